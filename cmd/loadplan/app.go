@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Env is the process environment a command sees. Tests build their own.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	LookupEnv      func(string) (string, bool)
+	Now            func() time.Time
+	// IsTerminal reports whether Stdout is a terminal (progress bars only then).
+	IsTerminal bool
+	// Signals, when set, delivers SIGINT/SIGTERM to a running command.
+	Signals <-chan os.Signal
+}
+
+// StdEnv is the real process environment.
+func StdEnv() *Env {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	return &Env{
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		Getenv:     os.Getenv,
+		LookupEnv:  os.LookupEnv,
+		Now:        time.Now,
+		IsTerminal: isTerminal(os.Stdout),
+		Signals:    sig,
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run a scenario's profiles (or a quick check with --url) and write the result", cmdRun},
+		{"validate", "check scenario files without sending anything", cmdValidate},
+		{"sim", "serve the simulated service with a known capacity", cmdSim},
+		{"version", "print the version", cmdVersion},
+		{"help", "show help for a command", cmdHelp},
+	}
+}
+
+// Run executes the command line and returns the exit code.
+func Run(ctx context.Context, args []string, env *Env) int {
+	if len(args) == 0 {
+		printUsage(env.Stderr)
+		return ExitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "--help":
+		printUsage(env.Stdout)
+		return ExitOK
+	case "-v", "--version":
+		name = "version"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			err := c.run(ctx, env, args[1:])
+			if errors.Is(err, pflag.ErrHelp) {
+				return ExitOK
+			}
+			if err != nil {
+				var ee *ExitError
+				if !errors.As(err, &ee) || ee.Err != nil {
+					fmt.Fprintf(env.Stderr, "loadplan %s: %v\n", name, err)
+				}
+			}
+			return exitCode(err)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "loadplan: unknown command %q\n\n", name)
+	printUsage(env.Stderr)
+	return ExitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "loadplan — load tests that end in a dated capacity plan")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: loadplan COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'loadplan COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.")
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(env *Env, name, usage string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: loadplan %s %s\n\nFlags:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; a bad flag is a usage error.
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return err
+		}
+		return &UsageError{Err: err}
+	}
+	return nil
+}
+
+func cmdHelp(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		printUsage(env.Stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] && c.name != "help" {
+			e := *env
+			e.Stderr = env.Stdout
+			return c.run(ctx, &e, []string{"--help"})
+		}
+	}
+	return usagef("unknown command %q (commands: %s)", args[0], commandNames())
+}
+
+func commandNames() string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/loadplan/loadplan/internal/runner"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// progressBars shows one bar per profile: elapsed of total time, offered
+// load, achieved throughput, p95 and errors. Only on a terminal.
+type progressBars struct {
+	p *mpb.Progress
+}
+
+func newProgressBars(w io.Writer) *progressBars {
+	return &progressBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(100), mpb.WithRefreshRate(200*time.Millisecond))}
+}
+
+func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) func() {
+	total := p.Duration()
+	bar := b.p.AddBar(int64(total/time.Millisecond),
+		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-8s", p.Name), decor.WC{W: 9})),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+			l := live()
+			return fmt.Sprintf("%s/%s  offered %.0f %s  achieved %.0f/s  p95 %s  errors %d",
+				l.Elapsed.Round(time.Second), l.Total, l.Offered, l.Unit, l.Throughput, l.P95.Round(time.Microsecond*10), l.Errors)
+		})),
+	)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				bar.SetCurrent(int64(live().Elapsed / time.Millisecond))
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		bar.SetTotal(-1, true)
+	}
+}
+
+func (b *progressBars) wait() { b.p.Wait() }

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/report"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+type runFlags struct {
+	profiles []string
+	out      string
+	quiet    bool
+	json     bool
+	// quick check
+	url      string
+	method   string
+	headers  []string
+	body     string
+	users    int
+	rate     float64
+	duration time.Duration
+	timeout  time.Duration
+	think    time.Duration
+	inFlight int
+}
+
+func cmdRun(ctx context.Context, env *Env, args []string) error {
+	var f runFlags
+	fs := newFlags(env, "run", "SCENARIO.yaml [flags] | --url URL (--rate R | --users N) --duration D [flags]")
+	fs.StringSliceVarP(&f.profiles, "profile", "p", nil, "run only these profiles (baseline, target, stress, spike); repeatable")
+	fs.StringVarP(&f.out, "out", "o", "", "write result.json and summary.md into this directory (default reports/<date>T<time>-<scenario>/)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bars and no summary on stdout")
+	fs.BoolVar(&f.json, "json", false, "print the result document on stdout instead of the summary")
+	fs.StringVar(&f.url, "url", "", "quick check: send to this URL (no scenario file)")
+	fs.StringVarP(&f.method, "method", "m", "GET", "quick check: HTTP method")
+	fs.StringArrayVarP(&f.headers, "header", "H", nil, "quick check: header 'Name: value'; repeatable")
+	fs.StringVar(&f.body, "body", "", "quick check: request body")
+	fs.IntVar(&f.users, "users", 0, "quick check: closed model with N virtual users")
+	fs.Float64Var(&f.rate, "rate", 0, "quick check: open model at R requests per second")
+	fs.DurationVarP(&f.duration, "duration", "d", 0, "quick check: how long to run")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "quick check: per-request timeout")
+	fs.DurationVar(&f.think, "think", 0, "quick check: closed model think time")
+	fs.IntVar(&f.inFlight, "max-in-flight", 0, "quick check: open model cap on requests in flight (default 10000)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+
+	var sc *scenario.Scenario
+	var digest string
+	switch {
+	case f.url != "" && fs.NArg() > 0:
+		return usagef("give a scenario file or --url, not both")
+	case f.url != "":
+		var err error
+		if sc, err = quickScenario(&f); err != nil {
+			return err
+		}
+	case fs.NArg() == 1:
+		path := fs.Arg(0)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return usagef("read scenario: %v", err)
+		}
+		sum := sha256.Sum256(data)
+		digest = hex.EncodeToString(sum[:])
+		sc, err = scenario.Parse(path, data, env.LookupEnv)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+	default:
+		fs.Usage()
+		return usagef("run needs one scenario file, or --url for a quick check")
+	}
+	if err := checkProfiles(sc, f.profiles); err != nil {
+		return err
+	}
+
+	dir := f.out
+	if dir == "" {
+		dir = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+safeName(sc.Name))
+	}
+	if err := checkWritable(dir); err != nil {
+		return usagef("output directory %s: %v", dir, err)
+	}
+
+	// The first signal stops new requests (graceful stop); the second cuts
+	// off requests in flight too.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	hardCtx, hardStop := context.WithCancel(context.Background())
+	defer hardStop()
+	var interrupted atomic.Bool
+	if env.Signals != nil {
+		go func() {
+			select {
+			case <-env.Signals:
+			case <-runCtx.Done():
+				return
+			}
+			interrupted.Store(true)
+			fmt.Fprintln(env.Stderr, "\nloadplan: interrupted — finishing requests in flight and writing the partial result (interrupt again to cut them off)")
+			stop()
+			select {
+			case <-env.Signals:
+				hardStop()
+			case <-hardCtx.Done():
+			}
+		}()
+	}
+
+	var bars *progressBars
+	if env.IsTerminal && !f.quiet && !f.json {
+		bars = newProgressBars(env.Stdout)
+	}
+	opt := runner.Options{
+		Scenario: sc,
+		Digest:   digest,
+		Profiles: f.profiles,
+		Version:  version(),
+		Hard:     hardCtx,
+	}
+	if bars != nil {
+		opt.OnProfile = bars.onProfile
+	}
+	res, runErr := runner.Run(runCtx, opt)
+	if bars != nil {
+		bars.wait()
+	}
+	hardStop() // release the signal goroutine
+	if res == nil {
+		return runErr
+	}
+	if interrupted.Load() || ctx.Err() != nil {
+		res.Status = result.StatusInterrupted
+	}
+	writeErr := writeRun(env, dir, res, sc.Secrets, &f)
+	if runErr != nil {
+		return runErr
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	if res.Status == result.StatusInterrupted {
+		return &ExitError{Code: ExitInterrupted}
+	}
+	return nil
+}
+
+// writeRun writes result.json and summary.md, and prints the summary. The
+// summary is printed even when writing fails, so nothing measured is lost.
+func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *runFlags) error {
+	data, err := result.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	data = redact(data, secrets)
+	var sum strings.Builder
+	if err := report.Markdown(&sum, res); err != nil {
+		return err
+	}
+	summary := redact([]byte(sum.String()), secrets)
+
+	var werr error
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		werr = fmt.Errorf("create %s: %w", dir, err)
+	} else if err := result.WriteFile(filepath.Join(dir, "result.json"), data); err != nil {
+		werr = err
+	} else if err := result.WriteFile(filepath.Join(dir, "summary.md"), summary); err != nil {
+		werr = err
+	}
+	switch {
+	case f.json:
+		env.Stdout.Write(data)
+	case !f.quiet:
+		env.Stdout.Write(summary)
+	}
+	if werr != nil {
+		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
+	}
+	fmt.Fprintf(env.Stderr, "loadplan: wrote %s and %s\n", filepath.Join(dir, "result.json"), filepath.Join(dir, "summary.md"))
+	return nil
+}
+
+// redact replaces every secret value with ***.
+func redact(b []byte, secrets []string) []byte {
+	s := string(b)
+	for _, v := range secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, "***")
+		}
+	}
+	return []byte(s)
+}
+
+func checkProfiles(sc *scenario.Scenario, only []string) error {
+	for _, name := range only {
+		found := false
+		for _, p := range sc.Profiles {
+			if p.Name == name {
+				found = true
+			}
+		}
+		if !found {
+			var have []string
+			for _, p := range sc.Profiles {
+				have = append(have, p.Name)
+			}
+			return usagef("--profile %q: the scenario has %s", name, strings.Join(have, ", "))
+		}
+	}
+	return nil
+}
+
+// checkWritable makes sure the run's output can be saved before anything
+// is sent.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".loadplan-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	_, werr := f.Write(make([]byte, 64<<10))
+	cerr := f.Close()
+	os.Remove(name)
+	return errors.Join(werr, cerr)
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func safeName(s string) string {
+	s = unsafeChars.ReplaceAllString(s, "-")
+	if s == "" {
+		return "run"
+	}
+	return s
+}
+
+func quickScenario(f *runFlags) (*scenario.Scenario, error) {
+	u, err := url.Parse(f.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, usagef("--url %q: want an absolute http:// or https:// URL", f.url)
+	}
+	switch {
+	case f.users > 0 && f.rate > 0:
+		return nil, usagef("give --users (closed model) or --rate (open model), not both")
+	case f.users < 0:
+		return nil, usagef("--users %d: must be > 0", f.users)
+	case f.rate < 0:
+		return nil, usagef("--rate %g: must be > 0 requests per second", f.rate)
+	case f.users == 0 && f.rate == 0:
+		return nil, usagef("a quick check needs --users N (closed model) or --rate R (open model)")
+	case f.duration <= 0:
+		return nil, usagef("--duration %s: must be > 0, e.g. 30s", f.duration)
+	case f.timeout <= 0:
+		return nil, usagef("--timeout %s: must be > 0", f.timeout)
+	case f.think < 0:
+		return nil, usagef("--think %s: must be >= 0", f.think)
+	case f.think > 0 && f.rate > 0:
+		return nil, usagef("--think goes with --users (the closed model), not --rate")
+	}
+	sc := &scenario.Scenario{
+		Version: 1,
+		Name:    "quick-" + safeName(u.Host),
+		Target:  scenario.Target{URL: f.url, Timeout: f.timeout, MaxInFlight: f.inFlight},
+	}
+	if sc.Target.MaxInFlight == 0 {
+		sc.Target.MaxInFlight = 10000
+	}
+	req := scenario.Request{Name: "request", Method: strings.ToUpper(f.method), URL: f.url, Body: f.body, Weight: 1}
+	for _, h := range f.headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, usagef("--header %q: want 'Name: value'", h)
+		}
+		hd := scenario.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)}
+		if sensitiveHeader(hd.Name) && hd.Value != "" {
+			hd.Secret = true
+			sc.Secrets = append(sc.Secrets, hd.Value)
+		}
+		req.Headers = append(req.Headers, hd)
+	}
+	sc.Requests = []scenario.Request{req}
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open, Think: f.think}
+	load := f.rate
+	if f.users > 0 {
+		p.Model = scenario.Closed
+		load = float64(f.users)
+	}
+	p.Stages = []scenario.Stage{{Load: load, From: load, Duration: f.duration}}
+	sc.Profiles = []scenario.Profile{p}
+	return sc, nil
+}
+
+func sensitiveHeader(name string) bool {
+	for _, s := range scenario.SensitiveHeaders {
+		if strings.EqualFold(s, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// Options configure one profile run. Zero values are defaults.
+type Options struct {
+	Doer     Doer
+	Requests []*Prepared // the mix; Sample.Request indexes it
+	Weights  []int       // one per request; nil means equal weights
+	Recorder *metrics.Recorder
+	// MaxInFlight caps the open model's requests in flight (default 10000);
+	// starts beyond it are counted as dropped, never queued.
+	MaxInFlight int
+	Seed        uint64
+	// Phase and Scale shape a segment of a split run (see Schedule).
+	Phase, Scale float64
+	// Hard, when done, cancels requests in flight. The run's own context only
+	// stops new requests from starting (graceful stop).
+	Hard context.Context
+	// Progress, when set, is kept up to date for live display.
+	Progress *Progress
+}
+
+// Progress is live state an observer may read while a profile runs.
+type Progress struct {
+	offered  atomic.Uint64 // float64 bits: current offered load
+	Stage    atomic.Int32
+	InFlight atomic.Int64
+	Dropped  atomic.Int64
+}
+
+// Offered is the current offered load (req/s or users).
+func (p *Progress) Offered() float64 { return math.Float64frombits(p.offered.Load()) }
+
+func (p *Progress) setOffered(v float64) { p.offered.Store(math.Float64bits(v)) }
+
+// Stats describe how the generator itself behaved.
+type Stats struct {
+	Started     int64 // requests sent
+	Dropped     int64 // open model: starts skipped because MaxInFlight were in flight
+	MaxInFlight int64 // the most requests in flight at once
+	Canceled    int64 // requests cut off by a hard stop (not recorded as samples)
+	Stopped     bool  // the run's context ended before the profile did
+}
+
+// ErrNoRequests is returned when there is nothing to send.
+var ErrNoRequests = errors.New("engine: no requests")
+
+type runner struct {
+	opt      Options
+	epoch    time.Time
+	picker   picker
+	inFlight atomic.Int64
+	maxIn    atomic.Int64
+	started  atomic.Int64
+	canceled atomic.Int64
+	progress *Progress
+}
+
+func newRunner(opt Options) (*runner, error) {
+	if len(opt.Requests) == 0 {
+		return nil, ErrNoRequests
+	}
+	if opt.MaxInFlight <= 0 {
+		opt.MaxInFlight = 10000
+	}
+	if opt.Scale <= 0 {
+		opt.Scale = 1
+	}
+	if opt.Hard == nil {
+		opt.Hard = context.Background()
+	}
+	r := &runner{opt: opt, epoch: opt.Recorder.Epoch(), picker: newPicker(opt.Weights, len(opt.Requests)), progress: opt.Progress}
+	if r.progress == nil {
+		r.progress = &Progress{}
+	}
+	return r, nil
+}
+
+func (r *runner) now() int64 { return int64(time.Since(r.epoch)) }
+
+// send performs one request and records it. key is the caller's shard key.
+func (r *runner) send(key, req, stage int, intended int64) {
+	n := r.inFlight.Add(1)
+	r.progress.InFlight.Store(n)
+	for {
+		m := r.maxIn.Load()
+		if n <= m || r.maxIn.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	r.started.Add(1)
+	s := metrics.Sample{Request: req, Stage: stage, Intended: intended, Start: r.now()}
+	status, nbytes, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
+	s.End = r.now()
+	r.progress.InFlight.Store(r.inFlight.Add(-1))
+	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
+		r.canceled.Add(1)
+		return
+	}
+	s.Status, s.Bytes, s.Class = status, nbytes, Classify(status, err)
+	r.opt.Recorder.Record(key, &s)
+}
+
+func (r *runner) stats(stopped bool, dropped int64) Stats {
+	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), Stopped: stopped}
+}
+
+// tick closes the recorder's finished windows once a second until done.
+func tick(done <-chan struct{}, rec *metrics.Recorder, wg *sync.WaitGroup) {
+	defer wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-t.C:
+			rec.Tick(now)
+		}
+	}
+}
+
+// RunOpen runs an open-model profile: requests start on the schedule,
+// whatever the target's speed, and latency counts from the intended start.
+// Cancelling ctx stops new starts; requests in flight finish (or time out,
+// or are cut off when opt.Hard ends) before RunOpen returns.
+func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error) {
+	r, err := newRunner(opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	sched := NewSchedule(p.Stages)
+	sched.Phase, sched.Scale = r.opt.Phase, r.opt.Scale
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
+
+	var wg, tickWG sync.WaitGroup
+	done := make(chan struct{})
+	tickWG.Add(1)
+	go tick(done, opt.Recorder, &tickWG)
+
+	type job struct {
+		req, stage int
+		intended   int64
+	}
+	jobs := make(chan job)
+	workers := 0
+	worker := func(id int, first job) {
+		defer wg.Done()
+		r.send(id, first.req, first.stage, first.intended)
+		for j := range jobs {
+			r.send(id, j.req, j.stage, j.intended)
+		}
+	}
+	stageStarts := make([]time.Duration, len(p.Stages))
+	for i := 1; i < len(p.Stages); i++ {
+		stageStarts[i] = stageStarts[i-1] + p.Stages[i-1].Duration
+	}
+	var dropped int64
+	stopped := false
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+loop:
+	for {
+		at, stage, ok := sched.Next()
+		if !ok {
+			break
+		}
+		r.progress.Stage.Store(int32(stage))
+		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Scale)
+		if wait := at - time.Since(r.epoch); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-ctx.Done():
+				stopped = true
+				break loop
+			case <-timer.C:
+			}
+		} else if ctx.Err() != nil {
+			stopped = true
+			break loop
+		}
+		j := job{req: r.picker.pick(rng), stage: stage, intended: int64(at)}
+		select {
+		case jobs <- j:
+			continue
+		default:
+		}
+		if r.inFlight.Load() >= int64(r.opt.MaxInFlight) {
+			dropped++
+			r.progress.Dropped.Store(dropped)
+			continue
+		}
+		if workers < r.opt.MaxInFlight {
+			workers++
+			wg.Add(1)
+			go worker(workers, j)
+			continue
+		}
+		// Every worker exists and is busy: the start cannot be made now.
+		dropped++
+		r.progress.Dropped.Store(dropped)
+	}
+	close(jobs)
+	wg.Wait()
+	close(done)
+	tickWG.Wait()
+	r.progress.setOffered(0)
+	return r.stats(stopped, dropped), nil
+}
+
+// RunClosed runs a closed-model profile: N virtual users each send, wait
+// for the response, think, and repeat; ramps add and remove users. Its
+// latencies are service times: a user never sends while waiting.
+func RunClosed(ctx context.Context, p scenario.Profile, opt Options) (Stats, error) {
+	r, err := newRunner(opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	var wg, tickWG sync.WaitGroup
+	done := make(chan struct{})
+	tickWG.Add(1)
+	go tick(done, opt.Recorder, &tickWG)
+
+	var stage atomic.Int32
+	var users []context.CancelFunc
+	user := func(uctx context.Context, id int) {
+		defer wg.Done()
+		rng := rand.New(rand.NewPCG(opt.Seed, uint64(id)))
+		for uctx.Err() == nil {
+			now := r.now()
+			r.send(id, r.picker.pick(rng), int(stage.Load()), now)
+			if p.Think > 0 {
+				d := p.Think
+				if p.Jitter > 0 {
+					d = time.Duration(float64(d) * (1 + p.Jitter*(2*rng.Float64()-1)))
+				}
+				if !sleepCtx(uctx, d) {
+					return
+				}
+			}
+		}
+	}
+	setUsers := func(n int) {
+		for len(users) < n {
+			uctx, cancel := context.WithCancel(ctx)
+			users = append(users, cancel)
+			wg.Add(1)
+			go user(uctx, len(users))
+		}
+		for len(users) > n {
+			users[len(users)-1]()
+			users = users[:len(users)-1]
+		}
+	}
+
+	stopped := false
+	start := time.Since(r.epoch)
+	var stageStart time.Duration
+	const step = 10 * time.Millisecond
+loop:
+	for i, st := range p.Stages {
+		stage.Store(int32(i))
+		r.progress.Stage.Store(int32(i))
+		end := stageStart + st.Duration
+		for {
+			off := time.Since(r.epoch) - start
+			if off >= end {
+				break
+			}
+			load := st.LoadAt(off - stageStart)
+			n := int(math.Round(load * r.opt.Scale))
+			setUsers(n)
+			r.progress.setOffered(float64(n))
+			wait := end - off
+			if off-stageStart < st.Ramp && wait > step {
+				wait = step
+			}
+			if !sleepCtx(ctx, wait) {
+				stopped = true
+				break loop
+			}
+		}
+		stageStart = end
+	}
+	setUsers(0)
+	wg.Wait()
+	close(done)
+	tickWG.Wait()
+	r.progress.setOffered(0)
+	return r.stats(stopped, 0), nil
+}
+
+// Run runs a profile with the executor its model calls for.
+func Run(ctx context.Context, p scenario.Profile, opt Options) (Stats, error) {
+	if p.Model == scenario.Closed {
+		return RunClosed(ctx, p, opt)
+	}
+	return RunOpen(ctx, p, opt)
+}
+
+// sleepCtx sleeps for d; it reports false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// picker chooses a request by weight.
+type picker struct {
+	cum   []int // cumulative weights
+	total int
+}
+
+func newPicker(weights []int, n int) picker {
+	p := picker{cum: make([]int, n)}
+	for i := 0; i < n; i++ {
+		w := 1
+		if weights != nil {
+			w = weights[i]
+		}
+		p.total += w
+		p.cum[i] = p.total
+	}
+	return p
+}
+
+func (p picker) pick(rng *rand.Rand) int {
+	if len(p.cum) == 1 || p.total == 0 {
+		return 0
+	}
+	x := rng.IntN(p.total)
+	lo, hi := 0, len(p.cum)-1
+	for lo < hi {
+		m := (lo + hi) / 2
+		if x < p.cum[m] {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}

@@ -1,0 +1,465 @@
+package metrics
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histogram precision. Cumulative histograms keep 3 significant digits
+// (DESIGN.md decision 2); per-second windows keep 2, which is plenty for a
+// timeline and keeps a second's summary small.
+const (
+	SigFigs       = 3
+	WindowSigFigs = 2
+	// DefaultMaxLatency is the highest latency tracked; larger values are
+	// clamped to it (and still counted).
+	DefaultMaxLatency = 100 * time.Second
+	// windowGrace is how long a finished second stays open for samples
+	// recorded just after it ended.
+	windowGrace = 1
+)
+
+// NewHistogram returns an empty latency histogram in microseconds from 1 µs
+// to max with the given significant figures.
+func NewHistogram(max time.Duration, sigfigs int) *hdr.Histogram {
+	hi := int64(max / time.Microsecond)
+	if hi < 60_000_000 {
+		hi = 60_000_000
+	}
+	return hdr.New(1, hi, sigfigs)
+}
+
+// Config configures a Recorder; the zero value of each field is a default.
+type Config struct {
+	Names      []string  // request names; Sample.Request indexes them
+	Stages     int       // number of stages; Sample.Stage indexes them (default 1)
+	Epoch      time.Time // wall-clock time at offset 0 (default: now)
+	MaxLatency time.Duration
+	Shards     int // default 2 × GOMAXPROCS
+}
+
+// Recorder accumulates samples for one profile run. Record is safe for
+// concurrent use; each caller should pass a stable shard key (its worker
+// index) so that concurrent callers rarely share a shard.
+type Recorder struct {
+	names   []string
+	maxUs   int64
+	maxLat  time.Duration
+	epoch   time.Time
+	epochNs int64
+	shards  []shard
+
+	mu            sync.Mutex // guards stages, open, closed, closedThrough, late
+	stages        []*stageAcc
+	open          map[int64]*windowAcc
+	closed        []Window
+	closedThrough int64 // every window with Second <= closedThrough is closed
+	late          int64 // samples that arrived after their window closed
+}
+
+// stageAcc accumulates one stage: per-name histograms and counters.
+type stageAcc struct {
+	resp, svc []*hdr.Histogram // per name, successful requests
+	errLat    *hdr.Histogram   // response time of failed requests
+	late      *hdr.Histogram   // lateness of actual vs intended start
+	c         counters
+}
+
+type counters struct {
+	requests, errors, bytes int64
+	byClass                 [numClasses]int64
+	byStatus                [200]int64 // 400..599
+	firstStart, lastEnd     int64
+	started                 bool
+}
+
+func (c *counters) add(o *counters) {
+	c.requests += o.requests
+	c.errors += o.errors
+	c.bytes += o.bytes
+	for i := range c.byClass {
+		c.byClass[i] += o.byClass[i]
+	}
+	for i := range c.byStatus {
+		c.byStatus[i] += o.byStatus[i]
+	}
+	if o.started {
+		if !c.started || o.firstStart < c.firstStart {
+			c.firstStart = o.firstStart
+		}
+		if !c.started || o.lastEnd > c.lastEnd {
+			c.lastEnd = o.lastEnd
+		}
+		c.started = true
+	}
+}
+
+type windowAcc struct {
+	hist          *hdr.Histogram
+	count, errors int64
+}
+
+type shard struct {
+	mu    sync.Mutex // guards every field below
+	stage int        // stage acc belongs to; -1 before the first sample
+	acc   *stageAcc
+	win   int64 // unix second of the current window
+	wacc  windowAcc
+	_     [64]byte // keep shards on separate cache lines
+}
+
+// NewRecorder returns a Recorder for cfg.
+func NewRecorder(cfg Config) *Recorder {
+	if cfg.Stages <= 0 {
+		cfg.Stages = 1
+	}
+	if cfg.Epoch.IsZero() {
+		cfg.Epoch = time.Now()
+	}
+	if cfg.MaxLatency <= 0 {
+		cfg.MaxLatency = DefaultMaxLatency
+	}
+	if cfg.Shards <= 0 {
+		cfg.Shards = 2 * runtime.GOMAXPROCS(0)
+	}
+	if len(cfg.Names) == 0 {
+		cfg.Names = []string{"default"}
+	}
+	r := &Recorder{
+		names:         append([]string(nil), cfg.Names...),
+		maxLat:        cfg.MaxLatency,
+		epoch:         cfg.Epoch,
+		epochNs:       cfg.Epoch.UnixNano(),
+		shards:        make([]shard, cfg.Shards),
+		stages:        make([]*stageAcc, cfg.Stages),
+		open:          map[int64]*windowAcc{},
+		closedThrough: cfg.Epoch.Unix() - 1,
+	}
+	r.maxUs = NewHistogram(r.maxLat, SigFigs).HighestTrackableValue()
+	for i := range r.shards {
+		r.shards[i].stage = -1
+		r.shards[i].win = -1
+	}
+	return r
+}
+
+// Epoch is the wall-clock time at offset 0.
+func (r *Recorder) Epoch() time.Time { return r.epoch }
+
+// Names are the request names.
+func (r *Recorder) Names() []string { return r.names }
+
+func (r *Recorder) newStageAcc() *stageAcc {
+	a := &stageAcc{
+		resp:   make([]*hdr.Histogram, len(r.names)),
+		svc:    make([]*hdr.Histogram, len(r.names)),
+		errLat: NewHistogram(r.maxLat, SigFigs),
+		late:   NewHistogram(r.maxLat, SigFigs),
+	}
+	for i := range r.names {
+		a.resp[i] = NewHistogram(r.maxLat, SigFigs)
+		a.svc[i] = NewHistogram(r.maxLat, SigFigs)
+	}
+	return a
+}
+
+func (a *stageAcc) reset() {
+	for i := range a.resp {
+		a.resp[i].Reset()
+		a.svc[i].Reset()
+	}
+	a.errLat.Reset()
+	a.late.Reset()
+	a.c = counters{}
+}
+
+func (a *stageAcc) merge(o *stageAcc) {
+	for i := range a.resp {
+		a.resp[i].Merge(o.resp[i])
+		a.svc[i].Merge(o.svc[i])
+	}
+	a.errLat.Merge(o.errLat)
+	a.late.Merge(o.late)
+	a.c.add(&o.c)
+}
+
+func (r *Recorder) us(ns int64) int64 {
+	v := (ns + 500) / 1000
+	if v < 0 {
+		return 0
+	}
+	if v > r.maxUs {
+		return r.maxUs
+	}
+	return v
+}
+
+func (a *stageAcc) record(r *Recorder, s *Sample) {
+	c := &a.c
+	if !c.started || s.Start < c.firstStart {
+		c.firstStart = s.Start
+	}
+	if !c.started || s.End > c.lastEnd {
+		c.lastEnd = s.End
+	}
+	c.started = true
+	c.requests++
+	c.bytes += s.Bytes
+	c.byClass[s.Class]++
+	if s.Status >= 400 && s.Status < 600 {
+		c.byStatus[s.Status-400]++
+	}
+	_ = a.late.RecordValue(r.us(s.Start - s.Intended))
+	if s.Class != OK {
+		c.errors++
+		_ = a.errLat.RecordValue(r.us(s.End - s.Intended))
+		return
+	}
+	_ = a.resp[s.Request].RecordValue(r.us(s.End - s.Intended))
+	_ = a.svc[s.Request].RecordValue(r.us(s.End - s.Start))
+}
+
+// Record adds one sample. key picks the shard (a worker index is ideal).
+// It allocates nothing in steady state.
+func (r *Recorder) Record(key int, s *Sample) {
+	if key < 0 {
+		key = -key
+	}
+	sh := &r.shards[key%len(r.shards)]
+	sh.mu.Lock()
+	if s.Stage != sh.stage {
+		if s.Stage < sh.stage {
+			// A straggler from an earlier stage: rare, so it goes straight
+			// into that stage's totals under the recorder lock.
+			r.mu.Lock()
+			r.stageLocked(s.Stage).record(r, s)
+			r.mu.Unlock()
+			r.recordWindow(sh, s)
+			sh.mu.Unlock()
+			return
+		}
+		r.foldShard(sh)
+		sh.stage = s.Stage
+	}
+	if sh.acc == nil {
+		sh.acc = r.newStageAcc()
+	}
+	sh.acc.record(r, s)
+	r.recordWindow(sh, s)
+	sh.mu.Unlock()
+}
+
+func (r *Recorder) recordWindow(sh *shard, s *Sample) {
+	sec := (r.epochNs + s.End) / int64(time.Second)
+	if sec != sh.win {
+		r.foldWindow(sh)
+		sh.win = sec
+	}
+	if sh.wacc.hist == nil {
+		sh.wacc.hist = NewHistogram(r.maxLat, WindowSigFigs)
+	}
+	sh.wacc.count++
+	if s.Class != OK {
+		sh.wacc.errors++
+		return
+	}
+	_ = sh.wacc.hist.RecordValue(r.us(s.End - s.Intended))
+}
+
+// stageLocked returns stage i's totals, creating them. r.mu must be held.
+func (r *Recorder) stageLocked(i int) *stageAcc {
+	if i < 0 || i >= len(r.stages) {
+		// Validated scenarios never get here; keep the data rather than panic.
+		i = len(r.stages) - 1
+	}
+	if r.stages[i] == nil {
+		r.stages[i] = r.newStageAcc()
+	}
+	return r.stages[i]
+}
+
+// foldShard moves a shard's stage histograms into the stage totals and
+// resets them for reuse. sh.mu must be held.
+func (r *Recorder) foldShard(sh *shard) {
+	if sh.acc == nil || sh.stage < 0 || !sh.acc.c.started {
+		return
+	}
+	r.mu.Lock()
+	r.stageLocked(sh.stage).merge(sh.acc)
+	r.mu.Unlock()
+	sh.acc.reset()
+}
+
+// foldWindow moves a shard's current window into the open windows. sh.mu
+// must be held.
+func (r *Recorder) foldWindow(sh *shard) {
+	if sh.win < 0 || sh.wacc.count == 0 {
+		return
+	}
+	r.mu.Lock()
+	if sh.win <= r.closedThrough {
+		r.late += sh.wacc.count
+		i := sort.Search(len(r.closed), func(i int) bool { return r.closed[i].Second >= sh.win })
+		if i < len(r.closed) && r.closed[i].Second == sh.win {
+			r.closed[i].Count += sh.wacc.count
+			r.closed[i].Errors += sh.wacc.errors
+		}
+	} else {
+		w := r.open[sh.win]
+		if w == nil {
+			w = &windowAcc{hist: NewHistogram(r.maxLat, WindowSigFigs)}
+			r.open[sh.win] = w
+		}
+		w.hist.Merge(sh.wacc.hist)
+		w.count += sh.wacc.count
+		w.errors += sh.wacc.errors
+	}
+	r.mu.Unlock()
+	sh.wacc.count, sh.wacc.errors = 0, 0
+	sh.wacc.hist.Reset()
+}
+
+// Tick closes the windows that ended before now (less a short grace). The
+// owner of the run calls it about once a second; windows are summarised and
+// their histograms encoded, so memory per closed second stays small.
+func (r *Recorder) Tick(now time.Time) {
+	nowSec := now.Unix()
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		if sh.win >= 0 && sh.win < nowSec {
+			r.foldWindow(sh)
+		}
+		sh.mu.Unlock()
+	}
+	r.mu.Lock()
+	r.closeWindowsLocked(nowSec - windowGrace)
+	r.mu.Unlock()
+}
+
+// closeWindowsLocked closes every open window with Second < before and marks
+// time up to there as closed. r.mu must be held.
+func (r *Recorder) closeWindowsLocked(before int64) {
+	var secs []int64
+	for sec := range r.open {
+		if sec < before {
+			secs = append(secs, sec)
+		}
+	}
+	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
+	for _, sec := range secs {
+		w := r.open[sec]
+		delete(r.open, sec)
+		r.closed = append(r.closed, summarizeWindow(sec, w))
+	}
+	if before-1 > r.closedThrough {
+		r.closedThrough = before - 1
+	}
+	// Windows may close out of order when a straggling second arrives after a
+	// later one closed; keep them sorted.
+	sort.Slice(r.closed, func(i, j int) bool { return r.closed[i].Second < r.closed[j].Second })
+}
+
+func summarizeWindow(sec int64, w *windowAcc) Window {
+	out := Window{Second: sec, Count: w.count, Errors: w.errors}
+	if w.hist.TotalCount() > 0 {
+		out.P50 = usDur(valueAt(w.hist, 5000))
+		out.P95 = usDur(valueAt(w.hist, 9500))
+		out.P99 = usDur(valueAt(w.hist, 9900))
+		out.Max = usDur(w.hist.Max())
+		if enc, err := w.hist.Encode(hdr.V2CompressedEncodingCookieBase); err == nil {
+			out.Hist = string(enc)
+		}
+	}
+	return out
+}
+
+func usDur(us int64) time.Duration { return time.Duration(us) * time.Microsecond }
+
+// Live is a cheap view for progress bars.
+type Live struct {
+	Requests, Errors int64
+	Last             Window // the most recent closed window
+}
+
+// Live sums the counters so far. It takes every shard lock briefly: call it
+// a few times a second, not per request.
+func (r *Recorder) Live() Live {
+	var l Live
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		if sh.acc != nil {
+			l.Requests += sh.acc.c.requests
+			l.Errors += sh.acc.c.errors
+		}
+		sh.mu.Unlock()
+	}
+	r.mu.Lock()
+	for _, a := range r.stages {
+		if a != nil {
+			l.Requests += a.c.requests
+			l.Errors += a.c.errors
+		}
+	}
+	if n := len(r.closed); n > 0 {
+		l.Last = r.closed[n-1]
+		l.Last.Hist = ""
+	}
+	r.mu.Unlock()
+	return l
+}
+
+// Close folds every shard and window and returns the run's figures. The
+// recorder must not be used after Close.
+func (r *Recorder) Close() *Snapshot {
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		r.foldShard(sh)
+		r.foldWindow(sh)
+		sh.mu.Unlock()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closeWindowsLocked(1 << 62)
+	snap := &Snapshot{Names: r.names, Epoch: r.epoch, Windows: r.closed, LateSamples: r.late}
+	for i := range r.stages {
+		snap.Stages = append(snap.Stages, r.stageLocked(i).stats(r.names))
+	}
+	return snap
+}
+
+func (a *stageAcc) stats(names []string) StageStats {
+	st := StageStats{
+		ErrorLatency: a.errLat,
+		Lateness:     a.late,
+		Requests:     a.c.requests,
+		Errors:       a.c.errors,
+		Bytes:        a.c.bytes,
+		ByClass:      map[string]int64{},
+		ByStatus:     map[int]int64{},
+	}
+	if a.c.started {
+		st.FirstStart = time.Duration(a.c.firstStart)
+		st.LastEnd = time.Duration(a.c.lastEnd)
+	}
+	for i, n := range a.c.byClass {
+		if n > 0 && ErrorClass(i) != OK {
+			st.ByClass[ErrorClass(i).String()] = n
+		}
+	}
+	for i, n := range a.c.byStatus {
+		if n > 0 {
+			st.ByStatus[400+i] = n
+		}
+	}
+	for i, name := range names {
+		st.PerName = append(st.PerName, NameStats{Name: name, Response: a.resp[i], Service: a.svc[i]})
+	}
+	return st
+}

@@ -1,0 +1,143 @@
+// Package report renders result documents for people and machines. It reads
+// only the result (and, later, the analyses built on it), so any stored run
+// can be re-rendered.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Markdown writes the human-readable summary of a run: the same text is
+// printed at the end of a run and saved as summary.md.
+func Markdown(w io.Writer, r *result.Result) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "# loadplan: %s\n\n", r.Scenario.Name)
+	fmt.Fprintf(b, "- status: **%s**\n", r.Status)
+	fmt.Fprintf(b, "- target: %s\n", r.Scenario.Target)
+	fmt.Fprintf(b, "- started: %s, ended: %s (%s)\n", r.Environment.Start.Format("2006-01-02 15:04:05Z07:00"),
+		r.Environment.End.Format("15:04:05Z07:00"), r.Environment.End.Sub(r.Environment.Start).Round(1e8))
+	fmt.Fprintf(b, "- generator: loadplan %s, %s, %s/%s, %d CPUs\n", r.Environment.LoadplanVersion, r.Environment.GoVersion,
+		r.Environment.OS, r.Environment.Arch, r.Environment.CPUs)
+	if slo := sloText(r.Scenario.SLO); slo != "" {
+		fmt.Fprintf(b, "- SLO: %s\n", slo)
+	}
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(b, "- **warning:** %s\n", wn)
+	}
+	for _, p := range r.Profiles {
+		profile(b, &p)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func sloText(s result.SLO) string {
+	var parts []string
+	add := func(name string, m *result.Millis) {
+		if m != nil {
+			parts = append(parts, fmt.Sprintf("%s < %s", name, ms(*m)))
+		}
+	}
+	add("p50", s.P50)
+	add("p95", s.P95)
+	add("p99", s.P99)
+	if s.ErrorRate != nil {
+		parts = append(parts, fmt.Sprintf("error rate < %s", pct(*s.ErrorRate)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func profile(b *strings.Builder, p *result.Profile) {
+	fmt.Fprintf(b, "\n## %s (%s model)", p.Name, p.Model)
+	if p.Status != result.StatusComplete {
+		fmt.Fprintf(b, " — %s", p.Status)
+	}
+	b.WriteString("\n\n")
+	t := p.Total
+	fmt.Fprintf(b, "%d requests in %s: %.1f req/s, %d errors (%s)", t.Requests, secs(t.Elapsed), t.Throughput, t.Errors, pct(t.ErrorRate))
+	fmt.Fprintf(b, "; response p50 %s, p95 %s, p99 %s, max %s.\n\n", ms(t.Response.P50), ms(t.Response.P95), ms(t.Response.P99), ms(t.Response.Max))
+	fmt.Fprintf(b, "_%s._\n\n", p.LatencyNote)
+
+	b.WriteString("| stage | offered | achieved | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range p.Stages {
+		fmt.Fprintf(b, "| %d | %s | %.1f/s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			s.Index+1, offered(s.Offered), s.Throughput, s.Requests, pct(s.ErrorRate),
+			ms(s.Response.P50), ms(s.Response.P90), ms(s.Response.P95), ms(s.Response.P99), ms(s.Response.P999), ms(s.Response.Max), ms(s.Service.P99))
+	}
+	if len(t.PerRequest) > 1 {
+		b.WriteString("\n| request | ok | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n")
+		for _, r := range t.PerRequest {
+			fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", r.Name, r.Requests, ms(r.Response.P50), ms(r.Response.P95), ms(r.Response.P99), ms(r.Response.Max))
+		}
+	}
+	if t.Errors > 0 {
+		b.WriteString("\nErrors by class: ")
+		b.WriteString(counts(t.ErrorClasses))
+		if len(t.Statuses) > 0 {
+			b.WriteString("; by status: ")
+			b.WriteString(counts(t.Statuses))
+		}
+		fmt.Fprintf(b, ". Failed requests' response p50 %s, p99 %s.\n", ms(t.ErrorLatency.P50), ms(t.ErrorLatency.P99))
+	}
+	g := p.Generator
+	fmt.Fprintf(b, "\nGenerator: %d sent, %d dropped at the in-flight cap, at most %d in flight, start lateness p99 %s (max %s), %.2f CPU s.\n",
+		g.Started, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), g.CPUSeconds)
+}
+
+func offered(o result.Offered) string {
+	if o.Ramp > 0 && o.From != o.Load {
+		return fmt.Sprintf("%g→%g %s over %s, %s", o.From, o.Load, o.Unit, secs(o.Ramp), secs(o.Duration))
+	}
+	return fmt.Sprintf("%g %s, %s", o.Load, o.Unit, secs(o.Duration))
+}
+
+func counts(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ms formats milliseconds with sensible precision.
+func ms(m result.Millis) string {
+	v := float64(m)
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1:
+		return fmt.Sprintf("%.0fµs", v*1000)
+	case v < 10:
+		return fmt.Sprintf("%.2fms", v)
+	case v < 1000:
+		return fmt.Sprintf("%.1fms", v)
+	default:
+		return fmt.Sprintf("%.2fs", v/1000)
+	}
+}
+
+func secs(s result.Seconds) string {
+	v := float64(s)
+	if v >= 120 {
+		return fmt.Sprintf("%.1fm", v/60)
+	}
+	return fmt.Sprintf("%gs", float64(int64(v*10+0.5))/10)
+}
+
+func pct(f float64) string {
+	if f == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.3g%%", f*100)
+}

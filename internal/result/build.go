@@ -1,0 +1,216 @@
+package result
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+)
+
+// StagePlan is what a stage offered, as the runner knows it.
+type StagePlan struct {
+	Offered Offered
+	// Start and End are the stage's offsets from the recorder epoch as run
+	// (End is earlier than planned when the run stopped early).
+	Start, End time.Duration
+	// LoadAt gives the offered load at an offset from the stage start.
+	LoadAt func(time.Duration) float64
+}
+
+// ProfileInput is everything BuildProfile needs about one profile run.
+type ProfileInput struct {
+	Name, Model, Status string
+	Snapshot            *metrics.Snapshot
+	Stages              []StagePlan
+	Generator           Generator
+}
+
+// BuildProfile turns a recorder snapshot into a Profile.
+func BuildProfile(in ProfileInput) (Profile, error) {
+	snap := in.Snapshot
+	p := Profile{
+		Name:      in.Name,
+		Model:     in.Model,
+		Status:    in.Status,
+		Generator: in.Generator,
+	}
+	if in.Model == "closed" {
+		p.LatencyNote = "closed model: each user waits for its response before sending again, so latencies are service times (response and service agree); coordinated omission applies"
+	} else {
+		p.LatencyNote = "open model: response time counts from the intended start (coordinated-omission free); service time counts from the actual send"
+	}
+	if len(in.Stages) != len(snap.Stages) {
+		return p, fmt.Errorf("build profile %s: %d stage plans for %d recorded stages", in.Name, len(in.Stages), len(snap.Stages))
+	}
+	var runStart, runEnd time.Duration
+	if len(in.Stages) > 0 {
+		runStart, runEnd = in.Stages[0].Start, in.Stages[len(in.Stages)-1].End
+	}
+	p.Start = snap.Epoch.Add(runStart).UTC()
+	p.End = snap.Epoch.Add(runEnd).UTC()
+
+	late := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs)
+	totals := make([]*metrics.StageStats, 0, len(snap.Stages))
+	for i := range snap.Stages {
+		st := &snap.Stages[i]
+		sp := in.Stages[i]
+		stats, err := buildStats(st, sp.End-sp.Start)
+		if err != nil {
+			return p, fmt.Errorf("build profile %s stage %d: %w", in.Name, i, err)
+		}
+		p.Stages = append(p.Stages, Stage{Index: i, Offered: sp.Offered, Stats: stats})
+		late.Merge(st.Lateness)
+		totals = append(totals, st)
+	}
+	merged := mergeStages(snap.Names, totals)
+	total, err := buildStats(merged, runEnd-runStart)
+	if err != nil {
+		return p, fmt.Errorf("build profile %s: %w", in.Name, err)
+	}
+	p.Total = total
+	lat := metrics.Summarize(late)
+	p.Generator.LatenessP99 = Ms(lat.P99)
+	p.Generator.LatenessMax = Ms(lat.Max)
+	p.Generator.LateSamples = snap.LateSamples
+
+	startSec := snap.Epoch.Add(runStart)
+	for _, w := range snap.Windows {
+		off := time.Unix(w.Second, 0).Sub(startSec)
+		win := Window{
+			Time:       w.Second,
+			Offset:     Sec(off),
+			Requests:   w.Count,
+			Errors:     w.Errors,
+			Throughput: float64(w.Count),
+			P50:        Ms(w.P50),
+			P95:        Ms(w.P95),
+			P99:        Ms(w.P99),
+			Max:        Ms(w.Max),
+			Hist:       w.Hist,
+		}
+		// Offered load at the middle of the second.
+		mid := time.Unix(w.Second, int64(500*time.Millisecond)).Sub(snap.Epoch)
+		for _, sp := range in.Stages {
+			if mid >= sp.Start && mid < sp.End && sp.LoadAt != nil {
+				win.Offered = sp.LoadAt(mid - sp.Start)
+			}
+		}
+		p.Windows = append(p.Windows, win)
+	}
+	return p, nil
+}
+
+func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageStats {
+	out := &metrics.StageStats{
+		ErrorLatency: metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
+		Lateness:     metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
+		ByClass:      map[string]int64{},
+		ByStatus:     map[int]int64{},
+	}
+	for _, n := range names {
+		out.PerName = append(out.PerName, metrics.NameStats{
+			Name:     n,
+			Response: metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
+			Service:  metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
+		})
+	}
+	first := true
+	for _, st := range stages {
+		for i := range st.PerName {
+			out.PerName[i].Response.Merge(st.PerName[i].Response)
+			out.PerName[i].Service.Merge(st.PerName[i].Service)
+		}
+		out.ErrorLatency.Merge(st.ErrorLatency)
+		out.Lateness.Merge(st.Lateness)
+		out.Requests += st.Requests
+		out.Errors += st.Errors
+		out.Bytes += st.Bytes
+		for k, v := range st.ByClass {
+			out.ByClass[k] += v
+		}
+		for k, v := range st.ByStatus {
+			out.ByStatus[k] += v
+		}
+		if st.Requests > 0 {
+			if first || st.FirstStart < out.FirstStart {
+				out.FirstStart = st.FirstStart
+			}
+			if first || st.LastEnd > out.LastEnd {
+				out.LastEnd = st.LastEnd
+			}
+			first = false
+		}
+	}
+	return out
+}
+
+func buildStats(st *metrics.StageStats, elapsed time.Duration) (Stats, error) {
+	s := Stats{
+		Elapsed:      Sec(elapsed),
+		Requests:     st.Requests,
+		Errors:       st.Errors,
+		Bytes:        st.Bytes,
+		ErrorClasses: map[string]int64{},
+		Statuses:     map[string]int64{},
+		Histograms:   Histograms{PerRequest: map[string]NameHists{}},
+	}
+	if st.Requests > 0 {
+		s.ErrorRate = float64(st.Errors) / float64(st.Requests)
+	}
+	if elapsed > 0 {
+		s.Throughput = float64(st.Requests) / elapsed.Seconds()
+	}
+	for k, v := range st.ByClass {
+		s.ErrorClasses[k] = v
+	}
+	for k, v := range st.ByStatus {
+		s.Statuses[strconv.Itoa(k)] = v
+	}
+	resp, svc := st.Response(), st.Service()
+	s.Response = latency(resp)
+	s.Service = latency(svc)
+	s.ErrorLatency = latency(st.ErrorLatency)
+	var err error
+	enc := func(h *hdr.Histogram) string {
+		if err != nil || h == nil {
+			return ""
+		}
+		var out string
+		out, err = metrics.Encode(h)
+		return out
+	}
+	s.Histograms.Response = enc(resp)
+	s.Histograms.Service = enc(svc)
+	s.Histograms.ErrorLatency = enc(st.ErrorLatency)
+	s.Histograms.Lateness = enc(st.Lateness)
+	for _, n := range st.PerName {
+		s.PerRequest = append(s.PerRequest, RequestStats{
+			Name:     n.Name,
+			Requests: n.Response.TotalCount(),
+			Response: latency(n.Response),
+			Service:  latency(n.Service),
+		})
+		s.Histograms.PerRequest[n.Name] = NameHists{Response: enc(n.Response), Service: enc(n.Service)}
+	}
+	sort.Slice(s.PerRequest, func(i, j int) bool { return s.PerRequest[i].Name < s.PerRequest[j].Name })
+	return s, err
+}
+
+func latency(h *hdr.Histogram) Latency {
+	p := metrics.Summarize(h)
+	return Latency{
+		Count: p.Count,
+		Min:   Ms(p.Min),
+		Mean:  Ms(p.Mean),
+		P50:   Ms(p.P50),
+		P90:   Ms(p.P90),
+		P95:   Ms(p.P95),
+		P99:   Ms(p.P99),
+		P999:  Ms(p.P999),
+		Max:   Ms(p.Max),
+	}
+}

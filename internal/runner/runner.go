@@ -1,0 +1,307 @@
+// Package runner runs a scenario end to end: it starts the built-in target
+// when asked, runs each profile with the engine, and assembles the result
+// document from the recorder's snapshots. It sits between measuring
+// (scenario, engine, metrics) and the result; later stages never import it.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/simtarget"
+)
+
+// Options configure a run. The zero value of each field is a default.
+type Options struct {
+	Scenario *scenario.Scenario
+	Digest   string   // sha256 of the scenario file, recorded in the result
+	Profiles []string // run only these (in scenario order); empty = all
+	Version  string   // loadplan version for the result
+	// Hard, when done, cuts off requests in flight. The ctx given to Run
+	// only stops new requests (graceful stop).
+	Hard context.Context
+	// Doer replaces the HTTP client (tests).
+	Doer engine.Doer
+	// OnProfile, when set, is called as each profile starts with a way to
+	// read its live state; the function it returns is called when it ends.
+	OnProfile func(p scenario.Profile, live func() Live) (done func())
+	Seed      uint64
+}
+
+// Live is a profile's state for a progress display.
+type Live struct {
+	Elapsed, Total time.Duration
+	Offered        float64 // req/s or users
+	Unit           string
+	Throughput     float64 // completions in the last closed second
+	P95            time.Duration
+	Requests       int64
+	Errors         int64
+	Dropped        int64
+}
+
+// Run runs the scenario's profiles in order. When ctx ends, the profile in
+// progress stops gracefully, later profiles are skipped, and the result is
+// marked interrupted. Run returns a result whenever anything was measured,
+// even alongside an error.
+func Run(ctx context.Context, opt Options) (*result.Result, error) {
+	sc := opt.Scenario
+	if opt.Hard == nil {
+		opt.Hard = context.Background()
+	}
+	res := &result.Result{
+		Schema:      result.Schema,
+		Status:      result.StatusComplete,
+		Scenario:    describe(sc, opt.Digest),
+		Environment: environment(opt.Version),
+	}
+	if sc.Target.InsecureSkipVerify {
+		res.Warnings = append(res.Warnings, "TLS verification is off for this target (insecure_skip_verify)")
+	}
+	base := sc.Target.URL
+	if base == scenario.BuiltinURL {
+		b := sc.Target.Builtin
+		srv, err := simtarget.Start(simtarget.Config{
+			Workers:      b.Workers,
+			ServiceTime:  b.ServiceTime,
+			Distribution: b.Distribution,
+			Queue:        b.Queue,
+			Sigma:        b.Sigma,
+			Kappa:        b.Kappa,
+		}, "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("start built-in target: %w", err)
+		}
+		defer srv.Close()
+		base = srv.URL
+		res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
+			b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
+	}
+	prepared, weights := prepare(sc, base)
+	doer := opt.Doer
+	if doer == nil {
+		maxConns := 0
+		for _, p := range sc.Profiles {
+			for _, st := range p.Stages {
+				if int(st.Load) > maxConns {
+					maxConns = int(st.Load)
+				}
+			}
+		}
+		if maxConns > 10000 {
+			maxConns = 10000
+		}
+		c := engine.NewHTTPClient(engine.ClientOptions{
+			Timeout:            sc.Target.Timeout,
+			MaxConns:           maxConns + 16,
+			InsecureSkipVerify: sc.Target.InsecureSkipVerify,
+			Compression:        sc.Target.Compression,
+		})
+		defer c.CloseIdle()
+		doer = c
+	}
+
+	for _, p := range sc.Profiles {
+		if !selected(p.Name, opt.Profiles) {
+			continue
+		}
+		if ctx.Err() != nil {
+			res.Status = result.StatusInterrupted
+			break
+		}
+		prof, err := runProfile(ctx, opt, p, doer, prepared, weights)
+		if err != nil {
+			res.Environment.End = time.Now().UTC()
+			return res, err
+		}
+		res.Profiles = append(res.Profiles, prof)
+		if prof.Status == result.StatusInterrupted {
+			res.Status = result.StatusInterrupted
+			break
+		}
+	}
+	res.Environment.End = time.Now().UTC()
+	return res, nil
+}
+
+func selected(name string, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, o := range only {
+		if o == name {
+			return true
+		}
+	}
+	return false
+}
+
+func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, error) {
+	names := make([]string, len(prepared))
+	for i, pr := range prepared {
+		names[i] = pr.Name
+	}
+	// Start on a whole second plus a little, so wall-clock windows line up
+	// with the stage schedule.
+	epoch := time.Now()
+	rec := metrics.NewRecorder(metrics.Config{
+		Names:      names,
+		Stages:     len(p.Stages),
+		Epoch:      epoch,
+		MaxLatency: 2 * opt.Scenario.Target.Timeout,
+	})
+	progress := &engine.Progress{}
+	total := p.Duration()
+	unit := "req/s"
+	if p.Model == scenario.Closed {
+		unit = "users"
+	}
+	if opt.OnProfile != nil {
+		done := opt.OnProfile(p, func() Live {
+			l := rec.Live()
+			el := time.Since(epoch)
+			if el > total {
+				el = total
+			}
+			return Live{
+				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
+				Throughput: float64(l.Last.Count), P95: l.Last.P95,
+				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
+			}
+		})
+		defer done()
+	}
+	cpu0 := cpuTime()
+	stats, err := engine.Run(ctx, p, engine.Options{
+		Doer:        doer,
+		Requests:    prepared,
+		Weights:     weights,
+		Recorder:    rec,
+		MaxInFlight: opt.Scenario.Target.MaxInFlight,
+		Seed:        opt.Seed,
+		Hard:        opt.Hard,
+		Progress:    progress,
+	})
+	if err != nil {
+		return result.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	stoppedAt := time.Since(epoch)
+	cpu := cpuTime() - cpu0
+	snap := rec.Close()
+
+	status := result.StatusComplete
+	if stats.Stopped {
+		status = result.StatusInterrupted
+	}
+	plans := make([]result.StagePlan, len(p.Stages))
+	var at time.Duration
+	for i, st := range p.Stages {
+		end := at + st.Duration
+		if end > stoppedAt {
+			end = stoppedAt
+		}
+		if at > end {
+			at = end
+		}
+		plans[i] = result.StagePlan{
+			Offered: result.Offered{
+				From: st.From, Load: st.Load, Unit: unit,
+				Duration: result.Sec(st.Duration), Ramp: result.Sec(st.Ramp),
+			},
+			Start: at, End: end, LoadAt: st.LoadAt,
+		}
+		if p.Model == scenario.Open {
+			plans[i].Offered.Requests = engine.NewSchedule([]scenario.Stage{st}).Offered()
+		}
+		at += st.Duration
+	}
+	return result.BuildProfile(result.ProfileInput{
+		Name: p.Name, Model: string(p.Model), Status: status,
+		Snapshot: snap, Stages: plans,
+		Generator: result.Generator{
+			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
+			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(),
+		},
+	})
+}
+
+// prepare builds the requests once: URLs joined to the base, headers merged
+// (a request's own header wins over the target's).
+func prepare(sc *scenario.Scenario, base string) ([]*engine.Prepared, []int) {
+	var out []*engine.Prepared
+	var weights []int
+	for _, r := range sc.Requests {
+		h := http.Header{}
+		for _, th := range sc.Target.Headers {
+			h.Set(th.Name, th.Value)
+		}
+		for _, rh := range r.Headers {
+			h.Set(rh.Name, rh.Value)
+		}
+		url := r.URL
+		if sc.Target.URL == scenario.BuiltinURL {
+			url = strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(r.URL, "/")
+		}
+		out = append(out, &engine.Prepared{Name: r.Name, Method: r.Method, URL: url, Header: h, Body: []byte(r.Body)})
+		weights = append(weights, r.Weight)
+	}
+	return out, weights
+}
+
+func describe(sc *scenario.Scenario, digest string) result.Scenario {
+	d := result.Scenario{
+		Name:    sc.Name,
+		File:    sc.File,
+		Digest:  digest,
+		Target:  sc.Target.URL,
+		Timeout: result.Ms(sc.Target.Timeout),
+	}
+	for _, r := range sc.Requests {
+		d.Requests = append(d.Requests, result.Request{Name: r.Name, Method: r.Method, URL: r.URL, Weight: r.Weight})
+	}
+	ms := func(x time.Duration) *result.Millis {
+		if x <= 0 {
+			return nil
+		}
+		m := result.Ms(x)
+		return &m
+	}
+	d.SLO.P50, d.SLO.P95, d.SLO.P99 = ms(sc.SLO.P50), ms(sc.SLO.P95), ms(sc.SLO.P99)
+	if sc.SLO.HasErrorRate {
+		e := sc.SLO.ErrorRate
+		d.SLO.ErrorRate = &e
+	}
+	return d
+}
+
+func environment(version string) result.Environment {
+	host, _ := os.Hostname()
+	return result.Environment{
+		LoadplanVersion: version,
+		GoVersion:       runtime.Version(),
+		OS:              runtime.GOOS,
+		Arch:            runtime.GOARCH,
+		CPUs:            runtime.NumCPU(),
+		Hostname:        host,
+		Start:           time.Now().UTC(),
+	}
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

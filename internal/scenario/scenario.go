@@ -1,0 +1,125 @@
+// Package scenario owns the scenario file: parsing YAML (version 1) with
+// file:line errors, ${VAR} substitution from the environment, validation,
+// and the expansion of the four profiles into stages the engine runs.
+//
+// Everything after this package trusts a *Scenario: it is validated once,
+// here, at the edge.
+package scenario
+
+import (
+	"time"
+)
+
+// ProfileNames lists the four profiles in the order a run executes them.
+var ProfileNames = []string{"baseline", "target", "stress", "spike"}
+
+// BuiltinURL is the target URL that asks for the in-process simulated service.
+const BuiltinURL = "builtin"
+
+// Model is how load is generated in a stage.
+type Model string
+
+const (
+	// Open is the open model: requests start on a schedule (rate per second),
+	// whatever the target's speed.
+	Open Model = "open"
+	// Closed is the closed model: virtual users send, wait, think, repeat.
+	Closed Model = "closed"
+)
+
+// Scenario is a parsed, validated scenario file.
+type Scenario struct {
+	Version  int
+	Name     string
+	File     string // path it was read from ("" for a quick check built from flags)
+	Target   Target
+	Requests []Request
+	SLO      SLO
+	Profiles []Profile // in ProfileNames order, only those present
+	// Secrets lists values that must never appear in any output: header
+	// values of sensitive headers and ${VAR} substitutions marked secret.
+	Secrets []string
+}
+
+// Target is where requests go.
+type Target struct {
+	URL                string // base URL, or BuiltinURL
+	Timeout            time.Duration
+	Headers            []Header
+	InsecureSkipVerify bool
+	MaxInFlight        int // open model cap on requests in flight; 0 = default
+	Compression        bool
+	Builtin            Builtin // used when URL == BuiltinURL
+}
+
+// Builtin configures the in-process simulated service.
+type Builtin struct {
+	Workers      int
+	ServiceTime  time.Duration // mean
+	Distribution string        // fixed | exponential | lognormal
+	Queue        int           // bounded queue length; 503 when full
+	Sigma        float64       // USL contention
+	Kappa        float64       // USL coherence
+}
+
+// Header is one HTTP header.
+type Header struct {
+	Name, Value string
+	Secret      bool
+}
+
+// Request is one request in the weighted mix.
+type Request struct {
+	Name    string
+	Method  string
+	URL     string // absolute URL (path joined with the target's base), or a path when the target is builtin
+	Headers []Header
+	Body    string
+	Weight  int
+}
+
+// SLO holds the service-level objectives; a zero field is not checked.
+type SLO struct {
+	P50, P95, P99 time.Duration
+	ErrorRate     float64 // fraction, 0.001 = 0.1%
+	HasErrorRate  bool
+}
+
+// Profile is one of the four profiles, expanded into stages.
+type Profile struct {
+	Name   string
+	Model  Model
+	Think  time.Duration // closed model think time between requests
+	Jitter float64       // closed model think-time jitter as a fraction (0.2 = ±20%)
+	Stages []Stage
+}
+
+// Stage is a stretch of a profile with one load level. Load ramps linearly
+// from the previous stage's level (0 before the first stage) to Load over
+// Ramp, then holds until Duration ends. Ramp <= Duration.
+type Stage struct {
+	Load     float64 // requests per second (open) or users (closed) at the end of the ramp
+	From     float64 // load at the start of the stage (the previous stage's Load)
+	Duration time.Duration
+	Ramp     time.Duration
+}
+
+// Duration is the total time of the profile.
+func (p Profile) Duration() time.Duration {
+	var d time.Duration
+	for _, s := range p.Stages {
+		d += s.Duration
+	}
+	return d
+}
+
+// LoadAt is the stage's load level at offset t into the stage.
+func (s Stage) LoadAt(t time.Duration) float64 {
+	if s.Ramp <= 0 || t >= s.Ramp {
+		return s.Load
+	}
+	if t <= 0 {
+		return s.From
+	}
+	return s.From + (s.Load-s.From)*float64(t)/float64(s.Ramp)
+}
