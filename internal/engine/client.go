@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"time"
 )
 
@@ -26,16 +27,27 @@ type Prepared struct {
 	Body   []byte
 }
 
-// Doer sends one request and reports its status and the body bytes read.
-// A transport failure is returned as err (classified by Classify).
+// Outcome is what a Doer saw of one request.
+type Outcome struct {
+	Status int   // HTTP status, 0 when no response arrived
+	Bytes  int64 // body bytes read
+	// Sent is when the request got its connection and went on the wire;
+	// zero when the Doer cannot tell (the caller's send time is used).
+	// Time waiting for a connection is the generator's, not the service's.
+	Sent time.Time
+}
+
+// Doer sends one request. A transport failure is returned as err
+// (classified by Classify) with whatever of the outcome was seen.
 type Doer interface {
-	Do(ctx context.Context, p *Prepared) (status int, n int64, err error)
+	Do(ctx context.Context, p *Prepared) (Outcome, error)
 }
 
 // ClientOptions tune the HTTP client. The zero value is usable.
 type ClientOptions struct {
 	Timeout            time.Duration // per request, default 10s
 	MaxConns           int           // keep-alive pool size, default 100
+	Connections        int           // cap on connections per host; 0 = no cap
 	InsecureSkipVerify bool
 	Compression        bool  // ask for gzip (off by default: we measure the service, not zlib)
 	BodyCap            int64 // bytes of a body read before the rest is discarded, default 1 MiB
@@ -72,6 +84,7 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 		}).DialContext,
 		MaxIdleConns:          o.MaxConns,
 		MaxIdleConnsPerHost:   o.MaxConns,
+		MaxConnsPerHost:       o.Connections,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   o.Timeout,
 		ResponseHeaderTimeout: o.Timeout,
@@ -91,14 +104,16 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 }
 
 // Do sends p and reads at most the body cap of the response.
-func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (int, int64, error) {
+func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
+	var out Outcome
 	var body io.Reader
 	if len(p.Body) > 0 {
 		body = bytes.NewReader(p.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, p.Method, p.URL, body)
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { out.Sent = time.Now() }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.Method, p.URL, body)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	if p.Header != nil {
 		req.Header = p.Header
@@ -108,16 +123,18 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (int, int64, error) {
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
+	out.Status = resp.StatusCode
 	n, err := io.CopyN(io.Discard, resp.Body, c.bodyCap)
+	out.Bytes = n
 	if errors.Is(err, io.EOF) {
 		err = nil
 	}
 	// Closing an unread remainder drops the connection instead of draining
 	// an unbounded body: memory stays bounded whatever the target sends.
 	resp.Body.Close()
-	return resp.StatusCode, n, err
+	return out, err
 }
 
 // CloseIdle closes the client's idle connections.

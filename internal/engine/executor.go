@@ -102,14 +102,17 @@ func (r *runner) send(key, req, stage int, intended int64) {
 	}
 	r.started.Add(1)
 	s := metrics.Sample{Request: req, Stage: stage, Intended: intended, Start: r.now()}
-	status, nbytes, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
+	out, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
 	s.End = r.now()
+	if !out.Sent.IsZero() {
+		s.Sent = int64(out.Sent.Sub(r.epoch))
+	}
 	r.progress.InFlight.Store(r.inFlight.Add(-1))
 	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
 		r.canceled.Add(1)
 		return
 	}
-	s.Status, s.Bytes, s.Class = status, nbytes, Classify(status, err)
+	s.Status, s.Bytes, s.Class = out.Status, out.Bytes, Classify(out.Status, err)
 	r.opt.Recorder.Record(key, &s)
 }
 

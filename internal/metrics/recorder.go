@@ -220,7 +220,7 @@ func (a *stageAcc) record(r *Recorder, s *Sample) {
 		return
 	}
 	_ = a.resp[s.Request].RecordValue(r.us(s.End - s.Intended))
-	_ = a.svc[s.Request].RecordValue(r.us(s.End - s.Start))
+	_ = a.svc[s.Request].RecordValue(r.us(s.End - s.sent()))
 }
 
 // Record adds one sample. key picks the shard (a worker index is ideal).

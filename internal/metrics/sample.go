@@ -55,7 +55,8 @@ type Sample struct {
 	Request  int   // index of the request name
 	Stage    int   // index of the stage the request was started in
 	Intended int64 // when the schedule wanted it sent (== Start in the closed model)
-	Start    int64 // when it was actually sent
+	Start    int64 // when the generator began the request (its scheduling lateness is Start − Intended)
+	Sent     int64 // when the request went on the wire (has its connection); 0 means Start
 	End      int64 // when the response ended (or the request failed)
 	Status   int   // HTTP status, 0 when none was received
 	Class    ErrorClass
@@ -69,8 +70,16 @@ func (s *Sample) Failed() bool { return s.Class != OK }
 // (coordinated-omission free in the open model) to the end.
 func (s *Sample) Response() time.Duration { return time.Duration(s.End - s.Intended) }
 
-// Service is the latency from the actual send to the end.
-func (s *Sample) Service() time.Duration { return time.Duration(s.End - s.Start) }
+// Service is the latency from the actual send to the end: time spent
+// waiting for a connection in the generator is not the service's.
+func (s *Sample) Service() time.Duration { return time.Duration(s.End - s.sent()) }
+
+func (s *Sample) sent() int64 {
+	if s.Sent > s.Start && s.Sent <= s.End {
+		return s.Sent
+	}
+	return s.Start
+}
 
 // Lateness is how far behind schedule the request was sent.
 func (s *Sample) Lateness() time.Duration { return time.Duration(s.Start - s.Intended) }

@@ -1,0 +1,51 @@
+# loadplan — make targets. `make test` is the test command (CI runs it via .ci/run).
+GO      ?= go
+BIN     := bin/loadplan
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.buildVersion=$(VERSION)
+
+.PHONY: all build test test-race test-timing demo bench bench-go bench-open fuzz vet fmt tidy clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/loadplan
+
+vet:
+	$(GO) vet ./...
+
+# Unit and integration tests under the race detector, then the timing
+# acceptance tests (they skip themselves under -race, which slows the
+# generator several-fold) in a second pass without it.
+test: vet
+	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run 'Acceptance' ./...
+
+# The main job on the built-in simulated service: all four profiles of
+# scenarios/demo.yaml, scaled down to finish in under 3 minutes.
+demo: build
+	$(BIN) run scenarios/demo.yaml
+
+# Benchmarks: hot-path Go benchmarks, then the open-model generator figures
+# (5,000 req/s against a minimal loopback server, 1-minute and 5-minute runs).
+bench: bench-go bench-open
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/metrics/ ./internal/engine/
+
+bench-open: build
+	$(GO) run ./scripts/benchopen -loadplan $(BIN) -rate 5000 -durations 1m,5m
+
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/scenario/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/result/
+
+fmt:
+	gofmt -l -w .
+
+tidy:
+	$(GO) mod tidy
+
+clean:
+	rm -rf bin

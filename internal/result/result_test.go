@@ -1,0 +1,180 @@
+package result
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+)
+
+// sample builds a result from a recorder fed with known samples.
+func sample(t testing.TB) *Result {
+	t.Helper()
+	epoch := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"home", "search"}, Stages: 2, Epoch: epoch, Shards: 2})
+	for i := 0; i < 5000; i++ {
+		st := 0
+		if i >= 2500 {
+			st = 1
+		}
+		s := metrics.Sample{
+			Request:  i % 2,
+			Stage:    st,
+			Intended: int64(i) * int64(time.Millisecond),
+			Start:    int64(i)*int64(time.Millisecond) + 20_000,
+			End:      int64(i)*int64(time.Millisecond) + int64(time.Duration(1+i%50)*time.Millisecond),
+			Status:   200,
+			Bytes:    100,
+		}
+		if i%97 == 0 {
+			s.Status, s.Class = 503, metrics.HTTP
+		}
+		if i%389 == 0 {
+			s.Status, s.Class = 0, metrics.Timeout
+		}
+		rec.Record(i, &s)
+	}
+	snap := rec.Close()
+	plans := []StagePlan{
+		{Offered: Offered{From: 0, Load: 1000, Unit: "req/s", Duration: 2.5, Ramp: 0}, Start: 0, End: 2500 * time.Millisecond},
+		{Offered: Offered{From: 1000, Load: 1000, Unit: "req/s", Duration: 2.5}, Start: 2500 * time.Millisecond, End: 5 * time.Second},
+	}
+	p, err := BuildProfile(ProfileInput{Name: "baseline", Model: "open", Status: StatusComplete, Snapshot: snap, Stages: plans,
+		Generator: Generator{Started: 5000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Result{
+		Schema: Schema, Status: StatusComplete,
+		Scenario:    Scenario{Name: "t", Target: "http://127.0.0.1:1", Timeout: 1000, Requests: []Request{{Name: "home", Method: "GET", URL: "/", Weight: 1}}},
+		Environment: Environment{LoadplanVersion: "test", GoVersion: "go", OS: "linux", Arch: "amd64", CPUs: 2, Start: epoch, End: epoch.Add(5 * time.Second)},
+		Profiles:    []Profile{p},
+	}
+}
+
+func TestBuildProfileFigures(t *testing.T) {
+	r := sample(t)
+	p := r.Profiles[0]
+	if p.Total.Requests != 5000 {
+		t.Fatalf("total requests %d, want 5000", p.Total.Requests)
+	}
+	if p.Stages[0].Requests+p.Stages[1].Requests != 5000 {
+		t.Errorf("stages hold %d + %d requests", p.Stages[0].Requests, p.Stages[1].Requests)
+	}
+	wantErr := int64(0)
+	for i := 0; i < 5000; i++ {
+		if i%97 == 0 || i%389 == 0 {
+			wantErr++
+		}
+	}
+	if p.Total.Errors != wantErr {
+		t.Errorf("errors %d, want %d", p.Total.Errors, wantErr)
+	}
+	if p.Total.Throughput != 1000 {
+		t.Errorf("throughput %v, want 1000/s", p.Total.Throughput)
+	}
+	if p.Total.ErrorClasses["http"] == 0 || p.Total.ErrorClasses["timeout"] == 0 || p.Total.Statuses["503"] == 0 {
+		t.Errorf("error classes %v statuses %v", p.Total.ErrorClasses, p.Total.Statuses)
+	}
+	if len(p.Windows) != 6 { // the last responses end just after 5 s
+		t.Errorf("%d windows, want 6 (one per second of completions)", len(p.Windows))
+	}
+	if p.Total.Response.P50 < 20 || p.Total.Response.P50 > 30 {
+		t.Errorf("p50 %v ms, want about 25", p.Total.Response.P50)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	r := sample(t)
+	path := filepath.Join(t.TempDir(), "result.json")
+	if err := Write(path, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		a, _ := Marshal(r)
+		b, _ := Marshal(got)
+		t.Fatalf("round trip changed the result:\n%s\n---\n%s", firstDiff(string(a), string(b)), "")
+	}
+	// Writing again gives the same bytes.
+	a, _ := Marshal(r)
+	b, _ := Marshal(got)
+	if string(a) != string(b) {
+		t.Error("re-encoding differs")
+	}
+	// No temporary file is left behind.
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 1 {
+		t.Errorf("directory holds %d entries after an atomic write, want 1", len(ents))
+	}
+}
+
+func firstDiff(a, b string) string {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			lo := max(0, i-80)
+			return a[lo:min(len(a), i+80)] + "\n<<>>\n" + b[lo:min(len(b), i+80)]
+		}
+	}
+	return "lengths differ"
+}
+
+func TestParseRejectsBadDocuments(t *testing.T) {
+	good, err := Marshal(sample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(good)
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"truncated", s[:len(s)/2], "truncated"},
+		{"empty", "", "truncated"},
+		{"not json", "hello", "not valid JSON"},
+		{"wrong schema", strings.Replace(s, Schema, "loadplan/result/v0", 1), `schema: want "loadplan/result/v1"`},
+		{"unknown field", strings.Replace(s, `"status"`, `"statsu": 1, "status"`, 1), "unknown field"},
+		{"wrong type", strings.Replace(s, `"cpus": 2`, `"cpus": "two"`, 1), "environment.cpus"},
+		{"bad status", strings.Replace(s, `"status": "complete"`, `"status": "done"`, 1), "status: want complete"},
+		{"trailing", s + "{}", "trailing data"},
+		{"bad histogram", strings.Replace(s, `"response": "`, `"response": "AAAA`, 1), "histogram does not decode"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("r.json", []byte(tt.doc))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %T %v is not a *FormatError", err, err)
+			}
+			if !strings.HasPrefix(err.Error(), "r.json") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want the file name and %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	good, _ := Marshal(sample(f))
+	f.Add(good)
+	f.Add([]byte(`{"schema":"loadplan/result/v1","status":"complete"}`))
+	f.Add([]byte(`{"schema":"loadplan/result/v1","status":"complete","profiles":[{"total":{"histograms":{"response":"HISTFAAAAB"}}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Parse("fuzz.json", data)
+		if err == nil && r == nil {
+			t.Fatal("nil result without an error")
+		}
+		if err != nil && r != nil {
+			t.Fatal("a result and an error")
+		}
+	})
+}
