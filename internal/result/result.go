@@ -91,9 +91,9 @@ type Stage struct {
 
 // Offered is the load a stage asked for.
 type Offered struct {
-	From     float64 `json:"from"`  // load at the stage start (req/s or users)
-	Load     float64 `json:"load"`  // load after the ramp
-	Unit     string  `json:"unit"`  // "req/s" or "users"
+	From     float64 `json:"from"` // load at the stage start (req/s or users)
+	Load     float64 `json:"load"` // load after the ramp
+	Unit     string  `json:"unit"` // "req/s" or "users"
 	Duration Seconds `json:"duration_s"`
 	Ramp     Seconds `json:"ramp_s"`
 	// Requests is the number of starts the schedule offered (open model).
@@ -172,14 +172,15 @@ type Window struct {
 
 // Generator is how the load generator itself behaved.
 type Generator struct {
-	Started      int64  `json:"started"`
-	Dropped      int64  `json:"dropped"` // open model starts skipped at the in-flight cap
-	MaxInFlight  int64  `json:"max_in_flight"`
-	Canceled     int64  `json:"canceled"`
-	LatenessP99  Millis `json:"lateness_p99_ms"`
-	LatenessMax  Millis `json:"lateness_max_ms"`
-	LateSamples  int64  `json:"late_samples"`
-	CPUSeconds   float64 `json:"cpu_s"`
+	Started     int64   `json:"started"`
+	Dropped     int64   `json:"dropped"` // open model starts skipped at the in-flight cap
+	MaxInFlight int64   `json:"max_in_flight"`
+	Canceled    int64   `json:"canceled"`
+	LatenessP99 Millis  `json:"lateness_p99_ms"`
+	LatenessMax Millis  `json:"lateness_max_ms"`
+	LateSamples int64   `json:"late_samples"`
+	CPUSeconds  float64 `json:"cpu_s"`          // process CPU time during the profile (includes the built-in target when used)
+	PeakRSS     int64   `json:"peak_rss_bytes"` // the process's peak resident memory so far
 }
 
 // Millis is a duration written as milliseconds (a JSON number).
@@ -189,7 +190,9 @@ type Millis float64
 func Ms(d time.Duration) Millis { return Millis(float64(d) / float64(time.Millisecond)) }
 
 // Duration converts back.
-func (m Millis) Duration() time.Duration { return time.Duration(float64(m) * float64(time.Millisecond)) }
+func (m Millis) Duration() time.Duration {
+	return time.Duration(float64(m) * float64(time.Millisecond))
+}
 
 // Seconds is a duration written as seconds (a JSON number).
 type Seconds float64

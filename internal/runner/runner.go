@@ -230,7 +230,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Snapshot: snap, Stages: plans,
 		Generator: result.Generator{
 			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
-			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(),
+			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(),
 		},
 	})
 }
@@ -304,4 +304,14 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS is the process's peak resident set size in bytes (Linux reports
+// kilobytes).
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss * 1024
 }
