@@ -1,0 +1,407 @@
+package scenario
+
+import (
+	"math"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults for keys left out of a scenario file.
+const (
+	DefaultTimeout      = 10 * time.Second
+	DefaultMaxInFlight  = 10000
+	DefaultWorkers      = 16
+	DefaultServiceTime  = 10 * time.Millisecond
+	DefaultDistribution = "exponential"
+	DefaultQueue        = 1000
+	DefaultMethod       = "GET"
+	// DefaultAfter is how long the spike shorthand watches recovery at base
+	// load after the surge.
+	DefaultAfter = 30 * time.Second
+	// MaxWeight bounds a request's weight.
+	MaxWeight = math.MaxInt32
+)
+
+// Distributions lists the service-time distributions of the builtin target.
+var Distributions = []string{"fixed", "exponential", "lognormal"}
+
+// Methods lists the HTTP methods a request may use.
+var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// SensitiveHeaders are secret by default: their values never appear in any
+// output. Matching is case-insensitive.
+var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key"}
+
+var (
+	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles"}
+	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "builtin"}
+	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
+	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
+	headerKeys  = []string{"value", "secret"}
+	sloKeys     = []string{"p50", "p95", "p99", "error_rate"}
+)
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// targetKind is what target.url turned out to be; requests depend on it.
+type targetKind int
+
+const (
+	targetUnknown targetKind = iota // missing or invalid: already reported
+	targetBuiltin
+	targetHTTP
+)
+
+func (p *parser) scenario(top value) *Scenario {
+	o, ok := p.mapping(top, rootKeys)
+	if !ok {
+		return nil
+	}
+	sc := &Scenario{File: p.file}
+
+	if v, ok := o.get("version"); !ok {
+		p.missing(o, "version", "write version: 1")
+	} else if n, ok := p.integer(v); ok {
+		if n != 1 {
+			p.errorf(v.n, v.path, "unsupported version %d (this loadplan reads version 1)", n)
+		}
+		sc.Version = n
+	}
+
+	if v, ok := o.get("name"); !ok {
+		p.missing(o, "name", "letters, digits, '.', '_' and '-'")
+	} else if s, ok := p.str(v); ok {
+		if !namePattern.MatchString(s) {
+			p.errorf(v.n, v.path, "must be letters, digits, '.', '_' or '-', got %s", quote(s, false))
+		}
+		sc.Name = s
+	}
+
+	kind := targetUnknown
+	if v, ok := o.get("target"); !ok {
+		p.missing(o, "target", "a mapping with at least url")
+	} else {
+		sc.Target, kind = p.target(v)
+	}
+
+	if v, ok := o.get("requests"); !ok {
+		p.missing(o, "requests", "a list of at least one request")
+	} else {
+		sc.Requests = p.requests(v, sc.Target.URL, kind)
+	}
+
+	if v, ok := o.get("slo"); ok {
+		sc.SLO = p.slo(v)
+	}
+
+	if v, ok := o.get("profiles"); !ok {
+		p.missing(o, "profiles", "at least one of "+strings.Join(ProfileNames, ", "))
+	} else {
+		sc.Profiles = p.profiles(v)
+	}
+
+	sc.Secrets = p.secrets
+	return sc
+}
+
+func (p *parser) target(v value) (Target, targetKind) {
+	t := Target{Timeout: DefaultTimeout, MaxInFlight: DefaultMaxInFlight}
+	o, ok := p.mapping(v, targetKeys)
+	if !ok {
+		return t, targetUnknown
+	}
+	kind := targetUnknown
+	var scheme string
+	if uv, ok := o.get("url"); !ok {
+		p.missing(o, "url", `"builtin", or an http:// or https:// base URL`)
+	} else if s, secret, ok := p.text(uv, "a string"); ok {
+		t.URL = s
+		if s == BuiltinURL {
+			kind = targetBuiltin
+		} else if u, ok := p.absURL(uv, s, secret, true); ok {
+			kind, scheme = targetHTTP, u.Scheme
+		}
+	}
+	t.Timeout, _ = p.optDuration(o, "timeout", DefaultTimeout, true)
+	if hv, ok := o.get("headers"); ok {
+		t.Headers = p.headers(hv)
+	}
+	if v, ok := o.get("insecure_skip_verify"); ok {
+		if b, ok := p.boolean(v); ok {
+			t.InsecureSkipVerify = b
+			if b && kind != targetUnknown && scheme != "https" {
+				p.errorf(v.n, v.path, "only allowed with an https:// target url")
+			}
+		}
+	}
+	t.MaxInFlight = p.optInt(o, "max_in_flight", DefaultMaxInFlight, 1)
+	t.Compression = p.optBool(o, "compression")
+	if bv, ok := o.get("builtin"); ok {
+		if kind == targetHTTP {
+			p.errorf(bv.at, bv.path, "only allowed when target.url is builtin")
+		}
+		t.Builtin = p.builtin(bv)
+	} else if kind == targetBuiltin {
+		t.Builtin = p.builtin(value{path: join(o.v.path, "builtin")})
+	}
+	if kind != targetBuiltin {
+		t.Builtin = Builtin{}
+	}
+	return t, kind
+}
+
+// absURL checks that s, the value of v, is an absolute http:// or https://
+// URL. A base URL (base true) must not have a query or fragment, since
+// request paths are appended to it. A password in the URL is a secret.
+func (p *parser) absURL(v value, s string, secret, base bool) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		want := "an http:// or https:// URL"
+		if base {
+			want = `"builtin" or an http:// or https:// URL`
+		}
+		p.errorf(v.n, v.path, "want %s, got %s", want, quote(s, secret))
+		return nil, false
+	}
+	if pw, ok := u.User.Password(); ok {
+		p.addSecret(pw)
+	}
+	if base && (u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?")) {
+		p.errorf(v.n, v.path, "a base URL must not have a query or fragment (put them in each request's path)")
+		return nil, false
+	}
+	return u, true
+}
+
+func (p *parser) builtin(v value) Builtin {
+	b := Builtin{
+		Workers:      DefaultWorkers,
+		ServiceTime:  DefaultServiceTime,
+		Distribution: DefaultDistribution,
+		Queue:        DefaultQueue,
+	}
+	o, ok := p.mapping(v, builtinKeys)
+	if !ok {
+		return b
+	}
+	b.Workers = p.optInt(o, "workers", DefaultWorkers, 1)
+	b.ServiceTime, _ = p.optDuration(o, "service_time", DefaultServiceTime, true)
+	if dv, ok := o.get("distribution"); ok {
+		if s, secret, ok := p.text(dv, "a string"); ok {
+			if contains(Distributions, s) {
+				b.Distribution = s
+			} else {
+				p.errorf(dv.n, dv.path, "unknown distribution %s (allowed: %s)", quote(s, secret), strings.Join(Distributions, ", "))
+			}
+		}
+	}
+	b.Queue = p.optInt(o, "queue", DefaultQueue, 0)
+	b.Sigma = p.optFloat(o, "sigma", 0)
+	b.Kappa = p.optFloat(o, "kappa", 0)
+	return b
+}
+
+// headers reads a mapping of header name to a string or {value, secret}.
+// The headers keep the order they are written in.
+func (p *parser) headers(v value) []Header {
+	o, ok := p.mapping(v, nil)
+	if !ok {
+		return nil
+	}
+	type located struct {
+		h    Header
+		line int
+	}
+	var hs []located
+	seen := map[string]*yaml.Node{}
+	for _, name := range o.keys {
+		hv := o.fields[name]
+		if !validToken(name) {
+			p.errorf(hv.at, hv.path, "invalid header name %s (letters, digits and !#$%%&'*+-.^_`|~)", quote(name, false))
+			continue
+		}
+		lower := strings.ToLower(name)
+		if prev, dup := seen[lower]; dup {
+			p.errorf(hv.at, hv.path, "duplicate header %q (also at line %d; header names are case-insensitive)", name, prev.Line)
+			continue
+		}
+		seen[lower] = hv.at
+
+		h := Header{Name: name, Secret: isSensitive(name)}
+		valueV := hv
+		if hv.n != nil && hv.n.Kind == yaml.MappingNode {
+			ho, _ := p.mapping(hv, headerKeys)
+			if sv, ok := ho.get("secret"); ok {
+				if b, ok := p.boolean(sv); ok {
+					// An explicit secret: false lets a harmless demo token
+					// show in reports; a ${secret:...} value stays secret.
+					h.Secret = b
+				}
+			}
+			var ok bool
+			if valueV, ok = ho.get("value"); !ok {
+				p.missing(ho, "value", "the header's value")
+				continue
+			}
+		}
+		s, subSecret, ok := p.text(valueV, "a string or a mapping {value, secret}")
+		if !ok {
+			continue
+		}
+		h.Value = s
+		h.Secret = h.Secret || subSecret
+		if strings.ContainsAny(s, "\r\n\x00") {
+			p.errorf(valueV.n, valueV.path, "a header value must not contain a line break or NUL")
+			continue
+		}
+		if h.Secret {
+			p.addSecret(s)
+		}
+		hs = append(hs, located{h, hv.at.Line})
+	}
+	// Merged (<<) keys come after the mapping's own; file order is by line.
+	sort.SliceStable(hs, func(i, j int) bool { return hs[i].line < hs[j].line })
+	out := make([]Header, len(hs))
+	for i, l := range hs {
+		out[i] = l.h
+	}
+	return out
+}
+
+func isSensitive(name string) bool {
+	for _, s := range SensitiveHeaders {
+		if strings.EqualFold(s, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// validToken reports whether s is an HTTP token (RFC 9110), the syntax of a
+// header name.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) requests(v value, base string, kind targetKind) []Request {
+	if isNull(v.n) || (v.n.Kind == yaml.SequenceNode && len(v.n.Content) == 0) {
+		p.errorf(v.at, v.path, "must list at least one request")
+		return nil
+	}
+	if v.n.Kind != yaml.SequenceNode {
+		p.errorf(v.n, v.path, "want a list of requests, got %s", describe(v.n))
+		return nil
+	}
+	var reqs []Request
+	names := map[string]int{} // name -> line of first use
+	total := 0
+	for i, item := range v.n.Content {
+		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
+		o, ok := p.mapping(iv, requestKeys)
+		if !ok {
+			continue
+		}
+		r := Request{Method: DefaultMethod, Weight: 1}
+		if nv, ok := o.get("name"); !ok {
+			p.missing(o, "name", "a unique name for reports")
+		} else if s, ok := p.str(nv); ok {
+			switch line, dup := names[s]; {
+			case s == "":
+				p.errorf(nv.n, nv.path, "must not be empty")
+			case dup:
+				p.errorf(nv.n, nv.path, "duplicate request name %s (first at line %d)", quote(s, false), line)
+			default:
+				names[s] = nv.n.Line
+			}
+			r.Name = s
+		}
+		if mv, ok := o.get("method"); ok {
+			if s, secret, ok := p.text(mv, "a string"); ok {
+				m := strings.ToUpper(strings.TrimSpace(s))
+				if contains(Methods, m) {
+					r.Method = m
+				} else {
+					p.errorf(mv.n, mv.path, "unsupported method %s (allowed: %s)", quote(s, secret), strings.Join(Methods, ", "))
+				}
+			}
+		}
+		pv, hasPath := o.get("path")
+		uv, hasURL := o.get("url")
+		switch {
+		case hasPath && hasURL:
+			p.errorf(uv.at, uv.path, "give either path or url, not both")
+		case hasPath:
+			if s, secret, ok := p.text(pv, "a string"); ok {
+				if !strings.HasPrefix(s, "/") {
+					p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
+				} else if kind == targetHTTP {
+					r.URL = strings.TrimRight(base, "/") + s
+				} else {
+					r.URL = s
+				}
+			}
+		case hasURL:
+			if kind == targetBuiltin {
+				p.errorf(uv.at, uv.path, "not allowed when target.url is builtin (use path)")
+			} else if s, secret, ok := p.text(uv, "a string"); ok {
+				if _, ok := p.absURL(uv, s, secret, false); ok {
+					r.URL = s
+				}
+			}
+		default:
+			p.missing(o, "path", "give path, joined to target.url, or an absolute url")
+		}
+		if hv, ok := o.get("headers"); ok {
+			r.Headers = p.headers(hv)
+		}
+		if bv, ok := o.get("body"); ok {
+			r.Body, _ = p.str(bv)
+		}
+		r.Weight = p.optInt(o, "weight", 1, 0)
+		if wv, ok := o.get("weight"); ok && r.Weight > MaxWeight {
+			// Bounded so that the sum of the weights cannot overflow.
+			p.errorf(wv.n, wv.path, "must be at most %d, got %d", MaxWeight, r.Weight)
+			r.Weight = 1
+		}
+		total += r.Weight
+		reqs = append(reqs, r)
+	}
+	if len(reqs) == len(v.n.Content) && total == 0 {
+		p.errorf(v.at, v.path, "weights sum to zero (give at least one request a weight > 0)")
+	}
+	return reqs
+}
+
+func (p *parser) slo(v value) SLO {
+	var s SLO
+	o, ok := p.mapping(v, sloKeys)
+	if !ok {
+		return s
+	}
+	s.P50, _ = p.optDuration(o, "p50", 0, true)
+	s.P95, _ = p.optDuration(o, "p95", 0, true)
+	s.P99, _ = p.optDuration(o, "p99", 0, true)
+	if ev, ok := o.get("error_rate"); ok {
+		if f, ok := p.percent(ev); ok {
+			s.ErrorRate, s.HasErrorRate = f, true
+		}
+	}
+	return s
+}

@@ -1,0 +1,136 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkInvariants returns what is wrong with a scenario Parse accepted, or
+// "" when it is sound. The engine relies on every one of these.
+func checkInvariants(sc *Scenario) string {
+	if sc == nil {
+		return "nil scenario without an error"
+	}
+	if sc.Version != 1 || sc.Name == "" || sc.Target.URL == "" || sc.Target.Timeout <= 0 || sc.Target.MaxInFlight <= 0 {
+		return fmt.Sprintf("bad header fields: %+v", sc)
+	}
+	if len(sc.Requests) == 0 {
+		return "no requests"
+	}
+	total := 0
+	for _, r := range sc.Requests {
+		if r.Name == "" || r.URL == "" || !contains(Methods, r.Method) || r.Weight < 0 {
+			return fmt.Sprintf("bad request %+v", r)
+		}
+		total += r.Weight
+	}
+	if total <= 0 {
+		return "weights sum to zero"
+	}
+	if len(sc.Profiles) == 0 {
+		return "no profiles"
+	}
+	for i, p := range sc.Profiles {
+		if i > 0 && indexOf(ProfileNames, p.Name) <= indexOf(ProfileNames, sc.Profiles[i-1].Name) {
+			return "profiles out of order"
+		}
+		if p.Model != Open && p.Model != Closed {
+			return fmt.Sprintf("profile %s: model %q", p.Name, p.Model)
+		}
+		if p.Think < 0 || p.Jitter < 0 || p.Jitter > 1 || (p.Model == Open && (p.Think != 0 || p.Jitter != 0)) {
+			return fmt.Sprintf("profile %s: think %s jitter %g", p.Name, p.Think, p.Jitter)
+		}
+		if len(p.Stages) == 0 {
+			return fmt.Sprintf("profile %s: no stages", p.Name)
+		}
+		positive := false
+		for j, s := range p.Stages {
+			switch {
+			case s.Duration <= 0 || s.Ramp < 0 || s.Ramp > s.Duration:
+				return fmt.Sprintf("profile %s stage %d: duration %s ramp %s", p.Name, j, s.Duration, s.Ramp)
+			case s.Load < 0 || math.IsInf(s.Load, 0) || math.IsNaN(s.Load) || s.From < 0:
+				return fmt.Sprintf("profile %s stage %d: load %g from %g", p.Name, j, s.Load, s.From)
+			case p.Model == Closed && (s.Load != math.Trunc(s.Load) || s.From != math.Trunc(s.From)):
+				return fmt.Sprintf("profile %s stage %d: fractional users %g", p.Name, j, s.Load)
+			case j > 0 && s.From != p.Stages[j-1].Load:
+				return fmt.Sprintf("profile %s stage %d: from %g, previous load %g", p.Name, j, s.From, p.Stages[j-1].Load)
+			}
+			positive = positive || s.Load > 0
+		}
+		if !positive {
+			return fmt.Sprintf("profile %s: no load at all", p.Name)
+		}
+	}
+	for _, s := range sc.Secrets {
+		if s == "" {
+			return "empty secret listed"
+		}
+	}
+	return ""
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		"",
+		profileDoc("  baseline: {rate: 1, duration: 1s}\n"),
+		profileDoc("  stress:\n    rate: {start: 1, step: 1, max: 5}\n    step_duration: 1s\n"),
+		profileDoc("  spike:\n    users: {base: 0, peak: 5}\n    ramp: 1s\n    hold: 1s\n"),
+		profileDoc("  baseline:\n    stages:\n      - {rate: 0, duration: 1s}\n      - {rate: 5, duration: 1s, ramp: 1s}\n"),
+		bodyDoc("${secret:SECRET} ${X:-y} $$"),
+		"a: &a [*a]\n",
+		"<<: *x\n",
+		"version: 1\n---\n",
+	} {
+		f.Add([]byte(s))
+	}
+	const secret = "fuzz-secret-value"
+	lookup := env(map[string]string{"SECRET": secret, "RATE": "10", "EMPTY": ""})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := Parse("fuzz.yaml", data, lookup)
+		if err == nil {
+			if msg := checkInvariants(sc); msg != "" {
+				t.Fatalf("accepted an unsound scenario: %s\n%s", msg, data)
+			}
+			return
+		}
+		if sc != nil {
+			t.Fatalf("got both a scenario and an error")
+		}
+		var es Errors
+		if !errors.As(err, &es) || len(es) == 0 {
+			t.Fatalf("error %T %v is not a non-empty Errors", err, err)
+		}
+		for _, e := range es {
+			if e.File != "fuzz.yaml" || e.Line < 0 || e.Column < 0 || e.Msg == "" {
+				t.Fatalf("malformed error %#v", e)
+			}
+			// The secret may only show if the file itself spells it out
+			// without marking it secret.
+			if strings.Contains(e.Error(), secret) && !strings.Contains(string(data), secret) {
+				t.Fatalf("error shows a secret: %s", e)
+			}
+		}
+	})
+}
