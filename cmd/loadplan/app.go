@@ -58,6 +58,7 @@ func commands() []command {
 		{"run", "run a scenario's profiles (or a quick check with --url) and write the result", cmdRun},
 		{"validate", "check scenario files without sending anything", cmdValidate},
 		{"sim", "serve the simulated service with a known capacity", cmdSim},
+		{"capacity", "fit the Universal Scalability Law and size queues (fit, erlang, RESULT.json)", cmdCapacity},
 		{"version", "print the version", cmdVersion},
 		{"help", "show help for a command", cmdHelp},
 	}

@@ -25,7 +25,7 @@ func cmdSim(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("sim takes no arguments, got %q", fs.Args())
 	}
-	cfg.Normalize()
+	// Validate the flags as given: Normalize would turn a 0 into a default.
 	if err := cfg.Validate(); err != nil {
 		return &UsageError{Err: err}
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -109,7 +110,9 @@ type shard struct {
 	acc   *stageAcc
 	win   int64 // unix second of the current window
 	wacc  windowAcc
-	_     [64]byte // keep shards on separate cache lines
+	// Every sample recorded in this shard, never reset: Live sums these.
+	requests, errors int64
+	_                [64]byte // keep shards on separate cache lines
 }
 
 // NewRecorder returns a Recorder for cfg.
@@ -231,6 +234,10 @@ func (r *Recorder) Record(key int, s *Sample) {
 	}
 	sh := &r.shards[key%len(r.shards)]
 	sh.mu.Lock()
+	sh.requests++
+	if s.Class != OK {
+		sh.errors++
+	}
 	if s.Stage != sh.stage {
 		if s.Stage < sh.stage {
 			// A straggler from an earlier stage: rare, so it goes straight
@@ -304,10 +311,13 @@ func (r *Recorder) foldWindow(sh *shard) {
 	if sh.win <= r.closedThrough {
 		r.late += sh.wacc.count
 		i := sort.Search(len(r.closed), func(i int) bool { return r.closed[i].Second >= sh.win })
-		if i < len(r.closed) && r.closed[i].Second == sh.win {
-			r.closed[i].Count += sh.wacc.count
-			r.closed[i].Errors += sh.wacc.errors
+		if i == len(r.closed) || r.closed[i].Second != sh.win {
+			// The second closed before any of its completions was folded:
+			// they still belong in the timeline.
+			r.closed = slices.Insert(r.closed, i, Window{Second: sh.win})
 		}
+		r.closed[i].Count += sh.wacc.count
+		r.closed[i].Errors += sh.wacc.errors
 	} else {
 		w := r.open[sh.win]
 		if w == nil {
@@ -388,24 +398,20 @@ type Live struct {
 
 // Live sums the counters so far. It takes every shard lock briefly: call it
 // a few times a second, not per request.
+//
+// It reads the shards' own running counts, not their stage accumulators plus
+// the stage totals: a shard that folded its stage between the two reads
+// would be counted twice, and the next call would go back.
 func (r *Recorder) Live() Live {
 	var l Live
 	for i := range r.shards {
 		sh := &r.shards[i]
 		sh.mu.Lock()
-		if sh.acc != nil {
-			l.Requests += sh.acc.c.requests
-			l.Errors += sh.acc.c.errors
-		}
+		l.Requests += sh.requests
+		l.Errors += sh.errors
 		sh.mu.Unlock()
 	}
 	r.mu.Lock()
-	for _, a := range r.stages {
-		if a != nil {
-			l.Requests += a.c.requests
-			l.Errors += a.c.errors
-		}
-	}
 	if n := len(r.closed); n > 0 {
 		l.Last = r.closed[n-1]
 		l.Last.Hist = ""

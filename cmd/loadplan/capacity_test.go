@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCapacity runs "loadplan capacity args..." with a test environment and
+// returns the exit code and both streams.
+func runCapacity(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{
+		Stdout:    &out,
+		Stderr:    &errb,
+		Getenv:    func(string) string { return "" },
+		LookupEnv: func(string) (string, bool) { return "", false },
+		Now:       func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) },
+	}
+	code = Run(context.Background(), append([]string{"capacity"}, args...), env)
+	return code, out.String(), errb.String()
+}
+
+func writeCapacityFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// sdm91CSV is the SPEC SDM91 data set of Gunther's Guerrilla Capacity
+// Planning (see internal/capacity/datasets_test.go).
+const sdm91CSV = `# SPEC SDM91, Sun SPARCcenter 2000
+concurrency,throughput
+1,64.9
+18,995.9
+36,1652.4
+72,1853.2
+108,1828.9
+144,1775.0
+216,1702.2
+`
+
+func TestCapacityFitText(t *testing.T) {
+	path := writeCapacityFile(t, "points.csv", sdm91CSV)
+	code, out, errOut := runCapacity(t, "fit", path, "--resamples", "100")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"7 points at 7 concurrency levels",
+		"σ", "0.02773", "κ", "0.0001044", "λ", "90 ",
+		"N*", "96.52", "X_max", "1884", "95% CI",
+		"R²", "0.9896",
+		"knee", "N ≈ 26.96", "Kneedle on the measurements: N = 36",
+		"measured", "predicted", "1652.4", "-25.1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCapacityFitJSON(t *testing.T) {
+	path := writeCapacityFile(t, "points.csv", sdm91CSV)
+	tests := []struct {
+		name   string
+		args   []string
+		wantCI bool
+	}{
+		{"with intervals", []string{"fit", path, "--json", "--resamples", "100", "--seed", "7"}, true},
+		{"without intervals", []string{"fit", "--json", "--resamples", "0", path}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCapacity(t, tt.args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			var got struct {
+				Sigma, Kappa, Lambda float64
+				Limit                string
+				PeakConcurrency      float64 `json:"peak_concurrency"`
+				CI                   *struct{ Resamples int }
+				Points               []struct{ Predicted float64 }
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, out)
+			}
+			if math.Abs(got.Sigma-0.0277285) > 1e-5 || math.Abs(got.Kappa-0.0001044) > 1e-6 || math.Abs(got.Lambda-89.995) > 0.01 {
+				t.Errorf("σ=%g κ=%g λ=%g", got.Sigma, got.Kappa, got.Lambda)
+			}
+			if got.Limit != "peak" || math.Abs(got.PeakConcurrency-96.5) > 0.1 || len(got.Points) != 7 {
+				t.Errorf("limit %q N* %g points %d", got.Limit, got.PeakConcurrency, len(got.Points))
+			}
+			if (got.CI != nil) != tt.wantCI {
+				t.Errorf("ci = %+v, want present: %v", got.CI, tt.wantCI)
+			}
+		})
+	}
+}
+
+func TestCapacityFitUsageErrors(t *testing.T) {
+	bad := writeCapacityFile(t, "points.csv", "1,10\n2,19\n3,abc\n")
+	few := writeCapacityFile(t, "few.csv", "1,10\n2,19\n4,30\n")
+	flat := writeCapacityFile(t, "flat.csv", "1,10\n2,10\n4,10\n8,10\n")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no file", []string{"fit"}, "needs one points file"},
+		{"two files", []string{"fit", bad, few}, "needs one points file"},
+		{"missing file", []string{"fit", filepath.Join(t.TempDir(), "nope.csv")}, "no such file"},
+		{"bad value", []string{"fit", bad}, `points.csv:3: throughput: not a number "abc"`},
+		{"too few levels", []string{"fit", few}, "need at least 4 distinct concurrency levels"},
+		{"flat", []string{"fit", flat}, "same throughput"},
+		{"bad flag", []string{"fit", "--bogus", bad}, "unknown flag"},
+		{"negative resamples", []string{"fit", "--resamples", "-3", bad}, "--resamples"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCapacity(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d (stdout %q)", code, ExitUsage, out)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr %q lacks %q", errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestCapacityErlang(t *testing.T) {
+	// The Call Centre Helper example (internal/capacity/erlang_test.go):
+	// 10 erlangs, 14 agents: P(wait) 0.174, 80% within 20 s needs 14.
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{
+			"servers", []string{"erlang", "--rate", "100", "--service-time", "100ms", "--servers", "14"},
+			[]string{"offered load A = 10 erlangs", "servers c", "14", "71.4%", "P(wait)", "0.1741", "mean wait W_q", "4.353ms", "104.4ms"},
+		},
+		{
+			"servers with a service level", []string{"erlang", "--rate", "100", "--service-time", "100ms", "--servers", "14", "--within", "11.111111ms"},
+			[]string{"P(wait ≤ 11.111111ms)", "0.888"},
+		},
+		{
+			"service-level target", []string{"erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "0.8"},
+			[]string{"14  (fewest for P(wait ≤ 20s) ≥ 0.8)", "0.1741"},
+		},
+		{
+			"mean-wait target", []string{"erlang", "--rate", "100", "--service-time", "100ms", "--target-wait", "1ms"},
+			[]string{"16  (fewest for mean wait ≤ 1ms)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCapacity(t, tt.args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestCapacityErlangJSON(t *testing.T) {
+	code, out, errOut := runCapacity(t, "erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "0.8", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got erlangReport
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got.Servers != 14 || math.Round(got.ProbWait*1000) != 174 || got.ServiceLevel == nil || math.Round(*got.ServiceLevel*1000) != 888 {
+		t.Errorf("report %+v", got)
+	}
+}
+
+func TestCapacityErlangUsageErrors(t *testing.T) {
+	base := []string{"erlang", "--rate", "100", "--service-time", "100ms"}
+	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no rate", []string{"erlang", "--service-time", "1s", "--servers", "2"}, "needs --rate and --service-time"},
+		{"no mode", with(), "exactly one of"},
+		{"two modes", with("--servers", "12", "--target-wait", "1s"), "exactly one of"},
+		{"target without within", with("--target", "0.9"), "--target P needs --within T"},
+		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait"},
+		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)"},
+		{"unstable", with("--servers", "9"), "unstable"},
+		{"zero servers", with("--servers", "0"), "--servers must be at least 1"},
+		{"negative rate", []string{"erlang", "--rate", "-1", "--service-time", "1s", "--servers", "2"}, "arrival rate"},
+		{"zero service time", []string{"erlang", "--rate", "1", "--service-time", "0s", "--servers", "2"}, "service time"},
+		{"stray argument", with("--servers", "12", "extra"), "flags only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCapacity(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d", code, ExitUsage)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr %q lacks %q", errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestCapacityDispatch(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"no subcommand", nil, ExitUsage, "", "needs a subcommand"},
+		{"result file", []string{"result.json"}, ExitUsage, "", "not implemented yet"},
+		{"help", []string{"--help"}, ExitOK, "", "loadplan capacity fit POINTS.csv"},
+		{"fit help", []string{"fit", "--help"}, ExitOK, "", "--resamples"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCapacity(t, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.inStdout) || !strings.Contains(errOut, tt.inStderr) {
+				t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+		})
+	}
+}
+
+func TestCapacityNumberFormat(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {1, "1"}, {90.00001, "90"}, {0.0277285, "0.02773"}, {1883.9, "1884"},
+		{0.0001044, "0.0001044"}, {7.1e-5, "7.1e-05"}, {-25.0952, "-25.1"}, {math.Inf(1), "∞"}, {2.5e8, "2.5e+08"},
+	}
+	for _, tt := range tests {
+		if got := fmtFigure(tt.v); got != tt.want {
+			t.Errorf("fmtFigure(%g) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		s    float64
+		want string
+	}{{0.0043527, "4.353ms"}, {0.1043527, "104.4ms"}, {187.836, "3m7.8s"}, {0, "0s"}, {math.Inf(1), "∞"}} {
+		if got := fmtWait(tt.s); got != tt.want {
+			t.Errorf("fmtWait(%g) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}

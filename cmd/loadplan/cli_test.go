@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// testEnv is an Env with captured output and a fixed environment.
+func testEnv(vars map[string]string) (*Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	return &Env{
+		Stdout:    &out,
+		Stderr:    &errb,
+		Getenv:    func(k string) string { v, _ := lookup(k); return v },
+		LookupEnv: lookup,
+		Now:       func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) },
+	}, &out, &errb
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodScenario = `version: 1
+name: cli-test
+target:
+  url: %s
+  timeout: 2s
+  headers:
+    Authorization: "Bearer ${secret:TOKEN}"
+requests:
+  - name: home
+    path: /
+slo:
+  p95: 500ms
+profiles:
+  baseline:
+    rate: 50
+    duration: 1s
+`
+
+func TestValidateExitCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		wantCode int
+		wantErr  string // in stderr: file:line: key
+	}{
+		{"good", strings.Replace(goodScenario, "%s", "http://127.0.0.1:1", 1), 0, ""},
+		{"unknown key", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline: {rat: 5, duration: 1s}\n", 2, ":6: profiles.baseline"},
+		{"wrong type", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline:\n    rate: fast\n    duration: 1s\n", 2, ":7: profiles.baseline.rate"},
+		{"negative duration", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline:\n    rate: 5\n    duration: -1s\n", 2, ":8: profiles.baseline.duration"},
+		{"weights sum to zero", "version: 1\nname: x\ntarget: {url: builtin}\nrequests:\n  - {name: a, path: /, weight: 0}\nprofiles:\n  baseline: {rate: 5, duration: 1s}\n", 2, ":4: requests: weights sum to zero"},
+		{"neither users nor rate", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline:\n    duration: 1s\n", 2, ":6: profiles.baseline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "s.yaml", tt.body)
+			env, _, errb := testEnv(map[string]string{"TOKEN": "s3cret-token"})
+			code := Run(context.Background(), []string{"validate", path}, env)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, errb)
+			}
+			if tt.wantErr != "" && !strings.Contains(errb.String(), path+tt.wantErr) {
+				t.Errorf("stderr %q does not name %q", errb, path+tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	tests := [][]string{
+		{},
+		{"nonsense"},
+		{"run"},
+		{"run", "--url", "http://127.0.0.1:1/", "--rate", "-5", "--duration", "1s"},
+		{"run", "--url", "http://127.0.0.1:1/", "--rate", "5", "--duration", "0s"},
+		{"run", "--url", "http://127.0.0.1:1/", "--rate", "5", "--users", "3", "--duration", "1s"},
+		{"run", "--url", "ftp://127.0.0.1:1/", "--rate", "5", "--duration", "1s"},
+		{"run", "--bogus-flag"},
+		{"run", "/does/not/exist.yaml"},
+		{"validate"},
+		{"sim", "--workers", "0"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			env, _, errb := testEnv(nil)
+			if code := Run(context.Background(), args, env); code != ExitUsage {
+				t.Errorf("exit %d, want 2; stderr: %s", code, errb)
+			}
+		})
+	}
+}
+
+func TestRunProfileFlagUnknown(t *testing.T) {
+	path := writeFile(t, "s.yaml", strings.Replace(goodScenario, "%s", "http://127.0.0.1:1", 1))
+	env, _, errb := testEnv(map[string]string{"TOKEN": "x"})
+	if code := Run(context.Background(), []string{"run", path, "--profile", "stress", "--out", t.TempDir()}, env); code != ExitUsage {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if !strings.Contains(errb.String(), "baseline") {
+		t.Errorf("stderr %q should list the profiles the scenario has", errb)
+	}
+}
+
+// TestRunWritesResultAndHidesSecrets runs a scenario end to end against an
+// httptest server: the result and summary are written, the token the
+// scenario sends never appears in any output.
+func TestRunWritesResultAndHidesSecrets(t *testing.T) {
+	const token = "tok-9f8e7d6c5b4a"
+	var sawToken atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer "+token {
+			sawToken.Store(true)
+		}
+	}))
+	defer srv.Close()
+	path := writeFile(t, "s.yaml", strings.Replace(goodScenario, "%s", srv.URL, 1))
+	out := t.TempDir()
+	env, stdout, stderr := testEnv(map[string]string{"TOKEN": token})
+	if code := Run(context.Background(), []string{"run", path, "--out", out}, env); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if !sawToken.Load() {
+		t.Error("the server never saw the Authorization header")
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Profile("baseline")
+	if p == nil || p.Total.Requests != 50 || p.Total.Errors != 0 {
+		t.Fatalf("baseline: %+v", p)
+	}
+	if res.Status != result.StatusComplete {
+		t.Errorf("status %q", res.Status)
+	}
+	summary, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "## baseline") || !bytes.Contains(summary, []byte("## baseline")) {
+		t.Error("the summary is neither printed nor saved")
+	}
+	all := stdout.String() + stderr.String() + string(summary)
+	raw, _ := os.ReadFile(filepath.Join(out, "result.json"))
+	all += string(raw)
+	if strings.Contains(all, token) {
+		t.Error("the secret token appears in an output")
+	}
+}
+
+func TestQuickCheckJSON(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	out := t.TempDir()
+	env, stdout, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL + "/x", "--users", "2", "--duration", "500ms", "--out", out, "--json"}, env)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	res, err := result.Parse("stdout", stdout.Bytes())
+	if err != nil {
+		t.Fatalf("stdout is not a result document: %v", err)
+	}
+	if p := res.Profiles[0]; p.Model != "closed" || p.Total.Requests == 0 {
+		t.Errorf("profile %+v", p)
+	}
+}
+
+// TestInterruptWritesPartialResult: SIGINT mid-stage writes the partial
+// result, marked interrupted, holding every request counted, and exits 130.
+func TestInterruptWritesPartialResult(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		served.Add(1)
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	env, _, stderr := testEnv(nil)
+	sig := make(chan os.Signal, 2)
+	env.Signals = sig
+	time.AfterFunc(700*time.Millisecond, func() { sig <- os.Interrupt })
+	start := time.Now()
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "100", "--duration", "1m", "--out", out, "--quiet"}, env)
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d, want 130; stderr: %s", code, stderr)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("took %v to stop", time.Since(start))
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != result.StatusInterrupted || res.Profiles[0].Status != result.StatusInterrupted {
+		t.Errorf("status %q / %q, want interrupted", res.Status, res.Profiles[0].Status)
+	}
+	if got := res.Profiles[0].Total.Requests; got != served.Load() || got < 30 {
+		t.Errorf("result holds %d requests, server served %d", got, served.Load())
+	}
+}
+
+func TestUnwritableOutputFailsBeforeSending(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	blocker := writeFile(t, "file", "not a directory")
+	env, _, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "10", "--duration", "1s", "--out", filepath.Join(blocker, "sub")}, env)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want 2: %s", code, stderr)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("%d requests sent before the output check failed", hits.Load())
+	}
+}

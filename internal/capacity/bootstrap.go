@@ -1,0 +1,101 @@
+package capacity
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Interval is a two-sided confidence interval. Hi may be +Inf (for example
+// the peak concurrency when some resamples show no coherency penalty).
+type Interval struct {
+	Lo, Hi float64
+}
+
+// Intervals are percentile-bootstrap confidence intervals for the fitted
+// figures: the points are resampled with replacement, the USL refitted to
+// each resample, and the interval is the central Level share of the
+// refitted values.
+type Intervals struct {
+	Level     float64 // for example 0.95
+	Resamples int     // resamples that could be fitted and are behind the intervals
+	Sigma     Interval
+	Kappa     Interval
+	Lambda    Interval
+	// PeakConcurrency and MaxThroughput take +Inf from resamples whose fit
+	// has no peak (κ = 0) or no ceiling (σ = κ = 0).
+	PeakConcurrency Interval
+	MaxThroughput   Interval
+}
+
+// bootstrapSeedStream is the second word of the PCG state; the user's seed
+// is the first. Fixed so a seed means the same stream in every release.
+const bootstrapSeedStream = 0x9e3779b97f4a7c15
+
+// bootstrap computes percentile intervals, or nil when too few resamples
+// could be fitted (a resample needs four distinct concurrency levels and
+// some variation in throughput, as the fit itself does). Draws that cannot
+// be fitted are replaced, up to ten times the requested number of draws.
+func bootstrap(points []Point, full coeffs, opt FitOptions) *Intervals {
+	rng := rand.New(rand.NewPCG(opt.Seed, bootstrapSeedStream))
+	n := len(points)
+	var sig, kap, lam, peak, xmax []float64
+	sample := make([]Point, n)
+	for draws := 0; len(sig) < opt.Resamples && draws < 10*opt.Resamples; draws++ {
+		for i := range sample {
+			sample[i] = points[rng.IntN(n)]
+		}
+		if distinctLevels(sample) < minLevels || allSameThroughput(sample) {
+			continue
+		}
+		c, ok := fitCoefficients(sample, []coeffs{full})
+		if !ok {
+			continue
+		}
+		_, np, xm := limits(c)
+		sig = append(sig, c.sigma)
+		kap = append(kap, c.kappa)
+		lam = append(lam, c.lambda)
+		peak = append(peak, np)
+		xmax = append(xmax, xm)
+	}
+	// Fewer than half the requested resamples means the points are too few
+	// for the bootstrap to say anything honest.
+	if len(sig) < max(opt.Resamples/2, 20) {
+		return nil
+	}
+	alpha := (1 - opt.Level) / 2
+	iv := func(v []float64) Interval {
+		slices.Sort(v)
+		return Interval{Lo: quantile(v, alpha), Hi: quantile(v, 1-alpha)}
+	}
+	return &Intervals{
+		Level:           opt.Level,
+		Resamples:       len(sig),
+		Sigma:           iv(sig),
+		Kappa:           iv(kap),
+		Lambda:          iv(lam),
+		PeakConcurrency: iv(peak),
+		MaxThroughput:   iv(xmax),
+	}
+}
+
+// quantile is the p-quantile of sorted values by linear interpolation
+// between order statistics (R's default, type 7). It copes with +Inf
+// values at the top of the order.
+func quantile(sorted []float64, p float64) float64 {
+	if len(sorted) == 1 {
+		return sorted[0]
+	}
+	h := p * float64(len(sorted)-1)
+	lo := int(math.Floor(h))
+	hi := min(lo+1, len(sorted)-1)
+	a, b := sorted[lo], sorted[hi]
+	if a == b || h == float64(lo) {
+		return a
+	}
+	if math.IsInf(b, 1) {
+		return math.Inf(1)
+	}
+	return a + (h-float64(lo))*(b-a)
+}
