@@ -25,6 +25,7 @@ type runFlags struct {
 	out      string
 	quiet    bool
 	json     bool
+	scale    float64
 	// quick check
 	url      string
 	method   string
@@ -45,6 +46,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVarP(&f.out, "out", "o", "", "write result.json and summary.md into this directory (default reports/<date>T<time>-<scenario>/)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bars and no summary on stdout")
 	fs.BoolVar(&f.json, "json", false, "print the result document on stdout instead of the summary")
+	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration and ramp by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.StringVar(&f.url, "url", "", "quick check: send to this URL (no scenario file)")
 	fs.StringVarP(&f.method, "method", "m", "GET", "quick check: HTTP method")
 	fs.StringArrayVarP(&f.headers, "header", "H", nil, "quick check: header 'Name: value'; repeatable")
@@ -87,6 +89,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := checkProfiles(sc, f.profiles); err != nil {
 		return err
+	}
+	if f.scale != 1 {
+		if err := sc.Scale(f.scale); err != nil {
+			return usagef("--scale %g: %v", f.scale, err)
+		}
 	}
 
 	dir := f.out
@@ -154,8 +161,13 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if writeErr != nil {
 		return writeErr
 	}
-	if res.Status == result.StatusInterrupted {
+	switch {
+	case res.Status == result.StatusInterrupted:
 		return &ExitError{Code: ExitInterrupted}
+	case res.Status == result.StatusAborted:
+		return &ExitError{Code: ExitAborted, Err: fmt.Errorf("aborted: %s (%s)", res.Abort.Condition, res.Abort.Detail)}
+	case !res.Pass:
+		return &ExitError{Code: ExitGateFailed}
 	}
 	return nil
 }

@@ -390,6 +390,15 @@ func summarizeWindow(sec int64, w *windowAcc) Window {
 
 func usDur(us int64) time.Duration { return time.Duration(us) * time.Microsecond }
 
+// Windows returns a copy of the windows closed so far, in order. Live
+// judges (abort conditions, a stress ramp's steps) read it while the run
+// goes on; call it at most a few times a second.
+func (r *Recorder) Windows() []Window {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Window(nil), r.closed...)
+}
+
 // Live is a cheap view for progress bars.
 type Live struct {
 	Requests, Errors int64

@@ -29,11 +29,107 @@ func Markdown(w io.Writer, r *result.Result) error {
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(b, "- **warning:** %s\n", wn)
 	}
+	if r.Abort != nil {
+		fmt.Fprintf(b, "- **aborted** during %s at %s: %s — %s\n", r.Abort.Profile, r.Abort.At.Format("15:04:05Z07:00"), r.Abort.Condition, r.Abort.Detail)
+	}
+	verdicts(b, r)
 	for _, p := range r.Profiles {
 		profile(b, &p)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func verdicts(b *strings.Builder, r *result.Result) {
+	if len(r.Profiles) == 0 {
+		return
+	}
+	overall := "PASS"
+	if !r.Pass {
+		overall = "FAIL"
+	}
+	fmt.Fprintf(b, "\n## Verdict: %s\n\n", overall)
+	b.WriteString("| profile | verdict | answer |\n|---|---|---|\n")
+	for _, p := range r.Profiles {
+		v := p.Verdict
+		if v == nil {
+			continue
+		}
+		word := "pass"
+		if !v.Pass {
+			word = "**FAIL**"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", p.Name, word, strings.ReplaceAll(v.Answer, "|", "\\|"))
+	}
+}
+
+func checksTable(b *strings.Builder, v *result.Verdict) {
+	if v == nil || len(v.Checks) == 0 {
+		return
+	}
+	b.WriteString("\n| check | stage | measured | limit | result |\n|---|---:|---:|---:|---|\n")
+	for _, c := range v.Checks {
+		stage := "all"
+		if c.Stage != nil {
+			stage = fmt.Sprint(*c.Stage + 1)
+		}
+		res := "pass"
+		if !c.Pass {
+			res = "**FAIL**"
+		}
+		if c.Detail != "" {
+			res += " — " + c.Detail
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s %s | %s |\n", c.Name, stage, value(c.Measured, c.Unit), c.Op, value(c.Limit, c.Unit), res)
+	}
+}
+
+func value(v float64, unit string) string {
+	switch unit {
+	case "ms":
+		return ms(result.Millis(v))
+	case "ratio":
+		return pct(v)
+	case "s":
+		return fmt.Sprintf("%.1fs", v)
+	case "req/s":
+		return fmt.Sprintf("%.1f/s", v)
+	}
+	return fmt.Sprintf("%g %s", v, unit)
+}
+
+func stressTable(b *strings.Builder, s *result.Stress) {
+	if s == nil || len(s.Steps) == 0 {
+		return
+	}
+	b.WriteString("\nSteps, judged over their steady part:\n\n| step | offered | throughput (ok/s) | concurrency | p50 | p95 | p99 | errors | verdict |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, st := range s.Steps {
+		verdict := "held"
+		switch {
+		case !st.Complete:
+			verdict = "not complete (not judged)"
+		case st.Broken:
+			verdict = "**broken**: " + st.Reason + " — " + st.Detail
+		}
+		fmt.Fprintf(b, "| %d | %g %s | %.1f | %.1f | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, st.Throughput, st.Concurrency,
+			ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate), verdict)
+	}
+}
+
+func spikeBlock(b *strings.Builder, s *result.Spike) {
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(b, "\nSurge: peak p95 %s, p99 %s, peak error rate %s, %d errors", ms(s.PeakP95), ms(s.PeakP99), pct(s.PeakErrorRate), s.SurgeErrors)
+	if len(s.SurgeErrorClasses) > 0 {
+		fmt.Fprintf(b, " (%s)", counts(s.SurgeErrorClasses))
+	}
+	b.WriteString(".\n")
+	if s.Recovered {
+		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %.0fs); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), float64(s.Budget), s.ErrorsAfter)
+	} else {
+		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %.0fs); last window p95 %s, error rate %s.\n", float64(s.Budget), ms(s.LastP95), pct(s.LastErrorRate))
+	}
 }
 
 func sloText(s result.SLO) string {
@@ -61,6 +157,13 @@ func profile(b *strings.Builder, p *result.Profile) {
 	t := p.Total
 	fmt.Fprintf(b, "%d requests in %s: %.1f req/s, %d errors (%s)", t.Requests, secs(t.Elapsed), t.Throughput, t.Errors, pct(t.ErrorRate))
 	fmt.Fprintf(b, "; response p50 %s, p95 %s, p99 %s, max %s.\n\n", ms(t.Response.P50), ms(t.Response.P95), ms(t.Response.P99), ms(t.Response.Max))
+	if p.Verdict != nil {
+		fmt.Fprintf(b, "**%s**\n", p.Verdict.Answer)
+		checksTable(b, p.Verdict)
+		stressTable(b, p.Verdict.Stress)
+		spikeBlock(b, p.Verdict.Spike)
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(b, "_%s._\n\n", p.LatencyNote)
 
 	b.WriteString("| stage | offered | achieved | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")

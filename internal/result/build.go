@@ -77,12 +77,20 @@ func BuildProfile(in ProfileInput) (Profile, error) {
 	p.Generator.LatenessMax = Ms(lat.Max)
 	p.Generator.LateSamples = snap.LateSamples
 
-	startSec := snap.Epoch.Add(runStart)
-	for _, w := range snap.Windows {
-		off := time.Unix(w.Second, 0).Sub(startSec)
+	p.Windows = BuildWindows(snap.Windows, snap.Epoch, runStart, in.Stages)
+	return p, nil
+}
+
+// BuildWindows turns recorder windows into result windows: offsets from
+// the profile start (runStart after the epoch) and the offered load at the
+// middle of each second.
+func BuildWindows(ws []metrics.Window, epoch time.Time, runStart time.Duration, stages []StagePlan) []Window {
+	out := make([]Window, 0, len(ws))
+	startSec := epoch.Add(runStart)
+	for _, w := range ws {
 		win := Window{
 			Time:       w.Second,
-			Offset:     Sec(off),
+			Offset:     Sec(time.Unix(w.Second, 0).Sub(startSec)),
 			Requests:   w.Count,
 			Errors:     w.Errors,
 			Throughput: float64(w.Count),
@@ -92,16 +100,15 @@ func BuildProfile(in ProfileInput) (Profile, error) {
 			Max:        Ms(w.Max),
 			Hist:       w.Hist,
 		}
-		// Offered load at the middle of the second.
-		mid := time.Unix(w.Second, int64(500*time.Millisecond)).Sub(snap.Epoch)
-		for _, sp := range in.Stages {
+		mid := time.Unix(w.Second, int64(500*time.Millisecond)).Sub(epoch)
+		for _, sp := range stages {
 			if mid >= sp.Start && mid < sp.End && sp.LoadAt != nil {
 				win.Offered = sp.LoadAt(mid - sp.Start)
 			}
 		}
-		p.Windows = append(p.Windows, win)
+		out = append(out, win)
 	}
-	return p, nil
+	return out
 }
 
 func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageStats {

@@ -26,6 +26,19 @@ type Result struct {
 	Environment Environment `json:"environment"`
 	Profiles    []Profile   `json:"profiles"`
 	Warnings    []string    `json:"warnings,omitempty"`
+	// Abort names the abort condition that ended the run (status aborted).
+	Abort *Abort `json:"abort,omitempty"`
+	// Pass is true when every profile's verdict passed.
+	Pass bool `json:"pass"`
+}
+
+// Abort records why a run was aborted.
+type Abort struct {
+	Profile   string    `json:"profile"`
+	Condition string    `json:"condition"` // e.g. "error_rate > 50% for 10s"
+	Line      int       `json:"line,omitempty"`
+	At        time.Time `json:"at"`
+	Detail    string    `json:"detail"` // the values that held
 }
 
 // Scenario describes what was run. Secrets are already masked.
@@ -80,6 +93,116 @@ type Profile struct {
 	Generator Generator `json:"generator"`
 	// LatencyNote says what the latencies mean for this model.
 	LatencyNote string `json:"latency_note"`
+	// Rules are the expectations and rules the verdict was judged by, so a
+	// stored result can be judged again without its scenario.
+	Rules Rules `json:"rules"`
+	// Verdict answers the profile's question.
+	Verdict *Verdict `json:"verdict,omitempty"`
+}
+
+// Rules are a profile's expectations and judging rules.
+type Rules struct {
+	Expect   Expect        `json:"expect"`
+	Warmup   Seconds       `json:"warmup_s"`
+	Stepped  bool          `json:"stepped,omitempty"`
+	Break    *BreakRule    `json:"break,omitempty"`
+	Recovery *RecoveryRule `json:"recovery,omitempty"`
+}
+
+// Expect are expectations; absent fields are not checked.
+type Expect struct {
+	P50           *Millis  `json:"p50_ms,omitempty"`
+	P95           *Millis  `json:"p95_ms,omitempty"`
+	P99           *Millis  `json:"p99_ms,omitempty"`
+	ErrorRate     *float64 `json:"error_rate,omitempty"`
+	MinThroughput *float64 `json:"min_throughput,omitempty"`
+}
+
+// BreakRule is the stress profile's rule for a broken step.
+type BreakRule struct {
+	Plateau      float64 `json:"plateau"`
+	MaxErrorRate float64 `json:"max_error_rate"`
+	Confirm      int     `json:"confirm"`
+}
+
+// RecoveryRule is the spike profile's rule for recovery.
+type RecoveryRule struct {
+	From    string  `json:"from"`
+	Windows int     `json:"windows"`
+	Budget  Seconds `json:"budget_s"`
+}
+
+// Verdict is a profile's answer: pass or fail, in one line, with the checks
+// behind it.
+type Verdict struct {
+	Pass   bool    `json:"pass"`
+	Answer string  `json:"answer"`
+	Checks []Check `json:"checks"`
+	Stress *Stress `json:"stress,omitempty"`
+	Spike  *Spike  `json:"spike,omitempty"`
+}
+
+// Check is one expectation checked: measured against limit.
+type Check struct {
+	Name     string  `json:"name"`            // e.g. "p95", "error_rate", "min_throughput", "recovery_time"
+	Stage    *int    `json:"stage,omitempty"` // stage index when checked per stage
+	Measured float64 `json:"measured"`
+	Limit    float64 `json:"limit"`
+	Op       string  `json:"op"`   // "<=", ">=", "<"
+	Unit     string  `json:"unit"` // "ms", "ratio", "req/s", "s"
+	Pass     bool    `json:"pass"`
+	Detail   string  `json:"detail,omitempty"`
+}
+
+// Stress is the stress profile's answer: the steps, the capacity at SLO and
+// where and why it broke.
+type Stress struct {
+	Steps []Step `json:"steps"`
+	// CapacityAtSLO is the highest throughput (successful req/s) of a step
+	// that held the SLO; 0 when none did.
+	CapacityAtSLO       float64 `json:"capacity_at_slo"`
+	CapacityStep        *int    `json:"capacity_step,omitempty"`
+	CapacityConcurrency float64 `json:"capacity_concurrency"`
+	FirstBroken         *int    `json:"first_broken,omitempty"`
+	Reason              string  `json:"reason,omitempty"` // "latency", "errors" or "plateau"
+	ReasonDetail        string  `json:"reason_detail,omitempty"`
+	StoppedEarly        bool    `json:"stopped_early"`
+	StepsNotRun         int     `json:"steps_not_run"`
+}
+
+// Step is one stress step judged over its steady part.
+type Step struct {
+	Index       int     `json:"index"`
+	Offered     float64 `json:"offered"`
+	Unit        string  `json:"unit"`
+	Throughput  float64 `json:"throughput"`  // successful completions per second
+	Concurrency float64 `json:"concurrency"` // users, or mean in flight by Little's law (open model)
+	P50         Millis  `json:"p50_ms"`
+	P95         Millis  `json:"p95_ms"`
+	P99         Millis  `json:"p99_ms"`
+	MeanLatency Millis  `json:"mean_ms"`
+	ErrorRate   float64 `json:"error_rate"`
+	Windows     int     `json:"windows"` // seconds in its steady part
+	Complete    bool    `json:"complete"`
+	Broken      bool    `json:"broken"`
+	Reason      string  `json:"reason,omitempty"`
+	Detail      string  `json:"detail,omitempty"`
+}
+
+// Spike is the spike profile's answer: the surge and the recovery.
+type Spike struct {
+	PeakP95           Millis           `json:"peak_p95_ms"`
+	PeakP99           Millis           `json:"peak_p99_ms"`
+	PeakErrorRate     float64          `json:"peak_error_rate"`
+	SurgeErrors       int64            `json:"surge_errors"`
+	SurgeErrorClasses map[string]int64 `json:"surge_error_classes,omitempty"`
+	RecoveryFrom      Seconds          `json:"recovery_from_s"` // offset from the profile start
+	Recovered         bool             `json:"recovered"`
+	RecoveryTime      Seconds          `json:"recovery_s"`
+	Budget            Seconds          `json:"budget_s"`
+	ErrorsAfter       int64            `json:"errors_after"`
+	LastP95           Millis           `json:"last_p95_ms"`
+	LastErrorRate     float64          `json:"last_error_rate"`
 }
 
 // Stage is one stage of a profile: what was offered and what came back.

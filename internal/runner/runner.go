@@ -19,6 +19,7 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/simtarget"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Options configure a run. The zero value of each field is a default.
@@ -71,11 +72,15 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
 		b := sc.Target.Builtin
+		queue := b.Queue
+		if queue == 0 {
+			queue = simtarget.NoQueue // the scenario's 0 means no waiting room
+		}
 		srv, err := simtarget.Start(simtarget.Config{
 			Workers:      b.Workers,
 			ServiceTime:  b.ServiceTime,
 			Distribution: b.Distribution,
-			Queue:        b.Queue,
+			Queue:        queue,
 			Sigma:        b.Sigma,
 			Kappa:        b.Kappa,
 		}, "127.0.0.1:0")
@@ -119,18 +124,24 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			res.Status = result.StatusInterrupted
 			break
 		}
-		prof, err := runProfile(ctx, opt, p, doer, prepared, weights)
+		prof, abort, err := runProfile(ctx, opt, p, doer, prepared, weights)
 		if err != nil {
 			res.Environment.End = time.Now().UTC()
 			return res, err
 		}
 		res.Profiles = append(res.Profiles, prof)
+		if abort != nil {
+			res.Status = result.StatusAborted
+			res.Abort = abort
+			break
+		}
 		if prof.Status == result.StatusInterrupted {
 			res.Status = result.StatusInterrupted
 			break
 		}
 	}
 	res.Environment.End = time.Now().UTC()
+	verdict.JudgeAll(res)
 	return res, nil
 }
 
@@ -146,13 +157,11 @@ func selected(name string, only []string) bool {
 	return false
 }
 
-func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, error) {
+func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
 	names := make([]string, len(prepared))
 	for i, pr := range prepared {
 		names[i] = pr.Name
 	}
-	// Start on a whole second plus a little, so wall-clock windows line up
-	// with the stage schedule.
 	epoch := time.Now()
 	rec := metrics.NewRecorder(metrics.Config{
 		Names:      names,
@@ -181,8 +190,20 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		})
 		defer done()
 	}
+
+	// The profile's own context: the watcher ends it early when a stress
+	// ramp has broken or an abort condition holds.
+	pctx, stopProfile := context.WithCancel(ctx)
+	defer stopProfile()
+	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, stop: stopProfile}
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		w.run(pctx)
+	}()
+
 	cpu0 := cpuTime()
-	stats, err := engine.Run(ctx, p, engine.Options{
+	stats, err := engine.Run(pctx, p, engine.Options{
 		Doer:        doer,
 		Requests:    prepared,
 		Weights:     weights,
@@ -192,40 +213,21 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Hard:        opt.Hard,
 		Progress:    progress,
 	})
+	stopProfile()
+	<-watchDone
 	if err != nil {
-		return result.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+		return result.Profile{}, nil, fmt.Errorf("profile %s: %w", p.Name, err)
 	}
 	stoppedAt := time.Since(epoch)
 	cpu := cpuTime() - cpu0
 	snap := rec.Close()
 
 	status := result.StatusComplete
-	if stats.Stopped {
+	if stats.Stopped && ctx.Err() != nil {
 		status = result.StatusInterrupted
 	}
-	plans := make([]result.StagePlan, len(p.Stages))
-	var at time.Duration
-	for i, st := range p.Stages {
-		end := at + st.Duration
-		if end > stoppedAt {
-			end = stoppedAt
-		}
-		if at > end {
-			at = end
-		}
-		plans[i] = result.StagePlan{
-			Offered: result.Offered{
-				From: st.From, Load: st.Load, Unit: unit,
-				Duration: result.Sec(st.Duration), Ramp: result.Sec(st.Ramp),
-			},
-			Start: at, End: end, LoadAt: st.LoadAt,
-		}
-		if p.Model == scenario.Open {
-			plans[i].Offered.Requests = engine.NewSchedule([]scenario.Stage{st}).Offered()
-		}
-		at += st.Duration
-	}
-	return result.BuildProfile(result.ProfileInput{
+	plans := stagePlans(p, unit, stoppedAt)
+	prof, err := result.BuildProfile(result.ProfileInput{
 		Name: p.Name, Model: string(p.Model), Status: status,
 		Snapshot: snap, Stages: plans,
 		Generator: result.Generator{
@@ -233,6 +235,88 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(),
 		},
 	})
+	prof.Rules = rules(p)
+	if w.abort != nil {
+		w.abort.Profile = p.Name
+	}
+	return prof, w.abort, err
+}
+
+// stagePlans describes each stage as run: a stage the run stopped in ends
+// where it stopped; one it never reached has zero length.
+func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration) []result.StagePlan {
+	plans := make([]result.StagePlan, len(p.Stages))
+	var at time.Duration
+	for i, st := range p.Stages {
+		start, end := at, at+st.Duration
+		if end > stoppedAt {
+			end = stoppedAt
+		}
+		if start > end {
+			start = end
+		}
+		plans[i] = result.StagePlan{
+			Offered: result.Offered{
+				From: st.From, Load: st.Load, Unit: unit,
+				Duration: result.Sec(st.Duration), Ramp: result.Sec(st.Ramp),
+			},
+			Start: start, End: end, LoadAt: st.LoadAt,
+		}
+		if p.Model == scenario.Open {
+			plans[i].Offered.Requests = engine.NewSchedule([]scenario.Stage{st}).Offered()
+		}
+		at += st.Duration
+	}
+	return plans
+}
+
+// rules carries a profile's expectations and judging rules into the result.
+func rules(p scenario.Profile) result.Rules {
+	ms := func(d time.Duration) *result.Millis {
+		if d <= 0 {
+			return nil
+		}
+		m := result.Ms(d)
+		return &m
+	}
+	e := p.Expect
+	r := result.Rules{
+		Expect:  result.Expect{P50: ms(e.P50), P95: ms(e.P95), P99: ms(e.P99)},
+		Warmup:  result.Sec(p.Warmup),
+		Stepped: p.Stepped,
+	}
+	if e.HasErrorRate {
+		v := e.ErrorRate
+		r.Expect.ErrorRate = &v
+	}
+	if e.HasMinThroughput {
+		v := e.MinThroughput
+		r.Expect.MinThroughput = &v
+	}
+	if p.Stepped {
+		b := p.Break
+		if b.Plateau <= 0 {
+			b.Plateau = 0.5
+		}
+		if !b.HasMaxError {
+			b.MaxErrorRate = 0.01
+		}
+		r.Break = &result.BreakRule{Plateau: b.Plateau, MaxErrorRate: b.MaxErrorRate, Confirm: b.Confirm}
+	}
+	if p.Name == "spike" || p.Recovery.Windows > 0 {
+		rr := p.Recovery
+		if rr.From == "" {
+			rr.From = "ramp_down"
+		}
+		if rr.Windows <= 0 {
+			rr.Windows = 3
+		}
+		if rr.Budget <= 0 {
+			rr.Budget = 30 * time.Second
+		}
+		r.Recovery = &result.RecoveryRule{From: rr.From, Windows: rr.Windows, Budget: result.Sec(rr.Budget)}
+	}
+	return r
 }
 
 // prepare builds the requests once: URLs joined to the base, headers merged

@@ -70,7 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"tab indentation", "version: 1\ntarget:\n\turl: builtin\n", nil, []wantErr{{3, "", "tabs"}}},
 		{"unknown anchor", "version: 1\nname: *x\n", nil, []wantErr{{2, "", "unknown anchor 'x'"}}},
 		{"two documents", "version: 1\n---\nversion: 1\n", nil, []wantErr{{2, "", "only one YAML document"}}},
-		{"root is a list", "- 1\n", nil, []wantErr{{1, "", "want a mapping with keys version, name, target, requests, slo, profiles, got a list"}}},
+		{"root is a list", "- 1\n", nil, []wantErr{{1, "", "want a mapping with keys version, name, target, requests, slo, profiles, abort, got a list"}}},
 		{"root is a scalar", "hello\n", nil, []wantErr{{1, "", `got "hello"`}}},
 		{"everything missing", "slo: {}\n", nil, []wantErr{
 			{1, "version", "required key is missing"},
@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 			{1, "profiles", "required key is missing"},
 		}},
 		{"unknown root key", profileDoc("  baseline: {rate: 1, duration: 1s}\nprofile: x\n"), nil, []wantErr{
-			{10, "profile", `unknown key "profile" (allowed: version, name, target, requests, slo, profiles)`},
+			{10, "profile", `unknown key "profile" (allowed: version, name, target, requests, slo, profiles, abort)`},
 		}},
 		{"duplicate key", "version: 1\n" + profileDoc("  baseline: {rate: 1, duration: 1s}\n"), nil, []wantErr{
 			{2, "version", `duplicate key "version" (first at line 1)`},
@@ -312,7 +312,7 @@ func TestParseErrors(t *testing.T) {
 			{9, "profiles.baseline", `want a mapping with rate or users (or stages), got "100"`},
 		}},
 		{"profile unknown key", profileDoc("  baseline:\n    rat: 100\n    rate: 100\n    duration: 1s\n"), nil, []wantErr{
-			{10, "profiles.baseline.rat", `unknown key "rat" (allowed: rate, users, think, jitter, duration, ramp, stages, step_duration, step_ramp, before, hold, ramp_down, after)`},
+			{10, "profiles.baseline.rat", `unknown key "rat" (allowed: rate, users, think, jitter, duration, ramp, stages, step_duration, step_ramp, before, hold, ramp_down, after, warmup, expect, break, recovery)`},
 		}},
 		{"profile without rate or users", profileDoc("  baseline:\n    duration: 1s\n"), nil, []wantErr{
 			{9, "profiles.baseline.rate", "required key is missing (give rate for the open model, in requests per second, or users for the closed model, in virtual users)"},
@@ -438,7 +438,7 @@ func TestParseErrors(t *testing.T) {
 		}},
 		{"stages with shorthand keys", profileDoc("  baseline:\n    rate: 5\n    duration: 1s\n    stages:\n      - {rate: 1, duration: 1s}\n"), nil, []wantErr{
 			{10, "profiles.baseline.rate", "not allowed with stages"},
-			{11, "profiles.baseline.duration", "not allowed with stages (only think and jitter are)"},
+			{11, "profiles.baseline.duration", "not allowed with stages (beside stages only think, jitter, warmup, expect, break, recovery are)"},
 		}},
 		{"stages mix rate and users", profileDoc("  baseline:\n    stages:\n      - {rate: 1, duration: 1s}\n      - {users: 1, duration: 1s}\n"), nil, []wantErr{
 			{12, "profiles.baseline.stages[1].users", "stages must not mix rate and users (profiles.baseline.stages[0] uses rate)"},

@@ -38,7 +38,7 @@ var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key"}
 
 var (
-	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles"}
+	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "builtin"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
 	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
@@ -102,7 +102,11 @@ func (p *parser) scenario(top value) *Scenario {
 	if v, ok := o.get("profiles"); !ok {
 		p.missing(o, "profiles", "at least one of "+strings.Join(ProfileNames, ", "))
 	} else {
-		sc.Profiles = p.profiles(v)
+		sc.Profiles = p.profiles(v, sc.SLO)
+	}
+
+	if v, ok := o.get("abort"); ok {
+		sc.Abort = p.abort(v)
 	}
 
 	sc.Secrets = p.secrets

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -65,11 +66,60 @@ func checkInvariants(sc *Scenario) string {
 		if !positive {
 			return fmt.Sprintf("profile %s: no load at all", p.Name)
 		}
+		if msg := checkJudging(p); msg != "" {
+			return fmt.Sprintf("profile %s: %s", p.Name, msg)
+		}
+	}
+	for i, c := range sc.Abort {
+		switch {
+		case !contains(AbortMetrics, c.Metric):
+			return fmt.Sprintf("abort[%d]: metric %q", i, c.Metric)
+		case math.IsNaN(c.Above) || math.IsInf(c.Above, 0) || c.Above < 0:
+			return fmt.Sprintf("abort[%d]: above %g", i, c.Above)
+		case c.Metric == "error_rate" && c.Above > 1, c.Metric != "error_rate" && c.Above <= 0:
+			return fmt.Sprintf("abort[%d]: %s above %g", i, c.Metric, c.Above)
+		case c.For <= 0 || c.Line < 1:
+			return fmt.Sprintf("abort[%d]: for %s line %d", i, c.For, c.Line)
+		}
 	}
 	for _, s := range sc.Secrets {
 		if s == "" {
 			return "empty secret listed"
 		}
+	}
+	return ""
+}
+
+// checkJudging returns what is wrong with how a profile is judged, or "".
+func checkJudging(p Profile) string {
+	e := p.Expect
+	switch {
+	case e.P50 < 0 || e.P95 < 0 || e.P99 < 0:
+		return fmt.Sprintf("negative expected latency %+v", e)
+	case e.ErrorRate < 0 || e.ErrorRate > 1 || (!e.HasErrorRate && e.ErrorRate != 0):
+		return fmt.Sprintf("expected error rate %g (set %v)", e.ErrorRate, e.HasErrorRate)
+	case math.IsNaN(e.MinThroughput) || math.IsInf(e.MinThroughput, 0) || e.MinThroughput < 0 || (e.HasMinThroughput != (e.MinThroughput > 0)):
+		return fmt.Sprintf("min throughput %g (set %v)", e.MinThroughput, e.HasMinThroughput)
+	case p.Warmup < 0 || (p.Warmup > 0 && p.Warmup >= warmupLimit(p)):
+		return fmt.Sprintf("warmup %s, limit %s", p.Warmup, warmupLimit(p))
+	case p.Name == "stress" && !p.Stepped:
+		return "stress is not stepped"
+	}
+	b := p.Break
+	if p.Stepped {
+		if b.Plateau <= 0 || b.Plateau > 1 || !b.HasMaxError || b.MaxErrorRate < 0 || b.MaxErrorRate > 1 || b.Confirm < 0 {
+			return fmt.Sprintf("break rule %+v", b)
+		}
+	} else if b != (BreakRule{}) {
+		return fmt.Sprintf("break rule %+v on a profile that is not stepped", b)
+	}
+	r := p.Recovery
+	if p.Name == "spike" {
+		if !contains(RecoverFrom, r.From) || r.Windows < 1 || r.Budget <= 0 {
+			return fmt.Sprintf("recovery rule %+v", r)
+		}
+	} else if r != (RecoveryRule{}) {
+		return fmt.Sprintf("recovery rule %+v on a profile that is not the spike", r)
 	}
 	return ""
 }
@@ -98,6 +148,9 @@ func FuzzParse(f *testing.F) {
 		profileDoc("  stress:\n    rate: {start: 1, step: 1, max: 5}\n    step_duration: 1s\n"),
 		profileDoc("  spike:\n    users: {base: 0, peak: 5}\n    ramp: 1s\n    hold: 1s\n"),
 		profileDoc("  baseline:\n    stages:\n      - {rate: 0, duration: 1s}\n      - {rate: 5, duration: 1s, ramp: 1s}\n"),
+		profileDoc("  stress:\n    rate: {start: 1, step: 1, max: 5}\n    step_duration: 2s\n    step_ramp: 1s\n    warmup: 500ms\n    expect: {p95: 1s}\n    break: {plateau: 50%, error_rate: 1%, confirm: 1}\n"),
+		profileDoc("  spike:\n    rate: {base: 1, peak: 5}\n    ramp: 1s\n    hold: 1s\n    recovery: {from: surge, windows: 2, budget: 5s}\n") +
+			"slo: {p95: 1s, error_rate: 0.1%}\nabort:\n  - {error_rate: 50%, for: 1s}\n  - {p99: 2s, for: 3s}\n",
 		bodyDoc("${secret:SECRET} ${X:-y} $$"),
 		"a: &a [*a]\n",
 		"<<: *x\n",
@@ -112,6 +165,16 @@ func FuzzParse(f *testing.F) {
 		if err == nil {
 			if msg := checkInvariants(sc); msg != "" {
 				t.Fatalf("accepted an unsound scenario: %s\n%s", msg, data)
+			}
+			// A rehearsal of it is sound too, or refused and untouched.
+			f := []float64{0.01, 0.5, 3, 100}[len(data)%4]
+			scaled := *sc
+			if err := scaled.Scale(f); err != nil {
+				if !reflect.DeepEqual(&scaled, sc) {
+					t.Fatalf("Scale(%g) failed (%v) but changed the scenario", f, err)
+				}
+			} else if msg := checkInvariants(&scaled); msg != "" {
+				t.Fatalf("Scale(%g) made an unsound scenario: %s\n%s", f, msg, data)
 			}
 			return
 		}

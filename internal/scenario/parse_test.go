@@ -78,24 +78,34 @@ func TestLoadComplete(t *testing.T) {
 		Profiles: []Profile{
 			{Name: "baseline", Model: Open, Stages: []Stage{
 				{Load: 100, From: 0, Duration: sec("30s"), Ramp: sec("5s")},
+			}, Warmup: sec("5s"), Expect: Expect{
+				P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true,
+				MinThroughput: 95, HasMinThroughput: true,
 			}},
 			{Name: "target", Model: Closed, Think: sec("50ms"), Jitter: 0.2, Stages: []Stage{
 				{Load: 50, From: 0, Duration: sec("1m"), Ramp: sec("10s")},
-			}},
+			}, Expect: Expect{P50: sec("50ms"), P95: sec("300ms"), P99: sec("500ms"), ErrorRate: 0.005, HasErrorRate: true}},
 			{Name: "stress", Model: Open, Stages: []Stage{
 				{Load: 100, From: 0, Duration: sec("10s"), Ramp: sec("2s")},
 				{Load: 200, From: 100, Duration: sec("10s"), Ramp: sec("2s")},
 				{Load: 300, From: 200, Duration: sec("10s"), Ramp: sec("2s")},
 				{Load: 400, From: 300, Duration: sec("10s"), Ramp: sec("2s")},
 				{Load: 450, From: 400, Duration: sec("10s"), Ramp: sec("2s")},
-			}},
+			}, Warmup: sec("2s"), Stepped: true,
+				Expect: Expect{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
+				Break:  BreakRule{Plateau: 0.5, MaxErrorRate: 0.01, HasMaxError: true, Confirm: 1}},
 			{Name: "spike", Model: Open, Stages: []Stage{
 				{Load: 50, From: 50, Duration: sec("10s")},
 				{Load: 500, From: 50, Duration: sec("10s"), Ramp: sec("10s")},
 				{Load: 500, From: 500, Duration: sec("30s")},
 				{Load: 50, From: 500, Duration: sec("5s"), Ramp: sec("5s")},
 				{Load: 50, From: 50, Duration: sec("30s")},
-			}},
+			}, Expect: Expect{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
+				Recovery: RecoveryRule{From: "ramp_down", Windows: 3, Budget: sec("20s")}},
+		},
+		Abort: []AbortCondition{
+			{Metric: "error_rate", Above: 0.5, For: sec("10s"), Line: 45},
+			{Metric: "p99", Above: 10, For: sec("30s"), Line: 46},
 		},
 		Secrets: []string{"demo-token", "Bearer demo-token", "t0k3n"},
 	}

@@ -15,7 +15,12 @@ const MaxSteps = 1000
 
 var (
 	profileKeys = []string{"rate", "users", "think", "jitter", "duration", "ramp", "stages",
-		"step_duration", "step_ramp", "before", "hold", "ramp_down", "after"}
+		"step_duration", "step_ramp", "before", "hold", "ramp_down", "after",
+		"warmup", "expect", "break", "recovery"}
+	// commonKeys are the keys a profile may have whatever its form (rate
+	// and users aside); break and recovery are then checked against the
+	// profile's kind.
+	commonKeys  = []string{"think", "jitter", "warmup", "expect", "break", "recovery"}
 	steppedKeys = []string{"start", "step", "max"}
 	spikeKeys   = []string{"base", "peak"}
 	stageKeys   = []string{"rate", "users", "duration", "ramp"}
@@ -32,8 +37,8 @@ const (
 	unclear  form = -1   // a rate or users mapping of neither shorthand
 )
 
-// formKeys lists the keys each form accepts besides rate/users, think and
-// jitter.
+// formKeys lists the keys each form accepts besides rate/users and the
+// commonKeys.
 var formKeys = map[form][]string{
 	steady:   {"duration", "ramp"},
 	stepped:  {"step_duration", "step_ramp"},
@@ -41,7 +46,7 @@ var formKeys = map[form][]string{
 	explicit: {"stages"},
 }
 
-func (p *parser) profiles(v value) []Profile {
+func (p *parser) profiles(v value, slo SLO) []Profile {
 	o, ok := p.mapping(v, nil)
 	if !ok {
 		return nil
@@ -58,7 +63,7 @@ func (p *parser) profiles(v value) []Profile {
 		if !ok {
 			continue
 		}
-		if prof, ok := p.profile(name, pv); ok {
+		if prof, ok := p.profile(name, pv, slo); ok {
 			out = append(out, prof)
 		}
 	}
@@ -68,9 +73,10 @@ func (p *parser) profiles(v value) []Profile {
 	return out
 }
 
-// profile reads one profile and expands it into stages. It returns false
-// when the profile has errors (already reported).
-func (p *parser) profile(name string, v value) (Profile, bool) {
+// profile reads one profile, expands it into stages and fills in how it is
+// judged, with slo as the default expectations. It returns false when the
+// profile has errors (already reported).
+func (p *parser) profile(name string, v value, slo SLO) (Profile, bool) {
 	before := len(p.errs)
 	prof := Profile{Name: name}
 	if isNull(v.n) || v.n.Kind != yaml.MappingNode {
@@ -88,7 +94,7 @@ func (p *parser) profile(name string, v value) (Profile, bool) {
 		f = explicit
 		for _, k := range []string{"rate", "users"} {
 			if kv, ok := o.get(k); ok {
-				p.errorf(kv.at, kv.path, "not allowed with stages (only think and jitter are; give %s in each stage)", k)
+				p.errorf(kv.at, kv.path, "not allowed with stages (give %s in each stage)", k)
 			}
 		}
 	default:
@@ -112,7 +118,7 @@ func (p *parser) profile(name string, v value) (Profile, bool) {
 	// Keys that belong to another form. When the form is unclear (a rate
 	// mapping with neither start nor base) that is the one error to show.
 	for _, k := range o.keys {
-		if f == unclear || k == "rate" || k == "users" || k == "think" || k == "jitter" || contains(formKeys[f], k) {
+		if f == unclear || k == "rate" || k == "users" || contains(commonKeys, k) || contains(formKeys[f], k) {
 			continue
 		}
 		kv := o.fields[k]
@@ -150,7 +156,79 @@ func (p *parser) profile(name string, v value) (Profile, bool) {
 	}
 
 	prof.Stages = stages
+	p.judging(&prof, o, f, slo)
 	return prof, len(p.errs) == before && len(stages) > 0
+}
+
+// judging reads the keys that say how a profile is judged: expect, warmup,
+// and break or recovery for the kinds of profile that have them. prof has
+// its stages (none when they had errors), and f is its form.
+func (p *parser) judging(prof *Profile, o object, f form, slo SLO) {
+	// Each step of a stepped profile is judged on its own, so the stages
+	// of a stress profile are steps whatever its form.
+	prof.Stepped = f == stepped || prof.Name == "stress"
+	isSpike := prof.Name == "spike"
+
+	ev, hasExpect := o.get("expect")
+	prof.Expect = p.expect(ev, hasExpect, slo)
+
+	bv, hasBreak := o.get("break")
+	if hasBreak && !prof.Stepped && f != unclear {
+		p.errorf(bv.at, bv.path, "only for a stepped profile (the stress profile, or rate or users: {start, step, max}): it says when a step is broken")
+	}
+	if b := p.breakRule(bv, hasBreak, prof.Expect); prof.Stepped {
+		prof.Break = b
+	}
+
+	rv, hasRecovery := o.get("recovery")
+	if hasRecovery && !isSpike {
+		p.errorf(rv.at, rv.path, "only for the spike profile: it says how recovery after the surge is judged")
+	}
+	if r := p.recoveryRule(rv, hasRecovery); isSpike {
+		prof.Recovery = r
+	}
+
+	w, ok := p.optDuration(o, "warmup", 0, false)
+	prof.Warmup = w
+	if !ok || w == 0 || len(prof.Stages) == 0 {
+		return
+	}
+	if limit := warmupLimit(*prof); w >= limit {
+		wv, _ := o.get("warmup")
+		var what string
+		switch {
+		case f == steady:
+			what = "duration - ramp"
+		case f == stepped:
+			what = "step_duration - step_ramp"
+		case prof.Stepped:
+			what = "the shortest steady part (duration - ramp) of a step"
+		default:
+			what = "the longest steady part (duration - ramp) of a stage with load"
+		}
+		p.errorf(wv.n, wv.path, "must be < %s (%s): it is left out of the checked part, which would be empty; got %s", what, limit, w)
+	}
+}
+
+// warmupLimit is what a profile's warmup must stay below so that something
+// is left to check after it: each step's steady part (the time after its
+// ramp) in a stepped profile, since each is judged alone, and the longest
+// steady part of a stage with load otherwise. Steps that are all ramp are
+// left out: no warmup would make them checkable.
+func warmupLimit(prof Profile) time.Duration {
+	var limit time.Duration
+	found := false
+	for _, s := range prof.Stages {
+		steady := s.Duration - s.Ramp
+		if s.Load <= 0 || steady <= 0 {
+			continue
+		}
+		if !found || (prof.Stepped && steady < limit) || (!prof.Stepped && steady > limit) {
+			limit = steady
+		}
+		found = true
+	}
+	return limit
 }
 
 // shorthand tells the stepped form from the spike form by the keys of the
@@ -175,7 +253,7 @@ func (p *parser) shorthand(v value) form {
 func misplaced(f form, k string) string {
 	switch {
 	case f == explicit:
-		return "not allowed with stages (only think and jitter are)"
+		return "not allowed with stages (beside stages only " + strings.Join(commonKeys, ", ") + " are)"
 	case f == unclear:
 		return "not allowed here"
 	case k == "stages":

@@ -3,6 +3,14 @@ package scenario
 import (
 	"reflect"
 	"testing"
+	"time"
+)
+
+// The rules a stepped profile and the spike profile get when the file says
+// nothing about them (and has no slo).
+var (
+	defaultBreak    = BreakRule{Plateau: 0.5, MaxErrorRate: 0.01, HasMaxError: true}
+	defaultRecovery = RecoveryRule{From: "ramp_down", Windows: 3, Budget: 30 * time.Second}
 )
 
 func TestProfileExpansion(t *testing.T) {
@@ -35,7 +43,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "stepped lands on max",
 			profile: "  stress:\n    rate: {start: 100, step: 100, max: 300}\n    step_duration: 10s\n",
-			want: Profile{Name: "stress", Model: Open, Stages: []Stage{
+			want: Profile{Name: "stress", Model: Open, Stepped: true, Break: defaultBreak, Stages: []Stage{
 				{Load: 100, From: 100, Duration: sec("10s")},
 				{Load: 200, From: 100, Duration: sec("10s")},
 				{Load: 300, From: 200, Duration: sec("10s")},
@@ -44,7 +52,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "stepped adds max when the steps miss it",
 			profile: "  stress:\n    rate: {start: 100, step: 100, max: 250}\n    step_duration: 10s\n",
-			want: Profile{Name: "stress", Model: Open, Stages: []Stage{
+			want: Profile{Name: "stress", Model: Open, Stepped: true, Break: defaultBreak, Stages: []Stage{
 				{Load: 100, From: 100, Duration: sec("10s")},
 				{Load: 200, From: 100, Duration: sec("10s")},
 				{Load: 250, From: 200, Duration: sec("10s")},
@@ -53,7 +61,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "stepped with step_ramp ramps the first step from 0",
 			profile: "  stress:\n    users: {start: 10, step: 20, max: 50}\n    step_duration: 1m\n    step_ramp: 10s\n    think: 1s\n",
-			want: Profile{Name: "stress", Model: Closed, Think: sec("1s"), Stages: []Stage{
+			want: Profile{Name: "stress", Model: Closed, Think: sec("1s"), Stepped: true, Break: defaultBreak, Stages: []Stage{
 				{Load: 10, From: 0, Duration: sec("1m"), Ramp: sec("10s")},
 				{Load: 30, From: 10, Duration: sec("1m"), Ramp: sec("10s")},
 				{Load: 50, From: 30, Duration: sec("1m"), Ramp: sec("10s")},
@@ -62,14 +70,14 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "stepped start equal to max is one step",
 			profile: "  stress:\n    rate: {start: 100, step: 50, max: 100}\n    step_duration: 10s\n",
-			want: Profile{Name: "stress", Model: Open, Stages: []Stage{
+			want: Profile{Name: "stress", Model: Open, Stepped: true, Break: defaultBreak, Stages: []Stage{
 				{Load: 100, From: 100, Duration: sec("10s")},
 			}},
 		},
 		{
 			name:    "stepped step larger than the range",
 			profile: "  stress:\n    rate: {start: 10, step: 100, max: 50}\n    step_duration: 10s\n",
-			want: Profile{Name: "stress", Model: Open, Stages: []Stage{
+			want: Profile{Name: "stress", Model: Open, Stepped: true, Break: defaultBreak, Stages: []Stage{
 				{Load: 10, From: 10, Duration: sec("10s")},
 				{Load: 50, From: 10, Duration: sec("10s")},
 			}},
@@ -77,7 +85,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "stepped fractional levels do not drift past max",
 			profile: "  stress:\n    rate: {start: 0.1, step: 0.1, max: 0.3}\n    step_duration: 1s\n",
-			want: Profile{Name: "stress", Model: Open, Stages: []Stage{
+			want: Profile{Name: "stress", Model: Open, Stepped: true, Break: defaultBreak, Stages: []Stage{
 				{Load: 0.1, From: 0.1, Duration: sec("1s")},
 				{Load: 0.2, From: 0.1, Duration: sec("1s")},
 				{Load: 0.3, From: 0.2, Duration: sec("1s")},
@@ -86,7 +94,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "spike with every phase, ramp_down and after defaulted",
 			profile: "  spike:\n    rate: {base: 50, peak: 500}\n    before: 10s\n    ramp: 10s\n    hold: 30s\n",
-			want: Profile{Name: "spike", Model: Open, Stages: []Stage{
+			want: Profile{Name: "spike", Model: Open, Recovery: defaultRecovery, Stages: []Stage{
 				{Load: 50, From: 50, Duration: sec("10s")},
 				{Load: 500, From: 50, Duration: sec("10s"), Ramp: sec("10s")},
 				{Load: 500, From: 500, Duration: sec("30s")},
@@ -97,7 +105,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "spike from zero keeps the idle recovery stage, drops before",
 			profile: "  spike:\n    users: {base: 0, peak: 40}\n    before: 10s\n    ramp: 5s\n    hold: 20s\n    ramp_down: 2s\n    after: 1m\n",
-			want: Profile{Name: "spike", Model: Closed, Stages: []Stage{
+			want: Profile{Name: "spike", Model: Closed, Recovery: defaultRecovery, Stages: []Stage{
 				{Load: 40, From: 0, Duration: sec("5s"), Ramp: sec("5s")},
 				{Load: 40, From: 40, Duration: sec("20s")},
 				{Load: 0, From: 40, Duration: sec("2s"), Ramp: sec("2s")},
@@ -107,7 +115,7 @@ func TestProfileExpansion(t *testing.T) {
 		{
 			name:    "spike without before and with after 0",
 			profile: "  spike:\n    rate: {base: 10, peak: 20}\n    ramp: 1s\n    hold: 2s\n    after: 0s\n",
-			want: Profile{Name: "spike", Model: Open, Stages: []Stage{
+			want: Profile{Name: "spike", Model: Open, Recovery: defaultRecovery, Stages: []Stage{
 				{Load: 20, From: 10, Duration: sec("1s"), Ramp: sec("1s")},
 				{Load: 20, From: 20, Duration: sec("2s")},
 				{Load: 10, From: 20, Duration: sec("1s"), Ramp: sec("1s")},

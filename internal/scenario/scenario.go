@@ -36,6 +36,8 @@ type Scenario struct {
 	Requests []Request
 	SLO      SLO
 	Profiles []Profile // in ProfileNames order, only those present
+	// Abort lists conditions that end a run early (exit 3).
+	Abort []AbortCondition
 	// Secrets lists values that must never appear in any output: header
 	// values of sensitive headers and ${VAR} substitutions marked secret.
 	Secrets []string
@@ -92,6 +94,56 @@ type Profile struct {
 	Think  time.Duration // closed model think time between requests
 	Jitter float64       // closed model think-time jitter as a fraction (0.2 = ±20%)
 	Stages []Stage
+	// Expect holds the profile's expectations, checked over each stage's
+	// steady part; unset fields are taken from the scenario's SLO.
+	Expect Expect
+	// Warmup is excluded from the start of each stage's steady part (after
+	// its ramp) when checking expectations. Default 0 for steady profiles.
+	Warmup time.Duration
+	// Stepped is true when the stages come from the stepped shorthand (or
+	// the profile is stress): each stage is a step judged on its own.
+	Stepped  bool
+	Break    BreakRule    // stress: when a step counts as broken
+	Recovery RecoveryRule // spike: what recovering means
+}
+
+// Expect are expectations of a profile; a zero field is not checked unless
+// its Has flag is set.
+type Expect struct {
+	P50, P95, P99    time.Duration
+	ErrorRate        float64 // fraction
+	HasErrorRate     bool
+	MinThroughput    float64 // req/s over the steady part
+	HasMinThroughput bool
+}
+
+// BreakRule says when a stress step is broken: its expectations fail, its
+// error rate passes MaxErrorRate, or throughput stops growing with offered
+// load — the relative throughput gain is below Plateau times the relative
+// offered gain (0.5: under 5% more throughput for 10% more load).
+type BreakRule struct {
+	Plateau      float64 // default 0.5; 0 < Plateau <= 1
+	MaxErrorRate float64 // default: the expectation's error rate, else 1%
+	HasMaxError  bool
+	Confirm      int // steps run after the first broken one before stopping (default 0)
+}
+
+// RecoveryRule says how a spike's recovery is judged: from From (the end of
+// the ramp-down, or of the surge: the end of the hold) until Windows
+// consecutive one-second windows meet the SLO's p95 and error rate. The
+// spike passes when that takes at most Budget.
+type RecoveryRule struct {
+	From    string        // "ramp_down" (default) or "surge"
+	Windows int           // default 3
+	Budget  time.Duration // default 30s
+}
+
+// AbortCondition ends a run early when Metric stays above Above for For.
+type AbortCondition struct {
+	Metric string  // "error_rate" (fraction), "p95", "p99" (seconds as Above)
+	Above  float64 // error rate as a fraction; latency in seconds
+	For    time.Duration
+	Line   int // line in the scenario file, for messages
 }
 
 // Stage is a stretch of a profile with one load level. Load ramps linearly

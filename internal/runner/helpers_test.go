@@ -1,0 +1,13 @@
+package runner
+
+import "testing"
+
+// skipUnderRace skips timing acceptance tests under the race detector, which
+// slows the generator several-fold; `make test` runs them in a second pass
+// without it.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("timing acceptance test: runs without -race (make test runs it)")
+	}
+}

@@ -1,0 +1,178 @@
+package runner
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+func parse(t *testing.T, yaml string) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Parse("test.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func runScenario(t *testing.T, yaml string) *result.Result {
+	t.Helper()
+	start := time.Now()
+	res, err := Run(context.Background(), Options{Scenario: parse(t, yaml), Version: "test", Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ran in %v", time.Since(start).Round(time.Millisecond))
+	for _, p := range res.Profiles {
+		if p.Verdict != nil {
+			t.Log(p.Verdict.Answer)
+		}
+	}
+	return res
+}
+
+// TestAcceptanceSimulatedSaturation: the simulated service's measured
+// saturation throughput is within 5% of workers ÷ mean service time.
+func TestAcceptanceSimulatedSaturation(t *testing.T) {
+	skipUnderRace(t)
+	res := runScenario(t, `version: 1
+name: saturation
+target:
+  url: builtin
+  builtin: {workers: 8, service_time: 10ms, distribution: exponential, queue: 1000}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {users: 32, duration: 4s}
+`)
+	p := res.Profiles[0]
+	want := 8 / 0.010
+	if got := p.Total.Throughput; math.Abs(got-want) > 0.05*want {
+		t.Errorf("saturation throughput %.1f req/s, want %.0f ± 5%%", got, want)
+	}
+}
+
+const stressBase = `version: 1
+name: stress
+target:
+  url: builtin
+  timeout: 5s
+  builtin: {workers: 16, service_time: 10ms, distribution: exponential, queue: %QUEUE%}
+requests: [{name: get, path: /}]
+%SLO%
+profiles:
+  stress:
+%LOAD%
+`
+
+func stressYAML(queue, slo, load string) string {
+	r := strings.NewReplacer("%QUEUE%", queue, "%SLO%", slo, "%LOAD%", load)
+	return r.Replace(stressBase)
+}
+
+// TestAcceptanceStressCapacity: against the simulated service (16 workers ×
+// 10 ms = 1,600 req/s), the stress profile's capacity at SLO lands within
+// ±10% of the true capacity in the open and the closed model, and names the
+// right reason for the break; the ramp stops early.
+func TestAcceptanceStressCapacity(t *testing.T) {
+	skipUnderRace(t)
+	const truth = 1600.0
+	tests := []struct {
+		name, yaml, reason string
+	}{
+		{
+			name: "open model breaks on latency",
+			yaml: stressYAML("1000", "slo: {p95: 100ms, error_rate: 1%}",
+				"    rate: {start: 1200, step: 100, max: 2400}\n    step_duration: 4s"),
+			reason: "latency",
+		},
+		{
+			name: "open model with a short queue breaks on errors",
+			yaml: stressYAML("64", "slo: {p95: 100ms, error_rate: 1%}",
+				"    rate: {start: 1200, step: 100, max: 2400}\n    step_duration: 4s"),
+			reason: "errors",
+		},
+		{
+			name: "closed model plateaus",
+			yaml: stressYAML("1000", "",
+				"    users: {start: 4, step: 4, max: 40}\n    step_duration: 3s"),
+			reason: "plateau",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runScenario(t, tt.yaml)
+			s := res.Profiles[0].Verdict.Stress
+			if s == nil || s.FirstBroken == nil {
+				t.Fatalf("no breaking point found: %+v", s)
+			}
+			if math.Abs(s.CapacityAtSLO-truth) > 0.10*truth {
+				t.Errorf("capacity at SLO %.1f req/s, want %.0f ± 10%%", s.CapacityAtSLO, truth)
+			}
+			if s.Reason != tt.reason {
+				t.Errorf("broke on %q (%s), want %q", s.Reason, s.ReasonDetail, tt.reason)
+			}
+			if !s.StoppedEarly || s.StepsNotRun == 0 {
+				t.Errorf("the ramp did not stop early after the break (steps not run %d)", s.StepsNotRun)
+			}
+		})
+	}
+}
+
+// TestAcceptanceSpikeRecovery: a spike whose backlog takes a known time to
+// drain reports a recovery time within two windows of the truth; a spike the
+// service cannot absorb (queue overflow, 503s) fails with errors by class.
+func TestAcceptanceSpikeRecovery(t *testing.T) {
+	skipUnderRace(t)
+	// 4 workers × 10 ms fixed = 400 req/s. 3 s at 1,000 req/s leave a backlog
+	// of 1,800 that drains at 400 − 100 = 300 req/s: about 6 s; p95 is back
+	// under 100 ms when fewer than 36 wait, at 5.9 s.
+	const truth = 5.9
+	yaml := `version: 1
+name: spike
+target:
+  url: builtin
+  timeout: 10s
+  builtin: {workers: 4, service_time: 10ms, distribution: fixed, queue: %QUEUE%}
+requests: [{name: get, path: /}]
+slo: {p95: 100ms, error_rate: 0%}
+profiles:
+  spike:
+    stages:
+      - {rate: 100, duration: 3s}
+      - {rate: 1000, duration: 3s}
+      - {rate: 100, duration: 14s}
+    recovery: {windows: 3, budget: 10s}
+`
+	t.Run("recovers", func(t *testing.T) {
+		res := runScenario(t, strings.Replace(yaml, "%QUEUE%", "5000", 1))
+		v := res.Profiles[0].Verdict
+		sp := v.Spike
+		if !sp.Recovered {
+			t.Fatalf("did not recover: %s", v.Answer)
+		}
+		if got := float64(sp.RecoveryTime); math.Abs(got-truth) > 2 {
+			t.Errorf("recovery %.1f s, want %.1f ± 2 windows", got, truth)
+		}
+		if !v.Pass {
+			t.Errorf("failed: %s", v.Answer)
+		}
+	})
+	t.Run("cannot absorb", func(t *testing.T) {
+		res := runScenario(t, strings.Replace(yaml, "%QUEUE%", "20", 1))
+		v := res.Profiles[0].Verdict
+		if v.Pass {
+			t.Fatalf("a spike that overflowed the queue passed: %s", v.Answer)
+		}
+		if v.Spike.SurgeErrorClasses["http"] == 0 || !strings.Contains(v.Answer, "http") {
+			t.Errorf("errors by class missing: %v / %s", v.Spike.SurgeErrorClasses, v.Answer)
+		}
+		if res.Pass {
+			t.Error("the run passed")
+		}
+	})
+}

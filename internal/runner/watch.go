@@ -1,0 +1,153 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// watchEvery is how often the watcher reads the closed windows.
+const watchEvery = 250 * time.Millisecond
+
+// windowLag is how long after a second ends its window is surely closed
+// (the recorder's grace plus a tick).
+const windowLag = 2100 * time.Millisecond
+
+// watcher judges a profile while it runs: it ends the profile when an abort
+// condition holds, and stops a stress ramp once a step has broken (after
+// the configured confirmation steps). It writes abort before calling stop;
+// the owner reads it after the watcher's goroutine has ended.
+type watcher struct {
+	profile scenario.Profile
+	rec     *metrics.Recorder
+	epoch   time.Time
+	aborts  []scenario.AbortCondition
+	unit    string
+	stop    context.CancelFunc
+
+	abort *result.Abort
+}
+
+func (w *watcher) run(ctx context.Context) {
+	if len(w.aborts) == 0 && !w.profile.Stepped {
+		return
+	}
+	t := time.NewTicker(watchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ws := w.rec.Windows()
+		if a := checkAborts(w.aborts, ws); a != nil {
+			w.abort = a
+			w.stop()
+			return
+		}
+		if w.profile.Stepped && w.rampBroken(ws) {
+			w.stop()
+			return
+		}
+	}
+}
+
+// rampBroken judges the steps whose windows have all closed, exactly as the
+// final verdict will, and reports whether the ramp should stop.
+func (w *watcher) rampBroken(ws []metrics.Window) bool {
+	visible := time.Since(w.epoch) - windowLag
+	if visible <= 0 {
+		return false
+	}
+	plans := stagePlans(w.profile, w.unit, visible)
+	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile)}
+	for i, sp := range plans {
+		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: sp.Offered, Stats: result.Stats{Elapsed: result.Sec(sp.End - sp.Start)}})
+	}
+	p.Windows = result.BuildWindows(ws, w.epoch, 0, plans)
+	s := verdict.JudgeSteps(p)
+	if s.FirstBroken == nil {
+		return false
+	}
+	confirmed := 0
+	for _, st := range s.Steps {
+		if st.Index == *s.FirstBroken && st.Windows == 0 {
+			return false // judged on no data: wait
+		}
+		if st.Index > *s.FirstBroken && st.Complete {
+			confirmed++
+		}
+	}
+	return confirmed >= p.Rules.Break.Confirm
+}
+
+// checkAborts returns the first abort condition that held over the last
+// windows: every one of its last ⌈for⌉ seconds, contiguous, above the limit.
+func checkAborts(conds []scenario.AbortCondition, ws []metrics.Window) *result.Abort {
+	for _, c := range conds {
+		need := int(math.Ceil(c.For.Seconds()))
+		if need < 1 {
+			need = 1
+		}
+		if len(ws) < need {
+			continue
+		}
+		last := ws[len(ws)-need:]
+		held := true
+		var vals []string
+		for i, win := range last {
+			if i > 0 && win.Second != last[i-1].Second+1 {
+				held = false
+				break
+			}
+			v, text := abortValue(c.Metric, win)
+			if !(v > c.Above) {
+				held = false
+				break
+			}
+			vals = append(vals, text)
+		}
+		if !held {
+			continue
+		}
+		return &result.Abort{
+			Condition: conditionText(c),
+			Line:      c.Line,
+			At:        time.Unix(last[len(last)-1].Second+1, 0).UTC(),
+			Detail:    fmt.Sprintf("%s over the last %d s: %s", c.Metric, need, strings.Join(vals, ", ")),
+		}
+	}
+	return nil
+}
+
+func abortValue(metric string, w metrics.Window) (float64, string) {
+	switch metric {
+	case "error_rate":
+		if w.Count == 0 {
+			return 0, "0%"
+		}
+		r := float64(w.Errors) / float64(w.Count)
+		return r, fmt.Sprintf("%.3g%%", r*100)
+	case "p95":
+		return w.P95.Seconds(), w.P95.String()
+	case "p99":
+		return w.P99.Seconds(), w.P99.String()
+	}
+	return 0, "?"
+}
+
+func conditionText(c scenario.AbortCondition) string {
+	limit := time.Duration(c.Above * float64(time.Second)).String()
+	if c.Metric == "error_rate" {
+		limit = fmt.Sprintf("%g%%", c.Above*100)
+	}
+	return fmt.Sprintf("%s > %s for %s", c.Metric, limit, c.For)
+}

@@ -1,0 +1,197 @@
+package verdict
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// surge finds the surge in a spike profile: the index of the stage that
+// ramps up to the peak, the end of the last stage at the peak (the end of the
+// surge), and the end of the ramp-down after it.
+func surge(p *result.Profile, spans []Span) (rampUp int, surgeEnd, rampDownEnd float64) {
+	peak := 0.0
+	for _, st := range p.Stages {
+		if st.Offered.Load > peak {
+			peak = st.Offered.Load
+		}
+	}
+	rampUp, last := -1, -1
+	for i, st := range p.Stages {
+		if st.Offered.Load == peak {
+			if rampUp < 0 {
+				rampUp = i
+			}
+			last = i
+		}
+	}
+	if last < 0 {
+		return 0, 0, 0
+	}
+	surgeEnd = spans[last].Start + float64(p.Stages[last].Offered.Duration)
+	rampDownEnd = surgeEnd
+	// A ramp-down is the next stage when it ramps down from the peak; a
+	// stage that drops at once is already the "after" part.
+	if n := last + 1; n < len(p.Stages) && p.Stages[n].Offered.Load < peak && p.Stages[n].Offered.Ramp > 0 {
+		rampDownEnd = spans[n].Start + float64(p.Stages[n].Offered.Duration)
+	}
+	return rampUp, surgeEnd, rampDownEnd
+}
+
+func judgeSpike(p *result.Profile) *result.Verdict {
+	rule := *p.Rules.Recovery
+	spans := Spans(p)
+	rampUp, surgeEnd, rampDownEnd := surge(p, spans)
+	from := rampDownEnd
+	if rule.From == "surge" {
+		from = surgeEnd
+	}
+	sp := &result.Spike{RecoveryFrom: result.Seconds(from), Budget: rule.Budget, SurgeErrorClasses: map[string]int64{}}
+	v := &result.Verdict{Pass: true, Spike: sp}
+
+	// The surge: from the ramp up to the end of the ramp down.
+	var surgeReq, surgeErr int64
+	for i := rampUp; i >= 0 && i < len(p.Stages); i++ {
+		if spans[i].Start >= rampDownEnd-eps {
+			break
+		}
+		st := p.Stages[i]
+		surgeReq += st.Requests
+		surgeErr += st.Errors
+		for k, n := range st.ErrorClasses {
+			sp.SurgeErrorClasses[k] += n
+		}
+	}
+	sp.SurgeErrors = surgeErr
+	surgeStart := 0.0
+	if rampUp >= 0 {
+		surgeStart = spans[rampUp].Start
+	}
+	for _, w := range p.Windows {
+		if float64(w.Offset) < surgeStart-eps {
+			continue
+		}
+		sp.PeakP95 = max(sp.PeakP95, w.P95)
+		sp.PeakP99 = max(sp.PeakP99, w.P99)
+		if w.Requests > 0 {
+			sp.PeakErrorRate = max(sp.PeakErrorRate, float64(w.Errors)/float64(w.Requests))
+		}
+	}
+
+	limitErr := 0.0
+	if e := p.Rules.Expect.ErrorRate; e != nil {
+		limitErr = *e
+	}
+	good := func(w result.Window) bool {
+		if w.Requests == 0 {
+			return false
+		}
+		if e := p.Rules.Expect.P95; e != nil && w.P95 > *e {
+			return false
+		}
+		return float64(w.Errors)/float64(w.Requests) <= limitErr
+	}
+	var after []result.Window
+	for _, w := range p.Windows {
+		if float64(w.Offset) >= from-eps {
+			after = append(after, w)
+		}
+	}
+	if n := len(after); n > 0 {
+		sp.LastP95 = after[n-1].P95
+		if after[n-1].Requests > 0 {
+			sp.LastErrorRate = float64(after[n-1].Errors) / float64(after[n-1].Requests)
+		}
+	}
+	need := max(rule.Windows, 1)
+	for k := 0; k+need <= len(after); k++ {
+		ok := true
+		for j := k; j < k+need; j++ {
+			if !good(after[j]) || (j > k && after[j].Time != after[j-1].Time+1) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		sp.Recovered = true
+		sp.RecoveryTime = result.Seconds(max(0, float64(after[k].Offset)-from))
+		var req int64
+		for _, w := range after[k:] {
+			sp.ErrorsAfter += w.Errors
+			req += w.Requests
+		}
+		if req > 0 && float64(sp.ErrorsAfter)/float64(req) <= limitErr {
+			sp.ErrorsAfter = 0 // within the error budget
+		}
+		break
+	}
+
+	surgeRate := 0.0
+	if surgeReq > 0 {
+		surgeRate = float64(surgeErr) / float64(surgeReq)
+	}
+	v.Checks = append(v.Checks, result.Check{Name: "surge_error_rate", Measured: surgeRate, Limit: limitErr, Op: "<=", Unit: "ratio", Pass: surgeRate <= limitErr})
+	rt := float64(sp.RecoveryTime)
+	recCheck := result.Check{Name: "recovery_time", Measured: rt, Limit: float64(rule.Budget), Op: "<=", Unit: "s", Pass: sp.Recovered && rt <= float64(rule.Budget)}
+	if !sp.Recovered {
+		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
+		if len(after) == 0 {
+			recCheck.Detail = "no traffic after the surge to observe a recovery (base load 0?)"
+		}
+	}
+	v.Checks = append(v.Checks, recCheck)
+	if sp.Recovered {
+		v.Checks = append(v.Checks, result.Check{Name: "errors_after_recovery", Measured: float64(sp.ErrorsAfter), Limit: 0, Op: "<=", Unit: "requests", Pass: sp.ErrorsAfter == 0})
+	}
+	var failed []string
+	for _, c := range v.Checks {
+		if !c.Pass {
+			v.Pass = false
+			failed = append(failed, checkText(c))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: ", p.Name)
+	if v.Pass {
+		b.WriteString("PASS — ")
+	} else {
+		b.WriteString("FAIL — ")
+	}
+	if sp.Recovered {
+		fmt.Fprintf(&b, "recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
+	} else {
+		fmt.Fprintf(&b, "did not recover after the %s (%s)", fromText(rule.From), recCheck.Detail)
+	}
+	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", ms(sp.PeakP95), ms(sp.PeakP99), pct(surgeRate))
+	if surgeErr > 0 {
+		fmt.Fprintf(&b, " (%s)", classText(sp.SurgeErrorClasses))
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(&b, "; failed: %s", strings.Join(failed, ", "))
+	}
+	if p.Status == result.StatusInterrupted {
+		b.WriteString(" (interrupted: partial run)")
+	}
+	v.Answer = b.String()
+	return v
+}
+
+func fromText(from string) string {
+	if from == "surge" {
+		return "surge"
+	}
+	return "ramp-down"
+}
+
+func classText(m map[string]int64) string {
+	var parts []string
+	for _, k := range []string{"http", "timeout", "connection_refused", "connection_reset", "tls", "dns", "protocol", "other"} {
+		if n := m[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,155 @@
+package verdict
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Break reasons, in the order they are checked.
+const (
+	ReasonLatency = "latency"
+	ReasonErrors  = "errors"
+	ReasonPlateau = "plateau"
+)
+
+// JudgeSteps judges each complete step of a stepped profile over its steady
+// part and finds the capacity at SLO and the first broken step. Incomplete
+// steps (the ramp stopped, or the run was interrupted) are listed but not
+// judged.
+func JudgeSteps(p *result.Profile) *result.Stress {
+	s := &result.Stress{}
+	rule := result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}
+	if p.Rules.Break != nil {
+		rule = *p.Rules.Break
+	}
+	spans := Spans(p)
+	var prev *result.Step
+	for i, st := range p.Stages {
+		sp := spans[i]
+		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete}
+		if !sp.Complete {
+			if st.Elapsed < 0.5 {
+				s.StepsNotRun++
+				continue
+			}
+			s.Steps = append(s.Steps, step)
+			continue
+		}
+		part := SteadyPart(p, i, sp)
+		step.Throughput = part.Goodput
+		step.P50, step.P95, step.P99 = result.Ms(part.P50), result.Ms(part.P95), result.Ms(part.P99)
+		step.MeanLatency = result.Ms(part.Mean)
+		step.ErrorRate = part.ErrorRate
+		step.Windows = part.Windows
+		if p.Model == "closed" {
+			step.Concurrency = st.Offered.Load
+		} else {
+			// Little's law: mean requests in flight = throughput × mean latency.
+			step.Concurrency = part.Throughput * part.Mean.Seconds()
+		}
+		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, prev)
+		step.Broken = step.Reason != ""
+		s.Steps = append(s.Steps, step)
+		if step.Broken && s.FirstBroken == nil {
+			idx := i
+			s.FirstBroken = &idx
+			s.Reason, s.ReasonDetail = step.Reason, step.Detail
+		}
+		if !step.Broken && step.Throughput > s.CapacityAtSLO {
+			idx := i
+			s.CapacityAtSLO = step.Throughput
+			s.CapacityStep = &idx
+			s.CapacityConcurrency = step.Concurrency
+		}
+		prev = &s.Steps[len(s.Steps)-1]
+	}
+	s.StoppedEarly = s.FirstBroken != nil && s.StepsNotRun > 0
+	return s
+}
+
+// breakReason says why a step broke, or "" when it held. Every failing rule
+// is named in the detail; the reason is the first in the order latency,
+// errors, plateau.
+func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step) (string, string) {
+	var reasons, details []string
+	add := func(reason, detail string) {
+		if len(reasons) == 0 || reasons[len(reasons)-1] != reason {
+			reasons = append(reasons, reason)
+		}
+		details = append(details, detail)
+	}
+	for _, c := range expectChecks(result.Expect{P50: e.P50, P95: e.P95, P99: e.P99}, part, nil) {
+		if !c.Pass {
+			add(ReasonLatency, checkText(c))
+		}
+	}
+	maxErr := rule.MaxErrorRate
+	if e.ErrorRate != nil && *e.ErrorRate < maxErr {
+		maxErr = *e.ErrorRate
+	}
+	if part.ErrorRate > maxErr {
+		add(ReasonErrors, fmt.Sprintf("error rate %s > %s", pct(part.ErrorRate), pct(maxErr)))
+	}
+	if prev != nil && prev.Offered > 0 && prev.Throughput > 0 && step.Offered > prev.Offered {
+		gainO := (step.Offered - prev.Offered) / prev.Offered
+		gainX := (step.Throughput - prev.Throughput) / prev.Throughput
+		if gainX < rule.Plateau*gainO {
+			add(ReasonPlateau, fmt.Sprintf("throughput %+.1f%% for %+.1f%% offered load (needs at least %+.1f%%)", gainX*100, gainO*100, rule.Plateau*gainO*100))
+		}
+	}
+	if len(reasons) == 0 {
+		return "", ""
+	}
+	return reasons[0], strings.Join(details, "; ")
+}
+
+func judgeStress(p *result.Profile) *result.Verdict {
+	s := JudgeSteps(p)
+	v := &result.Verdict{Pass: true, Stress: s}
+	if e := p.Rules.Expect.MinThroughput; e != nil {
+		c := result.Check{Name: "capacity_at_slo", Measured: s.CapacityAtSLO, Limit: *e, Op: ">=", Unit: "req/s", Pass: s.CapacityAtSLO >= *e}
+		v.Checks = append(v.Checks, c)
+		v.Pass = c.Pass
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: ", p.Name)
+	if s.CapacityStep != nil {
+		st := s.Steps[stepPos(s, *s.CapacityStep)]
+		fmt.Fprintf(&b, "capacity at SLO %s req/s (step %d, %s %s offered)", num(s.CapacityAtSLO), st.Index+1, num(st.Offered), st.Unit)
+	} else {
+		b.WriteString("no step held the SLO")
+	}
+	if s.FirstBroken != nil {
+		st := s.Steps[stepPos(s, *s.FirstBroken)]
+		fmt.Fprintf(&b, "; broke at step %d (%s %s offered): %s — %s", st.Index+1, num(st.Offered), st.Unit, s.Reason, s.ReasonDetail)
+		if s.StoppedEarly {
+			fmt.Fprintf(&b, "; ramp stopped early, %d step(s) not run", s.StepsNotRun)
+		}
+	} else {
+		b.WriteString("; no step broke: the breaking point is above the highest step")
+	}
+	if len(v.Checks) > 0 {
+		if v.Pass {
+			b.WriteString(" — PASS: ")
+		} else {
+			b.WriteString(" — FAIL: ")
+		}
+		b.WriteString(checkText(v.Checks[0]))
+	}
+	if p.Status == result.StatusInterrupted {
+		b.WriteString(" (interrupted: partial run)")
+	}
+	v.Answer = b.String()
+	return v
+}
+
+func stepPos(s *result.Stress, index int) int {
+	for i, st := range s.Steps {
+		if st.Index == index {
+			return i
+		}
+	}
+	return 0
+}

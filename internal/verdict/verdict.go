@@ -1,0 +1,260 @@
+// Package verdict answers each profile's question from a result alone:
+// does baseline or target meet its expectations, where did stress break
+// and what is the capacity at SLO, did the spike recover in time. It judges
+// the steady part of each stage from the per-second windows, so the same
+// code judges a run live (to stop a stress ramp early) and a stored result.
+package verdict
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Part is the figures of a stage's steady part.
+type Part struct {
+	Windows            int // seconds in the steady part (0: figures are the whole stage's)
+	Requests, Errors   int64
+	P50, P95, P99, Max time.Duration
+	Mean               time.Duration
+	Throughput         float64 // completions per second
+	Goodput            float64 // successful completions per second
+	ErrorRate          float64
+}
+
+// Span is a stage's place in the profile timeline, in seconds from the
+// profile start.
+type Span struct {
+	Start, SteadyStart, End float64
+	Complete                bool // the stage ran its planned duration
+}
+
+// Spans returns each stage's span. A stage that ran shorter than planned
+// (the run stopped) ends where it stopped and is not complete.
+func Spans(p *result.Profile) []Span {
+	out := make([]Span, len(p.Stages))
+	at := 0.0
+	for i, st := range p.Stages {
+		planned := float64(st.Offered.Duration)
+		ran := float64(st.Elapsed)
+		if ran > planned {
+			ran = planned
+		}
+		steady := at + float64(st.Offered.Ramp) + float64(p.Rules.Warmup)
+		out[i] = Span{Start: at, SteadyStart: steady, End: at + ran, Complete: ran >= planned-0.5}
+		at += planned
+	}
+	return out
+}
+
+const eps = 1e-6
+
+// SteadyPart gathers the windows wholly inside a stage's steady part. With
+// none (a stage shorter than two seconds), it falls back to the stage's
+// whole figures.
+func SteadyPart(p *result.Profile, stage int, span Span) Part {
+	var part Part
+	var h *hdr.Histogram
+	for _, w := range p.Windows {
+		off := float64(w.Offset)
+		if off < span.SteadyStart-eps || off+1 > span.End+eps {
+			continue
+		}
+		part.Windows++
+		part.Requests += w.Requests
+		part.Errors += w.Errors
+		if w.Hist == "" {
+			continue
+		}
+		wh, err := metrics.Decode(w.Hist)
+		if err != nil {
+			continue
+		}
+		if h == nil {
+			h = wh
+		} else {
+			h.Merge(wh)
+		}
+	}
+	if part.Windows == 0 {
+		st := p.Stages[stage]
+		part.Requests, part.Errors = st.Requests, st.Errors
+		part.P50, part.P95, part.P99 = st.Response.P50.Duration(), st.Response.P95.Duration(), st.Response.P99.Duration()
+		part.Max, part.Mean = st.Response.Max.Duration(), st.Response.Mean.Duration()
+		part.Throughput = st.Throughput
+		if st.Requests > 0 {
+			part.ErrorRate = float64(st.Errors) / float64(st.Requests)
+		}
+		part.Goodput = part.Throughput * (1 - part.ErrorRate)
+		return part
+	}
+	if h != nil {
+		s := metrics.Summarize(h)
+		part.P50, part.P95, part.P99, part.Max, part.Mean = s.P50, s.P95, s.P99, s.Max, s.Mean
+	}
+	part.Throughput = float64(part.Requests) / float64(part.Windows)
+	part.Goodput = float64(part.Requests-part.Errors) / float64(part.Windows)
+	if part.Requests > 0 {
+		part.ErrorRate = float64(part.Errors) / float64(part.Requests)
+	}
+	return part
+}
+
+// JudgeAll judges every profile and sets r.Pass.
+func JudgeAll(r *result.Result) {
+	r.Pass = r.Status != result.StatusAborted
+	for i := range r.Profiles {
+		p := &r.Profiles[i]
+		p.Verdict = Judge(p)
+		if !p.Verdict.Pass {
+			r.Pass = false
+		}
+	}
+}
+
+// Judge answers a profile's question.
+func Judge(p *result.Profile) *result.Verdict {
+	switch {
+	case p.Rules.Stepped:
+		return judgeStress(p)
+	case p.Rules.Recovery != nil:
+		return judgeSpike(p)
+	}
+	return judgeSteady(p)
+}
+
+// expectChecks checks a part against the expectations.
+func expectChecks(e result.Expect, part Part, stage *int) []result.Check {
+	var cs []result.Check
+	lat := func(name string, limit *result.Millis, got time.Duration) {
+		if limit == nil {
+			return
+		}
+		m := float64(result.Ms(got))
+		cs = append(cs, result.Check{Name: name, Stage: stage, Measured: m, Limit: float64(*limit), Op: "<=", Unit: "ms", Pass: m <= float64(*limit)})
+	}
+	lat("p50", e.P50, part.P50)
+	lat("p95", e.P95, part.P95)
+	lat("p99", e.P99, part.P99)
+	if e.ErrorRate != nil {
+		cs = append(cs, result.Check{Name: "error_rate", Stage: stage, Measured: part.ErrorRate, Limit: *e.ErrorRate, Op: "<=", Unit: "ratio", Pass: part.ErrorRate <= *e.ErrorRate})
+	}
+	if e.MinThroughput != nil {
+		cs = append(cs, result.Check{Name: "min_throughput", Stage: stage, Measured: part.Goodput, Limit: *e.MinThroughput, Op: ">=", Unit: "req/s", Pass: part.Goodput >= *e.MinThroughput})
+	}
+	return cs
+}
+
+func judgeSteady(p *result.Profile) *result.Verdict {
+	v := &result.Verdict{Pass: true}
+	spans := Spans(p)
+	var last Part
+	judged := 0
+	for i := range p.Stages {
+		sp := spans[i]
+		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 {
+			continue // a pure ramp has no steady part
+		}
+		idx := i
+		var stage *int
+		if len(p.Stages) > 1 {
+			stage = &idx
+		}
+		last = SteadyPart(p, i, sp)
+		v.Checks = append(v.Checks, expectChecks(p.Rules.Expect, last, stage)...)
+		judged++
+	}
+	if judged == 0 && len(p.Stages) > 0 {
+		last = SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)})
+		v.Checks = append(v.Checks, expectChecks(p.Rules.Expect, last, nil)...)
+	}
+	var failed []string
+	for _, c := range v.Checks {
+		if !c.Pass {
+			v.Pass = false
+			failed = append(failed, checkText(c))
+		}
+	}
+	load := ""
+	if n := len(p.Stages); n > 0 {
+		o := p.Stages[n-1].Offered
+		load = fmt.Sprintf(" at %s %s", num(o.Load), o.Unit)
+	}
+	switch {
+	case len(v.Checks) == 0:
+		v.Answer = fmt.Sprintf("%s: no expectations set%s: p95 %s, errors %s, %s req/s", p.Name, load, ms(result.Ms(last.P95)), pct(last.ErrorRate), num(last.Goodput))
+	case v.Pass:
+		var held []string
+		for _, c := range v.Checks {
+			held = append(held, checkText(c))
+		}
+		v.Answer = fmt.Sprintf("%s: PASS — meets its expectations%s: %s", p.Name, load, strings.Join(held, ", "))
+	default:
+		v.Answer = fmt.Sprintf("%s: FAIL — misses its expectations%s: %s", p.Name, load, strings.Join(failed, ", "))
+	}
+	if p.Status == result.StatusInterrupted {
+		v.Answer += " (interrupted: partial run)"
+	}
+	return v
+}
+
+func checkText(c result.Check) string {
+	op := c.Op
+	if !c.Pass {
+		op = map[string]string{"<=": ">", ">=": "<", "<": ">="}[c.Op]
+	}
+	stage := ""
+	if c.Stage != nil {
+		stage = fmt.Sprintf(" (stage %d)", *c.Stage+1)
+	}
+	switch c.Unit {
+	case "ms":
+		return fmt.Sprintf("%s %s %s %s%s", c.Name, ms(result.Millis(c.Measured)), op, ms(result.Millis(c.Limit)), stage)
+	case "ratio":
+		return fmt.Sprintf("%s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), pct(c.Measured), op, pct(c.Limit), stage)
+	case "s":
+		return fmt.Sprintf("%s %ss %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), stage)
+	default:
+		return fmt.Sprintf("%s %s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), c.Unit, stage)
+	}
+}
+
+func ms(m result.Millis) string {
+	v := float64(m)
+	switch {
+	case v == 0:
+		return "0ms"
+	case v < 1:
+		return fmt.Sprintf("%.0fµs", v*1000)
+	case v < 10:
+		return fmt.Sprintf("%.2fms", v)
+	case v < 1000:
+		return fmt.Sprintf("%.0fms", v)
+	default:
+		return fmt.Sprintf("%.2fs", v/1000)
+	}
+}
+
+func pct(f float64) string {
+	if f == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.3g%%", f*100)
+}
+
+func num(f float64) string {
+	switch {
+	case f >= 100:
+		return fmt.Sprintf("%.0f", f)
+	case f >= 10:
+		return fmt.Sprintf("%.1f", f)
+	default:
+		return fmt.Sprintf("%.3g", f)
+	}
+}

@@ -1,0 +1,293 @@
+package verdict
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// win builds a one-second window at offset off with n requests, errs of
+// them failed, and every success taking lat.
+func win(t *testing.T, off int, n, errs int64, lat time.Duration) result.Window {
+	t.Helper()
+	h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
+	if ok := n - errs; ok > 0 {
+		if err := h.RecordValues(lat.Microseconds(), ok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enc, err := metrics.Encode(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result.Window{Time: int64(1_700_000_000 + off), Offset: result.Seconds(off), Requests: n, Errors: errs,
+		P95: result.Ms(lat), P99: result.Ms(lat), Hist: enc}
+}
+
+func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
+func ptrF(f float64) *float64              { return &f }
+
+// steady builds a one-stage steady profile of n seconds whose windows are
+// given by lat(i) and errs(i).
+func steady(t *testing.T, secs int, rate int64, lat func(int) time.Duration, errs func(int) int64) *result.Profile {
+	p := &result.Profile{Name: "baseline", Model: "open"}
+	p.Stages = []result.Stage{{Offered: result.Offered{Load: float64(rate), Unit: "req/s", Duration: result.Seconds(secs)},
+		Stats: result.Stats{Elapsed: result.Seconds(secs), Requests: rate * int64(secs)}}}
+	for i := 0; i < secs; i++ {
+		p.Windows = append(p.Windows, win(t, i, rate, errs(i), lat(i)))
+	}
+	return p
+}
+
+func TestJudgeSteady(t *testing.T) {
+	fast := func(int) time.Duration { return 20 * time.Millisecond }
+	noErr := func(int) int64 { return 0 }
+	slowStart := func(i int) time.Duration {
+		if i < 3 {
+			return time.Second
+		}
+		return 20 * time.Millisecond
+	}
+	tests := []struct {
+		name     string
+		p        *result.Profile
+		expect   result.Expect
+		warmup   float64
+		pass     bool
+		failing  string
+		inAnswer string
+	}{
+		{"meets p95", steady(t, 10, 100, fast, noErr), result.Expect{P95: ptrMs(200 * time.Millisecond), ErrorRate: ptrF(0)}, 0, true, "", "PASS"},
+		{"misses p95", steady(t, 10, 100, func(int) time.Duration { return 300 * time.Millisecond }, noErr), result.Expect{P95: ptrMs(200 * time.Millisecond)}, 0, false, "p95", "> 200ms"},
+		{"errors over the limit", steady(t, 10, 100, fast, func(int) int64 { return 1 }), result.Expect{ErrorRate: ptrF(0.001)}, 0, false, "error_rate", "error rate 1% > 0.1%"},
+		{"slow warm-up counted", steady(t, 10, 100, slowStart, noErr), result.Expect{P95: ptrMs(200 * time.Millisecond)}, 0, false, "p95", "FAIL"},
+		{"slow warm-up excluded", steady(t, 10, 100, slowStart, noErr), result.Expect{P95: ptrMs(200 * time.Millisecond)}, 3, true, "", "PASS"},
+		{"min throughput", steady(t, 10, 100, fast, noErr), result.Expect{MinThroughput: ptrF(150)}, 0, false, "min_throughput", "min throughput 100 < 150"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.p.Rules = result.Rules{Expect: tt.expect, Warmup: result.Seconds(tt.warmup)}
+			v := Judge(tt.p)
+			if v.Pass != tt.pass {
+				t.Fatalf("pass = %v, want %v: %s", v.Pass, tt.pass, v.Answer)
+			}
+			if !strings.Contains(v.Answer, tt.inAnswer) {
+				t.Errorf("answer %q lacks %q", v.Answer, tt.inAnswer)
+			}
+			for _, c := range v.Checks {
+				if c.Name == tt.failing && c.Pass {
+					t.Errorf("check %s passed", c.Name)
+				}
+				if c.Name != tt.failing && !c.Pass {
+					t.Errorf("check %s failed: %+v", c.Name, c)
+				}
+			}
+		})
+	}
+}
+
+// stress builds a stepped profile: step i offers offered[i] and achieves
+// good[i] successful req/s at lat[i] with errRate[i].
+func stress(t *testing.T, model string, offered, good []float64, lat []time.Duration, errRate []float64, stepSecs int) *result.Profile {
+	p := &result.Profile{Name: "stress", Model: model, Rules: result.Rules{
+		Stepped: true, Expect: result.Expect{P95: ptrMs(100 * time.Millisecond), ErrorRate: ptrF(0.01)},
+		Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01},
+	}}
+	for i := range offered {
+		p.Stages = append(p.Stages, result.Stage{Index: i,
+			Offered: result.Offered{Load: offered[i], Unit: "req/s", Duration: result.Seconds(stepSecs)},
+			Stats:   result.Stats{Elapsed: result.Seconds(stepSecs)}})
+		for s := 0; s < stepSecs; s++ {
+			total := good[i] / (1 - errRate[i])
+			n := int64(math.Round(total))
+			e := n - int64(math.Round(good[i]))
+			p.Windows = append(p.Windows, win(t, i*stepSecs+s, n, e, lat[i]))
+		}
+	}
+	return p
+}
+
+func TestJudgeStress(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name        string
+		p           *result.Profile
+		capacity    float64
+		firstBroken int // -1: none
+		reason      string
+	}{
+		{
+			name: "latency breaks",
+			p: stress(t, "open", []float64{400, 800, 1200, 1600}, []float64{400, 800, 1200, 1590},
+				[]time.Duration{10 * ms, 12 * ms, 30 * ms, 900 * ms}, []float64{0, 0, 0, 0}, 5),
+			capacity: 1200, firstBroken: 3, reason: ReasonLatency,
+		},
+		{
+			name: "errors break",
+			p: stress(t, "open", []float64{400, 800, 1200, 1600}, []float64{400, 800, 1190, 1500},
+				[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, []float64{0, 0, 0.005, 0.06}, 5),
+			capacity: 1190, firstBroken: 3, reason: ReasonErrors,
+		},
+		{
+			name: "throughput plateaus",
+			p: stress(t, "closed", []float64{4, 8, 12, 16, 20}, []float64{400, 800, 1200, 1600, 1610},
+				[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms, 12 * ms}, []float64{0, 0, 0, 0, 0}, 5),
+			capacity: 1600, firstBroken: 4, reason: ReasonPlateau,
+		},
+		{
+			name: "never breaks",
+			p: stress(t, "open", []float64{100, 200}, []float64{100, 200},
+				[]time.Duration{10 * ms, 10 * ms}, []float64{0, 0}, 5),
+			capacity: 200, firstBroken: -1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(tt.p)
+			s := v.Stress
+			if s == nil {
+				t.Fatal("no stress verdict")
+			}
+			if math.Abs(s.CapacityAtSLO-tt.capacity) > 0.5 {
+				t.Errorf("capacity at SLO %v, want %v", s.CapacityAtSLO, tt.capacity)
+			}
+			switch {
+			case tt.firstBroken < 0 && s.FirstBroken != nil:
+				t.Errorf("first broken %d, want none", *s.FirstBroken)
+			case tt.firstBroken >= 0 && (s.FirstBroken == nil || *s.FirstBroken != tt.firstBroken):
+				t.Errorf("first broken %v, want %d", s.FirstBroken, tt.firstBroken)
+			}
+			if s.Reason != tt.reason {
+				t.Errorf("reason %q (%s), want %q", s.Reason, s.ReasonDetail, tt.reason)
+			}
+			if !v.Pass {
+				t.Errorf("a stress profile without min_throughput passes: %s", v.Answer)
+			}
+			if tt.p.Model == "closed" && s.CapacityStep != nil && s.CapacityConcurrency != tt.p.Stages[*s.CapacityStep].Offered.Load {
+				t.Errorf("closed-model concurrency %v", s.CapacityConcurrency)
+			}
+			t.Log(v.Answer)
+		})
+	}
+}
+
+func TestStressLittlesLaw(t *testing.T) {
+	p := stress(t, "open", []float64{1000}, []float64{1000}, []time.Duration{20 * time.Millisecond}, []float64{0}, 5)
+	s := JudgeSteps(p)
+	// L = X·R = 1000/s × 0.02 s = 20 in flight.
+	if c := s.Steps[0].Concurrency; math.Abs(c-20) > 0.5 {
+		t.Errorf("concurrency %v, want 20", c)
+	}
+}
+
+func TestStressIncompleteStepsNotJudged(t *testing.T) {
+	p := stress(t, "open", []float64{400, 800, 1200}, []float64{400, 800, 1200},
+		[]time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond}, []float64{0, 0, 0}, 5)
+	p.Stages[2].Elapsed = 1.5 // the ramp stopped 1.5 s into step 3
+	s := JudgeSteps(p)
+	if s.CapacityAtSLO != 800 || s.Steps[2].Complete {
+		t.Errorf("capacity %v, step 3 complete %v: an incomplete step must not count", s.CapacityAtSLO, s.Steps[2].Complete)
+	}
+}
+
+// spike builds a spike profile of stages base→peak→base with windows given.
+func spikeProfile(t *testing.T, lat func(int) time.Duration, errs func(int) int64, secs int) *result.Profile {
+	p := &result.Profile{Name: "spike", Model: "open", Rules: result.Rules{
+		Expect:   result.Expect{P95: ptrMs(100 * time.Millisecond), ErrorRate: ptrF(0)},
+		Recovery: &result.RecoveryRule{From: "ramp_down", Windows: 3, Budget: 10},
+	}}
+	stages := []struct{ from, load, dur, ramp float64 }{
+		{100, 100, 5, 0},                  // before
+		{100, 1000, 2, 2},                 // ramp up
+		{1000, 1000, 5, 0},                // hold
+		{1000, 100, 2, 2},                 // ramp down: ends at 14 s
+		{100, 100, float64(secs - 14), 0}, // after
+	}
+	for i, s := range stages {
+		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: result.Offered{From: s.from, Load: s.load, Duration: result.Seconds(s.dur), Ramp: result.Seconds(s.ramp)},
+			Stats: result.Stats{Elapsed: result.Seconds(s.dur), Requests: 100, Errors: errs(int(s.dur)), ErrorClasses: map[string]int64{}}})
+	}
+	for i := 0; i < secs; i++ {
+		p.Windows = append(p.Windows, win(t, i, 100, errs(i), lat(i)))
+	}
+	return p
+}
+
+func TestJudgeSpike(t *testing.T) {
+	// Latency is high until second drainEnd, then normal.
+	drain := func(end int) func(int) time.Duration {
+		return func(i int) time.Duration {
+			if i >= 7 && i < end {
+				return time.Second
+			}
+			return 10 * time.Millisecond
+		}
+	}
+	none := func(int) int64 { return 0 }
+	tests := []struct {
+		name      string
+		p         *result.Profile
+		recovered bool
+		recovery  float64
+		pass      bool
+	}{
+		{"recovers at the ramp-down's end", spikeProfile(t, drain(14), none, 30), true, 0, true},
+		{"recovers 6 s later", spikeProfile(t, drain(20), none, 30), true, 6, true},
+		{"over budget", spikeProfile(t, drain(27), none, 35), true, 13, false},
+		{"never recovers", spikeProfile(t, drain(100), none, 30), false, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(tt.p)
+			s := v.Spike
+			if s.Recovered != tt.recovered || math.Abs(float64(s.RecoveryTime)-tt.recovery) > 1e-6 {
+				t.Errorf("recovered %v in %v s, want %v in %v s", s.Recovered, s.RecoveryTime, tt.recovered, tt.recovery)
+			}
+			if v.Pass != tt.pass {
+				t.Errorf("pass %v, want %v: %s", v.Pass, tt.pass, v.Answer)
+			}
+			if !tt.recovered && !strings.Contains(v.Answer, "did not recover") {
+				t.Errorf("answer %q should say it did not recover", v.Answer)
+			}
+		})
+	}
+}
+
+func TestJudgeSpikeSurgeErrorsFail(t *testing.T) {
+	errs := func(i int) int64 {
+		if i >= 7 && i < 12 {
+			return 30
+		}
+		return 0
+	}
+	p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, errs, 30)
+	p.Stages[2].ErrorClasses = map[string]int64{"http": 150}
+	p.Stages[2].Errors = 150
+	v := Judge(p)
+	if v.Pass {
+		t.Fatalf("a spike with 503s during the surge passed: %s", v.Answer)
+	}
+	if !strings.Contains(v.Answer, "http 150") {
+		t.Errorf("answer %q should give the errors by class", v.Answer)
+	}
+}
+
+func TestJudgeAllSetsPass(t *testing.T) {
+	ok := steady(t, 5, 10, func(int) time.Duration { return time.Millisecond }, func(int) int64 { return 0 })
+	bad := steady(t, 5, 10, func(int) time.Duration { return time.Second }, func(int) int64 { return 0 })
+	bad.Rules.Expect.P95 = ptrMs(100 * time.Millisecond)
+	r := &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{*ok, *bad}}
+	JudgeAll(r)
+	if r.Pass || !r.Profiles[0].Verdict.Pass || r.Profiles[1].Verdict.Pass {
+		t.Errorf("pass %v, verdicts %v %v", r.Pass, r.Profiles[0].Verdict.Pass, r.Profiles[1].Verdict.Pass)
+	}
+	r = &result.Result{Status: result.StatusAborted, Profiles: []result.Profile{*ok}}
+	JudgeAll(r)
+	if r.Pass {
+		t.Error("an aborted run passed")
+	}
+}
