@@ -232,3 +232,90 @@ func TestUnwritableOutputFailsBeforeSending(t *testing.T) {
 		t.Errorf("%d requests sent before the output check failed", hits.Load())
 	}
 }
+
+// TestAbortExits3: an abort condition ends the run at the right time, exits
+// 3, and the partial result holds every request measured until then.
+func TestAbortExits3(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	path := writeFile(t, "s.yaml", `version: 1
+name: abort
+target: {url: `+srv.URL+`}
+requests: [{name: get, path: /}]
+abort:
+  - {error_rate: 50%, for: 2s}
+profiles:
+  baseline: {rate: 50, duration: 30s}
+  target: {rate: 50, duration: 30s}
+`)
+	out := t.TempDir()
+	env, _, stderr := testEnv(nil)
+	start := time.Now()
+	code := Run(context.Background(), []string{"run", path, "--out", out, "--quiet"}, env)
+	took := time.Since(start)
+	if code != ExitAborted {
+		t.Fatalf("exit %d, want 3; stderr: %s", code, stderr)
+	}
+	// Two whole failing seconds, plus the part-second the run started in and
+	// the watcher's lag: well before the 30 s profile would end.
+	if took < 2*time.Second || took > 8*time.Second {
+		t.Errorf("aborted after %v, want about 3-5 s", took)
+	}
+	if !strings.Contains(stderr.String(), "error_rate > 50% for 2s") {
+		t.Errorf("stderr %q does not name the condition", stderr)
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != result.StatusAborted || res.Abort == nil || res.Abort.Line != 6 {
+		t.Fatalf("status %q abort %+v", res.Status, res.Abort)
+	}
+	if len(res.Profiles) != 1 {
+		t.Errorf("%d profiles in the result: the run must stop at the abort", len(res.Profiles))
+	}
+	if got := res.Profiles[0].Total.Requests; got != served.Load() {
+		t.Errorf("result holds %d requests, server served %d", got, served.Load())
+	}
+}
+
+// TestFailedVerdictExits1 and a passing one exits 0.
+func TestVerdictExitCodes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			time.Sleep(60 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		path string
+		code int
+	}{{"/fast", 0}, {"/slow", 1}} {
+		t.Run(tt.path, func(t *testing.T) {
+			path := writeFile(t, "s.yaml", `version: 1
+name: gate
+target: {url: `+srv.URL+`}
+requests: [{name: get, path: `+tt.path+`}]
+slo: {p95: 40ms, error_rate: 0%}
+profiles:
+  baseline: {rate: 40, duration: 3s}
+`)
+			out := t.TempDir()
+			env, stdout, stderr := testEnv(nil)
+			if code := Run(context.Background(), []string{"run", path, "--out", out}, env); code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %s\n%s", code, tt.code, stderr, stdout)
+			}
+			want := "PASS"
+			if tt.code == 1 {
+				want = "FAIL"
+			}
+			if !strings.Contains(stdout.String(), "## Verdict: "+want) {
+				t.Errorf("summary lacks the verdict %s:\n%s", want, stdout)
+			}
+		})
+	}
+}

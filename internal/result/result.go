@@ -98,6 +98,68 @@ type Profile struct {
 	Rules Rules `json:"rules"`
 	// Verdict answers the profile's question.
 	Verdict *Verdict `json:"verdict,omitempty"`
+	// Capacity is the capacity model fitted to a stepped profile's steps.
+	Capacity *Capacity `json:"capacity,omitempty"`
+}
+
+// Capacity is the capacity model of a stress run: a Universal Scalability
+// Law fit to the steps' (concurrency, throughput) points, the capacity at
+// SLO, and which limit comes first. See docs/capacity.md.
+type Capacity struct {
+	// Error says why no model was fitted (e.g. fewer than 4 concurrency
+	// levels); the other fields are then empty.
+	Error  string          `json:"error,omitempty"`
+	Points []CapacityPoint `json:"points"`
+	Sigma  float64         `json:"sigma"`
+	Kappa  float64         `json:"kappa"`
+	Lambda float64         `json:"lambda"`
+	// Limit is "peak" (κ > 0: throughput falls beyond PeakConcurrency),
+	// "ceiling" (κ = 0: approaches λ/σ) or "linear" (no ceiling in range).
+	Limit           string        `json:"limit"`
+	PeakConcurrency *float64      `json:"peak_concurrency,omitempty"`
+	MaxThroughput   *float64      `json:"max_throughput,omitempty"`
+	R2              float64       `json:"r2"`
+	Residuals       []float64     `json:"residuals"`
+	CI              *CapacityCI   `json:"ci,omitempty"`
+	Knee            *CapacityKnee `json:"knee,omitempty"`
+	// CapacityAtSLO is the highest throughput of a step that held the SLO,
+	// at ConcurrencyAtSLO; Headroom is (MaxThroughput − CapacityAtSLO) /
+	// MaxThroughput.
+	CapacityAtSLO    float64  `json:"capacity_at_slo"`
+	ConcurrencyAtSLO float64  `json:"concurrency_at_slo"`
+	Headroom         *float64 `json:"headroom,omitempty"`
+	// LimitedBy is "slo" when latency or errors break the SLO well before
+	// the throughput ceiling, "throughput" when the ceiling comes first.
+	LimitedBy string   `json:"limited_by"`
+	Statement string   `json:"statement"`
+	Warnings  []string `json:"warnings,omitempty"`
+}
+
+// CapacityPoint is one measured (concurrency, throughput) point.
+type CapacityPoint struct {
+	Step        int     `json:"step"`
+	Concurrency float64 `json:"concurrency"`
+	Throughput  float64 `json:"throughput"`
+	Predicted   float64 `json:"predicted"`
+}
+
+// CapacityCI holds confidence intervals [lo, hi] from a bootstrap over the
+// points.
+type CapacityCI struct {
+	Level           float64     `json:"level"`
+	Resamples       int         `json:"resamples"`
+	Sigma           [2]float64  `json:"sigma"`
+	Kappa           [2]float64  `json:"kappa"`
+	Lambda          [2]float64  `json:"lambda"`
+	PeakConcurrency *[2]float64 `json:"peak_concurrency,omitempty"`
+	MaxThroughput   *[2]float64 `json:"max_throughput,omitempty"`
+}
+
+// CapacityKnee is where latency starts to climb faster than throughput.
+type CapacityKnee struct {
+	Concurrency        float64  `json:"concurrency"`
+	Throughput         float64  `json:"throughput"`
+	KneedleConcurrency *float64 `json:"kneedle_concurrency,omitempty"`
 }
 
 // Rules are a profile's expectations and judging rules.

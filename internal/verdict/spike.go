@@ -136,11 +136,15 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	v.Checks = append(v.Checks, result.Check{Name: "surge_error_rate", Measured: surgeRate, Limit: limitErr, Op: "<=", Unit: "ratio", Pass: surgeRate <= limitErr})
 	rt := float64(sp.RecoveryTime)
 	recCheck := result.Check{Name: "recovery_time", Measured: rt, Limit: float64(rule.Budget), Op: "<=", Unit: "s", Pass: sp.Recovered && rt <= float64(rule.Budget)}
-	if !sp.Recovered {
+	unobservable := len(after) == 0
+	switch {
+	case unobservable:
+		// A spike back down to zero load leaves nothing to measure: say so
+		// rather than fail, and judge the surge alone.
+		recCheck.Pass = true
+		recCheck.Detail = "not observable: no load after the surge (base 0); give the spike a base load to measure recovery"
+	case !sp.Recovered:
 		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
-		if len(after) == 0 {
-			recCheck.Detail = "no traffic after the surge to observe a recovery (base load 0?)"
-		}
 	}
 	v.Checks = append(v.Checks, recCheck)
 	if sp.Recovered {
@@ -160,9 +164,12 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	} else {
 		b.WriteString("FAIL — ")
 	}
-	if sp.Recovered {
+	switch {
+	case unobservable:
+		b.WriteString("recovery not observable (no load after the surge)")
+	case sp.Recovered:
 		fmt.Fprintf(&b, "recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
-	} else {
+	default:
 		fmt.Fprintf(&b, "did not recover after the %s (%s)", fromText(rule.From), recCheck.Detail)
 	}
 	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", ms(sp.PeakP95), ms(sp.PeakP99), pct(surgeRate))

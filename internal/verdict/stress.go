@@ -65,7 +65,13 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		}
 		prev = &s.Steps[len(s.Steps)-1]
 	}
-	s.StoppedEarly = s.FirstBroken != nil && s.StepsNotRun > 0
+	cut := 0
+	for _, st := range s.Steps {
+		if !st.Complete {
+			cut++
+		}
+	}
+	s.StoppedEarly = s.FirstBroken != nil && (s.StepsNotRun > 0 || cut > 0)
 	return s
 }
 
@@ -126,6 +132,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		fmt.Fprintf(&b, "; broke at step %d (%s %s offered): %s — %s", st.Index+1, num(st.Offered), st.Unit, s.Reason, s.ReasonDetail)
 		if s.StoppedEarly {
 			fmt.Fprintf(&b, "; ramp stopped early, %d step(s) not run", s.StepsNotRun)
+			if !s.Steps[len(s.Steps)-1].Complete {
+				b.WriteString(", 1 cut short")
+			}
 		}
 	} else {
 		b.WriteString("; no step broke: the breaking point is above the highest step")

@@ -291,3 +291,12 @@ func TestJudgeAllSetsPass(t *testing.T) {
 		t.Error("an aborted run passed")
 	}
 }
+
+func TestJudgeSpikeWithoutBaseLoad(t *testing.T) {
+	p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
+	p.Windows = p.Windows[:14] // nothing completes after the ramp-down: base 0
+	v := Judge(p)
+	if !v.Pass || !strings.Contains(v.Answer, "not observable") {
+		t.Errorf("a 0-base spike without errors: pass %v, %s", v.Pass, v.Answer)
+	}
+}
