@@ -319,3 +319,30 @@ profiles:
 		})
 	}
 }
+
+// TestOverloadedGeneratorIsInvalid: a tiny in-flight cap against a slow
+// server makes the generator the bottleneck; the run is marked invalid, the
+// summary says so, and the verdict fails.
+func TestOverloadedGeneratorIsInvalid(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	env, stdout, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "200", "--duration", "2s", "--max-in-flight", "2", "--out", out}, env)
+	if code != ExitGateFailed {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := res.Profiles[0].Generator
+	if !g.Invalid || g.StartRatio > 0.5 || len(g.Reasons) == 0 {
+		t.Errorf("generator %+v: want invalid with a start ratio far below 99%%", g)
+	}
+	if !strings.Contains(stdout.String(), "Invalid measurement") || !strings.Contains(res.Profiles[0].Verdict.Answer, "INVALID") {
+		t.Errorf("the summary and verdict must say the run is invalid:\n%s", stdout)
+	}
+}

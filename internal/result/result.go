@@ -366,6 +366,13 @@ type Generator struct {
 	LateSamples int64   `json:"late_samples"`
 	CPUSeconds  float64 `json:"cpu_s"`          // process CPU time during the profile (includes the built-in target when used)
 	PeakRSS     int64   `json:"peak_rss_bytes"` // the process's peak resident memory so far
+	// StartRatio is the share of scheduled starts the generator made (open
+	// model; 1 for the closed model).
+	StartRatio float64 `json:"start_ratio"`
+	// Invalid is true when the generator itself was the bottleneck: its
+	// figures measure the generator, not the target. Reasons say why.
+	Invalid bool     `json:"invalid"`
+	Reasons []string `json:"invalid_reasons,omitempty"`
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

@@ -1,0 +1,49 @@
+package verdict
+
+import (
+	"fmt"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Limits on the generator's own health. Past them a run measures the
+// generator, not the target.
+const (
+	// MinStartRatio is the least share of the open model's scheduled starts
+	// the generator must make.
+	MinStartRatio = 0.99
+	// MaxLatenessP99 is the most the p99 of start lateness (actual minus
+	// intended start) may be, in milliseconds.
+	MaxLatenessP99 = 10.0
+)
+
+// CheckGenerator marks a profile invalid when its generator was the
+// bottleneck: in the open model, fewer than 99% of the scheduled starts were
+// made, or the p99 start lateness passed 10 ms.
+func CheckGenerator(p *result.Profile) {
+	g := &p.Generator
+	g.Invalid, g.Reasons = false, nil
+	g.StartRatio = 1
+	if p.Model != "open" {
+		return
+	}
+	var offered float64
+	for _, st := range p.Stages {
+		if st.Offered.Duration <= 0 {
+			continue
+		}
+		share := float64(st.Elapsed) / float64(st.Offered.Duration)
+		offered += st.Offered.Requests * min(share, 1)
+	}
+	if offered >= 1 {
+		g.StartRatio = float64(g.Started) / offered
+	}
+	if offered >= 100 && g.StartRatio < MinStartRatio {
+		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped at the in-flight cap): below %.0f%%",
+			g.StartRatio*100, g.Started, offered, g.Dropped, MinStartRatio*100))
+	}
+	if float64(g.LatenessP99) > MaxLatenessP99 {
+		g.Reasons = append(g.Reasons, fmt.Sprintf("start lateness p99 %s > %.0fms: the generator could not keep its schedule", ms(g.LatenessP99), MaxLatenessP99))
+	}
+	g.Invalid = len(g.Reasons) > 0
+}
