@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
@@ -26,6 +28,8 @@ type runFlags struct {
 	quiet    bool
 	json     bool
 	scale    float64
+	segment  string
+	startAt  string
 	// quick check
 	url      string
 	method   string
@@ -46,6 +50,8 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVarP(&f.out, "out", "o", "", "write result.json and summary.md into this directory (default reports/<date>T<time>-<scenario>/)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bars and no summary on stdout")
 	fs.BoolVar(&f.json, "json", false, "print the result document on stdout instead of the summary")
+	fs.StringVar(&f.segment, "segment", "", "run only segment I of N of the load (I/N, 1-based; 'k8s/N' takes I from JOB_COMPLETION_INDEX + 1)")
+	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration and ramp by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.StringVar(&f.url, "url", "", "quick check: send to this URL (no scenario file)")
 	fs.StringVarP(&f.method, "method", "m", "GET", "quick check: HTTP method")
@@ -96,9 +102,27 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	seg, err := parseSegment(f.segment, env)
+	if err != nil {
+		return err
+	}
+	if f.startAt == "" {
+		f.startAt = env.Getenv("LOADPLAN_START_AT")
+	}
+	var startAt time.Time
+	if f.startAt != "" {
+		if startAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
+			return usagef("--start-at %q: want an RFC 3339 time such as 2026-11-23T18:00:00Z", f.startAt)
+		}
+	}
+
 	dir := f.out
 	if dir == "" {
-		dir = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+safeName(sc.Name))
+		name := env.Now().Format("2006-01-02T150405") + "-" + safeName(sc.Name)
+		if seg.Count > 1 {
+			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
+		}
+		dir = filepath.Join("reports", name)
 	}
 	if err := checkWritable(dir); err != nil {
 		return usagef("output directory %s: %v", dir, err)
@@ -139,6 +163,8 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		Profiles: f.profiles,
 		Version:  version(),
 		Hard:     hardCtx,
+		Segment:  seg,
+		StartAt:  startAt,
 	}
 	if bars != nil {
 		opt.OnProfile = bars.onProfile
@@ -327,4 +353,30 @@ func sensitiveHeader(name string) bool {
 		}
 	}
 	return false
+}
+
+// parseSegment reads --segment I/N. "k8s/N" takes I from the Kubernetes
+// Indexed Job's JOB_COMPLETION_INDEX (0-based).
+func parseSegment(s string, env *Env) (engine.Segment, error) {
+	if s == "" {
+		return engine.Segment{Index: 1, Count: 1}, nil
+	}
+	is, ns, ok := strings.Cut(s, "/")
+	n, nerr := strconv.Atoi(ns)
+	if !ok || nerr != nil || n < 1 {
+		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
+	}
+	if is == "k8s" {
+		v := env.Getenv("JOB_COMPLETION_INDEX")
+		k, err := strconv.Atoi(v)
+		if err != nil || k < 0 || k >= n {
+			return engine.Segment{}, usagef("--segment k8s/%d: JOB_COMPLETION_INDEX=%q is not an index from 0 to %d", n, v, n-1)
+		}
+		return engine.Segment{Index: k + 1, Count: n}, nil
+	}
+	i, err := strconv.Atoi(is)
+	if err != nil || i < 1 || i > n {
+		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
+	}
+	return engine.Segment{Index: i, Count: n}, nil
 }

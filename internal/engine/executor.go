@@ -23,8 +23,8 @@ type Options struct {
 	// starts beyond it are counted as dropped, never queued.
 	MaxInFlight int
 	Seed        uint64
-	// Phase and Scale shape a segment of a split run (see Schedule).
-	Phase, Scale float64
+	// Segment, when set, runs only this segment's share of the load.
+	Segment Segment
 	// Hard, when done, cancels requests in flight. The run's own context only
 	// stops new requests from starting (graceful stop).
 	Hard context.Context
@@ -75,8 +75,8 @@ func newRunner(opt Options) (*runner, error) {
 	if opt.MaxInFlight <= 0 {
 		opt.MaxInFlight = 10000
 	}
-	if opt.Scale <= 0 {
-		opt.Scale = 1
+	if opt.Segment.Count <= 0 {
+		opt.Segment = Segment{Index: 1, Count: 1}
 	}
 	if opt.Hard == nil {
 		opt.Hard = context.Background()
@@ -145,7 +145,7 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 		return Stats{}, err
 	}
 	sched := NewSchedule(p.Stages)
-	sched.Phase, sched.Scale = r.opt.Phase, r.opt.Scale
+	sched.Phase, sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 
 	var wg, tickWG sync.WaitGroup
@@ -181,7 +181,7 @@ loop:
 			break
 		}
 		r.progress.Stage.Store(int32(stage))
-		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Scale)
+		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Segment.scale())
 		if wait := at - time.Since(r.epoch); wait > 0 {
 			timer.Reset(wait)
 			select {
@@ -283,7 +283,7 @@ loop:
 				break
 			}
 			load := st.LoadAt(off - stageStart)
-			n := int(math.Round(load * r.opt.Scale))
+			n := r.opt.Segment.Users(int(math.Round(load)))
 			setUsers(n)
 			r.progress.setOffered(float64(n))
 			wait := end - off

@@ -30,6 +30,22 @@ type Result struct {
 	Abort *Abort `json:"abort,omitempty"`
 	// Pass is true when every profile's verdict passed.
 	Pass bool `json:"pass"`
+	// Segment is set when this result is one share of a split run.
+	Segment *Segment `json:"segment,omitempty"`
+	// Segments lists the parts a merged result was made of.
+	Segments []Segment `json:"segments,omitempty"`
+}
+
+// Segment describes one share of a split run.
+type Segment struct {
+	Index int `json:"index"` // 1-based
+	Count int `json:"count"`
+	// StartAt is the common wall-clock start every segment waited for.
+	StartAt *time.Time `json:"start_at,omitempty"`
+	// ClockOffset is how late this segment actually started its first
+	// profile after StartAt, in seconds.
+	ClockOffset Seconds `json:"clock_offset_s"`
+	Host        string  `json:"host,omitempty"`
 }
 
 // Abort records why a run was aborted.

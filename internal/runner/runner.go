@@ -7,6 +7,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"runtime"
@@ -37,7 +38,18 @@ type Options struct {
 	// read its live state; the function it returns is called when it ends.
 	OnProfile func(p scenario.Profile, live func() Live) (done func())
 	Seed      uint64
+	// Segment runs only this share of the load (a split run; zero: all).
+	Segment engine.Segment
+	// StartAt, when set, is the common wall-clock start of a split run: the
+	// first profile starts then, and each later one at StartAt plus the
+	// planned durations before it plus ProfileGap, so every segment's
+	// profiles line up.
+	StartAt time.Time
 }
+
+// ProfileGap separates profiles of a run with StartAt: room for the
+// requests in flight to finish.
+func ProfileGap(timeout time.Duration) time.Duration { return timeout + 2*time.Second }
 
 // Live is a profile's state for a progress display.
 type Live struct {
@@ -116,10 +128,35 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		doer = c
 	}
 
+	if opt.Segment.Count > 1 || !opt.StartAt.IsZero() {
+		seg := &result.Segment{Index: max(opt.Segment.Index, 1), Count: max(opt.Segment.Count, 1), Host: res.Environment.Hostname}
+		if !opt.StartAt.IsZero() {
+			at := opt.StartAt.UTC()
+			seg.StartAt = &at
+		}
+		res.Segment = seg
+	}
+	profileAt := opt.StartAt
+	first := true
 	for _, p := range sc.Profiles {
 		if !selected(p.Name, opt.Profiles) {
 			continue
 		}
+		if !profileAt.IsZero() {
+			if wait := time.Until(profileAt); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+				}
+				t.Stop()
+			}
+			if first {
+				res.Segment.ClockOffset = result.Sec(time.Since(profileAt))
+			}
+			profileAt = profileAt.Add(p.Duration() + ProfileGap(sc.Target.Timeout))
+		}
+		first = false
 		if ctx.Err() != nil {
 			res.Status = result.StatusInterrupted
 			break
@@ -195,7 +232,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	// ramp has broken or an abort condition holds.
 	pctx, stopProfile := context.WithCancel(ctx)
 	defer stopProfile()
-	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, stop: stopProfile}
+	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile}
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
@@ -212,6 +249,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Seed:        opt.Seed,
 		Hard:        opt.Hard,
 		Progress:    progress,
+		Segment:     opt.Segment,
 	})
 	stopProfile()
 	<-watchDone
@@ -226,7 +264,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	if stats.Stopped && ctx.Err() != nil {
 		status = result.StatusInterrupted
 	}
-	plans := stagePlans(p, unit, stoppedAt)
+	plans := stagePlans(p, unit, stoppedAt, opt.Segment)
 	prof, err := result.BuildProfile(result.ProfileInput{
 		Name: p.Name, Model: string(p.Model), Status: status,
 		Snapshot: snap, Stages: plans,
@@ -244,7 +282,17 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 
 // stagePlans describes each stage as run: a stage the run stopped in ends
 // where it stopped; one it never reached has zero length.
-func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration) []result.StagePlan {
+func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration, seg engine.Segment) []result.StagePlan {
+	// A segment offers its share of each stage's load.
+	share := func(load float64) float64 {
+		if seg.Count <= 1 {
+			return load
+		}
+		if p.Model == scenario.Closed {
+			return float64(seg.Users(int(math.Round(load))))
+		}
+		return load / float64(seg.Count)
+	}
 	plans := make([]result.StagePlan, len(p.Stages))
 	var at time.Duration
 	for i, st := range p.Stages {
@@ -257,13 +305,13 @@ func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration) []resu
 		}
 		plans[i] = result.StagePlan{
 			Offered: result.Offered{
-				From: st.From, Load: st.Load, Unit: unit,
+				From: share(st.From), Load: share(st.Load), Unit: unit,
 				Duration: result.Sec(st.Duration), Ramp: result.Sec(st.Ramp),
 			},
-			Start: start, End: end, LoadAt: st.LoadAt,
+			Start: start, End: end, LoadAt: func(d time.Duration) float64 { return share(st.LoadAt(d)) },
 		}
 		if p.Model == scenario.Open {
-			plans[i].Offered.Requests = engine.NewSchedule([]scenario.Stage{st}).Offered()
+			plans[i].Offered.Requests = share(engine.NewSchedule([]scenario.Stage{st}).Offered())
 		}
 		at += st.Duration
 	}

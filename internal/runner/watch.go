@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -30,6 +31,7 @@ type watcher struct {
 	epoch   time.Time
 	aborts  []scenario.AbortCondition
 	unit    string
+	segment engine.Segment
 	stop    context.CancelFunc
 
 	abort *result.Abort
@@ -67,7 +69,7 @@ func (w *watcher) rampBroken(ws []metrics.Window) bool {
 	if visible <= 0 {
 		return false
 	}
-	plans := stagePlans(w.profile, w.unit, visible)
+	plans := stagePlans(w.profile, w.unit, visible, w.segment)
 	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile)}
 	for i, sp := range plans {
 		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: sp.Offered, Stats: result.Stats{Elapsed: result.Sec(sp.End - sp.Start)}})
