@@ -41,6 +41,7 @@ type runFlags struct {
 	timeout  time.Duration
 	think    time.Duration
 	inFlight int
+	client   string
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) error {
@@ -62,6 +63,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.DurationVarP(&f.duration, "duration", "d", 0, "quick check: how long to run")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "quick check: per-request timeout")
 	fs.DurationVar(&f.think, "think", 0, "quick check: closed model think time")
+	fs.StringVar(&f.client, "client", "auto", "quick check: HTTP client: auto (fast for http://, std for https://), fast (fasthttp, HTTP/1.1), std (net/http)")
 	fs.IntVar(&f.inFlight, "max-in-flight", 0, "quick check: open model cap on requests in flight (default 10000)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -313,10 +315,15 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 	case f.think > 0 && f.rate > 0:
 		return nil, usagef("--think goes with --users (the closed model), not --rate")
 	}
+	switch f.client {
+	case scenario.ClientAuto, scenario.ClientFast, scenario.ClientStd:
+	default:
+		return nil, usagef("--client %q: want auto, fast or std", f.client)
+	}
 	sc := &scenario.Scenario{
 		Version: 1,
 		Name:    "quick-" + safeName(u.Host),
-		Target:  scenario.Target{URL: f.url, Timeout: f.timeout, MaxInFlight: f.inFlight},
+		Target:  scenario.Target{URL: f.url, Timeout: f.timeout, MaxInFlight: f.inFlight, Client: f.client},
 	}
 	if sc.Target.MaxInFlight == 0 {
 		sc.Target.MaxInFlight = 10000

@@ -118,14 +118,22 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		if maxConns > 10000 {
 			maxConns = 10000
 		}
-		c := engine.NewHTTPClient(engine.ClientOptions{
+		co := engine.ClientOptions{
 			Timeout:            sc.Target.Timeout,
 			MaxConns:           maxConns + 16,
+			Connections:        sc.Target.Connections,
 			InsecureSkipVerify: sc.Target.InsecureSkipVerify,
 			Compression:        sc.Target.Compression,
-		})
-		defer c.CloseIdle()
-		doer = c
+		}
+		if useFastClient(sc, prepared) {
+			c := engine.NewFastClient(co)
+			defer c.CloseIdle()
+			doer = c
+		} else {
+			c := engine.NewHTTPClient(co)
+			defer c.CloseIdle()
+			doer = c
+		}
 	}
 
 	if opt.Segment.Count > 1 || !opt.StartAt.IsZero() {
@@ -180,6 +188,32 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	res.Environment.End = time.Now().UTC()
 	verdict.JudgeAll(res)
 	return res, nil
+}
+
+// useFastClient picks the lean HTTP/1.1 client unless the scenario asks for
+// net/http, or (client auto) a request needs what only net/http does:
+// https (HTTP/2, every TLS option), a proxy from the environment, or gzip.
+func useFastClient(sc *scenario.Scenario, prepared []*engine.Prepared) bool {
+	switch sc.Target.Client {
+	case scenario.ClientFast:
+		return true
+	case scenario.ClientStd:
+		return false
+	}
+	if sc.Target.Compression {
+		return false
+	}
+	for _, p := range prepared {
+		if !strings.HasPrefix(p.URL, "http://") {
+			return false
+		}
+	}
+	for _, k := range []string{"HTTP_PROXY", "http_proxy"} {
+		if os.Getenv(k) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func selected(name string, only []string) bool {

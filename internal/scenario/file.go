@@ -27,6 +27,18 @@ const (
 	MaxWeight = math.MaxInt32
 )
 
+// Clients lists the HTTP clients a target may ask for: auto (fast for plain
+// HTTP/1.1, std for https), fast (fasthttp: lean HTTP/1.1) and std
+// (net/http: HTTP/2, proxies, every TLS option).
+var Clients = []string{ClientAuto, ClientFast, ClientStd}
+
+// The HTTP client choices.
+const (
+	ClientAuto = "auto"
+	ClientFast = "fast"
+	ClientStd  = "std"
+)
+
 // Distributions lists the service-time distributions of the builtin target.
 var Distributions = []string{"fixed", "exponential", "lognormal"}
 
@@ -39,7 +51,7 @@ var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"
 
 var (
 	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort"}
-	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "builtin"}
+	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
 	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
 	headerKeys  = []string{"value", "secret"}
@@ -145,6 +157,19 @@ func (p *parser) target(v value) (Target, targetKind) {
 	}
 	t.MaxInFlight = p.optInt(o, "max_in_flight", DefaultMaxInFlight, 1)
 	t.Compression = p.optBool(o, "compression")
+	t.Connections = p.optInt(o, "connections", 0, 0)
+	if cv, ok := o.get("client"); ok {
+		if s, secret, ok := p.text(cv, "a string"); ok {
+			if contains(Clients, s) {
+				t.Client = s
+			} else {
+				p.errorf(cv.n, cv.path, "unknown client %s (allowed: %s)", quote(s, secret), strings.Join(Clients, ", "))
+			}
+		}
+	}
+	if t.Client == "" {
+		t.Client = ClientAuto
+	}
 	if bv, ok := o.get("builtin"); ok {
 		if kind == targetHTTP {
 			p.errorf(bv.at, bv.path, "only allowed when target.url is builtin")

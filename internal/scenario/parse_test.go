@@ -53,6 +53,7 @@ func TestLoadComplete(t *testing.T) {
 				{Name: "User-Agent", Value: "loadplan"},
 			},
 			MaxInFlight: 5000,
+			Client:      ClientAuto,
 			Compression: true,
 			Builtin: Builtin{
 				Workers:      8,
@@ -143,6 +144,7 @@ func TestLoadHTTPTarget(t *testing.T) {
 			Timeout:            2 * time.Second,
 			InsecureSkipVerify: true,
 			MaxInFlight:        DefaultMaxInFlight,
+			Client:             ClientAuto,
 			Headers: []Header{
 				{Name: "authorization", Value: "Bearer s3cr3t", Secret: true},
 				{Name: "X-Tenant", Value: "acme"},
@@ -235,6 +237,7 @@ func TestDefaults(t *testing.T) {
 		URL:         BuiltinURL,
 		Timeout:     DefaultTimeout,
 		MaxInFlight: DefaultMaxInFlight,
+		Client:      ClientAuto,
 		Builtin: Builtin{
 			Workers:      DefaultWorkers,
 			ServiceTime:  DefaultServiceTime,

@@ -51,6 +51,8 @@ type Target struct {
 	InsecureSkipVerify bool
 	MaxInFlight        int // open model cap on requests in flight; 0 = default
 	Compression        bool
+	Client             string  // auto | fast | std
+	Connections        int     // cap on connections per host; 0 = as many as the load needs
 	Builtin            Builtin // used when URL == BuiltinURL
 }
 
