@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build test test-race test-timing demo bench bench-go bench-open fuzz vet fmt tidy clean
+.PHONY: all build test demo bench bench-go bench-open bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -35,6 +35,10 @@ bench-go:
 
 bench-open: build
 	$(GO) run ./scripts/benchopen -loadplan $(BIN) -rate 5000 -durations 1m,5m
+
+# loadplan against wrk and hey (installs them, and nginx, from Debian's packages).
+bench-peers: build
+	bash scripts/bench-peers.sh
 
 FUZZTIME ?= 30s
 fuzz:

@@ -59,6 +59,8 @@ func commands() []command {
 		{"validate", "check scenario files without sending anything", cmdValidate},
 		{"sim", "serve the simulated service with a known capacity", cmdSim},
 		{"capacity", "fit the Universal Scalability Law and size queues (fit, erlang, RESULT.json)", cmdCapacity},
+		{"report", "re-render a result as HTML, Markdown, JSON, JUnit or CSV", cmdReport},
+		{"compare", "compare two results (old vs new) with a significance test", cmdCompare},
 		{"version", "print the version", cmdVersion},
 		{"help", "show help for a command", cmdHelp},
 	}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -42,6 +44,8 @@ type runFlags struct {
 	think    time.Duration
 	inFlight int
 	client   string
+	cpuProf  string
+	memProf  string
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) error {
@@ -54,6 +58,8 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.segment, "segment", "", "run only segment I of N of the load (I/N, 1-based; 'k8s/N' takes I from JOB_COMPLETION_INDEX + 1)")
 	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration and ramp by this factor (0.01 for a rehearsal of a full-size scenario)")
+	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")
 	fs.StringVar(&f.url, "url", "", "quick check: send to this URL (no scenario file)")
 	fs.StringVarP(&f.method, "method", "m", "GET", "quick check: HTTP method")
 	fs.StringArrayVarP(&f.headers, "header", "H", nil, "quick check: header 'Name: value'; repeatable")
@@ -151,6 +157,27 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 			case <-env.Signals:
 				hardStop()
 			case <-hardCtx.Done():
+			}
+		}()
+	}
+
+	if f.cpuProf != "" {
+		pf, err := os.Create(f.cpuProf)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+	}
+	if f.memProf != "" {
+		defer func() {
+			if pf, err := os.Create(f.memProf); err == nil {
+				runtime.GC()
+				_ = pprof.WriteHeapProfile(pf)
+				pf.Close()
 			}
 		}()
 	}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# bench-peers: loadplan against wrk and hey on the same machine, same target,
+# same connection count, several rounds interleaved (A B C A B C ...).
+#
+# nginx (one worker, `return 200`, no access log) is pinned to CPU 0; every
+# generator is pinned to CPU 1. Prints per round req/s, CPU seconds per
+# 100,000 requests and peak RSS, loadplan's ratio to each peer, and the
+# medians; then the open model at fixed rates (achieved rate, start lateness,
+# dropped starts). Everything runs on 127.0.0.1 and stops by itself.
+#
+#   make bench-peers            (ROUNDS=5 CONNS=50 DURATION=5s by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-5}
+CONNS=${CONNS:-50}
+DURATION=${DURATION:-5}
+PORT=${PORT:-18089}
+RATES=${RATES:-5000 10000 20000}
+OPEN_DURATION=${OPEN_DURATION:-10s}
+
+need=()
+for c in wrk hey nginx taskset /usr/bin/time python3; do command -v "$c" >/dev/null 2>&1 || need+=("$c"); done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing wrk hey nginx time (Debian packages)..." >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk hey nginx time util-linux python3 >/dev/null
+fi
+[ -x bin/loadplan ] || make build >/dev/null
+
+work=$(mktemp -d)
+trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$PORT; location / { return 200 "ok"; } }
+}
+NGINX
+taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" &
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+URL="http://127.0.0.1:$PORT/"
+
+# run NAME CMD...: prints "req/s cpu_s maxrss_kb" for the command pinned to CPU 1.
+measure() {
+  local name=$1; shift
+  /usr/bin/time -f "%U %S %M" -o "$work/time" taskset -c 1 "$@" > "$work/out" 2>&1 || true
+  local rps
+  case $name in
+    wrk|hey) rps=$(awk '/Requests\/sec/ {print $2}' "$work/out") ;;
+    loadplan) rps=$(python3 -c "import json; print(json.load(open('$work/lp/result.json'))['profiles'][0]['total']['throughput'])") ;;
+  esac
+  read -r u s m < "$work/time"
+  echo "$rps $(python3 -c "print($u+$s)") $m"
+}
+
+printf '\n## Closed loop, %d connections, %ss, nginx on CPU 0, generator on CPU 1\n\n' "$CONNS" "$DURATION"
+printf '| round | generator | req/s | CPU s per 100k req | peak RSS MiB |\n|---:|---|---:|---:|---:|\n'
+: > "$work/rows"
+for r in $(seq "$ROUNDS"); do
+  for g in wrk hey loadplan; do
+    case $g in
+      wrk) row=$(measure wrk wrk -t1 -c"$CONNS" -d"${DURATION}s" "$URL") ;;
+      hey) row=$(measure hey hey -z "${DURATION}s" -c "$CONNS" "$URL") ;;
+      loadplan) rm -rf "$work/lp"; row=$(measure loadplan bin/loadplan run --url "$URL" --users "$CONNS" --duration "${DURATION}s" --out "$work/lp" --quiet) ;;
+    esac
+    read -r rps cpu rss <<<"$row"
+    python3 -c "r,c,m=$rps,$cpu,$rss; print('| $r | $g | %.0f | %.2f | %.1f |' % (r, c/(r*$DURATION)*1e5 if r else 0, m/1024))"
+    echo "$r $g $rps $cpu $rss" >> "$work/rows"
+  done
+done
+python3 - "$work/rows" "$DURATION" <<'PY'
+import sys, statistics as st
+rows=[l.split() for l in open(sys.argv[1])]; dur=float(sys.argv[2])
+by={}
+for r,g,rps,cpu,rss in rows: by.setdefault(g,[]).append((int(r),float(rps),float(cpu),float(rss)))
+print("\n| generator | median req/s | median CPU s per 100k | median peak RSS MiB |\n|---|---:|---:|---:|")
+for g,v in by.items():
+    print("| %s | %.0f | %.2f | %.1f |" % (g, st.median(x[1] for x in v), st.median(x[2]/(x[1]*dur)*1e5 for x in v if x[1]), st.median(x[3] for x in v)/1024))
+print("\n| round | loadplan / wrk | loadplan / hey |\n|---:|---:|---:|")
+rounds=sorted({x[0] for v in by.values() for x in v})
+rat={}
+for r in rounds:
+    lp=[x[1] for x in by['loadplan'] if x[0]==r][0]
+    w=[x[1] for x in by['wrk'] if x[0]==r][0]; h=[x[1] for x in by['hey'] if x[0]==r][0]
+    rat.setdefault('wrk',[]).append(lp/w); rat.setdefault('hey',[]).append(lp/h)
+    print("| %d | %.3f | %.3f |" % (r, lp/w, lp/h))
+print("| median | %.3f | %.3f |" % (st.median(rat['wrk']), st.median(rat['hey'])))
+PY
+
+printf '\n## Open model, %s per rate, generator on CPU 1\n\n' "$OPEN_DURATION"
+printf '| rate | achieved req/s | achieved / scheduled | dropped | lateness p99 ms | lateness max ms | CPU s per 100k |\n|---:|---:|---:|---:|---:|---:|---:|\n'
+for rate in $RATES; do
+  rm -rf "$work/lp"
+  taskset -c 1 bin/loadplan run --url "$URL" --rate "$rate" --duration "$OPEN_DURATION" --out "$work/lp" --quiet >/dev/null 2>&1 || true
+  python3 - "$work/lp/result.json" "$rate" <<'PY'
+import json, sys
+p=json.load(open(sys.argv[1]))['profiles'][0]; rate=float(sys.argv[2]); t=p['total']; g=p['generator']
+sched=sum(s['offered']['requests'] for s in p['stages'])
+print("| %d | %.1f | %.4f | %d | %.3f | %.3f | %.2f |" % (rate, t['throughput'], g['started']/sched, g['dropped'], g['lateness_p99_ms'], g['lateness_max_ms'], g['cpu_s']/max(t['requests'],1)*1e5))
+PY
+done
