@@ -40,6 +40,11 @@ bench-open: build
 bench-peers: build
 	bash scripts/bench-peers.sh
 
+# The open model for 10 minutes at a steady rate; heap and goroutines every
+# minute must stay flat (last minute within 10% of the second).
+soak:
+	$(GO) run ./scripts/soak -rate 2000 -duration 10m
+
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/scenario/
