@@ -61,7 +61,6 @@ type runner struct {
 	opt      Options
 	epoch    time.Time
 	picker   picker
-	inFlight atomic.Int64
 	maxIn    atomic.Int64
 	started  atomic.Int64
 	canceled atomic.Int64
@@ -92,8 +91,7 @@ func (r *runner) now() int64 { return int64(time.Since(r.epoch)) }
 
 // send performs one request and records it. key is the caller's shard key.
 func (r *runner) send(key, req, stage int, intended int64) {
-	n := r.inFlight.Add(1)
-	r.progress.InFlight.Store(n)
+	n := r.progress.InFlight.Add(1)
 	for {
 		m := r.maxIn.Load()
 		if n <= m || r.maxIn.CompareAndSwap(m, n) {
@@ -107,7 +105,7 @@ func (r *runner) send(key, req, stage int, intended int64) {
 	if !out.Sent.IsZero() {
 		s.Sent = int64(out.Sent.Sub(r.epoch))
 	}
-	r.progress.InFlight.Store(r.inFlight.Add(-1))
+	r.progress.InFlight.Add(-1)
 	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
 		r.canceled.Add(1)
 		return
@@ -200,7 +198,7 @@ loop:
 			continue
 		default:
 		}
-		if r.inFlight.Load() >= int64(r.opt.MaxInFlight) {
+		if r.progress.InFlight.Load() >= int64(r.opt.MaxInFlight) {
 			dropped++
 			r.progress.Dropped.Store(dropped)
 			continue
