@@ -77,4 +77,6 @@ func BenchmarkBookkeeping(b *testing.B) {
 
 type nopDoer struct{}
 
-func (nopDoer) Do(_ context.Context, _ *Prepared) (Outcome, error) { return Outcome{Status: 200, Bytes: 2}, nil }
+func (nopDoer) Do(_ context.Context, _ *Prepared) (Outcome, error) {
+	return Outcome{Status: 200, Bytes: 2}, nil
+}
