@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -14,9 +15,22 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 )
 
-// Classify names the error class of a request's outcome. The order matters:
-// a timeout that wraps a network error is a timeout, and a response with a
-// status >= 400 is an HTTP error even when the body read then failed.
+// Classify names the error class of a request's outcome. The checks run in
+// this order and the first that matches wins (docs/reliability.md):
+//
+//  1. a status >= 400 is http, even when reading the body then failed;
+//  2. a failed name lookup is dns, even when the lookup timed out;
+//  3. a deadline (the client's timeout, a context's, a socket's) is timeout,
+//     whatever network error it wraps;
+//  4. ECONNREFUSED is connection_refused; ECONNRESET, EPIPE and ECONNABORTED
+//     are connection_reset, mid-body or not;
+//  5. a TLS handshake that failed is tls, a plain-HTTP server answering
+//     an https URL included;
+//  6. a connection closed (FIN) before a whole response is protocol once the
+//     status line had arrived (a body cut short of its Content-Length), and
+//     connection_reset when nothing had;
+//  7. bytes that are not HTTP are protocol;
+//  8. anything else is other.
 func Classify(status int, err error) metrics.ErrorClass {
 	if err == nil {
 		if status >= 400 {
@@ -55,6 +69,18 @@ func Classify(status int, err error) metrics.ErrorClass {
 		return metrics.ConnReset
 	}
 	msg := err.Error()
+	if strings.Contains(msg, "server closed idle connection") {
+		// net/http's name for a connection closed before the request went
+		// out: a fresh one, closed as soon as it was accepted, can fail so
+		// instead of with io.EOF, depending on which goroutine saw it first.
+		return metrics.ConnReset
+	}
+	if strings.Contains(msg, "readLoopPeekFailLocked") {
+		// Bytes arrived before the request was sent (an SSH or SMTP server
+		// speaking first); net/http reports it so, wrapping a nil error, when
+		// they beat the request, and as a malformed response when not.
+		return metrics.Protocol
+	}
 	if strings.Contains(msg, "malformed HTTP") || strings.Contains(msg, "server sent GOAWAY") ||
 		strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "http2:") {
 		return metrics.Protocol
@@ -72,6 +98,10 @@ func isTLS(err error) bool {
 		verErr   *tls.CertificateVerificationError
 	)
 	switch {
+	case errors.Is(err, http.ErrSchemeMismatch):
+		// The handshake got a plain-HTTP answer: the URL says https to a
+		// server that does not speak TLS there.
+		return true
 	case errors.As(err, &hostErr), errors.As(err, &authErr), errors.As(err, &certErr),
 		errors.As(err, &recErr), errors.As(err, &alertErr), errors.As(err, &verErr):
 		return true

@@ -95,6 +95,12 @@ func (c *FastClient) Do(_ context.Context, p *Prepared) (Outcome, error) {
 		return out, nil
 	}
 	out.Status = 0
+	if errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "reading response headers") {
+		// The head arrived whole and the body stopped short of its length:
+		// keep the status, as HTTPClient does, so that both clients class
+		// the fault alike (protocol; http for a status >= 400).
+		out.Status = resp.StatusCode()
+	}
 	return out, fastError(err)
 }
 

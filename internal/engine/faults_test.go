@@ -1,0 +1,851 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// TestTargetFaults runs short profiles against targets that misbehave in
+// every way a target can (docs/reliability.md lists them) and checks that
+// the run ends by itself, every request is counted once under the right
+// error class, failures keep out of the latency of successes, memory stays
+// bounded and no goroutine outlives the run.
+//
+// Every target is a loopback server written here (raw net.Listener servers
+// where net/http cannot misbehave enough); the DNS case answers from a
+// loopback resolver. Nothing leaves the machine.
+func TestTargetFaults(t *testing.T) {
+	const (
+		short = 300 * time.Millisecond // per-request timeout where the fault is a timeout
+		quick = 2 * time.Second        // where it is not: a timeout there is a misclassification
+	)
+	// 20 requests spread over half a second.
+	open := scenario.Profile{Name: "baseline", Model: scenario.Open,
+		Stages: []scenario.Stage{{From: 40, Load: 40, Duration: 500 * time.Millisecond}}}
+	// Two users for 600 ms: each request waits for the one before it.
+	closed := scenario.Profile{Name: "target", Model: scenario.Closed, Think: 10 * time.Millisecond,
+		Stages: []scenario.Stage{{From: 2, Load: 2, Duration: 600 * time.Millisecond}}}
+
+	storm5xx := &storm{}
+	tests := []struct {
+		name    string
+		target  func(t *testing.T) (url string, stop func())
+		timeout time.Duration
+		profile scenario.Profile
+		want    metrics.ErrorClass // the class of every request (OK: every request succeeds)
+		// minErrLatency: a failed request's recorded latency is the time it
+		// took to fail, at least this.
+		minErrLatency time.Duration
+		// bytesPerRequest: body bytes each request must have read; -1: any.
+		bytesPerRequest int64
+		check           func(t *testing.T, snap *metrics.Snapshot)
+	}{
+		{
+			name:            "connection refused",
+			target:          refusingPort,
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.ConnRefused,
+			bytesPerRequest: 0,
+		},
+		{
+			name: "connection closed as soon as accepted",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				// Returning closes the connection with a FIN: a server at
+				// its connection limit, a proxy with no backend.
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.ConnReset,
+			bytesPerRequest: 0,
+		},
+		{
+			name: "connection reset mid-response",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
+				// Let the client read the headers, so the reset lands in
+				// the body read rather than before the response.
+				sleepOrDone(done, 50*time.Millisecond)
+				c.SetLinger(0) // Close sends RST, not FIN
+				c.Close()
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.ConnReset,
+			minErrLatency:   50 * time.Millisecond,
+			bytesPerRequest: -1,
+		},
+		{
+			name: "response truncated before its Content-Length",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
+				// Returning closes the connection with a FIN.
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.Protocol,
+			bytesPerRequest: 10,
+		},
+		{
+			// The status came whole: the request counts as http, under its
+			// status, whatever happened to the body.
+			name: "503 truncated before its Content-Length",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 1000\r\n\r\n0123456789")
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.HTTP,
+			bytesPerRequest: 10,
+			check: func(t *testing.T, snap *metrics.Snapshot) {
+				if got, want := snap.Stages[0].ByStatus, snap.Stages[0].Requests; got[503] != want || len(got) != 1 {
+					t.Errorf("statuses counted %v, want %d × 503", got, want)
+				}
+			},
+		},
+		{
+			name: "body trickles one byte per 100 ms",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+				for range 100 {
+					if !sleepOrDone(done, 100*time.Millisecond) {
+						return
+					}
+					if _, err := c.Write([]byte{'x'}); err != nil {
+						return
+					}
+				}
+			}),
+			timeout:         short,
+			profile:         open,
+			want:            metrics.Timeout,
+			minErrLatency:   short,
+			bytesPerRequest: -1,
+		},
+		{
+			name: "server never answers",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				// Read whatever comes until the client gives up (or the
+				// server closes this connection); say nothing.
+				io.Copy(io.Discard, c)
+			}),
+			timeout:         short,
+			profile:         closed,
+			want:            metrics.Timeout,
+			minErrLatency:   short,
+			bytesPerRequest: 0,
+		},
+		{
+			name: "SSH banner before the request",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				// An SSH server speaks first, then waits for the client's
+				// identification; this one waits until the client hangs up.
+				io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n")
+				io.Copy(io.Discard, c)
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.Protocol,
+			bytesPerRequest: 0,
+		},
+		{
+			name: "random bytes for a response",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				c.Write(garbage(256))
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.Protocol,
+			bytesPerRequest: 0,
+		},
+		{
+			name: "64 MiB body",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				const size = 64 << 20
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", size)
+				chunk := make([]byte, 64<<10)
+				for sent := 0; sent < size; sent += len(chunk) {
+					// The client hangs up after its body cap: the write fails.
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.OK,
+			bytesPerRequest: DefaultBodyCap,
+		},
+		{
+			// No Content-Length: the body ends when the connection does,
+			// so the client cannot tell its size before reading it.
+			name: "64 MiB body, close-delimited",
+			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+				chunk := make([]byte, 64<<10)
+				for sent := 0; sent < 64<<20; sent += len(chunk) {
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}),
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.OK,
+			bytesPerRequest: DefaultBodyCap,
+		},
+		{
+			name:            "5xx storm",
+			target:          storm5xx.start,
+			timeout:         quick,
+			profile:         closed,
+			want:            metrics.HTTP,
+			bytesPerRequest: -1,
+			check:           storm5xx.check,
+		},
+		{
+			name: "TLS certificate not trusted",
+			target: func(t *testing.T) (string, func()) {
+				srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+				srv.Config.ErrorLog = log.New(io.Discard, "", 0) // "TLS handshake error" on every request
+				srv.StartTLS()
+				return srv.URL, srv.Close
+			},
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.TLS,
+			bytesPerRequest: 0,
+		},
+		{
+			// The handshake fails: the class is tls, whatever the server
+			// then said in plain text (docs/reliability.md).
+			name: "https to a plain-HTTP server",
+			target: func(t *testing.T) (string, func()) {
+				srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+				return "https://" + srv.Listener.Addr().String() + "/", srv.Close
+			},
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.TLS,
+			bytesPerRequest: 0,
+		},
+		{
+			name:            "name does not resolve",
+			target:          unresolvable,
+			timeout:         quick,
+			profile:         open,
+			want:            metrics.DNS,
+			bytesPerRequest: 0,
+		},
+	}
+	for _, tt := range tests {
+		for _, cl := range faultClients {
+			t.Run(tt.name+"/"+cl.name, func(t *testing.T) {
+				goroutines := settledGoroutines(cl.lingering)
+				url, stop := tt.target(t)
+				stopped := false
+				stopTarget := func() {
+					if !stopped {
+						stopped = true
+						stop()
+					}
+				}
+				defer stopTarget()
+
+				client := cl.new(ClientOptions{Timeout: tt.timeout, MaxConns: 16})
+				doer := &tracingDoer{d: client}
+				rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: len(tt.profile.Stages)})
+				// A watchdog stops the run, gracefully and hard, so that a
+				// hung engine fails the test instead of hanging it: the
+				// assertions below see Stopped or Canceled.
+				limit := tt.profile.Duration() + tt.timeout + 3*time.Second
+				ctx, cancel := context.WithCancel(context.Background())
+				hard, cancelHard := context.WithCancel(context.Background())
+				watchdog := time.AfterFunc(limit, func() { cancel(); cancelHard() })
+				defer watchdog.Stop()
+				defer cancel()
+				defer cancelHard()
+
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				start := time.Now()
+				st, err := Run(ctx, tt.profile, Options{
+					Doer:     doer,
+					Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+					Recorder: rec,
+					Seed:     1,
+					Hard:     hard,
+				})
+				elapsed := time.Since(start)
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				if err != nil {
+					t.Fatal(err)
+				}
+				snap := rec.Close()
+
+				if st.Stopped || st.Canceled != 0 || elapsed > limit {
+					t.Fatalf("run took %v (stopped %v, %d canceled): it must end by itself within %v", elapsed, st.Stopped, st.Canceled, limit)
+				}
+				requests, errs := total(snap)
+				t.Logf("%d requests in %v, %d errors %v, status %v, errors seen: %s",
+					requests, elapsed.Round(time.Millisecond), errs, snap.Stages[0].ByClass, snap.Stages[0].ByStatus, doer.errors())
+				if requests == 0 {
+					t.Fatal("no requests recorded")
+				}
+				if st.Started != requests+st.Canceled {
+					t.Errorf("started %d, recorded %d + canceled %d: every request must be counted once", st.Started, requests, st.Canceled)
+				}
+				if tt.profile.Model == scenario.Open {
+					if offered := int64(NewSchedule(tt.profile.Stages).Offered()); requests+st.Dropped != offered {
+						t.Errorf("recorded %d + dropped %d, want the %d scheduled", requests, st.Dropped, offered)
+					}
+				}
+				checkClasses(t, snap, tt.want, doer)
+				checkLatencySplit(t, snap)
+				if tt.minErrLatency > 0 {
+					for i, s := range snap.Stages {
+						if got := metrics.Summarize(s.ErrorLatency).Min; got < tt.minErrLatency {
+							t.Errorf("stage %d: a failed request recorded %v, want at least %v (the time it took to fail)", i, got, tt.minErrLatency)
+						}
+					}
+				}
+				if tt.bytesPerRequest >= 0 {
+					var bytes int64
+					for _, s := range snap.Stages {
+						bytes += s.Bytes
+					}
+					if want := tt.bytesPerRequest * requests; bytes != want {
+						t.Errorf("%d body bytes read, want %d (%d per request)", bytes, want, tt.bytesPerRequest)
+					}
+				}
+				if tt.check != nil {
+					tt.check(t, snap)
+				}
+				// Memory: a client may buffer up to its body cap of a
+				// response (fasthttp does when the body's length is not
+				// announced, in a buffer grown by doubling), never the body:
+				// the whole run, recorder included, allocates at most
+				// maxAllocPerRequest per request and keeps none of it.
+				alloc := after.TotalAlloc - before.TotalAlloc
+				perRequest := alloc / uint64(requests)
+				t.Logf("allocated %d KiB in all, %d KiB per request; heap in use %+d KiB",
+					alloc>>10, perRequest>>10, (int64(after.HeapInuse)-int64(before.HeapInuse))>>10)
+				if perRequest > maxAllocPerRequest {
+					t.Errorf("allocated %d KiB per request, want at most %d KiB", perRequest>>10, maxAllocPerRequest>>10)
+				}
+				if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 32<<20 {
+					t.Errorf("heap in use grew by %d MiB over the run", grew>>20)
+				}
+
+				// Goroutines: the target's first, then the client's idle
+				// connections; what is left was started by the run.
+				stopTarget()
+				client.CloseIdle()
+				checkGoroutines(t, goroutines, cl.lingering)
+			})
+		}
+	}
+}
+
+// maxAllocPerRequest bounds what a request may allocate whatever the target
+// sends: four body caps, a sixteenth of the 64 MiB body.
+const maxAllocPerRequest = 4 * DefaultBodyCap
+
+// faultClients are the clients the runner picks from: fasthttp for plain
+// HTTP/1.1 (client: auto), net/http for https and whatever else needs it.
+// Both meet every fault.
+var faultClients = []struct {
+	name string
+	new  func(ClientOptions) idleDoer
+	// lingering names functions whose goroutines a client leaves behind
+	// after CloseIdle by design; every other goroutine must end with the run.
+	lingering []string
+}{
+	{"std", func(o ClientOptions) idleDoer { return NewHTTPClient(o) }, nil},
+	// fasthttp's cleaners have no stop: they notice there is nothing left
+	// to clean on their next tick, 1 s to 90 s later.
+	{"fast", func(o ClientOptions) idleDoer { return NewFastClient(o) }, []string{
+		"fasthttp.(*Client).mCleaner", "fasthttp.(*HostClient).connsCleaner", "fasthttp.(*TCPDialer).tcpAddrsClean",
+	}},
+}
+
+type idleDoer interface {
+	Doer
+	CloseIdle()
+}
+
+// TestBodyCapBoundsMemory: a 64 MiB response costs each client a small,
+// fixed allocation per request whatever the body's size. net/http discards
+// what it reads and hangs up at the body cap; fasthttp refuses a body whose
+// Content-Length passes the cap without reading it, and reads one of unknown
+// length into a buffer up to the cap.
+func TestBodyCapBoundsMemory(t *testing.T) {
+	const size = 64 << 20
+	tests := []struct {
+		client string
+		head   string
+		max    uint64 // bytes allocated per request
+	}{
+		{"std", fmt.Sprintf("Content-Length: %d", size), 256 << 10},
+		{"std", "Connection: close", 256 << 10},
+		{"fast", fmt.Sprintf("Content-Length: %d", size), 256 << 10},
+		{"fast", "Connection: close", maxAllocPerRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.client+"/"+tt.head, func(t *testing.T) {
+			url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if !readRequest(c) {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\n"+tt.head+"\r\n\r\n")
+				chunk := make([]byte, 64<<10)
+				for sent := 0; sent < size; sent += len(chunk) {
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			})(t)
+			defer stop()
+			var client idleDoer
+			for _, cl := range faultClients {
+				if cl.name == tt.client {
+					client = cl.new(ClientOptions{Timeout: 5 * time.Second})
+				}
+			}
+			defer client.CloseIdle()
+			p := &Prepared{Name: "get", Method: "GET", URL: url}
+			do := func() {
+				out, err := client.Do(context.Background(), p)
+				if err != nil || out.Status != 200 || out.Bytes != DefaultBodyCap {
+					t.Fatalf("status %d, %d bytes, err %v; want 200 and the %d-byte cap", out.Status, out.Bytes, err, DefaultBodyCap)
+				}
+			}
+			do() // warm up the client's pools
+			const n = 10
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			for range n {
+				do()
+			}
+			runtime.ReadMemStats(&after)
+			perRequest := (after.TotalAlloc - before.TotalAlloc) / n
+			t.Logf("%d KiB allocated per 64 MiB response", perRequest>>10)
+			if perRequest > tt.max {
+				t.Errorf("%d KiB allocated per request, want at most %d KiB: the body is being buffered", perRequest>>10, tt.max>>10)
+			}
+		})
+	}
+}
+
+// checkClasses: every request is in class want, and no failure counts as OK.
+func checkClasses(t *testing.T, snap *metrics.Snapshot, want metrics.ErrorClass, doer *tracingDoer) {
+	t.Helper()
+	for i, s := range snap.Stages {
+		var byClass int64
+		for _, n := range s.ByClass {
+			byClass += n
+		}
+		if byClass != s.Errors {
+			t.Errorf("stage %d: %d errors by class, %d errors", i, byClass, s.Errors)
+		}
+		if want == metrics.OK {
+			if s.Errors != 0 {
+				t.Errorf("stage %d: %d of %d requests failed (%v), want none; errors: %s", i, s.Errors, s.Requests, s.ByClass, doer.errors())
+			}
+			continue
+		}
+		if s.Errors != s.Requests {
+			t.Errorf("stage %d: %d of %d requests counted as OK, want every one to fail as %s", i, s.Requests-s.Errors, s.Requests, want)
+		}
+		if got := s.ByClass[want.String()]; got != s.Requests || len(s.ByClass) != 1 {
+			t.Errorf("stage %d: classes %v, want all %d as %s; errors: %s", i, s.ByClass, s.Requests, want, doer.errors())
+		}
+	}
+}
+
+// checkLatencySplit: failures are in ErrorLatency, successes in the
+// per-name histograms, and the timeline counts both.
+func checkLatencySplit(t *testing.T, snap *metrics.Snapshot) {
+	t.Helper()
+	for i, s := range snap.Stages {
+		if got := s.ErrorLatency.TotalCount(); got != s.Errors {
+			t.Errorf("stage %d: error latency holds %d, want the %d errors", i, got, s.Errors)
+		}
+		if got := s.Response().TotalCount(); got != s.Requests-s.Errors {
+			t.Errorf("stage %d: response histograms hold %d, want the %d successes", i, got, s.Requests-s.Errors)
+		}
+		if got := s.Service().TotalCount(); got != s.Requests-s.Errors {
+			t.Errorf("stage %d: service histograms hold %d, want the %d successes", i, got, s.Requests-s.Errors)
+		}
+	}
+	requests, errs := total(snap)
+	var count, werrs int64
+	for _, w := range snap.Windows {
+		count += w.Count
+		werrs += w.Errors
+	}
+	if count != requests || werrs != errs {
+		t.Errorf("timeline counts %d requests, %d errors; stages %d, %d", count, werrs, requests, errs)
+	}
+}
+
+// tracingDoer passes requests on and keeps the first error message of each
+// class, so that a misclassified fault shows the error it came from.
+type tracingDoer struct {
+	d    Doer
+	mu   sync.Mutex // guards seen
+	seen map[metrics.ErrorClass]string
+}
+
+func (d *tracingDoer) Do(ctx context.Context, p *Prepared) (Outcome, error) {
+	out, err := d.d.Do(ctx, p)
+	if err != nil {
+		c := Classify(out.Status, err)
+		d.mu.Lock()
+		if d.seen == nil {
+			d.seen = map[metrics.ErrorClass]string{}
+		}
+		if _, ok := d.seen[c]; !ok {
+			d.seen[c] = fmt.Sprintf("%s (status %d): %v", c, out.Status, err)
+		}
+		d.mu.Unlock()
+	}
+	return out, err
+}
+
+func (d *tracingDoer) errors() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var msgs []string
+	for _, m := range d.seen {
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		return "none"
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// goroutines counts the goroutines whose stacks run none of the lingering
+// functions.
+func goroutines(lingering []string) int {
+	if len(lingering) == 0 {
+		return runtime.NumGoroutine()
+	}
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+next:
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		for _, f := range lingering {
+			if strings.Contains(g, f) {
+				continue next
+			}
+		}
+		count++
+	}
+	return count
+}
+
+// settledGoroutines is the goroutine count once those of earlier tests have
+// wound down (a closed server's connections take a moment to notice).
+func settledGoroutines(lingering []string) int {
+	n := goroutines(lingering)
+	for range 20 {
+		time.Sleep(10 * time.Millisecond)
+		m := goroutines(lingering)
+		if m >= n {
+			return m
+		}
+		n = m
+	}
+	return n
+}
+
+// checkGoroutines waits up to 2 s for the goroutine count to fall back to
+// want, and prints every stack when it does not.
+func checkGoroutines(t *testing.T, want int, lingering []string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n := goroutines(lingering)
+		if n <= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Errorf("%d goroutines 2 s after the run, %d before it:\n%s", n, want, buf)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// rawTarget starts a loopback TCP server that hands every connection to
+// serve in its own goroutine; serve returns when done is closed, and the
+// connection is closed after it. stop closes the listener and every
+// connection and waits for every goroutine the server started.
+func rawTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *testing.T) (string, func()) {
+	return func(t *testing.T) (string, func()) {
+		t.Helper()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var (
+			wg     sync.WaitGroup
+			done   = make(chan struct{})
+			mu     sync.Mutex // guards conns and closed
+			conns  = map[net.Conn]struct{}{}
+			closed bool
+		)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				if closed {
+					mu.Unlock()
+					c.Close()
+					continue
+				}
+				conns[c] = struct{}{}
+				mu.Unlock()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() {
+						mu.Lock()
+						delete(conns, c)
+						mu.Unlock()
+						c.Close()
+					}()
+					serve(c.(*net.TCPConn), done)
+				}()
+			}
+		}()
+		stop := func() {
+			ln.Close()
+			mu.Lock()
+			closed = true
+			for c := range conns {
+				c.Close()
+			}
+			mu.Unlock()
+			close(done)
+			wg.Wait()
+		}
+		return "http://" + ln.Addr().String() + "/", stop
+	}
+}
+
+// readRequest reads one request's head from c; false when none came.
+func readRequest(c net.Conn) bool {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := http.ReadRequest(bufio.NewReader(c))
+	return err == nil
+}
+
+// sleepOrDone sleeps for d; false when done was closed first.
+func sleepOrDone(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// garbage is n bytes that are not HTTP, the same every run.
+func garbage(n int) []byte {
+	rng := rand.New(rand.NewPCG(8, 8))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.UintN(256))
+	}
+	return b
+}
+
+// refusingPort is the address of a loopback port with nothing listening:
+// one that was free a moment ago.
+func refusingPort(t *testing.T) (string, func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr + "/", func() {}
+}
+
+// storm is a target that answers every request 500, 502 or 503 in turn,
+// and counts what it sent.
+type storm struct {
+	served [3]atomic.Int64 // by index in stormCodes
+}
+
+var stormCodes = [3]int{500, 502, 503}
+
+func (s *storm) start(t *testing.T) (string, func()) {
+	t.Helper()
+	for i := range s.served {
+		s.served[i].Store(0)
+	}
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) % len(stormCodes)
+		s.served[i].Add(1)
+		w.WriteHeader(stormCodes[i])
+		io.WriteString(w, http.StatusText(stormCodes[i]))
+	}))
+	return srv.URL, srv.Close
+}
+
+// check: every status is counted under its own code, as often as sent.
+func (s *storm) check(t *testing.T, snap *metrics.Snapshot) {
+	t.Helper()
+	got := map[int]int64{}
+	for _, st := range snap.Stages {
+		for code, n := range st.ByStatus {
+			got[code] += n
+		}
+	}
+	for i, code := range stormCodes {
+		if sent := s.served[i].Load(); sent == 0 || got[code] != sent {
+			t.Errorf("status %d: %d counted, the server sent %d", code, got[code], sent)
+		}
+	}
+	if len(got) != len(stormCodes) {
+		t.Errorf("statuses counted %v, want only %v", got, stormCodes)
+	}
+}
+
+// unresolvable is a URL whose host is under .invalid (RFC 2606), resolved by
+// a loopback DNS server that answers every query "no such name": the
+// lookup fails the way it would in production, and nothing leaves the
+// machine. The resolver is swapped in net.DefaultResolver, which the
+// client's dialer uses, for the test's duration.
+func unresolvable(t *testing.T) (string, func()) {
+	t.Helper()
+	const url = "http://loadplan-test.invalid/"
+	req, _ := http.NewRequest("GET", url, nil)
+	if p, _ := http.ProxyFromEnvironment(req); p != nil {
+		t.Skipf("HTTP_PROXY is set (%s): the lookup would be the proxy's", p)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queries atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if resp, ok := nxdomain(buf[:n]); ok {
+				queries.Add(1)
+				pc.WriteTo(resp, from)
+			}
+		}
+	}()
+	dnsAddr := pc.LocalAddr().String()
+	saved := net.DefaultResolver
+	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "udp", dnsAddr)
+	}}
+	stop := func() {
+		net.DefaultResolver = saved
+		pc.Close()
+		wg.Wait()
+		if queries.Load() == 0 {
+			t.Error("the loopback DNS server saw no query: the name was resolved elsewhere")
+		}
+	}
+	return url, stop
+}
+
+// nxdomain answers a DNS query "no such name": the query's header and
+// question with QR, RA and RCODE 3 set and no other records.
+func nxdomain(q []byte) ([]byte, bool) {
+	if len(q) < 12 || q[2]&0x80 != 0 {
+		return nil, false
+	}
+	i := 12
+	for i < len(q) && q[i] != 0 {
+		if q[i]&0xc0 != 0 {
+			return nil, false // no compression in a question we sent
+		}
+		i += int(q[i]) + 1
+	}
+	end := i + 1 + 4 // root label, type, class
+	if end > len(q) {
+		return nil, false
+	}
+	resp := append([]byte(nil), q[:end]...)
+	resp[2] = 0x80 | q[2]&0x01 // response, recursion desired as asked
+	resp[3] = 0x80 | 3         // recursion available, NXDOMAIN
+	resp[4], resp[5] = 0, 1    // one question
+	clear(resp[6:12])          // no answer, authority or additional records
+	return resp, true
+}
