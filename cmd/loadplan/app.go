@@ -24,6 +24,9 @@ type Env struct {
 	IsTerminal bool
 	// Signals, when set, delivers SIGINT/SIGTERM to a running command.
 	Signals <-chan os.Signal
+	// Exit ends the process at once (a second interrupt whose requests in
+	// flight cannot be cut off); nil means os.Exit.
+	Exit func(code int)
 }
 
 // StdEnv is the real process environment.
@@ -61,6 +64,8 @@ func commands() []command {
 		{"capacity", "fit the Universal Scalability Law and size queues (fit, erlang, RESULT.json)", cmdCapacity},
 		{"report", "re-render a result as HTML, Markdown, JSON, JUnit or CSV", cmdReport},
 		{"compare", "compare two results (old vs new) with a significance test", cmdCompare},
+		{"merge", "combine the results of a split run's segments exactly", cmdMerge},
+		{"plan", "project growth and write a dated resource plan from a result", cmdPlan},
 		{"version", "print the version", cmdVersion},
 		{"help", "show help for a command", cmdHelp},
 	}

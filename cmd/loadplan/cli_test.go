@@ -346,3 +346,39 @@ func TestOverloadedGeneratorIsInvalid(t *testing.T) {
 		t.Errorf("the summary and verdict must say the run is invalid:\n%s", stdout)
 	}
 }
+
+// TestSecondInterruptCutsOff: a second SIGINT cuts off the requests in
+// flight at once; the partial result is still written and exit is 130.
+func TestSecondInterruptCutsOff(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	out := t.TempDir()
+	env, _, stderr := testEnv(nil)
+	sig := make(chan os.Signal, 2)
+	env.Signals = sig
+	time.AfterFunc(500*time.Millisecond, func() { sig <- os.Interrupt })
+	time.AfterFunc(800*time.Millisecond, func() { sig <- os.Interrupt })
+	start := time.Now()
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "50", "--duration", "1m", "--timeout", "10s", "--client", "std", "--out", out, "--quiet"}, env)
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d, want 130; stderr %s", code, stderr)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %v: the second interrupt must cut requests in flight off at once", took)
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := res.Profiles[0].Generator; g.Canceled == 0 || g.Started != g.Canceled+res.Profiles[0].Total.Requests {
+		t.Errorf("generator %+v: every started request is either recorded or counted as canceled", g)
+	}
+}

@@ -6,9 +6,16 @@ package main
 
 import (
 	"context"
+	"io"
+	"log"
 	"os"
 )
 
 func main() {
+	// net/http logs transport oddities of misbehaving targets ("Unsolicited
+	// response received on idle HTTP channel") through the standard logger;
+	// loadplan counts them as errors instead of printing them over the
+	// progress bars.
+	log.SetOutput(io.Discard)
 	os.Exit(Run(context.Background(), os.Args[1:], StdEnv()))
 }

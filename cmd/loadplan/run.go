@@ -46,6 +46,12 @@ type runFlags struct {
 	client   string
 	cpuProf  string
 	memProf  string
+	// CI gates (gate.go)
+	gates         []string
+	junit         string
+	baseline      string
+	maxRegression string
+	gatePlan      gatePlan
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) error {
@@ -71,7 +77,15 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.DurationVar(&f.think, "think", 0, "quick check: closed model think time")
 	fs.StringVar(&f.client, "client", "auto", "quick check: HTTP client: auto (fast for http://, std for https://), fast (fasthttp, HTTP/1.1), std (net/http)")
 	fs.IntVar(&f.inFlight, "max-in-flight", 0, "quick check: open model cap on requests in flight (default 10000)")
+	// CI gates (gate.go)
+	fs.StringArrayVar(&f.gates, "gate", nil, "fail the run (exit 1) unless [PROFILE:]METRIC OP VALUE[ over WINDOW] holds, e.g. 'p95<300ms', 'error_rate<0.1%', 'throughput>=1000/s over 30s'; repeatable")
+	fs.StringVar(&f.junit, "junit", "", "also write the verdict checks and gates as JUnit XML to this file")
+	fs.StringVar(&f.baseline, "baseline", "", "compare with this stored result.json: fail when p95, p99, error rate or stress capacity at SLO regress beyond --max-regression")
+	fs.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline (a percentage, or a fraction)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := parseGateFlags(fs, &f); err != nil {
 		return err
 	}
 
@@ -102,6 +116,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		return usagef("run needs one scenario file, or --url for a quick check")
 	}
 	if err := checkProfiles(sc, f.profiles); err != nil {
+		return err
+	}
+	if err := checkGateProfiles(sc, &f); err != nil {
 		return err
 	}
 	if f.scale != 1 {
@@ -143,6 +160,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	hardCtx, hardStop := context.WithCancel(context.Background())
 	defer hardStop()
 	var interrupted atomic.Bool
+	runDone := make(chan struct{})
 	if env.Signals != nil {
 		go func() {
 			select {
@@ -156,6 +174,18 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 			select {
 			case <-env.Signals:
 				hardStop()
+				// Requests of a client that cannot be cancelled (fasthttp)
+				// end only by their timeout: do not wait for them.
+				select {
+				case <-runDone:
+				case <-time.After(2 * time.Second):
+					fmt.Fprintln(env.Stderr, "loadplan: interrupted twice — exiting without waiting for requests in flight; no result written")
+					exit := env.Exit
+					if exit == nil {
+						exit = os.Exit
+					}
+					exit(ExitInterrupted)
+				}
 			case <-hardCtx.Done():
 			}
 		}()
@@ -199,6 +229,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		opt.OnProfile = bars.onProfile
 	}
 	res, runErr := runner.Run(runCtx, opt)
+	close(runDone)
 	if bars != nil {
 		bars.wait()
 	}
@@ -209,12 +240,17 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if interrupted.Load() || ctx.Err() != nil {
 		res.Status = result.StatusInterrupted
 	}
+	applyGates(env, res, &f) // before writing: result.json and the summary hold the gates
 	writeErr := writeRun(env, dir, res, sc.Secrets, &f)
+	ciErr := writeCI(env, res, sc.Secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
 	if runErr != nil {
 		return runErr
 	}
 	if writeErr != nil {
 		return writeErr
+	}
+	if ciErr != nil {
+		return ciErr
 	}
 	switch {
 	case res.Status == result.StatusInterrupted:
