@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"capacity":  {"result", "metrics"},
 	"plan":      {"capacity", "result"},
 	"compare":   {"result", "metrics"},
+	"gate":      {"result", "metrics", "verdict"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare"},
 }
 

@@ -23,10 +23,11 @@ const capacityUsage = `Usage:
       fit the Universal Scalability Law to a concurrency,throughput CSV
   loadplan capacity erlang --rate R --service-time S (--servers C [--within T] | --target-wait W | --within T --target P) [--json]
       size an M/M/c queue with Erlang C
-  loadplan capacity RESULT.json
-      the capacity model of a run's stress profile
+  loadplan capacity RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]
+      the capacity model (USL fit, capacity at SLO, headroom) of a run's stress profile
 
-Run 'loadplan capacity fit --help' or 'loadplan capacity erlang --help' for flags.
+Run 'loadplan capacity fit --help', 'loadplan capacity erlang --help' or
+'loadplan capacity RESULT.json --help' for flags.
 `
 
 // cmdCapacity dispatches the capacity subcommands. Anything that is not

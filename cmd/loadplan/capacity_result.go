@@ -1,9 +1,87 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
 
-// capacityFromResult runs the capacity model on a result file's stress
-// profile. A stub until the result-driven model lands.
-func capacityFromResult(ctx context.Context, env *Env, args []string) error {
-	return usagef("capacity from a result file needs a stress profile: not implemented yet")
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/report"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// capacityFromResult fits the capacity model to a result file's stress
+// profile (or another stepped profile named with --profile) and prints it.
+// The model is always refitted, so --seed and --resamples take effect
+// whatever the run stored.
+func capacityFromResult(_ context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "capacity", "RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]")
+	name := fs.String("profile", "stress", "the stepped profile to model")
+	jsonOut := fs.Bool("json", false, "print the model (the result's capacity section) as JSON")
+	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and result give the same intervals")
+	resamples := fs.Int("resamples", 500, "bootstrap resamples behind the 95% confidence intervals (0: no intervals)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("capacity needs one result file, got %d arguments", fs.NArg())
+	}
+	if *resamples < 0 {
+		return usagef("--resamples must be 0 or more, got %d", *resamples)
+	}
+	path := fs.Arg(0)
+	r, err := result.Read(path)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	p := r.Profile(*name)
+	if p == nil {
+		return usagef("%s has no %s profile (profiles: %s); name a stepped profile with --profile", path, *name, profileList(r))
+	}
+	if p.Verdict == nil && p.Rules.Stepped {
+		// A result written without verdicts: judge the steps the way the
+		// run does.
+		p.Verdict = verdict.Judge(p)
+	}
+	if p.Verdict == nil || p.Verdict.Stress == nil {
+		return usagef("profile %s in %s is not stepped: the capacity model needs the steps of a stepped profile (profiles: %s)", *name, path, profileList(r))
+	}
+
+	opt := capacity.FitOptions{Seed: *seed, Resamples: *resamples}
+	if *resamples == 0 {
+		opt.Resamples = -1 // the library's zero value means "default"
+	}
+	c := capacity.FromProfile(p, opt)
+	if *jsonOut {
+		if err := printCapacityJSON(env.Stdout, c); err != nil {
+			return err
+		}
+	} else if c.Error == "" {
+		fmt.Fprintf(env.Stdout, "Capacity model of the %s profile (%s model) in %s\n\n", p.Name, p.Model, path)
+		if err := report.CapacityMarkdown(env.Stdout, c); err != nil {
+			return err
+		}
+	}
+	if c.Error != "" {
+		return usagef("%s: profile %s: no capacity model: %s (capacity at SLO %s req/s)", path, p.Name, c.Error, fmtFigure(c.CapacityAtSLO))
+	}
+	return nil
+}
+
+// profileList names a result's profiles, marking the stepped ones.
+func profileList(r *result.Result) string {
+	if len(r.Profiles) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(r.Profiles))
+	for _, p := range r.Profiles {
+		n := p.Name
+		if p.Rules.Stepped || p.Verdict != nil && p.Verdict.Stress != nil {
+			n += " (stepped)"
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
 }

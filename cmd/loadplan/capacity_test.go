@@ -236,7 +236,7 @@ func TestCapacityDispatch(t *testing.T) {
 		inStderr string
 	}{
 		{"no subcommand", nil, ExitUsage, "", "needs a subcommand"},
-		{"result file", []string{"result.json"}, ExitUsage, "", "not implemented yet"},
+		{"missing result file", []string{"result.json"}, ExitUsage, "", "read result: open result.json"},
 		{"help", []string{"--help"}, ExitOK, "", "loadplan capacity fit POINTS.csv"},
 		{"fit help", []string{"fit", "--help"}, ExitOK, "", "--resamples"},
 	}

@@ -30,10 +30,20 @@ type Result struct {
 	Abort *Abort `json:"abort,omitempty"`
 	// Pass is true when every profile's verdict passed.
 	Pass bool `json:"pass"`
+	// Gates are the command line's --gate checks and the baseline
+	// regression checks (--baseline), judged after the run.
+	Gates []GateCheck `json:"gates,omitempty"`
 	// Segment is set when this result is one share of a split run.
 	Segment *Segment `json:"segment,omitempty"`
 	// Segments lists the parts a merged result was made of.
 	Segments []Segment `json:"segments,omitempty"`
+}
+
+// GateCheck is one CI gate judged against one profile.
+type GateCheck struct {
+	Gate    string `json:"gate"`    // as written, e.g. "p95<300ms over 30s"
+	Profile string `json:"profile"` // the profile it was checked on
+	Check
 }
 
 // Segment describes one share of a split run.

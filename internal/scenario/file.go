@@ -50,7 +50,7 @@ var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key"}
 
 var (
-	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort"}
+	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort", "plan"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
 	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
@@ -121,6 +121,7 @@ func (p *parser) scenario(top value) *Scenario {
 		sc.Abort = p.abort(v)
 	}
 
+	p.plan(o, sc)
 	sc.Secrets = p.secrets
 	return sc
 }

@@ -8,6 +8,8 @@ package scenario
 
 import (
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // ProfileNames lists the four profiles in the order a run executes them.
@@ -41,6 +43,10 @@ type Scenario struct {
 	// Secrets lists values that must never appear in any output: header
 	// values of sensitive headers and ${VAR} substitutions marked secret.
 	Secrets []string
+	// Plan is the plan: section as written (nil when absent), left for
+	// internal/plan to parse (plan.ParseNode); PlanFile is the file it is in.
+	Plan     *yaml.Node
+	PlanFile string
 }
 
 // Target is where requests go.

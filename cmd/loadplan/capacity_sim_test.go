@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// skipUnderRace skips timing acceptance tests under the race detector, which
+// slows the generator several-fold; `make test` runs them in a second pass
+// without it.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("timing acceptance test: runs without -race (make test runs it)")
+	}
+}
+
+// The simulated service's USL coefficients, and what they imply: the
+// service time 10 ms gives λ = 100 req/s per user; N* = √((1−σ)/κ) = 21.79
+// (below the 64 workers, so the cap never binds); X_max = X(N*) = 739.8
+// req/s.
+const (
+	simSigma = 0.05
+	simKappa = 0.002
+	simS     = 10 * time.Millisecond
+)
+
+// Tolerances of the acceptance test, relative to the truth. They are about
+// three times the worst error of the runs recorded in docs/capacity.md:
+// the closed loop adds the client's round trip (about 0.15 ms on a 10 ms
+// service time) to every request, which scales λ, σ and κ down by the same
+// ~1.5%, and each step is judged on one or two one-second windows.
+const (
+	tolSigma  = 0.30
+	tolKappa  = 0.06
+	tolPeakN  = 0.03
+	tolXmax   = 0.02
+	tolLambda = 0.06
+)
+
+// TestAcceptanceUSLFitRecoversSim runs a closed-model stress ramp against the
+// built-in service with known σ and κ, and checks that the capacity model
+// fitted to the run's steps recovers σ, κ, N* and X_max. About 40 s.
+func TestAcceptanceUSLFitRecoversSim(t *testing.T) {
+	skipUnderRace(t)
+	if testing.Short() {
+		t.Skip("a 40 s run against the simulated service")
+	}
+	scenario := fmt.Sprintf(`version: 1
+name: usl-acceptance
+target:
+  url: builtin
+  timeout: 5s
+  builtin: {workers: 64, service_time: %s, distribution: fixed, queue: 1000, sigma: %g, kappa: %g}
+requests:
+  - {name: get, path: /}
+profiles:
+  stress:
+    users: {start: 2, step: 2, max: 40}
+    step_duration: 2s
+    break: {confirm: 100}
+`, simS, simSigma, simKappa)
+	path := writeFile(t, "usl.yaml", scenario)
+	out := t.TempDir()
+	env, _, stderr := testEnv(nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	start := time.Now()
+	if code := Run(ctx, []string{"run", path, "--out", out, "--quiet"}, env); code != ExitOK && code != ExitGateFailed {
+		t.Fatalf("run exit %d; stderr:\n%s", code, stderr)
+	}
+	t.Logf("run took %v", time.Since(start).Round(100*time.Millisecond))
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Profile("stress")
+	if p == nil || p.Verdict == nil || p.Verdict.Stress == nil {
+		t.Fatalf("no stress verdict in the result: %+v", p)
+	}
+	c := capacity.FromProfile(p, capacity.FitOptions{Seed: 1})
+	if c.Error != "" {
+		t.Fatalf("no model: %s", c.Error)
+	}
+	if len(c.Points) != 20 {
+		t.Errorf("%d points, want the 20 steps", len(c.Points))
+	}
+	if c.Limit != "peak" || c.PeakConcurrency == nil || c.MaxThroughput == nil {
+		t.Fatalf("limit %q: want a peak; statement: %s", c.Limit, c.Statement)
+	}
+
+	truePeakN := math.Sqrt((1 - simSigma) / simKappa)
+	trueXmax := truePeakN / (simS.Seconds() * (1 + simSigma*(truePeakN-1) + simKappa*truePeakN*(truePeakN-1)))
+	for _, f := range []struct {
+		name              string
+		got, want, relTol float64
+	}{
+		{"σ", c.Sigma, simSigma, tolSigma},
+		{"κ", c.Kappa, simKappa, tolKappa},
+		{"N*", *c.PeakConcurrency, truePeakN, tolPeakN},
+		{"X_max", *c.MaxThroughput, trueXmax, tolXmax},
+		{"λ", c.Lambda, 1 / simS.Seconds(), tolLambda},
+	} {
+		rel := (f.got - f.want) / f.want
+		t.Logf("%-5s fitted %.5g, true %.5g: error %+.2f%% (tolerance ±%.0f%%)", f.name, f.got, f.want, rel*100, f.relTol*100)
+		if math.Abs(rel) > f.relTol {
+			t.Errorf("%s = %.5g, true %.5g: off by %+.1f%%, more than ±%.0f%%", f.name, f.got, f.want, rel*100, f.relTol*100)
+		}
+	}
+	if c.R2 < 0.98 {
+		t.Errorf("R² = %.4f, want ≥ 0.98 on the simulated service", c.R2)
+	}
+	t.Logf("statement: %s", c.Statement)
+	if c.CI != nil {
+		t.Logf("95%% CI: σ %v κ %v N* %v X_max %v", c.CI.Sigma, c.CI.Kappa, c.CI.PeakConcurrency, c.CI.MaxThroughput)
+	}
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// gateServer serves /slow in 30 ms and anything else at once, counting
+// every request.
+func gateServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/slow" {
+			time.Sleep(30 * time.Millisecond)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// TestGateExceededExits1WithJUnit: a scenario whose own expectation holds
+// but whose --gate does not exits 1; the JUnit file carries a failure
+// naming the measured value, the result holds the gate, and the summary is
+// appended to $GITHUB_STEP_SUMMARY.
+func TestGateExceededExits1WithJUnit(t *testing.T) {
+	srv, _ := gateServer(t)
+	const token = "tok-5e4d3c2b1a"
+	path := writeFile(t, "s.yaml", `version: 1
+name: gated
+target:
+  url: `+srv.URL+`
+  headers:
+    Authorization: "Bearer ${secret:TOKEN}"
+requests: [{name: get, path: /slow}]
+slo: {p95: 1s}
+profiles:
+  baseline: {rate: 20, duration: 2s}
+`)
+	out := t.TempDir()
+	junit := filepath.Join(out, "ci", "junit.xml")
+	stepSummary := writeFile(t, "step-summary.md", "earlier step\n")
+	env, stdout, stderr := testEnv(map[string]string{"TOKEN": token, "GITHUB_STEP_SUMMARY": stepSummary})
+	code := Run(context.Background(), []string{"run", path, "--out", out, "--quiet",
+		"--gate", "p95<10ms", "--gate", "error_rate<=0%", "--junit", junit}, env)
+	if code != ExitGateFailed {
+		t.Fatalf("exit %d, want 1; stderr:\n%s\n%s", code, stderr, stdout)
+	}
+
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Profiles[0].Verdict.Pass {
+		t.Fatalf("the scenario's own expectation (p95 <= 1s) should hold: %s", res.Profiles[0].Verdict.Answer)
+	}
+	if res.Pass || len(res.Gates) != 2 {
+		t.Fatalf("pass %v, gates %+v: want the failed gate recorded", res.Pass, res.Gates)
+	}
+	g := res.Gates[0]
+	if g.Gate != "p95<10ms" || g.Profile != "baseline" || g.Pass || g.Measured < 30 || g.Limit != 10 || g.Op != "<" || g.Unit != "ms" {
+		t.Errorf("gate check %+v: want p95 >= 30ms failing < 10ms", g)
+	}
+	if !res.Gates[1].Pass {
+		t.Errorf("error_rate gate %+v should pass", res.Gates[1])
+	}
+
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := string(data)
+	m := regexp.MustCompile(`<failure message="measured ([0-9.]+)ms, limit &lt; 10.0ms" type="p95">`).FindStringSubmatch(x)
+	if m == nil {
+		t.Fatalf("JUnit lacks the gate failure with its measured value:\n%s", x)
+	}
+	if v, _ := strconv.ParseFloat(m[1], 64); v < 30 || v-g.Measured > 0.1 || g.Measured-v > 0.1 {
+		t.Errorf("JUnit says measured %s ms, the result %v ms", m[1], g.Measured)
+	}
+	for _, want := range []string{`<testsuite name="baseline" tests="4" failures="1"`, `<testcase name="p95" classname="loadplan.baseline"`, `<testcase name="gate error_rate&lt;=0%"`} {
+		if !strings.Contains(x, want) {
+			t.Errorf("JUnit lacks %s:\n%s", want, x)
+		}
+	}
+	if !strings.Contains(stderr.String(), "loadplan: gate p95<10ms failed on baseline: measured ") {
+		t.Errorf("stderr does not name the failed gate:\n%s", stderr)
+	}
+
+	sum, err := os.ReadFile(stepSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(sum), "earlier step\n# loadplan: gated\n") || !strings.Contains(string(sum), "## Verdict") {
+		t.Errorf("$GITHUB_STEP_SUMMARY was not appended to:\n%s", sum)
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "result.json"))
+	if strings.Contains(x+string(sum)+string(raw)+stderr.String(), token) {
+		t.Error("the secret token appears in a CI output")
+	}
+}
+
+// TestGatesWithinLimitsExit0: gates that hold leave the exit code at 0 and
+// are recorded as passed.
+func TestGatesWithinLimitsExit0(t *testing.T) {
+	srv, _ := gateServer(t)
+	out := t.TempDir()
+	junit := filepath.Join(out, "junit.xml")
+	env, stdout, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL + "/fast", "--rate", "20", "--duration", "2s", "--out", out, "--quiet",
+		"--gate", "p95<2s", "--gate", "baseline:error_rate<=0%", "--gate", "throughput>=5/s", "--gate", "p99<2s over 1s", "--junit", junit}, env)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s\n%s", code, stderr, stdout)
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pass || len(res.Gates) != 4 {
+		t.Fatalf("pass %v, %d gates: %+v", res.Pass, len(res.Gates), res.Gates)
+	}
+	for _, g := range res.Gates {
+		if !g.Pass || g.Profile != "baseline" {
+			t.Errorf("gate %+v should pass on baseline", g)
+		}
+	}
+	if tp := res.Gates[2].Measured; tp < 15 || tp > 21 {
+		t.Errorf("throughput %v req/s, want about 20", tp)
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "<failure") || !strings.Contains(string(data), `tests="5" failures="0"`) {
+		t.Errorf("JUnit of a passing run:\n%s", data)
+	}
+}
+
+// TestBadGateExits2BeforeSending: every gate or baseline mistake is a usage
+// error found before the first request.
+func TestBadGateExits2BeforeSending(t *testing.T) {
+	srv, hits := gateServer(t)
+	dir := t.TempDir()
+	garbage := writeFile(t, "old.json", `{"schema": "loadplan/result/v1"`)
+	other := filepath.Join(dir, "other.json")
+	if err := result.Write(other, &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{{Name: "stress"}}}); err != nil {
+		t.Fatal(err)
+	}
+	quick := []string{"run", "--url", srv.URL, "--rate", "50", "--duration", "1s", "--out", dir}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown metric", []string{"--gate", "p97<300ms"}, `--gate "p97<300ms": unknown metric "p97": want p50, p90, p95, p99, p99.9, max, mean, error_rate or throughput`},
+		{"malformed limit", []string{"--gate", "p95<300"}, `--gate "p95<300": malformed limit "300": p95 wants a duration such as 300ms or 1.5s`},
+		{"malformed rate", []string{"--gate", "error_rate<lots"}, `malformed limit "lots": error_rate wants a percentage`},
+		{"unknown profile", []string{"--gate", "prod:p95<1s"}, `--gate "prod:p95<1s": unknown profile "prod"`},
+		{"profile not run", []string{"--gate", "stress:p95<1s"}, `--gate "stress:p95<1s": the run has no stress profile (it runs baseline)`},
+		{"bad window", []string{"--gate", "p95<1s over 1.5s"}, `malformed window "1.5s"`},
+		{"one bad among good", []string{"--gate", "p95<1s", "--gate", "throughput>=fast"}, `--gate "throughput>=fast"`},
+		{"missing baseline", []string{"--baseline", filepath.Join(dir, "nope.json")}, "--baseline: baseline: read result: open " + filepath.Join(dir, "nope.json")},
+		{"garbage baseline", []string{"--baseline", garbage}, "--baseline: baseline: " + garbage + ":1: truncated"},
+		{"baseline without the run's profiles", []string{"--baseline", other}, "--baseline: baseline " + other + " has stress, the run has baseline: no profile to compare"},
+		{"bad max regression", []string{"--baseline", other, "--max-regression", "10"}, `--max-regression: max regression "10": want a percentage such as 10% or a fraction such as 0.1`},
+		{"max regression alone", []string{"--max-regression", "5%"}, "--max-regression needs --baseline OLD.json"},
+		{"junit is a directory", []string{"--junit", dir}, "--junit " + dir + ": is a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _, stderr := testEnv(nil)
+			code := Run(context.Background(), append(append([]string(nil), quick...), tt.args...), env)
+			if code != ExitUsage {
+				t.Fatalf("exit %d, want 2; stderr: %s", code, stderr)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.want)
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the server saw %d requests: usage errors must stop the run before anything is sent", n)
+	}
+
+	// A bad gate is found before the scenario file is even read.
+	env, _, stderr := testEnv(nil)
+	if code := Run(context.Background(), []string{"run", "/does/not/exist.yaml", "--gate", "p97<1s"}, env); code != ExitUsage || !strings.Contains(stderr.String(), "p97") {
+		t.Errorf("exit %d, stderr %q: want the gate named first", code, stderr)
+	}
+}
+
+// TestBaselineRegressionExits1: a run against a slower endpoint than its
+// stored baseline fails on baseline:p95; the same endpoint again passes.
+func TestBaselineRegressionExits1(t *testing.T) {
+	srv, _ := gateServer(t)
+	run := func(path string, extra ...string) (int, *result.Result, string) {
+		out := t.TempDir()
+		env, _, stderr := testEnv(nil)
+		args := append([]string{"run", "--url", srv.URL + path, "--rate", "20", "--duration", "1s", "--out", out, "--quiet"}, extra...)
+		code := Run(context.Background(), args, env)
+		res, err := result.Read(filepath.Join(out, "result.json"))
+		if err != nil {
+			t.Fatalf("exit %d: %v; stderr: %s", code, err, stderr)
+		}
+		return code, res, filepath.Join(out, "result.json")
+	}
+	code, _, old := run("/fast")
+	if code != 0 {
+		t.Fatalf("baseline run exit %d", code)
+	}
+	code, res, slowOld := run("/slow", "--baseline", old, "--max-regression", "50%")
+	if code != ExitGateFailed {
+		t.Fatalf("exit %d, want 1: the slow endpoint regresses against the fast baseline", code)
+	}
+	var p95 *result.GateCheck
+	for i := range res.Gates {
+		if res.Gates[i].Gate == "baseline:p95" {
+			p95 = &res.Gates[i]
+		}
+	}
+	if p95 == nil || p95.Pass || p95.Measured < 30 || p95.Op != "<=" {
+		t.Fatalf("baseline:p95 %+v: want a failed check measuring >= 30ms", p95)
+	}
+	if !strings.Contains(p95.Detail, "+50% allowed") {
+		t.Errorf("detail %q should state the allowance", p95.Detail)
+	}
+
+	// Against a baseline of the same endpoint it passes (a wide allowance:
+	// p99 of 20 requests is their maximum, and loopback under -race jitters).
+	if code, res, _ := run("/slow", "--baseline", slowOld, "--max-regression", "200%"); code != 0 || len(res.Gates) != 3 {
+		t.Errorf("exit %d, gates %+v: want 0 with three passed checks", code, res.Gates)
+	}
+}

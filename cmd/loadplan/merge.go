@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/report"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// cmdMerge combines the results of a split run's segments (DESIGN.md
+// decision 4) into one result, judges it again and writes it with its
+// summary.
+func cmdMerge(_ context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "merge", "OUT.json PART.json [PART.json ...] [flags]")
+	quiet := fs.BoolP("quiet", "q", false, "no summary on stdout (the files are still written)")
+	jsonOut := fs.Bool("json", false, "print the merged result document on stdout instead of the summary")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 2 {
+		fs.Usage()
+		return usagef("merge needs the output file and at least one part, e.g. loadplan merge merged/result.json parts/*/result.json")
+	}
+	out, paths := fs.Arg(0), fs.Args()[1:]
+	for _, p := range paths {
+		if same(p, out) {
+			return usagef("the output %s is also a part: give the merged result a path of its own", out)
+		}
+	}
+	parts := make([]*result.Result, len(paths))
+	for i, p := range paths {
+		r, err := result.Read(p)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		parts[i] = r
+	}
+	res, err := result.Merge(parts, paths)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	judgeMerged(res)
+
+	data, err := result.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	var sum strings.Builder
+	if err := report.Markdown(&sum, res); err != nil {
+		return err
+	}
+	segmentsMarkdown(&sum, res, paths)
+
+	dir := filepath.Dir(out)
+	summaryPath := filepath.Join(dir, "summary.md")
+	var werr error
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		werr = fmt.Errorf("create %s: %w", dir, err)
+	} else if err := result.WriteFile(out, data); err != nil {
+		werr = err
+	} else if err := result.WriteFile(summaryPath, []byte(sum.String())); err != nil {
+		werr = err
+	}
+	switch {
+	case *jsonOut:
+		env.Stdout.Write(data)
+	case !*quiet:
+		fmt.Fprint(env.Stdout, sum.String())
+	}
+	if werr != nil {
+		return fmt.Errorf("could not save the merged result (the summary above holds the figures): %w", werr)
+	}
+	fmt.Fprintf(env.Stderr, "loadplan: merged %d parts into %s and %s\n", len(paths), out, summaryPath)
+
+	switch {
+	case res.Status == result.StatusAborted:
+		msg := "a segment was aborted"
+		if res.Abort != nil {
+			msg = fmt.Sprintf("aborted: %s (%s)", res.Abort.Condition, res.Abort.Detail)
+		}
+		return &ExitError{Code: ExitAborted, Err: fmt.Errorf("%s", msg)}
+	case !res.Pass:
+		return &ExitError{Code: ExitGateFailed}
+	}
+	return nil
+}
+
+// judgeMerged recomputes the verdicts and capacity models from the merged
+// figures. A segment whose generator was the bottleneck keeps the whole run
+// invalid even when the pooled figures would pass the health check (one
+// late segment in ten hardly moves the pooled lateness p99), so its
+// reasons, which Merge prefixed with the segment, are kept.
+func judgeMerged(res *result.Result) {
+	partReasons := make([][]string, len(res.Profiles))
+	for i, p := range res.Profiles {
+		partReasons[i] = p.Generator.Reasons
+	}
+	verdict.JudgeAll(res)
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		if len(partReasons[i]) == 0 {
+			continue
+		}
+		g := &p.Generator
+		g.Reasons = append(g.Reasons, partReasons[i]...)
+		g.Invalid = true
+		// Judge afresh for the answer, then say why it cannot stand, as
+		// JudgeAll does for an invalid profile.
+		v := verdict.Judge(p)
+		v.Pass = false
+		v.Answer = fmt.Sprintf("%s: INVALID — the generator was the bottleneck, so these figures measure it, not the target (%s). Was: %s",
+			p.Name, strings.Join(g.Reasons, "; "), v.Answer)
+		p.Verdict = v
+		res.Pass = false
+	}
+	capacity.Annotate(res, capacity.FitOptions{})
+}
+
+// segmentsMarkdown lists the parts a merged result was made of.
+func segmentsMarkdown(b *strings.Builder, res *result.Result, paths []string) {
+	if len(res.Segments) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n## Segments\n\nMerged from %d of %d segments (%s).\n\n", len(res.Segments), res.Segments[0].Count, strings.Join(paths, ", "))
+	b.WriteString("| segment | host | start at | clock offset |\n|---|---|---|---|\n")
+	for _, s := range res.Segments {
+		at := "—"
+		if s.StartAt != nil {
+			at = s.StartAt.UTC().Format("2006-01-02 15:04:05Z")
+		}
+		host := s.Host
+		if host == "" {
+			host = "—"
+		}
+		fmt.Fprintf(b, "| %d/%d | %s | %s | %.1f ms |\n", s.Index, s.Count, host, at, float64(s.ClockOffset)*1000)
+	}
+}
+
+// same reports whether two paths name the same file (or would).
+func same(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}

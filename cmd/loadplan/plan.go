@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/report"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// nextScenarioFile is the name of the next load test's scenario, written
+// beside the plan.
+const nextScenarioFile = "next-scenario.yaml"
+
+func cmdPlan(_ context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv]")
+	planPath := fs.String("plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
+	history := fs.String("history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
+	asOf := fs.String("as-of", "", "the plan's first day, YYYY-MM-DD (default today)")
+	horizon := fs.String("horizon", "", "months to plan: 12mo, 18mo, 2y (default: the configuration's, else 12mo)")
+	growth := fs.String("growth", "", "compound growth: 20%/mo, or 150%/y (replaces the configuration's growth)")
+	out := fs.StringP("out", "o", "", "write the plan files into this directory (default: the result's directory)")
+	formats := fs.StringSlice("format", report.PlanFormats, "plan files to write: md, json, csv")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("plan needs one result file, got %d arguments", fs.NArg())
+	}
+	for _, f := range *formats {
+		if !slices.Contains(report.PlanFormats, f) {
+			return usagef("--format %q: want md, json or csv (comma-separated)", f)
+		}
+	}
+	if *growth != "" && *history != "" {
+		return usagef("give --growth (a rate) or --history (a file to fit the rate to), not both")
+	}
+
+	resPath := fs.Arg(0)
+	res, err := result.Read(resPath)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	var cfg *plan.Config
+	if *planPath != "" {
+		cfg, err = plan.LoadConfig(*planPath)
+	} else {
+		cfg, err = planFromScenario(env, res)
+	}
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+
+	day := env.Now().UTC()
+	if *asOf != "" {
+		d, err := plan.ParseDate(*asOf)
+		if err != nil {
+			return usagef("--as-of: %v", err)
+		}
+		day = d.Time
+	}
+	if *horizon != "" {
+		n, err := plan.ParseHorizon(*horizon)
+		if err != nil {
+			return usagef("--horizon: %v", err)
+		}
+		cfg.Horizon = n
+	}
+	if *growth != "" {
+		r, err := plan.ParseRate(*growth)
+		if err != nil {
+			return usagef("--growth: %v", err)
+		}
+		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = &r, nil, ""
+	}
+	if *history != "" {
+		obs, err := plan.LoadHistory(*history)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, obs, *history
+	}
+
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: day, Result: resPath})
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Dir(resPath)
+	}
+	var md bytes.Buffer
+	if err := report.PlanMarkdown(&md, p); err != nil {
+		return err
+	}
+	env.Stdout.Write(md.Bytes())
+	return writePlanFiles(env, dir, p, *formats)
+}
+
+// planFromScenario reads the plan: section of the scenario file the result
+// was run from.
+func planFromScenario(env *Env, res *result.Result) (*plan.Config, error) {
+	const hint = "give --plan plan.yaml"
+	path := res.Scenario.File
+	if path == "" {
+		return nil, fmt.Errorf("no plan configuration: %s (the result names no scenario file to take a plan: section from)", hint)
+	}
+	sc, err := scenario.Load(path, env.LookupEnv)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("no plan configuration: %s (the result's scenario %s is not here to take a plan: section from)", hint, path)
+	case err != nil:
+		return nil, err
+	}
+	cfg, err := checkPlanSection(sc)
+	if err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("no plan configuration: %s, or add a plan: section to %s (see docs/plan.md)", hint, path)
+	}
+	return cfg, nil
+}
+
+// checkPlanSection parses a scenario's plan: section; nil when it has
+// none. run and validate call it so that a mistake in the plan is a usage
+// error (exit 2) before anything is sent.
+func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
+	if sc == nil || sc.Plan == nil {
+		return nil, nil
+	}
+	cfg, err := plan.ParseNode(sc.PlanFile, sc.Plan)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return cfg, nil
+}
+
+// writeRunPlan makes the plan of a finished run whose scenario has a
+// plan: section and writes it beside the result. For loadplan run.
+func writeRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) error {
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json")})
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	return writePlanFiles(env, dir, p, report.PlanFormats)
+}
+
+// writePlanFiles writes plan.<format> for each format and the next
+// scenario into dir, each atomically, and checks that the next scenario
+// parses.
+func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	var wrote []string
+	for _, f := range formats {
+		var b bytes.Buffer
+		if err := report.WritePlan(&b, p, f); err != nil {
+			return err
+		}
+		path := filepath.Join(dir, "plan."+f)
+		if err := result.WriteFile(path, b.Bytes()); err != nil {
+			return err
+		}
+		wrote = append(wrote, path)
+	}
+	if p.NextTest.YAML != "" {
+		path := filepath.Join(dir, nextScenarioFile)
+		data := []byte(p.NextTest.YAML)
+		noVars := func(string) (string, bool) { return "", false }
+		if _, err := scenario.Parse(path, data, noVars); err != nil {
+			fmt.Fprintf(env.Stderr, "loadplan plan: warning: %s needs editing before it runs:\n%v\n", path, err)
+		}
+		if err := result.WriteFile(path, data); err != nil {
+			return err
+		}
+		wrote = append(wrote, path)
+	}
+	if len(wrote) > 0 {
+		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
+	}
+	return nil
+}

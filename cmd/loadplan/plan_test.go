@@ -1,0 +1,318 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// planResultFile writes a result whose stress profile measured 1,500 req/s
+// at SLO (with a USL fit) into a fresh directory, naming scenarioFile as
+// its scenario.
+func planResultFile(t *testing.T, scenarioFile string) string {
+	t.Helper()
+	maxX := 2600.0
+	p95 := result.Millis(200)
+	errRate := 0.001
+	res := &result.Result{
+		Schema: result.Schema, Status: result.StatusComplete,
+		Scenario: result.Scenario{Name: "checkout", File: scenarioFile, Target: "http://127.0.0.1:8080", Timeout: 5000,
+			Requests: []result.Request{
+				{Name: "home", Method: "GET", URL: "http://127.0.0.1:8080/", Weight: 3},
+				{Name: "search", Method: "GET", URL: "http://127.0.0.1:8080/search?q=$shoes", Weight: 1},
+			},
+			SLO: result.SLO{P95: &p95, ErrorRate: &errRate}},
+		Profiles: []result.Profile{{
+			Name: "stress", Model: "open", Status: result.StatusComplete,
+			Start:    time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC),
+			Verdict:  &result.Verdict{Stress: &result.Stress{CapacityAtSLO: 1500, CapacityConcurrency: 30}},
+			Capacity: &result.Capacity{Sigma: 0.004, Kappa: 0.00002, Lambda: 60, CapacityAtSLO: 1500, ConcurrencyAtSLO: 30, MaxThroughput: &maxX, Limit: "peak"},
+		}},
+	}
+	path := filepath.Join(t.TempDir(), "result.json")
+	if err := result.Write(path, res); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const cliPlan = `capacity: {rps: 1500, units: 10}
+demand: {peak_rps: 1000}
+growth: {monthly: 20%}
+resources:
+  - {name: api, unit: instance, cost: 300, lead_time: 2w, owner: platform team}
+`
+
+func runPlan(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	env, out, errb := testEnv(nil)
+	code := Run(context.Background(), append([]string{"plan"}, args...), env)
+	return code, out.String(), errb.String()
+}
+
+func TestPlanCommand(t *testing.T) {
+	res := planResultFile(t, "")
+	cfg := writeFile(t, "plan.yaml", cliPlan)
+	code, out, errb := runPlan(t, res, "--plan", cfg, "--as-of", "2027-01-01")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb)
+	}
+	dir := filepath.Dir(res)
+	md, err := os.ReadFile(filepath.Join(dir, "plan.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(md) != out {
+		t.Error("plan.md differs from the plan printed")
+	}
+	for _, want := range []string{"# Capacity plan: checkout, as of 2027-01-01", "| 2027-06 | 6 | 2,986 | 29 / 29 (+5) |", "Capacity runs out on **2027-03-08**", "Load test at 3,000 req/s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+	var p plan.Plan
+	data, err := os.ReadFile(filepath.Join(dir, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &p); err != nil || p.AsOf.String() != "2027-01-01" || len(p.Actions) != 12 {
+		t.Errorf("plan.json: %v, as of %s, %d actions", err, p.AsOf, len(p.Actions))
+	}
+	csv, err := os.ReadFile(filepath.Join(dir, "plan.csv"))
+	if err != nil || !strings.HasPrefix(string(csv), "month,start,") || strings.Count(string(csv), "\n") != 13 {
+		t.Errorf("plan.csv: %v\n%s", err, csv)
+	}
+	if !strings.Contains(errb, "wrote ") || !strings.Contains(errb, nextScenarioFile) {
+		t.Errorf("stderr does not list the files written: %s", errb)
+	}
+
+	// The next scenario is a ready scenario file: it parses, and its
+	// target profile runs at the rate the plan names.
+	path := filepath.Join(dir, nextScenarioFile)
+	sc, err := scenario.Load(path, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("%s does not parse:\n%v", path, err)
+	}
+	if sc.Name != "checkout-next" || len(sc.Profiles) != 1 || sc.Profiles[0].Name != "target" || sc.Profiles[0].Model != scenario.Open {
+		t.Fatalf("next scenario %+v", sc)
+	}
+	st := sc.Profiles[0].Stages
+	if len(st) != 1 || st[0].Load != 3000 || st[0].Duration != 10*time.Minute || st[0].Ramp != 2*time.Minute {
+		t.Errorf("target stages %+v, want 3,000 req/s for 10m with a 2m ramp", st)
+	}
+	if len(sc.Requests) != 2 || sc.Requests[1].URL != "http://127.0.0.1:8080/search?q=$shoes" || sc.Requests[0].Weight != 3 {
+		t.Errorf("requests %+v", sc.Requests)
+	}
+	if sc.Target.Timeout != 5*time.Second || sc.SLO.P95 != 200*time.Millisecond || sc.SLO.ErrorRate != 0.001 {
+		t.Errorf("target %+v, SLO %+v", sc.Target, sc.SLO)
+	}
+}
+
+func TestPlanCommandFlags(t *testing.T) {
+	res := planResultFile(t, "")
+	cfg := writeFile(t, "plan.yaml", cliPlan)
+	hist := writeFile(t, "h.csv", "date,peak_rps\n2026-07-01,500\n2026-08-01,550\n2026-09-01,605\n2026-10-01,665.5\n2026-11-01,732.05\n2026-12-01,805.255\n")
+	out := t.TempDir()
+
+	code, stdout, errb := runPlan(t, res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "18mo", "--growth", "5%/mo", "--out", out, "--format", "md,csv")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb)
+	}
+	if !strings.Contains(stdout, "| Growth | 5%/month, compound |") || !strings.Contains(stdout, "18 months, 2027-01 to 2028-06") {
+		t.Errorf("--growth or --horizon not applied:\n%s", stdout)
+	}
+	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, nextScenarioFile: true} {
+		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
+			t.Errorf("%s written: %v, want %v", name, err == nil, want)
+		}
+	}
+
+	// --history replaces the configuration's rate with a fitted one; the
+	// demand stays the configuration's.
+	code, stdout, errb = runPlan(t, res, "--plan", cfg, "--as-of", "2027-01-01", "--history", hist, "--out", t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb)
+	}
+	if !strings.Contains(stdout, "| Growth | 10%/month fitted to "+hist+": 6 rows from 2026-07-01 to 2026-12-01") {
+		t.Errorf("--history not applied:\n%s", stdout)
+	}
+}
+
+// TestPlanFromScenarioSection takes the configuration from the plan:
+// section of the scenario the result names.
+func TestPlanFromScenarioSection(t *testing.T) {
+	body := "version: 1\nname: checkout\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles:\n  stress:\n    rate: {start: 100, step: 100, max: 400}\n    step_duration: 10s\nplan:\n  capacity: {units: 10}\n  demand: {peak_rps: 1000}\n  growth: {monthly: 10%}\n  resources:\n    - {name: api, unit: instance, scaling: linear}\n"
+	sc := writeFile(t, "s.yaml", body)
+	res := planResultFile(t, sc)
+	code, out, errb := runPlan(t, res, "--as-of", "2027-01-01")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb)
+	}
+	if !strings.Contains(out, "1,500 req/s on 10 api instances (stress profile of "+res+", 2026-12-14)") {
+		t.Errorf("plan does not use the measured capacity:\n%s", out)
+	}
+	// An error in the section names the scenario's file, line and key.
+	bad := strings.Replace(body, "scaling: linear", "scaling: linear, lead_time: 2m", 1)
+	if err := os.WriteFile(sc, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errb = runPlan(t, res, "--as-of", "2027-01-01")
+	if code != ExitUsage || !strings.Contains(errb, sc+":14: plan.resources[0].lead_time: \"2m\": m is ambiguous") {
+		t.Errorf("exit %d; stderr: %s", code, errb)
+	}
+}
+
+func TestPlanUsageErrors(t *testing.T) {
+	res := planResultFile(t, "")
+	good := writeFile(t, "plan.yaml", cliPlan)
+	badPlan := writeFile(t, "bad.yaml", strings.Replace(cliPlan, "lead_time: 2w", "lead_time: fortnight", 1))
+	badHist := writeFile(t, "h.csv", "date,peak_rps\n2026-01-01,100\n2026-02-01,-5\n2026-03-01,120\n")
+	noPlan := writeFile(t, "s.yaml", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\n")
+	resNoPlan := planResultFile(t, noPlan)
+	noDemand := writeFile(t, "nodemand.yaml", strings.Replace(cliPlan, "demand: {peak_rps: 1000}\n", "", 1))
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"no arguments", nil, "plan needs one result file"},
+		{"two results", []string{res, res}, "plan needs one result file, got 2"},
+		{"missing result", []string{"/does/not/exist.json", "--plan", good}, "read result"},
+		{"bad plan file", []string{res, "--plan", badPlan}, badPlan + `:5: resources[0].lead_time: want a period like 14d`},
+		{"missing plan file", []string{res, "--plan", "/nope/plan.yaml"}, "read plan"},
+		{"bad history", []string{res, "--plan", good, "--history", badHist}, badHist + ":3: peak_rps: must be greater than zero, got negative -5"},
+		{"bad as-of", []string{res, "--plan", good, "--as-of", "2027-02-30"}, "--as-of: want a date like 2027-01-31"},
+		{"bad horizon", []string{res, "--plan", good, "--horizon", "90d"}, "--horizon: want whole months"},
+		{"bad growth", []string{res, "--plan", good, "--growth", "fast"}, "--growth: want a growth rate"},
+		{"growth and history", []string{res, "--plan", good, "--growth", "5%", "--history", badHist}, "not both"},
+		{"bad format", []string{res, "--plan", good, "--format", "md,html"}, `--format "html"`},
+		{"no plan anywhere", []string{res}, "no plan configuration: give --plan plan.yaml"},
+		{"scenario without plan", []string{resNoPlan}, "or add a plan: section to " + noPlan},
+		{"no demand", []string{res, "--plan", noDemand}, noDemand + ":1: demand.peak_rps: required"},
+		{"bad flag", []string{res, "--bogus"}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errb := runPlan(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want 2; stderr: %s", code, errb)
+			}
+			if !strings.Contains(errb, tt.want) {
+				t.Errorf("stderr %q does not say %q", errb, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunPlanHelpers covers what loadplan run uses: the plan: section is
+// checked up front, and the plan is written beside the result.
+func TestRunPlanHelpers(t *testing.T) {
+	body := "version: 1\nname: checkout\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\nplan:\n  capacity: {rps: 800, units: 4}\n  demand: {peak_rps: 300}\n  growth: {monthly: 5%}\n  resources: [{name: api}]\n"
+	sc, err := scenario.Parse("s.yaml", []byte(body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := checkPlanSection(sc)
+	if err != nil || cfg == nil {
+		t.Fatalf("checkPlanSection = %v, %v", cfg, err)
+	}
+	dir := t.TempDir()
+	env, _, errb := testEnv(nil)
+	res, err := result.Read(planResultFile(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeRunPlan(env, dir, cfg, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"plan.md", "plan.json", "plan.csv", nextScenarioFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if strings.Contains(errb.String(), "warning") {
+		t.Errorf("stderr: %s", errb)
+	}
+	// testEnv's clock: the plan starts on its day.
+	md, _ := os.ReadFile(filepath.Join(dir, "plan.md"))
+	if !bytes.Contains(md, []byte("as of 2026-11-23")) {
+		t.Errorf("plan.md does not start from the run's day:\n%s", md)
+	}
+
+	sc, err = scenario.Parse("s.yaml", []byte(strings.Replace(body, "monthly: 5%", "monthly: 5%%%", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkPlanSection(sc); err == nil || exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "s.yaml:10: plan.growth.monthly") {
+		t.Errorf("checkPlanSection of a bad section: %v", err)
+	}
+}
+
+// TestPlanNextScenarioBuiltin: a run on the built-in target leaves its
+// settings in the result's target text; the next scenario runs against
+// the same simulated service.
+func TestPlanNextScenarioBuiltin(t *testing.T) {
+	resPath := planResultFile(t, "")
+	res, err := result.Read(resPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Scenario.Target = "builtin (simulated service: 16 workers, 10ms exponential service time, queue 2000, sigma 0.02, kappa 0)"
+	for i := range res.Scenario.Requests {
+		res.Scenario.Requests[i].URL = strings.TrimPrefix(res.Scenario.Requests[i].URL, "http://127.0.0.1:8080")
+	}
+	if err := result.Write(resPath, res); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errb := runPlan(t, resPath, "--plan", writeFile(t, "plan.yaml", cliPlan), "--as-of", "2027-01-01")
+	if code != 0 || strings.Contains(errb, "warning") {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb)
+	}
+	sc, err := scenario.Load(filepath.Join(filepath.Dir(resPath), nextScenarioFile), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := sc.Target.Builtin
+	if sc.Target.URL != scenario.BuiltinURL || b.Workers != 16 || b.ServiceTime != 10*time.Millisecond || b.Distribution != "exponential" || b.Queue != 2000 || b.Sigma != 0.02 {
+		t.Errorf("target %+v", sc.Target)
+	}
+	if sc.Requests[1].URL != "/search?q=$shoes" {
+		t.Errorf("requests %+v", sc.Requests)
+	}
+}
+
+// TestPlanDocsScenario: the scenario with a plan: section in docs/plan.md
+// is a valid scenario and a valid plan.
+func TestPlanDocsScenario(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/plan.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, block := range strings.Split(string(doc), "```yaml\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		if !strings.HasPrefix(block, "version: 1\nname:") {
+			continue
+		}
+		n++
+		sc, err := scenario.Parse("docs/plan.md", []byte(block), nil)
+		if err != nil {
+			t.Fatalf("scenario in docs/plan.md:\n%v", err)
+		}
+		if cfg, err := checkPlanSection(sc); err != nil || cfg == nil {
+			t.Errorf("its plan: section: %v, %v", cfg, err)
+		}
+	}
+	if n == 0 {
+		t.Error("docs/plan.md shows no scenario with a plan: section")
+	}
+}

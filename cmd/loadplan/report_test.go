@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// reportRun runs the good scenario against an httptest server and returns
+// the directory holding its result.json and summary.md.
+func reportRun(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	scen := writeFile(t, "s.yaml", strings.Replace(goodScenario, "%s", srv.URL, 1))
+	dir := filepath.Join(t.TempDir(), "run")
+	// A token long enough not to be found, and masked, in the figures.
+	env, _, stderr := testEnv(map[string]string{"TOKEN": "tok-report-3f2a1b"})
+	// 0, or 1 when a loaded machine (-race) fails the SLO or the
+	// generator's health: either way a result was written.
+	if code := Run(context.Background(), []string{"run", scen, "--out", dir, "--quiet"}, env); code != 0 && code != 1 {
+		t.Fatalf("run exited %d:\n%s", code, stderr)
+	}
+	return dir
+}
+
+func TestReportEveryFormat(t *testing.T) {
+	run := reportRun(t)
+	out := filepath.Join(t.TempDir(), "re", "rendered") // created by report
+	env, _, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"report", filepath.Join(run, "result.json"), "--format", "html,md,json,junit,csv", "--out", out}, env)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	read := func(name string) []byte {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stderr.String(), filepath.Join(out, name)) {
+			t.Errorf("stderr does not name %s: %s", name, stderr)
+		}
+		return b
+	}
+	orig := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(run, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	page := string(read("report.html"))
+	for _, id := range []string{`id="latency-baseline"`, `id="hdr-baseline"`, `<h2>Verdict: `} {
+		if !strings.Contains(page, id) {
+			t.Errorf("report.html has no %s", id)
+		}
+	}
+	for _, s := range []string{"<script", "<link", "@import", "https://", "src=", "href=\"http"} {
+		if strings.Contains(page, s) {
+			t.Errorf("report.html contains %q: it must load nothing", s)
+		}
+	}
+	// Re-rendering gives what the run wrote.
+	if md := read("summary.md"); !bytes.Equal(md, orig("summary.md")) {
+		t.Errorf("summary.md differs from the run's:\n%s", md)
+	}
+	if js := read("result.json"); !bytes.Equal(js, orig("result.json")) {
+		t.Error("result.json re-encoded differs from the run's")
+	}
+	var suites struct {
+		XMLName xml.Name
+		Suites  []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(read("junit.xml"), &suites); err != nil || suites.XMLName.Local != "testsuites" || len(suites.Suites) != 1 || suites.Suites[0].Name != "baseline" {
+		t.Errorf("junit.xml: %+v, %v", suites, err)
+	}
+	stages, err := csv.NewReader(bytes.NewReader(read("stages.csv"))).ReadAll()
+	if err != nil || len(stages) != 2 || stages[1][0] != "baseline" || stages[1][9] != "50" {
+		t.Errorf("stages.csv: %v, %v (want a header and the baseline stage with 50 requests)", stages, err)
+	}
+	windows, err := csv.NewReader(bytes.NewReader(read("windows.csv"))).ReadAll()
+	if err != nil || len(windows) < 2 || windows[0][0] != "profile" {
+		t.Errorf("windows.csv: %v, %v", windows, err)
+	}
+}
+
+// TestReportDefaultsToHTMLBesideResult: no flags writes report.html, and
+// only that, in the result file's directory.
+func TestReportDefaultsToHTMLBesideResult(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(reportRun(t), "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "result.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, stdout, stderr := testEnv(nil)
+	if code := Run(context.Background(), []string{"report", path}, env); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"report.html", "result.json"}) {
+		t.Errorf("directory holds %v, want report.html beside result.json", names)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q: the files are the output", stdout)
+	}
+
+	// Repeated flags, an alias, and a format named twice.
+	env, _, stderr = testEnv(nil)
+	if code := Run(context.Background(), []string{"report", path, "-f", "markdown", "--format", "csv,md"}, env); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, name := range []string{"summary.md", "stages.csv", "windows.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestReportUsageErrors(t *testing.T) {
+	good := filepath.Join(reportRun(t), "result.json")
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncated := writeFile(t, "truncated.json", string(data[:len(data)/2]))
+	wrongSchema := writeFile(t, "schema.json", strings.Replace(string(data), "loadplan/result/v1", "loadplan/result/v9", 1))
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"no result", []string{}, "report needs one result file, got 0"},
+		{"two results", []string{good, good}, "got 2 arguments"},
+		{"unknown format", []string{good, "--format", "html,pdf"}, `--format "pdf": unknown format (formats: html, md, json, junit, csv)`},
+		{"empty format", []string{good, "--format", ""}, "--format is empty"},
+		{"missing file", []string{"/does/not/exist/result.json"}, "/does/not/exist/result.json"},
+		{"truncated", []string{truncated}, truncated},
+		{"wrong schema", []string{wrongSchema}, wrongSchema},
+		{"bad flag", []string{good, "--bogus"}, "unknown flag: --bogus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			env, _, stderr := testEnv(nil)
+			code := Run(context.Background(), append([]string{"report", "--out", out}, tt.args...), env)
+			if code != ExitUsage {
+				t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr %q does not say %q", stderr, tt.wantErr)
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Errorf("a usage error wrote %d files", len(entries))
+			}
+		})
+	}
+}

@@ -1,0 +1,571 @@
+// Package compare owns the old-versus-new comparison of two result
+// documents: for each profile both runs have, throughput, latency
+// percentiles, error rate and (stress) capacity at SLO, each with a
+// statistical test over the per-second windows, so that a migration's
+// go/no-go does not rest on run-to-run noise. docs/compare.md describes the
+// method for users.
+//
+// It reads results only. Everything is a pure function of the two results
+// and the options; the bootstrap is seeded, so the same inputs give the
+// same comparison on every machine.
+package compare
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Schema names this version of the comparison document (compare.json).
+const Schema = "loadplan/compare/v1"
+
+// Metric names, in the order a profile's table lists them.
+const (
+	Throughput    = "throughput"      // successful requests per second
+	P50           = "p50"             // latency percentiles of successful requests
+	P95           = "p95"             //
+	P99           = "p99"             //
+	P999          = "p99_9"           //
+	ErrorRate     = "error_rate"      // failed ÷ all
+	CapacityAtSLO = "capacity_at_slo" // stress: highest throughput of a step that held the SLO
+)
+
+// Verdicts of one metric.
+const (
+	Better    = "better"
+	Worse     = "worse"
+	NoChange  = "no significant change"
+	NotTested = "not tested"
+)
+
+// TestBootstrap names the bootstrap in Metric.Test; the rank tests are
+// named by their RankTest.Method.
+const TestBootstrap = "bootstrap"
+
+// minWindows is the fewest windows on each side for a rank test: below
+// it no p-value could reach any usual α.
+const minWindows = 3
+
+// Options are the comparison's settings. The zero value of each field is
+// its default; as net.Dialer's KeepAlive does, a negative MinEffect or
+// MaxRegression means zero (no minimum effect; any significant worsening
+// of a gated metric fails).
+type Options struct {
+	// Alpha is the significance level: a change is significant only when
+	// its test's p-value is below it. Default 0.05.
+	Alpha float64
+	// MinEffect is the smallest relative change called significant,
+	// however small the p-value: a real but negligible change is not worth
+	// a verdict. Default 0.05 (5%).
+	MinEffect float64
+	// MaxRegression is how much worse a gated metric (p95, p99, error
+	// rate, throughput, capacity) may significantly get before the
+	// comparison fails. Default 0.10 (10%).
+	MaxRegression float64
+	// Resamples is the number of bootstrap resamples. Default 1000.
+	Resamples int
+	// Seed seeds the bootstrap; zero is a seed like any other.
+	Seed uint64
+}
+
+func (o Options) normalize() Options {
+	def := func(v *float64, d float64) {
+		switch {
+		case *v == 0:
+			*v = d
+		case *v < 0:
+			*v = 0
+		}
+	}
+	if o.Alpha <= 0 || o.Alpha >= 1 {
+		o.Alpha = 0.05
+	}
+	def(&o.MinEffect, 0.05)
+	def(&o.MaxRegression, 0.10)
+	if o.Resamples <= 0 {
+		o.Resamples = 1000
+	}
+	return o
+}
+
+// Comparison is the whole comparison: what compare.json holds.
+type Comparison struct {
+	Schema   string   `json:"schema"`
+	Old      Source   `json:"old"`
+	New      Source   `json:"new"`
+	Settings Settings `json:"settings"`
+	// Profiles are the profiles both runs have, in the old run's order.
+	Profiles  []Profile `json:"profiles"`
+	OnlyInOld []string  `json:"only_in_old,omitempty"`
+	OnlyInNew []string  `json:"only_in_new,omitempty"`
+	Warnings  []string  `json:"warnings,omitempty"`
+	// Pass is false when any gated metric of any profile is a regression.
+	Pass bool `json:"pass"`
+}
+
+// Source describes one of the two runs.
+type Source struct {
+	// File is the path the result was read from; the caller sets it.
+	File     string    `json:"file,omitempty"`
+	Scenario string    `json:"scenario"`
+	Digest   string    `json:"digest,omitempty"`
+	Target   string    `json:"target"`
+	Start    time.Time `json:"start"`
+	Status   string    `json:"status"`
+	Version  string    `json:"loadplan_version"`
+}
+
+// Settings are the options the comparison ran with, defaults filled in.
+type Settings struct {
+	Alpha         float64 `json:"alpha"`
+	MinEffect     float64 `json:"min_effect"`
+	MaxRegression float64 `json:"max_regression"`
+	Resamples     int     `json:"resamples"`
+	Seed          uint64  `json:"seed"`
+}
+
+// Profile is one profile's comparison.
+type Profile struct {
+	Name  string `json:"name"`
+	Model string `json:"model"`
+	// Stages are the stages (0-based) whose steady parts were compared:
+	// those both runs have, with at least one steady window in each.
+	Stages []int `json:"stages"`
+	// OldWindows and NewWindows are the per-second windows compared.
+	OldWindows int      `json:"old_windows"`
+	NewWindows int      `json:"new_windows"`
+	Metrics    []Metric `json:"metrics"`
+	// Distribution is the latency distribution of the compared windows
+	// (successful requests), old beside new, for plotting.
+	Distribution []Quantile `json:"distribution,omitempty"`
+	Notes        []string   `json:"notes,omitempty"`
+	Warnings     []string   `json:"warnings,omitempty"`
+	// Pass is false when a gated metric is a regression.
+	Pass bool `json:"pass"`
+}
+
+// Metric is one row of a profile's table.
+type Metric struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"` // "req/s", "ms" or "ratio"
+	// WorseWhen is "higher" (latency, errors) or "lower" (throughput,
+	// capacity).
+	WorseWhen string  `json:"worse_when"`
+	Old       float64 `json:"old"`
+	New       float64 `json:"new"`
+	Change    float64 `json:"change"` // new − old, in Unit
+	// Relative is (new − old) / old; null when old is 0 and new is not
+	// (an unbounded relative change).
+	Relative *float64 `json:"relative"`
+	// Test names the test behind PValue: a RankTest.Method over the
+	// per-second values, or TestBootstrap; empty when not tested.
+	Test   string   `json:"test,omitempty"`
+	PValue *float64 `json:"p_value,omitempty"`
+	// PAdjusted is PValue adjusted by Holm's method over the profile's
+	// tested metrics; it is what is compared with α, so that for an
+	// unchanged system the chance of calling any of them changed is at
+	// most α.
+	PAdjusted *float64 `json:"p_adjusted,omitempty"`
+	// CI is the bootstrap's interval of new − old at level 1 − α.
+	CI *[2]float64 `json:"ci,omitempty"`
+	// OldN and NewN are the sample sizes behind the test: per-second
+	// values for a rank test, windows resampled for the bootstrap.
+	OldN int `json:"old_n"`
+	NewN int `json:"new_n"`
+	// Significant is PAdjusted < α and |Relative| ≥ the minimum effect,
+	// with the test and the change pointing the same way.
+	Significant bool   `json:"significant"`
+	Verdict     string `json:"verdict"` // Better, Worse, NoChange or NotTested
+	// Gated metrics fail the comparison when they are a Regression:
+	// significantly worse by more than the maximum regression.
+	Gated      bool   `json:"gated"`
+	Regression bool   `json:"regression"`
+	Note       string `json:"note,omitempty"`
+
+	shift int // the side the test puts the new run on: +1 higher, −1 lower
+}
+
+// Quantile is one point of the latency distributions.
+type Quantile struct {
+	Percentile float64       `json:"percentile"`
+	Old        result.Millis `json:"old_ms"`
+	New        result.Millis `json:"new_ms"`
+}
+
+// NoCommonProfileError says the two results share no profile name.
+type NoCommonProfileError struct {
+	Old, New []string
+}
+
+func (e *NoCommonProfileError) Error() string {
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "none"
+		}
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("no profile is in both results (old: %s; new: %s): compare runs of the same scenario", list(e.Old), list(e.New))
+}
+
+// Compare compares the profiles the two results share.
+func Compare(older, newer *result.Result, opt Options) (*Comparison, error) {
+	opt = opt.normalize()
+	c := &Comparison{
+		Schema: Schema,
+		Old:    source(older),
+		New:    source(newer),
+		Settings: Settings{Alpha: opt.Alpha, MinEffect: opt.MinEffect, MaxRegression: opt.MaxRegression,
+			Resamples: opt.Resamples, Seed: opt.Seed},
+		Pass: true,
+	}
+	var oldNames, newNames []string
+	for i := range older.Profiles {
+		po := &older.Profiles[i]
+		oldNames = append(oldNames, po.Name)
+		pn := newer.Profile(po.Name)
+		if pn == nil {
+			c.OnlyInOld = append(c.OnlyInOld, po.Name)
+			continue
+		}
+		pc := compareProfile(po, pn, opt)
+		c.Pass = c.Pass && pc.Pass
+		c.Profiles = append(c.Profiles, pc)
+	}
+	for _, pn := range newer.Profiles {
+		newNames = append(newNames, pn.Name)
+		if older.Profile(pn.Name) == nil {
+			c.OnlyInNew = append(c.OnlyInNew, pn.Name)
+		}
+	}
+	if len(c.Profiles) == 0 {
+		return nil, &NoCommonProfileError{Old: oldNames, New: newNames}
+	}
+	if older.Scenario.Digest != "" && newer.Scenario.Digest != "" && older.Scenario.Digest != newer.Scenario.Digest {
+		c.Warnings = append(c.Warnings, "the two runs used different scenario files: check that they offered the same load (a target URL may differ, the load should not)")
+	}
+	for _, s := range []struct {
+		which string
+		r     *result.Result
+	}{{"old", older}, {"new", newer}} {
+		if s.r.Status != result.StatusComplete {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the %s run is %s: its figures are partial", s.which, s.r.Status))
+		}
+	}
+	return c, nil
+}
+
+func source(r *result.Result) Source {
+	return Source{Scenario: r.Scenario.Name, Digest: r.Scenario.Digest, Target: r.Scenario.Target,
+		Start: r.Environment.Start, Status: r.Status, Version: r.Environment.LoadplanVersion}
+}
+
+// distributionPoints are the percentiles of Profile.Distribution, in
+// hundredths of a percent: dense in the tail, where runs differ.
+var distributionPoints = []int64{0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 7500, 8000, 8500, 9000, 9250, 9500,
+	9750, 9900, 9950, 9990, 9995, 9999, 10000}
+
+func compareProfile(o, n *result.Profile, opt Options) Profile {
+	pc := Profile{Name: o.Name, Model: n.Model, Pass: true, Stages: []int{}}
+	pc.Warnings = profileWarnings(o, n)
+	strata, fallback := pairStrata(o, n)
+	if fallback && len(strata) > 0 {
+		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every window but the first and the last")
+	}
+	var oldWs, newWs [][]window
+	badHists := 0
+	for _, s := range strata {
+		if s.stage >= 0 {
+			pc.Stages = append(pc.Stages, s.stage)
+			so, sn := o.Stages[s.stage].Offered, n.Stages[s.stage].Offered
+			if so.Load != sn.Load || so.Unit != sn.Unit {
+				pc.Warnings = append(pc.Warnings, fmt.Sprintf("stage %d offered %g %s in the old run and %g %s in the new: the figures compare different loads",
+					s.stage+1, so.Load, so.Unit, sn.Load, sn.Unit))
+			}
+		}
+		pc.OldWindows += len(s.old)
+		pc.NewWindows += len(s.new)
+		oldWs, newWs = append(oldWs, s.old), append(newWs, s.new)
+		for _, ws := range [][]window{s.old, s.new} {
+			for _, w := range ws {
+				if w.badHist {
+					badHists++
+				}
+			}
+		}
+	}
+	if badHists > 0 {
+		pc.Warnings = append(pc.Warnings, fmt.Sprintf("%d window histogram(s) did not decode: left out of the percentiles", badHists))
+	}
+
+	if len(strata) == 0 {
+		pc.Notes = append(pc.Notes, "no per-second windows to compare: the figures are the whole profile's, untested")
+		pc.Metrics = totalsOnly(o, n)
+	} else {
+		pc.Metrics, pc.Distribution = windowMetrics(o.Name, strata, oldWs, newWs, opt)
+	}
+	if o.Rules.Stepped && n.Rules.Stepped {
+		pc.Metrics = append(pc.Metrics, capacityMetric(o, n, opt))
+	}
+	holm(pc.Metrics)
+	for i := range pc.Metrics {
+		m := &pc.Metrics[i]
+		if m.PAdjusted == nil {
+			continue
+		}
+		decide(m, opt)
+		if m.Regression {
+			pc.Pass = false
+		}
+	}
+	return pc
+}
+
+// holm sets PAdjusted of the tested metrics by Holm's step-down method
+// (Holm, 1979): with the m p-values in ascending order, the i-th
+// (1-based) becomes max over j ≤ i of min(1, (m − j + 1)·p_(j)).
+// Rejecting where the adjusted p-value is below α keeps the chance of
+// any false call among the m at most α, whatever their dependence.
+func holm(ms []Metric) {
+	var tested []*Metric
+	for i := range ms {
+		if ms[i].PValue != nil {
+			tested = append(tested, &ms[i])
+		}
+	}
+	slices.SortStableFunc(tested, func(a, b *Metric) int { return cmp.Compare(*a.PValue, *b.PValue) })
+	running := 0.0
+	for i, m := range tested {
+		running = max(running, min(1, float64(len(tested)-i)**m.PValue))
+		adj := running
+		m.PAdjusted = &adj
+	}
+}
+
+func profileWarnings(o, n *result.Profile) []string {
+	var ws []string
+	if o.Model != n.Model {
+		ws = append(ws, fmt.Sprintf("the old run used the %s model and the new the %s model: their latencies mean different things", o.Model, n.Model))
+	}
+	if len(o.Stages) != len(n.Stages) {
+		ws = append(ws, fmt.Sprintf("the old run has %d stage(s), the new %d: only the stages both have are compared", len(o.Stages), len(n.Stages)))
+	}
+	for _, s := range []struct {
+		which string
+		p     *result.Profile
+	}{{"old", o}, {"new", n}} {
+		if s.p.Generator.Invalid {
+			ws = append(ws, fmt.Sprintf("the %s run's generator was the bottleneck (%s): its figures measure the generator, not the target",
+				s.which, strings.Join(s.p.Generator.Reasons, "; ")))
+		}
+		if s.p.Status != "" && s.p.Status != result.StatusComplete {
+			ws = append(ws, fmt.Sprintf("the %s run of this profile is %s", s.which, s.p.Status))
+		}
+	}
+	return ws
+}
+
+// windowMetrics builds the rows that come from the windows: rank tests
+// over the per-second values, and the bootstrap for p99.9.
+func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile) {
+	var oldAll, newAll []window
+	for i := range oldWs {
+		oldAll = append(oldAll, oldWs[i]...)
+		newAll = append(newAll, newWs[i]...)
+	}
+	pool := newPool(oldAll, newAll)
+	oh, nh := newHistSide(pool, oldWs), newHistSide(pool, newWs)
+	oq, nq := make([]int64, len(distributionPoints)), make([]int64, len(distributionPoints))
+	oc := oh.all()
+	oldOK := oc.total
+	oc.quantiles(pool, distributionPoints, oq)
+	nc := nh.all()
+	newOK := nc.total
+	nc.quantiles(pool, distributionPoints, nq)
+	var dist []Quantile
+	at := map[int64]int{}
+	for i, q := range distributionPoints {
+		at[q] = i
+		if oldOK > 0 && newOK > 0 {
+			dist = append(dist, Quantile{Percentile: float64(q) / 100, Old: result.Millis(usMs(oq[i])), New: result.Millis(usMs(nq[i]))})
+		}
+	}
+	pct := func(q []int64, k int64) float64 { return usMs(q[at[k]]) }
+
+	var metrics []Metric
+	var oldReq, oldErr, newReq, newErr, oldGood, newGood int64
+	for _, w := range oldAll {
+		oldReq, oldErr, oldGood = oldReq+w.requests, oldErr+w.errors, oldGood+w.ok()
+	}
+	for _, w := range newAll {
+		newReq, newErr, newGood = newReq+w.requests, newErr+w.errors, newGood+w.ok()
+	}
+	tp := newMetric(Throughput, float64(oldGood)/float64(len(oldAll)), float64(newGood)/float64(len(newAll)))
+	rankVerdict(&tp, VanElteren(series(strata, perSecondThroughput)), opt)
+	metrics = append(metrics, tp)
+
+	for _, l := range []struct {
+		name string
+		q    int64
+		f    func(*window) (float64, bool)
+	}{{P50, q50, perSecondP50}, {P95, q95, perSecondP95}, {P99, q99, perSecondP99}} {
+		m := newMetric(l.name, pct(oq, l.q), pct(nq, l.q))
+		rankVerdict(&m, VanElteren(series(strata, l.f)), opt)
+		metrics = append(metrics, m)
+	}
+
+	tail := newMetric(P999, pct(oq, q999), pct(nq, q999))
+	switch {
+	case oldOK == 0 || newOK == 0:
+		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
+	default:
+		diffs := bootstrap(rngFor(opt.Seed, profile, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
+		tail.OldN, tail.NewN = len(oldAll), len(newAll)
+		bootVerdict(&tail, diffs, opt)
+		if min(oldOK, newOK) < 1000 {
+			tail.Note = "fewer than 1000 successful requests in a run: its p99.9 is close to its maximum"
+		}
+	}
+	metrics = append(metrics, tail)
+
+	oldRate, newRate := 0.0, 0.0
+	if oldReq > 0 {
+		oldRate = float64(oldErr) / float64(oldReq)
+	}
+	if newReq > 0 {
+		newRate = float64(newErr) / float64(newReq)
+	}
+	er := newMetric(ErrorRate, oldRate, newRate)
+	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
+	metrics = append(metrics, er)
+	return metrics, dist
+}
+
+// totalsOnly fills the rows from the whole profiles' figures when there
+// are no windows to test.
+func totalsOnly(o, n *result.Profile) []Metric {
+	good := func(s result.Stats) float64 { return s.Throughput * (1 - s.ErrorRate) }
+	ms := []Metric{
+		newMetric(Throughput, good(o.Total), good(n.Total)),
+		newMetric(P50, float64(o.Total.Response.P50), float64(n.Total.Response.P50)),
+		newMetric(P95, float64(o.Total.Response.P95), float64(n.Total.Response.P95)),
+		newMetric(P99, float64(o.Total.Response.P99), float64(n.Total.Response.P99)),
+		newMetric(P999, float64(o.Total.Response.P999), float64(n.Total.Response.P999)),
+		newMetric(ErrorRate, o.Total.ErrorRate, n.Total.ErrorRate),
+	}
+	for i := range ms {
+		ms[i].Verdict, ms[i].Note = NotTested, "no per-second windows"
+	}
+	return ms
+}
+
+// capacityMetric compares the capacity at SLO of two stepped profiles,
+// with a bootstrap over each step's windows.
+func capacityMetric(o, n *result.Profile, opt Options) Metric {
+	so, sn := newStress(o), newStress(n)
+	stored := func(p *result.Profile, s *stress) float64 {
+		if p.Verdict != nil && p.Verdict.Stress != nil {
+			return p.Verdict.Stress.CapacityAtSLO
+		}
+		return s.capacity(nil)
+	}
+	m := newMetric(CapacityAtSLO, stored(o, so), stored(n, sn))
+	resamplable := func(s *stress) (windows int, ok bool) {
+		for _, st := range s.steps {
+			windows += len(st.hists)
+		}
+		return windows, windows > 0
+	}
+	ow, okO := resamplable(so)
+	nw, okN := resamplable(sn)
+	if !okO || !okN {
+		m.Verdict, m.Note = NotTested, "a run has no complete step with a steady window"
+		return m
+	}
+	m.OldN, m.NewN = ow, nw
+	draw := func(s *stress) func(*rand.Rand) float64 { return s.capacity }
+	diffs := bootstrap(rngFor(opt.Seed, o.Name, CapacityAtSLO), opt.Resamples, draw(so), draw(sn))
+	bootVerdict(&m, diffs, opt)
+	return m
+}
+
+func newMetric(name string, oldV, newV float64) Metric {
+	m := Metric{Name: name, Old: oldV, New: newV, Change: newV - oldV, WorseWhen: "higher"}
+	switch name {
+	case Throughput, CapacityAtSLO:
+		m.Unit, m.WorseWhen = "req/s", "lower"
+	case ErrorRate:
+		m.Unit = "ratio"
+	default:
+		m.Unit = "ms"
+	}
+	switch name {
+	case P95, P99, ErrorRate, Throughput, CapacityAtSLO:
+		m.Gated = true
+	}
+	switch {
+	case oldV != 0:
+		r := (newV - oldV) / oldV
+		m.Relative = &r
+	case newV == 0:
+		r := 0.0
+		m.Relative = &r
+	}
+	return m
+}
+
+func rankVerdict(m *Metric, t RankTest, opt Options) {
+	m.NewN, m.OldN = t.N1, t.N2
+	if t.N1 < minWindows || t.N2 < minWindows {
+		m.Verdict = NotTested
+		m.Note = fmt.Sprintf("fewer than %d per-second values in a run", minWindows)
+		return
+	}
+	m.Test = t.Method
+	p := t.P
+	m.PValue = &p
+	m.shift = t.Shift
+}
+
+func bootVerdict(m *Metric, diffs []float64, opt Options) {
+	b, ok := summarizeBoot(diffs, opt.Alpha)
+	if !ok {
+		m.Verdict, m.Note = NotTested, "no resample held a value to compare"
+		return
+	}
+	m.Test = TestBootstrap
+	m.PValue = &b.p
+	m.CI = &b.ci
+	m.shift = b.shift
+}
+
+// decide turns an adjusted p-value and an effect into a verdict:
+// significant when p < α, the relative change is at least the minimum
+// effect, and the test agrees with the change on its direction.
+func decide(m *Metric, opt Options) {
+	effect := math.Inf(1)
+	if m.Relative != nil {
+		effect = math.Abs(*m.Relative)
+	}
+	dir := sign(m.Change)
+	m.Verdict = NoChange
+	if *m.PAdjusted >= opt.Alpha || effect < opt.MinEffect || dir == 0 {
+		return
+	}
+	if m.shift != dir {
+		m.Note = "the test and the change point different ways: not called"
+		return
+	}
+	m.Significant = true
+	if (dir > 0) == (m.WorseWhen == "higher") {
+		m.Verdict = Worse
+	} else {
+		m.Verdict = Better
+	}
+	m.Regression = m.Gated && m.Verdict == Worse && effect > opt.MaxRegression
+}

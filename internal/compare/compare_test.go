@@ -1,0 +1,302 @@
+package compare
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+func metric(t *testing.T, p Profile, name string) Metric {
+	t.Helper()
+	for _, m := range p.Metrics {
+		if m.Name == name {
+			return m
+		}
+	}
+	t.Fatalf("profile %s has no metric %s", p.Name, name)
+	return Metric{}
+}
+
+func describe(p Profile) string {
+	var b strings.Builder
+	for _, m := range p.Metrics {
+		pv := math.NaN()
+		if m.PValue != nil {
+			pv = *m.PValue
+		}
+		rel := math.Inf(1)
+		if m.Relative != nil {
+			rel = *m.Relative
+		}
+		padj := math.NaN()
+		if m.PAdjusted != nil {
+			padj = *m.PAdjusted
+		}
+		fmt.Fprintf(&b, "\n  %-15s old %10.4g new %10.4g  %+7.2f%%  p %.3g, Holm %.3g (%s)  %s", m.Name, m.Old, m.New, rel*100, pv, padj, m.Test, m.Verdict)
+	}
+	return b.String()
+}
+
+// TestSameServiceNoChange: two runs of one unchanged service, measured
+// with different seeds, are judged "no significant change" — every
+// metric, baseline and stress — in at least 19 of 20 repetitions.
+func TestSameServiceNoChange(t *testing.T) {
+	const reps = 20
+	stressSvc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
+	calm := 0
+	var minP float64 = 1
+	for rep := range reps {
+		seed := uint64(1000 + 2*rep)
+		older := doc(checkout.run(t, seed, "baseline", baselineStages), stressProfile(t, stressSvc, seed))
+		newer := doc(checkout.run(t, seed+1, "baseline", baselineStages), stressProfile(t, stressSvc, seed+1))
+		c, err := Compare(older, newer, Options{Seed: uint64(rep)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		quiet := c.Pass
+		for _, p := range c.Profiles {
+			for _, m := range p.Metrics {
+				if m.Verdict == NotTested {
+					t.Fatalf("rep %d: %s %s not tested: %s", rep, p.Name, m.Name, m.Note)
+				}
+				if m.Verdict != NoChange {
+					quiet = false
+				}
+				minP = min(minP, *m.PValue)
+			}
+		}
+		if quiet {
+			calm++
+		} else {
+			t.Logf("rep %d judged a change:%s%s", rep, describe(c.Profiles[0]), describe(c.Profiles[1]))
+		}
+	}
+	t.Logf("no significant change in %d of %d repetitions (smallest p-value of any metric: %.3g)", calm, reps, minP)
+	if calm < reps-1 {
+		t.Errorf("no significant change in only %d of %d repetitions of an unchanged service, want at least %d", calm, reps, reps-1)
+	}
+}
+
+// TestSlowerServiceIsWorse: a service whose every response takes 30%
+// longer is judged worse on its latency percentiles, with the gated ones
+// failing the comparison; throughput and errors, which did not change,
+// are not called.
+func TestSlowerServiceIsWorse(t *testing.T) {
+	older := doc(checkout.run(t, 1, "baseline", baselineStages))
+	newer := doc(checkout.slower(1.3).run(t, 2, "baseline", baselineStages))
+	c, err := Compare(older, newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	t.Logf("30%% slower:%s", describe(p))
+	for _, name := range []string{P50, P95, P99, P999} {
+		m := metric(t, p, name)
+		if m.Verdict != Worse || !m.Significant {
+			t.Errorf("%s: verdict %q, want worse", name, m.Verdict)
+		}
+		if r := *m.Relative; r < 0.15 || r > 0.45 {
+			t.Errorf("%s: relative change %+.1f%%, want about +30%%", name, r*100)
+		}
+	}
+	for _, name := range []string{P95, P99} {
+		if m := metric(t, p, name); !m.Regression {
+			t.Errorf("%s: not a regression", name)
+		}
+	}
+	if m := metric(t, p, P50); m.Regression || m.Gated {
+		t.Error("p50 is informational, not gated")
+	}
+	for _, name := range []string{Throughput, ErrorRate} {
+		if m := metric(t, p, name); m.Verdict != NoChange {
+			t.Errorf("%s: verdict %q, want no significant change", name, m.Verdict)
+		}
+	}
+	if c.Pass || p.Pass {
+		t.Error("a 30% slower service passes")
+	}
+	if m := metric(t, p, P999); m.CI == nil || m.CI[0] <= 0 || m.Test != TestBootstrap {
+		t.Errorf("p99.9: %s interval %v, want a bootstrap interval above zero", m.Test, m.CI)
+	}
+}
+
+func TestFasterServiceIsBetter(t *testing.T) {
+	older := doc(checkout.run(t, 3, "baseline", baselineStages))
+	newer := doc(checkout.slower(0.7).run(t, 4, "baseline", baselineStages))
+	c, err := Compare(older, newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	for _, name := range []string{P50, P95, P99} {
+		if m := metric(t, p, name); m.Verdict != Better {
+			t.Errorf("%s: verdict %q, want better%s", name, m.Verdict, describe(p))
+		}
+	}
+	if !c.Pass {
+		t.Error("a faster service fails the comparison")
+	}
+}
+
+// TestErrorFree: an error rate of 0 in both runs is no change, with p = 1.
+func TestErrorFree(t *testing.T) {
+	clean := checkout
+	clean.errP = 0
+	c, err := Compare(doc(clean.run(t, 5, "baseline", baselineStages)), doc(clean.run(t, 6, "baseline", baselineStages)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := metric(t, c.Profiles[0], ErrorRate)
+	if m.Verdict != NoChange || m.Old != 0 || m.New != 0 || *m.PValue != 1 || m.Relative == nil || *m.Relative != 0 {
+		t.Errorf("error rate 0 vs 0: %+v", m)
+	}
+}
+
+// TestErrorsAppear: a service that starts failing 5% of its requests is a
+// regression, though its old error rate was zero (an unbounded relative
+// change).
+func TestErrorsAppear(t *testing.T) {
+	clean, failing := checkout, checkout
+	clean.errP, failing.errP = 0, 0.05
+	c, err := Compare(doc(clean.run(t, 7, "baseline", baselineStages)), doc(failing.run(t, 8, "baseline", baselineStages)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := metric(t, c.Profiles[0], ErrorRate)
+	if m.Verdict != Worse || !m.Regression || m.Relative != nil || c.Pass {
+		t.Errorf("errors from 0 to 5%%: %+v, pass %v", m, c.Pass)
+	}
+	// Throughput of successful requests fell by 5%, right at the minimum
+	// effect: whatever its verdict, it must not be called better.
+	if tp := metric(t, c.Profiles[0], Throughput); tp.Verdict == Better {
+		t.Errorf("throughput with 5%% more failures called better: %+v", tp)
+	}
+}
+
+// TestCapacity: the capacity at SLO recomputed from the windows is the
+// verdict's, and a service with 30% less capacity is judged worse on it.
+func TestCapacity(t *testing.T) {
+	svc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
+	older := doc(stressProfile(t, svc, 11))
+	weaker := svc
+	weaker.capacity *= 0.7
+	newer := doc(stressProfile(t, weaker, 12))
+	for _, r := range []*result.Result{older, newer} {
+		p := &r.Profiles[0]
+		if got, want := newStress(p).capacity(nil), p.Verdict.Stress.CapacityAtSLO; got != want || want == 0 {
+			t.Errorf("recomputed capacity %g, verdict %g", got, want)
+		}
+	}
+	c, err := Compare(older, newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	t.Logf("30%% less capacity:%s", describe(p))
+	m := metric(t, p, CapacityAtSLO)
+	if m.Verdict != Worse || !m.Regression || m.CI == nil || m.CI[1] >= 0 {
+		t.Errorf("capacity: %+v", m)
+	}
+	if len(p.Stages) != 5 {
+		t.Errorf("compared stages %v, want all 5", p.Stages)
+	}
+}
+
+// TestStressStoppedEarlier: when the new run stopped a step earlier, only
+// the steps both ran are compared, each against itself.
+func TestStressStoppedEarlier(t *testing.T) {
+	svc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
+	older := stressProfile(t, svc, 21)
+	newer := stressProfile(t, svc, 22)
+	newer.Stages = newer.Stages[:4]
+	newer.Windows = newer.Windows[:80]
+	c, err := Compare(doc(older), doc(newer), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	if len(p.Stages) != 4 || p.OldWindows != 80 || p.NewWindows != 80 {
+		t.Errorf("stages %v, windows %d/%d; want 4 stages, 80 windows each", p.Stages, p.OldWindows, p.NewWindows)
+	}
+	// Pooled, the old run's fifth step (its highest latencies) would make
+	// the new run look faster; stratified by step it does not.
+	for _, name := range []string{P50, P95, P99, Throughput} {
+		if m := metric(t, p, name); m.Verdict != NoChange {
+			t.Errorf("%s: %q, want no significant change%s", name, m.Verdict, describe(p))
+		}
+	}
+	if len(p.Warnings) == 0 || !strings.Contains(strings.Join(p.Warnings, " "), "stage(s)") {
+		t.Errorf("warnings %q should say the stage counts differ", p.Warnings)
+	}
+}
+
+// TestQuantilesMatchSummarize: the bucket walk behind the bootstrap reads
+// the same percentiles as metrics.Summarize on the merged HdrHistogram,
+// so the table's figures are the verdict's.
+func TestQuantilesMatchSummarize(t *testing.T) {
+	p := checkout.run(t, 9, "baseline", baselineStages)
+	var ws []window
+	merged := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
+	for _, w := range p.Windows {
+		ws = append(ws, prepare(w))
+		h, err := metrics.Decode(w.Hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged.Merge(h)
+	}
+	pool := newPool(ws)
+	side := newHistSide(pool, [][]window{ws})
+	out := make([]int64, 4)
+	side.all().quantiles(pool, []int64{q50, q95, q99, q999}, out)
+	want := metrics.Summarize(merged)
+	for i, w := range []time.Duration{want.P50, want.P95, want.P99, want.P999} {
+		if got := time.Duration(out[i]) * time.Microsecond; got != w {
+			t.Errorf("quantile %d: %v, Summarize %v", i, got, w)
+		}
+	}
+}
+
+func TestNoCommonProfile(t *testing.T) {
+	a := doc(checkout.run(t, 1, "baseline", []stage{{10, 5}}))
+	b := doc(checkout.run(t, 2, "target", []stage{{10, 5}}))
+	_, err := Compare(a, b, Options{})
+	var nc *NoCommonProfileError
+	if !errors.As(err, &nc) || !strings.Contains(err.Error(), "old: baseline; new: target") {
+		t.Fatalf("err = %v, want a NoCommonProfileError naming both sides", err)
+	}
+}
+
+func TestOnlyInOneAndSeeded(t *testing.T) {
+	a := doc(checkout.run(t, 1, "baseline", baselineStages), checkout.run(t, 3, "soak", []stage{{10, 5}}))
+	b := doc(checkout.run(t, 2, "baseline", baselineStages), checkout.run(t, 4, "spike", []stage{{10, 5}}))
+	c1, err := Compare(a, b, Options{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c1.Profiles) != 1 || fmt.Sprint(c1.OnlyInOld, c1.OnlyInNew) != "[soak] [spike]" {
+		t.Errorf("profiles %d, only in old %v, only in new %v", len(c1.Profiles), c1.OnlyInOld, c1.OnlyInNew)
+	}
+	c2, _ := Compare(a, b, Options{Seed: 7})
+	c3, _ := Compare(a, b, Options{Seed: 8})
+	ci := func(c *Comparison) [2]float64 { return *metric(t, c.Profiles[0], P999).CI }
+	if ci(c1) != ci(c2) {
+		t.Error("the same seed gave different intervals")
+	}
+	if ci(c1) == ci(c3) {
+		t.Log("different seeds gave the same interval (possible with coarse buckets, unlikely)")
+	}
+}
+
+func TestOptionsDefaults(t *testing.T) {
+	got := Options{MinEffect: -1}.normalize()
+	if got.Alpha != 0.05 || got.MinEffect != 0 || got.MaxRegression != 0.10 || got.Resamples != 1000 {
+		t.Errorf("normalize: %+v", got)
+	}
+}

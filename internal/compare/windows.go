@@ -1,0 +1,171 @@
+package compare
+
+import (
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// window is one per-second window made ready for comparing: its counts,
+// its percentiles as the result stores them, and its histogram of
+// successful requests as (value, count) buckets.
+type window struct {
+	requests, errors int64
+	p50, p95, p99    float64 // ms
+	hist             []bucket
+	badHist          bool // the window's histogram did not decode
+}
+
+// ok is the number of successful requests in the second.
+func (w *window) ok() int64 { return w.requests - w.errors }
+
+// bucket is one histogram bucket: v is the highest value (µs) equivalent
+// to the bucket, which is what HdrHistogram reports as a percentile.
+type bucket struct {
+	v, n int64
+}
+
+// prepare decodes a result window.
+func prepare(w result.Window) window {
+	out := window{requests: w.Requests, errors: w.Errors, p50: float64(w.P50), p95: float64(w.P95), p99: float64(w.P99)}
+	if w.Hist == "" {
+		return out
+	}
+	h, err := metrics.Decode(w.Hist)
+	if err != nil {
+		out.badHist = true
+		return out
+	}
+	for _, b := range h.Distribution() {
+		if b.Count > 0 {
+			out.hist = append(out.hist, bucket{b.To, b.Count})
+		}
+	}
+	return out
+}
+
+// span is a stage's place in the profile timeline, in seconds from the
+// profile start. It follows the verdict's rule (docs/profiles.md, "The
+// steady part"): from the end of the ramp plus the warm-up to the end of
+// the stage as run.
+type span struct {
+	steadyStart, end float64
+	complete         bool // the stage ran its planned duration
+}
+
+func spans(p *result.Profile) []span {
+	out := make([]span, len(p.Stages))
+	at := 0.0
+	for i, st := range p.Stages {
+		planned := float64(st.Offered.Duration)
+		ran := min(float64(st.Elapsed), planned)
+		out[i] = span{
+			steadyStart: at + float64(st.Offered.Ramp) + float64(p.Rules.Warmup),
+			end:         at + ran,
+			complete:    ran >= planned-0.5,
+		}
+		at += planned
+	}
+	return out
+}
+
+const eps = 1e-6
+
+// steadyWindows returns the windows wholly inside a span: a window that
+// straddles the stage's start or end is a partial second of it, and the
+// ramp and warm-up are not what the stage is meant to measure.
+func steadyWindows(p *result.Profile, sp span) []window {
+	var out []window
+	for _, w := range p.Windows {
+		off := float64(w.Offset)
+		if off < sp.steadyStart-eps || off+1 > sp.end+eps {
+			continue
+		}
+		out = append(out, prepare(w))
+	}
+	return out
+}
+
+// stratum is one stage compared: its steady windows in the old and the new
+// run.
+type stratum struct {
+	stage    int // -1: not a stage (the fallback of all windows)
+	old, new []window
+}
+
+// pairStrata pairs the stages the two profiles share, by index, keeping
+// those with at least one steady window in both runs. When there are none
+// (runs too short to hold a whole second after the ramps) it falls back to
+// each run's windows without the first and the last, which are partial
+// seconds; the bool says so.
+func pairStrata(o, n *result.Profile) ([]stratum, bool) {
+	so, sn := spans(o), spans(n)
+	var out []stratum
+	for i := range min(len(so), len(sn)) {
+		wo, wn := steadyWindows(o, so[i]), steadyWindows(n, sn[i])
+		if len(wo) > 0 && len(wn) > 0 {
+			out = append(out, stratum{stage: i, old: wo, new: wn})
+		}
+	}
+	if len(out) > 0 {
+		return out, false
+	}
+	trim := func(p *result.Profile) []window {
+		if len(p.Windows) < 3 {
+			return nil
+		}
+		var ws []window
+		for _, w := range p.Windows[1 : len(p.Windows)-1] {
+			ws = append(ws, prepare(w))
+		}
+		return ws
+	}
+	wo, wn := trim(o), trim(n)
+	if len(wo) == 0 || len(wn) == 0 {
+		return nil, true
+	}
+	return []stratum{{stage: -1, old: wo, new: wn}}, true
+}
+
+// series extracts one per-window figure from each side of each stratum,
+// skipping the windows where it is undefined (keep false).
+func series(strata []stratum, f func(*window) (float64, bool)) []Stratum {
+	out := make([]Stratum, len(strata))
+	pick := func(ws []window) []float64 {
+		var vs []float64
+		for i := range ws {
+			if v, keep := f(&ws[i]); keep {
+				vs = append(vs, v)
+			}
+		}
+		return vs
+	}
+	for i, s := range strata {
+		// X is the new run, so a positive shift means the figure went up.
+		out[i] = Stratum{X: pick(s.new), Y: pick(s.old)}
+	}
+	return out
+}
+
+// The per-window figures. Latency percentiles are defined only in seconds
+// with a successful request, the error rate only in seconds with a
+// completion.
+var (
+	perSecondThroughput = func(w *window) (float64, bool) { return float64(w.ok()), true }
+	perSecondErrorRate  = func(w *window) (float64, bool) {
+		if w.requests == 0 {
+			return 0, false
+		}
+		return float64(w.errors) / float64(w.requests), true
+	}
+	perSecondP50 = func(w *window) (float64, bool) { return w.p50, w.ok() > 0 }
+	perSecondP95 = func(w *window) (float64, bool) { return w.p95, w.ok() > 0 }
+	perSecondP99 = func(w *window) (float64, bool) { return w.p99, w.ok() > 0 }
+)
+
+// usMs converts a histogram value in microseconds to milliseconds exactly
+// as the result document and the verdict do.
+func usMs(us int64) float64 {
+	return float64(result.Ms(time.Duration(us) * time.Microsecond))
+}

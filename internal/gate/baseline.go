@@ -1,0 +1,166 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// ErrorRateFloor is the smallest rise in error rate that counts as a
+// regression, whatever the allowance: from 0 to 0.05% is noise, not a
+// regression of infinitely many percent.
+const ErrorRateFloor = 0.001
+
+// Baseline is a stored result a run is compared with, profile by profile.
+type Baseline struct {
+	Path   string
+	Result *result.Result
+	// MaxRegression is the allowed worsening, relative: 0.1 lets p95 grow
+	// by 10% and capacity at SLO shrink by 10%.
+	MaxRegression float64
+}
+
+// ParseRegression reads an allowance: "10%" or the fraction "0.1". A bare
+// number above 1 is refused: "10" is more likely a forgotten % than a
+// thousand per cent.
+func ParseRegression(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if v, ok := strings.CutSuffix(t, "%"); ok {
+		t, scale = strings.TrimSpace(v), 100
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (scale == 1 && v > 1) {
+		return 0, fmt.Errorf("max regression %q: want a percentage such as 10%% or a fraction such as 0.1", s)
+	}
+	return v / scale, nil
+}
+
+// LoadBaseline reads a stored result to compare with. A file that cannot be
+// read, is not a result, holds no profile or is not a complete run is an
+// error: comparing with it would judge nothing, or judge against a partial
+// run.
+func LoadBaseline(path string, maxRegression float64) (*Baseline, error) {
+	r, err := result.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	if r.Status != result.StatusComplete {
+		return nil, fmt.Errorf("baseline %s: the run is %s: compare with a complete run", path, r.Status)
+	}
+	if len(r.Profiles) == 0 {
+		return nil, fmt.Errorf("baseline %s: holds no profile", path)
+	}
+	return &Baseline{Path: path, Result: r, MaxRegression: maxRegression}, nil
+}
+
+// CheckProfiles makes sure the baseline shares at least one profile with
+// the run: with none in common, nothing would be compared.
+func (b *Baseline) CheckProfiles(running []string) error {
+	var have []string
+	for _, p := range b.Result.Profiles {
+		if slices.Contains(running, p.Name) {
+			return nil
+		}
+		have = append(have, p.Name)
+	}
+	return fmt.Errorf("baseline %s has %s, the run has %s: no profile to compare", b.Path, strings.Join(have, ", "), strings.Join(running, ", "))
+}
+
+// Judge compares each of r's profiles with the baseline's profile of the
+// same name. Steady profiles (baseline, target, spike) compare p95 and p99
+// of successful requests and the error rate over the whole profile; a
+// stepped stress profile compares its capacity at SLO instead, because its
+// whole-profile latency depends on how far its ramp went. Profiles the
+// baseline lacks are not compared and come back as warnings.
+func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings []string) {
+	name := b.Path
+	a := b.MaxRegression
+	for i := range r.Profiles {
+		p := &r.Profiles[i]
+		old := b.Result.Profile(p.Name)
+		if old == nil {
+			warnings = append(warnings, fmt.Sprintf("baseline %s has no %s profile: %s not compared", b.Path, p.Name, p.Name))
+			continue
+		}
+		check := func(metric string, c result.Check, detail string) {
+			c.Name = "baseline:" + metric
+			c.Detail = join(detail, c.Detail)
+			checks = append(checks, result.GateCheck{Gate: c.Name, Profile: p.Name, Check: c})
+		}
+		if p.Rules.Stepped || old.Rules.Stepped {
+			oldCap, ok := capacityAtSLO(old)
+			if !ok {
+				warnings = append(warnings, fmt.Sprintf("baseline %s: %s has no capacity at SLO: not compared", b.Path, p.Name))
+				continue
+			}
+			newCap, _ := capacityAtSLO(p)
+			limit := oldCap * (1 - a)
+			check("capacity_at_slo", result.Check{Measured: newCap, Limit: limit, Op: ">=", Unit: UnitRate, Pass: newCap >= limit},
+				fmt.Sprintf("%s had %.1f req/s, −%s allowed", name, oldCap, pctText(a)))
+			continue
+		}
+		if old.Total.Response.Count == 0 {
+			warnings = append(warnings, fmt.Sprintf("baseline %s: %s had no successful requests: its latency not compared", b.Path, p.Name))
+		} else {
+			lat := func(metric string, oldV, newV result.Millis) {
+				limit := float64(oldV) * (1 + a)
+				c := result.Check{Measured: float64(newV), Limit: limit, Op: "<=", Unit: UnitMs, Pass: float64(newV) <= limit}
+				if p.Total.Response.Count == 0 {
+					c.Pass, c.Detail = false, "no successful requests"
+				}
+				check(metric, c, fmt.Sprintf("%s had %s, +%s allowed", name, msText(oldV), pctText(a)))
+			}
+			lat("p95", old.Total.Response.P95, p.Total.Response.P95)
+			lat("p99", old.Total.Response.P99, p.Total.Response.P99)
+		}
+		oldE, newE := old.Total.ErrorRate, p.Total.ErrorRate
+		// A regression needs both the relative rise and an absolute one.
+		limit := max(oldE*(1+a), oldE+ErrorRateFloor)
+		check("error_rate", result.Check{Measured: newE, Limit: limit, Op: "<=", Unit: UnitRatio, Pass: newE <= limit},
+			fmt.Sprintf("%s had %s, +%s (at least +%s) allowed", name, pctText(oldE), pctText(a), pctText(ErrorRateFloor)))
+	}
+	return checks, warnings
+}
+
+// capacityAtSLO is a stress profile's capacity at SLO, from its verdict or
+// else its capacity model; ok is false when it has neither.
+func capacityAtSLO(p *result.Profile) (v float64, ok bool) {
+	switch {
+	case p.Verdict != nil && p.Verdict.Stress != nil:
+		return p.Verdict.Stress.CapacityAtSLO, true
+	case p.Capacity != nil && p.Capacity.Error == "":
+		return p.Capacity.CapacityAtSLO, true
+	}
+	return 0, false
+}
+
+func pctText(f float64) string {
+	return strconv.FormatFloat(f*100, 'g', 3, 64) + "%"
+}
+
+func msText(m result.Millis) string {
+	return strconv.FormatFloat(float64(m), 'f', 1, 64) + "ms"
+}
+
+// Apply judges the gates and the baseline (either may be empty) against r,
+// records every check in r.Gates and clears r.Pass when any fails. A
+// baseline's warnings go to r.Warnings.
+func Apply(r *result.Result, gs []Gate, b *Baseline) {
+	checks := Judge(gs, r)
+	if b != nil {
+		bc, warn := b.Judge(r)
+		checks = append(checks, bc...)
+		r.Warnings = append(r.Warnings, warn...)
+	}
+	r.Gates = append(r.Gates, checks...)
+	for _, c := range checks {
+		if !c.Pass {
+			r.Pass = false
+		}
+	}
+}

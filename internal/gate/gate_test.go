@@ -1,0 +1,358 @@
+package gate
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Gate
+	}{
+		{"p95<300ms", Gate{Text: "p95<300ms", Metric: "p95", Op: "<", Limit: 300, Unit: UnitMs}},
+		{"  p99 <= 1.5s ", Gate{Text: "p99 <= 1.5s", Metric: "p99", Op: "<=", Limit: 1500, Unit: UnitMs}},
+		{"P99.9<2s", Gate{Text: "P99.9<2s", Metric: "p99.9", Op: "<", Limit: 2000, Unit: UnitMs}},
+		{"max<300 ms", Gate{Text: "max<300 ms", Metric: "max", Op: "<", Limit: 300, Unit: UnitMs}},
+		{"mean>=500us", Gate{Text: "mean>=500us", Metric: "mean", Op: ">=", Limit: 0.5, Unit: UnitMs}},
+		{"p50>1ms", Gate{Text: "p50>1ms", Metric: "p50", Op: ">", Limit: 1, Unit: UnitMs}},
+		{"p90<0s", Gate{Text: "p90<0s", Metric: "p90", Op: "<", Limit: 0, Unit: UnitMs}},
+		{"error_rate<0.1%", Gate{Text: "error_rate<0.1%", Metric: "error_rate", Op: "<", Limit: 0.001, Unit: UnitRatio}},
+		{"error_rate<=0.02", Gate{Text: "error_rate<=0.02", Metric: "error_rate", Op: "<=", Limit: 0.02, Unit: UnitRatio}},
+		{"error_rate<=0%", Gate{Text: "error_rate<=0%", Metric: "error_rate", Op: "<=", Limit: 0, Unit: UnitRatio}},
+		{"throughput>=1000/s", Gate{Text: "throughput>=1000/s", Metric: "throughput", Op: ">=", Limit: 1000, Unit: UnitRate}},
+		{"throughput>250", Gate{Text: "throughput>250", Metric: "throughput", Op: ">", Limit: 250, Unit: UnitRate}},
+		{"throughput >= 12.5 req/s", Gate{Text: "throughput >= 12.5 req/s", Metric: "throughput", Op: ">=", Limit: 12.5, Unit: UnitRate}},
+		{"throughput>=800rps", Gate{Text: "throughput>=800rps", Metric: "throughput", Op: ">=", Limit: 800, Unit: UnitRate}},
+		{"target:p95<300ms", Gate{Text: "target:p95<300ms", Profile: "target", Metric: "p95", Op: "<", Limit: 300, Unit: UnitMs}},
+		{"spike : error_rate < 5%", Gate{Text: "spike : error_rate < 5%", Profile: "spike", Metric: "error_rate", Op: "<", Limit: 0.05, Unit: UnitRatio}},
+		{"p95<300ms over 30s", Gate{Text: "p95<300ms over 30s", Metric: "p95", Op: "<", Limit: 300, Unit: UnitMs, Window: 30 * time.Second}},
+		{"baseline:throughput>=100/s  OVER  1m", Gate{Text: "baseline:throughput>=100/s  OVER  1m", Profile: "baseline", Metric: "throughput", Op: ">=", Limit: 100, Unit: UnitRate, Window: time.Minute}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Parse(tt.in)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if got.Limit != tt.want.Limit && math.Abs(got.Limit-tt.want.Limit) > 1e-12 {
+				t.Errorf("limit %v, want %v", got.Limit, tt.want.Limit)
+			}
+			got.Limit = tt.want.Limit
+			if got != tt.want {
+				t.Errorf("Parse(%q) =\n %+v\nwant\n %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const metricsWant = "p50, p90, p95, p99, p99.9, max, mean, error_rate or throughput"
+	tests := []struct{ in, want string }{
+		{"", `gate "": empty gate: want [PROFILE:]METRIC OP VALUE[ over WINDOW], e.g. p95<300ms`},
+		{"   ", `gate "": empty gate: want [PROFILE:]METRIC OP VALUE[ over WINDOW], e.g. p95<300ms`},
+		{"p97<300ms", `gate "p97<300ms": unknown metric "p97": want ` + metricsWant},
+		{"latency<300ms", `gate "latency<300ms": unknown metric "latency": want ` + metricsWant},
+		{"<300ms", `gate "<300ms": missing metric before <: want one of ` + metricsWant},
+		{"p95=300ms", `gate "p95=300ms": no comparison: want METRIC OP VALUE with OP one of <, <=, >, >=, e.g. p95<300ms`},
+		{"p95 300ms", `gate "p95 300ms": no comparison: want METRIC OP VALUE with OP one of <, <=, >, >=, e.g. p95<300ms`},
+		{"p95<", `gate "p95<": missing limit after <`},
+		{"p95<=  ", `gate "p95<=": missing limit after <=`},
+		{"p95<300", `gate "p95<300": malformed limit "300": p95 wants a duration such as 300ms or 1.5s`},
+		{"p95<fast", `gate "p95<fast": malformed limit "fast": p95 wants a duration such as 300ms or 1.5s`},
+		{"p95<<300ms", `gate "p95<<300ms": malformed limit "<300ms": p95 wants a duration such as 300ms or 1.5s`},
+		{"p99>-5ms", `gate "p99>-5ms": malformed limit "-5ms": p99 wants a duration >= 0`},
+		{"error_rate<5", `gate "error_rate<5": malformed limit "5": error_rate wants a percentage such as 0.1% or a fraction from 0 to 1`},
+		{"error_rate<150%", `gate "error_rate<150%": malformed limit "150%": error_rate wants a percentage such as 0.1% or a fraction from 0 to 1`},
+		{"error_rate<-1%", `gate "error_rate<-1%": malformed limit "-1%": error_rate wants a percentage such as 0.1% or a fraction from 0 to 1`},
+		{"error_rate<NaN", `gate "error_rate<NaN": malformed limit "NaN": error_rate wants a percentage such as 0.1% or a fraction from 0 to 1`},
+		{"throughput>=fast/s", `gate "throughput>=fast/s": malformed limit "fast/s": throughput wants successful requests per second such as 1000/s`},
+		{"throughput>=1000/m", `gate "throughput>=1000/m": malformed limit "1000/m": throughput wants successful requests per second such as 1000/s`},
+		{"throughput>=Inf", `gate "throughput>=Inf": malformed limit "Inf": throughput wants successful requests per second such as 1000/s`},
+		{"prod:p95<300ms", `gate "prod:p95<300ms": unknown profile "prod": want baseline, target, stress or spike`},
+		{":p95<300ms", `gate ":p95<300ms": unknown profile "": want baseline, target, stress or spike`},
+		{"p95<300ms over", `gate "p95<300ms over": missing window after "over": want e.g. over 30s`},
+		{"p95<300ms over 30", `gate "p95<300ms over 30": malformed window "30": want whole seconds of at least 1s, such as 30s or 5m`},
+		{"p95<300ms over 1500ms", `gate "p95<300ms over 1500ms": malformed window "1500ms": want whole seconds of at least 1s, such as 30s or 5m`},
+		{"p95<300ms over 500ms", `gate "p95<300ms over 500ms": malformed window "500ms": want whole seconds of at least 1s, such as 30s or 5m`},
+		{"p95<300ms over -30s", `gate "p95<300ms over -30s": malformed window "-30s": want whole seconds of at least 1s, such as 30s or 5m`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			g, err := Parse(tt.in)
+			if err == nil {
+				t.Fatalf("Parse(%q) = %+v, want an error", tt.in, g)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Parse(%q):\n got %s\nwant %s", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseAllStopsAtTheFirstBadGate(t *testing.T) {
+	_, err := ParseAll([]string{"p95<300ms", "p97<1s", "bogus"})
+	if err == nil || !strings.Contains(err.Error(), `"p97<1s"`) {
+		t.Fatalf("err %v, want the p97 gate named", err)
+	}
+	gs, err := ParseAll([]string{"p95<300ms", "error_rate<1%"})
+	if err != nil || len(gs) != 2 {
+		t.Fatalf("%v %v", gs, err)
+	}
+}
+
+func TestCheckProfiles(t *testing.T) {
+	gs, err := ParseAll([]string{"p95<1s", "baseline:p99<2s", "stress:error_rate<1%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckProfiles(gs, []string{"baseline", "stress"}); err != nil {
+		t.Errorf("all named profiles run: %v", err)
+	}
+	err = CheckProfiles(gs, []string{"baseline", "target"})
+	want := `gate "stress:error_rate<1%": the run has no stress profile (it runs baseline, target)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// FuzzParse: Parse never panics, and a gate it accepts is complete.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"p95<300ms", "target:error_rate<=0.1% over 30s", "throughput>=1000/s", "p95<300ms over", "::<", "over over 1s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if g.Metric == "" || g.Op == "" || g.Unit == "" || math.IsNaN(g.Limit) || g.Limit < 0 || g.Window < 0 {
+			t.Fatalf("Parse(%q) accepted an incomplete gate %+v", s, g)
+		}
+	})
+}
+
+// profileRun describes a synthetic profile: one request every 1/rate
+// seconds for secs seconds; each request's latency and failure come from
+// at(second, i).
+type profileRun struct {
+	name string
+	rate int
+	secs int
+	at   func(sec, i int) (time.Duration, bool)
+}
+
+var epoch = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// build records the run with the real recorder and builds the profile as a
+// run would, so windows carry real encoded histograms.
+func (pr profileRun) build(t testing.TB) result.Profile {
+	t.Helper()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1, Epoch: epoch, Shards: 1})
+	n := pr.rate * pr.secs
+	step := time.Second / time.Duration(pr.rate)
+	for i := 0; i < n; i++ {
+		at := time.Duration(i) * step
+		d, failed := pr.at(int(at/time.Second), i)
+		s := metrics.Sample{Intended: int64(at), Start: int64(at), End: int64(at + d), Status: 200}
+		if failed {
+			s.Status, s.Class = 503, metrics.HTTP
+		}
+		rec.Record(0, &s)
+	}
+	end := time.Duration(pr.secs) * time.Second
+	stages := []result.StagePlan{{Offered: result.Offered{From: float64(pr.rate), Load: float64(pr.rate), Unit: "req/s", Duration: result.Sec(end)},
+		Start: 0, End: end, LoadAt: func(time.Duration) float64 { return float64(pr.rate) }}}
+	p, err := result.BuildProfile(result.ProfileInput{Name: pr.name, Model: "open", Status: result.StatusComplete, Snapshot: rec.Close(), Stages: stages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustGate(t *testing.T, s string) Gate {
+	t.Helper()
+	g, err := Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestWindowedGateCatchesABadStretch: 30 slow seconds out of 20 minutes
+// hide in the whole-profile p95 (2.5% of the requests) but break every
+// 30-second window that covers them; the windowed gate fails and names
+// where, the whole-run gate passes.
+func TestWindowedGateCatchesABadStretch(t *testing.T) {
+	p := profileRun{name: "baseline", rate: 5, secs: 1200, at: func(sec, i int) (time.Duration, bool) {
+		if sec >= 600 && sec < 630 {
+			return 400 * time.Millisecond, false
+		}
+		return time.Duration(10+i%10) * time.Millisecond, false
+	}}.build(t)
+	if got := p.Total.Response.P95; got > 25 {
+		t.Fatalf("fixture: whole-profile p95 %v ms should hide the stretch", got)
+	}
+
+	whole := mustGate(t, "p95<300ms").Check(&p)
+	if !whole.Pass || whole.Measured != float64(p.Total.Response.P95) {
+		t.Errorf("whole-run gate %+v: want a pass measuring the total p95 %v", whole, p.Total.Response.P95)
+	}
+	win := mustGate(t, "p95<300ms over 30s").Check(&p)
+	if win.Pass {
+		t.Fatalf("windowed gate passed: %+v", win)
+	}
+	if win.Measured < 390 || win.Measured > 410 {
+		t.Errorf("windowed p95 %v ms, want about 400", win.Measured)
+	}
+	if want := "worst 30s window 600s–630s into the profile"; win.Detail != want {
+		t.Errorf("detail %q, want %q", win.Detail, want)
+	}
+	if win.Gate != "p95<300ms over 30s" || win.Profile != "baseline" || win.Name != "p95" || win.Unit != "ms" || win.Op != "<" || win.Limit != 300 {
+		t.Errorf("check %+v", win)
+	}
+	// A longer window dilutes the stretch below the limit: 30 slow seconds
+	// of 120 are 25% of the requests, so p95 is slow but p50 is not.
+	if c := mustGate(t, "p50<300ms over 120s").Check(&p); !c.Pass {
+		t.Errorf("p50 over 120s failed: %+v", c)
+	}
+	if c := mustGate(t, "p95<300ms over 120s").Check(&p); c.Pass {
+		t.Errorf("p95 over 120s passed: %+v", c)
+	}
+}
+
+func TestWindowedErrorRateAndThroughput(t *testing.T) {
+	// 10 req/s for 10 minutes; seconds 100–129 fail one request in five.
+	p := profileRun{name: "target", rate: 10, secs: 600, at: func(sec, i int) (time.Duration, bool) {
+		return 5 * time.Millisecond, sec >= 100 && sec < 130 && i%5 == 0
+	}}.build(t)
+	tests := []struct {
+		gate     string
+		pass     bool
+		measured float64
+	}{
+		{"error_rate<2%", true, 60.0 / 6000},
+		{"error_rate<2% over 30s", false, 0.2},
+		{"error_rate<25% over 30s", true, 0.2},
+		{"error_rate<5% over 1m", false, 0.1},
+		{"throughput>=9/s", true, 5940.0 / 600},
+		{"throughput>=9/s over 30s", false, 8},
+		{"throughput>=7.5/s over 30s", true, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.gate, func(t *testing.T) {
+			c := mustGate(t, tt.gate).Check(&p)
+			if c.Pass != tt.pass || math.Abs(c.Measured-tt.measured) > 1e-9 {
+				t.Errorf("pass %v measured %v (%s), want pass %v measured %v", c.Pass, c.Measured, c.Detail, tt.pass, tt.measured)
+			}
+		})
+	}
+}
+
+// TestWindowedGateCountsASilentStretch: seconds with no completions inside
+// the profile count as zero throughput, not as missing.
+func TestWindowedGateCountsASilentStretch(t *testing.T) {
+	p := profileRun{name: "baseline", rate: 10, secs: 120, at: func(sec, i int) (time.Duration, bool) { return time.Millisecond, false }}.build(t)
+	var kept []result.Window
+	for _, w := range p.Windows {
+		if w.Offset < 40 || w.Offset >= 70 {
+			kept = append(kept, w)
+		}
+	}
+	p.Windows = kept
+	c := mustGate(t, "throughput>=5/s over 30s").Check(&p)
+	if c.Pass || c.Measured != 0 {
+		t.Errorf("%+v: want a fail at 0 req/s", c)
+	}
+	c = mustGate(t, "p95<100ms over 30s").Check(&p)
+	if c.Pass || !strings.Contains(c.Detail, "no successful requests") {
+		t.Errorf("%+v: a stretch with no successful request must fail a latency gate", c)
+	}
+}
+
+func TestWindowLongerThanTheProfile(t *testing.T) {
+	p := profileRun{name: "baseline", rate: 20, secs: 10, at: func(sec, i int) (time.Duration, bool) { return 50 * time.Millisecond, false }}.build(t)
+	c := mustGate(t, "p95<40ms over 1m").Check(&p)
+	if c.Pass || c.Measured < 49 || c.Measured > 51 {
+		t.Errorf("%+v", c)
+	}
+	if !strings.HasPrefix(c.Detail, "the profile has only 10 whole seconds, shorter than the 1m0s window") {
+		t.Errorf("detail %q", c.Detail)
+	}
+}
+
+func TestJudge(t *testing.T) {
+	fast := func(int, int) (time.Duration, bool) { return 20 * time.Millisecond, false }
+	slow := func(int, int) (time.Duration, bool) { return 200 * time.Millisecond, false }
+	r := &result.Result{Pass: true, Profiles: []result.Profile{
+		profileRun{name: "baseline", rate: 10, secs: 5, at: fast}.build(t),
+		profileRun{name: "target", rate: 10, secs: 5, at: slow}.build(t),
+	}}
+	gs, err := ParseAll([]string{"p95<100ms", "baseline:error_rate<=0%", "spike:p99<1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Apply(r, gs, nil)
+	type row struct {
+		gate, profile string
+		pass          bool
+	}
+	var got []row
+	for _, c := range r.Gates {
+		got = append(got, row{c.Gate, c.Profile, c.Pass})
+	}
+	want := []row{
+		{"p95<100ms", "baseline", true},
+		{"p95<100ms", "target", false},
+		{"baseline:error_rate<=0%", "baseline", true},
+		{"spike:p99<1s", "spike", false}, // never ran: fails, never passes silently
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("check %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if r.Pass {
+		t.Error("a failed gate must clear Pass")
+	}
+	if d := r.Gates[3].Detail; d != "the profile did not run" {
+		t.Errorf("detail %q", d)
+	}
+
+	r2 := &result.Result{Pass: true, Profiles: r.Profiles[:1]}
+	Apply(r2, gs[:2], nil)
+	if !r2.Pass || len(r2.Gates) != 2 {
+		t.Errorf("passing gates: pass %v, %d checks", r2.Pass, len(r2.Gates))
+	}
+}
+
+func TestLatencyGateWithNoSuccessFails(t *testing.T) {
+	p := profileRun{name: "baseline", rate: 10, secs: 3, at: func(int, int) (time.Duration, bool) { return time.Millisecond, true }}.build(t)
+	for _, s := range []string{"p95<1s", "p95<1s over 2s", "mean>0s"} {
+		if c := mustGate(t, s).Check(&p); c.Pass || !strings.Contains(c.Detail, "no successful requests") {
+			t.Errorf("%s: %+v", s, c)
+		}
+	}
+}
+
+// TestUndecodableWindowFailsALatencyGate: a second whose histogram cannot
+// be read must not be skipped quietly.
+func TestUndecodableWindowFailsALatencyGate(t *testing.T) {
+	p := profileRun{name: "baseline", rate: 10, secs: 60, at: func(int, int) (time.Duration, bool) { return time.Millisecond, false }}.build(t)
+	p.Windows[20].Hist = "not a histogram"
+	c := mustGate(t, "p95<1s over 10s").Check(&p)
+	if c.Pass || !strings.HasPrefix(c.Detail, "the histogram of a second at 20s into the profile does not decode") {
+		t.Errorf("%+v", c)
+	}
+	if c := mustGate(t, "error_rate<1% over 10s").Check(&p); !c.Pass {
+		t.Errorf("an error-rate gate reads no histogram: %+v", c)
+	}
+}

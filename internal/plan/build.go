@@ -1,0 +1,701 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Options are the choices Build takes from the command line. The zero
+// value plans from today.
+type Options struct {
+	// AsOf is the plan's first day; zero means today (UTC). Only its
+	// calendar date counts.
+	AsOf time.Time
+	// Result names the result file in the plan; it is not read.
+	Result string
+}
+
+// RunwaySearchYears is how far ahead runway dates are searched.
+const RunwaySearchYears = 10
+
+// Thresholds for the growth fit's risks.
+const (
+	minTrustedPoints = 6   // fewer history rows are too little history
+	minTrustedMonths = 6.0 // and so is a shorter span
+	poorR2           = 0.5 // below: the history does not follow compound growth closely
+)
+
+// Build makes the dated plan from a configuration and a result. res may be
+// nil when the configuration gives capacity.rps (or no resource takes its
+// capacity from the measurement); then no next scenario is written.
+// cfg.Growth.History is read from cfg.Growth.HistoryFile when not yet
+// loaded. Problems with the inputs are *Error or Errors values naming the
+// configuration's file and key.
+func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
+	if cfg == nil {
+		return nil, errors.New("plan: no configuration")
+	}
+	asOf := DateOf(opt.AsOf)
+	if opt.AsOf.IsZero() {
+		asOf = DateOf(time.Now().UTC())
+	}
+	horizon := cfg.Horizon
+	if horizon == 0 {
+		horizon = DefaultHorizon
+	}
+	if horizon < 1 || horizon > MaxHorizon {
+		return nil, cfg.errorf("horizon", "must be 1 to %d months, got %d", MaxHorizon, horizon)
+	}
+	headroom := cfg.Headroom
+	if headroom == 0 {
+		headroom = DefaultHeadroom
+	}
+	currency := cfg.Currency
+	if currency == "" {
+		currency = DefaultCurrency
+	}
+	b := &builder{cfg: cfg, res: res, asOf: asOf}
+	p := &Plan{
+		AsOf:      asOf,
+		Horizon:   horizon,
+		Result:    opt.Result,
+		Config:    cfg.File,
+		Currency:  currency,
+		Headroom:  headroom,
+		Resources: []ResourcePlan{},
+		Months:    []Month{},
+		Actions:   []Action{},
+		Risks:     []Risk{},
+	}
+	b.p = p
+	if res != nil {
+		p.Scenario = res.Scenario.Name
+	}
+
+	dm, err := b.demand()
+	if err != nil {
+		return nil, err
+	}
+	sizings, err := b.sizings(headroom)
+	if err != nil {
+		return nil, err
+	}
+	b.months(dm, sizings)
+	b.runway(dm, sizings)
+	b.growthRisks()
+	b.nextTest(dm)
+	b.summarise()
+	sortRisks(p.Risks)
+	return p, nil
+}
+
+type builder struct {
+	cfg  *Config
+	res  *result.Result
+	asOf Date
+	p    *Plan
+}
+
+func (b *builder) risk(severity, kind, resource, format string, args ...any) {
+	b.p.Risks = append(b.p.Risks, Risk{Severity: severity, Kind: kind, Resource: resource, Text: fmt.Sprintf(format, args...)})
+}
+
+func (b *builder) note(format string, args ...any) {
+	b.p.Notes = append(b.p.Notes, fmt.Sprintf(format, args...))
+}
+
+func (b *builder) season(m time.Month) float64 {
+	if f := b.cfg.Seasonality[m-1]; f > 0 {
+		return f
+	}
+	return 1
+}
+
+// demand settles today's demand and the growth model.
+func (b *builder) demand() (*demandModel, error) {
+	cfg, p := b.cfg, b.p
+	g := cfg.Growth
+	if g.Monthly != nil && (g.History != nil || g.HistoryFile != "") {
+		return nil, cfg.errorf("growth", "give monthly (a rate) or history (a file to fit the rate to), not both")
+	}
+	hist := g.History
+	histName := g.HistoryFile
+	if hist == nil && histName != "" {
+		var err error
+		if hist, err = LoadHistory(histName); err != nil {
+			return nil, err
+		}
+	}
+	if histName == "" && hist != nil {
+		histName = "history"
+	}
+	d := DemandModel{Steps: g.Steps, History: histName}
+	switch {
+	case g.Monthly != nil:
+		d.Model, d.Monthly = "compound", *g.Monthly
+	case hist != nil:
+		fit, err := FitGrowth(histName, hist, b.season)
+		if err != nil {
+			return nil, err
+		}
+		d.Model, d.Monthly, d.Fit = "fitted", fit.Monthly, fit
+	default:
+		return nil, cfg.errorf("growth", "no growth model: give growth.monthly (a compound rate like 20%%/mo) or growth.history (a CSV of date,peak_rps to fit it to)")
+	}
+
+	switch {
+	case cfg.Demand.PeakRPS > 0:
+		d.PeakRPS = cfg.Demand.PeakRPS
+		d.Date = b.asOf
+		if cfg.Demand.Date != nil {
+			d.Date = *cfg.Demand.Date
+		}
+	case len(hist) > 0:
+		last := hist[len(hist)-1]
+		d.PeakRPS, d.Date = last.PeakRPS, last.Date
+		if cfg.Demand.Date != nil {
+			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the last history row, %s)", last.Date)
+		}
+	default:
+		return nil, cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
+	}
+	if d.Date.After(b.asOf.Time) {
+		return nil, cfg.errorf("demand.date", "%s is after the as-of date %s: a plan starts from demand already measured", d.Date, b.asOf)
+	}
+	d.DailyUsers, d.DataGB = cfg.Demand.DailyUsers, cfg.Demand.DataGB
+	d.UsersMonthly, d.DataMonthly = d.Monthly, d.Monthly
+	if g.Users != nil {
+		d.UsersMonthly = *g.Users
+	}
+	if g.Data != nil {
+		d.DataMonthly = *g.Data
+	}
+	for i, f := range cfg.Seasonality {
+		if f > 0 && f != 1 {
+			if d.Seasonality == nil {
+				d.Seasonality = map[string]float64{}
+			}
+			d.Seasonality[monthNames[i]] = f
+		}
+	}
+	for _, s := range g.Steps {
+		if !s.Date.After(d.Date.Time) {
+			b.note("The step of %s on %s is not applied: it is not after the demand measured on %s, which already holds it.", signedPercent(s.Change), s.Date, d.Date)
+		}
+	}
+	p.Demand = d
+	return newDemandModel(d.Date, d.PeakRPS, d.DailyUsers, d.DataGB, d.Monthly, d.UsersMonthly, d.DataMonthly, b.cfg.Seasonality, g.Steps), nil
+}
+
+func signedPercent(f float64) string {
+	if f >= 0 {
+		return "+" + FormatPercent(f)
+	}
+	return FormatPercent(f)
+}
+
+// measuredIndex is the resource that takes its capacity from the
+// measurement, or -1.
+func (b *builder) measuredIndex() int {
+	for i, r := range b.cfg.Resources {
+		if b.cfg.Capacity.Resource != "" {
+			if r.Name == b.cfg.Capacity.Resource {
+				return i
+			}
+			continue
+		}
+		if r.Driver == DriverRequests && r.PerUnit == 0 && r.Latency == nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// stressProfile is the result's profile the capacity comes from.
+func (b *builder) stressProfile() (*result.Profile, error) {
+	if b.res == nil {
+		return nil, nil
+	}
+	if name := b.cfg.Capacity.Profile; name != "" {
+		if pr := b.res.Profile(name); pr != nil {
+			return pr, nil
+		}
+		var have []string
+		for _, pr := range b.res.Profiles {
+			have = append(have, pr.Name)
+		}
+		return nil, b.cfg.errorf("capacity.profile", "the result has no profile %q (it has: %s)", name, strings.Join(have, ", "))
+	}
+	for i := range b.res.Profiles {
+		if pr := &b.res.Profiles[i]; pr.Verdict != nil && pr.Verdict.Stress != nil {
+			return pr, nil
+		}
+	}
+	for i := range b.res.Profiles {
+		if pr := &b.res.Profiles[i]; pr.Capacity != nil {
+			return pr, nil
+		}
+	}
+	return nil, nil
+}
+
+// measured settles the capacity the measured resource is sized from.
+func (b *builder) measured(mi int) (*capacity.USL, error) {
+	cfg, p := b.cfg, b.p
+	m := &p.Measured
+	pr, err := b.stressProfile()
+	if err != nil {
+		return nil, err
+	}
+	var found float64
+	var usl *capacity.USL
+	if pr != nil {
+		m.Profile, m.Status = pr.Name, pr.Status
+		if !pr.Start.IsZero() {
+			d := DateOf(pr.Start.UTC())
+			m.Measured = &d
+		}
+		var conc float64
+		if s := pr.Verdict; s != nil && s.Stress != nil {
+			found, conc = s.Stress.CapacityAtSLO, s.Stress.CapacityConcurrency
+		}
+		if c := pr.Capacity; c != nil {
+			if found == 0 {
+				found = c.CapacityAtSLO
+			}
+			if c.ConcurrencyAtSLO > 0 {
+				conc = c.ConcurrencyAtSLO
+			}
+			if c.Error == "" && c.Lambda > 0 && conc > 0 && found > 0 {
+				usl = &capacity.USL{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda}
+				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput}
+			}
+		}
+	}
+	switch {
+	case cfg.Capacity.RPS > 0:
+		m.RPS, m.Source = cfg.Capacity.RPS, "config"
+		if found > 0 && math.Abs(found-cfg.Capacity.RPS) > 0.005*found {
+			b.note("capacity.rps (%s req/s) overrides the %s req/s the %s profile measured.", FormatFigure(cfg.Capacity.RPS), FormatFigure(found), pr.Name)
+		}
+		if pr != nil && found == 0 {
+			b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile found no capacity at SLO (no step held it): the plan uses capacity.rps (%s req/s) from the configuration, not a measurement.", pr.Name, FormatFigure(cfg.Capacity.RPS))
+		}
+	case mi < 0:
+		m.RPS, m.Source = found, "result"
+	case pr == nil && b.res == nil:
+		return nil, cfg.errorf("capacity.rps", "no result to take the capacity from: give capacity.rps (req/s at SLO) and capacity.units")
+	case pr == nil:
+		return nil, cfg.errorf("capacity.rps", "the result has no stress profile: give capacity.rps (req/s at SLO) to plan without a stress run")
+	case found == 0:
+		return nil, cfg.errorf("capacity.rps", "the %s profile found no capacity at SLO (no step held it): fix the service or the SLO and run it again, or give capacity.rps", pr.Name)
+	default:
+		m.RPS, m.Source = found, "result"
+	}
+	if pr != nil && pr.Status != result.StatusComplete && (m.Source == "result" || found > 0) {
+		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile did not complete (status %s): its capacity of %s req/s may be understated, or its steps cut short. Run it again before ordering on it.", pr.Name, pr.Status, FormatFigure(found))
+	}
+	if pr != nil && pr.Generator.Invalid && (m.Source == "result" || found > 0) {
+		why := ""
+		if len(pr.Generator.Reasons) > 0 {
+			why = " (" + strings.Join(pr.Generator.Reasons, "; ") + ")"
+		}
+		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile is marked invalid: the load generator was the bottleneck%s, so its capacity of %s req/s measures the generator, not the service. Run it again from a bigger or split generator before ordering on it.", pr.Name, why, FormatFigure(found))
+	}
+	if m.Source == "config" {
+		usl = nil // the fit belongs to the run, not to a figure given by hand
+		m.USL = nil
+	}
+	return usl, nil
+}
+
+func (b *builder) sizings(headroom float64) ([]*sizing, error) {
+	cfg, p := b.cfg, b.p
+	mi := b.measuredIndex()
+	usl, err := b.measured(mi)
+	if err != nil {
+		return nil, err
+	}
+	var out []*sizing
+	for i, r := range cfg.Resources {
+		key := fmt.Sprintf("resources[%d]", i)
+		s := &sizing{r: r, headroom: headroom, scaling: r.Scaling, eff: r.Efficiency}
+		if r.Headroom > 0 {
+			s.headroom = r.Headroom
+		}
+		units := r.Units
+		if i == mi {
+			s.measured = true
+			um := cfg.Capacity.Units
+			if um == 0 {
+				um = r.Units
+			}
+			if um == 0 {
+				return nil, cfg.errorf("capacity.units", "how many %s the capacity was measured on is missing: give capacity.units or %s.units", Plural(r.Unit, 2), key)
+			}
+			if units == 0 {
+				units = um
+			}
+			p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
+			s.measRPS = p.Measured.RPS
+			s.perUnit = p.Measured.RPS / float64(um)
+			s.ref = float64(um)
+			switch {
+			case s.scaling == ScalingUSL && usl == nil:
+				b.risk(SeverityWarning, RiskScaling, r.Name, "%s asks for USL scaling but the result has no usable USL fit (or capacity.rps replaces the measurement): sized as linear.", r.Name)
+				s.scaling = ScalingLinear
+			case s.scaling == "" && usl != nil:
+				s.scaling = ScalingUSL
+			case s.scaling == "":
+				s.scaling = ScalingLinear
+			}
+			if s.scaling == ScalingUSL {
+				s.usl = usl
+				s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)
+				s.uslBase = usl.Throughput(p.Measured.USL.ConcurrencyAtSLO)
+				if l := uslLimit(usl, s.uslScale); l > 0 {
+					if l < units {
+						b.risk(SeverityWarning, RiskOutpaces, r.Name, "The USL fitted on the stress run peaks at %d %s, fewer than the %d in place: more %s will not add capacity; the coherency cost (κ = %.3g) has to come down first.", l, Plural(r.Unit, l), units, Plural(r.Unit, 2), usl.Kappa)
+						l = units
+					}
+					s.limit, s.limitWhy = l, fmt.Sprintf("the USL fitted on the stress run peaks at %d %s", l, Plural(r.Unit, l))
+				}
+			}
+		} else {
+			s.perUnit = r.PerUnit
+			s.ref = math.Max(1, float64(units))
+			if s.scaling == "" {
+				s.scaling = ScalingLinear
+			}
+		}
+		if r.Latency != nil {
+			s.scaling = "latency"
+			s.perUnit = float64(r.Latency.ServersPerUnit) / r.Latency.ServiceTime.Seconds()
+		}
+		if r.MaxUnits > 0 && (s.limit == 0 || r.MaxUnits < s.limit) {
+			s.limit, s.limitWhy = r.MaxUnits, fmt.Sprintf("max_units is %d", r.MaxUnits)
+		}
+		s.r.Units = units
+		rp := ResourcePlan{
+			Name: r.Name, Driver: r.Driver, Unit: r.Unit, Owner: r.Owner, Measured: s.measured,
+			PerUnit: s.perUnit, Scaling: s.scaling, LeadTime: r.Lead.String(), UnitCost: r.Cost,
+			MaxUnits: s.limit, UnitsNow: units, UnitsEnd: units,
+			CapacityNow: s.capacity(units),
+		}
+		if s.scaling == ScalingEfficiency {
+			rp.Efficiency = s.eff
+		}
+		if r.Latency != nil {
+			rp.Sizing = latencyText(r.Latency)
+		} else {
+			rp.Headroom = s.headroom
+			rp.Sizing = "peak utilisation at most " + FormatPercent(s.headroom)
+		}
+		rp.UsableNow = s.usable(units)
+		if s.scaling == ScalingUSL {
+			rp.PerUnit = s.capacity(1)
+		}
+		p.Resources = append(p.Resources, rp)
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func latencyText(l *Latency) string {
+	if l.MeanWait > 0 {
+		return fmt.Sprintf("mean queueing wait at most %s (Erlang C, %d servers per unit, %s service time)", l.MeanWait, l.ServersPerUnit, l.ServiceTime)
+	}
+	return fmt.Sprintf("%s of requests wait at most %s (Erlang C, %d servers per unit, %s service time)", FormatPercent(l.Share), l.Within, l.ServersPerUnit, l.ServiceTime)
+}
+
+// monthBounds is month i's first day (the as-of date for the first month)
+// and the first day of the next month.
+func (b *builder) monthBounds(i int) (Date, Date) {
+	start := b.asOf.MonthStart().AddMonths(i)
+	if i == 0 {
+		start = b.asOf
+	}
+	return start, b.asOf.MonthStart().AddMonths(i + 1)
+}
+
+func driverDemand(dm *demandModel, driver string, start, end Date) float64 {
+	v, _, _, _ := dm.monthPeak(driver, start, end)
+	return v
+}
+
+// months fills the month-by-month table and the actions.
+func (b *builder) months(dm *demandModel, sizings []*sizing) {
+	p := b.p
+	inPlace := make([]int, len(sizings))
+	for i, s := range sizings {
+		inPlace[i] = s.r.Units
+	}
+	shortSeen := make([]bool, len(sizings))
+	budgetSeen := false
+	for i := 0; i < p.Horizon; i++ {
+		start, end := b.monthBounds(i)
+		peak, trend, season, step := dm.monthPeak(DriverRequests, start, end)
+		m := Month{
+			Month: start.MonthLabel(), Start: start, MonthsOut: monthsBetween(b.asOf, end),
+			Trend: trend, Season: season, Step: step, PeakRPS: peak,
+			Resources: []MonthResource{},
+		}
+		if p.Demand.DailyUsers > 0 {
+			m.Users = driverDemand(dm, DriverUsers, start, end)
+		}
+		if p.Demand.DataGB > 0 {
+			m.DataGB = driverDemand(dm, DriverData, start, end)
+		}
+		for j, s := range sizings {
+			d := driverDemand(dm, s.r.Driver, start, end)
+			req, short := s.required(d)
+			mr := MonthResource{Name: s.r.Name, Demand: d, Required: req, Short: short}
+			if req > inPlace[j] {
+				mr.Added = req - inPlace[j]
+				inPlace[j] = req
+				b.action(s, m.Month, i, start, mr.Added)
+			}
+			mr.InPlace = inPlace[j]
+			if c := s.capacity(inPlace[j]); c > 0 {
+				mr.Utilisation = d / c
+			}
+			if short && !shortSeen[j] {
+				shortSeen[j] = true
+				b.risk(SeverityUrgent, RiskOutpaces, s.r.Name, "%s: growth outpaces what scaling can buy. From %s the projected %s %s needs more than %d %s (%s), which carry at most %s within the target. Find another way to scale it (sharding, caching, a design change) before then.",
+					s.r.Name, m.Month, FormatFigure(d), driverMeasure(s.r.Driver), req, Plural(s.r.Unit, req), s.limitWhy, FormatFigure(s.usable(req)))
+			}
+			m.Resources = append(m.Resources, mr)
+			m.Cost += float64(inPlace[j]) * s.r.Cost
+		}
+		if bg := b.cfg.Budget; bg != nil {
+			p.Budget = bg
+			limit := bg.Share * bg.MonthlyRevenue * math.Pow(1+bg.RevenueGrowth, float64(i))
+			m.Budget = &limit
+			if m.Cost > limit && !budgetSeen {
+				budgetSeen = true
+				b.risk(SeverityWarning, RiskBudget, "", "Infrastructure cost of %s/month in %s is above %s of revenue (%s/month): the plan needs a bigger budget, or cheaper capacity (efficiency work, other unit types).",
+					p.Money(m.Cost), m.Month, FormatPercent(bg.Share), p.Money(limit))
+			}
+		}
+		p.Months = append(p.Months, m)
+	}
+	for j := range sizings {
+		p.Resources[j].UnitsEnd = inPlace[j]
+	}
+}
+
+func (b *builder) action(s *sizing, month string, i int, start Date, add int) {
+	need := start
+	if i == 0 {
+		need = b.asOf // needed now
+	}
+	order := s.r.Lead.Before(need)
+	a := Action{
+		Resource: s.r.Name, Add: add, Unit: s.r.Unit,
+		Text:  fmt.Sprintf("add %d %s %s", add, s.r.Name, Plural(s.r.Unit, add)),
+		Month: month, Need: need, OrderBy: order, LeadTime: s.r.Lead.String(),
+		CostChange: float64(add) * s.r.Cost, Owner: s.r.Owner,
+		Urgent: !order.After(b.asOf.Time),
+	}
+	b.p.Actions = append(b.p.Actions, a)
+	if a.Urgent {
+		when := "has passed"
+		if order.Equal(b.asOf.Time) {
+			when = "is today"
+		}
+		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s are needed from %s and take %s to arrive, so the order-by date %s %s; ordered today they arrive on %s.",
+			add, s.r.Name, Plural(s.r.Unit, add), need, a.LeadTime, order, when, s.r.Lead.After(b.asOf))
+	}
+}
+
+// runway finds, day by day, when the units in place today stop carrying
+// the demand.
+func (b *builder) runway(dm *demandModel, sizings []*sizing) {
+	p := b.p
+	end := b.asOf.AddMonths(12 * RunwaySearchYears)
+	p.Runway.SearchEnd = end
+	for j, s := range sizings {
+		rp := &p.Resources[j]
+		for d := b.asOf; !d.After(end.Time) && (rp.Runway == nil || rp.TargetBreach == nil); d = d.AddDays(1) {
+			v := dm.at(s.r.Driver, d)
+			if rp.Runway == nil && v > rp.CapacityNow*(1+1e-9) {
+				day := d
+				rp.Runway = &day
+			}
+			if rp.TargetBreach == nil && v > rp.UsableNow*(1+1e-9) {
+				day := d
+				rp.TargetBreach = &day
+			}
+		}
+		if rp.Runway != nil && (p.Runway.Date == nil || rp.Runway.Before(p.Runway.Date.Time)) {
+			p.Runway.Date, p.Runway.Resource = rp.Runway, rp.Name
+		}
+		if rp.TargetBreach != nil && (p.Runway.TargetBreach == nil || rp.TargetBreach.Before(p.Runway.TargetBreach.Time)) {
+			p.Runway.TargetBreach, p.Runway.TargetBreachResource = rp.TargetBreach, rp.Name
+		}
+	}
+}
+
+func (b *builder) growthRisks() {
+	f := b.p.Demand.Fit
+	if f == nil {
+		return
+	}
+	ci := fmt.Sprintf("%s to %s per month at %s confidence", FormatPercent(f.CI[0]), FormatPercent(f.CI[1]), FormatPercent(f.Level))
+	if f.Points < minTrustedPoints || f.Months < minTrustedMonths {
+		b.risk(SeverityWarning, RiskFit, "", "Too little history: %d rows over %.1f months. The fitted growth of %s/month is uncertain (%s); collect at least %d rows over %g months.",
+			f.Points, f.Months, FormatPercent(f.Monthly), ci, minTrustedPoints, minTrustedMonths)
+	}
+	if f.R2 < poorR2 {
+		if f.CI[0] <= 0 && f.CI[1] >= 0 {
+			b.risk(SeverityNote, RiskNoTrend, "", "The history shows no clear trend (R² %.2f): growth cannot be told from zero (%s).", f.R2, ci)
+		} else {
+			b.risk(SeverityWarning, RiskFit, "", "Poor fit: R² %.2f, the history does not follow compound growth closely (growth %s). Check it for outliers or a change of trend.", f.R2, ci)
+		}
+	}
+}
+
+// nextTest sizes the next load test at the highest projected peak of the
+// next months.
+func (b *builder) nextTest(dm *demandModel) {
+	p := b.p
+	n := b.cfg.NextTest.Months
+	if n == 0 {
+		n = DefaultNextTestIn
+	}
+	t := NextTest{Months: n}
+	for i := 0; i < n; i++ {
+		start, end := b.monthBounds(i)
+		if v := driverDemand(dm, DriverRequests, start, end); v > t.Projected {
+			t.Projected, t.Month = v, start.MonthLabel()
+		}
+	}
+	t.RPS = roundUp2(t.Projected)
+	t.Text = fmt.Sprintf("Load test at %s req/s: the projected peak of %s (%s req/s), the highest of the next %d months.", FormatCount(t.RPS), t.Month, FormatCount(t.Projected), n)
+	if b.res != nil {
+		t.YAML = nextScenario(b.res, b.cfg.NextTest, t, b.asOf)
+	}
+	if t.YAML == "" {
+		b.note("No next scenario file: there is no result with requests to base it on.")
+	}
+	p.NextTest = t
+}
+
+func (b *builder) summarise() {
+	p := b.p
+	var s []string
+	if m := p.Measured; m.Resource != "" {
+		src := "given in the plan configuration"
+		if m.Source == "result" {
+			src = "measured by the " + m.Profile + " profile"
+			if m.Measured != nil {
+				src += " on " + m.Measured.String()
+			}
+		}
+		s = append(s, fmt.Sprintf("Capacity at SLO: %s req/s on %d %s %s (%s).", FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
+	}
+	d := p.Demand
+	growth := FormatPercent(d.Monthly) + "/month compound"
+	if d.Fit != nil {
+		growth = fmt.Sprintf("%s/month fitted to %d rows of history (R² %.2f)", FormatPercent(d.Monthly), d.Fit.Points, d.Fit.R2)
+	}
+	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
+	var marks []string
+	for _, k := range []int{3, 6, 12} {
+		if k <= len(p.Months) {
+			unit := ""
+			if len(marks) == 0 {
+				unit = " req/s"
+			}
+			marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(p.Months[k-1].PeakRPS), unit, k))
+		}
+	}
+	if len(marks) > 0 {
+		line += "; projected peak " + strings.Join(marks, ", ")
+	}
+	s = append(s, line+".")
+	if r := p.Runway; r.Date != nil {
+		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
+		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
+			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
+		}
+		s = append(s, x+".")
+	} else {
+		s = append(s, fmt.Sprintf("The capacity in place lasts beyond %s.", r.SearchEnd))
+	}
+	if len(p.Actions) == 0 {
+		end := p.Months[len(p.Months)-1].Month
+		if d.Monthly <= 0.001 {
+			s = append(s, fmt.Sprintf("No actions: demand is flat or shrinking (%s/month) and the capacity in place covers it through %s.", FormatPercent(d.Monthly), end))
+		} else {
+			s = append(s, fmt.Sprintf("No actions: the capacity in place covers the projected peak through %s.", end))
+		}
+	} else {
+		var adds []string
+		for _, r := range p.Resources {
+			if n := r.UnitsEnd - r.UnitsNow; n > 0 {
+				adds = append(adds, fmt.Sprintf("%d %s %s", n, r.Name, Plural(r.Unit, n)))
+			}
+		}
+		first := p.Actions[0]
+		x := fmt.Sprintf("The plan adds %s in %d actions over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), p.Horizon, first.Text, first.OrderBy)
+		if first.Urgent {
+			x += ": order it now"
+		}
+		s = append(s, x+".")
+	}
+	if len(p.Months) > 0 {
+		now := 0.0
+		for _, r := range p.Resources {
+			now += float64(r.UnitsNow) * r.UnitCost
+		}
+		end := p.Months[len(p.Months)-1].Cost
+		if now > 0 || end > 0 {
+			s = append(s, fmt.Sprintf("Monthly cost: %s today, %s in %s.", p.Money(now), p.Money(end), p.Months[len(p.Months)-1].Month))
+		}
+	}
+	urgent := 0
+	for _, r := range p.Risks {
+		if r.Severity == SeverityUrgent {
+			urgent++
+		}
+	}
+	if urgent > 0 {
+		s = append(s, fmt.Sprintf("%d urgent %s: see Risks.", urgent, map[bool]string{true: "risk", false: "risks"}[urgent == 1]))
+	}
+	p.Summary = strings.Join(s, " ")
+}
+
+func (b *builder) sizingOf(resource string) string {
+	for _, r := range b.p.Resources {
+		if r.Name == resource {
+			return r.Sizing
+		}
+	}
+	return ""
+}
+
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return "nothing"
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+var severityRank = map[string]int{SeverityUrgent: 0, SeverityWarning: 1, SeverityNote: 2}
+
+// sortRisks puts urgent risks first, keeping the order they were found in
+// within a severity.
+func sortRisks(rs []Risk) {
+	sort.SliceStable(rs, func(i, j int) bool { return severityRank[rs[i].Severity] < severityRank[rs[j].Severity] })
+}

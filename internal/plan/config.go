@@ -1,0 +1,790 @@
+package plan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults for keys left out of a plan.
+const (
+	DefaultHorizon      = 12  // months
+	DefaultHeadroom     = 0.7 // plan so that peak utilisation stays under 70%
+	DefaultNextTestIn   = 6   // months out for the next load test's rate
+	DefaultTestDuration = 10 * time.Minute
+	DefaultTestRamp     = 2 * time.Minute
+	DefaultCurrency     = "$"
+	DefaultUnit         = "unit"
+)
+
+// Drivers: what a resource's demand grows with.
+const (
+	DriverRequests = "requests" // peak requests per second
+	DriverUsers    = "users"    // daily users
+	DriverData     = "data"     // stored data, in GB
+)
+
+// Scaling kinds: how a resource's capacity grows with its units.
+const (
+	ScalingLinear     = "linear"     // n units carry n times one unit
+	ScalingEfficiency = "efficiency" // units beyond today's add Efficiency of a unit each
+	ScalingUSL        = "usl"        // the stress run's USL, units as the concurrency axis scaled
+)
+
+// Config is a plan configuration: a scenario's plan: section or a
+// plan.yaml. Build trusts it as parsed; flags may override its fields
+// before (Growth.Monthly, Growth.History, Horizon).
+type Config struct {
+	File string // where it was read from, for messages
+	// Key prefixes keys in messages: "plan" for a scenario's section.
+	Key string
+
+	Horizon  int     // months; 0 means DefaultHorizon
+	Headroom float64 // peak utilisation target, 0 < h <= 1; 0 means DefaultHeadroom
+	Currency string  // "" means DefaultCurrency
+
+	Capacity    Measured
+	Demand      Demand
+	Growth      Growth
+	Seasonality [12]float64 // peak factor by month (index 0 = January); 0 means 1
+	Resources   []Resource
+	Budget      *Budget
+	NextTest    NextTestConfig
+
+	lines map[string]int // dotted key (without Key) -> line
+}
+
+// Measured says where the measured capacity comes from and what it was
+// measured on.
+type Measured struct {
+	// RPS overrides the capacity at SLO of the result (0: take it from the
+	// result), so that a plan can be made without a stress run.
+	RPS float64
+	// Units is how many units of the measured resource the capacity was
+	// measured on; 0 means that resource's current units.
+	Units int
+	// Resource names the measured resource; "" means the resource driven
+	// by requests that has no per_unit.
+	Resource string
+	// Profile names the result's stepped profile; "" means the first with
+	// a stress verdict.
+	Profile string
+}
+
+// Demand is the demand measured today.
+type Demand struct {
+	PeakRPS    float64 // peak requests per second; 0: the last history row
+	Date       *Date   // when it was measured; nil: the as-of date (or the last history row's)
+	DailyUsers float64 // for resources driven by users
+	DataGB     float64 // for resources driven by data
+}
+
+// Growth is how demand grows.
+type Growth struct {
+	// Monthly is the compound monthly growth of requests (0.2 = 20%).
+	Monthly *float64
+	// HistoryFile is a CSV of date,peak_rps to fit the growth to (resolved
+	// against the plan file's directory); History is its rows once read.
+	HistoryFile string
+	History     []Observation
+	// Users and Data grow at their own monthly rates; nil: as requests.
+	Users, Data *float64
+	// Steps are planned launches or campaigns: from Date on, demand is
+	// multiplied by 1 + Change.
+	Steps []Step
+}
+
+// Step is an inorganic change in demand from a date on.
+type Step struct {
+	Date   Date    `json:"date"`
+	Change float64 `json:"change"` // 0.3 = +30%
+	Note   string  `json:"note,omitempty"`
+}
+
+// Resource is one thing that has to grow with demand.
+type Resource struct {
+	Name    string
+	Driver  string  // DriverRequests, DriverUsers or DriverData
+	Unit    string  // what one unit is called: instance, shard, node
+	PerUnit float64 // capacity of one unit in the driver's measure; 0 on the measured resource
+	Units   int     // in place today; 0 on the measured resource means Capacity.Units
+	Cost    float64 // monthly cost of one unit
+	Lead    Period  // from order to in service
+	Owner   string
+	// Scaling is ScalingLinear, ScalingEfficiency (with Efficiency) or
+	// ScalingUSL; "" means USL on the measured resource when the result
+	// has a fit, linear otherwise.
+	Scaling    string
+	Efficiency float64
+	MaxUnits   int     // the most units that can be bought or run; 0: no limit
+	Headroom   float64 // overrides Config.Headroom; 0: the plan's
+	Latency    *Latency
+	Line       int // where it is defined
+}
+
+// Latency sizes a resource by queueing (Erlang C, an M/M/c queue) instead
+// of the headroom rule: enough servers that the mean wait stays under
+// MeanWait, or that a share Share of requests waits at most Within.
+type Latency struct {
+	ServiceTime    time.Duration // mean service time of one request on one server
+	ServersPerUnit int           // servers (workers, cores) in one unit
+	MeanWait       time.Duration
+	Within         time.Duration
+	Share          float64
+}
+
+// Budget is the share of revenue infrastructure may cost.
+type Budget struct {
+	MonthlyRevenue float64 `json:"monthly_revenue"`
+	Share          float64 `json:"share"`          // 0.08 = 8%
+	RevenueGrowth  float64 `json:"revenue_growth"` // monthly; 0 = flat revenue
+}
+
+// NextTestConfig sizes the load test to run next.
+type NextTestConfig struct {
+	Months   int           // projected peak this many months out; 0 means 6
+	Duration time.Duration // 0 means DefaultTestDuration
+	Ramp     time.Duration // 0 means DefaultTestRamp
+}
+
+var (
+	planKeys     = []string{"horizon", "headroom", "currency", "capacity", "demand", "growth", "seasonality", "resources", "budget", "next_test"}
+	capacityKeys = []string{"rps", "units", "resource", "profile"}
+	demandKeys   = []string{"peak_rps", "date", "daily_users", "data_gb"}
+	growthKeys   = []string{"monthly", "history", "users", "data", "steps"}
+	stepKeys     = []string{"date", "change", "note"}
+	resourceKeys = []string{"name", "driver", "unit", "per_unit", "units", "cost", "lead_time", "owner", "scaling", "max_units", "headroom", "latency"}
+	latencyKeys  = []string{"service_time", "servers_per_unit", "mean_wait", "within", "share"}
+	budgetKeys   = []string{"monthly_revenue", "share", "revenue_growth"}
+	nextTestKeys = []string{"months", "duration", "ramp"}
+	drivers      = []string{DriverRequests, DriverUsers, DriverData}
+)
+
+var monthNames = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// LoadConfig reads a plan file: the plan schema at its root (with an
+// optional version: 1), or a scenario file, whose plan: section is read.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	return ParseConfig(path, data)
+}
+
+// ParseConfig parses a plan file's contents (see LoadConfig); file names it
+// in messages and anchors a relative history path.
+func ParseConfig(file string, data []byte) (*Config, error) {
+	p := &parser{file: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Errors{{File: file, Line: 1, Msg: "empty plan file (want a mapping with demand, growth and resources)"}}
+		}
+		line, msg := yamlError(err)
+		return nil, Errors{{File: file, Line: line, Msg: "invalid YAML: " + msg}}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	root = resolve(root)
+	if isNull(root) || root.Kind == yaml.DocumentNode {
+		return nil, Errors{{File: file, Line: 1, Msg: "empty plan file (want a mapping with demand, growth and resources)"}}
+	}
+	// A scenario file with a plan: section can be handed over as it is.
+	if root.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == "plan" {
+				return ParseNode(file, root.Content[i+1])
+			}
+		}
+	}
+	top := value{at: root, n: root}
+	cfg := p.config(top, true)
+	return p.finish(cfg, "")
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError splits a yaml.v3 error into its line and message.
+func yamlError(err error) (int, string) {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, m[2]
+	}
+	return 1, strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+// ParseNode parses a scenario's plan: section: n is the section's value
+// node, decoded from file. Keys in messages start with "plan.".
+func ParseNode(file string, n *yaml.Node) (*Config, error) {
+	p := &parser{file: file}
+	cfg := p.config(value{path: "plan", at: n, n: resolve(n)}, false)
+	return p.finish(cfg, "plan")
+}
+
+func (p *parser) finish(cfg *Config, key string) (*Config, error) {
+	if len(p.errs) > 0 {
+		sortErrors(p.errs)
+		return nil, p.errs
+	}
+	cfg.File, cfg.Key = p.file, key
+	cfg.lines = map[string]int{}
+	for k, l := range p.lines {
+		k = strings.TrimPrefix(strings.TrimPrefix(k, key), ".")
+		cfg.lines[k] = l
+	}
+	if cfg.Growth.HistoryFile != "" && !filepath.IsAbs(cfg.Growth.HistoryFile) && p.file != "" {
+		cfg.Growth.HistoryFile = filepath.Join(filepath.Dir(p.file), cfg.Growth.HistoryFile)
+	}
+	return cfg, nil
+}
+
+func (p *parser) config(top value, standalone bool) *Config {
+	allowed := planKeys
+	if standalone {
+		allowed = append([]string{"version"}, planKeys...)
+	}
+	cfg := &Config{}
+	if isNull(top.n) {
+		p.errorf(top.at, top.path, "want a mapping with demand, growth and resources, got nothing")
+		return cfg
+	}
+	o, ok := p.mapping(top, allowed)
+	if !ok {
+		return cfg
+	}
+	if v, ok := o.get("version"); ok {
+		if n, ok := p.integer(v, 0); ok && n != 1 {
+			p.errorf(v.n, v.path, "unsupported version %d (this loadplan reads version 1)", n)
+		}
+	}
+	if v, ok := o.get("horizon"); ok {
+		if s, ok := p.scalar(v, "a horizon like 12mo or 1y"); ok {
+			h, err := ParseHorizon(s)
+			if err != nil {
+				p.errorf(v.n, v.path, "%v", err)
+			}
+			cfg.Horizon = h
+		}
+	}
+	if v, ok := o.get("headroom"); ok {
+		cfg.Headroom, _ = p.share(v)
+	}
+	if v, ok := o.get("currency"); ok {
+		cfg.Currency, _ = p.str(v)
+	}
+	if v, ok := o.get("capacity"); ok {
+		cfg.Capacity = p.measured(v)
+	}
+	if v, ok := o.get("demand"); ok {
+		cfg.Demand = p.demand(v)
+	}
+	if v, ok := o.get("growth"); ok {
+		cfg.Growth = p.growth(v)
+	}
+	if v, ok := o.get("seasonality"); ok {
+		cfg.Seasonality = p.seasonality(v)
+	}
+	if v, ok := o.get("resources"); !ok {
+		p.missing(o, "resources", "a list of at least one resource")
+	} else {
+		cfg.Resources = p.resources(v)
+	}
+	if v, ok := o.get("budget"); ok {
+		cfg.Budget = p.budget(v)
+	}
+	if v, ok := o.get("next_test"); ok {
+		cfg.NextTest = p.nextTest(v)
+	}
+	p.crossCheck(cfg, o)
+	return cfg
+}
+
+func (p *parser) measured(v value) Measured {
+	var m Measured
+	o, ok := p.mapping(v, capacityKeys)
+	if !ok {
+		return m
+	}
+	if x, ok := o.get("rps"); ok {
+		m.RPS, _ = p.number(x, true)
+	}
+	if x, ok := o.get("units"); ok {
+		m.Units, _ = p.integer(x, 1)
+	}
+	if x, ok := o.get("resource"); ok {
+		m.Resource, _ = p.str(x)
+	}
+	if x, ok := o.get("profile"); ok {
+		m.Profile, _ = p.str(x)
+	}
+	return m
+}
+
+func (p *parser) demand(v value) Demand {
+	var d Demand
+	o, ok := p.mapping(v, demandKeys)
+	if !ok {
+		return d
+	}
+	if x, ok := o.get("peak_rps"); ok {
+		d.PeakRPS, _ = p.number(x, true)
+	}
+	if x, ok := o.get("date"); ok {
+		if dt, ok := p.date(x); ok {
+			d.Date = &dt
+		}
+	}
+	if x, ok := o.get("daily_users"); ok {
+		d.DailyUsers, _ = p.number(x, true)
+	}
+	if x, ok := o.get("data_gb"); ok {
+		d.DataGB, _ = p.number(x, true)
+	}
+	return d
+}
+
+func (p *parser) growth(v value) Growth {
+	var g Growth
+	o, ok := p.mapping(v, growthKeys)
+	if !ok {
+		return g
+	}
+	mv, hasMonthly := o.get("monthly")
+	hv, hasHistory := o.get("history")
+	if hasMonthly && hasHistory {
+		p.errorf(hv.at, hv.path, "give monthly (a rate) or history (a file to fit the rate to), not both")
+	}
+	if hasMonthly {
+		if r, ok := p.rate(mv); ok {
+			g.Monthly = &r
+		}
+	}
+	if hasHistory {
+		g.HistoryFile, _ = p.str(hv)
+		if g.HistoryFile == "" {
+			p.errorf(hv.at, hv.path, "want the path of a CSV of date,peak_rps")
+		}
+	}
+	for _, k := range []string{"users", "data"} {
+		if x, ok := o.get(k); ok {
+			if r, ok := p.rate(x); ok {
+				if k == "users" {
+					g.Users = &r
+				} else {
+					g.Data = &r
+				}
+			}
+		}
+	}
+	if sv, ok := o.get("steps"); ok {
+		g.Steps = p.steps(sv)
+	}
+	return g
+}
+
+func (p *parser) steps(v value) []Step {
+	if isNull(v.n) {
+		return nil
+	}
+	if v.n.Kind != yaml.SequenceNode {
+		p.errorf(v.n, v.path, "want a list of {date, change, note}, got %s", describe(v.n))
+		return nil
+	}
+	var steps []Step
+	for i, item := range v.n.Content {
+		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
+		o, ok := p.mapping(iv, stepKeys)
+		if !ok {
+			continue
+		}
+		var s Step
+		good := true
+		if x, ok := o.get("date"); !ok {
+			p.missing(o, "date", "the day the change starts, like 2027-03-01")
+			good = false
+		} else if s.Date, ok = p.date(x); !ok {
+			good = false
+		}
+		if x, ok := o.get("change"); !ok {
+			p.missing(o, "change", "like +30% or -10%")
+			good = false
+		} else if s.Change, ok = p.change(x); !ok {
+			good = false
+		}
+		if x, ok := o.get("note"); ok {
+			s.Note, _ = p.str(x)
+		}
+		if good {
+			steps = append(steps, s)
+		}
+	}
+	return steps
+}
+
+func (p *parser) seasonality(v value) [12]float64 {
+	var f [12]float64
+	o, ok := p.mapping(v, nil)
+	if !ok {
+		return f
+	}
+	seen := map[int]string{}
+	for _, k := range o.keys {
+		x := o.fields[k]
+		m := monthIndex(k)
+		if m < 0 {
+			p.errorf(x.at, x.path, "unknown month %q (jan, feb, ... dec, or the full name)", k)
+			continue
+		}
+		if prev, dup := seen[m]; dup {
+			p.errorf(x.at, x.path, "%s is given twice (also as %s)", k, prev)
+			continue
+		}
+		seen[m] = k
+		if n, ok := p.number(x, true); ok {
+			f[m] = n
+		}
+	}
+	return f
+}
+
+// monthIndex reads jan..dec or the full name, any case; -1 if neither.
+func monthIndex(s string) int {
+	t := strings.ToLower(strings.TrimSpace(s))
+	for i, m := range monthNames {
+		if t == m || t == strings.ToLower(time.Month(i+1).String()) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *parser) resources(v value) []Resource {
+	if isNull(v.n) || (v.n.Kind == yaml.SequenceNode && len(v.n.Content) == 0) {
+		p.errorf(v.at, v.path, "must list at least one resource")
+		return nil
+	}
+	if v.n.Kind != yaml.SequenceNode {
+		p.errorf(v.n, v.path, "want a list of resources, got %s", describe(v.n))
+		return nil
+	}
+	var rs []Resource
+	names := map[string]int{}
+	for i, item := range v.n.Content {
+		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
+		o, ok := p.mapping(iv, resourceKeys)
+		if !ok {
+			continue
+		}
+		r := Resource{Driver: DriverRequests, Unit: DefaultUnit, Line: item.Line}
+		if x, ok := o.get("name"); !ok {
+			p.missing(o, "name", "a unique name, like api or db")
+		} else if s, ok := p.str(x); ok {
+			switch line, dup := names[s]; {
+			case !namePattern.MatchString(s):
+				p.errorf(x.n, x.path, "must be letters, digits, '.', '_' or '-', got %s", quote(s))
+			case dup:
+				p.errorf(x.n, x.path, "duplicate resource name %s (first at line %d)", quote(s), line)
+			default:
+				names[s] = x.n.Line
+			}
+			r.Name = s
+		}
+		if x, ok := o.get("driver"); ok {
+			if s, ok := p.str(x); ok {
+				if contains(drivers, s) {
+					r.Driver = s
+				} else {
+					p.errorf(x.n, x.path, "unknown driver %s (allowed: %s)", quote(s), strings.Join(drivers, ", "))
+				}
+			}
+		}
+		if x, ok := o.get("unit"); ok {
+			if s, ok := p.str(x); ok && s != "" {
+				r.Unit = s
+			}
+		}
+		if x, ok := o.get("per_unit"); ok {
+			r.PerUnit, _ = p.number(x, true)
+		}
+		if x, ok := o.get("units"); ok {
+			r.Units, _ = p.integer(x, 0)
+		}
+		if x, ok := o.get("cost"); ok {
+			r.Cost, _ = p.number(x, false)
+		}
+		if x, ok := o.get("lead_time"); ok {
+			r.Lead, _ = p.period(x)
+		}
+		if x, ok := o.get("owner"); ok {
+			r.Owner, _ = p.str(x)
+		}
+		if x, ok := o.get("scaling"); ok {
+			r.Scaling, r.Efficiency = p.scaling(x)
+		}
+		if x, ok := o.get("max_units"); ok {
+			r.MaxUnits, _ = p.integer(x, 1)
+			if r.MaxUnits > 0 && r.Units > r.MaxUnits {
+				p.errorf(x.n, x.path, "is below units in place (%d)", r.Units)
+			}
+		}
+		if x, ok := o.get("headroom"); ok {
+			r.Headroom, _ = p.share(x)
+		}
+		if x, ok := o.get("latency"); ok {
+			r.Latency = p.latency(x)
+			if r.Driver != DriverRequests {
+				p.errorf(x.at, x.path, "latency sizing is for resources driven by requests, not %s", r.Driver)
+			}
+			if pv, ok := o.get("per_unit"); ok {
+				p.errorf(pv.at, pv.path, "give per_unit or latency, not both (with latency a unit carries servers_per_unit / service_time)")
+			}
+			if r.Scaling == ScalingUSL {
+				sv, _ := o.get("scaling")
+				p.errorf(sv.at, sv.path, "usl scaling does not go with latency sizing")
+			}
+		}
+		if r.Driver != DriverRequests && r.PerUnit == 0 && !o.has("per_unit") {
+			p.missing(o, "per_unit", fmt.Sprintf("capacity of one unit in %s", driverMeasure(r.Driver)))
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func (o object) has(k string) bool {
+	_, ok := o.fields[k]
+	return ok
+}
+
+// scaling reads linear, usl, or an efficiency like 90%.
+func (p *parser) scaling(v value) (string, float64) {
+	const want = "linear, usl, or an efficiency like 90% (each unit beyond today's adds 90% of one)"
+	s, ok := p.scalar(v, want)
+	if !ok {
+		return "", 0
+	}
+	switch strings.ToLower(s) {
+	case ScalingLinear:
+		return ScalingLinear, 1
+	case ScalingUSL:
+		return ScalingUSL, 0
+	}
+	f, err := parsePercent(s)
+	if err != nil {
+		p.errorf(v.n, v.path, "want %s, got %s", want, quote(s))
+		return "", 0
+	}
+	if f <= 0 || f > 1 {
+		p.errorf(v.n, v.path, "an efficiency must be above 0 and at most 100%%, got %s", s)
+		return "", 0
+	}
+	return ScalingEfficiency, f
+}
+
+func (p *parser) latency(v value) *Latency {
+	l := &Latency{}
+	o, ok := p.mapping(v, latencyKeys)
+	if !ok {
+		return l
+	}
+	if x, ok := o.get("service_time"); !ok {
+		p.missing(o, "service_time", "mean service time of one request, like 20ms")
+	} else {
+		l.ServiceTime, _ = p.duration(x)
+	}
+	if x, ok := o.get("servers_per_unit"); !ok {
+		p.missing(o, "servers_per_unit", "workers or cores in one unit")
+	} else {
+		l.ServersPerUnit, _ = p.integer(x, 1)
+	}
+	mw, hasMean := o.get("mean_wait")
+	wi, hasWithin := o.get("within")
+	sh, hasShare := o.get("share")
+	switch {
+	case hasMean && (hasWithin || hasShare):
+		p.errorf(mw.at, mw.path, "give mean_wait, or within and share, not both")
+	case hasMean:
+		l.MeanWait, _ = p.duration(mw)
+	case hasWithin && hasShare:
+		if d, ok := p.duration(wi); ok {
+			l.Within = d
+		}
+		if f, ok := p.share(sh); ok {
+			if f >= 1 {
+				p.errorf(sh.n, sh.path, "must be below 100%% (no queue answers every request within a bound)")
+			}
+			l.Share = f
+		}
+	case hasWithin:
+		p.missing(o, "share", "the share of requests that must wait at most within, like 95%")
+	case hasShare:
+		p.missing(o, "within", "the wait bound, like 50ms")
+	default:
+		p.missing(o, "mean_wait", "the target mean wait, like 5ms; or within and share")
+	}
+	return l
+}
+
+func (p *parser) budget(v value) *Budget {
+	b := &Budget{}
+	o, ok := p.mapping(v, budgetKeys)
+	if !ok {
+		return nil
+	}
+	if x, ok := o.get("monthly_revenue"); !ok {
+		p.missing(o, "monthly_revenue", "revenue per month, in the plan's currency")
+	} else {
+		b.MonthlyRevenue, _ = p.number(x, true)
+	}
+	if x, ok := o.get("share"); !ok {
+		p.missing(o, "share", "the share of revenue infrastructure may cost, like 8%")
+	} else {
+		b.Share, _ = p.share(x)
+	}
+	if x, ok := o.get("revenue_growth"); ok {
+		b.RevenueGrowth, _ = p.rate(x)
+	}
+	return b
+}
+
+func (p *parser) nextTest(v value) NextTestConfig {
+	var t NextTestConfig
+	o, ok := p.mapping(v, nextTestKeys)
+	if !ok {
+		return t
+	}
+	if x, ok := o.get("months"); ok {
+		t.Months, _ = p.integer(x, 1)
+		if t.Months > MaxHorizon {
+			p.errorf(x.n, x.path, "must be at most %d, got %d", MaxHorizon, t.Months)
+		}
+	}
+	if x, ok := o.get("duration"); ok {
+		t.Duration, _ = p.duration(x)
+	}
+	if x, ok := o.get("ramp"); ok {
+		t.Ramp, _ = p.duration(x)
+	}
+	return t
+}
+
+// crossCheck finds problems that involve several keys.
+func (p *parser) crossCheck(cfg *Config, o object) {
+	rv, _ := o.get("resources")
+	items := []*yaml.Node{}
+	if rv.n != nil && rv.n.Kind == yaml.SequenceNode {
+		items = rv.n.Content
+	}
+	at := func(i int) *yaml.Node {
+		if i < len(items) {
+			return items[i]
+		}
+		return rv.at
+	}
+	// The measured resource: named, or the one requests resource without
+	// per_unit and without latency sizing.
+	var unmeasured []int
+	for i, r := range cfg.Resources {
+		if r.Driver == DriverRequests && r.PerUnit == 0 && r.Latency == nil {
+			unmeasured = append(unmeasured, i)
+		}
+	}
+	if name := cfg.Capacity.Resource; name != "" {
+		found := -1
+		for i, r := range cfg.Resources {
+			if r.Name == name {
+				found = i
+			}
+		}
+		cv, _ := o.get("capacity")
+		key := join(cv.path, "resource")
+		rn := &yaml.Node{Line: p.lines[key]}
+		switch {
+		case found < 0:
+			p.errorf(rn, key, "no resource is named %s", quote(name))
+		case cfg.Resources[found].Driver != DriverRequests:
+			p.errorf(rn, key, "%s is driven by %s: the measured capacity is in requests per second", name, cfg.Resources[found].Driver)
+		case cfg.Resources[found].Latency != nil:
+			p.errorf(rn, key, "%s is sized by latency, not by the measured capacity", name)
+		case cfg.Resources[found].PerUnit > 0:
+			p.errorf(at(found), index(rv.path, found)+".per_unit", "%s is the measured resource named in capacity.resource: its capacity per unit comes from the measurement, leave per_unit out", name)
+		}
+		for _, i := range unmeasured {
+			if found >= 0 && i != found {
+				p.errorf(at(i), index(rv.path, i), "per_unit is required (capacity of one unit in req/s): only %s takes its capacity from the measurement", name)
+			}
+		}
+		if found >= 0 {
+			cfg.Resources[found].PerUnit = 0
+		}
+	} else if len(unmeasured) > 1 {
+		for _, i := range unmeasured[1:] {
+			p.errorf(at(i), index(rv.path, i), "per_unit is required: only one resource (%s) can take its capacity from the measurement; give the others per_unit", cfg.Resources[unmeasured[0]].Name)
+		}
+	}
+	for i, r := range cfg.Resources {
+		if r.Driver == DriverUsers && cfg.Demand.DailyUsers == 0 {
+			p.errorf(at(i), index(rv.path, i)+".driver", "driver users needs demand.daily_users")
+		}
+		if r.Driver == DriverData && cfg.Demand.DataGB == 0 {
+			p.errorf(at(i), index(rv.path, i)+".driver", "driver data needs demand.data_gb")
+		}
+		if r.Scaling == ScalingUSL && (r.PerUnit > 0 && cfg.Capacity.Resource != r.Name) {
+			p.errorf(at(i), index(rv.path, i)+".scaling", "usl scaling is only for the measured resource (the one without per_unit)")
+		}
+	}
+}
+
+func driverMeasure(driver string) string {
+	switch driver {
+	case DriverUsers:
+		return "daily users"
+	case DriverData:
+		return "GB"
+	}
+	return "req/s"
+}
+
+// line is where key (dotted, without the section prefix) was written.
+// A key that was not written is placed at the nearest key above it that
+// was, or at the start of the plan.
+func (c *Config) line(key string) int {
+	for k := key; ; {
+		if l, ok := c.lines[k]; ok {
+			return l
+		}
+		if k == "" {
+			return 0
+		}
+		i := strings.LastIndexAny(k, ".[")
+		if i < 0 {
+			i = 0
+		}
+		k = k[:i]
+	}
+}
+
+// errorf builds an error about key of the configuration, found after
+// parsing (by Build).
+func (c *Config) errorf(key, format string, args ...any) *Error {
+	full := key
+	if c.Key != "" {
+		full = join(c.Key, key)
+	}
+	return &Error{File: c.File, Line: c.line(key), Key: full, Msg: fmt.Sprintf(format, args...)}
+}

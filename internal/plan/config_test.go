@@ -1,0 +1,199 @@
+package plan
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+const minimalPlan = `demand: {peak_rps: 1000}
+growth: {monthly: 20%}
+capacity: {rps: 1500, units: 10}
+resources:
+  - {name: api, unit: instance, cost: 300, lead_time: 2w}
+`
+
+func TestParseConfigDefaults(t *testing.T) {
+	cfg, err := ParseConfig("dir/plan.yaml", []byte(minimalPlan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Resources[0]
+	if r.Driver != DriverRequests || r.Unit != "instance" || r.Lead != (Period{Days: 14}) || r.Units != 0 || r.PerUnit != 0 {
+		t.Errorf("resource %+v", r)
+	}
+	if cfg.Horizon != 0 || cfg.Headroom != 0 || *cfg.Growth.Monthly != 0.2 || cfg.Capacity.RPS != 1500 || cfg.Capacity.Units != 10 {
+		t.Errorf("config %+v", cfg)
+	}
+	cfg, err = ParseConfig("dir/plan.yaml", []byte("growth: {history: h.csv}\nresources: [{name: db, per_unit: 500, units: 2}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Growth.HistoryFile != filepath.Join("dir", "h.csv") {
+		t.Errorf("history path %q, want it next to the plan file", cfg.Growth.HistoryFile)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []string // file:line: key: message, as a prefix of each error in order
+	}{
+		{"unknown root key", minimalPlan + "headrom: 60%\n",
+			[]string{`p.yaml:6: headrom: unknown key "headrom" (allowed: version, horizon, headroom,`}},
+		{"headroom above 100%", "headroom: 170%\n" + minimalPlan,
+			[]string{"p.yaml:1: headroom: must be above 0 and at most 100%"}},
+		{"horizon in days", "horizon: 90d\n" + minimalPlan,
+			[]string{"p.yaml:1: horizon: want whole months"}},
+		{"lead time in m", strings.Replace(minimalPlan, "lead_time: 2w", "lead_time: 2m", 1),
+			[]string{`p.yaml:5: resources[0].lead_time: "2m": m is ambiguous, write mo for months`}},
+		{"negative cost", strings.Replace(minimalPlan, "cost: 300", "cost: -3", 1),
+			[]string{"p.yaml:5: resources[0].cost: must not be negative"}},
+		{"rate and history", "demand: {peak_rps: 1}\ngrowth:\n  monthly: 5%\n  history: h.csv\nresources: [{name: a, per_unit: 1, units: 1}]\n",
+			[]string{"p.yaml:4: growth.history: give monthly (a rate) or history"}},
+		{"bad rate", "growth: {monthly: lots}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
+			[]string{`p.yaml:1: growth.monthly: want a growth rate like 20%/mo, 150%/y or 0.2, got "lots"`}},
+		{"no resources", "demand: {peak_rps: 1}\n",
+			[]string{"p.yaml:1: resources: required key is missing"}},
+		{"empty resources", "resources: []\n",
+			[]string{"p.yaml:1: resources: must list at least one resource"}},
+		{"resource without name", "resources:\n  - {per_unit: 5, units: 1}\n",
+			[]string{"p.yaml:2: resources[0].name: required key is missing"}},
+		{"duplicate resource", "resources:\n  - {name: a, per_unit: 5, units: 1}\n  - {name: a, per_unit: 5, units: 1}\n",
+			[]string{`p.yaml:3: resources[1].name: duplicate resource name "a" (first at line 2)`}},
+		{"two measured", "resources:\n  - {name: api}\n  - {name: web}\n",
+			[]string{"p.yaml:3: resources[1]: per_unit is required: only one resource (api)"}},
+		{"users without daily users", "resources:\n  - {name: sessions, driver: users, per_unit: 1000, units: 2}\n",
+			[]string{"p.yaml:2: resources[0].driver: driver users needs demand.daily_users"}},
+		{"unknown driver", "resources:\n  - {name: a, driver: cpu, per_unit: 1, units: 1}\n",
+			[]string{`p.yaml:2: resources[0].driver: unknown driver "cpu" (allowed: requests, users, data)`}},
+		{"data without per_unit", "demand: {data_gb: 100}\nresources:\n  - {name: disk, driver: data, units: 1}\n",
+			[]string{"p.yaml:3: resources[0].per_unit: required key is missing (capacity of one unit in GB)"}},
+		{"capacity names nobody", "capacity: {resource: db}\nresources: [{name: api}]\n",
+			[]string{`p.yaml:1: capacity.resource: no resource is named "db"`}},
+		{"bad month", "seasonality: {nov: 1.5, smarch: 2}\n" + minimalPlan,
+			[]string{`p.yaml:1: seasonality.smarch: unknown month "smarch"`}},
+		{"zero factor", "seasonality:\n  november: 0\n" + minimalPlan,
+			[]string{"p.yaml:2: seasonality.november: must be greater than zero"}},
+		{"month twice", "seasonality: {nov: 1.5, November: 1.4}\n" + minimalPlan,
+			[]string{"p.yaml:1: seasonality.November: November is given twice (also as nov)"}},
+		{"step below -100%", "growth:\n  monthly: 5%\n  steps:\n    - {date: 2027-03-01, change: -150%}\n    - {change: 10%}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
+			[]string{"p.yaml:4: growth.steps[0].change: must be above -100%", "p.yaml:5: growth.steps[1].date: required key is missing"}},
+		{"bad date", "demand: {peak_rps: 5, date: 2027-02-30}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
+			[]string{`p.yaml:1: demand.date: want a date like 2027-01-31, got "2027-02-30"`}},
+		{"latency without target", "resources:\n  - name: api\n    latency: {service_time: 20ms, servers_per_unit: 8}\n",
+			[]string{"p.yaml:3: resources[0].latency.mean_wait: required key is missing"}},
+		{"latency and per_unit", "resources:\n  - name: api\n    per_unit: 100\n    latency: {service_time: 20ms, servers_per_unit: 8, mean_wait: 5ms}\n",
+			[]string{"p.yaml:3: resources[0].per_unit: give per_unit or latency, not both"}},
+		{"scaling word", "resources:\n  - {name: api, scaling: superlinear}\n",
+			[]string{`p.yaml:2: resources[0].scaling: want linear, usl, or an efficiency like 90%`}},
+		{"budget without share", "budget: {monthly_revenue: 1000}\n" + minimalPlan,
+			[]string{"p.yaml:1: budget.share: required key is missing"}},
+		{"version 2", "version: 2\n" + minimalPlan,
+			[]string{"p.yaml:1: version: unsupported version 2"}},
+		{"not a mapping", "- a\n- b\n", []string{"p.yaml:1: want a mapping with keys version, horizon"}},
+		{"empty", "", []string{"p.yaml:1: empty plan file"}},
+		{"invalid yaml", "demand: {peak_rps: 1\n", []string{"p.yaml:1: invalid YAML: did not find expected ',' or '}'"}},
+		{"duplicate key", "demand: {peak_rps: 1}\ndemand: {peak_rps: 2}\n" + "resources: [{name: a, per_unit: 1, units: 1}]\n",
+			[]string{`p.yaml:2: demand: duplicate key "demand" (first at line 1)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ParseConfig("p.yaml", []byte(tt.body))
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("ParseConfig = %+v, %v; want Errors", cfg, err)
+			}
+			if len(es) != len(tt.want) {
+				t.Fatalf("got %d errors, want %d:\n%v", len(es), len(tt.want), err)
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(es[i].Error(), w) {
+					t.Errorf("error %d =\n  %q\nwant it to start\n  %q", i, es[i].Error(), w)
+				}
+			}
+		})
+	}
+}
+
+// TestParseNode reads the plan: section of a scenario: keys start with
+// "plan." and lines are the scenario's.
+func TestParseNode(t *testing.T) {
+	src := "version: 1\nname: x\nplan:\n  demand: {peak_rps: 100}\n  growth: {monthly: 5%}\n  resources:\n    - name: api\n      lead_time: soon\n"
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Content[0]
+	var section *yaml.Node
+	for i := 0; i < len(root.Content); i += 2 {
+		if root.Content[i].Value == "plan" {
+			section = root.Content[i+1]
+		}
+	}
+	_, err := ParseNode("s.yaml", section)
+	want := `s.yaml:8: plan.resources[0].lead_time: want a period like 14d, 2w, 2mo or 1y, got "soon"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("ParseNode error\n  %v\nwant\n  %s", err, want)
+	}
+	// The same section, corrected, also read through ParseConfig from the
+	// scenario file itself.
+	fixed := strings.Replace(src, "soon", "2w", 1)
+	cfg, err := ParseConfig("s.yaml", []byte(fixed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Key != "plan" || cfg.Resources[0].Lead != (Period{Days: 14}) {
+		t.Errorf("config %+v", cfg)
+	}
+	// An error Build finds later names the scenario's key and line too.
+	_, err = Build(cfg, nil, Options{AsOf: d("2027-01-01").Time})
+	if err == nil || !strings.HasPrefix(err.Error(), "s.yaml:4: plan.capacity.rps: no result") {
+		t.Errorf("Build error %v", err)
+	}
+}
+
+// TestExamplePlan keeps docs/examples/plan.yaml valid and docs/plan.md's
+// reference identical to it.
+func TestExamplePlan(t *testing.T) {
+	const path = "../../docs/examples/plan.yaml"
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Resources) < 3 || cfg.Budget == nil || len(cfg.Growth.Steps) == 0 {
+		t.Errorf("the example should show resources, a budget and steps: %+v", cfg)
+	}
+	example, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../../docs/plan.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```yaml\n"+string(example)+"```") {
+		t.Error("docs/plan.md does not hold docs/examples/plan.yaml verbatim in a yaml block")
+	}
+	// Every other yaml block of the guide that is a whole plan parses.
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	n := 0
+	for i, m := range blocks {
+		if !strings.Contains(m[1], "resources:") {
+			continue
+		}
+		n++
+		if _, err := ParseConfig("docs-block", []byte(m[1])); err != nil {
+			t.Errorf("yaml block %d of docs/plan.md does not parse:\n%v", i, err)
+		}
+	}
+	if n < 2 {
+		t.Errorf("found %d whole plans in docs/plan.md, want at least 2", n)
+	}
+}

@@ -1,0 +1,99 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FormatCount writes v rounded to a whole number with thousands
+// separators: 2,986.
+func FormatCount(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Sprint(v)
+	}
+	r := math.Round(v)
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	s := strconv.FormatFloat(math.Abs(r), 'f', 0, 64)
+	var b strings.Builder
+	if r < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// FormatFigure writes a measured or projected figure: whole above 100
+// (1,728), three significant digits below (42.5, 0.667).
+func FormatFigure(v float64) string {
+	if math.Abs(v) >= 100 || v == 0 {
+		return FormatCount(v)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// FormatPercent writes a fraction as a percentage with up to one decimal:
+// 0.2 is 20%, 0.0125 is 1.3%.
+func FormatPercent(v float64) string {
+	p := math.Round(v*1000) / 10
+	if p == 0 {
+		p = 0
+	}
+	return strconv.FormatFloat(p, 'f', -1, 64) + "%"
+}
+
+// FormatMoney writes an amount in currency: a symbol goes before the
+// number ($3,100), a code after it (3,100 EUR).
+func FormatMoney(currency string, v float64) string {
+	n := FormatCount(v)
+	if currency == "" {
+		return n
+	}
+	r, _ := utf8.DecodeRuneInString(currency)
+	if utf8.RuneCountInString(currency) == 1 && !unicode.IsLetter(r) {
+		if strings.HasPrefix(n, "-") {
+			return "-" + currency + n[1:]
+		}
+		return currency + n
+	}
+	return n + " " + currency
+}
+
+// Money writes v in the plan's currency.
+func (p *Plan) Money(v float64) string { return FormatMoney(p.Currency, v) }
+
+// Plural is the unit's name for n of them: instance, instances.
+func Plural(unit string, n int) string {
+	if n == 1 || unit == "" {
+		return unit
+	}
+	switch {
+	case strings.HasSuffix(unit, "s"), strings.HasSuffix(unit, "x"),
+		strings.HasSuffix(unit, "ch"), strings.HasSuffix(unit, "sh"):
+		return unit + "es"
+	case strings.HasSuffix(unit, "y") && len(unit) > 1 && !strings.ContainsAny(unit[len(unit)-2:len(unit)-1], "aeiou"):
+		return unit[:len(unit)-1] + "ies"
+	}
+	return unit + "s"
+}
+
+// roundUp2 rounds v up to two significant figures: 2,986 is 3,000 and
+// 1,234 is 1,300, a load test rate that reads as a target.
+func roundUp2(v float64) float64 {
+	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	mag := math.Pow(10, math.Floor(math.Log10(v))-1)
+	r := math.Ceil(v/mag-1e-9) * mag
+	return math.Round(r)
+}

@@ -1,0 +1,200 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// The next scenario is written with yaml.v3 from these types, so that
+// quoting is right whatever the names and URLs hold; field order is the
+// order of docs/scenario.md.
+type nsDoc struct {
+	Version  int        `yaml:"version"`
+	Name     string     `yaml:"name"`
+	Target   nsTarget   `yaml:"target"`
+	Requests []nsReq    `yaml:"requests"`
+	SLO      *nsSLO     `yaml:"slo,omitempty"`
+	Profiles nsProfiles `yaml:"profiles"`
+}
+
+type nsTarget struct {
+	URL     string     `yaml:"url"`
+	Timeout string     `yaml:"timeout,omitempty"`
+	Builtin *nsBuiltin `yaml:"builtin,omitempty"`
+}
+
+type nsBuiltin struct {
+	Workers      int     `yaml:"workers"`
+	ServiceTime  string  `yaml:"service_time"`
+	Distribution string  `yaml:"distribution"`
+	Queue        int     `yaml:"queue"`
+	Sigma        float64 `yaml:"sigma,omitempty"`
+	Kappa        float64 `yaml:"kappa,omitempty"`
+}
+
+// builtinTarget reads the description a run of the built-in target leaves
+// in result.Scenario.Target (internal/runner), so that the next test runs
+// against the same simulated service.
+var builtinTarget = regexp.MustCompile(`^builtin \(simulated service: (\d+) workers, (\S+) (\S+) service time, queue (\d+), sigma (\S+), kappa (\S+)\)$`)
+
+// builtinOf returns the built-in target's settings from the result's
+// target text; ok is false when the target is not the built-in one, and
+// b is nil when its settings cannot be read (the defaults then apply).
+func builtinOf(target string) (b *nsBuiltin, ok bool) {
+	if target != "builtin" && !strings.HasPrefix(target, "builtin ") {
+		return nil, false
+	}
+	m := builtinTarget.FindStringSubmatch(target)
+	if m == nil {
+		return nil, true
+	}
+	workers, err1 := strconv.Atoi(m[1])
+	st, err2 := time.ParseDuration(m[2])
+	queue, err3 := strconv.Atoi(m[4])
+	sigma, err4 := strconv.ParseFloat(m[5], 64)
+	kappa, err5 := strconv.ParseFloat(m[6], 64)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || workers < 1 || st <= 0 || queue < 0 || sigma < 0 || kappa < 0 {
+		return nil, true
+	}
+	return &nsBuiltin{Workers: workers, ServiceTime: shortDuration(st), Distribution: m[3], Queue: queue, Sigma: sigma, Kappa: kappa}, true
+}
+
+type nsReq struct {
+	Name   string `yaml:"name"`
+	Method string `yaml:"method,omitempty"`
+	Path   string `yaml:"path,omitempty"`
+	URL    string `yaml:"url,omitempty"`
+	Weight int    `yaml:"weight"`
+}
+
+type nsSLO struct {
+	P50       string `yaml:"p50,omitempty"`
+	P95       string `yaml:"p95,omitempty"`
+	P99       string `yaml:"p99,omitempty"`
+	ErrorRate string `yaml:"error_rate,omitempty"`
+}
+
+type nsProfiles struct {
+	Target nsSteady `yaml:"target"`
+}
+
+type nsSteady struct {
+	Rate     float64 `yaml:"rate"`
+	Duration string  `yaml:"duration"`
+	Ramp     string  `yaml:"ramp"`
+	Warmup   string  `yaml:"warmup"`
+}
+
+// nextScenario writes a scenario file (version 1, docs/scenario.md) that
+// repeats the result's requests against its target with one target
+// profile at t.RPS. It returns "" when the result has no requests.
+// Headers are not in a result (their values may be secret), so the file
+// says to add them.
+func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date) string {
+	sc := res.Scenario
+	if len(sc.Requests) == 0 || sc.Target == "" || t.RPS <= 0 {
+		return ""
+	}
+	dur, ramp := cfg.Duration, cfg.Ramp
+	if dur == 0 {
+		dur = DefaultTestDuration
+	}
+	if ramp == 0 {
+		ramp = DefaultTestRamp
+	}
+	if ramp > dur {
+		ramp = dur
+	}
+	// Leave out the first moments at the full rate too, at most half of
+	// the steady part.
+	warmup := min(ramp/2, (dur-ramp)/2)
+	name := sc.Name
+	if name == "" {
+		name = "plan"
+	}
+	builtin, isBuiltin := builtinOf(sc.Target)
+	target := nsTarget{URL: dollar(sc.Target), Builtin: builtin}
+	if isBuiltin {
+		target.URL = "builtin"
+	}
+	doc := nsDoc{
+		Version:  1,
+		Name:     name + "-next",
+		Target:   target,
+		Profiles: nsProfiles{Target: nsSteady{Rate: t.RPS, Duration: shortDuration(dur), Ramp: shortDuration(ramp), Warmup: shortDuration(warmup)}},
+	}
+	if sc.Timeout > 0 {
+		doc.Target.Timeout = shortDuration(sc.Timeout.Duration())
+	}
+	base := strings.TrimRight(sc.Target, "/")
+	for _, r := range sc.Requests {
+		q := nsReq{Name: dollar(r.Name), Method: r.Method, Weight: r.Weight}
+		switch {
+		case isBuiltin:
+			q.Path = dollar(r.URL)
+		case strings.HasPrefix(r.URL, base+"/"):
+			q.Path = dollar(strings.TrimPrefix(r.URL, base))
+		case strings.HasPrefix(r.URL, "/"):
+			q.Path = dollar(r.URL)
+		default:
+			q.URL = dollar(r.URL)
+		}
+		doc.Requests = append(doc.Requests, q)
+	}
+	slo := nsSLO{}
+	ms := func(m *result.Millis) string {
+		if m == nil || *m <= 0 {
+			return ""
+		}
+		return shortDuration(m.Duration())
+	}
+	slo.P50, slo.P95, slo.P99 = ms(sc.SLO.P50), ms(sc.SLO.P95), ms(sc.SLO.P99)
+	if sc.SLO.ErrorRate != nil {
+		slo.ErrorRate = strconv.FormatFloat(*sc.SLO.ErrorRate*100, 'g', -1, 64) + "%"
+	}
+	if slo != (nsSLO{}) {
+		doc.SLO = &slo
+	}
+	var body strings.Builder
+	enc := yaml.NewEncoder(&body)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return "" // plain structs of strings and numbers always encode
+	}
+	enc.Close()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# The next load test, written by loadplan plan on %s from the %q run.\n", asOf, sc.Name)
+	fmt.Fprintf(&b, "# Its target profile runs at %s req/s: the projected peak of %s\n", FormatCount(t.RPS), t.Month)
+	fmt.Fprintf(&b, "# (%s req/s) rounded up. Run it on the capacity the plan puts in place\n", FormatCount(t.Projected))
+	b.WriteString("# for that month. A result keeps no headers (their values may be secret):\n")
+	b.WriteString("# add them from the original scenario before running it.\n")
+	if isBuiltin && builtin == nil {
+		b.WriteString("# The built-in target's settings are not in the result: defaults apply.\n")
+	}
+	b.WriteString(body.String())
+	return b.String()
+}
+
+// dollar escapes $ for the scenario parser, which reads ${VAR}.
+func dollar(s string) string { return strings.ReplaceAll(s, "$", "$$") }
+
+// shortDuration writes d as time.ParseDuration reads it, without zero
+// trailing units: 10m, not 10m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,0 +1,193 @@
+package plan
+
+// Plan is a dated resource plan: what Build returns and the reports
+// render. Every figure a report shows is here, so that the Markdown, JSON
+// and CSV forms agree.
+type Plan struct {
+	AsOf     Date    `json:"as_of"`
+	Horizon  int     `json:"horizon_months"`
+	Scenario string  `json:"scenario,omitempty"` // the result's scenario name
+	Result   string  `json:"result,omitempty"`   // the result file, as given
+	Config   string  `json:"config,omitempty"`   // the plan file or scenario it came from
+	Currency string  `json:"currency"`
+	Headroom float64 `json:"headroom"` // the plan's peak utilisation target
+
+	Measured  MeasuredCapacity `json:"measured"`
+	Demand    DemandModel      `json:"demand"`
+	Resources []ResourcePlan   `json:"resources"`
+	Months    []Month          `json:"months"`
+	Actions   []Action         `json:"actions"`
+	Runway    Runway           `json:"runway"`
+	Risks     []Risk           `json:"risks"`
+	NextTest  NextTest         `json:"next_test"`
+	Budget    *Budget          `json:"budget,omitempty"`
+	// Summary is the plan in a few sentences, for the top of a review.
+	Summary string `json:"summary"`
+	// Notes say how the plan was made where that is not obvious.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// MeasuredCapacity is the capacity the plan starts from.
+type MeasuredCapacity struct {
+	RPS      float64 `json:"rps"`                // capacity at SLO, req/s
+	Units    int     `json:"units"`              // units it was measured on
+	Resource string  `json:"resource,omitempty"` // the resource it sizes; "" when none
+	Unit     string  `json:"unit,omitempty"`
+	// Source is "result" (a stress run) or "config" (capacity.rps).
+	Source   string    `json:"source"`
+	Profile  string    `json:"profile,omitempty"`
+	Status   string    `json:"status,omitempty"` // the profile's run status
+	Measured *Date     `json:"measured,omitempty"`
+	USL      *USLModel `json:"usl,omitempty"`
+}
+
+// USLModel is the Universal Scalability Law fitted on the stress run, as
+// the plan uses it.
+type USLModel struct {
+	Sigma            float64  `json:"sigma"`
+	Kappa            float64  `json:"kappa"`
+	Lambda           float64  `json:"lambda"`
+	ConcurrencyAtSLO float64  `json:"concurrency_at_slo"`
+	MaxThroughput    *float64 `json:"max_throughput,omitempty"`
+}
+
+// DemandModel is today's demand and how it grows.
+type DemandModel struct {
+	PeakRPS    float64 `json:"peak_rps"`
+	Date       Date    `json:"date"`
+	DailyUsers float64 `json:"daily_users,omitempty"`
+	DataGB     float64 `json:"data_gb,omitempty"`
+	// Model is "compound" (a rate given) or "fitted" (from a history).
+	Model        string             `json:"model"`
+	Monthly      float64            `json:"monthly_growth"`
+	Fit          *Fit               `json:"fit,omitempty"`
+	History      string             `json:"history,omitempty"`
+	UsersMonthly float64            `json:"users_monthly_growth"`
+	DataMonthly  float64            `json:"data_monthly_growth"`
+	Steps        []Step             `json:"steps,omitempty"`
+	Seasonality  map[string]float64 `json:"seasonality,omitempty"` // month (jan..dec) -> factor, where not 1
+}
+
+// ResourcePlan is one resource over the whole plan.
+type ResourcePlan struct {
+	Name       string  `json:"name"`
+	Driver     string  `json:"driver"`
+	Unit       string  `json:"unit"`
+	Owner      string  `json:"owner,omitempty"`
+	Measured   bool    `json:"measured"` // sized from the measured capacity
+	PerUnit    float64 `json:"per_unit"` // capacity of one unit at linear scaling (the first unit's for USL)
+	Scaling    string  `json:"scaling"`  // linear, efficiency, usl, latency
+	Efficiency float64 `json:"efficiency,omitempty"`
+	Sizing     string  `json:"sizing"` // how required units are found, in words
+	Headroom   float64 `json:"headroom,omitempty"`
+	LeadTime   string  `json:"lead_time"`
+	UnitCost   float64 `json:"unit_cost"`
+	MaxUnits   int     `json:"max_units,omitempty"` // most units that help; 0: no limit
+	UnitsNow   int     `json:"units_now"`
+	UnitsEnd   int     `json:"units_end"`
+	// CapacityNow is what today's units carry at 100% (at SLO), in the
+	// driver's measure; Usable what they carry within the target.
+	CapacityNow float64 `json:"capacity_now"`
+	UsableNow   float64 `json:"usable_now"`
+	// Runway is the day demand first exceeds CapacityNow with no action;
+	// TargetBreach the day it first exceeds UsableNow. Nil: not within
+	// RunwaySearch.
+	Runway       *Date `json:"runway,omitempty"`
+	TargetBreach *Date `json:"target_breach,omitempty"`
+}
+
+// Month is one calendar month of the plan.
+type Month struct {
+	Month     string  `json:"month"`      // 2027-01
+	Start     Date    `json:"start"`      // first day, or the as-of date for the first month
+	MonthsOut float64 `json:"months_out"` // from the as-of date to the month's end
+	Trend     float64 `json:"trend_rps"`  // requests trend before season and steps
+	Season    float64 `json:"season"`
+	Step      float64 `json:"step"`     // product of the steps in effect
+	PeakRPS   float64 `json:"peak_rps"` // projected peak requests per second
+	Users     float64 `json:"daily_users,omitempty"`
+	DataGB    float64 `json:"data_gb,omitempty"`
+	// Resources are in the order of Plan.Resources.
+	Resources []MonthResource `json:"resources"`
+	Cost      float64         `json:"cost"` // monthly cost of the units in place
+	// Budget is the budget share of the month's revenue; nil without a budget.
+	Budget *float64 `json:"budget,omitempty"`
+}
+
+// MonthResource is one resource in one month.
+type MonthResource struct {
+	Name        string  `json:"name"`
+	Demand      float64 `json:"demand"`   // in the driver's measure
+	Required    int     `json:"required"` // units for the target
+	InPlace     int     `json:"in_place"` // after the month's action
+	Added       int     `json:"added"`
+	Utilisation float64 `json:"utilisation"` // demand / capacity of the units in place
+	Short       bool    `json:"short"`       // even the most units that help fall short
+}
+
+// Action is one step of the resource planning matrix.
+type Action struct {
+	Resource string `json:"resource"`
+	Add      int    `json:"add"`
+	Unit     string `json:"unit"`
+	Text     string `json:"text"`  // "add 4 api instances"
+	Month    string `json:"month"` // 2027-03
+	Need     Date   `json:"need"`
+	OrderBy  Date   `json:"order_by"`
+	LeadTime string `json:"lead_time"`
+	// CostChange is the change in monthly cost.
+	CostChange float64 `json:"cost_change"`
+	Owner      string  `json:"owner,omitempty"`
+	Urgent     bool    `json:"urgent"` // the order-by date is today or past
+}
+
+// Runway is when today's capacity runs out with no action.
+type Runway struct {
+	// Date is the first day demand exceeds the capacity in place today
+	// (100%, at SLO) of any resource; nil when none does before SearchEnd.
+	Date     *Date  `json:"date,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	// TargetBreach is the first day the headroom (or latency) target is
+	// breached, and by which resource.
+	TargetBreach         *Date  `json:"target_breach,omitempty"`
+	TargetBreachResource string `json:"target_breach_resource,omitempty"`
+	SearchEnd            Date   `json:"search_end"`
+}
+
+// Risk severities.
+const (
+	SeverityUrgent  = "urgent"
+	SeverityWarning = "warning"
+	SeverityNote    = "note"
+)
+
+// Risk kinds.
+const (
+	RiskOrderPast   = "order_past"  // an order-by date is today or past
+	RiskOutpaces    = "outpaces"    // growth outpaces what scaling the resource can buy
+	RiskBudget      = "budget"      // infrastructure cost above the budget share
+	RiskFit         = "fit"         // poor fit or too little history
+	RiskMeasurement = "measurement" // the capacity figure is doubtful
+	RiskNoTrend     = "no_trend"    // the history shows no clear trend
+	RiskScaling     = "scaling"     // a scaling model could not be used
+)
+
+// Risk is something a capacity review should hear about.
+type Risk struct {
+	Severity string `json:"severity"`
+	Kind     string `json:"kind"`
+	Resource string `json:"resource,omitempty"`
+	Text     string `json:"text"`
+}
+
+// NextTest is the load test to run next.
+type NextTest struct {
+	RPS       float64 `json:"rps"`       // target rate, rounded up to two significant figures
+	Projected float64 `json:"projected"` // the projected peak it covers
+	Month     string  `json:"month"`     // the month of that peak
+	Months    int     `json:"months"`    // how far ahead it looks
+	Text      string  `json:"text"`
+	// YAML is the scenario file (version 1) with a target profile at RPS;
+	// empty when the result holds no scenario to base it on.
+	YAML string `json:"-"`
+}

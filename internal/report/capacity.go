@@ -1,0 +1,179 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// CapacityMarkdown writes a profile's capacity model as a Markdown section
+// headed "### Capacity model": the statement, the fitted figures with
+// their confidence intervals, the capacity at SLO and headroom, the
+// measured points against the fitted curve, and the warnings. A nil model
+// writes nothing. A model that could not be fitted gets the reason and the
+// measured points.
+func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
+	if c == nil {
+		return nil
+	}
+	b := &strings.Builder{}
+	b.WriteString("### Capacity model\n\n")
+	if c.Statement != "" {
+		fmt.Fprintf(b, "**%s**\n\n", c.Statement)
+	}
+	if c.Error != "" {
+		if !strings.Contains(c.Statement, c.Error) {
+			fmt.Fprintf(b, "No model was fitted: %s.\n\n", c.Error)
+		}
+		b.WriteString("| figure | value |\n|---|---:|\n")
+		fmt.Fprintf(b, "| capacity at SLO | %s |\n", capacityAtSLO(c))
+		capacityPoints(b, c, false)
+		capacityWarnings(b, c.Warnings)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+
+	ci := c.CI
+	if ci != nil {
+		fmt.Fprintf(b, "| figure | value | %s CI |\n|---|---:|---:|\n", levelText(ci.Level))
+	} else {
+		b.WriteString("| figure | value |\n|---|---:|\n")
+	}
+	row := func(name, value string, iv *[2]float64) {
+		fmt.Fprintf(b, "| %s | %s |", name, value)
+		if ci != nil {
+			cell := ""
+			if iv != nil {
+				cell = sig4(iv[0]) + " – " + sig4(iv[1])
+			}
+			fmt.Fprintf(b, " %s |", cell)
+		}
+		b.WriteString("\n")
+	}
+	var sigma, kappa, lambda, peakN, xmax *[2]float64
+	if ci != nil {
+		sigma, kappa, lambda, peakN, xmax = &ci.Sigma, &ci.Kappa, &ci.Lambda, ci.PeakConcurrency, ci.MaxThroughput
+	}
+	row("σ (contention)", sig4(c.Sigma), sigma)
+	row("κ (coherency)", sig4(c.Kappa), kappa)
+	row("λ (one worker)", sig4(c.Lambda)+" req/s", lambda)
+	switch {
+	case c.PeakConcurrency != nil && c.MaxThroughput != nil:
+		row("N* (peak concurrency)", sig4(*c.PeakConcurrency), peakN)
+		row("X_max (throughput at N*)", sig4(*c.MaxThroughput)+" req/s", xmax)
+	case c.MaxThroughput != nil:
+		row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
+		row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
+	default:
+		row("N* (peak concurrency)", "none", nil)
+		row("X_max", "none: linear, no ceiling in range", nil)
+	}
+	row("R²", strconv.FormatFloat(c.R2, 'f', 4, 64), nil)
+	knee := "none (linear)"
+	if k := c.Knee; k != nil {
+		knee = fmt.Sprintf("N ≈ %s, X ≈ %s req/s", sig4(k.Concurrency), sig4(k.Throughput))
+		if k.KneedleConcurrency != nil {
+			knee += fmt.Sprintf(" (Kneedle on the measurements: N = %s)", sig4(*k.KneedleConcurrency))
+		} else {
+			knee += " (Kneedle on the measurements: no knee)"
+		}
+	}
+	row("knee", knee, nil)
+	row("capacity at SLO", capacityAtSLO(c), nil)
+	headroom := "none: no finite X_max"
+	if h := c.Headroom; h != nil {
+		headroom = fmt.Sprintf("%s of X_max", capPct(*h))
+	} else if c.MaxThroughput != nil {
+		headroom = "none: no step held the SLO"
+	}
+	row("headroom", headroom, nil)
+	row("limited by", limitedByText(c.LimitedBy), nil)
+	capacityPoints(b, c, true)
+	capacityWarnings(b, c.Warnings)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func capacityAtSLO(c *result.Capacity) string {
+	if c.CapacityAtSLO <= 0 {
+		return "none: no step held the SLO"
+	}
+	return fmt.Sprintf("%s req/s at N = %s", sig4(c.CapacityAtSLO), sig4(c.ConcurrencyAtSLO))
+}
+
+func limitedByText(s string) string {
+	switch s {
+	case "throughput":
+		return "throughput: the ceiling binds first (capacity at SLO within 10% of X_max)"
+	case "slo":
+		return "SLO: latency, errors or a plateau break it before the ceiling"
+	}
+	return s
+}
+
+// capacityPoints writes the measured points, with the fitted curve's
+// prediction and the residual when there is a model.
+func capacityPoints(b *strings.Builder, c *result.Capacity, fitted bool) {
+	if len(c.Points) == 0 {
+		return
+	}
+	if fitted {
+		b.WriteString("\nMeasured against the fitted curve:\n\n| step | N | measured (req/s) | predicted (req/s) | residual |\n|---:|---:|---:|---:|---:|\n")
+	} else {
+		b.WriteString("\nMeasured:\n\n| step | N | measured (req/s) |\n|---:|---:|---:|\n")
+	}
+	for i, p := range c.Points {
+		fmt.Fprintf(b, "| %d | %s | %.1f |", p.Step+1, sig4(p.Concurrency), p.Throughput)
+		if fitted {
+			res := p.Throughput - p.Predicted
+			if i < len(c.Residuals) {
+				res = c.Residuals[i]
+			}
+			fmt.Fprintf(b, " %.1f | %.1f |", p.Predicted, res)
+		}
+		b.WriteString("\n")
+	}
+}
+
+func capacityWarnings(b *strings.Builder, ws []string) {
+	if len(ws) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	for _, w := range ws {
+		fmt.Fprintf(b, "- **warning:** %s\n", w)
+	}
+}
+
+// sig4 formats a figure with four significant digits, without an exponent
+// for everyday magnitudes.
+func sig4(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case math.IsInf(v, 0) || math.IsNaN(v):
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case v == 0:
+		return "0"
+	case a < 1e-5 || a >= 1e7:
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	decimals := max(0, 3-int(math.Floor(math.Log10(a))))
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// capPct formats a share as a percentage with one decimal.
+func capPct(f float64) string {
+	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
+}
+
+func levelText(level float64) string {
+	return strconv.FormatFloat(level*100, 'g', -1, 64) + "%"
+}

@@ -1,0 +1,133 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+func f64(v float64) *float64 { return &v }
+
+// capacityCases are capacity models as FromProfile builds them, written out
+// by hand so the golden file does not move with the fit's last digits.
+func capacityCases() []struct {
+	name string
+	c    *result.Capacity
+} {
+	return []struct {
+		name string
+		c    *result.Capacity
+	}{
+		{"peak, with intervals, limited by the SLO", &result.Capacity{
+			Points: []result.CapacityPoint{
+				{Step: 0, Concurrency: 2, Throughput: 186, Predicted: 189.1},
+				{Step: 1, Concurrency: 6, Throughput: 455, Predicted: 457.3},
+				{Step: 2, Concurrency: 10, Throughput: 611, Predicted: 612.6},
+				{Step: 3, Concurrency: 16, Throughput: 719, Predicted: 717.2},
+				{Step: 4, Concurrency: 22, Throughput: 740, Predicted: 739.5},
+				{Step: 5, Concurrency: 30, Throughput: 717, Predicted: 716.4},
+				{Step: 6, Concurrency: 40, Throughput: 661, Predicted: 659.8},
+			},
+			Sigma: 0.0498172, Kappa: 0.00200413, Lambda: 99.6521, Limit: "peak",
+			PeakConcurrency: f64(21.7731), MaxThroughput: f64(739.612), R2: 0.99871,
+			Residuals: []float64{-3.1, -2.3, -1.6, 1.8, 0.5, 0.6, 1.2},
+			CI: &result.CapacityCI{Level: 0.95, Resamples: 500,
+				Sigma: [2]float64{0.04412, 0.05531}, Kappa: [2]float64{0.001912, 0.002093}, Lambda: [2]float64{97.01, 102.3},
+				PeakConcurrency: &[2]float64{21.21, 22.38}, MaxThroughput: &[2]float64{735.2, 744.1}},
+			Knee:          &result.CapacityKnee{Concurrency: 9.2311, Throughput: 590.44, KneedleConcurrency: f64(10)},
+			CapacityAtSLO: 545, ConcurrencyAtSLO: 8, Headroom: f64(0.26313), LimitedBy: "slo",
+			Statement: "USL fit over 7 steps (R² 0.999): peak 740 req/s at 21.8 users (95% CI 735–744); capacity at SLO 545 req/s at 8 users leaves 26% headroom: the SLO binds first (step 5 at 10 users broke: latency)",
+		}},
+		{"ceiling, no intervals, limited by throughput", &result.Capacity{
+			Points: []result.CapacityPoint{
+				{Step: 0, Concurrency: 4.1, Throughput: 400, Predicted: 398.2},
+				{Step: 1, Concurrency: 8.7, Throughput: 720, Predicted: 724.9},
+				{Step: 2, Concurrency: 14.2, Throughput: 1010, Predicted: 1005.3},
+				{Step: 3, Concurrency: 31.5, Throughput: 1390, Predicted: 1392.7},
+			},
+			Sigma: 0.0612, Kappa: 0, Lambda: 101.2, Limit: "ceiling",
+			MaxThroughput: f64(1653.6), R2: 0.9991,
+			Residuals:     []float64{1.8, -4.9, 4.7, -2.7},
+			Knee:          &result.CapacityKnee{Concurrency: 15.34, Throughput: 826.8},
+			CapacityAtSLO: 1500, ConcurrencyAtSLO: 31.5, Headroom: f64(0.0929), LimitedBy: "throughput",
+			Statement: "USL fit over 4 steps (R² 0.999): no peak in range (κ = 0), ceiling λ/σ = 1,654 req/s; capacity at SLO 1,500 req/s at 31.5 in flight leaves 9% headroom: the throughput ceiling binds first",
+			Warnings:  []string{"only 4 concurrency levels: three coefficients from so few points are poorly determined; measure at 6 or more"},
+		}},
+		{"linear", &result.Capacity{
+			Points: []result.CapacityPoint{
+				{Step: 0, Concurrency: 1, Throughput: 50, Predicted: 50},
+				{Step: 1, Concurrency: 2, Throughput: 100, Predicted: 100},
+				{Step: 2, Concurrency: 3, Throughput: 150, Predicted: 150},
+				{Step: 3, Concurrency: 4, Throughput: 200, Predicted: 200},
+			},
+			Lambda: 50, Limit: "linear", R2: 1, Residuals: []float64{0, 0, 0, 0},
+			CapacityAtSLO: 200, ConcurrencyAtSLO: 4, LimitedBy: "slo",
+			Statement: "USL fit over 4 steps (R² 1): throughput still linear (σ = κ = 0), no ceiling in range; capacity at SLO 200 req/s at 4 users and no step broke: load further",
+		}},
+		{"refused", &result.Capacity{
+			Error: "need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3",
+			Points: []result.CapacityPoint{
+				{Step: 0, Concurrency: 2, Throughput: 186},
+				{Step: 1, Concurrency: 4, Throughput: 337},
+				{Step: 2, Concurrency: 6, Throughput: 455},
+			},
+			CapacityAtSLO: 337, ConcurrencyAtSLO: 4,
+			Statement: "no USL fit over 3 step(s): need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3; capacity at SLO 337 req/s at 4 users",
+			Warnings:  []string{"1 step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)"},
+		}},
+	}
+}
+
+func TestCapacityMarkdownGolden(t *testing.T) {
+	var got bytes.Buffer
+	for _, tc := range capacityCases() {
+		got.WriteString("<!-- case: " + tc.name + " -->\n\n")
+		if err := CapacityMarkdown(&got, tc.c); err != nil {
+			t.Fatal(err)
+		}
+		got.WriteString("\n")
+	}
+	// golden and -update are shared with the summary test (summary_test.go).
+	golden(t, "capacity.golden.md", got.Bytes())
+}
+
+// TestCapacityMarkdownContent checks what the golden file could silently
+// lose: every figure a reviewer needs is on the page.
+func TestCapacityMarkdownContent(t *testing.T) {
+	cases := capacityCases()
+	tests := []struct {
+		c      *result.Capacity
+		want   []string
+		absent []string
+	}{
+		{cases[0].c, []string{"### Capacity model", "**USL fit over 7 steps", "| 95% CI |", "| σ (contention) | 0.04982 | 0.04412 – 0.05531 |",
+			"| N* (peak concurrency) | 21.77 | 21.21 – 22.38 |", "| X_max (throughput at N*) | 739.6 req/s | 735.2 – 744.1 |",
+			"| R² | 0.9987 |", "Kneedle on the measurements: N = 10", "| capacity at SLO | 545 req/s at N = 8 |", "| headroom | 26.3% of X_max |",
+			"| 5 | 22 | 740.0 | 739.5 | 0.5 |"}, nil},
+		{cases[1].c, []string{"none (κ = 0: no retrograde region)", "X_max (ceiling λ/σ) | 1654 req/s", "| headroom | 9.3% of X_max |", "limited by | throughput", "- **warning:** only 4"}, []string{"CI |"}},
+		{cases[2].c, []string{"none: linear, no ceiling in range", "| headroom | none: no finite X_max |", "knee | none (linear)"}, nil},
+		{cases[3].c, []string{"**no USL fit over 3 step(s): need at least 4", "| capacity at SLO | 337 req/s at N = 4 |", "| 3 | 6 | 455.0 |"}, []string{"predicted", "σ (contention)", "No model was fitted"}},
+	}
+	for i, tt := range tests {
+		var b bytes.Buffer
+		if err := CapacityMarkdown(&b, tt.c); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("case %d lacks %q:\n%s", i, w, b.String())
+			}
+		}
+		for _, w := range tt.absent {
+			if strings.Contains(strings.ReplaceAll(b.String(), tt.c.Statement, ""), w) {
+				t.Errorf("case %d has %q:\n%s", i, w, b.String())
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := CapacityMarkdown(&b, nil); err != nil || b.Len() != 0 {
+		t.Errorf("nil model wrote %q, %v", b.String(), err)
+	}
+}

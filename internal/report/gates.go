@@ -1,0 +1,45 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// GatesMarkdown writes the CI gates and baseline checks of a run as a
+// Markdown section: a "## Gates: PASS|FAIL" heading (preceded by a blank
+// line, like the summary's other sections) and one table row per check. It
+// writes nothing when there are no gates.
+func GatesMarkdown(w io.Writer, gs []result.GateCheck) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	b := &strings.Builder{}
+	overall := "PASS"
+	for _, g := range gs {
+		if !g.Pass {
+			overall = "FAIL"
+		}
+	}
+	fmt.Fprintf(b, "\n## Gates: %s\n\n", overall)
+	b.WriteString("| gate | profile | measured | limit | result |\n|---|---|---:|---:|---|\n")
+	for _, g := range gs {
+		res := "pass"
+		if !g.Pass {
+			res = "**FAIL**"
+		}
+		if g.Detail != "" {
+			res += " — " + g.Detail
+		}
+		profile := g.Profile
+		if profile == "" {
+			profile = "—"
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s %s | %s |\n", strings.ReplaceAll(g.Gate, "|", "\\|"), profile,
+			value(g.Measured, g.Unit), g.Op, value(g.Limit, g.Unit), strings.ReplaceAll(res, "|", "\\|"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,343 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// HTML writes the run as one self-contained HTML page (report.html): the
+// verdicts and gates, then per profile its figures, tables and charts.
+// Nothing in it loads from the network: the CSS is inline and the charts
+// are inline SVG drawn by gonum/plot; there is no script.
+func HTML(w io.Writer, r *result.Result) error {
+	return htmlPage.Execute(w, newHTMLView(r))
+}
+
+// htmlView is what the page template reads: the result, with everything
+// that needs computing or formatting done beforehand.
+type htmlView struct {
+	Title    string
+	R        *result.Result
+	Pass     bool
+	Duration string
+	SLO      string
+	Verdicts []verdictRow
+	Checks   []checkRow
+	Gates    []checkRow
+	Profiles []profileView
+}
+
+type verdictRow struct {
+	Profile, Anchor string
+	Judged, Pass    bool
+	Answer          string
+}
+
+type checkRow struct {
+	Profile, Name, Stage, Measured, Limit, Detail string
+	Pass                                          bool
+}
+
+type profileView struct {
+	P         *result.Profile
+	Anchor    string
+	Summary   string
+	Charts    []*chart
+	Problems  []string
+	Stages    []stageRow
+	Steps     []stepRow
+	Spike     string
+	Errors    *errorTable
+	Requests  []result.RequestStats
+	Generator string
+}
+
+type stageRow struct {
+	Index                                                          int
+	Offered, Achieved, Requests, Errors                            string
+	P50, P90, P95, P99, P999, Max, ServiceP50, ServiceP99, Elapsed string
+}
+
+type stepRow struct {
+	Index                                                      int
+	Offered, Throughput, Concurrency, P50, P95, P99, ErrorRate string
+	Verdict                                                    string
+	Broken, Held, Capacity                                     bool
+}
+
+// errorTable is the failed requests by class (and by HTTP status) and
+// stage: the windows count errors per second but not their classes.
+type errorTable struct {
+	Stages                 []int // 1-based stage numbers, the columns
+	Rows                   []errorRow
+	LatencyP50, LatencyP99 string // of the failed requests
+}
+
+type errorRow struct {
+	Name   string
+	Counts []int64 // per stage
+	Total  int64
+}
+
+func newHTMLView(r *result.Result) *htmlView {
+	v := &htmlView{
+		Title:    "loadplan: " + r.Scenario.Name,
+		R:        r,
+		Pass:     r.Pass,
+		Duration: r.Environment.End.Sub(r.Environment.Start).Round(1e8).String(),
+		SLO:      sloText(r.Scenario.SLO),
+	}
+	used := map[string]bool{}
+	for i := range r.Profiles {
+		p := &r.Profiles[i]
+		key := slug(p.Name)
+		for n := 2; used[key]; n++ {
+			key = fmt.Sprintf("%s-%d", slug(p.Name), n)
+		}
+		used[key] = true
+		row := verdictRow{Profile: p.Name, Anchor: "profile-" + key}
+		if p.Verdict != nil {
+			row.Judged, row.Pass, row.Answer = true, p.Verdict.Pass, p.Verdict.Answer
+			for _, c := range p.Verdict.Checks {
+				v.Checks = append(v.Checks, newCheckRow(p.Name, c))
+			}
+		}
+		v.Verdicts = append(v.Verdicts, row)
+		v.Profiles = append(v.Profiles, newProfileView(p, key))
+	}
+	for _, g := range r.Gates {
+		c := newCheckRow(g.Profile, g.Check)
+		c.Name = g.Gate
+		v.Gates = append(v.Gates, c)
+	}
+	return v
+}
+
+func newCheckRow(profile string, c result.Check) checkRow {
+	stage := "all"
+	if c.Stage != nil {
+		stage = fmt.Sprint(*c.Stage + 1)
+	}
+	return checkRow{Profile: profile, Name: c.Name, Stage: stage, Measured: value(c.Measured, c.Unit),
+		Limit: c.Op + " " + value(c.Limit, c.Unit), Detail: c.Detail, Pass: c.Pass}
+}
+
+func newProfileView(p *result.Profile, key string) profileView {
+	t := p.Total
+	pv := profileView{
+		P:      p,
+		Anchor: "profile-" + key,
+		Summary: fmt.Sprintf("%d requests in %s: %.1f req/s, %d errors (%s); response p50 %s, p95 %s, p99 %s, max %s.",
+			t.Requests, secs(t.Elapsed), t.Throughput, t.Errors, pct(t.ErrorRate), ms(t.Response.P50), ms(t.Response.P95), ms(t.Response.P99), ms(t.Response.Max)),
+	}
+	pv.Charts, pv.Problems = profileCharts(p, key)
+	for _, s := range p.Stages {
+		pv.Stages = append(pv.Stages, stageRow{
+			Index: s.Index + 1, Offered: offered(s.Offered), Achieved: fmt.Sprintf("%.1f/s", s.Throughput),
+			Requests: fmt.Sprint(s.Requests), Errors: pct(s.ErrorRate), Elapsed: secs(s.Elapsed),
+			P50: ms(s.Response.P50), P90: ms(s.Response.P90), P95: ms(s.Response.P95), P99: ms(s.Response.P99),
+			P999: ms(s.Response.P999), Max: ms(s.Response.Max), ServiceP50: ms(s.Service.P50), ServiceP99: ms(s.Service.P99),
+		})
+	}
+	if p.Verdict != nil && p.Verdict.Stress != nil {
+		s := p.Verdict.Stress
+		for _, st := range s.Steps {
+			row := stepRow{Index: st.Index + 1, Offered: fmt.Sprintf("%g %s", st.Offered, st.Unit),
+				Throughput: fmt.Sprintf("%.1f", st.Throughput), Concurrency: fmt.Sprintf("%.1f", st.Concurrency),
+				P50: ms(st.P50), P95: ms(st.P95), P99: ms(st.P99), ErrorRate: pct(st.ErrorRate),
+				Capacity: s.CapacityStep != nil && *s.CapacityStep == st.Index}
+			switch {
+			case !st.Complete:
+				row.Verdict = "not complete (not judged)"
+			case st.Broken:
+				row.Broken, row.Verdict = true, "broken: "+st.Reason+" — "+st.Detail
+			default:
+				row.Held, row.Verdict = true, "held"
+			}
+			pv.Steps = append(pv.Steps, row)
+		}
+	}
+	if p.Verdict != nil && p.Verdict.Spike != nil {
+		var b strings.Builder
+		spikeBlock(&b, p.Verdict.Spike)
+		pv.Spike = strings.ReplaceAll(strings.TrimSpace(b.String()), "**", "")
+	}
+	pv.Errors = newErrorTable(p)
+	if len(t.PerRequest) > 1 {
+		pv.Requests = t.PerRequest
+	}
+	g := p.Generator
+	pv.Generator = fmt.Sprintf("%d sent (%.1f%% of the schedule), %d dropped at the in-flight cap, at most %d in flight, start lateness p99 %s (max %s), %.2f CPU s, peak memory %.0f MiB.",
+		g.Started, g.StartRatio*100, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), g.CPUSeconds, float64(g.PeakRSS)/(1<<20))
+	return pv
+}
+
+func newErrorTable(p *result.Profile) *errorTable {
+	if p.Total.Errors == 0 {
+		return nil
+	}
+	t := &errorTable{LatencyP50: ms(p.Total.ErrorLatency.P50), LatencyP99: ms(p.Total.ErrorLatency.P99)}
+	for _, s := range p.Stages {
+		t.Stages = append(t.Stages, s.Index+1)
+	}
+	add := func(name string, get func(s *result.Stats) int64) {
+		row := errorRow{Name: name}
+		for i := range p.Stages {
+			n := get(&p.Stages[i].Stats)
+			row.Counts = append(row.Counts, n)
+			row.Total += n
+		}
+		if row.Total == 0 {
+			// Stages may be empty in a hand-made result: the total still counts.
+			row.Total = get(&p.Total)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	for _, c := range sortedKeys(p.Total.ErrorClasses) {
+		add(c, func(s *result.Stats) int64 { return s.ErrorClasses[c] })
+	}
+	for _, c := range sortedKeys(p.Total.Statuses) {
+		add("HTTP "+c, func(s *result.Stats) int64 { return s.Statuses[c] })
+	}
+	add("all errors", func(s *result.Stats) int64 { return s.Errors })
+	return t
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"ms":  ms,
+	"pct": pct,
+	"time": func(t interface{ Format(string) string }) string {
+		return t.Format("2006-01-02 15:04:05Z07:00")
+	},
+}).Parse(htmlTemplate))
+
+// htmlTemplate is the page. Its CSS sets the fonts of the charts' text
+// (vgsvg writes font-family inline; !important lets a metric-compatible
+// fallback apply where Liberation Sans is not installed).
+const htmlTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="loadplan {{.R.Environment.LoadplanVersion}}">
+<title>{{.Title}}</title>
+<style>
+:root { --pass: #0a7d3b; --fail: #b00020; --muted: #5f6368; --line: #dadce0; --bg-alt: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #202124; background: #fff;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif; }
+h1 { font-size: 24px; margin: 8px 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 8px; padding-top: 12px; border-top: 2px solid var(--line); }
+h3 { font-size: 15px; margin: 20px 0 6px; }
+.meta { color: var(--muted); margin: 0 0 4px; }
+.meta b { color: #202124; font-weight: 600; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 700; font-size: 12px; color: #fff; vertical-align: 2px; }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.none { background: var(--muted); }
+.warn { border-left: 4px solid #e69f00; background: #fff8e6; padding: 6px 10px; margin: 8px 0; }
+.bad { border-left: 4px solid var(--fail); background: #fdecee; padding: 6px 10px; margin: 8px 0; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+th, td { border: 1px solid var(--line); padding: 3px 8px; vertical-align: top; }
+th { background: var(--bg-alt); text-align: left; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.broken td { background: #fdecee; } tr.capacity td { background: #e8f5ec; }
+.answer { font-weight: 600; }
+.note { color: var(--muted); font-style: italic; }
+nav a { margin-right: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; margin: 12px 0; align-items: start; }
+figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 4px; padding: 8px; background: #fff; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+figure.chart svg text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif !important; }
+figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
+figcaption b { color: #202124; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}} {{if .Pass}}<span class="badge pass">PASS</span>{{else}}<span class="badge fail">FAIL</span>{{end}}</h1>
+<p class="meta">status <b>{{.R.Status}}</b> · target <b>{{.R.Scenario.Target}}</b>{{with .R.Scenario.File}} · scenario {{.}}{{end}}</p>
+<p class="meta">started {{time .R.Environment.Start}}, ended {{time .R.Environment.End}} ({{.Duration}}) · loadplan {{.R.Environment.LoadplanVersion}}, {{.R.Environment.GoVersion}}, {{.R.Environment.OS}}/{{.R.Environment.Arch}}, {{.R.Environment.CPUs}} CPUs{{with .R.Environment.Hostname}} on {{.}}{{end}}</p>
+{{with .SLO}}<p class="meta">SLO: <b>{{.}}</b></p>{{end}}
+{{with .R.Segments}}<p class="meta">merged from {{len .}} segments</p>{{end}}
+{{range .R.Warnings}}<p class="warn">warning: {{.}}</p>
+{{end}}{{with .R.Abort}}<p class="bad"><b>Aborted</b> during {{.Profile}} at {{time .At}}: {{.Condition}} — {{.Detail}}</p>{{end}}
+</header>
+
+<section id="verdict">
+<h2>Verdict: {{if .Pass}}PASS{{else}}FAIL{{end}}</h2>
+{{if .Verdicts}}<table>
+<tr><th>profile</th><th>verdict</th><th>answer</th></tr>
+{{range .Verdicts}}<tr><td><a href="#{{.Anchor}}">{{.Profile}}</a></td><td>{{if not .Judged}}<span class="badge none">not judged</span>{{else if .Pass}}<span class="badge pass">pass</span>{{else}}<span class="badge fail">FAIL</span>{{end}}</td><td>{{.Answer}}</td></tr>
+{{end}}</table>{{else}}<p>No profile ran.</p>{{end}}
+{{if .Checks}}<h3>Checks</h3>
+<table>
+<tr><th>profile</th><th>check</th><th class="n">stage</th><th class="n">measured</th><th class="n">limit</th><th>result</th></tr>
+{{range .Checks}}<tr><td>{{.Profile}}</td><td>{{.Name}}</td><td class="n">{{.Stage}}</td><td class="n">{{.Measured}}</td><td class="n">{{.Limit}}</td><td>{{if .Pass}}pass{{else}}<b>FAIL</b>{{end}}{{with .Detail}} — {{.}}{{end}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Gates}}<h3>Gates</h3>
+<table>
+<tr><th>gate</th><th>profile</th><th class="n">stage</th><th class="n">measured</th><th class="n">limit</th><th>result</th></tr>
+{{range .Gates}}<tr><td>{{.Name}}</td><td>{{.Profile}}</td><td class="n">{{.Stage}}</td><td class="n">{{.Measured}}</td><td class="n">{{.Limit}}</td><td>{{if .Pass}}pass{{else}}<b>FAIL</b>{{end}}{{with .Detail}} — {{.}}{{end}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Profiles}}<nav>Profiles: {{range .Profiles}}<a href="#{{.Anchor}}">{{.P.Name}}</a>{{end}}</nav>{{end}}
+</section>
+{{range .Profiles}}
+<section class="profile" id="{{.Anchor}}">
+<h2>{{.P.Name}} <span class="note">({{.P.Model}} model{{if ne .P.Status "complete"}}, {{.P.Status}}{{end}})</span></h2>
+<p>{{.Summary}}</p>
+{{with .P.Verdict}}<p class="answer">{{if .Pass}}<span class="badge pass">pass</span>{{else}}<span class="badge fail">FAIL</span>{{end}} {{.Answer}}</p>{{end}}
+{{if .P.Generator.Invalid}}<p class="bad"><b>Invalid measurement: the generator was the bottleneck</b> — these figures measure loadplan, not the target: {{range $i, $r := .P.Generator.Reasons}}{{if $i}}; {{end}}{{$r}}{{end}}.</p>{{end}}
+<p class="note">{{.P.LatencyNote}}.</p>
+{{range .Problems}}<p class="warn">chart not drawn: {{.}}</p>
+{{end}}<div class="charts">
+{{range .Charts}}<figure class="chart" id="{{.ID}}">
+{{.SVG}}
+<figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption>
+</figure>
+{{end}}</div>
+<h3>Stages</h3>
+<table>
+<tr><th class="n">stage</th><th>offered</th><th class="n">achieved</th><th class="n">requests</th><th class="n">errors</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">p99.9</th><th class="n">max</th><th class="n">service p50</th><th class="n">service p99</th></tr>
+{{range .Stages}}<tr><td class="n">{{.Index}}</td><td>{{.Offered}}</td><td class="n">{{.Achieved}}</td><td class="n">{{.Requests}}</td><td class="n">{{.Errors}}</td><td class="n">{{.P50}}</td><td class="n">{{.P90}}</td><td class="n">{{.P95}}</td><td class="n">{{.P99}}</td><td class="n">{{.P999}}</td><td class="n">{{.Max}}</td><td class="n">{{.ServiceP50}}</td><td class="n">{{.ServiceP99}}</td></tr>
+{{end}}</table>
+{{if .Steps}}<h3>Stress steps</h3>
+<p class="note">Judged over their steady part; the highlighted row is the capacity at SLO, red rows broke.</p>
+<table>
+<tr><th class="n">step</th><th class="n">offered</th><th class="n">throughput (ok/s)</th><th class="n">concurrency</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">errors</th><th>verdict</th></tr>
+{{range .Steps}}<tr{{if .Broken}} class="broken"{{else if .Capacity}} class="capacity"{{end}}><td class="n">{{.Index}}</td><td class="n">{{.Offered}}</td><td class="n">{{.Throughput}}</td><td class="n">{{.Concurrency}}</td><td class="n">{{.P50}}</td><td class="n">{{.P95}}</td><td class="n">{{.P99}}</td><td class="n">{{.ErrorRate}}</td><td>{{.Verdict}}</td></tr>
+{{end}}</table>{{end}}
+{{with .P.Capacity}}{{if .Error}}<p class="note">No capacity model: {{.Error}}.</p>{{end}}{{end}}
+{{with .Spike}}<h3>Spike</h3>
+<p>{{.}}</p>{{end}}
+{{with .Errors}}<h3>Errors by class</h3>
+<table>
+<tr><th>class</th>{{range .Stages}}<th class="n">stage {{.}}</th>{{end}}<th class="n">total</th></tr>
+{{range .Rows}}<tr><td>{{.Name}}</td>{{range .Counts}}<td class="n">{{.}}</td>{{end}}<td class="n">{{.Total}}</td></tr>
+{{end}}</table>
+<p class="note">Failed requests' response time: p50 {{.LatencyP50}}, p99 {{.LatencyP99}}.</p>{{end}}
+{{if .Requests}}<h3>Requests</h3>
+<table>
+<tr><th>request</th><th class="n">ok</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">service p99</th></tr>
+{{range .Requests}}<tr><td>{{.Name}}</td><td class="n">{{.Requests}}</td><td class="n">{{ms .Response.P50}}</td><td class="n">{{ms .Response.P95}}</td><td class="n">{{ms .Response.P99}}</td><td class="n">{{ms .Response.Max}}</td><td class="n">{{ms .Service.P99}}</td></tr>
+{{end}}</table>{{end}}
+<p class="note">Generator: {{.Generator}}</p>
+</section>
+{{end}}
+<footer>Written by loadplan from a <code>{{.R.Schema}}</code> result. Self-contained: no scripts, nothing loaded from the network; charts drawn with gonum/plot.</footer>
+</body>
+</html>
+`

@@ -1,0 +1,177 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// JUnit writes a run as JUnit XML, the format CI systems (GitHub Actions
+// through test-report actions, GitLab, Jenkins) display: one testsuite per
+// profile, and in it one testcase for the profile's verdict, one per
+// verdict check, and one per gate or baseline check on that profile. A
+// failure's message reads "measured X, limit OP Y". Testcase names hold no
+// measured values, so a CI system can follow each test from run to run.
+func JUnit(w io.Writer, r *result.Result) error {
+	doc := junitSuites{Name: "loadplan: " + r.Scenario.Name}
+	suites := map[string]*junitSuite{}
+	var order []*junitSuite
+	suite := func(profile string) *junitSuite {
+		if s, ok := suites[profile]; ok {
+			return s
+		}
+		name := profile
+		if name == "" {
+			name = "gates" // a gate judged on no profile: none ran
+		}
+		s := &junitSuite{Name: name, Time: seconds(0), Properties: &junitProps{Props: []junitProp{
+			{Name: "scenario", Value: r.Scenario.Name},
+			{Name: "target", Value: r.Scenario.Target},
+			{Name: "status", Value: r.Status},
+		}}}
+		suites[profile] = s
+		order = append(order, s)
+		return s
+	}
+
+	for i := range r.Profiles {
+		p := &r.Profiles[i]
+		s := suite(p.Name)
+		s.Time = seconds(p.Total.Elapsed)
+		if !p.Start.IsZero() {
+			s.Timestamp = p.Start.UTC().Format("2006-01-02T15:04:05")
+		}
+		class := "loadplan." + p.Name
+		if v := p.Verdict; v != nil {
+			tc := junitCase{Name: "verdict", Class: class, Time: "0"}
+			if !v.Pass {
+				tc.Failure = &junitFailure{Type: "verdict", Message: v.Answer, Text: v.Answer}
+			}
+			s.add(tc)
+			for _, c := range v.Checks {
+				name := c.Name
+				if c.Stage != nil {
+					name += fmt.Sprintf(" (stage %d)", *c.Stage+1)
+				}
+				s.add(checkCase(name, class, p.Name, c))
+			}
+		}
+		if r.Abort != nil && r.Abort.Profile == p.Name {
+			msg := fmt.Sprintf("aborted: %s (%s)", r.Abort.Condition, r.Abort.Detail)
+			s.add(junitCase{Name: "abort", Class: class, Time: "0", Failure: &junitFailure{Type: "abort", Message: msg, Text: msg}})
+		}
+	}
+	for _, g := range r.Gates {
+		name := "gate " + g.Gate
+		if strings.HasPrefix(g.Name, "baseline:") {
+			name = g.Gate
+		}
+		s := suite(g.Profile)
+		s.add(checkCase(name, "loadplan."+s.Name, g.Profile, g.Check))
+	}
+
+	var elapsed float64
+	for _, s := range order {
+		doc.Suites = append(doc.Suites, *s)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+	}
+	for _, p := range r.Profiles {
+		elapsed += float64(p.Total.Elapsed)
+	}
+	doc.Time = seconds(result.Seconds(elapsed))
+
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encode JUnit XML: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// checkCase is a testcase for one check; a failed one carries "measured X,
+// limit OP Y" and its detail.
+func checkCase(name, class, profile string, c result.Check) junitCase {
+	tc := junitCase{Name: name, Class: class, Time: "0"}
+	if c.Pass {
+		return tc
+	}
+	msg := Measured(c)
+	where := profile
+	if where == "" {
+		where = "the run"
+	}
+	tc.Failure = &junitFailure{Type: c.Name, Message: msg, Text: fmt.Sprintf("%s on %s: %s", name, where, msg)}
+	return tc
+}
+
+// Measured says what a check measured against what it allowed, as JUnit
+// failures and the run's stderr read: "measured 312.2ms, limit <= 100.0ms",
+// followed by the check's detail in brackets when it has one.
+func Measured(c result.Check) string {
+	msg := fmt.Sprintf("measured %s, limit %s %s", value(c.Measured, c.Unit), c.Op, value(c.Limit, c.Unit))
+	if c.Detail != "" {
+		msg += " (" + c.Detail + ")"
+	}
+	return msg
+}
+
+func seconds(s result.Seconds) string { return fmt.Sprintf("%.3f", float64(s)) }
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string      `xml:"name,attr"`
+	Tests      int         `xml:"tests,attr"`
+	Failures   int         `xml:"failures,attr"`
+	Errors     int         `xml:"errors,attr"`
+	Skipped    int         `xml:"skipped,attr"`
+	Time       string      `xml:"time,attr"`
+	Timestamp  string      `xml:"timestamp,attr,omitempty"`
+	Properties *junitProps `xml:"properties,omitempty"`
+	Cases      []junitCase `xml:"testcase"`
+}
+
+func (s *junitSuite) add(tc junitCase) {
+	s.Cases = append(s.Cases, tc)
+	s.Tests++
+	if tc.Failure != nil {
+		s.Failures++
+	}
+}
+
+type junitProps struct {
+	Props []junitProp `xml:"property"`
+}
+
+type junitProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name    string        `xml:"name,attr"`
+	Class   string        `xml:"classname,attr"`
+	Time    string        `xml:"time,attr"`
+	Failure *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}

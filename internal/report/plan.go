@@ -1,0 +1,372 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/plan"
+)
+
+// PlanMarkdown writes a dated resource plan as Markdown, ready to paste
+// into a capacity review: the summary, the inputs, the resources, the
+// runway, the month-by-month table, the resource planning matrix
+// (timeline, action, order-by date, cost, owner), the risks and the load
+// test to run next.
+func PlanMarkdown(w io.Writer, p *plan.Plan) error {
+	b := &strings.Builder{}
+	title := "Capacity plan"
+	if p.Scenario != "" {
+		title += ": " + p.Scenario
+	}
+	fmt.Fprintf(b, "# %s, as of %s\n\n", title, p.AsOf)
+	fmt.Fprintf(b, "%s\n", planEscape(p.Summary))
+
+	planInputs(b, p)
+	planResources(b, p)
+	planRunway(b, p)
+	planMonths(b, p)
+	planActions(b, p)
+	planRisks(b, p)
+
+	b.WriteString("\n## Next load test\n\n")
+	fmt.Fprintf(b, "%s\n", p.NextTest.Text)
+	if p.NextTest.YAML != "" {
+		b.WriteString("The scenario is written to `next-scenario.yaml`: the run's requests and SLO, one `target` profile at that rate.\n")
+	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\n## Notes\n\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(b, "- %s\n", planEscape(n))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func planInputs(b *strings.Builder, p *plan.Plan) {
+	b.WriteString("\n## Inputs\n\n| input | value |\n|---|---|\n")
+	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, planEscape(v)) }
+	if m := p.Measured; m.Resource != "" || m.RPS > 0 {
+		v := plan.FormatFigure(m.RPS) + " req/s"
+		if m.Resource != "" {
+			v += fmt.Sprintf(" on %d %s %s", m.Units, m.Resource, plan.Plural(m.Unit, m.Units))
+		}
+		switch m.Source {
+		case "config":
+			v += " (capacity.rps in the plan configuration)"
+		default:
+			v += " (" + m.Profile + " profile"
+			if p.Result != "" {
+				v += " of " + p.Result
+			}
+			if m.Measured != nil {
+				v += ", " + m.Measured.String()
+			}
+			if m.Status != "" && m.Status != "complete" {
+				v += ", status " + m.Status
+			}
+			v += ")"
+		}
+		row("Capacity at SLO", v)
+		if u := m.USL; u != nil {
+			row("USL fit", fmt.Sprintf("σ %.4g, κ %.4g, λ %.4g req/s; capacity reached at concurrency %.4g", u.Sigma, u.Kappa, u.Lambda, u.ConcurrencyAtSLO))
+		}
+	}
+	d := p.Demand
+	today := plan.FormatCount(d.PeakRPS) + " req/s at peak on " + d.Date.String()
+	if d.DailyUsers > 0 {
+		today += ", " + plan.FormatCount(d.DailyUsers) + " daily users"
+	}
+	if d.DataGB > 0 {
+		today += ", " + plan.FormatCount(d.DataGB) + " GB of data"
+	}
+	row("Demand", today)
+	if f := d.Fit; f != nil {
+		row("Growth", fmt.Sprintf("%s/month fitted to %s: %d rows from %s to %s (%.1f months), %s confidence interval %s to %s, R² %.2f",
+			plan.FormatPercent(f.Monthly), d.History, f.Points, f.From, f.To, f.Months, plan.FormatPercent(f.Level), plan.FormatPercent(f.CI[0]), plan.FormatPercent(f.CI[1]), f.R2))
+	} else {
+		row("Growth", plan.FormatPercent(d.Monthly)+"/month, compound")
+	}
+	if d.DailyUsers > 0 && d.UsersMonthly != d.Monthly {
+		row("Users growth", plan.FormatPercent(d.UsersMonthly)+"/month")
+	}
+	if d.DataGB > 0 && d.DataMonthly != d.Monthly {
+		row("Data growth", plan.FormatPercent(d.DataMonthly)+"/month")
+	}
+	if len(d.Seasonality) > 0 {
+		var parts []string
+		for _, m := range []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"} {
+			if f, ok := d.Seasonality[m]; ok {
+				parts = append(parts, fmt.Sprintf("%s ×%s", m, strconv.FormatFloat(f, 'g', -1, 64)))
+			}
+		}
+		row("Seasonal peaks", strings.Join(parts, ", "))
+	}
+	for _, s := range d.Steps {
+		v := fmt.Sprintf("%s from %s", planSigned(s.Change), s.Date)
+		if s.Note != "" {
+			v += " (" + s.Note + ")"
+		}
+		row("Step", v)
+	}
+	row("Headroom", "plan so that peak utilisation stays at most "+plan.FormatPercent(p.Headroom))
+	if len(p.Months) > 0 {
+		row("Horizon", fmt.Sprintf("%d months, %s to %s", p.Horizon, p.Months[0].Month, p.Months[len(p.Months)-1].Month))
+	}
+	if bg := p.Budget; bg != nil {
+		v := fmt.Sprintf("at most %s of revenue, %s/month", plan.FormatPercent(bg.Share), p.Money(bg.MonthlyRevenue))
+		if bg.RevenueGrowth != 0 {
+			v += fmt.Sprintf(" growing %s/month", plan.FormatPercent(bg.RevenueGrowth))
+		}
+		if len(p.Months) > 0 && p.Months[0].Budget != nil {
+			v += fmt.Sprintf(": %s/month in %s", p.Money(*p.Months[0].Budget), p.Months[0].Month)
+		}
+		row("Budget", v)
+	}
+}
+
+func planResources(b *strings.Builder, p *plan.Plan) {
+	b.WriteString("\n## Resources\n\n| resource | driver | per unit | scaling | sized for | in place | capacity now | lead time | unit cost | owner |\n|---|---|---:|---|---|---:|---:|---|---:|---|\n")
+	for _, r := range p.Resources {
+		name := r.Name
+		if r.Measured {
+			name += " (measured)"
+		}
+		scaling := r.Scaling
+		if r.Efficiency > 0 {
+			scaling += " " + plan.FormatPercent(r.Efficiency)
+		}
+		if r.MaxUnits > 0 {
+			scaling += fmt.Sprintf(", at most %d", r.MaxUnits)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s %s | %s | %s | %d %s | %s %s | %s | %s/month | %s |\n",
+			planEscape(name), r.Driver, plan.FormatFigure(r.PerUnit), planMeasure(r.Driver), scaling, planEscape(r.Sizing),
+			r.UnitsNow, plan.Plural(r.Unit, r.UnitsNow), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
+			r.LeadTime, p.Money(r.UnitCost), planOwner(r.Owner))
+	}
+}
+
+func planRunway(b *strings.Builder, p *plan.Plan) {
+	b.WriteString("\n## Runway\n\nWith no action, the units in place today carry the projected peak until:\n\n| resource | capacity now | target breached | capacity runs out |\n|---|---:|---|---|\n")
+	for _, r := range p.Resources {
+		fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", planEscape(r.Name), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
+			planDate(r.TargetBreach, p.Runway.SearchEnd), planDate(r.Runway, p.Runway.SearchEnd))
+	}
+	if d := p.Runway.Date; d != nil {
+		fmt.Fprintf(b, "\nCapacity runs out on **%s** (%s, in %s).\n", d, p.Runway.Resource, d.MonthLabel())
+	} else {
+		fmt.Fprintf(b, "\nThe capacity in place lasts beyond %s.\n", p.Runway.SearchEnd)
+	}
+}
+
+func planDate(d *plan.Date, end plan.Date) string {
+	if d == nil {
+		return "after " + end.String()
+	}
+	return d.String()
+}
+
+func planMonths(b *strings.Builder, p *plan.Plan) {
+	b.WriteString("\n## Month by month\n\nProjected peak of each month (with its seasonal factor and steps), the units each resource needs for its target, the units in place after the month's actions, and their utilisation at the peak.\n\n")
+	hasUsers := len(p.Months) > 0 && p.Months[0].Users > 0
+	hasData := len(p.Months) > 0 && p.Months[0].DataGB > 0
+	hasBudget := len(p.Months) > 0 && p.Months[0].Budget != nil
+	hdr := []string{"month", "months out", "peak req/s"}
+	align := []string{"---", "---:", "---:"}
+	if hasUsers {
+		hdr, align = append(hdr, "daily users"), append(align, "---:")
+	}
+	if hasData {
+		hdr, align = append(hdr, "data GB"), append(align, "---:")
+	}
+	for _, r := range p.Resources {
+		hdr = append(hdr, planEscape(r.Name)+" need / in place", planEscape(r.Name)+" utilisation")
+		align = append(align, "---:", "---:")
+	}
+	hdr, align = append(hdr, "cost/month"), append(align, "---:")
+	if hasBudget {
+		hdr, align = append(hdr, "budget/month"), append(align, "---:")
+	}
+	fmt.Fprintf(b, "| %s |\n|%s|\n", strings.Join(hdr, " | "), strings.Join(align, "|"))
+	for _, m := range p.Months {
+		cells := []string{m.Month, strconv.FormatFloat(roundTo(m.MonthsOut, 2), 'f', -1, 64), plan.FormatCount(m.PeakRPS)}
+		if m.Season != 1 || m.Step != 1 {
+			cells[2] += " " + planFactors(m)
+		}
+		if hasUsers {
+			cells = append(cells, plan.FormatCount(m.Users))
+		}
+		if hasData {
+			cells = append(cells, plan.FormatCount(m.DataGB))
+		}
+		for _, r := range m.Resources {
+			c := fmt.Sprintf("%d / %d", r.Required, r.InPlace)
+			if r.Added > 0 {
+				c += fmt.Sprintf(" (+%d)", r.Added)
+			}
+			if r.Short {
+				c += " **short**"
+			}
+			cells = append(cells, c, plan.FormatPercent(r.Utilisation))
+		}
+		cost := p.Money(m.Cost)
+		if m.Budget != nil && m.Cost > *m.Budget {
+			cost = "**" + cost + "**"
+		}
+		cells = append(cells, cost)
+		if hasBudget {
+			cells = append(cells, p.Money(*m.Budget))
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+}
+
+func planFactors(m plan.Month) string {
+	var f []string
+	if m.Season != 1 {
+		f = append(f, "season ×"+strconv.FormatFloat(m.Season, 'g', 3, 64))
+	}
+	if m.Step != 1 {
+		f = append(f, "steps ×"+strconv.FormatFloat(m.Step, 'g', 3, 64))
+	}
+	return "(" + strings.Join(f, ", ") + ")"
+}
+
+func planActions(b *strings.Builder, p *plan.Plan) {
+	b.WriteString("\n## Actions\n\n")
+	if len(p.Actions) == 0 {
+		b.WriteString("None: the units in place carry the projected peak through the horizon.\n")
+		return
+	}
+	b.WriteString("The resource planning matrix. A unit is needed from the first day of the month whose projected peak first exceeds the target (today, for the current month); order it a lead time before.\n\n")
+	b.WriteString("| timeline | action | order by | cost | owner |\n|---|---|---|---:|---|\n")
+	for _, a := range p.Actions {
+		order := a.OrderBy.String() + " (" + a.LeadTime + " lead time)"
+		if a.Urgent {
+			order = "**" + a.OrderBy.String() + ": now**" + " (" + a.LeadTime + " lead time)"
+		}
+		fmt.Fprintf(b, "| needed %s | %s | %s | +%s/month | %s |\n", a.Need, planEscape(a.Text), order, p.Money(a.CostChange), planOwner(a.Owner))
+	}
+}
+
+func planRisks(b *strings.Builder, p *plan.Plan) {
+	b.WriteString("\n## Risks\n\n")
+	if len(p.Risks) == 0 {
+		b.WriteString("None found.\n")
+		return
+	}
+	for _, r := range p.Risks {
+		fmt.Fprintf(b, "- **%s**: %s\n", r.Severity, planEscape(r.Text))
+	}
+}
+
+// PlanJSON writes the plan as an indented JSON document.
+func PlanJSON(w io.Writer, p *plan.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// planCSVHeader is the header of PlanCSV.
+var planCSVHeader = []string{"month", "start", "months_out", "peak_rps", "daily_users", "data_gb",
+	"resource", "demand", "required", "in_place", "added", "utilisation", "short",
+	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month"}
+
+// PlanCSV writes the month-by-month plan as CSV, one row per month and
+// resource, with the month's action for the resource on its row: a table
+// for a spreadsheet.
+func PlanCSV(w io.Writer, p *plan.Plan) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(planCSVHeader); err != nil {
+		return err
+	}
+	type key struct{ month, resource string }
+	actions := map[key]plan.Action{}
+	for _, a := range p.Actions {
+		actions[key{a.Month, a.Resource}] = a
+	}
+	f := func(v float64) string { return strconv.FormatFloat(roundTo(v, 4), 'f', -1, 64) }
+	blank := func(v float64) string { // a driver the plan does not use
+		if v == 0 {
+			return ""
+		}
+		return f(v)
+	}
+	for _, m := range p.Months {
+		budget := ""
+		if m.Budget != nil {
+			budget = f(*m.Budget)
+		}
+		for _, r := range m.Resources {
+			rec := []string{m.Month, m.Start.String(), f(m.MonthsOut), f(m.PeakRPS), blank(m.Users), blank(m.DataGB),
+				r.Name, f(r.Demand), strconv.Itoa(r.Required), strconv.Itoa(r.InPlace), strconv.Itoa(r.Added), f(r.Utilisation), strconv.FormatBool(r.Short),
+				"", "", "", "", "", "", f(m.Cost), budget}
+			if a, ok := actions[key{m.Month, r.Name}]; ok {
+				rec[13], rec[14], rec[15], rec[16], rec[17], rec[18] = a.Text, a.Need.String(), a.OrderBy.String(), a.LeadTime, f(a.CostChange), a.Owner
+			}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// PlanFormats lists the formats WritePlan knows, by file extension.
+var PlanFormats = []string{"md", "json", "csv"}
+
+// WritePlan writes p in format (md, json or csv).
+func WritePlan(w io.Writer, p *plan.Plan, format string) error {
+	switch format {
+	case "md":
+		return PlanMarkdown(w, p)
+	case "json":
+		return PlanJSON(w, p)
+	case "csv":
+		return PlanCSV(w, p)
+	}
+	known := append([]string(nil), PlanFormats...)
+	sort.Strings(known)
+	return fmt.Errorf("unknown plan format %q (known: %s)", format, strings.Join(known, ", "))
+}
+
+func roundTo(v float64, digits int) float64 {
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	r, _ := strconv.ParseFloat(s, 64)
+	return r
+}
+
+func planMeasure(driver string) string {
+	switch driver {
+	case plan.DriverUsers:
+		return "users"
+	case plan.DriverData:
+		return "GB"
+	}
+	return "req/s"
+}
+
+func planOwner(o string) string {
+	if o == "" {
+		return "—"
+	}
+	return planEscape(o)
+}
+
+func planSigned(f float64) string {
+	if f >= 0 {
+		return "+" + plan.FormatPercent(f)
+	}
+	return plan.FormatPercent(f)
+}
+
+// planEscape keeps user text from breaking a table row.
+func planEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
+}

@@ -1,0 +1,229 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// planGolden compares got with testdata/name, or rewrites it when the
+// package's -update flag is set. The flag is looked up rather than
+// declared here, so that this file does not depend on which test file of
+// the package declares it.
+func planGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
+	}
+}
+
+// seedPlan is the seed example: 1,000 req/s at peak on 2027-01-01, 20% a
+// month, 1,500 req/s at SLO on 10 instances, 70% headroom.
+const seedPlan = `horizon: 12mo
+headroom: 70%
+capacity: {rps: 1500, units: 10}
+demand: {peak_rps: 1000}
+growth: {monthly: 20%/mo}
+resources:
+  - name: api
+    unit: instance
+    cost: 300
+    lead_time: 2w
+    owner: platform team
+`
+
+// fullPlan uses every part of a plan against a result with a USL fit.
+const fullPlan = `horizon: 12mo
+currency: EUR
+capacity: {units: 10}
+demand: {peak_rps: 1200, date: 2026-12-20, daily_users: 200000, data_gb: 900}
+growth:
+  monthly: 6%/mo
+  users: 4%
+  data: 3%
+  steps:
+    - {date: 2027-04-15, change: +25%, note: "EU launch | phase 1"}
+seasonality: {nov: 1.4, dec: 1.2}
+budget: {monthly_revenue: 150000, share: 6%, revenue_growth: 2%}
+resources:
+  - {name: api, unit: instance, cost: 310, lead_time: 2w, owner: platform team}
+  - {name: db, unit: shard, per_unit: 2500, units: 2, cost: 2400, lead_time: 2mo, owner: data team, scaling: 90%, max_units: 3, headroom: 60%}
+  - {name: sessions, driver: users, unit: cache node, per_unit: 120000, units: 3, cost: 180, lead_time: 1w}
+  - {name: storage, driver: data, unit: volume, per_unit: 500, units: 3, cost: 55, lead_time: 3d, headroom: 80%}
+  - name: workers
+    unit: node
+    units: 4
+    cost: 420
+    lead_time: 1mo
+    latency: {service_time: 40ms, servers_per_unit: 16, within: 50ms, share: 95%}
+`
+
+func fixturePlan(t *testing.T, body string, res *result.Result) *plan.Plan {
+	t.Helper()
+	cfg, err := plan.ParseConfig("plan.yaml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Result: "reports/q1/result.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func planResult() *result.Result {
+	maxX := 2600.0
+	return &result.Result{
+		Schema: result.Schema, Status: result.StatusComplete,
+		Scenario: result.Scenario{Name: "checkout", Target: "http://127.0.0.1:8080", Timeout: 5000,
+			Requests: []result.Request{{Name: "home", Method: "GET", URL: "http://127.0.0.1:8080/", Weight: 3}}},
+		Profiles: []result.Profile{{
+			Name: "stress", Model: "open", Status: result.StatusComplete,
+			Start:    time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC),
+			Verdict:  &result.Verdict{Stress: &result.Stress{CapacityAtSLO: 1650, CapacityConcurrency: 33}},
+			Capacity: &result.Capacity{Sigma: 0.004, Kappa: 0.00002, Lambda: 60, CapacityAtSLO: 1650, ConcurrencyAtSLO: 33, MaxThroughput: &maxX, Limit: "peak"},
+		}},
+	}
+}
+
+func TestPlanMarkdownGolden(t *testing.T) {
+	tests := []struct {
+		name, golden, body string
+		res                *result.Result
+	}{
+		{"seed", "plan-seed.golden.md", seedPlan, nil},
+		{"full", "plan-full.golden.md", fullPlan, planResult()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := PlanMarkdown(&b, fixturePlan(t, tt.body, tt.res)); err != nil {
+				t.Fatal(err)
+			}
+			planGolden(t, tt.golden, b.Bytes())
+		})
+	}
+}
+
+// TestPlanMarkdownSeedFigures reads the figures of the seed example in the
+// rendered plan, so that a golden file rewritten in haste cannot lose them.
+func TestPlanMarkdownSeedFigures(t *testing.T) {
+	var b bytes.Buffer
+	if err := PlanMarkdown(&b, fixturePlan(t, seedPlan, nil)); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"| 2027-03 | 3 | 1,728 | 17 / 17 (+3) |",
+		"| 2027-06 | 6 | 2,986 | 29 / 29 (+5) |",
+		"| 2027-12 | 12 | 8,916 | 85 / 85 (+14) |",
+		"Capacity runs out on **2027-03-08** (api, in 2027-03).",
+		"| needed 2027-01-01 | add 2 api instances | **2026-12-18: now** (2w lead time) | +$600/month | platform team |",
+		"| needed 2027-04-01 | add 3 api instances | 2027-03-18 (2w lead time) | +$900/month | platform team |",
+		"Load test at 3,000 req/s",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the seed plan lacks %q", want)
+		}
+	}
+}
+
+func TestPlanMarkdownNoActions(t *testing.T) {
+	body := strings.Replace(seedPlan, "20%/mo", "-2%/mo", 1)
+	var b bytes.Buffer
+	if err := PlanMarkdown(&b, fixturePlan(t, body, nil)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"No actions: demand is flat or shrinking (-2%/month)", "## Actions\n\nNone: the units in place carry", "## Risks\n\nNone found."} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestPlanCSV(t *testing.T) {
+	p := fixturePlan(t, fullPlan, planResult())
+	var b bytes.Buffer
+	if err := PlanCSV(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + len(p.Months)*len(p.Resources); len(rows) != want {
+		t.Fatalf("%d rows, want %d", len(rows), want)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(planCSVHeader, ",") {
+		t.Errorf("header %v", rows[0])
+	}
+	actions := 0
+	for _, r := range rows[1:] {
+		if len(r) != len(planCSVHeader) {
+			t.Fatalf("row %v has %d fields", r, len(r))
+		}
+		if r[13] != "" {
+			actions++
+		}
+	}
+	if actions != len(p.Actions) {
+		t.Errorf("%d rows carry an action, the plan has %d", actions, len(p.Actions))
+	}
+	var seed bytes.Buffer
+	if err := PlanCSV(&seed, fixturePlan(t, seedPlan, nil)); err != nil {
+		t.Fatal(err)
+	}
+	planGolden(t, "plan-seed.golden.csv", seed.Bytes())
+}
+
+func TestPlanJSON(t *testing.T) {
+	p := fixturePlan(t, fullPlan, planResult())
+	var b bytes.Buffer
+	if err := PlanJSON(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	var back plan.Plan
+	dec := json.NewDecoder(&b)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if back.AsOf != p.AsOf || len(back.Months) != len(p.Months) || len(back.Actions) != len(p.Actions) || back.Summary != p.Summary {
+		t.Errorf("JSON round trip lost figures")
+	}
+	if back.NextTest.YAML != "" {
+		t.Error("the next scenario's YAML belongs in its own file, not in plan.json")
+	}
+}
+
+func TestWritePlanFormats(t *testing.T) {
+	p := fixturePlan(t, seedPlan, nil)
+	for _, f := range PlanFormats {
+		var b bytes.Buffer
+		if err := WritePlan(&b, p, f); err != nil || b.Len() == 0 {
+			t.Errorf("%s: %v (%d bytes)", f, err, b.Len())
+		}
+	}
+	if err := WritePlan(&bytes.Buffer{}, p, "html"); err == nil {
+		t.Error("html was accepted")
+	}
+}

@@ -1,0 +1,591 @@
+package result
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+)
+
+// Merge combines the results of a split run's segments (loadplan run
+// --segment I/N) into the result of the whole run. names are the parts'
+// file names, used in errors and warnings.
+//
+// The parts must come from the same scenario (name and digest), the same
+// schema and the same split (segment count), each segment at most once. A
+// missing segment is allowed and recorded as a warning: the merged figures
+// then cover only the shares that ran.
+//
+// Nothing is averaged: histograms merge without loss and every summary
+// (latency percentiles, throughput, error rate, per-second windows) is
+// recomputed from the merged histograms and counts, so the merged figures
+// are those one process would have recorded for the same requests.
+// Verdicts and capacity models are not carried over (they do not add up);
+// the caller judges the merged result again.
+func Merge(parts []*Result, names []string) (*Result, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("merge: no parts to merge")
+	}
+	m := &merger{files: make([]string, len(parts))}
+	for i := range parts {
+		if i < len(names) && names[i] != "" {
+			m.files[i] = names[i]
+		} else {
+			m.files[i] = fmt.Sprintf("part %d", i+1)
+		}
+	}
+	if err := m.check(parts); err != nil {
+		return nil, err
+	}
+	// Work in segment order, so that lists built from the parts (segments,
+	// invalid reasons, warnings) read 1, 2, 3 whatever the order of the
+	// command line.
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]].Segment.Index < parts[order[b]].Segment.Index })
+	sorted := make([]*Result, len(parts))
+	files := make([]string, len(parts))
+	for i, j := range order {
+		sorted[i], files[i] = parts[j], m.files[j]
+	}
+	parts, m.files = sorted, files
+
+	first := parts[0]
+	out := &Result{
+		Schema:      first.Schema,
+		Status:      StatusComplete,
+		Scenario:    first.Scenario,
+		Environment: m.environment(parts),
+		Pass:        true,
+	}
+	for i, p := range parts {
+		if statusRank(p.Status) > statusRank(out.Status) {
+			out.Status = p.Status
+		}
+		if p.Abort != nil && out.Abort == nil {
+			a := *p.Abort
+			a.Detail = m.seg(parts, i) + ": " + a.Detail
+			out.Abort = &a
+		}
+		out.Pass = out.Pass && p.Pass
+		out.Segments = append(out.Segments, *p.Segment)
+		for _, w := range p.Warnings {
+			if !slices.Contains(out.Warnings, w) {
+				out.Warnings = append(out.Warnings, w)
+			}
+		}
+	}
+	out.Pass = out.Pass && out.Status != StatusAborted
+	out.Warnings = append(out.Warnings, m.splitWarnings(parts)...)
+
+	for _, fp := range first.Profiles {
+		ps := make([]*Profile, len(parts))
+		for i, p := range parts {
+			if ps[i] = p.Profile(fp.Name); ps[i] == nil {
+				return nil, fmt.Errorf("merge: %s has no %s profile, which %s has: every segment must have run the same profiles (was one interrupted or aborted early?)",
+					m.files[i], fp.Name, m.files[0])
+			}
+		}
+		prof, warns, err := m.profile(parts, ps)
+		if err != nil {
+			return nil, err
+		}
+		out.Profiles = append(out.Profiles, prof)
+		out.Warnings = append(out.Warnings, warns...)
+	}
+	for i, p := range parts[1:] {
+		for _, pp := range p.Profiles {
+			if first.Profile(pp.Name) == nil {
+				return nil, fmt.Errorf("merge: %s has no %s profile, which %s has: every segment must have run the same profiles",
+					m.files[0], pp.Name, m.files[i+1])
+			}
+		}
+	}
+	return out, nil
+}
+
+// merger holds the parts' file names for errors.
+type merger struct {
+	files []string
+}
+
+// seg names part i's segment, e.g. "segment 2/8 (part-1.json)".
+func (m *merger) seg(parts []*Result, i int) string {
+	s := parts[i].Segment
+	return fmt.Sprintf("segment %d/%d (%s)", s.Index, s.Count, m.files[i])
+}
+
+// check refuses parts that are not shares of one split run.
+func (m *merger) check(parts []*Result) error {
+	first := parts[0]
+	seen := map[int]int{} // segment index -> part
+	for i, p := range parts {
+		f := m.files[i]
+		if p == nil {
+			return fmt.Errorf("merge: %s: no result", f)
+		}
+		if p.Schema != Schema {
+			return fmt.Errorf("merge: %s has schema %q; this loadplan merges %q", f, p.Schema, Schema)
+		}
+		if p.Segment == nil {
+			return fmt.Errorf("merge: %s is not a segment of a split run (it has no segment field): run each share with loadplan run --segment I/N", f)
+		}
+		if p.Segment.Count < 1 || p.Segment.Index < 1 || p.Segment.Index > p.Segment.Count {
+			return fmt.Errorf("merge: %s: segment %d/%d is not an index from 1 to the count", f, p.Segment.Index, p.Segment.Count)
+		}
+		if statusRank(p.Status) < 0 {
+			return fmt.Errorf("merge: %s: status %q: want complete, interrupted or aborted", f, p.Status)
+		}
+		if i == 0 {
+			seen[p.Segment.Index] = 0
+			continue
+		}
+		switch {
+		case p.Scenario.Name != first.Scenario.Name:
+			return fmt.Errorf("merge: %s is from scenario %q, %s from %q: only segments of one run merge", f, p.Scenario.Name, m.files[0], first.Scenario.Name)
+		case p.Scenario.Digest != first.Scenario.Digest:
+			return fmt.Errorf("merge: %s and %s were run from different scenario files (digest %.12s… and %.12s…): only segments of one run merge",
+				m.files[0], f, first.Scenario.Digest, p.Scenario.Digest)
+		case p.Segment.Count != first.Segment.Count:
+			return fmt.Errorf("merge: %s is segment %d of %d, %s segment %d of %d: the parts of one run are split the same way",
+				m.files[0], first.Segment.Index, first.Segment.Count, f, p.Segment.Index, p.Segment.Count)
+		}
+		if j, dup := seen[p.Segment.Index]; dup {
+			return fmt.Errorf("merge: %s and %s are both segment %d of %d: each segment may be merged once", m.files[j], f, p.Segment.Index, p.Segment.Count)
+		}
+		seen[p.Segment.Index] = i
+	}
+	return nil
+}
+
+// splitWarnings notes missing segments and parts that did not start
+// together.
+func (m *merger) splitWarnings(parts []*Result) []string {
+	var out []string
+	n := parts[0].Segment.Count
+	have := map[int]bool{}
+	for _, p := range parts {
+		have[p.Segment.Index] = true
+	}
+	var missing []string
+	for i := 1; i <= n; i++ {
+		if !have[i] {
+			missing = append(missing, strconv.Itoa(i))
+		}
+	}
+	if len(missing) > 0 {
+		word := "segment"
+		if len(missing) > 1 {
+			word = "segments"
+		}
+		out = append(out, fmt.Sprintf("%s %s of %d missing: the merged figures cover %d of %d shares of the load, not the whole run",
+			word, strings.Join(missing, ", "), n, len(parts), n))
+	}
+	var starts []string
+	for _, p := range parts {
+		s := "none"
+		if p.Segment.StartAt != nil {
+			s = p.Segment.StartAt.UTC().Format(time.RFC3339)
+		}
+		if !slices.Contains(starts, s) {
+			starts = append(starts, s)
+		}
+	}
+	if len(starts) > 1 {
+		out = append(out, fmt.Sprintf("the parts have different start times (--start-at %s): their seconds may not line up", strings.Join(starts, ", ")))
+	}
+	return out
+}
+
+// environment keeps the first part's description with the run's whole
+// span. Parts from several hosts are described as a whole: no hostname, and
+// the CPUs of every host.
+func (m *merger) environment(parts []*Result) Environment {
+	env := parts[0].Environment
+	hostCPUs := map[string]int{}
+	for _, p := range parts {
+		e := p.Environment
+		if !e.Start.IsZero() && (env.Start.IsZero() || e.Start.Before(env.Start)) {
+			env.Start = e.Start
+		}
+		if e.End.After(env.End) {
+			env.End = e.End
+		}
+		hostCPUs[e.Hostname] = max(hostCPUs[e.Hostname], e.CPUs)
+	}
+	if len(hostCPUs) > 1 {
+		env.Hostname = ""
+		env.CPUs = 0
+		for _, c := range hostCPUs {
+			env.CPUs += c
+		}
+	}
+	return env
+}
+
+// statusRank orders statuses from best to worst; -1 is unknown.
+func statusRank(s string) int {
+	switch s {
+	case StatusComplete:
+		return 0
+	case StatusInterrupted:
+		return 1
+	case StatusAborted:
+		return 2
+	}
+	return -1
+}
+
+// profile merges one profile's parts.
+func (m *merger) profile(parts []*Result, ps []*Profile) (Profile, []string, error) {
+	first := ps[0]
+	out := Profile{
+		Name:        first.Name,
+		Model:       first.Model,
+		Status:      first.Status,
+		Start:       first.Start,
+		End:         first.End,
+		LatencyNote: first.LatencyNote,
+		Rules:       first.Rules,
+	}
+	var warns []string
+	for i, p := range ps {
+		switch {
+		case p.Model != first.Model:
+			return out, nil, fmt.Errorf("merge: profile %s is %s-model in %s and %s-model in %s", p.Name, first.Model, m.files[0], p.Model, m.files[i])
+		case len(p.Stages) != len(first.Stages):
+			return out, nil, fmt.Errorf("merge: profile %s has %d stages in %s and %d in %s", p.Name, len(first.Stages), m.files[0], len(p.Stages), m.files[i])
+		}
+		if statusRank(p.Status) > statusRank(out.Status) {
+			out.Status = p.Status
+		}
+		if p.Start.Before(out.Start) {
+			out.Start = p.Start
+		}
+		if p.End.After(out.End) {
+			out.End = p.End
+		}
+	}
+
+	for si := range first.Stages {
+		sts := make([]*Stats, len(ps))
+		var lo, hi Seconds
+		for i, p := range ps {
+			st := &p.Stages[si]
+			if st.Index != first.Stages[si].Index {
+				return out, nil, fmt.Errorf("merge: profile %s: stage %d of %s is stage %d of %s", p.Name, si, m.files[0], st.Index, m.files[i])
+			}
+			sts[i] = &st.Stats
+			if i == 0 || st.Elapsed < lo {
+				lo = st.Elapsed
+			}
+			hi = max(hi, st.Elapsed)
+		}
+		stats, err := m.stats(fmt.Sprintf("profile %s stage %d", first.Name, si), sts)
+		if err != nil {
+			return out, nil, err
+		}
+		off := first.Stages[si].Offered
+		for _, p := range ps[1:] {
+			o := p.Stages[si].Offered
+			off.From += o.From
+			off.Load += o.Load
+			off.Requests += o.Requests
+		}
+		out.Stages = append(out.Stages, Stage{Index: first.Stages[si].Index, Offered: off, Stats: stats})
+		// Each segment judges its own stress ramp and may stop it on its
+		// own; the merged stage then mixes shares that ran and shares
+		// that did not.
+		if hi-lo > 1 {
+			warns = append(warns, fmt.Sprintf("profile %s stage %d: the segments ran it for different lengths (%.1fs to %.1fs): a segment stopped early on its own",
+				first.Name, si, float64(lo), float64(hi)))
+		}
+	}
+
+	totals := make([]*Stats, len(ps))
+	for i, p := range ps {
+		totals[i] = &p.Total
+	}
+	total, err := m.stats(fmt.Sprintf("profile %s total", first.Name), totals)
+	if err != nil {
+		return out, nil, err
+	}
+	out.Total = total
+
+	if out.Windows, err = m.windows(first.Name, ps, out.Start); err != nil {
+		return out, nil, err
+	}
+	if out.Generator, err = m.generator(parts, ps, total); err != nil {
+		return out, nil, err
+	}
+	return out, warns, nil
+}
+
+// stats merges the figures of one stage (or total) across parts: counts
+// add up, histograms merge, and every summary is recomputed from them.
+// Elapsed is the longest part's: the segments ran side by side.
+func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
+	out := Stats{
+		ErrorClasses: map[string]int64{},
+		Statuses:     map[string]int64{},
+		Histograms:   Histograms{PerRequest: map[string]NameHists{}},
+	}
+	var names []string
+	partRequests := map[string]int64{} // per request name, when a part lacks its histogram
+	for _, s := range ss {
+		out.Elapsed = max(out.Elapsed, s.Elapsed)
+		out.Requests += s.Requests
+		out.Errors += s.Errors
+		out.Bytes += s.Bytes
+		for k, v := range s.ErrorClasses {
+			out.ErrorClasses[k] += v
+		}
+		for k, v := range s.Statuses {
+			out.Statuses[k] += v
+		}
+		for _, r := range s.PerRequest {
+			if !slices.Contains(names, r.Name) {
+				names = append(names, r.Name)
+			}
+			partRequests[r.Name] += r.Requests
+		}
+		for n := range s.Histograms.PerRequest {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	if out.Requests > 0 {
+		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
+	}
+	if out.Elapsed > 0 {
+		out.Throughput = float64(out.Requests) / float64(out.Elapsed)
+	}
+
+	pick := func(f func(*Stats) string) []string {
+		enc := make([]string, len(ss))
+		for i, s := range ss {
+			enc[i] = f(s)
+		}
+		return enc
+	}
+	merge := func(field string, enc []string) (Latency, string, *hdr.Histogram, error) {
+		h, err := m.hist(what+" histograms."+field, enc)
+		if err != nil || h == nil {
+			return Latency{}, "", nil, err
+		}
+		s, err := metrics.Encode(h)
+		if err != nil {
+			return Latency{}, "", nil, fmt.Errorf("merge: %s histograms.%s: encode: %w", what, field, err)
+		}
+		return latency(h), s, h, nil
+	}
+	var err error
+	if out.Response, out.Histograms.Response, _, err = merge("response", pick(func(s *Stats) string { return s.Histograms.Response })); err != nil {
+		return out, err
+	}
+	if out.Service, out.Histograms.Service, _, err = merge("service", pick(func(s *Stats) string { return s.Histograms.Service })); err != nil {
+		return out, err
+	}
+	if out.ErrorLatency, out.Histograms.ErrorLatency, _, err = merge("error_latency", pick(func(s *Stats) string { return s.Histograms.ErrorLatency })); err != nil {
+		return out, err
+	}
+	if _, out.Histograms.Lateness, _, err = merge("lateness", pick(func(s *Stats) string { return s.Histograms.Lateness })); err != nil {
+		return out, err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rs := RequestStats{Name: n}
+		var nh NameHists
+		var resp *hdr.Histogram
+		if rs.Response, nh.Response, resp, err = merge("per_request."+n+".response", pick(func(s *Stats) string { return s.Histograms.PerRequest[n].Response })); err != nil {
+			return out, err
+		}
+		if rs.Service, nh.Service, _, err = merge("per_request."+n+".service", pick(func(s *Stats) string { return s.Histograms.PerRequest[n].Service })); err != nil {
+			return out, err
+		}
+		if resp != nil {
+			rs.Requests = resp.TotalCount()
+		} else {
+			rs.Requests = partRequests[n]
+		}
+		out.PerRequest = append(out.PerRequest, rs)
+		out.Histograms.PerRequest[n] = nh
+	}
+	return out, nil
+}
+
+// hist decodes and merges one histogram's parts (enc[i] is part i's, ""
+// where a part has none). It returns nil when no part has one. The merged
+// histogram has the parts' precision, so the merge is exact; parts of
+// another precision are refused rather than merged approximately.
+func (m *merger) hist(field string, enc []string) (*hdr.Histogram, error) {
+	var out *hdr.Histogram
+	var hs []*hdr.Histogram
+	var from []int
+	var hi int64
+	for i, s := range enc {
+		if s == "" {
+			continue
+		}
+		h, err := metrics.Decode(s)
+		if err != nil {
+			return nil, fmt.Errorf("merge: %s: %s: histogram does not decode: %w", m.files[i], field, err)
+		}
+		if len(hs) > 0 && (h.SignificantFigures() != hs[0].SignificantFigures() || h.LowestTrackableValue() != hs[0].LowestTrackableValue()) {
+			return nil, fmt.Errorf("merge: %s: %s: histogram of %d significant digits from %d, %s has %d from %d: it would not merge exactly",
+				m.files[i], field, h.SignificantFigures(), h.LowestTrackableValue(), m.files[from[0]], hs[0].SignificantFigures(), hs[0].LowestTrackableValue())
+		}
+		hs = append(hs, h)
+		from = append(from, i)
+		hi = max(hi, h.HighestTrackableValue())
+	}
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	out = hdr.New(hs[0].LowestTrackableValue(), hi, int(hs[0].SignificantFigures()))
+	for k, h := range hs {
+		if dropped := out.Merge(h); dropped > 0 {
+			return nil, fmt.Errorf("merge: %s: %s: %d values out of range", m.files[from[k]], field, dropped)
+		}
+	}
+	return out, nil
+}
+
+// windows aligns the parts' per-second windows by wall-clock second:
+// counts and offered loads add up, the seconds' histograms merge and their
+// percentiles are read again. Offsets count from the merged profile start.
+func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Window, error) {
+	type acc struct {
+		w    Window
+		enc  []string
+		from []int
+	}
+	byT := map[int64]*acc{}
+	for i, p := range ps {
+		for _, w := range p.Windows {
+			a := byT[w.Time]
+			if a == nil {
+				a = &acc{w: Window{Time: w.Time}}
+				byT[w.Time] = a
+			}
+			a.w.Offered += w.Offered
+			a.w.Requests += w.Requests
+			a.w.Errors += w.Errors
+			a.enc = append(a.enc, w.Hist)
+			a.from = append(a.from, i)
+		}
+	}
+	// A part with no completion in a second has no window for it, but it
+	// still offered its share then: take that from its stages.
+	for t, a := range byT {
+		for i, p := range ps {
+			if !slices.Contains(a.from, i) {
+				a.w.Offered += offeredAt(p, time.Unix(t, int64(500*time.Millisecond)))
+			}
+		}
+	}
+	ts := make([]int64, 0, len(byT))
+	for t := range byT {
+		ts = append(ts, t)
+	}
+	slices.Sort(ts)
+	out := make([]Window, 0, len(ts))
+	for _, t := range ts {
+		a := byT[t]
+		w := a.w
+		w.Offset = Sec(time.Unix(t, 0).Sub(start))
+		w.Throughput = float64(w.Requests)
+		// hist reads enc by part index; lay this second's out that way.
+		enc := make([]string, len(ps))
+		for k, i := range a.from {
+			if enc[i] != "" {
+				return nil, fmt.Errorf("merge: %s: profile %s has two windows for second %d", m.files[i], profile, t)
+			}
+			enc[i] = a.enc[k]
+		}
+		h, err := m.hist(fmt.Sprintf("profile %s window t=%d hist", profile, t), enc)
+		if err != nil {
+			return nil, err
+		}
+		if h != nil && h.TotalCount() > 0 {
+			s := metrics.Summarize(h)
+			w.P50, w.P95, w.P99, w.Max = Ms(s.P50), Ms(s.P95), Ms(s.P99), Ms(s.Max)
+			if w.Hist, err = metrics.Encode(h); err != nil {
+				return nil, fmt.Errorf("merge: profile %s window t=%d: encode: %w", profile, t, err)
+			}
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// offeredAt is the load a profile offered at a wall-clock time, from its
+// stages as run (each starts where the plan put it and lasts its elapsed
+// time), ramping linearly from From to Load as scenario stages do. It is
+// how the runner fills a window's offered load, without the stage plans.
+func offeredAt(p *Profile, at time.Time) float64 {
+	var start time.Duration
+	d := at.Sub(p.Start)
+	for _, st := range p.Stages {
+		if d >= start && d < start+st.Elapsed.Duration() {
+			off := st.Offered
+			ramp := off.Ramp.Duration()
+			if ramp <= 0 || d-start >= ramp {
+				return off.Load
+			}
+			return off.From + (off.Load-off.From)*float64(d-start)/float64(ramp)
+		}
+		start += st.Offered.Duration.Duration()
+	}
+	return 0
+}
+
+// generator adds up how the parts' generators behaved. Lateness comes from
+// the merged lateness histogram; a part whose generator was the bottleneck
+// makes the whole invalid, since its share of the figures measured it.
+func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generator, error) {
+	var g Generator
+	var scheduled float64 // starts the parts' schedules offered, from their ratios
+	for i, p := range ps {
+		pg := p.Generator
+		g.Started += pg.Started
+		g.Dropped += pg.Dropped
+		g.Canceled += pg.Canceled
+		g.MaxInFlight += pg.MaxInFlight
+		g.LateSamples += pg.LateSamples
+		g.CPUSeconds += pg.CPUSeconds
+		g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
+		if pg.StartRatio > 0 {
+			scheduled += float64(pg.Started) / pg.StartRatio
+		}
+		if pg.Invalid {
+			g.Invalid = true
+			for _, r := range pg.Reasons {
+				g.Reasons = append(g.Reasons, m.seg(parts, i)+": "+r)
+			}
+		}
+	}
+	g.StartRatio = 1
+	if scheduled > 0 {
+		g.StartRatio = float64(g.Started) / scheduled
+	}
+	if total.Histograms.Lateness != "" {
+		h, err := metrics.Decode(total.Histograms.Lateness)
+		if err != nil {
+			return g, fmt.Errorf("merge: profile %s: merged lateness: %w", ps[0].Name, err)
+		}
+		s := metrics.Summarize(h)
+		g.LatenessP99, g.LatenessMax = Ms(s.P99), Ms(s.Max)
+	}
+	return g, nil
+}
