@@ -32,17 +32,21 @@ const (
 	simS     = 10 * time.Millisecond
 )
 
-// Tolerances of the acceptance test, relative to the truth. They are about
-// three times the worst error of the runs recorded in docs/capacity.md:
-// the closed loop adds the client's round trip (about 0.15 ms on a 10 ms
-// service time) to every request, which scales λ, σ and κ down by the same
-// ~1.5%, and each step is judged on one or two one-second windows.
+// Tolerances of the acceptance test, relative to the truth: about twice
+// the worst error of ten runs on a 2-CPU machine, six of them beside other
+// packages' timing tests as `make test` runs them (docs/capacity.md, "How
+// accurate is it?"). Quiet runs came within σ −9%, κ ±1.4%, N* ±0.5%,
+// X_max +0.5%, λ −2.3%; with the machine busy, σ −17%, κ −9%, N* +4.6%,
+// X_max −0.8%, λ −6%. The closed loop adds the client's round trip (about
+// 0.2 ms on a 10 ms service time) to every request, so λ comes out low;
+// σ, the weakest-determined coefficient, takes most of the noise; N* and
+// X_max, which are what the model is for, are tight.
 const (
-	tolSigma  = 0.30
-	tolKappa  = 0.06
-	tolPeakN  = 0.03
-	tolXmax   = 0.02
-	tolLambda = 0.06
+	tolSigma  = 0.35
+	tolKappa  = 0.20
+	tolPeakN  = 0.10
+	tolXmax   = 0.03
+	tolLambda = 0.12
 )
 
 // TestAcceptanceUSLFitRecoversSim runs a closed-model stress ramp against the

@@ -134,7 +134,7 @@ func TestRunWritesResultAndHidesSecrets(t *testing.T) {
 	path := writeFile(t, "s.yaml", strings.Replace(goodScenario, "%s", srv.URL, 1))
 	out := t.TempDir()
 	env, stdout, stderr := testEnv(map[string]string{"TOKEN": token})
-	if code := Run(context.Background(), []string{"run", path, "--out", out}, env); code != 0 {
+	if code := Run(context.Background(), []string{"run", path, "--out", out, "--max-lateness", "1s"}, env); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
 	if !sawToken.Load() {
@@ -171,7 +171,7 @@ func TestQuickCheckJSON(t *testing.T) {
 	defer srv.Close()
 	out := t.TempDir()
 	env, stdout, stderr := testEnv(nil)
-	code := Run(context.Background(), []string{"run", "--url", srv.URL + "/x", "--users", "2", "--duration", "500ms", "--out", out, "--json"}, env)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL + "/x", "--users", "2", "--duration", "500ms", "--out", out, "--json", "--max-lateness", "1s"}, env)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -306,7 +306,7 @@ profiles:
 `)
 			out := t.TempDir()
 			env, stdout, stderr := testEnv(nil)
-			if code := Run(context.Background(), []string{"run", path, "--out", out}, env); code != tt.code {
+			if code := Run(context.Background(), []string{"run", path, "--out", out, "--max-lateness", "1s"}, env); code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr %s\n%s", code, tt.code, stderr, stdout)
 			}
 			want := "PASS"

@@ -17,7 +17,9 @@ import (
 )
 
 // gateServer serves /slow in 30 ms and anything else at once, counting
-// every request.
+// every request. The runs against it use the closed model, whose verdict
+// has no generator-health check, so a busy test machine cannot fail a run
+// these tests expect to pass.
 func gateServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var hits atomic.Int64
@@ -47,7 +49,7 @@ target:
 requests: [{name: get, path: /slow}]
 slo: {p95: 1s}
 profiles:
-  baseline: {rate: 20, duration: 2s}
+  baseline: {users: 2, think: 20ms, duration: 2s}
 `)
 	out := t.TempDir()
 	junit := filepath.Join(out, "ci", "junit.xml")
@@ -118,7 +120,7 @@ func TestGatesWithinLimitsExit0(t *testing.T) {
 	out := t.TempDir()
 	junit := filepath.Join(out, "junit.xml")
 	env, stdout, stderr := testEnv(nil)
-	code := Run(context.Background(), []string{"run", "--url", srv.URL + "/fast", "--rate", "20", "--duration", "2s", "--out", out, "--quiet",
+	code := Run(context.Background(), []string{"run", "--url", srv.URL + "/fast", "--users", "2", "--think", "50ms", "--duration", "2s", "--out", out, "--quiet",
 		"--gate", "p95<2s", "--gate", "baseline:error_rate<=0%", "--gate", "throughput>=5/s", "--gate", "p99<2s over 1s", "--junit", junit}, env)
 	if code != 0 {
 		t.Fatalf("exit %d, want 0; stderr:\n%s\n%s", code, stderr, stdout)
@@ -135,8 +137,9 @@ func TestGatesWithinLimitsExit0(t *testing.T) {
 			t.Errorf("gate %+v should pass on baseline", g)
 		}
 	}
-	if tp := res.Gates[2].Measured; tp < 15 || tp > 21 {
-		t.Errorf("throughput %v req/s, want about 20", tp)
+	tot := res.Profiles[0].Total
+	if tp, want := res.Gates[2].Measured, float64(tot.Requests-tot.Errors)/float64(tot.Elapsed); tp != want || tp < 5 {
+		t.Errorf("throughput %v req/s, want successful requests / elapsed = %v", tp, want)
 	}
 	data, err := os.ReadFile(junit)
 	if err != nil {
@@ -201,13 +204,14 @@ func TestBadGateExits2BeforeSending(t *testing.T) {
 }
 
 // TestBaselineRegressionExits1: a run against a slower endpoint than its
-// stored baseline fails on baseline:p95; the same endpoint again passes.
+// stored baseline fails on baseline:p95. (That a result does not regress
+// against itself is tested in internal/gate, free of timing.)
 func TestBaselineRegressionExits1(t *testing.T) {
 	srv, _ := gateServer(t)
 	run := func(path string, extra ...string) (int, *result.Result, string) {
 		out := t.TempDir()
 		env, _, stderr := testEnv(nil)
-		args := append([]string{"run", "--url", srv.URL + path, "--rate", "20", "--duration", "1s", "--out", out, "--quiet"}, extra...)
+		args := append([]string{"run", "--url", srv.URL + path, "--users", "2", "--think", "20ms", "--duration", "1s", "--out", out, "--quiet"}, extra...)
 		code := Run(context.Background(), args, env)
 		res, err := result.Read(filepath.Join(out, "result.json"))
 		if err != nil {
@@ -219,7 +223,7 @@ func TestBaselineRegressionExits1(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("baseline run exit %d", code)
 	}
-	code, res, slowOld := run("/slow", "--baseline", old, "--max-regression", "50%")
+	code, res, _ := run("/slow", "--baseline", old, "--max-regression", "10%")
 	if code != ExitGateFailed {
 		t.Fatalf("exit %d, want 1: the slow endpoint regresses against the fast baseline", code)
 	}
@@ -232,13 +236,7 @@ func TestBaselineRegressionExits1(t *testing.T) {
 	if p95 == nil || p95.Pass || p95.Measured < 30 || p95.Op != "<=" {
 		t.Fatalf("baseline:p95 %+v: want a failed check measuring >= 30ms", p95)
 	}
-	if !strings.Contains(p95.Detail, "+50% allowed") {
-		t.Errorf("detail %q should state the allowance", p95.Detail)
-	}
-
-	// Against a baseline of the same endpoint it passes (a wide allowance:
-	// p99 of 20 requests is their maximum, and loopback under -race jitters).
-	if code, res, _ := run("/slow", "--baseline", slowOld, "--max-regression", "200%"); code != 0 || len(res.Gates) != 3 {
-		t.Errorf("exit %d, gates %+v: want 0 with three passed checks", code, res.Gates)
+	if want := old + " had "; !strings.HasPrefix(p95.Detail, want) || !strings.HasSuffix(p95.Detail, ", +10% allowed") {
+		t.Errorf("detail %q should name the baseline file and the allowance", p95.Detail)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
@@ -46,6 +47,7 @@ type runFlags struct {
 	client   string
 	cpuProf  string
 	memProf  string
+	lateness time.Duration
 	// CI gates (gate.go)
 	gates         []string
 	junit         string
@@ -64,6 +66,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.segment, "segment", "", "run only segment I of N of the load (I/N, 1-based; 'k8s/N' takes I from JOB_COMPLETION_INDEX + 1)")
 	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration and ramp by this factor (0.01 for a rehearsal of a full-size scenario)")
+	fs.DurationVar(&f.lateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")
 	fs.StringVar(&f.url, "url", "", "quick check: send to this URL (no scenario file)")
@@ -116,6 +119,10 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		return usagef("run needs one scenario file, or --url for a quick check")
 	}
 	if err := checkProfiles(sc, f.profiles); err != nil {
+		return err
+	}
+	planCfg, err := checkPlanSection(sc)
+	if err != nil {
 		return err
 	}
 	if err := checkGateProfiles(sc, &f); err != nil {
@@ -217,13 +224,14 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		bars = newProgressBars(env.Stdout)
 	}
 	opt := runner.Options{
-		Scenario: sc,
-		Digest:   digest,
-		Profiles: f.profiles,
-		Version:  version(),
-		Hard:     hardCtx,
-		Segment:  seg,
-		StartAt:  startAt,
+		Scenario:    sc,
+		Digest:      digest,
+		Profiles:    f.profiles,
+		Version:     version(),
+		Hard:        hardCtx,
+		Segment:     seg,
+		StartAt:     startAt,
+		MaxLateness: f.lateness,
 	}
 	if bars != nil {
 		opt.OnProfile = bars.onProfile
@@ -240,8 +248,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if interrupted.Load() || ctx.Err() != nil {
 		res.Status = result.StatusInterrupted
 	}
-	applyGates(env, res, &f) // before writing: result.json and the summary hold the gates
+	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
+	applyGates(env, res, &f)                      // before writing: result.json and the summary hold the gates
 	writeErr := writeRun(env, dir, res, sc.Secrets, &f)
+	if writeErr == nil && planCfg != nil && res.Status != result.StatusAborted {
+		writeErr = writeRunPlan(env, dir, planCfg, res)
+	}
 	ciErr := writeCI(env, res, sc.Secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
 	if runErr != nil {
 		return runErr
@@ -284,6 +296,15 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 		werr = err
 	} else if err := result.WriteFile(filepath.Join(dir, "summary.md"), summary); err != nil {
 		werr = err
+	} else {
+		// The HTML report is a convenience: a chart that cannot be drawn
+		// must not lose the run, so its failure is only reported.
+		var html strings.Builder
+		if err := report.HTML(&html, res); err != nil {
+			fmt.Fprintf(env.Stderr, "loadplan: report.html not written: %v\n", err)
+		} else if err := result.WriteFile(filepath.Join(dir, "report.html"), redact([]byte(html.String()), secrets)); err != nil {
+			werr = err
+		}
 	}
 	switch {
 	case f.json:
@@ -294,7 +315,7 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 	if werr != nil {
 		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
 	}
-	fmt.Fprintf(env.Stderr, "loadplan: wrote %s and %s\n", filepath.Join(dir, "result.json"), filepath.Join(dir, "summary.md"))
+	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, summary.md and report.html\n", filepath.Join(dir, "result.json"))
 	return nil
 }
 

@@ -42,13 +42,20 @@ type cell struct {
 	n int64
 }
 
-// cells re-expresses a window's histogram in pool indices.
-func (p *pool) cells(w *window) []cell {
-	out := make([]cell, len(w.hist))
+// hist is a window's histogram in pool indices.
+type hist struct {
+	cells []cell
+	total int64
+}
+
+// hist re-expresses a window's histogram in pool indices.
+func (p *pool) hist(w *window) hist {
+	h := hist{cells: make([]cell, len(w.hist))}
 	for k, b := range w.hist {
-		out[k] = cell{p.at[b.v], b.n}
+		h.cells[k] = cell{p.at[b.v], b.n}
+		h.total += b.n
 	}
-	return out
+	return h
 }
 
 // counts is a merged histogram over a pool.
@@ -64,10 +71,22 @@ func (c *counts) reset() {
 	c.total = 0
 }
 
-func (c *counts) add(cs []cell) {
-	for _, x := range cs {
-		c.n[x.i] += x.n
-		c.total += x.n
+// add merges k copies of a window's histogram.
+func (c *counts) add(h hist, k int64) {
+	for _, x := range h.cells {
+		c.n[x.i] += k * x.n
+	}
+	c.total += k * h.total
+}
+
+// draw fills mult with how many times each of len(mult) items is drawn
+// in len(mult) draws with replacement: one bootstrap resample. Merging
+// each drawn window once, times its multiplicity, spares the merges of
+// the duplicates.
+func draw(rng *rand.Rand, mult []int64) {
+	clear(mult)
+	for range mult {
+		mult[rng.IntN(len(mult))]++
 	}
 }
 
@@ -175,19 +194,21 @@ func rngFor(seed uint64, profile, metric string) *rand.Rand {
 // keeps its number of windows) and merges their histograms.
 type histSide struct {
 	pool   *pool
-	strata [][][]cell // per stratum, per window
+	strata [][]hist // per stratum, per window
 	acc    *counts
+	mult   [][]int64
 	out    []int64
 }
 
 func newHistSide(p *pool, strata [][]window) *histSide {
 	s := &histSide{pool: p, acc: p.newCounts(), out: make([]int64, 1)}
 	for _, ws := range strata {
-		var cs [][]cell
+		var hs []hist
 		for i := range ws {
-			cs = append(cs, p.cells(&ws[i]))
+			hs = append(hs, p.hist(&ws[i]))
 		}
-		s.strata = append(s.strata, cs)
+		s.strata = append(s.strata, hs)
+		s.mult = append(s.mult, make([]int64, len(hs)))
 	}
 	return s
 }
@@ -195,9 +216,9 @@ func newHistSide(p *pool, strata [][]window) *histSide {
 // all merges every window once: the point estimate.
 func (s *histSide) all() *counts {
 	s.acc.reset()
-	for _, ws := range s.strata {
-		for _, cs := range ws {
-			s.acc.add(cs)
+	for _, hs := range s.strata {
+		for _, h := range hs {
+			s.acc.add(h, 1)
 		}
 	}
 	return s.acc
@@ -209,9 +230,12 @@ func (s *histSide) quantileDraw(q int64) func(*rand.Rand) float64 {
 	qs := []int64{q}
 	return func(rng *rand.Rand) float64 {
 		s.acc.reset()
-		for _, ws := range s.strata {
-			for range ws {
-				s.acc.add(ws[rng.IntN(len(ws))])
+		for k, hs := range s.strata {
+			draw(rng, s.mult[k])
+			for i, m := range s.mult[k] {
+				if m > 0 {
+					s.acc.add(hs[i], m)
+				}
 			}
 		}
 		if s.acc.total == 0 {

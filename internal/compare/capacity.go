@@ -28,8 +28,9 @@ var stepQuantiles = []int64{q50, q95, q99}
 
 type stressStep struct {
 	offered  float64
-	hists    [][]cell // per steady window
-	req, err []int64  // per steady window
+	hists    []hist  // per steady window
+	req, err []int64 // per steady window
+	mult     []int64
 	// whole holds the stage's whole figures when it has no steady window,
 	// as the verdict falls back to them.
 	whole *stepPart
@@ -66,11 +67,14 @@ func newStress(p *result.Profile) *stress {
 		s.steps = append(s.steps, step)
 	}
 	s.pool = newPool(all...)
+	for k := range s.steps {
+		s.steps[k].mult = make([]int64, len(all[k]))
+	}
 	s.acc = s.pool.newCounts()
 	for k := range s.steps {
 		for i := range all[k] {
 			w := &all[k][i]
-			s.steps[k].hists = append(s.steps[k].hists, s.pool.cells(w))
+			s.steps[k].hists = append(s.steps[k].hists, s.pool.hist(w))
 			s.steps[k].req = append(s.steps[k].req, w.requests)
 			s.steps[k].err = append(s.steps[k].err, w.errors)
 		}
@@ -101,17 +105,22 @@ func (s *stress) capacity(rng *rand.Rand) float64 {
 func (s *stress) part(st *stressStep, rng *rand.Rand) *stepPart {
 	s.acc.reset()
 	var req, errs int64
-	n := len(st.hists)
-	for i := range n {
-		j := i
-		if rng != nil {
-			j = rng.IntN(n)
+	if rng != nil {
+		draw(rng, st.mult)
+	} else {
+		for i := range st.mult {
+			st.mult[i] = 1
 		}
-		s.acc.add(st.hists[j])
-		req += st.req[j]
-		errs += st.err[j]
 	}
-	part := &stepPart{goodput: float64(req-errs) / float64(n)}
+	for i, m := range st.mult {
+		if m == 0 {
+			continue
+		}
+		s.acc.add(st.hists[i], m)
+		req += m * st.req[i]
+		errs += m * st.err[i]
+	}
+	part := &stepPart{goodput: float64(req-errs) / float64(len(st.mult))}
 	if req > 0 {
 		part.errorRate = float64(errs) / float64(req)
 	}

@@ -49,35 +49,52 @@ func describe(p Profile) string {
 func TestSameServiceNoChange(t *testing.T) {
 	const reps = 20
 	stressSvc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
-	calm := 0
-	var minP float64 = 1
-	for rep := range reps {
-		seed := uint64(1000 + 2*rep)
-		older := doc(checkout.run(t, seed, "baseline", baselineStages), stressProfile(t, stressSvc, seed))
-		newer := doc(checkout.run(t, seed+1, "baseline", baselineStages), stressProfile(t, stressSvc, seed+1))
-		c, err := Compare(older, newer, Options{Seed: uint64(rep)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		quiet := c.Pass
-		for _, p := range c.Profiles {
-			for _, m := range p.Metrics {
-				if m.Verdict == NotTested {
-					t.Fatalf("rep %d: %s %s not tested: %s", rep, p.Name, m.Name, m.Note)
+	type outcome struct {
+		calm bool
+		minP float64
+		log  string
+	}
+	outcomes := make([]outcome, reps)
+	t.Run("reps", func(t *testing.T) {
+		for rep := range reps {
+			t.Run(fmt.Sprint(rep), func(t *testing.T) {
+				t.Parallel()
+				seed := uint64(1000 + 2*rep)
+				older := doc(checkout.run(t, seed, "baseline", baselineStages), stressProfile(t, stressSvc, seed))
+				newer := doc(checkout.run(t, seed+1, "baseline", baselineStages), stressProfile(t, stressSvc, seed+1))
+				c, err := Compare(older, newer, Options{Seed: uint64(rep)})
+				if err != nil {
+					t.Fatal(err)
 				}
-				if m.Verdict != NoChange {
-					quiet = false
+				o := outcome{calm: c.Pass, minP: 1}
+				for _, p := range c.Profiles {
+					for _, m := range p.Metrics {
+						if m.Verdict == NotTested {
+							t.Fatalf("%s %s not tested: %s", p.Name, m.Name, m.Note)
+						}
+						if m.Verdict != NoChange {
+							o.calm = false
+						}
+						o.minP = min(o.minP, *m.PValue)
+					}
 				}
-				minP = min(minP, *m.PValue)
-			}
+				if !o.calm {
+					o.log = describe(c.Profiles[0]) + describe(c.Profiles[1])
+				}
+				outcomes[rep] = o
+			})
 		}
-		if quiet {
+	})
+	calm, minP := 0, 1.0
+	for rep, o := range outcomes {
+		minP = min(minP, o.minP)
+		if o.calm {
 			calm++
 		} else {
-			t.Logf("rep %d judged a change:%s%s", rep, describe(c.Profiles[0]), describe(c.Profiles[1]))
+			t.Logf("rep %d judged a change:%s", rep, o.log)
 		}
 	}
-	t.Logf("no significant change in %d of %d repetitions (smallest p-value of any metric: %.3g)", calm, reps, minP)
+	t.Logf("no significant change in %d of %d repetitions (smallest unadjusted p-value of any metric: %.3g)", calm, reps, minP)
 	if calm < reps-1 {
 		t.Errorf("no significant change in only %d of %d repetitions of an unchanged service, want at least %d", calm, reps, reps-1)
 	}

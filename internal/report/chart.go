@@ -357,19 +357,24 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// headroom raises the top of a plot's y axis over its data and the given
-// values (limits drawn as rules, which do not extend the range), leaving
-// room for the legend in the top left corner.
-func headroom(p *plot.Plot, extra ...float64) {
+// headroom raises the top of a plot's y axis so that the data and the
+// given values (limits drawn as rules, which do not extend the range) stay
+// out of the top share room of the plot, where the legend is.
+func headroom(p *plot.Plot, room float64, extra ...float64) {
 	top := p.Y.Max
 	for _, v := range extra {
 		top = math.Max(top, v)
 	}
-	if _, log := p.Y.Scale.(plot.LogScale); log {
-		p.Y.Max = top * 2.5
+	if _, log := p.Y.Scale.(plot.LogScale); log && p.Y.Min > 0 && top > p.Y.Min {
+		// Half the room: on a log axis it adds decades of empty latency,
+		// and the low values the legend would cover are spread out.
+		lo := math.Log(p.Y.Min)
+		p.Y.Max = math.Exp(lo + (math.Log(top)-lo)/(1-room/2))
 		return
 	}
-	p.Y.Max = top * 1.3
+	if top > p.Y.Min {
+		p.Y.Max = p.Y.Min + (top-p.Y.Min)/(1-room)
+	}
 }
 
 // shortNum formats a tick value without a long tail of digits.
@@ -460,33 +465,54 @@ func latencyChart(p *result.Profile) (*chart, error) {
 		top.Add(rule{At: float64(*slo), Label: "p95 limit " + ms(*slo), LineStyle: dashed(colP95)})
 		limits = append(limits, float64(*slo))
 	}
-	headroom(top, limits...)
+	headroom(top, 0.33, limits...) // three legend entries in a short plot
 	hideXLabels(top)
 
-	bottom := newPlot("", "seconds since the profile started", unit)
-	bottom.Y.Min = 0
-	stageRules(bottom, stageStarts(p))
-	if err := errors.Join(
-		line(bottom, "offered", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
-		line(bottom, "achieved (completions/s)", achieved, colAchieved, 1.2),
-	); err != nil {
-		return nil, err
+	plots := []*plot.Plot{top}
+	caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
+		"Bottom: the load offered and the completions achieved in the same seconds. Dotted lines mark stage boundaries."
+	if unit == "req/s" {
+		bottom := newPlot("", "seconds since the profile started", unit)
+		if err := errors.Join(
+			line(bottom, "offered", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
+			line(bottom, "achieved (completions/s)", achieved, colAchieved, 1.2),
+		); err != nil {
+			return nil, err
+		}
+		plots = append(plots, bottom)
+	} else {
+		// Users and completions per second are different units: a plot
+		// each.
+		users := newPlot("", "", unit)
+		thr := newPlot("", "seconds since the profile started", "req/s")
+		if err := errors.Join(
+			line(users, "offered ("+unit+")", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
+			line(thr, "achieved (completions/s)", achieved, colAchieved, 1.2),
+		); err != nil {
+			return nil, err
+		}
+		hideXLabels(users)
+		plots = append(plots, users, thr)
+		caption = "Top: percentiles of the response time of successful requests in each second (by completion time). " +
+			"Middle: the " + unit + " offered. Bottom: the completions achieved in the same seconds. Dotted lines mark stage boundaries."
 	}
-	headroom(bottom)
-	for _, pl := range []*plot.Plot{top, bottom} {
+	for _, pl := range plots {
+		if pl != top {
+			pl.Y.Min = 0
+			stageRules(pl, stageStarts(p))
+			headroom(pl, 0.25)
+		}
 		pl.X.Min, pl.X.Max = xMin, xMax
 	}
-	svg, err := renderSVG(chartWidth, stackedChart, top, bottom)
+	h := stackedChart
+	if len(plots) == 3 {
+		h = stackedChart * 5 / 4
+	}
+	svg, err := renderSVG(chartWidth, h, plots...)
 	if err != nil {
 		return nil, err
 	}
-	return &chart{
-		Kind:  chartLatency,
-		Title: "Latency and load over time",
-		Caption: "Top: percentiles of the response time of successful requests in each second (by completion time). " +
-			"Bottom: the load offered and the completions achieved in the same seconds. Dotted lines mark stage boundaries.",
-		SVG: svg,
-	}, nil
+	return &chart{Kind: chartLatency, Title: "Latency and load over time", Caption: caption, SVG: svg}, nil
 }
 
 // hideXLabels keeps a stacked plot's x ticks but drops their labels: the
@@ -562,7 +588,7 @@ func hdrChart(p *result.Profile) (*chart, error) {
 	// A linear latency axis, as HdrHistogram's plots have: the tail's
 	// height is the point.
 	pl.Y.Min = 0
-	headroom(pl)
+	headroom(pl, 0.2)
 	svg, err := renderSVG(chartWidth, chartHeight, pl)
 	if err != nil {
 		return nil, err
@@ -650,7 +676,7 @@ func errorsChart(p *result.Profile) (*chart, error) {
 	l.FillColor = color.NRGBA{R: 0xd5, G: 0x5e, B: 0x00, A: 0x40}
 	pl.Add(l)
 	pl.Legend.Add("errors (all classes)", l)
-	headroom(pl)
+	headroom(pl, 0.2)
 	pl.X.Min = 0
 	pl.X.Max = math.Max(float64(p.Windows[len(p.Windows)-1].Offset), float64(p.Total.Elapsed))
 	svg, err := renderSVG(chartWidth, chartHeight*3/4, pl)
@@ -744,9 +770,8 @@ func stressChart(p *result.Profile) (*chart, error) {
 		bottom.Add(rule{At: float64(*lim), Label: "p95 limit " + ms(*lim), LabelLeft: true, LineStyle: dashed(colP95)})
 		limits = append(limits, float64(*lim))
 	}
-	headroom(top, s.CapacityAtSLO)
-	top.Y.Max *= 1.15 // four legend entries
-	headroom(bottom, limits...)
+	headroom(top, 0.4, s.CapacityAtSLO) // four legend entries
+	headroom(bottom, 0.25, limits...)
 	if breakAt != nil {
 		label := fmt.Sprintf("breaks at %g %s", breakAt.Offered, unit)
 		if s.Reason != "" {

@@ -157,7 +157,7 @@ func newProfileView(p *result.Profile, key string) profileView {
 			case st.Broken:
 				row.Broken, row.Verdict = true, "broken: "+st.Reason+" — "+st.Detail
 			default:
-				row.Held, row.Verdict = true, "held"
+				row.Verdict = "held"
 			}
 			pv.Steps = append(pv.Steps, row)
 		}

@@ -269,6 +269,14 @@ func TestHTMLEscapesAndOddResults(t *testing.T) {
 	r.Profiles = append(r.Profiles, r.Profiles[0])
 	// A profile with nothing measured draws no chart and does not fail.
 	r.Profiles = append(r.Profiles, result.Profile{Name: "spike", Model: "open", Status: result.StatusInterrupted})
+	// Nor does one where every request failed: no latency to plot.
+	down := result.Profile{Name: "target", Model: "open", Status: result.StatusComplete,
+		Stages: []result.Stage{{Offered: result.Offered{Load: 10, Unit: "req/s", Duration: 3}}},
+		Total:  result.Stats{Requests: 30, Errors: 30, ErrorRate: 1, ErrorClasses: map[string]int64{"connection_refused": 30}}}
+	for i := range 3 {
+		down.Windows = append(down.Windows, result.Window{Offset: result.Seconds(i), Offered: 10, Requests: 10, Errors: 10, Throughput: 10})
+	}
+	r.Profiles = append(r.Profiles, down)
 	doc := renderHTML(t, r)
 	if bad := networkLoads(doc); len(bad) > 0 {
 		t.Errorf("escaping failed, the page loads: %v", bad)
@@ -287,6 +295,15 @@ func TestHTMLEscapesAndOddResults(t *testing.T) {
 			t.Errorf("chart %s drawn for a profile with no data", id)
 		}
 	}
+	if figs["latency-target"] == nil || figs["errors-target"] == nil || figs["hdr-target"] != nil {
+		t.Errorf("a profile where everything failed: want its load and errors, no percentile plot (charts: %v)", keys(figs))
+	}
+	if strings.Contains(doc, "chart not drawn") {
+		t.Errorf("a chart failed to draw")
+	}
+	if !strings.Contains(doc, "<td>connection_refused</td>") {
+		t.Error("the error class of a profile without stages' classes is not in its table")
+	}
 
 	// A histogram that does not decode costs its chart, not the page.
 	r = htmlFixture(t)
@@ -303,6 +320,33 @@ func TestHTMLEscapesAndOddResults(t *testing.T) {
 	doc = renderHTML(t, &result.Result{Schema: result.Schema, Status: result.StatusAborted})
 	if !strings.Contains(doc, "No profile ran.") || len(figures(t, doc)) != 0 {
 		t.Error("an empty result should render a page without charts")
+	}
+}
+
+// TestHTMLClosedModel: users and completions per second get a plot each,
+// and a stress ramp in users draws no "offered = achieved" line.
+func TestHTMLClosedModel(t *testing.T) {
+	r := htmlFixture(t)
+	for i := range r.Profiles {
+		p := &r.Profiles[i]
+		p.Model = "closed"
+		for j := range p.Stages {
+			p.Stages[j].Offered.Unit = "users"
+		}
+		if p.Verdict.Stress != nil {
+			for j := range p.Verdict.Stress.Steps {
+				p.Verdict.Stress.Steps[j].Unit = "users"
+			}
+		}
+	}
+	figs := figures(t, renderHTML(t, r))
+	lat := figs["latency-baseline"]
+	if lat == nil || !lat.hasText("offered (users)") || !lat.hasText("req/s") || !lat.hasText("achieved (completions/s)") {
+		t.Errorf("closed-model latency chart: %v", lat)
+	}
+	st := figs["stress-stress"]
+	if st == nil || st.hasText("offered (ideal)") || !st.hasText("offered load (users)") || !st.hasText("breaks at 300 users") {
+		t.Errorf("closed-model stress chart: %v", st)
 	}
 }
 

@@ -429,7 +429,6 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 // histogram has the parts' precision, so the merge is exact; parts of
 // another precision are refused rather than merged approximately.
 func (m *merger) hist(field string, enc []string) (*hdr.Histogram, error) {
-	var out *hdr.Histogram
 	var hs []*hdr.Histogram
 	var from []int
 	var hi int64
@@ -452,7 +451,7 @@ func (m *merger) hist(field string, enc []string) (*hdr.Histogram, error) {
 	if len(hs) == 0 {
 		return nil, nil
 	}
-	out = hdr.New(hs[0].LowestTrackableValue(), hi, int(hs[0].SignificantFigures()))
+	out := hdr.New(hs[0].LowestTrackableValue(), hi, int(hs[0].SignificantFigures()))
 	for k, h := range hs {
 		if dropped := out.Merge(h); dropped > 0 {
 			return nil, fmt.Errorf("merge: %s: %s: %d values out of range", m.files[from[k]], field, dropped)

@@ -395,6 +395,9 @@ type Generator struct {
 	// StartRatio is the share of scheduled starts the generator made (open
 	// model; 1 for the closed model).
 	StartRatio float64 `json:"start_ratio"`
+	// LatenessLimit is the p99 start lateness past which the run is invalid
+	// (0: the default, 10 ms).
+	LatenessLimit Millis `json:"lateness_limit_ms,omitempty"`
 	// Invalid is true when the generator itself was the bottleneck: its
 	// figures measure the generator, not the target. Reasons say why.
 	Invalid bool     `json:"invalid"`

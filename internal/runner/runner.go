@@ -40,6 +40,9 @@ type Options struct {
 	Seed      uint64
 	// Segment runs only this share of the load (a split run; zero: all).
 	Segment engine.Segment
+	// MaxLateness is the p99 start lateness past which a profile is marked
+	// invalid (0: the default, 10 ms).
+	MaxLateness time.Duration
 	// StartAt, when set, is the common wall-clock start of a split run: the
 	// first profile starts then, and each later one at StartAt plus the
 	// planned durations before it plus ProfileGap, so every segment's
@@ -304,7 +307,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Snapshot: snap, Stages: plans,
 		Generator: result.Generator{
 			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
-			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(),
+			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
 		},
 	})
 	prof.Rules = rules(p)

@@ -12,8 +12,8 @@ const (
 	// MinStartRatio is the least share of the open model's scheduled starts
 	// the generator must make.
 	MinStartRatio = 0.99
-	// MaxLatenessP99 is the most the p99 of start lateness (actual minus
-	// intended start) may be, in milliseconds.
+	// MaxLatenessP99 is the default for the most the p99 of start lateness
+	// (actual minus intended start) may be, in milliseconds.
 	MaxLatenessP99 = 10.0
 )
 
@@ -42,8 +42,12 @@ func CheckGenerator(p *result.Profile) {
 		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped at the in-flight cap): below %.0f%%",
 			g.StartRatio*100, g.Started, offered, g.Dropped, MinStartRatio*100))
 	}
-	if float64(g.LatenessP99) > MaxLatenessP99 {
-		g.Reasons = append(g.Reasons, fmt.Sprintf("start lateness p99 %s > %.0fms: the generator could not keep its schedule", ms(g.LatenessP99), MaxLatenessP99))
+	limit := float64(g.LatenessLimit)
+	if limit <= 0 {
+		limit = MaxLatenessP99
+	}
+	if float64(g.LatenessP99) > limit {
+		g.Reasons = append(g.Reasons, fmt.Sprintf("start lateness p99 %s > %s: the generator could not keep its schedule", ms(g.LatenessP99), ms(result.Millis(limit))))
 	}
 	g.Invalid = len(g.Reasons) > 0
 }
