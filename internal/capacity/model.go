@@ -230,12 +230,22 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	case *c.Headroom < 0:
 		return fmt.Sprintf("%s is %s above the fitted X_max: the throughput ceiling binds first", at, pctText(-*c.Headroom))
 	case c.LimitedBy == LimitedByThroughput:
-		return fmt.Sprintf("%s leaves %s headroom: the throughput ceiling binds first", at, pctText(*c.Headroom))
+		return fmt.Sprintf("%s leaves %s headroom: the throughput ceiling binds first", at, headroomText(*c.Headroom))
 	case s.FirstBroken == nil:
-		return fmt.Sprintf("%s leaves %s headroom, but no step broke: load further", at, pctText(*c.Headroom))
+		return fmt.Sprintf("%s leaves %s headroom, but no step broke: load further", at, headroomText(*c.Headroom))
 	default:
-		return fmt.Sprintf("%s leaves %s headroom: the SLO binds first (%s)", at, pctText(*c.Headroom), broke)
+		return fmt.Sprintf("%s leaves %s headroom: the SLO binds first (%s)", at, headroomText(*c.Headroom), broke)
 	}
+}
+
+// headroomText is pctText, with a decimal more next to the 10% line, so
+// that 9.7% (the ceiling binds) and 10.3% (the SLO binds) do not both read
+// "10%".
+func headroomText(h float64) string {
+	if math.Abs(h-throughputBindsWithin) < 0.005 {
+		return strconv.FormatFloat(h*100, 'f', 1, 64) + "%"
+	}
+	return pctText(h)
 }
 
 // concurrencyUnit names what the concurrency counts in a profile's model.

@@ -325,6 +325,14 @@ func TestFigure(t *testing.T) {
 			t.Errorf("pctText(%g) = %q, want %q", tt.f, got, tt.want)
 		}
 	}
+	for _, tt := range []struct {
+		h    float64
+		want string
+	}{{0.07, "7%"}, {0.0974, "9.7%"}, {0.1026, "10.3%"}, {0.26, "26%"}} {
+		if got := headroomText(tt.h); got != tt.want {
+			t.Errorf("headroomText(%g) = %q, want %q", tt.h, got, tt.want)
+		}
+	}
 }
 
 func closeTo(got, want, rel, abs float64) bool {

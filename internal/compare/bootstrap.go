@@ -113,6 +113,28 @@ func (c *counts) quantiles(p *pool, qs []int64, out []int64) {
 	}
 }
 
+// atFractions writes into out the values (µs) at the ascending
+// fractions fs (0 … 1) of the recorded values, ranks rounded up; 1 is the
+// maximum.
+func (c *counts) atFractions(p *pool, fs []float64, out []int64) {
+	clear(out)
+	if c.total == 0 {
+		return
+	}
+	k := 0
+	var cum int64
+	for i, n := range c.n {
+		cum += n
+		for k < len(fs) && cum >= max(int64(math.Ceil(fs[k]*float64(c.total)-1e-9)), 1) {
+			out[k] = p.values[i]
+			k++
+		}
+		if k == len(fs) {
+			return
+		}
+	}
+}
+
 // rank is ⌈q·n/10000⌉, at least 1, without overflow.
 func rank(q, n int64) int64 {
 	return max(n/10000*q+(n%10000*q+9999)/10000, 1)

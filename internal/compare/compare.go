@@ -265,10 +265,37 @@ func source(r *result.Result) Source {
 		Start: r.Environment.Start, Status: r.Status, Version: r.Environment.LoadplanVersion}
 }
 
-// distributionPoints are the percentiles of Profile.Distribution, in
-// hundredths of a percent: dense in the tail, where runs differ.
-var distributionPoints = []int64{0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 7500, 8000, 8500, 9000, 9250, 9500,
-	9750, 9900, 9950, 9990, 9995, 9999, 10000}
+// tableQuantiles are the percentiles of the table, in hundredths of a
+// percent.
+var tableQuantiles = []int64{q50, q95, q99, q999}
+
+// distribution samples the two latency distributions at 20 points per
+// decade of 1/(1 − p), HdrHistogram's percentile axis, up to 99.999% or
+// the last percentile both counts resolve, then at the maximum.
+func distribution(pool *pool, older, newer *counts) []Quantile {
+	n := min(older.total, newer.total)
+	if n == 0 {
+		return nil
+	}
+	top := min(1e5, float64(n))
+	var fs []float64
+	for i := 0; ; i++ {
+		x := math.Pow(10, float64(i)/20)
+		if x >= top {
+			break
+		}
+		fs = append(fs, 1-1/x)
+	}
+	fs = append(fs, 1)
+	ov, nv := make([]int64, len(fs)), make([]int64, len(fs))
+	older.atFractions(pool, fs, ov)
+	newer.atFractions(pool, fs, nv)
+	out := make([]Quantile, len(fs))
+	for i, f := range fs {
+		out[i] = Quantile{Percentile: 100 * f, Old: result.Millis(usMs(ov[i])), New: result.Millis(usMs(nv[i]))}
+	}
+	return out
+}
 
 func compareProfile(o, n *result.Profile, opt Options) Profile {
 	pc := Profile{Name: o.Name, Model: n.Model, Pass: true, Stages: []int{}}
@@ -380,22 +407,14 @@ func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, op
 	}
 	pool := newPool(oldAll, newAll)
 	oh, nh := newHistSide(pool, oldWs), newHistSide(pool, newWs)
-	oq, nq := make([]int64, len(distributionPoints)), make([]int64, len(distributionPoints))
-	oc := oh.all()
-	oldOK := oc.total
-	oc.quantiles(pool, distributionPoints, oq)
-	nc := nh.all()
-	newOK := nc.total
-	nc.quantiles(pool, distributionPoints, nq)
-	var dist []Quantile
-	at := map[int64]int{}
-	for i, q := range distributionPoints {
-		at[q] = i
-		if oldOK > 0 && newOK > 0 {
-			dist = append(dist, Quantile{Percentile: float64(q) / 100, Old: result.Millis(usMs(oq[i])), New: result.Millis(usMs(nq[i]))})
-		}
-	}
-	pct := func(q []int64, k int64) float64 { return usMs(q[at[k]]) }
+	// The two sides share the pool but not their accumulators.
+	oc, nc := oh.all(), nh.all()
+	oldOK, newOK := oc.total, nc.total
+	oq, nq := make([]int64, len(tableQuantiles)), make([]int64, len(tableQuantiles))
+	oc.quantiles(pool, tableQuantiles, oq)
+	nc.quantiles(pool, tableQuantiles, nq)
+	dist := distribution(pool, oc, nc)
+	pct := func(q []int64, k int64) float64 { return usMs(q[slices.Index(tableQuantiles, k)]) }
 
 	var metrics []Metric
 	var oldReq, oldErr, newReq, newErr, oldGood, newGood int64

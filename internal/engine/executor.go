@@ -52,6 +52,9 @@ type Stats struct {
 	MaxInFlight int64 // the most requests in flight at once
 	Canceled    int64 // requests cut off by a hard stop (not recorded as samples)
 	Stopped     bool  // the run's context ended before the profile did
+	// StoppedAt is when a stopped run stopped starting requests, as an
+	// offset from the recorder's epoch (requests in flight then drained).
+	StoppedAt time.Duration
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -114,8 +117,8 @@ func (r *runner) send(key, req, stage int, intended int64) {
 	r.opt.Recorder.Record(key, &s)
 }
 
-func (r *runner) stats(stopped bool, dropped int64) Stats {
-	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), Stopped: stopped}
+func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Stats {
+	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), Stopped: stopped, StoppedAt: stoppedAt}
 }
 
 // tick closes the recorder's finished windows once a second until done.
@@ -213,12 +216,16 @@ loop:
 		dropped++
 		r.progress.Dropped.Store(dropped)
 	}
+	var stoppedAt time.Duration
+	if stopped {
+		stoppedAt = time.Since(r.epoch)
+	}
 	close(jobs)
 	wg.Wait()
 	close(done)
 	tickWG.Wait()
 	r.progress.setOffered(0)
-	return r.stats(stopped, dropped), nil
+	return r.stats(stopped, stoppedAt, dropped), nil
 }
 
 // RunClosed runs a closed-model profile: N virtual users each send, wait
@@ -295,12 +302,16 @@ loop:
 		}
 		stageStart = end
 	}
+	var stoppedAt time.Duration
+	if stopped {
+		stoppedAt = time.Since(r.epoch)
+	}
 	setUsers(0)
 	wg.Wait()
 	close(done)
 	tickWG.Wait()
 	r.progress.setOffered(0)
-	return r.stats(stopped, 0), nil
+	return r.stats(stopped, stoppedAt, 0), nil
 }
 
 // Run runs a profile with the executor its model calls for.

@@ -33,11 +33,8 @@ func Markdown(w io.Writer, r *result.Result) error {
 		fmt.Fprintf(b, "- **aborted** during %s at %s: %s — %s\n", r.Abort.Profile, r.Abort.At.Format("15:04:05Z07:00"), r.Abort.Condition, r.Abort.Detail)
 	}
 	verdicts(b, r)
-	if len(r.Gates) > 0 {
-		b.WriteString("\n")
-		if err := GatesMarkdown(b, r.Gates); err != nil {
-			return err
-		}
+	if err := GatesMarkdown(b, r.Gates); err != nil {
+		return err
 	}
 	for _, p := range r.Profiles {
 		profile(b, &p)

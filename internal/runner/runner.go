@@ -293,7 +293,13 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	if err != nil {
 		return result.Profile{}, nil, fmt.Errorf("profile %s: %w", p.Name, err)
 	}
+	// Stages end where the schedule stopped, not where the drain of the
+	// requests in flight ended: a stage's figures cover the time it offered
+	// load.
 	stoppedAt := time.Since(epoch)
+	if stats.Stopped && stats.StoppedAt > 0 {
+		stoppedAt = stats.StoppedAt
+	}
 	cpu := cpuTime() - cpu0
 	snap := rec.Close()
 

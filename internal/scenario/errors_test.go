@@ -158,8 +158,8 @@ func TestParseErrors(t *testing.T) {
 		{"insecure_skip_verify with builtin", targetDoc("target:\n  url: builtin\n  insecure_skip_verify: true\n"), nil, []wantErr{
 			{5, "target.insecure_skip_verify", "only allowed with an https:// target url"},
 		}},
-		{"builtin with http", targetDoc("target:\n  url: http://127.0.0.1/\n  builtin: {workers: 2}\n"), nil, []wantErr{
-			{5, "target.builtin", "only allowed when target.url is builtin"},
+		{"builtin with http is still checked", targetDoc("target:\n  url: http://127.0.0.1/\n  builtin: {workers: 0}\n"), nil, []wantErr{
+			{5, "target.builtin.workers", "must be > 0"},
 		}},
 		{"builtin workers a list", targetDoc("target:\n  url: builtin\n  builtin:\n    workers: [1]\n"), nil, []wantErr{
 			{6, "target.builtin.workers", "want an integer, got a list"},

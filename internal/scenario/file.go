@@ -172,9 +172,9 @@ func (p *parser) target(v value) (Target, targetKind) {
 		t.Client = ClientAuto
 	}
 	if bv, ok := o.get("builtin"); ok {
-		if kind == targetHTTP {
-			p.errorf(bv.at, bv.path, "only allowed when target.url is builtin")
-		}
+		// Checked whatever the url, and used only when it is builtin: a
+		// scenario can switch between the simulated service and a real one
+		// with url: ${TARGET_URL:-builtin}.
 		t.Builtin = p.builtin(bv)
 	} else if kind == targetBuiltin {
 		t.Builtin = p.builtin(value{path: join(o.v.path, "builtin")})
