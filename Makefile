@@ -16,10 +16,11 @@ vet:
 
 # Unit and integration tests under the race detector, then the timing
 # acceptance tests (they skip themselves under -race, which slows the
-# generator several-fold) in a second pass without it.
+# generator several-fold) in a second pass without it, one package at a
+# time (-p 1) so that no two load tests share the machine's cores.
 test: vet
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run 'Acceptance' ./...
+	$(GO) test -count=1 -p 1 -run 'Acceptance' ./...
 
 # The main job on the built-in simulated service: all four profiles of
 # scenarios/demo.yaml, scaled down to finish in under 3 minutes.
