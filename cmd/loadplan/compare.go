@@ -1,8 +1,180 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
-// cmdCompare compares two results. A stub until the comparison lands.
-func cmdCompare(ctx context.Context, env *Env, args []string) error {
-	return usagef("compare: not implemented yet")
+	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/report"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// compareFormat is one file compare can write into --out.
+type compareFormat struct {
+	name, file string
+	render     func(io.Writer, *compare.Comparison) error
+}
+
+// compareFormats are the files, in the order they are written.
+var compareFormats = []compareFormat{
+	{"md", "compare.md", report.CompareMarkdown},
+	{"json", "compare.json", report.CompareJSON},
+	{"html", "compare.html", report.CompareHTML},
+}
+
+// cmdCompare compares two results, old against new, profile by profile,
+// with a significance test over the per-second windows (docs/compare.md).
+// It prints the Markdown table, writes the files asked for into --out,
+// and exits 1 when a gated metric got significantly worse by more than
+// --max-regression, 2 on a usage error (a file that cannot be read, no
+// profile in both).
+func cmdCompare(_ context.Context, env *Env, args []string) error {
+	var names []string
+	for _, f := range compareFormats {
+		names = append(names, f.name+" → "+f.file)
+	}
+	fs := newFlags(env, "compare", "OLD.json NEW.json [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
+	maxRegression := fs.String("max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
+	alpha := fs.Float64("alpha", 0.05, "significance level: a change is significant only when its test's p-value (Holm-adjusted) is below it")
+	minEffect := fs.String("min-effect", "5%", "smallest relative change called significant, however small the p-value (a percentage, or a fraction)")
+	formats := fs.StringSliceP("format", "f", []string{"md", "json", "html"}, "files to write into --out, comma-separated: "+strings.Join(names, ", "))
+	out := fs.StringP("out", "o", "", "write the files into this directory (default: print only)")
+	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and results give the same intervals")
+	resamples := fs.Int("resamples", 1000, "bootstrap resamples for p99.9 and capacity at SLO")
+	jsonOut := fs.Bool("json", false, "print the comparison document (compare.json) on stdout instead of the Markdown")
+	quiet := fs.BoolP("quiet", "q", false, "print nothing on stdout (the files are still written)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return usagef("compare needs two result files, the old run's and the new run's, got %d argument(s)", fs.NArg())
+	}
+	opt := compare.Options{Seed: *seed, Resamples: *resamples}
+	if !(*alpha > 0 && *alpha < 1) {
+		return usagef("--alpha %g: want a significance level between 0 and 1, such as 0.05", *alpha)
+	}
+	opt.Alpha = *alpha
+	var err error
+	if opt.MaxRegression, err = parseShare("max-regression", *maxRegression); err != nil {
+		return err
+	}
+	if opt.MinEffect, err = parseShare("min-effect", *minEffect); err != nil {
+		return err
+	}
+	// In compare.Options zero means the default and a negative value zero.
+	for _, v := range []*float64{&opt.MaxRegression, &opt.MinEffect} {
+		if *v == 0 {
+			*v = -1
+		}
+	}
+	if *resamples < 1 {
+		return usagef("--resamples %d: want at least 1 (1000 is the default)", *resamples)
+	}
+	var chosen []int
+	for _, a := range *formats {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "markdown" {
+			a = "md"
+		}
+		i := slices.IndexFunc(compareFormats, func(f compareFormat) bool { return f.name == a })
+		if i < 0 {
+			return usagef("--format %q: unknown format (formats: md, json, html)", a)
+		}
+		if !slices.Contains(chosen, i) {
+			chosen = append(chosen, i)
+		}
+	}
+	if fs.Changed("format") && *out == "" {
+		return usagef("--format chooses the files written into --out: give --out DIR too")
+	}
+
+	oldPath, newPath := fs.Arg(0), fs.Arg(1)
+	older, err := result.Read(oldPath)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	newer, err := result.Read(newPath)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	c, err := compare.Compare(older, newer, opt)
+	var none *compare.NoCommonProfileError
+	if errors.As(err, &none) {
+		return &UsageError{Err: fmt.Errorf("%s and %s: %w", oldPath, newPath, err)}
+	}
+	if err != nil {
+		return err
+	}
+	c.Old.File, c.New.File = oldPath, newPath
+
+	rendered := make(map[string][]byte)
+	for _, f := range compareFormats {
+		var b bytes.Buffer
+		if err := f.render(&b, c); err != nil {
+			return fmt.Errorf("render %s: %w", f.file, err)
+		}
+		rendered[f.name] = b.Bytes()
+	}
+	switch {
+	case *quiet:
+	case *jsonOut:
+		env.Stdout.Write(rendered["json"])
+	default:
+		env.Stdout.Write(rendered["md"])
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", *out, err)
+		}
+		var wrote []string
+		for _, i := range chosen {
+			f := compareFormats[i]
+			path := filepath.Join(*out, f.file)
+			if err := result.WriteFile(path, rendered[f.name]); err != nil {
+				return err
+			}
+			wrote = append(wrote, path)
+		}
+		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
+	}
+
+	if !c.Pass {
+		var rs []string
+		for _, p := range c.Profiles {
+			for _, m := range p.Metrics {
+				if m.Regression {
+					rs = append(rs, report.CompareRegression(p.Name, m))
+				}
+			}
+		}
+		return &ExitError{Code: ExitGateFailed, Err: fmt.Errorf("%d regression(s) beyond %s: %s",
+			len(rs), *maxRegression, strings.Join(rs, "; "))}
+	}
+	return nil
+}
+
+// parseShare reads a share given as a percentage ("10%") or a fraction
+// ("0.1"). A bare number above 1 is refused: "10" is more likely a
+// forgotten % than a thousand per cent.
+func parseShare(flag, s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if v, ok := strings.CutSuffix(t, "%"); ok {
+		t, scale = strings.TrimSpace(v), 100
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (scale == 1 && v > 1) {
+		return 0, usagef("--%s %q: want a percentage such as 10%% or a fraction such as 0.1", flag, s)
+	}
+	return v / scale, nil
 }

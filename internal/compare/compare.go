@@ -334,7 +334,9 @@ func compareProfile(o, n *result.Profile, opt Options) Profile {
 		pc.Notes = append(pc.Notes, "no per-second windows to compare: the figures are the whole profile's, untested")
 		pc.Metrics = totalsOnly(o, n)
 	} else {
-		pc.Metrics, pc.Distribution = windowMetrics(o.Name, strata, oldWs, newWs, opt)
+		var notes []string
+		pc.Metrics, pc.Distribution, notes = windowMetrics(o, n, strata, oldWs, newWs, opt)
+		pc.Notes = append(pc.Notes, notes...)
 	}
 	if o.Rules.Stepped && n.Rules.Stepped {
 		pc.Metrics = append(pc.Metrics, capacityMetric(o, n, opt))
@@ -399,7 +401,7 @@ func profileWarnings(o, n *result.Profile) []string {
 
 // windowMetrics builds the rows that come from the windows: rank tests
 // over the per-second values, and the bootstrap for p99.9.
-func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile) {
+func windowMetrics(o, n *result.Profile, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile, []string) {
 	var oldAll, newAll []window
 	for i := range oldWs {
 		oldAll = append(oldAll, oldWs[i]...)
@@ -414,9 +416,9 @@ func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, op
 	oc.quantiles(pool, tableQuantiles, oq)
 	nc.quantiles(pool, tableQuantiles, nq)
 	dist := distribution(pool, oc, nc)
-	pct := func(q []int64, k int64) float64 { return usMs(q[slices.Index(tableQuantiles, k)]) }
 
 	var metrics []Metric
+	var notes []string
 	var oldReq, oldErr, newReq, newErr, oldGood, newGood int64
 	for _, w := range oldAll {
 		oldReq, oldErr, oldGood = oldReq+w.requests, oldErr+w.errors, oldGood+w.ok()
@@ -424,6 +426,26 @@ func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, op
 	for _, w := range newAll {
 		newReq, newErr, newGood = newReq+w.requests, newErr+w.errors, newGood+w.ok()
 	}
+	// A run whose windows carry no histograms (written by another tool, or
+	// edited) still has its per-second percentiles to test; the table then
+	// shows its whole profile's percentiles.
+	noHists := (oldOK == 0 && oldGood > 0) || (newOK == 0 && newGood > 0)
+	if noHists {
+		dist = nil
+		notes = append(notes, "the windows of a run carry no latency histograms: the percentiles shown are the whole profiles', p99.9 is not tested")
+	}
+	// at reads a table percentile (k in hundredths of a percent) of a side.
+	at := func(q []int64, p *result.Profile) func(int64) float64 {
+		if noHists {
+			l := p.Total.Response
+			return func(k int64) float64 {
+				return float64(map[int64]result.Millis{q50: l.P50, q95: l.P95, q99: l.P99, q999: l.P999}[k])
+			}
+		}
+		return func(k int64) float64 { return usMs(q[slices.Index(tableQuantiles, k)]) }
+	}
+	oldAt, newAt := at(oq, o), at(nq, n)
+
 	tp := newMetric(Throughput, float64(oldGood)/float64(len(oldAll)), float64(newGood)/float64(len(newAll)))
 	rankVerdict(&tp, VanElteren(series(strata, perSecondThroughput)), opt)
 	metrics = append(metrics, tp)
@@ -433,17 +455,19 @@ func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, op
 		q    int64
 		f    func(*window) (float64, bool)
 	}{{P50, q50, perSecondP50}, {P95, q95, perSecondP95}, {P99, q99, perSecondP99}} {
-		m := newMetric(l.name, pct(oq, l.q), pct(nq, l.q))
+		m := newMetric(l.name, oldAt(l.q), newAt(l.q))
 		rankVerdict(&m, VanElteren(series(strata, l.f)), opt)
 		metrics = append(metrics, m)
 	}
 
-	tail := newMetric(P999, pct(oq, q999), pct(nq, q999))
+	tail := newMetric(P999, oldAt(q999), newAt(q999))
 	switch {
+	case noHists:
+		tail.Verdict, tail.Note = NotTested, "no window histograms"
 	case oldOK == 0 || newOK == 0:
 		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
 	default:
-		diffs := bootstrap(rngFor(opt.Seed, profile, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
+		diffs := bootstrap(rngFor(opt.Seed, o.Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
 		tail.OldN, tail.NewN = len(oldAll), len(newAll)
 		bootVerdict(&tail, diffs, opt)
 		if min(oldOK, newOK) < 1000 {
@@ -462,7 +486,7 @@ func windowMetrics(profile string, strata []stratum, oldWs, newWs [][]window, op
 	er := newMetric(ErrorRate, oldRate, newRate)
 	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
 	metrics = append(metrics, er)
-	return metrics, dist
+	return metrics, dist, notes
 }
 
 // totalsOnly fills the rows from the whole profiles' figures when there

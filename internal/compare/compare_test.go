@@ -317,3 +317,99 @@ func TestOptionsDefaults(t *testing.T) {
 		t.Errorf("normalize: %+v", got)
 	}
 }
+
+// TestSteadyWindows: a stage's ramp, the warm-up and the partial seconds
+// at its ends are left out, as the verdict leaves them out; a pure ramp
+// has no steady part and is not a stratum.
+func TestSteadyWindows(t *testing.T) {
+	// Three stages of 10 s: a ramp (10 s ramp), a hold, a hold with a
+	// 2 s ramp; warm-up 1 s. The run started 0.4 s into a wall-clock
+	// second, so window offsets are −0.4, 0.6, 1.6, …
+	p := result.Profile{Name: "spike", Model: "open", Rules: result.Rules{Warmup: 1}}
+	for i, ramp := range []result.Seconds{10, 0, 2} {
+		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: result.Offered{Load: 10, Unit: "req/s", Duration: 10, Ramp: ramp},
+			Stats: result.Stats{Elapsed: 10}})
+	}
+	for i := range 31 {
+		p.Windows = append(p.Windows, result.Window{Offset: result.Seconds(float64(i) - 0.4), Requests: 10})
+	}
+	strata, fallback := pairStrata(&p, &p)
+	if fallback || len(strata) != 2 || strata[0].stage != 1 || strata[1].stage != 2 {
+		t.Fatalf("strata %+v, fallback %v; want stages 1 and 2", strata, fallback)
+	}
+	// Stage 2 runs 10–20 s: steady from 11 s; windows 11.6 … 18.6 are whole.
+	// Stage 3 runs 20–30 s: steady from 23 s; windows 23.6 … 28.6.
+	if a, b := len(strata[0].old), len(strata[1].old); a != 8 || b != 6 {
+		t.Errorf("steady windows %d and %d, want 8 and 6", a, b)
+	}
+
+	// Too short for a whole steady second: every window but the first and
+	// the last.
+	short := result.Profile{Name: "quick", Model: "open", Stages: []result.Stage{{Offered: result.Offered{Duration: 1}, Stats: result.Stats{Elapsed: 1}}}}
+	for i := range 4 {
+		short.Windows = append(short.Windows, result.Window{Offset: result.Seconds(float64(i) - 0.5), Requests: 1})
+	}
+	strata, fallback = pairStrata(&short, &short)
+	if !fallback || len(strata) != 1 || len(strata[0].old) != 2 {
+		t.Errorf("short run: strata %+v, fallback %v; want the 2 middle windows", strata, fallback)
+	}
+}
+
+// TestWindowsWithoutHistograms: windows without histograms are still
+// tested on their per-second percentiles; the table shows the whole
+// profile's, and p99.9 is not tested.
+func TestWindowsWithoutHistograms(t *testing.T) {
+	strip := func(p result.Profile) result.Profile {
+		for i := range p.Windows {
+			p.Windows[i].Hist = ""
+		}
+		return p
+	}
+	older := doc(strip(checkout.run(t, 31, "baseline", baselineStages)))
+	newer := doc(strip(checkout.slower(1.3).run(t, 32, "baseline", baselineStages)))
+	c, err := Compare(older, newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	if m := metric(t, p, P95); m.Verdict != Worse || m.Old != float64(older.Profiles[0].Total.Response.P95) {
+		t.Errorf("p95: %+v", m)
+	}
+	if m := metric(t, p, P999); m.Verdict != NotTested {
+		t.Errorf("p99.9: %+v, want not tested", m)
+	}
+	if len(p.Notes) == 0 || p.Distribution != nil {
+		t.Errorf("notes %q, distribution %v", p.Notes, p.Distribution)
+	}
+}
+
+// TestDistribution: the overlaid distributions rise with the percentile,
+// end at the maximum and agree with the table.
+func TestDistribution(t *testing.T) {
+	c, err := Compare(doc(checkout.run(t, 41, "baseline", baselineStages)), doc(checkout.slower(1.3).run(t, 42, "baseline", baselineStages)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	d := p.Distribution
+	if len(d) < 60 || d[0].Percentile != 0 || d[len(d)-1].Percentile != 100 {
+		t.Fatalf("distribution of %d points from %v to %v", len(d), d[0], d[len(d)-1])
+	}
+	for i := 1; i < len(d); i++ {
+		if d[i].Percentile <= d[i-1].Percentile || d[i].Old < d[i-1].Old || d[i].New < d[i-1].New {
+			t.Fatalf("not monotone at %d: %+v after %+v", i, d[i], d[i-1])
+		}
+	}
+	found := false
+	for _, q := range d {
+		if math.Abs(q.Percentile-99.9) < 1e-6 {
+			found = true
+			if m := metric(t, p, P999); float64(q.Old) != m.Old || float64(q.New) != m.New {
+				t.Errorf("p99.9 in the distribution %v, in the table %g → %g", q, m.Old, m.New)
+			}
+		}
+	}
+	if !found {
+		t.Error("the distribution has no 99.9% point")
+	}
+}

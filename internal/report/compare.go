@@ -22,12 +22,15 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 		which string
 		src   compare.Source
 	}{{"old", c.Old}, {"new", c.New}} {
-		fmt.Fprintf(b, "- %s: %s\n", s.which, cmpSource(s.src))
+		fmt.Fprintf(b, "- %s: %s\n", s.which, cmpSource(s.src, true))
 	}
 	fmt.Fprintf(b, "- method: %s\n", cmpMethod(c.Settings))
 	fmt.Fprintf(b, "- gate: p95, p99, error rate, throughput and capacity at SLO significantly worse by more than %s fail\n",
 		cmpShare(c.Settings.MaxRegression))
-	fmt.Fprintf(b, "\n## Verdict: %s\n\n", cmpVerdictLine(c))
+	fmt.Fprintf(b, "\n## Verdict: %s\n", cmpVerdictLine(c))
+	if len(c.Warnings)+len(c.OnlyInOld)+len(c.OnlyInNew) > 0 {
+		b.WriteString("\n")
+	}
 	for _, wn := range c.Warnings {
 		fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
 	}
@@ -56,7 +59,9 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Metric, r.Old, r.New, r.Change, r.Relative, r.P,
 				cmpEscape(r.Test), cmpEscape(verdict))
 		}
-		b.WriteString("\n")
+		if len(p.Notes)+len(p.Warnings) > 0 {
+			b.WriteString("\n")
+		}
 		for _, n := range p.Notes {
 			fmt.Fprintf(b, "- note: %s\n", cmpEscape(n))
 		}
@@ -120,10 +125,15 @@ func cmpTitle(c *compare.Comparison) string {
 	return c.Old.Scenario + " (old) vs " + c.New.Scenario + " (new)"
 }
 
-func cmpSource(s compare.Source) string {
+// cmpSource describes a run in a line; markdown quotes the file name as
+// code.
+func cmpSource(s compare.Source, markdown bool) string {
 	var parts []string
-	if s.File != "" {
+	switch {
+	case s.File != "" && markdown:
 		parts = append(parts, "`"+s.File+"`")
+	case s.File != "":
+		parts = append(parts, s.File)
 	}
 	parts = append(parts, fmt.Sprintf("target %s", s.Target))
 	if !s.Start.IsZero() {
@@ -219,7 +229,10 @@ func cmpTestName(m compare.Metric, alpha float64) string {
 		if m.CI == nil {
 			return "bootstrap"
 		}
-		return fmt.Sprintf("bootstrap; %s CI of the change %s … %s", cmpLevel(1-alpha), cmpChange(m.CI[0], m.Unit), cmpChange(m.CI[1], m.Unit))
+		// The interval is at the unadjusted level: the verdict's p-value is
+		// Holm-adjusted, so an interval that misses zero can still be
+		// "no significant change".
+		return fmt.Sprintf("bootstrap; unadjusted %s CI of the change %s … %s", cmpLevel(1-alpha), cmpChange(m.CI[0], m.Unit), cmpChange(m.CI[1], m.Unit))
 	}
 	return "—"
 }

@@ -25,8 +25,8 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 	v := cmpHTMLView{
 		Title:   "loadplan compare: " + cmpTitle(c),
 		C:       c,
-		Old:     cmpSource(c.Old),
-		New:     cmpSource(c.New),
+		Old:     cmpSource(c.Old, false),
+		New:     cmpSource(c.New, false),
 		Method:  cmpMethod(c.Settings),
 		Gate:    cmpShare(c.Settings.MaxRegression),
 		Verdict: cmpVerdictLine(c),

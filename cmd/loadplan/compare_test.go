@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// compareRun writes a result file of a synthetic baseline profile: secs
+// one-second windows of Poisson(100) requests with lognormal response
+// times of the given median, encoded as the recorder encodes windows.
+func compareRun(t *testing.T, dir, name string, seed uint64, median time.Duration, profiles ...string) string {
+	t.Helper()
+	if len(profiles) == 0 {
+		profiles = []string{"baseline"}
+	}
+	src := rand.NewPCG(seed, 42)
+	lat := distuv.LogNormal{Mu: math.Log(float64(median.Microseconds())), Sigma: 0.5, Src: src}
+	const secs, rate = 40, 100
+	r := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Pass: true,
+		Scenario:    result.Scenario{Name: "checkout", Target: "http://127.0.0.1:8080"},
+		Environment: result.Environment{LoadplanVersion: "test", Start: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}}
+	for _, pname := range profiles {
+		p := result.Profile{Name: pname, Model: "open", Status: result.StatusComplete,
+			Stages: []result.Stage{{Offered: result.Offered{Load: rate, Unit: "req/s", Duration: secs}, Stats: result.Stats{Elapsed: secs}}}}
+		for i := range secs {
+			n := int64(distuv.Poisson{Lambda: rate, Src: src}.Rand())
+			h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
+			for range n {
+				if err := h.RecordValue(int64(lat.Rand())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			enc, err := metrics.Encode(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := metrics.Summarize(h)
+			p.Windows = append(p.Windows, result.Window{Time: int64(1_790_000_000 + i), Offset: result.Seconds(i), Offered: rate,
+				Requests: n, Throughput: float64(n), P50: result.Ms(s.P50), P95: result.Ms(s.P95), P99: result.Ms(s.P99), Max: result.Ms(s.Max), Hist: enc})
+			p.Stages[0].Requests += n
+		}
+		p.Total = p.Stages[0].Stats
+		r.Profiles = append(r.Profiles, p)
+	}
+	path := filepath.Join(dir, name)
+	if err := result.Write(path, r); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCompareCLI(t *testing.T) {
+	dir := t.TempDir()
+	old := compareRun(t, dir, "old.json", 1, 50*time.Millisecond)
+	same := compareRun(t, dir, "same.json", 2, 50*time.Millisecond)
+	slower := compareRun(t, dir, "slower.json", 3, 65*time.Millisecond) // 30% slower
+	faster := compareRun(t, dir, "faster.json", 4, 35*time.Millisecond)
+
+	t.Run("unchanged: exit 0, table printed, files written", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "cmp")
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, same, "--out", out}, env); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+		}
+		for _, want := range []string{"## Verdict: PASS", "## baseline", "| p95 |", "no significant change", "Mann–Whitney"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("stdout lacks %q:\n%s", want, stdout)
+			}
+		}
+		if strings.Contains(stdout.String(), "| **worse") || strings.Contains(stdout.String(), "| better") {
+			t.Errorf("an unchanged service judged changed:\n%s", stdout)
+		}
+		md, err := os.ReadFile(filepath.Join(out, "compare.md"))
+		if err != nil || string(md) != stdout.String() {
+			t.Errorf("compare.md (%v) differs from the printed table", err)
+		}
+		raw, err := os.ReadFile(filepath.Join(out, "compare.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c compare.Comparison
+		if err := json.Unmarshal(raw, &c); err != nil || c.Schema != compare.Schema || !c.Pass || c.Old.File != old || len(c.Profiles) != 1 {
+			t.Errorf("compare.json: %v; %+v", err, c)
+		}
+		page, err := os.ReadFile(filepath.Join(out, "compare.html"))
+		if err != nil || !strings.Contains(string(page), "<svg") {
+			t.Errorf("compare.html: %v, or no chart", err)
+		}
+		if !strings.Contains(stderr.String(), "compare.html") {
+			t.Errorf("stderr does not say what was written: %s", stderr)
+		}
+	})
+
+	t.Run("30% slower: worse, exit 1", func(t *testing.T) {
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, slower}, env); code != ExitGateFailed {
+			t.Fatalf("exit %d, want 1; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+		}
+		if !strings.Contains(stdout.String(), "## Verdict: FAIL") || !strings.Contains(stdout.String(), "**worse — regression**") {
+			t.Errorf("stdout:\n%s", stdout)
+		}
+		if !strings.Contains(stderr.String(), "regression(s) beyond 10%: baseline p95 +") {
+			t.Errorf("stderr does not name the regression: %s", stderr)
+		}
+	})
+
+	t.Run("30% slower within a 50% allowance: exit 0", func(t *testing.T) {
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, slower, "--max-regression", "50%", "--json"}, env); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		}
+		var c compare.Comparison
+		if err := json.Unmarshal(stdout.Bytes(), &c); err != nil {
+			t.Fatalf("--json: %v\n%s", err, stdout)
+		}
+		for _, m := range c.Profiles[0].Metrics {
+			if m.Name == compare.P95 && (m.Verdict != compare.Worse || m.Regression) {
+				t.Errorf("p95: %+v, want worse but within the allowance", m)
+			}
+		}
+		if c.Settings.MaxRegression != 0.5 {
+			t.Errorf("max regression %g", c.Settings.MaxRegression)
+		}
+	})
+
+	t.Run("faster: better, exit 0", func(t *testing.T) {
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, faster, "--seed", "7", "-q"}, env); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("--quiet printed %q", stdout)
+		}
+	})
+}
+
+func TestCompareCLIUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	old := compareRun(t, dir, "old.json", 1, 50*time.Millisecond)
+	other := compareRun(t, dir, "other.json", 2, 50*time.Millisecond, "target")
+	broken := filepath.Join(dir, "broken.json")
+	if err := os.WriteFile(broken, []byte(`{"schema": "loadplan/result/v1", "status": `), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"one file", []string{old}, "two result files"},
+		{"missing file", []string{old, filepath.Join(dir, "nope.json")}, "read result"},
+		{"not a result", []string{old, broken}, broken + ":1: truncated"},
+		{"no common profile", []string{old, other}, "no profile is in both results (old: baseline; new: target)"},
+		{"alpha", []string{old, old, "--alpha", "1.5"}, "--alpha 1.5"},
+		{"min effect without %", []string{old, old, "--min-effect", "5"}, `--min-effect "5": want a percentage`},
+		{"negative regression", []string{old, old, "--max-regression", "-10%"}, "--max-regression"},
+		{"unknown format", []string{old, old, "--format", "pdf", "--out", dir}, `--format "pdf"`},
+		{"format without out", []string{old, old, "--format", "json"}, "give --out DIR"},
+		{"resamples", []string{old, old, "--resamples", "0"}, "--resamples 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _, stderr := testEnv(nil)
+			if code := Run(context.Background(), append([]string{"compare"}, tt.args...), env); code != ExitUsage {
+				t.Fatalf("exit %d, want 2; stderr: %s", code, stderr)
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestParseShare(t *testing.T) {
+	good := map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "0": 0, "0%": 0, "150%": 1.5, "1": 1}
+	for in, want := range good {
+		if got, err := parseShare("x", in); err != nil || got != want {
+			t.Errorf("parseShare(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "10", "ten%", "-5%", "NaN", "Inf%", "%"} {
+		if _, err := parseShare("x", in); err == nil {
+			t.Errorf("parseShare(%q) accepted", in)
+		}
+	}
+}
