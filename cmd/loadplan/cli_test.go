@@ -67,6 +67,7 @@ func TestValidateExitCodes(t *testing.T) {
 		{"wrong type", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline:\n    rate: fast\n    duration: 1s\n", 2, ":7: profiles.baseline.rate"},
 		{"negative duration", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline:\n    rate: 5\n    duration: -1s\n", 2, ":8: profiles.baseline.duration"},
 		{"weights sum to zero", "version: 1\nname: x\ntarget: {url: builtin}\nrequests:\n  - {name: a, path: /, weight: 0}\nprofiles:\n  baseline: {rate: 5, duration: 1s}\n", 2, ":4: requests: weights sum to zero"},
+		{"bad plan section", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\nplan:\n  headroom: lots\n", 2, ":8: plan.headroom"},
 		{"neither users nor rate", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline:\n    duration: 1s\n", 2, ":6: profiles.baseline"},
 	}
 	for _, tt := range tests {

@@ -20,6 +20,9 @@ func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	var bad []error
 	for _, path := range fs.Args() {
 		sc, err := scenario.Load(path, env.LookupEnv)
+		if err == nil {
+			_, err = checkPlanSection(sc)
+		}
 		if err != nil {
 			fmt.Fprintln(env.Stderr, err)
 			bad = append(bad, err)
