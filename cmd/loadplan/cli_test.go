@@ -98,6 +98,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"run", "/does/not/exist.yaml"},
 		{"validate"},
 		{"sim", "--workers", "0"},
+		{"run", "../../scenarios/demo.yaml", "--rate", "5"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -381,5 +382,36 @@ func TestSecondInterruptCutsOff(t *testing.T) {
 	}
 	if g := res.Profiles[0].Generator; g.Canceled == 0 || g.Started != g.Canceled+res.Profiles[0].Total.Requests {
 		t.Errorf("generator %+v: every started request is either recorded or counted as canceled", g)
+	}
+}
+
+// TestPlanFailureKeepsRunExitCode: a plan: section that cannot be built from
+// the run (no stress profile ran, no capacity given) is reported, and the
+// run's own exit code stands.
+func TestPlanFailureKeepsRunExitCode(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	path := writeFile(t, "s.yaml", `version: 1
+name: planfail
+target: {url: `+srv.URL+`}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {users: 2, duration: 1s}
+plan:
+  demand: {peak_rps: 100}
+  growth: {monthly: 10%/mo}
+  resources:
+    - {name: api, units: 2}
+`)
+	out := t.TempDir()
+	env, _, stderr := testEnv(nil)
+	if code := Run(context.Background(), []string{"run", path, "--out", out, "--quiet"}, env); code != 0 {
+		t.Fatalf("exit %d, want 0: the plan must not change the run's exit code; stderr %s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), "plan not written") {
+		t.Errorf("stderr %q should say the plan was not written", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "result.json")); err != nil {
+		t.Error(err)
 	}
 }

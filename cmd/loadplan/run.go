@@ -19,6 +19,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
@@ -60,12 +61,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	var f runFlags
 	fs := newFlags(env, "run", "SCENARIO.yaml [flags] | --url URL (--rate R | --users N) --duration D [flags]")
 	fs.StringSliceVarP(&f.profiles, "profile", "p", nil, "run only these profiles (baseline, target, stress, spike); repeatable")
-	fs.StringVarP(&f.out, "out", "o", "", "write result.json and summary.md into this directory (default reports/<date>T<time>-<scenario>/)")
+	fs.StringVarP(&f.out, "out", "o", "", "write result.json, summary.md, report.html (and the plan files) into this directory (default reports/<date>T<time>-<scenario>/)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bars and no summary on stdout")
 	fs.BoolVar(&f.json, "json", false, "print the result document on stdout instead of the summary")
 	fs.StringVar(&f.segment, "segment", "", "run only segment I of N of the load (I/N, 1-based; 'k8s/N' takes I from JOB_COMPLETION_INDEX + 1)")
 	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
-	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration and ramp by this factor (0.01 for a rehearsal of a full-size scenario)")
+	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.DurationVar(&f.lateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")
@@ -78,7 +79,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.DurationVarP(&f.duration, "duration", "d", 0, "quick check: how long to run")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "quick check: per-request timeout")
 	fs.DurationVar(&f.think, "think", 0, "quick check: closed model think time")
-	fs.StringVar(&f.client, "client", "auto", "quick check: HTTP client: auto (fast for http://, std for https://), fast (fasthttp, HTTP/1.1), std (net/http)")
+	fs.StringVar(&f.client, "client", "auto", "quick check: HTTP client: auto (fast for plain http:// without a proxy, std otherwise), fast (fasthttp, HTTP/1.1), std (net/http)")
 	fs.IntVar(&f.inFlight, "max-in-flight", 0, "quick check: open model cap on requests in flight (default 10000)")
 	// CI gates (gate.go)
 	fs.StringArrayVar(&f.gates, "gate", nil, "fail the run (exit 1) unless [PROFILE:]METRIC OP VALUE[ over WINDOW] holds, e.g. 'p95<300ms', 'error_rate<0.1%', 'throughput>=1000/s over 30s'; repeatable")
@@ -103,6 +104,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	case fs.NArg() == 1:
+		for _, name := range []string{"method", "header", "body", "users", "rate", "duration", "timeout", "think", "max-in-flight", "client"} {
+			if fs.Changed(name) {
+				return usagef("--%s is a quick-check flag (with --url); a scenario file sets it in the file", name)
+			}
+		}
 		path := fs.Arg(0)
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -210,12 +216,16 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		defer func() { pprof.StopCPUProfile(); pf.Close() }()
 	}
 	if f.memProf != "" {
+		pf, err := os.Create(f.memProf)
+		if err != nil {
+			return usagef("--memprofile: %v", err)
+		}
 		defer func() {
-			if pf, err := os.Create(f.memProf); err == nil {
-				runtime.GC()
-				_ = pprof.WriteHeapProfile(pf)
-				pf.Close()
+			runtime.GC()
+			if err := pprof.WriteHeapProfile(pf); err != nil {
+				fmt.Fprintf(env.Stderr, "loadplan: --memprofile: %v\n", err)
 			}
+			pf.Close()
 		}()
 	}
 
@@ -251,8 +261,8 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
 	applyGates(env, res, &f)                      // before writing: result.json and the summary hold the gates
 	writeErr := writeRun(env, dir, res, sc.Secrets, &f)
-	if writeErr == nil && planCfg != nil && res.Status != result.StatusAborted {
-		writeErr = writeRunPlan(env, dir, planCfg, res)
+	if writeErr == nil && planCfg != nil {
+		writeRunPlanAfter(env, dir, planCfg, res, sc.Secrets, seg)
 	}
 	ciErr := writeCI(env, res, sc.Secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
 	if runErr != nil {
@@ -290,6 +300,7 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 	summary := redact([]byte(sum.String()), secrets)
 
 	var werr error
+	wroteHTML := false
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		werr = fmt.Errorf("create %s: %w", dir, err)
 	} else if err := result.WriteFile(filepath.Join(dir, "result.json"), data); err != nil {
@@ -304,6 +315,8 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 			fmt.Fprintf(env.Stderr, "loadplan: report.html not written: %v\n", err)
 		} else if err := result.WriteFile(filepath.Join(dir, "report.html"), redact([]byte(html.String()), secrets)); err != nil {
 			werr = err
+		} else {
+			wroteHTML = true
 		}
 	}
 	switch {
@@ -315,7 +328,11 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 	if werr != nil {
 		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
 	}
-	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, summary.md and report.html\n", filepath.Join(dir, "result.json"))
+	also := "summary.md"
+	if wroteHTML {
+		also += " and report.html"
+	}
+	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, %s\n", filepath.Join(dir, "result.json"), also)
 	return nil
 }
 
@@ -412,6 +429,9 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 	if sc.Target.MaxInFlight == 0 {
 		sc.Target.MaxInFlight = 10000
 	}
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		sc.Secrets = append(sc.Secrets, pw)
+	}
 	req := scenario.Request{Name: "request", Method: strings.ToUpper(f.method), URL: f.url, Body: f.body, Weight: 1}
 	for _, h := range f.headers {
 		name, value, ok := strings.Cut(h, ":")
@@ -470,4 +490,29 @@ func parseSegment(s string, env *Env) (engine.Segment, error) {
 		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
 	}
 	return engine.Segment{Index: i, Count: n}, nil
+}
+
+// writeRunPlan after a run: the plan is made from the result as it was
+// saved (secrets masked), and a plan that cannot be made is reported but
+// never changes the run's exit code — the measurement is what the run was
+// for. A segment or an unfinished run makes no plan: plan the merged or the
+// complete result with `loadplan plan`.
+func writeRunPlanAfter(env *Env, dir string, cfg *plan.Config, res *result.Result, secrets []string, seg engine.Segment) {
+	switch {
+	case seg.Count > 1:
+		fmt.Fprintln(env.Stderr, "loadplan: no plan for one segment: merge the segments, then run `loadplan plan` on the merged result")
+		return
+	case res.Status != result.StatusComplete:
+		fmt.Fprintf(env.Stderr, "loadplan: no plan for a %s run\n", res.Status)
+		return
+	}
+	saved := res
+	if data, err := result.Marshal(res); err == nil {
+		if r, err := result.Parse("result.json", redact(data, secrets)); err == nil {
+			saved = r
+		}
+	}
+	if err := writeRunPlan(env, dir, cfg, saved); err != nil {
+		fmt.Fprintf(env.Stderr, "loadplan: plan not written: %v\n", err)
+	}
 }

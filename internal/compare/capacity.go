@@ -1,6 +1,8 @@
 package compare
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -27,7 +29,9 @@ type stress struct {
 var stepQuantiles = []int64{q50, q95, q99}
 
 type stressStep struct {
-	offered  float64
+	stage   int // index in the profile's stages
+	offered float64
+	unit    string // of offered: "req/s" or "users"
 	hists    []hist  // per steady window
 	req, err []int64 // per steady window
 	mult     []int64
@@ -55,7 +59,7 @@ func newStress(p *result.Profile) *stress {
 		}
 		ws := steadyWindows(p, sps[i])
 		all = append(all, ws)
-		step := stressStep{offered: st.Offered.Load}
+		step := stressStep{stage: i, offered: st.Offered.Load, unit: st.Offered.Unit}
 		if len(ws) == 0 {
 			part := &stepPart{p50: float64(st.Response.P50), p95: float64(st.Response.P95), p99: float64(st.Response.P99)}
 			if st.Requests > 0 {
@@ -85,21 +89,93 @@ func newStress(p *result.Profile) *stress {
 // capacity is the capacity at SLO over every window once (rng nil) or
 // over a resample of each step's windows.
 func (s *stress) capacity(rng *rand.Rand) float64 {
-	var capacity float64
-	var prev *stepPart
-	var prevOffered float64
+	c, _, _ := s.judge(rng)
+	return c
+}
+
+// judge judges every step and returns the capacity at SLO, each step's
+// figures and whether it held.
+func (s *stress) judge(rng *rand.Rand) (capacity float64, parts []*stepPart, held []bool) {
+	parts = make([]*stepPart, len(s.steps))
+	held = make([]bool, len(s.steps))
 	for k := range s.steps {
 		st := &s.steps[k]
-		part := st.whole
-		if part == nil {
-			part = s.part(st, rng)
+		parts[k] = st.whole
+		if parts[k] == nil {
+			parts[k] = s.part(st, rng)
 		}
-		if s.held(part, st.offered, prev, prevOffered) && part.goodput > capacity {
-			capacity = part.goodput
+		var prev *stepPart
+		var prevOffered float64
+		if k > 0 {
+			prev, prevOffered = parts[k-1], s.steps[k-1].offered
 		}
-		prev, prevOffered = part, st.offered
+		held[k] = s.held(parts[k], st.offered, prev, prevOffered)
+		if held[k] && parts[k].goodput > capacity {
+			capacity = parts[k].goodput
+		}
 	}
-	return capacity
+	return capacity, parts, held
+}
+
+// heldStages returns the stages (by profile index) that held the SLO over
+// all their windows.
+func (s *stress) heldStages() map[int]bool {
+	_, _, held := s.judge(nil)
+	out := map[int]bool{}
+	for k, h := range held {
+		if h {
+			out[s.steps[k].stage] = true
+		}
+	}
+	return out
+}
+
+// bracket is what a stepped run can say about where its capacity at SLO
+// lies, in offered load: at or above the load of its best step that held
+// (lo), at or below the load of the first step above it that broke (hi;
+// +Inf when none broke). ok is false when no step held.
+func (s *stress) bracket() (lo, hi float64, unit string, ok bool) {
+	capacity, parts, held := s.judge(nil)
+	best := -1
+	for k := range parts {
+		if held[k] && parts[k].goodput == capacity {
+			best = k
+			break
+		}
+	}
+	if best < 0 {
+		return 0, 0, "", false
+	}
+	lo, hi, unit = s.steps[best].offered, math.Inf(1), s.steps[best].unit
+	for k := best + 1; k < len(s.steps); k++ {
+		if !held[k] {
+			hi = s.steps[k].offered
+			break
+		}
+	}
+	return lo, hi, unit, true
+}
+
+// unresolved reports whether two stepped runs' capacities are within one
+// step of each other: their brackets touch or overlap. A ramp's steps
+// are its resolution, and at the step nearest the breaking point whether
+// a queue builds is one draw per run, not one per second, so no test over
+// the windows can settle a one-step difference: the comparison then
+// says so instead of calling it.
+func unresolved(o, n *stress) (string, bool) {
+	loO, hiO, uO, okO := o.bracket()
+	loN, hiN, uN, okN := n.bracket()
+	if !okO || !okN || uO != uN || loO > hiN || loN > hiO {
+		return "", false
+	}
+	text := func(lo, hi float64, unit string) string {
+		if math.IsInf(hi, 1) {
+			return fmt.Sprintf("held %g %s, the highest step", lo, unit)
+		}
+		return fmt.Sprintf("held %g %s, broke at %g", lo, unit, hi)
+	}
+	return fmt.Sprintf("within one step of the ramp (old %s; new %s): use smaller steps or several runs to tell them apart",
+		text(loO, hiO, uO), text(loN, hiN, uN)), true
 }
 
 func (s *stress) part(st *stressStep, rng *rand.Rand) *stepPart {

@@ -189,6 +189,9 @@ type Metric struct {
 	Note       string `json:"note,omitempty"`
 
 	shift int // the side the test puts the new run on: +1 higher, −1 lower
+	// unresolved is set when the measurement cannot tell the two apart
+	// whatever the p-value (capacities within one step of the ramp).
+	unresolved bool
 }
 
 // Quantile is one point of the latency distributions.
@@ -300,7 +303,21 @@ func distribution(pool *pool, older, newer *counts) []Quantile {
 func compareProfile(o, n *result.Profile, opt Options) Profile {
 	pc := Profile{Name: o.Name, Model: n.Model, Pass: true, Stages: []int{}}
 	pc.Warnings = profileWarnings(o, n)
-	strata, fallback := pairStrata(o, n)
+	var keep func(int) bool
+	var so, sn *stress
+	stepped := o.Rules.Stepped && n.Rules.Stepped
+	if stepped {
+		// Past its breaking point a step's latency measures a queue
+		// growing, one state per run: comparing it second by second would
+		// call the luck of one run a difference. So a stress profile's
+		// per-second figures come from the steps that held in both runs;
+		// its capacity at SLO speaks for the rest.
+		so, sn = newStress(o), newStress(n)
+		heldO, heldN := so.heldStages(), sn.heldStages()
+		keep = func(i int) bool { return heldO[i] && heldN[i] }
+		pc.Notes = append(pc.Notes, "stress: the per-second figures are compared over the steps that held the SLO in both runs; the capacity at SLO compares the breaking points")
+	}
+	strata, fallback := pairStrata(o, n, keep)
 	if fallback && len(strata) > 0 {
 		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every window but the first and the last")
 	}
@@ -331,15 +348,19 @@ func compareProfile(o, n *result.Profile, opt Options) Profile {
 	}
 
 	if len(strata) == 0 {
-		pc.Notes = append(pc.Notes, "no per-second windows to compare: the figures are the whole profile's, untested")
+		why := "no per-second windows to compare"
+		if stepped {
+			why = "no step held the SLO in both runs"
+		}
+		pc.Notes = append(pc.Notes, why+": the figures are the whole profile's, untested")
 		pc.Metrics = totalsOnly(o, n)
 	} else {
 		var notes []string
 		pc.Metrics, pc.Distribution, notes = windowMetrics(o, n, strata, oldWs, newWs, opt)
 		pc.Notes = append(pc.Notes, notes...)
 	}
-	if o.Rules.Stepped && n.Rules.Stepped {
-		pc.Metrics = append(pc.Metrics, capacityMetric(o, n, opt))
+	if stepped {
+		pc.Metrics = append(pc.Metrics, capacityMetric(o, n, so, sn, opt))
 	}
 	holm(pc.Metrics)
 	for i := range pc.Metrics {
@@ -509,8 +530,7 @@ func totalsOnly(o, n *result.Profile) []Metric {
 
 // capacityMetric compares the capacity at SLO of two stepped profiles,
 // with a bootstrap over each step's windows.
-func capacityMetric(o, n *result.Profile, opt Options) Metric {
-	so, sn := newStress(o), newStress(n)
+func capacityMetric(o, n *result.Profile, so, sn *stress, opt Options) Metric {
 	stored := func(p *result.Profile, s *stress) float64 {
 		if p.Verdict != nil && p.Verdict.Stress != nil {
 			return p.Verdict.Stress.CapacityAtSLO
@@ -534,6 +554,9 @@ func capacityMetric(o, n *result.Profile, opt Options) Metric {
 	draw := func(s *stress) func(*rand.Rand) float64 { return s.capacity }
 	diffs := bootstrap(rngFor(opt.Seed, o.Name, CapacityAtSLO), opt.Resamples, draw(so), draw(sn))
 	bootVerdict(&m, diffs, opt)
+	if note, ok := unresolved(so, sn); ok {
+		m.unresolved, m.Note = true, note
+	}
 	return m
 }
 
@@ -597,7 +620,7 @@ func decide(m *Metric, opt Options) {
 	}
 	dir := sign(m.Change)
 	m.Verdict = NoChange
-	if *m.PAdjusted >= opt.Alpha || effect < opt.MinEffect || dir == 0 {
+	if *m.PAdjusted >= opt.Alpha || effect < opt.MinEffect || dir == 0 || m.unresolved {
 		return
 	}
 	if m.shift != dir {

@@ -131,8 +131,14 @@ var checkout = service{median: 50 * time.Millisecond, sigma: 0.5, errP: 0.005}
 // baselineStages is a minute at 100 req/s.
 var baselineStages = []stage{{rate: 100, secs: 60}}
 
+// stressProfile is a stepped run from 60 to 200 req/s in steps of 20
+// req/s, 15 s each, judged against p95 ≤ 200 ms.
 func stressProfile(t testing.TB, s service, seed uint64) result.Profile {
-	p := s.run(t, seed, "stress", []stage{{50, 20}, {100, 20}, {150, 20}, {200, 20}, {250, 20}})
+	var stages []stage
+	for rate := 60.0; rate <= 200; rate += 20 {
+		stages = append(stages, stage{rate, 15})
+	}
+	p := s.run(t, seed, "stress", stages)
 	p.Rules = result.Rules{Stepped: true, Expect: result.Expect{P95: ptrMs(200 * time.Millisecond)}}
 	return p
 }

@@ -99,16 +99,22 @@ type stratum struct {
 // (runs too short to hold a whole second after the ramps) it falls back to
 // each run's windows without the first and the last, which are partial
 // seconds; the bool says so.
-func pairStrata(o, n *result.Profile) ([]stratum, bool) {
+//
+// keep, when not nil, chooses the stages that may be compared (for a
+// stress profile: the steps that held in both runs).
+func pairStrata(o, n *result.Profile, keep func(stage int) bool) ([]stratum, bool) {
 	so, sn := spans(o), spans(n)
 	var out []stratum
 	for i := range min(len(so), len(sn)) {
+		if keep != nil && !keep(i) {
+			continue
+		}
 		wo, wn := steadyWindows(o, so[i]), steadyWindows(n, sn[i])
 		if len(wo) > 0 && len(wn) > 0 {
 			out = append(out, stratum{stage: i, old: wo, new: wn})
 		}
 	}
-	if len(out) > 0 {
+	if len(out) > 0 || keep != nil {
 		return out, false
 	}
 	trim := func(p *result.Profile) []window {

@@ -564,6 +564,9 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 		g.LateSamples += pg.LateSamples
 		g.CPUSeconds += pg.CPUSeconds
 		g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
+		// The parts ran with the same --max-lateness in a split run; keep
+		// the most lenient so a re-judged merge never fails a part that held.
+		g.LatenessLimit = max(g.LatenessLimit, pg.LatenessLimit)
 		if pg.StartRatio > 0 {
 			scheduled += float64(pg.Started) / pg.StartRatio
 		}
