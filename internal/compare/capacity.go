@@ -29,9 +29,9 @@ type stress struct {
 var stepQuantiles = []int64{q50, q95, q99}
 
 type stressStep struct {
-	stage   int // index in the profile's stages
-	offered float64
-	unit    string // of offered: "req/s" or "users"
+	stage    int // index in the profile's stages
+	offered  float64
+	unit     string  // of offered: "req/s" or "users"
 	hists    []hist  // per steady window
 	req, err []int64 // per steady window
 	mult     []int64

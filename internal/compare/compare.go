@@ -58,7 +58,8 @@ const minWindows = 3
 // of a gated metric fails).
 type Options struct {
 	// Alpha is the significance level: a change is significant only when
-	// its test's p-value is below it. Default 0.05.
+	// its test's p-value, Holm-adjusted over the profile's metrics, is
+	// below it. Default 0.05.
 	Alpha float64
 	// MinEffect is the smallest relative change called significant,
 	// however small the p-value: a real but negligible change is not worth
