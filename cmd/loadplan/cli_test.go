@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -413,5 +414,33 @@ plan:
 	}
 	if _, err := os.Stat(filepath.Join(out, "result.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRepeatKeepsEachRun: --repeat N runs N times, each into its own
+// directory, so a comparison can use run-to-run variation.
+func TestRepeatKeepsEachRun(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	out := t.TempDir()
+	env, _, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--users", "1", "--duration", "300ms", "--repeat", "3", "--out", out, "--quiet"}, env)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var total int64
+	for i := 1; i <= 3; i++ {
+		res, err := result.Read(filepath.Join(out, "run-"+strconv.Itoa(i), "result.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += res.Profiles[0].Total.Requests
+	}
+	if total != hits.Load() || total == 0 {
+		t.Errorf("the three results hold %d requests, the server saw %d", total, hits.Load())
+	}
+	if code := Run(context.Background(), []string{"run", "--url", srv.URL, "--users", "1", "--duration", "1s", "--repeat", "0"}, env); code != ExitUsage {
+		t.Errorf("--repeat 0: exit %d, want 2", code)
 	}
 }

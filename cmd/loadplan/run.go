@@ -49,6 +49,7 @@ type runFlags struct {
 	cpuProf  string
 	memProf  string
 	lateness time.Duration
+	repeat   int
 	// CI gates (gate.go)
 	gates         []string
 	junit         string
@@ -66,6 +67,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.json, "json", false, "print the result document on stdout instead of the summary")
 	fs.StringVar(&f.segment, "segment", "", "run only segment I of N of the load (I/N, 1-based; 'k8s/N' takes I from JOB_COMPLETION_INDEX + 1)")
 	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
+	fs.IntVar(&f.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.DurationVar(&f.lateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
@@ -88,6 +90,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline (a percentage, or a fraction)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if f.repeat < 1 {
+		return usagef("--repeat %d: must be at least 1", f.repeat)
+	}
+	if f.repeat > 1 {
+		return repeatRuns(ctx, env, args, &f, fs.Args())
 	}
 	if err := parseGateFlags(fs, &f); err != nil {
 		return err
@@ -515,4 +523,52 @@ func writeRunPlanAfter(env *Env, dir string, cfg *plan.Config, res *result.Resul
 	if err := writeRunPlan(env, dir, cfg, saved); err != nil {
 		fmt.Fprintf(env.Stderr, "loadplan: plan not written: %v\n", err)
 	}
+}
+
+// repeatRuns runs the same command N times, each into its own directory
+// (OUT/run-1 … OUT/run-N), and exits with the most serious of their exit
+// codes. An interrupt or an abort ends the series.
+func repeatRuns(ctx context.Context, env *Env, args []string, f *runFlags, positional []string) error {
+	base := f.out
+	if base == "" {
+		name := "quick"
+		if len(positional) == 1 {
+			name = strings.TrimSuffix(filepath.Base(positional[0]), filepath.Ext(positional[0]))
+		}
+		base = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+safeName(name)+"-repeat")
+	}
+	// The same arguments without --repeat and --out.
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--repeat" || a == "--out" || a == "-o":
+			i++
+		case strings.HasPrefix(a, "--repeat=") || strings.HasPrefix(a, "--out=") || strings.HasPrefix(a, "-o="):
+		default:
+			rest = append(rest, a)
+		}
+	}
+	worst := ExitOK
+	rank := map[int]int{ExitOK: 0, ExitGateFailed: 1, ExitAborted: 2, ExitUsage: 3, ExitInterrupted: 4}
+	for i := 1; i <= f.repeat; i++ {
+		dir := filepath.Join(base, fmt.Sprintf("run-%d", i))
+		fmt.Fprintf(env.Stderr, "loadplan: run %d of %d into %s\n", i, f.repeat, dir)
+		err := cmdRun(ctx, env, append(append([]string(nil), rest...), "--out", dir))
+		var ee *ExitError
+		if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
+			fmt.Fprintf(env.Stderr, "loadplan run %d: %v\n", i, err)
+		}
+		code := exitCode(err)
+		if rank[code] > rank[worst] {
+			worst = code
+		}
+		if code == ExitInterrupted || code == ExitAborted || code == ExitUsage || ctx.Err() != nil {
+			break
+		}
+	}
+	if worst == ExitOK {
+		return nil
+	}
+	return &ExitError{Code: worst}
 }

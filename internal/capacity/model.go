@@ -62,6 +62,13 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		ConcurrencyAtSLO: s.CapacityConcurrency,
 	}
 	unit := concurrencyUnit(p.Model)
+	if p.Generator.Invalid {
+		// The figures measure the generator, not the target: no model of
+		// the target can be fitted to them.
+		c.Error = "the run is invalid: the generator was the bottleneck (" + strings.Join(p.Generator.Reasons, "; ") + "), so its steps measure loadplan, not the target"
+		c.Statement = "No capacity model: " + c.Error
+		return c
+	}
 
 	var points []Point
 	var cut, idle int

@@ -359,3 +359,21 @@ func containsSub(list []string, sub string) bool {
 	}
 	return false
 }
+
+func TestFromProfileRefusesInvalidRun(t *testing.T) {
+	p := &result.Profile{Name: "stress", Model: "open", Verdict: &result.Verdict{Stress: &result.Stress{
+		CapacityAtSLO: 100,
+		Steps: []result.Step{
+			{Index: 0, Complete: true, Throughput: 100, Concurrency: 1},
+			{Index: 1, Complete: true, Throughput: 190, Concurrency: 2},
+			{Index: 2, Complete: true, Throughput: 270, Concurrency: 3},
+			{Index: 3, Complete: true, Throughput: 340, Concurrency: 4},
+		},
+	}}}
+	p.Generator.Invalid = true
+	p.Generator.Reasons = []string{"start lateness p99 40ms > 10ms"}
+	c := FromProfile(p, FitOptions{Resamples: -1})
+	if c == nil || c.Error == "" || !strings.Contains(c.Error, "generator was the bottleneck") || c.Sigma != 0 || len(c.Points) != 0 {
+		t.Fatalf("an invalid run must not be modelled: %+v", c)
+	}
+}
