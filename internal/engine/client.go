@@ -65,8 +65,8 @@ type HTTPClient struct {
 
 var _ Doer = (*HTTPClient)(nil)
 
-// NewHTTPClient builds the client.
-func NewHTTPClient(o ClientOptions) *HTTPClient {
+// normalize fills the defaults of both clients.
+func (o ClientOptions) normalize() ClientOptions {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
@@ -76,6 +76,12 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 	if o.BodyCap <= 0 {
 		o.BodyCap = DefaultBodyCap
 	}
+	return o
+}
+
+// NewHTTPClient builds the client.
+func NewHTTPClient(o ClientOptions) *HTTPClient {
+	o = o.normalize()
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{

@@ -30,15 +30,7 @@ var _ Doer = (*FastClient)(nil)
 
 // NewFastClient builds the client with the same options as HTTPClient.
 func NewFastClient(o ClientOptions) *FastClient {
-	if o.Timeout <= 0 {
-		o.Timeout = 10 * time.Second
-	}
-	if o.MaxConns <= 0 {
-		o.MaxConns = 100
-	}
-	if o.BodyCap <= 0 {
-		o.BodyCap = DefaultBodyCap
-	}
+	o = o.normalize()
 	conns := o.MaxConns
 	if o.Connections > 0 {
 		conns = o.Connections
