@@ -13,8 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
+	"github.com/loadplan/loadplan/scripts/internal/minserver"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,16 +22,12 @@ import (
 )
 
 func main() {
-	serve := flag.String("serve", "", "internal: serve a minimal 200 OK handler on this address")
+	serve := minserver.Flag()
 	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
 	rate := flag.Float64("rate", 5000, "open-model rate, requests per second")
 	durations := flag.String("durations", "1m,5m", "comma-separated run durations")
 	flag.Parse()
-	if *serve != "" {
-		http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
-		fmt.Fprintln(os.Stderr, http.ListenAndServe(*serve, nil))
-		os.Exit(1)
-	}
+	minserver.ServeIfAsked(*serve)
 	if err := run(*loadplan, *rate, *durations); err != nil {
 		fmt.Fprintln(os.Stderr, "benchopen:", err)
 		os.Exit(1)
@@ -40,29 +35,11 @@ func main() {
 }
 
 func run(loadplan string, rate float64, durations string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := minserver.Start()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	srv := exec.Command(self, "-serve", addr)
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer srv.Process.Kill()
-	for i := 0; i < 50; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	defer stop()
 	tmp, err := os.MkdirTemp("", "benchopen-")
 	if err != nil {
 		return err

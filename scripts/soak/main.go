@@ -13,10 +13,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
+	"github.com/loadplan/loadplan/scripts/internal/minserver"
 	"os"
-	"os/exec"
 	"runtime"
 	"time"
 
@@ -25,16 +23,12 @@ import (
 )
 
 func main() {
-	serve := flag.String("serve", "", "internal: serve a minimal 200 OK handler on this address")
+	serve := minserver.Flag()
 	rate := flag.Float64("rate", 2000, "requests per second")
 	duration := flag.Duration("duration", 10*time.Minute, "how long")
 	every := flag.Duration("every", time.Minute, "how often to print")
 	flag.Parse()
-	if *serve != "" {
-		http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
-		fmt.Fprintln(os.Stderr, http.ListenAndServe(*serve, nil))
-		os.Exit(1)
-	}
+	minserver.ServeIfAsked(*serve)
 	if err := run(*rate, *duration, *every); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
@@ -48,29 +42,11 @@ type sample struct {
 }
 
 func run(rate float64, duration, every time.Duration) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := minserver.Start()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	srv := exec.Command(self, "-serve", addr)
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer srv.Process.Kill()
-	for i := 0; i < 50; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	defer stop()
 
 	url := "http://" + addr + "/"
 	sc := &scenario.Scenario{

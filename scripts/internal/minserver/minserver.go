@@ -1,0 +1,59 @@
+// Package minserver runs the minimal loopback HTTP server the benchmark
+// scripts measure against, in a child process of the script itself so that
+// its CPU and goroutines are not the generator's.
+package minserver
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"time"
+)
+
+// Flag registers -serve; call it before flag.Parse.
+func Flag() *string {
+	return flag.String("serve", "", "internal: serve a minimal 200 OK handler on this address")
+}
+
+// ServeIfAsked serves forever when -serve was given (the child's role).
+func ServeIfAsked(addr string) {
+	if addr == "" {
+		return
+	}
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	fmt.Fprintln(os.Stderr, http.ListenAndServe(addr, nil))
+	os.Exit(1)
+}
+
+// Start starts the child on a free port of 127.0.0.1 and waits until it
+// accepts connections. stop kills it.
+func Start() (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	srv := exec.Command(self, "-serve", addr)
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		return "", nil, err
+	}
+	stop = func() { _ = srv.Process.Kill(); _ = srv.Wait() }
+	for i := 0; i < 50; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, stop, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	return "", nil, fmt.Errorf("the server on %s did not start", addr)
+}
