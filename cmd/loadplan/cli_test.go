@@ -162,8 +162,13 @@ func TestRunWritesResultAndHidesSecrets(t *testing.T) {
 		t.Error("the summary is neither printed nor saved")
 	}
 	all := stdout.String() + stderr.String() + string(summary)
-	raw, _ := os.ReadFile(filepath.Join(out, "result.json"))
-	all += string(raw)
+	for _, name := range []string{"result.json", "report.html"} {
+		raw, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all += string(raw)
+	}
 	if strings.Contains(all, token) {
 		t.Error("the secret token appears in an output")
 	}

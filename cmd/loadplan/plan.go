@@ -21,14 +21,14 @@ import (
 const nextScenarioFile = "next-scenario.yaml"
 
 func cmdPlan(_ context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv]")
+	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
 	planPath := fs.String("plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
 	history := fs.String("history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
 	asOf := fs.String("as-of", "", "the plan's first day, YYYY-MM-DD (default today)")
 	horizon := fs.String("horizon", "", "months to plan: 12mo, 18mo, 2y (default: the configuration's, else 12mo)")
 	growth := fs.String("growth", "", "compound growth: 20%/mo, or 150%/y (replaces the configuration's growth)")
 	out := fs.StringP("out", "o", "", "write the plan files into this directory (default: the result's directory)")
-	formats := fs.StringSlice("format", report.PlanFormats, "plan files to write: md, json, csv")
+	formats := fs.StringSlice("format", report.PlanFormats, "plan files to write: md, json, csv, html")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 	}
 	for _, f := range *formats {
 		if !slices.Contains(report.PlanFormats, f) {
-			return usagef("--format %q: want md, json or csv (comma-separated)", f)
+			return usagef("--format %q: want md, json, csv or html (comma-separated)", f)
 		}
 	}
 	if *growth != "" && *history != "" {

@@ -91,6 +91,10 @@ func TestPlanCommand(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(csv), "month,start,") || strings.Count(string(csv), "\n") != 13 {
 		t.Errorf("plan.csv: %v\n%s", err, csv)
 	}
+	page, err := os.ReadFile(filepath.Join(dir, "plan.html"))
+	if err != nil || !strings.Contains(string(page), `id="plan-chart"`) || !strings.Contains(string(page), "runway 2027-03-08") {
+		t.Errorf("plan.html: %v\n%.300s", err, page)
+	}
 	if !strings.Contains(errb, "wrote ") || !strings.Contains(errb, nextScenarioFile) {
 		t.Errorf("stderr does not list the files written: %s", errb)
 	}
@@ -130,7 +134,7 @@ func TestPlanCommandFlags(t *testing.T) {
 	if !strings.Contains(stdout, "| Growth | 5%/month, compound |") || !strings.Contains(stdout, "18 months, 2027-01 to 2028-06") {
 		t.Errorf("--growth or --horizon not applied:\n%s", stdout)
 	}
-	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, nextScenarioFile: true} {
+	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, "plan.html": false, nextScenarioFile: true} {
 		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
 			t.Errorf("%s written: %v, want %v", name, err == nil, want)
 		}
@@ -194,7 +198,7 @@ func TestPlanUsageErrors(t *testing.T) {
 		{"bad horizon", []string{res, "--plan", good, "--horizon", "90d"}, "--horizon: want whole months"},
 		{"bad growth", []string{res, "--plan", good, "--growth", "fast"}, "--growth: want a growth rate"},
 		{"growth and history", []string{res, "--plan", good, "--growth", "5%", "--history", badHist}, "not both"},
-		{"bad format", []string{res, "--plan", good, "--format", "md,html"}, `--format "html"`},
+		{"bad format", []string{res, "--plan", good, "--format", "md,pdf"}, `--format "pdf"`},
 		{"no plan anywhere", []string{res}, "no plan configuration: give --plan plan.yaml"},
 		{"scenario without plan", []string{resNoPlan}, "or add a plan: section to " + noPlan},
 		{"no demand", []string{res, "--plan", noDemand}, noDemand + ":1: demand.peak_rps: required"},
@@ -234,7 +238,7 @@ func TestRunPlanHelpers(t *testing.T) {
 	if err := writeRunPlan(env, dir, cfg, res); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"plan.md", "plan.json", "plan.csv", nextScenarioFile} {
+	for _, name := range []string{"plan.md", "plan.json", "plan.csv", "plan.html", nextScenarioFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

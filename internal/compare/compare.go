@@ -120,6 +120,13 @@ type Source struct {
 	Start    time.Time `json:"start"`
 	Status   string    `json:"status"`
 	Version  string    `json:"loadplan_version"`
+	// Runs is the number of runs on this side when there are several (a
+	// `loadplan run --repeat` directory or a list of results); the other
+	// fields describe the first.
+	Runs int `json:"runs,omitempty"`
+	// Files are the result files of the runs, when there are several; the
+	// caller sets them.
+	Files []string `json:"files,omitempty"`
 }
 
 // Settings are the options the comparison ran with, defaults filled in.
@@ -188,6 +195,10 @@ type Metric struct {
 	Gated      bool   `json:"gated"`
 	Regression bool   `json:"regression"`
 	Note       string `json:"note,omitempty"`
+	// Runs is the run-level test of the per-run figures, for p95, p99,
+	// throughput, error rate and capacity at SLO when both sides have at
+	// least MinRuns runs. The metric is significant only when it agrees.
+	Runs *RunTest `json:"runs,omitempty"`
 
 	shift int // the side the test puts the new run on: +1 higher, −1 lower
 	// unresolved is set when the measurement cannot tell the two apart
@@ -219,54 +230,114 @@ func (e *NoCommonProfileError) Error() string {
 
 // Compare compares the profiles the two results share.
 func Compare(older, newer *result.Result, opt Options) (*Comparison, error) {
+	return CompareRuns([]*result.Result{older}, []*result.Result{newer}, opt)
+}
+
+// CompareRuns compares repeated runs of the old system with repeated runs
+// of the new (each side at least one run; with one run a side it is
+// Compare). With several runs the window tests are stratified by run as
+// well as by stage — old run k against new run k, stage against stage —
+// and, when both sides have at least MinRuns runs, a run-level
+// Mann–Whitney test over the per-run figures must agree before a change
+// is called (docs/compare.md, "Repeated runs").
+func CompareRuns(olds, news []*result.Result, opt Options) (*Comparison, error) {
+	if len(olds) == 0 || len(news) == 0 {
+		return nil, fmt.Errorf("compare: need at least one result a side, got %d old and %d new", len(olds), len(news))
+	}
 	opt = opt.normalize()
 	c := &Comparison{
 		Schema: Schema,
-		Old:    source(older),
-		New:    source(newer),
+		Old:    source(olds),
+		New:    source(news),
 		Settings: Settings{Alpha: opt.Alpha, MinEffect: opt.MinEffect, MaxRegression: opt.MaxRegression,
 			Resamples: opt.Resamples, Seed: opt.Seed},
 		Pass: true,
 	}
-	var oldNames, newNames []string
-	for i := range older.Profiles {
-		po := &older.Profiles[i]
-		oldNames = append(oldNames, po.Name)
-		pn := newer.Profile(po.Name)
-		if pn == nil {
-			c.OnlyInOld = append(c.OnlyInOld, po.Name)
+	oldNames, newNames := profileNames(olds), profileNames(news)
+	for _, name := range oldNames {
+		ps, pn := profilesNamed(olds, name), profilesNamed(news, name)
+		if len(pn) == 0 {
+			c.OnlyInOld = append(c.OnlyInOld, name)
 			continue
 		}
-		pc := compareProfile(po, pn, opt)
+		pc := compareProfile(ps, pn, opt)
+		if len(ps) < len(olds) || len(pn) < len(news) {
+			pc.Warnings = append(pc.Warnings, fmt.Sprintf("the profile is in %d of %d old runs and %d of %d new runs: only those are compared",
+				len(ps), len(olds), len(pn), len(news)))
+		}
 		c.Pass = c.Pass && pc.Pass
 		c.Profiles = append(c.Profiles, pc)
 	}
-	for _, pn := range newer.Profiles {
-		newNames = append(newNames, pn.Name)
-		if older.Profile(pn.Name) == nil {
-			c.OnlyInNew = append(c.OnlyInNew, pn.Name)
+	for _, name := range newNames {
+		if !slices.Contains(oldNames, name) {
+			c.OnlyInNew = append(c.OnlyInNew, name)
 		}
 	}
 	if len(c.Profiles) == 0 {
 		return nil, &NoCommonProfileError{Old: oldNames, New: newNames}
 	}
-	if older.Scenario.Digest != "" && newer.Scenario.Digest != "" && older.Scenario.Digest != newer.Scenario.Digest {
+	digests := map[string]bool{}
+	for _, r := range slices.Concat(olds, news) {
+		if r.Scenario.Digest != "" {
+			digests[r.Scenario.Digest] = true
+		}
+	}
+	if len(digests) > 1 {
 		c.Warnings = append(c.Warnings, "the two runs used different scenario files: check that they offered the same load (a target URL may differ, the load should not)")
 	}
 	for _, s := range []struct {
 		which string
-		r     *result.Result
-	}{{"old", older}, {"new", newer}} {
-		if s.r.Status != result.StatusComplete {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("the %s run is %s: its figures are partial", s.which, s.r.Status))
+		rs    []*result.Result
+	}{{"old", olds}, {"new", news}} {
+		for i, r := range s.rs {
+			if r.Status == result.StatusComplete {
+				continue
+			}
+			which := s.which
+			if len(s.rs) > 1 {
+				which = fmt.Sprintf("%s run %d's", s.which, i+1)
+				c.Warnings = append(c.Warnings, fmt.Sprintf("the %s status is %s: its figures are partial", which, r.Status))
+				continue
+			}
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the %s run is %s: its figures are partial", which, r.Status))
 		}
 	}
 	return c, nil
 }
 
-func source(r *result.Result) Source {
-	return Source{Scenario: r.Scenario.Name, Digest: r.Scenario.Digest, Target: r.Scenario.Target,
+// profileNames lists the profile names of the runs, first run's order
+// first.
+func profileNames(rs []*result.Result) []string {
+	var names []string
+	for _, r := range rs {
+		for _, p := range r.Profiles {
+			if !slices.Contains(names, p.Name) {
+				names = append(names, p.Name)
+			}
+		}
+	}
+	return names
+}
+
+// profilesNamed returns the named profile of each run that has it.
+func profilesNamed(rs []*result.Result, name string) []*result.Profile {
+	var ps []*result.Profile
+	for _, r := range rs {
+		if p := r.Profile(name); p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+func source(rs []*result.Result) Source {
+	r := rs[0]
+	s := Source{Scenario: r.Scenario.Name, Digest: r.Scenario.Digest, Target: r.Scenario.Target,
 		Start: r.Environment.Start, Status: r.Status, Version: r.Environment.LoadplanVersion}
+	if len(rs) > 1 {
+		s.Runs = len(rs)
+	}
+	return s
 }
 
 // tableQuantiles are the percentiles of the table, in hundredths of a
@@ -301,24 +372,56 @@ func distribution(pool *pool, older, newer *counts) []Quantile {
 	return out
 }
 
-func compareProfile(o, n *result.Profile, opt Options) Profile {
+// compareProfile compares one profile of the old runs with the same
+// profile of the new runs. Old run k is paired with new run k; each pair's
+// stages are strata of the window tests. Runs beyond the shorter side's
+// count take part only in the run-level test.
+func compareProfile(os, ns []*result.Profile, opt Options) Profile {
+	o, n := os[0], ns[0]
+	pairs := min(len(os), len(ns))
+	multi := len(os) > 1 || len(ns) > 1
 	pc := Profile{Name: o.Name, Model: n.Model, Pass: true, Stages: []int{}}
-	pc.Warnings = profileWarnings(o, n)
-	var keep func(int) bool
-	var so, sn *stress
-	stepped := o.Rules.Stepped && n.Rules.Stepped
+	for k := range pairs {
+		for _, w := range profileWarnings(os[k], ns[k]) {
+			if !slices.Contains(pc.Warnings, w) {
+				pc.Warnings = append(pc.Warnings, w)
+			}
+		}
+	}
+	stepped := true
+	for _, p := range slices.Concat(os, ns) {
+		stepped = stepped && p.Rules.Stepped
+	}
+	var sos, sns []*stress
 	if stepped {
 		// Past its breaking point a step's latency measures a queue
 		// growing, one state per run: comparing it second by second would
 		// call the luck of one run a difference. So a stress profile's
 		// per-second figures come from the steps that held in both runs;
 		// its capacity at SLO speaks for the rest.
-		so, sn = newStress(o), newStress(n)
-		heldO, heldN := so.heldStages(), sn.heldStages()
-		keep = func(i int) bool { return heldO[i] && heldN[i] }
+		for _, p := range os {
+			sos = append(sos, newStress(p))
+		}
+		for _, p := range ns {
+			sns = append(sns, newStress(p))
+		}
 		pc.Notes = append(pc.Notes, "stress: the per-second figures are compared over the steps that held the SLO in both runs; the capacity at SLO compares the breaking points")
 	}
-	strata, fallback := pairStrata(o, n, keep)
+	if multi {
+		pc.Notes = append(pc.Notes, runsNote(len(os), len(ns)))
+	}
+	var strata []stratum
+	fallback := false
+	for k := range pairs {
+		var keep func(int) bool
+		if stepped {
+			heldO, heldN := sos[k].heldStages(), sns[k].heldStages()
+			keep = func(i int) bool { return heldO[i] && heldN[i] }
+		}
+		st, fb := pairStrata(os[k], ns[k], keep)
+		strata = append(strata, st...)
+		fallback = fallback || fb
+	}
 	if fallback && len(strata) > 0 {
 		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every window but the first and the last")
 	}
@@ -326,11 +429,16 @@ func compareProfile(o, n *result.Profile, opt Options) Profile {
 	badHists := 0
 	for _, s := range strata {
 		if s.stage >= 0 {
-			pc.Stages = append(pc.Stages, s.stage)
+			if !slices.Contains(pc.Stages, s.stage) {
+				pc.Stages = append(pc.Stages, s.stage)
+			}
 			so, sn := o.Stages[s.stage].Offered, n.Stages[s.stage].Offered
 			if so.Load != sn.Load || so.Unit != sn.Unit {
-				pc.Warnings = append(pc.Warnings, fmt.Sprintf("stage %d offered %g %s in the old run and %g %s in the new: the figures compare different loads",
-					s.stage+1, so.Load, so.Unit, sn.Load, sn.Unit))
+				w := fmt.Sprintf("stage %d offered %g %s in the old run and %g %s in the new: the figures compare different loads",
+					s.stage+1, so.Load, so.Unit, sn.Load, sn.Unit)
+				if !slices.Contains(pc.Warnings, w) {
+					pc.Warnings = append(pc.Warnings, w)
+				}
 			}
 		}
 		pc.OldWindows += len(s.old)
@@ -344,6 +452,7 @@ func compareProfile(o, n *result.Profile, opt Options) Profile {
 			}
 		}
 	}
+	slices.Sort(pc.Stages)
 	if badHists > 0 {
 		pc.Warnings = append(pc.Warnings, fmt.Sprintf("%d window histogram(s) did not decode: left out of the percentiles", badHists))
 	}
@@ -354,14 +463,17 @@ func compareProfile(o, n *result.Profile, opt Options) Profile {
 			why = "no step held the SLO in both runs"
 		}
 		pc.Notes = append(pc.Notes, why+": the figures are the whole profile's, untested")
-		pc.Metrics = totalsOnly(o, n)
+		pc.Metrics = totalsOnly(os, ns)
 	} else {
 		var notes []string
-		pc.Metrics, pc.Distribution, notes = windowMetrics(o, n, strata, oldWs, newWs, opt)
+		pc.Metrics, pc.Distribution, notes = windowMetrics(os, ns, strata, oldWs, newWs, opt)
 		pc.Notes = append(pc.Notes, notes...)
 	}
 	if stepped {
-		pc.Metrics = append(pc.Metrics, capacityMetric(o, n, so, sn, opt))
+		pc.Metrics = append(pc.Metrics, capacityMetric(os, ns, sos, sns, opt))
+	}
+	if len(os) >= MinRuns && len(ns) >= MinRuns {
+		runLevel(pc.Metrics, os, ns, pc.Stages, fallback, sos, sns)
 	}
 	holm(pc.Metrics)
 	for i := range pc.Metrics {
@@ -423,7 +535,7 @@ func profileWarnings(o, n *result.Profile) []string {
 
 // windowMetrics builds the rows that come from the windows: rank tests
 // over the per-second values, and the bootstrap for p99.9.
-func windowMetrics(o, n *result.Profile, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile, []string) {
+func windowMetrics(os, ns []*result.Profile, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile, []string) {
 	var oldAll, newAll []window
 	for i := range oldWs {
 		oldAll = append(oldAll, oldWs[i]...)
@@ -457,16 +569,18 @@ func windowMetrics(o, n *result.Profile, strata []stratum, oldWs, newWs [][]wind
 		notes = append(notes, "the windows of a run carry no latency histograms: the percentiles shown are the whole profiles', p99.9 is not tested")
 	}
 	// at reads a table percentile (k in hundredths of a percent) of a side.
-	at := func(q []int64, p *result.Profile) func(int64) float64 {
+	at := func(q []int64, ps []*result.Profile) func(int64) float64 {
 		if noHists {
-			l := p.Total.Response
 			return func(k int64) float64 {
-				return float64(map[int64]result.Millis{q50: l.P50, q95: l.P95, q99: l.P99, q999: l.P999}[k])
+				return mean(ps, func(p *result.Profile) float64 {
+					l := p.Total.Response
+					return float64(map[int64]result.Millis{q50: l.P50, q95: l.P95, q99: l.P99, q999: l.P999}[k])
+				})
 			}
 		}
 		return func(k int64) float64 { return usMs(q[slices.Index(tableQuantiles, k)]) }
 	}
-	oldAt, newAt := at(oq, o), at(nq, n)
+	oldAt, newAt := at(oq, os), at(nq, ns)
 
 	tp := newMetric(Throughput, float64(oldGood)/float64(len(oldAll)), float64(newGood)/float64(len(newAll)))
 	rankVerdict(&tp, VanElteren(series(strata, perSecondThroughput)), opt)
@@ -489,7 +603,7 @@ func windowMetrics(o, n *result.Profile, strata []stratum, oldWs, newWs [][]wind
 	case oldOK == 0 || newOK == 0:
 		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
 	default:
-		diffs := bootstrap(rngFor(opt.Seed, o.Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
+		diffs := bootstrap(rngFor(opt.Seed, os[0].Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
 		tail.OldN, tail.NewN = len(oldAll), len(newAll)
 		bootVerdict(&tail, diffs, opt)
 		if min(oldOK, newOK) < 1000 {
@@ -512,16 +626,22 @@ func windowMetrics(o, n *result.Profile, strata []stratum, oldWs, newWs [][]wind
 }
 
 // totalsOnly fills the rows from the whole profiles' figures when there
-// are no windows to test.
-func totalsOnly(o, n *result.Profile) []Metric {
-	good := func(s result.Stats) float64 { return s.Throughput * (1 - s.ErrorRate) }
+// are no windows to test (with several runs, their means).
+func totalsOnly(os, ns []*result.Profile) []Metric {
+	good := func(p *result.Profile) float64 { return p.Total.Throughput * (1 - p.Total.ErrorRate) }
+	lat := func(f func(result.Latency) result.Millis) func(*result.Profile) float64 {
+		return func(p *result.Profile) float64 { return float64(f(p.Total.Response)) }
+	}
+	row := func(name string, f func(*result.Profile) float64) Metric {
+		return newMetric(name, mean(os, f), mean(ns, f))
+	}
 	ms := []Metric{
-		newMetric(Throughput, good(o.Total), good(n.Total)),
-		newMetric(P50, float64(o.Total.Response.P50), float64(n.Total.Response.P50)),
-		newMetric(P95, float64(o.Total.Response.P95), float64(n.Total.Response.P95)),
-		newMetric(P99, float64(o.Total.Response.P99), float64(n.Total.Response.P99)),
-		newMetric(P999, float64(o.Total.Response.P999), float64(n.Total.Response.P999)),
-		newMetric(ErrorRate, o.Total.ErrorRate, n.Total.ErrorRate),
+		row(Throughput, good),
+		row(P50, lat(func(l result.Latency) result.Millis { return l.P50 })),
+		row(P95, lat(func(l result.Latency) result.Millis { return l.P95 })),
+		row(P99, lat(func(l result.Latency) result.Millis { return l.P99 })),
+		row(P999, lat(func(l result.Latency) result.Millis { return l.P999 })),
+		row(ErrorRate, func(p *result.Profile) float64 { return p.Total.ErrorRate }),
 	}
 	for i := range ms {
 		ms[i].Verdict, ms[i].Note = NotTested, "no per-second windows"
@@ -529,33 +649,71 @@ func totalsOnly(o, n *result.Profile) []Metric {
 	return ms
 }
 
-// capacityMetric compares the capacity at SLO of two stepped profiles,
-// with a bootstrap over each step's windows.
-func capacityMetric(o, n *result.Profile, so, sn *stress, opt Options) Metric {
-	stored := func(p *result.Profile, s *stress) float64 {
-		if p.Verdict != nil && p.Verdict.Stress != nil {
-			return p.Verdict.Stress.CapacityAtSLO
-		}
-		return s.capacity(nil)
+// mean is the mean of f over the profiles: with one run, its figure.
+func mean(ps []*result.Profile, f func(*result.Profile) float64) float64 {
+	sum := 0.0
+	for _, p := range ps {
+		sum += f(p)
 	}
-	m := newMetric(CapacityAtSLO, stored(o, so), stored(n, sn))
-	resamplable := func(s *stress) (windows int, ok bool) {
-		for _, st := range s.steps {
-			windows += len(st.hists)
-		}
-		return windows, windows > 0
+	return sum / float64(len(ps))
+}
+
+// storedCapacity is a stepped profile's capacity at SLO as its verdict
+// stored it, or recomputed from its windows.
+func storedCapacity(p *result.Profile, s *stress) float64 {
+	if p.Verdict != nil && p.Verdict.Stress != nil {
+		return p.Verdict.Stress.CapacityAtSLO
 	}
-	ow, okO := resamplable(so)
-	nw, okN := resamplable(sn)
+	return s.capacity(nil)
+}
+
+// capacityMetric compares the capacity at SLO of stepped profiles, with
+// a bootstrap over each step's windows. With several runs a side the
+// figure is the mean of the runs' capacities and each resample resamples
+// every run.
+func capacityMetric(os, ns []*result.Profile, sos, sns []*stress, opt Options) Metric {
+	side := func(ps []*result.Profile, ss []*stress) float64 {
+		sum := 0.0
+		for k := range ps {
+			sum += storedCapacity(ps[k], ss[k])
+		}
+		return sum / float64(len(ps))
+	}
+	m := newMetric(CapacityAtSLO, side(os, sos), side(ns, sns))
+	resamplable := func(ss []*stress) (windows int, ok bool) {
+		ok = true
+		for _, s := range ss {
+			w := 0
+			for _, st := range s.steps {
+				w += len(st.hists)
+			}
+			windows += w
+			ok = ok && w > 0
+		}
+		return windows, ok
+	}
+	ow, okO := resamplable(sos)
+	nw, okN := resamplable(sns)
 	if !okO || !okN {
 		m.Verdict, m.Note = NotTested, "a run has no complete step with a steady window"
 		return m
 	}
 	m.OldN, m.NewN = ow, nw
-	draw := func(s *stress) func(*rand.Rand) float64 { return s.capacity }
-	diffs := bootstrap(rngFor(opt.Seed, o.Name, CapacityAtSLO), opt.Resamples, draw(so), draw(sn))
+	draw := func(ss []*stress) func(*rand.Rand) float64 {
+		if len(ss) == 1 {
+			return ss[0].capacity
+		}
+		return func(rng *rand.Rand) float64 {
+			sum := 0.0
+			for _, s := range ss {
+				sum += s.capacity(rng)
+			}
+			return sum / float64(len(ss))
+		}
+	}
+	diffs := bootstrap(rngFor(opt.Seed, os[0].Name, CapacityAtSLO), opt.Resamples, draw(sos), draw(sns))
 	bootVerdict(&m, diffs, opt)
-	if note, ok := unresolved(so, sn); ok {
+	if note, ok := unresolvedRuns(sos, sns); ok {
 		m.unresolved, m.Note = true, note
 	}
 	return m
@@ -613,7 +771,8 @@ func bootVerdict(m *Metric, diffs []float64, opt Options) {
 
 // decide turns an adjusted p-value and an effect into a verdict:
 // significant when p < α, the relative change is at least the minimum
-// effect, and the test agrees with the change on its direction.
+// effect, the test agrees with the change on its direction and, when
+// there is a run-level test, it agrees too.
 func decide(m *Metric, opt Options) {
 	effect := math.Inf(1)
 	if m.Relative != nil {
@@ -621,12 +780,21 @@ func decide(m *Metric, opt Options) {
 	}
 	dir := sign(m.Change)
 	m.Verdict = NoChange
+	if m.Runs != nil {
+		defer func() { m.Note = joinNote(m.Note, m.Runs.summary()) }()
+	}
 	if *m.PAdjusted >= opt.Alpha || effect < opt.MinEffect || dir == 0 || m.unresolved {
 		return
 	}
 	if m.shift != dir {
 		m.Note = "the test and the change point different ways: not called"
 		return
+	}
+	if m.Runs != nil {
+		if m.Runs.Agrees = m.Runs.agrees(dir, opt.Alpha); !m.Runs.Agrees {
+			m.Note = joinNote(m.Note, "the runs do not agree: not called")
+			return
+		}
 	}
 	m.Significant = true
 	if (dir > 0) == (m.WorseWhen == "higher") {
@@ -635,4 +803,11 @@ func decide(m *Metric, opt Options) {
 		m.Verdict = Better
 	}
 	m.Regression = m.Gated && m.Verdict == Worse && effect > opt.MaxRegression
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }

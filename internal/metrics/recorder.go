@@ -102,6 +102,14 @@ func (c *counters) add(o *counters) {
 type windowAcc struct {
 	hist          *hdr.Histogram
 	count, errors int64
+	byClass       [numClasses]int64
+}
+
+// addClasses adds o's error counts by class.
+func (w *windowAcc) addClasses(o *[numClasses]int64) {
+	for i, n := range o {
+		w.byClass[i] += n
+	}
 }
 
 type shard struct {
@@ -272,6 +280,7 @@ func (r *Recorder) recordWindow(sh *shard, s *Sample) {
 	sh.wacc.count++
 	if s.Class != OK {
 		sh.wacc.errors++
+		sh.wacc.byClass[s.Class]++
 		return
 	}
 	_ = sh.wacc.hist.RecordValue(r.us(s.End - s.Intended))
@@ -318,6 +327,7 @@ func (r *Recorder) foldWindow(sh *shard) {
 		}
 		r.closed[i].Count += sh.wacc.count
 		r.closed[i].Errors += sh.wacc.errors
+		addClassMap(&r.closed[i], &sh.wacc.byClass)
 	} else {
 		w := r.open[sh.win]
 		if w == nil {
@@ -327,9 +337,11 @@ func (r *Recorder) foldWindow(sh *shard) {
 		w.hist.Merge(sh.wacc.hist)
 		w.count += sh.wacc.count
 		w.errors += sh.wacc.errors
+		w.addClasses(&sh.wacc.byClass)
 	}
 	r.mu.Unlock()
 	sh.wacc.count, sh.wacc.errors = 0, 0
+	sh.wacc.byClass = [numClasses]int64{}
 	sh.wacc.hist.Reset()
 }
 
@@ -374,8 +386,22 @@ func (r *Recorder) closeWindowsLocked(before int64) {
 	sort.Slice(r.closed, func(i, j int) bool { return r.closed[i].Second < r.closed[j].Second })
 }
 
+// addClassMap adds error counts by class to a closed window's map.
+func addClassMap(w *Window, byClass *[numClasses]int64) {
+	for i, n := range byClass {
+		if n == 0 || ErrorClass(i) == OK {
+			continue
+		}
+		if w.ErrorClasses == nil {
+			w.ErrorClasses = map[string]int64{}
+		}
+		w.ErrorClasses[ErrorClass(i).String()] += n
+	}
+}
+
 func summarizeWindow(sec int64, w *windowAcc) Window {
 	out := Window{Second: sec, Count: w.count, Errors: w.errors}
+	addClassMap(&out, &w.byClass)
 	if w.hist.TotalCount() > 0 {
 		out.P50 = usDur(valueAt(w.hist, 5000))
 		out.P95 = usDur(valueAt(w.hist, 9500))

@@ -42,6 +42,8 @@ type NameStats struct {
 type Window struct {
 	Second        int64 // unix seconds
 	Count, Errors int64
+	// ErrorClasses counts the second's errors by class name (nil when none).
+	ErrorClasses map[string]int64
 	// Percentiles of the response time of successful requests.
 	P50, P95, P99, Max time.Duration
 	// Hist is the second's histogram (2 significant digits) in HdrHistogram's

@@ -655,27 +655,41 @@ func errorsChart(p *result.Profile) (*chart, error) {
 	if p.Total.Errors == 0 || len(p.Windows) == 0 {
 		return nil, nil
 	}
-	var errs plotter.XYs
-	prev := math.Inf(-1)
-	for _, w := range p.Windows {
-		x := float64(w.Offset)
-		if x-prev > 1.5 && !math.IsInf(prev, -1) {
-			errs = append(errs, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
+	// One series per class that occurred (windows count errors by class),
+	// plus the total; a second with no completion is drawn as zero.
+	classes := sortedKeys(p.Total.ErrorClasses)
+	series := func(count func(result.Window) int64) plotter.XYs {
+		var pts plotter.XYs
+		prev := math.Inf(-1)
+		for _, w := range p.Windows {
+			x := float64(w.Offset)
+			if x-prev > 1.5 && !math.IsInf(prev, -1) {
+				pts = append(pts, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
+			}
+			prev = x
+			pts = append(pts, plotter.XY{X: x, Y: float64(count(w))})
 		}
-		prev = x
-		errs = append(errs, plotter.XY{X: x, Y: float64(w.Errors)})
+		return pts
 	}
-	pl := newPlot("Failed requests per second", "seconds since the profile started", "errors/s")
+	pl := newPlot("Failed requests per second, by class", "seconds since the profile started", "errors/s")
 	pl.Y.Min = 0
 	stageRules(pl, stageStarts(p))
-	l, err := plotter.NewLine(errs)
+	l, err := plotter.NewLine(series(func(w result.Window) int64 { return w.Errors }))
 	if err != nil {
 		return nil, err
 	}
 	l.Color, l.Width = colError, vg.Points(1.2)
-	l.FillColor = color.NRGBA{R: 0xd5, G: 0x5e, B: 0x00, A: 0x40}
+	l.FillColor = color.NRGBA{R: 0xd5, G: 0x5e, B: 0x00, A: 0x30}
 	pl.Add(l)
-	pl.Legend.Add("errors (all classes)", l)
+	pl.Legend.Add("all classes", l)
+	palette := []color.Color{rgb(0x00, 0x72, 0xb2), rgb(0x00, 0x9e, 0x73), rgb(0xcc, 0x79, 0xa7), rgb(0x56, 0xb4, 0xe9), rgb(0xe6, 0x9f, 0x00), rgb(0x99, 0x99, 0x99)}
+	if len(classes) > 1 {
+		for i, c := range classes {
+			if err := line(pl, c, series(func(w result.Window) int64 { return w.ErrorClasses[c] }), palette[i%len(palette)], 1); err != nil {
+				return nil, err
+			}
+		}
+	}
 	headroom(pl, 0.2)
 	pl.X.Min = 0
 	pl.X.Max = math.Max(float64(p.Windows[len(p.Windows)-1].Offset), float64(p.Total.Elapsed))
@@ -686,7 +700,7 @@ func errorsChart(p *result.Profile) (*chart, error) {
 	return &chart{
 		Kind:    chartErrors,
 		Title:   "Errors over time",
-		Caption: "Failed requests completed in each second, all classes together; the table below splits them by class and stage.",
+		Caption: "Failed requests completed in each second, in all and by class (timeout, connection refused or reset, TLS, DNS, protocol, HTTP status); the table below splits them by class, status and stage.",
 		SVG:     svg,
 	}, nil
 }

@@ -212,7 +212,7 @@ func TestHTMLChartsPerProfile(t *testing.T) {
 		"hdr-baseline":     {"response time", "service time", "0%", "90%", "99%", "percentile"},
 		"latency-stress":   {"p50", "p99", "offered", "achieved"},
 		"hdr-stress":       {"response time", "service time", "99.9%"},
-		"errors-stress":    {"errors (all classes)", "errors/s"},
+		"errors-stress":    {"all classes", "errors/s"},
 		"stress-stress":    {"throughput", "p95", "breaks at 300 req/s", "capacity at SLO", "offered load (req/s)"},
 		"usl-stress":       {"USL fit", "measured steps", "peak at N = 21.77", "capacity at SLO", "concurrency"},
 	}

@@ -319,9 +319,9 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 }
 
 // PlanFormats lists the formats WritePlan knows, by file extension.
-var PlanFormats = []string{"md", "json", "csv"}
+var PlanFormats = []string{"md", "json", "csv", "html"}
 
-// WritePlan writes p in format (md, json or csv).
+// WritePlan writes p in format (md, json, csv or html).
 func WritePlan(w io.Writer, p *plan.Plan, format string) error {
 	switch format {
 	case "md":
@@ -330,6 +330,8 @@ func WritePlan(w io.Writer, p *plan.Plan, format string) error {
 		return PlanJSON(w, p)
 	case "csv":
 		return PlanCSV(w, p)
+	case "html":
+		return PlanHTML(w, p)
 	}
 	known := append([]string(nil), PlanFormats...)
 	sort.Strings(known)

@@ -223,7 +223,7 @@ func TestWritePlanFormats(t *testing.T) {
 			t.Errorf("%s: %v (%d bytes)", f, err, b.Len())
 		}
 	}
-	if err := WritePlan(&bytes.Buffer{}, p, "html"); err == nil {
-		t.Error("html was accepted")
+	if err := WritePlan(&bytes.Buffer{}, p, "pdf"); err == nil {
+		t.Error("pdf was accepted")
 	}
 }

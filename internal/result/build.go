@@ -89,16 +89,17 @@ func BuildWindows(ws []metrics.Window, epoch time.Time, runStart time.Duration, 
 	startSec := epoch.Add(runStart)
 	for _, w := range ws {
 		win := Window{
-			Time:       w.Second,
-			Offset:     Sec(time.Unix(w.Second, 0).Sub(startSec)),
-			Requests:   w.Count,
-			Errors:     w.Errors,
-			Throughput: float64(w.Count),
-			P50:        Ms(w.P50),
-			P95:        Ms(w.P95),
-			P99:        Ms(w.P99),
-			Max:        Ms(w.Max),
-			Hist:       w.Hist,
+			Time:         w.Second,
+			Offset:       Sec(time.Unix(w.Second, 0).Sub(startSec)),
+			Requests:     w.Count,
+			Errors:       w.Errors,
+			ErrorClasses: w.ErrorClasses,
+			Throughput:   float64(w.Count),
+			P50:          Ms(w.P50),
+			P95:          Ms(w.P95),
+			P99:          Ms(w.P99),
+			Max:          Ms(w.Max),
+			Hist:         w.Hist,
 		}
 		mid := time.Unix(w.Second, int64(500*time.Millisecond)).Sub(epoch)
 		for _, sp := range stages {

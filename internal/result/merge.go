@@ -480,6 +480,12 @@ func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Wind
 			a.w.Offered += w.Offered
 			a.w.Requests += w.Requests
 			a.w.Errors += w.Errors
+			for k, n := range w.ErrorClasses {
+				if a.w.ErrorClasses == nil {
+					a.w.ErrorClasses = map[string]int64{}
+				}
+				a.w.ErrorClasses[k] += n
+			}
 			a.enc = append(a.enc, w.Hist)
 			a.from = append(a.from, i)
 		}

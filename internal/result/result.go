@@ -368,17 +368,19 @@ type NameHists struct {
 
 // Window is one wall-clock second of a profile, by completion time.
 type Window struct {
-	Time       int64   `json:"t"`        // unix seconds
-	Offset     Seconds `json:"offset_s"` // from the profile start
-	Offered    float64 `json:"offered"`  // offered load at that second (req/s or users)
-	Requests   int64   `json:"requests"`
-	Errors     int64   `json:"errors"`
-	Throughput float64 `json:"throughput"`
-	P50        Millis  `json:"p50_ms"`
-	P95        Millis  `json:"p95_ms"`
-	P99        Millis  `json:"p99_ms"`
-	Max        Millis  `json:"max_ms"`
-	Hist       string  `json:"hist,omitempty"`
+	Time     int64   `json:"t"`        // unix seconds
+	Offset   Seconds `json:"offset_s"` // from the profile start
+	Offered  float64 `json:"offered"`  // offered load at that second (req/s or users)
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	// ErrorClasses counts the second's errors by class (absent when none).
+	ErrorClasses map[string]int64 `json:"error_classes,omitempty"`
+	Throughput   float64          `json:"throughput"`
+	P50          Millis           `json:"p50_ms"`
+	P95          Millis           `json:"p95_ms"`
+	P99          Millis           `json:"p99_ms"`
+	Max          Millis           `json:"max_ms"`
+	Hist         string           `json:"hist,omitempty"`
 }
 
 // Generator is how the load generator itself behaved.

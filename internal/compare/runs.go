@@ -1,0 +1,198 @@
+package compare
+
+import (
+	"fmt"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// MinRuns is the fewest runs on each side for the run-level test.
+const MinRuns = 3
+
+// MethodRuns names the run-level test in RunTest.Method.
+const MethodRuns = "mann-whitney over runs"
+
+// RunTest is the run-level test of one metric: Mann–Whitney over the
+// runs' whole-profile figures (each run one value), exact when there are
+// no ties. It speaks to what the window test cannot: run-to-run variation.
+type RunTest struct {
+	Method string `json:"method"`
+	// Test is the rank test behind PValue (MethodExact or MethodNormal).
+	Test string `json:"test"`
+	// Old and New are the per-run figures, in run order, in the metric's
+	// unit.
+	Old    []float64 `json:"old"`
+	New    []float64 `json:"new"`
+	PValue float64   `json:"p_value"`
+	// MinP is the smallest p-value the test can give with these numbers
+	// of runs (2 / C(n_old + n_new, n_old)): 0.1 with 3 runs a side.
+	MinP float64 `json:"min_p"`
+	// Separated is true when every new run lies on one side of every old
+	// run: the strongest evidence the runs can give.
+	Separated bool `json:"separated"`
+	// Agrees is true when the run-level test supports the window test's
+	// change (see agrees); set only for metrics the window test found
+	// significant.
+	Agrees bool `json:"agrees"`
+
+	shift int
+}
+
+// agrees reports whether the run-level test supports a change in
+// direction dir: it points the same way and its p-value is below α or,
+// when these numbers of runs cannot give a p-value below α (3 a side at
+// α = 0.05), every new run lies beyond every old run.
+func (r *RunTest) agrees(dir int, alpha float64) bool {
+	if r.shift != dir {
+		return false
+	}
+	return r.PValue < alpha || (r.MinP >= alpha && r.Separated)
+}
+
+func (r *RunTest) summary() string {
+	return fmt.Sprintf("runs: %d old vs %d new, Mann–Whitney p = %s", len(r.Old), len(r.New), fmtP(r.PValue))
+}
+
+func fmtP(p float64) string {
+	if p < 0.001 {
+		return "<0.001"
+	}
+	return fmt.Sprintf("%.3g", p)
+}
+
+func newRunTest(old, new []float64) *RunTest {
+	t := MannWhitney(new, old)
+	n1, n2 := len(new), len(old)
+	return &RunTest{Method: MethodRuns, Test: t.Method, Old: old, New: new, PValue: t.P,
+		MinP: exactP(n1, n2, 0), Separated: t.U == 0 || t.U == float64(n1*n2), shift: t.Shift}
+}
+
+func runsNote(old, new int) string {
+	pairs := min(old, new)
+	s := fmt.Sprintf("%d old run(s), %d new: the window tests are stratified by run and stage (old run k against new run k, %d pair(s))", old, new, pairs)
+	if old != new {
+		s += fmt.Sprintf("; the runs beyond the %dth of a side take part only in the run-level test", pairs)
+	}
+	if old >= MinRuns && new >= MinRuns {
+		return s + "; p95, p99, throughput, error rate and capacity at SLO are called changed only when the run-level Mann–Whitney over the per-run figures agrees"
+	}
+	return s + fmt.Sprintf("; fewer than %d runs on a side: no run-level test, the window tests alone decide", MinRuns)
+}
+
+// runFigures are one run's whole-profile figures over the compared
+// stages.
+type runFigures struct {
+	throughput, p95, p99, errorRate float64
+}
+
+// figuresOf computes a run's figures over the steady windows of the
+// compared stages (all windows but the first and the last when the
+// comparison fell back to them), or its whole profile's when it has none.
+func figuresOf(p *result.Profile, stages []int, fallback bool) runFigures {
+	var ws []window
+	if fallback && len(stages) == 0 {
+		if len(p.Windows) >= 3 {
+			for _, w := range p.Windows[1 : len(p.Windows)-1] {
+				ws = append(ws, prepare(w))
+			}
+		}
+	} else {
+		sp := spans(p)
+		for _, i := range stages {
+			if i < len(sp) {
+				ws = append(ws, steadyWindows(p, sp[i])...)
+			}
+		}
+	}
+	total := runFigures{throughput: p.Total.Throughput * (1 - p.Total.ErrorRate), p95: float64(p.Total.Response.P95),
+		p99: float64(p.Total.Response.P99), errorRate: p.Total.ErrorRate}
+	if len(ws) == 0 {
+		return total
+	}
+	var f runFigures
+	var req, errs, good int64
+	for _, w := range ws {
+		req, errs, good = req+w.requests, errs+w.errors, good+w.ok()
+	}
+	f.throughput = float64(good) / float64(len(ws))
+	if req > 0 {
+		f.errorRate = float64(errs) / float64(req)
+	}
+	pool := newPool(ws)
+	c := newHistSide(pool, [][]window{ws}).all()
+	if c.total == 0 {
+		f.p95, f.p99 = total.p95, total.p99
+		return f
+	}
+	out := make([]int64, 2)
+	c.quantiles(pool, []int64{q95, q99}, out)
+	f.p95, f.p99 = usMs(out[0]), usMs(out[1])
+	return f
+}
+
+// runLevel attaches the run-level test to the gated metrics.
+func runLevel(ms []Metric, os, ns []*result.Profile, stages []int, fallback bool, sos, sns []*stress) {
+	fig := func(ps []*result.Profile) []runFigures {
+		out := make([]runFigures, len(ps))
+		for i, p := range ps {
+			out[i] = figuresOf(p, stages, fallback)
+		}
+		return out
+	}
+	fo, fn := fig(os), fig(ns)
+	values := func(fs []runFigures, f func(runFigures) float64) []float64 {
+		out := make([]float64, len(fs))
+		for i := range fs {
+			out[i] = f(fs[i])
+		}
+		return out
+	}
+	for i := range ms {
+		m := &ms[i]
+		var f func(runFigures) float64
+		switch m.Name {
+		case Throughput:
+			f = func(r runFigures) float64 { return r.throughput }
+		case P95:
+			f = func(r runFigures) float64 { return r.p95 }
+		case P99:
+			f = func(r runFigures) float64 { return r.p99 }
+		case ErrorRate:
+			f = func(r runFigures) float64 { return r.errorRate }
+		case CapacityAtSLO:
+			if len(sos) != len(os) || len(sns) != len(ns) {
+				continue
+			}
+			caps := func(ps []*result.Profile, ss []*stress) []float64 {
+				out := make([]float64, len(ps))
+				for k := range ps {
+					out[k] = storedCapacity(ps[k], ss[k])
+				}
+				return out
+			}
+			m.Runs = newRunTest(caps(os, sos), caps(ns, sns))
+			continue
+		default:
+			continue
+		}
+		m.Runs = newRunTest(values(fo, f), values(fn, f))
+	}
+}
+
+// unresolvedRuns is unresolved over several runs a side: the capacities
+// cannot be told apart when every old run is within one step of every
+// new run.
+func unresolvedRuns(sos, sns []*stress) (string, bool) {
+	if len(sos) == 1 && len(sns) == 1 {
+		return unresolved(sos[0], sns[0])
+	}
+	for _, o := range sos {
+		for _, n := range sns {
+			if _, ok := unresolved(o, n); !ok {
+				return "", false
+			}
+		}
+	}
+	return "every old run's capacity is within one step of the ramp of every new run's: use smaller steps to tell them apart", true
+}
+

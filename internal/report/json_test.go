@@ -1,0 +1,226 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// TestJSONGolden pins the JSON form of the result document, the contract
+// between `loadplan run` and everything that reads its result.json: the
+// deterministic fixture of summary_test.go, completed by withOptional so
+// that every field occurs, encoded with result.Marshal must match
+// testdata/result.golden.json byte for byte, and the golden file must read
+// back strictly and re-encode to the same document.
+func TestJSONGolden(t *testing.T) {
+	r := fixture(t)
+	withOptional(r)
+	got, err := result.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "result.golden.json", got)
+
+	want, err := os.ReadFile(filepath.Join("testdata", "result.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// result.Parse rejects unknown fields, so a field whose JSON name
+	// changed fails here as well as in the byte comparison above.
+	parsed, err := result.Parse("result.golden.json", want)
+	if err != nil {
+		t.Fatalf("the golden file no longer parses: %v", err)
+	}
+	again, err := result.Marshal(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, want) {
+		t.Errorf("parsing and re-encoding the golden file changes it:\n%s", again)
+	}
+	reparsed, err := result.Parse("re-encoded", again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(reparsed, parsed) {
+		t.Error("the golden document does not survive Parse → Marshal → Parse unchanged")
+	}
+	if !reflect.DeepEqual(parsed, r) {
+		t.Error("the golden file parses to a different document than the fixture it was written from")
+	}
+
+	// Every JSON name of the schema must occur in the golden file, so that
+	// renaming any field, optional ones included, fails the comparison
+	// above. A new field of the document must be given a value here or in
+	// withOptional (then run -update).
+	var doc any
+	if err := json.Unmarshal(want, &doc); err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]bool{}
+	jsonPaths(reflect.TypeFor[result.Result](), "", all)
+	present := map[string]bool{}
+	presentPaths(reflect.TypeFor[result.Result](), doc, "", present)
+	var missing []string
+	for p := range all {
+		if !present[p] {
+			missing = append(missing, p)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("JSON fields of the result document that the golden file does not pin (give them a value in withOptional): %s",
+			strings.Join(missing, " "))
+	}
+}
+
+// withOptional adds to the fixture every optional part of the document that
+// it leaves out (the run-level sections, a spike profile, the stress
+// profile's capacity model), so the golden file pins every JSON name. The
+// sections need not make sense together (a result is not both a segment and
+// a merge); the values only have to be deterministic.
+func withOptional(r *result.Result) {
+	f := func(v float64) *float64 { return &v }
+	ms := func(v float64) *result.Millis { m := result.Millis(v); return &m }
+	n := func(v int) *int { return &v }
+	at := r.Environment.Start.Add(20 * time.Second)
+
+	r.Scenario.File = "scenarios/golden.yaml"
+	r.Scenario.Digest = "sha256:0123456789abcdef"
+	r.Scenario.Requests = []result.Request{{Name: "home", Method: "GET", URL: "/", Weight: 3}, {Name: "search", Method: "GET", URL: "/search?q=x", Weight: 1}}
+	r.Scenario.SLO.P50, r.Scenario.SLO.P99 = ms(50), ms(250)
+	r.Environment.Hostname = "golden-host"
+	r.Warnings = []string{"a run-level warning"}
+	r.Abort = &result.Abort{Profile: "spike", Condition: "error_rate > 50% for 10s", Line: 12, At: at, Detail: "error rate 61% for 10s"}
+	r.Gates = []result.GateCheck{{Gate: "p95<300ms", Profile: "baseline",
+		Check: result.Check{Name: "p95", Stage: n(0), Measured: 23.5, Limit: 300, Op: "<", Unit: "ms", Pass: true, Detail: "gate detail"}}}
+	r.Segment = &result.Segment{Index: 1, Count: 2, StartAt: &at, ClockOffset: 0.004, Host: "golden-host"}
+	r.Segments = []result.Segment{*r.Segment, {Index: 2, Count: 2, StartAt: &at, ClockOffset: 0.006, Host: "other-host"}}
+
+	st := &r.Profiles[1]
+	st.Capacity = &result.Capacity{
+		Error: "an error (set only when no model was fitted)",
+		Points: []result.CapacityPoint{{Step: 0, Concurrency: 1.44, Throughput: 99.6, Predicted: 99.5},
+			{Step: 1, Concurrency: 2.89, Throughput: 199.6, Predicted: 199.7}},
+		Sigma: 0.01, Kappa: 0.0001, Lambda: 69.1, Limit: "peak",
+		PeakConcurrency: f(99.5), MaxThroughput: f(3400), R2: 0.99, Residuals: []float64{0.1, -0.1},
+		CI: &result.CapacityCI{Level: 0.9, Resamples: 1000, Sigma: [2]float64{0.005, 0.02}, Kappa: [2]float64{0, 0.0002},
+			Lambda: [2]float64{68, 70}, PeakConcurrency: &[2]float64{70, 140}, MaxThroughput: &[2]float64{3000, 3800}},
+		Knee:          &result.CapacityKnee{Concurrency: 2.89, Throughput: 199.6, KneedleConcurrency: f(2.5)},
+		CapacityAtSLO: 199.6, ConcurrencyAtSLO: 2.89, Headroom: f(0.94), LimitedBy: "slo",
+		Statement: "a capacity statement", Warnings: []string{"a capacity warning"},
+	}
+
+	sp := r.Profiles[0]
+	sp.Name, sp.Status = "spike", result.StatusAborted
+	sp.Stages = slices.Clone(sp.Stages)
+	sp.Stages[0].Offered.Requests = 1000
+	sp.Generator.LatenessLimit = 10
+	sp.Generator.Invalid, sp.Generator.Reasons = true, []string{"an invalid reason"}
+	sp.Rules = result.Rules{Expect: result.Expect{P50: ms(50), P95: ms(100), P99: ms(250), ErrorRate: f(0.001), MinThroughput: f(90)},
+		Warmup: 2, Recovery: &result.RecoveryRule{From: "stage 2", Windows: 3, Budget: 30}}
+	sp.Verdict = &result.Verdict{Pass: false, Answer: "spike: FAIL",
+		Checks: []result.Check{{Name: "recovery_time", Stage: n(1), Measured: 31, Limit: 30, Op: "<=", Unit: "s", Pass: false, Detail: "a check detail"}},
+		Spike: &result.Spike{PeakP95: 180, PeakP99: 240, PeakErrorRate: 0.2, SurgeErrors: 42, SurgeErrorClasses: map[string]int64{"http": 40, "timeout": 2},
+			RecoveryFrom: 10, Recovered: true, RecoveryTime: 31, Budget: 30, ErrorsAfter: 1, LastP95: 20, LastErrorRate: 0.001}}
+	r.Profiles = append(r.Profiles, sp)
+}
+
+// jsonField returns the JSON name of a struct field and whether the field
+// is encoded at all; an embedded struct without a tag is flattened into its
+// parent (name "").
+func jsonField(f reflect.StructField) (string, bool) {
+	tag, tagged := f.Tag.Lookup("json")
+	name, _, _ := strings.Cut(tag, ",")
+	switch {
+	case name == "-":
+		return "", false
+	case f.Anonymous && !tagged:
+		return "", true
+	case !f.IsExported():
+		return "", false
+	case name == "":
+		return f.Name, true
+	}
+	return name, true
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// jsonPaths collects the dotted path of every JSON name reachable from t;
+// a map's values are under "*", slices and arrays add nothing.
+func jsonPaths(t reflect.Type, prefix string, out map[string]bool) {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		jsonPaths(t.Elem(), prefix, out)
+	case reflect.Map:
+		jsonPaths(t.Elem(), join(prefix, "*"), out)
+	case reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for f := range t.Fields() {
+			name, ok := jsonField(f)
+			switch {
+			case !ok:
+			case name == "":
+				jsonPaths(f.Type, prefix, out)
+			default:
+				out[join(prefix, name)] = true
+				jsonPaths(f.Type, join(prefix, name), out)
+			}
+		}
+	}
+}
+
+// presentPaths collects the paths, as jsonPaths names them, that the decoded
+// JSON value v of type t actually holds.
+func presentPaths(t reflect.Type, v any, prefix string, out map[string]bool) {
+	switch t.Kind() {
+	case reflect.Pointer:
+		presentPaths(t.Elem(), v, prefix, out)
+	case reflect.Slice, reflect.Array:
+		if a, ok := v.([]any); ok {
+			for _, e := range a {
+				presentPaths(t.Elem(), e, prefix, out)
+			}
+		}
+	case reflect.Map:
+		if m, ok := v.(map[string]any); ok {
+			for _, e := range m {
+				presentPaths(t.Elem(), e, join(prefix, "*"), out)
+			}
+		}
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok || t == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for f := range t.Fields() {
+			name, ok := jsonField(f)
+			switch {
+			case !ok:
+			case name == "":
+				presentPaths(f.Type, v, prefix, out)
+			default:
+				if e, ok := m[name]; ok {
+					out[join(prefix, name)] = true
+					presentPaths(f.Type, e, join(prefix, name), out)
+				}
+			}
+		}
+	}
+}

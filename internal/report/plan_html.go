@@ -1,0 +1,288 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"image/color"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/loadplan/loadplan/internal/plan"
+)
+
+// chartPlan is the kind, and the id, of the plan page's chart.
+const chartPlan = "plan-chart"
+
+// planPalette colours the resources' capacity lines, in the order of
+// Plan.Resources; the demand is drawn in black.
+var planPalette = []color.Color{colP50, colAchieved, colService, colP95, colOffered}
+
+// PlanHTML writes a dated resource plan as one self-contained HTML page
+// (plan.html): the headline, a chart of the projected peak demand against
+// the capacity in place month by month, the actions and the risks. Like
+// the run report it has no script and loads nothing from the network; the
+// chart is inline SVG drawn by gonum/plot with the run report's helpers.
+func PlanHTML(w io.Writer, p *plan.Plan) error {
+	title := "Capacity plan"
+	if p.Scenario != "" {
+		title += ": " + p.Scenario
+	}
+	v := planHTMLView{Title: title, P: p, Runway: planRunwayLine(p)}
+	ch, err := planChart(p)
+	switch {
+	case err != nil:
+		v.Problem = err.Error()
+	case ch != nil:
+		v.Chart = ch
+	}
+	for _, a := range p.Actions {
+		v.Actions = append(v.Actions, planActionRow{
+			Needed: a.Need.String(), OrderBy: a.OrderBy.String(), LeadTime: a.LeadTime, Urgent: a.Urgent,
+			Text: a.Text, Cost: "+" + p.Money(a.CostChange) + "/month", Owner: planOwnerHTML(a.Owner),
+		})
+	}
+	return planPage.Execute(w, v)
+}
+
+type planHTMLView struct {
+	Title   string
+	P       *plan.Plan
+	Runway  string
+	Chart   *chart
+	Problem string
+	Actions []planActionRow
+}
+
+type planActionRow struct {
+	Needed, OrderBy, LeadTime, Text, Cost, Owner string
+	Urgent                                       bool
+}
+
+func planOwnerHTML(o string) string {
+	if o == "" {
+		return "—"
+	}
+	return o
+}
+
+func planRunwayLine(p *plan.Plan) string {
+	if d := p.Runway.Date; d != nil {
+		return fmt.Sprintf("With no action, capacity runs out on %s (%s, in %s).", d, p.Runway.Resource, d.MonthLabel())
+	}
+	return fmt.Sprintf("With no action, the capacity in place lasts beyond %s.", p.Runway.SearchEnd)
+}
+
+// planX places a date on the chart's x axis: months since the first day
+// of the as-of month, the day as a share of its month.
+func planX(origin, d plan.Date) float64 {
+	oy, om, _ := origin.Date()
+	y, m, day := d.Date()
+	days := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return float64((y-oy)*12+int(m)-int(om)) + float64(day-1)/float64(days)
+}
+
+// planChart draws the projected monthly peak demand (seasons and steps
+// included) against the capacity in place after each month's actions of
+// every requests-driven resource, at 100% and at its headroom target, with
+// today and the runway marked.
+func planChart(p *plan.Plan) (*chart, error) {
+	n := len(p.Months)
+	if n == 0 {
+		return nil, nil
+	}
+	origin := p.AsOf.MonthStart()
+	// Month i spans [start_i, i+1): the first month starts today.
+	starts := make([]float64, n)
+	for i, m := range p.Months {
+		starts[i] = planX(origin, m.Start)
+	}
+
+	pl := newPlot("Projected peak demand and capacity in place", "", "req/s")
+	pl.Y.Min = 0
+	pl.X.Min, pl.X.Max = 0, float64(n)
+	every := (n + 6) / 7 // at most seven labels
+	var ticks []plot.Tick
+	for i, m := range p.Months {
+		t := plot.Tick{Value: float64(i)}
+		if i%every == 0 {
+			t.Label = m.Month
+		}
+		ticks = append(ticks, t)
+	}
+	pl.X.Tick.Marker = plot.ConstantTicks(ticks)
+
+	var errs []error
+	k := 0
+	var drawn []string // the resources drawn, with their targets
+	targets := false
+	for j, r := range p.Resources {
+		if !r.Measured && r.Driver != plan.DriverRequests {
+			continue
+		}
+		col := planPalette[k%len(planPalette)]
+		k++
+		var full, target plotter.XYs
+		for i, m := range p.Months {
+			c := math.NaN()
+			if j < len(m.Resources) {
+				mr := m.Resources[j]
+				switch {
+				case mr.Utilisation > 0:
+					c = mr.Demand / mr.Utilisation
+				case mr.InPlace == r.UnitsNow:
+					c = r.CapacityNow
+				}
+			}
+			full = append(full, plotter.XY{X: starts[i], Y: c}, plotter.XY{X: float64(i + 1), Y: c})
+			target = append(target, plotter.XY{X: starts[i], Y: c * r.Headroom}, plotter.XY{X: float64(i + 1), Y: c * r.Headroom})
+		}
+		errs = append(errs, line(pl, r.Name+" capacity (100%)", full, col, 1.4))
+		name := r.Name
+		if r.Headroom > 0 {
+			errs = append(errs, line(pl, "", target, col, 1, vg.Points(4), vg.Points(3)))
+			name += " " + plan.FormatPercent(r.Headroom)
+			targets = true
+		}
+		drawn = append(drawn, name)
+	}
+
+	var peak, trend plotter.XYs
+	seasonal := false
+	for i, m := range p.Months {
+		x := (starts[i] + float64(i+1)) / 2
+		peak = append(peak, plotter.XY{X: x, Y: m.PeakRPS})
+		trend = append(trend, plotter.XY{X: x, Y: m.Trend})
+		seasonal = seasonal || m.Season != 1 || m.Step != 1
+	}
+	if targets {
+		pl.Legend.Add("at the headroom target", rule{LineStyle: dashed(colOffered)})
+	}
+	if seasonal {
+		errs = append(errs, line(pl, "trend (no seasons, steps)", trend, colGuide, 1, vg.Points(2), vg.Points(2)))
+	}
+	black := rgb(0x20, 0x21, 0x24)
+	errs = append(errs, line(pl, "projected peak demand", peak, black, 1.6),
+		points(pl, "", peak, black, draw.CircleGlyph{}, 1.8))
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	pl.Add(rule{Vertical: true, At: planX(origin, p.AsOf), Label: "today " + p.AsOf.String(), LineStyle: draw.LineStyle{Color: colOffered, Width: vg.Points(1)}})
+	runway := "The capacity in place lasts beyond " + p.Runway.SearchEnd.String() + ", past the chart."
+	if d := p.Runway.Date; d != nil {
+		at := planX(origin, *d)
+		pl.Add(rule{Vertical: true, At: at, Label: "runway " + d.String(), LineStyle: dashed(colBreak)})
+		runway = "The red dashed rule is the runway: the day the projected demand first exceeds the capacity in place today of " + p.Runway.Resource + ", on " + d.String() + "."
+		if at > float64(n) {
+			runway = "The runway, " + d.String() + " (" + p.Runway.Resource + "), is past the chart."
+		}
+	}
+	// The legend at the top right, away from today and (mostly) the
+	// runway, below the rules' labels; the data below the legend.
+	pl.Legend.Left = false
+	pl.Legend.XOffs, pl.Legend.YOffs = vg.Points(-6), vg.Points(-14)
+	entries := len(drawn) + 1
+	if targets {
+		entries++
+	}
+	if seasonal {
+		entries++
+	}
+	headroom(pl, math.Min(0.5, 0.06+0.045*float64(entries)))
+	svg, err := renderSVG(chartWidth, chartHeight*1.4, pl)
+	if err != nil {
+		return nil, err
+	}
+	caption := "The black line is the projected peak of each month"
+	if seasonal {
+		caption += " with its seasonal factor and steps (the dotted grey line is the trend without them)"
+	}
+	caption += ". Each step line is the capacity in place after the month's actions"
+	if len(drawn) > 0 {
+		caption += " (" + strings.Join(drawn, ", ") + ")"
+	}
+	caption += ", solid at 100% and dashed at its headroom target. The grey rule is today. " + runway
+	return &chart{Kind: chartPlan, ID: chartPlan, Title: "Demand and capacity, month by month", Caption: caption, SVG: svg}, nil
+}
+
+var planPage = template.Must(template.New("plan").Parse(planTemplate))
+
+// planTemplate is the page; its style follows the run report's.
+const planTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="loadplan">
+<title>{{.Title}}, as of {{.P.AsOf}}</title>
+<style>
+:root { --fail: #b00020; --muted: #5f6368; --line: #dadce0; --bg-alt: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #202124; background: #fff;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif; }
+h1 { font-size: 24px; margin: 8px 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 8px; padding-top: 12px; border-top: 2px solid var(--line); }
+.meta { color: var(--muted); margin: 0 0 4px; }
+.headline { font-size: 15px; max-width: 900px; }
+.runway { font-weight: 600; }
+.warn { border-left: 4px solid #e69f00; background: #fff8e6; padding: 6px 10px; margin: 8px 0; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+th, td { border: 1px solid var(--line); padding: 3px 8px; vertical-align: top; }
+th { background: var(--bg-alt); text-align: left; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.urgent td { background: #fdecee; }
+.sev { font-weight: 700; }
+.sev.urgent { color: var(--fail); }
+.note { color: var(--muted); font-style: italic; }
+figure.chart { margin: 12px 0; max-width: 900px; border: 1px solid var(--line); border-radius: 4px; padding: 8px; background: #fff; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+figure.chart svg text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif !important; }
+figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
+figcaption b { color: #202124; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}, as of {{.P.AsOf}}</h1>
+{{with .P.Result}}<p class="meta">from {{.}}{{with $.P.Config}} and {{.}}{{end}}</p>{{end}}
+<p class="headline">{{.P.Summary}}</p>
+<p class="runway" id="runway">{{.Runway}}</p>
+</header>
+
+<section id="chart">
+{{with .Problem}}<p class="warn">chart not drawn: {{.}}</p>{{end}}
+{{with .Chart}}<figure class="chart" id="{{.ID}}">
+{{.SVG}}
+<figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption>
+</figure>{{end}}
+</section>
+
+<section id="actions">
+<h2>Actions</h2>
+{{if .Actions}}<p class="note">A unit is needed from the first day of the month whose projected peak first exceeds the target (today, for the current month); order it a lead time before. Red rows are to order now.</p>
+<table>
+<tr><th>timeline</th><th>action</th><th class="n">cost</th><th>owner</th></tr>
+{{range .Actions}}<tr{{if .Urgent}} class="urgent"{{end}}><td>needed {{.Needed}}, order by {{if .Urgent}}<b>{{.OrderBy}}: now</b>{{else}}{{.OrderBy}}{{end}} ({{.LeadTime}} lead time)</td><td>{{.Text}}</td><td class="n">{{.Cost}}</td><td>{{.Owner}}</td></tr>
+{{end}}</table>{{else}}<p>None: the units in place carry the projected peak through the horizon.</p>{{end}}
+</section>
+
+<section id="risks">
+<h2>Risks</h2>
+{{if .P.Risks}}<ul>
+{{range .P.Risks}}<li><span class="sev {{.Severity}}">{{.Severity}}</span>: {{.Text}}</li>
+{{end}}</ul>{{else}}<p>None found.</p>{{end}}
+</section>
+
+<footer>Written by loadplan plan; plan.md holds every figure. Self-contained: no scripts, nothing loaded from the network; chart drawn with gonum/plot.</footer>
+</body>
+</html>
+`
