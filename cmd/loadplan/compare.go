@@ -42,7 +42,7 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 	for _, f := range compareFormats {
 		names = append(names, f.name+" → "+f.file)
 	}
-	fs := newFlags(env, "compare", "OLD.json NEW.json [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
+	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
 	maxRegression := fs.String("max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
 	alpha := fs.Float64("alpha", 0.05, "significance level: a change is significant only when its test's p-value (Holm-adjusted) is below it")
 	minEffect := fs.String("min-effect", "5%", "smallest relative change called significant, however small the p-value (a percentage, or a fraction)")
@@ -57,7 +57,8 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
-		return usagef("compare needs two result files, the old run's and the new run's, got %d argument(s)", fs.NArg())
+		return usagef("compare needs two result files, the old run's and the new run's, got %d argument(s) "+
+			"(each may also be a `loadplan run --repeat` directory or a comma-separated list of result files)", fs.NArg())
 	}
 	opt := compare.Options{Seed: *seed, Resamples: *resamples}
 	if !(*alpha > 0 && *alpha < 1) {
@@ -99,15 +100,15 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 	}
 
 	oldPath, newPath := fs.Arg(0), fs.Arg(1)
-	older, err := result.Read(oldPath)
+	older, oldFiles, err := readRuns(oldPath)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	newer, err := result.Read(newPath)
+	newer, newFiles, err := readRuns(newPath)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	c, err := compare.Compare(older, newer, opt)
+	c, err := compare.CompareRuns(older, newer, opt)
 	var none *compare.NoCommonProfileError
 	if errors.As(err, &none) {
 		return &UsageError{Err: fmt.Errorf("%s and %s: %w", oldPath, newPath, err)}
@@ -116,6 +117,12 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 		return err
 	}
 	c.Old.File, c.New.File = oldPath, newPath
+	if len(oldFiles) > 1 {
+		c.Old.Files = oldFiles
+	}
+	if len(newFiles) > 1 {
+		c.New.Files = newFiles
+	}
 
 	rendered := make(map[string][]byte)
 	for _, f := range compareFormats {
@@ -161,6 +168,64 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 			len(rs), *maxRegression, strings.Join(rs, "; "))}
 	}
 	return nil
+}
+
+// readRuns reads one side of a comparison: a result file, a directory
+// written by `loadplan run --repeat N` (its run-*/result.json, in run
+// order; a directory with only a result.json is one run), or a
+// comma-separated list of result files.
+func readRuns(arg string) ([]*result.Result, []string, error) {
+	var files []string
+	if info, err := os.Stat(arg); err == nil && info.IsDir() {
+		matches, _ := filepath.Glob(filepath.Join(arg, "run-*", "result.json"))
+		num := func(path string) int {
+			n, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(filepath.Dir(path)), "run-"))
+			if err != nil {
+				return math.MaxInt
+			}
+			return n
+		}
+		slices.SortStableFunc(matches, func(a, b string) int {
+			if c := num(a) - num(b); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		files = matches
+		if len(files) == 0 {
+			if single := filepath.Join(arg, "result.json"); fileExists(single) {
+				files = []string{single}
+			}
+		}
+		if len(files) == 0 {
+			return nil, nil, fmt.Errorf("%s: a directory without run-*/result.json or result.json: give a result file, a `loadplan run --repeat` directory or a comma-separated list", arg)
+		}
+	} else if strings.Contains(arg, ",") && !fileExists(arg) {
+		for _, f := range strings.Split(arg, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				files = append(files, f)
+			}
+		}
+	} else {
+		files = []string{arg}
+	}
+	if len(files) == 0 {
+		return nil, nil, fmt.Errorf("%q: no result file named", arg)
+	}
+	var rs []*result.Result
+	for _, f := range files {
+		r, err := result.Read(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, files, nil
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
 }
 
 // parseShare reads a share given as a percentage ("10%") or a fraction

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -196,4 +197,79 @@ func TestParseShare(t *testing.T) {
 			t.Errorf("parseShare(%q) accepted", in)
 		}
 	}
+}
+
+// repeatDir writes a directory as `loadplan run --repeat N` leaves it:
+// DIR/run-1/result.json … DIR/run-N/result.json, one median per run.
+func repeatDir(t *testing.T, dir string, seed uint64, medians ...time.Duration) string {
+	t.Helper()
+	for k, m := range medians {
+		sub := filepath.Join(dir, fmt.Sprintf("run-%d", k+1))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		compareRun(t, sub, "result.json", seed+uint64(k), m)
+	}
+	return dir
+}
+
+func TestCompareCLIRepeatDirs(t *testing.T) {
+	root := t.TempDir()
+	ms := time.Millisecond
+	// Run-to-run variation of ±20%; the new system is 30% slower.
+	old := repeatDir(t, filepath.Join(root, "old"), 10, 45*ms, 50*ms, 56*ms)
+	again := repeatDir(t, filepath.Join(root, "again"), 20, 56*ms, 44*ms, 52*ms)
+	slower := repeatDir(t, filepath.Join(root, "new"), 30, 60*ms, 65*ms, 72*ms)
+
+	t.Run("A/A: exit 0", func(t *testing.T) {
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, again, "--json"}, env); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+		}
+		var c compare.Comparison
+		if err := json.Unmarshal(stdout.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Old.Runs != 3 || c.New.Runs != 3 || len(c.Old.Files) != 3 || c.Old.Files[2] != filepath.Join(old, "run-3", "result.json") {
+			t.Errorf("sources %+v / %+v", c.Old, c.New)
+		}
+		for _, m := range c.Profiles[0].Metrics {
+			if m.Verdict != compare.NoChange || m.Runs == nil {
+				t.Errorf("%s: %q, run test %v", m.Name, m.Verdict, m.Runs)
+			}
+		}
+	})
+
+	t.Run("30% slower: worse, exit 1", func(t *testing.T) {
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, slower}, env); code != ExitGateFailed {
+			t.Fatalf("exit %d, want 1; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+		}
+		for _, want := range []string{"## Verdict: FAIL", "**worse — regression**", "runs: 3 old vs 3 new, Mann–Whitney p = 0.1", "stratified by run and stage"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("stdout lacks %q:\n%s", want, stdout)
+			}
+		}
+	})
+
+	t.Run("comma-separated list", func(t *testing.T) {
+		list := func(dir string) string {
+			return strings.Join([]string{filepath.Join(dir, "run-1", "result.json"), filepath.Join(dir, "run-2", "result.json"),
+				filepath.Join(dir, "run-3", "result.json")}, ",")
+		}
+		env, stdout, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", list(old), list(slower), "-q"}, env); code != ExitGateFailed {
+			t.Fatalf("exit %d, want 1; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+		}
+	})
+
+	t.Run("empty directory: usage error", func(t *testing.T) {
+		env, _, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"compare", old, t.TempDir()}, env); code != ExitUsage {
+			t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
+		}
+		if !strings.Contains(stderr.String(), "run-*/result.json") {
+			t.Errorf("stderr: %s", stderr)
+		}
+	})
 }

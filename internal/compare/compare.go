@@ -195,9 +195,9 @@ type Metric struct {
 	Gated      bool   `json:"gated"`
 	Regression bool   `json:"regression"`
 	Note       string `json:"note,omitempty"`
-	// Runs is the run-level test of the per-run figures, for p95, p99,
-	// throughput, error rate and capacity at SLO when both sides have at
-	// least MinRuns runs. The metric is significant only when it agrees.
+	// Runs is the run-level test over the per-run figures, when both
+	// sides have at least MinRuns runs. The metric is significant only
+	// when it agrees.
 	Runs *RunTest `json:"runs,omitempty"`
 
 	shift int // the side the test puts the new run on: +1 higher, −1 lower

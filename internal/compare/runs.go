@@ -74,7 +74,7 @@ func runsNote(old, new int) string {
 		s += fmt.Sprintf("; the runs beyond the %dth of a side take part only in the run-level test", pairs)
 	}
 	if old >= MinRuns && new >= MinRuns {
-		return s + "; p95, p99, throughput, error rate and capacity at SLO are called changed only when the run-level Mann–Whitney over the per-run figures agrees"
+		return s + "; a metric is called changed only when the run-level Mann–Whitney over the per-run figures agrees"
 	}
 	return s + fmt.Sprintf("; fewer than %d runs on a side: no run-level test, the window tests alone decide", MinRuns)
 }
@@ -82,7 +82,7 @@ func runsNote(old, new int) string {
 // runFigures are one run's whole-profile figures over the compared
 // stages.
 type runFigures struct {
-	throughput, p95, p99, errorRate float64
+	throughput, p50, p95, p99, p999, errorRate float64
 }
 
 // figuresOf computes a run's figures over the steady windows of the
@@ -104,8 +104,9 @@ func figuresOf(p *result.Profile, stages []int, fallback bool) runFigures {
 			}
 		}
 	}
-	total := runFigures{throughput: p.Total.Throughput * (1 - p.Total.ErrorRate), p95: float64(p.Total.Response.P95),
-		p99: float64(p.Total.Response.P99), errorRate: p.Total.ErrorRate}
+	l := p.Total.Response
+	total := runFigures{throughput: p.Total.Throughput * (1 - p.Total.ErrorRate), p50: float64(l.P50), p95: float64(l.P95),
+		p99: float64(l.P99), p999: float64(l.P999), errorRate: p.Total.ErrorRate}
 	if len(ws) == 0 {
 		return total
 	}
@@ -121,16 +122,16 @@ func figuresOf(p *result.Profile, stages []int, fallback bool) runFigures {
 	pool := newPool(ws)
 	c := newHistSide(pool, [][]window{ws}).all()
 	if c.total == 0 {
-		f.p95, f.p99 = total.p95, total.p99
+		f.p50, f.p95, f.p99, f.p999 = total.p50, total.p95, total.p99, total.p999
 		return f
 	}
-	out := make([]int64, 2)
-	c.quantiles(pool, []int64{q95, q99}, out)
-	f.p95, f.p99 = usMs(out[0]), usMs(out[1])
+	out := make([]int64, len(tableQuantiles))
+	c.quantiles(pool, tableQuantiles, out)
+	f.p50, f.p95, f.p99, f.p999 = usMs(out[0]), usMs(out[1]), usMs(out[2]), usMs(out[3])
 	return f
 }
 
-// runLevel attaches the run-level test to the gated metrics.
+// runLevel attaches the run-level test to every metric.
 func runLevel(ms []Metric, os, ns []*result.Profile, stages []int, fallback bool, sos, sns []*stress) {
 	fig := func(ps []*result.Profile) []runFigures {
 		out := make([]runFigures, len(ps))
@@ -153,10 +154,14 @@ func runLevel(ms []Metric, os, ns []*result.Profile, stages []int, fallback bool
 		switch m.Name {
 		case Throughput:
 			f = func(r runFigures) float64 { return r.throughput }
+		case P50:
+			f = func(r runFigures) float64 { return r.p50 }
 		case P95:
 			f = func(r runFigures) float64 { return r.p95 }
 		case P99:
 			f = func(r runFigures) float64 { return r.p99 }
+		case P999:
+			f = func(r runFigures) float64 { return r.p999 }
 		case ErrorRate:
 			f = func(r runFigures) float64 { return r.errorRate }
 		case CapacityAtSLO:
@@ -195,4 +200,3 @@ func unresolvedRuns(sos, sns []*stress) (string, bool) {
 	}
 	return "every old run's capacity is within one step of the ramp of every new run's: use smaller steps to tell them apart", true
 }
-

@@ -34,7 +34,7 @@ func runsAt(t *testing.T, s service, seed uint64, factors ...float64) []*result.
 	return out
 }
 
-func TestRunTestMinP(t *testing.T) {
+func TestCompareRunTestMinP(t *testing.T) {
 	for _, c := range []struct {
 		n    int
 		want float64
@@ -62,11 +62,11 @@ func TestRunTestMinP(t *testing.T) {
 	}
 }
 
-// TestRepeatedRunsSameServiceNoChange: three runs a side of one service
+// TestCompareRunsSameServiceNoChange: three runs a side of one service
 // whose runs differ a lot from each other: the windows of each pair of
 // runs tell their runs apart, but the runs do not line up old below new,
 // so nothing is called.
-func TestRepeatedRunsSameServiceNoChange(t *testing.T) {
+func TestCompareRunsSameServiceNoChange(t *testing.T) {
 	// Run levels as a spread of ±25% gives them: the new runs happen to
 	// draw the higher ones on average (+11%), but the slowest old run is
 	// slower than two of the new.
@@ -89,15 +89,8 @@ func TestRepeatedRunsSameServiceNoChange(t *testing.T) {
 		if m.Verdict != NoChange {
 			t.Errorf("%s: %q, want no significant change", m.Name, m.Verdict)
 		}
-		switch m.Name {
-		case P95, P99, Throughput, ErrorRate:
-			if m.Runs == nil || len(m.Runs.Old) != 3 || !strings.Contains(m.Note, "runs: 3 old vs 3 new") {
-				t.Errorf("%s: no run-level test: %+v", m.Name, m)
-			}
-		default:
-			if m.Runs != nil {
-				t.Errorf("%s has a run-level test", m.Name)
-			}
+		if m.Runs == nil || len(m.Runs.Old) != 3 || !strings.Contains(m.Note, "runs: 3 old vs 3 new") {
+			t.Errorf("%s: no run-level test: %+v", m.Name, m)
 		}
 		if strings.Contains(m.Note, "the runs do not agree") {
 			overruled++
@@ -113,10 +106,10 @@ func TestRepeatedRunsSameServiceNoChange(t *testing.T) {
 	}
 }
 
-// TestRepeatedRunsSlowerIsWorse: a service 30% slower, three runs a side
+// TestCompareRunsSlowerIsWorse: a service 30% slower, three runs a side
 // with a moderate run-to-run variation, is worse on p95 and p99, and the
 // runs agree (every new run slower than every old one).
-func TestRepeatedRunsSlowerIsWorse(t *testing.T) {
+func TestCompareRunsSlowerIsWorse(t *testing.T) {
 	olds := repeated(t, checkout, 3, 0.05, 21)
 	news := repeated(t, checkout.slower(1.3), 3, 0.05, 22)
 	c, err := CompareRuns(olds, news, Options{})
@@ -143,9 +136,9 @@ func TestRepeatedRunsSlowerIsWorse(t *testing.T) {
 	}
 }
 
-// TestSingleRunUnchanged: one run a side is Compare, with no run-level
+// TestCompareRunsSingleRun: one run a side is Compare, with no run-level
 // test.
-func TestSingleRunUnchanged(t *testing.T) {
+func TestCompareRunsSingleRun(t *testing.T) {
 	o, n := doc(checkout.run(t, 1, "baseline", baselineStages)), doc(checkout.slower(1.3).run(t, 2, "baseline", baselineStages))
 	a, err := Compare(o, n, Options{})
 	if err != nil {
@@ -162,10 +155,10 @@ func TestSingleRunUnchanged(t *testing.T) {
 	}
 }
 
-// TestRepeatedRunsTwoAndStress: two runs a side have no run-level test
+// TestCompareRunsTwoAndStress: two runs a side have no run-level test
 // (the window tests decide, with a note); a stress profile's capacity
 // over several runs is the mean of the runs'.
-func TestRepeatedRunsTwoAndStress(t *testing.T) {
+func TestCompareRunsTwoAndStress(t *testing.T) {
 	svc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
 	weaker := svc
 	weaker.capacity *= 0.7
