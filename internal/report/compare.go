@@ -148,7 +148,7 @@ func cmpSource(s compare.Source, markdown bool) string {
 
 func cmpMethod(s compare.Settings) string {
 	return fmt.Sprintf("the per-second windows of each stage's steady part, stage against stage; Mann–Whitney U for throughput, p50, p95, p99 and error rate "+
-		"(stratified by stage (and by run when there are several runs a side) when there are several); a bootstrap over the windows (%d resamples, seed %d) for p99.9 and capacity at SLO; "+
+		"(stratified by stage, and by run when there are several runs a side); a bootstrap over the windows (%d resamples, seed %d) for p99.9 and capacity at SLO; "+
 		"p-values Holm-adjusted within each profile; a change is significant when p < %s and it is at least %s",
 		s.Resamples, s.Seed, strconv.FormatFloat(s.Alpha, 'g', -1, 64), cmpShare(s.MinEffect))
 }
