@@ -74,8 +74,10 @@ func run(rate float64, duration, every time.Duration) error {
 				if time.Since(start) > duration {
 					continue // the profile is draining: not steady state
 				}
-				// The live heap after a collection: what the run retains,
-				// not where the collector happens to be in its cycle.
+				// The live heap after collections: what the run retains, not
+				// where the collector happens to be in its cycle. Two, since
+				// sync.Pool keeps a victim cache through the first.
+				runtime.GC()
 				runtime.GC()
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
