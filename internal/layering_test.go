@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict"},
 	"verdict":   {"result", "metrics"},
 	"capacity":  {"result", "metrics"},
-	"plan":      {"capacity", "result"},
+	"plan":      {"scenario", "capacity", "result"},
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare"},

@@ -26,7 +26,9 @@ func (e *Error) Error() string {
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
-	b.WriteString(": ")
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
 	if e.Key != "" {
 		b.WriteString(e.Key)
 		b.WriteString(": ")
@@ -62,9 +64,9 @@ var (
 	_ error = Errors(nil)
 )
 
-// sortErrors orders errors by position so that they read top to bottom; the
+// SortErrors orders errors by position so that they read top to bottom; the
 // sort is stable so errors at one place keep the order they were found in.
-func sortErrors(es Errors) {
+func SortErrors(es Errors) {
 	sort.SliceStable(es, func(i, j int) bool {
 		if es[i].Line != es[j].Line {
 			return es[i].Line < es[j].Line

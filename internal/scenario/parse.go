@@ -48,7 +48,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Scena
 			e.Key = redact(e.Key, secrets)
 			e.Msg = redact(e.Msg, secrets)
 		}
-		sortErrors(p.errs)
+		SortErrors(p.errs)
 		return nil, p.errs
 	}
 	return sc, nil
