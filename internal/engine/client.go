@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type Prepared struct {
 	URL    string
 	Header http.Header // read-only during the run
 	Body   []byte
+
+	fast atomic.Pointer[fastPrepared] // FastClient's ready form, built on first use
 }
 
 // Outcome is what a Doer saw of one request.

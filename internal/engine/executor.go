@@ -92,7 +92,8 @@ func newRunner(opt Options) (*runner, error) {
 
 func (r *runner) now() int64 { return int64(time.Since(r.epoch)) }
 
-// send performs one request and records it. key is the caller's shard key.
+// send performs one request and records it. key is the caller's shard key;
+// a negative intended start means "now" (the closed model's).
 func (r *runner) send(key, req, stage int, intended int64) {
 	n := r.progress.InFlight.Add(1)
 	for {
@@ -103,6 +104,9 @@ func (r *runner) send(key, req, stage int, intended int64) {
 	}
 	r.started.Add(1)
 	s := metrics.Sample{Request: req, Stage: stage, Intended: intended, Start: r.now()}
+	if intended < 0 {
+		s.Intended = s.Start
+	}
 	out, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
 	s.End = r.now()
 	if !out.Sent.IsZero() {
@@ -247,8 +251,7 @@ func RunClosed(ctx context.Context, p scenario.Profile, opt Options) (Stats, err
 		defer wg.Done()
 		rng := rand.New(rand.NewPCG(opt.Seed, uint64(id)))
 		for uctx.Err() == nil {
-			now := r.now()
-			r.send(id, r.picker.pick(rng), int(stage.Load()), now)
+			r.send(id, r.picker.pick(rng), int(stage.Load()), -1)
 			if p.Think > 0 {
 				d := p.Think
 				if p.Jitter > 0 {
