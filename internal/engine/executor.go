@@ -30,6 +30,12 @@ type Options struct {
 	Hard context.Context
 	// Progress, when set, is kept up to date for live display.
 	Progress *Progress
+	// PacerQuantum is the open model's shortest time between two wake-ups
+	// of its pacer: starts that fall due within it go out together, each
+	// at most PacerQuantum late. Zero wakes for every start, to the
+	// microsecond, at a CPU cost per start that can pass the request's own
+	// (each wake of an idle CPU is dear, above all in a virtual machine).
+	PacerQuantum time.Duration
 }
 
 // Progress is live state an observer may read while a profile runs.
@@ -177,8 +183,9 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	}
 	var dropped int64
 	stopped := false
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
+	sl := newSleeper(ctx)
+	defer sl.close()
+	var lastWake time.Duration
 loop:
 	for {
 		at, stage, ok := sched.Next()
@@ -187,14 +194,15 @@ loop:
 		}
 		r.progress.Stage.Store(int32(stage))
 		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Segment.scale())
-		if wait := at - time.Since(r.epoch); wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
+		if now := time.Since(r.epoch); at > now {
+			// Wake at most once a quantum: starts that fall due within it
+			// go out together, each at most a quantum late.
+			wake := max(at, lastWake+r.opt.PacerQuantum)
+			if !sl.sleep(ctx, wake-now) {
 				stopped = true
 				break loop
-			case <-timer.C:
 			}
+			lastWake = time.Since(r.epoch)
 		} else if ctx.Err() != nil {
 			stopped = true
 			break loop

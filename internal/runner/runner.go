@@ -48,6 +48,9 @@ type Options struct {
 	// planned durations before it plus ProfileGap, so every segment's
 	// profiles line up.
 	StartAt time.Time
+	// PacerQuantum is the open model's shortest time between two wake-ups
+	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
+	PacerQuantum time.Duration
 }
 
 // ProfileGap separates profiles of a run with StartAt: room for the
@@ -278,15 +281,16 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 
 	cpu0 := cpuTime()
 	stats, err := engine.Run(pctx, p, engine.Options{
-		Doer:        doer,
-		Requests:    prepared,
-		Weights:     weights,
-		Recorder:    rec,
-		MaxInFlight: opt.Scenario.Target.MaxInFlight,
-		Seed:        opt.Seed,
-		Hard:        opt.Hard,
-		Progress:    progress,
-		Segment:     opt.Segment,
+		Doer:         doer,
+		Requests:     prepared,
+		Weights:      weights,
+		Recorder:     rec,
+		MaxInFlight:  opt.Scenario.Target.MaxInFlight,
+		Seed:         opt.Seed,
+		Hard:         opt.Hard,
+		Progress:     progress,
+		PacerQuantum: opt.PacerQuantum,
+		Segment:      opt.Segment,
 	})
 	stopProfile()
 	<-watchDone
