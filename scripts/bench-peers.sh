@@ -17,6 +17,7 @@ DURATION=${DURATION:-5}
 PORT=${PORT:-18089}
 RATES=${RATES:-5000 10000 20000}
 OPEN_DURATION=${OPEN_DURATION:-10s}
+OPEN_ROUNDS=${OPEN_ROUNDS:-3}
 
 need=()
 for c in wrk hey nginx taskset /usr/bin/time python3; do command -v "$c" >/dev/null 2>&1 || need+=("$c"); done
@@ -91,15 +92,30 @@ for r in rounds:
 print("| median | %.3f | %.3f |" % (st.median(rat['wrk']), st.median(rat['hey'])))
 PY
 
-printf '\n## Open model, %s per rate, generator on CPU 1\n\n' "$OPEN_DURATION"
-printf '| rate | achieved req/s | achieved / scheduled | dropped | lateness p99 ms | lateness max ms | CPU s per 100k |\n|---:|---:|---:|---:|---:|---:|---:|\n'
-for rate in $RATES; do
-  rm -rf "$work/lp"
-  taskset -c 1 bin/loadplan run --url "$URL" --rate "$rate" --duration "$OPEN_DURATION" --out "$work/lp" --quiet >/dev/null 2>&1 || true
-  python3 - "$work/lp/result.json" "$rate" <<'PY'
+printf '\n## Open model, %s per rate, %s rounds, generator on CPU 1 (default --pacer-quantum)\n\n' "$OPEN_DURATION" "$OPEN_ROUNDS"
+printf '| rate | round | achieved req/s | achieved / scheduled | dropped | lateness p99 ms | lateness max ms | CPU s per 100k | peak RSS MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+: > "$work/open"
+for r in $(seq "$OPEN_ROUNDS"); do
+  for rate in $RATES; do
+    rm -rf "$work/lp"
+    taskset -c 1 bin/loadplan run --url "$URL" --rate "$rate" --duration "$OPEN_DURATION" --out "$work/lp" --quiet >/dev/null 2>&1 || true
+    python3 - "$work/lp/result.json" "$rate" "$r" "$work/open" <<'PY'
 import json, sys
 p=json.load(open(sys.argv[1]))['profiles'][0]; rate=float(sys.argv[2]); t=p['total']; g=p['generator']
 sched=sum(s['offered']['requests'] for s in p['stages'])
-print("| %d | %.1f | %.4f | %d | %.3f | %.3f | %.2f |" % (rate, t['throughput'], g['started']/sched, g['dropped'], g['lateness_p99_ms'], g['lateness_max_ms'], g['cpu_s']/max(t['requests'],1)*1e5))
+row=(rate, t['throughput'], g['started']/sched, g['dropped'], g['lateness_p99_ms'], g['lateness_max_ms'], g['cpu_s']/max(t['requests'],1)*1e5, g['peak_rss_bytes']/2**20)
+print("| %d | %s | %.1f | %.4f | %d | %.3f | %.3f | %.2f | %.1f |" % ((row[0], sys.argv[3]) + row[1:]))
+open(sys.argv[4], 'a').write(' '.join(str(x) for x in row) + '\n')
 PY
+  done
 done
+python3 - "$work/open" <<'PY'
+import sys, statistics as st
+by={}
+for l in open(sys.argv[1]):
+    v=[float(x) for x in l.split()]; by.setdefault(v[0],[]).append(v)
+print("\nMedians over the rounds:\n\n| rate | achieved / scheduled | dropped | lateness p99 ms | lateness max ms | CPU s per 100k |\n|---:|---:|---:|---:|---:|---:|")
+for rate,v in sorted(by.items()):
+    m=lambda i: st.median(x[i] for x in v)
+    print("| %d | %.4f | %d | %.3f | %.3f | %.2f |" % (rate, m(2), m(3), m(4), m(5), m(6)))
+PY

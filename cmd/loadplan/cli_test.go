@@ -100,6 +100,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"validate"},
 		{"sim", "--workers", "0"},
 		{"run", "../../scenarios/demo.yaml", "--rate", "5"},
+		{"run", "--url", "http://127.0.0.1:1/", "--rate", "5", "--duration", "1s", "--pacer-quantum", "-1ms"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -60,6 +60,8 @@ type Recorder struct {
 	closed        []Window
 	closedThrough int64 // every window with Second <= closedThrough is closed
 	late          int64 // samples that arrived after their window closed
+	enc           histEncoder      // encodes closed windows' histograms; guarded by mu
+	spare         []*hdr.Histogram // closed windows' histograms, reset, for the next ones; guarded by mu
 }
 
 // stageAcc accumulates one stage: per-name histograms and counters.
@@ -331,7 +333,7 @@ func (r *Recorder) foldWindow(sh *shard) {
 	} else {
 		w := r.open[sh.win]
 		if w == nil {
-			w = &windowAcc{hist: NewHistogram(r.maxLat, WindowSigFigs)}
+			w = &windowAcc{hist: r.windowHistLocked()}
 			r.open[sh.win] = w
 		}
 		w.hist.Merge(sh.wacc.hist)
@@ -376,7 +378,9 @@ func (r *Recorder) closeWindowsLocked(before int64) {
 	for _, sec := range secs {
 		w := r.open[sec]
 		delete(r.open, sec)
-		r.closed = append(r.closed, summarizeWindow(sec, w))
+		r.closed = append(r.closed, summarizeWindow(sec, w, &r.enc))
+		w.hist.Reset()
+		r.spare = append(r.spare, w.hist)
 	}
 	if before-1 > r.closedThrough {
 		r.closedThrough = before - 1
@@ -399,7 +403,18 @@ func addClassMap(w *Window, byClass *[numClasses]int64) {
 	}
 }
 
-func summarizeWindow(sec int64, w *windowAcc) Window {
+// windowHistLocked returns an empty histogram for a new window, reusing a
+// closed window's. r.mu must be held.
+func (r *Recorder) windowHistLocked() *hdr.Histogram {
+	if n := len(r.spare); n > 0 {
+		h := r.spare[n-1]
+		r.spare = r.spare[:n-1]
+		return h
+	}
+	return NewHistogram(r.maxLat, WindowSigFigs)
+}
+
+func summarizeWindow(sec int64, w *windowAcc, enc *histEncoder) Window {
 	out := Window{Second: sec, Count: w.count, Errors: w.errors}
 	addClassMap(&out, &w.byClass)
 	if w.hist.TotalCount() > 0 {
@@ -407,8 +422,8 @@ func summarizeWindow(sec int64, w *windowAcc) Window {
 		out.P95 = usDur(valueAt(w.hist, 9500))
 		out.P99 = usDur(valueAt(w.hist, 9900))
 		out.Max = usDur(w.hist.Max())
-		if enc, err := w.hist.Encode(hdr.V2CompressedEncodingCookieBase); err == nil {
-			out.Hist = string(enc)
+		if h, err := enc.encode(w.hist); err == nil {
+			out.Hist = h
 		}
 	}
 	return out

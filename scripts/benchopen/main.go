@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,12 +27,85 @@ func main() {
 	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
 	rate := flag.Float64("rate", 5000, "open-model rate, requests per second")
 	durations := flag.String("durations", "1m,5m", "comma-separated run durations")
+	users := flag.Int("users", 0, "then a closed-model run with this many users, for its peak memory (0: none)")
+	usersFor := flag.Duration("users-duration", 20*time.Second, "how long the closed-model run lasts")
 	flag.Parse()
 	minserver.ServeIfAsked(*serve)
 	if err := run(*loadplan, *rate, *durations); err != nil {
 		fmt.Fprintln(os.Stderr, "benchopen:", err)
 		os.Exit(1)
 	}
+	if *users > 0 {
+		if err := runUsers(*loadplan, *users, *usersFor); err != nil {
+			fmt.Fprintln(os.Stderr, "benchopen:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// result is what the script reads of a run's result.json.
+type result struct {
+	Profiles []struct {
+		Total struct {
+			Requests   int64   `json:"requests"`
+			Errors     int64   `json:"errors"`
+			Throughput float64 `json:"throughput"`
+		} `json:"total"`
+		Generator struct {
+			Dropped     int64   `json:"dropped"`
+			MaxInFlight int64   `json:"max_in_flight"`
+			LatenessP99 float64 `json:"lateness_p99_ms"`
+			LatenessMax float64 `json:"lateness_max_ms"`
+			CPUSeconds  float64 `json:"cpu_s"`
+			PeakRSS     int64   `json:"peak_rss_bytes"`
+		} `json:"generator"`
+	} `json:"profiles"`
+}
+
+func readResult(dir string) (*result, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		return nil, err
+	}
+	var res result
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, err
+	}
+	if len(res.Profiles) == 0 {
+		return nil, fmt.Errorf("%s: no profile in the result", dir)
+	}
+	return &res, nil
+}
+
+// runUsers runs the closed model with n users (n connections) and prints
+// the generator's peak memory.
+func runUsers(loadplan string, n int, dur time.Duration) error {
+	addr, stop, err := minserver.Start()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	tmp, err := os.MkdirTemp("", "benchusers-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	cmd := exec.Command(loadplan, "run", "--url", "http://"+addr+"/", "--users", fmt.Sprint(n),
+		"--duration", dur.String(), "--timeout", "30s", "--out", tmp, "--quiet")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("loadplan run --users %d: %w", n, err)
+	}
+	res, err := readResult(tmp)
+	if err != nil {
+		return err
+	}
+	p := res.Profiles[0]
+	fmt.Printf("\nclosed model, %d users for %s against a minimal server on %s\n\n", n, dur, addr)
+	fmt.Printf("| users | requests | errors | req/s | most in flight | peak RSS |\n|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| %d | %d | %d | %.0f | %d | %.1f MiB |\n", n, p.Total.Requests, p.Total.Errors, p.Total.Throughput,
+		p.Generator.MaxInFlight, float64(p.Generator.PeakRSS)/(1<<20))
+	return nil
 }
 
 func run(loadplan string, rate float64, durations string) error {
@@ -62,26 +136,8 @@ func run(loadplan string, rate float64, durations string) error {
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("loadplan run: %w", err)
 		}
-		var res struct {
-			Profiles []struct {
-				Total struct {
-					Requests   int64   `json:"requests"`
-					Throughput float64 `json:"throughput"`
-				} `json:"total"`
-				Generator struct {
-					Dropped     int64   `json:"dropped"`
-					LatenessP99 float64 `json:"lateness_p99_ms"`
-					LatenessMax float64 `json:"lateness_max_ms"`
-					CPUSeconds  float64 `json:"cpu_s"`
-					PeakRSS     int64   `json:"peak_rss_bytes"`
-				} `json:"generator"`
-			} `json:"profiles"`
-		}
-		b, err := os.ReadFile(filepath.Join(out, "result.json"))
+		res, err := readResult(out)
 		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(b, &res); err != nil {
 			return err
 		}
 		p := res.Profiles[0]
@@ -93,7 +149,7 @@ func run(loadplan string, rate float64, durations string) error {
 			p.Generator.LatenessP99, p.Generator.LatenessMax, p.Generator.CPUSeconds/float64(p.Total.Requests)*1e5, mib)
 	}
 	if len(rss) >= 2 {
-		fmt.Printf("\npeak RSS, last run / first run: %.3f (target: within 10%%)\n", rss[len(rss)-1]/rss[0])
+		fmt.Printf("\npeak RSS, last run / first run: %.3f (target: within 10%%); largest %.1f MiB (target: at most 64 MiB for 10 million requests)\n", rss[len(rss)-1]/rss[0], slices.Max(rss))
 	}
 	return nil
 }
