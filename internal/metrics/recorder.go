@@ -58,8 +58,8 @@ type Recorder struct {
 	stages        []*stageAcc
 	open          map[int64]*windowAcc
 	closed        []Window
-	closedThrough int64 // every window with Second <= closedThrough is closed
-	late          int64 // samples that arrived after their window closed
+	closedThrough int64            // every window with Second <= closedThrough is closed
+	late          int64            // samples that arrived after their window closed
 	enc           histEncoder      // encodes closed windows' histograms; guarded by mu
 	spare         []*hdr.Histogram // closed windows' histograms, reset, for the next ones; guarded by mu
 }

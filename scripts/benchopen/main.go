@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"github.com/loadplan/loadplan/scripts/internal/minserver"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -90,7 +89,7 @@ func runUsers(loadplan string, n int, dur time.Duration) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	cmd := exec.Command(loadplan, "run", "--url", "http://"+addr+"/", "--users", fmt.Sprint(n),
+	cmd := minserver.Pinned(1, loadplan, "run", "--url", "http://"+addr+"/", "--users", fmt.Sprint(n),
 		"--duration", dur.String(), "--timeout", "30s", "--out", tmp, "--quiet")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -101,7 +100,7 @@ func runUsers(loadplan string, n int, dur time.Duration) error {
 		return err
 	}
 	p := res.Profiles[0]
-	fmt.Printf("\nclosed model, %d users for %s against a minimal server on %s\n\n", n, dur, addr)
+	fmt.Printf("\nclosed model, %d users for %s against a minimal server on %s (%s)\n\n", n, dur, addr, placement())
 	fmt.Printf("| users | requests | errors | req/s | most in flight | peak RSS |\n|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Printf("| %d | %d | %d | %.0f | %d | %.1f MiB |\n", n, p.Total.Requests, p.Total.Errors, p.Total.Throughput,
 		p.Generator.MaxInFlight, float64(p.Generator.PeakRSS)/(1<<20))
@@ -120,9 +119,9 @@ func run(loadplan string, rate float64, durations string) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	fmt.Printf("open model at %.0f req/s against a minimal server on %s (generator and server share this machine's %d CPUs)\n\n", rate, addr, numCPU())
-	fmt.Printf("| duration | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | CPU s per 100k req | peak RSS |\n")
-	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("open model at %.0f req/s against a minimal server on %s (%s)\n\n", rate, addr, placement())
+	fmt.Printf("| duration | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | most in flight | CPU s per 100k req | peak RSS |\n")
+	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	var rss []float64
 	for _, d := range strings.Split(durations, ",") {
 		dur, err := time.ParseDuration(strings.TrimSpace(d))
@@ -130,7 +129,7 @@ func run(loadplan string, rate float64, durations string) error {
 			return fmt.Errorf("-durations %q: %w", d, err)
 		}
 		out := filepath.Join(tmp, d)
-		cmd := exec.Command(loadplan, "run", "--url", "http://"+addr+"/", "--rate", fmt.Sprint(rate),
+		cmd := minserver.Pinned(1, loadplan, "run", "--url", "http://"+addr+"/", "--rate", fmt.Sprint(rate),
 			"--duration", dur.String(), "--out", out, "--quiet")
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -144,14 +143,22 @@ func run(loadplan string, rate float64, durations string) error {
 		sched := rate * dur.Seconds()
 		mib := float64(p.Generator.PeakRSS) / (1 << 20)
 		rss = append(rss, mib)
-		fmt.Printf("| %s | %d | %.1f | %.4f | %d | %.3f ms | %.3f ms | %.2f | %.1f MiB |\n",
+		fmt.Printf("| %s | %d | %.1f | %.4f | %d | %.3f ms | %.3f ms | %d | %.2f | %.1f MiB |\n",
 			dur, p.Total.Requests, p.Total.Throughput, float64(p.Total.Requests)/sched, p.Generator.Dropped,
-			p.Generator.LatenessP99, p.Generator.LatenessMax, p.Generator.CPUSeconds/float64(p.Total.Requests)*1e5, mib)
+			p.Generator.LatenessP99, p.Generator.LatenessMax, p.Generator.MaxInFlight, p.Generator.CPUSeconds/float64(p.Total.Requests)*1e5, mib)
 	}
 	if len(rss) >= 2 {
 		fmt.Printf("\npeak RSS, last run / first run: %.3f (target: within 10%%); largest %.1f MiB (target: at most 64 MiB for 10 million requests)\n", rss[len(rss)-1]/rss[0], slices.Max(rss))
 	}
 	return nil
+}
+
+// placement says where the server and the generator run.
+func placement() string {
+	if minserver.CanPin() {
+		return "server pinned to CPU 0, generator to CPU 1"
+	}
+	return fmt.Sprintf("generator and server share this machine's %d CPUs", numCPU())
 }
 
 func numCPU() int {

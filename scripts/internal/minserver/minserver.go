@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"time"
 )
 
@@ -41,7 +42,7 @@ func Start() (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := exec.Command(self, "-serve", addr)
+	srv := Pinned(0, self, "-serve", addr)
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
 		return "", nil, err
@@ -56,4 +57,21 @@ func Start() (addr string, stop func(), err error) {
 	}
 	stop()
 	return "", nil, fmt.Errorf("the server on %s did not start", addr)
+}
+
+// Pinned returns the command pinned to one CPU with taskset when the
+// machine has two or more and taskset is installed (the server on CPU 0,
+// the generator on CPU 1, so neither's bursts or garbage collection stall
+// the other), and the plain command otherwise.
+func Pinned(cpu int, name string, args ...string) *exec.Cmd {
+	if CanPin() {
+		return exec.Command("taskset", append([]string{"-c", fmt.Sprint(cpu), name}, args...)...)
+	}
+	return exec.Command(name, args...)
+}
+
+// CanPin reports whether Pinned pins.
+func CanPin() bool {
+	_, err := exec.LookPath("taskset")
+	return err == nil && runtime.NumCPU() >= 2
 }
