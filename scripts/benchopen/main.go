@@ -79,16 +79,11 @@ func readResult(dir string) (*result, error) {
 // runUsers runs the closed model with n users (n connections) and prints
 // the generator's peak memory.
 func runUsers(loadplan string, n int, dur time.Duration) error {
-	addr, stop, err := minserver.Start()
+	addr, tmp, cleanup, err := setUp("benchusers-")
 	if err != nil {
 		return err
 	}
-	defer stop()
-	tmp, err := os.MkdirTemp("", "benchusers-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
+	defer cleanup()
 	cmd := minserver.Pinned(1, loadplan, "run", "--url", "http://"+addr+"/", "--users", fmt.Sprint(n),
 		"--duration", dur.String(), "--timeout", "30s", "--out", tmp, "--quiet")
 	cmd.Stderr = os.Stderr
@@ -107,17 +102,27 @@ func runUsers(loadplan string, n int, dur time.Duration) error {
 	return nil
 }
 
-func run(loadplan string, rate float64, durations string) error {
+// setUp starts the minimal server and makes a directory for the runs'
+// results; cleanup stops the one and removes the other.
+func setUp(prefix string) (addr, dir string, cleanup func(), err error) {
 	addr, stop, err := minserver.Start()
 	if err != nil {
-		return err
+		return "", "", nil, err
 	}
-	defer stop()
-	tmp, err := os.MkdirTemp("", "benchopen-")
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		stop()
+		return "", "", nil, err
+	}
+	return addr, dir, func() { stop(); os.RemoveAll(dir) }, nil
+}
+
+func run(loadplan string, rate float64, durations string) error {
+	addr, tmp, cleanup, err := setUp("benchopen-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer cleanup()
 
 	fmt.Printf("open model at %.0f req/s against a minimal server on %s (%s)\n\n", rate, addr, placement())
 	fmt.Printf("| duration | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | most in flight | CPU s per 100k req | peak RSS |\n")
