@@ -197,12 +197,16 @@ loop:
 		if now := time.Since(r.epoch); at > now {
 			// Wake at most once a quantum: starts that fall due within it
 			// go out together, each at most a quantum late.
+			// Sleep again after an early wake: no start goes out before
+			// its time.
 			wake := max(at, lastWake+r.opt.PacerQuantum)
-			if !sl.sleep(ctx, wake-now) {
-				stopped = true
-				break loop
+			for ; now < wake; now = time.Since(r.epoch) {
+				if !sl.sleep(ctx, wake-now) {
+					stopped = true
+					break loop
+				}
 			}
-			lastWake = time.Since(r.epoch)
+			lastWake = now
 		} else if ctx.Err() != nil {
 			stopped = true
 			break loop

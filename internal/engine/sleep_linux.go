@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -16,6 +17,9 @@ type timerfdSleeper struct {
 	f    *os.File
 	stop func() bool
 	buf  [8]byte
+
+	mu     sync.Mutex // orders the cancel's arm against close
+	closed bool
 }
 
 // newSleeper returns a timerfd sleeper, or the runtime timer's when the
@@ -26,7 +30,15 @@ func newSleeper(ctx context.Context) sleeper {
 		return newTimerSleeper()
 	}
 	s := &timerfdSleeper{fd: fd, f: os.NewFile(uintptr(fd), "timerfd")}
-	s.stop = context.AfterFunc(ctx, func() { s.arm(1) })
+	s.stop = context.AfterFunc(ctx, func() {
+		// Fire at once, unless closed: the descriptor's number may be
+		// another file's by then.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.closed {
+			s.arm(1)
+		}
+	})
 	return s
 }
 
@@ -55,5 +67,8 @@ func (s *timerfdSleeper) sleep(ctx context.Context, d time.Duration) bool {
 
 func (s *timerfdSleeper) close() {
 	s.stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
 	s.f.Close()
 }
