@@ -70,7 +70,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
-	fs.DurationVar(&f.quantum, "pacer-quantum", 500*time.Microsecond, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
+	fs.DurationVar(&f.quantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
 	fs.DurationVar(&f.lateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")

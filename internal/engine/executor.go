@@ -38,6 +38,11 @@ type Options struct {
 	PacerQuantum time.Duration
 }
 
+// DefaultPacerQuantum is the pacer quantum of `loadplan run` unless told
+// otherwise: far under any lateness that matters, and few enough wake-ups
+// (2,000 a second at most) that pacing stays cheap at any rate.
+const DefaultPacerQuantum = 500 * time.Microsecond
+
 // Progress is live state an observer may read while a profile runs.
 type Progress struct {
 	offered  atomic.Uint64 // float64 bits: current offered load

@@ -16,8 +16,10 @@ import (
 	"github.com/loadplan/loadplan/scripts/internal/minserver"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -39,6 +41,25 @@ type sample struct {
 	at         time.Duration
 	heap       uint64
 	goroutines int
+	rss, hwm   int64 // resident and peak resident bytes (Linux; 0 elsewhere)
+}
+
+// procStatus reads VmRSS and VmHWM from /proc/self/status, in bytes.
+func procStatus() (rss, hwm int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(l, "VmRSS: %d kB", &kb); err == nil {
+			rss = kb << 10
+		}
+		if _, err := fmt.Sscanf(l, "VmHWM: %d kB", &kb); err == nil {
+			hwm = kb << 10
+		}
+	}
+	return rss, hwm
 }
 
 func run(rate float64, duration, every time.Duration) error {
@@ -57,8 +78,8 @@ func run(rate float64, duration, every time.Duration) error {
 			Stages: []scenario.Stage{{From: rate, Load: rate, Duration: duration}}}},
 	}
 	fmt.Printf("soak: open model at %.0f req/s for %s against %s; heap in use and goroutines every %s\n\n", rate, duration, url, every)
-	fmt.Println("| minute | heap in use MiB (after GC) | goroutines | requests so far |")
-	fmt.Println("|---:|---:|---:|---:|")
+	fmt.Println("| minute | heap in use MiB (after GC) | goroutines | RSS MiB | peak RSS so far MiB | requests so far |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|")
 	var samples []sample
 	var live func() runner.Live
 	done := make(chan struct{})
@@ -82,17 +103,19 @@ func run(rate float64, duration, every time.Duration) error {
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
 				s := sample{at: time.Since(start), heap: ms.HeapInuse, goroutines: runtime.NumGoroutine()}
+				s.rss, s.hwm = procStatus()
 				samples = append(samples, s)
 				var n int64
 				if live != nil {
 					n = live().Requests
 				}
-				fmt.Printf("| %.1f | %.2f | %d | %d |\n", s.at.Minutes(), float64(s.heap)/(1<<20), s.goroutines, n)
+				fmt.Printf("| %.1f | %.2f | %d | %.1f | %.1f | %d |\n", s.at.Minutes(), float64(s.heap)/(1<<20), s.goroutines,
+					float64(s.rss)/(1<<20), float64(s.hwm)/(1<<20), n)
 			}
 		}
 	}()
 	res, err := runner.Run(context.Background(), runner.Options{
-		Scenario: sc, Version: "soak",
+		Scenario: sc, Version: "soak", PacerQuantum: engine.DefaultPacerQuantum,
 		OnProfile: func(_ scenario.Profile, l func() runner.Live) func() { live = l; return func() {} },
 	})
 	close(done)
