@@ -151,6 +151,9 @@ func tick(done <-chan struct{}, rec *metrics.Recorder, wg *sync.WaitGroup) {
 	}
 }
 
+// pacerSleeper makes the open model's sleeper (a test swaps it).
+var pacerSleeper = newSleeper
+
 // RunOpen runs an open-model profile: requests start on the schedule,
 // whatever the target's speed, and latency counts from the intended start.
 // Cancelling ctx stops new starts; requests in flight finish (or time out,
@@ -188,7 +191,7 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	}
 	var dropped int64
 	stopped := false
-	sl := newSleeper(ctx)
+	sl := pacerSleeper(ctx)
 	defer sl.close()
 	var lastWake time.Duration
 loop:

@@ -92,13 +92,6 @@ func (c *FastClient) host(addr string, isTLS bool) *fasthttp.HostClient {
 		},
 		TLSConfig: &tls.Config{InsecureSkipVerify: c.opt.InsecureSkipVerify}, //nolint:gosec // opt-in per target
 	}
-	if isTLS {
-		h, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			h = addr
-		}
-		hc.TLSConfig.ServerName = h
-	}
 	c.hosts[k] = hc
 	return hc
 }
@@ -109,28 +102,18 @@ func (c *FastClient) prepared(p *Prepared) *fastPrepared {
 		return fp
 	}
 	fp := &fastPrepared{owner: c}
-	req := fasthttp.AcquireRequest()
-	if err := c.build(p, req); err != nil {
-		fp.err = err
-	} else {
+	req := &fasthttp.Request{}
+	if fp.err = c.build(p, req); fp.err == nil {
 		uri := req.URI()
 		isTLS := bytes.EqualFold(uri.Scheme(), []byte("https"))
-		host := string(uri.Host())
-		if _, _, err := net.SplitHostPort(host); err != nil {
-			if isTLS {
-				host = net.JoinHostPort(strings.Trim(host, "[]"), "443")
-			} else {
-				host = net.JoinHostPort(strings.Trim(host, "[]"), "80")
-			}
-		}
-		fp.hc = c.host(host, isTLS)
+		fp.hc = c.host(fasthttp.AddMissingPort(string(uri.Host()), isTLS), isTLS)
 		fp.reqs.New = func() any {
 			r := &fasthttp.Request{}
-			_ = c.build(p, r)
+			_ = c.build(p, r) // p built once without error above
 			return r
 		}
+		fp.reqs.Put(req)
 	}
-	fasthttp.ReleaseRequest(req)
 	p.fast.Store(fp)
 	return fp
 }

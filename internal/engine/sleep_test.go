@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,5 +80,56 @@ func TestAcceptancePacerQuantum(t *testing.T) {
 	}
 	if batched.P99 > q+time.Millisecond {
 		t.Errorf("quantum %v: lateness p99 %v, want at most the quantum", q, batched.P99)
+	}
+}
+
+// earlySleeper wakes after a quarter of the time asked for, as a timer that
+// fired early would.
+type earlySleeper struct{}
+
+func (earlySleeper) sleep(ctx context.Context, d time.Duration) bool {
+	time.Sleep(d / 4)
+	return ctx.Err() == nil
+}
+
+func (earlySleeper) close() {}
+
+// timingDoer notes when each request is sent, from start.
+type timingDoer struct {
+	start time.Time
+	mu    sync.Mutex
+	at    []time.Duration
+}
+
+func (d *timingDoer) Do(context.Context, *Prepared) (Outcome, error) {
+	d.mu.Lock()
+	d.at = append(d.at, time.Since(d.start))
+	d.mu.Unlock()
+	return Outcome{Status: 200}, nil
+}
+
+// A wake before its time does not send a start early: the pacer sleeps
+// again until the start is due.
+func TestPacerNeverStartsEarly(t *testing.T) {
+	saved := pacerSleeper
+	pacerSleeper = func(context.Context) sleeper { return earlySleeper{} }
+	defer func() { pacerSleeper = saved }()
+
+	const rate = 100.0 // starts 10 ms apart: an early wake is well clear of timer slop
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+	d := &timingDoer{start: time.Now()}
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: []scenario.Stage{{From: rate, Load: rate, Duration: time.Second}}}
+	if _, err := RunOpen(context.Background(), p, Options{Doer: d, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec}); err != nil {
+		t.Fatal(err)
+	}
+	rec.Close()
+	slices.Sort(d.at)
+	if len(d.at) != 100 {
+		t.Fatalf("%d starts, want 100", len(d.at))
+	}
+	for k, at := range d.at {
+		if due := time.Duration(float64(k) / rate * float64(time.Second)); at < due-time.Millisecond {
+			t.Fatalf("start %d sent at %v, due at %v: early", k, at, due)
+		}
 	}
 }
