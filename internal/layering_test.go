@@ -1,4 +1,4 @@
-// Package internal_test keeps the data flow one way (DESIGN.md): scenario →
+// Package internal_test keeps the data flow one way (docs/architecture.md): scenario →
 // engine → metrics → result → capacity → plan → compare → report. A package
 // may import only those named for it below; a new package must be added here
 // before it can land.

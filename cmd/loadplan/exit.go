@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit codes, as in DESIGN.md.
+// Exit codes, as in docs/architecture.md.
 const (
 	ExitOK          = 0   // all gates passed
 	ExitGateFailed  = 1   // a gate or SLO failed

@@ -13,7 +13,7 @@ import (
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
-// cmdMerge combines the results of a split run's segments (DESIGN.md
+// cmdMerge combines the results of a split run's segments (docs/architecture.md,
 // decision 4) into one result, judges it again and writes it with its
 // summary.
 func cmdMerge(_ context.Context, env *Env, args []string) error {

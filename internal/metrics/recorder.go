@@ -11,7 +11,7 @@ import (
 )
 
 // Histogram precision. Cumulative histograms keep 3 significant digits
-// (DESIGN.md decision 2); per-second windows keep 2, which is plenty for a
+// (docs/architecture.md, decision 2); per-second windows keep 2, which is plenty for a
 // timeline and keeps a second's summary small.
 const (
 	SigFigs       = 3

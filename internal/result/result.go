@@ -1,5 +1,5 @@
 // Package result owns the result document: the versioned JSON file that is
-// the contract between measuring and everything after it (DESIGN.md
+// the contract between measuring and everything after it (docs/architecture.md,
 // decision 3). It builds a document from the recorder's snapshots, writes it
 // atomically, and reads it back strictly.
 package result
