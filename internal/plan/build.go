@@ -101,6 +101,10 @@ type builder struct {
 	res  *result.Result
 	asOf Date
 	p    *Plan
+	// stress is the profile the capacity comes from (nil: none), found
+	// the capacity at SLO it measured.
+	stress *result.Profile
+	found  float64
 }
 
 func (b *builder) risk(severity, kind, resource, format string, args ...any) {
@@ -275,10 +279,11 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 			}
 			if c.Error == "" && c.Lambda > 0 && conc > 0 && found > 0 {
 				usl = &capacity.USL{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda}
-				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput}
+				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput, Limit: c.Limit}
 			}
 		}
 	}
+	b.stress, b.found = pr, found
 	switch {
 	case cfg.Capacity.RPS > 0:
 		m.RPS, m.Source = cfg.Capacity.RPS, "config"
@@ -316,6 +321,42 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 	return usl, nil
 }
 
+// measuredRisks turns what the stress run and its capacity model say
+// about their own figures into plan risks: the model's warnings, and a
+// run that never broke (its capacity is only a lower bound).
+func (b *builder) measuredRisks() {
+	m, pr, found := &b.p.Measured, b.stress, b.found
+	if pr == nil || m.Source != "result" {
+		return
+	}
+	if c := pr.Capacity; c != nil {
+		for _, w := range c.Warnings {
+			b.risk(SeverityWarning, RiskModel, m.Resource, "The capacity model of the %s profile warns: %s", pr.Name, w)
+		}
+	}
+	s := pr.Verdict
+	if s == nil || s.Stress == nil || s.Stress.FirstBroken != nil || found <= 0 {
+		return
+	}
+	m.AtLeast = true
+	top := found
+	for _, st := range s.Stress.Steps {
+		top = math.Max(top, st.Offered)
+	}
+	b.risk(SeverityWarning, RiskNotFound, m.Resource, "Capacity not found: no step of the %s profile broke, so %s req/s is at least the capacity, not the capacity. Rerun stress above %s %s (next-scenario.yaml extends the ramp) to find where it breaks; until then the plan may order more than needed.",
+		pr.Name, FormatFigure(found), FormatFigure(top), stepUnit(s.Stress.Steps))
+}
+
+// stepUnit is the unit the stress steps were offered in.
+func stepUnit(steps []result.Step) string {
+	for _, st := range steps {
+		if st.Unit != "" {
+			return st.Unit
+		}
+	}
+	return "req/s"
+}
+
 func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 	cfg, p := b.cfg, b.p
 	mi := b.measuredIndex()
@@ -347,14 +388,27 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			s.measRPS = p.Measured.RPS
 			s.perUnit = p.Measured.RPS / float64(um)
 			s.ref = float64(um)
+			// Only a measured peak (retrograde throughput: more load,
+			// less throughput) says that units beyond some count lower
+			// capacity. A κ fitted to points that merely flatten is an
+			// artefact of the fit, not a limit to plan around.
+			peak := usl != nil && p.Measured.USL.Limit == LimitPeak
 			switch {
 			case s.scaling == ScalingUSL && usl == nil:
 				b.risk(SeverityWarning, RiskScaling, r.Name, "%s asks for USL scaling but the result has no usable USL fit (or capacity.rps replaces the measurement): sized as linear.", r.Name)
 				s.scaling = ScalingLinear
-			case s.scaling == "" && usl != nil:
+			case s.scaling == ScalingUSL && !peak:
+				b.risk(SeverityNote, RiskScaling, r.Name, "%s asks for USL scaling, but the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak): a cap from its κ would not be measured, so %s is sized as linear, %s req/s per %s.",
+					r.Name, limitName(p.Measured.USL.Limit), r.Name, FormatFigure(s.perUnit), r.Unit)
+				s.scaling = ScalingLinear
+			case s.scaling == "" && peak:
 				s.scaling = ScalingUSL
 			case s.scaling == "":
 				s.scaling = ScalingLinear
+				if usl != nil {
+					b.note("%s scales linearly (%s req/s per %s × %s): the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak), so its USL fit sets no cap on the %s worth adding.",
+						r.Name, FormatFigure(s.perUnit), r.Unit, Plural(r.Unit, 2), limitName(p.Measured.USL.Limit), Plural(r.Unit, 2))
+				}
 			}
 			if s.scaling == ScalingUSL {
 				s.usl = usl
@@ -405,6 +459,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 		p.Resources = append(p.Resources, rp)
 		out = append(out, s)
 	}
+	b.measuredRisks()
 	return out, nil
 }
 
@@ -599,7 +654,12 @@ func (b *builder) summarise() {
 				src += " on " + m.Measured.String()
 			}
 		}
-		s = append(s, fmt.Sprintf("Capacity at SLO: %s req/s on %d %s %s (%s).", FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
+		at := ""
+		if m.AtLeast {
+			at = "at least "
+			src += "; no step broke, so this is a lower bound"
+		}
+		s = append(s, fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
 	}
 	d := p.Demand
 	growth := FormatPercent(d.Monthly) + "/month compound"

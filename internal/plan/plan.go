@@ -34,7 +34,10 @@ type MeasuredCapacity struct {
 	Resource string  `json:"resource,omitempty"` // the resource it sizes; "" when none
 	Unit     string  `json:"unit,omitempty"`
 	// Source is "result" (a stress run) or "config" (capacity.rps).
-	Source   string    `json:"source"`
+	Source string `json:"source"`
+	// AtLeast is true when no step of the stress run broke: RPS is then a
+	// lower bound (the highest step held), not the capacity.
+	AtLeast  bool      `json:"at_least,omitempty"`
 	Profile  string    `json:"profile,omitempty"`
 	Status   string    `json:"status,omitempty"` // the profile's run status
 	Measured *Date     `json:"measured,omitempty"`
@@ -49,6 +52,9 @@ type USLModel struct {
 	Lambda           float64  `json:"lambda"`
 	ConcurrencyAtSLO float64  `json:"concurrency_at_slo"`
 	MaxThroughput    *float64 `json:"max_throughput,omitempty"`
+	// Limit is the capacity model's limit: only "peak" (retrograde
+	// throughput measured) caps the units worth adding.
+	Limit string `json:"limit,omitempty"`
 }
 
 // DemandModel is today's demand and how it grows.
@@ -163,13 +169,16 @@ const (
 
 // Risk kinds.
 const (
-	RiskOrderPast   = "order_past"  // an order-by date is today or past
-	RiskOutpaces    = "outpaces"    // growth outpaces what scaling the resource can buy
-	RiskBudget      = "budget"      // infrastructure cost above the budget share
-	RiskFit         = "fit"         // poor fit or too little history
-	RiskMeasurement = "measurement" // the capacity figure is doubtful
-	RiskNoTrend     = "no_trend"    // the history shows no clear trend
-	RiskScaling     = "scaling"     // a scaling model could not be used
+	RiskOrderPast   = "order_past"         // an order-by date is today or past
+	RiskOutpaces    = "outpaces"           // growth outpaces what scaling the resource can buy
+	RiskBudget      = "budget"             // infrastructure cost above the budget share
+	RiskFit         = "fit"                // poor fit or too little history
+	RiskMeasurement = "measurement"        // the capacity figure is doubtful
+	RiskNoTrend     = "no_trend"           // the history shows no clear trend
+	RiskScaling     = "scaling"            // a scaling model could not be used
+	RiskModel       = "capacity_model"     // the capacity model warned
+	RiskNotFound    = "capacity_not_found" // no stress step broke: the capacity is a lower bound
+	RiskSeasonality = "seasonality"        // the history shows a season the plan does not configure
 )
 
 // Risk is something a capacity review should hear about.
@@ -190,4 +199,16 @@ type NextTest struct {
 	// YAML is the scenario file (version 1) with a target profile at RPS;
 	// empty when the result holds no scenario to base it on.
 	YAML string `json:"-"`
+}
+
+// LimitPeak is the capacity model's limit when retrograde throughput was
+// measured (result.Capacity.Limit): the only limit that caps scaling.
+const LimitPeak = "peak"
+
+// limitName writes a capacity model's limit for a sentence.
+func limitName(l string) string {
+	if l == "" {
+		return "not given"
+	}
+	return l
 }

@@ -53,6 +53,9 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, planEscape(v)) }
 	if m := p.Measured; m.Resource != "" || m.RPS > 0 {
 		v := plan.FormatFigure(m.RPS) + " req/s"
+		if m.AtLeast {
+			v = "at least " + v
+		}
 		if m.Resource != "" {
 			v += fmt.Sprintf(" on %d %s %s", m.Units, m.Resource, plan.Plural(m.Unit, m.Units))
 		}
@@ -74,7 +77,11 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 		}
 		row("Capacity at SLO", v)
 		if u := m.USL; u != nil {
-			row("USL fit", fmt.Sprintf("σ %.4g, κ %.4g, λ %.4g req/s; capacity reached at concurrency %.4g", u.Sigma, u.Kappa, u.Lambda, u.ConcurrencyAtSLO))
+			v := fmt.Sprintf("σ %.4g, κ %.4g, λ %.4g req/s; capacity reached at concurrency %.4g", u.Sigma, u.Kappa, u.Lambda, u.ConcurrencyAtSLO)
+			if u.Limit != "" {
+				v += "; limit " + u.Limit
+			}
+			row("USL fit", v)
 		}
 	}
 	d := p.Demand
