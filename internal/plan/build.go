@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,6 +90,7 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	b.months(dm, sizings)
+	b.projections(dm)
 	b.runway(dm, sizings)
 	b.growthRisks()
 	b.nextTest(dm)
@@ -162,8 +165,16 @@ func (b *builder) demand() (*demandModel, error) {
 			d.Date = *cfg.Demand.Date
 		}
 	case len(hist) > 0:
+		// Today's demand is the fitted line at the last row (times its
+		// month's configured factor), not the last row itself: one noisy
+		// month should not shift every projected date.
 		last := hist[len(hist)-1]
 		d.PeakRPS, d.Date = last.PeakRPS, last.Date
+		if d.Fit != nil {
+			d.PeakRPS = d.Fit.Fitted * b.season(last.Date.Month())
+			b.note("Today's demand is the fitted level at the last history row, %s req/s on %s (the row itself says %s req/s): the projection starts from the trend, not from one month's noise.",
+				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
+		}
 		if cfg.Demand.Date != nil {
 			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the last history row, %s)", last.Date)
 		}
@@ -470,6 +481,19 @@ func latencyText(l *Latency) string {
 	return fmt.Sprintf("%s of requests wait at most %s (Erlang C, %d servers per unit, %s service time)", FormatPercent(l.Share), l.Within, l.ServersPerUnit, l.ServiceTime)
 }
 
+// projections are the summary's "in 3, 6, 12 months": the demand on the
+// day exactly that many calendar months after the as-of date (its trend,
+// season and steps), within the horizon.
+func (b *builder) projections(dm *demandModel) {
+	for _, k := range []int{3, 6, 12} {
+		if k > b.p.Horizon {
+			break
+		}
+		day := b.asOf.AddMonths(k)
+		b.p.Projections = append(b.p.Projections, Projection{Months: k, Date: day, PeakRPS: dm.at(DriverRequests, day)})
+	}
+}
+
 // monthBounds is month i's first day (the as-of date for the first month)
 // and the first day of the next month.
 func (b *builder) monthBounds(i int) (Date, Date) {
@@ -608,6 +632,7 @@ func (b *builder) growthRisks() {
 		b.risk(SeverityWarning, RiskFit, "", "Too little history: %d rows over %.1f months. The fitted growth of %s/month is uncertain (%s); collect at least %d rows over %g months.",
 			f.Points, f.Months, FormatPercent(f.Monthly), ci, minTrustedPoints, minTrustedMonths)
 	}
+	b.seasonalityRisk(f)
 	if f.R2 < poorR2 {
 		if f.CI[0] <= 0 && f.CI[1] >= 0 {
 			b.risk(SeverityNote, RiskNoTrend, "", "The history shows no clear trend (R² %.2f): growth cannot be told from zero (%s).", f.R2, ci)
@@ -615,6 +640,46 @@ func (b *builder) growthRisks() {
 			b.risk(SeverityWarning, RiskFit, "", "Poor fit: R² %.2f, the history does not follow compound growth closely (growth %s). Check it for outliers or a change of trend.", f.R2, ci)
 		}
 	}
+}
+
+// seasonalityRisk warns of months the history shows off its trend by
+// more than its noise, and offers the factors in a form to paste into the
+// plan (on top of any configured).
+func (b *builder) seasonalityRisk(f *Fit) {
+	if len(f.Seasonal) == 0 {
+		return
+	}
+	configured := false
+	for _, v := range b.cfg.Seasonality {
+		if v > 0 && v != 1 {
+			configured = true
+		}
+	}
+	offer := map[string]float64{}
+	for i, v := range b.cfg.Seasonality {
+		if v > 0 && v != 1 {
+			offer[monthNames[i]] = v
+		}
+	}
+	var seen []string
+	for _, sf := range f.Seasonal {
+		i := slices.Index(monthNames, sf.Month)
+		offer[sf.Month] = math.Round(b.season(time.Month(i+1))*sf.Factor*100) / 100
+		seen = append(seen, fmt.Sprintf("%s ×%.2f (%d %s, %.0f× the noise)", sf.Month, sf.Factor, sf.Rows, map[bool]string{true: "row", false: "rows"}[sf.Rows == 1], sf.Sigmas))
+	}
+	var paste []string
+	for _, m := range monthNames {
+		if v, ok := offer[m]; ok {
+			paste = append(paste, fmt.Sprintf("%s: %s", m, strconv.FormatFloat(v, 'f', -1, 64)))
+		}
+	}
+	what := "the plan configures no seasonality"
+	if configured {
+		what = "beyond the seasonality the plan configures"
+	}
+	b.p.Demand.SeasonalOffer = offer
+	b.risk(SeverityWarning, RiskSeasonality, "", "Seasonality: the history has months off its trend by more than its noise, and %s: %s. The projection misses these peaks and the fitted growth is biased by them. Add to the plan: `seasonality: {%s}` (a month seen in one year only may be a one-off: check it).",
+		what, strings.Join(seen, ", "), strings.Join(paste, ", "))
 }
 
 // nextTest sizes the next load test at the highest projected peak of the
@@ -668,14 +733,12 @@ func (b *builder) summarise() {
 	}
 	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
 	var marks []string
-	for _, k := range []int{3, 6, 12} {
-		if k <= len(p.Months) {
-			unit := ""
-			if len(marks) == 0 {
-				unit = " req/s"
-			}
-			marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(p.Months[k-1].PeakRPS), unit, k))
+	for _, pr := range p.Projections {
+		unit := ""
+		if len(marks) == 0 {
+			unit = " req/s"
 		}
+		marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(pr.PeakRPS), unit, pr.Months))
 	}
 	if len(marks) > 0 {
 		line += "; projected peak " + strings.Join(marks, ", ")

@@ -1,8 +1,12 @@
 package plan
 
 import (
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
 )
@@ -79,5 +83,84 @@ func TestUnbrokenStressIsALowerBound(t *testing.T) {
 	p = mustBuild(t, cfg, stressResult(result.StatusComplete, 1500), "2027-01-01")
 	if p.Measured.AtLeast || hasRisk(p, RiskNotFound, "") || strings.Contains(p.Summary, "at least") {
 		t.Errorf("a broken run read as a lower bound: %+v %s", p.Measured, p.Summary)
+	}
+}
+
+// TestPlanWarnsOfSeason: a plan fitted to 18 months at 15%/month with
+// November × 1.3 (2% noise) and no seasonality configured warns, and
+// offers the factor in a form to paste into the plan. Configured, the
+// warning goes.
+func TestPlanWarnsOfSeason(t *testing.T) {
+	obs, err := ReadHistory("peaks.csv", strings.NewReader(seasonalHistory(NewDate(2025, time.June, 1), 18, 0.15, 1.3, 0.02, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := mustConfig(t, "capacity: {rps: 100000, units: 10}\nresources: [{name: api, unit: instance}]\n")
+	cfg.Growth.History = obs
+	p := mustBuild(t, cfg, nil, "2026-12-01")
+	var risk *Risk
+	for i := range p.Risks {
+		if p.Risks[i].Kind == RiskSeasonality {
+			risk = &p.Risks[i]
+		}
+	}
+	if risk == nil {
+		t.Fatalf("no seasonality risk: %+v", p.Risks)
+	}
+	nov := p.Demand.SeasonalOffer["nov"]
+	if math.Abs(nov/1.3-1) > 0.05 || len(p.Demand.SeasonalOffer) != 1 {
+		t.Errorf("offered %v, want nov about 1.3", p.Demand.SeasonalOffer)
+	}
+	if want := fmt.Sprintf("`seasonality: {nov: %s}`", strconv.FormatFloat(nov, 'f', -1, 64)); !strings.Contains(risk.Text, want) {
+		t.Errorf("risk does not offer %s: %s", want, risk.Text)
+	}
+	// The offered form parses as the plan's seasonality.
+	if c, err := ParseConfig("plan.yaml", []byte(fmt.Sprintf("seasonality: {nov: %v}\nresources: [{name: api}]\n", nov))); err != nil || c.Seasonality[time.November-1] != nov {
+		t.Errorf("offered seasonality does not parse: %v", err)
+	}
+	cfg.Seasonality[time.November-1] = nov
+	if p := mustBuild(t, cfg, nil, "2026-12-01"); hasRisk(p, RiskSeasonality, "") {
+		t.Errorf("seasonality configured, still warned: %+v", p.Risks)
+	}
+}
+
+// TestProjectionFromFittedLevel: the last history row is 10% above an
+// exact 10%/month trend; the plan starts from the trend (the fitted
+// level), not from the noisy row.
+func TestProjectionFromFittedLevel(t *testing.T) {
+	var obs []Observation
+	for i := 0; i < 12; i++ {
+		v := 1000 * math.Pow(1.1, float64(i))
+		if i == 11 {
+			v *= 1.1
+		}
+		obs = append(obs, Observation{Date: NewDate(2026, time.January, 1).AddMonths(i), PeakRPS: v})
+	}
+	cfg := mustConfig(t, "capacity: {rps: 100000, units: 10}\nresources: [{name: api, unit: instance}]\n")
+	cfg.Growth.History = obs
+	p := mustBuild(t, cfg, nil, "2026-12-01")
+	f := p.Demand.Fit
+	if math.Abs(p.Demand.PeakRPS-f.Fitted) > 1e-9 || math.Abs(p.Demand.PeakRPS-obs[11].PeakRPS) < 100 {
+		t.Errorf("demand %v: want the fitted level %v, not the last row %v", p.Demand.PeakRPS, f.Fitted, obs[11].PeakRPS)
+	}
+}
+
+// TestInMonthsExactFromAsOf: with a mid-month as-of date, "in 3 months"
+// is the demand 3 calendar months later (1,000 × 1.2³ = 1,728), not the
+// end of the third month row (2.55 months out).
+func TestInMonthsExactFromAsOf(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 20%}\ncapacity: {rps: 1500, units: 10}\nresources: [{name: api, unit: instance}]\n")
+	p := mustBuild(t, cfg, nil, "2027-01-15")
+	want := map[int]float64{3: 1728, 6: 2985.984, 12: 8916.100448256}
+	if len(p.Projections) != 3 {
+		t.Fatalf("projections %+v", p.Projections)
+	}
+	for _, pr := range p.Projections {
+		if math.Abs(pr.PeakRPS-want[pr.Months]) > 1e-6 || pr.Date != NewDate(2027, time.January, 15).AddMonths(pr.Months) {
+			t.Errorf("in %d months: %v on %s, want %v", pr.Months, pr.PeakRPS, pr.Date, want[pr.Months])
+		}
+	}
+	if !strings.Contains(p.Summary, "projected peak 1,728 req/s in 3 months, 2,986 in 6 months, 8,916 in 12 months") {
+		t.Errorf("summary: %s", p.Summary)
 	}
 }

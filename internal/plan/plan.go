@@ -16,11 +16,14 @@ type Plan struct {
 	Demand    DemandModel      `json:"demand"`
 	Resources []ResourcePlan   `json:"resources"`
 	Months    []Month          `json:"months"`
-	Actions   []Action         `json:"actions"`
-	Runway    Runway           `json:"runway"`
-	Risks     []Risk           `json:"risks"`
-	NextTest  NextTest         `json:"next_test"`
-	Budget    *Budget          `json:"budget,omitempty"`
+	// Projections are the peak demand exactly 3, 6 and 12 months after
+	// the as-of date (within the horizon).
+	Projections []Projection `json:"projections,omitempty"`
+	Actions     []Action     `json:"actions"`
+	Runway      Runway       `json:"runway"`
+	Risks       []Risk       `json:"risks"`
+	NextTest    NextTest     `json:"next_test"`
+	Budget      *Budget      `json:"budget,omitempty"`
 	// Summary is the plan in a few sentences, for the top of a review.
 	Summary string `json:"summary"`
 	// Notes say how the plan was made where that is not obvious.
@@ -72,6 +75,10 @@ type DemandModel struct {
 	DataMonthly  float64            `json:"data_monthly_growth"`
 	Steps        []Step             `json:"steps,omitempty"`
 	Seasonality  map[string]float64 `json:"seasonality,omitempty"` // month (jan..dec) -> factor, where not 1
+	// SeasonalOffer is the seasonality the history suggests (configured
+	// factors times those detected), when it detected any: paste it into
+	// the plan's seasonality.
+	SeasonalOffer map[string]float64 `json:"seasonal_offer,omitempty"`
 }
 
 // ResourcePlan is one resource over the whole plan.
@@ -211,4 +218,11 @@ func limitName(l string) string {
 		return "not given"
 	}
 	return l
+}
+
+// Projection is the projected peak demand on one day.
+type Projection struct {
+	Months  int     `json:"months"` // calendar months after the as-of date
+	Date    Date    `json:"date"`
+	PeakRPS float64 `json:"peak_rps"`
 }
