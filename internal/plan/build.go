@@ -92,6 +92,7 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 	b.months(dm, sizings)
 	b.projections(dm)
 	b.runway(dm, sizings)
+	b.bands(sizings)
 	b.growthRisks()
 	b.nextTest(dm)
 	b.summarise()
@@ -108,6 +109,9 @@ type builder struct {
 	// the capacity at SLO it measured.
 	stress *result.Profile
 	found  float64
+	// actBefore and actSizing are, for each action, the units in place
+	// before it and the index of its resource's sizing.
+	actBefore, actSizing []int
 }
 
 func (b *builder) risk(severity, kind, resource, format string, args ...any) {
@@ -537,6 +541,7 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 			req, short := s.required(d)
 			mr := MonthResource{Name: s.r.Name, Demand: d, Required: req, Short: short}
 			if req > inPlace[j] {
+				b.actBefore, b.actSizing = append(b.actBefore, inPlace[j]), append(b.actSizing, j)
 				mr.Added = req - inPlace[j]
 				inPlace[j] = req
 				b.action(s, m.Month, i, start, mr.Added)
@@ -748,6 +753,9 @@ func (b *builder) summarise() {
 		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
 		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
 			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
+		}
+		if r.Band != nil {
+			x += "; with the growth interval, " + BandText(r.Band, r.SearchEnd)
 		}
 		s = append(s, x+".")
 	} else {

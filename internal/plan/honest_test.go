@@ -164,3 +164,55 @@ func TestInMonthsExactFromAsOf(t *testing.T) {
 		t.Errorf("summary: %s", p.Summary)
 	}
 }
+
+// TestDatesCarryABand: a plan whose growth is fitted to a noisy history
+// gives the runway and every order-by date a band from the fit's 95%
+// interval. Each end is checked against the demand curve itself: on the
+// band's date demand at that growth first exceeds today's capacity.
+func TestDatesCarryABand(t *testing.T) {
+	obs, err := ReadHistory("peaks.csv", strings.NewReader(syntheticHistory(12, 500, 0.10, 0.05, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := mustConfig(t, "capacity: {rps: 1500, units: 10}\nresources: [{name: api, unit: instance, lead_time: 2w}]\n")
+	cfg.Growth.History = obs
+	p := mustBuild(t, cfg, nil, "2025-12-01")
+	f, bd := p.Demand.Fit, p.Runway.Band
+	if bd == nil || bd.HighGrowth == nil || bd.LowGrowth == nil || bd.Likely == nil {
+		t.Fatalf("runway band %+v", bd)
+	}
+	if bd.Growth != f.CI || !(f.CI[0] < f.Monthly && f.Monthly < f.CI[1]) {
+		t.Errorf("band growth %v, fit %v %v", bd.Growth, f.Monthly, f.CI)
+	}
+	if !(bd.HighGrowth.Before(bd.Likely.Time) && bd.Likely.Before(bd.LowGrowth.Time)) {
+		t.Errorf("band not in order: high %s, likely %s, low %s", bd.HighGrowth, bd.Likely, bd.LowGrowth)
+	}
+	d0, level := p.Demand.Date, p.Demand.PeakRPS
+	for i, day := range []*Date{bd.LowGrowth, bd.HighGrowth} {
+		g := f.CI[i]
+		at := func(d Date) float64 { return level * math.Pow(1+g, monthsBetween(d0, d)) }
+		if !(at(*day) > 1500 && at(day.AddDays(-1)) <= 1500) {
+			t.Errorf("growth %v: demand %v on %s and %v the day before, want it to cross 1,500 there", g, at(*day), day, at(day.AddDays(-1)))
+		}
+	}
+	if len(p.Actions) == 0 {
+		t.Fatal("no actions")
+	}
+	for _, a := range p.Actions {
+		ob := a.OrderByBand
+		if ob == nil || ob.Likely == nil || *ob.Likely != a.OrderBy {
+			t.Fatalf("%s: band %+v", a.Text, ob)
+		}
+		if ob.HighGrowth == nil || ob.HighGrowth.After(a.OrderBy.Time) || (ob.LowGrowth != nil && ob.LowGrowth.Before(a.OrderBy.Time)) {
+			t.Errorf("%s by %s: band %v to %v", a.Text, a.OrderBy, ob.HighGrowth, ob.LowGrowth)
+		}
+	}
+	if !strings.Contains(p.Summary, "with the growth interval, "+bd.HighGrowth.String()+" to "+bd.LowGrowth.String()) {
+		t.Errorf("summary lacks the band: %s", p.Summary)
+	}
+	// What-if: growth 50% higher runs out sooner, 50% lower later.
+	if len(p.WhatIf) != 2 || !p.WhatIf[0].Runway.Before(bd.Likely.Time) || !p.WhatIf[1].Runway.After(bd.Likely.Time) ||
+		math.Abs(p.WhatIf[0].Monthly-1.5*f.Monthly) > 1e-12 {
+		t.Errorf("what-if %+v", p.WhatIf)
+	}
+}

@@ -21,9 +21,12 @@ type Plan struct {
 	Projections []Projection `json:"projections,omitempty"`
 	Actions     []Action     `json:"actions"`
 	Runway      Runway       `json:"runway"`
-	Risks       []Risk       `json:"risks"`
-	NextTest    NextTest     `json:"next_test"`
-	Budget      *Budget      `json:"budget,omitempty"`
+	// WhatIf holds the runway and the first order at growth 50% above
+	// and 50% below the likely rate.
+	WhatIf   []WhatIf `json:"what_if"`
+	Risks    []Risk   `json:"risks"`
+	NextTest NextTest `json:"next_test"`
+	Budget   *Budget  `json:"budget,omitempty"`
 	// Summary is the plan in a few sentences, for the top of a review.
 	Summary string `json:"summary"`
 	// Notes say how the plan was made where that is not obvious.
@@ -107,6 +110,11 @@ type ResourcePlan struct {
 	// RunwaySearch.
 	Runway       *Date `json:"runway,omitempty"`
 	TargetBreach *Date `json:"target_breach,omitempty"`
+	// RunwayBand is Runway at the ends of the growth interval; nil when
+	// growth has no interval (a rate given).
+	RunwayBand *DateBand `json:"runway_band,omitempty"`
+	// WhatIfRunway is Runway under each of Plan.WhatIf, in its order.
+	WhatIfRunway []*Date `json:"what_if_runway"`
 }
 
 // Month is one calendar month of the plan.
@@ -147,7 +155,10 @@ type Action struct {
 	Month    string `json:"month"` // 2027-03
 	Need     Date   `json:"need"`
 	OrderBy  Date   `json:"order_by"`
-	LeadTime string `json:"lead_time"`
+	// OrderByBand is the order-by date at the ends of the growth
+	// interval; nil when growth has no interval (a rate given).
+	OrderByBand *DateBand `json:"order_by_band,omitempty"`
+	LeadTime    string    `json:"lead_time"`
 	// CostChange is the change in monthly cost.
 	CostChange float64 `json:"cost_change"`
 	Owner      string  `json:"owner,omitempty"`
@@ -165,6 +176,38 @@ type Runway struct {
 	TargetBreach         *Date  `json:"target_breach,omitempty"`
 	TargetBreachResource string `json:"target_breach_resource,omitempty"`
 	SearchEnd            Date   `json:"search_end"`
+	// Band is Date at the ends of the growth interval; nil when growth
+	// has no interval (a rate given).
+	Band *DateBand `json:"band,omitempty"`
+}
+
+// DateBand is a date at the ends of the growth interval (the history
+// fit's 95% interval on the monthly rate) and at the likely rate. A date
+// is nil when it falls beyond the search (RunwaySearchYears): at low
+// growth that is often so.
+type DateBand struct {
+	// Growth is the monthly growth at the low and the high end.
+	Growth [2]float64 `json:"growth"`
+	// LowGrowth is the date at the low end: the latest.
+	LowGrowth *Date `json:"low_growth"`
+	Likely    *Date `json:"likely"`
+	// HighGrowth is the date at the high end: the earliest.
+	HighGrowth *Date `json:"high_growth"`
+}
+
+// WhatIf is the plan's main dates if growth were different from the
+// model's: 50% higher and 50% lower than the likely rate.
+type WhatIf struct {
+	Change  float64 `json:"change"`  // +0.5: growth 50% higher
+	Monthly float64 `json:"monthly"` // the monthly growth it assumes
+	// Runway is when the capacity in place runs out, and by which
+	// resource; nil: not within the search.
+	Runway   *Date  `json:"runway,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	// FirstOrderBy is the first order-by date, for FirstAction; nil when
+	// no resource needs more units within the search.
+	FirstOrderBy *Date  `json:"first_order_by,omitempty"`
+	FirstAction  string `json:"first_action,omitempty"`
 }
 
 // Risk severities.
