@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // Options are the choices Build takes from the command line. The zero
@@ -22,6 +23,10 @@ type Options struct {
 	AsOf time.Time
 	// Result names the result file in the plan; it is not read.
 	Result string
+	// Scenario is the scenario the result was run from, when at hand:
+	// the next scenario takes request bodies and Content-Type from it (a
+	// result keeps neither). nil: they are left out, and the file says so.
+	Scenario *scenario.Scenario
 }
 
 // RunwaySearchYears is how far ahead runway dates are searched.
@@ -63,7 +68,7 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 	if currency == "" {
 		currency = DefaultCurrency
 	}
-	b := &builder{cfg: cfg, res: res, asOf: asOf}
+	b := &builder{cfg: cfg, res: res, asOf: asOf, orig: opt.Scenario}
 	p := &Plan{
 		AsOf:      asOf,
 		Horizon:   horizon,
@@ -112,6 +117,7 @@ type builder struct {
 	// actBefore and actSizing are, for each action, the units in place
 	// before it and the index of its resource's sizing.
 	actBefore, actSizing []int
+	orig                 *scenario.Scenario
 }
 
 func (b *builder) risk(severity, kind, resource, format string, args ...any) {
@@ -705,7 +711,11 @@ func (b *builder) nextTest(dm *demandModel) {
 	t.RPS = roundUp2(t.Projected)
 	t.Text = fmt.Sprintf("Load test at %s req/s: the projected peak of %s (%s req/s), the highest of the next %d months.", FormatCount(t.RPS), t.Month, FormatCount(t.Projected), n)
 	if b.res != nil {
-		t.YAML = nextScenario(b.res, b.cfg.NextTest, t, b.asOf)
+		extra := nextExtra{orig: b.orig}
+		if p.Measured.AtLeast {
+			extra.stress = b.stress
+		}
+		t.YAML = nextScenario(b.res, b.cfg.NextTest, t, b.asOf, extra)
 	}
 	if t.YAML == "" {
 		b.note("No next scenario file: there is no result with requests to base it on.")
