@@ -689,8 +689,14 @@ func (b *builder) seasonalityRisk(f *Fit) {
 		what = "beyond the seasonality the plan configures"
 	}
 	b.p.Demand.SeasonalOffer = offer
-	b.risk(SeverityWarning, RiskSeasonality, "", "Seasonality: the history has months off its trend by more than its noise, and %s: %s. The projection misses these peaks and the fitted growth is biased by them. Add to the plan: `seasonality: {%s}` (a month seen in one year only may be a one-off: check it).",
-		what, strings.Join(seen, ", "), strings.Join(paste, ", "))
+	once := ""
+	for _, sf := range f.Seasonal {
+		if sf.Rows == 1 {
+			once = " A month seen in one year only may be a one-off (an incident, a campaign): check it before adding it."
+		}
+	}
+	b.risk(SeverityWarning, RiskSeasonality, "", "Seasonality: the history has months off its trend by more than its noise, and %s: %s. The projection misses these peaks and the fitted growth is biased by them. Add to the plan: `seasonality: {%s}`.%s",
+		what, strings.Join(seen, ", "), strings.Join(paste, ", "), once)
 }
 
 // nextTest sizes the next load test at the highest projected peak of the
@@ -765,7 +771,7 @@ func (b *builder) summarise() {
 			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
 		}
 		if r.Band != nil {
-			x += "; with the growth interval, " + BandText(r.Band, r.SearchEnd)
+			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
 		}
 		s = append(s, x+".")
 	} else {

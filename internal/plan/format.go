@@ -98,16 +98,24 @@ func roundUp2(v float64) float64 {
 	return math.Round(r)
 }
 
-// BandText writes a date band, earliest first: "2027-02-20 to 2027-03-30
-// (growth 23% to 12%/month)". A date beyond the search is "after end".
+// BandText writes a date band, earliest first, with the growth of each
+// end: "2027-02-20 (growth 23%/month) to 2027-03-30 (12%/month)". A date
+// beyond the search is "after" the search's end.
 func BandText(band *DateBand, end Date) string {
-	at := func(d *Date) string {
-		if d == nil {
-			return "after " + end.String()
-		}
-		return d.String()
+	return fmt.Sprintf("%s (growth %s/month) to %s (%s/month)", bandDate(band.HighGrowth, end), FormatPercent(band.Growth[1]), bandDate(band.LowGrowth, end), FormatPercent(band.Growth[0]))
+}
+
+// BandDates writes a date band's ends, earliest first: "2027-02-20 to
+// 2027-03-30".
+func BandDates(band *DateBand, end Date) string {
+	return bandDate(band.HighGrowth, end) + " to " + bandDate(band.LowGrowth, end)
+}
+
+func bandDate(d *Date, end Date) string {
+	if d == nil {
+		return "after " + end.String()
 	}
-	return fmt.Sprintf("%s to %s (growth %s to %s/month, its 95%% interval)", at(band.HighGrowth), at(band.LowGrowth), FormatPercent(band.Growth[1]), FormatPercent(band.Growth[0]))
+	return d.String()
 }
 
 // WhatIfText writes the what-if lines as one sentence: "If growth is 50%

@@ -207,7 +207,7 @@ func TestDatesCarryABand(t *testing.T) {
 			t.Errorf("%s by %s: band %v to %v", a.Text, a.OrderBy, ob.HighGrowth, ob.LowGrowth)
 		}
 	}
-	if !strings.Contains(p.Summary, "with the growth interval, "+bd.HighGrowth.String()+" to "+bd.LowGrowth.String()) {
+	if !strings.Contains(p.Summary, "within the growth's 95% interval, from "+bd.HighGrowth.String()+" (growth ") || !strings.Contains(p.Summary, ") to "+bd.LowGrowth.String()+" (") {
 		t.Errorf("summary lacks the band: %s", p.Summary)
 	}
 	// What-if: growth 50% higher runs out sooner, 50% lower later.

@@ -179,7 +179,7 @@ func planRunway(b *strings.Builder, p *plan.Plan) {
 // or why there is no band.
 func planBandLine(p *plan.Plan) string {
 	if bd := p.Runway.Band; bd != nil {
-		return "Within the growth interval, capacity runs out between " + plan.BandText(bd, p.Runway.SearchEnd) + "."
+		return "Within the growth's 95% interval, capacity runs out from " + plan.BandText(bd, p.Runway.SearchEnd) + "."
 	}
 	return "Growth is given as a rate, not fitted to a history: it has no interval, so the dates have no band (the what-if shows how they move)."
 }
@@ -189,7 +189,7 @@ func planOrderBand(a plan.Action, end plan.Date) string {
 	if a.OrderByBand == nil {
 		return ""
 	}
-	return "; " + plan.BandText(a.OrderByBand, end)
+	return "; " + plan.BandDates(a.OrderByBand, end) + " within the growth interval"
 }
 
 func planDate(d *plan.Date, end plan.Date) string {

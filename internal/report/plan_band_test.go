@@ -40,7 +40,7 @@ func TestPlanBandsRendered(t *testing.T) {
 	if bd == nil || bd.HighGrowth == nil || bd.LowGrowth == nil || a.OrderByBand == nil || a.OrderByBand.HighGrowth == nil || a.OrderByBand.LowGrowth == nil || len(p.WhatIf) != 2 {
 		t.Fatalf("fixture: runway band %+v, first action %+v, what-if %+v", bd, a, p.WhatIf)
 	}
-	runwayBand := bd.HighGrowth.String() + " to " + bd.LowGrowth.String()
+	runwayBand := plan.BandText(bd, p.Runway.SearchEnd)
 	orderBand := a.OrderByBand.HighGrowth.String() + " to " + a.OrderByBand.LowGrowth.String()
 	whatIf := "if growth is 50% higher"
 	for _, format := range []string{"md", "html"} {
@@ -48,7 +48,7 @@ func TestPlanBandsRendered(t *testing.T) {
 		if err := WritePlan(&b, p, format); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"capacity runs out between " + runwayBand, orderBand, whatIf, p.WhatIf[0].Runway.String(), p.WhatIf[1].Runway.String()} {
+		for _, want := range []string{"capacity runs out from " + runwayBand, orderBand, whatIf, p.WhatIf[0].Runway.String(), p.WhatIf[1].Runway.String()} {
 			if !strings.Contains(strings.ToLower(b.String()), strings.ToLower(want)) {
 				t.Errorf("plan.%s lacks %q", format, want)
 			}
