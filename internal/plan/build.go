@@ -360,12 +360,15 @@ func (b *builder) measuredRisks() {
 		return
 	}
 	m.AtLeast = true
-	top := found
-	for _, st := range s.Stress.Steps {
-		top = math.Max(top, st.Offered)
+	top, unit := found, "req/s"
+	if len(s.Stress.Steps) > 0 {
+		top, unit = 0, stepUnit(s.Stress.Steps)
+		for _, st := range s.Stress.Steps {
+			top = math.Max(top, st.Offered)
+		}
 	}
-	b.risk(SeverityWarning, RiskNotFound, m.Resource, "Capacity not found: no step of the %s profile broke, so %s req/s is at least the capacity, not the capacity. Rerun stress above %s %s (next-scenario.yaml extends the ramp) to find where it breaks; until then the plan may order more than needed.",
-		pr.Name, FormatFigure(found), FormatFigure(top), stepUnit(s.Stress.Steps))
+	b.risk(SeverityWarning, RiskNotFound, m.Resource, "Capacity not found: no step of the %s profile broke, so the capacity is at least %s req/s, and how much more is not known. Rerun stress above %s %s, its highest step (next-scenario.yaml carries the ramp on), to find where it breaks; until then the plan may order more than is needed.",
+		pr.Name, FormatFigure(found), FormatFigure(top), unit)
 }
 
 // stepUnit is the unit the stress steps were offered in.

@@ -53,6 +53,7 @@ func TestSeasonalityDetected(t *testing.T) {
 				off++
 			}
 		}
+		t.Logf("from %s: factor more than 5%% off in %d of 50", first, off)
 		if off > 2 {
 			t.Errorf("from %s: November's factor more than 5%% off 1.3 in %d of 50 histories", first, off)
 		}
@@ -81,6 +82,7 @@ func TestNoSeasonInNoise(t *testing.T) {
 				flagged++
 			}
 		}
+		t.Logf("%d rows, %v noise: flagged in %d of 100", tt.rows, tt.noise, flagged)
 		if flagged > 3 {
 			t.Errorf("%d rows, %v noise: a season found in %d of 100 histories without one", tt.rows, tt.noise, flagged)
 		}
