@@ -381,6 +381,34 @@ func stepUnit(steps []result.Step) string {
 	return "req/s"
 }
 
+// measuredScaling settles how the measured tier scales: the USL only
+// when the capacity model measured a peak, else linear, saying why.
+func (b *builder) measuredScaling(s *sizing, usl *capacity.USL) {
+	p, r := b.p, s.r
+	// Only a measured peak (retrograde throughput: more load,
+	// less throughput) says that units beyond some count lower
+	// capacity. A κ fitted to points that merely flatten is an
+	// artefact of the fit, not a limit to plan around.
+	peak := usl != nil && p.Measured.USL.Limit == LimitPeak
+	switch {
+	case s.scaling == ScalingUSL && usl == nil:
+		b.risk(SeverityWarning, RiskScaling, r.Name, "%s asks for USL scaling but the result has no usable USL fit (or capacity.rps replaces the measurement): sized as linear.", r.Name)
+		s.scaling = ScalingLinear
+	case s.scaling == ScalingUSL && !peak:
+		b.risk(SeverityNote, RiskScaling, r.Name, "%s asks for USL scaling, but the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak): a cap from its κ would not be measured, so %s is sized as linear, %s req/s per %s.",
+			r.Name, limitName(p.Measured.USL.Limit), r.Name, FormatFigure(s.perUnit), r.Unit)
+		s.scaling = ScalingLinear
+	case s.scaling == "" && peak:
+		s.scaling = ScalingUSL
+	case s.scaling == "":
+		s.scaling = ScalingLinear
+		if usl != nil {
+			b.note("%s scales linearly (%s req/s per %s × %s): the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak), so its USL fit sets no cap on the %s worth adding.",
+				r.Name, FormatFigure(s.perUnit), r.Unit, Plural(r.Unit, 2), limitName(p.Measured.USL.Limit), Plural(r.Unit, 2))
+		}
+	}
+}
+
 func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 	cfg, p := b.cfg, b.p
 	mi := b.measuredIndex()
@@ -412,28 +440,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			s.measRPS = p.Measured.RPS
 			s.perUnit = p.Measured.RPS / float64(um)
 			s.ref = float64(um)
-			// Only a measured peak (retrograde throughput: more load,
-			// less throughput) says that units beyond some count lower
-			// capacity. A κ fitted to points that merely flatten is an
-			// artefact of the fit, not a limit to plan around.
-			peak := usl != nil && p.Measured.USL.Limit == LimitPeak
-			switch {
-			case s.scaling == ScalingUSL && usl == nil:
-				b.risk(SeverityWarning, RiskScaling, r.Name, "%s asks for USL scaling but the result has no usable USL fit (or capacity.rps replaces the measurement): sized as linear.", r.Name)
-				s.scaling = ScalingLinear
-			case s.scaling == ScalingUSL && !peak:
-				b.risk(SeverityNote, RiskScaling, r.Name, "%s asks for USL scaling, but the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak): a cap from its κ would not be measured, so %s is sized as linear, %s req/s per %s.",
-					r.Name, limitName(p.Measured.USL.Limit), r.Name, FormatFigure(s.perUnit), r.Unit)
-				s.scaling = ScalingLinear
-			case s.scaling == "" && peak:
-				s.scaling = ScalingUSL
-			case s.scaling == "":
-				s.scaling = ScalingLinear
-				if usl != nil {
-					b.note("%s scales linearly (%s req/s per %s × %s): the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak), so its USL fit sets no cap on the %s worth adding.",
-						r.Name, FormatFigure(s.perUnit), r.Unit, Plural(r.Unit, 2), limitName(p.Measured.USL.Limit), Plural(r.Unit, 2))
-				}
-			}
+			b.measuredScaling(s, usl)
 			if s.scaling == ScalingUSL {
 				s.usl = usl
 				s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)

@@ -183,20 +183,7 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	fmt.Fprintf(&b, "# Its target profile runs at %s req/s: the projected peak of %s\n", FormatCount(t.RPS), t.Month)
 	fmt.Fprintf(&b, "# (%s req/s) rounded up. Run it on the capacity the plan puts in place\n", FormatCount(t.Projected))
 	b.WriteString("# for that month.\n")
-	if st := doc.Profiles.Stress; st != nil {
-		steps := st.Rate
-		if steps == nil {
-			steps = st.Users
-		}
-		fmt.Fprintf(&b, "# No step of the %q run's stress profile broke: its capacity was not found.\n", sc.Name)
-		unit := "req/s"
-		if st.Users != nil {
-			unit = "users (the think time is not in the result: copy it from the original)"
-		}
-		fmt.Fprintf(&b, "# The stress profile here carries the ramp on to %s %s, twice its highest step:\n", FormatCount(steps.Max), unit)
-		b.WriteString("# run it first (loadplan run next-scenario.yaml --profile stress).\n")
-	}
-	for _, l := range kept {
+	for _, l := range append(stressComment(sc.Name, doc.Profiles.Stress), kept...) {
 		b.WriteString(l + "\n")
 	}
 	if isBuiltin && builtin == nil {

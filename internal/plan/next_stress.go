@@ -100,6 +100,23 @@ func extendedStress(pr *result.Profile) *nsStress {
 	return s
 }
 
+// stressComment says why the next scenario has a stress profile; nil
+// when it has none.
+func stressComment(run string, st *nsStress) []string {
+	if st == nil {
+		return nil
+	}
+	steps, unit := st.Rate, "req/s"
+	if st.Users != nil {
+		steps, unit = st.Users, "users (the think time is not in the result: copy it from the original)"
+	}
+	return []string{
+		fmt.Sprintf("# No step of the %q run's stress profile broke: its capacity was not found.", run),
+		fmt.Sprintf("# The stress profile here carries the ramp on to %s %s, twice its highest step:", FormatCount(steps.Max), unit),
+		"# run it first (loadplan run next-scenario.yaml --profile stress).",
+	}
+}
+
 // keepContent copies each request's body and Content-Type header from the
 // scenario the result was run from (matched by name), which a result does
 // not keep. A body or header that holds a secret is left out. It returns
