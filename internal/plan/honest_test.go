@@ -88,8 +88,8 @@ func TestUnbrokenStressIsALowerBound(t *testing.T) {
 
 // TestPlanWarnsOfSeason: a plan fitted to 18 months at 15%/month with
 // November × 1.3 (2% noise) and no seasonality configured warns, and
-// offers the factor in a form to paste into the plan. Configured, the
-// warning goes.
+// offers the factor in a form to paste into the plan; its runway and
+// order-by dates carry a band. Configured, the warning goes.
 func TestPlanWarnsOfSeason(t *testing.T) {
 	obs, err := ReadHistory("peaks.csv", strings.NewReader(seasonalHistory(NewDate(2025, time.June, 1), 18, 0.15, 1.3, 0.02, 1)))
 	if err != nil {
@@ -106,6 +106,9 @@ func TestPlanWarnsOfSeason(t *testing.T) {
 	}
 	if risk == nil {
 		t.Fatalf("no seasonality risk: %+v", p.Risks)
+	}
+	if bd := p.Runway.Band; bd == nil || bd.HighGrowth == nil || bd.LowGrowth == nil || len(p.Actions) == 0 || p.Actions[0].OrderByBand == nil {
+		t.Errorf("the seasonal history's dates carry no band: runway %+v", p.Runway)
 	}
 	nov := p.Demand.SeasonalOffer["nov"]
 	if math.Abs(nov/1.3-1) > 0.05 || len(p.Demand.SeasonalOffer) != 1 {

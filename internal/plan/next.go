@@ -169,7 +169,7 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	}
 	kept := keepContent(&doc, extra.orig)
 	if extra.stress != nil {
-		doc.Profiles.Stress = extendedStress(extra.stress)
+		doc.Profiles.Stress = extendedStress(extra.stress, extra.orig)
 	}
 	var body strings.Builder
 	enc := yaml.NewEncoder(&body)

@@ -24,6 +24,8 @@ type nextExtra struct {
 type nsStress struct {
 	Rate         *nsStepped `yaml:"rate,omitempty"`
 	Users        *nsStepped `yaml:"users,omitempty"`
+	Think        string     `yaml:"think,omitempty"`
+	Jitter       float64    `yaml:"jitter,omitempty"`
 	StepDuration string     `yaml:"step_duration"`
 	StepRamp     string     `yaml:"step_ramp,omitempty"`
 	Warmup       string     `yaml:"warmup,omitempty"`
@@ -48,8 +50,10 @@ const maxNextSteps = 40
 // extendedStress is the stress profile of a run in which no step broke,
 // with its ramp carried on to twice its highest step, in the same steps
 // (wider when that would take more than maxNextSteps), so that the next
-// run finds where it breaks. nil when the profile's steps cannot be read.
-func extendedStress(pr *result.Profile) *nsStress {
+// run finds where it breaks. A closed model's think time and jitter come
+// from orig, the scenario the run was made from (nil: not at hand). nil
+// when the profile's steps cannot be read.
+func extendedStress(pr *result.Profile, orig *scenario.Scenario) *nsStress {
 	var loads []float64
 	var unit string
 	var dur, ramp result.Seconds
@@ -94,6 +98,13 @@ func extendedStress(pr *result.Profile) *nsStress {
 	}
 	if unit == "users" {
 		s.Users = steps
+		if orig != nil {
+			for _, op := range orig.Profiles {
+				if op.Name == pr.Name && op.Think > 0 {
+					s.Think, s.Jitter = shortDuration(op.Think), op.Jitter
+				}
+			}
+		}
 	} else {
 		s.Rate = steps
 	}
@@ -108,7 +119,10 @@ func stressComment(run string, st *nsStress) []string {
 	}
 	steps, unit := st.Rate, "req/s"
 	if st.Users != nil {
-		steps, unit = st.Users, "users (the think time is not in the result: copy it from the original)"
+		steps, unit = st.Users, "users"
+		if st.Think == "" {
+			unit += " (with no think time: a result keeps none, copy it from the original)"
+		}
 	}
 	return []string{
 		fmt.Sprintf("# No step of the %q run's stress profile broke: its capacity was not found.", run),

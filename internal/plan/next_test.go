@@ -152,3 +152,46 @@ func TestNextScenarioExtendsUnbrokenRamp(t *testing.T) {
 		t.Errorf("no word on the missing bodies:\n%s", p.NextTest.YAML)
 	}
 }
+
+// TestNextScenarioClosedRamp: a closed-model (users) stress run that never
+// broke gets a users ramp carried on to twice its top, with the original
+// scenario's think time and jitter, and it parses.
+func TestNextScenarioClosedRamp(t *testing.T) {
+	res, _ := unbrokenRun(t)
+	orig, err := scenario.Parse("checkout.yaml", []byte(`version: 1
+name: checkout
+target: {url: "http://127.0.0.1:8080"}
+requests: [{name: home, path: /}]
+profiles:
+  stress: {users: {start: 10, step: 10, max: 30}, think: 100ms, jitter: 20%, step_duration: 10s}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &res.Profiles[0]
+	pr.Model, pr.Rules.Break = "closed", nil
+	pr.Stages = nil
+	for i := 0; i < 3; i++ {
+		pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: float64(10 * (i + 1)), Unit: "users", Duration: 10}})
+	}
+	cfg := mustConfig(t, "demand: {peak_rps: 400}\ngrowth: {monthly: 5%}\ncapacity: {units: 4}\nresources: [{name: api, unit: instance}]\n")
+	p, err := Build(cfg, res, Options{AsOf: d("2027-01-01").Time, Scenario: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("next-scenario.yaml", []byte(p.NextTest.YAML), nil)
+	if err != nil {
+		t.Fatalf("next scenario does not parse: %v\n%s", err, p.NextTest.YAML)
+	}
+	for _, prof := range sc.Profiles {
+		if prof.Name != "stress" {
+			continue
+		}
+		last := prof.Stages[len(prof.Stages)-1]
+		if prof.Model != scenario.Closed || len(prof.Stages) != 6 || last.Load != 60 || prof.Think != 100*time.Millisecond || prof.Jitter != 0.2 {
+			t.Errorf("stress %+v, want users 10 to 60 with think 100ms ±20%%", prof)
+		}
+		return
+	}
+	t.Errorf("no stress profile:\n%s", p.NextTest.YAML)
+}
