@@ -186,7 +186,7 @@ func (b *builder) demand() (*demandModel, error) {
 				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
 		}
 		if cfg.Demand.Date != nil {
-			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the last history row, %s)", last.Date)
+			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the fitted level at the last history row, %s)", last.Date)
 		}
 	default:
 		return nil, cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
