@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -94,5 +95,31 @@ func TestPlanNoCapFromCeiling(t *testing.T) {
 	}
 	if !strings.Contains(out, "api scales linearly") || !strings.Contains(out, "| api (measured) | requests | 150 req/s | linear |") {
 		t.Errorf("plan.md does not scale api linearly, or does not say so:\n%s", out)
+	}
+}
+
+// TestDocsUnbrokenExample keeps docs/examples/unbroken.yaml (the run
+// docs/plan.md reproduces its figures with) a valid scenario with a valid
+// plan section, whose history, peaks.csv, shows the November × 1.3 put
+// into it.
+func TestDocsUnbrokenExample(t *testing.T) {
+	sc, err := scenario.Load("../../docs/examples/unbroken.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := checkPlanSection(sc)
+	if err != nil || cfg == nil {
+		t.Fatalf("plan section: %v", err)
+	}
+	obs, err := plan.LoadHistory(cfg.Growth.HistoryFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := plan.FitGrowth(cfg.Growth.HistoryFile, obs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Seasonal) != 1 || f.Seasonal[0].Month != "nov" || f.Seasonal[0].Factor < 1.3*0.95 || f.Seasonal[0].Factor > 1.3*1.05 || f.Monthly < 0.14 || f.Monthly > 0.16 {
+		t.Errorf("peaks.csv: growth %v, seasonal %+v; want about 15%% and nov ×1.3", f.Monthly, f.Seasonal)
 	}
 }
