@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -90,7 +92,7 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, obs, *history
 	}
 
-	p, err := plan.Build(cfg, res, plan.Options{AsOf: day, Result: resPath})
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: day, Result: resPath, Scenario: originalScenario(env, res)})
 	if err != nil {
 		return &UsageError{Err: err}
 	}
@@ -131,6 +133,31 @@ func planFromScenario(env *Env, res *result.Result) (*plan.Config, error) {
 	return cfg, nil
 }
 
+// originalScenario is the scenario file the result was run from, when it
+// is here, parses, and is the file the run read (its sha256 is the
+// result's digest): the next scenario takes request bodies and
+// Content-Type from it. Otherwise nil, and next-scenario.yaml says they
+// are missing.
+func originalScenario(env *Env, res *result.Result) *scenario.Scenario {
+	path := res.Scenario.File
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	if sum := sha256.Sum256(data); res.Scenario.Digest != "" && hex.EncodeToString(sum[:]) != res.Scenario.Digest {
+		fmt.Fprintf(env.Stderr, "loadplan: %s changed since the run: the next scenario takes no request bodies from it\n", path)
+		return nil
+	}
+	sc, err := scenario.Parse(path, data, env.LookupEnv)
+	if err != nil {
+		return nil
+	}
+	return sc
+}
+
 // checkPlanSection parses a scenario's plan: section; nil when it has
 // none. run and validate call it so that a mistake in the plan is a usage
 // error (exit 2) before anything is sent.
@@ -148,7 +175,7 @@ func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
 // writeRunPlan makes the plan of a finished run whose scenario has a
 // plan: section and writes it beside the result. For loadplan run.
 func writeRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) error {
-	p, err := plan.Build(cfg, res, plan.Options{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json")})
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json"), Scenario: originalScenario(env, res)})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // Options are the choices Build takes from the command line. The zero
@@ -20,6 +23,10 @@ type Options struct {
 	AsOf time.Time
 	// Result names the result file in the plan; it is not read.
 	Result string
+	// Scenario is the scenario the result was run from, when at hand:
+	// the next scenario takes request bodies and Content-Type from it (a
+	// result keeps neither). nil: they are left out, and the file says so.
+	Scenario *scenario.Scenario
 }
 
 // RunwaySearchYears is how far ahead runway dates are searched.
@@ -61,7 +68,7 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 	if currency == "" {
 		currency = DefaultCurrency
 	}
-	b := &builder{cfg: cfg, res: res, asOf: asOf}
+	b := &builder{cfg: cfg, res: res, asOf: asOf, orig: opt.Scenario}
 	p := &Plan{
 		AsOf:      asOf,
 		Horizon:   horizon,
@@ -88,7 +95,9 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	b.months(dm, sizings)
+	b.projections(dm)
 	b.runway(dm, sizings)
+	b.bands(sizings)
 	b.growthRisks()
 	b.nextTest(dm)
 	b.summarise()
@@ -101,6 +110,14 @@ type builder struct {
 	res  *result.Result
 	asOf Date
 	p    *Plan
+	// stress is the profile the capacity comes from (nil: none), found
+	// the capacity at SLO it measured.
+	stress *result.Profile
+	found  float64
+	// actBefore and actSizing are, for each action, the units in place
+	// before it and the index of its resource's sizing.
+	actBefore, actSizing []int
+	orig                 *scenario.Scenario
 }
 
 func (b *builder) risk(severity, kind, resource, format string, args ...any) {
@@ -158,10 +175,18 @@ func (b *builder) demand() (*demandModel, error) {
 			d.Date = *cfg.Demand.Date
 		}
 	case len(hist) > 0:
+		// Today's demand is the fitted line at the last row (times its
+		// month's configured factor), not the last row itself: one noisy
+		// month should not shift every projected date.
 		last := hist[len(hist)-1]
 		d.PeakRPS, d.Date = last.PeakRPS, last.Date
+		if d.Fit != nil {
+			d.PeakRPS = d.Fit.Fitted * b.season(last.Date.Month())
+			b.note("Today's demand is the fitted level at the last history row, %s req/s on %s (the row itself says %s req/s): the projection starts from the trend, not from one month's noise.",
+				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
+		}
 		if cfg.Demand.Date != nil {
-			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the last history row, %s)", last.Date)
+			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the fitted level at the last history row, %s)", last.Date)
 		}
 	default:
 		return nil, cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
@@ -275,10 +300,11 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 			}
 			if c.Error == "" && c.Lambda > 0 && conc > 0 && found > 0 {
 				usl = &capacity.USL{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda}
-				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput}
+				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput, Limit: c.Limit}
 			}
 		}
 	}
+	b.stress, b.found = pr, found
 	switch {
 	case cfg.Capacity.RPS > 0:
 		m.RPS, m.Source = cfg.Capacity.RPS, "config"
@@ -316,6 +342,73 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 	return usl, nil
 }
 
+// measuredRisks turns what the stress run and its capacity model say
+// about their own figures into plan risks: the model's warnings, and a
+// run that never broke (its capacity is only a lower bound).
+func (b *builder) measuredRisks() {
+	m, pr, found := &b.p.Measured, b.stress, b.found
+	if pr == nil || m.Source != "result" {
+		return
+	}
+	if c := pr.Capacity; c != nil {
+		for _, w := range c.Warnings {
+			b.risk(SeverityWarning, RiskModel, m.Resource, "The capacity model of the %s profile warns: %s", pr.Name, w)
+		}
+	}
+	s := pr.Verdict
+	if s == nil || s.Stress == nil || s.Stress.FirstBroken != nil || found <= 0 {
+		return
+	}
+	m.AtLeast = true
+	top, unit := found, "req/s"
+	if len(s.Stress.Steps) > 0 {
+		top, unit = 0, stepUnit(s.Stress.Steps)
+		for _, st := range s.Stress.Steps {
+			top = math.Max(top, st.Offered)
+		}
+	}
+	b.risk(SeverityWarning, RiskNotFound, m.Resource, "Capacity not found: no step of the %s profile broke, so the capacity is at least %s req/s, and how much more is not known. Rerun stress above %s %s, its highest step (next-scenario.yaml carries the ramp on), to find where it breaks; until then the plan may order more than is needed.",
+		pr.Name, FormatFigure(found), FormatFigure(top), unit)
+}
+
+// stepUnit is the unit the stress steps were offered in.
+func stepUnit(steps []result.Step) string {
+	for _, st := range steps {
+		if st.Unit != "" {
+			return st.Unit
+		}
+	}
+	return "req/s"
+}
+
+// measuredScaling settles how the measured tier scales: the USL only
+// when the capacity model measured a peak, else linear, saying why.
+func (b *builder) measuredScaling(s *sizing, usl *capacity.USL) {
+	p, r := b.p, s.r
+	// Only a measured peak (retrograde throughput: more load,
+	// less throughput) says that units beyond some count lower
+	// capacity. A κ fitted to points that merely flatten is an
+	// artefact of the fit, not a limit to plan around.
+	peak := usl != nil && p.Measured.USL.Limit == LimitPeak
+	switch {
+	case s.scaling == ScalingUSL && usl == nil:
+		b.risk(SeverityWarning, RiskScaling, r.Name, "%s asks for USL scaling but the result has no usable USL fit (or capacity.rps replaces the measurement): sized as linear.", r.Name)
+		s.scaling = ScalingLinear
+	case s.scaling == ScalingUSL && !peak:
+		b.risk(SeverityNote, RiskScaling, r.Name, "%s asks for USL scaling, but the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak): a cap from its κ would not be measured, so %s is sized as linear, %s req/s per %s.",
+			r.Name, limitName(p.Measured.USL.Limit), r.Name, FormatFigure(s.perUnit), r.Unit)
+		s.scaling = ScalingLinear
+	case s.scaling == "" && peak:
+		s.scaling = ScalingUSL
+	case s.scaling == "":
+		s.scaling = ScalingLinear
+		if usl != nil {
+			b.note("%s scales linearly (%s req/s per %s × %s): the stress run measured no retrograde throughput (the capacity model's limit is %s, not peak), so its USL fit sets no cap on the %s worth adding.",
+				r.Name, FormatFigure(s.perUnit), r.Unit, Plural(r.Unit, 2), limitName(p.Measured.USL.Limit), Plural(r.Unit, 2))
+		}
+	}
+}
+
 func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 	cfg, p := b.cfg, b.p
 	mi := b.measuredIndex()
@@ -347,15 +440,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			s.measRPS = p.Measured.RPS
 			s.perUnit = p.Measured.RPS / float64(um)
 			s.ref = float64(um)
-			switch {
-			case s.scaling == ScalingUSL && usl == nil:
-				b.risk(SeverityWarning, RiskScaling, r.Name, "%s asks for USL scaling but the result has no usable USL fit (or capacity.rps replaces the measurement): sized as linear.", r.Name)
-				s.scaling = ScalingLinear
-			case s.scaling == "" && usl != nil:
-				s.scaling = ScalingUSL
-			case s.scaling == "":
-				s.scaling = ScalingLinear
-			}
+			b.measuredScaling(s, usl)
 			if s.scaling == ScalingUSL {
 				s.usl = usl
 				s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)
@@ -405,6 +490,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 		p.Resources = append(p.Resources, rp)
 		out = append(out, s)
 	}
+	b.measuredRisks()
 	return out, nil
 }
 
@@ -413,6 +499,19 @@ func latencyText(l *Latency) string {
 		return fmt.Sprintf("mean queueing wait at most %s (Erlang C, %d servers per unit, %s service time)", l.MeanWait, l.ServersPerUnit, l.ServiceTime)
 	}
 	return fmt.Sprintf("%s of requests wait at most %s (Erlang C, %d servers per unit, %s service time)", FormatPercent(l.Share), l.Within, l.ServersPerUnit, l.ServiceTime)
+}
+
+// projections are the summary's "in 3, 6, 12 months": the demand on the
+// day exactly that many calendar months after the as-of date (its trend,
+// season and steps), within the horizon.
+func (b *builder) projections(dm *demandModel) {
+	for _, k := range []int{3, 6, 12} {
+		if k > b.p.Horizon {
+			break
+		}
+		day := b.asOf.AddMonths(k)
+		b.p.Projections = append(b.p.Projections, Projection{Months: k, Date: day, PeakRPS: dm.at(DriverRequests, day)})
+	}
 }
 
 // monthBounds is month i's first day (the as-of date for the first month)
@@ -458,6 +557,7 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 			req, short := s.required(d)
 			mr := MonthResource{Name: s.r.Name, Demand: d, Required: req, Short: short}
 			if req > inPlace[j] {
+				b.actBefore, b.actSizing = append(b.actBefore, inPlace[j]), append(b.actSizing, j)
 				mr.Added = req - inPlace[j]
 				inPlace[j] = req
 				b.action(s, m.Month, i, start, mr.Added)
@@ -553,6 +653,7 @@ func (b *builder) growthRisks() {
 		b.risk(SeverityWarning, RiskFit, "", "Too little history: %d rows over %.1f months. The fitted growth of %s/month is uncertain (%s); collect at least %d rows over %g months.",
 			f.Points, f.Months, FormatPercent(f.Monthly), ci, minTrustedPoints, minTrustedMonths)
 	}
+	b.seasonalityRisk(f)
 	if f.R2 < poorR2 {
 		if f.CI[0] <= 0 && f.CI[1] >= 0 {
 			b.risk(SeverityNote, RiskNoTrend, "", "The history shows no clear trend (R² %.2f): growth cannot be told from zero (%s).", f.R2, ci)
@@ -560,6 +661,52 @@ func (b *builder) growthRisks() {
 			b.risk(SeverityWarning, RiskFit, "", "Poor fit: R² %.2f, the history does not follow compound growth closely (growth %s). Check it for outliers or a change of trend.", f.R2, ci)
 		}
 	}
+}
+
+// seasonalityRisk warns of months the history shows off its trend by
+// more than its noise, and offers the factors in a form to paste into the
+// plan (on top of any configured).
+func (b *builder) seasonalityRisk(f *Fit) {
+	if len(f.Seasonal) == 0 {
+		return
+	}
+	configured := false
+	for _, v := range b.cfg.Seasonality {
+		if v > 0 && v != 1 {
+			configured = true
+		}
+	}
+	offer := map[string]float64{}
+	for i, v := range b.cfg.Seasonality {
+		if v > 0 && v != 1 {
+			offer[monthNames[i]] = v
+		}
+	}
+	var seen []string
+	for _, sf := range f.Seasonal {
+		i := slices.Index(monthNames, sf.Month)
+		offer[sf.Month] = math.Round(b.season(time.Month(i+1))*sf.Factor*100) / 100
+		seen = append(seen, fmt.Sprintf("%s ×%.2f (%d %s, %.0f× the noise)", sf.Month, sf.Factor, sf.Rows, map[bool]string{true: "row", false: "rows"}[sf.Rows == 1], sf.Sigmas))
+	}
+	var paste []string
+	for _, m := range monthNames {
+		if v, ok := offer[m]; ok {
+			paste = append(paste, fmt.Sprintf("%s: %s", m, strconv.FormatFloat(v, 'f', -1, 64)))
+		}
+	}
+	what := "the plan configures no seasonality"
+	if configured {
+		what = "beyond the seasonality the plan configures"
+	}
+	b.p.Demand.SeasonalOffer = offer
+	once := ""
+	for _, sf := range f.Seasonal {
+		if sf.Rows == 1 {
+			once = " A month seen in one year only may be a one-off (an incident, a campaign): check it before adding it."
+		}
+	}
+	b.risk(SeverityWarning, RiskSeasonality, "", "Seasonality: the history has months off its trend by more than its noise, and %s: %s. The projection misses these peaks and the fitted growth is biased by them. Add to the plan: `seasonality: {%s}`.%s",
+		what, strings.Join(seen, ", "), strings.Join(paste, ", "), once)
 }
 
 // nextTest sizes the next load test at the highest projected peak of the
@@ -580,7 +727,11 @@ func (b *builder) nextTest(dm *demandModel) {
 	t.RPS = roundUp2(t.Projected)
 	t.Text = fmt.Sprintf("Load test at %s req/s: the projected peak of %s (%s req/s), the highest of the next %d months.", FormatCount(t.RPS), t.Month, FormatCount(t.Projected), n)
 	if b.res != nil {
-		t.YAML = nextScenario(b.res, b.cfg.NextTest, t, b.asOf)
+		extra := nextExtra{orig: b.orig}
+		if p.Measured.AtLeast {
+			extra.stress = b.stress
+		}
+		t.YAML = nextScenario(b.res, b.cfg.NextTest, t, b.asOf, extra)
 	}
 	if t.YAML == "" {
 		b.note("No next scenario file: there is no result with requests to base it on.")
@@ -599,7 +750,12 @@ func (b *builder) summarise() {
 				src += " on " + m.Measured.String()
 			}
 		}
-		s = append(s, fmt.Sprintf("Capacity at SLO: %s req/s on %d %s %s (%s).", FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
+		at := ""
+		if m.AtLeast {
+			at = "at least "
+			src += "; no step broke, so this is a lower bound"
+		}
+		s = append(s, fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
 	}
 	d := p.Demand
 	growth := FormatPercent(d.Monthly) + "/month compound"
@@ -608,14 +764,12 @@ func (b *builder) summarise() {
 	}
 	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
 	var marks []string
-	for _, k := range []int{3, 6, 12} {
-		if k <= len(p.Months) {
-			unit := ""
-			if len(marks) == 0 {
-				unit = " req/s"
-			}
-			marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(p.Months[k-1].PeakRPS), unit, k))
+	for _, pr := range p.Projections {
+		unit := ""
+		if len(marks) == 0 {
+			unit = " req/s"
 		}
+		marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(pr.PeakRPS), unit, pr.Months))
 	}
 	if len(marks) > 0 {
 		line += "; projected peak " + strings.Join(marks, ", ")
@@ -625,6 +779,9 @@ func (b *builder) summarise() {
 		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
 		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
 			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
+		}
+		if r.Band != nil {
+			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
 		}
 		s = append(s, x+".")
 	} else {

@@ -221,14 +221,16 @@ func stressResult(status string, capacityAtSLO float64) *result.Result {
 
 func stressResultUSL(status string, capacityAtSLO, sigma, kappa float64) *result.Result {
 	maxX := 2500.0
+	broken := 2
 	return &result.Result{
 		Schema: result.Schema, Status: result.StatusComplete,
 		Scenario: result.Scenario{Name: "checkout", Target: "http://127.0.0.1:8080", Timeout: 5000,
 			Requests: []result.Request{{Name: "home", Method: "GET", URL: "http://127.0.0.1:8080/", Weight: 3}, {Name: "price", Method: "GET", URL: "http://127.0.0.1:8080/p?cost=$5", Weight: 1}}},
 		Profiles: []result.Profile{{
 			Name: "stress", Model: "open", Status: status,
-			Start:   time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
-			Verdict: &result.Verdict{Stress: &result.Stress{CapacityAtSLO: capacityAtSLO, CapacityConcurrency: 30}},
+			Start: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+			Verdict: &result.Verdict{Stress: &result.Stress{CapacityAtSLO: capacityAtSLO, CapacityConcurrency: 30, FirstBroken: &broken,
+				Steps: []result.Step{{Index: 0, Offered: 1000, Unit: "req/s"}, {Index: 1, Offered: 1500, Unit: "req/s"}, {Index: 2, Offered: 2000, Unit: "req/s", Broken: true}}}},
 			Capacity: &result.Capacity{Sigma: sigma, Kappa: kappa, Lambda: 80, CapacityAtSLO: capacityAtSLO,
 				ConcurrencyAtSLO: 30, MaxThroughput: &maxX, Limit: "peak"},
 		}},

@@ -82,7 +82,7 @@ type Measured struct {
 
 // Demand is the demand measured today.
 type Demand struct {
-	PeakRPS    float64 // peak requests per second; 0: the last history row
+	PeakRPS    float64 // peak requests per second; 0: the fitted level at the last history row
 	Date       *Date   // when it was measured; nil: the as-of date (or the last history row's)
 	DailyUsers float64 // for resources driven by users
 	DataGB     float64 // for resources driven by data

@@ -97,3 +97,56 @@ func roundUp2(v float64) float64 {
 	r := math.Ceil(v/mag-1e-9) * mag
 	return math.Round(r)
 }
+
+// BandText writes a date band, earliest first, with the growth of each
+// end: "2027-02-20 (growth 23%/month) to 2027-03-30 (12%/month)". A date
+// beyond the search is "after" the search's end.
+func BandText(band *DateBand, end Date) string {
+	return fmt.Sprintf("%s (growth %s/month) to %s (%s/month)", bandDate(band.HighGrowth, end), FormatPercent(band.Growth[1]), bandDate(band.LowGrowth, end), FormatPercent(band.Growth[0]))
+}
+
+// BandDates writes a date band's ends, earliest first: "2027-02-20 to
+// 2027-03-30".
+func BandDates(band *DateBand, end Date) string {
+	return bandDate(band.HighGrowth, end) + " to " + bandDate(band.LowGrowth, end)
+}
+
+func bandDate(d *Date, end Date) string {
+	if d == nil {
+		return "after " + end.String()
+	}
+	return d.String()
+}
+
+// WhatIfText writes the what-if lines as one sentence: "If growth is 50%
+// higher (30%/month), capacity runs out on 2027-02-17 (api) and the first
+// order (add 3 api instances) is due by 2026-12-18; if growth is 50% lower
+// ...".
+func WhatIfText(ws []WhatIf, end Date) string {
+	var parts []string
+	for i, w := range ws {
+		dir := "higher"
+		if w.Change < 0 {
+			dir = "lower"
+		}
+		s := fmt.Sprintf("if growth is %s %s (%s/month)", FormatPercent(math.Abs(w.Change)), dir, FormatPercent(w.Monthly))
+		if i == 0 {
+			s = "I" + s[1:]
+		}
+		if w.Runway != nil {
+			s += fmt.Sprintf(", capacity runs out on %s (%s)", w.Runway, w.Resource)
+		} else {
+			s += ", capacity lasts beyond " + end.String()
+		}
+		if w.FirstOrderBy != nil {
+			s += fmt.Sprintf(" and the first order (%s) is due by %s", w.FirstAction, w.FirstOrderBy)
+		} else {
+			s += " and nothing needs ordering"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + "."
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -224,6 +225,9 @@ type Fit struct {
 	Months  float64    `json:"months"` // span of the history
 	// Level at To on the fitted line, de-seasonalised peak req/s.
 	Fitted float64 `json:"fitted_at_to"`
+	// Seasonal lists the calendar months off the trend by more than the
+	// noise, after any configured factors: seasons the plan should add.
+	Seasonal []SeasonalFactor `json:"seasonal,omitempty"`
 }
 
 // fitLevel is the confidence level of a fit's interval.
@@ -276,14 +280,146 @@ func FitGrowth(name string, obs []Observation, season func(time.Month) float64) 
 	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 2}.Quantile(1 - (1-fitLevel)/2)
 	last := ts[len(ts)-1]
 	return &Fit{
-		Monthly: math.Expm1(b),
-		CI:      [2]float64{math.Expm1(b - q*se), math.Expm1(b + q*se)},
-		Level:   fitLevel,
-		R2:      r2,
-		Points:  len(obs),
-		From:    obs[0].Date,
-		To:      obs[len(obs)-1].Date,
-		Months:  last,
-		Fitted:  math.Exp(a + b*last),
+		Monthly:  math.Expm1(b),
+		CI:       [2]float64{math.Expm1(b - q*se), math.Expm1(b + q*se)},
+		Level:    fitLevel,
+		R2:       r2,
+		Points:   len(obs),
+		From:     obs[0].Date,
+		To:       obs[len(obs)-1].Date,
+		Months:   last,
+		Fitted:   math.Exp(a + b*last),
+		Seasonal: detectSeasonality(obs, ts, ys),
 	}, nil
+}
+
+// SeasonalFactor is a calendar month the history shows off its trend by
+// more than the history's noise: a season the plan should configure.
+type SeasonalFactor struct {
+	Month  string  `json:"month"`  // jan ... dec
+	Factor float64 `json:"factor"` // peak over the trend, 1.3 = 30% above it
+	Rows   int     `json:"rows"`   // rows of that month in the history
+	// Sigmas is how far off the trend the month is, in the noise's
+	// standard deviations (scaled to the month's rows).
+	Sigmas float64 `json:"sigmas"`
+}
+
+// Thresholds of seasonality detection. A month is seasonal when its mean
+// log residual from the trend (fitted without the seasonal months) is
+// more than seasonSigmas standard errors of the noise away from zero and
+// at least seasonMinShift in size: the first keeps noise from reading as
+// a season (5 standard errors, because the noise is itself estimated from
+// a dozen or so residuals: TestNoSeasonInNoise), the second keeps a
+// near-noiseless history from flagging a 1% wobble.
+const (
+	seasonSigmas   = 5.0
+	seasonMinShift = 0.05 // 5% off the trend
+	seasonMinRows  = 8    // fewer rows leave too little to estimate the noise from
+)
+
+// detectSeasonality finds calendar months whose rows sit off the trend of
+// ys (logs, already divided by any configured factors) at months ts by
+// more than the noise. The trend is refitted without the flagged months
+// until the set settles, so that a November peak does not pull the line
+// it is measured from. The noise is the residuals' median absolute
+// deviation (× 1.4826, the normal's standard deviation), which the
+// seasonal months themselves do not inflate.
+func detectSeasonality(obs []Observation, ts, ys []float64) []SeasonalFactor {
+	if len(obs) < seasonMinRows {
+		return nil
+	}
+	flagged := map[time.Month]bool{}
+	var out []SeasonalFactor
+	for iter := 0; iter < 5; iter++ {
+		var ft, fy []float64
+		for i, o := range obs {
+			if !flagged[o.Date.Month()] {
+				ft, fy = append(ft, ts[i]), append(fy, ys[i])
+			}
+		}
+		if len(ft) < seasonMinRows-2 {
+			return nil
+		}
+		a, b := lineFit(ft, fy)
+		var rest []float64
+		sum := map[time.Month]float64{}
+		rows := map[time.Month]int{}
+		for i, o := range obs {
+			r := ys[i] - (a + b*ts[i])
+			m := o.Date.Month()
+			sum[m] += r
+			rows[m]++
+			if !flagged[m] {
+				rest = append(rest, r)
+			}
+		}
+		noise := 1.4826 * mad(rest)
+		next := map[time.Month]bool{}
+		out = out[:0]
+		for m := time.January; m <= time.December; m++ {
+			if rows[m] == 0 {
+				continue
+			}
+			mean := sum[m] / float64(rows[m])
+			se := noise / math.Sqrt(float64(rows[m]))
+			z := math.Inf(1)
+			if se > 0 {
+				z = math.Abs(mean) / se
+			}
+			if z > seasonSigmas && math.Abs(mean) > math.Log1p(seasonMinShift) {
+				next[m] = true
+				out = append(out, SeasonalFactor{Month: monthNames[m-1], Factor: math.Exp(mean), Rows: rows[m], Sigmas: z})
+			}
+		}
+		if maps.Equal(next, flagged) {
+			break
+		}
+		flagged = next
+	}
+	return slices.Clone(out)
+}
+
+// lineFit is the least-squares line y = a + b·x.
+func lineFit(xs, ys []float64) (a, b float64) {
+	var mx, my float64
+	for i := range xs {
+		mx += xs[i]
+		my += ys[i]
+	}
+	n := float64(len(xs))
+	mx /= n
+	my /= n
+	var sxx, sxy float64
+	for i := range xs {
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+		sxy += (xs[i] - mx) * (ys[i] - my)
+	}
+	if sxx == 0 {
+		return my, 0
+	}
+	b = sxy / sxx
+	return my - b*mx, b
+}
+
+// mad is the median absolute deviation from the median.
+func mad(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	med := median(v)
+	dev := make([]float64, len(v))
+	for i, x := range v {
+		dev[i] = math.Abs(x - med)
+	}
+	return median(dev)
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

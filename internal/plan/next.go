@@ -26,9 +26,10 @@ type nsDoc struct {
 }
 
 type nsTarget struct {
-	URL     string     `yaml:"url"`
-	Timeout string     `yaml:"timeout,omitempty"`
-	Builtin *nsBuiltin `yaml:"builtin,omitempty"`
+	URL     string            `yaml:"url"`
+	Timeout string            `yaml:"timeout,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty"`
+	Builtin *nsBuiltin        `yaml:"builtin,omitempty"`
 }
 
 type nsBuiltin struct {
@@ -68,11 +69,13 @@ func builtinOf(target string) (b *nsBuiltin, ok bool) {
 }
 
 type nsReq struct {
-	Name   string `yaml:"name"`
-	Method string `yaml:"method,omitempty"`
-	Path   string `yaml:"path,omitempty"`
-	URL    string `yaml:"url,omitempty"`
-	Weight int    `yaml:"weight"`
+	Name    string            `yaml:"name"`
+	Method  string            `yaml:"method,omitempty"`
+	Path    string            `yaml:"path,omitempty"`
+	URL     string            `yaml:"url,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty"`
+	Body    string            `yaml:"body,omitempty"`
+	Weight  int               `yaml:"weight"`
 }
 
 type nsSLO struct {
@@ -83,7 +86,8 @@ type nsSLO struct {
 }
 
 type nsProfiles struct {
-	Target nsSteady `yaml:"target"`
+	Target nsSteady  `yaml:"target"`
+	Stress *nsStress `yaml:"stress,omitempty"`
 }
 
 type nsSteady struct {
@@ -98,7 +102,7 @@ type nsSteady struct {
 // profile at t.RPS. It returns "" when the result has no requests.
 // Headers are not in a result (their values may be secret), so the file
 // says to add them.
-func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date) string {
+func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date, extra nextExtra) string {
 	sc := res.Scenario
 	if len(sc.Requests) == 0 || sc.Target == "" || t.RPS <= 0 {
 		return ""
@@ -163,6 +167,10 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date)
 	if slo != (nsSLO{}) {
 		doc.SLO = &slo
 	}
+	kept := keepContent(&doc, extra.orig)
+	if extra.stress != nil {
+		doc.Profiles.Stress = extendedStress(extra.stress, extra.orig)
+	}
 	var body strings.Builder
 	enc := yaml.NewEncoder(&body)
 	enc.SetIndent(2)
@@ -174,8 +182,10 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date)
 	fmt.Fprintf(&b, "# The next load test, written by loadplan plan on %s from the %q run.\n", asOf, sc.Name)
 	fmt.Fprintf(&b, "# Its target profile runs at %s req/s: the projected peak of %s\n", FormatCount(t.RPS), t.Month)
 	fmt.Fprintf(&b, "# (%s req/s) rounded up. Run it on the capacity the plan puts in place\n", FormatCount(t.Projected))
-	b.WriteString("# for that month. A result keeps no headers (their values may be secret):\n")
-	b.WriteString("# add them from the original scenario before running it.\n")
+	b.WriteString("# for that month.\n")
+	for _, l := range append(stressComment(sc.Name, doc.Profiles.Stress), kept...) {
+		b.WriteString(l + "\n")
+	}
 	if isBuiltin && builtin == nil {
 		b.WriteString("# The built-in target's settings are not in the result: defaults apply.\n")
 	}

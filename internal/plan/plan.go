@@ -16,11 +16,17 @@ type Plan struct {
 	Demand    DemandModel      `json:"demand"`
 	Resources []ResourcePlan   `json:"resources"`
 	Months    []Month          `json:"months"`
-	Actions   []Action         `json:"actions"`
-	Runway    Runway           `json:"runway"`
-	Risks     []Risk           `json:"risks"`
-	NextTest  NextTest         `json:"next_test"`
-	Budget    *Budget          `json:"budget,omitempty"`
+	// Projections are the peak demand exactly 3, 6 and 12 months after
+	// the as-of date (within the horizon).
+	Projections []Projection `json:"projections,omitempty"`
+	Actions     []Action     `json:"actions"`
+	Runway      Runway       `json:"runway"`
+	// WhatIf holds the runway and the first order at growth 50% above
+	// and 50% below the likely rate.
+	WhatIf   []WhatIf `json:"what_if"`
+	Risks    []Risk   `json:"risks"`
+	NextTest NextTest `json:"next_test"`
+	Budget   *Budget  `json:"budget,omitempty"`
 	// Summary is the plan in a few sentences, for the top of a review.
 	Summary string `json:"summary"`
 	// Notes say how the plan was made where that is not obvious.
@@ -34,7 +40,10 @@ type MeasuredCapacity struct {
 	Resource string  `json:"resource,omitempty"` // the resource it sizes; "" when none
 	Unit     string  `json:"unit,omitempty"`
 	// Source is "result" (a stress run) or "config" (capacity.rps).
-	Source   string    `json:"source"`
+	Source string `json:"source"`
+	// AtLeast is true when no step of the stress run broke: RPS is then a
+	// lower bound (the highest step held), not the capacity.
+	AtLeast  bool      `json:"at_least,omitempty"`
 	Profile  string    `json:"profile,omitempty"`
 	Status   string    `json:"status,omitempty"` // the profile's run status
 	Measured *Date     `json:"measured,omitempty"`
@@ -49,6 +58,9 @@ type USLModel struct {
 	Lambda           float64  `json:"lambda"`
 	ConcurrencyAtSLO float64  `json:"concurrency_at_slo"`
 	MaxThroughput    *float64 `json:"max_throughput,omitempty"`
+	// Limit is the capacity model's limit: only "peak" (retrograde
+	// throughput measured) caps the units worth adding.
+	Limit string `json:"limit,omitempty"`
 }
 
 // DemandModel is today's demand and how it grows.
@@ -66,6 +78,10 @@ type DemandModel struct {
 	DataMonthly  float64            `json:"data_monthly_growth"`
 	Steps        []Step             `json:"steps,omitempty"`
 	Seasonality  map[string]float64 `json:"seasonality,omitempty"` // month (jan..dec) -> factor, where not 1
+	// SeasonalOffer is the seasonality the history suggests (configured
+	// factors times those detected), when it detected any: paste it into
+	// the plan's seasonality.
+	SeasonalOffer map[string]float64 `json:"seasonal_offer,omitempty"`
 }
 
 // ResourcePlan is one resource over the whole plan.
@@ -94,6 +110,11 @@ type ResourcePlan struct {
 	// RunwaySearch.
 	Runway       *Date `json:"runway,omitempty"`
 	TargetBreach *Date `json:"target_breach,omitempty"`
+	// RunwayBand is Runway at the ends of the growth interval; nil when
+	// growth has no interval (a rate given).
+	RunwayBand *DateBand `json:"runway_band,omitempty"`
+	// WhatIfRunway is Runway under each of Plan.WhatIf, in its order.
+	WhatIfRunway []*Date `json:"what_if_runway"`
 }
 
 // Month is one calendar month of the plan.
@@ -134,7 +155,10 @@ type Action struct {
 	Month    string `json:"month"` // 2027-03
 	Need     Date   `json:"need"`
 	OrderBy  Date   `json:"order_by"`
-	LeadTime string `json:"lead_time"`
+	// OrderByBand is the order-by date at the ends of the growth
+	// interval; nil when growth has no interval (a rate given).
+	OrderByBand *DateBand `json:"order_by_band,omitempty"`
+	LeadTime    string    `json:"lead_time"`
 	// CostChange is the change in monthly cost.
 	CostChange float64 `json:"cost_change"`
 	Owner      string  `json:"owner,omitempty"`
@@ -152,6 +176,38 @@ type Runway struct {
 	TargetBreach         *Date  `json:"target_breach,omitempty"`
 	TargetBreachResource string `json:"target_breach_resource,omitempty"`
 	SearchEnd            Date   `json:"search_end"`
+	// Band is Date at the ends of the growth interval; nil when growth
+	// has no interval (a rate given).
+	Band *DateBand `json:"band,omitempty"`
+}
+
+// DateBand is a date at the ends of the growth interval (the history
+// fit's 95% interval on the monthly rate) and at the likely rate. A date
+// is nil when it falls beyond the search (RunwaySearchYears): at low
+// growth that is often so.
+type DateBand struct {
+	// Growth is the monthly growth at the low and the high end.
+	Growth [2]float64 `json:"growth"`
+	// LowGrowth is the date at the low end: the latest.
+	LowGrowth *Date `json:"low_growth"`
+	Likely    *Date `json:"likely"`
+	// HighGrowth is the date at the high end: the earliest.
+	HighGrowth *Date `json:"high_growth"`
+}
+
+// WhatIf is the plan's main dates if growth were different from the
+// model's: 50% higher and 50% lower than the likely rate.
+type WhatIf struct {
+	Change  float64 `json:"change"`  // +0.5: growth 50% higher
+	Monthly float64 `json:"monthly"` // the monthly growth it assumes
+	// Runway is when the capacity in place runs out, and by which
+	// resource; nil: not within the search.
+	Runway   *Date  `json:"runway,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	// FirstOrderBy is the first order-by date, for FirstAction; nil when
+	// no resource needs more units within the search.
+	FirstOrderBy *Date  `json:"first_order_by,omitempty"`
+	FirstAction  string `json:"first_action,omitempty"`
 }
 
 // Risk severities.
@@ -163,13 +219,16 @@ const (
 
 // Risk kinds.
 const (
-	RiskOrderPast   = "order_past"  // an order-by date is today or past
-	RiskOutpaces    = "outpaces"    // growth outpaces what scaling the resource can buy
-	RiskBudget      = "budget"      // infrastructure cost above the budget share
-	RiskFit         = "fit"         // poor fit or too little history
-	RiskMeasurement = "measurement" // the capacity figure is doubtful
-	RiskNoTrend     = "no_trend"    // the history shows no clear trend
-	RiskScaling     = "scaling"     // a scaling model could not be used
+	RiskOrderPast   = "order_past"         // an order-by date is today or past
+	RiskOutpaces    = "outpaces"           // growth outpaces what scaling the resource can buy
+	RiskBudget      = "budget"             // infrastructure cost above the budget share
+	RiskFit         = "fit"                // poor fit or too little history
+	RiskMeasurement = "measurement"        // the capacity figure is doubtful
+	RiskNoTrend     = "no_trend"           // the history shows no clear trend
+	RiskScaling     = "scaling"            // a scaling model could not be used
+	RiskModel       = "capacity_model"     // the capacity model warned
+	RiskNotFound    = "capacity_not_found" // no stress step broke: the capacity is a lower bound
+	RiskSeasonality = "seasonality"        // the history shows a season the plan does not configure
 )
 
 // Risk is something a capacity review should hear about.
@@ -190,4 +249,23 @@ type NextTest struct {
 	// YAML is the scenario file (version 1) with a target profile at RPS;
 	// empty when the result holds no scenario to base it on.
 	YAML string `json:"-"`
+}
+
+// LimitPeak is the capacity model's limit when retrograde throughput was
+// measured (result.Capacity.Limit): the only limit that caps scaling.
+const LimitPeak = "peak"
+
+// limitName writes a capacity model's limit for a sentence.
+func limitName(l string) string {
+	if l == "" {
+		return "not given"
+	}
+	return l
+}
+
+// Projection is the projected peak demand on one day.
+type Projection struct {
+	Months  int     `json:"months"` // calendar months after the as-of date
+	Date    Date    `json:"date"`
+	PeakRPS float64 `json:"peak_rps"`
 }

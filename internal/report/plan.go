@@ -53,6 +53,9 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, planEscape(v)) }
 	if m := p.Measured; m.Resource != "" || m.RPS > 0 {
 		v := plan.FormatFigure(m.RPS) + " req/s"
+		if m.AtLeast {
+			v = "at least " + v
+		}
 		if m.Resource != "" {
 			v += fmt.Sprintf(" on %d %s %s", m.Units, m.Resource, plan.Plural(m.Unit, m.Units))
 		}
@@ -74,7 +77,11 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 		}
 		row("Capacity at SLO", v)
 		if u := m.USL; u != nil {
-			row("USL fit", fmt.Sprintf("σ %.4g, κ %.4g, λ %.4g req/s; capacity reached at concurrency %.4g", u.Sigma, u.Kappa, u.Lambda, u.ConcurrencyAtSLO))
+			v := fmt.Sprintf("σ %.4g, κ %.4g, λ %.4g req/s; capacity reached at concurrency %.4g", u.Sigma, u.Kappa, u.Lambda, u.ConcurrencyAtSLO)
+			if u.Limit != "" {
+				v += "; limit " + u.Limit
+			}
+			row("USL fit", v)
 		}
 	}
 	d := p.Demand
@@ -162,6 +169,27 @@ func planRunway(b *strings.Builder, p *plan.Plan) {
 	} else {
 		fmt.Fprintf(b, "\nThe capacity in place lasts beyond %s.\n", p.Runway.SearchEnd)
 	}
+	b.WriteString("\n" + planBandLine(p) + "\n")
+	if w := plan.WhatIfText(p.WhatIf, p.Runway.SearchEnd); w != "" {
+		b.WriteString("\n" + w + "\n")
+	}
+}
+
+// planBandLine says how far the runway moves within the growth interval,
+// or why there is no band.
+func planBandLine(p *plan.Plan) string {
+	if bd := p.Runway.Band; bd != nil {
+		return "Within the growth's 95% interval, capacity runs out from " + plan.BandText(bd, p.Runway.SearchEnd) + "."
+	}
+	return "Growth is given as a rate, not fitted to a history: it has no interval, so the dates have no band (the what-if shows how they move)."
+}
+
+// planOrderBand is an order-by date's band, or "".
+func planOrderBand(a plan.Action, end plan.Date) string {
+	if a.OrderByBand == nil {
+		return ""
+	}
+	return "; " + plan.BandDates(a.OrderByBand, end) + " within the growth interval"
 }
 
 func planDate(d *plan.Date, end plan.Date) string {
@@ -246,9 +274,9 @@ func planActions(b *strings.Builder, p *plan.Plan) {
 	b.WriteString("The resource planning matrix. A unit is needed from the first day of the month whose projected peak first exceeds the target (today, for the current month); order it a lead time before.\n\n")
 	b.WriteString("| timeline | action | order by | cost | owner |\n|---|---|---|---:|---|\n")
 	for _, a := range p.Actions {
-		order := a.OrderBy.String() + " (" + a.LeadTime + " lead time)"
+		order := a.OrderBy.String() + " (" + a.LeadTime + " lead time" + planOrderBand(a, p.Runway.SearchEnd) + ")"
 		if a.Urgent {
-			order = "**" + a.OrderBy.String() + ": now**" + " (" + a.LeadTime + " lead time)"
+			order = "**" + a.OrderBy.String() + ": now**" + " (" + a.LeadTime + " lead time" + planOrderBand(a, p.Runway.SearchEnd) + ")"
 		}
 		fmt.Fprintf(b, "| needed %s | %s | %s | +%s/month | %s |\n", a.Need, planEscape(a.Text), order, p.Money(a.CostChange), planOwner(a.Owner))
 	}
@@ -275,7 +303,9 @@ func PlanJSON(w io.Writer, p *plan.Plan) error {
 // planCSVHeader is the header of PlanCSV.
 var planCSVHeader = []string{"month", "start", "months_out", "peak_rps", "daily_users", "data_gb",
 	"resource", "demand", "required", "in_place", "added", "utilisation", "short",
-	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month"}
+	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month",
+	"order_by_high_growth", "order_by_low_growth", "runway", "runway_high_growth", "runway_low_growth",
+	"runway_growth_plus_50", "runway_growth_minus_50"}
 
 // PlanCSV writes the month-by-month plan as CSV, one row per month and
 // resource, with the month's action for the resource on its row: a table
@@ -289,6 +319,24 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 	actions := map[key]plan.Action{}
 	for _, a := range p.Actions {
 		actions[key{a.Month, a.Resource}] = a
+	}
+	// Each resource's runway, its band and its what-ifs: the same on
+	// every row of the resource. An empty cell is a date beyond the
+	// search, or no band (growth given as a rate).
+	runways := map[string][]string{}
+	for _, r := range p.Resources {
+		row := []string{csvDate(r.Runway), "", ""}
+		if bd := r.RunwayBand; bd != nil {
+			row[1], row[2] = csvDate(bd.HighGrowth), csvDate(bd.LowGrowth)
+		}
+		for i := range 2 {
+			if i < len(r.WhatIfRunway) {
+				row = append(row, csvDate(r.WhatIfRunway[i]))
+			} else {
+				row = append(row, "")
+			}
+		}
+		runways[r.Name] = row
 	}
 	f := func(v float64) string { return strconv.FormatFloat(roundTo(v, 4), 'f', -1, 64) }
 	blank := func(v float64) string { // a driver the plan does not use
@@ -305,10 +353,14 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 		for _, r := range m.Resources {
 			rec := []string{m.Month, m.Start.String(), f(m.MonthsOut), f(m.PeakRPS), blank(m.Users), blank(m.DataGB),
 				r.Name, f(r.Demand), strconv.Itoa(r.Required), strconv.Itoa(r.InPlace), strconv.Itoa(r.Added), f(r.Utilisation), strconv.FormatBool(r.Short),
-				"", "", "", "", "", "", f(m.Cost), budget}
+				"", "", "", "", "", "", f(m.Cost), budget, "", ""}
 			if a, ok := actions[key{m.Month, r.Name}]; ok {
 				rec[13], rec[14], rec[15], rec[16], rec[17], rec[18] = a.Text, a.Need.String(), a.OrderBy.String(), a.LeadTime, f(a.CostChange), a.Owner
+				if bd := a.OrderByBand; bd != nil {
+					rec[21], rec[22] = csvDate(bd.HighGrowth), csvDate(bd.LowGrowth)
+				}
 			}
+			rec = append(rec, runways[r.Name]...)
 			if err := cw.Write(rec); err != nil {
 				return err
 			}
@@ -316,6 +368,13 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+func csvDate(d *plan.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
 }
 
 // PlanFormats lists the formats WritePlan knows, by file extension.

@@ -45,7 +45,7 @@ func PlanHTML(w io.Writer, p *plan.Plan) error {
 	}
 	for _, a := range p.Actions {
 		v.Actions = append(v.Actions, planActionRow{
-			Needed: a.Need.String(), OrderBy: a.OrderBy.String(), LeadTime: a.LeadTime, Urgent: a.Urgent,
+			Needed: a.Need.String(), OrderBy: a.OrderBy.String(), LeadTime: a.LeadTime + planOrderBand(a, p.Runway.SearchEnd), Urgent: a.Urgent,
 			Text: a.Text, Cost: "+" + p.Money(a.CostChange) + "/month", Owner: planOwnerHTML(a.Owner),
 		})
 	}
@@ -74,10 +74,15 @@ func planOwnerHTML(o string) string {
 }
 
 func planRunwayLine(p *plan.Plan) string {
+	line := fmt.Sprintf("With no action, the capacity in place lasts beyond %s.", p.Runway.SearchEnd)
 	if d := p.Runway.Date; d != nil {
-		return fmt.Sprintf("With no action, capacity runs out on %s (%s, in %s).", d, p.Runway.Resource, d.MonthLabel())
+		line = fmt.Sprintf("With no action, capacity runs out on %s (%s, in %s).", d, p.Runway.Resource, d.MonthLabel())
 	}
-	return fmt.Sprintf("With no action, the capacity in place lasts beyond %s.", p.Runway.SearchEnd)
+	line += " " + planBandLine(p)
+	if w := plan.WhatIfText(p.WhatIf, p.Runway.SearchEnd); w != "" {
+		line += " " + w
+	}
+	return line
 }
 
 // planX places a date on the chart's x axis: months since the first day

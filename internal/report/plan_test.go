@@ -92,6 +92,7 @@ func fixturePlan(t *testing.T, body string, res *result.Result) *plan.Plan {
 
 func planResult() *result.Result {
 	maxX := 2600.0
+	broken := 4
 	return &result.Result{
 		Schema: result.Schema, Status: result.StatusComplete,
 		Scenario: result.Scenario{Name: "checkout", Target: "http://127.0.0.1:8080", Timeout: 5000,
@@ -99,7 +100,7 @@ func planResult() *result.Result {
 		Profiles: []result.Profile{{
 			Name: "stress", Model: "open", Status: result.StatusComplete,
 			Start:    time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC),
-			Verdict:  &result.Verdict{Stress: &result.Stress{CapacityAtSLO: 1650, CapacityConcurrency: 33}},
+			Verdict:  &result.Verdict{Stress: &result.Stress{CapacityAtSLO: 1650, CapacityConcurrency: 33, FirstBroken: &broken}},
 			Capacity: &result.Capacity{Sigma: 0.004, Kappa: 0.00002, Lambda: 60, CapacityAtSLO: 1650, ConcurrencyAtSLO: 33, MaxThroughput: &maxX, Limit: "peak"},
 		}},
 	}

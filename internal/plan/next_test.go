@@ -1,0 +1,197 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// origScenario is the scenario the unbroken run below was run from: a
+// JSON body with its Content-Type, a form body whose token is a secret,
+// and a stress ramp of 200 to 1,000 req/s in steps of 200.
+const origScenario = `version: 1
+name: checkout
+target: {url: "http://127.0.0.1:8080", timeout: 5s}
+requests:
+  - {name: home, path: /}
+  - name: buy
+    method: POST
+    path: /buy
+    headers: {Content-Type: application/json}
+    body: '{"sku": "a-1", "price": "$5"}'
+  - name: login
+    method: POST
+    path: /login
+    headers: {Content-Type: application/x-www-form-urlencoded}
+    body: user=demo&token=${TOKEN}
+slo: {p95: 200ms}
+profiles:
+  stress:
+    rate: {start: 200, step: 200, max: 1000}
+    step_duration: 10s
+    step_ramp: 2s
+    warmup: 2s
+    break: {plateau: 50%, error_rate: 1%, confirm: 1}
+`
+
+func secretLookup(name string) (string, bool) {
+	if name == "secret:TOKEN" || name == "TOKEN" {
+		return "s3cr3t-t0ken", true
+	}
+	return "", false
+}
+
+// unbrokenRun is a result of origScenario whose five steps all held.
+func unbrokenRun(t *testing.T) (*result.Result, *scenario.Scenario) {
+	t.Helper()
+	sc, err := scenario.Parse("checkout.yaml", []byte(strings.Replace(origScenario, "${TOKEN}", "${secret:TOKEN}", 1)), secretLookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &result.Result{
+		Schema: result.Schema, Status: result.StatusComplete,
+		Scenario: result.Scenario{Name: "checkout", Target: "http://127.0.0.1:8080", Timeout: 5000,
+			Requests: []result.Request{
+				{Name: "home", Method: "GET", URL: "http://127.0.0.1:8080/", Weight: 1},
+				{Name: "buy", Method: "POST", URL: "http://127.0.0.1:8080/buy", Weight: 1},
+				{Name: "login", Method: "POST", URL: "http://127.0.0.1:8080/login", Weight: 1}}},
+	}
+	pr := result.Profile{Name: "stress", Model: "open", Status: result.StatusComplete,
+		Start: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+		Rules: result.Rules{Warmup: 2, Stepped: true, Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01, Confirm: 1}}}
+	st := &result.Stress{CapacityAtSLO: 995, CapacityConcurrency: 20}
+	for i := 0; i < 5; i++ {
+		load := float64(200 * (i + 1))
+		pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{From: load - 200, Load: load, Unit: "req/s", Duration: 10, Ramp: 2}})
+		st.Steps = append(st.Steps, result.Step{Index: i, Offered: load, Unit: "req/s", Throughput: load * 0.995})
+	}
+	pr.Verdict = &result.Verdict{Pass: true, Stress: st}
+	res.Profiles = []result.Profile{pr}
+	return res, sc
+}
+
+// TestNextScenarioExtendsUnbrokenRamp: a stress run whose steps all held
+// (200 to 1,000 req/s) gives a next scenario whose stress profile carries
+// the same steps on to 2,000 req/s, with the same step length, ramp,
+// warmup and break rule, and keeps the request bodies and Content-Type —
+// all as the scenario parser reads the file back. The secret token's body
+// is left out, and the file says so.
+func TestNextScenarioExtendsUnbrokenRamp(t *testing.T) {
+	res, orig := unbrokenRun(t)
+	cfg := mustConfig(t, "demand: {peak_rps: 400}\ngrowth: {monthly: 5%}\ncapacity: {units: 4}\nresources: [{name: api, unit: instance}]\n")
+	p, err := Build(cfg, res, Options{AsOf: d("2027-01-01").Time, Scenario: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := p.NextTest.YAML
+	if strings.Contains(y, "s3cr3t") {
+		t.Fatalf("the next scenario holds the secret:\n%s", y)
+	}
+	sc, err := scenario.Parse("next-scenario.yaml", []byte(y), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("next scenario does not parse: %v\n%s", err, y)
+	}
+	var stress *scenario.Profile
+	for i := range sc.Profiles {
+		if sc.Profiles[i].Name == "stress" {
+			stress = &sc.Profiles[i]
+		}
+	}
+	if stress == nil {
+		t.Fatalf("no stress profile:\n%s", y)
+	}
+	var loads []float64
+	for _, s := range stress.Stages {
+		loads = append(loads, s.Load)
+		if s.Duration != 10*time.Second || s.Ramp != 2*time.Second {
+			t.Errorf("stage %+v: want 10s steps with a 2s ramp", s)
+		}
+	}
+	if len(loads) != 10 || loads[0] != 200 || loads[4] != 1000 || loads[9] != 2000 {
+		t.Errorf("stress loads %v, want 200 to 2,000 in steps of 200", loads)
+	}
+	if stress.Warmup != 2*time.Second || stress.Break.Plateau != 0.5 || stress.Break.MaxErrorRate != 0.01 || stress.Break.Confirm != 1 {
+		t.Errorf("stress rules: warmup %v, break %+v", stress.Warmup, stress.Break)
+	}
+	byName := map[string]scenario.Request{}
+	for _, r := range sc.Requests {
+		byName[r.Name] = r
+	}
+	buy := byName["buy"]
+	if buy.Body != `{"sku": "a-1", "price": "$5"}` || len(buy.Headers) != 1 || buy.Headers[0].Name != "Content-Type" || buy.Headers[0].Value != "application/json" || buy.Method != "POST" {
+		t.Errorf("buy: %+v", buy)
+	}
+	login := byName["login"]
+	if login.Body != "" || len(login.Headers) != 1 || login.Headers[0].Value != "application/x-www-form-urlencoded" {
+		t.Errorf("login: %+v (the body holds a secret: left out, the Content-Type kept)", login)
+	}
+	for _, want := range []string{`Left out, as they hold a secret: "login"'s body.`, "carries the ramp on to 2,000 req/s"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("next scenario lacks %q:\n%s", want, y)
+		}
+	}
+
+	// A run that broke: no stress profile in the next scenario.
+	res.Profiles[0].Verdict.Stress.FirstBroken = new(int)
+	p, err = Build(cfg, res, Options{AsOf: d("2027-01-01").Time, Scenario: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(p.NextTest.YAML, "stress:") {
+		t.Errorf("a broken run's next scenario has a stress ramp:\n%s", p.NextTest.YAML)
+	}
+	// Without the scenario at hand the file says what is missing.
+	p, err = Build(cfg, res, Options{AsOf: d("2027-01-01").Time})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.NextTest.YAML, "A result keeps no request bodies or headers") {
+		t.Errorf("no word on the missing bodies:\n%s", p.NextTest.YAML)
+	}
+}
+
+// TestNextScenarioClosedRamp: a closed-model (users) stress run that never
+// broke gets a users ramp carried on to twice its top, with the original
+// scenario's think time and jitter, and it parses.
+func TestNextScenarioClosedRamp(t *testing.T) {
+	res, _ := unbrokenRun(t)
+	orig, err := scenario.Parse("checkout.yaml", []byte(`version: 1
+name: checkout
+target: {url: "http://127.0.0.1:8080"}
+requests: [{name: home, path: /}]
+profiles:
+  stress: {users: {start: 10, step: 10, max: 30}, think: 100ms, jitter: 20%, step_duration: 10s}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &res.Profiles[0]
+	pr.Model, pr.Rules.Break = "closed", nil
+	pr.Stages = nil
+	for i := 0; i < 3; i++ {
+		pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: float64(10 * (i + 1)), Unit: "users", Duration: 10}})
+	}
+	cfg := mustConfig(t, "demand: {peak_rps: 400}\ngrowth: {monthly: 5%}\ncapacity: {units: 4}\nresources: [{name: api, unit: instance}]\n")
+	p, err := Build(cfg, res, Options{AsOf: d("2027-01-01").Time, Scenario: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("next-scenario.yaml", []byte(p.NextTest.YAML), nil)
+	if err != nil {
+		t.Fatalf("next scenario does not parse: %v\n%s", err, p.NextTest.YAML)
+	}
+	for _, prof := range sc.Profiles {
+		if prof.Name != "stress" {
+			continue
+		}
+		last := prof.Stages[len(prof.Stages)-1]
+		if prof.Model != scenario.Closed || len(prof.Stages) != 6 || last.Load != 60 || prof.Think != 100*time.Millisecond || prof.Jitter != 0.2 {
+			t.Errorf("stress %+v, want users 10 to 60 with think 100ms ±20%%", prof)
+		}
+		return
+	}
+	t.Errorf("no stress profile:\n%s", p.NextTest.YAML)
+}
