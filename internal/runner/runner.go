@@ -48,6 +48,9 @@ type Options struct {
 	// planned durations before it plus ProfileGap, so every segment's
 	// profiles line up.
 	StartAt time.Time
+	// MaxErrorRate is the error-rate bound of a profile whose expect and
+	// slo set none (nil: verdict.DefaultErrorRate, 1%).
+	MaxErrorRate *float64
 	// PacerQuantum is the open model's shortest time between two wake-ups
 	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
 	PacerQuantum time.Duration
@@ -299,8 +302,10 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	}
 	// Stages end where the schedule stopped, not where the drain of the
 	// requests in flight ended: a stage's figures cover the time it offered
-	// load.
-	stoppedAt := time.Since(epoch)
+	// load. A schedule that ran out made its last start before the planned
+	// end (at 1 req/s for 1 s, its only start is at 0), so an unstopped
+	// profile ends at its planned end however early its requests drained.
+	stoppedAt := total
 	if stats.Stopped && stats.StoppedAt > 0 {
 		stoppedAt = stats.StoppedAt
 	}
@@ -321,6 +326,13 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		},
 	})
 	prof.Rules = rules(p)
+	if !p.Expect.HasErrorRate {
+		bound := verdict.DefaultErrorRate
+		if opt.MaxErrorRate != nil {
+			bound = *opt.MaxErrorRate
+		}
+		prof.Rules.DefaultErrorRate = &bound
+	}
 	if w.abort != nil {
 		w.abort.Profile = p.Name
 	}
