@@ -65,8 +65,9 @@ type Live struct {
 	Elapsed, Total time.Duration
 	Offered        float64 // req/s or users
 	Unit           string
-	Throughput     float64 // completions in the last closed second
-	P95            time.Duration
+	Throughput     float64       // completions in the last closed second
+	P95            time.Duration // of that second's successes (meaningless when LastOK is 0)
+	LastOK         int64         // successful completions in the last closed second
 	Requests       int64
 	Errors         int64
 	Dropped        int64
@@ -264,7 +265,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			}
 			return Live{
 				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
-				Throughput: float64(l.Last.Count), P95: l.Last.P95,
+				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
 			}
 		})

@@ -123,7 +123,8 @@ func JudgeAll(r *result.Result) {
 		p.Verdict = Judge(p)
 		if p.Status == result.StatusInterrupted && p.Verdict.Pass {
 			p.Verdict.Pass = false
-			p.Verdict.Answer += " — not a pass: the run was interrupted before the profile ended"
+			ran := strings.TrimSuffix(strings.TrimPrefix(p.Verdict.Answer, p.Name+": "), " (interrupted: partial run)")
+			p.Verdict.Answer = fmt.Sprintf("%s: INTERRUPTED — not a pass: the run stopped before the profile ended; the part that ran: %s", p.Name, ran)
 		}
 		if p.Rules.Stepped && p.Verdict.Stress != nil && p.Verdict.Stress.CapacityStep == nil && p.Verdict.Pass {
 			// No step held the SLO: there is no capacity to report.
