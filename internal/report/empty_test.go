@@ -19,6 +19,9 @@ func TestEmptyLatencyIsNoFigure(t *testing.T) {
 	for i := range p.Stages {
 		p.Stages[i].Response, p.Stages[i].Service = result.Latency{}, result.Latency{}
 	}
+	for i := range p.Total.PerRequest {
+		p.Total.PerRequest[i].Requests, p.Total.PerRequest[i].Response, p.Total.PerRequest[i].Service = 0, result.Latency{}, result.Latency{}
+	}
 	p.Verdict.Pass = false
 	p.Verdict.Checks = []result.Check{{Name: "p95", Limit: 100, Op: "<=", Unit: "ms", Detail: "no successful request: no latency to check", Unmeasured: true}}
 
@@ -26,7 +29,7 @@ func TestEmptyLatencyIsNoFigure(t *testing.T) {
 	if err := Markdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"response p50 —, p95 —, p99 —, max —.", "| — | — | — | — | — | — | — |", "| p95 | all | — | <= 100.0ms | **FAIL** — no successful request"} {
+	for _, want := range []string{"response p50 —, p95 —, p99 —, max —.", "| — | — | — | — | — | — | — |", "| home | 0 | — | — | — | — |", "| p95 | all | — | <= 100.0ms | **FAIL** — no successful request"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, md.String())
 		}
@@ -35,7 +38,8 @@ func TestEmptyLatencyIsNoFigure(t *testing.T) {
 	if err := HTML(&html, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html.String(), "response p50 —, p95 —, p99 —, max —.") || !strings.Contains(html.String(), `<td class="n">—</td><td class="n">—</td>`) {
+	if !strings.Contains(html.String(), "response p50 —, p95 —, p99 —, max —.") || !strings.Contains(html.String(), `<td class="n">—</td><td class="n">—</td>`) ||
+		!strings.Contains(html.String(), `<td>home</td><td class="n">0</td><td class="n">—</td>`) {
 		t.Error("report.html prints figures for an empty latency summary")
 	}
 	var junit bytes.Buffer

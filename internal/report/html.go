@@ -222,6 +222,7 @@ func sortedKeys(m map[string]int64) []string {
 
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ms":  ms,
+	"lms": lms,
 	"pct": pct,
 	"time": func(t interface{ Format(string) string }) string {
 		return t.Format("2006-01-02 15:04:05Z07:00")
@@ -335,7 +336,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 {{if .Requests}}<h3>Requests</h3>
 <table>
 <tr><th>request</th><th class="n">ok</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">service p99</th></tr>
-{{range .Requests}}<tr><td>{{.Name}}</td><td class="n">{{.Requests}}</td><td class="n">{{ms .Response.P50}}</td><td class="n">{{ms .Response.P95}}</td><td class="n">{{ms .Response.P99}}</td><td class="n">{{ms .Response.Max}}</td><td class="n">{{ms .Service.P99}}</td></tr>
+{{range .Requests}}<tr><td>{{.Name}}</td><td class="n">{{.Requests}}</td><td class="n">{{lms .Response .Response.P50}}</td><td class="n">{{lms .Response .Response.P95}}</td><td class="n">{{lms .Response .Response.P99}}</td><td class="n">{{lms .Response .Response.Max}}</td><td class="n">{{lms .Service .Service.P99}}</td></tr>
 {{end}}</table>{{end}}
 <p class="note">Generator: {{.Generator}}</p>
 </section>

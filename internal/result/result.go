@@ -411,11 +411,13 @@ type Window struct {
 	// ErrorClasses counts the second's errors by class (absent when none).
 	ErrorClasses map[string]int64 `json:"error_classes,omitempty"`
 	Throughput   float64          `json:"throughput"`
-	P50          Millis           `json:"p50_ms"`
-	P95          Millis           `json:"p95_ms"`
-	P99          Millis           `json:"p99_ms"`
-	Max          Millis           `json:"max_ms"`
-	Hist         string           `json:"hist,omitempty"`
+	// The percentiles of the second's successful requests: absent when
+	// none succeeded (older results wrote 0).
+	P50  Millis `json:"p50_ms,omitempty"`
+	P95  Millis `json:"p95_ms,omitempty"`
+	P99  Millis `json:"p99_ms,omitempty"`
+	Max  Millis `json:"max_ms,omitempty"`
+	Hist string `json:"hist,omitempty"`
 }
 
 // Generator is how the load generator itself behaved.
