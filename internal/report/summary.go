@@ -257,7 +257,11 @@ func rates(s result.Stats) string {
 	if span == 0 {
 		span = s.Elapsed
 	}
-	return fmt.Sprintf("started %.1f/s, completed %.1f/s over %s", startRate(s), s.Throughput, secs(span))
+	over := secs(span)
+	if span < 100 {
+		over = fmt.Sprintf("%.3gs", float64(span)) // 2.04s: the drain past the end shows
+	}
+	return fmt.Sprintf("started %.1f/s, completed %.1f/s over %s", startRate(s), s.Throughput, over)
 }
 
 // ms formats milliseconds with sensible precision.
