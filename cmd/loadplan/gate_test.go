@@ -91,7 +91,8 @@ profiles:
 	if v, _ := strconv.ParseFloat(m[1], 64); v < 30 || v-g.Measured > 0.1 || g.Measured-v > 0.1 {
 		t.Errorf("JUnit says measured %s ms, the result %v ms", m[1], g.Measured)
 	}
-	for _, want := range []string{`<testsuite name="baseline" tests="4" failures="1"`, `<testcase name="p95" classname="loadplan.baseline"`, `<testcase name="gate error_rate&lt;=0%"`} {
+	// verdict, p95, error_rate (the default bound), and the two gates.
+	for _, want := range []string{`<testsuite name="baseline" tests="5" failures="1"`, `<testcase name="p95" classname="loadplan.baseline"`, `<testcase name="gate error_rate&lt;=0%"`} {
 		if !strings.Contains(x, want) {
 			t.Errorf("JUnit lacks %s:\n%s", want, x)
 		}
@@ -145,7 +146,7 @@ func TestGatesWithinLimitsExit0(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(data), "<failure") || !strings.Contains(string(data), `tests="5" failures="0"`) {
+	if strings.Contains(string(data), "<failure") || !strings.Contains(string(data), `tests="6" failures="0"`) { // verdict, the default error bound, 4 gates
 		t.Errorf("JUnit of a passing run:\n%s", data)
 	}
 }
@@ -179,6 +180,9 @@ func TestBadGateExits2BeforeSending(t *testing.T) {
 		{"bad max regression", []string{"--baseline", other, "--max-regression", "10"}, `--max-regression: max regression "10": want a percentage such as 10% or a fraction such as 0.1`},
 		{"max regression alone", []string{"--max-regression", "5%"}, "--max-regression needs --baseline OLD.json"},
 		{"junit is a directory", []string{"--junit", dir}, "--junit " + dir + ": is a directory"},
+		{"max error rate above 100%", []string{"--max-error-rate", "150%"}, `--max-error-rate "150%": want a percentage from 0% to 100% (such as 1%) or a fraction from 0 to 1`},
+		{"max error rate not a number", []string{"--max-error-rate", "NaN"}, `--max-error-rate "NaN": want a percentage`},
+		{"max error rate negative", []string{"--max-error-rate", "-0.1"}, `--max-error-rate "-0.1": want a percentage`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

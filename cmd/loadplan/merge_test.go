@@ -151,6 +151,53 @@ func TestMergeCommand(t *testing.T) {
 		}
 	})
 
+	// A merge judges by the run's policy: parts (written before the default
+	// error bound was recorded) whose every request failed merge into a
+	// failing result, and an interrupted part never merges into a pass.
+	t.Run("the default error bound and an interrupt hold in a merge", func(t *testing.T) {
+		failed := func(r *result.Result) {
+			for i := range r.Profiles {
+				p := &r.Profiles[i]
+				p.Rules.DefaultErrorRate = nil
+				for _, s := range append([]*result.Stats{&p.Total}, statsOf(p)...) {
+					s.Errors, s.ErrorRate = s.Requests, 1
+				}
+			}
+		}
+		out := filepath.Join(t.TempDir(), "failed.json")
+		env, _, stderr := testEnv(nil)
+		code := Run(context.Background(), []string{"merge", "--quiet", out, edited(t, parts[0], failed), edited(t, parts[1], failed)}, env)
+		r, err := result.Read(out)
+		if err != nil {
+			t.Fatalf("exit %d, %v; stderr:\n%s", code, err, stderr)
+		}
+		p := r.Profile("baseline")
+		var bound *result.Check
+		for i, c := range p.Verdict.Checks {
+			if c.Name == "error_rate" && c.Detail != "" {
+				bound = &p.Verdict.Checks[i]
+			}
+		}
+		if code != ExitGateFailed || r.Pass || p.Verdict.Pass || bound == nil || bound.Pass || bound.Limit != 0.01 || bound.Measured != 1 {
+			t.Errorf("merged 100%% errors: exit %d, pass %v, verdict %s, bound %+v", code, r.Pass, p.Verdict.Answer, bound)
+		}
+
+		interrupted := func(r *result.Result) {
+			r.Status = result.StatusInterrupted
+			r.Profiles[0].Status = result.StatusInterrupted
+		}
+		out = filepath.Join(t.TempDir(), "interrupted.json")
+		env, _, stderr = testEnv(nil)
+		code = Run(context.Background(), []string{"merge", "--quiet", out, parts[0], edited(t, parts[1], interrupted)}, env)
+		r, err = result.Read(out)
+		if err != nil {
+			t.Fatalf("exit %d, %v; stderr:\n%s", code, err, stderr)
+		}
+		if r.Pass || r.Profiles[0].Verdict.Pass {
+			t.Errorf("a merge with an interrupted part passed (exit %d): %s", code, r.Profiles[0].Verdict.Answer)
+		}
+	})
+
 	tests := []struct {
 		name       string
 		args       func(t *testing.T, out string) []string
@@ -294,4 +341,13 @@ func TestMergeCommand(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// statsOf returns a profile's stages' figures.
+func statsOf(p *result.Profile) []*result.Stats {
+	out := make([]*result.Stats, len(p.Stages))
+	for i := range p.Stages {
+		out[i] = &p.Stages[i].Stats
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -26,11 +27,7 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 	total := p.Duration()
 	bar := b.p.AddBar(int64(total/time.Millisecond),
 		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-8s", p.Name), decor.WC{W: 9})),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-			l := live()
-			return fmt.Sprintf("%s/%s  offered %.0f %s  achieved %.0f/s  p95 %s  errors %d",
-				l.Elapsed.Round(time.Second), l.Total, l.Offered, l.Unit, l.Throughput, l.P95.Round(time.Microsecond*10), l.Errors)
-		})),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return progressLine(live()) })),
 	)
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -55,3 +52,15 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 }
 
 func (b *progressBars) wait() { b.p.Wait() }
+
+// progressLine is a profile's live state on its progress bar: the last
+// closed second's completions and their p95 — NoFigure when none of them
+// succeeded, as there is then no latency to show.
+func progressLine(l runner.Live) string {
+	p95 := l.P95.Round(time.Microsecond * 10).String()
+	if l.LastOK == 0 {
+		p95 = report.NoFigure
+	}
+	return fmt.Sprintf("%s/%s  offered %.0f %s  completed %.0f/s  p95 %s  errors %d",
+		l.Elapsed.Round(time.Second), l.Total, l.Offered, l.Unit, l.Throughput, p95, l.Errors)
+}

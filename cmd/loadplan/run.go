@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,7 @@ type runFlags struct {
 	junit         string
 	baseline      string
 	maxRegression string
+	maxErrorRate  string
 	gatePlan      gatePlan
 }
 
@@ -71,6 +73,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&f.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.DurationVar(&f.quantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
+	fs.StringVar(&f.maxErrorRate, "max-error-rate", "1%", "fail a baseline or target profile whose error rate passes this when its expect and the slo set no error_rate (a percentage, or a fraction; 100% turns the default bound off)")
 	fs.DurationVar(&f.lateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")
@@ -153,6 +156,10 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	maxErr, err := parseErrorBound(f.maxErrorRate)
+	if err != nil {
+		return err
+	}
 	seg, err := parseSegment(f.segment, env)
 	if err != nil {
 		return err
@@ -256,6 +263,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		StartAt:      startAt,
 		MaxLateness:  f.lateness,
 		PacerQuantum: f.quantum,
+		MaxErrorRate: &maxErr,
 	}
 	if bars != nil {
 		opt.OnProfile = bars.onProfile
@@ -577,4 +585,19 @@ func repeatRuns(ctx context.Context, env *Env, args []string, f *runFlags, posit
 		return nil
 	}
 	return &ExitError{Code: worst}
+}
+
+// parseErrorBound reads --max-error-rate: a percentage (1%) or a fraction
+// (0.01) from 0 to 1.
+func parseErrorBound(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if v, ok := strings.CutSuffix(t, "%"); ok {
+		t, scale = strings.TrimSpace(v), 100
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v/scale > 1 {
+		return 0, usagef("--max-error-rate %q: want a percentage from 0%% to 100%% (such as 1%%) or a fraction from 0 to 1", s)
+	}
+	return v / scale, nil
 }

@@ -227,7 +227,7 @@ func Judge(gs []Gate, r *result.Result) []result.GateCheck {
 }
 
 func (g Gate) missing(profile, why string) result.GateCheck {
-	return result.GateCheck{Gate: g.Text, Profile: profile, Check: result.Check{Name: g.Metric, Limit: g.Limit, Op: g.Op, Unit: g.Unit, Detail: why}}
+	return result.GateCheck{Gate: g.Text, Profile: profile, Check: result.Check{Name: g.Metric, Limit: g.Limit, Op: g.Op, Unit: g.Unit, Detail: why, Unmeasured: true}}
 }
 
 // Check judges the gate on one profile.
@@ -240,6 +240,7 @@ func (g Gate) Check(p *result.Profile) result.GateCheck {
 		f = g.measure(wholeProfile(p))
 	}
 	gc.Measured, gc.Detail = f.value, f.detail
+	gc.Unmeasured = !f.ok // reports print — for it, not a 0 never measured
 	gc.Pass = f.ok && compare(f.value, g.Op, g.Limit)
 	return gc
 }

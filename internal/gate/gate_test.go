@@ -323,7 +323,7 @@ func TestJudge(t *testing.T) {
 	if r.Pass {
 		t.Error("a failed gate must clear Pass")
 	}
-	if d := r.Gates[3].Detail; d != "the profile did not run" {
+	if d := r.Gates[3].Detail; d != "the profile did not run" || !r.Gates[3].Unmeasured || r.Gates[0].Unmeasured {
 		t.Errorf("detail %q", d)
 	}
 
@@ -337,7 +337,7 @@ func TestJudge(t *testing.T) {
 func TestLatencyGateWithNoSuccessFails(t *testing.T) {
 	p := profileRun{name: "baseline", rate: 10, secs: 3, at: func(int, int) (time.Duration, bool) { return time.Millisecond, true }}.build(t)
 	for _, s := range []string{"p95<1s", "p95<1s over 2s", "mean>0s"} {
-		if c := mustGate(t, s).Check(&p); c.Pass || !strings.Contains(c.Detail, "no successful requests") {
+		if c := mustGate(t, s).Check(&p); c.Pass || !c.Unmeasured || !strings.Contains(c.Detail, "no successful requests") {
 			t.Errorf("%s: %+v", s, c)
 		}
 	}

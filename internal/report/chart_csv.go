@@ -56,7 +56,7 @@ func errorClassColumns() []string {
 func StagesCSV(w io.Writer, r *result.Result) error {
 	classes := errorClassColumns()
 	header := []string{"profile", "model", "stage", "offered_from", "offered_load", "offered_unit", "duration_s", "ramp_s",
-		"elapsed_s", "requests", "errors", "error_rate", "throughput", "bytes",
+		"elapsed_s", "requests", "errors", "error_rate", "start_rate", "throughput", "completion_span_s", "bytes",
 		"p50_ms", "p90_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "mean_ms",
 		"service_p50_ms", "service_p95_ms", "service_p99_ms", "error_p50_ms", "error_p99_ms"}
 	for _, c := range classes {
@@ -70,11 +70,11 @@ func StagesCSV(w io.Writer, r *result.Result) error {
 		for _, s := range p.Stages {
 			row := []string{p.Name, p.Model, strconv.Itoa(s.Index + 1),
 				num(s.Offered.From), num(s.Offered.Load), s.Offered.Unit, num(float64(s.Offered.Duration)), num(float64(s.Offered.Ramp)),
-				num(float64(s.Elapsed)), strconv.FormatInt(s.Requests, 10), strconv.FormatInt(s.Errors, 10), num(s.ErrorRate), num(s.Throughput),
-				strconv.FormatInt(s.Bytes, 10),
-				msNum(s.Response.P50), msNum(s.Response.P90), msNum(s.Response.P95), msNum(s.Response.P99), msNum(s.Response.P999),
-				msNum(s.Response.Max), msNum(s.Response.Mean),
-				msNum(s.Service.P50), msNum(s.Service.P95), msNum(s.Service.P99), msNum(s.ErrorLatency.P50), msNum(s.ErrorLatency.P99)}
+				num(float64(s.Elapsed)), strconv.FormatInt(s.Requests, 10), strconv.FormatInt(s.Errors, 10), num(s.ErrorRate),
+				num(startRate(s.Stats)), num(s.Throughput), num(float64(max(s.CompletionSpan, s.Elapsed))), strconv.FormatInt(s.Bytes, 10),
+				latNum(s.Response, s.Response.P50), latNum(s.Response, s.Response.P90), latNum(s.Response, s.Response.P95), latNum(s.Response, s.Response.P99), latNum(s.Response, s.Response.P999),
+				latNum(s.Response, s.Response.Max), latNum(s.Response, s.Response.Mean),
+				latNum(s.Service, s.Service.P50), latNum(s.Service, s.Service.P95), latNum(s.Service, s.Service.P99), latNum(s.ErrorLatency, s.ErrorLatency.P50), latNum(s.ErrorLatency, s.ErrorLatency.P99)}
 			for _, c := range classes {
 				row = append(row, strconv.FormatInt(s.ErrorClasses[c], 10))
 			}
@@ -98,7 +98,7 @@ func WindowsCSV(w io.Writer, r *result.Result) error {
 			err = errors.Join(err, cw.Write([]string{p.Name, strconv.FormatInt(win.Time, 10),
 				time.Unix(win.Time, 0).UTC().Format(time.RFC3339), num(float64(win.Offset)), num(win.Offered),
 				strconv.FormatInt(win.Requests, 10), strconv.FormatInt(win.Errors, 10), num(win.Throughput),
-				msNum(win.P50), msNum(win.P95), msNum(win.P99), msNum(win.Max)}))
+				winMs(win, win.P50), winMs(win, win.P95), winMs(win, win.P99), winMs(win, win.Max)}))
 		}
 	}
 	cw.Flush()
@@ -109,3 +109,21 @@ func WindowsCSV(w io.Writer, r *result.Result) error {
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func msNum(m result.Millis) string { return num(float64(m)) }
+
+// latNum is a latency figure, or an empty cell when its summary has no
+// samples (a percentile of nothing is not 0).
+func latNum(l result.Latency, m result.Millis) string {
+	if l.Empty() {
+		return ""
+	}
+	return msNum(m)
+}
+
+// winMs is a window's latency figure, or an empty cell when no request
+// of the second succeeded.
+func winMs(w result.Window, m result.Millis) string {
+	if w.Requests-w.Errors <= 0 {
+		return ""
+	}
+	return msNum(m)
+}

@@ -38,7 +38,7 @@ func GatesMarkdown(w io.Writer, gs []result.GateCheck) error {
 			profile = "—"
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s | %s %s | %s |\n", strings.ReplaceAll(g.Gate, "|", "\\|"), profile,
-			value(g.Measured, g.Unit), g.Op, value(g.Limit, g.Unit), strings.ReplaceAll(res, "|", "\\|"))
+			measured(g.Check), g.Op, value(g.Limit, g.Unit), strings.ReplaceAll(res, "|", "\\|"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -59,7 +59,7 @@ type profileView struct {
 
 type stageRow struct {
 	Index                                                          int
-	Offered, Achieved, Requests, Errors                            string
+	Offered, Started, Completed, Requests, Errors                  string
 	P50, P90, P95, P99, P999, Max, ServiceP50, ServiceP99, Elapsed string
 }
 
@@ -123,7 +123,7 @@ func newCheckRow(profile string, c result.Check) checkRow {
 	if c.Stage != nil {
 		stage = fmt.Sprint(*c.Stage + 1)
 	}
-	return checkRow{Profile: profile, Name: c.Name, Stage: stage, Measured: value(c.Measured, c.Unit),
+	return checkRow{Profile: profile, Name: c.Name, Stage: stage, Measured: measured(c),
 		Limit: c.Op + " " + value(c.Limit, c.Unit), Detail: c.Detail, Pass: c.Pass}
 }
 
@@ -132,16 +132,18 @@ func newProfileView(p *result.Profile, key string) profileView {
 	pv := profileView{
 		P:      p,
 		Anchor: "profile-" + key,
-		Summary: fmt.Sprintf("%d requests in %s: %.1f req/s, %d errors (%s); response p50 %s, p95 %s, p99 %s, max %s.",
-			t.Requests, secs(t.Elapsed), t.Throughput, t.Errors, pct(t.ErrorRate), ms(t.Response.P50), ms(t.Response.P95), ms(t.Response.P99), ms(t.Response.Max)),
+		Summary: fmt.Sprintf("%d requests in %s: %s, %d errors (%s); response p50 %s, p95 %s, p99 %s, max %s.",
+			t.Requests, secs(t.Elapsed), rates(t), t.Errors, pct(t.ErrorRate), lms(t.Response, t.Response.P50), lms(t.Response, t.Response.P95), lms(t.Response, t.Response.P99), lms(t.Response, t.Response.Max)),
 	}
 	pv.Charts, pv.Problems = profileCharts(p, key)
 	for _, s := range p.Stages {
+		r, c := s.Response, s.Service
 		pv.Stages = append(pv.Stages, stageRow{
-			Index: s.Index + 1, Offered: offered(s.Offered), Achieved: fmt.Sprintf("%.1f/s", s.Throughput),
+			Index: s.Index + 1, Offered: offered(s.Offered),
+			Started: fmt.Sprintf("%.1f/s", startRate(s.Stats)), Completed: fmt.Sprintf("%.1f/s", s.Throughput),
 			Requests: fmt.Sprint(s.Requests), Errors: pct(s.ErrorRate), Elapsed: secs(s.Elapsed),
-			P50: ms(s.Response.P50), P90: ms(s.Response.P90), P95: ms(s.Response.P95), P99: ms(s.Response.P99),
-			P999: ms(s.Response.P999), Max: ms(s.Response.Max), ServiceP50: ms(s.Service.P50), ServiceP99: ms(s.Service.P99),
+			P50: lms(r, r.P50), P90: lms(r, r.P90), P95: lms(r, r.P95), P99: lms(r, r.P99),
+			P999: lms(r, r.P999), Max: lms(r, r.Max), ServiceP50: lms(c, c.P50), ServiceP99: lms(c, c.P99),
 		})
 	}
 	if p.Verdict != nil && p.Verdict.Stress != nil {
@@ -181,7 +183,8 @@ func newErrorTable(p *result.Profile) *errorTable {
 	if p.Total.Errors == 0 {
 		return nil
 	}
-	t := &errorTable{LatencyP50: ms(p.Total.ErrorLatency.P50), LatencyP99: ms(p.Total.ErrorLatency.P99)}
+	el := p.Total.ErrorLatency
+	t := &errorTable{LatencyP50: lms(el, el.P50), LatencyP99: lms(el, el.P99)}
 	for _, s := range p.Stages {
 		t.Stages = append(t.Stages, s.Index+1)
 	}
@@ -219,6 +222,7 @@ func sortedKeys(m map[string]int64) []string {
 
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ms":  ms,
+	"lms": lms,
 	"pct": pct,
 	"time": func(t interface{ Format(string) string }) string {
 		return t.Format("2006-01-02 15:04:05Z07:00")
@@ -311,8 +315,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 {{end}}</div>
 <h3>Stages</h3>
 <table>
-<tr><th class="n">stage</th><th>offered</th><th class="n">achieved</th><th class="n">requests</th><th class="n">errors</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">p99.9</th><th class="n">max</th><th class="n">service p50</th><th class="n">service p99</th></tr>
-{{range .Stages}}<tr><td class="n">{{.Index}}</td><td>{{.Offered}}</td><td class="n">{{.Achieved}}</td><td class="n">{{.Requests}}</td><td class="n">{{.Errors}}</td><td class="n">{{.P50}}</td><td class="n">{{.P90}}</td><td class="n">{{.P95}}</td><td class="n">{{.P99}}</td><td class="n">{{.P999}}</td><td class="n">{{.Max}}</td><td class="n">{{.ServiceP50}}</td><td class="n">{{.ServiceP99}}</td></tr>
+<tr><th class="n">stage</th><th>offered</th><th class="n" title="requests started per second of the stage's scheduled length">started</th><th class="n" title="completions per second from the stage start to its end or its last completion, whichever is later">completed</th><th class="n">requests</th><th class="n">errors</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">p99.9</th><th class="n">max</th><th class="n">service p50</th><th class="n">service p99</th></tr>
+{{range .Stages}}<tr><td class="n">{{.Index}}</td><td>{{.Offered}}</td><td class="n">{{.Started}}</td><td class="n">{{.Completed}}</td><td class="n">{{.Requests}}</td><td class="n">{{.Errors}}</td><td class="n">{{.P50}}</td><td class="n">{{.P90}}</td><td class="n">{{.P95}}</td><td class="n">{{.P99}}</td><td class="n">{{.P999}}</td><td class="n">{{.Max}}</td><td class="n">{{.ServiceP50}}</td><td class="n">{{.ServiceP99}}</td></tr>
 {{end}}</table>
 {{if .Steps}}<h3>Stress steps</h3>
 <p class="note">Judged over their steady part; the highlighted row is the capacity at SLO, red rows broke.</p>
@@ -332,7 +336,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 {{if .Requests}}<h3>Requests</h3>
 <table>
 <tr><th>request</th><th class="n">ok</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">service p99</th></tr>
-{{range .Requests}}<tr><td>{{.Name}}</td><td class="n">{{.Requests}}</td><td class="n">{{ms .Response.P50}}</td><td class="n">{{ms .Response.P95}}</td><td class="n">{{ms .Response.P99}}</td><td class="n">{{ms .Response.Max}}</td><td class="n">{{ms .Service.P99}}</td></tr>
+{{range .Requests}}<tr><td>{{.Name}}</td><td class="n">{{.Requests}}</td><td class="n">{{lms .Response .Response.P50}}</td><td class="n">{{lms .Response .Response.P95}}</td><td class="n">{{lms .Response .Response.P99}}</td><td class="n">{{lms .Response .Response.Max}}</td><td class="n">{{lms .Service .Service.P99}}</td></tr>
 {{end}}</table>{{end}}
 <p class="note">Generator: {{.Generator}}</p>
 </section>

@@ -101,7 +101,7 @@ func withOptional(r *result.Result) {
 	r.Warnings = []string{"a run-level warning"}
 	r.Abort = &result.Abort{Profile: "spike", Condition: "error_rate > 50% for 10s", Line: 12, At: at, Detail: "error rate 61% for 10s"}
 	r.Gates = []result.GateCheck{{Gate: "p95<300ms", Profile: "baseline",
-		Check: result.Check{Name: "p95", Stage: n(0), Measured: 23.5, Limit: 300, Op: "<", Unit: "ms", Pass: true, Detail: "gate detail"}}}
+		Check: result.Check{Name: "p95", Stage: n(0), Measured: 23.5, Limit: 300, Op: "<", Unit: "ms", Pass: true, Detail: "gate detail", Unmeasured: true}}}
 	r.Segment = &result.Segment{Index: 1, Count: 2, StartAt: &at, ClockOffset: 0.004, Host: "golden-host"}
 	r.Segments = []result.Segment{*r.Segment, {Index: 2, Count: 2, StartAt: &at, ClockOffset: 0.006, Host: "other-host"}}
 
@@ -123,12 +123,16 @@ func withOptional(r *result.Result) {
 	sp.Name, sp.Status = "spike", result.StatusAborted
 	sp.Stages = slices.Clone(sp.Stages)
 	sp.Stages[0].Offered.Requests = 1000
+	sp.Stages[0].StartRate, sp.Stages[0].CompletionSpan = 200, 5.25
+	sp.Total.StartRate, sp.Total.CompletionSpan = 200, 5.25
+	sp.Rules.DefaultErrorRate = f(0.01)
 	sp.Generator.LatenessLimit = 10
 	sp.Generator.Invalid, sp.Generator.Reasons = true, []string{"an invalid reason"}
 	sp.Rules = result.Rules{Expect: result.Expect{P50: ms(50), P95: ms(100), P99: ms(250), ErrorRate: f(0.001), MinThroughput: f(90)},
-		Warmup: 2, Recovery: &result.RecoveryRule{From: "stage 2", Windows: 3, Budget: 30}}
+		Warmup: 2, Recovery: &result.RecoveryRule{From: "stage 2", Windows: 3, Budget: 30}, DefaultErrorRate: f(0.01)}
 	sp.Verdict = &result.Verdict{Pass: false, Answer: "spike: FAIL",
-		Checks: []result.Check{{Name: "recovery_time", Stage: n(1), Measured: 31, Limit: 30, Op: "<=", Unit: "s", Pass: false, Detail: "a check detail"}},
+		Checks: []result.Check{{Name: "recovery_time", Stage: n(1), Measured: 31, Limit: 30, Op: "<=", Unit: "s", Pass: false, Detail: "a check detail"},
+			{Name: "p95", Limit: 100, Op: "<=", Unit: "ms", Pass: false, Detail: "no successful request: no latency to check", Unmeasured: true}},
 		Spike: &result.Spike{PeakP95: 180, PeakP99: 240, PeakErrorRate: 0.2, SurgeErrors: 42, SurgeErrorClasses: map[string]int64{"http": 40, "timeout": 2},
 			RecoveryFrom: 10, Recovered: true, RecoveryTime: 31, Budget: 30, ErrorsAfter: 1, LastP95: 20, LastErrorRate: 0.001}}
 	r.Profiles = append(r.Profiles, sp)

@@ -116,11 +116,20 @@ func checkCase(name, class, profile string, c result.Check) junitCase {
 // failures and the run's stderr read: "measured 312.2ms, limit <= 100.0ms",
 // followed by the check's detail in brackets when it has one.
 func Measured(c result.Check) string {
-	msg := fmt.Sprintf("measured %s, limit %s %s", value(c.Measured, c.Unit), c.Op, value(c.Limit, c.Unit))
+	msg := fmt.Sprintf("measured %s, limit %s %s", measured(c), c.Op, value(c.Limit, c.Unit))
 	if c.Detail != "" {
 		msg += " (" + c.Detail + ")"
 	}
 	return msg
+}
+
+// measured is a check's measured figure, or NoFigure when there was
+// nothing to measure.
+func measured(c result.Check) string {
+	if c.Unmeasured {
+		return NoFigure
+	}
+	return value(c.Measured, c.Unit)
 }
 
 func seconds(s result.Seconds) string { return fmt.Sprintf("%.3f", float64(s)) }

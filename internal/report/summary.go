@@ -89,7 +89,7 @@ func checksTable(b *strings.Builder, v *result.Verdict) {
 		if c.Detail != "" {
 			res += " — " + c.Detail
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s %s | %s |\n", c.Name, stage, value(c.Measured, c.Unit), c.Op, value(c.Limit, c.Unit), res)
+		fmt.Fprintf(b, "| %s | %s | %s | %s %s | %s |\n", c.Name, stage, measured(c), c.Op, value(c.Limit, c.Unit), res)
 	}
 }
 
@@ -164,8 +164,8 @@ func profile(b *strings.Builder, p *result.Profile) {
 	}
 	b.WriteString("\n\n")
 	t := p.Total
-	fmt.Fprintf(b, "%d requests in %s: %.1f req/s, %d errors (%s)", t.Requests, secs(t.Elapsed), t.Throughput, t.Errors, pct(t.ErrorRate))
-	fmt.Fprintf(b, "; response p50 %s, p95 %s, p99 %s, max %s.\n\n", ms(t.Response.P50), ms(t.Response.P95), ms(t.Response.P99), ms(t.Response.Max))
+	fmt.Fprintf(b, "%d requests in %s: %s, %d errors (%s)", t.Requests, secs(t.Elapsed), rates(t), t.Errors, pct(t.ErrorRate))
+	fmt.Fprintf(b, "; response p50 %s, p95 %s, p99 %s, max %s.\n\n", lms(t.Response, t.Response.P50), lms(t.Response, t.Response.P95), lms(t.Response, t.Response.P99), lms(t.Response, t.Response.Max))
 	if p.Verdict != nil {
 		fmt.Fprintf(b, "**%s**\n", p.Verdict.Answer)
 		checksTable(b, p.Verdict)
@@ -175,17 +175,19 @@ func profile(b *strings.Builder, p *result.Profile) {
 	}
 	fmt.Fprintf(b, "_%s._\n\n", p.LatencyNote)
 
-	b.WriteString("| stage | offered | achieved | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| stage | offered | started | completed | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range p.Stages {
-		fmt.Fprintf(b, "| %d | %s | %.1f/s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			s.Index+1, offered(s.Offered), s.Throughput, s.Requests, pct(s.ErrorRate),
-			ms(s.Response.P50), ms(s.Response.P90), ms(s.Response.P95), ms(s.Response.P99), ms(s.Response.P999), ms(s.Response.Max), ms(s.Service.P99))
+		r, c := s.Response, s.Service
+		fmt.Fprintf(b, "| %d | %s | %.1f/s | %.1f/s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			s.Index+1, offered(s.Offered), startRate(s.Stats), s.Throughput, s.Requests, pct(s.ErrorRate),
+			lms(r, r.P50), lms(r, r.P90), lms(r, r.P95), lms(r, r.P99), lms(r, r.P999), lms(r, r.Max), lms(c, c.P99))
 	}
+	b.WriteString("\n_started: requests started per second of the stage's scheduled length; completed: completions per second from the stage start to its end or its last completion, whichever is later._\n")
 	if len(t.PerRequest) > 1 {
 		b.WriteString("\n| request | ok | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, r := range t.PerRequest {
-			fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", r.Name, r.Requests, ms(r.Response.P50), ms(r.Response.P95), ms(r.Response.P99), ms(r.Response.Max))
+			fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", r.Name, r.Requests, lms(r.Response, r.Response.P50), lms(r.Response, r.Response.P95), lms(r.Response, r.Response.P99), lms(r.Response, r.Response.Max))
 		}
 	}
 	if t.Errors > 0 {
@@ -195,7 +197,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 			b.WriteString("; by status: ")
 			b.WriteString(counts(t.Statuses))
 		}
-		fmt.Fprintf(b, ". Failed requests' response p50 %s, p99 %s.\n", ms(t.ErrorLatency.P50), ms(t.ErrorLatency.P99))
+		fmt.Fprintf(b, ". Failed requests' response p50 %s, p99 %s.\n", lms(t.ErrorLatency, t.ErrorLatency.P50), lms(t.ErrorLatency, t.ErrorLatency.P99))
 	}
 	g := p.Generator
 	fmt.Fprintf(b, "\nGenerator: %d sent (%.1f%% of the schedule), %d dropped at the in-flight cap, at most %d in flight, start lateness p99 %s (max %s), %.2f CPU s, peak memory %.0f MiB.\n",
@@ -224,6 +226,42 @@ func counts(m map[string]int64) string {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// NoFigure stands for a figure with nothing to measure: a latency
+// percentile when no request of its kind completed.
+const NoFigure = "—"
+
+// lms formats a figure of a latency summary: NoFigure when the summary
+// has no samples (its zeros were never measured).
+func lms(l result.Latency, m result.Millis) string {
+	if l.Empty() {
+		return NoFigure
+	}
+	return ms(m)
+}
+
+// startRate is a stage's achieved start rate: starts per second of its
+// scheduled length (computed for results written before start_rate).
+func startRate(s result.Stats) float64 {
+	if s.StartRate == 0 && s.Elapsed > 0 {
+		return float64(s.Requests) / float64(s.Elapsed)
+	}
+	return s.StartRate
+}
+
+// rates names a profile's two rates: starts over the scheduled length,
+// completions over the span they were counted over.
+func rates(s result.Stats) string {
+	span := s.CompletionSpan
+	if span == 0 {
+		span = s.Elapsed
+	}
+	over := secs(span)
+	if span < 100 {
+		over = fmt.Sprintf("%.3gs", float64(span)) // 2.04s: the drain past the end shows
+	}
+	return fmt.Sprintf("started %.1f/s, completed %.1f/s over %s", startRate(s), s.Throughput, over)
 }
 
 // ms formats milliseconds with sensible precision.

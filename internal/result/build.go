@@ -58,7 +58,7 @@ func BuildProfile(in ProfileInput) (Profile, error) {
 	for i := range snap.Stages {
 		st := &snap.Stages[i]
 		sp := in.Stages[i]
-		stats, err := buildStats(st, sp.End-sp.Start)
+		stats, err := buildStats(st, sp.Start, sp.End-sp.Start)
 		if err != nil {
 			return p, fmt.Errorf("build profile %s stage %d: %w", in.Name, i, err)
 		}
@@ -67,7 +67,7 @@ func BuildProfile(in ProfileInput) (Profile, error) {
 		totals = append(totals, st)
 	}
 	merged := mergeStages(snap.Names, totals)
-	total, err := buildStats(merged, runEnd-runStart)
+	total, err := buildStats(merged, runStart, runEnd-runStart)
 	if err != nil {
 		return p, fmt.Errorf("build profile %s: %w", in.Name, err)
 	}
@@ -156,7 +156,11 @@ func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageSta
 	return out
 }
 
-func buildStats(st *metrics.StageStats, elapsed time.Duration) (Stats, error) {
+// buildStats summarises a stage (or the total) that started at start (an
+// offset from the epoch) and was scheduled for elapsed. Starts are counted
+// over the scheduled length; completions over the span from the start to
+// the last completion when that ends later (requests drain past the end).
+func buildStats(st *metrics.StageStats, start, elapsed time.Duration) (Stats, error) {
 	s := Stats{
 		Elapsed:      Sec(elapsed),
 		Requests:     st.Requests,
@@ -169,8 +173,16 @@ func buildStats(st *metrics.StageStats, elapsed time.Duration) (Stats, error) {
 	if st.Requests > 0 {
 		s.ErrorRate = float64(st.Errors) / float64(st.Requests)
 	}
+	span := elapsed
+	if st.Requests > 0 && st.LastEnd-start > span {
+		span = st.LastEnd - start
+	}
 	if elapsed > 0 {
-		s.Throughput = float64(st.Requests) / elapsed.Seconds()
+		s.StartRate = float64(st.Requests) / elapsed.Seconds()
+	}
+	if span > 0 {
+		s.CompletionSpan = Sec(span)
+		s.Throughput = float64(st.Requests) / span.Seconds()
 	}
 	for k, v := range st.ByClass {
 		s.ErrorClasses[k] = v

@@ -343,6 +343,7 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 	partRequests := map[string]int64{} // per request name, when a part lacks its histogram
 	for _, s := range ss {
 		out.Elapsed = max(out.Elapsed, s.Elapsed)
+		out.CompletionSpan = max(out.CompletionSpan, s.CompletionSpan)
 		out.Requests += s.Requests
 		out.Errors += s.Errors
 		out.Bytes += s.Bytes
@@ -368,7 +369,13 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
 	}
 	if out.Elapsed > 0 {
-		out.Throughput = float64(out.Requests) / float64(out.Elapsed)
+		out.StartRate = float64(out.Requests) / float64(out.Elapsed)
+	}
+	if span := max(out.CompletionSpan, out.Elapsed); span > 0 {
+		if out.CompletionSpan > 0 {
+			out.CompletionSpan = span
+		}
+		out.Throughput = float64(out.Requests) / float64(span)
 	}
 
 	pick := func(f func(*Stats) string) []string {

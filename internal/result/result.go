@@ -5,6 +5,7 @@
 package result
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -190,11 +191,16 @@ type CapacityKnee struct {
 
 // Rules are a profile's expectations and judging rules.
 type Rules struct {
-	Expect   Expect        `json:"expect"`
-	Warmup   Seconds       `json:"warmup_s"`
-	Stepped  bool          `json:"stepped,omitempty"`
-	Break    *BreakRule    `json:"break,omitempty"`
-	Recovery *RecoveryRule `json:"recovery,omitempty"`
+	Expect  Expect  `json:"expect"`
+	Warmup  Seconds `json:"warmup_s"`
+	Stepped bool    `json:"stepped,omitempty"`
+	// DefaultErrorRate is the error-rate bound a steady profile is judged
+	// by when Expect gives none (the scenario's expect and slo set none):
+	// loadplan's default, 1%, or run --max-error-rate. Absent in older
+	// results, which are judged by the 1% default.
+	DefaultErrorRate *float64      `json:"default_error_rate,omitempty"`
+	Break            *BreakRule    `json:"break,omitempty"`
+	Recovery         *RecoveryRule `json:"recovery,omitempty"`
 }
 
 // Expect are expectations; absent fields are not checked.
@@ -240,6 +246,10 @@ type Check struct {
 	Unit     string  `json:"unit"` // "ms", "ratio", "req/s", "s"
 	Pass     bool    `json:"pass"`
 	Detail   string  `json:"detail,omitempty"`
+	// Unmeasured is true when there was nothing to measure (a latency
+	// check with no successful request): Measured is then 0 and means
+	// nothing, and the check fails.
+	Unmeasured bool `json:"unmeasured,omitempty"`
 }
 
 // Stress is the stress profile's answer: the steps, the capacity at SLO and
@@ -313,11 +323,21 @@ type Offered struct {
 
 // Stats are the figures of a stage or of a whole profile.
 type Stats struct {
-	Elapsed      Seconds          `json:"elapsed_s"`
-	Requests     int64            `json:"requests"`
-	Errors       int64            `json:"errors"`
-	ErrorRate    float64          `json:"error_rate"`
-	Throughput   float64          `json:"throughput"` // completions per second
+	// Elapsed is the scheduled length as run: the stage's planned
+	// duration, or up to where the run stopped.
+	Elapsed   Seconds `json:"elapsed_s"`
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	ErrorRate float64 `json:"error_rate"`
+	// StartRate is the achieved start rate: the requests started (and
+	// recorded) in the stage per second of Elapsed.
+	StartRate float64 `json:"start_rate,omitempty"`
+	// CompletionSpan is the interval completions were counted over: from
+	// the stage start to its end or to its last completion, whichever is
+	// later. Absent in older results (then Elapsed).
+	CompletionSpan Seconds `json:"completion_span_s,omitempty"`
+	// Throughput is the completion rate: Requests / CompletionSpan.
+	Throughput   float64          `json:"throughput"`
 	Bytes        int64            `json:"bytes"`
 	Response     Latency          `json:"response"`      // successful requests, from the intended start
 	Service      Latency          `json:"service"`       // successful requests, from the actual send
@@ -336,7 +356,8 @@ type RequestStats struct {
 	Service  Latency `json:"service"`
 }
 
-// Latency is a latency summary in milliseconds.
+// Latency is a latency summary in milliseconds. With no samples (Count 0)
+// only the count is written: a percentile of nothing is absent, not 0.
 type Latency struct {
 	Count int64  `json:"count"`
 	Min   Millis `json:"min_ms"`
@@ -348,6 +369,20 @@ type Latency struct {
 	P999  Millis `json:"p99_9_ms"`
 	Max   Millis `json:"max_ms"`
 }
+
+// MarshalJSON writes only the count of an empty summary, so that no
+// reader takes its zeros for measured latencies.
+func (l Latency) MarshalJSON() ([]byte, error) {
+	if l.Count == 0 {
+		return []byte(`{"count":0}`), nil
+	}
+	type plain Latency // without the method
+	return json.Marshal(plain(l))
+}
+
+// Empty reports whether the summary has no samples (its figures mean
+// nothing and print as "—").
+func (l Latency) Empty() bool { return l.Count == 0 }
 
 // Histograms hold HdrHistogram compressed V2 encodings (base64) of the
 // latency histograms in microseconds, so results merge and re-analyse
@@ -376,11 +411,13 @@ type Window struct {
 	// ErrorClasses counts the second's errors by class (absent when none).
 	ErrorClasses map[string]int64 `json:"error_classes,omitempty"`
 	Throughput   float64          `json:"throughput"`
-	P50          Millis           `json:"p50_ms"`
-	P95          Millis           `json:"p95_ms"`
-	P99          Millis           `json:"p99_ms"`
-	Max          Millis           `json:"max_ms"`
-	Hist         string           `json:"hist,omitempty"`
+	// The percentiles of the second's successful requests: absent when
+	// none succeeded (older results wrote 0).
+	P50  Millis `json:"p50_ms,omitempty"`
+	P95  Millis `json:"p95_ms,omitempty"`
+	P99  Millis `json:"p99_ms,omitempty"`
+	Max  Millis `json:"max_ms,omitempty"`
+	Hist string `json:"hist,omitempty"`
 }
 
 // Generator is how the load generator itself behaved.

@@ -2,6 +2,7 @@ package result
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -75,8 +76,16 @@ func TestBuildProfileFigures(t *testing.T) {
 	if p.Total.Errors != wantErr {
 		t.Errorf("errors %d, want %d", p.Total.Errors, wantErr)
 	}
-	if p.Total.Throughput != 1000 {
-		t.Errorf("throughput %v, want 1000/s", p.Total.Throughput)
+	// Starts count over the scheduled 5 s; completions over the span to
+	// the last one, which ends at 4.999 s + 50 ms.
+	if p.Total.StartRate != 1000 {
+		t.Errorf("start rate %v, want 1000/s", p.Total.StartRate)
+	}
+	if span := float64(p.Total.CompletionSpan); math.Abs(span-5.049) > 1e-9 {
+		t.Errorf("completion span %v s, want 5.049", span)
+	}
+	if want := 5000 / 5.049; math.Abs(p.Total.Throughput-want) > 1e-6 {
+		t.Errorf("throughput %v, want %v/s (5000 completions over 5.049 s)", p.Total.Throughput, want)
 	}
 	if p.Total.ErrorClasses["http"] == 0 || p.Total.ErrorClasses["timeout"] == 0 || p.Total.Statuses["503"] == 0 {
 		t.Errorf("error classes %v statuses %v", p.Total.ErrorClasses, p.Total.Statuses)

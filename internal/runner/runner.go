@@ -48,6 +48,9 @@ type Options struct {
 	// planned durations before it plus ProfileGap, so every segment's
 	// profiles line up.
 	StartAt time.Time
+	// MaxErrorRate is the error-rate bound of a profile whose expect and
+	// slo set none (nil: verdict.DefaultErrorRate, 1%).
+	MaxErrorRate *float64
 	// PacerQuantum is the open model's shortest time between two wake-ups
 	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
 	PacerQuantum time.Duration
@@ -62,8 +65,9 @@ type Live struct {
 	Elapsed, Total time.Duration
 	Offered        float64 // req/s or users
 	Unit           string
-	Throughput     float64 // completions in the last closed second
-	P95            time.Duration
+	Throughput     float64       // completions in the last closed second
+	P95            time.Duration // of that second's successes (meaningless when LastOK is 0)
+	LastOK         int64         // successful completions in the last closed second
 	Requests       int64
 	Errors         int64
 	Dropped        int64
@@ -261,7 +265,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			}
 			return Live{
 				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
-				Throughput: float64(l.Last.Count), P95: l.Last.P95,
+				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
 			}
 		})
@@ -299,8 +303,10 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	}
 	// Stages end where the schedule stopped, not where the drain of the
 	// requests in flight ended: a stage's figures cover the time it offered
-	// load.
-	stoppedAt := time.Since(epoch)
+	// load. A schedule that ran out made its last start before the planned
+	// end (at 1 req/s for 1 s, its only start is at 0), so an unstopped
+	// profile ends at its planned end however early its requests drained.
+	stoppedAt := total
 	if stats.Stopped && stats.StoppedAt > 0 {
 		stoppedAt = stats.StoppedAt
 	}
@@ -321,6 +327,13 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		},
 	})
 	prof.Rules = rules(p)
+	if !p.Expect.HasErrorRate {
+		bound := verdict.DefaultErrorRate
+		if opt.MaxErrorRate != nil {
+			bound = *opt.MaxErrorRate
+		}
+		prof.Rules.DefaultErrorRate = &bound
+	}
 	if w.abort != nil {
 		w.abort.Profile = p.Name
 	}

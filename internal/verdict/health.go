@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/loadplan/loadplan/internal/result"
 )
@@ -29,12 +30,11 @@ func CheckGenerator(p *result.Profile) {
 	}
 	var offered float64
 	for _, st := range p.Stages {
-		if st.Offered.Duration <= 0 {
-			continue
-		}
-		share := float64(st.Elapsed) / float64(st.Offered.Duration)
-		offered += st.Offered.Requests * min(share, 1)
+		offered += offeredBy(st.Offered, float64(st.Elapsed))
 	}
+	// The schedule starts request i when its cumulative count reaches i,
+	// so by a count of 2.5 it has made 3 starts (at 0, 1 and 2).
+	offered = math.Ceil(offered - 1e-9)
 	if offered >= 1 {
 		g.StartRatio = float64(g.Started) / offered
 	}
@@ -50,4 +50,34 @@ func CheckGenerator(p *result.Profile) {
 		g.Reasons = append(g.Reasons, fmt.Sprintf("start lateness p99 %s > %s: the generator could not keep its schedule", ms(g.LatenessP99), ms(result.Millis(limit))))
 	}
 	g.Invalid = len(g.Reasons) > 0
+}
+
+// offeredBy is the count a stage's schedule offered in its first t
+// seconds: the load ramps linearly from From to Load over Ramp, then holds.
+// A run interrupted during a ramp has offered less than its share of time
+// says (the start of a ramp from 0 offers almost nothing), and counting by
+// time would charge the generator for starts never scheduled.
+func offeredBy(o result.Offered, t float64) float64 {
+	d, r := float64(o.Duration), float64(o.Ramp)
+	if d <= 0 {
+		return 0
+	}
+	r = min(max(r, 0), d)
+	t = min(max(t, 0), d)
+	integral := func(x float64) float64 {
+		if x <= r {
+			if r == 0 {
+				return 0
+			}
+			return o.From*x + (o.Load-o.From)*x*x/(2*r)
+		}
+		return (o.From+o.Load)/2*r + o.Load*(x-r)
+	}
+	whole := integral(d)
+	if whole <= 0 {
+		return o.Requests * t / d // no load recorded: by time
+	}
+	// Scale to the count the run recorded for the whole stage, so a
+	// segment's share and the schedule's own arithmetic agree.
+	return o.Requests * integral(t) / whole
 }

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"math"
 	"testing"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -31,5 +32,38 @@ func TestCheckGenerator(t *testing.T) {
 				t.Errorf("invalid = %v (%v), want %v", p.Generator.Invalid, p.Generator.Reasons, tt.invalid)
 			}
 		})
+	}
+}
+
+// TestCheckGeneratorRampInterrupted: a run stopped 3 s into a 10 s ramp
+// from 0 to 200 req/s was offered 90 starts (the ramp's integral), not 30%
+// of the stage's 2,000; making those 90 is on schedule, so a Ctrl-C during a
+// ramp never reads as "the generator was the bottleneck".
+func TestCheckGeneratorRampInterrupted(t *testing.T) {
+	o := result.Offered{From: 0, Load: 200, Unit: "req/s", Duration: 20, Ramp: 10, Requests: 3000}
+	p := &result.Profile{Model: "open", Status: result.StatusInterrupted, Generator: result.Generator{Started: 90, LatenessP99: 1}}
+	p.Stages = []result.Stage{{Offered: o, Stats: result.Stats{Elapsed: 3}}}
+	CheckGenerator(p)
+	if p.Generator.Invalid || math.Abs(p.Generator.StartRatio-1) > 1e-9 {
+		t.Errorf("invalid %v, start ratio %v (%v), want valid and 1", p.Generator.Invalid, p.Generator.StartRatio, p.Generator.Reasons)
+	}
+	// Half of those starts is still short, and still invalid.
+	p.Generator.Started = 45
+	p.Stages[0].Elapsed = 3
+	CheckGenerator(p)
+	if p.Generator.StartRatio > 0.51 {
+		t.Errorf("start ratio %v for 45 of 90 starts", p.Generator.StartRatio)
+	}
+}
+
+// TestCheckGeneratorCountsWholeStarts: at 0.5 req/s for 5 s the schedule
+// starts requests at 0, 2 and 4 s: 3 starts, so 3 made is 100%, not 120%
+// (or the 150% a share of a shortened stage gave).
+func TestCheckGeneratorCountsWholeStarts(t *testing.T) {
+	p := &result.Profile{Model: "open", Generator: result.Generator{Started: 3}}
+	p.Stages = []result.Stage{{Offered: result.Offered{Load: 0.5, From: 0.5, Unit: "req/s", Duration: 5, Requests: 2.5}, Stats: result.Stats{Elapsed: 5}}}
+	CheckGenerator(p)
+	if p.Generator.StartRatio != 1 {
+		t.Errorf("start ratio %v, want 1", p.Generator.StartRatio)
 	}
 }

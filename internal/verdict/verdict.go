@@ -17,6 +17,12 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
+// DefaultErrorRate is the error-rate bound of a steady profile (baseline,
+// target) whose expect and slo set none: a run where more than 1% of the
+// requests failed does not pass on silence. run --max-error-rate changes
+// it; the bound used is recorded in the result (Rules.DefaultErrorRate).
+const DefaultErrorRate = 0.01
+
 // Part is the figures of a stage's steady part.
 type Part struct {
 	Windows            int // seconds in the steady part (0: figures are the whole stage's)
@@ -108,11 +114,23 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 
 // JudgeAll judges every profile and sets r.Pass.
 func JudgeAll(r *result.Result) {
-	r.Pass = r.Status != result.StatusAborted
+	// Only a run that ran to its end can pass: an interrupted or aborted
+	// run's verdicts describe a part of it.
+	r.Pass = r.Status == result.StatusComplete
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
 		CheckGenerator(p)
 		p.Verdict = Judge(p)
+		if p.Status == result.StatusInterrupted && p.Verdict.Pass {
+			p.Verdict.Pass = false
+			ran := strings.TrimSuffix(strings.TrimPrefix(p.Verdict.Answer, p.Name+": "), " (interrupted: partial run)")
+			p.Verdict.Answer = fmt.Sprintf("%s: INTERRUPTED — not a pass: the run stopped before the profile ended; the part that ran: %s", p.Name, ran)
+		}
+		if p.Rules.Stepped && p.Verdict.Stress != nil && p.Verdict.Stress.CapacityStep == nil && p.Verdict.Pass {
+			// No step held the SLO: there is no capacity to report.
+			p.Verdict.Pass = false
+			p.Verdict.Answer += " — FAIL: no capacity at SLO"
+		}
 		if p.Generator.Invalid {
 			// The figures measure the generator: no verdict can stand on them.
 			p.Verdict.Pass = false
@@ -134,6 +152,67 @@ func Judge(p *result.Profile) *result.Verdict {
 		return judgeSpike(p)
 	}
 	return judgeSteady(p)
+}
+
+// errorBound is the error rate a steady profile is judged by: its
+// expectation, else the default recorded with the run, else
+// DefaultErrorRate (a result written before the default existed).
+func errorBound(r result.Rules) (bound float64, byDefault bool) {
+	switch {
+	case r.Expect.ErrorRate != nil:
+		return *r.Expect.ErrorRate, false
+	case r.DefaultErrorRate != nil:
+		return *r.DefaultErrorRate, true
+	}
+	return DefaultErrorRate, true
+}
+
+// NoFigure is printed for a figure with nothing to measure (a latency
+// percentile of no successful request).
+const NoFigure = "—"
+
+// NoSuccessDetail explains a latency check with no successful request.
+const NoSuccessDetail = "no successful request: no latency to check"
+
+// DefaultBoundDetail explains a check against the default error bound.
+const DefaultBoundDetail = "default bound: the scenario's expect and slo set no error_rate (set one, or run --max-error-rate)"
+
+// steadyChecks checks a steady profile's part against its expectations;
+// a latency expectation fails when no request succeeded (no latency met
+// it).
+func steadyChecks(e result.Expect, part Part, stage *int) []result.Check {
+	cs := expectChecks(e, part, stage)
+	for i := range cs {
+		c := &cs[i]
+		if c.Unit == "ms" && part.Requests-part.Errors <= 0 {
+			c.Measured, c.Pass, c.Detail, c.Unmeasured = 0, false, NoSuccessDetail, true
+		}
+	}
+	return cs
+}
+
+// defaultErrorCheck bounds the error rate of a profile with no error_rate
+// expectation: over all of its requests (warm-up and ramps included), so
+// that failures in a second the steady part leaves out still count. A
+// profile that completed no request fails it: nothing was shown to work.
+func defaultErrorCheck(p *result.Profile) (result.Check, bool) {
+	bound, byDefault := errorBound(p.Rules)
+	if !byDefault {
+		return result.Check{}, false
+	}
+	var n, errs int64
+	for _, st := range p.Stages {
+		n, errs = n+st.Requests, errs+st.Errors
+	}
+	rate := 0.0
+	if n > 0 {
+		rate = float64(errs) / float64(n)
+	}
+	c := result.Check{Name: "error_rate", Measured: rate, Limit: bound, Op: "<=", Unit: "ratio", Pass: rate <= bound, Detail: DefaultBoundDetail}
+	if n == 0 {
+		c.Pass, c.Unmeasured, c.Detail = false, true, "no request completed: "+DefaultBoundDetail
+	}
+	return c, true
 }
 
 // expectChecks checks a part against the expectations.
@@ -174,12 +253,15 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 			stage = &idx
 		}
 		last = SteadyPart(p, i, sp)
-		v.Checks = append(v.Checks, expectChecks(p.Rules.Expect, last, stage)...)
+		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
 		judged++
 	}
 	if judged == 0 && len(p.Stages) > 0 {
 		last = SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)})
-		v.Checks = append(v.Checks, expectChecks(p.Rules.Expect, last, nil)...)
+		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, nil)...)
+	}
+	if c, ok := defaultErrorCheck(p); ok {
+		v.Checks = append(v.Checks, c)
 	}
 	var failed []string
 	for _, c := range v.Checks {
@@ -193,9 +275,21 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		o := p.Stages[n-1].Offered
 		load = fmt.Sprintf(" at %s %s", num(o.Load), o.Unit)
 	}
+	onlyDefault := len(v.Checks) > 0
+	for _, c := range v.Checks {
+		onlyDefault = onlyDefault && strings.HasSuffix(c.Detail, DefaultBoundDetail)
+	}
+	p95 := ms(result.Ms(last.P95))
+	if last.Requests-last.Errors <= 0 {
+		p95 = NoFigure
+	}
 	switch {
 	case len(v.Checks) == 0:
-		v.Answer = fmt.Sprintf("%s: no expectations set%s: p95 %s, errors %s, %s req/s", p.Name, load, ms(result.Ms(last.P95)), pct(last.ErrorRate), num(last.Goodput))
+		v.Answer = fmt.Sprintf("%s: no expectations set%s: p95 %s, errors %s, %s req/s", p.Name, load, p95, pct(last.ErrorRate), num(last.Goodput))
+	case onlyDefault && v.Pass:
+		v.Answer = fmt.Sprintf("%s: PASS — no expectations set, within the default error bound%s: %s; p95 %s, %s req/s", p.Name, load, checkText(v.Checks[len(v.Checks)-1]), p95, num(last.Goodput))
+	case onlyDefault:
+		v.Answer = fmt.Sprintf("%s: FAIL — no expectations set, above the default error bound%s: %s; p95 %s, %s req/s", p.Name, load, strings.Join(failed, ", "), p95, num(last.Goodput))
 	case v.Pass:
 		var held []string
 		for _, c := range v.Checks {
@@ -219,6 +313,14 @@ func checkText(c result.Check) string {
 	stage := ""
 	if c.Stage != nil {
 		stage = fmt.Sprintf(" (stage %d)", *c.Stage+1)
+	}
+	switch {
+	case c.Detail == NoSuccessDetail:
+		return fmt.Sprintf("%s %s (no successful request) %s %s%s", c.Name, NoFigure, op, ms(result.Millis(c.Limit)), stage)
+	case c.Detail == DefaultBoundDetail:
+		stage += " (default bound, all requests)"
+	case strings.HasSuffix(c.Detail, DefaultBoundDetail):
+		return fmt.Sprintf("%s %s (no request completed) %s %s (default bound)", strings.ReplaceAll(c.Name, "_", " "), NoFigure, op, pct(c.Limit))
 	}
 	switch c.Unit {
 	case "ms":

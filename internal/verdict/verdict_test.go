@@ -39,6 +39,7 @@ func steady(t *testing.T, secs int, rate int64, lat func(int) time.Duration, err
 		Stats: result.Stats{Elapsed: result.Seconds(secs), Requests: rate * int64(secs)}}}
 	for i := 0; i < secs; i++ {
 		p.Windows = append(p.Windows, win(t, i, rate, errs(i), lat(i)))
+		p.Stages[0].Errors += errs(i)
 	}
 	return p
 }
@@ -298,5 +299,110 @@ func TestJudgeSpikeWithoutBaseLoad(t *testing.T) {
 	v := Judge(p)
 	if !v.Pass || !strings.Contains(v.Answer, "not observable") {
 		t.Errorf("a 0-base spike without errors: pass %v, %s", v.Pass, v.Answer)
+	}
+}
+
+// TestDefaultErrorBound: with no error_rate expected, a profile whose
+// requests failed beyond the default bound fails, over all its requests
+// (a failing first second the steady part leaves out included); the bound
+// recorded with the run (run --max-error-rate) replaces the default, and an
+// expectation replaces both.
+func TestDefaultErrorBound(t *testing.T) {
+	fast := func(int) time.Duration { return 20 * time.Millisecond }
+	all := func(int) int64 { return 20 }
+	none := func(int) int64 { return 0 }
+	firstSecond := func(i int) int64 { // refused while the target started
+		if i == 0 {
+			return 20
+		}
+		return 0
+	}
+	tests := []struct {
+		name     string
+		errs     func(int) int64
+		rules    result.Rules
+		pass     bool
+		inAnswer string
+	}{
+		{"every request failed", all, result.Rules{}, false, "FAIL — no expectations set, above the default error bound at 20.0 req/s: error rate 100% > 1% (default bound, all requests); p95 —"},
+		{"no request failed", none, result.Rules{}, true, "PASS — no expectations set, within the default error bound"},
+		{"failures outside the steady part count", firstSecond, result.Rules{Warmup: 1}, false, "error rate 33.3% > 1% (default bound, all requests)"},
+		{"the bound given with the run", all, result.Rules{DefaultErrorRate: ptrF(1)}, true, "error rate 100% <= 100% (default bound, all requests)"},
+		{"the bound given with the run fails", firstSecond, result.Rules{DefaultErrorRate: ptrF(0.1)}, false, "33.3% > 10%"},
+		{"an expectation replaces the default", all, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, true, "PASS — meets its expectations"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := steady(t, 3, 20, fast, tt.errs)
+			p.Rules = tt.rules
+			v := Judge(p)
+			if v.Pass != tt.pass {
+				t.Fatalf("pass = %v, want %v: %s", v.Pass, tt.pass, v.Answer)
+			}
+			if !strings.Contains(v.Answer, tt.inAnswer) {
+				t.Errorf("answer %q lacks %q", v.Answer, tt.inAnswer)
+			}
+			r := &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{*p}}
+			JudgeAll(r)
+			if r.Pass != tt.pass {
+				t.Errorf("run pass = %v, want %v", r.Pass, tt.pass)
+			}
+		})
+	}
+}
+
+// TestNoRequestCompletedFails: a profile that completed nothing has shown
+// nothing to work; its default check fails as unmeasured.
+func TestNoRequestCompletedFails(t *testing.T) {
+	p := &result.Profile{Name: "baseline", Model: "closed", Stages: []result.Stage{{Offered: result.Offered{Load: 2, Unit: "users", Duration: 3}, Stats: result.Stats{Elapsed: 3}}}}
+	v := Judge(p)
+	if v.Pass || len(v.Checks) != 1 || !v.Checks[0].Unmeasured || !strings.Contains(v.Answer, "error rate — (no request completed)") {
+		t.Errorf("pass %v checks %+v: %s", v.Pass, v.Checks, v.Answer)
+	}
+}
+
+// TestLatencyOfNoSuccessFails: a latency expectation cannot hold when no
+// request succeeded; the check is unmeasured, not "0ms <= 200ms".
+func TestLatencyOfNoSuccessFails(t *testing.T) {
+	p := steady(t, 5, 10, func(int) time.Duration { return 0 }, func(int) int64 { return 10 })
+	p.Rules.Expect = result.Expect{P95: ptrMs(200 * time.Millisecond), ErrorRate: ptrF(1)}
+	v := Judge(p)
+	if v.Pass {
+		t.Fatalf("passed: %s", v.Answer)
+	}
+	var c *result.Check
+	for i := range v.Checks {
+		if v.Checks[i].Name == "p95" {
+			c = &v.Checks[i]
+		}
+	}
+	if c == nil || c.Pass || !c.Unmeasured || !strings.Contains(v.Answer, "p95 — (no successful request) > 200ms") {
+		t.Errorf("p95 check %+v: %s", c, v.Answer)
+	}
+}
+
+// TestInterruptedRunDoesNotPass: an interrupted run records pass false, and
+// its profile's verdict is not a pass either, whatever its figures.
+func TestInterruptedRunDoesNotPass(t *testing.T) {
+	p := steady(t, 5, 10, func(int) time.Duration { return time.Millisecond }, func(int) int64 { return 0 })
+	p.Status = result.StatusInterrupted
+	r := &result.Result{Status: result.StatusInterrupted, Profiles: []result.Profile{*p}}
+	JudgeAll(r)
+	v := r.Profiles[0].Verdict
+	if r.Pass || v.Pass || !strings.HasPrefix(v.Answer, "baseline: INTERRUPTED — not a pass") {
+		t.Errorf("run pass %v, profile pass %v: %s", r.Pass, v.Pass, v.Answer)
+	}
+}
+
+// TestStressWithNoHeldStepFails: a stress run in which no step held the
+// SLO found no capacity: that is not a pass.
+func TestStressWithNoHeldStepFails(t *testing.T) {
+	p := stress(t, "open", []float64{100, 200, 300, 400}, []float64{0, 0, 0, 0},
+		[]time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond}, []float64{0.999, 0.999, 0.999, 0.999}, 5)
+	r := &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{*p}}
+	JudgeAll(r)
+	v := r.Profiles[0].Verdict
+	if r.Pass || v.Pass || !strings.Contains(v.Answer, "no step held the SLO") || !strings.Contains(v.Answer, "FAIL") {
+		t.Errorf("run pass %v, profile pass %v: %s", r.Pass, v.Pass, v.Answer)
 	}
 }

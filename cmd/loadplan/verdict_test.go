@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
+)
+
+// TestEveryRequestRefusedFailsTheRun: a quick check against a loopback port
+// nothing listens on fails every request; with no expectations the run
+// exits 1 on the default error bound, and no output prints a latency of 0
+// for the successes there were none of. --max-error-rate 100% turns the
+// bound off. The lateness limit is raised so that a busy machine cannot
+// make the run invalid instead.
+func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	ln.Close()
+	run := func(extra ...string) (int, string, *result.Result) {
+		out := t.TempDir()
+		env, stdout, stderr := testEnv(nil)
+		args := append([]string{"run", "--url", url, "--rate", "20", "--duration", "2s", "--max-lateness", "5s", "--out", out, "--quiet"}, extra...)
+		code := Run(context.Background(), args, env)
+		r, err := result.Read(filepath.Join(out, "result.json"))
+		if err != nil {
+			t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
+		}
+		return code, out, r
+	}
+
+	code, out, r := run()
+	p := r.Profiles[0]
+	if p.Total.Errors == 0 || p.Total.Errors != p.Total.Requests {
+		t.Fatalf("want every request refused: %d of %d", p.Total.Errors, p.Total.Requests)
+	}
+	if code != ExitGateFailed || r.Pass || p.Verdict.Pass || !strings.Contains(p.Verdict.Answer, "error rate 100% > 1% (default bound") {
+		t.Errorf("exit %d, pass %v: %s; want exit 1 on the default error bound", code, r.Pass, p.Verdict.Answer)
+	}
+	sum, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"response p50 —, p95 —, p99 —, max —", "| 100% | — | — | — | — | — | — | — |", "started 20.0/s, completed 20.0/s over 2s"} {
+		if !strings.Contains(string(sum), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, sum)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "\"response\": {\n          \"count\": 0\n        }") {
+		t.Errorf("result.json writes the empty response latency with figures:\n%s", raw)
+	}
+
+	code, _, r = run("--max-error-rate", "100%")
+	if p := r.Profiles[0]; code != 0 || !r.Pass || *p.Rules.DefaultErrorRate != 1 {
+		t.Errorf("--max-error-rate 100%%: exit %d, pass %v, rules %+v: %s", code, r.Pass, p.Rules, p.Verdict.Answer)
+	}
+}
+
+// TestProgressLineShowsNoLatencyOfNoSuccess: a second in which every
+// request failed shows p95 —, not 0s.
+func TestProgressLineShowsNoLatencyOfNoSuccess(t *testing.T) {
+	l := runner.Live{Elapsed: 2 * time.Second, Total: 3 * time.Second, Offered: 20, Unit: "req/s", Throughput: 20, Errors: 40}
+	if got, want := progressLine(l), "2s/3s  offered 20 req/s  completed 20/s  p95 —  errors 40"; got != want {
+		t.Errorf("all failed: %q, want %q", got, want)
+	}
+	l.LastOK, l.P95, l.Errors = 20, 12*time.Millisecond, 0
+	if got, want := progressLine(l), "2s/3s  offered 20 req/s  completed 20/s  p95 12ms  errors 0"; got != want {
+		t.Errorf("all succeeded: %q, want %q", got, want)
+	}
+}
