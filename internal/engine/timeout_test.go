@@ -246,3 +246,34 @@ func TestConnectionCapCountsWaits(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSendGETHardStop is BenchmarkSendGET's fast path as a run sends
+// it: with a hard-stop context that can end (the fast client watches it)
+// and, in "capped", under a connections cap that is never reached. Both
+// must stay at 0 allocations.
+func BenchmarkSendGETHardStop(b *testing.B) {
+	url := benchServer(b)
+	for _, tc := range []struct {
+		name string
+		opt  ClientOptions
+	}{
+		{"fast", ClientOptions{Timeout: 5 * time.Second}},
+		{"fast capped", ClientOptions{Timeout: 5 * time.Second, Connections: 8}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			hard, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+			r, err := newRunner(Options{Doer: NewFastClient(tc.opt), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Hard: hard})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r.send(0, 0, 0, r.now()) // warm the connection and the pools
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r.send(0, 0, 0, r.now())
+			}
+		})
+	}
+}
