@@ -52,8 +52,8 @@ type Doer interface {
 // ClientOptions tune the HTTP client. The zero value is usable.
 type ClientOptions struct {
 	Timeout            time.Duration // per request, default 10s
-	MaxConns           int           // keep-alive pool size, default 100
-	Connections        int           // cap on connections per host; 0 = no cap
+	MaxConns           int           // idle keep-alive connections net/http keeps, default 100 (not a cap: FastClient keeps all)
+	Connections        int           // cap on connections per host; 0 = no cap: as many as the requests in flight
 	InsecureSkipVerify bool
 	Compression        bool  // ask for gzip (off by default: we measure the service, not zlib)
 	BodyCap            int64 // bytes of a body read before the rest is discarded, default 1 MiB
