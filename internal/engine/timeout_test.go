@@ -277,3 +277,35 @@ func BenchmarkSendGETHardStop(b *testing.B) {
 		})
 	}
 }
+
+// TestConnWaitsNotCountedOverHTTP2: HTTP/2 carries several requests on one
+// connection, so a request sharing it did not wait for a connection: under
+// a cap of one connection, concurrent requests over HTTP/2 count no waits.
+func TestConnWaitsNotCountedOverHTTP2(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			http.Error(w, "want HTTP/2", http.StatusHTTPVersionNotSupported)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	client := NewHTTPClient(ClientOptions{Timeout: 5 * time.Second, Connections: 1, InsecureSkipVerify: true})
+	defer client.CloseIdle()
+	doer := &tracingDoer{d: client}
+	p := scenario.Profile{Name: "target", Model: scenario.Closed,
+		Stages: []scenario.Stage{{From: 8, Load: 8, Duration: 300 * time.Millisecond}}}
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	st, err := Run(context.Background(), p, Options{
+		Doer: doer, Requests: []*Prepared{{Name: "get", Method: "GET", URL: srv.URL + "/"}}, Recorder: rec, Seed: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClasses(t, rec.Close(), metrics.OK, doer)
+	if st.ConnWaits != 0 {
+		t.Errorf("%d of %d HTTP/2 requests counted as waiting for a connection", st.ConnWaits, st.Started)
+	}
+}
