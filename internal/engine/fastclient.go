@@ -22,10 +22,10 @@ import (
 // FastClient is a lean HTTP/1.1 client (fasthttp) for plain load: one
 // fasthttp.HostClient per target host, requests built once per Prepared and
 // pooled, no allocation per request in steady state, no retries. It has no
-// HTTP/2, no proxies and no context cancellation: a request in flight ends
-// by its response or its timeout, or when the context given to Do ends: the
-// client then closes every connection it has open (a hard stop). Use
-// HTTPClient where those matter.
+// HTTP/2, no proxies and cannot cancel one request: a request in flight
+// ends by its response or its timeout, or when the context given to Do
+// ends, as the client then closes every connection it has open (a hard
+// stop ends them all). Use HTTPClient where those matter.
 //
 // Connections grow with the requests in flight: with no cap
 // (ClientOptions.Connections 0) a request never waits for one. Under a cap,
