@@ -70,3 +70,29 @@ profiles:
 		}
 	}
 }
+
+// TestConnectionCapMakesRunInvalid: a scenario's connections cap that makes
+// requests wait is counted in the result (generator.conn_waits) and, past
+// 1% of the requests, marks the profile invalid, whichever client runs it.
+// One connection to a 50 ms server carries 20 req/s; 40 are offered.
+func TestConnectionCapMakesRunInvalid(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+	}))
+	defer srv.Close()
+	for _, client := range []string{"fast", "std"} {
+		t.Run(client, func(t *testing.T) {
+			res := runScenario(t, `version: 1
+name: capped
+target: {url: `+srv.URL+`, connections: 1, client: `+client+`}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {rate: 40, duration: 500ms}
+`)
+			g := res.Profiles[0].Generator
+			if g.ConnWaits < g.Started/2 || !g.Invalid {
+				t.Errorf("generator %+v: want most requests counted as waiting for a connection, and the profile invalid", g)
+			}
+		})
+	}
+}
