@@ -42,12 +42,14 @@ var neverAnswers = rawTarget(func(c *net.TCPConn, done <-chan struct{}) { io.Cop
 // request fails as timeout between the timeout and the timeout plus its
 // slack, and the run ends within its duration plus the timeout.
 //
-// Real time: the slack allowed on top of timeout/64 is 250 ms, about 10x
-// the scheduling noise seen on an idle machine (the error latency counts
-// from the intended start, so it holds the generator's lateness too).
+// Real time: the slack allowed on top of timeout/64 is 350 ms, about 10x
+// the scheduling noise seen on an idle machine and 3x the most seen on this
+// project's busy 2-core machine (the error latency counts from the intended
+// start, so it holds the generator's lateness too). Before the fix the fast
+// client reached 1.03 s, and half its requests were classed other.
 func TestTimeoutRespected(t *testing.T) {
 	const timeout = 500 * time.Millisecond
-	const noise = 250 * time.Millisecond
+	const noise = 350 * time.Millisecond
 	// 100 requests over a second.
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 		Stages: []scenario.Stage{{From: 100, Load: 100, Duration: time.Second}}}
