@@ -187,7 +187,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 
 	// The first signal stops new requests (graceful stop); the second cuts
-	// off requests in flight too.
+	// off requests in flight too (both clients can); a third exits at once.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	hardCtx, hardStop := context.WithCancel(context.Background())
@@ -206,21 +206,22 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 			stop()
 			select {
 			case <-env.Signals:
-				hardStop()
-				// Requests of a client that cannot be cancelled (fasthttp)
-				// end only by their timeout: do not wait for them.
-				select {
-				case <-runDone:
-				case <-time.After(2 * time.Second):
-					fmt.Fprintln(env.Stderr, "loadplan: interrupted twice — exiting without waiting for requests in flight; no result written")
-					exit := env.Exit
-					if exit == nil {
-						exit = os.Exit
-					}
-					exit(ExitInterrupted)
-				}
 			case <-hardCtx.Done():
+				return
 			}
+			fmt.Fprintln(env.Stderr, "loadplan: interrupted again — cutting off requests in flight and writing the partial result (a third interrupt exits at once, without a result)")
+			hardStop()
+			select {
+			case <-env.Signals:
+			case <-runDone:
+				return
+			}
+			fmt.Fprintln(env.Stderr, "loadplan: interrupted three times — exiting without a result")
+			exit := env.Exit
+			if exit == nil {
+				exit = os.Exit
+			}
+			exit(ExitInterrupted)
 		}()
 	}
 

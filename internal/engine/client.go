@@ -38,6 +38,9 @@ type Outcome struct {
 	// zero when the Doer cannot tell (the caller's send time is used).
 	// Time waiting for a connection is the generator's, not the service's.
 	Sent time.Time
+	// ConnWait is true when the request found every connection the
+	// connections cap allows busy and waited for one.
+	ConnWait bool
 }
 
 // Doer sends one request. A transport failure is returned as err
@@ -49,8 +52,8 @@ type Doer interface {
 // ClientOptions tune the HTTP client. The zero value is usable.
 type ClientOptions struct {
 	Timeout            time.Duration // per request, default 10s
-	MaxConns           int           // keep-alive pool size, default 100
-	Connections        int           // cap on connections per host; 0 = no cap
+	MaxConns           int           // idle keep-alive connections net/http keeps, default 100 (not a cap: FastClient keeps all)
+	Connections        int           // cap on connections per host; 0 = no cap: as many as the requests in flight
 	InsecureSkipVerify bool
 	Compression        bool  // ask for gzip (off by default: we measure the service, not zlib)
 	BodyCap            int64 // bytes of a body read before the rest is discarded, default 1 MiB
@@ -64,6 +67,7 @@ const DefaultBodyCap = 1 << 20
 type HTTPClient struct {
 	client  *http.Client
 	bodyCap int64
+	capped  bool // a connections cap is set: report requests that waited for one
 }
 
 var _ Doer = (*HTTPClient)(nil)
@@ -109,6 +113,7 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		bodyCap: o.BodyCap,
+		capped:  o.Connections > 0,
 	}
 }
 
@@ -119,7 +124,13 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 	if len(p.Body) > 0 {
 		body = bytes.NewReader(p.Body)
 	}
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { out.Sent = time.Now() }}
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		out.Sent = time.Now()
+		// An HTTP/1.1 connection handed over by a request that just
+		// finished (reused, yet never idle) went to a request that was
+		// waiting for one: at the cap, or while its own dial was under way.
+		out.ConnWait = c.capped && info.Reused && !info.WasIdle
+	}}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.Method, p.URL, body)
 	if err != nil {
 		return out, err
@@ -135,6 +146,10 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		return out, err
 	}
 	out.Status = resp.StatusCode
+	if resp.ProtoMajor >= 2 {
+		// HTTP/2 shares a connection between requests: none waited.
+		out.ConnWait = false
+	}
 	n, err := io.CopyN(io.Discard, resp.Body, c.bodyCap)
 	out.Bytes = n
 	if errors.Is(err, io.EOF) {

@@ -66,6 +66,10 @@ type Stats struct {
 	// StoppedAt is when a stopped run stopped starting requests, as an
 	// offset from the recorder's epoch (requests in flight then drained).
 	StoppedAt time.Duration
+	// ConnWaits counts requests that waited for a connection at the
+	// client's connections cap (Outcome.ConnWait): the target saw less
+	// concurrency than the generator offered.
+	ConnWaits int64
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -78,6 +82,7 @@ type runner struct {
 	maxIn    atomic.Int64
 	started  atomic.Int64
 	canceled atomic.Int64
+	waits    atomic.Int64
 	progress *Progress
 }
 
@@ -124,6 +129,9 @@ func (r *runner) send(key, req, stage int, intended int64) {
 		s.Sent = int64(out.Sent.Sub(r.epoch))
 	}
 	r.progress.InFlight.Add(-1)
+	if out.ConnWait {
+		r.waits.Add(1)
+	}
 	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
 		r.canceled.Add(1)
 		return
@@ -133,7 +141,7 @@ func (r *runner) send(key, req, stage int, intended int64) {
 }
 
 func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Stats {
-	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), Stopped: stopped, StoppedAt: stoppedAt}
+	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt}
 }
 
 // tick closes the recorder's finished windows once a second until done.

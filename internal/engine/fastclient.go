@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,8 +22,16 @@ import (
 // FastClient is a lean HTTP/1.1 client (fasthttp) for plain load: one
 // fasthttp.HostClient per target host, requests built once per Prepared and
 // pooled, no allocation per request in steady state, no retries. It has no
-// HTTP/2, no proxies and no context cancellation: a request in flight ends
-// by its response or its timeout. Use HTTPClient where those matter.
+// HTTP/2, no proxies and cannot cancel one request: a request in flight
+// ends by its response or its timeout, or when the context given to Do
+// ends, as the client then closes every connection it has open (a hard
+// stop ends them all). Use HTTPClient where those matter.
+//
+// Connections grow with the requests in flight: with no cap
+// (ClientOptions.Connections 0) a request never waits for one. Under a cap,
+// a request that finds every connection busy waits for one (at most the
+// timeout) and reports it (Outcome.ConnWait), with the time it got one as
+// its send time, so that its service time excludes the wait.
 //
 // The timeout is enforced by a deadline on the connection that is moved
 // forward only when it would fall short of a request's whole timeout, not
@@ -30,12 +40,29 @@ import (
 // 1/64 more.
 type FastClient struct {
 	opt     ClientOptions
-	conns   int
 	dialer  *fasthttp.TCPDialer
-	mu      sync.Mutex
-	hosts   map[hostKey]*fasthttp.HostClient
 	bodyCap int
+	mu      sync.Mutex // guards hosts and open
+	hosts   map[hostKey]*fastHost
+	open    map[*deadlineConn]struct{} // connections dialled and not yet closed
+	// hard is the last context Do was given that can end; when it ends,
+	// every open connection is closed and no new one is dialled.
+	hard atomic.Pointer[hardCtx]
 }
+
+type hardCtx struct{ ctx context.Context }
+
+// fastHost is one target host: its fasthttp client and, under a
+// connections cap, one token per connection.
+type fastHost struct {
+	hc    *fasthttp.HostClient
+	slots chan struct{} // nil: no cap
+}
+
+// unlimitedConns is fasthttp's MaxConns when connections are not capped:
+// as many as there are requests in flight (the open model's in-flight cap
+// and the closed model's users bound those).
+const unlimitedConns = math.MaxInt32
 
 type hostKey struct {
 	addr string
@@ -46,7 +73,7 @@ type hostKey struct {
 // client and a pool of requests already built.
 type fastPrepared struct {
 	owner *FastClient
-	hc    *fasthttp.HostClient
+	host  *fastHost
 	reqs  sync.Pool
 	err   error
 }
@@ -56,26 +83,33 @@ var _ Doer = (*FastClient)(nil)
 // NewFastClient builds the client with the same options as HTTPClient.
 func NewFastClient(o ClientOptions) *FastClient {
 	o = o.normalize()
-	conns := o.MaxConns
-	if o.Connections > 0 {
-		conns = o.Connections
+	return &FastClient{
+		opt: o, dialer: &fasthttp.TCPDialer{}, bodyCap: int(o.BodyCap),
+		hosts: map[hostKey]*fastHost{}, open: map[*deadlineConn]struct{}{},
 	}
-	return &FastClient{opt: o, conns: conns, dialer: &fasthttp.TCPDialer{}, hosts: map[hostKey]*fasthttp.HostClient{}, bodyCap: int(o.BodyCap)}
 }
 
-// host returns the HostClient for addr, making it on first use.
-func (c *FastClient) host(addr string, isTLS bool) *fasthttp.HostClient {
+// host returns the client for addr, making it on first use.
+func (c *FastClient) host(addr string, isTLS bool) *fastHost {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := hostKey{addr, isTLS}
-	if hc := c.hosts[k]; hc != nil {
-		return hc
+	if h := c.hosts[k]; h != nil {
+		return h
 	}
 	timeout := c.opt.Timeout
-	hc := &fasthttp.HostClient{
+	h := &fastHost{}
+	conns := unlimitedConns
+	if c.opt.Connections > 0 {
+		// Do waits for a slot before it calls fasthttp, so fasthttp never
+		// has to wait for a connection itself.
+		conns = c.opt.Connections
+		h.slots = make(chan struct{}, conns)
+	}
+	h.hc = &fasthttp.HostClient{
 		Addr:                      addr,
 		IsTLS:                     isTLS,
-		MaxConns:                  c.conns,
+		MaxConns:                  conns,
 		MaxConnWaitTimeout:        timeout,
 		MaxIdleConnDuration:       90 * time.Second,
 		MaxResponseBodySize:       c.bodyCap,
@@ -88,12 +122,54 @@ func (c *FastClient) host(addr string, isTLS bool) *fasthttp.HostClient {
 			if err != nil {
 				return nil, err
 			}
-			return &deadlineConn{Conn: conn, timeout: timeout}, nil
+			return c.track(&deadlineConn{Conn: conn, timeout: timeout, owner: c})
 		},
 		TLSConfig: &tls.Config{InsecureSkipVerify: c.opt.InsecureSkipVerify}, //nolint:gosec // opt-in per target
 	}
-	c.hosts[k] = hc
-	return hc
+	c.hosts[k] = h
+	return h
+}
+
+// track adds a new connection to the open set, or closes it when the hard
+// context has already ended (a dial racing the cut).
+func (c *FastClient) track(dc *deadlineConn) (net.Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h := c.hard.Load(); h != nil && h.ctx.Err() != nil {
+		dc.Conn.Close()
+		return nil, h.ctx.Err()
+	}
+	c.open[dc] = struct{}{}
+	return dc, nil
+}
+
+// watch makes ctx the hard context: when it ends, every open connection is
+// closed, which ends the requests on them at once. Cheap when ctx is
+// already watched.
+func (c *FastClient) watch(ctx context.Context) {
+	if h := c.hard.Load(); h != nil && h.ctx == ctx {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h := c.hard.Load(); h != nil && h.ctx == ctx {
+		return
+	}
+	c.hard.Store(&hardCtx{ctx})
+	context.AfterFunc(ctx, func() { c.cut(ctx) })
+}
+
+// cut closes every open connection, if ctx is still the hard context.
+func (c *FastClient) cut(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h := c.hard.Load(); h == nil || h.ctx != ctx {
+		return
+	}
+	for dc := range c.open {
+		dc.Conn.Close()
+		delete(c.open, dc)
+	}
 }
 
 // prepared returns p made ready for this client, building it on first use.
@@ -106,7 +182,7 @@ func (c *FastClient) prepared(p *Prepared) *fastPrepared {
 	if fp.err = c.build(p, req); fp.err == nil {
 		uri := req.URI()
 		isTLS := bytes.EqualFold(uri.Scheme(), []byte("https"))
-		fp.hc = c.host(fasthttp.AddMissingPort(string(uri.Host()), isTLS), isTLS)
+		fp.host = c.host(fasthttp.AddMissingPort(string(uri.Host()), isTLS), isTLS)
 		fp.reqs.New = func() any {
 			r := &fasthttp.Request{}
 			_ = c.build(p, r) // p built once without error above
@@ -147,22 +223,43 @@ func (c *FastClient) build(p *Prepared, req *fasthttp.Request) error {
 }
 
 // Do sends p; a body beyond the cap is cut (the connection is then closed)
-// and the request still counts by its status.
-func (c *FastClient) Do(_ context.Context, p *Prepared) (Outcome, error) {
+// and the request still counts by its status. When ctx ends, every
+// connection of the client is closed and the requests on them return
+// context.Canceled.
+func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
+	if ctx.Done() != nil {
+		c.watch(ctx)
+		if err := ctx.Err(); err != nil {
+			return Outcome{}, err
+		}
+	}
 	fp := c.prepared(p)
 	if fp.err != nil {
 		return Outcome{}, fp.err
 	}
+	var out Outcome
+	if slots := fp.host.slots; slots != nil {
+		select {
+		case slots <- struct{}{}:
+		default:
+			out.ConnWait = true
+			if err := c.waitSlot(ctx, slots); err != nil {
+				return out, err
+			}
+			out.Sent = time.Now()
+		}
+		defer func() { <-slots }()
+	}
 	req := fp.reqs.Get().(*fasthttp.Request)
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
-	err := fp.hc.Do(req, resp)
+	err := fp.host.hc.Do(req, resp)
 	if err == nil || errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		// A request whose exchange failed may hold a half-written state;
 		// only a clean one goes back to the pool.
 		fp.reqs.Put(req)
 	}
-	out := Outcome{Status: resp.StatusCode(), Bytes: int64(len(resp.Body()))}
+	out.Status, out.Bytes = resp.StatusCode(), int64(len(resp.Body()))
 	switch {
 	case err == nil:
 		return out, nil
@@ -177,7 +274,25 @@ func (c *FastClient) Do(_ context.Context, p *Prepared) (Outcome, error) {
 		// the fault alike (protocol; http for a status >= 400).
 		out.Status = resp.StatusCode()
 	}
+	if cerr := ctx.Err(); cerr != nil {
+		// Cut off by the hard stop (its connection closed under it).
+		return out, fmt.Errorf("%w: %w", cerr, err)
+	}
 	return out, fastError(err)
+}
+
+// waitSlot waits for a free connection slot, at most the timeout.
+func (c *FastClient) waitSlot(ctx context.Context, slots chan struct{}) error {
+	t := time.NewTimer(c.opt.Timeout)
+	defer t.Stop()
+	select {
+	case slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return fmt.Errorf("%w: no free connection within the timeout (connections: %d)", os.ErrDeadlineExceeded, c.opt.Connections)
+	}
 }
 
 // deadlineConn keeps a deadline on its connection at least timeout ahead
@@ -188,6 +303,7 @@ type deadlineConn struct {
 	net.Conn
 	timeout time.Duration
 	until   time.Duration // the deadline now set, on monoClock
+	owner   *FastClient
 }
 
 // monoEpoch anchors monoClock, a monotonic clock read with one vDSO call.
@@ -204,6 +320,14 @@ func (c *deadlineConn) Write(b []byte) (int, error) {
 		c.until = until
 	}
 	return c.Conn.Write(b)
+}
+
+// Close closes the connection and forgets it.
+func (c *deadlineConn) Close() error {
+	c.owner.mu.Lock()
+	delete(c.owner.open, c)
+	c.owner.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // SetDeadline, SetReadDeadline and SetWriteDeadline ignore a clear (the
@@ -253,8 +377,13 @@ func fastError(err error) error {
 // CloseIdle closes idle connections.
 func (c *FastClient) CloseIdle() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, hc := range c.hosts {
-		hc.CloseIdleConnections()
+	hosts := make([]*fastHost, 0, len(c.hosts))
+	for _, h := range c.hosts {
+		hosts = append(hosts, h)
+	}
+	c.mu.Unlock()
+	// Outside the lock: closing a connection takes it (deadlineConn.Close).
+	for _, h := range hosts {
+		h.hc.CloseIdleConnections()
 	}
 }

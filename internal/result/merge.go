@@ -573,6 +573,7 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 		g.Started += pg.Started
 		g.Dropped += pg.Dropped
 		g.Canceled += pg.Canceled
+		g.ConnWaits += pg.ConnWaits
 		g.MaxInFlight += pg.MaxInFlight
 		g.LateSamples += pg.LateSamples
 		g.CPUSeconds += pg.CPUSeconds

@@ -441,6 +441,10 @@ type Generator struct {
 	// figures measure the generator, not the target. Reasons say why.
 	Invalid bool     `json:"invalid"`
 	Reasons []string `json:"invalid_reasons,omitempty"`
+
+	// ConnWaits counts requests that waited for a connection at the
+	// target's connections cap: their response times hold that wait.
+	ConnWaits int64 `json:"conn_waits,omitempty"`
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

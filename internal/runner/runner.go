@@ -323,7 +323,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Snapshot: snap, Stages: plans,
 		Generator: result.Generator{
 			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
-			Canceled: stats.Canceled, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
+			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
 		},
 	})
 	prof.Rules = rules(p)

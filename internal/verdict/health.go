@@ -13,6 +13,9 @@ const (
 	// MinStartRatio is the least share of the open model's scheduled starts
 	// the generator must make.
 	MinStartRatio = 0.99
+	// MaxConnWaitShare is the most of a profile's requests that may wait
+	// for a connection at the target's connections cap.
+	MaxConnWaitShare = 0.01
 	// MaxLatenessP99 is the default for the most the p99 of start lateness
 	// (actual minus intended start) may be, in milliseconds.
 	MaxLatenessP99 = 10.0
@@ -20,12 +23,18 @@ const (
 
 // CheckGenerator marks a profile invalid when its generator was the
 // bottleneck: in the open model, fewer than 99% of the scheduled starts were
-// made, or the p99 start lateness passed 10 ms.
+// made, or the p99 start lateness passed 10 ms; in either model, more than
+// 1% of the requests waited for a connection at the connections cap.
 func CheckGenerator(p *result.Profile) {
 	g := &p.Generator
 	g.Invalid, g.Reasons = false, nil
 	g.StartRatio = 1
+	if g.Started > 0 && float64(g.ConnWaits) > MaxConnWaitShare*float64(g.Started) {
+		g.Reasons = append(g.Reasons, fmt.Sprintf("%d of %d requests (%.1f%%) waited for a connection at the target's connections cap: above %.0f%%; their response times include the wait",
+			g.ConnWaits, g.Started, 100*float64(g.ConnWaits)/float64(g.Started), MaxConnWaitShare*100))
+	}
 	if p.Model != "open" {
+		g.Invalid = len(g.Reasons) > 0
 		return
 	}
 	var offered float64
