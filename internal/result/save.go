@@ -40,8 +40,8 @@ const tempTag = ".loadplan-tmp-"
 func SaveDir(dir string, files []File, owned []string) error {
 	dir = filepath.Clean(dir)
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
-	if base == "." || base == ".." || base == string(filepath.Separator) {
-		return saveInPlace(dir, files)
+	if base == "." || base == ".." || base == string(filepath.Separator) || isWorkingDir(dir) {
+		return saveInPlace(dir, files) // a folder in use cannot be swapped
 	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", parent, err)
@@ -60,7 +60,9 @@ func SaveDir(dir string, files []File, owned []string) error {
 		return err
 	}
 	if empty {
-		err = os.Rename(tmp, dir) // replaces a missing or empty folder at once
+		// rename(2) replaces a missing or empty folder at once (os.Rename
+		// refuses any existing folder).
+		err = syscall.Rename(tmp, dir)
 	} else if err = exchange(tmp, dir); errors.Is(err, errNoExchange) {
 		os.RemoveAll(tmp)
 		return saveInPlace(dir, files)
@@ -205,6 +207,13 @@ func saverAlive(name string) bool {
 	}
 	err = syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// isWorkingDir reports whether dir is the process's working folder.
+func isWorkingDir(dir string) bool {
+	wd, err1 := os.Stat(".")
+	st, err2 := os.Stat(dir)
+	return err1 == nil && err2 == nil && os.SameFile(wd, st)
 }
 
 func syncDir(dir string) {

@@ -167,7 +167,19 @@ func TestSaveDirSurvivesSIGKILL(t *testing.T) {
 // folder replaces every run file (an old plan.md does not survive a run
 // without a plan) and keeps the user's own files.
 func TestSaveDirKeepsOtherFilesAndDropsOldRunFiles(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "run")
+	parent := t.TempDir()
+	// Into a folder that does not exist, and into an empty one (as
+	// loadplan run leaves it after checking that it can write there).
+	if err := SaveDir(filepath.Join(parent, "new", "run"), crashSet("A"), crashOwned); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(parent, "new", "run", "result.json")); !bytes.Equal(got, crashSet("A")[0].Data) {
+		t.Fatal("not written into a new folder")
+	}
+	dir := filepath.Join(parent, "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := SaveDir(dir, crashSet("A"), crashOwned); err != nil {
 		t.Fatal(err)
 	}
