@@ -178,6 +178,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err := checkWritable(dir); err != nil {
 		return usagef("output directory %s: %v", dir, err)
 	}
+	// Every form of every secret (the result masks them at the source;
+	// this is the last line of defence for what is printed and written).
+	secrets := scenario.NewMasker(sc).Forms()
+	if sc.Target.InsecureSkipVerify { // on stderr even with -q or --json
+		fmt.Fprintln(env.Stderr, "loadplan: warning: TLS verification is off for this target (insecure_skip_verify)")
+	}
 
 	// The first signal stops new requests (graceful stop); the second cuts
 	// off requests in flight too.
@@ -267,17 +273,17 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	hardStop() // release the signal goroutine
 	if res == nil {
-		return runErr
+		return redactErr(runErr, secrets)
 	}
 	if interrupted.Load() || ctx.Err() != nil {
 		res.Status = result.StatusInterrupted
 	}
 	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
 	applyGates(env, res, &f)                      // before writing: result.json and the summary hold the gates
-	writeErr := writeRun(env, dir, res, sc.Secrets, &f, planCfg, seg)
-	ciErr := writeCI(env, res, sc.Secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
+	writeErr := writeRun(env, dir, res, secrets, &f, planCfg, seg)
+	ciErr := writeCI(env, res, secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
 	if runErr != nil {
-		return runErr
+		return redactErr(runErr, secrets)
 	}
 	if writeErr != nil {
 		return writeErr
@@ -354,6 +360,17 @@ func redact(b []byte, secrets []string) []byte {
 		}
 	}
 	return []byte(s)
+}
+
+// redactErr returns err, or its text redacted when it holds a secret.
+func redactErr(err error, secrets []string) error {
+	if err == nil {
+		return nil
+	}
+	if msg := string(redact([]byte(err.Error()), secrets)); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
 }
 
 func checkProfiles(sc *scenario.Scenario, only []string) error {

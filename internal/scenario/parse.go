@@ -61,7 +61,9 @@ type parser struct {
 	errs      Errors
 	secrets   []string        // in the order found
 	secretSet map[string]bool // guards against listing a secret twice
-	merged    map[*yaml.Node][]pair
+	// secretVars maps a ${secret:VAR} value to VAR (the first VAR found).
+	secretVars map[string]string
+	merged     map[*yaml.Node][]pair
 }
 
 // value is a node in the document together with its dotted path and the
