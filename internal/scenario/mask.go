@@ -41,7 +41,14 @@ type maskRef struct {
 	value string
 	name  int
 	forms []string // the value as written in a URL: raw, query- and path-escaped
+	// wide: masked wherever it appears, not only where it was found.
+	wide bool
 }
+
+// minWide is the length from which a secret found by its place (a URL's
+// password, the value of a sensitive query key) is also masked wherever
+// else it appears: ?token=1 must not mask every 1 of an output.
+const minWide = 4
 
 // NewMasker collects the secrets of sc: its secret values, the password of
 // each URL, and the values of sensitive query keys.
@@ -56,7 +63,7 @@ func NewMasker(sc *Scenario) *Masker {
 	}
 	slices.Sort(vals)
 	for _, v := range vals {
-		m.add(v, sc.SecretVars[v])
+		m.add(v, sc.SecretVars[v], true)
 	}
 	headers := slices.Clone(sc.Target.Headers)
 	for _, r := range sc.Requests {
@@ -64,7 +71,7 @@ func NewMasker(sc *Scenario) *Masker {
 	}
 	for _, h := range headers {
 		if h.Secret {
-			m.add(h.Value, envName(h.Name))
+			m.add(h.Value, envName(h.Name), true)
 		}
 	}
 	urls := []string{sc.Target.URL}
@@ -74,8 +81,10 @@ func NewMasker(sc *Scenario) *Masker {
 	for _, u := range urls {
 		m.url(u, true)
 	}
-	for _, v := range sc.Secrets {
-		m.add(v, "SECRET")
+	for _, v := range sc.Secrets { // any other: a form of one found already, or named SECRET
+		if !slices.ContainsFunc(m.refs, func(r maskRef) bool { return slices.Contains(r.forms, v) }) {
+			m.add(v, "SECRET", true)
+		}
 	}
 	return m
 }
@@ -93,18 +102,22 @@ func (m *Masker) Forms() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range m.refs {
-		v := r.value
-		j, _ := json.Marshal(v) // HTML-safe escaping, as encoding/json writes
-		var plain strings.Builder
-		enc := json.NewEncoder(&plain)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(v)
-		forms := append(slices.Clone(r.forms), strings.Trim(string(j), `"`), strings.Trim(strings.TrimSpace(plain.String()), `"`),
-			html.EscapeString(v), strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v))
-		for _, f := range forms {
-			if f != "" && !seen[f] {
-				seen[f] = true
-				out = append(out, f)
+		if !r.wide {
+			continue
+		}
+		for _, v := range r.forms {
+			j, _ := json.Marshal(v) // HTML-safe escaping, as encoding/json writes
+			var plain strings.Builder
+			enc := json.NewEncoder(&plain)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(v)
+			forms := []string{v, strings.Trim(string(j), `"`), strings.Trim(strings.TrimSpace(plain.String()), `"`),
+				html.EscapeString(v), strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v)}
+			for _, f := range forms {
+				if f != "" && !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
 			}
 		}
 	}
@@ -113,8 +126,11 @@ func (m *Masker) Forms() []string {
 }
 
 // add records value v under the name want, or want_2, … when want is
-// taken by another value. A value already known keeps its name.
-func (m *Masker) add(v, want string) {
+// taken by another value; also lists other forms of the same secret (its
+// decoded text, when v is percent-encoded as written in a URL). A value
+// already known keeps its name. v is the text a reference stands for:
+// substituted for ${secret:NAME}, it gives back what was written.
+func (m *Masker) add(v, want string, wide bool, also ...string) {
 	if v == "" {
 		return
 	}
@@ -127,14 +143,17 @@ func (m *Masker) add(v, want string) {
 	}
 	m.names = append(m.names, name)
 	m.byVal[v] = len(m.names) - 1
-	forms := []string{v}
-	for _, f := range []string{url.QueryEscape(v), strings.ReplaceAll(url.QueryEscape(v), "+", "%20"), url.PathEscape(v)} {
-		if !slices.Contains(forms, f) {
-			forms = append(forms, f)
+	var forms []string
+	for _, x := range append([]string{v}, also...) {
+		for _, f := range []string{x, url.QueryEscape(x), strings.ReplaceAll(url.QueryEscape(x), "+", "%20"), url.PathEscape(x)} {
+			if f != "" && !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
 		}
 	}
-	m.refs = append(m.refs, maskRef{value: v, name: len(m.names) - 1, forms: forms})
-	slices.SortStableFunc(m.refs, func(a, b maskRef) int { return len(b.value) - len(a.value) })
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	m.refs = append(m.refs, maskRef{value: v, name: len(m.names) - 1, forms: forms, wide: wide})
+	slices.SortStableFunc(m.refs, func(a, b maskRef) int { return len(b.forms[0]) - len(a.forms[0]) })
 }
 
 // A placeholder stands for a secret while a URL is taken apart: NUL, the
@@ -146,6 +165,9 @@ func placeholder(name int) string { return "\x00" + strconv.Itoa(name) + "\x00" 
 // never inside a placeholder already there.
 func (m *Masker) hide(s string) string {
 	for _, r := range m.refs {
+		if !r.wide {
+			continue
+		}
 		for _, f := range r.forms {
 			if !strings.Contains(s, f) {
 				continue
@@ -204,11 +226,10 @@ func (m *Masker) url(u string, register bool) string {
 		s, query, hasQuery = s[:i], s[i+1:], true
 	}
 	if user, pw, ok := strings.Cut(userinfo, ":"); ok && pw != "" && !strings.Contains(pw, "\x00") {
-		d := unescape(pw, url.PathUnescape)
 		if register {
-			m.add(d, URLPasswordName)
+			m.add(pw, URLPasswordName, len(pw) >= minWide, unescape(pw, url.PathUnescape))
 		}
-		if n, known := m.byVal[d]; known {
+		if n, known := m.byVal[pw]; known {
 			userinfo = user + ":" + placeholder(n)
 		}
 	}
@@ -223,11 +244,10 @@ func (m *Masker) url(u string, register bool) string {
 			k, v, hasV := strings.Cut(p, "=")
 			dk := unescape(k, url.QueryUnescape)
 			if hasV && v != "" && !strings.Contains(v, "\x00") && slices.Contains(m.keys, strings.ToLower(dk)) {
-				d := unescape(v, url.QueryUnescape)
 				if register {
-					m.add(d, envName(dk))
+					m.add(v, envName(dk), len(v) >= minWide, unescape(v, url.QueryUnescape))
 				}
-				if n, known := m.byVal[d]; known {
+				if n, known := m.byVal[v]; known {
 					v = placeholder(n)
 				}
 			}
