@@ -19,9 +19,15 @@ type File struct {
 }
 
 // tempTag marks the temporary folders SaveDir makes beside the output
-// folder: .<folder>.loadplan-tmp-<pid>-<random>. The pid lets a later save
-// tell a crashed save's leftovers from a save still in progress.
+// folder: .<folder>.loadplan-tmp-<pid>-<host>-<random>. The pid and the
+// host let a later save tell a crashed save's leftovers from a save still
+// in progress (on a shared volume, another machine's pids mean nothing:
+// its folders are left alone for staleAge).
 const tempTag = ".loadplan-tmp-"
+
+// staleAge is how old another machine's temporary folder must be before a
+// save removes it: far longer than any save takes.
+const staleAge = time.Hour
 
 // SaveDir saves files as one set in the folder dir: a reader, and a crash
 // at any moment, sees the complete old set or the complete new set, never
@@ -51,7 +57,7 @@ func SaveDir(dir string, files []File, owned []string) error {
 	if !ok {
 		return saveInPlace(dir, files)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+base+tempTag+strconv.Itoa(os.Getpid())+"-")
+	tmp, err := os.MkdirTemp(parent, "."+base+tempTag+strconv.Itoa(os.Getpid())+"-"+hostTag()+"-")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
@@ -175,7 +181,8 @@ func CleanStale(folder string) {
 		name := e.Name()
 		switch {
 		case e.IsDir() && strings.HasPrefix(name, ".") && strings.Contains(name, tempTag):
-			if !saverAlive(name) {
+			info, err := e.Info()
+			if err == nil && (time.Since(info.ModTime()) > staleAge || !saverAlive(name)) {
 				os.RemoveAll(filepath.Join(folder, name))
 			}
 		case e.Type().IsRegular() && staleInside(name):
@@ -193,12 +200,32 @@ func staleInside(name string) bool {
 	return strings.HasPrefix(name, ".") && (strings.Contains(name, ".tmp-") || strings.HasPrefix(name, ".loadplan-check-"))
 }
 
-// saverAlive reads the pid from a temporary folder's name and reports
-// whether that process still runs (another save in progress).
+// hostTag is this machine's name as it goes into a temporary folder's
+// name: letters and digits only.
+func hostTag() string {
+	h, _ := os.Hostname()
+	var b strings.Builder
+	for _, c := range h {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// saverAlive reads the pid and the host from a temporary folder's name and
+// reports whether that process may still run (another save in progress):
+// true for another host's folder, whose process cannot be asked.
 func saverAlive(name string) bool {
 	_, rest, _ := strings.Cut(name, tempTag)
-	pidText, _, _ := strings.Cut(rest, "-")
-	pid, err := strconv.Atoi(pidText)
+	parts := strings.SplitN(rest, "-", 3)
+	if len(parts) < 3 {
+		return false // not a name SaveDir makes
+	}
+	if parts[1] != hostTag() {
+		return true
+	}
+	pid, err := strconv.Atoi(parts[0])
 	if err != nil || pid <= 0 {
 		return false
 	}

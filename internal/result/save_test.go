@@ -214,3 +214,37 @@ func TestSaveDirKeepsOtherFilesAndDropsOldRunFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanStale: a temporary folder of a save still running (this
+// process), or of another machine's recent save, stays; one whose process
+// is gone, or another machine's an hour old, goes.
+func TestCleanStale(t *testing.T) {
+	parent := t.TempDir()
+	dead := exec.Command(os.Args[0], "-test.run=^$")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPID := dead.Process.Pid // ended: no process has it for now
+	names := map[string]bool{ // name → kept
+		".r" + tempTag + fmt.Sprint(os.Getpid()) + "-" + hostTag() + "-1": true,
+		".r" + tempTag + fmt.Sprint(deadPID) + "-" + hostTag() + "-2":     false,
+		".r" + tempTag + "5-otherhost-3":                                   true,
+		".r" + tempTag + "6-otherhost-4":                                   false, // made old below
+	}
+	for n := range names {
+		if err := os.Mkdir(filepath.Join(parent, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleAge)
+	if err := os.Chtimes(filepath.Join(parent, ".r"+tempTag+"6-otherhost-4"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	CleanStale(parent)
+	for n, kept := range names {
+		_, err := os.Stat(filepath.Join(parent, n))
+		if (err == nil) != kept {
+			t.Errorf("%s: kept %v, want %v", n, err == nil, kept)
+		}
+	}
+}
