@@ -225,11 +225,11 @@ func TestCleanStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadPID := dead.Process.Pid // ended: no process has it for now
-	names := map[string]bool{ // name → kept
+	names := map[string]bool{   // name → kept
 		".r" + tempTag + fmt.Sprint(os.Getpid()) + "-" + hostTag() + "-1": true,
 		".r" + tempTag + fmt.Sprint(deadPID) + "-" + hostTag() + "-2":     false,
-		".r" + tempTag + "5-otherhost-3":                                   true,
-		".r" + tempTag + "6-otherhost-4":                                   false, // made old below
+		".r" + tempTag + "5-otherhost-3":                                  true,
+		".r" + tempTag + "6-otherhost-4":                                  false, // made old below
 	}
 	for n := range names {
 		if err := os.Mkdir(filepath.Join(parent, n), 0o755); err != nil {
