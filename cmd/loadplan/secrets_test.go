@@ -26,7 +26,7 @@ const (
 	secURLPW    = "urlpw-Plain-Z4"      // target URL password, plain
 	secEncPW    = "enc@pw<Z5"           // a request URL password, written percent-encoded
 	secAmp      = "amp&Val=K6"          // ${secret:} value with &, in a query
-	secLt       = "lt<Val-J7"           // ${secret:} value with <, in a path
+	secLt       = "lt<Val-J7"           // ${secret:} value with <, in a request name
 	secQuote    = `qt"Val-H8`           // ${secret:} value with ", in a request name
 	secQuickPW  = "quickpw-Y9"          // --url password
 	secQuickHdr = "quickhdr-Authz-X1"   // --url run: -H X-Api-Key
@@ -98,7 +98,7 @@ target:
 requests:
   - {name: keys, path: "/k?%s&plain=1", headers: {Authorization: "Bearer %s"}}
   - {name: amp, path: "/a?q=${secret:AMP}&api_key=%s"}
-  - {name: lt, path: "/l/${secret:LT}/x"}
+  - {name: "lt-${secret:LT}", path: /l}
   - {name: "n-${secret:QUOTE}", path: /n}
   - {name: enc, url: "http://bob:%s@%s/e"}
 profiles:
@@ -125,6 +125,7 @@ plan:
 		return code
 	}
 	runA, runB := filepath.Join(root, "runA"), filepath.Join(root, "runB")
+	vars["GITHUB_STEP_SUMMARY"] = filepath.Join(root, "step-summary.md")
 	if code := run("run", scenPath, "--out", runA, "--max-lateness", "1s", "--junit", filepath.Join(root, "junit.xml")); code != 0 && code != 1 {
 		t.Fatalf("run: exit %d", code)
 	}
@@ -153,7 +154,7 @@ plan:
 
 	// Ground truth: the target saw the secrets, so they were in play.
 	mu.Lock()
-	for _, want := range []string{"Bearer " + secHeader, secAPIHdr, "user:" + secURLPW, "bob:" + secEncPW, secQuickHdr, "qu:" + secQuickPW, "qe:" + secQuickEnc, "/l/" + secLt + "/x"} {
+	for _, want := range []string{"Bearer " + secHeader, secAPIHdr, "user:" + secURLPW, "bob:" + secEncPW, secQuickHdr, "qu:" + secQuickPW, "qe:" + secQuickEnc} {
 		if !seen[want] {
 			t.Errorf("the server never saw %q: the test plants nothing", want)
 		}
@@ -181,7 +182,7 @@ plan:
 		files++
 		return nil
 	})
-	for _, want := range []string{"/runA/result.json", "/runA/summary.md", "/runA/report.html", "/runA/next-scenario.yaml", "/runA/plan.md", "/junit.xml",
+	for _, want := range []string{"/runA/result.json", "/runA/summary.md", "/runA/report.html", "/runA/next-scenario.yaml", "/runA/plan.md", "/junit.xml", "/step-summary.md",
 		"/runB/result.json", "/report/report.html", "/report/summary.md", "/report/result.json", "/plan/next-scenario.yaml", "/plan/plan.html", "/compare/compare.md"} {
 		if _, ok := texts[want]; !ok {
 			var have []string

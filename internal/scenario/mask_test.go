@@ -19,7 +19,7 @@ target:
     Authorization: "Bearer hdr-secret"
 requests:
   - {name: q, path: "/a?api_key=ak123456&Token=T0k3n&other=1&q=${secret:AMP}&session=s35510n"}
-  - {name: "n-${secret:LT}", path: "/p/${secret:LT}/x"}
+  - {name: "n-${secret:LT}", path: "/p/x"}
   - {name: u, url: "http://bob:${secret:PW}@127.0.0.1:9/z?SIGNATURE=sig%2Fnature&access_token=1"}
   - {name: lower, path: "/l?x=p%40ss%3cw0rd"}
 profiles:
@@ -33,7 +33,7 @@ profiles:
 	want := map[string]string{
 		sc.Target.URL:      "http://user:${secret:URL_PASSWORD}@127.0.0.1:8080",
 		sc.Requests[0].URL: "http://user:${secret:URL_PASSWORD}@127.0.0.1:8080/a?api_key=${secret:API_KEY}&Token=${secret:TOKEN}&other=1&q=${secret:AMP}&session=${secret:SESSION}",
-		sc.Requests[1].URL: "http://user:${secret:URL_PASSWORD}@127.0.0.1:8080/p/${secret:LT}/x",
+		sc.Requests[1].URL: "http://user:${secret:URL_PASSWORD}@127.0.0.1:8080/p/x",
 		sc.Requests[2].URL: "http://bob:${secret:PW}@127.0.0.1:9/z?SIGNATURE=${secret:SIGNATURE}&access_token=${secret:ACCESS_TOKEN}",
 		// The password written again, in lower-case hex, elsewhere.
 		sc.Requests[3].URL: "http://user:${secret:URL_PASSWORD}@127.0.0.1:8080/l?x=${secret:URL_PASSWORD}",
@@ -69,6 +69,27 @@ profiles:
 	for _, f := range []string{"p@ss<w0rd", `p@ss\u003cw0rd`, "p@ss&lt;w0rd", "a\\u0026b=c", "x&lt;y&#34;z", `x<y\"z`, "Bearer hdr-secret", "sig/nature"} {
 		if !strings.Contains(forms, f) {
 			t.Errorf("Forms() lacks %q", f)
+		}
+	}
+}
+
+// TestMaskerSpecialCharacters: a ${secret:} value with &, < or " in a
+// path or a query, raw or escaped, is masked whole.
+func TestMaskerSpecialCharacters(t *testing.T) {
+	const v = `x&y<z"w`
+	sc := &Scenario{
+		Target: Target{URL: "http://127.0.0.1:1"},
+		Requests: []Request{
+			{URL: "http://127.0.0.1:1/p/" + v + "/q?a=" + v + "&b=1"},
+			{URL: "http://127.0.0.1:1/p/x%26y%3cz%22w?a=x%26y%3Cz%22w"},
+		},
+		Secrets:    []string{v},
+		SecretVars: map[string]string{v: "V"},
+	}
+	m := NewMasker(sc)
+	for i, want := range []string{"http://127.0.0.1:1/p/${secret:V}/q?a=${secret:V}&b=1", "http://127.0.0.1:1/p/${secret:V}?a=${secret:V}"} {
+		if got := m.URL(sc.Requests[i].URL); got != want {
+			t.Errorf("URL(%q) = %q, want %q", sc.Requests[i].URL, got, want)
 		}
 	}
 }
