@@ -229,11 +229,7 @@ func saverAlive(name string) bool {
 	if err != nil || pid <= 0 {
 		return false
 	}
-	if pid == os.Getpid() {
-		return true
-	}
-	err = syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	return pid == os.Getpid() || processAlive(pid)
 }
 
 // isWorkingDir reports whether dir is the process's working folder.
