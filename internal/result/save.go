@@ -40,9 +40,9 @@ const staleAge = time.Hour
 // directly, onto a full one by an atomic exchange (Linux renameat2
 // RENAME_EXCHANGE), after which the old set is removed. Temporary folders
 // left by a save that was killed are removed by the next save into the
-// same parent folder. A dir that holds a subfolder or a special file, or a
-// system without the exchange, gets the files one by one, each atomic but
-// not as a set.
+// same parent folder. A dir that holds a subfolder or a special file, a
+// parent folder that cannot be written, or a system without hard links or
+// the exchange gets the files one by one, each atomic but not as a set.
 func SaveDir(dir string, files []File, owned []string) error {
 	dir = filepath.Clean(dir)
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
@@ -50,32 +50,41 @@ func SaveDir(dir string, files []File, owned []string) error {
 		return saveInPlace(dir, files) // a folder in use cannot be swapped
 	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", parent, err)
+		return saveInPlace(dir, files)
 	}
 	CleanStale(parent)
 	keep, empty, ok := carried(dir, files, owned)
 	if !ok {
 		return saveInPlace(dir, files)
 	}
+	// Any step of the swap that fails (a parent folder that cannot be
+	// written, a file system without hard links or the exchange, a sticky
+	// folder) falls back to the files one by one.
 	tmp, err := os.MkdirTemp(parent, "."+base+tempTag+strconv.Itoa(os.Getpid())+"-"+hostTag()+"-")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+		return saveInPlace(dir, files)
 	}
-	if err := fillTemp(tmp, dir, files, keep); err != nil {
+	if err := fillTemp(tmp, dir, files); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
+	for _, name := range keep {
+		if err := os.Link(filepath.Join(dir, name), filepath.Join(tmp, name)); err != nil {
+			os.RemoveAll(tmp)
+			return saveInPlace(dir, files)
+		}
+	}
+	syncDir(tmp)
 	if empty {
 		// rename(2) replaces a missing or empty folder at once (os.Rename
 		// refuses any existing folder).
 		err = syscall.Rename(tmp, dir)
-	} else if err = exchange(tmp, dir); errors.Is(err, errNoExchange) {
-		os.RemoveAll(tmp)
-		return saveInPlace(dir, files)
+	} else {
+		err = exchange(tmp, dir)
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("write %s: %w", dir, err)
+		return saveInPlace(dir, files)
 	}
 	os.RemoveAll(tmp) // the old set, after an exchange
 	syncDir(parent)
@@ -111,9 +120,8 @@ func carried(dir string, files []File, owned []string) (keep []string, empty, ok
 	return keep, len(entries) == 0, true
 }
 
-// fillTemp writes the set into tmp and hard-links the kept files of dir
-// beside it.
-func fillTemp(tmp, dir string, files []File, keep []string) error {
+// fillTemp writes the set into tmp.
+func fillTemp(tmp, dir string, files []File) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
@@ -122,12 +130,6 @@ func fillTemp(tmp, dir string, files []File, keep []string) error {
 			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
 		}
 	}
-	for _, name := range keep {
-		if err := os.Link(filepath.Join(dir, name), filepath.Join(tmp, name)); err != nil {
-			return fmt.Errorf("keep %s: %w", filepath.Join(dir, name), err)
-		}
-	}
-	syncDir(tmp)
 	return nil
 }
 
