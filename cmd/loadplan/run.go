@@ -422,7 +422,7 @@ func safeName(s string) string {
 func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 	u, err := url.Parse(f.url)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("--url %q: want an absolute http:// or https:// URL", f.url)
+		return nil, usagef("--url %q: want an absolute http:// or https:// URL", scenario.MaskURLText(f.url))
 	}
 	switch {
 	case f.users > 0 && f.rate > 0:

@@ -253,3 +253,17 @@ func TestQuietRunWarnsInsecure(t *testing.T) {
 		t.Errorf("-q: no insecure_skip_verify warning on stderr:\n%s", stderr)
 	}
 }
+
+// TestBadURLErrorHidesSecrets: a --url refused up front is quoted with its
+// password and sensitive query values masked.
+func TestBadURLErrorHidesSecrets(t *testing.T) {
+	env, stdout, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", "ftp://u:pw-Bad-1@127.0.0.1/x?token=tok-Bad-2", "--rate", "1", "--duration", "1s", "--out", t.TempDir()}, env)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	out := stdout.String() + stderr.String()
+	if strings.Contains(out, "pw-Bad-1") || strings.Contains(out, "tok-Bad-2") || !strings.Contains(out, "token=***") {
+		t.Errorf("the refused URL shows a secret:\n%s", out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,29 @@ var SensitiveQueryKeys = []string{
 	"key", "password", "passwd", "pwd", "refresh_token", "secret", "sig", "signature",
 	"token", "x-amz-credential", "x-amz-security-token", "x-amz-signature", "x-goog-signature",
 }
+
+// sensitiveQueryText finds key=value of a sensitive query key in free
+// text: a URL quoted in an error message.
+var sensitiveQueryText = regexp.MustCompile(`(?i)([?&;](?:` + quoteAll(SensitiveQueryKeys) + `)=)[^&#\s"'<>]+`)
+
+func quoteAll(keys []string) string {
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		q[i] = regexp.QuoteMeta(k)
+	}
+	return strings.Join(q, "|")
+}
+
+// MaskURLText replaces the values of sensitive query keys in a message
+// (an error quoting a URL that did not parse) with ***, and a URL's
+// password too: for text that cannot be masked at the source.
+func MaskURLText(s string) string {
+	s = sensitiveQueryText.ReplaceAllString(s, "${1}***")
+	return urlPasswordText.ReplaceAllString(s, "${1}***@")
+}
+
+// urlPasswordText finds the password of a URL in free text.
+var urlPasswordText = regexp.MustCompile(`(://[^/?#@\s:"']*:)[^/?#@\s"']+@`)
 
 // URLPasswordName names the reference that stands for the password of a
 // URL when it was written in the URL itself rather than as ${secret:VAR}.

@@ -111,3 +111,30 @@ func TestMaskerNamesDoNotCollide(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestSensitiveQueryNeverInErrors: a URL refused by the parser is quoted
+// in the error with its password and sensitive query values masked.
+func TestSensitiveQueryNeverInErrors(t *testing.T) {
+	src := `version: 1
+name: t
+target: {url: "ftp://u:pw-in-url@127.0.0.1/"}
+requests:
+  - {name: a, url: "ftp://127.0.0.1/x?api_key=k3y-in-url&Token=t0k-in-url&page=2"}
+  - {name: b, path: "x?signature=s1g-in-path"}
+profiles:
+  baseline: {rate: 1, duration: 1s}
+`
+	_, err := Parse("s.yaml", []byte(src), env(nil))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, v := range []string{"pw-in-url", "k3y-in-url", "t0k-in-url", "s1g-in-path"} {
+		if strings.Contains(msg, v) {
+			t.Errorf("error shows %q:\n%s", v, msg)
+		}
+	}
+	if !strings.Contains(msg, "api_key=***") || !strings.Contains(msg, "page=2") || !strings.Contains(msg, "u:***@") {
+		t.Errorf("error should mask the values only:\n%s", msg)
+	}
+}

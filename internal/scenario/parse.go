@@ -46,7 +46,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Scena
 		sort.SliceStable(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 		for _, e := range p.errs {
 			e.Key = redact(e.Key, secrets)
-			e.Msg = redact(e.Msg, secrets)
+			e.Msg = MaskURLText(redact(e.Msg, secrets))
 		}
 		SortErrors(p.errs)
 		return nil, p.errs
