@@ -173,42 +173,38 @@ func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
 }
 
 // writeRunPlan makes the plan of a finished run whose scenario has a
-// plan: section and writes it beside the result. For loadplan run.
+// plan: section and writes it beside the result.
 func writeRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) error {
-	p, err := plan.Build(cfg, res, plan.Options{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json"), Scenario: originalScenario(env, res)})
+	p, err := buildRunPlan(env, dir, cfg, res)
 	if err != nil {
-		return &UsageError{Err: err}
+		return err
 	}
 	return writePlanFiles(env, dir, p, report.PlanFormats)
 }
 
+// buildRunPlan makes the plan of a finished run, for loadplan run.
+func buildRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) (*plan.Plan, error) {
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json"), Scenario: originalScenario(env, res)})
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return p, nil
+}
+
 // writePlanFiles writes plan.<format> for each format and the next
-// scenario into dir, each atomically, and checks that the next scenario
-// parses.
+// scenario into dir, each atomically.
 func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error {
+	files, err := planFiles(env, dir, p, formats)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	var wrote []string
-	for _, f := range formats {
-		var b bytes.Buffer
-		if err := report.WritePlan(&b, p, f); err != nil {
-			return err
-		}
-		path := filepath.Join(dir, "plan."+f)
-		if err := result.WriteFile(path, b.Bytes()); err != nil {
-			return err
-		}
-		wrote = append(wrote, path)
-	}
-	if p.NextTest.YAML != "" {
-		path := filepath.Join(dir, nextScenarioFile)
-		data := []byte(p.NextTest.YAML)
-		noVars := func(string) (string, bool) { return "", false }
-		if _, err := scenario.Parse(path, data, noVars); err != nil {
-			fmt.Fprintf(env.Stderr, "loadplan plan: warning: %s needs editing before it runs:\n%v\n", path, err)
-		}
-		if err := result.WriteFile(path, data); err != nil {
+	for _, f := range files {
+		path := filepath.Join(dir, f.Name)
+		if err := result.WriteFile(path, f.Data); err != nil {
 			return err
 		}
 		wrote = append(wrote, path)
@@ -217,4 +213,39 @@ func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error 
 		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
 	}
 	return nil
+}
+
+// planFiles renders plan.<format> for each format and the next scenario,
+// and checks that the next scenario parses once its ${secret:NAME}
+// references are set.
+func planFiles(env *Env, dir string, p *plan.Plan, formats []string) ([]result.File, error) {
+	var files []result.File
+	for _, f := range formats {
+		var b bytes.Buffer
+		if err := report.WritePlan(&b, p, f); err != nil {
+			return nil, err
+		}
+		files = append(files, result.File{Name: "plan." + f, Data: b.Bytes()})
+	}
+	if p.NextTest.YAML != "" {
+		path := filepath.Join(dir, nextScenarioFile)
+		data := []byte(p.NextTest.YAML)
+		if _, err := scenario.Parse(path, data, secretsSet(data)); err != nil {
+			fmt.Fprintf(env.Stderr, "loadplan plan: warning: %s needs editing before it runs:\n%v\n", path, err)
+		}
+		files = append(files, result.File{Name: nextScenarioFile, Data: data})
+	}
+	return files, nil
+}
+
+// secretsSet answers as set, with a stand-in value, the variables the
+// next scenario references as ${secret:NAME} (the run's secrets are not in
+// the result; the user sets them), and no other variable.
+func secretsSet(data []byte) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if bytes.Contains(data, []byte("${secret:"+name+"}")) {
+			return "loadplan-check", true
+		}
+		return "", false
+	}
 }

@@ -185,6 +185,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err := checkWritable(dir); err != nil {
 		return usagef("output directory %s: %v", dir, err)
 	}
+	// Every form of every secret (the result masks them at the source;
+	// this is the last line of defence for what is printed and written).
+	secrets := scenario.NewMasker(sc).Forms()
+	if sc.Target.InsecureSkipVerify { // on stderr even with -q or --json
+		fmt.Fprintln(env.Stderr, "loadplan: warning: TLS verification is off for this target (insecure_skip_verify)")
+	}
 
 	// The first signal stops new requests (graceful stop); the second cuts
 	// off requests in flight too (both clients can); a third exits at once.
@@ -276,20 +282,17 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	hardStop() // release the signal goroutine
 	if res == nil {
-		return runErr
+		return redactErr(runErr, secrets)
 	}
 	if interrupted.Load() || ctx.Err() != nil {
 		res.Status = result.StatusInterrupted
 	}
 	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
 	applyGates(env, res, &f)                      // before writing: result.json and the summary hold the gates
-	writeErr := writeRun(env, dir, res, sc.Secrets, &f)
-	if writeErr == nil && planCfg != nil {
-		writeRunPlanAfter(env, dir, planCfg, res, sc.Secrets, seg)
-	}
-	ciErr := writeCI(env, res, sc.Secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
+	writeErr := writeRun(env, dir, res, secrets, &f, planCfg, seg)
+	ciErr := writeCI(env, res, secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
 	if runErr != nil {
-		return runErr
+		return redactErr(runErr, secrets)
 	}
 	if writeErr != nil {
 		return writeErr
@@ -308,9 +311,15 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// writeRun writes result.json and summary.md, and prints the summary. The
-// summary is printed even when writing fails, so nothing measured is lost.
-func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *runFlags) error {
+// runFiles are the files a run writes into its folder; a new run into the
+// same folder replaces all of them (result.SaveDir).
+var runFiles = []string{"result.json", "summary.md", "report.html", "plan.md", "plan.json", "plan.csv", "plan.html", nextScenarioFile}
+
+// writeRun saves result.json, summary.md, report.html and, with a plan:
+// section, the plan files, as one set (result.SaveDir: all or none, even
+// when the process is killed), and prints the summary. The summary is
+// printed even when writing fails, so nothing measured is lost.
+func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *runFlags, planCfg *plan.Config, seg engine.Segment) error {
 	data, err := result.Marshal(res)
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
@@ -321,27 +330,19 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 		return err
 	}
 	summary := redact([]byte(sum.String()), secrets)
-
-	var werr error
-	wroteHTML := false
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		werr = fmt.Errorf("create %s: %w", dir, err)
-	} else if err := result.WriteFile(filepath.Join(dir, "result.json"), data); err != nil {
-		werr = err
-	} else if err := result.WriteFile(filepath.Join(dir, "summary.md"), summary); err != nil {
-		werr = err
+	files := []result.File{{Name: "result.json", Data: data}, {Name: "summary.md", Data: summary}}
+	// The HTML report is a convenience: a chart that cannot be drawn must
+	// not lose the run, so its failure is only reported.
+	var html strings.Builder
+	if err := report.HTML(&html, res); err != nil {
+		fmt.Fprintf(env.Stderr, "loadplan: report.html not written: %v\n", err)
 	} else {
-		// The HTML report is a convenience: a chart that cannot be drawn
-		// must not lose the run, so its failure is only reported.
-		var html strings.Builder
-		if err := report.HTML(&html, res); err != nil {
-			fmt.Fprintf(env.Stderr, "loadplan: report.html not written: %v\n", err)
-		} else if err := result.WriteFile(filepath.Join(dir, "report.html"), redact([]byte(html.String()), secrets)); err != nil {
-			werr = err
-		} else {
-			wroteHTML = true
-		}
+		files = append(files, result.File{Name: "report.html", Data: redact([]byte(html.String()), secrets)})
 	}
+	if planCfg != nil {
+		files = append(files, runPlanFiles(env, dir, planCfg, data, res.Status, seg)...)
+	}
+	werr := result.SaveDir(dir, files, runFiles)
 	switch {
 	case f.json:
 		env.Stdout.Write(data)
@@ -351,11 +352,11 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 	if werr != nil {
 		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
 	}
-	also := "summary.md"
-	if wroteHTML {
-		also += " and report.html"
+	var names []string
+	for _, file := range files[1:] {
+		names = append(names, file.Name)
 	}
-	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, %s\n", filepath.Join(dir, "result.json"), also)
+	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, %s\n", filepath.Join(dir, "result.json"), strings.Join(names, ", "))
 	return nil
 }
 
@@ -368,6 +369,17 @@ func redact(b []byte, secrets []string) []byte {
 		}
 	}
 	return []byte(s)
+}
+
+// redactErr returns err, or its text redacted when it holds a secret.
+func redactErr(err error, secrets []string) error {
+	if err == nil {
+		return nil
+	}
+	if msg := string(redact([]byte(err.Error()), secrets)); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
 }
 
 func checkProfiles(sc *scenario.Scenario, only []string) error {
@@ -419,7 +431,7 @@ func safeName(s string) string {
 func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 	u, err := url.Parse(f.url)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("--url %q: want an absolute http:// or https:// URL", f.url)
+		return nil, usagef("--url %q: want an absolute http:// or https:// URL", scenario.MaskURLText(f.url))
 	}
 	switch {
 	case f.users > 0 && f.rate > 0:
@@ -515,29 +527,34 @@ func parseSegment(s string, env *Env) (engine.Segment, error) {
 	return engine.Segment{Index: i, Count: n}, nil
 }
 
-// writeRunPlan after a run: the plan is made from the result as it was
-// saved (secrets masked), and a plan that cannot be made is reported but
-// never changes the run's exit code — the measurement is what the run was
-// for. A segment or an unfinished run makes no plan: plan the merged or the
-// complete result with `loadplan plan`.
-func writeRunPlanAfter(env *Env, dir string, cfg *plan.Config, res *result.Result, secrets []string, seg engine.Segment) {
+// runPlanFiles makes the plan files of a run: the plan is made from the
+// result as it is saved (data), and a plan that cannot be made is reported
+// but never changes the run's exit code — the measurement is what the run
+// was for. A segment or an unfinished run makes no plan: plan the merged or
+// the complete result with `loadplan plan`.
+func runPlanFiles(env *Env, dir string, cfg *plan.Config, data []byte, status string, seg engine.Segment) []result.File {
 	switch {
 	case seg.Count > 1:
 		fmt.Fprintln(env.Stderr, "loadplan: no plan for one segment: merge the segments, then run `loadplan plan` on the merged result")
-		return
-	case res.Status != result.StatusComplete:
-		fmt.Fprintf(env.Stderr, "loadplan: no plan for a %s run\n", res.Status)
-		return
+		return nil
+	case status != result.StatusComplete:
+		fmt.Fprintf(env.Stderr, "loadplan: no plan for a %s run\n", status)
+		return nil
 	}
-	saved := res
-	if data, err := result.Marshal(res); err == nil {
-		if r, err := result.Parse("result.json", redact(data, secrets)); err == nil {
-			saved = r
-		}
+	saved, err := result.Parse("result.json", data)
+	var p *plan.Plan
+	if err == nil {
+		p, err = buildRunPlan(env, dir, cfg, saved)
 	}
-	if err := writeRunPlan(env, dir, cfg, saved); err != nil {
+	var files []result.File
+	if err == nil {
+		files, err = planFiles(env, dir, p, report.PlanFormats)
+	}
+	if err != nil {
 		fmt.Fprintf(env.Stderr, "loadplan: plan not written: %v\n", err)
+		return nil
 	}
+	return files
 }
 
 // repeatRuns runs the same command N times, each into its own directory

@@ -487,6 +487,32 @@ func TestNextScenarioText(t *testing.T) {
 	}
 }
 
+// TestNextScenarioKeepsSecretReferences: a result holds ${secret:NAME}
+// references where the run had secrets; the next scenario keeps them as
+// references (so it runs with the same environment), and escapes any
+// other $.
+func TestNextScenarioKeepsSecretReferences(t *testing.T) {
+	for in, want := range map[string]string{
+		"/a?api_key=${secret:API_KEY}&c=$5":       "/a?api_key=${secret:API_KEY}&c=$$5",
+		"/${secret:LT}/${secret:lt_2}${VAR}":      "/${secret:LT}/${secret:lt_2}$${VAR}",
+		"/${secret:BAD-NAME}${secret:}$${secret:": "/$${secret:BAD-NAME}$${secret:}$$$${secret:",
+	} {
+		if got := dollar(in); got != want {
+			t.Errorf("dollar(%q) = %q, want %q", in, got, want)
+		}
+	}
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 20%}\ncapacity: {units: 10}\nresources: [{name: api}]\n")
+	res := stressResult(result.StatusComplete, 1500)
+	res.Scenario.Target = "http://u:${secret:URL_PASSWORD}@127.0.0.1:8080"
+	res.Scenario.Requests[0].URL = res.Scenario.Target + "/k?token=${secret:TOKEN}"
+	y := mustBuild(t, cfg, res, "2027-01-01").NextTest.YAML
+	for _, want := range []string{"url: http://u:${secret:URL_PASSWORD}@127.0.0.1:8080\n", "path: /k?token=${secret:TOKEN}\n", "set URL_PASSWORD, TOKEN."} {
+		if !strings.Contains(y, want) {
+			t.Errorf("next scenario lacks %q:\n%s", want, y)
+		}
+	}
+}
+
 func TestFormatting(t *testing.T) {
 	for _, tt := range []struct {
 		got, want string

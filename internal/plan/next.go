@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -186,6 +187,13 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	for _, l := range append(stressComment(sc.Name, doc.Profiles.Stress), kept...) {
 		b.WriteString(l + "\n")
 	}
+	texts := []string{doc.Target.URL}
+	for _, r := range doc.Requests {
+		texts = append(texts, r.Name, r.Path, r.URL)
+	}
+	if names := secretNames(texts...); len(names) > 0 {
+		fmt.Fprintf(&b, "# It reads the run's secrets from the environment, as ${secret:NAME}: set %s.\n", strings.Join(names, ", "))
+	}
 	if isBuiltin && builtin == nil {
 		b.WriteString("# The built-in target's settings are not in the result: defaults apply.\n")
 	}
@@ -193,8 +201,39 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	return b.String()
 }
 
-// dollar escapes $ for the scenario parser, which reads ${VAR}.
-func dollar(s string) string { return strings.ReplaceAll(s, "$", "$$") }
+// secretRef is a reference to a secret, ${secret:NAME}, as a result holds
+// it in place of the value (scenario.Masker).
+var secretRef = regexp.MustCompile(`\$\{secret:[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// dollar escapes $ for the scenario parser, which reads ${VAR}, except in
+// the result's ${secret:NAME} references, which stay references: the next
+// scenario reads those secrets from the environment as the run did.
+func dollar(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range secretRef.FindAllStringIndex(s, -1) {
+		b.WriteString(strings.ReplaceAll(s[last:m[0]], "$", "$$"))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(strings.ReplaceAll(s[last:], "$", "$$"))
+	return b.String()
+}
+
+// secretNames lists, once each and in order, the names of the secrets the
+// texts reference.
+func secretNames(texts ...string) []string {
+	var names []string
+	for _, t := range texts {
+		for _, m := range secretRef.FindAllString(t, -1) {
+			n := strings.TrimSuffix(strings.TrimPrefix(m, "${secret:"), "}")
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
 
 // shortDuration writes d as time.ParseDuration reads it, without zero
 // trailing units: 10m, not 10m0s.

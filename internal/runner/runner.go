@@ -428,8 +428,10 @@ func rules(p scenario.Profile) result.Rules {
 }
 
 // prepare builds the requests once: URLs joined to the base, headers merged
-// (a request's own header wins over the target's).
+// (a request's own header wins over the target's). The name, which the
+// result reports, has any secret in it masked as in describe.
 func prepare(sc *scenario.Scenario, base string) ([]*engine.Prepared, []int) {
+	m := scenario.NewMasker(sc)
 	var out []*engine.Prepared
 	var weights []int
 	for _, r := range sc.Requests {
@@ -444,22 +446,25 @@ func prepare(sc *scenario.Scenario, base string) ([]*engine.Prepared, []int) {
 		if sc.Target.URL == scenario.BuiltinURL {
 			url = strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(r.URL, "/")
 		}
-		out = append(out, &engine.Prepared{Name: r.Name, Method: r.Method, URL: url, Header: h, Body: []byte(r.Body)})
+		out = append(out, &engine.Prepared{Name: m.Text(r.Name), Method: r.Method, URL: url, Header: h, Body: []byte(r.Body)})
 		weights = append(weights, r.Weight)
 	}
 	return out, weights
 }
 
+// describe is the result's account of the scenario. Secrets are masked
+// here, at the source, as ${secret:NAME} references (scenario.Masker).
 func describe(sc *scenario.Scenario, digest string) result.Scenario {
+	m := scenario.NewMasker(sc)
 	d := result.Scenario{
-		Name:    sc.Name,
+		Name:    m.Text(sc.Name),
 		File:    sc.File,
 		Digest:  digest,
-		Target:  sc.Target.URL,
+		Target:  m.URL(sc.Target.URL),
 		Timeout: result.Ms(sc.Target.Timeout),
 	}
 	for _, r := range sc.Requests {
-		d.Requests = append(d.Requests, result.Request{Name: r.Name, Method: r.Method, URL: r.URL, Weight: r.Weight})
+		d.Requests = append(d.Requests, result.Request{Name: m.Text(r.Name), Method: r.Method, URL: m.URL(r.URL), Weight: r.Weight})
 	}
 	ms := func(x time.Duration) *result.Millis {
 		if x <= 0 {

@@ -114,7 +114,7 @@ func TestParseErrors(t *testing.T) {
 			{1, "target", "required key is missing"},
 		}},
 		{"target a string", targetDoc("target: builtin\n"), nil, []wantErr{
-			{3, "target", "want a mapping with keys url, timeout, headers, insecure_skip_verify, max_in_flight, compression, client, connections, builtin, got \"builtin\""},
+			{3, "target", "want a mapping with keys url, timeout, headers, insecure_skip_verify, max_in_flight, compression, client, connections, builtin, sensitive_query_keys, got \"builtin\""},
 		}},
 		{"target.url missing", targetDoc("target:\n  timeout: 1s\n"), nil, []wantErr{
 			{3, "target.url", `required key is missing ("builtin", or an http:// or https:// base URL)`},
@@ -129,7 +129,7 @@ func TestParseErrors(t *testing.T) {
 			{4, "target.url", "must not have a query or fragment"},
 		}},
 		{"target unknown key", targetDoc("target:\n  url: builtin\n  tiemout: 1s\n"), nil, []wantErr{
-			{5, "target.tiemout", `unknown key "tiemout" (allowed: url, timeout, headers, insecure_skip_verify, max_in_flight, compression, client, connections, builtin)`},
+			{5, "target.tiemout", `unknown key "tiemout" (allowed: url, timeout, headers, insecure_skip_verify, max_in_flight, compression, client, connections, builtin, sensitive_query_keys)`},
 		}},
 		{"timeout not a duration", targetDoc("target:\n  url: builtin\n  timeout: abc\n"), nil, []wantErr{
 			{5, "target.timeout", `want a duration like 500ms or 2m, got "abc"`},

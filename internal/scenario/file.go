@@ -51,7 +51,7 @@ var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"
 
 var (
 	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort", "plan"}
-	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin"}
+	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin", "sensitive_query_keys"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
 	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
 	headerKeys  = []string{"value", "secret"}
@@ -123,6 +123,7 @@ func (p *parser) scenario(top value) *Scenario {
 
 	p.plan(o, sc)
 	sc.Secrets = p.secrets
+	sc.SecretVars = p.secretVars
 	return sc
 }
 
@@ -170,6 +171,9 @@ func (p *parser) target(v value) (Target, targetKind) {
 	}
 	if t.Client == "" {
 		t.Client = ClientAuto
+	}
+	if kv, ok := o.get("sensitive_query_keys"); ok {
+		t.SensitiveQueryKeys = p.queryKeys(kv)
 	}
 	if bv, ok := o.get("builtin"); ok {
 		// Checked whatever the url, and used only when it is builtin: a
@@ -301,6 +305,26 @@ func (p *parser) headers(v value) []Header {
 		out[i] = l.h
 	}
 	return out
+}
+
+// queryKeys reads target.sensitive_query_keys: a list of query keys.
+func (p *parser) queryKeys(v value) []string {
+	if isNull(v.n) || v.n.Kind != yaml.SequenceNode {
+		p.errorf(v.at, v.path, "want a list of query keys, e.g. [session, sig]")
+		return nil
+	}
+	var keys []string
+	for i, item := range v.n.Content {
+		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
+		if s, ok := p.str(iv); ok {
+			if strings.TrimSpace(s) == "" {
+				p.errorf(iv.n, iv.path, "a query key must not be empty")
+				continue
+			}
+			keys = append(keys, s)
+		}
+	}
+	return keys
 }
 
 func isSensitive(name string) bool {

@@ -46,7 +46,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Scena
 		sort.SliceStable(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 		for _, e := range p.errs {
 			e.Key = redact(e.Key, secrets)
-			e.Msg = redact(e.Msg, secrets)
+			e.Msg = MaskURLText(redact(e.Msg, secrets))
 		}
 		SortErrors(p.errs)
 		return nil, p.errs
@@ -61,7 +61,9 @@ type parser struct {
 	errs      Errors
 	secrets   []string        // in the order found
 	secretSet map[string]bool // guards against listing a secret twice
-	merged    map[*yaml.Node][]pair
+	// secretVars maps a ${secret:VAR} value to VAR (the first VAR found).
+	secretVars map[string]string
+	merged     map[*yaml.Node][]pair
 }
 
 // value is a node in the document together with its dotted path and the

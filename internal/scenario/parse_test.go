@@ -108,7 +108,8 @@ func TestLoadComplete(t *testing.T) {
 			{Metric: "error_rate", Above: 0.5, For: sec("10s"), Line: 45},
 			{Metric: "p99", Above: 10, For: sec("30s"), Line: 46},
 		},
-		Secrets: []string{"demo-token", "Bearer demo-token", "t0k3n"},
+		Secrets:    []string{"demo-token", "Bearer demo-token", "t0k3n"},
+		SecretVars: map[string]string{"demo-token": "API_TOKEN", "t0k3n": "CHECKOUT_TOKEN"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(complete.yaml):\n got %+v\nwant %+v", got, want)
@@ -168,7 +169,8 @@ func TestLoadHTTPTarget(t *testing.T) {
 				{Load: 25, Duration: sec("2m")},
 			}},
 		},
-		Secrets: []string{"s3cr3t", "Bearer s3cr3t", "unsigned"},
+		Secrets:    []string{"s3cr3t", "Bearer s3cr3t", "unsigned"},
+		SecretVars: map[string]string{"s3cr3t": "TOKEN"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(http.yaml):\n got %+v\nwant %+v", got, want)

@@ -43,6 +43,9 @@ type Scenario struct {
 	// Secrets lists values that must never appear in any output: header
 	// values of sensitive headers and ${VAR} substitutions marked secret.
 	Secrets []string
+	// SecretVars names the variable each ${secret:VAR} value came from
+	// (value → VAR), so that outputs write the reference, not the value.
+	SecretVars map[string]string
 	// Plan is the plan: section as written (nil when absent), left for
 	// internal/plan to parse (plan.ParseNode); PlanFile is the file it is in.
 	Plan     *yaml.Node
@@ -60,6 +63,9 @@ type Target struct {
 	Client             string  // auto | fast | std
 	Connections        int     // cap on connections per host; 0 = as many as the load needs
 	Builtin            Builtin // used when URL == BuiltinURL
+	// SensitiveQueryKeys are keys added to scenario.SensitiveQueryKeys:
+	// their values in any URL are secret.
+	SensitiveQueryKeys []string
 }
 
 // Builtin configures the in-process simulated service.

@@ -81,6 +81,12 @@ func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret
 		if isSecret {
 			secret = true
 			p.addSecret(val)
+			if _, known := p.secretVars[val]; !known && val != "" {
+				if p.secretVars == nil {
+					p.secretVars = make(map[string]string)
+				}
+				p.secretVars[val] = name
+			}
 		}
 		b.WriteString(val)
 	}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// Planted secrets: every kind loadplan must keep out of its outputs.
+const (
+	secHeader   = "hdr-Qx71-bearer"     // Authorization header, literal
+	secAPIHdr   = "apihdr-Wm42"         // X-Api-Key header, ${secret:}
+	secURLPW    = "urlpw-Plain-Z4"      // target URL password, plain
+	secEncPW    = "enc@pw<Z5"           // a request URL password, written percent-encoded
+	secAmp      = "amp&Val=K6"          // ${secret:} value with &, in a query
+	secLt       = "lt<Val-J7"           // ${secret:} value with <, in a request name
+	secQuote    = `qt"Val-H8`           // ${secret:} value with ", in a request name
+	secQuickPW  = "quickpw-Y9"          // --url password
+	secQuickHdr = "quickhdr-Authz-X1"   // --url run: -H X-Api-Key
+	secQuickEnc = "qenc/pw+G2"          // --url password, percent-encoded
+	secPlanRef  = "planref-V3-literal"  // a literal query value in the path
+	secPrefix   = "key-"                // every query-key secret starts so
+	secKeySufix = "-Literal-value-0042" // … and ends so
+)
+
+// sensitive query keys planted, each with its own value.
+var plantedKeys = []string{"api_key", "token", "access_token", "signature", "password"}
+
+func keyValue(k string) string { return secPrefix + strings.ReplaceAll(k, "_", "") + secKeySufix }
+
+func quickKeyValue(k string) string { return "quick" + keyValue(k) }
+
+// forms is every way an output could write v: raw, percent-encoded (upper
+// and lower case hex, query and path style), JSON-escaped (with and
+// without HTML escaping) and HTML-escaped.
+func forms(v string) []string {
+	j, _ := json.Marshal(v)
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	out := []string{v, url.QueryEscape(v), url.PathEscape(v), strings.ToLower(url.QueryEscape(v)),
+		strings.Trim(string(j), `"`), strings.Trim(strings.TrimSpace(plain.String()), `"`),
+		html.EscapeString(v), strings.NewReplacer(`"`, "&#34;", "<", "&lt;", "&", "&amp;").Replace(v)}
+	return out
+}
+
+// TestNoSecretInAnyOutput plants every kind of secret in a scenario and a
+// quick check, runs both against a loopback server (which must see them),
+// then report (every format), plan (with a plan: section, so that
+// next-scenario.yaml is written) and compare, and greps every file and
+// stream they produce for every form of every planted value. The next
+// scenario, with its ${secret:NAME} references set, must send what the
+// first run sent.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[r.URL.RawQuery] = true
+		seen[r.URL.Path] = true
+		seen[r.Header.Get("Authorization")] = true
+		seen[r.Header.Get("X-Api-Key")] = true
+		if u, p, ok := r.BasicAuth(); ok {
+			seen[u+":"+p] = true
+		}
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+
+	var query []string
+	for _, k := range plantedKeys {
+		query = append(query, k+"="+keyValue(k))
+	}
+	vars := map[string]string{"API_HDR": secAPIHdr, "AMP": secAmp, "LT": secLt, "QUOTE": secQuote}
+	body := fmt.Sprintf(`version: 1
+name: secrets
+target:
+  url: http://user:%s@%s
+  timeout: 2s
+  client: std
+  headers:
+    X-Api-Key: "${secret:API_HDR}"
+requests:
+  - {name: keys, path: "/k?%s&plain=1", headers: {Authorization: "Bearer %s"}}
+  - {name: amp, path: "/a?q=${secret:AMP}&api_key=%s"}
+  - {name: "lt-${secret:LT}", path: /l}
+  - {name: "n-${secret:QUOTE}", path: /n}
+  - {name: enc, url: "http://bob:%s@%s/e"}
+profiles:
+  baseline: {rate: 50, duration: 1s}
+plan:
+  capacity: {rps: 800, units: 4}
+  demand: {peak_rps: 300}
+  growth: {monthly: 5%%}
+  resources: [{name: api}]
+`, secURLPW, host, strings.Join(query, "&"), secHeader, secPlanRef, url.PathEscape(secEncPW), host)
+	// url.PathEscape leaves @ alone; a password must escape it.
+	body = strings.Replace(body, "bob:"+url.PathEscape(secEncPW), "bob:"+strings.ReplaceAll(url.PathEscape(secEncPW), "@", "%40"), 1)
+	root := t.TempDir()
+	scenPath := filepath.Join(root, "s.yaml")
+	if err := os.WriteFile(scenPath, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var streams []string
+	run := func(args ...string) int {
+		env, stdout, stderr := testEnv(vars)
+		code := Run(context.Background(), args, env)
+		streams = append(streams, stdout.String(), stderr.String())
+		t.Logf("loadplan %s: exit %d\n%s", args[0], code, stderr)
+		return code
+	}
+	runA, runB := filepath.Join(root, "runA"), filepath.Join(root, "runB")
+	vars["GITHUB_STEP_SUMMARY"] = filepath.Join(root, "step-summary.md")
+	if code := run("run", scenPath, "--out", runA, "--max-lateness", "1s", "--junit", filepath.Join(root, "junit.xml")); code != 0 && code != 1 {
+		t.Fatalf("run: exit %d", code)
+	}
+	var quick []string
+	for _, k := range plantedKeys {
+		quick = append(quick, k+"="+quickKeyValue(k))
+	}
+	quickURL := "http://qu:" + secQuickPW + "@" + host + "/quick?" + strings.Join(quick, "&")
+	if code := run("run", "--url", quickURL, "--rate", "20", "--duration", "1s", "--out", runB, "--max-lateness", "1s",
+		"-H", "X-Api-Key: "+secQuickHdr, "--json", "--client", "std"); code != 0 && code != 1 {
+		t.Fatalf("run --url: exit %d", code)
+	}
+	quickEnc := "http://qe:" + url.QueryEscape(secQuickEnc) + "@" + host + "/qe"
+	if code := run("run", "--url", quickEnc, "--rate", "10", "--duration", "500ms", "--out", filepath.Join(root, "runC"), "--max-lateness", "1s", "-q"); code != 0 && code != 1 {
+		t.Fatalf("run --url (encoded password): exit %d", code)
+	}
+	if code := run("report", filepath.Join(runA, "result.json"), "--format", "html,md,json,junit,csv", "--out", filepath.Join(root, "report")); code != 0 {
+		t.Fatalf("report: exit %d", code)
+	}
+	if code := run("plan", filepath.Join(runA, "result.json"), "--out", filepath.Join(root, "plan"), "--as-of", "2027-01-01"); code != 0 {
+		t.Fatalf("plan: exit %d", code)
+	}
+	if code := run("compare", filepath.Join(runA, "result.json"), filepath.Join(runB, "result.json"), "--format", "md,json,html", "--out", filepath.Join(root, "compare")); code > 1 {
+		t.Fatalf("compare: exit %d", code)
+	}
+
+	// Ground truth: the target saw the secrets, so they were in play.
+	mu.Lock()
+	for _, want := range []string{"Bearer " + secHeader, secAPIHdr, "user:" + secURLPW, "bob:" + secEncPW, secQuickHdr, "qu:" + secQuickPW, "qe:" + secQuickEnc} {
+		if !seen[want] {
+			t.Errorf("the server never saw %q: the test plants nothing", want)
+		}
+	}
+	mu.Unlock()
+
+	planted := []string{secHeader, secAPIHdr, secURLPW, secEncPW, secAmp, secLt, secQuote, secQuickPW, secQuickHdr, secQuickEnc, secPlanRef}
+	for _, k := range plantedKeys {
+		planted = append(planted, keyValue(k), quickKeyValue(k))
+	}
+	texts := map[string]string{}
+	for i, s := range streams {
+		texts[fmt.Sprintf("stream %d", i)] = s
+	}
+	files := 0
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path == scenPath {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[strings.TrimPrefix(path, root)] = string(b)
+		files++
+		return nil
+	})
+	for _, want := range []string{"/runA/result.json", "/runA/summary.md", "/runA/report.html", "/runA/next-scenario.yaml", "/runA/plan.md", "/junit.xml", "/step-summary.md",
+		"/runB/result.json", "/report/report.html", "/report/summary.md", "/report/result.json", "/plan/next-scenario.yaml", "/plan/plan.html", "/compare/compare.md"} {
+		if _, ok := texts[want]; !ok {
+			var have []string
+			for k := range texts {
+				have = append(have, k)
+			}
+			t.Errorf("%s was not written (have %v)", want, have)
+		}
+	}
+	for name, text := range texts {
+		for _, v := range planted {
+			for _, f := range forms(v) {
+				if strings.Contains(text, f) {
+					i := strings.Index(text, f)
+					t.Errorf("%s holds the secret %q as %q: …%s…", name, v, f, text[max(0, i-60):min(len(text), i+len(f)+20)])
+				}
+			}
+		}
+	}
+	t.Logf("%d files and %d streams checked for %d secrets", files, len(streams), len(planted))
+
+	// The next scenario runs as generated: with its references set, it
+	// sends what the run sent.
+	next, err := os.ReadFile(filepath.Join(runA, "next-scenario.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := map[string]string{"URL_PASSWORD": secURLPW, "URL_PASSWORD_2": strings.ReplaceAll(url.PathEscape(secEncPW), "@", "%40"), "AMP": secAmp, "LT": secLt, "QUOTE": secQuote, "API_KEY_2": secPlanRef}
+	for _, k := range plantedKeys {
+		refs[strings.ToUpper(k)] = keyValue(k)
+	}
+	lookup := func(k string) (string, bool) { v, ok := refs[k]; return v, ok }
+	got, err := scenario.Parse("next-scenario.yaml", next, lookup)
+	if err != nil {
+		t.Fatalf("next-scenario.yaml does not parse with its secrets set: %v\n%s", err, next)
+	}
+	orig, err := scenario.Parse("s.yaml", []byte(body), func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Requests) != len(orig.Requests) {
+		t.Fatalf("next scenario has %d requests, want %d", len(got.Requests), len(orig.Requests))
+	}
+	for i := range orig.Requests {
+		if got.Requests[i].URL != orig.Requests[i].URL || got.Requests[i].Name != orig.Requests[i].Name {
+			t.Errorf("next scenario request %d: %q %q, want %q %q", i, got.Requests[i].Name, got.Requests[i].URL, orig.Requests[i].Name, orig.Requests[i].URL)
+		}
+	}
+	if !bytes.Contains(next, []byte("${secret:URL_PASSWORD}")) || bytes.Contains(next, []byte("***")) {
+		t.Errorf("next-scenario.yaml should reference the secrets, not mask them:\n%s", next)
+	}
+}
+
+// TestQuietRunWarnsInsecure: -q prints no summary, but the warning that TLS
+// verification is off still goes to stderr.
+func TestQuietRunWarnsInsecure(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	path := writeFile(t, "s.yaml", fmt.Sprintf("version: 1\nname: tls\ntarget: {url: %s, insecure_skip_verify: true}\nrequests: [{name: home, path: /}]\nprofiles:\n  baseline: {rate: 10, duration: 300ms}\n", srv.URL))
+	env, stdout, stderr := testEnv(nil)
+	if code := Run(context.Background(), []string{"run", path, "--out", t.TempDir(), "-q", "--max-lateness", "1s"}, env); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("-q printed on stdout: %s", stdout)
+	}
+	if !strings.Contains(stderr.String(), "insecure_skip_verify") {
+		t.Errorf("-q: no insecure_skip_verify warning on stderr:\n%s", stderr)
+	}
+}
+
+// TestBadURLErrorHidesSecrets: a --url refused up front is quoted with its
+// password and sensitive query values masked.
+func TestBadURLErrorHidesSecrets(t *testing.T) {
+	env, stdout, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", "ftp://u:pw-Bad-1@127.0.0.1/x?token=tok-Bad-2", "--rate", "1", "--duration", "1s", "--out", t.TempDir()}, env)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	out := stdout.String() + stderr.String()
+	if strings.Contains(out, "pw-Bad-1") || strings.Contains(out, "tok-Bad-2") || !strings.Contains(out, "token=***") {
+		t.Errorf("the refused URL shows a secret:\n%s", out)
+	}
+}
