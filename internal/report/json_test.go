@@ -128,6 +128,7 @@ func withOptional(r *result.Result) {
 	sp.Rules.DefaultErrorRate = f(0.01)
 	sp.Generator.LatenessLimit = 10
 	sp.Generator.Invalid, sp.Generator.Reasons = true, []string{"an invalid reason"}
+	sp.Generator.ConnWaits = 3
 	sp.Rules = result.Rules{Expect: result.Expect{P50: ms(50), P95: ms(100), P99: ms(250), ErrorRate: f(0.001), MinThroughput: f(90)},
 		Warmup: 2, Recovery: &result.RecoveryRule{From: "stage 2", Windows: 3, Budget: 30}, DefaultErrorRate: f(0.01)}
 	sp.Verdict = &result.Verdict{Pass: false, Answer: "spike: FAIL",
