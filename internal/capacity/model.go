@@ -70,51 +70,28 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		return c
 	}
 
-	var points []Point
-	var cut, idle int
-	var erring []string
-	for _, st := range s.Steps {
-		switch {
-		case !st.Complete:
-			cut++
-			continue
-		case !(st.Throughput > 0) || !(st.Concurrency > 0):
-			idle++
-			continue
-		}
-		points = append(points, Point{Concurrency: st.Concurrency, Throughput: st.Throughput})
-		c.Points = append(c.Points, result.CapacityPoint{Step: st.Index, Concurrency: st.Concurrency, Throughput: st.Throughput})
-		if st.ErrorRate > maxPointErrorRate {
-			erring = append(erring, strconv.Itoa(st.Index+1))
-		}
+	points, notes, sat := fitPoints(p, s, c)
+	if sat > 0 {
+		c.SaturationThroughput = ptr(sat)
 	}
-	var notes []string
-	if cut > 0 {
-		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
-	}
-	if idle > 0 {
-		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: no successful throughput or no concurrency measured", idle))
-	}
-	if len(erring) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s had error rates above %s: their throughput counts successes only, so those points sit below the service's real work and pull the fit down", strings.Join(erring, ", "), pctText(maxPointErrorRate)))
-	}
-
 	var u *USL
 	var err error
 	if len(points) == 0 {
 		err = inputErrorf("no complete step with throughput and concurrency above zero")
 	} else {
-		u, err = FitUSL(points, opt)
+		u, err = Fit(points, opt)
 	}
 	if err != nil {
 		c.Error = err.Error()
-		c.Statement = fmt.Sprintf("no USL fit over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
+		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
 		return c
 	}
 
 	c.Sigma, c.Kappa, c.Lambda = u.Sigma, u.Kappa, u.Lambda
 	c.Limit = string(u.Limit)
+	c.Model, c.ModelReason = string(u.Model), u.ModelReason
+	c.Candidates = candidatesOut(u.Candidates)
 	c.R2 = u.R2
 	c.Residuals = u.Residuals
 	for i := range c.Points {
@@ -138,14 +115,21 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	}
 
 	c.LimitedBy = LimitedBySLO
-	if c.MaxThroughput != nil && *c.MaxThroughput > 0 && c.CapacityAtSLO > 0 {
-		h := (*c.MaxThroughput - c.CapacityAtSLO) / *c.MaxThroughput
+	// The ceiling the SLO is measured against: the saturation throughput
+	// when an open-model step measured it directly, the model's X_max
+	// otherwise.
+	ceiling, what := c.MaxThroughput, "fitted X_max"
+	if c.SaturationThroughput != nil {
+		ceiling, what = c.SaturationThroughput, "measured saturation throughput"
+	}
+	if ceiling != nil && *ceiling > 0 && c.CapacityAtSLO > 0 {
+		h := (*ceiling - c.CapacityAtSLO) / *ceiling
 		c.Headroom = &h
 		if h < throughputBindsWithin {
 			c.LimitedBy = LimitedByThroughput
 		}
 		if h < 0 {
-			notes = append(notes, fmt.Sprintf("the capacity at SLO (%s req/s) is above the fitted X_max (%s req/s): the fit underestimates the ceiling; trust the measured capacity", figure(c.CapacityAtSLO), figure(*c.MaxThroughput)))
+			notes = append(notes, fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling)))
 		}
 	}
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
@@ -155,6 +139,103 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
 	return c
+}
+
+// keepUpShare is the share of an open-model step's offered rate its
+// completions must reach for the step to count as keeping up: below it
+// requests queued faster than they were served during the step.
+const keepUpShare = 0.95
+
+// reasonUnstable is the stress verdict's reason for a step that reached
+// no steady state (latency or requests in flight still growing).
+const reasonUnstable = "unstable"
+
+// fitPoints picks the steps whose (concurrency, throughput) describe the
+// system, records them in c.Points and returns them, with notes on the
+// steps left out and, in the open model, the saturation throughput
+// measured by the steps that could not keep up (0 when none).
+//
+// Every complete step with throughput and concurrency counts in the
+// closed model, broken or not: users are a concurrency the generator
+// sets, and a point beyond the peak is what pins a peak down. In the open
+// model the concurrency is the mean in flight by Little's law, which
+// counts queued requests too; it describes the system only when the step
+// reached a steady state. A step that was unstable, or whose completions
+// fell short of its offered rate, has a queue that grows with the step's
+// length, and so has every later step, which offered more: all are left
+// out, and their throughput is the saturation throughput.
+func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point, []string, float64) {
+	open := p.Model != "closed"
+	var points []Point
+	var cut, idle int
+	var erring, past []string
+	var sat float64
+	for _, st := range s.Steps {
+		switch {
+		case !st.Complete:
+			cut++
+			continue
+		case !(st.Throughput > 0) || !(st.Concurrency > 0):
+			idle++
+			continue
+		case open && (len(past) > 0 || !keptUp(st)):
+			past = append(past, strconv.Itoa(st.Index+1))
+			sat = math.Max(sat, st.Throughput)
+			continue
+		}
+		points = append(points, Point{Concurrency: st.Concurrency, Throughput: st.Throughput})
+		c.Points = append(c.Points, result.CapacityPoint{Step: st.Index, Concurrency: st.Concurrency, Throughput: st.Throughput})
+		if st.ErrorRate > maxPointErrorRate {
+			erring = append(erring, strconv.Itoa(st.Index+1))
+		}
+	}
+	var notes []string
+	if open {
+		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
+	}
+	if len(past) > 0 {
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, or completions below %s of the offered rate, or after such a step), their mean in flight measures a growing queue, not the system; they measured the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+	}
+	if cut > 0 {
+		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
+	}
+	if idle > 0 {
+		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: no successful throughput or no concurrency measured", idle))
+	}
+	if len(erring) > 0 {
+		notes = append(notes, fmt.Sprintf("step(s) %s had error rates above %s: their throughput counts successes only, so those points sit below the service's real work and pull the fit down", strings.Join(erring, ", "), pctText(maxPointErrorRate)))
+	}
+	return points, notes, sat
+}
+
+// keptUp reports whether an open-model step was steady: not unstable, and
+// its completions (successes and errors) reached keepUpShare of the rate
+// offered.
+func keptUp(st result.Step) bool {
+	if st.Reason == reasonUnstable {
+		return false
+	}
+	if st.Offered <= 0 {
+		return true
+	}
+	done := st.Throughput / math.Max(1-st.ErrorRate, 0.01)
+	return done >= keepUpShare*st.Offered
+}
+
+// candidatesOut converts the compared models for the result.
+func candidatesOut(cands []Candidate) []result.CapacityCandidate {
+	var out []result.CapacityCandidate
+	for _, k := range cands {
+		rc := result.CapacityCandidate{Model: string(k.Model), Params: k.Params, R2: k.R2, ResidualsOK: k.RunsOK}
+		if finite(k.AICc) {
+			rc.AICc = ptr(k.AICc)
+		}
+		if finite(k.MaxThroughput) {
+			rc.MaxThroughput = ptr(k.MaxThroughput)
+		}
+		out = append(out, rc)
+	}
+	return out
 }
 
 // capacityCI converts the bootstrap intervals. A bound that is infinite
@@ -189,7 +270,7 @@ func capacityCI(u *USL) (*result.CapacityCI, []string) {
 func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	var b strings.Builder
 	// R² is truncated, not rounded: 0.9996 must not read as a perfect fit.
-	fmt.Fprintf(&b, "USL fit over %d steps (R² %s): ", len(c.Points), strconv.FormatFloat(math.Floor(c.R2*1000)/1000, 'f', -1, 64))
+	fmt.Fprintf(&b, "%s fit over %d steps (R² %s): ", modelName(c.Model), len(c.Points), strconv.FormatFloat(math.Floor(c.R2*1000)/1000, 'f', -1, 64))
 	ci := ""
 	if c.CI != nil && c.CI.MaxThroughput != nil {
 		ci = fmt.Sprintf(" (%s CI %s–%s)", pctText(c.CI.Level), figure(c.CI.MaxThroughput[0]), figure(c.CI.MaxThroughput[1]))
@@ -198,9 +279,16 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	case LimitPeak:
 		fmt.Fprintf(&b, "peak %s req/s at %s %s%s", figure(*c.MaxThroughput), figure(*c.PeakConcurrency), unit, ci)
 	case LimitCeiling:
-		fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
+		if Model(c.Model) == ModelCeiling {
+			fmt.Fprintf(&b, "linear, then flat at a ceiling of %s req/s%s, no fall measured", figure(*c.MaxThroughput), ci)
+		} else {
+			fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
+		}
 	default:
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
+	}
+	if c.SaturationThroughput != nil {
+		fmt.Fprintf(&b, "; saturation measured at %s req/s (steps that could not keep up)", figure(*c.SaturationThroughput))
 	}
 	b.WriteString("; ")
 	b.WriteString(sloClause(c, s, unit))
@@ -243,6 +331,19 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	default:
 		return fmt.Sprintf("%s leaves %s headroom: the SLO binds first (%s)", at, headroomText(*c.Headroom), broke)
 	}
+}
+
+// modelName names a model in a sentence.
+func modelName(m string) string {
+	switch Model(m) {
+	case ModelAmdahl:
+		return "Amdahl (USL with κ = 0)"
+	case ModelCeiling:
+		return "Linear-then-ceiling"
+	case ModelLinear:
+		return "Linear"
+	}
+	return "USL"
 }
 
 // headroomText is pctText, with a decimal more next to the 10% line, so
