@@ -58,10 +58,18 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	if ci != nil {
 		sigma, kappa, lambda, peakN, xmax = &ci.Sigma, &ci.Kappa, &ci.Lambda, ci.PeakConcurrency, ci.MaxThroughput
 	}
-	row("σ (contention)", sig4(c.Sigma), sigma)
-	row("κ (coherency)", sig4(c.Kappa), kappa)
+	if c.Model != "" {
+		row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
+	}
+	if c.Model != "ceiling" {
+		row("σ (contention)", sig4(c.Sigma), sigma)
+		row("κ (coherency)", sig4(c.Kappa), kappa)
+	}
 	row("λ (one worker)", sig4(c.Lambda)+" req/s", lambda)
 	switch {
+	case c.Model == "ceiling" && c.MaxThroughput != nil:
+		row("N* (peak concurrency)", "none (flat beyond the ceiling: no fall measured)", nil)
+		row("X_max (ceiling X_c)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.PeakConcurrency != nil && c.MaxThroughput != nil:
 		row("N* (peak concurrency)", sig4(*c.PeakConcurrency), peakN)
 		row("X_max (throughput at N*)", sig4(*c.MaxThroughput)+" req/s", xmax)
@@ -83,9 +91,14 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 		}
 	}
 	row("knee", knee, nil)
+	if c.SaturationThroughput != nil {
+		row("saturation throughput", sig4(*c.SaturationThroughput)+" req/s, measured by the steps that could not keep up", nil)
+	}
 	row("capacity at SLO", capacityAtSLO(c), nil)
 	headroom := "none: no finite X_max"
-	if h := c.Headroom; h != nil {
+	if h := c.Headroom; h != nil && c.SaturationThroughput != nil {
+		headroom = fmt.Sprintf("%s of the saturation throughput", capPct(*h))
+	} else if h != nil {
 		headroom = fmt.Sprintf("%s of X_max", capPct(*h))
 	} else if c.MaxThroughput != nil {
 		headroom = "none: no step held the SLO"
