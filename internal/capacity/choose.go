@@ -100,6 +100,13 @@ const retrogradeMinDrop = 0.03
 //
 // It refuses the same inputs as FitUSL.
 func Fit(points []Point, opt FitOptions) (*USL, error) {
+	return fit(points, opt, nil)
+}
+
+// fit is Fit; a non-nil measured replaces the retrograde test on the
+// points. The open model needs that: its concurrency is an outcome, not
+// the load, and a fall must be measured against the offered rate.
+func fit(points []Point, opt FitOptions, measured *string) (*USL, error) {
 	if err := validatePoints(points); err != nil {
 		return nil, err
 	}
@@ -112,13 +119,21 @@ func Fit(points []Point, opt FitOptions) (*USL, error) {
 		return nil, fmt.Errorf("usl fit: no solution found for %d points", len(points))
 	}
 	cands := candidates(points, full)
-	retro := retrograde(points, cands)
+	retro := ""
+	if measured != nil {
+		retro = *measured
+	} else {
+		retro = retrograde(points, cands)
+	}
 	i, reason := choose(cands, retro, len(points))
 	u := newFit(cands[i].fit, points)
 	u.ModelReason, u.Candidates, u.Retrograde = reason, cands, retro
 	u.Knee = u.knee()
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
 		u.CI = bootstrap(points, cands[i].fit, opt)
+		if u.CI != nil && u.Model == ModelCeiling {
+			widenCeilingCI(u)
+		}
 	}
 	u.Warnings = u.warnings(opt)
 	if !cands[i].RunsOK {
@@ -533,4 +548,31 @@ func maxThroughput(points []Point) float64 {
 		m = math.Max(m, p.Throughput)
 	}
 	return m
+}
+
+// widenCeilingCI makes the interval of X_c at least the t interval of the
+// mean of the points on the flat part, X_c ± t·s/√m, with s the residual
+// standard deviation of the whole fit. With one or two points on the flat
+// part nearly every resample holds the same values and the percentile
+// bootstrap collapses to a point; the noise of the other points says how
+// far one measurement may be from the ceiling.
+func widenCeilingCI(u *USL) {
+	var m float64
+	var rss float64
+	for i, p := range u.Points {
+		if u.Lambda*p.Concurrency >= u.Ceiling {
+			m++
+		}
+		rss += u.Residuals[i] * u.Residuals[i]
+	}
+	df := len(u.Points) - 2
+	if m == 0 || df < 1 {
+		return
+	}
+	// The t table is for 95%; at a lower level the widening is
+	// conservative.
+	half := tCrit975(df) * math.Sqrt(rss/float64(df)) / math.Sqrt(m)
+	iv := &u.CI.MaxThroughput
+	iv.Lo = math.Min(iv.Lo, u.Ceiling-half)
+	iv.Hi = math.Max(iv.Hi, u.Ceiling+half)
 }

@@ -169,11 +169,11 @@ func TestFromProfileOpenModelFitsOnlySteadySteps(t *testing.T) {
 	if c.Limit == string(LimitPeak) {
 		t.Errorf("a peak from an open-model ramp that never measured a fall: %s", c.Statement)
 	}
-	if c.SaturationThroughput == nil || *c.SaturationThroughput != 790 {
-		t.Fatalf("saturation throughput %v, want 790", c.SaturationThroughput)
+	if c.SaturationThroughput == nil || *c.SaturationThroughput != 789.5 {
+		t.Fatalf("saturation throughput %v, want 789.5, the mean of steps 10 and 11", c.SaturationThroughput)
 	}
-	if c.LimitedBy != LimitedByThroughput || c.Headroom == nil || math.Abs(*c.Headroom-70.0/790) > 1e-9 {
-		t.Errorf("limited by %q, headroom %v: want throughput, (790−720)/790", c.LimitedBy, c.Headroom)
+	if c.LimitedBy != LimitedByThroughput || c.Headroom == nil || math.Abs(*c.Headroom-69.5/789.5) > 1e-9 {
+		t.Errorf("limited by %q, headroom %v: want throughput, (789.5−720)/789.5", c.LimitedBy, c.Headroom)
 	}
 	joined := strings.Join(c.Warnings, "\n")
 	for _, w := range []string{"closed-model (users) stress ramp", "step(s) 10, 11 left out of the fit: past saturation"} {
@@ -205,5 +205,30 @@ func TestFromProfileClosedModelKeepsBrokenSteps(t *testing.T) {
 	}
 	if !strings.HasPrefix(c.Statement, "Linear-then-ceiling fit over 12 steps (R² 1): linear, then flat at a ceiling of 800 req/s (95% CI 800–800)") {
 		t.Errorf("statement: %s", c.Statement)
+	}
+}
+
+// TestFromProfileOpenModelPeakNeedsAFallInOfferedLoad: in the open model
+// the concurrency is an outcome; a steady step whose in-flight count was
+// blown up by a stall (step 2 here: 160 req/s with 35 in flight) sorts
+// after the highest throughput and looks like a fall against N. It is no
+// fall in load: every steady step completed what it was offered.
+func TestFromProfileOpenModelPeakNeedsAFallInOfferedLoad(t *testing.T) {
+	p := openSaturated()
+	p.Verdict.Stress.Steps[1].Concurrency = 35
+	c := FromProfile(p, noBootstrap)
+	if c.Limit == string(LimitPeak) {
+		t.Fatalf("a peak from a stalled steady step: %s; %s", c.Statement, c.ModelReason)
+	}
+	// Past saturation, throughput falling 20% as the offered rate rises is
+	// a measured fall.
+	p = openSaturated()
+	st := &p.Verdict.Stress.Steps
+	for i, x := range []float64{700, 640} {
+		*st = append(*st, result.Step{Index: 11 + i, Offered: 960 + 80*float64(i), Unit: "req/s", Throughput: x, Concurrency: 400, Complete: true, Windows: 5, Broken: true, Reason: "latency"})
+	}
+	c = FromProfile(p, noBootstrap)
+	if !containsSub(c.Warnings, "throughput fell 19.0% from 790 req/s at 800 req/s offered to 640 req/s at 1040 req/s offered") {
+		t.Errorf("no fall measured: %q", c.Warnings)
 	}
 }

@@ -70,7 +70,7 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		return c
 	}
 
-	points, notes, sat := fitPoints(p, s, c)
+	points, notes, sat, retro := fitPoints(p, s, c)
 	if sat > 0 {
 		c.SaturationThroughput = ptr(sat)
 	}
@@ -79,7 +79,7 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	if len(points) == 0 {
 		err = inputErrorf("no complete step with throughput and concurrency above zero")
 	} else {
-		u, err = Fit(points, opt)
+		u, err = fit(points, opt, retro)
 	}
 	if err != nil {
 		c.Error = err.Error()
@@ -125,12 +125,15 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	if ceiling != nil && *ceiling > 0 && c.CapacityAtSLO > 0 {
 		h := (*ceiling - c.CapacityAtSLO) / *ceiling
 		c.Headroom = &h
-		if h < throughputBindsWithin {
+		if h < throughputBindsWithin || brokeNearCeiling(p, s, *ceiling) {
 			c.LimitedBy = LimitedByThroughput
 		}
 		if h < 0 {
 			notes = append(notes, fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling)))
 		}
+	}
+	if c.SaturationThroughput != nil && c.MaxThroughput != nil && *c.MaxThroughput > (1+throughputBindsWithin)**c.SaturationThroughput {
+		notes = append(notes, fmt.Sprintf("the model's X_max (%s req/s) is above the saturation throughput the overloaded steps measured (%s req/s): fitted to the steady steps alone it extrapolates; the measured saturation is the ceiling", figure(*c.MaxThroughput), figure(*c.SaturationThroughput)))
 	}
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
@@ -139,6 +142,29 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
 	return c
+}
+
+// brokeNearCeiling reports whether the first broken step was already
+// within throughputBindsWithin of the ceiling: its offered rate (open
+// model) or its throughput (closed model) at least 90% of it. The SLO then
+// broke from the queueing of a service near saturation, which is the
+// ceiling binding; the ramp's step, not the system, put the last held step
+// further below.
+func brokeNearCeiling(p *result.Profile, s *result.Stress, ceiling float64) bool {
+	if s.FirstBroken == nil {
+		return false
+	}
+	for _, st := range s.Steps {
+		if st.Index != *s.FirstBroken {
+			continue
+		}
+		load := st.Throughput
+		if p.Model != "closed" {
+			load = math.Max(load, st.Offered)
+		}
+		return load >= (1-throughputBindsWithin)*ceiling
+	}
+	return false
 }
 
 // keepUpShare is the share of an open-model step's offered rate its
@@ -153,7 +179,9 @@ const reasonUnstable = "unstable"
 // fitPoints picks the steps whose (concurrency, throughput) describe the
 // system, records them in c.Points and returns them, with notes on the
 // steps left out and, in the open model, the saturation throughput
-// measured by the steps that could not keep up (0 when none).
+// measured by the steps that could not keep up: the mean of their
+// throughputs (0 when none). The mean, not the highest: a one-second step
+// carries a few percent of noise, and the highest of several is biased up.
 //
 // Every complete step with throughput and concurrency counts in the
 // closed model, broken or not: users are a concurrency the generator
@@ -164,12 +192,18 @@ const reasonUnstable = "unstable"
 // fell short of its offered rate, has a queue that grows with the step's
 // length, and so has every later step, which offered more: all are left
 // out, and their throughput is the saturation throughput.
-func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point, []string, float64) {
+//
+// In the open model the fall of throughput that allows a peak is measured
+// against the offered rate, over the steps past saturation (retro, "" when
+// none fell); in the closed model retro is nil and the fit tests the
+// points themselves.
+func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point, []string, float64, *string) {
 	open := p.Model != "closed"
 	var points []Point
 	var cut, idle int
 	var erring, past []string
-	var sat float64
+	var sat, nSat float64
+	var over []Point // past saturation: (offered rate, throughput)
 	for _, st := range s.Steps {
 		switch {
 		case !st.Complete:
@@ -180,7 +214,9 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 			continue
 		case open && (len(past) > 0 || !keptUp(st)):
 			past = append(past, strconv.Itoa(st.Index+1))
-			sat = math.Max(sat, st.Throughput)
+			sat += st.Throughput
+			nSat++
+			over = append(over, Point{Concurrency: st.Offered, Throughput: st.Throughput})
 			continue
 		}
 		points = append(points, Point{Concurrency: st.Concurrency, Throughput: st.Throughput})
@@ -189,12 +225,15 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 			erring = append(erring, strconv.Itoa(st.Index+1))
 		}
 	}
+	if nSat > 0 {
+		sat /= nSat
+	}
 	var notes []string
 	if open {
 		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
 	}
 	if len(past) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, or completions below %s of the offered rate, or after such a step), their mean in flight measures a growing queue, not the system; they measured the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, or completions below %s of the offered rate, or after such a step), their mean in flight measures a growing queue, not the system; their mean throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
 	}
 	if cut > 0 {
 		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
@@ -205,7 +244,33 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 	if len(erring) > 0 {
 		notes = append(notes, fmt.Sprintf("step(s) %s had error rates above %s: their throughput counts successes only, so those points sit below the service's real work and pull the fit down", strings.Join(erring, ", "), pctText(maxPointErrorRate)))
 	}
-	return points, notes, sat
+	if !open {
+		return points, notes, sat, nil
+	}
+	retro := offeredRetrograde(over)
+	return points, notes, sat, &retro
+}
+
+// offeredRetrograde says how throughput fell as the offered rate rose past
+// saturation, or "": from the step of highest throughput to the last, a
+// fall of at least retrogradeMinDrop of the highest, significant by the
+// slope over those steps (three or more are needed).
+func offeredRetrograde(over []Point) string {
+	top := 0
+	for i, p := range over {
+		if p.Throughput > over[top].Throughput {
+			top = i
+		}
+	}
+	if len(over)-top < 3 {
+		return ""
+	}
+	hi, lo := over[top], over[len(over)-1]
+	drop := hi.Throughput - lo.Throughput
+	if drop < retrogradeMinDrop*hi.Throughput || !fallsSignificantly(over[top:]) {
+		return ""
+	}
+	return fmt.Sprintf("throughput fell %.1f%% from %.4g req/s at %.4g req/s offered to %.4g req/s at %.4g req/s offered", 100*drop/hi.Throughput, hi.Throughput, hi.Concurrency, lo.Throughput, lo.Concurrency)
 }
 
 // keptUp reports whether an open-model step was steady: not unstable, and
@@ -322,8 +387,12 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 			return at + " and no step broke: load further"
 		}
 		return at + ": the SLO binds first (" + broke + ")"
+	case *c.Headroom < 0 && c.SaturationThroughput != nil:
+		return fmt.Sprintf("%s is %s above the measured saturation throughput: the throughput ceiling binds first", at, pctText(-*c.Headroom))
 	case *c.Headroom < 0:
 		return fmt.Sprintf("%s is %s above the fitted X_max: the throughput ceiling binds first", at, pctText(-*c.Headroom))
+	case c.LimitedBy == LimitedByThroughput && *c.Headroom >= throughputBindsWithin:
+		return fmt.Sprintf("%s leaves %s headroom, but the SLO broke only within %s of the ceiling (%s): the throughput ceiling binds first; a finer ramp narrows the gap", at, headroomText(*c.Headroom), pctText(throughputBindsWithin), broke)
 	case c.LimitedBy == LimitedByThroughput:
 		return fmt.Sprintf("%s leaves %s headroom: the throughput ceiling binds first", at, headroomText(*c.Headroom))
 	case s.FirstBroken == nil:
