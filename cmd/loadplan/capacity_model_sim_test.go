@@ -29,7 +29,7 @@ const tolSaturation = 0.10
 // the saturation throughput measured by the overloaded steps with its
 // interval covering it, and the throughput ceiling named as the limit
 // that binds first (the SLO, p95 ≤ 100 ms on a 10 ms service, holds until
-// the queue grows). About 35 s; skipped under -race, which slows the
+// the queue grows). About 35 s (34 s of steps); skipped under -race, which slows the
 // generator several-fold.
 func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 	skipUnderRace(t)
@@ -46,39 +46,39 @@ func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 		// offered or users at least this share of the ceiling.
 		saturated float64
 	}{
-		{"open 8 workers", 8, "rate: {start: 480, step: 80, max: 960}", "2s", "open", 1.15},
+		{"open 8 workers", 8, "rate: {start: 560, step: 80, max: 960}", "2s", "open", 1.15},
 		{"closed 8 workers", 8, "users: {start: 2, step: 2, max: 16}", "1s", "closed", 1.5},
 		{"open 16 workers", 16, "rate: {start: 1120, step: 160, max: 1920}", "2s", "open", 1.15},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ceiling := float64(tt.workers) / 0.010
-			c, p := runModelRamp(t, tt.workers, tt.load, tt.step)
+			// The premise: the service saturates near W/S. A machine so
+			// starved that the service's 10 ms sleeps take far longer
+			// breaks it (measured once with a load average of 24 on 2 CPUs:
+			// 427 req/s from 8 workers); the run is then made once more,
+			// and the test fails if the premise fails twice.
+			var c *result.Capacity
+			var sat float64
+			for attempt := 1; ; attempt++ {
+				var p *result.Profile
+				var ok bool
+				c, p, ok = runModelRamp(t, tt.workers, tt.load, tt.step)
+				if ok {
+					sat = saturation(t, p, tt.model, tt.saturated*ceiling)
+					t.Logf("attempt %d: saturation throughput measured %.1f req/s; W/S = %.0f", attempt, sat, ceiling)
+					if math.Abs(sat-ceiling)/ceiling <= tolSaturation {
+						break
+					}
+				}
+				if attempt == 2 {
+					t.Fatalf("the premise failed twice: the generator was the bottleneck, or the saturation throughput (%.1f) is more than %.0f%% from W/S = %.0f", sat, tolSaturation*100, ceiling)
+				}
+			}
 			t.Logf("statement: %s", c.Statement)
 			t.Logf("model %s: %s", c.Model, c.ModelReason)
 			for _, w := range c.Warnings {
 				t.Logf("warning: %s", w)
-			}
-			// The saturation throughput, measured: the mean successful
-			// throughput of the steps well past the ceiling.
-			var sum, n float64
-			for _, st := range p.Verdict.Stress.Steps {
-				load := st.Offered
-				if tt.model == "closed" {
-					load = st.Offered * 100 // users × λ = 100 req/s each
-				}
-				if st.Complete && load >= tt.saturated*ceiling {
-					sum += st.Throughput
-					n++
-				}
-			}
-			if n == 0 {
-				t.Fatalf("no step past %.0f%% of the ceiling", tt.saturated*100)
-			}
-			sat := sum / n
-			t.Logf("saturation throughput measured %.1f req/s over %.0f step(s); W/S = %.0f", sat, n, ceiling)
-			if rel := (sat - ceiling) / ceiling; math.Abs(rel) > tolSaturation {
-				t.Fatalf("saturation throughput %.1f is %+.1f%% from W/S = %.0f: the service or the generator is not what the test assumes", sat, rel*100, ceiling)
 			}
 			if c.Error != "" {
 				t.Fatalf("no model: %s", c.Error)
@@ -125,9 +125,31 @@ func containsText(list []string, sub string) bool {
 	return false
 }
 
+// saturation is the mean successful throughput of the complete steps
+// whose load (offered rate, or users × 100 req/s) is at least minLoad:
+// the service's saturation throughput, measured.
+func saturation(t *testing.T, p *result.Profile, model string, minLoad float64) float64 {
+	t.Helper()
+	var sum, n float64
+	for _, st := range p.Verdict.Stress.Steps {
+		load := st.Offered
+		if model == "closed" {
+			load = st.Offered * 100 // users × λ = 100 req/s each
+		}
+		if st.Complete && load >= minLoad {
+			sum += st.Throughput
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no step at or past %.0f req/s", minLoad)
+	}
+	return sum / n
+}
+
 // runModelRamp runs one stress ramp against the built-in service with
 // workers × 10 ms fixed and returns the capacity model and the profile.
-func runModelRamp(t *testing.T, workers int, load, step string) (*result.Capacity, *result.Profile) {
+func runModelRamp(t *testing.T, workers int, load, step string) (*result.Capacity, *result.Profile, bool) {
 	t.Helper()
 	scenario := fmt.Sprintf(`version: 1
 name: model-acceptance
@@ -168,9 +190,10 @@ profiles:
 		t.Fatalf("no stress verdict in the result: %+v", p)
 	}
 	if p.Generator.Invalid {
-		t.Fatalf("the generator was the bottleneck: %v", p.Generator.Reasons)
+		t.Logf("the generator was the bottleneck: %v", p.Generator.Reasons)
+		return nil, p, false
 	}
-	return capacity.FromProfile(p, capacity.FitOptions{Seed: 1}), p
+	return capacity.FromProfile(p, capacity.FitOptions{Seed: 1}), p, true
 }
 
 func fmtPtr(v *float64) string {

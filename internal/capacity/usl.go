@@ -466,7 +466,7 @@ func (u *USL) warnings(opt FitOptions) []string {
 		w = append(w, fmt.Sprintf("only %d concurrency levels: three coefficients from so few points are poorly determined; measure at 6 or more", n))
 	}
 	if u.R2 < 0.9 {
-		w = append(w, fmt.Sprintf("R² = %.3f: the USL explains the points poorly (noise, warm-up, errors counted as throughput, or a bottleneck outside the system under test)", u.R2))
+		w = append(w, fmt.Sprintf("R² = %.3f: the model explains the points poorly (noise, warm-up, errors counted as throughput, or a bottleneck outside the system under test)", u.R2))
 	}
 	maxN := levels[len(levels)-1]
 	switch u.Limit {
