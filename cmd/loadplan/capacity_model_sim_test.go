@@ -80,7 +80,10 @@ func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 			for _, w := range c.Warnings {
 				t.Logf("warning: %s", w)
 			}
-			if c.Error != "" {
+			// The open model may have too few steady steps for a model (the
+			// steps past saturation are left out); what binds first is then
+			// judged from the saturation they measured.
+			if c.Error != "" && (tt.model == "closed" || c.SaturationThroughput == nil) {
 				t.Fatalf("no model: %s", c.Error)
 			}
 			if c.Limit == string(capacity.LimitPeak) {

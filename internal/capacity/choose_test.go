@@ -232,3 +232,21 @@ func TestFromProfileOpenModelPeakNeedsAFallInOfferedLoad(t *testing.T) {
 		t.Errorf("no fall measured: %q", c.Warnings)
 	}
 }
+
+// TestFromProfileOpenModelLimitWithoutAModel: three steady steps are too
+// few to fit, but the steps past saturation measured the ceiling, so what
+// binds first is still known.
+func TestFromProfileOpenModelLimitWithoutAModel(t *testing.T) {
+	p := openSaturated()
+	p.Verdict.Stress.Steps = p.Verdict.Stress.Steps[6:]
+	c := FromProfile(p, noBootstrap)
+	if c.Error == "" {
+		t.Fatalf("a model from 3 steady steps: %s", c.Statement)
+	}
+	if c.LimitedBy != LimitedByThroughput || c.Headroom == nil || c.SaturationThroughput == nil {
+		t.Errorf("limited by %q, headroom %v, saturation %v: want the measured ceiling to bind", c.LimitedBy, c.Headroom, c.SaturationThroughput)
+	}
+	if !strings.Contains(c.Statement, "against a measured saturation throughput of 790 req/s: the throughput ceiling binds first") {
+		t.Errorf("statement: %s", c.Statement)
+	}
+}

@@ -83,6 +83,11 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	}
 	if err != nil {
 		c.Error = err.Error()
+		if c.SaturationThroughput != nil {
+			// The ceiling was measured, not modelled: what binds first is
+			// known without a model.
+			notes = append(notes, bindingLimit(c, p, s)...)
+		}
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
 		return c
@@ -114,24 +119,7 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		}
 	}
 
-	c.LimitedBy = LimitedBySLO
-	// The ceiling the SLO is measured against: the saturation throughput
-	// when an open-model step measured it directly, the model's X_max
-	// otherwise.
-	ceiling, what := c.MaxThroughput, "fitted X_max"
-	if c.SaturationThroughput != nil {
-		ceiling, what = c.SaturationThroughput, "measured saturation throughput"
-	}
-	if ceiling != nil && *ceiling > 0 && c.CapacityAtSLO > 0 {
-		h := (*ceiling - c.CapacityAtSLO) / *ceiling
-		c.Headroom = &h
-		if h < throughputBindsWithin || brokeNearCeiling(p, s, *ceiling) {
-			c.LimitedBy = LimitedByThroughput
-		}
-		if h < 0 {
-			notes = append(notes, fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling)))
-		}
-	}
+	notes = append(notes, bindingLimit(c, p, s)...)
 	if c.SaturationThroughput != nil && c.MaxThroughput != nil && *c.MaxThroughput > (1+throughputBindsWithin)**c.SaturationThroughput {
 		notes = append(notes, fmt.Sprintf("the model's X_max (%s req/s) is above the saturation throughput the overloaded steps measured (%s req/s): fitted to the steady steps alone it extrapolates; the measured saturation is the ceiling", figure(*c.MaxThroughput), figure(*c.SaturationThroughput)))
 	}
@@ -142,6 +130,30 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
 	return c
+}
+
+// bindingLimit sets LimitedBy and Headroom: against the saturation
+// throughput when an open-model step measured it directly, against the
+// model's X_max otherwise. It returns a note when the capacity at SLO is
+// above that ceiling.
+func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress) []string {
+	c.LimitedBy = LimitedBySLO
+	ceiling, what := c.MaxThroughput, "fitted X_max"
+	if c.SaturationThroughput != nil {
+		ceiling, what = c.SaturationThroughput, "measured saturation throughput"
+	}
+	if ceiling == nil || !(*ceiling > 0) || !(c.CapacityAtSLO > 0) {
+		return nil
+	}
+	h := (*ceiling - c.CapacityAtSLO) / *ceiling
+	c.Headroom = &h
+	if h < throughputBindsWithin || brokeNearCeiling(p, s, *ceiling) {
+		c.LimitedBy = LimitedByThroughput
+	}
+	if h < 0 {
+		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
+	}
+	return nil
 }
 
 // brokeNearCeiling reports whether the first broken step was already
@@ -380,6 +392,8 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	}
 	at := fmt.Sprintf("capacity at SLO %s req/s at %s %s", figure(c.CapacityAtSLO), figure(c.ConcurrencyAtSLO), unit)
 	switch {
+	case c.Error != "" && c.LimitedBy == LimitedByThroughput:
+		return fmt.Sprintf("%s, against a measured saturation throughput of %s req/s: the throughput ceiling binds first", at, figure(*c.SaturationThroughput))
 	case c.Error != "":
 		return at
 	case c.Headroom == nil:
