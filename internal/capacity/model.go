@@ -3,6 +3,7 @@ package capacity
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,9 +192,10 @@ const reasonUnstable = "unstable"
 // fitPoints picks the steps whose (concurrency, throughput) describe the
 // system, records them in c.Points and returns them, with notes on the
 // steps left out and, in the open model, the saturation throughput
-// measured by the steps that could not keep up: the mean of their
-// throughputs (0 when none). The mean, not the highest: a one-second step
-// carries a few percent of noise, and the highest of several is biased up.
+// measured by the steps that could not keep up: the median of their
+// throughputs (0 when none). Not the highest, which is biased up by a
+// step's few percent of noise; not the mean, which one step stalled by a
+// busy machine drags down.
 //
 // Every complete step with throughput and concurrency counts in the
 // closed model, broken or not: users are a concurrency the generator
@@ -214,7 +216,6 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 	var points []Point
 	var cut, idle int
 	var erring, past []string
-	var sat, nSat float64
 	var over []Point // past saturation: (offered rate, throughput)
 	for _, st := range s.Steps {
 		switch {
@@ -226,8 +227,6 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 			continue
 		case open && (len(past) > 0 || !keptUp(st)):
 			past = append(past, strconv.Itoa(st.Index+1))
-			sat += st.Throughput
-			nSat++
 			over = append(over, Point{Concurrency: st.Offered, Throughput: st.Throughput})
 			continue
 		}
@@ -237,15 +236,21 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 			erring = append(erring, strconv.Itoa(st.Index+1))
 		}
 	}
-	if nSat > 0 {
-		sat /= nSat
+	var sat float64
+	if len(over) > 0 {
+		xs := make([]float64, len(over))
+		for i, o := range over {
+			xs[i] = o.Throughput
+		}
+		slices.Sort(xs)
+		sat = quantile(xs, 0.5)
 	}
 	var notes []string
 	if open {
 		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
 	}
 	if len(past) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, or completions below %s of the offered rate, or after such a step), their mean in flight measures a growing queue, not the system; their mean throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, or completions below %s of the offered rate, or after such a step), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
 	}
 	if cut > 0 {
 		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))

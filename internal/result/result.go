@@ -168,9 +168,10 @@ type Capacity struct {
 	Model       string              `json:"model,omitempty"`
 	ModelReason string              `json:"model_reason,omitempty"`
 	Candidates  []CapacityCandidate `json:"candidates,omitempty"`
-	// SaturationThroughput is the highest throughput of an open-model step
-	// that could not keep up with its offered rate (or was unstable): a
-	// direct measurement of the ceiling, from steps left out of the fit.
+	// SaturationThroughput is the median throughput of the open-model steps
+	// that could not keep up with their offered rate (or were unstable), and
+	// those after them: a direct measurement of the ceiling, from steps left
+	// out of the fit.
 	// When set, Headroom and LimitedBy are measured against it.
 	SaturationThroughput *float64 `json:"saturation_throughput,omitempty"`
 }
