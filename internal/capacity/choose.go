@@ -257,14 +257,23 @@ func choose(cands []Candidate, retro string, n int) (int, string) {
 			break
 		}
 	}
+	among := ""
+	for _, c := range cands {
+		if !allowed(c) {
+			among = " of the models without a peak"
+			if retro != "" {
+				among = " of the models that can fall"
+			}
+		}
+	}
 	var b strings.Builder
 	switch {
 	case pick == best:
-		fmt.Fprintf(&b, "lowest %s", criterion)
+		fmt.Fprintf(&b, "lowest %s%s", criterion, among)
 	case cands[pick].Params < cands[best].Params:
-		fmt.Fprintf(&b, "%s within %d of the lowest (%s) with fewer coefficients", criterion, aiccTie, cands[best].Model)
+		fmt.Fprintf(&b, "%s within %d of the lowest%s (%s) with fewer coefficients", criterion, aiccTie, among, cands[best].Model)
 	default:
-		fmt.Fprintf(&b, "%s within %d of the lowest (%s), whose residuals run in long stretches of one sign", criterion, aiccTie, cands[best].Model)
+		fmt.Fprintf(&b, "%s within %d of the lowest%s (%s), whose residuals run in long stretches of one sign", criterion, aiccTie, among, cands[best].Model)
 	}
 	var list []string
 	for i, c := range cands {
