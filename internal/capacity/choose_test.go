@@ -250,3 +250,27 @@ func TestFromProfileOpenModelLimitWithoutAModel(t *testing.T) {
 		t.Errorf("statement: %s", c.Statement)
 	}
 }
+
+// TestFromProfileOpenModelDropsAnXmaxTheSaturationContradicts: steady
+// steps whose in-flight counts jumped (a stalled generator) bend the fit
+// into an Amdahl ceiling of 864 req/s; the steps past saturation measured
+// 700.
+// The measurement wins: X_max is not reported, and the output says why.
+func TestFromProfileOpenModelDropsAnXmaxTheSaturationContradicts(t *testing.T) {
+	p := openSaturated()
+	for i, n := range []float64{0.8, 1.6, 2.4, 3.2, 8, 12, 16, 20, 24} {
+		p.Verdict.Stress.Steps[i].Concurrency = n
+	}
+	p.Verdict.Stress.Steps[9].Throughput, p.Verdict.Stress.Steps[10].Throughput = 700, 700
+	c := FromProfile(p, fastBootstrap)
+	t.Logf("model %s: %s", c.Model, c.Statement)
+	if c.MaxThroughput != nil || (c.CI != nil && c.CI.MaxThroughput != nil) {
+		t.Fatalf("X_max %v reported against a measured saturation of 789.5: %s", *c.MaxThroughput, c.Statement)
+	}
+	if !containsSub(c.Warnings, "X_max is not reported; the measured saturation is the ceiling") || !strings.Contains(c.Statement, "not reported") {
+		t.Errorf("no reason given: %s\n%q", c.Statement, c.Warnings)
+	}
+	if c.LimitedBy != LimitedByThroughput {
+		t.Errorf("limited by %q", c.LimitedBy)
+	}
+}

@@ -121,8 +121,14 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	}
 
 	notes = append(notes, bindingLimit(c, p, s)...)
-	if c.SaturationThroughput != nil && c.MaxThroughput != nil && *c.MaxThroughput > (1+throughputBindsWithin)**c.SaturationThroughput {
-		notes = append(notes, fmt.Sprintf("the model's X_max (%s req/s) is above the saturation throughput the overloaded steps measured (%s req/s): fitted to the steady steps alone it extrapolates; the measured saturation is the ceiling", figure(*c.MaxThroughput), figure(*c.SaturationThroughput)))
+	if sat, x := c.SaturationThroughput, c.MaxThroughput; sat != nil && x != nil && math.Abs(*x-*sat) > throughputBindsWithin**sat {
+		// A direct measurement beats a model of the steady steps, whose
+		// in-flight counts carry the generator's and the machine's jitter.
+		notes = append(notes, fmt.Sprintf("the model fitted to the steady steps puts X_max at %s req/s, %s from the saturation throughput the steps past it measured (%s req/s): X_max is not reported; the measured saturation is the ceiling", figure(*x), pctText(math.Abs(*x-*sat) / *sat), figure(*sat)))
+		c.MaxThroughput = nil
+		if c.CI != nil {
+			c.CI.MaxThroughput = nil
+		}
 	}
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
@@ -357,17 +363,17 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	if c.CI != nil && c.CI.MaxThroughput != nil {
 		ci = fmt.Sprintf(" (%s CI %s–%s)", pctText(c.CI.Level), figure(c.CI.MaxThroughput[0]), figure(c.CI.MaxThroughput[1]))
 	}
-	switch Limit(c.Limit) {
-	case LimitPeak:
-		fmt.Fprintf(&b, "peak %s req/s at %s %s%s", figure(*c.MaxThroughput), figure(*c.PeakConcurrency), unit, ci)
-	case LimitCeiling:
-		if Model(c.Model) == ModelCeiling {
-			fmt.Fprintf(&b, "linear, then flat at a ceiling of %s req/s%s, no fall measured", figure(*c.MaxThroughput), ci)
-		} else {
-			fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
-		}
-	default:
+	switch lim := Limit(c.Limit); {
+	case lim == LimitNone || lim == "":
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
+	case c.MaxThroughput == nil:
+		b.WriteString("its X_max disagrees with the measured saturation and is not reported")
+	case lim == LimitPeak:
+		fmt.Fprintf(&b, "peak %s req/s at %s %s%s", figure(*c.MaxThroughput), figure(*c.PeakConcurrency), unit, ci)
+	case Model(c.Model) == ModelCeiling:
+		fmt.Fprintf(&b, "linear, then flat at a ceiling of %s req/s%s, no fall measured", figure(*c.MaxThroughput), ci)
+	default:
+		fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
 	}
 	if c.SaturationThroughput != nil {
 		fmt.Fprintf(&b, "; saturation measured at %s req/s (steps that could not keep up)", figure(*c.SaturationThroughput))
