@@ -253,15 +253,15 @@ func TestFromProfileOpenModelLimitWithoutAModel(t *testing.T) {
 
 // TestFromProfileOpenModelDropsAnXmaxTheSaturationContradicts: steady
 // steps whose in-flight counts jumped (a stalled generator) bend the fit
-// into an Amdahl ceiling of 864 req/s; the steps past saturation measured
-// 700.
+// into an Amdahl ceiling far above the 600 req/s the steps past saturation
+// measured.
 // The measurement wins: X_max is not reported, and the output says why.
 func TestFromProfileOpenModelDropsAnXmaxTheSaturationContradicts(t *testing.T) {
 	p := openSaturated()
 	for i, n := range []float64{0.8, 1.6, 2.4, 3.2, 8, 12, 16, 20, 24} {
 		p.Verdict.Stress.Steps[i].Concurrency = n
 	}
-	p.Verdict.Stress.Steps[9].Throughput, p.Verdict.Stress.Steps[10].Throughput = 700, 700
+	p.Verdict.Stress.Steps[9].Throughput, p.Verdict.Stress.Steps[10].Throughput = 600, 600
 	c := FromProfile(p, fastBootstrap)
 	t.Logf("model %s: %s", c.Model, c.Statement)
 	if c.MaxThroughput != nil || (c.CI != nil && c.CI.MaxThroughput != nil) {
@@ -273,4 +273,30 @@ func TestFromProfileOpenModelDropsAnXmaxTheSaturationContradicts(t *testing.T) {
 	if c.LimitedBy != LimitedByThroughput {
 		t.Errorf("limited by %q", c.LimitedBy)
 	}
+}
+
+// TestFromProfileOpenModelStalledLowStep: a low step that fell short of
+// its offered rate (a stall of the machine, not saturation) is left out
+// alone; the steady steps above it stay points, and the median keeps the
+// saturation throughput at what the saturated steps measured.
+func TestFromProfileOpenModelStalledLowStep(t *testing.T) {
+	p := openSaturated()
+	p.Verdict.Stress.Steps[2].Throughput = 200 // 240 offered
+	c := FromProfile(p, noBootstrap)
+	if len(c.Points) != 8 {
+		t.Errorf("%d points, want the 8 steady steps", len(c.Points))
+	}
+	if c.SaturationThroughput == nil || *c.SaturationThroughput != 789 {
+		t.Errorf("saturation %v, want 789, the median of 200, 789 and 790", fmtOpt(c.SaturationThroughput))
+	}
+	if !containsSub(c.Warnings, "step(s) 3, 10, 11 left out of the fit") {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+}
+
+func fmtOpt(v *float64) any {
+	if v == nil {
+		return "none"
+	}
+	return *v
 }

@@ -210,8 +210,12 @@ const reasonUnstable = "unstable"
 // counts queued requests too; it describes the system only when the step
 // reached a steady state. A step that was unstable, or whose completions
 // fell short of its offered rate, has a queue that grows with the step's
-// length, and so has every later step, which offered more: all are left
-// out, and their throughput is the saturation throughput.
+// length; the median throughput of those steps estimates the saturation,
+// and a step offered at least keepUpShare of it cannot be steady either,
+// whatever its completions: all are left out, and their median throughput
+// is the saturation throughput. The rule goes by offered rate, not by step
+// order: a low step stalled by a busy machine does not take the steady
+// steps after it along.
 //
 // In the open model the fall of throughput that allows a peak is measured
 // against the offered rate, over the steps past saturation (retro, "" when
@@ -223,6 +227,10 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 	var cut, idle int
 	var erring, past []string
 	var over []Point // past saturation: (offered rate, throughput)
+	var limit float64
+	if open {
+		limit = keepUpShare * saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) })
+	}
 	for _, st := range s.Steps {
 		switch {
 		case !st.Complete:
@@ -231,7 +239,7 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 		case !(st.Throughput > 0) || !(st.Concurrency > 0):
 			idle++
 			continue
-		case open && (len(past) > 0 || !keptUp(st)):
+		case open && (!keptUp(st) || limit > 0 && st.Offered >= limit):
 			past = append(past, strconv.Itoa(st.Index+1))
 			over = append(over, Point{Concurrency: st.Offered, Throughput: st.Throughput})
 			continue
@@ -244,19 +252,14 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 	}
 	var sat float64
 	if len(over) > 0 {
-		xs := make([]float64, len(over))
-		for i, o := range over {
-			xs[i] = o.Throughput
-		}
-		slices.Sort(xs)
-		sat = quantile(xs, 0.5)
+		sat = saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) || st.Offered >= limit })
 	}
 	var notes []string
 	if open {
 		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
 	}
 	if len(past) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, or completions below %s of the offered rate, or after such a step), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, completions below %s of the offered rate, or offered at least that share of the saturation throughput), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
 	}
 	if cut > 0 {
 		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
@@ -294,6 +297,22 @@ func offeredRetrograde(over []Point) string {
 		return ""
 	}
 	return fmt.Sprintf("throughput fell %.1f%% from %.4g req/s at %.4g req/s offered to %.4g req/s at %.4g req/s offered", 100*drop/hi.Throughput, hi.Throughput, hi.Concurrency, lo.Throughput, lo.Concurrency)
+}
+
+// saturationOf is the median throughput of the complete steps with
+// throughput that pick selects; 0 when there are none.
+func saturationOf(steps []result.Step, pick func(result.Step) bool) float64 {
+	var xs []float64
+	for _, st := range steps {
+		if st.Complete && st.Throughput > 0 && st.Concurrency > 0 && pick(st) {
+			xs = append(xs, st.Throughput)
+		}
+	}
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	return quantile(xs, 0.5)
 }
 
 // keptUp reports whether an open-model step was steady: not unstable, and

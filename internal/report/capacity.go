@@ -76,6 +76,8 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	case c.MaxThroughput != nil:
 		row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
+	case c.Limit != "linear":
+		row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:
 		row("N* (peak concurrency)", "none", nil)
 		row("X_max", "none: linear, no ceiling in range", nil)
