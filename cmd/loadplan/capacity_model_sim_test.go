@@ -178,12 +178,14 @@ profiles:
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	start := time.Now()
-	// --max-lateness 1s: on a shared 2-CPU machine the generator's starts
-	// run late by up to ~0.6 s p99 (measured with 8 other builds running);
-	// the checks here are on throughput, which late starts leave alone as
-	// long as they are made (the 99% start ratio still applies), and the
-	// SLO above leaves room for that lateness in the latency.
-	if code := Run(ctx, []string{"run", path, "--out", out, "--quiet", "--max-lateness", "1s"}, env); code != ExitOK && code != ExitGateFailed {
+	// --max-lateness 100ms, ten times the default: on a shared 2-CPU
+	// machine the generator's starts run late by 20–60 ms p99 with other
+	// builds running, which leaves throughput alone (the 99% start ratio
+	// still applies); past ~100 ms the machine is starved (measured with a
+	// load average of 18–24: p99 347 ms, 745 requests in flight at 70% of
+	// the ceiling, a step at 1,920 req/s completing 254), the steps
+	// measure the machine, and the run is refused and made again.
+	if code := Run(ctx, []string{"run", path, "--out", out, "--quiet", "--max-lateness", "100ms"}, env); code != ExitOK && code != ExitGateFailed {
 		t.Fatalf("run exit %d; stderr:\n%s", code, stderr)
 	}
 	t.Logf("run took %v", time.Since(start).Round(100*time.Millisecond))
