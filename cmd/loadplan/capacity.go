@@ -170,23 +170,7 @@ func printFit(w io.Writer, path string, u *capacity.USL) {
 	}
 	tw.Flush()
 
-	if len(u.Candidates) > 0 {
-		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "candidate\tcoefficients\tAICc\tR²\tX_max\tresiduals\t\n")
-		for _, c := range u.Candidates {
-			aicc := "n/a"
-			if !math.IsInf(c.AICc, 0) {
-				aicc = strconv.FormatFloat(c.AICc, 'f', 1, 64)
-			}
-			runs := "random"
-			if !c.RunsOK {
-				runs = "systematic"
-			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%s\t%s\t\n", c.Model, c.Params, aicc, c.R2, fmtFigure(c.MaxThroughput), runs)
-		}
-		tw.Flush()
-	}
+	printCandidates(w, u.Candidates)
 
 	if len(u.Warnings) > 0 {
 		fmt.Fprintln(w)
@@ -194,6 +178,28 @@ func printFit(w io.Writer, path string, u *capacity.USL) {
 			fmt.Fprintf(w, "warning: %s\n", warn)
 		}
 	}
+}
+
+// printCandidates writes the models compared and their scores.
+func printCandidates(w io.Writer, cands []capacity.Candidate) {
+	if len(cands) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "candidate\tcoefficients\tAICc\tR²\tX_max\tresiduals\t\n")
+	for _, c := range cands {
+		aicc := "n/a"
+		if !math.IsInf(c.AICc, 0) {
+			aicc = strconv.FormatFloat(c.AICc, 'f', 1, 64)
+		}
+		runs := "random"
+		if !c.RunsOK {
+			runs = "systematic"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%s\t%s\t\n", c.Model, c.Params, aicc, c.R2, fmtFigure(c.MaxThroughput), runs)
+	}
+	tw.Flush()
 }
 
 // fmtFigure formats a figure with four significant digits, without an exponent

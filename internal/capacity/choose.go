@@ -257,43 +257,7 @@ func choose(cands []Candidate, retro string, n int) (int, string) {
 			break
 		}
 	}
-	among := ""
-	for _, c := range cands {
-		if !allowed(c) {
-			among = " of the models without a peak"
-			if retro != "" {
-				among = " of the models that can fall"
-			}
-		}
-	}
-	var b strings.Builder
-	switch {
-	case pick == best:
-		fmt.Fprintf(&b, "lowest %s%s", criterion, among)
-	case cands[pick].Params < cands[best].Params:
-		fmt.Fprintf(&b, "%s within %d of the lowest%s (%s) with fewer coefficients", criterion, aiccTie, among, cands[best].Model)
-	default:
-		fmt.Fprintf(&b, "%s within %d of the lowest%s (%s), whose residuals run in long stretches of one sign", criterion, aiccTie, among, cands[best].Model)
-	}
-	var list []string
-	for i, c := range cands {
-		list = append(list, fmt.Sprintf("%s %s", c.Model, aiccText(scores[i])))
-	}
-	fmt.Fprintf(&b, " (%s)", strings.Join(list, ", "))
-	for i, c := range cands {
-		if allowed(c) || scores[i] >= scores[pick] {
-			continue
-		}
-		if _, peakN, _ := c.fit.limits(); retro == "" {
-			fmt.Fprintf(&b, "; the %s scores lower but puts a peak at N* = %.3g that no measurement shows: no level of more load had significantly less throughput", c.Model, peakN)
-		} else {
-			fmt.Fprintf(&b, "; the %s scores lower but cannot fall, and a fall was measured", c.Model)
-		}
-	}
-	if lim, _, _ := cands[pick].fit.limits(); retro != "" && lim == LimitPeak {
-		fmt.Fprintf(&b, "; %s", retro)
-	}
-	return pick, b.String()
+	return pick, chooseReason(cands, scores, criterion, best, pick, allowed, retro)
 }
 
 func aiccText(v float64) string {
@@ -584,4 +548,47 @@ func widenCeilingCI(u *USL) {
 	iv := &u.CI.MaxThroughput
 	iv.Lo = math.Min(iv.Lo, u.Ceiling-half)
 	iv.Hi = math.Max(iv.Hi, u.Ceiling+half)
+}
+
+// chooseReason says why cands[pick] was chosen: the criterion and every
+// candidate's score, the models refused (a peak not measured, or no fall
+// where one was), and the fall measured.
+func chooseReason(cands []Candidate, scores []float64, criterion string, best, pick int, allowed func(Candidate) bool, retro string) string {
+	among := ""
+	for _, c := range cands {
+		if !allowed(c) {
+			among = " of the models without a peak"
+			if retro != "" {
+				among = " of the models that can fall"
+			}
+		}
+	}
+	var b strings.Builder
+	switch {
+	case pick == best:
+		fmt.Fprintf(&b, "lowest %s%s", criterion, among)
+	case cands[pick].Params < cands[best].Params:
+		fmt.Fprintf(&b, "%s within %d of the lowest%s (%s) with fewer coefficients", criterion, aiccTie, among, cands[best].Model)
+	default:
+		fmt.Fprintf(&b, "%s within %d of the lowest%s (%s), whose residuals run in long stretches of one sign", criterion, aiccTie, among, cands[best].Model)
+	}
+	var list []string
+	for i, c := range cands {
+		list = append(list, fmt.Sprintf("%s %s", c.Model, aiccText(scores[i])))
+	}
+	fmt.Fprintf(&b, " (%s)", strings.Join(list, ", "))
+	for i, c := range cands {
+		if allowed(c) || scores[i] >= scores[pick] {
+			continue
+		}
+		if _, peakN, _ := c.fit.limits(); retro == "" {
+			fmt.Fprintf(&b, "; the %s scores lower but puts a peak at N* = %.3g that no measurement shows: no level of more load had significantly less throughput", c.Model, peakN)
+		} else {
+			fmt.Fprintf(&b, "; the %s scores lower but cannot fall, and a fall was measured", c.Model)
+		}
+	}
+	if lim, _, _ := cands[pick].fit.limits(); retro != "" && lim == LimitPeak {
+		fmt.Fprintf(&b, "; %s", retro)
+	}
+	return b.String()
 }
