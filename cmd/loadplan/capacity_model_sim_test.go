@@ -28,8 +28,8 @@ const tolSaturation = 0.10
 // the saturation throughput measured by the overloaded steps with its
 // interval covering it, and the throughput ceiling named as the limit
 // that binds first (the SLO, p95 ≤ 100 ms on a 10 ms service, holds until
-// the queue grows). About 35 s (34 s of steps); skipped under -race, which slows the
-// generator several-fold.
+// the queue grows). About 30 s of steps (14 + 8 + 8), 40–60 s with a
+// retry; skipped under -race, which slows the generator several-fold.
 func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 	skipUnderRace(t)
 	if testing.Short() {
@@ -47,7 +47,10 @@ func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 	}{
 		{"open 8 workers", 8, "rate: {start: 560, step: 80, max: 960}", "2s", "open", 1.15},
 		{"closed 8 workers", 8, "users: {start: 2, step: 2, max: 16}", "1s", "closed", 1.5},
-		{"open 16 workers", 16, "rate: {start: 1120, step: 160, max: 1920}", "2s", "open", 1.15},
+		// 16 workers in the closed model only: an open ramp to 1,920 req/s
+		// missed the generator's schedule by 200–550 ms p99 in 5 of 8 runs
+		// on the shared machine (docs/capacity.md); it is measured by hand.
+		{"closed 16 workers", 16, "users: {start: 4, step: 4, max: 32}", "1s", "closed", 1.5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +107,8 @@ func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 				if c.SaturationThroughput == nil || math.Abs(*c.SaturationThroughput-sat)/sat > tolSaturation {
 					t.Errorf("saturation throughput %s, measured %.1f", fmtPtr(c.SaturationThroughput), sat)
 				}
+			}
+			if tt.model == "open" {
 				if !containsText(c.Warnings, "closed-model (users) stress ramp") {
 					t.Errorf("open-model fit without the advice to ramp users: %q", c.Warnings)
 				}

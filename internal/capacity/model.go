@@ -259,7 +259,7 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
 	}
 	if len(past) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, completions below %s of the offered rate, or offered at least that share of the saturation throughput), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, successful completions below %s of the offered rate, or offered at least that share of the saturation throughput), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
 	}
 	if cut > 0 {
 		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
@@ -315,18 +315,16 @@ func saturationOf(steps []result.Step, pick func(result.Step) bool) float64 {
 	return quantile(xs, 0.5)
 }
 
-// keptUp reports whether an open-model step was steady: not unstable, and
-// its completions (successes and errors) reached keepUpShare of the rate
-// offered.
+// keptUp reports whether an open-model step was steady: not unstable,
+// and its successful completions reached keepUpShare of the rate offered.
+// Successes, not all completions: a service that sheds load answers 503
+// at once and so "completes" everything offered, while its successful
+// throughput is its ceiling.
 func keptUp(st result.Step) bool {
 	if st.Reason == reasonUnstable {
 		return false
 	}
-	if st.Offered <= 0 {
-		return true
-	}
-	done := st.Throughput / math.Max(1-st.ErrorRate, 0.01)
-	return done >= keepUpShare*st.Offered
+	return st.Offered <= 0 || st.Throughput >= keepUpShare*st.Offered
 }
 
 // candidatesOut converts the compared models for the result.
