@@ -123,7 +123,7 @@ func capacityAtSLO(c *result.Capacity) string {
 func limitedByText(s string) string {
 	switch s {
 	case "throughput":
-		return "throughput: the ceiling binds first (capacity at SLO within 10% of X_max)"
+		return "throughput: the ceiling binds first (capacity at SLO within 10% of it, or the SLO broke only within 10% of it)"
 	case "slo":
 		return "SLO: latency, errors or a plateau break it before the ceiling"
 	}
