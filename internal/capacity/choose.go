@@ -135,7 +135,7 @@ func fit(points []Point, opt FitOptions, measured *string) (*USL, error) {
 			widenCeilingCI(u)
 		}
 	}
-	u.Warnings = u.warnings(opt)
+	u.Warnings = u.warnings(opt, measured == nil)
 	if !cands[i].RunsOK {
 		u.Warnings = append(u.Warnings, "the residuals of the chosen model run in long stretches of one sign: no candidate describes the shape of the points well (two regimes, warm-up, a bottleneck that moves); read the figures as approximate")
 	}

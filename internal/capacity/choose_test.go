@@ -300,3 +300,22 @@ func fmtOpt(v *float64) any {
 	}
 	return *v
 }
+
+// TestFromProfileOpenModelNoSuperlinearWarning: the open model's first
+// step carried a stall (1.6 in flight for 80 req/s, twice the others' per
+// request): per unit of a measured concurrency, throughput "rises", which
+// says nothing about scaling. The closed model, whose N is set, warns.
+func TestFromProfileOpenModelNoSuperlinearWarning(t *testing.T) {
+	p := openSaturated()
+	p.Verdict.Stress.Steps[0].Concurrency = 1.6
+	if c := FromProfile(p, noBootstrap); containsSub(c.Warnings, "superlinear") {
+		t.Errorf("open model warned of superlinear scaling: %q", c.Warnings)
+	}
+	var pts [][2]float64
+	for _, st := range p.Verdict.Stress.Steps[:9] {
+		pts = append(pts, [2]float64{st.Concurrency, st.Throughput})
+	}
+	if c := FromProfile(stressProfile("closed", pts, 9, ""), noBootstrap); !containsSub(c.Warnings, "superlinear") {
+		t.Errorf("closed model did not warn: %q", c.Warnings)
+	}
+}

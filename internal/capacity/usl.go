@@ -132,7 +132,7 @@ func FitUSL(points []Point, opt FitOptions) (*USL, error) {
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
 		u.CI = bootstrap(points, fitCurve{model: ModelUSL, c: c}, opt)
 	}
-	u.Warnings = u.warnings(opt)
+	u.Warnings = u.warnings(opt, true)
 	return u, nil
 }
 
@@ -459,7 +459,11 @@ func levelMeans(points []Point) []Point {
 }
 
 // warnings lists the reasons a reader should distrust this fit.
-func (u *USL) warnings(opt FitOptions) []string {
+//
+// superlinear enables the check that throughput per unit of concurrency
+// does not rise: off in the open model, where the concurrency is measured
+// (by Little's law, with the generator's jitter in it), not set.
+func (u *USL) warnings(opt FitOptions, superlinear bool) []string {
 	var w []string
 	levels := sortedLevels(u.Points)
 	if n := len(levels); n < 6 {
@@ -493,7 +497,7 @@ func (u *USL) warnings(opt FitOptions) []string {
 			super = append(super, fmt.Sprintf("%g", p.Concurrency))
 		}
 	}
-	if len(super) > 0 {
+	if len(super) > 0 && superlinear {
 		w = append(w, fmt.Sprintf("throughput per worker at N = %s is more than 10%% above that at N = %g: superlinear scaling (caches warming, batching, a slow first level) is outside the USL", strings.Join(super, ", "), means[0].Concurrency))
 	}
 	if opt.Resamples > 0 && u.CI == nil {
