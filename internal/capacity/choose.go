@@ -119,7 +119,7 @@ func fit(points []Point, opt FitOptions, measured *string) (*USL, error) {
 		return nil, fmt.Errorf("usl fit: no solution found for %d points", len(points))
 	}
 	cands := candidates(points, full)
-	retro := ""
+	var retro string
 	if measured != nil {
 		retro = *measured
 	} else {
