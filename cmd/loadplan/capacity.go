@@ -20,7 +20,8 @@ import (
 
 const capacityUsage = `Usage:
   loadplan capacity fit POINTS.csv [--json] [--seed N] [--resamples N]
-      fit the Universal Scalability Law to a concurrency,throughput CSV
+      fit the USL and simpler models (Amdahl, linear-then-ceiling, linear) to a
+      concurrency,throughput CSV and report the one the data support
   loadplan capacity erlang --rate R --service-time S (--servers C [--within T] | --target-wait W | --within T --target P) [--json]
       size an M/M/c queue with Erlang C
   loadplan capacity RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]
@@ -88,7 +89,7 @@ func capacityFit(_ context.Context, env *Env, args []string) error {
 	if *resamples == 0 {
 		opt.Resamples = -1 // the library's zero value means "default"
 	}
-	u, err := capacity.FitUSL(points, opt)
+	u, err := capacity.Fit(points, opt)
 	if err != nil {
 		return capacityInputError(fmt.Errorf("%s: %w", path, err))
 	}
@@ -111,7 +112,16 @@ func printFit(w io.Writer, path string, u *capacity.USL) {
 	for _, p := range u.Points {
 		levels[p.Concurrency] = true
 	}
-	fmt.Fprintf(w, "USL fit of %s: %d points at %d concurrency levels\n\n", path, len(u.Points), len(levels))
+	fmt.Fprintf(w, "Capacity model of %s: %d points at %d concurrency levels\n\n", path, len(u.Points), len(levels))
+	if u.Model != "" {
+		fmt.Fprintf(w, "  model  %s: %s\n", u.Model, u.ModelReason)
+		if u.Retrograde != "" {
+			fmt.Fprintf(w, "  retrograde throughput measured: %s\n", u.Retrograde)
+		} else {
+			fmt.Fprintf(w, "  no retrograde throughput measured: no peak is reported\n")
+		}
+		fmt.Fprintln(w)
+	}
 
 	ci := func(pick func(*capacity.Intervals) capacity.Interval) string {
 		if u.CI == nil {
@@ -121,14 +131,19 @@ func printFit(w io.Writer, path string, u *capacity.USL) {
 		return fmt.Sprintf("%g%% CI %s – %s", u.CI.Level*100, fmtFigure(iv.Lo), fmtFigure(iv.Hi))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  σ\tcontention\t%s\t%s\n", fmtFigure(u.Sigma), ci(func(c *capacity.Intervals) capacity.Interval { return c.Sigma }))
-	fmt.Fprintf(tw, "  κ\tcoherency\t%s\t%s\n", fmtFigure(u.Kappa), ci(func(c *capacity.Intervals) capacity.Interval { return c.Kappa }))
+	if u.Model != capacity.ModelCeiling {
+		fmt.Fprintf(tw, "  σ\tcontention\t%s\t%s\n", fmtFigure(u.Sigma), ci(func(c *capacity.Intervals) capacity.Interval { return c.Sigma }))
+		fmt.Fprintf(tw, "  κ\tcoherency\t%s\t%s\n", fmtFigure(u.Kappa), ci(func(c *capacity.Intervals) capacity.Interval { return c.Kappa }))
+	}
 	fmt.Fprintf(tw, "  λ\tthroughput of one worker\t%s\t%s\n", fmtFigure(u.Lambda), ci(func(c *capacity.Intervals) capacity.Interval { return c.Lambda }))
-	switch u.Limit {
-	case capacity.LimitPeak:
+	switch {
+	case u.Model == capacity.ModelCeiling:
+		fmt.Fprintf(tw, "  N*\tpeak concurrency\tnone (flat beyond N = %s: no retrograde region)\t\n", fmtFigure(u.Ceiling/u.Lambda))
+		fmt.Fprintf(tw, "  X_max\tceiling X_c\t%s\t%s\n", fmtFigure(u.MaxThroughput), ci(func(c *capacity.Intervals) capacity.Interval { return c.MaxThroughput }))
+	case u.Limit == capacity.LimitPeak:
 		fmt.Fprintf(tw, "  N*\tpeak concurrency\t%s\t%s\n", fmtFigure(u.PeakConcurrency), ci(func(c *capacity.Intervals) capacity.Interval { return c.PeakConcurrency }))
 		fmt.Fprintf(tw, "  X_max\tthroughput at N*\t%s\t%s\n", fmtFigure(u.MaxThroughput), ci(func(c *capacity.Intervals) capacity.Interval { return c.MaxThroughput }))
-	case capacity.LimitCeiling:
+	case u.Limit == capacity.LimitCeiling:
 		fmt.Fprintf(tw, "  N*\tpeak concurrency\tnone (κ = 0: no retrograde region)\t%s\n", ci(func(c *capacity.Intervals) capacity.Interval { return c.PeakConcurrency }))
 		fmt.Fprintf(tw, "  X_max\tceiling λ/σ\t%s\t%s\n", fmtFigure(u.MaxThroughput), ci(func(c *capacity.Intervals) capacity.Interval { return c.MaxThroughput }))
 	default:
@@ -155,12 +170,36 @@ func printFit(w io.Writer, path string, u *capacity.USL) {
 	}
 	tw.Flush()
 
+	printCandidates(w, u.Candidates)
+
 	if len(u.Warnings) > 0 {
 		fmt.Fprintln(w)
 		for _, warn := range u.Warnings {
 			fmt.Fprintf(w, "warning: %s\n", warn)
 		}
 	}
+}
+
+// printCandidates writes the models compared and their scores.
+func printCandidates(w io.Writer, cands []capacity.Candidate) {
+	if len(cands) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "candidate\tcoefficients\tAICc\tR²\tX_max\tresiduals\t\n")
+	for _, c := range cands {
+		aicc := "n/a"
+		if !math.IsInf(c.AICc, 0) {
+			aicc = strconv.FormatFloat(c.AICc, 'f', 1, 64)
+		}
+		runs := "random"
+		if !c.RunsOK {
+			runs = "systematic"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%s\t%s\t\n", c.Model, c.Params, aicc, c.R2, fmtFigure(c.MaxThroughput), runs)
+	}
+	tw.Flush()
 }
 
 // fmtFigure formats a figure with four significant digits, without an exponent

@@ -109,6 +109,62 @@ func TestCapacityFitJSON(t *testing.T) {
 	}
 }
 
+// linearThenFlatCSV are the points of issue #13: 100 req/s per worker up
+// to 8, then flat at 800 out to 32, as 8 workers × 10 ms give. The USL
+// alone fits a false peak at N* ≈ 17 (X_max 855, CI 822–910, excluding
+// 800); the model chosen must be the ceiling, with no peak.
+const linearThenFlatCSV = `1,100
+2,200
+4,400
+6,600
+8,800
+10,800
+12,800
+16,800
+20,800
+24,800
+28,800
+32,800
+`
+
+func TestCapacityFitChoosesTheCeiling(t *testing.T) {
+	path := writeCapacityFile(t, "flat.csv", linearThenFlatCSV)
+	code, out, errOut := runCapacity(t, "fit", path, "--json", "--resamples", "200", "--seed", "3")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got struct {
+		Model           string
+		ModelReason     string `json:"model_reason"`
+		Limit           string
+		PeakConcurrency *float64 `json:"peak_concurrency"`
+		MaxThroughput   float64  `json:"max_throughput"`
+		CI              *struct {
+			MaxThroughput struct{ Lo, Hi float64 } `json:"max_throughput"`
+			Lambda        struct{ Lo, Hi float64 }
+		}
+		Candidates []struct{ Model string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got.Model != "ceiling" || got.Limit != "ceiling" || got.PeakConcurrency != nil {
+		t.Fatalf("model %q limit %q N* %v: want the ceiling and no peak (%s)", got.Model, got.Limit, got.PeakConcurrency, got.ModelReason)
+	}
+	if got.MaxThroughput != 800 || got.CI == nil || got.CI.MaxThroughput.Lo > 800 || got.CI.MaxThroughput.Hi < 800 || got.CI.Lambda.Lo > 100 || got.CI.Lambda.Hi < 100 {
+		t.Errorf("X_max %g, CI %+v: want 800, intervals covering 800 and λ = 100", got.MaxThroughput, got.CI)
+	}
+	if len(got.Candidates) != 4 || !strings.Contains(got.ModelReason, "AICc") {
+		t.Errorf("candidates %+v, reason %q", got.Candidates, got.ModelReason)
+	}
+	code, out, _ = runCapacity(t, "fit", path, "--resamples", "0")
+	for _, want := range []string{"model  ceiling: lowest AICc", "no retrograde throughput measured: no peak is reported", "X_max  ceiling X_c", "800", "candidate", "usl"} {
+		if code != ExitOK || !strings.Contains(out, want) {
+			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+}
+
 func TestCapacityFitUsageErrors(t *testing.T) {
 	bad := writeCapacityFile(t, "points.csv", "1,10\n2,19\n3,abc\n")
 	few := writeCapacityFile(t, "few.csv", "1,10\n2,19\n4,30\n")

@@ -15,7 +15,7 @@ type Interval struct {
 // Intervals are percentile-bootstrap confidence intervals for the fitted
 // figures: the points are resampled with replacement, the USL refitted to
 // each resample, and the interval is the central Level share of the
-// refitted values.
+// refitted values. The model refitted is the one chosen for the points.
 type Intervals struct {
 	Level     float64 // for example 0.95
 	Resamples int     // resamples that could be fitted and are behind the intervals
@@ -36,7 +36,7 @@ const bootstrapSeedStream = 0x9e3779b97f4a7c15
 // could be fitted (a resample needs four distinct concurrency levels and
 // some variation in throughput, as the fit itself does). Draws that cannot
 // be fitted are replaced, up to ten times the requested number of draws.
-func bootstrap(points []Point, full coeffs, opt FitOptions) *Intervals {
+func bootstrap(points []Point, full fitCurve, opt FitOptions) *Intervals {
 	rng := rand.New(rand.NewPCG(opt.Seed, bootstrapSeedStream))
 	n := len(points)
 	var sig, kap, lam, peak, xmax []float64
@@ -48,14 +48,14 @@ func bootstrap(points []Point, full coeffs, opt FitOptions) *Intervals {
 		if distinctLevels(sample) < minLevels || allSameThroughput(sample) {
 			continue
 		}
-		c, ok := fitCoefficients(sample, []coeffs{full})
+		cv, ok := fitModel(full.model, sample, []coeffs{full.c})
 		if !ok {
 			continue
 		}
-		_, np, xm := limits(c)
-		sig = append(sig, c.sigma)
-		kap = append(kap, c.kappa)
-		lam = append(lam, c.lambda)
+		_, np, xm := cv.limits()
+		sig = append(sig, cv.c.sigma)
+		kap = append(kap, cv.c.kappa)
+		lam = append(lam, cv.c.lambda)
 		peak = append(peak, np)
 		xmax = append(xmax, xm)
 	}

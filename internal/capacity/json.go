@@ -44,6 +44,16 @@ type jsonKnee struct {
 	KneedleConcurrency jsonNumber `json:"kneedle_concurrency,omitempty"`
 }
 
+type jsonCandidate struct {
+	Model         Model      `json:"model"`
+	Params        int        `json:"params"`
+	RSS           float64    `json:"rss"`
+	AICc          jsonNumber `json:"aicc"`
+	R2            float64    `json:"r2"`
+	MaxThroughput jsonNumber `json:"max_throughput"`
+	ResidualsOK   bool       `json:"residuals_ok"`
+}
+
 type jsonIntervals struct {
 	Level           float64  `json:"level"`
 	Resamples       int      `json:"resamples"`
@@ -71,7 +81,20 @@ func (u *USL) MarshalJSON() ([]byte, error) {
 	if warnings == nil {
 		warnings = []string{}
 	}
+	cands := make([]jsonCandidate, len(u.Candidates))
+	for i, c := range u.Candidates {
+		cands[i] = jsonCandidate{c.Model, c.Params, c.RSS, jsonNumber(c.AICc), c.R2, jsonNumber(c.MaxThroughput), c.RunsOK}
+	}
+	model := u.Model
+	if model == "" {
+		model = ModelUSL
+	}
 	return json.Marshal(struct {
+		Model           Model             `json:"model"`
+		ModelReason     string            `json:"model_reason,omitempty"`
+		Candidates      []jsonCandidate   `json:"candidates,omitempty"`
+		Retrograde      string            `json:"retrograde,omitempty"`
+		Ceiling         float64           `json:"ceiling,omitempty"`
 		Sigma           float64           `json:"sigma"`
 		Kappa           float64           `json:"kappa"`
 		Lambda          float64           `json:"lambda"`
@@ -84,6 +107,7 @@ func (u *USL) MarshalJSON() ([]byte, error) {
 		Points          []jsonFittedPoint `json:"points"`
 		Warnings        []string          `json:"warnings"`
 	}{
+		Model: model, ModelReason: u.ModelReason, Candidates: cands, Retrograde: u.Retrograde, Ceiling: u.Ceiling,
 		Sigma: u.Sigma, Kappa: u.Kappa, Lambda: u.Lambda, Limit: u.Limit,
 		PeakConcurrency: jsonNumber(u.PeakConcurrency),
 		MaxThroughput:   jsonNumber(u.MaxThroughput),

@@ -53,7 +53,11 @@ func kneeN(c coeffs) (float64, bool) {
 // knee computes both knees for a fitted USL.
 func (u *USL) knee() Knee {
 	var kn Knee
-	if n, ok := kneeN(coeffs{u.Sigma, u.Kappa, u.Lambda}); ok {
+	if u.Model == ModelCeiling {
+		// Throughput elasticity drops from 1 to 0 at the corner X_c/λ.
+		n := math.Max(u.Ceiling/u.Lambda, 1)
+		kn.Found, kn.Concurrency, kn.Throughput = true, n, u.Throughput(n)
+	} else if n, ok := kneeN(coeffs{u.Sigma, u.Kappa, u.Lambda}); ok {
 		kn.Found, kn.Concurrency, kn.Throughput = true, n, u.Throughput(n)
 	}
 	means := levelMeans(u.Points)

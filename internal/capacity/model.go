@@ -3,6 +3,7 @@ package capacity
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,51 +71,33 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		return c
 	}
 
-	var points []Point
-	var cut, idle int
-	var erring []string
-	for _, st := range s.Steps {
-		switch {
-		case !st.Complete:
-			cut++
-			continue
-		case !(st.Throughput > 0) || !(st.Concurrency > 0):
-			idle++
-			continue
-		}
-		points = append(points, Point{Concurrency: st.Concurrency, Throughput: st.Throughput})
-		c.Points = append(c.Points, result.CapacityPoint{Step: st.Index, Concurrency: st.Concurrency, Throughput: st.Throughput})
-		if st.ErrorRate > maxPointErrorRate {
-			erring = append(erring, strconv.Itoa(st.Index+1))
-		}
+	points, notes, sat, retro := fitPoints(p, s, c)
+	if sat > 0 {
+		c.SaturationThroughput = ptr(sat)
 	}
-	var notes []string
-	if cut > 0 {
-		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
-	}
-	if idle > 0 {
-		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: no successful throughput or no concurrency measured", idle))
-	}
-	if len(erring) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s had error rates above %s: their throughput counts successes only, so those points sit below the service's real work and pull the fit down", strings.Join(erring, ", "), pctText(maxPointErrorRate)))
-	}
-
 	var u *USL
 	var err error
 	if len(points) == 0 {
 		err = inputErrorf("no complete step with throughput and concurrency above zero")
 	} else {
-		u, err = FitUSL(points, opt)
+		u, err = fit(points, opt, retro)
 	}
 	if err != nil {
 		c.Error = err.Error()
-		c.Statement = fmt.Sprintf("no USL fit over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
+		if c.SaturationThroughput != nil {
+			// The ceiling was measured, not modelled: what binds first is
+			// known without a model.
+			notes = append(notes, bindingLimit(c, p, s)...)
+		}
+		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
 		return c
 	}
 
 	c.Sigma, c.Kappa, c.Lambda = u.Sigma, u.Kappa, u.Lambda
 	c.Limit = string(u.Limit)
+	c.Model, c.ModelReason = string(u.Model), u.ModelReason
+	c.Candidates = candidatesOut(u.Candidates)
 	c.R2 = u.R2
 	c.Residuals = u.Residuals
 	for i := range c.Points {
@@ -137,15 +120,14 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		}
 	}
 
-	c.LimitedBy = LimitedBySLO
-	if c.MaxThroughput != nil && *c.MaxThroughput > 0 && c.CapacityAtSLO > 0 {
-		h := (*c.MaxThroughput - c.CapacityAtSLO) / *c.MaxThroughput
-		c.Headroom = &h
-		if h < throughputBindsWithin {
-			c.LimitedBy = LimitedByThroughput
-		}
-		if h < 0 {
-			notes = append(notes, fmt.Sprintf("the capacity at SLO (%s req/s) is above the fitted X_max (%s req/s): the fit underestimates the ceiling; trust the measured capacity", figure(c.CapacityAtSLO), figure(*c.MaxThroughput)))
+	notes = append(notes, bindingLimit(c, p, s)...)
+	if sat, x := c.SaturationThroughput, c.MaxThroughput; sat != nil && x != nil && math.Abs(*x-*sat) > throughputBindsWithin**sat {
+		// A direct measurement beats a model of the steady steps, whose
+		// in-flight counts carry the generator's and the machine's jitter.
+		notes = append(notes, fmt.Sprintf("the model fitted to the steady steps puts X_max at %s req/s, %s from the saturation throughput the steps past it measured (%s req/s): X_max is not reported; the measured saturation is the ceiling", figure(*x), pctText(math.Abs(*x-*sat) / *sat), figure(*sat)))
+		c.MaxThroughput = nil
+		if c.CI != nil {
+			c.CI.MaxThroughput = nil
 		}
 	}
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
@@ -155,6 +137,210 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
 	return c
+}
+
+// bindingLimit sets LimitedBy and Headroom: against the saturation
+// throughput when an open-model step measured it directly, against the
+// model's X_max otherwise. It returns a note when the capacity at SLO is
+// above that ceiling.
+func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress) []string {
+	c.LimitedBy = LimitedBySLO
+	ceiling, what := c.MaxThroughput, "fitted X_max"
+	if c.SaturationThroughput != nil {
+		ceiling, what = c.SaturationThroughput, "measured saturation throughput"
+	}
+	if ceiling == nil || !(*ceiling > 0) || !(c.CapacityAtSLO > 0) {
+		return nil
+	}
+	h := (*ceiling - c.CapacityAtSLO) / *ceiling
+	c.Headroom = &h
+	if h < throughputBindsWithin || brokeNearCeiling(p, s, *ceiling) {
+		c.LimitedBy = LimitedByThroughput
+	}
+	if h < 0 {
+		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
+	}
+	return nil
+}
+
+// brokeNearCeiling reports whether the first broken step was already
+// within throughputBindsWithin of the ceiling: its offered rate (open
+// model) or its throughput (closed model) at least 90% of it. The SLO then
+// broke from the queueing of a service near saturation, which is the
+// ceiling binding; the ramp's step, not the system, put the last held step
+// further below.
+func brokeNearCeiling(p *result.Profile, s *result.Stress, ceiling float64) bool {
+	if s.FirstBroken == nil {
+		return false
+	}
+	for _, st := range s.Steps {
+		if st.Index != *s.FirstBroken {
+			continue
+		}
+		load := st.Throughput
+		if p.Model != "closed" {
+			load = math.Max(load, st.Offered)
+		}
+		return load >= (1-throughputBindsWithin)*ceiling
+	}
+	return false
+}
+
+// keepUpShare is the share of an open-model step's offered rate its
+// completions must reach for the step to count as keeping up: below it
+// requests queued faster than they were served during the step.
+const keepUpShare = 0.95
+
+// reasonUnstable is the stress verdict's reason for a step that reached
+// no steady state (latency or requests in flight still growing).
+const reasonUnstable = "unstable"
+
+// fitPoints picks the steps whose (concurrency, throughput) describe the
+// system, records them in c.Points and returns them, with notes on the
+// steps left out and, in the open model, the saturation throughput
+// measured by the steps that could not keep up: the median of their
+// throughputs (0 when none). Not the highest, which is biased up by a
+// step's few percent of noise; not the mean, which one step stalled by a
+// busy machine drags down.
+//
+// Every complete step with throughput and concurrency counts in the
+// closed model, broken or not: users are a concurrency the generator
+// sets, and a point beyond the peak is what pins a peak down. In the open
+// model the concurrency is the mean in flight by Little's law, which
+// counts queued requests too; it describes the system only when the step
+// reached a steady state. A step that was unstable, or whose completions
+// fell short of its offered rate, has a queue that grows with the step's
+// length; the median throughput of those steps estimates the saturation,
+// and a step offered at least keepUpShare of it cannot be steady either,
+// whatever its completions: all are left out, and their median throughput
+// is the saturation throughput. The rule goes by offered rate, not by step
+// order: a low step stalled by a busy machine does not take the steady
+// steps after it along.
+//
+// In the open model the fall of throughput that allows a peak is measured
+// against the offered rate, over the steps past saturation (retro, "" when
+// none fell); in the closed model retro is nil and the fit tests the
+// points themselves.
+func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point, []string, float64, *string) {
+	open := p.Model != "closed"
+	var points []Point
+	var cut, idle int
+	var erring, past []string
+	var over []Point // past saturation: (offered rate, throughput)
+	var limit float64
+	if open {
+		limit = keepUpShare * saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) })
+	}
+	for _, st := range s.Steps {
+		switch {
+		case !st.Complete:
+			cut++
+			continue
+		case !(st.Throughput > 0) || !(st.Concurrency > 0):
+			idle++
+			continue
+		case open && (!keptUp(st) || limit > 0 && st.Offered >= limit):
+			past = append(past, strconv.Itoa(st.Index+1))
+			over = append(over, Point{Concurrency: st.Offered, Throughput: st.Throughput})
+			continue
+		}
+		points = append(points, Point{Concurrency: st.Concurrency, Throughput: st.Throughput})
+		c.Points = append(c.Points, result.CapacityPoint{Step: st.Index, Concurrency: st.Concurrency, Throughput: st.Throughput})
+		if st.ErrorRate > maxPointErrorRate {
+			erring = append(erring, strconv.Itoa(st.Index+1))
+		}
+	}
+	var sat float64
+	if len(over) > 0 {
+		sat = saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) || st.Offered >= limit })
+	}
+	var notes []string
+	if open {
+		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
+	}
+	if len(past) > 0 {
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, successful completions below %s of the offered rate, or offered at least that share of the saturation throughput), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+	}
+	if cut > 0 {
+		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
+	}
+	if idle > 0 {
+		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: no successful throughput or no concurrency measured", idle))
+	}
+	if len(erring) > 0 {
+		notes = append(notes, fmt.Sprintf("step(s) %s had error rates above %s: their throughput counts successes only, so those points sit below the service's real work and pull the fit down", strings.Join(erring, ", "), pctText(maxPointErrorRate)))
+	}
+	if !open {
+		return points, notes, sat, nil
+	}
+	retro := offeredRetrograde(over)
+	return points, notes, sat, &retro
+}
+
+// offeredRetrograde says how throughput fell as the offered rate rose past
+// saturation, or "": from the step of highest throughput to the last, a
+// fall of at least retrogradeMinDrop of the highest, significant by the
+// slope over those steps (three or more are needed).
+func offeredRetrograde(over []Point) string {
+	top := 0
+	for i, p := range over {
+		if p.Throughput > over[top].Throughput {
+			top = i
+		}
+	}
+	if len(over)-top < 3 {
+		return ""
+	}
+	hi, lo := over[top], over[len(over)-1]
+	drop := hi.Throughput - lo.Throughput
+	if drop < retrogradeMinDrop*hi.Throughput || !fallsSignificantly(over[top:]) {
+		return ""
+	}
+	return fmt.Sprintf("throughput fell %.1f%% from %.4g req/s at %.4g req/s offered to %.4g req/s at %.4g req/s offered", 100*drop/hi.Throughput, hi.Throughput, hi.Concurrency, lo.Throughput, lo.Concurrency)
+}
+
+// saturationOf is the median throughput of the complete steps with
+// throughput that pick selects; 0 when there are none.
+func saturationOf(steps []result.Step, pick func(result.Step) bool) float64 {
+	var xs []float64
+	for _, st := range steps {
+		if st.Complete && st.Throughput > 0 && st.Concurrency > 0 && pick(st) {
+			xs = append(xs, st.Throughput)
+		}
+	}
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	return quantile(xs, 0.5)
+}
+
+// keptUp reports whether an open-model step was steady: not unstable,
+// and its successful completions reached keepUpShare of the rate offered.
+// Successes, not all completions: a service that sheds load answers 503
+// at once and so "completes" everything offered, while its successful
+// throughput is its ceiling.
+func keptUp(st result.Step) bool {
+	if st.Reason == reasonUnstable {
+		return false
+	}
+	return st.Offered <= 0 || st.Throughput >= keepUpShare*st.Offered
+}
+
+// candidatesOut converts the compared models for the result.
+func candidatesOut(cands []Candidate) []result.CapacityCandidate {
+	var out []result.CapacityCandidate
+	for _, k := range cands {
+		rc := result.CapacityCandidate{Model: string(k.Model), Params: k.Params, R2: k.R2, ResidualsOK: k.RunsOK}
+		if finite(k.AICc) {
+			rc.AICc = ptr(k.AICc)
+		}
+		if finite(k.MaxThroughput) {
+			rc.MaxThroughput = ptr(k.MaxThroughput)
+		}
+		out = append(out, rc)
+	}
+	return out
 }
 
 // capacityCI converts the bootstrap intervals. A bound that is infinite
@@ -189,18 +375,25 @@ func capacityCI(u *USL) (*result.CapacityCI, []string) {
 func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	var b strings.Builder
 	// R² is truncated, not rounded: 0.9996 must not read as a perfect fit.
-	fmt.Fprintf(&b, "USL fit over %d steps (R² %s): ", len(c.Points), strconv.FormatFloat(math.Floor(c.R2*1000)/1000, 'f', -1, 64))
+	fmt.Fprintf(&b, "%s fit over %d steps (R² %s): ", modelName(c.Model), len(c.Points), strconv.FormatFloat(math.Floor(c.R2*1000)/1000, 'f', -1, 64))
 	ci := ""
 	if c.CI != nil && c.CI.MaxThroughput != nil {
 		ci = fmt.Sprintf(" (%s CI %s–%s)", pctText(c.CI.Level), figure(c.CI.MaxThroughput[0]), figure(c.CI.MaxThroughput[1]))
 	}
-	switch Limit(c.Limit) {
-	case LimitPeak:
-		fmt.Fprintf(&b, "peak %s req/s at %s %s%s", figure(*c.MaxThroughput), figure(*c.PeakConcurrency), unit, ci)
-	case LimitCeiling:
-		fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
-	default:
+	switch lim := Limit(c.Limit); {
+	case lim == LimitNone || lim == "":
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
+	case c.MaxThroughput == nil:
+		b.WriteString("its X_max disagrees with the measured saturation and is not reported")
+	case lim == LimitPeak:
+		fmt.Fprintf(&b, "peak %s req/s at %s %s%s", figure(*c.MaxThroughput), figure(*c.PeakConcurrency), unit, ci)
+	case Model(c.Model) == ModelCeiling:
+		fmt.Fprintf(&b, "linear, then flat at a ceiling of %s req/s%s, no fall measured", figure(*c.MaxThroughput), ci)
+	default:
+		fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
+	}
+	if c.SaturationThroughput != nil {
+		fmt.Fprintf(&b, "; saturation measured at %s req/s (steps that could not keep up)", figure(*c.SaturationThroughput))
 	}
 	b.WriteString("; ")
 	b.WriteString(sloClause(c, s, unit))
@@ -227,6 +420,8 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	}
 	at := fmt.Sprintf("capacity at SLO %s req/s at %s %s", figure(c.CapacityAtSLO), figure(c.ConcurrencyAtSLO), unit)
 	switch {
+	case c.Error != "" && c.LimitedBy == LimitedByThroughput:
+		return fmt.Sprintf("%s, against a measured saturation throughput of %s req/s: the throughput ceiling binds first", at, figure(*c.SaturationThroughput))
 	case c.Error != "":
 		return at
 	case c.Headroom == nil:
@@ -234,8 +429,12 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 			return at + " and no step broke: load further"
 		}
 		return at + ": the SLO binds first (" + broke + ")"
+	case *c.Headroom < 0 && c.SaturationThroughput != nil:
+		return fmt.Sprintf("%s is %s above the measured saturation throughput: the throughput ceiling binds first", at, pctText(-*c.Headroom))
 	case *c.Headroom < 0:
 		return fmt.Sprintf("%s is %s above the fitted X_max: the throughput ceiling binds first", at, pctText(-*c.Headroom))
+	case c.LimitedBy == LimitedByThroughput && *c.Headroom >= throughputBindsWithin:
+		return fmt.Sprintf("%s leaves %s headroom, but the SLO broke only within %s of the ceiling (%s): the throughput ceiling binds first; a finer ramp narrows the gap", at, headroomText(*c.Headroom), pctText(throughputBindsWithin), broke)
 	case c.LimitedBy == LimitedByThroughput:
 		return fmt.Sprintf("%s leaves %s headroom: the throughput ceiling binds first", at, headroomText(*c.Headroom))
 	case s.FirstBroken == nil:
@@ -243,6 +442,19 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	default:
 		return fmt.Sprintf("%s leaves %s headroom: the SLO binds first (%s)", at, headroomText(*c.Headroom), broke)
 	}
+}
+
+// modelName names a model in a sentence.
+func modelName(m string) string {
+	switch Model(m) {
+	case ModelAmdahl:
+		return "Amdahl (USL with κ = 0)"
+	case ModelCeiling:
+		return "Linear-then-ceiling"
+	case ModelLinear:
+		return "Linear"
+	}
+	return "USL"
 }
 
 // headroomText is pctText, with a decimal more next to the 10% line, so

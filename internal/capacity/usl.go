@@ -38,6 +38,20 @@ type USL struct {
 	Points    []Point   // the points fitted, in the order given
 	Residuals []float64 // measured − predicted throughput, one per point
 
+	// Model is the curve these figures describe: always ModelUSL from
+	// FitUSL; the candidate the data support from Fit. For ModelCeiling,
+	// σ and κ are 0 (not part of that model) and Ceiling is X_c.
+	Model Model
+	// Ceiling is X_c of the ceiling model, X = min(λN, X_c); 0 otherwise.
+	Ceiling float64
+	// ModelReason says why Fit chose Model; Candidates are the models it
+	// compared, simplest first. Both are empty from FitUSL.
+	ModelReason string
+	Candidates  []Candidate
+	// Retrograde says where throughput was measured to fall with more
+	// load (Fit only); "" when it was not.
+	Retrograde string
+
 	Knee Knee
 	// CI holds bootstrap confidence intervals; nil when the bootstrap was
 	// switched off, there are fewer than six points, or too few resamples
@@ -116,9 +130,9 @@ func FitUSL(points []Point, opt FitOptions) (*USL, error) {
 	u := newUSL(c, points)
 	u.Knee = u.knee()
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
-		u.CI = bootstrap(points, c, opt)
+		u.CI = bootstrap(points, fitCurve{model: ModelUSL, c: c}, opt)
 	}
-	u.Warnings = u.warnings(opt)
+	u.Warnings = u.warnings(opt, true)
 	return u, nil
 }
 
@@ -127,8 +141,14 @@ type coeffs struct{ sigma, kappa, lambda float64 }
 
 // newUSL fills in the figures derived from the coefficients.
 func newUSL(c coeffs, points []Point) *USL {
-	u := &USL{Sigma: c.sigma, Kappa: c.kappa, Lambda: c.lambda}
-	u.Limit, u.PeakConcurrency, u.MaxThroughput = limits(c)
+	return newFit(fitCurve{model: ModelUSL, c: c}, points)
+}
+
+// newFit fills in the figures derived from a fitted curve.
+func newFit(cv fitCurve, points []Point) *USL {
+	c := cv.c
+	u := &USL{Sigma: c.sigma, Kappa: c.kappa, Lambda: c.lambda, Model: cv.model, Ceiling: cv.ceiling}
+	u.Limit, u.PeakConcurrency, u.MaxThroughput = cv.limits()
 	u.Points = slices.Clone(points)
 	u.Residuals = make([]float64, len(points))
 	var mean float64
@@ -169,7 +189,11 @@ func (u *USL) HasPeak() bool { return u.Limit == LimitPeak }
 
 // Throughput predicts the throughput at concurrency n (0 for n ≤ 0).
 func (u *USL) Throughput(n float64) float64 {
-	return uslX(coeffs{u.Sigma, u.Kappa, u.Lambda}, n)
+	return u.fitted().x(n)
+}
+
+func (u *USL) fitted() fitCurve {
+	return fitCurve{model: u.Model, c: coeffs{u.Sigma, u.Kappa, u.Lambda}, ceiling: u.Ceiling}
 }
 
 // ResponseTime predicts the mean response time at concurrency n by Little's
@@ -435,14 +459,18 @@ func levelMeans(points []Point) []Point {
 }
 
 // warnings lists the reasons a reader should distrust this fit.
-func (u *USL) warnings(opt FitOptions) []string {
+//
+// superlinear enables the check that throughput per unit of concurrency
+// does not rise: off in the open model, where the concurrency is measured
+// (by Little's law, with the generator's jitter in it), not set.
+func (u *USL) warnings(opt FitOptions, superlinear bool) []string {
 	var w []string
 	levels := sortedLevels(u.Points)
 	if n := len(levels); n < 6 {
 		w = append(w, fmt.Sprintf("only %d concurrency levels: three coefficients from so few points are poorly determined; measure at 6 or more", n))
 	}
 	if u.R2 < 0.9 {
-		w = append(w, fmt.Sprintf("R² = %.3f: the USL explains the points poorly (noise, warm-up, errors counted as throughput, or a bottleneck outside the system under test)", u.R2))
+		w = append(w, fmt.Sprintf("R² = %.3f: the model explains the points poorly (noise, warm-up, errors counted as throughput, or a bottleneck outside the system under test)", u.R2))
 	}
 	maxN := levels[len(levels)-1]
 	switch u.Limit {
@@ -451,7 +479,11 @@ func (u *USL) warnings(opt FitOptions) []string {
 			w = append(w, fmt.Sprintf("no point at or beyond the peak N* = %.4g (highest measured N = %.4g): the peak and X_max are extrapolated", u.PeakConcurrency, maxN))
 		}
 	case LimitCeiling:
-		w = append(w, "κ is held at 0: no coherency penalty is visible in the measured range, so no peak can be predicted; the ceiling λ/σ is approached, never reached")
+		if u.Model == ModelCeiling {
+			w = append(w, "throughput goes flat at the ceiling with no fall measured beyond it: no peak is predicted; the system may still turn retrograde beyond the largest N measured")
+		} else {
+			w = append(w, "κ is held at 0: no coherency penalty is visible in the measured range, so no peak can be predicted; the ceiling λ/σ is approached, never reached")
+		}
 	case LimitNone:
 		w = append(w, "σ and κ are both 0: throughput is linear in the measured range and the model predicts no ceiling; load further")
 	}
@@ -465,7 +497,7 @@ func (u *USL) warnings(opt FitOptions) []string {
 			super = append(super, fmt.Sprintf("%g", p.Concurrency))
 		}
 	}
-	if len(super) > 0 {
+	if len(super) > 0 && superlinear {
 		w = append(w, fmt.Sprintf("throughput per worker at N = %s is more than 10%% above that at N = %g: superlinear scaling (caches warming, batching, a slow first level) is outside the USL", strings.Join(super, ", "), means[0].Concurrency))
 	}
 	if opt.Resamples > 0 && u.CI == nil {

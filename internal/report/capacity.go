@@ -58,16 +58,26 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	if ci != nil {
 		sigma, kappa, lambda, peakN, xmax = &ci.Sigma, &ci.Kappa, &ci.Lambda, ci.PeakConcurrency, ci.MaxThroughput
 	}
-	row("σ (contention)", sig4(c.Sigma), sigma)
-	row("κ (coherency)", sig4(c.Kappa), kappa)
+	if c.Model != "" {
+		row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
+	}
+	if c.Model != "ceiling" {
+		row("σ (contention)", sig4(c.Sigma), sigma)
+		row("κ (coherency)", sig4(c.Kappa), kappa)
+	}
 	row("λ (one worker)", sig4(c.Lambda)+" req/s", lambda)
 	switch {
+	case c.Model == "ceiling" && c.MaxThroughput != nil:
+		row("N* (peak concurrency)", "none (flat beyond the ceiling: no fall measured)", nil)
+		row("X_max (ceiling X_c)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.PeakConcurrency != nil && c.MaxThroughput != nil:
 		row("N* (peak concurrency)", sig4(*c.PeakConcurrency), peakN)
 		row("X_max (throughput at N*)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.MaxThroughput != nil:
 		row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
+	case c.Limit != "linear":
+		row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:
 		row("N* (peak concurrency)", "none", nil)
 		row("X_max", "none: linear, no ceiling in range", nil)
@@ -83,9 +93,14 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 		}
 	}
 	row("knee", knee, nil)
+	if c.SaturationThroughput != nil {
+		row("saturation throughput", sig4(*c.SaturationThroughput)+" req/s, measured by the steps that could not keep up", nil)
+	}
 	row("capacity at SLO", capacityAtSLO(c), nil)
 	headroom := "none: no finite X_max"
-	if h := c.Headroom; h != nil {
+	if h := c.Headroom; h != nil && c.SaturationThroughput != nil {
+		headroom = fmt.Sprintf("%s of the saturation throughput", capPct(*h))
+	} else if h != nil {
 		headroom = fmt.Sprintf("%s of X_max", capPct(*h))
 	} else if c.MaxThroughput != nil {
 		headroom = "none: no step held the SLO"
@@ -108,7 +123,7 @@ func capacityAtSLO(c *result.Capacity) string {
 func limitedByText(s string) string {
 	switch s {
 	case "throughput":
-		return "throughput: the ceiling binds first (capacity at SLO within 10% of X_max)"
+		return "throughput: the ceiling binds first (capacity at SLO within 10% of it, or the SLO broke only within 10% of it)"
 	case "slo":
 		return "SLO: latency, errors or a plateau break it before the ceiling"
 	}

@@ -77,6 +77,22 @@ func capacityCases() []struct {
 			Statement: "no USL fit over 3 step(s): need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3; capacity at SLO 337 req/s at 4 users",
 			Warnings:  []string{"1 step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)"},
 		}},
+		{"linear-then-ceiling, open model, saturation measured", &result.Capacity{
+			Points: []result.CapacityPoint{
+				{Step: 0, Concurrency: 4.9, Throughput: 480, Predicted: 485.1},
+				{Step: 1, Concurrency: 5.7, Throughput: 560, Predicted: 564.3},
+				{Step: 2, Concurrency: 6.5, Throughput: 640, Predicted: 643.5},
+				{Step: 3, Concurrency: 7.3, Throughput: 720, Predicted: 722.7},
+				{Step: 4, Concurrency: 12.7, Throughput: 791, Predicted: 791},
+			},
+			Lambda: 99, Limit: "ceiling", MaxThroughput: f64(791), R2: 0.9995,
+			Residuals:     []float64{-5.1, -4.3, -3.5, -2.7, 0},
+			Knee:          &result.CapacityKnee{Concurrency: 7.99, Throughput: 791},
+			CapacityAtSLO: 720, ConcurrencyAtSLO: 7.3, Headroom: f64(0.0887), LimitedBy: "throughput",
+			Model: "ceiling", ModelReason: "lowest AIC (too few points for AICc) of the models without a peak (linear 66.0, ceiling 42.3, amdahl 44.4, usl 34.2)",
+			SaturationThroughput: f64(790),
+			Statement:            "Linear-then-ceiling fit over 5 steps (R² 0.999): linear, then flat at a ceiling of 791 req/s, no fall measured; saturation measured at 790 req/s (steps that could not keep up); capacity at SLO 720 req/s at 7.3 in flight leaves 9% headroom: the throughput ceiling binds first",
+		}},
 	}
 }
 
@@ -108,6 +124,8 @@ func TestCapacityMarkdownContent(t *testing.T) {
 			"| 5 | 22 | 740.0 | 739.5 | 0.5 |"}, nil},
 		{cases[1].c, []string{"none (κ = 0: no retrograde region)", "X_max (ceiling λ/σ) | 1654 req/s", "| headroom | 9.3% of X_max |", "limited by | throughput", "- **warning:** only 4"}, []string{"CI |"}},
 		{cases[2].c, []string{"none: linear, no ceiling in range", "| headroom | none: no finite X_max |", "knee | none (linear)"}, nil},
+		{cases[4].c, []string{"| model | ceiling: lowest AIC", "| X_max (ceiling X_c) | 791 req/s |", "none (flat beyond the ceiling: no fall measured)",
+			"| saturation throughput | 790 req/s, measured by the steps that could not keep up |", "| headroom | 8.9% of the saturation throughput |"}, []string{"σ (contention)", "κ (coherency)"}},
 		{cases[3].c, []string{"**no USL fit over 3 step(s): need at least 4", "| capacity at SLO | 337 req/s at N = 4 |", "| 3 | 6 | 455.0 |"}, []string{"predicted", "σ (contention)", "No model was fitted"}},
 	}
 	for i, tt := range tests {

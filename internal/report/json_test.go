@@ -117,6 +117,9 @@ func withOptional(r *result.Result) {
 		Knee:          &result.CapacityKnee{Concurrency: 2.89, Throughput: 199.6, KneedleConcurrency: f(2.5)},
 		CapacityAtSLO: 199.6, ConcurrencyAtSLO: 2.89, Headroom: f(0.94), LimitedBy: "slo",
 		Statement: "a capacity statement", Warnings: []string{"a capacity warning"},
+		Model: "usl", ModelReason: "a model reason",
+		Candidates:           []result.CapacityCandidate{{Model: "usl", Params: 3, AICc: f(12.5), R2: 0.99, MaxThroughput: f(3400), ResidualsOK: true}},
+		SaturationThroughput: f(3300),
 	}
 
 	sp := r.Profiles[0]

@@ -160,6 +160,34 @@ type Capacity struct {
 	LimitedBy string   `json:"limited_by"`
 	Statement string   `json:"statement"`
 	Warnings  []string `json:"warnings,omitempty"`
+
+	// Model is the curve chosen for the points by AICc and a residual
+	// check: "usl", "amdahl" (κ = 0), "ceiling" (X = min(λN, X_c), with
+	// X_c in MaxThroughput and σ = κ = 0) or "linear". ModelReason says
+	// why; Candidates are the models compared, simplest first. Limit is
+	// "peak" only when retrograde throughput was measured.
+	Model       string              `json:"model,omitempty"`
+	ModelReason string              `json:"model_reason,omitempty"`
+	Candidates  []CapacityCandidate `json:"candidates,omitempty"`
+	// SaturationThroughput is the median throughput of the open-model steps
+	// that could not keep up with their offered rate (or were unstable), and
+	// those after them: a direct measurement of the ceiling, from steps left
+	// out of the fit.
+	// When set, Headroom and LimitedBy are measured against it.
+	SaturationThroughput *float64 `json:"saturation_throughput,omitempty"`
+}
+
+// CapacityCandidate is one model fitted to the points and scored.
+type CapacityCandidate struct {
+	Model  string `json:"model"`
+	Params int    `json:"params"`
+	// AICc is nil when there are too few points to score the model.
+	AICc          *float64 `json:"aicc,omitempty"`
+	R2            float64  `json:"r2"`
+	MaxThroughput *float64 `json:"max_throughput,omitempty"`
+	// ResidualsOK is false when the residuals' signs run in long stretches
+	// (a runs test at 5%): the curve misses the points' shape.
+	ResidualsOK bool `json:"residuals_ok"`
 }
 
 // CapacityPoint is one measured (concurrency, throughput) point.
