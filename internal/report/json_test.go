@@ -118,6 +118,10 @@ func withOptional(r *result.Result) {
 		CapacityAtSLO: 199.6, ConcurrencyAtSLO: 2.89, Headroom: f(0.94), LimitedBy: "slo",
 		Statement: "a capacity statement", Warnings: []string{"a capacity warning"},
 	}
+	if ss := st.Verdict.Stress; ss != nil && len(ss.Steps) > 0 {
+		ss.Steps[0].P50Trend = &result.StepTrend{From: 14, To: 14.5, Slope: 0.1, Z: 0.4}
+		ss.Steps[0].InFlightTrend = &result.StepTrend{From: 1.4, To: 1.5, Slope: 0.02, Z: 0.3}
+	}
 
 	sp := r.Profiles[0]
 	sp.Name, sp.Status = "spike", result.StatusAborted

@@ -7,11 +7,14 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
-// Break reasons, in the order they are checked.
+// Break reasons, in the order they are checked. An unstable step comes
+// first: its percentiles and throughput depend on how long it ran, so they
+// describe the step, not the system (docs/capacity.md, "Step stability").
 const (
-	ReasonLatency = "latency"
-	ReasonErrors  = "errors"
-	ReasonPlateau = "plateau"
+	ReasonUnstable = "unstable"
+	ReasonLatency  = "latency"
+	ReasonErrors   = "errors"
+	ReasonPlateau  = "plateau"
 )
 
 // JudgeSteps judges each complete step of a stepped profile over its steady
@@ -49,7 +52,10 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 			// Little's law: mean requests in flight = throughput × mean latency.
 			step.Concurrency = part.Throughput * part.Mean.Seconds()
 		}
-		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, prev)
+		p50, inFlight, _ := stepTrends(p, sp)
+		step.P50Trend, step.InFlightTrend = p50, inFlight
+		growth := unstable(p.Model, st.Offered.Load, p50, inFlight, part.Windows)
+		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, prev, growth)
 		step.Broken = step.Reason != ""
 		s.Steps = append(s.Steps, step)
 		if step.Broken && s.FirstBroken == nil {
@@ -57,14 +63,26 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 			s.FirstBroken = &idx
 			s.Reason, s.ReasonDetail = step.Reason, step.Detail
 		}
-		if !step.Broken && step.Throughput > s.CapacityAtSLO {
-			idx := i
-			s.CapacityAtSLO = step.Throughput
-			s.CapacityStep = &idx
-			s.CapacityConcurrency = step.Concurrency
+		// Capacity at SLO counts only held steps below the first broken one:
+		// a step that holds after a break (break.confirm) is not evidence of
+		// capacity the ramp already showed missing.
+		if !step.Broken && s.FirstBroken == nil {
+			x := step.Throughput
+			if p.Model != "closed" && x > step.Offered {
+				// A held step carries what it was offered; more is a backlog
+				// from the step before draining, not capacity.
+				x = step.Offered
+			}
+			if x > s.CapacityAtSLO {
+				idx := i
+				s.CapacityAtSLO = x
+				s.CapacityStep = &idx
+				s.CapacityConcurrency = step.Concurrency
+			}
 		}
 		prev = &s.Steps[len(s.Steps)-1]
 	}
+	s.Bracket = bracket(s)
 	cut := 0
 	for _, st := range s.Steps {
 		if !st.Complete {
@@ -76,15 +94,18 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 }
 
 // breakReason says why a step broke, or "" when it held. Every failing rule
-// is named in the detail; the reason is the first in the order latency,
-// errors, plateau.
-func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step) (string, string) {
+// is named in the detail; the reason is the first in the order unstable
+// (growth, from unstable), latency, errors, plateau.
+func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step, growth string) (string, string) {
 	var reasons, details []string
 	add := func(reason, detail string) {
 		if len(reasons) == 0 || reasons[len(reasons)-1] != reason {
 			reasons = append(reasons, reason)
 		}
 		details = append(details, detail)
+	}
+	if growth != "" {
+		add(ReasonUnstable, growth)
 	}
 	for _, c := range expectChecks(result.Expect{P50: e.P50, P95: e.P95, P99: e.P99}, part, nil) {
 		if !c.Pass {
@@ -111,6 +132,21 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 	return reasons[0], strings.Join(details, "; ")
 }
 
+// bracket places the breaking point between the capacity step and the first
+// broken one; nil when either is missing.
+func bracket(s *result.Stress) *result.Bracket {
+	if s.FirstBroken == nil || s.CapacityStep == nil {
+		return nil
+	}
+	held, broken := s.Steps[stepPos(s, *s.CapacityStep)], s.Steps[stepPos(s, *s.FirstBroken)]
+	return &result.Bracket{
+		HeldStep: held.Index, BrokenStep: broken.Index,
+		HeldOffered: held.Offered, BrokenOffered: broken.Offered,
+		HeldThroughput: s.CapacityAtSLO, BrokenThroughput: broken.Throughput,
+		Unit: held.Unit,
+	}
+}
+
 func judgeStress(p *result.Profile) *result.Verdict {
 	s := JudgeSteps(p)
 	v := &result.Verdict{Pass: true, Stress: s}
@@ -130,6 +166,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	if s.FirstBroken != nil {
 		st := s.Steps[stepPos(s, *s.FirstBroken)]
 		fmt.Fprintf(&b, "; broke at step %d (%s %s offered): %s — %s", st.Index+1, num(st.Offered), st.Unit, s.Reason, s.ReasonDetail)
+		if s.Bracket != nil {
+			fmt.Fprintf(&b, "; the breaking point is %s", s.Bracket.String())
+		}
 		if s.StoppedEarly {
 			fmt.Fprintf(&b, "; ramp stopped early, %d step(s) not run", s.StepsNotRun)
 			if !s.Steps[len(s.Steps)-1].Complete {
