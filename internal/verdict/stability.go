@@ -24,18 +24,23 @@ const (
 	// trendZ at all (with 5 windows a perfectly monotone series has Z 2.2).
 	minTrendWindows = 6
 	// backlogShare: in flight must grow faster than this share of the
-	// offered rate (completions short of arrivals by more than 1%), and by
+	// offered rate (completions short of arrivals by more than 0.5%), and by
 	// at least backlogMin requests over the steady part.
-	backlogShare = 0.01
+	backlogShare = 0.005
 	backlogMin   = 3
 	// latencySlope is the p50 growth (ms per second) that matters on its
-	// own: an overloaded FIFO queue's latency grows by (ρ − 1) s/s, so 10
-	// ms/s is 1% overload. latencyRise is a relative rise over the steady
+	// own: an overloaded FIFO queue's latency grows by (ρ − 1) s/s, so 5
+	// ms/s is 0.5% overload. latencyRise is a relative rise over the steady
 	// part that matters too (for services far faster than 1 s), when it is
 	// at least latencyRiseMin ms.
-	latencySlope   = 10.0
+	latencySlope   = 5.0
 	latencyRise    = 0.5
 	latencyRiseMin = 5.0
+	// shortfallMax: completions (failures included) more than 10% short of
+	// the offered load over the steady part make a step unstable at any
+	// length; smaller shortfalls need the trend test, since on a short step
+	// they are within the swing of the requests in flight.
+	shortfallMax = 0.10
 )
 
 // Trend is a series' trend over a step's steady windows: Sen's slope (per
@@ -184,16 +189,29 @@ func littleInFlight(w result.Window) float64 {
 	return float64(w.Requests) * mean
 }
 
+// shortfall is the share of the offered load that did not complete over
+// the steady part (open model; 0 when the schedule is unknown).
+func shortfall(model string, offered float64, part Part) float64 {
+	if model == "closed" || offered <= 0 || part.Windows == 0 {
+		return 0
+	}
+	return (offered - part.Throughput) / offered
+}
+
 // unstable says what grew and how fast, or "" when the step reached a
 // steady state (or had too few windows to tell). offered is the step's
-// offered rate (open model) for the backlog's materiality.
-func unstable(model string, offered float64, p50, inFlight *result.StepTrend, windows int) string {
+// offered rate (open model) for the backlog's materiality; short is its
+// shortfall.
+func unstable(model string, offered, short float64, p50, inFlight *result.StepTrend, windows int) string {
 	var grew []string
+	if short > shortfallMax {
+		grew = append(grew, fmt.Sprintf("completions %s of %s req/s offered (%s short)", num(offered*(1-short)), num(offered), pct(short)))
+	}
 	latGrew := p50 != nil && p50.Z >= trendZ &&
 		(p50.Slope >= latencySlope || (p50.To-p50.From >= latencyRise*p50.From && p50.To-p50.From >= latencyRiseMin))
 	backlogGrew := inFlight != nil && inFlight.Z >= trendZ && model != "closed" &&
 		inFlight.Slope > backlogShare*offered && inFlight.Slope*float64(windows-1) >= backlogMin
-	if !latGrew && !backlogGrew {
+	if !latGrew && !backlogGrew && len(grew) == 0 {
 		return ""
 	}
 	if p50 != nil && (latGrew || backlogGrew) {

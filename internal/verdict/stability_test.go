@@ -164,3 +164,19 @@ func TestLittleInFlightUsesWindowMean(t *testing.T) {
 		t.Errorf("in flight %v, want 30", got)
 	}
 }
+
+// TestShortStepShortfall: a step too short for the trend test (3 steady
+// windows) is still unstable when completions fall more than 10% short of
+// the offered load; 5% short is within the swing of the requests in flight.
+func TestShortStepShortfall(t *testing.T) {
+	for _, tt := range []struct {
+		done   int64
+		broken bool
+	}{{1200, true}, {1292, false}} {
+		p := queueStep(t, 5, 1360, func(int) int64 { return tt.done }, func(int) time.Duration { return 30 * time.Millisecond })
+		st := JudgeSteps(p).Steps[0]
+		if st.Broken != tt.broken || tt.broken && (st.Reason != ReasonUnstable || !strings.Contains(st.Detail, "completions 1200 of 1360 req/s offered")) {
+			t.Errorf("%d of 1360 req/s in 3 windows: broken %v %q (%s), want broken %v", tt.done, st.Broken, st.Reason, st.Detail, tt.broken)
+		}
+	}
+}

@@ -54,7 +54,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		}
 		p50, inFlight, _ := stepTrends(p, sp)
 		step.P50Trend, step.InFlightTrend = p50, inFlight
-		growth := unstable(p.Model, st.Offered.Load, p50, inFlight, part.Windows)
+		growth := unstable(p.Model, st.Offered.Load, shortfall(p.Model, st.Offered.Load, part), p50, inFlight, part.Windows)
 		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, prev, growth)
 		step.Broken = step.Reason != ""
 		s.Steps = append(s.Steps, step)
