@@ -1,12 +1,10 @@
 package runner
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,33 +13,45 @@ import (
 // knownServer is the test suite's own ground truth, independent of
 // internal/simtarget: W workers, each request holding one for a fixed
 // service time S, so the ceiling is W/S; a request that finds every worker
-// busy waits (Go wakes a channel's blocked senders in FIFO order) in a
+// busy waits (Go wakes a channel's blocked receivers in FIFO order) in a
 // queue of at most Queue requests, and one that finds the queue full is
 // answered 503 at once.
+//
+// Service follows a nominal schedule so that the ceiling is W/S exactly,
+// whatever the machine adds: a request starts at its arrival or at the
+// moment its worker was nominally freed, whichever is later, and is answered
+// once S has passed from that start. Timer lateness and the hand-over to a
+// waiting goroutine then delay single answers but never the schedule, as
+// long as each is shorter than S.
 type knownServer struct {
-	workers  chan int // free workers, by number
-	lastDone []int64  // per worker, when it last finished (ns since epoch); only its holder touches it
-	busyOn   []bool   // per worker, whether a request was waiting when it last finished; only its holder touches it
+	workers  chan worker
 	epoch    time.Time
 	service  time.Duration
 	limit    int64        // workers + queue
 	admitted atomic.Int64 // in service + waiting
 	served   atomic.Int64
-	// A worker that finished with a request waiting goes straight on to it,
-	// so its next cycle (finish to finish: service plus hand-over) is a
-	// saturated one: those are summed in cycles and counted in ncycles.
+	// A worker freed with a request waiting goes straight on to it, so its
+	// next cycle (actual finish to actual finish) is a saturated one: those
+	// are summed in cycles and counted in ncycles.
 	cycles, ncycles atomic.Int64
 	srv             *httptest.Server
+}
+
+// worker is one worker's token: while a request holds it, only that
+// request touches it.
+type worker struct {
+	free     int64 // when it was nominally freed, ns since epoch
+	lastDone int64 // when it last actually finished, ns since epoch
+	busyOn   bool  // a request was waiting when it was last freed
 }
 
 // startKnown starts a known-capacity server on loopback; it stops with the
 // test.
 func startKnown(t *testing.T, workers int, service time.Duration, queue int) *knownServer {
 	t.Helper()
-	k := &knownServer{workers: make(chan int, workers), lastDone: make([]int64, workers), busyOn: make([]bool, workers), epoch: time.Now(),
-		service: service, limit: int64(workers + queue)}
-	for i := range workers {
-		k.workers <- i
+	k := &knownServer{workers: make(chan worker, workers), epoch: time.Now(), service: service, limit: int64(workers + queue)}
+	for range workers {
+		k.workers <- worker{}
 	}
 	k.srv = httptest.NewServer(k)
 	t.Cleanup(k.srv.Close)
@@ -50,22 +60,24 @@ func startKnown(t *testing.T, workers int, service time.Duration, queue int) *kn
 
 // ServeHTTP serves one request as the type comment says.
 func (k *knownServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := int64(time.Since(k.epoch))
 	_, _ = io.Copy(io.Discard, r.Body)
 	if k.admitted.Add(1) > k.limit {
 		k.admitted.Add(-1)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	id := <-k.workers // take a worker, or wait for one
-	time.Sleep(k.service)
+	wk := <-k.workers // take a worker, or wait for one
+	end := max(arrived, wk.free) + int64(k.service)
+	time.Sleep(time.Duration(end - int64(time.Since(k.epoch))))
 	done := int64(time.Since(k.epoch))
-	if k.busyOn[id] {
-		k.cycles.Add(done - k.lastDone[id])
+	if wk.busyOn {
+		k.cycles.Add(done - wk.lastDone)
 		k.ncycles.Add(1)
 	}
-	k.lastDone[id] = done
-	k.busyOn[id] = k.admitted.Load() > int64(cap(k.workers)) // someone waits for this worker
-	k.workers <- id
+	wk.free, wk.lastDone = end, done
+	wk.busyOn = k.admitted.Load() > int64(cap(k.workers)) // someone waits for this worker
+	k.workers <- wk
 	k.admitted.Add(-1)
 	k.served.Add(1)
 	w.WriteHeader(http.StatusOK)
@@ -74,17 +86,16 @@ func (k *knownServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // URL is the server's base URL (loopback).
 func (k *knownServer) URL() string { return k.srv.URL }
 
-// Nominal is W/S, the ceiling if timers fired on time.
+// Nominal is W/S, the ceiling.
 func (k *knownServer) Nominal() float64 { return float64(cap(k.workers)) / k.service.Seconds() }
 
-// saturation is the server's measured saturation throughput since the last
-// reset: W over the mean saturated cycle (service plus hand-over, timed by
-// the server from one completion to the worker's next while requests
-// waited), and how many cycles it rests on. It includes what the machine
-// adds to S (timer lateness, hand-over), which is why the tests compare
-// against it and not against W/S; and unlike counting completions in a time
-// window it does not depend on where the window falls among the bursts a
-// fixed service time makes.
+// saturation is the server's saturation throughput as measured since the
+// last reset: W over the mean saturated cycle (timed by the server from one
+// actual completion to the worker's next while requests waited), and how
+// many cycles it rests on. It checks the nominal W/S against what the
+// machine delivered; unlike counting completions in a time window it does
+// not depend on where the window falls among the bursts a fixed service
+// time makes.
 func (k *knownServer) saturation() (float64, int64) {
 	n := k.ncycles.Load()
 	if n == 0 {
@@ -95,45 +106,6 @@ func (k *knownServer) saturation() (float64, int64) {
 }
 
 func (k *knownServer) resetSaturation() { k.cycles.Store(0); k.ncycles.Store(0) }
-
-// saturate measures the saturation throughput without loadplan: 2W plain
-// net/http clients in a closed loop keep every worker busy and a queue
-// waiting for d, and saturation is read over the last d − warm.
-func (k *knownServer) saturate(t *testing.T, d, warm time.Duration) float64 {
-	t.Helper()
-	n := 2 * cap(k.workers)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}, Timeout: 10 * time.Second}
-	defer client.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, k.URL(), nil)
-				resp, err := client.Do(req)
-				if err != nil {
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-		}()
-	}
-	time.Sleep(warm)
-	k.resetSaturation()
-	<-ctx.Done()
-	x, cycles := k.saturation()
-	wg.Wait()
-	if cycles == 0 {
-		t.Fatal("no saturated cycle timed: the server was never saturated")
-	}
-	t.Logf("known server %d × %v: nominal %.0f req/s, measured saturation %.1f req/s (%d cycles)", cap(k.workers), k.service, k.Nominal(), x, cycles)
-	k.resetSaturation()
-	return x
-}
 
 // knownYAML is a one-profile scenario against a known server. slo is the
 // p95 limit; load is the profile body (rate/users, step_duration, …).
