@@ -214,6 +214,8 @@ type BreakRule struct {
 	Plateau      float64 `json:"plateau"`
 	MaxErrorRate float64 `json:"max_error_rate"`
 	Confirm      int     `json:"confirm"`
+	// Refine is how many refinement steps were asked for (break.refine).
+	Refine int `json:"refine"`
 }
 
 // RecoveryRule is the spike profile's rule for recovery.
@@ -301,6 +303,8 @@ type Step struct {
 	// few windows to test (fewer than 6). InFlightTrend is open-model only.
 	P50Trend      *StepTrend `json:"p50_trend,omitempty"`
 	InFlightTrend *StepTrend `json:"in_flight_trend,omitempty"`
+	// Refinement marks a refinement step (break.refine).
+	Refinement bool `json:"refinement,omitempty"`
 }
 
 // StepTrend is a series' trend over a step's steady windows: Sen's line
@@ -349,6 +353,10 @@ type Spike struct {
 type Stage struct {
 	Index   int     `json:"index"`
 	Offered Offered `json:"offered"`
+	// Refinement marks a step run after a stress ramp to bisect its
+	// bracket (break.refine); it starts from idle, and its offset in the
+	// profile's timeline follows the ramp's planned end.
+	Refinement bool `json:"refinement,omitempty"`
 	Stats
 }
 

@@ -103,8 +103,8 @@ const (
 // SLO at or below the saturation throughput the server measured during the
 // run and within 15% of it, in the open and in the closed model. The ramp
 // starts at 85% (90% of the users) of W/S, so the step past the ceiling
-// comes third and the ramp stops there. Steps are 3 s (closed: 4 s, so
-// that two or three whole windows average out the bursts): they judge on
+// comes third and the ramp stops there. Steps are 4 s (two or three whole
+// windows after a 1 s warm-up, which average out bursts and stalls): they judge on
 // latency and plateau, the trend test needing 6 windows
 // (TestAcceptanceStepStability covers it). The ~200 req/s server (a light
 // load) runs beside the other two, which run one after the other. About
@@ -119,6 +119,7 @@ func TestAcceptanceKnownCeilings(t *testing.T) {
 	t.Run("200", func(t *testing.T) {
 		t.Parallel()
 		knownCeiling(t, 20, 100*time.Millisecond)
+		knownRefine(t)
 	})
 	t.Run("800 then 1600", func(t *testing.T) {
 		t.Parallel()
@@ -155,8 +156,48 @@ func knownCeiling(t *testing.T, workers int, service time.Duration) {
 	}
 	step := k.Nominal() / 10
 	check("open", runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
-		"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 3s\n    warmup: 1s\n", 8.5*step, step, 12.5*step))))
+		"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 4s\n    warmup: 1s\n", 8.5*step, step, 12.5*step))))
 	u := workers / 10
 	check("closed", runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
 		"    users: {start: %d, step: %d, max: %d}\n    step_duration: 4s\n    warmup: 1s\n", 9*u, u, 13*u))))
+}
+
+// knownRefine: a two-step ramp at 90% and 120% of a 200 req/s ceiling with
+// break.refine 2 runs two more steps (105%, then 97.5% or 112.5%): the
+// bracket narrows from 30% of the ceiling to 7.5%, and the capacity at SLO
+// stays at or below the saturation throughput and within 15% of it. A
+// tight p95 (150 ms on a 100 ms service) breaks a 3-second step past the
+// ceiling on latency. About 16 s.
+func knownRefine(t *testing.T) {
+	t.Helper()
+	k := startKnown(t, 20, 100*time.Millisecond, 200)
+	s := runKnown(t, knownYAML(k.URL(), 150*time.Millisecond, `    warmup: 1s
+    stages:
+      - {rate: 180, duration: 3s}
+      - {rate: 240, duration: 3s}
+    break: {refine: 2}
+`))
+	sat, _ := k.saturation()
+	if sat == 0 {
+		sat = k.Nominal()
+	}
+	var refined int
+	for _, st := range s.Steps {
+		if st.Refinement {
+			refined++
+		}
+	}
+	b := s.Bracket
+	switch {
+	case refined != 2:
+		t.Errorf("refine: %d refinement steps, want 2", refined)
+	case b == nil:
+		t.Errorf("refine: no bracket")
+	case b.BrokenOffered-b.HeldOffered > 15+0.5:
+		t.Errorf("refine: bracket %v is wider than 15 req/s (7.5%% of the ceiling)", b)
+	}
+	if got := s.CapacityAtSLO; got > sat*(1+satNoise) || got < sat*(1-capBelow) {
+		t.Errorf("refine: capacity at SLO %.1f req/s, want at or below the saturation %.1f and within 15%%", got, sat)
+	}
+	t.Logf("refine: capacity at SLO %.1f, %v (saturation %.1f)", s.CapacityAtSLO, b, sat)
 }

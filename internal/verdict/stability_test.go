@@ -166,17 +166,47 @@ func TestLittleInFlightUsesWindowMean(t *testing.T) {
 }
 
 // TestShortStepShortfall: a step too short for the trend test (3 steady
-// windows) is still unstable when completions fall more than 10% short of
-// the offered load; 5% short is within the swing of the requests in flight.
+// windows) is still unstable when completions fall more than 10% and more
+// than half a second's load short of the offered load (26% here); 5% short
+// is within the swing of the requests in flight, and so is 13% short over a
+// single window (one 130 ms stall).
 func TestShortStepShortfall(t *testing.T) {
 	for _, tt := range []struct {
+		secs   int
 		done   int64
 		broken bool
-	}{{1200, true}, {1292, false}} {
-		p := queueStep(t, 5, 1360, func(int) int64 { return tt.done }, func(int) time.Duration { return 30 * time.Millisecond })
+	}{{5, 1000, true}, {5, 1292, false}, {3, 1183, false}} {
+		p := queueStep(t, tt.secs, 1360, func(int) int64 { return tt.done }, func(int) time.Duration { return 30 * time.Millisecond })
 		st := JudgeSteps(p).Steps[0]
-		if st.Broken != tt.broken || tt.broken && (st.Reason != ReasonUnstable || !strings.Contains(st.Detail, "completions 1200 of 1360 req/s offered")) {
-			t.Errorf("%d of 1360 req/s in 3 windows: broken %v %q (%s), want broken %v", tt.done, st.Broken, st.Reason, st.Detail, tt.broken)
+		if st.Broken != tt.broken || tt.broken && (st.Reason != ReasonUnstable || !strings.Contains(st.Detail, "completions 1000 of 1360 req/s offered")) {
+			t.Errorf("%d of 1360 req/s in %d windows: broken %v %q (%s), want broken %v", tt.done, tt.secs-2, st.Broken, st.Reason, st.Detail, tt.broken)
 		}
+	}
+}
+
+// TestRefinementNarrowsBracket: refinement steps after the ramp move the
+// bracket and the capacity at SLO, are judged without the plateau rule, and
+// never change the ramp's first broken step.
+func TestRefinementNarrowsBracket(t *testing.T) {
+	ms := time.Millisecond
+	// Ramp 500 (held), 600 (broken); refinement 550 (held), 575 (broken),
+	// 540 (held, but below the bracket by then: moves nothing).
+	p := stress(t, "open", []float64{500, 600, 550, 575, 540}, []float64{500, 590, 550, 570, 540},
+		[]time.Duration{10 * ms, 900 * ms, 12 * ms, 400 * ms, 10 * ms}, []float64{0, 0, 0, 0, 0}, 5)
+	for i := 2; i < 5; i++ {
+		p.Stages[i].Refinement = true
+	}
+	s := JudgeSteps(p)
+	if s.FirstBroken == nil || *s.FirstBroken != 1 {
+		t.Errorf("first broken %v, want the ramp's step index 1", s.FirstBroken)
+	}
+	if s.CapacityAtSLO != 550 || *s.CapacityStep != 2 {
+		t.Errorf("capacity at SLO %v at step %v, want 550 from the first refinement", s.CapacityAtSLO, *s.CapacityStep)
+	}
+	if got := s.Bracket.String(); got != "between 550 (held) and 575 req/s (broken)" {
+		t.Errorf("bracket %q", got)
+	}
+	if !s.Steps[2].Refinement || s.Steps[2].Broken {
+		t.Errorf("refinement step 550: %+v (no plateau rule after a higher step)", s.Steps[2])
 	}
 }

@@ -31,7 +31,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	var prev *result.Step
 	for i, st := range p.Stages {
 		sp := spans[i]
-		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete}
+		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
 		if !sp.Complete {
 			if st.Elapsed < 0.5 {
 				s.StepsNotRun++
@@ -55,9 +55,16 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		p50, inFlight, _ := stepTrends(p, sp)
 		step.P50Trend, step.InFlightTrend = p50, inFlight
 		growth := unstable(p.Model, st.Offered.Load, shortfall(p.Model, st.Offered.Load, part), p50, inFlight, part.Windows)
-		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, prev, growth)
+		before := prev
+		if st.Refinement {
+			before = nil // a refinement step starts from idle: no plateau rule
+		}
+		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, growth)
 		step.Broken = step.Reason != ""
 		s.Steps = append(s.Steps, step)
+		if st.Refinement {
+			continue // judged with the bracket below
+		}
 		if step.Broken && s.FirstBroken == nil {
 			idx := i
 			s.FirstBroken = &idx
@@ -83,6 +90,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		prev = &s.Steps[len(s.Steps)-1]
 	}
 	s.Bracket = bracket(s)
+	refine(s, p.Model)
 	cut := 0
 	for _, st := range s.Steps {
 		if !st.Complete {
@@ -130,6 +138,37 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 		return "", ""
 	}
 	return reasons[0], strings.Join(details, "; ")
+}
+
+// refine narrows the bracket with the refinement steps (break.refine), in
+// the order they ran: a held step inside the bracket raises its lower end
+// and the capacity at SLO; a broken one lowers its upper end. A step
+// outside the bracket (its neighbours' verdicts had changed) is listed but
+// moves nothing.
+func refine(s *result.Stress, model string) {
+	b := s.Bracket
+	if b == nil {
+		return
+	}
+	for _, st := range s.Steps {
+		if !st.Refinement || !st.Complete || st.Offered <= b.HeldOffered || st.Offered >= b.BrokenOffered {
+			continue
+		}
+		if st.Broken {
+			b.BrokenStep, b.BrokenOffered, b.BrokenThroughput = st.Index, st.Offered, st.Throughput
+			continue
+		}
+		x := st.Throughput
+		if model != "closed" && x > st.Offered {
+			x = st.Offered
+		}
+		b.HeldStep, b.HeldOffered = st.Index, st.Offered
+		if x > s.CapacityAtSLO {
+			idx := st.Index
+			s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = x, &idx, st.Concurrency
+		}
+		b.HeldThroughput = s.CapacityAtSLO
+	}
 }
 
 // bracket places the breaking point between the capacity step and the first
