@@ -104,11 +104,14 @@ const (
 // run and within 15% of it, in the open and in the closed model. The ramp
 // starts at 85% (90% of the users) of W/S, so the step past the ceiling
 // comes third and the ramp stops there. Steps are 4 s (two or three whole
-// windows after a 1 s warm-up, which average out bursts and stalls): they judge on
-// latency and plateau, the trend test needing 6 windows
-// (TestAcceptanceStepStability covers it). The ~200 req/s server (a light
-// load) runs beside the other two, which run one after the other. About
-// 45 s.
+// windows after a 1 s warm-up, which average out bursts and stalls: with
+// one window, a closed step at W users measured 180 of 200 req/s and broke
+// on plateau); they judge on latency, plateau and the shortfall, the
+// trend test needing 6 windows (TestAcceptanceStepStability covers it).
+// At 200 req/s the open ramp also refines its bracket with two more steps
+// (break.refine). The runs go one after the other: two open-model
+// generators starting together on a busy 2-core machine fell a few hundred
+// milliseconds behind at once and broke their first step. About 90 s.
 func TestAcceptanceKnownCeilings(t *testing.T) {
 	skipUnderRace(t)
 	if testing.Short() {
@@ -116,25 +119,20 @@ func TestAcceptanceKnownCeilings(t *testing.T) {
 	}
 	// A 100 ms service time for all three: the machine's millisecond timer
 	// lateness and scheduling stalls are then small beside it.
-	t.Run("200", func(t *testing.T) {
-		t.Parallel()
-		knownCeiling(t, 20, 100*time.Millisecond)
-		knownRefine(t)
-	})
-	t.Run("800 then 1600", func(t *testing.T) {
-		t.Parallel()
-		knownCeiling(t, 80, 100*time.Millisecond)
-		knownCeiling(t, 160, 100*time.Millisecond)
-	})
+	knownCeiling(t, 20, 100*time.Millisecond, 2)
+	knownCeiling(t, 80, 100*time.Millisecond, 0)
+	knownCeiling(t, 160, 100*time.Millisecond, 0)
 }
 
 // knownCeiling runs an open and a closed stress ramp against a known server
 // of workers × service and checks the capacity at SLO against the
 // saturation throughput the server measured during each run.
-func knownCeiling(t *testing.T, workers int, service time.Duration) {
+func knownCeiling(t *testing.T, workers int, service time.Duration, refine int) {
 	t.Helper()
 	k := startKnown(t, workers, service, 10*workers)
-	slo := 4*service + 50*time.Millisecond
+	// p95 ≤ 2.5 S: a 4 s step 5% past the ceiling breaks on it (its queue adds
+	// about 50 ms a second), one 5% below it does not (p95 105–160 ms measured).
+	slo := 5 * service / 2
 	check := func(model string, s *result.Stress) {
 		t.Helper()
 		sat, cycles := k.saturation()
@@ -155,32 +153,22 @@ func knownCeiling(t *testing.T, workers int, service time.Duration) {
 			workers, service, model, got, got/sat, sat, cycles, k.Nominal(), s.Bracket)
 	}
 	step := k.Nominal() / 10
-	check("open", runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
-		"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 4s\n    warmup: 1s\n", 8.5*step, step, 12.5*step))))
+	open := runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
+		"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 4s\n    warmup: 1s\n    break: {refine: %d}\n",
+		8.5*step, step, 12.5*step, refine)))
+	check("open", open)
+	if refine > 0 {
+		checkRefined(t, open, refine, step)
+	}
 	u := workers / 10
 	check("closed", runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
 		"    users: {start: %d, step: %d, max: %d}\n    step_duration: 4s\n    warmup: 1s\n", 9*u, u, 13*u))))
 }
 
-// knownRefine: a two-step ramp at 90% and 120% of a 200 req/s ceiling with
-// break.refine 2 runs two more steps (105%, then 97.5% or 112.5%): the
-// bracket narrows from 30% of the ceiling to 7.5%, and the capacity at SLO
-// stays at or below the saturation throughput and within 15% of it. A
-// tight p95 (150 ms on a 100 ms service) breaks a 3-second step past the
-// ceiling on latency. About 16 s.
-func knownRefine(t *testing.T) {
+// checkRefined: break.refine ran its steps, unless the bracket closed, and
+// narrowed the bracket from one ramp step to a quarter of it.
+func checkRefined(t *testing.T, s *result.Stress, refine int, step float64) {
 	t.Helper()
-	k := startKnown(t, 20, 100*time.Millisecond, 200)
-	s := runKnown(t, knownYAML(k.URL(), 150*time.Millisecond, `    warmup: 1s
-    stages:
-      - {rate: 180, duration: 3s}
-      - {rate: 240, duration: 3s}
-    break: {refine: 2}
-`))
-	sat, _ := k.saturation()
-	if sat == 0 {
-		sat = k.Nominal()
-	}
 	var refined int
 	for _, st := range s.Steps {
 		if st.Refinement {
@@ -189,15 +177,32 @@ func knownRefine(t *testing.T) {
 	}
 	b := s.Bracket
 	switch {
-	case refined != 2:
-		t.Errorf("refine: %d refinement steps, want 2", refined)
 	case b == nil:
 		t.Errorf("refine: no bracket")
-	case b.BrokenOffered-b.HeldOffered > 15+0.5:
-		t.Errorf("refine: bracket %v is wider than 15 req/s (7.5%% of the ceiling)", b)
+	case refined != refine:
+		t.Errorf("refine: %d refinement steps, want %d", refined, refine)
+	case b.BrokenOffered-b.HeldOffered > step/4+0.5:
+		t.Errorf("refine: bracket %v is wider than a quarter step (%.1f req/s)", b, step/4)
 	}
-	if got := s.CapacityAtSLO; got > sat*(1+satNoise) || got < sat*(1-capBelow) {
-		t.Errorf("refine: capacity at SLO %.1f req/s, want at or below the saturation %.1f and within 15%%", got, sat)
+	t.Logf("refine: %d steps, capacity at SLO %.1f, %v", refined, s.CapacityAtSLO, b)
+}
+
+// TestBreakMustPersist: the live watcher stops a ramp only when the same
+// step has been found broken for breakPersist (no real time: the first
+// sighting is moved back by hand).
+func TestBreakMustPersist(t *testing.T) {
+	w := &watcher{}
+	if w.persists(-1) || w.persists(2) {
+		t.Fatal("stopped on the first sighting")
 	}
-	t.Logf("refine: capacity at SLO %.1f, %v (saturation %.1f)", s.CapacityAtSLO, b, sat)
+	w.brokenSince = time.Now().Add(-2 * breakPersist)
+	if !w.persists(2) {
+		t.Error("a break found for twice breakPersist did not stop the ramp")
+	}
+	if w.persists(3) {
+		t.Error("another step's break counted the first one's time")
+	}
+	if w.persists(-1) || w.persists(3) {
+		t.Error("a break that went away still counts")
+	}
 }
