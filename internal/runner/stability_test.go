@@ -12,11 +12,11 @@ import (
 )
 
 // runKnown runs a scenario against a known server and returns its stress
-// verdict. A generator that fell behind (start lateness past 10 ms, common
-// when the machine is shared) is logged, not fatal: response times count
-// from the intended start, so its lateness is in them, and the steps are
-// still judged on what the service did.
-func runKnown(t *testing.T, yaml string) *result.Stress {
+// verdict, and whether the generator's own check found it behind (start
+// lateness past 10 ms, common when the machine is shared). That is logged,
+// not fatal: response times count from the intended start, so its lateness
+// is in them, and the steps are still judged on what the service did.
+func runKnown(t *testing.T, yaml string) (s *result.Stress, invalid bool) {
 	t.Helper()
 	start := time.Now()
 	res, err := Run(context.Background(), Options{Scenario: parse(t, yaml), Version: "test", Seed: 1})
@@ -32,7 +32,7 @@ func runKnown(t *testing.T, yaml string) *result.Stress {
 	if p.Generator.Invalid {
 		t.Logf("note: the generator fell behind: %v", p.Generator.Reasons)
 	}
-	return p.Verdict.Stress
+	return p.Verdict.Stress, p.Generator.Invalid
 }
 
 // TestAcceptanceStepStability: one stress step against the known server of
@@ -68,7 +68,7 @@ func TestAcceptanceStepStability(t *testing.T) {
 			t.Parallel()
 			k := startKnown(t, 20, 100*time.Millisecond, 1000)
 			rate := fmt.Sprintf("%.0f", tt.rho*k.Nominal())
-			s := runKnown(t, knownYAML(k.URL(), time.Second,
+			s, _ := runKnown(t, knownYAML(k.URL(), time.Second,
 				"    rate: {start: "+rate+", step: 1, max: "+rate+"}\n    step_duration: "+stepLen+"\n    warmup: 1s\n"))
 			st := s.Steps[0]
 			if x, n := k.saturation(); n > 0 {
@@ -133,36 +133,52 @@ func knownCeiling(t *testing.T, workers int, service time.Duration, refine int) 
 	// p95 ≤ 2.5 S: a 4 s step 5% past the ceiling breaks on it (its queue adds
 	// about 50 ms a second), one 5% below it does not (p95 105–160 ms measured).
 	slo := 5 * service / 2
-	check := func(model string, s *result.Stress) {
-		t.Helper()
+	// miss says what is wrong with a run's capacity at SLO, or "".
+	miss := func(model string, s *result.Stress) string {
 		sat, cycles := k.saturation()
 		k.resetSaturation()
 		if cycles < int64(10*workers) {
-			t.Errorf("%d × %v %s: the server saw only %d saturated cycles: no step passed the ceiling", workers, service, model, cycles)
-			return
-		}
-		if s.FirstBroken == nil {
-			t.Errorf("%d × %v %s: no step broke past the ceiling", workers, service, model)
-		}
-		got := s.CapacityAtSLO
-		if got > sat*(1+satNoise) || got < sat*(1-capBelow) {
-			t.Errorf("%d × %v %s: capacity at SLO %.1f req/s, want at or below the saturation %.1f (+%.0f%% noise) and within %.0f%% of it",
-				workers, service, model, got, sat, satNoise*100, capBelow*100)
+			return fmt.Sprintf("the server saw only %d saturated cycles: no step passed the ceiling", cycles)
 		}
 		t.Logf("%d × %v %s: capacity at SLO %.1f = %.3f × measured saturation %.1f (%d cycles; W/S %.0f); %v",
-			workers, service, model, got, got/sat, sat, cycles, k.Nominal(), s.Bracket)
+			workers, service, model, s.CapacityAtSLO, s.CapacityAtSLO/sat, sat, cycles, k.Nominal(), s.Bracket)
+		if s.FirstBroken == nil {
+			return "no step broke past the ceiling"
+		}
+		if got := s.CapacityAtSLO; got > sat*(1+satNoise) || got < sat*(1-capBelow) {
+			return fmt.Sprintf("capacity at SLO %.1f req/s, want at or below the saturation %.1f (+%.0f%% noise) and within %.0f%% of it",
+				got, sat, satNoise*100, capBelow*100)
+		}
+		return ""
+	}
+	// measure runs a ramp, and once more when it missed while the generator
+	// was the bottleneck (its own check says so: on a loaded 2-core machine
+	// the open model at 1,600 req/s fell 172 ms behind once and broke a step
+	// 5% below the ceiling). A second miss fails.
+	measure := func(model, yaml string) *result.Stress {
+		t.Helper()
+		s, invalid := runKnown(t, yaml)
+		m := miss(model, s)
+		if m != "" && invalid {
+			t.Logf("%d × %v %s: %s, with the generator behind: measuring again", workers, service, model, m)
+			s, _ = runKnown(t, yaml)
+			m = miss(model, s)
+		}
+		if m != "" {
+			t.Errorf("%d × %v %s: %s", workers, service, model, m)
+		}
+		return s
 	}
 	step := k.Nominal() / 10
-	open := runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
+	open := measure("open", knownYAML(k.URL(), slo, fmt.Sprintf(
 		"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 4s\n    warmup: 1s\n    break: {refine: %d}\n",
 		8.5*step, step, 12.5*step, refine)))
-	check("open", open)
 	if refine > 0 {
 		checkRefined(t, open, refine, step)
 	}
 	u := workers / 10
-	check("closed", runKnown(t, knownYAML(k.URL(), slo, fmt.Sprintf(
-		"    users: {start: %d, step: %d, max: %d}\n    step_duration: 4s\n    warmup: 1s\n", 9*u, u, 13*u))))
+	measure("closed", knownYAML(k.URL(), slo, fmt.Sprintf(
+		"    users: {start: %d, step: %d, max: %d}\n    step_duration: 4s\n    warmup: 1s\n", 9*u, u, 13*u)))
 }
 
 // checkRefined: break.refine ran its steps, unless the bracket closed, and
