@@ -319,8 +319,10 @@ type StepTrend struct {
 }
 
 // String says where the breaking point lies: "between 700 (held) and 800
-// req/s (broken)", or with users, "between 7 users (held, 700 req/s) and 8
-// users (broken, 690 req/s)".
+// req/s (broken)" — "between 210 (held at 200 req/s) and 215 req/s
+// (broken)" when the held step achieved less than 99% of its offered load
+// — or with users, "between 7 users (held, 700 req/s) and 8 users (broken,
+// 690 req/s)".
 func (b *Bracket) String() string {
 	if b == nil {
 		return ""
@@ -329,6 +331,11 @@ func (b *Bracket) String() string {
 	r := func(f float64) string { return strconv.FormatFloat(math.Round(f), 'f', 0, 64) }
 	if b.Unit == "users" {
 		return fmt.Sprintf("between %s users (held, %s req/s) and %s users (broken, %s req/s)", g(b.HeldOffered), r(b.HeldThroughput), g(b.BrokenOffered), r(b.BrokenThroughput))
+	}
+	if b.HeldThroughput < 0.99*b.HeldOffered {
+		// The held step carried less than it was offered (a short step can
+		// hold a little past the ceiling): say what it achieved.
+		return fmt.Sprintf("between %s (held at %s req/s) and %s %s (broken)", g(b.HeldOffered), r(b.HeldThroughput), g(b.BrokenOffered), b.Unit)
 	}
 	return fmt.Sprintf("between %s (held) and %s %s (broken)", g(b.HeldOffered), g(b.BrokenOffered), b.Unit)
 }

@@ -209,4 +209,9 @@ func TestRefinementNarrowsBracket(t *testing.T) {
 	if !s.Steps[2].Refinement || s.Steps[2].Broken {
 		t.Errorf("refinement step 550: %+v (no plateau rule after a higher step)", s.Steps[2])
 	}
+	// A held step that carried less than it was offered says so.
+	b := &result.Bracket{HeldOffered: 210, HeldThroughput: 200, BrokenOffered: 215, Unit: "req/s"}
+	if got, want := b.String(), "between 210 (held at 200 req/s) and 215 req/s (broken)"; got != want {
+		t.Errorf("bracket %q, want %q", got, want)
+	}
 }
