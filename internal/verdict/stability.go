@@ -217,8 +217,14 @@ func unstable(model string, offered, short float64, p50, inFlight *result.StepTr
 	}
 	latGrew := p50 != nil && p50.Z >= trendZ &&
 		(p50.Slope >= latencySlope || (p50.To-p50.From >= latencyRise*p50.From && p50.To-p50.From >= latencyRiseMin))
+	// The backlog is rebuilt from counts: completions with noise of their
+	// own (Poisson-like counts in the compare package's synthetic runs) make
+	// it wander like a random walk, which a trend test takes for a trend.
+	// A real backlog waits in a queue, so its growth counts only with a
+	// significant rise of the p50 beside it.
 	backlogGrew := inFlight != nil && inFlight.Z >= trendZ && model != "closed" &&
-		inFlight.Slope > backlogShare*offered && inFlight.Slope*float64(windows-1) >= backlogMin
+		inFlight.Slope > backlogShare*offered && inFlight.Slope*float64(windows-1) >= backlogMin &&
+		p50 != nil && p50.Z >= trendZ
 	if !latGrew && !backlogGrew && len(grew) == 0 {
 		return ""
 	}
