@@ -215,3 +215,14 @@ func TestRefinementNarrowsBracket(t *testing.T) {
 		t.Errorf("bracket %q, want %q", got, want)
 	}
 }
+
+// TestBacklogNeedsLatency: in flight rebuilt from counts that fall 3 a
+// second short of 180 offered (a wandering count, not a queue: the p50
+// stays flat) does not make a step unstable on its own.
+func TestBacklogNeedsLatency(t *testing.T) {
+	p := queueStep(t, 12, 180, func(int) int64 { return 177 }, func(int) time.Duration { return 101 * time.Millisecond })
+	st := JudgeSteps(p).Steps[0]
+	if st.Broken || st.InFlightTrend == nil || st.InFlightTrend.Z < trendZ {
+		t.Errorf("flat p50, in flight %+v: broken %v %q (%s), want held with an in-flight trend", st.InFlightTrend, st.Broken, st.Reason, st.Detail)
+	}
+}
