@@ -89,7 +89,9 @@ func TestTimeoutRespected(t *testing.T) {
 				s := metrics.Summarize(snap.Stages[0].ErrorLatency)
 				t.Logf("%d requests, max in flight %d, error latency min %v p50 %v max %v, run %v",
 					snap.Stages[0].Requests, st.MaxInFlight, s.Min, s.P50, s.Max, elapsed.Round(time.Millisecond))
-				if s.Min < timeout {
+				// The histogram keeps 3 significant digits: a value is read
+				// back as its bucket's lowest value, up to 0.1% below.
+				if s.Min < timeout-timeout/1000 {
 					t.Errorf("a request failed after %v, before its timeout %v", s.Min, timeout)
 				}
 				if most := timeout + timeout/64 + noise; s.Max > most {

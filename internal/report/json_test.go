@@ -121,6 +121,13 @@ func withOptional(r *result.Result) {
 		Candidates:           []result.CapacityCandidate{{Model: "usl", Params: 3, AICc: f(12.5), R2: 0.99, MaxThroughput: f(3400), ResidualsOK: true}},
 		SaturationThroughput: f(3300),
 	}
+	if ss := st.Verdict.Stress; ss != nil && len(ss.Steps) > 0 {
+		ss.Steps[0].P50Trend = &result.StepTrend{From: 14, To: 14.5, Slope: 0.1, Z: 0.4}
+		ss.Steps[0].InFlightTrend = &result.StepTrend{From: 1.4, To: 1.5, Slope: 0.02, Z: 0.3}
+		ss.Steps[len(ss.Steps)-1].Refinement = true
+	}
+	st.Stages = slices.Clone(st.Stages)
+	st.Stages[len(st.Stages)-1].Refinement = true
 
 	sp := r.Profiles[0]
 	sp.Name, sp.Status = "spike", result.StatusAborted

@@ -123,6 +123,9 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 		fmt.Fprintf(b, "| %d | %g %s | %.1f | %.1f | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, st.Throughput, st.Concurrency,
 			ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate), verdict)
 	}
+	if s.Bracket != nil {
+		fmt.Fprintf(b, "\nBreaking point: %s; capacity at SLO %.1f req/s (the highest held step below the first broken one).\n", s.Bracket, s.CapacityAtSLO)
+	}
 }
 
 func spikeBlock(b *strings.Builder, s *result.Spike) {

@@ -6,6 +6,9 @@ package result
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
 	"time"
 )
 
@@ -245,6 +248,8 @@ type BreakRule struct {
 	Plateau      float64 `json:"plateau"`
 	MaxErrorRate float64 `json:"max_error_rate"`
 	Confirm      int     `json:"confirm"`
+	// Refine is how many refinement steps were asked for (break.refine).
+	Refine int `json:"refine"`
 }
 
 // RecoveryRule is the spike profile's rule for recovery.
@@ -290,10 +295,28 @@ type Stress struct {
 	CapacityStep        *int    `json:"capacity_step,omitempty"`
 	CapacityConcurrency float64 `json:"capacity_concurrency"`
 	FirstBroken         *int    `json:"first_broken,omitempty"`
-	Reason              string  `json:"reason,omitempty"` // "latency", "errors" or "plateau"
+	Reason              string  `json:"reason,omitempty"` // "unstable", "latency", "errors" or "plateau"
 	ReasonDetail        string  `json:"reason_detail,omitempty"`
 	StoppedEarly        bool    `json:"stopped_early"`
 	StepsNotRun         int     `json:"steps_not_run"`
+	// Bracket is where the breaking point lies: between the capacity step
+	// (held) and the first broken step. Nil when no step broke (the
+	// capacity is then a lower bound) or none held before the break.
+	Bracket *Bracket `json:"bracket,omitempty"`
+}
+
+// Bracket is the interval a stress ramp put the breaking point in.
+type Bracket struct {
+	HeldStep   int `json:"held_step"`   // the capacity step
+	BrokenStep int `json:"broken_step"` // the first broken step
+	// HeldOffered and BrokenOffered are the two steps' offered loads (req/s
+	// or users, in Unit); HeldThroughput is the capacity at SLO and
+	// BrokenThroughput what the broken step achieved.
+	HeldOffered      float64 `json:"held_offered"`
+	BrokenOffered    float64 `json:"broken_offered"`
+	HeldThroughput   float64 `json:"held_throughput"`
+	BrokenThroughput float64 `json:"broken_throughput"`
+	Unit             string  `json:"unit"`
 }
 
 // Step is one stress step judged over its steady part.
@@ -313,6 +336,46 @@ type Step struct {
 	Broken      bool    `json:"broken"`
 	Reason      string  `json:"reason,omitempty"`
 	Detail      string  `json:"detail,omitempty"`
+	// P50Trend and InFlightTrend are the step's trends over its steady
+	// windows (docs/capacity.md, "Step stability"); absent when it had too
+	// few windows to test (fewer than 6). InFlightTrend is open-model only.
+	P50Trend      *StepTrend `json:"p50_trend,omitempty"`
+	InFlightTrend *StepTrend `json:"in_flight_trend,omitempty"`
+	// Refinement marks a refinement step (break.refine).
+	Refinement bool `json:"refinement,omitempty"`
+}
+
+// StepTrend is a series' trend over a step's steady windows: Sen's line
+// from its value at the first window to its value at the last, its slope
+// per second, and the Mann–Kendall Z (an upward trend at α = 0.01 when Z ≥
+// 2.326).
+type StepTrend struct {
+	From  float64 `json:"from"`
+	To    float64 `json:"to"`
+	Slope float64 `json:"slope_per_s"`
+	Z     float64 `json:"z"`
+}
+
+// String says where the breaking point lies: "between 700 (held) and 800
+// req/s (broken)" — "between 210 (held at 200 req/s) and 215 req/s
+// (broken)" when the held step achieved less than 99% of its offered load
+// — or with users, "between 7 users (held, 700 req/s) and 8 users (broken,
+// 690 req/s)".
+func (b *Bracket) String() string {
+	if b == nil {
+		return ""
+	}
+	g := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	r := func(f float64) string { return strconv.FormatFloat(math.Round(f), 'f', 0, 64) }
+	if b.Unit == "users" {
+		return fmt.Sprintf("between %s users (held, %s req/s) and %s users (broken, %s req/s)", g(b.HeldOffered), r(b.HeldThroughput), g(b.BrokenOffered), r(b.BrokenThroughput))
+	}
+	if b.HeldThroughput < 0.99*b.HeldOffered {
+		// The held step carried less than it was offered (a short step can
+		// hold a little past the ceiling): say what it achieved.
+		return fmt.Sprintf("between %s (held at %s req/s) and %s %s (broken)", g(b.HeldOffered), r(b.HeldThroughput), g(b.BrokenOffered), b.Unit)
+	}
+	return fmt.Sprintf("between %s (held) and %s %s (broken)", g(b.HeldOffered), g(b.BrokenOffered), b.Unit)
 }
 
 // Spike is the spike profile's answer: the surge and the recovery.
@@ -335,6 +398,10 @@ type Spike struct {
 type Stage struct {
 	Index   int     `json:"index"`
 	Offered Offered `json:"offered"`
+	// Refinement marks a step run after a stress ramp to bisect its
+	// bracket (break.refine); it starts from idle, and its offset in the
+	// profile's timeline follows the ramp's planned end.
+	Refinement bool `json:"refinement,omitempty"`
 	Stats
 }
 

@@ -180,6 +180,13 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			break
 		}
 		prof, abort, err := runProfile(ctx, opt, p, doer, prepared, weights)
+		if err == nil && abort == nil && p.Stepped && p.Break.Refine > 0 && prof.Status == result.StatusComplete {
+			if opt.Segment.Count > 1 {
+				res.Warnings = append(res.Warnings, "profile "+p.Name+": break.refine is ignored in a split run (each segment would bisect on its own share)")
+			} else {
+				prof, abort, err = refineSteps(ctx, opt, p, prof, doer, prepared, weights)
+			}
+		}
 		if err != nil {
 			res.Environment.End = time.Now().UTC()
 			return res, err
@@ -409,7 +416,7 @@ func rules(p scenario.Profile) result.Rules {
 		if !b.HasMaxError {
 			b.MaxErrorRate = 0.01
 		}
-		r.Break = &result.BreakRule{Plateau: b.Plateau, MaxErrorRate: b.MaxErrorRate, Confirm: b.Confirm}
+		r.Break = &result.BreakRule{Plateau: b.Plateau, MaxErrorRate: b.MaxErrorRate, Confirm: b.Confirm, Refine: b.Refine}
 	}
 	if p.Name == "spike" || p.Recovery.Windows > 0 {
 		rr := p.Recovery

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,30 +83,33 @@ func stressYAML(queue, slo, load string) string {
 // The open-model steps straddle the capacity (1,500 then 1,700 req/s): at
 // exactly 1,600 an exponential queue grows only like √t, so whether a short
 // step breaks on latency or merely plateaus is chance. Past it the queue
-// grows by 100 requests a second and the reason is certain.
+// grows by 100 requests a second and the step breaks on latency — or, when
+// a loaded machine slows it further so that completions fall more than 10%
+// short, first as unstable (docs/profiles.md), which is as right.
 func TestAcceptanceStressCapacity(t *testing.T) {
 	skipUnderRace(t)
 	const truth = 1600.0
 	tests := []struct {
-		name, yaml, reason string
+		name, yaml string
+		reasons    []string // any of these
 	}{
 		{
 			name: "open model breaks on latency",
 			yaml: stressYAML("1000", "slo: {p95: 100ms, error_rate: 1%}",
 				"    rate: {start: 1300, step: 200, max: 2500}\n    step_duration: 5s"),
-			reason: "latency",
+			reasons: []string{"latency", "unstable"},
 		},
 		{
 			name: "open model with a short queue breaks on errors",
 			yaml: stressYAML("64", "slo: {p95: 100ms, error_rate: 1%}",
 				"    rate: {start: 1300, step: 200, max: 2500}\n    step_duration: 5s"),
-			reason: "errors",
+			reasons: []string{"errors"},
 		},
 		{
 			name: "closed model plateaus",
 			yaml: stressYAML("1000", "",
 				"    users: {start: 4, step: 4, max: 40}\n    step_duration: 3s"),
-			reason: "plateau",
+			reasons: []string{"plateau"},
 		},
 	}
 	for _, tt := range tests {
@@ -118,8 +122,8 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 			if math.Abs(s.CapacityAtSLO-truth) > 0.10*truth {
 				t.Errorf("capacity at SLO %.1f req/s, want %.0f ± 10%%", s.CapacityAtSLO, truth)
 			}
-			if s.Reason != tt.reason {
-				t.Errorf("broke on %q (%s), want %q", s.Reason, s.ReasonDetail, tt.reason)
+			if !slices.Contains(tt.reasons, s.Reason) {
+				t.Errorf("broke on %q (%s), want one of %q", s.Reason, s.ReasonDetail, tt.reasons)
 			}
 			if !s.StoppedEarly || s.StepsNotRun == 0 {
 				t.Errorf("the ramp did not stop early after the break (steps not run %d)", s.StepsNotRun)

@@ -21,6 +21,12 @@ const watchEvery = 250 * time.Millisecond
 // (the recorder's grace plus a tick).
 const windowLag = 2100 * time.Millisecond
 
+// breakPersist is how long a live break must keep being found before the
+// ramp stops: completions recorded after their window closed (a stall of
+// the machine) are added to it later, so a window judged early can be short
+// of completions it will hold in the result.
+const breakPersist = time.Second
+
 // watcher judges a profile while it runs: it ends the profile when an abort
 // condition holds, and stops a stress ramp once a step has broken (after
 // the configured confirmation steps). It writes abort before calling stop;
@@ -35,6 +41,10 @@ type watcher struct {
 	stop    context.CancelFunc
 
 	abort *result.Abort
+	// brokenAt is the first broken step the last check found (-1: none),
+	// brokenSince when it was first found.
+	brokenAt    int
+	brokenSince time.Time
 }
 
 func (w *watcher) run(ctx context.Context) {
@@ -55,19 +65,30 @@ func (w *watcher) run(ctx context.Context) {
 			w.stop()
 			return
 		}
-		if w.profile.Stepped && w.rampBroken(ws) {
+		if w.profile.Stepped && w.persists(w.rampBroken(ws)) {
 			w.stop()
 			return
 		}
 	}
 }
 
+// persists reports whether the ramp has been found broken at the same step
+// for breakPersist; broken is the step rampBroken found, or -1.
+func (w *watcher) persists(broken int) bool {
+	if broken < 0 || broken != w.brokenAt || w.brokenSince.IsZero() {
+		w.brokenAt, w.brokenSince = broken, time.Now()
+		return false
+	}
+	return time.Since(w.brokenSince) >= breakPersist
+}
+
 // rampBroken judges the steps whose windows have all closed, exactly as the
-// final verdict will, and reports whether the ramp should stop.
-func (w *watcher) rampBroken(ws []metrics.Window) bool {
+// final verdict will, and returns the first broken step once the ramp
+// should stop (after break.confirm more steps), or -1.
+func (w *watcher) rampBroken(ws []metrics.Window) int {
 	visible := time.Since(w.epoch) - windowLag
 	if visible <= 0 {
-		return false
+		return -1
 	}
 	plans := stagePlans(w.profile, w.unit, visible, w.segment)
 	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile)}
@@ -77,18 +98,21 @@ func (w *watcher) rampBroken(ws []metrics.Window) bool {
 	p.Windows = result.BuildWindows(ws, w.epoch, 0, plans)
 	s := verdict.JudgeSteps(p)
 	if s.FirstBroken == nil {
-		return false
+		return -1
 	}
 	confirmed := 0
 	for _, st := range s.Steps {
 		if st.Index == *s.FirstBroken && st.Windows == 0 {
-			return false // judged on no data: wait
+			return -1 // judged on no data: wait
 		}
 		if st.Index > *s.FirstBroken && st.Complete {
 			confirmed++
 		}
 	}
-	return confirmed >= p.Rules.Break.Confirm
+	if confirmed < p.Rules.Break.Confirm {
+		return -1
+	}
+	return *s.FirstBroken
 }
 
 // checkAborts returns the first abort condition that held over the last

@@ -140,7 +140,14 @@ type BreakRule struct {
 	MaxErrorRate float64 // default: the expectation's error rate, else 1%
 	HasMaxError  bool
 	Confirm      int // steps run after the first broken one before stopping (default 0)
+	// Refine is how many extra steps bisect the bracket (the highest held
+	// step below the first broken one, and that broken step) after the
+	// ramp (default 0, at most MaxRefine).
+	Refine int
 }
+
+// MaxRefine is the most refinement steps break.refine allows.
+const MaxRefine = 10
 
 // RecoveryRule says how a spike's recovery is judged: from From (the end of
 // the ramp-down, or of the surge: the end of the hold) until Windows

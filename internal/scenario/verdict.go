@@ -39,7 +39,7 @@ var AbortMetrics = []string{"error_rate", "p95", "p99"}
 
 var (
 	expectKeys   = []string{"p50", "p95", "p99", "error_rate", "min_throughput"}
-	breakKeys    = []string{"plateau", "error_rate", "confirm"}
+	breakKeys    = []string{"plateau", "error_rate", "confirm", "refine"}
 	recoveryKeys = []string{"from", "windows", "budget"}
 	abortKeys    = []string{"error_rate", "p95", "p99", "for"}
 )
@@ -106,6 +106,12 @@ func (p *parser) breakRule(v value, present bool, e Expect) BreakRule {
 		}
 	}
 	b.Confirm = p.optInt(o, "confirm", 0, 0)
+	b.Refine = p.optInt(o, "refine", 0, 0)
+	if b.Refine > MaxRefine {
+		rv, _ := o.get("refine")
+		p.errorf(rv.n, rv.path, "must be at most %d, got %d", MaxRefine, b.Refine)
+		b.Refine = 0
+	}
 	return b
 }
 

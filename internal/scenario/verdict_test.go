@@ -77,8 +77,8 @@ func TestJudging(t *testing.T) {
 		},
 		{
 			name: "stepped: every break key, and a warmup",
-			src:  profileDoc("  stress:\n    users: {start: 1, step: 1, max: 3}\n    step_duration: 10s\n    step_ramp: 2s\n    warmup: 7s\n    break:\n      plateau: 0.8\n      error_rate: 0%\n      confirm: 2\n") + slo,
-			want: judged{Expect: fromSLO, Warmup: sec("7s"), Stepped: true, Break: BreakRule{Plateau: 0.8, MaxErrorRate: 0, HasMaxError: true, Confirm: 2}},
+			src:  profileDoc("  stress:\n    users: {start: 1, step: 1, max: 3}\n    step_duration: 10s\n    step_ramp: 2s\n    warmup: 7s\n    break:\n      plateau: 0.8\n      error_rate: 0%\n      confirm: 2\n      refine: 3\n") + slo,
+			want: judged{Expect: fromSLO, Warmup: sec("7s"), Stepped: true, Break: BreakRule{Plateau: 0.8, MaxErrorRate: 0, HasMaxError: true, Confirm: 2, Refine: 3}},
 		},
 		{
 			name: "plateau as a percentage, up to 100%",
@@ -286,10 +286,10 @@ func TestJudgingErrors(t *testing.T) {
 			{10, "profiles.baseline.rate", "want a number, {start, step, max} (stepped) or {base, peak} (spike)"},
 		}},
 		{"break a number", stepped("    break: 0.5\n"), nil, []wantErr{
-			{12, "profiles.stress.break", `want a mapping with keys plateau, error_rate, confirm, got "0.5"`},
+			{12, "profiles.stress.break", `want a mapping with keys plateau, error_rate, confirm, refine, got "0.5"`},
 		}},
 		{"break unknown key", stepped("    break:\n      threshold: 0.5\n"), nil, []wantErr{
-			{13, "profiles.stress.break.threshold", `unknown key "threshold" (allowed: plateau, error_rate, confirm)`},
+			{13, "profiles.stress.break.threshold", `unknown key "threshold" (allowed: plateau, error_rate, confirm, refine)`},
 		}},
 		{"plateau zero", stepped("    break:\n      plateau: 0\n"), nil, []wantErr{
 			{13, "profiles.stress.break.plateau", "must be > 0 and at most 1 (0.5 or 50%), got 0"},
@@ -311,6 +311,12 @@ func TestJudgingErrors(t *testing.T) {
 		}},
 		{"confirm fractional", stepped("    break:\n      confirm: 1.5\n"), nil, []wantErr{
 			{13, "profiles.stress.break.confirm", `want an integer, got "1.5"`},
+		}},
+		{"refine negative", stepped("    break:\n      refine: -1\n"), nil, []wantErr{
+			{13, "profiles.stress.break.refine", "must be >= 0, got -1"},
+		}},
+		{"refine above the most", stepped("    break:\n      refine: 11\n"), nil, []wantErr{
+			{13, "profiles.stress.break.refine", "must be at most 10, got 11"},
 		}},
 
 		// recovery.

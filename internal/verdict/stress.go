@@ -7,11 +7,14 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
-// Break reasons, in the order they are checked.
+// Break reasons, in the order they are checked. An unstable step comes
+// first: its percentiles and throughput depend on how long it ran, so they
+// describe the step, not the system (docs/capacity.md, "Step stability").
 const (
-	ReasonLatency = "latency"
-	ReasonErrors  = "errors"
-	ReasonPlateau = "plateau"
+	ReasonUnstable = "unstable"
+	ReasonLatency  = "latency"
+	ReasonErrors   = "errors"
+	ReasonPlateau  = "plateau"
 )
 
 // JudgeSteps judges each complete step of a stepped profile over its steady
@@ -28,7 +31,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	var prev *result.Step
 	for i, st := range p.Stages {
 		sp := spans[i]
-		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete}
+		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
 		if !sp.Complete {
 			if st.Elapsed < 0.5 {
 				s.StepsNotRun++
@@ -49,22 +52,45 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 			// Little's law: mean requests in flight = throughput × mean latency.
 			step.Concurrency = part.Throughput * part.Mean.Seconds()
 		}
-		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, prev)
+		p50, inFlight, _ := stepTrends(p, sp)
+		step.P50Trend, step.InFlightTrend = p50, inFlight
+		growth := unstable(p.Model, st.Offered.Load, shortfall(p.Model, st.Offered.Load, part), p50, inFlight, part.Windows)
+		before := prev
+		if st.Refinement {
+			before = nil // a refinement step starts from idle: no plateau rule
+		}
+		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, growth)
 		step.Broken = step.Reason != ""
 		s.Steps = append(s.Steps, step)
+		if st.Refinement {
+			continue // judged with the bracket below
+		}
 		if step.Broken && s.FirstBroken == nil {
 			idx := i
 			s.FirstBroken = &idx
 			s.Reason, s.ReasonDetail = step.Reason, step.Detail
 		}
-		if !step.Broken && step.Throughput > s.CapacityAtSLO {
-			idx := i
-			s.CapacityAtSLO = step.Throughput
-			s.CapacityStep = &idx
-			s.CapacityConcurrency = step.Concurrency
+		// Capacity at SLO counts only held steps below the first broken one:
+		// a step that holds after a break (break.confirm) is not evidence of
+		// capacity the ramp already showed missing.
+		if !step.Broken && s.FirstBroken == nil {
+			x := step.Throughput
+			if p.Model != "closed" && x > step.Offered {
+				// A held step carries what it was offered; more is a backlog
+				// from the step before draining, not capacity.
+				x = step.Offered
+			}
+			if x > s.CapacityAtSLO {
+				idx := i
+				s.CapacityAtSLO = x
+				s.CapacityStep = &idx
+				s.CapacityConcurrency = step.Concurrency
+			}
 		}
 		prev = &s.Steps[len(s.Steps)-1]
 	}
+	s.Bracket = bracket(s)
+	refine(s, p.Model)
 	cut := 0
 	for _, st := range s.Steps {
 		if !st.Complete {
@@ -76,15 +102,18 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 }
 
 // breakReason says why a step broke, or "" when it held. Every failing rule
-// is named in the detail; the reason is the first in the order latency,
-// errors, plateau.
-func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step) (string, string) {
+// is named in the detail; the reason is the first in the order unstable
+// (growth, from unstable), latency, errors, plateau.
+func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step, growth string) (string, string) {
 	var reasons, details []string
 	add := func(reason, detail string) {
 		if len(reasons) == 0 || reasons[len(reasons)-1] != reason {
 			reasons = append(reasons, reason)
 		}
 		details = append(details, detail)
+	}
+	if growth != "" {
+		add(ReasonUnstable, growth)
 	}
 	for _, c := range expectChecks(result.Expect{P50: e.P50, P95: e.P95, P99: e.P99}, part, nil) {
 		if !c.Pass {
@@ -111,6 +140,52 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 	return reasons[0], strings.Join(details, "; ")
 }
 
+// refine narrows the bracket with the refinement steps (break.refine), in
+// the order they ran: a held step inside the bracket raises its lower end
+// and the capacity at SLO; a broken one lowers its upper end. A step
+// outside the bracket (its neighbours' verdicts had changed) is listed but
+// moves nothing.
+func refine(s *result.Stress, model string) {
+	b := s.Bracket
+	if b == nil {
+		return
+	}
+	for _, st := range s.Steps {
+		if !st.Refinement || !st.Complete || st.Offered <= b.HeldOffered || st.Offered >= b.BrokenOffered {
+			continue
+		}
+		if st.Broken {
+			b.BrokenStep, b.BrokenOffered, b.BrokenThroughput = st.Index, st.Offered, st.Throughput
+			continue
+		}
+		x := st.Throughput
+		if model != "closed" && x > st.Offered {
+			x = st.Offered
+		}
+		b.HeldStep, b.HeldOffered = st.Index, st.Offered
+		if x > s.CapacityAtSLO {
+			idx := st.Index
+			s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = x, &idx, st.Concurrency
+		}
+		b.HeldThroughput = s.CapacityAtSLO
+	}
+}
+
+// bracket places the breaking point between the capacity step and the first
+// broken one; nil when either is missing.
+func bracket(s *result.Stress) *result.Bracket {
+	if s.FirstBroken == nil || s.CapacityStep == nil {
+		return nil
+	}
+	held, broken := s.Steps[stepPos(s, *s.CapacityStep)], s.Steps[stepPos(s, *s.FirstBroken)]
+	return &result.Bracket{
+		HeldStep: held.Index, BrokenStep: broken.Index,
+		HeldOffered: held.Offered, BrokenOffered: broken.Offered,
+		HeldThroughput: s.CapacityAtSLO, BrokenThroughput: broken.Throughput,
+		Unit: held.Unit,
+	}
+}
+
 func judgeStress(p *result.Profile) *result.Verdict {
 	s := JudgeSteps(p)
 	v := &result.Verdict{Pass: true, Stress: s}
@@ -130,6 +205,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	if s.FirstBroken != nil {
 		st := s.Steps[stepPos(s, *s.FirstBroken)]
 		fmt.Fprintf(&b, "; broke at step %d (%s %s offered): %s — %s", st.Index+1, num(st.Offered), st.Unit, s.Reason, s.ReasonDetail)
+		if s.Bracket != nil {
+			fmt.Fprintf(&b, "; the breaking point is %s", s.Bracket.String())
+		}
 		if s.StoppedEarly {
 			fmt.Fprintf(&b, "; ramp stopped early, %d step(s) not run", s.StepsNotRun)
 			if !s.Steps[len(s.Steps)-1].Complete {

@@ -1,0 +1,94 @@
+package runner
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// refineGap is the pause before each refinement step, so that what the
+// step before left in flight has drained before it starts from idle.
+const refineGap = time.Second
+
+// refineSteps bisects a stress ramp's bracket (break.refine): each extra
+// step offers the middle of the bracket the steps so far left, lasts a
+// step_duration and starts from idle; its stage and windows are appended
+// to the profile, after the ramp's planned end, marked as a refinement.
+// It stops early when no step broke, the bracket closed (users: no whole
+// number between), the run was stopped, or an abort condition held.
+func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof result.Profile, doer engine.Doer,
+	prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
+	if len(p.Stages) == 0 {
+		return prof, nil, nil
+	}
+	stepDur := p.Stages[len(p.Stages)-1].Duration
+	for range p.Break.Refine {
+		b := verdict.JudgeSteps(&prof).Bracket
+		if b == nil || ctx.Err() != nil {
+			break
+		}
+		mid := (b.HeldOffered + b.BrokenOffered) / 2
+		if p.Model == scenario.Closed {
+			mid = math.Round(mid)
+		}
+		if mid <= b.HeldOffered || mid >= b.BrokenOffered {
+			break
+		}
+		t := time.NewTimer(refineGap)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+		if ctx.Err() != nil {
+			break
+		}
+		one := p
+		one.Stages = []scenario.Stage{{Load: mid, From: mid, Duration: stepDur}}
+		one.Break.Refine = 0
+		part, abort, err := runProfile(ctx, opt, one, doer, prepared, weights)
+		if err != nil {
+			return prof, nil, err
+		}
+		appendStep(&prof, part)
+		if abort != nil || part.Status != result.StatusComplete {
+			prof.Status = part.Status
+			return prof, abort, nil
+		}
+	}
+	return prof, nil, nil
+}
+
+// appendStep adds a one-stage run to a stepped profile as its next stage,
+// placed in the timeline after every planned stage so far.
+func appendStep(prof *result.Profile, part result.Profile) {
+	var at result.Seconds
+	for _, st := range prof.Stages {
+		at += st.Offered.Duration
+	}
+	for _, st := range part.Stages {
+		st.Index = len(prof.Stages)
+		st.Refinement = true
+		prof.Stages = append(prof.Stages, st)
+	}
+	for _, w := range part.Windows {
+		w.Offset += at
+		prof.Windows = append(prof.Windows, w)
+	}
+	prof.End = part.End
+	g, pg := &prof.Generator, part.Generator
+	g.Started += pg.Started
+	g.Dropped += pg.Dropped
+	g.Canceled += pg.Canceled
+	g.LateSamples += pg.LateSamples
+	g.CPUSeconds += pg.CPUSeconds
+	g.MaxInFlight = max(g.MaxInFlight, pg.MaxInFlight)
+	g.LatenessP99 = max(g.LatenessP99, pg.LatenessP99)
+	g.LatenessMax = max(g.LatenessMax, pg.LatenessMax)
+	g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
+}

@@ -1,0 +1,247 @@
+package verdict
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Step stability (docs/capacity.md, "Step stability"; ADR 0010). An open
+// system offered more than it can serve never reaches a steady state: its
+// backlog grows by λ − μ requests a second and the latency of what
+// completes by (ρ − 1) seconds a second, so its percentiles depend on how
+// long the step ran. A step is unstable when, over the per-second windows of
+// its steady part, the requests in flight or the p50 trend upward — a
+// Mann–Kendall test significant at trendAlpha — and the trend is material.
+const (
+	// trendZ is the one-sided normal quantile of α = 0.01: the Mann–Kendall
+	// Z a rise must pass to count as a trend rather than noise.
+	trendZ = 2.326
+	// minTrendWindows is the fewest windows on which the test can reach
+	// trendZ at all (with 5 windows a perfectly monotone series has Z 2.2).
+	minTrendWindows = 6
+	// backlogShare: in flight must grow faster than this share of the
+	// offered rate (completions short of arrivals by more than 0.5%), and by
+	// at least backlogMin requests over the steady part.
+	backlogShare = 0.005
+	backlogMin   = 3
+	// latencySlope is the p50 growth (ms per second) that matters on its
+	// own: an overloaded FIFO queue's latency grows by (ρ − 1) s/s, so 5
+	// ms/s is 0.5% overload. latencyRise is a relative rise over the steady
+	// part that matters too (for services far faster than 1 s), when it is
+	// at least latencyRiseMin ms.
+	latencySlope   = 5.0
+	latencyRise    = 0.5
+	latencyRiseMin = 5.0
+	// shortfallMax: completions (failures included) more than 10% short of
+	// the offered load over the steady part make a step unstable at any
+	// length, when the missing completions are also more than shortfallStall
+	// seconds of the offered load — what one stall of the generator or the
+	// machine moves from one window to the next (measured: 13% of a
+	// one-window steady part, from a 130 ms stall). Smaller shortfalls need
+	// the trend test.
+	shortfallMax   = 0.10
+	shortfallStall = 0.5
+)
+
+// Trend is a series' trend over a step's steady windows: Sen's slope (per
+// second), the fitted values at the first and last window, and the
+// Mann–Kendall Z.
+type Trend struct {
+	From, To, Slope, Z float64
+}
+
+// significant reports an upward trend at α = 0.01.
+func (t Trend) significant() bool { return t.Z >= trendZ }
+
+// trend fits Sen's slope and runs the Mann–Kendall test over xs, one value
+// a second. With fewer than minTrendWindows values it returns Z = 0.
+func trend(xs []float64) Trend {
+	n := len(xs)
+	if n < 2 {
+		if n == 1 {
+			return Trend{From: xs[0], To: xs[0]}
+		}
+		return Trend{}
+	}
+	slopes := make([]float64, 0, n*(n-1)/2)
+	s := 0.0
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			d := xs[j] - xs[i]
+			slopes = append(slopes, d/float64(j-i))
+			switch {
+			case d > 0:
+				s++
+			case d < 0:
+				s--
+			}
+		}
+	}
+	slices.Sort(slopes)
+	slope := median(slopes)
+	// Sen's intercept: the median of x_i − slope·i.
+	resid := make([]float64, n)
+	for i, x := range xs {
+		resid[i] = x - slope*float64(i)
+	}
+	slices.Sort(resid)
+	b := median(resid)
+	t := Trend{From: b, To: b + slope*float64(n-1), Slope: slope}
+	if n < minTrendWindows {
+		return t
+	}
+	// Variance of S with the correction for tied values.
+	sorted := append([]float64(nil), xs...)
+	slices.Sort(sorted)
+	v := float64(n*(n-1)*(2*n+5)) / 18
+	for i := 0; i < n; {
+		j := i
+		for j < n && sorted[j] == sorted[i] {
+			j++
+		}
+		if k := float64(j - i); k > 1 {
+			v -= k * (k - 1) * (2*k + 5) / 18
+		}
+		i = j
+	}
+	if v > 0 && s > 0 {
+		t.Z = (s - 1) / math.Sqrt(v)
+	} else if v > 0 && s < 0 {
+		t.Z = (s + 1) / math.Sqrt(v)
+	}
+	return t
+}
+
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// steadyWindows returns the windows wholly inside a span's steady part, as
+// SteadyPart counts them.
+func steadyWindows(p *result.Profile, span Span) []result.Window {
+	var out []result.Window
+	for _, w := range p.Windows {
+		off := float64(w.Offset)
+		if off < span.SteadyStart-eps || off+1 > span.End+eps {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// stepTrends measures a step's p50 and, in the open model, its requests in
+// flight over its steady windows. In flight starts at the first window's
+// Little's-law estimate (completions × mean latency) and then moves by
+// what each second offered less what completed (failures included: a
+// rejected request has left). The closed model holds its users fixed, so
+// only latency is tested there. ok is false when the step has too few
+// windows to test.
+func stepTrends(p *result.Profile, span Span) (p50, inFlight *result.StepTrend, ok bool) {
+	ws := steadyWindows(p, span)
+	if len(ws) < minTrendWindows {
+		return nil, nil, false
+	}
+	var lat []float64
+	for _, w := range ws {
+		if w.Requests > w.Errors && w.P50 > 0 {
+			lat = append(lat, float64(w.P50))
+		}
+	}
+	if len(lat) >= minTrendWindows {
+		p50 = stepTrend(trend(lat))
+	}
+	if p.Model == "closed" {
+		return p50, nil, true
+	}
+	n := littleInFlight(ws[0])
+	series := make([]float64, 0, len(ws))
+	for _, w := range ws {
+		if w.Offered <= 0 {
+			return p50, nil, true // no schedule recorded: no backlog to follow
+		}
+		series = append(series, n)
+		n += w.Offered - float64(w.Requests)
+	}
+	inFlight = stepTrend(trend(series))
+	return p50, inFlight, true
+}
+
+func stepTrend(t Trend) *result.StepTrend {
+	return &result.StepTrend{From: round3(t.From), To: round3(t.To), Slope: round3(t.Slope), Z: round3(t.Z)}
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// littleInFlight estimates a window's mean requests in flight as its
+// completions × their mean latency (from its histogram; the p50 without).
+func littleInFlight(w result.Window) float64 {
+	mean := float64(w.P50) / 1000
+	if w.Hist != "" {
+		if h, err := metrics.Decode(w.Hist); err == nil && h.TotalCount() > 0 {
+			mean = h.Mean() / 1e6 // microseconds
+		}
+	}
+	return float64(w.Requests) * mean
+}
+
+// shortfall is the share of the offered load that did not complete over
+// the steady part (open model; 0 when the schedule is unknown).
+func shortfall(model string, offered float64, part Part) float64 {
+	if model == "closed" || offered <= 0 || part.Windows == 0 {
+		return 0
+	}
+	short := (offered - part.Throughput) / offered
+	if short*float64(part.Windows) <= shortfallStall {
+		return 0 // within what one stall displaces
+	}
+	return short
+}
+
+// unstable says what grew and how fast, or "" when the step reached a
+// steady state (or had too few windows to tell). offered is the step's
+// offered rate (open model) for the backlog's materiality; short is its
+// shortfall.
+func unstable(model string, offered, short float64, p50, inFlight *result.StepTrend, windows int) string {
+	var grew []string
+	if short > shortfallMax {
+		grew = append(grew, fmt.Sprintf("completions %s of %s req/s offered (%s short)", num(offered*(1-short)), num(offered), pct(short)))
+	}
+	latGrew := p50 != nil && p50.Z >= trendZ &&
+		(p50.Slope >= latencySlope || (p50.To-p50.From >= latencyRise*p50.From && p50.To-p50.From >= latencyRiseMin))
+	// The backlog is rebuilt from counts: completions with noise of their
+	// own (Poisson-like counts in the compare package's synthetic runs) make
+	// it wander like a random walk, which a trend test takes for a trend.
+	// A real backlog waits in a queue, so its growth counts only with a
+	// significant rise of the p50 beside it.
+	backlogGrew := inFlight != nil && inFlight.Z >= trendZ && model != "closed" &&
+		inFlight.Slope > backlogShare*offered && inFlight.Slope*float64(windows-1) >= backlogMin &&
+		p50 != nil && p50.Z >= trendZ
+	if !latGrew && !backlogGrew && len(grew) == 0 {
+		return ""
+	}
+	if p50 != nil && (latGrew || backlogGrew) {
+		grew = append(grew, fmt.Sprintf("p50 %s → %s ms, %+.1f ms/s", num(p50.From), num(p50.To), p50.Slope))
+	}
+	if inFlight != nil {
+		grew = append(grew, fmt.Sprintf("in flight %s → %s, %+.1f/s (completions short of offered by %s)",
+			num(math.Max(inFlight.From, 0)), num(math.Max(inFlight.To, 0)), inFlight.Slope, pct(math.Max(inFlight.Slope, 0)/offered)))
+	}
+	out := "no steady state"
+	for i, g := range grew {
+		if i == 0 {
+			out += ": " + g
+		} else {
+			out += "; " + g
+		}
+	}
+	return out
+}

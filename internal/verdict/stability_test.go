@@ -1,0 +1,228 @@
+package verdict
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+func TestTrendMannKendall(t *testing.T) {
+	// 1..6: S = 15 (every pair rises), Var(S) = 6·5·17/18 = 28.33, Z =
+	// (15 − 1)/√28.33 = 2.630; Sen's slope 1, line from 1 to 6.
+	tr := trend([]float64{1, 2, 3, 4, 5, 6})
+	if math.Abs(tr.Z-2.630) > 0.001 || tr.Slope != 1 || tr.From != 1 || tr.To != 6 {
+		t.Errorf("trend of 1..6 = %+v, want Z 2.630, slope 1, 1 → 6", tr)
+	}
+	// All tied: no trend, whatever the variance correction does.
+	if tr := trend([]float64{5, 5, 5, 5, 5, 5, 5}); tr.Z != 0 || tr.Slope != 0 {
+		t.Errorf("flat series: %+v", tr)
+	}
+	// Five values can never reach α = 0.01: the test is not run.
+	if tr := trend([]float64{1, 2, 3, 4, 5}); tr.Z != 0 {
+		t.Errorf("5 values: Z %v, want 0 (too few to test)", tr.Z)
+	}
+	// A falling series is a negative Z, never an upward trend.
+	if tr := trend([]float64{6, 5, 4, 3, 2, 1}); tr.Z > -2.6 || tr.significant() {
+		t.Errorf("falling series: %+v", tr)
+	}
+}
+
+// queueStep builds a one-step stress profile of secs seconds (warm-up 2 s)
+// offered `offered` req/s against a service whose windows complete
+// done(i) requests at p50 lat(i): the shape a queue gives per second.
+func queueStep(t *testing.T, secs int, offered float64, done func(int) int64, lat func(int) time.Duration) *result.Profile {
+	t.Helper()
+	p := &result.Profile{Name: "stress", Model: "open", Rules: result.Rules{
+		Stepped: true, Warmup: 2, Expect: result.Expect{P95: ptrMs(5 * time.Second)},
+		Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01},
+	}}
+	p.Stages = []result.Stage{{Offered: result.Offered{Load: offered, Unit: "req/s", Duration: result.Seconds(secs)},
+		Stats: result.Stats{Elapsed: result.Seconds(secs)}}}
+	for i := 0; i < secs; i++ {
+		w := win(t, i, done(i), 0, lat(i))
+		w.P50, w.Offered = result.Ms(lat(i)), offered
+		p.Windows = append(p.Windows, w)
+	}
+	return p
+}
+
+// TestStepStabilityIndependentOfLength: a step offered 2% more than the
+// service's 198 req/s (20 workers × ~101 ms) is broken as unstable at 10 s
+// and at 60 s, although at 10 s its p95 meets the SLO; at 90% it is held at
+// both lengths, with per-second noise on completions and latency.
+func TestStepStabilityIndependentOfLength(t *testing.T) {
+	noise := []int64{3, -2, 0, 4, -4, 1, -1, 2, -3, 0, 2, -2}
+	latNoise := []float64{1.5, -0.5, 2, -1.5, 0, 1, -2, 0.5, 1.5, -1, 0, -0.5}
+	for _, secs := range []int{10, 60} {
+		// Overloaded: 198 (± independent noise) complete a second of 202
+		// offered; the backlog grows by 4 a second and the p50 by 4/198 s =
+		// 20 ms a second.
+		over := queueStep(t, secs, 202, func(i int) int64 { return 198 + noise[i%len(noise)] },
+			func(i int) time.Duration {
+				return time.Duration((101 + 20*float64(i) + latNoise[i%len(latNoise)]) * float64(time.Millisecond))
+			})
+		s := JudgeSteps(over)
+		st := s.Steps[0]
+		if st.Reason != ReasonUnstable || s.FirstBroken == nil {
+			t.Errorf("%d s at ρ = 1.02: reason %q (%s), want %q", secs, st.Reason, st.Detail, ReasonUnstable)
+		}
+		for _, want := range []string{"p50 ", "ms/s", "in flight "} {
+			if !strings.Contains(st.Detail, want) {
+				t.Errorf("%d s at ρ = 1.02: detail %q does not say %q", secs, st.Detail, want)
+			}
+		}
+		if st.InFlightTrend == nil || math.Abs(st.InFlightTrend.Slope-4) > 1 {
+			t.Errorf("%d s at ρ = 1.02: in flight trend %+v, want +4/s", secs, st.InFlightTrend)
+		}
+		if s.CapacityAtSLO != 0 {
+			t.Errorf("%d s at ρ = 1.02: capacity at SLO %v from an unstable step", secs, s.CapacityAtSLO)
+		}
+		t.Logf("%d s at ρ = 1.02: %s", secs, st.Detail)
+
+		// Stable: 180 offered; in flight moves by noise but does not grow,
+		// so completions are 180 less each second's change in flight.
+		held := queueStep(t, secs, 180, func(i int) int64 { return 180 - (noise[(i+1)%len(noise)] - noise[i%len(noise)]) },
+			func(i int) time.Duration {
+				return time.Duration((101 + latNoise[(i*5)%len(latNoise)]) * float64(time.Millisecond))
+			})
+		s = JudgeSteps(held)
+		if st := s.Steps[0]; st.Broken {
+			t.Errorf("%d s at ρ = 0.9: broken %q (%s), want held", secs, st.Reason, st.Detail)
+		}
+		if math.Abs(s.CapacityAtSLO-180) > 1 {
+			t.Errorf("%d s at ρ = 0.9: capacity at SLO %v, want 180 (capped at the offered load)", secs, s.CapacityAtSLO)
+		}
+	}
+}
+
+// TestStepStabilityClosedModel: with fixed users the backlog cannot grow;
+// a rising p50 still makes the step unstable, a flat one does not.
+func TestStepStabilityClosedModel(t *testing.T) {
+	p := queueStep(t, 10, 0, func(int) int64 { return 200 }, func(i int) time.Duration {
+		return time.Duration(10+3*i) * time.Millisecond
+	})
+	p.Model = "closed"
+	p.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 10}
+	if st := JudgeSteps(p).Steps[0]; st.Reason != ReasonUnstable || st.InFlightTrend != nil {
+		t.Errorf("closed model, p50 +3 ms/s from 10 ms: reason %q (%s), in flight %+v", st.Reason, st.Detail, st.InFlightTrend)
+	}
+	p = queueStep(t, 10, 0, func(int) int64 { return 200 }, func(int) time.Duration { return 10 * time.Millisecond })
+	p.Model = "closed"
+	p.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 10}
+	if st := JudgeSteps(p).Steps[0]; st.Broken {
+		t.Errorf("closed model, flat p50: broken %q (%s)", st.Reason, st.Detail)
+	}
+}
+
+// TestCapacityBelowFirstBroken: with break.confirm a step after the first
+// broken one may hold again; it never counts as capacity, and the bracket
+// is the capacity step and the first broken one.
+func TestCapacityBelowFirstBroken(t *testing.T) {
+	ms := time.Millisecond
+	p := stress(t, "open", []float64{400, 500, 600, 700}, []float64{400, 500, 590, 700},
+		[]time.Duration{10 * ms, 10 * ms, 900 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+	s := JudgeSteps(p)
+	if s.FirstBroken == nil || *s.FirstBroken != 2 {
+		t.Fatalf("first broken %v, want step index 2", s.FirstBroken)
+	}
+	if s.CapacityAtSLO != 500 || s.CapacityStep == nil || *s.CapacityStep != 1 {
+		t.Errorf("capacity at SLO %v (step %v), want 500 from step index 1, not 700 after the break", s.CapacityAtSLO, s.CapacityStep)
+	}
+	b := s.Bracket
+	if b == nil || b.HeldStep != 1 || b.BrokenStep != 2 || b.HeldOffered != 500 || b.BrokenOffered != 600 {
+		t.Fatalf("bracket %+v, want steps 1 (500) and 2 (600)", b)
+	}
+	if got, want := b.String(), "between 500 (held) and 600 req/s (broken)"; got != want {
+		t.Errorf("bracket text %q, want %q", got, want)
+	}
+	if v := Judge(p); !strings.Contains(v.Answer, "between 500 (held) and 600 req/s (broken)") {
+		t.Errorf("the answer does not give the bracket: %s", v.Answer)
+	}
+	// No step broke: no bracket (the capacity is a lower bound).
+	p = stress(t, "open", []float64{100, 200}, []float64{100, 200}, []time.Duration{10 * ms, 10 * ms}, []float64{0, 0}, 5)
+	if s := JudgeSteps(p); s.Bracket != nil || s.FirstBroken != nil {
+		t.Errorf("an unbroken ramp has a bracket %+v", s.Bracket)
+	}
+}
+
+// TestLittleInFlightUsesWindowMean: the in-flight series starts at the
+// first window's completions × mean latency.
+func TestLittleInFlightUsesWindowMean(t *testing.T) {
+	h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
+	_ = h.RecordValues(100_000, 150) // 150 at 100 ms
+	_ = h.RecordValues(300_000, 50)  // 50 at 300 ms: mean 150 ms
+	enc, err := metrics.Encode(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := littleInFlight(result.Window{Requests: 200, P50: 100, Hist: enc})
+	if math.Abs(got-30) > 0.5 { // 200/s × 0.15 s
+		t.Errorf("in flight %v, want 30", got)
+	}
+}
+
+// TestShortStepShortfall: a step too short for the trend test (3 steady
+// windows) is still unstable when completions fall more than 10% and more
+// than half a second's load short of the offered load (26% here); 5% short
+// is within the swing of the requests in flight, and so is 13% short over a
+// single window (one 130 ms stall).
+func TestShortStepShortfall(t *testing.T) {
+	for _, tt := range []struct {
+		secs   int
+		done   int64
+		broken bool
+	}{{5, 1000, true}, {5, 1292, false}, {3, 1183, false}} {
+		p := queueStep(t, tt.secs, 1360, func(int) int64 { return tt.done }, func(int) time.Duration { return 30 * time.Millisecond })
+		st := JudgeSteps(p).Steps[0]
+		if st.Broken != tt.broken || tt.broken && (st.Reason != ReasonUnstable || !strings.Contains(st.Detail, "completions 1000 of 1360 req/s offered")) {
+			t.Errorf("%d of 1360 req/s in %d windows: broken %v %q (%s), want broken %v", tt.done, tt.secs-2, st.Broken, st.Reason, st.Detail, tt.broken)
+		}
+	}
+}
+
+// TestRefinementNarrowsBracket: refinement steps after the ramp move the
+// bracket and the capacity at SLO, are judged without the plateau rule, and
+// never change the ramp's first broken step.
+func TestRefinementNarrowsBracket(t *testing.T) {
+	ms := time.Millisecond
+	// Ramp 500 (held), 600 (broken); refinement 550 (held), 575 (broken),
+	// 540 (held, but below the bracket by then: moves nothing).
+	p := stress(t, "open", []float64{500, 600, 550, 575, 540}, []float64{500, 590, 550, 570, 540},
+		[]time.Duration{10 * ms, 900 * ms, 12 * ms, 400 * ms, 10 * ms}, []float64{0, 0, 0, 0, 0}, 5)
+	for i := 2; i < 5; i++ {
+		p.Stages[i].Refinement = true
+	}
+	s := JudgeSteps(p)
+	if s.FirstBroken == nil || *s.FirstBroken != 1 {
+		t.Errorf("first broken %v, want the ramp's step index 1", s.FirstBroken)
+	}
+	if s.CapacityAtSLO != 550 || *s.CapacityStep != 2 {
+		t.Errorf("capacity at SLO %v at step %v, want 550 from the first refinement", s.CapacityAtSLO, *s.CapacityStep)
+	}
+	if got := s.Bracket.String(); got != "between 550 (held) and 575 req/s (broken)" {
+		t.Errorf("bracket %q", got)
+	}
+	if !s.Steps[2].Refinement || s.Steps[2].Broken {
+		t.Errorf("refinement step 550: %+v (no plateau rule after a higher step)", s.Steps[2])
+	}
+	// A held step that carried less than it was offered says so.
+	b := &result.Bracket{HeldOffered: 210, HeldThroughput: 200, BrokenOffered: 215, Unit: "req/s"}
+	if got, want := b.String(), "between 210 (held at 200 req/s) and 215 req/s (broken)"; got != want {
+		t.Errorf("bracket %q, want %q", got, want)
+	}
+}
+
+// TestBacklogNeedsLatency: in flight rebuilt from counts that fall 3 a
+// second short of 180 offered (a wandering count, not a queue: the p50
+// stays flat) does not make a step unstable on its own.
+func TestBacklogNeedsLatency(t *testing.T) {
+	p := queueStep(t, 12, 180, func(int) int64 { return 177 }, func(int) time.Duration { return 101 * time.Millisecond })
+	st := JudgeSteps(p).Steps[0]
+	if st.Broken || st.InFlightTrend == nil || st.InFlightTrend.Z < trendZ {
+		t.Errorf("flat p50, in flight %+v: broken %v %q (%s), want held with an in-flight trend", st.InFlightTrend, st.Broken, st.Reason, st.Detail)
+	}
+}
