@@ -139,6 +139,9 @@ func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
 		return nil, nil
 	}
 	cfg, err := plan.ParseNode(sc.PlanFile, sc.Plan)
+	if err == nil {
+		err = cfg.CheckComplete()
+	}
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

@@ -65,9 +65,9 @@ func CheckLoad(f float64, m Model) error {
 	case m == Closed && f != math.Trunc(f):
 		return fmt.Errorf("want a whole number of users, got %g", f)
 	case m == Closed && f > MaxUsers:
-		return fmt.Errorf("must be at most %d users, got %g", MaxUsers, f)
+		return fmt.Errorf("must be at most %d users, got %s", MaxUsers, strconv.FormatFloat(f, 'f', -1, 64))
 	case m != Closed && f > MaxRate:
-		return fmt.Errorf("must be at most %d requests per second, got %g (split a larger load with --segment)", MaxRate, f)
+		return fmt.Errorf("must be at most %d requests per second, got %s (split a larger load with --segment)", MaxRate, strconv.FormatFloat(f, 'f', -1, 64))
 	}
 	return nil
 }

@@ -19,9 +19,9 @@ func TestParseRefusesOutOfBounds(t *testing.T) {
 		want []wantErr
 	}{
 		{"rate 1e12", profileDoc("  baseline: {rate: 1e12, duration: 2s}\n"), []wantErr{
-			{9, "profiles.baseline.rate", "must be at most 1000000 requests per second, got 1e+12"}}},
+			{9, "profiles.baseline.rate", "must be at most 1000000 requests per second, got 1000000000000"}}},
 		{"users 2000000", profileDoc("  baseline: {users: 2000000, duration: 2s}\n"), []wantErr{
-			{9, "profiles.baseline.users", "must be at most 100000 users, got 2e+06"}}},
+			{9, "profiles.baseline.users", "must be at most 100000 users, got 2000000"}}},
 		{"stepped max above the bound", profileDoc("  stress:\n    rate: {start: 1000, step: 500000, max: 2000000}\n    step_duration: 1s\n"), []wantErr{
 			{10, "profiles.stress.rate.max", "must be at most 1000000 requests per second"}}},
 		{"stage rate above the bound", profileDoc("  baseline:\n    stages:\n      - {rate: 1000001, duration: 1s}\n"), []wantErr{

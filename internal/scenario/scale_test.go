@@ -172,7 +172,7 @@ func TestScaleErrors(t *testing.T) {
 		{"NaN", "  baseline: {rate: 1, duration: 1s}\n", math.NaN(), "got NaN"},
 		{"infinite", "  baseline: {rate: 1, duration: 1s}\n", math.Inf(1), "got +Inf"},
 		{"duration overflows", "  baseline: {rate: 1, duration: 1s}\n  target: {users: 1, duration: 2000000h}\n", 100, "scale factor 100 makes 2000000h0m0s too long"},
-		{"load passes the bound", "  baseline: {rate: 20000, duration: 1s}\n", 100, "scale factor 100 makes the load 20000 too large: must be at most 1000000 requests per second, got 2e+06 (split a larger load with --segment)"},
+		{"load passes the bound", "  baseline: {rate: 20000, duration: 1s}\n", 100, "scale factor 100 makes the load 20000 too large: must be at most 1000000 requests per second, got 2000000 (split a larger load with --segment)"},
 		{"users pass the bound", "  baseline: {users: 1001, duration: 1s}\n", 100, "scale factor 100 makes the load 1001 too large: must be at most 100000 users, got 100100"},
 	}
 	for _, tt := range tests {
