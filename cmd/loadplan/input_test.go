@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -114,5 +115,45 @@ func TestBadScenarioRefusedByValidateAndRun(t *testing.T) {
 	}
 	if n := sent.Load(); n != 0 {
 		t.Errorf("%d requests sent for refused scenarios", n)
+	}
+}
+
+// TestNonsenseResultRefused: report, plan, compare, capacity and merge refuse
+// a well-formed result whose figures cannot be measurements (negative
+// counts, a complete run without stages) with the file and the field, exit
+// 2. Before, they rendered them.
+func TestNonsenseResultRefused(t *testing.T) {
+	good := filepath.Join("..", "..", "internal", "report", "testdata", "result.golden.json")
+	tests := []struct {
+		name   string
+		change func(*result.Result)
+		want   string
+	}{
+		{"negative requests", func(r *result.Result) { r.Profiles[0].Total.Requests = -5 }, "profiles[0].total.requests: must not be negative, got -5"},
+		{"no stages", func(r *result.Result) { r.Profiles[0].Stages = nil }, "profiles[0].stages: profile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := edited(t, good, tt.change)
+			out := filepath.Join(t.TempDir(), "out")
+			for _, args := range [][]string{
+				{"report", bad, "-o", out},
+				{"plan", bad, "--plan", filepath.Join("..", "..", "docs", "examples", "plan.yaml"), "-o", out},
+				{"compare", good, bad},
+				{"capacity", bad},
+				{"merge", out, bad, bad},
+			} {
+				env, _, errb := testEnv(nil)
+				if code := Run(context.Background(), args, env); code != ExitUsage {
+					t.Errorf("%s: exit %d, want 2; stderr:\n%s", args[0], code, errb)
+				}
+				if !strings.Contains(errb.String(), bad+": "+tt.want) {
+					t.Errorf("%s: stderr %q does not say %q", args[0], errb, bad+": "+tt.want)
+				}
+				if _, err := os.Stat(out); !os.IsNotExist(err) {
+					t.Errorf("%s: output left behind (stat: %v)", args[0], err)
+				}
+			}
+		})
 	}
 }
