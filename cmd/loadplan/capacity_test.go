@@ -126,6 +126,7 @@ func TestCapacityFitUsageErrors(t *testing.T) {
 		{"flat", []string{"fit", flat}, "same throughput"},
 		{"bad flag", []string{"fit", "--bogus", bad}, "unknown flag"},
 		{"negative resamples", []string{"fit", "--resamples", "-3", bad}, "--resamples"},
+		{"too many resamples", []string{"fit", "--resamples", "1000000000", bad}, "--resamples 1000000000: want 0 to 100000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
