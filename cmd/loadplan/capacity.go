@@ -246,8 +246,8 @@ func capacityErlang(_ context.Context, env *Env, args []string) error {
 	if err := q.Validate(); err != nil {
 		return capacityInputError(err)
 	}
-	if fs.Changed("servers") && *servers < 1 {
-		return usagef("--servers must be at least 1, got %d", *servers)
+	if fs.Changed("servers") && (*servers < 1 || *servers > capacity.MaxServers) {
+		return usagef("--servers must be from 1 to %d, got %d", capacity.MaxServers, *servers)
 	}
 
 	rep := erlangReport{ArrivalRate: q.ArrivalRate, ServiceTimeSeconds: q.ServiceTime.Seconds(), OfferedErlangs: q.Offered()}

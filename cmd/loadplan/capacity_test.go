@@ -210,7 +210,8 @@ func TestCapacityErlangUsageErrors(t *testing.T) {
 		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait"},
 		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)"},
 		{"unstable", with("--servers", "9"), "unstable"},
-		{"zero servers", with("--servers", "0"), "--servers must be at least 1"},
+		{"zero servers", with("--servers", "0"), "--servers must be from 1 to 1000000, got 0"},
+		{"too many servers", with("--servers", "2000000000"), "--servers must be from 1 to 1000000, got 2000000000"}, // ran for minutes before
 		{"negative rate", []string{"erlang", "--rate", "-1", "--service-time", "1s", "--servers", "2"}, "arrival rate"},
 		{"zero service time", []string{"erlang", "--rate", "1", "--service-time", "0s", "--servers", "2"}, "service time"},
 		{"stray argument", with("--servers", "12", "extra"), "flags only"},

@@ -28,6 +28,10 @@ const (
 	MaxMaxInFlight = 1_000_000
 	// MaxFileSize is the largest scenario file read, in bytes.
 	MaxFileSize = 1 << 20
+	// MaxBuiltinWorkers and MaxBuiltinQueue bound the simulated service
+	// (target.builtin and loadplan sim), which allocates both up front.
+	MaxBuiltinWorkers = 100_000
+	MaxBuiltinQueue   = 1_000_000
 )
 
 // ReadFile reads the scenario file at path, refusing one larger than

@@ -47,6 +47,8 @@ func TestParseRefusesOutOfBounds(t *testing.T) {
 			{5, "requests[0].url", `port "99999"`}}},
 		{"max_in_flight too large", targetDoc("target: {url: builtin, max_in_flight: 1000000000}\n"), []wantErr{
 			{3, "target.max_in_flight", "must be at most 1000000"}}},
+		{"builtin workers too many", targetDoc("target: {url: builtin, builtin: {workers: 2000000000, queue: 1000001}}\n"), []wantErr{
+			{3, "target.builtin.workers", "must be at most 100000, got 2000000000"}, {3, "target.builtin.queue", "must be at most 1000000, got 1000001"}}},
 		{"header value with CR LF", targetDoc("target:\n  url: builtin\n  headers: {X-A: \"a\\r\\nX-B: b\"}\n"), []wantErr{
 			{5, "target.headers.X-A", "line break"}}},
 	}

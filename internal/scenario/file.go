@@ -227,6 +227,15 @@ func (p *parser) builtin(v value) Builtin {
 		}
 	}
 	b.Queue = p.optInt(o, "queue", DefaultQueue, 0)
+	for _, k := range []struct {
+		key string
+		v   *int
+		max int
+	}{{"workers", &b.Workers, MaxBuiltinWorkers}, {"queue", &b.Queue, MaxBuiltinQueue}} {
+		if v, ok := o.get(k.key); ok && *k.v > k.max {
+			p.errorf(v.n, v.path, "must be at most %d, got %d", k.max, *k.v)
+		}
+	}
 	b.Sigma = p.optFloat(o, "sigma", 0)
 	b.Kappa = p.optFloat(o, "kappa", 0)
 	return b
