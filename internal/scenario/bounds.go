@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -109,13 +109,18 @@ func CheckURL(s string, base bool) (*url.URL, error) {
 			return nil, fmt.Errorf("port %q: want a number from 1 to 65535", ps)
 		}
 	}
-	if h := u.Hostname(); strings.Contains(h, ":") && net.ParseIP(h) == nil {
+	if h := u.Hostname(); strings.Contains(h, ":") && !validIPv6(h) {
 		return nil, fmt.Errorf("host %q: not an IPv6 address", h)
 	}
 	if base && (u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?")) {
 		return nil, errors.New("a base URL must not have a query or fragment (put them in each request's path)")
 	}
 	return u, nil
+}
+
+func validIPv6(h string) bool {
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.Is6()
 }
 
 // CheckHeader checks a header's name (an HTTP token) and value (no line

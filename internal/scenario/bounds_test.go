@@ -67,6 +67,7 @@ func TestParseAcceptsTheBounds(t *testing.T) {
 		profileDoc("  baseline: {users: 100000, duration: 1s}\n"),
 		targetDoc("target: {url: \"http://127.0.0.1:65535/a%20b\", max_in_flight: 1000000}\n"),
 		targetDoc("target: {url: \"http://[::1]:1/\"}\n"),
+		targetDoc("target: {url: \"http://[fe80::1%25lo]:8080/\"}\n"),
 	} {
 		if _, err := Parse("s.yaml", []byte(src), env(nil)); err != nil {
 			t.Errorf("%s\nrefused: %v", src, err)
