@@ -87,7 +87,7 @@ func TestBadScenarioRefusedByValidateAndRun(t *testing.T) {
 		{"rate 1e12", doc(url, "{rate: 1e12, duration: 2s}"), ":7: profiles.baseline.rate: must be at most 1000000"},
 		{"users 2000000", doc(url, "{users: 2000000, duration: 1s}"), ":7: profiles.baseline.users: must be at most 100000"},
 		{"port 99999", doc("  url: http://127.0.0.1:99999\n", "{rate: 5, duration: 1s}"), `:4: target.url: port "99999"`},
-		{"space in a path", strings.Replace(doc(url, "{rate: 5, duration: 1s}"), "path: /}", `path: "/a b"}`, 1), ":5: requests[0].path: want an http:// or https:// URL without spaces"},
+		{"space in a path", strings.Replace(doc(url, "{rate: 5, duration: 1s}"), "path: /}", `path: "/a b"}`, 1), ":5: requests[0].path: must not contain a space or control character (found ' ' at byte 2"},
 		{"header with CR LF", doc(url+"  headers: {X-A: \"a\\r\\nX-B: b\"}\n", "{rate: 5, duration: 1s}"), ":5: target.headers.X-A: a header value must not contain a line break"},
 		{"plan without units", planDoc, ":9: plan.capacity.units: how many pods the capacity was measured on is missing: give capacity.units or resources[0].units"},
 		{"plan without growth", strings.Replace(strings.Replace(planDoc, "  growth: {monthly: 5%/mo}\n", "", 1), "unit: pod}", "unit: pod, units: 10}", 1), ":9: plan.growth: no growth model"},

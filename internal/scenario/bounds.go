@@ -86,8 +86,8 @@ func CheckURL(s string, base bool) (*url.URL, error) {
 	if base {
 		want = `want "builtin" or an http:// or https:// URL`
 	}
-	if i := strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
-		return nil, fmt.Errorf("%s without spaces or control characters (found %q at byte %d; write a space as %%20)", want, s[i], i)
+	if err := checkURLChars(s); err != nil {
+		return nil, fmt.Errorf("%s without spaces or control characters (%v)", want, err)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -116,6 +116,15 @@ func CheckURL(s string, base bool) (*url.URL, error) {
 		return nil, errors.New("a base URL must not have a query or fragment (put them in each request's path)")
 	}
 	return u, nil
+}
+
+// checkURLChars refuses a space or a control character, which no client
+// sends in a request line.
+func checkURLChars(s string) error {
+	if i := strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
+		return fmt.Errorf("found %q at byte %d; write a space as %%20", s[i], i)
+	}
+	return nil
 }
 
 func validIPv6(h string) bool {

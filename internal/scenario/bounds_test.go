@@ -37,10 +37,10 @@ func TestParseRefusesOutOfBounds(t *testing.T) {
 		{"space in the base", targetDoc("target: {url: \"http://127.0.0.1/a b\"}\n"), []wantErr{
 			{3, "target.url", "without spaces or control characters"}}},
 		{"space in a path", requestDoc("http://127.0.0.1:8080", "  - {name: a, path: \"/a b\"}\n"), []wantErr{
-			{5, "requests[0].path", "without spaces or control characters"}}},
+			{5, "requests[0].path", `must not contain a space or control character (found ' ' at byte 2; write a space as %20), got "/a b"`}}},
 		{"tab in a builtin path", profileDoc("  baseline: {rate: 1, duration: 1s}\n")[:0] +
 			"version: 1\nname: t\ntarget: {url: builtin}\nrequests: [{name: a, path: \"/a\\tb\"}]\nprofiles: {baseline: {rate: 1, duration: 1s}}\n", []wantErr{
-			{4, "requests[0].path", "without spaces or control characters"}}},
+			{4, "requests[0].path", "must not contain a space or control character"}}},
 		{"bad escape in a url", requestDoc("http://127.0.0.1:8080", "  - {name: a, url: \"http://127.0.0.1/%zz\"}\n"), []wantErr{
 			{5, "requests[0].url", "invalid URL escape"}}},
 		{"port 99999 in a request url", requestDoc("http://127.0.0.1:8080", "  - {name: a, url: \"http://127.0.0.1:99999/\"}\n"), []wantErr{

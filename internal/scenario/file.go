@@ -390,6 +390,8 @@ func (p *parser) requests(v value, base string, kind targetKind) []Request {
 				}
 				if !strings.HasPrefix(s, "/") {
 					p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
+				} else if err := checkURLChars(s); err != nil {
+					p.errorf(pv.n, pv.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
 				} else if _, err := CheckURL(full, false); kind != targetUnknown && err != nil {
 					p.errorf(pv.n, pv.path, "%v, got %s", err, quote(s, secret))
 				} else if kind == targetHTTP {
