@@ -157,3 +157,21 @@ func TestNonsenseResultRefused(t *testing.T) {
 		})
 	}
 }
+
+// `loadplan plan` may complete a scenario's plan: section with its flags:
+// a section without growth is refused by run and validate (above), not by
+// plan --growth.
+func TestPlanFlagsCompleteScenarioSection(t *testing.T) {
+	res := filepath.Join("..", "..", "internal", "report", "testdata", "result.golden.json")
+	sc := writeFile(t, "s.yaml", "version: 1\nname: p\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\n"+
+		"plan:\n  capacity: {rps: 1500, units: 10}\n  demand: {peak_rps: 1000}\n  resources:\n    - {name: api, unit: pod}\n")
+	withScenario := edited(t, res, func(r *result.Result) { r.Scenario.File = sc })
+	env, _, errb := testEnv(nil)
+	if code := Run(context.Background(), []string{"plan", withScenario, "--growth", "5%/mo", "--as-of", "2026-12-01", "-o", t.TempDir()}, env); code != ExitOK {
+		t.Errorf("plan --growth: exit %d, want 0; stderr:\n%s", code, errb)
+	}
+	env, _, errb = testEnv(nil)
+	if code := Run(context.Background(), []string{"validate", sc}, env); code != ExitUsage || !strings.Contains(errb.String(), "plan.growth: no growth model") {
+		t.Errorf("validate: exit %d, want 2 naming plan.growth; stderr:\n%s", code, errb)
+	}
+}

@@ -139,10 +139,22 @@ func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
 		return nil, nil
 	}
 	cfg, err := plan.ParseNode(sc.PlanFile, sc.Plan)
-	if err == nil {
-		err = cfg.CheckComplete()
-	}
 	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return cfg, nil
+}
+
+// checkRunPlan is checkPlanSection for run and validate: the plan made
+// after a run has no flags to complete it, so what Build would refuse
+// whatever the result (no units, no growth, no demand) is refused before
+// anything is sent. `loadplan plan` may complete it with --growth.
+func checkRunPlan(sc *scenario.Scenario) (*plan.Config, error) {
+	cfg, err := checkPlanSection(sc)
+	if err != nil || cfg == nil {
+		return cfg, err
+	}
+	if err := cfg.CheckComplete(); err != nil {
 		return nil, &UsageError{Err: err}
 	}
 	return cfg, nil

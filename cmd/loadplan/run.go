@@ -142,7 +142,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err := checkProfiles(sc, f.profiles); err != nil {
 		return err
 	}
-	planCfg, err := checkPlanSection(sc)
+	planCfg, err := checkRunPlan(sc)
 	if err != nil {
 		return err
 	}
