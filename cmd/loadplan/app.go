@@ -87,7 +87,7 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			err := c.run(ctx, env, args[1:])
+			err := runInterruptible(ctx, env, c, args[1:])
 			if errors.Is(err, pflag.ErrHelp) {
 				return ExitOK
 			}
@@ -103,6 +103,36 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	fmt.Fprintf(env.Stderr, "loadplan: unknown command %q\n\n", name)
 	printUsage(env.Stderr)
 	return ExitUsage
+}
+
+// interruptGrace is how long a command whose context was cancelled by a
+// signal may take to return before Run returns without it.
+const interruptGrace = 500 * time.Millisecond
+
+// runInterruptible runs c. run and sim read env.Signals themselves (a run
+// writes its partial result); every other command gets a context that a
+// SIGINT or SIGTERM cancels, and then ends with exit 130 within
+// interruptGrace even when a computation does not look at its context
+// (the command's goroutine is then left to the process's exit).
+func runInterruptible(ctx context.Context, env *Env, c command, args []string) error {
+	if env.Signals == nil || c.name == "run" || c.name == "sim" {
+		return c.run(ctx, env, args)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.run(ctx, env, args) }()
+	select {
+	case err := <-done:
+		return err
+	case sig := <-env.Signals:
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(interruptGrace):
+		}
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted (%v)", sig)}
+	}
 }
 
 func printUsage(w io.Writer) {

@@ -60,11 +60,11 @@ func capacityInputError(err error) error {
 	return err
 }
 
-func capacityFit(_ context.Context, env *Env, args []string) error {
+func capacityFit(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity fit", "POINTS.csv [flags]")
 	jsonOut := fs.Bool("json", false, "print the fit as JSON")
 	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and points give the same intervals")
-	resamples := fs.Int("resamples", 500, "bootstrap resamples behind the 95% confidence intervals (0: no intervals)")
+	resamples := fs.Int("resamples", 500, fmt.Sprintf("bootstrap resamples behind the 95%% confidence intervals (0: no intervals; at most %d)", capacity.MaxResamples))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,8 +72,8 @@ func capacityFit(_ context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return usagef("capacity fit needs one points file (lines of concurrency,throughput), got %d arguments", fs.NArg())
 	}
-	if *resamples < 0 {
-		return usagef("--resamples must be 0 or more, got %d", *resamples)
+	if *resamples < 0 || *resamples > capacity.MaxResamples {
+		return usagef("--resamples %d: want 0 to %d (0: no intervals)", *resamples, capacity.MaxResamples)
 	}
 	path := fs.Arg(0)
 	f, err := os.Open(path)
@@ -89,7 +89,10 @@ func capacityFit(_ context.Context, env *Env, args []string) error {
 	if *resamples == 0 {
 		opt.Resamples = -1 // the library's zero value means "default"
 	}
-	u, err := capacity.Fit(points, opt)
+	u, err := capacity.FitContext(ctx, points, opt)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
 		return capacityInputError(fmt.Errorf("%s: %w", path, err))
 	}
@@ -282,8 +285,8 @@ func capacityErlang(_ context.Context, env *Env, args []string) error {
 	if err := q.Validate(); err != nil {
 		return capacityInputError(err)
 	}
-	if fs.Changed("servers") && *servers < 1 {
-		return usagef("--servers must be at least 1, got %d", *servers)
+	if fs.Changed("servers") && (*servers < 1 || *servers > capacity.MaxServers) {
+		return usagef("--servers must be from 1 to %d, got %d", capacity.MaxServers, *servers)
 	}
 
 	rep := erlangReport{ArrivalRate: q.ArrivalRate, ServiceTimeSeconds: q.ServiceTime.Seconds(), OfferedErlangs: q.Offered()}

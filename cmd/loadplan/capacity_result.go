@@ -15,12 +15,12 @@ import (
 // profile (or another stepped profile named with --profile) and prints it.
 // The model is always refitted, so --seed and --resamples take effect
 // whatever the run stored.
-func capacityFromResult(_ context.Context, env *Env, args []string) error {
+func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity", "RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]")
 	name := fs.String("profile", "stress", "the stepped profile to model")
 	jsonOut := fs.Bool("json", false, "print the model (the result's capacity section) as JSON")
 	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and result give the same intervals")
-	resamples := fs.Int("resamples", 500, "bootstrap resamples behind the 95% confidence intervals (0: no intervals)")
+	resamples := fs.Int("resamples", 500, fmt.Sprintf("bootstrap resamples behind the 95%% confidence intervals (0: no intervals; at most %d)", capacity.MaxResamples))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -28,8 +28,8 @@ func capacityFromResult(_ context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return usagef("capacity needs one result file, got %d arguments", fs.NArg())
 	}
-	if *resamples < 0 {
-		return usagef("--resamples must be 0 or more, got %d", *resamples)
+	if *resamples < 0 || *resamples > capacity.MaxResamples {
+		return usagef("--resamples %d: want 0 to %d (0: no intervals)", *resamples, capacity.MaxResamples)
 	}
 	path := fs.Arg(0)
 	r, err := result.Read(path)
@@ -53,7 +53,10 @@ func capacityFromResult(_ context.Context, env *Env, args []string) error {
 	if *resamples == 0 {
 		opt.Resamples = -1 // the library's zero value means "default"
 	}
-	c := capacity.FromProfile(p, opt)
+	c, err := capacity.FromProfileContext(ctx, p, opt)
+	if err != nil {
+		return err // interrupted
+	}
 	if *jsonOut {
 		if err := printCapacityJSON(env.Stdout, c); err != nil {
 			return err

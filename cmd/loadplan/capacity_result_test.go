@@ -42,6 +42,7 @@ func stressResult(t *testing.T, name string, levels []float64, held int, extra .
 		Profiles: append(extra, result.Profile{
 			Name: name, Model: "closed", Status: result.StatusComplete, Start: at, End: at.Add(time.Minute),
 			Rules: result.Rules{Stepped: true}, Verdict: &result.Verdict{Pass: true, Stress: s},
+			Stages: []result.Stage{{}}, // a complete run has stages (result.Parse checks)
 		}),
 		Pass: true,
 	}
@@ -81,7 +82,7 @@ func TestCapacityResultText(t *testing.T) {
 }
 
 func TestCapacityResultJSON(t *testing.T) {
-	baseline := result.Profile{Name: "baseline", Model: "open", Status: result.StatusComplete, Verdict: &result.Verdict{Pass: true}}
+	baseline := result.Profile{Name: "baseline", Model: "open", Status: result.StatusComplete, Verdict: &result.Verdict{Pass: true}, Stages: []result.Stage{{}}}
 	path := stressResult(t, "baseline-steps", levels(2, 2, 40), 9, baseline)
 	run := func(args ...string) result.Capacity {
 		t.Helper()
@@ -119,7 +120,7 @@ func TestCapacityResultErrors(t *testing.T) {
 	good := stressResult(t, "stress", levels(2, 2, 40), 4)
 	few := stressResult(t, "stress", []float64{2, 4, 6}, 2)
 	noStress := stressResult(t, "target", levels(2, 2, 10), 2,
-		result.Profile{Name: "baseline", Model: "open", Verdict: &result.Verdict{Pass: true}})
+		result.Profile{Name: "baseline", Model: "open", Verdict: &result.Verdict{Pass: true}, Stages: []result.Stage{{}}})
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"schema": "loadplan/result/v1",`+"\n"+`"status": 7}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -138,7 +139,8 @@ func TestCapacityResultErrors(t *testing.T) {
 		{"not stepped", []string{noStress, "--profile", "baseline"}, "profile baseline in " + noStress + " is not stepped", ""},
 		{"too few levels", []string{few}, "profile stress: no capacity model: need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3 (capacity at SLO", ""},
 		{"too few levels, JSON", []string{few, "--json"}, "need at least 4 distinct", `"error": "need at least 4 distinct`},
-		{"negative resamples", []string{good, "--resamples", "-1"}, "--resamples must be 0 or more", ""},
+		{"negative resamples", []string{good, "--resamples", "-1"}, "--resamples -1: want 0 to 100000", ""},
+		{"too many resamples", []string{good, "--resamples", "1000000000"}, "--resamples 1000000000: want 0 to 100000", ""},
 		{"bad flag", []string{good, "--bogus"}, "unknown flag", ""},
 	}
 	for _, tt := range tests {

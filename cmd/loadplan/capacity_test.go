@@ -182,6 +182,7 @@ func TestCapacityFitUsageErrors(t *testing.T) {
 		{"flat", []string{"fit", flat}, "same throughput"},
 		{"bad flag", []string{"fit", "--bogus", bad}, "unknown flag"},
 		{"negative resamples", []string{"fit", "--resamples", "-3", bad}, "--resamples"},
+		{"too many resamples", []string{"fit", "--resamples", "1000000000", bad}, "--resamples 1000000000: want 0 to 100000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,7 +266,8 @@ func TestCapacityErlangUsageErrors(t *testing.T) {
 		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait"},
 		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)"},
 		{"unstable", with("--servers", "9"), "unstable"},
-		{"zero servers", with("--servers", "0"), "--servers must be at least 1"},
+		{"zero servers", with("--servers", "0"), "--servers must be from 1 to 1000000, got 0"},
+		{"too many servers", with("--servers", "2000000000"), "--servers must be from 1 to 1000000, got 2000000000"}, // ran for minutes before
 		{"negative rate", []string{"erlang", "--rate", "-1", "--service-time", "1s", "--servers", "2"}, "arrival rate"},
 		{"zero service time", []string{"erlang", "--rate", "1", "--service-time", "0s", "--servers", "2"}, "service time"},
 		{"stray argument", with("--servers", "12", "extra"), "flags only"},

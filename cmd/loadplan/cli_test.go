@@ -99,6 +99,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"run", "/does/not/exist.yaml"},
 		{"validate"},
 		{"sim", "--workers", "0"},
+		{"sim", "--workers", "2000000000"}, // allocated 16 GB up front
+		{"sim", "--queue", "1000000000"},
 		{"run", "../../scenarios/demo.yaml", "--rate", "5"},
 		{"run", "--url", "http://127.0.0.1:1/", "--rate", "5", "--duration", "1s", "--pacer-quantum", "-1ms"},
 	}

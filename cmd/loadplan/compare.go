@@ -37,7 +37,7 @@ var compareFormats = []compareFormat{
 // and exits 1 when a gated metric got significantly worse by more than
 // --max-regression, 2 on a usage error (a file that cannot be read, no
 // profile in both).
-func cmdCompare(_ context.Context, env *Env, args []string) error {
+func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	var names []string
 	for _, f := range compareFormats {
 		names = append(names, f.name+" → "+f.file)
@@ -49,7 +49,7 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 	formats := fs.StringSliceP("format", "f", []string{"md", "json", "html"}, "files to write into --out, comma-separated: "+strings.Join(names, ", "))
 	out := fs.StringP("out", "o", "", "write the files into this directory (default: print only)")
 	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and results give the same intervals")
-	resamples := fs.Int("resamples", 1000, "bootstrap resamples for p99.9 and capacity at SLO")
+	resamples := fs.Int("resamples", 1000, fmt.Sprintf("bootstrap resamples for p99.9 and capacity at SLO (1 to %d)", compare.MaxResamples))
 	jsonOut := fs.Bool("json", false, "print the comparison document (compare.json) on stdout instead of the Markdown")
 	quiet := fs.BoolP("quiet", "q", false, "print nothing on stdout (the files are still written)")
 	if err := parseFlags(fs, args); err != nil {
@@ -78,8 +78,8 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 			*v = -1
 		}
 	}
-	if *resamples < 1 {
-		return usagef("--resamples %d: want at least 1 (1000 is the default)", *resamples)
+	if *resamples < 1 || *resamples > compare.MaxResamples {
+		return usagef("--resamples %d: want 1 to %d (1000 is the default)", *resamples, compare.MaxResamples)
 	}
 	var chosen []int
 	for _, a := range *formats {
@@ -108,7 +108,7 @@ func cmdCompare(_ context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	c, err := compare.CompareRuns(older, newer, opt)
+	c, err := compare.CompareRunsContext(ctx, older, newer, opt)
 	var none *compare.NoCommonProfileError
 	if errors.As(err, &none) {
 		return &UsageError{Err: fmt.Errorf("%s and %s: %w", oldPath, newPath, err)}

@@ -171,6 +171,7 @@ func TestCompareCLIUsageErrors(t *testing.T) {
 		{"unknown format", []string{old, old, "--format", "pdf", "--out", dir}, `--format "pdf"`},
 		{"format without out", []string{old, old, "--format", "json"}, "give --out DIR"},
 		{"resamples", []string{old, old, "--resamples", "0"}, "--resamples 0"},
+		{"too many resamples", []string{old, old, "--resamples", "1000000000"}, "--resamples 1000000000: want 1 to 100000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

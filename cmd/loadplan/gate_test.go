@@ -158,7 +158,7 @@ func TestBadGateExits2BeforeSending(t *testing.T) {
 	dir := t.TempDir()
 	garbage := writeFile(t, "old.json", `{"schema": "loadplan/result/v1"`)
 	other := filepath.Join(dir, "other.json")
-	if err := result.Write(other, &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{{Name: "stress"}}}); err != nil {
+	if err := result.Write(other, &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{{Name: "stress", Stages: []result.Stage{{}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	quick := []string{"run", "--url", srv.URL, "--rate", "50", "--duration", "1s", "--out", dir}

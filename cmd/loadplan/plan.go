@@ -172,6 +172,21 @@ func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
 	return cfg, nil
 }
 
+// checkRunPlan is checkPlanSection for run and validate: the plan made
+// after a run has no flags to complete it, so what Build would refuse
+// whatever the result (no units, no growth, no demand) is refused before
+// anything is sent. `loadplan plan` may complete it with --growth.
+func checkRunPlan(sc *scenario.Scenario) (*plan.Config, error) {
+	cfg, err := checkPlanSection(sc)
+	if err != nil || cfg == nil {
+		return cfg, err
+	}
+	if err := cfg.CheckComplete(); err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return cfg, nil
+}
+
 // writeRunPlan makes the plan of a finished run whose scenario has a
 // plan: section and writes it beside the result.
 func writeRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) error {

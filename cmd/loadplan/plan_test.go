@@ -34,6 +34,7 @@ func planResultFile(t *testing.T, scenarioFile string) string {
 		Profiles: []result.Profile{{
 			Name: "stress", Model: "open", Status: result.StatusComplete,
 			Start:    time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC),
+			Stages:   []result.Stage{{}}, // a complete run has stages (result.Parse checks)
 			Verdict:  &result.Verdict{Stress: &result.Stress{CapacityAtSLO: 1500, CapacityConcurrency: 30}},
 			Capacity: &result.Capacity{Sigma: 0.004, Kappa: 0.00002, Lambda: 60, CapacityAtSLO: 1500, ConcurrencyAtSLO: 30, MaxThroughput: &maxX, Limit: "peak"},
 		}},

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,7 +86,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "quick check: per-request timeout")
 	fs.DurationVar(&f.think, "think", 0, "quick check: closed model think time")
 	fs.StringVar(&f.client, "client", "auto", "quick check: HTTP client: auto (fast for plain http:// without a proxy, std otherwise), fast (fasthttp, HTTP/1.1), std (net/http)")
-	fs.IntVar(&f.inFlight, "max-in-flight", 0, "quick check: open model cap on requests in flight (default 10000)")
+	fs.IntVar(&f.inFlight, "max-in-flight", scenario.DefaultMaxInFlight, "quick check: open model cap on requests in flight (1 to 1000000)")
 	// CI gates (gate.go)
 	fs.StringArrayVar(&f.gates, "gate", nil, "fail the run (exit 1) unless [PROFILE:]METRIC OP VALUE[ over WINDOW] holds, e.g. 'p95<300ms', 'error_rate<0.1%', 'throughput>=1000/s over 30s'; repeatable")
 	fs.StringVar(&f.junit, "junit", "", "also write the verdict checks and gates as JUnit XML to this file")
@@ -98,6 +97,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	if f.quantum < 0 {
 		return usagef("--pacer-quantum %s: must be >= 0", f.quantum)
+	}
+	if f.lateness <= 0 {
+		return usagef("--max-lateness %s: must be > 0", f.lateness)
 	}
 	if f.repeat < 1 {
 		return usagef("--repeat %d: must be at least 1", f.repeat)
@@ -126,9 +128,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 		path := fs.Arg(0)
-		data, err := os.ReadFile(path)
+		data, err := scenario.ReadFile(path) // bounded: scenario.MaxFileSize
 		if err != nil {
-			return usagef("read scenario: %v", err)
+			return &UsageError{Err: err}
 		}
 		sum := sha256.Sum256(data)
 		digest = hex.EncodeToString(sum[:])
@@ -143,7 +145,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err := checkProfiles(sc, f.profiles); err != nil {
 		return err
 	}
-	planCfg, err := checkPlanSection(sc)
+	planCfg, err := checkRunPlan(sc)
 	if err != nil {
 		return err
 	}
@@ -428,18 +430,21 @@ func safeName(s string) string {
 	return s
 }
 
+// quickScenario builds the scenario of a quick check (--url ...) with the
+// checks a scenario file gets (scenario.CheckURL, CheckLoad, CheckMethod,
+// CheckHeader), so the command line cannot ask for what a file may not.
 func quickScenario(f *runFlags) (*scenario.Scenario, error) {
-	u, err := url.Parse(f.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("--url %q: want an absolute http:// or https:// URL", scenario.MaskURLText(f.url))
+	u, err := scenario.CheckURL(f.url, false)
+	if err != nil {
+		return nil, usagef("--url %q: %s", scenario.MaskURLText(f.url), scenario.MaskURLText(err.Error()))
+	}
+	model, flag, load := scenario.Open, "--rate", f.rate
+	if f.users != 0 {
+		model, flag, load = scenario.Closed, "--users", float64(f.users)
 	}
 	switch {
-	case f.users > 0 && f.rate > 0:
+	case f.users != 0 && f.rate != 0:
 		return nil, usagef("give --users (closed model) or --rate (open model), not both")
-	case f.users < 0:
-		return nil, usagef("--users %d: must be > 0", f.users)
-	case f.rate < 0:
-		return nil, usagef("--rate %g: must be > 0 requests per second", f.rate)
 	case f.users == 0 && f.rate == 0:
 		return nil, usagef("a quick check needs --users N (closed model) or --rate R (open model)")
 	case f.duration <= 0:
@@ -448,8 +453,20 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 		return nil, usagef("--timeout %s: must be > 0", f.timeout)
 	case f.think < 0:
 		return nil, usagef("--think %s: must be >= 0", f.think)
-	case f.think > 0 && f.rate > 0:
+	case f.think > 0 && f.rate != 0:
 		return nil, usagef("--think goes with --users (the closed model), not --rate")
+	case f.inFlight < 1 || f.inFlight > scenario.MaxMaxInFlight:
+		return nil, usagef("--max-in-flight %d: must be from 1 to %d", f.inFlight, scenario.MaxMaxInFlight)
+	}
+	if load <= 0 {
+		return nil, usagef("%s %g: must be > 0", flag, load)
+	}
+	if err := scenario.CheckLoad(load, model); err != nil { // NaN, Inf, above the bound
+		return nil, usagef("%s %s: %v", flag, strconv.FormatFloat(load, 'f', -1, 64), err)
+	}
+	method, err := scenario.CheckMethod(f.method)
+	if err != nil {
+		return nil, usagef("--method: %v", err)
 	}
 	switch f.client {
 	case scenario.ClientAuto, scenario.ClientFast, scenario.ClientStd:
@@ -461,19 +478,19 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 		Name:    "quick-" + safeName(u.Host),
 		Target:  scenario.Target{URL: f.url, Timeout: f.timeout, MaxInFlight: f.inFlight, Client: f.client},
 	}
-	if sc.Target.MaxInFlight == 0 {
-		sc.Target.MaxInFlight = 10000
-	}
 	if pw, ok := u.User.Password(); ok && pw != "" {
 		sc.Secrets = append(sc.Secrets, pw)
 	}
-	req := scenario.Request{Name: "request", Method: strings.ToUpper(f.method), URL: f.url, Body: f.body, Weight: 1}
+	req := scenario.Request{Name: "request", Method: method, URL: f.url, Body: f.body, Weight: 1}
 	for _, h := range f.headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
 			return nil, usagef("--header %q: want 'Name: value'", h)
 		}
 		hd := scenario.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)}
+		if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
+			return nil, usagef("--header %q: %v", hd.Name, err)
+		}
 		if sensitiveHeader(hd.Name) && hd.Value != "" {
 			hd.Secret = true
 			sc.Secrets = append(sc.Secrets, hd.Value)
@@ -481,12 +498,7 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 		req.Headers = append(req.Headers, hd)
 	}
 	sc.Requests = []scenario.Request{req}
-	p := scenario.Profile{Name: "baseline", Model: scenario.Open, Think: f.think}
-	load := f.rate
-	if f.users > 0 {
-		p.Model = scenario.Closed
-		load = float64(f.users)
-	}
+	p := scenario.Profile{Name: "baseline", Model: model, Think: f.think}
 	p.Stages = []scenario.Stage{{Load: load, From: load, Duration: f.duration}}
 	sc.Profiles = []scenario.Profile{p}
 	return sc, nil

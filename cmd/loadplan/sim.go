@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/simtarget"
 )
 
@@ -28,6 +29,9 @@ func cmdSim(ctx context.Context, env *Env, args []string) error {
 	// Validate the flags as given: Normalize would turn a 0 into a default.
 	if err := cfg.Validate(); err != nil {
 		return &UsageError{Err: err}
+	}
+	if cfg.Workers > scenario.MaxBuiltinWorkers || cfg.Queue > scenario.MaxBuiltinQueue {
+		return usagef("--workers %d --queue %d: at most %d workers and a queue of %d (the service allocates both up front)", cfg.Workers, cfg.Queue, scenario.MaxBuiltinWorkers, scenario.MaxBuiltinQueue)
 	}
 	srv, err := simtarget.Start(cfg, *listen)
 	if err != nil {

@@ -21,7 +21,7 @@ func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	for _, path := range fs.Args() {
 		sc, err := scenario.Load(path, env.LookupEnv)
 		if err == nil {
-			_, err = checkPlanSection(sc)
+			_, err = checkRunPlan(sc)
 		}
 		if err != nil {
 			fmt.Fprintln(env.Stderr, err)

@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -36,12 +37,17 @@ const bootstrapSeedStream = 0x9e3779b97f4a7c15
 // could be fitted (a resample needs four distinct concurrency levels and
 // some variation in throughput, as the fit itself does). Draws that cannot
 // be fitted are replaced, up to ten times the requested number of draws.
-func bootstrap(points []Point, full fitCurve, opt FitOptions) *Intervals {
+//
+// It stops early with ctx's error when ctx is done.
+func bootstrap(ctx context.Context, points []Point, full fitCurve, opt FitOptions) (*Intervals, error) {
 	rng := rand.New(rand.NewPCG(opt.Seed, bootstrapSeedStream))
 	n := len(points)
 	var sig, kap, lam, peak, xmax []float64
 	sample := make([]Point, n)
 	for draws := 0; len(sig) < opt.Resamples && draws < 10*opt.Resamples; draws++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for i := range sample {
 			sample[i] = points[rng.IntN(n)]
 		}
@@ -62,7 +68,7 @@ func bootstrap(points []Point, full fitCurve, opt FitOptions) *Intervals {
 	// Fewer than half the requested resamples means the points are too few
 	// for the bootstrap to say anything honest.
 	if len(sig) < max(opt.Resamples/2, 20) {
-		return nil
+		return nil, nil
 	}
 	alpha := (1 - opt.Level) / 2
 	iv := func(v []float64) Interval {
@@ -77,7 +83,7 @@ func bootstrap(points []Point, full fitCurve, opt FitOptions) *Intervals {
 		Lambda:          iv(lam),
 		PeakConcurrency: iv(peak),
 		MaxThroughput:   iv(xmax),
-	}
+	}, nil
 }
 
 // quantile is the p-quantile of sorted values by linear interpolation

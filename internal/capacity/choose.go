@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -100,13 +101,19 @@ const retrogradeMinDrop = 0.03
 //
 // It refuses the same inputs as FitUSL.
 func Fit(points []Point, opt FitOptions) (*USL, error) {
-	return fit(points, opt, nil)
+	return fit(context.Background(), points, opt, nil)
+}
+
+// FitContext is Fit that stops the bootstrap, and returns ctx's error, when
+// ctx is done (an interrupted `loadplan capacity`).
+func FitContext(ctx context.Context, points []Point, opt FitOptions) (*USL, error) {
+	return fit(ctx, points, opt, nil)
 }
 
 // fit is Fit; a non-nil measured replaces the retrograde test on the
 // points. The open model needs that: its concurrency is an outcome, not
 // the load, and a fall must be measured against the offered rate.
-func fit(points []Point, opt FitOptions, measured *string) (*USL, error) {
+func fit(ctx context.Context, points []Point, opt FitOptions, measured *string) (*USL, error) {
 	if err := validatePoints(points); err != nil {
 		return nil, err
 	}
@@ -130,7 +137,10 @@ func fit(points []Point, opt FitOptions, measured *string) (*USL, error) {
 	u.ModelReason, u.Candidates, u.Retrograde = reason, cands, retro
 	u.Knee = u.knee()
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
-		u.CI = bootstrap(points, cands[i].fit, opt)
+		var err error
+		if u.CI, err = bootstrap(ctx, points, cands[i].fit, opt); err != nil {
+			return nil, err
+		}
 		if u.CI != nil && u.Model == ModelCeiling {
 			widenCeilingCI(u)
 		}

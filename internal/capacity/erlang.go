@@ -134,6 +134,10 @@ func (q Queue) drain() float64 {
 // ever.
 const maxServersSearched = 1_000_000
 
+// MaxServers is the most servers a queue may be given (loadplan capacity
+// erlang --servers): the bound of the searches.
+const MaxServers = maxServersSearched
+
 // MinServersForWait returns the fewest servers whose mean wait is at most
 // meanWait. q.Servers is ignored.
 func (q Queue) MinServersForWait(meanWait time.Duration) (int, error) {

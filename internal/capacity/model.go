@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -54,8 +55,15 @@ func Annotate(r *result.Result, opt FitOptions) {
 // reason, and still carries the measured points, the capacity at SLO and
 // a statement; no model figures.
 func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
+	c, _ := FromProfileContext(context.Background(), p, opt) // never cancelled
+	return c
+}
+
+// FromProfileContext is FromProfile that stops the fit's bootstrap when
+// ctx is done; its error is then ctx's, and the only error it returns.
+func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) (*result.Capacity, error) {
 	if p == nil || p.Verdict == nil || p.Verdict.Stress == nil {
-		return nil
+		return nil, nil
 	}
 	s := p.Verdict.Stress
 	c := &result.Capacity{
@@ -68,7 +76,7 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		// the target can be fitted to them.
 		c.Error = "the run is invalid: the generator was the bottleneck (" + strings.Join(p.Generator.Reasons, "; ") + "), so its steps measure loadplan, not the target"
 		c.Statement = "No capacity model: " + c.Error
-		return c
+		return c, nil
 	}
 
 	points, notes, sat, retro := fitPoints(p, s, c)
@@ -80,7 +88,10 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 	if len(points) == 0 {
 		err = inputErrorf("no complete step with throughput and concurrency above zero")
 	} else {
-		u, err = fit(points, opt, retro)
+		u, err = fit(ctx, points, opt, retro)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	if err != nil {
 		c.Error = err.Error()
@@ -91,7 +102,7 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 		}
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
-		return c
+		return c, nil
 	}
 
 	c.Sigma, c.Kappa, c.Lambda = u.Sigma, u.Kappa, u.Lambda
@@ -136,7 +147,7 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
-	return c
+	return c, nil
 }
 
 // bindingLimit sets LimitedBy and Headroom: against the saturation

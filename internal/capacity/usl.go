@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -85,6 +86,9 @@ type FitOptions struct {
 }
 
 const (
+	// MaxResamples is the most bootstrap resamples `loadplan capacity`
+	// takes (each one is a fit).
+	MaxResamples     = 100_000
 	defaultResamples = 500
 	defaultLevel     = 0.95
 	minLevels        = 4 // distinct concurrency levels needed to fit three coefficients
@@ -115,6 +119,12 @@ func (o FitOptions) normalize() FitOptions {
 // levels, a value that is NaN, infinite, zero or negative, and points whose
 // throughput is all the same.
 func FitUSL(points []Point, opt FitOptions) (*USL, error) {
+	return FitUSLContext(context.Background(), points, opt)
+}
+
+// FitUSLContext is FitUSL that stops the bootstrap, and returns ctx's
+// error, when ctx is done (an interrupted `loadplan capacity`).
+func FitUSLContext(ctx context.Context, points []Point, opt FitOptions) (*USL, error) {
 	if err := validatePoints(points); err != nil {
 		return nil, err
 	}
@@ -130,7 +140,10 @@ func FitUSL(points []Point, opt FitOptions) (*USL, error) {
 	u := newUSL(c, points)
 	u.Knee = u.knee()
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
-		u.CI = bootstrap(points, fitCurve{model: ModelUSL, c: c}, opt)
+		var err error
+		if u.CI, err = bootstrap(ctx, points, fitCurve{model: ModelUSL, c: c}, opt); err != nil {
+			return nil, err
+		}
 	}
 	u.Warnings = u.warnings(opt, true)
 	return u, nil

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"context"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -151,10 +152,14 @@ const (
 // bootstrap draws resamples of both runs and returns the differences
 // new − old of a statistic, leaving out resamples where it is undefined
 // (NaN). Each side's draw resamples its own windows; the two are
-// independent.
-func bootstrap(rng *rand.Rand, resamples int, oldDraw, newDraw func(*rand.Rand) float64) []float64 {
-	diffs := make([]float64, 0, resamples)
+// independent. It stops early when ctx is done (the caller then returns
+// ctx's error, not these differences).
+func bootstrap(ctx context.Context, rng *rand.Rand, resamples int, oldDraw, newDraw func(*rand.Rand) float64) []float64 {
+	diffs := make([]float64, 0, min(resamples, MaxResamples))
 	for range resamples {
+		if ctx.Err() != nil {
+			return diffs
+		}
 		d := newDraw(rng) - oldDraw(rng)
 		if !math.IsNaN(d) {
 			diffs = append(diffs, d)

@@ -12,6 +12,7 @@ package compare
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -69,11 +70,16 @@ type Options struct {
 	// rate, throughput, capacity) may significantly get before the
 	// comparison fails. Default 0.10 (10%).
 	MaxRegression float64
-	// Resamples is the number of bootstrap resamples. Default 1000.
+	// Resamples is the number of bootstrap resamples. Default 1000; the
+	// command line allows at most MaxResamples.
 	Resamples int
 	// Seed seeds the bootstrap; zero is a seed like any other.
 	Seed uint64
 }
+
+// MaxResamples is the most bootstrap resamples `loadplan compare` takes:
+// 100 times the default, a few seconds of work; 10^9 took 7.8 GB.
+const MaxResamples = 100_000
 
 func (o Options) normalize() Options {
 	def := func(v *float64, d float64) {
@@ -233,6 +239,11 @@ func Compare(older, newer *result.Result, opt Options) (*Comparison, error) {
 	return CompareRuns([]*result.Result{older}, []*result.Result{newer}, opt)
 }
 
+// CompareRuns is CompareRunsContext that cannot be interrupted.
+func CompareRuns(olds, news []*result.Result, opt Options) (*Comparison, error) {
+	return CompareRunsContext(context.Background(), olds, news, opt)
+}
+
 // CompareRuns compares repeated runs of the old system with repeated runs
 // of the new (each side at least one run; with one run a side it is
 // Compare). With several runs the window tests are stratified by run as
@@ -240,7 +251,10 @@ func Compare(older, newer *result.Result, opt Options) (*Comparison, error) {
 // and, when both sides have at least MinRuns runs, a run-level
 // Mann–Whitney test over the per-run figures must agree before a change
 // is called (docs/compare.md, "Repeated runs").
-func CompareRuns(olds, news []*result.Result, opt Options) (*Comparison, error) {
+//
+// When ctx is done the bootstraps stop and CompareRunsContext returns ctx's
+// error, never a comparison made of cut-short resamples.
+func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Options) (*Comparison, error) {
 	if len(olds) == 0 || len(news) == 0 {
 		return nil, fmt.Errorf("compare: need at least one result a side, got %d old and %d new", len(olds), len(news))
 	}
@@ -260,7 +274,10 @@ func CompareRuns(olds, news []*result.Result, opt Options) (*Comparison, error) 
 			c.OnlyInOld = append(c.OnlyInOld, name)
 			continue
 		}
-		pc := compareProfile(ps, pn, opt)
+		pc := compareProfile(ctx, ps, pn, opt)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if len(ps) < len(olds) || len(pn) < len(news) {
 			pc.Warnings = append(pc.Warnings, fmt.Sprintf("the profile is in %d of %d old runs and %d of %d new runs: only those are compared",
 				len(ps), len(olds), len(pn), len(news)))
@@ -376,7 +393,7 @@ func distribution(pool *pool, older, newer *counts) []Quantile {
 // profile of the new runs. Old run k is paired with new run k; each pair's
 // stages are strata of the window tests. Runs beyond the shorter side's
 // count take part only in the run-level test.
-func compareProfile(os, ns []*result.Profile, opt Options) Profile {
+func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) Profile {
 	o, n := os[0], ns[0]
 	pairs := min(len(os), len(ns))
 	multi := len(os) > 1 || len(ns) > 1
@@ -466,11 +483,11 @@ func compareProfile(os, ns []*result.Profile, opt Options) Profile {
 		pc.Metrics = totalsOnly(os, ns)
 	} else {
 		var notes []string
-		pc.Metrics, pc.Distribution, notes = windowMetrics(os, ns, strata, oldWs, newWs, opt)
+		pc.Metrics, pc.Distribution, notes = windowMetrics(ctx, os, ns, strata, oldWs, newWs, opt)
 		pc.Notes = append(pc.Notes, notes...)
 	}
 	if stepped {
-		pc.Metrics = append(pc.Metrics, capacityMetric(os, ns, sos, sns, opt))
+		pc.Metrics = append(pc.Metrics, capacityMetric(ctx, os, ns, sos, sns, opt))
 	}
 	if len(os) >= MinRuns && len(ns) >= MinRuns {
 		runLevel(pc.Metrics, os, ns, pc.Stages, fallback, sos, sns)
@@ -535,7 +552,7 @@ func profileWarnings(o, n *result.Profile) []string {
 
 // windowMetrics builds the rows that come from the windows: rank tests
 // over the per-second values, and the bootstrap for p99.9.
-func windowMetrics(os, ns []*result.Profile, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile, []string) {
+func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []stratum, oldWs, newWs [][]window, opt Options) ([]Metric, []Quantile, []string) {
 	var oldAll, newAll []window
 	for i := range oldWs {
 		oldAll = append(oldAll, oldWs[i]...)
@@ -603,7 +620,7 @@ func windowMetrics(os, ns []*result.Profile, strata []stratum, oldWs, newWs [][]
 	case oldOK == 0 || newOK == 0:
 		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
 	default:
-		diffs := bootstrap(rngFor(opt.Seed, os[0].Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
+		diffs := bootstrap(ctx, rngFor(opt.Seed, os[0].Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
 		tail.OldN, tail.NewN = len(oldAll), len(newAll)
 		bootVerdict(&tail, diffs, opt)
 		if min(oldOK, newOK) < 1000 {
@@ -671,7 +688,7 @@ func storedCapacity(p *result.Profile, s *stress) float64 {
 // a bootstrap over each step's windows. With several runs a side the
 // figure is the mean of the runs' capacities and each resample resamples
 // every run.
-func capacityMetric(os, ns []*result.Profile, sos, sns []*stress, opt Options) Metric {
+func capacityMetric(ctx context.Context, os, ns []*result.Profile, sos, sns []*stress, opt Options) Metric {
 	side := func(ps []*result.Profile, ss []*stress) float64 {
 		sum := 0.0
 		for k := range ps {
@@ -711,7 +728,7 @@ func capacityMetric(os, ns []*result.Profile, sos, sns []*stress, opt Options) M
 			return sum / float64(len(ss))
 		}
 	}
-	diffs := bootstrap(rngFor(opt.Seed, os[0].Name, CapacityAtSLO), opt.Resamples, draw(sos), draw(sns))
+	diffs := bootstrap(ctx, rngFor(opt.Seed, os[0].Name, CapacityAtSLO), opt.Resamples, draw(sos), draw(sns))
 	bootVerdict(&m, diffs, opt)
 	if note, ok := unresolvedRuns(sos, sns); ok {
 		m.unresolved, m.Note = true, note

@@ -48,6 +48,9 @@ func stress(capacity float64) result.Profile {
 
 func writeResult(t *testing.T, name string, ps ...result.Profile) string {
 	t.Helper()
+	for i := range ps {
+		ps[i].Stages = []result.Stage{{}} // a complete run has stages (result.Parse checks)
+	}
 	r := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: ps,
 		Environment: result.Environment{Start: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)}}
 	path := filepath.Join(t.TempDir(), name)
@@ -159,7 +162,7 @@ func TestLoadBaselineErrors(t *testing.T) {
 		{filepath.Join(dir, "missing.json"), "baseline: read result: open " + filepath.Join(dir, "missing.json") + ": no such file or directory"},
 		{garbage, "baseline: " + garbage + ":1: truncated: the document ends early"},
 		{interrupted, "baseline " + interrupted + ": the run is interrupted: compare with a complete run"},
-		{empty, "baseline " + empty + ": holds no profile"},
+		{empty, "baseline: " + empty + ": profiles: a complete run with no profile: nothing was measured"},
 	}
 	for _, tt := range tests {
 		_, err := LoadBaseline(tt.path, 0.1)

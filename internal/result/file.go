@@ -119,6 +119,10 @@ func Parse(name string, data []byte) (*Result, error) {
 	default:
 		return nil, &FormatError{File: name, Field: "status", Msg: fmt.Sprintf("want complete, interrupted or aborted, got %q", r.Status)}
 	}
+	if fe := checkFigures(&r); fe != nil {
+		fe.File = name
+		return nil, fe
+	}
 	for i, p := range r.Profiles {
 		if err := checkHists(fmt.Sprintf("profiles[%d].total", i), p.Total.Histograms); err != nil {
 			return nil, &FormatError{File: name, Field: err.field, Msg: err.msg}

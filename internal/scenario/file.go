@@ -158,6 +158,10 @@ func (p *parser) target(v value) (Target, targetKind) {
 		}
 	}
 	t.MaxInFlight = p.optInt(o, "max_in_flight", DefaultMaxInFlight, 1)
+	if v, ok := o.get("max_in_flight"); ok && t.MaxInFlight > MaxMaxInFlight {
+		p.errorf(v.n, v.path, "must be at most %d, got %d", MaxMaxInFlight, t.MaxInFlight)
+		t.MaxInFlight = DefaultMaxInFlight
+	}
 	t.Compression = p.optBool(o, "compression")
 	t.Connections = p.optInt(o, "connections", 0, 0)
 	if cv, ok := o.get("client"); ok {
@@ -193,21 +197,13 @@ func (p *parser) target(v value) (Target, targetKind) {
 // URL. A base URL (base true) must not have a query or fragment, since
 // request paths are appended to it. A password in the URL is a secret.
 func (p *parser) absURL(v value, s string, secret, base bool) (*url.URL, bool) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		want := "an http:// or https:// URL"
-		if base {
-			want = `"builtin" or an http:// or https:// URL`
-		}
-		p.errorf(v.n, v.path, "want %s, got %s", want, quote(s, secret))
+	u, err := CheckURL(s, base)
+	if err != nil {
+		p.errorf(v.n, v.path, "%v, got %s", err, quote(s, secret))
 		return nil, false
 	}
 	if pw, ok := u.User.Password(); ok {
 		p.addSecret(pw)
-	}
-	if base && (u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?")) {
-		p.errorf(v.n, v.path, "a base URL must not have a query or fragment (put them in each request's path)")
-		return nil, false
 	}
 	return u, true
 }
@@ -235,6 +231,15 @@ func (p *parser) builtin(v value) Builtin {
 		}
 	}
 	b.Queue = p.optInt(o, "queue", DefaultQueue, 0)
+	for _, k := range []struct {
+		key string
+		v   *int
+		max int
+	}{{"workers", &b.Workers, MaxBuiltinWorkers}, {"queue", &b.Queue, MaxBuiltinQueue}} {
+		if v, ok := o.get(k.key); ok && *k.v > k.max {
+			p.errorf(v.n, v.path, "must be at most %d, got %d", k.max, *k.v)
+		}
+	}
 	b.Sigma = p.optFloat(o, "sigma", 0)
 	b.Kappa = p.optFloat(o, "kappa", 0)
 	return b
@@ -403,10 +408,18 @@ func (p *parser) requests(v value, base string, kind targetKind) []Request {
 			p.errorf(uv.at, uv.path, "give either path or url, not both")
 		case hasPath:
 			if s, secret, ok := p.text(pv, "a string"); ok {
+				full := strings.TrimRight(base, "/") + s
+				if kind != targetHTTP {
+					full = "http://builtin" + s // checked as the path of some URL
+				}
 				if !strings.HasPrefix(s, "/") {
 					p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
+				} else if err := checkURLChars(s); err != nil {
+					p.errorf(pv.n, pv.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
+				} else if _, err := CheckURL(full, false); kind != targetUnknown && err != nil {
+					p.errorf(pv.n, pv.path, "%v, got %s", err, quote(s, secret))
 				} else if kind == targetHTTP {
-					r.URL = strings.TrimRight(base, "/") + s
+					r.URL = full
 				} else {
 					r.URL = s
 				}

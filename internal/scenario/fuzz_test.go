@@ -28,6 +28,16 @@ func checkInvariants(sc *Scenario) string {
 		if r.Name == "" || r.URL == "" || !contains(Methods, r.Method) || r.Weight < 0 {
 			return fmt.Sprintf("bad request %+v", r)
 		}
+		if sc.Target.URL != BuiltinURL {
+			if _, err := CheckURL(r.URL, false); err != nil {
+				return fmt.Sprintf("request %s: url %q: %v", r.Name, r.URL, err)
+			}
+		}
+		for _, h := range append(append([]Header(nil), sc.Target.Headers...), r.Headers...) {
+			if err := CheckHeader(h.Name, h.Value); err != nil {
+				return fmt.Sprintf("request %s: header %q: %v", r.Name, h.Name, err)
+			}
+		}
 		total += r.Weight
 	}
 	if total <= 0 {
@@ -54,7 +64,7 @@ func checkInvariants(sc *Scenario) string {
 			switch {
 			case s.Duration <= 0 || s.Ramp < 0 || s.Ramp > s.Duration:
 				return fmt.Sprintf("profile %s stage %d: duration %s ramp %s", p.Name, j, s.Duration, s.Ramp)
-			case s.Load < 0 || math.IsInf(s.Load, 0) || math.IsNaN(s.Load) || s.From < 0:
+			case CheckLoad(s.Load, p.Model) != nil || CheckLoad(s.From, p.Model) != nil:
 				return fmt.Sprintf("profile %s stage %d: load %g from %g", p.Name, j, s.Load, s.From)
 			case p.Model == Closed && (s.Load != math.Trunc(s.Load) || s.From != math.Trunc(s.From)):
 				return fmt.Sprintf("profile %s stage %d: fractional users %g", p.Name, j, s.Load)

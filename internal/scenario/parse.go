@@ -21,9 +21,9 @@ import (
 // references; nil means os.LookupEnv. A file that is not valid yields an
 // Errors listing every problem found.
 func Load(path string, lookup func(string) (string, bool)) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read scenario: %w", err)
+		return nil, err
 	}
 	return Parse(path, data, lookup)
 }
@@ -36,6 +36,9 @@ func Load(path string, lookup func(string) (string, bool)) (*Scenario, error) {
 func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Scenario, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
+	}
+	if len(data) > MaxFileSize {
+		return nil, Errors{tooLarge(file)}
 	}
 	p := &parser{file: file, lookup: lookup}
 	sc := p.parse(data)

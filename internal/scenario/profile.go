@@ -279,7 +279,12 @@ func (p *parser) load(v value, m Model) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	if m == Closed && f != math.Trunc(f) {
+	if f >= 0 { // the sign is the caller's to check, with its own message
+		if err := CheckLoad(f, m); err != nil {
+			p.errorf(v.n, v.path, "%v", err)
+			return 0, false
+		}
+	} else if m == Closed && f != math.Trunc(f) {
 		p.errorf(v.n, v.path, "want a whole number of users, got %g", f)
 		return 0, false
 	}

@@ -88,10 +88,13 @@ func (sc *scaler) load(l float64, m Model) float64 {
 		return l
 	}
 	x := l * sc.f
+	if m == Closed {
+		x = math.Round(x)
+	}
 	switch {
-	case math.IsInf(x, 0):
+	case CheckLoad(x, m) != nil:
 		if sc.err == nil {
-			sc.err = fmt.Errorf("scale factor %g makes the load %g too large", sc.f, l)
+			sc.err = fmt.Errorf("scale factor %g makes the load %g too large: %v", sc.f, l, CheckLoad(x, m))
 		}
 		return l
 	case m == Closed:

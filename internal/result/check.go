@@ -1,0 +1,103 @@
+package result
+
+import (
+	"fmt"
+	"math"
+)
+
+// checkFigures refuses well-formed nonsense that no run writes: a complete
+// run without profiles or a profile without stages, a negative count,
+// more errors than requests, a rate outside 0..1, a negative latency or
+// throughput. Reports, plans and comparisons would print such figures as
+// if they were measured. (JSON has no NaN or infinity: those are refused
+// by the decoder.) It names the first bad field.
+func checkFigures(r *Result) *FormatError {
+	bad := func(field, format string, args ...any) *FormatError {
+		return &FormatError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if len(r.Profiles) == 0 && r.Status == StatusComplete {
+		return bad("profiles", "a complete run with no profile: nothing was measured")
+	}
+	for i, p := range r.Profiles {
+		at := fmt.Sprintf("profiles[%d]", i)
+		if len(p.Stages) == 0 && r.Status == StatusComplete {
+			return bad(at+".stages", "profile %q of a complete run has no stage", p.Name)
+		}
+		if e := checkStats(at+".total", &p.Total); e != nil {
+			return e
+		}
+		for j := range p.Stages {
+			if e := checkStats(fmt.Sprintf("%s.stages[%d]", at, j), &p.Stages[j].Stats); e != nil {
+				return e
+			}
+		}
+		for j, w := range p.Windows {
+			wat := fmt.Sprintf("%s.windows[%d]", at, j)
+			if e := checkCounts(wat, w.Requests, w.Errors); e != nil {
+				return e
+			}
+			if w.Throughput < 0 || w.P50 < 0 || w.P95 < 0 || w.P99 < 0 || w.Max < 0 {
+				return bad(wat, "negative throughput or latency")
+			}
+		}
+		g := p.Generator
+		for _, c := range []struct {
+			n string
+			v int64
+		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}} {
+			if c.v < 0 {
+				return bad(at+".generator."+c.n, "must not be negative, got %d", c.v)
+			}
+		}
+		if g.StartRatio < 0 {
+			return bad(at+".generator.start_ratio", "must not be negative, got %g", g.StartRatio)
+		}
+	}
+	return nil
+}
+
+func checkCounts(at string, requests, errors int64) *FormatError {
+	switch {
+	case requests < 0:
+		return &FormatError{Field: at + ".requests", Msg: fmt.Sprintf("must not be negative, got %d", requests)}
+	case errors < 0:
+		return &FormatError{Field: at + ".errors", Msg: fmt.Sprintf("must not be negative, got %d", errors)}
+	case errors > requests:
+		return &FormatError{Field: at + ".errors", Msg: fmt.Sprintf("%d errors out of %d requests", errors, requests)}
+	}
+	return nil
+}
+
+func checkStats(at string, s *Stats) *FormatError {
+	if e := checkCounts(at, s.Requests, s.Errors); e != nil {
+		return e
+	}
+	switch {
+	case s.Bytes < 0:
+		return &FormatError{Field: at + ".bytes", Msg: fmt.Sprintf("must not be negative, got %d", s.Bytes)}
+	case !(s.ErrorRate >= 0 && s.ErrorRate <= 1):
+		return &FormatError{Field: at + ".error_rate", Msg: fmt.Sprintf("must be between 0 and 1, got %g", s.ErrorRate)}
+	case s.Throughput < 0 || math.IsInf(s.Throughput, 0):
+		return &FormatError{Field: at + ".throughput", Msg: fmt.Sprintf("must not be negative, got %g", s.Throughput)}
+	case s.Elapsed < 0:
+		return &FormatError{Field: at + ".elapsed_s", Msg: fmt.Sprintf("must not be negative, got %g", float64(s.Elapsed))}
+	}
+	for name, l := range map[string]Latency{"response": s.Response, "service": s.Service, "error_latency": s.ErrorLatency} {
+		if l.Count < 0 || l.Min < 0 || l.Mean < 0 || l.P50 < 0 || l.P90 < 0 || l.P95 < 0 || l.P99 < 0 || l.P999 < 0 || l.Max < 0 {
+			return &FormatError{Field: at + "." + name, Msg: "negative count or latency"}
+		}
+	}
+	for what, m := range map[string]map[string]int64{"error_classes": s.ErrorClasses, "statuses": s.Statuses} {
+		for k, v := range m {
+			if v < 0 {
+				return &FormatError{Field: at + "." + what + "." + k, Msg: fmt.Sprintf("must not be negative, got %d", v)}
+			}
+		}
+	}
+	for i, pr := range s.PerRequest {
+		if pr.Requests < 0 {
+			return &FormatError{Field: fmt.Sprintf("%s.per_request[%d].requests", at, i), Msg: fmt.Sprintf("must not be negative, got %d", pr.Requests)}
+		}
+	}
+	return nil
+}
