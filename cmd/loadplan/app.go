@@ -70,6 +70,7 @@ func commands() []command {
 		{"merge", "combine the results of a split run's segments exactly", cmdMerge},
 		{"plan", "project growth and write a dated resource plan from a result", cmdPlan},
 		{"version", "print the version", cmdVersion},
+		{"completion", "print a shell completion script: bash, zsh or fish", cmdCompletion},
 		{"help", "show help for a command", cmdHelp},
 	}
 }
