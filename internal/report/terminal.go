@@ -83,6 +83,13 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 			}
 		}
 	}
+	if t.Errors > 0 {
+		fmt.Fprintf(b, "      errors by class: %s", counts(t.ErrorClasses))
+		if len(t.Statuses) > 0 {
+			fmt.Fprintf(b, "; by status: %s", counts(t.Statuses))
+		}
+		b.WriteString("\n")
+	}
 	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
 		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
 	}

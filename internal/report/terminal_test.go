@@ -38,6 +38,7 @@ func TestTerminalCompactView(t *testing.T) {
 		"stage 1  100 req/s, 10s: 1000 requests",
 		"stage 3  300 req/s, 5s: 1500 requests, completed 288.7/s, errors 10%",
 		"warning: clock jumped",
+		"errors by class: http 150; by status: 503 150",
 		"baseline: INVALID",
 		"Capacity (stress): capacity at SLO 200 req/s (1 warning(s) in summary.md)",
 		"Files in reports/x: result.json, summary.md, report.html",
