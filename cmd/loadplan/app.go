@@ -120,8 +120,8 @@ func printUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'loadplan COMMAND --help' for a command's flags and examples.")
-	fmt.Fprintln(w, "\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo")
 	fmt.Fprintln(w, "Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.")
+	fmt.Fprintln(w, "\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo")
 }
 
 // newFlags makes a flag set that reports errors instead of exiting.
