@@ -28,6 +28,9 @@ var allowed = map[string][]string{
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare"},
+
+	// Beside the data flow: the command line's shell completion scripts.
+	"completion": {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

@@ -20,6 +20,9 @@ type Env struct {
 	Getenv         func(string) string
 	LookupEnv      func(string) (string, bool)
 	Now            func() time.Time
+	// onFlags, when set, receives each flag set a command makes (the
+	// shell completion scripts are generated from them).
+	onFlags func(name string, fs *pflag.FlagSet)
 	// IsTerminal reports whether Stdout is a terminal (progress bars only then).
 	IsTerminal bool
 	// Signals, when set, delivers SIGINT/SIGTERM to a running command.
@@ -67,6 +70,7 @@ func commands() []command {
 		{"merge", "combine the results of a split run's segments exactly", cmdMerge},
 		{"plan", "project growth and write a dated resource plan from a result", cmdPlan},
 		{"version", "print the version", cmdVersion},
+		{"completion", "print a shell completion script: bash, zsh or fish", cmdCompletion},
 		{"help", "show help for a command", cmdHelp},
 	}
 }
@@ -145,8 +149,9 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'loadplan COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Run 'loadplan COMMAND --help' for a command's flags and examples.")
 	fmt.Fprintln(w, "Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.")
+	fmt.Fprintln(w, "\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo")
 }
 
 // newFlags makes a flag set that reports errors instead of exiting.
@@ -154,14 +159,28 @@ func newFlags(env *Env, name, usage string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.SortFlags = false
+	// -h/--help is a flag of its own so that asked-for help goes to stdout
+	// (exit 0) while usage shown for a mistake goes to stderr.
+	help := fs.BoolP("help", "h", false, "show this help")
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: loadplan %s %s\n\nFlags:\n", name, usage)
+		w := env.Stderr
+		if *help {
+			w = env.Stdout
+		}
+		fs.SetOutput(w)
+		fmt.Fprintf(w, "Usage: loadplan %s %s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()
+		printExamples(w, name)
+		fs.SetOutput(env.Stderr)
+	}
+	if env.onFlags != nil {
+		env.onFlags(name, fs)
 	}
 	return fs
 }
 
-// parseFlags parses args; a bad flag is a usage error.
+// parseFlags parses args; a bad flag is a usage error, -h or --help prints
+// the help on stdout and returns pflag.ErrHelp (exit 0).
 func parseFlags(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -169,11 +188,15 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 		}
 		return &UsageError{Err: err}
 	}
+	if help, _ := fs.GetBool("help"); help {
+		fs.Usage()
+		return pflag.ErrHelp
+	}
 	return nil
 }
 
 func cmdHelp(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(env.Stdout)
 		return nil
 	}

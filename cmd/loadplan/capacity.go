@@ -44,7 +44,8 @@ func cmdCapacity(ctx context.Context, env *Env, args []string) error {
 	case "erlang":
 		return capacityErlang(ctx, env, args[1:])
 	case "-h", "--help":
-		fmt.Fprint(env.Stderr, capacityUsage)
+		fmt.Fprint(env.Stdout, capacityUsage)
+		printExamples(env.Stdout, "capacity fit")
 		return pflag.ErrHelp
 	}
 	return capacityFromResult(ctx, env, args)

@@ -295,8 +295,8 @@ func TestCapacityDispatch(t *testing.T) {
 	}{
 		{"no subcommand", nil, ExitUsage, "", "needs a subcommand"},
 		{"missing result file", []string{"result.json"}, ExitUsage, "", "read result: open result.json"},
-		{"help", []string{"--help"}, ExitOK, "", "loadplan capacity fit POINTS.csv"},
-		{"fit help", []string{"fit", "--help"}, ExitOK, "", "--resamples"},
+		{"help", []string{"--help"}, ExitOK, "loadplan capacity fit POINTS.csv", ""},
+		{"fit help", []string{"fit", "--help"}, ExitOK, "--resamples", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

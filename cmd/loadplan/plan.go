@@ -30,7 +30,7 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 	horizon := fs.String("horizon", "", "months to plan: 12mo, 18mo, 2y (default: the configuration's, else 12mo)")
 	growth := fs.String("growth", "", "compound growth: 20%/mo, or 150%/y (replaces the configuration's growth)")
 	out := fs.StringP("out", "o", "", "write the plan files into this directory (default: the result's directory)")
-	formats := fs.StringSlice("format", report.PlanFormats, "plan files to write: md, json, csv, html")
+	formats := fs.StringSliceP("format", "f", report.PlanFormats, "plan files to write: md, json, csv, html")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

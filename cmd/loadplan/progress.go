@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -14,20 +15,33 @@ import (
 )
 
 // progressBars shows one bar per profile: elapsed of total time, offered
-// load, achieved throughput, p95 and errors. Only on a terminal.
+// load, achieved throughput, p95 and errors; a finished bar shows the
+// profile's totals instead. Only on a terminal.
 type progressBars struct {
 	p *mpb.Progress
 }
 
 func newProgressBars(w io.Writer) *progressBars {
-	return &progressBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(100), mpb.WithRefreshRate(200*time.Millisecond))}
+	// Bars are made only for a terminal (Env.IsTerminal): refresh even when
+	// w is not one mpb recognises (a test's buffer).
+	return &progressBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(100), mpb.WithRefreshRate(200*time.Millisecond), mpb.WithAutoRefresh())}
 }
 
 func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) func() {
 	total := p.Duration()
+	// final, once set, replaces the live line: the last second of a
+	// finished profile ("offered 0 users, completed 4/s") reads like a
+	// collapse, its totals do not.
+	var final atomic.Pointer[string]
+	line := func(decor.Statistics) string {
+		if s := final.Load(); s != nil {
+			return *s
+		}
+		return progressLine(live())
+	}
 	bar := b.p.AddBar(int64(total/time.Millisecond),
 		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-8s", p.Name), decor.WC{W: 9})),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return progressLine(live()) })),
+		mpb.AppendDecorators(decor.Any(line)),
 	)
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -40,13 +54,17 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 			case <-stop:
 				return
 			case <-t.C:
-				bar.SetCurrent(int64(live().Elapsed / time.Millisecond))
+				// Short of the total: a bar at its total completes, and its
+				// last frame must be drawn with the totals below.
+				bar.SetCurrent(max(0, min(int64(live().Elapsed/time.Millisecond), int64(total/time.Millisecond)-1)))
 			}
 		}
 	}()
 	return func() {
 		close(stop)
 		<-done
+		totals := finishedLine(live())
+		final.Store(&totals)
 		bar.SetTotal(-1, true)
 	}
 }
@@ -63,4 +81,18 @@ func progressLine(l runner.Live) string {
 	}
 	return fmt.Sprintf("%s/%s  offered %.0f %s  completed %.0f/s  p95 %s  errors %d",
 		l.Elapsed.Round(time.Second), l.Total, l.Offered, l.Unit, l.Throughput, p95, l.Errors)
+}
+
+// finishedLine is a finished profile's totals on its bar: requests, their
+// mean rate over the time the profile ran, errors (and drops, if any).
+func finishedLine(l runner.Live) string {
+	mean := 0.0
+	if l.Elapsed > 0 {
+		mean = float64(l.Requests) / l.Elapsed.Seconds()
+	}
+	s := fmt.Sprintf("done in %s: %d requests, mean %.1f/s, errors %d", l.Elapsed.Round(100*time.Millisecond), l.Requests, mean, l.Errors)
+	if l.Dropped > 0 {
+		s += fmt.Sprintf(", dropped %d", l.Dropped)
+	}
+	return s
 }

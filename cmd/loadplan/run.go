@@ -31,6 +31,7 @@ type runFlags struct {
 	out      string
 	quiet    bool
 	json     bool
+	summary  string
 	scale    float64
 	segment  string
 	startAt  string
@@ -67,6 +68,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVarP(&f.out, "out", "o", "", "write result.json, summary.md, report.html (and the plan files) into this directory (default reports/<date>T<time>-<scenario>/)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bars and no summary on stdout")
 	fs.BoolVar(&f.json, "json", false, "print the result document on stdout instead of the summary")
+	fs.StringVar(&f.summary, "summary", "compact", "what to print at the end: compact (verdicts, one line per profile and stage, capacity, files) or full (summary.md's Markdown)")
 	fs.StringVar(&f.segment, "segment", "", "run only segment I of N of the load (I/N, 1-based; 'k8s/N' takes I from JOB_COMPLETION_INDEX + 1)")
 	fs.StringVar(&f.startAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
@@ -100,6 +102,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	}
 	if f.lateness <= 0 {
 		return usagef("--max-lateness %s: must be > 0", f.lateness)
+	}
+	if f.summary != "compact" && f.summary != "full" {
+		return usagef("--summary %q: want compact or full", f.summary)
 	}
 	if f.repeat < 1 {
 		return usagef("--repeat %d: must be at least 1", f.repeat)
@@ -345,18 +350,21 @@ func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *run
 		files = append(files, runPlanFiles(env, dir, planCfg, data, res.Status, seg)...)
 	}
 	werr := result.SaveDir(dir, files, runFiles)
-	switch {
-	case f.json:
-		env.Stdout.Write(data)
-	case !f.quiet:
-		env.Stdout.Write(summary)
-	}
-	if werr != nil {
-		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
-	}
 	var names []string
 	for _, file := range files[1:] {
 		names = append(names, file.Name)
+	}
+	switch {
+	case f.json:
+		env.Stdout.Write(data)
+	case f.quiet:
+	case f.summary == "full" || werr != nil: // unsaved: print every figure
+		env.Stdout.Write(summary)
+	default:
+		printCompact(env, dir, res, secrets, names)
+	}
+	if werr != nil {
+		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
 	}
 	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, %s\n", filepath.Join(dir, "result.json"), strings.Join(names, ", "))
 	return nil

@@ -1,0 +1,131 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// Terminal writes the compact end-of-run view printed on a terminal: the
+// verdicts, one line per profile and per stage, the gates, the capacity
+// line, and where the files are (dir and the names written into it). What
+// makes a figure doubtful (warnings, an abort, an invalid measurement,
+// failed checks) is always shown; the tables behind it are in summary.md.
+func Terminal(w io.Writer, r *result.Result, dir string, files []string) error {
+	b := &strings.Builder{}
+	overall := "PASS"
+	if !r.Pass {
+		overall = "FAIL"
+	}
+	fmt.Fprintf(b, "loadplan: %s — %s, %s\n", r.Scenario.Name, r.Status, r.Scenario.Target)
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(b, "warning: %s\n", wn)
+	}
+	if r.Abort != nil {
+		fmt.Fprintf(b, "aborted during %s: %s — %s\n", r.Abort.Profile, r.Abort.Condition, r.Abort.Detail)
+	}
+	if len(r.Profiles) > 0 {
+		fmt.Fprintf(b, "Verdict: %s\n", overall)
+	}
+	for i := range r.Profiles {
+		terminalProfile(b, &r.Profiles[i])
+	}
+	terminalGates(b, r.Gates)
+	for _, p := range r.Profiles {
+		if c := p.Capacity; c != nil {
+			line := c.Statement
+			if line == "" && c.Error != "" {
+				line = "no model fitted: " + c.Error
+			}
+			fmt.Fprintf(b, "Capacity (%s): %s", p.Name, line)
+			if n := len(c.Warnings); n > 0 {
+				fmt.Fprintf(b, " (%d warning(s) in summary.md)", n)
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(files) > 0 {
+		fmt.Fprintf(b, "Files in %s: %s\n", dir, strings.Join(files, ", "))
+		fmt.Fprintf(b, "Full summary: %s\n", filepath.Join(dir, "summary.md"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// terminalProfile is a profile's line (verdict, totals, the answer), its
+// failed checks, its generator's invalidity, and one line per stage.
+func terminalProfile(b *strings.Builder, p *result.Profile) {
+	word := "—"
+	answer := ""
+	if v := p.Verdict; v != nil {
+		word, answer = "pass", v.Answer
+		if !v.Pass {
+			word = "FAIL"
+		}
+	}
+	if p.Status != result.StatusComplete {
+		word += " (" + p.Status + ")"
+	}
+	t := p.Total
+	fmt.Fprintf(b, "  %-9s %-5s %d requests, completed %.1f/s, errors %d (%s), p95 %s",
+		p.Name, word, t.Requests, t.Throughput, t.Errors, pct(t.ErrorRate), lms(t.Response, t.Response.P95))
+	if answer != "" {
+		fmt.Fprintf(b, " — %s", answer)
+	}
+	b.WriteString("\n")
+	if v := p.Verdict; v != nil {
+		for _, c := range v.Checks {
+			if !c.Pass {
+				fmt.Fprintf(b, "      FAIL %s: measured %s, limit %s %s\n", c.Name, measured(c), c.Op, value(c.Limit, c.Unit))
+			}
+		}
+	}
+	if t.Errors > 0 {
+		fmt.Fprintf(b, "      errors by class: %s", counts(t.ErrorClasses))
+		if len(t.Statuses) > 0 {
+			fmt.Fprintf(b, "; by status: %s", counts(t.Statuses))
+		}
+		b.WriteString("\n")
+	}
+	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
+		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
+	}
+	for _, s := range p.Stages {
+		fmt.Fprintf(b, "      stage %d  %s: %d requests, completed %.1f/s, errors %s, p95 %s\n",
+			s.Index+1, offered(s.Offered), s.Requests, s.Throughput, pct(s.ErrorRate), lms(s.Response, s.Response.P95))
+	}
+}
+
+// terminalGates is one line for the gates, plus one per failed gate.
+func terminalGates(b *strings.Builder, gs []result.GateCheck) {
+	if len(gs) == 0 {
+		return
+	}
+	failed := 0
+	for _, g := range gs {
+		if !g.Pass {
+			failed++
+		}
+	}
+	if failed == 0 {
+		fmt.Fprintf(b, "Gates: PASS (%d of %d held)\n", len(gs), len(gs))
+		return
+	}
+	fmt.Fprintf(b, "Gates: FAIL (%d of %d failed)\n", failed, len(gs))
+	for _, g := range gs {
+		if !g.Pass {
+			fmt.Fprintf(b, "  FAIL %s", g.Gate)
+			if g.Profile != "" {
+				fmt.Fprintf(b, " (%s)", g.Profile)
+			}
+			fmt.Fprintf(b, ": measured %s, limit %s %s", measured(g.Check), g.Op, value(g.Limit, g.Unit))
+			if g.Detail != "" {
+				fmt.Fprintf(b, " — %s", g.Detail)
+			}
+			b.WriteString("\n")
+		}
+	}
+}
