@@ -16,6 +16,7 @@ const module = "github.com/loadplan/loadplan/internal/"
 // allowed lists, for each internal package, the internal packages it may
 // import directly.
 var allowed = map[string][]string{
+	"race":      {},
 	"scenario":  {},
 	"simtarget": {},
 	"metrics":   {},

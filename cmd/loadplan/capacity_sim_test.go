@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -17,7 +18,7 @@ import (
 // without it.
 func skipUnderRace(t *testing.T) {
 	t.Helper()
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("timing acceptance test: runs without -race (make test runs it)")
 	}
 }

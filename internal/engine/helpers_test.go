@@ -3,6 +3,8 @@ package engine
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
@@ -12,7 +14,7 @@ func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
 // without it.
 func skipUnderRace(t *testing.T) {
 	t.Helper()
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("timing acceptance test: runs without -race (make test runs it)")
 	}
 }

@@ -1,13 +1,17 @@
 package runner
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/race"
+)
 
 // skipUnderRace skips timing acceptance tests under the race detector, which
 // slows the generator several-fold; `make test` runs them in a second pass
 // without it.
 func skipUnderRace(t *testing.T) {
 	t.Helper()
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("timing acceptance test: runs without -race (make test runs it)")
 	}
 }
