@@ -16,6 +16,7 @@ const module = "github.com/loadplan/loadplan/internal/"
 // allowed lists, for each internal package, the internal packages it may
 // import directly.
 var allowed = map[string][]string{
+	"csvrows":   {},
 	"race":      {},
 	"scenario":  {},
 	"simtarget": {},
@@ -25,7 +26,7 @@ var allowed = map[string][]string{
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict"},
 	"verdict":   {"result", "metrics"},
 	"capacity":  {"result", "metrics"},
-	"plan":      {"scenario", "capacity", "result"},
+	"plan":      {"scenario", "capacity", "result", "csvrows"},
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare"},
