@@ -18,17 +18,18 @@ const module = "github.com/loadplan/loadplan/internal/"
 var allowed = map[string][]string{
 	"csvrows":   {},
 	"race":      {},
-	"scenario":  {},
+	"scenario":  {"units"},
 	"simtarget": {},
+	"units":     {},
 	"metrics":   {},
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict"},
 	"verdict":   {"result", "metrics"},
 	"capacity":  {"result", "metrics"},
-	"plan":      {"scenario", "capacity", "result", "csvrows"},
+	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
 	"compare":   {"result", "metrics"},
-	"gate":      {"result", "metrics", "verdict"},
+	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare"},
 }
 

@@ -2,12 +2,12 @@ package gate
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // ErrorRateFloor is the smallest rise in error rate that counts as a
@@ -28,16 +28,11 @@ type Baseline struct {
 // number above 1 is refused: "10" is more likely a forgotten % than a
 // thousand per cent.
 func ParseRegression(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if v, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(v), 100
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (scale == 1 && v > 1) {
+	v, pct, err := units.ParseShare(s)
+	if err != nil || v < 0 || (!pct && v > 1) {
 		return 0, fmt.Errorf("max regression %q: want a percentage such as 10%% or a fraction such as 0.1", s)
 	}
-	return v / scale, nil
+	return v, nil
 }
 
 // LoadBaseline reads a stored result to compare with. A file that cannot be
