@@ -181,3 +181,26 @@ profiles:
 		}
 	})
 }
+
+// TestBuiltinSettingsInResult: a run on the built-in target leaves the
+// simulated service's settings in the result as typed values
+// (scenario.builtin), beside the sentence in scenario.target. The run is
+// one user for 1 s; nothing here depends on timing.
+func TestBuiltinSettingsInResult(t *testing.T) {
+	res := runScenario(t, `version: 1
+name: typed
+target:
+  url: builtin
+  builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {users: 1, duration: 1s}
+`)
+	want := result.Builtin{Workers: 3, ServiceTime: 2, Distribution: "lognormal", Queue: 7, Sigma: 0.01, Kappa: 0.001}
+	if b := res.Scenario.Builtin; b == nil || *b != want {
+		t.Errorf("scenario.builtin = %+v, want %+v", b, want)
+	}
+	if !strings.HasPrefix(res.Scenario.Target, "builtin (simulated service: 3 workers") {
+		t.Errorf("scenario.target = %q", res.Scenario.Target)
+	}
+}
