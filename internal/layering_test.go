@@ -25,12 +25,12 @@ var allowed = map[string][]string{
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict"},
-	"verdict":   {"result", "metrics"},
+	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics"},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict", "units"},
-	"report":    {"result", "metrics", "capacity", "plan", "compare"},
+	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

@@ -3,7 +3,6 @@ package gate
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -134,13 +133,10 @@ func capacityAtSLO(p *result.Profile) (v float64, ok bool) {
 	return 0, false
 }
 
-func pctText(f float64) string {
-	return strconv.FormatFloat(f*100, 'g', 3, 64) + "%"
-}
+// pctText and msText print a share and a latency the one way (internal/units).
+func pctText(f float64) string { return units.Pct(f) }
 
-func msText(m result.Millis) string {
-	return strconv.FormatFloat(float64(m), 'f', 1, 64) + "ms"
-}
+func msText(m result.Millis) string { return units.Ms(float64(m)) }
 
 // Apply judges the gates and the baseline (either may be empty) against r,
 // records every check in r.Gates and clears r.Pass when any fails. A

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // DefaultErrorRate is the error-rate bound of a steady profile (baseline,
@@ -334,28 +335,10 @@ func checkText(c result.Check) string {
 	}
 }
 
-func ms(m result.Millis) string {
-	v := float64(m)
-	switch {
-	case v == 0:
-		return "0ms"
-	case v < 1:
-		return fmt.Sprintf("%.0fµs", v*1000)
-	case v < 10:
-		return fmt.Sprintf("%.2fms", v)
-	case v < 1000:
-		return fmt.Sprintf("%.0fms", v)
-	default:
-		return fmt.Sprintf("%.2fs", v/1000)
-	}
-}
+// ms and pct print a latency and a share the one way (internal/units).
+func ms(m result.Millis) string { return units.Ms(float64(m)) }
 
-func pct(f float64) string {
-	if f == 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%.3g%%", f*100)
-}
+func pct(f float64) string { return units.Pct(f) }
 
 func num(f float64) string {
 	switch {
