@@ -27,9 +27,7 @@ func TestAcceptanceSegmentedRunMatchesSingle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("acceptance test: builds the binary and runs 11 s of load")
 	}
-	if race.Enabled {
-		t.Skip("timing acceptance test: runs without -race (make test runs it)")
-	}
+	race.SkipTiming(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	dir := t.TempDir()

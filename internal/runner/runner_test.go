@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -39,7 +40,7 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 // TestAcceptanceSimulatedSaturation: the simulated service's measured
 // saturation throughput is within 5% of workers ÷ mean service time.
 func TestAcceptanceSimulatedSaturation(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	res := runScenario(t, `version: 1
 name: saturation
 target:
@@ -84,7 +85,7 @@ func stressYAML(queue, slo, load string) string {
 // step breaks on latency or merely plateaus is chance. Past it the queue
 // grows by 100 requests a second and the reason is certain.
 func TestAcceptanceStressCapacity(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	const truth = 1600.0
 	tests := []struct {
 		name, yaml, reason string
@@ -132,7 +133,7 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 // drain reports a recovery time within two windows of the truth; a spike the
 // service cannot absorb (queue overflow, 503s) fails with errors by class.
 func TestAcceptanceSpikeRecovery(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	// 4 workers × 10 ms fixed = 400 req/s. 3 s at 1,000 req/s leave a backlog
 	// of 1,800 that drains at 400 − 100 = 300 req/s: about 6 s; p95 is back
 	// under 100 ms when fewer than 36 wait, at 5.9 s.
