@@ -26,7 +26,7 @@ type Reader struct {
 // New reads r; a line longer than maxLine bytes stops the reading (see Err).
 func New(r io.Reader, maxLine int) *Reader {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxLine)
+	sc.Buffer(make([]byte, 0, min(4096, maxLine)), maxLine)
 	return &Reader{sc: sc, maxLine: maxLine}
 }
 

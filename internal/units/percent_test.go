@@ -5,24 +5,19 @@ import (
 	"testing"
 )
 
+// TestParseShare: a percentage reads as its fraction, a bare number as
+// itself, and what is not a finite number is an error.
 func TestParseShare(t *testing.T) {
-	tests := []struct {
-		in   string
-		want float64
-		pct  bool
-	}{
-		{"10%", 0.1, true},
-		{" 0.1 % ", 0.001, true},
-		{"-5%", -0.05, true},
-		{"+30%", 0.3, true},
-		{"0.25", 0.25, false},
-		{"12", 12, false},
-		{"100%", 1, true},
+	percentages := map[string]float64{"10%": 0.1, " 0.1 % ": 0.001, "-5%": -0.05, "+30%": 0.3, "100%": 1}
+	fractions := map[string]float64{"0.25": 0.25, "12": 12, " 1 ": 1}
+	for in, want := range percentages {
+		if got, pct, err := ParseShare(in); err != nil || !pct || math.Abs(got-want) > 1e-15 {
+			t.Errorf("ParseShare(%q) = %v, %v, %v; want %v as a percentage", in, got, pct, err, want)
+		}
 	}
-	for _, tt := range tests {
-		got, pct, err := ParseShare(tt.in)
-		if err != nil || math.Abs(got-tt.want) > 1e-15 || pct != tt.pct {
-			t.Errorf("ParseShare(%q) = %v, %v, %v; want %v, %v", tt.in, got, pct, err, tt.want, tt.pct)
+	for in, want := range fractions {
+		if got, pct, err := ParseShare(in); err != nil || pct || got != want {
+			t.Errorf("ParseShare(%q) = %v, %v, %v; want %v as a fraction", in, got, pct, err, want)
 		}
 	}
 	for _, in := range []string{"", "%", "ten%", "NaN", "Inf%", "-Inf", "1%%", "0x"} {
