@@ -115,12 +115,7 @@ func compareChart(p *compare.Profile) (*chart, error) {
 var cmpPage = template.Must(template.New("compare").Parse(cmpTemplate))
 
 // cmpTemplate is the page; its style is pageCSS (style.go), shared by all pages.
-const cmpTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="loadplan">
+const cmpTemplate = pageTop + `<meta name="generator" content="loadplan">
 <title>{{.Title}}</title>
 ` + pageCSS + `</head>
 <body>

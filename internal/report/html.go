@@ -230,12 +230,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 }).Parse(htmlTemplate))
 
 // htmlTemplate is the page; its style is pageCSS (style.go), shared by all pages.
-const htmlTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="loadplan {{.R.Environment.LoadplanVersion}}">
+const htmlTemplate = pageTop + `<meta name="generator" content="loadplan {{.R.Environment.LoadplanVersion}}">
 <title>{{.Title}}</title>
 ` + pageCSS + `</head>
 <body>

@@ -221,12 +221,7 @@ func planChart(p *plan.Plan) (*chart, error) {
 var planPage = template.Must(template.New("plan").Parse(planTemplate))
 
 // planTemplate is the page; its style is pageCSS (style.go), shared by all pages.
-const planTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="loadplan">
+const planTemplate = pageTop + `<meta name="generator" content="loadplan">
 <title>{{.Title}}, as of {{.P.AsOf}}</title>
 ` + pageCSS + `</head>
 <body>

@@ -1,5 +1,13 @@
 package report
 
+// pageTop opens every HTML page, up to its generator and title.
+const pageTop = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+`
+
 // pageCSS is the one stylesheet of every HTML page (run report, comparison,
 // plan). It sets the fonts of the charts' text (vgsvg writes font-family
 // inline; !important lets a metric-compatible fallback apply where Liberation
