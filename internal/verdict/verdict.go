@@ -35,30 +35,12 @@ type Part struct {
 	ErrorRate          float64
 }
 
-// Span is a stage's place in the profile timeline, in seconds from the
-// profile start.
-type Span struct {
-	Start, SteadyStart, End float64
-	Complete                bool // the stage ran its planned duration
-}
+// Span is a stage's place in the profile timeline (result.Span: the one
+// definition of a stage's steady part, which compare shares).
+type Span = result.Span
 
-// Spans returns each stage's span. A stage that ran shorter than planned
-// (the run stopped) ends where it stopped and is not complete.
-func Spans(p *result.Profile) []Span {
-	out := make([]Span, len(p.Stages))
-	at := 0.0
-	for i, st := range p.Stages {
-		planned := float64(st.Offered.Duration)
-		ran := float64(st.Elapsed)
-		if ran > planned {
-			ran = planned
-		}
-		steady := at + float64(st.Offered.Ramp) + float64(p.Rules.Warmup)
-		out[i] = Span{Start: at, SteadyStart: steady, End: at + ran, Complete: ran >= planned-0.5}
-		at += planned
-	}
-	return out
-}
+// Spans returns each stage's span (result.Spans).
+func Spans(p *result.Profile) []Span { return result.Spans(p) }
 
 const eps = 1e-6
 
