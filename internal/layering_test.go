@@ -16,18 +16,21 @@ const module = "github.com/loadplan/loadplan/internal/"
 // allowed lists, for each internal package, the internal packages it may
 // import directly.
 var allowed = map[string][]string{
-	"scenario":  {},
+	"csvrows":   {},
+	"race":      {},
+	"scenario":  {"units"},
 	"simtarget": {},
+	"units":     {},
 	"metrics":   {},
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict"},
-	"verdict":   {"result", "metrics"},
+	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics"},
-	"plan":      {"scenario", "capacity", "result"},
+	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
 	"compare":   {"result", "metrics"},
-	"gate":      {"result", "metrics", "verdict"},
-	"report":    {"result", "metrics", "capacity", "plan", "compare"},
+	"gate":      {"result", "metrics", "verdict", "units"},
+	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 
 	// Beside the data flow: the command line's shell completion scripts.
 	"completion": {},

@@ -9,13 +9,13 @@ import (
 	"math"
 	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 const capacityUsage = `Usage:
@@ -206,28 +206,8 @@ func printCandidates(w io.Writer, cands []capacity.Candidate) {
 	tw.Flush()
 }
 
-// fmtFigure formats a figure with four significant digits, without an exponent
-// for everyday magnitudes.
-func fmtFigure(v float64) string {
-	switch {
-	case math.IsInf(v, 1):
-		return "∞"
-	case math.IsNaN(v):
-		return "NaN"
-	case v == 0:
-		return "0"
-	}
-	a := math.Abs(v)
-	if a < 1e-3 || a >= 1e7 {
-		return strconv.FormatFloat(v, 'g', 4, 64)
-	}
-	decimals := max(0, 3-int(math.Floor(math.Log10(a))))
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
+// fmtFigure prints a figure with four significant digits (internal/units).
+func fmtFigure(v float64) string { return units.Sig4(v) }
 
 // fmtMeasured formats a measured value as it was read.
 func fmtMeasured(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/loadplan/loadplan/internal/race"
 	"math"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ const tolSaturation = 0.10
 // the queue grows). About 30 s of steps (14 + 8 + 8), 40–60 s with a
 // retry; skipped under -race, which slows the generator several-fold.
 func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	if testing.Short() {
 		t.Skip("35 s of runs against the simulated service")
 	}

@@ -9,18 +9,9 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
-
-// skipUnderRace skips timing acceptance tests under the race detector, which
-// slows the generator several-fold; `make test` runs them in a second pass
-// without it.
-func skipUnderRace(t *testing.T) {
-	t.Helper()
-	if raceEnabled {
-		t.Skip("timing acceptance test: runs without -race (make test runs it)")
-	}
-}
 
 // The simulated service's USL coefficients, and what they imply: the
 // service time 10 ms gives λ = 100 req/s per user; N* = √((1−σ)/κ) = 21.79
@@ -53,7 +44,7 @@ const (
 // built-in service with known σ and κ, and checks that the capacity model
 // fitted to the run's steps recovers σ, κ, N* and X_max. About 40 s.
 func TestAcceptanceUSLFitRecoversSim(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	if testing.Short() {
 		t.Skip("a 40 s run against the simulated service")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/loadplan/loadplan/internal/compare"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // compareFormat is one file compare can write into --out.
@@ -232,14 +233,9 @@ func fileExists(path string) bool {
 // ("0.1"). A bare number above 1 is refused: "10" is more likely a
 // forgotten % than a thousand per cent.
 func parseShare(flag, s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if v, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(v), 100
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (scale == 1 && v > 1) {
+	v, pct, err := units.ParseShare(s)
+	if err != nil || v < 0 || (!pct && v > 1) {
 		return 0, usagef("--%s %q: want a percentage such as 10%% or a fraction such as 0.1", flag, s)
 	}
-	return v / scale, nil
+	return v, nil
 }

@@ -84,7 +84,7 @@ profiles:
 		t.Fatal(err)
 	}
 	x := string(data)
-	m := regexp.MustCompile(`<failure message="measured ([0-9.]+)ms, limit &lt; 10.0ms" type="p95">`).FindStringSubmatch(x)
+	m := regexp.MustCompile(`<failure message="measured ([0-9.]+)ms, limit &lt; 10ms" type="p95">`).FindStringSubmatch(x)
 	if m == nil {
 		t.Fatalf("JUnit lacks the gate failure with its measured value:\n%s", x)
 	}

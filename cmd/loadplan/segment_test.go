@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -26,9 +27,7 @@ func TestAcceptanceSegmentedRunMatchesSingle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("acceptance test: builds the binary and runs 11 s of load")
 	}
-	if raceEnabled {
-		t.Skip("timing acceptance test: runs without -race (make test runs it)")
-	}
+	race.SkipTiming(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	dir := t.TempDir()

@@ -54,7 +54,7 @@ func newStress(p *result.Profile) *stress {
 	sps := spans(p)
 	var all [][]window
 	for i, st := range p.Stages {
-		if !sps[i].complete {
+		if !sps[i].Complete {
 			continue
 		}
 		ws := steadyWindows(p, sps[i])

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -47,7 +48,7 @@ func describe(p Profile) string {
 // with different seeds, are judged "no significant change" — every
 // metric, baseline and stress — in at least 19 of 20 repetitions.
 func TestAcceptanceSameServiceNoChange(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("20 repetitions of a bootstrap: runs without -race (make test's second pass runs it)")
 	}
 	const reps = 20

@@ -45,41 +45,20 @@ func prepare(w result.Window) window {
 	return out
 }
 
-// span is a stage's place in the profile timeline, in seconds from the
-// profile start. It follows the verdict's rule (docs/profiles.md, "The
-// steady part"): from the end of the ramp plus the warm-up to the end of
-// the stage as run.
-type span struct {
-	steadyStart, end float64
-	complete         bool // the stage ran its planned duration
-}
-
-func spans(p *result.Profile) []span {
-	out := make([]span, len(p.Stages))
-	at := 0.0
-	for i, st := range p.Stages {
-		planned := float64(st.Offered.Duration)
-		ran := min(float64(st.Elapsed), planned)
-		out[i] = span{
-			steadyStart: at + float64(st.Offered.Ramp) + float64(p.Rules.Warmup),
-			end:         at + ran,
-			complete:    ran >= planned-0.5,
-		}
-		at += planned
-	}
-	return out
-}
+// spans are the stages' places in the profile timeline, by the verdict's
+// rule for the steady part (result.Spans).
+func spans(p *result.Profile) []result.Span { return result.Spans(p) }
 
 const eps = 1e-6
 
 // steadyWindows returns the windows wholly inside a span: a window that
 // straddles the stage's start or end is a partial second of it, and the
 // ramp and warm-up are not what the stage is meant to measure.
-func steadyWindows(p *result.Profile, sp span) []window {
+func steadyWindows(p *result.Profile, sp result.Span) []window {
 	var out []window
 	for _, w := range p.Windows {
 		off := float64(w.Offset)
-		if off < sp.steadyStart-eps || off+1 > sp.end+eps {
+		if off < sp.SteadyStart-eps || off+1 > sp.End+eps {
 			continue
 		}
 		out = append(out, prepare(w))

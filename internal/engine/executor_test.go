@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -46,7 +47,7 @@ func total(s *metrics.Snapshot) (req, errs int64) {
 // TestAcceptanceOpenModelRate: an open-model run at 2,000 req/s for 10 s
 // achieves 2,000 ± 1% and its start times keep to the schedule.
 func TestAcceptanceOpenModelRate(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	if testing.Short() {
 		t.Skip("10 s run")
 	}

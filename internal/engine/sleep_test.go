@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -66,7 +67,7 @@ func openLateness(t *testing.T, rate float64, dur, quantum time.Duration) metric
 // runtime timer's millisecond; with one, starts go out in batches, each at
 // most a quantum late.
 func TestAcceptancePacerQuantum(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	exact := openLateness(t, 2000, 2*time.Second, 0)
 	t.Logf("no quantum: lateness p50 %v p99 %v max %v", exact.P50, exact.P99, exact.Max)
 	if exact.P99 > 500*time.Microsecond {

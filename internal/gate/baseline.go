@@ -2,12 +2,11 @@ package gate
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // ErrorRateFloor is the smallest rise in error rate that counts as a
@@ -28,16 +27,11 @@ type Baseline struct {
 // number above 1 is refused: "10" is more likely a forgotten % than a
 // thousand per cent.
 func ParseRegression(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if v, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(v), 100
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (scale == 1 && v > 1) {
+	v, pct, err := units.ParseShare(s)
+	if err != nil || v < 0 || (!pct && v > 1) {
 		return 0, fmt.Errorf("max regression %q: want a percentage such as 10%% or a fraction such as 0.1", s)
 	}
-	return v / scale, nil
+	return v, nil
 }
 
 // LoadBaseline reads a stored result to compare with. A file that cannot be
@@ -139,13 +133,10 @@ func capacityAtSLO(p *result.Profile) (v float64, ok bool) {
 	return 0, false
 }
 
-func pctText(f float64) string {
-	return strconv.FormatFloat(f*100, 'g', 3, 64) + "%"
-}
+// pctText and msText print a share and a latency the one way (internal/units).
+func pctText(f float64) string { return units.Pct(f) }
 
-func msText(m result.Millis) string {
-	return strconv.FormatFloat(float64(m), 'f', 1, 64) + "ms"
-}
+func msText(m result.Millis) string { return units.Ms(float64(m)) }
 
 // Apply judges the gates and the baseline (either may be empty) against r,
 // records every check in r.Gates and clears r.Pass when any fails. A

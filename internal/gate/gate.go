@@ -18,6 +18,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // Grammar is the gate grammar, for usage messages.
@@ -174,15 +175,11 @@ func metricList() string {
 
 // parseRatio reads "0.1%" (a percentage) or "0.001" (a fraction).
 func parseRatio(s string) (float64, error) {
-	scale := 1.0
-	if t, ok := strings.CutSuffix(s, "%"); ok {
-		s, scale = t, 100
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || v < 0 || v/scale > 1 {
+	v, _, err := units.ParseShare(s)
+	if err != nil || v < 0 || v > 1 {
 		return 0, fmt.Errorf("not a ratio")
 	}
-	return v / scale, nil
+	return v, nil
 }
 
 // parseRate reads "1000/s", "1000req/s", "1000rps" or "1000".

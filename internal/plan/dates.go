@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // DateLayout is how dates are written in plan files, history files,
@@ -303,14 +305,13 @@ func ParseRate(s string) (float64, error) {
 
 // parsePercent reads 20%, -5%, +30% or a fraction 0.2.
 func parsePercent(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if rest, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(rest), 100
+	f, pct, err := units.ParseShare(s)
+	limit := 1e9 // as written: ±1e9 of a fraction, ±1e9% of a percentage
+	if pct {
+		limit /= 100
 	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(f) || f > 1e9 || f < -1e9 {
+	if err != nil || f > limit || f < -limit {
 		return 0, fmt.Errorf("not a number: %q", s)
 	}
-	return f / scale, nil
+	return f, nil
 }

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/csvrows"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -54,8 +54,7 @@ func LoadHistory(path string) ([]Observation, error) {
 //
 //	history.csv:7: peak_rps: must be greater than zero, got -12
 func ReadHistory(name string, r io.Reader) ([]Observation, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxHistoryLine)
+	rows := csvrows.New(r, maxHistoryLine)
 	var (
 		obs     []Observation
 		errs    Errors
@@ -68,19 +67,12 @@ func ReadHistory(name string, r io.Reader) ([]Observation, error) {
 	fail := func(key, format string, args ...any) {
 		errs = append(errs, &Error{File: name, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if i := strings.IndexByte(text, '#'); i >= 0 {
-			text = text[:i]
-		}
-		text = strings.TrimSpace(text)
-		if text == "" {
+	for rows.Next() {
+		line = rows.Line()
+		fields, rerr := rows.Row()
+		if rerr != nil {
+			fail("", "%v", rerr)
 			continue
-		}
-		fields := strings.Split(text, ",")
-		for i := range fields {
-			fields[i] = strings.TrimSpace(fields[i])
 		}
 		if len(fields) != 2 {
 			fail("", "want 2 columns (date,peak_rps), got %d", len(fields))
@@ -96,7 +88,7 @@ func ReadHistory(name string, r io.Reader) ([]Observation, error) {
 				dateCol, rpsCol = 1, 0
 				continue
 			case looksLikeHeader(fields):
-				fail("", "unknown header %q (want date,peak_rps)", text)
+				fail("", "unknown header %q (want date,peak_rps)", strings.Join(fields, ","))
 				continue
 			}
 		}
@@ -122,9 +114,10 @@ func ReadHistory(name string, r io.Reader) ([]Observation, error) {
 		}
 		obs = append(obs, Observation{Date: d, PeakRPS: v, Line: line})
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, Errors{{File: name, Line: line + 1, Msg: fmt.Sprintf("line longer than %d bytes", maxHistoryLine)}}
+	if err := rows.Err(); err != nil {
+		var long *csvrows.TooLongError
+		if errors.As(err, &long) {
+			return nil, Errors{{File: name, Line: long.Line, Msg: long.Error()}}
 		}
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

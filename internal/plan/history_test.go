@@ -154,6 +154,8 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"empty", "# nothing here\n\n", []string{"h.csv: no rows"}},
 		{"header only", "date,peak_rps\n", []string{"h.csv: no rows"}},
 		{"wrong header", "day,peak\n2026-01-01,5\n", []string{`h.csv:1: unknown header "day,peak" (want date,peak_rps)`}},
+		{"unclosed quote", "2026-01-01,100\n\"2026-02-01,110\n", []string{`h.csv:2: not valid CSV:`}},
+		{"quoted comma in a field", "2026-01-01,\"1,200\"\n", []string{`h.csv:1: peak_rps: not a number "1,200"`}},
 		{"long line", "2026-01-01," + strings.Repeat("1", maxHistoryLine+1) + "\n", []string{"h.csv:1: line longer than"}},
 	}
 	for _, tt := range tests {
@@ -184,6 +186,8 @@ func TestReadHistoryForms(t *testing.T) {
 			[]Observation{{d("2026-01-01"), 100, 4}, {d("2026-02-01"), 110, 5}, {d("2026-03-01"), 121, 6}}},
 		{"columns swapped", "PEAK_RPS,Date\n100,2026-01\n110,2026-02\n", []Observation{{d("2026-01-01"), 100, 2}, {d("2026-02-01"), 110, 3}}},
 		{"no header, months", "2026-01,100\n2026-02,110\n", []Observation{{d("2026-01-01"), 100, 1}, {d("2026-02-01"), 110, 2}}},
+		{"quoted fields, as spreadsheets export", "\"date\",\"peak_rps\"\n\"2026-01-01\",\"100\"\n\"2026-02-01\", 110 # note\n\"2026-03-01\",\"121\" \n",
+			[]Observation{{d("2026-01-01"), 100, 2}, {d("2026-02-01"), 110, 3}, {d("2026-03-01"), 121, 4}}},
 		{"end-of-month dates", "2026-01-31,1\n2026-02-28,2\n2026-03-31,3\n2026-04-30,4\n", []Observation{{d("2026-01-31"), 1, 1}, {d("2026-02-28"), 2, 2}, {d("2026-03-31"), 3, 3}, {d("2026-04-30"), 4, 4}}},
 	}
 	for _, tt := range tests {

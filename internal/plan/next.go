@@ -42,17 +42,26 @@ type nsBuiltin struct {
 	Kappa        float64 `yaml:"kappa,omitempty"`
 }
 
-// builtinTarget reads the description a run of the built-in target leaves
-// in result.Scenario.Target (internal/runner), so that the next test runs
-// against the same simulated service.
+// builtinTarget reads the description a run of the built-in target left in
+// result.Scenario.Target before results carried scenario.builtin, so that
+// the next test of an older result runs against the same simulated service.
 var builtinTarget = regexp.MustCompile(`^builtin \(simulated service: (\d+) workers, (\S+) (\S+) service time, queue (\d+), sigma (\S+), kappa (\S+)\)$`)
 
 // builtinOf returns the built-in target's settings from the result's
-// target text; ok is false when the target is not the built-in one, and
-// b is nil when its settings cannot be read (the defaults then apply).
-func builtinOf(target string) (b *nsBuiltin, ok bool) {
+// scenario.builtin, or for an older result from its target text; ok is
+// false when the target is not the built-in one, and b is nil when its
+// settings cannot be read (the defaults then apply).
+func builtinOf(sc result.Scenario) (b *nsBuiltin, ok bool) {
+	target := sc.Target
 	if target != "builtin" && !strings.HasPrefix(target, "builtin ") {
 		return nil, false
+	}
+	if r := sc.Builtin; r != nil {
+		st := r.ServiceTime.Duration()
+		if r.Workers < 1 || st <= 0 || r.Queue < 0 || r.Sigma < 0 || r.Kappa < 0 || r.Distribution == "" {
+			return nil, true
+		}
+		return &nsBuiltin{Workers: r.Workers, ServiceTime: shortDuration(st), Distribution: r.Distribution, Queue: r.Queue, Sigma: r.Sigma, Kappa: r.Kappa}, true
 	}
 	m := builtinTarget.FindStringSubmatch(target)
 	if m == nil {
@@ -125,7 +134,7 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	if name == "" {
 		name = "plan"
 	}
-	builtin, isBuiltin := builtinOf(sc.Target)
+	builtin, isBuiltin := builtinOf(sc)
 	target := nsTarget{URL: dollar(sc.Target), Builtin: builtin}
 	if isBuiltin {
 		target.URL = "builtin"

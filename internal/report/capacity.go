@@ -3,11 +3,11 @@ package report
 import (
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // CapacityMarkdown writes a profile's capacity model as a Markdown section
@@ -164,25 +164,8 @@ func capacityWarnings(b *strings.Builder, ws []string) {
 	}
 }
 
-// sig4 formats a figure with four significant digits, without an exponent
-// for everyday magnitudes.
-func sig4(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case math.IsInf(v, 0) || math.IsNaN(v):
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case v == 0:
-		return "0"
-	case a < 1e-5 || a >= 1e7:
-		return strconv.FormatFloat(v, 'g', 4, 64)
-	}
-	decimals := max(0, 3-int(math.Floor(math.Log10(a))))
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
+// sig4 prints a figure with four significant digits (internal/units).
+func sig4(v float64) string { return units.Sig4(v) }
 
 // capPct formats a share as a percentage with one decimal.
 func capPct(f float64) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // CompareMarkdown writes an old-versus-new comparison as Markdown: what
@@ -276,19 +277,8 @@ func cmpChange(v float64, unit string) string {
 	return s + cmpSig3(a)
 }
 
-// cmpMs formats milliseconds with three significant digits, in µs below
-// a millisecond and in seconds from one second up.
-func cmpMs(v float64) string {
-	switch {
-	case v == 0:
-		return "0ms"
-	case v < 1:
-		return cmpSig3(v*1000) + "µs"
-	case v < 1000:
-		return cmpSig3(v) + "ms"
-	}
-	return cmpSig3(v/1000) + "s"
-}
+// cmpMs formats milliseconds the one way latencies print (internal/units).
+func cmpMs(v float64) string { return units.Ms(v) }
 
 // cmpSig3 formats a non-negative figure with three significant digits
 // (whole numbers from 1000 up), without an exponent.

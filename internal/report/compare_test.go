@@ -93,7 +93,7 @@ func TestCompareMarkdownPass(t *testing.T) {
 func TestCompareRegression(t *testing.T) {
 	c := comparisonFixture()
 	got := CompareRegression("baseline", c.Profiles[0].Metrics[2])
-	if want := "baseline p95 +30.3% (115ms → 150ms, p < 0.001)"; got != want {
+	if want := "baseline p95 +30.3% (114.7ms → 149.5ms, p < 0.001)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	got = CompareRegression("baseline", c.Profiles[0].Metrics[5])
@@ -144,7 +144,7 @@ func TestCompareHTML(t *testing.T) {
 		`<span class="badge fail">FAIL</span>`,
 		`id="compare-baseline"`, "<svg", ">old<", ">new<",
 		`<tr class="worse"><td>p95</td>`, "<b>worse — regression</b>",
-		"bootstrap; unadjusted 95% CI of the change &#43;31.5ms … &#43;104ms",
+		"bootstrap; unadjusted 95% CI of the change &#43;31.5ms … &#43;104.2ms",
 		"Only in the old run, not compared: soak.",
 	} {
 		if !strings.Contains(page, want) {

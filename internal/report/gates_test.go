@@ -16,13 +16,13 @@ func TestGatesMarkdown(t *testing.T) {
 	}
 	want := "\n## Gates: FAIL\n\n" +
 		"| gate | profile | measured | limit | result |\n|---|---|---:|---:|---|\n" +
-		"| `p95<300ms` | baseline | 31.5ms | < 300.0ms | pass |\n" +
-		"| `p95<300ms` | target | 287.5ms | < 300.0ms | pass |\n" +
-		"| `p95<300ms` | stress | 1.20s | < 300.0ms | **FAIL** |\n" +
+		"| `p95<300ms` | baseline | 31.5ms | < 300ms | pass |\n" +
+		"| `p95<300ms` | target | 287.5ms | < 300ms | pass |\n" +
+		"| `p95<300ms` | stress | 1.2s | < 300ms | **FAIL** |\n" +
 		"| `target:error_rate<0.1% over 30s` | target | 0.42% | < 0.1% | **FAIL** — worst 30s window 41s–71s into the profile |\n" +
 		"| `throughput>=1000/s` | target | 790.4/s | >= 1000.0/s | **FAIL** |\n" +
-		"| `spike:p99<1s` | spike | 0 | < 1.00s | **FAIL** — the profile did not run |\n" +
-		"| `baseline:p95` | baseline | 31.5ms | <= 33.0ms | pass — old.json had 30.0ms, +10% allowed |\n" +
+		"| `spike:p99<1s` | spike | 0ms | < 1s | **FAIL** — the profile did not run |\n" +
+		"| `baseline:p95` | baseline | 31.5ms | <= 33ms | pass — old.json had 30.0ms, +10% allowed |\n" +
 		"| `baseline:capacity_at_slo` | stress | 1580.0/s | >= 1620.0/s | **FAIL** — old.json had 1800.0 req/s, −10% allowed |\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)

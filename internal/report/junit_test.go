@@ -120,7 +120,7 @@ func TestJUnitAbortAndNoProfile(t *testing.T) {
 		`<testcase name="abort" classname="loadplan.baseline" time="0">`,
 		`message="aborted: error_rate &gt; 50% for 10s (error rate 98% for 10s)"`,
 		`<testsuite name="gates" tests="1" failures="1"`,
-		`message="measured 0, limit &lt; 1.00s (no profile ran)"`,
+		`message="measured 0ms, limit &lt; 1s (no profile ran)"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("JUnit lacks %s:\n%s", want, out)

@@ -220,41 +220,10 @@ func planChart(p *plan.Plan) (*chart, error) {
 
 var planPage = template.Must(template.New("plan").Parse(planTemplate))
 
-// planTemplate is the page; its style follows the run report's.
-const planTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="loadplan">
+// planTemplate is the page; its style is pageCSS (style.go), shared by all pages.
+const planTemplate = pageTop + `<meta name="generator" content="loadplan">
 <title>{{.Title}}, as of {{.P.AsOf}}</title>
-<style>
-:root { --fail: #b00020; --muted: #5f6368; --line: #dadce0; --bg-alt: #f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #202124; background: #fff;
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif; }
-h1 { font-size: 24px; margin: 8px 0 4px; }
-h2 { font-size: 19px; margin: 32px 0 8px; padding-top: 12px; border-top: 2px solid var(--line); }
-.meta { color: var(--muted); margin: 0 0 4px; }
-.headline { font-size: 15px; max-width: 900px; }
-.runway { font-weight: 600; }
-.warn { border-left: 4px solid #e69f00; background: #fff8e6; padding: 6px 10px; margin: 8px 0; }
-table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
-th, td { border: 1px solid var(--line); padding: 3px 8px; vertical-align: top; }
-th { background: var(--bg-alt); text-align: left; font-weight: 600; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.urgent td { background: #fdecee; }
-.sev { font-weight: 700; }
-.sev.urgent { color: var(--fail); }
-.note { color: var(--muted); font-style: italic; }
-figure.chart { margin: 12px 0; max-width: 900px; border: 1px solid var(--line); border-radius: 4px; padding: 8px; background: #fff; }
-figure.chart svg { display: block; width: 100%; height: auto; }
-figure.chart svg text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif !important; }
-figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
-figcaption b { color: #202124; }
-footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
-</style>
-</head>
+` + pageCSS + `</head>
 <body>
 <header>
 <h1>{{.Title}}, as of {{.P.AsOf}}</h1>

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // Markdown writes the human-readable summary of a run: the same text is
@@ -267,22 +268,8 @@ func rates(s result.Stats) string {
 	return fmt.Sprintf("started %.1f/s, completed %.1f/s over %s", startRate(s), s.Throughput, over)
 }
 
-// ms formats milliseconds with sensible precision.
-func ms(m result.Millis) string {
-	v := float64(m)
-	switch {
-	case v == 0:
-		return "0"
-	case v < 1:
-		return fmt.Sprintf("%.0fµs", v*1000)
-	case v < 10:
-		return fmt.Sprintf("%.2fms", v)
-	case v < 1000:
-		return fmt.Sprintf("%.1fms", v)
-	default:
-		return fmt.Sprintf("%.2fs", v/1000)
-	}
-}
+// ms and pct print a latency and a share the one way (internal/units).
+func ms(m result.Millis) string { return units.Ms(float64(m)) }
 
 func secs(s result.Seconds) string {
 	v := float64(s)
@@ -292,9 +279,4 @@ func secs(s result.Seconds) string {
 	return fmt.Sprintf("%gs", float64(int64(v*10+0.5))/10)
 }
 
-func pct(f float64) string {
-	if f == 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%.3g%%", f*100)
-}
+func pct(f float64) string { return units.Pct(f) }

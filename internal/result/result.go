@@ -73,13 +73,28 @@ type Abort struct {
 
 // Scenario describes what was run. Secrets are already masked.
 type Scenario struct {
-	Name     string    `json:"name"`
-	File     string    `json:"file,omitempty"`
-	Digest   string    `json:"digest,omitempty"` // sha256 of the scenario file
-	Target   string    `json:"target"`
+	Name   string `json:"name"`
+	File   string `json:"file,omitempty"`
+	Digest string `json:"digest,omitempty"` // sha256 of the scenario file
+	Target string `json:"target"`
+	// Builtin is the built-in simulated service's settings when the target
+	// is the built-in one (Target then describes them in words, for people).
+	// Absent otherwise, and in results written before it existed.
+	Builtin  *Builtin  `json:"builtin,omitempty"`
 	Timeout  Millis    `json:"timeout_ms"`
 	Requests []Request `json:"requests"`
 	SLO      SLO       `json:"slo"`
+}
+
+// Builtin is the built-in simulated service a run was aimed at, as the
+// scenario set it (queue 0: no waiting room).
+type Builtin struct {
+	Workers      int     `json:"workers"`
+	ServiceTime  Millis  `json:"service_time_ms"` // mean
+	Distribution string  `json:"distribution"`    // fixed, exponential or lognormal
+	Queue        int     `json:"queue"`
+	Sigma        float64 `json:"sigma"` // USL contention
+	Kappa        float64 `json:"kappa"` // USL coherence
 }
 
 // Request is one request of the mix.

@@ -113,6 +113,8 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		base = srv.URL
 		res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
 			b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
+		res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
+			Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
 	}
 	prepared, weights := prepare(sc, base)
 	doer := opt.Doer

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -40,7 +41,7 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 // TestAcceptanceSimulatedSaturation: the simulated service's measured
 // saturation throughput is within 5% of workers ÷ mean service time.
 func TestAcceptanceSimulatedSaturation(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	res := runScenario(t, `version: 1
 name: saturation
 target:
@@ -87,7 +88,7 @@ func stressYAML(queue, slo, load string) string {
 // a loaded machine slows it further so that completions fall more than 10%
 // short, first as unstable (docs/profiles.md), which is as right.
 func TestAcceptanceStressCapacity(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	const truth = 1600.0
 	tests := []struct {
 		name, yaml string
@@ -136,7 +137,7 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 // drain reports a recovery time within two windows of the truth; a spike the
 // service cannot absorb (queue overflow, 503s) fails with errors by class.
 func TestAcceptanceSpikeRecovery(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	// 4 workers × 10 ms fixed = 400 req/s. 3 s at 1,000 req/s leave a backlog
 	// of 1,800 that drains at 400 − 100 = 300 req/s: about 6 s; p95 is back
 	// under 100 ms when fewer than 36 wait, at 5.9 s.
@@ -184,4 +185,27 @@ profiles:
 			t.Error("the run passed")
 		}
 	})
+}
+
+// TestBuiltinSettingsInResult: a run on the built-in target leaves the
+// simulated service's settings in the result as typed values
+// (scenario.builtin), beside the sentence in scenario.target. The run is
+// one user for 1 s; nothing here depends on timing.
+func TestBuiltinSettingsInResult(t *testing.T) {
+	res := runScenario(t, `version: 1
+name: typed
+target:
+  url: builtin
+  builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {users: 1, duration: 1s}
+`)
+	want := result.Builtin{Workers: 3, ServiceTime: 2, Distribution: "lognormal", Queue: 7, Sigma: 0.01, Kappa: 0.001}
+	if b := res.Scenario.Builtin; b == nil || *b != want {
+		t.Errorf("scenario.builtin = %+v, want %+v", b, want)
+	}
+	if !strings.HasPrefix(res.Scenario.Target, "builtin (simulated service: 3 workers") {
+		t.Errorf("scenario.target = %q", res.Scenario.Target)
+	}
 }

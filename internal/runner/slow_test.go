@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -28,7 +29,7 @@ import (
 // 2-core machine (load 17) p50 was 1502 ms, p99 1540 ms with 89 ms of
 // lateness. Before the fix, p50 was 1923 ms and p99 2392 ms.
 func TestAcceptanceSlowServerDefaultClient(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	t.Setenv("HTTP_PROXY", "") // client auto picks fast only without a proxy
 	t.Setenv("http_proxy", "")
 	const work = 1500 * time.Millisecond

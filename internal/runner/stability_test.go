@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"github.com/loadplan/loadplan/internal/race"
 	"os"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func runKnown(t *testing.T, yaml string) (s *result.Stress, invalid bool) {
 // its own server (together about 400 req/s: the generator idles). About
 // 11 s.
 func TestAcceptanceStepStability(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	if testing.Short() {
 		t.Skip("two 8 s steps against loopback servers")
 	}
@@ -113,7 +114,7 @@ const (
 // generators starting together on a busy 2-core machine fell a few hundred
 // milliseconds behind at once and broke their first step. About 90 s.
 func TestAcceptanceKnownCeilings(t *testing.T) {
-	skipUnderRace(t)
+	race.SkipTiming(t)
 	if testing.Short() {
 		t.Skip("six stress ramps against loopback servers")
 	}

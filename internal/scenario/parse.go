@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // Load reads and parses the scenario file at path. lookup resolves ${VAR}
@@ -424,17 +426,11 @@ func (p *parser) percent(v value) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if rest, found := strings.CutSuffix(t, "%"); found {
-		t, scale = strings.TrimSpace(rest), 100
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, _, err := units.ParseShare(s)
+	if err != nil {
 		p.errorf(v.n, v.path, "want %s, got %s", want, quote(s, secret))
 		return 0, false
 	}
-	f /= scale
 	if f < 0 || f > 1 {
 		p.errorf(v.n, v.path, "must be between 0 and 100%% (0.1%% or the fraction 0.001), got %s", quote(s, secret))
 		return 0, false

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // DefaultErrorRate is the error-rate bound of a steady profile (baseline,
@@ -34,30 +35,12 @@ type Part struct {
 	ErrorRate          float64
 }
 
-// Span is a stage's place in the profile timeline, in seconds from the
-// profile start.
-type Span struct {
-	Start, SteadyStart, End float64
-	Complete                bool // the stage ran its planned duration
-}
+// Span is a stage's place in the profile timeline (result.Span: the one
+// definition of a stage's steady part, which compare shares).
+type Span = result.Span
 
-// Spans returns each stage's span. A stage that ran shorter than planned
-// (the run stopped) ends where it stopped and is not complete.
-func Spans(p *result.Profile) []Span {
-	out := make([]Span, len(p.Stages))
-	at := 0.0
-	for i, st := range p.Stages {
-		planned := float64(st.Offered.Duration)
-		ran := float64(st.Elapsed)
-		if ran > planned {
-			ran = planned
-		}
-		steady := at + float64(st.Offered.Ramp) + float64(p.Rules.Warmup)
-		out[i] = Span{Start: at, SteadyStart: steady, End: at + ran, Complete: ran >= planned-0.5}
-		at += planned
-	}
-	return out
-}
+// Spans returns each stage's span (result.Spans).
+func Spans(p *result.Profile) []Span { return result.Spans(p) }
 
 const eps = 1e-6
 
@@ -334,28 +317,10 @@ func checkText(c result.Check) string {
 	}
 }
 
-func ms(m result.Millis) string {
-	v := float64(m)
-	switch {
-	case v == 0:
-		return "0ms"
-	case v < 1:
-		return fmt.Sprintf("%.0fµs", v*1000)
-	case v < 10:
-		return fmt.Sprintf("%.2fms", v)
-	case v < 1000:
-		return fmt.Sprintf("%.0fms", v)
-	default:
-		return fmt.Sprintf("%.2fs", v/1000)
-	}
-}
+// ms and pct print a latency and a share the one way (internal/units).
+func ms(m result.Millis) string { return units.Ms(float64(m)) }
 
-func pct(f float64) string {
-	if f == 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%.3g%%", f*100)
-}
+func pct(f float64) string { return units.Pct(f) }
 
 func num(f float64) string {
 	switch {

@@ -1,0 +1,21 @@
+package units
+
+import (
+	"math"
+	"testing"
+)
+
+func TestFormats(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{Ms(0), "0ms"}, {Ms(0.25), "250µs"}, {Ms(3.456), "3.46ms"}, {Ms(15.3), "15.3ms"},
+		{Ms(100.4), "100.4ms"}, {Ms(1234), "1.23s"}, {Ms(300), "300ms"}, {Ms(5), "5ms"}, {Ms(1200), "1.2s"}, {Ms(math.Inf(1)), "∞"},
+		{Pct(0), "0%"}, {Pct(0.0123), "1.23%"}, {Pct(0.5), "50%"}, {Pct(1), "100%"},
+		{Sig4(0), "0"}, {Sig4(1234.56), "1235"}, {Sig4(0.0001), "0.0001"}, {Sig4(12.3456), "12.35"},
+		{Sig4(2e8), "2e+08"}, {Sig4(math.Inf(1)), "∞"}, {Sig4(math.NaN()), "NaN"},
+	}
+	for i, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("case %d: got %q, want %q", i, tt.got, tt.want)
+		}
+	}
+}
