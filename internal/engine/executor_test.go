@@ -78,16 +78,22 @@ func TestAcceptanceOpenModelRate(t *testing.T) {
 	late := metrics.Summarize(snap.Stages[0].Lateness)
 	t.Logf("requests %d, achieved %.1f req/s in %v, lateness p50 %v p99 %v max %v, max in flight %d",
 		req, achieved, elapsed, late.P50, late.P99, late.Max, st.MaxInFlight)
-	if late.P99 > 10*time.Millisecond {
+	// Real time, bounds 10 times or more what an idle machine shows (p99
+	// about 1 ms late; the run ends within 0.1 s of the profile's 10 s).
+	// The pacer's precision itself is a benchmark (BenchmarkPacerLateness).
+	if late.P99 > 50*time.Millisecond {
 		t.Errorf("start lateness p99 %v: starts do not keep to the schedule", late.P99)
 	}
-	if elapsed > dur+2*time.Second {
+	if elapsed > dur+5*time.Second {
 		t.Errorf("run took %v for a %v profile", elapsed, dur)
 	}
 }
 
 // TestClosedModelNeverExceedsUsers: N virtual users never have more than N
-// requests in flight, through ramps up and down.
+// requests in flight, through ramps up and down. That all N are reached
+// needs real time: the server holds each request 20 ms, 100 times a user's
+// own turn-around on an idle machine (about 0.2 ms), and the load holds at
+// its peak for 500 ms or more.
 func TestClosedModelNeverExceedsUsers(t *testing.T) {
 	var inFlight, maxSeen atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,7 +104,7 @@ func TestClosedModelNeverExceedsUsers(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 		inFlight.Add(-1)
 	}))
 	defer srv.Close()
@@ -109,7 +115,7 @@ func TestClosedModelNeverExceedsUsers(t *testing.T) {
 	}{
 		{"steady", []scenario.Stage{{From: 8, Load: 8, Duration: time.Second}}, 8},
 		{"ramp up and down", []scenario.Stage{
-			{From: 0, Load: 12, Duration: 600 * time.Millisecond, Ramp: 500 * time.Millisecond},
+			{From: 0, Load: 12, Duration: time.Second, Ramp: 500 * time.Millisecond},
 			{From: 12, Load: 3, Duration: 600 * time.Millisecond, Ramp: 300 * time.Millisecond},
 		}, 12},
 	}
@@ -135,17 +141,20 @@ func TestClosedModelNeverExceedsUsers(t *testing.T) {
 	}
 }
 
-// TestStallShowsInResponseNotService: a target that stalls for 500 ms shows
+// TestStallShowsInResponseNotService: a target that stalls for 1 s shows
 // the stall in the open model's response-time p99 (measured from the
 // intended start) but not in the service-time p99 (from the actual send).
 // One connection makes the requests queue behind the stalled one, as a
-// generator with a connection pool does.
+// generator with a connection pool does. Real time: on an idle machine the
+// service p99 is about 1 ms, the bound half the stall; were the queueing
+// counted in service time, its p99 would be near the whole second.
 func TestStallShowsInResponseNotService(t *testing.T) {
+	const stall = time.Second
 	var once sync.Once
 	start := time.Now()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if time.Since(start) > 500*time.Millisecond {
-			once.Do(func() { time.Sleep(500 * time.Millisecond) })
+			once.Do(func() { time.Sleep(stall) })
 		}
 	}))
 	defer srv.Close()
@@ -156,14 +165,14 @@ func TestStallShowsInResponseNotService(t *testing.T) {
 	resp := metrics.Summarize(snap.Stages[0].Response())
 	svc := metrics.Summarize(snap.Stages[0].Service())
 	t.Logf("response p50 %v p99 %v max %v; service p50 %v p99 %v max %v", resp.P50, resp.P99, resp.Max, svc.P50, svc.P99, svc.Max)
-	if resp.P99 < 300*time.Millisecond {
-		t.Errorf("response p99 %v: the 500 ms stall should show", resp.P99)
+	if resp.P99 < stall/2 {
+		t.Errorf("response p99 %v: the %v stall should show", resp.P99, stall)
 	}
-	if svc.P99 > 100*time.Millisecond {
+	if svc.P99 > stall/2 {
 		t.Errorf("service p99 %v: only one request was served slowly, the stall should not show", svc.P99)
 	}
-	if svc.Max < 450*time.Millisecond {
-		t.Errorf("service max %v: the stalled request itself took 500 ms", svc.Max)
+	if svc.Max < stall*9/10 {
+		t.Errorf("service max %v: the stalled request itself took %v", svc.Max, stall)
 	}
 }
 
@@ -217,7 +226,10 @@ func TestGracefulStop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if time.Since(start) > 2*time.Second {
+			// Real time, far from both sides: about 0.35 s on an idle
+			// machine (the cancel, then the 50 ms requests in flight); a
+			// run that ignored the cancel would take its whole minute.
+			if time.Since(start) > 30*time.Second {
 				t.Fatalf("Run took %v after a cancel at 300 ms", time.Since(start))
 			}
 			if !st.Stopped {
