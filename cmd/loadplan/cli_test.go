@@ -250,6 +250,9 @@ func TestUnwritableOutputFailsBeforeSending(t *testing.T) {
 // TestAbortExits3: an abort condition ends the run at the right time, exits
 // 3, and the partial result holds every request measured until then.
 func TestAbortExits3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a 2 s abort condition (make test runs it)")
+	}
 	var served atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served.Add(1)
@@ -303,6 +306,9 @@ profiles:
 // always takes 300 ms, past the 200 ms SLO; /fast answers in about 1 ms
 // on an idle machine, 200 times under it.
 func TestVerdictExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two 3 s runs (make test runs it)")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
 			time.Sleep(300 * time.Millisecond)
