@@ -157,7 +157,7 @@ func BenchmarkPacerLateness(b *testing.B) {
 type earlySleeper struct{}
 
 func (earlySleeper) sleep(ctx context.Context, d time.Duration) bool {
-	time.Sleep(d / 4)
+	time.Sleep(max(d/4, time.Nanosecond)) // at least a tick: a fake clock must move
 	return ctx.Err() == nil
 }
 
@@ -178,27 +178,32 @@ func (d *timingDoer) Do(context.Context, *Prepared) (Outcome, error) {
 }
 
 // A wake before its time does not send a start early: the pacer sleeps
-// again until the start is due.
+// again until the start is due. On a fake clock (testing/synctest): send
+// times are exact, counted from the recorder's epoch as the pacer counts.
 func TestPacerNeverStartsEarly(t *testing.T) {
 	saved := pacerSleeper
 	pacerSleeper = func(context.Context) sleeper { return earlySleeper{} }
 	defer func() { pacerSleeper = saved }()
 
-	const rate = 100.0 // starts 10 ms apart: an early wake is well clear of timer slop
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-	d := &timingDoer{start: time.Now()}
-	p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: []scenario.Stage{{From: rate, Load: rate, Duration: time.Second}}}
-	if _, err := RunOpen(context.Background(), p, Options{Doer: d, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec}); err != nil {
-		t.Fatal(err)
-	}
-	rec.Close()
-	slices.Sort(d.at)
-	if len(d.at) != 100 {
-		t.Fatalf("%d starts, want 100", len(d.at))
-	}
-	for k, at := range d.at {
-		if due := time.Duration(float64(k) / rate * float64(time.Second)); at < due-time.Millisecond {
-			t.Fatalf("start %d sent at %v, due at %v: early", k, at, due)
+	const rate = 100.0 // starts 10 ms apart
+	stages := []scenario.Stage{{From: rate, Load: rate, Duration: time.Second}}
+	synctest.Test(t, func(t *testing.T) {
+		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+		d := &timingDoer{start: rec.Epoch()}
+		p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
+		if _, err := RunOpen(context.Background(), p, Options{Doer: d, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec}); err != nil {
+			t.Fatal(err)
 		}
-	}
+		rec.Close()
+		slices.Sort(d.at)
+		if len(d.at) != 100 {
+			t.Fatalf("%d starts, want 100", len(d.at))
+		}
+		sched := NewSchedule(stages)
+		for k, at := range d.at {
+			if due, _, _ := sched.Next(); at < due {
+				t.Fatalf("start %d sent at %v, due at %v: early", k, at, due)
+			}
+		}
+	})
 }

@@ -230,7 +230,7 @@ func uslCases() []throughputCase {
 	return cases
 }
 
-func TestSaturationThroughput(t *testing.T) {
+func TestAcceptanceSaturationThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
@@ -244,7 +244,7 @@ func TestSaturationThroughput(t *testing.T) {
 	}
 }
 
-func TestUSLThroughput(t *testing.T) {
+func TestAcceptanceUSLThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
@@ -260,7 +260,8 @@ func TestUSLThroughput(t *testing.T) {
 }
 
 // BenchmarkSimThroughput measures the simulated service's throughput in
-// each case of TestSaturationThroughput and TestUSLThroughput and prints it
+// each case of TestAcceptanceSaturationThroughput and
+// TestAcceptanceUSLThroughput and prints it
 // beside its target: the configured figure ±5% (saturation) or ±7% (USL),
 // with the process's health during the measurement (`make bench-sim`).
 func BenchmarkSimThroughput(b *testing.B) {
