@@ -91,9 +91,9 @@ func TestAcceptanceOpenModelRate(t *testing.T) {
 
 // TestClosedModelNeverExceedsUsers: N virtual users never have more than N
 // requests in flight, through ramps up and down. That all N are reached
-// needs real time: the server holds each request 20 ms, 100 times a user's
-// own turn-around on an idle machine (about 0.2 ms), and the load holds at
-// its peak for 500 ms or more.
+// needs real time: the server holds each request 20 ms, far longer than a
+// user's own turn-around on loopback (well under a millisecond idle), and
+// the load holds at its peak for 500 ms or more.
 func TestClosedModelNeverExceedsUsers(t *testing.T) {
 	var inFlight, maxSeen atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
