@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build test demo bench bench-go bench-open bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-busy demo bench bench-go bench-sim bench-open bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -14,27 +14,48 @@ build:
 vet:
 	$(GO) vet ./...
 
-# Unit and integration tests under the race detector, then the timing
-# acceptance tests (they skip themselves under -race, which slows the
-# generator several-fold) in a second pass without it, one package at a
-# time (-p 1) so that no two load tests share the machine's cores.
+# The quick part, for the edit-test loop (under a minute with a warm
+# cache): vet and the unit tests without -race; -short skips the tests that
+# drive a service for seconds, -skip the timing acceptance tests.
+check: vet
+	$(GO) test -short -count=1 -skip 'Acceptance' ./...
+
+# The whole suite (CI runs it via .ci/run; docs/testing.md): unit and
+# integration tests under the race detector, then the acceptance tests
+# (TestAcceptance..., picked by name) without it, which slows the generator
+# several-fold, one package at a time (-p 1) so that no two load tests share
+# the machine's cores.
 test: vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -skip 'Acceptance' ./...
 	$(GO) test -count=1 -p 1 -run 'Acceptance' ./...
+
+# `make test` RUNS times in a row while a busy loop keeps one core busy
+# (docs/testing.md records the results).
+RUNS ?= 10
+test-busy:
+	bash scripts/test-busy.sh $(RUNS)
 
 # The main job on the built-in simulated service: all four profiles of
 # scenarios/demo.yaml, scaled down to finish in under 3 minutes.
 demo: build
 	$(BIN) run scenarios/demo.yaml
 
-# Benchmarks: hot-path Go benchmarks; the open model at 16,667 req/s for 1
+# Benchmarks: hot-path Go benchmarks and the pacer's lateness
+# (BenchmarkPacerLateness prints each figure beside its target); the
+# simulated service's throughput against its configuration; the open model at 16,667 req/s for 1
 # and 10 minutes (the 10-minute run is 10 million requests: peak memory and
 # its growth with duration), then 10,000 closed-model users (peak memory);
 # then the time from start to the first request. About 14 minutes.
-bench: bench-go bench-open bench-startup
+bench: bench-go bench-sim bench-open bench-startup
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/metrics/ ./internal/engine/
+
+# The simulated service's throughput in each configuration the tests use,
+# beside the configured figure (target ±5% saturated, ±7% USL): measured /
+# target / met.
+bench-sim:
+	$(GO) test -run '^$$' -bench 'SimThroughput' -benchtime 1x ./internal/simtarget/
 
 bench-open: build
 	$(GO) run ./scripts/benchopen -loadplan $(BIN) -rate 16667 -durations 1m,10m -users 10000

@@ -214,8 +214,11 @@ func TestInterruptWritesPartialResult(t *testing.T) {
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d, want 130; stderr: %s", code, stderr)
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %v to stop", time.Since(start))
+	// Real time, bound far from both sides: an idle machine stops about
+	// 0.75 s after the start (the signal at 0.7 s, then the 20 ms requests
+	// in flight); a run that ignored the signal would take the whole minute.
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("took %v to stop after an interrupt at 0.7 s", took)
 	}
 	res, err := result.Read(filepath.Join(out, "result.json"))
 	if err != nil {
@@ -224,7 +227,9 @@ func TestInterruptWritesPartialResult(t *testing.T) {
 	if res.Status != result.StatusInterrupted || res.Profiles[0].Status != result.StatusInterrupted {
 		t.Errorf("status %q / %q, want interrupted", res.Status, res.Profiles[0].Status)
 	}
-	if got := res.Profiles[0].Total.Requests; got != served.Load() || got < 30 {
+	// About 70 requests on an idle machine; any is enough to show that the
+	// partial result holds what was measured.
+	if got := res.Profiles[0].Total.Requests; got != served.Load() || got == 0 {
 		t.Errorf("result holds %d requests, server served %d", got, served.Load())
 	}
 }
@@ -247,6 +252,9 @@ func TestUnwritableOutputFailsBeforeSending(t *testing.T) {
 // TestAbortExits3: an abort condition ends the run at the right time, exits
 // 3, and the partial result holds every request measured until then.
 func TestAbortExits3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a 2 s abort condition (make test runs it)")
+	}
 	var served atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served.Add(1)
@@ -271,10 +279,12 @@ profiles:
 	if code != ExitAborted {
 		t.Fatalf("exit %d, want 3; stderr: %s", code, stderr)
 	}
-	// Two whole failing seconds, plus the part-second the run started in and
-	// the watcher's lag: well before the 30 s profile would end.
-	if took < 2*time.Second || took > 8*time.Second {
-		t.Errorf("aborted after %v, want about 3-5 s", took)
+	// Never before two whole failing seconds. After them: the part-second
+	// the run started in and the watcher's lag, about 3 s in all on an idle
+	// machine; the bound (real time) is 10 times that lag and still well
+	// before the 30 s profile would end.
+	if took < 2*time.Second || took > 22*time.Second {
+		t.Errorf("aborted after %v, want about 3 s (after 2 s, and well before the profile's 30 s)", took)
 	}
 	if !strings.Contains(stderr.String(), "error_rate > 50% for 2s") {
 		t.Errorf("stderr %q does not name the condition", stderr)
@@ -294,11 +304,16 @@ profiles:
 	}
 }
 
-// TestFailedVerdictExits1 and a passing one exits 0.
+// TestFailedVerdictExits1 and a passing one exits 0. Real time: /slow
+// always takes 300 ms, past the 200 ms SLO; /fast's handler does nothing,
+// so its p95 is the loopback round trip, well under a millisecond idle.
 func TestVerdictExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two 3 s runs (make test runs it)")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
-			time.Sleep(60 * time.Millisecond)
+			time.Sleep(300 * time.Millisecond)
 		}
 	}))
 	defer srv.Close()
@@ -311,7 +326,7 @@ func TestVerdictExitCodes(t *testing.T) {
 name: gate
 target: {url: `+srv.URL+`}
 requests: [{name: get, path: `+tt.path+`}]
-slo: {p95: 40ms, error_rate: 0%}
+slo: {p95: 200ms, error_rate: 0%}
 profiles:
   baseline: {rate: 40, duration: 3s}
 `)
@@ -366,7 +381,7 @@ func TestSecondInterruptCutsOff(t *testing.T) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
+		case <-time.After(time.Minute):
 		}
 	}))
 	defer srv.Close()
@@ -378,11 +393,14 @@ func TestSecondInterruptCutsOff(t *testing.T) {
 	time.AfterFunc(500*time.Millisecond, func() { sig <- os.Interrupt })
 	time.AfterFunc(800*time.Millisecond, func() { sig <- os.Interrupt })
 	start := time.Now()
-	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "50", "--duration", "1m", "--timeout", "10s", "--client", "std", "--out", out, "--quiet"}, env)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "50", "--duration", "1m", "--timeout", "1m", "--client", "std", "--out", out, "--quiet"}, env)
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d, want 130; stderr %s", code, stderr)
 	}
-	if took := time.Since(start); took > 3*time.Second {
+	// Real time, far from both sides: about 0.8 s on an idle machine (the
+	// second signal, then at once); without the cut-off the requests in
+	// flight would hold the run for their one-minute timeout.
+	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("took %v: the second interrupt must cut requests in flight off at once", took)
 	}
 	res, err := result.Read(filepath.Join(out, "result.json"))

@@ -86,6 +86,9 @@ func edited(t *testing.T, path string, change func(*result.Result)) string {
 }
 
 func TestMergeCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two segments for seconds (make test runs it)")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	parts := runSegments(t, srv.URL)

@@ -154,7 +154,7 @@ func dampedStep(a *mat.Dense, g []float64, free []int, mu float64) ([]float64, b
 	}
 	// l holds the lower-triangular factor, row-major n×n.
 	var buf [9]float64
-	l := buf[:0]
+	var l []float64
 	if n*n > len(buf) {
 		l = make([]float64, n*n)
 	} else {

@@ -82,10 +82,15 @@ func TestFastClientTimeoutOnReusedConnection(t *testing.T) {
 	start := time.Now()
 	out, err := c.Do(context.Background(), p)
 	took := time.Since(start)
+	t.Logf("timed out after %v (timeout %v)", took, timeout)
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("third request on the connection: status %d, err %v; want a timeout", out.Status, err)
 	}
-	if took < timeout || took > timeout+timeout/64+300*time.Millisecond {
+	// Never before the timeout. After it, real time: 25 ms late on a busy
+	// shared 2-core machine, a few on an idle one; the bound is 20 times and
+	// more that, and far below what a lost deadline shows (the target holds
+	// the request for 10 s).
+	if took < timeout || took > timeout+timeout/64+500*time.Millisecond {
 		t.Errorf("timed out after %v, want between %v and about %v", took, timeout, timeout+timeout/64)
 	}
 	if n := conns.Load(); n != 1 {

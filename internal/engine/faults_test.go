@@ -31,6 +31,9 @@ import (
 // where net/http cannot misbehave enough); the DNS case answers from a
 // loopback resolver. Nothing leaves the machine.
 func TestTargetFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every fault against both models: about 17 s (make test runs it)")
+	}
 	const (
 		short = 300 * time.Millisecond // per-request timeout where the fault is a timeout
 		quick = 2 * time.Second        // where it is not: a timeout there is a misclassification

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs `make test` N times in a row (default 10) while a busy loop keeps one
+# core busy, as another process on a shared machine would. Prints each run's
+# wall time and outcome, then a summary line; exits 1 if any run failed.
+# The busy loop is a child of this script, stopped by its PID on exit.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+log=${TEST_BUSY_LOG:-$(mktemp -d)/test-busy}
+mkdir -p "$(dirname "$log")"
+
+sh -c 'while :; do :; done' &
+busy=$!
+trap 'kill "$busy" 2>/dev/null' EXIT
+echo "test-busy: busy loop PID $busy on one core; $runs runs of make test; logs $log.N"
+
+failed=0
+for i in $(seq 1 "$runs"); do
+  start=$(date +%s)
+  if make test >"$log.$i" 2>&1; then outcome=pass; else outcome=FAIL; failed=$((failed + 1)); fi
+  took=$(($(date +%s) - start))
+  printf 'run %d: %s in %dm%02ds\n' "$i" "$outcome" $((took / 60)) $((took % 60))
+  if [ "$outcome" = FAIL ]; then grep -E -- '^(--- FAIL|FAIL|panic:)|_test.go:[0-9]+:' "$log.$i" | head -20; fi
+done
+echo "test-busy: $((runs - failed)) of $runs runs passed"
+[ "$failed" -eq 0 ]
