@@ -22,10 +22,16 @@ func parse(t *testing.T, yaml string) *scenario.Scenario {
 	return sc
 }
 
+// runScenario runs yaml with a generator lateness limit of 250 ms, 25
+// times the default: the acceptance tests here judge the target's figures
+// (capacity within 10%, recovery within two windows), which a generator
+// 250 ms late on a busy 2-core machine does not move; the generator's own
+// precision is a benchmark's (make bench). Measured idle: p99 lateness
+// under 1 ms; with one core kept busy: 22–151 ms (docs/testing.md).
 func runScenario(t *testing.T, yaml string) *result.Result {
 	t.Helper()
 	start := time.Now()
-	res, err := Run(context.Background(), Options{Scenario: parse(t, yaml), Version: "test", Seed: 1})
+	res, err := Run(context.Background(), Options{Scenario: parse(t, yaml), Version: "test", Seed: 1, MaxLateness: 250 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
