@@ -141,9 +141,11 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	case unobservable:
 		// A spike back down to zero load leaves nothing to measure: say so
 		// rather than fail, and judge the surge alone.
-		recCheck.Pass = true
+		recCheck.Pass, recCheck.Unmeasured = true, true
 		recCheck.Detail = "not observable: no load after the surge (base 0); give the spike a base load to measure recovery"
 	case !sp.Recovered:
+		// No recovery time was measured: the 0 in Measured means nothing.
+		recCheck.Unmeasured = true
 		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
 	}
 	v.Checks = append(v.Checks, recCheck)

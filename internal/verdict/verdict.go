@@ -311,7 +311,11 @@ func checkText(c result.Check) string {
 	case "ratio":
 		return fmt.Sprintf("%s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), pct(c.Measured), op, pct(c.Limit), stage)
 	case "s":
-		return fmt.Sprintf("%s %ss %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), stage)
+		got := num(c.Measured) + "s"
+		if c.Unmeasured {
+			got = NoFigure
+		}
+		return fmt.Sprintf("%s %s %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), got, op, num(c.Limit), stage)
 	default:
 		return fmt.Sprintf("%s %s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), c.Unit, stage)
 	}

@@ -406,3 +406,30 @@ func TestStressWithNoHeldStepFails(t *testing.T) {
 		t.Errorf("run pass %v, profile pass %v: %s", r.Pass, v.Pass, v.Answer)
 	}
 }
+
+// A spike that never recovers measured no recovery time: its check must say
+// so (Unmeasured, printed "—"), not read "measured 0s" against the budget.
+func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
+	slow := func(i int) time.Duration {
+		if i >= 7 {
+			return time.Second
+		}
+		return 10 * time.Millisecond
+	}
+	v := Judge(spikeProfile(t, slow, func(int) int64 { return 0 }, 30))
+	var rc *result.Check
+	for i := range v.Checks {
+		if v.Checks[i].Name == "recovery_time" {
+			rc = &v.Checks[i]
+		}
+	}
+	if rc == nil {
+		t.Fatalf("no recovery_time check: %+v", v.Checks)
+	}
+	if v.Pass || rc.Pass || !rc.Unmeasured {
+		t.Errorf("never recovered: verdict pass %v, check pass %v, unmeasured %v; want false, false, true", v.Pass, rc.Pass, rc.Unmeasured)
+	}
+	if strings.Contains(v.Answer, "recovery time 0s") || !strings.Contains(v.Answer, "recovery time "+NoFigure+" >") {
+		t.Errorf("answer %q should give the recovery time as %s, not 0s", v.Answer, NoFigure)
+	}
+}
