@@ -49,7 +49,7 @@ func CheckGenerator(p *result.Profile) {
 	}
 	if offered >= 100 && g.StartRatio < MinStartRatio {
 		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped at the in-flight cap): below %.0f%%",
-			g.StartRatio*100, g.Started, offered, g.Dropped, MinStartRatio*100))
+			math.Floor(g.StartRatio*1000+1e-6)/10, g.Started, offered, g.Dropped, MinStartRatio*100)) // floored: 98.96% must not read 99.0%, below 99%
 	}
 	limit := float64(g.LatenessLimit)
 	if limit <= 0 {
