@@ -82,3 +82,16 @@ func TestCheckGeneratorStartShareBelowBoundReadsBelow(t *testing.T) {
 		t.Errorf("reason %q should give the share as 98.9%%", r)
 	}
 }
+
+// A share of connection waits just above the bound must not print as the
+// bound: 104 of 10,000 is 1.04%, shown 1.1%, never "1.0% ... above 1%".
+func TestCheckGeneratorConnWaitShareAboveBoundReadsAbove(t *testing.T) {
+	p := &result.Profile{Model: "closed", Generator: result.Generator{Started: 10000, ConnWaits: 104}}
+	CheckGenerator(p)
+	if !p.Generator.Invalid || len(p.Generator.Reasons) != 1 {
+		t.Fatalf("invalid %v, reasons %v: want invalid for 1.04%% of requests waiting", p.Generator.Invalid, p.Generator.Reasons)
+	}
+	if r := p.Generator.Reasons[0]; !strings.Contains(r, "(1.1%) waited") {
+		t.Errorf("reason %q should give the share as 1.1%%", r)
+	}
+}
