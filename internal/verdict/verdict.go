@@ -311,11 +311,10 @@ func checkText(c result.Check) string {
 	case "ratio":
 		return fmt.Sprintf("%s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), pct(c.Measured), op, pct(c.Limit), stage)
 	case "s":
-		got := num(c.Measured) + "s"
-		if c.Unmeasured {
-			got = NoFigure
+		if c.Unmeasured { // nothing measured: no comparison to claim
+			return fmt.Sprintf("%s %s (limit %s %ss)%s", strings.ReplaceAll(c.Name, "_", " "), NoFigure, c.Op, num(c.Limit), stage)
 		}
-		return fmt.Sprintf("%s %s %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), got, op, num(c.Limit), stage)
+		return fmt.Sprintf("%s %ss %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), stage)
 	default:
 		return fmt.Sprintf("%s %s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), c.Unit, stage)
 	}

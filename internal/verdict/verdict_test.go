@@ -429,7 +429,27 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 	if v.Pass || rc.Pass || !rc.Unmeasured {
 		t.Errorf("never recovered: verdict pass %v, check pass %v, unmeasured %v; want false, false, true", v.Pass, rc.Pass, rc.Unmeasured)
 	}
-	if strings.Contains(v.Answer, "recovery time 0s") || !strings.Contains(v.Answer, "recovery time "+NoFigure+" >") {
+	if strings.Contains(v.Answer, "recovery time 0s") || !strings.Contains(v.Answer, "recovery time "+NoFigure+" (limit <= 10.0s)") {
 		t.Errorf("answer %q should give the recovery time as %s, not 0s", v.Answer, NoFigure)
+	}
+}
+
+// A spike with fewer seconds after the surge than recovery.windows asks for
+// (a rehearsal at --scale 0.1 cuts after: 15s to 1.5 s) could not show
+// recovery: it must say "not measured", not "never recovered", and give no
+// recovery time.
+func TestJudgeSpikeTooShortAfterIsNotMeasured(t *testing.T) {
+	fast := func(int) time.Duration { return 10 * time.Millisecond }
+	v := Judge(spikeProfile(t, fast, func(int) int64 { return 0 }, 16)) // 2 s after, 3 windows needed
+	if v.Pass {
+		t.Errorf("a recovery not measured passed: %s", v.Answer)
+	}
+	if strings.Contains(v.Answer, "never recovered") || !strings.Contains(v.Answer, "not measured: 2 s of load after the ramp-down") {
+		t.Errorf("answer %q should say recovery was not measured (2 s after, 3 windows needed)", v.Answer)
+	}
+	for _, c := range v.Checks {
+		if c.Name == "recovery_time" && !c.Unmeasured {
+			t.Errorf("recovery_time check %+v should be unmeasured", c)
+		}
 	}
 }
