@@ -453,3 +453,23 @@ func TestJudgeSpikeTooShortAfterIsNotMeasured(t *testing.T) {
 		}
 	}
 }
+
+// A failed check whose figure rounds to its limit must not read as its
+// limit in the answer ("error rate 1% > 1%").
+func TestCheckTextFailedReadsApartFromLimit(t *testing.T) {
+	tests := []struct {
+		c    result.Check
+		want string
+	}{
+		{result.Check{Name: "error_rate", Measured: 0.01004, Limit: 0.01, Op: "<=", Unit: "ratio"}, "error rate 1.004% > 1%"},
+		{result.Check{Name: "p95", Measured: 100.031, Limit: 100, Op: "<=", Unit: "ms"}, "p95 100.031ms > 100ms"},
+		{result.Check{Name: "min_throughput", Measured: 999.7, Limit: 1000, Op: ">=", Unit: "req/s"}, "min throughput 999.7 < 1000 req/s"},
+		{result.Check{Name: "error_rate", Measured: 0.02, Limit: 0.01, Op: "<=", Unit: "ratio"}, "error rate 2% > 1%"},
+		{result.Check{Name: "p95", Measured: 100, Limit: 100, Op: "<=", Unit: "ms", Pass: true}, "p95 100ms <= 100ms"},
+	}
+	for _, tt := range tests {
+		if got := checkText(tt.c); got != tt.want {
+			t.Errorf("checkText(%+v) = %q, want %q", tt.c, got, tt.want)
+		}
+	}
+}
