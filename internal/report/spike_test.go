@@ -30,3 +30,16 @@ func TestSpikeBlockUnmeasuredRecovery(t *testing.T) {
 		})
 	}
 }
+
+// A budget scaled by --scale (10 s at 0.15 is 1.5 s) prints as it is, not
+// rounded to whole seconds ("budget 2s" for a 1.5 s budget).
+func TestSpikeBlockBudgetNotRounded(t *testing.T) {
+	for _, rec := range []bool{true, false} {
+		v := &result.Verdict{Spike: &result.Spike{Budget: 1.5, Recovered: rec, RecoveryTime: 1.2}}
+		var b strings.Builder
+		spikeBlock(&b, v)
+		if !strings.Contains(b.String(), "(budget 1.5s)") {
+			t.Errorf("recovered %v: %q should give the budget as 1.5s", rec, b.String())
+		}
+	}
+}

@@ -140,11 +140,11 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	}
 	b.WriteString(".\n")
 	if s.Recovered {
-		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %.0fs); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), float64(s.Budget), s.ErrorsAfter)
+		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
 	} else if why := unmeasuredRecovery(v); why != "" {
 		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))
 	} else {
-		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %.0fs); last window p95 %s, error rate %s.\n", float64(s.Budget), ms(s.LastP95), pct(s.LastErrorRate))
+		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), ms(s.LastP95), pct(s.LastErrorRate))
 	}
 }
 
