@@ -490,10 +490,12 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 		sc.Secrets = append(sc.Secrets, pw)
 	}
 	req := scenario.Request{Name: "request", Method: method, URL: f.url, Body: f.body, Weight: 1}
-	for _, h := range f.headers {
+	for i, h := range f.headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
-			return nil, usagef("--header %q: want 'Name: value'", h)
+			// Not repeated: without its colon, "Authorization Bearer …"
+			// is a secret that would reach the CI log.
+			return nil, usagef("--header number %d: want 'Name: value' (not repeated here: it may hold a secret)", i+1)
 		}
 		hd := scenario.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)}
 		if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {

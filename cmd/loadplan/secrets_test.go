@@ -267,3 +267,22 @@ func TestBadURLErrorHidesSecrets(t *testing.T) {
 		t.Errorf("the refused URL shows a secret:\n%s", out)
 	}
 }
+
+// A --header without its colon is refused without repeating it: it may be
+// "Authorization Bearer <token>" with the colon forgotten.
+func TestBadHeaderErrorHidesSecret(t *testing.T) {
+	env, stdout, stderr := testEnv(nil)
+	out := filepath.Join(t.TempDir(), "out")
+	code := Run(context.Background(), []string{"run", "--url", "http://127.0.0.1:1/", "--rate", "1", "--duration", "1s", "-o", out,
+		"-H", "Accept: */*", "-H", "Authorization Bearer tok-Hdr-3"}, env)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	got := stdout.String() + stderr.String()
+	if strings.Contains(got, "tok-Hdr-3") || !strings.Contains(got, "--header number 2: want 'Name: value'") {
+		t.Errorf("the refused header shows its value, or does not say which:\n%s", got)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output folder left behind (stat: %v)", err)
+	}
+}

@@ -155,16 +155,24 @@ func cmpMethod(s compare.Settings) string {
 }
 
 func cmpVerdictLine(c *compare.Comparison) string {
-	var regressions []string
+	var regressions, untested []string
 	for _, p := range c.Profiles {
 		for _, m := range p.Metrics {
 			if m.Regression {
 				regressions = append(regressions, CompareRegression(p.Name, m))
 			}
+			if m.Gated && m.Verdict == compare.NotTested {
+				untested = append(untested, fmt.Sprintf("%s %s (%s)", p.Name, m.Name, m.Note))
+			}
 		}
 	}
 	if len(regressions) == 0 {
-		return fmt.Sprintf("PASS — no gated metric is significantly worse by more than %s", cmpShare(c.Settings.MaxRegression))
+		line := fmt.Sprintf("PASS — no gated metric is significantly worse by more than %s", cmpShare(c.Settings.MaxRegression))
+		if len(untested) > 0 {
+			// A metric not tested is no evidence either way: say which.
+			line += fmt.Sprintf("; %d gated metric(s) not tested: %s", len(untested), strings.Join(untested, "; "))
+		}
+		return line
 	}
 	return fmt.Sprintf("FAIL — %d regression(s) beyond %s: %s", len(regressions), cmpShare(c.Settings.MaxRegression), strings.Join(regressions, "; "))
 }

@@ -177,3 +177,23 @@ func TestCmpFormats(t *testing.T) {
 		}
 	}
 }
+
+// A PASS with a gated metric not tested names it: a metric with no data is
+// no evidence that it did not regress.
+func TestCompareMarkdownPassNamesUntested(t *testing.T) {
+	c := comparisonFixture()
+	c.Profiles = c.Profiles[1:]
+	c.Pass = true
+	for i := range c.Profiles[0].Metrics {
+		c.Profiles[0].Metrics[i].Regression = false
+	}
+	c.Profiles[0].Metrics = append(c.Profiles[0].Metrics, compare.Metric{Name: "p99", Unit: "ms", Gated: true, Verdict: compare.NotTested, Note: "no per-second windows"})
+	var b bytes.Buffer
+	if err := CompareMarkdown(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	want := "1 gated metric(s) not tested: " + c.Profiles[0].Name + " p99 (no per-second windows)"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("the verdict line should say %q:\n%s", want, b.String())
+	}
+}

@@ -166,7 +166,7 @@ func newProfileView(p *result.Profile, key string) profileView {
 	}
 	if p.Verdict != nil && p.Verdict.Spike != nil {
 		var b strings.Builder
-		spikeBlock(&b, p.Verdict.Spike)
+		spikeBlock(&b, p.Verdict)
 		pv.Spike = strings.ReplaceAll(strings.TrimSpace(b.String()), "**", "")
 	}
 	pv.Errors = newErrorTable(p)

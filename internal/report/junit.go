@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -129,7 +130,27 @@ func measured(c result.Check) string {
 	if c.Unmeasured {
 		return NoFigure
 	}
-	return value(c.Measured, c.Unit)
+	v := value(c.Measured, c.Unit)
+	if !c.Pass && c.Measured != c.Limit && v == value(c.Limit, c.Unit) {
+		// A failed check must not read "measured 1%, limit <= 1%": give
+		// the figure the digits that set it apart from its limit.
+		return precise(c.Measured, c.Unit)
+	}
+	return v
+}
+
+// precise writes v in unit with seven significant digits.
+func precise(v float64, unit string) string {
+	g := func(x float64) string { return strconv.FormatFloat(x, 'g', 7, 64) }
+	switch unit {
+	case "ms", "s":
+		return g(v) + unit
+	case "ratio":
+		return g(v*100) + "%"
+	case "req/s":
+		return g(v) + "/s"
+	}
+	return g(v) + " " + unit
 }
 
 func seconds(s result.Seconds) string { return fmt.Sprintf("%.3f", float64(s)) }

@@ -129,7 +129,8 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 	}
 }
 
-func spikeBlock(b *strings.Builder, s *result.Spike) {
+func spikeBlock(b *strings.Builder, v *result.Verdict) {
+	s := v.Spike
 	if s == nil {
 		return
 	}
@@ -139,10 +140,24 @@ func spikeBlock(b *strings.Builder, s *result.Spike) {
 	}
 	b.WriteString(".\n")
 	if s.Recovered {
-		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %.0fs); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), float64(s.Budget), s.ErrorsAfter)
+		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
+	} else if why := unmeasuredRecovery(v); why != "" {
+		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))
 	} else {
-		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %.0fs); last window p95 %s, error rate %s.\n", float64(s.Budget), ms(s.LastP95), pct(s.LastErrorRate))
+		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), ms(s.LastP95), pct(s.LastErrorRate))
 	}
+}
+
+// unmeasuredRecovery is why a spike's recovery was not measured (no load,
+// or too few seconds, after the surge), or "" when it was or it never
+// recovered: "none by the end of the run" would claim what was not seen.
+func unmeasuredRecovery(v *result.Verdict) string {
+	for _, c := range v.Checks {
+		if c.Name == "recovery_time" && c.Unmeasured && strings.HasPrefix(c.Detail, "not ") {
+			return c.Detail
+		}
+	}
+	return ""
 }
 
 func sloText(s result.SLO) string {
@@ -174,7 +189,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 		fmt.Fprintf(b, "**%s**\n", p.Verdict.Answer)
 		checksTable(b, p.Verdict)
 		stressTable(b, p.Verdict.Stress)
-		spikeBlock(b, p.Verdict.Spike)
+		spikeBlock(b, p.Verdict)
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(b, "_%s._\n\n", p.LatencyNote)

@@ -295,8 +295,9 @@ type Check struct {
 	Pass     bool    `json:"pass"`
 	Detail   string  `json:"detail,omitempty"`
 	// Unmeasured is true when there was nothing to measure (a latency
-	// check with no successful request): Measured is then 0 and means
-	// nothing, and the check fails.
+	// check with no successful request, a spike that never recovered or
+	// had no load after its surge): Measured is then 0 and means nothing,
+	// and reports print "—" for it.
 	Unmeasured bool `json:"unmeasured,omitempty"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -161,11 +163,11 @@ func abortValue(metric string, w metrics.Window) (float64, string) {
 			return 0, "0%"
 		}
 		r := float64(w.Errors) / float64(w.Count)
-		return r, fmt.Sprintf("%.3g%%", r*100)
+		return r, units.Pct(r)
 	case "p95":
-		return w.P95.Seconds(), w.P95.String()
+		return w.P95.Seconds(), units.Ms(float64(w.P95) / float64(time.Millisecond))
 	case "p99":
-		return w.P99.Seconds(), w.P99.String()
+		return w.P99.Seconds(), units.Ms(float64(w.P99) / float64(time.Millisecond))
 	}
 	return 0, "?"
 }
@@ -173,7 +175,9 @@ func abortValue(metric string, w metrics.Window) (float64, string) {
 func conditionText(c scenario.AbortCondition) string {
 	limit := time.Duration(c.Above * float64(time.Second)).String()
 	if c.Metric == "error_rate" {
-		limit = fmt.Sprintf("%g%%", c.Above*100)
+		// As written: 7% is read as 0.07, and %g of 0.07*100 printed
+		// 7.000000000000001%; 12 digits drop that float noise.
+		limit = strconv.FormatFloat(c.Above*100, 'g', 12, 64) + "%"
 	}
 	return fmt.Sprintf("%s > %s for %s", c.Metric, limit, c.For)
 }

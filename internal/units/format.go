@@ -12,6 +12,16 @@ import (
 // below a second (so 100.4ms never reads as 100ms), seconds from there;
 // trailing zeros dropped (300ms, 1.2s).
 func Ms(v float64) string {
+	// A figure that rounds up to the next band's first value is written
+	// in that band: 999.96ms is 1s, not 1000ms; 0.9996ms is 1ms, not 1000µs.
+	switch {
+	case v > 0 && v < 1 && math.Round(v*1000) >= 1000:
+		v = 1
+	case v >= 1 && v < 10 && math.Round(v*100) >= 1000:
+		v = 10
+	case v >= 10 && v < 1000 && math.Round(v*10) >= 10000:
+		v = 1000
+	}
 	switch {
 	case math.IsInf(v, 1):
 		return "∞"

@@ -19,3 +19,16 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+// A latency that rounds up to the next band prints in that band, with the
+// band's unit: never "1000ms" or "1000µs".
+func TestMsBandEdges(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{{999.96, "1s"}, {999.94, "999.9ms"}, {0.9996, "1ms"}, {0.9994, "999µs"}, {9.996, "10ms"}, {9.994, "9.99ms"}} {
+		if got := Ms(tt.v); got != tt.want {
+			t.Errorf("Ms(%v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func CheckGenerator(p *result.Profile) {
 	g.StartRatio = 1
 	if g.Started > 0 && float64(g.ConnWaits) > MaxConnWaitShare*float64(g.Started) {
 		g.Reasons = append(g.Reasons, fmt.Sprintf("%d of %d requests (%.1f%%) waited for a connection at the target's connections cap: above %.0f%%; their response times include the wait",
-			g.ConnWaits, g.Started, 100*float64(g.ConnWaits)/float64(g.Started), MaxConnWaitShare*100))
+			g.ConnWaits, g.Started, math.Ceil(1000*float64(g.ConnWaits)/float64(g.Started)-1e-6)/10, MaxConnWaitShare*100)) // rounded up: 1.04% must not read 1.0%, above 1%
 	}
 	if p.Model != "open" {
 		g.Invalid = len(g.Reasons) > 0
@@ -49,7 +49,7 @@ func CheckGenerator(p *result.Profile) {
 	}
 	if offered >= 100 && g.StartRatio < MinStartRatio {
 		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped at the in-flight cap): below %.0f%%",
-			g.StartRatio*100, g.Started, offered, g.Dropped, MinStartRatio*100))
+			math.Floor(g.StartRatio*1000+1e-6)/10, g.Started, offered, g.Dropped, MinStartRatio*100)) // floored: 98.96% must not read 99.0%, below 99%
 	}
 	limit := float64(g.LatenessLimit)
 	if limit <= 0 {

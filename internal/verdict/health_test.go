@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -65,5 +66,32 @@ func TestCheckGeneratorCountsWholeStarts(t *testing.T) {
 	CheckGenerator(p)
 	if p.Generator.StartRatio != 1 {
 		t.Errorf("start ratio %v, want 1", p.Generator.StartRatio)
+	}
+}
+
+// A share of starts just below the bound must not print as the bound: 9,896
+// of 10,000 starts is 98.96%, shown 98.9%, never "99.0% ... below 99%".
+func TestCheckGeneratorStartShareBelowBoundReadsBelow(t *testing.T) {
+	p := &result.Profile{Model: "open", Generator: result.Generator{Started: 9896, LatenessP99: 0.5}}
+	p.Stages = []result.Stage{{Offered: result.Offered{Duration: 10, Requests: 10000}, Stats: result.Stats{Elapsed: 10}}}
+	CheckGenerator(p)
+	if !p.Generator.Invalid || len(p.Generator.Reasons) != 1 {
+		t.Fatalf("invalid %v, reasons %v: want invalid for 98.96%% of starts", p.Generator.Invalid, p.Generator.Reasons)
+	}
+	if r := p.Generator.Reasons[0]; !strings.Contains(r, "made 98.9% of the scheduled starts") {
+		t.Errorf("reason %q should give the share as 98.9%%", r)
+	}
+}
+
+// A share of connection waits just above the bound must not print as the
+// bound: 104 of 10,000 is 1.04%, shown 1.1%, never "1.0% ... above 1%".
+func TestCheckGeneratorConnWaitShareAboveBoundReadsAbove(t *testing.T) {
+	p := &result.Profile{Model: "closed", Generator: result.Generator{Started: 10000, ConnWaits: 104}}
+	CheckGenerator(p)
+	if !p.Generator.Invalid || len(p.Generator.Reasons) != 1 {
+		t.Fatalf("invalid %v, reasons %v: want invalid for 1.04%% of requests waiting", p.Generator.Invalid, p.Generator.Reasons)
+	}
+	if r := p.Generator.Reasons[0]; !strings.Contains(r, "(1.1%) waited") {
+		t.Errorf("reason %q should give the share as 1.1%%", r)
 	}
 }

@@ -137,13 +137,22 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	rt := float64(sp.RecoveryTime)
 	recCheck := result.Check{Name: "recovery_time", Measured: rt, Limit: float64(rule.Budget), Op: "<=", Unit: "s", Pass: sp.Recovered && rt <= float64(rule.Budget)}
 	unobservable := len(after) == 0
+	// Fewer windows after the surge than recovery.windows asks for (a short
+	// after, or a rehearsal at --scale 0.1): recovery could not be shown
+	// either way, so the run did not show it never recovered.
+	tooShort := !unobservable && !sp.Recovered && len(after) < need
 	switch {
 	case unobservable:
 		// A spike back down to zero load leaves nothing to measure: say so
 		// rather than fail, and judge the surge alone.
-		recCheck.Pass = true
+		recCheck.Pass, recCheck.Unmeasured = true, true
 		recCheck.Detail = "not observable: no load after the surge (base 0); give the spike a base load to measure recovery"
+	case tooShort:
+		recCheck.Unmeasured = true
+		recCheck.Detail = fmt.Sprintf("not measured: %d s of load after the %s, fewer than the %d consecutive good seconds recovery.windows asks for; lengthen the spike's after", len(after), fromText(rule.From), need)
 	case !sp.Recovered:
+		// No recovery time was measured: the 0 in Measured means nothing.
+		recCheck.Unmeasured = true
 		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
 	}
 	v.Checks = append(v.Checks, recCheck)
@@ -167,6 +176,8 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	switch {
 	case unobservable:
 		b.WriteString("recovery not observable (no load after the surge)")
+	case tooShort:
+		fmt.Fprintf(&b, "recovery %s", recCheck.Detail)
 	case sp.Recovered:
 		fmt.Fprintf(&b, "recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
 	default:

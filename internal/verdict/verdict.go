@@ -8,6 +8,7 @@ package verdict
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -305,15 +306,32 @@ func checkText(c result.Check) string {
 	case strings.HasSuffix(c.Detail, DefaultBoundDetail):
 		return fmt.Sprintf("%s %s (no request completed) %s %s (default bound)", strings.ReplaceAll(c.Name, "_", " "), NoFigure, op, pct(c.Limit))
 	}
+	// apart writes the measured figure and the limit with show; a failed
+	// check whose figure rounds to its limit ("error rate 1% > 1%") gets
+	// seven significant digits (of the figure times scale, then suffix).
+	apart := func(show func(float64) string, scale float64, suffix string) (string, string) {
+		m, l := show(c.Measured), show(c.Limit)
+		if !c.Pass && m == l && c.Measured != c.Limit {
+			m = strconv.FormatFloat(c.Measured*scale, 'g', 7, 64) + suffix
+		}
+		return m, l
+	}
 	switch c.Unit {
 	case "ms":
-		return fmt.Sprintf("%s %s %s %s%s", c.Name, ms(result.Millis(c.Measured)), op, ms(result.Millis(c.Limit)), stage)
+		m, l := apart(func(v float64) string { return ms(result.Millis(v)) }, 1, "ms")
+		return fmt.Sprintf("%s %s %s %s%s", c.Name, m, op, l, stage)
 	case "ratio":
-		return fmt.Sprintf("%s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), pct(c.Measured), op, pct(c.Limit), stage)
+		m, l := apart(pct, 100, "%")
+		return fmt.Sprintf("%s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), m, op, l, stage)
 	case "s":
-		return fmt.Sprintf("%s %ss %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), stage)
+		if c.Unmeasured { // nothing measured: no comparison to claim
+			return fmt.Sprintf("%s %s (limit %s %ss)%s", strings.ReplaceAll(c.Name, "_", " "), NoFigure, c.Op, num(c.Limit), stage)
+		}
+		m, l := apart(num, 1, "")
+		return fmt.Sprintf("%s %ss %s %ss%s", strings.ReplaceAll(c.Name, "_", " "), m, op, l, stage)
 	default:
-		return fmt.Sprintf("%s %s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), num(c.Measured), op, num(c.Limit), c.Unit, stage)
+		m, l := apart(num, 1, "")
+		return fmt.Sprintf("%s %s %s %s %s%s", strings.ReplaceAll(c.Name, "_", " "), m, op, l, c.Unit, stage)
 	}
 }
 

@@ -406,3 +406,70 @@ func TestStressWithNoHeldStepFails(t *testing.T) {
 		t.Errorf("run pass %v, profile pass %v: %s", r.Pass, v.Pass, v.Answer)
 	}
 }
+
+// A spike that never recovers measured no recovery time: its check must say
+// so (Unmeasured, printed "—"), not read "measured 0s" against the budget.
+func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
+	slow := func(i int) time.Duration {
+		if i >= 7 {
+			return time.Second
+		}
+		return 10 * time.Millisecond
+	}
+	v := Judge(spikeProfile(t, slow, func(int) int64 { return 0 }, 30))
+	var rc *result.Check
+	for i := range v.Checks {
+		if v.Checks[i].Name == "recovery_time" {
+			rc = &v.Checks[i]
+		}
+	}
+	if rc == nil {
+		t.Fatalf("no recovery_time check: %+v", v.Checks)
+	}
+	if v.Pass || rc.Pass || !rc.Unmeasured {
+		t.Errorf("never recovered: verdict pass %v, check pass %v, unmeasured %v; want false, false, true", v.Pass, rc.Pass, rc.Unmeasured)
+	}
+	if strings.Contains(v.Answer, "recovery time 0s") || !strings.Contains(v.Answer, "recovery time "+NoFigure+" (limit <= 10.0s)") {
+		t.Errorf("answer %q should give the recovery time as %s, not 0s", v.Answer, NoFigure)
+	}
+}
+
+// A spike with fewer seconds after the surge than recovery.windows asks for
+// (a rehearsal at --scale 0.1 cuts after: 15s to 1.5 s) could not show
+// recovery: it must say "not measured", not "never recovered", and give no
+// recovery time.
+func TestJudgeSpikeTooShortAfterIsNotMeasured(t *testing.T) {
+	fast := func(int) time.Duration { return 10 * time.Millisecond }
+	v := Judge(spikeProfile(t, fast, func(int) int64 { return 0 }, 16)) // 2 s after, 3 windows needed
+	if v.Pass {
+		t.Errorf("a recovery not measured passed: %s", v.Answer)
+	}
+	if strings.Contains(v.Answer, "never recovered") || !strings.Contains(v.Answer, "not measured: 2 s of load after the ramp-down") {
+		t.Errorf("answer %q should say recovery was not measured (2 s after, 3 windows needed)", v.Answer)
+	}
+	for _, c := range v.Checks {
+		if c.Name == "recovery_time" && !c.Unmeasured {
+			t.Errorf("recovery_time check %+v should be unmeasured", c)
+		}
+	}
+}
+
+// A failed check whose figure rounds to its limit must not read as its
+// limit in the answer ("error rate 1% > 1%").
+func TestCheckTextFailedReadsApartFromLimit(t *testing.T) {
+	tests := []struct {
+		c    result.Check
+		want string
+	}{
+		{result.Check{Name: "error_rate", Measured: 0.01004, Limit: 0.01, Op: "<=", Unit: "ratio"}, "error rate 1.004% > 1%"},
+		{result.Check{Name: "p95", Measured: 100.031, Limit: 100, Op: "<=", Unit: "ms"}, "p95 100.031ms > 100ms"},
+		{result.Check{Name: "min_throughput", Measured: 999.7, Limit: 1000, Op: ">=", Unit: "req/s"}, "min throughput 999.7 < 1000 req/s"},
+		{result.Check{Name: "error_rate", Measured: 0.02, Limit: 0.01, Op: "<=", Unit: "ratio"}, "error rate 2% > 1%"},
+		{result.Check{Name: "p95", Measured: 100, Limit: 100, Op: "<=", Unit: "ms", Pass: true}, "p95 100ms <= 100ms"},
+	}
+	for _, tt := range tests {
+		if got := checkText(tt.c); got != tt.want {
+			t.Errorf("checkText(%+v) = %q, want %q", tt.c, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// A spike whose recovery was not measured (too few seconds, or no load,
+// after the surge) must not read "Recovery: none by the end of the run":
+// that claims a failure nobody saw. One that never recovered still does.
+func TestSpikeBlockUnmeasuredRecovery(t *testing.T) {
+	notMeasured := "not measured: 1 s of load after the ramp-down, fewer than the 3 consecutive good seconds recovery.windows asks for; lengthen the spike's after"
+	tests := []struct {
+		name, detail, want, notWant string
+	}{
+		{"too short", notMeasured, "Recovery: " + notMeasured + " (budget 1s).", "none"},
+		{"never", "never recovered: last window p95 1s, error rate 0%", "Recovery: **none** by the end of the run", "not measured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := &result.Verdict{Spike: &result.Spike{Budget: 1, LastP95: 1000}, Checks: []result.Check{
+				{Name: "recovery_time", Limit: 1, Op: "<=", Unit: "s", Unmeasured: true, Detail: tt.detail}}}
+			var b strings.Builder
+			spikeBlock(&b, v)
+			if got := b.String(); !strings.Contains(got, tt.want) || strings.Contains(got, tt.notWant) {
+				t.Errorf("got %q, want it to hold %q and not %q", got, tt.want, tt.notWant)
+			}
+		})
+	}
+}
+
+// A budget scaled by --scale (10 s at 0.15 is 1.5 s) prints as it is, not
+// rounded to whole seconds ("budget 2s" for a 1.5 s budget).
+func TestSpikeBlockBudgetNotRounded(t *testing.T) {
+	for _, rec := range []bool{true, false} {
+		v := &result.Verdict{Spike: &result.Spike{Budget: 1.5, Recovered: rec, RecoveryTime: 1.2}}
+		var b strings.Builder
+		spikeBlock(&b, v)
+		if !strings.Contains(b.String(), "(budget 1.5s)") {
+			t.Errorf("recovered %v: %q should give the budget as 1.5s", rec, b.String())
+		}
+	}
+}
