@@ -2,7 +2,9 @@ package result
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // checkFigures refuses well-formed nonsense that no run writes: a complete
@@ -44,7 +46,7 @@ func checkFigures(r *Result) *FormatError {
 		for _, c := range []struct {
 			n string
 			v int64
-		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}} {
+		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}, {"conn_waits", g.ConnWaits}} {
 			if c.v < 0 {
 				return bad(at+".generator."+c.n, "must not be negative, got %d", c.v)
 			}
@@ -82,14 +84,23 @@ func checkStats(at string, s *Stats) *FormatError {
 	case s.Elapsed < 0:
 		return &FormatError{Field: at + ".elapsed_s", Msg: fmt.Sprintf("must not be negative, got %g", float64(s.Elapsed))}
 	}
-	for name, l := range map[string]Latency{"response": s.Response, "service": s.Service, "error_latency": s.ErrorLatency} {
+	// In a fixed order, so the same file always names the same field.
+	for _, nl := range []struct {
+		name string
+		l    Latency
+	}{{"response", s.Response}, {"service", s.Service}, {"error_latency", s.ErrorLatency}} {
+		name, l := nl.name, nl.l
 		if l.Count < 0 || l.Min < 0 || l.Mean < 0 || l.P50 < 0 || l.P90 < 0 || l.P95 < 0 || l.P99 < 0 || l.P999 < 0 || l.Max < 0 {
 			return &FormatError{Field: at + "." + name, Msg: "negative count or latency"}
 		}
 	}
-	for what, m := range map[string]map[string]int64{"error_classes": s.ErrorClasses, "statuses": s.Statuses} {
-		for k, v := range m {
-			if v < 0 {
+	for _, wm := range []struct {
+		what string
+		m    map[string]int64
+	}{{"error_classes", s.ErrorClasses}, {"statuses", s.Statuses}} {
+		what := wm.what
+		for _, k := range slices.Sorted(maps.Keys(wm.m)) {
+			if v := wm.m[k]; v < 0 {
 				return &FormatError{Field: at + "." + what + "." + k, Msg: fmt.Sprintf("must not be negative, got %d", v)}
 			}
 		}

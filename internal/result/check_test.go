@@ -23,6 +23,9 @@ func TestParseRefusesNonsenseFigures(t *testing.T) {
 		{"negative window", func(r *Result) { r.Profiles[0].Windows = append(r.Profiles[0].Windows, Window{Requests: -1}) }, ".requests: must not be negative"},
 		{"negative status count", func(r *Result) { r.Profiles[0].Total.Statuses = map[string]int64{"500": -2} }, "profiles[0].total.statuses.500: must not be negative"},
 		{"negative generator count", func(r *Result) { r.Profiles[0].Generator.Dropped = -1 }, "profiles[0].generator.dropped"},
+		{"negative conn waits", func(r *Result) { r.Profiles[0].Generator.ConnWaits = -4 }, "profiles[0].generator.conn_waits: must not be negative, got -4"},
+		// Two bad keys: the first in sorted order is named, every time.
+		{"two negative classes", func(r *Result) { r.Profiles[0].Total.ErrorClasses = map[string]int64{"timeout": -1, "http": -2} }, "profiles[0].total.error_classes.http: must not be negative, got -2"},
 		{"no stages", func(r *Result) { r.Profiles[0].Stages = nil }, `profiles[0].stages: profile "baseline" of a complete run has no stage`},
 		{"no profiles", func(r *Result) { r.Profiles = nil }, "profiles: a complete run with no profile"},
 	}

@@ -54,7 +54,13 @@ func Pct(f float64) string {
 	if f == 0 {
 		return "0%"
 	}
-	return strconv.FormatFloat(f*100, 'g', 3, 64) + "%"
+	// Three significant digits, or as many more as it takes for a share
+	// short of all (or above none) not to read as 100% (or 0%).
+	s := strconv.FormatFloat(f*100, 'g', 3, 64)
+	for digits := 4; digits <= 7 && ((f < 1 && s == "100") || (f > 0 && s == "0")); digits++ {
+		s = strconv.FormatFloat(f*100, 'g', digits, 64)
+	}
+	return s + "%"
 }
 
 // Sig4 formats a figure with four significant digits, without an exponent

@@ -32,3 +32,16 @@ func TestMsBandEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestPctNeverRoundsToAllOrNone: a share short of all never reads 100%,
+// one above none never 0% (2,499 errors in 2,500 requests is not all).
+func TestPctNeverRoundsToAllOrNone(t *testing.T) {
+	for _, tt := range []struct {
+		f    float64
+		want string
+	}{{0.9996, "99.96%"}, {2499.0 / 2500, "99.96%"}, {0.99999, "99.999%"}, {1, "100%"}, {0.5, "50%"}, {0.123456, "12.3%"}, {0, "0%"}} {
+		if got := Pct(tt.f); got != tt.want {
+			t.Errorf("Pct(%v) = %q, want %q", tt.f, got, tt.want)
+		}
+	}
+}
