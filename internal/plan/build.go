@@ -300,7 +300,7 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 			}
 			if c.Error == "" && c.Lambda > 0 && conc > 0 && found > 0 {
 				usl = &capacity.USL{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda}
-				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput, Limit: c.Limit}
+				m.USL = &USLModel{Sigma: c.Sigma, Kappa: c.Kappa, Lambda: c.Lambda, ConcurrencyAtSLO: conc, MaxThroughput: c.MaxThroughput, Limit: c.Limit, Model: c.Model}
 			}
 		}
 	}

@@ -61,6 +61,9 @@ type USLModel struct {
 	// Limit is the capacity model's limit: only "peak" (retrograde
 	// throughput measured) caps the units worth adding.
 	Limit string `json:"limit,omitempty"`
+	// Model is the curve the capacity model chose ("usl", "amdahl",
+	// "ceiling", "linear"); empty in results older than the choice.
+	Model string `json:"model,omitempty"`
 }
 
 // DemandModel is today's demand and how it grows.

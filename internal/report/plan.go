@@ -81,7 +81,13 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 			if u.Limit != "" {
 				v += "; limit " + u.Limit
 			}
-			row("USL fit", v)
+			// Name the curve the capacity model chose: a ceiling or a line
+			// is not a USL fit, though its σ, κ, λ are read the same way.
+			label := "USL fit"
+			if u.Model != "" && u.Model != "usl" {
+				label = "Capacity model (" + u.Model + ")"
+			}
+			row(label, v)
 		}
 	}
 	d := p.Demand

@@ -228,3 +228,23 @@ func TestWritePlanFormats(t *testing.T) {
 		t.Error("pdf was accepted")
 	}
 }
+
+// TestPlanNamesTheChosenModel: a capacity model that chose a ceiling is
+// not called a USL fit in the plan (the demo's σ = κ = 0 service).
+func TestPlanNamesTheChosenModel(t *testing.T) {
+	for _, tt := range []struct{ model, want, not string }{
+		{"ceiling", "| Capacity model (ceiling) |", "| USL fit |"},
+		{"usl", "| USL fit |", "| Capacity model ("},
+		{"", "| USL fit |", "| Capacity model ("}, // a result from before the choice
+	} {
+		res := planResult()
+		res.Profiles[0].Capacity.Model = tt.model
+		var b bytes.Buffer
+		if err := PlanMarkdown(&b, fixturePlan(t, fullPlan, res)); err != nil {
+			t.Fatal(err)
+		}
+		if s := b.String(); !strings.Contains(s, tt.want) || strings.Contains(s, tt.not) {
+			t.Errorf("model %q: want %q and not %q in the plan", tt.model, tt.want, tt.not)
+		}
+	}
+}
