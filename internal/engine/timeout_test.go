@@ -175,15 +175,7 @@ func TestConnectionsGrowWithDemand(t *testing.T) {
 			client := cl.new(ClientOptions{Timeout: 5 * time.Second, MaxConns: 16})
 			defer client.CloseIdle()
 			doer := &tracingDoer{d: client}
-			rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
-			st, err := Run(context.Background(), p, Options{
-				Doer: doer, Requests: []*Prepared{{Name: "get", Method: "GET", URL: srv.URL + "/"}},
-				Recorder: rec, Seed: 1,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			snap := rec.Close()
+			st, snap := runGet(t, p, doer, srv.URL+"/")
 			checkClasses(t, snap, metrics.OK, doer)
 			if st.ConnWaits != 0 {
 				t.Errorf("%d requests waited for a connection with no cap", st.ConnWaits)
@@ -218,15 +210,7 @@ func TestConnectionCapCountsWaits(t *testing.T) {
 			client := cl.new(ClientOptions{Timeout: 10 * time.Second, Connections: 2})
 			defer client.CloseIdle()
 			doer := &tracingDoer{d: client}
-			rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
-			st, err := Run(context.Background(), p, Options{
-				Doer: doer, Requests: []*Prepared{{Name: "get", Method: "GET", URL: srv.URL + "/"}},
-				Recorder: rec, Seed: 1,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			snap := rec.Close()
+			st, snap := runGet(t, p, doer, srv.URL+"/")
 			checkClasses(t, snap, metrics.OK, doer)
 			requests, _ := total(snap)
 			svc := metrics.Summarize(snap.Stages[0].Service())
@@ -267,17 +251,7 @@ func BenchmarkSendGETHardStop(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			hard, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-			r, err := newRunner(Options{Doer: NewFastClient(tc.opt), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Hard: hard})
-			if err != nil {
-				b.Fatal(err)
-			}
-			r.send(0, 0, 0, r.now()) // warm the connection and the pools
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				r.send(0, 0, 0, r.now())
-			}
+			benchSend(b, Options{Doer: NewFastClient(tc.opt), Hard: hard}, url)
 		})
 	}
 }
@@ -312,4 +286,19 @@ func TestConnWaitsNotCountedOverHTTP2(t *testing.T) {
 	if st.ConnWaits != 0 {
 		t.Errorf("%d of %d HTTP/2 requests counted as waiting for a connection", st.ConnWaits, st.Started)
 	}
+}
+
+// runGet runs profile p of GETs to url through doer and returns the
+// executor's figures and the recorder's snapshot.
+func runGet(t *testing.T, p scenario.Profile, doer Doer, url string) (Stats, *metrics.Snapshot) {
+	t.Helper()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	st, err := Run(context.Background(), p, Options{
+		Doer: doer, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+		Recorder: rec, Seed: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, rec.Close()
 }
