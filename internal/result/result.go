@@ -145,6 +145,12 @@ type Profile struct {
 	Verdict *Verdict `json:"verdict,omitempty"`
 	// Capacity is the capacity model fitted to a stepped profile's steps.
 	Capacity *Capacity `json:"capacity,omitempty"`
+	// Monitor holds the resource metrics read from the system under test
+	// (scenario monitor: section); nil without one.
+	Monitor *Monitor `json:"monitor,omitempty"`
+	// Bottleneck is the utilisation-law reading of a stepped profile's
+	// monitored resources; nil without monitored resources.
+	Bottleneck *Bottleneck `json:"bottleneck,omitempty"`
 }
 
 // Capacity is the capacity model of a stress run: a Universal Scalability
