@@ -32,8 +32,10 @@ var allowed = map[string][]string{
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 
-	// Beside the data flow: the command line's shell completion scripts.
+	// Beside the data flow: the command line's shell completion scripts,
+	// and scenario files written from a HAR recording or a curl command.
 	"completion": {},
+	"importer":   {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

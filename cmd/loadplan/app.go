@@ -68,6 +68,8 @@ func commands() []command {
 		{"report", "re-render a result as HTML, Markdown, JSON, JUnit or CSV", cmdReport},
 		{"compare", "compare two results (old vs new) with a significance test", cmdCompare},
 		{"merge", "combine the results of a split run's segments exactly", cmdMerge},
+		{"import", "write a scenario from a HAR recording or a curl command", cmdImport},
+		{"schema", "print the scenario file's JSON Schema (for editors)", cmdSchema},
 		{"plan", "project growth and write a dated resource plan from a result", cmdPlan},
 		{"version", "print the version", cmdVersion},
 		{"completion", "print a shell completion script: bash, zsh or fish", cmdCompletion},

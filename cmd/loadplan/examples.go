@@ -27,6 +27,8 @@ func commandExamples(name string) []string {
 			"loadplan plan reports/demo/result.json --growth 20%/mo --horizon 18mo",
 			"loadplan plan reports/demo/result.json --history peaks.csv -f md,csv --out plans/",
 		},
+		"import":     importExamples,
+		"schema":     {"loadplan schema > loadplan.schema.json"},
 		"version":    {"loadplan version"},
 		"completion": {"loadplan completion bash > /etc/bash_completion.d/loadplan", "loadplan completion fish > ~/.config/fish/completions/loadplan.fish"},
 	}[name]

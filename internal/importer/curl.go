@@ -1,0 +1,238 @@
+package importer
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"mvdan.cc/sh/v3/shell"
+)
+
+// Curl imports one curl command line (as a browser's "Copy as cURL" or a
+// README gives it) as a scenario with that one request. Shell quoting,
+// $'…' strings and line continuations are read as a POSIX shell would;
+// $VAR references become ${VAR} environment references of the scenario.
+// Options curl has that a load test has no use for (-s, -v, -o, -L, ...)
+// are accepted and ignored; an option it does not know is an error, as are
+// bodies read from files (@file).
+func Curl(command string, opt Options) (*Result, error) {
+	words, err := shell.Fields(strings.TrimSpace(command), func(name string) string { return "${" + name + "}" })
+	if err != nil {
+		return nil, fmt.Errorf("the curl command cannot be read as a shell command: %v", err)
+	}
+	if len(words) > 0 && (words[0] == "curl" || strings.HasSuffix(words[0], "/curl")) {
+		words = words[1:]
+	}
+	c, err := parseCurl(words)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(c.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the curl command's URL %q is not an http(s) URL with a host", c.url)
+	}
+	if c.get && len(c.data) > 0 {
+		q := strings.Join(c.data, "&")
+		if u.RawQuery != "" {
+			q = u.RawQuery + "&" + q
+		}
+		u.RawQuery = q
+		c.data = nil
+	}
+	method := c.method
+	switch {
+	case method != "":
+	case c.head:
+		method = "HEAD"
+	case len(c.data) > 0:
+		method = "POST"
+	default:
+		method = "GET"
+	}
+	sec := newSecrets()
+	r := request{method: strings.ToUpper(method)}
+	r.name = stepName(r.method, u.Path, map[string]bool{})
+	where := "the request"
+	r.path = sec.pathQuery(u, nil, where)
+	var notes []string
+	for _, h := range c.headers {
+		name, v := h[0], h[1]
+		if strings.EqualFold(name, "cookie") {
+			notes = append(notes, "The Cookie header is not copied: the cookie jar keeps what the server sets.")
+			continue
+		}
+		if !keepHeader(name) && !strings.EqualFold(name, "user-agent") {
+			continue
+		}
+		if secretName(name, []string{"Authorization", "Proxy-Authorization", "X-Api-Key"}) {
+			v = sec.header(name, v, "header "+name)
+		}
+		r.headers = append(r.headers, [2]string{name, v})
+	}
+	if c.user != "" {
+		r.headers = append(r.headers, [2]string{"Authorization", "Basic " + sec.ref("BASIC_AUTH", base64.StdEncoding.EncodeToString([]byte(c.user)), "-u (user:password, base64)")})
+	}
+	if len(c.data) > 0 {
+		ct := headerValue(r.headers, "Content-Type")
+		if ct == "" {
+			ct = c.dataType
+			r.headers = append(r.headers, [2]string{"Content-Type", ct})
+		}
+		r.body = body(sec, ct, strings.Join(c.data, "&"), where)
+	}
+	if c.cookies {
+		notes = append(notes, "-b/--cookie is not copied: the cookie jar keeps what the server sets.")
+	}
+	if c.insecure {
+		notes = append(notes, "-k/--insecure was given: the scenario checks TLS certificates; set target.insecure if the target's certificate is self-signed (docs/scenario.md).")
+	}
+	name := opt.Name
+	if name == "" {
+		name = scenarioName(r.name)
+	}
+	res := &Result{Secrets: sec.list, Notes: notes, Steps: 1}
+	res.YAML = write(name, u.Scheme+"://"+u.Host, []request{r}, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
+	return res, nil
+}
+
+// curlCmd is what a curl command line asks for.
+type curlCmd struct {
+	url, method, user, dataType    string
+	headers                        [][2]string
+	data                           []string
+	get, head, compressed, cookies bool
+	insecure                       bool
+}
+
+// curlIgnored are options without a value that change nothing a load test
+// sends.
+var curlIgnored = map[string]bool{
+	"-s": true, "--silent": true, "-S": true, "--show-error": true, "-v": true, "--verbose": true,
+	"-L": true, "--location": true, "-i": true, "--include": true, "-f": true, "--fail": true,
+	"--fail-with-body": true, "-#": true, "--progress-bar": true, "--http1.1": true, "--http2": true,
+	"--no-buffer": true, "-N": true, "-g": true, "--globoff": true, "-q": true,
+}
+
+// curlIgnoredValue are options with a value that change nothing a load
+// test sends.
+var curlIgnoredValue = map[string]bool{
+	"-o": true, "--output": true, "-w": true, "--write-out": true, "--connect-timeout": true,
+	"-m": true, "--max-time": true, "--retry": true, "-e": true, "--referer": true, "-c": true, "--cookie-jar": true,
+}
+
+// parseCurl reads curl's options.
+func parseCurl(words []string) (*curlCmd, error) {
+	c := &curlCmd{dataType: "application/x-www-form-urlencoded"}
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		flag, val, hasVal := w, "", false
+		switch {
+		case strings.HasPrefix(w, "--") && strings.Contains(w, "="):
+			flag, val, _ = strings.Cut(w, "=")
+			hasVal = true
+		case len(w) > 2 && w[0] == '-' && w[1] != '-':
+			// -XPOST, -H'a: b', or -sSL (flags run together).
+			if strings.ContainsRune("XHdubAeomw", rune(w[1])) {
+				flag, val, hasVal = w[:2], w[2:], true
+			} else {
+				for _, r := range w[1:] {
+					if !curlIgnored["-"+string(r)] && r != 'k' && r != 'G' && r != 'I' {
+						return nil, fmt.Errorf("curl option %q (in %q) is not supported by import", "-"+string(r), w)
+					}
+					words = append(words[:i+1], append([]string{"-" + string(r)}, words[i+1:]...)...)
+				}
+				continue
+			}
+		}
+		value := func() (string, error) {
+			if hasVal {
+				return val, nil
+			}
+			if i+1 >= len(words) {
+				return "", fmt.Errorf("curl option %s needs a value", flag)
+			}
+			i++
+			return words[i], nil
+		}
+		var err error
+		var v string
+		switch flag {
+		case "-X", "--request":
+			c.method, err = value()
+		case "-H", "--header":
+			if v, err = value(); err == nil {
+				name, hv, ok := strings.Cut(v, ":")
+				if !ok {
+					return nil, fmt.Errorf("curl header %q has no ':'", v)
+				}
+				c.headers = append(c.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(hv)})
+			}
+		case "-d", "--data", "--data-ascii", "--data-raw", "--data-binary", "--data-urlencode", "--json":
+			if v, err = value(); err == nil {
+				if strings.HasPrefix(v, "@") && flag != "--data-raw" {
+					return nil, fmt.Errorf("curl %s %s reads its body from a file: paste the body into the command (or write it in the scenario)", flag, v)
+				}
+				if flag == "--data-urlencode" {
+					if k, raw, ok := strings.Cut(v, "="); ok {
+						v = k + "=" + url.QueryEscape(raw)
+					} else {
+						v = url.QueryEscape(v)
+					}
+				}
+				if flag == "--json" {
+					c.dataType = "application/json"
+					c.headers = append(c.headers, [2]string{"Accept", "application/json"})
+				}
+				c.data = append(c.data, v)
+			}
+		case "-u", "--user":
+			c.user, err = value()
+		case "-A", "--user-agent":
+			if v, err = value(); err == nil {
+				c.headers = append(c.headers, [2]string{"User-Agent", v})
+			}
+		case "-b", "--cookie":
+			_, err = value()
+			c.cookies = true
+		case "--url":
+			c.url, err = value()
+		case "-G", "--get":
+			c.get = true
+		case "-I", "--head":
+			c.head = true
+		case "--compressed":
+			c.compressed = true
+		case "-k", "--insecure":
+			c.insecure = true
+		default:
+			switch {
+			case curlIgnored[flag]:
+			case curlIgnoredValue[flag]:
+				_, err = value()
+			case strings.HasPrefix(w, "-"):
+				return nil, fmt.Errorf("curl option %q is not supported by import", flag)
+			case c.url != "":
+				return nil, fmt.Errorf("the curl command has two URLs (%q and %q): import one request at a time", c.url, w)
+			default:
+				c.url = w
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if c.url == "" {
+		return nil, fmt.Errorf("the curl command has no URL")
+	}
+	return c, nil
+}
+
+func headerValue(hs [][2]string, name string) string {
+	for _, h := range hs {
+		if strings.EqualFold(h[0], name) {
+			return h[1]
+		}
+	}
+	return ""
+}

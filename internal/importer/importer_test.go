@@ -1,0 +1,211 @@
+package importer
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// scenarioDoc is the part of a written scenario the tests look at.
+type scenarioDoc struct {
+	Version int            `yaml:"version"`
+	Name    string         `yaml:"name"`
+	Target  map[string]any `yaml:"target"`
+	Flows   []flowDoc      `yaml:"flows"`
+	Reqs    []stepDoc      `yaml:"requests"`
+	Profs   map[string]any `yaml:"profiles"`
+	Extra   map[string]any `yaml:",inline"`
+}
+
+type flowDoc struct {
+	Name  string    `yaml:"name"`
+	Steps []stepDoc `yaml:"steps"`
+}
+
+type stepDoc struct {
+	Name    string            `yaml:"name"`
+	Method  string            `yaml:"method"`
+	Path    string            `yaml:"path"`
+	Headers map[string]string `yaml:"headers"`
+	Body    string            `yaml:"body"`
+	Think   string            `yaml:"think"`
+	Check   map[string]any    `yaml:"check"`
+}
+
+func decode(t *testing.T, b []byte) scenarioDoc {
+	t.Helper()
+	var d scenarioDoc
+	if err := yaml.Unmarshal(b, &d); err != nil {
+		t.Fatalf("the written scenario is not YAML: %v\n%s", err, b)
+	}
+	return d
+}
+
+func TestHARFromBrowser(t *testing.T) {
+	data, err := os.ReadFile("testdata/journey.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := HAR(data, Options{Source: "journey.har", Now: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(res.YAML)
+	d := decode(t, res.YAML)
+	if d.Version != 1 || d.Name != "journey" || d.Target["url"] != "${TARGET_URL:-http://127.0.0.1:18931}" {
+		t.Errorf("version %d, name %q, url %v", d.Version, d.Name, d.Target["url"])
+	}
+	if len(d.Flows) != 1 {
+		t.Fatalf("%d flows, want one:\n%s", len(d.Flows), out)
+	}
+	var names []string
+	for _, s := range d.Flows[0].Steps {
+		names = append(names, s.Method+" "+s.Path+" as "+s.Name)
+	}
+	want := []string{"GET / as get_root", "POST /api/login as post_api_login", "GET /api/items/7?view=full as get_api_items_7", "POST /api/orders as post_api_orders"}
+	if strings.Join(names, "; ") != strings.Join(want, "; ") {
+		t.Errorf("steps:\n got %q\nwant %q", names, want)
+	}
+	steps := d.Flows[0].Steps
+	if h := steps[2].Headers["Authorization"]; h != "Bearer ${secret:TOKEN}" {
+		t.Errorf("items' Authorization = %q, want the bearer token as a secret reference", h)
+	}
+	if steps[3].Headers["X-Request-Source"] != "web" || steps[3].Headers["Content-Type"] != "application/json" {
+		t.Errorf("orders' own headers lost: %v", steps[3].Headers)
+	}
+	for _, s := range steps {
+		for h := range s.Headers {
+			switch l := strings.ToLower(h); {
+			case l == "cookie", l == "user-agent", l == "host", l == "referer", l == "origin", strings.HasPrefix(l, "sec-"), l == "content-length", l == "accept-encoding":
+				t.Errorf("step %s keeps the browser's header %s", s.Name, h)
+			}
+		}
+	}
+	if steps[1].Body != `{"user":"alice","password":"${secret:PASSWORD}"}` {
+		t.Errorf("login body = %q, want the password as a secret reference", steps[1].Body)
+	}
+	if steps[3].Body != `{"item":7,"qty":2}` {
+		t.Errorf("orders body = %q", steps[3].Body)
+	}
+	if steps[3].Check["status"] == nil || steps[1].Think == "" {
+		t.Errorf("want the recorded status as a check and the recorded pause as think: %+v %+v", steps[3].Check, steps[1])
+	}
+	// No recorded secret reaches the file.
+	for _, secret := range []string{"correct-horse-battery", "tok-alice-9f8e7d", "s-alice"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the scenario holds the recorded secret %q", secret)
+		}
+	}
+	var got []string
+	for _, s := range res.Secrets {
+		got = append(got, s.Name+" from "+s.Where)
+	}
+	if strings.Join(got, "; ") != "PASSWORD from body field password of step post_api_login; TOKEN from header Authorization of step get_api_items_7" {
+		t.Errorf("secrets: %q", got)
+	}
+	if !strings.Contains(out, "2 static resources") || !strings.Contains(out, "4 of 6 recorded requests") {
+		t.Errorf("the header comment does not say what was left out:\n%s", out)
+	}
+	// --include-static keeps them; --no-think drops the pauses.
+	res, err = HAR(data, Options{Source: "journey.har", IncludeStatic: true, NoThink: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = decode(t, res.YAML)
+	if n := len(d.Flows[0].Steps); n != 6 {
+		t.Errorf("--include-static: %d steps, want 6", n)
+	}
+	for _, s := range d.Flows[0].Steps {
+		if s.Think != "" {
+			t.Errorf("--no-think: step %s thinks %s", s.Name, s.Think)
+		}
+	}
+}
+
+func TestHARRefusesNonsense(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{`, "not a HAR file"},
+		{`{"log":{"entries":[]}}`, "no entries"},
+		{`{"log":{"entries":[{"request":{"method":"GET","url":"ftp://x/"}}]}}`, "no request to import"},
+	} {
+		_, err := HAR([]byte(c.in), Options{Source: "x.har"})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "x.har") {
+			t.Errorf("%s: err %v, want %q naming the file", c.in, err, c.want)
+		}
+	}
+}
+
+func TestCurlMultiHeaderPOST(t *testing.T) {
+	cmd := `curl -sS -X POST 'https://api.example.com/v1/orders?api_key=k-123&page=2' \
+  -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $MY_TOKEN" \
+  -H 'X-Tenant: acme' -H 'Cookie: sid=abc' \
+  --data-raw '{"sku":"A1","qty":3,"card":{"number":"4242","secret":"cvc-999"}}' --compressed`
+	res, err := Curl(cmd, Options{Source: "a curl command"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decode(t, res.YAML)
+	if len(d.Reqs) != 1 || d.Target["url"] != "${TARGET_URL:-https://api.example.com}" || d.Target["compression"] != true {
+		t.Fatalf("want one request against api.example.com with compression:\n%s", res.YAML)
+	}
+	r := d.Reqs[0]
+	if r.Name != "post_v1_orders" || r.Method != "POST" || r.Path != "/v1/orders?api_key=${secret:API_KEY}&page=2" {
+		t.Errorf("request %+v", r)
+	}
+	if r.Headers["Authorization"] != "Bearer ${secret:MY_TOKEN}" || r.Headers["X-Tenant"] != "acme" || r.Headers["Content-Type"] != "application/json" {
+		t.Errorf("headers %v", r.Headers)
+	}
+	if _, ok := r.Headers["Cookie"]; ok {
+		t.Errorf("the Cookie header was copied")
+	}
+	if r.Body != `{"sku":"A1","qty":3,"card":{"number":"4242","secret":"${secret:SECRET}"}}` {
+		t.Errorf("body %s", r.Body)
+	}
+	if strings.Contains(string(res.YAML), "k-123") || strings.Contains(string(res.YAML), "cvc-999") {
+		t.Errorf("a secret reached the file:\n%s", res.YAML)
+	}
+}
+
+func TestCurlForms(t *testing.T) {
+	for _, c := range []struct {
+		cmd, method, path, ctype, body, auth string
+	}{
+		{`curl https://h.example/items/7`, "GET", "/items/7", "", "", ""},
+		{`curl -d 'a=1' -d 'password=p' https://h.example/login`, "POST", "/login", "application/x-www-form-urlencoded", "a=1&password=${secret:PASSWORD}", ""},
+		{`curl -G -d q=shoes https://h.example/search`, "GET", "/search?q=shoes", "", "", ""},
+		{`curl --json '{"a":1}' https://h.example/x`, "POST", "/x", "application/json", `{"a":1}`, ""},
+		{`curl -u bob:pw -XPUT https://h.example/x`, "PUT", "/x", "", "", "Basic ${secret:BASIC_AUTH}"},
+		{"curl -sSLk $'https://h.example/a b'", "GET", "/a%20b", "", "", ""},
+		{`curl -I https://h.example/`, "HEAD", "/", "", "", ""},
+	} {
+		res, err := Curl(c.cmd, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", c.cmd, err)
+			continue
+		}
+		r := decode(t, res.YAML).Reqs[0]
+		if r.Method != c.method || r.Path != c.path || r.Headers["Content-Type"] != c.ctype || r.Body != c.body || r.Headers["Authorization"] != c.auth {
+			t.Errorf("%s:\n got %s %s ct=%q body=%q auth=%q", c.cmd, r.Method, r.Path, r.Headers["Content-Type"], r.Body, r.Headers["Authorization"])
+		}
+	}
+}
+
+func TestCurlRefusesWhatItCannotImport(t *testing.T) {
+	for _, c := range []struct{ cmd, want string }{
+		{`curl`, "no URL"},
+		{`curl --data @body.json https://h/x`, "reads its body from a file"},
+		{`curl --proxy http://p:1 https://h/x`, `"--proxy" is not supported`},
+		{`curl ftp://h/x`, "not an http(s) URL"},
+		{`curl https://h/a https://h/b`, "two URLs"},
+		{`curl -H`, "needs a value"},
+		{`curl 'https://h/x`, "cannot be read as a shell command"},
+	} {
+		if _, err := Curl(c.cmd, Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want %q", c.cmd, err, c.want)
+		}
+	}
+}
