@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build check test test-busy demo bench bench-go bench-sim bench-open bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-slow test-busy demo bench bench-go bench-sim bench-open bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -18,7 +18,7 @@ vet:
 # cache): vet and the unit tests without -race; -short skips the tests that
 # drive a service for seconds, -skip the timing acceptance tests.
 check: vet
-	$(GO) test -short -count=1 -skip 'Acceptance' ./...
+	$(GO) test -short -count=1 -skip 'Acceptance|Slow' ./...
 
 # The whole suite (CI runs it via .ci/run; docs/testing.md): unit and
 # integration tests under the race detector, then the acceptance tests
@@ -26,8 +26,14 @@ check: vet
 # several-fold, one package at a time (-p 1) so that no two load tests share
 # the machine's cores.
 test: vet
-	$(GO) test -race -count=1 -skip 'Acceptance' ./...
+	$(GO) test -race -count=1 -skip 'Acceptance|Slow' ./...
 	$(GO) test -count=1 -p 1 -run 'Acceptance' ./...
+
+# Tests too slow for `make test` (TestSlow...: a Prometheus backfilled
+# with 18 months of daily samples by promtool); .ci/run runs them after
+# `make test`.
+test-slow:
+	$(GO) test -count=1 -p 1 -timeout 20m -run 'Slow' ./...
 
 # `make test` RUNS times in a row while a busy loop keeps one core busy
 # (docs/testing.md records the results).

@@ -31,9 +31,13 @@ var allowed = map[string][]string{
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
+	// Demand history read from Prometheus for the plan's growth fit.
+	"promhistory": {"plan"},
 
 	// Beside the data flow: the command line's shell completion scripts.
 	"completion": {},
+	// Test helper: real Prometheus / node exporter processes for tests.
+	"promtest": {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {
