@@ -141,6 +141,9 @@ func (e *Exporter) Close() error {
 
 func (e *Exporter) push() {
 	if e.rw != nil {
+		e.st.mu.Lock()
+		e.st.get(MetricRemoteDropped, counter).value = float64(e.rw.dropped.Load())
+		e.st.mu.Unlock()
 		e.rw.enqueue(e.st.snapshot(), e.opt.Labels)
 	}
 }
@@ -162,14 +165,12 @@ type follower struct {
 	profile string
 	stages  []time.Duration
 	last    int64 // the last unix second counted from the windows
-	epoch   int64 // the first window's second, for stage offsets
 }
 
-func (f *follower) stageOf(sec int64, current int) string {
-	if f.epoch == 0 {
-		return strconv.Itoa(current)
-	}
-	off := time.Duration(sec-f.epoch) * time.Second
+// stageOf is the stage a window of second sec belongs to, by its offset
+// from the profile's start.
+func (f *follower) stageOf(sec int64, epoch time.Time) string {
+	off := time.Unix(sec, 0).Sub(epoch.Truncate(time.Second))
 	for i, end := range f.stages {
 		if off < end {
 			return strconv.Itoa(i)
@@ -200,13 +201,7 @@ func (f *follower) poll(l runner.Live) {
 	}
 	h := st.get(MetricResponse, histogram, "profile", p)
 	for _, w := range wins {
-		if f.epoch == 0 {
-			f.epoch = w.Second - int64(l.Elapsed/time.Second)
-			if f.epoch > w.Second {
-				f.epoch = w.Second
-			}
-		}
-		stage := f.stageOf(w.Second, l.Stage)
+		stage := f.stageOf(w.Second, l.Epoch)
 		st.get(MetricStageRequests, counter, "profile", p, "stage", stage).value += float64(w.Count)
 		for class, n := range w.ErrorClasses {
 			st.get(MetricErrorClasses, counter, "profile", p, "stage", stage, "class", class).value += float64(n)
@@ -275,7 +270,15 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// Names lists every metric the export publishes (histograms by their base
+// name).
+func Names() []string {
+	return []string{MetricRequests, MetricErrors, MetricStageRequests, MetricErrorClasses, MetricResponse,
+		MetricInFlight, MetricOffered, MetricDropped, MetricLastP95, MetricRemoteDropped}
+}
+
 var help = map[string]string{
+	MetricRemoteDropped: "Remote-write pushes dropped (queue full or server unreachable).",
 	MetricRequests:      "Requests completed (successes and errors) in the profile so far.",
 	MetricErrors:        "Requests that failed in the profile so far.",
 	MetricStageRequests: "Requests completed per stage, counted per closed second.",

@@ -76,6 +76,7 @@ type Live struct {
 	InFlight     int64
 	Stage        int
 	WindowsAfter func(sec int64) []metrics.Window
+	Epoch        time.Time // the profile's start
 }
 
 // Run runs the scenario's profiles in order. When ctx ends, the profile in
@@ -281,7 +282,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
 				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
-				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter,
+				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch,
 			}
 			return lv
 		})
