@@ -31,11 +31,17 @@ var allowed = map[string][]string{
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
+	// Demand history read from Prometheus for the plan's growth fit; the
+	// live export of a run's figures (OpenMetrics, remote write).
+	"promhistory": {"plan"},
+	"export":      {"runner", "metrics", "scenario"},
 
 	// Beside the data flow: the command line's shell completion scripts,
 	// and scenario files written from a HAR recording or a curl command.
 	"completion": {},
 	"importer":   {},
+	// Test helper: real Prometheus / node exporter processes for tests.
+	"promtest": {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/promhistory"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -22,7 +24,7 @@ import (
 // beside the plan.
 const nextScenarioFile = "next-scenario.yaml"
 
-func cmdPlan(_ context.Context, env *Env, args []string) error {
+func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
 	planPath := fs.String("plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
 	history := fs.String("history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
@@ -31,6 +33,11 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 	growth := fs.String("growth", "", "compound growth: 20%/mo, or 150%/y (replaces the configuration's growth)")
 	out := fs.StringP("out", "o", "", "write the plan files into this directory (default: the result's directory)")
 	formats := fs.StringSliceP("format", "f", report.PlanFormats, "plan files to write: md, json, csv, html")
+	var hp promhistory.Options
+	fs.StringVar(&hp.URL, "history-prom", "", "fit the growth to monthly peaks read from this Prometheus server (with --history-query)")
+	fs.StringVar(&hp.Query, "history-query", "", "PromQL giving the demand in req/s, e.g. 'sum(rate(http_requests_total[5m]))'")
+	fs.IntVar(&hp.Months, "history-months", promhistory.MaxMonths, "--history-prom: months to read, 1 to 24")
+	fs.DurationVar(&hp.Resolution, "history-resolution", 5*time.Minute, "--history-prom: the step each day's peak is taken at")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,8 +50,11 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 			return usagef("--format %q: want md, json, csv or html (comma-separated)", f)
 		}
 	}
-	if *growth != "" && *history != "" {
-		return usagef("give --growth (a rate) or --history (a file to fit the rate to), not both")
+	if n := countSet(*growth != "", *history != "", hp.URL != ""); n > 1 {
+		return usagef("give one of --growth (a rate), --history (a file to fit the rate to) or --history-prom (a Prometheus to read it from)")
+	}
+	if hp.URL == "" && hp.Query != "" {
+		return usagef("--history-query needs --history-prom (the server to ask)")
 	}
 
 	resPath := fs.Arg(0)
@@ -90,6 +100,17 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 			return &UsageError{Err: err}
 		}
 		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, obs, *history
+	}
+	if hp.URL != "" {
+		hp.AsOf = day
+		h, err := promhistory.Read(ctx, hp)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		for _, d := range h.Dropped {
+			fmt.Fprintf(env.Stderr, "plan: --history-prom: month %s left out (too few days of data)\n", d)
+		}
+		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, h.Observations, hp.URL+" "+h.Expr
 	}
 
 	p, err := plan.Build(cfg, res, plan.Options{AsOf: day, Result: resPath, Scenario: originalScenario(env, res)})
@@ -263,4 +284,15 @@ func secretsSet(data []byte) func(string) (string, bool) {
 		}
 		return "", false
 	}
+}
+
+// countSet counts the true values.
+func countSet(b ...bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
 }

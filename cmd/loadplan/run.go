@@ -19,6 +19,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/export"
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
@@ -27,6 +28,7 @@ import (
 )
 
 type runFlags struct {
+	export   export.Options
 	profiles []string
 	out      string
 	quiet    bool
@@ -74,6 +76,8 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&f.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.DurationVar(&f.quantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
+	fs.StringVar(&f.export.Listen, "metrics-listen", "", "serve the run's live metrics in OpenMetrics form on this address (GET /metrics), e.g. 127.0.0.1:9464")
+	fs.StringVar(&f.export.RemoteWrite, "prometheus-remote-write", "", "push the run's live metrics to this Prometheus remote-write URL every second, e.g. http://127.0.0.1:9090/api/v1/write")
 	fs.StringVar(&f.maxErrorRate, "max-error-rate", "1%", "fail a baseline or target profile whose error rate passes this when its expect and the slo set no error_rate (a percentage, or a fraction; 100% turns the default bound off)")
 	fs.DurationVar(&f.lateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
@@ -282,11 +286,16 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if bars != nil {
 		opt.OnProfile = bars.onProfile
 	}
+	exp, err := startExport(f.export, sc.Name, &opt)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	res, runErr := runner.Run(runCtx, opt)
 	close(runDone)
 	if bars != nil {
 		bars.wait()
 	}
+	stopExport(env, exp, res)
 	hardStop() // release the signal goroutine
 	if res == nil {
 		return redactErr(runErr, secrets)

@@ -470,6 +470,17 @@ func (r *Recorder) Live() Live {
 	return l
 }
 
+// WindowsAfter returns copies of the closed windows of seconds after sec,
+// with their histograms, oldest first (the live export reads them once a
+// second). A straggling second that closes after a later one is not
+// returned once that later one was.
+func (r *Recorder) WindowsAfter(sec int64) []Window {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := sort.Search(len(r.closed), func(i int) bool { return r.closed[i].Second > sec })
+	return append([]Window(nil), r.closed[i:]...)
+}
+
 // Close folds every shard and window and returns the run's figures. The
 // recorder must not be used after Close.
 func (r *Recorder) Close() *Snapshot {

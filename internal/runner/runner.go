@@ -70,6 +70,13 @@ type Live struct {
 	Requests       int64
 	Errors         int64
 	Dropped        int64
+	// InFlight and Stage are the generator's requests in flight and the
+	// stage it is in (0-based); WindowsAfter gives the closed seconds after
+	// a unix second, with their histograms (the live export reads these).
+	InFlight     int64
+	Stage        int
+	WindowsAfter func(sec int64) []metrics.Window
+	Epoch        time.Time // the profile's start
 }
 
 // Run runs the scenario's profiles in order. When ctx ends, the profile in
@@ -271,11 +278,13 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			if el > total {
 				el = total
 			}
-			return Live{
+			lv := Live{
 				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
 				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
+				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch,
 			}
+			return lv
 		})
 		defer done()
 	}

@@ -1,0 +1,120 @@
+package export
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/runner"
+)
+
+// The shipped Grafana dashboard queries only metrics the export publishes,
+// in PromQL that parses.
+func TestDashboardQueriesExportedMetrics(t *testing.T) {
+	data, err := os.ReadFile("../../deploy/grafana/loadplan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatalf("deploy/grafana/loadplan.json is not JSON: %v", err)
+	}
+	name := regexp.MustCompile(`loadplan_[a-z0-9_]+`)
+	vars := strings.NewReplacer("$__rate_interval", "1m", "$scenario", "x", "$profile", "y")
+	seen := map[string]bool{}
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			n++
+			if _, err := parser.NewParser(parser.Options{}).ParseExpr(vars.Replace(tg.Expr)); err != nil {
+				t.Errorf("panel %q: %q does not parse: %v", p.Title, tg.Expr, err)
+			}
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(m, "_bucket"), "_sum"), "_count")
+				if !slices.Contains(Names(), base) {
+					t.Errorf("panel %q queries %s, which loadplan does not export", p.Title, m)
+				}
+				seen[base] = true
+			}
+		}
+	}
+	if n < 6 {
+		t.Errorf("the dashboard has %d queries, want its six panels' worth", n)
+	}
+	for _, m := range []string{MetricRequests, MetricErrorClasses, MetricResponse, MetricInFlight} {
+		if !seen[m] {
+			t.Errorf("the dashboard does not show %s", m)
+		}
+	}
+}
+
+// A poll turns the live view into series: totals as they are, each closed
+// window once into the stage counters and the histogram.
+func TestPollCountsEachWindowOnce(t *testing.T) {
+	e := &Exporter{st: newStore()}
+	f := &follower{e: e, profile: "stress", stages: []time.Duration{2 * time.Second, 2 * time.Second}, last: -1}
+	h := metrics.NewHistogram(time.Minute, 2)
+	for i := 0; i < 90; i++ {
+		h.RecordValue(4000) // 4 ms
+	}
+	for i := 0; i < 10; i++ {
+		h.RecordValue(300000) // 300 ms
+	}
+	enc, err := metrics.Encode(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wins := []metrics.Window{
+		{Second: 100, Count: 100, Hist: enc},
+		{Second: 101, Count: 100, Errors: 3, ErrorClasses: map[string]int64{"timeout": 3}, Hist: enc},
+		{Second: 102, Count: 100, Hist: enc},
+	}
+	live := runner.Live{Requests: 303, Errors: 3, Unit: "req/s", Elapsed: 3 * time.Second, Stage: 1, Epoch: time.Unix(100, 0),
+		WindowsAfter: func(sec int64) []metrics.Window {
+			var out []metrics.Window
+			for _, w := range wins {
+				if w.Second > sec {
+					out = append(out, w)
+				}
+			}
+			return out
+		}}
+	f.poll(live)
+	f.poll(live) // nothing new: no double count
+	got := map[string]float64{}
+	var hist series
+	for _, s := range e.st.snapshot() {
+		if s.kind == histogram {
+			hist = s
+			continue
+		}
+		got[key(s.name, s.labels)] = s.value
+	}
+	for k, want := range map[string]float64{
+		key(MetricRequests, [][2]string{{"profile", "stress"}}):                                        303,
+		key(MetricStageRequests, [][2]string{{"profile", "stress"}, {"stage", "0"}}):                   200,
+		key(MetricStageRequests, [][2]string{{"profile", "stress"}, {"stage", "1"}}):                   100,
+		key(MetricErrorClasses, [][2]string{{"class", "timeout"}, {"profile", "stress"}, {"stage", "0"}}): 3,
+	} {
+		if got[k] != want {
+			t.Errorf("%q = %v, want %v", k, got[k], want)
+		}
+	}
+	if hist.count != 300 || hist.counts[2] != 270 || hist.counts[8] != 30 {
+		t.Errorf("histogram: count %d, (2.5ms, 5ms] bucket %d (want 270), (250ms, 500ms] bucket %d (want 30)", hist.count, hist.counts[2], hist.counts[8])
+	}
+}
