@@ -57,19 +57,38 @@ func BottleneckOf(p *result.Profile) *result.Bottleneck {
 	return b
 }
 
-// annotateBottleneck sets p.Bottleneck and, when the binding resource's
-// ceiling disagrees with the stress run's own ceiling, warns in the
-// capacity model.
+// annotateBottleneck sets p.Bottleneck (BottleneckFor against p's
+// capacity model) and, when the binding resource's ceiling disagrees with
+// the stress run's own ceiling, warns in the capacity model too.
 func annotateBottleneck(p *result.Profile) {
-	p.Bottleneck = BottleneckOf(p)
-	text, disagree := crossCheck(p.Bottleneck, p.Capacity)
+	var disagree string
+	p.Bottleneck, disagree = bottleneckFor(p, p.Capacity)
+	if disagree != "" {
+		p.Capacity.Warnings = append(p.Capacity.Warnings, disagree)
+	}
+}
+
+// BottleneckFor is BottleneckOf with its ceiling cross-checked against the
+// capacity model c (the measured saturation throughput, else the fitted
+// X_max) in its note: whether they agree within 10%.
+func BottleneckFor(p *result.Profile, c *result.Capacity) *result.Bottleneck {
+	b, _ := bottleneckFor(p, c)
+	return b
+}
+
+// bottleneckFor returns the bottleneck and, when its ceiling disagrees
+// with c's, the sentence that says so.
+func bottleneckFor(p *result.Profile, c *result.Capacity) (*result.Bottleneck, string) {
+	b := BottleneckOf(p)
+	text, disagree := crossCheck(b, c)
 	if text == "" {
-		return
+		return b, ""
 	}
-	p.Bottleneck.Note += "; " + text
+	b.Note += "; " + text
 	if disagree {
-		p.Capacity.Warnings = append(p.Capacity.Warnings, text)
+		return b, text
 	}
+	return b, ""
 }
 
 // metricCeiling is one metric's utilisation-law reading, nil with a note

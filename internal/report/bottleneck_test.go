@@ -1,0 +1,66 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// monitoredFixture is htmlFixture with the stress profile monitored: busy
+// workers (capacity 64) tied to resource api, a queue length with no
+// capacity and a gap, and the utilisation-law reading of them.
+func monitoredFixture(t *testing.T) *result.Result {
+	t.Helper()
+	r := htmlFixture(t)
+	st := r.Profile("stress")
+	w := 64.0
+	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: &w, Source: "scrape", Query: "builtin loadplan_sim_busy_workers"}
+	queue := result.MonitorMetric{Name: "queue", Unit: "count", Source: "scrape", Query: "builtin loadplan_sim_queue_length"}
+	for i, win := range st.Windows {
+		off := win.Offset + 1
+		busy.Samples = append(busy.Samples, result.MonitorSample{Offset: off, V: win.Throughput * 0.01})
+		if i == 2 {
+			queue.Gaps = append(queue.Gaps, result.MonitorGap{From: win.Offset, To: off, Error: "timeout"})
+			continue
+		}
+		queue.Samples = append(queue.Samples, result.MonitorSample{Offset: off, V: float64(i % 3)})
+	}
+	st.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{busy, queue}}
+	at := 2
+	st.Bottleneck = &result.Bottleneck{Resource: "busy", Ceiling: 6400,
+		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 1.0 / 6400, Ceiling: 6400, Steps: []int{0, 1}, AtCapacity: &at}},
+		Note:      "busy binds first: ceiling 6,400 req/s by the utilisation law; queue has no stated capacity (max: or cpus:): no utilisation, no ceiling"}
+	return r
+}
+
+func TestBottleneckInReports(t *testing.T) {
+	r := monitoredFixture(t)
+	var md bytes.Buffer
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"### Bottleneck (utilisation law)",
+		"| **busy** (binds first) | api | 0.0001563 | 6400 req/s | 1, 2 | from step 3 |",
+		"queue has no stated capacity",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, md.String())
+		}
+	}
+	var term bytes.Buffer
+	if err := Terminal(&term, r, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Bottleneck (stress): busy (api) binds first, ceiling 6400 req/s by the utilisation law"; !strings.Contains(term.String(), want) {
+		t.Errorf("terminal lacks %q:\n%s", want, term.String())
+	}
+	doc := renderHTML(t, r)
+	for _, want := range []string{"<h3>Bottleneck (utilisation law)</h3>", "<td>busy (binds first)</td><td>api</td>", "from step 3"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
