@@ -64,3 +64,40 @@ func TestBottleneckInReports(t *testing.T) {
 		}
 	}
 }
+
+// Each monitored metric gets a chart under the load chart, on its time
+// axis, with its capacity line and its gaps shaded and the line broken.
+func TestResourceChartsInHTML(t *testing.T) {
+	r := monitoredFixture(t)
+	doc := renderHTML(t, r)
+	if strings.Contains(doc, "chart not drawn") {
+		t.Fatalf("a chart failed to draw")
+	}
+	figs := figures(t, doc)
+	busy, queue := figs["resource-busy-stress"], figs["resource-queue-stress"]
+	if busy == nil || queue == nil {
+		t.Fatalf("no resource charts (charts: %v)", keys(figs))
+	}
+	if !busy.hasText("capacity 64") || !busy.hasText("busy (api)") || !busy.hasText("seconds since the profile started") {
+		t.Errorf("busy chart texts %q: want its title, the capacity line and the time axis", busy.texts)
+	}
+	if queue.hasText("capacity") {
+		t.Errorf("queue has no capacity but its chart draws one: %q", queue.texts)
+	}
+	// In page order: the load chart, then the resource charts.
+	iLat, iBusy := strings.Index(doc, `id="latency-stress"`), strings.Index(doc, `id="resource-busy-stress"`)
+	if iLat < 0 || iBusy < iLat || strings.Index(doc, `id="hdr-stress"`) < iBusy {
+		t.Errorf("resource chart not right under the load chart")
+	}
+	if !strings.Contains(doc, "Shaded: 1 gap(s) with no reading") {
+		t.Errorf("the queue's gap is not described")
+	}
+	// The gap breaks the queue's line in two and is shaded: one more
+	// path than the busy chart, whose line is whole (and has the
+	// capacity line instead).
+	m := &r.Profile("stress").Monitor.Metrics[1]
+	pts, _ := resourceSeries(m)
+	if len(splitNaN(pts)) != 2 {
+		t.Errorf("the queue's line is in %d pieces, want 2 (broken at the gap)", len(splitNaN(pts)))
+	}
+}
