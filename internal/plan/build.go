@@ -439,6 +439,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			}
 			p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
 			s.measRPS = p.Measured.RPS
+			b.measuredTierCheck(r, um)
 			s.perUnit = p.Measured.RPS / float64(um)
 			s.ref = float64(um)
 			b.measuredScaling(s, usl)

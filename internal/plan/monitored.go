@@ -88,3 +88,29 @@ func aboveBelow(d float64) string {
 	}
 	return "below"
 }
+
+// measuredTierCheck sets beside the measured tier's capacity at SLO the
+// utilisation-law ceiling of a metric monitored on it, when there is one:
+// the tier stays sized from the capacity at SLO (the load it carried
+// within the SLO), and the note says how much of the resource's ceiling
+// that is.
+func (b *builder) measuredTierCheck(r Resource, units int) {
+	pr := b.stress
+	if pr == nil || pr.Bottleneck == nil || units <= 0 || b.p.Measured.RPS <= 0 {
+		return
+	}
+	var best *result.ResourceCeiling
+	for i := range pr.Bottleneck.Resources {
+		rc := &pr.Bottleneck.Resources[i]
+		if rc.Resource == r.Name && rc.Ceiling > 0 && (best == nil || rc.Ceiling < best.Ceiling) {
+			best = rc
+		}
+	}
+	if best == nil {
+		return
+	}
+	m := ResourceMeasure{Profile: pr.Name, Metric: best.Metric, Steps: best.Steps}
+	b.note("%s: the utilisation law puts its ceiling at %s req/s per %s (%s req/s on %d %s, %s); it is sized from its capacity at SLO, %s req/s per %s, %s of that ceiling.",
+		r.Name, FormatFigure(best.Ceiling/float64(units)), r.Unit, FormatFigure(best.Ceiling), units, Plural(r.Unit, units), m.String(),
+		FormatFigure(b.p.Measured.RPS/float64(units)), r.Unit, FormatPercent(b.p.Measured.RPS/best.Ceiling))
+}

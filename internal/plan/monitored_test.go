@@ -20,6 +20,7 @@ func TestMonitoredResourcePerUnit(t *testing.T) {
 	// The pool of db measured a ceiling of 3,000 req/s on its 2 shards
 	// (1,500 per shard) over steps 1 and 2; cache is not monitored.
 	res.Profiles[0].Bottleneck = &result.Bottleneck{Resource: "db_connections", Ceiling: 3000, Resources: []result.ResourceCeiling{
+		{Metric: "busy", Resource: "api", Demand: 1.0 / 4000, Ceiling: 4000, Steps: []int{0, 1}},
 		{Metric: "db_connections", Resource: "db", Demand: 1.0 / 3000, Ceiling: 3000, Steps: []int{0, 1}},
 		{Metric: "db_cpu", Resource: "db", Demand: 1.0 / 4000, Ceiling: 4000, Steps: []int{0, 1}},
 	}}
@@ -42,12 +43,22 @@ func TestMonitoredResourcePerUnit(t *testing.T) {
 		if got := hasRisk(p, RiskMeasurement, "db: the typed per_unit (900 req/s per shard) is 40% below the 1,500 measured"); got != tc.crossed {
 			t.Errorf("typed %s: cross-check risk %v, want %v: %+v", tc.typed, got, tc.crossed, p.Risks)
 		}
-		noted := false
-		for _, n := range p.Notes {
-			noted = noted || strings.Contains(n, "db: 1,500 req/s per shard measured by the utilisation law (3,000 req/s on 2 shards")
+		// The measured tier stays sized from its capacity at SLO (1,500
+		// on 10 instances), its ceiling beside it.
+		if api := p.Resources[0]; !api.Measured || api.MeasuredBy != nil || math.Abs(api.PerUnit-150) > 1e-9 {
+			t.Errorf("api %+v, want the measured tier at 150 per instance", api)
 		}
-		if !noted {
-			t.Errorf("no note on the measured per unit: %q", p.Notes)
+		for _, want := range []string{
+			"db: 1,500 req/s per shard measured by the utilisation law (3,000 req/s on 2 shards",
+			"api: the utilisation law puts its ceiling at 400 req/s per instance (4,000 req/s on 10 instances, busy over step(s) 1, 2 of stress); it is sized from its capacity at SLO, 150 req/s per instance, 37.5% of that ceiling.",
+		} {
+			noted := false
+			for _, n := range p.Notes {
+				noted = noted || strings.Contains(n, want)
+			}
+			if !noted {
+				t.Errorf("no note %q in %q", want, p.Notes)
+			}
 		}
 	}
 }
