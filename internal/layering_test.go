@@ -34,6 +34,8 @@ var allowed = map[string][]string{
 
 	// Beside the data flow: the command line's shell completion scripts.
 	"completion": {},
+	// Test helper: real Prometheus / node exporter processes for tests.
+	"promtest": {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {
