@@ -79,14 +79,14 @@ func (p *parser) monitor(o object, sc *Scenario) {
 		p.errorf(mv.at, mv.path, "want at least one metric")
 	}
 	for _, name := range metrics.keys {
-		if mm, ok := p.monitorMetric(name, metrics.fields[name], m.Prometheus != ""); ok {
+		if mm, ok := p.monitorMetric(name, metrics.fields[name], m.Prometheus != "", sc.Target.URL == BuiltinURL); ok {
 			m.Metrics = append(m.Metrics, mm)
 		}
 	}
 	sc.Monitor = m
 }
 
-func (p *parser) monitorMetric(name string, v value, havePrometheus bool) (MonitorMetric, bool) {
+func (p *parser) monitorMetric(name string, v value, havePrometheus, builtin bool) (MonitorMetric, bool) {
 	mm := MonitorMetric{Name: name, Line: v.at.Line}
 	start := len(p.errs)
 	if !namePattern.MatchString(name) {
@@ -122,6 +122,9 @@ func (p *parser) monitorMetric(name string, v value, havePrometheus bool) (Monit
 		if s, secret, ok := p.text(sv, "a string"); ok {
 			if s == BuiltinScrape {
 				mm.Scrape = s
+				if !builtin {
+					p.errorf(sv.n, sv.path, "scrape: builtin reads the built-in simulated service, but target.url is not builtin")
+				}
 			} else if _, ok := p.absURL(sv, s, secret, false); ok {
 				mm.Scrape = s
 			}

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -74,12 +75,19 @@ func TestParseMonitorErrors(t *testing.T) {
 			[]wantErr{{8, "monitor.metrics.x.metric", "must be a double-quoted string"}}},
 		{"no metrics", "monitor:\n  prometheus: http://127.0.0.1:9090\n",
 			[]wantErr{{6, "monitor.metrics", "required key is missing"}}},
+		{"builtin scrape without builtin target", "monitor:\n  metrics:\n    x: {scrape: builtin, metric: a, unit: count}\n",
+			nil},
 		{"unknown key", "monitor:\n  metrics:\n    x: {scrape: builtin, metric: a, unit: count, capacity: 3}\n",
 			[]wantErr{{8, "monitor.metrics.x.capacity", `unknown key "capacity"`}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse("s.yaml", []byte(monitorDoc(tc.monitor)), func(string) (string, bool) { return "", false })
+			doc := monitorDoc(tc.monitor)
+			if tc.want == nil {
+				doc = strings.Replace(doc, "url: builtin", "url: 'http://127.0.0.1:1'", 1)
+				tc.want = []wantErr{{8, "monitor.metrics.x.scrape", "target.url is not builtin"}}
+			}
+			_, err := Parse("s.yaml", []byte(doc), func(string) (string, bool) { return "", false })
 			checkErrors(t, err, tc.want)
 		})
 	}
