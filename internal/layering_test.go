@@ -24,7 +24,8 @@ var allowed = map[string][]string{
 	"metrics":   {},
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
-	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units"},
+	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor"},
+	"monitor":   {"scenario", "result"},
 	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics"},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
@@ -34,6 +35,8 @@ var allowed = map[string][]string{
 
 	// Beside the data flow: the command line's shell completion scripts.
 	"completion": {},
+	// Test helper: real Prometheus / node exporter processes for tests.
+	"promtest": {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {
