@@ -53,6 +53,11 @@ func BottleneckOf(p *result.Profile) *result.Bottleneck {
 	} else {
 		notes = append([]string{"no bottleneck named: no monitored metric with a capacity had samples in a held step"}, notes...)
 	}
+	if p.Generator.Invalid && best >= 0 {
+		// The held steps may still be sound, but the run as a whole
+		// measured the generator: say so beside the figure.
+		notes = append(notes, "the run is marked invalid (the generator was the bottleneck): the held steps' throughput may not be what the service was offered, so run again before relying on this ceiling")
+	}
 	b.Note = strings.Join(notes, "; ")
 	return b
 }

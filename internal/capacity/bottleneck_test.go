@@ -160,6 +160,11 @@ func TestBottleneckNone(t *testing.T) {
 	if b == nil || b.Resource != "" || len(b.Resources) != 0 || !strings.Contains(b.Note, "no bottleneck named") {
 		t.Fatalf("bottleneck %+v, want none named and a note", b)
 	}
+	p.Monitor.Metrics[0].Capacity = ptr(64)
+	p.Generator.Invalid = true
+	if b := BottleneckOf(p); !strings.Contains(b.Note, "the run is marked invalid") {
+		t.Errorf("note %q does not warn of the invalid run", b.Note)
+	}
 	p.Monitor = nil
 	if BottleneckOf(p) != nil {
 		t.Fatal("a profile without monitoring has a bottleneck")
