@@ -101,3 +101,19 @@ func TestResourceChartsInHTML(t *testing.T) {
 		t.Errorf("the queue's line is in %d pieces, want 2 (broken at the gap)", len(splitNaN(pts)))
 	}
 }
+
+// A reading alone between two gaps would be a line of one point, which
+// draws nothing: it is drawn as a dot.
+func TestResourceLoneReading(t *testing.T) {
+	m := &result.MonitorMetric{Name: "busy", Unit: "count",
+		Samples: []result.MonitorSample{{Offset: 1, V: 2}, {Offset: 2, V: 3}, {Offset: 4, V: 5}, {Offset: 6, V: 4}, {Offset: 7, V: 4}},
+		Gaps:    []result.MonitorGap{{From: 2.5, To: 3.5, Error: "timeout"}, {From: 4.5, To: 5.5, Error: "timeout"}}}
+	pts, top := resourceSeries(m)
+	lone := loneReadings(pts)
+	if len(lone) != 1 || lone[0].X != 4 || top != 5 {
+		t.Errorf("lone readings %v (top %g), want the one at 4 s", lone, top)
+	}
+	if got := resourceCaption(m, 16); !strings.Contains(got, "its capacity, 16.") || !strings.Contains(got, "Shaded: 2 gap(s)") {
+		t.Errorf("caption %q", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/loadplan/loadplan/internal/result"
 )
@@ -67,6 +68,12 @@ func resourceChart(p *result.Profile, m *result.MonitorMetric) (*chart, error) {
 	stageRules(pl, stageStarts(p))
 	if err := line(pl, m.Name, pts, colResource, 1.2); err != nil {
 		return nil, err
+	}
+	// A reading alone between gaps is a line of one point: draw it as a dot.
+	if lone := loneReadings(pts); len(lone) > 0 {
+		if err := points(pl, "", lone, colResource, draw.CircleGlyph{}, 1.5); err != nil {
+			return nil, err
+		}
 	}
 	if capy > 0 {
 		pl.Add(rule{At: capy, Label: "capacity " + sig4(capy), LineStyle: dashed(colBreak)})
@@ -145,7 +152,7 @@ func resourceCaption(m *result.MonitorMetric, capy float64) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s read from %s (%s), one reading per window, on the load charts' time axis; dotted lines mark stage boundaries.", m.Name, m.Source, m.Query)
 	if capy > 0 {
-		fmt.Fprintf(&b, " The dashed line is its capacity, %s %s.", sig4(capy), m.Unit)
+		fmt.Fprintf(&b, " The dashed line is its capacity, %s%s.", sig4(capy), unitSuffix(m.Unit))
 	} else {
 		b.WriteString(" No capacity stated: no utilisation is read from it.")
 	}
@@ -173,4 +180,24 @@ func withResourceCharts(charts []*chart, p *result.Profile, key string, problems
 	}
 	out := append(append(append([]*chart(nil), charts[:at]...), rc...), charts[at:]...)
 	return out, append(problems, rp...)
+}
+
+// unitSuffix is " cores" for a unit worth naming after a figure, "" for a
+// plain count.
+func unitSuffix(unit string) string {
+	if unit == "" || unit == "count" {
+		return ""
+	}
+	return " " + unit
+}
+
+// loneReadings are the points of pts with a break on either side.
+func loneReadings(pts plotter.XYs) plotter.XYs {
+	var lone plotter.XYs
+	for _, run := range splitNaN(pts) {
+		if len(run) == 1 {
+			lone = append(lone, run...)
+		}
+	}
+	return lone
 }
