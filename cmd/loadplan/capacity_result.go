@@ -66,6 +66,9 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 		if err := report.CapacityMarkdown(env.Stdout, c); err != nil {
 			return err
 		}
+		if err := report.BottleneckMarkdown(env.Stdout, capacity.BottleneckFor(p, c)); err != nil {
+			return err
+		}
 	}
 	if c.Error != "" {
 		return usagef("%s: profile %s: no capacity model: %s (capacity at SLO %s req/s)", path, p.Name, c.Error, fmtFigure(c.CapacityAtSLO))

@@ -29,12 +29,14 @@ const (
 const maxPointErrorRate = 0.01
 
 // Annotate sets the capacity model on every profile of r that has a stress
-// verdict (every stepped profile), replacing any model already there.
+// verdict (every stepped profile), replacing any model already there, and
+// its utilisation-law bottleneck when it monitored resources (BottleneckOf).
 func Annotate(r *result.Result, opt FitOptions) {
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
 		if p.Verdict != nil && p.Verdict.Stress != nil {
 			p.Capacity = FromProfile(p, opt)
+			annotateBottleneck(p)
 		}
 	}
 }

@@ -424,6 +424,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			s.headroom = r.Headroom
 		}
 		units := r.Units
+		var measuredBy *ResourceMeasure // a monitored resource's measurement (monitored.go)
 		if i == mi {
 			s.measured = true
 			um := cfg.Capacity.Units
@@ -438,6 +439,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			}
 			p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
 			s.measRPS = p.Measured.RPS
+			b.measuredTierCheck(r, um)
 			s.perUnit = p.Measured.RPS / float64(um)
 			s.ref = float64(um)
 			b.measuredScaling(s, usl)
@@ -455,6 +457,9 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			}
 		} else {
 			s.perUnit = r.PerUnit
+			if pu, m, ok := b.monitoredPerUnit(r, units); ok {
+				s.perUnit, measuredBy = pu, m
+			}
 			s.ref = math.Max(1, float64(units))
 			if s.scaling == "" {
 				s.scaling = ScalingLinear
@@ -472,7 +477,7 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			Name: r.Name, Driver: r.Driver, Unit: r.Unit, Owner: r.Owner, Measured: s.measured,
 			PerUnit: s.perUnit, Scaling: s.scaling, LeadTime: r.Lead.String(), UnitCost: r.Cost,
 			MaxUnits: s.limit, UnitsNow: units, UnitsEnd: units,
-			CapacityNow: s.capacity(units),
+			CapacityNow: s.capacity(units), MeasuredBy: measuredBy,
 		}
 		if s.scaling == ScalingEfficiency {
 			rp.Efficiency = s.eff

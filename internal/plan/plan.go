@@ -118,6 +118,11 @@ type ResourcePlan struct {
 	RunwayBand *DateBand `json:"runway_band,omitempty"`
 	// WhatIfRunway is Runway under each of Plan.WhatIf, in its order.
 	WhatIfRunway []*Date `json:"what_if_runway"`
+	// MeasuredBy is set when the per-unit capacity of a resource other
+	// than the measured one comes from a monitored metric's
+	// utilisation-law ceiling instead of the typed per_unit
+	// (monitored.go); nil otherwise.
+	MeasuredBy *ResourceMeasure `json:"measured_by,omitempty"`
 }
 
 // Month is one calendar month of the plan.

@@ -58,6 +58,8 @@ type Server struct {
 	Dir string
 	// PID is the process id, stopped on t.Cleanup.
 	PID int
+
+	targets int // how many scrape targets the config names
 }
 
 // ciStrict reports whether a missing binary must fail the test.
@@ -127,7 +129,7 @@ func Start(t testing.TB, opt Options) *Server {
 		logPath := filepath.Join(dir, "prometheus.log")
 		s, err := startProc(t, bin, args, logPath, "http://"+addr+"/-/ready")
 		if err == nil {
-			return &Server{URL: "http://" + addr, Dir: dir, PID: s}
+			return &Server{URL: "http://" + addr, Dir: dir, PID: s, targets: len(opt.Targets)}
 		}
 		lastErr = err
 	}
@@ -213,6 +215,8 @@ func (s *Server) Query(t testing.TB, q string) json.RawMessage {
 
 // WaitScraped waits (up to timeout) until every target has been scraped
 // successfully at least once, so that a test's first window has data.
+// Prometheus' discovery hands targets to the scraper about 5 s after the
+// start, so this takes 5 to 6 s after Start.
 func (s *Server) WaitScraped(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -245,6 +249,11 @@ func (s *Server) allUp() (bool, string) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return false, err.Error()
+	}
+	// Targets appear only once discovery has handed them over; until then
+	// the list is short (or empty), which is not "all up".
+	if len(body.Data.ActiveTargets) < s.targets {
+		return false, fmt.Sprintf("%d of %d targets discovered", len(body.Data.ActiveTargets), s.targets)
 	}
 	for _, tg := range body.Data.ActiveTargets {
 		if tg.Health != "up" {

@@ -921,5 +921,5 @@ func profileCharts(p *result.Profile, key string) (charts []*chart, problems []s
 			charts = append(charts, c)
 		}
 	}
-	return charts, problems
+	return withResourceCharts(charts, p, key, problems)
 }

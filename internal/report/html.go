@@ -55,6 +55,8 @@ type profileView struct {
 	Errors    *errorTable
 	Requests  []result.RequestStats
 	Generator string
+	// Bottleneck is the utilisation-law reading (bottleneck.go).
+	Bottleneck *bottleneckView
 }
 
 type stageRow struct {
@@ -169,6 +171,7 @@ func newProfileView(p *result.Profile, key string) profileView {
 		spikeBlock(&b, p.Verdict)
 		pv.Spike = strings.ReplaceAll(strings.TrimSpace(b.String()), "**", "")
 	}
+	pv.Bottleneck = newBottleneckView(p.Bottleneck)
 	pv.Errors = newErrorTable(p)
 	if len(t.PerRequest) > 1 {
 		pv.Requests = t.PerRequest
@@ -288,6 +291,12 @@ const htmlTemplate = pageTop + `<meta name="generator" content="loadplan {{.R.En
 {{range .Steps}}<tr{{if .Broken}} class="broken"{{else if .Capacity}} class="capacity"{{end}}><td class="n">{{.Index}}</td><td class="n">{{.Offered}}</td><td class="n">{{.Throughput}}</td><td class="n">{{.Concurrency}}</td><td class="n">{{.P50}}</td><td class="n">{{.P95}}</td><td class="n">{{.P99}}</td><td class="n">{{.ErrorRate}}</td><td>{{.Verdict}}</td></tr>
 {{end}}</table>{{end}}
 {{with .P.Capacity}}{{if .Error}}<p class="note">No capacity model: {{.Error}}.</p>{{end}}{{end}}
+{{with .Bottleneck}}<h3>Bottleneck (utilisation law)</h3>
+{{if .Rows}}<table>
+<tr><th>metric</th><th>resource</th><th class="n">demand D (U per req/s)</th><th class="n">ceiling 1/D</th><th>held steps</th><th>at capacity</th></tr>
+{{range .Rows}}<tr{{if .Binds}} class="capacity"{{end}}><td>{{.Metric}}{{if .Binds}} (binds first){{end}}</td><td>{{.Resource}}</td><td class="n">{{.Demand}}</td><td class="n">{{.Ceiling}}</td><td>{{.Steps}}</td><td>{{.AtCapacity}}</td></tr>
+{{end}}</table>{{end}}
+<p class="note">{{.Note}}.</p>{{end}}
 {{with .Spike}}<h3>Spike</h3>
 <p>{{.}}</p>{{end}}
 {{with .Errors}}<h3>Errors by class</h3>

@@ -129,6 +129,14 @@ func withOptional(r *result.Result) {
 	}
 	st.Stages = slices.Clone(st.Stages)
 	st.Stages[len(st.Stages)-1].Refinement = true
+	st.Monitor = &result.Monitor{Warnings: []string{"a monitor warning"}, Metrics: []result.MonitorMetric{{
+		Name: "busy", Resource: "api", Unit: "count", Capacity: f(16), Source: "scrape", Query: "builtin loadplan_sim_busy_workers",
+		Samples: []result.MonitorSample{{Offset: 1, V: 4}, {Offset: 3, V: 8}},
+		Gaps:    []result.MonitorGap{{From: 1, To: 3, Error: "a scrape error"}},
+		Stages:  []result.MonitorStat{{Stage: 0, Samples: 1, Mean: 4, Max: 4}},
+	}}}
+	st.Bottleneck = &result.Bottleneck{Resource: "busy", Ceiling: 1600, Note: "a bottleneck note",
+		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 0.000625, Ceiling: 1600, Steps: []int{0}, AtCapacity: n(1)}}}
 
 	sp := r.Profiles[0]
 	sp.Name, sp.Status = "spike", result.StatusAborted

@@ -150,6 +150,9 @@ func planResources(b *strings.Builder, p *plan.Plan) {
 		if r.Measured {
 			name += " (measured)"
 		}
+		if r.MeasuredBy != nil {
+			name += " (measured: " + r.MeasuredBy.String() + ")"
+		}
 		scaling := r.Scaling
 		if r.Efficiency > 0 {
 			scaling += " " + plan.FormatPercent(r.Efficiency)

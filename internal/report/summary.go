@@ -45,6 +45,12 @@ func Markdown(w io.Writer, r *result.Result) error {
 				return err
 			}
 		}
+		if p.Bottleneck != nil {
+			b.WriteString("\n")
+			if err := BottleneckMarkdown(b, p.Bottleneck); err != nil {
+				return err
+			}
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -46,6 +46,7 @@ func Terminal(w io.Writer, r *result.Result, dir string, files []string) error {
 			}
 			b.WriteString("\n")
 		}
+		b.WriteString(bottleneckLine(&p))
 	}
 	if len(files) > 0 {
 		fmt.Fprintf(b, "Files in %s: %s\n", dir, strings.Join(files, ", "))

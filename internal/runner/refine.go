@@ -81,6 +81,7 @@ func appendStep(prof *result.Profile, part result.Profile) {
 		prof.Windows = append(prof.Windows, w)
 	}
 	prof.End = part.End
+	appendMonitor(prof, part, at, len(prof.Stages)-len(part.Stages))
 	g, pg := &prof.Generator, part.Generator
 	g.Started += pg.Started
 	g.Dropped += pg.Dropped

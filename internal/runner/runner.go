@@ -53,6 +53,10 @@ type Options struct {
 	// PacerQuantum is the open model's shortest time between two wake-ups
 	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
 	PacerQuantum time.Duration
+
+	// builtinURL is the built-in target's base URL, for monitor scrape:
+	// builtin (set by Run).
+	builtinURL string
 }
 
 // ProfileGap separates profiles of a run with StartAt: room for the
@@ -117,6 +121,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		}
 		defer srv.Close()
 		base = srv.URL
+		opt.builtinURL = srv.URL
 		res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
 			b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
 		res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
@@ -259,6 +264,8 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		names[i] = pr.Name
 	}
 	epoch := time.Now()
+	mon := startMonitor(opt, epoch)
+	defer mon.Stop()
 	rec := metrics.NewRecorder(metrics.Config{
 		Names:      names,
 		Stages:     len(p.Stages),
@@ -344,6 +351,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		},
 	})
 	prof.Rules = rules(p)
+	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
 	if !p.Expect.HasErrorRate {
 		bound := verdict.DefaultErrorRate
 		if opt.MaxErrorRate != nil {

@@ -70,7 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"tab indentation", "version: 1\ntarget:\n\turl: builtin\n", nil, []wantErr{{3, "", "tabs"}}},
 		{"unknown anchor", "version: 1\nname: *x\n", nil, []wantErr{{2, "", "unknown anchor 'x'"}}},
 		{"two documents", "version: 1\n---\nversion: 1\n", nil, []wantErr{{2, "", "only one YAML document"}}},
-		{"root is a list", "- 1\n", nil, []wantErr{{1, "", "want a mapping with keys version, name, target, requests, slo, profiles, abort, plan, got a list"}}},
+		{"root is a list", "- 1\n", nil, []wantErr{{1, "", "want a mapping with keys version, name, target, requests, slo, profiles, abort, plan, monitor, got a list"}}},
 		{"root is a scalar", "hello\n", nil, []wantErr{{1, "", `got "hello"`}}},
 		{"everything missing", "slo: {}\n", nil, []wantErr{
 			{1, "version", "required key is missing"},
@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 			{1, "profiles", "required key is missing"},
 		}},
 		{"unknown root key", profileDoc("  baseline: {rate: 1, duration: 1s}\nprofile: x\n"), nil, []wantErr{
-			{10, "profile", `unknown key "profile" (allowed: version, name, target, requests, slo, profiles, abort, plan)`},
+			{10, "profile", `unknown key "profile" (allowed: version, name, target, requests, slo, profiles, abort, plan, monitor)`},
 		}},
 		{"duplicate key", "version: 1\n" + profileDoc("  baseline: {rate: 1, duration: 1s}\n"), nil, []wantErr{
 			{2, "version", `duplicate key "version" (first at line 1)`},

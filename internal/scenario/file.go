@@ -50,7 +50,7 @@ var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key"}
 
 var (
-	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort", "plan"}
+	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort", "plan", "monitor"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin", "sensitive_query_keys"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
 	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
@@ -122,6 +122,7 @@ func (p *parser) scenario(top value) *Scenario {
 	}
 
 	p.plan(o, sc)
+	p.monitor(o, sc)
 	sc.Secrets = p.secrets
 	sc.SecretVars = p.secretVars
 	return sc

@@ -50,6 +50,8 @@ type Scenario struct {
 	// internal/plan to parse (plan.ParseNode); PlanFile is the file it is in.
 	Plan     *yaml.Node
 	PlanFile string
+	// Monitor is the monitor: section, nil when absent.
+	Monitor *Monitor
 }
 
 // Target is where requests go.

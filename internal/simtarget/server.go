@@ -27,6 +27,7 @@ type Server struct {
 	served    atomic.Int64
 	rejected  atomic.Int64
 	abandoned atomic.Int64
+	busyNS    atomic.Int64 // worker-nanoseconds of finished services (MetricBusySeconds)
 
 	// shorten is how much every timer wait is cut, in nanoseconds, so that
 	// the mean realised service time matches the drawn one although timers
@@ -166,6 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.tools.Put(tools)
 	s.inService.Add(-1)
 	end := s.now()
+	s.busyNS.Add(end - start)
 	s.workers <- end // never blocks: it holds a place for every worker
 	s.admitted.Add(-1)
 	if !done {

@@ -61,6 +61,9 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		}
 		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, growth)
 		step.Broken = step.Reason != ""
+		if at := atCapacity(p, i, sp); step.Broken && at != "" {
+			step.Detail += "; " + at
+		}
 		s.Steps = append(s.Steps, step)
 		if st.Refinement {
 			continue // judged with the bracket below

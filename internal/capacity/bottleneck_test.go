@@ -1,0 +1,209 @@
+package capacity
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// simStress builds a judged open-model stress profile against the ground
+// truth of a simulated service with w workers and mean service time s
+// (seconds): each step of 10 s offers a rate; it carries min(offered, w/s)
+// and holds below the ceiling. The monitored metric "busy" is the busy
+// worker count sampled once a second, whose true mean is U·w with the
+// utilisation law U = X·s/w; noise is the relative standard deviation of
+// each sample (seeded: the same on every machine). Samples are read at
+// the end of each second, so a step's ten fall in (start, end].
+func simStress(w int, s float64, offered []float64, noise float64) *result.Profile {
+	ceiling := float64(w) / s
+	rng := rand.New(rand.NewPCG(7, 11))
+	st := &result.Stress{}
+	p := &result.Profile{Name: "stress", Model: "open", Rules: result.Rules{Stepped: true}}
+	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(float64(w)), Source: "scrape"}
+	at := 0.0
+	for i, o := range offered {
+		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: result.Offered{Load: o, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
+		x := math.Min(o, ceiling)
+		step := result.Step{Index: i, Offered: o, Unit: "req/s", Throughput: x, Complete: true, Windows: 10}
+		if o > 0.97*ceiling {
+			step.Broken, step.Reason = true, "unstable"
+			if st.FirstBroken == nil {
+				idx := i
+				st.FirstBroken = &idx
+			}
+		}
+		st.Steps = append(st.Steps, step)
+		for k := 1; k <= 10; k++ {
+			// Past the ceiling the queue keeps every worker busy.
+			v := math.Max(o, x) * s * (1 + noise*rng.NormFloat64())
+			busy.Samples = append(busy.Samples, result.MonitorSample{Offset: result.Seconds(at + float64(k)), V: math.Max(0, math.Min(v, float64(w)))})
+		}
+		at += 10
+	}
+	p.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{busy}}
+	p.Verdict = &result.Verdict{Stress: st}
+	return p
+}
+
+func TestBottleneckRecoversTrueCeiling(t *testing.T) {
+	offered := []float64{500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000}
+	for _, tc := range []struct {
+		name  string
+		noise float64
+		tol   float64
+	}{
+		{"exact", 0, 0.02},
+		{"noisy samples", 0.15, 0.10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := simStress(64, 0.010, offered, tc.noise) // ceiling W/S = 6,400 req/s
+			b := BottleneckOf(p)
+			if b == nil || len(b.Resources) != 1 {
+				t.Fatalf("bottleneck %+v, want one resource", b)
+			}
+			if b.Resource != "busy" || !closeTo(b.Ceiling, 6400, tc.tol, 0) {
+				t.Fatalf("bottleneck %s at %.1f req/s, want busy at 6400 within %.0f%%", b.Resource, b.Ceiling, tc.tol*100)
+			}
+			t.Logf("ceiling %.1f req/s (truth 6400)", b.Ceiling)
+			rc := b.Resources[0]
+			if !closeTo(rc.Demand, 0.010/64, tc.tol, 0) || rc.Resource != "api" {
+				t.Errorf("demand %g (%s), want %g (api)", rc.Demand, rc.Resource, 0.010/64)
+			}
+			// Held steps are 500…6000 (indices 0–6); 7000 and 8000 broke.
+			if len(rc.Steps) != 7 || rc.Steps[6] != 6 {
+				t.Errorf("steps %v, want the seven held ones", rc.Steps)
+			}
+			// 7000 req/s saturates the workers: busy 64/64 from step 8;
+			// with noise the 94% of step 7 may read as 98% too.
+			if rc.AtCapacity == nil || *rc.AtCapacity != 7 && (tc.noise == 0 || *rc.AtCapacity != 6) {
+				t.Errorf("at capacity %v, want step index 7", *rc.AtCapacity)
+			}
+			if !strings.Contains(b.Note, "busy binds first") {
+				t.Errorf("note %q does not name the binding metric", b.Note)
+			}
+		})
+	}
+}
+
+func TestBottleneckLargestDemandBinds(t *testing.T) {
+	p := simStress(64, 0.010, []float64{1000, 2000, 3000, 4000, 5000}, 0)
+	// A CPU metric: 4 cores, 0.2 ms of CPU per request: ceiling 20,000 req/s.
+	cpu := result.MonitorMetric{Name: "cpu", Resource: "api", Unit: "cores", Capacity: ptr(4)}
+	// A queue length with no capacity: no ceiling, a note.
+	queue := result.MonitorMetric{Name: "queue", Unit: "count"}
+	// A connection pool of 100 with 20 ms held per request: 5,000 req/s,
+	// below the workers' 6,400: it binds first.
+	conns := result.MonitorMetric{Name: "db_connections", Resource: "db", Unit: "count", Capacity: ptr(100)}
+	for i, st := range p.Verdict.Stress.Steps {
+		for k := 1; k <= 10; k++ {
+			off := result.Seconds(float64(i*10 + k))
+			cpu.Samples = append(cpu.Samples, result.MonitorSample{Offset: off, V: st.Throughput * 0.0002})
+			queue.Samples = append(queue.Samples, result.MonitorSample{Offset: off, V: 3})
+			conns.Samples = append(conns.Samples, result.MonitorSample{Offset: off, V: st.Throughput * 0.020})
+		}
+	}
+	p.Monitor.Metrics = append(p.Monitor.Metrics, cpu, queue, conns)
+	b := BottleneckOf(p)
+	if b.Resource != "db_connections" || !closeTo(b.Ceiling, 5000, 0.001, 0) {
+		t.Fatalf("binds first %s at %g, want db_connections at 5000", b.Resource, b.Ceiling)
+	}
+	got := map[string]float64{}
+	for _, r := range b.Resources {
+		got[r.Metric] = r.Ceiling
+	}
+	if len(got) != 3 || !closeTo(got["cpu"], 20000, 0.001, 0) || !closeTo(got["busy"], 6400, 0.001, 0) {
+		t.Errorf("ceilings %v, want busy 6400, cpu 20000, db_connections 5000", got)
+	}
+	if !strings.Contains(b.Note, "queue has no stated capacity") {
+		t.Errorf("note %q does not say queue has no capacity", b.Note)
+	}
+	// The pool reached 100 at 5000 req/s (step index 4).
+	for _, r := range b.Resources {
+		if r.Metric == "db_connections" && (r.AtCapacity == nil || *r.AtCapacity != 4) {
+			t.Errorf("db_connections at capacity %v, want step index 4", r.AtCapacity)
+		}
+	}
+}
+
+func TestBottleneckStageStatsAndGaps(t *testing.T) {
+	p := simStress(64, 0.010, []float64{1000, 2000, 3000, 4000}, 0)
+	m := &p.Monitor.Metrics[0]
+	// Step 2 lost its samples (a gap); the collector's per-stage summary
+	// still carries it and is used.
+	var kept []result.MonitorSample
+	for _, s := range m.Samples {
+		if s.Offset <= 10 || s.Offset > 20 {
+			kept = append(kept, s)
+		}
+	}
+	m.Samples = kept
+	m.Stages = []result.MonitorStat{{Stage: 1, Samples: 10, Mean: 20, Max: 20}}
+	b := BottleneckOf(p)
+	if len(b.Resources) != 1 || len(b.Resources[0].Steps) != 4 || !closeTo(b.Ceiling, 6400, 0.001, 0) {
+		t.Fatalf("bottleneck %+v, want 6400 from four steps", b)
+	}
+	// Without the summary the step is skipped, the rest still give 6400.
+	m.Stages = nil
+	b = BottleneckOf(p)
+	if len(b.Resources[0].Steps) != 3 || !closeTo(b.Ceiling, 6400, 0.001, 0) {
+		t.Fatalf("bottleneck %+v, want 6400 from three steps", b)
+	}
+}
+
+func TestBottleneckNone(t *testing.T) {
+	p := simStress(64, 0.010, []float64{1000, 2000}, 0)
+	p.Monitor.Metrics[0].Capacity = nil
+	b := BottleneckOf(p)
+	if b == nil || b.Resource != "" || len(b.Resources) != 0 || !strings.Contains(b.Note, "no bottleneck named") {
+		t.Fatalf("bottleneck %+v, want none named and a note", b)
+	}
+	p.Monitor.Metrics[0].Capacity = ptr(64)
+	p.Generator.Invalid = true
+	if b := BottleneckOf(p); !strings.Contains(b.Note, "the run is marked invalid") {
+		t.Errorf("note %q does not warn of the invalid run", b.Note)
+	}
+	p.Monitor = nil
+	if BottleneckOf(p) != nil {
+		t.Fatal("a profile without monitoring has a bottleneck")
+	}
+}
+
+func TestAnnotateCrossChecksCeiling(t *testing.T) {
+	offered := []float64{500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000}
+	for _, tc := range []struct {
+		name     string
+		workers  int // the monitored metric's true workers
+		stated   float64
+		disagree bool
+	}{
+		{"agrees", 64, 64, false},
+		// The capacity is stated as 48 while the service has 64 workers:
+		// the law reads U too high and puts the ceiling at 4,800.
+		{"capacity stated wrong", 64, 48, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := simStress(tc.workers, 0.010, offered, 0)
+			p.Monitor.Metrics[0].Capacity = ptr(tc.stated)
+			r := &result.Result{Profiles: []result.Profile{*p}}
+			// The steps past the ceiling measure saturation directly; set
+			// it as the capacity model would.
+			Annotate(r, noBootstrap)
+			got := &r.Profiles[0]
+			got.Capacity.SaturationThroughput = ptr(6400)
+			annotateBottleneck(got)
+			warned := false
+			for _, w := range got.Capacity.Warnings {
+				warned = warned || strings.Contains(w, "utilisation-law ceiling")
+			}
+			if warned != tc.disagree {
+				t.Errorf("capacity warnings %q: warned %v, want %v", got.Capacity.Warnings, warned, tc.disagree)
+			}
+			if !tc.disagree && !strings.Contains(got.Bottleneck.Note, "agrees with the measured saturation throughput") {
+				t.Errorf("note %q does not say it agrees", got.Bottleneck.Note)
+			}
+		})
+	}
+}

@@ -1,0 +1,204 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/promtest"
+	"github.com/loadplan/loadplan/internal/race"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/simtarget"
+)
+
+// metricByName returns the profile's monitor metric name.
+func metricByName(t *testing.T, p result.Profile, name string) result.MonitorMetric {
+	t.Helper()
+	if p.Monitor == nil {
+		t.Fatalf("profile %s has no monitor", p.Name)
+	}
+	for _, m := range p.Monitor.Metrics {
+		if m.Name == name {
+			return m
+		}
+	}
+	t.Fatalf("profile %s: no monitor metric %s", p.Name, name)
+	return result.MonitorMetric{}
+}
+
+// startSim starts the simulated service on loopback for the test: the
+// ground truth whose workers and service time the test sets.
+func startSim(t *testing.T, cfg simtarget.Config) *simtarget.Running {
+	t.Helper()
+	sim, err := simtarget.Start(cfg, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	return sim
+}
+
+// TestAcceptanceMonitorPrometheus: a real Prometheus scrapes the simulated
+// service every second; a run reads it with query_range (busy workers and
+// served rate), scrapes the service and a real node exporter itself, and
+// the figures agree with the ground truth: mean busy workers = throughput ×
+// mean service time (Little's law) within 10%, Prometheus' served rate =
+// the run's throughput within 10%. 8 s of load at 300 req/s.
+func TestAcceptanceMonitorPrometheus(t *testing.T) {
+	race.SkipTiming(t)
+	const service = 20 * time.Millisecond
+	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: service, Distribution: simtarget.Exponential, Queue: 1000})
+	node := promtest.NodeExporter(t)
+	prom := promtest.Start(t, promtest.Options{Targets: []promtest.Target{{Job: "sim", URL: sim.URL + simtarget.MetricsPath}}})
+	prom.WaitScraped(t, 30*time.Second)
+
+	res := runScenario(t, fmt.Sprintf(`version: 1
+name: monitor
+target: {url: %q}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {rate: 300, duration: 8s, warmup: 3s}
+monitor:
+  prometheus: %s
+  metrics:
+    busy:
+      query: 'sum(rate(loadplan_sim_busy_seconds_total{job="sim"}[2s]))'
+      unit: count
+      max: 16
+      resource: api
+    served:
+      query: 'sum(rate(loadplan_sim_requests_total{job="sim",outcome="served"}[2s]))'
+      unit: req/s
+    busy_scraped:
+      scrape: %s
+      metric: loadplan_sim_busy_seconds_total
+      rate: true
+      unit: count
+      max: 16
+    load1:
+      scrape: %s
+      metric: node_load1
+      unit: count
+`, sim.URL, prom.URL, sim.URL+simtarget.MetricsPath, node))
+	p := res.Profiles[0]
+	steady := p.Stages[0].Stats.Throughput
+	// Little's law, against the service's own configuration.
+	wantBusy := steady * service.Seconds()
+	t.Logf("throughput %.1f req/s, want busy %.2f workers", steady, wantBusy)
+	for _, name := range []string{"busy", "busy_scraped"} {
+		m := metricByName(t, p, name)
+		if len(m.Stages) != 1 {
+			t.Fatalf("%s: stage stats %+v (samples %d, gaps %+v)", name, m.Stages, len(m.Samples), m.Gaps)
+		}
+		st := m.Stages[0]
+		t.Logf("%s: mean %.2f over %d samples, gaps %+v", name, st.Mean, st.Samples, m.Gaps)
+		if st.Samples < 3 {
+			t.Errorf("%s: %d steady samples, want at least 3 of 5", name, st.Samples)
+		}
+		if math.Abs(st.Mean-wantBusy) > 0.10*wantBusy {
+			t.Errorf("%s: mean busy workers %.2f, want throughput × service time = %.2f ± 10%%", name, st.Mean, wantBusy)
+		}
+	}
+	served := metricByName(t, p, "served")
+	t.Logf("served: %+v, gaps %+v", served.Stages, served.Gaps)
+	if len(served.Stages) != 1 || math.Abs(served.Stages[0].Mean-steady) > 0.10*steady {
+		t.Errorf("served rate from Prometheus %+v, want %.1f ± 10%%", served.Stages, steady)
+	}
+	if served.Source != "prometheus" || served.Capacity != nil {
+		t.Errorf("served: source %q capacity %v", served.Source, served.Capacity)
+	}
+	load1 := metricByName(t, p, "load1")
+	if len(load1.Samples) < 6 || len(load1.Gaps) > 0 {
+		t.Errorf("node exporter: %d samples, gaps %+v; want one a second", len(load1.Samples), load1.Gaps)
+	}
+	// Monitoring is not load: the service served exactly what the run sent.
+	if st := sim.Server.Stats(); st.Served != p.Total.Requests {
+		t.Errorf("service served %d, run counted %d requests: monitoring must not add load", st.Served, p.Total.Requests)
+	}
+}
+
+// TestAcceptanceMonitorFailures: Prometheus not running, an exporter that
+// serves garbage and one that never answers in time: each metric records a
+// gap with its error and a warning, the built-in service's own metric is
+// read, and the run's load figures are what the schedule says (every
+// start made, none dropped, all answered, exactly what the service
+// served). 5 s of load at 200 req/s.
+func TestAcceptanceMonitorFailures(t *testing.T) {
+	race.SkipTiming(t)
+	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
+	// A port with nothing listening: a Prometheus that is not running.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadProm := "http://" + l.Addr().String()
+	l.Close()
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "{\"not\": \"metrics\"}\n")
+	}))
+	defer garbage.Close()
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(hang)
+
+	start := time.Now()
+	res := runScenario(t, fmt.Sprintf(`version: 1
+name: monitor-failures
+target: {url: %q}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {rate: 200, duration: 5s}
+monitor:
+  prometheus: %s
+  metrics:
+    cpu: {query: 'sum(rate(process_cpu_seconds_total[5s]))', cpus: 2}
+    junk: {scrape: %s, metric: x, unit: count}
+    slow: {scrape: %s, metric: x, unit: count}
+    busy: {scrape: %s, metric: loadplan_sim_busy_workers, unit: count, max: 16}
+`, sim.URL, deadProm, garbage.URL, slow.URL, sim.URL+simtarget.MetricsPath))
+	elapsed := time.Since(start)
+	p := res.Profiles[0]
+	for name, want := range map[string]string{"cpu": "prometheus query_range", "junk": "not Prometheus text format", "slow": "no answer within"} {
+		m := metricByName(t, p, name)
+		if len(m.Samples) != 0 || len(m.Gaps) == 0 || !strings.Contains(m.Gaps[0].Error, want) {
+			t.Errorf("%s: %d samples, gaps %+v; want a gap saying %q", name, len(m.Samples), m.Gaps, want)
+		}
+		found := false
+		for _, w := range p.Monitor.Warnings {
+			found = found || strings.HasPrefix(w, "monitor "+name+": no data")
+		}
+		if !found {
+			t.Errorf("no warning for %s in %q", name, p.Monitor.Warnings)
+		}
+	}
+	if busy := metricByName(t, p, "busy"); len(busy.Samples) < 4 {
+		t.Errorf("busy from the service: %d samples, want one a second", len(busy.Samples))
+	}
+	// The load figures: the open schedule makes 200 × 5 starts; none is
+	// dropped or fails, and the service served exactly those.
+	if g := p.Generator; g.Started != 1000 || g.Dropped != 0 {
+		t.Errorf("started %d dropped %d, want 1000 and 0", g.Started, g.Dropped)
+	}
+	if p.Total.Requests != 1000 || p.Total.Errors != 0 {
+		t.Errorf("requests %d errors %d, want 1000 and 0", p.Total.Requests, p.Total.Errors)
+	}
+	if st := sim.Server.Stats(); st.Served != p.Total.Requests {
+		t.Errorf("service served %d, run counted %d", st.Served, p.Total.Requests)
+	}
+	// The run did not wait on monitoring beyond the query delay and the
+	// refused connection (5 s of load; 10x looser than the ~7 s it takes).
+	if elapsed > 30*time.Second {
+		t.Errorf("run took %v", elapsed)
+	}
+}
