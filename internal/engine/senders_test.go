@@ -11,12 +11,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
@@ -280,4 +282,153 @@ func TestHelperStallServer(t *testing.T) {
 			}
 		}
 	}))
+}
+
+// signalDoer answers at once and says so on done.
+type signalDoer struct{ done chan struct{} }
+
+func (d signalDoer) Do(_ context.Context, _ *Prepared) (Outcome, error) {
+	d.done <- struct{}{}
+	return Outcome{Status: 200, Bytes: 2}, nil
+}
+
+// handOffPool is a pool of at most one sender over a doer that signals
+// each request, for the hand-off's cost and allocations.
+func handOffPool(tb testing.TB) (p *senderPool, done chan struct{}, stop func()) {
+	done = make(chan struct{})
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+	r, err := newRunner(Options{Doer: signalDoer{done}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	p = newSenderPool(r, &wg, time.Hour)
+	return p, done, func() { p.close(); wg.Wait() }
+}
+
+// handOff gives one start to the pool's one sender (waiting until it is
+// idle again) and waits until it has been sent.
+func handOff(p *senderPool, done chan struct{}, j job) {
+	for !p.give(j, 1) {
+		runtime.Gosched()
+	}
+	<-done
+}
+
+// TestSenderHandOffAllocatesNothing: handing a start to an idle sender,
+// its send and its return to the stack allocate nothing in steady state
+// (the hot path's rule; the bookkeeping's own share is
+// BenchmarkBookkeeping's).
+func TestSenderHandOffAllocatesNothing(t *testing.T) {
+	p, done, stop := handOffPool(t)
+	defer stop()
+	j := job{intended: 1}
+	handOff(p, done, j) // the sender's creation
+	if a := testing.AllocsPerRun(1000, func() { handOff(p, done, j) }); a != 0 {
+		t.Errorf("%.2f allocations per hand-off, want 0", a)
+	}
+}
+
+// BenchmarkSenderHandOff is one start handed to an idle sender and sent
+// (with a doer that answers at once), against the unbuffered channel the
+// pacer used before issue #18 for reference.
+func BenchmarkSenderHandOff(b *testing.B) {
+	b.Run("stack", func(b *testing.B) {
+		p, done, stop := handOffPool(b)
+		defer stop()
+		j := job{intended: 1}
+		handOff(p, done, j)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			handOff(p, done, j)
+		}
+	})
+	b.Run("channel", func(b *testing.B) {
+		done := make(chan struct{})
+		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+		r, err := newRunner(Options{Doer: signalDoer{done}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
+		if err != nil {
+			b.Fatal(err)
+		}
+		jobs := make(chan job)
+		go func() {
+			for j := range jobs {
+				r.send(1, j.req, j.stage, j.intended)
+			}
+		}()
+		defer close(jobs)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			jobs <- job{intended: 1}
+			<-done
+		}
+	})
+}
+
+// stallDoer answers in 1 ms, except that a request sent while the time
+// since start is in [from, to) waits until to: a target that stalls.
+type stallDoer struct {
+	start    time.Time
+	from, to time.Duration
+}
+
+func (d stallDoer) Do(context.Context, *Prepared) (Outcome, error) {
+	if since := time.Since(d.start); since >= d.from && since < d.to {
+		time.Sleep(d.to - since)
+	}
+	time.Sleep(time.Millisecond)
+	return Outcome{Status: 200, Bytes: 2}, nil
+}
+
+// pileUp runs 100 req/s for 90 s on a fake clock (testing/synctest)
+// against a target that stalls from 10 s to 15 s, with the default idle
+// timeout, and returns the senders alive just before the stall ends (the
+// pile-up: about 500) and a minute after it.
+func pileUp(t *testing.T) (peak, after int64) {
+	saved := pacerSleeper
+	pacerSleeper = func(context.Context) sleeper { return newTimerSleeper() } // the runtime's timer: fake in the bubble
+	defer func() { pacerSleeper = saved }()
+	const stallFrom, stallTo = 10 * time.Second, 15 * time.Second
+	synctest.Test(t, func(t *testing.T) {
+		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+		pr := &Progress{}
+		go func() {
+			time.Sleep(stallTo - time.Millisecond)
+			peak = pr.Senders.Load()
+			time.Sleep(time.Minute)
+			after = pr.Senders.Load()
+		}()
+		p := scenario.Profile{Name: "baseline", Model: scenario.Open,
+			Stages: []scenario.Stage{{From: 100, Load: 100, Duration: 90 * time.Second}}}
+		opt := Options{Doer: stallDoer{start: rec.Epoch(), from: stallFrom, to: stallTo}, Progress: pr,
+			Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec}
+		if _, err := RunOpen(context.Background(), p, opt); err != nil {
+			t.Fatal(err)
+		}
+		rec.Close()
+	})
+	return peak, after
+}
+
+// TestSendersRetireWithinAMinute: the senders a 5 s stall piles up at
+// 100 req/s (about 500) retire with the default idle timeout, so that a
+// minute after the stall the pool is back to what the steady load needs
+// (one sender for 1 ms requests at 100 req/s; a few allowed). Fake clock:
+// the 90 s run takes well under a second.
+func TestSendersRetireWithinAMinute(t *testing.T) {
+	peak, after := pileUp(t)
+	met := "NOT met"
+	if after <= 5 {
+		met = "met"
+	}
+	// make bench-engine prints this line.
+	t.Logf("senders a minute after a pile-up of %d: %d (target: at most 5): %s", peak, after, met)
+	if peak < 400 {
+		t.Fatalf("%d senders at the end of the stall: want the pile-up of about 500", peak)
+	}
+	if after > 5 {
+		t.Errorf("%d senders a minute after the stall (%d during it): want at most 5", after, peak)
+	}
 }
