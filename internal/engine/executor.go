@@ -204,7 +204,8 @@ loop:
 		}
 		r.progress.Stage.Store(int32(stage))
 		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Segment.scale())
-		if now := time.Since(r.epoch); at > now {
+		now := time.Since(r.epoch)
+		if at > now {
 			// Wake at most once a quantum: starts that fall due within it
 			// go out together, each at most a quantum late.
 			// Sleep again after an early wake: no start goes out before
@@ -217,11 +218,13 @@ loop:
 				}
 			}
 			lastWake = now
-			senders.retire(int64(now))
 		} else if ctx.Err() != nil {
 			stopped = true
 			break loop
 		}
+		// Also when the pacer is behind and never sleeps: a pile-up's
+		// senders retire as soon as they have been idle long enough.
+		senders.retire(int64(now))
 		j := job{req: r.picker.pick(rng), stage: stage, intended: int64(at)}
 		if r.progress.InFlight.Load() >= int64(r.opt.MaxInFlight) || !senders.give(j, r.opt.MaxInFlight) {
 			// At the in-flight cap, or every sender exists and is busy:

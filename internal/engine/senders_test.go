@@ -70,21 +70,25 @@ func runOpenFast(t *testing.T, p scenario.Profile, url string, opt Options, befo
 	return rec.Close(), st
 }
 
-// TestSendersRetireAfterPileUp: a 400 ms stall of the target at 500 req/s
+// TestAcceptanceSendersRetireAfterPileUp: a 400 ms stall of the target at 500 req/s
 // piles up about 200 requests in flight, so about 200 senders; with a
 // 200 ms idle timeout they retire once the stall is over, and the pool is
 // back to a handful (a steady 500 req/s of sub-millisecond requests needs
 // one or two) a second later. Real time: the stall is 0.2–0.6 s after the
 // start, the count is read 1.2 s after the stall, six times the idle
 // timeout plus the pacer's check interval; the bound of 20 senders is ten
-// times the steady need on an idle machine.
-func TestSendersRetireAfterPileUp(t *testing.T) {
+// times the steady need on an idle machine. Under the race detector on a
+// busy machine the process falls seconds behind and the pile-up outlasts
+// the stall (598 in flight, 2026-12-05), so this runs in the acceptance
+// pass; TestSendersRetireWithinAMinute shows the same on a fake clock.
+func TestAcceptanceSendersRetireAfterPileUp(t *testing.T) {
+	race.SkipTiming(t)
 	const stallFrom, stallTo = 200 * time.Millisecond, 600 * time.Millisecond
 	var epoch atomic.Pointer[time.Time]
 	srv := stallingServer(t, &epoch, stallFrom, stallTo)
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 		Stages: []scenario.Stage{{From: 500, Load: 500, Duration: 2200 * time.Millisecond}}}
-	var peak, after int64 = 0, -1
+	var peak, after, busy int64 = 0, -1, 0
 	observe := func(pr *Progress, done <-chan struct{}) {
 		tk := time.NewTicker(5 * time.Millisecond)
 		defer tk.Stop()
@@ -97,22 +101,24 @@ func TestSendersRetireAfterPileUp(t *testing.T) {
 			n := pr.Senders.Load()
 			peak = max(peak, n)
 			if e := epoch.Load(); after < 0 && time.Since(*e) > stallTo+1200*time.Millisecond {
-				after = n
+				after, busy = n, pr.InFlight.Load()
 			}
 		}
 	}
 	before := func(e time.Time) { epoch.Store(&e) }
 	snap, st := runOpenFast(t, p, srv.URL, Options{WorkerIdle: 200 * time.Millisecond}, before, observe)
 	req, errs := total(snap)
-	t.Logf("requests %d, errors %d, most in flight %d, senders: peak %d, 1.2 s after the stall %d", req, errs, st.MaxInFlight, peak, after)
+	t.Logf("requests %d, errors %d, most in flight %d, senders: peak %d, 1.2 s after the stall %d (%d of them busy)", req, errs, st.MaxInFlight, peak, after, busy)
 	if peak < 100 {
 		t.Fatalf("peak of %d senders: the stall should have piled up about 200 requests", peak)
 	}
 	if after < 0 {
 		t.Fatal("the run ended before the senders were counted after the stall")
 	}
-	if after > 20 {
-		t.Errorf("%d senders 1.2 s after the stall (peak %d): idle senders should retire after 200 ms", after, peak)
+	// Only idle senders retire: on a machine so busy that requests are
+	// still piled up a second after the stall, the busy ones stay.
+	if idle := after - busy; idle > 20 {
+		t.Errorf("%d senders 1.2 s after the stall, %d of them idle (peak %d): idle senders should retire after 200 ms", after, idle, peak)
 	}
 }
 
