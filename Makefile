@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build check test test-slow bench-export test-busy demo bench bench-go bench-sim bench-open bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -51,8 +51,9 @@ demo: build
 # simulated service's throughput against its configuration; the open model at 16,667 req/s for 1
 # and 10 minutes (the 10-minute run is 10 million requests: peak memory and
 # its growth with duration), then 10,000 closed-model users (peak memory);
-# then the time from start to the first request. About 14 minutes.
-bench: bench-go bench-sim bench-open bench-startup bench-export
+# then issue #18's engine figures; then the time from start to the first
+# request; then what the live export costs. About 21 minutes.
+bench: bench-go bench-sim bench-open bench-engine bench-startup bench-export
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/metrics/ ./internal/engine/ ./internal/export/
@@ -70,6 +71,17 @@ bench-open: build
 # per request at 10,000 req/s (target: at most +5%): measured / target / met.
 bench-export: build
 	$(GO) run ./scripts/benchexport -loadplan $(BIN) -rate 10000 -duration 10s -rounds 3
+
+# Issue #18's engine figures, each as measured / target / met (about 5
+# minutes): open ÷ closed CPU per request at 5,000 and 10,000 req/s (the
+# closed loop at the same rate: rate × 10 ms users thinking 10 ms), the
+# open model at 20,000 req/s (fraction of the schedule, dropped, lateness
+# p99), 10,000 closed-model users' peak RSS, 3 interleaved rounds with the
+# server on CPU 0 and the generator on CPU 1; then the senders a minute
+# after a pile-up (fake clock).
+bench-engine: build
+	$(GO) run ./scripts/benchengine -loadplan $(BIN) -rounds 3
+	$(GO) test -count=1 -run '^TestSendersRetireWithinAMinute$$' -v ./internal/engine/ | grep 'senders a minute'
 
 bench-startup: build
 	$(GO) run ./scripts/startup -loadplan $(BIN) -runs 20

@@ -36,6 +36,10 @@ type Options struct {
 	// microsecond, at a CPU cost per start that can pass the request's own
 	// (each wake of an idle CPU is dear, above all in a virtual machine).
 	PacerQuantum time.Duration
+	// WorkerIdle is how long an open-model sender waits for a start before
+	// it retires (0: DefaultWorkerIdle), so that the senders a pile-up made
+	// do not outlive it.
+	WorkerIdle time.Duration
 }
 
 // DefaultPacerQuantum is the pacer quantum of `loadplan run` unless told
@@ -49,6 +53,8 @@ type Progress struct {
 	Stage    atomic.Int32
 	InFlight atomic.Int64
 	Dropped  atomic.Int64
+	// Senders is the open model's sender goroutines alive, busy or idle.
+	Senders atomic.Int64
 }
 
 // Offered is the current offered load (req/s or users).
@@ -180,19 +186,7 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	tickWG.Add(1)
 	go tick(done, opt.Recorder, &tickWG)
 
-	type job struct {
-		req, stage int
-		intended   int64
-	}
-	jobs := make(chan job)
-	workers := 0
-	worker := func(id int, first job) {
-		defer wg.Done()
-		r.send(id, first.req, first.stage, first.intended)
-		for j := range jobs {
-			r.send(id, j.req, j.stage, j.intended)
-		}
-	}
+	senders := newSenderPool(r, &wg, r.opt.WorkerIdle)
 	stageStarts := make([]time.Duration, len(p.Stages))
 	for i := 1; i < len(p.Stages); i++ {
 		stageStarts[i] = stageStarts[i-1] + p.Stages[i-1].Duration
@@ -210,7 +204,8 @@ loop:
 		}
 		r.progress.Stage.Store(int32(stage))
 		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Segment.scale())
-		if now := time.Since(r.epoch); at > now {
+		now := time.Since(r.epoch)
+		if at > now {
 			// Wake at most once a quantum: starts that fall due within it
 			// go out together, each at most a quantum late.
 			// Sleep again after an early wake: no start goes out before
@@ -227,32 +222,22 @@ loop:
 			stopped = true
 			break loop
 		}
+		// Also when the pacer is behind and never sleeps: a pile-up's
+		// senders retire as soon as they have been idle long enough.
+		senders.retire(int64(now))
 		j := job{req: r.picker.pick(rng), stage: stage, intended: int64(at)}
-		select {
-		case jobs <- j:
-			continue
-		default:
-		}
-		if r.progress.InFlight.Load() >= int64(r.opt.MaxInFlight) {
+		if r.progress.InFlight.Load() >= int64(r.opt.MaxInFlight) || !senders.give(j, r.opt.MaxInFlight) {
+			// At the in-flight cap, or every sender exists and is busy:
+			// the start cannot be made now.
 			dropped++
 			r.progress.Dropped.Store(dropped)
-			continue
 		}
-		if workers < r.opt.MaxInFlight {
-			workers++
-			wg.Add(1)
-			go worker(workers, j)
-			continue
-		}
-		// Every worker exists and is busy: the start cannot be made now.
-		dropped++
-		r.progress.Dropped.Store(dropped)
 	}
 	var stoppedAt time.Duration
 	if stopped {
 		stoppedAt = time.Since(r.epoch)
 	}
-	close(jobs)
+	senders.close()
 	wg.Wait()
 	close(done)
 	tickWG.Wait()

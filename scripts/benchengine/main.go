@@ -1,0 +1,234 @@
+// Command benchengine measures what issue #18 asks of the engine: the open
+// model's CPU per request against the closed loop's at the same rate, the
+// open model at 20,000 req/s, and the peak memory of 10,000 closed-model
+// users. It starts the minimal loopback server in a child process pinned to
+// CPU 0, runs `loadplan run --url` pinned to CPU 1, and repeats each
+// figure in interleaved rounds (open, closed, open, closed, …) so that a
+// ratio is taken within one round, under the same load of the machine.
+//
+//	go run ./scripts/benchengine -loadplan bin/loadplan -rounds 3
+//
+// Each figure prints as measured (median of the rounds, and the rounds) /
+// target / met. All traffic goes to 127.0.0.1 and every run is bounded in
+// time.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loadplan/loadplan/scripts/internal/minserver"
+)
+
+func main() {
+	serve := minserver.Flag()
+	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
+	rounds := flag.Int("rounds", 3, "rounds of each figure")
+	dur := flag.Duration("duration", 10*time.Second, "length of each run")
+	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared")
+	high := flag.Float64("high", 20000, "the open model's high rate (0: skip)")
+	users := flag.Int("users", 10000, "closed-model users for the peak-memory figure (0: skip)")
+	think := flag.Duration("think", 10*time.Millisecond, "closed model's think time; users = rate × think")
+	extra := flag.String("args", "", "extra arguments for every open-model run, space-separated (e.g. --pacer-quantum 0)")
+	flag.Parse()
+	minserver.ServeIfAsked(*serve)
+	if err := run(*loadplan, *rounds, *dur, *rates, *high, *users, *think, strings.Fields(*extra)); err != nil {
+		fmt.Fprintln(os.Stderr, "benchengine:", err)
+		os.Exit(1)
+	}
+}
+
+// profile is what the script reads of a run's result.json.
+type profile struct {
+	Total struct {
+		Requests   int64   `json:"requests"`
+		Errors     int64   `json:"errors"`
+		Throughput float64 `json:"throughput"`
+	} `json:"total"`
+	Generator struct {
+		Dropped     int64   `json:"dropped"`
+		MaxInFlight int64   `json:"max_in_flight"`
+		LatenessP99 float64 `json:"lateness_p99_ms"`
+		LatenessMax float64 `json:"lateness_max_ms"`
+		CPUSeconds  float64 `json:"cpu_s"`
+		PeakRSS     int64   `json:"peak_rss_bytes"`
+	} `json:"generator"`
+}
+
+func (p *profile) cpuPer100k() float64 {
+	if p.Total.Requests == 0 {
+		return 0
+	}
+	return p.Generator.CPUSeconds / float64(p.Total.Requests) * 1e5
+}
+
+// loadplanRun runs loadplan pinned to CPU 1 and reads its only profile.
+func loadplanRun(loadplan, dir string, args ...string) (*profile, error) {
+	out, err := os.MkdirTemp(dir, "run-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(out)
+	cmd := minserver.Pinned(1, loadplan, append(append([]string{"run"}, args...), "--out", out, "--quiet")...)
+	cmd.Stderr = os.Stderr
+	// Exit code 1 is a failed verdict (for instance the generator was the
+	// bottleneck): the result is still written and still what we measure.
+	if err := cmd.Run(); err != nil && cmd.ProcessState.ExitCode() != 1 {
+		return nil, fmt.Errorf("loadplan %s: %w", strings.Join(args, " "), err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Profiles []profile `json:"profiles"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, err
+	}
+	if len(res.Profiles) == 0 {
+		return nil, fmt.Errorf("%s: no profile in the result", out)
+	}
+	return &res.Profiles[0], nil
+}
+
+// figure is one line of the table: every round's value and a target.
+type figure struct {
+	name   string
+	vals   []float64
+	unit   string
+	target string
+	met    func(median float64) bool
+}
+
+func (f *figure) print() {
+	if len(f.vals) == 0 {
+		return
+	}
+	s := slices.Clone(f.vals)
+	slices.Sort(s)
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	rounds := make([]string, len(f.vals))
+	for i, v := range f.vals {
+		rounds[i] = fmtVal(v)
+	}
+	met := "NOT met"
+	if f.met(med) {
+		met = "met"
+	}
+	fmt.Printf("| %s | **%s%s** (%s) | %s | %s |\n", f.name, fmtVal(med), f.unit, strings.Join(rounds, ", "), f.target, met)
+}
+
+func fmtVal(v float64) string {
+	switch {
+	case v == float64(int64(v)) && v >= 10:
+		return fmt.Sprintf("%.0f", v)
+	case v < 10:
+		return fmt.Sprintf("%.4g", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func run(loadplan string, rounds int, dur time.Duration, rates string, high float64, users int, think time.Duration, extra []string) error {
+	addr, stop, err := minserver.Start()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	dir, err := os.MkdirTemp("", "benchengine-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	url := "http://" + addr + "/"
+	var rs []float64
+	for _, s := range strings.Split(rates, ",") {
+		var r float64
+		if _, err := fmt.Sscan(strings.TrimSpace(s), &r); err != nil || r <= 0 {
+			return fmt.Errorf("-rates %q: not a positive rate", s)
+		}
+		rs = append(rs, r)
+	}
+	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, placement(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | most in flight | CPU s per 100k | peak RSS |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	line := func(name string, i int, p *profile) {
+		fmt.Printf("| %s | %d | %d | %.0f | %d | %.3f ms | %d | %.2f | %.1f MiB |\n", name, i+1, p.Total.Requests, p.Total.Throughput,
+			p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.MaxInFlight, p.cpuPer100k(), float64(p.Generator.PeakRSS)/(1<<20))
+	}
+	var figs []*figure
+	ratio := make([]*figure, len(rs))
+	for k, r := range rs {
+		ratio[k] = &figure{name: fmt.Sprintf("open ÷ closed CPU per request at %.0f req/s", r), unit: " ×", target: "≤ 1.5 ×",
+			met: func(m float64) bool { return m <= 1.5 }}
+		figs = append(figs, ratio[k])
+	}
+	frac := &figure{name: fmt.Sprintf("open %.0f req/s: achieved / scheduled", high), target: "1.0000", met: func(m float64) bool { return m >= 0.99995 }}
+	drop := &figure{name: fmt.Sprintf("open %.0f req/s: dropped", high), target: "0", met: func(m float64) bool { return m == 0 }}
+	late := &figure{name: fmt.Sprintf("open %.0f req/s: start lateness p99", high), unit: " ms", target: "< 1 ms", met: func(m float64) bool { return m < 1 }}
+	if high > 0 {
+		figs = append(figs, frac, drop, late)
+	}
+	for i := 0; i < rounds; i++ {
+		for k, r := range rs {
+			open, err := loadplanRun(loadplan, dir, append([]string{"--url", url, "--rate", fmt.Sprint(r), "--duration", dur.String()}, extra...)...)
+			if err != nil {
+				return err
+			}
+			line(fmt.Sprintf("open %.0f/s", r), i, open)
+			n := int(r * think.Seconds())
+			closed, err := loadplanRun(loadplan, dir, "--url", url, "--users", fmt.Sprint(n), "--think", think.String(), "--duration", dur.String())
+			if err != nil {
+				return err
+			}
+			line(fmt.Sprintf("closed %d users, think %s", n, think), i, closed)
+			if c := closed.cpuPer100k(); c > 0 {
+				ratio[k].vals = append(ratio[k].vals, open.cpuPer100k()/c)
+			}
+		}
+		if high > 0 {
+			p, err := loadplanRun(loadplan, dir, append([]string{"--url", url, "--rate", fmt.Sprint(high), "--duration", dur.String()}, extra...)...)
+			if err != nil {
+				return err
+			}
+			line(fmt.Sprintf("open %.0f/s", high), i, p)
+			frac.vals = append(frac.vals, float64(p.Total.Requests)/(high*dur.Seconds()))
+			drop.vals = append(drop.vals, float64(p.Generator.Dropped))
+			late.vals = append(late.vals, p.Generator.LatenessP99)
+		}
+	}
+	if users > 0 {
+		f := &figure{name: fmt.Sprintf("%d closed-model users: peak RSS", users), unit: " MiB", target: "≤ 128 MiB", met: func(m float64) bool { return m <= 128 }}
+		for i := 0; i < rounds; i++ {
+			p, err := loadplanRun(loadplan, dir, "--url", url, "--users", fmt.Sprint(users), "--duration", dur.String(), "--timeout", "30s")
+			if err != nil {
+				return err
+			}
+			line(fmt.Sprintf("closed %d users", users), i, p)
+			f.vals = append(f.vals, float64(p.Generator.PeakRSS)/(1<<20))
+		}
+		figs = append(figs, f)
+	}
+	fmt.Println("\n| figure (issue #18) | measured: median (rounds) | target | |\n|---|---|---|---|")
+	for _, f := range figs {
+		f.print()
+	}
+	return nil
+}
+
+// placement says where the server and the generator run.
+func placement() string {
+	if minserver.CanPin() {
+		return "server pinned to CPU 0, generator to CPU 1"
+	}
+	return "generator and server share the machine's CPUs (taskset missing or one CPU)"
+}
