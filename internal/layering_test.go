@@ -18,7 +18,8 @@ const module = "github.com/loadplan/loadplan/internal/"
 var allowed = map[string][]string{
 	"csvrows":   {},
 	"race":      {},
-	"scenario":  {"units"},
+	"yamlwalk":  {"units"},
+	"scenario":  {"units", "yamlwalk"},
 	"simtarget": {},
 	"units":     {},
 	"metrics":   {},
@@ -27,7 +28,7 @@ var allowed = map[string][]string{
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units"},
 	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics"},
-	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
+	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},

@@ -54,7 +54,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"lead time in m", strings.Replace(minimalPlan, "lead_time: 2w", "lead_time: 2m", 1),
 			[]string{`p.yaml:5: resources[0].lead_time: "2m": m is ambiguous, write mo for months`}},
 		{"negative cost", strings.Replace(minimalPlan, "cost: 300", "cost: -3", 1),
-			[]string{"p.yaml:5: resources[0].cost: must not be negative"}},
+			[]string{"p.yaml:5: resources[0].cost: must be >= 0, got -3"}},
 		{"rate and history", "demand: {peak_rps: 1}\ngrowth:\n  monthly: 5%\n  history: h.csv\nresources: [{name: a, per_unit: 1, units: 1}]\n",
 			[]string{"p.yaml:4: growth.history: give monthly (a rate) or history"}},
 		{"bad rate", "growth: {monthly: lots}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
@@ -80,7 +80,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad month", "seasonality: {nov: 1.5, smarch: 2}\n" + minimalPlan,
 			[]string{`p.yaml:1: seasonality.smarch: unknown month "smarch"`}},
 		{"zero factor", "seasonality:\n  november: 0\n" + minimalPlan,
-			[]string{"p.yaml:2: seasonality.november: must be greater than zero"}},
+			[]string{"p.yaml:2: seasonality.november: must be > 0, got 0"}},
 		{"month twice", "seasonality: {nov: 1.5, November: 1.4}\n" + minimalPlan,
 			[]string{"p.yaml:1: seasonality.November: November is given twice (also as nov)"}},
 		{"step below -100%", "growth:\n  monthly: 5%\n  steps:\n    - {date: 2027-03-01, change: -150%}\n    - {change: 10%}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
@@ -102,6 +102,17 @@ func TestParseConfigErrors(t *testing.T) {
 		{"invalid yaml", "demand: {peak_rps: 1\n", []string{"p.yaml:1: invalid YAML: did not find expected ',' or '}'"}},
 		{"duplicate key", "demand: {peak_rps: 1}\ndemand: {peak_rps: 2}\n" + "resources: [{name: a, per_unit: 1, units: 1}]\n",
 			[]string{`p.yaml:2: demand: duplicate key "demand" (first at line 1)`}},
+		// Where the plan walker had drifted from the scenario's (issue #17):
+		// a second document was ignored, an anchor error had no line, a tab
+		// had no hint, and a null number read as an empty string.
+		{"two documents", minimalPlan + "---\nheadroom: 50%\n",
+			[]string{"p.yaml:6: only one YAML document is allowed in a plan file"}},
+		{"unknown anchor", minimalPlan + "headroom: *h\n",
+			[]string{"p.yaml:6: invalid YAML: unknown anchor 'h' referenced"}},
+		{"tab indentation", "demand:\n\tpeak_rps: 1\n",
+			[]string{"p.yaml:2: invalid YAML: found character that cannot start any token (YAML does not allow tabs for indentation)"}},
+		{"null units", strings.Replace(minimalPlan, "units: 10", "units: ~", 1),
+			[]string{"p.yaml:3: capacity.units: want an integer, got nothing"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +130,28 @@ func TestParseConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseConfigVars: a plan file substitutes ${VAR} as a scenario file
+// does, and a ${secret:VAR} value never appears in an error.
+func TestParseConfigVars(t *testing.T) {
+	t.Setenv("LOADPLAN_TEST_PEAK", "1200")
+	t.Setenv("LOADPLAN_TEST_SECRET", "hunter2")
+	cfg, err := ParseConfig("p.yaml", []byte(strings.Replace(minimalPlan, "peak_rps: 1000", `peak_rps: "${LOADPLAN_TEST_PEAK}"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Demand.PeakRPS != 1200 {
+		t.Errorf("peak_rps = %g, want 1200 from ${LOADPLAN_TEST_PEAK}", cfg.Demand.PeakRPS)
+	}
+	_, err = ParseConfig("p.yaml", []byte(strings.Replace(minimalPlan, "peak_rps: 1000", `peak_rps: "${secret:LOADPLAN_TEST_SECRET}"`, 1)))
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "demand.peak_rps: want a number, got ***") {
+		t.Errorf("error %v: want demand.peak_rps refused with the secret shown as ***", err)
+	}
+	_, err = ParseConfig("p.yaml", []byte(strings.Replace(minimalPlan, "peak_rps: 1000", `peak_rps: "${LOADPLAN_TEST_UNSET_VAR}"`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "p.yaml:1: demand.peak_rps: environment variable LOADPLAN_TEST_UNSET_VAR is not set") {
+		t.Errorf("error %v: want the unset variable named", err)
 	}
 }
 

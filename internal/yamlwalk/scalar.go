@@ -1,0 +1,169 @@
+package yamlwalk
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/units"
+)
+
+// Text returns the scalar v after ${VAR} substitution ("" when v is
+// absent or null); what names the wanted type for the message when v is
+// not a scalar. secret reports that a secret went into it.
+func (w *Walker) Text(v Value, what string) (s string, secret, ok bool) {
+	switch {
+	case IsNull(v.N):
+		return "", false, true
+	case v.N.Kind != yaml.ScalarNode:
+		w.Errorf(v.N, v.Path, "want %s, got %s", what, Describe(v.N))
+		return "", false, false
+	}
+	return w.Expand(v.N.Value, v.N, v.Path)
+}
+
+// Scalar is Text for a value that must be given: null is an error. The
+// text is trimmed of surrounding spaces.
+func (w *Walker) Scalar(v Value, what string) (s string, secret, ok bool) {
+	if IsNull(v.N) {
+		w.Errorf(v.N, v.Path, "want %s, got nothing", what)
+		return "", false, false
+	}
+	s, secret, ok = w.Text(v, what)
+	return strings.TrimSpace(s), secret, ok
+}
+
+// Str reads a string; null reads as "".
+func (w *Walker) Str(v Value) (string, bool) {
+	s, _, ok := w.Text(v, "a string")
+	return s, ok
+}
+
+// Boolean reads true or false (also True, TRUE, False, FALSE, as YAML 1.2
+// spells them; yes/no/on/off are not booleans).
+func (w *Walker) Boolean(v Value) (bool, bool) {
+	s, secret, ok := w.Scalar(v, "true or false")
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "true", "True", "TRUE":
+		return true, true
+	case "false", "False", "FALSE":
+		return false, true
+	}
+	w.Errorf(v.N, v.Path, "want true or false, got %s", Quote(s, secret))
+	return false, false
+}
+
+// Integer reads a whole number.
+func (w *Walker) Integer(v Value) (int, bool) {
+	s, secret, ok := w.Scalar(v, "an integer")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(s)
+	if err != nil {
+		w.Errorf(v.N, v.Path, "want an integer, got %s", Quote(s, secret))
+		return 0, false
+	}
+	return i, true
+}
+
+// IntAtLeast reads a whole number of at least min.
+func (w *Walker) IntAtLeast(v Value, min int) (int, bool) {
+	i, ok := w.Integer(v)
+	if !ok {
+		return 0, false
+	}
+	if i < min {
+		if min == 1 {
+			w.Errorf(v.N, v.Path, "must be > 0, got %d", i)
+		} else {
+			w.Errorf(v.N, v.Path, "must be >= %d, got %d", min, i)
+		}
+		return 0, false
+	}
+	return i, true
+}
+
+// Number reads a finite number.
+func (w *Walker) Number(v Value) (float64, bool) {
+	s, secret, ok := w.Scalar(v, "a number")
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		w.Errorf(v.N, v.Path, "want a number, got %s", Quote(s, secret))
+		return 0, false
+	}
+	return f, true
+}
+
+// NumberAtLeast reads a finite number above zero (positive) or not
+// below it.
+func (w *Walker) NumberAtLeast(v Value, positive bool) (float64, bool) {
+	f, ok := w.Number(v)
+	switch {
+	case !ok:
+		return 0, false
+	case positive && f <= 0:
+		w.Errorf(v.N, v.Path, "must be > 0, got %g", f)
+		return 0, false
+	case f < 0:
+		w.Errorf(v.N, v.Path, "must be >= 0, got %g", f)
+		return 0, false
+	}
+	return f, true
+}
+
+// Duration reads a Go duration (500ms, 2m, 1h30m).
+func (w *Walker) Duration(v Value) (time.Duration, bool) {
+	const want = "a duration like 500ms or 2m"
+	s, secret, ok := w.Scalar(v, want)
+	if !ok {
+		return 0, false
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		w.Errorf(v.N, v.Path, "want %s, got %s", want, Quote(s, secret))
+		return 0, false
+	}
+	return d, true
+}
+
+// DurationAtLeast reads a duration above zero (positive) or not below it.
+func (w *Walker) DurationAtLeast(v Value, positive bool) (time.Duration, bool) {
+	d, ok := w.Duration(v)
+	switch {
+	case !ok:
+		return 0, false
+	case positive && d <= 0:
+		w.Errorf(v.N, v.Path, "must be > 0, got %s", d)
+		return 0, false
+	case d < 0:
+		w.Errorf(v.N, v.Path, "must not be negative, got %s", d)
+		return 0, false
+	}
+	return d, true
+}
+
+// Share reads a percentage (10%) or a fraction (0.1) with
+// units.ParseShare and returns the fraction; want describes the form in
+// the message when it is neither. The range is the caller's rule.
+func (w *Walker) Share(v Value, want string) (f float64, pct, ok bool) {
+	s, secret, ok := w.Scalar(v, want)
+	if !ok {
+		return 0, false, false
+	}
+	f, pct, err := units.ParseShare(s)
+	if err != nil {
+		w.Errorf(v.N, v.Path, "want %s, got %s", want, Quote(s, secret))
+		return 0, false, false
+	}
+	return f, pct, true
+}
