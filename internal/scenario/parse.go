@@ -70,15 +70,8 @@ type object struct {
 	fields map[string]value
 }
 
-func (o object) get(k string) (value, bool) {
-	v, ok := o.fields[k]
-	return v, ok
-}
-
-func (o object) has(k string) bool {
-	_, ok := o.fields[k]
-	return ok
-}
+func (o object) get(k string) (v value, ok bool) { v, ok = o.fields[k]; return }
+func (o object) has(k string) bool               { return o.fields[k].at != nil }
 
 func (p *parser) errorf(n *yaml.Node, key, format string, args ...any) {
 	p.w.Errorf(n, key, format, args...)

@@ -108,17 +108,24 @@ func (w *Walker) Number(v Value) (float64, bool) {
 // below it.
 func (w *Walker) NumberAtLeast(v Value, positive bool) (float64, bool) {
 	f, ok := w.Number(v)
-	switch {
-	case !ok:
-		return 0, false
-	case positive && f <= 0:
-		w.Errorf(v.N, v.Path, "must be > 0, got %g", f)
-		return 0, false
-	case f < 0:
-		w.Errorf(v.N, v.Path, "must be >= 0, got %g", f)
+	if !ok || !aboveZero(w, v, f, positive, "must be >= 0") {
 		return 0, false
 	}
 	return f, true
+}
+
+// aboveZero checks x: above zero when positive, otherwise not below it
+// (below names that rule in the message).
+func aboveZero[T float64 | time.Duration](w *Walker, v Value, x T, positive bool, below string) bool {
+	switch {
+	case positive && x <= 0:
+		w.Errorf(v.N, v.Path, "must be > 0, got %v", x)
+	case x < 0:
+		w.Errorf(v.N, v.Path, "%s, got %v", below, x)
+	default:
+		return true
+	}
+	return false
 }
 
 // Duration reads a Go duration (500ms, 2m, 1h30m).
@@ -139,14 +146,7 @@ func (w *Walker) Duration(v Value) (time.Duration, bool) {
 // DurationAtLeast reads a duration above zero (positive) or not below it.
 func (w *Walker) DurationAtLeast(v Value, positive bool) (time.Duration, bool) {
 	d, ok := w.Duration(v)
-	switch {
-	case !ok:
-		return 0, false
-	case positive && d <= 0:
-		w.Errorf(v.N, v.Path, "must be > 0, got %s", d)
-		return 0, false
-	case d < 0:
-		w.Errorf(v.N, v.Path, "must not be negative, got %s", d)
+	if !ok || !aboveZero(w, v, d, positive, "must not be negative") {
 		return 0, false
 	}
 	return d, true
