@@ -551,9 +551,8 @@ func (p *parser) scaling(v value) (string, float64) {
 	case ScalingUSL:
 		return ScalingUSL, 0
 	}
-	f, err := parsePercent(s)
-	if err != nil {
-		p.Errorf(v.N, v.Path, "want %s, got %s", want, quote(s))
+	f, _, ok := p.Share(v, want)
+	if !ok {
 		return "", 0
 	}
 	if f <= 0 || f > 1 {
