@@ -27,7 +27,7 @@ var allowed = map[string][]string{
 	"result":    {"metrics"},
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units"},
 	"verdict":   {"result", "metrics", "units"},
-	"capacity":  {"result", "metrics"},
+	"capacity":  {"result", "metrics", "csvrows"},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict", "units"},
