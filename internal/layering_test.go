@@ -27,9 +27,10 @@ var allowed = map[string][]string{
 	"result":    {"metrics"},
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units"},
 	"verdict":   {"result", "metrics", "units"},
-	"capacity":  {"result", "metrics", "csvrows"},
+	"capacity":  {"result", "metrics", "csvrows", "resample"},
+	"resample":  {},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
-	"compare":   {"result", "metrics"},
+	"compare":   {"result", "metrics", "resample"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"gonum.org/v1/gonum/stat"
+	"github.com/loadplan/loadplan/internal/resample"
 )
 
 // pool indexes the bucket values of a set of windows, so that merging the
@@ -156,15 +156,15 @@ const (
 // ctx's error, not these differences).
 func bootstrap(ctx context.Context, rng *rand.Rand, resamples int, oldDraw, newDraw func(*rand.Rand) float64) []float64 {
 	diffs := make([]float64, 0, min(resamples, MaxResamples))
-	for range resamples {
-		if ctx.Err() != nil {
-			return diffs
-		}
+	// A resample whose statistic is undefined is left out, not replaced.
+	_, _ = resample.Collect(ctx, resamples, resamples, func() bool {
 		d := newDraw(rng) - oldDraw(rng)
-		if !math.IsNaN(d) {
-			diffs = append(diffs, d)
+		if math.IsNaN(d) {
+			return false
 		}
-	}
+		diffs = append(diffs, d)
+		return true
+	})
 	return diffs
 }
 
@@ -198,8 +198,8 @@ func summarizeBoot(diffs []float64, alpha float64) (bootOutcome, bool) {
 	b := float64(len(sorted))
 	out := bootOutcome{
 		p:     min(1, 2*float64(min(le, ge)+1)/(b+1)),
-		ci:    [2]float64{stat.Quantile(alpha/2, stat.Empirical, sorted, nil), stat.Quantile(1-alpha/2, stat.Empirical, sorted, nil)},
-		shift: sign(stat.Quantile(0.5, stat.Empirical, sorted, nil)),
+		ci:    [2]float64{resample.Quantile(sorted, alpha/2), resample.Quantile(sorted, 1-alpha/2)},
+		shift: sign(resample.Quantile(sorted, 0.5)),
 		n:     len(sorted),
 	}
 	return out, true
