@@ -221,3 +221,20 @@ func TestParseUpgradesOlderBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestSteadyWindows: only windows wholly inside [SteadyStart, End] count;
+// one that straddles either edge is a partial second.
+func TestSteadyWindows(t *testing.T) {
+	p := &Profile{}
+	for off := 0; off < 10; off++ {
+		p.Windows = append(p.Windows, Window{Offset: Seconds(off)})
+	}
+	got := SteadyWindows(p, Span{Start: 0, SteadyStart: 2.5, End: 8})
+	var offs []Seconds
+	for _, w := range got {
+		offs = append(offs, w.Offset)
+	}
+	if want := []Seconds{3, 4, 5, 6, 7}; !reflect.DeepEqual(offs, want) {
+		t.Errorf("steady windows at %v, want %v", offs, want)
+	}
+}
