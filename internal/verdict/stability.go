@@ -215,7 +215,8 @@ func unstable(model string, offered, short float64, p50, inFlight *result.StepTr
 		return ""
 	}
 	if p50 != nil && (latGrew || backlogGrew) {
-		grew = append(grew, fmt.Sprintf("p50 %s → %s ms, %+.1f ms/s", num(p50.From), num(p50.To), p50.Slope))
+		// Latencies as every output writes them (units.Ms).
+		grew = append(grew, fmt.Sprintf("p50 %s → %s, %+.1f ms/s", ms(result.Millis(p50.From)), ms(result.Millis(p50.To)), p50.Slope))
 	}
 	if inFlight != nil {
 		grew = append(grew, fmt.Sprintf("in flight %s → %s, %+.1f/s (completions short of offered by %s)",
