@@ -96,41 +96,32 @@ func draw(rng *rand.Rand, mult []int64) {
 // as metrics.Summarize applies it: the value of the ⌈q·n⌉-th smallest
 // recorded value. An empty histogram gives zeros.
 func (c *counts) quantiles(p *pool, qs []int64, out []int64) {
-	clear(out)
-	if c.total == 0 {
-		return
-	}
-	k := 0
-	var cum int64
-	for i, n := range c.n {
-		cum += n
-		for k < len(qs) && cum >= rank(qs[k], c.total) {
-			out[k] = p.values[i]
-			k++
-		}
-		if k == len(qs) {
-			return
-		}
-	}
+	c.atRanks(p, len(qs), func(k int) int64 { return rank(qs[k], c.total) }, out)
 }
 
 // atFractions writes into out the values (µs) at the ascending
 // fractions fs (0 … 1) of the recorded values, ranks rounded up; 1 is the
 // maximum.
 func (c *counts) atFractions(p *pool, fs []float64, out []int64) {
+	c.atRanks(p, len(fs), func(k int) int64 { return max(int64(math.Ceil(fs[k]*float64(c.total)-1e-9)), 1) }, out)
+}
+
+// atRanks writes into out[k] the value (µs) of the rankOf(k)-th smallest
+// recorded value, for k below n, ranks ascending; zeros when empty.
+func (c *counts) atRanks(p *pool, n int, rankOf func(k int) int64, out []int64) {
 	clear(out)
 	if c.total == 0 {
 		return
 	}
 	k := 0
 	var cum int64
-	for i, n := range c.n {
-		cum += n
-		for k < len(fs) && cum >= max(int64(math.Ceil(fs[k]*float64(c.total)-1e-9)), 1) {
+	for i, cnt := range c.n {
+		cum += cnt
+		for k < n && cum >= rankOf(k) {
 			out[k] = p.values[i]
 			k++
 		}
-		if k == len(fs) {
+		if k == n {
 			return
 		}
 	}
