@@ -292,18 +292,10 @@ func (p *parser) measured(v value) Measured {
 	if !ok {
 		return m
 	}
-	if x, ok := o.Get("rps"); ok {
-		m.RPS, _ = p.number(x, true)
-	}
-	if x, ok := o.Get("units"); ok {
-		m.Units, _ = p.integer(x, 1)
-	}
-	if x, ok := o.Get("resource"); ok {
-		m.Resource, _ = p.Str(x)
-	}
-	if x, ok := o.Get("profile"); ok {
-		m.Profile, _ = p.Str(x)
-	}
+	yamlwalk.Opt(o, "rps", &m.RPS, p.positive)
+	yamlwalk.Opt(o, "units", &m.Units, p.count)
+	yamlwalk.Opt(o, "resource", &m.Resource, p.Str)
+	yamlwalk.Opt(o, "profile", &m.Profile, p.Str)
 	return m
 }
 
@@ -313,20 +305,10 @@ func (p *parser) demand(v value) Demand {
 	if !ok {
 		return d
 	}
-	if x, ok := o.Get("peak_rps"); ok {
-		d.PeakRPS, _ = p.number(x, true)
-	}
-	if x, ok := o.Get("date"); ok {
-		if dt, ok := p.date(x); ok {
-			d.Date = &dt
-		}
-	}
-	if x, ok := o.Get("daily_users"); ok {
-		d.DailyUsers, _ = p.number(x, true)
-	}
-	if x, ok := o.Get("data_gb"); ok {
-		d.DataGB, _ = p.number(x, true)
-	}
+	yamlwalk.Opt(o, "peak_rps", &d.PeakRPS, p.positive)
+	yamlwalk.OptPtr(o, "date", &d.Date, p.date)
+	yamlwalk.Opt(o, "daily_users", &d.DailyUsers, p.positive)
+	yamlwalk.Opt(o, "data_gb", &d.DataGB, p.positive)
 	return d
 }
 
@@ -385,22 +367,9 @@ func (p *parser) steps(v value) []Step {
 			continue
 		}
 		var s Step
-		good := true
-		if x, ok := o.Get("date"); !ok {
-			p.Missing(o, "date", "the day the change starts, like 2027-03-01")
-			good = false
-		} else if s.Date, ok = p.date(x); !ok {
-			good = false
-		}
-		if x, ok := o.Get("change"); !ok {
-			p.Missing(o, "change", "like +30% or -10%")
-			good = false
-		} else if s.Change, ok = p.change(x); !ok {
-			good = false
-		}
-		if x, ok := o.Get("note"); ok {
-			s.Note, _ = p.Str(x)
-		}
+		good := yamlwalk.Req(p.Walker, o, "date", "the day the change starts, like 2027-03-01", &s.Date, p.date)
+		good = yamlwalk.Req(p.Walker, o, "change", "like +30% or -10%", &s.Change, p.change) && good
+		yamlwalk.Opt(o, "note", &s.Note, p.Str)
 		if good {
 			steps = append(steps, s)
 		}
@@ -490,21 +459,11 @@ func (p *parser) resources(v value) []Resource {
 				r.Unit = s
 			}
 		}
-		if x, ok := o.Get("per_unit"); ok {
-			r.PerUnit, _ = p.number(x, true)
-		}
-		if x, ok := o.Get("units"); ok {
-			r.Units, _ = p.integer(x, 0)
-		}
-		if x, ok := o.Get("cost"); ok {
-			r.Cost, _ = p.number(x, false)
-		}
-		if x, ok := o.Get("lead_time"); ok {
-			r.Lead, _ = p.period(x)
-		}
-		if x, ok := o.Get("owner"); ok {
-			r.Owner, _ = p.Str(x)
-		}
+		yamlwalk.Opt(o, "per_unit", &r.PerUnit, p.positive)
+		yamlwalk.Opt(o, "units", &r.Units, p.whole)
+		yamlwalk.Opt(o, "cost", &r.Cost, p.nonNegative)
+		yamlwalk.Opt(o, "lead_time", &r.Lead, p.period)
+		yamlwalk.Opt(o, "owner", &r.Owner, p.Str)
 		if x, ok := o.Get("scaling"); ok {
 			r.Scaling, r.Efficiency = p.scaling(x)
 		}
@@ -514,9 +473,7 @@ func (p *parser) resources(v value) []Resource {
 				p.Errorf(x.N, x.Path, "is below units in place (%d)", r.Units)
 			}
 		}
-		if x, ok := o.Get("headroom"); ok {
-			r.Headroom, _ = p.share(x)
-		}
+		yamlwalk.Opt(o, "headroom", &r.Headroom, p.share)
 		if x, ok := o.Get("latency"); ok {
 			r.Latency = p.latency(x)
 			if r.Driver != DriverRequests {
@@ -568,16 +525,8 @@ func (p *parser) latency(v value) *Latency {
 	if !ok {
 		return l
 	}
-	if x, ok := o.Get("service_time"); !ok {
-		p.Missing(o, "service_time", "mean service time of one request, like 20ms")
-	} else {
-		l.ServiceTime, _ = p.duration(x)
-	}
-	if x, ok := o.Get("servers_per_unit"); !ok {
-		p.Missing(o, "servers_per_unit", "workers or cores in one unit")
-	} else {
-		l.ServersPerUnit, _ = p.integer(x, 1)
-	}
+	yamlwalk.Req(p.Walker, o, "service_time", "mean service time of one request, like 20ms", &l.ServiceTime, p.duration)
+	yamlwalk.Req(p.Walker, o, "servers_per_unit", "workers or cores in one unit", &l.ServersPerUnit, p.count)
 	mw, hasMean := o.Get("mean_wait")
 	wi, hasWithin := o.Get("within")
 	sh, hasShare := o.Get("share")
@@ -612,19 +561,9 @@ func (p *parser) budget(v value) *Budget {
 	if !ok {
 		return nil
 	}
-	if x, ok := o.Get("monthly_revenue"); !ok {
-		p.Missing(o, "monthly_revenue", "revenue per month, in the plan's currency")
-	} else {
-		b.MonthlyRevenue, _ = p.number(x, true)
-	}
-	if x, ok := o.Get("share"); !ok {
-		p.Missing(o, "share", "the share of revenue infrastructure may cost, like 8%")
-	} else {
-		b.Share, _ = p.share(x)
-	}
-	if x, ok := o.Get("revenue_growth"); ok {
-		b.RevenueGrowth, _ = p.rate(x)
-	}
+	yamlwalk.Req(p.Walker, o, "monthly_revenue", "revenue per month, in the plan's currency", &b.MonthlyRevenue, p.positive)
+	yamlwalk.Req(p.Walker, o, "share", "the share of revenue infrastructure may cost, like 8%", &b.Share, p.share)
+	yamlwalk.Opt(o, "revenue_growth", &b.RevenueGrowth, p.rate)
 	return b
 }
 
@@ -640,12 +579,8 @@ func (p *parser) nextTest(v value) NextTestConfig {
 			p.Errorf(x.N, x.Path, "must be at most %d, got %d", MaxHorizon, t.Months)
 		}
 	}
-	if x, ok := o.Get("duration"); ok {
-		t.Duration, _ = p.duration(x)
-	}
-	if x, ok := o.Get("ramp"); ok {
-		t.Ramp, _ = p.duration(x)
-	}
+	yamlwalk.Opt(o, "duration", &t.Duration, p.duration)
+	yamlwalk.Opt(o, "ramp", &t.Ramp, p.duration)
 	return t
 }
 

@@ -42,6 +42,11 @@ func (p *parser) integer(v value, min int) (int, bool) { return p.IntAtLeast(v, 
 // number reads a finite number; positive requires > 0, otherwise >= 0.
 func (p *parser) number(v value, positive bool) (float64, bool) { return p.NumberAtLeast(v, positive) }
 
+func (p *parser) positive(v value) (float64, bool)    { return p.number(v, true) }
+func (p *parser) nonNegative(v value) (float64, bool) { return p.number(v, false) }
+func (p *parser) count(v value) (int, bool)           { return p.integer(v, 1) }
+func (p *parser) whole(v value) (int, bool)           { return p.integer(v, 0) }
+
 // duration reads a duration above zero.
 func (p *parser) duration(v value) (time.Duration, bool) { return p.DurationAtLeast(v, true) }
 

@@ -348,3 +348,38 @@ func redact(s string, secrets []string) string {
 	}
 	return s
 }
+
+// Opt reads key k of o into *dst with read when k is given; it reports
+// false only when k is given and does not read (read has said why).
+func Opt[T any](o Object, k string, dst *T, read func(Value) (T, bool)) bool {
+	v, ok := o.Get(k)
+	if !ok {
+		return true
+	}
+	x, ok := read(v)
+	if ok {
+		*dst = x
+	}
+	return ok
+}
+
+// OptPtr is Opt for an optional figure kept as a pointer: *dst is set
+// only when k is given and reads.
+func OptPtr[T any](o Object, k string, dst **T, read func(Value) (T, bool)) bool {
+	var x T
+	ok := Opt(o, k, &x, read)
+	if ok && o.Has(k) {
+		*dst = &x
+	}
+	return ok
+}
+
+// Req is Opt for a key that must be given: a missing one is reported with
+// hint (see Missing) and reads as false.
+func Req[T any](w *Walker, o Object, k, hint string, dst *T, read func(Value) (T, bool)) bool {
+	if !o.Has(k) {
+		w.Missing(o, k, hint)
+		return false
+	}
+	return Opt(o, k, dst, read)
+}
