@@ -230,3 +230,38 @@ func TestExamplePlan(t *testing.T) {
 		t.Errorf("found %d whole plans in docs/plan.md, want at least 2", n)
 	}
 }
+
+// TestParseScenario: a scenario's plan: section is read typed in the same
+// walk as the scenario: its errors come in one sorted list with the
+// scenario's, and its ${VAR} references use the scenario's lookup.
+func TestParseScenario(t *testing.T) {
+	src := "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles: {baseline: {rate: 5, duration: 2s}}\n" +
+		"plan:\n  demand: {peak_rps: \"${PEAK}\"}\n  growth: {monthly: 5%}\n  capacity: {rps: 100, units: 2}\n  resources:\n    - name: api\n"
+	lookup := func(k string) (string, bool) {
+		if k == "PEAK" {
+			return "250", true
+		}
+		return "", false
+	}
+	sc, cfg, err := ParseScenario("s.yaml", []byte(src), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc == nil || cfg == nil || cfg.Demand.PeakRPS != 250 || cfg.Key != "plan" || cfg.File != "s.yaml" {
+		t.Fatalf("scenario %v, plan %+v: want peak_rps 250 from the scenario's lookup", sc, cfg)
+	}
+	// One list: the scenario's error (line 4) and the plan's (line 11), in
+	// file order.
+	bad := strings.Replace(strings.Replace(src, "path: /", "path: nope", 1), "- name: api", "- name: api\n      lead_time: soon", 1)
+	_, cfg, err = ParseScenario("s.yaml", []byte(bad), lookup)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 2 || cfg != nil ||
+		!strings.HasPrefix(es[0].Error(), "s.yaml:4: requests[0].path:") ||
+		!strings.HasPrefix(es[1].Error(), "s.yaml:12: plan.resources[0].lead_time:") {
+		t.Errorf("errors %v: want the scenario's and the plan's, in file order", err)
+	}
+	// No plan: section, no config.
+	if _, cfg, err := ParseScenario("s.yaml", []byte(src[:strings.Index(src, "plan:")]), lookup); err != nil || cfg != nil {
+		t.Errorf("no plan section: %+v, %v", cfg, err)
+	}
+}

@@ -26,13 +26,22 @@ func Load(path string, lookup func(string) (string, bool)) (*Scenario, error) {
 // os.LookupEnv. A scenario that is not valid yields a nil *Scenario and an
 // Errors listing every problem found, not only the first.
 func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Scenario, error) {
+	return ParseWith(file, data, lookup, nil)
+}
+
+// ParseWith is Parse with the plan: section read by readPlan in the same
+// walk (internal/plan.ParseScenario passes its typed reader): its errors
+// are listed, sorted and redacted with the rest of the file's, and its
+// ${VAR} references are read with the same lookup. A nil readPlan only
+// checks that plan: is a mapping.
+func ParseWith(file string, data []byte, lookup func(string) (string, bool), readPlan Section) (*Scenario, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
 	if len(data) > MaxFileSize {
 		return nil, Errors{tooLarge(file)}
 	}
-	p := &parser{file: file}
+	p := &parser{file: file, readPlan: readPlan}
 	p.w = &yamlwalk.Walker{File: file, Lookup: lookup, Errs: &p.errs}
 	sc := p.parse(data)
 	if errs := p.w.Finish(MaskURLText); errs != nil {
@@ -45,9 +54,10 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Scena
 // collects every error found; the helpers below keep this package's names
 // for the walker's pieces.
 type parser struct {
-	file string
-	errs Errors
-	w    *yamlwalk.Walker
+	file     string
+	errs     Errors
+	w        *yamlwalk.Walker
+	readPlan Section
 }
 
 // value is a node in the document together with its dotted path and the
