@@ -11,7 +11,6 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
-
 // seedPlan is the seed example: 1,000 req/s at peak on 2027-01-01, 20% a
 // month, 1,500 req/s at SLO on 10 instances, 70% headroom.
 const seedPlan = `horizon: 12mo
