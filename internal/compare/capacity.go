@@ -4,47 +4,37 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
-	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // stress recomputes a stepped profile's capacity at SLO from its windows
 // by the verdict's rules (docs/profiles.md, "stress: the breaking point"):
-// each complete step is judged over its steady part by verdict.StepBreaks
-// (latency, errors, plateau), and the capacity at SLO is the highest
-// verdict.HeldCapacity of a held step below the run's first broken step
-// (the verdict's; in the open model at most what the step was offered).
-// Resampling each step's windows gives the bootstrap distribution of the
-// capacity. The first broken step is the run's, not the resample's: the
-// ramp went on past a step that a resample alone would call broken, and
-// letting such a flip (the plateau rule on resampled means) cut the ramp
-// short took a 30% loss of capacity out of reach of the test. The
-// verdict's instability test is left out: a resample has no time order.
+// each complete step is judged over its steady part; a step breaks on
+// latency (a p50/p95/p99 expectation missed), on errors (above the break
+// error rate, or the expected error rate when lower) or on a plateau
+// (throughput gained less than break.plateau × the offered gain over the
+// previous complete step); the capacity at SLO is the highest successful
+// throughput of a step that held. Resampling each step's windows gives
+// the bootstrap distribution of the capacity.
 type stress struct {
-	model string
-	// brokenAt is the offered load of the run's first broken ramp step
-	// (+Inf when none broke): steps from there up are not capacity.
-	brokenAt float64
-	expect   result.Expect
-	rule     result.BreakRule
-	steps    []stressStep
-	pool     *pool
-	acc      *counts
-	out      []int64
+	expect result.Expect
+	rule   result.BreakRule
+	steps  []stressStep
+	pool   *pool
+	acc    *counts
+	out    []int64
 }
 
 var stepQuantiles = []int64{q50, q95, q99}
 
 type stressStep struct {
-	stage      int // index in the profile's stages
-	refinement bool
-	offered    float64
-	unit       string  // of offered: "req/s" or "users"
-	hists      []hist  // per steady window
-	req, err   []int64 // per steady window
-	mult       []int64
+	stage    int // index in the profile's stages
+	offered  float64
+	unit     string  // of offered: "req/s" or "users"
+	hists    []hist  // per steady window
+	req, err []int64 // per steady window
+	mult     []int64
 	// whole holds the stage's whole figures when it has no steady window,
 	// as the verdict falls back to them.
 	whole *stepPart
@@ -57,7 +47,7 @@ type stepPart struct {
 }
 
 func newStress(p *result.Profile) *stress {
-	s := &stress{model: p.Model, expect: p.Rules.Expect, rule: result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}, out: make([]int64, 3)}
+	s := &stress{expect: p.Rules.Expect, rule: result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}, out: make([]int64, 3)}
 	if p.Rules.Break != nil {
 		s.rule = *p.Rules.Break
 	}
@@ -69,7 +59,7 @@ func newStress(p *result.Profile) *stress {
 		}
 		ws := steadyWindows(p, sps[i])
 		all = append(all, ws)
-		step := stressStep{stage: i, refinement: st.Refinement, offered: st.Offered.Load, unit: st.Offered.Unit}
+		step := stressStep{stage: i, offered: st.Offered.Load, unit: st.Offered.Unit}
 		if len(ws) == 0 {
 			part := &stepPart{p50: float64(st.Response.P50), p95: float64(st.Response.P95), p99: float64(st.Response.P99)}
 			if st.Requests > 0 {
@@ -93,67 +83,44 @@ func newStress(p *result.Profile) *stress {
 			s.steps[k].err = append(s.steps[k].err, w.errors)
 		}
 	}
-	s.brokenAt = math.Inf(1)
-	_, _, judged := s.judge(nil)
-	if st := verdict.Settle(s.model, judged); st.FirstBroken != nil {
-		for _, step := range judged {
-			if step.Index == *st.FirstBroken {
-				s.brokenAt = step.Offered
-			}
-		}
-	}
 	return s
 }
 
 // capacity is the capacity at SLO over every window once (rng nil) or
 // over a resample of each step's windows.
 func (s *stress) capacity(rng *rand.Rand) float64 {
-	capacity := 0.0
-	parts, held, judged := s.judge(rng)
-	for k := range parts {
-		if held[k] && judged[k].Offered < s.brokenAt {
-			capacity = max(capacity, verdict.HeldCapacity(s.model, &judged[k]))
-		}
-	}
-	return capacity
+	c, _, _ := s.judge(rng)
+	return c
 }
 
-// judge judges every step and returns each step's figures, whether it
-// held, and the steps as the verdict judges them.
-func (s *stress) judge(rng *rand.Rand) (parts []*stepPart, held []bool, judged []result.Step) {
+// judge judges every step and returns the capacity at SLO, each step's
+// figures and whether it held.
+func (s *stress) judge(rng *rand.Rand) (capacity float64, parts []*stepPart, held []bool) {
 	parts = make([]*stepPart, len(s.steps))
 	held = make([]bool, len(s.steps))
-	judged = make([]result.Step, len(s.steps))
-	var prev *result.Step
 	for k := range s.steps {
 		st := &s.steps[k]
 		parts[k] = st.whole
 		if parts[k] == nil {
 			parts[k] = s.part(st, rng)
 		}
-		judged[k] = result.Step{Index: st.stage, Offered: st.offered, Unit: st.unit, Throughput: parts[k].goodput, Complete: true, Refinement: st.refinement}
-		before := prev
-		if st.refinement {
-			before = nil // a refinement step starts from idle: no plateau rule
-		} else {
-			prev = &judged[k]
+		var prev *stepPart
+		var prevOffered float64
+		if k > 0 {
+			prev, prevOffered = parts[k-1], s.steps[k-1].offered
 		}
-		judged[k].Broken = verdict.StepBreaks(s.expect, s.rule, parts[k].verdictPart(), &judged[k], before) != ""
-		held[k] = !judged[k].Broken
+		held[k] = s.held(parts[k], st.offered, prev, prevOffered)
+		if held[k] && parts[k].goodput > capacity {
+			capacity = parts[k].goodput
+		}
 	}
-	return parts, held, judged
-}
-
-// verdictPart is the step's figures as the verdict judges them.
-func (p *stepPart) verdictPart() verdict.Part {
-	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
-	return verdict.Part{Goodput: p.goodput, Throughput: p.goodput, ErrorRate: p.errorRate, P50: ms(p.p50), P95: ms(p.p95), P99: ms(p.p99)}
+	return capacity, parts, held
 }
 
 // heldStages returns the stages (by profile index) that held the SLO over
 // all their windows.
 func (s *stress) heldStages() map[int]bool {
-	_, held, _ := s.judge(nil)
+	_, _, held := s.judge(nil)
 	out := map[int]bool{}
 	for k, h := range held {
 		if h {
@@ -168,20 +135,25 @@ func (s *stress) heldStages() map[int]bool {
 // (lo), at or below the load of the first step above it that broke (hi;
 // +Inf when none broke). ok is false when no step held.
 func (s *stress) bracket() (lo, hi float64, unit string, ok bool) {
-	_, _, judged := s.judge(nil)
-	st := verdict.Settle(s.model, judged)
-	if st.CapacityStep == nil {
-		return 0, 0, "", false
-	}
-	if b := st.Bracket; b != nil {
-		return b.HeldOffered, b.BrokenOffered, b.Unit, true
-	}
-	for _, step := range st.Steps {
-		if step.Index == *st.CapacityStep {
-			lo, unit = step.Offered, step.Unit
+	capacity, parts, held := s.judge(nil)
+	best := -1
+	for k := range parts {
+		if held[k] && parts[k].goodput == capacity {
+			best = k
+			break
 		}
 	}
-	return lo, math.Inf(1), unit, true
+	if best < 0 {
+		return 0, 0, "", false
+	}
+	lo, hi, unit = s.steps[best].offered, math.Inf(1), s.steps[best].unit
+	for k := best + 1; k < len(s.steps); k++ {
+		if !held[k] {
+			hi = s.steps[k].offered
+			break
+		}
+	}
+	return lo, hi, unit, true
 }
 
 // unresolved reports whether two stepped runs' capacities are within one
@@ -231,4 +203,31 @@ func (s *stress) part(st *stressStep, rng *rand.Rand) *stepPart {
 	s.acc.quantiles(s.pool, stepQuantiles, s.out)
 	part.p50, part.p95, part.p99 = usMs(s.out[0]), usMs(s.out[1]), usMs(s.out[2])
 	return part
+}
+
+// held reports whether a step held the SLO, by the verdict's rules.
+func (s *stress) held(part *stepPart, offered float64, prev *stepPart, prevOffered float64) bool {
+	for _, c := range []struct {
+		limit *result.Millis
+		got   float64
+	}{{s.expect.P50, part.p50}, {s.expect.P95, part.p95}, {s.expect.P99, part.p99}} {
+		if c.limit != nil && !(c.got <= float64(*c.limit)) {
+			return false
+		}
+	}
+	maxErr := s.rule.MaxErrorRate
+	if e := s.expect.ErrorRate; e != nil && *e < maxErr {
+		maxErr = *e
+	}
+	if part.errorRate > maxErr {
+		return false
+	}
+	if prev != nil && prevOffered > 0 && prev.goodput > 0 && offered > prevOffered {
+		gainO := (offered - prevOffered) / prevOffered
+		gainX := (part.goodput - prev.goodput) / prev.goodput
+		if gainX < s.rule.Plateau*gainO {
+			return false
+		}
+	}
+	return true
 }

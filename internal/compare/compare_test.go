@@ -232,30 +232,6 @@ func TestCapacity(t *testing.T) {
 	}
 }
 
-// TestCapacityBelowFirstBroken: a step that holds after the first broken
-// one (break.confirm) is not capacity, in the comparison's recomputation
-// as in the verdict: capacity at SLO is taken below the first broken step.
-func TestCapacityBelowFirstBroken(t *testing.T) {
-	svc := service{median: 20 * time.Millisecond, sigma: 0.3}
-	p := svc.run(t, 21, "stress", []stage{{60, 10}, {80, 10}, {100, 10}})
-	p.Rules = result.Rules{Stepped: true, Expect: result.Expect{P95: ptrMs(200 * time.Millisecond)}}
-	// The 80 req/s step fails half its requests: it breaks on errors; the
-	// 100 req/s step after it holds.
-	for i := range p.Windows {
-		if off := int(p.Windows[i].Offset); off >= 10 && off < 20 {
-			p.Windows[i].Errors = p.Windows[i].Requests / 2
-		}
-	}
-	r := doc(p)
-	want := r.Profiles[0].Verdict.Stress.CapacityAtSLO
-	if want <= 0 || want > 60 {
-		t.Fatalf("verdict capacity %g, want the first step's (at most 60 req/s)", want)
-	}
-	if got := newStress(&r.Profiles[0]).capacity(nil); got != want {
-		t.Errorf("recomputed capacity %g, verdict %g: a step held after the first broken one is not capacity", got, want)
-	}
-}
-
 // TestCapacityWithinOneStep: runs whose capacities are one step apart —
 // one held the step at the breaking point, the other broke there — are
 // not told apart, whatever the bootstrap over their windows says.

@@ -62,11 +62,35 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, growth)
 		step.Broken = step.Reason != ""
 		s.Steps = append(s.Steps, step)
-		if !st.Refinement {
-			prev = &s.Steps[len(s.Steps)-1]
+		if st.Refinement {
+			continue // judged with the bracket below
 		}
+		if step.Broken && s.FirstBroken == nil {
+			idx := i
+			s.FirstBroken = &idx
+			s.Reason, s.ReasonDetail = step.Reason, step.Detail
+		}
+		// Capacity at SLO counts only held steps below the first broken one:
+		// a step that holds after a break (break.confirm) is not evidence of
+		// capacity the ramp already showed missing.
+		if !step.Broken && s.FirstBroken == nil {
+			x := step.Throughput
+			if p.Model != "closed" && x > step.Offered {
+				// A held step carries what it was offered; more is a backlog
+				// from the step before draining, not capacity.
+				x = step.Offered
+			}
+			if x > s.CapacityAtSLO {
+				idx := i
+				s.CapacityAtSLO = x
+				s.CapacityStep = &idx
+				s.CapacityConcurrency = step.Concurrency
+			}
+		}
+		prev = &s.Steps[len(s.Steps)-1]
 	}
-	settle(s, p.Model)
+	s.Bracket = bracket(s)
+	refine(s, p.Model)
 	cut := 0
 	for _, st := range s.Steps {
 		if !st.Complete {
@@ -75,65 +99,6 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	}
 	s.StoppedEarly = s.FirstBroken != nil && (s.StepsNotRun > 0 || cut > 0)
 	return s
-}
-
-// Settle finds, from judged steps (Index, Offered, Unit, Throughput,
-// Complete, Broken and Refinement set, in run order), the capacity at SLO,
-// the first broken step and the bracket, by the rule JudgeSteps applies:
-// held ramp steps below the first broken one, then refinement steps inside
-// the bracket. internal/compare applies it to resampled steps.
-func Settle(model string, steps []result.Step) *result.Stress {
-	s := &result.Stress{Steps: steps}
-	settle(s, model)
-	return s
-}
-
-// settle finds, from the judged steps, the first broken ramp step, the
-// capacity at SLO below it, the bracket and what the refinement steps
-// narrow it to.
-func settle(s *result.Stress, model string) {
-	for i := range s.Steps {
-		step := &s.Steps[i]
-		if step.Refinement || !step.Complete {
-			continue // refinement steps are judged with the bracket below
-		}
-		if step.Broken && s.FirstBroken == nil {
-			idx := step.Index
-			s.FirstBroken = &idx
-			s.Reason, s.ReasonDetail = step.Reason, step.Detail
-		}
-		// Capacity at SLO counts only held steps below the first broken one:
-		// a step that holds after a break (break.confirm) is not evidence of
-		// capacity the ramp already showed missing.
-		if !step.Broken && s.FirstBroken == nil {
-			if x := HeldCapacity(model, step); x > s.CapacityAtSLO {
-				idx := step.Index
-				s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = x, &idx, step.Concurrency
-			}
-		}
-	}
-	s.Bracket = bracket(s)
-	refine(s, model)
-}
-
-// HeldCapacity is what a held step counts toward the capacity at SLO: its
-// throughput, in the open model at most what it was offered (a held step
-// carries what it was offered; more is a backlog from the step before
-// draining, not capacity).
-func HeldCapacity(model string, step *result.Step) float64 {
-	if model != "closed" && step.Throughput > step.Offered {
-		return step.Offered
-	}
-	return step.Throughput
-}
-
-// StepBreaks says why a step broke ("" when it held) by the stress rules
-// (latency, errors, plateau over prev), leaving out the instability test,
-// which needs the step's windows in time order: for a caller that judges
-// resampled steps again (internal/compare's capacity bootstrap).
-func StepBreaks(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step) string {
-	reason, _ := breakReason(e, rule, part, step, prev, "")
-	return reason
 }
 
 // breakReason says why a step broke, or "" when it held. Every failing rule
@@ -193,8 +158,12 @@ func refine(s *result.Stress, model string) {
 			b.BrokenStep, b.BrokenOffered, b.BrokenThroughput = st.Index, st.Offered, st.Throughput
 			continue
 		}
+		x := st.Throughput
+		if model != "closed" && x > st.Offered {
+			x = st.Offered
+		}
 		b.HeldStep, b.HeldOffered = st.Index, st.Offered
-		if x := HeldCapacity(model, &st); x > s.CapacityAtSLO {
+		if x > s.CapacityAtSLO {
 			idx := st.Index
 			s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = x, &idx, st.Concurrency
 		}
