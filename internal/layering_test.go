@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	"capacity":  {"result", "metrics", "csvrows", "resample"},
 	"resample":  {},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
-	"compare":   {"result", "metrics", "resample"},
+	"compare":   {"result", "metrics", "resample", "verdict"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 
