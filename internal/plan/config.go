@@ -244,21 +244,11 @@ func (p *parser) config(top value, standalone bool) *Config {
 			p.Errorf(v.N, v.Path, "unsupported version %d (this loadplan reads version 1)", n)
 		}
 	}
-	if v, ok := o.Get("horizon"); ok {
-		if s, ok := p.scalar(v, "a horizon like 12mo or 1y"); ok {
-			h, err := ParseHorizon(s)
-			if err != nil {
-				p.Errorf(v.N, v.Path, "%v", err)
-			}
-			cfg.Horizon = h
-		}
-	}
-	if v, ok := o.Get("headroom"); ok {
-		cfg.Headroom, _ = p.share(v)
-	}
-	if v, ok := o.Get("currency"); ok {
-		cfg.Currency, _ = p.Str(v)
-	}
+	yamlwalk.Opt(o, "horizon", &cfg.Horizon, func(v value) (int, bool) {
+		return yamlwalk.Parsed(p.Walker, v, "a horizon like 12mo or 1y", ParseHorizon)
+	})
+	yamlwalk.Opt(o, "headroom", &cfg.Headroom, p.share)
+	yamlwalk.Opt(o, "currency", &cfg.Currency, p.Str)
 	if v, ok := o.Get("capacity"); ok {
 		cfg.Capacity = p.measured(v)
 	}

@@ -77,40 +77,13 @@ func (p *parser) change(v value) (float64, bool) {
 }
 
 func (p *parser) rate(v value) (float64, bool) {
-	s, ok := p.scalar(v, "a growth rate like 20%/mo")
-	if !ok {
-		return 0, false
-	}
-	f, err := ParseRate(s)
-	if err != nil {
-		p.Errorf(v.N, v.Path, "%v", err)
-		return 0, false
-	}
-	return f, true
+	return yamlwalk.Parsed(p.Walker, v, "a growth rate like 20%/mo", ParseRate)
 }
 
 func (p *parser) date(v value) (Date, bool) {
-	s, ok := p.scalar(v, "a date like 2027-01-31")
-	if !ok {
-		return Date{}, false
-	}
-	d, err := ParseDate(s)
-	if err != nil {
-		p.Errorf(v.N, v.Path, "%v", err)
-		return Date{}, false
-	}
-	return d, true
+	return yamlwalk.Parsed(p.Walker, v, "a date like 2027-01-31", ParseDate)
 }
 
 func (p *parser) period(v value) (Period, bool) {
-	s, ok := p.scalar(v, "a period like 14d, 2w, 2mo or 1y")
-	if !ok {
-		return Period{}, false
-	}
-	d, err := ParsePeriod(s)
-	if err != nil {
-		p.Errorf(v.N, v.Path, "%v", err)
-		return Period{}, false
-	}
-	return d, true
+	return yamlwalk.Parsed(p.Walker, v, "a period like 14d, 2w, 2mo or 1y", ParsePeriod)
 }

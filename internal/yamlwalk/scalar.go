@@ -167,3 +167,20 @@ func (w *Walker) Share(v Value, want string) (f float64, pct, ok bool) {
 	}
 	return f, pct, true
 }
+
+// Parsed reads a scalar with parse, whose error (a message that says what
+// is allowed) is reported at v; what names the wanted form when v is not a
+// scalar.
+func Parsed[T any](w *Walker, v Value, what string, parse func(string) (T, error)) (T, bool) {
+	var zero T
+	s, _, ok := w.Scalar(v, what)
+	if !ok {
+		return zero, false
+	}
+	x, err := parse(s)
+	if err != nil {
+		w.Errorf(v.N, v.Path, "%v", err)
+		return zero, false
+	}
+	return x, true
+}
