@@ -4,7 +4,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/yamlwalk"
 )
 
@@ -52,28 +51,13 @@ func (p *parser) duration(v value) (time.Duration, bool) { return p.DurationAtLe
 
 // share reads a percentage (70%) or fraction (0.7) in (0, 1].
 func (p *parser) share(v value) (float64, bool) {
-	f, _, ok := p.Share(v, "a percentage like 70% or a fraction like 0.7")
-	if !ok {
-		return 0, false
-	}
-	if f <= 0 || f > 1 {
-		p.Errorf(v.N, v.Path, "must be above 0 and at most 100%%, got %s", units.Pct(f))
-		return 0, false
-	}
-	return f, true
+	return p.ShareIn(v, "a percentage like 70% or a fraction like 0.7", "must be above 0 and at most 100%",
+		func(f float64) bool { return f > 0 && f <= 1 })
 }
 
 // change reads a signed percentage (+30%, -10%) or fraction above -100%.
 func (p *parser) change(v value) (float64, bool) {
-	f, _, ok := p.Share(v, "a change like +30% or -10%")
-	if !ok {
-		return 0, false
-	}
-	if f <= -1 {
-		p.Errorf(v.N, v.Path, "must be above -100%%, got %s", units.Pct(f))
-		return 0, false
-	}
-	return f, true
+	return p.ShareIn(v, "a change like +30% or -10%", "must be above -100%", func(f float64) bool { return f > -1 })
 }
 
 func (p *parser) rate(v value) (float64, bool) {

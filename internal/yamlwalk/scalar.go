@@ -184,3 +184,17 @@ func Parsed[T any](w *Walker, v Value, what string, parse func(string) (T, error
 	}
 	return x, true
 }
+
+// ShareIn is Share for a share that must satisfy in; rule states the
+// range in the message ("must be above -100%").
+func (w *Walker) ShareIn(v Value, want, rule string, in func(float64) bool) (float64, bool) {
+	f, _, ok := w.Share(v, want)
+	if ok && !in(f) {
+		w.Errorf(v.N, v.Path, "%s, got %s", rule, units.Pct(f))
+		ok = false
+	}
+	if !ok {
+		return 0, false
+	}
+	return f, true
+}
