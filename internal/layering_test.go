@@ -18,7 +18,8 @@ const module = "github.com/loadplan/loadplan/internal/"
 var allowed = map[string][]string{
 	"csvrows":   {},
 	"race":      {},
-	"scenario":  {"units"},
+	"yamlwalk":  {"units"},
+	"scenario":  {"units", "yamlwalk"},
 	"simtarget": {},
 	"units":     {},
 	"metrics":   {},
@@ -27,9 +28,10 @@ var allowed = map[string][]string{
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor"},
 	"monitor":   {"scenario", "result"},
 	"verdict":   {"result", "metrics", "units"},
-	"capacity":  {"result", "metrics"},
-	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
-	"compare":   {"result", "metrics"},
+	"capacity":  {"result", "metrics", "csvrows", "resample"},
+	"resample":  {},
+	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
+	"compare":   {"result", "metrics", "resample", "verdict"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 	// Demand history read from Prometheus for the plan's growth fit; the

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -25,6 +24,7 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 type runFlags struct {
@@ -639,14 +639,9 @@ func repeatRuns(ctx context.Context, env *Env, args []string, f *runFlags, posit
 // parseErrorBound reads --max-error-rate: a percentage (1%) or a fraction
 // (0.01) from 0 to 1.
 func parseErrorBound(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if v, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(v), 100
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || v < 0 || v/scale > 1 {
+	v, _, err := units.ParseShare(s)
+	if err != nil || v < 0 || v > 1 {
 		return 0, usagef("--max-error-rate %q: want a percentage from 0%% to 100%% (such as 1%%) or a fraction from 0 to 1", s)
 	}
-	return v / scale, nil
+	return v, nil
 }

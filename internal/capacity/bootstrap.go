@@ -2,9 +2,9 @@ package capacity
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
-	"slices"
+
+	"github.com/loadplan/loadplan/internal/resample"
 )
 
 // Interval is a two-sided confidence interval. Hi may be +Inf (for example
@@ -44,19 +44,16 @@ func bootstrap(ctx context.Context, points []Point, full fitCurve, opt FitOption
 	n := len(points)
 	var sig, kap, lam, peak, xmax []float64
 	sample := make([]Point, n)
-	for draws := 0; len(sig) < opt.Resamples && draws < 10*opt.Resamples; draws++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	got, err := resample.Collect(ctx, opt.Resamples, 10*opt.Resamples, func() bool {
 		for i := range sample {
 			sample[i] = points[rng.IntN(n)]
 		}
 		if distinctLevels(sample) < minLevels || allSameThroughput(sample) {
-			continue
+			return false
 		}
 		cv, ok := fitModel(full.model, sample, []coeffs{full.c})
 		if !ok {
-			continue
+			return false
 		}
 		_, np, xm := cv.limits()
 		sig = append(sig, cv.c.sigma)
@@ -64,44 +61,27 @@ func bootstrap(ctx context.Context, points []Point, full fitCurve, opt FitOption
 		lam = append(lam, cv.c.lambda)
 		peak = append(peak, np)
 		xmax = append(xmax, xm)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Fewer than half the requested resamples means the points are too few
 	// for the bootstrap to say anything honest.
-	if len(sig) < max(opt.Resamples/2, 20) {
+	if got < max(opt.Resamples/2, 20) {
 		return nil, nil
 	}
-	alpha := (1 - opt.Level) / 2
 	iv := func(v []float64) Interval {
-		slices.Sort(v)
-		return Interval{Lo: quantile(v, alpha), Hi: quantile(v, 1-alpha)}
+		lo, hi := resample.Interval(v, opt.Level)
+		return Interval{Lo: lo, Hi: hi}
 	}
 	return &Intervals{
 		Level:           opt.Level,
-		Resamples:       len(sig),
+		Resamples:       got,
 		Sigma:           iv(sig),
 		Kappa:           iv(kap),
 		Lambda:          iv(lam),
 		PeakConcurrency: iv(peak),
 		MaxThroughput:   iv(xmax),
 	}, nil
-}
-
-// quantile is the p-quantile of sorted values by linear interpolation
-// between order statistics (R's default, type 7). It copes with +Inf
-// values at the top of the order.
-func quantile(sorted []float64, p float64) float64 {
-	if len(sorted) == 1 {
-		return sorted[0]
-	}
-	h := p * float64(len(sorted)-1)
-	lo := int(math.Floor(h))
-	hi := min(lo+1, len(sorted)-1)
-	a, b := sorted[lo], sorted[hi]
-	if a == b || h == float64(lo) {
-		return a
-	}
-	if math.IsInf(b, 1) {
-		return math.Inf(1)
-	}
-	return a + (h-float64(lo))*(b-a)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/loadplan/loadplan/internal/resample"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -325,7 +326,7 @@ func saturationOf(steps []result.Step, pick func(result.Step) bool) float64 {
 		return 0
 	}
 	slices.Sort(xs)
-	return quantile(xs, 0.5)
+	return resample.Quantile(xs, 0.5)
 }
 
 // keptUp reports whether an open-model step was steady: not unstable,

@@ -1,13 +1,13 @@
 package capacity
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/loadplan/loadplan/internal/csvrows"
 )
 
 // Point is one measurement: the mean throughput (requests per second, or
@@ -33,33 +33,22 @@ const maxLineBytes = 64 << 10
 //
 //	points.csv:7: throughput: not a number "abc"
 func ReadPoints(name string, r io.Reader) ([]Point, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxLineBytes)
+	rows := csvrows.New(r, maxLineBytes)
 	var (
-		points  []Point
-		line    int
-		seen    bool // a header or a data line has been read
-		nCol    = 0  // index of the concurrency column
-		xCol    = 1  // index of the throughput column
-		lineErr = func(col, format string, args ...any) error {
-			return &InputError{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+		points []Point
+		seen   bool // a header or a data line has been read
+		nCol   = 0  // index of the concurrency column
+		xCol   = 1  // index of the throughput column
 	)
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if i := strings.IndexByte(text, '#'); i >= 0 {
-			text = text[:i]
+	for rows.Next() {
+		lineErr := func(col, format string, args ...any) error {
+			return &InputError{File: name, Line: rows.Line(), Column: col, Msg: fmt.Sprintf(format, args...)}
 		}
-		text = strings.TrimSpace(text)
-		if text == "" {
-			continue
-		}
-		fields := strings.Split(text, ",")
-		for i := range fields {
-			fields[i] = strings.TrimSpace(fields[i])
-		}
-		if len(fields) != 2 {
+		fields, err := rows.Row()
+		switch {
+		case err != nil:
+			return nil, lineErr("", "%v", err)
+		case len(fields) != 2:
 			return nil, lineErr("", "want 2 columns (concurrency,throughput), got %d", len(fields))
 		}
 		if !seen {
@@ -72,19 +61,20 @@ func ReadPoints(name string, r io.Reader) ([]Point, error) {
 				continue
 			}
 		}
-		n, err := parsePositive(fields[nCol])
+		n, err := csvrows.Positive(fields[nCol])
 		if err != nil {
 			return nil, lineErr("concurrency", "%s", err)
 		}
-		x, err := parsePositive(fields[xCol])
+		x, err := csvrows.Positive(fields[xCol])
 		if err != nil {
 			return nil, lineErr("throughput", "%s", err)
 		}
 		points = append(points, Point{Concurrency: n, Throughput: x})
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, &InputError{File: name, Line: line + 1, Msg: fmt.Sprintf("line longer than %d bytes", maxLineBytes)}
+	if err := rows.Err(); err != nil {
+		var long *csvrows.TooLongError
+		if errors.As(err, &long) {
+			return nil, &InputError{File: name, Line: long.Line, Msg: long.Error()}
 		}
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
@@ -108,28 +98,4 @@ func isHeader(fields []string) bool {
 func isNumericRangeErr(err error) bool {
 	var ne *strconv.NumError
 	return errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange)
-}
-
-// parsePositive parses a finite number greater than zero, with a message
-// fit for a user when it is not one.
-func parsePositive(s string) (float64, error) {
-	if s == "" {
-		return 0, errors.New("empty value")
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	switch {
-	case err != nil && isNumericRangeErr(err):
-		return 0, fmt.Errorf("out of range %q", s)
-	case err != nil:
-		return 0, fmt.Errorf("not a number %q", s)
-	case math.IsNaN(v):
-		return 0, fmt.Errorf("NaN is not allowed")
-	case math.IsInf(v, 0):
-		return 0, fmt.Errorf("infinity is not allowed")
-	case v < 0:
-		return 0, fmt.Errorf("must be greater than zero, got negative %s", s)
-	case v == 0:
-		return 0, fmt.Errorf("must be greater than zero, got %s", s)
-	}
-	return v, nil
 }

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"gonum.org/v1/gonum/stat"
+	"github.com/loadplan/loadplan/internal/resample"
 )
 
 // pool indexes the bucket values of a set of windows, so that merging the
@@ -96,41 +96,32 @@ func draw(rng *rand.Rand, mult []int64) {
 // as metrics.Summarize applies it: the value of the ⌈q·n⌉-th smallest
 // recorded value. An empty histogram gives zeros.
 func (c *counts) quantiles(p *pool, qs []int64, out []int64) {
-	clear(out)
-	if c.total == 0 {
-		return
-	}
-	k := 0
-	var cum int64
-	for i, n := range c.n {
-		cum += n
-		for k < len(qs) && cum >= rank(qs[k], c.total) {
-			out[k] = p.values[i]
-			k++
-		}
-		if k == len(qs) {
-			return
-		}
-	}
+	c.atRanks(p, len(qs), func(k int) int64 { return rank(qs[k], c.total) }, out)
 }
 
 // atFractions writes into out the values (µs) at the ascending
 // fractions fs (0 … 1) of the recorded values, ranks rounded up; 1 is the
 // maximum.
 func (c *counts) atFractions(p *pool, fs []float64, out []int64) {
+	c.atRanks(p, len(fs), func(k int) int64 { return max(int64(math.Ceil(fs[k]*float64(c.total)-1e-9)), 1) }, out)
+}
+
+// atRanks writes into out[k] the value (µs) of the rankOf(k)-th smallest
+// recorded value, for k below n, ranks ascending; zeros when empty.
+func (c *counts) atRanks(p *pool, n int, rankOf func(k int) int64, out []int64) {
 	clear(out)
 	if c.total == 0 {
 		return
 	}
 	k := 0
 	var cum int64
-	for i, n := range c.n {
-		cum += n
-		for k < len(fs) && cum >= max(int64(math.Ceil(fs[k]*float64(c.total)-1e-9)), 1) {
+	for i, cnt := range c.n {
+		cum += cnt
+		for k < n && cum >= rankOf(k) {
 			out[k] = p.values[i]
 			k++
 		}
-		if k == len(fs) {
+		if k == n {
 			return
 		}
 	}
@@ -156,15 +147,15 @@ const (
 // ctx's error, not these differences).
 func bootstrap(ctx context.Context, rng *rand.Rand, resamples int, oldDraw, newDraw func(*rand.Rand) float64) []float64 {
 	diffs := make([]float64, 0, min(resamples, MaxResamples))
-	for range resamples {
-		if ctx.Err() != nil {
-			return diffs
-		}
+	// A resample whose statistic is undefined is left out, not replaced.
+	_, _ = resample.Collect(ctx, resamples, resamples, func() bool {
 		d := newDraw(rng) - oldDraw(rng)
-		if !math.IsNaN(d) {
-			diffs = append(diffs, d)
+		if math.IsNaN(d) {
+			return false
 		}
-	}
+		diffs = append(diffs, d)
+		return true
+	})
 	return diffs
 }
 
@@ -198,8 +189,8 @@ func summarizeBoot(diffs []float64, alpha float64) (bootOutcome, bool) {
 	b := float64(len(sorted))
 	out := bootOutcome{
 		p:     min(1, 2*float64(min(le, ge)+1)/(b+1)),
-		ci:    [2]float64{stat.Quantile(alpha/2, stat.Empirical, sorted, nil), stat.Quantile(1-alpha/2, stat.Empirical, sorted, nil)},
-		shift: sign(stat.Quantile(0.5, stat.Empirical, sorted, nil)),
+		ci:    [2]float64{resample.Quantile(sorted, alpha/2), resample.Quantile(sorted, 1-alpha/2)},
+		shift: sign(resample.Quantile(sorted, 0.5)),
 		n:     len(sorted),
 	}
 	return out, true

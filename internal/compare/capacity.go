@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // stress recomputes a stepped profile's capacity at SLO from its windows
@@ -205,29 +207,19 @@ func (s *stress) part(st *stressStep, rng *rand.Rand) *stepPart {
 	return part
 }
 
-// held reports whether a step held the SLO, by the verdict's rules.
+// held reports whether a step held the SLO, by the verdict's rules
+// (verdict.StepBreaks: latency, errors, plateau over the previous step).
 func (s *stress) held(part *stepPart, offered float64, prev *stepPart, prevOffered float64) bool {
-	for _, c := range []struct {
-		limit *result.Millis
-		got   float64
-	}{{s.expect.P50, part.p50}, {s.expect.P95, part.p95}, {s.expect.P99, part.p99}} {
-		if c.limit != nil && !(c.got <= float64(*c.limit)) {
-			return false
-		}
+	step := result.Step{Offered: offered, Throughput: part.goodput}
+	var before *result.Step
+	if prev != nil {
+		before = &result.Step{Offered: prevOffered, Throughput: prev.goodput}
 	}
-	maxErr := s.rule.MaxErrorRate
-	if e := s.expect.ErrorRate; e != nil && *e < maxErr {
-		maxErr = *e
-	}
-	if part.errorRate > maxErr {
-		return false
-	}
-	if prev != nil && prevOffered > 0 && prev.goodput > 0 && offered > prevOffered {
-		gainO := (offered - prevOffered) / prevOffered
-		gainX := (part.goodput - prev.goodput) / prev.goodput
-		if gainX < s.rule.Plateau*gainO {
-			return false
-		}
-	}
-	return true
+	return verdict.StepBreaks(s.expect, s.rule, part.verdictPart(), &step, before) == ""
+}
+
+// verdictPart is the step's figures as the verdict judges them.
+func (p *stepPart) verdictPart() verdict.Part {
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	return verdict.Part{Goodput: p.goodput, Throughput: p.goodput, ErrorRate: p.errorRate, P50: ms(p.p50), P95: ms(p.p95), P99: ms(p.p99)}
 }

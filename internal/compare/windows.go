@@ -49,18 +49,11 @@ func prepare(w result.Window) window {
 // rule for the steady part (result.Spans).
 func spans(p *result.Profile) []result.Span { return result.Spans(p) }
 
-const eps = 1e-6
-
-// steadyWindows returns the windows wholly inside a span: a window that
-// straddles the stage's start or end is a partial second of it, and the
-// ramp and warm-up are not what the stage is meant to measure.
+// steadyWindows returns the windows wholly inside a span's steady part
+// (result.SteadyWindows), prepared for resampling.
 func steadyWindows(p *result.Profile, sp result.Span) []window {
 	var out []window
-	for _, w := range p.Windows {
-		off := float64(w.Offset)
-		if off < sp.SteadyStart-eps || off+1 > sp.End+eps {
-			continue
-		}
+	for _, w := range result.SteadyWindows(p, sp) {
 		out = append(out, prepare(w))
 	}
 	return out

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -105,4 +107,28 @@ func parseLine(text string) ([]string, error) {
 		fields[i] = strings.TrimSpace(fields[i])
 	}
 	return fields, nil
+}
+
+// Positive reads a cell that must be a finite number greater than zero
+// (a peak, a concurrency, a throughput), with a message fit for a user
+// when it is not one.
+func Positive(s string) (float64, error) {
+	if s == "" {
+		return 0, errors.New("empty value")
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	var ne *strconv.NumError
+	switch {
+	case errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange):
+		return 0, fmt.Errorf("out of range %q", s)
+	case err != nil:
+		return 0, fmt.Errorf("not a number %q", s)
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, fmt.Errorf("want a finite number, got %s", s)
+	case v < 0:
+		return 0, fmt.Errorf("must be greater than zero, got negative %s", s)
+	case v == 0:
+		return 0, fmt.Errorf("must be greater than zero, got %s", s)
+	}
+	return v, nil
 }

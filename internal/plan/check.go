@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/loadplan/loadplan/internal/yamlwalk"
+
 // CheckComplete reports what Build would refuse in c whatever the result:
 // no growth model (or two), no demand, and no units for the measured
 // resource. A scenario's plan: section is checked with it before a run, so
@@ -20,7 +22,7 @@ func (c *Config) CheckComplete() error {
 	}
 	b := &builder{cfg: c}
 	if mi := b.measuredIndex(); mi >= 0 && c.Capacity.Units == 0 && c.Resources[mi].Units == 0 {
-		key := index("resources", mi)
+		key := yamlwalk.Index("resources", mi)
 		errs = append(errs, c.errorf("capacity.units", "how many %s the capacity was measured on is missing: give capacity.units or %s.units", Plural(c.Resources[mi].Unit, 2), key))
 	}
 	if len(errs) == 0 {

@@ -1,17 +1,14 @@
 package plan
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/yamlwalk"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -186,23 +183,10 @@ func LoadConfig(path string) (*Config, error) {
 // ParseConfig parses a plan file's contents (see LoadConfig); file names it
 // in messages and anchors a relative history path.
 func ParseConfig(file string, data []byte) (*Config, error) {
-	p := &parser{file: file}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, Errors{{File: file, Line: 1, Msg: "empty plan file (want a mapping with demand, growth and resources)"}}
-		}
-		line, msg := yamlError(err)
-		return nil, Errors{{File: file, Line: line, Msg: "invalid YAML: " + msg}}
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		root = root.Content[0]
-	}
-	root = resolve(root)
-	if isNull(root) || root.Kind == yaml.DocumentNode {
-		return nil, Errors{{File: file, Line: 1, Msg: "empty plan file (want a mapping with demand, growth and resources)"}}
+	p := newParser(file)
+	root := p.Document(data, "plan file", "want a mapping with demand, growth and resources")
+	if root == nil {
+		return nil, p.Finish(nil)
 	}
 	// A scenario file with a plan: section can be handed over as it is.
 	if root.Kind == yaml.MappingNode {
@@ -212,43 +196,31 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 			}
 		}
 	}
-	top := value{at: root, n: root}
+	top := value{At: root, N: root}
 	cfg := p.config(top, true)
 	return p.finish(cfg, "")
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError splits a yaml.v3 error into its line and message.
-func yamlError(err error) (int, string) {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
-	}
-	return 1, strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // ParseNode parses a scenario's plan: section: n is the section's value
 // node, decoded from file. Keys in messages start with "plan.".
 func ParseNode(file string, n *yaml.Node) (*Config, error) {
-	p := &parser{file: file}
-	cfg := p.config(value{path: "plan", at: n, n: resolve(n)}, false)
+	p := newParser(file)
+	cfg := p.config(value{Path: "plan", At: n, N: yamlwalk.Resolve(n)}, false)
 	return p.finish(cfg, "plan")
 }
 
 func (p *parser) finish(cfg *Config, key string) (*Config, error) {
-	if len(p.errs) > 0 {
-		sortErrors(p.errs)
-		return nil, p.errs
+	if errs := p.Finish(nil); errs != nil {
+		return nil, errs
 	}
-	cfg.File, cfg.Key = p.file, key
+	cfg.File, cfg.Key = p.File, key
 	cfg.lines = map[string]int{}
 	for k, l := range p.lines {
 		k = strings.TrimPrefix(strings.TrimPrefix(k, key), ".")
 		cfg.lines[k] = l
 	}
-	if cfg.Growth.HistoryFile != "" && !filepath.IsAbs(cfg.Growth.HistoryFile) && p.file != "" {
-		cfg.Growth.HistoryFile = filepath.Join(filepath.Dir(p.file), cfg.Growth.HistoryFile)
+	if cfg.Growth.HistoryFile != "" && !filepath.IsAbs(cfg.Growth.HistoryFile) && p.File != "" {
+		cfg.Growth.HistoryFile = filepath.Join(filepath.Dir(p.File), cfg.Growth.HistoryFile)
 	}
 	return cfg, nil
 }
@@ -259,55 +231,45 @@ func (p *parser) config(top value, standalone bool) *Config {
 		allowed = append([]string{"version"}, planKeys...)
 	}
 	cfg := &Config{}
-	if isNull(top.n) {
-		p.errorf(top.at, top.path, "want a mapping with demand, growth and resources, got nothing")
+	if yamlwalk.IsNull(top.N) {
+		p.Errorf(top.At, top.Path, "want a mapping with demand, growth and resources, got nothing")
 		return cfg
 	}
-	o, ok := p.mapping(top, allowed)
+	o, ok := p.Mapping(top, allowed)
 	if !ok {
 		return cfg
 	}
-	if v, ok := o.get("version"); ok {
+	if v, ok := o.Get("version"); ok {
 		if n, ok := p.integer(v, 0); ok && n != 1 {
-			p.errorf(v.n, v.path, "unsupported version %d (this loadplan reads version 1)", n)
+			p.Errorf(v.N, v.Path, "unsupported version %d (this loadplan reads version 1)", n)
 		}
 	}
-	if v, ok := o.get("horizon"); ok {
-		if s, ok := p.scalar(v, "a horizon like 12mo or 1y"); ok {
-			h, err := ParseHorizon(s)
-			if err != nil {
-				p.errorf(v.n, v.path, "%v", err)
-			}
-			cfg.Horizon = h
-		}
-	}
-	if v, ok := o.get("headroom"); ok {
-		cfg.Headroom, _ = p.share(v)
-	}
-	if v, ok := o.get("currency"); ok {
-		cfg.Currency, _ = p.str(v)
-	}
-	if v, ok := o.get("capacity"); ok {
+	yamlwalk.Opt(o, "horizon", &cfg.Horizon, func(v value) (int, bool) {
+		return yamlwalk.Parsed(p.Walker, v, "a horizon like 12mo or 1y", ParseHorizon)
+	})
+	yamlwalk.Opt(o, "headroom", &cfg.Headroom, p.share)
+	yamlwalk.Opt(o, "currency", &cfg.Currency, p.Str)
+	if v, ok := o.Get("capacity"); ok {
 		cfg.Capacity = p.measured(v)
 	}
-	if v, ok := o.get("demand"); ok {
+	if v, ok := o.Get("demand"); ok {
 		cfg.Demand = p.demand(v)
 	}
-	if v, ok := o.get("growth"); ok {
+	if v, ok := o.Get("growth"); ok {
 		cfg.Growth = p.growth(v)
 	}
-	if v, ok := o.get("seasonality"); ok {
+	if v, ok := o.Get("seasonality"); ok {
 		cfg.Seasonality = p.seasonality(v)
 	}
-	if v, ok := o.get("resources"); !ok {
-		p.missing(o, "resources", "a list of at least one resource")
+	if v, ok := o.Get("resources"); !ok {
+		p.Missing(o, "resources", "a list of at least one resource")
 	} else {
 		cfg.Resources = p.resources(v)
 	}
-	if v, ok := o.get("budget"); ok {
+	if v, ok := o.Get("budget"); ok {
 		cfg.Budget = p.budget(v)
 	}
-	if v, ok := o.get("next_test"); ok {
+	if v, ok := o.Get("next_test"); ok {
 		cfg.NextTest = p.nextTest(v)
 	}
 	p.crossCheck(cfg, o)
@@ -316,58 +278,40 @@ func (p *parser) config(top value, standalone bool) *Config {
 
 func (p *parser) measured(v value) Measured {
 	var m Measured
-	o, ok := p.mapping(v, capacityKeys)
+	o, ok := p.Mapping(v, capacityKeys)
 	if !ok {
 		return m
 	}
-	if x, ok := o.get("rps"); ok {
-		m.RPS, _ = p.number(x, true)
-	}
-	if x, ok := o.get("units"); ok {
-		m.Units, _ = p.integer(x, 1)
-	}
-	if x, ok := o.get("resource"); ok {
-		m.Resource, _ = p.str(x)
-	}
-	if x, ok := o.get("profile"); ok {
-		m.Profile, _ = p.str(x)
-	}
+	yamlwalk.Opt(o, "rps", &m.RPS, p.positive)
+	yamlwalk.Opt(o, "units", &m.Units, p.count)
+	yamlwalk.Opt(o, "resource", &m.Resource, p.Str)
+	yamlwalk.Opt(o, "profile", &m.Profile, p.Str)
 	return m
 }
 
 func (p *parser) demand(v value) Demand {
 	var d Demand
-	o, ok := p.mapping(v, demandKeys)
+	o, ok := p.Mapping(v, demandKeys)
 	if !ok {
 		return d
 	}
-	if x, ok := o.get("peak_rps"); ok {
-		d.PeakRPS, _ = p.number(x, true)
-	}
-	if x, ok := o.get("date"); ok {
-		if dt, ok := p.date(x); ok {
-			d.Date = &dt
-		}
-	}
-	if x, ok := o.get("daily_users"); ok {
-		d.DailyUsers, _ = p.number(x, true)
-	}
-	if x, ok := o.get("data_gb"); ok {
-		d.DataGB, _ = p.number(x, true)
-	}
+	yamlwalk.Opt(o, "peak_rps", &d.PeakRPS, p.positive)
+	yamlwalk.OptPtr(o, "date", &d.Date, p.date)
+	yamlwalk.Opt(o, "daily_users", &d.DailyUsers, p.positive)
+	yamlwalk.Opt(o, "data_gb", &d.DataGB, p.positive)
 	return d
 }
 
 func (p *parser) growth(v value) Growth {
 	var g Growth
-	o, ok := p.mapping(v, growthKeys)
+	o, ok := p.Mapping(v, growthKeys)
 	if !ok {
 		return g
 	}
-	mv, hasMonthly := o.get("monthly")
-	hv, hasHistory := o.get("history")
+	mv, hasMonthly := o.Get("monthly")
+	hv, hasHistory := o.Get("history")
 	if hasMonthly && hasHistory {
-		p.errorf(hv.at, hv.path, "give monthly (a rate) or history (a file to fit the rate to), not both")
+		p.Errorf(hv.At, hv.Path, "give monthly (a rate) or history (a file to fit the rate to), not both")
 	}
 	if hasMonthly {
 		if r, ok := p.rate(mv); ok {
@@ -375,13 +319,13 @@ func (p *parser) growth(v value) Growth {
 		}
 	}
 	if hasHistory {
-		g.HistoryFile, _ = p.str(hv)
+		g.HistoryFile, _ = p.Str(hv)
 		if g.HistoryFile == "" {
-			p.errorf(hv.at, hv.path, "want the path of a CSV of date,peak_rps")
+			p.Errorf(hv.At, hv.Path, "want the path of a CSV of date,peak_rps")
 		}
 	}
 	for _, k := range []string{"users", "data"} {
-		if x, ok := o.get(k); ok {
+		if x, ok := o.Get(k); ok {
 			if r, ok := p.rate(x); ok {
 				if k == "users" {
 					g.Users = &r
@@ -391,44 +335,31 @@ func (p *parser) growth(v value) Growth {
 			}
 		}
 	}
-	if sv, ok := o.get("steps"); ok {
+	if sv, ok := o.Get("steps"); ok {
 		g.Steps = p.steps(sv)
 	}
 	return g
 }
 
 func (p *parser) steps(v value) []Step {
-	if isNull(v.n) {
+	if yamlwalk.IsNull(v.N) {
 		return nil
 	}
-	if v.n.Kind != yaml.SequenceNode {
-		p.errorf(v.n, v.path, "want a list of {date, change, note}, got %s", describe(v.n))
+	if v.N.Kind != yaml.SequenceNode {
+		p.Errorf(v.N, v.Path, "want a list of {date, change, note}, got %s", yamlwalk.Describe(v.N))
 		return nil
 	}
 	var steps []Step
-	for i, item := range v.n.Content {
-		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
-		o, ok := p.mapping(iv, stepKeys)
+	for i := range v.N.Content {
+		iv := yamlwalk.Item(v, i)
+		o, ok := p.Mapping(iv, stepKeys)
 		if !ok {
 			continue
 		}
 		var s Step
-		good := true
-		if x, ok := o.get("date"); !ok {
-			p.missing(o, "date", "the day the change starts, like 2027-03-01")
-			good = false
-		} else if s.Date, ok = p.date(x); !ok {
-			good = false
-		}
-		if x, ok := o.get("change"); !ok {
-			p.missing(o, "change", "like +30% or -10%")
-			good = false
-		} else if s.Change, ok = p.change(x); !ok {
-			good = false
-		}
-		if x, ok := o.get("note"); ok {
-			s.Note, _ = p.str(x)
-		}
+		good := yamlwalk.Req(p.Walker, o, "date", "the day the change starts, like 2027-03-01", &s.Date, p.date)
+		good = yamlwalk.Req(p.Walker, o, "change", "like +30% or -10%", &s.Change, p.change) && good
+		yamlwalk.Opt(o, "note", &s.Note, p.Str)
 		if good {
 			steps = append(steps, s)
 		}
@@ -438,20 +369,20 @@ func (p *parser) steps(v value) []Step {
 
 func (p *parser) seasonality(v value) [12]float64 {
 	var f [12]float64
-	o, ok := p.mapping(v, nil)
+	o, ok := p.Mapping(v, nil)
 	if !ok {
 		return f
 	}
 	seen := map[int]string{}
-	for _, k := range o.keys {
-		x := o.fields[k]
+	for _, k := range o.Keys {
+		x := o.Fields[k]
 		m := monthIndex(k)
 		if m < 0 {
-			p.errorf(x.at, x.path, "unknown month %q (jan, feb, ... dec, or the full name)", k)
+			p.Errorf(x.At, x.Path, "unknown month %q (jan, feb, ... dec, or the full name)", k)
 			continue
 		}
 		if prev, dup := seen[m]; dup {
-			p.errorf(x.at, x.path, "%s is given twice (also as %s)", k, prev)
+			p.Errorf(x.At, x.Path, "%s is given twice (also as %s)", k, prev)
 			continue
 		}
 		seen[m] = k
@@ -474,101 +405,84 @@ func monthIndex(s string) int {
 }
 
 func (p *parser) resources(v value) []Resource {
-	if isNull(v.n) || (v.n.Kind == yaml.SequenceNode && len(v.n.Content) == 0) {
-		p.errorf(v.at, v.path, "must list at least one resource")
+	if yamlwalk.IsNull(v.N) || (v.N.Kind == yaml.SequenceNode && len(v.N.Content) == 0) {
+		p.Errorf(v.At, v.Path, "must list at least one resource")
 		return nil
 	}
-	if v.n.Kind != yaml.SequenceNode {
-		p.errorf(v.n, v.path, "want a list of resources, got %s", describe(v.n))
+	if v.N.Kind != yaml.SequenceNode {
+		p.Errorf(v.N, v.Path, "want a list of resources, got %s", yamlwalk.Describe(v.N))
 		return nil
 	}
 	var rs []Resource
 	names := map[string]int{}
-	for i, item := range v.n.Content {
-		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
-		o, ok := p.mapping(iv, resourceKeys)
+	for i := range v.N.Content {
+		iv := yamlwalk.Item(v, i)
+		o, ok := p.Mapping(iv, resourceKeys)
 		if !ok {
 			continue
 		}
-		r := Resource{Driver: DriverRequests, Unit: DefaultUnit, Line: item.Line}
-		if x, ok := o.get("name"); !ok {
-			p.missing(o, "name", "a unique name, like api or db")
-		} else if s, ok := p.str(x); ok {
+		r := Resource{Driver: DriverRequests, Unit: DefaultUnit, Line: iv.At.Line}
+		if x, ok := o.Get("name"); !ok {
+			p.Missing(o, "name", "a unique name, like api or db")
+		} else if s, ok := p.Str(x); ok {
 			switch line, dup := names[s]; {
 			case !namePattern.MatchString(s):
-				p.errorf(x.n, x.path, "must be letters, digits, '.', '_' or '-', got %s", quote(s))
+				p.Errorf(x.N, x.Path, "must be letters, digits, '.', '_' or '-', got %s", quote(s))
 			case dup:
-				p.errorf(x.n, x.path, "duplicate resource name %s (first at line %d)", quote(s), line)
+				p.Errorf(x.N, x.Path, "duplicate resource name %s (first at line %d)", quote(s), line)
 			default:
-				names[s] = x.n.Line
+				names[s] = x.N.Line
 			}
 			r.Name = s
 		}
-		if x, ok := o.get("driver"); ok {
-			if s, ok := p.str(x); ok {
-				if contains(drivers, s) {
+		if x, ok := o.Get("driver"); ok {
+			if s, ok := p.Str(x); ok {
+				if yamlwalk.Contains(drivers, s) {
 					r.Driver = s
 				} else {
-					p.errorf(x.n, x.path, "unknown driver %s (allowed: %s)", quote(s), strings.Join(drivers, ", "))
+					p.Errorf(x.N, x.Path, "unknown driver %s (allowed: %s)", quote(s), strings.Join(drivers, ", "))
 				}
 			}
 		}
-		if x, ok := o.get("unit"); ok {
-			if s, ok := p.str(x); ok && s != "" {
+		if x, ok := o.Get("unit"); ok {
+			if s, ok := p.Str(x); ok && s != "" {
 				r.Unit = s
 			}
 		}
-		if x, ok := o.get("per_unit"); ok {
-			r.PerUnit, _ = p.number(x, true)
-		}
-		if x, ok := o.get("units"); ok {
-			r.Units, _ = p.integer(x, 0)
-		}
-		if x, ok := o.get("cost"); ok {
-			r.Cost, _ = p.number(x, false)
-		}
-		if x, ok := o.get("lead_time"); ok {
-			r.Lead, _ = p.period(x)
-		}
-		if x, ok := o.get("owner"); ok {
-			r.Owner, _ = p.str(x)
-		}
-		if x, ok := o.get("scaling"); ok {
+		yamlwalk.Opt(o, "per_unit", &r.PerUnit, p.positive)
+		yamlwalk.Opt(o, "units", &r.Units, p.whole)
+		yamlwalk.Opt(o, "cost", &r.Cost, p.nonNegative)
+		yamlwalk.Opt(o, "lead_time", &r.Lead, p.period)
+		yamlwalk.Opt(o, "owner", &r.Owner, p.Str)
+		if x, ok := o.Get("scaling"); ok {
 			r.Scaling, r.Efficiency = p.scaling(x)
 		}
-		if x, ok := o.get("max_units"); ok {
+		if x, ok := o.Get("max_units"); ok {
 			r.MaxUnits, _ = p.integer(x, 1)
 			if r.MaxUnits > 0 && r.Units > r.MaxUnits {
-				p.errorf(x.n, x.path, "is below units in place (%d)", r.Units)
+				p.Errorf(x.N, x.Path, "is below units in place (%d)", r.Units)
 			}
 		}
-		if x, ok := o.get("headroom"); ok {
-			r.Headroom, _ = p.share(x)
-		}
-		if x, ok := o.get("latency"); ok {
+		yamlwalk.Opt(o, "headroom", &r.Headroom, p.share)
+		if x, ok := o.Get("latency"); ok {
 			r.Latency = p.latency(x)
 			if r.Driver != DriverRequests {
-				p.errorf(x.at, x.path, "latency sizing is for resources driven by requests, not %s", r.Driver)
+				p.Errorf(x.At, x.Path, "latency sizing is for resources driven by requests, not %s", r.Driver)
 			}
-			if pv, ok := o.get("per_unit"); ok {
-				p.errorf(pv.at, pv.path, "give per_unit or latency, not both (with latency a unit carries servers_per_unit / service_time)")
+			if pv, ok := o.Get("per_unit"); ok {
+				p.Errorf(pv.At, pv.Path, "give per_unit or latency, not both (with latency a unit carries servers_per_unit / service_time)")
 			}
 			if r.Scaling == ScalingUSL {
-				sv, _ := o.get("scaling")
-				p.errorf(sv.at, sv.path, "usl scaling does not go with latency sizing")
+				sv, _ := o.Get("scaling")
+				p.Errorf(sv.At, sv.Path, "usl scaling does not go with latency sizing")
 			}
 		}
-		if r.Driver != DriverRequests && r.PerUnit == 0 && !o.has("per_unit") {
-			p.missing(o, "per_unit", fmt.Sprintf("capacity of one unit in %s", driverMeasure(r.Driver)))
+		if r.Driver != DriverRequests && r.PerUnit == 0 && !o.Has("per_unit") {
+			p.Missing(o, "per_unit", fmt.Sprintf("capacity of one unit in %s", driverMeasure(r.Driver)))
 		}
 		rs = append(rs, r)
 	}
 	return rs
-}
-
-func (o object) has(k string) bool {
-	_, ok := o.fields[k]
-	return ok
 }
 
 // scaling reads linear, usl, or an efficiency like 90%.
@@ -584,13 +498,12 @@ func (p *parser) scaling(v value) (string, float64) {
 	case ScalingUSL:
 		return ScalingUSL, 0
 	}
-	f, err := parsePercent(s)
-	if err != nil {
-		p.errorf(v.n, v.path, "want %s, got %s", want, quote(s))
+	f, _, ok := p.Share(v, want)
+	if !ok {
 		return "", 0
 	}
 	if f <= 0 || f > 1 {
-		p.errorf(v.n, v.path, "an efficiency must be above 0 and at most 100%%, got %s", s)
+		p.Errorf(v.N, v.Path, "an efficiency must be above 0 and at most 100%%, got %s", s)
 		return "", 0
 	}
 	return ScalingEfficiency, f
@@ -598,26 +511,18 @@ func (p *parser) scaling(v value) (string, float64) {
 
 func (p *parser) latency(v value) *Latency {
 	l := &Latency{}
-	o, ok := p.mapping(v, latencyKeys)
+	o, ok := p.Mapping(v, latencyKeys)
 	if !ok {
 		return l
 	}
-	if x, ok := o.get("service_time"); !ok {
-		p.missing(o, "service_time", "mean service time of one request, like 20ms")
-	} else {
-		l.ServiceTime, _ = p.duration(x)
-	}
-	if x, ok := o.get("servers_per_unit"); !ok {
-		p.missing(o, "servers_per_unit", "workers or cores in one unit")
-	} else {
-		l.ServersPerUnit, _ = p.integer(x, 1)
-	}
-	mw, hasMean := o.get("mean_wait")
-	wi, hasWithin := o.get("within")
-	sh, hasShare := o.get("share")
+	yamlwalk.Req(p.Walker, o, "service_time", "mean service time of one request, like 20ms", &l.ServiceTime, p.duration)
+	yamlwalk.Req(p.Walker, o, "servers_per_unit", "workers or cores in one unit", &l.ServersPerUnit, p.count)
+	mw, hasMean := o.Get("mean_wait")
+	wi, hasWithin := o.Get("within")
+	sh, hasShare := o.Get("share")
 	switch {
 	case hasMean && (hasWithin || hasShare):
-		p.errorf(mw.at, mw.path, "give mean_wait, or within and share, not both")
+		p.Errorf(mw.At, mw.Path, "give mean_wait, or within and share, not both")
 	case hasMean:
 		l.MeanWait, _ = p.duration(mw)
 	case hasWithin && hasShare:
@@ -626,75 +531,61 @@ func (p *parser) latency(v value) *Latency {
 		}
 		if f, ok := p.share(sh); ok {
 			if f >= 1 {
-				p.errorf(sh.n, sh.path, "must be below 100%% (no queue answers every request within a bound)")
+				p.Errorf(sh.N, sh.Path, "must be below 100%% (no queue answers every request within a bound)")
 			}
 			l.Share = f
 		}
 	case hasWithin:
-		p.missing(o, "share", "the share of requests that must wait at most within, like 95%")
+		p.Missing(o, "share", "the share of requests that must wait at most within, like 95%")
 	case hasShare:
-		p.missing(o, "within", "the wait bound, like 50ms")
+		p.Missing(o, "within", "the wait bound, like 50ms")
 	default:
-		p.missing(o, "mean_wait", "the target mean wait, like 5ms; or within and share")
+		p.Missing(o, "mean_wait", "the target mean wait, like 5ms; or within and share")
 	}
 	return l
 }
 
 func (p *parser) budget(v value) *Budget {
 	b := &Budget{}
-	o, ok := p.mapping(v, budgetKeys)
+	o, ok := p.Mapping(v, budgetKeys)
 	if !ok {
 		return nil
 	}
-	if x, ok := o.get("monthly_revenue"); !ok {
-		p.missing(o, "monthly_revenue", "revenue per month, in the plan's currency")
-	} else {
-		b.MonthlyRevenue, _ = p.number(x, true)
-	}
-	if x, ok := o.get("share"); !ok {
-		p.missing(o, "share", "the share of revenue infrastructure may cost, like 8%")
-	} else {
-		b.Share, _ = p.share(x)
-	}
-	if x, ok := o.get("revenue_growth"); ok {
-		b.RevenueGrowth, _ = p.rate(x)
-	}
+	yamlwalk.Req(p.Walker, o, "monthly_revenue", "revenue per month, in the plan's currency", &b.MonthlyRevenue, p.positive)
+	yamlwalk.Req(p.Walker, o, "share", "the share of revenue infrastructure may cost, like 8%", &b.Share, p.share)
+	yamlwalk.Opt(o, "revenue_growth", &b.RevenueGrowth, p.rate)
 	return b
 }
 
 func (p *parser) nextTest(v value) NextTestConfig {
 	var t NextTestConfig
-	o, ok := p.mapping(v, nextTestKeys)
+	o, ok := p.Mapping(v, nextTestKeys)
 	if !ok {
 		return t
 	}
-	if x, ok := o.get("months"); ok {
+	if x, ok := o.Get("months"); ok {
 		t.Months, _ = p.integer(x, 1)
 		if t.Months > MaxHorizon {
-			p.errorf(x.n, x.path, "must be at most %d, got %d", MaxHorizon, t.Months)
+			p.Errorf(x.N, x.Path, "must be at most %d, got %d", MaxHorizon, t.Months)
 		}
 	}
-	if x, ok := o.get("duration"); ok {
-		t.Duration, _ = p.duration(x)
-	}
-	if x, ok := o.get("ramp"); ok {
-		t.Ramp, _ = p.duration(x)
-	}
+	yamlwalk.Opt(o, "duration", &t.Duration, p.duration)
+	yamlwalk.Opt(o, "ramp", &t.Ramp, p.duration)
 	return t
 }
 
 // crossCheck finds problems that involve several keys.
 func (p *parser) crossCheck(cfg *Config, o object) {
-	rv, _ := o.get("resources")
+	rv, _ := o.Get("resources")
 	items := []*yaml.Node{}
-	if rv.n != nil && rv.n.Kind == yaml.SequenceNode {
-		items = rv.n.Content
+	if rv.N != nil && rv.N.Kind == yaml.SequenceNode {
+		items = rv.N.Content
 	}
 	at := func(i int) *yaml.Node {
 		if i < len(items) {
 			return items[i]
 		}
-		return rv.at
+		return rv.At
 	}
 	// The measured resource: named, or the one requests resource without
 	// per_unit and without latency sizing.
@@ -711,22 +602,22 @@ func (p *parser) crossCheck(cfg *Config, o object) {
 				found = i
 			}
 		}
-		cv, _ := o.get("capacity")
-		key := join(cv.path, "resource")
+		cv, _ := o.Get("capacity")
+		key := yamlwalk.Join(cv.Path, "resource")
 		rn := &yaml.Node{Line: p.lines[key]}
 		switch {
 		case found < 0:
-			p.errorf(rn, key, "no resource is named %s", quote(name))
+			p.Errorf(rn, key, "no resource is named %s", quote(name))
 		case cfg.Resources[found].Driver != DriverRequests:
-			p.errorf(rn, key, "%s is driven by %s: the measured capacity is in requests per second", name, cfg.Resources[found].Driver)
+			p.Errorf(rn, key, "%s is driven by %s: the measured capacity is in requests per second", name, cfg.Resources[found].Driver)
 		case cfg.Resources[found].Latency != nil:
-			p.errorf(rn, key, "%s is sized by latency, not by the measured capacity", name)
+			p.Errorf(rn, key, "%s is sized by latency, not by the measured capacity", name)
 		case cfg.Resources[found].PerUnit > 0:
-			p.errorf(at(found), index(rv.path, found)+".per_unit", "%s is the measured resource named in capacity.resource: its capacity per unit comes from the measurement, leave per_unit out", name)
+			p.Errorf(at(found), yamlwalk.Index(rv.Path, found)+".per_unit", "%s is the measured resource named in capacity.resource: its capacity per unit comes from the measurement, leave per_unit out", name)
 		}
 		for _, i := range unmeasured {
 			if found >= 0 && i != found {
-				p.errorf(at(i), index(rv.path, i), "per_unit is required (capacity of one unit in req/s): only %s takes its capacity from the measurement", name)
+				p.Errorf(at(i), yamlwalk.Index(rv.Path, i), "per_unit is required (capacity of one unit in req/s): only %s takes its capacity from the measurement", name)
 			}
 		}
 		if found >= 0 {
@@ -734,18 +625,18 @@ func (p *parser) crossCheck(cfg *Config, o object) {
 		}
 	} else if len(unmeasured) > 1 {
 		for _, i := range unmeasured[1:] {
-			p.errorf(at(i), index(rv.path, i), "per_unit is required: only one resource (%s) can take its capacity from the measurement; give the others per_unit", cfg.Resources[unmeasured[0]].Name)
+			p.Errorf(at(i), yamlwalk.Index(rv.Path, i), "per_unit is required: only one resource (%s) can take its capacity from the measurement; give the others per_unit", cfg.Resources[unmeasured[0]].Name)
 		}
 	}
 	for i, r := range cfg.Resources {
 		if r.Driver == DriverUsers && cfg.Demand.DailyUsers == 0 {
-			p.errorf(at(i), index(rv.path, i)+".driver", "driver users needs demand.daily_users")
+			p.Errorf(at(i), yamlwalk.Index(rv.Path, i)+".driver", "driver users needs demand.daily_users")
 		}
 		if r.Driver == DriverData && cfg.Demand.DataGB == 0 {
-			p.errorf(at(i), index(rv.path, i)+".driver", "driver data needs demand.data_gb")
+			p.Errorf(at(i), yamlwalk.Index(rv.Path, i)+".driver", "driver data needs demand.data_gb")
 		}
 		if r.Scaling == ScalingUSL && (r.PerUnit > 0 && cfg.Capacity.Resource != r.Name) {
-			p.errorf(at(i), index(rv.path, i)+".scaling", "usl scaling is only for the measured resource (the one without per_unit)")
+			p.Errorf(at(i), yamlwalk.Index(rv.Path, i)+".scaling", "usl scaling is only for the measured resource (the one without per_unit)")
 		}
 	}
 }
@@ -784,7 +675,7 @@ func (c *Config) line(key string) int {
 func (c *Config) errorf(key, format string, args ...any) *Error {
 	full := key
 	if c.Key != "" {
-		full = join(c.Key, key)
+		full = yamlwalk.Join(c.Key, key)
 	}
 	return &Error{File: c.File, Line: c.line(key), Key: full, Msg: fmt.Sprintf(format, args...)}
 }

@@ -54,7 +54,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"lead time in m", strings.Replace(minimalPlan, "lead_time: 2w", "lead_time: 2m", 1),
 			[]string{`p.yaml:5: resources[0].lead_time: "2m": m is ambiguous, write mo for months`}},
 		{"negative cost", strings.Replace(minimalPlan, "cost: 300", "cost: -3", 1),
-			[]string{"p.yaml:5: resources[0].cost: must not be negative"}},
+			[]string{"p.yaml:5: resources[0].cost: must be >= 0, got -3"}},
 		{"rate and history", "demand: {peak_rps: 1}\ngrowth:\n  monthly: 5%\n  history: h.csv\nresources: [{name: a, per_unit: 1, units: 1}]\n",
 			[]string{"p.yaml:4: growth.history: give monthly (a rate) or history"}},
 		{"bad rate", "growth: {monthly: lots}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
@@ -80,7 +80,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad month", "seasonality: {nov: 1.5, smarch: 2}\n" + minimalPlan,
 			[]string{`p.yaml:1: seasonality.smarch: unknown month "smarch"`}},
 		{"zero factor", "seasonality:\n  november: 0\n" + minimalPlan,
-			[]string{"p.yaml:2: seasonality.november: must be greater than zero"}},
+			[]string{"p.yaml:2: seasonality.november: must be > 0, got 0"}},
 		{"month twice", "seasonality: {nov: 1.5, November: 1.4}\n" + minimalPlan,
 			[]string{"p.yaml:1: seasonality.November: November is given twice (also as nov)"}},
 		{"step below -100%", "growth:\n  monthly: 5%\n  steps:\n    - {date: 2027-03-01, change: -150%}\n    - {change: 10%}\nresources: [{name: a, per_unit: 1, units: 1}]\n",
@@ -102,6 +102,17 @@ func TestParseConfigErrors(t *testing.T) {
 		{"invalid yaml", "demand: {peak_rps: 1\n", []string{"p.yaml:1: invalid YAML: did not find expected ',' or '}'"}},
 		{"duplicate key", "demand: {peak_rps: 1}\ndemand: {peak_rps: 2}\n" + "resources: [{name: a, per_unit: 1, units: 1}]\n",
 			[]string{`p.yaml:2: demand: duplicate key "demand" (first at line 1)`}},
+		// Where the plan walker had drifted from the scenario's (issue #17):
+		// a second document was ignored, an anchor error had no line, a tab
+		// had no hint, and a null number read as an empty string.
+		{"two documents", minimalPlan + "---\nheadroom: 50%\n",
+			[]string{"p.yaml:6: only one YAML document is allowed in a plan file"}},
+		{"unknown anchor", minimalPlan + "headroom: *h\n",
+			[]string{"p.yaml:6: invalid YAML: unknown anchor 'h' referenced"}},
+		{"tab indentation", "demand:\n\tpeak_rps: 1\n",
+			[]string{"p.yaml:2: invalid YAML: found character that cannot start any token (YAML does not allow tabs for indentation)"}},
+		{"null units", strings.Replace(minimalPlan, "units: 10", "units: ~", 1),
+			[]string{"p.yaml:3: capacity.units: want an integer, got nothing"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +130,28 @@ func TestParseConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseConfigVars: a plan file substitutes ${VAR} as a scenario file
+// does, and a ${secret:VAR} value never appears in an error.
+func TestParseConfigVars(t *testing.T) {
+	t.Setenv("LOADPLAN_TEST_PEAK", "1200")
+	t.Setenv("LOADPLAN_TEST_SECRET", "hunter2")
+	cfg, err := ParseConfig("p.yaml", []byte(strings.Replace(minimalPlan, "peak_rps: 1000", `peak_rps: "${LOADPLAN_TEST_PEAK}"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Demand.PeakRPS != 1200 {
+		t.Errorf("peak_rps = %g, want 1200 from ${LOADPLAN_TEST_PEAK}", cfg.Demand.PeakRPS)
+	}
+	_, err = ParseConfig("p.yaml", []byte(strings.Replace(minimalPlan, "peak_rps: 1000", `peak_rps: "${secret:LOADPLAN_TEST_SECRET}"`, 1)))
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "demand.peak_rps: want a number, got ***") {
+		t.Errorf("error %v: want demand.peak_rps refused with the secret shown as ***", err)
+	}
+	_, err = ParseConfig("p.yaml", []byte(strings.Replace(minimalPlan, "peak_rps: 1000", `peak_rps: "${LOADPLAN_TEST_UNSET_VAR}"`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "p.yaml:1: demand.peak_rps: environment variable LOADPLAN_TEST_UNSET_VAR is not set") {
+		t.Errorf("error %v: want the unset variable named", err)
 	}
 }
 
@@ -195,5 +228,40 @@ func TestExamplePlan(t *testing.T) {
 	}
 	if n < 2 {
 		t.Errorf("found %d whole plans in docs/plan.md, want at least 2", n)
+	}
+}
+
+// TestParseScenario: a scenario's plan: section is read typed in the same
+// walk as the scenario: its errors come in one sorted list with the
+// scenario's, and its ${VAR} references use the scenario's lookup.
+func TestParseScenario(t *testing.T) {
+	src := "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles: {baseline: {rate: 5, duration: 2s}}\n" +
+		"plan:\n  demand: {peak_rps: \"${PEAK}\"}\n  growth: {monthly: 5%}\n  capacity: {rps: 100, units: 2}\n  resources:\n    - name: api\n"
+	lookup := func(k string) (string, bool) {
+		if k == "PEAK" {
+			return "250", true
+		}
+		return "", false
+	}
+	sc, cfg, err := ParseScenario("s.yaml", []byte(src), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc == nil || cfg == nil || cfg.Demand.PeakRPS != 250 || cfg.Key != "plan" || cfg.File != "s.yaml" {
+		t.Fatalf("scenario %v, plan %+v: want peak_rps 250 from the scenario's lookup", sc, cfg)
+	}
+	// One list: the scenario's error (line 4) and the plan's (line 11), in
+	// file order.
+	bad := strings.Replace(strings.Replace(src, "path: /", "path: nope", 1), "- name: api", "- name: api\n      lead_time: soon", 1)
+	_, cfg, err = ParseScenario("s.yaml", []byte(bad), lookup)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 2 || cfg != nil ||
+		!strings.HasPrefix(es[0].Error(), "s.yaml:4: requests[0].path:") ||
+		!strings.HasPrefix(es[1].Error(), "s.yaml:12: plan.resources[0].lead_time:") {
+		t.Errorf("errors %v: want the scenario's and the plan's, in file order", err)
+	}
+	// No plan: section, no config.
+	if _, cfg, err := ParseScenario("s.yaml", []byte(src[:strings.Index(src, "plan:")]), lookup); err != nil || cfg != nil {
+		t.Errorf("no plan section: %+v, %v", cfg, err)
 	}
 }

@@ -96,7 +96,7 @@ func ReadHistory(name string, r io.Reader) ([]Observation, error) {
 		if derr != nil {
 			fail("date", "%v", derr)
 		}
-		v, verr := parsePeak(fields[rpsCol])
+		v, verr := csvrows.Positive(fields[rpsCol])
 		if verr != nil {
 			fail("peak_rps", "%v", verr)
 		}
@@ -184,24 +184,6 @@ func parseHistoryDate(s string) (Date, error) {
 		return Date{}, errors.New("empty date")
 	}
 	return Date{}, fmt.Errorf("not a date %q (want 2027-01-31, or 2027-01 for a month)", s)
-}
-
-func parsePeak(s string) (float64, error) {
-	if s == "" {
-		return 0, errors.New("empty value")
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("not a number %q", s)
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return 0, fmt.Errorf("want a finite number, got %s", s)
-	case v < 0:
-		return 0, fmt.Errorf("must be greater than zero, got negative %s", s)
-	case v == 0:
-		return 0, fmt.Errorf("must be greater than zero (a growth rate is fitted to the logarithm of the peaks), got %s", s)
-	}
-	return v, nil
 }
 
 // Fit is a compound growth rate fitted to a history by least squares on

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -42,40 +41,24 @@ type nsBuiltin struct {
 	Kappa        float64 `yaml:"kappa,omitempty"`
 }
 
-// builtinTarget reads the description a run of the built-in target left in
-// result.Scenario.Target before results carried scenario.builtin, so that
-// the next test of an older result runs against the same simulated service.
-var builtinTarget = regexp.MustCompile(`^builtin \(simulated service: (\d+) workers, (\S+) (\S+) service time, queue (\d+), sigma (\S+), kappa (\S+)\)$`)
-
 // builtinOf returns the built-in target's settings from the result's
-// scenario.builtin, or for an older result from its target text; ok is
-// false when the target is not the built-in one, and b is nil when its
-// settings cannot be read (the defaults then apply).
+// scenario.builtin (result.Parse fills it for results written before it
+// existed); ok is false when the target is not the built-in one, and b is
+// nil when its settings cannot be read (the defaults then apply).
 func builtinOf(sc result.Scenario) (b *nsBuiltin, ok bool) {
 	target := sc.Target
 	if target != "builtin" && !strings.HasPrefix(target, "builtin ") {
 		return nil, false
 	}
-	if r := sc.Builtin; r != nil {
-		st := r.ServiceTime.Duration()
-		if r.Workers < 1 || st <= 0 || r.Queue < 0 || r.Sigma < 0 || r.Kappa < 0 || r.Distribution == "" {
-			return nil, true
-		}
-		return &nsBuiltin{Workers: r.Workers, ServiceTime: shortDuration(st), Distribution: r.Distribution, Queue: r.Queue, Sigma: r.Sigma, Kappa: r.Kappa}, true
-	}
-	m := builtinTarget.FindStringSubmatch(target)
-	if m == nil {
+	r := sc.Builtin
+	if r == nil {
 		return nil, true
 	}
-	workers, err1 := strconv.Atoi(m[1])
-	st, err2 := time.ParseDuration(m[2])
-	queue, err3 := strconv.Atoi(m[4])
-	sigma, err4 := strconv.ParseFloat(m[5], 64)
-	kappa, err5 := strconv.ParseFloat(m[6], 64)
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || workers < 1 || st <= 0 || queue < 0 || sigma < 0 || kappa < 0 {
+	st := r.ServiceTime.Duration()
+	if r.Workers < 1 || st <= 0 || r.Queue < 0 || r.Sigma < 0 || r.Kappa < 0 || r.Distribution == "" {
 		return nil, true
 	}
-	return &nsBuiltin{Workers: workers, ServiceTime: shortDuration(st), Distribution: m[3], Queue: queue, Sigma: sigma, Kappa: kappa}, true
+	return &nsBuiltin{Workers: r.Workers, ServiceTime: shortDuration(st), Distribution: r.Distribution, Queue: r.Queue, Sigma: r.Sigma, Kappa: r.Kappa}, true
 }
 
 type nsReq struct {

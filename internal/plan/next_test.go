@@ -198,18 +198,15 @@ profiles:
 
 // TestBuiltinOfTypedAndOlder: the next scenario takes the built-in
 // service's settings from the result's typed scenario.builtin, whatever
-// the target sentence says; an older result without it is read from the
-// sentence; a URL target is not built-in.
+// the target sentence says (result.Parse fills it for an older result:
+// internal/result's TestParseUpgradesOlderBuiltin); a URL target is not
+// built-in.
 func TestBuiltinOfTypedAndOlder(t *testing.T) {
 	want := nsBuiltin{Workers: 16, ServiceTime: "10ms", Distribution: "exponential", Queue: 2000, Sigma: 0.02}
 	typed := result.Scenario{Target: "builtin (the simulated service, worded for people)",
 		Builtin: &result.Builtin{Workers: 16, ServiceTime: 10, Distribution: "exponential", Queue: 2000, Sigma: 0.02}}
 	if b, ok := builtinOf(typed); !ok || b == nil || *b != want {
 		t.Errorf("typed: builtinOf = %+v, %v; want %+v", b, ok, want)
-	}
-	older := result.Scenario{Target: "builtin (simulated service: 16 workers, 10ms exponential service time, queue 2000, sigma 0.02, kappa 0)"}
-	if b, ok := builtinOf(older); !ok || b == nil || *b != want {
-		t.Errorf("older: builtinOf = %+v, %v; want %+v", b, ok, want)
 	}
 	bad := result.Scenario{Target: "builtin", Builtin: &result.Builtin{Workers: 0, ServiceTime: 10, Distribution: "fixed"}}
 	if b, ok := builtinOf(bad); !ok || b != nil {

@@ -292,7 +292,7 @@ func cmpMs(v float64) string { return units.Ms(v) }
 // (whole numbers from 1000 up), without an exponent.
 func cmpSig3(v float64) string {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'g', -1, 64)
+		return units.Sig4(v) // ∞ as every output writes it, not +Inf
 	}
 	decimals := max(0, 2-int(math.Floor(math.Log10(math.Abs(v)))))
 	return strconv.FormatFloat(v, 'f', decimals, 64)

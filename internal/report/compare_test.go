@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +171,9 @@ func TestCmpFormats(t *testing.T) {
 		{cmpP(1), "1"},
 		{cmpSigned(-0.04, 1), "±0.0"},
 		{cmpShare(0.1), "10%"},
+		// Infinity reads as every other output writes it (units.Sig4), not +Inf.
+		{cmpValue(math.Inf(1), "x"), "∞"},
+		{cmpChange(math.Inf(1), "x"), "+∞"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
 	"strings"
 	"testing"
 
@@ -53,14 +52,7 @@ func TestEmptyLatencyIsNoFigure(t *testing.T) {
 	if err := StagesCSV(&c, r); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&c).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
+	rows, col := readCSV(t, &c)
 	for _, name := range []string{"p50_ms", "p99_ms", "max_ms", "service_p99_ms"} {
 		if v := rows[1][col[name]]; v != "" {
 			t.Errorf("stages.csv %s = %q, want an empty cell", name, v)

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -75,14 +74,7 @@ func TestPlanBandsRendered(t *testing.T) {
 	if err := PlanCSV(&c, p); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&c).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
+	rows, col := readCSV(t, &c)
 	found := false
 	for _, r := range rows[1:] {
 		if r[col["action"]] == a.Text && r[col["order_by"]] == a.OrderBy.String() {

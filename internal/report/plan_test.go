@@ -2,11 +2,7 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,27 +10,6 @@ import (
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/result"
 )
-
-// planGolden compares got with testdata/name, or rewrites it when the
-// package's -update flag is set. The flag is looked up rather than
-// declared here, so that this file does not depend on which test file of
-// the package declares it.
-func planGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
-}
 
 // seedPlan is the seed example: 1,000 req/s at peak on 2027-01-01, 20% a
 // month, 1,500 req/s at SLO on 10 instances, 70% headroom.
@@ -120,7 +95,7 @@ func TestPlanMarkdownGolden(t *testing.T) {
 			if err := PlanMarkdown(&b, fixturePlan(t, tt.body, tt.res)); err != nil {
 				t.Fatal(err)
 			}
-			planGolden(t, tt.golden, b.Bytes())
+			golden(t, tt.golden, b.Bytes())
 		})
 	}
 }
@@ -167,10 +142,7 @@ func TestPlanCSV(t *testing.T) {
 	if err := PlanCSV(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows, _ := readCSV(t, &b)
 	if want := 1 + len(p.Months)*len(p.Resources); len(rows) != want {
 		t.Fatalf("%d rows, want %d", len(rows), want)
 	}
@@ -193,7 +165,7 @@ func TestPlanCSV(t *testing.T) {
 	if err := PlanCSV(&seed, fixturePlan(t, seedPlan, nil)); err != nil {
 		t.Fatal(err)
 	}
-	planGolden(t, "plan-seed.golden.csv", seed.Bytes())
+	golden(t, "plan-seed.golden.csv", seed.Bytes())
 }
 
 func TestPlanJSON(t *testing.T) {

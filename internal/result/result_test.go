@@ -187,3 +187,54 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseUpgradesOlderBuiltin: a result written before scenario.builtin
+// existed gets its typed settings from the target sentence its run left,
+// so later stages (the next scenario) read one typed field; a sentence that
+// does not read leaves it nil, and a typed field is never overwritten.
+func TestParseUpgradesOlderBuiltin(t *testing.T) {
+	cases := []struct {
+		target string
+		typed  *Builtin
+		want   *Builtin
+	}{
+		{"builtin (simulated service: 16 workers, 10ms exponential service time, queue 2000, sigma 0.02, kappa 0)", nil,
+			&Builtin{Workers: 16, ServiceTime: 10, Distribution: "exponential", Queue: 2000, Sigma: 0.02}},
+		{"builtin (simulated service: 0 workers, 10ms fixed service time, queue 0, sigma 0, kappa 0)", nil, nil},
+		{"http://127.0.0.1:8080", nil, nil},
+		{"builtin (simulated service: 16 workers, 10ms exponential service time, queue 2000, sigma 0.02, kappa 0)",
+			&Builtin{Workers: 4, ServiceTime: 5, Distribution: "fixed"}, &Builtin{Workers: 4, ServiceTime: 5, Distribution: "fixed"}},
+	}
+	for _, c := range cases {
+		r := sample(t)
+		r.Scenario.Target, r.Scenario.Builtin = c.target, c.typed
+		data, err := Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse("r.json", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Scenario.Builtin, c.want) {
+			t.Errorf("target %q, builtin %+v: read %+v, want %+v", c.target, c.typed, got.Scenario.Builtin, c.want)
+		}
+	}
+}
+
+// TestSteadyWindows: only windows wholly inside [SteadyStart, End] count;
+// one that straddles either edge is a partial second.
+func TestSteadyWindows(t *testing.T) {
+	p := &Profile{}
+	for off := 0; off < 10; off++ {
+		p.Windows = append(p.Windows, Window{Offset: Seconds(off)})
+	}
+	got := SteadyWindows(p, Span{Start: 0, SteadyStart: 2.5, End: 8})
+	var offs []Seconds
+	for _, w := range got {
+		offs = append(offs, w.Offset)
+	}
+	if want := []Seconds{3, 4, 5, 6, 7}; !reflect.DeepEqual(offs, want) {
+		t.Errorf("steady windows at %v, want %v", offs, want)
+	}
+}

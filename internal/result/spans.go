@@ -26,3 +26,22 @@ func Spans(p *Profile) []Span {
 	}
 	return out
 }
+
+// spanEps absorbs float rounding in window offsets.
+const spanEps = 1e-6
+
+// SteadyWindows returns the windows wholly inside span's steady part, in
+// order: a window that straddles the steady start or the stage's end is a
+// partial second of it, and the ramp and warm-up are not what the stage
+// is meant to measure. The one rule verdict and compare count by.
+func SteadyWindows(p *Profile, span Span) []Window {
+	var out []Window
+	for _, w := range p.Windows {
+		off := float64(w.Offset)
+		if off < span.SteadyStart-spanEps || off+1 > span.End+spanEps {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}

@@ -123,8 +123,8 @@ func (p *parser) scenario(top value) *Scenario {
 
 	p.plan(o, sc)
 	p.monitor(o, sc)
-	sc.Secrets = p.secrets
-	sc.SecretVars = p.secretVars
+	sc.Secrets = p.w.Secrets()
+	sc.SecretVars = p.w.SecretVars()
 	return sc
 }
 

@@ -235,12 +235,12 @@ func warmupLimit(prof Profile) time.Duration {
 // rate (or users) mapping.
 func (p *parser) shorthand(v value) form {
 	for _, pr := range p.pairs(v.n) {
-		if k := resolve(pr.key); k != nil && contains(steppedKeys, k.Value) {
+		if k := resolve(pr.Key); k != nil && contains(steppedKeys, k.Value) {
 			return stepped
 		}
 	}
 	for _, pr := range p.pairs(v.n) {
-		if k := resolve(pr.key); k != nil && contains(spikeKeys, k.Value) {
+		if k := resolve(pr.Key); k != nil && contains(spikeKeys, k.Value) {
 			return spike
 		}
 	}

@@ -46,8 +46,10 @@ type Scenario struct {
 	// SecretVars names the variable each ${secret:VAR} value came from
 	// (value → VAR), so that outputs write the reference, not the value.
 	SecretVars map[string]string
-	// Plan is the plan: section as written (nil when absent), left for
-	// internal/plan to parse (plan.ParseNode); PlanFile is the file it is in.
+	// Plan is the plan: section as written (nil when absent) when the file
+	// was read by Parse. Deprecated: read the file with
+	// internal/plan.ParseScenario (or LoadScenario), which returns the
+	// section typed, read in the same walk. PlanFile is the file it is in.
 	Plan     *yaml.Node
 	PlanFile string
 	// Monitor is the monitor: section, nil when absent.

@@ -300,25 +300,9 @@ func TestCPUPerRequest(t *testing.T) {
 
 	measure := func(url string) (cpu, wall time.Duration) {
 		client := newClient(t, clients)
-		var left atomic.Int64
-		left.Store(requests)
 		before := cpuTime(t)
 		t0 := time.Now()
-		var wg sync.WaitGroup
-		for range clients {
-			wg.Go(func() {
-				for left.Add(-1) >= 0 {
-					resp, err := client.Get(url)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					_ = resp.Body.Close()
-				}
-			})
-		}
-		wg.Wait()
+		getAll(t, client, url, clients, requests)
 		return cpuTime(t) - before, time.Since(t0)
 	}
 	simCPU, simWall := measure(sim.URL)

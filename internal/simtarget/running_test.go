@@ -3,11 +3,9 @@ package simtarget
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -52,21 +50,7 @@ func TestStartStopLeavesNoGoroutines(t *testing.T) {
 			}
 			tr := &http.Transport{MaxIdleConnsPerHost: 8}
 			client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-			var wg sync.WaitGroup
-			for range 8 {
-				wg.Go(func() {
-					for range 10 {
-						resp, err := client.Get(run.URL)
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						_, _ = io.Copy(io.Discard, resp.Body)
-						_ = resp.Body.Close()
-					}
-				})
-			}
-			wg.Wait()
+			getAll(t, client, run.URL, 8, 80)
 			// Idle keep-alive connections are open on both sides: stopping
 			// must close the server's end and wait for their goroutines.
 			if err := tc.stop(run); err != nil {

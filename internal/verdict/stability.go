@@ -124,20 +124,6 @@ func median(sorted []float64) float64 {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-// steadyWindows returns the windows wholly inside a span's steady part, as
-// SteadyPart counts them.
-func steadyWindows(p *result.Profile, span Span) []result.Window {
-	var out []result.Window
-	for _, w := range p.Windows {
-		off := float64(w.Offset)
-		if off < span.SteadyStart-eps || off+1 > span.End+eps {
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
-}
-
 // stepTrends measures a step's p50 and, in the open model, its requests in
 // flight over its steady windows. In flight starts at the first window's
 // Little's-law estimate (completions × mean latency) and then moves by
@@ -146,7 +132,7 @@ func steadyWindows(p *result.Profile, span Span) []result.Window {
 // only latency is tested there. ok is false when the step has too few
 // windows to test.
 func stepTrends(p *result.Profile, span Span) (p50, inFlight *result.StepTrend, ok bool) {
-	ws := steadyWindows(p, span)
+	ws := result.SteadyWindows(p, span)
 	if len(ws) < minTrendWindows {
 		return nil, nil, false
 	}
@@ -229,7 +215,8 @@ func unstable(model string, offered, short float64, p50, inFlight *result.StepTr
 		return ""
 	}
 	if p50 != nil && (latGrew || backlogGrew) {
-		grew = append(grew, fmt.Sprintf("p50 %s → %s ms, %+.1f ms/s", num(p50.From), num(p50.To), p50.Slope))
+		// Latencies as every output writes them (units.Ms).
+		grew = append(grew, fmt.Sprintf("p50 %s → %s, %+.1f ms/s", ms(result.Millis(p50.From)), ms(result.Millis(p50.To)), p50.Slope))
 	}
 	if inFlight != nil {
 		grew = append(grew, fmt.Sprintf("in flight %s → %s, %+.1f/s (completions short of offered by %s)",

@@ -70,7 +70,7 @@ func TestStepStabilityIndependentOfLength(t *testing.T) {
 		if st.Reason != ReasonUnstable || s.FirstBroken == nil {
 			t.Errorf("%d s at ρ = 1.02: reason %q (%s), want %q", secs, st.Reason, st.Detail, ReasonUnstable)
 		}
-		for _, want := range []string{"p50 ", "ms/s", "in flight "} {
+		for _, want := range []string{"p50 ", "ms → ", "ms/s", "in flight "} {
 			if !strings.Contains(st.Detail, want) {
 				t.Errorf("%d s at ρ = 1.02: detail %q does not say %q", secs, st.Detail, want)
 			}

@@ -104,6 +104,15 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	return s
 }
 
+// StepBreaks says why a step broke ("" when it held) by the stress rules
+// (latency, errors, plateau over prev), leaving out the instability test,
+// which needs the step's windows in time order: for a caller that judges
+// resampled steps again (internal/compare's capacity bootstrap).
+func StepBreaks(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step) string {
+	reason, _ := breakReason(e, rule, part, step, prev, "")
+	return reason
+}
+
 // breakReason says why a step broke, or "" when it held. Every failing rule
 // is named in the detail; the reason is the first in the order unstable
 // (growth, from unstable), latency, errors, plateau.

@@ -51,11 +51,7 @@ const eps = 1e-6
 func SteadyPart(p *result.Profile, stage int, span Span) Part {
 	var part Part
 	var h *hdr.Histogram
-	for _, w := range p.Windows {
-		off := float64(w.Offset)
-		if off < span.SteadyStart-eps || off+1 > span.End+eps {
-			continue
-		}
+	for _, w := range result.SteadyWindows(p, span) {
 		part.Windows++
 		part.Requests += w.Requests
 		part.Errors += w.Errors

@@ -1,4 +1,4 @@
-package scenario
+package yamlwalk
 
 import (
 	"strings"
@@ -17,9 +17,10 @@ const secretPrefix = "secret:"
 // by neither { nor $ is kept as it is.
 //
 // secret reports whether any substituted value came from a secret variable;
-// such values are recorded in p's secret list as they are found.
-func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret, ok bool) {
-	if !strings.Contains(s, "$") {
+// such values are recorded in w's secret list as they are found. Without
+// a Lookup, s is returned as written.
+func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret, ok bool) {
+	if w.Lookup == nil || !strings.Contains(s, "$") {
 		return s, false, true
 	}
 	var b strings.Builder
@@ -44,7 +45,7 @@ func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret
 		}
 		end := strings.IndexByte(s[i+2:], '}')
 		if end < 0 {
-			p.errorf(n, path, "unterminated ${ (write $$ for a literal $)")
+			w.Errorf(n, path, "unterminated ${ (write $$ for a literal $)")
 			return "", false, false
 		}
 		ref := s[i+2 : i+2+end]
@@ -57,16 +58,16 @@ func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret
 		}
 		name, def, hasDefault := strings.Cut(ref, ":-")
 		if !validVarName(name) {
-			p.errorf(n, path, "invalid variable name %q in ${...} (letters, digits and _, not starting with a digit; write ${VAR:-default} for a default, $$ for a literal $)", name)
+			w.Errorf(n, path, "invalid variable name %q in ${...} (letters, digits and _, not starting with a digit; write ${VAR:-default} for a default, $$ for a literal $)", name)
 			ok = false
 			continue
 		}
 		if strings.Contains(def, "${") {
-			p.errorf(n, path, "the default of ${%s:-...} cannot contain ${...}", name)
+			w.Errorf(n, path, "the default of ${%s:-...} cannot contain ${...}", name)
 			ok = false
 			continue
 		}
-		val, set := p.lookup(name)
+		val, set := w.Lookup(name)
 		switch {
 		case set && val != "":
 		case hasDefault:
@@ -74,18 +75,18 @@ func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret
 		case set:
 			// Set but empty, and no default: the empty value is what was asked for.
 		default:
-			p.errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
+			w.Errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
 			ok = false
 			continue
 		}
 		if isSecret {
 			secret = true
-			p.addSecret(val)
-			if _, known := p.secretVars[val]; !known && val != "" {
-				if p.secretVars == nil {
-					p.secretVars = make(map[string]string)
+			w.AddSecret(val)
+			if _, known := w.secretVars[val]; !known && val != "" {
+				if w.secretVars == nil {
+					w.secretVars = make(map[string]string)
 				}
-				p.secretVars[val] = name
+				w.secretVars[val] = name
 			}
 		}
 		b.WriteString(val)
@@ -110,27 +111,4 @@ func validVarName(s string) bool {
 		}
 	}
 	return true
-}
-
-// addSecret records a value that must never appear in output. Empty values
-// are not recorded: redacting "" would mean nothing, or everything.
-func (p *parser) addSecret(v string) {
-	if v == "" || p.secretSet[v] {
-		return
-	}
-	if p.secretSet == nil {
-		p.secretSet = make(map[string]bool)
-	}
-	p.secretSet[v] = true
-	p.secrets = append(p.secrets, v)
-}
-
-// redact replaces every known secret in s with ***. It is the last line of
-// defence for error messages: values known to be secret are already shown
-// as *** where they are quoted.
-func redact(s string, secrets []string) string {
-	for _, v := range secrets {
-		s = strings.ReplaceAll(s, v, "***")
-	}
-	return s
 }

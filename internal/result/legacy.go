@@ -1,0 +1,39 @@
+package result
+
+import (
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// olderBuiltin reads the sentence a run of the built-in target left in
+// scenario.target before results carried scenario.builtin.
+var olderBuiltin = regexp.MustCompile(`^builtin \(simulated service: (\d+) workers, (\S+) (\S+) service time, queue (\d+), sigma (\S+), kappa (\S+)\)$`)
+
+// upgradeBuiltin gives a result written before scenario.builtin existed
+// its typed settings, read from the target sentence, so that later stages
+// read one typed field whatever the result's age. Settings that do not
+// read (or are out of range) leave Builtin nil.
+func upgradeBuiltin(sc *Scenario) {
+	if sc.Builtin != nil {
+		return
+	}
+	m := olderBuiltin.FindStringSubmatch(sc.Target)
+	if m == nil {
+		return
+	}
+	workers, err1 := strconv.Atoi(m[1])
+	st, err2 := time.ParseDuration(m[2])
+	queue, err3 := strconv.Atoi(m[4])
+	sigma, err4 := strconv.ParseFloat(m[5], 64)
+	kappa, err5 := strconv.ParseFloat(m[6], 64)
+	for _, err := range []error{err1, err2, err3, err4, err5} {
+		if err != nil {
+			return
+		}
+	}
+	if workers < 1 || st <= 0 || queue < 0 || sigma < 0 || kappa < 0 {
+		return
+	}
+	sc.Builtin = &Builtin{Workers: workers, ServiceTime: Ms(st), Distribution: m[3], Queue: queue, Sigma: sigma, Kappa: kappa}
+}
