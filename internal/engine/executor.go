@@ -18,6 +18,12 @@ type Options struct {
 	Doer     Doer
 	Requests []*Prepared // the mix; Sample.Request indexes it
 	Weights  []int       // one per request; nil means equal weights
+	// Flows, when set, are what each iteration runs (picked by their
+	// weights, Weights unused); nil: one flow per request (Weights).
+	Flows []scenario.Flow
+	// Data are the data sources the flows draw rows from, with their
+	// cursors (NewDataSet); shared by a run's profiles.
+	Data     *DataSet
 	Recorder *metrics.Recorder
 	// MaxInFlight caps the open model's requests in flight (default 10000);
 	// starts beyond it are counted as dropped, never queued.
@@ -70,6 +76,13 @@ type Stats struct {
 	// client's connections cap (Outcome.ConnWait): the target saw less
 	// concurrency than the generator offered.
 	ConnWaits int64
+	// Flows count each flow's iterations; CheckFailures, per request, the
+	// failures of each of its checks (in Check.Names order).
+	Flows         []FlowStats
+	CheckFailures [][]int64
+	// Exhausted is true when a unique data source ran out and stopped the
+	// run (on_exhausted: stop).
+	Exhausted bool
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -84,6 +97,10 @@ type runner struct {
 	canceled atomic.Int64
 	waits    atomic.Int64
 	progress *Progress
+	flows    *flowSet
+	// stopRun ends the run's own context (a unique data source ran out).
+	stopRun   context.CancelFunc
+	exhausted atomic.Bool
 }
 
 func newRunner(opt Options) (*runner, error) {
@@ -99,7 +116,11 @@ func newRunner(opt Options) (*runner, error) {
 	if opt.Hard == nil {
 		opt.Hard = context.Background()
 	}
-	r := &runner{opt: opt, epoch: opt.Recorder.Epoch(), picker: newPicker(opt.Weights, len(opt.Requests)), progress: opt.Progress}
+	fs, err := newFlowSet(&opt)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opt: opt, epoch: opt.Recorder.Epoch(), picker: newPicker(fs.weights(), len(fs.flows)), progress: opt.Progress, flows: fs, stopRun: func() {}}
 	if r.progress == nil {
 		r.progress = &Progress{}
 	}
@@ -110,7 +131,7 @@ func (r *runner) now() int64 { return int64(time.Since(r.epoch)) }
 
 // send performs one request and records it. key is the caller's shard key;
 // a negative intended start means "now" (the closed model's).
-func (r *runner) send(key, req, stage int, intended int64) {
+func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
 	n := r.progress.InFlight.Add(1)
 	for {
 		m := r.maxIn.Load()
@@ -134,14 +155,16 @@ func (r *runner) send(key, req, stage int, intended int64) {
 	}
 	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
 		r.canceled.Add(1)
-		return
+		return metrics.Other
 	}
 	s.Status, s.Bytes, s.Class = out.Status, out.Bytes, Classify(out.Status, err)
 	r.opt.Recorder.Record(key, &s)
+	return s.Class
 }
 
 func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Stats {
-	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt}
+	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt,
+		Flows: r.flows.stats(), CheckFailures: r.flows.checkFailures(), Exhausted: r.exhausted.Load()}
 }
 
 // tick closes the recorder's finished windows once a second until done.
@@ -171,6 +194,8 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	if err != nil {
 		return Stats{}, err
 	}
+	ctx, r.stopRun = context.WithCancel(ctx)
+	defer r.stopRun()
 	sched := NewSchedule(p.Stages)
 	sched.Phase, sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
@@ -181,16 +206,19 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	go tick(done, opt.Recorder, &tickWG)
 
 	type job struct {
-		req, stage int
-		intended   int64
+		flow, stage int
+		intended    int64
 	}
 	jobs := make(chan job)
 	workers := 0
+	// Each scheduled start is one iteration of a flow (a request, for a
+	// requests: list); a worker is one user at a time, new for each.
 	worker := func(id int, first job) {
 		defer wg.Done()
-		r.send(id, first.req, first.stage, first.intended)
+		u := r.newVU(rand.New(rand.NewPCG(opt.Seed, uint64(id)<<32)))
+		r.iterate(ctx, id, first.flow, first.stage, first.intended, u, true)
 		for j := range jobs {
-			r.send(id, j.req, j.stage, j.intended)
+			r.iterate(ctx, id, j.flow, j.stage, j.intended, u, true)
 		}
 	}
 	stageStarts := make([]time.Duration, len(p.Stages))
@@ -227,7 +255,7 @@ loop:
 			stopped = true
 			break loop
 		}
-		j := job{req: r.picker.pick(rng), stage: stage, intended: int64(at)}
+		j := job{flow: r.picker.pick(rng), stage: stage, intended: int64(at)}
 		select {
 		case jobs <- j:
 			continue
@@ -273,13 +301,16 @@ func RunClosed(ctx context.Context, p scenario.Profile, opt Options) (Stats, err
 	tickWG.Add(1)
 	go tick(done, opt.Recorder, &tickWG)
 
+	ctx, r.stopRun = context.WithCancel(ctx)
+	defer r.stopRun()
 	var stage atomic.Int32
 	var users []context.CancelFunc
 	user := func(uctx context.Context, id int) {
 		defer wg.Done()
 		rng := rand.New(rand.NewPCG(opt.Seed, uint64(id)))
+		u := r.newVU(rng)
 		for uctx.Err() == nil {
-			r.send(id, r.picker.pick(rng), int(stage.Load()), -1)
+			r.iterate(uctx, id, r.picker.pick(rng), int(stage.Load()), -1, u, false)
 			if p.Think > 0 {
 				d := p.Think
 				if p.Jitter > 0 {

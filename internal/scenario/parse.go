@@ -69,6 +69,14 @@ type parser struct {
 	// secretVars maps a ${secret:VAR} value to VAR (the first VAR found).
 	secretVars map[string]string
 	merged     map[*yaml.Node][]pair
+	// rt, while a request of the scenario is read, resolves runtime
+	// references (${token}, ${data.users.name}, ${uuid}); nil elsewhere.
+	rt *runtimeScope
+	// data holds the data: sources, read before the requests and flows.
+	data []*DataSource
+	// reqNames maps each request name (requests: and flow steps) to the
+	// line it was first given on.
+	reqNames map[string]int
 }
 
 // value is a node in the document together with its dotted path and the

@@ -49,6 +49,18 @@ func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret
 		}
 		ref := s[i+2 : i+2+end]
 		i += 2 + end + 1
+		if p.rt != nil {
+			// Inside a request of a flow: runtime references (extracted
+			// variables, data columns, generators) become markers that
+			// compileTemplate turns into segments (flowvars.go).
+			if mark, handled := p.rt.resolve(p, ref, n, path); handled {
+				if mark == "" {
+					ok = false
+				}
+				b.WriteString(mark)
+				continue
+			}
+		}
 
 		isSecret := false
 		if rest, found := strings.CutPrefix(ref, secretPrefix); found {
@@ -73,6 +85,10 @@ func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret
 			val = def
 		case set:
 			// Set but empty, and no default: the empty value is what was asked for.
+		case p.rt != nil && p.rt.vars != nil && !isSecret:
+			p.errorf(n, path, "unknown variable ${%s}: not extracted by an earlier step, not data.NAME.column or a generator (uuid, seq, random_int:A:B), and not set in the environment", name)
+			ok = false
+			continue
 		default:
 			p.errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
 			ok = false
