@@ -40,6 +40,13 @@ func checkInvariants(sc *Scenario) string {
 		}
 		total += r.Weight
 	}
+	if len(sc.Flows) > 0 {
+		// With flows: each flow is picked by its weight, its steps in order.
+		total = 0
+		for _, f := range sc.Flows {
+			total += f.Weight
+		}
+	}
 	if total <= 0 {
 		return "weights sum to zero"
 	}
