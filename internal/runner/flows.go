@@ -33,12 +33,7 @@ func flowStep(pr *engine.Prepared, r scenario.Request, sc *scenario.Scenario, ba
 // total. A scenario of plain requests without checks adds nothing, so its
 // result reads as before.
 func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats) {
-	plain := len(sc.Flows) == len(sc.Requests)
-	for i, f := range sc.Flows {
-		if len(f.Steps) != 1 || f.Steps[0].Request != i || f.Cookies {
-			plain = false
-		}
-	}
+	plain := sc.Flows == nil // a requests: list alone
 	if !plain {
 		for _, f := range st.Flows {
 			prof.Total.PerFlow = append(prof.Total.PerFlow, result.FlowStats{Name: f.Name, Started: f.Started,

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// TestPlainIterationDoesNotAllocate: a request of a requests: list runs as
+// an iteration of a one-step flow, and that path allocates nothing.
+func TestPlainIterationDoesNotAllocate(t *testing.T) {
+	if race.Enabled {
+		t.Skip("the race detector allocates")
+	}
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+	r, err := newRunner(Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := r.newVU(rand.New(rand.NewPCG(1, 2)))
+	ctx := context.Background()
+	intended := r.now()
+	r.iterate(ctx, 0, 0, 0, intended, u, true) // warm the window
+	if n := testing.AllocsPerRun(1000, func() { r.iterate(ctx, 0, 0, 0, intended, u, true) }); n != 0 {
+		t.Errorf("a plain iteration allocates %v times, want 0", n)
+	}
+	if fs := r.flows.stats()[0]; fs.Started != fs.Completed || fs.Started < 1000 {
+		t.Errorf("flow counts %+v", fs)
+	}
+}
+
+// TestDataModes: sequential goes round, unique gives each row once and
+// then nothing (stop) or starts again (recycle), random stays in range.
+func TestDataModes(t *testing.T) {
+	rows := [][]string{{"a"}, {"b"}, {"c"}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	draw := func(mode string, recycle bool, n int) string {
+		ds := NewDataSet([]*scenario.DataSource{{Name: "d", Mode: mode, Recycle: recycle, Columns: []string{"x"}, Rows: rows}})
+		out := ""
+		for i := 0; i < n; i++ {
+			row, ok := ds.cursors[0].row(rng)
+			if !ok {
+				out += "-"
+				continue
+			}
+			out += row[0]
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		mode    string
+		recycle bool
+		want    string
+	}{
+		{scenario.DataSequential, false, "abcab"},
+		{scenario.DataUnique, false, "abc--"},
+		{scenario.DataUnique, true, "abcab"},
+	} {
+		if got := draw(tc.mode, tc.recycle, 5); got != tc.want {
+			t.Errorf("%s recycle %v: drew %s, want %s", tc.mode, tc.recycle, got, tc.want)
+		}
+	}
+	seen := map[byte]bool{}
+	for _, c := range []byte(draw(scenario.DataRandom, false, 200)) {
+		seen[c] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("random drew %v, want all of a, b, c", seen)
+	}
+}
