@@ -80,6 +80,9 @@ type Stats struct {
 	// failures of each of its checks (in Check.Names order).
 	Flows         []FlowStats
 	CheckFailures [][]int64
+	// Iterations counts the flow iterations begun (each open-model start
+	// is one).
+	Iterations int64
 	// Exhausted is true when a unique data source ran out and stopped the
 	// run (on_exhausted: stop).
 	Exhausted bool
@@ -163,8 +166,12 @@ func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
 }
 
 func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Stats {
-	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt,
+	st := Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt,
 		Flows: r.flows.stats(), CheckFailures: r.flows.checkFailures(), Exhausted: r.exhausted.Load()}
+	for _, f := range st.Flows {
+		st.Iterations += f.Started
+	}
+	return st
 }
 
 // tick closes the recorder's finished windows once a second until done.

@@ -137,10 +137,23 @@ func (fs *flowSet) checkFailures() [][]int64 {
 // profiles: a unique row is used at most once per run.
 type DataSet struct{ cursors []dataCursor }
 
-// NewDataSet makes the cursors of srcs.
-func NewDataSet(srcs []*scenario.DataSource) *DataSet {
+// NewDataSet makes the cursors of srcs for segment seg of a split run
+// (zero: the whole run): a unique source gives each segment its own share
+// of the rows (row i to segment i mod count), so no row is used twice
+// across the segments.
+func NewDataSet(srcs []*scenario.DataSource, seg Segment) *DataSet {
 	d := &DataSet{cursors: make([]dataCursor, len(srcs))}
 	for i, s := range srcs {
+		if s.Mode == scenario.DataUnique && seg.Count > 1 {
+			share := *s
+			share.Rows = nil
+			for j, row := range s.Rows {
+				if j%seg.Count == seg.Index-1 {
+					share.Rows = append(share.Rows, row)
+				}
+			}
+			s = &share
+		}
 		d.cursors[i].src = s
 	}
 	return d
@@ -157,6 +170,9 @@ type dataCursor struct {
 func (d *dataCursor) row(rng *rand.Rand) ([]string, bool) {
 	rows := d.src.Rows
 	n := uint64(len(rows))
+	if n == 0 {
+		return nil, false // a segment's share of a small unique source
+	}
 	switch d.src.Mode {
 	case scenario.DataRandom:
 		return rows[rng.IntN(len(rows))], true

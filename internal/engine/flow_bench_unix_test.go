@@ -78,7 +78,7 @@ profiles: {baseline: {rate: 1, duration: 1s}}
 	names = append(names, "plain")
 	flows := append(sc.Flows, scenario.Flow{Name: "plain", Weight: 1, Steps: []scenario.Step{{Request: 3}}})
 	doer := NewFastClient(ClientOptions{Timeout: 5 * time.Second})
-	r, err := newRunner(Options{Doer: doer, Requests: reqs, Flows: flows, Data: NewDataSet(sc.Data),
+	r, err := newRunner(Options{Doer: doer, Requests: reqs, Flows: flows, Data: NewDataSet(sc.Data, Segment{}),
 		Recorder: metrics.NewRecorder(metrics.Config{Names: names})})
 	if err != nil {
 		b.Fatal(err)

@@ -39,7 +39,7 @@ func TestDataModes(t *testing.T) {
 	rows := [][]string{{"a"}, {"b"}, {"c"}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	draw := func(mode string, recycle bool, n int) string {
-		ds := NewDataSet([]*scenario.DataSource{{Name: "d", Mode: mode, Recycle: recycle, Columns: []string{"x"}, Rows: rows}})
+		ds := NewDataSet([]*scenario.DataSource{{Name: "d", Mode: mode, Recycle: recycle, Columns: []string{"x"}, Rows: rows}}, Segment{})
 		out := ""
 		for i := 0; i < n; i++ {
 			row, ok := ds.cursors[0].row(rng)
@@ -70,5 +70,30 @@ func TestDataModes(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Errorf("random drew %v, want all of a, b, c", seen)
+	}
+}
+
+// TestUniqueDataSplitBySegment: in a split run, each segment draws its own
+// share of a unique source's rows, so no row is used by two segments.
+func TestUniqueDataSplitBySegment(t *testing.T) {
+	src := &scenario.DataSource{Name: "d", Mode: scenario.DataUnique, Columns: []string{"x"}, Rows: [][]string{{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}}
+	got := map[string]int{}
+	for k := 1; k <= 2; k++ {
+		ds := NewDataSet([]*scenario.DataSource{src}, Segment{Index: k, Count: 2})
+		for {
+			row, ok := ds.cursors[0].row(nil)
+			if !ok {
+				break
+			}
+			got[row[0]]++
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("rows drawn %v, want each of 5 once", got)
+	}
+	for r, n := range got {
+		if n != 1 {
+			t.Errorf("row %s drawn %d times", r, n)
+		}
 	}
 }

@@ -151,9 +151,10 @@ type Profile struct {
 	// Bottleneck is the utilisation-law reading of a stepped profile's
 	// monitored resources; nil without monitored resources.
 	Bottleneck *Bottleneck `json:"bottleneck,omitempty"`
-	// Warnings say why a figure of this profile may not be what it seems
-	// (a unique data source that ran out and stopped it early).
-	Warnings []string `json:"warnings,omitempty"`
+	// Notes say why a figure of this profile may not be what it seems: a
+	// unique data source that ran out and stopped it early; an open-model
+	// rate that counts flow iterations, not requests.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Capacity is the capacity model of a stress run: a Universal Scalability
@@ -584,6 +585,11 @@ type Generator struct {
 	// ConnWaits counts requests that waited for a connection at the
 	// target's connections cap: their response times hold that wait.
 	ConnWaits int64 `json:"conn_waits,omitempty"`
+	// Iterations counts the flow iterations begun, when the scenario has
+	// flows: in the open model each scheduled start is one iteration (of
+	// one or more requests), so StartRatio is Iterations over the starts
+	// offered. 0 (absent) for a requests: list, where a start is a request.
+	Iterations int64 `json:"iterations,omitempty"`
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

@@ -35,6 +35,10 @@ func flowStep(pr *engine.Prepared, r scenario.Request, sc *scenario.Scenario, ba
 func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats) {
 	plain := sc.Flows == nil // a requests: list alone
 	if !plain {
+		prof.Generator.Iterations = st.Iterations
+		if sc.Flows != nil && prof.Model == string(scenario.Open) {
+			prof.Notes = append(prof.Notes, "open model with flows: the offered rate counts iterations (a scheduled start runs one flow iteration of one or more requests); the request rate is the start rate and throughput")
+		}
 		for _, f := range st.Flows {
 			prof.Total.PerFlow = append(prof.Total.PerFlow, result.FlowStats{Name: f.Name, Started: f.Started,
 				Completed: f.Completed, Failed: f.Failed, Skipped: f.Skipped, Exhausted: f.Exhausted})
@@ -57,7 +61,7 @@ func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats) {
 		}
 	}
 	if st.Exhausted {
-		prof.Warnings = append(prof.Warnings, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped early; %s", exhaustedText(st.Flows)))
+		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped early; %s", exhaustedText(st.Flows)))
 	}
 }
 

@@ -118,7 +118,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
 	}
 	prepared, weights := prepare(sc, base)
-	opt.data = engine.NewDataSet(sc.Data)
+	opt.data = engine.NewDataSet(sc.Data, opt.Segment)
 	doer := opt.Doer
 	if doer == nil {
 		maxConns := 0
