@@ -234,6 +234,22 @@ func TestAcceptanceJourney(t *testing.T) {
 		t.Errorf("%d of %d authenticated requests carried their session cookie", api.cookies, api.items+len(api.orders))
 	}
 	t.Logf("logins %d, items %d, orders %d over %d profiles", logins, items, orders, len(res.Profiles))
+
+	// The result file keeps the flow and check counts, and reads back.
+	data, err := result.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := result.Parse("journey.json", data)
+	if err != nil {
+		t.Fatalf("the result does not read back: %v", err)
+	}
+	if got, want := perFlow(back.Profiles[0], "shopper"), perFlow(res.Profiles[0], "shopper"); got != want || back.Profiles[0].Generator.Iterations == 0 {
+		t.Errorf("per-flow counts read back as %+v, written %+v", got, want)
+	}
+	if got := perRequest(back.Profiles[0], "login").Checks; got == nil {
+		t.Errorf("login checks read back as %v", got)
+	}
 }
 
 // TestAcceptanceJourneyBrokenLogin: a login that answers 500 fails its
