@@ -96,6 +96,9 @@ func TestFlowErrors(t *testing.T) {
 		{"a flow of pauses", nil, flowDoc("", "  - name: f\n    steps:\n      - pause: 1s\n"), []wantErr{
 			{6, "flows[0].steps", "a flow needs at least one request step"},
 		}},
+		{"reserved marker in a text", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/\\uE0000\\uE001\"}\n"), []wantErr{
+			{7, "flows[0].steps[0].path", "must not contain U+E000 or U+E001"},
+		}},
 		{"weight on a step", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, weight: 2}\n"), []wantErr{
 			{7, "flows[0].steps[0].weight", `unknown key "weight"`},
 		}},

@@ -19,6 +19,10 @@ const secretPrefix = "secret:"
 // secret reports whether any substituted value came from a secret variable;
 // such values are recorded in p's secret list as they are found.
 func (p *parser) expand(s string, n *yaml.Node, path string) (out string, secret, ok bool) {
+	if p.rt != nil && strings.ContainsAny(s, markOpen+markClose) {
+		p.errorf(n, path, "must not contain U+E000 or U+E001 (loadplan marks runtime variables with them)")
+		return "", false, false
+	}
 	if !strings.Contains(s, "$") {
 		return s, false, true
 	}
