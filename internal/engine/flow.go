@@ -41,6 +41,7 @@ type flowCounters struct {
 type flowSet struct {
 	flows    []scenario.Flow
 	plain    []bool // the flow is one fixed request: the plain send path
+	count    bool   // count plain flows' iterations too (the scenario has flows:)
 	counters []flowCounters
 	data     []dataCursor // Options.Data's
 	nvars    int
@@ -51,7 +52,7 @@ type flowSet struct {
 }
 
 func newFlowSet(opt *Options) (*flowSet, error) {
-	fs := &flowSet{flows: opt.Flows}
+	fs := &flowSet{flows: opt.Flows, count: opt.Flows != nil}
 	if fs.flows == nil {
 		for i, p := range opt.Requests {
 			f := scenario.Flow{Name: p.Name, Weight: 1, Steps: []scenario.Step{{Request: i}}}
@@ -213,6 +214,12 @@ func (r *runner) iterate(ctx context.Context, key, fi, stage int, intended int64
 	c := &fs.counters[fi]
 	f := &fs.flows[fi]
 	if fs.plain[fi] {
+		if !fs.count {
+			// A requests: list alone: the send path as it always was, with
+			// no shared counter besides the runner's.
+			r.send(key, f.Steps[0].Request, stage, intended)
+			return
+		}
 		c.started.Add(1)
 		if r.send(key, f.Steps[0].Request, stage, intended) == metrics.OK {
 			c.completed.Add(1)

@@ -28,8 +28,22 @@ func TestPlainIterationDoesNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { r.iterate(ctx, 0, 0, 0, intended, u, true) }); n != 0 {
 		t.Errorf("a plain iteration allocates %v times, want 0", n)
 	}
-	if fs := r.flows.stats()[0]; fs.Started != fs.Completed || fs.Started < 1000 {
-		t.Errorf("flow counts %+v", fs)
+	if fs := r.flows.stats()[0]; fs.Started != 0 {
+		t.Errorf("flow counts %+v: a requests: list alone counts no iterations", fs)
+	}
+	// With flows: given, a plain flow counts its iterations, still without
+	// allocating.
+	r.opt.Flows = r.flows.flows
+	fs, err := newFlowSet(&r.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flows = fs
+	if n := testing.AllocsPerRun(1000, func() { r.iterate(ctx, 0, 0, 0, intended, u, true) }); n != 0 {
+		t.Errorf("a counted plain iteration allocates %v times, want 0", n)
+	}
+	if st := r.flows.stats()[0]; st.Started != st.Completed || st.Started < 1000 {
+		t.Errorf("flow counts %+v", st)
 	}
 }
 
@@ -95,5 +109,25 @@ func TestUniqueDataSplitBySegment(t *testing.T) {
 		if n != 1 {
 			t.Errorf("row %s drawn %d times", r, n)
 		}
+	}
+}
+
+// BenchmarkBookkeepingIteration is BenchmarkBookkeeping through the
+// iteration path a requests: list takes (a plain one-step flow): the
+// difference is the flow's own bookkeeping.
+func BenchmarkBookkeepingIteration(b *testing.B) {
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+	r, err := newRunner(Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := r.newVU(rand.New(rand.NewPCG(1, 2)))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	intended := r.now()
+	for i := 0; i < b.N; i++ {
+		r.iterate(ctx, 0, 0, 0, intended, u, true)
+		intended += 100_000 // 10,000 req/s
 	}
 }
