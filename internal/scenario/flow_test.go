@@ -202,3 +202,25 @@ func TestRequestsAndFlows(t *testing.T) {
 		t.Errorf("flows %+v", sc.Flows)
 	}
 }
+
+// TestRequestUsesData: a requests: entry may use data and generators too;
+// the flow of one step the engine makes of it draws the row.
+func TestRequestUsesData(t *testing.T) {
+	path := writeData(t, map[string]string{"ids.jsonl": "{\"id\": 7}\n{\"id\": 8}\n"})
+	src := "version: 1\nname: t\ntarget: {url: builtin}\ndata:\n  ids: {file: ids.jsonl, mode: random}\nrequests: [{name: a, path: \"/a/${data.ids.id}/${seq}\"}]\nprofiles: {baseline: {rate: 1, duration: 1s}}\n"
+	sc, err := Parse(path, []byte(src), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sc.Requests[0]
+	if sc.Flows != nil || r.Dynamic == nil || r.URL != "/a/${data.ids.id}/${seq}" {
+		t.Fatalf("flows %v, request %+v", sc.Flows, r)
+	}
+	if f := RequestFlow(r, 0); len(f.Data) != 1 || f.Data[0] != 0 {
+		t.Errorf("flow data %v, want [0]", f.Data)
+	}
+	b := &Bindings{Rows: [][]string{sc.Data[0].Rows[1]}, Seq: 3}
+	if got := string(r.Dynamic.URL.Append(nil, b)); got != "/a/8/3" {
+		t.Errorf("url sent %s", got)
+	}
+}
