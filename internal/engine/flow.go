@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -195,7 +194,7 @@ type vu struct {
 	jar  *cookiejar.Jar
 	bufs [][]byte // rendered header values, reused
 	doc  any      // the response body decoded as JSON, for this response
-	docN int      // docOK: 0 not decoded, 1 decoded, -1 not JSON
+	docN int      // 0: not decoded yet, 1: decoded, -1: not JSON
 }
 
 func (r *runner) newVU(rng *rand.Rand) *vu {
@@ -350,9 +349,6 @@ func (u *vu) build(p *Prepared, cookies bool) {
 		ex.Body = d.Body.Append(ex.Body[:0], &u.b)
 	} else {
 		ex.Body = p.Body
-		if d != nil && d.Body == nil && len(p.Body) > 0 {
-			ex.Body = p.Body
-		}
 	}
 	if cookies && u.jar != nil {
 		if uu, err := url.Parse(string(ex.URL)); err == nil {
@@ -531,5 +527,3 @@ func jsonEqual(a, b any) bool {
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
-
-var _ = time.Second

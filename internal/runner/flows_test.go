@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // TestFlowExtractionAndChecks runs a two-step flow with each client: the
@@ -107,5 +105,3 @@ profiles:
 		t.Errorf("per flow %v, checks %v, requests %d", p.Total.PerFlow, p.Total.PerRequest[0].Checks, p.Total.Requests)
 	}
 }
-
-var _ = scenario.DataUnique
