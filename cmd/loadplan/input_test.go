@@ -81,21 +81,39 @@ func TestBadScenarioRefusedByValidateAndRun(t *testing.T) {
 	}
 	url := "  url: " + srv.URL + "\n"
 	planDoc := doc(url, "{rate: 5, duration: 1s}") + "plan:\n  capacity: {rps: 1500}\n  demand: {peak_rps: 1000}\n  growth: {monthly: 5%/mo}\n  resources:\n    - {name: api, unit: pod}\n"
+	flow := func(data, steps string) string {
+		return "version: 1\nname: bad\ntarget:\n" + url + data + "flows:\n  - name: f\n    steps:\n" + steps + "profiles:\n  baseline: {rate: 5, duration: 1s}\n"
+	}
+	users := "data:\n  users: {file: users.csv, mode: unique}\n"
 	tests := []struct {
 		name, body, want string
+		files            map[string]string // written beside the scenario
 	}{
-		{"rate 1e12", doc(url, "{rate: 1e12, duration: 2s}"), ":7: profiles.baseline.rate: must be at most 1000000"},
-		{"users 2000000", doc(url, "{users: 2000000, duration: 1s}"), ":7: profiles.baseline.users: must be at most 100000"},
-		{"port 99999", doc("  url: http://127.0.0.1:99999\n", "{rate: 5, duration: 1s}"), `:4: target.url: port "99999"`},
-		{"space in a path", strings.Replace(doc(url, "{rate: 5, duration: 1s}"), "path: /}", `path: "/a b"}`, 1), ":5: requests[0].path: must not contain a space or control character (found ' ' at byte 2"},
-		{"header with CR LF", doc(url+"  headers: {X-A: \"a\\r\\nX-B: b\"}\n", "{rate: 5, duration: 1s}"), ":5: target.headers.X-A: a header value must not contain a line break"},
-		{"plan without units", planDoc, ":9: plan.capacity.units: how many pods the capacity was measured on is missing: give capacity.units or resources[0].units"},
-		{"plan without growth", strings.Replace(strings.Replace(planDoc, "  growth: {monthly: 5%/mo}\n", "", 1), "unit: pod}", "unit: pod, units: 10}", 1), ":9: plan.growth: no growth model"},
-		{"file over 1 MiB", doc(url, "{rate: 5, duration: 1s}") + "# " + strings.Repeat("x", scenario.MaxFileSize) + "\n", ":1: file larger than 1048576 bytes"},
+		{"unknown variable", flow("", "      - {name: a, path: \"/${nope}\"}\n"), ":8: flows[0].steps[0].path: unknown variable ${nope}", nil},
+		{"variable before its extraction", flow("", "      - {name: a, path: \"/${t}\"}\n      - {name: b, path: /, extract: {t: {json: $.t}}}\n"), ":8: flows[0].steps[0].path: ${t} is used before step flows[0].steps[1]", nil},
+		{"data column not in the file", flow(users, "      - {name: a, path: \"/${data.users.email}\"}\n"), `:10: flows[0].steps[0].path: ${data.users.email}: column "email" is not in users.csv`, map[string]string{"users.csv": "name\nann\n"}},
+		{"ragged CSV", flow(users, "      - {name: a, path: /}\n"), ":6: data.users.file: ", map[string]string{"users.csv": "name,pw\nann\n"}},
+		{"empty data file with unique", flow(users, "      - {name: a, path: /}\n"), ":6: data.users.file: data file users.csv has no rows", map[string]string{"users.csv": "name\n"}},
+		{"missing data file", flow(users, "      - {name: a, path: /}\n"), ":6: data.users.file: cannot read data file", nil},
+		{"invalid JSON path in a check", flow("", "      - {name: a, path: /, check: {json: {\"$.[\": 1}}}\n"), ":8: flows[0].steps[0].check.json.$.[: invalid JSON path", nil},
+		{"invalid regexp in an extract", flow("", "      - {name: a, path: /, extract: {t: {regex: \"(\"}}}\n"), ":8: flows[0].steps[0].extract.t.regex: invalid regular expression", nil},
+		{"rate 1e12", doc(url, "{rate: 1e12, duration: 2s}"), ":7: profiles.baseline.rate: must be at most 1000000", nil},
+		{"users 2000000", doc(url, "{users: 2000000, duration: 1s}"), ":7: profiles.baseline.users: must be at most 100000", nil},
+		{"port 99999", doc("  url: http://127.0.0.1:99999\n", "{rate: 5, duration: 1s}"), `:4: target.url: port "99999"`, nil},
+		{"space in a path", strings.Replace(doc(url, "{rate: 5, duration: 1s}"), "path: /}", `path: "/a b"}`, 1), ":5: requests[0].path: must not contain a space or control character (found ' ' at byte 2", nil},
+		{"header with CR LF", doc(url+"  headers: {X-A: \"a\\r\\nX-B: b\"}\n", "{rate: 5, duration: 1s}"), ":5: target.headers.X-A: a header value must not contain a line break", nil},
+		{"plan without units", planDoc, ":9: plan.capacity.units: how many pods the capacity was measured on is missing: give capacity.units or resources[0].units", nil},
+		{"plan without growth", strings.Replace(strings.Replace(planDoc, "  growth: {monthly: 5%/mo}\n", "", 1), "unit: pod}", "unit: pod, units: 10}", 1), ":9: plan.growth: no growth model", nil},
+		{"file over 1 MiB", doc(url, "{rate: 5, duration: 1s}") + "# " + strings.Repeat("x", scenario.MaxFileSize) + "\n", ":1: file larger than 1048576 bytes", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "s.yaml", tt.body)
+			for name, body := range tt.files {
+				if err := os.WriteFile(filepath.Join(filepath.Dir(path), name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, cmd := range [][]string{{"validate", path}, {"run", "-q", "-o", filepath.Join(t.TempDir(), "out"), path}} {
 				env, _, errb := testEnv(nil)
 				code := Run(context.Background(), cmd, env)

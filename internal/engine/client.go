@@ -17,6 +17,8 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // Prepared is a request built once before the run and sent many times.
@@ -26,6 +28,12 @@ type Prepared struct {
 	URL    string
 	Header http.Header // read-only during the run
 	Body   []byte
+	// Flow steps (nil or zero for a plain request): the templates of a
+	// request built per iteration, its checks, extractions and think time.
+	Dynamic *scenario.Dynamic
+	Check   *scenario.Check
+	Extract []scenario.Extract
+	Think   time.Duration
 
 	fast atomic.Pointer[fastPrepared] // FastClient's ready form, built on first use
 }

@@ -18,6 +18,12 @@ type Options struct {
 	Doer     Doer
 	Requests []*Prepared // the mix; Sample.Request indexes it
 	Weights  []int       // one per request; nil means equal weights
+	// Flows, when set, are what each iteration runs (picked by their
+	// weights, Weights unused); nil: one flow per request (Weights).
+	Flows []scenario.Flow
+	// Data are the data sources the flows draw rows from, with their
+	// cursors (NewDataSet); shared by a run's profiles.
+	Data     *DataSet
 	Recorder *metrics.Recorder
 	// MaxInFlight caps the open model's requests in flight (default 10000);
 	// starts beyond it are counted as dropped, never queued.
@@ -76,6 +82,16 @@ type Stats struct {
 	// client's connections cap (Outcome.ConnWait): the target saw less
 	// concurrency than the generator offered.
 	ConnWaits int64
+	// Flows count each flow's iterations; CheckFailures, per request, the
+	// failures of each of its checks (in Check.Names order).
+	Flows         []FlowStats
+	CheckFailures [][]int64
+	// Iterations counts the flow iterations begun (each open-model start
+	// is one).
+	Iterations int64
+	// Exhausted is true when a unique data source ran out and stopped the
+	// run (on_exhausted: stop).
+	Exhausted bool
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -90,6 +106,10 @@ type runner struct {
 	canceled atomic.Int64
 	waits    atomic.Int64
 	progress *Progress
+	flows    *flowSet
+	// stopRun ends the run's own context (a unique data source ran out).
+	stopRun   context.CancelFunc
+	exhausted atomic.Bool
 }
 
 func newRunner(opt Options) (*runner, error) {
@@ -105,7 +125,11 @@ func newRunner(opt Options) (*runner, error) {
 	if opt.Hard == nil {
 		opt.Hard = context.Background()
 	}
-	r := &runner{opt: opt, epoch: opt.Recorder.Epoch(), picker: newPicker(opt.Weights, len(opt.Requests)), progress: opt.Progress}
+	fs, err := newFlowSet(&opt)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opt: opt, epoch: opt.Recorder.Epoch(), picker: newPicker(fs.weights(), len(fs.flows)), progress: opt.Progress, flows: fs, stopRun: func() {}}
 	if r.progress == nil {
 		r.progress = &Progress{}
 	}
@@ -116,7 +140,7 @@ func (r *runner) now() int64 { return int64(time.Since(r.epoch)) }
 
 // send performs one request and records it. key is the caller's shard key;
 // a negative intended start means "now" (the closed model's).
-func (r *runner) send(key, req, stage int, intended int64) {
+func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
 	n := r.progress.InFlight.Add(1)
 	for {
 		m := r.maxIn.Load()
@@ -140,14 +164,20 @@ func (r *runner) send(key, req, stage int, intended int64) {
 	}
 	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
 		r.canceled.Add(1)
-		return
+		return metrics.Other
 	}
 	s.Status, s.Bytes, s.Class = out.Status, out.Bytes, Classify(out.Status, err)
 	r.opt.Recorder.Record(key, &s)
+	return s.Class
 }
 
 func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Stats {
-	return Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt}
+	st := Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt,
+		Flows: r.flows.stats(), CheckFailures: r.flows.checkFailures(), Exhausted: r.exhausted.Load()}
+	for _, f := range st.Flows {
+		st.Iterations += f.Started
+	}
+	return st
 }
 
 // tick closes the recorder's finished windows once a second until done.
@@ -177,6 +207,8 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	if err != nil {
 		return Stats{}, err
 	}
+	ctx, r.stopRun = context.WithCancel(ctx)
+	defer r.stopRun()
 	sched := NewSchedule(p.Stages)
 	sched.Phase, sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
@@ -186,7 +218,9 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	tickWG.Add(1)
 	go tick(done, opt.Recorder, &tickWG)
 
-	senders := newSenderPool(r, &wg, r.opt.WorkerIdle)
+	// Each scheduled start is one iteration of a flow (a request, for a
+	// requests: list), handed to a sender; a sender is one user at a time.
+	senders := newSenderPool(ctx, r, &wg, r.opt.WorkerIdle)
 	stageStarts := make([]time.Duration, len(p.Stages))
 	for i := 1; i < len(p.Stages); i++ {
 		stageStarts[i] = stageStarts[i-1] + p.Stages[i-1].Duration
@@ -225,7 +259,7 @@ loop:
 		// Also when the pacer is behind and never sleeps: a pile-up's
 		// senders retire as soon as they have been idle long enough.
 		senders.retire(int64(now))
-		j := job{req: r.picker.pick(rng), stage: stage, intended: int64(at)}
+		j := job{flow: r.picker.pick(rng), stage: stage, intended: int64(at)}
 		if r.progress.InFlight.Load() >= int64(r.opt.MaxInFlight) || !senders.give(j, r.opt.MaxInFlight) {
 			// At the in-flight cap, or every sender exists and is busy:
 			// the start cannot be made now.
@@ -258,13 +292,16 @@ func RunClosed(ctx context.Context, p scenario.Profile, opt Options) (Stats, err
 	tickWG.Add(1)
 	go tick(done, opt.Recorder, &tickWG)
 
+	ctx, r.stopRun = context.WithCancel(ctx)
+	defer r.stopRun()
 	var stage atomic.Int32
 	var users []context.CancelFunc
 	user := func(uctx context.Context, id int) {
 		defer wg.Done()
 		rng := rand.New(rand.NewPCG(opt.Seed, uint64(id)))
+		u := r.newVU(rng)
 		for uctx.Err() == nil {
-			r.send(id, r.picker.pick(rng), int(stage.Load()), -1)
+			r.iterate(uctx, id, r.picker.pick(rng), int(stage.Load()), -1, u, false)
 			if p.Think > 0 {
 				d := p.Think
 				if p.Jitter > 0 {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -16,8 +18,8 @@ const retireEvery = 100 * time.Millisecond
 
 // job is one start handed to a sender.
 type job struct {
-	req, stage int
-	intended   int64
+	flow, stage int
+	intended    int64
 }
 
 // sender is one goroutine of the open model's pool. It waits on its own
@@ -35,6 +37,7 @@ type sender struct {
 // the stack, where retire finds them once they have been idle for the idle
 // timeout. Only the pacer takes from the stack; senders put themselves back.
 type senderPool struct {
+	ctx  context.Context
 	r    *runner
 	wg   *sync.WaitGroup
 	idle time.Duration
@@ -48,11 +51,11 @@ type senderPool struct {
 	checked int64 // when retire last looked (offset from the epoch)
 }
 
-func newSenderPool(r *runner, wg *sync.WaitGroup, idle time.Duration) *senderPool {
+func newSenderPool(ctx context.Context, r *runner, wg *sync.WaitGroup, idle time.Duration) *senderPool {
 	if idle <= 0 {
 		idle = DefaultWorkerIdle
 	}
-	return &senderPool{r: r, wg: wg, idle: idle}
+	return &senderPool{ctx: ctx, r: r, wg: wg, idle: idle}
 }
 
 // give hands j to an idle sender, or to a new one while fewer than max are
@@ -82,8 +85,11 @@ func (p *senderPool) give(j job, max int) bool {
 
 func (p *senderPool) loop(s *sender, j job) {
 	defer p.wg.Done()
+	// The sender's virtual user (its cookie jar and iteration state),
+	// made once: a sender is one user at a time.
+	u := p.r.newVU(rand.New(rand.NewPCG(p.r.opt.Seed, uint64(s.id)<<32)))
 	for {
-		p.r.send(s.id, j.req, j.stage, j.intended)
+		p.r.iterate(p.ctx, s.id, j.flow, j.stage, j.intended, u, true)
 		if !p.park(s) {
 			return
 		}

@@ -308,7 +308,7 @@ func handOffPool(tb testing.TB) (p *senderPool, done chan struct{}, stop func())
 		tb.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	p = newSenderPool(r, &wg, time.Hour)
+	p = newSenderPool(context.Background(), r, &wg, time.Hour)
 	return p, done, func() { p.close(); wg.Wait() }
 }
 
@@ -360,7 +360,7 @@ func BenchmarkSenderHandOff(b *testing.B) {
 		jobs := make(chan job)
 		go func() {
 			for j := range jobs {
-				r.send(1, j.req, j.stage, j.intended)
+				r.send(1, j.flow, j.stage, j.intended)
 			}
 		}()
 		defer close(jobs)

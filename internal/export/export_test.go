@@ -105,9 +105,9 @@ func TestPollCountsEachWindowOnce(t *testing.T) {
 		got[key(s.name, s.labels)] = s.value
 	}
 	for k, want := range map[string]float64{
-		key(MetricRequests, [][2]string{{"profile", "stress"}}):                                        303,
-		key(MetricStageRequests, [][2]string{{"profile", "stress"}, {"stage", "0"}}):                   200,
-		key(MetricStageRequests, [][2]string{{"profile", "stress"}, {"stage", "1"}}):                   100,
+		key(MetricRequests, [][2]string{{"profile", "stress"}}):                                           303,
+		key(MetricStageRequests, [][2]string{{"profile", "stress"}, {"stage", "0"}}):                      200,
+		key(MetricStageRequests, [][2]string{{"profile", "stress"}, {"stage", "1"}}):                      100,
 		key(MetricErrorClasses, [][2]string{{"class", "timeout"}, {"profile", "stress"}, {"stage", "0"}}): 3,
 	} {
 		if got[k] != want {

@@ -159,4 +159,3 @@ func sortLabels(ls []prompb.Label) {
 		}
 	}
 }
-

@@ -26,10 +26,12 @@ const (
 	Protocol // the peer did not speak HTTP, or cut a response short
 	HTTP
 	Other
+	Extract // a flow step's extraction found nothing (the rest of its iteration is skipped)
+	Check   // a response failed one of its request's checks
 	numClasses
 )
 
-var classNames = [numClasses]string{"ok", "timeout", "connection_refused", "connection_reset", "tls", "dns", "protocol", "http", "other"}
+var classNames = [numClasses]string{"ok", "timeout", "connection_refused", "connection_reset", "tls", "dns", "protocol", "http", "other", "extract", "check"}
 
 // String is the class's name as it appears in results.
 func (c ErrorClass) String() string {

@@ -272,7 +272,8 @@ const htmlTemplate = pageTop + `<meta name="generator" content="loadplan {{.R.En
 {{with .P.Verdict}}<p class="answer">{{if .Pass}}<span class="badge pass">pass</span>{{else}}<span class="badge fail">FAIL</span>{{end}} {{.Answer}}</p>{{end}}
 {{if .P.Generator.Invalid}}<p class="bad"><b>Invalid measurement: the generator was the bottleneck</b> — these figures measure loadplan, not the target: {{range $i, $r := .P.Generator.Reasons}}{{if $i}}; {{end}}{{$r}}{{end}}.</p>{{end}}
 <p class="note">{{.P.LatencyNote}}.</p>
-{{range .Problems}}<p class="warn">chart not drawn: {{.}}</p>
+{{range .P.Notes}}<p class="warn">{{.}}.</p>
+{{end}}{{range .Problems}}<p class="warn">chart not drawn: {{.}}</p>
 {{end}}<div class="charts">
 {{range .Charts}}<figure class="chart" id="{{.ID}}">
 {{.SVG}}

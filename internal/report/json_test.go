@@ -148,6 +148,14 @@ func withOptional(r *result.Result) {
 	sp.Generator.LatenessLimit = 10
 	sp.Generator.Invalid, sp.Generator.Reasons = true, []string{"an invalid reason"}
 	sp.Generator.ConnWaits = 3
+	sp.Generator.Iterations = 400
+	sp.Notes = []string{"a profile note"}
+	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1}}
+	sp.Stages[0].PerFlow = sp.Total.PerFlow
+	sp.Stages[0].PerRequest = slices.Clone(sp.Stages[0].PerRequest)
+	sp.Stages[0].PerRequest[0].Checks = map[string]int64{"status": 10}
+	sp.Total.PerRequest = slices.Clone(sp.Total.PerRequest)
+	sp.Total.PerRequest[0].Checks = map[string]int64{"status": 10}
 	sp.Rules = result.Rules{Expect: result.Expect{P50: ms(50), P95: ms(100), P99: ms(250), ErrorRate: f(0.001), MinThroughput: f(90)},
 		Warmup: 2, Recovery: &result.RecoveryRule{From: "stage 2", Windows: 3, Budget: 30}, DefaultErrorRate: f(0.01)}
 	sp.Verdict = &result.Verdict{Pass: false, Answer: "spike: FAIL",

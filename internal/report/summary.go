@@ -199,6 +199,9 @@ func profile(b *strings.Builder, p *result.Profile) {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(b, "_%s._\n\n", p.LatencyNote)
+	for _, n := range p.Notes {
+		fmt.Fprintf(b, "Note: %s.\n\n", n)
+	}
 
 	b.WriteString("| stage | offered | started | completed | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")

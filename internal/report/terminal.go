@@ -91,6 +91,9 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 		}
 		b.WriteString("\n")
 	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(b, "      note: %s\n", n)
+	}
 	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
 		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
 	}

@@ -265,6 +265,11 @@ func (m *merger) profile(parts []*Result, ps []*Profile) (Profile, []string, err
 		case len(p.Stages) != len(first.Stages):
 			return out, nil, fmt.Errorf("merge: profile %s has %d stages in %s and %d in %s", p.Name, len(first.Stages), m.files[0], len(p.Stages), m.files[i])
 		}
+		for _, n := range p.Notes {
+			if !slices.Contains(out.Notes, n) {
+				out.Notes = append(out.Notes, n)
+			}
+		}
 		if statusRank(p.Status) > statusRank(out.Status) {
 			out.Status = p.Status
 		}
@@ -341,6 +346,7 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 	}
 	var names []string
 	partRequests := map[string]int64{} // per request name, when a part lacks its histogram
+	checks := map[string]map[string]int64{}
 	for _, s := range ss {
 		out.Elapsed = max(out.Elapsed, s.Elapsed)
 		out.CompletionSpan = max(out.CompletionSpan, s.CompletionSpan)
@@ -358,7 +364,14 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 				names = append(names, r.Name)
 			}
 			partRequests[r.Name] += r.Requests
+			for k, v := range r.Checks {
+				if checks[r.Name] == nil {
+					checks[r.Name] = map[string]int64{}
+				}
+				checks[r.Name][k] += v
+			}
 		}
+		out.PerFlow = addFlows(out.PerFlow, s.PerFlow)
 		for n := range s.Histograms.PerRequest {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
@@ -425,10 +438,28 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		} else {
 			rs.Requests = partRequests[n]
 		}
+		rs.Checks = checks[n]
 		out.PerRequest = append(out.PerRequest, rs)
 		out.Histograms.PerRequest[n] = nh
 	}
 	return out, nil
+}
+
+// addFlows adds the flow counts of b to a, by flow name.
+func addFlows(a, b []FlowStats) []FlowStats {
+	for _, f := range b {
+		i := slices.IndexFunc(a, func(x FlowStats) bool { return x.Name == f.Name })
+		if i < 0 {
+			a = append(a, f)
+			continue
+		}
+		a[i].Started += f.Started
+		a[i].Completed += f.Completed
+		a[i].Failed += f.Failed
+		a[i].Skipped += f.Skipped
+		a[i].Exhausted += f.Exhausted
+	}
+	return a
 }
 
 // hist decodes and merges one histogram's parts (enc[i] is part i's, ""
@@ -571,6 +602,7 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 	for i, p := range ps {
 		pg := p.Generator
 		g.Started += pg.Started
+		g.Iterations += pg.Iterations
 		g.Dropped += pg.Dropped
 		g.Canceled += pg.Canceled
 		g.ConnWaits += pg.ConnWaits
@@ -581,8 +613,8 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 		// The parts ran with the same --max-lateness in a split run; keep
 		// the most lenient so a re-judged merge never fails a part that held.
 		g.LatenessLimit = max(g.LatenessLimit, pg.LatenessLimit)
-		if pg.StartRatio > 0 {
-			scheduled += float64(pg.Started) / pg.StartRatio
+		if started := startsOf(pg); pg.StartRatio > 0 {
+			scheduled += float64(started) / pg.StartRatio
 		}
 		if pg.Invalid {
 			g.Invalid = true
@@ -593,7 +625,7 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 	}
 	g.StartRatio = 1
 	if scheduled > 0 {
-		g.StartRatio = float64(g.Started) / scheduled
+		g.StartRatio = float64(startsOf(g)) / scheduled
 	}
 	if total.Histograms.Lateness != "" {
 		h, err := metrics.Decode(total.Histograms.Lateness)
@@ -604,4 +636,13 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 		g.LatenessP99, g.LatenessMax = Ms(s.P99), Ms(s.Max)
 	}
 	return g, nil
+}
+
+// startsOf is what a start ratio counts: flow iterations when there are
+// flows, requests otherwise.
+func startsOf(g Generator) int64 {
+	if g.Iterations > 0 {
+		return g.Iterations
+	}
+	return g.Started
 }

@@ -151,6 +151,10 @@ type Profile struct {
 	// Bottleneck is the utilisation-law reading of a stepped profile's
 	// monitored resources; nil without monitored resources.
 	Bottleneck *Bottleneck `json:"bottleneck,omitempty"`
+	// Notes say why a figure of this profile may not be what it seems: a
+	// unique data source that ran out and stopped it early; an open-model
+	// rate that counts flow iterations, not requests.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Capacity is the capacity model of a stress run: a Universal Scalability
@@ -462,7 +466,22 @@ type Stats struct {
 	ErrorClasses map[string]int64 `json:"error_classes"`
 	Statuses     map[string]int64 `json:"statuses"` // HTTP status >= 400 -> count
 	PerRequest   []RequestStats   `json:"per_request"`
-	Histograms   Histograms       `json:"histograms"`
+	// PerFlow counts each flow's iterations (a profile's total only;
+	// absent in older results and for a requests: list alone).
+	PerFlow    []FlowStats `json:"per_flow,omitempty"`
+	Histograms Histograms  `json:"histograms"`
+}
+
+// FlowStats count one flow's iterations (docs/scenario.md, "Journeys").
+type FlowStats struct {
+	Name      string `json:"name"`
+	Started   int64  `json:"started"`   // iterations begun
+	Completed int64  `json:"completed"` // every step ran and passed
+	Failed    int64  `json:"failed"`    // stopped at a failed step
+	Skipped   int64  `json:"skipped_steps"`
+	// Exhausted counts iterations not begun because a unique data source
+	// had no row left (on_exhausted: stop, which also ends the run).
+	Exhausted int64 `json:"exhausted,omitempty"`
 }
 
 // RequestStats are one request name's figures.
@@ -471,6 +490,10 @@ type RequestStats struct {
 	Requests int64   `json:"requests"`
 	Response Latency `json:"response"`
 	Service  Latency `json:"service"`
+	// Checks counts, per check name (status, body_contains, "json $.path",
+	// matches, max_size), the responses that failed it; absent without
+	// checks (a profile's total only).
+	Checks map[string]int64 `json:"checks,omitempty"`
 }
 
 // Latency is a latency summary in milliseconds. With no samples (Count 0)
@@ -562,6 +585,11 @@ type Generator struct {
 	// ConnWaits counts requests that waited for a connection at the
 	// target's connections cap: their response times hold that wait.
 	ConnWaits int64 `json:"conn_waits,omitempty"`
+	// Iterations counts the flow iterations begun, when the scenario has
+	// flows: in the open model each scheduled start is one iteration (of
+	// one or more requests), so StartRatio is Iterations over the starts
+	// offered. 0 (absent) for a requests: list, where a start is a request.
+	Iterations int64 `json:"iterations,omitempty"`
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

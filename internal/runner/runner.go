@@ -57,6 +57,7 @@ type Options struct {
 	// builtinURL is the built-in target's base URL, for monitor scrape:
 	// builtin (set by Run).
 	builtinURL string
+	data       *engine.DataSet // the run's data cursors, shared by its profiles
 }
 
 // ProfileGap separates profiles of a run with StartAt: room for the
@@ -128,6 +129,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
 	}
 	prepared, weights := prepare(sc, base)
+	opt.data = engine.NewDataSet(sc.Data, opt.Segment)
 	doer := opt.Doer
 	if doer == nil {
 		maxConns := 0
@@ -319,6 +321,8 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Progress:     progress,
 		PacerQuantum: opt.PacerQuantum,
 		Segment:      opt.Segment,
+		Flows:        opt.Scenario.Flows,
+		Data:         opt.data,
 	})
 	stopProfile()
 	<-watchDone
@@ -350,6 +354,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
 		},
 	})
+	addFlows(&prof, opt.Scenario, stats)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
 	if !p.Expect.HasErrorRate {
@@ -471,7 +476,9 @@ func prepare(sc *scenario.Scenario, base string) ([]*engine.Prepared, []int) {
 		if sc.Target.URL == scenario.BuiltinURL {
 			url = strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(r.URL, "/")
 		}
-		out = append(out, &engine.Prepared{Name: m.Text(r.Name), Method: r.Method, URL: url, Header: h, Body: []byte(r.Body)})
+		pr := &engine.Prepared{Name: m.Text(r.Name), Method: r.Method, URL: url, Header: h, Body: []byte(r.Body)}
+		flowStep(pr, r, sc, base)
+		out = append(out, pr)
 		weights = append(weights, r.Weight)
 	}
 	return out, weights

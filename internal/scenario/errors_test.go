@@ -70,7 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"tab indentation", "version: 1\ntarget:\n\turl: builtin\n", nil, []wantErr{{3, "", "tabs"}}},
 		{"unknown anchor", "version: 1\nname: *x\n", nil, []wantErr{{2, "", "unknown anchor 'x'"}}},
 		{"two documents", "version: 1\n---\nversion: 1\n", nil, []wantErr{{2, "", "only one YAML document"}}},
-		{"root is a list", "- 1\n", nil, []wantErr{{1, "", "want a mapping with keys version, name, target, requests, slo, profiles, abort, plan, monitor, got a list"}}},
+		{"root is a list", "- 1\n", nil, []wantErr{{1, "", "want a mapping with keys version, name, target, requests, flows, data, slo, profiles, abort, plan, monitor, got a list"}}},
 		{"root is a scalar", "hello\n", nil, []wantErr{{1, "", `got "hello"`}}},
 		{"everything missing", "slo: {}\n", nil, []wantErr{
 			{1, "version", "required key is missing"},
@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 			{1, "profiles", "required key is missing"},
 		}},
 		{"unknown root key", profileDoc("  baseline: {rate: 1, duration: 1s}\nprofile: x\n"), nil, []wantErr{
-			{10, "profile", `unknown key "profile" (allowed: version, name, target, requests, slo, profiles, abort, plan, monitor)`},
+			{10, "profile", `unknown key "profile" (allowed: version, name, target, requests, flows, data, slo, profiles, abort, plan, monitor)`},
 		}},
 		{"duplicate key", "version: 1\n" + profileDoc("  baseline: {rate: 1, duration: 1s}\n"), nil, []wantErr{
 			{2, "version", `duplicate key "version" (first at line 1)`},
@@ -218,7 +218,7 @@ func TestParseErrors(t *testing.T) {
 			{5, "requests", "want a list of requests, got a mapping"},
 		}},
 		{"request a string", requestDoc("builtin", "  - /home\n"), nil, []wantErr{
-			{5, "requests[0]", "want a mapping with keys name, method, path, url, headers, body, weight, got \"/home\""},
+			{5, "requests[0]", "want a mapping with keys name, method, path, url, headers, body, weight, check, got \"/home\""},
 		}},
 		{"request name missing", requestDoc("builtin", "  - path: /\n"), nil, []wantErr{
 			{5, "requests[0].name", "required key is missing"},
@@ -260,10 +260,10 @@ func TestParseErrors(t *testing.T) {
 			{4, "requests", "weights sum to zero"},
 		}},
 		{"request unknown key", requestDoc("builtin", "  - name: a\n    path: /\n    timeout: 1s\n"), nil, []wantErr{
-			{7, "requests[0].timeout", `unknown key "timeout" (allowed: name, method, path, url, headers, body, weight)`},
+			{7, "requests[0].timeout", `unknown key "timeout" (allowed: name, method, path, url, headers, body, weight, check)`},
 		}},
-		{"request body a mapping", requestDoc("builtin", "  - name: a\n    path: /\n    body: {a: 1}\n"), nil, []wantErr{
-			{7, "requests[0].body", "want a string, got a mapping"},
+		{"request body a scalar tag", requestDoc("builtin", "  - name: a\n    path: /\n    body: {a: [x, {b: \"${NOPE}\"}]}\n"), nil, []wantErr{
+			{7, "requests[0].body.a[1].b", "environment variable NOPE is not set"},
 		}},
 		{"request header", requestDoc("builtin", "  - name: a\n    path: /\n    headers: {X-A: [1]}\n"), nil, []wantErr{
 			{7, "requests[0].headers.X-A", "want a string or a mapping"},

@@ -50,10 +50,10 @@ var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key"}
 
 var (
-	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort", "plan", "monitor"}
+	rootKeys    = []string{"version", "name", "target", "requests", "flows", "data", "slo", "profiles", "abort", "plan", "monitor"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin", "sensitive_query_keys"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
-	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
+	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight", "check"}
 	headerKeys  = []string{"value", "secret"}
 	sloKeys     = []string{"p50", "p95", "p99", "error_rate"}
 )
@@ -101,11 +101,18 @@ func (p *parser) scenario(top value) *Scenario {
 		sc.Target, kind = p.target(v)
 	}
 
+	if v, ok := o.get("data"); ok {
+		p.dataSources(v)
+		sc.Data = p.data
+	}
 	if v, ok := o.get("requests"); !ok {
-		p.missing(o, "requests", "a list of at least one request")
+		if !o.has("flows") {
+			p.missing(o, "requests", "a list of at least one request, or flows:")
+		}
 	} else {
 		sc.Requests = p.requests(v, sc.Target.URL, kind)
 	}
+	p.flows(o, sc, kind)
 
 	if v, ok := o.get("slo"); ok {
 		sc.SLO = p.slo(v)
@@ -370,7 +377,7 @@ func (p *parser) requests(v value, base string, kind targetKind) []Request {
 		return nil
 	}
 	var reqs []Request
-	names := map[string]int{} // name -> line of first use
+	names := p.requestNames() // name -> line of first use
 	total := 0
 	for i, item := range v.n.Content {
 		iv := value{path: index(v.path, i), at: item, n: resolve(item)}
@@ -378,76 +385,9 @@ func (p *parser) requests(v value, base string, kind targetKind) []Request {
 		if !ok {
 			continue
 		}
-		r := Request{Method: DefaultMethod, Weight: 1}
-		if nv, ok := o.get("name"); !ok {
-			p.missing(o, "name", "a unique name for reports")
-		} else if s, ok := p.str(nv); ok {
-			switch line, dup := names[s]; {
-			case s == "":
-				p.errorf(nv.n, nv.path, "must not be empty")
-			case dup:
-				p.errorf(nv.n, nv.path, "duplicate request name %s (first at line %d)", quote(s, false), line)
-			default:
-				names[s] = nv.n.Line
-			}
-			r.Name = s
-		}
-		if mv, ok := o.get("method"); ok {
-			if s, secret, ok := p.text(mv, "a string"); ok {
-				m := strings.ToUpper(strings.TrimSpace(s))
-				if contains(Methods, m) {
-					r.Method = m
-				} else {
-					p.errorf(mv.n, mv.path, "unsupported method %s (allowed: %s)", quote(s, secret), strings.Join(Methods, ", "))
-				}
-			}
-		}
-		pv, hasPath := o.get("path")
-		uv, hasURL := o.get("url")
-		switch {
-		case hasPath && hasURL:
-			p.errorf(uv.at, uv.path, "give either path or url, not both")
-		case hasPath:
-			if s, secret, ok := p.text(pv, "a string"); ok {
-				full := strings.TrimRight(base, "/") + s
-				if kind != targetHTTP {
-					full = "http://builtin" + s // checked as the path of some URL
-				}
-				if !strings.HasPrefix(s, "/") {
-					p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
-				} else if err := checkURLChars(s); err != nil {
-					p.errorf(pv.n, pv.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
-				} else if _, err := CheckURL(full, false); kind != targetUnknown && err != nil {
-					p.errorf(pv.n, pv.path, "%v, got %s", err, quote(s, secret))
-				} else if kind == targetHTTP {
-					r.URL = full
-				} else {
-					r.URL = s
-				}
-			}
-		case hasURL:
-			if kind == targetBuiltin {
-				p.errorf(uv.at, uv.path, "not allowed when target.url is builtin (use path)")
-			} else if s, secret, ok := p.text(uv, "a string"); ok {
-				if _, ok := p.absURL(uv, s, secret, false); ok {
-					r.URL = s
-				}
-			}
-		default:
-			p.missing(o, "path", "give path, joined to target.url, or an absolute url")
-		}
-		if hv, ok := o.get("headers"); ok {
-			r.Headers = p.headers(hv)
-		}
-		if bv, ok := o.get("body"); ok {
-			r.Body, _ = p.str(bv)
-		}
-		r.Weight = p.optInt(o, "weight", 1, 0)
-		if wv, ok := o.get("weight"); ok && r.Weight > MaxWeight {
-			// Bounded so that the sum of the weights cannot overflow.
-			p.errorf(wv.n, wv.path, "must be at most %d, got %d", MaxWeight, r.Weight)
-			r.Weight = 1
-		}
+		p.rt = &runtimeScope{}
+		r := p.request(o, base, kind, names)
+		p.rt = nil
 		total += r.Weight
 		reqs = append(reqs, r)
 	}
@@ -455,6 +395,90 @@ func (p *parser) requests(v value, base string, kind targetKind) []Request {
 		p.errorf(v.at, v.path, "weights sum to zero (give at least one request a weight > 0)")
 	}
 	return reqs
+}
+
+// request reads one request (a requests: entry or a request step of a
+// flow) from o, whose keys are already checked; names holds the request
+// names seen so far (name -> line). p.rt resolves runtime references.
+func (p *parser) request(o object, base string, kind targetKind, names map[string]int) Request {
+	r := Request{Method: DefaultMethod, Weight: 1}
+	if nv, ok := o.get("name"); !ok {
+		p.missing(o, "name", "a unique name for reports")
+	} else if s, ok := p.str(nv); ok {
+		switch line, dup := names[s]; {
+		case s == "":
+			p.errorf(nv.n, nv.path, "must not be empty")
+		case dup:
+			p.errorf(nv.n, nv.path, "duplicate request name %s (first at line %d)", quote(s, false), line)
+		default:
+			names[s] = nv.n.Line
+		}
+		r.Name = s
+	}
+	if mv, ok := o.get("method"); ok {
+		if s, secret, ok := p.text(mv, "a string"); ok {
+			m := strings.ToUpper(strings.TrimSpace(s))
+			if contains(Methods, m) {
+				r.Method = m
+			} else {
+				p.errorf(mv.n, mv.path, "unsupported method %s (allowed: %s)", quote(s, secret), strings.Join(Methods, ", "))
+			}
+		}
+	}
+	pv, hasPath := o.get("path")
+	uv, hasURL := o.get("url")
+	switch {
+	case hasPath && hasURL:
+		p.errorf(uv.at, uv.path, "give either path or url, not both")
+	case hasPath:
+		if s, secret, ok := p.text(pv, "a string"); ok {
+			full := strings.TrimRight(base, "/") + s
+			if kind != targetHTTP {
+				full = "http://builtin" + s // checked as the path of some URL
+			}
+			if !strings.HasPrefix(s, "/") {
+				p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
+			} else if err := checkURLChars(s); err != nil {
+				p.errorf(pv.n, pv.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
+			} else if _, err := CheckURL(full, false); kind != targetUnknown && err != nil {
+				p.errorf(pv.n, pv.path, "%v, got %s", err, quote(s, secret))
+			} else if kind == targetHTTP {
+				r.URL = full
+			} else {
+				r.URL = s
+			}
+		}
+	case hasURL:
+		if kind == targetBuiltin {
+			p.errorf(uv.at, uv.path, "not allowed when target.url is builtin (use path)")
+		} else if s, secret, ok := p.text(uv, "a string"); ok {
+			if _, ok := p.absURL(uv, s, secret, false); ok {
+				r.URL = s
+			}
+		}
+	default:
+		p.missing(o, "path", "give path, joined to target.url, or an absolute url")
+	}
+	if hv, ok := o.get("headers"); ok {
+		r.Headers = p.headers(hv)
+	}
+	if bv, ok := o.get("body"); ok {
+		r.Body, r.BodyJSON = p.body(bv)
+	}
+	if r.BodyJSON && !hasHeader(r.Headers, "Content-Type") {
+		r.Headers = append(r.Headers, Header{Name: "Content-Type", Value: "application/json"})
+	}
+	r.Weight = p.optInt(o, "weight", 1, 0)
+	if wv, ok := o.get("weight"); ok && r.Weight > MaxWeight {
+		// Bounded so that the sum of the weights cannot overflow.
+		p.errorf(wv.n, wv.path, "must be at most %d, got %d", MaxWeight, r.Weight)
+		r.Weight = 1
+	}
+	if cv, ok := o.get("check"); ok {
+		r.Check = p.check(cv)
+	}
+	p.compileRequest(&r)
+	return r
 }
 
 func (p *parser) slo(v value) SLO {

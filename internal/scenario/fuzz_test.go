@@ -40,6 +40,13 @@ func checkInvariants(sc *Scenario) string {
 		}
 		total += r.Weight
 	}
+	if len(sc.Flows) > 0 {
+		// With flows: each flow is picked by its weight, its steps in order.
+		total = 0
+		for _, f := range sc.Flows {
+			total += f.Weight
+		}
+	}
 	if total <= 0 {
 		return "weights sum to zero"
 	}
@@ -162,6 +169,7 @@ func FuzzParse(f *testing.F) {
 		profileDoc("  spike:\n    rate: {base: 1, peak: 5}\n    ramp: 1s\n    hold: 1s\n    recovery: {from: surge, windows: 2, budget: 5s}\n") +
 			"slo: {p95: 1s, error_rate: 0.1%}\nabort:\n  - {error_rate: 50%, for: 1s}\n  - {p99: 2s, for: 3s}\n",
 		bodyDoc("${secret:SECRET} ${X:-y} $$"),
+		"version: 1\nname: t\ntarget: {url: builtin}\nflows:\n  - name: f\n    steps:\n      - {name: a, method: POST, path: \"/l/${seq}\", body: {u: \"${uuid}\", n: 1}, check: {status: \"200-299\", json: {\"$.ok\": true}, max_size: 1KB}, extract: {t: {json: $.t}, c: {regex: \"c=(.)\"}}}\n      - pause: 1ms\n      - {name: b, path: \"/i/${random_int:1:9}\", headers: {Authorization: \"Bearer ${t}\"}, think: 1ms}\nprofiles: {baseline: {rate: 1, duration: 1s}}\n",
 		"a: &a [*a]\n",
 		"<<: *x\n",
 		"version: 1\n---\n",

@@ -43,6 +43,7 @@ func ParseWith(file string, data []byte, lookup func(string) (string, bool), rea
 	}
 	p := &parser{file: file, readPlan: readPlan}
 	p.w = &yamlwalk.Walker{File: file, Lookup: lookup, Errs: &p.errs}
+	p.w.Runtime = runtimeHook{p}
 	sc := p.parse(data)
 	if errs := p.w.Finish(MaskURLText); errs != nil {
 		return nil, errs
@@ -58,6 +59,14 @@ type parser struct {
 	errs     Errors
 	w        *yamlwalk.Walker
 	readPlan Section
+	// rt, while a request of the scenario is read, resolves runtime
+	// references (${token}, ${data.users.name}, ${uuid}); nil elsewhere.
+	rt *runtimeScope
+	// data holds the data: sources, read before the requests and flows.
+	data []*DataSource
+	// reqNames maps each request name (requests: and flow steps) to the
+	// line it was first given on.
+	reqNames map[string]int
 }
 
 // value is a node in the document together with its dotted path and the
@@ -198,3 +207,8 @@ func (p *parser) optBool(o object, k string) bool {
 	b, _ := p.boolean(v)
 	return b
 }
+
+// secretPrefix marks a ${secret:VAR} reference.
+const secretPrefix = "secret:"
+
+func validVarName(s string) bool { return yamlwalk.ValidVarName(s) }

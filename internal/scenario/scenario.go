@@ -36,6 +36,11 @@ type Scenario struct {
 	File     string // path it was read from ("" for a quick check built from flags)
 	Target   Target
 	Requests []Request
+	// Flows are what virtual users run: each iteration runs one flow, picked
+	// by weight. A requests: list becomes one flow of one step per request.
+	Flows []Flow
+	// Data are the data: sources, read once when the file is parsed.
+	Data     []*DataSource
 	SLO      SLO
 	Profiles []Profile // in ProfileNames order, only those present
 	// Abort lists conditions that end a run early (exit 3).
@@ -96,6 +101,19 @@ type Request struct {
 	Headers []Header
 	Body    string
 	Weight  int
+	// BodyJSON is true when the body was written as a YAML mapping or list
+	// and is sent as JSON.
+	BodyJSON bool
+	// Check lists the response checks (nil: none); a failure is class check.
+	Check *Check
+	// Extract lists the variables this request's response sets (flows).
+	Extract []Extract
+	// Think is the pause after this request, within its flow.
+	Think time.Duration
+	// Dynamic holds the request's templates when its URL, headers or body
+	// use runtime references (${token}, ${data.users.name}, ${uuid}); nil
+	// for a request that is the same every time.
+	Dynamic *Dynamic
 }
 
 // SLO holds the service-level objectives; a zero field is not checked.

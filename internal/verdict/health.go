@@ -44,12 +44,16 @@ func CheckGenerator(p *result.Profile) {
 	// The schedule starts request i when its cumulative count reaches i,
 	// so by a count of 2.5 it has made 3 starts (at 0, 1 and 2).
 	offered = math.Ceil(offered - 1e-9)
+	started := g.Started
+	if g.Iterations > 0 {
+		started = g.Iterations // a start is a flow iteration
+	}
 	if offered >= 1 {
-		g.StartRatio = float64(g.Started) / offered
+		g.StartRatio = float64(started) / offered
 	}
 	if offered >= 100 && g.StartRatio < MinStartRatio {
 		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped at the in-flight cap): below %.0f%%",
-			math.Floor(g.StartRatio*1000+1e-6)/10, g.Started, offered, g.Dropped, MinStartRatio*100)) // floored: 98.96% must not read 99.0%, below 99%
+			math.Floor(g.StartRatio*1000+1e-6)/10, started, offered, g.Dropped, MinStartRatio*100)) // floored: 98.96% must not read 99.0%, below 99%
 	}
 	limit := float64(g.LatenessLimit)
 	if limit <= 0 {

@@ -206,7 +206,7 @@ func fromText(from string) string {
 
 func classText(m map[string]int64) string {
 	var parts []string
-	for _, k := range []string{"http", "timeout", "connection_refused", "connection_reset", "tls", "dns", "protocol", "other"} {
+	for _, k := range []string{"http", "timeout", "connection_refused", "connection_reset", "tls", "dns", "protocol", "other", "extract", "check"} {
 		if n := m[k]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", k, n))
 		}

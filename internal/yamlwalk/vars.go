@@ -6,6 +6,22 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// Runtime resolves references that are not environment variables while a
+// text is expanded (a scenario's flow variables); nil: none.
+type Runtime interface {
+	// Reserved returns characters a text must not hold, and the message
+	// for one that does ("" for none).
+	Reserved() (chars, msg string)
+	// Resolve returns the text that stands for ${ref} and true when ref
+	// is a runtime reference ("" after reporting an error in it), false to
+	// leave ref to the environment.
+	Resolve(ref string, n *yaml.Node, path string) (mark string, handled bool)
+	// Unknown reports a variable set neither at runtime nor in the
+	// environment in its own words and returns true, or returns false for
+	// the walker's "environment variable is not set".
+	Unknown(name string, n *yaml.Node, path string) bool
+}
+
 // secretPrefix marks a variable whose value must never be shown:
 // ${secret:TOKEN}.
 const secretPrefix = "secret:"
@@ -20,6 +36,12 @@ const secretPrefix = "secret:"
 // such values are recorded in w's secret list as they are found. Without
 // a Lookup, s is returned as written.
 func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret, ok bool) {
+	if w.Runtime != nil {
+		if chars, msg := w.Runtime.Reserved(); chars != "" && strings.ContainsAny(s, chars) {
+			w.Errorf(n, path, "%s", msg)
+			return "", false, false
+		}
+	}
 	if w.Lookup == nil || !strings.Contains(s, "$") {
 		return s, false, true
 	}
@@ -50,6 +72,17 @@ func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret
 		}
 		ref := s[i+2 : i+2+end]
 		i += 2 + end + 1
+		if w.Runtime != nil {
+			// Runtime references (a scenario's extracted variables, data
+			// columns, generators) become the Runtime's markers.
+			if mark, handled := w.Runtime.Resolve(ref, n, path); handled {
+				if mark == "" {
+					ok = false
+				}
+				b.WriteString(mark)
+				continue
+			}
+		}
 
 		isSecret := false
 		if rest, found := strings.CutPrefix(ref, secretPrefix); found {
@@ -74,6 +107,9 @@ func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret
 			val = def
 		case set:
 			// Set but empty, and no default: the empty value is what was asked for.
+		case w.Runtime != nil && !isSecret && w.Runtime.Unknown(name, n, path):
+			ok = false
+			continue
 		default:
 			w.Errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
 			ok = false
@@ -96,6 +132,10 @@ func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret
 	}
 	return b.String(), secret, true
 }
+
+// ValidVarName reports whether s is a variable name: letters, digits and
+// _, not starting with a digit.
+func ValidVarName(s string) bool { return validVarName(s) }
 
 func validVarName(s string) bool {
 	if s == "" {

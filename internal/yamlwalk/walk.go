@@ -31,6 +31,8 @@ type Walker struct {
 	// Lines, when not nil, receives the line of every key read by
 	// Mapping, by dotted path, for errors found after the walk.
 	Lines map[string]int
+	// Runtime, when set, resolves runtime references in Expand.
+	Runtime Runtime
 
 	own       Errors
 	secrets   []string        // in the order found

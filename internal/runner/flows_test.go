@@ -1,0 +1,107 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestFlowExtractionAndChecks runs a two-step flow with each client: the
+// first step's header, cookie and regular-expression extractions must
+// reach the second step's query exactly as the server set them, the
+// cookie jar must send the cookie back, and the second step's checks are
+// judged against a body the server fixes (max_size fails on every
+// response, the others pass), counted per check and as class check.
+func TestFlowExtractionAndChecks(t *testing.T) {
+	for _, client := range []string{"fast", "std"} {
+		t.Run(client, func(t *testing.T) {
+			var mu sync.Mutex
+			seen := map[string]int{}
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /a", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Session", "s 1")
+				http.SetCookie(w, &http.Cookie{Name: "sid", Value: "c1", Path: "/"})
+				fmt.Fprint(w, `<p>rid=r42</p>`)
+			})
+			mux.HandleFunc("GET /b", func(w http.ResponseWriter, r *http.Request) {
+				c, _ := r.Cookie("sid")
+				mu.Lock()
+				seen[r.URL.RawQuery+" cookie="+fmt.Sprint(c != nil && c.Value == "c1")]++
+				mu.Unlock()
+				fmt.Fprint(w, `{"ok": true, "msg": "hello world"}`)
+			})
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			sc := parse(t, `version: 1
+name: flows
+target: {url: "`+srv.URL+`", client: `+client+`}
+flows:
+  - name: f
+    steps:
+      - name: a
+        path: /a
+        extract:
+          session: {header: X-Session}
+          sid: {cookie: sid}
+          rid: {regex: 'rid=([a-z0-9]+)'}
+      - name: b
+        path: /b?s=${session}&c=${sid}&r=${rid}
+        check: {status: [200], body_contains: hello, json: {"$.ok": true}, matches: 'h.llo', max_size: 10}
+profiles:
+  baseline: {users: 2, duration: 500ms}
+`)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := Run(ctx, Options{Scenario: sc, Version: "test", Seed: 1, MaxLateness: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := res.Profiles[0]
+			b := perRequest(p, "b")
+			mu.Lock()
+			defer mu.Unlock()
+			if len(seen) != 1 || seen["s=s%201&c=c1&r=r42 cookie=true"] == 0 {
+				t.Fatalf("server saw %v, want only s=s%%201&c=c1&r=r42 with the cookie", seen)
+			}
+			// Every b fails (max_size), so b's successes (RequestStats.Requests)
+			// are none and its failures are the flow's.
+			f := perFlow(p, "f")
+			want := map[string]int64{"status": 0, "body_contains": 0, "json $.ok": 0, "matches": 0, "max_size": f.Failed}
+			if fmt.Sprint(b.Checks) != fmt.Sprint(want) || f.Failed == 0 || b.Requests != 0 {
+				t.Errorf("checks %v, want %v (b's successes %d)", b.Checks, want, b.Requests)
+			}
+			if got := p.Total.ErrorClasses["check"]; got != f.Failed || p.Total.Errors != f.Failed {
+				t.Errorf("class check %d, errors %d, want %d", got, p.Total.Errors, f.Failed)
+			}
+			if f.Completed != 0 || f.Skipped != 0 || f.Started < f.Failed || f.Started > f.Failed+2 {
+				t.Errorf("flow %+v: each iteration fails at its last step (2 users may be cut mid-iteration)", f)
+			}
+		})
+	}
+}
+
+// TestRequestsListKeepsItsResult: a requests: list without checks runs as
+// before: no per-flow counts, no check counts, so its result reads as an
+// older one did.
+func TestRequestsListKeepsItsResult(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res, err := Run(context.Background(), Options{Scenario: parse(t, `version: 1
+name: plain
+target: {url: "`+srv.URL+`"}
+requests: [{name: a, path: /}, {name: b, path: /b, weight: 3}]
+profiles:
+  baseline: {rate: 20, duration: 300ms}
+`), Version: "test", Seed: 1, MaxLateness: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Profiles[0]
+	if p.Total.PerFlow != nil || p.Total.PerRequest[0].Checks != nil || p.Total.Requests == 0 {
+		t.Errorf("per flow %v, checks %v, requests %d", p.Total.PerFlow, p.Total.PerRequest[0].Checks, p.Total.Requests)
+	}
+}
