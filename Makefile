@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build check test test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-race test-acceptance test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -20,13 +20,17 @@ vet:
 check: vet
 	$(GO) test -short -count=1 -skip 'Acceptance|Slow' ./...
 
-# The whole suite (CI runs it via .ci/run; docs/testing.md): unit and
-# integration tests under the race detector, then the acceptance tests
-# (TestAcceptance..., picked by name) without it, which slows the generator
-# several-fold, one package at a time (-p 1) so that no two load tests share
-# the machine's cores.
-test: vet
+# The whole suite (docs/testing.md): vet, unit and integration tests under
+# the race detector, then the acceptance tests (TestAcceptance..., picked by
+# name) without it, which slows the generator several-fold, one package at
+# a time (-p 1) so that no two load tests share the machine's cores.
+# .ci/run vets for three systems itself and runs the two test targets.
+test: vet test-race test-acceptance
+
+test-race:
 	$(GO) test -race -count=1 -skip 'Acceptance|Slow' ./...
+
+test-acceptance:
 	$(GO) test -count=1 -p 1 -run 'Acceptance' ./...
 
 # Tests too slow for `make test` (TestSlow...: a Prometheus backfilled

@@ -29,12 +29,15 @@ const tolSaturation = 0.10
 // the saturation throughput measured by the overloaded steps with its
 // interval covering it, and the throughput ceiling named as the limit
 // that binds first (the SLO, p95 ≤ 100 ms on a 10 ms service, holds until
-// the queue grows). About 30 s of steps (14 + 8 + 8), 40–60 s with a
-// retry; skipped under -race, which slows the generator several-fold.
+// the queue grows). About 20 s of steps (12 + 8), 30–40 s with a retry;
+// skipped under -race, which slows the generator several-fold. (Issue 17:
+// a third case, the closed model at 16 workers, 1,600 req/s, checked the
+// same as the 8-worker one at twice the generator's load; it is measured
+// by hand, like the open model at 16 workers.)
 func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 	race.SkipTiming(t)
 	if testing.Short() {
-		t.Skip("35 s of runs against the simulated service")
+		t.Skip("20 s of runs against the simulated service")
 	}
 	tests := []struct {
 		name    string
@@ -48,10 +51,6 @@ func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 	}{
 		{"open 8 workers", 8, "rate: {start: 560, step: 80, max: 960}", "2s", "open", 1.15},
 		{"closed 8 workers", 8, "users: {start: 2, step: 2, max: 16}", "1s", "closed", 1.5},
-		// 16 workers in the closed model only: an open ramp to 1,920 req/s
-		// missed the generator's schedule by 200–550 ms p99 in 5 of 8 runs
-		// on the shared machine (docs/capacity.md); it is measured by hand.
-		{"closed 16 workers", 16, "users: {start: 4, step: 4, max: 32}", "1s", "closed", 1.5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -93,6 +93,13 @@ func stressYAML(queue, slo, load string) string {
 // grows by 100 requests a second and the step breaks on latency — or, when
 // a loaded machine slows it further so that completions fall more than 10%
 // short, first as unstable (docs/profiles.md), which is as right.
+//
+// Each ramp starts one step below the break (1,500 req/s; 16 users, which
+// is the 16 workers' ceiling), so it runs one held and one broken step: the
+// ramps used to start at 1,300 req/s and 4 users, two and three steps
+// earlier, which the checks do not read (issue 17: 55 s, now about 25 s).
+// The capacity at SLO is the held step's throughput, so a ramp started
+// past the ceiling, or a service of another capacity, still fails the ±10%.
 func TestAcceptanceStressCapacity(t *testing.T) {
 	race.SkipTiming(t)
 	const truth = 1600.0
@@ -103,19 +110,19 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 		{
 			name: "open model breaks on latency",
 			yaml: stressYAML("1000", "slo: {p95: 100ms, error_rate: 1%}",
-				"    rate: {start: 1300, step: 200, max: 2500}\n    step_duration: 5s"),
+				"    rate: {start: 1500, step: 200, max: 2500}\n    step_duration: 5s"),
 			reasons: []string{"latency", "unstable"},
 		},
 		{
 			name: "open model with a short queue breaks on errors",
 			yaml: stressYAML("64", "slo: {p95: 100ms, error_rate: 1%}",
-				"    rate: {start: 1300, step: 200, max: 2500}\n    step_duration: 5s"),
+				"    rate: {start: 1500, step: 200, max: 2500}\n    step_duration: 5s"),
 			reasons: []string{"errors"},
 		},
 		{
 			name: "closed model plateaus",
 			yaml: stressYAML("1000", "",
-				"    users: {start: 4, step: 4, max: 40}\n    step_duration: 3s"),
+				"    users: {start: 16, step: 4, max: 40}\n    step_duration: 3s"),
 			reasons: []string{"plateau"},
 		},
 	}
@@ -144,28 +151,35 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 // service cannot absorb (queue overflow, 503s) fails with errors by class.
 func TestAcceptanceSpikeRecovery(t *testing.T) {
 	race.SkipTiming(t)
-	// 4 workers × 10 ms fixed = 400 req/s. 3 s at 1,000 req/s leave a backlog
-	// of 1,800 that drains at 400 − 100 = 300 req/s: about 6 s; p95 is back
-	// under 100 ms when fewer than 36 wait, at 5.9 s.
-	const truth = 5.9
+	// 4 workers × 25 ms fixed = 160 req/s. 2 s at 400 req/s leave a backlog
+	// of 480 that drains at 160 − 40 = 120 req/s: 4 s; p95 is back under
+	// 250 ms when fewer than 36 wait, at 3.7 s. Issue 17: this was 4 × 10 ms
+	// (400 req/s) with a 3 s surge at 1,000 req/s and 20 s runs. The rates are
+	// now low enough for one core (a busy machine made the generator 330 ms
+	// late at 1,000 req/s), a millisecond of timer lateness is 4% of the
+	// service time rather than 10% (it made the old recovery 7.1 s against
+	// 5.9 s), and the runs are 14 s and 9 s. The bound is still two one-second
+	// windows: a recovery of 6 s, say from a service slower than its
+	// settings, fails it.
+	const truth = 3.7
 	yaml := `version: 1
 name: spike
 target:
   url: builtin
   timeout: 10s
-  builtin: {workers: 4, service_time: 10ms, distribution: fixed, queue: %QUEUE%}
+  builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: %QUEUE%}
 requests: [{name: get, path: /}]
-slo: {p95: 100ms, error_rate: 0%}
+slo: {p95: 250ms, error_rate: 0%}
 profiles:
   spike:
     stages:
-      - {rate: 100, duration: 3s}
-      - {rate: 1000, duration: 3s}
-      - {rate: 100, duration: 14s}
-    recovery: {windows: 3, budget: 10s}
+      - {rate: 40, duration: 2s}
+      - {rate: 400, duration: %SURGE%}
+      - {rate: 40, duration: %AFTER%}
+    recovery: {windows: 3, budget: 8s}
 `
 	t.Run("recovers", func(t *testing.T) {
-		res := runScenario(t, strings.Replace(yaml, "%QUEUE%", "5000", 1))
+		res := runScenario(t, strings.NewReplacer("%QUEUE%", "5000", "%SURGE%", "2s", "%AFTER%", "10s").Replace(yaml))
 		v := res.Profiles[0].Verdict
 		sp := v.Spike
 		if !sp.Recovered {
@@ -179,7 +193,9 @@ profiles:
 		}
 	})
 	t.Run("cannot absorb", func(t *testing.T) {
-		res := runScenario(t, strings.Replace(yaml, "%QUEUE%", "20", 1))
+		// The surge overflows the 20-request queue at once; 5 s after it
+		// leave room for the 3 good windows recovery asks for.
+		res := runScenario(t, strings.NewReplacer("%QUEUE%", "20", "%SURGE%", "2s", "%AFTER%", "5s").Replace(yaml))
 		v := res.Profiles[0].Verdict
 		if v.Pass {
 			t.Fatalf("a spike that overflowed the queue passed: %s", v.Answer)

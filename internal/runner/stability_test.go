@@ -99,43 +99,63 @@ const (
 	satNoise = 0.06
 )
 
-// TestAcceptanceKnownCeilings: at three known ceilings (~200, ~800, ~1,600
-// req/s), a stress ramp in steps of 10% of the ceiling finds a capacity at
-// SLO at or below the saturation throughput the server measured during the
-// run and within 15% of it, in the open and in the closed model. The ramp
-// starts at 85% (90% of the users) of W/S, so the step past the ceiling
-// comes third and the ramp stops there. Steps are 4 s (two or three whole
+// TestAcceptanceKnownCeilings: at two known ceilings (~200 and ~1,600
+// req/s, an order of magnitude apart), a stress ramp in steps of 10% of the
+// ceiling finds a capacity at SLO at or below the saturation throughput the
+// server measured during the run and within 15% of it, in the open and in
+// the closed model. The open ramp starts at 95% of W/S and the closed one at
+// W users, so the step past the ceiling comes second and the ramp stops
+// there: one held step and one broken step are all the check needs (issue
+// 17: the ramp used to start a step lower and a third ceiling, ~800 req/s,
+// ran too; 108 s in all, now about 40 s). Steps are 4 s (two or three whole
 // windows after a 1 s warm-up, which average out bursts and stalls: with
 // one window, a closed step at W users measured 180 of 200 req/s and broke
-// on plateau); they judge on latency, plateau and the shortfall, the
-// trend test needing 6 windows (TestAcceptanceStepStability covers it).
-// At 200 req/s the open ramp also refines its bracket with two more steps
-// (break.refine). The runs go one after the other: two open-model
-// generators starting together on a busy 2-core machine fell a few hundred
-// milliseconds behind at once and broke their first step. About 90 s.
+// on plateau); they judge on latency, plateau and the shortfall, the trend
+// test needing 6 windows (TestAcceptanceStepStability covers it). At 200
+// req/s the open ramp also refines its bracket with two more steps
+// (break.refine). The open and the closed ramp at 200 req/s run side by
+// side, each on its own server (together about 400 req/s: the generator
+// idles); the two at 1,600 req/s run one after the other (two generators
+// starting together on a busy 2-core machine fell a few hundred
+// milliseconds behind at once and broke their first step).
+//
+// It still fails when it should: with the plateau rule switched off in
+// internal/verdict, the closed ramp at 1,600 req/s found no break and the
+// test failed ("no step broke past the ceiling"; docs/testing.md).
 func TestAcceptanceKnownCeilings(t *testing.T) {
 	race.SkipTiming(t)
 	if testing.Short() {
-		t.Skip("six stress ramps against loopback servers")
+		t.Skip("four stress ramps against loopback servers")
 	}
-	// A 100 ms service time for all three: the machine's millisecond timer
+	// A 100 ms service time for both: the machine's millisecond timer
 	// lateness and scheduling stalls are then small beside it.
-	knownCeiling(t, 20, 100*time.Millisecond, 2)
-	knownCeiling(t, 80, 100*time.Millisecond, 0)
-	knownCeiling(t, 160, 100*time.Millisecond, 0)
+	t.Run("200 req/s", func(t *testing.T) {
+		t.Run("open", func(t *testing.T) {
+			t.Parallel()
+			knownCeiling(t, 20, 100*time.Millisecond, "open", 2)
+		})
+		t.Run("closed", func(t *testing.T) {
+			t.Parallel()
+			knownCeiling(t, 20, 100*time.Millisecond, "closed", 0)
+		})
+	})
+	t.Run("1600 req/s", func(t *testing.T) {
+		t.Run("open", func(t *testing.T) { knownCeiling(t, 160, 100*time.Millisecond, "open", 0) })
+		t.Run("closed", func(t *testing.T) { knownCeiling(t, 160, 100*time.Millisecond, "closed", 0) })
+	})
 }
 
-// knownCeiling runs an open and a closed stress ramp against a known server
-// of workers × service and checks the capacity at SLO against the
-// saturation throughput the server measured during each run.
-func knownCeiling(t *testing.T, workers int, service time.Duration, refine int) {
+// knownCeiling runs an open or a closed stress ramp against its own known
+// server of workers × service and checks the capacity at SLO against the
+// saturation throughput the server measured during the run.
+func knownCeiling(t *testing.T, workers int, service time.Duration, model string, refine int) {
 	t.Helper()
 	k := startKnown(t, workers, service, 10*workers)
 	// p95 ≤ 2.5 S: a 4 s step 5% past the ceiling breaks on it (its queue adds
 	// about 50 ms a second), one 5% below it does not (p95 105–160 ms measured).
 	slo := 5 * service / 2
 	// miss says what is wrong with a run's capacity at SLO, or "".
-	miss := func(model string, s *result.Stress) string {
+	miss := func(s *result.Stress) string {
 		sat, cycles := k.saturation()
 		k.resetSaturation()
 		if cycles < int64(10*workers) {
@@ -152,34 +172,32 @@ func knownCeiling(t *testing.T, workers int, service time.Duration, refine int) 
 		}
 		return ""
 	}
-	// measure runs a ramp, and once more when it missed while the generator
-	// was the bottleneck (its own check says so: on a loaded 2-core machine
-	// the open model at 1,600 req/s fell 172 ms behind once and broke a step
-	// 5% below the ceiling). A second miss fails.
-	measure := func(model, yaml string) *result.Stress {
-		t.Helper()
-		s, invalid := runKnown(t, yaml)
-		m := miss(model, s)
-		if m != "" && invalid {
-			t.Logf("%d × %v %s: %s, with the generator behind: measuring again", workers, service, model, m)
-			s, _ = runKnown(t, yaml)
-			m = miss(model, s)
-		}
-		if m != "" {
-			t.Errorf("%d × %v %s: %s", workers, service, model, m)
-		}
-		return s
-	}
 	step := k.Nominal() / 10
-	open := measure("open", knownYAML(k.URL(), slo, fmt.Sprintf(
-		"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 4s\n    warmup: 1s\n    break: {refine: %d}\n",
-		8.5*step, step, 12.5*step, refine)))
-	if refine > 0 {
-		checkRefined(t, open, refine, step)
-	}
 	u := workers / 10
-	measure("closed", knownYAML(k.URL(), slo, fmt.Sprintf(
-		"    users: {start: %d, step: %d, max: %d}\n    step_duration: 4s\n    warmup: 1s\n", 9*u, u, 13*u)))
+	yaml := knownYAML(k.URL(), slo, fmt.Sprintf(
+		"    users: {start: %d, step: %d, max: %d}\n    step_duration: 4s\n    warmup: 1s\n", 10*u, u, 13*u))
+	if model == "open" {
+		yaml = knownYAML(k.URL(), slo, fmt.Sprintf(
+			"    rate: {start: %.0f, step: %.0f, max: %.0f}\n    step_duration: 4s\n    warmup: 1s\n    break: {refine: %d}\n",
+			9.5*step, step, 12.5*step, refine))
+	}
+	// Measure once, and once more when it missed while the generator was
+	// the bottleneck (its own check says so: on a loaded 2-core machine the
+	// open model at 1,600 req/s fell 172 ms behind once and broke a step 5%
+	// below the ceiling). A second miss fails.
+	s, invalid := runKnown(t, yaml)
+	m := miss(s)
+	if m != "" && invalid {
+		t.Logf("%d × %v %s: %s, with the generator behind: measuring again", workers, service, model, m)
+		s, _ = runKnown(t, yaml)
+		m = miss(s)
+	}
+	if m != "" {
+		t.Errorf("%d × %v %s: %s", workers, service, model, m)
+	}
+	if refine > 0 {
+		checkRefined(t, s, refine, step)
+	}
 }
 
 // checkRefined: break.refine ran its steps, unless the bracket closed, and
