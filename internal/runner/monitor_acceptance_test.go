@@ -202,3 +202,65 @@ monitor:
 		t.Errorf("run took %v", elapsed)
 	}
 }
+
+// steadyThroughput is the mean completions per second over the windows the
+// monitor summary of stage i covers (its steady part).
+func steadyThroughput(p *result.Profile, i int) (float64, int) {
+	sp := result.Spans(p)[i]
+	var sum float64
+	n := 0
+	for _, w := range p.Windows {
+		if off := float64(w.Offset); off >= sp.SteadyStart-1e-6 && off+1 <= sp.End+1e-6 {
+			sum += float64(w.Requests)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return sum / float64(n), n
+}
+
+// TestAcceptanceMonitorBuiltinStress: scrape: builtin reads the built-in
+// simulated service's /metrics during a stress ramp, and each step's
+// summary agrees with Little's law: mean busy workers = the step's
+// throughput (over the same steady windows) × the mean service time,
+// within 10%. 10 s of load.
+func TestAcceptanceMonitorBuiltinStress(t *testing.T) {
+	race.SkipTiming(t)
+	res := runScenario(t, `version: 1
+name: monitor-builtin
+target:
+  url: builtin
+  builtin: {workers: 8, service_time: 10ms, distribution: exponential, queue: 1000}
+requests: [{name: get, path: /}]
+profiles:
+  stress:
+    rate: {start: 200, step: 300, max: 500}
+    step_duration: 5s
+    warmup: 1s
+monitor:
+  metrics:
+    busy: {scrape: builtin, metric: loadplan_sim_busy_seconds_total, rate: true, unit: count, max: 8, resource: api}
+    queue: {scrape: builtin, metric: loadplan_sim_queue_length, unit: count, max: 1000}
+`)
+	p := res.Profiles[0]
+	busy := metricByName(t, p, "busy")
+	if len(busy.Stages) != len(p.Stages) || len(p.Stages) != 2 {
+		t.Fatalf("busy: %d stage summaries for %d steps (want 2): %+v, gaps %+v", len(busy.Stages), len(p.Stages), busy.Stages, busy.Gaps)
+	}
+	for i, st := range busy.Stages {
+		x, n := steadyThroughput(&p, i)
+		want := x * 0.010
+		t.Logf("step %d: steady throughput %.1f req/s over %d windows, busy mean %.2f over %d samples (want %.2f)", i+1, x, n, st.Mean, st.Samples, want)
+		if st.Stage != i || st.Samples != n || n < 3 {
+			t.Errorf("step %d summary %+v", i+1, st)
+		}
+		if math.Abs(st.Mean-want) > 0.10*want {
+			t.Errorf("step %d: busy workers %.2f, want throughput × 10 ms = %.2f ± 10%%", i+1, st.Mean, want)
+		}
+	}
+	if q := metricByName(t, p, "queue"); len(q.Samples) < 8 || len(q.Gaps) > 0 {
+		t.Errorf("queue: %d samples, gaps %+v", len(q.Samples), q.Gaps)
+	}
+}
