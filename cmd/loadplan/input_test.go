@@ -91,6 +91,8 @@ func TestBadScenarioRefusedByValidateAndRun(t *testing.T) {
 		{"header with CR LF", doc(url+"  headers: {X-A: \"a\\r\\nX-B: b\"}\n", "{rate: 5, duration: 1s}"), ":5: target.headers.X-A: a header value must not contain a line break"},
 		{"plan without units", planDoc, ":9: plan.capacity.units: how many pods the capacity was measured on is missing: give capacity.units or resources[0].units"},
 		{"plan without growth", strings.Replace(strings.Replace(planDoc, "  growth: {monthly: 5%/mo}\n", "", 1), "unit: pod}", "unit: pod, units: 10}", 1), ":9: plan.growth: no growth model"},
+		{"PromQL syntax error", doc(url, "{rate: 5, duration: 1s}") + "monitor:\n  prometheus: http://127.0.0.1:9090\n  metrics:\n    cpu: {query: 'sum(rate(x[5m])', cpus: 2}\n", ":11: monitor.metrics.cpu.query: PromQL: 1:16: parse error: unclosed left parenthesis"},
+		{"monitor URL not http", doc(url, "{rate: 5, duration: 1s}") + "monitor:\n  prometheus: ftp://127.0.0.1:9090\n  metrics:\n    cpu: {query: up, cpus: 2}\n", ":9: monitor.prometheus: want an http:// or https:// URL"},
 		{"file over 1 MiB", doc(url, "{rate: 5, duration: 1s}") + "# " + strings.Repeat("x", scenario.MaxFileSize) + "\n", ":1: file larger than 1048576 bytes"},
 	}
 	for _, tt := range tests {
