@@ -51,8 +51,11 @@ func startSim(t *testing.T, cfg simtarget.Config) *simtarget.Running {
 // the run's throughput within 10%. 8 s of load at 300 req/s.
 func TestAcceptanceMonitorPrometheus(t *testing.T) {
 	race.SkipTiming(t)
-	const service = 20 * time.Millisecond
-	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: service, Distribution: simtarget.Exponential, Queue: 1000})
+	// A 50 ms service time: timer lateness on a busy machine (a
+	// millisecond or two, which the service compensates on average) stays
+	// a few percent of it.
+	const service = 50 * time.Millisecond
+	sim := startSim(t, simtarget.Config{Workers: 32, ServiceTime: service, Distribution: simtarget.Exponential, Queue: 1000})
 	node := promtest.NodeExporter(t)
 	prom := promtest.Start(t, promtest.Options{Targets: []promtest.Target{{Job: "sim", URL: sim.URL + simtarget.MetricsPath}}})
 	prom.WaitScraped(t, 30*time.Second)
@@ -69,7 +72,7 @@ monitor:
     busy:
       query: 'sum(rate(loadplan_sim_busy_seconds_total{job="sim"}[2s]))'
       unit: count
-      max: 16
+      max: 32
       resource: api
     served:
       query: 'sum(rate(loadplan_sim_requests_total{job="sim",outcome="served"}[2s]))'
@@ -79,7 +82,7 @@ monitor:
       metric: loadplan_sim_busy_seconds_total
       rate: true
       unit: count
-      max: 16
+      max: 32
     load1:
       scrape: %s
       metric: node_load1
@@ -225,14 +228,15 @@ func steadyThroughput(p *result.Profile, i int) (float64, int) {
 // simulated service's /metrics during a stress ramp, and each step's
 // summary agrees with Little's law: mean busy workers = the step's
 // throughput (over the same steady windows) × the mean service time,
-// within 10%. 10 s of load.
+// within 10% (a 50 ms service time, so that timer lateness on a busy
+// machine stays a few percent of it). 10 s of load.
 func TestAcceptanceMonitorBuiltinStress(t *testing.T) {
 	race.SkipTiming(t)
 	res := runScenario(t, `version: 1
 name: monitor-builtin
 target:
   url: builtin
-  builtin: {workers: 8, service_time: 10ms, distribution: exponential, queue: 1000}
+  builtin: {workers: 40, service_time: 50ms, distribution: exponential, queue: 1000}
 requests: [{name: get, path: /}]
 profiles:
   stress:
@@ -241,7 +245,7 @@ profiles:
     warmup: 1s
 monitor:
   metrics:
-    busy: {scrape: builtin, metric: loadplan_sim_busy_seconds_total, rate: true, unit: count, max: 8, resource: api}
+    busy: {scrape: builtin, metric: loadplan_sim_busy_seconds_total, rate: true, unit: count, max: 40, resource: api}
     queue: {scrape: builtin, metric: loadplan_sim_queue_length, unit: count, max: 1000}
 `)
 	p := res.Profiles[0]
@@ -251,13 +255,13 @@ monitor:
 	}
 	for i, st := range busy.Stages {
 		x, n := steadyThroughput(&p, i)
-		want := x * 0.010
+		want := x * 0.050
 		t.Logf("step %d: steady throughput %.1f req/s over %d windows, busy mean %.2f over %d samples (want %.2f)", i+1, x, n, st.Mean, st.Samples, want)
 		if st.Stage != i || st.Samples != n || n < 3 {
 			t.Errorf("step %d summary %+v", i+1, st)
 		}
 		if math.Abs(st.Mean-want) > 0.10*want {
-			t.Errorf("step %d: busy workers %.2f, want throughput × 10 ms = %.2f ± 10%%", i+1, st.Mean, want)
+			t.Errorf("step %d: busy workers %.2f, want throughput × 50 ms = %.2f ± 10%%", i+1, st.Mean, want)
 		}
 	}
 	if q := metricByName(t, p, "queue"); len(q.Samples) < 8 || len(q.Gaps) > 0 {
