@@ -105,6 +105,8 @@ func TestBadScenarioRefusedByValidateAndRun(t *testing.T) {
 		{"plan without units", planDoc, ":9: plan.capacity.units: how many pods the capacity was measured on is missing: give capacity.units or resources[0].units", nil},
 		{"plan without growth", strings.Replace(strings.Replace(planDoc, "  growth: {monthly: 5%/mo}\n", "", 1), "unit: pod}", "unit: pod, units: 10}", 1), ":9: plan.growth: no growth model", nil},
 		{"file over 1 MiB", doc(url, "{rate: 5, duration: 1s}") + "# " + strings.Repeat("x", scenario.MaxFileSize) + "\n", ":1: file larger than 1048576 bytes", nil},
+		{"PromQL syntax error", doc(url, "{rate: 5, duration: 1s}") + "monitor:\n  prometheus: http://127.0.0.1:9090\n  metrics:\n    cpu: {query: 'sum(rate(x[5m])', cpus: 2}\n", ":11: monitor.metrics.cpu.query: PromQL: 1:16: parse error: unclosed left parenthesis", nil},
+		{"monitor URL not http", doc(url, "{rate: 5, duration: 1s}") + "monitor:\n  prometheus: ftp://127.0.0.1:9090\n  metrics:\n    cpu: {query: up, cpus: 2}\n", ":9: monitor.prometheus: want an http:// or https:// URL", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -212,6 +212,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 			lms(r, r.P50), lms(r, r.P90), lms(r, r.P95), lms(r, r.P99), lms(r, r.P999), lms(r, r.Max), lms(c, c.P99))
 	}
 	b.WriteString("\n_started: requests started per second of the stage's scheduled length; completed: completions per second from the stage start to its end or its last completion, whichever is later._\n")
+	markdownMonitor(b, p)
 	if len(t.PerRequest) > 1 {
 		b.WriteString("\n| request | ok | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, r := range t.PerRequest {

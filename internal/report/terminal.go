@@ -101,6 +101,7 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 		fmt.Fprintf(b, "      stage %d  %s: %d requests, completed %.1f/s, errors %s, p95 %s\n",
 			s.Index+1, offered(s.Offered), s.Requests, s.Throughput, pct(s.ErrorRate), lms(s.Response, s.Response.P95))
 	}
+	terminalMonitor(b, p)
 }
 
 // terminalGates is one line for the gates, plus one per failed gate.

@@ -99,6 +99,7 @@ func Merge(parts []*Result, names []string) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		prof.Monitor = mergeMonitor(ps, m.labels(parts), &prof)
 		out.Profiles = append(out.Profiles, prof)
 		out.Warnings = append(out.Warnings, warns...)
 	}
