@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -107,5 +108,69 @@ func TestSchemaCommand(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc["$schema"] == nil {
 		t.Fatalf("schema prints no JSON Schema: %v", err)
+	}
+}
+
+// A browser's HAR recording imports into a scenario that validates and
+// replays the journey against the same API: every step in order, the
+// bearer token and the password from the environment, the bodies as
+// recorded, and no static resource.
+func TestAcceptanceImportHARRuns(t *testing.T) {
+	const token, password = "tok-from-env", "pw-from-env"
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.RequestURI()+" auth="+r.Header.Get("Authorization")+" body="+string(b))
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/api/login":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"token":"t"}`)
+		case r.URL.Path == "/api/orders":
+			w.WriteHeader(http.StatusCreated)
+		default:
+			fmt.Fprint(w, "ok")
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "journey.yaml")
+	env, _, errb := testEnv(nil)
+	if code := Run(context.Background(), []string{"import", "har", "../../internal/importer/testdata/journey.har", "-o", file}, env); code != ExitOK {
+		t.Fatalf("import har: exit %d: %s", code, errb)
+	}
+	vars := map[string]string{"TARGET_URL": srv.URL, "TOKEN": token, "PASSWORD": password}
+	env, _, errb = testEnv(vars)
+	if code := Run(context.Background(), []string{"validate", file}, env); code != ExitOK {
+		t.Fatalf("validate: exit %d: %s", code, errb)
+	}
+	env, stdout, errb := testEnv(vars)
+	// 30 s × 0.1: one user for 3 s; an iteration (with the recorded
+	// pauses) takes about a second.
+	if code := Run(context.Background(), []string{"run", file, "--scale", "0.1", "--out", filepath.Join(dir, "out"), "--max-lateness", "1s"}, env); code != ExitOK {
+		t.Fatalf("run: exit %d: %s\n%s", code, errb, stdout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) < 4 {
+		t.Fatalf("the replay sent %d requests, want at least one iteration of 4: %q", len(seen), seen)
+	}
+	want := []string{
+		"GET / auth= body=",
+		`POST /api/login auth= body={"user":"alice","password":"` + password + `"}`,
+		"GET /api/items/7?view=full auth=Bearer " + token + " body=",
+		`POST /api/orders auth=Bearer ` + token + ` body={"item":7,"qty":2}`,
+	}
+	for i, w := range want {
+		if seen[i] != w {
+			t.Errorf("request %d: %q, want %q", i, seen[i], w)
+		}
+	}
+	for _, s := range seen {
+		if strings.Contains(s, "/static/") {
+			t.Errorf("a static resource was replayed: %s", s)
+		}
 	}
 }
