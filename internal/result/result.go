@@ -253,6 +253,15 @@ type Rules struct {
 	DefaultErrorRate *float64      `json:"default_error_rate,omitempty"`
 	Break            *BreakRule    `json:"break,omitempty"`
 	Recovery         *RecoveryRule `json:"recovery,omitempty"`
+	// Requests are the requests' own expectations (a request's slo: and
+	// expect:), checked on each request's figures (steady profiles).
+	Requests []RequestRule `json:"requests,omitempty"`
+}
+
+// RequestRule is one request name's expectations.
+type RequestRule struct {
+	Name   string `json:"name"`
+	Expect Expect `json:"expect"`
 }
 
 // Expect are expectations; absent fields are not checked.

@@ -335,6 +335,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		},
 	})
 	prof.Rules = rules(p)
+	prof.Rules.Requests = requestRules(opt.Scenario)
 	if !p.Expect.HasErrorRate {
 		bound := verdict.DefaultErrorRate
 		if opt.MaxErrorRate != nil {

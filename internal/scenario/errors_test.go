@@ -218,7 +218,7 @@ func TestParseErrors(t *testing.T) {
 			{5, "requests", "want a list of requests, got a mapping"},
 		}},
 		{"request a string", requestDoc("builtin", "  - /home\n"), nil, []wantErr{
-			{5, "requests[0]", "want a mapping with keys name, method, path, url, headers, body, weight, got \"/home\""},
+			{5, "requests[0]", "want a mapping with keys name, method, path, url, headers, body, weight, slo, expect, got \"/home\""},
 		}},
 		{"request name missing", requestDoc("builtin", "  - path: /\n"), nil, []wantErr{
 			{5, "requests[0].name", "required key is missing"},
@@ -260,7 +260,7 @@ func TestParseErrors(t *testing.T) {
 			{4, "requests", "weights sum to zero"},
 		}},
 		{"request unknown key", requestDoc("builtin", "  - name: a\n    path: /\n    timeout: 1s\n"), nil, []wantErr{
-			{7, "requests[0].timeout", `unknown key "timeout" (allowed: name, method, path, url, headers, body, weight)`},
+			{7, "requests[0].timeout", `unknown key "timeout" (allowed: name, method, path, url, headers, body, weight, slo, expect)`},
 		}},
 		{"request body a mapping", requestDoc("builtin", "  - name: a\n    path: /\n    body: {a: 1}\n"), nil, []wantErr{
 			{7, "requests[0].body", "want a string, got a mapping"},

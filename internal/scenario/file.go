@@ -53,7 +53,7 @@ var (
 	rootKeys    = []string{"version", "name", "target", "requests", "slo", "profiles", "abort", "plan"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin", "sensitive_query_keys"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
-	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight"}
+	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight", "slo", "expect"}
 	headerKeys  = []string{"value", "secret"}
 	sloKeys     = []string{"p50", "p95", "p99", "error_rate"}
 )
@@ -447,6 +447,7 @@ func (p *parser) requests(v value, base string, kind targetKind) []Request {
 			p.errorf(wv.n, wv.path, "must be at most %d, got %d", MaxWeight, r.Weight)
 			r.Weight = 1
 		}
+		r.Expect = p.requestExpect(o)
 		total += r.Weight
 		reqs = append(reqs, r)
 	}

@@ -92,6 +92,10 @@ type Request struct {
 	Headers []Header
 	Body    string
 	Weight  int
+	// Expect holds the request's own objectives (its slo:, overridden by
+	// its expect:), checked on this request's figures alone; the zero
+	// value checks nothing. The profiles' expectations do not apply to it.
+	Expect Expect
 }
 
 // SLO holds the service-level objectives; a zero field is not checked.
