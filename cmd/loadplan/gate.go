@@ -71,7 +71,11 @@ func checkGateProfiles(sc *scenario.Scenario, f *runFlags) error {
 			running = append(running, p.Name)
 		}
 	}
-	if err := gate.CheckProfiles(f.gatePlan.gates, running); err != nil {
+	err := gate.CheckProfiles(f.gatePlan.gates, running)
+	if err == nil {
+		err = gate.CheckRequests(f.gatePlan.gates, scenario.RequestNames(sc))
+	}
+	if err != nil {
 		var se *gate.SyntaxError
 		if errors.As(err, &se) {
 			return usagef("--gate %q: %s", se.Gate, se.Msg)

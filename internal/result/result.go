@@ -47,6 +47,9 @@ type Result struct {
 type GateCheck struct {
 	Gate    string `json:"gate"`    // as written, e.g. "p95<300ms over 30s"
 	Profile string `json:"profile"` // the profile it was checked on
+	// Request is the request whose figures alone were checked (a
+	// REQUEST:metric gate, or a baseline check of one request).
+	Request string `json:"request,omitempty"`
 	Check
 }
 

@@ -16,3 +16,14 @@ func (p *parser) requestExpect(o object) Expect {
 func (e Expect) HasAny() bool {
 	return e.P50 > 0 || e.P95 > 0 || e.P99 > 0 || e.HasErrorRate || e.HasMinThroughput
 }
+
+// RequestNames are the requests' names as results report them (a secret
+// in a name masked).
+func RequestNames(sc *Scenario) []string {
+	m := NewMasker(sc)
+	names := make([]string, 0, len(sc.Requests))
+	for _, r := range sc.Requests {
+		names = append(names, m.Text(r.Name))
+	}
+	return names
+}
