@@ -42,18 +42,18 @@ const (
 // Gate is one parsed --gate: a limit on one metric of one profile (or of
 // every profile), over the whole profile or over every window of a length.
 type Gate struct {
-	Text    string  // as written, trimmed
-	Profile string  // "" for every profile in the result
+	Text    string // as written, trimmed
+	Profile string // "" for every profile in the result
 	// Request, when set, judges that request's figures alone
 	// (result.RequestView) in the profile(s) the gate applies to.
 	Request string
 	// qualified is set when the gate was written PROFILE/REQUEST:
 	// (or with * for either), so its prefix cannot be ambiguous.
 	qualified bool
-	Metric  string  // one of Metrics
-	Op      string  // "<", "<=", ">" or ">="
-	Limit   float64 // in Unit
-	Unit    string  // UnitMs, UnitRatio or UnitRate
+	Metric    string  // one of Metrics
+	Op        string  // "<", "<=", ">" or ">="
+	Limit     float64 // in Unit
+	Unit      string  // UnitMs, UnitRatio or UnitRate
 	// Window, when set, makes the gate fail if any stretch of this many
 	// consecutive seconds breaks it; zero judges the whole profile.
 	Window time.Duration
