@@ -47,7 +47,7 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 		cmpProfileMarkdown(b, p, c.Settings)
 		for j := range p.Requests {
 			q := &p.Requests[j]
-			fmt.Fprintf(b, "\n### %s — request %s (%s of the traffic)\n\n", p.Name, q.Request, cmpShare(q.Share))
+			fmt.Fprintf(b, "\n### %s — request %s (%s of the traffic)\n\n", p.Name, q.Request, units.Pct(q.Share))
 			cmpProfileMarkdown(b, q, c.Settings)
 		}
 	}
