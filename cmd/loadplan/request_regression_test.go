@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"sync"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
