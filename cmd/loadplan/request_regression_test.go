@@ -24,7 +24,7 @@ import (
 // Version B makes items 20% slower: the profile's gated figures do not
 // move, so only the per-request checks can catch it.
 
-// synthRun is a 12 s open-model baseline profile at 1,000 req/s recorded
+// synthRun is an 8 s open-model baseline profile at 1,000 req/s recorded
 // from seeded samples: items lognormal around 10 ms (σ 0.25, times
 // itemsFactor), others around 5 ms (σ 0.25), report around 300 ms (σ 0.2).
 // No real load: the recorder and the result are the ones a run uses.
@@ -36,7 +36,7 @@ func synthRun(t testing.TB, seed uint64, itemsFactor float64) *result.Result {
 	lognormal := func(median time.Duration, sigma float64) int64 {
 		return int64(float64(median) * math.Exp(sigma*rng.NormFloat64()))
 	}
-	const n, rate = 12_000, 1000
+	const n, rate = 8_000, 1000
 	for i := range n {
 		at := int64(i) * int64(time.Second) / rate
 		var name int

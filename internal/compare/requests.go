@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -73,6 +74,7 @@ func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile,
 			continue
 		}
 		rc := compareProfile(ctx, ov, nv, opt)
+		gateP50(&rc, opt)
 		rc.Name, rc.Request, rc.Share = pc.Name, name, share
 		rc.Notes = append(rc.Notes, notes...)
 		if !rc.Pass {
@@ -88,4 +90,27 @@ func viewShare(p, v *result.Profile) float64 {
 		return 0
 	}
 	return float64(v.Total.Requests) / float64(p.Total.Requests)
+}
+
+// gateP50 gates a request's p50 as well as its p95 and p99. A profile's
+// p50 is left ungated because it mixes endpoints (its median moves with
+// the mix); one request's median is its typical latency, and the most
+// precise reading of a shift of its whole distribution: per-second p95s
+// of a few hundred requests move with every scheduling hiccup of a busy
+// machine, so a request 20% slower throughout can show in its p50 alone.
+func gateP50(rc *Profile, opt Options) {
+	for i := range rc.Metrics {
+		m := &rc.Metrics[i]
+		if m.Name != P50 {
+			continue
+		}
+		m.Gated = true
+		m.Regression = m.Verdict == Worse && m.Relative != nil && math.Abs(*m.Relative) > opt.MaxRegression
+		if m.Verdict == Worse && m.Relative == nil {
+			m.Regression = true // from 0: an unbounded worsening
+		}
+		if m.Regression {
+			rc.Pass = false
+		}
+	}
 }
