@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadplan/loadplan/internal/compare"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -76,5 +77,33 @@ func TestRequestTableAndCSV(t *testing.T) {
 	}
 	if !strings.Contains(md.String(), "predates per-request error counts") || !strings.Contains(md.String(), "| home | — | 500 | — | — | — |") {
 		t.Errorf("an older result's per-request errors are not marked unknown:\n%s", md.String())
+	}
+}
+
+// TestCompareNamesRequest: a request's regression is named in the verdict
+// line, and its table follows its profile's in Markdown and HTML.
+func TestCompareNamesRequest(t *testing.T) {
+	rel := 0.2
+	p := 0.001
+	reg := compare.Metric{Name: compare.P50, Unit: "ms", WorseWhen: "higher", Old: 40, New: 48, Change: 8, Relative: &rel,
+		PValue: &p, PAdjusted: &p, Significant: true, Verdict: compare.Worse, Gated: true, Regression: true}
+	c := &compare.Comparison{Schema: compare.Schema, Settings: compare.Settings{Alpha: 0.05, MinEffect: 0.05, MaxRegression: 0.1, MinRequestShare: 0.05},
+		Profiles: []compare.Profile{{Name: "baseline", Model: "open", Metrics: []compare.Metric{{Name: compare.P95, Unit: "ms", Verdict: compare.NoChange}},
+			Requests: []compare.Profile{{Name: "baseline", Request: "items", Share: 0.6, Model: "open", Metrics: []compare.Metric{reg}}}}}}
+	var md strings.Builder
+	if err := CompareMarkdown(&md, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Verdict: FAIL — 1 regression(s) beyond 10%: baseline request items p50", "### baseline — request items (60% of the traffic)"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("compare.md lacks %q:\n%s", want, md.String())
+		}
+	}
+	var html strings.Builder
+	if err := CompareHTML(&html, c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "request items (60% of the traffic)") {
+		t.Error("compare.html has no table for request items")
 	}
 }
