@@ -58,32 +58,30 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 // cmpProfileMarkdown writes one profile's (or one request's) comparison:
 // its scope, its table, notes and warnings.
 func cmpProfileMarkdown(b *strings.Builder, p *compare.Profile, settings compare.Settings) {
-	{
-		fmt.Fprintf(b, "%s\n\n", cmpScope(p))
-		b.WriteString("| metric | old | new | change | change % | p (Holm) | test | verdict |\n|---|---:|---:|---:|---:|---:|---|---|\n")
-		for _, r := range cmpRows(p, settings) {
-			verdict := r.Verdict
-			switch {
-			case r.Regression:
-				verdict = "**" + verdict + " — regression**"
-			case r.Worse:
-				verdict = "**" + verdict + "**"
-			}
-			if r.Note != "" {
-				verdict += " — " + r.Note
-			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Metric, r.Old, r.New, r.Change, r.Relative, r.P,
-				cmpEscape(r.Test), cmpEscape(verdict))
+	fmt.Fprintf(b, "%s\n\n", cmpScope(p))
+	b.WriteString("| metric | old | new | change | change % | p (Holm) | test | verdict |\n|---|---:|---:|---:|---:|---:|---|---|\n")
+	for _, r := range cmpRows(p, settings) {
+		verdict := r.Verdict
+		switch {
+		case r.Regression:
+			verdict = "**" + verdict + " — regression**"
+		case r.Worse:
+			verdict = "**" + verdict + "**"
 		}
-		if len(p.Notes)+len(p.Warnings) > 0 {
-			b.WriteString("\n")
+		if r.Note != "" {
+			verdict += " — " + r.Note
 		}
-		for _, n := range p.Notes {
-			fmt.Fprintf(b, "- note: %s\n", cmpEscape(n))
-		}
-		for _, wn := range p.Warnings {
-			fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
-		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Metric, r.Old, r.New, r.Change, r.Relative, r.P,
+			cmpEscape(r.Test), cmpEscape(verdict))
+	}
+	if len(p.Notes)+len(p.Warnings) > 0 {
+		b.WriteString("\n")
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(b, "- note: %s\n", cmpEscape(n))
+	}
+	for _, wn := range p.Warnings {
+		fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
 	}
 }
 
