@@ -271,9 +271,10 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exit %d: %v; stderr: %s", code, err, stderr.String())
 	}
-	var failed []string
+	var failed, all []string
 	items := false
 	for _, g := range rb.Gates {
+		all = append(all, g.Gate+": "+report.Measured(g.Check))
 		if g.Pass {
 			continue
 		}
@@ -284,6 +285,6 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 		}
 	}
 	if code != ExitGateFailed || !items || !strings.Contains(stderr.String(), "gate baseline:items:") {
-		t.Fatalf("run B --baseline A: exit %d, want 1 naming items; failed: %v", code, failed)
+		t.Fatalf("run B --baseline A: exit %d, want 1 naming items; failed: %v; checks: %v", code, failed, all)
 	}
 }
