@@ -47,6 +47,7 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	maxRegression := fs.String("max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
 	alpha := fs.Float64("alpha", 0.05, "significance level: a change is significant only when its test's p-value (Holm-adjusted) is below it")
 	minEffect := fs.String("min-effect", "5%", "smallest relative change called significant, however small the p-value (a percentage, or a fraction)")
+	minReqShare := fs.String("min-request-share", "5%", "also compare on its own each request with at least this share of a profile's traffic, and exit 1 when one regresses (a percentage, or a fraction)")
 	formats := fs.StringSliceP("format", "f", []string{"md", "json", "html"}, "files to write into --out, comma-separated: "+strings.Join(names, ", "))
 	out := fs.StringP("out", "o", "", "write the files into this directory (default: print only)")
 	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and results give the same intervals")
@@ -73,8 +74,11 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	if opt.MinEffect, err = parseShare("min-effect", *minEffect); err != nil {
 		return err
 	}
+	if opt.MinRequestShare, err = parseShare("min-request-share", *minReqShare); err != nil {
+		return err
+	}
 	// In compare.Options zero means the default and a negative value zero.
-	for _, v := range []*float64{&opt.MaxRegression, &opt.MinEffect} {
+	for _, v := range []*float64{&opt.MaxRegression, &opt.MinEffect, &opt.MinRequestShare} {
 		if *v == 0 {
 			*v = -1
 		}
@@ -162,6 +166,13 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 			for _, m := range p.Metrics {
 				if m.Regression {
 					rs = append(rs, report.CompareRegression(p.Name, m))
+				}
+			}
+			for _, q := range p.Requests {
+				for _, m := range q.Metrics {
+					if m.Regression {
+						rs = append(rs, report.CompareRegression(p.Name+" request "+q.Request, m))
+					}
 				}
 			}
 		}

@@ -47,8 +47,13 @@ func parseGateFlags(fs *pflag.FlagSet, f *runFlags) error {
 			return usagef("--baseline: %v", err)
 		}
 		f.gatePlan.baseline = b
+		if b.MinRequestShare, err = gate.ParseShare(f.minReqShare); err != nil {
+			return usagef("--min-request-share: %v", err)
+		}
 	case fs.Changed("max-regression"):
 		return usagef("--max-regression needs --baseline OLD.json")
+	case fs.Changed("min-request-share"):
+		return usagef("--min-request-share needs --baseline OLD.json")
 	}
 	if f.junit != "" {
 		if fi, err := os.Stat(f.junit); err == nil && fi.IsDir() {
@@ -71,7 +76,11 @@ func checkGateProfiles(sc *scenario.Scenario, f *runFlags) error {
 			running = append(running, p.Name)
 		}
 	}
-	if err := gate.CheckProfiles(f.gatePlan.gates, running); err != nil {
+	err := gate.CheckProfiles(f.gatePlan.gates, running)
+	if err == nil {
+		err = gate.CheckRequests(f.gatePlan.gates, scenario.RequestNames(sc))
+	}
+	if err != nil {
 		var se *gate.SyntaxError
 		if errors.As(err, &se) {
 			return usagef("--gate %q: %s", se.Gate, se.Msg)

@@ -170,7 +170,7 @@ func TestBadGateExits2BeforeSending(t *testing.T) {
 		{"unknown metric", []string{"--gate", "p97<300ms"}, `--gate "p97<300ms": unknown metric "p97": want p50, p90, p95, p99, p99.9, max, mean, error_rate or throughput`},
 		{"malformed limit", []string{"--gate", "p95<300"}, `--gate "p95<300": malformed limit "300": p95 wants a duration such as 300ms or 1.5s`},
 		{"malformed rate", []string{"--gate", "error_rate<lots"}, `malformed limit "lots": error_rate wants a percentage`},
-		{"unknown profile", []string{"--gate", "prod:p95<1s"}, `--gate "prod:p95<1s": unknown profile "prod"`},
+		{"unknown profile or request", []string{"--gate", "prod:p95<1s"}, `--gate "prod:p95<1s": no request named prod (not a profile: baseline, target, stress or spike)`},
 		{"profile not run", []string{"--gate", "stress:p95<1s"}, `--gate "stress:p95<1s": the run has no stress profile (it runs baseline)`},
 		{"bad window", []string{"--gate", "p95<1s over 1.5s"}, `malformed window "1.5s"`},
 		{"one bad among good", []string{"--gate", "p95<1s", "--gate", "throughput>=fast"}, `--gate "throughput>=fast"`},

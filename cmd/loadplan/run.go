@@ -59,6 +59,7 @@ type runFlags struct {
 	junit         string
 	baseline      string
 	maxRegression string
+	minReqShare   string
 	maxErrorRate  string
 	gatePlan      gatePlan
 }
@@ -94,10 +95,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.client, "client", "auto", "quick check: HTTP client: auto (fast for plain http:// without a proxy, std otherwise), fast (fasthttp, HTTP/1.1), std (net/http)")
 	fs.IntVar(&f.inFlight, "max-in-flight", scenario.DefaultMaxInFlight, "quick check: open model cap on requests in flight (1 to 1000000)")
 	// CI gates (gate.go)
-	fs.StringArrayVar(&f.gates, "gate", nil, "fail the run (exit 1) unless [PROFILE:]METRIC OP VALUE[ over WINDOW] holds, e.g. 'p95<300ms', 'error_rate<0.1%', 'throughput>=1000/s over 30s'; repeatable")
+	fs.StringArrayVar(&f.gates, "gate", nil, "fail the run (exit 1) unless [PROFILE:|REQUEST:|PROFILE/REQUEST:]METRIC OP VALUE[ over WINDOW] holds, e.g. 'p95<300ms', 'get_item:p95<50ms', 'error_rate<0.1%', 'throughput>=1000/s over 30s'; repeatable")
 	fs.StringVar(&f.junit, "junit", "", "also write the verdict checks and gates as JUnit XML to this file")
 	fs.StringVar(&f.baseline, "baseline", "", "compare with this stored result.json: fail when p95, p99, error rate or stress capacity at SLO regress beyond --max-regression")
 	fs.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline (a percentage, or a fraction)")
+	fs.StringVar(&f.minReqShare, "min-request-share", "5%", "with --baseline, also compare on its own each request with at least this share of a profile's traffic (a percentage, or a fraction)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -75,6 +75,11 @@ type Options struct {
 	Resamples int
 	// Seed seeds the bootstrap; zero is a seed like any other.
 	Seed uint64
+	// MinRequestShare is the share of a profile's requests (in either
+	// run) from which a request of a steady profile with several requests
+	// is compared on its own too, and fails the comparison when it
+	// regresses. Default 0.05 (5%); negative means every request.
+	MinRequestShare float64
 }
 
 // MaxResamples is the most bootstrap resamples `loadplan compare` takes:
@@ -95,6 +100,7 @@ func (o Options) normalize() Options {
 	}
 	def(&o.MinEffect, 0.05)
 	def(&o.MaxRegression, 0.10)
+	def(&o.MinRequestShare, DefaultMinRequestShare)
 	if o.Resamples <= 0 {
 		o.Resamples = 1000
 	}
@@ -142,6 +148,8 @@ type Settings struct {
 	MaxRegression float64 `json:"max_regression"`
 	Resamples     int     `json:"resamples"`
 	Seed          uint64  `json:"seed"`
+	// MinRequestShare: see Options.
+	MinRequestShare float64 `json:"min_request_share"`
 }
 
 // Profile is one profile's comparison.
@@ -160,8 +168,17 @@ type Profile struct {
 	Distribution []Quantile `json:"distribution,omitempty"`
 	Notes        []string   `json:"notes,omitempty"`
 	Warnings     []string   `json:"warnings,omitempty"`
-	// Pass is false when a gated metric is a regression.
+	// Pass is false when a gated metric is a regression, of the profile
+	// or of one of its Requests.
 	Pass bool `json:"pass"`
+	// Request names the request a per-request comparison is of (Requests
+	// of a profile), with its share of the traffic (the larger of the
+	// two runs').
+	Request string  `json:"request,omitempty"`
+	Share   float64 `json:"share,omitempty"`
+	// Requests compare each request with at least MinRequestShare of the
+	// traffic on its own (steady profiles with several requests).
+	Requests []Profile `json:"requests,omitempty"`
 }
 
 // Metric is one row of a profile's table.
@@ -264,7 +281,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 		Old:    source(olds),
 		New:    source(news),
 		Settings: Settings{Alpha: opt.Alpha, MinEffect: opt.MinEffect, MaxRegression: opt.MaxRegression,
-			Resamples: opt.Resamples, Seed: opt.Seed},
+			Resamples: opt.Resamples, Seed: opt.Seed, MinRequestShare: opt.MinRequestShare},
 		Pass: true,
 	}
 	oldNames, newNames := profileNames(olds), profileNames(news)
@@ -275,6 +292,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 			continue
 		}
 		pc := compareProfile(ctx, ps, pn, opt)
+		compareRequests(ctx, &pc, ps, pn, opt)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -21,7 +21,15 @@ type Baseline struct {
 	// MaxRegression is the allowed worsening, relative: 0.1 lets p95 grow
 	// by 10% and capacity at SLO shrink by 10%.
 	MaxRegression float64
+	// MinRequestShare is the share of a profile's requests (in either run)
+	// from which a request is checked on its own as well (steady profiles
+	// with several requests); LoadBaseline sets DefaultMinRequestShare.
+	MinRequestShare float64
 }
+
+// DefaultMinRequestShare is the default --min-request-share: a request
+// with at least 5% of a profile's traffic is checked on its own.
+const DefaultMinRequestShare = 0.05
 
 // ParseRegression reads an allowance: "10%" or the fraction "0.1". A bare
 // number above 1 is refused: "10" is more likely a forgotten % than a
@@ -49,7 +57,7 @@ func LoadBaseline(path string, maxRegression float64) (*Baseline, error) {
 	if len(r.Profiles) == 0 {
 		return nil, fmt.Errorf("baseline %s: holds no profile", path)
 	}
-	return &Baseline{Path: path, Result: r, MaxRegression: maxRegression}, nil
+	return &Baseline{Path: path, Result: r, MaxRegression: maxRegression, MinRequestShare: DefaultMinRequestShare}, nil
 }
 
 // CheckProfiles makes sure the baseline shares at least one profile with
@@ -98,27 +106,38 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				fmt.Sprintf("%s had %.1f req/s, −%s allowed", name, oldCap, pctText(a)))
 			continue
 		}
-		if old.Total.Response.Count == 0 {
-			warnings = append(warnings, fmt.Sprintf("baseline %s: %s had no successful requests: its latency not compared", b.Path, p.Name))
-		} else {
-			lat := func(metric string, oldV, newV result.Millis) {
-				limit := float64(oldV) * (1 + a)
-				c := result.Check{Measured: float64(newV), Limit: limit, Op: "<=", Unit: UnitMs, Pass: float64(newV) <= limit}
-				if p.Total.Response.Count == 0 {
-					c.Pass, c.Detail = false, "no successful requests"
-				}
-				check(metric, c, fmt.Sprintf("%s had %s, +%s allowed", name, msText(oldV), pctText(a)))
-			}
-			lat("p95", old.Total.Response.P95, p.Total.Response.P95)
-			lat("p99", old.Total.Response.P99, p.Total.Response.P99)
-		}
-		oldE, newE := old.Total.ErrorRate, p.Total.ErrorRate
-		// A regression needs both the relative rise and an absolute one.
-		limit := max(oldE*(1+a), oldE+ErrorRateFloor)
-		check("error_rate", result.Check{Measured: newE, Limit: limit, Op: "<=", Unit: UnitRatio, Pass: newE <= limit},
-			fmt.Sprintf("%s had %s, +%s (at least +%s) allowed", name, pctText(oldE), pctText(a), pctText(ErrorRateFloor)))
+		warnings = append(warnings, b.steady(old, p, check)...)
+		rc, rw := b.judgeRequests(old, p)
+		checks, warnings = append(checks, rc...), append(warnings, rw...)
 	}
 	return checks, warnings
+}
+
+// steady compares a steady profile (or one request's view of it) with the
+// baseline's: p95 and p99 of successful requests and the error rate over
+// the whole profile, each allowed MaxRegression.
+func (b *Baseline) steady(old, p *result.Profile, check func(metric string, c result.Check, detail string)) (warnings []string) {
+	name, a := b.Path, b.MaxRegression
+	if old.Total.Response.Count == 0 {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s had no successful requests: its latency not compared", b.Path, old.Name))
+	} else {
+		lat := func(metric string, oldV, newV result.Millis) {
+			limit := float64(oldV) * (1 + a)
+			c := result.Check{Measured: float64(newV), Limit: limit, Op: "<=", Unit: UnitMs, Pass: float64(newV) <= limit}
+			if p.Total.Response.Count == 0 {
+				c.Pass, c.Detail = false, "no successful requests"
+			}
+			check(metric, c, fmt.Sprintf("%s had %s, +%s allowed", name, msText(oldV), pctText(a)))
+		}
+		lat("p95", old.Total.Response.P95, p.Total.Response.P95)
+		lat("p99", old.Total.Response.P99, p.Total.Response.P99)
+	}
+	oldE, newE := old.Total.ErrorRate, p.Total.ErrorRate
+	// A regression needs both the relative rise and an absolute one.
+	limit := max(oldE*(1+a), oldE+ErrorRateFloor)
+	check("error_rate", result.Check{Measured: newE, Limit: limit, Op: "<=", Unit: UnitRatio, Pass: newE <= limit},
+		fmt.Sprintf("%s had %s, +%s (at least +%s) allowed", name, pctText(oldE), pctText(a), pctText(ErrorRateFloor)))
+	return warnings
 }
 
 // capacityAtSLO is a stress profile's capacity at SLO, from its verdict or

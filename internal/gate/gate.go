@@ -22,7 +22,7 @@ import (
 )
 
 // Grammar is the gate grammar, for usage messages.
-const Grammar = "[PROFILE:]METRIC OP VALUE[ over WINDOW]"
+const Grammar = "[PROFILE:|REQUEST:|PROFILE/REQUEST:]METRIC OP VALUE[ over WINDOW]"
 
 // Profiles are the profile names a gate may name.
 var Profiles = []string{"baseline", "target", "stress", "spike"}
@@ -42,12 +42,18 @@ const (
 // Gate is one parsed --gate: a limit on one metric of one profile (or of
 // every profile), over the whole profile or over every window of a length.
 type Gate struct {
-	Text    string  // as written, trimmed
-	Profile string  // "" for every profile in the result
-	Metric  string  // one of Metrics
-	Op      string  // "<", "<=", ">" or ">="
-	Limit   float64 // in Unit
-	Unit    string  // UnitMs, UnitRatio or UnitRate
+	Text    string // as written, trimmed
+	Profile string // "" for every profile in the result
+	// Request, when set, judges that request's figures alone
+	// (result.RequestView) in the profile(s) the gate applies to.
+	Request string
+	// qualified is set when the gate was written PROFILE/REQUEST:
+	// (or with * for either), so its prefix cannot be ambiguous.
+	qualified bool
+	Metric    string  // one of Metrics
+	Op        string  // "<", "<=", ">" or ">="
+	Limit     float64 // in Unit
+	Unit      string  // UnitMs, UnitRatio or UnitRate
 	// Window, when set, makes the gate fail if any stretch of this many
 	// consecutive seconds breaks it; zero judges the whole profile.
 	Window time.Duration
@@ -87,10 +93,9 @@ func Parse(text string) (Gate, error) {
 		g.Window = d
 		s = s[:loc[0]]
 	}
-	if prof, rest, ok := strings.Cut(s, ":"); ok {
-		g.Profile = strings.ToLower(strings.TrimSpace(prof))
-		if !slices.Contains(Profiles, g.Profile) {
-			return bad("unknown profile %q: want baseline, target, stress or spike", strings.TrimSpace(prof))
+	if prefix, rest, ok := strings.Cut(s, ":"); ok {
+		if msg := g.prefix(strings.TrimSpace(prefix)); msg != "" {
+			return bad("%s", msg)
 		}
 		s = rest
 	}
@@ -204,6 +209,10 @@ func parseRate(s string) (float64, error) {
 func Judge(gs []Gate, r *result.Result) []result.GateCheck {
 	var out []result.GateCheck
 	for _, g := range gs {
+		if g.Request != "" {
+			out = append(out, g.judgeRequest(r)...)
+			continue
+		}
 		if g.Profile != "" {
 			p := r.Profile(g.Profile)
 			if p == nil {

@@ -54,8 +54,8 @@ func TestParse(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	const metricsWant = "p50, p90, p95, p99, p99.9, max, mean, error_rate or throughput"
 	tests := []struct{ in, want string }{
-		{"", `gate "": empty gate: want [PROFILE:]METRIC OP VALUE[ over WINDOW], e.g. p95<300ms`},
-		{"   ", `gate "": empty gate: want [PROFILE:]METRIC OP VALUE[ over WINDOW], e.g. p95<300ms`},
+		{"", `gate "": empty gate: want [PROFILE:|REQUEST:|PROFILE/REQUEST:]METRIC OP VALUE[ over WINDOW], e.g. p95<300ms`},
+		{"   ", `gate "": empty gate: want [PROFILE:|REQUEST:|PROFILE/REQUEST:]METRIC OP VALUE[ over WINDOW], e.g. p95<300ms`},
 		{"p97<300ms", `gate "p97<300ms": unknown metric "p97": want ` + metricsWant},
 		{"latency<300ms", `gate "latency<300ms": unknown metric "latency": want ` + metricsWant},
 		{"<300ms", `gate "<300ms": missing metric before <: want one of ` + metricsWant},
@@ -74,8 +74,8 @@ func TestParseErrors(t *testing.T) {
 		{"throughput>=fast/s", `gate "throughput>=fast/s": malformed limit "fast/s": throughput wants successful requests per second such as 1000/s`},
 		{"throughput>=1000/m", `gate "throughput>=1000/m": malformed limit "1000/m": throughput wants successful requests per second such as 1000/s`},
 		{"throughput>=Inf", `gate "throughput>=Inf": malformed limit "Inf": throughput wants successful requests per second such as 1000/s`},
-		{"prod:p95<300ms", `gate "prod:p95<300ms": unknown profile "prod": want baseline, target, stress or spike`},
-		{":p95<300ms", `gate ":p95<300ms": unknown profile "": want baseline, target, stress or spike`},
+		{"prod/home:p95<300ms", `gate "prod/home:p95<300ms": unknown profile "prod" before /: want baseline, target, stress, spike or *`},
+		{":p95<300ms", `gate ":p95<300ms": empty prefix before ':': want a profile or a request name`},
 		{"p95<300ms over", `gate "p95<300ms over": missing window after "over": want e.g. over 30s`},
 		{"p95<300ms over 30", `gate "p95<300ms over 30": malformed window "30": want whole seconds of at least 1s, such as 30s or 5m`},
 		{"p95<300ms over 1500ms", `gate "p95<300ms over 1500ms": malformed window "1500ms": want whole seconds of at least 1s, such as 30s or 5m`},

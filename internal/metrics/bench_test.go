@@ -46,6 +46,26 @@ func BenchmarkRecord(b *testing.B) {
 	}
 }
 
+// BenchmarkRecordNames is BenchmarkRecord with three request names taken
+// in turn: the per-name error counts and per-name windows' cost.
+func BenchmarkRecordNames(b *testing.B) {
+	samples := benchSamples()
+	r := NewRecorder(Config{Names: []string{"items", "others", "report"}, Epoch: testEpoch})
+	step := int64(time.Second) / benchRate
+	var end int64
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s := samples[i%len(samples)]
+		end += step
+		s.Intended, s.Start, s.End = end-(s.End-s.Intended), end-(s.End-s.Start), end
+		s.Request = i % 3
+		r.Record(0, &s)
+		if i%benchRate == 0 {
+			r.Tick(testEpoch.Add(time.Duration(end)))
+		}
+	}
+}
+
 // BenchmarkRecordParallel records from every goroutine with a key of its
 // own, as workers do.
 func BenchmarkRecordParallel(b *testing.B) {
@@ -97,7 +117,7 @@ func TestRecordDoesNotAllocate(t *testing.T) {
 	warm := func(stage int, end int64) {
 		for i := range samples {
 			s := samples[i]
-			s.Stage, s.End = stage, end
+			s.Stage, s.End, s.Request = stage, end, i%2
 			r.Record(i, &s)
 		}
 	}
@@ -118,7 +138,7 @@ func TestRecordDoesNotAllocate(t *testing.T) {
 		i := 0
 		allocs := testing.AllocsPerRun(1000, func() {
 			s := samples[i%len(samples)]
-			s.Stage = tt.stage
+			s.Stage, s.Request = tt.stage, i%2 // both names: per-name windows too
 			s.End = tt.second(i)*int64(time.Second) + int64(i)
 			r.Record(0, &s)
 			i++

@@ -70,6 +70,9 @@ type stageAcc struct {
 	errLat    *hdr.Histogram   // response time of failed requests
 	late      *hdr.Histogram   // lateness of actual vs intended start
 	c         counters
+	// byName counts each name's completions by class (OK included), so
+	// errors are counted per request name as well as per stage.
+	byName [][numClasses]int64
 }
 
 type counters struct {
@@ -105,6 +108,18 @@ type windowAcc struct {
 	hist          *hdr.Histogram
 	count, errors int64
 	byClass       [numClasses]int64
+	// names holds each request name's share of the second when there are
+	// several names (nil with one). A shard records successful latencies
+	// into its names' histograms only; the second's overall histogram is
+	// their merge, made when the shard folds, so the hot path records one
+	// value per sample whatever the number of names.
+	names []nameWin
+}
+
+// nameWin is one request name's part of a second.
+type nameWin struct {
+	hist          *hdr.Histogram // nil until the name has a success in the second
+	count, errors int64
 }
 
 // addClasses adds o's error counts by class.
@@ -172,6 +187,7 @@ func (r *Recorder) newStageAcc() *stageAcc {
 		svc:    make([]*hdr.Histogram, len(r.names)),
 		errLat: NewHistogram(r.maxLat, SigFigs),
 		late:   NewHistogram(r.maxLat, SigFigs),
+		byName: make([][numClasses]int64, len(r.names)),
 	}
 	for i := range r.names {
 		a.resp[i] = NewHistogram(r.maxLat, SigFigs)
@@ -188,6 +204,7 @@ func (a *stageAcc) reset() {
 	a.errLat.Reset()
 	a.late.Reset()
 	a.c = counters{}
+	clear(a.byName)
 }
 
 func (a *stageAcc) merge(o *stageAcc) {
@@ -198,6 +215,11 @@ func (a *stageAcc) merge(o *stageAcc) {
 	a.errLat.Merge(o.errLat)
 	a.late.Merge(o.late)
 	a.c.add(&o.c)
+	for i := range a.byName {
+		for k, n := range o.byName[i] {
+			a.byName[i][k] += n
+		}
+	}
 }
 
 func (r *Recorder) us(ns int64) int64 {
@@ -223,6 +245,9 @@ func (a *stageAcc) record(r *Recorder, s *Sample) {
 	c.requests++
 	c.bytes += s.Bytes
 	c.byClass[s.Class]++
+	if s.Request >= 0 && s.Request < len(a.byName) && s.Class < numClasses {
+		a.byName[s.Request][s.Class]++
+	}
 	if s.Status >= 400 && s.Status < 600 {
 		c.byStatus[s.Status-400]++
 	}
@@ -280,9 +305,27 @@ func (r *Recorder) recordWindow(sh *shard, s *Sample) {
 		sh.wacc.hist = NewHistogram(r.maxLat, WindowSigFigs)
 	}
 	sh.wacc.count++
+	var nw *nameWin
+	if len(r.names) > 1 && s.Request >= 0 && s.Request < len(r.names) {
+		if sh.wacc.names == nil {
+			sh.wacc.names = make([]nameWin, len(r.names)) // once per shard
+		}
+		nw = &sh.wacc.names[s.Request]
+		nw.count++
+	}
 	if s.Class != OK {
 		sh.wacc.errors++
 		sh.wacc.byClass[s.Class]++
+		if nw != nil {
+			nw.errors++
+		}
+		return
+	}
+	if nw != nil {
+		if nw.hist == nil {
+			nw.hist = NewHistogram(r.maxLat, WindowSigFigs) // once per shard and name
+		}
+		_ = nw.hist.RecordValue(r.us(s.End - s.Intended))
 		return
 	}
 	_ = sh.wacc.hist.RecordValue(r.us(s.End - s.Intended))
@@ -330,6 +373,7 @@ func (r *Recorder) foldWindow(sh *shard) {
 		r.closed[i].Count += sh.wacc.count
 		r.closed[i].Errors += sh.wacc.errors
 		addClassMap(&r.closed[i], &sh.wacc.byClass)
+		r.addLateNamesLocked(&r.closed[i], sh.wacc.names)
 	} else {
 		w := r.open[sh.win]
 		if w == nil {
@@ -340,11 +384,60 @@ func (r *Recorder) foldWindow(sh *shard) {
 		w.count += sh.wacc.count
 		w.errors += sh.wacc.errors
 		w.addClasses(&sh.wacc.byClass)
+		r.foldNamesLocked(w, sh.wacc.names)
 	}
 	r.mu.Unlock()
 	sh.wacc.count, sh.wacc.errors = 0, 0
 	sh.wacc.byClass = [numClasses]int64{}
 	sh.wacc.hist.Reset()
+	for i := range sh.wacc.names {
+		nw := &sh.wacc.names[i]
+		nw.count, nw.errors = 0, 0
+		if nw.hist != nil {
+			nw.hist.Reset()
+		}
+	}
+}
+
+// foldNamesLocked adds a shard's per-name part of a second into an open
+// window: each name's histogram into the name's and into the second's
+// overall one. r.mu must be held.
+func (r *Recorder) foldNamesLocked(w *windowAcc, names []nameWin) {
+	if names == nil {
+		return
+	}
+	if w.names == nil {
+		w.names = make([]nameWin, len(names))
+	}
+	for i := range names {
+		src, dst := &names[i], &w.names[i]
+		dst.count += src.count
+		dst.errors += src.errors
+		if src.hist == nil || src.hist.TotalCount() == 0 {
+			continue
+		}
+		if dst.hist == nil {
+			dst.hist = r.windowHistLocked()
+		}
+		dst.hist.Merge(src.hist)
+		w.hist.Merge(src.hist)
+	}
+}
+
+// addLateNamesLocked adds a late shard's per-name counts to a closed
+// second (its latencies are not in the percentiles, as for the second's
+// own). r.mu must be held.
+func (r *Recorder) addLateNamesLocked(w *Window, names []nameWin) {
+	if names == nil {
+		return
+	}
+	if w.PerName == nil {
+		w.PerName = make([]NameWindow, len(names))
+	}
+	for i := range names {
+		w.PerName[i].Count += names[i].count
+		w.PerName[i].Errors += names[i].errors
+	}
 }
 
 // Tick closes the windows that ended before now (less a short grace). The
@@ -381,6 +474,12 @@ func (r *Recorder) closeWindowsLocked(before int64) {
 		r.closed = append(r.closed, summarizeWindow(sec, w, &r.enc))
 		w.hist.Reset()
 		r.spare = append(r.spare, w.hist)
+		for i := range w.names {
+			if h := w.names[i].hist; h != nil {
+				h.Reset()
+				r.spare = append(r.spare, h)
+			}
+		}
 	}
 	if before-1 > r.closedThrough {
 		r.closedThrough = before - 1
@@ -417,16 +516,34 @@ func (r *Recorder) windowHistLocked() *hdr.Histogram {
 func summarizeWindow(sec int64, w *windowAcc, enc *histEncoder) Window {
 	out := Window{Second: sec, Count: w.count, Errors: w.errors}
 	addClassMap(&out, &w.byClass)
-	if w.hist.TotalCount() > 0 {
-		out.P50 = usDur(valueAt(w.hist, 5000))
-		out.P95 = usDur(valueAt(w.hist, 9500))
-		out.P99 = usDur(valueAt(w.hist, 9900))
-		out.Max = usDur(w.hist.Max())
-		if h, err := enc.encode(w.hist); err == nil {
-			out.Hist = h
+	out.P50, out.P95, out.P99, out.Max, out.Hist = summarizeHist(w.hist, enc)
+	if w.names != nil {
+		out.PerName = make([]NameWindow, len(w.names))
+		for i, nw := range w.names {
+			pn := &out.PerName[i]
+			pn.Count, pn.Errors = nw.count, nw.errors
+			if nw.hist != nil {
+				pn.P50, pn.P95, pn.P99, pn.Max, pn.Hist = summarizeHist(nw.hist, enc)
+			}
 		}
 	}
 	return out
+}
+
+// summarizeHist reads a second's percentiles and encodes its histogram;
+// all zero when it is empty.
+func summarizeHist(h *hdr.Histogram, enc *histEncoder) (p50, p95, p99, mx time.Duration, s string) {
+	if h.TotalCount() == 0 {
+		return
+	}
+	p50 = usDur(valueAt(h, 5000))
+	p95 = usDur(valueAt(h, 9500))
+	p99 = usDur(valueAt(h, 9900))
+	mx = usDur(h.Max())
+	if e, err := enc.encode(h); err == nil {
+		s = e
+	}
+	return
 }
 
 func usDur(us int64) time.Duration { return time.Duration(us) * time.Microsecond }
@@ -526,7 +643,15 @@ func (a *stageAcc) stats(names []string) StageStats {
 		}
 	}
 	for i, name := range names {
-		st.PerName = append(st.PerName, NameStats{Name: name, Response: a.resp[i], Service: a.svc[i]})
+		ns := NameStats{Name: name, Response: a.resp[i], Service: a.svc[i], ByClass: map[string]int64{}}
+		for k, n := range a.byName[i] {
+			ns.Requests += n
+			if ErrorClass(k) != OK && n > 0 {
+				ns.Errors += n
+				ns.ByClass[ErrorClass(k).String()] = n
+			}
+		}
+		st.PerName = append(st.PerName, ns)
 	}
 	return st
 }

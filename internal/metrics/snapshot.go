@@ -31,11 +31,16 @@ type StageStats struct {
 	LastEnd      time.Duration    // offset from the epoch of the last completion
 }
 
-// NameStats are one request name's histograms of successful requests.
+// NameStats are one request name's histograms of successful requests and
+// its counts.
 type NameStats struct {
 	Name     string
 	Response *hdr.Histogram // from intended start
 	Service  *hdr.Histogram // from actual send
+	// Requests counts the name's requests, failed ones included; Errors the
+	// failed ones, and ByClass those by error class name (no "ok").
+	Requests, Errors int64
+	ByClass          map[string]int64
 }
 
 // Window is one wall-clock second of the timeline, by completion time.
@@ -49,6 +54,18 @@ type Window struct {
 	// Hist is the second's histogram (2 significant digits) in HdrHistogram's
 	// compressed V2 encoding, base64, so windows merge exactly.
 	Hist string
+	// PerName is each request name's part of the second, indexed as the
+	// recorder's names; nil when the recorder has a single name (the
+	// second's own figures are then that name's).
+	PerName []NameWindow
+}
+
+// NameWindow is one request name's part of a second: its completions,
+// failures, and its successful requests' percentiles and histogram.
+type NameWindow struct {
+	Count, Errors      int64
+	P50, P95, P99, Max time.Duration
+	Hist               string
 }
 
 // Response merges the response-time histograms of every request name.

@@ -906,9 +906,9 @@ func slug(s string) string {
 // capacity model) comes first. A chart that cannot be drawn is reported in
 // problems instead of failing the report.
 func profileCharts(p *result.Profile, key string) (charts []*chart, problems []string) {
-	order := []func(*result.Profile) (*chart, error){latencyChart, hdrChart, errorsChart, stressChart, uslChart}
+	order := []func(*result.Profile) (*chart, error){latencyChart, requestsChart, hdrChart, errorsChart, stressChart, uslChart}
 	if p.Verdict != nil && p.Verdict.Stress != nil {
-		order = []func(*result.Profile) (*chart, error){stressChart, uslChart, latencyChart, hdrChart, errorsChart}
+		order = []func(*result.Profile) (*chart, error){stressChart, uslChart, latencyChart, requestsChart, hdrChart, errorsChart}
 	}
 	for _, draw := range order {
 		c, err := draw(p)

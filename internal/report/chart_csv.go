@@ -20,12 +20,13 @@ const (
 	WindowsCSVFile = "windows.csv"
 )
 
-// CSV writes stages.csv and windows.csv into dir, each atomically.
+// CSV writes stages.csv, windows.csv and requests.csv into dir, each
+// atomically.
 func CSV(dir string, r *result.Result) error {
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer, *result.Result) error
-	}{{StagesCSVFile, StagesCSV}, {WindowsCSVFile, WindowsCSV}} {
+	}{{StagesCSVFile, StagesCSV}, {WindowsCSVFile, WindowsCSV}, {RequestsCSVFile, RequestsCSV}} {
 		var b strings.Builder
 		if err := f.write(&b, r); err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)

@@ -44,34 +44,45 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 	for i := range c.Profiles {
 		p := &c.Profiles[i]
 		fmt.Fprintf(b, "\n## %s\n\n", p.Name)
-		fmt.Fprintf(b, "%s\n\n", cmpScope(p))
-		b.WriteString("| metric | old | new | change | change % | p (Holm) | test | verdict |\n|---|---:|---:|---:|---:|---:|---|---|\n")
-		for _, r := range cmpRows(p, c.Settings) {
-			verdict := r.Verdict
-			switch {
-			case r.Regression:
-				verdict = "**" + verdict + " — regression**"
-			case r.Worse:
-				verdict = "**" + verdict + "**"
-			}
-			if r.Note != "" {
-				verdict += " — " + r.Note
-			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Metric, r.Old, r.New, r.Change, r.Relative, r.P,
-				cmpEscape(r.Test), cmpEscape(verdict))
-		}
-		if len(p.Notes)+len(p.Warnings) > 0 {
-			b.WriteString("\n")
-		}
-		for _, n := range p.Notes {
-			fmt.Fprintf(b, "- note: %s\n", cmpEscape(n))
-		}
-		for _, wn := range p.Warnings {
-			fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
+		cmpProfileMarkdown(b, p, c.Settings)
+		for j := range p.Requests {
+			q := &p.Requests[j]
+			fmt.Fprintf(b, "\n### %s — request %s (%s of the traffic)\n\n", p.Name, q.Request, units.Pct(q.Share))
+			cmpProfileMarkdown(b, q, c.Settings)
 		}
 	}
 	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
 	return err
+}
+
+// cmpProfileMarkdown writes one profile's (or one request's) comparison:
+// its scope, its table, notes and warnings.
+func cmpProfileMarkdown(b *strings.Builder, p *compare.Profile, settings compare.Settings) {
+	fmt.Fprintf(b, "%s\n\n", cmpScope(p))
+	b.WriteString("| metric | old | new | change | change % | p (Holm) | test | verdict |\n|---|---:|---:|---:|---:|---:|---|---|\n")
+	for _, r := range cmpRows(p, settings) {
+		verdict := r.Verdict
+		switch {
+		case r.Regression:
+			verdict = "**" + verdict + " — regression**"
+		case r.Worse:
+			verdict = "**" + verdict + "**"
+		}
+		if r.Note != "" {
+			verdict += " — " + r.Note
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Metric, r.Old, r.New, r.Change, r.Relative, r.P,
+			cmpEscape(r.Test), cmpEscape(verdict))
+	}
+	if len(p.Notes)+len(p.Warnings) > 0 {
+		b.WriteString("\n")
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(b, "- note: %s\n", cmpEscape(n))
+	}
+	for _, wn := range p.Warnings {
+		fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
+	}
 }
 
 // CompareJSON writes the comparison document (compare.json): the
@@ -157,6 +168,13 @@ func cmpMethod(s compare.Settings) string {
 func cmpVerdictLine(c *compare.Comparison) string {
 	var regressions, untested []string
 	for _, p := range c.Profiles {
+		for _, q := range p.Requests {
+			for _, m := range q.Metrics {
+				if m.Regression {
+					regressions = append(regressions, CompareRegression(p.Name+" request "+q.Request, m))
+				}
+			}
+		}
 		for _, m := range p.Metrics {
 			if m.Regression {
 				regressions = append(regressions, CompareRegression(p.Name, m))

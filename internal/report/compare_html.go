@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // chartCompare is the kind of the comparison's chart.
@@ -40,6 +41,10 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 		}
 		used[key] = true
 		pv := cmpProfileView{P: p, Anchor: "profile-" + key, Scope: cmpScope(p), Rows: cmpRows(p, c.Settings)}
+		for j := range p.Requests {
+			q := &p.Requests[j]
+			pv.Requests = append(pv.Requests, cmpRequestView{P: q, Share: units.Pct(q.Share), Scope: cmpScope(q), Rows: cmpRows(q, c.Settings)})
+		}
 		ch, err := compareChart(p)
 		switch {
 		case err != nil:
@@ -66,6 +71,15 @@ type cmpProfileView struct {
 	Rows    []cmpRow
 	Chart   *chart
 	Problem string
+	// Requests are the profile's requests compared one by one.
+	Requests []cmpRequestView
+}
+
+// cmpRequestView is one request's comparison within a profile.
+type cmpRequestView struct {
+	P            *compare.Profile
+	Share, Scope string
+	Rows         []cmpRow
 }
 
 // compareChart overlays the old and the new latency distributions of the
@@ -148,6 +162,15 @@ const cmpTemplate = pageTop + `<meta name="generator" content="loadplan">
 {{.SVG}}
 <figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption>
 </figure>{{end}}
+{{range .Requests}}<h3>request {{.P.Request}} ({{.Share}} of the traffic) {{if .P.Pass}}<span class="badge pass">pass</span>{{else}}<span class="badge fail">FAIL</span>{{end}}</h3>
+<p>{{.Scope}}</p>
+{{range .P.Warnings}}<p class="warn">warning: {{.}}</p>
+{{end}}<table>
+<tr><th>metric</th><th class="n">old</th><th class="n">new</th><th class="n">change</th><th class="n">change %</th><th class="n">p (Holm)</th><th>test</th><th>verdict</th></tr>
+{{range .Rows}}<tr{{if .Worse}} class="worse"{{else if .Better}} class="better"{{end}}><td>{{.Metric}}</td><td class="n">{{.Old}}</td><td class="n">{{.New}}</td><td class="n">{{.Change}}</td><td class="n">{{.Relative}}</td><td class="n">{{.P}}</td><td>{{.Test}}</td><td>{{if .Regression}}<b>{{.Verdict}} — regression</b>{{else if .Worse}}<b>{{.Verdict}}</b>{{else}}{{.Verdict}}{{end}}{{with .Note}} <span class="note">— {{.}}</span>{{end}}</td></tr>
+{{end}}</table>
+{{range .P.Notes}}<p class="note">{{.}}</p>
+{{end}}{{end}}
 </section>
 {{end}}
 <footer>Written by loadplan compare as a <code>{{.C.Schema}}</code> document. Self-contained: no scripts, nothing loaded from the network; chart drawn with gonum/plot.</footer>

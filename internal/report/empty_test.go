@@ -28,7 +28,7 @@ func TestEmptyLatencyIsNoFigure(t *testing.T) {
 	if err := Markdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"response p50 —, p95 —, p99 —, max —.", "| — | — | — | — | — | — | — |", "| home | 0 | — | — | — | — |", "| p95 | all | — | <= 100ms | **FAIL** — no successful request"} {
+	for _, want := range []string{"response p50 —, p95 —, p99 —, max —.", "| — | — | — | — | — | — | — |", "| home | 50% | 0 | 49.9/s | 0 | 0% | — | — | — | — | — | — |", "| p95 | all | — | <= 100ms | **FAIL** — no successful request"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, md.String())
 		}

@@ -215,6 +215,9 @@ func TestHTMLChartsPerProfile(t *testing.T) {
 		"errors-stress":    {"all classes", "errors/s"},
 		"stress-stress":    {"throughput", "p95", "breaks at 300 req/s", "capacity at SLO", "offered load (req/s)"},
 		"usl-stress":       {"USL fit", "measured steps", "peak at N = 21.77", "capacity at SLO", "concurrency"},
+		// Two request names: a line each, named with its share.
+		"requests-baseline": {"home (50%)", "search (50%)", "by request"},
+		"requests-stress":   {"home (50%)", "search (50%)"},
 	}
 	for id, texts := range want {
 		f, ok := figs[id]

@@ -164,6 +164,7 @@ func withOptional(r *result.Result) {
 		Spike: &result.Spike{PeakP95: 180, PeakP99: 240, PeakErrorRate: 0.2, SurgeErrors: 42, SurgeErrorClasses: map[string]int64{"http": 40, "timeout": 2},
 			RecoveryFrom: 10, Recovered: true, RecoveryTime: 31, Budget: 30, ErrorsAfter: 1, LastP95: 20, LastErrorRate: 0.001}}
 	r.Profiles = append(r.Profiles, sp)
+	withRequests(r)
 }
 
 // jsonField returns the JSON name of a struct field and whether the field

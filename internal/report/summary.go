@@ -214,10 +214,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 	b.WriteString("\n_started: requests started per second of the stage's scheduled length; completed: completions per second from the stage start to its end or its last completion, whichever is later._\n")
 	markdownMonitor(b, p)
 	if len(t.PerRequest) > 1 {
-		b.WriteString("\n| request | ok | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n")
-		for _, r := range t.PerRequest {
-			fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", r.Name, r.Requests, lms(r.Response, r.Response.P50), lms(r.Response, r.Response.P95), lms(r.Response, r.Response.P99), lms(r.Response, r.Response.Max))
-		}
+		requestTable(b, t)
 	}
 	if t.Errors > 0 {
 		b.WriteString("\nErrors by class: ")

@@ -77,7 +77,7 @@ func BuildProfile(in ProfileInput) (Profile, error) {
 	p.Generator.LatenessMax = Ms(lat.Max)
 	p.Generator.LateSamples = snap.LateSamples
 
-	p.Windows = BuildWindows(snap.Windows, snap.Epoch, runStart, in.Stages)
+	p.Windows = BuildNamedWindows(snap.Windows, snap.Names, snap.Epoch, runStart, in.Stages)
 	return p, nil
 }
 
@@ -85,6 +85,13 @@ func BuildProfile(in ProfileInput) (Profile, error) {
 // the profile start (runStart after the epoch) and the offered load at the
 // middle of each second.
 func BuildWindows(ws []metrics.Window, epoch time.Time, runStart time.Duration, stages []StagePlan) []Window {
+	return BuildNamedWindows(ws, nil, epoch, runStart, stages)
+}
+
+// BuildNamedWindows is BuildWindows with each request name's part of every
+// second: names are the recorder's request names, which Window.PerName
+// indexes.
+func BuildNamedWindows(ws []metrics.Window, names []string, epoch time.Time, runStart time.Duration, stages []StagePlan) []Window {
 	out := make([]Window, 0, len(ws))
 	startSec := epoch.Add(runStart)
 	for _, w := range ws {
@@ -101,6 +108,14 @@ func BuildWindows(ws []metrics.Window, epoch time.Time, runStart time.Duration, 
 			Max:          Ms(w.Max),
 			Hist:         w.Hist,
 		}
+		for i, nw := range w.PerName {
+			if i >= len(names) {
+				break
+			}
+			win.PerRequest = append(win.PerRequest, RequestWindow{Name: names[i], Requests: nw.Count, Errors: nw.Errors,
+				P50: Ms(nw.P50), P95: Ms(nw.P95), P99: Ms(nw.P99), Max: Ms(nw.Max), Hist: nw.Hist})
+		}
+		sort.Slice(win.PerRequest, func(i, j int) bool { return win.PerRequest[i].Name < win.PerRequest[j].Name })
 		mid := time.Unix(w.Second, int64(500*time.Millisecond)).Sub(epoch)
 		for _, sp := range stages {
 			if mid >= sp.Start && mid < sp.End && sp.LoadAt != nil {
@@ -124,6 +139,7 @@ func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageSta
 			Name:     n,
 			Response: metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
 			Service:  metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
+			ByClass:  map[string]int64{},
 		})
 	}
 	first := true
@@ -131,6 +147,11 @@ func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageSta
 		for i := range st.PerName {
 			out.PerName[i].Response.Merge(st.PerName[i].Response)
 			out.PerName[i].Service.Merge(st.PerName[i].Service)
+			out.PerName[i].Requests += st.PerName[i].Requests
+			out.PerName[i].Errors += st.PerName[i].Errors
+			for k, v := range st.PerName[i].ByClass {
+				out.PerName[i].ByClass[k] += v
+			}
 		}
 		out.ErrorLatency.Merge(st.ErrorLatency)
 		out.Lateness.Merge(st.Lateness)
@@ -208,12 +229,23 @@ func buildStats(st *metrics.StageStats, start, elapsed time.Duration) (Stats, er
 	s.Histograms.ErrorLatency = enc(st.ErrorLatency)
 	s.Histograms.Lateness = enc(st.Lateness)
 	for _, n := range st.PerName {
-		s.PerRequest = append(s.PerRequest, RequestStats{
-			Name:     n.Name,
-			Requests: n.Response.TotalCount(),
-			Response: latency(n.Response),
-			Service:  latency(n.Service),
-		})
+		rs := RequestStats{
+			Name:          n.Name,
+			Requests:      n.Requests,
+			ErrorsCounted: true,
+			Errors:        n.Errors,
+			Response:      latency(n.Response),
+			Service:       latency(n.Service),
+		}
+		if rs.Requests < n.Response.TotalCount() {
+			// A snapshot made without per-name counts: the successes are
+			// all that is known.
+			rs.Requests, rs.ErrorsCounted, rs.Errors = n.Response.TotalCount(), false, 0
+		}
+		if rs.ErrorsCounted {
+			rs.fill(n.ByClass, st.Requests, span)
+		}
+		s.PerRequest = append(s.PerRequest, rs)
 		s.Histograms.PerRequest[n.Name] = NameHists{Response: enc(n.Response), Service: enc(n.Service)}
 	}
 	sort.Slice(s.PerRequest, func(i, j int) bool { return s.PerRequest[i].Name < s.PerRequest[j].Name })
@@ -232,5 +264,27 @@ func latency(h *hdr.Histogram) Latency {
 		P99:   Ms(p.P99),
 		P999:  Ms(p.P999),
 		Max:   Ms(p.Max),
+	}
+}
+
+// fill sets a name's rates from its counts: error rate, error classes,
+// throughput over the completion span, and share of the total requests.
+func (rs *RequestStats) fill(byClass map[string]int64, total int64, span time.Duration) {
+	if rs.Requests > 0 {
+		rs.ErrorRate = float64(rs.Errors) / float64(rs.Requests)
+	}
+	for k, v := range byClass {
+		if v > 0 {
+			if rs.ErrorClasses == nil {
+				rs.ErrorClasses = map[string]int64{}
+			}
+			rs.ErrorClasses[k] = v
+		}
+	}
+	if span > 0 {
+		rs.Throughput = float64(rs.Requests) / span.Seconds()
+	}
+	if total > 0 {
+		rs.Share = float64(rs.Requests) / float64(total)
 	}
 }

@@ -109,6 +109,12 @@ func checkStats(at string, s *Stats) *FormatError {
 		if pr.Requests < 0 {
 			return &FormatError{Field: fmt.Sprintf("%s.per_request[%d].requests", at, i), Msg: fmt.Sprintf("must not be negative, got %d", pr.Requests)}
 		}
+		if pr.Errors < 0 || pr.Errors > pr.Requests {
+			return &FormatError{Field: fmt.Sprintf("%s.per_request[%d].errors", at, i), Msg: fmt.Sprintf("must be from 0 to requests (%d), got %d", pr.Requests, pr.Errors)}
+		}
+		if pr.Share < 0 || pr.Share > 1 || pr.ErrorRate < 0 || pr.ErrorRate > 1 || pr.Throughput < 0 {
+			return &FormatError{Field: fmt.Sprintf("%s.per_request[%d]", at, i), Msg: "share and error_rate must be from 0 to 1, throughput not negative"}
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package result
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -348,6 +349,12 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 	var names []string
 	partRequests := map[string]int64{} // per request name, when a part lacks its histogram
 	checks := map[string]map[string]int64{}
+	type nameCounts struct {
+		requests, errors int64
+		byClass          map[string]int64
+		uncounted        bool // a part without per-name error counts
+	}
+	perName := map[string]*nameCounts{}
 	for _, s := range ss {
 		out.Elapsed = max(out.Elapsed, s.Elapsed)
 		out.CompletionSpan = max(out.CompletionSpan, s.CompletionSpan)
@@ -370,6 +377,17 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 					checks[r.Name] = map[string]int64{}
 				}
 				checks[r.Name][k] += v
+			}
+			nc := perName[r.Name]
+			if nc == nil {
+				nc = &nameCounts{byClass: map[string]int64{}}
+				perName[r.Name] = nc
+			}
+			nc.requests += r.Requests
+			nc.errors += r.Errors
+			nc.uncounted = nc.uncounted || !r.ErrorsCounted
+			for k, v := range r.ErrorClasses {
+				nc.byClass[k] += v
 			}
 		}
 		out.PerFlow = addFlows(out.PerFlow, s.PerFlow)
@@ -440,6 +458,12 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 			rs.Requests = partRequests[n]
 		}
 		rs.Checks = checks[n]
+		if nc := perName[n]; nc != nil && !nc.uncounted && len(ss) > 0 {
+			// Every part counted the name's errors: all of them add up.
+			rs.Requests, rs.Errors, rs.ErrorsCounted = nc.requests, nc.errors, true
+			span := max(out.CompletionSpan, out.Elapsed)
+			rs.fill(nc.byClass, out.Requests, span.Duration())
+		}
 		out.PerRequest = append(out.PerRequest, rs)
 		out.Histograms.PerRequest[n] = nh
 	}
@@ -503,10 +527,15 @@ func (m *merger) hist(field string, enc []string) (*hdr.Histogram, error) {
 // counts and offered loads add up, the seconds' histograms merge and their
 // percentiles are read again. Offsets count from the merged profile start.
 func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Window, error) {
+	type nameAcc struct {
+		w   RequestWindow
+		enc []string // by part index
+	}
 	type acc struct {
-		w    Window
-		enc  []string
-		from []int
+		w     Window
+		enc   []string
+		from  []int
+		names map[string]*nameAcc
 	}
 	byT := map[int64]*acc{}
 	for i, p := range ps {
@@ -527,6 +556,19 @@ func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Wind
 			}
 			a.enc = append(a.enc, w.Hist)
 			a.from = append(a.from, i)
+			for _, rw := range w.PerRequest {
+				if a.names == nil {
+					a.names = map[string]*nameAcc{}
+				}
+				na := a.names[rw.Name]
+				if na == nil {
+					na = &nameAcc{enc: make([]string, len(ps))}
+					a.names[rw.Name] = na
+				}
+				na.w.Requests += rw.Requests
+				na.w.Errors += rw.Errors
+				na.enc[i] = rw.Hist
+			}
 		}
 	}
 	// A part with no completion in a second has no window for it, but it
@@ -567,6 +609,23 @@ func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Wind
 			if w.Hist, err = metrics.Encode(h); err != nil {
 				return nil, fmt.Errorf("merge: profile %s window t=%d: encode: %w", profile, t, err)
 			}
+		}
+		for _, n := range slices.Sorted(maps.Keys(a.names)) {
+			na := a.names[n]
+			rw := na.w
+			rw.Name = n
+			h, err := m.hist(fmt.Sprintf("profile %s window t=%d per_request %s hist", profile, t, n), na.enc)
+			if err != nil {
+				return nil, err
+			}
+			if h != nil && h.TotalCount() > 0 {
+				s := metrics.Summarize(h)
+				rw.P50, rw.P95, rw.P99, rw.Max = Ms(s.P50), Ms(s.P95), Ms(s.P99), Ms(s.Max)
+				if rw.Hist, err = metrics.Encode(h); err != nil {
+					return nil, fmt.Errorf("merge: profile %s window t=%d per_request %s: encode: %w", profile, t, n, err)
+				}
+			}
+			w.PerRequest = append(w.PerRequest, rw)
 		}
 		out = append(out, w)
 	}

@@ -47,6 +47,9 @@ type Result struct {
 type GateCheck struct {
 	Gate    string `json:"gate"`    // as written, e.g. "p95<300ms over 30s"
 	Profile string `json:"profile"` // the profile it was checked on
+	// Request is the request whose figures alone were checked (a
+	// REQUEST:metric gate, or a baseline check of one request).
+	Request string `json:"request,omitempty"`
 	Check
 }
 
@@ -257,6 +260,15 @@ type Rules struct {
 	DefaultErrorRate *float64      `json:"default_error_rate,omitempty"`
 	Break            *BreakRule    `json:"break,omitempty"`
 	Recovery         *RecoveryRule `json:"recovery,omitempty"`
+	// Requests are the requests' own expectations (a request's slo: and
+	// expect:), checked on each request's figures (steady profiles).
+	Requests []RequestRule `json:"requests,omitempty"`
+}
+
+// RequestRule is one request name's expectations.
+type RequestRule struct {
+	Name   string `json:"name"`
+	Expect Expect `json:"expect"`
 }
 
 // Expect are expectations; absent fields are not checked.
@@ -486,14 +498,42 @@ type FlowStats struct {
 
 // RequestStats are one request name's figures.
 type RequestStats struct {
-	Name     string  `json:"name"`
-	Requests int64   `json:"requests"`
+	Name string `json:"name"`
+	// Requests counts the name's completed requests, failed ones included.
+	// In results written before ErrorsCounted existed it counts only the
+	// successful ones, and the fields after it are absent.
+	Requests int64 `json:"requests"`
+	// ErrorsCounted is true when Errors, ErrorRate, ErrorClasses,
+	// Throughput and Share were measured for this name (false in older
+	// results: reports then print "—" for them).
+	ErrorsCounted bool             `json:"errors_counted,omitempty"`
+	Errors        int64            `json:"errors,omitempty"`
+	ErrorRate     float64          `json:"error_rate,omitempty"`
+	ErrorClasses  map[string]int64 `json:"error_classes,omitempty"`
+	// Throughput is the name's completion rate over the stage's (or
+	// profile's) completion span, as Stats.Throughput.
+	Throughput float64 `json:"throughput,omitempty"`
+	// Share is the name's part of the stage's requests (0 to 1).
+	Share    float64 `json:"share,omitempty"`
 	Response Latency `json:"response"`
 	Service  Latency `json:"service"`
 	// Checks counts, per check name (status, body_contains, "json $.path",
 	// matches, max_size), the responses that failed it; absent without
 	// checks (a profile's total only).
 	Checks map[string]int64 `json:"checks,omitempty"`
+}
+
+// OK is the number of the name's successful requests.
+func (r RequestStats) OK() int64 { return r.Response.Count }
+
+// Request returns the named request's figures, or nil.
+func (s *Stats) Request(name string) *RequestStats {
+	for i := range s.PerRequest {
+		if s.PerRequest[i].Name == name {
+			return &s.PerRequest[i]
+		}
+	}
+	return nil
 }
 
 // Latency is a latency summary in milliseconds. With no samples (Count 0)
@@ -558,6 +598,21 @@ type Window struct {
 	P99  Millis `json:"p99_ms,omitempty"`
 	Max  Millis `json:"max_ms,omitempty"`
 	Hist string `json:"hist,omitempty"`
+	// PerRequest is each request name's part of the second, when the
+	// scenario has several names (absent with one, and in older results).
+	PerRequest []RequestWindow `json:"per_request,omitempty"`
+}
+
+// RequestWindow is one request name's part of a second.
+type RequestWindow struct {
+	Name     string `json:"name"`
+	Requests int64  `json:"requests"`
+	Errors   int64  `json:"errors,omitempty"`
+	P50      Millis `json:"p50_ms,omitempty"`
+	P95      Millis `json:"p95_ms,omitempty"`
+	P99      Millis `json:"p99_ms,omitempty"`
+	Max      Millis `json:"max_ms,omitempty"`
+	Hist     string `json:"hist,omitempty"`
 }
 
 // Generator is how the load generator itself behaved.

@@ -357,6 +357,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	addFlows(&prof, opt.Scenario, stats)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
+	prof.Rules.Requests = requestRules(opt.Scenario)
 	if !p.Expect.HasErrorRate {
 		bound := verdict.DefaultErrorRate
 		if opt.MaxErrorRate != nil {

@@ -218,7 +218,7 @@ func TestParseErrors(t *testing.T) {
 			{5, "requests", "want a list of requests, got a mapping"},
 		}},
 		{"request a string", requestDoc("builtin", "  - /home\n"), nil, []wantErr{
-			{5, "requests[0]", "want a mapping with keys name, method, path, url, headers, body, weight, check, got \"/home\""},
+			{5, "requests[0]", "want a mapping with keys name, method, path, url, headers, body, weight, check, slo, expect, got \"/home\""},
 		}},
 		{"request name missing", requestDoc("builtin", "  - path: /\n"), nil, []wantErr{
 			{5, "requests[0].name", "required key is missing"},
@@ -260,7 +260,7 @@ func TestParseErrors(t *testing.T) {
 			{4, "requests", "weights sum to zero"},
 		}},
 		{"request unknown key", requestDoc("builtin", "  - name: a\n    path: /\n    timeout: 1s\n"), nil, []wantErr{
-			{7, "requests[0].timeout", `unknown key "timeout" (allowed: name, method, path, url, headers, body, weight, check)`},
+			{7, "requests[0].timeout", `unknown key "timeout" (allowed: name, method, path, url, headers, body, weight, check, slo, expect)`},
 		}},
 		{"request body a scalar tag", requestDoc("builtin", "  - name: a\n    path: /\n    body: {a: [x, {b: \"${NOPE}\"}]}\n"), nil, []wantErr{
 			{7, "requests[0].body.a[1].b", "environment variable NOPE is not set"},

@@ -53,7 +53,7 @@ var (
 	rootKeys    = []string{"version", "name", "target", "requests", "flows", "data", "slo", "profiles", "abort", "plan", "monitor"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin", "sensitive_query_keys"}
 	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
-	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight", "check"}
+	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight", "check", "slo", "expect"}
 	headerKeys  = []string{"value", "secret"}
 	sloKeys     = []string{"p50", "p95", "p99", "error_rate"}
 )
@@ -477,6 +477,7 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 	if cv, ok := o.get("check"); ok {
 		r.Check = p.check(cv)
 	}
+	r.Expect = p.requestExpect(o)
 	p.compileRequest(&r)
 	return r
 }

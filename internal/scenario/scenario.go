@@ -114,6 +114,10 @@ type Request struct {
 	// use runtime references (${token}, ${data.users.name}, ${uuid}); nil
 	// for a request that is the same every time.
 	Dynamic *Dynamic
+	// Expect holds the request's own objectives (its slo:, overridden by
+	// its expect:), checked on this request's figures alone; the zero
+	// value checks nothing. The profiles' expectations do not apply to it.
+	Expect Expect
 }
 
 // SLO holds the service-level objectives; a zero field is not checked.

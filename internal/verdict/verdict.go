@@ -243,6 +243,7 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	if c, ok := defaultErrorCheck(p); ok {
 		v.Checks = append(v.Checks, c)
 	}
+	v.Checks = append(v.Checks, requestChecks(p)...)
 	var failed []string
 	for _, c := range v.Checks {
 		if !c.Pass {

@@ -1,0 +1,116 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// DefaultMinRequestShare is the default Options.MinRequestShare.
+const DefaultMinRequestShare = 0.05
+
+// compareRequests compares each request of a steady profile with several
+// requests on its own (result.RequestView: the request's figures and its
+// part of every second), with the same tests as a whole profile, when it
+// carries at least MinRequestShare of the traffic in either run. A
+// regression of such a request fails the profile: an endpoint with most
+// of the traffic that got slower is a regression even when a slow minor
+// endpoint sets the profile's percentiles.
+func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile, opt Options) {
+	stepped := false
+	many := false
+	for _, p := range slices.Concat(os, ns) {
+		stepped = stepped || p.Rules.Stepped
+		many = many || len(p.Total.PerRequest) > 1
+	}
+	if !many {
+		return
+	}
+	if stepped {
+		pc.Notes = append(pc.Notes, "stress: requests are not compared one by one (the capacity at SLO compares the breaking points)")
+		return
+	}
+	var names []string
+	for _, p := range slices.Concat(os, ns) {
+		for _, rs := range p.Total.PerRequest {
+			if !slices.Contains(names, rs.Name) {
+				names = append(names, rs.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		var ov, nv []*result.Profile
+		var notes []string
+		share := 0.0
+		for _, side := range []struct {
+			ps  []*result.Profile
+			out *[]*result.Profile
+		}{{os, &ov}, {ns, &nv}} {
+			for _, p := range side.ps {
+				v, note, ok := result.RequestView(p, name)
+				if !ok {
+					continue
+				}
+				share = max(share, viewShare(p, v))
+				*side.out = append(*side.out, v)
+				if note != "" && !slices.Contains(notes, note) {
+					notes = append(notes, note)
+				}
+			}
+		}
+		if share < opt.MinRequestShare {
+			continue
+		}
+		if len(ov) == 0 || len(nv) == 0 {
+			which := "old"
+			if len(ov) > 0 {
+				which = "new"
+			}
+			pc.Warnings = append(pc.Warnings, fmt.Sprintf("request %s (%.0f%% of the traffic) is only in the %s run: not compared", name, 100*share, which))
+			continue
+		}
+		rc := compareProfile(ctx, ov, nv, opt)
+		gateP50(&rc, opt)
+		rc.Name, rc.Request, rc.Share = pc.Name, name, share
+		rc.Notes = append(rc.Notes, notes...)
+		if !rc.Pass {
+			pc.Pass = false
+		}
+		pc.Requests = append(pc.Requests, rc)
+	}
+}
+
+// viewShare is a request's share of its profile's requests.
+func viewShare(p, v *result.Profile) float64 {
+	if p.Total.Requests == 0 {
+		return 0
+	}
+	return float64(v.Total.Requests) / float64(p.Total.Requests)
+}
+
+// gateP50 gates a request's p50 as well as its p95 and p99. A profile's
+// p50 is left ungated because it mixes endpoints (its median moves with
+// the mix); one request's median is its typical latency, and the most
+// precise reading of a shift of its whole distribution: per-second p95s
+// of a few hundred requests move with every scheduling hiccup of a busy
+// machine, so a request 20% slower throughout can show in its p50 alone.
+func gateP50(rc *Profile, opt Options) {
+	for i := range rc.Metrics {
+		m := &rc.Metrics[i]
+		if m.Name != P50 {
+			continue
+		}
+		m.Gated = true
+		m.Regression = m.Verdict == Worse && m.Relative != nil && math.Abs(*m.Relative) > opt.MaxRegression
+		if m.Verdict == Worse && m.Relative == nil {
+			m.Regression = true // from 0: an unbounded worsening
+		}
+		if m.Regression {
+			rc.Pass = false
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package result
+
+import "fmt"
+
+// RequestView returns a profile made of one request name's figures alone:
+// its stages' and total's counts, latencies and histograms, and each
+// second's part that was this name's. The verdict, the gates, the
+// baseline check and the comparison judge it with the code that judges a
+// whole profile, so a request is judged exactly as a profile is.
+//
+// ok is false when the profile has no figures for the name. note says
+// what the view lacks: without per-request seconds (a single-request
+// scenario has none, its seconds are the request's; an older result has
+// none) windowed judgements fall back to the whole stage's figures, and
+// an older result did not count a request's errors.
+func RequestView(p *Profile, name string) (view *Profile, note string, ok bool) {
+	tot := p.Total.Request(name)
+	if tot == nil {
+		return nil, "", false
+	}
+	v := *p
+	v.Name = p.Name + "/" + name
+	v.Verdict, v.Capacity, v.Monitor, v.Bottleneck = nil, nil, nil, nil
+	v.Rules.Requests = nil
+	v.Total = requestStats(p.Total, *tot)
+	v.Stages = make([]Stage, len(p.Stages))
+	for i, st := range p.Stages {
+		v.Stages[i] = st
+		if rs := st.Request(name); rs != nil {
+			v.Stages[i].Stats = requestStats(st.Stats, *rs)
+		} else {
+			v.Stages[i].Stats = requestStats(st.Stats, RequestStats{Name: name, ErrorsCounted: tot.ErrorsCounted})
+		}
+	}
+	single := len(p.Total.PerRequest) == 1
+	v.Windows = make([]Window, 0, len(p.Windows))
+	perSecond := single
+	for _, w := range p.Windows {
+		if single {
+			v.Windows = append(v.Windows, w)
+			continue
+		}
+		for _, rw := range w.PerRequest {
+			if rw.Name != name {
+				continue
+			}
+			perSecond = true
+			share := 0.0
+			if w.Requests > 0 {
+				share = float64(rw.Requests) / float64(w.Requests)
+			}
+			v.Windows = append(v.Windows, Window{Time: w.Time, Offset: w.Offset, Offered: w.Offered * share,
+				Requests: rw.Requests, Errors: rw.Errors, Throughput: float64(rw.Requests),
+				P50: rw.P50, P95: rw.P95, P99: rw.P99, Max: rw.Max, Hist: rw.Hist})
+		}
+	}
+	switch {
+	case !tot.ErrorsCounted:
+		note = fmt.Sprintf("the result predates per-request error counts: %s's errors are unknown, its figures are its successful requests'", name)
+	case !perSecond && len(p.Windows) > 0:
+		note = fmt.Sprintf("the result has no per-second figures for %s: judged on its whole stages", name)
+		v.Windows = nil
+	}
+	return &v, note, true
+}
+
+// requestStats is a stage's (or total's) Stats narrowed to one request.
+func requestStats(all Stats, rs RequestStats) Stats {
+	s := Stats{
+		Elapsed:        all.Elapsed,
+		CompletionSpan: all.CompletionSpan,
+		Requests:       rs.Requests,
+		Errors:         rs.Errors,
+		ErrorRate:      rs.ErrorRate,
+		Throughput:     rs.Throughput,
+		Response:       rs.Response,
+		Service:        rs.Service,
+		ErrorClasses:   rs.ErrorClasses,
+		PerRequest:     []RequestStats{rs},
+	}
+	if all.Requests > 0 {
+		s.StartRate = all.StartRate * float64(rs.Requests) / float64(all.Requests)
+	}
+	if !rs.ErrorsCounted {
+		s.Throughput = 0
+		if span := max(all.CompletionSpan, all.Elapsed); span > 0 {
+			s.Throughput = float64(rs.Requests) / float64(span)
+		}
+	}
+	if h, ok := all.Histograms.PerRequest[rs.Name]; ok {
+		s.Histograms = Histograms{Response: h.Response, Service: h.Service, PerRequest: map[string]NameHists{rs.Name: h}}
+	}
+	return s
+}
