@@ -110,7 +110,8 @@ func TestSchemaKnowsEveryKey(t *testing.T) {
 		"root": rootKeys, "target": targetKeys, "builtin": builtinKeys, "request": requestKeys,
 		"header": headerKeys, "slo": sloKeys, "profile": profileKeys, "stepped": steppedKeys,
 		"spike": spikeKeys, "stage": stageKeys, "expect": expectKeys, "break": breakKeys,
-		"recovery": recoveryKeys, "abort": abortKeys,
+		"recovery": recoveryKeys, "abort": abortKeys, "data": dataKeys, "flow": flowKeys,
+		"check": checkKeys, "step": stepKeys(), "monitor": monitorKeys, "monitor metric": monitorMetricKeys,
 	}
 	for list, keys := range lists {
 		for _, k := range keys {
