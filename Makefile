@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build check test test-race test-acceptance test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-race test-acceptance test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-flow bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -57,7 +57,7 @@ demo: build
 # its growth with duration), then 10,000 closed-model users (peak memory);
 # then issue #18's engine figures; then the time from start to the first
 # request; then what the live export costs. About 21 minutes.
-bench: bench-go bench-sim bench-open bench-engine bench-startup bench-export
+bench: bench-go bench-sim bench-open bench-engine bench-startup bench-export bench-flow
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/metrics/ ./internal/engine/ ./internal/export/
@@ -86,6 +86,12 @@ bench-export: build
 bench-engine: build
 	$(GO) run ./scripts/benchengine -loadplan $(BIN) -rounds 3
 	$(GO) test -count=1 -run '^TestSendersRetireWithinAMinute$$' -v ./internal/engine/ | grep 'senders a minute'
+
+# Issue #15: a 3-step flow (JSON extraction, CSV row) at 2,000 iterations/s
+# (6,000 req/s), API on CPU 0 and loadplan on CPU 1: share of the schedule,
+# drops and errors as measured / target / met.
+bench-flow: build
+	$(GO) run ./scripts/benchflow -loadplan $(BIN) -rate 2000 -duration 10s
 
 bench-startup: build
 	$(GO) run ./scripts/startup -loadplan $(BIN) -runs 20
