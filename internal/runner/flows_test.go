@@ -67,12 +67,12 @@ profiles:
 			if len(seen) != 1 || seen["s=s%201&c=c1&r=r42 cookie=true"] == 0 {
 				t.Fatalf("server saw %v, want only s=s%%201&c=c1&r=r42 with the cookie", seen)
 			}
-			// Every b fails (max_size), so b's successes (RequestStats.Requests)
+			// Every b fails (max_size), so b's successes (RequestStats.OK)
 			// are none and its failures are the flow's.
 			f := perFlow(p, "f")
 			want := map[string]int64{"status": 0, "body_contains": 0, "json $.ok": 0, "matches": 0, "max_size": f.Failed}
-			if fmt.Sprint(b.Checks) != fmt.Sprint(want) || f.Failed == 0 || b.Requests != 0 {
-				t.Errorf("checks %v, want %v (b's successes %d)", b.Checks, want, b.Requests)
+			if fmt.Sprint(b.Checks) != fmt.Sprint(want) || f.Failed == 0 || b.OK() != 0 {
+				t.Errorf("checks %v, want %v (b's successes %d)", b.Checks, want, b.OK())
 			}
 			if got := p.Total.ErrorClasses["check"]; got != f.Failed || p.Total.Errors != f.Failed {
 				t.Errorf("class check %d, errors %d, want %d", got, p.Total.Errors, f.Failed)
