@@ -65,11 +65,17 @@ fi
 work=$(mktemp -d)
 # cleanup: the child in flight (its own process group, by its PID) and nginx
 # (its master by PID, which stops its worker), then the scratch folder.
+# A child gets TERM (loadplan then stops its run and writes its result), and
+# KILL if it is still there 5 s later; the script returns only when it is gone.
+stop_group() {
+  kill -TERM -- "-$1" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 -- "-$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
 cleanup() {
   local p
-  for p in $(cat "$work/child" 2>/dev/null); do kill -TERM -- "-$p" 2>/dev/null || true; done
-  [ -n "${nginx_pid:-}" ] && kill -TERM "$nginx_pid" 2>/dev/null || true
-  [ -n "${nginx_pid:-}" ] && wait "$nginx_pid" 2>/dev/null || true
+  for p in $(cat "$work/child" 2>/dev/null); do stop_group "$p"; done
+  if [ -n "${nginx_pid:-}" ]; then kill -TERM "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
