@@ -7,8 +7,13 @@
 # shared machine hits every tool. CPU is the child's rusage (user + system,
 # /usr/bin/time), the same way for every tool, loadplan included.
 #
-#   vegeta attack -rate=R/s -duration=Ds      open model: a new request every 1/R s,
-#                                             workers grow as needed (no cap by default)
+#   vegeta attack -rate=R/s -duration=Ds      open model: a new request every 1/R s
+#     -workers CONNS -max-workers CONNS        taken by the next free worker, at most CONNS
+#                                             of them (VEGETA_MAX_WORKERS): with vegeta's
+#                                             default (no cap) it collapsed on this busy
+#                                             machine (0.25 of the schedule at 5,000 req/s,
+#                                             p99 34 s, 127 CPU-s per 100k, 485 MiB), and
+#                                             with a cap of 1000 it reached 0.41
 #   fortio load -qps R -c CONNS -t Ds          R is the TOTAL rate, split evenly over the
 #                                             CONNS connections; each connection paces
 #                                             its own calls (a closed loop with a schedule:
@@ -32,7 +37,8 @@ for r in $(seq "$PEER_ROUNDS"); do
       rm -rf "$work/lp" "$work/peer.out" "$work/peer.json" "$work/time"
       case $g in
         loadplan) cmd=(bin/loadplan run --url "$URL" --rate "$rate" --duration "${PEER_DURATION}s" --out "$work/lp" --quiet) ;;
-        vegeta) cmd=("$PEERS_BIN/vegeta" attack -targets "$work/targets" -rate "$rate/s" -duration "${PEER_DURATION}s" -output "$work/peer.out") ;;
+        vegeta) cmd=("$PEERS_BIN/vegeta" attack -targets "$work/targets" -rate "$rate/s" -duration "${PEER_DURATION}s"
+                      -workers "$CONNS" -max-workers "${VEGETA_MAX_WORKERS:-$CONNS}" -output "$work/peer.out") ;;
         fortio) cmd=("$PEERS_BIN/fortio" load -quiet -qps "$rate" -c "$CONNS" -t "${PEER_DURATION}s" -json "$work/peer.json" "$URL") ;;
         bombardier) cmd=("$PEERS_BIN/bombardier" -c "$CONNS" -d "${PEER_DURATION}s" --rate "$rate" -l -o json -p r "$URL") ;;
       esac
