@@ -138,7 +138,7 @@ for rate in rates:
     ok = ratio <= 0.8 and lpfrac >= 0.99
     if lpfrac < 0.99:
         notes.append('loadplan reached only %.4f of its schedule' % lpfrac)
-    note = ' (%s)' % '; '.join(notes) if notes else '
+    note = ' (%s)' % '; '.join(notes) if notes else ''
     label = 'loadplan open CPU/request ≤ 0.8 × best open peer (%s) at %d req/s' % (g, rate)
     if rate != 5000:
         label += ' (for information)'
