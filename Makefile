@@ -96,7 +96,11 @@ bench-flow: build
 bench-startup: build
 	$(GO) run ./scripts/startup -loadplan $(BIN) -runs 20
 
-# loadplan against wrk and hey (installs them, and nginx, from Debian's packages).
+# loadplan against wrk and hey (closed loop; installs them, and nginx, from
+# Debian's packages), then the open model against vegeta, fortio and
+# bombardier (built at pinned versions from the Go module proxy into
+# ~/.cache/loadplan-peers, not go.mod). SECTIONS="closed open peers",
+# ROUNDS, PEER_ROUNDS (3), PEER_RATES, PEER_DURATION: scripts/bench-peers.sh.
 bench-peers: build
 	bash scripts/bench-peers.sh
 
