@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 	"metrics":   {},
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
-	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units"},
+	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "capacity", "gate", "plan", "report"},
 	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics"},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},

@@ -2,16 +2,12 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/loadplan/loadplan/internal/gate"
-	"github.com/loadplan/loadplan/internal/report"
-	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -84,63 +80,4 @@ func checkGateProfiles(sc *scenario.Scenario, f *runFlags) error {
 		}
 	}
 	return nil
-}
-
-// applyGates judges the gates and the baseline on the result, records them
-// in res.Gates and clears res.Pass when one fails (so the run exits 1).
-// Failed gates are also named on stderr, which a CI log keeps even with
-// --quiet.
-func applyGates(env *Env, res *result.Result, f *runFlags) {
-	if len(f.gatePlan.gates) == 0 && f.gatePlan.baseline == nil {
-		return
-	}
-	gate.Apply(res, f.gatePlan.gates, f.gatePlan.baseline)
-	for _, g := range res.Gates {
-		if g.Pass {
-			continue
-		}
-		where := ""
-		if g.Profile != "" {
-			where = " on " + g.Profile
-		}
-		fmt.Fprintf(env.Stderr, "loadplan: gate %s failed%s: %s\n", g.Gate, where, report.Measured(g.Check))
-	}
-}
-
-// writeCI writes what a CI pipeline reads: the JUnit XML (--junit) and,
-// when $GITHUB_STEP_SUMMARY names a file, the Markdown summary appended to
-// it. Secrets are redacted as in the other outputs. A step summary that
-// cannot be written is only a warning: the gate's answer is the exit code.
-func writeCI(env *Env, res *result.Result, secrets []string, f *runFlags) error {
-	var errs []error
-	if f.junit != "" {
-		var b strings.Builder
-		if err := report.JUnit(&b, res); err != nil {
-			errs = append(errs, err)
-		} else if err := result.WriteFile(f.junit, redact([]byte(b.String()), secrets)); err != nil {
-			errs = append(errs, fmt.Errorf("--junit: %w", err))
-		} else {
-			fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", f.junit)
-		}
-	}
-	if path := env.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		var b strings.Builder
-		err := report.Markdown(&b, res)
-		if err == nil {
-			err = appendFile(path, redact([]byte(b.String()), secrets))
-		}
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "loadplan: warning: could not append the summary to $GITHUB_STEP_SUMMARY: %v\n", err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func appendFile(path string, data []byte) error {
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	_, werr := fh.Write(append(data, '\n'))
-	return errors.Join(werr, fh.Close())
 }
