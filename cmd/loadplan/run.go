@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -218,7 +217,7 @@ func runPipeline(env *Env, fs *pflag.FlagSet, f *runFlags) (runner.Pipeline, err
 	}
 	dir := f.out
 	if dir == "" {
-		name := env.Now().Format("2006-01-02T150405") + "-" + safeName(sc.Name)
+		name := env.Now().Format("2006-01-02T150405") + "-" + scenario.SafeName(sc.Name)
 		if seg.Count > 1 {
 			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
 		}
@@ -403,99 +402,17 @@ func checkWritable(dir string) error {
 	return errors.Join(werr, cerr)
 }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func safeName(s string) string {
-	s = unsafeChars.ReplaceAllString(s, "-")
-	if s == "" {
-		return "run"
-	}
-	return s
-}
-
-// quickScenario builds the scenario of a quick check (--url ...) with the
-// checks a scenario file gets (scenario.CheckURL, CheckLoad, CheckMethod,
-// CheckHeader), so the command line cannot ask for what a file may not.
+// quickScenario builds the scenario of a quick check (--url ...) with
+// scenario.Quick, which checks each flag as a file's key would be.
 func quickScenario(f *runFlags) (*scenario.Scenario, error) {
-	u, err := scenario.CheckURL(f.url, false)
+	sc, err := scenario.Quick(scenario.QuickOptions{
+		URL: f.url, Method: f.method, Headers: f.headers, Body: f.body, Users: f.users, Rate: f.rate,
+		Duration: f.duration, Timeout: f.timeout, Think: f.think, MaxInFlight: f.inFlight, Client: f.client,
+	})
 	if err != nil {
-		return nil, usagef("--url %q: %s", scenario.MaskURLText(f.url), scenario.MaskURLText(err.Error()))
+		return nil, &UsageError{Err: err}
 	}
-	model, flag, load := scenario.Open, "--rate", f.rate
-	if f.users != 0 {
-		model, flag, load = scenario.Closed, "--users", float64(f.users)
-	}
-	switch {
-	case f.users != 0 && f.rate != 0:
-		return nil, usagef("give --users (closed model) or --rate (open model), not both")
-	case f.users == 0 && f.rate == 0:
-		return nil, usagef("a quick check needs --users N (closed model) or --rate R (open model)")
-	case f.duration <= 0:
-		return nil, usagef("--duration %s: must be > 0, e.g. 30s", f.duration)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout %s: must be > 0", f.timeout)
-	case f.think < 0:
-		return nil, usagef("--think %s: must be >= 0", f.think)
-	case f.think > 0 && f.rate != 0:
-		return nil, usagef("--think goes with --users (the closed model), not --rate")
-	case f.inFlight < 1 || f.inFlight > scenario.MaxMaxInFlight:
-		return nil, usagef("--max-in-flight %d: must be from 1 to %d", f.inFlight, scenario.MaxMaxInFlight)
-	}
-	if load <= 0 {
-		return nil, usagef("%s %g: must be > 0", flag, load)
-	}
-	if err := scenario.CheckLoad(load, model); err != nil { // NaN, Inf, above the bound
-		return nil, usagef("%s %s: %v", flag, strconv.FormatFloat(load, 'f', -1, 64), err)
-	}
-	method, err := scenario.CheckMethod(f.method)
-	if err != nil {
-		return nil, usagef("--method: %v", err)
-	}
-	switch f.client {
-	case scenario.ClientAuto, scenario.ClientFast, scenario.ClientStd:
-	default:
-		return nil, usagef("--client %q: want auto, fast or std", f.client)
-	}
-	sc := &scenario.Scenario{
-		Version: 1,
-		Name:    "quick-" + safeName(u.Host),
-		Target:  scenario.Target{URL: f.url, Timeout: f.timeout, MaxInFlight: f.inFlight, Client: f.client},
-	}
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		sc.Secrets = append(sc.Secrets, pw)
-	}
-	req := scenario.Request{Name: "request", Method: method, URL: f.url, Body: f.body, Weight: 1}
-	for i, h := range f.headers {
-		name, value, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(name) == "" {
-			// Not repeated: without its colon, "Authorization Bearer …"
-			// is a secret that would reach the CI log.
-			return nil, usagef("--header number %d: want 'Name: value' (not repeated here: it may hold a secret)", i+1)
-		}
-		hd := scenario.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)}
-		if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
-			return nil, usagef("--header %q: %v", hd.Name, err)
-		}
-		if sensitiveHeader(hd.Name) && hd.Value != "" {
-			hd.Secret = true
-			sc.Secrets = append(sc.Secrets, hd.Value)
-		}
-		req.Headers = append(req.Headers, hd)
-	}
-	sc.Requests = []scenario.Request{req}
-	p := scenario.Profile{Name: "baseline", Model: model, Think: f.think}
-	p.Stages = []scenario.Stage{{Load: load, From: load, Duration: f.duration}}
-	sc.Profiles = []scenario.Profile{p}
 	return sc, nil
-}
-
-func sensitiveHeader(name string) bool {
-	for _, s := range scenario.SensitiveHeaders {
-		if strings.EqualFold(s, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // parseSegment reads --segment I/N. "k8s/N" takes I from the Kubernetes
@@ -534,7 +451,7 @@ func repeatRuns(ctx context.Context, env *Env, args []string, f *runFlags, posit
 		if len(positional) == 1 {
 			name = strings.TrimSuffix(filepath.Base(positional[0]), filepath.Ext(positional[0]))
 		}
-		base = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+safeName(name)+"-repeat")
+		base = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+scenario.SafeName(name)+"-repeat")
 	}
 	// The same arguments without --repeat and --out.
 	var rest []string
