@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"result":    {"metrics"},
 	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "capacity", "gate", "plan", "report"},
 	"verdict":   {"result", "metrics", "units"},
-	"capacity":  {"result", "metrics"},
+	"capacity":  {"result", "metrics", "units"},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units"},
 	"compare":   {"result", "metrics"},
 	"gate":      {"result", "metrics", "verdict", "units"},
