@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/loadplan/loadplan/internal/gate"
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -50,7 +51,7 @@ func parseGateFlags(fs *pflag.FlagSet, f *runFlags) error {
 		if fi, err := os.Stat(f.junit); err == nil && fi.IsDir() {
 			return usagef("--junit %s: is a directory, want a file", f.junit)
 		}
-		if err := checkWritable(filepath.Dir(f.junit)); err != nil {
+		if err := result.CheckWritable(filepath.Dir(f.junit)); err != nil {
 			return usagef("--junit %s: %v", f.junit, err)
 		}
 	}

@@ -56,7 +56,7 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 	if err := report.Markdown(&sum, res); err != nil {
 		return err
 	}
-	segmentsMarkdown(&sum, res, paths)
+	report.SegmentsMarkdown(&sum, res, paths)
 
 	dir := filepath.Dir(out)
 	summaryPath := filepath.Join(dir, "summary.md")
@@ -90,26 +90,6 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 		return &ExitError{Code: ExitGateFailed}
 	}
 	return nil
-}
-
-// segmentsMarkdown lists the parts a merged result was made of.
-func segmentsMarkdown(b *strings.Builder, res *result.Result, paths []string) {
-	if len(res.Segments) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "\n## Segments\n\nMerged from %d of %d segments (%s).\n\n", len(res.Segments), res.Segments[0].Count, strings.Join(paths, ", "))
-	b.WriteString("| segment | host | start at | clock offset |\n|---|---|---|---|\n")
-	for _, s := range res.Segments {
-		at := "—"
-		if s.StartAt != nil {
-			at = s.StartAt.UTC().Format("2006-01-02 15:04:05Z")
-		}
-		host := s.Host
-		if host == "" {
-			host = "—"
-		}
-		fmt.Fprintf(b, "| %d/%d | %s | %s | %.1f ms |\n", s.Index, s.Count, host, at, float64(s.ClockOffset)*1000)
-	}
 }
 
 // same reports whether two paths name the same file (or would).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -155,16 +154,9 @@ func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error 
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	var wrote []string
-	for _, f := range files {
-		path := filepath.Join(dir, f.Name)
-		if err := result.WriteFile(path, f.Data); err != nil {
-			return err
-		}
-		wrote = append(wrote, path)
+	wrote, err := result.WriteFiles(dir, files)
+	if err != nil {
+		return err
 	}
 	if len(wrote) > 0 {
 		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))

@@ -223,7 +223,7 @@ func runPipeline(env *Env, fs *pflag.FlagSet, f *runFlags) (runner.Pipeline, err
 		}
 		dir = filepath.Join("reports", name)
 	}
-	if err := checkWritable(dir); err != nil {
+	if err := result.CheckWritable(dir); err != nil {
 		return pipe, usagef("output directory %s: %v", dir, err)
 	}
 	return runner.Pipeline{
@@ -383,23 +383,6 @@ func checkProfiles(sc *scenario.Scenario, only []string) error {
 		}
 	}
 	return nil
-}
-
-// checkWritable makes sure the run's output can be saved before anything
-// is sent.
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".loadplan-check-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	_, werr := f.Write(make([]byte, 64<<10))
-	cerr := f.Close()
-	os.Remove(name)
-	return errors.Join(werr, cerr)
 }
 
 // quickScenario builds the scenario of a quick check (--url ...) with
