@@ -67,26 +67,8 @@ func cmdPlan(_ context.Context, env *Env, args []string) error {
 		}
 		day = d.Time
 	}
-	if *horizon != "" {
-		n, err := plan.ParseHorizon(*horizon)
-		if err != nil {
-			return usagef("--horizon: %v", err)
-		}
-		cfg.Horizon = n
-	}
-	if *growth != "" {
-		r, err := plan.ParseRate(*growth)
-		if err != nil {
-			return usagef("--growth: %v", err)
-		}
-		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = &r, nil, ""
-	}
-	if *history != "" {
-		obs, err := plan.LoadHistory(*history)
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, obs, *history
+	if err := (plan.Overrides{Horizon: *horizon, Growth: *growth, History: *history}).Apply(cfg); err != nil {
+		return &UsageError{Err: err}
 	}
 
 	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: day, Result: resPath, LookupEnv: env.LookupEnv})

@@ -183,8 +183,8 @@ func runPipeline(env *Env, fs *pflag.FlagSet, f *runFlags) (runner.Pipeline, err
 	if err != nil {
 		return pipe, err
 	}
-	if err := checkProfiles(sc, f.profiles); err != nil {
-		return pipe, err
+	if err := sc.CheckProfiles(f.profiles); err != nil {
+		return pipe, &UsageError{Err: err}
 	}
 	planCfg, err := checkRunPlan(sc)
 	if err != nil {
@@ -366,25 +366,6 @@ func printOutcome(env *Env, f *runFlags, dir string, out *runner.Outcome, secret
 	}
 }
 
-func checkProfiles(sc *scenario.Scenario, only []string) error {
-	for _, name := range only {
-		found := false
-		for _, p := range sc.Profiles {
-			if p.Name == name {
-				found = true
-			}
-		}
-		if !found {
-			var have []string
-			for _, p := range sc.Profiles {
-				have = append(have, p.Name)
-			}
-			return usagef("--profile %q: the scenario has %s", name, strings.Join(have, ", "))
-		}
-	}
-	return nil
-}
-
 // quickScenario builds the scenario of a quick check (--url ...) with
 // scenario.Quick, which checks each flag as a file's key would be.
 func quickScenario(f *runFlags) (*scenario.Scenario, error) {
@@ -401,27 +382,11 @@ func quickScenario(f *runFlags) (*scenario.Scenario, error) {
 // parseSegment reads --segment I/N. "k8s/N" takes I from the Kubernetes
 // Indexed Job's JOB_COMPLETION_INDEX (0-based).
 func parseSegment(s string, env *Env) (engine.Segment, error) {
-	if s == "" {
-		return engine.Segment{Index: 1, Count: 1}, nil
+	seg, err := engine.ParseSegment(s, env.Getenv("JOB_COMPLETION_INDEX"))
+	if err != nil {
+		return seg, &UsageError{Err: err}
 	}
-	is, ns, ok := strings.Cut(s, "/")
-	n, nerr := strconv.Atoi(ns)
-	if !ok || nerr != nil || n < 1 {
-		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
-	}
-	if is == "k8s" {
-		v := env.Getenv("JOB_COMPLETION_INDEX")
-		k, err := strconv.Atoi(v)
-		if err != nil || k < 0 || k >= n {
-			return engine.Segment{}, usagef("--segment k8s/%d: JOB_COMPLETION_INDEX=%q is not an index from 0 to %d", n, v, n-1)
-		}
-		return engine.Segment{Index: k + 1, Count: n}, nil
-	}
-	i, err := strconv.Atoi(is)
-	if err != nil || i < 1 || i > n {
-		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
-	}
-	return engine.Segment{Index: i, Count: n}, nil
+	return seg, nil
 }
 
 // repeatRuns runs the same command N times, each into its own directory

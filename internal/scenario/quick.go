@@ -139,3 +139,18 @@ func SafeName(s string) string {
 	}
 	return s
 }
+
+// CheckProfiles checks that each profile named (--profile) is one of the
+// scenario's, naming them when one is not.
+func (sc *Scenario) CheckProfiles(only []string) error {
+	var have []string
+	for _, p := range sc.Profiles {
+		have = append(have, p.Name)
+	}
+	for _, name := range only {
+		if !contains(have, name) {
+			return fmt.Errorf("--profile %q: the scenario has %s", name, strings.Join(have, ", "))
+		}
+	}
+	return nil
+}

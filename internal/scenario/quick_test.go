@@ -102,3 +102,15 @@ func TestQuickBuildsWhatAFileBuilds(t *testing.T) {
 		t.Errorf("profile %+v", p)
 	}
 }
+
+// TestCheckProfiles: a profile the scenario does not have is refused,
+// naming the ones it has.
+func TestCheckProfiles(t *testing.T) {
+	sc := &Scenario{Profiles: []Profile{{Name: "baseline"}, {Name: "stress"}}}
+	if err := sc.CheckProfiles([]string{"stress", "baseline"}); err != nil {
+		t.Error(err)
+	}
+	if err := sc.CheckProfiles([]string{"spike"}); err == nil || err.Error() != `--profile "spike": the scenario has baseline, stress` {
+		t.Errorf("--profile spike: %v", err)
+	}
+}
