@@ -19,6 +19,9 @@ import (
 // and exits 1 when a gated metric got significantly worse by more than
 // --max-regression, 2 on a usage error (a file that cannot be read, no
 // profile in both).
+//
+// Over 80 lines because it parses and checks ten flags; the comparison is
+// compare.CompareRunsContext and the output writeComparison.
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	var names []string
 	for _, f := range report.CompareFormats {
@@ -96,34 +99,9 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 		c.New.Files = newFiles
 	}
 
-	rendered := make(map[string][]byte)
-	for _, f := range report.CompareFormats {
-		var b bytes.Buffer
-		if err := f.Render(&b, c); err != nil {
-			return fmt.Errorf("render %s: %w", f.File, err)
-		}
-		rendered[f.Name] = b.Bytes()
+	if err := writeComparison(env, c, chosen, *out, *quiet, *jsonOut); err != nil {
+		return err
 	}
-	switch {
-	case *quiet:
-	case *jsonOut:
-		env.Stdout.Write(rendered["json"])
-	default:
-		env.Stdout.Write(rendered["md"])
-	}
-	if *out != "" {
-		var files []result.File
-		for _, i := range chosen {
-			f := report.CompareFormats[i]
-			files = append(files, result.File{Name: f.File, Data: rendered[f.Name]})
-		}
-		wrote, err := result.WriteFiles(*out, files)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
-	}
-
 	if !c.Pass {
 		var rs []string
 		for _, p := range c.Profiles {
@@ -135,6 +113,39 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 		}
 		return &ExitError{Code: ExitGateFailed, Err: fmt.Errorf("%d regression(s) beyond %s: %s",
 			len(rs), *maxRegression, strings.Join(rs, "; "))}
+	}
+	return nil
+}
+
+// writeComparison prints the comparison (Markdown, or its JSON with
+// --json, nothing with --quiet) and writes the chosen files into out.
+func writeComparison(env *Env, c *compare.Comparison, chosen []int, out string, quiet, jsonOut bool) error {
+	rendered := make(map[string][]byte)
+	for _, f := range report.CompareFormats {
+		var b bytes.Buffer
+		if err := f.Render(&b, c); err != nil {
+			return fmt.Errorf("render %s: %w", f.File, err)
+		}
+		rendered[f.Name] = b.Bytes()
+	}
+	switch {
+	case quiet:
+	case jsonOut:
+		env.Stdout.Write(rendered["json"])
+	default:
+		env.Stdout.Write(rendered["md"])
+	}
+	if out != "" {
+		var files []result.File
+		for _, i := range chosen {
+			f := report.CompareFormats[i]
+			files = append(files, result.File{Name: f.File, Data: rendered[f.Name]})
+		}
+		wrote, err := result.WriteFiles(out, files)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
 	}
 	return nil
 }

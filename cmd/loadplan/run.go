@@ -117,10 +117,16 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	return execute(ctx, env, &f, pipe)
+}
+
+// execute runs pipe with progress bars, signal handling and profiling,
+// prints its outcome and turns it into the exit code.
+func execute(ctx context.Context, env *Env, f *runFlags, pipe runner.Pipeline) error {
 	if pipe.Run.Scenario.Target.InsecureSkipVerify { // on stderr even with -q or --json
 		fmt.Fprintln(env.Stderr, "loadplan: warning: TLS verification is off for this target (insecure_skip_verify)")
 	}
-	stopProfiles, err := startProfiles(env, &f)
+	stopProfiles, err := startProfiles(env, f)
 	if err != nil {
 		return err
 	}
@@ -155,7 +161,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if out == nil {
 		return err
 	}
-	printOutcome(env, &f, pipe.Dir, out, pipe.Secrets)
+	printOutcome(env, f, pipe.Dir, out, pipe.Secrets)
 	res := out.Result
 	switch {
 	case err != nil:
