@@ -68,17 +68,8 @@ func checkGateProfiles(sc *scenario.Scenario, f *runFlags) error {
 			running = append(running, p.Name)
 		}
 	}
-	if err := gate.CheckProfiles(f.gatePlan.gates, running); err != nil {
-		var se *gate.SyntaxError
-		if errors.As(err, &se) {
-			return usagef("--gate %q: %s", se.Gate, se.Msg)
-		}
+	if err := gate.CheckRunning(f.gatePlan.gates, f.gatePlan.baseline, running); err != nil {
 		return &UsageError{Err: err}
-	}
-	if b := f.gatePlan.baseline; b != nil {
-		if err := b.CheckProfiles(running); err != nil {
-			return usagef("--baseline: %v", err)
-		}
 	}
 	return nil
 }
