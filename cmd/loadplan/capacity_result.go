@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/report"
@@ -36,17 +35,9 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	p := r.Profile(*name)
-	if p == nil {
-		return usagef("%s has no %s profile (profiles: %s); name a stepped profile with --profile", path, *name, profileList(r))
-	}
-	if p.Verdict == nil && p.Rules.Stepped {
-		// A result written without verdicts: judge the steps the way the
-		// run does.
-		p.Verdict = verdict.Judge(p)
-	}
-	if p.Verdict == nil || p.Verdict.Stress == nil {
-		return usagef("profile %s in %s is not stepped: the capacity model needs the steps of a stepped profile (profiles: %s)", *name, path, profileList(r))
+	p, err := verdict.SteppedProfile(r, *name, path)
+	if err != nil {
+		return &UsageError{Err: err}
 	}
 
 	opt := capacity.FitOptions{Seed: *seed, Resamples: *resamples}
@@ -74,20 +65,4 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 		return usagef("%s: profile %s: no capacity model: %s (capacity at SLO %s req/s)", path, p.Name, c.Error, fmtFigure(c.CapacityAtSLO))
 	}
 	return nil
-}
-
-// profileList names a result's profiles, marking the stepped ones.
-func profileList(r *result.Result) string {
-	if len(r.Profiles) == 0 {
-		return "none"
-	}
-	names := make([]string, 0, len(r.Profiles))
-	for _, p := range r.Profiles {
-		n := p.Name
-		if p.Rules.Stepped || p.Verdict != nil && p.Verdict.Stress != nil {
-			n += " (stepped)"
-		}
-		names = append(names, n)
-	}
-	return strings.Join(names, ", ")
 }

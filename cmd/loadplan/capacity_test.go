@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/capacity"
 )
 
 // runCapacity runs "loadplan capacity args..." with a test environment and
@@ -242,7 +244,7 @@ func TestCapacityErlangJSON(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	var got erlangReport
+	var got capacity.ErlangReport
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -319,14 +321,6 @@ func TestCapacityNumberFormat(t *testing.T) {
 	for _, tt := range tests {
 		if got := fmtFigure(tt.v); got != tt.want {
 			t.Errorf("fmtFigure(%g) = %q, want %q", tt.v, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		s    float64
-		want string
-	}{{0.0043527, "4.353ms"}, {0.1043527, "104.4ms"}, {187.836, "3m7.8s"}, {0, "0s"}, {math.Inf(1), "∞"}} {
-		if got := fmtWait(tt.s); got != tt.want {
-			t.Errorf("fmtWait(%g) = %q, want %q", tt.s, got, tt.want)
 		}
 	}
 }

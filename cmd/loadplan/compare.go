@@ -5,12 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/compare"
@@ -19,29 +13,19 @@ import (
 	"github.com/loadplan/loadplan/internal/units"
 )
 
-// compareFormat is one file compare can write into --out.
-type compareFormat struct {
-	name, file string
-	render     func(io.Writer, *compare.Comparison) error
-}
-
-// compareFormats are the files, in the order they are written.
-var compareFormats = []compareFormat{
-	{"md", "compare.md", report.CompareMarkdown},
-	{"json", "compare.json", report.CompareJSON},
-	{"html", "compare.html", report.CompareHTML},
-}
-
 // cmdCompare compares two results, old against new, profile by profile,
 // with a significance test over the per-second windows (docs/compare.md).
 // It prints the Markdown table, writes the files asked for into --out,
 // and exits 1 when a gated metric got significantly worse by more than
 // --max-regression, 2 on a usage error (a file that cannot be read, no
 // profile in both).
+//
+// Over 80 lines because it parses and checks ten flags; the comparison is
+// compare.CompareRunsContext and the output writeComparison.
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	var names []string
-	for _, f := range compareFormats {
-		names = append(names, f.name+" → "+f.file)
+	for _, f := range report.CompareFormats {
+		names = append(names, f.Name+" → "+f.File)
 	}
 	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
 	maxRegression := fs.String("max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
@@ -86,30 +70,20 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	if *resamples < 1 || *resamples > compare.MaxResamples {
 		return usagef("--resamples %d: want 1 to %d (1000 is the default)", *resamples, compare.MaxResamples)
 	}
-	var chosen []int
-	for _, a := range *formats {
-		a = strings.ToLower(strings.TrimSpace(a))
-		if a == "markdown" {
-			a = "md"
-		}
-		i := slices.IndexFunc(compareFormats, func(f compareFormat) bool { return f.name == a })
-		if i < 0 {
-			return usagef("--format %q: unknown format (formats: md, json, html)", a)
-		}
-		if !slices.Contains(chosen, i) {
-			chosen = append(chosen, i)
-		}
+	chosen, err := report.PickFormats(*formats, []string{"md", "json", "html"})
+	if err != nil {
+		return &UsageError{Err: err}
 	}
 	if fs.Changed("format") && *out == "" {
 		return usagef("--format chooses the files written into --out: give --out DIR too")
 	}
 
 	oldPath, newPath := fs.Arg(0), fs.Arg(1)
-	older, oldFiles, err := readRuns(oldPath)
+	older, oldFiles, err := compare.ReadRuns(oldPath)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	newer, newFiles, err := readRuns(newPath)
+	newer, newFiles, err := compare.ReadRuns(newPath)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
@@ -129,37 +103,9 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 		c.New.Files = newFiles
 	}
 
-	rendered := make(map[string][]byte)
-	for _, f := range compareFormats {
-		var b bytes.Buffer
-		if err := f.render(&b, c); err != nil {
-			return fmt.Errorf("render %s: %w", f.file, err)
-		}
-		rendered[f.name] = b.Bytes()
+	if err := writeComparison(env, c, chosen, *out, *quiet, *jsonOut); err != nil {
+		return err
 	}
-	switch {
-	case *quiet:
-	case *jsonOut:
-		env.Stdout.Write(rendered["json"])
-	default:
-		env.Stdout.Write(rendered["md"])
-	}
-	if *out != "" {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", *out, err)
-		}
-		var wrote []string
-		for _, i := range chosen {
-			f := compareFormats[i]
-			path := filepath.Join(*out, f.file)
-			if err := result.WriteFile(path, rendered[f.name]); err != nil {
-				return err
-			}
-			wrote = append(wrote, path)
-		}
-		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
-	}
-
 	if !c.Pass {
 		var rs []string
 		for _, p := range c.Profiles {
@@ -182,62 +128,37 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// readRuns reads one side of a comparison: a result file, a directory
-// written by `loadplan run --repeat N` (its run-*/result.json, in run
-// order; a directory with only a result.json is one run), or a
-// comma-separated list of result files.
-func readRuns(arg string) ([]*result.Result, []string, error) {
-	var files []string
-	if info, err := os.Stat(arg); err == nil && info.IsDir() {
-		matches, _ := filepath.Glob(filepath.Join(arg, "run-*", "result.json"))
-		num := func(path string) int {
-			n, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(filepath.Dir(path)), "run-"))
-			if err != nil {
-				return math.MaxInt
-			}
-			return n
+// writeComparison prints the comparison (Markdown, or its JSON with
+// --json, nothing with --quiet) and writes the chosen files into out.
+func writeComparison(env *Env, c *compare.Comparison, chosen []int, out string, quiet, jsonOut bool) error {
+	rendered := make(map[string][]byte)
+	for _, f := range report.CompareFormats {
+		var b bytes.Buffer
+		if err := f.Render(&b, c); err != nil {
+			return fmt.Errorf("render %s: %w", f.File, err)
 		}
-		slices.SortStableFunc(matches, func(a, b string) int {
-			if c := num(a) - num(b); c != 0 {
-				return c
-			}
-			return strings.Compare(a, b)
-		})
-		files = matches
-		if len(files) == 0 {
-			if single := filepath.Join(arg, "result.json"); fileExists(single) {
-				files = []string{single}
-			}
-		}
-		if len(files) == 0 {
-			return nil, nil, fmt.Errorf("%s: a directory without run-*/result.json or result.json: give a result file, a `loadplan run --repeat` directory or a comma-separated list", arg)
-		}
-	} else if strings.Contains(arg, ",") && !fileExists(arg) {
-		for _, f := range strings.Split(arg, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				files = append(files, f)
-			}
-		}
-	} else {
-		files = []string{arg}
+		rendered[f.Name] = b.Bytes()
 	}
-	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("%q: no result file named", arg)
+	switch {
+	case quiet:
+	case jsonOut:
+		env.Stdout.Write(rendered["json"])
+	default:
+		env.Stdout.Write(rendered["md"])
 	}
-	var rs []*result.Result
-	for _, f := range files {
-		r, err := result.Read(f)
+	if out != "" {
+		var files []result.File
+		for _, i := range chosen {
+			f := report.CompareFormats[i]
+			files = append(files, result.File{Name: f.File, Data: rendered[f.Name]})
+		}
+		wrote, err := result.WriteFiles(out, files)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		rs = append(rs, r)
+		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
 	}
-	return rs, files, nil
-}
-
-func fileExists(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && !info.IsDir()
+	return nil
 }
 
 // parseShare reads a share given as a percentage ("10%") or a fraction

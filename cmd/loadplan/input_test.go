@@ -47,6 +47,7 @@ func TestBadQuickCheckRefusedUpFront(t *testing.T) {
 		{"bad method", []string{"--url", u, "--rate", "5", "-d", "1s", "-m", "BAD METHOD"}, `--method: unsupported method "BAD METHOD"`},
 		{"header with CR LF", []string{"--url", u, "--rate", "5", "-d", "1s", "-H", "X-A: a\r\nX-B: b"}, `--header "X-A": a header value must not contain a line break`},
 		{"header name with a space", []string{"--url", u, "--rate", "5", "-d", "1s", "-H", "X A: b"}, "invalid header name"},
+		{"header given twice", []string{"--url", u, "--rate", "5", "-d", "1s", "-H", "X-A: 1", "-H", "x-a: 2"}, `--header "x-a": given twice`},
 		{"port 99999", []string{"--url", "http://127.0.0.1:99999/", "--rate", "5", "-d", "1s"}, `: port "99999": want a number from 1 to 65535`},
 		{"space in the path", []string{"--url", u + "a b", "--rate", "5", "-d", "1s"}, ": want an http:// or https:// URL without spaces"},
 	}

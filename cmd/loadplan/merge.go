@@ -45,7 +45,8 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	judgeMerged(res)
+	verdict.JudgeMerged(res)
+	capacity.Annotate(res, capacity.FitOptions{})
 
 	data, err := result.Marshal(res)
 	if err != nil {
@@ -55,7 +56,7 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 	if err := report.Markdown(&sum, res); err != nil {
 		return err
 	}
-	segmentsMarkdown(&sum, res, paths)
+	report.SegmentsMarkdown(&sum, res, paths)
 
 	dir := filepath.Dir(out)
 	summaryPath := filepath.Join(dir, "summary.md")
@@ -89,57 +90,6 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 		return &ExitError{Code: ExitGateFailed}
 	}
 	return nil
-}
-
-// judgeMerged recomputes the verdicts and capacity models from the merged
-// figures. A segment whose generator was the bottleneck keeps the whole run
-// invalid even when the pooled figures would pass the health check (one
-// late segment in ten hardly moves the pooled lateness p99), so its
-// reasons, which Merge prefixed with the segment, are kept.
-func judgeMerged(res *result.Result) {
-	partReasons := make([][]string, len(res.Profiles))
-	for i, p := range res.Profiles {
-		partReasons[i] = p.Generator.Reasons
-	}
-	verdict.JudgeAll(res)
-	for i := range res.Profiles {
-		p := &res.Profiles[i]
-		if len(partReasons[i]) == 0 {
-			continue
-		}
-		g := &p.Generator
-		g.Reasons = append(g.Reasons, partReasons[i]...)
-		g.Invalid = true
-		// Judge afresh for the answer, then say why it cannot stand, as
-		// JudgeAll does for an invalid profile.
-		v := verdict.Judge(p)
-		v.Pass = false
-		v.Answer = fmt.Sprintf("%s: INVALID — the generator was the bottleneck, so these figures measure it, not the target (%s). Was: %s",
-			p.Name, strings.Join(g.Reasons, "; "), v.Answer)
-		p.Verdict = v
-		res.Pass = false
-	}
-	capacity.Annotate(res, capacity.FitOptions{})
-}
-
-// segmentsMarkdown lists the parts a merged result was made of.
-func segmentsMarkdown(b *strings.Builder, res *result.Result, paths []string) {
-	if len(res.Segments) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "\n## Segments\n\nMerged from %d of %d segments (%s).\n\n", len(res.Segments), res.Segments[0].Count, strings.Join(paths, ", "))
-	b.WriteString("| segment | host | start at | clock offset |\n|---|---|---|---|\n")
-	for _, s := range res.Segments {
-		at := "—"
-		if s.StartAt != nil {
-			at = s.StartAt.UTC().Format("2006-01-02 15:04:05Z")
-		}
-		host := s.Host
-		if host == "" {
-			host = "—"
-		}
-		fmt.Fprintf(b, "| %d/%d | %s | %s | %.1f ms |\n", s.Index, s.Count, host, at, float64(s.ClockOffset)*1000)
-	}
 }
 
 // same reports whether two paths name the same file (or would).

@@ -3,11 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,12 +13,13 @@ import (
 	"github.com/loadplan/loadplan/internal/promhistory"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // nextScenarioFile is the name of the next load test's scenario, written
 // beside the plan.
-const nextScenarioFile = "next-scenario.yaml"
+const nextScenarioFile = runner.NextScenarioFile
 
 func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
@@ -66,7 +63,7 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	if *planPath != "" {
 		cfg, err = plan.LoadConfig(*planPath)
 	} else {
-		cfg, err = planFromScenario(env, res)
+		cfg, err = runner.PlanFromScenario(res, env.LookupEnv)
 	}
 	if err != nil {
 		return &UsageError{Err: err}
@@ -80,26 +77,8 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 		}
 		day = d.Time
 	}
-	if *horizon != "" {
-		n, err := plan.ParseHorizon(*horizon)
-		if err != nil {
-			return usagef("--horizon: %v", err)
-		}
-		cfg.Horizon = n
-	}
-	if *growth != "" {
-		r, err := plan.ParseRate(*growth)
-		if err != nil {
-			return usagef("--growth: %v", err)
-		}
-		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = &r, nil, ""
-	}
-	if *history != "" {
-		obs, err := plan.LoadHistory(*history)
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, obs, *history
+	if err := (plan.Overrides{Horizon: *horizon, Growth: *growth, History: *history}).Apply(cfg); err != nil {
+		return &UsageError{Err: err}
 	}
 	if hp.URL != "" {
 		hp.AsOf = day
@@ -113,7 +92,8 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, h.Observations, hp.URL+" "+h.Expr
 	}
 
-	p, err := plan.Build(cfg, res, plan.Options{AsOf: day, Result: resPath, Scenario: originalScenario(env, res)})
+	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: day, Result: resPath, LookupEnv: env.LookupEnv})
+	printNotes(env, notes)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
@@ -127,56 +107,6 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	}
 	env.Stdout.Write(md.Bytes())
 	return writePlanFiles(env, dir, p, *formats)
-}
-
-// planFromScenario reads the plan: section of the scenario file the result
-// was run from.
-func planFromScenario(env *Env, res *result.Result) (*plan.Config, error) {
-	const hint = "give --plan plan.yaml"
-	path := res.Scenario.File
-	if path == "" {
-		return nil, fmt.Errorf("no plan configuration: %s (the result names no scenario file to take a plan: section from)", hint)
-	}
-	sc, err := scenario.Load(path, env.LookupEnv)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("no plan configuration: %s (the result's scenario %s is not here to take a plan: section from)", hint, path)
-	case err != nil:
-		return nil, err
-	}
-	cfg, err := checkPlanSection(sc)
-	if err != nil {
-		return nil, err
-	}
-	if cfg == nil {
-		return nil, fmt.Errorf("no plan configuration: %s, or add a plan: section to %s (see docs/plan.md)", hint, path)
-	}
-	return cfg, nil
-}
-
-// originalScenario is the scenario file the result was run from, when it
-// is here, parses, and is the file the run read (its sha256 is the
-// result's digest): the next scenario takes request bodies and
-// Content-Type from it. Otherwise nil, and next-scenario.yaml says they
-// are missing.
-func originalScenario(env *Env, res *result.Result) *scenario.Scenario {
-	path := res.Scenario.File
-	if path == "" {
-		return nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	if sum := sha256.Sum256(data); res.Scenario.Digest != "" && hex.EncodeToString(sum[:]) != res.Scenario.Digest {
-		fmt.Fprintf(env.Stderr, "loadplan: %s changed since the run: the next scenario takes no request bodies from it\n", path)
-		return nil
-	}
-	sc, err := scenario.Parse(path, data, env.LookupEnv)
-	if err != nil {
-		return nil
-	}
-	return sc
 }
 
 // checkPlanSection parses a scenario's plan: section; nil when it has
@@ -211,39 +141,25 @@ func checkRunPlan(sc *scenario.Scenario) (*plan.Config, error) {
 // writeRunPlan makes the plan of a finished run whose scenario has a
 // plan: section and writes it beside the result.
 func writeRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) error {
-	p, err := buildRunPlan(env, dir, cfg, res)
+	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json"), LookupEnv: env.LookupEnv})
+	printNotes(env, notes)
 	if err != nil {
-		return err
+		return &UsageError{Err: err}
 	}
 	return writePlanFiles(env, dir, p, report.PlanFormats)
-}
-
-// buildRunPlan makes the plan of a finished run, for loadplan run.
-func buildRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) (*plan.Plan, error) {
-	p, err := plan.Build(cfg, res, plan.Options{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json"), Scenario: originalScenario(env, res)})
-	if err != nil {
-		return nil, &UsageError{Err: err}
-	}
-	return p, nil
 }
 
 // writePlanFiles writes plan.<format> for each format and the next
 // scenario into dir, each atomically.
 func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error {
-	files, err := planFiles(env, dir, p, formats)
+	files, notes, err := runner.PlanFiles(dir, p, formats)
+	printNotes(env, notes)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	var wrote []string
-	for _, f := range files {
-		path := filepath.Join(dir, f.Name)
-		if err := result.WriteFile(path, f.Data); err != nil {
-			return err
-		}
-		wrote = append(wrote, path)
+	wrote, err := result.WriteFiles(dir, files)
+	if err != nil {
+		return err
 	}
 	if len(wrote) > 0 {
 		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
@@ -251,38 +167,9 @@ func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error 
 	return nil
 }
 
-// planFiles renders plan.<format> for each format and the next scenario,
-// and checks that the next scenario parses once its ${secret:NAME}
-// references are set.
-func planFiles(env *Env, dir string, p *plan.Plan, formats []string) ([]result.File, error) {
-	var files []result.File
-	for _, f := range formats {
-		var b bytes.Buffer
-		if err := report.WritePlan(&b, p, f); err != nil {
-			return nil, err
-		}
-		files = append(files, result.File{Name: "plan." + f, Data: b.Bytes()})
-	}
-	if p.NextTest.YAML != "" {
-		path := filepath.Join(dir, nextScenarioFile)
-		data := []byte(p.NextTest.YAML)
-		if _, err := scenario.Parse(path, data, secretsSet(data)); err != nil {
-			fmt.Fprintf(env.Stderr, "loadplan plan: warning: %s needs editing before it runs:\n%v\n", path, err)
-		}
-		files = append(files, result.File{Name: nextScenarioFile, Data: data})
-	}
-	return files, nil
-}
-
-// secretsSet answers as set, with a stand-in value, the variables the
-// next scenario references as ${secret:NAME} (the run's secrets are not in
-// the result; the user sets them), and no other variable.
-func secretsSet(data []byte) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		if bytes.Contains(data, []byte("${secret:"+name+"}")) {
-			return "loadplan-check", true
-		}
-		return "", false
+func printNotes(env *Env, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(env.Stderr, n)
 	}
 }
 

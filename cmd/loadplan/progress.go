@@ -9,7 +9,6 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
-	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -63,7 +62,7 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 	return func() {
 		close(stop)
 		<-done
-		totals := finishedLine(live())
+		totals := live().Totals()
 		final.Store(&totals)
 		bar.SetTotal(-1, true)
 	}
@@ -71,28 +70,5 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 
 func (b *progressBars) wait() { b.p.Wait() }
 
-// progressLine is a profile's live state on its progress bar: the last
-// closed second's completions and their p95 — NoFigure when none of them
-// succeeded, as there is then no latency to show.
-func progressLine(l runner.Live) string {
-	p95 := l.P95.Round(time.Microsecond * 10).String()
-	if l.LastOK == 0 {
-		p95 = report.NoFigure
-	}
-	return fmt.Sprintf("%s/%s  offered %.0f %s  completed %.0f/s  p95 %s  errors %d",
-		l.Elapsed.Round(time.Second), l.Total, l.Offered, l.Unit, l.Throughput, p95, l.Errors)
-}
-
-// finishedLine is a finished profile's totals on its bar: requests, their
-// mean rate over the time the profile ran, errors (and drops, if any).
-func finishedLine(l runner.Live) string {
-	mean := 0.0
-	if l.Elapsed > 0 {
-		mean = float64(l.Requests) / l.Elapsed.Seconds()
-	}
-	s := fmt.Sprintf("done in %s: %d requests, mean %.1f/s, errors %d", l.Elapsed.Round(100*time.Millisecond), l.Requests, mean, l.Errors)
-	if l.Dropped > 0 {
-		s += fmt.Sprintf(", dropped %d", l.Dropped)
-	}
-	return s
-}
+// progressLine is a profile's live state on its progress bar (runner.Live.Line).
+func progressLine(l runner.Live) string { return l.Line() }

@@ -8,19 +8,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/spf13/pflag"
+
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/export"
-	"github.com/loadplan/loadplan/internal/plan"
-	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -121,89 +118,24 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if err := parseGateFlags(fs, &f); err != nil {
 		return err
 	}
-
-	var sc *scenario.Scenario
-	var digest string
-	switch {
-	case f.url != "" && fs.NArg() > 0:
-		return usagef("give a scenario file or --url, not both")
-	case f.url != "":
-		var err error
-		if sc, err = quickScenario(&f); err != nil {
-			return err
-		}
-	case fs.NArg() == 1:
-		for _, name := range []string{"method", "header", "body", "users", "rate", "duration", "timeout", "think", "max-in-flight", "client"} {
-			if fs.Changed(name) {
-				return usagef("--%s is a quick-check flag (with --url); a scenario file sets it in the file", name)
-			}
-		}
-		path := fs.Arg(0)
-		data, err := scenario.ReadFile(path) // bounded: scenario.MaxFileSize
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-		sum := sha256.Sum256(data)
-		digest = hex.EncodeToString(sum[:])
-		sc, err = scenario.Parse(path, data, env.LookupEnv)
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-	default:
-		fs.Usage()
-		return usagef("run needs one scenario file, or --url for a quick check")
-	}
-	if err := checkProfiles(sc, f.profiles); err != nil {
-		return err
-	}
-	planCfg, err := checkRunPlan(sc)
+	pipe, err := runPipeline(env, fs, &f)
 	if err != nil {
 		return err
 	}
-	if err := checkGateProfiles(sc, &f); err != nil {
-		return err
-	}
-	if f.scale != 1 {
-		if err := sc.Scale(f.scale); err != nil {
-			return usagef("--scale %g: %v", f.scale, err)
-		}
-	}
+	return execute(ctx, env, &f, pipe)
+}
 
-	maxErr, err := parseErrorBound(f.maxErrorRate)
-	if err != nil {
-		return err
-	}
-	seg, err := parseSegment(f.segment, env)
-	if err != nil {
-		return err
-	}
-	if f.startAt == "" {
-		f.startAt = env.Getenv("LOADPLAN_START_AT")
-	}
-	var startAt time.Time
-	if f.startAt != "" {
-		if startAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
-			return usagef("--start-at %q: want an RFC 3339 time such as 2026-11-23T18:00:00Z", f.startAt)
-		}
-	}
-
-	dir := f.out
-	if dir == "" {
-		name := env.Now().Format("2006-01-02T150405") + "-" + safeName(sc.Name)
-		if seg.Count > 1 {
-			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
-		}
-		dir = filepath.Join("reports", name)
-	}
-	if err := checkWritable(dir); err != nil {
-		return usagef("output directory %s: %v", dir, err)
-	}
-	// Every form of every secret (the result masks them at the source;
-	// this is the last line of defence for what is printed and written).
-	secrets := scenario.NewMasker(sc).Forms()
-	if sc.Target.InsecureSkipVerify { // on stderr even with -q or --json
+// execute runs pipe with progress bars, signal handling and profiling,
+// prints its outcome and turns it into the exit code.
+func execute(ctx context.Context, env *Env, f *runFlags, pipe runner.Pipeline) error {
+	if pipe.Run.Scenario.Target.InsecureSkipVerify { // on stderr even with -q or --json
 		fmt.Fprintln(env.Stderr, "loadplan: warning: TLS verification is off for this target (insecure_skip_verify)")
 	}
+	stopProfiles, err := startProfiles(env, f)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 
 	// The first signal stops new requests (graceful stop); the second cuts
 	// off requests in flight too (both clients can); a third exits at once.
@@ -214,111 +146,40 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	var interrupted atomic.Bool
 	runDone := make(chan struct{})
 	if env.Signals != nil {
-		go func() {
-			select {
-			case <-env.Signals:
-			case <-runCtx.Done():
-				return
-			}
-			interrupted.Store(true)
-			fmt.Fprintln(env.Stderr, "\nloadplan: interrupted — finishing requests in flight and writing the partial result (interrupt again to cut them off)")
-			stop()
-			select {
-			case <-env.Signals:
-			case <-hardCtx.Done():
-				return
-			}
-			fmt.Fprintln(env.Stderr, "loadplan: interrupted again — cutting off requests in flight and writing the partial result (a third interrupt exits at once, without a result)")
-			hardStop()
-			select {
-			case <-env.Signals:
-			case <-runDone:
-				return
-			}
-			fmt.Fprintln(env.Stderr, "loadplan: interrupted three times — exiting without a result")
-			exit := env.Exit
-			if exit == nil {
-				exit = os.Exit
-			}
-			exit(ExitInterrupted)
-		}()
+		go watchSignals(env, runCtx, stop, hardCtx, hardStop, runDone, &interrupted)
 	}
-
-	if f.cpuProf != "" {
-		pf, err := os.Create(f.cpuProf)
-		if err != nil {
-			return usagef("--cpuprofile: %v", err)
-		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			pf.Close()
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer func() { pprof.StopCPUProfile(); pf.Close() }()
-	}
-	if f.memProf != "" {
-		pf, err := os.Create(f.memProf)
-		if err != nil {
-			return usagef("--memprofile: %v", err)
-		}
-		defer func() {
-			runtime.GC()
-			if err := pprof.WriteHeapProfile(pf); err != nil {
-				fmt.Fprintf(env.Stderr, "loadplan: --memprofile: %v\n", err)
-			}
-			pf.Close()
-		}()
-	}
-
 	var bars *progressBars
 	if env.IsTerminal && !f.quiet && !f.json {
 		bars = newProgressBars(env.Stdout)
+		pipe.Run.OnProfile = bars.onProfile
 	}
-	opt := runner.Options{
-		Scenario:     sc,
-		Digest:       digest,
-		Profiles:     f.profiles,
-		Version:      version(),
-		Hard:         hardCtx,
-		Segment:      seg,
-		StartAt:      startAt,
-		MaxLateness:  f.lateness,
-		PacerQuantum: f.quantum,
-		MaxErrorRate: &maxErr,
-	}
-	if bars != nil {
-		opt.OnProfile = bars.onProfile
-	}
-	exp, err := startExport(f.export, sc.Name, &opt)
+	pipe.Run.Hard = hardCtx
+	pipe.Interrupted = func() bool { return interrupted.Load() || ctx.Err() != nil }
+	exp, err := startExport(f.export, pipe.Run.Scenario.Name, &pipe.Run)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	res, runErr := runner.Run(runCtx, opt)
-	close(runDone)
-	if bars != nil {
-		bars.wait()
+	pipe.AfterRun = func(res *result.Result) {
+		close(runDone)
+		if bars != nil {
+			bars.wait()
+		}
+		stopExport(env, exp, res)
+		hardStop() // release the signal goroutine
 	}
-	stopExport(env, exp, res)
-	hardStop() // release the signal goroutine
-	if res == nil {
-		return redactErr(runErr, secrets)
+	out, err := runner.Execute(runCtx, pipe)
+	if out == nil {
+		return err
 	}
-	if interrupted.Load() || ctx.Err() != nil {
-		res.Status = result.StatusInterrupted
-	}
-	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
-	applyGates(env, res, &f)                      // before writing: result.json and the summary hold the gates
-	writeErr := writeRun(env, dir, res, secrets, &f, planCfg, seg)
-	ciErr := writeCI(env, res, secrets, &f) // --junit, $GITHUB_STEP_SUMMARY
-	if runErr != nil {
-		return redactErr(runErr, secrets)
-	}
-	if writeErr != nil {
-		return writeErr
-	}
-	if ciErr != nil {
-		return ciErr
-	}
+	printOutcome(env, f, pipe.Dir, out, pipe.Secrets)
+	res := out.Result
 	switch {
+	case err != nil:
+		return err
+	case out.SaveErr != nil:
+		return out.SaveErr
+	case out.CIErr != nil:
+		return out.CIErr
 	case res.Status == result.StatusInterrupted:
 		return &ExitError{Code: ExitInterrupted}
 	case res.Status == result.StatusAborted:
@@ -329,265 +190,219 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// runFiles are the files a run writes into its folder; a new run into the
-// same folder replaces all of them (result.SaveDir).
-var runFiles = []string{"result.json", "summary.md", "report.html", "plan.md", "plan.json", "plan.csv", "plan.html", nextScenarioFile}
-
-// writeRun saves result.json, summary.md, report.html and, with a plan:
-// section, the plan files, as one set (result.SaveDir: all or none, even
-// when the process is killed), and prints the summary. The summary is
-// printed even when writing fails, so nothing measured is lost.
-func writeRun(env *Env, dir string, res *result.Result, secrets []string, f *runFlags, planCfg *plan.Config, seg engine.Segment) error {
-	data, err := result.Marshal(res)
+// runPipeline reads the scenario (a file, or the quick check's flags) and
+// the rest of run's flags into the pipeline to execute. Every mistake is a
+// usage error found before anything is sent.
+func runPipeline(env *Env, fs *pflag.FlagSet, f *runFlags) (runner.Pipeline, error) {
+	var pipe runner.Pipeline
+	sc, digest, err := runScenario(env, fs, f)
 	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
+		return pipe, err
 	}
-	data = redact(data, secrets)
-	var sum strings.Builder
-	if err := report.Markdown(&sum, res); err != nil {
-		return err
+	if err := sc.CheckProfiles(f.profiles); err != nil {
+		return pipe, &UsageError{Err: err}
 	}
-	summary := redact([]byte(sum.String()), secrets)
-	files := []result.File{{Name: "result.json", Data: data}, {Name: "summary.md", Data: summary}}
-	// The HTML report is a convenience: a chart that cannot be drawn must
-	// not lose the run, so its failure is only reported.
-	var html strings.Builder
-	if err := report.HTML(&html, res); err != nil {
-		fmt.Fprintf(env.Stderr, "loadplan: report.html not written: %v\n", err)
-	} else {
-		files = append(files, result.File{Name: "report.html", Data: redact([]byte(html.String()), secrets)})
+	planCfg, err := checkRunPlan(sc)
+	if err != nil {
+		return pipe, err
 	}
-	if planCfg != nil {
-		files = append(files, runPlanFiles(env, dir, planCfg, data, res.Status, seg)...)
+	if err := checkGateProfiles(sc, f); err != nil {
+		return pipe, err
 	}
-	werr := result.SaveDir(dir, files, runFiles)
-	var names []string
-	for _, file := range files[1:] {
-		names = append(names, file.Name)
+	if f.scale != 1 {
+		if err := sc.Scale(f.scale); err != nil {
+			return pipe, usagef("--scale %g: %v", f.scale, err)
+		}
 	}
+	maxErr, err := parseErrorBound(f.maxErrorRate)
+	if err != nil {
+		return pipe, err
+	}
+	seg, err := parseSegment(f.segment, env)
+	if err != nil {
+		return pipe, err
+	}
+	if f.startAt == "" {
+		f.startAt = env.Getenv("LOADPLAN_START_AT")
+	}
+	var startAt time.Time
+	if f.startAt != "" {
+		if startAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
+			return pipe, usagef("--start-at %q: want an RFC 3339 time such as 2026-11-23T18:00:00Z", f.startAt)
+		}
+	}
+	dir := f.out
+	if dir == "" {
+		name := env.Now().Format("2006-01-02T150405") + "-" + scenario.SafeName(sc.Name)
+		if seg.Count > 1 {
+			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
+		}
+		dir = filepath.Join("reports", name)
+	}
+	if err := result.CheckWritable(dir); err != nil {
+		return pipe, usagef("output directory %s: %v", dir, err)
+	}
+	return runner.Pipeline{
+		Run: runner.Options{
+			Scenario: sc, Digest: digest, Profiles: f.profiles, Version: version(), Segment: seg, StartAt: startAt,
+			MaxLateness: f.lateness, PacerQuantum: f.quantum, MaxErrorRate: &maxErr,
+		},
+		Dir: dir,
+		// Every form of every secret (the result masks them at the source;
+		// this is the last line of defence for what is printed and written).
+		Secrets:     scenario.NewMasker(sc).Forms(),
+		Gates:       f.gatePlan.gates,
+		Baseline:    f.gatePlan.baseline,
+		Plan:        planCfg,
+		JUnit:       f.junit,
+		StepSummary: env.Getenv("GITHUB_STEP_SUMMARY"),
+		Now:         env.Now,
+		LookupEnv:   env.LookupEnv,
+	}, nil
+}
+
+// runScenario reads the scenario file, or builds the quick check's, and
+// the file's sha256 digest (empty for a quick check).
+func runScenario(env *Env, fs *pflag.FlagSet, f *runFlags) (*scenario.Scenario, string, error) {
 	switch {
-	case f.json:
-		env.Stdout.Write(data)
-	case f.quiet:
-	case f.summary == "full" || werr != nil: // unsaved: print every figure
-		env.Stdout.Write(summary)
-	default:
-		printCompact(env, dir, res, secrets, names)
-	}
-	if werr != nil {
-		return fmt.Errorf("could not save the result (the summary above holds the figures): %w", werr)
-	}
-	fmt.Fprintf(env.Stderr, "loadplan: wrote %s, %s\n", filepath.Join(dir, "result.json"), strings.Join(names, ", "))
-	return nil
-}
-
-// redact replaces every secret value with ***.
-func redact(b []byte, secrets []string) []byte {
-	s := string(b)
-	for _, v := range secrets {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, "***")
-		}
-	}
-	return []byte(s)
-}
-
-// redactErr returns err, or its text redacted when it holds a secret.
-func redactErr(err error, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	if msg := string(redact([]byte(err.Error()), secrets)); msg != err.Error() {
-		return errors.New(msg)
-	}
-	return err
-}
-
-func checkProfiles(sc *scenario.Scenario, only []string) error {
-	for _, name := range only {
-		found := false
-		for _, p := range sc.Profiles {
-			if p.Name == name {
-				found = true
+	case f.url != "" && fs.NArg() > 0:
+		return nil, "", usagef("give a scenario file or --url, not both")
+	case f.url != "":
+		sc, err := quickScenario(f)
+		return sc, "", err
+	case fs.NArg() == 1:
+		for _, name := range []string{"method", "header", "body", "users", "rate", "duration", "timeout", "think", "max-in-flight", "client"} {
+			if fs.Changed(name) {
+				return nil, "", usagef("--%s is a quick-check flag (with --url); a scenario file sets it in the file", name)
 			}
 		}
-		if !found {
-			var have []string
-			for _, p := range sc.Profiles {
-				have = append(have, p.Name)
-			}
-			return usagef("--profile %q: the scenario has %s", name, strings.Join(have, ", "))
+		path := fs.Arg(0)
+		data, err := scenario.ReadFile(path) // bounded: scenario.MaxFileSize
+		if err != nil {
+			return nil, "", &UsageError{Err: err}
+		}
+		sum := sha256.Sum256(data)
+		sc, err := scenario.Parse(path, data, env.LookupEnv)
+		if err != nil {
+			return nil, "", &UsageError{Err: err}
+		}
+		return sc, hex.EncodeToString(sum[:]), nil
+	}
+	fs.Usage()
+	return nil, "", usagef("run needs one scenario file, or --url for a quick check")
+}
+
+// watchSignals turns the first signal into a graceful stop (stop), the
+// second into cutting off requests in flight (hardStop) and the third into
+// an exit without a result. It returns once runCtx is done before a first
+// signal, hardCtx before a second, or runDone is closed before a third.
+func watchSignals(env *Env, runCtx context.Context, stop context.CancelFunc, hardCtx context.Context, hardStop context.CancelFunc, runDone <-chan struct{}, interrupted *atomic.Bool) {
+	select {
+	case <-env.Signals:
+	case <-runCtx.Done():
+		return
+	}
+	interrupted.Store(true)
+	fmt.Fprintln(env.Stderr, "\nloadplan: interrupted — finishing requests in flight and writing the partial result (interrupt again to cut them off)")
+	stop()
+	select {
+	case <-env.Signals:
+	case <-hardCtx.Done():
+		return
+	}
+	fmt.Fprintln(env.Stderr, "loadplan: interrupted again — cutting off requests in flight and writing the partial result (a third interrupt exits at once, without a result)")
+	hardStop()
+	select {
+	case <-env.Signals:
+	case <-runDone:
+		return
+	}
+	fmt.Fprintln(env.Stderr, "loadplan: interrupted three times — exiting without a result")
+	exit := env.Exit
+	if exit == nil {
+		exit = os.Exit
+	}
+	exit(ExitInterrupted)
+}
+
+// startProfiles starts --cpuprofile and opens --memprofile; the function it
+// returns stops the one and writes the other.
+func startProfiles(env *Env, f *runFlags) (func(), error) {
+	var stops []func()
+	stopAll := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
 		}
 	}
-	return nil
+	if f.cpuProf != "" {
+		pf, err := os.Create(f.cpuProf)
+		if err != nil {
+			return nil, usagef("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); pf.Close() })
+	}
+	if f.memProf != "" {
+		pf, err := os.Create(f.memProf)
+		if err != nil {
+			stopAll()
+			return nil, usagef("--memprofile: %v", err)
+		}
+		stops = append(stops, func() {
+			runtime.GC()
+			if err := pprof.WriteHeapProfile(pf); err != nil {
+				fmt.Fprintf(env.Stderr, "loadplan: --memprofile: %v\n", err)
+			}
+			pf.Close()
+		})
+	}
+	return stopAll, nil
 }
 
-// checkWritable makes sure the run's output can be saved before anything
-// is sent.
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// printOutcome prints what a run made: the result document (--json),
+// nothing (--quiet), summary.md (--summary full, or when the folder was
+// not saved: every figure), or the compact view; then its notes on stderr.
+func printOutcome(env *Env, f *runFlags, dir string, out *runner.Outcome, secrets []string) {
+	if out.JSON != nil && out.Summary != nil {
+		switch {
+		case f.json:
+			env.Stdout.Write(out.JSON)
+		case f.quiet:
+		case f.summary == "full" || out.SaveErr != nil:
+			env.Stdout.Write(out.Summary)
+		default:
+			printCompact(env, dir, out.Result, secrets, out.Files)
+		}
 	}
-	f, err := os.CreateTemp(dir, ".loadplan-check-*")
-	if err != nil {
-		return err
+	for _, n := range out.Notes {
+		fmt.Fprintln(env.Stderr, n)
 	}
-	name := f.Name()
-	_, werr := f.Write(make([]byte, 64<<10))
-	cerr := f.Close()
-	os.Remove(name)
-	return errors.Join(werr, cerr)
 }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func safeName(s string) string {
-	s = unsafeChars.ReplaceAllString(s, "-")
-	if s == "" {
-		return "run"
-	}
-	return s
-}
-
-// quickScenario builds the scenario of a quick check (--url ...) with the
-// checks a scenario file gets (scenario.CheckURL, CheckLoad, CheckMethod,
-// CheckHeader), so the command line cannot ask for what a file may not.
+// quickScenario builds the scenario of a quick check (--url ...) with
+// scenario.Quick, which checks each flag as a file's key would be.
 func quickScenario(f *runFlags) (*scenario.Scenario, error) {
-	u, err := scenario.CheckURL(f.url, false)
+	sc, err := scenario.Quick(scenario.QuickOptions{
+		URL: f.url, Method: f.method, Headers: f.headers, Body: f.body, Users: f.users, Rate: f.rate,
+		Duration: f.duration, Timeout: f.timeout, Think: f.think, MaxInFlight: f.inFlight, Client: f.client,
+	})
 	if err != nil {
-		return nil, usagef("--url %q: %s", scenario.MaskURLText(f.url), scenario.MaskURLText(err.Error()))
+		return nil, &UsageError{Err: err}
 	}
-	model, flag, load := scenario.Open, "--rate", f.rate
-	if f.users != 0 {
-		model, flag, load = scenario.Closed, "--users", float64(f.users)
-	}
-	switch {
-	case f.users != 0 && f.rate != 0:
-		return nil, usagef("give --users (closed model) or --rate (open model), not both")
-	case f.users == 0 && f.rate == 0:
-		return nil, usagef("a quick check needs --users N (closed model) or --rate R (open model)")
-	case f.duration <= 0:
-		return nil, usagef("--duration %s: must be > 0, e.g. 30s", f.duration)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout %s: must be > 0", f.timeout)
-	case f.think < 0:
-		return nil, usagef("--think %s: must be >= 0", f.think)
-	case f.think > 0 && f.rate != 0:
-		return nil, usagef("--think goes with --users (the closed model), not --rate")
-	case f.inFlight < 1 || f.inFlight > scenario.MaxMaxInFlight:
-		return nil, usagef("--max-in-flight %d: must be from 1 to %d", f.inFlight, scenario.MaxMaxInFlight)
-	}
-	if load <= 0 {
-		return nil, usagef("%s %g: must be > 0", flag, load)
-	}
-	if err := scenario.CheckLoad(load, model); err != nil { // NaN, Inf, above the bound
-		return nil, usagef("%s %s: %v", flag, strconv.FormatFloat(load, 'f', -1, 64), err)
-	}
-	method, err := scenario.CheckMethod(f.method)
-	if err != nil {
-		return nil, usagef("--method: %v", err)
-	}
-	switch f.client {
-	case scenario.ClientAuto, scenario.ClientFast, scenario.ClientStd:
-	default:
-		return nil, usagef("--client %q: want auto, fast or std", f.client)
-	}
-	sc := &scenario.Scenario{
-		Version: 1,
-		Name:    "quick-" + safeName(u.Host),
-		Target:  scenario.Target{URL: f.url, Timeout: f.timeout, MaxInFlight: f.inFlight, Client: f.client},
-	}
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		sc.Secrets = append(sc.Secrets, pw)
-	}
-	req := scenario.Request{Name: "request", Method: method, URL: f.url, Body: f.body, Weight: 1}
-	for i, h := range f.headers {
-		name, value, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(name) == "" {
-			// Not repeated: without its colon, "Authorization Bearer …"
-			// is a secret that would reach the CI log.
-			return nil, usagef("--header number %d: want 'Name: value' (not repeated here: it may hold a secret)", i+1)
-		}
-		hd := scenario.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)}
-		if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
-			return nil, usagef("--header %q: %v", hd.Name, err)
-		}
-		if sensitiveHeader(hd.Name) && hd.Value != "" {
-			hd.Secret = true
-			sc.Secrets = append(sc.Secrets, hd.Value)
-		}
-		req.Headers = append(req.Headers, hd)
-	}
-	sc.Requests = []scenario.Request{req}
-	p := scenario.Profile{Name: "baseline", Model: model, Think: f.think}
-	p.Stages = []scenario.Stage{{Load: load, From: load, Duration: f.duration}}
-	sc.Profiles = []scenario.Profile{p}
 	return sc, nil
-}
-
-func sensitiveHeader(name string) bool {
-	for _, s := range scenario.SensitiveHeaders {
-		if strings.EqualFold(s, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // parseSegment reads --segment I/N. "k8s/N" takes I from the Kubernetes
 // Indexed Job's JOB_COMPLETION_INDEX (0-based).
 func parseSegment(s string, env *Env) (engine.Segment, error) {
-	if s == "" {
-		return engine.Segment{Index: 1, Count: 1}, nil
-	}
-	is, ns, ok := strings.Cut(s, "/")
-	n, nerr := strconv.Atoi(ns)
-	if !ok || nerr != nil || n < 1 {
-		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
-	}
-	if is == "k8s" {
-		v := env.Getenv("JOB_COMPLETION_INDEX")
-		k, err := strconv.Atoi(v)
-		if err != nil || k < 0 || k >= n {
-			return engine.Segment{}, usagef("--segment k8s/%d: JOB_COMPLETION_INDEX=%q is not an index from 0 to %d", n, v, n-1)
-		}
-		return engine.Segment{Index: k + 1, Count: n}, nil
-	}
-	i, err := strconv.Atoi(is)
-	if err != nil || i < 1 || i > n {
-		return engine.Segment{}, usagef("--segment %q: want I/N with 1 <= I <= N, e.g. 2/8", s)
-	}
-	return engine.Segment{Index: i, Count: n}, nil
-}
-
-// runPlanFiles makes the plan files of a run: the plan is made from the
-// result as it is saved (data), and a plan that cannot be made is reported
-// but never changes the run's exit code — the measurement is what the run
-// was for. A segment or an unfinished run makes no plan: plan the merged or
-// the complete result with `loadplan plan`.
-func runPlanFiles(env *Env, dir string, cfg *plan.Config, data []byte, status string, seg engine.Segment) []result.File {
-	switch {
-	case seg.Count > 1:
-		fmt.Fprintln(env.Stderr, "loadplan: no plan for one segment: merge the segments, then run `loadplan plan` on the merged result")
-		return nil
-	case status != result.StatusComplete:
-		fmt.Fprintf(env.Stderr, "loadplan: no plan for a %s run\n", status)
-		return nil
-	}
-	saved, err := result.Parse("result.json", data)
-	var p *plan.Plan
-	if err == nil {
-		p, err = buildRunPlan(env, dir, cfg, saved)
-	}
-	var files []result.File
-	if err == nil {
-		files, err = planFiles(env, dir, p, report.PlanFormats)
-	}
+	seg, err := engine.ParseSegment(s, env.Getenv("JOB_COMPLETION_INDEX"))
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "loadplan: plan not written: %v\n", err)
-		return nil
+		return seg, &UsageError{Err: err}
 	}
-	return files
+	return seg, nil
 }
 
 // repeatRuns runs the same command N times, each into its own directory
@@ -600,7 +415,7 @@ func repeatRuns(ctx context.Context, env *Env, args []string, f *runFlags, posit
 		if len(positional) == 1 {
 			name = strings.TrimSuffix(filepath.Base(positional[0]), filepath.Ext(positional[0]))
 		}
-		base = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+safeName(name)+"-repeat")
+		base = filepath.Join("reports", env.Now().Format("2006-01-02T150405")+"-"+scenario.SafeName(name)+"-repeat")
 	}
 	// The same arguments without --repeat and --out.
 	var rest []string

@@ -6,6 +6,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 )
 
 // printCompact prints the compact end-of-run view (report.Terminal) of a
@@ -16,5 +17,5 @@ func printCompact(env *Env, dir string, res *result.Result, secrets []string, na
 		fmt.Fprintf(env.Stderr, "loadplan: summary: %v\n", err)
 		return
 	}
-	env.Stdout.Write(redact([]byte(b.String()), secrets))
+	env.Stdout.Write(runner.Redact([]byte(b.String()), secrets))
 }

@@ -1,7 +1,10 @@
 // Package runner runs a scenario end to end: it starts the built-in target
 // when asked, runs each profile with the engine, and assembles the result
-// document from the recorder's snapshots. It sits between measuring
-// (scenario, engine, metrics) and the result; later stages never import it.
+// document from the recorder's snapshots (Run). Execute then takes the
+// result through what `loadplan run` makes of it: the capacity model, the
+// gates, the run's folder, the plan and the CI files. It sits between
+// measuring (scenario, engine, metrics) and the result, and sequences the
+// later stages; none of them imports it.
 package runner
 
 import (

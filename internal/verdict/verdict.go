@@ -114,8 +114,7 @@ func JudgeAll(r *result.Result) {
 		if p.Generator.Invalid {
 			// The figures measure the generator: no verdict can stand on them.
 			p.Verdict.Pass = false
-			p.Verdict.Answer = fmt.Sprintf("%s: INVALID — the generator was the bottleneck, so these figures measure it, not the target (%s). Was: %s",
-				p.Name, strings.Join(p.Generator.Reasons, "; "), p.Verdict.Answer)
+			p.Verdict.Answer = invalidAnswer(p, p.Verdict.Answer)
 		}
 		if !p.Verdict.Pass {
 			r.Pass = false

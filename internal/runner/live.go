@@ -1,0 +1,36 @@
+package runner
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/report"
+)
+
+// Line is a profile's live state for a progress bar: the last closed
+// second's completions and their p95 — report.NoFigure when none of them
+// succeeded, as there is then no latency to show.
+func (l Live) Line() string {
+	p95 := l.P95.Round(time.Microsecond * 10).String()
+	if l.LastOK == 0 {
+		p95 = report.NoFigure
+	}
+	return fmt.Sprintf("%s/%s  offered %.0f %s  completed %.0f/s  p95 %s  errors %d",
+		l.Elapsed.Round(time.Second), l.Total, l.Offered, l.Unit, l.Throughput, p95, l.Errors)
+}
+
+// Totals is a finished profile's line: requests, their mean rate over the
+// time the profile ran, errors (and drops, if any). The last second of a
+// finished profile ("offered 0 users, completed 4/s") reads like a
+// collapse; its totals do not.
+func (l Live) Totals() string {
+	mean := 0.0
+	if l.Elapsed > 0 {
+		mean = float64(l.Requests) / l.Elapsed.Seconds()
+	}
+	s := fmt.Sprintf("done in %s: %d requests, mean %.1f/s, errors %d", l.Elapsed.Round(100*time.Millisecond), l.Requests, mean, l.Errors)
+	if l.Dropped > 0 {
+		s += fmt.Sprintf(", dropped %d", l.Dropped)
+	}
+	return s
+}
