@@ -88,6 +88,13 @@ func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 	if ok := hist == want-float64(res.Profiles[0].Total.Errors); !ok {
 		t.Errorf("remote write: the response histogram counts %v successes, the result %v", hist, want-float64(res.Profiles[0].Total.Errors))
 	}
+	perRequest, _ := promValue(t, prom, `sum(loadplan_request_requests_total{job=""})`)
+	if perRequest != want {
+		t.Errorf("remote write: per-request counts sum to %v, the result %v", perRequest, want)
+	}
+	if _, ok := promValue(t, prom, `loadplan_start_lateness_p99_seconds{job=""}`); !ok {
+		t.Errorf("remote write: no start lateness gauge")
+	}
 	// The scrape: the endpoint lingers after the run so the last pull sees
 	// the final figures; allow the last window in case it did not.
 	scraped, ok := promValue(t, prom, `max_over_time(loadplan_requests_total{job="loadplan"}[1m])`)

@@ -199,6 +199,11 @@ func (f *follower) poll(l runner.Live) {
 	if l.LastOK > 0 {
 		st.get(MetricLastP95, gauge, "profile", p).value = l.P95.Seconds()
 	}
+	if l.Lateness != nil {
+		p99, max := l.Lateness()
+		st.get(MetricLatenessP99, gauge, "profile", p).value = p99.Seconds()
+		st.get(MetricLatenessMax, gauge, "profile", p).value = max.Seconds()
+	}
 	h := st.get(MetricResponse, histogram, "profile", p)
 	for _, w := range wins {
 		stage := f.stageOf(w.Second, l.Epoch)
@@ -207,6 +212,17 @@ func (f *follower) poll(l runner.Live) {
 			st.get(MetricErrorClasses, counter, "profile", p, "stage", stage, "class", class).value += float64(n)
 		}
 		addHist(h, w.Hist)
+		per := w.PerName
+		if len(per) == 0 && len(l.Names) == 1 {
+			// One name: the window holds no per-name split; it is all of it.
+			per = []metrics.NameWindow{{Count: w.Count, Errors: w.Errors}}
+		}
+		for i, nw := range per {
+			if i < len(l.Names) {
+				st.get(MetricReqRequests, counter, "profile", p, "request", l.Names[i]).value += float64(nw.Count)
+				st.get(MetricReqErrors, counter, "profile", p, "request", l.Names[i]).value += float64(nw.Errors)
+			}
+		}
 		f.last = w.Second
 	}
 }
@@ -274,10 +290,15 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 // name).
 func Names() []string {
 	return []string{MetricRequests, MetricErrors, MetricStageRequests, MetricErrorClasses, MetricResponse,
-		MetricInFlight, MetricOffered, MetricDropped, MetricLastP95, MetricRemoteDropped}
+		MetricInFlight, MetricOffered, MetricDropped, MetricLastP95, MetricRemoteDropped,
+		MetricReqRequests, MetricReqErrors, MetricLatenessP99, MetricLatenessMax}
 }
 
 var help = map[string]string{
+	MetricReqRequests:   "Requests completed per request name (flow step), counted per closed second.",
+	MetricReqErrors:     "Failed requests per request name (flow step), counted per closed second.",
+	MetricLatenessP99:   "Start lateness p99 of the current stage: how far behind its schedule the generator started requests.",
+	MetricLatenessMax:   "Largest start lateness of the current stage.",
 	MetricRemoteDropped: "Remote-write pushes dropped (queue full or server unreachable).",
 	MetricRequests:      "Requests completed (successes and errors) in the profile so far.",
 	MetricErrors:        "Requests that failed in the profile so far.",

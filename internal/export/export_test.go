@@ -79,11 +79,13 @@ func TestPollCountsEachWindowOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	wins := []metrics.Window{
-		{Second: 100, Count: 100, Hist: enc},
+		{Second: 100, Count: 100, Hist: enc, PerName: []metrics.NameWindow{{Count: 60}, {Count: 40, Errors: 2}}},
 		{Second: 101, Count: 100, Errors: 3, ErrorClasses: map[string]int64{"timeout": 3}, Hist: enc},
 		{Second: 102, Count: 100, Hist: enc},
 	}
 	live := runner.Live{Requests: 303, Errors: 3, Unit: "req/s", Elapsed: 3 * time.Second, Stage: 1, Epoch: time.Unix(100, 0),
+		Names:    []string{"items", "orders"},
+		Lateness: func() (time.Duration, time.Duration) { return 2 * time.Millisecond, 9 * time.Millisecond },
 		WindowsAfter: func(sec int64) []metrics.Window {
 			var out []metrics.Window
 			for _, w := range wins {

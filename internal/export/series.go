@@ -13,16 +13,20 @@ import (
 
 // Metric names, the contract with dashboards (deploy/grafana/loadplan.json).
 const (
-	MetricRequests      = "loadplan_requests_total"          // counter {profile}: completions (successes and errors)
-	MetricErrors        = "loadplan_errors_total"            // counter {profile}
-	MetricStageRequests = "loadplan_stage_requests_total"    // counter {profile, stage}: per closed second
-	MetricErrorClasses  = "loadplan_stage_errors_total"      // counter {profile, stage, class}: per closed second
-	MetricResponse      = "loadplan_response_seconds"        // histogram {profile}: successful requests, from the intended start
-	MetricInFlight      = "loadplan_in_flight"               // gauge {profile}
-	MetricOffered       = "loadplan_offered_load"            // gauge {profile, unit}: req/s or users
-	MetricDropped       = "loadplan_dropped_total"           // counter {profile}: open-model starts skipped at the in-flight cap
-	MetricLastP95       = "loadplan_last_second_p95_seconds" // gauge {profile}
-	MetricRemoteDropped = "loadplan_export_dropped_total"    // counter: remote-write batches dropped (queue full or server down)
+	MetricRequests      = "loadplan_requests_total"             // counter {profile}: completions (successes and errors)
+	MetricErrors        = "loadplan_errors_total"               // counter {profile}
+	MetricStageRequests = "loadplan_stage_requests_total"       // counter {profile, stage}: per closed second
+	MetricErrorClasses  = "loadplan_stage_errors_total"         // counter {profile, stage, class}: per closed second
+	MetricResponse      = "loadplan_response_seconds"           // histogram {profile}: successful requests, from the intended start
+	MetricInFlight      = "loadplan_in_flight"                  // gauge {profile}
+	MetricOffered       = "loadplan_offered_load"               // gauge {profile, unit}: req/s or users
+	MetricDropped       = "loadplan_dropped_total"              // counter {profile}: open-model starts skipped at the in-flight cap
+	MetricLastP95       = "loadplan_last_second_p95_seconds"    // gauge {profile}
+	MetricRemoteDropped = "loadplan_export_dropped_total"       // counter: remote-write batches dropped (queue full or server down)
+	MetricReqRequests   = "loadplan_request_requests_total"     // counter {profile, request}: per closed second
+	MetricReqErrors     = "loadplan_request_errors_total"       // counter {profile, request}: per closed second
+	MetricLatenessP99   = "loadplan_start_lateness_p99_seconds" // gauge {profile}: the current stage's start lateness p99
+	MetricLatenessMax   = "loadplan_start_lateness_max_seconds" // gauge {profile}
 )
 
 // Buckets are the response-time histogram's upper bounds, in seconds: 1 ms

@@ -587,6 +587,26 @@ func (r *Recorder) Live() Live {
 	return l
 }
 
+// LiveLateness returns the p99 and the maximum of the start lateness
+// (actual against intended start) of the samples the shards hold for their
+// current stage: the live export's gauge, read once a second (the result
+// has the exact figures per stage). Zero before any sample.
+func (r *Recorder) LiveLateness() (p99, max time.Duration) {
+	h := NewHistogram(r.maxLat, SigFigs)
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		if sh.acc != nil {
+			h.Merge(sh.acc.late)
+		}
+		sh.mu.Unlock()
+	}
+	if h.TotalCount() == 0 {
+		return 0, 0
+	}
+	return usDur(h.ValueAtQuantile(99)), usDur(h.Max())
+}
+
 // WindowsAfter returns copies of the closed windows of seconds after sec,
 // with their histograms, oldest first (the live export reads them once a
 // second). A straggling second that closes after a later one is not

@@ -85,6 +85,10 @@ type Live struct {
 	Stage        int
 	WindowsAfter func(sec int64) []metrics.Window
 	Epoch        time.Time // the profile's start
+	// Names are the request names, in the order of Window.PerName.
+	Names []string
+	// Lateness gives the start lateness p99 and max of the current stage.
+	Lateness func() (p99, max time.Duration)
 }
 
 // Run runs the scenario's profiles in order. When ctx ends, the profile in
@@ -294,7 +298,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
 				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
-				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch,
+				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch, Names: names, Lateness: rec.LiveLateness,
 			}
 			return lv
 		})
