@@ -153,10 +153,3 @@ func (p *senderPool) close() {
 	p.stack = nil
 	p.r.progress.Senders.Store(int64(p.live))
 }
-
-// counts reports the senders alive and those retired so far.
-func (p *senderPool) counts() (live int, retired int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.live, p.retired
-}
