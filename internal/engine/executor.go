@@ -138,9 +138,10 @@ func newRunner(opt Options) (*runner, error) {
 
 func (r *runner) now() int64 { return int64(time.Since(r.epoch)) }
 
-// send performs one request and records it. key is the caller's shard key;
-// a negative intended start means "now" (the closed model's).
-func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
+// begin counts a request in flight and started, and returns its sample
+// with the start taken now (a negative intended start means "now", the
+// closed model's).
+func (r *runner) begin(req, stage int, intended int64) metrics.Sample {
 	n := r.progress.InFlight.Add(1)
 	for {
 		m := r.maxIn.Load()
@@ -153,12 +154,25 @@ func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
 	if intended < 0 {
 		s.Intended = s.Start
 	}
-	out, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
+	return s
+}
+
+// end takes the sample's end now and its send time from sent (zero: not
+// sent), and counts the request out of flight.
+func (r *runner) end(s *metrics.Sample, sent time.Time) {
 	s.End = r.now()
-	if !out.Sent.IsZero() {
-		s.Sent = int64(out.Sent.Sub(r.epoch))
+	if !sent.IsZero() {
+		s.Sent = int64(sent.Sub(r.epoch))
 	}
 	r.progress.InFlight.Add(-1)
+}
+
+// send performs one request and records it. key is the caller's shard key;
+// a negative intended start means "now" (the closed model's).
+func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
+	s := r.begin(req, stage, intended)
+	out, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
+	r.end(&s, out.Sent)
 	if out.ConnWait {
 		r.waits.Add(1)
 	}

@@ -280,24 +280,9 @@ func (r *runner) step(key, req, stage int, intended int64, u *vu, cookies bool) 
 	}
 	ex := &u.ex
 	u.build(p, cookies)
-	n := r.progress.InFlight.Add(1)
-	for {
-		m := r.maxIn.Load()
-		if n <= m || r.maxIn.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	r.started.Add(1)
-	s := metrics.Sample{Request: req, Stage: stage, Intended: intended, Start: r.now()}
-	if intended < 0 {
-		s.Intended = s.Start
-	}
+	s := r.begin(req, stage, intended)
 	out, err := r.opt.Doer.(Exchanger).Exchange(r.opt.Hard, ex)
-	s.End = r.now()
-	if !out.Sent.IsZero() {
-		s.Sent = int64(out.Sent.Sub(r.epoch))
-	}
-	r.progress.InFlight.Add(-1)
+	r.end(&s, out.Sent)
 	if out.ConnWait {
 		r.waits.Add(1)
 	}
