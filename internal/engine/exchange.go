@@ -144,14 +144,8 @@ func (c *FastClient) Exchange(ctx context.Context, ex *Exchange) (Outcome, error
 	}
 	var out Outcome
 	if slots := ex.fhost.slots; slots != nil {
-		select {
-		case slots <- struct{}{}:
-		default:
-			out.ConnWait = true
-			if err := c.waitSlot(ctx, slots); err != nil {
-				return out, err
-			}
-			out.Sent = time.Now()
+		if err := c.takeSlot(ctx, slots, &out); err != nil {
+			return out, err
 		}
 		defer func() { <-slots }()
 	}

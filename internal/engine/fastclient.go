@@ -239,14 +239,8 @@ func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 	}
 	var out Outcome
 	if slots := fp.host.slots; slots != nil {
-		select {
-		case slots <- struct{}{}:
-		default:
-			out.ConnWait = true
-			if err := c.waitSlot(ctx, slots); err != nil {
-				return out, err
-			}
-			out.Sent = time.Now()
+		if err := c.takeSlot(ctx, slots, &out); err != nil {
+			return out, err
 		}
 		defer func() { <-slots }()
 	}
@@ -282,6 +276,23 @@ func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 }
 
 // waitSlot waits for a free connection slot, at most the timeout.
+// takeSlot takes one of a capped host's connection slots, waiting for one
+// when all are taken: the wait is counted (out.ConnWait) and the request's
+// service time starts when it ends (out.Sent).
+func (c *FastClient) takeSlot(ctx context.Context, slots chan struct{}, out *Outcome) error {
+	select {
+	case slots <- struct{}{}:
+		return nil
+	default:
+	}
+	out.ConnWait = true
+	if err := c.waitSlot(ctx, slots); err != nil {
+		return err
+	}
+	out.Sent = time.Now()
+	return nil
+}
+
 func (c *FastClient) waitSlot(ctx context.Context, slots chan struct{}) error {
 	t := time.NewTimer(c.opt.Timeout)
 	defer t.Stop()
