@@ -6,26 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // win builds a one-second window at offset off with n requests, errs of
 // them failed, and every success taking lat.
 func win(t *testing.T, off int, n, errs int64, lat time.Duration) result.Window {
 	t.Helper()
-	h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
-	if ok := n - errs; ok > 0 {
-		if err := h.RecordValues(lat.Microseconds(), ok); err != nil {
-			t.Fatal(err)
-		}
-	}
-	enc, err := metrics.Encode(h)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return result.Window{Time: int64(1_700_000_000 + off), Offset: result.Seconds(off), Requests: n, Errors: errs,
-		P95: result.Ms(lat), P99: result.Ms(lat), Hist: enc}
+		P95: result.Ms(lat), P99: result.Ms(lat), Hist: testkit.Hist(t, map[time.Duration]int64{lat: n - errs})}
 }
 
 func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
