@@ -173,13 +173,7 @@ func (p *parser) target(v value) (Target, targetKind) {
 	t.Compression = p.optBool(o, "compression")
 	t.Connections = p.optInt(o, "connections", 0, 0)
 	if cv, ok := o.get("client"); ok {
-		if s, secret, ok := p.text(cv, "a string"); ok {
-			if contains(Clients, s) {
-				t.Client = s
-			} else {
-				p.errorf(cv.n, cv.path, "unknown client %s (allowed: %s)", quote(s, secret), strings.Join(Clients, ", "))
-			}
-		}
+		t.Client, _ = p.choice(cv, "client", Clients)
 	}
 	if t.Client == "" {
 		t.Client = ClientAuto
@@ -230,12 +224,8 @@ func (p *parser) builtin(v value) Builtin {
 	b.Workers = p.optInt(o, "workers", DefaultWorkers, 1)
 	b.ServiceTime, _ = p.optDuration(o, "service_time", DefaultServiceTime, true)
 	if dv, ok := o.get("distribution"); ok {
-		if s, secret, ok := p.text(dv, "a string"); ok {
-			if contains(Distributions, s) {
-				b.Distribution = s
-			} else {
-				p.errorf(dv.n, dv.path, "unknown distribution %s (allowed: %s)", quote(s, secret), strings.Join(Distributions, ", "))
-			}
+		if s, ok := p.choice(dv, "distribution", Distributions); ok {
+			b.Distribution = s
 		}
 	}
 	b.Queue = p.optInt(o, "queue", DefaultQueue, 0)
@@ -483,14 +473,17 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 }
 
 func (p *parser) slo(v value) SLO {
-	var s SLO
-	o, ok := p.mapping(v, sloKeys)
-	if !ok {
-		return s
-	}
-	s.P50, _ = p.optDuration(o, "p50", 0, true)
-	s.P95, _ = p.optDuration(o, "p95", 0, true)
-	s.P99, _ = p.optDuration(o, "p99", 0, true)
+	o, _ := p.mapping(v, sloKeys) // refused: no fields, the zero SLO
+	return p.objectives(o, SLO{})
+}
+
+// objectives reads the latency and error-rate keys that slo: and expect:
+// share; a key left out keeps def's value.
+func (p *parser) objectives(o object, def SLO) SLO {
+	s := def
+	s.P50, _ = p.optDuration(o, "p50", def.P50, true)
+	s.P95, _ = p.optDuration(o, "p95", def.P95, true)
+	s.P99, _ = p.optDuration(o, "p99", def.P99, true)
 	if ev, ok := o.get("error_rate"); ok {
 		if f, ok := p.percent(ev); ok {
 			s.ErrorRate, s.HasErrorRate = f, true

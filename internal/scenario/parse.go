@@ -139,6 +139,11 @@ func (p *parser) text(v value, what string) (s string, secret, ok bool) {
 	return p.w.Text(v.walk(), what)
 }
 
+// choice reads a string that must be one of allowed (an unknown what).
+func (p *parser) choice(v value, what string, allowed []string) (string, bool) {
+	return p.w.Choice(v.walk(), what, allowed)
+}
+
 func (p *parser) boolean(v value) (bool, bool)           { return p.w.Boolean(v.walk()) }
 func (p *parser) integer(v value) (int, bool)            { return p.w.Integer(v.walk()) }
 func (p *parser) number(v value) (float64, bool)         { return p.w.Number(v.walk()) }
