@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,18 +118,7 @@ func TestParseConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, err := ParseConfig("p.yaml", []byte(tt.body))
-			var es Errors
-			if !errors.As(err, &es) {
-				t.Fatalf("ParseConfig = %+v, %v; want Errors", cfg, err)
-			}
-			if len(es) != len(tt.want) {
-				t.Fatalf("got %d errors, want %d:\n%v", len(es), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if !strings.HasPrefix(es[i].Error(), w) {
-					t.Errorf("error %d =\n  %q\nwant it to start\n  %q", i, es[i].Error(), w)
-				}
-			}
+			wantErrors(t, err, fmt.Sprintf("ParseConfig = %+v", cfg), tt.want)
 		})
 	}
 }

@@ -24,12 +24,7 @@ func TestRequestExpectations(t *testing.T) {
 		if v.Pass != tt.pass {
 			t.Errorf("items at %d ms: pass %v, want %v: %s", tt.itemsMs, v.Pass, tt.pass, v.Answer)
 		}
-		var c *result.Check
-		for i := range v.Checks {
-			if v.Checks[i].Name == "items:p95" {
-				c = &v.Checks[i]
-			}
-		}
+		c := findCheck(v, "items:p95")
 		if c == nil {
 			t.Fatalf("no items:p95 check in %+v", v.Checks)
 		}

@@ -360,13 +360,7 @@ func TestLatencyOfNoSuccessFails(t *testing.T) {
 	if v.Pass {
 		t.Fatalf("passed: %s", v.Answer)
 	}
-	var c *result.Check
-	for i := range v.Checks {
-		if v.Checks[i].Name == "p95" {
-			c = &v.Checks[i]
-		}
-	}
-	if c == nil || c.Pass || !c.Unmeasured || !strings.Contains(v.Answer, "p95 — (no successful request) > 200ms") {
+	if c := findCheck(v, "p95"); c == nil || c.Pass || !c.Unmeasured || !strings.Contains(v.Answer, "p95 — (no successful request) > 200ms") {
 		t.Errorf("p95 check %+v: %s", c, v.Answer)
 	}
 }
@@ -407,12 +401,7 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 		return 10 * time.Millisecond
 	}
 	v := Judge(spikeProfile(t, slow, func(int) int64 { return 0 }, 30))
-	var rc *result.Check
-	for i := range v.Checks {
-		if v.Checks[i].Name == "recovery_time" {
-			rc = &v.Checks[i]
-		}
-	}
+	rc := findCheck(v, "recovery_time")
 	if rc == nil {
 		t.Fatalf("no recovery_time check: %+v", v.Checks)
 	}
