@@ -3,13 +3,13 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 const minimalPlan = `demand: {peak_rps: 1000}
@@ -193,26 +193,14 @@ func TestExamplePlan(t *testing.T) {
 	if len(cfg.Resources) < 3 || cfg.Budget == nil || len(cfg.Growth.Steps) == 0 {
 		t.Errorf("the example should show resources, a budget and steps: %+v", cfg)
 	}
-	example, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile("../../docs/plan.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), "```yaml\n"+string(example)+"```") {
-		t.Error("docs/plan.md does not hold docs/examples/plan.yaml verbatim in a yaml block")
-	}
 	// Every other yaml block of the guide that is a whole plan parses.
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
 	n := 0
-	for i, m := range blocks {
-		if !strings.Contains(m[1], "resources:") {
+	for i, block := range testkit.DocYAML(t, "../../docs/plan.md", path) {
+		if !strings.Contains(block, "resources:") {
 			continue
 		}
 		n++
-		if _, err := ParseConfig("docs-block", []byte(m[1])); err != nil {
+		if _, err := ParseConfig("docs-block", []byte(block)); err != nil {
 			t.Errorf("yaml block %d of docs/plan.md does not parse:\n%v", i, err)
 		}
 	}
