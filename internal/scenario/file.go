@@ -405,34 +405,31 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 			}
 		}
 	}
-	pv, hasPath := o.get("path")
-	uv, hasURL := o.get("url")
-	switch {
-	case hasPath && hasURL:
-		p.errorf(uv.at, uv.path, "give either path or url, not both")
-	case hasPath:
-		if s, secret, ok := p.text(pv, "a string"); ok {
+	switch k, v, ok := p.oneOf(o, "path", "url", "give either path or url, not both"); {
+	case !ok:
+	case k == "path":
+		if s, secret, ok := p.text(v, "a string"); ok {
 			full := strings.TrimRight(base, "/") + s
 			if kind != targetHTTP {
 				full = "http://builtin" + s // checked as the path of some URL
 			}
 			if !strings.HasPrefix(s, "/") {
-				p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
+				p.errorf(v.n, v.path, "must start with /, got %s", quote(s, secret))
 			} else if err := checkURLChars(s); err != nil {
-				p.errorf(pv.n, pv.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
+				p.errorf(v.n, v.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
 			} else if _, err := CheckURL(full, false); kind != targetUnknown && err != nil {
-				p.errorf(pv.n, pv.path, "%v, got %s", err, quote(s, secret))
+				p.errorf(v.n, v.path, "%v, got %s", err, quote(s, secret))
 			} else if kind == targetHTTP {
 				r.URL = full
 			} else {
 				r.URL = s
 			}
 		}
-	case hasURL:
+	case k == "url":
 		if kind == targetBuiltin {
-			p.errorf(uv.at, uv.path, "not allowed when target.url is builtin (use path)")
-		} else if s, secret, ok := p.text(uv, "a string"); ok {
-			if _, ok := p.absURL(uv, s, secret, false); ok {
+			p.errorf(v.at, v.path, "not allowed when target.url is builtin (use path)")
+		} else if s, secret, ok := p.text(v, "a string"); ok {
+			if _, ok := p.absURL(v, s, secret, false); ok {
 				r.URL = s
 			}
 		}

@@ -479,19 +479,16 @@ func (p *parser) explicitStages(v value) ([]Stage, Model) {
 			ok = false
 			continue
 		}
-		rv, hasRate := o.get("rate")
-		uv, hasUsers := o.get("users")
-		var lv value
 		var m Model
+		key, lv, given := p.oneOf(o, "rate", "users", "give either rate or users, not both")
 		switch {
-		case hasRate && hasUsers:
-			p.errorf(uv.at, uv.path, "give either rate or users, not both")
+		case !given:
 			ok = false
 			continue
-		case hasRate:
-			lv, m = rv, Open
-		case hasUsers:
-			lv, m = uv, Closed
+		case key == "rate":
+			m = Open
+		case key == "users":
+			m = Closed
 		default:
 			p.missing(o, "rate", "give rate for the open model or users for the closed model")
 			ok = false
