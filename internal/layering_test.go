@@ -45,6 +45,7 @@ var allowed = map[string][]string{
 	"importer":   {},
 	// Test helper: real Prometheus / node exporter processes for tests.
 	"promtest": {},
+	"testkit":  {"result", "metrics"}, // imported by _test.go files only
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

@@ -3,37 +3,10 @@ package gate
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
-
-// mixResult is a 10 s baseline profile at 100 req/s: items (60%, itemsMs),
-// others (30%, 5 ms) and report (10%, 200 ms).
-func mixResult(t *testing.T, itemsMs int) *result.Result {
-	t.Helper()
-	epoch := time.Unix(1_800_000_000, 0)
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"items", "others", "report"}, Epoch: epoch, Shards: 1})
-	for i := range 1000 {
-		name, lat := 0, time.Duration(itemsMs)*time.Millisecond
-		switch i % 10 {
-		case 6, 7, 8:
-			name, lat = 1, 5*time.Millisecond
-		case 9:
-			name, lat = 2, 200*time.Millisecond
-		}
-		at := int64(i) * int64(10*time.Millisecond)
-		s := metrics.Sample{Request: name, Intended: at, Start: at, End: at + int64(lat), Status: 200}
-		rec.Record(0, &s)
-	}
-	p, err := result.BuildProfile(result.ProfileInput{Name: "baseline", Model: "open", Status: result.StatusComplete, Snapshot: rec.Close(),
-		Stages: []result.StagePlan{{Offered: result.Offered{Load: 100, Unit: "req/s", Duration: 10}, Start: 0, End: 10 * time.Second}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{p}}
-}
 
 func TestRequestGateParse(t *testing.T) {
 	for _, tt := range []struct {
@@ -89,7 +62,7 @@ func TestRequestGateJudge(t *testing.T) {
 		itemsMs int
 		pass    bool
 	}{{10, true}, {30, false}} {
-		r := mixResult(t, tt.itemsMs)
+		r := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{testkit.MixProfile(t, tt.itemsMs)}}
 		gs, err := ParseAll([]string{"items:p95<20ms", "items:p95<20ms over 3s", "p95<250ms"})
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"mime"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -21,18 +20,7 @@ func body(sec *secrets, mimeType, text, where string) string {
 			return out
 		}
 	case mt == "application/x-www-form-urlencoded":
-		parts := strings.Split(text, "&")
-		for i, kv := range parts {
-			k, v, ok := strings.Cut(kv, "=")
-			key, err := url.QueryUnescape(k)
-			if err != nil {
-				key = k
-			}
-			if ok && v != "" && secretName(key, nil) {
-				parts[i] = k + "=" + sec.ref(key, v, "form field "+key+" of "+where)
-			}
-		}
-		return strings.Join(parts, "&")
+		return sec.urlEncoded(text, nil, "form field", where)
 	}
 	return text
 }

@@ -171,7 +171,15 @@ func (s *secrets) pathQuery(u *url.URL, extraKeys []string, where string) string
 	if u.RawQuery == "" {
 		return p
 	}
-	parts := strings.Split(u.RawQuery, "&")
+	return p + "?" + s.urlEncoded(u.RawQuery, extraKeys, "query key", where)
+}
+
+// urlEncoded is a query string or form body (k=v pairs joined by &) with
+// the values of secret-looking keys replaced, each pair's text otherwise
+// kept as it was; what names the pair in the reference's note ("query
+// key", "form field").
+func (s *secrets) urlEncoded(text string, extraKeys []string, what, where string) string {
+	parts := strings.Split(text, "&")
 	for i, kv := range parts {
 		k, v, ok := strings.Cut(kv, "=")
 		key, err := url.QueryUnescape(k)
@@ -179,10 +187,10 @@ func (s *secrets) pathQuery(u *url.URL, extraKeys []string, where string) string
 			key = k
 		}
 		if ok && v != "" && secretName(key, extraKeys) {
-			parts[i] = k + "=" + s.ref(key, v, "query key "+key+" of "+where)
+			parts[i] = k + "=" + s.ref(key, v, what+" "+key+" of "+where)
 		}
 	}
-	return p + "?" + strings.Join(parts, "&")
+	return strings.Join(parts, "&")
 }
 
 // stepName names a request by method and path: "GET /items/42?x=1" →

@@ -436,12 +436,8 @@ func (p *parser) resources(v value) []Resource {
 			r.Name = s
 		}
 		if x, ok := o.Get("driver"); ok {
-			if s, ok := p.Str(x); ok {
-				if yamlwalk.Contains(drivers, s) {
-					r.Driver = s
-				} else {
-					p.Errorf(x.N, x.Path, "unknown driver %s (allowed: %s)", quote(s), strings.Join(drivers, ", "))
-				}
+			if s, ok := p.Choice(x, "driver", drivers); ok {
+				r.Driver = s
 			}
 		}
 		if x, ok := o.Get("unit"); ok {

@@ -2,13 +2,14 @@ package plan
 
 import (
 	"errors"
-	"os"
+	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 const minimalPlan = `demand: {peak_rps: 1000}
@@ -117,18 +118,7 @@ func TestParseConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, err := ParseConfig("p.yaml", []byte(tt.body))
-			var es Errors
-			if !errors.As(err, &es) {
-				t.Fatalf("ParseConfig = %+v, %v; want Errors", cfg, err)
-			}
-			if len(es) != len(tt.want) {
-				t.Fatalf("got %d errors, want %d:\n%v", len(es), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if !strings.HasPrefix(es[i].Error(), w) {
-					t.Errorf("error %d =\n  %q\nwant it to start\n  %q", i, es[i].Error(), w)
-				}
-			}
+			wantErrors(t, err, fmt.Sprintf("ParseConfig = %+v", cfg), tt.want)
 		})
 	}
 }
@@ -203,26 +193,14 @@ func TestExamplePlan(t *testing.T) {
 	if len(cfg.Resources) < 3 || cfg.Budget == nil || len(cfg.Growth.Steps) == 0 {
 		t.Errorf("the example should show resources, a budget and steps: %+v", cfg)
 	}
-	example, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile("../../docs/plan.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), "```yaml\n"+string(example)+"```") {
-		t.Error("docs/plan.md does not hold docs/examples/plan.yaml verbatim in a yaml block")
-	}
 	// Every other yaml block of the guide that is a whole plan parses.
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
 	n := 0
-	for i, m := range blocks {
-		if !strings.Contains(m[1], "resources:") {
+	for i, block := range testkit.DocYAML(t, "../../docs/plan.md", path) {
+		if !strings.Contains(block, "resources:") {
 			continue
 		}
 		n++
-		if _, err := ParseConfig("docs-block", []byte(m[1])); err != nil {
+		if _, err := ParseConfig("docs-block", []byte(block)); err != nil {
 			t.Errorf("yaml block %d of docs/plan.md does not parse:\n%v", i, err)
 		}
 	}

@@ -62,12 +62,15 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalText reads 2027-01-31.
-func (d *Date) UnmarshalText(b []byte) error {
-	v, err := ParseDate(string(b))
+func (d *Date) UnmarshalText(b []byte) error { return unmarshalText(b, d, ParseDate) }
+
+// unmarshalText sets *dst to b read by parse; on an error *dst is kept.
+func unmarshalText[T any](b []byte, dst *T, parse func(string) (T, error)) error {
+	v, err := parse(string(b))
 	if err != nil {
 		return err
 	}
-	*d = v
+	*dst = v
 	return nil
 }
 
@@ -240,14 +243,7 @@ func (p Period) String() string {
 func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // UnmarshalText reads p as ParsePeriod does.
-func (p *Period) UnmarshalText(b []byte) error {
-	v, err := ParsePeriod(string(b))
-	if err != nil {
-		return err
-	}
-	*p = v
-	return nil
-}
+func (p *Period) UnmarshalText(b []byte) error { return unmarshalText(b, p, ParsePeriod) }
 
 // MaxHorizon bounds the horizon of a plan.
 const MaxHorizon = 120

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/csvrows"
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -354,26 +355,13 @@ func detectSeasonality(obs []Observation, ts, ys []float64) []SeasonalFactor {
 	return slices.Clone(out)
 }
 
-// lineFit is the least-squares line y = a + b·x.
+// lineFit is the least-squares line y = a + b·x (gonum's); with a single
+// x there is no slope, and a is the mean of y.
 func lineFit(xs, ys []float64) (a, b float64) {
-	var mx, my float64
-	for i := range xs {
-		mx += xs[i]
-		my += ys[i]
+	if slices.Min(xs) == slices.Max(xs) {
+		return stat.Mean(ys, nil), 0
 	}
-	n := float64(len(xs))
-	mx /= n
-	my /= n
-	var sxx, sxy float64
-	for i := range xs {
-		sxx += (xs[i] - mx) * (xs[i] - mx)
-		sxy += (xs[i] - mx) * (ys[i] - my)
-	}
-	if sxx == 0 {
-		return my, 0
-	}
-	b = sxy / sxx
-	return my - b*mx, b
+	return stat.LinearRegression(xs, ys, nil, false)
 }
 
 // mad is the median absolute deviation from the median.

@@ -161,18 +161,7 @@ func TestReadHistoryErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			obs, err := ReadHistory("h.csv", strings.NewReader(tt.body))
-			var es Errors
-			if !errors.As(err, &es) {
-				t.Fatalf("ReadHistory = %v, %v; want Errors", obs, err)
-			}
-			if len(es) != len(tt.want) {
-				t.Fatalf("got %d errors, want %d:\n%v", len(es), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if !strings.HasPrefix(es[i].Error(), w) {
-					t.Errorf("error %d = %q, want it to start %q", i, es[i].Error(), w)
-				}
-			}
+			wantErrors(t, err, fmt.Sprintf("ReadHistory = %v", obs), tt.want)
 		})
 	}
 }

@@ -45,13 +45,7 @@ func (b *builder) monitoredPerUnit(r Resource, units int) (perUnit float64, m *R
 	if pr == nil || pr.Bottleneck == nil {
 		return 0, nil, false
 	}
-	var best *result.ResourceCeiling
-	for i := range pr.Bottleneck.Resources {
-		rc := &pr.Bottleneck.Resources[i]
-		if rc.Resource == r.Name && rc.Ceiling > 0 && (best == nil || rc.Ceiling < best.Ceiling) {
-			best = rc
-		}
-	}
+	best := lowestCeiling(pr.Bottleneck, r.Name)
 	if best == nil {
 		return 0, nil, false
 	}
@@ -73,6 +67,20 @@ func (b *builder) monitoredPerUnit(r Resource, units int) (perUnit float64, m *R
 		b.risk(SeverityNote, RiskMeasurement, r.Name, "%s: the typed per_unit (%s req/s per %s) is %s %s the %s measured: check what the typed figure assumed.", r.Name, FormatFigure(r.PerUnit), r.Unit, FormatPercent(math.Abs(r.PerUnit-perUnit)/perUnit), aboveBelow(r.PerUnit-perUnit), FormatFigure(perUnit))
 	}
 	return perUnit, m, true
+}
+
+// lowestCeiling is the lowest positive utilisation-law ceiling among the
+// metrics monitored on the named resource (the one that binds first on
+// it); nil when none measured it.
+func lowestCeiling(bn *result.Bottleneck, name string) *result.ResourceCeiling {
+	var best *result.ResourceCeiling
+	for i := range bn.Resources {
+		rc := &bn.Resources[i]
+		if rc.Resource == name && rc.Ceiling > 0 && (best == nil || rc.Ceiling < best.Ceiling) {
+			best = rc
+		}
+	}
+	return best
 }
 
 func sizedBy(r Resource) string {
@@ -99,13 +107,7 @@ func (b *builder) measuredTierCheck(r Resource, units int) {
 	if pr == nil || pr.Bottleneck == nil || units <= 0 || b.p.Measured.RPS <= 0 {
 		return
 	}
-	var best *result.ResourceCeiling
-	for i := range pr.Bottleneck.Resources {
-		rc := &pr.Bottleneck.Resources[i]
-		if rc.Resource == r.Name && rc.Ceiling > 0 && (best == nil || rc.Ceiling < best.Ceiling) {
-			best = rc
-		}
-	}
+	best := lowestCeiling(pr.Bottleneck, r.Name)
 	if best == nil {
 		return
 	}

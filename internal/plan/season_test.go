@@ -88,3 +88,22 @@ func TestNoSeasonInNoise(t *testing.T) {
 		}
 	}
 }
+
+// TestLineFit: the line through points on y = 1 + 2x, through noisy points
+// against the least-squares line worked by hand (x 0..3, y 1, 2, 4, 4:
+// b = 1.1, a = 1.1), and with a single x, no slope.
+func TestLineFit(t *testing.T) {
+	for _, tt := range []struct {
+		xs, ys []float64
+		a, b   float64
+	}{
+		{[]float64{0, 1, 2}, []float64{1, 3, 5}, 1, 2},
+		{[]float64{0, 1, 2, 3}, []float64{1, 2, 4, 4}, 1.1, 1.1},
+		{[]float64{5, 5}, []float64{1, 3}, 2, 0},
+	} {
+		a, b := lineFit(tt.xs, tt.ys)
+		if math.Abs(a-tt.a) > 1e-12 || math.Abs(b-tt.b) > 1e-12 {
+			t.Errorf("lineFit(%v, %v) = %v, %v; want %v, %v", tt.xs, tt.ys, a, b, tt.a, tt.b)
+		}
+	}
+}

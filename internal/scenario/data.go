@@ -89,12 +89,8 @@ func (p *parser) dataSources(v value) {
 			continue
 		}
 		if mv, ok := do.get("mode"); ok {
-			if s, ok := p.str(mv); ok {
-				if contains(DataModes, s) {
-					d.Mode = s
-				} else {
-					p.errorf(mv.n, mv.path, "unknown mode %s (allowed: %s)", quote(s, false), strings.Join(DataModes, ", "))
-				}
+			if s, ok := p.choice(mv, "mode", DataModes); ok {
+				d.Mode = s
 			}
 		}
 		if ev, ok := do.get("on_exhausted"); ok {

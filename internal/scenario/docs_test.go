@@ -1,35 +1,21 @@
 package scenario
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
-var (
-	yamlBlock   = regexp.MustCompile("(?s)```yaml\n(.*?)```")
-	fullExample = regexp.MustCompile(`(?m)^version: 1$`)
-)
+var fullExample = regexp.MustCompile(`(?m)^version: 1$`)
 
 // TestDocsExamples keeps docs/scenario.md honest: every full example in it
 // parses, and its complete example is testdata/complete.yaml.
 func TestDocsExamples(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/scenario.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	complete, err := os.ReadFile("testdata/complete.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), "```yaml\n"+string(complete)+"```") {
-		t.Error("docs/scenario.md does not contain testdata/complete.yaml verbatim in a yaml block")
-	}
 	full := 0
-	for i, m := range yamlBlock.FindAllStringSubmatch(string(doc), -1) {
-		block := m[1]
+	for i, block := range testkit.DocYAML(t, "../../docs/scenario.md", "testdata/complete.yaml") {
 		if !fullExample.MatchString(block) {
 			continue // a fragment; TestProfileFragmentsInDocs checks profile ones
 		}
@@ -46,13 +32,8 @@ func TestDocsExamples(t *testing.T) {
 // TestProfileFragmentsInDocs parses the profile snippets of the docs
 // (blocks that start with a profile name) inside a valid scenario.
 func TestProfileFragmentsInDocs(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/scenario.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
-	for _, m := range yamlBlock.FindAllStringSubmatch(string(doc), -1) {
-		block := m[1]
+	for _, block := range testkit.DocYAML(t, "../../docs/scenario.md", "") {
 		name, _, _ := strings.Cut(block, ":")
 		if !contains(ProfileNames, name) {
 			continue

@@ -173,13 +173,7 @@ func (p *parser) target(v value) (Target, targetKind) {
 	t.Compression = p.optBool(o, "compression")
 	t.Connections = p.optInt(o, "connections", 0, 0)
 	if cv, ok := o.get("client"); ok {
-		if s, secret, ok := p.text(cv, "a string"); ok {
-			if contains(Clients, s) {
-				t.Client = s
-			} else {
-				p.errorf(cv.n, cv.path, "unknown client %s (allowed: %s)", quote(s, secret), strings.Join(Clients, ", "))
-			}
-		}
+		t.Client, _ = p.choice(cv, "client", Clients)
 	}
 	if t.Client == "" {
 		t.Client = ClientAuto
@@ -230,12 +224,8 @@ func (p *parser) builtin(v value) Builtin {
 	b.Workers = p.optInt(o, "workers", DefaultWorkers, 1)
 	b.ServiceTime, _ = p.optDuration(o, "service_time", DefaultServiceTime, true)
 	if dv, ok := o.get("distribution"); ok {
-		if s, secret, ok := p.text(dv, "a string"); ok {
-			if contains(Distributions, s) {
-				b.Distribution = s
-			} else {
-				p.errorf(dv.n, dv.path, "unknown distribution %s (allowed: %s)", quote(s, secret), strings.Join(Distributions, ", "))
-			}
+		if s, ok := p.choice(dv, "distribution", Distributions); ok {
+			b.Distribution = s
 		}
 	}
 	b.Queue = p.optInt(o, "queue", DefaultQueue, 0)
@@ -352,19 +342,9 @@ func isSensitive(name string) bool {
 // validToken reports whether s is an HTTP token (RFC 9110), the syntax of a
 // header name.
 func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
+	return s != "" && !strings.ContainsFunc(s, func(c rune) bool {
+		return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", c))
+	})
 }
 
 func (p *parser) requests(v value, base string, kind targetKind) []Request {
@@ -425,34 +405,31 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 			}
 		}
 	}
-	pv, hasPath := o.get("path")
-	uv, hasURL := o.get("url")
-	switch {
-	case hasPath && hasURL:
-		p.errorf(uv.at, uv.path, "give either path or url, not both")
-	case hasPath:
-		if s, secret, ok := p.text(pv, "a string"); ok {
+	switch k, v, ok := p.oneOf(o, "path", "url", "give either path or url, not both"); {
+	case !ok:
+	case k == "path":
+		if s, secret, ok := p.text(v, "a string"); ok {
 			full := strings.TrimRight(base, "/") + s
 			if kind != targetHTTP {
 				full = "http://builtin" + s // checked as the path of some URL
 			}
 			if !strings.HasPrefix(s, "/") {
-				p.errorf(pv.n, pv.path, "must start with /, got %s", quote(s, secret))
+				p.errorf(v.n, v.path, "must start with /, got %s", quote(s, secret))
 			} else if err := checkURLChars(s); err != nil {
-				p.errorf(pv.n, pv.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
+				p.errorf(v.n, v.path, "must not contain a space or control character (%v), got %s", err, quote(s, secret))
 			} else if _, err := CheckURL(full, false); kind != targetUnknown && err != nil {
-				p.errorf(pv.n, pv.path, "%v, got %s", err, quote(s, secret))
+				p.errorf(v.n, v.path, "%v, got %s", err, quote(s, secret))
 			} else if kind == targetHTTP {
 				r.URL = full
 			} else {
 				r.URL = s
 			}
 		}
-	case hasURL:
+	case k == "url":
 		if kind == targetBuiltin {
-			p.errorf(uv.at, uv.path, "not allowed when target.url is builtin (use path)")
-		} else if s, secret, ok := p.text(uv, "a string"); ok {
-			if _, ok := p.absURL(uv, s, secret, false); ok {
+			p.errorf(v.at, v.path, "not allowed when target.url is builtin (use path)")
+		} else if s, secret, ok := p.text(v, "a string"); ok {
+			if _, ok := p.absURL(v, s, secret, false); ok {
 				r.URL = s
 			}
 		}
@@ -483,14 +460,17 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 }
 
 func (p *parser) slo(v value) SLO {
-	var s SLO
-	o, ok := p.mapping(v, sloKeys)
-	if !ok {
-		return s
-	}
-	s.P50, _ = p.optDuration(o, "p50", 0, true)
-	s.P95, _ = p.optDuration(o, "p95", 0, true)
-	s.P99, _ = p.optDuration(o, "p99", 0, true)
+	o, _ := p.mapping(v, sloKeys) // refused: no fields, the zero SLO
+	return p.objectives(o, SLO{})
+}
+
+// objectives reads the latency and error-rate keys that slo: and expect:
+// share; a key left out keeps def's value.
+func (p *parser) objectives(o object, def SLO) SLO {
+	s := def
+	s.P50, _ = p.optDuration(o, "p50", def.P50, true)
+	s.P95, _ = p.optDuration(o, "p95", def.P95, true)
+	s.P99, _ = p.optDuration(o, "p99", def.P99, true)
 	if ev, ok := o.get("error_rate"); ok {
 		if f, ok := p.percent(ev); ok {
 			s.ErrorRate, s.HasErrorRate = f, true

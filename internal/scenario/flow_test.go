@@ -63,6 +63,9 @@ func TestFlowErrors(t *testing.T) {
 		{"empty data file with unique", map[string]string{"users.csv": "name,password\n"}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
 			{5, "data.users.file", "has no rows (mode unique needs at least one)"},
 		}},
+		{"unknown data mode", map[string]string{"users.csv": usersCSV}, flowDoc("data:\n  users: {file: users.csv, mode: shuffled}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
+			{5, "data.users.mode", `unknown mode "shuffled" (allowed: sequential, random, unique)`},
+		}},
 		{"missing data file", nil, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
 			{5, "data.users.file", "cannot read data file"},
 		}},

@@ -96,36 +96,33 @@ func (p *parser) monitorMetric(name string, v value, havePrometheus, builtin boo
 	if !ok {
 		return mm, false
 	}
-	qv, hasQuery := o.get("query")
-	sv, hasScrape := o.get("scrape")
-	switch {
-	case hasQuery && hasScrape:
-		p.errorf(sv.at, sv.path, "give query (read from prometheus) or scrape (an exporter's /metrics), not both")
-	case !hasQuery && !hasScrape:
+	switch k, src, ok := p.oneOf(o, "query", "scrape", "give query (read from prometheus) or scrape (an exporter's /metrics), not both"); {
+	case !ok:
+	case k == "":
 		p.errorf(v.at, v.path, "want query: PROMQL (with monitor.prometheus) or scrape: URL|builtin with metric:")
-	case hasQuery:
-		if s, ok := p.str(qv); ok {
+	case k == "query":
+		if s, ok := p.str(src); ok {
 			if err := CheckPromQL(s); err != nil {
-				p.errorf(qv.n, qv.path, "PromQL: %v", err)
+				p.errorf(src.n, src.path, "PromQL: %v", err)
 			}
 			mm.Query = s
 		}
 		if !havePrometheus {
-			p.errorf(qv.at, qv.path, "a query needs monitor.prometheus: the server's URL")
+			p.errorf(src.at, src.path, "a query needs monitor.prometheus: the server's URL")
 		}
 		for _, k := range []string{"metric", "rate"} {
 			if kv, ok := o.get(k); ok {
 				p.errorf(kv.at, kv.path, "%s is for scrape metrics; a query metric says it in PromQL", k)
 			}
 		}
-	default:
-		if s, secret, ok := p.text(sv, "a string"); ok {
+	case k == "scrape":
+		if s, secret, ok := p.text(src, "a string"); ok {
 			if s == BuiltinScrape {
 				mm.Scrape = s
 				if !builtin {
-					p.errorf(sv.n, sv.path, "scrape: builtin reads the built-in simulated service, but target.url is not builtin")
+					p.errorf(src.n, src.path, "scrape: builtin reads the built-in simulated service, but target.url is not builtin")
 				}
-			} else if _, ok := p.absURL(sv, s, secret, false); ok {
+			} else if _, ok := p.absURL(src, s, secret, false); ok {
 				mm.Scrape = s
 			}
 		}
@@ -143,20 +140,17 @@ func (p *parser) monitorMetric(name string, v value, havePrometheus, builtin boo
 	if uv, ok := o.get("unit"); ok {
 		mm.Unit, _ = p.str(uv)
 	}
-	cv, hasCPUs := o.get("cpus")
-	xv, hasMax := o.get("max")
-	switch {
-	case hasCPUs && hasMax:
-		p.errorf(xv.at, xv.path, "give cpus (capacity in cores) or max (capacity in unit), not both")
-	case hasCPUs:
+	switch k, cv, ok := p.oneOf(o, "cpus", "max", "give cpus (capacity in cores) or max (capacity in unit), not both"); {
+	case !ok:
+	case k == "cpus":
 		mm.Capacity = p.capacity(cv)
 		if mm.Unit == "" {
 			mm.Unit = "cores"
 		} else if mm.Unit != "cores" {
 			p.errorf(cv.at, cv.path, "cpus is a capacity in cores, but unit is %s (use max: for other units)", quote(mm.Unit, false))
 		}
-	case hasMax:
-		mm.Capacity = p.capacity(xv)
+	case k == "max":
+		mm.Capacity = p.capacity(cv)
 	}
 	if mm.Unit == "" {
 		p.missing(o, "unit", "what the value is in: cores, ratio, percent, count, bytes, ...")

@@ -139,6 +139,29 @@ func (p *parser) text(v value, what string) (s string, secret, ok bool) {
 	return p.w.Text(v.walk(), what)
 }
 
+// oneOf returns which of the keys a and b of o, which exclude each other,
+// is given, with its value: key "" when neither is. When both are, it
+// reports notBoth at b and returns ok false.
+func (p *parser) oneOf(o object, a, b, notBoth string) (key string, v value, ok bool) {
+	av, hasA := o.get(a)
+	bv, hasB := o.get(b)
+	switch {
+	case hasA && hasB:
+		p.errorf(bv.at, bv.path, "%s", notBoth)
+		return "", value{}, false
+	case hasA:
+		return a, av, true
+	case hasB:
+		return b, bv, true
+	}
+	return "", value{}, true
+}
+
+// choice reads a string that must be one of allowed (an unknown what).
+func (p *parser) choice(v value, what string, allowed []string) (string, bool) {
+	return p.w.Choice(v.walk(), what, allowed)
+}
+
 func (p *parser) boolean(v value) (bool, bool)           { return p.w.Boolean(v.walk()) }
 func (p *parser) integer(v value) (int, bool)            { return p.w.Integer(v.walk()) }
 func (p *parser) number(v value) (float64, bool)         { return p.w.Number(v.walk()) }

@@ -169,14 +169,14 @@ func (p *parser) judging(prof *Profile, o object, f form, slo SLO) {
 	prof.Stepped = f == stepped || prof.Name == "stress"
 	isSpike := prof.Name == "spike"
 
-	ev, hasExpect := o.get("expect")
-	prof.Expect = p.expect(ev, hasExpect, slo)
+	ev, _ := o.get("expect")
+	prof.Expect = p.expect(ev, slo)
 
 	bv, hasBreak := o.get("break")
 	if hasBreak && !prof.Stepped && f != unclear {
 		p.errorf(bv.at, bv.path, "only for a stepped profile (the stress profile, or rate or users: {start, step, max}): it says when a step is broken")
 	}
-	if b := p.breakRule(bv, hasBreak, prof.Expect); prof.Stepped {
+	if b := p.breakRule(bv, prof.Expect); prof.Stepped {
 		prof.Break = b
 	}
 
@@ -184,7 +184,7 @@ func (p *parser) judging(prof *Profile, o object, f form, slo SLO) {
 	if hasRecovery && !isSpike {
 		p.errorf(rv.at, rv.path, "only for the spike profile: it says how recovery after the surge is judged")
 	}
-	if r := p.recoveryRule(rv, hasRecovery); isSpike {
+	if r := p.recoveryRule(rv); isSpike {
 		prof.Recovery = r
 	}
 
@@ -304,17 +304,24 @@ func (p *parser) positiveLoad(v value, m Model) (float64, bool) {
 // stage.
 func (p *parser) steadyStages(o object, loadV value, m Model) []Stage {
 	load, okL := p.positiveLoad(loadV, m)
-	d, okD := p.reqDuration(o, "duration", "how long the profile runs")
+	d, ramp, okD := p.durationRamp(o, "how long the profile runs")
+	if !okL || !okD {
+		return nil
+	}
+	return []Stage{{Load: load, From: 0, Duration: d, Ramp: ramp}}
+}
+
+// durationRamp reads a required duration (hint says what it is) and an
+// optional ramp within it; ok is false when either is missing or invalid.
+func (p *parser) durationRamp(o object, hint string) (d, ramp time.Duration, ok bool) {
+	d, okD := p.reqDuration(o, "duration", hint)
 	ramp, okR := p.optDuration(o, "ramp", 0, false)
 	if okD && okR && ramp > d {
 		rv, _ := o.get("ramp")
 		p.errorf(rv.n, rv.path, "must be <= duration (%s), got %s", d, ramp)
 		okR = false
 	}
-	if !okL || !okD || !okR {
-		return nil
-	}
-	return []Stage{{Load: load, From: 0, Duration: d, Ramp: ramp}}
+	return d, ramp, okD && okR
 }
 
 // steppedStages expands rate: {start, step, max}, step_duration, step_ramp
@@ -472,19 +479,16 @@ func (p *parser) explicitStages(v value) ([]Stage, Model) {
 			ok = false
 			continue
 		}
-		rv, hasRate := o.get("rate")
-		uv, hasUsers := o.get("users")
-		var lv value
 		var m Model
+		key, lv, given := p.oneOf(o, "rate", "users", "give either rate or users, not both")
 		switch {
-		case hasRate && hasUsers:
-			p.errorf(uv.at, uv.path, "give either rate or users, not both")
+		case !given:
 			ok = false
 			continue
-		case hasRate:
-			lv, m = rv, Open
-		case hasUsers:
-			lv, m = uv, Closed
+		case key == "rate":
+			m = Open
+		case key == "users":
+			m = Closed
 		default:
 			p.missing(o, "rate", "give rate for the open model or users for the closed model")
 			ok = false
@@ -516,14 +520,8 @@ func (p *parser) explicitStages(v value) ([]Stage, Model) {
 				positive = positive || f > 0
 			}
 		}
-		d, okD := p.reqDuration(o, "duration", "how long the stage lasts")
-		ramp, okR := p.optDuration(o, "ramp", 0, false)
-		if okD && okR && ramp > d {
-			rampV, _ := o.get("ramp")
-			p.errorf(rampV.n, rampV.path, "must be <= duration (%s), got %s", d, ramp)
-			okR = false
-		}
-		ok = ok && okD && okR
+		d, ramp, okD := p.durationRamp(o, "how long the stage lasts")
+		ok = ok && okD
 		stages = append(stages, Stage{Load: load, From: prev, Duration: d, Ramp: ramp})
 		prev = load
 	}

@@ -8,8 +8,8 @@ func (p *parser) requestExpect(o object) Expect {
 	if sv, ok := o.get("slo"); ok {
 		slo = p.slo(sv)
 	}
-	ev, ok := o.get("expect")
-	return p.expect(ev, ok, slo)
+	ev, _ := o.get("expect")
+	return p.expect(ev, slo)
 }
 
 // HasAny reports whether the expectation checks anything.

@@ -44,26 +44,13 @@ var (
 	abortKeys    = []string{"error_rate", "p95", "p99", "for"}
 )
 
-// expect reads a profile's expect mapping (v, when present). A field left
-// out takes the scenario's SLO, so that expect only has to say how a
-// profile differs from the service-level objectives.
-func (p *parser) expect(v value, present bool, slo SLO) Expect {
-	e := Expect{P50: slo.P50, P95: slo.P95, P99: slo.P99, ErrorRate: slo.ErrorRate, HasErrorRate: slo.HasErrorRate}
-	if !present {
-		return e
-	}
-	o, ok := p.mapping(v, expectKeys)
-	if !ok {
-		return e
-	}
-	e.P50, _ = p.optDuration(o, "p50", e.P50, true)
-	e.P95, _ = p.optDuration(o, "p95", e.P95, true)
-	e.P99, _ = p.optDuration(o, "p99", e.P99, true)
-	if ev, ok := o.get("error_rate"); ok {
-		if f, ok := p.percent(ev); ok {
-			e.ErrorRate, e.HasErrorRate = f, true
-		}
-	}
+// expect reads a profile's expect mapping (v; the zero value when it is
+// absent). A field left out takes the scenario's SLO, so that expect only
+// has to say how a profile differs from the service-level objectives.
+func (p *parser) expect(v value, slo SLO) Expect {
+	o, _ := p.mapping(v, expectKeys) // absent or refused: no fields, the SLO's
+	s := p.objectives(o, slo)
+	e := Expect{P50: s.P50, P95: s.P95, P99: s.P99, ErrorRate: s.ErrorRate, HasErrorRate: s.HasErrorRate}
 	if tv, ok := o.get("min_throughput"); ok {
 		if f, ok := p.number(tv); ok {
 			if f <= 0 {
@@ -76,16 +63,13 @@ func (p *parser) expect(v value, present bool, slo SLO) Expect {
 	return e
 }
 
-// breakRule reads a stepped profile's break mapping (v, when present) and
-// fills the defaults. The default error rate is the profile's expected one,
-// which already defaults to the SLO's.
-func (p *parser) breakRule(v value, present bool, e Expect) BreakRule {
+// breakRule reads a stepped profile's break mapping (v; the zero value
+// when it is absent) and fills the defaults. The default error rate is the
+// profile's expected one, which already defaults to the SLO's.
+func (p *parser) breakRule(v value, e Expect) BreakRule {
 	b := BreakRule{Plateau: DefaultPlateau, MaxErrorRate: DefaultBreakErrorRate, HasMaxError: true}
 	if e.HasErrorRate {
 		b.MaxErrorRate = e.ErrorRate
-	}
-	if !present {
-		return b
 	}
 	o, ok := p.mapping(v, breakKeys)
 	if !ok {
@@ -115,13 +99,10 @@ func (p *parser) breakRule(v value, present bool, e Expect) BreakRule {
 	return b
 }
 
-// recoveryRule reads the spike profile's recovery mapping (v, when
-// present) and fills the defaults.
-func (p *parser) recoveryRule(v value, present bool) RecoveryRule {
+// recoveryRule reads the spike profile's recovery mapping (v; the zero
+// value when it is absent) and fills the defaults.
+func (p *parser) recoveryRule(v value) RecoveryRule {
 	r := RecoveryRule{From: RecoverFromRampDown, Windows: DefaultRecoveryWindows, Budget: DefaultRecoveryBudget}
-	if !present {
-		return r
-	}
 	o, ok := p.mapping(v, recoveryKeys)
 	if !ok {
 		return r

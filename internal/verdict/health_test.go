@@ -8,29 +8,43 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
+// TestCheckGenerator: a profile is invalid when the generator made too few
+// of the starts it was offered or made them late; and (issue #14, item 1)
+// when requests that waited for a connection at the connections cap pass
+// 1% of the requests, in either model, with a reason that says how many.
 func TestCheckGenerator(t *testing.T) {
+	const waited = "20 of 1000 requests (2.0%) waited for a connection"
 	tests := []struct {
 		name     string
 		model    string
 		started  int64
 		lateness result.Millis
 		elapsed  float64 // of a 10 s stage offering 1000 starts
+		waits    int64
 		invalid  bool
+		reason   string // in the reasons, when given
 	}{
-		{"on schedule", "open", 1000, 0.5, 10, false},
-		{"99.5% of starts", "open", 995, 0.5, 10, false},
-		{"97% of starts", "open", 970, 0.5, 10, true},
-		{"late starts", "open", 1000, 25, 10, true},
-		{"stopped half way, on schedule", "open", 500, 0.5, 5, false},
-		{"closed model is never short of starts", "closed", 10, 0, 10, false},
+		{"on schedule", "open", 1000, 0.5, 10, 0, false, ""},
+		{"99.5% of starts", "open", 995, 0.5, 10, 0, false, ""},
+		{"97% of starts", "open", 970, 0.5, 10, 0, true, ""},
+		{"late starts", "open", 1000, 25, 10, 0, true, ""},
+		{"stopped half way, on schedule", "open", 500, 0.5, 5, 0, false, ""},
+		{"closed model is never short of starts", "closed", 10, 0, 10, 0, false, ""},
+		{"1% waited for a connection", "open", 1000, 0.5, 10, 10, false, ""},
+		{"2% waited for a connection", "open", 1000, 0.5, 10, 20, true, waited},
+		{"closed model, 2% waited for a connection", "closed", 1000, 0.5, 10, 20, true, waited},
+		{"closed model, none waited for a connection", "closed", 1000, 0.5, 10, 0, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &result.Profile{Model: tt.model, Generator: result.Generator{Started: tt.started, LatenessP99: tt.lateness}}
+			p := &result.Profile{Model: tt.model, Generator: result.Generator{Started: tt.started, LatenessP99: tt.lateness, ConnWaits: tt.waits}}
 			p.Stages = []result.Stage{{Offered: result.Offered{Duration: 10, Requests: 1000}, Stats: result.Stats{Elapsed: result.Seconds(tt.elapsed)}}}
 			CheckGenerator(p)
 			if p.Generator.Invalid != tt.invalid {
 				t.Errorf("invalid = %v (%v), want %v", p.Generator.Invalid, p.Generator.Reasons, tt.invalid)
+			}
+			if !strings.Contains(strings.Join(p.Generator.Reasons, "; "), tt.reason) {
+				t.Errorf("reasons %q should say %q", p.Generator.Reasons, tt.reason)
 			}
 		})
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 func TestTrendMannKendall(t *testing.T) {
@@ -152,13 +152,8 @@ func TestCapacityBelowFirstBroken(t *testing.T) {
 // TestLittleInFlightUsesWindowMean: the in-flight series starts at the
 // first window's completions × mean latency.
 func TestLittleInFlightUsesWindowMean(t *testing.T) {
-	h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
-	_ = h.RecordValues(100_000, 150) // 150 at 100 ms
-	_ = h.RecordValues(300_000, 50)  // 50 at 300 ms: mean 150 ms
-	enc, err := metrics.Encode(h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// 150 at 100 ms, 50 at 300 ms: mean 150 ms.
+	enc := testkit.Hist(t, map[time.Duration]int64{100 * time.Millisecond: 150, 300 * time.Millisecond: 50})
 	got := littleInFlight(result.Window{Requests: 200, P50: 100, Hist: enc})
 	if math.Abs(got-30) > 0.5 { // 200/s × 0.15 s
 		t.Errorf("in flight %v, want 30", got)

@@ -6,26 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // win builds a one-second window at offset off with n requests, errs of
 // them failed, and every success taking lat.
 func win(t *testing.T, off int, n, errs int64, lat time.Duration) result.Window {
 	t.Helper()
-	h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
-	if ok := n - errs; ok > 0 {
-		if err := h.RecordValues(lat.Microseconds(), ok); err != nil {
-			t.Fatal(err)
-		}
-	}
-	enc, err := metrics.Encode(h)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return result.Window{Time: int64(1_700_000_000 + off), Offset: result.Seconds(off), Requests: n, Errors: errs,
-		P95: result.Ms(lat), P99: result.Ms(lat), Hist: enc}
+		P95: result.Ms(lat), P99: result.Ms(lat), Hist: testkit.Hist(t, map[time.Duration]int64{lat: n - errs})}
 }
 
 func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
@@ -370,13 +360,7 @@ func TestLatencyOfNoSuccessFails(t *testing.T) {
 	if v.Pass {
 		t.Fatalf("passed: %s", v.Answer)
 	}
-	var c *result.Check
-	for i := range v.Checks {
-		if v.Checks[i].Name == "p95" {
-			c = &v.Checks[i]
-		}
-	}
-	if c == nil || c.Pass || !c.Unmeasured || !strings.Contains(v.Answer, "p95 — (no successful request) > 200ms") {
+	if c := findCheck(v, "p95"); c == nil || c.Pass || !c.Unmeasured || !strings.Contains(v.Answer, "p95 — (no successful request) > 200ms") {
 		t.Errorf("p95 check %+v: %s", c, v.Answer)
 	}
 }
@@ -417,12 +401,7 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 		return 10 * time.Millisecond
 	}
 	v := Judge(spikeProfile(t, slow, func(int) int64 { return 0 }, 30))
-	var rc *result.Check
-	for i := range v.Checks {
-		if v.Checks[i].Name == "recovery_time" {
-			rc = &v.Checks[i]
-		}
-	}
+	rc := findCheck(v, "recovery_time")
 	if rc == nil {
 		t.Fatalf("no recovery_time check: %+v", v.Checks)
 	}

@@ -42,6 +42,20 @@ func (w *Walker) Str(v Value) (string, bool) {
 	return s, ok
 }
 
+// Choice reads a string that must be one of allowed; any other is
+// reported as an unknown what, with the allowed values.
+func (w *Walker) Choice(v Value, what string, allowed []string) (string, bool) {
+	s, secret, ok := w.Text(v, "a string")
+	if !ok {
+		return "", false
+	}
+	if !Contains(allowed, s) {
+		w.Errorf(v.N, v.Path, "unknown %s %s (allowed: %s)", what, Quote(s, secret), strings.Join(allowed, ", "))
+		return "", false
+	}
+	return s, true
+}
+
 // Boolean reads true or false (also True, TRUE, False, FALSE, as YAML 1.2
 // spells them; yes/no/on/off are not booleans).
 func (w *Walker) Boolean(v Value) (bool, bool) {
