@@ -13,8 +13,6 @@ import (
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
-	"github.com/loadplan/loadplan/internal/scenario"
-	"github.com/loadplan/loadplan/internal/simtarget"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -32,14 +30,8 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 12 s run against the simulated service")
 	}
-	const workers, service = 8, 25 * time.Millisecond
-	truth := float64(workers) / service.Seconds()
-	srv, err := simtarget.Start(simtarget.Config{Workers: workers, ServiceTime: service, Distribution: "fixed", Queue: 400}, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	sc, err := scenario.Parse("law.yaml", []byte(fmt.Sprintf(`version: 1
+	srv, truth := startLawSim(t, 400)
+	sc := parseScenario(t, fmt.Sprintf(`version: 1
 name: law-acceptance
 target: {url: %q, timeout: 5s}
 requests:
@@ -48,10 +40,7 @@ profiles:
   stress:
     rate: {start: 64, step: 64, max: 384}
     step_duration: 2s
-`, srv.URL)), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, srv.URL))
 
 	// Read the busy workers every 100 ms until the run ends.
 	type reading struct {
@@ -90,7 +79,7 @@ profiles:
 		t.Fatal(err)
 	}
 	p := res.Profile("stress")
-	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(workers), Source: "scrape", Query: "simtarget InService"}
+	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(lawWorkers), Source: "scrape", Query: "simtarget InService"}
 	for _, r := range reads {
 		if off := r.at.Sub(p.Start).Seconds(); off > 0 {
 			busy.Samples = append(busy.Samples, result.MonitorSample{Offset: result.Seconds(off), V: r.v})
@@ -103,7 +92,7 @@ profiles:
 	spans := result.Spans(p)
 	for _, st := range p.Verdict.Stress.Steps {
 		if m, ok := busy.StageStat(st.Index, spans[st.Index]); ok && st.Throughput > 0 {
-			t.Logf("step %d: %g req/s offered, X %.1f, busy %.2f over %d readings: U/X×W/S %.3f", st.Index+1, st.Offered, st.Throughput, m.Mean, m.Samples, m.Mean/float64(workers)/st.Throughput*truth)
+			t.Logf("step %d: %g req/s offered, X %.1f, busy %.2f over %d readings: U/X×W/S %.3f", st.Index+1, st.Offered, st.Throughput, m.Mean, m.Samples, m.Mean/float64(lawWorkers)/st.Throughput*truth)
 		}
 	}
 	b := p.Bottleneck

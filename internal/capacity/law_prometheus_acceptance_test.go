@@ -12,7 +12,6 @@ import (
 	"github.com/loadplan/loadplan/internal/promtest"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/runner"
-	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/simtarget"
 )
 
@@ -28,17 +27,11 @@ func TestAcceptanceUtilisationLawPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 15 s ramp with a real Prometheus")
 	}
-	const workers, service = 8, 25 * time.Millisecond
-	truth := float64(workers) / service.Seconds()
-	sim, err := simtarget.Start(simtarget.Config{Workers: workers, ServiceTime: service, Distribution: "fixed", Queue: 2000}, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim, truth := startLawSim(t, 2000)
 	prom := promtest.Start(t, promtest.Options{Targets: []promtest.Target{{Job: "sim", URL: sim.URL + simtarget.MetricsPath}}})
 	prom.WaitScraped(t, 30*time.Second)
 
-	sc, err := scenario.Parse("law.yaml", []byte(fmt.Sprintf(`version: 1
+	sc := parseScenario(t, fmt.Sprintf(`version: 1
 name: law-prometheus
 target: {url: %q, timeout: 5s}
 requests: [{name: get, path: /}]
@@ -55,10 +48,7 @@ monitor:
       unit: count
       max: %d
       resource: api
-`, sim.URL, prom.URL, workers)), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, sim.URL, prom.URL, lawWorkers))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	res, err := runner.Run(ctx, runner.Options{Scenario: sc})
