@@ -901,6 +901,20 @@ func slug(s string) string {
 	return b.String()
 }
 
+// slugs are the slugs given out on one page.
+type slugs map[string]bool
+
+// unique is name's slug, numbered from 2 when the page already has it (two
+// profiles whose names differ only in punctuation or case).
+func (used slugs) unique(name string) string {
+	key := slug(name)
+	for n := 2; used[key]; n++ {
+		key = fmt.Sprintf("%s-%d", slug(name), n)
+	}
+	used[key] = true
+	return key
+}
+
 // profileCharts draws every chart that applies to p, in page order, with
 // ids "<kind>-<key>". A stress profile's answer (its breaking point and
 // capacity model) comes first. A chart that cannot be drawn is reported in

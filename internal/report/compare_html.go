@@ -32,14 +32,10 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 		Gate:    cmpShare(c.Settings.MaxRegression),
 		Verdict: cmpVerdictLine(c),
 	}
-	used := map[string]bool{}
+	used := slugs{}
 	for i := range c.Profiles {
 		p := &c.Profiles[i]
-		key := slug(p.Name)
-		for n := 2; used[key]; n++ {
-			key = fmt.Sprintf("%s-%d", slug(p.Name), n)
-		}
-		used[key] = true
+		key := used.unique(p.Name)
 		pv := cmpProfileView{P: p, Anchor: "profile-" + key, Scope: cmpScope(p), Rows: cmpRows(p, c.Settings)}
 		for j := range p.Requests {
 			q := &p.Requests[j]
