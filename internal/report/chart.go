@@ -278,10 +278,11 @@ func dashed(col color.Color) draw.LineStyle {
 	return draw.LineStyle{Color: col, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
 }
 
-// logIfWide puts an axis on a log scale when its positive values span more
-// than a factor of 20, where a linear scale would flatten the lower ones
-// into the floor; it returns whether it did, for the label.
-func logIfWide(a *plot.Axis, vals ...float64) bool {
+// logIfWide puts an axis on a log scale, labelled logLabel, when its
+// positive values span more than a factor of 20, where a linear scale
+// would flatten the lower ones into the floor; otherwise on a linear scale
+// from 0.
+func logIfWide(a *plot.Axis, logLabel string, vals ...float64) {
 	lo, hi := math.Inf(1), 0.0
 	for _, v := range vals {
 		if v > 0 && !math.IsNaN(v) {
@@ -289,12 +290,13 @@ func logIfWide(a *plot.Axis, vals ...float64) bool {
 		}
 	}
 	if hi == 0 || hi/lo <= 20 {
-		return false
+		a.Min = 0
+		return
 	}
 	a.Scale = plot.LogScale{}
 	a.Tick.Marker = logTicks{}
 	a.Min, a.Max = lo/1.2, hi*1.2
-	return true
+	a.Label.Text = logLabel
 }
 
 // logTicks labels 1, 2 and 5 times each power of ten, so a log axis over
@@ -447,11 +449,7 @@ func latencyChart(p *result.Profile) (*chart, error) {
 	xMin, xMax := 0.0, math.Max(float64(p.Windows[len(p.Windows)-1].Offset), float64(p.Total.Elapsed))
 
 	top := newPlot("Response time per second", "", "ms")
-	if logIfWide(&top.Y, lat...) {
-		top.Y.Label.Text = "ms (log scale)"
-	} else {
-		top.Y.Min = 0
-	}
+	logIfWide(&top.Y, "ms (log scale)", lat...)
 	stageRules(top, stageStarts(p))
 	if err := errors.Join(
 		line(top, "p50", p50, colP50, 1.2),
@@ -768,11 +766,7 @@ func stressChart(p *result.Profile) (*chart, error) {
 	}
 
 	bottom := newPlot("", "offered load ("+unit+")", "p95 (ms)")
-	if logIfWide(&bottom.Y, lat...) {
-		bottom.Y.Label.Text = "p95 ms (log scale)"
-	} else {
-		bottom.Y.Min = 0
-	}
+	logIfWide(&bottom.Y, "p95 ms (log scale)", lat...)
 	if err := errors.Join(
 		line(bottom, "p95", p95, colP95, 1.4),
 		points(bottom, "", p95, colP95, draw.CircleGlyph{}, 2.5),
