@@ -581,12 +581,7 @@ func hdrChart(p *result.Profile) (*chart, error) {
 			return nil, err
 		}
 	}
-	// Whole decades, so the axis ends on a labelled percentile.
-	pl.X.Max = math.Max(10, math.Pow(10, math.Ceil(math.Log10(maxX))))
-	// A linear latency axis, as HdrHistogram's plots have: the tail's
-	// height is the point.
-	pl.Y.Min = 0
-	headroom(pl, 0.2)
+	percentileAxes(pl, maxX)
 	svg, err := renderSVG(chartWidth, chartHeight, pl)
 	if err != nil {
 		return nil, err
@@ -893,6 +888,16 @@ func slug(s string) string {
 		return "profile"
 	}
 	return b.String()
+}
+
+// percentileAxes ends a percentile chart's x axis (1/(1−p) up to maxX) on
+// a whole decade, so on a labelled percentile, and starts its latency axis
+// at 0: a linear axis, as HdrHistogram's plots have, where the tail's
+// height is the point.
+func percentileAxes(pl *plot.Plot, maxX float64) {
+	pl.X.Max = math.Max(10, math.Pow(10, math.Ceil(math.Log10(maxX))))
+	pl.Y.Min = 0
+	headroom(pl, 0.2)
 }
 
 // slugs are the slugs given out on one page.

@@ -106,9 +106,7 @@ func compareChart(p *compare.Profile) (*chart, error) {
 	if err := line(pl, "new", news, colP50, 1.4); err != nil {
 		return nil, err
 	}
-	pl.X.Max = math.Max(10, math.Pow(10, math.Ceil(math.Log10(x))))
-	pl.Y.Min = 0
-	headroom(pl, 0.2)
+	percentileAxes(pl, x)
 	svg, err := renderSVG(chartWidth, chartHeight, pl)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.Name, err)
