@@ -121,6 +121,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME) ./internal/plan/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/metrics/
 
+# The example run's page (reports/example/report.html), rendered from the
+# committed result.json; it is not committed since it repeats the
+# stylesheet and scripts of internal/report (docs/img/report.png shows it).
+.PHONY: example-report
+example-report: build
+	$(BIN) report reports/example/result.json --format html
+
 fmt:
 	gofmt -l -w .
 

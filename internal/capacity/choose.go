@@ -114,16 +114,9 @@ func FitContext(ctx context.Context, points []Point, opt FitOptions) (*USL, erro
 // points. The open model needs that: its concurrency is an outcome, not
 // the load, and a fall must be measured against the offered rate.
 func fit(ctx context.Context, points []Point, opt FitOptions, measured *string) (*USL, error) {
-	if err := validatePoints(points); err != nil {
+	opt, full, err := fitAll(points, opt)
+	if err != nil {
 		return nil, err
-	}
-	if opt.Level < 0 || opt.Level >= 1 || math.IsNaN(opt.Level) {
-		return nil, inputErrorf("confidence level must be in (0, 1), got %g", opt.Level)
-	}
-	opt = opt.normalize()
-	full, ok := fitCoefficients(points, nil)
-	if !ok {
-		return nil, fmt.Errorf("usl fit: no solution found for %d points", len(points))
 	}
 	cands := candidates(points, full)
 	var retro string
@@ -137,7 +130,6 @@ func fit(ctx context.Context, points []Point, opt FitOptions, measured *string) 
 	u.ModelReason, u.Candidates, u.Retrograde = reason, cands, retro
 	u.Knee = u.knee()
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
-		var err error
 		if u.CI, err = bootstrap(ctx, points, cands[i].fit, opt); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,8 @@ package capacity
 
 import (
 	"math"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Knee is where adding concurrency stops paying: the point on the fitted
@@ -182,20 +184,8 @@ func Kneedle(x, y []float64, sensitivity float64) (idx int, ok bool) {
 // curve.
 func curveShape(x, y []float64) (increasing, concave, ok bool) {
 	n := float64(len(x))
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= n
-	my /= n
-	var sxy, sxx float64
-	for i := range x {
-		sxy += (x[i] - mx) * (y[i] - my)
-		sxx += (x[i] - mx) * (x[i] - mx)
-	}
-	slope := sxy / sxx
-	icept := my - slope*mx
+	icept, slope := stat.LinearRegression(x, y, nil, false)
+	my := stat.Mean(y, nil)
 	lo, hi := int(n*0.2), int(n*0.8)
 	if hi-lo < 1 {
 		lo, hi = 1, len(x)-1

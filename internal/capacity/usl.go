@@ -125,28 +125,36 @@ func FitUSL(points []Point, opt FitOptions) (*USL, error) {
 // FitUSLContext is FitUSL that stops the bootstrap, and returns ctx's
 // error, when ctx is done (an interrupted `loadplan capacity`).
 func FitUSLContext(ctx context.Context, points []Point, opt FitOptions) (*USL, error) {
-	if err := validatePoints(points); err != nil {
+	opt, c, err := fitAll(points, opt)
+	if err != nil {
 		return nil, err
-	}
-	if opt.Level < 0 || opt.Level >= 1 || math.IsNaN(opt.Level) {
-		return nil, inputErrorf("confidence level must be in (0, 1), got %g", opt.Level)
-	}
-	opt = opt.normalize()
-
-	c, ok := fitCoefficients(points, nil)
-	if !ok {
-		return nil, fmt.Errorf("usl fit: no solution found for %d points", len(points))
 	}
 	u := newUSL(c, points)
 	u.Knee = u.knee()
 	if opt.Resamples > 0 && len(points) >= minBootstrapPoints {
-		var err error
 		if u.CI, err = bootstrap(ctx, points, fitCurve{model: ModelUSL, c: c}, opt); err != nil {
 			return nil, err
 		}
 	}
 	u.Warnings = u.warnings(opt, true)
 	return u, nil
+}
+
+// fitAll checks the points and opt's confidence level, fills in opt's
+// defaults and fits the USL's coefficients to all the points: the start of
+// every fit.
+func fitAll(points []Point, opt FitOptions) (FitOptions, coeffs, error) {
+	if err := validatePoints(points); err != nil {
+		return opt, coeffs{}, err
+	}
+	if opt.Level < 0 || opt.Level >= 1 || math.IsNaN(opt.Level) {
+		return opt, coeffs{}, inputErrorf("confidence level must be in (0, 1), got %g", opt.Level)
+	}
+	c, ok := fitCoefficients(points, nil)
+	if !ok {
+		return opt, coeffs{}, fmt.Errorf("usl fit: no solution found for %d points", len(points))
+	}
+	return opt.normalize(), c, nil
 }
 
 // coeffs are the three USL coefficients in the order the solver uses.

@@ -13,6 +13,17 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
+// compared compares older with newer with the default options and
+// returns the comparison and its first profile's.
+func compared(t *testing.T, older, newer *result.Result) (*Comparison, Profile) {
+	t.Helper()
+	c, err := Compare(older, newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, c.Profiles[0]
+}
+
 func metric(t *testing.T, p Profile, name string) Metric {
 	t.Helper()
 	for _, m := range p.Metrics {
@@ -111,11 +122,7 @@ func TestAcceptanceSameServiceNoChange(t *testing.T) {
 func TestSlowerServiceIsWorse(t *testing.T) {
 	older := doc(checkout.run(t, 1, "baseline", baselineStages))
 	newer := doc(checkout.slower(1.3).run(t, 2, "baseline", baselineStages))
-	c, err := Compare(older, newer, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Profiles[0]
+	c, p := compared(t, older, newer)
 	t.Logf("30%% slower:%s", describe(p))
 	for _, name := range []string{P50, P95, P99, P999} {
 		m := metric(t, p, name)
@@ -150,11 +157,7 @@ func TestSlowerServiceIsWorse(t *testing.T) {
 func TestFasterServiceIsBetter(t *testing.T) {
 	older := doc(checkout.run(t, 3, "baseline", baselineStages))
 	newer := doc(checkout.slower(0.7).run(t, 4, "baseline", baselineStages))
-	c, err := Compare(older, newer, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Profiles[0]
+	c, p := compared(t, older, newer)
 	for _, name := range []string{P50, P95, P99} {
 		if m := metric(t, p, name); m.Verdict != Better {
 			t.Errorf("%s: verdict %q, want better%s", name, m.Verdict, describe(p))
@@ -169,11 +172,8 @@ func TestFasterServiceIsBetter(t *testing.T) {
 func TestErrorFree(t *testing.T) {
 	clean := checkout
 	clean.errP = 0
-	c, err := Compare(doc(clean.run(t, 5, "baseline", baselineStages)), doc(clean.run(t, 6, "baseline", baselineStages)), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := metric(t, c.Profiles[0], ErrorRate)
+	_, p := compared(t, doc(clean.run(t, 5, "baseline", baselineStages)), doc(clean.run(t, 6, "baseline", baselineStages)))
+	m := metric(t, p, ErrorRate)
 	if m.Verdict != NoChange || m.Old != 0 || m.New != 0 || *m.PValue != 1 || m.Relative == nil || *m.Relative != 0 {
 		t.Errorf("error rate 0 vs 0: %+v", m)
 	}
@@ -185,11 +185,8 @@ func TestErrorFree(t *testing.T) {
 func TestErrorsAppear(t *testing.T) {
 	clean, failing := checkout, checkout
 	clean.errP, failing.errP = 0, 0.05
-	c, err := Compare(doc(clean.run(t, 7, "baseline", baselineStages)), doc(failing.run(t, 8, "baseline", baselineStages)), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := metric(t, c.Profiles[0], ErrorRate)
+	c, p := compared(t, doc(clean.run(t, 7, "baseline", baselineStages)), doc(failing.run(t, 8, "baseline", baselineStages)))
+	m := metric(t, p, ErrorRate)
 	if m.Verdict != Worse || !m.Regression || m.Relative != nil || c.Pass {
 		t.Errorf("errors from 0 to 5%%: %+v, pass %v", m, c.Pass)
 	}
@@ -214,11 +211,7 @@ func TestCapacity(t *testing.T) {
 			t.Errorf("recomputed capacity %g, verdict %g", got, want)
 		}
 	}
-	c, err := Compare(older, newer, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Profiles[0]
+	_, p := compared(t, older, newer)
 	t.Logf("30%% less capacity:%s", describe(p))
 	m := metric(t, p, CapacityAtSLO)
 	if m.Verdict != Worse || !m.Regression || m.CI == nil || m.CI[1] >= 0 {
@@ -240,11 +233,8 @@ func TestCapacityWithinOneStep(t *testing.T) {
 	slightly := svc
 	slightly.capacity = 200 // holds 160 for sure; 180 (p95 ≈ 350 ms) breaks
 	older, newer := doc(stressProfile(t, svc, 51)), doc(stressProfile(t, slightly, 52))
-	c, err := Compare(older, newer, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := metric(t, c.Profiles[0], CapacityAtSLO)
+	_, p := compared(t, older, newer)
+	m := metric(t, p, CapacityAtSLO)
 	if m.Verdict != NoChange || m.Regression || !strings.Contains(m.Note, "within one step of the ramp") {
 		t.Errorf("capacity one step apart: %+v", m)
 	}
@@ -263,11 +253,7 @@ func TestStressStoppedEarlier(t *testing.T) {
 	newer := stressProfile(t, svc, 22)
 	newer.Stages = newer.Stages[:5]
 	newer.Windows = newer.Windows[:75]
-	c, err := Compare(doc(older), doc(newer), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Profiles[0]
+	_, p := compared(t, doc(older), doc(newer))
 	if len(p.Stages) != 5 || p.OldWindows != 75 || p.NewWindows != 75 {
 		t.Errorf("stages %v, windows %d/%d; want 5 stages, 75 windows each", p.Stages, p.OldWindows, p.NewWindows)
 	}
@@ -397,11 +383,7 @@ func TestWindowsWithoutHistograms(t *testing.T) {
 	}
 	older := doc(strip(checkout.run(t, 31, "baseline", baselineStages)))
 	newer := doc(strip(checkout.slower(1.3).run(t, 32, "baseline", baselineStages)))
-	c, err := Compare(older, newer, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Profiles[0]
+	_, p := compared(t, older, newer)
 	if m := metric(t, p, P95); m.Verdict != Worse || m.Old != float64(older.Profiles[0].Total.Response.P95) {
 		t.Errorf("p95: %+v", m)
 	}
@@ -416,11 +398,7 @@ func TestWindowsWithoutHistograms(t *testing.T) {
 // TestDistribution: the overlaid distributions rise with the percentile,
 // end at the maximum and agree with the table.
 func TestDistribution(t *testing.T) {
-	c, err := Compare(doc(checkout.run(t, 41, "baseline", baselineStages)), doc(checkout.slower(1.3).run(t, 42, "baseline", baselineStages)), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Profiles[0]
+	_, p := compared(t, doc(checkout.run(t, 41, "baseline", baselineStages)), doc(checkout.slower(1.3).run(t, 42, "baseline", baselineStages)))
 	d := p.Distribution
 	if len(d) < 60 || d[0].Percentile != 0 || d[len(d)-1].Percentile != 100 {
 		t.Fatalf("distribution of %d points from %v to %v", len(d), d[0], d[len(d)-1])

@@ -80,10 +80,11 @@ func runsNote(old, new int) string {
 }
 
 // runFigures are one run's whole-profile figures over the compared
-// stages.
-type runFigures struct {
-	throughput, p50, p95, p99, p999, errorRate float64
-}
+// stages, by metric name (Throughput, P50 … P999, ErrorRate).
+type runFigures map[string]float64
+
+// runQuantiles are the latency metrics of tableQuantiles, in its order.
+var runQuantiles = []string{P50, P95, P99, P999}
 
 // figuresOf computes a run's figures over the steady windows of the
 // compared stages (all windows but the first and the last when the
@@ -105,29 +106,32 @@ func figuresOf(p *result.Profile, stages []int, fallback bool) runFigures {
 		}
 	}
 	l := p.Total.Response
-	total := runFigures{throughput: p.Total.Throughput * (1 - p.Total.ErrorRate), p50: float64(l.P50), p95: float64(l.P95),
-		p99: float64(l.P99), p999: float64(l.P999), errorRate: p.Total.ErrorRate}
+	total := runFigures{Throughput: p.Total.Throughput * (1 - p.Total.ErrorRate), P50: float64(l.P50), P95: float64(l.P95),
+		P99: float64(l.P99), P999: float64(l.P999), ErrorRate: p.Total.ErrorRate}
 	if len(ws) == 0 {
 		return total
 	}
-	var f runFigures
 	var req, errs, good int64
 	for _, w := range ws {
 		req, errs, good = req+w.requests, errs+w.errors, good+w.ok()
 	}
-	f.throughput = float64(good) / float64(len(ws))
+	f := runFigures{Throughput: float64(good) / float64(len(ws)), ErrorRate: 0}
 	if req > 0 {
-		f.errorRate = float64(errs) / float64(req)
+		f[ErrorRate] = float64(errs) / float64(req)
 	}
 	pool := newPool(ws)
 	c := newHistSide(pool, [][]window{ws}).all()
 	if c.total == 0 {
-		f.p50, f.p95, f.p99, f.p999 = total.p50, total.p95, total.p99, total.p999
+		for _, q := range runQuantiles {
+			f[q] = total[q]
+		}
 		return f
 	}
 	out := make([]int64, len(tableQuantiles))
 	c.quantiles(pool, tableQuantiles, out)
-	f.p50, f.p95, f.p99, f.p999 = usMs(out[0]), usMs(out[1]), usMs(out[2]), usMs(out[3])
+	for i, q := range runQuantiles {
+		f[q] = usMs(out[i])
+	}
 	return f
 }
 
@@ -141,30 +145,22 @@ func runLevel(ms []Metric, os, ns []*result.Profile, stages []int, fallback bool
 		return out
 	}
 	fo, fn := fig(os), fig(ns)
-	values := func(fs []runFigures, f func(runFigures) float64) []float64 {
+	// values are the runs' figures for one metric; false for a metric
+	// runFigures does not hold.
+	values := func(fs []runFigures, name string) ([]float64, bool) {
 		out := make([]float64, len(fs))
 		for i := range fs {
-			out[i] = f(fs[i])
+			v, ok := fs[i][name]
+			if !ok {
+				return nil, false
+			}
+			out[i] = v
 		}
-		return out
+		return out, true
 	}
 	for i := range ms {
 		m := &ms[i]
-		var f func(runFigures) float64
-		switch m.Name {
-		case Throughput:
-			f = func(r runFigures) float64 { return r.throughput }
-		case P50:
-			f = func(r runFigures) float64 { return r.p50 }
-		case P95:
-			f = func(r runFigures) float64 { return r.p95 }
-		case P99:
-			f = func(r runFigures) float64 { return r.p99 }
-		case P999:
-			f = func(r runFigures) float64 { return r.p999 }
-		case ErrorRate:
-			f = func(r runFigures) float64 { return r.errorRate }
-		case CapacityAtSLO:
+		if m.Name == CapacityAtSLO {
 			if len(sos) != len(os) || len(sns) != len(ns) {
 				continue
 			}
@@ -177,10 +173,12 @@ func runLevel(ms []Metric, os, ns []*result.Profile, stages []int, fallback bool
 			}
 			m.Runs = newRunTest(caps(os, sos), caps(ns, sns))
 			continue
-		default:
-			continue
 		}
-		m.Runs = newRunTest(values(fo, f), values(fn, f))
+		vo, okOld := values(fo, m.Name)
+		vn, okNew := values(fn, m.Name)
+		if okOld && okNew {
+			m.Runs = newRunTest(vo, vn)
+		}
 	}
 }
 

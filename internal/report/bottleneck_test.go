@@ -15,8 +15,7 @@ func monitoredFixture(t *testing.T) *result.Result {
 	t.Helper()
 	r := htmlFixture(t)
 	st := r.Profile("stress")
-	w := 64.0
-	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: &w, Source: "scrape", Query: "builtin loadplan_sim_busy_workers"}
+	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(64.0), Source: "scrape", Query: "builtin loadplan_sim_busy_workers"}
 	queue := result.MonitorMetric{Name: "queue", Unit: "count", Source: "scrape", Query: "builtin loadplan_sim_queue_length"}
 	for i, win := range st.Windows {
 		off := win.Offset + 1
@@ -28,9 +27,8 @@ func monitoredFixture(t *testing.T) *result.Result {
 		queue.Samples = append(queue.Samples, result.MonitorSample{Offset: off, V: float64(i % 3)})
 	}
 	st.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{busy, queue}}
-	at := 2
 	st.Bottleneck = &result.Bottleneck{Resource: "busy", Ceiling: 6400,
-		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 1.0 / 6400, Ceiling: 6400, Steps: []int{0, 1}, AtCapacity: &at}},
+		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 1.0 / 6400, Ceiling: 6400, Steps: []int{0, 1}, AtCapacity: ptr(2)}},
 		Note:      "busy binds first: ceiling 6,400 req/s by the utilisation law; queue has no stated capacity (max: or cpus:): no utilisation, no ceiling"}
 	return r
 }

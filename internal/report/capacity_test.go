@@ -8,7 +8,15 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
-func f64(v float64) *float64 { return &v }
+// fitPoints are a model's points, one (concurrency, throughput,
+// predicted) a step, from step 0.
+func fitPoints(rows [][3]float64) []result.CapacityPoint {
+	out := make([]result.CapacityPoint, len(rows))
+	for i, r := range rows {
+		out[i] = result.CapacityPoint{Step: i, Concurrency: r[0], Throughput: r[1], Predicted: r[2]}
+	}
+	return out
+}
 
 // capacityCases are capacity models as FromProfile builds them, written out
 // by hand so the golden file does not move with the fit's last digits.
@@ -21,76 +29,48 @@ func capacityCases() []struct {
 		c    *result.Capacity
 	}{
 		{"peak, with intervals, limited by the SLO", &result.Capacity{
-			Points: []result.CapacityPoint{
-				{Step: 0, Concurrency: 2, Throughput: 186, Predicted: 189.1},
-				{Step: 1, Concurrency: 6, Throughput: 455, Predicted: 457.3},
-				{Step: 2, Concurrency: 10, Throughput: 611, Predicted: 612.6},
-				{Step: 3, Concurrency: 16, Throughput: 719, Predicted: 717.2},
-				{Step: 4, Concurrency: 22, Throughput: 740, Predicted: 739.5},
-				{Step: 5, Concurrency: 30, Throughput: 717, Predicted: 716.4},
-				{Step: 6, Concurrency: 40, Throughput: 661, Predicted: 659.8},
-			},
-			Sigma: 0.0498172, Kappa: 0.00200413, Lambda: 99.6521, Limit: "peak",
-			PeakConcurrency: f64(21.7731), MaxThroughput: f64(739.612), R2: 0.99871,
+			Points: fitPoints([][3]float64{{2, 186, 189.1}, {6, 455, 457.3}, {10, 611, 612.6}, {16, 719, 717.2}, {22, 740, 739.5}, {30, 717, 716.4}, {40, 661, 659.8}}),
+			Sigma:  0.0498172, Kappa: 0.00200413, Lambda: 99.6521, Limit: "peak",
+			PeakConcurrency: ptr(21.7731), MaxThroughput: ptr(739.612), R2: 0.99871,
 			Residuals: []float64{-3.1, -2.3, -1.6, 1.8, 0.5, 0.6, 1.2},
 			CI: &result.CapacityCI{Level: 0.95, Resamples: 500,
 				Sigma: [2]float64{0.04412, 0.05531}, Kappa: [2]float64{0.001912, 0.002093}, Lambda: [2]float64{97.01, 102.3},
 				PeakConcurrency: &[2]float64{21.21, 22.38}, MaxThroughput: &[2]float64{735.2, 744.1}},
-			Knee:          &result.CapacityKnee{Concurrency: 9.2311, Throughput: 590.44, KneedleConcurrency: f64(10)},
-			CapacityAtSLO: 545, ConcurrencyAtSLO: 8, Headroom: f64(0.26313), LimitedBy: "slo",
+			Knee:          &result.CapacityKnee{Concurrency: 9.2311, Throughput: 590.44, KneedleConcurrency: ptr(10.0)},
+			CapacityAtSLO: 545, ConcurrencyAtSLO: 8, Headroom: ptr(0.26313), LimitedBy: "slo",
 			Statement: "USL fit over 7 steps (R² 0.999): peak 740 req/s at 21.8 users (95% CI 735–744); capacity at SLO 545 req/s at 8 users leaves 26% headroom: the SLO binds first (step 5 at 10 users broke: latency)",
 		}},
 		{"ceiling, no intervals, limited by throughput", &result.Capacity{
-			Points: []result.CapacityPoint{
-				{Step: 0, Concurrency: 4.1, Throughput: 400, Predicted: 398.2},
-				{Step: 1, Concurrency: 8.7, Throughput: 720, Predicted: 724.9},
-				{Step: 2, Concurrency: 14.2, Throughput: 1010, Predicted: 1005.3},
-				{Step: 3, Concurrency: 31.5, Throughput: 1390, Predicted: 1392.7},
-			},
-			Sigma: 0.0612, Kappa: 0, Lambda: 101.2, Limit: "ceiling",
-			MaxThroughput: f64(1653.6), R2: 0.9991,
+			Points: fitPoints([][3]float64{{4.1, 400, 398.2}, {8.7, 720, 724.9}, {14.2, 1010, 1005.3}, {31.5, 1390, 1392.7}}),
+			Sigma:  0.0612, Kappa: 0, Lambda: 101.2, Limit: "ceiling",
+			MaxThroughput: ptr(1653.6), R2: 0.9991,
 			Residuals:     []float64{1.8, -4.9, 4.7, -2.7},
 			Knee:          &result.CapacityKnee{Concurrency: 15.34, Throughput: 826.8},
-			CapacityAtSLO: 1500, ConcurrencyAtSLO: 31.5, Headroom: f64(0.0929), LimitedBy: "throughput",
+			CapacityAtSLO: 1500, ConcurrencyAtSLO: 31.5, Headroom: ptr(0.0929), LimitedBy: "throughput",
 			Statement: "USL fit over 4 steps (R² 0.999): no peak in range (κ = 0), ceiling λ/σ = 1,654 req/s; capacity at SLO 1,500 req/s at 31.5 in flight leaves 9% headroom: the throughput ceiling binds first",
 			Warnings:  []string{"only 4 concurrency levels: three coefficients from so few points are poorly determined; measure at 6 or more"},
 		}},
 		{"linear", &result.Capacity{
-			Points: []result.CapacityPoint{
-				{Step: 0, Concurrency: 1, Throughput: 50, Predicted: 50},
-				{Step: 1, Concurrency: 2, Throughput: 100, Predicted: 100},
-				{Step: 2, Concurrency: 3, Throughput: 150, Predicted: 150},
-				{Step: 3, Concurrency: 4, Throughput: 200, Predicted: 200},
-			},
+			Points: fitPoints([][3]float64{{1, 50, 50}, {2, 100, 100}, {3, 150, 150}, {4, 200, 200}}),
 			Lambda: 50, Limit: "linear", R2: 1, Residuals: []float64{0, 0, 0, 0},
 			CapacityAtSLO: 200, ConcurrencyAtSLO: 4, LimitedBy: "slo",
 			Statement: "USL fit over 4 steps (R² 1): throughput still linear (σ = κ = 0), no ceiling in range; capacity at SLO 200 req/s at 4 users and no step broke: load further",
 		}},
 		{"refused", &result.Capacity{
-			Error: "need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3",
-			Points: []result.CapacityPoint{
-				{Step: 0, Concurrency: 2, Throughput: 186},
-				{Step: 1, Concurrency: 4, Throughput: 337},
-				{Step: 2, Concurrency: 6, Throughput: 455},
-			},
+			Error:         "need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3",
+			Points:        fitPoints([][3]float64{{2, 186, 0}, {4, 337, 0}, {6, 455, 0}}),
 			CapacityAtSLO: 337, ConcurrencyAtSLO: 4,
 			Statement: "no USL fit over 3 step(s): need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3; capacity at SLO 337 req/s at 4 users",
 			Warnings:  []string{"1 step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)"},
 		}},
 		{"linear-then-ceiling, open model, saturation measured", &result.Capacity{
-			Points: []result.CapacityPoint{
-				{Step: 0, Concurrency: 4.9, Throughput: 480, Predicted: 485.1},
-				{Step: 1, Concurrency: 5.7, Throughput: 560, Predicted: 564.3},
-				{Step: 2, Concurrency: 6.5, Throughput: 640, Predicted: 643.5},
-				{Step: 3, Concurrency: 7.3, Throughput: 720, Predicted: 722.7},
-				{Step: 4, Concurrency: 12.7, Throughput: 791, Predicted: 791},
-			},
-			Lambda: 99, Limit: "ceiling", MaxThroughput: f64(791), R2: 0.9995,
+			Points: fitPoints([][3]float64{{4.9, 480, 485.1}, {5.7, 560, 564.3}, {6.5, 640, 643.5}, {7.3, 720, 722.7}, {12.7, 791, 791}}),
+			Lambda: 99, Limit: "ceiling", MaxThroughput: ptr(791.0), R2: 0.9995,
 			Residuals:     []float64{-5.1, -4.3, -3.5, -2.7, 0},
 			Knee:          &result.CapacityKnee{Concurrency: 7.99, Throughput: 791},
-			CapacityAtSLO: 720, ConcurrencyAtSLO: 7.3, Headroom: f64(0.0887), LimitedBy: "throughput",
+			CapacityAtSLO: 720, ConcurrencyAtSLO: 7.3, Headroom: ptr(0.0887), LimitedBy: "throughput",
 			Model: "ceiling", ModelReason: "lowest AIC (too few points for AICc) of the models without a peak (linear 66.0, ceiling 42.3, amdahl 44.4, usl 34.2)",
-			SaturationThroughput: f64(790),
+			SaturationThroughput: ptr(790.0),
 			Statement:            "Linear-then-ceiling fit over 5 steps (R² 0.999): linear, then flat at a ceiling of 791 req/s, no fall measured; saturation measured at 790 req/s (steps that could not keep up); capacity at SLO 720 req/s at 7.3 in flight leaves 9% headroom: the throughput ceiling binds first",
 		}},
 	}

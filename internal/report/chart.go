@@ -278,10 +278,11 @@ func dashed(col color.Color) draw.LineStyle {
 	return draw.LineStyle{Color: col, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
 }
 
-// logIfWide puts an axis on a log scale when its positive values span more
-// than a factor of 20, where a linear scale would flatten the lower ones
-// into the floor; it returns whether it did, for the label.
-func logIfWide(a *plot.Axis, vals ...float64) bool {
+// logIfWide puts an axis on a log scale, labelled logLabel, when its
+// positive values span more than a factor of 20, where a linear scale
+// would flatten the lower ones into the floor; otherwise on a linear scale
+// from 0.
+func logIfWide(a *plot.Axis, logLabel string, vals ...float64) {
 	lo, hi := math.Inf(1), 0.0
 	for _, v := range vals {
 		if v > 0 && !math.IsNaN(v) {
@@ -289,12 +290,13 @@ func logIfWide(a *plot.Axis, vals ...float64) bool {
 		}
 	}
 	if hi == 0 || hi/lo <= 20 {
-		return false
+		a.Min = 0
+		return
 	}
 	a.Scale = plot.LogScale{}
 	a.Tick.Marker = logTicks{}
 	a.Min, a.Max = lo/1.2, hi*1.2
-	return true
+	a.Label.Text = logLabel
 }
 
 // logTicks labels 1, 2 and 5 times each power of ten, so a log axis over
@@ -447,11 +449,7 @@ func latencyChart(p *result.Profile) (*chart, error) {
 	xMin, xMax := 0.0, math.Max(float64(p.Windows[len(p.Windows)-1].Offset), float64(p.Total.Elapsed))
 
 	top := newPlot("Response time per second", "", "ms")
-	if logIfWide(&top.Y, lat...) {
-		top.Y.Label.Text = "ms (log scale)"
-	} else {
-		top.Y.Min = 0
-	}
+	logIfWide(&top.Y, "ms (log scale)", lat...)
 	stageRules(top, stageStarts(p))
 	if err := errors.Join(
 		line(top, "p50", p50, colP50, 1.2),
@@ -583,12 +581,7 @@ func hdrChart(p *result.Profile) (*chart, error) {
 			return nil, err
 		}
 	}
-	// Whole decades, so the axis ends on a labelled percentile.
-	pl.X.Max = math.Max(10, math.Pow(10, math.Ceil(math.Log10(maxX))))
-	// A linear latency axis, as HdrHistogram's plots have: the tail's
-	// height is the point.
-	pl.Y.Min = 0
-	headroom(pl, 0.2)
+	percentileAxes(pl, maxX)
 	svg, err := renderSVG(chartWidth, chartHeight, pl)
 	if err != nil {
 		return nil, err
@@ -768,11 +761,7 @@ func stressChart(p *result.Profile) (*chart, error) {
 	}
 
 	bottom := newPlot("", "offered load ("+unit+")", "p95 (ms)")
-	if logIfWide(&bottom.Y, lat...) {
-		bottom.Y.Label.Text = "p95 ms (log scale)"
-	} else {
-		bottom.Y.Min = 0
-	}
+	logIfWide(&bottom.Y, "p95 ms (log scale)", lat...)
 	if err := errors.Join(
 		line(bottom, "p95", p95, colP95, 1.4),
 		points(bottom, "", p95, colP95, draw.CircleGlyph{}, 2.5),
@@ -899,6 +888,30 @@ func slug(s string) string {
 		return "profile"
 	}
 	return b.String()
+}
+
+// percentileAxes ends a percentile chart's x axis (1/(1−p) up to maxX) on
+// a whole decade, so on a labelled percentile, and starts its latency axis
+// at 0: a linear axis, as HdrHistogram's plots have, where the tail's
+// height is the point.
+func percentileAxes(pl *plot.Plot, maxX float64) {
+	pl.X.Max = math.Max(10, math.Pow(10, math.Ceil(math.Log10(maxX))))
+	pl.Y.Min = 0
+	headroom(pl, 0.2)
+}
+
+// slugs are the slugs given out on one page.
+type slugs map[string]bool
+
+// unique is name's slug, numbered from 2 when the page already has it (two
+// profiles whose names differ only in punctuation or case).
+func (used slugs) unique(name string) string {
+	key := slug(name)
+	for n := 2; used[key]; n++ {
+		key = fmt.Sprintf("%s-%d", slug(name), n)
+	}
+	used[key] = true
+	return key
 }
 
 // profileCharts draws every chart that applies to p, in page order, with

@@ -58,11 +58,7 @@ func requestsChart(p *result.Profile) (*chart, error) {
 		return nil, nil
 	}
 	pl := newPlot("p95 response time per second, by request", "seconds since the profile started", "ms")
-	if logIfWide(&pl.Y, lat...) {
-		pl.Y.Label.Text = "ms (log scale)"
-	} else {
-		pl.Y.Min = 0
-	}
+	logIfWide(&pl.Y, "ms (log scale)", lat...)
 	stageRules(pl, stageStarts(p))
 	for i, n := range names {
 		col := requestColors[i%len(requestColors)]

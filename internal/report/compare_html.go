@@ -32,14 +32,10 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 		Gate:    cmpShare(c.Settings.MaxRegression),
 		Verdict: cmpVerdictLine(c),
 	}
-	used := map[string]bool{}
+	used := slugs{}
 	for i := range c.Profiles {
 		p := &c.Profiles[i]
-		key := slug(p.Name)
-		for n := 2; used[key]; n++ {
-			key = fmt.Sprintf("%s-%d", slug(p.Name), n)
-		}
-		used[key] = true
+		key := used.unique(p.Name)
 		pv := cmpProfileView{P: p, Anchor: "profile-" + key, Scope: cmpScope(p), Rows: cmpRows(p, c.Settings)}
 		for j := range p.Requests {
 			q := &p.Requests[j]
@@ -110,9 +106,7 @@ func compareChart(p *compare.Profile) (*chart, error) {
 	if err := line(pl, "new", news, colP50, 1.4); err != nil {
 		return nil, err
 	}
-	pl.X.Max = math.Max(10, math.Pow(10, math.Ceil(math.Log10(x))))
-	pl.Y.Min = 0
-	headroom(pl, 0.2)
+	percentileAxes(pl, x)
 	svg, err := renderSVG(chartWidth, chartHeight, pl)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.Name, err)

@@ -11,8 +11,6 @@ import (
 	"github.com/loadplan/loadplan/internal/compare"
 )
 
-func f64p(v float64) *float64 { return &v }
-
 // comparisonFixture is a comparison as compare.Compare builds it, written
 // out by hand so the golden file does not move with the statistics' last
 // digits: a baseline 30% slower (p95 and p99 regressions), a stress
@@ -22,12 +20,12 @@ func comparisonFixture() *compare.Comparison {
 	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	m := func(name, unit, worse string, old, new float64, test string, p, padj float64, verdict string, gated, regression bool) compare.Metric {
 		out := compare.Metric{Name: name, Unit: unit, WorseWhen: worse, Old: old, New: new, Change: new - old,
-			Test: test, PValue: f64p(p), PAdjusted: f64p(padj), OldN: 58, NewN: 58, Verdict: verdict,
+			Test: test, PValue: ptr(p), PAdjusted: ptr(padj), OldN: 58, NewN: 58, Verdict: verdict,
 			Significant: verdict == compare.Worse || verdict == compare.Better, Gated: gated, Regression: regression}
 		if old != 0 {
-			out.Relative = f64p((new - old) / old)
+			out.Relative = ptr((new - old) / old)
 		} else if new == 0 {
-			out.Relative = f64p(0)
+			out.Relative = ptr(0.0)
 		}
 		return out
 	}

@@ -26,10 +26,7 @@ func GatesMarkdown(w io.Writer, gs []result.GateCheck) error {
 	fmt.Fprintf(b, "\n## Gates: %s\n\n", overall)
 	b.WriteString("| gate | profile | measured | limit | result |\n|---|---|---:|---:|---|\n")
 	for _, g := range gs {
-		res := "pass"
-		if !g.Pass {
-			res = "**FAIL**"
-		}
+		res := passMark(g.Pass)
 		if g.Detail != "" {
 			res += " — " + g.Detail
 		}

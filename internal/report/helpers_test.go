@@ -22,3 +22,6 @@ func readCSV(t *testing.T, r io.Reader) (rows [][]string, col map[string]int) {
 	}
 	return rows, col
 }
+
+// ptr points to a copy of v: the optional figures of a hand-written fixture.
+func ptr[T any](v T) *T { return &v }

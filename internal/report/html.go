@@ -94,14 +94,10 @@ func newHTMLView(r *result.Result) *htmlView {
 		Duration: r.Environment.End.Sub(r.Environment.Start).Round(1e8).String(),
 		SLO:      sloText(r.Scenario.SLO),
 	}
-	used := map[string]bool{}
+	used := slugs{}
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
-		key := slug(p.Name)
-		for n := 2; used[key]; n++ {
-			key = fmt.Sprintf("%s-%d", slug(p.Name), n)
-		}
-		used[key] = true
+		key := used.unique(p.Name)
 		row := verdictRow{Profile: p.Name, Anchor: "profile-" + key}
 		if p.Verdict != nil {
 			row.Judged, row.Pass, row.Answer = true, p.Verdict.Pass, p.Verdict.Answer

@@ -420,3 +420,16 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+// TestUniqueSlugs: two profiles whose names differ only in case or
+// punctuation get distinct anchors on one page, numbered from 2.
+func TestUniqueSlugs(t *testing.T) {
+	used := slugs{}
+	var got []string
+	for _, name := range []string{"Check out", "check-out", "CHECK OUT", "stress"} {
+		got = append(got, used.unique(name))
+	}
+	if want := "check-out check-out-2 check-out-3 stress"; strings.Join(got, " ") != want {
+		t.Errorf("slugs %q, want %s", got, want)
+	}
+}

@@ -66,9 +66,9 @@ func TestJSONGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := map[string]bool{}
-	jsonPaths(reflect.TypeFor[result.Result](), "", all)
+	jsonPaths(reflect.TypeFor[result.Result](), wholeType{}, "", all)
 	present := map[string]bool{}
-	presentPaths(reflect.TypeFor[result.Result](), doc, "", present)
+	jsonPaths(reflect.TypeFor[result.Result](), doc, "", present)
 	var missing []string
 	for p := range all {
 		if !present[p] {
@@ -193,53 +193,38 @@ func join(prefix, name string) string {
 	return prefix + "." + name
 }
 
-// jsonPaths collects the dotted path of every JSON name reachable from t;
-// a map's values are under "*", slices and arrays add nothing.
-func jsonPaths(t reflect.Type, prefix string, out map[string]bool) {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		jsonPaths(t.Elem(), prefix, out)
-	case reflect.Map:
-		jsonPaths(t.Elem(), join(prefix, "*"), out)
-	case reflect.Struct:
-		if t == reflect.TypeFor[time.Time]() {
-			return
-		}
-		for f := range t.Fields() {
-			name, ok := jsonField(f)
-			switch {
-			case !ok:
-			case name == "":
-				jsonPaths(f.Type, prefix, out)
-			default:
-				out[join(prefix, name)] = true
-				jsonPaths(f.Type, join(prefix, name), out)
-			}
-		}
-	}
-}
+// wholeType, as the value jsonPaths reads, stands for a document that
+// holds every field.
+type wholeType struct{}
 
-// presentPaths collects the paths, as jsonPaths names them, that the decoded
-// JSON value v of type t actually holds.
-func presentPaths(t reflect.Type, v any, prefix string, out map[string]bool) {
+// jsonPaths collects the dotted path of every JSON name reachable from t
+// that the decoded JSON value v holds; with v wholeType{}, every one of
+// them. A map's values are under "*", slices and arrays add nothing.
+func jsonPaths(t reflect.Type, v any, prefix string, out map[string]bool) {
+	_, whole := v.(wholeType)
 	switch t.Kind() {
 	case reflect.Pointer:
-		presentPaths(t.Elem(), v, prefix, out)
-	case reflect.Slice, reflect.Array:
-		if a, ok := v.([]any); ok {
-			for _, e := range a {
-				presentPaths(t.Elem(), e, prefix, out)
-			}
+		jsonPaths(t.Elem(), v, prefix, out)
+	case reflect.Slice, reflect.Array, reflect.Map:
+		if t.Kind() == reflect.Map {
+			prefix = join(prefix, "*")
 		}
-	case reflect.Map:
-		if m, ok := v.(map[string]any); ok {
-			for _, e := range m {
-				presentPaths(t.Elem(), e, join(prefix, "*"), out)
+		if whole {
+			jsonPaths(t.Elem(), v, prefix, out)
+		}
+		switch v := v.(type) {
+		case []any:
+			for _, e := range v {
+				jsonPaths(t.Elem(), e, prefix, out)
+			}
+		case map[string]any:
+			for _, e := range v {
+				jsonPaths(t.Elem(), e, prefix, out)
 			}
 		}
 	case reflect.Struct:
 		m, ok := v.(map[string]any)
-		if !ok || t == reflect.TypeFor[time.Time]() {
+		if (!ok && !whole) || t == reflect.TypeFor[time.Time]() {
 			return
 		}
 		for f := range t.Fields() {
@@ -247,11 +232,15 @@ func presentPaths(t reflect.Type, v any, prefix string, out map[string]bool) {
 			switch {
 			case !ok:
 			case name == "":
-				presentPaths(f.Type, v, prefix, out)
+				jsonPaths(f.Type, v, prefix, out)
 			default:
-				if e, ok := m[name]; ok {
+				e, ok := m[name]
+				if whole {
+					e, ok = v, true
+				}
+				if ok {
 					out[join(prefix, name)] = true
-					presentPaths(f.Type, e, join(prefix, name), out)
+					jsonPaths(f.Type, e, join(prefix, name), out)
 				}
 			}
 		}

@@ -10,8 +10,6 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
-func intp(i int) *int { return &i }
-
 // junitFixture is a run of three profiles written out by hand: a baseline
 // that passes its checks, a target that fails one, a stress profile, and
 // gates and baseline checks on them (one on a profile that never ran).
@@ -31,9 +29,9 @@ func junitFixture() *result.Result {
 				{Name: "error_rate", Measured: 0, Limit: 0.001, Op: "<=", Unit: "ratio", Pass: true},
 			}}),
 			prof("target", 70*time.Second, 120, &result.Verdict{Pass: false, Answer: "target: FAIL — misses its expectations at 800 req/s: p95 312ms > 100ms (stage 2)", Checks: []result.Check{
-				{Name: "p95", Stage: intp(0), Measured: 45, Limit: 100, Op: "<=", Unit: "ms", Pass: true},
-				{Name: "p95", Stage: intp(1), Measured: 312.25, Limit: 100, Op: "<=", Unit: "ms", Pass: false},
-				{Name: "min_throughput", Stage: intp(1), Measured: 790.4, Limit: 750, Op: ">=", Unit: "req/s", Pass: true},
+				{Name: "p95", Stage: ptr(0), Measured: 45, Limit: 100, Op: "<=", Unit: "ms", Pass: true},
+				{Name: "p95", Stage: ptr(1), Measured: 312.25, Limit: 100, Op: "<=", Unit: "ms", Pass: false},
+				{Name: "min_throughput", Stage: ptr(1), Measured: 790.4, Limit: 750, Op: ">=", Unit: "req/s", Pass: true},
 			}}),
 			prof("stress", 200*time.Second, 300, &result.Verdict{Pass: true, Answer: "stress: capacity at SLO 1580 req/s (step 4, 1600 req/s offered); broke at step 5 (2000 req/s offered): latency — p95 180ms > 100ms",
 				Stress: &result.Stress{CapacityAtSLO: 1580}}),

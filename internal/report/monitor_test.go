@@ -14,10 +14,9 @@ import (
 func withMonitor(t *testing.T) *result.Result {
 	t.Helper()
 	r := fixture(t)
-	capacity := 16.0
 	r.Profiles[1].Monitor = &result.Monitor{
 		Metrics: []result.MonitorMetric{
-			{Name: "busy", Resource: "api", Unit: "count", Capacity: &capacity, Source: "scrape", Query: "builtin loadplan_sim_busy_workers",
+			{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(16.0), Source: "scrape", Query: "builtin loadplan_sim_busy_workers",
 				Samples: []result.MonitorSample{{Offset: 1, V: 3}, {Offset: 6, V: 9}},
 				Stages:  []result.MonitorStat{{Stage: 0, Samples: 4, Mean: 3.25, Max: 4}, {Stage: 1, Samples: 4, Mean: 9.5, Max: 12}}},
 			{Name: "cpu", Unit: "cores", Source: "prometheus", Query: "up", Samples: []result.MonitorSample{},

@@ -71,12 +71,17 @@ func verdicts(b *strings.Builder, r *result.Result) {
 		if v == nil {
 			continue
 		}
-		word := "pass"
-		if !v.Pass {
-			word = "**FAIL**"
-		}
+		word := passMark(v.Pass)
 		fmt.Fprintf(b, "| %s | %s | %s |\n", p.Name, word, strings.ReplaceAll(v.Answer, "|", "\\|"))
 	}
+}
+
+// passMark is a verdict's word in a Markdown table: a failure stands out.
+func passMark(pass bool) string {
+	if pass {
+		return "pass"
+	}
+	return "**FAIL**"
 }
 
 func checksTable(b *strings.Builder, v *result.Verdict) {
@@ -89,10 +94,7 @@ func checksTable(b *strings.Builder, v *result.Verdict) {
 		if c.Stage != nil {
 			stage = fmt.Sprint(*c.Stage + 1)
 		}
-		res := "pass"
-		if !c.Pass {
-			res = "**FAIL**"
-		}
+		res := passMark(c.Pass)
 		if c.Detail != "" {
 			res += " — " + c.Detail
 		}

@@ -127,6 +127,13 @@ func BuildNamedWindows(ws []metrics.Window, names []string, epoch time.Time, run
 	return out
 }
 
+// addCounts adds src's counts into dst's.
+func addCounts[K comparable](dst, src map[K]int64) {
+	for k, v := range src {
+		dst[k] += v
+	}
+}
+
 func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageStats {
 	out := &metrics.StageStats{
 		ErrorLatency: metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs),
@@ -149,21 +156,15 @@ func mergeStages(names []string, stages []*metrics.StageStats) *metrics.StageSta
 			out.PerName[i].Service.Merge(st.PerName[i].Service)
 			out.PerName[i].Requests += st.PerName[i].Requests
 			out.PerName[i].Errors += st.PerName[i].Errors
-			for k, v := range st.PerName[i].ByClass {
-				out.PerName[i].ByClass[k] += v
-			}
+			addCounts(out.PerName[i].ByClass, st.PerName[i].ByClass)
 		}
 		out.ErrorLatency.Merge(st.ErrorLatency)
 		out.Lateness.Merge(st.Lateness)
 		out.Requests += st.Requests
 		out.Errors += st.Errors
 		out.Bytes += st.Bytes
-		for k, v := range st.ByClass {
-			out.ByClass[k] += v
-		}
-		for k, v := range st.ByStatus {
-			out.ByStatus[k] += v
-		}
+		addCounts(out.ByClass, st.ByClass)
+		addCounts(out.ByStatus, st.ByStatus)
 		if st.Requests > 0 {
 			if first || st.FirstStart < out.FirstStart {
 				out.FirstStart = st.FirstStart

@@ -361,12 +361,8 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		out.Requests += s.Requests
 		out.Errors += s.Errors
 		out.Bytes += s.Bytes
-		for k, v := range s.ErrorClasses {
-			out.ErrorClasses[k] += v
-		}
-		for k, v := range s.Statuses {
-			out.Statuses[k] += v
-		}
+		addCounts(out.ErrorClasses, s.ErrorClasses)
+		addCounts(out.Statuses, s.Statuses)
 		for _, r := range s.PerRequest {
 			if !slices.Contains(names, r.Name) {
 				names = append(names, r.Name)
@@ -386,9 +382,7 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 			nc.requests += r.Requests
 			nc.errors += r.Errors
 			nc.uncounted = nc.uncounted || !r.ErrorsCounted
-			for k, v := range r.ErrorClasses {
-				nc.byClass[k] += v
-			}
+			addCounts(nc.byClass, r.ErrorClasses)
 		}
 		out.PerFlow = addFlows(out.PerFlow, s.PerFlow)
 		for n := range s.Histograms.PerRequest {
@@ -599,31 +593,15 @@ func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Wind
 			}
 			enc[i] = a.enc[k]
 		}
-		h, err := m.hist(fmt.Sprintf("profile %s window t=%d hist", profile, t), enc)
-		if err != nil {
+		if err := m.windowHist(fmt.Sprintf("profile %s window t=%d", profile, t), enc, &w.P50, &w.P95, &w.P99, &w.Max, &w.Hist); err != nil {
 			return nil, err
-		}
-		if h != nil && h.TotalCount() > 0 {
-			s := metrics.Summarize(h)
-			w.P50, w.P95, w.P99, w.Max = Ms(s.P50), Ms(s.P95), Ms(s.P99), Ms(s.Max)
-			if w.Hist, err = metrics.Encode(h); err != nil {
-				return nil, fmt.Errorf("merge: profile %s window t=%d: encode: %w", profile, t, err)
-			}
 		}
 		for _, n := range slices.Sorted(maps.Keys(a.names)) {
 			na := a.names[n]
 			rw := na.w
 			rw.Name = n
-			h, err := m.hist(fmt.Sprintf("profile %s window t=%d per_request %s hist", profile, t, n), na.enc)
-			if err != nil {
+			if err := m.windowHist(fmt.Sprintf("profile %s window t=%d per_request %s", profile, t, n), na.enc, &rw.P50, &rw.P95, &rw.P99, &rw.Max, &rw.Hist); err != nil {
 				return nil, err
-			}
-			if h != nil && h.TotalCount() > 0 {
-				s := metrics.Summarize(h)
-				rw.P50, rw.P95, rw.P99, rw.Max = Ms(s.P50), Ms(s.P95), Ms(s.P99), Ms(s.Max)
-				if rw.Hist, err = metrics.Encode(h); err != nil {
-					return nil, fmt.Errorf("merge: profile %s window t=%d per_request %s: encode: %w", profile, t, n, err)
-				}
 			}
 			w.PerRequest = append(w.PerRequest, rw)
 		}
@@ -651,6 +629,22 @@ func offeredAt(p *Profile, at time.Time) float64 {
 		start += st.Offered.Duration.Duration()
 	}
 	return 0
+}
+
+// windowHist merges one window's histograms (enc by part index) and sets
+// the window's percentiles and encoding through the pointers; an empty
+// window keeps them zero. what names the window in errors.
+func (m *merger) windowHist(what string, enc []string, p50, p95, p99, most *Millis, hist *string) error {
+	h, err := m.hist(what+" hist", enc)
+	if err != nil || h == nil || h.TotalCount() == 0 {
+		return err
+	}
+	s := metrics.Summarize(h)
+	*p50, *p95, *p99, *most = Ms(s.P50), Ms(s.P95), Ms(s.P99), Ms(s.Max)
+	if *hist, err = metrics.Encode(h); err != nil {
+		return fmt.Errorf("merge: %s: encode: %w", what, err)
+	}
+	return nil
 }
 
 // generator adds up how the parts' generators behaved. Lateness comes from

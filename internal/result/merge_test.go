@@ -422,14 +422,7 @@ func TestMergeRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := Parse("merged.json", b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := reread(t, "merged.json", r)
 	if !reflect.DeepEqual(back.Segments, r.Segments) || back.Profiles[0].Total.Requests != 4000 {
 		t.Errorf("round trip lost figures: %+v", back.Segments)
 	}

@@ -208,14 +208,7 @@ func TestParseUpgradesOlderBuiltin(t *testing.T) {
 	for _, c := range cases {
 		r := sample(t)
 		r.Scenario.Target, r.Scenario.Builtin = c.target, c.typed
-		data, err := Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := Parse("r.json", data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := reread(t, "r.json", r)
 		if !reflect.DeepEqual(got.Scenario.Builtin, c.want) {
 			t.Errorf("target %q, builtin %+v: read %+v, want %+v", c.target, c.typed, got.Scenario.Builtin, c.want)
 		}
