@@ -80,10 +80,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "connection reset mid-response",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
 				// Let the client read the headers, so the reset lands in
 				// the body read rather than before the response.
@@ -99,10 +96,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "response truncated before its Content-Length",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
 				// Returning closes the connection with a FIN.
 			}),
@@ -115,10 +109,7 @@ func TestTargetFaults(t *testing.T) {
 			// The status came whole: the request counts as http, under its
 			// status, whatever happened to the body.
 			name: "503 truncated before its Content-Length",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 1000\r\n\r\n0123456789")
 			}),
 			timeout:         quick,
@@ -133,10 +124,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "body trickles one byte per 100 ms",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
 				for range 100 {
 					if !sleepOrDone(done, 100*time.Millisecond) {
@@ -181,10 +169,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "random bytes for a response",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				c.Write(garbage(256))
 			}),
 			timeout:         quick,
@@ -194,10 +179,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "64 MiB body",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				const size = 64 << 20
 				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", size)
 				chunk := make([]byte, 64<<10)
@@ -217,10 +199,7 @@ func TestTargetFaults(t *testing.T) {
 			// No Content-Length: the body ends when the connection does,
 			// so the client cannot tell its size before reading it.
 			name: "64 MiB body, close-delimited",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
 				chunk := make([]byte, 64<<10)
 				for sent := 0; sent < 64<<20; sent += len(chunk) {
@@ -441,10 +420,7 @@ func TestBodyCapBoundsMemory(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.client+"/"+tt.head, func(t *testing.T) {
-			url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			url, stop := requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\n"+tt.head+"\r\n\r\n")
 				chunk := make([]byte, 64<<10)
 				for sent := 0; sent < size; sent += len(chunk) {
@@ -698,6 +674,16 @@ func rawTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *testing
 		}
 		return "http://" + ln.Addr().String() + "/", stop
 	}
+}
+
+// requestTarget is a rawTarget whose serve begins once a whole request
+// has been read; a connection that brings none is closed.
+func requestTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *testing.T) (string, func()) {
+	return rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		if readRequest(c) {
+			serve(c, done)
+		}
+	})
 }
 
 // readRequest reads one request's head from c; false when none came.
