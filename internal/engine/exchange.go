@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptrace"
-	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -54,15 +52,7 @@ var (
 // Exchange sends ex with net/http.
 func (c *HTTPClient) Exchange(ctx context.Context, ex *Exchange) (Outcome, error) {
 	var out Outcome
-	var body io.Reader
-	if len(ex.Body) > 0 {
-		body = bytes.NewReader(ex.Body)
-	}
-	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		out.Sent = time.Now()
-		out.ConnWait = c.capped && info.Reused && !info.WasIdle
-	}}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), ex.Method, string(ex.URL), body)
+	req, err := c.newRequest(ctx, &out, ex.Method, string(ex.URL), ex.Body)
 	if err != nil {
 		return out, err
 	}
