@@ -149,16 +149,5 @@ func (c *FastClient) Exchange(ctx context.Context, ex *Exchange) (Outcome, error
 			ex.RespHeaders = append(ex.RespHeaders, HeaderKV{Name: string(k), Value: append([]byte(nil), v...)})
 		}
 	}
-	switch {
-	case err == nil:
-		return out, nil
-	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		out.Bytes = int64(c.bodyCap)
-		return out, nil
-	}
-	out.Status = 0
-	if cerr := ctx.Err(); cerr != nil {
-		return out, errors.Join(cerr, err)
-	}
-	return out, fastError(err)
+	return c.settle(ctx, out, err)
 }

@@ -844,3 +844,34 @@ func nxdomain(q []byte) ([]byte, bool) {
 	clear(resp[6:12])          // no answer, authority or additional records
 	return resp, true
 }
+
+// TestFlowStepClassesFaultsAsPlainRequest: a flow's step (Exchange) and a
+// plain request (Do) class a response cut short alike, with each client:
+// a status that came whole is kept (http for a 503, protocol for a 200).
+func TestFlowStepClassesFaultsAsPlainRequest(t *testing.T) {
+	for _, tc := range []struct {
+		head   string
+		status int
+		want   metrics.ErrorClass
+	}{
+		{"HTTP/1.1 503 Service Unavailable", 503, metrics.HTTP},
+		{"HTTP/1.1 200 OK", 200, metrics.Protocol},
+	} {
+		url, stop := requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
+			io.WriteString(c, tc.head+"\r\nContent-Length: 1000\r\n\r\n0123456789")
+		})(t)
+		for _, cl := range faultClients {
+			client := cl.new(ClientOptions{Timeout: 5 * time.Second})
+			out, err := client.Do(context.Background(), &Prepared{Name: "get", Method: "GET", URL: url})
+			if got := Classify(out.Status, err); out.Status != tc.status || got != tc.want {
+				t.Errorf("%s, Do, %q cut short: status %d class %s (%v), want %d %s", cl.name, tc.head, out.Status, got, err, tc.status, tc.want)
+			}
+			out, err = client.(Exchanger).Exchange(context.Background(), &Exchange{Method: "GET", URL: []byte(url)})
+			if got := Classify(out.Status, err); out.Status != tc.status || got != tc.want {
+				t.Errorf("%s, Exchange, %q cut short: status %d class %s (%v), want %d %s", cl.name, tc.head, out.Status, got, err, tc.status, tc.want)
+			}
+			client.CloseIdle()
+		}
+		stop()
+	}
+}
