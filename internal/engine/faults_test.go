@@ -95,11 +95,8 @@ func TestTargetFaults(t *testing.T) {
 			bytesPerRequest: -1,
 		},
 		{
-			name: "response truncated before its Content-Length",
-			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
-				// Returning closes the connection with a FIN.
-			}),
+			name:            "response truncated before its Content-Length",
+			target:          truncatedTarget("HTTP/1.1 200 OK"),
 			timeout:         quick,
 			profile:         open,
 			want:            metrics.Protocol,
@@ -108,10 +105,8 @@ func TestTargetFaults(t *testing.T) {
 		{
 			// The status came whole: the request counts as http, under its
 			// status, whatever happened to the body.
-			name: "503 truncated before its Content-Length",
-			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 1000\r\n\r\n0123456789")
-			}),
+			name:            "503 truncated before its Content-Length",
+			target:          truncatedTarget("HTTP/1.1 503 Service Unavailable"),
 			timeout:         quick,
 			profile:         open,
 			want:            metrics.HTTP,
@@ -686,6 +681,15 @@ func requestTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *tes
 	})
 }
 
+// truncatedTarget answers every request with the status line head and 10
+// of the 1,000 body bytes its Content-Length promises, then closes the
+// connection with a FIN.
+func truncatedTarget(head string) func(t *testing.T) (string, func()) {
+	return requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		io.WriteString(c, head+"\r\nContent-Length: 1000\r\n\r\n0123456789")
+	})
+}
+
 // readRequest reads one request's head from c; false when none came.
 func readRequest(c net.Conn) bool {
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -857,9 +861,7 @@ func TestFlowStepClassesFaultsAsPlainRequest(t *testing.T) {
 		{"HTTP/1.1 503 Service Unavailable", 503, metrics.HTTP},
 		{"HTTP/1.1 200 OK", 200, metrics.Protocol},
 	} {
-		url, stop := requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
-			io.WriteString(c, tc.head+"\r\nContent-Length: 1000\r\n\r\n0123456789")
-		})(t)
+		url, stop := truncatedTarget(tc.head)(t)
 		for _, cl := range faultClients {
 			client := cl.new(ClientOptions{Timeout: 5 * time.Second})
 			out, err := client.Do(context.Background(), &Prepared{Name: "get", Method: "GET", URL: url})
