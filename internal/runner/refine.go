@@ -84,6 +84,8 @@ func appendStep(prof *result.Profile, part result.Profile) {
 	appendMonitor(prof, part, at, len(prof.Stages)-len(part.Stages))
 	g, pg := &prof.Generator, part.Generator
 	g.Started += pg.Started
+	g.Iterations += pg.Iterations
+	g.ConnWaits += pg.ConnWaits
 	g.Dropped += pg.Dropped
 	g.Canceled += pg.Canceled
 	g.LateSamples += pg.LateSamples
