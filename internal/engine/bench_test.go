@@ -67,11 +67,7 @@ func benchSend(b *testing.B, opt Options, url string) {
 // classification, and recording into the histograms and the current window.
 // The intended start comes from the schedule's arithmetic, as in a run.
 func BenchmarkBookkeeping(b *testing.B) {
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-	r, err := newRunner(Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := nopRunner(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	intended := r.now()

@@ -125,12 +125,12 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 	}
 }
 
-// Do sends p and reads at most the body cap of the response.
-func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
-	var out Outcome
-	var body io.Reader
-	if len(p.Body) > 0 {
-		body = bytes.NewReader(p.Body)
+// newRequest makes a request whose trace notes in out when it got its
+// connection and whether it waited for one.
+func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url string, body []byte) (*http.Request, error) {
+	var rd io.Reader
+	if len(body) > 0 {
+		rd = bytes.NewReader(body)
 	}
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		out.Sent = time.Now()
@@ -139,7 +139,13 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		// waiting for one: at the cap, or while its own dial was under way.
 		out.ConnWait = c.capped && info.Reused && !info.WasIdle
 	}}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.Method, p.URL, body)
+	return http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, url, rd)
+}
+
+// Do sends p and reads at most the body cap of the response.
+func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
+	var out Outcome
+	req, err := c.newRequest(ctx, &out, p.Method, p.URL, p.Body)
 	if err != nil {
 		return out, err
 	}

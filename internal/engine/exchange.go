@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptrace"
-	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -54,15 +52,7 @@ var (
 // Exchange sends ex with net/http.
 func (c *HTTPClient) Exchange(ctx context.Context, ex *Exchange) (Outcome, error) {
 	var out Outcome
-	var body io.Reader
-	if len(ex.Body) > 0 {
-		body = bytes.NewReader(ex.Body)
-	}
-	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		out.Sent = time.Now()
-		out.ConnWait = c.capped && info.Reused && !info.WasIdle
-	}}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), ex.Method, string(ex.URL), body)
+	req, err := c.newRequest(ctx, &out, ex.Method, string(ex.URL), ex.Body)
 	if err != nil {
 		return out, err
 	}
@@ -159,16 +149,5 @@ func (c *FastClient) Exchange(ctx context.Context, ex *Exchange) (Outcome, error
 			ex.RespHeaders = append(ex.RespHeaders, HeaderKV{Name: string(k), Value: append([]byte(nil), v...)})
 		}
 	}
-	switch {
-	case err == nil:
-		return out, nil
-	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		out.Bytes = int64(c.bodyCap)
-		return out, nil
-	}
-	out.Status = 0
-	if cerr := ctx.Err(); cerr != nil {
-		return out, errors.Join(cerr, err)
-	}
-	return out, fastError(err)
+	return c.settle(ctx, out, err)
 }

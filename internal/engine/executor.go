@@ -157,14 +157,24 @@ func (r *runner) begin(req, stage int, intended int64) metrics.Sample {
 	return s
 }
 
-// end takes the sample's end now and its send time from sent (zero: not
-// sent), and counts the request out of flight.
-func (r *runner) end(s *metrics.Sample, sent time.Time) {
+// end takes the sample's end now and its send time from out (zero: not
+// sent), counts the request out of flight and a wait for a connection.
+// false: the run's hard stop cut the exchange; it is counted as canceled,
+// and the sample must not be recorded.
+func (r *runner) end(s *metrics.Sample, out *Outcome, err error) bool {
 	s.End = r.now()
-	if !sent.IsZero() {
-		s.Sent = int64(sent.Sub(r.epoch))
+	if !out.Sent.IsZero() {
+		s.Sent = int64(out.Sent.Sub(r.epoch))
 	}
 	r.progress.InFlight.Add(-1)
+	if out.ConnWait {
+		r.waits.Add(1)
+	}
+	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
+		r.canceled.Add(1)
+		return false
+	}
+	return true
 }
 
 // send performs one request and records it. key is the caller's shard key;
@@ -172,12 +182,7 @@ func (r *runner) end(s *metrics.Sample, sent time.Time) {
 func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
 	s := r.begin(req, stage, intended)
 	out, err := r.opt.Doer.Do(r.opt.Hard, r.opt.Requests[req])
-	r.end(&s, out.Sent)
-	if out.ConnWait {
-		r.waits.Add(1)
-	}
-	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
-		r.canceled.Add(1)
+	if !r.end(&s, &out, err) {
 		return metrics.Other
 	}
 	s.Status, s.Bytes, s.Class = out.Status, out.Bytes, Classify(out.Status, err)

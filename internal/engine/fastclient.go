@@ -254,6 +254,13 @@ func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		fp.reqs.Put(req)
 	}
 	out.Status, out.Bytes = resp.StatusCode(), int64(len(resp.Body()))
+	return c.settle(ctx, out, err)
+}
+
+// settle is the outcome of an exchange (a request's or a flow step's)
+// that fasthttp ended with err, out holding the status and body bytes it
+// read.
+func (c *FastClient) settle(ctx context.Context, out Outcome, err error) (Outcome, error) {
 	switch {
 	case err == nil:
 		return out, nil
@@ -261,12 +268,11 @@ func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		out.Bytes = int64(c.bodyCap)
 		return out, nil
 	}
-	out.Status = 0
-	if errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "reading response headers") {
-		// The head arrived whole and the body stopped short of its length:
-		// keep the status, as HTTPClient does, so that both clients class
-		// the fault alike (protocol; http for a status >= 400).
-		out.Status = resp.StatusCode()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "reading response headers") {
+		// Unless the head arrived whole and the body stopped short of its
+		// length: then the status is kept, as HTTPClient does, so that both
+		// clients class the fault alike (protocol; http for a status >= 400).
+		out.Status = 0
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		// Cut off by the hard stop (its connection closed under it).

@@ -80,10 +80,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "connection reset mid-response",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
 				// Let the client read the headers, so the reset lands in
 				// the body read rather than before the response.
@@ -98,14 +95,8 @@ func TestTargetFaults(t *testing.T) {
 			bytesPerRequest: -1,
 		},
 		{
-			name: "response truncated before its Content-Length",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
-				// Returning closes the connection with a FIN.
-			}),
+			name:            "response truncated before its Content-Length",
+			target:          truncatedTarget("HTTP/1.1 200 OK"),
 			timeout:         quick,
 			profile:         open,
 			want:            metrics.Protocol,
@@ -114,13 +105,8 @@ func TestTargetFaults(t *testing.T) {
 		{
 			// The status came whole: the request counts as http, under its
 			// status, whatever happened to the body.
-			name: "503 truncated before its Content-Length",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
-				io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 1000\r\n\r\n0123456789")
-			}),
+			name:            "503 truncated before its Content-Length",
+			target:          truncatedTarget("HTTP/1.1 503 Service Unavailable"),
 			timeout:         quick,
 			profile:         open,
 			want:            metrics.HTTP,
@@ -133,10 +119,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "body trickles one byte per 100 ms",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
 				for range 100 {
 					if !sleepOrDone(done, 100*time.Millisecond) {
@@ -181,10 +164,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "random bytes for a response",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				c.Write(garbage(256))
 			}),
 			timeout:         quick,
@@ -194,10 +174,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name: "64 MiB body",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				const size = 64 << 20
 				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", size)
 				chunk := make([]byte, 64<<10)
@@ -217,10 +194,7 @@ func TestTargetFaults(t *testing.T) {
 			// No Content-Length: the body ends when the connection does,
 			// so the client cannot tell its size before reading it.
 			name: "64 MiB body, close-delimited",
-			target: rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			target: requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
 				chunk := make([]byte, 64<<10)
 				for sent := 0; sent < 64<<20; sent += len(chunk) {
@@ -441,10 +415,7 @@ func TestBodyCapBoundsMemory(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.client+"/"+tt.head, func(t *testing.T) {
-			url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-				if !readRequest(c) {
-					return
-				}
+			url, stop := requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\n"+tt.head+"\r\n\r\n")
 				chunk := make([]byte, 64<<10)
 				for sent := 0; sent < size; sent += len(chunk) {
@@ -700,6 +671,25 @@ func rawTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *testing
 	}
 }
 
+// requestTarget is a rawTarget whose serve begins once a whole request
+// has been read; a connection that brings none is closed.
+func requestTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *testing.T) (string, func()) {
+	return rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		if readRequest(c) {
+			serve(c, done)
+		}
+	})
+}
+
+// truncatedTarget answers every request with the status line head and 10
+// of the 1,000 body bytes its Content-Length promises, then closes the
+// connection with a FIN.
+func truncatedTarget(head string) func(t *testing.T) (string, func()) {
+	return requestTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		io.WriteString(c, head+"\r\nContent-Length: 1000\r\n\r\n0123456789")
+	})
+}
+
 // readRequest reads one request's head from c; false when none came.
 func readRequest(c net.Conn) bool {
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -857,4 +847,33 @@ func nxdomain(q []byte) ([]byte, bool) {
 	resp[4], resp[5] = 0, 1    // one question
 	clear(resp[6:12])          // no answer, authority or additional records
 	return resp, true
+}
+
+// TestFlowStepClassesFaultsAsPlainRequest: a flow's step (Exchange) and a
+// plain request (Do) class a response cut short alike, with each client:
+// a status that came whole is kept (http for a 503, protocol for a 200).
+func TestFlowStepClassesFaultsAsPlainRequest(t *testing.T) {
+	for _, tc := range []struct {
+		head   string
+		status int
+		want   metrics.ErrorClass
+	}{
+		{"HTTP/1.1 503 Service Unavailable", 503, metrics.HTTP},
+		{"HTTP/1.1 200 OK", 200, metrics.Protocol},
+	} {
+		url, stop := truncatedTarget(tc.head)(t)
+		for _, cl := range faultClients {
+			client := cl.new(ClientOptions{Timeout: 5 * time.Second})
+			out, err := client.Do(context.Background(), &Prepared{Name: "get", Method: "GET", URL: url})
+			if got := Classify(out.Status, err); out.Status != tc.status || got != tc.want {
+				t.Errorf("%s, Do, %q cut short: status %d class %s (%v), want %d %s", cl.name, tc.head, out.Status, got, err, tc.status, tc.want)
+			}
+			out, err = client.(Exchanger).Exchange(context.Background(), &Exchange{Method: "GET", URL: []byte(url)})
+			if got := Classify(out.Status, err); out.Status != tc.status || got != tc.want {
+				t.Errorf("%s, Exchange, %q cut short: status %d class %s (%v), want %d %s", cl.name, tc.head, out.Status, got, err, tc.status, tc.want)
+			}
+			client.CloseIdle()
+		}
+		stop()
+	}
 }

@@ -282,12 +282,7 @@ func (r *runner) step(key, req, stage int, intended int64, u *vu, cookies bool) 
 	u.build(p, cookies)
 	s := r.begin(req, stage, intended)
 	out, err := r.opt.Doer.(Exchanger).Exchange(r.opt.Hard, ex)
-	r.end(&s, out.Sent)
-	if out.ConnWait {
-		r.waits.Add(1)
-	}
-	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
-		r.canceled.Add(1)
+	if !r.end(&s, &out, err) {
 		return metrics.Other
 	}
 	s.Status, s.Bytes = out.Status, out.Bytes

@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 
-	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -16,12 +14,8 @@ func TestPlainIterationDoesNotAllocate(t *testing.T) {
 	if race.Enabled {
 		t.Skip("the race detector allocates")
 	}
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-	r, err := newRunner(Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := r.newVU(rand.New(rand.NewPCG(1, 2)))
+	r := nopRunner(t)
+	u := r.newVU(newTestRand())
 	ctx := context.Background()
 	intended := r.now()
 	r.iterate(ctx, 0, 0, 0, intended, u, true) // warm the window
@@ -51,7 +45,7 @@ func TestPlainIterationDoesNotAllocate(t *testing.T) {
 // then nothing (stop) or starts again (recycle), random stays in range.
 func TestDataModes(t *testing.T) {
 	rows := [][]string{{"a"}, {"b"}, {"c"}}
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := newTestRand()
 	draw := func(mode string, recycle bool, n int) string {
 		ds := NewDataSet([]*scenario.DataSource{{Name: "d", Mode: mode, Recycle: recycle, Columns: []string{"x"}, Rows: rows}}, Segment{})
 		out := ""
@@ -116,12 +110,8 @@ func TestUniqueDataSplitBySegment(t *testing.T) {
 // iteration path a requests: list takes (a plain one-step flow): the
 // difference is the flow's own bookkeeping.
 func BenchmarkBookkeepingIteration(b *testing.B) {
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-	r, err := newRunner(Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
-	if err != nil {
-		b.Fatal(err)
-	}
-	u := r.newVU(rand.New(rand.NewPCG(1, 2)))
+	r := nopRunner(b)
+	u := r.newVU(newTestRand())
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -174,9 +174,7 @@ func TestConnectionsGrowWithDemand(t *testing.T) {
 			defer srv.Close()
 			client := cl.new(ClientOptions{Timeout: 5 * time.Second, MaxConns: 16})
 			defer client.CloseIdle()
-			doer := &tracingDoer{d: client}
-			st, snap := runGet(t, p, doer, srv.URL+"/")
-			checkClasses(t, snap, metrics.OK, doer)
+			st, _ := runGet(t, p, client, srv.URL+"/")
 			if st.ConnWaits != 0 {
 				t.Errorf("%d requests waited for a connection with no cap", st.ConnWaits)
 			}
@@ -209,9 +207,7 @@ func TestConnectionCapCountsWaits(t *testing.T) {
 			defer srv.Close()
 			client := cl.new(ClientOptions{Timeout: 10 * time.Second, Connections: 2})
 			defer client.CloseIdle()
-			doer := &tracingDoer{d: client}
-			st, snap := runGet(t, p, doer, srv.URL+"/")
-			checkClasses(t, snap, metrics.OK, doer)
+			st, snap := runGet(t, p, client, srv.URL+"/")
 			requests, _ := total(snap)
 			svc := metrics.Summarize(snap.Stages[0].Service())
 			resp := metrics.Summarize(snap.Stages[0].Response())
@@ -288,10 +284,12 @@ func TestConnWaitsNotCountedOverHTTP2(t *testing.T) {
 	}
 }
 
-// runGet runs profile p of GETs to url through doer and returns the
-// executor's figures and the recorder's snapshot.
-func runGet(t *testing.T, p scenario.Profile, doer Doer, url string) (Stats, *metrics.Snapshot) {
+// runGet runs profile p of GETs to url through client, checks that every
+// request succeeded, and returns the executor's figures and the
+// recorder's snapshot.
+func runGet(t *testing.T, p scenario.Profile, client Doer, url string) (Stats, *metrics.Snapshot) {
 	t.Helper()
+	doer := &tracingDoer{d: client}
 	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
 	st, err := Run(context.Background(), p, Options{
 		Doer: doer, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
@@ -300,5 +298,7 @@ func runGet(t *testing.T, p scenario.Profile, doer Doer, url string) (Stats, *me
 	if err != nil {
 		t.Fatal(err)
 	}
-	return st, rec.Close()
+	snap := rec.Close()
+	checkClasses(t, snap, metrics.OK, doer)
+	return st, snap
 }

@@ -107,15 +107,7 @@ func Start(t testing.TB, opt Options) *Server {
 	if err := os.WriteFile(cfg, []byte(config(opt)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var lastErr error
-	// A free port found by listening and closing can be taken again before
-	// Prometheus binds it: try a few ports.
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr, pid := startOnFreePort(t, "prometheus", bin, filepath.Join(dir, "prometheus.log"), "/-/ready", func(addr string) []string {
 		args := []string{
 			"--config.file=" + cfg,
 			"--storage.tsdb.path=" + data,
@@ -126,15 +118,9 @@ func Start(t testing.TB, opt Options) *Server {
 		if opt.RemoteWrite {
 			args = append(args, "--web.enable-remote-write-receiver")
 		}
-		logPath := filepath.Join(dir, "prometheus.log")
-		s, err := startProc(t, bin, args, logPath, "http://"+addr+"/-/ready")
-		if err == nil {
-			return &Server{URL: "http://" + addr, Dir: dir, PID: s, targets: len(opt.Targets)}
-		}
-		lastErr = err
-	}
-	t.Fatalf("promtest: prometheus did not start: %v", lastErr)
-	return nil
+		return args
+	})
+	return &Server{URL: "http://" + addr, Dir: dir, PID: pid, targets: len(opt.Targets)}
 }
 
 // NodeExporter starts prometheus-node-exporter on a free loopback port with
@@ -144,28 +130,15 @@ func NodeExporter(t testing.TB) string {
 	t.Helper()
 	bin := Binary(t, "prometheus-node-exporter")
 	dir := t.TempDir()
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		args := []string{
+	addr, _ := startOnFreePort(t, "prometheus-node-exporter", bin, filepath.Join(dir, "node-exporter.log"), "/metrics", func(addr string) []string {
+		return []string{
 			"--web.listen-address=" + addr,
 			"--collector.disable-defaults",
 			"--collector.cpu", "--collector.meminfo", "--collector.loadavg",
 			"--log.level=warn",
 		}
-		u := "http://" + addr + "/metrics"
-		if _, err := startProc(t, bin, args, filepath.Join(dir, "node-exporter.log"), u); err == nil {
-			return u
-		} else {
-			lastErr = err
-		}
-	}
-	t.Fatalf("promtest: prometheus-node-exporter did not start: %v", lastErr)
-	return ""
+	})
+	return "http://" + addr + "/metrics"
 }
 
 // Backfill writes OpenMetrics text (timestamps in seconds) as TSDB blocks
@@ -309,6 +282,29 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startOnFreePort starts bin with args(addr) on a free loopback port and
+// waits until readyPath answers. A free port found by listening and
+// closing can be taken again before the process binds it: it tries a few
+// ports, and fails t when none started.
+func startOnFreePort(t testing.TB, name, bin, logPath, readyPath string, args func(addr string) []string) (addr string, pid int) {
+	t.Helper()
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		pid, err := startProc(t, bin, args(addr), logPath, "http://"+addr+readyPath)
+		if err == nil {
+			return addr, pid
+		}
+		lastErr = err
+	}
+	t.Fatalf("promtest: %s did not start: %v", name, lastErr)
+	return "", 0
 }
 
 // startProc starts bin, waits until readyURL answers 200 (or the process

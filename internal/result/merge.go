@@ -655,15 +655,8 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 	var scheduled float64 // starts the parts' schedules offered, from their ratios
 	for i, p := range ps {
 		pg := p.Generator
-		g.Started += pg.Started
-		g.Iterations += pg.Iterations
-		g.Dropped += pg.Dropped
-		g.Canceled += pg.Canceled
-		g.ConnWaits += pg.ConnWaits
-		g.MaxInFlight += pg.MaxInFlight
-		g.LateSamples += pg.LateSamples
-		g.CPUSeconds += pg.CPUSeconds
-		g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
+		g.AddCounts(pg)
+		g.MaxInFlight += pg.MaxInFlight // side by side
 		// The parts ran with the same --max-lateness in a split run; keep
 		// the most lenient so a re-judged merge never fails a part that held.
 		g.LatenessLimit = max(g.LatenessLimit, pg.LatenessLimit)

@@ -647,6 +647,23 @@ type Generator struct {
 	Iterations int64 `json:"iterations,omitempty"`
 }
 
+// AddCounts adds pg's counts (starts, iterations, drops, cancels,
+// connection waits, late samples, CPU seconds) to g's and keeps the
+// larger peak memory: what two parts of a profile add up to, whether they
+// ran side by side (a split run's segments) or one after the other (a
+// stress ramp's refinement steps). The most in flight and the lateness
+// depend on which: the caller combines them.
+func (g *Generator) AddCounts(pg Generator) {
+	g.Started += pg.Started
+	g.Iterations += pg.Iterations
+	g.Dropped += pg.Dropped
+	g.Canceled += pg.Canceled
+	g.ConnWaits += pg.ConnWaits
+	g.LateSamples += pg.LateSamples
+	g.CPUSeconds += pg.CPUSeconds
+	g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
+}
+
 // Millis is a duration written as milliseconds (a JSON number).
 type Millis float64
 

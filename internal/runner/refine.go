@@ -83,13 +83,8 @@ func appendStep(prof *result.Profile, part result.Profile) {
 	prof.End = part.End
 	appendMonitor(prof, part, at, len(prof.Stages)-len(part.Stages))
 	g, pg := &prof.Generator, part.Generator
-	g.Started += pg.Started
-	g.Dropped += pg.Dropped
-	g.Canceled += pg.Canceled
-	g.LateSamples += pg.LateSamples
-	g.CPUSeconds += pg.CPUSeconds
-	g.MaxInFlight = max(g.MaxInFlight, pg.MaxInFlight)
+	g.AddCounts(pg)
+	g.MaxInFlight = max(g.MaxInFlight, pg.MaxInFlight) // one after the other
 	g.LatenessP99 = max(g.LatenessP99, pg.LatenessP99)
 	g.LatenessMax = max(g.LatenessMax, pg.LatenessMax)
-	g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
 }

@@ -418,26 +418,10 @@ func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration, seg en
 
 // rules carries a profile's expectations and judging rules into the result.
 func rules(p scenario.Profile) result.Rules {
-	ms := func(d time.Duration) *result.Millis {
-		if d <= 0 {
-			return nil
-		}
-		m := result.Ms(d)
-		return &m
-	}
-	e := p.Expect
 	r := result.Rules{
-		Expect:  result.Expect{P50: ms(e.P50), P95: ms(e.P95), P99: ms(e.P99)},
+		Expect:  resultExpect(p.Expect),
 		Warmup:  result.Sec(p.Warmup),
 		Stepped: p.Stepped,
-	}
-	if e.HasErrorRate {
-		v := e.ErrorRate
-		r.Expect.ErrorRate = &v
-	}
-	if e.HasMinThroughput {
-		v := e.MinThroughput
-		r.Expect.MinThroughput = &v
 	}
 	if p.Stepped {
 		b := p.Break

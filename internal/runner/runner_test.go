@@ -231,3 +231,25 @@ profiles:
 		t.Errorf("scenario.target = %q", res.Scenario.Target)
 	}
 }
+
+// TestRulesRecordExpectations: a profile's expectations reach the result's
+// rules as the request rules record them (milliseconds, and only those set).
+func TestRulesRecordExpectations(t *testing.T) {
+	p := scenario.Profile{Name: "baseline", Warmup: 2 * time.Second, Expect: scenario.Expect{
+		P95: 250 * time.Millisecond, P99: time.Second, ErrorRate: 0.01, HasErrorRate: true}}
+	r := rules(p)
+	e := r.Expect
+	if e.P50 != nil || e.P95 == nil || *e.P95 != 250 || e.P99 == nil || *e.P99 != 1000 {
+		t.Errorf("latencies: p50 %v p95 %v p99 %v, want none, 250 ms, 1000 ms", e.P50, e.P95, e.P99)
+	}
+	if e.ErrorRate == nil || *e.ErrorRate != 0.01 || e.MinThroughput != nil {
+		t.Errorf("error rate %v, min throughput %v: want 0.01 and none", e.ErrorRate, e.MinThroughput)
+	}
+	p.Expect = scenario.Expect{MinThroughput: 90, HasMinThroughput: true}
+	if e := rules(p).Expect; e.MinThroughput == nil || *e.MinThroughput != 90 || e.ErrorRate != nil || e.P95 != nil {
+		t.Errorf("min throughput only: %+v", e)
+	}
+	if r.Warmup != result.Sec(2*time.Second) {
+		t.Errorf("warmup %v, want 2 s", r.Warmup)
+	}
+}

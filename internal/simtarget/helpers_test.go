@@ -30,3 +30,17 @@ func getAll(t *testing.T, client *http.Client, url string, clients int, n int64)
 	}
 	wg.Wait()
 }
+
+// wantRejected sends one more request to url and fails t unless the
+// service turns it away with 503; what names the request in the message.
+func wantRejected(t *testing.T, client *http.Client, url, what string) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("%s got %d, want 503", what, resp.StatusCode)
+	}
+}

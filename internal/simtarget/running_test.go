@@ -10,6 +10,24 @@ import (
 	"time"
 )
 
+// startStoppable starts the service with cfg for a test that stops it
+// itself, with a client of its own over tr. settle, once the test has
+// stopped the service, closes the client's idle connections and waits
+// until no goroutine started since is left.
+func startStoppable(t *testing.T, cfg Config, tr *http.Transport) (run *Running, client *http.Client, settle func()) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	run, err := Start(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, &http.Client{Transport: tr}, func() {
+		t.Helper()
+		tr.CloseIdleConnections()
+		settleGoroutines(t, before)
+	}
+}
+
 // settleGoroutines waits for the goroutine count to fall back to at most
 // want, as goroutines that have been told to stop take a moment to exit.
 func settleGoroutines(t *testing.T, want int) {
@@ -39,25 +57,19 @@ func TestStartStopLeavesNoGoroutines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before := runtime.NumGoroutine()
-
-			run, err := Start(Config{Workers: 4, ServiceTime: time.Millisecond, Distribution: Fixed}, "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			run, client, settle := startStoppable(t, Config{Workers: 4, ServiceTime: time.Millisecond, Distribution: Fixed},
+				&http.Transport{MaxIdleConnsPerHost: 8})
+			client.Timeout = 10 * time.Second
 			if !strings.HasPrefix(run.URL, "http://127.0.0.1:") || run.URL != "http://"+run.Addr {
 				t.Errorf("URL %q, Addr %q: want http://127.0.0.1:port and the same address", run.URL, run.Addr)
 			}
-			tr := &http.Transport{MaxIdleConnsPerHost: 8}
-			client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 			getAll(t, client, run.URL, 8, 80)
 			// Idle keep-alive connections are open on both sides: stopping
 			// must close the server's end and wait for their goroutines.
 			if err := tc.stop(run); err != nil {
 				t.Fatalf("stop: %v", err)
 			}
-			tr.CloseIdleConnections()
-			settleGoroutines(t, before)
+			settle()
 
 			if got := run.Server.Stats().Served; got != 80 {
 				t.Errorf("Served = %d, want 80", got)
@@ -71,13 +83,7 @@ func TestStartStopLeavesNoGoroutines(t *testing.T) {
 
 // Close cuts requests short; it does not wait for their service to end.
 func TestCloseAbandonsRequestsInService(t *testing.T) {
-	before := runtime.NumGoroutine()
-	run, err := Start(Config{Workers: 1, Queue: 5, ServiceTime: time.Minute, Distribution: Fixed}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &http.Transport{}
-	client := &http.Client{Transport: tr}
+	run, client, settle := startStoppable(t, Config{Workers: 1, Queue: 5, ServiceTime: time.Minute, Distribution: Fixed}, &http.Transport{})
 	errs := make(chan error, 3)
 	for range 3 {
 		go func() {
@@ -104,11 +110,10 @@ func TestCloseAbandonsRequestsInService(t *testing.T) {
 			t.Error("a request in flight during Close succeeded, want a transport error")
 		}
 	}
-	tr.CloseIdleConnections()
 	if st := run.Server.Stats(); st != (Stats{Abandoned: 3}) {
 		t.Errorf("Stats() = %+v, want 3 abandoned", st)
 	}
-	settleGoroutines(t, before)
+	settle()
 }
 
 // Shutdown lets admitted requests finish while its context allows, and cuts
@@ -126,13 +131,7 @@ func TestShutdown(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before := runtime.NumGoroutine()
-			run, err := Start(Config{Workers: 2, ServiceTime: tc.service, Distribution: Fixed}, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr := &http.Transport{}
-			client := &http.Client{Transport: tr}
+			run, client, settle := startStoppable(t, Config{Workers: 2, ServiceTime: tc.service, Distribution: Fixed}, &http.Transport{})
 			type answer struct {
 				status int
 				err    error
@@ -162,8 +161,7 @@ func TestShutdown(t *testing.T) {
 					t.Errorf("answer %d, error %v; want success %v", a.status, a.err, tc.wantOK)
 				}
 			}
-			tr.CloseIdleConnections()
-			settleGoroutines(t, before)
+			settle()
 		})
 	}
 }

@@ -2,6 +2,7 @@ package simtarget
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -173,14 +174,7 @@ func TestAbandonReleasesWorker(t *testing.T) {
 			st := s.Stats()
 			return st.InService == 1 && st.Waiting == 1
 		})
-		resp, err := client.Get(run.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusServiceUnavailable {
-			t.Fatalf("round %d: a third request got %d, want 503", round, resp.StatusCode)
-		}
+		wantRejected(t, client, run.URL, fmt.Sprintf("round %d: a third request", round))
 		cancel()
 		wg.Wait()
 		waitFor(t, 5*time.Second, "both requests abandoned", func() bool {
@@ -209,14 +203,7 @@ func TestStatsWhileBusy(t *testing.T) {
 		st := run.Server.Stats()
 		return st.InService == 2 && st.Waiting == 3
 	})
-	resp, err := client.Get(run.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("sixth request got %d, want 503", resp.StatusCode)
-	}
+	wantRejected(t, client, run.URL, "sixth request")
 	if st := run.Server.Stats(); st.Rejected != 1 || st.Served != 0 {
 		t.Fatalf("Stats() = %+v, want 1 rejected and none served", st)
 	}

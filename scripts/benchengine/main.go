@@ -14,21 +14,17 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/loadplan/loadplan/scripts/internal/minserver"
+	"github.com/loadplan/loadplan/scripts/internal/benchrun"
 )
 
 func main() {
-	serve := minserver.Flag()
-	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
 	rounds := flag.Int("rounds", 3, "rounds of each figure")
 	dur := flag.Duration("duration", 10*time.Second, "length of each run")
 	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared")
@@ -36,66 +32,19 @@ func main() {
 	users := flag.Int("users", 10000, "closed-model users for the peak-memory figure (0: skip)")
 	think := flag.Duration("think", 10*time.Millisecond, "closed model's think time; users = rate × think")
 	extra := flag.String("args", "", "extra arguments for every open-model run, space-separated (e.g. --pacer-quantum 0)")
-	flag.Parse()
-	minserver.ServeIfAsked(*serve)
-	if err := run(*loadplan, *rounds, *dur, *rates, *high, *users, *think, strings.Fields(*extra)); err != nil {
-		fmt.Fprintln(os.Stderr, "benchengine:", err)
-		os.Exit(1)
-	}
-}
-
-// profile is what the script reads of a run's result.json.
-type profile struct {
-	Total struct {
-		Requests   int64   `json:"requests"`
-		Errors     int64   `json:"errors"`
-		Throughput float64 `json:"throughput"`
-	} `json:"total"`
-	Generator struct {
-		Dropped     int64   `json:"dropped"`
-		MaxInFlight int64   `json:"max_in_flight"`
-		LatenessP99 float64 `json:"lateness_p99_ms"`
-		LatenessMax float64 `json:"lateness_max_ms"`
-		CPUSeconds  float64 `json:"cpu_s"`
-		PeakRSS     int64   `json:"peak_rss_bytes"`
-	} `json:"generator"`
-}
-
-func (p *profile) cpuPer100k() float64 {
-	if p.Total.Requests == 0 {
-		return 0
-	}
-	return p.Generator.CPUSeconds / float64(p.Total.Requests) * 1e5
+	benchrun.Main("benchengine", nil, func(loadplan string) error {
+		return run(loadplan, *rounds, *dur, *rates, *high, *users, *think, strings.Fields(*extra))
+	})
 }
 
 // loadplanRun runs loadplan pinned to CPU 1 and reads its only profile.
-func loadplanRun(loadplan, dir string, args ...string) (*profile, error) {
+func loadplanRun(loadplan, dir string, args ...string) (*benchrun.Profile, error) {
 	out, err := os.MkdirTemp(dir, "run-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(out)
-	cmd := minserver.Pinned(1, loadplan, append(append([]string{"run"}, args...), "--out", out, "--quiet")...)
-	cmd.Stderr = os.Stderr
-	// Exit code 1 is a failed verdict (for instance the generator was the
-	// bottleneck): the result is still written and still what we measure.
-	if err := cmd.Run(); err != nil && cmd.ProcessState.ExitCode() != 1 {
-		return nil, fmt.Errorf("loadplan %s: %w", strings.Join(args, " "), err)
-	}
-	b, err := os.ReadFile(filepath.Join(out, "result.json"))
-	if err != nil {
-		return nil, err
-	}
-	var res struct {
-		Profiles []profile `json:"profiles"`
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		return nil, err
-	}
-	if len(res.Profiles) == 0 {
-		return nil, fmt.Errorf("%s: no profile in the result", out)
-	}
-	return &res.Profiles[0], nil
+	return benchrun.Run(loadplan, out, false, args...)
 }
 
 // figure is one line of the table: every round's value and a target.
@@ -139,16 +88,11 @@ func fmtVal(v float64) string {
 }
 
 func run(loadplan string, rounds int, dur time.Duration, rates string, high float64, users int, think time.Duration, extra []string) error {
-	addr, stop, err := minserver.Start()
+	addr, dir, cleanup, err := benchrun.SetUp("benchengine-")
 	if err != nil {
 		return err
 	}
-	defer stop()
-	dir, err := os.MkdirTemp("", "benchengine-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+	defer cleanup()
 	url := "http://" + addr + "/"
 	var rs []float64
 	for _, s := range strings.Split(rates, ",") {
@@ -158,12 +102,12 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		}
 		rs = append(rs, r)
 	}
-	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, placement(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, benchrun.Placement(), time.Now().UTC().Format(time.RFC3339))
 	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | most in flight | CPU s per 100k | peak RSS |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	line := func(name string, i int, p *profile) {
+	line := func(name string, i int, p *benchrun.Profile) {
 		fmt.Printf("| %s | %d | %d | %.0f | %d | %.3f ms | %d | %.2f | %.1f MiB |\n", name, i+1, p.Total.Requests, p.Total.Throughput,
-			p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.MaxInFlight, p.cpuPer100k(), float64(p.Generator.PeakRSS)/(1<<20))
+			p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.MaxInFlight, p.CPUPer100k(), p.PeakRSSMiB())
 	}
 	var figs []*figure
 	ratio := make([]*figure, len(rs))
@@ -191,8 +135,8 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 				return err
 			}
 			line(fmt.Sprintf("closed %d users, think %s", n, think), i, closed)
-			if c := closed.cpuPer100k(); c > 0 {
-				ratio[k].vals = append(ratio[k].vals, open.cpuPer100k()/c)
+			if c := closed.CPUPer100k(); c > 0 {
+				ratio[k].vals = append(ratio[k].vals, open.CPUPer100k()/c)
 			}
 		}
 		if high > 0 {
@@ -214,7 +158,7 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 				return err
 			}
 			line(fmt.Sprintf("closed %d users", users), i, p)
-			f.vals = append(f.vals, float64(p.Generator.PeakRSS)/(1<<20))
+			f.vals = append(f.vals, p.PeakRSSMiB())
 		}
 		figs = append(figs, f)
 	}
@@ -223,12 +167,4 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		f.print()
 	}
 	return nil
-}
-
-// placement says where the server and the generator run.
-func placement() string {
-	if minserver.CanPin() {
-		return "server pinned to CPU 0, generator to CPU 1"
-	}
-	return "generator and server share the machine's CPUs (taskset missing or one CPU)"
 }

@@ -12,59 +12,35 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync/atomic"
 	"time"
 
-	"github.com/loadplan/loadplan/scripts/internal/minserver"
+	"github.com/loadplan/loadplan/scripts/internal/benchrun"
 )
 
 func main() {
-	serve := minserver.Flag()
-	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
 	rate := flag.Float64("rate", 10000, "open-model rate, requests per second")
 	dur := flag.Duration("duration", 10*time.Second, "each run's length")
 	rounds := flag.Int("rounds", 3, "interleaved rounds (one run without and one with the export each)")
 	target := flag.Float64("target", 0.05, "the most extra CPU per request the export may cost")
-	flag.Parse()
-	minserver.ServeIfAsked(*serve)
-	if err := run(*loadplan, *rate, *dur, *rounds, *target); err != nil {
-		fmt.Fprintln(os.Stderr, "benchexport:", err)
-		os.Exit(1)
-	}
-}
-
-type result struct {
-	Profiles []struct {
-		Total struct {
-			Requests int64 `json:"requests"`
-		} `json:"total"`
-		Generator struct {
-			CPUSeconds float64 `json:"cpu_s"`
-			Dropped    int64   `json:"dropped"`
-		} `json:"generator"`
-	} `json:"profiles"`
+	benchrun.Main("benchexport", nil, func(loadplan string) error {
+		return run(loadplan, *rate, *dur, *rounds, *target)
+	})
 }
 
 func run(loadplan string, rate float64, dur time.Duration, rounds int, target float64) error {
-	addr, stop, err := minserver.Start()
+	addr, tmp, cleanup, err := benchrun.SetUp("benchexport-")
 	if err != nil {
 		return err
 	}
-	defer stop()
-	tmp, err := os.MkdirTemp("", "benchexport-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
+	defer cleanup()
 
 	// The remote-write sink: reads and discards, counts the pushes.
 	var pushes atomic.Int64
@@ -87,43 +63,27 @@ func run(loadplan string, rate float64, dur time.Duration, rounds int, target fl
 	for r := 1; r <= rounds; r++ {
 		for _, exp := range []bool{false, true} {
 			out := filepath.Join(tmp, fmt.Sprintf("r%d-%v", r, exp))
-			args := []string{"run", "--url", "http://" + addr + "/", "--rate", fmt.Sprint(rate), "--duration", dur.String(), "--out", out, "--quiet", "--max-lateness", "1s"}
-			var listen string
+			args := []string{"--url", "http://" + addr + "/", "--rate", fmt.Sprint(rate), "--duration", dur.String(), "--max-lateness", "1s"}
+			done := make(chan struct{})
 			if exp {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
 					return err
 				}
-				listen = ln.Addr().String()
+				listen := ln.Addr().String()
 				ln.Close()
 				args = append(args, "--metrics-listen", listen, "--prometheus-remote-write", "http://"+sinkLn.Addr().String()+"/api/v1/write")
-			}
-			cmd := minserver.Pinned(1, loadplan, args...)
-			cmd.Stderr = os.Stderr
-			if err := cmd.Start(); err != nil {
-				return err
-			}
-			done := make(chan struct{})
-			if exp {
 				go scrape(listen, done)
 			}
-			err := cmd.Wait()
+			p, err := benchrun.Run(loadplan, out, false, args...)
 			close(done)
-			if err != nil {
-				if ee, ok := err.(interface{ ExitCode() int }); !ok || ee.ExitCode() != 1 {
-					return fmt.Errorf("loadplan run: %w", err)
-				}
-			}
-			b, err := os.ReadFile(filepath.Join(out, "result.json"))
 			if err != nil {
 				return err
 			}
-			var res result
-			if err := json.Unmarshal(b, &res); err != nil || len(res.Profiles) == 0 {
-				return fmt.Errorf("%s: unreadable result: %v", out, err)
+			if p.Total.Requests == 0 {
+				return fmt.Errorf("%s: no request sent", out)
 			}
-			p := res.Profiles[0]
-			per := p.Generator.CPUSeconds / float64(p.Total.Requests) * 1e5
+			per := p.CPUPer100k()
 			label := "none"
 			if exp {
 				label = "listen + remote write"

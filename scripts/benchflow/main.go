@@ -13,17 +13,15 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/loadplan/loadplan/scripts/internal/benchrun"
 )
 
 const scenarioText = `version: 1
@@ -54,22 +52,15 @@ profiles:
 `
 
 func main() {
-	serve := flag.String("serve", "", "internal: serve the flow's API on this address")
-	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
 	rate := flag.Float64("rate", 2000, "iterations per second")
 	dur := flag.Duration("duration", 10*time.Second, "run length")
-	flag.Parse()
-	if *serve != "" {
-		serveAPI(*serve)
-		return
-	}
-	if err := run(*loadplan, *rate, *dur); err != nil {
-		fmt.Fprintln(os.Stderr, "benchflow:", err)
-		os.Exit(1)
-	}
+	benchrun.Main("benchflow", api(), func(loadplan string) error {
+		return run(loadplan, *rate, *dur)
+	})
 }
 
-func serveAPI(addr string) {
+// api is the flow's API, served by this script's child process.
+func api() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -85,49 +76,15 @@ func serveAPI(addr string) {
 	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 	})
-	fmt.Fprintln(os.Stderr, http.ListenAndServe(addr, mux))
-	os.Exit(1)
-}
-
-func pinned(cpu int, name string, args ...string) *exec.Cmd {
-	if _, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() >= 2 {
-		return exec.Command("taskset", append([]string{"-c", fmt.Sprint(cpu), name}, args...)...)
-	}
-	return exec.Command(name, args...)
+	return mux
 }
 
 func run(loadplan string, rate float64, dur time.Duration) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, dir, cleanup, err := benchrun.SetUp("benchflow-")
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	srv := pinned(0, self, "-serve", addr)
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { srv.Process.Kill(); srv.Wait() }() //nolint:errcheck
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if i > 50 {
-			return fmt.Errorf("the API on %s did not start", addr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	dir, err := os.MkdirTemp("", "benchflow-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+	defer cleanup()
 	var users strings.Builder
 	users.WriteString("name\n")
 	for i := 0; i < 1000; i++ {
@@ -141,47 +98,15 @@ func run(loadplan string, rate float64, dur time.Duration) error {
 		return err
 	}
 	out := filepath.Join(dir, "out")
-	cmd := pinned(1, loadplan, "run", sc, "--out", out, "--quiet", "--max-lateness", "1s")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			return fmt.Errorf("loadplan run: %w", err)
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	p, err := benchrun.Run(loadplan, out, false, sc, "--max-lateness", "1s")
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Profiles []struct {
-			Stages []struct {
-				Offered struct {
-					Requests float64 `json:"requests"`
-				} `json:"offered"`
-			} `json:"stages"`
-			Total struct {
-				Requests int64   `json:"requests"`
-				Errors   int64   `json:"errors"`
-				Through  float64 `json:"throughput"`
-			} `json:"total"`
-			Generator struct {
-				Started     int64   `json:"started"`
-				Iterations  int64   `json:"iterations"`
-				Dropped     int64   `json:"dropped"`
-				LatenessP99 float64 `json:"lateness_p99_ms"`
-				CPU         float64 `json:"cpu_s"`
-			} `json:"generator"`
-		} `json:"profiles"`
-	}
-	if err := json.Unmarshal(b, &res); err != nil || len(res.Profiles) == 0 {
-		return fmt.Errorf("unreadable result: %v", err)
-	}
-	p := res.Profiles[0]
 	scheduled := rate * dur.Seconds()
 	share := float64(p.Generator.Iterations) / scheduled
 	fmt.Printf("3-step flow (JSON extraction, CSV row) at %.0f iterations/s for %s; API on CPU 0, loadplan on CPU 1\n\n", rate, dur)
 	fmt.Printf("| iterations started | of scheduled | requests | req/s | errors | dropped | start lateness p99 | CPU s per 100k req |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Printf("| %d | %.4f | %d | %.0f | %d | %d | %.2f ms | %.2f |\n\n", p.Generator.Iterations, share, p.Total.Requests, p.Total.Through, p.Total.Errors, p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.CPU/float64(p.Total.Requests)*1e5)
+	fmt.Printf("| %d | %.4f | %d | %.0f | %d | %d | %.2f ms | %.2f |\n\n", p.Generator.Iterations, share, p.Total.Requests, p.Total.Throughput, p.Total.Errors, p.Generator.Dropped, p.Generator.LatenessP99, p.CPUPer100k())
 	met := func(ok bool) string {
 		if ok {
 			return "met"

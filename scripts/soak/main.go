@@ -30,7 +30,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Minute, "how long")
 	every := flag.Duration("every", time.Minute, "how often to print")
 	flag.Parse()
-	minserver.ServeIfAsked(*serve)
+	minserver.ServeIfAsked(*serve, nil)
 	if err := run(*rate, *duration, *every); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)

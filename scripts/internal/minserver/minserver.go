@@ -19,13 +19,16 @@ func Flag() *string {
 	return flag.String("serve", "", "internal: serve a minimal 200 OK handler on this address")
 }
 
-// ServeIfAsked serves forever when -serve was given (the child's role).
-func ServeIfAsked(addr string) {
+// ServeIfAsked serves h forever when -serve was given (the child's role);
+// a nil h is the minimal handler, 200 OK with "ok" to every request.
+func ServeIfAsked(addr string, h http.Handler) {
 	if addr == "" {
 		return
 	}
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
-	fmt.Fprintln(os.Stderr, http.ListenAndServe(addr, nil))
+	if h == nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	}
+	fmt.Fprintln(os.Stderr, http.ListenAndServe(addr, h))
 	os.Exit(1)
 }
 

@@ -1,0 +1,119 @@
+// Package benchrun is what the benchmark scripts share around a
+// `loadplan run`: the common flags and the main loop (a script is also the
+// loopback server it measures against, see minserver), the run itself
+// pinned to CPU 1, and what the scripts read of its result.json.
+package benchrun
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/loadplan/loadplan/scripts/internal/minserver"
+)
+
+// Main registers -serve and -loadplan beside the flags the script has
+// registered already, parses them, serves h when this process is the
+// server child (nil: the minimal 200 OK handler), and otherwise calls run
+// with the loadplan binary; an error is printed with the script's name and
+// exits 1.
+func Main(name string, h http.Handler, run func(loadplan string) error) {
+	serve := minserver.Flag()
+	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
+	flag.Parse()
+	minserver.ServeIfAsked(*serve, h)
+	if err := run(*loadplan); err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+}
+
+// SetUp starts the minimal server (in a child process, see minserver)
+// and makes a directory for the runs' results; cleanup stops the one and
+// removes the other.
+func SetUp(prefix string) (addr, dir string, cleanup func(), err error) {
+	addr, stop, err := minserver.Start()
+	if err != nil {
+		return "", "", nil, err
+	}
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		stop()
+		return "", "", nil, err
+	}
+	return addr, dir, func() { stop(); os.RemoveAll(dir) }, nil
+}
+
+// Placement says where the server and the generator run.
+func Placement() string {
+	if minserver.CanPin() {
+		return "server pinned to CPU 0, generator to CPU 1"
+	}
+	return fmt.Sprintf("generator and server share this machine's %d CPUs (taskset missing or one CPU)", runtime.NumCPU())
+}
+
+// Profile is what the scripts read of a result's first profile.
+type Profile struct {
+	Total struct {
+		Requests   int64   `json:"requests"`
+		Errors     int64   `json:"errors"`
+		Throughput float64 `json:"throughput"`
+	} `json:"total"`
+	Generator struct {
+		Iterations  int64   `json:"iterations"`
+		Dropped     int64   `json:"dropped"`
+		MaxInFlight int64   `json:"max_in_flight"`
+		LatenessP99 float64 `json:"lateness_p99_ms"`
+		LatenessMax float64 `json:"lateness_max_ms"`
+		CPUSeconds  float64 `json:"cpu_s"`
+		PeakRSS     int64   `json:"peak_rss_bytes"`
+	} `json:"generator"`
+}
+
+// CPUPer100k is the generator's CPU seconds per 100,000 requests (0 when
+// none was sent).
+func (p *Profile) CPUPer100k() float64 {
+	if p.Total.Requests == 0 {
+		return 0
+	}
+	return p.Generator.CPUSeconds / float64(p.Total.Requests) * 1e5
+}
+
+// PeakRSSMiB is the generator's peak resident memory in MiB.
+func (p *Profile) PeakRSSMiB() float64 { return float64(p.Generator.PeakRSS) / (1 << 20) }
+
+// Read reads the first profile of the result.json in dir.
+func Read(dir string) (*Profile, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Profiles []Profile `json:"profiles"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, fmt.Errorf("%s: unreadable result: %w", dir, err)
+	}
+	if len(res.Profiles) == 0 {
+		return nil, fmt.Errorf("%s: no profile in the result", dir)
+	}
+	return &res.Profiles[0], nil
+}
+
+// Run runs `loadplan run ARGS --out out --quiet` pinned to CPU 1 and reads
+// the result's first profile. Exit code 1 is a failed verdict (for
+// instance the generator was the bottleneck): the result is still written
+// and still what we measure; with failedVerdictIsError it is an error.
+func Run(loadplan, out string, failedVerdictIsError bool, args ...string) (*Profile, error) {
+	cmd := minserver.Pinned(1, loadplan, append(append([]string{"run"}, args...), "--out", out, "--quiet")...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil && (failedVerdictIsError || cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1) {
+		return nil, fmt.Errorf("loadplan run %s: %w", strings.Join(args, " "), err)
+	}
+	return Read(out)
+}
