@@ -81,21 +81,10 @@ func TestPacerQuantumBatchesStarts(t *testing.T) {
 	for _, q := range []time.Duration{0, 5 * time.Millisecond} {
 		t.Run("quantum "+q.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-				d := &timingDoer{start: rec.Epoch()}
-				p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
-				st, err := RunOpen(context.Background(), p, Options{Doer: d, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: q})
-				if err != nil {
-					t.Fatal(err)
-				}
-				rec.Close()
-				if st.Started != 2000 || st.Dropped != 0 || len(d.at) != 2000 {
-					t.Fatalf("%d started (%d sent), %d dropped; want 2000 started", st.Started, len(d.at), st.Dropped)
-				}
-				slices.Sort(d.at)
+				sent := sendTimes(t, stages, q, func(d *timingDoer) Doer { return d })
 				sched := NewSchedule(stages)
 				batches, last := 0, time.Duration(-1)
-				for k, at := range d.at {
+				for k, at := range sent {
 					due, _, _ := sched.Next()
 					if at < due || at > due+q {
 						t.Fatalf("start %d sent at %v, due at %v: want between its time and a quantum (%v) later", k, at, due, q)
@@ -166,6 +155,27 @@ func (earlySleeper) sleep(ctx context.Context, d time.Duration) bool {
 func (earlySleeper) close() {}
 
 // timingDoer notes when each request is sent, from start.
+// sendTimes runs 2,000 starts of the open model over stages with the
+// quantum q (in a synctest bubble), against the doer wrap makes of a
+// timingDoer, checks that all were made, and returns when each was sent,
+// in order.
+func sendTimes(t *testing.T, stages []scenario.Stage, q time.Duration, wrap func(*timingDoer) Doer) []time.Duration {
+	t.Helper()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+	d := &timingDoer{start: rec.Epoch()}
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
+	st, err := RunOpen(context.Background(), p, Options{Doer: wrap(d), Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Close()
+	if st.Started != 2000 || st.Dropped != 0 || len(d.at) != 2000 {
+		t.Fatalf("%d started (%d sent), %d dropped; want 2000 started", st.Started, len(d.at), st.Dropped)
+	}
+	slices.Sort(d.at)
+	return d.at
+}
+
 type timingDoer struct {
 	start time.Time
 	mu    sync.Mutex
@@ -212,7 +222,7 @@ func TestPacerNeverStartsEarly(t *testing.T) {
 
 // slowTimingDoer notes when each request is sent, then answers after d.
 type slowTimingDoer struct {
-	timingDoer
+	*timingDoer
 	d time.Duration
 }
 
@@ -238,21 +248,10 @@ func TestSendersTakeDueStarts(t *testing.T) {
 	const rate, q = 2000.0, 5 * time.Millisecond
 	stages := []scenario.Stage{{From: rate, Load: rate, Duration: time.Second}}
 	synctest.Test(t, func(t *testing.T) {
-		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-		d := &slowTimingDoer{timingDoer: timingDoer{start: rec.Epoch()}, d: time.Millisecond}
-		p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
-		st, err := RunOpen(context.Background(), p, Options{Doer: d, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec.Close()
-		if st.Started != 2000 || st.Dropped != 0 || len(d.at) != 2000 {
-			t.Fatalf("%d started (%d sent), %d dropped; want 2000 started", st.Started, len(d.at), st.Dropped)
-		}
-		slices.Sort(d.at)
+		sent := sendTimes(t, stages, q, func(d *timingDoer) Doer { return &slowTimingDoer{timingDoer: d, d: time.Millisecond} })
 		sched := NewSchedule(stages)
 		onTime, near := 0, 0
-		for k, at := range d.at {
+		for k, at := range sent {
 			due, _, _ := sched.Next()
 			if at < due || at > due+q {
 				t.Fatalf("start %d sent at %v, due at %v: want between its time and a quantum (%v) later", k, at, due, q)
