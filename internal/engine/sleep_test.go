@@ -309,8 +309,11 @@ func TestPacerBehindYieldsToSenders(t *testing.T) {
 		if st.Started != 20000 || st.Dropped != 0 {
 			t.Fatalf("%d started, %d dropped; want 20000 started", st.Started, st.Dropped)
 		}
-		if m := d.most.Load(); m > 4*paceBatch {
-			t.Errorf("%d senders alive at once for starts that each take no time, want at most %d (a few batches)", m, 4*paceBatch)
+		// One batch of 64 when nothing preempts the pacer (about 64–400
+		// seen, the more under the race detector); without the yield, one
+		// sender for each of the 10,000 starts due at a wake-up.
+		if m := d.most.Load(); m > 2000 {
+			t.Errorf("%d senders alive at once for starts that each take no time, want at most 2000 (a few batches of %d)", m, paceBatch)
 		}
 	})
 }
