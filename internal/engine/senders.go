@@ -101,8 +101,7 @@ type senderPool struct {
 	closed  bool
 	retired int64
 	checked int64 // when retire last looked (offset from the epoch)
-	q       *startQueue
-	pulled  int64 // starts taken by a sender on its way back (no hand-off)
+	q       *startQueue // the schedule's next start, shared with the pacer
 }
 
 func newSenderPool(ctx context.Context, r *runner, wg *sync.WaitGroup, idle time.Duration) *senderPool {
@@ -206,7 +205,6 @@ func (p *senderPool) park(s *sender) (j job, due, live bool) {
 	if p.q != nil && p.r.progress.InFlight.Load() < int64(p.r.opt.MaxInFlight) {
 		if n, ok := p.q.peek(); ok && n.intended <= now && p.ctx.Err() == nil {
 			j, _ = p.q.take(now, p.r)
-			p.pulled++
 			return j, true, true
 		}
 	}
