@@ -100,7 +100,7 @@ type senderPool struct {
 	nextID  int
 	closed  bool
 	retired int64
-	checked int64 // when retire last looked (offset from the epoch)
+	checked int64       // when retire last looked (offset from the epoch)
 	q       *startQueue // the schedule's next start, shared with the pacer
 }
 
