@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -238,12 +239,10 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	go tick(done, opt.Recorder, &tickWG)
 
 	// Each scheduled start is one iteration of a flow (a request, for a
-	// requests: list), handed to a sender; a sender is one user at a time.
+	// requests: list), handed to a sender or taken by one whose request
+	// ends when it is due; a sender is one user at a time.
 	senders := newSenderPool(ctx, r, &wg, r.opt.WorkerIdle)
-	stageStarts := make([]time.Duration, len(p.Stages))
-	for i := 1; i < len(p.Stages); i++ {
-		stageStarts[i] = stageStarts[i-1] + p.Stages[i-1].Duration
-	}
+	senders.q = newStartQueue(sched, p.Stages, r.opt.Segment.scale(), rng)
 	var dropped int64
 	stopped := false
 	sl := pacerSleeper(ctx)
@@ -251,16 +250,32 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	var lastWake time.Duration
 loop:
 	for {
-		at, stage, ok := sched.Next()
-		if !ok {
+		if ctx.Err() != nil {
+			stopped = true
 			break
 		}
-		r.progress.Stage.Store(int32(stage))
-		r.progress.setOffered(p.Stages[stage].LoadAt(at-stageStarts[stage]) * r.opt.Segment.scale())
 		now := time.Since(r.epoch)
-		if at > now {
+		// Also when the pacer is behind and never sleeps: a pile-up's
+		// senders retire as soon as they have been idle long enough.
+		senders.retire(int64(now))
+		next, d, more := senders.pace(int64(now), r.opt.MaxInFlight)
+		if d > 0 {
+			dropped += d
+			r.progress.Dropped.Store(dropped)
+		}
+		if !more {
+			break
+		}
+		if at := time.Duration(next); at <= now {
+			// Behind: let the senders just given their starts begin them
+			// (and those coming back take due starts themselves) before
+			// handing out more, instead of piling up senders that have a
+			// start but have not sent it.
+			runtime.Gosched()
+		} else {
 			// Wake at most once a quantum: starts that fall due within it
-			// go out together, each at most a quantum late.
+			// go out together, each at most a quantum late (or earlier,
+			// taken by a sender whose request ended meanwhile).
 			// Sleep again after an early wake: no start goes out before
 			// its time.
 			wake := max(at, lastWake+r.opt.PacerQuantum)
@@ -271,19 +286,6 @@ loop:
 				}
 			}
 			lastWake = now
-		} else if ctx.Err() != nil {
-			stopped = true
-			break loop
-		}
-		// Also when the pacer is behind and never sleeps: a pile-up's
-		// senders retire as soon as they have been idle long enough.
-		senders.retire(int64(now))
-		j := job{flow: r.picker.pick(rng), stage: stage, intended: int64(at)}
-		if r.progress.InFlight.Load() >= int64(r.opt.MaxInFlight) || !senders.give(j, r.opt.MaxInFlight) {
-			// At the in-flight cap, or every sender exists and is busy:
-			// the start cannot be made now.
-			dropped++
-			r.progress.Dropped.Store(dropped)
 		}
 	}
 	var stoppedAt time.Duration

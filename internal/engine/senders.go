@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // DefaultWorkerIdle is how long an open-model sender may wait for a start
@@ -30,12 +32,62 @@ type sender struct {
 	idleSince int64    // offset from the epoch when it last went idle
 }
 
+// startQueue is the open model's schedule as the pacer and the senders
+// share it, under the pool's mutex: the next start, and what taking it
+// needs (its flow, picked by weight in schedule order; its stage and the
+// offered load, for the live display).
+type startQueue struct {
+	sched       *Schedule
+	stages      []scenario.Stage
+	stageStarts []time.Duration // each stage's offset from the start
+	scale       float64         // the segment's share of the load
+	rng         *rand.Rand
+	next        job // the next start, when has
+	has, over   bool
+}
+
+func newStartQueue(sched *Schedule, stages []scenario.Stage, scale float64, rng *rand.Rand) *startQueue {
+	q := &startQueue{sched: sched, stages: stages, stageStarts: make([]time.Duration, len(stages)), scale: scale, rng: rng}
+	for i := 1; i < len(stages); i++ {
+		q.stageStarts[i] = q.stageStarts[i-1] + stages[i-1].Duration
+	}
+	return q
+}
+
+// peek returns the next start without taking it; false when the schedule
+// is over.
+func (q *startQueue) peek() (job, bool) {
+	if !q.has && !q.over {
+		at, stage, ok := q.sched.Next()
+		q.next, q.has, q.over = job{stage: stage, intended: int64(at)}, ok, !ok
+	}
+	return q.next, q.has
+}
+
+// take takes the next start if it is due at now (an offset from the
+// epoch): never before its time.
+func (q *startQueue) take(now int64, r *runner) (job, bool) {
+	j, ok := q.peek()
+	if !ok || j.intended > now {
+		return job{}, false
+	}
+	q.has = false
+	j.flow = r.picker.pick(q.rng)
+	r.progress.Stage.Store(int32(j.stage))
+	r.progress.setOffered(q.stages[j.stage].LoadAt(time.Duration(j.intended)-q.stageStarts[j.stage]) * q.scale)
+	return j, true
+}
+
 // senderPool holds the open model's senders. Idle senders wait on a stack:
 // the pacer gives each start to the most recently idle one (whose
 // connection and stack are the warmest), so a steady load keeps reusing as
 // few senders as it needs, and those a pile-up made sink to the bottom of
 // the stack, where retire finds them once they have been idle for the idle
 // timeout. Only the pacer takes from the stack; senders put themselves back.
+//
+// A sender whose request ends when a start is due takes it itself on its
+// way back (park), with no hand-off and no wake-up of the pacer: the pacer
+// hands out only the starts that fall due while no sender comes back.
 type senderPool struct {
 	ctx  context.Context
 	r    *runner
@@ -48,7 +100,8 @@ type senderPool struct {
 	nextID  int
 	closed  bool
 	retired int64
-	checked int64 // when retire last looked (offset from the epoch)
+	checked int64       // when retire last looked (offset from the epoch)
+	q       *startQueue // the schedule's next start, shared with the pacer
 }
 
 func newSenderPool(ctx context.Context, r *runner, wg *sync.WaitGroup, idle time.Duration) *senderPool {
@@ -62,25 +115,55 @@ func newSenderPool(ctx context.Context, r *runner, wg *sync.WaitGroup, idle time
 // alive; it reports false when every one of max senders is busy.
 func (p *senderPool) give(j job, max int) bool {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.giveLocked(j, max)
+}
+
+// giveLocked is give with p.mu held. The send never blocks: an idle
+// sender's channel is empty (buffered 1).
+func (p *senderPool) giveLocked(j job, max int) bool {
 	if n := len(p.stack); n > 0 {
 		s := p.stack[n-1]
 		p.stack = p.stack[:n-1]
-		p.mu.Unlock()
 		s.jobs <- j
 		return true
 	}
 	if p.live >= max || p.closed {
-		p.mu.Unlock()
 		return false
 	}
 	p.live++
 	p.r.progress.Senders.Store(int64(p.live))
 	p.nextID++
 	s := &sender{id: p.nextID, jobs: make(chan job, 1)}
-	p.mu.Unlock()
 	p.wg.Add(1)
 	go p.loop(s, j)
 	return true
+}
+
+// paceBatch bounds the starts the pacer hands out under one hold of the
+// mutex when it is behind, so that it still looks at its context and
+// retires idle senders between batches.
+const paceBatch = 64
+
+// pace hands out the starts due at now (an offset from the epoch), at most
+// paceBatch of them, each to an idle or a new sender, and counts as
+// dropped those it cannot make: at the in-flight cap, or every one of max
+// senders busy. It returns when the next start is due; more is false when
+// the schedule is over.
+func (p *senderPool) pace(now int64, max int) (next int64, dropped int64, more bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for range paceBatch {
+		j, ok := p.q.take(now, p.r)
+		if !ok {
+			break
+		}
+		if p.r.progress.InFlight.Load() >= int64(max) || !p.giveLocked(j, max) {
+			dropped++
+		}
+	}
+	j, more := p.q.peek()
+	return j.intended, dropped, more
 }
 
 func (p *senderPool) loop(s *sender, j job) {
@@ -90,8 +173,13 @@ func (p *senderPool) loop(s *sender, j job) {
 	u := p.r.newVU(rand.New(rand.NewPCG(p.r.opt.Seed, uint64(s.id)<<32)))
 	for {
 		p.r.iterate(p.ctx, s.id, j.flow, j.stage, j.intended, u, true)
-		if !p.park(s) {
+		next, due, live := p.park(s)
+		if !live {
 			return
+		}
+		if due {
+			j = next
+			continue
 		}
 		var ok bool
 		if j, ok = <-s.jobs; !ok {
@@ -100,19 +188,29 @@ func (p *senderPool) loop(s *sender, j job) {
 	}
 }
 
-// park puts s back on the stack; false when the pool is closed (s exits).
-func (p *senderPool) park(s *sender) bool {
+// park takes the next start for s when it is due (due: s sends it at
+// once), or else puts s back on the stack; live is false when the pool is
+// closed (s exits).
+func (p *senderPool) park(s *sender) (j job, due, live bool) {
 	now := p.r.now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		p.live--
 		p.r.progress.Senders.Store(int64(p.live))
-		return false
+		return job{}, false, false
+	}
+	// At the in-flight cap a due start is the pacer's to count as
+	// dropped; after the run's context ends, no start is taken.
+	if p.q != nil && p.r.progress.InFlight.Load() < int64(p.r.opt.MaxInFlight) {
+		if n, ok := p.q.peek(); ok && n.intended <= now && p.ctx.Err() == nil {
+			j, _ = p.q.take(now, p.r)
+			return j, true, true
+		}
 	}
 	s.idleSince = now
 	p.stack = append(p.stack, s)
-	return true
+	return job{}, false, true
 }
 
 // retire ends the senders that have waited longer than the idle timeout;

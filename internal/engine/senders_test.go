@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -436,5 +437,23 @@ func TestSendersRetireWithinAMinute(t *testing.T) {
 	}
 	if after > 5 {
 		t.Errorf("%d senders a minute after the stall (%d during it): want at most 5", after, peak)
+	}
+}
+
+// TestPulledStartAllocatesNothing: a sender coming back when a start is
+// due takes it (its flow picked, the live display updated) without
+// allocating, like the hand-off.
+func TestPulledStartAllocatesNothing(t *testing.T) {
+	p, _, stop := handOffPool(t)
+	defer stop()
+	stages := []scenario.Stage{{From: 1e9, Load: 1e9, Duration: time.Hour}} // every start due at once
+	p.q = newStartQueue(NewSchedule(stages), stages, 1, rand.New(rand.NewPCG(1, 2)))
+	s := &sender{id: 1, jobs: make(chan job, 1)}
+	if a := testing.AllocsPerRun(1000, func() {
+		if _, due, live := p.park(s); !due || !live {
+			t.Fatalf("park: due %v, live %v; want a due start taken", due, live)
+		}
+	}); a != 0 {
+		t.Errorf("%.2f allocations per start taken on the way back, want 0", a)
 	}
 }

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -79,21 +81,10 @@ func TestPacerQuantumBatchesStarts(t *testing.T) {
 	for _, q := range []time.Duration{0, 5 * time.Millisecond} {
 		t.Run("quantum "+q.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
-				d := &timingDoer{start: rec.Epoch()}
-				p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
-				st, err := RunOpen(context.Background(), p, Options{Doer: d, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: q})
-				if err != nil {
-					t.Fatal(err)
-				}
-				rec.Close()
-				if st.Started != 2000 || st.Dropped != 0 || len(d.at) != 2000 {
-					t.Fatalf("%d started (%d sent), %d dropped; want 2000 started", st.Started, len(d.at), st.Dropped)
-				}
-				slices.Sort(d.at)
+				sent := sendTimes(t, stages, q, func(d *timingDoer) Doer { return d })
 				sched := NewSchedule(stages)
 				batches, last := 0, time.Duration(-1)
-				for k, at := range d.at {
+				for k, at := range sent {
 					due, _, _ := sched.Next()
 					if at < due || at > due+q {
 						t.Fatalf("start %d sent at %v, due at %v: want between its time and a quantum (%v) later", k, at, due, q)
@@ -164,6 +155,27 @@ func (earlySleeper) sleep(ctx context.Context, d time.Duration) bool {
 func (earlySleeper) close() {}
 
 // timingDoer notes when each request is sent, from start.
+// sendTimes runs 2,000 starts of the open model over stages with the
+// quantum q (in a synctest bubble), against the doer wrap makes of a
+// timingDoer, checks that all were made, and returns when each was sent,
+// in order.
+func sendTimes(t *testing.T, stages []scenario.Stage, q time.Duration, wrap func(*timingDoer) Doer) []time.Duration {
+	t.Helper()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+	d := &timingDoer{start: rec.Epoch()}
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
+	st, err := RunOpen(context.Background(), p, Options{Doer: wrap(d), Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Close()
+	if st.Started != 2000 || st.Dropped != 0 || len(d.at) != 2000 {
+		t.Fatalf("%d started (%d sent), %d dropped; want 2000 started", st.Started, len(d.at), st.Dropped)
+	}
+	slices.Sort(d.at)
+	return d.at
+}
+
 type timingDoer struct {
 	start time.Time
 	mu    sync.Mutex
@@ -204,6 +216,104 @@ func TestPacerNeverStartsEarly(t *testing.T) {
 			if due, _, _ := sched.Next(); at < due {
 				t.Fatalf("start %d sent at %v, due at %v: early", k, at, due)
 			}
+		}
+	})
+}
+
+// slowTimingDoer notes when each request is sent, then answers after d.
+type slowTimingDoer struct {
+	*timingDoer
+	d time.Duration
+}
+
+func (s *slowTimingDoer) Do(ctx context.Context, p *Prepared) (Outcome, error) {
+	out, err := s.timingDoer.Do(ctx, p)
+	time.Sleep(s.d)
+	return out, err
+}
+
+// A sender whose request ends when a start is due takes it itself, at
+// once, instead of waiting for the pacer's next wake-up. On a fake clock:
+// 2,000 starts a second (one every 500 µs) with 1 ms requests and a 5 ms
+// quantum. After the first wake-up's batch, two senders come back each
+// millisecond and take the two starts then due, one of them at its time
+// and one 500 µs late; with the pacer alone only the one start in ten that
+// falls on a wake-up (200) would go out at its time, the others up to a
+// quantum late. None before its time, none more than a quantum late, all
+// of them made.
+func TestSendersTakeDueStarts(t *testing.T) {
+	saved := pacerSleeper
+	pacerSleeper = func(context.Context) sleeper { return newTimerSleeper() }
+	defer func() { pacerSleeper = saved }()
+	const rate, q = 2000.0, 5 * time.Millisecond
+	stages := []scenario.Stage{{From: rate, Load: rate, Duration: time.Second}}
+	synctest.Test(t, func(t *testing.T) {
+		sent := sendTimes(t, stages, q, func(d *timingDoer) Doer { return &slowTimingDoer{timingDoer: d, d: time.Millisecond} })
+		sched := NewSchedule(stages)
+		onTime, near := 0, 0
+		for k, at := range sent {
+			due, _, _ := sched.Next()
+			if at < due || at > due+q {
+				t.Fatalf("start %d sent at %v, due at %v: want between its time and a quantum (%v) later", k, at, due, q)
+			}
+			if at == due {
+				onTime++
+			}
+			if at-due <= 500*time.Microsecond {
+				near++
+			}
+		}
+		if onTime < 900 || near < 1900 {
+			t.Errorf("%d of 2000 starts sent at their time and %d within 500 µs of it, want at least 900 and 1900 (senders coming back take due starts)", onTime, near)
+		}
+	})
+}
+
+// sendersDoer answers at once and notes the most senders alive it saw.
+type sendersDoer struct {
+	pr   *Progress
+	most atomic.Int64
+}
+
+func (d *sendersDoer) Do(context.Context, *Prepared) (Outcome, error) {
+	n := d.pr.Senders.Load()
+	for m := d.most.Load(); n > m && !d.most.CompareAndSwap(m, n); m = d.most.Load() {
+	}
+	return Outcome{Status: 200}, nil
+}
+
+// A pacer that is behind lets the senders it gave starts to send them
+// before it hands out more, so they come back (and take due starts
+// themselves) instead of the pacer making a new sender — and a new
+// connection — for every start it is behind by. On one processor and a
+// fake clock: 10,000 starts fall due at each 10 ms wake-up against a
+// target that answers at once; without the yield the pacer would make a
+// sender for each of them before any could run.
+func TestPacerBehindYieldsToSenders(t *testing.T) {
+	saved := pacerSleeper
+	pacerSleeper = func(context.Context) sleeper { return newTimerSleeper() }
+	defer func() { pacerSleeper = saved }()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const rate = 1e6
+	stages := []scenario.Stage{{From: rate, Load: rate, Duration: 20 * time.Millisecond}}
+	synctest.Test(t, func(t *testing.T) {
+		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+		d := &sendersDoer{pr: &Progress{}}
+		p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
+		st, err := RunOpen(context.Background(), p, Options{Doer: d, Progress: d.pr, MaxInFlight: 50000,
+			Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: 10 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Close()
+		if st.Started != 20000 || st.Dropped != 0 {
+			t.Fatalf("%d started, %d dropped; want 20000 started", st.Started, st.Dropped)
+		}
+		// One batch of 64 when nothing preempts the pacer (about 64–400
+		// seen, the more under the race detector); without the yield, one
+		// sender for each of the 10,000 starts due at a wake-up.
+		if m := d.most.Load(); m > 2000 {
+			t.Errorf("%d senders alive at once for starts that each take no time, want at most 2000 (a few batches of %d)", m, paceBatch)
 		}
 	})
 }

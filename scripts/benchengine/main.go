@@ -103,11 +103,11 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		rs = append(rs, r)
 	}
 	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, benchrun.Placement(), time.Now().UTC().Format(time.RFC3339))
-	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | most in flight | CPU s per 100k | peak RSS |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | most in flight | CPU s per 100k | peak RSS | load average |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	line := func(name string, i int, p *benchrun.Profile) {
-		fmt.Printf("| %s | %d | %d | %.0f | %d | %.3f ms | %d | %.2f | %.1f MiB |\n", name, i+1, p.Total.Requests, p.Total.Throughput,
-			p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.MaxInFlight, p.CPUPer100k(), p.PeakRSSMiB())
+		fmt.Printf("| %s | %d | %d | %.0f | %d | %.3f ms | %d | %.2f | %.1f MiB | %s |\n", name, i+1, p.Total.Requests, p.Total.Throughput,
+			p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.MaxInFlight, p.CPUPer100k(), p.PeakRSSMiB(), benchrun.LoadAverage())
 	}
 	var figs []*figure
 	ratio := make([]*figure, len(rs))
@@ -117,10 +117,14 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		figs = append(figs, ratio[k])
 	}
 	frac := &figure{name: fmt.Sprintf("open %.0f req/s: achieved / scheduled", high), target: "1.0000", met: func(m float64) bool { return m >= 0.99995 }}
+	// A pacer that falls behind and catches up later makes every start,
+	// but over a longer time: the rate it reached is the requests over the
+	// time they took (the result's throughput), not over the schedule's.
+	rate := &figure{name: fmt.Sprintf("open %.0f req/s: rate reached / scheduled (requests over the time they took)", high), target: "≥ 0.999", met: func(m float64) bool { return m >= 0.999 }}
 	drop := &figure{name: fmt.Sprintf("open %.0f req/s: dropped", high), target: "0", met: func(m float64) bool { return m == 0 }}
 	late := &figure{name: fmt.Sprintf("open %.0f req/s: start lateness p99", high), unit: " ms", target: "< 1 ms", met: func(m float64) bool { return m < 1 }}
 	if high > 0 {
-		figs = append(figs, frac, drop, late)
+		figs = append(figs, frac, rate, drop, late)
 	}
 	for i := 0; i < rounds; i++ {
 		for k, r := range rs {
@@ -146,6 +150,7 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 			}
 			line(fmt.Sprintf("open %.0f/s", high), i, p)
 			frac.vals = append(frac.vals, float64(p.Total.Requests)/(high*dur.Seconds()))
+			rate.vals = append(rate.vals, p.Total.Throughput/high)
 			drop.vals = append(drop.vals, float64(p.Generator.Dropped))
 			late.vals = append(late.vals, p.Generator.LatenessP99)
 		}

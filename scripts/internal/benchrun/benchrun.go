@@ -117,3 +117,13 @@ func Run(loadplan, out string, failedVerdictIsError bool, args ...string) (*Prof
 	}
 	return Read(out)
 }
+
+// LoadAverage is the machine's 1-minute load average now (other work on a
+// shared machine moves every figure), or "?" where unknown.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
