@@ -215,6 +215,18 @@ func tick(done <-chan struct{}, rec *metrics.Recorder, wg *sync.WaitGroup) {
 	}
 }
 
+// overrunCutoff is when the open model stops making starts that are still
+// due: the profile's end plus a tenth of its length, at least a second
+// (ADR 0018). A generator that is that far behind its schedule has already
+// failed it; the starts it has not made by then are counted as dropped.
+func overrunCutoff(stages []scenario.Stage) time.Duration {
+	var end time.Duration
+	for _, st := range stages {
+		end += st.Duration
+	}
+	return end + max(time.Second, end/10)
+}
+
 // pacerSleeper makes the open model's sleeper (a test swaps it).
 var pacerSleeper = newSleeper
 
@@ -248,6 +260,7 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	sl := pacerSleeper(ctx)
 	defer sl.close()
 	var lastWake time.Duration
+	cutoff := overrunCutoff(p.Stages)
 loop:
 	for {
 		if ctx.Err() != nil {
@@ -255,6 +268,15 @@ loop:
 			break
 		}
 		now := time.Since(r.epoch)
+		if now > cutoff {
+			// A generator that cannot keep up makes its starts late, not
+			// never: but not past the profile's end by more than its
+			// bound, so that a run stays bounded in time. The starts
+			// left are dropped (and the run invalid for it).
+			dropped += senders.dropRest()
+			r.progress.Dropped.Store(dropped)
+			break
+		}
 		// Also when the pacer is behind and never sleeps: a pile-up's
 		// senders retire as soon as they have been idle long enough.
 		senders.retire(int64(now))

@@ -166,6 +166,21 @@ func (p *senderPool) pace(now int64, max int) (next int64, dropped int64, more b
 	return j.intended, dropped, more
 }
 
+// dropRest ends the schedule: no sender or pacer takes another start. It
+// returns how many starts were left.
+func (p *senderPool) dropRest() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var n int64
+	for {
+		if _, ok := p.q.peek(); !ok {
+			return n
+		}
+		p.q.has = false
+		n++
+	}
+}
+
 func (p *senderPool) loop(s *sender, j job) {
 	defer p.wg.Done()
 	// The sender's virtual user (its cookie jar and iteration state),

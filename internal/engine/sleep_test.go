@@ -317,3 +317,50 @@ func TestPacerBehindYieldsToSenders(t *testing.T) {
 		}
 	})
 }
+
+// overSleeper wakes late by a fixed amount: a pacer starved of its core.
+type overSleeper struct{ late time.Duration }
+
+func (s overSleeper) sleep(ctx context.Context, d time.Duration) bool {
+	time.Sleep(d + s.late)
+	return ctx.Err() == nil
+}
+func (overSleeper) close() {}
+
+// A generator so far behind that it would still be starting requests long
+// after the profile's end stops at the overrun bound (the profile's end
+// plus a tenth, at least a second) and counts the starts left as dropped,
+// instead of running on (a 10 s profile at 20,000 req/s on a starved core
+// once took 44 s). Fake clock: the pacer's first sleep wakes 5 s late, past
+// the 2 s profile's cutoff at 3 s.
+func TestOpenModelStopsAtOverrunBound(t *testing.T) {
+	saved := pacerSleeper
+	pacerSleeper = func(context.Context) sleeper { return overSleeper{late: 5 * time.Second} }
+	defer func() { pacerSleeper = saved }()
+	stages := []scenario.Stage{{From: 100, Load: 100, Duration: 2 * time.Second}}
+	if got := overrunCutoff(stages); got != 3*time.Second {
+		t.Fatalf("cutoff %v, want 3s", got)
+	}
+	if got := overrunCutoff([]scenario.Stage{{Duration: time.Minute}, {Duration: time.Minute}}); got != 132*time.Second {
+		t.Fatalf("cutoff %v, want 2m12s", got)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
+		d := &sendersDoer{pr: &Progress{}}
+		p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
+		start := time.Now()
+		st, err := RunOpen(context.Background(), p, Options{Doer: d, Progress: d.pr, MaxInFlight: 1000,
+			Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, PacerQuantum: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Close()
+		took := time.Since(start)
+		if st.Started+st.Dropped != 200 || st.Started > 2 {
+			t.Errorf("%d started, %d dropped; want the first start or two made and the rest of 200 dropped", st.Started, st.Dropped)
+		}
+		if took > 6*time.Second {
+			t.Errorf("run took %v of the fake clock, want it to stop at the first wake past the cutoff (5 s)", took)
+		}
+	})
+}
