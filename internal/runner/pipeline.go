@@ -14,6 +14,7 @@ import (
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Pipeline is a run as `loadplan run` makes it: the measurement (Run), then
@@ -72,6 +73,19 @@ type Outcome struct {
 	SaveErr error
 	// CIErr is why the --junit file was not written.
 	CIErr error
+}
+
+// Exit is how the run ends the command once its Outcome is printed: the
+// folder not saved, the --junit file not written, then the result's own
+// exit (verdict.ResultExit: interrupted, aborted, failed or nil).
+func (o *Outcome) Exit() error {
+	switch {
+	case o.SaveErr != nil:
+		return o.SaveErr
+	case o.CIErr != nil:
+		return o.CIErr
+	}
+	return verdict.ResultExit(o.Result)
 }
 
 // RunFiles are the files a run writes into its folder; a new run into the
