@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"sync/atomic"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/export"
+	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -123,37 +123,22 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 	}
 	defer stopProfiles()
 
-	// The first signal stops new requests (graceful stop); the second cuts
-	// off requests in flight too (both clients can); a third exits at once.
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	hardCtx, hardStop := context.WithCancel(context.Background())
-	defer hardStop()
-	var interrupted atomic.Bool
-	runDone := make(chan struct{})
-	if env.Signals != nil {
-		go watchSignals(env, runCtx, stop, hardCtx, hardStop, runDone, &interrupted)
-	}
 	var bars *progressBars
 	if env.IsTerminal && !v.quiet && !v.json {
 		bars = newProgressBars(env.Stdout)
 		pipe.Run.OnProfile = bars.onProfile
 	}
-	pipe.Run.Hard = hardCtx
-	pipe.Interrupted = func() bool { return interrupted.Load() || ctx.Err() != nil }
 	exp, err := startExport(v.export, pipe.Run.Scenario.Name, &pipe.Run)
 	if err != nil {
 		return usagef("%v", err)
 	}
 	pipe.AfterRun = func(res *result.Result) {
-		close(runDone)
 		if bars != nil {
 			bars.wait()
 		}
 		stopExport(env, exp, res)
-		hardStop() // release the signal goroutine
 	}
-	out, err := runner.Execute(runCtx, pipe)
+	out, err := runner.Interrupts{Signals: env.Signals, Warn: env.Stderr, Exit: env.Exit}.Execute(ctx, pipe)
 	if out == nil {
 		return err
 	}
@@ -162,39 +147,6 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 		return err
 	}
 	return out.Exit()
-}
-
-// watchSignals turns the first signal into a graceful stop (stop), the
-// second into cutting off requests in flight (hardStop) and the third into
-// an exit without a result. It returns once runCtx is done before a first
-// signal, hardCtx before a second, or runDone is closed before a third.
-func watchSignals(env *Env, runCtx context.Context, stop context.CancelFunc, hardCtx context.Context, hardStop context.CancelFunc, runDone <-chan struct{}, interrupted *atomic.Bool) {
-	select {
-	case <-env.Signals:
-	case <-runCtx.Done():
-		return
-	}
-	interrupted.Store(true)
-	fmt.Fprintln(env.Stderr, "\nloadplan: interrupted — finishing requests in flight and writing the partial result (interrupt again to cut them off)")
-	stop()
-	select {
-	case <-env.Signals:
-	case <-hardCtx.Done():
-		return
-	}
-	fmt.Fprintln(env.Stderr, "loadplan: interrupted again — cutting off requests in flight and writing the partial result (a third interrupt exits at once, without a result)")
-	hardStop()
-	select {
-	case <-env.Signals:
-	case <-runDone:
-		return
-	}
-	fmt.Fprintln(env.Stderr, "loadplan: interrupted three times — exiting without a result")
-	exit := env.Exit
-	if exit == nil {
-		exit = os.Exit
-	}
-	exit(ExitInterrupted)
 }
 
 // printOutcome prints what a run made: the result document (--json),
@@ -208,8 +160,13 @@ func printOutcome(env *Env, v runView, dir string, out *runner.Outcome, secrets 
 		case v.quiet:
 		case v.summary == "full" || out.SaveErr != nil:
 			env.Stdout.Write(out.Summary)
-		default:
-			printCompact(env, dir, out.Result, secrets, out.Files)
+		default: // the compact view (report.Terminal)
+			var b strings.Builder
+			if err := report.Terminal(&b, out.Result, dir, append([]string{"result.json"}, out.Files...)); err != nil {
+				fmt.Fprintf(env.Stderr, "loadplan: summary: %v\n", err)
+			} else {
+				env.Stdout.Write(runner.Redact([]byte(b.String()), secrets))
+			}
 		}
 	}
 	for _, n := range out.Notes {
