@@ -52,31 +52,6 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// command is one subcommand.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, env *Env, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"run", "run a scenario's profiles (or a quick check with --url) and write the result", cmdRun},
-		{"validate", "check scenario files without sending anything", cmdValidate},
-		{"sim", "serve the simulated service with a known capacity", cmdSim},
-		{"capacity", "fit the Universal Scalability Law and size queues (fit, erlang, RESULT.json)", cmdCapacity},
-		{"report", "re-render a result as HTML, Markdown, JSON, JUnit or CSV", cmdReport},
-		{"compare", "compare two results (old vs new) with a significance test", cmdCompare},
-		{"merge", "combine the results of a split run's segments exactly", cmdMerge},
-		{"import", "write a scenario from a HAR recording or a curl command", cmdImport},
-		{"schema", "print the scenario file's JSON Schema (for editors)", cmdSchema},
-		{"plan", "project growth and write a dated resource plan from a result", cmdPlan},
-		{"version", "print the version", cmdVersion},
-		{"completion", "print a shell completion script: bash, zsh or fish", cmdCompletion},
-		{"help", "show help for a command", cmdHelp},
-	}
-}
-
 // Run executes the command line and returns the exit code.
 func Run(ctx context.Context, args []string, env *Env) int {
 	if len(args) == 0 {
