@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Env is the process environment a command sees. Tests build their own.
@@ -72,11 +74,8 @@ func Run(ctx context.Context, args []string, env *Env) int {
 			if errors.Is(err, pflag.ErrHelp) {
 				return ExitOK
 			}
-			if err != nil {
-				var ee *ExitError
-				if !errors.As(err, &ee) || ee.Err != nil {
-					fmt.Fprintf(env.Stderr, "loadplan %s: %v\n", name, err)
-				}
+			if msg := verdict.Message(err); msg != "" {
+				fmt.Fprintf(env.Stderr, "loadplan %s: %s\n", name, msg)
 			}
 			return exitCode(err)
 		}

@@ -2,20 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/export"
-	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
-	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // runView is what run shows and how, beside what it runs (runner.Request).
@@ -48,26 +44,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	case v.repeat == 1:
 		return runOnce(ctx, env, r, v)
 	}
-	// The same run N times, each into its own folder; the most serious exit
-	// wins, and an interrupt, an abort or a usage error ends the series.
-	worst := ExitOK
-	for i, dir := range r.RepeatDirs(v.repeat) {
-		fmt.Fprintf(env.Stderr, "loadplan: run %d of %d into %s\n", i+1, v.repeat, dir)
-		r.Out = dir
-		err := runOnce(ctx, env, r, v)
-		var ee *ExitError
-		if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
-			fmt.Fprintf(env.Stderr, "loadplan run %d: %v\n", i+1, err)
-		}
-		code := exitCode(err)
-		if worst = verdict.WorseExit(worst, code); code == ExitInterrupted || code == ExitAborted || code == ExitUsage || ctx.Err() != nil {
-			break
-		}
-	}
-	if worst == ExitOK {
-		return nil
-	}
-	return &ExitError{Code: worst}
+	return r.Repeat(ctx, v.repeat, env.Stderr, func(r runner.Request) error { return runOnce(ctx, env, r, v) })
 }
 
 // runFlags defines run's flags into r and v.
@@ -142,7 +119,7 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 	if out == nil {
 		return err
 	}
-	printOutcome(env, v, pipe.Dir, out, pipe.Secrets)
+	printOutcome(env, v, out)
 	if err != nil {
 		return err
 	}
@@ -152,7 +129,7 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 // printOutcome prints what a run made: the result document (--json),
 // nothing (--quiet), summary.md (--summary full, or when the folder was
 // not saved: every figure), or the compact view; then its notes on stderr.
-func printOutcome(env *Env, v runView, dir string, out *runner.Outcome, secrets []string) {
+func printOutcome(env *Env, v runView, out *runner.Outcome) {
 	if out.JSON != nil && out.Summary != nil {
 		switch {
 		case v.json:
@@ -160,13 +137,8 @@ func printOutcome(env *Env, v runView, dir string, out *runner.Outcome, secrets 
 		case v.quiet:
 		case v.summary == "full" || out.SaveErr != nil:
 			env.Stdout.Write(out.Summary)
-		default: // the compact view (report.Terminal)
-			var b strings.Builder
-			if err := report.Terminal(&b, out.Result, dir, append([]string{"result.json"}, out.Files...)); err != nil {
-				fmt.Fprintf(env.Stderr, "loadplan: summary: %v\n", err)
-			} else {
-				env.Stdout.Write(runner.Redact([]byte(b.String()), secrets))
-			}
+		default:
+			env.Stdout.Write(out.Terminal)
 		}
 	}
 	for _, n := range out.Notes {

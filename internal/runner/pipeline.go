@@ -64,6 +64,9 @@ type Outcome struct {
 	// JSON and Summary are result.json and summary.md as written (secrets
 	// redacted); Summary is printed in full when the folder was not saved.
 	JSON, Summary []byte
+	// Terminal is the compact view printed at the end of a run
+	// (report.Terminal, secrets redacted).
+	Terminal []byte
 	// Files names the files written beside result.json, in order.
 	Files []string
 	// Notes are lines for stderr, in the order they arose: a file not
@@ -112,6 +115,9 @@ func Execute(ctx context.Context, p Pipeline) (*Outcome, error) {
 	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
 	out.applyGates(p)                             // before writing: result.json and the summary hold the gates
 	saveErr := out.save(p)
+	if saveErr == nil {
+		out.terminal(p)
+	}
 	out.CIErr = out.writeCI(p)
 	if runErr != nil {
 		return out, runErr
@@ -240,6 +246,17 @@ func (o *Outcome) writeCI(p Pipeline) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// terminal renders the compact view of a saved run; a view that cannot be
+// made is a note.
+func (o *Outcome) terminal(p Pipeline) {
+	var b strings.Builder
+	if err := report.Terminal(&b, o.Result, p.Dir, append([]string{"result.json"}, o.Files...)); err != nil {
+		o.note("loadplan: summary: %v", err)
+		return
+	}
+	o.Terminal = Redact([]byte(b.String()), p.Secrets)
 }
 
 func (o *Outcome) note(format string, args ...any) {

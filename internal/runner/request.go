@@ -1,10 +1,12 @@
 package runner
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,9 +233,33 @@ func (r Request) gates() ([]gate.Gate, *gate.Baseline, error) {
 	return gs, b, nil
 }
 
-// RepeatDirs are the folders of n runs of r, one each (OUT/run-1 …
-// OUT/run-N; without Out, under reports/<date>T<time>-<name>-repeat).
-func (r Request) RepeatDirs(n int) []string {
+// Repeat runs r n times with once, each into its own folder (OUT/run-1 …
+// OUT/run-N), saying each on warn, and ends with the most serious exit
+// (verdict.WorseExit). An interrupt, an abort, a usage error or a done
+// ctx ends the series.
+func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Request) error) error {
+	worst := verdict.ExitOK
+	for i, dir := range r.repeatDirs(n) {
+		fmt.Fprintf(warn, "loadplan: run %d of %d into %s\n", i+1, n, dir)
+		r.Out = dir
+		err := once(r)
+		if msg := verdict.Message(err); msg != "" {
+			fmt.Fprintf(warn, "loadplan run %d: %s\n", i+1, msg)
+		}
+		code := verdict.ExitCode(err)
+		if worst = verdict.WorseExit(worst, code); code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
+			break
+		}
+	}
+	if worst == verdict.ExitOK {
+		return nil
+	}
+	return &verdict.ExitError{Code: worst}
+}
+
+// repeatDirs are the folders of n runs of r (without Out, under
+// reports/<date>T<time>-<name>-repeat).
+func (r Request) repeatDirs(n int) []string {
 	base := r.Out
 	if base == "" {
 		name := "quick"

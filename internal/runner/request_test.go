@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,13 +86,32 @@ func TestPrepareFillsThePipeline(t *testing.T) {
 // the clock and the scenario file.
 func TestRepeatDirs(t *testing.T) {
 	r := Request{File: "scenarios/demo.yaml", Now: func() time.Time { return time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC) }}
-	got := r.RepeatDirs(2)
+	got := r.repeatDirs(2)
 	want := []string{filepath.Join("reports", "2027-01-02T030405-demo-repeat", "run-1"), filepath.Join("reports", "2027-01-02T030405-demo-repeat", "run-2")}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("RepeatDirs = %q, want %q", got, want)
 	}
 	r.Out = "out"
-	if got := r.RepeatDirs(1); len(got) != 1 || got[0] != filepath.Join("out", "run-1") {
+	if got := r.repeatDirs(1); len(got) != 1 || got[0] != filepath.Join("out", "run-1") {
 		t.Errorf("with --out: %q", got)
+	}
+}
+
+// TestRepeat: each run into its own folder, the most serious exit wins,
+// and an abort ends the series; a run's message is said with its number.
+func TestRepeat(t *testing.T) {
+	exits := []error{nil, &verdict.ExitError{Code: verdict.ExitFailed}, errors.New("disk full"), &verdict.ExitError{Code: verdict.ExitAborted}, nil}
+	var dirs []string
+	var warn strings.Builder
+	r := Request{Out: "out"}
+	err := r.Repeat(context.Background(), len(exits), &warn, func(r Request) error {
+		dirs = append(dirs, r.Out)
+		return exits[len(dirs)-1]
+	})
+	if got := verdict.ExitCode(err); got != verdict.ExitAborted || len(dirs) != 4 || dirs[3] != filepath.Join("out", "run-4") {
+		t.Errorf("exit %d after %q, want exit 3 after run-4", got, dirs)
+	}
+	if !strings.Contains(warn.String(), "loadplan run 3: disk full") || strings.Contains(warn.String(), "loadplan run 2:") {
+		t.Errorf("said:\n%s", warn.String())
 	}
 }

@@ -67,6 +67,16 @@ func ExitCode(err error) int {
 	return ExitFailed
 }
 
+// Message is what to say of an error a command returned: nothing for nil
+// or an ExitError without a message (already said), else its text.
+func Message(err error) string {
+	var ee *ExitError
+	if err == nil || (errors.As(err, &ee) && ee.Err == nil) {
+		return ""
+	}
+	return err.Error()
+}
+
 // ResultExit is how a judged result ends the command: interrupted (130),
 // aborted (3, with the abort condition), failed (1), or nil when it passed.
 func ResultExit(res *result.Result) error {

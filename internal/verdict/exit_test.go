@@ -61,3 +61,17 @@ func TestWorseExit(t *testing.T) {
 		}
 	}
 }
+
+// TestMessage: an ExitError without a message has been said already.
+func TestMessage(t *testing.T) {
+	for err, want := range map[error]string{
+		nil:                          "",
+		&ExitError{Code: ExitFailed}: "",
+		fmt.Errorf("run 2: %w", &ExitError{Code: ExitAborted, Err: errors.New("aborted: x")}): "run 2: aborted: x",
+		Usagef("bad --rate"): "bad --rate",
+	} {
+		if got := Message(err); got != want {
+			t.Errorf("Message(%v) = %q, want %q", err, got, want)
+		}
+	}
+}
