@@ -116,18 +116,13 @@ func runInterruptible(ctx context.Context, env *Env, c command, args []string) e
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "loadplan — load tests that end in a dated capacity plan")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: loadplan COMMAND [flags] [args]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
+	fmt.Fprint(w, "loadplan — load tests that end in a dated capacity plan\n\nUsage: loadplan COMMAND [flags] [args]\n\nCommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'loadplan COMMAND --help' for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.")
-	fmt.Fprintln(w, "\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo")
+	fmt.Fprint(w, "\nRun 'loadplan COMMAND --help' for a command's flags and examples.\n",
+		"Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.\n",
+		"\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo\n")
 }
 
 func cmdHelp(ctx context.Context, env *Env, args []string) error {
@@ -135,20 +130,14 @@ func cmdHelp(ctx context.Context, env *Env, args []string) error {
 		printUsage(env.Stdout)
 		return nil
 	}
+	var names []string
 	for _, c := range commands() {
 		if c.name == args[0] && c.name != "help" {
 			e := *env
 			e.Stderr = env.Stdout
 			return c.run(ctx, &e, []string{"--help"})
 		}
-	}
-	return usagef("unknown command %q (commands: %s)", args[0], commandNames())
-}
-
-func commandNames() string {
-	var names []string
-	for _, c := range commands() {
 		names = append(names, c.name)
 	}
-	return strings.Join(names, ", ")
+	return usagef("unknown command %q (commands: %s)", args[0], strings.Join(names, ", "))
 }
