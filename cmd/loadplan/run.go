@@ -119,29 +119,19 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 	if out == nil {
 		return err
 	}
-	printOutcome(env, v, out)
+	view := v.summary // compact or full
+	switch {
+	case v.json:
+		view = "json"
+	case v.quiet:
+		view = "none"
+	}
+	env.Stdout.Write(out.Stdout(view))
+	for _, n := range out.Notes {
+		fmt.Fprintln(env.Stderr, n)
+	}
 	if err != nil {
 		return err
 	}
 	return out.Exit()
-}
-
-// printOutcome prints what a run made: the result document (--json),
-// nothing (--quiet), summary.md (--summary full, or when the folder was
-// not saved: every figure), or the compact view; then its notes on stderr.
-func printOutcome(env *Env, v runView, out *runner.Outcome) {
-	if out.JSON != nil && out.Summary != nil {
-		switch {
-		case v.json:
-			env.Stdout.Write(out.JSON)
-		case v.quiet:
-		case v.summary == "full" || out.SaveErr != nil:
-			env.Stdout.Write(out.Summary)
-		default:
-			env.Stdout.Write(out.Terminal)
-		}
-	}
-	for _, n := range out.Notes {
-		fmt.Fprintln(env.Stderr, n)
-	}
 }

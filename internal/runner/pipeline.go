@@ -78,6 +78,22 @@ type Outcome struct {
 	CIErr error
 }
 
+// Stdout is what a run prints on stdout for view: "json" result.json,
+// "none" nothing, "full" summary.md, else the compact view; summary.md
+// whenever the folder was not saved (every figure is then on screen), and
+// nothing when the result could not be rendered.
+func (o *Outcome) Stdout(view string) []byte {
+	switch {
+	case o.JSON == nil || o.Summary == nil || view == "none":
+		return nil
+	case view == "json":
+		return o.JSON
+	case view == "full" || o.SaveErr != nil:
+		return o.Summary
+	}
+	return o.Terminal
+}
+
 // Exit is how the run ends the command once its Outcome is printed: the
 // folder not saved, the --junit file not written, then the result's own
 // exit (verdict.ResultExit: interrupted, aborted, failed or nil).
