@@ -67,19 +67,12 @@ func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	}
 	bad := 0
 	for _, path := range fs.Args() {
-		sc, err := scenario.Load(path, env.LookupEnv)
-		if err == nil {
-			_, err = checkRunPlan(sc)
-		}
+		ok, err := runner.Validate(path, env.LookupEnv, checkRunPlan)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, err)
 			bad++
 		} else if !*quiet {
-			var names []string
-			for _, p := range sc.Profiles {
-				names = append(names, fmt.Sprintf("%s (%s, %d stages, %s)", p.Name, p.Model, len(p.Stages), p.Duration()))
-			}
-			fmt.Fprintf(env.Stdout, "%s: ok: %q, %d requests, profiles: %v\n", path, sc.Name, len(sc.Requests), names)
+			fmt.Fprintln(env.Stdout, ok)
 		}
 	}
 	if bad > 0 {
