@@ -2,27 +2,14 @@ package main
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
-
-// countingServer counts the requests that reach it: a refused input must
-// send none.
-func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
-	t.Cleanup(srv.Close)
-	return srv, &n
-}
 
 // TestBadQuickCheckRefusedUpFront: each quick-check input of issue 14 exits
 // 2 with a message naming the flag, sends nothing and leaves no output

@@ -11,19 +11,19 @@ import (
 // TestExitCode: each kind of error maps to its code, an ExitError before
 // a UsageError in the same chain, wrapping kept.
 func TestExitCode(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		want int
-	}{
-		{nil, ExitOK},
-		{errors.New("disk full"), ExitFailed},
-		{Usagef("bad --rate"), ExitUsage},
-		{fmt.Errorf("reading: %w", &UsageError{Err: errors.New("x")}), ExitUsage},
-		{&ExitError{Code: ExitAborted}, ExitAborted},
-		{&ExitError{Code: ExitInterrupted, Err: Usagef("x")}, ExitInterrupted},
-	} {
-		if got := ExitCode(tc.err); got != tc.want {
-			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+	want := map[error]int{
+		errors.New("disk full"): ExitFailed,
+		Usagef("bad --rate"):    ExitUsage,
+		fmt.Errorf("reading: %w", &UsageError{Err: errors.New("x")}): ExitUsage,
+		&ExitError{Code: ExitAborted}:                                ExitAborted,
+		&ExitError{Code: ExitInterrupted, Err: Usagef("x")}:          ExitInterrupted,
+	}
+	if got := ExitCode(nil); got != ExitOK {
+		t.Errorf("ExitCode(nil) = %d, want 0", got)
+	}
+	for err, code := range want {
+		if got := ExitCode(err); got != code {
+			t.Errorf("ExitCode(%v) = %d, want %d", err, got, code)
 		}
 	}
 }
