@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,24 +35,6 @@ func writeFile(t *testing.T, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// countingServer counts the requests that reach it (a refused input must
-// send none) and serves /slow in 30 ms, anything else at once. The gate
-// tests run against it with the closed model, whose verdict has no
-// generator-health check, so a busy test machine cannot fail a run they
-// expect to pass.
-func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		if r.URL.Path == "/slow" {
-			time.Sleep(30 * time.Millisecond)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
 }
 
 // interruptedRun runs `loadplan run ARGS --out DIR --quiet`, sending an
@@ -92,10 +71,10 @@ func runParts(t *testing.T, dir string, n int, at time.Time, run func(result str
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range parts {
-		out := filepath.Join(dir, fmt.Sprintf("part-%d", i+1))
+		out := filepath.Join(dir, "part-"+strconv.Itoa(i+1))
 		parts[i] = filepath.Join(out, "result.json")
 		wg.Go(func() {
-			errs[i] = run(parts[i], "--segment", fmt.Sprintf("%d/%d", i+1, n), "--start-at", at.Format(time.RFC3339), "--out", out, "--quiet")
+			errs[i] = run(parts[i], "--segment", strconv.Itoa(i+1)+"/"+strconv.Itoa(n), "--start-at", at.Format(time.RFC3339), "--out", out, "--quiet")
 		})
 	}
 	wg.Wait()
