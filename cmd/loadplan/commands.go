@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/runner"
@@ -124,15 +123,7 @@ func cmdSchema(ctx context.Context, env *Env, args []string) error {
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
 var buildVersion = ""
 
-func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+func version() string { return runner.Version(buildVersion) }
 
 func cmdVersion(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(newFlags(env, "version", ""), args); err != nil {
