@@ -53,9 +53,7 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 			case <-stop:
 				return
 			case <-t.C:
-				// Short of the total: a bar at its total completes, and its
-				// last frame must be drawn with the totals below.
-				bar.SetCurrent(max(0, min(int64(live().Elapsed/time.Millisecond), int64(total/time.Millisecond)-1)))
+				bar.SetCurrent(live().BarPosition())
 			}
 		}
 	}()

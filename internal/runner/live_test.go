@@ -17,3 +17,16 @@ func TestProgressLineShowsNoLatencyOfNoSuccess(t *testing.T) {
 		t.Errorf("all succeeded: %q, want %q", got, want)
 	}
 }
+
+// TestBarPosition: elapsed milliseconds, one short of the total at the
+// end (the bar completes only when the profile ends), never negative.
+func TestBarPosition(t *testing.T) {
+	for _, tc := range []struct {
+		elapsed, total time.Duration
+		want           int64
+	}{{1500 * time.Millisecond, 3 * time.Second, 1500}, {3 * time.Second, 3 * time.Second, 2999}, {0, 0, 0}} {
+		if got := (Live{Elapsed: tc.elapsed, Total: tc.total}).BarPosition(); got != tc.want {
+			t.Errorf("%v of %v: %d, want %d", tc.elapsed, tc.total, got, tc.want)
+		}
+	}
+}
