@@ -57,10 +57,6 @@ type Request struct {
 	Now       func() time.Time
 }
 
-// quickFlags are the flags of a quick check, which a scenario file sets in
-// the file instead.
-var quickFlags = []string{"method", "header", "body", "users", "rate", "duration", "timeout", "think", "max-in-flight", "client"}
-
 // Prepare checks r and makes its Pipeline, in the order a user fixes
 // mistakes: the command line's own figures, the gates, the scenario, then
 // what depends on it.
@@ -176,7 +172,8 @@ func (r Request) scenario() (*scenario.Scenario, string, error) {
 	case r.File == "":
 		return nil, "", verdict.Usagef("run needs one scenario file, or --url for a quick check")
 	}
-	for _, name := range quickFlags {
+	// The quick check's flags: a scenario file sets these in the file.
+	for _, name := range []string{"method", "header", "body", "users", "rate", "duration", "timeout", "think", "max-in-flight", "client"} {
 		if r.changed(name) {
 			return nil, "", verdict.Usagef("--%s is a quick-check flag (with --url); a scenario file sets it in the file", name)
 		}

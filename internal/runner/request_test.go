@@ -39,6 +39,9 @@ func TestPrepareRefusesMistakes(t *testing.T) {
 		{"bad gate", func(r *Request) { r.Gates = []string{"p95<<3"} }, `--gate "p95<<3"`},
 		{"regression without baseline", func(r *Request) { r.Changed = func(f string) bool { return f == "max-regression" } }, "--max-regression needs --baseline"},
 		{"file and url", func(r *Request) { r.File = "s.yaml" }, "not both"},
+		{"quick flag with a file", func(r *Request) {
+			r.Quick.URL, r.File, r.Changed = "", "s.yaml", func(f string) bool { return f == "rate" }
+		}, "--rate is a quick-check flag"},
 		{"nothing to run", func(r *Request) { r.Quick.URL = "" }, "run needs one scenario file"},
 		{"bad method", func(r *Request) { r.Quick.Method = "BAD METHOD" }, "method"},
 		{"unknown profile", func(r *Request) { r.Profiles = []string{"soak"} }, "soak"},
