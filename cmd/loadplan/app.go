@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Env is the process environment a command sees. Tests build their own.
@@ -52,31 +54,6 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// command is one subcommand.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, env *Env, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"run", "run a scenario's profiles (or a quick check with --url) and write the result", cmdRun},
-		{"validate", "check scenario files without sending anything", cmdValidate},
-		{"sim", "serve the simulated service with a known capacity", cmdSim},
-		{"capacity", "fit the Universal Scalability Law and size queues (fit, erlang, RESULT.json)", cmdCapacity},
-		{"report", "re-render a result as HTML, Markdown, JSON, JUnit or CSV", cmdReport},
-		{"compare", "compare two results (old vs new) with a significance test", cmdCompare},
-		{"merge", "combine the results of a split run's segments exactly", cmdMerge},
-		{"import", "write a scenario from a HAR recording or a curl command", cmdImport},
-		{"schema", "print the scenario file's JSON Schema (for editors)", cmdSchema},
-		{"plan", "project growth and write a dated resource plan from a result", cmdPlan},
-		{"version", "print the version", cmdVersion},
-		{"completion", "print a shell completion script: bash, zsh or fish", cmdCompletion},
-		{"help", "show help for a command", cmdHelp},
-	}
-}
-
 // Run executes the command line and returns the exit code.
 func Run(ctx context.Context, args []string, env *Env) int {
 	if len(args) == 0 {
@@ -97,11 +74,8 @@ func Run(ctx context.Context, args []string, env *Env) int {
 			if errors.Is(err, pflag.ErrHelp) {
 				return ExitOK
 			}
-			if err != nil {
-				var ee *ExitError
-				if !errors.As(err, &ee) || ee.Err != nil {
-					fmt.Fprintf(env.Stderr, "loadplan %s: %v\n", name, err)
-				}
+			if msg := verdict.Message(err); msg != "" {
+				fmt.Fprintf(env.Stderr, "loadplan %s: %s\n", name, msg)
 			}
 			return exitCode(err)
 		}
@@ -142,59 +116,13 @@ func runInterruptible(ctx context.Context, env *Env, c command, args []string) e
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "loadplan — load tests that end in a dated capacity plan")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: loadplan COMMAND [flags] [args]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
+	fmt.Fprint(w, "loadplan — load tests that end in a dated capacity plan\n\nUsage: loadplan COMMAND [flags] [args]\n\nCommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'loadplan COMMAND --help' for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.")
-	fmt.Fprintln(w, "\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo")
-}
-
-// newFlags makes a flag set that reports errors instead of exiting.
-func newFlags(env *Env, name, usage string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.SortFlags = false
-	// -h/--help is a flag of its own so that asked-for help goes to stdout
-	// (exit 0) while usage shown for a mistake goes to stderr.
-	help := fs.BoolP("help", "h", false, "show this help")
-	fs.Usage = func() {
-		w := env.Stderr
-		if *help {
-			w = env.Stdout
-		}
-		fs.SetOutput(w)
-		fmt.Fprintf(w, "Usage: loadplan %s %s\n\nFlags:\n", name, usage)
-		fs.PrintDefaults()
-		printExamples(w, name)
-		fs.SetOutput(env.Stderr)
-	}
-	if env.onFlags != nil {
-		env.onFlags(name, fs)
-	}
-	return fs
-}
-
-// parseFlags parses args; a bad flag is a usage error, -h or --help prints
-// the help on stdout and returns pflag.ErrHelp (exit 0).
-func parseFlags(fs *pflag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return err
-		}
-		return &UsageError{Err: err}
-	}
-	if help, _ := fs.GetBool("help"); help {
-		fs.Usage()
-		return pflag.ErrHelp
-	}
-	return nil
+	fmt.Fprint(w, "\nRun 'loadplan COMMAND --help' for a command's flags and examples.\n",
+		"Exit codes: 0 passed, 1 a gate or SLO failed, 2 usage or scenario error, 3 aborted, 130 interrupted.\n",
+		"\nExamples:\n  loadplan run scenarios/demo.yaml\n  loadplan plan reports/<run>/result.json --growth 20%/mo\n")
 }
 
 func cmdHelp(ctx context.Context, env *Env, args []string) error {
@@ -202,20 +130,14 @@ func cmdHelp(ctx context.Context, env *Env, args []string) error {
 		printUsage(env.Stdout)
 		return nil
 	}
+	var names []string
 	for _, c := range commands() {
 		if c.name == args[0] && c.name != "help" {
 			e := *env
 			e.Stderr = env.Stdout
 			return c.run(ctx, &e, []string{"--help"})
 		}
-	}
-	return usagef("unknown command %q (commands: %s)", args[0], commandNames())
-}
-
-func commandNames() string {
-	var names []string
-	for _, c := range commands() {
 		names = append(names, c.name)
 	}
-	return strings.Join(names, ", ")
+	return usagef("unknown command %q (commands: %s)", args[0], strings.Join(names, ", "))
 }

@@ -16,28 +16,6 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 )
 
-// testEnv is an Env with captured output and a fixed environment.
-func testEnv(vars map[string]string) (*Env, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
-	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	return &Env{
-		Stdout:    &out,
-		Stderr:    &errb,
-		Getenv:    func(k string) string { v, _ := lookup(k); return v },
-		LookupEnv: lookup,
-		Now:       func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) },
-	}, &out, &errb
-}
-
-func writeFile(t *testing.T, name, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 const goodScenario = `version: 1
 name: cli-test
 target:
@@ -204,25 +182,12 @@ func TestInterruptWritesPartialResult(t *testing.T) {
 		served.Add(1)
 	}))
 	defer srv.Close()
-	out := t.TempDir()
-	env, _, stderr := testEnv(nil)
-	sig := make(chan os.Signal, 2)
-	env.Signals = sig
-	time.AfterFunc(700*time.Millisecond, func() { sig <- os.Interrupt })
-	start := time.Now()
-	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "100", "--duration", "1m", "--out", out, "--quiet"}, env)
-	if code != ExitInterrupted {
-		t.Fatalf("exit %d, want 130; stderr: %s", code, stderr)
-	}
+	res, took := interruptedRun(t, []time.Duration{700 * time.Millisecond}, "--url", srv.URL, "--rate", "100", "--duration", "1m")
 	// Real time, bound far from both sides: an idle machine stops about
 	// 0.75 s after the start (the signal at 0.7 s, then the 20 ms requests
 	// in flight); a run that ignored the signal would take the whole minute.
-	if took := time.Since(start); took > 30*time.Second {
+	if took > 30*time.Second {
 		t.Errorf("took %v to stop after an interrupt at 0.7 s", took)
-	}
-	res, err := result.Read(filepath.Join(out, "result.json"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if res.Status != result.StatusInterrupted || res.Profiles[0].Status != result.StatusInterrupted {
 		t.Errorf("status %q / %q, want interrupted", res.Status, res.Profiles[0].Status)
@@ -386,26 +351,13 @@ func TestSecondInterruptCutsOff(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	out := t.TempDir()
-	env, _, stderr := testEnv(nil)
-	sig := make(chan os.Signal, 2)
-	env.Signals = sig
-	time.AfterFunc(500*time.Millisecond, func() { sig <- os.Interrupt })
-	time.AfterFunc(800*time.Millisecond, func() { sig <- os.Interrupt })
-	start := time.Now()
-	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "50", "--duration", "1m", "--timeout", "1m", "--client", "std", "--out", out, "--quiet"}, env)
-	if code != ExitInterrupted {
-		t.Fatalf("exit %d, want 130; stderr %s", code, stderr)
-	}
+	res, took := interruptedRun(t, []time.Duration{500 * time.Millisecond, 800 * time.Millisecond},
+		"--url", srv.URL, "--rate", "50", "--duration", "1m", "--timeout", "1m", "--client", "std")
 	// Real time, far from both sides: about 0.8 s on an idle machine (the
 	// second signal, then at once); without the cut-off the requests in
 	// flight would hold the run for their one-minute timeout.
-	if took := time.Since(start); took > 30*time.Second {
+	if took > 30*time.Second {
 		t.Errorf("took %v: the second interrupt must cut requests in flight off at once", took)
-	}
-	res, err := result.Read(filepath.Join(out, "result.json"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if g := res.Profiles[0].Generator; g.Canceled == 0 || g.Started != g.Canceled+res.Profiles[0].Total.Requests {
 		t.Errorf("generator %+v: every started request is either recorded or counted as canceled", g)

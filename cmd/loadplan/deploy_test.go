@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -352,8 +353,7 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("START_AT after the sed step: %v", err)
 	}
 	for k := range n {
-		env, _, _ := testEnv(map[string]string{"JOB_COMPLETION_INDEX": strconv.Itoa(k)})
-		s, err := parseSegment(args[3], env)
+		s, err := engine.ParseSegment(args[3], strconv.Itoa(k)) // $JOB_COMPLETION_INDEX
 		if err != nil || s.Index != k+1 || s.Count != n {
 			t.Errorf("index %d: --segment %s gives %+v, %v", k, args[3], s, err)
 		}

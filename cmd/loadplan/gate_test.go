@@ -2,43 +2,22 @@ package main
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
 )
-
-// gateServer serves /slow in 30 ms and anything else at once, counting
-// every request. The runs against it use the closed model, whose verdict
-// has no generator-health check, so a busy test machine cannot fail a run
-// these tests expect to pass.
-func gateServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		if r.URL.Path == "/slow" {
-			time.Sleep(30 * time.Millisecond)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &hits
-}
 
 // TestGateExceededExits1WithJUnit: a scenario whose own expectation holds
 // but whose --gate does not exits 1; the JUnit file carries a failure
 // naming the measured value, the result holds the gate, and the summary is
 // appended to $GITHUB_STEP_SUMMARY.
 func TestGateExceededExits1WithJUnit(t *testing.T) {
-	srv, _ := gateServer(t)
+	srv, _ := countingServer(t)
 	const token = "tok-5e4d3c2b1a"
 	path := writeFile(t, "s.yaml", `version: 1
 name: gated
@@ -117,7 +96,7 @@ profiles:
 // TestGatesWithinLimitsExit0: gates that hold leave the exit code at 0 and
 // are recorded as passed.
 func TestGatesWithinLimitsExit0(t *testing.T) {
-	srv, _ := gateServer(t)
+	srv, _ := countingServer(t)
 	out := t.TempDir()
 	junit := filepath.Join(out, "junit.xml")
 	env, stdout, stderr := testEnv(nil)
@@ -154,7 +133,7 @@ func TestGatesWithinLimitsExit0(t *testing.T) {
 // TestBadGateExits2BeforeSending: every gate or baseline mistake is a usage
 // error found before the first request.
 func TestBadGateExits2BeforeSending(t *testing.T) {
-	srv, hits := gateServer(t)
+	srv, hits := countingServer(t)
 	dir := t.TempDir()
 	garbage := writeFile(t, "old.json", `{"schema": "loadplan/result/v1"`)
 	other := filepath.Join(dir, "other.json")
@@ -211,7 +190,7 @@ func TestBadGateExits2BeforeSending(t *testing.T) {
 // stored baseline fails on baseline:p95. (That a result does not regress
 // against itself is tested in internal/gate, free of timing.)
 func TestBaselineRegressionExits1(t *testing.T) {
-	srv, _ := gateServer(t)
+	srv, _ := countingServer(t)
 	run := func(path string, extra ...string) (int, *result.Result, string) {
 		out := t.TempDir()
 		env, _, stderr := testEnv(nil)

@@ -9,17 +9,26 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
-// countingServer counts the requests that reach it: a refused input must
-// send none.
+// countingServer counts the requests that reach it (a refused input must
+// send none) and serves /slow in 30 ms, anything else at once. The gate
+// tests run against it with the closed model, whose verdict has no
+// generator-health check, so a busy test machine cannot fail a run they
+// expect to pass.
 func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if r.URL.Path == "/slow" {
+			time.Sleep(30 * time.Millisecond)
+		}
+	}))
 	t.Cleanup(srv.Close)
 	return srv, &n
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,29 +27,15 @@ slo: {p95: 500ms}
 profiles:
   baseline: {rate: 40, duration: 2s}
 `)
-	at := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second).Format(time.RFC3339)
-	dir := t.TempDir()
-	paths := make([]string, 2)
-	errs := make([]string, 2)
-	var wg sync.WaitGroup
-	for i := range paths {
-		out := filepath.Join(dir, fmt.Sprintf("part-%d", i+1))
-		paths[i] = filepath.Join(out, "result.json")
-		wg.Go(func() {
-			env, _, stderr := testEnv(nil)
-			code := Run(context.Background(), []string{"run", path, "--segment", fmt.Sprintf("%d/2", i+1), "--start-at", at, "--out", out, "--quiet"}, env)
-			if code != 0 && (code != ExitGateFailed || !overloaded(paths[i])) {
-				errs[i] = fmt.Sprintf("segment %d/2: exit %d: %s", i+1, code, stderr)
-			}
-		})
-	}
-	wg.Wait()
-	for _, e := range errs {
-		if e != "" {
-			t.Fatal(e)
+	at := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second)
+	return runParts(t, t.TempDir(), 2, at, func(res string, args ...string) error {
+		env, _, stderr := testEnv(nil)
+		code := Run(context.Background(), append([]string{"run", path}, args...), env)
+		if code != 0 && (code != ExitGateFailed || !overloaded(res)) {
+			return fmt.Errorf("segment %s: exit %d: %s", args[1], code, stderr)
 		}
-	}
-	return paths
+		return nil
+	})
 }
 
 // overloaded reports whether a result's generator was the bottleneck. On a

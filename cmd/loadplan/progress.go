@@ -36,7 +36,7 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 		if s := final.Load(); s != nil {
 			return *s
 		}
-		return progressLine(live())
+		return live().Line()
 	}
 	bar := b.p.AddBar(int64(total/time.Millisecond),
 		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-8s", p.Name), decor.WC{W: 9})),
@@ -53,9 +53,7 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 			case <-stop:
 				return
 			case <-t.C:
-				// Short of the total: a bar at its total completes, and its
-				// last frame must be drawn with the totals below.
-				bar.SetCurrent(max(0, min(int64(live().Elapsed/time.Millisecond), int64(total/time.Millisecond)-1)))
+				bar.SetCurrent(live().BarPosition())
 			}
 		}
 	}()
@@ -69,6 +67,3 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 }
 
 func (b *progressBars) wait() { b.p.Wait() }
-
-// progressLine is a profile's live state on its progress bar (runner.Live.Line).
-func progressLine(l runner.Live) string { return l.Line() }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,22 +67,9 @@ profiles:
 		t.Fatal(err)
 	}
 	startAt := time.Now().Add(2500 * time.Millisecond).Truncate(time.Second)
-	parts := make([]string, 4)
-	errs := make([]error, 4)
-	var wg sync.WaitGroup
-	for i := range parts {
-		out := filepath.Join(dir, fmt.Sprintf("part-%d", i+1))
-		parts[i] = filepath.Join(out, "result.json")
-		wg.Go(func() {
-			errs[i] = loadplan(parts[i], "run", scenarioPath, "--segment", fmt.Sprintf("%d/4", i+1), "--start-at", startAt.Format(time.RFC3339), "--out", out, "--quiet")
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	parts := runParts(t, dir, 4, startAt, func(res string, args ...string) error {
+		return loadplan(res, append([]string{"run", scenarioPath}, args...)...)
+	})
 	merged := filepath.Join(dir, "merged", "result.json")
 	if err := loadplan(merged, append([]string{"merge", "--quiet", merged}, parts...)...); err != nil {
 		t.Fatal(err)

@@ -9,10 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
-	"github.com/loadplan/loadplan/internal/runner"
 )
 
 // TestEveryRequestRefusedFailsTheRun: a quick check against a loopback port
@@ -78,18 +76,5 @@ func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
 	code, _, r = run("--max-error-rate", "100%")
 	if p := r.Profiles[0]; code != 0 || !r.Pass || *p.Rules.DefaultErrorRate != 1 {
 		t.Errorf("--max-error-rate 100%%: exit %d, pass %v, rules %+v: %s", code, r.Pass, p.Rules, p.Verdict.Answer)
-	}
-}
-
-// TestProgressLineShowsNoLatencyOfNoSuccess: a second in which every
-// request failed shows p95 —, not 0s.
-func TestProgressLineShowsNoLatencyOfNoSuccess(t *testing.T) {
-	l := runner.Live{Elapsed: 2 * time.Second, Total: 3 * time.Second, Offered: 20, Unit: "req/s", Throughput: 20, Errors: 40}
-	if got, want := progressLine(l), "2s/3s  offered 20 req/s  completed 20/s  p95 —  errors 40"; got != want {
-		t.Errorf("all failed: %q, want %q", got, want)
-	}
-	l.LastOK, l.P95, l.Errors = 20, 12*time.Millisecond, 0
-	if got, want := progressLine(l), "2s/3s  offered 20 req/s  completed 20/s  p95 12ms  errors 0"; got != want {
-		t.Errorf("all succeeded: %q, want %q", got, want)
 	}
 }

@@ -34,3 +34,10 @@ func (l Live) Totals() string {
 	}
 	return s
 }
+
+// BarPosition is a running profile's progress-bar position, in
+// milliseconds of Total: short of the total, as a bar at its total
+// completes and its last frame must show the Totals, drawn after it ends.
+func (l Live) BarPosition() int64 {
+	return max(0, min(l.Elapsed.Milliseconds(), l.Total.Milliseconds()-1))
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Pipeline is a run as `loadplan run` makes it: the measurement (Run), then
@@ -63,6 +64,9 @@ type Outcome struct {
 	// JSON and Summary are result.json and summary.md as written (secrets
 	// redacted); Summary is printed in full when the folder was not saved.
 	JSON, Summary []byte
+	// Terminal is the compact view printed at the end of a run
+	// (report.Terminal, secrets redacted).
+	Terminal []byte
 	// Files names the files written beside result.json, in order.
 	Files []string
 	// Notes are lines for stderr, in the order they arose: a file not
@@ -72,6 +76,35 @@ type Outcome struct {
 	SaveErr error
 	// CIErr is why the --junit file was not written.
 	CIErr error
+}
+
+// Stdout is what a run prints on stdout for view: "json" result.json,
+// "none" nothing, "full" summary.md, else the compact view; summary.md
+// whenever the folder was not saved (every figure is then on screen), and
+// nothing when the result could not be rendered.
+func (o *Outcome) Stdout(view string) []byte {
+	switch {
+	case o.JSON == nil || o.Summary == nil || view == "none":
+		return nil
+	case view == "json":
+		return o.JSON
+	case view == "full" || o.SaveErr != nil:
+		return o.Summary
+	}
+	return o.Terminal
+}
+
+// Exit is how the run ends the command once its Outcome is printed: the
+// folder not saved, the --junit file not written, then the result's own
+// exit (verdict.ResultExit: interrupted, aborted, failed or nil).
+func (o *Outcome) Exit() error {
+	switch {
+	case o.SaveErr != nil:
+		return o.SaveErr
+	case o.CIErr != nil:
+		return o.CIErr
+	}
+	return verdict.ResultExit(o.Result)
 }
 
 // RunFiles are the files a run writes into its folder; a new run into the
@@ -98,6 +131,9 @@ func Execute(ctx context.Context, p Pipeline) (*Outcome, error) {
 	capacity.Annotate(res, capacity.FitOptions{}) // the capacity model of a stress run
 	out.applyGates(p)                             // before writing: result.json and the summary hold the gates
 	saveErr := out.save(p)
+	if saveErr == nil {
+		out.terminal(p)
+	}
 	out.CIErr = out.writeCI(p)
 	if runErr != nil {
 		return out, runErr
@@ -226,6 +262,17 @@ func (o *Outcome) writeCI(p Pipeline) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// terminal renders the compact view of a saved run; a view that cannot be
+// made is a note.
+func (o *Outcome) terminal(p Pipeline) {
+	var b strings.Builder
+	if err := report.Terminal(&b, o.Result, p.Dir, append([]string{"result.json"}, o.Files...)); err != nil {
+		o.note("loadplan: summary: %v", err)
+		return
+	}
+	o.Terminal = Redact([]byte(b.String()), p.Secrets)
 }
 
 func (o *Outcome) note(format string, args ...any) {

@@ -1,0 +1,290 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/gate"
+	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/units"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// Request is `loadplan run`'s command line as given: a scenario file or a
+// quick check, and the run's options. Prepare checks it and makes the
+// Pipeline; every mistake is a verdict.UsageError found before anything
+// is sent.
+type Request struct {
+	File  string                // the scenario file; empty for a quick check
+	Quick scenario.QuickOptions // the quick check (Quick.URL set)
+
+	Profiles     []string // run only these
+	Out          string   // the run's folder (empty: reports/<date>T<time>-<scenario>)
+	Scale        float64  // multiplies every load and duration (1: as written)
+	Segment      string   // I/N or k8s/N
+	StartAt      string   // RFC 3339 (empty: $LOADPLAN_START_AT)
+	MaxErrorRate string   // a percentage or a fraction
+	MaxLateness  time.Duration
+	PacerQuantum time.Duration
+
+	// CI gates: --gate, --junit, --baseline, --max-regression,
+	// --min-request-share.
+	Gates                          []string
+	JUnit, Baseline                string
+	MaxRegression, MinRequestShare string
+
+	// Changed reports whether a flag was given (nil: none was): a
+	// quick-check flag with a file, or a baseline's flag without one, is a
+	// mistake.
+	Changed func(flag string) bool
+	// CheckPlan reads the scenario's plan: section for a run (nil: no plan).
+	CheckPlan func(*scenario.Scenario) (*plan.Config, error)
+
+	Version   string
+	Getenv    func(string) string
+	LookupEnv func(string) (string, bool)
+	Now       func() time.Time
+}
+
+// Prepare checks r and makes its Pipeline, in the order a user fixes
+// mistakes: the command line's own figures, the gates, the scenario, then
+// what depends on it.
+func Prepare(r Request) (Pipeline, error) {
+	switch {
+	case r.PacerQuantum < 0:
+		return Pipeline{}, verdict.Usagef("--pacer-quantum %s: must be >= 0", r.PacerQuantum)
+	case r.MaxLateness <= 0:
+		return Pipeline{}, verdict.Usagef("--max-lateness %s: must be > 0", r.MaxLateness)
+	}
+	gates, baseline, err := r.gates()
+	if err != nil {
+		return Pipeline{}, err
+	}
+	sc, digest, err := r.scenario()
+	if err != nil {
+		return Pipeline{}, err
+	}
+	if err := sc.CheckProfiles(r.Profiles); err != nil {
+		return Pipeline{}, &verdict.UsageError{Err: err}
+	}
+	var planCfg *plan.Config
+	if r.CheckPlan != nil {
+		if planCfg, err = r.CheckPlan(sc); err != nil {
+			return Pipeline{}, err
+		}
+	}
+	running := r.Profiles
+	if len(running) == 0 {
+		for _, p := range sc.Profiles {
+			running = append(running, p.Name)
+		}
+	}
+	if err := gate.CheckRunning(gates, baseline, running, scenario.RequestNames(sc)); err != nil {
+		return Pipeline{}, &verdict.UsageError{Err: err}
+	}
+	opt, dir, err := r.options(sc)
+	if err != nil {
+		return Pipeline{}, err
+	}
+	opt.Digest = digest
+	return Pipeline{
+		Run: opt,
+		Dir: dir,
+		// Every form of every secret (the result masks them at the source;
+		// this is the last line of defence for what is printed and written).
+		Secrets:     scenario.NewMasker(sc).Forms(),
+		Gates:       gates,
+		Baseline:    baseline,
+		Plan:        planCfg,
+		JUnit:       r.JUnit,
+		StepSummary: r.getenv("GITHUB_STEP_SUMMARY"),
+		Now:         r.Now,
+		LookupEnv:   r.LookupEnv,
+	}, nil
+}
+
+// options reads the run's options that depend on the scenario, and the
+// run's folder, checked writable.
+func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
+	if r.Scale != 1 {
+		if err := sc.Scale(r.Scale); err != nil {
+			return Options{}, "", verdict.Usagef("--scale %g: %v", r.Scale, err)
+		}
+	}
+	maxErr, _, err := units.ParseShare(r.MaxErrorRate)
+	if err != nil || maxErr < 0 || maxErr > 1 {
+		return Options{}, "", verdict.Usagef("--max-error-rate %q: want a percentage from 0%% to 100%% (such as 1%%) or a fraction from 0 to 1", r.MaxErrorRate)
+	}
+	seg, err := engine.ParseSegment(r.Segment, r.getenv("JOB_COMPLETION_INDEX"))
+	if err != nil {
+		return Options{}, "", &verdict.UsageError{Err: err}
+	}
+	startAt := r.StartAt
+	if startAt == "" {
+		startAt = r.getenv("LOADPLAN_START_AT")
+	}
+	var at time.Time
+	if startAt != "" {
+		if at, err = time.Parse(time.RFC3339, startAt); err != nil {
+			return Options{}, "", verdict.Usagef("--start-at %q: want an RFC 3339 time such as 2026-11-23T18:00:00Z", startAt)
+		}
+	}
+	dir := r.Out
+	if dir == "" {
+		name := r.now().Format("2006-01-02T150405") + "-" + scenario.SafeName(sc.Name)
+		if seg.Count > 1 {
+			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
+		}
+		dir = filepath.Join("reports", name)
+	}
+	if err := result.CheckWritable(dir); err != nil {
+		return Options{}, "", verdict.Usagef("output directory %s: %v", dir, err)
+	}
+	return Options{
+		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
+		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, MaxErrorRate: &maxErr,
+	}, dir, nil
+}
+
+// scenario reads the scenario file, or builds the quick check's, and the
+// file's sha256 digest (empty for a quick check).
+func (r Request) scenario() (*scenario.Scenario, string, error) {
+	switch {
+	case r.Quick.URL != "" && r.File != "":
+		return nil, "", verdict.Usagef("give a scenario file or --url, not both")
+	case r.Quick.URL != "":
+		sc, err := scenario.Quick(r.Quick)
+		if err != nil {
+			return nil, "", &verdict.UsageError{Err: err}
+		}
+		return sc, "", nil
+	case r.File == "":
+		return nil, "", verdict.Usagef("run needs one scenario file, or --url for a quick check")
+	}
+	// The quick check's flags: a scenario file sets these in the file.
+	for _, name := range []string{"method", "header", "body", "users", "rate", "duration", "timeout", "think", "max-in-flight", "client"} {
+		if r.changed(name) {
+			return nil, "", verdict.Usagef("--%s is a quick-check flag (with --url); a scenario file sets it in the file", name)
+		}
+	}
+	data, err := scenario.ReadFile(r.File) // bounded: scenario.MaxFileSize
+	if err != nil {
+		return nil, "", &verdict.UsageError{Err: err}
+	}
+	sum := sha256.Sum256(data)
+	sc, err := scenario.Parse(r.File, data, r.LookupEnv)
+	if err != nil {
+		return nil, "", &verdict.UsageError{Err: err}
+	}
+	return sc, hex.EncodeToString(sum[:]), nil
+}
+
+// gates reads --gate, --baseline, --max-regression and checks that --junit
+// can be written. A gate that cannot be judged must never pass silently.
+func (r Request) gates() ([]gate.Gate, *gate.Baseline, error) {
+	gs, err := gate.ParseAll(r.Gates)
+	if err != nil {
+		var se *gate.SyntaxError
+		if errors.As(err, &se) {
+			return nil, nil, verdict.Usagef("--gate %q: %s (grammar: %s)", se.Gate, se.Msg, gate.Grammar)
+		}
+		return nil, nil, &verdict.UsageError{Err: err}
+	}
+	allowance, err := gate.ParseRegression(r.MaxRegression)
+	if err != nil {
+		return nil, nil, verdict.Usagef("--max-regression: %v", err)
+	}
+	var b *gate.Baseline
+	switch {
+	case r.Baseline != "":
+		if b, err = gate.LoadBaseline(r.Baseline, allowance); err != nil {
+			return nil, nil, verdict.Usagef("--baseline: %v", err)
+		}
+		if b.MinRequestShare, err = gate.ParseShare(r.MinRequestShare); err != nil {
+			return nil, nil, verdict.Usagef("--min-request-share: %v", err)
+		}
+	case r.changed("max-regression"):
+		return nil, nil, verdict.Usagef("--max-regression needs --baseline OLD.json")
+	case r.changed("min-request-share"):
+		return nil, nil, verdict.Usagef("--min-request-share needs --baseline OLD.json")
+	}
+	if r.JUnit != "" {
+		if fi, err := os.Stat(r.JUnit); err == nil && fi.IsDir() {
+			return nil, nil, verdict.Usagef("--junit %s: is a directory, want a file", r.JUnit)
+		}
+		if err := result.CheckWritable(filepath.Dir(r.JUnit)); err != nil {
+			return nil, nil, verdict.Usagef("--junit %s: %v", r.JUnit, err)
+		}
+	}
+	return gs, b, nil
+}
+
+// Repeat runs r n times with once, each into its own folder (OUT/run-1 …
+// OUT/run-N), saying each on warn, and ends with the most serious exit
+// (verdict.WorseExit). An interrupt, an abort, a usage error or a done
+// ctx ends the series.
+func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Request) error) error {
+	worst := verdict.ExitOK
+	for i, dir := range r.repeatDirs(n) {
+		fmt.Fprintf(warn, "loadplan: run %d of %d into %s\n", i+1, n, dir)
+		r.Out = dir
+		err := once(r)
+		if msg := verdict.Message(err); msg != "" {
+			fmt.Fprintf(warn, "loadplan run %d: %s\n", i+1, msg)
+		}
+		code := verdict.ExitCode(err)
+		if worst = verdict.WorseExit(worst, code); code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
+			break
+		}
+	}
+	if worst == verdict.ExitOK {
+		return nil
+	}
+	return &verdict.ExitError{Code: worst}
+}
+
+// repeatDirs are the folders of n runs of r (without Out, under
+// reports/<date>T<time>-<name>-repeat).
+func (r Request) repeatDirs(n int) []string {
+	base := r.Out
+	if base == "" {
+		name := "quick"
+		if r.File != "" {
+			name = strings.TrimSuffix(filepath.Base(r.File), filepath.Ext(r.File))
+		}
+		base = filepath.Join("reports", r.now().Format("2006-01-02T150405")+"-"+scenario.SafeName(name)+"-repeat")
+	}
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = filepath.Join(base, fmt.Sprintf("run-%d", i+1))
+	}
+	return dirs
+}
+
+// now is the local time of a default folder's name (Now, else time.Now).
+func (r Request) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
+}
+
+func (r Request) changed(flag string) bool { return r.Changed != nil && r.Changed(flag) }
+
+func (r Request) getenv(key string) string {
+	if r.Getenv == nil {
+		return os.Getenv(key)
+	}
+	return r.Getenv(key)
+}

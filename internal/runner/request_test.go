@@ -1,0 +1,120 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// quickRequest is a valid quick check's Request, as run's flag defaults
+// make it, with its folder under t's temporary directory.
+func quickRequest(t *testing.T) Request {
+	return Request{
+		Quick:         scenario.QuickOptions{URL: "http://127.0.0.1:1/", Method: "GET", Rate: 10, Duration: time.Second, Timeout: time.Second, MaxInFlight: 10, Client: "auto"},
+		Out:           filepath.Join(t.TempDir(), "out"),
+		Scale:         1,
+		MaxErrorRate:  "1%",
+		MaxLateness:   10 * time.Millisecond,
+		MaxRegression: "10%", MinRequestShare: "5%",
+		Getenv: func(string) string { return "" },
+	}
+}
+
+// TestPrepareRefusesMistakes: every mistake is a usage error (exit 2)
+// that names the flag, found before anything is sent.
+func TestPrepareRefusesMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*Request)
+		want   string
+	}{
+		{"negative quantum", func(r *Request) { r.PacerQuantum = -1 }, "--pacer-quantum -1ns: must be >= 0"},
+		{"zero lateness", func(r *Request) { r.MaxLateness = 0 }, "--max-lateness 0s: must be > 0"},
+		{"bad gate", func(r *Request) { r.Gates = []string{"p95<<3"} }, `--gate "p95<<3"`},
+		{"regression without baseline", func(r *Request) { r.Changed = func(f string) bool { return f == "max-regression" } }, "--max-regression needs --baseline"},
+		{"file and url", func(r *Request) { r.File = "s.yaml" }, "not both"},
+		{"quick flag with a file", func(r *Request) {
+			r.Quick.URL, r.File, r.Changed = "", "s.yaml", func(f string) bool { return f == "rate" }
+		}, "--rate is a quick-check flag"},
+		{"nothing to run", func(r *Request) { r.Quick.URL = "" }, "run needs one scenario file"},
+		{"bad method", func(r *Request) { r.Quick.Method = "BAD METHOD" }, "method"},
+		{"unknown profile", func(r *Request) { r.Profiles = []string{"soak"} }, "soak"},
+		{"gate on a profile not run", func(r *Request) { r.Gates = []string{"stress:p95<300ms"} }, "stress"},
+		{"scale", func(r *Request) { r.Scale = -2 }, "--scale -2"},
+		{"error bound", func(r *Request) { r.MaxErrorRate = "150%" }, `--max-error-rate "150%"`},
+		{"segment", func(r *Request) { r.Segment = "4/3" }, "4/3"},
+		{"start", func(r *Request) {
+			r.Getenv = func(k string) string { return map[string]string{"LOADPLAN_START_AT": "tomorrow"}[k] }
+		}, `--start-at "tomorrow"`},
+		{"junit is a folder", func(r *Request) { r.JUnit = t.TempDir() }, "is a directory"},
+	} {
+		r := quickRequest(t)
+		tc.change(&r)
+		_, err := Prepare(r)
+		if verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v (exit %d), want a usage error with %q", tc.name, err, verdict.ExitCode(err), tc.want)
+		}
+	}
+}
+
+// TestPrepareFillsThePipeline: the folder named by the clock and the
+// segment, the segment's index and the common start from the environment.
+func TestPrepareFillsThePipeline(t *testing.T) {
+	t.Chdir(t.TempDir())
+	r := quickRequest(t)
+	r.Out, r.Segment, r.Version = "", "k8s/3", "v9"
+	r.Now = func() time.Time { return time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC) }
+	env := map[string]string{"JOB_COMPLETION_INDEX": "1", "LOADPLAN_START_AT": "2027-01-02T03:05:00Z", "GITHUB_STEP_SUMMARY": "/tmp/step.md"}
+	r.Getenv = func(k string) string { return env[k] }
+	p, err := Prepare(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := filepath.Base(p.Dir); filepath.Dir(p.Dir) != "reports" || !strings.HasPrefix(name, "2027-01-02T030405-quick-") || !strings.HasSuffix(name, "-segment-2of3") {
+		t.Errorf("Dir %q, want reports/2027-01-02T030405-quick-…-segment-2of3", p.Dir)
+	}
+	o := p.Run
+	if o.Segment.Index != 2 || o.Segment.Count != 3 || !o.StartAt.Equal(time.Date(2027, 1, 2, 3, 5, 0, 0, time.UTC)) || o.Version != "v9" || *o.MaxErrorRate != 0.01 || p.StepSummary != "/tmp/step.md" {
+		t.Errorf("options %+v, step summary %q", o, p.StepSummary)
+	}
+}
+
+// TestRepeatDirs: run-1 … run-N under --out, or under a folder named by
+// the clock and the scenario file.
+func TestRepeatDirs(t *testing.T) {
+	r := Request{File: "scenarios/demo.yaml", Now: func() time.Time { return time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	got := r.repeatDirs(2)
+	want := []string{filepath.Join("reports", "2027-01-02T030405-demo-repeat", "run-1"), filepath.Join("reports", "2027-01-02T030405-demo-repeat", "run-2")}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("RepeatDirs = %q, want %q", got, want)
+	}
+	r.Out = "out"
+	if got := r.repeatDirs(1); len(got) != 1 || got[0] != filepath.Join("out", "run-1") {
+		t.Errorf("with --out: %q", got)
+	}
+}
+
+// TestRepeat: each run into its own folder, the most serious exit wins,
+// and an abort ends the series; a run's message is said with its number.
+func TestRepeat(t *testing.T) {
+	exits := []error{nil, &verdict.ExitError{Code: verdict.ExitFailed}, errors.New("disk full"), &verdict.ExitError{Code: verdict.ExitAborted}, nil}
+	var dirs []string
+	var warn strings.Builder
+	r := Request{Out: "out"}
+	err := r.Repeat(context.Background(), len(exits), &warn, func(r Request) error {
+		dirs = append(dirs, r.Out)
+		return exits[len(dirs)-1]
+	})
+	if got := verdict.ExitCode(err); got != verdict.ExitAborted || len(dirs) != 4 || dirs[3] != filepath.Join("out", "run-4") {
+		t.Errorf("exit %d after %q, want exit 3 after run-4", got, dirs)
+	}
+	if !strings.Contains(warn.String(), "loadplan run 3: disk full") || strings.Contains(warn.String(), "loadplan run 2:") {
+		t.Errorf("said:\n%s", warn.String())
+	}
+}
