@@ -25,7 +25,7 @@ var allowed = map[string][]string{
 	"metrics":   {},
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
-	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor", "capacity", "gate", "plan", "report"},
+	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor", "capacity", "gate", "plan", "report", "promhistory"},
 	"monitor":   {"scenario", "result"},
 	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics", "csvrows", "resample", "units"},

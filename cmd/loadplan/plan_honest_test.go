@@ -10,6 +10,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -45,7 +46,7 @@ profiles:
 	if code != 0 || strings.Contains(errb, "warning") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
-	next := filepath.Join(filepath.Dir(resPath), nextScenarioFile)
+	next := filepath.Join(filepath.Dir(resPath), runner.NextScenarioFile)
 	sc, err := scenario.Load(next, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestDocsUnbrokenExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := checkPlanSection(sc)
+	cfg, err := runner.ScenarioPlan(sc, false)
 	if err != nil || cfg == nil {
 		t.Fatalf("plan section: %v", err)
 	}

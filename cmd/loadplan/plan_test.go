@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -96,13 +98,13 @@ func TestPlanCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), `id="plan-chart"`) || !strings.Contains(string(page), "runway 2027-03-08") {
 		t.Errorf("plan.html: %v\n%.300s", err, page)
 	}
-	if !strings.Contains(errb, "wrote ") || !strings.Contains(errb, nextScenarioFile) {
+	if !strings.Contains(errb, "wrote ") || !strings.Contains(errb, runner.NextScenarioFile) {
 		t.Errorf("stderr does not list the files written: %s", errb)
 	}
 
 	// The next scenario is a ready scenario file: it parses, and its
 	// target profile runs at the rate the plan names.
-	path := filepath.Join(dir, nextScenarioFile)
+	path := filepath.Join(dir, runner.NextScenarioFile)
 	sc, err := scenario.Load(path, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("%s does not parse:\n%v", path, err)
@@ -135,7 +137,7 @@ func TestPlanCommandFlags(t *testing.T) {
 	if !strings.Contains(stdout, "| Growth | 5%/month, compound |") || !strings.Contains(stdout, "18 months, 2027-01 to 2028-06") {
 		t.Errorf("--growth or --horizon not applied:\n%s", stdout)
 	}
-	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, "plan.html": false, nextScenarioFile: true} {
+	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, "plan.html": false, runner.NextScenarioFile: true} {
 		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
 			t.Errorf("%s written: %v, want %v", name, err == nil, want)
 		}
@@ -225,33 +227,42 @@ func TestPlanUsageErrors(t *testing.T) {
 }
 
 // TestRunPlanHelpers covers what loadplan run uses: the plan: section is
-// checked up front, and the plan is written beside the result.
+// checked up front (a mistake exits 2), and the plan made from it, with
+// the run's clock, is written beside the result.
 func TestRunPlanHelpers(t *testing.T) {
 	body := "version: 1\nname: checkout\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\nplan:\n  capacity: {rps: 800, units: 4}\n  demand: {peak_rps: 300}\n  growth: {monthly: 5%}\n  resources: [{name: api}]\n"
 	sc, err := scenario.Parse("s.yaml", []byte(body), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := checkPlanSection(sc)
+	cfg, err := checkRunPlan(sc)
 	if err != nil || cfg == nil {
-		t.Fatalf("checkPlanSection = %v, %v", cfg, err)
+		t.Fatalf("checkRunPlan = %v, %v", cfg, err)
 	}
 	dir := t.TempDir()
-	env, _, errb := testEnv(nil)
+	env, _, _ := testEnv(nil)
 	res, err := result.Read(planResultFile(t, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeRunPlan(env, dir, cfg, res); err != nil {
+	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"plan.md", "plan.json", "plan.csv", "plan.html", nextScenarioFile} {
+	files, more, err := runner.PlanFiles(dir, p, report.PlanFormats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFiles(env, dir, files); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"plan.md", "plan.json", "plan.csv", "plan.html", runner.NextScenarioFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if strings.Contains(errb.String(), "warning") {
-		t.Errorf("stderr: %s", errb)
+	if n := append(notes, more...); len(n) > 0 {
+		t.Errorf("notes: %q", n)
 	}
 	// testEnv's clock: the plan starts on its day.
 	md, _ := os.ReadFile(filepath.Join(dir, "plan.md"))
@@ -263,8 +274,8 @@ func TestRunPlanHelpers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := checkPlanSection(sc); err == nil || exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "s.yaml:10: plan.growth.monthly") {
-		t.Errorf("checkPlanSection of a bad section: %v", err)
+	if _, err := checkRunPlan(sc); err == nil || exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "s.yaml:10: plan.growth.monthly") {
+		t.Errorf("checkRunPlan of a bad section: %v", err)
 	}
 }
 
@@ -288,7 +299,7 @@ func TestPlanNextScenarioBuiltin(t *testing.T) {
 	if code != 0 || strings.Contains(errb, "warning") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
-	sc, err := scenario.Load(filepath.Join(filepath.Dir(resPath), nextScenarioFile), nil)
+	sc, err := scenario.Load(filepath.Join(filepath.Dir(resPath), runner.NextScenarioFile), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +330,7 @@ func TestPlanDocsScenario(t *testing.T) {
 		if err != nil {
 			t.Fatalf("scenario in docs/plan.md:\n%v", err)
 		}
-		if cfg, err := checkPlanSection(sc); err != nil || cfg == nil {
+		if cfg, err := runner.ScenarioPlan(sc, false); err != nil || cfg == nil {
 			t.Errorf("its plan: section: %v, %v", cfg, err)
 		}
 	}
