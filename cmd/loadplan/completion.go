@@ -13,12 +13,8 @@ import (
 // own flag sets.
 func cmdCompletion(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "completion", "bash|zsh|fish")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 1, 1, "completion needs one shell: bash, zsh or fish"); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("completion needs one shell: bash, zsh or fish")
 	}
 	if err := completion.Write(env.Stdout, fs.Arg(0), "loadplan", completionCommands(ctx, env)); err != nil {
 		return &UsageError{Err: err}

@@ -20,12 +20,8 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "merge", "OUT.json PART.json [PART.json ...] [flags]")
 	quiet := fs.BoolP("quiet", "q", false, "no summary on stdout (the files are still written)")
 	jsonOut := fs.Bool("json", false, "print the merged result document on stdout instead of the summary")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 2, -1, "merge needs the output file and at least one part, e.g. loadplan merge merged/result.json parts/*/result.json"); err != nil {
 		return err
-	}
-	if fs.NArg() < 2 {
-		fs.Usage()
-		return usagef("merge needs the output file and at least one part, e.g. loadplan merge merged/result.json parts/*/result.json")
 	}
 	out, paths := fs.Arg(0), fs.Args()[1:]
 	for _, p := range paths {

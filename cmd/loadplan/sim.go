@@ -20,11 +20,8 @@ func cmdSim(ctx context.Context, env *Env, args []string) error {
 	fs.Float64Var(&cfg.Sigma, "sigma", 0, "USL contention penalty σ (>= 0)")
 	fs.Float64Var(&cfg.Kappa, "kappa", 0, "USL coherence penalty κ (>= 0)")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "random seed")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 0, 0, "sim takes no arguments, got %d"); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("sim takes no arguments, got %q", fs.Args())
 	}
 	// Validate the flags as given: Normalize would turn a 0 into a default.
 	if err := cfg.Validate(); err != nil {

@@ -10,12 +10,8 @@ import (
 func cmdValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "validate", "SCENARIO.yaml [SCENARIO.yaml ...]")
 	quiet := fs.BoolP("quiet", "q", false, "print nothing for valid files")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 1, -1, "validate needs at least one scenario file"); err != nil {
 		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return usagef("validate needs at least one scenario file")
 	}
 	var bad []error
 	for _, path := range fs.Args() {
