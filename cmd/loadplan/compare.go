@@ -35,13 +35,9 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&req.Resamples, "resamples", 1000, fmt.Sprintf("bootstrap resamples for p99.9 and capacity at SLO (1 to %d)", compare.MaxResamples))
 	jsonOut := fs.Bool("json", false, "print the comparison document (compare.json) on stdout instead of the Markdown")
 	quiet := fs.BoolP("quiet", "q", false, "print nothing on stdout (the files are still written)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 2, 2, "compare needs two result files, the old run's and the new run's, got %d argument(s) "+
+		"(each may also be a `loadplan run --repeat` directory or a comma-separated list of result files)"); err != nil {
 		return err
-	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return usagef("compare needs two result files, the old run's and the new run's, got %d argument(s) "+
-			"(each may also be a `loadplan run --repeat` directory or a comma-separated list of result files)", fs.NArg())
 	}
 	req.Old, req.New = fs.Arg(0), fs.Arg(1)
 	err := cmp.Or(parseShare("max-regression", *maxRegression, &req.MaxRegression), parseShare("min-effect", *minEffect, &req.MinEffect),

@@ -29,12 +29,8 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&req.Prom.Query, "history-query", "", "PromQL giving the demand in req/s, e.g. 'sum(rate(http_requests_total[5m]))'")
 	fs.IntVar(&req.Prom.Months, "history-months", promhistory.MaxMonths, "--history-prom: months to read, 1 to 24")
 	fs.DurationVar(&req.Prom.Resolution, "history-resolution", 5*time.Minute, "--history-prom: the step each day's peak is taken at")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 1, 1, "plan needs one result file, got %d arguments"); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("plan needs one result file, got %d arguments", fs.NArg())
 	}
 	req.Result = fs.Arg(0)
 	p, err := runner.MakePlan(ctx, req)
