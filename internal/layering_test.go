@@ -42,7 +42,7 @@ var allowed = map[string][]string{
 	// Beside the data flow: the command line's shell completion scripts,
 	// and scenario files written from a HAR recording or a curl command.
 	"completion": {},
-	"importer":   {},
+	"importer":   {"scenario"},
 	// Test helper: real Prometheus / node exporter processes for tests.
 	"promtest": {},
 }
