@@ -37,7 +37,7 @@ var allowed = map[string][]string{
 	// Demand history read from Prometheus for the plan's growth fit; the
 	// live export of a run's figures (OpenMetrics, remote write).
 	"promhistory": {"plan"},
-	"export":      {"runner", "metrics", "scenario"},
+	"export":      {"runner", "metrics", "scenario", "result"},
 
 	// Beside the data flow: the command line's shell completion scripts,
 	// and scenario files written from a HAR recording or a curl command.
