@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -48,15 +47,6 @@ func cmdCapacity(ctx context.Context, env *Env, args []string) error {
 	return capacityFromResult(ctx, env, args)
 }
 
-// capacityError makes the capacity package's input errors usage errors
-// (exit 2) and passes anything else through.
-func capacityError(err error) error {
-	if ie := (*capacity.InputError)(nil); errors.As(err, &ie) {
-		return &UsageError{Err: err}
-	}
-	return err
-}
-
 // fitFlags adds a fit's --seed and --resamples to fs; what they ask is
 // read with capacity.CountedResamples.
 func fitFlags(fs *pflag.FlagSet, of string) (*uint64, *int) {
@@ -73,11 +63,11 @@ func capacityFit(ctx context.Context, env *Env, args []string) error {
 	}
 	opt, err := capacity.CountedResamples(*seed, *resamples)
 	if err != nil {
-		return capacityError(err)
+		return inputError(err)
 	}
 	u, err := capacity.FitFile(ctx, fs.Arg(0), opt)
 	if err != nil {
-		return capacityError(err)
+		return inputError(err)
 	}
 	if *jsonOut {
 		return printJSON(env.Stdout, u)
@@ -100,12 +90,12 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	}
 	opt, err := capacity.CountedResamples(*seed, *resamples)
 	if err != nil {
-		return capacityError(err)
+		return inputError(err)
 	}
 	path := fs.Arg(0)
 	m, err := runner.CapacityOf(ctx, path, *name, opt)
 	if err != nil {
-		return capacityError(err)
+		return inputError(err)
 	}
 	c := m.Capacity
 	if *jsonOut {
@@ -148,7 +138,7 @@ func capacityErlang(_ context.Context, env *Env, args []string) error {
 	}
 	rep, err := r.Answer()
 	if err != nil {
-		return capacityError(err)
+		return inputError(err)
 	}
 	if *jsonOut {
 		return printJSON(env.Stdout, rep)

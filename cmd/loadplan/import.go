@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -30,10 +29,8 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	if err == nil {
 		err = importer.WriteScenario(env.Stdout, *out, *force, res.YAML)
 	}
-	if ie := (*importer.InputError)(nil); errors.As(err, &ie) {
-		return &UsageError{Err: err}
-	} else if err != nil {
-		return err
+	if err != nil {
+		return inputError(err)
 	}
 	where := cmp.Or(*out, "standard output")
 	fmt.Fprintf(env.Stderr, "import: %d request(s) written to %s\n", res.Steps, where)

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/importer"
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/promhistory"
 	"github.com/loadplan/loadplan/internal/report"
@@ -35,7 +38,7 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	req.Result = fs.Arg(0)
 	p, err := runner.MakePlan(ctx, req)
 	if err != nil {
-		return planError(err)
+		return inputError(err)
 	}
 	env.Stdout.Write(p.Markdown)
 	return writeFiles(env, p.Dir, p.Files)
@@ -45,13 +48,20 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 // complete: a mistake is a usage error (exit 2) before anything is sent.
 func checkRunPlan(sc *scenario.Scenario) (*plan.Config, error) {
 	cfg, err := runner.ScenarioPlan(sc, true)
-	return cfg, planError(err)
+	return cfg, inputError(err)
 }
 
-// planError makes a plan that cannot be made from its configuration and
-// result a usage error (exit 2).
-func planError(err error) error {
-	if pe := (*runner.PlanError)(nil); errors.As(err, &pe) {
+// inputError makes the input errors of the internal packages (a flag, a
+// file or a configuration the user gave is wrong) usage errors (exit 2)
+// and passes anything else through.
+func inputError(err error) error {
+	var (
+		pe *runner.PlanError
+		ce *capacity.InputError
+		me *compare.InputError
+		ie *importer.InputError
+	)
+	if errors.As(err, &pe) || errors.As(err, &ce) || errors.As(err, &me) || errors.As(err, &ie) {
 		return &UsageError{Err: err}
 	}
 	return err
