@@ -3,25 +3,11 @@ package compare
 import (
 	"context"
 	"errors"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// TestParseShare moved here from cmd/loadplan with the code it covers.
-func TestParseShare(t *testing.T) {
-	good := map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "0": 0, "0%": 0, "150%": 1.5, "1": 1}
-	for in, want := range good {
-		if got, err := parseShare("x", in); err != nil || got != want {
-			t.Errorf("parseShare(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "10", "ten%", "-5%", "NaN", "Inf%", "%"} {
-		if _, err := parseShare("x", in); err == nil {
-			t.Errorf("parseShare(%q) accepted", in)
-		}
-	}
-}
 
 // TestRequestOptions: the command line's shares become Options, a zero
 // share staying zero (Options' zero would be the default), and each
@@ -55,6 +41,21 @@ func TestRequestOptions(t *testing.T) {
 		var ie *InputError
 		if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: %v, want an InputError saying %q", r, err, tt.want)
+		}
+	}
+	// Each share is a percentage or a fraction; a bare number above 1 is
+	// refused (more likely a forgotten % than a thousand per cent). Moved
+	// from cmd/loadplan's TestParseShare with the code it covers.
+	shares := map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "0%": -1, "150%": 1.5, "1": 1}
+	for _, bad := range []string{"", "10", "ten%", "-5%", "NaN", "Inf%", "%"} {
+		shares[bad] = math.NaN()
+	}
+	for in, want := range shares {
+		r := ok
+		r.MinEffect = in
+		opt, err := r.options()
+		if math.IsNaN(want) != (err != nil) || err == nil && opt.MinEffect != want {
+			t.Errorf("--min-effect %q: %g, %v", in, opt.MinEffect, err)
 		}
 	}
 	r := ok
