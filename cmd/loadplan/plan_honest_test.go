@@ -42,7 +42,7 @@ profiles:
 		t.Fatal(err)
 	}
 	planFile := writeFile(t, "plan.yaml", cliPlan)
-	code, _, errb := runPlan(t, resPath, "--plan", planFile, "--as-of", "2027-01-01")
+	code, _, errb := runCommand(t, "plan", resPath, "--plan", planFile, "--as-of", "2027-01-01")
 	if code != 0 || strings.Contains(errb, "warning") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -58,7 +58,7 @@ profiles:
 	if err := os.WriteFile(scFile, append(data, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errb = runPlan(t, resPath, "--plan", planFile, "--as-of", "2027-01-01")
+	code, _, errb = runCommand(t, "plan", resPath, "--plan", planFile, "--as-of", "2027-01-01")
 	if code != 0 || !strings.Contains(errb, "changed since the run") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -72,11 +72,7 @@ profiles:
 // ceiling (the demo's σ = κ = 0 service, with an invented κ) gives a plan
 // with no scaling cap: linear, no month short, no "another way to scale".
 func TestPlanNoCapFromCeiling(t *testing.T) {
-	resPath := planResultFile(t, "")
-	res, err := result.Read(resPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resPath, res := planResult(t)
 	c := res.Profiles[0].Capacity
 	c.Sigma, c.Kappa, c.Lambda, c.Limit = 0.02, 0.0005, 80, "ceiling" // κ fitted, no peak measured
 	broken := 6
@@ -85,7 +81,7 @@ func TestPlanNoCapFromCeiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	planFile := writeFile(t, "plan.yaml", "capacity: {units: 10}\ndemand: {peak_rps: 1000}\ngrowth: {monthly: 15%}\nresources: [{name: api, unit: instance}]\n")
-	code, out, errb := runPlan(t, resPath, "--plan", planFile, "--as-of", "2027-01-01", "--format", "md")
+	code, out, errb := runCommand(t, "plan", resPath, "--plan", planFile, "--as-of", "2027-01-01", "--format", "md")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
