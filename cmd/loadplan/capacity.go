@@ -47,23 +47,28 @@ func cmdCapacity(ctx context.Context, env *Env, args []string) error {
 	return capacityFromResult(ctx, env, args)
 }
 
-// fitFlags adds a fit's --seed and --resamples to fs; what they ask is
-// read with capacity.CountedResamples.
-func fitFlags(fs *pflag.FlagSet, of string) (*uint64, *int) {
-	return fs.Uint64("seed", 0, "bootstrap seed: the same seed and "+of+" give the same intervals"),
-		fs.Int("resamples", 500, fmt.Sprintf("bootstrap resamples behind the 95%% confidence intervals (0: no intervals; at most %d)", capacity.MaxResamples))
+// fitFlags adds a fit's --seed and --resamples to fs and returns the
+// parse of its command line: one file (need says so otherwise), and the
+// fit's options (capacity.CountedResamples).
+func fitFlags(fs *pflag.FlagSet, of string) func(args []string, need string) (capacity.FitOptions, error) {
+	seed := fs.Uint64("seed", 0, "bootstrap seed: the same seed and "+of+" give the same intervals")
+	resamples := fs.Int("resamples", 500, fmt.Sprintf("bootstrap resamples behind the 95%% confidence intervals (0: no intervals; at most %d)", capacity.MaxResamples))
+	return func(args []string, need string) (capacity.FitOptions, error) {
+		if err := parseArgs(fs, args, 1, 1, need); err != nil {
+			return capacity.FitOptions{}, err
+		}
+		opt, err := capacity.CountedResamples(*seed, *resamples)
+		return opt, inputError(err)
+	}
 }
 
 func capacityFit(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity fit", "POINTS.csv [flags]")
 	jsonOut := fs.Bool("json", false, "print the fit as JSON")
-	seed, resamples := fitFlags(fs, "points")
-	if err := parseArgs(fs, args, 1, 1, "capacity fit needs one points file (lines of concurrency,throughput), got %d arguments"); err != nil {
-		return err
-	}
-	opt, err := capacity.CountedResamples(*seed, *resamples)
+	parse := fitFlags(fs, "points")
+	opt, err := parse(args, "capacity fit needs one points file (lines of concurrency,throughput), got %d arguments")
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	u, err := capacity.FitFile(ctx, fs.Arg(0), opt)
 	if err != nil {
@@ -84,13 +89,10 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity", "RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]")
 	name := fs.String("profile", "stress", "the stepped profile to model")
 	jsonOut := fs.Bool("json", false, "print the model (the result's capacity section) as JSON")
-	seed, resamples := fitFlags(fs, "result")
-	if err := parseArgs(fs, args, 1, 1, "capacity needs one result file, got %d arguments"); err != nil {
-		return err
-	}
-	opt, err := capacity.CountedResamples(*seed, *resamples)
+	parse := fitFlags(fs, "result")
+	opt, err := parse(args, "capacity needs one result file, got %d arguments")
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	path := fs.Arg(0)
 	m, err := runner.CapacityOf(ctx, path, *name, opt)

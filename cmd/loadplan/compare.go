@@ -16,17 +16,13 @@ import (
 // --max-regression, 2 on a usage error (a file that cannot be read, no
 // profile in both).
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
-	var names []string
-	for _, f := range report.CompareFormats {
-		names = append(names, f.Name+" → "+f.File)
-	}
 	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
 	var req compare.Request
 	fs.StringVar(&req.MaxRegression, "max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
 	fs.Float64Var(&req.Alpha, "alpha", 0.05, "significance level: a change is significant only when its test's p-value (Holm-adjusted) is below it")
 	fs.StringVar(&req.MinEffect, "min-effect", "5%", "smallest relative change called significant, however small the p-value (a percentage, or a fraction)")
 	fs.StringVar(&req.MinRequestShare, "min-request-share", "5%", "also compare on its own each request with at least this share of a profile's traffic, and exit 1 when one regresses (a percentage, or a fraction)")
-	formats := fs.StringSliceP("format", "f", []string{"md", "json", "html"}, "files to write into --out, comma-separated: "+strings.Join(names, ", "))
+	formats := fs.StringSliceP("format", "f", []string{"md", "json", "html"}, "files to write into --out, comma-separated: "+report.FormatsHelp(true))
 	out := fs.StringP("out", "o", "", "write the files into this directory (default: print only)")
 	fs.Uint64Var(&req.Seed, "seed", 0, "bootstrap seed: the same seed and results give the same intervals")
 	fs.IntVar(&req.Resamples, "resamples", 1000, fmt.Sprintf("bootstrap resamples for p99.9 and capacity at SLO (1 to %d)", compare.MaxResamples))

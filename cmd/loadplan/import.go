@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/loadplan/loadplan/internal/importer"
 )
@@ -46,5 +45,5 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 // importExamples are the import command's examples.
 var importExamples = []string{
 	"loadplan import har recording.har -o scenarios/recorded.yaml",
-	strings.Join([]string{"loadplan import curl 'curl -X POST https://api.example/orders -H \"Authorization: Bearer $TOKEN\" --json '\\''{\"sku\":\"A1\"}'\\'''", "-o scenarios/order.yaml"}, " "),
+	`loadplan import curl 'curl -X POST https://api.example/orders -H "Authorization: Bearer $TOKEN" --json '\''{"sku":"A1"}'\''' -o scenarios/order.yaml`,
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"path/filepath"
-	"strings"
 
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
@@ -15,12 +14,8 @@ import (
 // into a page, a summary, CSV or JUnit again. It exits 0 when the files are
 // written, whatever the run's verdict (loadplan run gates; this renders).
 func cmdReport(_ context.Context, env *Env, args []string) error {
-	var help []string
-	for _, f := range report.Formats() {
-		help = append(help, f.Name+" → "+strings.Join(f.Files, " and "))
-	}
 	fs := newFlags(env, "report", "RESULT.json [--format html,md,json,junit,csv] [--out DIR]")
-	asked := fs.StringSliceP("format", "f", []string{"html"}, "formats to write, comma-separated or repeated: "+strings.Join(help, ", "))
+	asked := fs.StringSliceP("format", "f", []string{"html"}, "formats to write, comma-separated or repeated: "+report.FormatsHelp(false))
 	out := fs.StringP("out", "o", "", "write into this directory (default: the result file's directory)")
 	if err := parseArgs(fs, args, 1, 1, "report needs one result file, got %d arguments"); err != nil {
 		return err

@@ -26,3 +26,20 @@ func ChooseFormats(asked []string) ([]Format, error) {
 	}
 	return chosen, nil
 }
+
+// FormatsHelp says which files each --format writes, for the help of
+// `loadplan report` (comparison false) or `loadplan compare` (true):
+// "md → compare.md, json → compare.json, …".
+func FormatsHelp(comparison bool) string {
+	var help []string
+	if comparison {
+		for _, f := range CompareFormats {
+			help = append(help, f.Name+" → "+f.File)
+		}
+	} else {
+		for _, f := range Formats() {
+			help = append(help, f.Name+" → "+strings.Join(f.Files, " and "))
+		}
+	}
+	return strings.Join(help, ", ")
+}
