@@ -65,8 +65,7 @@ func fitFlags(fs *pflag.FlagSet, of string) func(args []string, need string) (ca
 func capacityFit(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity fit", "POINTS.csv [flags]")
 	jsonOut := fs.Bool("json", false, "print the fit as JSON")
-	parse := fitFlags(fs, "points")
-	opt, err := parse(args, "capacity fit needs one points file (lines of concurrency,throughput), got %d arguments")
+	opt, err := fitFlags(fs, "points")(args, "capacity fit needs one points file (lines of concurrency,throughput), got %d arguments")
 	if err != nil {
 		return err
 	}
@@ -89,8 +88,7 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity", "RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]")
 	name := fs.String("profile", "stress", "the stepped profile to model")
 	jsonOut := fs.Bool("json", false, "print the model (the result's capacity section) as JSON")
-	parse := fitFlags(fs, "result")
-	opt, err := parse(args, "capacity needs one result file, got %d arguments")
+	opt, err := fitFlags(fs, "result")(args, "capacity needs one result file, got %d arguments")
 	if err != nil {
 		return err
 	}
