@@ -16,8 +16,8 @@ import (
 // --max-regression, 2 on a usage error (a file that cannot be read, no
 // profile in both).
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
 	var req compare.Request
+	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
 	fs.StringVar(&req.MaxRegression, "max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
 	fs.Float64Var(&req.Alpha, "alpha", 0.05, "significance level: a change is significant only when its test's p-value (Holm-adjusted) is below it")
 	fs.StringVar(&req.MinEffect, "min-effect", "5%", "smallest relative change called significant, however small the p-value (a percentage, or a fraction)")

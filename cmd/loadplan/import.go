@@ -8,6 +8,12 @@ import (
 	"github.com/loadplan/loadplan/internal/importer"
 )
 
+// importExamples are the import command's examples.
+var importExamples = []string{
+	"loadplan import har recording.har -o scenarios/recorded.yaml",
+	`loadplan import curl 'curl -X POST https://api.example/orders -H "Authorization: Bearer $TOKEN" --json '\''{"sku":"A1"}'\''' -o scenarios/order.yaml`,
+}
+
 func cmdImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "import", "har FILE.har | curl 'curl ...'")
 	req := importer.Request{Options: importer.Options{Now: env.Now()}, LookupEnv: env.LookupEnv}
@@ -40,10 +46,4 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "  secret: set %s (from the %s) before running\n", s.Name, s.Where)
 	}
 	return nil
-}
-
-// importExamples are the import command's examples.
-var importExamples = []string{
-	"loadplan import har recording.har -o scenarios/recorded.yaml",
-	`loadplan import curl 'curl -X POST https://api.example/orders -H "Authorization: Bearer $TOKEN" --json '\''{"sku":"A1"}'\''' -o scenarios/order.yaml`,
 }

@@ -19,8 +19,8 @@ import (
 )
 
 func cmdPlan(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
 	req := runner.PlanRequest{Now: env.Now, LookupEnv: env.LookupEnv, Note: func(n string) { fmt.Fprintln(env.Stderr, n) }}
+	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
 	fs.StringVar(&req.Config, "plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
 	fs.StringVar(&req.Overrides.History, "history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
 	fs.StringVar(&req.AsOf, "as-of", "", "the plan's first day, YYYY-MM-DD (default today)")
