@@ -25,24 +25,24 @@ var allowed = map[string][]string{
 	"metrics":   {},
 	"engine":    {"scenario", "metrics"},
 	"result":    {"metrics"},
-	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor", "capacity", "gate", "plan", "report"},
+	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor", "capacity", "gate", "plan", "report", "promhistory"},
 	"monitor":   {"scenario", "result"},
 	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics", "csvrows", "resample", "units"},
 	"resample":  {},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
-	"compare":   {"result", "metrics", "resample", "verdict"},
+	"compare":   {"result", "metrics", "resample", "verdict", "units"},
 	"gate":      {"result", "metrics", "verdict", "units"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 	// Demand history read from Prometheus for the plan's growth fit; the
 	// live export of a run's figures (OpenMetrics, remote write).
 	"promhistory": {"plan"},
-	"export":      {"runner", "metrics", "scenario"},
+	"export":      {"runner", "metrics", "scenario", "result"},
 
 	// Beside the data flow: the command line's shell completion scripts,
 	// and scenario files written from a HAR recording or a curl command.
 	"completion": {},
-	"importer":   {},
+	"importer":   {"scenario"},
 	// Test helper: real Prometheus / node exporter processes for tests.
 	"promtest": {},
 	"testkit":  {"result", "metrics"}, // imported by _test.go files only

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"github.com/loadplan/loadplan/internal/race"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -178,11 +176,6 @@ profiles:
     break: {confirm: 100}
 `, workers, load, step)
 	path := writeFile(t, "model.yaml", scenario)
-	out := t.TempDir()
-	env, _, stderr := testEnv(nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	start := time.Now()
 	// --max-lateness 100ms, ten times the default: on a shared 2-CPU
 	// machine the generator's starts run late by 20–60 ms p99 with other
 	// builds running, which leaves throughput alone (the 99% start ratio
@@ -190,18 +183,7 @@ profiles:
 	// load average of 18–24: p99 347 ms, 745 requests in flight at 70% of
 	// the ceiling, a step at 1,920 req/s completing 254), the steps
 	// measure the machine, and the run is refused and made again.
-	if code := Run(ctx, []string{"run", path, "--out", out, "--quiet", "--max-lateness", "100ms"}, env); code != ExitOK && code != ExitGateFailed {
-		t.Fatalf("run exit %d; stderr:\n%s", code, stderr)
-	}
-	t.Logf("run took %v", time.Since(start).Round(100*time.Millisecond))
-	res, err := result.Read(filepath.Join(out, "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := res.Profile("stress")
-	if p == nil || p.Verdict == nil || p.Verdict.Stress == nil {
-		t.Fatalf("no stress verdict in the result: %+v", p)
-	}
+	p := runStressProfile(t, path, 60*time.Second, "--max-lateness", "100ms")
 	if p.Generator.Invalid {
 		t.Logf("the generator was the bottleneck: %v", p.Generator.Reasons)
 		return nil, p, false

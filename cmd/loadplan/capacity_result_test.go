@@ -63,7 +63,7 @@ func levels(from, step, to float64) []float64 {
 
 func TestCapacityResultText(t *testing.T) {
 	path := stressResult(t, "stress", levels(2, 2, 40), 4)
-	code, out, errOut := runCapacity(t, path, "--resamples", "100")
+	code, out, errOut := runCommand(t, "capacity", path, "--resamples", "100")
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -86,7 +86,7 @@ func TestCapacityResultJSON(t *testing.T) {
 	path := stressResult(t, "baseline-steps", levels(2, 2, 40), 9, baseline)
 	run := func(args ...string) result.Capacity {
 		t.Helper()
-		code, out, errOut := runCapacity(t, append([]string{path, "--profile", "baseline-steps", "--json"}, args...)...)
+		code, out, errOut := runCommand(t, "capacity", append([]string{path, "--profile", "baseline-steps", "--json"}, args...)...)
 		if code != ExitOK {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
@@ -125,12 +125,7 @@ func TestCapacityResultErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"schema": "loadplan/result/v1",`+"\n"+`"status": 7}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name       string
-		args       []string
-		want       string
-		wantStdout string
-	}{
+	checkUsageErrors(t, "capacity", []usageCase{
 		{"no file", []string{"--json"}, "needs one result file", ""},
 		{"missing file", []string{filepath.Join(t.TempDir(), "nope.json")}, "no such file", ""},
 		{"not a result", []string{bad}, "bad.json:2: status: want string", ""},
@@ -142,21 +137,7 @@ func TestCapacityResultErrors(t *testing.T) {
 		{"negative resamples", []string{good, "--resamples", "-1"}, "--resamples -1: want 0 to 100000", ""},
 		{"too many resamples", []string{good, "--resamples", "1000000000"}, "--resamples 1000000000: want 0 to 100000", ""},
 		{"bad flag", []string{good, "--bogus"}, "unknown flag", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCapacity(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit %d, want %d (stdout %q)", code, ExitUsage, out)
-			}
-			if !strings.Contains(errOut, tt.want) {
-				t.Errorf("stderr %q lacks %q", errOut, tt.want)
-			}
-			if !strings.Contains(out, tt.wantStdout) || tt.wantStdout == "" && out != "" {
-				t.Errorf("stdout %q, want %q", out, tt.wantStdout)
-			}
-		})
-	}
+	})
 }
 
 // TestCapacityResultJudgesUnjudgedSteps: a stepped profile stored without
@@ -176,7 +157,7 @@ func TestCapacityResultJudgesUnjudgedSteps(t *testing.T) {
 	if err := result.Write(path, r); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := runCapacity(t, path)
+	code, _, errOut := runCommand(t, "capacity", path)
 	if code != ExitUsage || !strings.Contains(errOut, "no capacity model: no complete step") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/race"
-	"github.com/loadplan/loadplan/internal/result"
 )
 
 // The simulated service's USL coefficients, and what they imply: the
@@ -63,23 +60,7 @@ profiles:
     break: {confirm: 100}
 `, simS, simSigma, simKappa)
 	path := writeFile(t, "usl.yaml", scenario)
-	out := t.TempDir()
-	env, _, stderr := testEnv(nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	start := time.Now()
-	if code := Run(ctx, []string{"run", path, "--out", out, "--quiet"}, env); code != ExitOK && code != ExitGateFailed {
-		t.Fatalf("run exit %d; stderr:\n%s", code, stderr)
-	}
-	t.Logf("run took %v", time.Since(start).Round(100*time.Millisecond))
-	res, err := result.Read(filepath.Join(out, "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := res.Profile("stress")
-	if p == nil || p.Verdict == nil || p.Verdict.Stress == nil {
-		t.Fatalf("no stress verdict in the result: %+v", p)
-	}
+	p := runStressProfile(t, path, 90*time.Second)
 	c := capacity.FromProfile(p, capacity.FitOptions{Seed: 1})
 	if c.Error != "" {
 		t.Fatalf("no model: %s", c.Error)

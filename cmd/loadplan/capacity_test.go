@@ -1,43 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loadplan/loadplan/internal/capacity"
 )
-
-// runCapacity runs "loadplan capacity args..." with a test environment and
-// returns the exit code and both streams.
-func runCapacity(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := &Env{
-		Stdout:    &out,
-		Stderr:    &errb,
-		Getenv:    func(string) string { return "" },
-		LookupEnv: func(string) (string, bool) { return "", false },
-		Now:       func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) },
-	}
-	code = Run(context.Background(), append([]string{"capacity"}, args...), env)
-	return code, out.String(), errb.String()
-}
-
-func writeCapacityFile(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // sdm91CSV is the SPEC SDM91 data set of Gunther's Guerrilla Capacity
 // Planning (see internal/capacity/datasets_test.go).
@@ -53,8 +24,8 @@ concurrency,throughput
 `
 
 func TestCapacityFitText(t *testing.T) {
-	path := writeCapacityFile(t, "points.csv", sdm91CSV)
-	code, out, errOut := runCapacity(t, "fit", path, "--resamples", "100")
+	path := writeFile(t, "points.csv", sdm91CSV)
+	code, out, errOut := runCommand(t, "capacity", "fit", path, "--resamples", "100")
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -73,7 +44,7 @@ func TestCapacityFitText(t *testing.T) {
 }
 
 func TestCapacityFitJSON(t *testing.T) {
-	path := writeCapacityFile(t, "points.csv", sdm91CSV)
+	path := writeFile(t, "points.csv", sdm91CSV)
 	tests := []struct {
 		name   string
 		args   []string
@@ -84,7 +55,7 @@ func TestCapacityFitJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCapacity(t, tt.args...)
+			code, out, errOut := runCommand(t, "capacity", tt.args...)
 			if code != ExitOK {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
@@ -130,8 +101,8 @@ const linearThenFlatCSV = `1,100
 `
 
 func TestCapacityFitChoosesTheCeiling(t *testing.T) {
-	path := writeCapacityFile(t, "flat.csv", linearThenFlatCSV)
-	code, out, errOut := runCapacity(t, "fit", path, "--json", "--resamples", "200", "--seed", "3")
+	path := writeFile(t, "flat.csv", linearThenFlatCSV)
+	code, out, errOut := runCommand(t, "capacity", "fit", path, "--json", "--resamples", "200", "--seed", "3")
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -159,7 +130,7 @@ func TestCapacityFitChoosesTheCeiling(t *testing.T) {
 	if len(got.Candidates) != 4 || !strings.Contains(got.ModelReason, "AICc") {
 		t.Errorf("candidates %+v, reason %q", got.Candidates, got.ModelReason)
 	}
-	code, out, _ = runCapacity(t, "fit", path, "--resamples", "0")
+	code, out, _ = runCommand(t, "capacity", "fit", path, "--resamples", "0")
 	for _, want := range []string{"model  ceiling: lowest AICc", "no retrograde throughput measured: no peak is reported", "X_max  ceiling X_c", "800", "candidate", "usl"} {
 		if code != ExitOK || !strings.Contains(out, want) {
 			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
@@ -168,35 +139,20 @@ func TestCapacityFitChoosesTheCeiling(t *testing.T) {
 }
 
 func TestCapacityFitUsageErrors(t *testing.T) {
-	bad := writeCapacityFile(t, "points.csv", "1,10\n2,19\n3,abc\n")
-	few := writeCapacityFile(t, "few.csv", "1,10\n2,19\n4,30\n")
-	flat := writeCapacityFile(t, "flat.csv", "1,10\n2,10\n4,10\n8,10\n")
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no file", []string{"fit"}, "needs one points file"},
-		{"two files", []string{"fit", bad, few}, "needs one points file"},
-		{"missing file", []string{"fit", filepath.Join(t.TempDir(), "nope.csv")}, "no such file"},
-		{"bad value", []string{"fit", bad}, `points.csv:3: throughput: not a number "abc"`},
-		{"too few levels", []string{"fit", few}, "need at least 4 distinct concurrency levels"},
-		{"flat", []string{"fit", flat}, "same throughput"},
-		{"bad flag", []string{"fit", "--bogus", bad}, "unknown flag"},
-		{"negative resamples", []string{"fit", "--resamples", "-3", bad}, "--resamples"},
-		{"too many resamples", []string{"fit", "--resamples", "1000000000", bad}, "--resamples 1000000000: want 0 to 100000"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCapacity(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit %d, want %d (stdout %q)", code, ExitUsage, out)
-			}
-			if !strings.Contains(errOut, tt.want) {
-				t.Errorf("stderr %q lacks %q", errOut, tt.want)
-			}
-		})
-	}
+	bad := writeFile(t, "points.csv", "1,10\n2,19\n3,abc\n")
+	few := writeFile(t, "few.csv", "1,10\n2,19\n4,30\n")
+	flat := writeFile(t, "flat.csv", "1,10\n2,10\n4,10\n8,10\n")
+	checkUsageErrors(t, "capacity", []usageCase{
+		{"no file", []string{"fit"}, "needs one points file", ""},
+		{"two files", []string{"fit", bad, few}, "needs one points file", ""},
+		{"missing file", []string{"fit", filepath.Join(t.TempDir(), "nope.csv")}, "no such file", ""},
+		{"bad value", []string{"fit", bad}, `points.csv:3: throughput: not a number "abc"`, ""},
+		{"too few levels", []string{"fit", few}, "need at least 4 distinct concurrency levels", ""},
+		{"flat", []string{"fit", flat}, "same throughput", ""},
+		{"bad flag", []string{"fit", "--bogus", bad}, "unknown flag", ""},
+		{"negative resamples", []string{"fit", "--resamples", "-3", bad}, "--resamples", ""},
+		{"too many resamples", []string{"fit", "--resamples", "1000000000", bad}, "--resamples 1000000000: want 0 to 100000", ""},
+	})
 }
 
 func TestCapacityErlang(t *testing.T) {
@@ -226,7 +182,7 @@ func TestCapacityErlang(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCapacity(t, tt.args...)
+			code, out, errOut := runCommand(t, "capacity", tt.args...)
 			if code != ExitOK {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
@@ -240,7 +196,7 @@ func TestCapacityErlang(t *testing.T) {
 }
 
 func TestCapacityErlangJSON(t *testing.T) {
-	code, out, errOut := runCapacity(t, "erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "0.8", "--json")
+	code, out, errOut := runCommand(t, "capacity", "erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "0.8", "--json")
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -256,35 +212,20 @@ func TestCapacityErlangJSON(t *testing.T) {
 func TestCapacityErlangUsageErrors(t *testing.T) {
 	base := []string{"erlang", "--rate", "100", "--service-time", "100ms"}
 	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no rate", []string{"erlang", "--service-time", "1s", "--servers", "2"}, "needs --rate and --service-time"},
-		{"no mode", with(), "exactly one of"},
-		{"two modes", with("--servers", "12", "--target-wait", "1s"), "exactly one of"},
-		{"target without within", with("--target", "0.9"), "--target P needs --within T"},
-		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait"},
-		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)"},
-		{"unstable", with("--servers", "9"), "unstable"},
-		{"zero servers", with("--servers", "0"), "--servers must be from 1 to 1000000, got 0"},
-		{"too many servers", with("--servers", "2000000000"), "--servers must be from 1 to 1000000, got 2000000000"}, // ran for minutes before
-		{"negative rate", []string{"erlang", "--rate", "-1", "--service-time", "1s", "--servers", "2"}, "arrival rate"},
-		{"zero service time", []string{"erlang", "--rate", "1", "--service-time", "0s", "--servers", "2"}, "service time"},
-		{"stray argument", with("--servers", "12", "extra"), "flags only"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := runCapacity(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit %d, want %d", code, ExitUsage)
-			}
-			if !strings.Contains(errOut, tt.want) {
-				t.Errorf("stderr %q lacks %q", errOut, tt.want)
-			}
-		})
-	}
+	checkUsageErrors(t, "capacity", []usageCase{
+		{"no rate", []string{"erlang", "--service-time", "1s", "--servers", "2"}, "needs --rate and --service-time", ""},
+		{"no mode", with(), "exactly one of", ""},
+		{"two modes", with("--servers", "12", "--target-wait", "1s"), "exactly one of", ""},
+		{"target without within", with("--target", "0.9"), "--target P needs --within T", ""},
+		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait", ""},
+		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)", ""},
+		{"unstable", with("--servers", "9"), "unstable", ""},
+		{"zero servers", with("--servers", "0"), "--servers must be from 1 to 1000000, got 0", ""},
+		{"too many servers", with("--servers", "2000000000"), "--servers must be from 1 to 1000000, got 2000000000", ""}, // ran for minutes before
+		{"negative rate", []string{"erlang", "--rate", "-1", "--service-time", "1s", "--servers", "2"}, "arrival rate", ""},
+		{"zero service time", []string{"erlang", "--rate", "1", "--service-time", "0s", "--servers", "2"}, "service time", ""},
+		{"stray argument", with("--servers", "12", "extra"), "flags only", ""},
+	})
 }
 
 func TestCapacityDispatch(t *testing.T) {
@@ -302,25 +243,10 @@ func TestCapacityDispatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCapacity(t, tt.args...)
+			code, out, errOut := runCommand(t, "capacity", tt.args...)
 			if code != tt.code || !strings.Contains(out, tt.inStdout) || !strings.Contains(errOut, tt.inStderr) {
 				t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 			}
 		})
-	}
-}
-
-func TestCapacityNumberFormat(t *testing.T) {
-	tests := []struct {
-		v    float64
-		want string
-	}{
-		{0, "0"}, {1, "1"}, {90.00001, "90"}, {0.0277285, "0.02773"}, {1883.9, "1884"},
-		{0.0001044, "0.0001044"}, {7.1e-5, "0.000071"}, {-25.0952, "-25.1"}, {math.Inf(1), "∞"}, {2.5e8, "2.5e+08"},
-	}
-	for _, tt := range tests {
-		if got := fmtFigure(tt.v); got != tt.want {
-			t.Errorf("fmtFigure(%g) = %q, want %q", tt.v, got, tt.want)
-		}
 	}
 }

@@ -186,20 +186,6 @@ func TestCompareCLIUsageErrors(t *testing.T) {
 	}
 }
 
-func TestParseShare(t *testing.T) {
-	good := map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "0": 0, "0%": 0, "150%": 1.5, "1": 1}
-	for in, want := range good {
-		if got, err := parseShare("x", in); err != nil || got != want {
-			t.Errorf("parseShare(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "10", "ten%", "-5%", "NaN", "Inf%", "%"} {
-		if _, err := parseShare("x", in); err == nil {
-			t.Errorf("parseShare(%q) accepted", in)
-		}
-	}
-}
-
 // repeatDir writes a directory as `loadplan run --repeat N` leaves it:
 // DIR/run-1/result.json … DIR/run-N/result.json, one median per run.
 func repeatDir(t *testing.T, dir string, seed uint64, medians ...time.Duration) string {

@@ -49,7 +49,7 @@ func TestSlowPlanFromPrometheusHistory(t *testing.T) {
 	res := planResultFile(t, "")
 	good := writeFile(t, "plan.yaml", cliPlan)
 	out := t.TempDir()
-	code, stdout, stderr := runPlan(t, res, "--plan", good, "--history-prom", srv.URL, "--history-query", "demand_rps", "--as-of", "2026-12-05", "-f", "json", "--out", out)
+	code, stdout, stderr := runCommand(t, "plan", res, "--plan", good, "--history-prom", srv.URL, "--history-query", "demand_rps", "--as-of", "2026-12-05", "-f", "json", "--out", out)
 	if code != ExitOK {
 		t.Fatalf("plan --history-prom: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -82,7 +82,7 @@ func TestSlowPlanFromPrometheusHistory(t *testing.T) {
 		{"no_such_metric", "returned no data"},
 		{"sum(rate(", "Prometheus refused it"},
 	} {
-		code, _, stderr := runPlan(t, res, "--plan", good, "--history-prom", srv.URL, "--history-query", c.q, "--as-of", "2026-12-05", "--out", t.TempDir())
+		code, _, stderr := runCommand(t, "plan", res, "--plan", good, "--history-prom", srv.URL, "--history-query", c.q, "--as-of", "2026-12-05", "--out", t.TempDir())
 		if code != ExitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", c.q, code, stderr, c.want)
 		}

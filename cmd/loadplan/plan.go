@@ -1,14 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/importer"
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/promhistory"
 	"github.com/loadplan/loadplan/internal/report"
@@ -17,169 +18,60 @@ import (
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
-// nextScenarioFile is the name of the next load test's scenario, written
-// beside the plan.
-const nextScenarioFile = runner.NextScenarioFile
-
 func cmdPlan(ctx context.Context, env *Env, args []string) error {
+	req := runner.PlanRequest{Now: env.Now, LookupEnv: env.LookupEnv, Note: func(n string) { fmt.Fprintln(env.Stderr, n) }}
 	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
-	planPath := fs.String("plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
-	history := fs.String("history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
-	asOf := fs.String("as-of", "", "the plan's first day, YYYY-MM-DD (default today)")
-	horizon := fs.String("horizon", "", "months to plan: 12mo, 18mo, 2y (default: the configuration's, else 12mo)")
-	growth := fs.String("growth", "", "compound growth: 20%/mo, or 150%/y (replaces the configuration's growth)")
-	out := fs.StringP("out", "o", "", "write the plan files into this directory (default: the result's directory)")
-	formats := fs.StringSliceP("format", "f", report.PlanFormats, "plan files to write: md, json, csv, html")
-	var hp promhistory.Options
-	fs.StringVar(&hp.URL, "history-prom", "", "fit the growth to monthly peaks read from this Prometheus server (with --history-query)")
-	fs.StringVar(&hp.Query, "history-query", "", "PromQL giving the demand in req/s, e.g. 'sum(rate(http_requests_total[5m]))'")
-	fs.IntVar(&hp.Months, "history-months", promhistory.MaxMonths, "--history-prom: months to read, 1 to 24")
-	fs.DurationVar(&hp.Resolution, "history-resolution", 5*time.Minute, "--history-prom: the step each day's peak is taken at")
-	if err := parseFlags(fs, args); err != nil {
+	fs.StringVar(&req.Config, "plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
+	fs.StringVar(&req.Overrides.History, "history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
+	fs.StringVar(&req.AsOf, "as-of", "", "the plan's first day, YYYY-MM-DD (default today)")
+	fs.StringVar(&req.Overrides.Horizon, "horizon", "", "months to plan: 12mo, 18mo, 2y (default: the configuration's, else 12mo)")
+	fs.StringVar(&req.Overrides.Growth, "growth", "", "compound growth: 20%/mo, or 150%/y (replaces the configuration's growth)")
+	fs.StringVarP(&req.Out, "out", "o", "", "write the plan files into this directory (default: the result's directory)")
+	fs.StringSliceVarP(&req.Formats, "format", "f", report.PlanFormats, "plan files to write: md, json, csv, html")
+	fs.StringVar(&req.Prom.URL, "history-prom", "", "fit the growth to monthly peaks read from this Prometheus server (with --history-query)")
+	fs.StringVar(&req.Prom.Query, "history-query", "", "PromQL giving the demand in req/s, e.g. 'sum(rate(http_requests_total[5m]))'")
+	fs.IntVar(&req.Prom.Months, "history-months", promhistory.MaxMonths, "--history-prom: months to read, 1 to 24")
+	fs.DurationVar(&req.Prom.Resolution, "history-resolution", 5*time.Minute, "--history-prom: the step each day's peak is taken at")
+	if err := parseArgs(fs, args, 1, 1, "plan needs one result file, got %d arguments"); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("plan needs one result file, got %d arguments", fs.NArg())
-	}
-	for _, f := range *formats {
-		if !slices.Contains(report.PlanFormats, f) {
-			return usagef("--format %q: want md, json, csv or html (comma-separated)", f)
-		}
-	}
-	if n := countSet(*growth != "", *history != "", hp.URL != ""); n > 1 {
-		return usagef("give one of --growth (a rate), --history (a file to fit the rate to) or --history-prom (a Prometheus to read it from)")
-	}
-	if hp.URL == "" && hp.Query != "" {
-		return usagef("--history-query needs --history-prom (the server to ask)")
-	}
-
-	resPath := fs.Arg(0)
-	res, err := result.Read(resPath)
+	req.Result = fs.Arg(0)
+	p, err := runner.MakePlan(ctx, req)
 	if err != nil {
-		return &UsageError{Err: err}
+		return inputError(err)
 	}
-	var cfg *plan.Config
-	if *planPath != "" {
-		cfg, err = plan.LoadConfig(*planPath)
-	} else {
-		cfg, err = runner.PlanFromScenario(res, env.LookupEnv)
-	}
-	if err != nil {
-		return &UsageError{Err: err}
-	}
-
-	day := env.Now().UTC()
-	if *asOf != "" {
-		d, err := plan.ParseDate(*asOf)
-		if err != nil {
-			return usagef("--as-of: %v", err)
-		}
-		day = d.Time
-	}
-	if err := (plan.Overrides{Horizon: *horizon, Growth: *growth, History: *history}).Apply(cfg); err != nil {
-		return &UsageError{Err: err}
-	}
-	if hp.URL != "" {
-		hp.AsOf = day
-		h, err := promhistory.Read(ctx, hp)
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-		for _, d := range h.Dropped {
-			fmt.Fprintf(env.Stderr, "plan: --history-prom: month %s left out (too few days of data)\n", d)
-		}
-		cfg.Growth.Monthly, cfg.Growth.History, cfg.Growth.HistoryFile = nil, h.Observations, hp.URL+" "+h.Expr
-	}
-
-	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: day, Result: resPath, LookupEnv: env.LookupEnv})
-	printNotes(env, notes)
-	if err != nil {
-		return &UsageError{Err: err}
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Dir(resPath)
-	}
-	var md bytes.Buffer
-	if err := report.PlanMarkdown(&md, p); err != nil {
-		return err
-	}
-	env.Stdout.Write(md.Bytes())
-	return writePlanFiles(env, dir, p, *formats)
+	env.Stdout.Write(p.Markdown)
+	return writeFiles(env, p.Dir, p.Files)
 }
 
-// checkPlanSection parses a scenario's plan: section; nil when it has
-// none. run and validate call it so that a mistake in the plan is a usage
-// error (exit 2) before anything is sent.
-func checkPlanSection(sc *scenario.Scenario) (*plan.Config, error) {
-	if sc == nil || sc.Plan == nil {
-		return nil, nil
-	}
-	cfg, err := plan.ParseNode(sc.PlanFile, sc.Plan)
-	if err != nil {
-		return nil, &UsageError{Err: err}
-	}
-	return cfg, nil
-}
-
-// checkRunPlan is checkPlanSection for run and validate: the plan made
-// after a run has no flags to complete it, so what Build would refuse
-// whatever the result (no units, no growth, no demand) is refused before
-// anything is sent. `loadplan plan` may complete it with --growth.
+// checkRunPlan reads the scenario's plan: section for run and validate,
+// complete: a mistake is a usage error (exit 2) before anything is sent.
 func checkRunPlan(sc *scenario.Scenario) (*plan.Config, error) {
-	cfg, err := checkPlanSection(sc)
-	if err != nil || cfg == nil {
-		return cfg, err
-	}
-	if err := cfg.CheckComplete(); err != nil {
-		return nil, &UsageError{Err: err}
-	}
-	return cfg, nil
+	cfg, err := runner.ScenarioPlan(sc, true)
+	return cfg, inputError(err)
 }
 
-// writeRunPlan makes the plan of a finished run whose scenario has a
-// plan: section and writes it beside the result.
-func writeRunPlan(env *Env, dir string, cfg *plan.Config, res *result.Result) error {
-	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json"), LookupEnv: env.LookupEnv})
-	printNotes(env, notes)
-	if err != nil {
+// inputError makes the input errors of the internal packages (a flag, a
+// file or a configuration the user gave is wrong) usage errors (exit 2)
+// and passes anything else through.
+func inputError(err error) error {
+	var (
+		pe *runner.PlanError
+		ce *capacity.InputError
+		me *compare.InputError
+		ie *importer.InputError
+	)
+	if errors.As(err, &pe) || errors.As(err, &ce) || errors.As(err, &me) || errors.As(err, &ie) {
 		return &UsageError{Err: err}
 	}
-	return writePlanFiles(env, dir, p, report.PlanFormats)
+	return err
 }
 
-// writePlanFiles writes plan.<format> for each format and the next
-// scenario into dir, each atomically.
-func writePlanFiles(env *Env, dir string, p *plan.Plan, formats []string) error {
-	files, notes, err := runner.PlanFiles(dir, p, formats)
-	printNotes(env, notes)
-	if err != nil {
-		return err
-	}
+// writeFiles writes files into dir, each atomically, and says which.
+func writeFiles(env *Env, dir string, files []result.File) error {
 	wrote, err := result.WriteFiles(dir, files)
-	if err != nil {
-		return err
-	}
-	if len(wrote) > 0 {
+	if err == nil && len(wrote) > 0 {
 		fmt.Fprintf(env.Stderr, "loadplan: wrote %s\n", strings.Join(wrote, ", "))
 	}
-	return nil
-}
-
-func printNotes(env *Env, notes []string) {
-	for _, n := range notes {
-		fmt.Fprintln(env.Stderr, n)
-	}
-}
-
-// countSet counts the true values.
-func countSet(b ...bool) int {
-	n := 0
-	for _, v := range b {
-		if v {
-			n++
-		}
-	}
-	return n
+	return err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -41,11 +42,11 @@ profiles:
 		t.Fatal(err)
 	}
 	planFile := writeFile(t, "plan.yaml", cliPlan)
-	code, _, errb := runPlan(t, resPath, "--plan", planFile, "--as-of", "2027-01-01")
+	code, _, errb := runCommand(t, "plan", resPath, "--plan", planFile, "--as-of", "2027-01-01")
 	if code != 0 || strings.Contains(errb, "warning") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
-	next := filepath.Join(filepath.Dir(resPath), nextScenarioFile)
+	next := filepath.Join(filepath.Dir(resPath), runner.NextScenarioFile)
 	sc, err := scenario.Load(next, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +58,7 @@ profiles:
 	if err := os.WriteFile(scFile, append(data, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errb = runPlan(t, resPath, "--plan", planFile, "--as-of", "2027-01-01")
+	code, _, errb = runCommand(t, "plan", resPath, "--plan", planFile, "--as-of", "2027-01-01")
 	if code != 0 || !strings.Contains(errb, "changed since the run") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -71,11 +72,7 @@ profiles:
 // ceiling (the demo's σ = κ = 0 service, with an invented κ) gives a plan
 // with no scaling cap: linear, no month short, no "another way to scale".
 func TestPlanNoCapFromCeiling(t *testing.T) {
-	resPath := planResultFile(t, "")
-	res, err := result.Read(resPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resPath, res := planResult(t)
 	c := res.Profiles[0].Capacity
 	c.Sigma, c.Kappa, c.Lambda, c.Limit = 0.02, 0.0005, 80, "ceiling" // κ fitted, no peak measured
 	broken := 6
@@ -84,7 +81,7 @@ func TestPlanNoCapFromCeiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	planFile := writeFile(t, "plan.yaml", "capacity: {units: 10}\ndemand: {peak_rps: 1000}\ngrowth: {monthly: 15%}\nresources: [{name: api, unit: instance}]\n")
-	code, out, errb := runPlan(t, resPath, "--plan", planFile, "--as-of", "2027-01-01", "--format", "md")
+	code, out, errb := runCommand(t, "plan", resPath, "--plan", planFile, "--as-of", "2027-01-01", "--format", "md")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -107,7 +104,7 @@ func TestDocsUnbrokenExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := checkPlanSection(sc)
+	cfg, err := runner.ScenarioPlan(sc, false)
 	if err != nil || cfg == nil {
 		t.Fatalf("plan section: %v", err)
 	}

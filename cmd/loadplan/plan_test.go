@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,7 +10,9 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -53,17 +54,10 @@ resources:
   - {name: api, unit: instance, cost: 300, lead_time: 2w, owner: platform team}
 `
 
-func runPlan(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	env, out, errb := testEnv(nil)
-	code := Run(context.Background(), append([]string{"plan"}, args...), env)
-	return code, out.String(), errb.String()
-}
-
 func TestPlanCommand(t *testing.T) {
 	res := planResultFile(t, "")
 	cfg := writeFile(t, "plan.yaml", cliPlan)
-	code, out, errb := runPlan(t, res, "--plan", cfg, "--as-of", "2027-01-01")
+	code, out, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -96,13 +90,13 @@ func TestPlanCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), `id="plan-chart"`) || !strings.Contains(string(page), "runway 2027-03-08") {
 		t.Errorf("plan.html: %v\n%.300s", err, page)
 	}
-	if !strings.Contains(errb, "wrote ") || !strings.Contains(errb, nextScenarioFile) {
+	if !strings.Contains(errb, "wrote ") || !strings.Contains(errb, runner.NextScenarioFile) {
 		t.Errorf("stderr does not list the files written: %s", errb)
 	}
 
 	// The next scenario is a ready scenario file: it parses, and its
 	// target profile runs at the rate the plan names.
-	path := filepath.Join(dir, nextScenarioFile)
+	path := filepath.Join(dir, runner.NextScenarioFile)
 	sc, err := scenario.Load(path, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("%s does not parse:\n%v", path, err)
@@ -128,14 +122,14 @@ func TestPlanCommandFlags(t *testing.T) {
 	hist := writeFile(t, "h.csv", "date,peak_rps\n2026-07-01,500\n2026-08-01,550\n2026-09-01,605\n2026-10-01,665.5\n2026-11-01,732.05\n2026-12-01,805.255\n")
 	out := t.TempDir()
 
-	code, stdout, errb := runPlan(t, res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "18mo", "--growth", "5%/mo", "--out", out, "--format", "md,csv")
+	code, stdout, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "18mo", "--growth", "5%/mo", "--out", out, "--format", "md,csv")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
 	if !strings.Contains(stdout, "| Growth | 5%/month, compound |") || !strings.Contains(stdout, "18 months, 2027-01 to 2028-06") {
 		t.Errorf("--growth or --horizon not applied:\n%s", stdout)
 	}
-	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, "plan.html": false, nextScenarioFile: true} {
+	for name, want := range map[string]bool{"plan.md": true, "plan.csv": true, "plan.json": false, "plan.html": false, runner.NextScenarioFile: true} {
 		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
 			t.Errorf("%s written: %v, want %v", name, err == nil, want)
 		}
@@ -143,7 +137,7 @@ func TestPlanCommandFlags(t *testing.T) {
 
 	// --history replaces the configuration's rate with a fitted one; the
 	// demand stays the configuration's.
-	code, stdout, errb = runPlan(t, res, "--plan", cfg, "--as-of", "2027-01-01", "--history", hist, "--out", t.TempDir())
+	code, stdout, errb = runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--history", hist, "--out", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -158,7 +152,7 @@ func TestPlanFromScenarioSection(t *testing.T) {
 	body := "version: 1\nname: checkout\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles:\n  stress:\n    rate: {start: 100, step: 100, max: 400}\n    step_duration: 10s\nplan:\n  capacity: {units: 10}\n  demand: {peak_rps: 1000}\n  growth: {monthly: 10%}\n  resources:\n    - {name: api, unit: instance, scaling: linear}\n"
 	sc := writeFile(t, "s.yaml", body)
 	res := planResultFile(t, sc)
-	code, out, errb := runPlan(t, res, "--as-of", "2027-01-01")
+	code, out, errb := runCommand(t, "plan", res, "--as-of", "2027-01-01")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
@@ -170,7 +164,7 @@ func TestPlanFromScenarioSection(t *testing.T) {
 	if err := os.WriteFile(sc, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errb = runPlan(t, res, "--as-of", "2027-01-01")
+	code, _, errb = runCommand(t, "plan", res, "--as-of", "2027-01-01")
 	if code != ExitUsage || !strings.Contains(errb, sc+":14: plan.resources[0].lead_time: \"2m\": m is ambiguous") {
 		t.Errorf("exit %d; stderr: %s", code, errb)
 	}
@@ -184,74 +178,65 @@ func TestPlanUsageErrors(t *testing.T) {
 	noPlan := writeFile(t, "s.yaml", "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\n")
 	resNoPlan := planResultFile(t, noPlan)
 	noDemand := writeFile(t, "nodemand.yaml", strings.Replace(cliPlan, "demand: {peak_rps: 1000}\n", "", 1))
-	tests := []struct {
-		name string
-		args []string
-		want string // in stderr
-	}{
-		{"no arguments", nil, "plan needs one result file"},
-		{"two results", []string{res, res}, "plan needs one result file, got 2"},
-		{"missing result", []string{"/does/not/exist.json", "--plan", good}, "read result"},
-		{"bad plan file", []string{res, "--plan", badPlan}, badPlan + `:5: resources[0].lead_time: want a period like 14d`},
-		{"missing plan file", []string{res, "--plan", "/nope/plan.yaml"}, "read plan"},
-		{"bad history", []string{res, "--plan", good, "--history", badHist}, badHist + ":3: peak_rps: must be greater than zero, got negative -5"},
-		{"bad as-of", []string{res, "--plan", good, "--as-of", "2027-02-30"}, "--as-of: want a date like 2027-01-31"},
-		{"bad horizon", []string{res, "--plan", good, "--horizon", "90d"}, "--horizon: want whole months"},
-		{"bad growth", []string{res, "--plan", good, "--growth", "fast"}, "--growth: want a growth rate"},
-		{"growth and history", []string{res, "--plan", good, "--growth", "5%", "--history", badHist}, "give one of --growth"},
-		{"history and prometheus", []string{res, "--plan", good, "--history", badHist, "--history-prom", "http://127.0.0.1:1"}, "give one of --growth"},
-		{"prometheus not http", []string{res, "--plan", good, "--history-prom", "ftp://x", "--history-query", "q"}, "want an http:// or https:// URL"},
-		{"prometheus without query", []string{res, "--plan", good, "--history-prom", "http://127.0.0.1:1"}, "needs --history-query"},
-		{"query without prometheus", []string{res, "--plan", good, "--history-query", "q"}, "--history-query needs --history-prom"},
-		{"prometheus unreachable", []string{res, "--plan", good, "--history-prom", "http://127.0.0.1:1", "--history-query", "q"}, "--history-prom http://127.0.0.1:1"},
-		{"too many months", []string{res, "--plan", good, "--history-prom", "http://127.0.0.1:1", "--history-query", "q", "--history-months", "30"}, "1 to 24"},
-		{"bad format", []string{res, "--plan", good, "--format", "md,pdf"}, `--format "pdf"`},
-		{"no plan anywhere", []string{res}, "no plan configuration: give --plan plan.yaml"},
-		{"scenario without plan", []string{resNoPlan}, "or add a plan: section to " + noPlan},
-		{"no demand", []string{res, "--plan", noDemand}, noDemand + ":1: demand.peak_rps: required"},
-		{"bad flag", []string{res, "--bogus"}, "unknown flag"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, _, errb := runPlan(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit %d, want 2; stderr: %s", code, errb)
-			}
-			if !strings.Contains(errb, tt.want) {
-				t.Errorf("stderr %q does not say %q", errb, tt.want)
-			}
-		})
-	}
+	checkUsageErrors(t, "plan", []usageCase{
+		{"no arguments", nil, "plan needs one result file", ""},
+		{"two results", []string{res, res}, "plan needs one result file, got 2", ""},
+		{"missing result", []string{"/does/not/exist.json", "--plan", good}, "read result", ""},
+		{"bad plan file", []string{res, "--plan", badPlan}, badPlan + `:5: resources[0].lead_time: want a period like 14d`, ""},
+		{"missing plan file", []string{res, "--plan", "/nope/plan.yaml"}, "read plan", ""},
+		{"bad history", []string{res, "--plan", good, "--history", badHist}, badHist + ":3: peak_rps: must be greater than zero, got negative -5", ""},
+		{"bad as-of", []string{res, "--plan", good, "--as-of", "2027-02-30"}, "--as-of: want a date like 2027-01-31", ""},
+		{"bad horizon", []string{res, "--plan", good, "--horizon", "90d"}, "--horizon: want whole months", ""},
+		{"bad growth", []string{res, "--plan", good, "--growth", "fast"}, "--growth: want a growth rate", ""},
+		{"growth and history", []string{res, "--plan", good, "--growth", "5%", "--history", badHist}, "give one of --growth", ""},
+		{"history and prometheus", []string{res, "--plan", good, "--history", badHist, "--history-prom", "http://127.0.0.1:1"}, "give one of --growth", ""},
+		{"prometheus not http", []string{res, "--plan", good, "--history-prom", "ftp://x", "--history-query", "q"}, "want an http:// or https:// URL", ""},
+		{"prometheus without query", []string{res, "--plan", good, "--history-prom", "http://127.0.0.1:1"}, "needs --history-query", ""},
+		{"query without prometheus", []string{res, "--plan", good, "--history-query", "q"}, "--history-query needs --history-prom", ""},
+		{"prometheus unreachable", []string{res, "--plan", good, "--history-prom", "http://127.0.0.1:1", "--history-query", "q"}, "--history-prom http://127.0.0.1:1", ""},
+		{"too many months", []string{res, "--plan", good, "--history-prom", "http://127.0.0.1:1", "--history-query", "q", "--history-months", "30"}, "1 to 24", ""},
+		{"bad format", []string{res, "--plan", good, "--format", "md,pdf"}, `--format "pdf"`, ""},
+		{"no plan anywhere", []string{res}, "no plan configuration: give --plan plan.yaml", ""},
+		{"scenario without plan", []string{resNoPlan}, "or add a plan: section to " + noPlan, ""},
+		{"no demand", []string{res, "--plan", noDemand}, noDemand + ":1: demand.peak_rps: required", ""},
+		{"bad flag", []string{res, "--bogus"}, "unknown flag", ""},
+	})
 }
 
 // TestRunPlanHelpers covers what loadplan run uses: the plan: section is
-// checked up front, and the plan is written beside the result.
+// checked up front (a mistake exits 2), and the plan made from it, with
+// the run's clock, is written beside the result.
 func TestRunPlanHelpers(t *testing.T) {
 	body := "version: 1\nname: checkout\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\nplan:\n  capacity: {rps: 800, units: 4}\n  demand: {peak_rps: 300}\n  growth: {monthly: 5%}\n  resources: [{name: api}]\n"
 	sc, err := scenario.Parse("s.yaml", []byte(body), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := checkPlanSection(sc)
+	cfg, err := checkRunPlan(sc)
 	if err != nil || cfg == nil {
-		t.Fatalf("checkPlanSection = %v, %v", cfg, err)
+		t.Fatalf("checkRunPlan = %v, %v", cfg, err)
 	}
 	dir := t.TempDir()
-	env, _, errb := testEnv(nil)
-	res, err := result.Read(planResultFile(t, ""))
+	env, _, _ := testEnv(nil)
+	_, res := planResult(t)
+	p, notes, err := runner.BuildPlan(cfg, res, runner.PlanOptions{AsOf: env.Now().UTC(), Result: filepath.Join(dir, "result.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeRunPlan(env, dir, cfg, res); err != nil {
+	files, more, err := runner.PlanFiles(dir, p, report.PlanFormats)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"plan.md", "plan.json", "plan.csv", "plan.html", nextScenarioFile} {
+	if err := writeFiles(env, dir, files); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"plan.md", "plan.json", "plan.csv", "plan.html", runner.NextScenarioFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if strings.Contains(errb.String(), "warning") {
-		t.Errorf("stderr: %s", errb)
+	if n := append(notes, more...); len(n) > 0 {
+		t.Errorf("notes: %q", n)
 	}
 	// testEnv's clock: the plan starts on its day.
 	md, _ := os.ReadFile(filepath.Join(dir, "plan.md"))
@@ -263,8 +248,8 @@ func TestRunPlanHelpers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := checkPlanSection(sc); err == nil || exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "s.yaml:10: plan.growth.monthly") {
-		t.Errorf("checkPlanSection of a bad section: %v", err)
+	if _, err := checkRunPlan(sc); err == nil || exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "s.yaml:10: plan.growth.monthly") {
+		t.Errorf("checkRunPlan of a bad section: %v", err)
 	}
 }
 
@@ -272,11 +257,7 @@ func TestRunPlanHelpers(t *testing.T) {
 // settings in the result's target text; the next scenario runs against
 // the same simulated service.
 func TestPlanNextScenarioBuiltin(t *testing.T) {
-	resPath := planResultFile(t, "")
-	res, err := result.Read(resPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resPath, res := planResult(t)
 	res.Scenario.Target = "builtin (simulated service: 16 workers, 10ms exponential service time, queue 2000, sigma 0.02, kappa 0)"
 	for i := range res.Scenario.Requests {
 		res.Scenario.Requests[i].URL = strings.TrimPrefix(res.Scenario.Requests[i].URL, "http://127.0.0.1:8080")
@@ -284,11 +265,11 @@ func TestPlanNextScenarioBuiltin(t *testing.T) {
 	if err := result.Write(resPath, res); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errb := runPlan(t, resPath, "--plan", writeFile(t, "plan.yaml", cliPlan), "--as-of", "2027-01-01")
+	code, _, errb := runCommand(t, "plan", resPath, "--plan", writeFile(t, "plan.yaml", cliPlan), "--as-of", "2027-01-01")
 	if code != 0 || strings.Contains(errb, "warning") {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb)
 	}
-	sc, err := scenario.Load(filepath.Join(filepath.Dir(resPath), nextScenarioFile), nil)
+	sc, err := scenario.Load(filepath.Join(filepath.Dir(resPath), runner.NextScenarioFile), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +300,7 @@ func TestPlanDocsScenario(t *testing.T) {
 		if err != nil {
 			t.Fatalf("scenario in docs/plan.md:\n%v", err)
 		}
-		if cfg, err := checkPlanSection(sc); err != nil || cfg == nil {
+		if cfg, err := runner.ScenarioPlan(sc, false); err != nil || cfg == nil {
 			t.Errorf("its plan: section: %v, %v", cfg, err)
 		}
 	}

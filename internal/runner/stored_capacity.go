@@ -1,0 +1,43 @@
+package runner
+
+import (
+	"context"
+
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// StoredCapacity is the capacity model of a stored result's stepped
+// profile, refitted.
+type StoredCapacity struct {
+	Profile    *result.Profile
+	Capacity   *result.Capacity
+	Bottleneck *result.Bottleneck // by the utilisation law (none without a model)
+}
+
+// CapacityOf refits the capacity model of the stepped profile named in
+// the result file at path, so opt's seed and resamples take effect
+// whatever the run stored. A result that cannot be read, or has no such
+// stepped profile, is a *capacity.InputError; when ctx is done, ctx's
+// error. A profile the model cannot be fitted to is no error: its
+// Capacity says why (Error).
+func CapacityOf(ctx context.Context, path, profile string, opt capacity.FitOptions) (*StoredCapacity, error) {
+	r, err := result.Read(path)
+	if err != nil {
+		return nil, &capacity.InputError{Msg: err.Error()}
+	}
+	p, err := verdict.SteppedProfile(r, profile, path)
+	if err != nil {
+		return nil, &capacity.InputError{Msg: err.Error()}
+	}
+	c, err := capacity.FromProfileContext(ctx, p, opt)
+	if err != nil {
+		return nil, err // interrupted
+	}
+	sc := &StoredCapacity{Profile: p, Capacity: c}
+	if c.Error == "" {
+		sc.Bottleneck = capacity.BottleneckFor(p, c)
+	}
+	return sc, nil
+}

@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/capacity"
+	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// storedResult writes a complete result whose one profile, baseline, is
+// not stepped and has no capacity model.
+func storedResult(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "result.json")
+	res := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Scenario: result.Scenario{Name: "x"},
+		Profiles: []result.Profile{{Name: "baseline", Model: "open", Status: result.StatusComplete, Stages: []result.Stage{{}}}}}
+	if err := result.Write(path, res); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestMakePlan: the plan of a stored result starts on the clock's day and
+// its files go beside the result; each mistake is a *PlanError, found
+// before the result is read when the request alone shows it
+// (cmd/loadplan's TestPlanCommand checks the plans' figures).
+func TestMakePlan(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "plan.yaml")
+	if err := os.WriteFile(cfg, []byte("capacity: {rps: 1500, units: 10}\ndemand: {peak_rps: 1000}\ngrowth: {monthly: 20%}\nresources: [{name: api}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	req := PlanRequest{Result: storedResult(t), Config: cfg, Formats: []string{"md", "csv"}, Note: func(n string) { notes = append(notes, n) },
+		Now: func() time.Time { return time.Date(2027, 3, 4, 5, 0, 0, 0, time.UTC) }}
+	p, err := MakePlan(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range p.Files {
+		names = append(names, f.Name)
+	}
+	if p.Dir != filepath.Dir(req.Result) || !strings.HasPrefix(strings.Join(names, " "), "plan.md plan.csv") || len(notes) != 0 {
+		t.Errorf("dir %s, files %v, notes %q", p.Dir, names, notes)
+	}
+	if !strings.Contains(string(p.Markdown), "as of 2027-03-04") {
+		t.Errorf("the plan does not start on the clock's day:\n%s", p.Markdown)
+	}
+	for _, tt := range []struct {
+		change func(*PlanRequest)
+		want   string
+	}{
+		{func(r *PlanRequest) { r.Formats = []string{"pdf"}; r.Result = "/nope.json" }, `--format "pdf"`},
+		{func(r *PlanRequest) { r.Overrides.Growth, r.Prom.URL = "5%", "http://127.0.0.1:1" }, "give one of --growth"},
+		{func(r *PlanRequest) { r.Prom.Query = "q" }, "--history-query needs --history-prom"},
+		{func(r *PlanRequest) { r.Result = "/nope.json" }, "/nope.json"},
+		{func(r *PlanRequest) { r.Config = "" }, "no plan configuration"},
+		{func(r *PlanRequest) { r.AsOf = "2027-02-30" }, "--as-of:"},
+		{func(r *PlanRequest) { r.Overrides.Horizon = "90d" }, "--horizon:"},
+	} {
+		r := req
+		tt.change(&r)
+		var pe *PlanError
+		if _, err := MakePlan(context.Background(), r); !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v, want a PlanError saying %q", err, tt.want)
+		}
+	}
+}
+
+// TestScenarioPlan: a scenario's plan: section, complete for a run (no
+// growth is refused before anything is sent), as it is for `plan`.
+func TestScenarioPlan(t *testing.T) {
+	body := "version: 1\nname: x\ntarget: {url: builtin}\nrequests: [{name: a, path: /}]\nprofiles:\n  baseline: {rate: 5, duration: 1s}\n"
+	sc, err := scenario.Parse("s.yaml", []byte(body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := ScenarioPlan(sc, true); cfg != nil || err != nil {
+		t.Errorf("no plan: section: %v, %v", cfg, err)
+	}
+	sc, err = scenario.Parse("s.yaml", []byte(body+"plan:\n  capacity: {rps: 800, units: 4}\n  demand: {peak_rps: 300}\n  resources: [{name: api}]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg *plan.Config
+	if cfg, err = ScenarioPlan(sc, false); cfg == nil || err != nil {
+		t.Errorf("for plan: %v, %v", cfg, err)
+	}
+	var pe *PlanError
+	if _, err := ScenarioPlan(sc, true); !errors.As(err, &pe) || !strings.Contains(err.Error(), "growth") {
+		t.Errorf("for a run, without growth: %v", err)
+	}
+}
+
+func TestCapacityOf(t *testing.T) {
+	var ie *capacity.InputError
+	for _, tt := range []struct{ path, profile, want string }{
+		{"/nope.json", "stress", "/nope.json"},
+		{storedResult(t), "stress", "has no stress profile"},
+		{storedResult(t), "baseline", "is not stepped"},
+	} {
+		if _, err := CapacityOf(context.Background(), tt.path, tt.profile, capacity.FitOptions{}); !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s %s: %v, want an InputError saying %q", tt.path, tt.profile, err, tt.want)
+		}
+	}
+}
