@@ -14,6 +14,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // TestScrapeSources: one session reads a gauge (summing two matching
@@ -36,15 +37,7 @@ func TestScrapeSources(t *testing.T) {
 		fmt.Fprint(w, "<html>this is not { metrics\n")
 	}))
 	defer garbage.Close()
-	release := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer slow.Close()
-	defer close(release)
+	slow := testkit.HangingServer(t)
 
 	mon := &scenario.Monitor{Metrics: []scenario.MonitorMetric{
 		{Name: "busy", Scrape: good.URL + "/metrics", Metric: "busy", Labels: map[string]string{"pool": "a"}, Unit: "count", Capacity: 10},
