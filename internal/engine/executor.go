@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/ticker"
 )
 
 // Options configure one profile run. Zero values are defaults.
@@ -203,16 +204,7 @@ func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Sta
 // tick closes the recorder's finished windows once a second until done.
 func tick(done <-chan struct{}, rec *metrics.Recorder, wg *sync.WaitGroup) {
 	defer wg.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case now := <-t.C:
-			rec.Tick(now)
-		}
-	}
+	ticker.Every(done, time.Second, rec.Tick)
 }
 
 // overrunCutoff is when the open model stops making starts that are still
