@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,4 +65,20 @@ func WaitGoroutines(t testing.TB, want int, count func() int) bool {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// CountingServer is a loopback HTTP server that answers every request with
+// a 200 after delay (none when 0) and counts the requests it has answered.
+// It is closed when the test ends.
+func CountingServer(t testing.TB, delay time.Duration) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		served.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &served
 }

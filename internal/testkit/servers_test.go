@@ -39,3 +39,20 @@ func TestHangingServer(t *testing.T) {
 		t.Fatalf("answered %s, want no answer", resp.Status)
 	}
 }
+
+// TestCountingServer: the count is of the requests answered, each after
+// the delay.
+func TestCountingServer(t *testing.T) {
+	srv, served := CountingServer(t, 20*time.Millisecond)
+	start := time.Now()
+	for range 3 {
+		resp, err := srv.Client().Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if el := time.Since(start); served.Load() != 3 || el < 60*time.Millisecond {
+		t.Errorf("served %d in %v, want 3 in at least 60 ms", served.Load(), el)
+	}
+}
