@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 const goodScenario = `version: 1
@@ -176,12 +177,7 @@ func TestQuickCheckJSON(t *testing.T) {
 // TestInterruptWritesPartialResult: SIGINT mid-stage writes the partial
 // result, marked interrupted, holding every request counted, and exits 130.
 func TestInterruptWritesPartialResult(t *testing.T) {
-	var served atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(20 * time.Millisecond)
-		served.Add(1)
-	}))
-	defer srv.Close()
+	srv, served := testkit.CountingServer(t, 20*time.Millisecond)
 	res, took := interruptedRun(t, []time.Duration{700 * time.Millisecond}, "--url", srv.URL, "--rate", "100", "--duration", "1m")
 	// Real time, bound far from both sides: an idle machine stops about
 	// 0.75 s after the start (the signal at 0.7 s, then the 20 ms requests
@@ -200,9 +196,7 @@ func TestInterruptWritesPartialResult(t *testing.T) {
 }
 
 func TestUnwritableOutputFailsBeforeSending(t *testing.T) {
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
-	defer srv.Close()
+	srv, hits := testkit.CountingServer(t, 0)
 	blocker := writeFile(t, "file", "not a directory")
 	env, _, stderr := testEnv(nil)
 	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "10", "--duration", "1s", "--out", filepath.Join(blocker, "sub")}, env)
@@ -398,9 +392,7 @@ plan:
 // TestRepeatKeepsEachRun: --repeat N runs N times, each into its own
 // directory, so a comparison can use run-to-run variation.
 func TestRepeatKeepsEachRun(t *testing.T) {
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
-	defer srv.Close()
+	srv, hits := testkit.CountingServer(t, 0)
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)
 	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--users", "1", "--duration", "300ms", "--repeat", "3", "--out", out, "--quiet"}, env)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/ticker"
 )
 
 // progressBars shows one bar per profile: elapsed of total time, offered
@@ -46,16 +47,7 @@ func (b *progressBars) onProfile(p scenario.Profile, live func() runner.Live) fu
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				bar.SetCurrent(live().BarPosition())
-			}
-		}
+		ticker.Every(stop, 200*time.Millisecond, func(time.Time) { bar.SetCurrent(live().BarPosition()) })
 	}()
 	return func() {
 		close(stop)

@@ -15,6 +15,7 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/simtarget"
+	"github.com/loadplan/loadplan/internal/ticker"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -45,19 +46,12 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case now := <-tick.C:
-				v := float64(srv.Server.Stats().InService)
-				mu.Lock()
-				reads = append(reads, reading{now, v})
-				mu.Unlock()
-			}
-		}
+		ticker.Every(stop, 100*time.Millisecond, func(now time.Time) {
+			v := float64(srv.Server.Stats().InService)
+			mu.Lock()
+			reads = append(reads, reading{now, v})
+			mu.Unlock()
+		})
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

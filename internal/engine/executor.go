@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/ticker"
 )
 
 // Options configure one profile run. Zero values are defaults.
@@ -200,19 +201,35 @@ func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Sta
 	return st
 }
 
-// tick closes the recorder's finished windows once a second until done.
-func tick(done <-chan struct{}, rec *metrics.Recorder, wg *sync.WaitGroup) {
-	defer wg.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case now := <-t.C:
-			rec.Tick(now)
-		}
+// startTick closes the recorder's finished windows once a second until
+// the function it returns is called, which waits for the last.
+func startTick(rec *metrics.Recorder) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ticker.Every(done, time.Second, rec.Tick)
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
 	}
+}
+
+// finish ends a run, open or closed: it notes when a stop came, has
+// release end the senders or users, waits for them (wg) and for the
+// window closer (stopTick), and returns the run's figures.
+func (r *runner) finish(stopped bool, release func(), wg *sync.WaitGroup, stopTick func(), dropped int64) Stats {
+	var stoppedAt time.Duration
+	if stopped {
+		stoppedAt = time.Since(r.epoch)
+	}
+	release()
+	wg.Wait()
+	stopTick()
+	r.progress.setOffered(0)
+	return r.stats(stopped, stoppedAt, dropped)
 }
 
 // overrunCutoff is when the open model stops making starts that are still
@@ -245,10 +262,8 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	sched.Phase, sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 
-	var wg, tickWG sync.WaitGroup
-	done := make(chan struct{})
-	tickWG.Add(1)
-	go tick(done, opt.Recorder, &tickWG)
+	var wg sync.WaitGroup
+	stopTick := startTick(opt.Recorder)
 
 	// Each scheduled start is one iteration of a flow (a request, for a
 	// requests: list), handed to a sender or taken by one whose request
@@ -310,16 +325,7 @@ loop:
 			lastWake = now
 		}
 	}
-	var stoppedAt time.Duration
-	if stopped {
-		stoppedAt = time.Since(r.epoch)
-	}
-	senders.close()
-	wg.Wait()
-	close(done)
-	tickWG.Wait()
-	r.progress.setOffered(0)
-	return r.stats(stopped, stoppedAt, dropped), nil
+	return r.finish(stopped, senders.close, &wg, stopTick, dropped), nil
 }
 
 // RunClosed runs a closed-model profile: N virtual users each send, wait
@@ -330,10 +336,8 @@ func RunClosed(ctx context.Context, p scenario.Profile, opt Options) (Stats, err
 	if err != nil {
 		return Stats{}, err
 	}
-	var wg, tickWG sync.WaitGroup
-	done := make(chan struct{})
-	tickWG.Add(1)
-	go tick(done, opt.Recorder, &tickWG)
+	var wg sync.WaitGroup
+	stopTick := startTick(opt.Recorder)
 
 	ctx, r.stopRun = context.WithCancel(ctx)
 	defer r.stopRun()
@@ -398,16 +402,7 @@ loop:
 		}
 		stageStart = end
 	}
-	var stoppedAt time.Duration
-	if stopped {
-		stoppedAt = time.Since(r.epoch)
-	}
-	setUsers(0)
-	wg.Wait()
-	close(done)
-	tickWG.Wait()
-	r.progress.setOffered(0)
-	return r.stats(stopped, stoppedAt, 0), nil
+	return r.finish(stopped, func() { setUsers(0) }, &wg, stopTick, 0), nil
 }
 
 // Run runs a profile with the executor its model calls for.

@@ -13,6 +13,7 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // run runs a profile against url and returns the recorder snapshot and stats.
@@ -207,12 +208,7 @@ func TestOpenModelCountsDroppedStarts(t *testing.T) {
 // TestGracefulStop: cancelling the run stops new starts; requests in flight
 // finish and are recorded before Run returns.
 func TestGracefulStop(t *testing.T) {
-	var served atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(50 * time.Millisecond)
-		served.Add(1)
-	}))
-	defer srv.Close()
+	srv, served := testkit.CountingServer(t, 50*time.Millisecond)
 	for _, model := range []scenario.Model{scenario.Open, scenario.Closed} {
 		t.Run(string(model), func(t *testing.T) {
 			served.Store(0)

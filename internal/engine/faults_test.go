@@ -19,6 +19,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // TestTargetFaults runs short profiles against targets that misbehave in
@@ -593,20 +594,7 @@ func settledGoroutines(lingering []string) int {
 // want, and prints every stack when it does not.
 func checkGoroutines(t *testing.T, want int, lingering []string) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		n := goroutines(lingering)
-		if n <= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Errorf("%d goroutines 2 s after the run, %d before it:\n%s", n, want, buf)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.WaitGoroutines(t, want, func() int { return goroutines(lingering) })
 }
 
 // rawTarget starts a loopback TCP server that hands every connection to

@@ -25,6 +25,7 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/ticker"
 )
 
 // stallingServer holds every request that arrives while the time since
@@ -91,20 +92,13 @@ func TestAcceptanceSendersRetireAfterPileUp(t *testing.T) {
 		Stages: []scenario.Stage{{From: 500, Load: 500, Duration: 2200 * time.Millisecond}}}
 	var peak, after, busy int64 = 0, -1, 0
 	observe := func(pr *Progress, done <-chan struct{}) {
-		tk := time.NewTicker(5 * time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tk.C:
-			}
+		ticker.Every(done, 5*time.Millisecond, func(time.Time) {
 			n := pr.Senders.Load()
 			peak = max(peak, n)
 			if e := epoch.Load(); after < 0 && time.Since(*e) > stallTo+1200*time.Millisecond {
 				after, busy = n, pr.InFlight.Load()
 			}
-		}
+		})
 	}
 	before := func(e time.Time) { epoch.Store(&e) }
 	snap, st := runOpenFast(t, p, srv.URL, Options{WorkerIdle: 200 * time.Millisecond}, before, observe)

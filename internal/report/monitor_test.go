@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // withMonitor adds a monitor to the fixture's stress profile: a metric
@@ -70,14 +71,7 @@ func TestMonitorInTerminalAndSummary(t *testing.T) {
 // reads, with no monitor.
 func TestMonitorRoundTrip(t *testing.T) {
 	for _, r := range []*result.Result{withMonitor(t), fixture(t)} {
-		data, err := result.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := result.Parse("r.json", data)
-		if err != nil {
-			t.Fatalf("read back: %v", err)
-		}
+		back := testkit.Reread(t, "r.json", r)
 		a, _ := json.Marshal(r.Profiles[1].Monitor)
 		b, _ := json.Marshal(back.Profiles[1].Monitor)
 		if string(a) != string(b) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // journeyAPI is the example API of scenarios/journey.yaml, with the truth
@@ -236,14 +237,7 @@ func TestAcceptanceJourney(t *testing.T) {
 	t.Logf("logins %d, items %d, orders %d over %d profiles", logins, items, orders, len(res.Profiles))
 
 	// The result file keeps the flow and check counts, and reads back.
-	data, err := result.Marshal(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := result.Parse("journey.json", data)
-	if err != nil {
-		t.Fatalf("the result does not read back: %v", err)
-	}
+	back := testkit.Reread(t, "journey.json", res)
 	if got, want := perFlow(back.Profiles[0], "shopper"), perFlow(res.Profiles[0], "shopper"); got != want || back.Profiles[0].Generator.Iterations == 0 {
 		t.Errorf("per-flow counts read back as %+v, written %+v", got, want)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/simtarget"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // metricByName returns the profile's monitor metric name.
@@ -145,15 +146,7 @@ func TestAcceptanceMonitorFailures(t *testing.T) {
 		fmt.Fprint(w, "{\"not\": \"metrics\"}\n")
 	}))
 	defer garbage.Close()
-	hang := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-		}
-	}))
-	defer slow.Close()
-	defer close(hang)
+	slow := testkit.HangingServer(t)
 
 	start := time.Now()
 	res := runScenario(t, fmt.Sprintf(`version: 1

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // startStoppable starts the service with cfg for a test that stops it
@@ -32,18 +34,8 @@ func startStoppable(t *testing.T, cfg Config, tr *http.Transport) (run *Running,
 // want, as goroutines that have been told to stop take a moment to exit.
 func settleGoroutines(t *testing.T, want int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		got := runtime.NumGoroutine()
-		if got <= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("%d goroutines remain, want at most %d:\n%s", got, want, buf)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !testkit.WaitGoroutines(t, want, runtime.NumGoroutine) {
+		t.FailNow()
 	}
 }
 

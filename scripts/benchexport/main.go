@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/ticker"
 	"github.com/loadplan/loadplan/scripts/internal/benchrun"
 )
 
@@ -108,22 +109,15 @@ func run(loadplan string, rate float64, dur time.Duration, rounds int, target fl
 // scrape reads the OpenMetrics endpoint every second until done, as a
 // Prometheus would.
 func scrape(addr string, done <-chan struct{}) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
 	c := &http.Client{Timeout: 2 * time.Second}
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
-			req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
-			if resp, err := c.Do(req); err == nil {
-				io.Copy(io.Discard, resp.Body) //nolint:errcheck
-				resp.Body.Close()
-			}
+	ticker.Every(done, time.Second, func(time.Time) {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
+		req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
+		if resp, err := c.Do(req); err == nil {
+			io.Copy(io.Discard, resp.Body) //nolint:errcheck
+			resp.Body.Close()
 		}
-	}
+	})
 }
 
 func median(v []float64) float64 {

@@ -22,6 +22,7 @@ import (
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/ticker"
 )
 
 func main() {
@@ -84,36 +85,27 @@ func run(rate float64, duration, every time.Duration) error {
 	var live func() runner.Live
 	done := make(chan struct{})
 	start := time.Now()
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if time.Since(start) > duration {
-					continue // the profile is draining: not steady state
-				}
-				// The live heap after collections: what the run retains, not
-				// where the collector happens to be in its cycle. Two, since
-				// sync.Pool keeps a victim cache through the first.
-				runtime.GC()
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				s := sample{at: time.Since(start), heap: ms.HeapInuse, goroutines: runtime.NumGoroutine()}
-				s.rss, s.hwm = procStatus()
-				samples = append(samples, s)
-				var n int64
-				if live != nil {
-					n = live().Requests
-				}
-				fmt.Printf("| %.1f | %.2f | %d | %.1f | %.1f | %d |\n", s.at.Minutes(), float64(s.heap)/(1<<20), s.goroutines,
-					float64(s.rss)/(1<<20), float64(s.hwm)/(1<<20), n)
-			}
+	go ticker.Every(done, every, func(time.Time) {
+		if time.Since(start) > duration {
+			return // the profile is draining: not steady state
 		}
-	}()
+		// The live heap after collections: what the run retains, not
+		// where the collector happens to be in its cycle. Two, since
+		// sync.Pool keeps a victim cache through the first.
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		s := sample{at: time.Since(start), heap: ms.HeapInuse, goroutines: runtime.NumGoroutine()}
+		s.rss, s.hwm = procStatus()
+		samples = append(samples, s)
+		var n int64
+		if live != nil {
+			n = live().Requests
+		}
+		fmt.Printf("| %.1f | %.2f | %d | %.1f | %.1f | %d |\n", s.at.Minutes(), float64(s.heap)/(1<<20), s.goroutines,
+			float64(s.rss)/(1<<20), float64(s.hwm)/(1<<20), n)
+	})
 	res, err := runner.Run(context.Background(), runner.Options{
 		Scenario: sc, Version: "soak", PacerQuantum: engine.DefaultPacerQuantum,
 		OnProfile: func(_ scenario.Profile, l func() runner.Live) func() { live = l; return func() {} },
