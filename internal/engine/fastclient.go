@@ -73,11 +73,14 @@ type hostKey struct {
 }
 
 // fastPrepared is a Prepared made ready for one FastClient: its host's
-// client and a pool of requests already built.
+// client and the request's bytes on the wire, written once (see
+// roundTrip).
 type fastPrepared struct {
 	owner *FastClient
 	host  *fastHost
-	reqs  sync.Pool
+	wire  []byte
+	close bool // the request asks to close its connection
+	head  bool // a HEAD request: its response has no body
 	err   error
 }
 
@@ -208,12 +211,8 @@ func (c *FastClient) prepared(p *Prepared) *fastPrepared {
 		uri := req.URI()
 		isTLS := bytes.EqualFold(uri.Scheme(), []byte("https"))
 		fp.host = c.host(fasthttp.AddMissingPort(string(uri.Host()), isTLS), isTLS)
-		fp.reqs.New = func() any {
-			r := &fasthttp.Request{}
-			_ = c.build(p, r) // p built once without error above
-			return r
-		}
-		fp.reqs.Put(req)
+		fp.wire, fp.err = wire(req)
+		fp.close, fp.head = req.ConnectionClose(), req.Header.IsHead()
 	}
 	p.fast.Store(fp)
 	return fp
@@ -269,15 +268,8 @@ func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		}
 		defer func() { <-slots }()
 	}
-	req := fp.reqs.Get().(*fasthttp.Request)
-	resp := fasthttp.AcquireResponse()
+	resp, err := fp.roundTrip()
 	defer fasthttp.ReleaseResponse(resp)
-	err := fp.host.hc.Do(req, resp)
-	if err == nil || errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		// A request whose exchange failed may hold a half-written state;
-		// only a clean one goes back to the pool.
-		fp.reqs.Put(req)
-	}
 	out.Status, out.Bytes = resp.StatusCode(), int64(len(resp.Body()))
 	switch {
 	case err == nil:

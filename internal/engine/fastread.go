@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"bufio"
+	"bytes"
+	"io"
+
 	"github.com/valyala/fasthttp"
 )
 
@@ -104,4 +108,72 @@ func (c *FastClient) chunk() *[firstChunk]byte {
 		return b
 	}
 	return new([firstChunk]byte)
+}
+
+// wire returns req's bytes on the wire as fasthttp's HostClient.Do writes
+// them (it adds its default User-Agent to a request without one).
+func wire(req *fasthttp.Request) ([]byte, error) {
+	if len(req.Header.UserAgent()) == 0 {
+		req.Header.SetUserAgent("fasthttp")
+	}
+	req.URI().DisablePathNormalizing = true
+	var b bytes.Buffer
+	bw := bufio.NewWriter(&b)
+	if err := req.Write(bw); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// roundTrip sends a plain request: its bytes, written once before the run,
+// on one of the host's connections. Nothing of it is held while it waits
+// for its response, but its connection: no fasthttp.Request (one per
+// request in flight, about 1 KiB), and the response and its read buffer
+// only once the response begins to arrive. The result is HostClient.Do's
+// for the same request (its errors too: an end of stream before the
+// response is ErrConnectionClosed); resp is never nil, for
+// fasthttp.ReleaseResponse.
+func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
+	hc := fp.host.hc
+	cc, err := hc.AcquireConn(0, fp.close)
+	if err != nil {
+		return fasthttp.AcquireResponse(), err
+	}
+	conn := cc.Conn()
+	if _, err := conn.Write(fp.wire); err != nil {
+		hc.CloseConn(cc)
+		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+			err = fasthttp.ErrTimeout
+		}
+		return fasthttp.AcquireResponse(), fastEOF(err)
+	}
+	if dc, ok := conn.(*deadlineConn); ok {
+		dc.awaitResponse()
+	}
+	resp = fasthttp.AcquireResponse()
+	resp.SkipBody = fp.head
+	br := hc.AcquireReader(conn)
+	err = resp.ReadLimitBody(br, hc.MaxResponseBodySize)
+	hc.ReleaseReader(br)
+	switch {
+	case err != nil:
+		hc.CloseConn(cc)
+		return resp, fastEOF(err)
+	case fp.close || resp.ConnectionClose():
+		hc.CloseConn(cc)
+	default:
+		hc.ReleaseConn(cc)
+	}
+	return resp, nil
+}
+
+// fastEOF is HostClient.Do's mapping of a bare end of stream.
+func fastEOF(err error) error {
+	if err == io.EOF {
+		return fasthttp.ErrConnectionClosed
+	}
+	return err
 }

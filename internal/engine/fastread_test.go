@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/loadplan/loadplan/internal/metrics"
 )
 
@@ -148,5 +150,71 @@ func TestFastClientLargeResponse(t *testing.T) {
 	out, err := c.Do(context.Background(), &Prepared{Name: "reset", Method: "GET", URL: base + "/reset"})
 	if got := Classify(out.Status, err); got != metrics.ConnReset {
 		t.Errorf("a reset before the head: class %v (%v), want %v", got, err, metrics.ConnReset)
+	}
+}
+
+// TestFastClientWireMatchesFasthttp: a plain request's bytes, written once
+// before the run, are those fasthttp's HostClient.Do writes for the same
+// request (headers, a Host override, a body; and a HEAD's response is read
+// without a body).
+func TestFastClientWireMatchesFasthttp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan string, 4)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				buf := make([]byte, 8192)
+				for {
+					n, err := conn.Read(buf)
+					if err != nil {
+						return
+					}
+					got <- string(buf[:n])
+					// A HEAD's response says a length but sends no body.
+					if _, err := conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")); err != nil {
+						return
+					}
+					if !strings.HasPrefix(string(buf[:n]), "HEAD ") {
+						conn.Write([]byte("ok"))
+					}
+				}
+			}()
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/path/../a?q=1"
+	for _, p := range []*Prepared{
+		{Name: "get", Method: "GET", URL: url, Header: http.Header{"X-A": {"1", "2"}, "Host": {"example.test"}}},
+		{Name: "post", Method: "POST", URL: url, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"a":1}`)},
+		{Name: "head", Method: "HEAD", URL: url},
+	} {
+		c := NewFastClient(ClientOptions{Timeout: 10 * time.Second})
+		for i := 0; i < 2; i++ { // the second on the kept connection
+			out, err := c.Do(context.Background(), p)
+			if err != nil || out.Status != 200 {
+				t.Fatalf("%s: status %d, error %v", p.Name, out.Status, err)
+			}
+		}
+		ours := <-got
+		<-got
+		req := &fasthttp.Request{}
+		if err := c.build(p, req); err != nil {
+			t.Fatal(err)
+		}
+		hc := &fasthttp.HostClient{Addr: ln.Addr().String(), DisablePathNormalizing: true}
+		if err := hc.Do(req, &fasthttp.Response{}); err != nil {
+			t.Fatalf("%s with fasthttp: %v", p.Name, err)
+		}
+		if theirs := <-got; ours != theirs {
+			t.Errorf("%s: on the wire\n%q\nwant fasthttp's\n%q", p.Name, ours, theirs)
+		}
 	}
 }
