@@ -31,7 +31,7 @@ func main() {
 	loadplan := flag.String("loadplan", "bin/loadplan", "loadplan binary")
 	rounds := flag.Int("rounds", 3, "rounds of each figure")
 	dur := flag.Duration("duration", 10*time.Second, "length of each run")
-	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared")
+	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared (empty: none)")
 	high := flag.Float64("high", 20000, "the open model's high rate (0: skip)")
 	users := flag.Int("users", 10000, "closed-model users for the peak-memory figure (0: skip)")
 	think := flag.Duration("think", 10*time.Millisecond, "closed model's think time; users = rate × think")
@@ -151,14 +151,14 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 	defer os.RemoveAll(dir)
 	url := "http://" + addr + "/"
 	var rs []float64
-	for _, s := range strings.Split(rates, ",") {
+	for _, s := range strings.FieldsFunc(rates, func(r rune) bool { return r == ',' }) {
 		var r float64
 		if _, err := fmt.Sscan(strings.TrimSpace(s), &r); err != nil || r <= 0 {
 			return fmt.Errorf("-rates %q: not a positive rate", s)
 		}
 		rs = append(rs, r)
 	}
-	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, placement(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("engine figures, %s each, %d rounds; %s; %s; load average %s\n\n", dur, rounds, placement(), time.Now().UTC().Format(time.RFC3339), loadAverage())
 	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | most in flight | CPU s per 100k | peak RSS |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	line := func(name string, i int, p *profile) {
@@ -218,6 +218,7 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		}
 		figs = append(figs, f)
 	}
+	fmt.Printf("\n(load average at the end: %s)\n", loadAverage())
 	fmt.Println("\n| figure (issue #18) | measured: median (rounds) | target | |\n|---|---|---|---|")
 	for _, f := range figs {
 		f.print()
@@ -231,4 +232,19 @@ func placement() string {
 		return "server pinned to CPU 0, generator to CPU 1"
 	}
 	return "generator and server share the machine's CPUs (taskset missing or one CPU)"
+}
+
+// loadAverage is the machine's 1-, 5- and 15-minute load average: a busy
+// machine moves every figure here, memory too (a target slow to accept
+// connections keeps more dials in flight at once).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
