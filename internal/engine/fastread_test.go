@@ -18,9 +18,11 @@ import (
 
 // TestFastClientWaitingRequestCostsLittle: requests waiting for their
 // responses (a server in a child process holds them) cost the client
-// little heap and a small goroutine stack each. Before ADR 0017 each held
-// fasthttp's 4 KiB read buffer while it waited and an 8 KiB stack (its
-// dial had grown it): about 7 KiB of heap and 8 KiB of stack a request.
+// little heap each. Before ADR 0017 each held fasthttp's 4 KiB read buffer
+// while it waited, a pooled request and a response: about 7 KiB of heap.
+// The stack per request is logged, not judged: stack memory is counted by
+// spans, which the dialling goroutines leave partly used (the stacks are
+// TestFastClientDialWaitsOnASmallStack's).
 func TestFastClientWaitingRequestCostsLittle(t *testing.T) {
 	const n = 300
 	url := startStallServer(t)
@@ -76,9 +78,6 @@ func TestFastClientWaitingRequestCostsLittle(t *testing.T) {
 	if heapPer > 4096 {
 		t.Errorf("%.0f bytes of heap per request waiting, want at most 4096 (no read buffer held while waiting)", heapPer)
 	}
-	if stackPer > 6144 {
-		t.Errorf("%.0f bytes of stack per request waiting, want at most 6144 (a 4 KiB stack)", stackPer)
-	}
 }
 
 // liveMemory collects garbage and returns the live heap and the stack
@@ -98,48 +97,27 @@ func liveMemory() (heap, stack uint64) {
 func TestFastClientLargeResponse(t *testing.T) {
 	const body = 64 * firstChunk
 	head := "HTTP/1.1 200 OK\r\nX-Pad: " + strings.Repeat("p", 3000) + fmt.Sprintf("\r\nContent-Length: %d\r\n\r\n", body)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				buf := make([]byte, 4096)
-				for {
-					n, err := conn.Read(buf)
-					if err != nil {
-						return
-					}
-					if strings.Contains(string(buf[:n]), "/reset") {
-						conn.(*net.TCPConn).SetLinger(0)
-						return
-					}
-					// The head in three pieces, the body in 4 KiB writes.
-					for _, piece := range []string{head[:10], head[10:2000], head[2000:]} {
-						if _, err := conn.Write([]byte(piece)); err != nil {
-							return
-						}
-						time.Sleep(5 * time.Millisecond)
-					}
-					chunk := []byte(strings.Repeat("b", firstChunk))
-					for sent := 0; sent < body; sent += len(chunk) {
-						if _, err := conn.Write(chunk); err != nil {
-							return
-						}
-					}
-				}
-			}()
+	base := requestTarget(t, func(conn *net.TCPConn, req []byte) bool {
+		if strings.Contains(string(req), "/reset") {
+			conn.SetLinger(0)
+			return false
 		}
-	}()
+		// The head in three pieces, the body in 4 KiB writes.
+		for _, piece := range []string{head[:10], head[10:2000], head[2000:]} {
+			if _, err := conn.Write([]byte(piece)); err != nil {
+				return false
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		chunk := []byte(strings.Repeat("b", firstChunk))
+		for sent := 0; sent < body; sent += len(chunk) {
+			if _, err := conn.Write(chunk); err != nil {
+				return false
+			}
+		}
+		return true
+	})
 	c := NewFastClient(ClientOptions{Timeout: 10 * time.Second})
-	base := "http://" + ln.Addr().String()
 	p := &Prepared{Name: "get", Method: "GET", URL: base + "/"}
 	for i := 0; i < 3; i++ { // the same connection each time: nothing left over
 		out, err := c.Do(context.Background(), p)
@@ -158,39 +136,19 @@ func TestFastClientLargeResponse(t *testing.T) {
 // request (headers, a Host override, a body; and a HEAD's response is read
 // without a body).
 func TestFastClientWireMatchesFasthttp(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	got := make(chan string, 4)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				buf := make([]byte, 8192)
-				for {
-					n, err := conn.Read(buf)
-					if err != nil {
-						return
-					}
-					got <- string(buf[:n])
-					// A HEAD's response says a length but sends no body.
-					if _, err := conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")); err != nil {
-						return
-					}
-					if !strings.HasPrefix(string(buf[:n]), "HEAD ") {
-						conn.Write([]byte("ok"))
-					}
-				}
-			}()
+	base := requestTarget(t, func(conn *net.TCPConn, req []byte) bool {
+		got <- string(req)
+		// A HEAD's response says a length but sends no body.
+		if _, err := conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")); err != nil {
+			return false
 		}
-	}()
-	url := "http://" + ln.Addr().String() + "/path/../a?q=1"
+		if !strings.HasPrefix(string(req), "HEAD ") {
+			conn.Write([]byte("ok"))
+		}
+		return true
+	})
+	url := base + "/path/../a?q=1"
 	for _, p := range []*Prepared{
 		{Name: "get", Method: "GET", URL: url, Header: http.Header{"X-A": {"1", "2"}, "Host": {"example.test"}}},
 		{Name: "post", Method: "POST", URL: url, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"a":1}`)},
@@ -209,7 +167,7 @@ func TestFastClientWireMatchesFasthttp(t *testing.T) {
 		if err := c.build(p, req); err != nil {
 			t.Fatal(err)
 		}
-		hc := &fasthttp.HostClient{Addr: ln.Addr().String(), DisablePathNormalizing: true}
+		hc := &fasthttp.HostClient{Addr: strings.TrimPrefix(base, "http://"), DisablePathNormalizing: true}
 		if err := hc.Do(req, &fasthttp.Response{}); err != nil {
 			t.Fatalf("%s with fasthttp: %v", p.Name, err)
 		}
@@ -217,4 +175,23 @@ func TestFastClientWireMatchesFasthttp(t *testing.T) {
 			t.Errorf("%s: on the wire\n%q\nwant fasthttp's\n%q", p.Name, ours, theirs)
 		}
 	}
+}
+
+// requestTarget serves loopback until the test ends (faults_test.go's
+// rawTarget): on each connection, every read of a request (one read: the
+// tests' requests are small) goes to handle, which answers on c; false
+// closes the connection. It returns "http://host:port".
+func requestTarget(t *testing.T, handle func(c *net.TCPConn, req []byte) bool) string {
+	t.Helper()
+	url, stop := rawTarget(func(c *net.TCPConn, _ <-chan struct{}) {
+		buf := make([]byte, 8192)
+		for {
+			n, err := c.Read(buf)
+			if err != nil || !handle(c, buf[:n]) {
+				return
+			}
+		}
+	})(t)
+	t.Cleanup(stop)
+	return strings.TrimSuffix(url, "/")
 }
