@@ -21,8 +21,10 @@ import (
 )
 
 // FastClient is a lean HTTP/1.1 client (fasthttp) for plain load: one
-// fasthttp.HostClient per target host, requests built once per Prepared and
-// pooled, no allocation per request in steady state, no retries. It has no
+// fasthttp.HostClient per target host, a plain request's bytes written once
+// per Prepared, no allocation per request in steady state, no retries, and
+// nothing held by a request waiting for its response but its connection
+// (ADR 0017: no read buffer, no request or response object). It has no
 // HTTP/2, no proxies and cannot cancel one request: a request in flight
 // ends by its response or its timeout, or when the context given to Do
 // ends, as the client then closes every connection it has open (a hard
