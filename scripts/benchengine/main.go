@@ -27,7 +27,7 @@ import (
 func main() {
 	rounds := flag.Int("rounds", 3, "rounds of each figure")
 	dur := flag.Duration("duration", 10*time.Second, "length of each run")
-	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared")
+	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared (empty: none)")
 	high := flag.Float64("high", 20000, "the open model's high rate (0: skip)")
 	users := flag.Int("users", 10000, "closed-model users for the peak-memory figure (0: skip)")
 	think := flag.Duration("think", 10*time.Millisecond, "closed model's think time; users = rate × think")
@@ -95,7 +95,7 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 	defer cleanup()
 	url := "http://" + addr + "/"
 	var rs []float64
-	for _, s := range strings.Split(rates, ",") {
+	for _, s := range strings.FieldsFunc(rates, func(r rune) bool { return r == ',' }) {
 		var r float64
 		if _, err := fmt.Sscan(strings.TrimSpace(s), &r); err != nil || r <= 0 {
 			return fmt.Errorf("-rates %q: not a positive rate", s)
@@ -167,6 +167,7 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		}
 		figs = append(figs, f)
 	}
+	fmt.Printf("\n(load average at the end: %s)\n", benchrun.LoadAverage())
 	fmt.Println("\n| figure (issue #18) | measured: median (rounds) | target | |\n|---|---|---|---|")
 	for _, f := range figs {
 		f.print()

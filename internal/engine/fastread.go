@@ -1,0 +1,179 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Memory per request in flight (issue #18, ADR 0017). fasthttp's own
+// transport takes a 4 KiB read buffer for the response as soon as the
+// request is written and holds it while the request waits: with 10,000
+// users waiting, 40 MiB of buffers that hold nothing. lazyRead is the same
+// exchange (fasthttp v1.78.0's transport.RoundTrip less the per-request
+// deadlines and the streamed bodies, which FastClient never uses) that waits
+// for the response to begin before it takes a buffer: the wait reads the
+// response's first bytes into a pooled chunk in the same system call that
+// would have read them into the buffer (deadlineConn.awaitResponse), so a
+// request costs no more system calls than before.
+
+// firstChunk is the size of the chunk a response's first bytes are read
+// into: fasthttp's read buffer's, so one read takes what one read took.
+const firstChunk = 4096
+
+// lazyRead is FastClient's fasthttp.RoundTripper.
+type lazyRead struct{}
+
+// RoundTrip writes req, waits for its response to begin arriving and reads
+// it into resp. Its errors are fasthttp's transport's: a failed wait is
+// not an error of its own, the read that follows meets the same failure.
+func (lazyRead) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response) (retry bool, err error) {
+	cc, err := hc.AcquireConn(0, req.ConnectionClose())
+	if err != nil {
+		return false, err
+	}
+	conn := cc.Conn()
+	resp.ParseNetConn(conn)
+	bw := hc.AcquireWriter(conn)
+	err = req.Write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	hc.ReleaseWriter(bw)
+	if err != nil {
+		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+			err = fasthttp.ErrTimeout
+		}
+		hc.CloseConn(cc)
+		return true, err
+	}
+	if dc, ok := conn.(*deadlineConn); ok {
+		dc.awaitResponse()
+	}
+	if req.Header.IsHead() {
+		resp.SkipBody = true
+	}
+	br := hc.AcquireReader(conn)
+	err = resp.ReadLimitBody(br, hc.MaxResponseBodySize)
+	hc.ReleaseReader(br)
+	if err != nil {
+		hc.CloseConn(cc)
+		// Never retried anyway (FastClient's RetryIfErr says no); as
+		// fasthttp: ErrBodyTooLarge would only come again.
+		return err != fasthttp.ErrBodyTooLarge, err
+	}
+	if req.ConnectionClose() || resp.ConnectionClose() {
+		hc.CloseConn(cc)
+	} else {
+		hc.ReleaseConn(cc)
+	}
+	return false, nil
+}
+
+// awaitResponse waits until the response begins to arrive (or the
+// connection fails, or its deadline passes) and reads what has arrived
+// into a pooled chunk that Read then hands out. Without a socket it returns
+// at once and the response is read as fasthttp reads it.
+func (c *deadlineConn) awaitResponse() {
+	if c.raw == nil || c.first != nil || c.firstErr != nil {
+		return
+	}
+	// Its error (a deadline, a closed connection) is the next Read's too.
+	_ = c.raw.Read(c.readable)
+}
+
+// Read hands out the response's first bytes (or the error met reading
+// them) before it reads the connection again.
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	if c.first == nil {
+		if err := c.firstErr; err != nil {
+			c.firstErr = nil
+			return 0, err
+		}
+		return c.Conn.Read(b)
+	}
+	n := copy(b, c.first[c.off:c.end])
+	if c.off += n; c.off == c.end {
+		c.owner.chunks.Put(c.first)
+		c.first = nil
+	}
+	return n, nil
+}
+
+// chunk returns a pooled chunk for a response's first bytes.
+func (c *FastClient) chunk() *[firstChunk]byte {
+	if b, ok := c.chunks.Get().(*[firstChunk]byte); ok {
+		return b
+	}
+	return new([firstChunk]byte)
+}
+
+// wire returns req's bytes on the wire as fasthttp's HostClient.Do writes
+// them (it adds its default User-Agent to a request without one).
+func wire(req *fasthttp.Request) ([]byte, error) {
+	if len(req.Header.UserAgent()) == 0 {
+		req.Header.SetUserAgent("fasthttp")
+	}
+	req.URI().DisablePathNormalizing = true
+	var b bytes.Buffer
+	bw := bufio.NewWriter(&b)
+	if err := req.Write(bw); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// roundTrip sends a plain request: its bytes, written once before the run,
+// on one of the host's connections. Nothing of it is held while it waits
+// for its response, but its connection: no fasthttp.Request (one per
+// request in flight, about 1 KiB), and the response and its read buffer
+// only once the response begins to arrive. The result is HostClient.Do's
+// for the same request (its errors too: an end of stream before the
+// response is ErrConnectionClosed); resp is never nil, for
+// fasthttp.ReleaseResponse.
+func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
+	hc := fp.host.hc
+	cc, err := hc.AcquireConn(0, fp.close)
+	if err != nil {
+		return fasthttp.AcquireResponse(), err
+	}
+	conn := cc.Conn()
+	if _, err := conn.Write(fp.wire); err != nil {
+		hc.CloseConn(cc)
+		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+			err = fasthttp.ErrTimeout
+		}
+		return fasthttp.AcquireResponse(), fastEOF(err)
+	}
+	if dc, ok := conn.(*deadlineConn); ok {
+		dc.awaitResponse()
+	}
+	resp = fasthttp.AcquireResponse()
+	resp.SkipBody = fp.head
+	br := hc.AcquireReader(conn)
+	err = resp.ReadLimitBody(br, hc.MaxResponseBodySize)
+	hc.ReleaseReader(br)
+	switch {
+	case err != nil:
+		hc.CloseConn(cc)
+		return resp, fastEOF(err)
+	case fp.close || resp.ConnectionClose():
+		hc.CloseConn(cc)
+	default:
+		hc.ReleaseConn(cc)
+	}
+	return resp, nil
+}
+
+// fastEOF is HostClient.Do's mapping of a bare end of stream.
+func fastEOF(err error) error {
+	if err == io.EOF {
+		return fasthttp.ErrConnectionClosed
+	}
+	return err
+}

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package engine
+
+// arm does nothing off unix: awaitResponse returns at once and the
+// response is read as fasthttp reads it.
+func (c *deadlineConn) arm() {}

@@ -1,0 +1,52 @@
+//go:build unix
+
+package engine
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// arm readies c for awaitResponse when it is a socket.
+func (c *deadlineConn) arm() {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	c.raw = raw
+	c.readable = c.readFirst // one closure per connection, none per request
+}
+
+// readFirst reads what has arrived on fd into a pooled chunk; false when
+// nothing has (the poller then waits for fd to become readable and calls
+// it again). An end of stream or an error is kept for Read, as the
+// connection's own Read would have returned it.
+func (c *deadlineConn) readFirst(fd uintptr) bool {
+	b := c.owner.chunk()
+	for {
+		n, err := syscall.Read(int(fd), b[:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			c.owner.chunks.Put(b)
+			return false
+		case err != nil:
+			c.owner.chunks.Put(b)
+			c.firstErr = &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(),
+				Err: os.NewSyscallError("read", err)}
+		case n == 0:
+			c.owner.chunks.Put(b)
+			c.firstErr = io.EOF
+		default:
+			c.first, c.off, c.end = b, 0, n
+		}
+		return true
+	}
+}
