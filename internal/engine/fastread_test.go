@@ -97,7 +97,7 @@ func liveMemory() (heap, stack uint64) {
 func TestFastClientLargeResponse(t *testing.T) {
 	const body = 64 * firstChunk
 	head := "HTTP/1.1 200 OK\r\nX-Pad: " + strings.Repeat("p", 3000) + fmt.Sprintf("\r\nContent-Length: %d\r\n\r\n", body)
-	base := requestTarget(t, func(conn *net.TCPConn, req []byte) bool {
+	base := echoTarget(t, func(conn *net.TCPConn, req []byte) bool {
 		if strings.Contains(string(req), "/reset") {
 			conn.SetLinger(0)
 			return false
@@ -137,7 +137,7 @@ func TestFastClientLargeResponse(t *testing.T) {
 // without a body).
 func TestFastClientWireMatchesFasthttp(t *testing.T) {
 	got := make(chan string, 4)
-	base := requestTarget(t, func(conn *net.TCPConn, req []byte) bool {
+	base := echoTarget(t, func(conn *net.TCPConn, req []byte) bool {
 		got <- string(req)
 		// A HEAD's response says a length but sends no body.
 		if _, err := conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")); err != nil {
@@ -177,11 +177,11 @@ func TestFastClientWireMatchesFasthttp(t *testing.T) {
 	}
 }
 
-// requestTarget serves loopback until the test ends (faults_test.go's
+// echoTarget serves loopback until the test ends (faults_test.go's
 // rawTarget): on each connection, every read of a request (one read: the
 // tests' requests are small) goes to handle, which answers on c; false
 // closes the connection. It returns "http://host:port".
-func requestTarget(t *testing.T, handle func(c *net.TCPConn, req []byte) bool) string {
+func echoTarget(t *testing.T, handle func(c *net.TCPConn, req []byte) bool) string {
 	t.Helper()
 	url, stop := rawTarget(func(c *net.TCPConn, _ <-chan struct{}) {
 		buf := make([]byte, 8192)
