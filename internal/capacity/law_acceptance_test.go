@@ -22,11 +22,20 @@ import (
 // ground truth: the simulated service with W = 8 workers and a fixed
 // service time S = 25 ms has the ceiling W/S = 320 req/s. An open-model
 // ramp (64 → 384 req/s, 2 s steps) runs against it on loopback while the
-// test reads its busy workers (simtarget's InService) every 100 ms; the
-// law's ceiling, 1/D from the held steps, must come within 10% of 320,
-// and the broken step past the ceiling must say the workers were at
-// capacity. About 12 s. The 10% bound is the issue's; quiet runs came
-// within 2% and 5% (the run's figure and each step's U/X are logged).
+// test reads its busy workers every 100 ms; the law's ceiling, 1/D from
+// the held steps, must come within 10% of 320, and the broken step past
+// the ceiling must say the workers were at capacity. About 12 s. The 10%
+// bound is the issue's; quiet runs came within 2% and 5% (the run's figure
+// and each step's U/X are logged).
+//
+// The busy workers are the rate of the service's busy time (Stats.Busy,
+// what MetricBusySeconds exports) over each 100 ms, not a sample of the
+// InService gauge: on a loaded machine the gauge misses the hand-over
+// from a freed worker to the next queued request (the model back-dates it,
+// so throughput stays at W/S), and 20 integer samples a step are noisy.
+// With one core busy the gauge read 7.50 and 7.80 of 8 at 384 req/s,
+// under the 98% that counts as at capacity, and failed 2 runs in 3
+// (docs/testing.md, "Busy-machine robustness, session 5").
 func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 	srv, truth := startLawSim(t, 400, "a 12 s run against the simulated service")
 	sc := lawScenario(t, "law-acceptance", srv.URL, "{rate: {start: 64, step: 64, max: 384}, step_duration: 2s}", "")
@@ -47,15 +56,19 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 		defer wg.Done()
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
+		prevAt, prevBusy := time.Now(), srv.Server.Stats().Busy
 		for {
 			select {
 			case <-stop:
 				return
-			case now := <-tick.C:
-				v := float64(srv.Server.Stats().InService)
+			case <-tick.C:
+				// Timed when read, not when due: a starved goroutine reads late.
+				at, busy := time.Now(), srv.Server.Stats().Busy
+				v := float64(busy-prevBusy) / float64(at.Sub(prevAt))
 				mu.Lock()
-				reads = append(reads, reading{now, v})
+				reads = append(reads, reading{prevAt.Add(at.Sub(prevAt) / 2), v})
 				mu.Unlock()
+				prevAt, prevBusy = at, busy
 			}
 		}
 	}()
@@ -68,7 +81,7 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := res.Profile("stress")
-	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(lawWorkers), Source: "scrape", Query: "simtarget InService"}
+	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(lawWorkers), Source: "scrape", Query: "rate of simtarget Stats.Busy"}
 	for _, r := range reads {
 		if off := r.at.Sub(p.Start).Seconds(); off > 0 {
 			busy.Samples = append(busy.Samples, result.MonitorSample{Offset: result.Seconds(off), V: r.v})
@@ -84,6 +97,7 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 			t.Logf("step %d: %g req/s offered, X %.1f, busy %.2f over %d readings: U/X×W/S %.3f", st.Index+1, st.Offered, st.Throughput, m.Mean, m.Samples, m.Mean/float64(lawWorkers)/st.Throughput*truth)
 		}
 	}
+	t.Logf("generator: start lateness p99 %v ms, invalid %v %q", p.Generator.LatenessP99, p.Generator.Invalid, p.Generator.Reasons)
 	b := p.Bottleneck
 	if b == nil || b.Resource != "busy" {
 		t.Fatalf("no bottleneck named: %+v", b)

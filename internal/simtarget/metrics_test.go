@@ -93,6 +93,9 @@ func TestMetricsEndpoint(t *testing.T) {
 	if got := done[MetricBusySeconds]; got < 1.1 || got > 2.4 {
 		t.Errorf("%s = %v, want about 1.2", MetricBusySeconds, got)
 	}
+	if st := run.Server.Stats(); float64(st.Busy)/1e9 != done[MetricBusySeconds] {
+		t.Errorf("Stats().Busy = %v, %s = %v: want the same", st.Busy, MetricBusySeconds, done[MetricBusySeconds])
+	}
 	// A POST to /metrics is load like any other path.
 	resp, err := http.Post(run.URL+MetricsPath, "text/plain", strings.NewReader("x"))
 	if err != nil {

@@ -91,6 +91,11 @@ type Stats struct {
 	Abandoned int64 // the client went away while waiting or in service
 	InService int64 // now in service
 	Waiting   int64 // now waiting for a worker
+	// Busy is the worker time of the finished services, each counted from
+	// its start of service (MetricBusySeconds): its rate over an interval
+	// is the mean number of busy workers, with the hand-over from a freed
+	// worker to a waiting request counted as busy, as the model serves it.
+	Busy time.Duration
 }
 
 // Stats returns the server's counters.
@@ -101,6 +106,7 @@ func (s *Server) Stats() Stats {
 		Abandoned: s.abandoned.Load(),
 		InService: s.inService.Load(),
 		Waiting:   s.waiting.Load(),
+		Busy:      time.Duration(s.busyNS.Load()),
 	}
 }
 
