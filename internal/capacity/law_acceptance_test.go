@@ -24,7 +24,7 @@ import (
 // ramp (96 → 480 req/s, 3 s steps) runs against it on loopback while the
 // test reads the service's busy time every 100 ms; the law's ceiling, 1/D
 // from the held steps, must come within 10% of 320, and the broken step
-// past the ceiling must say the workers were at capacity. About 15 s. The
+// past the ceiling must say the workers were at capacity. About 17 s. The
 // 10% bound is the issue's; quiet runs came within 2% and 5% (the run's
 // figure and each step's U/X are logged).
 //
@@ -47,46 +47,75 @@ import (
 //     third short over 2–3 windows), whatever the step before measured: at
 //     120% the 2 s steps broke only by the plateau rule, which a starved
 //     step before it (198 req/s of 320) defeated.
+//   - The generator may be 250 ms late (p99), not the default 10 ms, as in
+//     the runner's acceptance tests: the law reads each step's own
+//     throughput and busy time. A run later than that (a process stalled
+//     for seconds: p99 2.07 s seen at load 12) measured the generator and
+//     is made once more; two such runs fail the test.
 func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
-	srv, truth := startLawSim(t, 1000, "a 15 s run against the simulated service")
-	sc := lawScenario(t, "law-acceptance", srv.URL, "{rate: {start: 96, step: 96, max: 480}, step_duration: 3s}", "")
-
 	// Read the service's busy time every 100 ms until the run ends.
 	type reading struct {
 		at   time.Time
 		busy time.Duration
 	}
+	var truth float64
+	run := func() (*result.Result, []reading) {
+		srv, w := startLawSim(t, 1000, "a 15 s run against the simulated service")
+		truth = w
+		sc := lawScenario(t, "law-acceptance", srv.URL, "{rate: {start: 96, step: 96, max: 480}, step_duration: 3s}", "")
+		var (
+			mu    sync.Mutex // guards reads
+			reads []reading
+		)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				// Timed when read, not when due: a starved goroutine reads late.
+				r := reading{time.Now(), srv.Server.Busy()}
+				mu.Lock()
+				reads = append(reads, r)
+				mu.Unlock()
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		// The law is read from the steps' own throughput and busy time, which
+		// a generator up to 250 ms late does not move; later than that the
+		// run measures the generator, and it is made once more.
+		res, err := runner.Run(ctx, runner.Options{Scenario: sc, MaxLateness: 250 * time.Millisecond})
+		close(stop)
+		wg.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return res, reads
+	}
 	var (
-		mu    sync.Mutex // guards reads
+		res   *result.Result
 		reads []reading
 	)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			// Timed when read, not when due: a starved goroutine reads late.
-			r := reading{time.Now(), srv.Server.Busy()}
-			mu.Lock()
-			reads = append(reads, r)
-			mu.Unlock()
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
+	for attempt := 1; ; attempt++ {
+		res, reads = run()
+		g := res.Profile("stress").Generator
+		t.Logf("attempt %d: generator start lateness p99 %v ms, invalid %v %q", attempt, g.LatenessP99, g.Invalid, g.Reasons)
+		if !g.Invalid {
+			break
 		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := runner.Run(ctx, runner.Options{Scenario: sc})
-	close(stop)
-	wg.Wait()
-	if err != nil {
-		t.Fatal(err)
+		if attempt == 2 {
+			t.Fatalf("the generator was the bottleneck twice: %q", g.Reasons)
+		}
 	}
 	p := res.Profile("stress")
 	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(lawWorkers), Source: "scrape", Query: "rate of simtarget Server.Busy"}
@@ -130,7 +159,6 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 			t.Logf("step %d: %g req/s offered, X %.1f, busy %.2f over %d readings: U/X×W/S %.3f", st.Index+1, st.Offered, st.Throughput, m.Mean, m.Samples, m.Mean/float64(lawWorkers)/st.Throughput*truth)
 		}
 	}
-	t.Logf("generator: start lateness p99 %v ms, invalid %v %q", p.Generator.LatenessP99, p.Generator.Invalid, p.Generator.Reasons)
 	b := p.Bottleneck
 	if b == nil || b.Resource != "busy" {
 		t.Fatalf("no bottleneck named: %+v", b)
