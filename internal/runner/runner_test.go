@@ -46,21 +46,40 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 
 // TestAcceptanceSimulatedSaturation: the simulated service's measured
 // saturation throughput is within 5% of workers ÷ mean service time.
+//
+// Built for a busy machine (issue 17; docs/testing.md, "Busy-machine
+// robustness, session 5"): the figure is the median throughput of the run's
+// complete one-second windows, not the whole run's, so that one stall of
+// the machine lowers one window, not the figure (with one core busy the
+// whole run read 676.1 and 754.2 req/s in 2 runs of 6); and the service
+// time is fixed, so that each window's count is exact to a request or two,
+// where exponential ones add 1/√800 = 3.5% of noise to each window (their
+// mean is TestSamplerMoments', without timing).
 func TestAcceptanceSimulatedSaturation(t *testing.T) {
 	race.SkipTiming(t)
 	res := runScenario(t, `version: 1
 name: saturation
 target:
   url: builtin
-  builtin: {workers: 8, service_time: 10ms, distribution: exponential, queue: 1000}
+  builtin: {workers: 8, service_time: 10ms, distribution: fixed, queue: 1000}
 requests: [{name: get, path: /}]
 profiles:
-  baseline: {users: 32, duration: 4s}
+  baseline: {users: 32, duration: 5s}
 `)
-	p := res.Profiles[0]
+	p := &res.Profiles[0]
+	var xs []float64
+	for _, w := range result.SteadyWindows(p, result.Spans(p)[0]) {
+		xs = append(xs, w.Throughput)
+	}
+	slices.Sort(xs)
+	t.Logf("whole run %.1f req/s; complete windows %v req/s", p.Total.Throughput, xs)
+	if len(xs) < 3 {
+		t.Fatalf("%d complete windows in a 5 s run, want at least 3", len(xs))
+	}
+	got := (xs[(len(xs)-1)/2] + xs[len(xs)/2]) / 2
 	want := 8 / 0.010
-	if got := p.Total.Throughput; math.Abs(got-want) > 0.05*want {
-		t.Errorf("saturation throughput %.1f req/s, want %.0f ± 5%%", got, want)
+	if math.Abs(got-want) > 0.05*want {
+		t.Errorf("saturation throughput (median window) %.1f req/s, want %.0f ± 5%%", got, want)
 	}
 }
 

@@ -77,6 +77,11 @@ func TestMetricsEndpoint(t *testing.T) {
 	if busy[MetricBusyWorkers] != 2 || busy[MetricQueueLength] != 2 {
 		t.Errorf("under load: busy %v queue %v, want 2 and 2", busy[MetricBusyWorkers], busy[MetricQueueLength])
 	}
+	// None has finished, so the counter reads 0; Busy counts the two in
+	// service from their start.
+	if b := run.Server.Busy(); b <= 0 || busy[MetricBusySeconds] != 0 {
+		t.Errorf("under load: Busy() = %v, %s = %v: want above 0 and 0", b, MetricBusySeconds, busy[MetricBusySeconds])
+	}
 	wg.Wait()
 	for range 5 {
 		scrape(t, run)
@@ -92,6 +97,9 @@ func TestMetricsEndpoint(t *testing.T) {
 	// early; the upper bound is loose for a busy machine.
 	if got := done[MetricBusySeconds]; got < 1.1 || got > 2.4 {
 		t.Errorf("%s = %v, want about 1.2", MetricBusySeconds, got)
+	}
+	if b := run.Server.Busy(); float64(b)/1e9 != done[MetricBusySeconds] {
+		t.Errorf("Busy() = %v, %s = %v: want the same with nothing in service", b, MetricBusySeconds, done[MetricBusySeconds])
 	}
 	// A POST to /metrics is load like any other path.
 	resp, err := http.Post(run.URL+MetricsPath, "text/plain", strings.NewReader("x"))

@@ -15,9 +15,13 @@ import (
 type Server struct {
 	cfg     Config
 	sampler sampler
-	limit   int64      // Workers + waiting room: the most requests admitted at once
-	epoch   time.Time  // origin of the times in workers
-	workers chan int64 // free workers, each the time it was freed, in ns since epoch
+	limit   int64       // Workers + waiting room: the most requests admitted at once
+	epoch   time.Time   // origin of the times in workers
+	workers chan worker // free workers, each with the time it was freed
+	// serving holds, per worker, 1 + the start of its service in progress
+	// (ns since epoch), 0 when it is free: Busy adds the services in
+	// progress to busyNS.
+	serving []atomic.Int64
 
 	// Admission is decided on admitted alone so that the queue bound is
 	// exact; inService and waiting are kept for the penalty and for Stats.
@@ -61,14 +65,15 @@ func New(cfg Config) *Server {
 		sampler: newSampler(cfg),
 		limit:   int64(cfg.Workers + cfg.waitingRoom()),
 		epoch:   time.Now(),
-		workers: make(chan int64, cfg.Workers),
+		workers: make(chan worker, cfg.Workers),
+		serving: make([]atomic.Int64, cfg.Workers),
 		// Timer lateness is a platform property (about a millisecond on an
 		// idle Linux process), not a fraction of the service time; capping
 		// at the mean keeps a long stall from cutting services to nothing.
 		maxShorten: int64(cfg.ServiceTime),
 	}
-	for range cfg.Workers {
-		s.workers <- 0
+	for i := range cfg.Workers {
+		s.workers <- worker{slot: i}
 	}
 	s.tools.New = func() any {
 		t := time.NewTimer(time.Hour)
@@ -104,6 +109,31 @@ func (s *Server) Stats() Stats {
 	}
 }
 
+// worker is a free worker: its place in serving and when it was freed,
+// in ns since epoch.
+type worker struct {
+	slot  int
+	freed int64
+}
+
+// Busy is the worker time spent in service up to now, each service
+// counted from its start of service: MetricBusySeconds (the finished
+// services) plus the services in progress, so it grows with time, not in
+// steps as services end. Its rate over an interval is the mean number of
+// busy workers, with the hand-over from a freed worker to a waiting
+// request counted as busy, as the model serves it. A service that ends
+// while Busy reads may be missed: one service time low at most.
+func (s *Server) Busy() time.Duration {
+	b := s.busyNS.Load()
+	now := s.now()
+	for i := range s.serving {
+		if v := s.serving[i].Load(); v != 0 {
+			b += max(now-(v-1), 0)
+		}
+	}
+	return time.Duration(b)
+}
+
 // maxDrain bounds how much of a request body is read and discarded.
 const maxDrain = 1 << 20
 
@@ -123,15 +153,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	arrived := s.now()
 
-	var freed int64 // when the worker this request gets was freed
+	var wk worker // the worker this request gets
 	select {
-	case freed = <-s.workers:
+	case wk = <-s.workers:
 	default:
 		// All workers are busy. Blocked receivers on a channel are served
 		// in arrival order, so the queue is FIFO.
 		s.waiting.Add(1)
 		select {
-		case freed = <-s.workers:
+		case wk = <-s.workers:
 			s.waiting.Add(-1)
 		case <-ctx.Done():
 			s.waiting.Add(-1)
@@ -144,7 +174,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// when its goroutine got round to running: the hand-over takes
 	// scheduler time that would otherwise leave the worker idle and cost
 	// throughput at saturation.
-	start := max(arrived, freed)
+	start := max(arrived, wk.freed)
+	s.serving[wk.slot].Store(start + 1)
 
 	tools := s.tools.Get().(*serviceTools)
 	n := s.inService.Add(1)
@@ -167,8 +198,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.tools.Put(tools)
 	s.inService.Add(-1)
 	end := s.now()
+	s.serving[wk.slot].Store(0)
 	s.busyNS.Add(end - start)
-	s.workers <- end // never blocks: it holds a place for every worker
+	s.workers <- worker{slot: wk.slot, freed: end} // never blocks: it holds a place for every worker
 	s.admitted.Add(-1)
 	if !done {
 		s.abandon(w)
