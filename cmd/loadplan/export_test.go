@@ -42,6 +42,7 @@ func promValue(t *testing.T, srv *promtest.Server, q string) (float64, bool) {
 // to a real Prometheus by remote write and serves them to the same
 // Prometheus's scrape; both hold the result's request count.
 func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +109,7 @@ func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 // A remote-write URL nobody answers does not hold up the run: the pushes
 // are dropped, counted, and the result warns.
 func TestAcceptanceRemoteWriteDownDoesNotStopTheRun(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
 	defer target.Close()
 	out := filepath.Join(t.TempDir(), "run")

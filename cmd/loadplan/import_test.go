@@ -38,6 +38,7 @@ func recordingServer(t *testing.T) (*httptest.Server, func() []seenRequest) {
 // that validates and sends that request, with the secret taken from the
 // environment.
 func TestAcceptanceImportCurlRuns(t *testing.T) {
+	t.Parallel()
 	srv, seen := recordingServer(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "order.yaml")
@@ -116,6 +117,7 @@ func TestSchemaCommand(t *testing.T) {
 // bearer token and the password from the environment, the bodies as
 // recorded, and no static resource.
 func TestAcceptanceImportHARRuns(t *testing.T) {
+	t.Parallel()
 	const token, password = "tok-from-env", "pw-from-env"
 	var mu sync.Mutex
 	var seen []string

@@ -32,6 +32,8 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 12 s run against the simulated service")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	const workers, service = 8, 25 * time.Millisecond
 	truth := float64(workers) / service.Seconds()
 	srv, err := simtarget.Start(simtarget.Config{Workers: workers, ServiceTime: service, Distribution: "fixed", Queue: 400}, "127.0.0.1:0")

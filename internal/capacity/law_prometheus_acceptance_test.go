@@ -28,6 +28,7 @@ func TestAcceptanceUtilisationLawPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 15 s ramp with a real Prometheus")
 	}
+	t.Parallel()
 	const workers, service = 8, 25 * time.Millisecond
 	truth := float64(workers) / service.Seconds()
 	sim, err := simtarget.Start(simtarget.Config{Workers: workers, ServiceTime: service, Distribution: "fixed", Queue: 2000}, "127.0.0.1:0")

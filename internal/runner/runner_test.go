@@ -48,6 +48,8 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 // saturation throughput is within 5% of workers ÷ mean service time.
 func TestAcceptanceSimulatedSaturation(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Exclusive(t)
 	res := runScenario(t, `version: 1
 name: saturation
 target:
@@ -102,6 +104,8 @@ func stressYAML(queue, slo, load string) string {
 // past the ceiling, or a service of another capacity, still fails the ±10%.
 func TestAcceptanceStressCapacity(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Exclusive(t)
 	const truth = 1600.0
 	tests := []struct {
 		name, yaml string
@@ -151,6 +155,7 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 // service cannot absorb (queue overflow, 503s) fails with errors by class.
 func TestAcceptanceSpikeRecovery(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
 	// 4 workers × 25 ms fixed = 160 req/s. 2 s at 400 req/s leave a backlog
 	// of 480 that drains at 160 − 40 = 120 req/s: 4 s; p95 is back under
 	// 250 ms when fewer than 36 wait, at 3.7 s. Issue 17: this was 4 × 10 ms
