@@ -2,30 +2,33 @@ package race
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
 
 // ExclusiveEnv names the lock file that Exclusive takes. `make test` sets
-// it and runs the acceptance packages side by side; unset (a plain go
-// test), Exclusive does nothing.
+// it to one in the checkout's bin/; unset (a plain go test), it is
+// loadplan-test-exclusive.lock in the temporary directory, shared by every
+// test process of the machine's user.
 const ExclusiveEnv = "LOADPLAN_TEST_EXCLUSIVE"
 
-// Exclusive keeps a timing acceptance test whose figures depend on the
+// Exclusive keeps the acceptance tests whose figures depend on the
 // generator and the simulated service getting their CPU on time (high
-// rates, throughput against a configured capacity) from running beside
-// another such test in any test process of the same `make test`: it
-// waits for an exclusive lock on the file named by $LOADPLAN_TEST_EXCLUSIVE
-// and holds it until the test ends. Tests that mostly wait (low rates,
-// long service times) do not take it and run beside anything. Call it
-// after t.Parallel (a paused test must not hold the lock), and create any
-// deadline for the test's work after it: the wait can be minutes. Where
-// the platform has no flock (Windows), it does nothing.
+// rates, a throughput against a configured capacity), and those that
+// would take that CPU (a bootstrap repeated twenty times), from running
+// beside one another in any test process: it waits for an exclusive lock
+// on a file (ExclusiveEnv) and holds it until the test ends. Tests that
+// mostly wait (low rates, long service times) do not take it and run
+// beside anything. Call it after t.Parallel (a paused test must not hold
+// the lock), and create any deadline for the test's work after it: the
+// wait can be minutes. Where the platform has no flock (Windows), it does
+// nothing.
 func Exclusive(t testing.TB) {
 	t.Helper()
 	path := os.Getenv(ExclusiveEnv)
 	if path == "" {
-		return
+		path = filepath.Join(os.TempDir(), "loadplan-test-exclusive.lock")
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
