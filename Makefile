@@ -41,20 +41,18 @@ test-race:
 	$(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -skip '^TestAcceptance|^TestSlow[A-Z]' ./...
 
 # The acceptance tests (TestAcceptance..., picked by name) without the race
-# detector, which slows the generator several-fold. Three packages at a
-# time, and up to 8 tests of a package at a time (t.Parallel): most of them
-# wait on sleeping services. The ones whose figures need the CPU on time
-# (high rates, a throughput against a known capacity) first take the lock
-# file $$LOADPLAN_TEST_EXCLUSIVE (race.Exclusive): no two of them run at once,
-# in any package.
+# detector, which slows the generator several-fold (scripts/acceptance.sh):
+# the test binaries are linked first, then three packages run at a time,
+# and up to 8 tests of a package at a time (t.Parallel): most of them wait
+# on sleeping services. The ones whose figures need the CPU on time (high
+# rates, a throughput against a known capacity) first take a lock file
+# (race.Exclusive): no two of them run at once, in any package.
 # ACCEPTANCE_P=1 ACCEPTANCE_PARALLEL=1 runs them one at a time, as before
 # issue 17's second round.
-ACCEPTANCE_LOCK := $(CURDIR)/bin/acceptance.lock
 ACCEPTANCE_P ?= 3
 ACCEPTANCE_PARALLEL ?= 8
 test-acceptance:
-	@mkdir -p bin
-	LOADPLAN_TEST_EXCLUSIVE='$(ACCEPTANCE_LOCK)' $(GO) test -count=1 -p $(ACCEPTANCE_P) -parallel $(ACCEPTANCE_PARALLEL) -timeout 20m -run '^TestAcceptance' ./...
+	GO='$(GO)' ACCEPTANCE_P=$(ACCEPTANCE_P) ACCEPTANCE_PARALLEL=$(ACCEPTANCE_PARALLEL) bash scripts/acceptance.sh
 
 # Tests too slow for `make test` (TestSlow...: a Prometheus backfilled
 # with 18 months of daily samples by promtool); .ci/run runs them after
