@@ -38,6 +38,9 @@ func TestAcceptanceUtilisationLawPrometheus(t *testing.T) {
 	defer sim.Close()
 	prom := promtest.Start(t, promtest.Options{Targets: []promtest.Target{{Job: "sim", URL: sim.URL + simtarget.MetricsPath}}})
 	prom.WaitScraped(t, 30*time.Second)
+	// Prometheus' start may share the machine; the ramp, whose steps the
+	// law reads against W/S, may not (make test runs it alone).
+	race.Exclusive(t)
 
 	sc, err := scenario.Parse("law.yaml", []byte(fmt.Sprintf(`version: 1
 name: law-prometheus
