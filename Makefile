@@ -42,15 +42,15 @@ test-race:
 
 # The acceptance tests (TestAcceptance..., picked by name) without the race
 # detector, which slows the generator several-fold (scripts/acceptance.sh):
-# the test binaries are linked first, then three packages run at a time,
-# and up to 8 tests of a package at a time (t.Parallel): most of them wait
+# the test binaries are linked first, then all six packages run at once,
+# and up to 4 tests of a package at a time (t.Parallel): most of them wait
 # on sleeping services. The ones whose figures need the CPU on time (high
 # rates, a throughput against a known capacity) first take a lock file
 # (race.Exclusive): no two of them run at once, in any package.
 # ACCEPTANCE_P=1 ACCEPTANCE_PARALLEL=1 runs them one at a time, as before
 # issue 17's second round.
-ACCEPTANCE_P ?= 3
-ACCEPTANCE_PARALLEL ?= 8
+ACCEPTANCE_P ?= 6
+ACCEPTANCE_PARALLEL ?= 4
 test-acceptance:
 	GO='$(GO)' ACCEPTANCE_P=$(ACCEPTANCE_P) ACCEPTANCE_PARALLEL=$(ACCEPTANCE_PARALLEL) bash scripts/acceptance.sh
 

@@ -11,8 +11,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
-P=${ACCEPTANCE_P:-3}
-PARALLEL=${ACCEPTANCE_PARALLEL:-8}
+P=${ACCEPTANCE_P:-6}
+PARALLEL=${ACCEPTANCE_PARALLEL:-4}
 RUN=${ACCEPTANCE_RUN:-^TestAcceptance} # e.g. '^TestAcceptanceJourney$' to run one
 dir=$PWD/bin/acceptance
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
