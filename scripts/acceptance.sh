@@ -18,10 +18,10 @@ dir=$PWD/bin/acceptance
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
 export LOADPLAN_TEST_EXCLUSIVE=${LOADPLAN_TEST_EXCLUSIVE:-$dir/lock}
 
-pkgs=$(grep -rl --include='*_test.go' '^func TestAcceptance' cmd internal | xargs -n1 dirname | sort -u)
+pkgs=$(grep -rl --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^func TestAcceptance' . | xargs -n1 dirname | sort -u)
 [ -n "$pkgs" ] || { echo "acceptance: no TestAcceptance tests found" >&2; exit 1; }
 # shellcheck disable=SC2086
-"$GO" test -c -o "$dir/" $(printf './%s ' $pkgs) || exit 1
+"$GO" test -c -o "$dir/" $pkgs || exit 1
 
 # one runs one package's binary in its directory (as go test does) and
 # prints its output when it ends.
