@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/promtest"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -43,6 +44,7 @@ func promValue(t *testing.T, srv *promtest.Server, q string) (float64, bool) {
 // Prometheus's scrape; both hold the result's request count.
 func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +112,7 @@ func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 // are dropped, counted, and the result warns.
 func TestAcceptanceRemoteWriteDownDoesNotStopTheRun(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
 	defer target.Close()
 	out := filepath.Join(t.TempDir(), "run")

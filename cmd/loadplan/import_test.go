@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 // seenRequest is what the test server saw of one request.
@@ -39,6 +41,7 @@ func recordingServer(t *testing.T) (*httptest.Server, func() []seenRequest) {
 // environment.
 func TestAcceptanceImportCurlRuns(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	srv, seen := recordingServer(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "order.yaml")
@@ -118,6 +121,7 @@ func TestSchemaCommand(t *testing.T) {
 // recorded, and no static resource.
 func TestAcceptanceImportHARRuns(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	const token, password = "tok-from-env", "pw-from-env"
 	var mu sync.Mutex
 	var seen []string

@@ -266,6 +266,7 @@ func TestAcceptanceRequestRegressionCompare(t *testing.T) {
 func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
+	race.Waiting(t)
 	const others, slow = 100 * time.Millisecond, time.Second
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)

@@ -26,6 +26,28 @@ const ExclusiveEnv = "LOADPLAN_TEST_EXCLUSIVE"
 // nothing.
 func Exclusive(t testing.TB) {
 	t.Helper()
+	lock(t, false)
+}
+
+// AloneEnv, set to anything (`make test ACCEPTANCE_ALONE=1`), makes
+// Waiting take the lock too.
+const AloneEnv = "LOADPLAN_TEST_ALONE"
+
+// Waiting marks an acceptance test that mostly waits (low rates, long
+// service times). By default it does nothing and the test runs beside
+// anything; with $LOADPLAN_TEST_ALONE set it takes Exclusive's lock
+// shared: such tests still run beside one another, but never beside a
+// test that holds the lock exclusively. Call it after t.Parallel, and not
+// in a test whose subtests call Exclusive (they would wait for it).
+func Waiting(t testing.TB) {
+	t.Helper()
+	if os.Getenv(AloneEnv) != "" {
+		lock(t, true)
+	}
+}
+
+func lock(t testing.TB, shared bool) {
+	t.Helper()
 	path := os.Getenv(ExclusiveEnv)
 	if path == "" {
 		path = filepath.Join(os.TempDir(), "loadplan-test-exclusive.lock")
@@ -35,12 +57,12 @@ func Exclusive(t testing.TB) {
 		t.Fatalf("%s: %v", ExclusiveEnv, err)
 	}
 	start := time.Now()
-	if err := lockFile(f); err != nil {
+	if err := lockFile(f, shared); err != nil {
 		f.Close()
 		t.Fatalf("%s: lock %s: %v", ExclusiveEnv, path, err)
 	}
 	if w := time.Since(start); w > 100*time.Millisecond {
-		t.Logf("waited %v for the exclusive lock (%s)", w.Round(time.Millisecond), ExclusiveEnv)
+		t.Logf("waited %v for the lock (%s, shared %v)", w.Round(time.Millisecond), ExclusiveEnv, shared)
 	}
 	// Closing the file releases the lock; so does the process's end.
 	t.Cleanup(func() { f.Close() })

@@ -7,10 +7,14 @@ import (
 	"syscall"
 )
 
-// lockFile blocks until it holds an exclusive flock on f.
-func lockFile(f *os.File) error {
+// lockFile blocks until it holds a flock on f, exclusive or shared.
+func lockFile(f *os.File, shared bool) error {
+	how := syscall.LOCK_EX
+	if shared {
+		how = syscall.LOCK_SH
+	}
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		err := syscall.Flock(int(f.Fd()), how)
 		if err != syscall.EINTR {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -195,6 +196,7 @@ func perFlow(p result.Profile, name string) result.FlowStats {
 // per-request and per-flow counts equal what the server saw.
 func TestAcceptanceJourney(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	api, srv := newJourneyAPI(t)
 	res := runJourney(t, journey(t, srv.URL, nil), "baseline", "target")
 	api.mu.Lock()
@@ -259,6 +261,7 @@ func TestAcceptanceJourney(t *testing.T) {
 // rest of those iterations is skipped, not sent.
 func TestAcceptanceJourneyBrokenLogin(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	api, srv := newJourneyAPI(t)
 	api.broken = func(u string) string {
 		switch u[len(u)-1] {

@@ -52,6 +52,7 @@ func startSim(t *testing.T, cfg simtarget.Config) *simtarget.Running {
 func TestAcceptanceMonitorPrometheus(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
+	race.Waiting(t)
 	// A 50 ms service time: timer lateness on a busy machine (a
 	// millisecond or two, which the service compensates on average) stays
 	// a few percent of it.
@@ -135,6 +136,7 @@ monitor:
 func TestAcceptanceMonitorFailures(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
+	race.Waiting(t)
 	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
 	// A port with nothing listening: a Prometheus that is not running.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -235,6 +237,7 @@ func steadyThroughput(p *result.Profile, i int) (float64, int) {
 func TestAcceptanceMonitorBuiltinStress(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
+	race.Waiting(t)
 	res := runScenario(t, `version: 1
 name: monitor-builtin
 target:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/gate"
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -66,6 +67,7 @@ func pipeline(t *testing.T, gates ...string) Pipeline {
 // set (20 ms per request).
 func TestAcceptancePipeline(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	p := pipeline(t, "p95<5ms", "p95<60s")
 	afterRun := 0
 	p.AfterRun = func(*result.Result) { afterRun++ }
@@ -136,6 +138,7 @@ func TestAcceptancePipeline(t *testing.T) {
 // planned from).
 func TestAcceptancePipelineInterrupted(t *testing.T) {
 	t.Parallel()
+	race.Waiting(t)
 	p := pipeline(t)
 	p.Interrupted = func() bool { return true }
 	p.JUnit, p.StepSummary = "", ""

@@ -156,6 +156,7 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 func TestAcceptanceSpikeRecovery(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
+	race.Waiting(t)
 	// 4 workers × 25 ms fixed = 160 req/s. 2 s at 400 req/s leave a backlog
 	// of 480 that drains at 160 − 40 = 120 req/s: 4 s; p95 is back under
 	// 250 ms when fewer than 36 wait, at 3.7 s. Issue 17: this was 4 × 10 ms

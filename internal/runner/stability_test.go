@@ -49,6 +49,7 @@ func TestAcceptanceStepStability(t *testing.T) {
 		t.Skip("two 8 s steps against loopback servers")
 	}
 	t.Parallel()
+	race.Waiting(t)
 	// LOADPLAN_STABILITY_STEP sets the step's length for the by-hand runs
 	// (10s and 60s, docs/capacity.md); the suite uses 8s.
 	stepLen := "8s"
@@ -134,10 +135,12 @@ func TestAcceptanceKnownCeilings(t *testing.T) {
 	t.Run("200 req/s", func(t *testing.T) {
 		t.Run("open", func(t *testing.T) {
 			t.Parallel()
+			race.Waiting(t)
 			knownCeiling(t, 20, 100*time.Millisecond, "open", 2)
 		})
 		t.Run("closed", func(t *testing.T) {
 			t.Parallel()
+			race.Waiting(t)
 			knownCeiling(t, 20, 100*time.Millisecond, "closed", 0)
 		})
 	})
