@@ -37,6 +37,8 @@ func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("20 s of runs against the simulated service")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	tests := []struct {
 		name    string
 		workers int

@@ -45,6 +45,8 @@ func TestAcceptanceUSLFitRecoversSim(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 40 s run against the simulated service")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	scenario := fmt.Sprintf(`version: 1
 name: usl-acceptance
 target:

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/promtest"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -42,6 +43,8 @@ func promValue(t *testing.T, srv *promtest.Server, q string) (float64, bool) {
 // to a real Prometheus by remote write and serves them to the same
 // Prometheus's scrape; both hold the result's request count.
 func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +111,8 @@ func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 // A remote-write URL nobody answers does not hold up the run: the pushes
 // are dropped, counted, and the result warns.
 func TestAcceptanceRemoteWriteDownDoesNotStopTheRun(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
 	defer target.Close()
 	out := filepath.Join(t.TempDir(), "run")

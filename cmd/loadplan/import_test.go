@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 // seenRequest is what the test server saw of one request.
@@ -38,6 +40,8 @@ func recordingServer(t *testing.T) (*httptest.Server, func() []seenRequest) {
 // that validates and sends that request, with the secret taken from the
 // environment.
 func TestAcceptanceImportCurlRuns(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	srv, seen := recordingServer(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "order.yaml")
@@ -116,6 +120,8 @@ func TestSchemaCommand(t *testing.T) {
 // bearer token and the password from the environment, the bodies as
 // recorded, and no static resource.
 func TestAcceptanceImportHARRuns(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	const token, password = "tok-from-env", "pw-from-env"
 	var mu sync.Mutex
 	var seen []string

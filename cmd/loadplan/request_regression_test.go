@@ -99,6 +99,8 @@ func judgeBoth(t testing.TB, old, new *result.Result) (cmpPass, cmpProfilePass, 
 // pass (what issue #15 reported); A against A (another seed) passes in at
 // least 19 of 20 seeded repetitions, both ways.
 func TestAcceptanceRequestRegressionSynthetic(t *testing.T) {
+	t.Parallel()
+	race.Exclusive(t)
 	a, b := synthRun(t, 1, 1), synthRun(t, 2, 1.2)
 	cmpPass, cmpProfile, basePass, baseProfile, c, gates := judgeBoth(t, a, b)
 	if !cmpProfile || !baseProfile {
@@ -197,6 +199,10 @@ profiles:
 // delays are 10x the sleep overshoot of an idle machine apart.
 func TestAcceptanceRequestRegressionCompare(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	// A 16 ms change told from scheduling jitter: alone (make test), as
+	// beside other tests it read "no significant change" (issue 17).
+	race.Exclusive(t)
 	const others, report = 5 * time.Millisecond, 400 * time.Millisecond
 	urls := []string{regressionServer(t, 80*time.Millisecond, others, report), regressionServer(t, 96*time.Millisecond, others, report)}
 	outs := []string{t.TempDir(), t.TempDir()}
@@ -249,14 +255,18 @@ func TestAcceptanceRequestRegressionCompare(t *testing.T) {
 }
 
 // TestAcceptanceRequestRegressionBaseline: real load on loopback, A then B
-// with --baseline A (3 s each), items 200 → 240 ms: the run exits 1 and
-// names items. The baseline check is a threshold per request, not a
+// with --baseline A (3 s each), items 200 → 300 ms: the run exits 1 and
+// names items. The baseline check is a threshold per request (+10%), not a
 // significance test, so the delays are long (others 100 ms, report 1 s)
-// beside a busy machine's scheduling jitter of a few ms. Skipped
+// beside a busy machine's scheduling jitter, and items slows by 50%: with
+// 240 ms (+20%), run A's items p95 read 228.6 ms on a machine at load 8-16
+// (issue 17), and B's 246.3 ms passed its limit of 251.5 ms. Skipped
 // under -race, which slows the generator several-fold (make test runs it
 // without).
 func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Waiting(t)
 	const others, slow = 100 * time.Millisecond, time.Second
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)
@@ -266,7 +276,7 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	a := filepath.Join(out, "result.json")
 	out = t.TempDir()
 	env, _, stderr = testEnv(nil)
-	code := Run(context.Background(), []string{"run", regressionScenario(t, regressionServer(t, 240*time.Millisecond, others, slow), "3s"), "--out", out, "--quiet", "--baseline", a}, env)
+	code := Run(context.Background(), []string{"run", regressionScenario(t, regressionServer(t, 300*time.Millisecond, others, slow), "3s"), "--out", out, "--quiet", "--baseline", a}, env)
 	rb, err := result.Read(filepath.Join(out, "result.json"))
 	if err != nil {
 		t.Fatalf("exit %d: %v; stderr: %s", code, err, stderr.String())

@@ -27,13 +27,18 @@ func TestAcceptanceSegmentedRunMatchesSingle(t *testing.T) {
 		t.Skip("acceptance test: builds the binary and runs 11 s of load")
 	}
 	race.SkipTiming(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	t.Parallel()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "loadplan")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/loadplan/loadplan/cmd/loadplan").CombinedOutput(); err != nil {
+	build, cancelBuild := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancelBuild()
+	if out, err := exec.CommandContext(build, "go", "build", "-o", bin, "github.com/loadplan/loadplan/cmd/loadplan").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// The build may share the machine; the runs may not (make test).
+	race.Exclusive(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	scenarioPath := filepath.Join(dir, "s.yaml")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/promtest"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/simtarget"
@@ -54,6 +55,8 @@ import (
 //     for seconds: p99 2.07 s seen at load 12) measured the generator and
 //     is made once more; two such runs fail the test.
 func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
+	t.Parallel()
+	race.Exclusive(t)
 	// Read the service's busy time every 100 ms until the run ends.
 	type reading struct {
 		at   time.Time
@@ -189,9 +192,13 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 // throughput of the steps that could not keep up) and with W/S. About
 // 25 s with Prometheus' start (15 s of ramp).
 func TestAcceptanceUtilisationLawPrometheus(t *testing.T) {
+	t.Parallel()
 	sim, truth := startLawSim(t, 2000, "a 15 s ramp with a real Prometheus")
 	prom := promtest.Start(t, promtest.Options{Targets: []promtest.Target{{Job: "sim", URL: sim.URL + simtarget.MetricsPath}}})
 	prom.WaitScraped(t, 30*time.Second)
+	// Prometheus' start may share the machine; the ramp, whose steps the
+	// law reads against W/S, may not (make test runs it alone).
+	race.Exclusive(t)
 
 	sc := lawScenario(t, "law-prometheus", sim.URL, "{rate: {start: 80, step: 80, max: 400}, step_duration: 3s, warmup: 1s}", fmt.Sprintf(`monitor:
   prometheus: %s

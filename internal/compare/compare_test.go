@@ -62,6 +62,8 @@ func TestAcceptanceSameServiceNoChange(t *testing.T) {
 	if race.Enabled {
 		t.Skip("20 repetitions of a bootstrap: runs without -race (make test's second pass runs it)")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	const reps = 20
 	stressSvc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
 	type outcome struct {

@@ -56,6 +56,8 @@ func TestAcceptanceOpenModelRate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10 s run")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok"))
 	}))

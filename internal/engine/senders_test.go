@@ -85,6 +85,8 @@ func runOpenFast(t *testing.T, p scenario.Profile, url string, opt Options, befo
 // pass; TestSendersRetireWithinAMinute shows the same on a fake clock.
 func TestAcceptanceSendersRetireAfterPileUp(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Exclusive(t)
 	const stallFrom, stallTo = 200 * time.Millisecond, 600 * time.Millisecond
 	var epoch atomic.Pointer[time.Time]
 	srv := stallingServer(t, &epoch, stallFrom, stallTo)
@@ -136,6 +138,8 @@ func TestAcceptanceSendersRetireAfterPileUp(t *testing.T) {
 // the stall's end would compete with the pacer for the scheduler.
 func TestAcceptanceNoCoordinatedOmission(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Exclusive(t)
 	const rate, stallFrom, stallTo = 1000, time.Second, 2 * time.Second
 	const dur = 4 * time.Second
 	url := startStallServer(t)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/testkit"
@@ -195,6 +196,8 @@ func perFlow(p result.Profile, name string) result.FlowStats {
 // no unique user logged in twice, order ids are unique, and the result's
 // per-request and per-flow counts equal what the server saw.
 func TestAcceptanceJourney(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	api, srv := newJourneyAPI(t)
 	res := runJourney(t, journey(t, srv.URL, nil), "baseline", "target")
 	api.mu.Lock()
@@ -251,6 +254,8 @@ func TestAcceptanceJourney(t *testing.T) {
 // that answers without a token fails the extraction (class extract); the
 // rest of those iterations is skipped, not sent.
 func TestAcceptanceJourneyBrokenLogin(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	api, srv := newJourneyAPI(t)
 	api.broken = func(u string) string {
 		switch u[len(u)-1] {

@@ -52,6 +52,8 @@ func startSim(t *testing.T, cfg simtarget.Config) *simtarget.Running {
 // the run's throughput within 10%. 8 s of load at 300 req/s.
 func TestAcceptanceMonitorPrometheus(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Waiting(t)
 	// A 50 ms service time: timer lateness on a busy machine (a
 	// millisecond or two, which the service compensates on average) stays
 	// a few percent of it.
@@ -134,6 +136,8 @@ monitor:
 // served). 5 s of load at 200 req/s.
 func TestAcceptanceMonitorFailures(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Waiting(t)
 	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
 	// A port with nothing listening: a Prometheus that is not running.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -225,6 +229,8 @@ func steadyThroughput(p *result.Profile, i int) (float64, int) {
 // machine stays a few percent of it). 10 s of load.
 func TestAcceptanceMonitorBuiltinStress(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Waiting(t)
 	res := runScenario(t, `version: 1
 name: monitor-builtin
 target:

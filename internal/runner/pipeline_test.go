@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/gate"
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -65,6 +66,8 @@ func pipeline(t *testing.T, gates ...string) Pipeline {
 // files, in that order, on a 1 s run against a service whose latency is
 // set (20 ms per request).
 func TestAcceptancePipeline(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	p := pipeline(t, "p95<5ms", "p95<60s")
 	afterRun := 0
 	p.AfterRun = func(*result.Result) { afterRun++ }
@@ -134,6 +137,8 @@ func TestAcceptancePipeline(t *testing.T) {
 // interrupted is marked so, and makes no plan (a partial run is not
 // planned from).
 func TestAcceptancePipelineInterrupted(t *testing.T) {
+	t.Parallel()
+	race.Waiting(t)
 	p := pipeline(t)
 	p.Interrupted = func() bool { return true }
 	p.JUnit, p.StepSummary = "", ""

@@ -57,6 +57,8 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 // mean is TestSamplerMoments', without timing).
 func TestAcceptanceSimulatedSaturation(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Exclusive(t)
 	res := runScenario(t, `version: 1
 name: saturation
 target:
@@ -121,6 +123,8 @@ func stressYAML(queue, slo, load string) string {
 // past the ceiling, or a service of another capacity, still fails the ±10%.
 func TestAcceptanceStressCapacity(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Exclusive(t)
 	const truth = 1600.0
 	tests := []struct {
 		name, yaml string
@@ -170,6 +174,8 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 // service cannot absorb (queue overflow, 503s) fails with errors by class.
 func TestAcceptanceSpikeRecovery(t *testing.T) {
 	race.SkipTiming(t)
+	t.Parallel()
+	race.Waiting(t)
 	// 4 workers × 25 ms fixed = 160 req/s. 2 s at 400 req/s leave a backlog
 	// of 480 that drains at 160 − 40 = 120 req/s: 4 s; p95 is back under
 	// 250 ms when fewer than 36 wait, at 3.7 s. Issue 17: this was 4 × 10 ms

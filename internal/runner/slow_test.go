@@ -32,6 +32,7 @@ func TestAcceptanceSlowServerDefaultClient(t *testing.T) {
 	race.SkipTiming(t)
 	t.Setenv("HTTP_PROXY", "") // client auto picks fast only without a proxy
 	t.Setenv("http_proxy", "")
+	race.Waiting(t)
 	const work = 1500 * time.Millisecond
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {

@@ -48,6 +48,8 @@ func TestAcceptanceStepStability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two 8 s steps against loopback servers")
 	}
+	t.Parallel()
+	race.Waiting(t)
 	// LOADPLAN_STABILITY_STEP sets the step's length for the by-hand runs
 	// (10s and 60s, docs/capacity.md); the suite uses 8s.
 	stepLen := "8s"
@@ -127,21 +129,30 @@ func TestAcceptanceKnownCeilings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("four stress ramps against loopback servers")
 	}
+	t.Parallel()
 	// A 100 ms service time for both: the machine's millisecond timer
 	// lateness and scheduling stalls are then small beside it.
 	t.Run("200 req/s", func(t *testing.T) {
 		t.Run("open", func(t *testing.T) {
 			t.Parallel()
+			race.Waiting(t)
 			knownCeiling(t, 20, 100*time.Millisecond, "open", 2)
 		})
 		t.Run("closed", func(t *testing.T) {
 			t.Parallel()
+			race.Waiting(t)
 			knownCeiling(t, 20, 100*time.Millisecond, "closed", 0)
 		})
 	})
 	t.Run("1600 req/s", func(t *testing.T) {
-		t.Run("open", func(t *testing.T) { knownCeiling(t, 160, 100*time.Millisecond, "open", 0) })
-		t.Run("closed", func(t *testing.T) { knownCeiling(t, 160, 100*time.Millisecond, "closed", 0) })
+		t.Run("open", func(t *testing.T) {
+			race.Exclusive(t)
+			knownCeiling(t, 160, 100*time.Millisecond, "open", 0)
+		})
+		t.Run("closed", func(t *testing.T) {
+			race.Exclusive(t)
+			knownCeiling(t, 160, 100*time.Millisecond, "closed", 0)
+		})
 	})
 }
 

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 // newClient returns a client that keeps a connection open per concurrent
@@ -234,6 +236,8 @@ func TestAcceptanceSaturationThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	for _, tc := range saturationCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.run(t)
@@ -248,6 +252,8 @@ func TestAcceptanceUSLThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
+	t.Parallel()
+	race.Exclusive(t)
 	for _, tc := range uslCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.run(t)
