@@ -120,7 +120,7 @@ func TestRunWritesResultAndHidesSecrets(t *testing.T) {
 	out := t.TempDir()
 	env, stdout, stderr := testEnv(map[string]string{"TOKEN": token})
 	if code := Run(context.Background(), []string{"run", path, "--out", out, "--max-lateness", "1s"}, env); code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !sawToken.Load() {
 		t.Error("the server never saw the Authorization header")
