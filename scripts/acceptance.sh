@@ -17,9 +17,10 @@ RUN=${ACCEPTANCE_RUN:-^TestAcceptance} # e.g. '^TestAcceptanceJourney$' to run o
 dir=$PWD/bin/acceptance
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
 export LOADPLAN_TEST_EXCLUSIVE=${LOADPLAN_TEST_EXCLUSIVE:-$dir/lock}
-# ACCEPTANCE_ALONE=1: the waiting tests take the lock shared (race.Waiting),
-# so that a locked test never has them beside it.
-if [ -n "${ACCEPTANCE_ALONE:-}" ]; then export LOADPLAN_TEST_ALONE=1; fi
+# The waiting tests take the lock shared (race.Waiting), so that a locked
+# test never has them beside it; ACCEPTANCE_ALONE= (empty) lets them run
+# beside it too.
+if [ -n "${ACCEPTANCE_ALONE-1}" ]; then export LOADPLAN_TEST_ALONE=1; fi
 
 pkgs=$(grep -rl --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^func TestAcceptance' . | xargs -n1 dirname | sort -u)
 [ -n "$pkgs" ] || { echo "acceptance: no TestAcceptance tests found" >&2; exit 1; }

@@ -19,71 +19,62 @@ func open(t *testing.T, path string) *os.File {
 	return f
 }
 
-// TestExclusiveWaitsForTheHolder: a second holder of the lock (another
-// test process, here another open file) waits until the first lets go.
-// Real time: the 300 ms during which the second must not get the lock is
-// a lower bound only a broken lock can miss (it then gets it at once); the
-// 10 s for getting it after the release is far above the microseconds it
-// takes.
-func TestExclusiveWaitsForTheHolder(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "lock")
-	first := open(t, path)
-	if err := lockFile(first, false); err != nil {
-		t.Fatal(err)
-	}
+// take locks f in the background; the channel says when it holds it.
+func take(f *os.File, shared bool) <-chan error {
 	got := make(chan error, 1)
-	go func() { got <- lockFile(open(t, path), false) }()
-	select {
-	case err := <-got:
-		t.Fatalf("second lock taken while the first was held (err %v)", err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	first.Close()
+	go func() { got <- lockFile(f, shared) }()
+	return got
+}
+
+// held fails unless the lock comes within d. Real time: 10 s is far above
+// the microseconds a free lock takes.
+func held(t *testing.T, got <-chan error, d time.Duration, what string) {
+	t.Helper()
 	select {
 	case err := <-got:
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("second lock not taken 10 s after the first was released")
+	case <-time.After(d):
+		t.Fatalf("%s: not taken within %v", what, d)
 	}
+}
+
+// waits fails if the lock comes within d. Real time: a lower bound that
+// only a broken lock can miss (it then comes at once).
+func waits(t *testing.T, got <-chan error, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case err := <-got:
+		t.Fatalf("%s: taken while another held it (err %v)", what, err)
+	case <-time.After(d):
+	}
+}
+
+// TestExclusiveWaitsForTheHolder: a second holder of the lock (another
+// test process, here another open file) waits until the first lets go.
+func TestExclusiveWaitsForTheHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock")
+	first := open(t, path)
+	held(t, take(first, false), 10*time.Second, "first lock")
+	second := take(open(t, path), false)
+	waits(t, second, 300*time.Millisecond, "second lock")
+	first.Close()
+	held(t, second, 10*time.Second, "second lock after the first's release")
 }
 
 // TestSharedExcludesExclusive: two shared holders (waiting tests under
 // LOADPLAN_TEST_ALONE) hold the lock together; an exclusive one waits for
-// both. Real time as above.
+// both.
 func TestSharedExcludesExclusive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lock")
 	a, b := open(t, path), open(t, path)
-	if err := lockFile(a, true); err != nil {
-		t.Fatal(err)
-	}
-	both := make(chan error, 1)
-	go func() { both <- lockFile(b, true) }()
-	select {
-	case err := <-both:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a second shared lock waited for the first")
-	}
-	got := make(chan error, 1)
-	go func() { got <- lockFile(open(t, path), false) }()
-	for _, f := range []*os.File{a, b} {
-		select {
-		case err := <-got:
-			t.Fatalf("exclusive lock taken while a shared one was held (err %v)", err)
-		case <-time.After(300 * time.Millisecond):
-		}
-		f.Close()
-	}
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("exclusive lock not taken 10 s after the shared ones were released")
-	}
+	held(t, take(a, true), 10*time.Second, "first shared lock")
+	held(t, take(b, true), 10*time.Second, "second shared lock beside the first")
+	ex := take(open(t, path), false)
+	waits(t, ex, 300*time.Millisecond, "exclusive lock beside two shared")
+	a.Close()
+	waits(t, ex, 300*time.Millisecond, "exclusive lock beside one shared")
+	b.Close()
+	held(t, ex, 10*time.Second, "exclusive lock after the shared ones' release")
 }
