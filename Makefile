@@ -20,16 +20,22 @@ vet:
 check: vet
 	$(GO) test -short -count=1 -skip '^TestAcceptance|^TestSlow[A-Z]' ./...
 
-# The whole suite (docs/testing.md): vet, then the two passes side by side
-# (test-both). .ci/run vets for three systems itself and runs test-both.
-test: vet test-both
+# The whole suite (docs/testing.md): vet, then the race pass, then the
+# acceptance pass. .ci/run vets for three systems itself and runs the two
+# passes. One after the other, not side by side (test-both): with one core
+# kept busy by another process, the niced race pass's own timing tests
+# starved beside the acceptance pass (docs/testing.md, "Two passes side by
+# side").
+test: vet test-race test-acceptance
 
-# The race pass and the acceptance pass at once. The race pass is mostly
-# CPU (the detector slows computation about tenfold) and runs at the lowest
+# The race pass and the acceptance pass at once, about 3 minutes sooner on
+# a quiet machine and NOT safe on a busy one. The race pass is mostly CPU
+# (the detector slows computation about tenfold) and runs at the lowest
 # priority (nice 19), three packages at a time: it takes the CPU that the
 # acceptance tests, which mostly wait on sleeping services, leave idle, so
-# their figures are not starved by it. (cmd/loadplan's race tests, the
-# longest package, mostly wait too: 28 s of CPU in 84-118 s.)
+# their figures are not starved by it; but its own tests that run a
+# profile for a second or two are starved instead when a third process
+# takes a core.
 test-both:
 	@$(MAKE) --no-print-directory -j2 test-race test-acceptance RACE_NICE='nice -n 19' RACE_P=3
 
