@@ -307,6 +307,6 @@ var help = map[string]string{
 	MetricResponse:      "Response time of successful requests from their intended start (open model: coordinated-omission free), per closed second.",
 	MetricInFlight:      "Requests in flight.",
 	MetricOffered:       "Offered load: req/s (open model) or users (closed).",
-	MetricDropped:       "Open-model starts skipped at the in-flight cap.",
+	MetricDropped:       "Open-model starts skipped at the in-flight cap or past the profile's end plus 10%.",
 	MetricLastP95:       "p95 response time of the last closed second's successes.",
 }

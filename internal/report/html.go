@@ -173,7 +173,7 @@ func newProfileView(p *result.Profile, key string) profileView {
 		pv.Requests = t.PerRequest
 	}
 	g := p.Generator
-	pv.Generator = fmt.Sprintf("%d sent (%.1f%% of the schedule), %d dropped at the in-flight cap, at most %d in flight, start lateness p99 %s (max %s), %.2f CPU s, peak memory %.0f MiB.",
+	pv.Generator = fmt.Sprintf("%d sent (%.1f%% of the schedule), %d dropped (at the in-flight cap, or not made by the profile's end plus 10%%), at most %d in flight, start lateness p99 %s (max %s), %.2f CPU s, peak memory %.0f MiB.",
 		g.Started, g.StartRatio*100, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), g.CPUSeconds, float64(g.PeakRSS)/(1<<20))
 	return pv
 }

@@ -618,7 +618,7 @@ type RequestWindow struct {
 // Generator is how the load generator itself behaved.
 type Generator struct {
 	Started     int64   `json:"started"`
-	Dropped     int64   `json:"dropped"` // open model starts skipped at the in-flight cap
+	Dropped     int64   `json:"dropped"` // open model starts not made: at the in-flight cap, or past the profile's end plus 10% (engine.overrunCutoff)
 	MaxInFlight int64   `json:"max_in_flight"`
 	Canceled    int64   `json:"canceled"`
 	LatenessP99 Millis  `json:"lateness_p99_ms"`

@@ -52,7 +52,7 @@ func CheckGenerator(p *result.Profile) {
 		g.StartRatio = float64(started) / offered
 	}
 	if offered >= 100 && g.StartRatio < MinStartRatio {
-		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped at the in-flight cap): below %.0f%%",
+		g.Reasons = append(g.Reasons, fmt.Sprintf("the generator made %.1f%% of the scheduled starts (%d of %.0f; %d dropped (at the in-flight cap, or not made by the profile's end plus 10%%)): below %.0f%%",
 			math.Floor(g.StartRatio*1000+1e-6)/10, started, offered, g.Dropped, MinStartRatio*100)) // floored: 98.96% must not read 99.0%, below 99%
 	}
 	limit := float64(g.LatenessLimit)
