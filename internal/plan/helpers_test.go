@@ -2,8 +2,12 @@ package plan
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // wantErrors checks that err is an Errors whose messages start, in order,
@@ -22,4 +26,21 @@ func wantErrors(t *testing.T, err error, what string, want []string) {
 			t.Errorf("error %d =\n  %q\nwant it to start\n  %q", i, es[i].Error(), w)
 		}
 	}
+}
+
+// historyCSV writes a history file of n monthly rows from first: start
+// growing at monthly, November at nov times the trend (1: no season), each
+// row times log-normal noise of sd noise drawn from rng.
+func historyCSV(rng *rand.Rand, first Date, n int, start, monthly, nov, noise float64) string {
+	var b strings.Builder
+	b.WriteString("date,peak_rps\n")
+	for i := 0; i < n; i++ {
+		d := first.AddMonths(i)
+		v := start * math.Pow(1+monthly, float64(i)) * math.Exp(noise*rng.NormFloat64())
+		if d.Month() == time.November {
+			v *= nov
+		}
+		fmt.Fprintf(&b, "%s,%.2f\n", d, v)
+	}
+	return b.String()
 }

@@ -13,15 +13,7 @@ import (
 // syntheticHistory writes n monthly rows from 2025-01-01 growing at
 // monthly, with multiplicative log-normal noise of sd noise, seeded.
 func syntheticHistory(n int, start, monthly, noise float64, seed uint64) string {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	var b strings.Builder
-	b.WriteString("date,peak_rps\n")
-	first := NewDate(2025, time.January, 1)
-	for i := 0; i < n; i++ {
-		v := start * math.Pow(1+monthly, float64(i)) * math.Exp(noise*rng.NormFloat64())
-		fmt.Fprintf(&b, "%s,%.2f\n", first.AddMonths(i), v)
-	}
-	return b.String()
+	return historyCSV(rand.New(rand.NewPCG(seed, 7)), NewDate(2025, time.January, 1), n, start, monthly, 1, noise)
 }
 
 func TestFitRecoversKnownGrowth(t *testing.T) {
