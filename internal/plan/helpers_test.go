@@ -44,3 +44,16 @@ func historyCSV(rng *rand.Rand, first Date, n int, start, monthly, nov, noise fl
 	}
 	return b.String()
 }
+
+// syntheticHistory writes n monthly rows from 2025-01-01 growing at
+// monthly, with multiplicative log-normal noise of sd noise, seeded.
+func syntheticHistory(n int, start, monthly, noise float64, seed uint64) string {
+	return historyCSV(rand.New(rand.NewPCG(seed, 7)), NewDate(2025, time.January, 1), n, start, monthly, 1, noise)
+}
+
+// seasonalHistory writes n monthly rows from first growing at monthly,
+// with November at nov times the trend and log-normal noise of sd noise,
+// seeded.
+func seasonalHistory(first Date, n int, monthly, nov, noise float64, seed uint64) string {
+	return historyCSV(rand.New(rand.NewPCG(seed, 11)), first, n, 1000, monthly, nov, noise)
+}

@@ -4,17 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 )
-
-// syntheticHistory writes n monthly rows from 2025-01-01 growing at
-// monthly, with multiplicative log-normal noise of sd noise, seeded.
-func syntheticHistory(n int, start, monthly, noise float64, seed uint64) string {
-	return historyCSV(rand.New(rand.NewPCG(seed, 7)), NewDate(2025, time.January, 1), n, start, monthly, 1, noise)
-}
 
 func TestFitRecoversKnownGrowth(t *testing.T) {
 	tests := []struct {

@@ -2,18 +2,10 @@ package plan
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 )
-
-// seasonalHistory writes n monthly rows from first growing at monthly,
-// with November at nov times the trend and log-normal noise of sd noise,
-// seeded.
-func seasonalHistory(first Date, n int, monthly, nov, noise float64, seed uint64) string {
-	return historyCSV(rand.New(rand.NewPCG(seed, 11)), first, n, 1000, monthly, nov, noise)
-}
 
 // TestSeasonalityDetected: 18 months at 15%/month with every November 30%
 // above the trend and 2% noise. The fit finds November and only November
