@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -28,41 +27,40 @@ func withMonitor(t *testing.T) *result.Result {
 	return r
 }
 
-func TestMonitorInTerminalAndSummary(t *testing.T) {
-	r := withMonitor(t)
-	var term, md bytes.Buffer
-	if err := Terminal(&term, r, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := Markdown(&md, r); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"monitor busy (count, capacity 16 count): stage 1 mean 3.25 max 4 · stage 2 mean 9.5 max 12",
-		"monitor cpu (cores, capacity —): no sample in a steady part",
-		"warning: monitor cpu: no data for 15 s (1 gap(s)); first: connection refused",
+// TestMonitorInReports: what each output says of a run's monitor
+// (withMonitor) and of the utilisation-law bottleneck of its readings
+// (monitoredFixture); without a monitor, nothing is said about one.
+func TestMonitorInReports(t *testing.T) {
+	monitored, bottleneck := withMonitor(t), monitoredFixture(t)
+	for _, c := range []struct {
+		name   string
+		r      *result.Result
+		render func(*testing.T, *result.Result) string
+		want   []string
+	}{
+		{"monitor in the terminal", monitored, renderTerminal, []string{
+			"monitor busy (count, capacity 16 count): stage 1 mean 3.25 max 4 · stage 2 mean 9.5 max 12",
+			"monitor cpu (cores, capacity —): no sample in a steady part",
+			"warning: monitor cpu: no data for 15 s (1 gap(s)); first: connection refused"}},
+		{"monitor in summary.md", monitored, renderMarkdown, []string{
+			"| busy | api | scrape | 2 | 4 | 9.5 count | 12 count | 16 count |",
+			"| cpu | — | prometheus | — | 0 | — | — | — |",
+			"**Warning:** monitor cpu: no data for 15 s"}},
+		{"bottleneck in summary.md", bottleneck, renderMarkdown, []string{
+			"### Bottleneck (utilisation law)",
+			"| **busy** (binds first) | api | 0.0001563 | 6400 req/s | 1, 2 | from step 3 |",
+			"queue has no stated capacity"}},
+		{"bottleneck in the terminal", bottleneck, renderTerminal, []string{
+			"Bottleneck (stress): busy (api) binds first, ceiling 6400 req/s by the utilisation law"}},
+		{"bottleneck in report.html", bottleneck, renderHTML, []string{
+			"<h3>Bottleneck (utilisation law)</h3>", "<td>busy (binds first)</td><td>api</td>", "from step 3"}},
 	} {
-		if !strings.Contains(term.String(), want) {
-			t.Errorf("terminal lacks %q:\n%s", want, term.String())
-		}
+		t.Run(c.name, func(t *testing.T) {
+			wantAll(t, c.name, c.render(t, c.r), c.want...)
+		})
 	}
-	for _, want := range []string{
-		"| busy | api | scrape | 2 | 4 | 9.5 count | 12 count | 16 count |",
-		"| cpu | — | prometheus | — | 0 | — | — | — |",
-		"**Warning:** monitor cpu: no data for 15 s",
-	} {
-		if !strings.Contains(md.String(), want) {
-			t.Errorf("summary.md lacks %q", want)
-		}
-	}
-	// Without a monitor, nothing is said about one.
-	plain := fixture(t)
-	term.Reset()
-	if err := Terminal(&term, plain, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(term.String(), "monitor") {
-		t.Errorf("terminal mentions a monitor the run did not have:\n%s", term.String())
+	if term := renderTerminal(t, fixture(t)); strings.Contains(term, "monitor") {
+		t.Errorf("terminal mentions a monitor the run did not have:\n%s", term)
 	}
 }
 
@@ -118,36 +116,6 @@ func monitoredFixture(t *testing.T) *result.Result {
 		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 1.0 / 6400, Ceiling: 6400, Steps: []int{0, 1}, AtCapacity: ptr(2)}},
 		Note:      "busy binds first: ceiling 6,400 req/s by the utilisation law; queue has no stated capacity (max: or cpus:): no utilisation, no ceiling"}
 	return r
-}
-
-func TestBottleneckInReports(t *testing.T) {
-	r := monitoredFixture(t)
-	var md bytes.Buffer
-	if err := Markdown(&md, r); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"### Bottleneck (utilisation law)",
-		"| **busy** (binds first) | api | 0.0001563 | 6400 req/s | 1, 2 | from step 3 |",
-		"queue has no stated capacity",
-	} {
-		if !strings.Contains(md.String(), want) {
-			t.Errorf("summary lacks %q:\n%s", want, md.String())
-		}
-	}
-	var term bytes.Buffer
-	if err := Terminal(&term, r, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if want := "Bottleneck (stress): busy (api) binds first, ceiling 6400 req/s by the utilisation law"; !strings.Contains(term.String(), want) {
-		t.Errorf("terminal lacks %q:\n%s", want, term.String())
-	}
-	doc := renderHTML(t, r)
-	for _, want := range []string{"<h3>Bottleneck (utilisation law)</h3>", "<td>busy (binds first)</td><td>api</td>", "from step 3"} {
-		if !strings.Contains(doc, want) {
-			t.Errorf("report.html lacks %q", want)
-		}
-	}
 }
 
 // Each monitored metric gets a chart under the load chart, on its time
