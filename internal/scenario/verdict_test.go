@@ -207,69 +207,184 @@ func TestJudgingErrors(t *testing.T) {
 	}
 	checkParseCases(t, []parseCase{
 		// expect.
-		{"expect a string", steady("    expect: fast\n"), nil, []wantErr{{12, "profiles.baseline.expect", `want a mapping with keys p50, p95, p99, error_rate, min_throughput, got "fast"`}}},
-		{"expect unknown key", steady("    expect:\n      p90: 1s\n"), nil, []wantErr{{13, "profiles.baseline.expect.p90", `unknown key "p90" (allowed: p50, p95, p99, error_rate, min_throughput)`}}},
-		{"expect p50 zero", steady("    expect:\n      p50: 0s\n"), nil, []wantErr{{13, "profiles.baseline.expect.p50", "must be > 0, got 0s"}}},
-		{"expect p95 negative", steady("    expect:\n      p95: -1s\n"), nil, []wantErr{{13, "profiles.baseline.expect.p95", "must be > 0, got -1s"}}},
-		{"expect p99 not a duration", steady("    expect:\n      p99: 10\n"), nil, []wantErr{{13, "profiles.baseline.expect.p99", `want a duration like 500ms or 2m, got "10"`}}},
-		{"expect error_rate too high", steady("    expect:\n      error_rate: 120%\n"), nil, []wantErr{{13, "profiles.baseline.expect.error_rate", "must be between 0 and 100%"}}},
-		{"expect error_rate not a number", steady("    expect:\n      error_rate: none\n"), nil, []wantErr{{13, "profiles.baseline.expect.error_rate", `want a percentage like 0.1% or a fraction like 0.001, got "none"`}}},
-		{"expect min_throughput zero", steady("    expect:\n      min_throughput: 0\n"), nil, []wantErr{{13, "profiles.baseline.expect.min_throughput", "must be > 0 (requests per second), got 0"}}},
-		{"expect min_throughput not a number", steady("    expect:\n      min_throughput: 10/s\n"), nil, []wantErr{{13, "profiles.baseline.expect.min_throughput", `want a number, got "10/s"`}}},
-		{"expect variable not set", steady("    expect:\n      p95: ${P95}\n"), nil, []wantErr{{13, "profiles.baseline.expect.p95", "environment variable P95 is not set"}}},
+		{"expect a string", steady("    expect: fast\n"), nil, []wantErr{
+			{12, "profiles.baseline.expect", `want a mapping with keys p50, p95, p99, error_rate, min_throughput, got "fast"`},
+		}},
+		{"expect unknown key", steady("    expect:\n      p90: 1s\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.p90", `unknown key "p90" (allowed: p50, p95, p99, error_rate, min_throughput)`},
+		}},
+		{"expect p50 zero", steady("    expect:\n      p50: 0s\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.p50", "must be > 0, got 0s"},
+		}},
+		{"expect p95 negative", steady("    expect:\n      p95: -1s\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.p95", "must be > 0, got -1s"},
+		}},
+		{"expect p99 not a duration", steady("    expect:\n      p99: 10\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.p99", `want a duration like 500ms or 2m, got "10"`},
+		}},
+		{"expect error_rate too high", steady("    expect:\n      error_rate: 120%\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.error_rate", "must be between 0 and 100%"},
+		}},
+		{"expect error_rate not a number", steady("    expect:\n      error_rate: none\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.error_rate", `want a percentage like 0.1% or a fraction like 0.001, got "none"`},
+		}},
+		{"expect min_throughput zero", steady("    expect:\n      min_throughput: 0\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.min_throughput", "must be > 0 (requests per second), got 0"},
+		}},
+		{"expect min_throughput not a number", steady("    expect:\n      min_throughput: 10/s\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.min_throughput", `want a number, got "10/s"`},
+		}},
+		{"expect variable not set", steady("    expect:\n      p95: ${P95}\n"), nil, []wantErr{
+			{13, "profiles.baseline.expect.p95", "environment variable P95 is not set"},
+		}},
 
 		// warmup.
-		{"warmup negative", steady("    warmup: -1s\n"), nil, []wantErr{{12, "profiles.baseline.warmup", "must not be negative, got -1s"}}},
-		{"warmup not a duration", steady("    warmup: a bit\n"), nil, []wantErr{{12, "profiles.baseline.warmup", `want a duration like 500ms or 2m, got "a bit"`}}},
-		{"warmup as long as duration - ramp", steady("    ramp: 5s\n    warmup: 25s\n"), nil, []wantErr{{13, "profiles.baseline.warmup", "must be < duration - ramp (25s): it is left out of the checked part, which would be empty; got 25s"}}},
-		{"warmup with a ramp as long as the duration", profileDoc("  baseline:\n    rate: 1\n    duration: 10s\n    ramp: 10s\n    warmup: 1s\n"), nil, []wantErr{{13, "profiles.baseline.warmup", "must be < duration - ramp (0s)"}}},
-		{"warmup as long as a step's steady part", stepped("    step_ramp: 2s\n    warmup: 8s\n"), nil, []wantErr{{13, "profiles.stress.warmup", "must be < step_duration - step_ramp (8s)"}}},
-		{"warmup longer than a stress stage's steady part", profileDoc("  stress:\n    warmup: 5s\n    stages:\n      - {rate: 10, duration: 10s, ramp: 5s}\n      - {rate: 20, duration: 20s}\n"), nil, []wantErr{{10, "profiles.stress.warmup", "must be < the shortest steady part (duration - ramp) of a step (5s)"}}},
-		// The after stage is longer, but at base 0 it has no load to check.
-		{"warmup as long as the spike's hold", spikeDoc("    warmup: 20s\n"), nil, []wantErr{{13, "profiles.spike.warmup", "must be < the longest steady part (duration - ramp) of a stage with load (20s)"}}},
-		{"warmup in a profile with other errors is still checked alone", steady("    ramp: 31s\n    warmup: -1s\n"), nil, []wantErr{{12, "profiles.baseline.ramp", "must be <= duration (30s), got 31s"}, {13, "profiles.baseline.warmup", "must not be negative"}}},
+		{"warmup negative", steady("    warmup: -1s\n"), nil, []wantErr{
+			{12, "profiles.baseline.warmup", "must not be negative, got -1s"},
+		}},
+		{"warmup not a duration", steady("    warmup: a bit\n"), nil, []wantErr{
+			{12, "profiles.baseline.warmup", `want a duration like 500ms or 2m, got "a bit"`},
+		}},
+		{"warmup as long as duration - ramp", steady("    ramp: 5s\n    warmup: 25s\n"), nil, []wantErr{
+			{13, "profiles.baseline.warmup", "must be < duration - ramp (25s): it is left out of the checked part, which would be empty; got 25s"},
+		}},
+		{"warmup with a ramp as long as the duration", profileDoc("  baseline:\n    rate: 1\n    duration: 10s\n    ramp: 10s\n    warmup: 1s\n"), nil, []wantErr{
+			{13, "profiles.baseline.warmup", "must be < duration - ramp (0s)"},
+		}},
+		{"warmup as long as a step's steady part", stepped("    step_ramp: 2s\n    warmup: 8s\n"), nil, []wantErr{
+			{13, "profiles.stress.warmup", "must be < step_duration - step_ramp (8s)"},
+		}},
+		{"warmup longer than a stress stage's steady part", profileDoc("  stress:\n    warmup: 5s\n    stages:\n      - {rate: 10, duration: 10s, ramp: 5s}\n      - {rate: 20, duration: 20s}\n"), nil, []wantErr{
+			{10, "profiles.stress.warmup", "must be < the shortest steady part (duration - ramp) of a step (5s)"},
+		}},
+		{"warmup as long as the spike's hold", spikeDoc("    warmup: 20s\n"), nil, []wantErr{
+			// The after stage is longer, but at base 0 it has no load to check.
+			{13, "profiles.spike.warmup", "must be < the longest steady part (duration - ramp) of a stage with load (20s)"},
+		}},
+		{"warmup in a profile with other errors is still checked alone", steady("    ramp: 31s\n    warmup: -1s\n"), nil, []wantErr{
+			{12, "profiles.baseline.ramp", "must be <= duration (30s), got 31s"},
+			{13, "profiles.baseline.warmup", "must not be negative"},
+		}},
 
 		// break.
-		{"break on a steady profile", steady("    break: {plateau: 0.5}\n"), nil, []wantErr{{12, "profiles.baseline.break", "only for a stepped profile (the stress profile, or rate or users: {start, step, max})"}}},
-		{"break on the spike profile, checked all the same", spikeDoc("    break: {confirm: -1}\n"), nil, []wantErr{{13, "profiles.spike.break", "only for a stepped profile"}, {13, "profiles.spike.break.confirm", "must be >= 0, got -1"}}},
-		{"break on explicit stages of target", profileDoc("  target:\n    stages: [{users: 1, duration: 1s}]\n    break: {}\n"), nil, []wantErr{{11, "profiles.target.break", "only for a stepped profile"}}},
-		{"break with a rate of neither shorthand: one error", profileDoc("  baseline:\n    rate: {from: 1}\n    break: {}\n"), nil, []wantErr{{10, "profiles.baseline.rate", "want a number, {start, step, max} (stepped) or {base, peak} (spike)"}}},
-		{"break a number", stepped("    break: 0.5\n"), nil, []wantErr{{12, "profiles.stress.break", `want a mapping with keys plateau, error_rate, confirm, refine, got "0.5"`}}},
-		{"break unknown key", stepped("    break:\n      threshold: 0.5\n"), nil, []wantErr{{13, "profiles.stress.break.threshold", `unknown key "threshold" (allowed: plateau, error_rate, confirm, refine)`}}},
-		{"plateau zero", stepped("    break:\n      plateau: 0\n"), nil, []wantErr{{13, "profiles.stress.break.plateau", "must be > 0 and at most 1 (0.5 or 50%), got 0"}}},
-		{"plateau above 1", stepped("    break:\n      plateau: 1.5\n"), nil, []wantErr{{13, "profiles.stress.break.plateau", "must be between 0 and 100%"}}},
-		{"plateau above 100%", stepped("    break:\n      plateau: 150%\n"), nil, []wantErr{{13, "profiles.stress.break.plateau", "must be between 0 and 100%"}}},
-		{"plateau not a number", stepped("    break:\n      plateau: flat\n"), nil, []wantErr{{13, "profiles.stress.break.plateau", `want a percentage like 0.1% or a fraction like 0.001, got "flat"`}}},
-		{"break error_rate negative", stepped("    break:\n      error_rate: -1%\n"), nil, []wantErr{{13, "profiles.stress.break.error_rate", "must be between 0 and 100%"}}},
-		{"confirm negative", stepped("    break:\n      confirm: -1\n"), nil, []wantErr{{13, "profiles.stress.break.confirm", "must be >= 0, got -1"}}},
-		{"confirm fractional", stepped("    break:\n      confirm: 1.5\n"), nil, []wantErr{{13, "profiles.stress.break.confirm", `want an integer, got "1.5"`}}},
-		{"refine negative", stepped("    break:\n      refine: -1\n"), nil, []wantErr{{13, "profiles.stress.break.refine", "must be >= 0, got -1"}}},
-		{"refine above the most", stepped("    break:\n      refine: 11\n"), nil, []wantErr{{13, "profiles.stress.break.refine", "must be at most 10, got 11"}}},
+		{"break on a steady profile", steady("    break: {plateau: 0.5}\n"), nil, []wantErr{
+			{12, "profiles.baseline.break", "only for a stepped profile (the stress profile, or rate or users: {start, step, max})"},
+		}},
+		{"break on the spike profile, checked all the same", spikeDoc("    break: {confirm: -1}\n"), nil, []wantErr{
+			{13, "profiles.spike.break", "only for a stepped profile"},
+			{13, "profiles.spike.break.confirm", "must be >= 0, got -1"},
+		}},
+		{"break on explicit stages of target", profileDoc("  target:\n    stages: [{users: 1, duration: 1s}]\n    break: {}\n"), nil, []wantErr{
+			{11, "profiles.target.break", "only for a stepped profile"},
+		}},
+		{"break with a rate of neither shorthand: one error", profileDoc("  baseline:\n    rate: {from: 1}\n    break: {}\n"), nil, []wantErr{
+			{10, "profiles.baseline.rate", "want a number, {start, step, max} (stepped) or {base, peak} (spike)"},
+		}},
+		{"break a number", stepped("    break: 0.5\n"), nil, []wantErr{
+			{12, "profiles.stress.break", `want a mapping with keys plateau, error_rate, confirm, refine, got "0.5"`},
+		}},
+		{"break unknown key", stepped("    break:\n      threshold: 0.5\n"), nil, []wantErr{
+			{13, "profiles.stress.break.threshold", `unknown key "threshold" (allowed: plateau, error_rate, confirm, refine)`},
+		}},
+		{"plateau zero", stepped("    break:\n      plateau: 0\n"), nil, []wantErr{
+			{13, "profiles.stress.break.plateau", "must be > 0 and at most 1 (0.5 or 50%), got 0"},
+		}},
+		{"plateau above 1", stepped("    break:\n      plateau: 1.5\n"), nil, []wantErr{
+			{13, "profiles.stress.break.plateau", "must be between 0 and 100%"},
+		}},
+		{"plateau above 100%", stepped("    break:\n      plateau: 150%\n"), nil, []wantErr{
+			{13, "profiles.stress.break.plateau", "must be between 0 and 100%"},
+		}},
+		{"plateau not a number", stepped("    break:\n      plateau: flat\n"), nil, []wantErr{
+			{13, "profiles.stress.break.plateau", `want a percentage like 0.1% or a fraction like 0.001, got "flat"`},
+		}},
+		{"break error_rate negative", stepped("    break:\n      error_rate: -1%\n"), nil, []wantErr{
+			{13, "profiles.stress.break.error_rate", "must be between 0 and 100%"},
+		}},
+		{"confirm negative", stepped("    break:\n      confirm: -1\n"), nil, []wantErr{
+			{13, "profiles.stress.break.confirm", "must be >= 0, got -1"},
+		}},
+		{"confirm fractional", stepped("    break:\n      confirm: 1.5\n"), nil, []wantErr{
+			{13, "profiles.stress.break.confirm", `want an integer, got "1.5"`},
+		}},
+		{"refine negative", stepped("    break:\n      refine: -1\n"), nil, []wantErr{
+			{13, "profiles.stress.break.refine", "must be >= 0, got -1"},
+		}},
+		{"refine above the most", stepped("    break:\n      refine: 11\n"), nil, []wantErr{
+			{13, "profiles.stress.break.refine", "must be at most 10, got 11"},
+		}},
 
 		// recovery.
-		{"recovery on a steady profile", steady("    recovery: {}\n"), nil, []wantErr{{12, "profiles.baseline.recovery", "only for the spike profile: it says how recovery after the surge is judged"}}},
-		{"recovery on the stress profile, checked all the same", stepped("    recovery:\n      windows: 0\n"), nil, []wantErr{{12, "profiles.stress.recovery", "only for the spike profile"}, {13, "profiles.stress.recovery.windows", "must be > 0, got 0"}}},
-		{"recovery on a spike shorthand of another profile", profileDoc("  target:\n    users: {base: 0, peak: 10}\n    ramp: 1s\n    hold: 1s\n    recovery: {}\n"), nil, []wantErr{{13, "profiles.target.recovery", "only for the spike profile"}}},
-		{"recovery a list", spikeDoc("    recovery: [surge]\n"), nil, []wantErr{{13, "profiles.spike.recovery", "want a mapping with keys from, windows, budget, got a list"}}},
-		{"recovery unknown key", spikeDoc("    recovery:\n      within: 10s\n"), nil, []wantErr{{14, "profiles.spike.recovery.within", `unknown key "within" (allowed: from, windows, budget)`}}},
-		{"recovery from unknown", spikeDoc("    recovery:\n      from: hold\n"), nil, []wantErr{{14, "profiles.spike.recovery.from", `want ramp_down or surge, got "hold"`}}},
-		{"recovery from a list", spikeDoc("    recovery:\n      from: [surge]\n"), nil, []wantErr{{14, "profiles.spike.recovery.from", "want a string, got a list"}}},
-		{"recovery windows not an integer", spikeDoc("    recovery:\n      windows: 2.5\n"), nil, []wantErr{{14, "profiles.spike.recovery.windows", `want an integer, got "2.5"`}}},
-		{"recovery budget zero", spikeDoc("    recovery:\n      budget: 0s\n"), nil, []wantErr{{14, "profiles.spike.recovery.budget", "must be > 0, got 0s"}}},
-		{"recovery from a secret", spikeDoc("    recovery:\n      from: ${secret:FROM}\n"), map[string]string{"FROM": "later"}, []wantErr{{14, "profiles.spike.recovery.from", "want ramp_down or surge, got ***"}}},
+		{"recovery on a steady profile", steady("    recovery: {}\n"), nil, []wantErr{
+			{12, "profiles.baseline.recovery", "only for the spike profile: it says how recovery after the surge is judged"},
+		}},
+		{"recovery on the stress profile, checked all the same", stepped("    recovery:\n      windows: 0\n"), nil, []wantErr{
+			{12, "profiles.stress.recovery", "only for the spike profile"},
+			{13, "profiles.stress.recovery.windows", "must be > 0, got 0"},
+		}},
+		{"recovery on a spike shorthand of another profile", profileDoc("  target:\n    users: {base: 0, peak: 10}\n    ramp: 1s\n    hold: 1s\n    recovery: {}\n"), nil, []wantErr{
+			{13, "profiles.target.recovery", "only for the spike profile"},
+		}},
+		{"recovery a list", spikeDoc("    recovery: [surge]\n"), nil, []wantErr{
+			{13, "profiles.spike.recovery", "want a mapping with keys from, windows, budget, got a list"},
+		}},
+		{"recovery unknown key", spikeDoc("    recovery:\n      within: 10s\n"), nil, []wantErr{
+			{14, "profiles.spike.recovery.within", `unknown key "within" (allowed: from, windows, budget)`},
+		}},
+		{"recovery from unknown", spikeDoc("    recovery:\n      from: hold\n"), nil, []wantErr{
+			{14, "profiles.spike.recovery.from", `want ramp_down or surge, got "hold"`},
+		}},
+		{"recovery from a list", spikeDoc("    recovery:\n      from: [surge]\n"), nil, []wantErr{
+			{14, "profiles.spike.recovery.from", "want a string, got a list"},
+		}},
+		{"recovery windows not an integer", spikeDoc("    recovery:\n      windows: 2.5\n"), nil, []wantErr{
+			{14, "profiles.spike.recovery.windows", `want an integer, got "2.5"`},
+		}},
+		{"recovery budget zero", spikeDoc("    recovery:\n      budget: 0s\n"), nil, []wantErr{
+			{14, "profiles.spike.recovery.budget", "must be > 0, got 0s"},
+		}},
+		{"recovery from a secret", spikeDoc("    recovery:\n      from: ${secret:FROM}\n"), map[string]string{"FROM": "later"}, []wantErr{
+			{14, "profiles.spike.recovery.from", "want ramp_down or surge, got ***"},
+		}},
 
 		// abort.
-		{"abort a mapping", profileDoc("  baseline: {rate: 1, duration: 1s}\nabort: {error_rate: 50%, for: 10s}\n"), nil, []wantErr{{10, "abort", "want a list of conditions like {error_rate: 50%, for: 10s}, got a mapping"}}},
-		{"abort item a string", aborts("  - error_rate\n"), nil, []wantErr{{11, "abort[0]", `want a mapping with keys error_rate, p95, p99, for, got "error_rate"`}}},
-		{"abort item without a metric", aborts("  - {error_rate: 1%, for: 1s}\n  - for: 10s\n"), nil, []wantErr{{12, "abort[1]", "want one of error_rate, p95, p99 (the metric to watch), with for"}}},
-		{"abort item with two metrics", aborts("  - error_rate: 1%\n    p99: 1s\n    p95: 1s\n    for: 10s\n"), nil, []wantErr{{12, "abort[0].p99", "one metric per condition (this one watches error_rate; write another condition for p99)"}, {13, "abort[0].p95", "one metric per condition (this one watches error_rate; write another condition for p95)"}}},
-		{"abort item without for", aborts("  - {error_rate: 1%}\n"), nil, []wantErr{{11, "abort[0].for", "required key is missing (how long the metric must stay above the limit before the run stops)"}}},
-		{"abort for zero", aborts("  - {p95: 1s, for: 0s}\n"), nil, []wantErr{{11, "abort[0].for", "must be > 0, got 0s"}}},
-		{"abort for not a duration", aborts("  - error_rate: 1%\n    for: 10\n"), nil, []wantErr{{12, "abort[0].for", `want a duration like 500ms or 2m, got "10"`}}},
-		{"abort error_rate too high", aborts("  - {error_rate: 150%, for: 1s}\n"), nil, []wantErr{{11, "abort[0].error_rate", "must be between 0 and 100%"}}},
-		{"abort p95 zero", aborts("  - {p95: 0s, for: 1s}\n"), nil, []wantErr{{11, "abort[0].p95", "must be > 0, got 0s"}}},
-		{"abort p99 not a duration", aborts("  - {p99: slow, for: 1s}\n"), nil, []wantErr{{11, "abort[0].p99", `want a duration like 500ms or 2m, got "slow"`}}},
-		{"abort unknown metric", aborts("  - p50: 1s\n    for: 1s\n"), nil, []wantErr{{11, "abort[0].p50", `unknown key "p50" (allowed: error_rate, p95, p99, for)`}, {11, "abort[0]", "want one of error_rate, p95, p99"}}},
-		{"abort variable not set", aborts("  - p99: ${P99}\n    for: 1s\n"), nil, []wantErr{{11, "abort[0].p99", "environment variable P99 is not set"}}},
+		{"abort a mapping", profileDoc("  baseline: {rate: 1, duration: 1s}\nabort: {error_rate: 50%, for: 10s}\n"), nil, []wantErr{
+			{10, "abort", "want a list of conditions like {error_rate: 50%, for: 10s}, got a mapping"},
+		}},
+		{"abort item a string", aborts("  - error_rate\n"), nil, []wantErr{
+			{11, "abort[0]", `want a mapping with keys error_rate, p95, p99, for, got "error_rate"`},
+		}},
+		{"abort item without a metric", aborts("  - {error_rate: 1%, for: 1s}\n  - for: 10s\n"), nil, []wantErr{
+			{12, "abort[1]", "want one of error_rate, p95, p99 (the metric to watch), with for"},
+		}},
+		{"abort item with two metrics", aborts("  - error_rate: 1%\n    p99: 1s\n    p95: 1s\n    for: 10s\n"), nil, []wantErr{
+			{12, "abort[0].p99", "one metric per condition (this one watches error_rate; write another condition for p99)"},
+			{13, "abort[0].p95", "one metric per condition (this one watches error_rate; write another condition for p95)"},
+		}},
+		{"abort item without for", aborts("  - {error_rate: 1%}\n"), nil, []wantErr{
+			{11, "abort[0].for", "required key is missing (how long the metric must stay above the limit before the run stops)"},
+		}},
+		{"abort for zero", aborts("  - {p95: 1s, for: 0s}\n"), nil, []wantErr{
+			{11, "abort[0].for", "must be > 0, got 0s"},
+		}},
+		{"abort for not a duration", aborts("  - error_rate: 1%\n    for: 10\n"), nil, []wantErr{
+			{12, "abort[0].for", `want a duration like 500ms or 2m, got "10"`},
+		}},
+		{"abort error_rate too high", aborts("  - {error_rate: 150%, for: 1s}\n"), nil, []wantErr{
+			{11, "abort[0].error_rate", "must be between 0 and 100%"},
+		}},
+		{"abort p95 zero", aborts("  - {p95: 0s, for: 1s}\n"), nil, []wantErr{
+			{11, "abort[0].p95", "must be > 0, got 0s"},
+		}},
+		{"abort p99 not a duration", aborts("  - {p99: slow, for: 1s}\n"), nil, []wantErr{
+			{11, "abort[0].p99", `want a duration like 500ms or 2m, got "slow"`},
+		}},
+		{"abort unknown metric", aborts("  - p50: 1s\n    for: 1s\n"), nil, []wantErr{
+			{11, "abort[0].p50", `unknown key "p50" (allowed: error_rate, p95, p99, for)`},
+			{11, "abort[0]", "want one of error_rate, p95, p99"},
+		}},
+		{"abort variable not set", aborts("  - p99: ${P99}\n    for: 1s\n"), nil, []wantErr{
+			{11, "abort[0].p99", "environment variable P99 is not set"},
+		}},
 	})
 }
