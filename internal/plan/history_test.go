@@ -4,25 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 )
-
-// syntheticHistory writes n monthly rows from 2025-01-01 growing at
-// monthly, with multiplicative log-normal noise of sd noise, seeded.
-func syntheticHistory(n int, start, monthly, noise float64, seed uint64) string {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	var b strings.Builder
-	b.WriteString("date,peak_rps\n")
-	first := NewDate(2025, time.January, 1)
-	for i := 0; i < n; i++ {
-		v := start * math.Pow(1+monthly, float64(i)) * math.Exp(noise*rng.NormFloat64())
-		fmt.Fprintf(&b, "%s,%.2f\n", first.AddMonths(i), v)
-	}
-	return b.String()
-}
 
 func TestFitRecoversKnownGrowth(t *testing.T) {
 	tests := []struct {
@@ -131,8 +116,7 @@ func TestReadHistoryErrors(t *testing.T) {
 		body string
 		want []string // each error, as file:line: key: message prefix
 	}{
-		{"negative", "date,peak_rps\n2026-01-01,100\n2026-02-01,-5\n2026-03-01,120\n",
-			[]string{"h.csv:3: peak_rps: must be greater than zero, got negative -5"}},
+		{"negative", "date,peak_rps\n2026-01-01,100\n2026-02-01,-5\n2026-03-01,120\n", []string{"h.csv:3: peak_rps: must be greater than zero, got negative -5"}},
 		{"zero", "2026-01-01,0\n", []string{"h.csv:1: peak_rps: must be greater than zero"}},
 		{"not a number", "2026-01-01,lots\n", []string{`h.csv:1: peak_rps: not a number "lots"`}},
 		{"infinite", "2026-01-01,Inf\n", []string{"h.csv:1: peak_rps: want a finite number"}},
@@ -140,17 +124,12 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"american date", "01/02/2026,100\n", []string{`h.csv:1: date: not a date "01/02/2026"`}},
 		{"empty date", ",100\n", []string{"h.csv:1: date: empty date"}},
 		{"29 February of a common year", "2027-02-29,100\n", []string{`h.csv:1: date: not a date "2027-02-29"`}},
-		{"duplicate", "2026-01-01,100\n2026-02-01,110\n# a comment\n2026-02-01,111\n",
-			[]string{"h.csv:4: date: duplicate date 2026-02-01 (first at line 2)"}},
-		{"out of order", "2026-01-01,100\n2026-03-01,110\n2026-02-01,105\n",
-			[]string{"h.csv:3: date: 2026-02-01 comes after 2026-03-01 (line 2)"}},
-		{"gap", "2026-01-01,100\n2026-02-01,110\n2026-03-01,120\n2026-05-01,140\n2026-06-01,150\n",
-			[]string{"h.csv:4: date: gap: 61 days since 2026-03-01 (line 3), the rows are 31 days apart elsewhere"}},
-		{"daily gap", "2026-01-01,100\n2026-01-02,100\n2026-01-03,100\n2026-01-05,100\n",
-			[]string{"h.csv:4: date: gap: 2 days since 2026-01-03 (line 3)"}},
+		{"duplicate", "2026-01-01,100\n2026-02-01,110\n# a comment\n2026-02-01,111\n", []string{"h.csv:4: date: duplicate date 2026-02-01 (first at line 2)"}},
+		{"out of order", "2026-01-01,100\n2026-03-01,110\n2026-02-01,105\n", []string{"h.csv:3: date: 2026-02-01 comes after 2026-03-01 (line 2)"}},
+		{"gap", "2026-01-01,100\n2026-02-01,110\n2026-03-01,120\n2026-05-01,140\n2026-06-01,150\n", []string{"h.csv:4: date: gap: 61 days since 2026-03-01 (line 3), the rows are 31 days apart elsewhere"}},
+		{"daily gap", "2026-01-01,100\n2026-01-02,100\n2026-01-03,100\n2026-01-05,100\n", []string{"h.csv:4: date: gap: 2 days since 2026-01-03 (line 3)"}},
 		{"three columns", "2026-01-01,100,7\n", []string{"h.csv:1: want 2 columns (date,peak_rps), got 3"}},
-		{"several", "date,peak_rps\n2026-01-01,-1\nyesterday,5\n",
-			[]string{"h.csv:2: peak_rps: must be greater", "h.csv:3: date: not a date"}},
+		{"several", "date,peak_rps\n2026-01-01,-1\nyesterday,5\n", []string{"h.csv:2: peak_rps: must be greater", "h.csv:3: date: not a date"}},
 		{"empty", "# nothing here\n\n", []string{"h.csv: no rows"}},
 		{"header only", "date,peak_rps\n", []string{"h.csv: no rows"}},
 		{"wrong header", "day,peak\n2026-01-01,5\n", []string{`h.csv:1: unknown header "day,peak" (want date,peak_rps)`}},
@@ -171,12 +150,10 @@ func TestReadHistoryForms(t *testing.T) {
 		name, body string
 		want       []Observation
 	}{
-		{"header, comments, blanks", "# peaks\ndate,peak_rps\n\n2026-01-01, 100 # launch week\n2026-02-01,110\n2026-03-01,121\n",
-			[]Observation{{d("2026-01-01"), 100, 4}, {d("2026-02-01"), 110, 5}, {d("2026-03-01"), 121, 6}}},
+		{"header, comments, blanks", "# peaks\ndate,peak_rps\n\n2026-01-01, 100 # launch week\n2026-02-01,110\n2026-03-01,121\n", []Observation{{d("2026-01-01"), 100, 4}, {d("2026-02-01"), 110, 5}, {d("2026-03-01"), 121, 6}}},
 		{"columns swapped", "PEAK_RPS,Date\n100,2026-01\n110,2026-02\n", []Observation{{d("2026-01-01"), 100, 2}, {d("2026-02-01"), 110, 3}}},
 		{"no header, months", "2026-01,100\n2026-02,110\n", []Observation{{d("2026-01-01"), 100, 1}, {d("2026-02-01"), 110, 2}}},
-		{"quoted fields, as spreadsheets export", "\"date\",\"peak_rps\"\n\"2026-01-01\",\"100\"\n\"2026-02-01\", 110 # note\n\"2026-03-01\",\"121\" \n",
-			[]Observation{{d("2026-01-01"), 100, 2}, {d("2026-02-01"), 110, 3}, {d("2026-03-01"), 121, 4}}},
+		{"quoted fields, as spreadsheets export", "\"date\",\"peak_rps\"\n\"2026-01-01\",\"100\"\n\"2026-02-01\", 110 # note\n\"2026-03-01\",\"121\" \n", []Observation{{d("2026-01-01"), 100, 2}, {d("2026-02-01"), 110, 3}, {d("2026-03-01"), 121, 4}}},
 		{"end-of-month dates", "2026-01-31,1\n2026-02-28,2\n2026-03-31,3\n2026-04-30,4\n", []Observation{{d("2026-01-31"), 1, 1}, {d("2026-02-28"), 2, 2}, {d("2026-03-31"), 3, 3}, {d("2026-04-30"), 4, 4}}},
 	}
 	for _, tt := range tests {

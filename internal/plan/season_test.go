@@ -1,31 +1,11 @@
 package plan
 
 import (
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 )
-
-// seasonalHistory writes n monthly rows from first growing at monthly,
-// with November at nov times the trend and log-normal noise of sd noise,
-// seeded.
-func seasonalHistory(first Date, n int, monthly, nov, noise float64, seed uint64) string {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	var b strings.Builder
-	b.WriteString("date,peak_rps\n")
-	for i := 0; i < n; i++ {
-		d := first.AddMonths(i)
-		v := 1000 * math.Pow(1+monthly, float64(i)) * math.Exp(noise*rng.NormFloat64())
-		if d.Month() == time.November {
-			v *= nov
-		}
-		fmt.Fprintf(&b, "%s,%.2f\n", d, v)
-	}
-	return b.String()
-}
 
 // TestSeasonalityDetected: 18 months at 15%/month with every November 30%
 // above the trend and 2% noise. The fit finds November and only November

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -26,15 +25,6 @@ func htmlFixture(t *testing.T) *result.Result {
 	r.Gates = []result.GateCheck{{Gate: "p95<300ms over 30s", Profile: "baseline",
 		Check: result.Check{Name: "p95", Measured: 24.1, Limit: 300, Op: "<", Unit: "ms", Pass: true}}}
 	return r
-}
-
-func renderHTML(t *testing.T, r *result.Result) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := HTML(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // tag is one start tag of a page: its name and attributes.

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -28,41 +27,40 @@ func withMonitor(t *testing.T) *result.Result {
 	return r
 }
 
-func TestMonitorInTerminalAndSummary(t *testing.T) {
-	r := withMonitor(t)
-	var term, md bytes.Buffer
-	if err := Terminal(&term, r, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := Markdown(&md, r); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"monitor busy (count, capacity 16 count): stage 1 mean 3.25 max 4 · stage 2 mean 9.5 max 12",
-		"monitor cpu (cores, capacity —): no sample in a steady part",
-		"warning: monitor cpu: no data for 15 s (1 gap(s)); first: connection refused",
+// TestMonitorInReports: what each output says of a run's monitor
+// (withMonitor) and of the utilisation-law bottleneck of its readings
+// (monitoredFixture); without a monitor, nothing is said about one.
+func TestMonitorInReports(t *testing.T) {
+	monitored, bottleneck := withMonitor(t), monitoredFixture(t)
+	for _, c := range []struct {
+		name   string
+		r      *result.Result
+		render func(*testing.T, *result.Result) string
+		want   []string
+	}{
+		{"monitor in the terminal", monitored, renderTerminal, []string{
+			"monitor busy (count, capacity 16 count): stage 1 mean 3.25 max 4 · stage 2 mean 9.5 max 12",
+			"monitor cpu (cores, capacity —): no sample in a steady part",
+			"warning: monitor cpu: no data for 15 s (1 gap(s)); first: connection refused"}},
+		{"monitor in summary.md", monitored, renderMarkdown, []string{
+			"| busy | api | scrape | 2 | 4 | 9.5 count | 12 count | 16 count |",
+			"| cpu | — | prometheus | — | 0 | — | — | — |",
+			"**Warning:** monitor cpu: no data for 15 s"}},
+		{"bottleneck in summary.md", bottleneck, renderMarkdown, []string{
+			"### Bottleneck (utilisation law)",
+			"| **busy** (binds first) | api | 0.0001563 | 6400 req/s | 1, 2 | from step 3 |",
+			"queue has no stated capacity"}},
+		{"bottleneck in the terminal", bottleneck, renderTerminal, []string{
+			"Bottleneck (stress): busy (api) binds first, ceiling 6400 req/s by the utilisation law"}},
+		{"bottleneck in report.html", bottleneck, renderHTML, []string{
+			"<h3>Bottleneck (utilisation law)</h3>", "<td>busy (binds first)</td><td>api</td>", "from step 3"}},
 	} {
-		if !strings.Contains(term.String(), want) {
-			t.Errorf("terminal lacks %q:\n%s", want, term.String())
-		}
+		t.Run(c.name, func(t *testing.T) {
+			wantAll(t, c.name, c.render(t, c.r), c.want...)
+		})
 	}
-	for _, want := range []string{
-		"| busy | api | scrape | 2 | 4 | 9.5 count | 12 count | 16 count |",
-		"| cpu | — | prometheus | — | 0 | — | — | — |",
-		"**Warning:** monitor cpu: no data for 15 s",
-	} {
-		if !strings.Contains(md.String(), want) {
-			t.Errorf("summary.md lacks %q", want)
-		}
-	}
-	// Without a monitor, nothing is said about one.
-	plain := fixture(t)
-	term.Reset()
-	if err := Terminal(&term, plain, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(term.String(), "monitor") {
-		t.Errorf("terminal mentions a monitor the run did not have:\n%s", term.String())
+	if term := renderTerminal(t, fixture(t)); strings.Contains(term, "monitor") {
+		t.Errorf("terminal mentions a monitor the run did not have:\n%s", term)
 	}
 }
 
@@ -93,4 +91,82 @@ func mustMarshal(t *testing.T, r *result.Result) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// monitoredFixture is htmlFixture with the stress profile monitored: busy
+// workers (capacity 64) tied to resource api, a queue length with no
+// capacity and a gap, and the utilisation-law reading of them.
+func monitoredFixture(t *testing.T) *result.Result {
+	t.Helper()
+	r := htmlFixture(t)
+	st := r.Profile("stress")
+	busy := result.MonitorMetric{Name: "busy", Resource: "api", Unit: "count", Capacity: ptr(64.0), Source: "scrape", Query: "builtin loadplan_sim_busy_workers"}
+	queue := result.MonitorMetric{Name: "queue", Unit: "count", Source: "scrape", Query: "builtin loadplan_sim_queue_length"}
+	for i, win := range st.Windows {
+		off := win.Offset + 1
+		busy.Samples = append(busy.Samples, result.MonitorSample{Offset: off, V: win.Throughput * 0.01})
+		if i == 2 {
+			queue.Gaps = append(queue.Gaps, result.MonitorGap{From: win.Offset, To: off, Error: "timeout"})
+			continue
+		}
+		queue.Samples = append(queue.Samples, result.MonitorSample{Offset: off, V: float64(i % 3)})
+	}
+	st.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{busy, queue}}
+	st.Bottleneck = &result.Bottleneck{Resource: "busy", Ceiling: 6400,
+		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 1.0 / 6400, Ceiling: 6400, Steps: []int{0, 1}, AtCapacity: ptr(2)}},
+		Note:      "busy binds first: ceiling 6,400 req/s by the utilisation law; queue has no stated capacity (max: or cpus:): no utilisation, no ceiling"}
+	return r
+}
+
+// Each monitored metric gets a chart under the load chart, on its time
+// axis, with its capacity line and its gaps shaded and the line broken.
+func TestResourceChartsInHTML(t *testing.T) {
+	r := monitoredFixture(t)
+	doc := renderHTML(t, r)
+	if strings.Contains(doc, "chart not drawn") {
+		t.Fatalf("a chart failed to draw")
+	}
+	figs := figures(t, doc)
+	busy, queue := figs["resource-busy-stress"], figs["resource-queue-stress"]
+	if busy == nil || queue == nil {
+		t.Fatalf("no resource charts (charts: %v)", keys(figs))
+	}
+	if !busy.hasText("capacity 64") || !busy.hasText("busy (api)") || !busy.hasText("seconds since the profile started") {
+		t.Errorf("busy chart texts %q: want its title, the capacity line and the time axis", busy.texts)
+	}
+	if queue.hasText("capacity") {
+		t.Errorf("queue has no capacity but its chart draws one: %q", queue.texts)
+	}
+	// In page order: the load chart, then the resource charts.
+	iLat, iBusy := strings.Index(doc, `id="latency-stress"`), strings.Index(doc, `id="resource-busy-stress"`)
+	if iLat < 0 || iBusy < iLat || strings.Index(doc, `id="hdr-stress"`) < iBusy {
+		t.Errorf("resource chart not right under the load chart")
+	}
+	if !strings.Contains(doc, "Shaded: 1 gap(s) with no reading") {
+		t.Errorf("the queue's gap is not described")
+	}
+	// The gap breaks the queue's line in two and is shaded: one more
+	// path than the busy chart, whose line is whole (and has the
+	// capacity line instead).
+	m := &r.Profile("stress").Monitor.Metrics[1]
+	pts, _ := resourceSeries(m)
+	if len(splitNaN(pts)) != 2 {
+		t.Errorf("the queue's line is in %d pieces, want 2 (broken at the gap)", len(splitNaN(pts)))
+	}
+}
+
+// A reading alone between two gaps would be a line of one point, which
+// draws nothing: it is drawn as a dot.
+func TestResourceLoneReading(t *testing.T) {
+	m := &result.MonitorMetric{Name: "busy", Unit: "count",
+		Samples: []result.MonitorSample{{Offset: 1, V: 2}, {Offset: 2, V: 3}, {Offset: 4, V: 5}, {Offset: 6, V: 4}, {Offset: 7, V: 4}},
+		Gaps:    []result.MonitorGap{{From: 2.5, To: 3.5, Error: "timeout"}, {From: 4.5, To: 5.5, Error: "timeout"}}}
+	pts, top := resourceSeries(m)
+	lone := loneReadings(pts)
+	if len(lone) != 1 || lone[0].X != 4 || top != 5 {
+		t.Errorf("lone readings %v (top %g), want the one at 4 s", lone, top)
+	}
+	if got := resourceCaption(m, 16); !strings.Contains(got, "its capacity, 16.") || !strings.Contains(got, "Shaded: 2 gap(s)") {
+		t.Errorf("caption %q", got)
+	}
 }

@@ -13,51 +13,24 @@ import (
 // before the bounds existed, and then ran forever, took gigabytes, or
 // failed every request.
 func TestParseRefusesOutOfBounds(t *testing.T) {
-	tests := []struct {
-		name string
-		src  string
-		want []wantErr
-	}{
-		{"rate 1e12", profileDoc("  baseline: {rate: 1e12, duration: 2s}\n"), []wantErr{
-			{9, "profiles.baseline.rate", "must be at most 1000000 requests per second, got 1000000000000"}}},
-		{"users 2000000", profileDoc("  baseline: {users: 2000000, duration: 2s}\n"), []wantErr{
-			{9, "profiles.baseline.users", "must be at most 100000 users, got 2000000"}}},
-		{"stepped max above the bound", profileDoc("  stress:\n    rate: {start: 1000, step: 500000, max: 2000000}\n    step_duration: 1s\n"), []wantErr{
-			{10, "profiles.stress.rate.max", "must be at most 1000000 requests per second"}}},
-		{"stage rate above the bound", profileDoc("  baseline:\n    stages:\n      - {rate: 1000001, duration: 1s}\n"), []wantErr{
-			{11, "profiles.baseline.stages[0].rate", "must be at most 1000000"}}},
-		{"spike users above the bound", profileDoc("  spike:\n    users: {base: 0, peak: 100001}\n    ramp: 1s\n    hold: 1s\n"), []wantErr{
-			{10, "profiles.spike.users.peak", "must be at most 100000 users"}}},
-		{"port 99999", targetDoc("target: {url: \"http://127.0.0.1:99999\"}\n"), []wantErr{
-			{3, "target.url", `port "99999": want a number from 1 to 65535`}}},
-		{"port 0", targetDoc("target: {url: \"http://127.0.0.1:0/\"}\n"), []wantErr{
-			{3, "target.url", `port "0"`}}},
-		{"empty port", targetDoc("target: {url: \"http://127.0.0.1:/\"}\n"), []wantErr{
-			{3, "target.url", `port ""`}}},
-		{"space in the base", targetDoc("target: {url: \"http://127.0.0.1/a b\"}\n"), []wantErr{
-			{3, "target.url", "without spaces or control characters"}}},
-		{"space in a path", requestDoc("http://127.0.0.1:8080", "  - {name: a, path: \"/a b\"}\n"), []wantErr{
-			{5, "requests[0].path", `must not contain a space or control character (found ' ' at byte 2; write a space as %20), got "/a b"`}}},
-		{"tab in a builtin path", profileDoc("  baseline: {rate: 1, duration: 1s}\n")[:0] +
-			"version: 1\nname: t\ntarget: {url: builtin}\nrequests: [{name: a, path: \"/a\\tb\"}]\nprofiles: {baseline: {rate: 1, duration: 1s}}\n", []wantErr{
-			{4, "requests[0].path", "must not contain a space or control character"}}},
-		{"bad escape in a url", requestDoc("http://127.0.0.1:8080", "  - {name: a, url: \"http://127.0.0.1/%zz\"}\n"), []wantErr{
-			{5, "requests[0].url", "invalid URL escape"}}},
-		{"port 99999 in a request url", requestDoc("http://127.0.0.1:8080", "  - {name: a, url: \"http://127.0.0.1:99999/\"}\n"), []wantErr{
-			{5, "requests[0].url", `port "99999"`}}},
-		{"max_in_flight too large", targetDoc("target: {url: builtin, max_in_flight: 1000000000}\n"), []wantErr{
-			{3, "target.max_in_flight", "must be at most 1000000"}}},
-		{"builtin workers too many", targetDoc("target: {url: builtin, builtin: {workers: 2000000000, queue: 1000001}}\n"), []wantErr{
-			{3, "target.builtin.workers", "must be at most 100000, got 2000000000"}, {3, "target.builtin.queue", "must be at most 1000000, got 1000001"}}},
-		{"header value with CR LF", targetDoc("target:\n  url: builtin\n  headers: {X-A: \"a\\r\\nX-B: b\"}\n"), []wantErr{
-			{5, "target.headers.X-A", "line break"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("s.yaml", []byte(tt.src), env(nil))
-			checkErrors(t, err, tt.want)
-		})
-	}
+	checkParseCases(t, []parseCase{
+		{"rate 1e12", profileDoc("  baseline: {rate: 1e12, duration: 2s}\n"), nil, []wantErr{{9, "profiles.baseline.rate", "must be at most 1000000 requests per second, got 1000000000000"}}},
+		{"users 2000000", profileDoc("  baseline: {users: 2000000, duration: 2s}\n"), nil, []wantErr{{9, "profiles.baseline.users", "must be at most 100000 users, got 2000000"}}},
+		{"stepped max above the bound", profileDoc("  stress:\n    rate: {start: 1000, step: 500000, max: 2000000}\n    step_duration: 1s\n"), nil, []wantErr{{10, "profiles.stress.rate.max", "must be at most 1000000 requests per second"}}},
+		{"stage rate above the bound", profileDoc("  baseline:\n    stages:\n      - {rate: 1000001, duration: 1s}\n"), nil, []wantErr{{11, "profiles.baseline.stages[0].rate", "must be at most 1000000"}}},
+		{"spike users above the bound", profileDoc("  spike:\n    users: {base: 0, peak: 100001}\n    ramp: 1s\n    hold: 1s\n"), nil, []wantErr{{10, "profiles.spike.users.peak", "must be at most 100000 users"}}},
+		{"port 99999", targetDoc("target: {url: \"http://127.0.0.1:99999\"}\n"), nil, []wantErr{{3, "target.url", `port "99999": want a number from 1 to 65535`}}},
+		{"port 0", targetDoc("target: {url: \"http://127.0.0.1:0/\"}\n"), nil, []wantErr{{3, "target.url", `port "0"`}}},
+		{"empty port", targetDoc("target: {url: \"http://127.0.0.1:/\"}\n"), nil, []wantErr{{3, "target.url", `port ""`}}},
+		{"space in the base", targetDoc("target: {url: \"http://127.0.0.1/a b\"}\n"), nil, []wantErr{{3, "target.url", "without spaces or control characters"}}},
+		{"space in a path", requestDoc("http://127.0.0.1:8080", "  - {name: a, path: \"/a b\"}\n"), nil, []wantErr{{5, "requests[0].path", `must not contain a space or control character (found ' ' at byte 2; write a space as %20), got "/a b"`}}},
+		{"tab in a builtin path", "version: 1\nname: t\ntarget: {url: builtin}\nrequests: [{name: a, path: \"/a\\tb\"}]\nprofiles: {baseline: {rate: 1, duration: 1s}}\n", nil, []wantErr{{4, "requests[0].path", "must not contain a space or control character"}}},
+		{"bad escape in a url", requestDoc("http://127.0.0.1:8080", "  - {name: a, url: \"http://127.0.0.1/%zz\"}\n"), nil, []wantErr{{5, "requests[0].url", "invalid URL escape"}}},
+		{"port 99999 in a request url", requestDoc("http://127.0.0.1:8080", "  - {name: a, url: \"http://127.0.0.1:99999/\"}\n"), nil, []wantErr{{5, "requests[0].url", `port "99999"`}}},
+		{"max_in_flight too large", targetDoc("target: {url: builtin, max_in_flight: 1000000000}\n"), nil, []wantErr{{3, "target.max_in_flight", "must be at most 1000000"}}},
+		{"builtin workers too many", targetDoc("target: {url: builtin, builtin: {workers: 2000000000, queue: 1000001}}\n"), nil, []wantErr{{3, "target.builtin.workers", "must be at most 100000, got 2000000000"}, {3, "target.builtin.queue", "must be at most 1000000, got 1000001"}}},
+		{"header value with CR LF", targetDoc("target:\n  url: builtin\n  headers: {X-A: \"a\\r\\nX-B: b\"}\n"), nil, []wantErr{{5, "target.headers.X-A", "line break"}}},
+	})
 }
 
 // The bounds themselves are allowed.

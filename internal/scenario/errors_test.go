@@ -56,13 +56,28 @@ func checkErrors(t *testing.T, err error, want []wantErr) {
 	}
 }
 
+// parseCase is a scenario file (named s.yaml, read with env) that Parse
+// must refuse with the errors in want.
+type parseCase struct {
+	name string
+	src  string
+	env  map[string]string
+	want []wantErr
+}
+
+// checkParseCases runs each case as a subtest.
+func checkParseCases(t *testing.T, cases []parseCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("s.yaml", []byte(tt.src), env(tt.env))
+			checkErrors(t, err, tt.want)
+		})
+	}
+}
+
 func TestParseErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		src  string
-		env  map[string]string
-		want []wantErr
-	}{
+	checkParseCases(t, []parseCase{
 		// The document.
 		{"empty file", "", nil, []wantErr{{1, "", "empty scenario file"}}},
 		{"only a comment", "# nothing\n", nil, []wantErr{{1, "", "empty scenario file"}}},
@@ -492,13 +507,7 @@ func TestParseErrors(t *testing.T) {
 			{6, "requests[0].path", "environment variable A is not set"},
 			{6, "requests[0].path", "environment variable C is not set"},
 		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("s.yaml", []byte(tt.src), env(tt.env))
-			checkErrors(t, err, tt.want)
-		})
-	}
+	})
 }
 
 func TestParseCollectsAllErrors(t *testing.T) {

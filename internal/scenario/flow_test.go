@@ -36,75 +36,29 @@ func TestFlowErrors(t *testing.T) {
 		src   string
 		want  []wantErr
 	}{
-		{"unknown variable", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/x/${nope}\"}\n"), []wantErr{
-			{7, "flows[0].steps[0].path", "unknown variable ${nope}: not extracted by an earlier step"},
-		}},
-		{"variable used before its extraction", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${tok}\"}\n      - {name: b, path: /, extract: {tok: {json: $.t}}}\n"), []wantErr{
-			{7, "flows[0].steps[0].path", "${tok} is used before step flows[0].steps[1] (line 8) extracts it"},
-		}},
-		{"variable used by the step that extracts it", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${tok}\", extract: {tok: {header: X-T}}}\n"), []wantErr{
-			{7, "flows[0].steps[0].path", "${tok} is used before step flows[0].steps[0]"},
-		}},
-		{"extraction from another flow", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {tok: {json: $.t}}}\n  - name: g\n    steps:\n      - {name: b, path: \"/${tok}\"}\n"), []wantErr{
-			{10, "flows[1].steps[0].path", "unknown variable ${tok}"},
-		}},
-		{"data source unknown", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${data.users.name}\"}\n"), []wantErr{
-			{7, "flows[0].steps[0].path", `no data source "users" (defined: none)`},
-		}},
-		{"data column not in the file", map[string]string{"users.csv": usersCSV}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: \"/${data.users.email}\"}\n"), []wantErr{
-			{9, "flows[0].steps[0].path", `column "email" is not in users.csv (columns: name, password)`},
-		}},
-		{"ragged CSV", map[string]string{"users.csv": "name,password\nann,a1\nbob\n"}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
-			{5, "data.users.file", "users.csv:3: ragged row"},
-		}},
-		{"ragged JSON lines", map[string]string{"users.jsonl": "{\"name\": \"ann\"}\n{\"id\": 2}\n"}, flowDoc("data:\n  users: {file: users.jsonl}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
-			{5, "data.users.file", "users.jsonl:2: ragged row"},
-		}},
-		{"empty data file with unique", map[string]string{"users.csv": "name,password\n"}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
-			{5, "data.users.file", "has no rows (mode unique needs at least one)"},
-		}},
-		{"unknown data mode", map[string]string{"users.csv": usersCSV}, flowDoc("data:\n  users: {file: users.csv, mode: shuffled}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
-			{5, "data.users.mode", `unknown mode "shuffled" (allowed: sequential, random, unique)`},
-		}},
-		{"missing data file", nil, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
-			{5, "data.users.file", "cannot read data file"},
-		}},
-		{"invalid JSON path in a check", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, check: {json: {\"$.[\": 1}}}\n"), []wantErr{
-			{7, "flows[0].steps[0].check.json.$.[", "invalid JSON path"},
-		}},
-		{"invalid JSON path in an extract", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {t: {json: \"token\"}}}\n"), []wantErr{
-			{7, "flows[0].steps[0].extract.t.json", "invalid JSON path"},
-		}},
-		{"invalid regexp in a check", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, check: {matches: \"a(\"}}\n"), []wantErr{
-			{7, "flows[0].steps[0].check.matches", "invalid regular expression"},
-		}},
-		{"invalid regexp in an extract", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {t: {regex: \"[\"}}}\n"), []wantErr{
-			{7, "flows[0].steps[0].extract.t.regex", "invalid regular expression"},
-		}},
-		{"regexp without a group", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {t: {regex: \"id=.*\"}}}\n"), []wantErr{
-			{7, "flows[0].steps[0].extract.t.regex", "needs a group"},
-		}},
-		{"bad status check", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, check: {status: \"300-200\"}}\n"), []wantErr{
-			{7, "flows[0].steps[0].check.status", "want a status like 200"},
-		}},
-		{"bad random_int", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${random_int:9:1}\"}\n"), []wantErr{
-			{7, "flows[0].steps[0].path", "want ${random_int:A:B} with integers A <= B"},
-		}},
-		{"on_exhausted without unique", map[string]string{"users.csv": usersCSV}, flowDoc("data:\n  users: {file: users.csv, on_exhausted: stop}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{
-			{5, "data.users.on_exhausted", "only for mode: unique"},
-		}},
-		{"duplicate step name", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /}\n      - {name: a, path: /}\n"), []wantErr{
-			{8, "flows[0].steps[1].name", `duplicate request name "a" (first at line 7)`},
-		}},
-		{"a flow of pauses", nil, flowDoc("", "  - name: f\n    steps:\n      - pause: 1s\n"), []wantErr{
-			{6, "flows[0].steps", "a flow needs at least one request step"},
-		}},
-		{"reserved marker in a text", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/\\uE0000\\uE001\"}\n"), []wantErr{
-			{7, "flows[0].steps[0].path", "must not contain U+E000 or U+E001"},
-		}},
-		{"weight on a step", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, weight: 2}\n"), []wantErr{
-			{7, "flows[0].steps[0].weight", `unknown key "weight"`},
-		}},
+		{"unknown variable", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/x/${nope}\"}\n"), []wantErr{{7, "flows[0].steps[0].path", "unknown variable ${nope}: not extracted by an earlier step"}}},
+		{"variable used before its extraction", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${tok}\"}\n      - {name: b, path: /, extract: {tok: {json: $.t}}}\n"), []wantErr{{7, "flows[0].steps[0].path", "${tok} is used before step flows[0].steps[1] (line 8) extracts it"}}},
+		{"variable used by the step that extracts it", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${tok}\", extract: {tok: {header: X-T}}}\n"), []wantErr{{7, "flows[0].steps[0].path", "${tok} is used before step flows[0].steps[0]"}}},
+		{"extraction from another flow", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {tok: {json: $.t}}}\n  - name: g\n    steps:\n      - {name: b, path: \"/${tok}\"}\n"), []wantErr{{10, "flows[1].steps[0].path", "unknown variable ${tok}"}}},
+		{"data source unknown", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${data.users.name}\"}\n"), []wantErr{{7, "flows[0].steps[0].path", `no data source "users" (defined: none)`}}},
+		{"data column not in the file", map[string]string{"users.csv": usersCSV}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: \"/${data.users.email}\"}\n"), []wantErr{{9, "flows[0].steps[0].path", `column "email" is not in users.csv (columns: name, password)`}}},
+		{"ragged CSV", map[string]string{"users.csv": "name,password\nann,a1\nbob\n"}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{{5, "data.users.file", "users.csv:3: ragged row"}}},
+		{"ragged JSON lines", map[string]string{"users.jsonl": "{\"name\": \"ann\"}\n{\"id\": 2}\n"}, flowDoc("data:\n  users: {file: users.jsonl}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{{5, "data.users.file", "users.jsonl:2: ragged row"}}},
+		{"empty data file with unique", map[string]string{"users.csv": "name,password\n"}, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{{5, "data.users.file", "has no rows (mode unique needs at least one)"}}},
+		{"unknown data mode", map[string]string{"users.csv": usersCSV}, flowDoc("data:\n  users: {file: users.csv, mode: shuffled}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{{5, "data.users.mode", `unknown mode "shuffled" (allowed: sequential, random, unique)`}}},
+		{"missing data file", nil, flowDoc(users, "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{{5, "data.users.file", "cannot read data file"}}},
+		{"invalid JSON path in a check", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, check: {json: {\"$.[\": 1}}}\n"), []wantErr{{7, "flows[0].steps[0].check.json.$.[", "invalid JSON path"}}},
+		{"invalid JSON path in an extract", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {t: {json: \"token\"}}}\n"), []wantErr{{7, "flows[0].steps[0].extract.t.json", "invalid JSON path"}}},
+		{"invalid regexp in a check", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, check: {matches: \"a(\"}}\n"), []wantErr{{7, "flows[0].steps[0].check.matches", "invalid regular expression"}}},
+		{"invalid regexp in an extract", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {t: {regex: \"[\"}}}\n"), []wantErr{{7, "flows[0].steps[0].extract.t.regex", "invalid regular expression"}}},
+		{"regexp without a group", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, extract: {t: {regex: \"id=.*\"}}}\n"), []wantErr{{7, "flows[0].steps[0].extract.t.regex", "needs a group"}}},
+		{"bad status check", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, check: {status: \"300-200\"}}\n"), []wantErr{{7, "flows[0].steps[0].check.status", "want a status like 200"}}},
+		{"bad random_int", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/${random_int:9:1}\"}\n"), []wantErr{{7, "flows[0].steps[0].path", "want ${random_int:A:B} with integers A <= B"}}},
+		{"on_exhausted without unique", map[string]string{"users.csv": usersCSV}, flowDoc("data:\n  users: {file: users.csv, on_exhausted: stop}\n", "  - name: f\n    steps:\n      - {name: a, path: /}\n"), []wantErr{{5, "data.users.on_exhausted", "only for mode: unique"}}},
+		{"duplicate step name", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /}\n      - {name: a, path: /}\n"), []wantErr{{8, "flows[0].steps[1].name", `duplicate request name "a" (first at line 7)`}}},
+		{"a flow of pauses", nil, flowDoc("", "  - name: f\n    steps:\n      - pause: 1s\n"), []wantErr{{6, "flows[0].steps", "a flow needs at least one request step"}}},
+		{"reserved marker in a text", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: \"/\\uE0000\\uE001\"}\n"), []wantErr{{7, "flows[0].steps[0].path", "must not contain U+E000 or U+E001"}}},
+		{"weight on a step", nil, flowDoc("", "  - name: f\n    steps:\n      - {name: a, path: /, weight: 2}\n"), []wantErr{{7, "flows[0].steps[0].weight", `unknown key "weight"`}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -205,12 +205,7 @@ func TestJudgingErrors(t *testing.T) {
 	aborts := func(items string) string {
 		return profileDoc("  baseline: {rate: 1, duration: 1s}\nabort:\n" + items) // items from line 11
 	}
-	tests := []struct {
-		name string
-		src  string
-		env  map[string]string
-		want []wantErr
-	}{
+	checkParseCases(t, []parseCase{
 		// expect.
 		{"expect a string", steady("    expect: fast\n"), nil, []wantErr{
 			{12, "profiles.baseline.expect", `want a mapping with keys p50, p95, p99, error_rate, min_throughput, got "fast"`},
@@ -391,11 +386,5 @@ func TestJudgingErrors(t *testing.T) {
 		{"abort variable not set", aborts("  - p99: ${P99}\n    for: 1s\n"), nil, []wantErr{
 			{11, "abort[0].p99", "environment variable P99 is not set"},
 		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("s.yaml", []byte(tt.src), env(tt.env))
-			checkErrors(t, err, tt.want)
-		})
-	}
+	})
 }
