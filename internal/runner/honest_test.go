@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,15 +21,7 @@ import (
 // asserted are the ones under test.
 
 func quick(url, load string) string {
-	return fmt.Sprintf(`version: 1
-name: honest
-target:
-  url: %s
-  timeout: 5s
-requests: [{name: get, path: /}]
-profiles:
-  baseline: {%s}
-`, url, load)
+	return getScenario("honest", "url: "+url+", timeout: 5s", "profiles:\n  baseline: {"+load+"}\n")
 }
 
 func runQuick(t *testing.T, ctx context.Context, yaml string) *result.Result {
