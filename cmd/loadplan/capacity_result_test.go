@@ -63,10 +63,7 @@ func levels(from, step, to float64) []float64 {
 
 func TestCapacityResultText(t *testing.T) {
 	path := stressResult(t, "stress", levels(2, 2, 40), 4)
-	code, out, errOut := runCommand(t, "capacity", path, "--resamples", "100")
-	if code != ExitOK {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
+	out := runOK(t, "capacity", path, "--resamples", "100")
 	for _, want := range []string{
 		"Capacity model of the stress profile (closed model) in " + path,
 		"### Capacity model",
@@ -86,10 +83,7 @@ func TestCapacityResultJSON(t *testing.T) {
 	path := stressResult(t, "baseline-steps", levels(2, 2, 40), 9, baseline)
 	run := func(args ...string) result.Capacity {
 		t.Helper()
-		code, out, errOut := runCommand(t, "capacity", append([]string{path, "--profile", "baseline-steps", "--json"}, args...)...)
-		if code != ExitOK {
-			t.Fatalf("exit %d, stderr %q", code, errOut)
-		}
+		out := runOK(t, "capacity", append([]string{path, "--profile", "baseline-steps", "--json"}, args...)...)
 		var c result.Capacity
 		dec := json.NewDecoder(strings.NewReader(out))
 		dec.DisallowUnknownFields()

@@ -25,10 +25,7 @@ concurrency,throughput
 
 func TestCapacityFitText(t *testing.T) {
 	path := writeFile(t, "points.csv", sdm91CSV)
-	code, out, errOut := runCommand(t, "capacity", "fit", path, "--resamples", "100")
-	if code != ExitOK {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
+	out := runOK(t, "capacity", "fit", path, "--resamples", "100")
 	for _, want := range []string{
 		"7 points at 7 concurrency levels",
 		"σ", "0.02773", "κ", "0.0001044", "λ", "90 ",
@@ -55,10 +52,7 @@ func TestCapacityFitJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCommand(t, "capacity", tt.args...)
-			if code != ExitOK {
-				t.Fatalf("exit %d, stderr %q", code, errOut)
-			}
+			out := runOK(t, "capacity", tt.args...)
 			var got struct {
 				Sigma, Kappa, Lambda float64
 				Limit                string
@@ -102,10 +96,7 @@ const linearThenFlatCSV = `1,100
 
 func TestCapacityFitChoosesTheCeiling(t *testing.T) {
 	path := writeFile(t, "flat.csv", linearThenFlatCSV)
-	code, out, errOut := runCommand(t, "capacity", "fit", path, "--json", "--resamples", "200", "--seed", "3")
-	if code != ExitOK {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
+	out := runOK(t, "capacity", "fit", path, "--json", "--resamples", "200", "--seed", "3")
 	var got struct {
 		Model           string
 		ModelReason     string `json:"model_reason"`
@@ -130,7 +121,7 @@ func TestCapacityFitChoosesTheCeiling(t *testing.T) {
 	if len(got.Candidates) != 4 || !strings.Contains(got.ModelReason, "AICc") {
 		t.Errorf("candidates %+v, reason %q", got.Candidates, got.ModelReason)
 	}
-	code, out, _ = runCommand(t, "capacity", "fit", path, "--resamples", "0")
+	code, out, _ := runCommand(t, "capacity", "fit", path, "--resamples", "0")
 	for _, want := range []string{"model  ceiling: lowest AICc", "no retrograde throughput measured: no peak is reported", "X_max  ceiling X_c", "800", "candidate", "usl"} {
 		if code != ExitOK || !strings.Contains(out, want) {
 			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
@@ -182,10 +173,7 @@ func TestCapacityErlang(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCommand(t, "capacity", tt.args...)
-			if code != ExitOK {
-				t.Fatalf("exit %d, stderr %q", code, errOut)
-			}
+			out := runOK(t, "capacity", tt.args...)
 			for _, w := range tt.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
@@ -196,10 +184,7 @@ func TestCapacityErlang(t *testing.T) {
 }
 
 func TestCapacityErlangJSON(t *testing.T) {
-	code, out, errOut := runCommand(t, "capacity", "erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "0.8", "--json")
-	if code != ExitOK {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
+	out := runOK(t, "capacity", "erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "0.8", "--json")
 	var got capacity.ErlangReport
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)

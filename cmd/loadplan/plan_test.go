@@ -122,10 +122,7 @@ func TestPlanCommandFlags(t *testing.T) {
 	hist := writeFile(t, "h.csv", "date,peak_rps\n2026-07-01,500\n2026-08-01,550\n2026-09-01,605\n2026-10-01,665.5\n2026-11-01,732.05\n2026-12-01,805.255\n")
 	out := t.TempDir()
 
-	code, stdout, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "18mo", "--growth", "5%/mo", "--out", out, "--format", "md,csv")
-	if code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, errb)
-	}
+	stdout := runOK(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "18mo", "--growth", "5%/mo", "--out", out, "--format", "md,csv")
 	if !strings.Contains(stdout, "| Growth | 5%/month, compound |") || !strings.Contains(stdout, "18 months, 2027-01 to 2028-06") {
 		t.Errorf("--growth or --horizon not applied:\n%s", stdout)
 	}
@@ -137,10 +134,7 @@ func TestPlanCommandFlags(t *testing.T) {
 
 	// --history replaces the configuration's rate with a fitted one; the
 	// demand stays the configuration's.
-	code, stdout, errb = runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--history", hist, "--out", t.TempDir())
-	if code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, errb)
-	}
+	stdout = runOK(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--history", hist, "--out", t.TempDir())
 	if !strings.Contains(stdout, "| Growth | 10%/month fitted to "+hist+": 6 rows from 2026-07-01 to 2026-12-01") {
 		t.Errorf("--history not applied:\n%s", stdout)
 	}
@@ -152,10 +146,7 @@ func TestPlanFromScenarioSection(t *testing.T) {
 	body := "version: 1\nname: checkout\ntarget: {url: builtin}\nrequests: [{name: home, path: /}]\nprofiles:\n  stress:\n    rate: {start: 100, step: 100, max: 400}\n    step_duration: 10s\nplan:\n  capacity: {units: 10}\n  demand: {peak_rps: 1000}\n  growth: {monthly: 10%}\n  resources:\n    - {name: api, unit: instance, scaling: linear}\n"
 	sc := writeFile(t, "s.yaml", body)
 	res := planResultFile(t, sc)
-	code, out, errb := runCommand(t, "plan", res, "--as-of", "2027-01-01")
-	if code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, errb)
-	}
+	out := runOK(t, "plan", res, "--as-of", "2027-01-01")
 	if !strings.Contains(out, "1,500 req/s on 10 api instances (stress profile of "+res+", 2026-12-14)") {
 		t.Errorf("plan does not use the measured capacity:\n%s", out)
 	}
@@ -164,7 +155,7 @@ func TestPlanFromScenarioSection(t *testing.T) {
 	if err := os.WriteFile(sc, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errb = runCommand(t, "plan", res, "--as-of", "2027-01-01")
+	code, _, errb := runCommand(t, "plan", res, "--as-of", "2027-01-01")
 	if code != ExitUsage || !strings.Contains(errb, sc+":14: plan.resources[0].lead_time: \"2m\": m is ambiguous") {
 		t.Errorf("exit %d; stderr: %s", code, errb)
 	}
