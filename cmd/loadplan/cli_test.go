@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -367,12 +366,7 @@ profiles:
 // bound off. The lateness limit is raised so that a busy machine cannot
 // make the run invalid instead.
 func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String() + "/"
-	ln.Close()
+	url := "http://" + testkit.FreeAddr(t) + "/"
 	run := func(extra ...string) (int, string, *result.Result) {
 		out := t.TempDir()
 		env, stdout, stderr := testEnv(nil)

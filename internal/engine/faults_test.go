@@ -711,13 +711,7 @@ func garbage(n int) []byte {
 // one that was free a moment ago.
 func refusingPort(t *testing.T) (string, func()) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr + "/", func() {}
+	return "http://" + testkit.FreeAddr(t) + "/", func() {}
 }
 
 // storm is a target that answers every request 500, 502 or 503 in turn,

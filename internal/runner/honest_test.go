@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -39,13 +39,7 @@ func runQuick(t *testing.T, ctx context.Context, yaml string) *result.Result {
 
 // refusedURL is a loopback address nothing listens on.
 func refusedURL(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
+	return "http://" + testkit.FreeAddr(t)
 }
 
 // TestEveryRequestFailedFails: refused connections, a 401 for everything and
