@@ -274,16 +274,12 @@ func TestAbortExits3(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer srv.Close()
-	path := writeFile(t, "s.yaml", `version: 1
-name: abort
-target: {url: `+srv.URL+`}
-requests: [{name: get, path: /}]
-abort:
+	path := writeFile(t, "s.yaml", testkit.GetScenario("abort", "url: "+srv.URL, `abort:
   - {error_rate: 50%, for: 2s}
 profiles:
   baseline: {rate: 50, duration: 30s}
   target: {rate: 50, duration: 30s}
-`)
+`))
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)
 	start := time.Now()
@@ -479,18 +475,14 @@ func TestSecondInterruptCutsOff(t *testing.T) {
 func TestPlanFailureKeepsRunExitCode(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	path := writeFile(t, "s.yaml", `version: 1
-name: planfail
-target: {url: `+srv.URL+`}
-requests: [{name: get, path: /}]
-profiles:
+	path := writeFile(t, "s.yaml", testkit.GetScenario("planfail", "url: "+srv.URL, `profiles:
   baseline: {users: 2, duration: 1s}
 plan:
   demand: {peak_rps: 100}
   growth: {monthly: 10%/mo}
   resources:
     - {name: api, units: 2}
-`)
+`))
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)
 	if code := Run(context.Background(), []string{"run", path, "--out", out, "--quiet"}, env); code != 0 {

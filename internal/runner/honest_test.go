@@ -21,7 +21,7 @@ import (
 // asserted are the ones under test.
 
 func quick(url, load string) string {
-	return getScenario("honest", "url: "+url+", timeout: 5s", "profiles:\n  baseline: {"+load+"}\n")
+	return testkit.GetScenario("honest", "url: "+url+", timeout: 5s", "profiles:\n  baseline: {"+load+"}\n")
 }
 
 func runQuick(t *testing.T, ctx context.Context, yaml string) *result.Result {

@@ -13,6 +13,7 @@ import (
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // pipelineYAML is a run against the built-in service whose every request
@@ -20,7 +21,7 @@ import (
 // queueing), so its p95 is at least 20 ms whatever the machine: the ground
 // truth the gates below are judged against. The plan: section makes the
 // plan files.
-var pipelineYAML = getScenario("pipeline-secret-Q7", "url: builtin, builtin: {workers: 4, service_time: 20ms, distribution: fixed, queue: 10}", `profiles:
+var pipelineYAML = testkit.GetScenario("pipeline-secret-Q7", "url: builtin, builtin: {workers: 4, service_time: 20ms, distribution: fixed, queue: 10}", `profiles:
   baseline: {users: 2, duration: 1s}
 plan:
   capacity: {rps: 800, units: 4}

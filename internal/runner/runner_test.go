@@ -11,6 +11,7 @@ import (
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 func parse(t *testing.T, yaml string) *scenario.Scenario {
@@ -59,7 +60,7 @@ func TestAcceptanceSimulatedSaturation(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
-	res := runScenario(t, getScenario("saturation", "url: builtin, builtin: {workers: 8, service_time: 10ms, distribution: fixed, queue: 1000}", `profiles:
+	res := runScenario(t, testkit.GetScenario("saturation", "url: builtin, builtin: {workers: 8, service_time: 10ms, distribution: fixed, queue: 1000}", `profiles:
   baseline: {users: 32, duration: 5s}
 `))
 	p := &res.Profiles[0]
@@ -80,7 +81,7 @@ func TestAcceptanceSimulatedSaturation(t *testing.T) {
 }
 
 func stressYAML(queue, slo, load string) string {
-	return getScenario("stress", "url: builtin, timeout: 5s, builtin: {workers: 16, service_time: 10ms, distribution: exponential, queue: "+queue+"}",
+	return testkit.GetScenario("stress", "url: builtin, timeout: 5s, builtin: {workers: 16, service_time: 10ms, distribution: exponential, queue: "+queue+"}",
 		slo+"\nprofiles:\n  stress:\n"+load+"\n")
 }
 
@@ -168,7 +169,7 @@ func TestAcceptanceSpikeRecovery(t *testing.T) {
 	// windows: a recovery of 6 s, say from a service slower than its
 	// settings, fails it.
 	const truth = 3.7
-	yaml := getScenario("spike", "url: builtin, timeout: 10s, builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: %QUEUE%}", `slo: {p95: 250ms, error_rate: 0%}
+	yaml := testkit.GetScenario("spike", "url: builtin, timeout: 10s, builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: %QUEUE%}", `slo: {p95: 250ms, error_rate: 0%}
 profiles:
   spike:
     stages:
@@ -213,7 +214,7 @@ profiles:
 // (scenario.builtin), beside the sentence in scenario.target. The run is
 // one user for 1 s; nothing here depends on timing.
 func TestBuiltinSettingsInResult(t *testing.T) {
-	res := runScenario(t, getScenario("typed", "url: builtin, builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}", `profiles:
+	res := runScenario(t, testkit.GetScenario("typed", "url: builtin, builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}", `profiles:
   baseline: {users: 1, duration: 1s}
 `))
 	want := result.Builtin{Workers: 3, ServiceTime: 2, Distribution: "lognormal", Queue: 7, Sigma: 0.01, Kappa: 0.001}
