@@ -604,10 +604,7 @@ func checkGoroutines(t *testing.T, want int, lingering []string) {
 func rawTarget(serve func(c *net.TCPConn, done <-chan struct{})) func(t *testing.T) (string, func()) {
 	return func(t *testing.T) (string, func()) {
 		t.Helper()
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
+		ln := testkit.Listen(t)
 		var (
 			wg     sync.WaitGroup
 			done   = make(chan struct{})
