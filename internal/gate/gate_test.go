@@ -122,7 +122,6 @@ func TestCheckProfiles(t *testing.T) {
 	}
 }
 
-// FuzzParse: Parse never panics, and a gate it accepts is complete.
 // TestCheckRunning: a gate on a profile the run does not run is refused
 // naming --gate and the profiles it runs; gates on run profiles pass.
 func TestCheckRunning(t *testing.T) {
@@ -139,6 +138,7 @@ func TestCheckRunning(t *testing.T) {
 	}
 }
 
+// FuzzParse: Parse never panics, and a gate it accepts is complete.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"p95<300ms", "target:error_rate<=0.1% over 30s", "throughput>=1000/s", "p95<300ms over", "::<", "over over 1s"} {
 		f.Add(s)
