@@ -33,11 +33,7 @@ const tolSaturation = 0.10
 // same as the 8-worker one at twice the generator's load; it is measured
 // by hand, like the open model at 16 workers.)
 func TestAcceptanceModelAgainstKnownCeilings(t *testing.T) {
-	race.SkipTiming(t)
-	if testing.Short() {
-		t.Skip("20 s of runs against the simulated service")
-	}
-	t.Parallel()
+	race.Long(t, "20 s of runs against the simulated service")
 	race.Exclusive(t)
 	tests := []struct {
 		name    string

@@ -44,11 +44,7 @@ const (
 // CI runs after `make test` (issue 17; was TestAcceptanceUSLFitRecoversSim,
 // and twenty 1 s steps or ten 2 s steps missed on a busy machine).
 func TestSlowUSLFitRecoversSim(t *testing.T) {
-	race.SkipTiming(t)
-	if testing.Short() {
-		t.Skip("a 40 s run against the simulated service")
-	}
-	t.Parallel()
+	race.Long(t, "a 40 s run against the simulated service")
 	race.Exclusive(t)
 	scenario := fmt.Sprintf(`version: 1
 name: usl-acceptance

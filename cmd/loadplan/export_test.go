@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/loadplan/loadplan/internal/promtest"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // promValue is the single value of an instant query (false when none).
@@ -45,12 +45,7 @@ func promValue(t *testing.T, srv *promtest.Server, q string) (float64, bool) {
 func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 	t.Parallel()
 	race.Waiting(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listen := ln.Addr().String()
-	ln.Close()
+	listen := testkit.FreeAddr(t)
 	prom := promtest.Start(t, promtest.Options{
 		RemoteWrite:    true,
 		ScrapeInterval: time.Second,

@@ -19,6 +19,16 @@ func runCommand(t *testing.T, command string, args ...string) (code int, stdout,
 	return code, out.String(), errb.String()
 }
 
+// runOK runs a command that must succeed (exit 0) and returns its stdout.
+func runOK(t *testing.T, command string, args ...string) string {
+	t.Helper()
+	code, out, errOut := runCommand(t, command, args...)
+	if code != ExitOK {
+		t.Fatalf("%s: exit %d; stderr:\n%s", command, code, errOut)
+	}
+	return out
+}
+
 // usageCase is a command line that must be refused as a usage error
 // (exit 2) saying want on stderr; stdout holds wantStdout, or nothing.
 type usageCase struct {

@@ -11,16 +11,14 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // silentServer accepts connections, reads and never answers, until the
 // test ends.
 func silentServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	var mu sync.Mutex // guards conns
 	var conns []net.Conn
 	go func() {

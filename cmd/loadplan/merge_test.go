@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // runSegments runs a small open-model scenario as two segments in this
@@ -19,14 +20,10 @@ import (
 // files.
 func runSegments(t *testing.T, srvURL string) []string {
 	t.Helper()
-	path := writeFile(t, "s.yaml", `version: 1
-name: merge-test
-target: {url: `+srvURL+`, timeout: 2s}
-requests: [{name: get, path: /}]
-slo: {p95: 500ms}
+	path := writeFile(t, "s.yaml", testkit.GetScenario("merge-test", "url: "+srvURL+", timeout: 2s", `slo: {p95: 500ms}
 profiles:
   baseline: {rate: 40, duration: 2s}
-`)
+`))
 	at := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second)
 	return runParts(t, t.TempDir(), 2, at, func(res string, args ...string) error {
 		env, _, stderr := testEnv(nil)

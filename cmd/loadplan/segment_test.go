@@ -23,11 +23,7 @@ import (
 // count (the schedule's 2,000, within 1%) and the same latency percentiles
 // (within noise), and the segments start within 100 ms of the common start.
 func TestAcceptanceSegmentedRunMatchesSingle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("acceptance test: builds the binary and runs 11 s of load")
-	}
-	race.SkipTiming(t)
-	t.Parallel()
+	race.Long(t, "acceptance test: builds the binary and runs 11 s of load")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "loadplan")
 	build, cancelBuild := context.WithTimeout(context.Background(), 90*time.Second)

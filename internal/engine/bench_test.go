@@ -2,28 +2,26 @@ package engine
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
-// benchServer is a minimal loopback HTTP server for the per-request benchmarks.
-func benchServer(b *testing.B) string {
+// benchServer is a minimal loopback HTTP server for the benchmarks, which
+// answers every request with body; it returns its base URL, http://host:port.
+func benchServer(b *testing.B, body string) string {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
+	ln := testkit.Listen(b)
 	// A fasthttp server allocates nothing per request, so allocs/op are the
 	// client's and the generator's own.
-	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString("ok") }}
+	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString(body) }}
 	go srv.Serve(ln)
 	b.Cleanup(func() { srv.Shutdown() })
-	return "http://" + ln.Addr().String() + "/"
+	return "http://" + ln.Addr().String()
 }
 
 // BenchmarkSendGET is the whole per-request path of a plain GET: the
@@ -32,7 +30,7 @@ func benchServer(b *testing.B) string {
 // allocates in steady state (the server's own allocations are in another
 // goroutine of this process; fasthttp's server makes none).
 func BenchmarkSendGET(b *testing.B) {
-	url := benchServer(b)
+	url := benchServer(b, "ok") + "/"
 	for _, tc := range []struct {
 		name string
 		doer Doer

@@ -52,11 +52,7 @@ func total(s *metrics.Snapshot) (req, errs int64) {
 // is measured by make bench-open (docs/performance.md) and
 // BenchmarkPacerLateness.
 func TestAcceptanceOpenModelRate(t *testing.T) {
-	race.SkipTiming(t)
-	if testing.Short() {
-		t.Skip("10 s run")
-	}
-	t.Parallel()
+	race.Long(t, "10 s run")
 	race.Exclusive(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok"))

@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // keepAliveTarget answers each request on a connection with reply(n), n
@@ -18,10 +19,7 @@ import (
 // answering, or a negative one to stay silent from then on.
 func keepAliveTarget(t *testing.T, reply func(n int) time.Duration) (url string, conns *atomic.Int32) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	conns = &atomic.Int32{}
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done); ln.Close() })

@@ -5,13 +5,10 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
-	"net"
 	"os"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/valyala/fasthttp"
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -31,14 +28,7 @@ func cpuNow() time.Duration {
 // same small JSON body (its CPU, in this process, counts in both).
 // Target (issue #15): at most 2x.
 func BenchmarkFlow(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString(`{"ok":true,"token":"tok-12345"}`) }}
-	go srv.Serve(ln)
-	defer srv.Shutdown()
-	base := "http://" + ln.Addr().String()
+	base := benchServer(b, `{"ok":true,"token":"tok-12345"}`)
 
 	dir := b.TempDir()
 	sc, err := scenario.Parse(dir+"/s.yaml", []byte(`version: 1

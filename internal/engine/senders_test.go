@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +24,7 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 	"github.com/loadplan/loadplan/internal/ticker"
 )
 
@@ -254,10 +254,7 @@ func TestHelperStallServer(t *testing.T) {
 		return
 	}
 	var from, to, released atomic.Int64
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	fmt.Println(ln.Addr().String())
 	go func() { io.Copy(io.Discard, os.Stdin); os.Exit(0) }()
 	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

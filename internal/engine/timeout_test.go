@@ -236,7 +236,7 @@ func TestConnectionCapCountsWaits(t *testing.T) {
 // and, in "capped", under a connections cap that is never reached. Both
 // must stay at 0 allocations.
 func BenchmarkSendGETHardStop(b *testing.B) {
-	url := benchServer(b)
+	url := benchServer(b, "ok") + "/"
 	for _, tc := range []struct {
 		name string
 		opt  ClientOptions

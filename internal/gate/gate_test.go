@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 func TestParse(t *testing.T) {
@@ -118,6 +119,22 @@ func TestCheckProfiles(t *testing.T) {
 	want := `gate "stress:error_rate<1%": the run has no stress profile (it runs baseline, target)`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// TestCheckRunning: a gate on a profile the run does not run is refused
+// naming --gate and the profiles it runs; gates on run profiles pass.
+func TestCheckRunning(t *testing.T) {
+	gs, err := ParseAll([]string{"p95<300ms", "stress:error_rate<1%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckRunning(gs, nil, []string{"baseline", "stress"}, nil); err != nil {
+		t.Errorf("gates on run profiles: %v", err)
+	}
+	err = CheckRunning(gs, nil, []string{"baseline"}, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), `--gate "stress:error_rate<1%": the run has no stress profile (it runs baseline)`) {
+		t.Errorf("gate on a profile not run: %v", err)
 	}
 }
 
@@ -354,5 +371,82 @@ func TestUndecodableWindowFailsALatencyGate(t *testing.T) {
 	}
 	if c := mustGate(t, "error_rate<1% over 10s").Check(&p); !c.Pass {
 		t.Errorf("an error-rate gate reads no histogram: %+v", c)
+	}
+}
+
+func TestRequestGateParse(t *testing.T) {
+	for _, tt := range []struct {
+		text, profile, request string
+	}{
+		{"items:p95<50ms", "", "items"},
+		{"baseline:p95<50ms", "baseline", ""},
+		{"baseline/items:p95<50ms", "baseline", "items"},
+		{"*/items:p95<50ms", "", "items"},
+		{"target/*:p95<50ms", "target", ""},
+	} {
+		g, err := Parse(tt.text)
+		if err != nil || g.Profile != tt.profile || g.Request != tt.request {
+			t.Errorf("%s: profile %q request %q err %v; want %q %q", tt.text, g.Profile, g.Request, err, tt.profile, tt.request)
+		}
+	}
+	for _, bad := range []string{"nope/items:p95<1s", "baseline/:p95<1s", ":p95<1s"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+}
+
+// TestRequestGateNames: a request gate must name a request, and a bare
+// name that is both a profile and a request is refused unless qualified.
+func TestRequestGateNames(t *testing.T) {
+	reqs := []string{"items", "target"}
+	for _, tt := range []struct {
+		text, err string
+	}{
+		{"items:p95<50ms", ""},
+		{"itmes:p95<50ms", "no request named itmes"},
+		{"target:p95<50ms", "both a profile and a request"},
+		{"target/target:p95<50ms", ""},
+		{"target/*:p95<50ms", ""},
+		{"baseline:p95<50ms", ""},
+	} {
+		gs, err := ParseAll([]string{tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckRequests(gs, reqs)
+		if (tt.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: %v, want %q", tt.text, err, tt.err)
+		}
+	}
+}
+
+// TestRequestGateJudge: items:p95 is judged on items alone (10 ms or 30 ms)
+// while the profile's p95 is report's 200 ms.
+func TestRequestGateJudge(t *testing.T) {
+	for _, tt := range []struct {
+		itemsMs int
+		pass    bool
+	}{{10, true}, {30, false}} {
+		r := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{testkit.MixProfile(t, tt.itemsMs)}}
+		gs, err := ParseAll([]string{"items:p95<20ms", "items:p95<20ms over 3s", "p95<250ms"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := Judge(gs, r)
+		if len(cs) != 3 {
+			t.Fatalf("%d checks, want 3", len(cs))
+		}
+		for _, c := range cs[:2] {
+			if c.Pass != tt.pass || c.Request != "items" || c.Name != "items:p95" || c.Profile != "baseline" {
+				t.Errorf("items at %d ms: %+v, want pass %v on request items", tt.itemsMs, c, tt.pass)
+			}
+			if c.Measured < float64(tt.itemsMs) || c.Measured > float64(tt.itemsMs)*1.05 {
+				t.Errorf("items at %d ms: measured %v", tt.itemsMs, c.Measured)
+			}
+		}
+		if !cs[2].Pass || cs[2].Measured < 199 {
+			t.Errorf("the profile's p95 %v should be report's ~200 ms and pass", cs[2].Measured)
+		}
 	}
 }

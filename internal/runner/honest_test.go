@@ -3,8 +3,6 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -22,15 +21,7 @@ import (
 // asserted are the ones under test.
 
 func quick(url, load string) string {
-	return fmt.Sprintf(`version: 1
-name: honest
-target:
-  url: %s
-  timeout: 5s
-requests: [{name: get, path: /}]
-profiles:
-  baseline: {%s}
-`, url, load)
+	return testkit.GetScenario("honest", "url: "+url+", timeout: 5s", "profiles:\n  baseline: {"+load+"}\n")
 }
 
 func runQuick(t *testing.T, ctx context.Context, yaml string) *result.Result {
@@ -48,13 +39,7 @@ func runQuick(t *testing.T, ctx context.Context, yaml string) *result.Result {
 
 // refusedURL is a loopback address nothing listens on.
 func refusedURL(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
+	return "http://" + testkit.FreeAddr(t)
 }
 
 // TestEveryRequestFailedFails: refused connections, a 401 for everything and

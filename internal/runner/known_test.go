@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // knownServer is the test suite's own ground truth, independent of
@@ -110,14 +112,8 @@ func (k *knownServer) resetSaturation() { k.cycles.Store(0); k.ncycles.Store(0) 
 // knownYAML is a one-profile scenario against a known server. slo is the
 // p95 limit; load is the profile body (rate/users, step_duration, …).
 func knownYAML(url string, p95 time.Duration, load string) string {
-	return fmt.Sprintf(`version: 1
-name: known
-target:
-  url: %s
-  timeout: 10s
-requests: [{name: get, path: /}]
-slo: {p95: %s, error_rate: 1%%}
+	return testkit.GetScenario("known", "url: "+url+", timeout: 10s", fmt.Sprintf(`slo: {p95: %s, error_rate: 1%%}
 profiles:
   stress:
-%s`, url, p95, load)
+%s`, p95, load))
 }

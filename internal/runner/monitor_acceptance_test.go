@@ -3,7 +3,6 @@ package runner
 import (
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -140,12 +139,7 @@ func TestAcceptanceMonitorFailures(t *testing.T) {
 	race.Waiting(t)
 	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
 	// A port with nothing listening: a Prometheus that is not running.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadProm := "http://" + l.Addr().String()
-	l.Close()
+	deadProm := "http://" + testkit.FreeAddr(t)
 	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "{\"not\": \"metrics\"}\n")
 	}))

@@ -13,6 +13,7 @@ import (
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // pipelineYAML is a run against the built-in service whose every request
@@ -20,20 +21,14 @@ import (
 // queueing), so its p95 is at least 20 ms whatever the machine: the ground
 // truth the gates below are judged against. The plan: section makes the
 // plan files.
-const pipelineYAML = `version: 1
-name: pipeline-secret-Q7
-target:
-  url: builtin
-  builtin: {workers: 4, service_time: 20ms, distribution: fixed, queue: 10}
-requests: [{name: get, path: /}]
-profiles:
+var pipelineYAML = testkit.GetScenario("pipeline-secret-Q7", "url: builtin, builtin: {workers: 4, service_time: 20ms, distribution: fixed, queue: 10}", `profiles:
   baseline: {users: 2, duration: 1s}
 plan:
   capacity: {rps: 800, units: 4}
   demand: {peak_rps: 300}
   growth: {monthly: 5%}
   resources: [{name: api}]
-`
+`)
 
 func pipeline(t *testing.T, gates ...string) Pipeline {
 	t.Helper()

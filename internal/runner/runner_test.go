@@ -11,6 +11,7 @@ import (
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 func parse(t *testing.T, yaml string) *scenario.Scenario {
@@ -59,15 +60,9 @@ func TestAcceptanceSimulatedSaturation(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
-	res := runScenario(t, `version: 1
-name: saturation
-target:
-  url: builtin
-  builtin: {workers: 8, service_time: 10ms, distribution: fixed, queue: 1000}
-requests: [{name: get, path: /}]
-profiles:
+	res := runScenario(t, testkit.GetScenario("saturation", "url: builtin, builtin: {workers: 8, service_time: 10ms, distribution: fixed, queue: 1000}", `profiles:
   baseline: {users: 32, duration: 5s}
-`)
+`))
 	p := &res.Profiles[0]
 	var xs []float64
 	for _, w := range result.SteadyWindows(p, result.Spans(p)[0]) {
@@ -85,22 +80,9 @@ profiles:
 	}
 }
 
-const stressBase = `version: 1
-name: stress
-target:
-  url: builtin
-  timeout: 5s
-  builtin: {workers: 16, service_time: 10ms, distribution: exponential, queue: %QUEUE%}
-requests: [{name: get, path: /}]
-%SLO%
-profiles:
-  stress:
-%LOAD%
-`
-
 func stressYAML(queue, slo, load string) string {
-	r := strings.NewReplacer("%QUEUE%", queue, "%SLO%", slo, "%LOAD%", load)
-	return r.Replace(stressBase)
+	return testkit.GetScenario("stress", "url: builtin, timeout: 5s, builtin: {workers: 16, service_time: 10ms, distribution: exponential, queue: "+queue+"}",
+		slo+"\nprofiles:\n  stress:\n"+load+"\n")
 }
 
 // TestAcceptanceStressCapacity: against the simulated service (16 workers ×
@@ -187,14 +169,7 @@ func TestAcceptanceSpikeRecovery(t *testing.T) {
 	// windows: a recovery of 6 s, say from a service slower than its
 	// settings, fails it.
 	const truth = 3.7
-	yaml := `version: 1
-name: spike
-target:
-  url: builtin
-  timeout: 10s
-  builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: %QUEUE%}
-requests: [{name: get, path: /}]
-slo: {p95: 250ms, error_rate: 0%}
+	yaml := testkit.GetScenario("spike", "url: builtin, timeout: 10s, builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: %QUEUE%}", `slo: {p95: 250ms, error_rate: 0%}
 profiles:
   spike:
     stages:
@@ -202,7 +177,7 @@ profiles:
       - {rate: 400, duration: %SURGE%}
       - {rate: 40, duration: %AFTER%}
     recovery: {windows: 3, budget: 8s}
-`
+`)
 	t.Run("recovers", func(t *testing.T) {
 		res := runScenario(t, strings.NewReplacer("%QUEUE%", "5000", "%SURGE%", "2s", "%AFTER%", "10s").Replace(yaml))
 		v := res.Profiles[0].Verdict
@@ -239,15 +214,9 @@ profiles:
 // (scenario.builtin), beside the sentence in scenario.target. The run is
 // one user for 1 s; nothing here depends on timing.
 func TestBuiltinSettingsInResult(t *testing.T) {
-	res := runScenario(t, `version: 1
-name: typed
-target:
-  url: builtin
-  builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}
-requests: [{name: get, path: /}]
-profiles:
+	res := runScenario(t, testkit.GetScenario("typed", "url: builtin, builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}", `profiles:
   baseline: {users: 1, duration: 1s}
-`)
+`))
 	want := result.Builtin{Workers: 3, ServiceTime: 2, Distribution: "lognormal", Queue: 7, Sigma: 0.01, Kappa: 0.001}
 	if b := res.Scenario.Builtin; b == nil || *b != want {
 		t.Errorf("scenario.builtin = %+v, want %+v", b, want)

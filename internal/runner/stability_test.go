@@ -44,11 +44,7 @@ func runKnown(t *testing.T, yaml string) (s *result.Stress, invalid bool) {
 // its own server (together about 400 req/s: the generator idles). About
 // 11 s.
 func TestAcceptanceStepStability(t *testing.T) {
-	race.SkipTiming(t)
-	if testing.Short() {
-		t.Skip("two 8 s steps against loopback servers")
-	}
-	t.Parallel()
+	race.Long(t, "two 8 s steps against loopback servers")
 	race.Waiting(t)
 	// LOADPLAN_STABILITY_STEP sets the step's length for the by-hand runs
 	// (10s and 60s, docs/capacity.md); the suite uses 8s.
@@ -125,11 +121,7 @@ const (
 // internal/verdict, the closed ramp at 1,600 req/s found no break and the
 // test failed ("no step broke past the ceiling"; docs/testing.md).
 func TestAcceptanceKnownCeilings(t *testing.T) {
-	race.SkipTiming(t)
-	if testing.Short() {
-		t.Skip("four stress ramps against loopback servers")
-	}
-	t.Parallel()
+	race.Long(t, "four stress ramps against loopback servers")
 	// A 100 ms service time for both: the machine's millisecond timer
 	// lateness and scheduling stalls are then small beside it.
 	t.Run("200 req/s", func(t *testing.T) {
