@@ -718,12 +718,8 @@ func capacityMetric(ctx context.Context, os, ns []*result.Profile, sos, sns []*s
 	resamplable := func(ss []*stress) (windows int, ok bool) {
 		ok = true
 		for _, s := range ss {
-			w := 0
-			for _, st := range s.steps {
-				w += len(st.hists)
-			}
-			windows += w
-			ok = ok && w > 0
+			windows += s.judgedWindows
+			ok = ok && s.judgedWindows > 0
 		}
 		return windows, ok
 	}
