@@ -34,7 +34,7 @@ const (
 	P99           = "p99"             //
 	P999          = "p99_9"           //
 	ErrorRate     = "error_rate"      // failed ÷ all
-	CapacityAtSLO = "capacity_at_slo" // stress: highest throughput of a step that held the SLO
+	CapacityAtSLO = "capacity_at_slo" // stress: the verdict's, highest held step below the first broken
 )
 
 // Verdicts of one metric.
