@@ -4,222 +4,157 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
-// stress recomputes a stepped profile's capacity at SLO from its windows
-// by the verdict's rules (docs/profiles.md, "stress: the breaking point"):
-// each complete step is judged over its steady part; a step breaks on
-// latency (a p50/p95/p99 expectation missed), on errors (above the break
-// error rate, or the expected error rate when lower) or on a plateau
-// (throughput gained less than break.plateau × the offered gain over the
-// previous complete step); the capacity at SLO is the highest successful
-// throughput of a step that held. Resampling each step's windows gives
-// the bootstrap distribution of the capacity.
+// stress is a stepped profile's capacity at SLO as its verdict finds it
+// (verdict.JudgeSteps; docs/profiles.md, "stress: the breaking point"):
+// the throughput of the highest complete step below the first broken one.
+// compare does not judge the steps again: the figure it shows for a run
+// is the figure that run's summary printed, and a ramp locates the
+// capacity only between its last held step and its first broken one
+// (bracket), so that interval, not a resample of seconds, is what tells
+// two capacities apart (unresolved).
+//
+// The bootstrap keeps each run's break where the run found it and
+// resamples the seconds of the steps that count: letting each resample
+// judge its own break makes one noisy second move the capacity by whole
+// steps, which hid a 30% loss (docs/compare.md, "capacity at SLO").
 type stress struct {
-	expect result.Expect
-	rule   result.BreakRule
-	steps  []stressStep
-	pool   *pool
-	acc    *counts
-	out    []int64
+	judged        *result.Stress
+	closed        bool         // closed model: a step's throughput is not capped at its offered load
+	steps         []stressStep // the held steps the capacity at SLO is the highest of
+	judgedWindows int          // steady windows of the complete steps
 }
 
-var stepQuantiles = []int64{q50, q95, q99}
-
+// stressStep is a held step's goodput, per steady window.
 type stressStep struct {
-	stage    int // index in the profile's stages
-	offered  float64
-	unit     string  // of offered: "req/s" or "users"
-	hists    []hist  // per steady window
-	req, err []int64 // per steady window
-	mult     []int64
-	// whole holds the stage's whole figures when it has no steady window,
-	// as the verdict falls back to them.
-	whole *stepPart
-}
-
-// stepPart is what a step is judged on.
-type stepPart struct {
-	goodput, errorRate float64
-	p50, p95, p99      float64 // ms
+	offered float64
+	good    []int64 // successful requests per steady window
+	mult    []int64
+	// whole is the step's goodput when it has no steady window, as the
+	// verdict falls back to the stage's whole figures.
+	whole float64
 }
 
 func newStress(p *result.Profile) *stress {
-	s := &stress{expect: p.Rules.Expect, rule: result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}, out: make([]int64, 3)}
-	if p.Rules.Break != nil {
-		s.rule = *p.Rules.Break
-	}
+	s := &stress{judged: verdict.JudgeSteps(p), closed: p.Model == "closed"}
 	sps := spans(p)
-	var all [][]window
-	for i, st := range p.Stages {
-		if !sps[i].Complete {
+	top, broken := math.Inf(-1), math.MaxInt
+	if c := s.judged.CapacityStep; c != nil {
+		top = p.Stages[*c].Offered.Load
+	}
+	if b := s.judged.FirstBroken; b != nil {
+		broken = *b
+	}
+	for _, st := range s.judged.Steps {
+		if !st.Complete {
 			continue
 		}
-		ws := steadyWindows(p, sps[i])
-		all = append(all, ws)
-		step := stressStep{stage: i, offered: st.Offered.Load, unit: st.Offered.Unit}
-		if len(ws) == 0 {
-			part := &stepPart{p50: float64(st.Response.P50), p95: float64(st.Response.P95), p99: float64(st.Response.P99)}
-			if st.Requests > 0 {
-				part.errorRate = float64(st.Errors) / float64(st.Requests)
-			}
-			part.goodput = st.Throughput * (1 - part.errorRate)
-			step.whole = part
+		s.judgedWindows += st.Windows
+		// The steps that counted: held, not above the capacity step, and
+		// below the first broken one unless they refined its bracket.
+		if st.Broken || st.Offered > top || (!st.Refinement && st.Index > broken) {
+			continue
 		}
+		step := stressStep{offered: st.Offered, whole: st.Throughput}
+		for _, w := range result.SteadyWindows(p, sps[st.Index]) {
+			step.good = append(step.good, w.Requests-w.Errors)
+		}
+		step.mult = make([]int64, len(step.good))
 		s.steps = append(s.steps, step)
-	}
-	s.pool = newPool(all...)
-	for k := range s.steps {
-		s.steps[k].mult = make([]int64, len(all[k]))
-	}
-	s.acc = s.pool.newCounts()
-	for k := range s.steps {
-		for i := range all[k] {
-			w := &all[k][i]
-			s.steps[k].hists = append(s.steps[k].hists, s.pool.hist(w))
-			s.steps[k].req = append(s.steps[k].req, w.requests)
-			s.steps[k].err = append(s.steps[k].err, w.errors)
-		}
 	}
 	return s
 }
 
-// capacity is the capacity at SLO over every window once (rng nil) or
-// over a resample of each step's windows.
+// capacity is the run's capacity at SLO (rng nil: the verdict's figure)
+// or its figure over a resample of each counted step's windows, the
+// break kept where the run found it.
 func (s *stress) capacity(rng *rand.Rand) float64 {
-	c, _, _ := s.judge(rng)
-	return c
-}
-
-// judge judges every step and returns the capacity at SLO, each step's
-// figures and whether it held.
-func (s *stress) judge(rng *rand.Rand) (capacity float64, parts []*stepPart, held []bool) {
-	parts = make([]*stepPart, len(s.steps))
-	held = make([]bool, len(s.steps))
+	if rng == nil {
+		return s.judged.CapacityAtSLO
+	}
+	best := 0.0
 	for k := range s.steps {
 		st := &s.steps[k]
-		parts[k] = st.whole
-		if parts[k] == nil {
-			parts[k] = s.part(st, rng)
+		x := st.whole
+		if len(st.good) > 0 {
+			draw(rng, st.mult)
+			var good int64
+			for i, m := range st.mult {
+				good += m * st.good[i]
+			}
+			x = float64(good) / float64(len(st.good))
 		}
-		var prev *stepPart
-		var prevOffered float64
-		if k > 0 {
-			prev, prevOffered = parts[k-1], s.steps[k-1].offered
+		if !s.closed {
+			x = min(x, st.offered) // as the verdict caps a held step
 		}
-		held[k] = s.held(parts[k], st.offered, prev, prevOffered)
-		if held[k] && parts[k].goodput > capacity {
-			capacity = parts[k].goodput
-		}
+		best = max(best, x)
 	}
-	return capacity, parts, held
+	return best
 }
 
-// heldStages returns the stages (by profile index) that held the SLO over
-// all their windows.
+// heldStages returns the stages (by profile index) the verdict judged
+// held.
 func (s *stress) heldStages() map[int]bool {
-	_, _, held := s.judge(nil)
 	out := map[int]bool{}
-	for k, h := range held {
-		if h {
-			out[s.steps[k].stage] = true
+	for _, st := range s.judged.Steps {
+		if st.Complete && !st.Broken {
+			out[st.Index] = true
 		}
 	}
 	return out
 }
 
-// bracket is what a stepped run can say about where its capacity at SLO
-// lies, in offered load: at or above the load of its best step that held
-// (lo), at or below the load of the first step above it that broke (hi;
-// +Inf when none broke). ok is false when no step held.
+// bracket is where a stepped run locates its capacity at SLO, in
+// offered load: at or above the load of its capacity step (lo; 0 when no
+// step held) and below the load of the first step that broke (hi, after
+// refinement; +Inf when none broke). ok is false when no step was judged.
 func (s *stress) bracket() (lo, hi float64, unit string, ok bool) {
-	capacity, parts, held := s.judge(nil)
-	best := -1
-	for k := range parts {
-		if held[k] && parts[k].goodput == capacity {
-			best = k
-			break
+	js := s.judged
+	if b := js.Bracket; b != nil {
+		return b.HeldOffered, b.BrokenOffered, b.Unit, true
+	}
+	for _, st := range js.Steps {
+		switch {
+		case js.CapacityStep != nil && st.Index == *js.CapacityStep:
+			return st.Offered, math.Inf(1), st.Unit, true
+		case js.CapacityStep == nil && js.FirstBroken != nil && st.Index == *js.FirstBroken:
+			return 0, st.Offered, st.Unit, true
 		}
 	}
-	if best < 0 {
-		return 0, 0, "", false
-	}
-	lo, hi, unit = s.steps[best].offered, math.Inf(1), s.steps[best].unit
-	for k := best + 1; k < len(s.steps); k++ {
-		if !held[k] {
-			hi = s.steps[k].offered
-			break
-		}
-	}
-	return lo, hi, unit, true
+	return 0, 0, "", false
 }
 
 // unresolved reports whether two stepped runs' capacities are within one
 // step of each other: their brackets touch or overlap. A ramp's steps
 // are its resolution, and at the step nearest the breaking point whether
-// a queue builds is one draw per run, not one per second, so no test over
-// the windows can settle a one-step difference: the comparison then
-// says so instead of calling it.
+// it holds is one draw per run, not one per second, so no test over the
+// windows can settle a one-step difference: the comparison then says so,
+// with where each run places its capacity, instead of calling it.
 func unresolved(o, n *stress) (string, bool) {
 	loO, hiO, uO, okO := o.bracket()
 	loN, hiN, uN, okN := n.bracket()
 	if !okO || !okN || uO != uN || loO > hiN || loN > hiO {
 		return "", false
 	}
-	text := func(lo, hi float64, unit string) string {
-		if math.IsInf(hi, 1) {
-			return fmt.Sprintf("held %g %s, the highest step", lo, unit)
-		}
-		return fmt.Sprintf("held %g %s, broke at %g", lo, unit, hi)
+	if loO == loN && hiO == hiN {
+		return fmt.Sprintf("cannot tell, within one step of the ramp: the capacity at SLO lies %s in both runs; use smaller steps or several runs to tell them apart",
+			interval(loO, hiO, uO)), true
 	}
-	return fmt.Sprintf("within one step of the ramp (old %s; new %s): use smaller steps or several runs to tell them apart",
-		text(loO, hiO, uO), text(loN, hiN, uN)), true
+	return fmt.Sprintf("cannot tell, within one step of the ramp: the capacity at SLO lies %s in the old run and %s in the new; use smaller steps or several runs to tell them apart",
+		interval(loO, hiO, uO), interval(loN, hiN, uN)), true
 }
 
-func (s *stress) part(st *stressStep, rng *rand.Rand) *stepPart {
-	s.acc.reset()
-	var req, errs int64
-	if rng != nil {
-		draw(rng, st.mult)
-	} else {
-		for i := range st.mult {
-			st.mult[i] = 1
-		}
+// interval says in words where a ramp places a capacity.
+func interval(lo, hi float64, unit string) string {
+	switch {
+	case math.IsInf(hi, 1):
+		return fmt.Sprintf("at or above %g %s (no step broke)", lo, unit)
+	case lo == 0:
+		return fmt.Sprintf("below %g %s (no step held)", hi, unit)
 	}
-	for i, m := range st.mult {
-		if m == 0 {
-			continue
-		}
-		s.acc.add(st.hists[i], m)
-		req += m * st.req[i]
-		errs += m * st.err[i]
-	}
-	part := &stepPart{goodput: float64(req-errs) / float64(len(st.mult))}
-	if req > 0 {
-		part.errorRate = float64(errs) / float64(req)
-	}
-	s.acc.quantiles(s.pool, stepQuantiles, s.out)
-	part.p50, part.p95, part.p99 = usMs(s.out[0]), usMs(s.out[1]), usMs(s.out[2])
-	return part
-}
-
-// held reports whether a step held the SLO, by the verdict's rules
-// (verdict.StepBreaks: latency, errors, plateau over the previous step).
-func (s *stress) held(part *stepPart, offered float64, prev *stepPart, prevOffered float64) bool {
-	step := result.Step{Offered: offered, Throughput: part.goodput}
-	var before *result.Step
-	if prev != nil {
-		before = &result.Step{Offered: prevOffered, Throughput: prev.goodput}
-	}
-	return verdict.StepBreaks(s.expect, s.rule, part.verdictPart(), &step, before) == ""
-}
-
-// verdictPart is the step's figures as the verdict judges them.
-func (p *stepPart) verdictPart() verdict.Part {
-	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
-	return verdict.Part{Goodput: p.goodput, Throughput: p.goodput, ErrorRate: p.errorRate, P50: ms(p.p50), P95: ms(p.p95), P99: ms(p.p99)}
+	return fmt.Sprintf("between %g (held) and %g %s (broke)", lo, hi, unit)
 }

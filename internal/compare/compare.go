@@ -34,7 +34,7 @@ const (
 	P99           = "p99"             //
 	P999          = "p99_9"           //
 	ErrorRate     = "error_rate"      // failed ÷ all
-	CapacityAtSLO = "capacity_at_slo" // stress: highest throughput of a step that held the SLO
+	CapacityAtSLO = "capacity_at_slo" // stress: the verdict's, highest held step below the first broken
 )
 
 // Verdicts of one metric.
@@ -718,12 +718,8 @@ func capacityMetric(ctx context.Context, os, ns []*result.Profile, sos, sns []*s
 	resamplable := func(ss []*stress) (windows int, ok bool) {
 		ok = true
 		for _, s := range ss {
-			w := 0
-			for _, st := range s.steps {
-				w += len(st.hists)
-			}
-			windows += w
-			ok = ok && w > 0
+			windows += s.judgedWindows
+			ok = ok && s.judgedWindows > 0
 		}
 		return windows, ok
 	}

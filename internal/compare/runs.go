@@ -196,5 +196,5 @@ func unresolvedRuns(sos, sns []*stress) (string, bool) {
 			}
 		}
 	}
-	return "every old run's capacity is within one step of the ramp of every new run's: use smaller steps to tell them apart", true
+	return "cannot tell, within one step of the ramp: every old run's capacity at SLO is within one step of every new run's; use smaller steps to tell them apart", true
 }

@@ -28,6 +28,14 @@ const (
 	// at least backlogMin requests over the steady part.
 	backlogShare = 0.005
 	backlogMin   = 3
+	// backlogLatency: a backlog growing by s requests a second makes each
+	// new request wait s/λ seconds more every second (Little's law), so a
+	// real one lifts the p50 by about that; the p50 must rise by at least
+	// this share of it for the backlog's growth to count. A backlog
+	// rebuilt from wandering counts lifts nothing: at 60 to 140 req/s it
+	// grew 1.6 to 6 a second while the p50 rose 0.1 to 0.2 ms/s (7 of 400
+	// synthetic runs, internal/compare's TestSlowCapacityCallCalibrated).
+	backlogLatency = 0.25
 	// latencySlope is the p50 growth (ms per second) that matters on its
 	// own: an overloaded FIFO queue's latency grows by (ρ − 1) s/s, so 5
 	// ms/s is 0.5% overload. latencyRise is a relative rise over the steady
@@ -207,10 +215,11 @@ func unstable(model string, offered, short float64, p50, inFlight *result.StepTr
 	// own (Poisson-like counts in the compare package's synthetic runs) make
 	// it wander like a random walk, which a trend test takes for a trend.
 	// A real backlog waits in a queue, so its growth counts only with a
-	// significant rise of the p50 beside it.
+	// significant rise of the p50 beside it, of about the size the backlog
+	// implies.
 	backlogGrew := inFlight != nil && inFlight.Z >= trendZ && model != "closed" &&
 		inFlight.Slope > backlogShare*offered && inFlight.Slope*float64(windows-1) >= backlogMin &&
-		p50 != nil && p50.Z >= trendZ
+		p50 != nil && p50.Z >= trendZ && p50.Slope >= backlogLatency*inFlight.Slope/offered*1000
 	if !latGrew && !backlogGrew && len(grew) == 0 {
 		return ""
 	}

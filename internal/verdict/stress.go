@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -29,6 +30,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	}
 	spans := Spans(p)
 	var prev *result.Step
+	var prevSE float64 // prev's goodput standard error
 	for i, st := range p.Stages {
 		sp := spans[i]
 		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
@@ -59,7 +61,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		if st.Refinement {
 			before = nil // a refinement step starts from idle: no plateau rule
 		}
-		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, growth)
+		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth)
 		step.Broken = step.Reason != ""
 		if at := atCapacity(p, i, sp); step.Broken && at != "" {
 			step.Detail += "; " + at
@@ -90,7 +92,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 				s.CapacityConcurrency = step.Concurrency
 			}
 		}
-		prev = &s.Steps[len(s.Steps)-1]
+		prev, prevSE = &s.Steps[len(s.Steps)-1], part.GoodputSE
 	}
 	s.Bracket = bracket(s)
 	refine(s, p.Model)
@@ -104,19 +106,16 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	return s
 }
 
-// StepBreaks says why a step broke ("" when it held) by the stress rules
-// (latency, errors, plateau over prev), leaving out the instability test,
-// which needs the step's windows in time order: for a caller that judges
-// resampled steps again (internal/compare's capacity bootstrap).
-func StepBreaks(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step) string {
-	reason, _ := breakReason(e, rule, part, step, prev, "")
-	return reason
-}
+// plateauNoise is how many standard errors of the throughput gain a
+// plateau's shortfall must exceed (one-sided, about 1 in 700 for a normal
+// gain).
+const plateauNoise = 3
 
 // breakReason says why a step broke, or "" when it held. Every failing rule
 // is named in the detail; the reason is the first in the order unstable
-// (growth, from unstable), latency, errors, plateau.
-func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step, growth string) (string, string) {
+// (growth, from unstable), latency, errors, plateau. prevSE is prev's
+// goodput standard error (Part.GoodputSE).
+func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step, prevSE float64, growth string) (string, string) {
 	var reasons, details []string
 	add := func(reason, detail string) {
 		if len(reasons) == 0 || reasons[len(reasons)-1] != reason {
@@ -142,7 +141,14 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 	if prev != nil && prev.Offered > 0 && prev.Throughput > 0 && step.Offered > prev.Offered {
 		gainO := (step.Offered - prev.Offered) / prev.Offered
 		gainX := (step.Throughput - prev.Throughput) / prev.Throughput
-		if gainX < rule.Plateau*gainO {
+		// A shortfall within plateauNoise standard errors of the gain
+		// (from the per-second spread of both steps) is counting noise,
+		// not a plateau: with Poisson-like arrivals a 15 s step's goodput
+		// wanders by a few percent, and the rule alone broke 3 of 40
+		// unchanged runs far below their capacity (docs/compare.md,
+		// "capacity at SLO").
+		slack := plateauNoise * math.Hypot(part.GoodputSE, step.Throughput/prev.Throughput*prevSE) / prev.Throughput
+		if gainX < rule.Plateau*gainO-slack {
 			add(ReasonPlateau, fmt.Sprintf("throughput %+.1f%% for %+.1f%% offered load (needs at least %+.1f%%)", gainX*100, gainO*100, rule.Plateau*gainO*100))
 		}
 	}

@@ -33,7 +33,10 @@ type Part struct {
 	Mean               time.Duration
 	Throughput         float64 // completions per second
 	Goodput            float64 // successful completions per second
-	ErrorRate          float64
+	// GoodputSE is Goodput's standard error from the spread of the
+	// per-second goodputs (0 with fewer than 2 windows).
+	GoodputSE float64
+	ErrorRate float64
 }
 
 // Span is a stage's place in the profile timeline (result.Span: the one
@@ -51,8 +54,10 @@ const eps = 1e-6
 func SteadyPart(p *result.Profile, stage int, span Span) Part {
 	var part Part
 	var h *hdr.Histogram
+	var goodSq float64 // Σ per-second goodput², for GoodputSE
 	for _, w := range result.SteadyWindows(p, span) {
 		part.Windows++
+		goodSq += float64(w.Requests-w.Errors) * float64(w.Requests-w.Errors)
 		part.Requests += w.Requests
 		part.Errors += w.Errors
 		if w.Hist == "" {
@@ -86,6 +91,10 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 	}
 	part.Throughput = float64(part.Requests) / float64(part.Windows)
 	part.Goodput = float64(part.Requests-part.Errors) / float64(part.Windows)
+	if n := float64(part.Windows); n > 1 {
+		variance := (goodSq - n*part.Goodput*part.Goodput) / (n - 1)
+		part.GoodputSE = math.Sqrt(max(variance, 0) / n)
+	}
 	if part.Requests > 0 {
 		part.ErrorRate = float64(part.Errors) / float64(part.Requests)
 	}

@@ -452,3 +452,39 @@ func TestCheckTextFailedReadsApartFromLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestStressPlateauNoise: the plateau rule allows for the per-second
+// spread of the steps' goodput. Seconds that wander by a Poisson-sized
+// ±√rate do not break a step whose gain misses the rule by less than
+// that noise allows (the bare rule broke 3 of 40 unchanged synthetic
+// runs far below their capacity: TestSlowCapacityCallCalibrated in
+// internal/compare), and a real plateau as noisy still breaks.
+func TestStressPlateauNoise(t *testing.T) {
+	ms := time.Millisecond
+	jitter := func(p *result.Profile, d []int64) {
+		for j := range p.Windows {
+			sign := int64(1 - 2*(j%2))
+			p.Windows[j].Requests += sign * d[j/15]
+		}
+	}
+	// +12.5% offered, +3.1% goodput: under the rule's +6.25%, within 3
+	// standard errors of it (about 3.6 req/s a step at ±13 per second),
+	// and less than 10% short of the offered load.
+	noisy := stress(t, "open", []float64{160, 180}, []float64{160, 165}, []time.Duration{10 * ms, 10 * ms}, []float64{0, 0}, 15)
+	jitter(noisy, []int64{13, 13})
+	if s := JudgeSteps(noisy); s.FirstBroken != nil || s.CapacityAtSLO < 164 {
+		t.Errorf("noise broke a step: capacity %v, %s %s", s.CapacityAtSLO, s.Reason, s.ReasonDetail)
+	}
+	// The same gain with steady seconds is a plateau.
+	steady := stress(t, "open", []float64{160, 180}, []float64{160, 165}, []time.Duration{10 * ms, 10 * ms}, []float64{0, 0}, 15)
+	if s := JudgeSteps(steady); s.FirstBroken == nil || s.Reason != ReasonPlateau {
+		t.Errorf("steady seconds: first broken %v, reason %q; want a plateau", s.FirstBroken, s.Reason)
+	}
+	// A real plateau (+0.6% for +25% users) at ±√1600 per second breaks.
+	flat := stress(t, "closed", []float64{4, 8, 12, 16, 20}, []float64{400, 800, 1200, 1600, 1610},
+		[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms, 12 * ms}, []float64{0, 0, 0, 0, 0}, 15)
+	jitter(flat, []int64{20, 28, 35, 40, 40})
+	if s := JudgeSteps(flat); s.FirstBroken == nil || *s.FirstBroken != 4 || s.Reason != ReasonPlateau {
+		t.Errorf("noisy plateau: first broken %v, reason %q (%s); want step 5, plateau", s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}
