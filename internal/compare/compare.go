@@ -118,8 +118,17 @@ type Comparison struct {
 	OnlyInOld []string  `json:"only_in_old,omitempty"`
 	OnlyInNew []string  `json:"only_in_new,omitempty"`
 	Warnings  []string  `json:"warnings,omitempty"`
-	// Pass is false when any gated metric of any profile is a regression.
+	// Unsound lists the compared runs whose figures `loadplan run` would
+	// not accept: a generator that was the bottleneck, a run or profile
+	// that did not complete. Any makes Pass false.
+	Unsound []Unsound `json:"unsound,omitempty"`
+	// Pass is false when any gated metric of any profile is a regression,
+	// or any compared run is Unsound.
 	Pass bool `json:"pass"`
+	// Verdict is the verdict line's word: PASS, FAIL (a regression),
+	// INVALID (a generator was the bottleneck) or INCOMPLETE (a run did
+	// not complete); INVALID and INCOMPLETE win over FAIL.
+	Verdict string `json:"verdict"`
 }
 
 // Source describes one of the two runs.
@@ -310,6 +319,19 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	}
 	if len(c.Profiles) == 0 {
 		return nil, &NoCommonProfileError{Old: oldNames, New: newNames}
+	}
+	var compared []string
+	for _, p := range c.Profiles {
+		compared = append(compared, p.Name)
+	}
+	c.Unsound = unsound(olds, news, compared)
+	c.Pass = c.Pass && len(c.Unsound) == 0
+	c.Verdict = "PASS"
+	if !c.Pass {
+		c.Verdict = "FAIL"
+	}
+	if w := c.UnsoundWord(); w != "" {
+		c.Verdict = w
 	}
 	digests := map[string]bool{}
 	for _, r := range slices.Concat(olds, news) {
