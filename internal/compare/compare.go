@@ -320,19 +320,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	if len(c.Profiles) == 0 {
 		return nil, &NoCommonProfileError{Old: oldNames, New: newNames}
 	}
-	var compared []string
-	for _, p := range c.Profiles {
-		compared = append(compared, p.Name)
-	}
-	c.Unsound = unsound(olds, news, compared)
-	c.Pass = c.Pass && len(c.Unsound) == 0
-	c.Verdict = "PASS"
-	if !c.Pass {
-		c.Verdict = "FAIL"
-	}
-	if w := c.UnsoundWord(); w != "" {
-		c.Verdict = w
-	}
+	c.settle(olds, news)
 	digests := map[string]bool{}
 	for _, r := range slices.Concat(olds, news) {
 		if r.Scenario.Digest != "" {

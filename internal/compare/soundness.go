@@ -48,6 +48,23 @@ func (u Unsound) String() string {
 	return w + ": " + u.Reason
 }
 
+// settle sets c's Unsound from the runs compared, then Pass and Verdict.
+func (c *Comparison) settle(olds, news []*result.Result) {
+	var compared []string
+	for _, p := range c.Profiles {
+		compared = append(compared, p.Name)
+	}
+	c.Unsound = unsound(olds, news, compared)
+	c.Pass = c.Pass && len(c.Unsound) == 0
+	c.Verdict = "PASS"
+	if !c.Pass {
+		c.Verdict = "FAIL"
+	}
+	if w := c.UnsoundWord(); w != "" {
+		c.Verdict = w
+	}
+}
+
 // unsound lists what makes the compared runs' figures unsound: each run
 // that did not complete, and each compared profile of a complete run
 // whose generator was the bottleneck or that did not complete.
