@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -13,8 +14,9 @@ import (
 // with a significance test over the per-second windows (docs/compare.md).
 // It prints the Markdown table, writes the files asked for into --out,
 // and exits 1 when a gated metric got significantly worse by more than
-// --max-regression, 2 on a usage error (a file that cannot be read, no
-// profile in both).
+// --max-regression or a compared run is invalid or interrupted, 3 when one
+// was aborted (compare.Comparison.ExitCode), 2 on a usage error (a file
+// that cannot be read, no profile in both).
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	var req compare.Request
 	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
@@ -59,8 +61,19 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	if rs := report.CompareRegressions(c); !c.Pass {
-		return &ExitError{Code: ExitGateFailed, Err: fmt.Errorf("%d regression(s) beyond %s: %s", len(rs), req.MaxRegression, strings.Join(rs, "; "))}
+	if c.Pass {
+		return nil
 	}
-	return nil
+	var why []string
+	for _, u := range c.Unsound {
+		why = append(why, u.String())
+	}
+	if rs := report.CompareRegressions(c); len(rs) > 0 {
+		why = append(why, fmt.Sprintf("%d regression(s) beyond %s: %s", len(rs), req.MaxRegression, strings.Join(rs, "; ")))
+	}
+	msg := strings.Join(why, "; ")
+	if w := c.UnsoundWord(); w != "" {
+		msg = w + ": " + msg
+	}
+	return &ExitError{Code: c.ExitCode(), Err: errors.New(msg)}
 }

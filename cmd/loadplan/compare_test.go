@@ -260,3 +260,83 @@ func TestCompareCLIRepeatDirs(t *testing.T) {
 		}
 	})
 }
+
+// TestCompareUnsoundRuns: a run `loadplan run` calls INVALID (its
+// generator the bottleneck) or that did not complete never gives a PASS:
+// the verdict line says which run and why, compare.json has pass false,
+// and the exit code is run's (1; 3 for an aborted run).
+func TestCompareUnsoundRuns(t *testing.T) {
+	dir := t.TempDir()
+	old := compareRun(t, dir, "old.json", 1, 50*time.Millisecond)
+	same := compareRun(t, dir, "same.json", 2, 50*time.Millisecond)
+	edited := func(name, from string, edit func(*result.Result)) string {
+		r, err := result.Read(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(r)
+		path := filepath.Join(dir, name)
+		if err := result.Write(path, r); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	late := "start lateness p99 25.8ms > 10ms: the generator could not keep its schedule"
+	invalid := edited("invalid.json", old, func(r *result.Result) {
+		r.Pass = false
+		r.Profiles[0].Generator.Invalid, r.Profiles[0].Generator.Reasons = true, []string{late}
+	})
+	stopped := func(name, status string) string {
+		return edited(name, same, func(r *result.Result) {
+			r.Status, r.Profiles[0].Status = status, status
+			if status == result.StatusAborted {
+				r.Abort = &result.Abort{Profile: "baseline", Condition: "error_rate > 50% for 10s", Detail: "error rate 60%"}
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name, old, new string
+		code           int
+		verdict        string // compare.json's
+		line           string // the start of the verdict line
+	}{
+		{"old generator the bottleneck", invalid, same, ExitGateFailed, "INVALID",
+			"## Verdict: INVALID — the old run, profile baseline: its generator was the bottleneck (" + late + "): its figures measure the generator, not the target"},
+		{"new run interrupted", old, stopped("interrupted.json", result.StatusInterrupted), ExitGateFailed, "INCOMPLETE",
+			"## Verdict: INCOMPLETE — the new run: it was interrupted before its end: its figures are partial"},
+		{"new run aborted", old, stopped("aborted.json", result.StatusAborted), ExitAborted, "INCOMPLETE",
+			"## Verdict: INCOMPLETE — the new run: its abort condition stopped it (error_rate > 50% for 10s: error rate 60%)"},
+		{"several runs a side, old run 2 invalid", old + "," + invalid, same + "," + same, ExitGateFailed, "INVALID",
+			"## Verdict: INVALID — old run 2, profile baseline: its generator was the bottleneck"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "cmp")
+			env, stdout, stderr := testEnv(nil)
+			if code := Run(context.Background(), []string{"compare", tc.old, tc.new, "--out", out}, env); code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", code, tc.code, stderr, stdout)
+			}
+			md := stdout.String()
+			if !strings.Contains(md, tc.line) || strings.Contains(md, "PASS") {
+				t.Errorf("the verdict line is not %q (or PASS is printed):\n%s", tc.line, md)
+			}
+			if !strings.Contains(md, "- **warning:**") {
+				t.Errorf("the warning lines are gone:\n%s", md)
+			}
+			if !strings.Contains(stderr.String(), tc.verdict+": ") {
+				t.Errorf("stderr does not say %s: %s", tc.verdict, stderr)
+			}
+			raw, err := os.ReadFile(filepath.Join(out, "compare.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c compare.Comparison
+			if err := json.Unmarshal(raw, &c); err != nil || c.Pass || c.Verdict != tc.verdict || len(c.Unsound) == 0 {
+				t.Errorf("compare.json: %v; pass %v, verdict %q, unsound %+v", err, c.Pass, c.Verdict, c.Unsound)
+			}
+			page, err := os.ReadFile(filepath.Join(out, "compare.html"))
+			if err != nil || !strings.Contains(string(page), "Verdict: "+tc.verdict+" — ") {
+				t.Errorf("compare.html: %v, or its verdict is not %s", err, tc.verdict)
+			}
+		})
+	}
+}

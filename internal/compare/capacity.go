@@ -108,24 +108,33 @@ func (s *stress) heldStages() map[int]bool {
 	return out
 }
 
-// bracket is where a stepped run locates its capacity at SLO, in
-// offered load: at or above the load of its capacity step (lo; 0 when no
-// step held) and below the load of the first step that broke (hi, after
-// refinement; +Inf when none broke). ok is false when no step was judged.
-func (s *stress) bracket() (lo, hi float64, unit string, ok bool) {
+// ramp is where a stepped run locates its capacity at SLO, in offered
+// load: at or above the load of its capacity step (held; 0 when no step
+// held) and below the load of the first step that broke (broke, after
+// refinement; +Inf when none broke). achieved is the capacity at SLO,
+// the throughput the held step achieved: the figure the row shows, which
+// lies below held when the step delivered less than it was offered.
+type ramp struct {
+	held, broke float64 // offered load, in unit
+	unit        string  // of the offered load: req/s, or users (closed model)
+	achieved    float64 // successful req/s at the held step
+}
+
+// bracket is the run's ramp; ok is false when no step was judged.
+func (s *stress) bracket() (ramp, bool) {
 	js := s.judged
 	if b := js.Bracket; b != nil {
-		return b.HeldOffered, b.BrokenOffered, b.Unit, true
+		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO}, true
 	}
 	for _, st := range js.Steps {
 		switch {
 		case js.CapacityStep != nil && st.Index == *js.CapacityStep:
-			return st.Offered, math.Inf(1), st.Unit, true
+			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO}, true
 		case js.CapacityStep == nil && js.FirstBroken != nil && st.Index == *js.FirstBroken:
-			return 0, st.Offered, st.Unit, true
+			return ramp{broke: st.Offered, unit: st.Unit}, true
 		}
 	}
-	return 0, 0, "", false
+	return ramp{}, false
 }
 
 // unresolved reports whether two stepped runs' capacities are within one
@@ -135,26 +144,35 @@ func (s *stress) bracket() (lo, hi float64, unit string, ok bool) {
 // windows can settle a one-step difference: the comparison then says so,
 // with where each run places its capacity, instead of calling it.
 func unresolved(o, n *stress) (string, bool) {
-	loO, hiO, uO, okO := o.bracket()
-	loN, hiN, uN, okN := n.bracket()
-	if !okO || !okN || uO != uN || loO > hiN || loN > hiO {
+	ro, okO := o.bracket()
+	rn, okN := n.bracket()
+	if !okO || !okN || ro.unit != rn.unit || ro.held > rn.broke || rn.held > ro.broke {
 		return "", false
 	}
-	if loO == loN && hiO == hiN {
-		return fmt.Sprintf("cannot tell, within one step of the ramp: the capacity at SLO lies %s in both runs; use smaller steps or several runs to tell them apart",
-			interval(loO, hiO, uO)), true
+	const (
+		head = "cannot tell, within one step of the ramp: "
+		tail = "; use smaller steps or several runs to tell them apart"
+	)
+	if ro.held == rn.held && ro.broke == rn.broke {
+		achieved := fmt.Sprintf("%.1f req/s achieved", ro.achieved)
+		if a, b := fmt.Sprintf("%.1f", ro.achieved), fmt.Sprintf("%.1f", rn.achieved); a != b {
+			achieved = fmt.Sprintf("%s req/s achieved in the old run, %s in the new", a, b)
+		}
+		return head + ro.words(achieved) + ", in both runs" + tail, true
 	}
-	return fmt.Sprintf("cannot tell, within one step of the ramp: the capacity at SLO lies %s in the old run and %s in the new; use smaller steps or several runs to tell them apart",
-		interval(loO, hiO, uO), interval(loN, hiN, uN)), true
+	return head + "in the old run " + ro.words(fmt.Sprintf("%.1f req/s achieved", ro.achieved)) +
+		"; in the new " + rn.words(fmt.Sprintf("%.1f req/s achieved", rn.achieved)) + tail, true
 }
 
-// interval says in words where a ramp places a capacity.
-func interval(lo, hi float64, unit string) string {
+// words says where a ramp places a capacity, each number labelled: the
+// offered loads of the held and broken steps, and what the held step
+// achieved (the capacity at SLO the row shows).
+func (r ramp) words(achieved string) string {
 	switch {
-	case math.IsInf(hi, 1):
-		return fmt.Sprintf("at or above %g %s (no step broke)", lo, unit)
-	case lo == 0:
-		return fmt.Sprintf("below %g %s (no step held)", hi, unit)
+	case math.IsInf(r.broke, 1):
+		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke: the capacity at SLO is at least that", r.held, r.unit, achieved)
+	case r.held == 0:
+		return fmt.Sprintf("no step held: the ramp broke at its first step, %g %s offered", r.broke, r.unit)
 	}
-	return fmt.Sprintf("between %g (held) and %g %s (broke)", lo, hi, unit)
+	return fmt.Sprintf("the ramp held at %g %s offered (%s) and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
 }

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,8 +103,64 @@ func TestCapacityWithinOneStepSaysWhere(t *testing.T) {
 	svc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 225}
 	_, p := compared(t, doc(stressProfile(t, svc, 81)), doc(stressProfile(t, svc, 82)))
 	m := metric(t, p, CapacityAtSLO)
-	want := "cannot tell, within one step of the ramp: the capacity at SLO lies between 180 (held) and 200 req/s (broke) in both runs"
+	// The interval is in offered load, the row's figure the held step's
+	// achieved throughput: each number says which it is, and the figure
+	// shown is the one named achieved.
+	want := fmt.Sprintf("cannot tell, within one step of the ramp: the ramp held at 180 req/s offered (%.1f req/s achieved) and broke at 200 req/s offered, in both runs", m.Old)
+	if m.Old != m.New {
+		want = fmt.Sprintf("cannot tell, within one step of the ramp: the ramp held at 180 req/s offered (%.1f req/s achieved in the old run, %.1f in the new) and broke at 200 req/s offered, in both runs", m.Old, m.New)
+	}
 	if m.Verdict != NoChange || !strings.Contains(m.Note, want) {
 		t.Errorf("capacity %s, note %q; want no significant change, %q", m.Verdict, m.Note, want)
+	}
+}
+
+// TestCapacityUnresolvedWords: every number of the "cannot tell" note is
+// labelled offered or achieved, in each form the ramps can take (the old
+// text put the achieved capacity, 80.0, beside an interval of offered
+// loads, 83 to 89, that it lay outside of).
+func TestCapacityUnresolvedWords(t *testing.T) {
+	held := func(heldOffered, brokeOffered, achieved float64, unit string) *stress {
+		return &stress{judged: &result.Stress{CapacityAtSLO: achieved, Bracket: &result.Bracket{
+			HeldOffered: heldOffered, BrokenOffered: brokeOffered, HeldThroughput: achieved, Unit: unit}}}
+	}
+	step := func(i int) *int { return &i }
+	noneBroke := func(offered, achieved float64) *stress {
+		return &stress{judged: &result.Stress{CapacityAtSLO: achieved, CapacityStep: step(2),
+			Steps: []result.Step{{Index: 1, Offered: offered - 10, Unit: "req/s"}, {Index: 2, Offered: offered, Unit: "req/s", Throughput: achieved}}}}
+	}
+	noneHeld := func(offered float64) *stress {
+		return &stress{judged: &result.Stress{FirstBroken: step(0), Steps: []result.Step{{Index: 0, Offered: offered, Unit: "req/s", Broken: true}}}}
+	}
+	const head, tail = "cannot tell, within one step of the ramp: ", "; use smaller steps or several runs to tell them apart"
+	for _, tc := range []struct {
+		name     string
+		old, new *stress
+		want     string
+	}{
+		{"same bracket", held(83, 89, 80, "req/s"), held(83, 89, 80.04, "req/s"),
+			"the ramp held at 83 req/s offered (80.0 req/s achieved) and broke at 89 req/s offered, in both runs"},
+		{"same bracket, achieved differs", held(83, 89, 80, "req/s"), held(83, 89, 78.5, "req/s"),
+			"the ramp held at 83 req/s offered (80.0 req/s achieved in the old run, 78.5 in the new) and broke at 89 req/s offered, in both runs"},
+		{"closed model", held(20, 25, 80, "users"), held(20, 25, 80, "users"),
+			"the ramp held at 20 users offered (80.0 req/s achieved) and broke at 25 users offered, in both runs"},
+		{"one step apart", held(83, 89, 80, "req/s"), held(89, 95, 85.2, "req/s"),
+			"in the old run the ramp held at 83 req/s offered (80.0 req/s achieved) and broke at 89 req/s offered; " +
+				"in the new the ramp held at 89 req/s offered (85.2 req/s achieved) and broke at 95 req/s offered"},
+		{"no step broke", noneBroke(200, 196.5), noneBroke(200, 196.5),
+			"the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke: the capacity at SLO is at least that, in both runs"},
+		{"no step held", noneHeld(60), noneHeld(60),
+			"no step held: the ramp broke at its first step, 60 req/s offered, in both runs"},
+	} {
+		got, ok := unresolved(tc.old, tc.new)
+		if want := head + tc.want + tail; !ok || got != want {
+			t.Errorf("%s:\n got %q (%v)\nwant %q", tc.name, got, ok, want)
+		}
+	}
+	if _, ok := unresolved(held(83, 89, 80, "req/s"), held(95, 101, 92, "req/s")); ok {
+		t.Error("ramps two steps apart called unresolved")
+	}
+	if _, ok := unresolved(held(83, 89, 80, "req/s"), noneBroke(95, 92)); ok {
+		t.Error("a ramp that held above the other's break called unresolved")
 	}
 }

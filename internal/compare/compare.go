@@ -118,8 +118,17 @@ type Comparison struct {
 	OnlyInOld []string  `json:"only_in_old,omitempty"`
 	OnlyInNew []string  `json:"only_in_new,omitempty"`
 	Warnings  []string  `json:"warnings,omitempty"`
-	// Pass is false when any gated metric of any profile is a regression.
+	// Unsound lists the compared runs whose figures `loadplan run` would
+	// not accept: a generator that was the bottleneck, a run or profile
+	// that did not complete. Any makes Pass false.
+	Unsound []Unsound `json:"unsound,omitempty"`
+	// Pass is false when any gated metric of any profile is a regression,
+	// or any compared run is Unsound.
 	Pass bool `json:"pass"`
+	// Verdict is the verdict line's word: PASS, FAIL (a regression),
+	// INVALID (a generator was the bottleneck) or INCOMPLETE (a run did
+	// not complete); INVALID and INCOMPLETE win over FAIL.
+	Verdict string `json:"verdict"`
 }
 
 // Source describes one of the two runs.
@@ -311,6 +320,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	if len(c.Profiles) == 0 {
 		return nil, &NoCommonProfileError{Old: oldNames, New: newNames}
 	}
+	c.settle(olds, news)
 	digests := map[string]bool{}
 	for _, r := range slices.Concat(olds, news) {
 		if r.Scenario.Digest != "" {

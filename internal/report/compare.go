@@ -184,6 +184,19 @@ func cmpVerdictLine(c *compare.Comparison) string {
 			}
 		}
 	}
+	if word := c.UnsoundWord(); word != "" {
+		// A run `loadplan run` would not accept gives no evidence to pass
+		// on: say which, and why, before anything else.
+		var why []string
+		for _, u := range c.Unsound {
+			why = append(why, u.String())
+		}
+		line := fmt.Sprintf("%s — %s. The comparison below cannot pass on such figures; run that side again", word, strings.Join(why, "; "))
+		if len(regressions) > 0 {
+			line += fmt.Sprintf(". It also shows %d regression(s) beyond %s: %s", len(regressions), cmpShare(c.Settings.MaxRegression), strings.Join(regressions, "; "))
+		}
+		return line
+	}
 	if len(regressions) == 0 {
 		line := fmt.Sprintf("PASS — no gated metric is significantly worse by more than %s", cmpShare(c.Settings.MaxRegression))
 		if len(untested) > 0 {
