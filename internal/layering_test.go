@@ -47,6 +47,9 @@ var allowed = map[string][]string{
 	// Test helper: real Prometheus / node exporter processes for tests.
 	"promtest": {},
 	"testkit":  {"result", "metrics"}, // imported by _test.go files only
+	// Test helper: the test binary started again as a child process; no
+	// internal imports, so that the tests of every package may use it.
+	"helperproc": {},
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -21,6 +19,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/helperproc"
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
@@ -221,25 +220,7 @@ const stallServerEnv = "LOADPLAN_ENGINE_STALL_SERVER"
 // child process and returns its URL; the child ends with the test.
 func startStallServer(t *testing.T) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStallServer$", "-test.count=1")
-	cmd.Env = append(os.Environ(), stallServerEnv+"=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("stalling server: %v", err)
-	}
+	_, _, line := helperproc.Start(t, stallServerEnv+"=1", "-test.run=^TestHelperStallServer$", "-test.count=1")
 	return "http://" + strings.TrimSpace(line) + "/"
 }
 

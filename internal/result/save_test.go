@@ -1,7 +1,6 @@
 package result
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/helperproc"
 )
 
 // saveHelperEnv makes the test binary a process that saves two sets into
@@ -125,20 +126,9 @@ func TestSaveDirSurvivesSIGKILL(t *testing.T) {
 	const tries = 40
 	cut, seen := 0, map[string]int{}
 	for try := 1; try <= tries; try++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), saveHelperEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "saving\n" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("try %d: helper said %q, %v", try, line, err)
+		cmd, _, line := helperproc.Start(t, saveHelperEnv+"="+dir, "-test.run=^$")
+		if line != "saving\n" {
+			t.Fatalf("try %d: helper said %q", try, line)
 		}
 		time.Sleep(time.Duration(rand.Int64N(int64(3*one) + 1)))
 		cmd.Process.Kill() // SIGKILL

@@ -25,8 +25,7 @@ import (
 )
 
 func main() {
-	rounds := flag.Int("rounds", 3, "rounds of each figure")
-	dur := flag.Duration("duration", 10*time.Second, "length of each run")
+	rounds, dur := benchrun.RoundFlags("each figure's runs once a round")
 	rates := flag.String("rates", "5000,10000", "rates at which open and closed are compared (empty: none)")
 	high := flag.Float64("high", 20000, "the open model's high rate (0: skip)")
 	users := flag.Int("users", 10000, "closed-model users for the peak-memory figure (0: skip)")

@@ -28,8 +28,7 @@ import (
 
 func main() {
 	rate := flag.Float64("rate", 10000, "open-model rate, requests per second")
-	dur := flag.Duration("duration", 10*time.Second, "each run's length")
-	rounds := flag.Int("rounds", 3, "interleaved rounds (one run without and one with the export each)")
+	rounds, dur := benchrun.RoundFlags("one run without and one with the export each")
 	target := flag.Float64("target", 0.05, "the most extra CPU per request the export may cost")
 	benchrun.Main("benchexport", nil, func(loadplan string) error {
 		return run(loadplan, *rate, *dur, *rounds, *target)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/loadplan/loadplan/scripts/internal/minserver"
 )
@@ -31,6 +32,15 @@ func Main(name string, h http.Handler, run func(loadplan string) error) {
 		fmt.Fprintln(os.Stderr, name+":", err)
 		os.Exit(1)
 	}
+}
+
+// RoundFlags registers the flags of a script that repeats its runs in
+// interleaved rounds: -rounds, how many (3), and -duration, each run's
+// length (10s); perRound says what one round runs.
+func RoundFlags(perRound string) (rounds *int, dur *time.Duration) {
+	rounds = flag.Int("rounds", 3, "interleaved rounds ("+perRound+")")
+	dur = flag.Duration("duration", 10*time.Second, "length of each run")
+	return rounds, dur
 }
 
 // SetUp starts the minimal server (in a child process, see minserver)
