@@ -587,13 +587,7 @@ func (l *eventLoop) wait(wait int64) int {
 		tsp = unsafe.Pointer(&ts)
 	}
 	for {
-		var n uintptr
-		var errno unix.Errno
-		if wait == 0 {
-			n, _, errno = unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
-		} else {
-			n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
-		}
+		n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}
