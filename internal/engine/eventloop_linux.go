@@ -220,7 +220,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 			r.progress.Dropped.Store(dropped)
 			more = false
 		}
-		wait := int64(-1)
+		var paced bool
 		if more {
 			var d int64
 			d, more = l.startDue(q, now)
@@ -228,17 +228,19 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 				dropped += d
 				r.progress.Dropped.Store(dropped)
 			}
-			if more {
-				next, _ := q.peek()
-				wake := max(next.intended, lastWake+int64(r.opt.PacerQuantum))
-				wait = max(0, wake-now)
+		}
+		wait := l.expire(now, -1)
+		if more {
+			next, _ := q.peek()
+			wake := max(next.intended, lastWake+int64(r.opt.PacerQuantum))
+			if w := max(0, wake-now); wait < 0 || w <= wait {
+				wait, paced = w, w > 0
 			}
 		} else if r.progress.InFlight.Load() == 0 {
 			return dropped, stopped
 		}
-		wait = l.expire(now, wait)
 		n := l.wait(wait)
-		if more && wait > 0 {
+		if paced {
 			lastWake = r.now()
 		}
 		for i := range n {
@@ -485,6 +487,7 @@ func (l *eventLoop) fail(c *elConn, err error) {
 		// protocol, or http for a status >= 400), as the clients class it.
 		out.Status = c.p.status
 	}
+	out.Bytes = c.p.bytes
 	c.seq = 0
 	l.drop(c)
 	l.done(&c.s, &out, err)

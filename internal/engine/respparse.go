@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -50,6 +51,11 @@ func (p *respParser) feed(b []byte) (used int, done bool, err error) {
 		case phDone:
 			return used, true, nil
 		case phHead:
+			// Bytes that are not HTTP fail at once (an SSH banner, noise),
+			// not at the timeout.
+			if k := min(len(rest), len(httpPrefix)); !bytes.Equal(rest[:k], httpPrefix[:k]) {
+				return used, false, errMalformed
+			}
 			i := bytes.Index(rest, crlf2)
 			if i < 0 {
 				return used, false, nil
@@ -92,7 +98,10 @@ func (p *respParser) feed(b []byte) (used int, done bool, err error) {
 	return used, false, nil
 }
 
-var crlf2 = []byte("\r\n\r\n")
+var (
+	crlf2      = []byte("\r\n\r\n")
+	httpPrefix = []byte("HTTP/1.")
+)
 
 // count counts n body bytes; true when the body passed the cap (the
 // exchange ends there, its connection closed, the cap counted).
@@ -207,6 +216,9 @@ func (p *respParser) eof(got bool) error {
 		return nil
 	case p.phase == phHead && !got:
 		return io.EOF
+	case p.phase == phHead:
+		// Part of a head: not a response (as fasthttp names it).
+		return fmt.Errorf("%w: the connection closed within its head", errMalformed)
 	}
 	return io.ErrUnexpectedEOF
 }
