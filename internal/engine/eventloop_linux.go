@@ -82,7 +82,7 @@ type eventLoop struct {
 	free     []*elConn // closed, their slots free for new connections
 	freed    []*elConn // closed while the last wait's events are handled: free after them
 	idle     []*elConn
-	open     int // connections open or connecting
+	nconns   int // connections open or connecting
 	maxConns int // 0: no cap
 	waiting  []elWait
 	dues     []elDue
@@ -140,23 +140,8 @@ func eventLoopTarget(opt *Options, fs *flowSet) *eventLoop {
 // runOpenLoop is RunOpen on the event loop; false when it cannot run
 // (no epoll, no eventfd): RunOpen then uses the sender pool.
 func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profile, rng *rand.Rand) (Stats, bool) {
-	var err error
-	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+	if l.open(r) != nil {
 		return Stats{}, false
-	}
-	if l.wakefd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
-		unix.Close(l.epfd)
-		return Stats{}, false
-	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1}
-	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, l.wakefd, &ev); err != nil {
-		unix.Close(l.epfd)
-		unix.Close(l.wakefd)
-		return Stats{}, false
-	}
-	l.r = r
-	for _, f := range r.flows.flows {
-		l.req = append(l.req, f.Steps[0].Request)
 	}
 	// The contexts ending wake the wait; the descriptor outlives them
 	// (closed only after both stops are undone).
@@ -179,8 +164,7 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 		closed = true
 		mu.Unlock()
 		l.closeAll()
-		unix.Close(l.epfd)
-		unix.Close(l.wakefd)
+		l.closeFDs()
 	}()
 
 	runtime.LockOSThread()
@@ -190,7 +174,32 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 	q.sched.Phase, q.sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	dropped, stopped := l.run(ctx, q, overrunCutoff(p.Stages))
 	var wg sync.WaitGroup
-	return r.finish(stopped, func() {}, &wg, stopTick, dropped), true
+	st := r.finish(stopped, func() {}, &wg, stopTick, dropped)
+	st.EventLoop = true
+	return st, true
+}
+
+// open makes the loop's epoll set and its wake-up eventfd for r's run.
+func (l *eventLoop) open(r *runner) error {
+	var err error
+	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		return err
+	}
+	if l.wakefd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+		unix.Close(l.epfd)
+		return err
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, l.wakefd, &ev); err != nil {
+		unix.Close(l.epfd)
+		unix.Close(l.wakefd)
+		return err
+	}
+	l.r = r
+	for _, f := range r.flows.flows {
+		l.req = append(l.req, f.Steps[0].Request)
+	}
+	return nil
 }
 
 // run is the loop: it sends the starts due, waits for the next start or
@@ -281,7 +290,7 @@ func (l *eventLoop) start(fp *fastPrepared, s metrics.Sample) {
 		l.send(c, fp, s)
 		return
 	}
-	if l.maxConns > 0 && l.open >= l.maxConns {
+	if l.maxConns > 0 && l.nconns >= l.maxConns {
 		l.waiting = append(l.waiting, elWait{fp: fp, s: s, until: s.Start + l.timeout})
 		return
 	}
@@ -341,7 +350,7 @@ func (l *eventLoop) dial() (*elConn, error) {
 		c.state = csFree
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
-	l.open++
+	l.nconns++
 	return c, nil
 }
 
@@ -526,7 +535,7 @@ func (l *eventLoop) drop(c *elConn) {
 	}
 	unix.Close(c.fd) // also leaves the epoll set
 	c.state, c.seq = csFree, 0
-	l.open--
+	l.nconns--
 	l.freed = append(l.freed, c)
 }
 
@@ -580,8 +589,20 @@ func (l *eventLoop) expire(now, wait int64) int64 {
 	return wait
 }
 
+// rawWaitMax is the longest wait the loop makes in a raw system call.
+// A raw wait keeps the loop's P: no hand-off to another thread and back
+// for every wait, which is most of a start's cost at thousands a second
+// (ADR 0019); but while it lasts no other goroutine runs on that P, and
+// the runtime's network poller is polled only by its monitor, every
+// 10 ms. A longer wait (a light schedule, the drain) is an ordinary
+// system call, which lets the runtime run other goroutines meanwhile.
+const rawWaitMax = int64(time.Millisecond)
+
 // wait waits for events at most wait nanoseconds (negative: until one
-// comes), to the nanosecond (epoll_pwait2).
+// comes), to the nanosecond (epoll_pwait2). A signal (the runtime
+// preempting the loop, every 10 ms while it has not yielded) ends the
+// wait with no events: the caller computes the time left anew, and the
+// preemption lands at its next function call.
 func (l *eventLoop) wait(wait int64) int {
 	var tsp unsafe.Pointer
 	var ts unix.Timespec
@@ -589,16 +610,17 @@ func (l *eventLoop) wait(wait int64) int {
 		ts = unix.NsecToTimespec(wait)
 		tsp = unsafe.Pointer(&ts)
 	}
-	for {
-		n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
-		if errno == unix.EINTR {
-			continue
-		}
-		if errno != 0 {
-			return 0
-		}
-		return int(n)
+	var n uintptr
+	var errno unix.Errno
+	if wait >= 0 && wait <= rawWaitMax {
+		n, _, errno = unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
+	} else {
+		n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
 	}
+	if errno != 0 {
+		return 0
+	}
+	return int(n)
 }
 
 // cancelAll ends every request in flight at a hard stop: counted as
@@ -625,5 +647,11 @@ func (l *eventLoop) closeAll() {
 			c.state = csFree
 		}
 	}
-	l.idle, l.open = nil, 0
+	l.idle, l.nconns = nil, 0
+}
+
+// closeFDs closes the loop's epoll set and eventfd.
+func (l *eventLoop) closeFDs() {
+	unix.Close(l.epfd)
+	unix.Close(l.wakefd)
 }

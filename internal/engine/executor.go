@@ -98,6 +98,9 @@ type Stats struct {
 	// Exhausted is true when a unique data source ran out and stopped the
 	// run (on_exhausted: stop).
 	Exhausted bool
+	// EventLoop is true when the open model ran on the event loop
+	// (Options.EventLoop and a run it can take), not the sender pool.
+	EventLoop bool
 }
 
 // ErrNoRequests is returned when there is nothing to send.
