@@ -262,11 +262,15 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 	}
 }
 
-// startDue sends the starts due at now, counting as dropped those at the
-// in-flight cap; more is false when the schedule is over.
+// startDue sends the starts due at now, at most paceBatch of them,
+// counting as dropped those at the in-flight cap; more is false when the
+// schedule is over. A loop that is behind thus reads the responses that
+// have come (their connections free again) between batches, instead of
+// dialling a connection for every start it is behind by (ADR 0018's
+// spiral).
 func (l *eventLoop) startDue(q *startQueue, now int64) (dropped int64, more bool) {
 	r := l.r
-	for {
+	for range paceBatch {
 		j, ok := q.take(now, r)
 		if !ok {
 			_, more = q.peek()
@@ -279,6 +283,8 @@ func (l *eventLoop) startDue(q *startQueue, now int64) (dropped int64, more bool
 		req := l.req[j.flow]
 		l.start(r.opt.Requests[req].fast.Load(), r.begin(req, j.stage, j.intended))
 	}
+	_, more = q.peek()
+	return dropped, more
 }
 
 // start sends s on an idle connection, or a new one, or (at the
