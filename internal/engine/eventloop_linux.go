@@ -42,6 +42,7 @@ type elConn struct {
 	until int64
 	seq   uint64
 	got   bool // bytes of the response have arrived
+	early bool // bytes arrived while connecting or writing
 	p     respParser
 	buf   []byte // what has arrived and not been parsed: buf[:n]
 	n     int
@@ -349,7 +350,7 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)}
 	}
 	c := l.slot()
-	c.fd, c.state, c.n, c.got = fd, state, 0, false
+	c.fd, c.state, c.n, c.got, c.early = fd, state, 0, false, false
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: c.idx}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		unix.Close(fd)
@@ -392,8 +393,15 @@ func (l *eventLoop) write(c *elConn) {
 	c.state = csReading
 	c.p.reset(c.fp.head, l.bodyCap)
 	c.n, c.got = 0, false
-	// The response may be there already (an edge seen while writing).
-	l.read(c)
+	// No read now, as a rule: the response comes after the request, and
+	// its arrival is an edge the next wait reports (a read here would be
+	// EAGAIN, a system call per request for nothing). But bytes that came
+	// before the request was written (a server that speaks first) made
+	// their edge already.
+	if c.early {
+		c.early = false
+		l.read(c)
+	}
 }
 
 // event handles one epoll event.
@@ -403,6 +411,9 @@ func (l *eventLoop) event(ev *unix.EpollEvent) {
 		return
 	}
 	c := l.conns[ev.Fd]
+	if ev.Events&unix.EPOLLIN != 0 && (c.state == csConnecting || c.state == csWriting) {
+		c.early = true
+	}
 	switch c.state {
 	case csConnecting:
 		if ev.Events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {

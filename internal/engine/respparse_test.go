@@ -40,15 +40,15 @@ func feedAll(p *respParser, resp string, size int, atEOF bool) (done bool, err e
 // connection ends with it, and the errors that class a fault.
 func TestRespParser(t *testing.T) {
 	tests := []struct {
-		name   string
-		resp   string
-		head   bool
-		eof    bool  // the connection ends after resp
+		name    string
+		resp    string
+		head    bool
+		eof     bool // the connection ends after resp
 		bodyCap int64
-		status int
-		bytes  int64
-		close  bool
-		err    error // nil: done
+		status  int
+		bytes   int64
+		close   bool
+		err     error // nil: done
 	}{
 		{name: "length", resp: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", status: 200, bytes: 5},
 		{name: "length zero", resp: "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", status: 200},
