@@ -378,14 +378,13 @@ func (l *eventLoop) slot() *elConn {
 func (l *eventLoop) write(c *elConn) {
 	w := c.fp.wire
 	for c.wrote < len(w) {
+		// A non-blocking socket's write never sleeps, so is never
+		// interrupted (no EINTR).
 		n, err := unix.Write(c.fd, w[c.wrote:])
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err == unix.EAGAIN:
-			return
-		case err != nil:
-			l.fail(c, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", err)})
+		if err != nil {
+			if err != unix.EAGAIN {
+				l.fail(c, sockErr("write", err))
+			}
 			return
 		}
 		c.wrote += n
@@ -459,12 +458,10 @@ func (l *eventLoop) read(c *elConn) {
 		}
 		n, err := unix.Read(c.fd, c.buf[c.n:])
 		switch {
-		case err == unix.EINTR:
-			continue
 		case err == unix.EAGAIN:
 			return
 		case err != nil:
-			l.fail(c, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", err)})
+			l.fail(c, sockErr("read", err))
 			return
 		case n == 0:
 			if err := c.p.eof(c.got); err != nil {
@@ -488,6 +485,12 @@ func (l *eventLoop) read(c *elConn) {
 			return
 		}
 	}
+}
+
+// sockErr is a socket's failed op as the net package reports it (so that
+// Classify reads its errno).
+func sockErr(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Err: os.NewSyscallError(op, err)}
 }
 
 // finish records c's whole response and frees c for the next request (or

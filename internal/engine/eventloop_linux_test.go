@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
-	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
 
@@ -52,19 +51,20 @@ func piecesTarget(parts []string, closeAfter bool, conns *atomic.Int64) func(t *
 // close, an HTTP/1.0 response, a 204. Every request succeeds with the body's
 // bytes counted, a keep-alive connection is reused, one that closes is not.
 func TestEventLoopReadsEveryBodyKind(t *testing.T) {
+	// closeAfter: the server closes the connection after a response;
+	// reused: a keep-alive connection serves more than one request.
 	tests := []struct {
-		name       string
-		parts      []string
-		closeAfter bool
-		bytes      int64
-		reused     bool
+		name               string
+		parts              []string
+		closeAfter, reused bool
+		bytes              int64
 	}{
-		{"content-length", []string{"HTTP/1.1 200 OK\r\nContent-Le", "ngth: 5\r\n\r\nhel", "lo"}, false, 5, true},
-		{"chunked", []string{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r", "\nhello\r\n6\r\n wo", "rld\r\n0\r\nX-Trailer: 1\r\n", "\r\n"}, false, 11, true},
-		{"to the close", []string{"HTTP/1.1 200 OK\r\n\r\nabc", "def"}, true, 6, false},
-		{"connection close", []string{"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc"}, true, 3, false},
-		{"HTTP/1.0", []string{"HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nabcd"}, true, 4, false},
-		{"204", []string{"HTTP/1.1 204 No Content\r\n\r\n"}, false, 0, true},
+		{"content-length", []string{"HTTP/1.1 200 OK\r\nContent-Le", "ngth: 5\r\n\r\nhel", "lo"}, false, true, 5},
+		{"chunked", []string{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r", "\nhello\r\n6\r\n wo", "rld\r\n0\r\nX-Trailer: 1\r\n", "\r\n"}, false, true, 11},
+		{"to the close", []string{"HTTP/1.1 200 OK\r\n\r\nabc", "def"}, true, false, 6},
+		{"connection close", []string{"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc"}, true, false, 3},
+		{"HTTP/1.0", []string{"HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nabcd"}, true, false, 4},
+		{"204", []string{"HTTP/1.1 204 No Content\r\n\r\n"}, false, true, 0},
 	}
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 		Stages: []scenario.Stage{{From: 50, Load: 50, Duration: 400 * time.Millisecond}}}
@@ -99,30 +99,46 @@ func TestEventLoopReadsEveryBodyKind(t *testing.T) {
 	}
 }
 
-// TestEventLoopCountsDroppedStarts: at the in-flight cap the loop drops
-// starts, never queues them; recorded + dropped is the schedule.
-func TestEventLoopCountsDroppedStarts(t *testing.T) {
-	var conns atomic.Int64
-	url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+// delayedTarget answers every request on a keep-alive connection after
+// delay, counting the connections and the answers.
+func delayedTarget(delay time.Duration, conns, served *atomic.Int64) func(t *testing.T) (string, func()) {
+	return rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
 		conns.Add(1)
 		br := bufio.NewReader(c)
 		for {
-			if _, err := http.ReadRequest(br); err != nil || !sleepOrDone(done, 100*time.Millisecond) {
+			if _, err := http.ReadRequest(br); err != nil || !sleepOrDone(done, delay) {
 				return
 			}
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+			served.Add(1)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 		}
-	})(t)
-	defer stop()
+	})
+}
+
+// runLoop runs rate req/s for dur against url on the event loop (a
+// FastClient, a 5 s timeout, maxInFlight 0: the default cap) and returns
+// its stats, the requests recorded and the errors among them.
+func runLoop(t *testing.T, ctx context.Context, rate float64, dur time.Duration, url string, maxInFlight int) (Stats, int64, int64) {
+	t.Helper()
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
-		Stages: []scenario.Stage{{From: 200, Load: 200, Duration: time.Second}}}
+		Stages: []scenario.Stage{{From: rate, Load: rate, Duration: dur}}}
 	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
-	st, err := RunOpen(context.Background(), p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
-		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, MaxInFlight: 4, EventLoop: true})
+	st, err := RunOpen(ctx, p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
+		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, MaxInFlight: maxInFlight, EventLoop: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	req, errs := total(rec.Close())
+	return st, req, errs
+}
+
+// TestEventLoopCountsDroppedStarts: at the in-flight cap the loop drops
+// starts, never queues them; recorded + dropped is the schedule.
+func TestEventLoopCountsDroppedStarts(t *testing.T) {
+	var conns, served atomic.Int64
+	url, stop := delayedTarget(100*time.Millisecond, &conns, &served)(t)
+	defer stop()
+	st, req, errs := runLoop(t, context.Background(), 200, time.Second, url, 4)
 	t.Logf("recorded %d (%d errors), dropped %d, most in flight %d, connections %d", req, errs, st.Dropped, st.MaxInFlight, conns.Load())
 	if !st.EventLoop || st.Dropped == 0 || st.MaxInFlight > 4 || req+st.Dropped != 200 || errs != 0 {
 		t.Errorf("event loop %v, recorded %d + dropped %d (most in flight %d, %d errors): want drops at the cap of 4 and the 200 scheduled accounted for",
@@ -134,47 +150,20 @@ func TestEventLoopCountsDroppedStarts(t *testing.T) {
 // requests in flight finish and are recorded before RunOpen returns.
 // Real time: a cancel at 300 ms of a minute's schedule, a bound of 30 s.
 func TestEventLoopGracefulStop(t *testing.T) {
-	var served atomic.Int64
-	url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
-		br := bufio.NewReader(c)
-		for {
-			if _, err := http.ReadRequest(br); err != nil || !sleepOrDone(done, 50*time.Millisecond) {
-				return
-			}
-			served.Add(1)
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-		}
-	})(t)
+	var conns, served atomic.Int64
+	url, stop := delayedTarget(50*time.Millisecond, &conns, &served)(t)
 	defer stop()
-	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
-		Stages: []scenario.Stage{{From: 100, Load: 100, Duration: time.Minute}}}
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
-	st, err := RunOpen(ctx, p, Options{Doer: NewFastClient(ClientOptions{}), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-		Recorder: rec, Seed: 1, EventLoop: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, req, errs := runLoop(t, ctx, 100, time.Minute, url, 0)
 	if took := time.Since(start); took > 30*time.Second {
 		t.Fatalf("RunOpen took %v after a cancel at 300 ms", took)
 	}
-	req, errs := total(rec.Close())
 	if !st.EventLoop || !st.Stopped || errs != 0 || req != served.Load() || req != st.Started || req == 0 {
 		t.Errorf("event loop %v, stopped %v; recorded %d (errors %d), served %d, started %d: every request in flight must finish and be recorded",
 			st.EventLoop, st.Stopped, req, errs, served.Load(), st.Started)
 	}
-}
-
-// TestAcceptanceNoCoordinatedOmissionEventLoop: the stalling server of
-// TestAcceptanceNoCoordinatedOmission against the event loop: the full
-// schedule, the response p99 within 5% of the true one.
-func TestAcceptanceNoCoordinatedOmissionEventLoop(t *testing.T) {
-	race.SkipTiming(t)
-	t.Parallel()
-	race.Exclusive(t)
-	noCoordinatedOmission(t, Options{EventLoop: true})
 }
 
 // TestEventLoopRequestAllocatesNothing: a whole exchange on the loop (the
