@@ -90,6 +90,7 @@ type eventLoop struct {
 	dueHead  int
 	seq      uint64
 	events   [256]unix.EpollEvent
+	msWait   bool // no epoll_pwait2: epoll_wait, in milliseconds
 	wakeBuf  [8]byte
 	req      []int // each flow's request (all flows are plain)
 }
@@ -196,6 +197,10 @@ func (l *eventLoop) open(r *runner) error {
 		unix.Close(l.wakefd)
 		return err
 	}
+	// epoll_pwait2 is Linux 5.11's; before it, epoll_wait in whole
+	// milliseconds (a start then up to a millisecond late).
+	_, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(unsafe.Pointer(&unix.Timespec{})), 0, 0)
+	l.msWait = errno == unix.ENOSYS
 	l.r = r
 	for _, f := range r.flows.flows {
 		l.req = append(l.req, f.Steps[0].Request)
@@ -624,6 +629,17 @@ const rawWaitMax = int64(time.Millisecond)
 // wait with no events: the caller computes the time left anew, and the
 // preemption lands at its next function call.
 func (l *eventLoop) wait(wait int64) int {
+	if l.msWait {
+		ms := -1
+		if wait >= 0 {
+			ms = int((wait + int64(time.Millisecond) - 1) / int64(time.Millisecond))
+		}
+		k, err := unix.EpollWait(l.epfd, l.events[:], ms)
+		if err != nil {
+			return 0
+		}
+		return k
+	}
 	var tsp unsafe.Pointer
 	var ts unix.Timespec
 	if wait >= 0 {

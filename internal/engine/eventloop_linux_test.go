@@ -227,11 +227,17 @@ func TestEventLoopRequestAllocatesNothing(t *testing.T) {
 	if a := testing.AllocsPerRun(200, exchange); a != 0 {
 		t.Errorf("%.2f allocations per exchange, want 0", a)
 	}
+	// Before Linux 5.11 (no epoll_pwait2) the loop waits in whole
+	// milliseconds with epoll_wait; the exchanges are the same.
+	l.msWait = true
+	for range 3 {
+		exchange()
+	}
 	if c := conns.Load(); c != 1 {
 		t.Errorf("%d connections, want the one kept alive", c)
 	}
 	snap := rec.Close()
-	if req, errs := total(snap); req < 200 || errs != 0 {
+	if req, errs := total(snap); req < 205 || errs != 0 {
 		t.Errorf("%d requests, %d errors (%v)", req, errs, snap.Stages[0].ByClass)
 	}
 }
