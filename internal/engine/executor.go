@@ -48,6 +48,10 @@ type Options struct {
 	// it retires (0: DefaultWorkerIdle), so that the senders a pile-up made
 	// do not outlive it.
 	WorkerIdle time.Duration
+	// EventLoop runs the open model on one goroutine and epoll (ADR 0019)
+	// when it can: Linux, a FastClient, plain HTTP/1.1 requests to one
+	// address, no flows; anything else keeps the sender pool.
+	EventLoop bool
 }
 
 // DefaultPacerQuantum is the pacer quantum of `loadplan run` unless told
@@ -94,6 +98,9 @@ type Stats struct {
 	// Exhausted is true when a unique data source ran out and stopped the
 	// run (on_exhausted: stop).
 	Exhausted bool
+	// EventLoop is true when the open model ran on the event loop
+	// (Options.EventLoop and a run it can take), not the sender pool.
+	EventLoop bool
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -261,6 +268,13 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	sched := NewSchedule(p.Stages)
 	sched.Phase, sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
+	if r.opt.EventLoop {
+		if l := eventLoopTarget(&r.opt, r.flows); l != nil {
+			if st, ok := runOpenLoop(ctx, r, l, p, rng); ok {
+				return st, nil
+			}
+		}
+	}
 
 	var wg sync.WaitGroup
 	stopTick := startTick(opt.Recorder)

@@ -298,11 +298,12 @@ func TestTargetFaults(t *testing.T) {
 				runtime.ReadMemStats(&before)
 				start := time.Now()
 				st, err := Run(ctx, tt.profile, Options{
-					Doer:     doer,
-					Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-					Recorder: rec,
-					Seed:     1,
-					Hard:     hard,
+					Doer:      loopDoer(cl.name, doer),
+					Requests:  []*Prepared{{Name: "get", Method: "GET", URL: url}},
+					Recorder:  rec,
+					Seed:      1,
+					Hard:      hard,
+					EventLoop: cl.name == "epoll",
 				})
 				elapsed := time.Since(start)
 				runtime.GC()
@@ -394,6 +395,11 @@ var faultClients = []struct {
 	// fasthttp's cleaners have no stop: they notice there is nothing left
 	// to clean on their next tick, 1 s to 90 s later.
 	{"fast", func(o ClientOptions) idleDoer { return NewFastClient(o) }, []string{
+		"fasthttp.(*Client).mCleaner", "fasthttp.(*HostClient).connsCleaner", "fasthttp.(*TCPDialer).tcpAddrsClean",
+	}},
+	// The open model's event loop (Options.EventLoop, Linux): FastClient's
+	// requests, sent on its own sockets.
+	{"epoll", func(o ClientOptions) idleDoer { return NewFastClient(o) }, []string{
 		"fasthttp.(*Client).mCleaner", "fasthttp.(*HostClient).connsCleaner", "fasthttp.(*TCPDialer).tcpAddrsClean",
 	}},
 }

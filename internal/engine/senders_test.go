@@ -139,6 +139,12 @@ func TestAcceptanceNoCoordinatedOmission(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
+	noCoordinatedOmission(t, Options{})
+}
+
+// noCoordinatedOmission is TestAcceptanceNoCoordinatedOmission with opt
+// (the event loop's test runs it too).
+func noCoordinatedOmission(t *testing.T, opt Options) {
 	const rate, stallFrom, stallTo = 1000, time.Second, 2 * time.Second
 	const dur = 4 * time.Second
 	url := startStallServer(t)
@@ -151,7 +157,7 @@ func TestAcceptanceNoCoordinatedOmission(t *testing.T) {
 		}
 		r.Body.Close()
 	}
-	snap, st := runOpenFast(t, p, url, Options{}, before, nil)
+	snap, st := runOpenFast(t, p, url, opt, before, nil)
 
 	// The truth, from the schedule: start i is intended at i ms.
 	n := int(rate * dur.Seconds())

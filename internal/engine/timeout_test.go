@@ -74,8 +74,8 @@ func TestTimeoutRespected(t *testing.T) {
 				defer cancel()
 				start := time.Now()
 				st, err := Run(ctx, p, Options{
-					Doer: doer, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-					Recorder: rec, Seed: 1, Hard: ctx,
+					Doer: loopDoer(cl.name, doer), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+					Recorder: rec, Seed: 1, Hard: ctx, EventLoop: cl.name == "epoll",
 				})
 				elapsed := time.Since(start)
 				if err != nil {
@@ -130,7 +130,7 @@ func TestHardStopCutsOff(t *testing.T) {
 			time.AfterFunc(500*time.Millisecond, func() { hardAt.Store(time.Now().UnixNano()); cancelHard() })
 			st, err := Run(ctx, p, Options{
 				Doer: client, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-				Recorder: rec, Seed: 1, Hard: hard,
+				Recorder: rec, Seed: 1, Hard: hard, EventLoop: cl.name == "epoll",
 			})
 			end := time.Now()
 			if err != nil {

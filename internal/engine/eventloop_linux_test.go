@@ -1,0 +1,243 @@
+//go:build linux
+
+package engine
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// piecesTarget answers every request on a connection with resp, split
+// into its parts with a pause between them (so that the client reads each
+// part on its own), until the client hangs up; with closeAfter it closes
+// the connection after the first response. conns counts the connections.
+func piecesTarget(parts []string, closeAfter bool, conns *atomic.Int64) func(t *testing.T) (string, func()) {
+	return rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		conns.Add(1)
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			req.Body.Close()
+			for i, p := range parts {
+				if i > 0 && !sleepOrDone(done, time.Millisecond) {
+					return
+				}
+				if _, err := io.WriteString(c, p); err != nil {
+					return
+				}
+			}
+			if closeAfter {
+				return
+			}
+		}
+	})
+}
+
+// TestEventLoopReadsEveryBodyKind: the loop's own response parser against
+// a server whose responses come in pieces: a Content-Length body, a
+// chunked one (extensions, a trailer), a body to the close, Connection:
+// close, an HTTP/1.0 response, a 204. Every request succeeds with the body's
+// bytes counted, a keep-alive connection is reused, one that closes is not.
+func TestEventLoopReadsEveryBodyKind(t *testing.T) {
+	// closeAfter: the server closes the connection after a response;
+	// reused: a keep-alive connection serves more than one request.
+	tests := []struct {
+		name               string
+		parts              []string
+		closeAfter, reused bool
+		bytes              int64
+	}{
+		{"content-length", []string{"HTTP/1.1 200 OK\r\nContent-Le", "ngth: 5\r\n\r\nhel", "lo"}, false, true, 5},
+		{"chunked", []string{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r", "\nhello\r\n6\r\n wo", "rld\r\n0\r\nX-Trailer: 1\r\n", "\r\n"}, false, true, 11},
+		{"to the close", []string{"HTTP/1.1 200 OK\r\n\r\nabc", "def"}, true, false, 6},
+		{"connection close", []string{"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc"}, true, false, 3},
+		{"HTTP/1.0", []string{"HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nabcd"}, true, false, 4},
+		{"204", []string{"HTTP/1.1 204 No Content\r\n\r\n"}, false, true, 0},
+	}
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
+		Stages: []scenario.Stage{{From: 50, Load: 50, Duration: 400 * time.Millisecond}}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var conns atomic.Int64
+			url, stop := piecesTarget(tt.parts, tt.closeAfter, &conns)(t)
+			defer stop()
+			client := NewFastClient(ClientOptions{Timeout: 5 * time.Second})
+			rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+			st, err := RunOpen(context.Background(), p, Options{Doer: client, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+				Recorder: rec, Seed: 1, EventLoop: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap := rec.Close()
+			req, errs := total(snap)
+			t.Logf("%d requests, %d errors %v, %d bytes, %d connections", req, errs, snap.Stages[0].ByClass, snap.Stages[0].Bytes, conns.Load())
+			if !st.EventLoop {
+				t.Fatal("the run did not use the event loop")
+			}
+			if req != 20 || errs != 0 {
+				t.Fatalf("%d requests, %d errors (%v), want 20 and none", req, errs, snap.Stages[0].ByClass)
+			}
+			if got := snap.Stages[0].Bytes; got != 20*tt.bytes {
+				t.Errorf("%d body bytes, want %d (%d per request)", got, 20*tt.bytes, tt.bytes)
+			}
+			if c := conns.Load(); tt.reused && c >= 10 || !tt.reused && c != 20 {
+				t.Errorf("%d connections for 20 requests (reused: %v)", c, tt.reused)
+			}
+		})
+	}
+}
+
+// delayedTarget answers every request on a keep-alive connection after
+// delay, counting the connections and the answers.
+func delayedTarget(delay time.Duration, conns, served *atomic.Int64) func(t *testing.T) (string, func()) {
+	return rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		conns.Add(1)
+		br := bufio.NewReader(c)
+		for {
+			if _, err := http.ReadRequest(br); err != nil || !sleepOrDone(done, delay) {
+				return
+			}
+			served.Add(1)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		}
+	})
+}
+
+// runLoop runs rate req/s for dur against url on the event loop (a
+// FastClient, a 5 s timeout, maxInFlight 0: the default cap) and returns
+// its stats, the requests recorded and the errors among them.
+func runLoop(t *testing.T, ctx context.Context, rate float64, dur time.Duration, url string, maxInFlight int) (Stats, int64, int64) {
+	t.Helper()
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
+		Stages: []scenario.Stage{{From: rate, Load: rate, Duration: dur}}}
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	st, err := RunOpen(ctx, p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
+		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, MaxInFlight: maxInFlight, EventLoop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, errs := total(rec.Close())
+	return st, req, errs
+}
+
+// TestEventLoopCountsDroppedStarts: at the in-flight cap the loop drops
+// starts, never queues them; recorded + dropped is the schedule.
+func TestEventLoopCountsDroppedStarts(t *testing.T) {
+	var conns, served atomic.Int64
+	url, stop := delayedTarget(100*time.Millisecond, &conns, &served)(t)
+	defer stop()
+	st, req, errs := runLoop(t, context.Background(), 200, time.Second, url, 4)
+	t.Logf("recorded %d (%d errors), dropped %d, most in flight %d, connections %d", req, errs, st.Dropped, st.MaxInFlight, conns.Load())
+	if !st.EventLoop || st.Dropped == 0 || st.MaxInFlight > 4 || req+st.Dropped != 200 || errs != 0 {
+		t.Errorf("event loop %v, recorded %d + dropped %d (most in flight %d, %d errors): want drops at the cap of 4 and the 200 scheduled accounted for",
+			st.EventLoop, req, st.Dropped, st.MaxInFlight, errs)
+	}
+}
+
+// TestEventLoopGracefulStop: cancelling the run stops new starts; the
+// requests in flight finish and are recorded before RunOpen returns.
+// Real time: a cancel at 300 ms of a minute's schedule, a bound of 30 s.
+func TestEventLoopGracefulStop(t *testing.T) {
+	var conns, served atomic.Int64
+	url, stop := delayedTarget(50*time.Millisecond, &conns, &served)(t)
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	st, req, errs := runLoop(t, ctx, 100, time.Minute, url, 0)
+	if took := time.Since(start); took > 30*time.Second {
+		t.Fatalf("RunOpen took %v after a cancel at 300 ms", took)
+	}
+	if !st.EventLoop || !st.Stopped || errs != 0 || req != served.Load() || req != st.Started || req == 0 {
+		t.Errorf("event loop %v, stopped %v; recorded %d (errors %d), served %d, started %d: every request in flight must finish and be recorded",
+			st.EventLoop, st.Stopped, req, errs, served.Load(), st.Started)
+	}
+}
+
+// TestEventLoopRequestAllocatesNothing: a whole exchange on the loop (the
+// start's sample, the write, the wait, the read, the parse, the record)
+// on a keep-alive connection allocates nothing.
+func TestEventLoopRequestAllocatesNothing(t *testing.T) {
+	// A server that allocates nothing per request either (the count is
+	// the process's): a GET's head read into a fixed buffer, a fixed
+	// chunked answer.
+	var conns atomic.Int64
+	resp := []byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+	url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		conns.Add(1)
+		var buf [4096]byte
+		n := 0
+		for {
+			k, err := c.Read(buf[n:])
+			if err != nil {
+				return
+			}
+			if n += k; n >= 4 && string(buf[n-4:n]) == "\r\n\r\n" {
+				n = 0
+				if _, err := c.Write(resp); err != nil {
+					return
+				}
+			}
+		}
+	})(t)
+	defer stop()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	r, err := newRunner(Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+		Recorder: rec, EventLoop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := eventLoopTarget(&r.opt, r.flows)
+	if l == nil {
+		t.Fatal("the loop refuses a plain GET over HTTP/1.1")
+	}
+	if err := l.open(r); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		l.closeAll()
+		l.closeFDs()
+	}()
+	fp := r.opt.Requests[0].fast.Load()
+	exchange := func() {
+		l.start(fp, r.begin(0, 0, r.now()))
+		for r.progress.InFlight.Load() > 0 {
+			n := l.wait(int64(time.Second))
+			for i := range n {
+				l.event(&l.events[i])
+			}
+			l.free = append(l.free, l.freed...)
+			l.freed = l.freed[:0]
+		}
+	}
+	exchange() // the connection, and the queues' first growth
+	exchange()
+	if a := testing.AllocsPerRun(200, exchange); a != 0 {
+		t.Errorf("%.2f allocations per exchange, want 0", a)
+	}
+	// Before Linux 5.11 (no epoll_pwait2) the loop waits in whole
+	// milliseconds with epoll_wait; the exchanges are the same.
+	l.msWait = true
+	for range 3 {
+		exchange()
+	}
+	if c := conns.Load(); c != 1 {
+		t.Errorf("%d connections, want the one kept alive", c)
+	}
+	snap := rec.Close()
+	if req, errs := total(snap); req < 205 || errs != 0 {
+		t.Errorf("%d requests, %d errors (%v)", req, errs, snap.Stages[0].ByClass)
+	}
+}

@@ -1,0 +1,20 @@
+//go:build !linux
+
+package engine
+
+import (
+	"context"
+	"math/rand/v2"
+
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// eventLoop is Linux's only (epoll): elsewhere the open model always runs
+// on the sender pool.
+type eventLoop struct{}
+
+func eventLoopTarget(*Options, *flowSet) *eventLoop { return nil }
+
+func runOpenLoop(context.Context, *runner, *eventLoop, scenario.Profile, *rand.Rand) (Stats, bool) {
+	return Stats{}, false
+}
