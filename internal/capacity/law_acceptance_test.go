@@ -20,7 +20,7 @@ import (
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
-// TestAcceptanceUtilisationLawOnSim checks the utilisation law against
+// TestPrecisionUtilisationLawOnSim checks the utilisation law against
 // ground truth: the simulated service with W = 8 workers and a fixed
 // service time S = 25 ms has the ceiling W/S = 320 req/s. An open-model
 // ramp (96 → 480 req/s, 3 s steps) runs against it on loopback while the
@@ -54,7 +54,7 @@ import (
 //     throughput and busy time. A run later than that (a process stalled
 //     for seconds: p99 2.07 s seen at load 12) measured the generator and
 //     is made once more; two such runs fail the test.
-func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
+func TestPrecisionUtilisationLawOnSim(t *testing.T) {
 	t.Parallel()
 	race.Exclusive(t)
 	// Read the service's busy time every 100 ms until the run ends.
@@ -184,14 +184,14 @@ func TestAcceptanceUtilisationLawOnSim(t *testing.T) {
 	}
 }
 
-// TestAcceptanceUtilisationLawPrometheus is issue #16's end-to-end check:
+// TestPrecisionUtilisationLawPrometheus is issue #16's end-to-end check:
 // a real Prometheus scrapes the simulated service (W = 8 workers, S = 25
 // ms fixed: 320 req/s) every second; a stress ramp past the ceiling reads
 // the busy workers from it with query_range; the utilisation-law ceiling
 // must agree within 10% with the ramp's measured capacity (the saturation
 // throughput of the steps that could not keep up) and with W/S. About
 // 25 s with Prometheus' start (15 s of ramp).
-func TestAcceptanceUtilisationLawPrometheus(t *testing.T) {
+func TestPrecisionUtilisationLawPrometheus(t *testing.T) {
 	t.Parallel()
 	sim, truth := startLawSim(t, 2000, "a 15 s ramp with a real Prometheus")
 	prom := promtest.Start(t, promtest.Options{Targets: []promtest.Target{{Job: "sim", URL: sim.URL + simtarget.MetricsPath}}})

@@ -55,10 +55,10 @@ func describe(p Profile) string {
 	return b.String()
 }
 
-// TestAcceptanceSameServiceNoChange: two runs of one unchanged service, measured
+// TestPrecisionSameServiceNoChange: two runs of one unchanged service, measured
 // with different seeds, are judged "no significant change" — every
 // metric, baseline and stress — in at least 19 of 20 repetitions.
-func TestAcceptanceSameServiceNoChange(t *testing.T) {
+func TestPrecisionSameServiceNoChange(t *testing.T) {
 	if race.Enabled {
 		t.Skip("20 repetitions of a bootstrap: runs without -race (make test's second pass runs it)")
 	}

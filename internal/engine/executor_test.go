@@ -45,13 +45,13 @@ func total(s *metrics.Snapshot) (req, errs int64) {
 	return
 }
 
-// TestAcceptanceOpenModelRate: an open-model run at 2,000 req/s for 10 s
+// TestPrecisionOpenModelRate: an open-model run at 2,000 req/s for 10 s
 // makes every scheduled start, and its start times keep to the schedule.
 // Real time: the bounds on the rate and the lateness are behaviour (a
 // pacer that bunched or lost starts), not precision; how close it comes
 // is measured by make bench-open (docs/performance.md) and
 // BenchmarkPacerLateness.
-func TestAcceptanceOpenModelRate(t *testing.T) {
+func TestPrecisionOpenModelRate(t *testing.T) {
 	race.SkipTiming(t)
 	if testing.Short() {
 		t.Skip("10 s run")

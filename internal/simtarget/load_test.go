@@ -232,7 +232,7 @@ func uslCases() []throughputCase {
 	return cases
 }
 
-func TestAcceptanceSaturationThroughput(t *testing.T) {
+func TestPrecisionSaturationThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
@@ -248,7 +248,7 @@ func TestAcceptanceSaturationThroughput(t *testing.T) {
 	}
 }
 
-func TestAcceptanceUSLThroughput(t *testing.T) {
+func TestPrecisionUSLThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
@@ -266,8 +266,8 @@ func TestAcceptanceUSLThroughput(t *testing.T) {
 }
 
 // BenchmarkSimThroughput measures the simulated service's throughput in
-// each case of TestAcceptanceSaturationThroughput and
-// TestAcceptanceUSLThroughput and prints it
+// each case of TestPrecisionSaturationThroughput and
+// TestPrecisionUSLThroughput and prints it
 // beside its target: the configured figure ±5% (saturation) or ±7% (USL),
 // with the process's health during the measurement (`make bench-sim`).
 func BenchmarkSimThroughput(b *testing.B) {
