@@ -114,6 +114,8 @@ func TestPrecisionModelAgainstKnownCeilings(t *testing.T) {
 				}
 			}
 			extrapolated := containsText(c.Warnings, "it extrapolates; the measured saturation is the ceiling")
+			t.Logf("measured: headroom %s (target: ≤ 0.25), saturation throughput %s, X_max %s (target: the measured saturation %.1f ± %.0f%%; X_max unless extrapolated)",
+				fmtPtr(c.Headroom), fmtPtr(c.SaturationThroughput), fmtPtr(c.MaxThroughput), sat, tolSaturation*100)
 			if c.MaxThroughput != nil && !extrapolated {
 				x := *c.MaxThroughput
 				if math.Abs(x-sat)/sat > tolSaturation {

@@ -163,7 +163,7 @@ func TestPrecisionUtilisationLawOnSim(t *testing.T) {
 		t.Fatalf("no bottleneck named: %+v", b)
 	}
 	rel := (b.Ceiling - truth) / truth
-	t.Logf("utilisation-law ceiling %.1f req/s from steps %v, true %.0f: %+.1f%%; note: %s", b.Ceiling, b.Resources[0].Steps, truth, rel*100, b.Note)
+	t.Logf("utilisation-law ceiling %.1f req/s from steps %v, true %.0f: %+.1f%% (target: ±10%%); note: %s", b.Ceiling, b.Resources[0].Steps, truth, rel*100, b.Note)
 	if math.Abs(rel) > 0.10 {
 		t.Errorf("ceiling %.1f req/s, true %.0f: off by %+.1f%%, more than 10%%", b.Ceiling, truth, rel*100)
 	}
@@ -257,7 +257,7 @@ func TestPrecisionUtilisationLawPrometheus(t *testing.T) {
 		t.Fatalf("the ramp measured no saturation: %s", p.Verdict.Answer)
 	}
 	rel := (b.Ceiling - sat) / sat
-	t.Logf("ceiling %.1f req/s by the law, saturation measured %.1f, true %.0f: %+.1f%% from the measurement", b.Ceiling, sat, truth, rel*100)
+	t.Logf("ceiling %.1f req/s by the law, saturation measured %.1f, true %.0f: %+.1f%% from the measurement (target: ±10%%)", b.Ceiling, sat, truth, rel*100)
 	if math.Abs(rel) > 0.10 {
 		t.Errorf("utilisation-law ceiling %.1f req/s, measured saturation %.1f: off by %+.1f%%, more than 10%%", b.Ceiling, sat, rel*100)
 	}

@@ -111,7 +111,7 @@ func TestPrecisionSameServiceNoChange(t *testing.T) {
 			t.Logf("rep %d judged a change:%s", rep, o.log)
 		}
 	}
-	t.Logf("no significant change in %d of %d repetitions (smallest unadjusted p-value of any metric: %.3g)", calm, reps, minP)
+	t.Logf("no significant change in %d of %d repetitions (target: at least %d; smallest unadjusted p-value of any metric: %.3g)", calm, reps, reps-1, minP)
 	if calm < reps-1 {
 		t.Errorf("no significant change in only %d of %d repetitions of an unchanged service, want at least %d", calm, reps, reps-1)
 	}

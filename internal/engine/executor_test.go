@@ -88,6 +88,8 @@ func TestPrecisionOpenModelRate(t *testing.T) {
 	late := metrics.Summarize(snap.Stages[0].Lateness)
 	t.Logf("requests %d, achieved %.1f req/s in %v, lateness p50 %v p99 %v max %v, max in flight %d",
 		req, achieved, elapsed, late.P50, late.P99, late.Max, st.MaxInFlight)
+	t.Logf("measured %d requests (target: %.0f ± 1%%), %.1f req/s (target: %.0f ± 10%%), lateness p99 %v (target: ≤ 1s), %d dropped (target: 0)",
+		req, want, achieved, rate, late.P99, st.Dropped)
 	// p99 about 1 ms late on an idle machine, 130 ms once on the busy one
 	// above; a pacer that bunched starts would be seconds late.
 	if late.P99 > time.Second {

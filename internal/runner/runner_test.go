@@ -80,6 +80,7 @@ profiles:
 	}
 	got := (xs[(len(xs)-1)/2] + xs[len(xs)/2]) / 2
 	want := 8 / 0.010
+	t.Logf("saturation throughput (median window) measured %.1f req/s (target: %.0f ± 5%%)", got, want)
 	if math.Abs(got-want) > 0.05*want {
 		t.Errorf("saturation throughput (median window) %.1f req/s, want %.0f ± 5%%", got, want)
 	}
@@ -156,6 +157,7 @@ func TestPrecisionStressCapacity(t *testing.T) {
 			if s == nil || s.FirstBroken == nil {
 				t.Fatalf("no breaking point found: %+v", s)
 			}
+			t.Logf("capacity at SLO measured %.1f req/s (target: %.0f ± 10%%), reason %q (target: one of %q)", s.CapacityAtSLO, truth, s.Reason, tt.reasons)
 			if math.Abs(s.CapacityAtSLO-truth) > 0.10*truth {
 				t.Errorf("capacity at SLO %.1f req/s, want %.0f ± 10%%", s.CapacityAtSLO, truth)
 			}

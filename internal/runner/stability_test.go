@@ -172,8 +172,8 @@ func knownCeiling(t *testing.T, workers int, service time.Duration, model string
 		if cycles < int64(10*workers) {
 			return fmt.Sprintf("the server saw only %d saturated cycles: no step passed the ceiling", cycles)
 		}
-		t.Logf("%d × %v %s: capacity at SLO %.1f = %.3f × measured saturation %.1f (%d cycles; W/S %.0f); %v",
-			workers, service, model, s.CapacityAtSLO, s.CapacityAtSLO/sat, sat, cycles, k.Nominal(), s.Bracket)
+		t.Logf("%d × %v %s: capacity at SLO %.1f = %.3f × measured saturation %.1f (target: %.2f to %.2f ×; %d cycles; W/S %.0f); %v",
+			workers, service, model, s.CapacityAtSLO, s.CapacityAtSLO/sat, sat, 1-capBelow, 1+satNoise, cycles, k.Nominal(), s.Bracket)
 		if s.FirstBroken == nil {
 			return "no step broke past the ceiling"
 		}

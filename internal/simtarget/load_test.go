@@ -241,8 +241,8 @@ func TestPrecisionSaturationThroughput(t *testing.T) {
 	for _, tc := range saturationCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.run(t)
-			t.Logf("capacity %.0f req/s, measured %.1f req/s (%+.2f%%) over %v; %s",
-				tc.want, got.Throughput, 100*(got.Throughput/tc.want-1), got.Elapsed.Round(time.Millisecond), got.health())
+			t.Logf("capacity %.0f req/s, measured %.1f req/s (%+.2f%%; target: at most %+.0f%%, at least half) over %v; %s",
+				tc.want, got.Throughput, 100*(got.Throughput/tc.want-1), 100*tc.tol, got.Elapsed.Round(time.Millisecond), got.health())
 			checkThroughput(t, got, tc.want, tc.tol)
 		})
 	}
@@ -257,8 +257,8 @@ func TestPrecisionUSLThroughput(t *testing.T) {
 	for _, tc := range uslCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.run(t)
-			t.Logf("n=%d, %d clients: penalty %.3f, USL %.1f req/s, measured %.1f req/s (%+.2f%%), linear would be %.0f; %s",
-				tc.n, tc.clients, tc.cfg.Penalty(tc.n), tc.want, got.Throughput, 100*(got.Throughput/tc.want-1),
+			t.Logf("n=%d, %d clients: penalty %.3f, USL %.1f req/s, measured %.1f req/s (%+.2f%%; target: at most %+.0f%%, at least half), linear would be %.0f; %s",
+				tc.n, tc.clients, tc.cfg.Penalty(tc.n), tc.want, got.Throughput, 100*(got.Throughput/tc.want-1), 100*tc.tol,
 				float64(tc.n)/tc.cfg.ServiceTime.Seconds(), got.health())
 			checkThroughput(t, got, tc.want, tc.tol)
 		})
