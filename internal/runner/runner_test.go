@@ -187,9 +187,6 @@ func TestPrecisionStressCapacity(t *testing.T) {
 // (about 400 req/s together).
 func TestAcceptanceStressFindsBreak(t *testing.T) {
 	race.SkipTiming(t)
-	if testing.Short() {
-		t.Skip("two stress ramps of 9–12 s on the simulated service")
-	}
 	t.Parallel()
 	race.Waiting(t)
 	const svc = `version: 1
