@@ -49,14 +49,15 @@ test-race:
 
 # The acceptance tests (TestAcceptance..., picked by name) without the race
 # detector, which slows the generator several-fold (scripts/acceptance.sh):
-# the test binaries are linked first, then all six packages run at once,
+# the test binaries are linked first, then the packages (three) run at once,
 # and up to 4 tests of a package at a time (t.Parallel): most of them wait
-# on sleeping services. The ones whose figures need the CPU on time (high
-# rates, a throughput against a known capacity) first take a lock file
-# (race.Exclusive): no two of them run at once, in any package.
-# The waiting tests never run beside a locked one (race.Waiting takes the
-# lock shared); ACCEPTANCE_ALONE= (empty) lets them, about a minute faster
-# and less safe on a busy machine. ACCEPTANCE_P=1 ACCEPTANCE_PARALLEL=1
+# on sleeping services. The ones whose figures need the CPU on time (a
+# 16 ms change told from jitter, coordinated omission, segments that start
+# together) first take a lock file (race.Exclusive): no two of them run at
+# once, in any package. The waiting tests never run beside a locked one
+# (race.Waiting takes the lock shared); ACCEPTANCE_ALONE= (empty) lets
+# them, sooner and less safe on a busy machine. The precision checks are
+# not here: make test-precision. ACCEPTANCE_P=1 ACCEPTANCE_PARALLEL=1
 # runs them all one at a time, as before issue 17's second round.
 ACCEPTANCE_P ?= 6
 ACCEPTANCE_PARALLEL ?= 4
