@@ -37,13 +37,13 @@ const (
 	tolLambda = 0.12
 )
 
-// TestSlowUSLFitRecoversSim runs a closed-model stress ramp against the
+// TestPrecisionUSLFitRecoversSim runs a closed-model stress ramp against the
 // built-in service with known σ and κ, and checks that the capacity model
 // fitted to the run's steps recovers σ, κ, N* and X_max. About 40 s, all
 // of it on the CPU-bound tests' lock: it runs in `make test-slow`, which
 // CI runs after `make test` (issue 17; was TestAcceptanceUSLFitRecoversSim,
 // and twenty 1 s steps or ten 2 s steps missed on a busy machine).
-func TestSlowUSLFitRecoversSim(t *testing.T) {
+func TestPrecisionUSLFitRecoversSim(t *testing.T) {
 	race.Long(t, "a 40 s run against the simulated service")
 	race.Exclusive(t)
 	scenario := fmt.Sprintf(`version: 1

@@ -268,14 +268,34 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	t.Parallel()
 	race.Waiting(t)
 	const others, slow = 100 * time.Millisecond, time.Second
+	// Run A is the baseline. One whose items p95 is past 250 ms for the
+	// server's 200 ms measured the machine, not the server (at load 7 with
+	// a core busy, issue 17's third round: items 307.5 ms, others 308.2 ms
+	// for 100 ms; B's 300 ms then passed the +10%): it is made once more,
+	// and a second such run fails.
+	var a string
+	for attempt := 1; ; attempt++ {
+		out := t.TempDir()
+		env, _, stderr := testEnv(nil)
+		if code := Run(context.Background(), []string{"run", regressionScenario(t, regressionServer(t, 200*time.Millisecond, others, slow), "3s"), "--out", out, "--quiet"}, env); code != 0 {
+			t.Fatalf("run A exit %d: %s", code, stderr.String())
+		}
+		a = filepath.Join(out, "result.json")
+		ra, err := result.Read(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := ra.Profiles[0].Total.Request("items")
+		if items != nil && float64(items.Response.P95) <= 250 {
+			break
+		}
+		if attempt == 2 {
+			t.Fatalf("run A's items p95 past 250 ms twice for the server's 200 ms: %+v", items)
+		}
+		t.Logf("run A's items p95 past 250 ms for the server's 200 ms (%+v): the machine was measured; once more", items)
+	}
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)
-	if code := Run(context.Background(), []string{"run", regressionScenario(t, regressionServer(t, 200*time.Millisecond, others, slow), "3s"), "--out", out, "--quiet"}, env); code != 0 {
-		t.Fatalf("run A exit %d: %s", code, stderr.String())
-	}
-	a := filepath.Join(out, "result.json")
-	out = t.TempDir()
-	env, _, stderr = testEnv(nil)
 	code := Run(context.Background(), []string{"run", regressionScenario(t, regressionServer(t, 300*time.Millisecond, others, slow), "3s"), "--out", out, "--quiet", "--baseline", a}, env)
 	rb, err := result.Read(filepath.Join(out, "result.json"))
 	if err != nil {

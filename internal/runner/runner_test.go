@@ -45,7 +45,7 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 	return res
 }
 
-// TestAcceptanceSimulatedSaturation: the simulated service's measured
+// TestPrecisionSimulatedSaturation: the simulated service's measured
 // saturation throughput is within 5% of workers ÷ mean service time.
 //
 // Built for a busy machine (issue 17; docs/testing.md, "Busy-machine
@@ -56,7 +56,7 @@ func runScenario(t *testing.T, yaml string) *result.Result {
 // time is fixed, so that each window's count is exact to a request or two,
 // where exponential ones add 1/√800 = 3.5% of noise to each window (their
 // mean is TestSamplerMoments', without timing).
-func TestAcceptanceSimulatedSaturation(t *testing.T) {
+func TestPrecisionSimulatedSaturation(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
@@ -75,6 +75,7 @@ func TestAcceptanceSimulatedSaturation(t *testing.T) {
 	}
 	got := (xs[(len(xs)-1)/2] + xs[len(xs)/2]) / 2
 	want := 8 / 0.010
+	t.Logf("saturation throughput (median window) measured %.1f req/s (target: %.0f ± 5%%)", got, want)
 	if math.Abs(got-want) > 0.05*want {
 		t.Errorf("saturation throughput (median window) %.1f req/s, want %.0f ± 5%%", got, want)
 	}
@@ -85,7 +86,7 @@ func stressYAML(queue, slo, load string) string {
 		slo+"\nprofiles:\n  stress:\n"+load+"\n")
 }
 
-// TestAcceptanceStressCapacity: against the simulated service (16 workers ×
+// TestPrecisionStressCapacity: against the simulated service (16 workers ×
 // 10 ms = 1,600 req/s), the stress profile's capacity at SLO lands within
 // ±10% of the true capacity in the open and the closed model, and names the
 // right reason for the break; the ramp stops early.
@@ -103,7 +104,7 @@ func stressYAML(queue, slo, load string) string {
 // earlier, which the checks do not read (issue 17: 55 s, now about 25 s).
 // The capacity at SLO is the held step's throughput, so a ramp started
 // past the ceiling, or a service of another capacity, still fails the ±10%.
-func TestAcceptanceStressCapacity(t *testing.T) {
+func TestPrecisionStressCapacity(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
@@ -138,6 +139,7 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 			if s == nil || s.FirstBroken == nil {
 				t.Fatalf("no breaking point found: %+v", s)
 			}
+			t.Logf("capacity at SLO measured %.1f req/s (target: %.0f ± 10%%), reason %q (target: one of %q)", s.CapacityAtSLO, truth, s.Reason, tt.reasons)
 			if math.Abs(s.CapacityAtSLO-truth) > 0.10*truth {
 				t.Errorf("capacity at SLO %.1f req/s, want %.0f ± 10%%", s.CapacityAtSLO, truth)
 			}
@@ -146,6 +148,76 @@ func TestAcceptanceStressCapacity(t *testing.T) {
 			}
 			if !s.StoppedEarly || s.StepsNotRun == 0 {
 				t.Errorf("the ramp did not stop early after the break (steps not run %d)", s.StepsNotRun)
+			}
+		})
+	}
+}
+
+// TestAcceptanceStressFindsBreak: the behaviour of a stress ramp, at rates
+// low enough for a busy machine (make test; TestPrecisionStressCapacity and
+// TestPrecisionKnownCeilings check the capacity's precision in make
+// test-precision). Against the simulated service of 4 workers × 25 ms fixed
+// (160 req/s), an open ramp of 80, 240, 400 … req/s holds its first step
+// (half the ceiling) and breaks on its second (150%: the queue grows by 80
+// requests a second, so its p95 passes a second), refines the bracket with
+// one more step, and stops early; a closed ramp of 4, 8 … users plateaus
+// at its second. Each reports a capacity at SLO between zero and what the
+// broken step offered, and a reason. The SLO, p95 ≤ 250 ms (10 service
+// times), is far from both steps: with 120 req/s first and 100 ms, the
+// first step broke once at load 9 (p95 151.6 ms; an M/D/4 queue at 75%
+// waits about 50 ms at p95 on an idle machine). The two run side by side
+// (about 400 req/s together).
+func TestAcceptanceStressFindsBreak(t *testing.T) {
+	race.SkipTiming(t)
+	t.Parallel()
+	race.Waiting(t)
+	const svc = `version: 1
+name: stress-behaviour
+target:
+  url: builtin
+  timeout: 5s
+  builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: 1000}
+requests: [{name: get, path: /}]
+slo: {p95: 250ms, error_rate: 1%}
+profiles:
+  stress:
+`
+	for _, tt := range []struct {
+		name, load string
+		reasons    []string // any of these
+		refine     int
+	}{
+		{"open", "    rate: {start: 80, step: 160, max: 560}\n    step_duration: 3s\n    break: {refine: 1}\n",
+			[]string{"latency", "unstable"}, 1},
+		// Plateau, or latency when the machine stalls the step: at load 9
+		// one stall took 8 users to 4 req/s and p95 1.2 s (a true SLO
+		// miss). The plateau rule itself is internal/verdict's unit tests'.
+		{"closed", "    users: {start: 4, step: 4, max: 20}\n    step_duration: 3s\n", []string{"plateau", "latency", "unstable"}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := runScenario(t, svc+tt.load).Profiles[0].Verdict.Stress
+			if s == nil || s.FirstBroken == nil {
+				t.Fatalf("no breaking point found: %+v", s)
+			}
+			broken := s.Steps[*s.FirstBroken]
+			t.Logf("capacity at SLO %.1f req/s; first broken step %d (%g %s): %s %s", s.CapacityAtSLO,
+				*s.FirstBroken+1, broken.Offered, broken.Unit, s.Reason, s.ReasonDetail)
+			if *s.FirstBroken != 1 {
+				t.Errorf("first broken step %d, want 2 (the first at %g %s is held, the second past the ceiling)",
+					*s.FirstBroken+1, s.Steps[0].Offered, s.Steps[0].Unit)
+			}
+			if s.CapacityAtSLO <= 0 || (tt.name == "open" && s.CapacityAtSLO >= broken.Offered) {
+				t.Errorf("capacity at SLO %.1f req/s, want above 0 and below the broken step's %g", s.CapacityAtSLO, broken.Offered)
+			}
+			if !slices.Contains(tt.reasons, s.Reason) {
+				t.Errorf("broke on %q (%s), want one of %q", s.Reason, s.ReasonDetail, tt.reasons)
+			}
+			if !s.StoppedEarly || s.StepsNotRun == 0 {
+				t.Errorf("the ramp did not stop early after the break (steps not run %d)", s.StepsNotRun)
+			}
+			if tt.refine > 0 {
+				checkRefined(t, s, tt.refine, 160)
 			}
 		})
 	}

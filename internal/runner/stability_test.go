@@ -86,7 +86,7 @@ func TestAcceptanceStepStability(t *testing.T) {
 	}
 }
 
-// Tolerances of TestAcceptanceKnownCeilings. The capacity at SLO must be
+// Tolerances of TestPrecisionKnownCeilings. The capacity at SLO must be
 // within 15% below the measured saturation throughput (the task's bound);
 // above it only by satNoise: a closed-model step's throughput is counted
 // in one or two whole windows, and a fixed service time completes requests
@@ -97,7 +97,7 @@ const (
 	satNoise = 0.06
 )
 
-// TestAcceptanceKnownCeilings: at two known ceilings (~200 and ~1,600
+// TestPrecisionKnownCeilings: at two known ceilings (~200 and ~1,600
 // req/s, an order of magnitude apart), a stress ramp in steps of 10% of the
 // ceiling finds a capacity at SLO at or below the saturation throughput the
 // server measured during the run and within 15% of it, in the open and in
@@ -120,7 +120,7 @@ const (
 // It still fails when it should: with the plateau rule switched off in
 // internal/verdict, the closed ramp at 1,600 req/s found no break and the
 // test failed ("no step broke past the ceiling"; docs/testing.md).
-func TestAcceptanceKnownCeilings(t *testing.T) {
+func TestPrecisionKnownCeilings(t *testing.T) {
 	race.Long(t, "four stress ramps against loopback servers")
 	// A 100 ms service time for both: the machine's millisecond timer
 	// lateness and scheduling stalls are then small beside it.
@@ -164,8 +164,8 @@ func knownCeiling(t *testing.T, workers int, service time.Duration, model string
 		if cycles < int64(10*workers) {
 			return fmt.Sprintf("the server saw only %d saturated cycles: no step passed the ceiling", cycles)
 		}
-		t.Logf("%d × %v %s: capacity at SLO %.1f = %.3f × measured saturation %.1f (%d cycles; W/S %.0f); %v",
-			workers, service, model, s.CapacityAtSLO, s.CapacityAtSLO/sat, sat, cycles, k.Nominal(), s.Bracket)
+		t.Logf("%d × %v %s: capacity at SLO %.1f = %.3f × measured saturation %.1f (target: %.2f to %.2f ×; %d cycles; W/S %.0f); %v",
+			workers, service, model, s.CapacityAtSLO, s.CapacityAtSLO/sat, sat, 1-capBelow, 1+satNoise, cycles, k.Nominal(), s.Bracket)
 		if s.FirstBroken == nil {
 			return "no step broke past the ceiling"
 		}
@@ -204,7 +204,8 @@ func knownCeiling(t *testing.T, workers int, service time.Duration, model string
 }
 
 // checkRefined: break.refine ran its steps, unless the bracket closed, and
-// narrowed the bracket from one ramp step to a quarter of it.
+// narrowed the bracket from one ramp step to 1/2^refine of it (a quarter
+// for two).
 func checkRefined(t *testing.T, s *result.Stress, refine int, step float64) {
 	t.Helper()
 	var refined int
@@ -219,8 +220,8 @@ func checkRefined(t *testing.T, s *result.Stress, refine int, step float64) {
 		t.Errorf("refine: no bracket")
 	case refined != refine:
 		t.Errorf("refine: %d refinement steps, want %d", refined, refine)
-	case b.BrokenOffered-b.HeldOffered > step/4+0.5:
-		t.Errorf("refine: bracket %v is wider than a quarter step (%.1f req/s)", b, step/4)
+	case b.BrokenOffered-b.HeldOffered > step/float64(int(1)<<refine)+0.5:
+		t.Errorf("refine: bracket %v is wider than 1/%d of a step (%.1f req/s)", b, 1<<refine, step/float64(int(1)<<refine))
 	}
 	t.Logf("refine: %d steps, capacity at SLO %.1f, %v", refined, s.CapacityAtSLO, b)
 }
