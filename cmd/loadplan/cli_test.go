@@ -275,12 +275,13 @@ func TestVerdictExitCodes(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the parallel subtests
 	for _, tt := range []struct {
 		path string
 		code int
 	}{{"/fast", 0}, {"/slow", 1}} {
 		t.Run(tt.path, func(t *testing.T) {
+			t.Parallel() // two runs of 40 req/s side by side
 			path := writeFile(t, "s.yaml", `version: 1
 name: gate
 target: {url: `+srv.URL+`}

@@ -14,6 +14,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 var mergeEpoch = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -143,6 +144,11 @@ func TestMergeEqualsPooled(t *testing.T) {
 		{"uneven 8", 8, func(i int) int { return min(i%11, 7) }},
 	}
 	for _, tt := range tests {
+		// Under -race only the random deal and the two blocks: the cost is
+		// in recording the parts (make test-race runs all five without it).
+		if race.Enabled && tt.name != "random 4" && tt.name != "blocks 2" {
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			parts, names, err := splitRun(samples, tt.n, tt.assign)
 			if err != nil {
@@ -389,7 +395,11 @@ func TestMergeRunFigures(t *testing.T) {
 			}
 		}},
 	}
-	for _, tt := range tests {
+	// Under -race a third of the cases (make test-race runs all without it).
+	for i, tt := range tests {
+		if race.LeaveOut(i, 3) {
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			all, allNames := mutated(t, tt.change)
 			// Give the parts out of order: figures must not depend on the
