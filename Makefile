@@ -52,8 +52,8 @@ test-race:
 # about tenfold and finds nothing in), run whole without it: a few seconds.
 # internal/race's TestFullSizeTestsListed checks that every such test is
 # named here. docs/testing.md, "The race pass".
-FULL_SIZE_TESTS := TestParseRefusesNonsenseFigures|TestMergeEqualsPooled|TestMergeRunFigures|TestSaveDirSurvivesSIGKILL|TestPrecision|TestWindowMemory|TestTrendFalseAlarmsAndPower
-FULL_SIZE_PKGS := ./internal/result/ ./internal/metrics/ ./internal/verdict/
+FULL_SIZE_TESTS := TestParseRefusesNonsenseFigures|TestMergeEqualsPooled|TestMergeRunFigures|TestSaveDirSurvivesSIGKILL|TestPrecision|TestWindowMemory|TestTrendFalseAlarmsAndPower|TestWindowedGateCatchesABadStretch
+FULL_SIZE_PKGS := ./internal/result/ ./internal/metrics/ ./internal/verdict/ ./internal/gate/
 test-full-size:
 	$(GO) test -count=1 -p $(RACE_P) -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
 
