@@ -16,9 +16,10 @@ import (
 // for 1 s is 40 requests, every one answered 200.
 func TestRunSummaryCompactAndFull(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the parallel subtests
 	for _, mode := range []string{"", "compact", "full"} {
 		t.Run("summary="+mode, func(t *testing.T) {
+			t.Parallel() // three runs of 40 req/s side by side
 			out := t.TempDir()
 			// --max-lateness 1s: on a busy machine the start lateness may pass
 			// the 10ms default and fail the run; that is not what this checks.
