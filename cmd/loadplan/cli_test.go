@@ -163,9 +163,10 @@ func TestRunWritesResultAndHidesSecrets(t *testing.T) {
 // for 1 s is 40 requests, every one answered 200.
 func TestRunSummaryCompactAndFull(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the parallel subtests
 	for _, mode := range []string{"", "compact", "full"} {
 		t.Run("summary="+mode, func(t *testing.T) {
+			t.Parallel() // three runs of 40 req/s side by side
 			out := t.TempDir()
 			// --max-lateness 1s: on a busy machine the start lateness may pass
 			// the 10ms default and fail the run; that is not what this checks.
@@ -325,12 +326,13 @@ func TestVerdictExitCodes(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the parallel subtests
 	for _, tt := range []struct {
 		path string
 		code int
 	}{{"/fast", 0}, {"/slow", 1}} {
 		t.Run(tt.path, func(t *testing.T) {
+			t.Parallel() // two runs of 40 req/s side by side
 			path := writeFile(t, "s.yaml", `version: 1
 name: gate
 target: {url: `+srv.URL+`}

@@ -45,6 +45,7 @@ func TestCompareStopsOnSIGINT(t *testing.T) {
 	list := strings.TrimSuffix(strings.Repeat(res+",", 40), ",")
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel() // the two processes side by side
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperLoadplanProcess$", "--", "compare", list, list, "--resamples", "100000", "-q")

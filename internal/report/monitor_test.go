@@ -68,7 +68,9 @@ func TestMonitorInReports(t *testing.T) {
 // whole by the strict reader, and one without (as older results are) still
 // reads, with no monitor.
 func TestMonitorRoundTrip(t *testing.T) {
-	for _, r := range []*result.Result{withMonitor(t), fixture(t)} {
+	// Each fixture built once: under -race a build is seconds.
+	monitored, plain := withMonitor(t), fixture(t)
+	for _, r := range []*result.Result{monitored, plain} {
 		back := testkit.Reread(t, "r.json", r)
 		a, _ := json.Marshal(r.Profiles[1].Monitor)
 		b, _ := json.Marshal(back.Profiles[1].Monitor)
@@ -76,10 +78,10 @@ func TestMonitorRoundTrip(t *testing.T) {
 			t.Errorf("monitor changed in the round trip:\n%s\n%s", a, b)
 		}
 	}
-	if !strings.Contains(string(mustMarshal(t, withMonitor(t))), `"monitor":`) {
+	if !strings.Contains(string(mustMarshal(t, monitored)), `"monitor":`) {
 		t.Error("monitor not written")
 	}
-	if strings.Contains(string(mustMarshal(t, fixture(t))), `"monitor"`) {
+	if strings.Contains(string(mustMarshal(t, plain)), `"monitor"`) {
 		t.Error("a result without a monitor writes one")
 	}
 }

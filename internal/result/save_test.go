@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/helperproc"
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 // saveHelperEnv makes the test binary a process that saves two sets into
@@ -123,9 +124,14 @@ func TestSaveDirSurvivesSIGKILL(t *testing.T) {
 	one := time.Since(begin)
 	checkSet(t, dir, 0)
 
-	const tries = 40
-	cut, seen := 0, map[string]int{}
-	for try := 1; try <= tries; try++ {
+	// 40 tries; under -race (each start of the binary is slower) 12, and
+	// more up to 40 until a kill lands in a save: make test-race runs the
+	// 40 without it.
+	const most = 40
+	least := race.Size(most, 12)
+	tries, cut, seen := 0, 0, map[string]int{}
+	for try := 1; try <= most && (try <= least || cut == 0); try++ {
+		tries = try
 		cmd, _, line := helperproc.Start(t, saveHelperEnv+"="+dir, "-test.run=^$")
 		if line != "saving\n" {
 			t.Fatalf("try %d: helper said %q", try, line)

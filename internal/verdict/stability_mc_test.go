@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 // olsTrend is the alternative ADR 0010 measured Mann–Kendall against: the
@@ -41,7 +43,9 @@ func olsTrend(xs []float64) (slope, lo float64) {
 // 99% interval is logged beside it.
 func TestTrendFalseAlarmsAndPower(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 10))
-	const reps = 2000
+	// 200 series a case under -race: make test-race runs the 2,000
+	// without it.
+	reps := race.Size(2000, 200)
 	for _, n := range []int{8, 59} {
 		for _, c := range []struct {
 			name     string
@@ -79,9 +83,9 @@ func TestTrendFalseAlarmsAndPower(t *testing.T) {
 					}
 				}
 			}
-			rate := float64(mk) / reps
+			rate := float64(mk) / float64(reps)
 			t.Logf("%2d windows, %-18s Mann–Kendall: %.4f significant, %.4f with Sen ≥ 5 ms/s; least squares + 99%% interval: %.4f, %.4f with slope ≥ 5 ms/s",
-				n, c.name, float64(mkSig)/reps, rate, float64(olsSig)/reps, float64(ols)/reps)
+				n, c.name, float64(mkSig)/float64(reps), rate, float64(olsSig)/float64(reps), float64(ols)/float64(reps))
 			if rate < c.min || rate > c.max {
 				t.Errorf("%d windows, %s: the p50 rule fired in %.4f of series, want %.2f–%.2f", n, c.name, rate, c.min, c.max)
 			}
