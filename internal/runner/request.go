@@ -154,6 +154,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
 		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, MaxErrorRate: &maxErr,
+		EventLoop: r.getenv("LOADPLAN_ENGINE") == "epoll",
 	}, dir, nil
 }
 

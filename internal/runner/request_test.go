@@ -83,6 +83,15 @@ func TestPrepareFillsThePipeline(t *testing.T) {
 	if o.Segment.Index != 2 || o.Segment.Count != 3 || !o.StartAt.Equal(time.Date(2027, 1, 2, 3, 5, 0, 0, time.UTC)) || o.Version != "v9" || *o.MaxErrorRate != 0.01 || p.StepSummary != "/tmp/step.md" {
 		t.Errorf("options %+v, step summary %q", o, p.StepSummary)
 	}
+	if o.EventLoop {
+		t.Error("EventLoop set without LOADPLAN_ENGINE=epoll")
+	}
+	// The event loop is chosen by the request's environment, not the
+	// process's (ADR 0019).
+	env["LOADPLAN_ENGINE"] = "epoll"
+	if p, err := Prepare(r); err != nil || !p.Run.EventLoop {
+		t.Errorf("LOADPLAN_ENGINE=epoll in the request's environment: EventLoop %v, err %v", p.Run.EventLoop, err)
+	}
 }
 
 // TestRepeatDirs: run-1 … run-N under --out, or under a folder named by

@@ -56,6 +56,10 @@ type Options struct {
 	// PacerQuantum is the open model's shortest time between two wake-ups
 	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
 	PacerQuantum time.Duration
+	// EventLoop runs an open-model profile on the epoll event loop
+	// (engine.Options.EventLoop; opt-in while it is measured, ADR 0019):
+	// Request sets it from LOADPLAN_ENGINE=epoll.
+	EventLoop bool
 
 	// builtinURL is the built-in target's base URL, for monitor scrape:
 	// builtin (set by Run).
@@ -330,9 +334,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Segment:      opt.Segment,
 		Flows:        opt.Scenario.Flows,
 		Data:         opt.data,
-		// Opt-in while it is measured (ADR 0019): the open model on
-		// one goroutine and epoll, for plain HTTP/1.1 on Linux.
-		EventLoop: os.Getenv("LOADPLAN_ENGINE") == "epoll",
+		EventLoop:    opt.EventLoop,
 	})
 	stopProfile()
 	<-watchDone
