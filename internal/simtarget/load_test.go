@@ -179,6 +179,16 @@ func (tc throughputCase) run(tb testing.TB) loopResult {
 	return closedLoop(tb, r.URL, tc.clients, 300*time.Millisecond, tc.measure)
 }
 
+// promise says what the case's configuration promises: the capacity, or
+// for a USL case (n > 0) the USL's throughput with what it is made of.
+func (tc throughputCase) promise() string {
+	if tc.n == 0 {
+		return fmt.Sprintf("capacity %.0f req/s", tc.want)
+	}
+	return fmt.Sprintf("n=%d, %d clients: penalty %.3f, USL %.1f req/s, linear would be %.0f",
+		tc.n, tc.clients, tc.cfg.Penalty(tc.n), tc.want, float64(tc.n)/tc.cfg.ServiceTime.Seconds())
+}
+
 // saturationCases: more clients than workers, so every worker is busy and
 // throughput is the capacity.
 func saturationCases() []throughputCase {
@@ -232,34 +242,24 @@ func uslCases() []throughputCase {
 	return cases
 }
 
-func TestPrecisionSaturationThroughput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the service for seconds")
-	}
-	t.Parallel()
-	race.Exclusive(t)
-	for _, tc := range saturationCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			got := tc.run(t)
-			t.Logf("capacity %.0f req/s, measured %.1f req/s (%+.2f%%; target: at most %+.0f%%, at least half) over %v; %s",
-				tc.want, got.Throughput, 100*(got.Throughput/tc.want-1), 100*tc.tol, got.Elapsed.Round(time.Millisecond), got.health())
-			checkThroughput(t, got, tc.want, tc.tol)
-		})
-	}
-}
+func TestPrecisionSaturationThroughput(t *testing.T) { checkThroughputCases(t, saturationCases()) }
 
-func TestPrecisionUSLThroughput(t *testing.T) {
+func TestPrecisionUSLThroughput(t *testing.T) { checkThroughputCases(t, uslCases()) }
+
+// checkThroughputCases drives each case's service for seconds, logs the
+// throughput measured beside the case's promise and checks it
+// (checkThroughput).
+func checkThroughputCases(t *testing.T, cases []throughputCase) {
 	if testing.Short() {
 		t.Skip("drives the service for seconds")
 	}
 	t.Parallel()
 	race.Exclusive(t)
-	for _, tc := range uslCases() {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.run(t)
-			t.Logf("n=%d, %d clients: penalty %.3f, USL %.1f req/s, measured %.1f req/s (%+.2f%%; target: at most %+.0f%%, at least half), linear would be %.0f; %s",
-				tc.n, tc.clients, tc.cfg.Penalty(tc.n), tc.want, got.Throughput, 100*(got.Throughput/tc.want-1), 100*tc.tol,
-				float64(tc.n)/tc.cfg.ServiceTime.Seconds(), got.health())
+			t.Logf("%s, measured %.1f req/s (%+.2f%%; target: at most %+.0f%%, at least half) over %v; %s",
+				tc.promise(), got.Throughput, 100*(got.Throughput/tc.want-1), 100*tc.tol, got.Elapsed.Round(time.Millisecond), got.health())
 			checkThroughput(t, got, tc.want, tc.tol)
 		})
 	}
