@@ -97,36 +97,27 @@ type eventLoop struct {
 
 // eventLoopTarget tells whether the event loop can run opt's requests: a
 // FastClient, plain flows only, every request plain HTTP to one address
-// that is an IP (or resolves to one now). It returns the loop, or nil.
-func eventLoopTarget(opt *Options, fs *flowSet) *eventLoop {
-	fc, ok := opt.Doer.(*FastClient)
-	if !ok || opt.Flows != nil {
-		return nil
+// that is an IP (or resolves to one now). It returns the loop, or nil and
+// why not (loopAddress).
+func eventLoopTarget(opt *Options, fs *flowSet) (*eventLoop, string) {
+	addr, why := loopAddress(opt, fs)
+	if why != "" {
+		return nil, why
 	}
-	var addr string
-	for i, p := range opt.Requests {
-		if !fs.plain[i] {
-			return nil
-		}
-		fp := fc.prepared(p)
-		if fp.err != nil || fp.host.hc.IsTLS || (addr != "" && fp.host.hc.Addr != addr) {
-			return nil
-		}
-		addr = fp.host.hc.Addr
-	}
+	fc := opt.Doer.(*FastClient)
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
-			return nil
+			return nil, err.Error()
 		}
 		ips, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
 		if err != nil || len(ips) == 0 {
-			return nil
+			return nil, fmt.Sprintf("%s did not resolve to an address (%v)", host, err)
 		}
 		pap, err := netip.ParseAddrPort(net.JoinHostPort("0.0.0.0", port))
 		if err != nil {
-			return nil
+			return nil, err.Error()
 		}
 		ap = netip.AddrPortFrom(ips[0], pap.Port())
 	}
@@ -136,7 +127,7 @@ func eventLoopTarget(opt *Options, fs *flowSet) *eventLoop {
 	} else {
 		l.sa, l.family = &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}, unix.AF_INET6
 	}
-	return l
+	return l, ""
 }
 
 // runOpenLoop is RunOpen on the event loop; false when it cannot run
