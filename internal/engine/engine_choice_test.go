@@ -112,3 +112,37 @@ func TestParseEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppedAtIsWhenStartsStop: a graceful stop's Stats.StoppedAt is when
+// the starts stopped, not when the requests in flight (here 1 s each) had
+// drained, on either engine: a stopped stage ends there, and its start
+// ratio counts the starts over the time it offered load (a stress ramp
+// stopped at its break ran on the event loop read 58.8% of its schedule,
+// and invalid, with the drain's second counted).
+func TestStoppedAtIsWhenStartsStop(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(time.Second)
+	}))
+	defer srv.Close()
+	p := scenario.Profile{Name: "stress", Model: scenario.Open,
+		Stages: []scenario.Stage{{From: 50, Load: 50, Duration: 10 * time.Second}}}
+	for _, eng := range []Engine{EngineAuto, EnginePool} {
+		client := NewFastClient(ClientOptions{Timeout: 10 * time.Second})
+		defer client.CloseIdle()
+		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		st, err := RunOpen(ctx, p, Options{Doer: client, Requests: []*Prepared{{Name: "get", Method: "GET", URL: srv.URL}}, Recorder: rec, Seed: 1, Engine: eng})
+		drained := time.Since(rec.Epoch())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The last start came before the stop and its response a second
+		// later: the drain ends at least ~1 s after the stop, however
+		// busy the machine.
+		if !st.Stopped || st.StoppedAt <= 0 || drained-st.StoppedAt < 500*time.Millisecond {
+			t.Errorf("engine %d (event loop %v): stopped %v at %v, drained at %v: want the stop at least 0.5 s before the drain's end",
+				eng, st.EventLoop, st.Stopped, st.StoppedAt, drained)
+		}
+	}
+}

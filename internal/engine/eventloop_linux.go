@@ -93,6 +93,9 @@ type eventLoop struct {
 	msWait   bool // no epoll_pwait2: epoll_wait, in milliseconds
 	wakeBuf  [8]byte
 	req      []int // each flow's request (all flows are plain)
+	// stoppedAt is when the run's context ended the starts (an offset
+	// from the epoch; 0: it did not).
+	stoppedAt time.Duration
 }
 
 // eventLoopTarget tells whether the event loop can run opt's requests: a
@@ -168,6 +171,11 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 	dropped, stopped := l.run(ctx, q, overrunCutoff(p.Stages))
 	var wg sync.WaitGroup
 	st := r.finish(stopped, func() {}, &wg, stopTick, dropped)
+	if stopped && l.stoppedAt > 0 {
+		// When starts stopped, as the sender pool says it, not when the
+		// requests in flight had drained.
+		st.StoppedAt = l.stoppedAt
+	}
 	st.EventLoop = true
 	return st, true
 }
@@ -214,6 +222,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		}
 		if more && ctx.Err() != nil {
 			stopped, more = true, false
+			l.stoppedAt = time.Duration(now)
 		}
 		if more && now > int64(cutoff) {
 			for {
