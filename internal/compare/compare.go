@@ -563,6 +563,10 @@ func profileWarnings(o, n *result.Profile) []string {
 	if len(o.Stages) != len(n.Stages) {
 		ws = append(ws, fmt.Sprintf("the old run has %d stage(s), the new %d: only the stages both have are compared", len(o.Stages), len(n.Stages)))
 	}
+	if og, ng := o.Generator, n.Generator; og.Engine != "" && ng.Engine != "" && og.Engine != ng.Engine {
+		ws = append(ws, fmt.Sprintf("the old run ran on the %s engine and the new on the %s engine: the generator's own lateness and CPU differ between engines (LOADPLAN_ENGINE=pool or epoll runs both on one)",
+			engineWords(og), engineWords(ng)))
+	}
 	for _, s := range []struct {
 		which string
 		p     *result.Profile
@@ -576,6 +580,14 @@ func profileWarnings(o, n *result.Profile) []string {
 		}
 	}
 	return ws
+}
+
+// engineWords is a generator's engine with why it ran, for a warning.
+func engineWords(g result.Generator) string {
+	if g.EngineNote == "" {
+		return g.Engine
+	}
+	return g.Engine + " (" + g.EngineNote + ")"
 }
 
 // windowMetrics builds the rows that come from the windows: rank tests

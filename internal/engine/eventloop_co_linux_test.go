@@ -15,5 +15,5 @@ func TestAcceptanceNoCoordinatedOmissionEventLoop(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
-	noCoordinatedOmission(t, Options{EventLoop: true})
+	noCoordinatedOmission(t, Options{Engine: EngineEventLoop})
 }

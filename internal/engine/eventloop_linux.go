@@ -93,40 +93,34 @@ type eventLoop struct {
 	msWait   bool // no epoll_pwait2: epoll_wait, in milliseconds
 	wakeBuf  [8]byte
 	req      []int // each flow's request (all flows are plain)
+	// stoppedAt is when the run's context ended the starts (an offset
+	// from the epoch; 0: it did not).
+	stoppedAt time.Duration
 }
 
 // eventLoopTarget tells whether the event loop can run opt's requests: a
 // FastClient, plain flows only, every request plain HTTP to one address
-// that is an IP (or resolves to one now). It returns the loop, or nil.
-func eventLoopTarget(opt *Options, fs *flowSet) *eventLoop {
-	fc, ok := opt.Doer.(*FastClient)
-	if !ok || opt.Flows != nil {
-		return nil
+// that is an IP (or resolves to one now). It returns the loop, or nil and
+// why not (loopAddress).
+func eventLoopTarget(opt *Options, fs *flowSet) (*eventLoop, string) {
+	addr, why := loopAddress(opt, fs)
+	if why != "" {
+		return nil, why
 	}
-	var addr string
-	for i, p := range opt.Requests {
-		if !fs.plain[i] {
-			return nil
-		}
-		fp := fc.prepared(p)
-		if fp.err != nil || fp.host.hc.IsTLS || (addr != "" && fp.host.hc.Addr != addr) {
-			return nil
-		}
-		addr = fp.host.hc.Addr
-	}
+	fc := opt.Doer.(*FastClient)
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
-			return nil
+			return nil, err.Error()
 		}
 		ips, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
 		if err != nil || len(ips) == 0 {
-			return nil
+			return nil, fmt.Sprintf("%s did not resolve to an address (%v)", host, err)
 		}
 		pap, err := netip.ParseAddrPort(net.JoinHostPort("0.0.0.0", port))
 		if err != nil {
-			return nil
+			return nil, err.Error()
 		}
 		ap = netip.AddrPortFrom(ips[0], pap.Port())
 	}
@@ -136,7 +130,7 @@ func eventLoopTarget(opt *Options, fs *flowSet) *eventLoop {
 	} else {
 		l.sa, l.family = &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}, unix.AF_INET6
 	}
-	return l
+	return l, ""
 }
 
 // runOpenLoop is RunOpen on the event loop; false when it cannot run
@@ -177,6 +171,11 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 	dropped, stopped := l.run(ctx, q, overrunCutoff(p.Stages))
 	var wg sync.WaitGroup
 	st := r.finish(stopped, func() {}, &wg, stopTick, dropped)
+	if stopped && l.stoppedAt > 0 {
+		// When starts stopped, as the sender pool says it, not when the
+		// requests in flight had drained.
+		st.StoppedAt = l.stoppedAt
+	}
 	st.EventLoop = true
 	return st, true
 }
@@ -223,6 +222,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		}
 		if more && ctx.Err() != nil {
 			stopped, more = true, false
+			l.stoppedAt = time.Duration(now)
 		}
 		if more && now > int64(cutoff) {
 			for {

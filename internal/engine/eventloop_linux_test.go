@@ -76,7 +76,7 @@ func TestEventLoopReadsEveryBodyKind(t *testing.T) {
 			client := NewFastClient(ClientOptions{Timeout: 5 * time.Second})
 			rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
 			st, err := RunOpen(context.Background(), p, Options{Doer: client, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-				Recorder: rec, Seed: 1, EventLoop: true})
+				Recorder: rec, Seed: 1, Engine: EngineEventLoop})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +124,7 @@ func runLoop(t *testing.T, ctx context.Context, rate float64, dur time.Duration,
 		Stages: []scenario.Stage{{From: rate, Load: rate, Duration: dur}}}
 	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
 	st, err := RunOpen(ctx, p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
-		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, MaxInFlight: maxInFlight, EventLoop: true})
+		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, MaxInFlight: maxInFlight, Engine: EngineEventLoop})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,11 +195,11 @@ func TestEventLoopRequestAllocatesNothing(t *testing.T) {
 	defer stop()
 	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
 	r, err := newRunner(Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-		Recorder: rec, EventLoop: true})
+		Recorder: rec, Engine: EngineEventLoop})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := eventLoopTarget(&r.opt, r.flows)
+	l, _ := eventLoopTarget(&r.opt, r.flows)
 	if l == nil {
 		t.Fatal("the loop refuses a plain GET over HTTP/1.1")
 	}

@@ -13,7 +13,10 @@ import (
 // on the sender pool.
 type eventLoop struct{}
 
-func eventLoopTarget(*Options, *flowSet) *eventLoop { return nil }
+func eventLoopTarget(opt *Options, fs *flowSet) (*eventLoop, string) {
+	_, why := loopAddress(opt, fs)
+	return nil, why
+}
 
 func runOpenLoop(context.Context, *runner, *eventLoop, scenario.Profile, *rand.Rand) (Stats, bool) {
 	return Stats{}, false

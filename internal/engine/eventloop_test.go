@@ -9,3 +9,14 @@ func loopDoer(client string, traced *tracingDoer) Doer {
 	}
 	return traced
 }
+
+// clientEngine is the engine a fault test's client variant runs: the
+// default for "epoll" (the event loop where it applies: an https or
+// unresolvable target falls back to the sender pool, as a user's run
+// does), the sender pool for the others, so that the pool stays covered.
+func clientEngine(client string) Engine {
+	if client == "epoll" {
+		return EngineAuto
+	}
+	return EnginePool
+}

@@ -48,10 +48,11 @@ type Options struct {
 	// it retires (0: DefaultWorkerIdle), so that the senders a pile-up made
 	// do not outlive it.
 	WorkerIdle time.Duration
-	// EventLoop runs the open model on one goroutine and epoll (ADR 0019)
-	// when it can: Linux, a FastClient, plain HTTP/1.1 requests to one
-	// address, no flows; anything else keeps the sender pool.
-	EventLoop bool
+	// Engine chooses the open model's engine (zero: EngineAuto, the event
+	// loop on one goroutine and epoll, ADR 0019, where it can serve the
+	// run: Linux, a FastClient, plain HTTP/1.1 requests to one address, no
+	// flows; the sender pool otherwise).
+	Engine Engine
 }
 
 // DefaultPacerQuantum is the pacer quantum of `loadplan run` unless told
@@ -98,9 +99,13 @@ type Stats struct {
 	// Exhausted is true when a unique data source ran out and stopped the
 	// run (on_exhausted: stop).
 	Exhausted bool
-	// EventLoop is true when the open model ran on the event loop
-	// (Options.EventLoop and a run it can take), not the sender pool.
+	// EventLoop is true when the open model ran on the event loop, not
+	// the sender pool.
 	EventLoop bool
+	// NoEventLoop says why an open-model run was on the sender pool (the
+	// first thing that kept the loop from it, or EnginePool); empty when
+	// the loop ran, and in the closed model.
+	NoEventLoop string
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -268,12 +273,19 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	sched := NewSchedule(p.Stages)
 	sched.Phase, sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
-	if r.opt.EventLoop {
-		if l := eventLoopTarget(&r.opt, r.flows); l != nil {
+	noLoop := poolAsked
+	if r.opt.Engine != EnginePool {
+		l, why := eventLoopTarget(&r.opt, r.flows)
+		if l != nil {
 			if st, ok := runOpenLoop(ctx, r, l, p, rng); ok {
 				return st, nil
 			}
+			why = noEpoll
 		}
+		if r.opt.Engine == EngineEventLoop {
+			return Stats{}, &EventLoopError{Why: why}
+		}
+		noLoop = why
 	}
 
 	var wg sync.WaitGroup
@@ -339,7 +351,9 @@ loop:
 			lastWake = now
 		}
 	}
-	return r.finish(stopped, senders.close, &wg, stopTick, dropped), nil
+	st := r.finish(stopped, senders.close, &wg, stopTick, dropped)
+	st.NoEventLoop = noLoop
+	return st, nil
 }
 
 // RunClosed runs a closed-model profile: N virtual users each send, wait

@@ -298,12 +298,12 @@ func TestTargetFaults(t *testing.T) {
 				runtime.ReadMemStats(&before)
 				start := time.Now()
 				st, err := Run(ctx, tt.profile, Options{
-					Doer:      loopDoer(cl.name, doer),
-					Requests:  []*Prepared{{Name: "get", Method: "GET", URL: url}},
-					Recorder:  rec,
-					Seed:      1,
-					Hard:      hard,
-					EventLoop: cl.name == "epoll",
+					Doer:     loopDoer(cl.name, doer),
+					Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+					Recorder: rec,
+					Seed:     1,
+					Hard:     hard,
+					Engine:   clientEngine(cl.name),
 				})
 				elapsed := time.Since(start)
 				runtime.GC()

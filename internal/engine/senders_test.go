@@ -106,7 +106,7 @@ func TestAcceptanceSendersRetireAfterPileUp(t *testing.T) {
 		})
 	}
 	before := func(e time.Time) { epoch.Store(&e) }
-	snap, st := runOpenFast(t, p, srv.URL, Options{WorkerIdle: 200 * time.Millisecond}, before, observe)
+	snap, st := runOpenFast(t, p, srv.URL, Options{WorkerIdle: 200 * time.Millisecond, Engine: EnginePool}, before, observe)
 	req, errs := total(snap)
 	t.Logf("requests %d, errors %d, most in flight %d, senders: peak %d, 1.2 s after the stall %d (%d of them busy)", req, errs, st.MaxInFlight, peak, after, busy)
 	if peak < 100 {
@@ -143,7 +143,7 @@ func TestAcceptanceNoCoordinatedOmission(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Exclusive(t)
-	noCoordinatedOmission(t, Options{})
+	noCoordinatedOmission(t, Options{Engine: EnginePool})
 }
 
 // noCoordinatedOmission is TestAcceptanceNoCoordinatedOmission with opt

@@ -75,7 +75,7 @@ func TestTimeoutRespected(t *testing.T) {
 				start := time.Now()
 				st, err := Run(ctx, p, Options{
 					Doer: loopDoer(cl.name, doer), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-					Recorder: rec, Seed: 1, Hard: ctx, EventLoop: cl.name == "epoll",
+					Recorder: rec, Seed: 1, Hard: ctx, Engine: clientEngine(cl.name),
 				})
 				elapsed := time.Since(start)
 				if err != nil {
@@ -130,7 +130,7 @@ func TestHardStopCutsOff(t *testing.T) {
 			time.AfterFunc(500*time.Millisecond, func() { hardAt.Store(time.Now().UnixNano()); cancelHard() })
 			st, err := Run(ctx, p, Options{
 				Doer: client, Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-				Recorder: rec, Seed: 1, Hard: hard, EventLoop: cl.name == "epoll",
+				Recorder: rec, Seed: 1, Hard: hard, Engine: clientEngine(cl.name),
 			})
 			end := time.Now()
 			if err != nil {

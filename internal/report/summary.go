@@ -24,6 +24,9 @@ func Markdown(w io.Writer, r *result.Result) error {
 		r.Environment.End.Format("15:04:05Z07:00"), r.Environment.End.Sub(r.Environment.Start).Round(1e8))
 	fmt.Fprintf(b, "- generator: loadplan %s, %s, %s/%s, %d CPUs\n", r.Environment.LoadplanVersion, r.Environment.GoVersion,
 		r.Environment.OS, r.Environment.Arch, r.Environment.CPUs)
+	if e := engineText(r); e != "" {
+		fmt.Fprintf(b, "- engine: %s\n", e)
+	}
 	if slo := sloText(r.Scenario.SLO); slo != "" {
 		fmt.Fprintf(b, "- SLO: %s\n", slo)
 	}

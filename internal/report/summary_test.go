@@ -69,6 +69,7 @@ func fixture(t *testing.T) *result.Result {
 		func(_, i int) (time.Duration, bool) { return time.Duration(5+i%20) * time.Millisecond, false })
 	base.Rules = result.Rules{Expect: result.Expect{P95: &p95, ErrorRate: &errRate}}
 	base.Generator.Started = 1000
+	base.Generator.Engine = "epoll"
 	st := mk("stress", "open", []result.StagePlan{
 		stage(100, 100, 0, 5*time.Second), stage(100, 200, 5*time.Second, 10*time.Second), stage(200, 300, 10*time.Second, 15*time.Second)},
 		func(s, i int) (time.Duration, bool) {
@@ -79,6 +80,7 @@ func fixture(t *testing.T) *result.Result {
 		})
 	st.Rules = result.Rules{Stepped: true, Expect: result.Expect{P95: &p95, ErrorRate: &errRate}, Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}}
 	st.Generator.Started = 3000
+	st.Generator.Engine, st.Generator.EngineNote = "pool", "LOADPLAN_ENGINE=pool"
 	r := &result.Result{
 		Schema: result.Schema, Status: result.StatusComplete,
 		Scenario: result.Scenario{Name: "golden", Target: "http://127.0.0.1:8080", Timeout: 5000,

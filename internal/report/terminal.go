@@ -30,6 +30,9 @@ func Terminal(w io.Writer, r *result.Result, dir string, files []string) error {
 	if len(r.Profiles) > 0 {
 		fmt.Fprintf(b, "Verdict: %s\n", overall)
 	}
+	if e := engineText(r); e != "" {
+		fmt.Fprintf(b, "Engine: %s\n", e)
+	}
 	for i := range r.Profiles {
 		terminalProfile(b, &r.Profiles[i])
 	}

@@ -34,6 +34,7 @@ func TestTerminalCompactView(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Verdict: FAIL",
+		"Engine: event loop (epoll) for baseline; sender pool for stress (LOADPLAN_ENGINE=pool)",
 		"baseline  FAIL  1000 requests, completed 99.9/s, errors 0 (0%)",
 		"stage 1  100 req/s, 10s: 1000 requests",
 		"stage 3  300 req/s, 5s: 1500 requests, completed 288.7/s, errors 10%",
@@ -57,4 +58,33 @@ func TestTerminalCompactView(t *testing.T) {
 		}
 	}
 	golden(t, "terminal.golden.txt", b.Bytes())
+}
+
+// TestEngineText: the profiles that ran on the same engine for the same
+// reason are named together, each engine in words with its reason; a
+// result from before the engine was recorded says nothing.
+func TestEngineText(t *testing.T) {
+	mk := func(names ...string) *result.Result {
+		r := &result.Result{}
+		for i := 0; i < len(names); i += 3 {
+			r.Profiles = append(r.Profiles, result.Profile{Name: names[i], Generator: result.Generator{Engine: names[i+1], EngineNote: names[i+2]}})
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		r    *result.Result
+		want string
+	}{
+		{mk("baseline", "", ""), ""},
+		{mk("baseline", "epoll", "", "stress", "epoll", ""), "event loop (epoll) for baseline, stress"},
+		{mk("baseline", "epoll", "", "journey", "pool", "the scenario has flows:", "soak", "users", "", "stress", "epoll", ""),
+			"event loop (epoll) for baseline, stress; sender pool for journey (the scenario has flows:); closed-model users for soak"},
+		{mk("a", "pool", "x", "b", "pool", "y"), "sender pool for a (x); sender pool for b (y)"},
+		{mk("stress", "mixed", "segment 1/2 (a.json): epoll; segment 2/2 (b.json): pool (LOADPLAN_ENGINE=pool)"),
+			"mixed for stress (segment 1/2 (a.json): epoll; segment 2/2 (b.json): pool (LOADPLAN_ENGINE=pool))"},
+	} {
+		if got := engineText(tc.r); got != tc.want {
+			t.Errorf("engineText = %q, want %q", got, tc.want)
+		}
+	}
 }

@@ -653,8 +653,10 @@ func (m *merger) windowHist(what string, enc []string, p50, p95, p99, most *Mill
 func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generator, error) {
 	var g Generator
 	var scheduled float64 // starts the parts' schedules offered, from their ratios
+	labels, gens := make([]string, len(ps)), make([]Generator, len(ps))
 	for i, p := range ps {
 		pg := p.Generator
+		labels[i], gens[i] = m.seg(parts, i), pg
 		g.AddCounts(pg)
 		g.MaxInFlight += pg.MaxInFlight // side by side
 		// The parts ran with the same --max-lateness in a split run; keep
@@ -670,6 +672,7 @@ func (m *merger) generator(parts []*Result, ps []*Profile, total Stats) (Generat
 			}
 		}
 	}
+	g.Engine, g.EngineNote = MergeEngines(labels, gens)
 	g.StartRatio = 1
 	if scheduled > 0 {
 		g.StartRatio = float64(startsOf(g)) / scheduled

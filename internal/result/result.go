@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -645,6 +646,40 @@ type Generator struct {
 	// one or more requests), so StartRatio is Iterations over the starts
 	// offered. 0 (absent) for a requests: list, where a start is a request.
 	Iterations int64 `json:"iterations,omitempty"`
+	// Engine is what ran the profile: "epoll" (the open model's event
+	// loop), "pool" (its sender pool), "users" (the closed model),
+	// "mixed" (a merge of parts that ran on different ones); absent in a
+	// result from before it was recorded. EngineNote says why an
+	// open-model profile ran on the pool (or, for "mixed", which part ran
+	// on which).
+	Engine     string `json:"engine,omitempty"`
+	EngineNote string `json:"engine_note,omitempty"`
+}
+
+// MergeEngines is the engine of a profile made of parts (a split run's
+// segments, a stress ramp's refinement steps), each named by its label:
+// the parts' own when they agree, else "mixed" with each part's in the
+// note.
+func MergeEngines(labels []string, parts []Generator) (engine, note string) {
+	for i, g := range parts {
+		if i == 0 {
+			engine, note = g.Engine, g.EngineNote
+		} else if g.Engine != engine || g.EngineNote != note {
+			engine = "mixed"
+		}
+	}
+	if engine != "mixed" {
+		return engine, note
+	}
+	var each []string
+	for i, g := range parts {
+		s := labels[i] + ": " + g.Engine
+		if g.EngineNote != "" {
+			s += " (" + g.EngineNote + ")"
+		}
+		each = append(each, s)
+	}
+	return engine, strings.Join(each, "; ")
 }
 
 // AddCounts adds pg's counts (starts, iterations, drops, cancels,

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 
@@ -84,6 +85,7 @@ func appendStep(prof *result.Profile, part result.Profile) {
 	appendMonitor(prof, part, at, len(prof.Stages)-len(part.Stages))
 	g, pg := &prof.Generator, part.Generator
 	g.AddCounts(pg)
+	g.Engine, g.EngineNote = result.MergeEngines([]string{"the planned steps", fmt.Sprintf("refinement step %d", len(prof.Stages))}, []result.Generator{*g, pg})
 	g.MaxInFlight = max(g.MaxInFlight, pg.MaxInFlight) // one after the other
 	g.LatenessP99 = max(g.LatenessP99, pg.LatenessP99)
 	g.LatenessMax = max(g.LatenessMax, pg.LatenessMax)

@@ -148,13 +148,17 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 		}
 		dir = filepath.Join("reports", name)
 	}
+	eng, err := chooseEngine(r.getenv("LOADPLAN_ENGINE"), sc, r.Profiles, seg)
+	if err != nil {
+		return Options{}, "", err
+	}
 	if err := result.CheckWritable(dir); err != nil {
 		return Options{}, "", verdict.Usagef("output directory %s: %v", dir, err)
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
 		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, MaxErrorRate: &maxErr,
-		EventLoop: r.getenv("LOADPLAN_ENGINE") == "epoll",
+		Engine: eng,
 	}, dir, nil
 }
 

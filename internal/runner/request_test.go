@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
@@ -53,6 +54,16 @@ func TestPrepareRefusesMistakes(t *testing.T) {
 			r.Getenv = func(k string) string { return map[string]string{"LOADPLAN_START_AT": "tomorrow"}[k] }
 		}, `--start-at "tomorrow"`},
 		{"junit is a folder", func(r *Request) { r.JUnit = t.TempDir() }, "is a directory"},
+		// LOADPLAN_ENGINE: an unknown value, and the event loop forced on
+		// a run it cannot serve, before anything is sent (ADR 0019).
+		{"unknown engine", func(r *Request) { r.Getenv = engineEnv("fast") }, "LOADPLAN_ENGINE=fast: engine \"fast\": want epoll"},
+		{"epoll and the closed model", func(r *Request) {
+			r.Getenv, r.Quick.Rate, r.Quick.Users = engineEnv("epoll"), 0, 5
+		}, "profile baseline is closed-model"},
+		{"epoll and https", func(r *Request) {
+			r.Getenv, r.Quick.URL, r.Quick.Client = engineEnv("epoll"), "https://127.0.0.1:1/", "fast"
+		}, `request "request" is https`},
+		{"epoll and net/http", func(r *Request) { r.Getenv, r.Quick.Client = engineEnv("epoll"), "std" }, "needs the fast HTTP/1.1 client"},
 	} {
 		r := quickRequest(t)
 		tc.change(&r)
@@ -83,14 +94,26 @@ func TestPrepareFillsThePipeline(t *testing.T) {
 	if o.Segment.Index != 2 || o.Segment.Count != 3 || !o.StartAt.Equal(time.Date(2027, 1, 2, 3, 5, 0, 0, time.UTC)) || o.Version != "v9" || *o.MaxErrorRate != 0.01 || p.StepSummary != "/tmp/step.md" {
 		t.Errorf("options %+v, step summary %q", o, p.StepSummary)
 	}
-	if o.EventLoop {
-		t.Error("EventLoop set without LOADPLAN_ENGINE=epoll")
+	if o.Engine != engine.EngineAuto {
+		t.Errorf("Engine %d without LOADPLAN_ENGINE, want EngineAuto (the event loop where it applies)", o.Engine)
 	}
-	// The event loop is chosen by the request's environment, not the
+	// The engine is chosen by the request's environment, not the
 	// process's (ADR 0019).
-	env["LOADPLAN_ENGINE"] = "epoll"
-	if p, err := Prepare(r); err != nil || !p.Run.EventLoop {
-		t.Errorf("LOADPLAN_ENGINE=epoll in the request's environment: EventLoop %v, err %v", p.Run.EventLoop, err)
+	for value, want := range map[string]engine.Engine{"epoll": engine.EngineEventLoop, "pool": engine.EnginePool, "auto": engine.EngineAuto} {
+		env["LOADPLAN_ENGINE"] = value
+		if p, err := Prepare(r); err != nil || p.Run.Engine != want {
+			t.Errorf("LOADPLAN_ENGINE=%s in the request's environment: Engine %d, err %v, want %d", value, p.Run.Engine, err, want)
+		}
+	}
+}
+
+// engineEnv is an environment with LOADPLAN_ENGINE set to value.
+func engineEnv(value string) func(string) string {
+	return func(k string) string {
+		if k == "LOADPLAN_ENGINE" {
+			return value
+		}
+		return ""
 	}
 }
 

@@ -56,10 +56,10 @@ type Options struct {
 	// PacerQuantum is the open model's shortest time between two wake-ups
 	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
 	PacerQuantum time.Duration
-	// EventLoop runs an open-model profile on the epoll event loop
-	// (engine.Options.EventLoop; opt-in while it is measured, ADR 0019):
-	// Request sets it from LOADPLAN_ENGINE=epoll.
-	EventLoop bool
+	// Engine chooses the open model's engine (zero: the epoll event loop
+	// where it can serve the profile, else the sender pool; ADR 0019):
+	// Request sets it from LOADPLAN_ENGINE (epoll, pool or auto).
+	Engine engine.Engine
 
 	// builtinURL is the built-in target's base URL, for monitor scrape:
 	// builtin (set by Run).
@@ -334,7 +334,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Segment:      opt.Segment,
 		Flows:        opt.Scenario.Flows,
 		Data:         opt.data,
-		EventLoop:    opt.EventLoop,
+		Engine:       opt.Engine,
 	})
 	stopProfile()
 	<-watchDone
@@ -366,6 +366,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
 		},
 	})
+	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)
 	addFlows(&prof, opt.Scenario, stats)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))

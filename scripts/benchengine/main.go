@@ -43,7 +43,7 @@ func loadplanRun(loadplan, dir string, args ...string) (*benchrun.Profile, error
 		return nil, err
 	}
 	defer os.RemoveAll(out)
-	return benchrun.Run(loadplan, out, false, args...)
+	return benchrun.Run(loadplan, out, args...)
 }
 
 // figure is one line of the table: every round's value and a target.

@@ -75,7 +75,7 @@ func run(loadplan string, rate float64, dur time.Duration, rounds int, target fl
 				args = append(args, "--metrics-listen", listen, "--prometheus-remote-write", "http://"+sinkLn.Addr().String()+"/api/v1/write")
 				go scrape(listen, done)
 			}
-			p, err := benchrun.Run(loadplan, out, false, args...)
+			p, err := benchrun.Run(loadplan, out, args...)
 			close(done)
 			if err != nil {
 				return err

@@ -98,7 +98,7 @@ func run(loadplan string, rate float64, dur time.Duration) error {
 		return err
 	}
 	out := filepath.Join(dir, "out")
-	p, err := benchrun.Run(loadplan, out, false, sc, "--max-lateness", "1s")
+	p, err := benchrun.Run(loadplan, out, sc, "--max-lateness", "1s")
 	if err != nil {
 		return err
 	}

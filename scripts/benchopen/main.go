@@ -41,15 +41,15 @@ func runUsers(loadplan string, n int, dur time.Duration) error {
 		return err
 	}
 	defer cleanup()
-	p, err := benchrun.Run(loadplan, tmp, true, "--url", "http://"+addr+"/", "--users", fmt.Sprint(n),
+	p, err := benchrun.Run(loadplan, tmp, "--url", "http://"+addr+"/", "--users", fmt.Sprint(n),
 		"--duration", dur.String(), "--timeout", "30s")
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\nclosed model, %d users for %s against a minimal server on %s (%s)\n\n", n, dur, addr, benchrun.Placement())
-	fmt.Printf("| users | requests | errors | req/s | most in flight | peak RSS |\n|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Printf("| %d | %d | %d | %.0f | %d | %.1f MiB |\n", n, p.Total.Requests, p.Total.Errors, p.Total.Throughput,
-		p.Generator.MaxInFlight, p.PeakRSSMiB())
+	fmt.Printf("| users | requests | errors | req/s | most in flight | peak RSS | verdict |\n|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Printf("| %d | %d | %d | %.0f | %d | %.1f MiB | %s |\n", n, p.Total.Requests, p.Total.Errors, p.Total.Throughput,
+		p.Generator.MaxInFlight, p.PeakRSSMiB(), p.VerdictText())
 	return nil
 }
 
@@ -61,8 +61,8 @@ func run(loadplan string, rate float64, durations string) error {
 	defer cleanup()
 
 	fmt.Printf("open model at %.0f req/s against a minimal server on %s (%s)\n\n", rate, addr, benchrun.Placement())
-	fmt.Printf("| duration | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | most in flight | CPU s per 100k req | peak RSS |\n")
-	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| duration | engine | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | most in flight | CPU s per 100k req | peak RSS | verdict |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	var rss []float64
 	for _, d := range strings.Split(durations, ",") {
 		dur, err := time.ParseDuration(strings.TrimSpace(d))
@@ -70,7 +70,9 @@ func run(loadplan string, rate float64, durations string) error {
 			return fmt.Errorf("-durations %q: %w", d, err)
 		}
 		out := filepath.Join(tmp, d)
-		p, err := benchrun.Run(loadplan, out, true, "--url", "http://"+addr+"/", "--rate", fmt.Sprint(rate),
+		// A run whose verdict failed (the generator fell behind, say)
+		// still wrote its figures: they are printed with the verdict.
+		p, err := benchrun.Run(loadplan, out, "--url", "http://"+addr+"/", "--rate", fmt.Sprint(rate),
 			"--duration", dur.String())
 		if err != nil {
 			return err
@@ -78,9 +80,9 @@ func run(loadplan string, rate float64, durations string) error {
 		sched := rate * dur.Seconds()
 		mib := p.PeakRSSMiB()
 		rss = append(rss, mib)
-		fmt.Printf("| %s | %d | %.1f | %.4f | %d | %.3f ms | %.3f ms | %d | %.2f | %.1f MiB |\n",
-			dur, p.Total.Requests, p.Total.Throughput, float64(p.Total.Requests)/sched, p.Generator.Dropped,
-			p.Generator.LatenessP99, p.Generator.LatenessMax, p.Generator.MaxInFlight, p.CPUPer100k(), mib)
+		fmt.Printf("| %s | %s | %d | %.1f | %.4f | %d | %.3f ms | %.3f ms | %d | %.2f | %.1f MiB | %s |\n",
+			dur, p.EngineText(), p.Total.Requests, p.Total.Throughput, float64(p.Total.Requests)/sched, p.Generator.Dropped,
+			p.Generator.LatenessP99, p.Generator.LatenessMax, p.Generator.MaxInFlight, p.CPUPer100k(), mib, p.VerdictText())
 	}
 	if len(rss) >= 2 {
 		fmt.Printf("\npeak RSS, last run / first run: %.3f (target: within 10%%); largest %.1f MiB (target: at most 64 MiB for 10 million requests)\n", rss[len(rss)-1]/rss[0], slices.Max(rss))

@@ -67,8 +67,14 @@ func Placement() string {
 	return fmt.Sprintf("generator and server share this machine's %d CPUs (taskset missing or one CPU)", runtime.NumCPU())
 }
 
-// Profile is what the scripts read of a result's first profile.
+// Profile is what the scripts read of a result's first profile, and the
+// exit code of the run that wrote it.
 type Profile struct {
+	Status  string `json:"status"`
+	Verdict *struct {
+		Pass   bool   `json:"pass"`
+		Answer string `json:"answer"`
+	} `json:"verdict"`
 	Total struct {
 		Requests   int64   `json:"requests"`
 		Errors     int64   `json:"errors"`
@@ -82,7 +88,39 @@ type Profile struct {
 		LatenessMax float64 `json:"lateness_max_ms"`
 		CPUSeconds  float64 `json:"cpu_s"`
 		PeakRSS     int64   `json:"peak_rss_bytes"`
+		Engine      string  `json:"engine"`
+		EngineNote  string  `json:"engine_note"`
 	} `json:"generator"`
+	// Exit is `loadplan run`'s exit code: 1 a failed verdict or gate, 3
+	// an abort, 130 an interrupt; the result holds the figures all the
+	// same.
+	Exit int `json:"-"`
+}
+
+// VerdictText says how the run was judged, for a benchmark's table:
+// "pass", or "FAIL (exit N): the verdict's answer" (or the run's status
+// when it has no verdict).
+func (p *Profile) VerdictText() string {
+	if p.Exit == 0 && p.Verdict != nil && p.Verdict.Pass {
+		return "pass"
+	}
+	why := p.Status
+	if p.Verdict != nil && p.Verdict.Answer != "" {
+		why = p.Verdict.Answer
+	}
+	return fmt.Sprintf("FAIL (exit %d): %s", p.Exit, why)
+}
+
+// EngineText is the engine that ran the profile, with why the sender pool
+// did when it did ("?" for a loadplan that does not record it).
+func (p *Profile) EngineText() string {
+	switch {
+	case p.Generator.Engine == "":
+		return "?"
+	case p.Generator.EngineNote != "":
+		return p.Generator.Engine + " (" + p.Generator.EngineNote + ")"
+	}
+	return p.Generator.Engine
 }
 
 // CPUPer100k is the generator's CPU seconds per 100,000 requests (0 when
@@ -116,16 +154,27 @@ func Read(dir string) (*Profile, error) {
 }
 
 // Run runs `loadplan run ARGS --out out --quiet` pinned to CPU 1 and reads
-// the result's first profile. Exit code 1 is a failed verdict (for
-// instance the generator was the bottleneck): the result is still written
-// and still what we measure; with failedVerdictIsError it is an error.
-func Run(loadplan, out string, failedVerdictIsError bool, args ...string) (*Profile, error) {
+// the result's first profile, with the run's exit code (Profile.Exit). A
+// failed verdict (for instance the generator was the bottleneck), an abort
+// or an interrupt still wrote the result, which is still what we measure:
+// the caller prints its figures with its verdict (VerdictText). Only a run
+// that wrote no result is an error.
+func Run(loadplan, out string, args ...string) (*Profile, error) {
 	cmd := minserver.Pinned(1, loadplan, append(append([]string{"run"}, args...), "--out", out, "--quiet")...)
 	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil && (failedVerdictIsError || cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1) {
-		return nil, fmt.Errorf("loadplan run %s: %w", strings.Join(args, " "), err)
+	runErr := cmd.Run()
+	if runErr != nil && cmd.ProcessState == nil {
+		return nil, fmt.Errorf("loadplan run %s: %w", strings.Join(args, " "), runErr)
 	}
-	return Read(out)
+	p, err := Read(out)
+	if err != nil {
+		if runErr != nil {
+			return nil, fmt.Errorf("loadplan run %s: %w (and no result: %v)", strings.Join(args, " "), runErr, err)
+		}
+		return nil, err
+	}
+	p.Exit = cmd.ProcessState.ExitCode()
+	return p, nil
 }
 
 // LoadAverage is the machine's 1-minute load average now (other work on a

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
+)
+
+// TestRunEngineFromTheEnvironment: LOADPLAN_ENGINE=epoll on a run the
+// event loop cannot serve, or an unknown value, exits 2 with the reason
+// and sends nothing; a plain quick check runs on the event loop by default
+// (on Linux) and says so on the terminal and in result.json.
+func TestRunEngineFromTheEnvironment(t *testing.T) {
+	srv, hits := testkit.CountingServer(t, 0)
+	for _, tc := range []struct {
+		name, engine string
+		args         []string
+		want         string
+	}{
+		{"epoll and the closed model", "epoll", []string{"--users", "2"}, "LOADPLAN_ENGINE=epoll: profile baseline is closed-model"},
+		{"epoll and net/http", "epoll", []string{"--rate", "10", "--client", "std"}, "LOADPLAN_ENGINE=epoll: the event loop needs the fast HTTP/1.1 client"},
+		{"unknown engine", "fast", []string{"--rate", "10"}, `LOADPLAN_ENGINE=fast: engine "fast": want epoll`},
+	} {
+		env, _, stderr := testEnv(map[string]string{"LOADPLAN_ENGINE": tc.engine})
+		args := append([]string{"run", "--url", srv.URL, "--duration", "1s", "--out", t.TempDir(), "--quiet"}, tc.args...)
+		if code := Run(context.Background(), args, env); code != ExitUsage || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.name, code, stderr, tc.want)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("%d requests sent by runs refused", n)
+	}
+
+	out := t.TempDir()
+	env, stdout, stderr := testEnv(nil)
+	if code := Run(context.Background(), []string{"run", "--url", srv.URL, "--rate", "20", "--duration", "500ms", "--out", out}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, line := "epoll", "Engine: event loop (epoll) for baseline\n"
+	if runtime.GOOS != "linux" {
+		want, line = "pool", "Engine: sender pool for baseline (the event loop needs Linux (epoll))\n"
+	}
+	if g := res.Profiles[0].Generator; g.Engine != want || res.Profiles[0].Total.Requests != hits.Load() || hits.Load() != 10 {
+		t.Errorf("engine %q (want %q), %d requests recorded, %d served, want the 10 scheduled", g.Engine, want, res.Profiles[0].Total.Requests, hits.Load())
+	}
+	if !strings.Contains(stdout.String(), line) {
+		t.Errorf("the terminal view lacks %q:\n%s", line, stdout)
+	}
+}
