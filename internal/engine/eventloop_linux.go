@@ -385,8 +385,8 @@ func (l *eventLoop) write(c *elConn) {
 	for c.wrote < len(w) {
 		// A non-blocking socket's write never sleeps, so is never
 		// interrupted (no EINTR).
-		n, err := unix.Write(c.fd, w[c.wrote:])
-		if err != nil {
+		n, err := rawWrite(c.fd, w[c.wrote:])
+		if err != 0 {
 			if err != unix.EAGAIN {
 				l.fail(c, sockErr("write", err))
 			}
@@ -411,7 +411,7 @@ func (l *eventLoop) write(c *elConn) {
 // event handles one epoll event.
 func (l *eventLoop) event(ev *unix.EpollEvent) {
 	if ev.Fd < 0 {
-		_, _ = unix.Read(l.wakefd, l.wakeBuf[:])
+		_, _ = rawRead(l.wakefd, l.wakeBuf[:])
 		return
 	}
 	c := l.conns[ev.Fd]
@@ -446,7 +446,7 @@ func (l *eventLoop) event(ev *unix.EpollEvent) {
 		if ev.Events&unix.EPOLLIN != 0 {
 			// An edge of its last response, read already; or bytes
 			// nobody asked for (the connection is then not reused).
-			if _, err := unix.Read(c.fd, c.buf); err != unix.EAGAIN {
+			if _, err := rawRead(c.fd, c.buf); err != unix.EAGAIN {
 				l.drop(c)
 			}
 		}
@@ -461,11 +461,11 @@ func (l *eventLoop) read(c *elConn) {
 			l.fail(c, fmt.Errorf("%w: head longer than %d bytes", errMalformed, len(c.buf)))
 			return
 		}
-		n, err := unix.Read(c.fd, c.buf[c.n:])
+		n, err := rawRead(c.fd, c.buf[c.n:])
 		switch {
 		case err == unix.EAGAIN:
 			return
-		case err != nil:
+		case err != 0:
 			l.fail(c, sockErr("read", err))
 			return
 		case n == 0:
@@ -490,6 +490,23 @@ func (l *eventLoop) read(c *elConn) {
 			return
 		}
 	}
+}
+
+// rawRead and rawWrite are read(2) and write(2) as raw system calls, for
+// the loop's non-blocking descriptors, which never block: the loop keeps
+// its P through them, as through its short waits (no entersyscall and
+// exitsyscall per call, and the runtime's monitor never finds the P in a
+// system call: a loopback write runs the server's receive path too, long
+// enough for the monitor to retake the P, after which it naps every 20 µs
+// for a millisecond). A slice must not be empty.
+func rawRead(fd int, p []byte) (int, unix.Errno) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return int(n), e
+}
+
+func rawWrite(fd int, p []byte) (int, unix.Errno) {
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return int(n), e
 }
 
 // sockErr is a socket's failed op as the net package reports it (so that

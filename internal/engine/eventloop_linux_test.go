@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -239,5 +241,35 @@ func TestEventLoopRequestAllocatesNothing(t *testing.T) {
 	snap := rec.Close()
 	if req, errs := total(snap); req < 205 || errs != 0 {
 		t.Errorf("%d requests, %d errors (%v)", req, errs, snap.Stages[0].ByClass)
+	}
+}
+
+// TestRawReadWrite: the loop's raw read and write report what read(2) and
+// write(2) do on a non-blocking socket: EAGAIN when nothing has come, the
+// bytes when they have, 0 at the peer's close, and an errno (not a
+// short count) when writing to a closed peer.
+func TestRawReadWrite(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := fds[0], fds[1]
+	defer unix.Close(a)
+	buf := make([]byte, 16)
+	if n, e := rawRead(a, buf); e != unix.EAGAIN {
+		t.Errorf("read on an empty socket: %d, %v; want EAGAIN", n, e)
+	}
+	if n, e := rawWrite(b, []byte("hello")); n != 5 || e != 0 {
+		t.Errorf("write: %d, %v; want 5, no error", n, e)
+	}
+	if n, e := rawRead(a, buf); n != 5 || e != 0 || string(buf[:n]) != "hello" {
+		t.Errorf("read: %d %q, %v; want 5 \"hello\"", n, buf[:max(n, 0)], e)
+	}
+	unix.Close(b)
+	if n, e := rawRead(a, buf); n != 0 || e != 0 {
+		t.Errorf("read after the peer's close: %d, %v; want 0 (EOF)", n, e)
+	}
+	if _, e := rawWrite(a, []byte("x")); e != unix.EPIPE {
+		t.Errorf("write to a closed peer: %v, want EPIPE", e)
 	}
 }
