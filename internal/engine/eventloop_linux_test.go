@@ -273,3 +273,81 @@ func TestRawReadWrite(t *testing.T) {
 		t.Errorf("write to a closed peer: %v, want EPIPE", e)
 	}
 }
+
+// TestEventLoopEndsAtArrival: a response that the loop reads late (a quiet
+// wait reads responses only at the next start) is recorded as ending when
+// the kernel received it, not when it was read, and never before. The
+// server answers 30 ms after the request; the loop reads the answer 200 ms
+// after it was written. The service time must be at least the 30 ms (an end
+// before the response came would hide the server's slowness) and far below
+// the 230 ms at which it was read (were the read's time the end, the
+// generator's own delay would count as the server's).
+func TestEventLoopEndsAtArrival(t *testing.T) {
+	const delay, late = 30 * time.Millisecond, 200 * time.Millisecond
+	written := make(chan struct{}, 1)
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			req.Body.Close()
+			if !sleepOrDone(done, delay) {
+				return
+			}
+			if _, err := c.Write(resp); err != nil {
+				return
+			}
+			written <- struct{}{}
+		}
+	})(t)
+	defer stop()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	r, err := newRunner(Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+		Recorder: rec, EventLoop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := eventLoopTarget(&r.opt, r.flows)
+	if l == nil {
+		t.Fatal("the loop refuses a plain GET over HTTP/1.1")
+	}
+	if err := l.open(r); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		l.closeAll()
+		l.closeFDs()
+	}()
+	l.start(r.opt.Requests[0].fast.Load(), r.begin(0, 0, r.now()))
+	if !l.stamps {
+		t.Fatal("the socket refused SO_TIMESTAMPNS_NEW (Linux before 5.1?): no receive times")
+	}
+	// The connection's connect may still be under way: the loop writes the
+	// request when it completes (its answer comes 30 ms later).
+	for deadline := time.Now().Add(5 * time.Second); l.conns[0].state != csReading && time.Now().Before(deadline); {
+		n := l.wait(int64(time.Millisecond))
+		for i := range n {
+			l.event(&l.events[i])
+		}
+	}
+	select {
+	case <-written:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no answer from the server within 5 s")
+	}
+	time.Sleep(late)
+	for r.progress.InFlight.Load() > 0 {
+		n := l.wait(int64(time.Second))
+		for i := range n {
+			l.event(&l.events[i])
+		}
+	}
+	svc := metrics.Summarize(rec.Close().Stages[0].Service())
+	if svc.Count != 1 || svc.Max < delay || svc.Max > delay+late/2 {
+		t.Errorf("%d requests, service time %v: want 1, at least the server's %v and well below the %v at which it was read",
+			svc.Count, svc.Max, delay, delay+late)
+	}
+}
