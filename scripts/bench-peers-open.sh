@@ -48,7 +48,7 @@ for r in $(seq "$PEER_ROUNDS"); do
       esac
       # The steady window's CPU and the server's count of requests in it,
       # sampled the same way for every tool (scripts/cpu-window.py).
-      rm -f "$work/window"
+      rm -f "$work/window" "$work/window.err"
       python3 scripts/cpu-window.py "$work" "$PEER_DURATION" "${URL}nginx_status" &
       sampler=$!
       child /usr/bin/time -f "%U %S %M" -o "$work/time" taskset -c 1 "${cmd[@]}" > "$work/stdout" 2> "$work/stderr"
@@ -97,6 +97,10 @@ try:
     win = float(wc) / int(wn) * 1e5 if int(wn) > 0 else nan
 except Exception:
     win = nan
+    try:
+        sys.stderr.write('%s at %d req/s: no steady-window figure (%s)\n' % (g, rate, open(os.path.join(work, 'window.err')).read().strip()))
+    except OSError:
+        pass
 f = lambda x, fmt: '—' if x != x else fmt % x
 print('| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |' % (rnd, rate, g, f(req, '%d'), f(frac, '%.4f'), f(p99, '%.2f'),
       f(late, '%.3f'), f(per, '%.2f'), f(win, '%.2f'), f(rss, '%.1f')))

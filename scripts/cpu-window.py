@@ -5,18 +5,20 @@ every tool.
 
 It waits for the child's PID in WORK/child (the /usr/bin/time that
 bench-peers' child() started), takes the generator (its only child, the
-process taskset became), and at 2 s after the start and 1 s before the
-scheduled end reads the generator's user + system CPU from /proc/PID/stat
+process taskset became), and at 2 s after the generator's start and 1 s
+before its scheduled end reads the generator's user + system CPU from /proc/PID/stat
 (every thread's, in clock ticks) and nginx's served-request counter
 (stub_status at STATUS_URL: the server's count, not the tool's). It writes
-"cpu_s requests seconds" for the window between to WORK/window, or nothing
-when the run is too short for a window or the process ended first. Start-up
+"cpu_s requests seconds" for the window between to WORK/window; when it
+has no figure (a run too short for a window, the process gone first, nginx
+not answering) it writes why to WORK/window.err instead. Start-up
 and end-of-run work (the tool's parsing, report writing) fall outside the
 window: what is left is the cost per request while the load is steady.
 """
 import os, sys, time, urllib.request
 
 work, dur, status = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+found = 'no process found'
 LEAD, TAIL = 2.0, 1.0
 out = os.path.join(work, 'window')
 
@@ -34,10 +36,10 @@ def cpu(pid):
 
 def main():
     if dur < LEAD + TAIL + 1:
-        return
+        return 'a run of %gs is too short for a window' % dur
     t0 = time.monotonic()
     pid = None
-    while pid is None and time.monotonic() - t0 < 2:
+    while pid is None and time.monotonic() - t0 < 5:
         try:
             p = int(open(os.path.join(work, 'child')).read().split()[0])
             kids = open('/proc/%d/task/%d/children' % (p, p)).read().split()
@@ -47,16 +49,25 @@ def main():
         if pid is None:
             time.sleep(0.005)
     if pid is None:
-        return
-    time.sleep(max(0, t0 + LEAD - time.monotonic()))
-    c0, s0, a = cpu(pid), served(), time.monotonic()
-    time.sleep(max(0, t0 + dur - TAIL - time.monotonic()))
-    c1, s1, b = cpu(pid), served(), time.monotonic()
+        return 'no generator process found within 5 s'
+    global found
+    found = 'child %d, generator %d (%s)' % (p, pid, open('/proc/%d/comm' % pid).read().strip())
+    # The window is timed from the generator's own start (field 22 of its
+    # stat, in clock ticks since boot), not from this script's, which a
+    # busy machine can delay by a second.
+    t0 = int(open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[19]) / os.sysconf('SC_CLK_TCK')
+    clock = lambda: time.clock_gettime(time.CLOCK_BOOTTIME)
+    time.sleep(max(0, t0 + LEAD - clock()))
+    c0, s0, a = cpu(pid), served(), clock()
+    time.sleep(max(0, t0 + dur - TAIL - clock()))
+    c1, s1, b = cpu(pid), served(), clock()
     # s1 - s0 counts the first status request itself.
     open(out, 'w').write('%r %d %r\n' % (c1 - c0, s1 - s0 - 1, b - a))
 
 
 try:
-    main()
-except OSError:  # the process ended or nginx did not answer: no window figure
-    pass
+    why = main()
+except Exception as e:  # the process ended or nginx did not answer: no window figure
+    why = '%s: %s; %s' % (type(e).__name__, e, found)
+if why:
+    open(out + '.err', 'w').write(why + '\n')
