@@ -93,6 +93,7 @@ type eventLoop struct {
 	freed    []*elConn // closed while the last wait's events are handled: free after them
 	idle     []*elConn
 	nconns   int // connections open or connecting
+	dialling int // connections still connecting (no quiet wait then: see run)
 	maxConns int // 0: no cap
 	waiting  []elWait
 	dues     []elDue
@@ -274,13 +275,15 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 			return dropped, stopped
 		}
 		var n int
-		if l.stamps && paced && wait <= rawWaitMax && r.progress.InFlight.Load() > 0 {
+		if l.stamps && paced && wait <= rawWaitMax && l.dialling == 0 && r.progress.InFlight.Load() > 0 {
 			// A quiet wait: until the next start, not ended by the
 			// responses that come meanwhile; they are read after it,
 			// each with the time the kernel received it, which is the
 			// exchange's end (recv). A response costs no wake-up of its
 			// own: on this machine a sleep and a wake-up of the loop
-			// cost more CPU than the response's read (ADR 0019).
+			// cost more CPU than the response's read (ADR 0019). Not
+			// while a connection is connecting: its request would leave
+			// only after the wait, late by the generator's doing.
 			if k := l.waitOn(l.ctlfd, wait); k > 0 {
 				l.event(&l.events[0])
 			}
@@ -399,6 +402,9 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
 	l.nconns++
+	if state == csConnecting {
+		l.dialling++
+	}
 	return c, nil
 }
 
@@ -468,6 +474,7 @@ func (l *eventLoop) event(ev *unix.EpollEvent) {
 			return
 		}
 		c.state = csWriting
+		l.dialling--
 		l.write(c)
 	case csWriting:
 		l.write(c)
@@ -640,6 +647,9 @@ func (l *eventLoop) drop(c *elConn) {
 		}
 	}
 	unix.Close(c.fd) // also leaves the epoll set
+	if c.state == csConnecting {
+		l.dialling--
+	}
 	c.state, c.seq = csFree, 0
 	l.nconns--
 	l.freed = append(l.freed, c)
@@ -774,7 +784,7 @@ func (l *eventLoop) closeAll() {
 			c.state = csFree
 		}
 	}
-	l.idle, l.nconns = nil, 0
+	l.idle, l.nconns, l.dialling = nil, 0, 0
 }
 
 // closeFDs closes the loop's epoll set and eventfd.

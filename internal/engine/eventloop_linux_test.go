@@ -246,6 +246,11 @@ func TestEventLoopRequestAllocatesNothing(t *testing.T) {
 	if c := conns.Load(); c != 1 {
 		t.Errorf("%d connections, want the one kept alive", c)
 	}
+	// A connection counts as dialling only until its connect completes
+	// (while one does, the loop makes no quiet wait).
+	if l.dialling != 0 {
+		t.Errorf("%d connections still counted as dialling, want 0", l.dialling)
+	}
 	snap := rec.Close()
 	if req, errs := total(snap); req < 205 || errs != 0 {
 		t.Errorf("%d requests, %d errors (%v)", req, errs, snap.Stages[0].ByClass)
