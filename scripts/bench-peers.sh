@@ -99,7 +99,7 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  server { listen 127.0.0.1:$PORT; location / { return 200 "ok"; } }
+  server { listen 127.0.0.1:$PORT; location / { return 200 "ok"; } location = /nginx_status { stub_status; } }
 }
 NGINX
 taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" &

@@ -4,6 +4,7 @@ package engine
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -41,8 +42,9 @@ type elConn struct {
 	s     metrics.Sample
 	until int64
 	seq   uint64
-	got   bool // bytes of the response have arrived
-	early bool // bytes arrived while connecting or writing
+	got   bool  // bytes of the response have arrived
+	at    int64 // the kernel's receive time of the last bytes read (CLOCK_REALTIME ns; 0: none)
+	early bool  // bytes arrived while connecting or writing
 	p     respParser
 	buf   []byte // what has arrived and not been parsed: buf[:n]
 	n     int
@@ -71,19 +73,27 @@ type elDue struct {
 }
 
 type eventLoop struct {
-	r        *runner
-	fc       *FastClient
-	sa       unix.Sockaddr
-	family   int
-	timeout  int64
-	bodyCap  int64
-	epfd     int
-	wakefd   int // an eventfd: the run's contexts ending wake the wait
+	r       *runner
+	fc      *FastClient
+	sa      unix.Sockaddr
+	family  int
+	timeout int64
+	bodyCap int64
+	epfd    int
+	wakefd  int // an eventfd: the run's contexts ending wake the wait
+	// ctlfd is a second epoll set holding the wake-up eventfd alone: a
+	// pacing wait on it is not ended by a response (see run).
+	ctlfd    int
+	stamps   bool // connections get the kernel's receive times (SO_TIMESTAMPNS_NEW)
+	msg      unix.Msghdr
+	iov      unix.Iovec
+	oob      [64]byte
 	conns    []*elConn
 	free     []*elConn // closed, their slots free for new connections
 	freed    []*elConn // closed while the last wait's events are handled: free after them
 	idle     []*elConn
 	nconns   int // connections open or connecting
+	dialling int // connections still connecting (no quiet wait then: see run)
 	maxConns int // 0: no cap
 	waiting  []elWait
 	dues     []elDue
@@ -196,6 +206,16 @@ func (l *eventLoop) open(r *runner) error {
 		unix.Close(l.wakefd)
 		return err
 	}
+	if l.ctlfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		unix.Close(l.epfd)
+		unix.Close(l.wakefd)
+		return err
+	}
+	if err := unix.EpollCtl(l.ctlfd, unix.EPOLL_CTL_ADD, l.wakefd, &ev); err != nil {
+		l.closeFDs()
+		return err
+	}
+	l.stamps = true // until a socket refuses (Linux before 5.1)
 	// epoll_pwait2 is Linux 5.11's; before it, epoll_wait in whole
 	// milliseconds (a start then up to a millisecond late).
 	_, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(unsafe.Pointer(&unix.Timespec{})), 0, 0)
@@ -254,7 +274,23 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		} else if r.progress.InFlight.Load() == 0 {
 			return dropped, stopped
 		}
-		n := l.wait(wait)
+		var n int
+		if l.stamps && paced && wait <= rawWaitMax && l.dialling == 0 && r.progress.InFlight.Load() > 0 {
+			// A quiet wait: until the next start, not ended by the
+			// responses that come meanwhile; they are read after it,
+			// each with the time the kernel received it, which is the
+			// exchange's end (recv). A response costs no wake-up of its
+			// own: on this machine a sleep and a wake-up of the loop
+			// cost more CPU than the response's read (ADR 0019). Not
+			// while a connection is connecting: its request would leave
+			// only after the wait, late by the generator's doing.
+			if k := l.waitOn(l.ctlfd, wait); k > 0 {
+				l.event(&l.events[0])
+			}
+			n = l.waitOn(l.epfd, 0)
+		} else {
+			n = l.wait(wait)
+		}
 		if paced {
 			lastWake = r.now()
 		}
@@ -308,7 +344,7 @@ func (l *eventLoop) start(fp *fastPrepared, s metrics.Sample) {
 	}
 	c, err := l.dial()
 	if err != nil {
-		l.done(&s, nil, err)
+		l.done(&s, nil, err, 0)
 		return
 	}
 	c.fp, c.s, c.wrote = fp, s, 0
@@ -347,6 +383,9 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("socket", err)}
 	}
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	if l.stamps && unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS_NEW, 1) != nil {
+		l.stamps = false
+	}
 	state := csWriting
 	if err := unix.Connect(fd, l.sa); err == unix.EINPROGRESS {
 		state = csConnecting
@@ -355,7 +394,7 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)}
 	}
 	c := l.slot()
-	c.fd, c.state, c.n, c.got, c.early = fd, state, 0, false, false
+	c.fd, c.state, c.n, c.got, c.early, c.at = fd, state, 0, false, false, 0
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: c.idx}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		unix.Close(fd)
@@ -363,6 +402,9 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
 	l.nconns++
+	if state == csConnecting {
+		l.dialling++
+	}
 	return c, nil
 }
 
@@ -385,8 +427,8 @@ func (l *eventLoop) write(c *elConn) {
 	for c.wrote < len(w) {
 		// A non-blocking socket's write never sleeps, so is never
 		// interrupted (no EINTR).
-		n, err := unix.Write(c.fd, w[c.wrote:])
-		if err != nil {
+		n, err := rawWrite(c.fd, w[c.wrote:])
+		if err != 0 {
 			if err != unix.EAGAIN {
 				l.fail(c, sockErr("write", err))
 			}
@@ -411,7 +453,7 @@ func (l *eventLoop) write(c *elConn) {
 // event handles one epoll event.
 func (l *eventLoop) event(ev *unix.EpollEvent) {
 	if ev.Fd < 0 {
-		_, _ = unix.Read(l.wakefd, l.wakeBuf[:])
+		_, _ = rawRead(l.wakefd, l.wakeBuf[:])
 		return
 	}
 	c := l.conns[ev.Fd]
@@ -432,6 +474,7 @@ func (l *eventLoop) event(ev *unix.EpollEvent) {
 			return
 		}
 		c.state = csWriting
+		l.dialling--
 		l.write(c)
 	case csWriting:
 		l.write(c)
@@ -446,7 +489,7 @@ func (l *eventLoop) event(ev *unix.EpollEvent) {
 		if ev.Events&unix.EPOLLIN != 0 {
 			// An edge of its last response, read already; or bytes
 			// nobody asked for (the connection is then not reused).
-			if _, err := unix.Read(c.fd, c.buf); err != unix.EAGAIN {
+			if _, err := rawRead(c.fd, c.buf); err != unix.EAGAIN {
 				l.drop(c)
 			}
 		}
@@ -461,11 +504,11 @@ func (l *eventLoop) read(c *elConn) {
 			l.fail(c, fmt.Errorf("%w: head longer than %d bytes", errMalformed, len(c.buf)))
 			return
 		}
-		n, err := unix.Read(c.fd, c.buf[c.n:])
+		n, at, err := l.recv(c.fd, c.buf[c.n:])
 		switch {
 		case err == unix.EAGAIN:
 			return
-		case err != nil:
+		case err != 0:
 			l.fail(c, sockErr("read", err))
 			return
 		case n == 0:
@@ -474,10 +517,11 @@ func (l *eventLoop) read(c *elConn) {
 				return
 			}
 			c.p.close = true
+			c.at = 0 // it ended at the close, which came now
 			l.finish(c)
 			return
 		}
-		c.got = true
+		c.got, c.at = true, at
 		c.n += n
 		used, done, perr := c.p.feed(c.buf[:c.n])
 		if perr != nil {
@@ -490,6 +534,50 @@ func (l *eventLoop) read(c *elConn) {
 			return
 		}
 	}
+}
+
+// rawRead and rawWrite are read(2) and write(2) as raw system calls, for
+// the loop's non-blocking descriptors, which never block: the loop keeps
+// its P through them, as through its short waits (no entersyscall and
+// exitsyscall per call, and the runtime's monitor never finds the P in a
+// system call: a loopback write runs the server's receive path too, long
+// enough for the monitor to retake the P, after which it naps every 20 µs
+// for a millisecond). A slice must not be empty.
+func rawRead(fd int, p []byte) (int, unix.Errno) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return int(n), e
+}
+
+func rawWrite(fd int, p []byte) (int, unix.Errno) {
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return int(n), e
+}
+
+// recv is rawRead by recvmsg(2), with the kernel's receive time of the
+// last bytes read (CLOCK_REALTIME ns; 0 when none came with them: no
+// bytes, or a socket without SO_TIMESTAMPNS_NEW). It uses the loop's own
+// message header, so it allocates nothing.
+func (l *eventLoop) recv(fd int, p []byte) (int, int64, unix.Errno) {
+	l.iov.Base = &p[0]
+	l.iov.SetLen(len(p))
+	l.msg.Iov, l.msg.Control = &l.iov, &l.oob[0]
+	l.msg.SetIovlen(1)
+	l.msg.SetControllen(len(l.oob))
+	n, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&l.msg)), 0)
+	if e != 0 || n == 0 {
+		return int(n), 0, e
+	}
+	var at int64
+	data := unix.CmsgLen(0) // the first message's data: a __kernel_timespec
+	if int(l.msg.Controllen) >= data+16 {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&l.oob[0]))
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS_NEW {
+			sec := int64(binary.NativeEndian.Uint64(l.oob[data:]))
+			nsec := int64(binary.NativeEndian.Uint64(l.oob[data+8:]))
+			at = sec*1e9 + nsec
+		}
+	}
+	return int(n), at, 0
 }
 
 // sockErr is a socket's failed op as the net package reports it (so that
@@ -509,7 +597,7 @@ func (l *eventLoop) finish(c *elConn) {
 		c.state = csIdle
 		l.idle = append(l.idle, c)
 	}
-	l.done(&c.s, &out, nil)
+	l.done(&c.s, &out, nil, c.at)
 	l.next(c)
 }
 
@@ -524,7 +612,7 @@ func (l *eventLoop) fail(c *elConn, err error) {
 	out.Bytes = c.p.bytes
 	c.seq = 0
 	l.drop(c)
-	l.done(&c.s, &out, err)
+	l.done(&c.s, &out, err, 0)
 	l.next(c)
 }
 
@@ -559,13 +647,19 @@ func (l *eventLoop) drop(c *elConn) {
 		}
 	}
 	unix.Close(c.fd) // also leaves the epoll set
+	if c.state == csConnecting {
+		l.dialling--
+	}
 	c.state, c.seq = csFree, 0
 	l.nconns--
 	l.freed = append(l.freed, c)
 }
 
-// done records a request's sample.
-func (l *eventLoop) done(s *metrics.Sample, out *Outcome, err error) {
+// done records a request's sample. at is the kernel's receive time of the
+// response's last bytes (CLOCK_REALTIME ns; 0: none, the end is now): the
+// end is then that time on the run's clock, never before the request left
+// and never after now, so a response read late is not counted slower.
+func (l *eventLoop) done(s *metrics.Sample, out *Outcome, err error, at int64) {
 	if out == nil {
 		out = &Outcome{}
 	}
@@ -575,6 +669,11 @@ func (l *eventLoop) done(s *metrics.Sample, out *Outcome, err error) {
 	}
 	if !l.r.end(s, out, err) {
 		return
+	}
+	if at > 0 {
+		t := time.Now()
+		end := at - (t.UnixNano() - int64(t.Sub(l.r.epoch)))
+		s.End = min(s.End, max(end, s.Start, s.Sent))
 	}
 	s.Status, s.Bytes, s.Class = out.Status, out.Bytes, Classify(out.Status, err)
 	l.r.opt.Recorder.Record(s.Request, s)
@@ -587,7 +686,7 @@ func (l *eventLoop) expire(now, wait int64) int64 {
 	for len(l.waiting) > 0 && l.waiting[0].until <= now {
 		w := l.waiting[0]
 		l.waiting = l.waiting[:copy(l.waiting, l.waiting[1:])]
-		l.done(&w.s, &Outcome{ConnWait: true}, fmt.Errorf("%w: no free connection within the timeout (connections: %d)", os.ErrDeadlineExceeded, l.maxConns))
+		l.done(&w.s, &Outcome{ConnWait: true}, fmt.Errorf("%w: no free connection within the timeout (connections: %d)", os.ErrDeadlineExceeded, l.maxConns), 0)
 	}
 	for l.dueHead < len(l.dues) {
 		d := l.dues[l.dueHead]
@@ -628,13 +727,15 @@ const rawWaitMax = int64(time.Millisecond)
 // preempting the loop, every 10 ms while it has not yielded) ends the
 // wait with no events: the caller computes the time left anew, and the
 // preemption lands at its next function call.
-func (l *eventLoop) wait(wait int64) int {
+func (l *eventLoop) wait(wait int64) int { return l.waitOn(l.epfd, wait) }
+
+func (l *eventLoop) waitOn(epfd int, wait int64) int {
 	if l.msWait {
 		ms := -1
 		if wait >= 0 {
 			ms = int((wait + int64(time.Millisecond) - 1) / int64(time.Millisecond))
 		}
-		k, err := unix.EpollWait(l.epfd, l.events[:], ms)
+		k, err := unix.EpollWait(epfd, l.events[:], ms)
 		if err != nil {
 			return 0
 		}
@@ -649,9 +750,9 @@ func (l *eventLoop) wait(wait int64) int {
 	var n uintptr
 	var errno unix.Errno
 	if wait >= 0 && wait <= rawWaitMax {
-		n, _, errno = unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
+		n, _, errno = unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
 	} else {
-		n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
+		n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(tsp), 0, 0)
 	}
 	if errno != 0 {
 		return 0
@@ -683,11 +784,12 @@ func (l *eventLoop) closeAll() {
 			c.state = csFree
 		}
 	}
-	l.idle, l.nconns = nil, 0
+	l.idle, l.nconns, l.dialling = nil, 0, 0
 }
 
 // closeFDs closes the loop's epoll set and eventfd.
 func (l *eventLoop) closeFDs() {
 	unix.Close(l.epfd)
+	unix.Close(l.ctlfd)
 	unix.Close(l.wakefd)
 }

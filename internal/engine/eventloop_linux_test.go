@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -166,6 +168,30 @@ func TestEventLoopGracefulStop(t *testing.T) {
 	}
 }
 
+// openTestLoop opens an event loop for a plain GET of url, driven by the
+// test itself (start, wait, event), and closes it at the test's end.
+func openTestLoop(t *testing.T, url string) (*runner, *eventLoop, *metrics.Recorder) {
+	t.Helper()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	r, err := newRunner(Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
+		Recorder: rec, Engine: EngineEventLoop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := eventLoopTarget(&r.opt, r.flows)
+	if l == nil {
+		t.Fatal("the loop refuses a plain GET over HTTP/1.1")
+	}
+	if err := l.open(r); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		l.closeAll()
+		l.closeFDs()
+	})
+	return r, l, rec
+}
+
 // TestEventLoopRequestAllocatesNothing: a whole exchange on the loop (the
 // start's sample, the write, the wait, the read, the parse, the record)
 // on a keep-alive connection allocates nothing.
@@ -193,23 +219,7 @@ func TestEventLoopRequestAllocatesNothing(t *testing.T) {
 		}
 	})(t)
 	defer stop()
-	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
-	r, err := newRunner(Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}), Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}},
-		Recorder: rec, Engine: EngineEventLoop})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, _ := eventLoopTarget(&r.opt, r.flows)
-	if l == nil {
-		t.Fatal("the loop refuses a plain GET over HTTP/1.1")
-	}
-	if err := l.open(r); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		l.closeAll()
-		l.closeFDs()
-	}()
+	r, l, rec := openTestLoop(t, url)
 	fp := r.opt.Requests[0].fast.Load()
 	exchange := func() {
 		l.start(fp, r.begin(0, 0, r.now()))
@@ -236,8 +246,101 @@ func TestEventLoopRequestAllocatesNothing(t *testing.T) {
 	if c := conns.Load(); c != 1 {
 		t.Errorf("%d connections, want the one kept alive", c)
 	}
+	// A connection counts as dialling only until its connect completes
+	// (while one does, the loop makes no quiet wait).
+	if l.dialling != 0 {
+		t.Errorf("%d connections still counted as dialling, want 0", l.dialling)
+	}
 	snap := rec.Close()
 	if req, errs := total(snap); req < 205 || errs != 0 {
 		t.Errorf("%d requests, %d errors (%v)", req, errs, snap.Stages[0].ByClass)
+	}
+}
+
+// TestRawReadWrite: the loop's raw read and write report what read(2) and
+// write(2) do on a non-blocking socket: EAGAIN when nothing has come, the
+// bytes when they have, 0 at the peer's close, and an errno (not a
+// short count) when writing to a closed peer.
+func TestRawReadWrite(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := fds[0], fds[1]
+	defer unix.Close(a)
+	buf := make([]byte, 16)
+	if n, e := rawRead(a, buf); e != unix.EAGAIN {
+		t.Errorf("read on an empty socket: %d, %v; want EAGAIN", n, e)
+	}
+	if n, e := rawWrite(b, []byte("hello")); n != 5 || e != 0 {
+		t.Errorf("write: %d, %v; want 5, no error", n, e)
+	}
+	if n, e := rawRead(a, buf); n != 5 || e != 0 || string(buf[:n]) != "hello" {
+		t.Errorf("read: %d %q, %v; want 5 \"hello\"", n, buf[:max(n, 0)], e)
+	}
+	unix.Close(b)
+	if n, e := rawRead(a, buf); n != 0 || e != 0 {
+		t.Errorf("read after the peer's close: %d, %v; want 0 (EOF)", n, e)
+	}
+	if _, e := rawWrite(a, []byte("x")); e != unix.EPIPE {
+		t.Errorf("write to a closed peer: %v, want EPIPE", e)
+	}
+}
+
+// TestEventLoopEndsAtArrival: a response that the loop reads late (a quiet
+// wait reads responses only at the next start) is recorded as ending when
+// the kernel received it, not when it was read, and never before. The
+// server answers 30 ms after the request; the loop reads the answer 200 ms
+// after it was written. The service time must be at least the 30 ms (an end
+// before the response came would hide the server's slowness) and far below
+// the 230 ms at which it was read (were the read's time the end, the
+// generator's own delay would count as the server's).
+func TestEventLoopEndsAtArrival(t *testing.T) {
+	const delay, late = 30 * time.Millisecond, 200 * time.Millisecond
+	written := make(chan struct{}, 1)
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+		// One request (a GET, no body), one answer; the connection stays
+		// open until the test ends.
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		if sleepOrDone(done, delay) {
+			if _, err := c.Write(resp); err == nil {
+				written <- struct{}{}
+			}
+		}
+		<-done
+	})(t)
+	defer stop()
+	r, l, rec := openTestLoop(t, url)
+	l.start(r.opt.Requests[0].fast.Load(), r.begin(0, 0, r.now()))
+	if !l.stamps {
+		t.Fatal("the socket refused SO_TIMESTAMPNS_NEW (Linux before 5.1?): no receive times")
+	}
+	// The connection's connect may still be under way: the loop writes the
+	// request when it completes (its answer comes 30 ms later).
+	for deadline := time.Now().Add(5 * time.Second); l.conns[0].state != csReading && time.Now().Before(deadline); {
+		n := l.wait(int64(time.Millisecond))
+		for i := range n {
+			l.event(&l.events[i])
+		}
+	}
+	select {
+	case <-written:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no answer from the server within 5 s")
+	}
+	time.Sleep(late)
+	for r.progress.InFlight.Load() > 0 {
+		n := l.wait(int64(time.Second))
+		for i := range n {
+			l.event(&l.events[i])
+		}
+	}
+	svc := metrics.Summarize(rec.Close().Stages[0].Service())
+	if svc.Count != 1 || svc.Max < delay || svc.Max > delay+late/2 {
+		t.Errorf("%d requests, service time %v: want 1, at least the server's %v and well below the %v at which it was read",
+			svc.Count, svc.Max, delay, delay+late)
 	}
 }
