@@ -46,21 +46,39 @@ RACE_P ?= 2
 # histograms took 13% less CPU at 400 than at 100, for about twice the
 # peak memory (docs/testing.md, "The race pass").
 RACE_GOGC ?= 400
+# The packages whose tests run without the race detector (in
+# test-full-size): single-goroutine computation, where the detector, which
+# reports two goroutines touching the same memory, has nothing to find and
+# slows the tests several-fold (under -race / without, each alone:
+# internal/compare 40 / 5.5 s, internal/result 22 / 8 s with its
+# full-size tests, internal/report 19 / 2.3 s). internal/race's
+# TestRaceFreePackages checks that no goroutine runs in them: no go
+# statement and no t.Parallel in the package, no go statement in the
+# loadplan packages it imports.
+NORACE_PKGS := ./internal/compare/ ./internal/report/ ./internal/result/
+# The longest packages of the race pass, started first (go test starts
+# packages in the order given, RACE_P at a time): ./... would start
+# internal/engine (about 60 s) after a dozen others, and its run would be
+# the pass's tail.
+RACE_FIRST := ./cmd/loadplan/ ./internal/engine/
+RACE_PKGS = $(RACE_FIRST) $(filter-out $(RACE_FIRST) $(NORACE_PKGS),$(shell $(GO) list ./... | sed 's|^$(shell $(GO) list -m)|.|; s|$$|/|'))
 # Unit and integration tests under the race detector, without the
 # acceptance tests (and the Precision and Slow ones); then test-full-size.
 test-race:
-	GOGC=$(RACE_GOGC) $(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' ./...
+	GOGC=$(RACE_GOGC) $(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(RACE_PKGS)
 	@$(MAKE) --no-print-directory test-full-size
 
 # The tests that run a smaller case count under -race (race.Size,
 # race.LeaveOut: single-goroutine computation, which the detector slows
 # about tenfold and finds nothing in), run whole without it: a few seconds.
 # internal/race's TestFullSizeTestsListed checks that every such test is
-# named here. docs/testing.md, "The race pass".
-FULL_SIZE_TESTS := TestParseRefusesNonsenseFigures|TestMergeEqualsPooled|TestMergeRunFigures|TestSaveDirSurvivesSIGKILL|TestPrecision|TestWindowMemory|TestTrendFalseAlarmsAndPower|TestWindowedGateCatchesABadStretch
-FULL_SIZE_PKGS := ./internal/result/ ./internal/metrics/ ./internal/verdict/ ./internal/gate/
+# named here. docs/testing.md, "The race pass". Then the tests of
+# NORACE_PKGS, which the race pass leaves out.
+FULL_SIZE_TESTS := TestPrecision|TestWindowMemory|TestTrendFalseAlarmsAndPower|TestWindowedGateCatchesABadStretch
+FULL_SIZE_PKGS := ./internal/metrics/ ./internal/verdict/ ./internal/gate/
 test-full-size:
 	$(GO) test -count=1 -p $(RACE_P) -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
+	$(GO) test -count=1 -p $(RACE_P) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(NORACE_PKGS)
 
 # The acceptance tests (TestAcceptance..., picked by name) without the race
 # detector, which slows the generator several-fold (scripts/acceptance.sh):
