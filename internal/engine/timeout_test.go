@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -190,12 +191,16 @@ func TestConnectionsGrowWithDemand(t *testing.T) {
 //
 // Real time: service time may pass 200 ms by 300 ms (about 10x the noise
 // on an idle machine); the last requests wait about 1.5 s for a connection.
+// The three clients' runs, each against its own server, wait side by side
+// (t.Run from goroutines: whatever -parallel says).
 func TestConnectionCapCountsWaits(t *testing.T) {
 	const work = 200 * time.Millisecond
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 		Stages: []scenario.Stage{{From: 40, Load: 40, Duration: 500 * time.Millisecond}}}
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, cl := range faultClients {
-		t.Run(cl.name, func(t *testing.T) {
+		run := func(t *testing.T) {
 			var in, most atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				n := in.Add(1)
@@ -227,7 +232,8 @@ func TestConnectionCapCountsWaits(t *testing.T) {
 			if resp.Max < 3*work {
 				t.Errorf("response time max %v: it must hold the wait for a connection", resp.Max)
 			}
-		})
+		}
+		wg.Go(func() { t.Run(cl.name, run) })
 	}
 }
 
