@@ -17,9 +17,9 @@ const module = "github.com/loadplan/loadplan"
 // TestRaceFreePackages: the packages the Makefile's NORACE_PKGS runs
 // without the race detector (make test-full-size, not the race pass) run
 // no goroutine beside the test's: the package's files, its tests among
-// them, have no go statement and no t.Parallel, and the files of the
-// loadplan packages it imports (not their tests), all the way down, have
-// no go statement. The detector reports two goroutines touching the same
+// them, start no goroutine (a go statement, a WaitGroup's Go) and call no
+// t.Parallel, and the files of the loadplan packages it imports (not
+// their tests), all the way down, start none. The detector reports two goroutines touching the same
 // memory; with one, it has nothing to find. A package that starts one
 // must go back to the race pass.
 func TestRaceFreePackages(t *testing.T) {
@@ -50,6 +50,7 @@ func TestGoroutineFreeFindsGoroutines(t *testing.T) {
 	for name, src := range map[string]string{
 		"go statement": "package p\nfunc f() { go func() {}() }\n",
 		"t.Parallel":   "package p\nimport \"testing\"\nfunc TestX(t *testing.T) { t.Parallel() }\n",
+		"wg.Go":        "package p\nimport \"sync\"\nfunc f() { var wg sync.WaitGroup; wg.Go(func() {}) }\n",
 		"race.Long":    "package p\nimport \"testing\"\nfunc TestX(t *testing.T) { race.Long(t, \"\") }\n",
 	} {
 		dir := t.TempDir()
@@ -106,6 +107,9 @@ func goroutineFreeIn(dir string, tests bool, errorf func(format string, args ...
 			case *ast.GoStmt:
 				errorf("%s: a go statement: the race detector has something to find here; take the package out of the Makefile's NORACE_PKGS", fset.Position(n.Pos()))
 			case *ast.SelectorExpr:
+				if n.Sel.Name == "Go" { // sync.WaitGroup.Go, errgroup.Group.Go
+					errorf("%s: %s.Go starts a goroutine: the race detector has something to find here; take the package out of the Makefile's NORACE_PKGS", fset.Position(n.Pos()), types(n.X))
+				}
 				// In the package itself: what it imports may offer
 				// t.Parallel (race.Long) without the package calling it.
 				if x, _ := n.X.(*ast.Ident); tests && (n.Sel.Name == "Parallel" || x != nil && x.Name == "race" && n.Sel.Name == "Long") {
@@ -116,6 +120,14 @@ func goroutineFreeIn(dir string, tests bool, errorf func(format string, args ...
 		})
 	}
 	return imports
+}
+
+// types is x as written, for a message.
+func types(x ast.Expr) string {
+	if id, ok := x.(*ast.Ident); ok {
+		return id.Name
+	}
+	return "a value"
 }
 
 // skipped reports whether the runs of NORACE_PKGS skip the test name.
