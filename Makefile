@@ -51,11 +51,12 @@ RACE_GOGC ?= 400
 # reports two goroutines touching the same memory, has nothing to find and
 # slows the tests several-fold (under -race / without, each alone:
 # internal/compare 40 / 5.5 s, internal/result 22 / 8 s with its
-# full-size tests, internal/report 19 / 2.3 s). internal/race's
+# full-size tests, internal/report 19 / 2.3 s, internal/gate 7-11 / 1.6 s,
+# internal/verdict 8-12 / 2.9 s). internal/race's
 # TestRaceFreePackages checks that no goroutine runs in them: no go
 # statement and no t.Parallel in the package, no go statement in the
 # loadplan packages it imports.
-NORACE_PKGS := ./internal/compare/ ./internal/report/ ./internal/result/
+NORACE_PKGS := ./internal/compare/ ./internal/report/ ./internal/result/ ./internal/gate/ ./internal/verdict/
 # The longest packages of the race pass, started first (go test starts
 # packages in the order given, RACE_P at a time): ./... would start
 # internal/engine (about 60 s) after a dozen others, and its run would be
@@ -74,8 +75,8 @@ test-race:
 # internal/race's TestFullSizeTestsListed checks that every such test is
 # named here. docs/testing.md, "The race pass". Then the tests of
 # NORACE_PKGS, which the race pass leaves out.
-FULL_SIZE_TESTS := TestPrecision|TestWindowMemory|TestTrendFalseAlarmsAndPower|TestWindowedGateCatchesABadStretch
-FULL_SIZE_PKGS := ./internal/metrics/ ./internal/verdict/ ./internal/gate/
+FULL_SIZE_TESTS := TestPrecision|TestWindowMemory
+FULL_SIZE_PKGS := ./internal/metrics/
 test-full-size:
 	$(GO) test -count=1 -p $(RACE_P) -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
 	$(GO) test -count=1 -p $(RACE_P) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(NORACE_PKGS)
