@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build check test test-both test-race test-full-size test-acceptance test-precision test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-flow bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-passes test-both test-race test-full-size test-acceptance test-precision test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-flow bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -22,12 +22,24 @@ check: vet
 	$(GO) test -short -count=1 -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' ./...
 
 # The whole suite (docs/testing.md): vet, then the race pass, then the
-# acceptance pass. .ci/run vets for three systems itself and runs the two
-# passes. One after the other, not side by side (test-both): with one core
-# kept busy by another process, the niced race pass's own timing tests
-# starved beside the acceptance pass (docs/testing.md, "Two passes side by
-# side").
-test: vet test-race test-acceptance
+# acceptance pass. .ci/run vets for three systems itself and runs
+# test-passes. One after the other, not side by side (test-both): with one
+# core kept busy by another process, the niced race pass's own timing
+# tests starved beside the acceptance pass (docs/testing.md, "Two passes
+# side by side").
+test: vet test-passes
+
+# The race pass, with the acceptance pass's test binaries linked beside it
+# at the lowest priority (the race pass leaves a core mostly idle: its two
+# longest packages wait on loopback runs), then the acceptance pass on
+# those binaries. The links once took 15-24 s of the acceptance pass; no
+# acceptance test runs beside the race pass.
+test-passes:
+	@GO='$(GO)' ACCEPTANCE_STEP=link nice -n 19 bash scripts/acceptance.sh & link=$$!; \
+	$(MAKE) --no-print-directory test-race; race=$$?; \
+	wait $$link || { echo "test-passes: linking the acceptance test binaries failed" >&2; exit 1; }; \
+	[ $$race -eq 0 ] || exit $$race; \
+	$(MAKE) --no-print-directory test-acceptance ACCEPTANCE_STEP=run
 
 # The race pass and the acceptance pass at once, about 3 minutes sooner on
 # a quiet machine and NOT safe on a busy one. The race pass is mostly CPU
@@ -96,8 +108,10 @@ test-full-size:
 ACCEPTANCE_P ?= 6
 ACCEPTANCE_PARALLEL ?= 4
 ACCEPTANCE_ALONE ?= 1
+# link, run, or empty for both (scripts/acceptance.sh).
+ACCEPTANCE_STEP ?=
 test-acceptance:
-	GO='$(GO)' ACCEPTANCE_P=$(ACCEPTANCE_P) ACCEPTANCE_PARALLEL=$(ACCEPTANCE_PARALLEL) ACCEPTANCE_ALONE=$(ACCEPTANCE_ALONE) bash scripts/acceptance.sh
+	GO='$(GO)' ACCEPTANCE_P=$(ACCEPTANCE_P) ACCEPTANCE_PARALLEL=$(ACCEPTANCE_PARALLEL) ACCEPTANCE_ALONE=$(ACCEPTANCE_ALONE) ACCEPTANCE_STEP=$(ACCEPTANCE_STEP) bash scripts/acceptance.sh
 
 # Precision checks (TestPrecision...: a figure of a whole run within x% of
 # a truth we set — known ceilings, stress capacity, the simulated service's
