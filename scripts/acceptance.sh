@@ -18,6 +18,8 @@ RUN=${ACCEPTANCE_RUN:-^TestAcceptance} # e.g. '^TestAcceptanceJourney$' to run o
 # runs the binaries such a call linked (make test links them beside the
 # race pass, which leaves a core mostly idle); empty: both.
 STEP=${ACCEPTANCE_STEP:-}
+# The binaries are linked without symbol table and DWARF (TEST_LDFLAGS,
+# the Makefile's): a quicker link, the same stack traces.
 dir=$PWD/bin/acceptance
 export LOADPLAN_TEST_EXCLUSIVE=${LOADPLAN_TEST_EXCLUSIVE:-$dir/lock}
 # The waiting tests take the lock shared (race.Waiting), so that a locked
@@ -30,7 +32,7 @@ pkgs=$(grep -rl --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^fun
 if [ "$STEP" != run ]; then
 	rm -rf "$dir" && mkdir -p "$dir" || exit 1
 	# shellcheck disable=SC2086
-	"$GO" test -c -o "$dir/" $pkgs || exit 1
+	"$GO" test -c -ldflags="${TEST_LDFLAGS--s -w}" -o "$dir/" $pkgs || exit 1
 	[ "$STEP" != link ] || exit 0
 fi
 
