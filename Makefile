@@ -27,24 +27,29 @@ check: vet
 # core kept busy by another process, the niced race pass's own timing
 # tests starved beside the acceptance pass (docs/testing.md, "Two passes
 # side by side").
-test: vet test-passes
+test:
+	@$(MAKE) --no-print-directory test-passes BESIDE_VET=1
 
-# make test-race, with the acceptance pass's test binaries linked and then
-# test-full-size run beside the race detector's pass, at the lowest
-# priority (that pass leaves a core mostly idle: its two longest packages
-# wait on loopback runs; what runs beside it is computation and links,
-# with no timing to miss: its output is printed after); then the
-# acceptance pass on those binaries. The links once took 15-24 s of the
-# acceptance pass, and test-full-size about 15 s after the race pass. No
-# acceptance test runs beside the race pass.
+# make test-race, with (BESIDE_VET=1, as make test sets it) go vet, then
+# the acceptance pass's test binaries linked, then test-full-size run
+# beside the race detector's pass, at the lowest priority (that pass
+# leaves a core mostly idle: its two longest packages wait on loopback
+# runs; what runs beside it is analysis, computation and links, with no
+# timing to miss: its output is printed after); then the acceptance pass
+# on those binaries. On a fresh clone vet took 19 s before the race pass,
+# the links 15-24 s of the acceptance pass, and test-full-size about 15 s
+# after the race pass. No acceptance test runs beside the race pass. The
+# go test runs here skip go test's own vet subset (-vet=off): go vet ./...
+# runs whole in make test, and before it in .ci/run.
 test-passes:
 	@mkdir -p bin; \
-	( GO='$(GO)' TEST_LDFLAGS='$(TEST_LDFLAGS)' ACCEPTANCE_STEP=link nice -n 19 bash scripts/acceptance.sh && \
-	  nice -n 19 $(MAKE) --no-print-directory test-full-size ) >bin/beside-race.log 2>&1 & side=$$!; \
-	$(MAKE) --no-print-directory race-pass; race=$$?; \
+	( { [ -z "$(BESIDE_VET)" ] || nice -n 19 $(MAKE) --no-print-directory vet; } && \
+	  GO='$(GO)' TEST_LDFLAGS='$(TEST_LDFLAGS)' ACCEPTANCE_STEP=link nice -n 19 bash scripts/acceptance.sh && \
+	  nice -n 19 $(MAKE) --no-print-directory test-full-size TEST_VETFLAG=-vet=off ) >bin/beside-race.log 2>&1 & side=$$!; \
+	$(MAKE) --no-print-directory race-pass TEST_VETFLAG=-vet=off; race=$$?; \
 	wait $$side; side=$$?; cat bin/beside-race.log; \
 	[ $$race -eq 0 ] || exit $$race; \
-	[ $$side -eq 0 ] || { echo "test-passes: the acceptance links or test-full-size failed (above)" >&2; exit 1; }; \
+	[ $$side -eq 0 ] || { echo "test-passes: vet, the acceptance links or test-full-size failed (above)" >&2; exit 1; }; \
 	$(MAKE) --no-print-directory test-acceptance ACCEPTANCE_STEP=run
 
 # The race pass and the acceptance pass at once, about 3 minutes sooner on
@@ -89,6 +94,8 @@ RACE_PKGS = $(RACE_FIRST) $(filter-out $(RACE_FIRST) $(NORACE_PKGS),$(shell $(GO
 # tables, not DWARF). TEST_LDFLAGS= (empty) links them whole, for a
 # debugger.
 TEST_LDFLAGS ?= -s -w
+# -vet=off where go vet ./... runs anyway (test-passes).
+TEST_VETFLAG ?=
 # Unit and integration tests under the race detector, without the
 # acceptance tests (and the Precision and Slow ones); then test-full-size.
 test-race: race-pass
@@ -96,7 +103,7 @@ test-race: race-pass
 
 # The race detector's part of test-race.
 race-pass:
-	GOGC=$(RACE_GOGC) $(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(RACE_PKGS)
+	GOGC=$(RACE_GOGC) $(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' $(TEST_VETFLAG) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(RACE_PKGS)
 
 # The tests that run a smaller case count under -race (race.Size,
 # race.LeaveOut: single-goroutine computation, which the detector slows
@@ -107,8 +114,8 @@ race-pass:
 FULL_SIZE_TESTS := TestPrecision|TestWindowMemory
 FULL_SIZE_PKGS := ./internal/metrics/
 test-full-size:
-	$(GO) test -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
-	$(GO) test -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(NORACE_PKGS)
+	$(GO) test -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' $(TEST_VETFLAG) -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
+	$(GO) test -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' $(TEST_VETFLAG) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(NORACE_PKGS)
 
 # The acceptance tests (TestAcceptance..., picked by name) without the race
 # detector, which slows the generator several-fold (scripts/acceptance.sh):
