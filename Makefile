@@ -4,7 +4,7 @@ BIN     := bin/loadplan
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.buildVersion=$(VERSION)
 
-.PHONY: all build check test test-both test-race test-full-size test-acceptance test-precision test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-flow bench-startup bench-peers soak fuzz vet fmt tidy clean
+.PHONY: all build check test test-passes test-both test-race race-pass test-full-size test-acceptance test-precision test-slow test-busy demo bench bench-go bench-sim bench-open bench-engine bench-export bench-flow bench-startup bench-peers soak fuzz vet fmt tidy clean
 
 all: build
 
@@ -22,12 +22,35 @@ check: vet
 	$(GO) test -short -count=1 -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' ./...
 
 # The whole suite (docs/testing.md): vet, then the race pass, then the
-# acceptance pass. .ci/run vets for three systems itself and runs the two
-# passes. One after the other, not side by side (test-both): with one core
-# kept busy by another process, the niced race pass's own timing tests
-# starved beside the acceptance pass (docs/testing.md, "Two passes side by
-# side").
-test: vet test-race test-acceptance
+# acceptance pass. .ci/run vets for three systems itself and runs
+# test-passes. One after the other, not side by side (test-both): with one
+# core kept busy by another process, the niced race pass's own timing
+# tests starved beside the acceptance pass (docs/testing.md, "Two passes
+# side by side").
+test:
+	@$(MAKE) --no-print-directory test-passes BESIDE_VET=1
+
+# make test-race, with (BESIDE_VET=1, as make test sets it) go vet, then
+# the acceptance pass's test binaries linked, then test-full-size run
+# beside the race detector's pass, at the lowest priority (that pass
+# leaves a core mostly idle: its two longest packages wait on loopback
+# runs; what runs beside it is analysis, computation and links, with no
+# timing to miss: its output is printed after); then the acceptance pass
+# on those binaries. On a fresh clone vet took 19 s before the race pass,
+# the links 15-24 s of the acceptance pass, and test-full-size about 15 s
+# after the race pass. No acceptance test runs beside the race pass. The
+# go test runs here skip go test's own vet subset (-vet=off): go vet ./...
+# runs whole in make test, and before it in .ci/run.
+test-passes:
+	@mkdir -p bin; \
+	( { [ -z "$(BESIDE_VET)" ] || nice -n 19 $(MAKE) --no-print-directory vet; } && \
+	  GO='$(GO)' TEST_LDFLAGS='$(TEST_LDFLAGS)' ACCEPTANCE_STEP=link nice -n 19 bash scripts/acceptance.sh && \
+	  nice -n 19 $(MAKE) --no-print-directory test-full-size TEST_VETFLAG=-vet=off ) >bin/beside-race.log 2>&1 & side=$$!; \
+	$(MAKE) --no-print-directory race-pass TEST_VETFLAG=-vet=off; race=$$?; \
+	wait $$side; side=$$?; cat bin/beside-race.log; \
+	[ $$race -eq 0 ] || exit $$race; \
+	[ $$side -eq 0 ] || { echo "test-passes: vet, the acceptance links or test-full-size failed (above)" >&2; exit 1; }; \
+	$(MAKE) --no-print-directory test-acceptance ACCEPTANCE_STEP=run
 
 # The race pass and the acceptance pass at once, about 3 minutes sooner on
 # a quiet machine and NOT safe on a busy one. The race pass is mostly CPU
@@ -46,21 +69,53 @@ RACE_P ?= 2
 # histograms took 13% less CPU at 400 than at 100, for about twice the
 # peak memory (docs/testing.md, "The race pass").
 RACE_GOGC ?= 400
+# The packages whose tests run without the race detector (in
+# test-full-size): single-goroutine computation, where the detector, which
+# reports two goroutines touching the same memory, has nothing to find and
+# slows the tests several-fold (under -race / without, each alone:
+# internal/compare 40 / 5.5 s, internal/result 22 / 8 s with its
+# full-size tests, internal/report 19 / 2.3 s, internal/gate 7-11 / 1.6 s,
+# internal/verdict 8-12 / 2.9 s). internal/race's
+# TestRaceFreePackages checks that no goroutine runs in them: no go
+# statement and no t.Parallel in the package, no go statement in the
+# loadplan packages it imports.
+NORACE_PKGS := ./internal/compare/ ./internal/report/ ./internal/result/ ./internal/gate/ ./internal/verdict/
+# The longest packages of the race pass, started first (go test starts
+# packages in the order given, RACE_P at a time): ./... would start
+# internal/engine (about 60 s) after a dozen others, and its run would be
+# the pass's tail.
+RACE_FIRST := ./cmd/loadplan/ ./internal/engine/
+RACE_PKGS = $(RACE_FIRST) $(filter-out $(RACE_FIRST) $(NORACE_PKGS),$(shell $(GO) list ./... | sed 's|^$(shell $(GO) list -m)|.|; s|$$|/|'))
+# The test binaries are linked without their symbol table and DWARF
+# (-s -w): the race pass links about 30 of them, and such a link takes
+# about 40% less time (cmd/loadplan's under -race 3.3 s instead of 5.9 s;
+# internal/engine's 2.3 s instead of 3.4 s). Stack traces and the race
+# detector's reports keep their file:line (they read the runtime's own
+# tables, not DWARF). TEST_LDFLAGS= (empty) links them whole, for a
+# debugger.
+TEST_LDFLAGS ?= -s -w
+# -vet=off where go vet ./... runs anyway (test-passes).
+TEST_VETFLAG ?=
 # Unit and integration tests under the race detector, without the
 # acceptance tests (and the Precision and Slow ones); then test-full-size.
-test-race:
-	GOGC=$(RACE_GOGC) $(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' ./...
+test-race: race-pass
 	@$(MAKE) --no-print-directory test-full-size
+
+# The race detector's part of test-race.
+race-pass:
+	GOGC=$(RACE_GOGC) $(RACE_NICE) $(GO) test -race -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' $(TEST_VETFLAG) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(RACE_PKGS)
 
 # The tests that run a smaller case count under -race (race.Size,
 # race.LeaveOut: single-goroutine computation, which the detector slows
 # about tenfold and finds nothing in), run whole without it: a few seconds.
 # internal/race's TestFullSizeTestsListed checks that every such test is
-# named here. docs/testing.md, "The race pass".
-FULL_SIZE_TESTS := TestParseRefusesNonsenseFigures|TestMergeEqualsPooled|TestMergeRunFigures|TestSaveDirSurvivesSIGKILL|TestPrecision|TestWindowMemory|TestTrendFalseAlarmsAndPower|TestWindowedGateCatchesABadStretch
-FULL_SIZE_PKGS := ./internal/result/ ./internal/metrics/ ./internal/verdict/ ./internal/gate/
+# named here. docs/testing.md, "The race pass". Then the tests of
+# NORACE_PKGS, which the race pass leaves out.
+FULL_SIZE_TESTS := TestPrecision|TestWindowMemory
+FULL_SIZE_PKGS := ./internal/metrics/
 test-full-size:
-	$(GO) test -count=1 -p $(RACE_P) -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
+	$(GO) test -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' $(TEST_VETFLAG) -run '^($(FULL_SIZE_TESTS))$$' $(FULL_SIZE_PKGS)
+	$(GO) test -count=1 -p $(RACE_P) -ldflags='$(TEST_LDFLAGS)' $(TEST_VETFLAG) -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(NORACE_PKGS)
 
 # The acceptance tests (TestAcceptance..., picked by name) without the race
 # detector, which slows the generator several-fold (scripts/acceptance.sh):
@@ -77,8 +132,10 @@ test-full-size:
 ACCEPTANCE_P ?= 6
 ACCEPTANCE_PARALLEL ?= 4
 ACCEPTANCE_ALONE ?= 1
+# link, run, or empty for both (scripts/acceptance.sh).
+ACCEPTANCE_STEP ?=
 test-acceptance:
-	GO='$(GO)' ACCEPTANCE_P=$(ACCEPTANCE_P) ACCEPTANCE_PARALLEL=$(ACCEPTANCE_PARALLEL) ACCEPTANCE_ALONE=$(ACCEPTANCE_ALONE) bash scripts/acceptance.sh
+	GO='$(GO)' TEST_LDFLAGS='$(TEST_LDFLAGS)' ACCEPTANCE_P=$(ACCEPTANCE_P) ACCEPTANCE_PARALLEL=$(ACCEPTANCE_PARALLEL) ACCEPTANCE_ALONE=$(ACCEPTANCE_ALONE) ACCEPTANCE_STEP=$(ACCEPTANCE_STEP) bash scripts/acceptance.sh
 
 # Precision checks (TestPrecision...: a figure of a whole run within x% of
 # a truth we set — known ceilings, stress capacity, the simulated service's

@@ -14,8 +14,13 @@ GO=${GO:-go}
 P=${ACCEPTANCE_P:-6}
 PARALLEL=${ACCEPTANCE_PARALLEL:-4}
 RUN=${ACCEPTANCE_RUN:-^TestAcceptance} # e.g. '^TestAcceptanceJourney$' to run one
+# ACCEPTANCE_STEP=link links the binaries and stops; ACCEPTANCE_STEP=run
+# runs the binaries such a call linked (make test links them beside the
+# race pass, which leaves a core mostly idle); empty: both.
+STEP=${ACCEPTANCE_STEP:-}
+# The binaries are linked without symbol table and DWARF (TEST_LDFLAGS,
+# the Makefile's): a quicker link, the same stack traces.
 dir=$PWD/bin/acceptance
-rm -rf "$dir" && mkdir -p "$dir" || exit 1
 export LOADPLAN_TEST_EXCLUSIVE=${LOADPLAN_TEST_EXCLUSIVE:-$dir/lock}
 # The waiting tests take the lock shared (race.Waiting), so that a locked
 # test never has them beside it; ACCEPTANCE_ALONE= (empty) lets them run
@@ -24,8 +29,12 @@ if [ -n "${ACCEPTANCE_ALONE-1}" ]; then export LOADPLAN_TEST_ALONE=1; fi
 
 pkgs=$(grep -rl --include='*_test.go' --exclude-dir=bin --exclude-dir=.git '^func TestAcceptance' . | xargs -n1 dirname | sort -u)
 [ -n "$pkgs" ] || { echo "acceptance: no TestAcceptance tests found" >&2; exit 1; }
-# shellcheck disable=SC2086
-"$GO" test -c -o "$dir/" $pkgs || exit 1
+if [ "$STEP" != run ]; then
+	rm -rf "$dir" && mkdir -p "$dir" || exit 1
+	# shellcheck disable=SC2086
+	"$GO" test -c -ldflags="${TEST_LDFLAGS--s -w}" -o "$dir/" $pkgs || exit 1
+	[ "$STEP" != link ] || exit 0
+fi
 
 # one runs one package's binary in its directory (as go test does) and
 # prints its output when it ends.

@@ -364,6 +364,7 @@ profiles:
 // bound off. The lateness limit is raised so that a busy machine cannot
 // make the run invalid instead.
 func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
+	t.Parallel() // waits on loopback runs with a 5 s lateness limit (issue 17: the race pass)
 	url := "http://" + testkit.FreeAddr(t) + "/"
 	run := func(extra ...string) (int, string, *result.Result) {
 		out := t.TempDir()
@@ -475,6 +476,7 @@ func TestSecondInterruptCutsOff(t *testing.T) {
 // the run (no stress profile ran, no capacity given) is reported, and the
 // run's own exit code stands.
 func TestPlanFailureKeepsRunExitCode(t *testing.T) {
+	t.Parallel() // waits on a loopback run; checks no timing (issue 17: the race pass)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	path := writeFile(t, "s.yaml", testkit.GetScenario("planfail", "url: "+srv.URL, `profiles:
@@ -501,6 +503,7 @@ plan:
 // TestRepeatKeepsEachRun: --repeat N runs N times, each into its own
 // directory, so a comparison can use run-to-run variation.
 func TestRepeatKeepsEachRun(t *testing.T) {
+	t.Parallel() // waits on loopback runs; checks no timing (issue 17: the race pass)
 	srv, hits := testkit.CountingServer(t, 0)
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)

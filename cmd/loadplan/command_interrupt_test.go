@@ -15,6 +15,7 @@ import (
 // or not (Run returns after interruptGrace). Before, only run and sim
 // read the signals. Real time: a 10 s bound on a 0.5 s grace.
 func TestEveryCommandInterruptible(t *testing.T) {
+	t.Parallel() // waits out interruptGrace 11 times; its bound is 20 graces
 	for _, c := range commands() {
 		if c.name == "run" || c.name == "sim" {
 			continue

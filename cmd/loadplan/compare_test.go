@@ -64,6 +64,7 @@ func compareRun(t *testing.T, dir, name string, seed uint64, median time.Duratio
 }
 
 func TestCompareCLI(t *testing.T) {
+	t.Parallel() // computes (synthetic results, compare): beside a test that waits (issue 17: the race pass)
 	dir := t.TempDir()
 	old := compareRun(t, dir, "old.json", 1, 50*time.Millisecond)
 	same := compareRun(t, dir, "same.json", 2, 50*time.Millisecond)
@@ -201,6 +202,7 @@ func repeatDir(t *testing.T, dir string, seed uint64, medians ...time.Duration) 
 }
 
 func TestCompareCLIRepeatDirs(t *testing.T) {
+	t.Parallel() // computes (synthetic results, compare): beside a test that waits (issue 17: the race pass)
 	root := t.TempDir()
 	ms := time.Millisecond
 	// Run-to-run variation of ±20%; the new system is 30% slower.
@@ -266,6 +268,7 @@ func TestCompareCLIRepeatDirs(t *testing.T) {
 // the verdict line says which run and why, compare.json has pass false,
 // and the exit code is run's (1; 3 for an aborted run).
 func TestCompareUnsoundRuns(t *testing.T) {
+	t.Parallel() // computes (synthetic results, compare): beside a test that waits (issue 17: the race pass)
 	dir := t.TempDir()
 	old := compareRun(t, dir, "old.json", 1, 50*time.Millisecond)
 	same := compareRun(t, dir, "same.json", 2, 50*time.Millisecond)

@@ -46,6 +46,7 @@ func TestFinishedBarShowsTotals(t *testing.T) {
 // lateness may pass the 10ms default, which would fail the run; it is not
 // what this test checks.)
 func TestRunFinishedBarTotals(t *testing.T) {
+	t.Parallel() // waits on a loopback run (lateness limit 1 s) (issue 17: the race pass)
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	env, stdout, stderr := testEnv(nil)

@@ -66,6 +66,7 @@ func forms(v string) []string {
 // scenario, with its ${secret:NAME} references set, must send what the
 // first run sent.
 func TestNoSecretInAnyOutput(t *testing.T) {
+	t.Parallel() // waits on loopback runs; checks no timing (issue 17: the race pass)
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,8 @@ import (
 // in the Makefile's FULL_SIZE_TESTS and FULL_SIZE_PKGS, so that `make
 // test-race` runs it whole without -race; and every name listed there is
 // such a test (a renamed test would otherwise match nothing, silently).
+// A package in NORACE_PKGS needs no such line: make test-full-size runs
+// all its tests whole, without -race.
 func TestFullSizeTestsListed(t *testing.T) {
 	root := filepath.Join("..", "..")
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
@@ -33,6 +35,7 @@ func TestFullSizeTestsListed(t *testing.T) {
 	if len(names) == 0 || len(pkgs) == 0 {
 		t.Fatalf("Makefile: no FULL_SIZE_TESTS or FULL_SIZE_PKGS (%q)", listed)
 	}
+	norace := makeVar(t, filepath.Join(root, "Makefile"), "NORACE_PKGS")
 	found := map[string]bool{}
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -57,6 +60,9 @@ func TestFullSizeTestsListed(t *testing.T) {
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "Test") || !shrinks(fn.Body) {
 				continue
+			}
+			if slices.Contains(norace, pkg) {
+				return nil
 			}
 			found[fn.Name.Name] = true
 			if !slices.Contains(names, fn.Name.Name) || !slices.Contains(pkgs, pkg) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,7 +47,12 @@ func refusedURL(t *testing.T) string {
 // a self-signed certificate each fail every request; with no expectations
 // the run fails on the default error bound, and the latencies of no
 // success are absent, not 0.
+//
+// The three runs, each against its own target, wait side by side (t.Run
+// from goroutines), and beside TestRatesOverTheirIntervals (issue 17: the
+// race pass).
 func TestEveryRequestFailedFails(t *testing.T) {
+	t.Parallel()
 	unauthorized := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
@@ -58,8 +64,10 @@ func TestEveryRequestFailedFails(t *testing.T) {
 		{"401 for everything", unauthorized.URL, "http"},
 		{"self-signed certificate", selfSigned.URL, "tls"},
 	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		run := func(t *testing.T) {
 			res := runQuick(t, context.Background(), quick(tt.url, "rate: 20, duration: 2s"))
 			p := res.Profiles[0]
 			if p.Total.Requests == 0 || p.Total.Errors != p.Total.Requests || p.Total.ErrorClasses[tt.class] == 0 {
@@ -84,7 +92,8 @@ func TestEveryRequestFailedFails(t *testing.T) {
 			if err != nil || string(b) != `{"count":0}` {
 				t.Errorf("empty response latency written as %s (%v)", b, err)
 			}
-		})
+		}
+		wg.Go(func() { t.Run(tt.name, run) })
 	}
 }
 
@@ -95,6 +104,7 @@ func TestEveryRequestFailedFails(t *testing.T) {
 // the schedule. A server slower than the stage (1.5 s for 2 starts in 1 s)
 // has its completions counted up to the last one, at 2 s or later.
 func TestRatesOverTheirIntervals(t *testing.T) {
+	t.Parallel() // waits on slow servers; counts starts, not time
 	delay := func(d time.Duration) *httptest.Server {
 		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(d) }))
 	}
