@@ -267,8 +267,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		wait := l.expire(now, -1)
 		if more {
 			next, _ := q.peek()
-			wake := max(next.intended, lastWake+int64(r.opt.PacerQuantum))
-			if w := max(0, wake-now); wait < 0 || w <= wait {
+			if w := pacedWait(now, next.intended, lastWake, int64(r.opt.PacerQuantum)); wait < 0 || w <= wait {
 				wait, paced = w, w > 0
 			}
 		} else if r.progress.InFlight.Load() == 0 {
@@ -302,6 +301,20 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		l.free = append(l.free, l.freed...)
 		l.freed = l.freed[:0]
 	}
+}
+
+// pacedWait is how long the loop waits for its next start, due at next:
+// until it is due, but at most one wake-up per quantum since the last
+// (lastWake), so that the starts falling due within a quantum go out
+// together. A start already due is not waited for: after a batch cut at
+// paceBatch, or a stall of the machine, the loop catches up at once
+// instead of sleeping out the quantum with starts overdue (each such
+// sleep made every start behind it later still).
+func pacedWait(now, next, lastWake, quantum int64) int64 {
+	if next <= now {
+		return 0
+	}
+	return max(next, lastWake+quantum) - now
 }
 
 // startDue sends the starts due at now, at most paceBatch of them,

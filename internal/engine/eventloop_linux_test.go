@@ -344,3 +344,27 @@ func TestEventLoopEndsAtArrival(t *testing.T) {
 			svc.Count, svc.Max, delay, delay+late)
 	}
 }
+
+// TestPacedWaitCatchesUp: the loop waits for a start not yet due, at most
+// one wake-up a quantum, but never for a start already due. Before, a
+// loop behind its schedule (a batch cut at paceBatch, or the machine not
+// running it for some milliseconds) slept out the rest of the quantum
+// with starts overdue, and every start behind them came later still.
+func TestPacedWaitCatchesUp(t *testing.T) {
+	const q = int64(500 * time.Microsecond)
+	for _, c := range []struct {
+		name                string
+		now, next, lastWake int64
+		want                int64
+	}{
+		{"due later, quantum over", 1_000_000, 1_100_000, 0, 100_000},
+		{"due within the quantum", 1_000_000, 1_100_000, 900_000, 400_000},
+		{"due now, within the quantum", 1_000_000, 1_000_000, 900_000, 0},
+		{"overdue, within the quantum", 1_000_000, 400_000, 900_000, 0},
+		{"overdue, quantum over", 1_000_000, 400_000, 0, 0},
+	} {
+		if got := pacedWait(c.now, c.next, c.lastWake, q); got != c.want {
+			t.Errorf("%s: now %d, next due %d, last wake %d: wait %d, want %d", c.name, c.now, c.next, c.lastWake, got, c.want)
+		}
+	}
+}
