@@ -193,4 +193,4 @@ for rate,v in sorted(by.items()):
 PY
 fi
 
-section peers && . scripts/bench-peers-open.sh
+if section peers; then . scripts/bench-peers-open.sh; fi
