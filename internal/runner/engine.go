@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
