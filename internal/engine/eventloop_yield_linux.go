@@ -12,7 +12,7 @@ import (
 
 // yieldEvery is how often, at most, the event loop lets the process's
 // other goroutines run (yielder).
-const yieldEvery = int64(1e6) // 1 ms
+const yieldEvery = int64(2e6) // 2 ms
 
 // yielder lets the process's other goroutines run beside the event loop,
 // whose short waits are raw system calls that keep its P (rawWaitMax).
@@ -27,7 +27,10 @@ const yieldEvery = int64(1e6) // 1 ms
 // loop, unlocked from its thread, on an eventfd that it has just made
 // readable, read through the runtime's poller: the loop's thread runs the
 // scheduler (timers, run queues, a poll of the network) and the poll
-// hands the loop back at once. It costs a write, a read and the poll.
+// hands the loop back at once; a Gosched then runs what the poll made
+// ready. It costs a write, a read and the poll (5-8 us on this machine,
+// BenchmarkEventLoopYield): every 2 ms, not every 1, to keep the CPU per
+// request within the noise (docs/performance.md).
 type yielder struct {
 	f      *os.File // the eventfd, in the runtime's poller; nil: Gosched
 	rc     syscall.RawConn
@@ -71,6 +74,7 @@ func (y *yielder) yield(now int64) {
 	runtime.UnlockOSThread()
 	y.wrote = false
 	y.rc.Read(y.readyF)
+	runtime.Gosched()
 	runtime.LockOSThread()
 }
 
