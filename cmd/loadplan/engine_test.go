@@ -56,3 +56,41 @@ func TestRunEngineFromTheEnvironment(t *testing.T) {
 		t.Errorf("the terminal view lacks %q:\n%s", line, stdout)
 	}
 }
+
+// TestRunEpollNameDoesNotResolve: LOADPLAN_ENGINE=epoll on a target whose
+// name does not resolve when the profile starts (a loopback DNS server
+// answers "no such name") exits 2, as any run the event loop cannot serve,
+// names the variable, the URL and the host, and writes no result; the
+// default engine runs the same URL on the sender pool (each request a dns
+// error, exit 1).
+func TestRunEpollNameDoesNotResolve(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the event loop needs Linux: LOADPLAN_ENGINE=epoll is refused before the run elsewhere")
+	}
+	url, stop := testkit.Unresolvable(t)
+	defer stop()
+	out := t.TempDir()
+	env, _, stderr := testEnv(map[string]string{"LOADPLAN_ENGINE": "epoll"})
+	code := Run(context.Background(), []string{"run", "--url", url, "--rate", "10", "--duration", "500ms", "--out", out, "--quiet"}, env)
+	for _, want := range []string{"LOADPLAN_ENGINE=epoll: profile baseline (" + url + "): loadplan-test.invalid did not resolve", "nothing of it was sent"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	if code != ExitUsage {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if _, err := result.Read(filepath.Join(out, "result.json")); err == nil {
+		t.Error("a result.json was written for a run that measured nothing")
+	}
+
+	env, _, stderr = testEnv(nil)
+	code = Run(context.Background(), []string{"run", "--url", url, "--rate", "10", "--duration", "500ms", "--out", out, "--quiet"}, env)
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatalf("default engine: exit %d, %v: %s", code, err, stderr)
+	}
+	if p := res.Profiles[0]; code != 1 || p.Generator.Engine != "pool" || p.Total.Errors != 5 || p.Total.Requests != 5 {
+		t.Errorf("default engine: exit %d, engine %q, %d requests, %d errors; want 1, pool, 5 requests that all failed", code, p.Generator.Engine, p.Total.Requests, p.Total.Errors)
+	}
+}

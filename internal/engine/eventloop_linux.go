@@ -234,6 +234,8 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 	r := l.r
 	var lastWake int64
 	more := true
+	y := newYielder()
+	defer y.close()
 	for {
 		now := r.now()
 		if r.opt.Hard.Err() != nil {
@@ -300,6 +302,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		// its old connection.
 		l.free = append(l.free, l.freed...)
 		l.freed = l.freed[:0]
+		y.yield(now)
 	}
 }
 

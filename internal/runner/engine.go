@@ -1,7 +1,11 @@
 package runner
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
@@ -37,6 +41,25 @@ func chooseEngine(value string, sc *scenario.Scenario, only []string, seg engine
 		return eng, verdict.Usagef("LOADPLAN_ENGINE=epoll: %s (unset LOADPLAN_ENGINE: such a run goes on the sender pool)", why)
 	}
 	return eng, nil
+}
+
+// epollRefused ends a run when the event loop that LOADPLAN_ENGINE=epoll
+// forces could not serve profile (base: the target's URL) as it started:
+// its host's name did not resolve, or no epoll set could be made. Nothing
+// of the profile was sent, so it is a usage error (exit 2), as when
+// chooseEngine refuses a run before it starts: with nothing measured, no
+// result; after earlier profiles, the result keeps them, judged, with a
+// warning, and does not pass (the run did not run every profile).
+func epollRefused(res *result.Result, profile, base string, le *engine.EventLoopError) (*result.Result, error) {
+	err := verdict.Usagef("LOADPLAN_ENGINE=epoll: profile %s (%s): %s; nothing of it was sent (unset LOADPLAN_ENGINE: the sender pool runs it)", profile, base, le.Why)
+	if len(res.Profiles) == 0 {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, fmt.Sprintf("profile %s and any after it were not run: %v", profile, err))
+	res.Environment.End = time.Now().UTC()
+	verdict.JudgeAll(res)
+	res.Pass = false
+	return res, err
 }
 
 // engineOf is what ran profile p (result.Generator.Engine) and, for an

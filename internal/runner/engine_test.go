@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // TestRunNamesTheEngine: the result names what ran each profile — the
@@ -51,5 +54,26 @@ func TestRunNamesTheEngine(t *testing.T) {
 				t.Errorf("open profile: %d requests, %d errors; want the 20 scheduled, no error", tot.Requests, tot.Errors)
 			}
 		})
+	}
+}
+
+// TestEpollRefusedAfterAProfile: when the forced event loop cannot serve a
+// later profile (its host's name stopped resolving), the run is a usage
+// error (exit 2) that names the variable, the profile, the URL and why;
+// the profiles measured before it are kept, with a warning, and the
+// result does not pass; with none measured there is no result.
+func TestEpollRefusedAfterAProfile(t *testing.T) {
+	le := &engine.EventLoopError{Why: "api.invalid did not resolve to an address"}
+	const want = "LOADPLAN_ENGINE=epoll: profile target (http://api.invalid/): api.invalid did not resolve to an address; nothing of it was sent"
+	res := &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{testkit.MixProfile(t, 10)}}
+	got, err := epollRefused(res, "target", "http://api.invalid/", le)
+	if verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v (exit %d), want exit 2 and %q", err, verdict.ExitCode(err), want)
+	}
+	if got != res || got.Pass || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "profile target and any after it were not run") || got.Profiles[0].Verdict == nil {
+		t.Errorf("result %p (want %p), pass %v, warnings %q, first profile judged %v: want the result kept, judged, not passed, one warning", got, res, got.Pass, got.Warnings, got.Profiles[0].Verdict != nil)
+	}
+	if got, err := epollRefused(&result.Result{}, "baseline", "http://api.invalid/", le); got != nil || verdict.ExitCode(err) != verdict.ExitUsage {
+		t.Errorf("nothing measured: result %v, error %v; want none and exit 2", got, err)
 	}
 }

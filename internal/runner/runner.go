@@ -9,6 +9,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -212,6 +213,9 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			} else {
 				prof, abort, err = refineSteps(ctx, opt, p, prof, doer, prepared, weights)
 			}
+		}
+		if le := (*engine.EventLoopError)(nil); errors.As(err, &le) {
+			return epollRefused(res, p.Name, base, le)
 		}
 		if err != nil {
 			res.Environment.End = time.Now().UTC()
