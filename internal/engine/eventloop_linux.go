@@ -106,6 +106,8 @@ type eventLoop struct {
 	// stoppedAt is when the run's context ended the starts (an offset
 	// from the epoch; 0: it did not).
 	stoppedAt time.Duration
+	// late counts the paced waits that ended past their time (Stats.WakeDelays).
+	late wakeDelays
 }
 
 // eventLoopTarget tells whether the event loop can run opt's requests: a
@@ -187,6 +189,7 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 		st.StoppedAt = l.stoppedAt
 	}
 	st.EventLoop = true
+	l.late.into(&st)
 	return st, true
 }
 
@@ -276,6 +279,10 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 			return dropped, stopped
 		}
 		var n int
+		var due int64 // when a paced wait is to end, for its wake-up delay
+		if paced {
+			due = l.waitEnd(r.now(), wait)
+		}
 		if l.stamps && paced && wait <= rawWaitMax && l.dialling == 0 && r.progress.InFlight.Load() > 0 {
 			// A quiet wait: until the next start, not ended by the
 			// responses that come meanwhile; they are read after it,
@@ -294,6 +301,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		}
 		if paced {
 			lastWake = r.now()
+			l.late.note(due, lastWake)
 		}
 		for i := range n {
 			l.event(&l.events[i])
@@ -737,6 +745,18 @@ func (l *eventLoop) expire(now, wait int64) int64 {
 // 10 ms. A longer wait (a light schedule, the drain) is an ordinary
 // system call, which lets the runtime run other goroutines meanwhile.
 const rawWaitMax = int64(time.Millisecond)
+
+// waitEnd is when a wait of wait nanoseconds begun at now ends at the
+// latest, if the machine runs the loop when due: epoll_wait rounds up to
+// whole milliseconds. A paced wait that ends later is a wake-up delay;
+// one ended early (an event, a signal, the run's stop) is not.
+func (l *eventLoop) waitEnd(now, wait int64) int64 {
+	if l.msWait {
+		ms := int64(time.Millisecond)
+		wait = (wait + ms - 1) / ms * ms
+	}
+	return now + wait
+}
 
 // wait waits for events at most wait nanoseconds (negative: until one
 // comes), to the nanosecond (epoll_pwait2). A signal (the runtime

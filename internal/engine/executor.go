@@ -106,6 +106,13 @@ type Stats struct {
 	// first thing that kept the loop from it, or EnginePool); empty when
 	// the loop ran, and in the closed model.
 	NoEventLoop string
+	// WakeDelays counts the open model's pacer waking more than
+	// WakeDelayMin after the time it asked to be woken at: the machine did
+	// not run the generator when due. WakeDelayTotal adds up how late,
+	// WakeDelayMax is the latest. Zero in the closed model (no schedule).
+	WakeDelays     int64
+	WakeDelayTotal time.Duration
+	WakeDelayMax   time.Duration
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -301,6 +308,7 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	sl := pacerSleeper(ctx)
 	defer sl.close()
 	var lastWake time.Duration
+	var late wakeDelays
 	cutoff := overrunCutoff(p.Stages)
 loop:
 	for {
@@ -341,18 +349,29 @@ loop:
 			// taken by a sender whose request ended meanwhile).
 			// Sleep again after an early wake: no start goes out before
 			// its time.
+			// The clock is read again right before the sleep: the work
+			// since now (handing out starts) must neither lengthen the
+			// sleep nor count as the machine's delay.
+			// Only a sleep's end counts as a wake-up (not work that ran
+			// past the time).
 			wake := max(at, lastWake+r.opt.PacerQuantum)
-			for ; now < wake; now = time.Since(r.epoch) {
+			slept := false
+			for now = time.Since(r.epoch); now < wake; now = time.Since(r.epoch) {
 				if !sl.sleep(ctx, wake-now) {
 					stopped = true
 					break loop
 				}
+				slept = true
+			}
+			if slept {
+				late.note(int64(wake), int64(now))
 			}
 			lastWake = now
 		}
 	}
 	st := r.finish(stopped, senders.close, &wg, stopTick, dropped)
 	st.NoEventLoop = noLoop
+	late.into(&st)
 	return st, nil
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -48,4 +49,22 @@ next:
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// wakeDelayText says where start lateness came from when the machine did
+// not run the generator when due (result.Generator.WakeDelays): "start
+// lateness p99 1.9ms (max 14ms): the machine did not run the generator
+// when due 9 times (41ms in all, longest 13ms: other threads or processes,
+// or the hypervisor, had the CPU)". Empty when it always did. It explains
+// the figure; the verdict's rules do not read it.
+func wakeDelayText(g result.Generator) string {
+	if g.WakeDelays <= 0 {
+		return ""
+	}
+	times := fmt.Sprintf("%d times", g.WakeDelays)
+	if g.WakeDelays == 1 {
+		times = "once"
+	}
+	return fmt.Sprintf("start lateness p99 %s (max %s): the machine did not run the generator when due %s (%s in all, longest %s: other threads or processes, or the hypervisor, had the CPU)",
+		ms(g.LatenessP99), ms(g.LatenessMax), times, ms(g.WakeDelayTotal), ms(g.WakeDelayMax))
 }

@@ -70,6 +70,7 @@ func fixture(t *testing.T) *result.Result {
 	base.Rules = result.Rules{Expect: result.Expect{P95: &p95, ErrorRate: &errRate}}
 	base.Generator.Started = 1000
 	base.Generator.Engine = "epoll"
+	base.Generator.WakeDelays, base.Generator.WakeDelayTotal, base.Generator.WakeDelayMax = 2, 2.5, 1.4
 	st := mk("stress", "open", []result.StagePlan{
 		stage(100, 100, 0, 5*time.Second), stage(100, 200, 5*time.Second, 10*time.Second), stage(200, 300, 10*time.Second, 15*time.Second)},
 		func(s, i int) (time.Duration, bool) {

@@ -97,6 +97,9 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	for _, n := range p.Notes {
 		fmt.Fprintf(b, "      note: %s\n", n)
 	}
+	if w := wakeDelayText(p.Generator); w != "" {
+		fmt.Fprintf(b, "      wake-up delays: %s\n", w)
+	}
 	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
 		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
 	}

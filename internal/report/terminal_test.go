@@ -88,3 +88,57 @@ func TestEngineText(t *testing.T) {
 		}
 	}
 }
+
+// TestWakeDelaySentence: when the machine did not run the generator when
+// due, the terminal view, summary.md and report.html say so beside the
+// lateness, with the count, the total and the longest; with no wake-up
+// delay they say nothing of it. The verdict does not move.
+func TestWakeDelaySentence(t *testing.T) {
+	r := fixture(t)
+	g := &r.Profiles[0].Generator
+	g.LatenessP99, g.LatenessMax = 1.9, 14.2
+	g.WakeDelays, g.WakeDelayTotal, g.WakeDelayMax = 9, 41, 13
+	want := "start lateness p99 1.9ms (max 14.2ms): the machine did not run the generator when due 9 times (41ms in all, longest 13ms: other threads or processes, or the hypervisor, had the CPU)"
+	if got := wakeDelayText(*g); got != want {
+		t.Errorf("sentence\n got %q\nwant %q", got, want)
+	}
+	pass := r.Profiles[0].Verdict.Pass
+	verdict.JudgeAll(r)
+	if r.Profiles[0].Verdict.Pass != pass {
+		t.Errorf("wake-up delays moved the verdict: pass %v, was %v", r.Profiles[0].Verdict.Pass, pass)
+	}
+	once := *g
+	once.WakeDelays = 1
+	if got := wakeDelayText(once); !strings.Contains(got, "when due once (") {
+		t.Errorf("one delay: %q", got)
+	}
+	for _, c := range []struct {
+		name   string
+		render func(*result.Result) (string, error)
+	}{
+		{"terminal", func(r *result.Result) (string, error) {
+			var b bytes.Buffer
+			err := Terminal(&b, r, "", nil)
+			return b.String(), err
+		}},
+		{"summary.md", func(r *result.Result) (string, error) {
+			var b bytes.Buffer
+			err := Markdown(&b, r)
+			return b.String(), err
+		}},
+		{"report.html", func(r *result.Result) (string, error) { var b bytes.Buffer; err := HTML(&b, r); return b.String(), err }},
+	} {
+		out, err := c.render(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks the wake-up delays' sentence:\n%s", c.name, out)
+		}
+		g.WakeDelays, g.WakeDelayTotal, g.WakeDelayMax = 0, 0, 0
+		if out, _ = c.render(r); strings.Contains(out, "did not run the generator") {
+			t.Errorf("%s speaks of wake-up delays with none counted", c.name)
+		}
+		g.WakeDelays, g.WakeDelayTotal, g.WakeDelayMax = 9, 41, 13
+	}
+}

@@ -26,6 +26,8 @@ func TestParseRefusesNonsenseFigures(t *testing.T) {
 		{"negative status count", func(r *Result) { r.Profiles[0].Total.Statuses = map[string]int64{"500": -2} }, "profiles[0].total.statuses.500: must not be negative"},
 		{"negative generator count", func(r *Result) { r.Profiles[0].Generator.Dropped = -1 }, "profiles[0].generator.dropped"},
 		{"negative conn waits", func(r *Result) { r.Profiles[0].Generator.ConnWaits = -4 }, "profiles[0].generator.conn_waits: must not be negative, got -4"},
+		{"negative wake-up delays", func(r *Result) { r.Profiles[0].Generator.WakeDelays = -1 }, "profiles[0].generator.wake_delays: must not be negative, got -1"},
+		{"negative wake-up delay", func(r *Result) { r.Profiles[0].Generator.WakeDelayMax = -2 }, "profiles[0].generator.wake_delay_ms: wake-up delays must not be negative"},
 		// Two bad keys: the first in sorted order is named, every time.
 		{"two negative classes", func(r *Result) { r.Profiles[0].Total.ErrorClasses = map[string]int64{"timeout": -1, "http": -2} }, "profiles[0].total.error_classes.http: must not be negative, got -2"},
 		{"no stages", func(r *Result) { r.Profiles[0].Stages = nil }, `profiles[0].stages: profile "baseline" of a complete run has no stage`},

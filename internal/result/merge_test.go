@@ -341,12 +341,14 @@ func TestMergeRunFigures(t *testing.T) {
 				g := &q.Profiles[0].Generator
 				g.Dropped, g.Canceled, g.MaxInFlight, g.CPUSeconds, g.PeakRSS = int64(i), 1, int64(10*(i+1)), 0.25, int64(1000*(i+1))
 				g.ConnWaits = 2
+				g.WakeDelays, g.WakeDelayTotal, g.WakeDelayMax = int64(i), Millis(3*i), Millis(i+1)
 			}
 			g := &p[1].Profiles[0].Generator
 			g.Invalid, g.Reasons = true, []string{"start lateness p99 12ms > 10ms"}
 		}, 0, func(t *testing.T, r *Result) {
 			g := r.Profiles[0].Generator
 			want := Generator{Started: 4000, Dropped: 6, Canceled: 4, MaxInFlight: 100, CPUSeconds: 1, PeakRSS: 4000, StartRatio: 1, ConnWaits: 8,
+				WakeDelays: 6, WakeDelayTotal: 18, WakeDelayMax: 4, // counts and totals add, the longest is the longest
 				Invalid: true, Reasons: []string{"segment 2/4 (part-1.json): start lateness p99 12ms > 10ms"}}
 			g.LatenessP99, g.LatenessMax = 0, 0
 			if !reflect.DeepEqual(g, want) {

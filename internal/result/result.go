@@ -654,6 +654,15 @@ type Generator struct {
 	// on which).
 	Engine     string `json:"engine,omitempty"`
 	EngineNote string `json:"engine_note,omitempty"`
+	// WakeDelays counts the open model's pacer woken more than a
+	// millisecond after the time it asked for: the machine did not run
+	// the generator when due (other processes, the hypervisor). It
+	// explains start lateness; it judges nothing. WakeDelayTotal adds up
+	// how late, WakeDelayMax is the latest. Absent when none (and in
+	// results from before they were counted).
+	WakeDelays     int64  `json:"wake_delays,omitempty"`
+	WakeDelayTotal Millis `json:"wake_delay_ms,omitempty"`
+	WakeDelayMax   Millis `json:"wake_delay_max_ms,omitempty"`
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -683,8 +692,9 @@ func MergeEngines(labels []string, parts []Generator) (engine, note string) {
 }
 
 // AddCounts adds pg's counts (starts, iterations, drops, cancels,
-// connection waits, late samples, CPU seconds) to g's and keeps the
-// larger peak memory: what two parts of a profile add up to, whether they
+// connection waits, late samples, CPU seconds, wake-up delays and their
+// total) to g's and keeps the larger peak memory and longest wake-up
+// delay: what two parts of a profile add up to, whether they
 // ran side by side (a split run's segments) or one after the other (a
 // stress ramp's refinement steps). The most in flight and the lateness
 // depend on which: the caller combines them.
@@ -697,6 +707,9 @@ func (g *Generator) AddCounts(pg Generator) {
 	g.LateSamples += pg.LateSamples
 	g.CPUSeconds += pg.CPUSeconds
 	g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)
+	g.WakeDelays += pg.WakeDelays
+	g.WakeDelayTotal += pg.WakeDelayTotal
+	g.WakeDelayMax = max(g.WakeDelayMax, pg.WakeDelayMax)
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

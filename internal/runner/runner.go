@@ -368,6 +368,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Generator: result.Generator{
 			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
 			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
+			WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
 		},
 	})
 	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)

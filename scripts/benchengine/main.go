@@ -102,11 +102,11 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 		rs = append(rs, r)
 	}
 	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, benchrun.Placement(), time.Now().UTC().Format(time.RFC3339))
-	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | most in flight | CPU s per 100k | peak RSS | load average |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | wake-up delays (count / total / longest) | most in flight | CPU s per 100k | peak RSS | load average |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	line := func(name string, i int, p *benchrun.Profile) {
-		fmt.Printf("| %s | %d | %d | %.0f | %d | %.3f ms | %d | %.2f | %.1f MiB | %s |\n", name, i+1, p.Total.Requests, p.Total.Throughput,
-			p.Generator.Dropped, p.Generator.LatenessP99, p.Generator.MaxInFlight, p.CPUPer100k(), p.PeakRSSMiB(), benchrun.LoadAverage())
+		fmt.Printf("| %s | %d | %d | %.0f | %d | %.3f ms | %s | %d | %.2f | %.1f MiB | %s |\n", name, i+1, p.Total.Requests, p.Total.Throughput,
+			p.Generator.Dropped, p.Generator.LatenessP99, p.WakeDelayText(), p.Generator.MaxInFlight, p.CPUPer100k(), p.PeakRSSMiB(), benchrun.LoadAverage())
 	}
 	var figs []*figure
 	ratio := make([]*figure, len(rs))

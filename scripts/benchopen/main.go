@@ -61,8 +61,8 @@ func run(loadplan string, rate float64, durations string) error {
 	defer cleanup()
 
 	fmt.Printf("open model at %.0f req/s against a minimal server on %s (%s)\n\n", rate, addr, benchrun.Placement())
-	fmt.Printf("| duration | engine | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | most in flight | CPU s per 100k req | peak RSS | verdict |\n")
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Printf("| duration | engine | requests | achieved req/s | achieved/scheduled | dropped | lateness p99 | lateness max | wake-up delays (count / total / longest) | most in flight | CPU s per 100k req | peak RSS | verdict |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	var rss []float64
 	for _, d := range strings.Split(durations, ",") {
 		dur, err := time.ParseDuration(strings.TrimSpace(d))
@@ -80,9 +80,9 @@ func run(loadplan string, rate float64, durations string) error {
 		sched := rate * dur.Seconds()
 		mib := p.PeakRSSMiB()
 		rss = append(rss, mib)
-		fmt.Printf("| %s | %s | %d | %.1f | %.4f | %d | %.3f ms | %.3f ms | %d | %.2f | %.1f MiB | %s |\n",
+		fmt.Printf("| %s | %s | %d | %.1f | %.4f | %d | %.3f ms | %.3f ms | %s | %d | %.2f | %.1f MiB | %s |\n",
 			dur, p.EngineText(), p.Total.Requests, p.Total.Throughput, float64(p.Total.Requests)/sched, p.Generator.Dropped,
-			p.Generator.LatenessP99, p.Generator.LatenessMax, p.Generator.MaxInFlight, p.CPUPer100k(), mib, p.VerdictText())
+			p.Generator.LatenessP99, p.Generator.LatenessMax, p.WakeDelayText(), p.Generator.MaxInFlight, p.CPUPer100k(), mib, p.VerdictText())
 	}
 	if len(rss) >= 2 {
 		fmt.Printf("\npeak RSS, last run / first run: %.3f (target: within 10%%); largest %.1f MiB (target: at most 64 MiB for 10 million requests)\n", rss[len(rss)-1]/rss[0], slices.Max(rss))

@@ -90,6 +90,11 @@ type Profile struct {
 		PeakRSS     int64   `json:"peak_rss_bytes"`
 		Engine      string  `json:"engine"`
 		EngineNote  string  `json:"engine_note"`
+		// The pacer woken more than 1 ms late: the machine did not run
+		// the generator when due (absent: none, or an older loadplan).
+		WakeDelays     int64   `json:"wake_delays"`
+		WakeDelayTotal float64 `json:"wake_delay_ms"`
+		WakeDelayMax   float64 `json:"wake_delay_max_ms"`
 	} `json:"generator"`
 	// Exit is `loadplan run`'s exit code: 1 a failed verdict or gate, 3
 	// an abort, 130 an interrupt; the result holds the figures all the
@@ -109,6 +114,16 @@ func (p *Profile) VerdictText() string {
 		why = p.Verdict.Answer
 	}
 	return fmt.Sprintf("FAIL (exit %d): %s", p.Exit, why)
+}
+
+// WakeDelayText is the generator's wake-up delays for a benchmark's
+// table: "count / total ms / longest ms" ("0" when none).
+func (p *Profile) WakeDelayText() string {
+	g := p.Generator
+	if g.WakeDelays == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d / %.1f ms / %.1f ms", g.WakeDelays, g.WakeDelayTotal, g.WakeDelayMax)
 }
 
 // EngineText is the engine that ran the profile, with why the sender pool

@@ -35,7 +35,8 @@ func fakeLoadplan(t *testing.T, result string, code int) string {
 const failedResult = `{"status": "complete", "profiles": [{"status": "complete",
   "verdict": {"pass": false, "answer": "baseline: INVALID — the generator made 98.5% of the scheduled starts"},
   "total": {"requests": 985000, "errors": 0, "throughput": 16415.2},
-  "generator": {"dropped": 3029, "cpu_s": 12.5, "lateness_p99_ms": 110.8, "engine": "pool", "engine_note": "LOADPLAN_ENGINE=pool"}}]}`
+  "generator": {"dropped": 3029, "cpu_s": 12.5, "lateness_p99_ms": 110.8, "engine": "pool", "engine_note": "LOADPLAN_ENGINE=pool",
+    "wake_delays": 9, "wake_delay_ms": 41.04, "wake_delay_max_ms": 13.1}}]}`
 
 // TestRunKeepsAFailedVerdictsFigures: a run that exits 1 because its
 // verdict failed still wrote its result: Run returns its figures with the
@@ -55,9 +56,12 @@ func TestRunKeepsAFailedVerdictsFigures(t *testing.T) {
 	if got := p.EngineText(); got != "pool (LOADPLAN_ENGINE=pool)" {
 		t.Errorf("EngineText() = %q", got)
 	}
+	if got := p.WakeDelayText(); got != "9 / 41.0 ms / 13.1 ms" {
+		t.Errorf("WakeDelayText() = %q, want the count, the total and the longest", got)
+	}
 
 	passed := strings.Replace(strings.Replace(failedResult, `"pass": false`, `"pass": true`, 1), `"engine_note": "LOADPLAN_ENGINE=pool"`, `"engine_note": ""`, 1)
-	if p, err := Run(fakeLoadplan(t, passed, 0), filepath.Join(t.TempDir(), "out")); err != nil || p.VerdictText() != "pass" || p.EngineText() != "pool" {
+	if p, err := Run(fakeLoadplan(t, passed, 0), filepath.Join(t.TempDir(), "out")); err != nil || p.VerdictText() != "pass" || p.EngineText() != "pool" || p.WakeDelayText() != "9 / 41.0 ms / 13.1 ms" {
 		t.Errorf("a passing run: %+v, %v", p, err)
 	}
 
