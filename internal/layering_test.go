@@ -50,6 +50,7 @@ var allowed = map[string][]string{
 	// Test helper: the test binary started again as a child process; no
 	// internal imports, so that the tests of every package may use it.
 	"helperproc": {},
+	"dnstest":    {}, // imported by _test.go files only
 }
 
 func TestDataFlowsOneWay(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadplan/loadplan/internal/dnstest"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/testkit"
 )
@@ -67,7 +68,7 @@ func TestRunEpollNameDoesNotResolve(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the event loop needs Linux: LOADPLAN_ENGINE=epoll is refused before the run elsewhere")
 	}
-	url, stop := testkit.Unresolvable(t)
+	url, stop := dnstest.Unresolvable(t)
 	defer stop()
 	out := t.TempDir()
 	env, _, stderr := testEnv(map[string]string{"LOADPLAN_ENGINE": "epoll"})

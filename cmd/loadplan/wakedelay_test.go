@@ -23,16 +23,20 @@ const stallPause = 300 * time.Millisecond
 
 // TestRunReportsMachineStall: a machine that does not run the generator
 // when due is counted and said, on both open-model engines. Ground truth
-// the test controls: `loadplan run` at 200 req/s for 3 s in a child
-// process (TestHelperLoadplanProcess) is stopped with SIGSTOP once its
-// loopback server has answered 200 requests (about 1 s in) and continued
-// 300 ms later. result.json must count at least one wake-up delay, the
-// longest and the total at least 250 ms (the stop is 300 ms; a busy
-// machine may add delays, never take the stop's away), and the terminal
-// view and summary.md must say so. (A stop that lands while the pacer
-// works instead of waits is no wake-up delay; at 200 req/s it waits all
-// but a fraction of a percent of the time.) Before the count, nothing outside the
-// lateness told the user (a virtual machine reports no steal time).
+// the test controls: `loadplan run` at 50 req/s for 4 s in a child
+// process (TestHelperLoadplanProcess) is stopped with SIGSTOP three times,
+// 300 ms each, 500 ms apart, from when its loopback server has answered
+// 10 requests. result.json must count at least one wake-up delay, the
+// longest and the total at least 250 ms (a busy machine may add delays,
+// never take a stop's away), and the terminal view and summary.md must
+// say so. Three stops, at times unrelated to the run's starts: a stop
+// that lands while the pacer works instead of waits is no wake-up delay
+// (only lateness; docs/reliability.md), and the pacer works a few percent
+// of its time at most at 50 req/s, even under the race detector on a
+// busy machine. One stop, sent when the server had answered the 200th
+// request of 200 req/s, landed in that work once in a `make test`: 0 of
+// 300 ms counted. Before the count, nothing outside the lateness told the
+// user (a virtual machine reports no steal time).
 func TestRunReportsMachineStall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a subprocess")
@@ -52,7 +56,7 @@ func TestRunReportsMachineStall(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperLoadplanProcess$", "--",
-				"run", "--url", srv.URL, "--rate", "200", "--duration", "3s", "--out", out)
+				"run", "--url", srv.URL, "--rate", "50", "--duration", "4s", "--out", out)
 			cmd.Env = append(os.Environ(), "LOADPLAN_HELPER_PROCESS=1", "LOADPLAN_ENGINE="+c.env)
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -61,20 +65,24 @@ func TestRunReportsMachineStall(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			// About 1 s into the run, however long the process took to start.
-			for served.Load() < 200 {
+			// From when the run is under way, however long the process
+			// took to start.
+			for served.Load() < 10 {
 				select {
 				case err := <-done:
-					t.Fatalf("the run ended (%v) before its server answered 200 requests (%d); stderr:\n%s", err, served.Load(), stderr.String())
+					t.Fatalf("the run ended (%v) before its server answered 10 requests (%d); stderr:\n%s", err, served.Load(), stderr.String())
 				case <-time.After(5 * time.Millisecond):
 				}
 			}
-			if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(stallPause)
-			if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
-				t.Fatal(err)
+			for range 3 {
+				time.Sleep(500 * time.Millisecond)
+				if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(stallPause)
+				if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+					t.Fatal(err)
+				}
 			}
 			err := <-done
 			// The stop makes starts late: the run may fail its lateness
@@ -94,7 +102,7 @@ func TestRunReportsMachineStall(t *testing.T) {
 				t.Errorf("ran on %q, want %q", g.Engine, c.engine)
 			}
 			if g.WakeDelays < 1 || g.WakeDelayMax < 250 || g.WakeDelayTotal < 250 {
-				t.Errorf("%d wake-up delays, %.1f ms in all, longest %.1f ms; want at least 1, 250 ms and 250 ms (the process was stopped for 300 ms)",
+				t.Errorf("%d wake-up delays, %.1f ms in all, longest %.1f ms; want at least 1, 250 ms and 250 ms (the process was stopped three times for 300 ms)",
 					g.WakeDelays, float64(g.WakeDelayTotal), float64(g.WakeDelayMax))
 			}
 			const said = "the machine did not run the generator when due"

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/dnstest"
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/testkit"
@@ -253,7 +254,7 @@ func TestTargetFaults(t *testing.T) {
 		},
 		{
 			name:            "name does not resolve",
-			target:          testkit.Unresolvable,
+			target:          dnstest.Unresolvable,
 			timeout:         quick,
 			profile:         open,
 			want:            metrics.DNS,

@@ -1,4 +1,8 @@
-package testkit
+// Package dnstest is a test helper, imported by _test.go files only: a host
+// name that fails to resolve, answered by a loopback DNS server. Apart
+// from testkit because it starts a goroutine, and testkit is imported by
+// the packages whose tests run without the race detector (TestRaceFreePackages).
+package dnstest
 
 import (
 	"context"
