@@ -97,7 +97,10 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	for _, n := range p.Notes {
 		fmt.Fprintf(b, "      note: %s\n", n)
 	}
-	if w := wakeDelayText(p.Generator); w != "" {
+	// The compact view says it only where it explains a start lateness
+	// that matters (p99 of a millisecond or more); summary.md and
+	// report.html say it whenever there was one.
+	if w := wakeDelayText(p.Generator); w != "" && p.Generator.LatenessP99 >= terminalLatenessMs {
 		fmt.Fprintf(b, "      wake-up delays: %s\n", w)
 	}
 	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
@@ -140,3 +143,9 @@ func terminalGates(b *strings.Builder, gs []result.GateCheck) {
 		}
 	}
 }
+
+// terminalLatenessMs is the start lateness p99 (ms) from which the
+// terminal view explains it by the wake-up delays: under it a few late
+// wake-ups (a kernel thread's millisecond, timer slack) are routine and
+// change no figure that matters.
+const terminalLatenessMs = 1.0
