@@ -123,7 +123,9 @@ monitor:
 	}
 	// Monitoring is not load: the service served exactly what the run sent.
 	if st := sim.Server.Stats(); st.Served != p.Total.Requests {
-		t.Errorf("service served %d, run counted %d requests: monitoring must not add load", st.Served, p.Total.Requests)
+		g := p.Generator
+		t.Errorf("service served %d, run counted %d requests: monitoring must not add load (service: %+v; run: engine %s, started %d, dropped %d, canceled %d, errors %d, by class %v)",
+			st.Served, p.Total.Requests, st, g.Engine, g.Started, g.Dropped, g.Canceled, p.Total.Errors, p.Total.ErrorClasses)
 	}
 }
 
