@@ -1,8 +1,14 @@
 package runner
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // TestProgressLineShowsNoLatencyOfNoSuccess: a second in which every
@@ -28,5 +34,37 @@ func TestBarPosition(t *testing.T) {
 		if got := (Live{Elapsed: tc.elapsed, Total: tc.total}).BarPosition(); got != tc.want {
 			t.Errorf("%v of %v: %d, want %d", tc.elapsed, tc.total, got, tc.want)
 		}
+	}
+}
+
+// TestFinishedProfileRanItsDuration: a profile that ran its whole schedule
+// ran for its duration, whenever its bar draws the totals. At 2 req/s for
+// 1 s the last start is at 0.5 s and the run is over about then; the
+// totals were drawn with the time since the start (about 0.5 s: a mean of
+// 4/s for 2/s) and, at 50/s, 4 ms early once in eight quick passes
+// (TestRunFinishedBarTotals: "mean 50.1/s"). Real time: a loopback run.
+func TestFinishedProfileRanItsDuration(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	var live func() Live
+	sc := parse(t, fmt.Sprintf(`version: 1
+name: bar
+target: {url: %q}
+requests: [{name: get, path: /}]
+profiles:
+  baseline: {rate: 2, duration: 1s}
+`, srv.URL))
+	_, err := Run(context.Background(), Options{Scenario: sc, Version: "test", Seed: 1, MaxLateness: time.Second,
+		OnProfile: func(_ scenario.Profile, l func() Live) func() { live = l; return func() {} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := live()
+	if l.Elapsed != time.Second || l.Requests != 2 {
+		t.Errorf("after the run: elapsed %v, %d requests; want the profile's 1s and 2 (%s)", l.Elapsed, l.Requests, l.Totals())
+	}
+	if got := l.Totals(); got != "done in 1s: 2 requests, mean 2.0/s, errors 0" {
+		t.Errorf("totals %q", got)
 	}
 }
