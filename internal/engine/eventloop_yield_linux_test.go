@@ -87,7 +87,8 @@ func neighbourRuns(t *testing.T) {
 }
 
 // BenchmarkEventLoopYield is the cost of one yield of the loop's P with
-// nothing else to run (the loop yields at most 1,000 times a second).
+// nothing else to run (the loop yields at most 500 times a second:
+// yieldEvery).
 func BenchmarkEventLoopYield(b *testing.B) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // with more, yield does nothing
 	runtime.LockOSThread()
