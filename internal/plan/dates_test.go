@@ -15,12 +15,36 @@ func d(s string) Date {
 	return v
 }
 
+// parseCase is one row of a parser's table: the text, what it reads as,
+// and, for a text the parser must refuse, a part of the error.
+type parseCase[T any] struct {
+	in      string
+	want    T
+	wantErr string
+}
+
+// checkParse runs parse over a table: a row with wantErr must fail with an
+// error containing it, any other must read as want (same decides).
+func checkParse[T any](t *testing.T, name string, parse func(string) (T, error), same func(got, want T) bool, cases []parseCase[T]) {
+	t.Helper()
+	for _, tt := range cases {
+		got, err := parse(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s(%q) = %+v, %v; want an error with %q", name, tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !same(got, tt.want) {
+			t.Errorf("%s(%q) = %+v, %v; want %+v", name, tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func equal[T comparable](got, want T) bool { return got == want }
+
 func TestParsePeriod(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    Period
-		wantErr string
-	}{
+	tests := []parseCase[Period]{
 		{"14d", Period{Days: 14}, ""},
 		{"2w", Period{Days: 14}, ""},
 		{"2mo", Period{Months: 2}, ""},
@@ -43,24 +67,17 @@ func TestParsePeriod(t *testing.T) {
 		{"99999999999999999999d", Period{}, "too long"},
 		{"200y", Period{}, "too long"},
 	}
+	checkParse(t, "ParsePeriod", ParsePeriod, equal, tests)
+	// String gives back something ParsePeriod reads as the same span.
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParsePeriod(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ParsePeriod(%q) = %v, %v; want an error with %q", tt.in, got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("ParsePeriod(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
-			}
-			// String gives back something ParsePeriod reads as the same span.
-			again, err := ParsePeriod(got.String())
-			if err != nil || again != got {
-				t.Errorf("round trip of %q through %q gives %+v, %v", tt.in, got.String(), again, err)
-			}
-		})
+		got, err := ParsePeriod(tt.in)
+		if err != nil {
+			continue
+		}
+		again, err := ParsePeriod(got.String())
+		if err != nil || again != got {
+			t.Errorf("round trip of %q through %q gives %+v, %v", tt.in, got.String(), again, err)
+		}
 	}
 }
 
@@ -152,11 +169,7 @@ func TestMonthsBetween(t *testing.T) {
 }
 
 func TestParseHorizon(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    int
-		wantErr string
-	}{
+	checkParse(t, "ParseHorizon", ParseHorizon, equal, []parseCase[int]{
 		{"12mo", 12, ""},
 		{"18", 18, ""},
 		{"1y", 12, ""},
@@ -165,27 +178,11 @@ func TestParseHorizon(t *testing.T) {
 		{"11y", 0, "must be 1 to 120 months"},
 		{"30d", 0, "whole months"},
 		{"soon", 0, "want a period"},
-	}
-	for _, tt := range tests {
-		got, err := ParseHorizon(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseHorizon(%q) = %d, %v; want error %q", tt.in, got, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("ParseHorizon(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
-		}
-	}
+	})
 }
 
 func TestParseRate(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    float64
-		wantErr string
-	}{
+	checkParse(t, "ParseRate", ParseRate, func(got, want float64) bool { return math.Abs(got-want) <= 1e-12 }, []parseCase[float64]{
 		{"20%/mo", 0.2, ""},
 		{"20%", 0.2, ""},
 		{"0.2", 0.2, ""},
@@ -198,19 +195,7 @@ func TestParseRate(t *testing.T) {
 		{"fast", 0, "want a growth rate"},
 		{"20%/week", 0, `unknown period "week"`},
 		{"NaN", 0, "want a growth rate"},
-	}
-	for _, tt := range tests {
-		got, err := ParseRate(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseRate(%q) = %v, %v; want error %q", tt.in, got, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || math.Abs(got-tt.want) > 1e-12 {
-			t.Errorf("ParseRate(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-	}
+	})
 }
 
 func TestDateJSON(t *testing.T) {

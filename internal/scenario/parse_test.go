@@ -36,144 +36,150 @@ func sec(d string) time.Duration {
 	return v
 }
 
-func TestLoadComplete(t *testing.T) {
-	got, err := Load("testdata/complete.yaml", env(nil))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	want := &Scenario{
-		Version: 1,
-		Name:    "checkout",
-		File:    "testdata/complete.yaml",
-		Target: Target{
-			URL:     "builtin",
-			Timeout: 5 * time.Second,
-			Headers: []Header{
-				{Name: "Authorization", Value: "Bearer demo-token", Secret: true},
-				{Name: "User-Agent", Value: "loadplan"},
-			},
-			MaxInFlight: 5000,
-			Client:      ClientAuto,
-			Compression: true,
-			Builtin: Builtin{
-				Workers:      8,
-				ServiceTime:  20 * time.Millisecond,
-				Distribution: "lognormal",
-				Queue:        200,
-				Sigma:        0.02,
-				Kappa:        0.0001,
-			},
-		},
-		Requests: []Request{
-			{Name: "home", Method: "GET", URL: "/", Weight: 6},
-			{Name: "search", Method: "GET", URL: "/search?q=shoes", Weight: 3,
-				Headers: []Header{{Name: "Accept", Value: "application/json"}}},
-			{Name: "checkout", Method: "POST", URL: "/checkout", Weight: 1,
-				Headers: []Header{
-					{Name: "Content-Type", Value: "application/json"},
-					{Name: "X-Request-Token", Value: "t0k3n", Secret: true},
+// TestLoad reads each test scenario with its variables; the scenario
+// records the file it came from, and a profile's duration is that of its
+// stages.
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		file      string
+		vars      map[string]string
+		want      *Scenario
+		durations map[string]time.Duration // by profile name
+	}{
+		{
+			file: "testdata/complete.yaml",
+			want: &Scenario{
+				Version: 1,
+				Name:    "checkout",
+				Target: Target{
+					URL:     "builtin",
+					Timeout: 5 * time.Second,
+					Headers: []Header{
+						{Name: "Authorization", Value: "Bearer demo-token", Secret: true},
+						{Name: "User-Agent", Value: "loadplan"},
+					},
+					MaxInFlight: 5000,
+					Client:      ClientAuto,
+					Compression: true,
+					Builtin: Builtin{
+						Workers:      8,
+						ServiceTime:  20 * time.Millisecond,
+						Distribution: "lognormal",
+						Queue:        200,
+						Sigma:        0.02,
+						Kappa:        0.0001,
+					},
 				},
-				Body: `{"cart": 42, "price": "$10"}`},
-		},
-		SLO: SLO{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
-		Profiles: []Profile{
-			{Name: "baseline", Model: Open, Stages: []Stage{
-				{Load: 100, From: 0, Duration: sec("30s"), Ramp: sec("5s")},
-			}, Warmup: sec("5s"), Expect: Expect{
-				P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true,
-				MinThroughput: 95, HasMinThroughput: true,
-			}},
-			{Name: "target", Model: Closed, Think: sec("50ms"), Jitter: 0.2, Stages: []Stage{
-				{Load: 50, From: 0, Duration: sec("1m"), Ramp: sec("10s")},
-			}, Expect: Expect{P50: sec("50ms"), P95: sec("300ms"), P99: sec("500ms"), ErrorRate: 0.005, HasErrorRate: true}},
-			{Name: "stress", Model: Open, Stages: []Stage{
-				{Load: 100, From: 0, Duration: sec("10s"), Ramp: sec("2s")},
-				{Load: 200, From: 100, Duration: sec("10s"), Ramp: sec("2s")},
-				{Load: 300, From: 200, Duration: sec("10s"), Ramp: sec("2s")},
-				{Load: 400, From: 300, Duration: sec("10s"), Ramp: sec("2s")},
-				{Load: 450, From: 400, Duration: sec("10s"), Ramp: sec("2s")},
-			}, Warmup: sec("2s"), Stepped: true,
-				Expect: Expect{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
-				Break:  BreakRule{Plateau: 0.5, MaxErrorRate: 0.01, HasMaxError: true, Confirm: 1}},
-			{Name: "spike", Model: Open, Stages: []Stage{
-				{Load: 50, From: 50, Duration: sec("10s")},
-				{Load: 500, From: 50, Duration: sec("10s"), Ramp: sec("10s")},
-				{Load: 500, From: 500, Duration: sec("30s")},
-				{Load: 50, From: 500, Duration: sec("5s"), Ramp: sec("5s")},
-				{Load: 50, From: 50, Duration: sec("30s")},
-			}, Expect: Expect{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
-				Recovery: RecoveryRule{From: "ramp_down", Windows: 3, Budget: sec("20s")}},
-		},
-		Abort: []AbortCondition{
-			{Metric: "error_rate", Above: 0.5, For: sec("10s"), Line: 45},
-			{Metric: "p99", Above: 10, For: sec("30s"), Line: 46},
-		},
-		Secrets:    []string{"demo-token", "Bearer demo-token", "t0k3n"},
-		SecretVars: map[string]string{"demo-token": "API_TOKEN", "t0k3n": "CHECKOUT_TOKEN"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Load(complete.yaml):\n got %+v\nwant %+v", got, want)
-	}
-	// Durations the run plan depends on.
-	for _, c := range []struct {
-		name string
-		want time.Duration
-	}{{"baseline", sec("30s")}, {"target", sec("1m")}, {"stress", sec("50s")}, {"spike", sec("85s")}} {
-		for _, p := range got.Profiles {
-			if p.Name == c.name && p.Duration() != c.want {
-				t.Errorf("%s.Duration() = %s, want %s", c.name, p.Duration(), c.want)
-			}
-		}
-	}
-}
-
-func TestLoadHTTPTarget(t *testing.T) {
-	got, err := Load("testdata/http.yaml", env(map[string]string{
-		"TOKEN":  "s3cr3t",
-		"TENANT": "acme",
-		"USERS":  "", // set but empty: the default applies, as in the shell
-	}))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	want := &Scenario{
-		Version: 1,
-		Name:    "api.v2_migration-test",
-		File:    "testdata/http.yaml",
-		Target: Target{
-			URL:                "https://127.0.0.1:8443/api/",
-			Timeout:            2 * time.Second,
-			InsecureSkipVerify: true,
-			MaxInFlight:        DefaultMaxInFlight,
-			Client:             ClientAuto,
-			Headers: []Header{
-				{Name: "authorization", Value: "Bearer s3cr3t", Secret: true},
-				{Name: "X-Tenant", Value: "acme"},
-				{Name: "Cookie", Value: "session=demo"},
-				{Name: "X-Signature", Value: "unsigned", Secret: true},
+				Requests: []Request{
+					{Name: "home", Method: "GET", URL: "/", Weight: 6},
+					{Name: "search", Method: "GET", URL: "/search?q=shoes", Weight: 3,
+						Headers: []Header{{Name: "Accept", Value: "application/json"}}},
+					{Name: "checkout", Method: "POST", URL: "/checkout", Weight: 1,
+						Headers: []Header{
+							{Name: "Content-Type", Value: "application/json"},
+							{Name: "X-Request-Token", Value: "t0k3n", Secret: true},
+						},
+						Body: `{"cart": 42, "price": "$10"}`},
+				},
+				SLO: SLO{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
+				Profiles: []Profile{
+					{Name: "baseline", Model: Open, Stages: []Stage{
+						{Load: 100, From: 0, Duration: sec("30s"), Ramp: sec("5s")},
+					}, Warmup: sec("5s"), Expect: Expect{
+						P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true,
+						MinThroughput: 95, HasMinThroughput: true,
+					}},
+					{Name: "target", Model: Closed, Think: sec("50ms"), Jitter: 0.2, Stages: []Stage{
+						{Load: 50, From: 0, Duration: sec("1m"), Ramp: sec("10s")},
+					}, Expect: Expect{P50: sec("50ms"), P95: sec("300ms"), P99: sec("500ms"), ErrorRate: 0.005, HasErrorRate: true}},
+					{Name: "stress", Model: Open, Stages: []Stage{
+						{Load: 100, From: 0, Duration: sec("10s"), Ramp: sec("2s")},
+						{Load: 200, From: 100, Duration: sec("10s"), Ramp: sec("2s")},
+						{Load: 300, From: 200, Duration: sec("10s"), Ramp: sec("2s")},
+						{Load: 400, From: 300, Duration: sec("10s"), Ramp: sec("2s")},
+						{Load: 450, From: 400, Duration: sec("10s"), Ramp: sec("2s")},
+					}, Warmup: sec("2s"), Stepped: true,
+						Expect: Expect{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
+						Break:  BreakRule{Plateau: 0.5, MaxErrorRate: 0.01, HasMaxError: true, Confirm: 1}},
+					{Name: "spike", Model: Open, Stages: []Stage{
+						{Load: 50, From: 50, Duration: sec("10s")},
+						{Load: 500, From: 50, Duration: sec("10s"), Ramp: sec("10s")},
+						{Load: 500, From: 500, Duration: sec("30s")},
+						{Load: 50, From: 500, Duration: sec("5s"), Ramp: sec("5s")},
+						{Load: 50, From: 50, Duration: sec("30s")},
+					}, Expect: Expect{P50: sec("50ms"), P95: sec("200ms"), P99: sec("500ms"), ErrorRate: 0.001, HasErrorRate: true},
+						Recovery: RecoveryRule{From: "ramp_down", Windows: 3, Budget: sec("20s")}},
+				},
+				Abort: []AbortCondition{
+					{Metric: "error_rate", Above: 0.5, For: sec("10s"), Line: 45},
+					{Metric: "p99", Above: 10, For: sec("30s"), Line: 46},
+				},
+				Secrets:    []string{"demo-token", "Bearer demo-token", "t0k3n"},
+				SecretVars: map[string]string{"demo-token": "API_TOKEN", "t0k3n": "CHECKOUT_TOKEN"},
 			},
+			durations: map[string]time.Duration{"baseline": sec("30s"), "target": sec("1m"), "stress": sec("50s"), "spike": sec("85s")},
 		},
-		Requests: []Request{
-			{Name: "root", Method: "GET", URL: "https://127.0.0.1:8443/api/", Weight: 1},
-			{Name: "users", Method: "POST", URL: "https://127.0.0.1:8443/api/users", Body: `{"name": "x"}`, Weight: 2},
-			{Name: "health", Method: "HEAD", URL: "http://127.0.0.1:9000/healthz", Weight: 0,
-				Headers: []Header{{Name: "X-Api-Key", Value: "", Secret: true}}},
+		{
+			file: "testdata/http.yaml",
+			vars: map[string]string{
+				"TOKEN":  "s3cr3t",
+				"TENANT": "acme",
+				"USERS":  "", // set but empty: the default applies, as in the shell
+			},
+			want: &Scenario{
+				Version: 1,
+				Name:    "api.v2_migration-test",
+				Target: Target{
+					URL:                "https://127.0.0.1:8443/api/",
+					Timeout:            2 * time.Second,
+					InsecureSkipVerify: true,
+					MaxInFlight:        DefaultMaxInFlight,
+					Client:             ClientAuto,
+					Headers: []Header{
+						{Name: "authorization", Value: "Bearer s3cr3t", Secret: true},
+						{Name: "X-Tenant", Value: "acme"},
+						{Name: "Cookie", Value: "session=demo"},
+						{Name: "X-Signature", Value: "unsigned", Secret: true},
+					},
+				},
+				Requests: []Request{
+					{Name: "root", Method: "GET", URL: "https://127.0.0.1:8443/api/", Weight: 1},
+					{Name: "users", Method: "POST", URL: "https://127.0.0.1:8443/api/users", Body: `{"name": "x"}`, Weight: 2},
+					{Name: "health", Method: "HEAD", URL: "http://127.0.0.1:9000/healthz", Weight: 0,
+						Headers: []Header{{Name: "X-Api-Key", Value: "", Secret: true}}},
+				},
+				Profiles: []Profile{
+					{Name: "baseline", Model: Open, Stages: []Stage{
+						{Load: 10, From: 0, Duration: sec("10s"), Ramp: sec("2s")},
+						{Load: 20.5, From: 10, Duration: sec("20s")},
+						{Load: 0, From: 20.5, Duration: sec("5s")},
+					}},
+					{Name: "target", Model: Closed, Think: time.Second, Stages: []Stage{
+						{Load: 25, Duration: sec("2m")},
+					}},
+				},
+				Secrets:    []string{"s3cr3t", "Bearer s3cr3t", "unsigned"},
+				SecretVars: map[string]string{"s3cr3t": "TOKEN"},
+			},
+			durations: map[string]time.Duration{"baseline": sec("35s"), "target": sec("2m")},
 		},
-		Profiles: []Profile{
-			{Name: "baseline", Model: Open, Stages: []Stage{
-				{Load: 10, From: 0, Duration: sec("10s"), Ramp: sec("2s")},
-				{Load: 20.5, From: 10, Duration: sec("20s")},
-				{Load: 0, From: 20.5, Duration: sec("5s")},
-			}},
-			{Name: "target", Model: Closed, Think: time.Second, Stages: []Stage{
-				{Load: 25, Duration: sec("2m")},
-			}},
-		},
-		Secrets:    []string{"s3cr3t", "Bearer s3cr3t", "unsigned"},
-		SecretVars: map[string]string{"s3cr3t": "TOKEN"},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Load(http.yaml):\n got %+v\nwant %+v", got, want)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := Load(tt.file, env(tt.vars))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			tt.want.File = tt.file
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Load(%s):\n got %+v\nwant %+v", tt.file, got, tt.want)
+			}
+			for _, p := range got.Profiles {
+				if want := tt.durations[p.Name]; p.Duration() != want {
+					t.Errorf("%s.Duration() = %s, want %s", p.Name, p.Duration(), want)
+				}
+			}
+		})
 	}
 }
 
