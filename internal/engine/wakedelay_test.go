@@ -52,6 +52,10 @@ func TestWakeDelaysLive(t *testing.T) {
 				n, time.Duration(total), time.Duration(longest), c.n, time.Duration(c.total), time.Duration(c.longest))
 		}
 	}
+	due := 50 * ms
+	if a := testing.AllocsPerRun(100, func() { due += ms; w.note(due, due+2*ms) }); a != 0 {
+		t.Errorf("a delay counted and published allocates %v times, want 0 (the pacer's path)", a)
+	}
 }
 
 // The sender pool's pacer counts a wake-up delay for each sleep that ended
