@@ -79,7 +79,7 @@ func TestRunReportsMachineStall(t *testing.T) {
 			// took to start.
 			for served.Load() < 10 {
 				select {
-				case err := <-done:
+				case err := <-scrapes.done:
 					t.Fatalf("the run ended (%v) before its server answered 10 requests (%d); stderr:\n%s", err, served.Load(), stderr.String())
 				case <-time.After(5 * time.Millisecond):
 				}
