@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -92,6 +93,24 @@ func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 	}
 	if _, ok := promValue(t, prom, `loadplan_start_lateness_p99_seconds{job=""}`); !ok {
 		t.Errorf("remote write: no start lateness gauge")
+	}
+	// The wake-up delays (most often none here): the last push holds the
+	// result's, and the scrape has them too.
+	g := res.Profiles[0].Generator
+	for _, c := range []struct {
+		name string
+		want float64
+	}{
+		{"loadplan_wake_delays_total", float64(g.WakeDelays)},
+		{"loadplan_wake_delay_seconds_total", float64(g.WakeDelayTotal) / 1000},
+		{"loadplan_wake_delay_max_seconds", float64(g.WakeDelayMax) / 1000},
+	} {
+		if v, ok := promValue(t, prom, c.name+`{job=""}`); !ok || math.Abs(v-c.want) > 1e-6 {
+			t.Errorf("remote write: %s = %v (found %v), the result %v", c.name, v, ok, c.want)
+		}
+		if _, ok := promValue(t, prom, c.name+`{job="loadplan"}`); !ok {
+			t.Errorf("scrape: Prometheus holds no %s", c.name)
+		}
 	}
 	// The scrape: the endpoint lingers after the run so the last pull sees
 	// the final figures; allow the last window in case it did not.

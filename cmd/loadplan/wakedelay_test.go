@@ -5,10 +5,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,7 +41,10 @@ const stallPause = 300 * time.Millisecond
 // busy machine. One stop, sent when the server had answered the 200th
 // request of 200 req/s, landed in that work once in a `make test`: 0 of
 // 300 ms counted. Before the count, nothing outside the lateness told the
-// user (a virtual machine reports no steal time).
+// user (a virtual machine reports no steal time). The live export says it
+// too, while the profile runs: /metrics, scraped every 100 ms, shows a
+// wake-up delay before the run has completed all its requests, and its
+// last scrape holds result.json's figures (scrapeLive).
 func TestRunReportsMachineStall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a subprocess")
@@ -53,10 +61,11 @@ func TestRunReportsMachineStall(t *testing.T) {
 			t.Parallel() // the two engines side by side
 			srv, served := testkit.CountingServer(t, 0)
 			out := t.TempDir()
+			listen := testkit.FreeAddr(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperLoadplanProcess$", "--",
-				"run", "--url", srv.URL, "--rate", "50", "--duration", "4s", "--out", out)
+				"run", "--url", srv.URL, "--rate", "50", "--duration", "4s", "--out", out, "--metrics-listen", listen)
 			cmd.Env = append(os.Environ(), "LOADPLAN_HELPER_PROCESS=1", "LOADPLAN_ENGINE="+c.env)
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -65,11 +74,12 @@ func TestRunReportsMachineStall(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
+			scrapes := scrapeLive("http://"+listen+"/metrics", done)
 			// From when the run is under way, however long the process
 			// took to start.
 			for served.Load() < 10 {
 				select {
-				case err := <-done:
+				case err := <-scrapes.done:
 					t.Fatalf("the run ended (%v) before its server answered 10 requests (%d); stderr:\n%s", err, served.Load(), stderr.String())
 				case <-time.After(5 * time.Millisecond):
 				}
@@ -84,7 +94,7 @@ func TestRunReportsMachineStall(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := <-done
+			err := <-scrapes.done
 			// The stop makes starts late: the run may fail its lateness
 			// bound (exit 1); anything else is not a run that measured.
 			var ee *exec.ExitError
@@ -116,6 +126,92 @@ func TestRunReportsMachineStall(t *testing.T) {
 			if !strings.Contains(string(md), "Wake-up delays: start lateness p99") || !strings.Contains(string(md), said) {
 				t.Errorf("summary.md does not say the machine stalled:\n%s", md)
 			}
+			scrapes.check(t, g, res.Profiles[0].Total.Requests)
 		})
+	}
+}
+
+// liveScrapes are the scrapes of a run's /metrics (the wake-up delays and
+// the requests so far, per scrape that answered), taken every 100 ms until
+// the run's process ended; done then gives the process's end.
+type liveScrapes struct {
+	done <-chan error
+	list []liveScrape
+}
+
+type liveScrape struct{ delays, seconds, longest, requests float64 }
+
+// scrapeLive scrapes url every 100 ms until exited has the process's end
+// (passed on in the result's done, once the scrapes are all in). A scrape
+// of a stopped process waits for SIGCONT; one before the endpoint is up
+// or after it closed fails and is left out.
+func scrapeLive(url string, exited <-chan error) *liveScrapes {
+	s := &liveScrapes{}
+	done := make(chan error, 1)
+	s.done = done
+	go func() {
+		client := &http.Client{Timeout: 10 * time.Second}
+		for {
+			select {
+			case err := <-exited:
+				done <- err
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			resp, err := client.Get(url)
+			if err != nil {
+				continue
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				continue
+			}
+			v := func(name string) float64 {
+				for _, line := range strings.Split(string(body), "\n") {
+					if strings.HasPrefix(line, name+"{") {
+						f, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+						return f
+					}
+				}
+				return -1 // not published
+			}
+			s.list = append(s.list, liveScrape{v("loadplan_wake_delays_total"), v("loadplan_wake_delay_seconds_total"),
+				v("loadplan_wake_delay_max_seconds"), v("loadplan_requests_total")})
+		}
+	}()
+	return s
+}
+
+// check: a scrape before the run's last request was in showed a wake-up
+// delay (the figure is live, not only the profile's end), and the last
+// scrape (in the 2 s the endpoint stays up after the run) holds the
+// run's figures g, which the caller has checked against the stops.
+func (s *liveScrapes) check(t *testing.T, g result.Generator, requests int64) {
+	t.Helper()
+	if len(s.list) == 0 {
+		t.Fatal("/metrics: no scrape answered")
+	}
+	live := -1
+	for i, sc := range s.list {
+		if sc.delays >= 1 && sc.requests >= 0 && sc.requests < float64(requests) {
+			live = i
+			break
+		}
+	}
+	last := s.list[len(s.list)-1]
+	if live < 0 {
+		var seen []string // delays/requests per scrape (-1: not published yet)
+		for _, sc := range s.list {
+			seen = append(seen, fmt.Sprintf("%g/%g", sc.delays, sc.requests))
+		}
+		t.Errorf("/metrics: no scrape showed a wake-up delay before the run had its %d requests; wake-up delays/requests: %s", requests, strings.Join(seen, " "))
+	} else {
+		t.Logf("/metrics: %d scrapes; scrape %d showed %+v, at the end %+v", len(s.list), live, s.list[live], last)
+	}
+	ms := func(v float64) result.Millis { return result.Millis(v * 1000) }
+	if last.delays != float64(g.WakeDelays) || math.Abs(float64(ms(last.seconds)-g.WakeDelayTotal)) > 0.001 || math.Abs(float64(ms(last.longest)-g.WakeDelayMax)) > 0.001 {
+		t.Errorf("/metrics at the end: %v wake-up delays, %v s in all, longest %v s; result.json %d, %v ms, %v ms",
+			last.delays, last.seconds, last.longest, g.WakeDelays, float64(g.WakeDelayTotal), float64(g.WakeDelayMax))
 	}
 }

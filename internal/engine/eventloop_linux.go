@@ -180,6 +180,7 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 	stopTick := startTick(r.opt.Recorder)
 	q := newStartQueue(NewSchedule(p.Stages), p.Stages, r.opt.Segment.scale(), rng)
 	q.sched.Phase, q.sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
+	l.late.live = r.progress
 	dropped, stopped := l.run(ctx, q, overrunCutoff(p.Stages))
 	var wg sync.WaitGroup
 	st := r.finish(stopped, func() {}, &wg, stopTick, dropped)

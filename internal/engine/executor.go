@@ -68,6 +68,11 @@ type Progress struct {
 	Dropped  atomic.Int64
 	// Senders is the open model's sender goroutines alive, busy or idle.
 	Senders atomic.Int64
+	// WakeDelays, WakeDelayTotal and WakeDelayMax (ns) are the open
+	// model's wake-up delays so far (Stats.WakeDelays), for the live
+	// export: stored only when a delay is counted, so a wake-up on time
+	// costs nothing more.
+	WakeDelays, WakeDelayTotal, WakeDelayMax atomic.Int64
 }
 
 // Offered is the current offered load (req/s or users).
@@ -308,7 +313,7 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	sl := pacerSleeper(ctx)
 	defer sl.close()
 	var lastWake time.Duration
-	var late wakeDelays
+	late := wakeDelays{live: r.progress}
 	cutoff := overrunCutoff(p.Stages)
 loop:
 	for {

@@ -14,9 +14,11 @@ const WakeDelayMin = time.Millisecond
 // wait to be woken at due that ended at woke, more than WakeDelayMin
 // after it. A wait ended early (an event, a signal, the run's stop) ends
 // before due and is not counted. Kept by the one goroutine that paces,
-// so plain fields; no allocation.
+// so plain fields; no allocation. Each delay counted is also published to
+// live (when set) for a reader while the profile runs (the live export).
 type wakeDelays struct {
 	n, total, longest int64
+	live              *Progress
 }
 
 // note counts a wait that was to end at due and ended at woke (offsets
@@ -29,6 +31,11 @@ func (w *wakeDelays) note(due, woke int64) {
 	w.n++
 	w.total += x
 	w.longest = max(w.longest, x)
+	if w.live != nil {
+		w.live.WakeDelays.Store(w.n)
+		w.live.WakeDelayTotal.Store(w.total)
+		w.live.WakeDelayMax.Store(w.longest)
+	}
 }
 
 // into writes the counts into a run's figures.

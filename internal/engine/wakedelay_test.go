@@ -34,6 +34,30 @@ func TestWakeDelaysNote(t *testing.T) {
 	}
 }
 
+// Each delay counted is in the live Progress at once (the live export
+// reads it while the profile runs), a wake-up on time changes nothing.
+func TestWakeDelaysLive(t *testing.T) {
+	ms := int64(time.Millisecond)
+	var p Progress
+	w := wakeDelays{live: &p}
+	for _, c := range []struct{ due, woke, n, total, longest int64 }{
+		{10 * ms, 10 * ms, 0, 0, 0},
+		{20 * ms, 27 * ms, 1, 7 * ms, 7 * ms},
+		{30 * ms, 30*ms + ms/2, 1, 7 * ms, 7 * ms},
+		{40 * ms, 43 * ms, 2, 10 * ms, 7 * ms},
+	} {
+		w.note(c.due, c.woke)
+		if n, total, longest := p.WakeDelays.Load(), p.WakeDelayTotal.Load(), p.WakeDelayMax.Load(); n != c.n || total != c.total || longest != c.longest {
+			t.Errorf("after a wake-up %v late: live %d delays, %v in all, longest %v; want %d, %v, %v", time.Duration(c.woke-c.due),
+				n, time.Duration(total), time.Duration(longest), c.n, time.Duration(c.total), time.Duration(c.longest))
+		}
+	}
+	due := 50 * ms
+	if a := testing.AllocsPerRun(100, func() { due += ms; w.note(due, due+2*ms) }); a != 0 {
+		t.Errorf("a delay counted and published allocates %v times, want 0 (the pacer's path)", a)
+	}
+}
+
 // The sender pool's pacer counts a wake-up delay for each sleep that ended
 // past its time, by how late; a sleep woken early (then slept again) or on
 // time counts none. On a fake clock (testing/synctest): 100 starts 10 ms
@@ -59,7 +83,8 @@ func TestPoolCountsWakeDelays(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}})
 				p := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: stages}
-				st, err := RunOpen(context.Background(), p, Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec})
+				var live Progress
+				st, err := RunOpen(context.Background(), p, Options{Doer: nopDoer{}, Requests: []*Prepared{{Name: "get", Method: "GET", URL: "http://127.0.0.1:1/"}}, Recorder: rec, Progress: &live})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -70,6 +95,9 @@ func TestPoolCountsWakeDelays(t *testing.T) {
 				if st.WakeDelays != c.delays || st.WakeDelayTotal != time.Duration(c.delays)*c.each || st.WakeDelayMax != c.each {
 					t.Errorf("%d wake-up delays, %v in all, longest %v; want %d, %v, %v", st.WakeDelays, st.WakeDelayTotal, st.WakeDelayMax,
 						c.delays, time.Duration(c.delays)*c.each, c.each)
+				}
+				if n, total, longest := live.WakeDelays.Load(), time.Duration(live.WakeDelayTotal.Load()), time.Duration(live.WakeDelayMax.Load()); n != st.WakeDelays || total != st.WakeDelayTotal || longest != st.WakeDelayMax {
+					t.Errorf("live progress: %d wake-up delays, %v in all, longest %v; the run's figures %d, %v, %v", n, total, longest, st.WakeDelays, st.WakeDelayTotal, st.WakeDelayMax)
 				}
 			})
 		})

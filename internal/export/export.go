@@ -204,6 +204,11 @@ func (f *follower) poll(l runner.Live) {
 		st.get(MetricLatenessP99, gauge, "profile", p).value = p99.Seconds()
 		st.get(MetricLatenessMax, gauge, "profile", p).value = max.Seconds()
 	}
+	if l.Unit == "req/s" { // the open model: the closed one has no schedule to wake for
+		st.get(MetricWakeDelays, counter, "profile", p).value = float64(l.WakeDelays)
+		st.get(MetricWakeDelaySeconds, counter, "profile", p).value = l.WakeDelayTotal.Seconds()
+		st.get(MetricWakeDelayMax, gauge, "profile", p).value = l.WakeDelayMax.Seconds()
+	}
 	h := st.get(MetricResponse, histogram, "profile", p)
 	for _, w := range wins {
 		stage := f.stageOf(w.Second, l.Epoch)
@@ -291,7 +296,8 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 func Names() []string {
 	return []string{MetricRequests, MetricErrors, MetricStageRequests, MetricErrorClasses, MetricResponse,
 		MetricInFlight, MetricOffered, MetricDropped, MetricLastP95, MetricRemoteDropped,
-		MetricReqRequests, MetricReqErrors, MetricLatenessP99, MetricLatenessMax}
+		MetricReqRequests, MetricReqErrors, MetricLatenessP99, MetricLatenessMax,
+		MetricWakeDelays, MetricWakeDelaySeconds, MetricWakeDelayMax}
 }
 
 var help = map[string]string{
@@ -309,4 +315,8 @@ var help = map[string]string{
 	MetricOffered:       "Offered load: req/s (open model) or users (closed).",
 	MetricDropped:       "Open-model starts skipped at the in-flight cap or past the profile's end plus 10%.",
 	MetricLastP95:       "p95 response time of the last closed second's successes.",
+
+	MetricWakeDelays:       "Open model: times the pacer woke more than 1 ms after the time it asked for (the machine did not run the generator when due), in the profile so far.",
+	MetricWakeDelaySeconds: "Open model: how late the pacer's delayed wake-ups were, added up, in the profile so far.",
+	MetricWakeDelayMax:     "Open model: the latest wake-up of the pacer in the profile so far, in seconds past the time it asked for.",
 }

@@ -55,7 +55,7 @@ func TestDashboardQueriesExportedMetrics(t *testing.T) {
 	if n < 6 {
 		t.Errorf("the dashboard has %d queries, want its six panels' worth", n)
 	}
-	for _, m := range []string{MetricRequests, MetricErrorClasses, MetricResponse, MetricInFlight} {
+	for _, m := range []string{MetricRequests, MetricErrorClasses, MetricResponse, MetricInFlight, MetricLatenessP99, MetricWakeDelayMax} {
 		if !seen[m] {
 			t.Errorf("the dashboard does not show %s", m)
 		}

@@ -27,6 +27,12 @@ const (
 	MetricReqErrors     = "loadplan_request_errors_total"       // counter {profile, request}: per closed second
 	MetricLatenessP99   = "loadplan_start_lateness_p99_seconds" // gauge {profile}: the current stage's start lateness p99
 	MetricLatenessMax   = "loadplan_start_lateness_max_seconds" // gauge {profile}
+	// The open model's wake-up delays (engine.WakeDelayMin): the pacer
+	// woke more than 1 ms after the time it asked for, the machine did
+	// not run the generator when due. Not published for a closed model.
+	MetricWakeDelays       = "loadplan_wake_delays_total"        // counter {profile}
+	MetricWakeDelaySeconds = "loadplan_wake_delay_seconds_total" // counter {profile}: how late, added up
+	MetricWakeDelayMax     = "loadplan_wake_delay_max_seconds"   // gauge {profile}: the latest so far
 )
 
 // Buckets are the response-time histogram's upper bounds, in seconds: 1 ms

@@ -95,6 +95,11 @@ type Live struct {
 	Names []string
 	// Lateness gives the start lateness p99 and max of the current stage.
 	Lateness func() (p99, max time.Duration)
+	// WakeDelays, WakeDelayTotal and WakeDelayMax are the open model's
+	// wake-up delays so far in the profile (engine.Stats.WakeDelays: the
+	// machine did not run the generator when due); zero in the closed model.
+	WakeDelays                   int64
+	WakeDelayTotal, WakeDelayMax time.Duration
 }
 
 // Run runs the scenario's profiles in order. When ctx ends, the profile in
@@ -313,6 +318,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
 				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch, Names: names, Lateness: rec.LiveLateness,
+				WakeDelays: progress.WakeDelays.Load(), WakeDelayTotal: time.Duration(progress.WakeDelayTotal.Load()), WakeDelayMax: time.Duration(progress.WakeDelayMax.Load()),
 			}
 			return lv
 		})
