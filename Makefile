@@ -17,9 +17,29 @@ vet:
 # The quick part, for the edit-test loop (under a minute with a warm
 # cache): vet and the unit tests without -race; -short skips the tests that
 # drive a service for seconds, -skip the timing acceptance tests and the
-# precision ones.
+# precision ones. The three longest packages, whose tests mostly wait on
+# loopback runs (CHECK_FIRST: engine, cmd/loadplan, runner), start first,
+# then the ones that compute longest (compare, result, promtest), then
+# simtarget (it waits too: 0.15 s of CPU in 10 s), and CHECK_P packages
+# run at once: at go test's default (-p 2 on 2 cores) the two longest held
+# both slots for about 30 s at 15-30% of a core each, and the links and
+# tests of the others waited behind them. At -p 6 (load average 10-12)
+# three computing packages beside the engine's timing tests made
+# TestTimeoutRespected miss its 350 ms slack; at 4, three slots hold
+# packages that wait and the fourth the links and computation (with
+# simtarget among the first four, all four waited for its first 10 s:
+# 61-64 s against 50-63 s at load 10-11). -parallel 4 (go test's default is
+# GOMAXPROCS, 2): a test that calls t.Parallel waits on loopback runs and
+# was made safe beside another under -race, which costs its CPU several
+# times over. The go test run skips go test's own vet subset (-vet=off: go
+# vet ./... has just run) and links without the symbol table and DWARF
+# (TEST_LDFLAGS). docs/testing.md, "make check under a minute".
+CHECK_P ?= 4
+CHECK_PARALLEL ?= 4
+CHECK_FIRST := ./internal/engine/ ./cmd/loadplan/ ./internal/runner/ ./internal/compare/ ./internal/result/ ./internal/promtest/ ./internal/simtarget/
+CHECK_PKGS = $(CHECK_FIRST) $(filter-out $(CHECK_FIRST),$(shell $(GO) list ./... | sed 's|^$(shell $(GO) list -m)|.|; s|$$|/|'))
 check: vet
-	$(GO) test -short -count=1 -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' ./...
+	$(GO) test -short -count=1 -p $(CHECK_P) -parallel $(CHECK_PARALLEL) -vet=off -ldflags='$(TEST_LDFLAGS)' -skip '^TestAcceptance|^TestPrecision[A-Z]|^TestSlow[A-Z]' $(CHECK_PKGS)
 
 # The whole suite (docs/testing.md): vet, then the race pass, then the
 # acceptance pass. .ci/run vets for three systems itself and runs

@@ -109,6 +109,7 @@ func TestRunProfileFlagUnknown(t *testing.T) {
 // httptest server: the result and summary are written, the token the
 // scenario sends never appears in any output.
 func TestRunWritesResultAndHidesSecrets(t *testing.T) {
+	t.Parallel() // waits on a 1 s loopback run; lateness limit 1 s (issue 17: make check)
 	const token = "tok-9f8e7d6c5b4a"
 	var sawToken atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -162,6 +163,7 @@ func TestRunWritesResultAndHidesSecrets(t *testing.T) {
 // way. The figures are checked against the loopback server's truth: 40 req/s
 // for 1 s is 40 requests, every one answered 200.
 func TestRunSummaryCompactAndFull(t *testing.T) {
+	t.Parallel() // its three runs wait beside the other tests (issue 17: make check)
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(srv.Close) // after the parallel subtests
 	for _, mode := range []string{"", "compact", "full"} {
@@ -212,6 +214,7 @@ func TestRunSummaryCompactAndFull(t *testing.T) {
 }
 
 func TestQuickCheckJSON(t *testing.T) {
+	t.Parallel() // waits on a loopback run; lateness limit 1 s (issue 17: make check)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	out := t.TempDir()
@@ -232,6 +235,7 @@ func TestQuickCheckJSON(t *testing.T) {
 // TestInterruptWritesPartialResult: SIGINT mid-stage writes the partial
 // result, marked interrupted, holding every request counted, and exits 130.
 func TestInterruptWritesPartialResult(t *testing.T) {
+	t.Parallel() // waits on a loopback run; its bound is 30 s (issue 17: make check)
 	srv, served := testkit.CountingServer(t, 20*time.Millisecond)
 	res, took := interruptedRun(t, []time.Duration{700 * time.Millisecond}, "--url", srv.URL, "--rate", "100", "--duration", "1m")
 	// Real time, bound far from both sides: an idle machine stops about
@@ -423,6 +427,7 @@ func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
 // server makes the generator the bottleneck; the run is marked invalid, the
 // summary says so, and the verdict fails.
 func TestOverloadedGeneratorIsInvalid(t *testing.T) {
+	t.Parallel() // waits on a 2 s run that is invalid by design; a busier machine only makes it more so (issue 17: make check)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(50 * time.Millisecond)
 	}))
@@ -449,6 +454,7 @@ func TestOverloadedGeneratorIsInvalid(t *testing.T) {
 // TestSecondInterruptCutsOff: a second SIGINT cuts off the requests in
 // flight at once; the partial result is still written and exit is 130.
 func TestSecondInterruptCutsOff(t *testing.T) {
+	t.Parallel() // waits on a loopback run; its bound is 30 s (issue 17: make check)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -13,9 +14,12 @@ import (
 // the signals themselves to write a partial result) ends with exit 130 on
 // SIGINT or SIGTERM, whether it watches its context (it returns at once)
 // or not (Run returns after interruptGrace). Before, only run and sim
-// read the signals. Real time: a 10 s bound on a 0.5 s grace.
+// read the signals. Real time: a 10 s bound on a 0.5 s grace. The cases
+// run side by side, each with its own signal channel (issue 17: make
+// check; one after the other they waited out the grace 11 times, 5.5 s).
 func TestEveryCommandInterruptible(t *testing.T) {
-	t.Parallel() // waits out interruptGrace 11 times; its bound is 20 graces
+	t.Parallel() // waits out interruptGrace; its bound is 20 graces
+	var wg sync.WaitGroup
 	for _, c := range commands() {
 		if c.name == "run" || c.name == "sim" {
 			continue
@@ -34,21 +38,24 @@ func TestEveryCommandInterruptible(t *testing.T) {
 			sig := make(chan os.Signal, 1)
 			env, _, _ := testEnv(nil)
 			env.Signals = sig
-			got := make(chan error, 1)
-			go func() { got <- runInterruptible(context.Background(), env, c, nil) }()
-			sig <- syscall.SIGTERM
-			select {
-			case err := <-got:
-				var ee *ExitError
-				if !errors.As(err, &ee) || ee.Code != ExitInterrupted {
-					t.Errorf("%s (watches ctx: %v): %v, want exit %d", c.name, watches, err, ExitInterrupted)
+			wg.Go(func() {
+				defer close(release)
+				got := make(chan error, 1)
+				go func() { got <- runInterruptible(context.Background(), env, c, nil) }()
+				sig <- syscall.SIGTERM
+				select {
+				case err := <-got:
+					var ee *ExitError
+					if !errors.As(err, &ee) || ee.Code != ExitInterrupted {
+						t.Errorf("%s (watches ctx: %v): %v, want exit %d", c.name, watches, err, ExitInterrupted)
+					}
+				case <-time.After(10 * time.Second):
+					t.Errorf("%s (watches ctx: %v): still running 10 s after SIGTERM", c.name, watches)
 				}
-			case <-time.After(10 * time.Second):
-				t.Errorf("%s (watches ctx: %v): still running 10 s after SIGTERM", c.name, watches)
-			}
-			close(release)
+			})
 		}
 	}
+	wg.Wait()
 }
 
 // Without a signal a command's own result comes back unchanged.

@@ -192,6 +192,7 @@ func TestBadGateExits2BeforeSending(t *testing.T) {
 // stored baseline fails on baseline:p95. (That a result does not regress
 // against itself is tested in internal/gate, free of timing.)
 func TestBaselineRegressionExits1(t *testing.T) {
+	t.Parallel() // waits on two 1 s loopback runs; /slow sleeps 30 ms, at least the 30 ms the check wants (issue 17: make check)
 	srv, _ := countingServer(t)
 	run := func(path string, extra ...string) (int, *result.Result, string) {
 		out := t.TempDir()

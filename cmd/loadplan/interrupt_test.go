@@ -57,6 +57,7 @@ func silentServer(t *testing.T) string {
 // scheduling noise of an idle machine); after the second interrupt the run must return within 2 s
 // against a 10 s timeout (a few milliseconds when idle).
 func TestInterruptNeverAnsweringTarget(t *testing.T) {
+	t.Parallel() // its four runs wait beside the other tests (issue 17: make check)
 	for _, client := range []string{"fast", "std"} {
 		for _, signals := range []int{1, 2} {
 			name := client + "/one interrupt"

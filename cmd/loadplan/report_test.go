@@ -33,6 +33,7 @@ func reportRun(t *testing.T) string {
 }
 
 func TestReportEveryFormat(t *testing.T) {
+	t.Parallel() // waits on a 1 s loopback run (reportRun) (issue 17: make check)
 	run := reportRun(t)
 	out := filepath.Join(t.TempDir(), "re", "rendered") // created by report
 	env, _, stderr := testEnv(nil)
@@ -99,6 +100,7 @@ func TestReportEveryFormat(t *testing.T) {
 // TestReportDefaultsToHTMLBesideResult: no flags writes report.html, and
 // only that, in the result file's directory.
 func TestReportDefaultsToHTMLBesideResult(t *testing.T) {
+	t.Parallel() // waits on a 1 s loopback run (reportRun) (issue 17: make check)
 	data, err := os.ReadFile(filepath.Join(reportRun(t), "result.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +139,7 @@ func TestReportDefaultsToHTMLBesideResult(t *testing.T) {
 }
 
 func TestReportUsageErrors(t *testing.T) {
+	t.Parallel() // waits on a 1 s loopback run (reportRun) (issue 17: make check)
 	good := filepath.Join(reportRun(t), "result.json")
 	data, err := os.ReadFile(good)
 	if err != nil {

@@ -240,6 +240,7 @@ plan:
 // TestQuietRunWarnsInsecure: -q prints no summary, but the warning that TLS
 // verification is off still goes to stderr.
 func TestQuietRunWarnsInsecure(t *testing.T) {
+	t.Parallel() // waits on a loopback run; lateness limit 1 s (issue 17: make check)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	path := writeFile(t, "s.yaml", fmt.Sprintf("version: 1\nname: tls\ntarget: {url: %s, insecure_skip_verify: true}\nrequests: [{name: home, path: /}]\nprofiles:\n  baseline: {rate: 10, duration: 300ms}\n", srv.URL))

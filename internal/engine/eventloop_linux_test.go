@@ -53,6 +53,7 @@ func piecesTarget(parts []string, closeAfter bool, conns *atomic.Int64) func(t *
 // close, an HTTP/1.0 response, a 204. Every request succeeds with the body's
 // bytes counted, a keep-alive connection is reused, one that closes is not.
 func TestEventLoopReadsEveryBodyKind(t *testing.T) {
+	t.Parallel() // waits on loopback servers; its checks count (issue 17: make check)
 	// closeAfter: the server closes the connection after a response;
 	// reused: a keep-alive connection serves more than one request.
 	tests := []struct {
@@ -72,6 +73,7 @@ func TestEventLoopReadsEveryBodyKind(t *testing.T) {
 		Stages: []scenario.Stage{{From: 50, Load: 50, Duration: 400 * time.Millisecond}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each against its own server
 			var conns atomic.Int64
 			url, stop := piecesTarget(tt.parts, tt.closeAfter, &conns)(t)
 			defer stop()
@@ -137,6 +139,7 @@ func runLoop(t *testing.T, ctx context.Context, rate float64, dur time.Duration,
 // TestEventLoopCountsDroppedStarts: at the in-flight cap the loop drops
 // starts, never queues them; recorded + dropped is the schedule.
 func TestEventLoopCountsDroppedStarts(t *testing.T) {
+	t.Parallel() // waits on a 100 ms server; its checks count (issue 17: make check)
 	var conns, served atomic.Int64
 	url, stop := delayedTarget(100*time.Millisecond, &conns, &served)(t)
 	defer stop()
@@ -152,6 +155,7 @@ func TestEventLoopCountsDroppedStarts(t *testing.T) {
 // requests in flight finish and are recorded before RunOpen returns.
 // Real time: a cancel at 300 ms of a minute's schedule, a bound of 30 s.
 func TestEventLoopGracefulStop(t *testing.T) {
+	t.Parallel() // waits on 50 ms requests; its bound is 30 s (issue 17: make check)
 	var conns, served atomic.Int64
 	url, stop := delayedTarget(50*time.Millisecond, &conns, &served)(t)
 	defer stop()

@@ -102,6 +102,7 @@ func TestPrecisionOpenModelRate(t *testing.T) {
 // user's own turn-around on loopback (well under a millisecond idle), and
 // the load holds at its peak for 500 ms or more.
 func TestClosedModelNeverExceedsUsers(t *testing.T) {
+	t.Parallel() // waits on a 20 ms server; its checks count, with no time bound (issue 17: make check)
 	var inFlight, maxSeen atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
@@ -156,6 +157,7 @@ func TestClosedModelNeverExceedsUsers(t *testing.T) {
 // service p99 is about 1 ms, the bound half the stall; were the queueing
 // counted in service time, its p99 would be near the whole second.
 func TestStallShowsInResponseNotService(t *testing.T) {
+	t.Parallel() // waits out a 1 s stall; its bound is 500 ms against about 1 ms idle (issue 17: make check)
 	const stall = time.Second
 	var once sync.Once
 	start := time.Now()
@@ -186,6 +188,7 @@ func TestStallShowsInResponseNotService(t *testing.T) {
 // TestOpenModelCountsDroppedStarts: at the in-flight cap, starts that could
 // not be made are counted, never silently lost.
 func TestOpenModelCountsDroppedStarts(t *testing.T) {
+	t.Parallel() // waits on a 100 ms server; its checks count (issue 17: make check)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(100 * time.Millisecond)
 	}))
@@ -208,6 +211,7 @@ func TestOpenModelCountsDroppedStarts(t *testing.T) {
 // TestGracefulStop: cancelling the run stops new starts; requests in flight
 // finish and are recorded before Run returns.
 func TestGracefulStop(t *testing.T) {
+	t.Parallel() // waits on 50 ms requests; its bound is 30 s (issue 17: make check)
 	srv, served := testkit.CountingServer(t, 50*time.Millisecond)
 	for _, model := range []scenario.Model{scenario.Open, scenario.Closed} {
 		t.Run(string(model), func(t *testing.T) {

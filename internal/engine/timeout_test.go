@@ -119,10 +119,12 @@ func TestTimeoutRespected(t *testing.T) {
 // Real time: the run must return within 2 s of the hard stop, against a
 // 10 s timeout; on an idle machine it returns within a few milliseconds.
 func TestHardStopCutsOff(t *testing.T) {
+	t.Parallel() // waits on a silent server; its bound is 2 s against a few ms idle (issue 17: make check)
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 		Stages: []scenario.Stage{{From: 50, Load: 50, Duration: 10 * time.Second}}}
 	for _, cl := range faultClients {
 		t.Run("server never answers/"+cl.name, func(t *testing.T) {
+			t.Parallel() // each against its own server
 			url, stop := neverAnswers(t)
 			defer stop()
 			client := cl.new(ClientOptions{Timeout: 10 * time.Second})
@@ -162,6 +164,7 @@ func TestHardStopCutsOff(t *testing.T) {
 // are in it, so a client that capped its connections below 60 would time
 // out. No timing: the server counts.
 func TestConnectionsGrowWithDemand(t *testing.T) {
+	t.Parallel() // waits on a server that counts; no time bound (issue 17: make check)
 	const users = 60
 	p := scenario.Profile{Name: "target", Model: scenario.Closed,
 		Stages: []scenario.Stage{{From: users, Load: users, Duration: 300 * time.Millisecond}}}
