@@ -60,6 +60,8 @@ func runFlags(fs *pflag.FlagSet, r *runner.Request, v *runView) {
 	fs.IntVar(&v.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
 	fs.Float64Var(&r.Scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
 	fs.DurationVar(&r.PacerQuantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
+	fs.DurationVar(&r.PacerEarly, "pacer-early", runner.PacerEarlyHalf, "open model: a start due within this after a wake-up of the pacer goes out with that wake-up's batch, up to this early (its latency then counts from when it was sent); 0: never early")
+	fs.Lookup("pacer-early").DefValue = "half of --pacer-quantum"
 	fs.StringVar(&v.export.Listen, "metrics-listen", "", "serve the run's live metrics in OpenMetrics form on this address (GET /metrics), e.g. 127.0.0.1:9464")
 	fs.StringVar(&v.export.RemoteWrite, "prometheus-remote-write", "", "push the run's live metrics to this Prometheus remote-write URL every second, e.g. http://127.0.0.1:9090/api/v1/write")
 	fs.StringVar(&r.MaxErrorRate, "max-error-rate", "1%", "fail a baseline or target profile whose error rate passes this when its expect and the slo set no error_rate (a percentage, or a fraction; 100% turns the default bound off)")

@@ -44,6 +44,14 @@ type Options struct {
 	// microsecond, at a CPU cost per start that can pass the request's own
 	// (each wake of an idle CPU is dear, above all in a virtual machine).
 	PacerQuantum time.Duration
+	// PacerEarly is how early the open model may send a start: a wake-up
+	// at W sends every start due by W + PacerEarly (a centred window,
+	// ADR 0020), so that a wake-up serves more starts and there are fewer
+	// of them. Zero: never early (each start at its time or later). A
+	// start sent early is measured from when it was sent, a late one from
+	// its intended time (metrics.Sample.From): latency is never
+	// understated. Stats.Early counts them.
+	PacerEarly time.Duration
 	// WorkerIdle is how long an open-model sender waits for a start before
 	// it retires (0: DefaultWorkerIdle), so that the senders a pile-up made
 	// do not outlive it.
@@ -113,6 +121,12 @@ type Stats struct {
 	WakeDelays     int64
 	WakeDelayTotal time.Duration
 	WakeDelayMax   time.Duration
+	// Early counts the starts sent before their intended time (at most
+	// Options.PacerEarly before it); EarlyTotal adds up how early,
+	// EarlyMax is the earliest.
+	Early      int64
+	EarlyTotal time.Duration
+	EarlyMax   time.Duration
 }
 
 // ErrNoRequests is returned when there is nothing to send.
