@@ -59,8 +59,8 @@ func runFlags(fs *pflag.FlagSet, r *runner.Request, v *runView) {
 	fs.StringVar(&r.StartAt, "start-at", "", "common wall-clock start of a split run, RFC 3339 (default: $LOADPLAN_START_AT)")
 	fs.IntVar(&v.repeat, "repeat", 1, "run the whole scenario N times, each into its own run-I directory under --out, so comparisons can use run-to-run variation")
 	fs.Float64Var(&r.Scale, "scale", 1, "multiply every load, stage duration, ramp, warm-up, recovery budget and abort duration by this factor (0.01 for a rehearsal of a full-size scenario)")
-	fs.DurationVar(&r.PacerQuantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
-	fs.DurationVar(&r.PacerEarly, "pacer-early", runner.PacerEarlyHalf, "open model: a start due within this after a wake-up of the pacer goes out with that wake-up's batch, up to this early (its latency then counts from when it was sent); 0: never early")
+	fs.DurationVar(&r.PacerQuantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this minus --pacer-early late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
+	fs.DurationVar(&r.PacerEarly, "pacer-early", runner.PacerEarlyHalf, "open model: a start due within this after a wake-up of the pacer goes out with that wake-up's batch, up to this early (its latency then counts from when it was sent; the pacer never wakes early for a start); 0: never early, each start at most --pacer-quantum late")
 	fs.Lookup("pacer-early").DefValue = "half of --pacer-quantum"
 	fs.StringVar(&v.export.Listen, "metrics-listen", "", "serve the run's live metrics in OpenMetrics form on this address (GET /metrics), e.g. 127.0.0.1:9464")
 	fs.StringVar(&v.export.RemoteWrite, "prometheus-remote-write", "", "push the run's live metrics to this Prometheus remote-write URL every second, e.g. http://127.0.0.1:9090/api/v1/write")

@@ -108,8 +108,6 @@ type eventLoop struct {
 	stoppedAt time.Duration
 	// late counts the paced waits that ended past their time (Stats.WakeDelays).
 	late wakeDelays
-	// early counts the starts sent before their time (Stats.Early).
-	early earlyStarts
 }
 
 // eventLoopTarget tells whether the event loop can run opt's requests: a
@@ -192,7 +190,6 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 	}
 	st.EventLoop = true
 	l.late.into(&st)
-	l.early.into(&st)
 	return st, true
 }
 
@@ -352,9 +349,7 @@ func (l *eventLoop) startDue(q *startQueue, now, early int64) (dropped int64, mo
 			continue
 		}
 		req := l.req[j.flow]
-		s := r.begin(req, j.stage, j.intended)
-		l.early.note(j.intended, s.Start)
-		l.start(r.opt.Requests[req].fast.Load(), s)
+		l.start(r.opt.Requests[req].fast.Load(), r.begin(req, j.stage, j.intended))
 	}
 	_, more = q.peek()
 	return dropped, more

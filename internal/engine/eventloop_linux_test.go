@@ -427,7 +427,7 @@ func TestPacerWindow(t *testing.T) {
 	}
 }
 
-// TestEventLoopEarlyStartsMeasuredFromSend: on the real loop against a
+// TestEarlyStartsMeasuredFromSend: on each open-model engine against a
 // loopback server that answers every request 20 ms after reading it, at
 // 4,000 req/s with a 1 ms quantum and 0.5 ms early allowance, starts
 // leave early (Stats.Early), none more than the allowance (exact: a start
@@ -436,17 +436,22 @@ func TestPacerWindow(t *testing.T) {
 // early is measured from its send. Measured from its intended time, up to
 // 0.5 ms later, an early start's latency would read under 20 ms. With no
 // allowance no start leaves early.
-func TestEventLoopEarlyStartsMeasuredFromSend(t *testing.T) {
+func TestEarlyStartsMeasuredFromSend(t *testing.T) {
 	const service = 20 * time.Millisecond
 	var conns, served atomic.Int64
 	url, stop := delayedTarget(service, &conns, &served)(t)
 	defer stop()
-	for _, early := range []time.Duration{500 * time.Microsecond, 0} {
+	for _, c := range []struct {
+		name   string
+		engine Engine
+		early  time.Duration
+	}{{"loop", EngineEventLoop, 500 * time.Microsecond}, {"loop", EngineEventLoop, 0}, {"pool", EnginePool, 500 * time.Microsecond}, {"pool", EnginePool, 0}} {
+		early := c.early
 		p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 			Stages: []scenario.Stage{{From: 4000, Load: 4000, Duration: 500 * time.Millisecond}}}
 		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
 		st, err := RunOpen(context.Background(), p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
-			Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, Engine: EngineEventLoop,
+			Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, Engine: c.engine,
 			PacerQuantum: time.Millisecond, PacerEarly: early})
 		if err != nil {
 			t.Fatal(err)
@@ -455,17 +460,17 @@ func TestEventLoopEarlyStartsMeasuredFromSend(t *testing.T) {
 		req, errs := total(snap)
 		resp := metrics.Summarize(snap.Stages[0].Response())
 		late := metrics.Summarize(snap.Stages[0].Lateness)
-		t.Logf("early %v: %d requests (%d errors), %d early (most %v), latency min %v, lateness max %v", early, req, errs, st.Early, st.EarlyMax, resp.Min, late.Max)
-		if !st.EventLoop || req != 2000 || errs != 0 {
-			t.Fatalf("event loop %v, %d requests, %d errors: want the loop, 2000, none", st.EventLoop, req, errs)
+		t.Logf("%v, early %v: %d requests (%d errors), %d early (most %v), latency min %v, lateness max %v", c.name, early, req, errs, st.Early, st.EarlyMax, resp.Min, late.Max)
+		if st.EventLoop != (c.engine == EngineEventLoop) || req != 2000 || errs != 0 {
+			t.Fatalf("%v: event loop %v, %d requests, %d errors: want 2000, none", c.name, st.EventLoop, req, errs)
 		}
 		// The histogram keeps 3 significant figures: 20 ms reads as low as
 		// 19.984 ms.
 		if resp.Min < service-20*time.Microsecond {
-			t.Errorf("early %v: a latency of %v, under the server's %v: an early start measured from its intended time", early, resp.Min, service)
+			t.Errorf("%v, early %v: a latency of %v, under the server's %v: an early start measured from its intended time", c.name, early, resp.Min, service)
 		}
 		if st.EarlyMax > early || early > 0 && st.Early == 0 || early == 0 && st.Early != 0 {
-			t.Errorf("early %v: %d starts early, the most %v: want some, none past the allowance (none at all with none)", early, st.Early, st.EarlyMax)
+			t.Errorf("%v, early %v: %d starts early, the most %v: want some, none past the allowance (none at all with none)", c.name, early, st.Early, st.EarlyMax)
 		}
 	}
 }

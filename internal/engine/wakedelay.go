@@ -35,27 +35,3 @@ func (w *wakeDelays) note(due, woke int64) {
 func (w *wakeDelays) into(st *Stats) {
 	st.WakeDelays, st.WakeDelayTotal, st.WakeDelayMax = w.n, time.Duration(w.total), time.Duration(w.longest)
 }
-
-// earlyStarts counts the open model's starts sent before their intended
-// time (Options.PacerEarly). Kept by the one goroutine that paces, so
-// plain fields; no allocation.
-type earlyStarts struct {
-	n, total, most int64
-}
-
-// note counts a start intended at intended and begun at start (offsets
-// from the run's epoch, ns) if it was early.
-func (e *earlyStarts) note(intended, start int64) {
-	x := intended - start
-	if x <= 0 {
-		return
-	}
-	e.n++
-	e.total += x
-	e.most = max(e.most, x)
-}
-
-// into writes the counts into a run's figures.
-func (e *earlyStarts) into(st *Stats) {
-	st.Early, st.EarlyTotal, st.EarlyMax = e.n, time.Duration(e.total), time.Duration(e.most)
-}
