@@ -147,14 +147,15 @@ type runner struct {
 	started  atomic.Int64
 	canceled atomic.Int64
 	waits    atomic.Int64
-	// early counts the starts begun before their intended time, adds up
-	// how early (earlyNs) and keeps the earliest (Stats.Early).
-	early, earlyNs, earliest atomic.Int64
 	progress *Progress
 	flows    *flowSet
 	// stopRun ends the run's own context (a unique data source ran out).
 	stopRun   context.CancelFunc
 	exhausted atomic.Bool
+
+	// early counts the starts begun before their intended time, adds up
+	// how early (earlyNs) and keeps the earliest (Stats.Early).
+	early, earlyNs, earliest atomic.Int64
 }
 
 func newRunner(opt Options) (*runner, error) {
