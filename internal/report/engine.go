@@ -71,7 +71,7 @@ func wakeDelayText(g result.Generator) string {
 
 // earlyText says, after the start lateness, how many starts the pacer sent
 // early and how early at most (result.Generator.EarlyStarts): ", 1234
-// sent early (at most 0.49ms, the pacer's early allowance; their latency
+// sent early (at most 490µs, the pacer's early allowance; their latency
 // counts from the send)". Empty when none was: the lateness then says the
 // schedule's fidelity alone.
 func earlyText(g result.Generator) string {
