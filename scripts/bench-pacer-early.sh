@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench-pacer-early.sh: the pacer's early allowance against the pacing
 # before it (ADR 0020, docs/performance.md "Issue #18: the pacer's early
-# allowance"), in interleaved pairs on one binary: old = --pacer-quantum
-# 500us --pacer-early 0, new = the defaults (1 ms, half of it early). Each
+# allowance"), in interleaved pairs on one binary (odd pairs old first,
+# even pairs new first): old = --pacer-quantum 500us --pacer-early 0, new =
+# the defaults (1 ms, half of it early). Each
 # run is benchengine's open model at RATE for 10 s against its minimal
 # loopback server (CPU 0), loadplan on CPU 1 under `perf stat` (task-clock,
 # context switches). Prints per run: CPU s per 100k (the result's cpu_s over
@@ -31,7 +32,11 @@ echo "| rate | pair | pacing | UTC | load | CPU s per 100k | context switches pe
 echo "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for p in $(seq 1 "${PAIRS:-3}"); do
 	for rate in ${RATES:-5000 10000}; do
-		for v in old new; do
+		# Odd pairs run the old pacing first, even ones the new: on a
+		# machine whose load rises or falls, neither always runs second.
+		order="old new"
+		[ $((p % 2)) = 0 ] && order="new old"
+		for v in $order; do
 			args=""
 			[ $v = old ] && args="--pacer-quantum 500us --pacer-early 0"
 			t=$(date -u +%T) load=$(cut -d' ' -f1 /proc/loadavg)
