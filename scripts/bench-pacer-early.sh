@@ -2,8 +2,8 @@
 # bench-pacer-early.sh: the pacer's early allowance against the pacing
 # before it (ADR 0020, docs/performance.md "Issue #18: the pacer's early
 # allowance"), in interleaved pairs on one binary (odd pairs old first,
-# even pairs new first): old = --pacer-quantum 500us --pacer-early 0, new =
-# the defaults (1 ms, half of it early). Each
+# even pairs new first): old = --pacer-quantum 500us --pacer-early 0 (the
+# defaults), new = --pacer-quantum 1ms --pacer-early 500us. Each
 # run is benchengine's open model at RATE for 10 s against its minimal
 # loopback server (CPU 0), loadplan on CPU 1 under `perf stat` (task-clock,
 # context switches). Prints per run: CPU s per 100k (the result's cpu_s over
@@ -37,7 +37,7 @@ for p in $(seq 1 "${PAIRS:-3}"); do
 		order="old new"
 		[ $((p % 2)) = 0 ] && order="new old"
 		for v in $order; do
-			args=""
+			args="--pacer-quantum 1ms --pacer-early 500us"
 			[ $v = old ] && args="--pacer-quantum 500us --pacer-early 0"
 			t=$(date -u +%T) load=$(cut -d' ' -f1 /proc/loadavg)
 			TAG=$v-$rate-$p "$work/benchengine" -loadplan "$work/wrap.sh" -rounds 1 -users 0 -rates '' -high "$rate" -duration 10s -args "$args" >/dev/null
