@@ -401,7 +401,7 @@ func simulateWindow(t *testing.T, rate float64, quantum, early int64) (wakes int
 // TestPacerWindow: the centred window (Options.PacerEarly, ADR 0020) on a
 // fake clock. A start leaves at most early before its time and at most
 // quantum − early after it; with a 1 ms quantum and 0.5 ms early the loop
-// wakes half as often as with the old 0.5 ms quantum, never early, at the
+// wakes half as often as with the default 0.5 ms quantum, never early, at the
 // same worst lateness. A light schedule (a start every 2 ms, more than a
 // quantum apart) is paced exactly: the loop never wakes early for a
 // start, so none leaves early.
