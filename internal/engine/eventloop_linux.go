@@ -264,7 +264,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 		var paced bool
 		if more {
 			var d int64
-			d, more = l.startDue(q, now)
+			d, more = l.startDue(q, now, int64(r.opt.PacerEarly))
 			if d > 0 {
 				dropped += d
 				r.progress.Dropped.Store(dropped)
@@ -329,16 +329,18 @@ func pacedWait(now, next, lastWake, quantum int64) int64 {
 	return max(next, lastWake+quantum) - now
 }
 
-// startDue sends the starts due at now, at most paceBatch of them,
+// startDue sends the starts due by now + early (Options.PacerEarly: the
+// loop is awake now; a start due within early of it leaves with this
+// batch rather than cost a wake-up of its own), at most paceBatch of them,
 // counting as dropped those at the in-flight cap; more is false when the
 // schedule is over. A loop that is behind thus reads the responses that
 // have come (their connections free again) between batches, instead of
 // dialling a connection for every start it is behind by (ADR 0018's
 // spiral).
-func (l *eventLoop) startDue(q *startQueue, now int64) (dropped int64, more bool) {
+func (l *eventLoop) startDue(q *startQueue, now, early int64) (dropped int64, more bool) {
 	r := l.r
 	for range paceBatch {
-		j, ok := q.take(now, r)
+		j, ok := q.take(now+early, r)
 		if !ok {
 			_, more = q.peek()
 			return dropped, more

@@ -145,16 +145,18 @@ func (p *senderPool) giveLocked(j job, max int) bool {
 // retires idle senders between batches.
 const paceBatch = 64
 
-// pace hands out the starts due at now (an offset from the epoch), at most
-// paceBatch of them, each to an idle or a new sender, and counts as
+// pace hands out the starts due by now + early (an offset from the epoch;
+// early is Options.PacerEarly: the pacer is awake now, and a start due
+// within early leaves with this batch rather than cost a wake-up of its
+// own), at most paceBatch of them, each to an idle or a new sender, and counts as
 // dropped those it cannot make: at the in-flight cap, or every one of max
 // senders busy. It returns when the next start is due; more is false when
 // the schedule is over.
-func (p *senderPool) pace(now int64, max int) (next int64, dropped int64, more bool) {
+func (p *senderPool) pace(now, early int64, max int) (next int64, dropped int64, more bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for range paceBatch {
-		j, ok := p.q.take(now, p.r)
+		j, ok := p.q.take(now+early, p.r)
 		if !ok {
 			break
 		}

@@ -254,10 +254,10 @@ func (a *stageAcc) record(r *Recorder, s *Sample) {
 	_ = a.late.RecordValue(r.us(s.Start - s.Intended))
 	if s.Class != OK {
 		c.errors++
-		_ = a.errLat.RecordValue(r.us(s.End - s.Intended))
+		_ = a.errLat.RecordValue(r.us(s.End - s.From()))
 		return
 	}
-	_ = a.resp[s.Request].RecordValue(r.us(s.End - s.Intended))
+	_ = a.resp[s.Request].RecordValue(r.us(s.End - s.From()))
 	_ = a.svc[s.Request].RecordValue(r.us(s.End - s.sent()))
 }
 
@@ -325,10 +325,10 @@ func (r *Recorder) recordWindow(sh *shard, s *Sample) {
 		if nw.hist == nil {
 			nw.hist = NewHistogram(r.maxLat, WindowSigFigs) // once per shard and name
 		}
-		_ = nw.hist.RecordValue(r.us(s.End - s.Intended))
+		_ = nw.hist.RecordValue(r.us(s.End - s.From()))
 		return
 	}
-	_ = sh.wacc.hist.RecordValue(r.us(s.End - s.Intended))
+	_ = sh.wacc.hist.RecordValue(r.us(s.End - s.From()))
 }
 
 // stageLocked returns stage i's totals, creating them. r.mu must be held.

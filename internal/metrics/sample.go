@@ -69,8 +69,15 @@ type Sample struct {
 func (s *Sample) Failed() bool { return s.Class != OK }
 
 // Response is the latency as a user would see it: from the intended start
-// (coordinated-omission free in the open model) to the end.
-func (s *Sample) Response() time.Duration { return time.Duration(s.End - s.Intended) }
+// (coordinated-omission free in the open model) to the end; from the send
+// when the request left before its intended start (a pacer's early
+// allowance), so that it is never understated (From).
+func (s *Sample) Response() time.Duration { return time.Duration(s.End - s.From()) }
+
+// From is when the response latency counts from: the earlier of the
+// intended start and the actual one. A late start counts from its intended
+// time (coordinated omission absent), an early one from when it left.
+func (s *Sample) From() int64 { return min(s.Intended, s.Start) }
 
 // Service is the latency from the actual send to the end: time spent
 // waiting for a connection in the generator is not the service's.
@@ -83,5 +90,6 @@ func (s *Sample) sent() int64 {
 	return s.Start
 }
 
-// Lateness is how far behind schedule the request was sent.
-func (s *Sample) Lateness() time.Duration { return time.Duration(s.Start - s.Intended) }
+// Lateness is how far behind schedule the request was sent (0 when it was
+// sent early).
+func (s *Sample) Lateness() time.Duration { return time.Duration(max(0, s.Start-s.Intended)) }

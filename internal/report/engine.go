@@ -68,3 +68,15 @@ func wakeDelayText(g result.Generator) string {
 	return fmt.Sprintf("start lateness p99 %s (max %s): the machine did not run the generator when due %s (%s in all, longest %s: other threads or processes, or the hypervisor, had the CPU)",
 		ms(g.LatenessP99), ms(g.LatenessMax), times, ms(g.WakeDelayTotal), ms(g.WakeDelayMax))
 }
+
+// earlyText says, after the start lateness, how many starts the pacer sent
+// early and how early at most (result.Generator.EarlyStarts): ", 1234
+// sent early (at most 490µs, the pacer's early allowance; their latency
+// counts from the send)". Empty when none was: the lateness then says the
+// schedule's fidelity alone.
+func earlyText(g result.Generator) string {
+	if g.EarlyStarts <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d sent early (at most %s, the pacer's early allowance; their latency counts from the send)", g.EarlyStarts, ms(g.EarlyMax))
+}

@@ -231,8 +231,8 @@ func profile(b *strings.Builder, p *result.Profile) {
 		fmt.Fprintf(b, ". Failed requests' response p50 %s, p99 %s.\n", lms(t.ErrorLatency, t.ErrorLatency.P50), lms(t.ErrorLatency, t.ErrorLatency.P99))
 	}
 	g := p.Generator
-	fmt.Fprintf(b, "\nGenerator: %d sent (%.1f%% of the schedule), %d dropped (at the in-flight cap, or not made by the profile's end plus 10%%), at most %d in flight, start lateness p99 %s (max %s), %.2f CPU s, peak memory %.0f MiB.\n",
-		g.Started, g.StartRatio*100, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), g.CPUSeconds, float64(g.PeakRSS)/(1<<20))
+	fmt.Fprintf(b, "\nGenerator: %d sent (%.1f%% of the schedule), %d dropped (at the in-flight cap, or not made by the profile's end plus 10%%), at most %d in flight, start lateness p99 %s (max %s)%s, %.2f CPU s, peak memory %.0f MiB.\n",
+		g.Started, g.StartRatio*100, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), earlyText(g), g.CPUSeconds, float64(g.PeakRSS)/(1<<20))
 	if w := wakeDelayText(g); w != "" {
 		fmt.Fprintf(b, "\nWake-up delays: %s.\n", w)
 	}

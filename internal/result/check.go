@@ -46,13 +46,16 @@ func checkFigures(r *Result) *FormatError {
 		for _, c := range []struct {
 			n string
 			v int64
-		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}, {"conn_waits", g.ConnWaits}, {"wake_delays", g.WakeDelays}} {
+		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}, {"conn_waits", g.ConnWaits}, {"wake_delays", g.WakeDelays}, {"start_early", g.EarlyStarts}} {
 			if c.v < 0 {
 				return bad(at+".generator."+c.n, "must not be negative, got %d", c.v)
 			}
 		}
 		if g.WakeDelayTotal < 0 || g.WakeDelayMax < 0 {
 			return bad(at+".generator.wake_delay_ms", "wake-up delays must not be negative, got %g ms in all, longest %g ms", float64(g.WakeDelayTotal), float64(g.WakeDelayMax))
+		}
+		if g.EarlyTotal < 0 || g.EarlyMax < 0 {
+			return bad(at+".generator.start_early_ms", "early starts must not be negative, got %g ms in all, earliest %g ms", float64(g.EarlyTotal), float64(g.EarlyMax))
 		}
 		if g.StartRatio < 0 {
 			return bad(at+".generator.start_ratio", "must not be negative, got %g", g.StartRatio)

@@ -663,6 +663,17 @@ type Generator struct {
 	WakeDelays     int64  `json:"wake_delays,omitempty"`
 	WakeDelayTotal Millis `json:"wake_delay_ms,omitempty"`
 	WakeDelayMax   Millis `json:"wake_delay_max_ms,omitempty"`
+	// EarlyStarts counts the open model's starts sent before their
+	// intended time: a start due within the pacer's early allowance
+	// (--pacer-early) of a wake-up leaves with that wake-up's batch. Its
+	// latency counts from when it was sent, not from the later intended
+	// time, so it is never understated; its lateness is 0. EarlyTotal adds
+	// up how early, EarlyMax is the earliest. Absent when none (and in
+	// results from before they were counted): the schedule's fidelity is
+	// then the lateness alone.
+	EarlyStarts int64  `json:"start_early,omitempty"`
+	EarlyTotal  Millis `json:"start_early_ms,omitempty"`
+	EarlyMax    Millis `json:"start_early_max_ms,omitempty"`
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -693,8 +704,8 @@ func MergeEngines(labels []string, parts []Generator) (engine, note string) {
 
 // AddCounts adds pg's counts (starts, iterations, drops, cancels,
 // connection waits, late samples, CPU seconds, wake-up delays and their
-// total) to g's and keeps the larger peak memory and longest wake-up
-// delay: what two parts of a profile add up to, whether they
+// total, early starts and their total) to g's and keeps the larger peak
+// memory, longest wake-up delay and earliest start: what two parts of a profile add up to, whether they
 // ran side by side (a split run's segments) or one after the other (a
 // stress ramp's refinement steps). The most in flight and the lateness
 // depend on which: the caller combines them.
@@ -710,6 +721,9 @@ func (g *Generator) AddCounts(pg Generator) {
 	g.WakeDelays += pg.WakeDelays
 	g.WakeDelayTotal += pg.WakeDelayTotal
 	g.WakeDelayMax = max(g.WakeDelayMax, pg.WakeDelayMax)
+	g.EarlyStarts += pg.EarlyStarts
+	g.EarlyTotal += pg.EarlyTotal
+	g.EarlyMax = max(g.EarlyMax, pg.EarlyMax)
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

@@ -37,6 +37,8 @@ type Request struct {
 	MaxErrorRate string   // a percentage or a fraction
 	MaxLateness  time.Duration
 	PacerQuantum time.Duration
+	// PacerEarly is how early a start may leave (0: never).
+	PacerEarly time.Duration
 
 	// CI gates: --gate, --junit, --baseline, --max-regression,
 	// --min-request-share.
@@ -64,6 +66,8 @@ func Prepare(r Request) (Pipeline, error) {
 	switch {
 	case r.PacerQuantum < 0:
 		return Pipeline{}, verdict.Usagef("--pacer-quantum %s: must be >= 0", r.PacerQuantum)
+	case r.PacerEarly < 0 || r.PacerEarly > r.PacerQuantum:
+		return Pipeline{}, verdict.Usagef("--pacer-early %s: must be from 0 to --pacer-quantum (%s)", r.PacerEarly, r.PacerQuantum)
 	case r.MaxLateness <= 0:
 		return Pipeline{}, verdict.Usagef("--max-lateness %s: must be > 0", r.MaxLateness)
 	}
@@ -157,7 +161,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
-		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, MaxErrorRate: &maxErr,
+		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.PacerEarly, MaxErrorRate: &maxErr,
 		Engine: eng,
 	}, dir, nil
 }

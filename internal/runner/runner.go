@@ -58,6 +58,10 @@ type Options struct {
 	// PacerQuantum is the open model's shortest time between two wake-ups
 	// of its pacer (engine.Options.PacerQuantum; 0: a wake-up per start).
 	PacerQuantum time.Duration
+	// PacerEarly is how early the open model may send a start that falls
+	// due while its pacer is awake (engine.Options.PacerEarly; 0: never
+	// early).
+	PacerEarly time.Duration
 	// Engine chooses the open model's engine (zero: the epoll event loop
 	// where it can serve the profile, else the sender pool; ADR 0019):
 	// Request sets it from LOADPLAN_ENGINE (epoll, pool or auto).
@@ -347,6 +351,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Hard:         opt.Hard,
 		Progress:     progress,
 		PacerQuantum: opt.PacerQuantum,
+		PacerEarly:   opt.PacerEarly,
 		Segment:      opt.Segment,
 		Flows:        opt.Scenario.Flows,
 		Data:         opt.data,
@@ -382,6 +387,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
 			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
 			WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
+			EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
 		},
 	})
 	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)

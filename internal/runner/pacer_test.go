@@ -1,0 +1,58 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// TestRunRecordsEarlyStarts: a run's result says how many starts the
+// pacer sent early and the earliest (generator.start_early,
+// start_early_max_ms), never more than the allowance; with none allowed,
+// none. 2,000 req/s (a start every 500 µs) against the built-in target
+// with a 1 ms quantum: about one start in two falls in a wake-up's window.
+func TestRunRecordsEarlyStarts(t *testing.T) {
+	const yaml = "version: 1\nname: e\ntarget: {url: builtin, builtin: {workers: 16, service_time: 1ms}}\nrequests: [{name: get, path: /}]\nprofiles:\n  baseline: {rate: 2000, duration: 500ms}\n"
+	for _, early := range []time.Duration{500 * time.Microsecond, 0} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		res, err := Run(ctx, Options{Scenario: parse(t, yaml), Version: "test", Seed: 1, MaxLateness: time.Second, PacerQuantum: time.Millisecond, PacerEarly: early})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := res.Profiles[0].Generator
+		t.Logf("early %v: %d started, %d early, earliest %g ms", early, g.Started, g.EarlyStarts, float64(g.EarlyMax))
+		if early > 0 && (g.EarlyStarts == 0 || float64(g.EarlyMax) > 0.5 || g.EarlyTotal <= 0) || early == 0 && (g.EarlyStarts != 0 || g.EarlyMax != 0) {
+			t.Errorf("early %v: %d starts early, %g ms in all, the earliest %g ms: want some, none past 0.5 ms (none with no allowance)",
+				early, g.EarlyStarts, float64(g.EarlyTotal), float64(g.EarlyMax))
+		}
+	}
+}
+
+// TestPacerEarly: --pacer-early reaches the run as given (0, its default:
+// never early, the pacing before the allowance), and one past the quantum
+// or negative is a usage error.
+func TestPacerEarly(t *testing.T) {
+	for _, early := range []time.Duration{0, 500 * time.Microsecond, time.Millisecond} {
+		r := quickRequest(t)
+		r.PacerQuantum, r.PacerEarly = time.Millisecond, early
+		p, err := Prepare(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Run.PacerEarly; got != early {
+			t.Errorf("--pacer-early %v: allowance %v", early, got)
+		}
+	}
+	for _, early := range []time.Duration{2 * time.Millisecond, -2} {
+		r := quickRequest(t)
+		r.PacerQuantum, r.PacerEarly = time.Millisecond, early
+		_, err := Prepare(r)
+		if verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), "--pacer-early") {
+			t.Errorf("--pacer-early %v: %v, want a usage error naming it", early, err)
+		}
+	}
+}

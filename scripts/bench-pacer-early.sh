@@ -1,0 +1,55 @@
+#!/bin/bash
+# bench-pacer-early.sh: the pacer's early allowance against the pacing
+# before it (ADR 0020, docs/performance.md "Issue #18: the pacer's early
+# allowance"), in interleaved pairs on one binary (odd pairs old first,
+# even pairs new first): old = --pacer-quantum 500us --pacer-early 0 (the
+# defaults), new = --pacer-quantum 1ms --pacer-early 500us. Each
+# run is benchengine's open model at RATE for 10 s against its minimal
+# loopback server (CPU 0), loadplan on CPU 1 under `perf stat` (task-clock,
+# context switches). Prints per run: CPU s per 100k (the result's cpu_s over
+# its starts), context switches per start, start ratio, lateness p99, early
+# starts and the earliest. Loopback only; every run is bounded (10 s).
+#
+#   PAIRS=3 RATES="5000 10000" scripts/bench-pacer-early.sh [bin/loadplan]
+set -eu
+lp=$(realpath "${1:-bin/loadplan}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/benchengine" ./scripts/benchengine
+# The wrapper benchengine runs as loadplan: perf stat around it; it keeps
+# the run's result.json beside perf's counts.
+cat >"$work/wrap.sh" <<WRAP
+#!/bin/sh
+out=""; prev=""
+for a in "\$@"; do [ "\$prev" = "--out" ] && out="\$a"; prev="\$a"; done
+perf stat -x, -e task-clock,context-switches -o "$work/\$TAG.perf" "$lp" "\$@"
+rc=\$?
+cp "\$out/result.json" "$work/\$TAG.json"
+exit \$rc
+WRAP
+chmod +x "$work/wrap.sh"
+echo "| rate | pair | pacing | UTC | load | CPU s per 100k | context switches per start | start ratio | lateness p99 ms | early starts | earliest ms |"
+echo "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
+for p in $(seq 1 "${PAIRS:-3}"); do
+	for rate in ${RATES:-5000 10000}; do
+		# Odd pairs run the old pacing first, even ones the new: on a
+		# machine whose load rises or falls, neither always runs second.
+		order="old new"
+		[ $((p % 2)) = 0 ] && order="new old"
+		for v in $order; do
+			args="--pacer-quantum 1ms --pacer-early 500us"
+			[ $v = old ] && args="--pacer-quantum 500us --pacer-early 0"
+			t=$(date -u +%T) load=$(cut -d' ' -f1 /proc/loadavg)
+			TAG=$v-$rate-$p "$work/benchengine" -loadplan "$work/wrap.sh" -rounds 1 -users 0 -rates '' -high "$rate" -duration 10s -args "$args" >/dev/null
+			python3 - "$work/$v-$rate-$p" "$rate" "$p" "$v" "$t" "$load" <<'PY'
+import json, re, sys
+base, rate, pair, v, t, load = sys.argv[1:]
+g = json.load(open(base + ".json"))["profiles"][0]["generator"]
+cs = int(re.search(r"(\d+),,context-switches", open(base + ".perf").read()).group(1))
+n = g["started"]
+print("| %s | %s | %s | %s | %s | %.2f | %.3f | %.4f | %.3f | %d | %.3f |" % (rate, pair, v, t, load, g["cpu_s"] / n * 1e5, cs / n,
+      g.get("start_ratio", 0), g["lateness_p99_ms"], g.get("start_early", 0), g.get("start_early_max_ms", 0)))
+PY
+		done
+	done
+done
