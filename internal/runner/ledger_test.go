@@ -27,12 +27,16 @@ import (
 // address and the process holding the client's socket, so that a test
 // that finds one can say who sent it.
 type loadLedger struct {
-	path  string
-	start time.Time
-	run   atomic.Int64
-	mu    sync.Mutex // guards other
-	other []string
+	path   string
+	start  time.Time
+	run    atomic.Int64
+	mu     sync.Mutex // guards other and strays
+	other  []string   // the first maxStrays of the requests neither the run's nor a scrape
+	strays int
 }
+
+// maxStrays is how many stray requests the ledger names.
+const maxStrays = 10
 
 // startLedgerSim starts the simulated service for cfg behind a ledger on a
 // loopback port; the run's requests are to go to URL + ledger.path.
@@ -47,10 +51,15 @@ func startLedgerSim(t *testing.T, cfg simtarget.Config) (*simtarget.Server, *htt
 		case r.URL.Path == l.path:
 			l.run.Add(1)
 		default:
-			who := socketHolder(r.RemoteAddr, r.Context().Value(http.LocalAddrContextKey))
 			l.mu.Lock()
-			l.other = append(l.other, fmt.Sprintf("%s %s from %s (User-Agent %q, %s) %.3f s after the service started",
-				r.Method, r.RequestURI, r.RemoteAddr, r.UserAgent(), who, time.Since(l.start).Seconds()))
+			l.strays++
+			if len(l.other) < maxStrays {
+				// Named while the client's socket is open; a flood is
+				// counted, its first few named.
+				who := socketHolder(r.RemoteAddr, r.Context().Value(http.LocalAddrContextKey))
+				l.other = append(l.other, fmt.Sprintf("%s %s from %s (User-Agent %q, %s) %.3f s after the service started",
+					r.Method, r.RequestURI, r.RemoteAddr, r.UserAgent(), who, time.Since(l.start).Seconds()))
+			}
 			l.mu.Unlock()
 		}
 		next.ServeHTTP(w, r)
@@ -63,7 +72,11 @@ func startLedgerSim(t *testing.T, cfg simtarget.Config) (*simtarget.Server, *htt
 func (l *loadLedger) others() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]string(nil), l.other...)
+	out := append([]string(nil), l.other...)
+	if more := l.strays - len(l.other); more > 0 {
+		out = append(out, fmt.Sprintf("and %d more", more))
+	}
+	return out
 }
 
 // socketHolder names the process holding the client end of the loopback

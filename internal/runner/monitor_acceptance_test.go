@@ -31,18 +31,6 @@ func metricByName(t *testing.T, p result.Profile, name string) result.MonitorMet
 	return result.MonitorMetric{}
 }
 
-// startSim starts the simulated service on loopback for the test: the
-// ground truth whose workers and service time the test sets.
-func startSim(t *testing.T, cfg simtarget.Config) *simtarget.Running {
-	t.Helper()
-	sim, err := simtarget.Start(cfg, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	return sim
-}
-
 // TestAcceptanceMonitorPrometheus: a real Prometheus scrapes the simulated
 // service every second; a run reads it with query_range (busy workers and
 // served rate), scrapes the service and a real node exporter itself, and
@@ -150,7 +138,7 @@ func TestAcceptanceMonitorFailures(t *testing.T) {
 	race.SkipTiming(t)
 	t.Parallel()
 	race.Waiting(t)
-	sim := startSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
+	_, srv, ledger := startLedgerSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
 	// A port with nothing listening: a Prometheus that is not running.
 	deadProm := "http://" + testkit.FreeAddr(t)
 	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +151,7 @@ func TestAcceptanceMonitorFailures(t *testing.T) {
 	res := runScenario(t, fmt.Sprintf(`version: 1
 name: monitor-failures
 target: {url: %q}
-requests: [{name: get, path: /}]
+requests: [{name: get, path: %s}]
 profiles:
   baseline: {rate: 200, duration: 5s}
 monitor:
@@ -173,7 +161,7 @@ monitor:
     junk: {scrape: %s, metric: x, unit: count}
     slow: {scrape: %s, metric: x, unit: count}
     busy: {scrape: %s, metric: loadplan_sim_busy_workers, unit: count, max: 16}
-`, sim.URL, deadProm, garbage.URL, slow.URL, sim.URL+simtarget.MetricsPath))
+`, srv.URL, ledger.path, deadProm, garbage.URL, slow.URL, srv.URL+simtarget.MetricsPath))
 	elapsed := time.Since(start)
 	p := res.Profiles[0]
 	for name, want := range map[string]string{"cpu": "prometheus query_range", "junk": "not Prometheus text format", "slow": "no answer within"} {
@@ -200,8 +188,11 @@ monitor:
 	if p.Total.Requests != 1000 || p.Total.Errors != 0 {
 		t.Errorf("requests %d errors %d, want 1000 and 0", p.Total.Requests, p.Total.Errors)
 	}
-	if st := sim.Server.Stats(); st.Served != p.Total.Requests {
-		t.Errorf("service served %d, run counted %d", st.Served, p.Total.Requests)
+	if got := ledger.run.Load(); got != p.Total.Requests {
+		t.Errorf("the service got %d of the run's requests, the run counted %d", got, p.Total.Requests)
+	}
+	if other := ledger.others(); len(other) > 0 {
+		t.Errorf("the service got %d requests that were neither the run's nor a /metrics scrape:\n%s", len(other), strings.Join(other, "\n"))
 	}
 	// The run did not wait on monitoring beyond the query delay and the
 	// refused connection (5 s of load; 10x looser than the ~7 s it takes).
