@@ -149,11 +149,16 @@ func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url s
 	// before the response begins, although the server may have read it and
 	// done its work: the service then served it twice and the run counted
 	// one success (issue 17, sixth round; TestRequestSentOnce). A body it
-	// cannot rewind makes a request not replayable: GetBody goes, and a
-	// request of a method that usually has no body gets an empty one, which
-	// net/http finds empty and sends as no body at all.
+	// cannot rewind makes a request not replayable: GetBody goes, and over
+	// plain http (HTTP/1.1) a request of a method that usually has no body
+	// gets an empty one, which net/http finds empty and sends as no body
+	// at all. Not over https: HTTP/2 would send that body as an empty DATA
+	// frame after every GET; there a body-less GET, HEAD or OPTIONS may
+	// still go again when an HTTP/1.1 connection ends before its response
+	// (HTTP/2 retries only a stream the server refused, which it did not
+	// serve).
 	req.GetBody = nil
-	if req.Body == nil && requestLacksBody(req.Method) {
+	if req.Body == nil && req.URL.Scheme == "http" && requestLacksBody(req.Method) {
 		req.Body = noRewind{}
 	}
 	return req, nil
