@@ -21,30 +21,25 @@ import (
 // service then served the request twice while the run counted one
 // success. The ground truth is the target's count of requests read.
 func TestRequestSentOnce(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		doer func() Doer
-	}{
-		{"fast", func() Doer { return NewFastClient(ClientOptions{Timeout: 5 * time.Second}) }},
-		{"std", func() Doer { return NewHTTPClient(ClientOptions{Timeout: 5 * time.Second}) }},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			var read atomic.Int64
-			url := dyingTarget(t, &read)
-			d := c.doer()
-			p := &Prepared{Name: "get", Method: "GET", URL: url}
-			out, err := d.Do(context.Background(), p)
-			if err != nil || out.Status != 200 {
-				t.Fatalf("first request: %+v, %v", out, err)
-			}
-			out, err = d.Do(context.Background(), p)
-			if got := read.Load(); got != 2 {
-				t.Errorf("the target read %d requests for 2 sent (second: status %d, error %v): a request went out twice", got, out.Status, err)
-			}
-			if err == nil {
-				t.Errorf("the second request succeeded (status %d) although its answer never came", out.Status)
-			}
-		})
+	opt := ClientOptions{Timeout: 5 * time.Second}
+	t.Run("fast", func(t *testing.T) { sentOnce(t, NewFastClient(opt)) })
+	t.Run("std", func(t *testing.T) { sentOnce(t, NewHTTPClient(opt)) })
+}
+
+// sentOnce sends two requests with d to a dyingTarget: the second is read
+// there once and fails.
+func sentOnce(t *testing.T, d Doer) {
+	var read atomic.Int64
+	p := &Prepared{Name: "get", Method: "GET", URL: dyingTarget(t, &read)}
+	if out, err := d.Do(context.Background(), p); err != nil || out.Status != 200 {
+		t.Fatalf("first request: %+v, %v", out, err)
+	}
+	out, err := d.Do(context.Background(), p)
+	if got := read.Load(); got != 2 {
+		t.Errorf("the target read %d requests for 2 sent (second: status %d, error %v): a request went out twice", got, out.Status, err)
+	}
+	if err == nil {
+		t.Errorf("the second request succeeded (status %d) although its answer never came", out.Status)
 	}
 }
 
