@@ -139,8 +139,43 @@ func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url s
 		// waiting for one: at the cap, or while its own dial was under way.
 		out.ConnWait = c.capped && info.Reused && !info.WasIdle
 	}}
-	return http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, url, rd)
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, url, rd)
+	if err != nil {
+		return nil, err
+	}
+	// Never sent twice, as FastClient (ADR 0008): net/http's Transport sends
+	// a replayable request (GET, HEAD, OPTIONS without a body, or one whose
+	// body it can rewind) again on a new connection when a reused one ends
+	// before the response begins, although the server may have read it and
+	// done its work: the service then served it twice and the run counted
+	// one success (issue 17, sixth round; TestRequestSentOnce). A body it
+	// cannot rewind makes a request not replayable: GetBody goes, and over
+	// plain http (HTTP/1.1) a request of a method that usually has no body
+	// gets an empty one, which net/http finds empty and sends as no body
+	// at all. Not over https: HTTP/2 would send that body as an empty DATA
+	// frame after every GET; there a body-less GET, HEAD or OPTIONS may
+	// still go again when an HTTP/1.1 connection ends before its response
+	// (HTTP/2 retries only a stream the server refused, which it did not
+	// serve).
+	req.GetBody = nil
+	if req.Body == nil && req.URL.Scheme == "http" && requestLacksBody(req.Method) {
+		req.Body = noRewind{}
+	}
+	return req, nil
 }
+
+// requestLacksBody tells the replayable methods that net/http probes for
+// an empty body (requestMethodUsuallyLacksBody) rather than send one
+// chunked.
+func requestLacksBody(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// noRewind is an empty request body net/http cannot rewind.
+type noRewind struct{}
+
+func (noRewind) Read([]byte) (int, error) { return 0, io.EOF }
+func (noRewind) Close() error             { return nil }
 
 // Do sends p and reads at most the body cap of the response.
 func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {

@@ -57,6 +57,13 @@ func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
+// Handler returns the service as Running serves it: GET MetricsPath
+// answered by MetricsHandler (not counted), every other request by s. A
+// test that needs to see requests arrive before the service does wraps it.
+func (s *Server) Handler() http.Handler {
+	return withMetrics{sim: s, metrics: s.MetricsHandler()}
+}
+
 // withMetrics routes GET MetricsPath to the metrics handler and everything
 // else to the simulated service.
 type withMetrics struct {

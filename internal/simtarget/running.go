@@ -53,7 +53,7 @@ func Start(cfg Config, addr string) (*Running, error) {
 		served: make(chan struct{}),
 	}
 	r.http = &http.Server{
-		Handler:           withMetrics{sim: r.Server, metrics: r.Server.MetricsHandler()},
+		Handler:           r.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		// No WriteTimeout: time spent queued counts against it, and a long
