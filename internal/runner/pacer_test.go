@@ -32,19 +32,27 @@ func TestRunRecordsEarlyStarts(t *testing.T) {
 	}
 }
 
-// TestPacerEarly: --pacer-early reaches the run as given (0, its default:
-// never early, the pacing before the allowance), and one past the quantum
+// TestPacerEarly: --pacer-early's default is half the quantum (1 ms: 0.5
+// ms early at most, 0.5 ms late), 0 is never early (the behaviour before
+// the allowance), an explicit allowance stands, and one past the quantum
 // or negative is a usage error.
 func TestPacerEarly(t *testing.T) {
-	for _, early := range []time.Duration{0, 500 * time.Microsecond, time.Millisecond} {
+	for _, c := range []struct {
+		quantum, early, want time.Duration
+	}{
+		{time.Millisecond, PacerEarlyHalf, 500 * time.Microsecond},
+		{time.Millisecond, 0, 0},
+		{2 * time.Millisecond, 300 * time.Microsecond, 300 * time.Microsecond},
+		{0, PacerEarlyHalf, 0},
+	} {
 		r := quickRequest(t)
-		r.PacerQuantum, r.PacerEarly = time.Millisecond, early
+		r.PacerQuantum, r.PacerEarly = c.quantum, c.early
 		p, err := Prepare(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := p.Run.PacerEarly; got != early {
-			t.Errorf("--pacer-early %v: allowance %v", early, got)
+		if got := p.Run.PacerEarly; got != c.want {
+			t.Errorf("quantum %v, --pacer-early %v: allowance %v, want %v", c.quantum, c.early, got, c.want)
 		}
 	}
 	for _, early := range []time.Duration{2 * time.Millisecond, -2} {

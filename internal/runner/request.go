@@ -37,7 +37,8 @@ type Request struct {
 	MaxErrorRate string   // a percentage or a fraction
 	MaxLateness  time.Duration
 	PacerQuantum time.Duration
-	// PacerEarly is how early a start may leave (0: never).
+	// PacerEarly is how early a start may leave (PacerEarlyHalf: half of
+	// PacerQuantum).
 	PacerEarly time.Duration
 
 	// CI gates: --gate, --junit, --baseline, --max-regression,
@@ -66,7 +67,7 @@ func Prepare(r Request) (Pipeline, error) {
 	switch {
 	case r.PacerQuantum < 0:
 		return Pipeline{}, verdict.Usagef("--pacer-quantum %s: must be >= 0", r.PacerQuantum)
-	case r.PacerEarly < 0 || r.PacerEarly > r.PacerQuantum:
+	case r.PacerEarly != PacerEarlyHalf && (r.PacerEarly < 0 || r.PacerEarly > r.PacerQuantum):
 		return Pipeline{}, verdict.Usagef("--pacer-early %s: must be from 0 to --pacer-quantum (%s)", r.PacerEarly, r.PacerQuantum)
 	case r.MaxLateness <= 0:
 		return Pipeline{}, verdict.Usagef("--max-lateness %s: must be > 0", r.MaxLateness)
@@ -161,7 +162,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
-		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.PacerEarly, MaxErrorRate: &maxErr,
+		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), MaxErrorRate: &maxErr,
 		Engine: eng,
 	}, dir, nil
 }
@@ -296,4 +297,17 @@ func (r Request) getenv(key string) string {
 		return os.Getenv(key)
 	}
 	return r.Getenv(key)
+}
+
+// PacerEarlyHalf, as Request.PacerEarly, is half of Request.PacerQuantum
+// (--pacer-early's default): a start leaves at most half a quantum early
+// or half a quantum late (ADR 0020).
+const PacerEarlyHalf time.Duration = -1
+
+// pacerEarly is the run's early allowance (engine.Options.PacerEarly).
+func (r Request) pacerEarly() time.Duration {
+	if r.PacerEarly == PacerEarlyHalf {
+		return r.PacerQuantum / 2
+	}
+	return r.PacerEarly
 }

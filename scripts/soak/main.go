@@ -107,7 +107,7 @@ func run(rate float64, duration, every time.Duration) error {
 			float64(s.rss)/(1<<20), float64(s.hwm)/(1<<20), n)
 	})
 	res, err := runner.Run(context.Background(), runner.Options{
-		Scenario: sc, Version: "soak", PacerQuantum: engine.DefaultPacerQuantum,
+		Scenario: sc, Version: "soak", PacerQuantum: engine.DefaultPacerQuantum, PacerEarly: engine.DefaultPacerEarly,
 		OnProfile: func(_ scenario.Profile, l func() runner.Live) func() { live = l; return func() {} },
 	})
 	close(done)
