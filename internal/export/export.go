@@ -204,7 +204,7 @@ func (f *follower) poll(l runner.Live) {
 		st.get(MetricLatenessP99, gauge, "profile", p).value = p99.Seconds()
 		st.get(MetricLatenessMax, gauge, "profile", p).value = max.Seconds()
 	}
-	if l.Unit == "req/s" { // the open model: the closed one has no schedule to wake for
+	if l.Open { // the closed model has no schedule to wake for
 		st.get(MetricWakeDelays, counter, "profile", p).value = float64(l.WakeDelays)
 		st.get(MetricWakeDelaySeconds, counter, "profile", p).value = l.WakeDelayTotal.Seconds()
 		st.get(MetricWakeDelayMax, gauge, "profile", p).value = l.WakeDelayMax.Seconds()

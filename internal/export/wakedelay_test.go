@@ -24,7 +24,7 @@ func TestPollPublishesWakeDelays(t *testing.T) {
 	e := &Exporter{st: newStore(), opt: Options{Labels: map[string]string{"scenario": "s"}}}
 	open := &follower{e: e, profile: "baseline", stages: []time.Duration{4 * time.Second}, last: -1}
 	closed := &follower{e: e, profile: "soak", stages: []time.Duration{4 * time.Second}, last: -1}
-	live := runner.Live{Unit: "req/s", Epoch: time.Unix(100, 0), WakeDelays: 1, WakeDelayTotal: 290 * time.Millisecond, WakeDelayMax: 290 * time.Millisecond}
+	live := runner.Live{Unit: "req/s", Open: true, Epoch: time.Unix(100, 0), WakeDelays: 1, WakeDelayTotal: 290 * time.Millisecond, WakeDelayMax: 290 * time.Millisecond}
 	open.poll(live)
 	live.WakeDelays, live.WakeDelayTotal, live.WakeDelayMax = 4, 871*time.Millisecond, 295*time.Millisecond
 	open.poll(live) // the figures so far, not added to the last poll's

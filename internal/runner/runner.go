@@ -82,6 +82,7 @@ type Live struct {
 	Elapsed, Total time.Duration
 	Offered        float64 // req/s or users
 	Unit           string
+	Open           bool          // the open model (a schedule of starts), not the closed one
 	Throughput     float64       // completions in the last closed second
 	P95            time.Duration // of that second's successes (meaningless when LastOK is 0)
 	LastOK         int64         // successful completions in the last closed second
@@ -318,7 +319,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 				el = total
 			}
 			lv := Live{
-				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit,
+				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit, Open: p.Model != scenario.Closed,
 				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
 				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
 				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch, Names: names, Lateness: rec.LiveLateness,
