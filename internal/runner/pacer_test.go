@@ -55,7 +55,7 @@ func TestPacerEarly(t *testing.T) {
 			t.Errorf("quantum %v, --pacer-early %v: allowance %v, want %v", c.quantum, c.early, got, c.want)
 		}
 	}
-	for _, early := range []time.Duration{2 * time.Millisecond, -2} {
+	for _, early := range []time.Duration{2 * time.Millisecond, -2, -1} {
 		r := quickRequest(t)
 		r.PacerQuantum, r.PacerEarly = time.Millisecond, early
 		_, err := Prepare(r)

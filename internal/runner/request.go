@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -301,8 +302,9 @@ func (r Request) getenv(key string) string {
 
 // PacerEarlyHalf, as Request.PacerEarly, is half of Request.PacerQuantum
 // (--pacer-early's default): a start leaves at most half a quantum early
-// or half a quantum late (ADR 0020).
-const PacerEarlyHalf time.Duration = -1
+// or half a quantum late (ADR 0020). The least Duration, so that any
+// negative allowance a user gives (--pacer-early -1ns) is refused.
+const PacerEarlyHalf time.Duration = math.MinInt64
 
 // pacerEarly is the run's early allowance (engine.Options.PacerEarly).
 func (r Request) pacerEarly() time.Duration {
