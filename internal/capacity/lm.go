@@ -64,31 +64,10 @@ func boxLM(prob boxProblem, p0 []float64) lmResult {
 		}
 		prob.jac(p, j)
 		jtj.Mul(j.T(), j)
-		g := make([]float64, k) // Jᵀr
-		for c := range k {
-			var s float64
-			for i := range prob.m {
-				s += j.At(i, c) * r[i]
-			}
-			g[c] = s
-		}
+		g := make([]float64, k)
+		gradient(j, r, g)
 
-		// Active set: a coordinate on a bound whose descent direction (−g)
-		// points out of the box does not move this step.
-		var free []int
-		var pgrad float64
-		for c := range k {
-			atLo := p[c] <= prob.lo[c] && g[c] > 0
-			atHi := p[c] >= prob.hi[c] && g[c] < 0
-			if atLo || atHi {
-				continue
-			}
-			free = append(free, c)
-			// Scale the gradient so the test does not depend on units.
-			if d := jtj.At(c, c); d > 0 {
-				pgrad = math.Max(pgrad, math.Abs(g[c])/math.Sqrt(d*2*cost))
-			}
-		}
+		free, pgrad := activeSet(prob, p, g, &jtj, cost)
 		if len(free) == 0 || pgrad <= lmGTol {
 			res.converged = true
 			break
@@ -137,6 +116,36 @@ func boxLM(prob boxProblem, p0 []float64) lmResult {
 	res.p = p
 	res.cost = cost
 	return res
+}
+
+// gradient sets g to Jᵀr, the gradient of ½‖r‖².
+func gradient(j *mat.Dense, r, g []float64) {
+	for c := range g {
+		var s float64
+		for i := range r {
+			s += j.At(i, c) * r[i]
+		}
+		g[c] = s
+	}
+}
+
+// activeSet is the coordinates free to move this step and the largest
+// scaled projected gradient among them: a coordinate on a bound whose
+// descent direction (−g) points out of the box does not move.
+func activeSet(prob boxProblem, p, g []float64, jtj *mat.Dense, cost float64) (free []int, pgrad float64) {
+	for c := range p {
+		atLo := p[c] <= prob.lo[c] && g[c] > 0
+		atHi := p[c] >= prob.hi[c] && g[c] < 0
+		if atLo || atHi {
+			continue
+		}
+		free = append(free, c)
+		// Scale the gradient so the test does not depend on units.
+		if d := jtj.At(c, c); d > 0 {
+			pgrad = math.Max(pgrad, math.Abs(g[c])/math.Sqrt(d*2*cost))
+		}
+	}
+	return free, pgrad
 }
 
 // dampedStep solves (A_ff + μ·diag(A_ff))·δ = −g on the free

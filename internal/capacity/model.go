@@ -108,31 +108,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		return c, nil
 	}
 
-	c.Sigma, c.Kappa, c.Lambda = u.Sigma, u.Kappa, u.Lambda
-	c.Limit = string(u.Limit)
-	c.Model, c.ModelReason = string(u.Model), u.ModelReason
-	c.Candidates = candidatesOut(u.Candidates)
-	c.R2 = u.R2
-	c.Residuals = u.Residuals
-	for i := range c.Points {
-		c.Points[i].Predicted = u.Throughput(c.Points[i].Concurrency)
-	}
-	if u.HasPeak() {
-		c.PeakConcurrency = ptr(u.PeakConcurrency)
-	}
-	if finite(u.MaxThroughput) {
-		c.MaxThroughput = ptr(u.MaxThroughput)
-	}
-	var ciNotes []string
-	if u.CI != nil {
-		c.CI, ciNotes = capacityCI(u)
-	}
-	if u.Knee.Found {
-		c.Knee = &result.CapacityKnee{Concurrency: u.Knee.Concurrency, Throughput: u.Knee.Throughput}
-		if u.Knee.KneedleFound {
-			c.Knee.KneedleConcurrency = ptr(u.Knee.KneedleConcurrency)
-		}
-	}
+	ciNotes := setModel(c, u)
 
 	notes = append(notes, bindingLimit(c, p, s)...)
 	if sat, x := c.SaturationThroughput, c.MaxThroughput; sat != nil && x != nil && math.Abs(*x-*sat) > throughputBindsWithin**sat {
@@ -151,6 +127,38 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
 	return c, nil
+}
+
+// setModel sets the fitted model's figures on c: coefficients, fit
+// quality, each point's predicted throughput, the peak, X_max, the
+// confidence intervals and the knee. It returns the notes on the
+// intervals.
+func setModel(c *result.Capacity, u *USL) (ciNotes []string) {
+	c.Sigma, c.Kappa, c.Lambda = u.Sigma, u.Kappa, u.Lambda
+	c.Limit = string(u.Limit)
+	c.Model, c.ModelReason = string(u.Model), u.ModelReason
+	c.Candidates = candidatesOut(u.Candidates)
+	c.R2 = u.R2
+	c.Residuals = u.Residuals
+	for i := range c.Points {
+		c.Points[i].Predicted = u.Throughput(c.Points[i].Concurrency)
+	}
+	if u.HasPeak() {
+		c.PeakConcurrency = ptr(u.PeakConcurrency)
+	}
+	if finite(u.MaxThroughput) {
+		c.MaxThroughput = ptr(u.MaxThroughput)
+	}
+	if u.CI != nil {
+		c.CI, ciNotes = capacityCI(u)
+	}
+	if u.Knee.Found {
+		c.Knee = &result.CapacityKnee{Concurrency: u.Knee.Concurrency, Throughput: u.Knee.Throughput}
+		if u.Knee.KneedleFound {
+			c.Knee.KneedleConcurrency = ptr(u.Knee.KneedleConcurrency)
+		}
+	}
+	return ciNotes
 }
 
 // bindingLimit sets LimitedBy and Headroom: against the saturation

@@ -455,52 +455,11 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) 
 	if multi {
 		pc.Notes = append(pc.Notes, runsNote(len(os), len(ns)))
 	}
-	var strata []stratum
-	fallback := false
-	for k := range pairs {
-		var keep func(int) bool
-		if stepped {
-			heldO, heldN := sos[k].heldStages(), sns[k].heldStages()
-			keep = func(i int) bool { return heldO[i] && heldN[i] }
-		}
-		st, fb := pairStrata(os[k], ns[k], keep)
-		strata = append(strata, st...)
-		fallback = fallback || fb
-	}
+	strata, fallback := profileStrata(os[:pairs], ns[:pairs], sos, sns)
 	if fallback && len(strata) > 0 {
 		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every window but the first and the last")
 	}
-	var oldWs, newWs [][]window
-	badHists := 0
-	for _, s := range strata {
-		if s.stage >= 0 {
-			if !slices.Contains(pc.Stages, s.stage) {
-				pc.Stages = append(pc.Stages, s.stage)
-			}
-			so, sn := o.Stages[s.stage].Offered, n.Stages[s.stage].Offered
-			if so.Load != sn.Load || so.Unit != sn.Unit {
-				w := fmt.Sprintf("stage %d offered %g %s in the old run and %g %s in the new: the figures compare different loads",
-					s.stage+1, so.Load, so.Unit, sn.Load, sn.Unit)
-				if !slices.Contains(pc.Warnings, w) {
-					pc.Warnings = append(pc.Warnings, w)
-				}
-			}
-		}
-		pc.OldWindows += len(s.old)
-		pc.NewWindows += len(s.new)
-		oldWs, newWs = append(oldWs, s.old), append(newWs, s.new)
-		for _, ws := range [][]window{s.old, s.new} {
-			for _, w := range ws {
-				if w.badHist {
-					badHists++
-				}
-			}
-		}
-	}
-	slices.Sort(pc.Stages)
-	if badHists > 0 {
-		pc.Warnings = append(pc.Warnings, fmt.Sprintf("%d window histogram(s) did not decode: left out of the percentiles", badHists))
-	}
+	oldWs, newWs := pc.addStrata(o, n, strata)
 
 	if len(strata) == 0 {
 		why := "no per-second windows to compare"
@@ -532,6 +491,63 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) 
 		}
 	}
 	return pc
+}
+
+// profileStrata is the strata of the window tests over the paired runs
+// (os[k] with ns[k]): of a stress profile (sos and sns set), only the steps
+// that held in both runs. fallback is true when a pair had no whole steady
+// second in a stage and compared every window but the first and the last.
+func profileStrata(os, ns []*result.Profile, sos, sns []*stress) (strata []stratum, fallback bool) {
+	stepped := sos != nil
+	for k := range os {
+		var keep func(int) bool
+		if stepped {
+			heldO, heldN := sos[k].heldStages(), sns[k].heldStages()
+			keep = func(i int) bool { return heldO[i] && heldN[i] }
+		}
+		st, fb := pairStrata(os[k], ns[k], keep)
+		strata = append(strata, st...)
+		fallback = fallback || fb
+	}
+	return strata, fallback
+}
+
+// addStrata records in pc the stages and window counts of the strata, with
+// a warning for a stage offered different loads and one for windows whose
+// histogram did not decode, and returns the strata's windows by side.
+// o and n are the first old and new runs.
+func (pc *Profile) addStrata(o, n *result.Profile, strata []stratum) (oldWs, newWs [][]window) {
+	badHists := 0
+	for _, s := range strata {
+		if s.stage >= 0 {
+			if !slices.Contains(pc.Stages, s.stage) {
+				pc.Stages = append(pc.Stages, s.stage)
+			}
+			so, sn := o.Stages[s.stage].Offered, n.Stages[s.stage].Offered
+			if so.Load != sn.Load || so.Unit != sn.Unit {
+				w := fmt.Sprintf("stage %d offered %g %s in the old run and %g %s in the new: the figures compare different loads",
+					s.stage+1, so.Load, so.Unit, sn.Load, sn.Unit)
+				if !slices.Contains(pc.Warnings, w) {
+					pc.Warnings = append(pc.Warnings, w)
+				}
+			}
+		}
+		pc.OldWindows += len(s.old)
+		pc.NewWindows += len(s.new)
+		oldWs, newWs = append(oldWs, s.old), append(newWs, s.new)
+		for _, ws := range [][]window{s.old, s.new} {
+			for _, w := range ws {
+				if w.badHist {
+					badHists++
+				}
+			}
+		}
+	}
+	slices.Sort(pc.Stages)
+	if badHists > 0 {
+		pc.Warnings = append(pc.Warnings, fmt.Sprintf("%d window histogram(s) did not decode: left out of the percentiles", badHists))
+	}
+	return oldWs, newWs
 }
 
 // holm sets PAdjusted of the tested metrics by Holm's step-down method
@@ -610,13 +626,8 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 
 	var metrics []Metric
 	var notes []string
-	var oldReq, oldErr, newReq, newErr, oldGood, newGood int64
-	for _, w := range oldAll {
-		oldReq, oldErr, oldGood = oldReq+w.requests, oldErr+w.errors, oldGood+w.ok()
-	}
-	for _, w := range newAll {
-		newReq, newErr, newGood = newReq+w.requests, newErr+w.errors, newGood+w.ok()
-	}
+	oldReq, oldErr, oldGood := windowSums(oldAll)
+	newReq, newErr, newGood := windowSums(newAll)
 	// A run whose windows carry no histograms (written by another tool, or
 	// edited) still has its per-second percentiles to test; the table then
 	// shows its whole profile's percentiles.
@@ -625,19 +636,7 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		dist = nil
 		notes = append(notes, "the windows of a run carry no latency histograms: the percentiles shown are the whole profiles', p99.9 is not tested")
 	}
-	// at reads a table percentile (k in hundredths of a percent) of a side.
-	at := func(q []int64, ps []*result.Profile) func(int64) float64 {
-		if noHists {
-			return func(k int64) float64 {
-				return mean(ps, func(p *result.Profile) float64 {
-					l := p.Total.Response
-					return float64(map[int64]result.Millis{q50: l.P50, q95: l.P95, q99: l.P99, q999: l.P999}[k])
-				})
-			}
-		}
-		return func(k int64) float64 { return usMs(q[slices.Index(tableQuantiles, k)]) }
-	}
-	oldAt, newAt := at(oq, os), at(nq, ns)
+	oldAt, newAt := tableAt(oq, os, noHists), tableAt(nq, ns, noHists)
 
 	tp := newMetric(Throughput, float64(oldGood)/float64(len(oldAll)), float64(newGood)/float64(len(newAll)))
 	rankVerdict(&tp, VanElteren(series(strata, perSecondThroughput)), opt)
@@ -680,6 +679,29 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
 	metrics = append(metrics, er)
 	return metrics, dist, notes
+}
+
+// windowSums is the requests, errors and successful requests of windows.
+func windowSums(ws []window) (req, errs, good int64) {
+	for _, w := range ws {
+		req, errs, good = req+w.requests, errs+w.errors, good+w.ok()
+	}
+	return req, errs, good
+}
+
+// tableAt reads a table percentile (k in hundredths of a percent) of a
+// side: from q, the side's tableQuantiles in µs, or, when the windows carry
+// no histograms (noHists), the mean of its profiles' whole percentiles.
+func tableAt(q []int64, ps []*result.Profile, noHists bool) func(int64) float64 {
+	if noHists {
+		return func(k int64) float64 {
+			return mean(ps, func(p *result.Profile) float64 {
+				l := p.Total.Response
+				return float64(map[int64]result.Millis{q50: l.P50, q95: l.P95, q99: l.P99, q999: l.P999}[k])
+			})
+		}
+	}
+	return func(k int64) float64 { return usMs(q[slices.Index(tableQuantiles, k)]) }
 }
 
 // totalsOnly fills the rows from the whole profiles' figures when there

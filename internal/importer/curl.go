@@ -155,68 +155,18 @@ func parseCurl(words []string) (*curlCmd, error) {
 			i++
 			return words[i], nil
 		}
-		var err error
-		var v string
-		switch flag {
-		case "-X", "--request":
-			c.method, err = value()
-		case "-H", "--header":
-			if v, err = value(); err == nil {
-				name, hv, ok := strings.Cut(v, ":")
-				if !ok {
-					return nil, fmt.Errorf("curl header %q has no ':'", v)
-				}
-				c.headers = append(c.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(hv)})
-			}
-		case "-d", "--data", "--data-ascii", "--data-raw", "--data-binary", "--data-urlencode", "--json":
-			if v, err = value(); err == nil {
-				if strings.HasPrefix(v, "@") && flag != "--data-raw" {
-					return nil, fmt.Errorf("curl %s %s reads its body from a file: paste the body into the command (or write it in the scenario)", flag, v)
-				}
-				if flag == "--data-urlencode" {
-					if k, raw, ok := strings.Cut(v, "="); ok {
-						v = k + "=" + url.QueryEscape(raw)
-					} else {
-						v = url.QueryEscape(v)
-					}
-				}
-				if flag == "--json" {
-					c.dataType = "application/json"
-					c.headers = append(c.headers, [2]string{"Accept", "application/json"})
-				}
-				c.data = append(c.data, v)
-			}
-		case "-u", "--user":
-			c.user, err = value()
-		case "-A", "--user-agent":
-			if v, err = value(); err == nil {
-				c.headers = append(c.headers, [2]string{"User-Agent", v})
-			}
-		case "-b", "--cookie":
+		known, err := c.option(flag, value)
+		switch {
+		case known:
+		case curlIgnored[flag]:
+		case curlIgnoredValue[flag]:
 			_, err = value()
-			c.cookies = true
-		case "--url":
-			c.url, err = value()
-		case "-G", "--get":
-			c.get = true
-		case "-I", "--head":
-			c.head = true
-		case "--compressed":
-			c.compressed = true
-		case "-k", "--insecure":
-			c.insecure = true
+		case strings.HasPrefix(w, "-"):
+			return nil, fmt.Errorf("curl option %q is not supported by import", flag)
+		case c.url != "":
+			return nil, fmt.Errorf("the curl command has two URLs (%q and %q): import one request at a time", c.url, w)
 		default:
-			switch {
-			case curlIgnored[flag]:
-			case curlIgnoredValue[flag]:
-				_, err = value()
-			case strings.HasPrefix(w, "-"):
-				return nil, fmt.Errorf("curl option %q is not supported by import", flag)
-			case c.url != "":
-				return nil, fmt.Errorf("the curl command has two URLs (%q and %q): import one request at a time", c.url, w)
-			default:
-				c.url = w
-			}
+			c.url = w
 		}
 		if err != nil {
 			return nil, err
@@ -226,6 +176,66 @@ func parseCurl(words []string) (*curlCmd, error) {
 		return nil, fmt.Errorf("the curl command has no URL")
 	}
 	return c, nil
+}
+
+// option applies to c one of the curl options import reads, flag, whose
+// value (when it takes one) value reads; it returns false for any other
+// word.
+func (c *curlCmd) option(flag string, value func() (string, error)) (bool, error) {
+	var err error
+	var v string
+	switch flag {
+	case "-X", "--request":
+		c.method, err = value()
+	case "-H", "--header":
+		if v, err = value(); err == nil {
+			name, hv, ok := strings.Cut(v, ":")
+			if !ok {
+				return true, fmt.Errorf("curl header %q has no ':'", v)
+			}
+			c.headers = append(c.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(hv)})
+		}
+	case "-d", "--data", "--data-ascii", "--data-raw", "--data-binary", "--data-urlencode", "--json":
+		if v, err = value(); err == nil {
+			if strings.HasPrefix(v, "@") && flag != "--data-raw" {
+				return true, fmt.Errorf("curl %s %s reads its body from a file: paste the body into the command (or write it in the scenario)", flag, v)
+			}
+			if flag == "--data-urlencode" {
+				if k, raw, ok := strings.Cut(v, "="); ok {
+					v = k + "=" + url.QueryEscape(raw)
+				} else {
+					v = url.QueryEscape(v)
+				}
+			}
+			if flag == "--json" {
+				c.dataType = "application/json"
+				c.headers = append(c.headers, [2]string{"Accept", "application/json"})
+			}
+			c.data = append(c.data, v)
+		}
+	case "-u", "--user":
+		c.user, err = value()
+	case "-A", "--user-agent":
+		if v, err = value(); err == nil {
+			c.headers = append(c.headers, [2]string{"User-Agent", v})
+		}
+	case "-b", "--cookie":
+		_, err = value()
+		c.cookies = true
+	case "--url":
+		c.url, err = value()
+	case "-G", "--get":
+		c.get = true
+	case "-I", "--head":
+		c.head = true
+	case "--compressed":
+		c.compressed = true
+	case "-k", "--insecure":
+		c.insecure = true
+	default:
+		return false, nil
+	}
+	return true, err
 }
 
 func headerValue(hs [][2]string, name string) string {

@@ -88,26 +88,7 @@ func HAR(data []byte, opt Options) (*Result, error) {
 		if method == "" {
 			return nil, fmt.Errorf("%s: log.entries[%d].request.method is empty", opt.Source, i)
 		}
-		r := request{method: method, status: e.Response.Status}
-		r.name = stepName(method, u.Path, taken)
-		where := "step " + r.name
-		r.path = sec.pathQuery(u, nil, where)
-		for _, hd := range e.Request.Headers {
-			if !keepHeader(hd.Name) || strings.EqualFold(hd.Name, "content-type") && e.Request.PostData == nil {
-				continue
-			}
-			v := hd.Value
-			if secretName(hd.Name, []string{"Authorization", "Proxy-Authorization", "X-Api-Key"}) {
-				v = sec.header(hd.Name, v, "header "+hd.Name+" of "+where)
-			}
-			r.headers = append(r.headers, [2]string{canonical(hd.Name), v})
-		}
-		if pd := e.Request.PostData; pd != nil && pd.Text != "" {
-			r.body = body(sec, pd.MimeType, pd.Text, where)
-			if !hasHeader(r.headers, "Content-Type") && pd.MimeType != "" {
-				r.headers = append(r.headers, [2]string{"Content-Type", pd.MimeType})
-			}
-		}
+		r := harRequest(sec, e, u, method, taken)
 		start, _ := time.Parse(time.RFC3339Nano, e.StartedDateTime)
 		starts = append(starts, start)
 		ends = append(ends, start.Add(time.Duration(e.Time*float64(time.Millisecond))))
@@ -116,17 +97,63 @@ func HAR(data []byte, opt Options) (*Result, error) {
 	if len(reqs) == 0 {
 		return nil, fmt.Errorf("%s: no request to import (%d static resources, %d not http(s); --include-static keeps static ones)", opt.Source, static, wrong)
 	}
-	// The pause after a request is the gap to the next one's start, as
-	// the user left it (negative when the browser overlapped them).
 	if !opt.NoThink {
-		for i := 0; i+1 < len(reqs); i++ {
-			if !starts[i+1].IsZero() && !ends[i].IsZero() {
-				if gap := starts[i+1].Sub(ends[i]); gap > 0 && gap < 10*time.Minute {
-					reqs[i].think = gap
-				}
+		setThinkTimes(reqs, starts, ends)
+	}
+	notes := harNotes(static, foreign, wrong, hosts)
+	name := opt.Name
+	if name == "" {
+		name = scenarioName(strings.TrimSuffix(path.Base(opt.Source), path.Ext(opt.Source)))
+	}
+	res := &Result{Secrets: sec.list, Notes: notes, Steps: len(reqs)}
+	res.YAML = write(name, origin, reqs, true, headerLines("har", opt, len(reqs), len(h.Log.Entries), notes, sec.list), false)
+	return res, nil
+}
+
+// harRequest is the step for a recorded entry e to u: its name (unique in
+// taken), path, kept headers and body, with secrets replaced by variables
+// in sec.
+func harRequest(sec *secrets, e harEntry, u *url.URL, method string, taken map[string]bool) request {
+	r := request{method: method, status: e.Response.Status}
+	r.name = stepName(method, u.Path, taken)
+	where := "step " + r.name
+	r.path = sec.pathQuery(u, nil, where)
+	for _, hd := range e.Request.Headers {
+		if !keepHeader(hd.Name) || strings.EqualFold(hd.Name, "content-type") && e.Request.PostData == nil {
+			continue
+		}
+		v := hd.Value
+		if secretName(hd.Name, []string{"Authorization", "Proxy-Authorization", "X-Api-Key"}) {
+			v = sec.header(hd.Name, v, "header "+hd.Name+" of "+where)
+		}
+		r.headers = append(r.headers, [2]string{canonical(hd.Name), v})
+	}
+	if pd := e.Request.PostData; pd != nil && pd.Text != "" {
+		r.body = body(sec, pd.MimeType, pd.Text, where)
+		if !hasHeader(r.headers, "Content-Type") && pd.MimeType != "" {
+			r.headers = append(r.headers, [2]string{"Content-Type", pd.MimeType})
+		}
+	}
+	return r
+}
+
+// setThinkTimes sets the pause after each request to the gap to the next
+// one's start, as the user left it (negative when the browser overlapped
+// them, and then none); starts and ends are the requests' recorded times.
+func setThinkTimes(reqs []request, starts, ends []time.Time) {
+	for i := 0; i+1 < len(reqs); i++ {
+		if !starts[i+1].IsZero() && !ends[i].IsZero() {
+			if gap := starts[i+1].Sub(ends[i]); gap > 0 && gap < 10*time.Minute {
+				reqs[i].think = gap
 			}
 		}
 	}
+}
+
+// harNotes says what the import left out: static resources, requests to
+// other hosts (named), entries that are not http(s) requests; and that
+// cookies are not copied.
+func harNotes(static, foreign, wrong int, hosts map[string]bool) []string {
 	var notes []string
 	if static > 0 {
 		notes = append(notes, fmt.Sprintf("%d static resources (images, scripts, styles, fonts) left out: --include-static keeps them.", static))
@@ -142,14 +169,7 @@ func HAR(data []byte, opt Options) (*Result, error) {
 	if wrong > 0 {
 		notes = append(notes, fmt.Sprintf("%d entries that are not http(s) requests left out.", wrong))
 	}
-	notes = append(notes, "Cookies are not copied: each virtual user's cookie jar keeps those the server sets.")
-	name := opt.Name
-	if name == "" {
-		name = scenarioName(strings.TrimSuffix(path.Base(opt.Source), path.Ext(opt.Source)))
-	}
-	res := &Result{Secrets: sec.list, Notes: notes, Steps: len(reqs)}
-	res.YAML = write(name, origin, reqs, true, headerLines("har", opt, len(reqs), len(h.Log.Entries), notes, sec.list), false)
-	return res, nil
+	return append(notes, "Cookies are not copied: each virtual user's cookie jar keeps those the server sets.")
 }
 
 // isStatic reports whether a recorded entry is a static resource.

@@ -45,20 +45,7 @@ func Merge(parts []*Result, names []string) (*Result, error) {
 	if err := m.check(parts); err != nil {
 		return nil, err
 	}
-	// Work in segment order, so that lists built from the parts (segments,
-	// invalid reasons, warnings) read 1, 2, 3 whatever the order of the
-	// command line.
-	order := make([]int, len(parts))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]].Segment.Index < parts[order[b]].Segment.Index })
-	sorted := make([]*Result, len(parts))
-	files := make([]string, len(parts))
-	for i, j := range order {
-		sorted[i], files[i] = parts[j], m.files[j]
-	}
-	parts, m.files = sorted, files
+	parts = m.inSegmentOrder(parts)
 
 	first := parts[0]
 	out := &Result{
@@ -113,6 +100,25 @@ func Merge(parts []*Result, names []string) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// inSegmentOrder returns the parts in segment order and puts m.files in
+// the same order. Merge works in segment order, so that lists built from
+// the parts (segments, invalid reasons, warnings) read 1, 2, 3 whatever the
+// order of the command line.
+func (m *merger) inSegmentOrder(parts []*Result) []*Result {
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]].Segment.Index < parts[order[b]].Segment.Index })
+	sorted := make([]*Result, len(parts))
+	files := make([]string, len(parts))
+	for i, j := range order {
+		sorted[i], files[i] = parts[j], m.files[j]
+	}
+	m.files = files
+	return sorted
 }
 
 // merger holds the parts' file names for errors.
@@ -284,37 +290,13 @@ func (m *merger) profile(parts []*Result, ps []*Profile) (Profile, []string, err
 	}
 
 	for si := range first.Stages {
-		sts := make([]*Stats, len(ps))
-		var lo, hi Seconds
-		for i, p := range ps {
-			st := &p.Stages[si]
-			if st.Index != first.Stages[si].Index {
-				return out, nil, fmt.Errorf("merge: profile %s: stage %d of %s is stage %d of %s", p.Name, si, m.files[0], st.Index, m.files[i])
-			}
-			sts[i] = &st.Stats
-			if i == 0 || st.Elapsed < lo {
-				lo = st.Elapsed
-			}
-			hi = max(hi, st.Elapsed)
-		}
-		stats, err := m.stats(fmt.Sprintf("profile %s stage %d", first.Name, si), sts)
+		st, warn, err := m.stage(ps, si)
 		if err != nil {
 			return out, nil, err
 		}
-		off := first.Stages[si].Offered
-		for _, p := range ps[1:] {
-			o := p.Stages[si].Offered
-			off.From += o.From
-			off.Load += o.Load
-			off.Requests += o.Requests
-		}
-		out.Stages = append(out.Stages, Stage{Index: first.Stages[si].Index, Offered: off, Stats: stats})
-		// Each segment judges its own stress ramp and may stop it on its
-		// own; the merged stage then mixes shares that ran and shares
-		// that did not.
-		if hi-lo > 1 {
-			warns = append(warns, fmt.Sprintf("profile %s stage %d: the segments ran it for different lengths (%.1fs to %.1fs): a segment stopped early on its own",
-				first.Name, si, float64(lo), float64(hi)))
+		out.Stages = append(out.Stages, st)
+		if warn != "" {
+			warns = append(warns, warn)
 		}
 	}
 
@@ -337,6 +319,46 @@ func (m *merger) profile(parts []*Result, ps []*Profile) (Profile, []string, err
 	return out, warns, nil
 }
 
+// stage merges stage si of one profile's parts: its figures, and its
+// offered load added up. The warning is "" unless the parts ran the stage
+// for different lengths.
+func (m *merger) stage(ps []*Profile, si int) (Stage, string, error) {
+	first := ps[0]
+	sts := make([]*Stats, len(ps))
+	var lo, hi Seconds
+	for i, p := range ps {
+		st := &p.Stages[si]
+		if st.Index != first.Stages[si].Index {
+			return Stage{}, "", fmt.Errorf("merge: profile %s: stage %d of %s is stage %d of %s", p.Name, si, m.files[0], st.Index, m.files[i])
+		}
+		sts[i] = &st.Stats
+		if i == 0 || st.Elapsed < lo {
+			lo = st.Elapsed
+		}
+		hi = max(hi, st.Elapsed)
+	}
+	stats, err := m.stats(fmt.Sprintf("profile %s stage %d", first.Name, si), sts)
+	if err != nil {
+		return Stage{}, "", err
+	}
+	off := first.Stages[si].Offered
+	for _, p := range ps[1:] {
+		o := p.Stages[si].Offered
+		off.From += o.From
+		off.Load += o.Load
+		off.Requests += o.Requests
+	}
+	// Each segment judges its own stress ramp and may stop it on its
+	// own; the merged stage then mixes shares that ran and shares
+	// that did not.
+	warn := ""
+	if hi-lo > 1 {
+		warn = fmt.Sprintf("profile %s stage %d: the segments ran it for different lengths (%.1fs to %.1fs): a segment stopped early on its own",
+			first.Name, si, float64(lo), float64(hi))
+	}
+	return Stage{Index: first.Stages[si].Index, Offered: off, Stats: stats}, warn, nil
+}
+
 // stats merges the figures of one stage (or total) across parts: counts
 // add up, histograms merge, and every summary is recomputed from them.
 // Elapsed is the longest part's: the segments ran side by side.
@@ -346,15 +368,6 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		Statuses:     map[string]int64{},
 		Histograms:   Histograms{PerRequest: map[string]NameHists{}},
 	}
-	var names []string
-	partRequests := map[string]int64{} // per request name, when a part lacks its histogram
-	checks := map[string]map[string]int64{}
-	type nameCounts struct {
-		requests, errors int64
-		byClass          map[string]int64
-		uncounted        bool // a part without per-name error counts
-	}
-	perName := map[string]*nameCounts{}
 	for _, s := range ss {
 		out.Elapsed = max(out.Elapsed, s.Elapsed)
 		out.CompletionSpan = max(out.CompletionSpan, s.CompletionSpan)
@@ -363,33 +376,7 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		out.Bytes += s.Bytes
 		addCounts(out.ErrorClasses, s.ErrorClasses)
 		addCounts(out.Statuses, s.Statuses)
-		for _, r := range s.PerRequest {
-			if !slices.Contains(names, r.Name) {
-				names = append(names, r.Name)
-			}
-			partRequests[r.Name] += r.Requests
-			for k, v := range r.Checks {
-				if checks[r.Name] == nil {
-					checks[r.Name] = map[string]int64{}
-				}
-				checks[r.Name][k] += v
-			}
-			nc := perName[r.Name]
-			if nc == nil {
-				nc = &nameCounts{byClass: map[string]int64{}}
-				perName[r.Name] = nc
-			}
-			nc.requests += r.Requests
-			nc.errors += r.Errors
-			nc.uncounted = nc.uncounted || !r.ErrorsCounted
-			addCounts(nc.byClass, r.ErrorClasses)
-		}
 		out.PerFlow = addFlows(out.PerFlow, s.PerFlow)
-		for n := range s.Histograms.PerRequest {
-			if !slices.Contains(names, n) {
-				names = append(names, n)
-			}
-		}
 	}
 	if out.Requests > 0 {
 		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
@@ -404,55 +391,97 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		out.Throughput = float64(out.Requests) / float64(span)
 	}
 
-	pick := func(f func(*Stats) string) []string {
-		enc := make([]string, len(ss))
-		for i, s := range ss {
-			enc[i] = f(s)
-		}
-		return enc
-	}
-	merge := func(field string, enc []string) (Latency, string, *hdr.Histogram, error) {
-		h, err := m.hist(what+" histograms."+field, enc)
-		if err != nil || h == nil {
-			return Latency{}, "", nil, err
-		}
-		s, err := metrics.Encode(h)
-		if err != nil {
-			return Latency{}, "", nil, fmt.Errorf("merge: %s histograms.%s: encode: %w", what, field, err)
-		}
-		return latency(h), s, h, nil
-	}
 	var err error
-	if out.Response, out.Histograms.Response, _, err = merge("response", pick(func(s *Stats) string { return s.Histograms.Response })); err != nil {
+	if out.Response, out.Histograms.Response, _, err = m.mergeHist(what, "response", partHists(ss, func(s *Stats) string { return s.Histograms.Response })); err != nil {
 		return out, err
 	}
-	if out.Service, out.Histograms.Service, _, err = merge("service", pick(func(s *Stats) string { return s.Histograms.Service })); err != nil {
+	if out.Service, out.Histograms.Service, _, err = m.mergeHist(what, "service", partHists(ss, func(s *Stats) string { return s.Histograms.Service })); err != nil {
 		return out, err
 	}
-	if out.ErrorLatency, out.Histograms.ErrorLatency, _, err = merge("error_latency", pick(func(s *Stats) string { return s.Histograms.ErrorLatency })); err != nil {
+	if out.ErrorLatency, out.Histograms.ErrorLatency, _, err = m.mergeHist(what, "error_latency", partHists(ss, func(s *Stats) string { return s.Histograms.ErrorLatency })); err != nil {
 		return out, err
 	}
-	if _, out.Histograms.Lateness, _, err = merge("lateness", pick(func(s *Stats) string { return s.Histograms.Lateness })); err != nil {
+	if _, out.Histograms.Lateness, _, err = m.mergeHist(what, "lateness", partHists(ss, func(s *Stats) string { return s.Histograms.Lateness })); err != nil {
 		return out, err
 	}
-	sort.Strings(names)
-	for _, n := range names {
+	err = m.perRequest(what, ss, &out)
+	return out, err
+}
+
+// nameCounts is a request name's error counts added up over the parts.
+type nameCounts struct {
+	requests, errors int64
+	byClass          map[string]int64
+	uncounted        bool // a part without per-name error counts
+}
+
+// requestTally is what the parts say of each request name: the names
+// (from the figures or the histograms), the requests per name (for a part
+// that lacks its histogram), the checks, and the error counts.
+type requestTally struct {
+	names        []string
+	partRequests map[string]int64
+	checks       map[string]map[string]int64
+	perName      map[string]*nameCounts
+}
+
+// tallyRequests adds up the parts' per-request figures by name.
+func tallyRequests(ss []*Stats) requestTally {
+	t := requestTally{partRequests: map[string]int64{}, checks: map[string]map[string]int64{}, perName: map[string]*nameCounts{}}
+	for _, s := range ss {
+		for _, r := range s.PerRequest {
+			if !slices.Contains(t.names, r.Name) {
+				t.names = append(t.names, r.Name)
+			}
+			t.partRequests[r.Name] += r.Requests
+			for k, v := range r.Checks {
+				if t.checks[r.Name] == nil {
+					t.checks[r.Name] = map[string]int64{}
+				}
+				t.checks[r.Name][k] += v
+			}
+			nc := t.perName[r.Name]
+			if nc == nil {
+				nc = &nameCounts{byClass: map[string]int64{}}
+				t.perName[r.Name] = nc
+			}
+			nc.requests += r.Requests
+			nc.errors += r.Errors
+			nc.uncounted = nc.uncounted || !r.ErrorsCounted
+			addCounts(nc.byClass, r.ErrorClasses)
+		}
+		for n := range s.Histograms.PerRequest {
+			if !slices.Contains(t.names, n) {
+				t.names = append(t.names, n)
+			}
+		}
+	}
+	sort.Strings(t.names)
+	return t
+}
+
+// perRequest merges the parts' per-request figures and histograms into
+// out, by name in name order; out's totals are already merged.
+func (m *merger) perRequest(what string, ss []*Stats, out *Stats) error {
+	t := tallyRequests(ss)
+	for _, n := range t.names {
 		rs := RequestStats{Name: n}
 		var nh NameHists
 		var resp *hdr.Histogram
-		if rs.Response, nh.Response, resp, err = merge("per_request."+n+".response", pick(func(s *Stats) string { return s.Histograms.PerRequest[n].Response })); err != nil {
-			return out, err
+		var err error
+		if rs.Response, nh.Response, resp, err = m.mergeHist(what, "per_request."+n+".response", partHists(ss, func(s *Stats) string { return s.Histograms.PerRequest[n].Response })); err != nil {
+			return err
 		}
-		if rs.Service, nh.Service, _, err = merge("per_request."+n+".service", pick(func(s *Stats) string { return s.Histograms.PerRequest[n].Service })); err != nil {
-			return out, err
+		if rs.Service, nh.Service, _, err = m.mergeHist(what, "per_request."+n+".service", partHists(ss, func(s *Stats) string { return s.Histograms.PerRequest[n].Service })); err != nil {
+			return err
 		}
 		if resp != nil {
 			rs.Requests = resp.TotalCount()
 		} else {
-			rs.Requests = partRequests[n]
+			rs.Requests = t.partRequests[n]
 		}
-		rs.Checks = checks[n]
-		if nc := perName[n]; nc != nil && !nc.uncounted && len(ss) > 0 {
+		rs.Checks = t.checks[n]
+		if nc := t.perName[n]; nc != nil && !nc.uncounted && len(ss) > 0 {
 			// Every part counted the name's errors: all of them add up.
 			rs.Requests, rs.Errors, rs.ErrorsCounted = nc.requests, nc.errors, true
 			span := max(out.CompletionSpan, out.Elapsed)
@@ -461,7 +490,31 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		out.PerRequest = append(out.PerRequest, rs)
 		out.Histograms.PerRequest[n] = nh
 	}
-	return out, nil
+	return nil
+}
+
+// partHists is one histogram's encoding from each part, in part order.
+func partHists(ss []*Stats, f func(*Stats) string) []string {
+	enc := make([]string, len(ss))
+	for i, s := range ss {
+		enc[i] = f(s)
+	}
+	return enc
+}
+
+// mergeHist merges one histogram field of what across the parts (enc, by
+// part): its latency summary, its encoding and the histogram, all zero when
+// no part has one.
+func (m *merger) mergeHist(what, field string, enc []string) (Latency, string, *hdr.Histogram, error) {
+	h, err := m.hist(what+" histograms."+field, enc)
+	if err != nil || h == nil {
+		return Latency{}, "", nil, err
+	}
+	s, err := metrics.Encode(h)
+	if err != nil {
+		return Latency{}, "", nil, fmt.Errorf("merge: %s histograms.%s: encode: %w", what, field, err)
+	}
+	return latency(h), s, h, nil
 }
 
 // addFlows adds the flow counts of b to a, by flow name.
@@ -521,50 +574,7 @@ func (m *merger) hist(field string, enc []string) (*hdr.Histogram, error) {
 // counts and offered loads add up, the seconds' histograms merge and their
 // percentiles are read again. Offsets count from the merged profile start.
 func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Window, error) {
-	type nameAcc struct {
-		w   RequestWindow
-		enc []string // by part index
-	}
-	type acc struct {
-		w     Window
-		enc   []string
-		from  []int
-		names map[string]*nameAcc
-	}
-	byT := map[int64]*acc{}
-	for i, p := range ps {
-		for _, w := range p.Windows {
-			a := byT[w.Time]
-			if a == nil {
-				a = &acc{w: Window{Time: w.Time}}
-				byT[w.Time] = a
-			}
-			a.w.Offered += w.Offered
-			a.w.Requests += w.Requests
-			a.w.Errors += w.Errors
-			for k, n := range w.ErrorClasses {
-				if a.w.ErrorClasses == nil {
-					a.w.ErrorClasses = map[string]int64{}
-				}
-				a.w.ErrorClasses[k] += n
-			}
-			a.enc = append(a.enc, w.Hist)
-			a.from = append(a.from, i)
-			for _, rw := range w.PerRequest {
-				if a.names == nil {
-					a.names = map[string]*nameAcc{}
-				}
-				na := a.names[rw.Name]
-				if na == nil {
-					na = &nameAcc{enc: make([]string, len(ps))}
-					a.names[rw.Name] = na
-				}
-				na.w.Requests += rw.Requests
-				na.w.Errors += rw.Errors
-				na.enc[i] = rw.Hist
-			}
-		}
-	}
+	byT := secondsOf(ps)
 	// A part with no completion in a second has no window for it, but it
 	// still offered its share then: take that from its stages.
 	for t, a := range byT {
@@ -608,6 +618,60 @@ func (m *merger) windows(profile string, ps []*Profile, start time.Time) ([]Wind
 		out = append(out, w)
 	}
 	return out, nil
+}
+
+// secondAcc is one wall-clock second's windows from the parts, added up.
+type secondAcc struct {
+	w     Window
+	enc   []string // the parts' histograms, in the order of from
+	from  []int    // the part indexes that have a window for the second
+	names map[string]*nameSecondAcc
+}
+
+// nameSecondAcc is one request name's windows in a second, added up.
+type nameSecondAcc struct {
+	w   RequestWindow
+	enc []string // by part index
+}
+
+// secondsOf adds up the parts' windows by wall-clock second: counts and
+// offered loads, with the histograms gathered for merging.
+func secondsOf(ps []*Profile) map[int64]*secondAcc {
+	byT := map[int64]*secondAcc{}
+	for i, p := range ps {
+		for _, w := range p.Windows {
+			a := byT[w.Time]
+			if a == nil {
+				a = &secondAcc{w: Window{Time: w.Time}}
+				byT[w.Time] = a
+			}
+			a.w.Offered += w.Offered
+			a.w.Requests += w.Requests
+			a.w.Errors += w.Errors
+			for k, n := range w.ErrorClasses {
+				if a.w.ErrorClasses == nil {
+					a.w.ErrorClasses = map[string]int64{}
+				}
+				a.w.ErrorClasses[k] += n
+			}
+			a.enc = append(a.enc, w.Hist)
+			a.from = append(a.from, i)
+			for _, rw := range w.PerRequest {
+				if a.names == nil {
+					a.names = map[string]*nameSecondAcc{}
+				}
+				na := a.names[rw.Name]
+				if na == nil {
+					na = &nameSecondAcc{enc: make([]string, len(ps))}
+					a.names[rw.Name] = na
+				}
+				na.w.Requests += rw.Requests
+				na.w.Errors += rw.Errors
+				na.enc[i] = rw.Hist
+			}
+		}
+	}
+	return byT
 }
 
 // offeredAt is the load a profile offered at a wall-clock time, from its

@@ -39,6 +39,8 @@ func surge(p *result.Profile, spans []Span) (rampUp int, surgeEnd, rampDownEnd f
 	return rampUp, surgeEnd, rampDownEnd
 }
 
+// judgeSpike judges a spike profile: the error rate during the surge, the
+// time to recover after it, and the errors once recovered.
 func judgeSpike(p *result.Profile) *result.Verdict {
 	rule := *p.Rules.Recovery
 	spans := Spans(p)
@@ -50,8 +52,45 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	sp := &result.Spike{RecoveryFrom: result.Seconds(from), Budget: rule.Budget, SurgeErrorClasses: map[string]int64{}}
 	v := &result.Verdict{Pass: true, Spike: sp}
 
-	// The surge: from the ramp up to the end of the ramp down.
-	var surgeReq, surgeErr int64
+	surgeReq, surgeErr := surgeFigures(p, spans, rampUp, rampDownEnd, sp)
+	limitErr := 0.0
+	if e := p.Rules.Expect.ErrorRate; e != nil {
+		limitErr = *e
+	}
+	var after []result.Window
+	for _, w := range p.Windows {
+		if float64(w.Offset) >= from-eps {
+			after = append(after, w)
+		}
+	}
+	need := max(rule.Windows, 1)
+	findRecovery(sp, after, need, from, p.Rules.Expect.P95, limitErr)
+
+	surgeRate := 0.0
+	if surgeReq > 0 {
+		surgeRate = float64(surgeErr) / float64(surgeReq)
+	}
+	v.Checks = append(v.Checks, result.Check{Name: "surge_error_rate", Measured: surgeRate, Limit: limitErr, Op: "<=", Unit: "ratio", Pass: surgeRate <= limitErr})
+	recCheck, recovery := recoveryCheck(sp, rule, len(after), need)
+	v.Checks = append(v.Checks, recCheck)
+	if sp.Recovered {
+		v.Checks = append(v.Checks, result.Check{Name: "errors_after_recovery", Measured: float64(sp.ErrorsAfter), Limit: 0, Op: "<=", Unit: "requests", Pass: sp.ErrorsAfter == 0})
+	}
+	var failed []string
+	for _, c := range v.Checks {
+		if !c.Pass {
+			v.Pass = false
+			failed = append(failed, checkText(c))
+		}
+	}
+	v.Answer = spikeAnswer(p, sp, v.Pass, recovery, surgeRate, failed)
+	return v
+}
+
+// surgeFigures adds up the surge, from the ramp up to the end of the ramp
+// down: its requests and errors (returned), its error classes and the peak
+// p95, p99 and error rate of the windows from its start (into sp).
+func surgeFigures(p *result.Profile, spans []Span, rampUp int, rampDownEnd float64, sp *result.Spike) (surgeReq, surgeErr int64) {
 	for i := rampUp; i >= 0 && i < len(p.Stages); i++ {
 		if spans[i].Start >= rampDownEnd-eps {
 			break
@@ -78,25 +117,22 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 			sp.PeakErrorRate = max(sp.PeakErrorRate, float64(w.Errors)/float64(w.Requests))
 		}
 	}
+	return surgeReq, surgeErr
+}
 
-	limitErr := 0.0
-	if e := p.Rules.Expect.ErrorRate; e != nil {
-		limitErr = *e
-	}
+// findRecovery looks in the windows after the surge for the first run of
+// need consecutive good seconds (p95 within limitP95 when set, error rate
+// within limitErr) and records in sp the last window's figures, whether and
+// when it recovered, and the errors after recovery beyond the budget.
+func findRecovery(sp *result.Spike, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr float64) {
 	good := func(w result.Window) bool {
 		if w.Requests == 0 {
 			return false
 		}
-		if e := p.Rules.Expect.P95; e != nil && w.P95 > *e {
+		if limitP95 != nil && w.P95 > *limitP95 {
 			return false
 		}
 		return float64(w.Errors)/float64(w.Requests) <= limitErr
-	}
-	var after []result.Window
-	for _, w := range p.Windows {
-		if float64(w.Offset) >= from-eps {
-			after = append(after, w)
-		}
 	}
 	if n := len(after); n > 0 {
 		sp.LastP95 = after[n-1].P95
@@ -104,7 +140,6 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 			sp.LastErrorRate = float64(after[n-1].Errors) / float64(after[n-1].Requests)
 		}
 	}
-	need := max(rule.Windows, 1)
 	for k := 0; k+need <= len(after); k++ {
 		ok := true
 		for j := k; j < k+need; j++ {
@@ -128,63 +163,50 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 		}
 		break
 	}
+}
 
-	surgeRate := 0.0
-	if surgeReq > 0 {
-		surgeRate = float64(surgeErr) / float64(surgeReq)
-	}
-	v.Checks = append(v.Checks, result.Check{Name: "surge_error_rate", Measured: surgeRate, Limit: limitErr, Op: "<=", Unit: "ratio", Pass: surgeRate <= limitErr})
+// recoveryCheck is the recovery_time check, from what the after windows
+// (after of them, need asked for) showed, and the clause the answer gives
+// for it.
+func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) (result.Check, string) {
 	rt := float64(sp.RecoveryTime)
-	recCheck := result.Check{Name: "recovery_time", Measured: rt, Limit: float64(rule.Budget), Op: "<=", Unit: "s", Pass: sp.Recovered && rt <= float64(rule.Budget)}
-	unobservable := len(after) == 0
-	// Fewer windows after the surge than recovery.windows asks for (a short
-	// after, or a rehearsal at --scale 0.1): recovery could not be shown
-	// either way, so the run did not show it never recovered.
-	tooShort := !unobservable && !sp.Recovered && len(after) < need
+	c := result.Check{Name: "recovery_time", Measured: rt, Limit: float64(rule.Budget), Op: "<=", Unit: "s", Pass: sp.Recovered && rt <= float64(rule.Budget)}
 	switch {
-	case unobservable:
+	case after == 0:
 		// A spike back down to zero load leaves nothing to measure: say so
 		// rather than fail, and judge the surge alone.
-		recCheck.Pass, recCheck.Unmeasured = true, true
-		recCheck.Detail = "not observable: no load after the surge (base 0); give the spike a base load to measure recovery"
-	case tooShort:
-		recCheck.Unmeasured = true
-		recCheck.Detail = fmt.Sprintf("not measured: %d s of load after the %s, fewer than the %d consecutive good seconds recovery.windows asks for; lengthen the spike's after", len(after), fromText(rule.From), need)
+		c.Pass, c.Unmeasured = true, true
+		c.Detail = "not observable: no load after the surge (base 0); give the spike a base load to measure recovery"
+		return c, "recovery not observable (no load after the surge)"
+	case !sp.Recovered && after < need:
+		// Fewer windows after the surge than recovery.windows asks for (a
+		// short after, or a rehearsal at --scale 0.1): recovery could not be
+		// shown either way, so the run did not show it never recovered.
+		c.Unmeasured = true
+		c.Detail = fmt.Sprintf("not measured: %d s of load after the %s, fewer than the %d consecutive good seconds recovery.windows asks for; lengthen the spike's after", after, fromText(rule.From), need)
+		return c, fmt.Sprintf("recovery %s", c.Detail)
 	case !sp.Recovered:
 		// No recovery time was measured: the 0 in Measured means nothing.
-		recCheck.Unmeasured = true
-		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
+		c.Unmeasured = true
+		c.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
+		return c, fmt.Sprintf("did not recover after the %s (%s)", fromText(rule.From), c.Detail)
 	}
-	v.Checks = append(v.Checks, recCheck)
-	if sp.Recovered {
-		v.Checks = append(v.Checks, result.Check{Name: "errors_after_recovery", Measured: float64(sp.ErrorsAfter), Limit: 0, Op: "<=", Unit: "requests", Pass: sp.ErrorsAfter == 0})
-	}
-	var failed []string
-	for _, c := range v.Checks {
-		if !c.Pass {
-			v.Pass = false
-			failed = append(failed, checkText(c))
-		}
-	}
+	return c, fmt.Sprintf("recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
+}
+
+// spikeAnswer is the spike verdict's one line: pass or fail, the recovery
+// clause, the surge's figures and the failed checks.
+func spikeAnswer(p *result.Profile, sp *result.Spike, pass bool, recovery string, surgeRate float64, failed []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: ", p.Name)
-	if v.Pass {
+	if pass {
 		b.WriteString("PASS — ")
 	} else {
 		b.WriteString("FAIL — ")
 	}
-	switch {
-	case unobservable:
-		b.WriteString("recovery not observable (no load after the surge)")
-	case tooShort:
-		fmt.Fprintf(&b, "recovery %s", recCheck.Detail)
-	case sp.Recovered:
-		fmt.Fprintf(&b, "recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
-	default:
-		fmt.Fprintf(&b, "did not recover after the %s (%s)", fromText(rule.From), recCheck.Detail)
-	}
+	b.WriteString(recovery)
 	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", ms(sp.PeakP95), ms(sp.PeakP99), pct(surgeRate))
-	if surgeErr > 0 {
+	if sp.SurgeErrors > 0 {
 		fmt.Fprintf(&b, " (%s)", classText(sp.SurgeErrorClasses))
 	}
 	if len(failed) > 0 {
@@ -193,8 +215,7 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	if p.Status == result.StatusInterrupted {
 		b.WriteString(" (interrupted: partial run)")
 	}
-	v.Answer = b.String()
-	return v
+	return b.String()
 }
 
 func fromText(from string) string {

@@ -42,18 +42,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 			s.Steps = append(s.Steps, step)
 			continue
 		}
-		part := SteadyPart(p, i, sp)
-		step.Throughput = part.Goodput
-		step.P50, step.P95, step.P99 = result.Ms(part.P50), result.Ms(part.P95), result.Ms(part.P99)
-		step.MeanLatency = result.Ms(part.Mean)
-		step.ErrorRate = part.ErrorRate
-		step.Windows = part.Windows
-		if p.Model == "closed" {
-			step.Concurrency = st.Offered.Load
-		} else {
-			// Little's law: mean requests in flight = throughput × mean latency.
-			step.Concurrency = part.Throughput * part.Mean.Seconds()
-		}
+		part := stepFigures(p, i, sp, &step)
 		p50, inFlight, _ := stepTrends(p, sp)
 		step.P50Trend, step.InFlightTrend = p50, inFlight
 		growth := unstable(p.Model, st.Offered.Load, shortfall(p.Model, st.Offered.Load, part), p50, inFlight, part.Windows)
@@ -104,6 +93,24 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	}
 	s.StoppedEarly = s.FirstBroken != nil && (s.StepsNotRun > 0 || cut > 0)
 	return s
+}
+
+// stepFigures fills in the complete step i's figures over its steady part
+// (throughput, percentiles, error rate, concurrency) and returns that part.
+func stepFigures(p *result.Profile, i int, sp Span, step *result.Step) Part {
+	part := SteadyPart(p, i, sp)
+	step.Throughput = part.Goodput
+	step.P50, step.P95, step.P99 = result.Ms(part.P50), result.Ms(part.P95), result.Ms(part.P99)
+	step.MeanLatency = result.Ms(part.Mean)
+	step.ErrorRate = part.ErrorRate
+	step.Windows = part.Windows
+	if p.Model == "closed" {
+		step.Concurrency = p.Stages[i].Offered.Load
+	} else {
+		// Little's law: mean requests in flight = throughput × mean latency.
+		step.Concurrency = part.Throughput * part.Mean.Seconds()
+	}
+	return part
 }
 
 // plateauNoise is how many standard errors of the throughput gain a

@@ -84,53 +84,61 @@ func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret
 			}
 		}
 
-		isSecret := false
-		if rest, found := strings.CutPrefix(ref, secretPrefix); found {
-			isSecret = true
-			ref = rest
-		}
-		name, def, hasDefault := strings.Cut(ref, ":-")
-		if !validVarName(name) {
-			w.Errorf(n, path, "invalid variable name %q in ${...} (letters, digits and _, not starting with a digit; write ${VAR:-default} for a default, $$ for a literal $)", name)
+		val, isSecret, resolved := w.variable(ref, n, path)
+		if !resolved {
 			ok = false
 			continue
 		}
-		if strings.Contains(def, "${") {
-			w.Errorf(n, path, "the default of ${%s:-...} cannot contain ${...}", name)
-			ok = false
-			continue
-		}
-		val, set := w.Lookup(name)
-		switch {
-		case set && val != "":
-		case hasDefault:
-			val = def
-		case set:
-			// Set but empty, and no default: the empty value is what was asked for.
-		case w.Runtime != nil && !isSecret && w.Runtime.Unknown(name, n, path):
-			ok = false
-			continue
-		default:
-			w.Errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
-			ok = false
-			continue
-		}
-		if isSecret {
-			secret = true
-			w.AddSecret(val)
-			if _, known := w.secretVars[val]; !known && val != "" {
-				if w.secretVars == nil {
-					w.secretVars = make(map[string]string)
-				}
-				w.secretVars[val] = name
-			}
-		}
+		secret = secret || isSecret
 		b.WriteString(val)
 	}
 	if !ok {
 		return "", secret, false
 	}
 	return b.String(), secret, true
+}
+
+// variable is the value of the reference ref (the text inside ${...}): an
+// environment variable, its default, or a secret one, which it records in
+// w's secret list. It reports an error in ref and returns false when ref
+// is not a valid, set variable.
+func (w *Walker) variable(ref string, n *yaml.Node, path string) (val string, isSecret, ok bool) {
+	if rest, found := strings.CutPrefix(ref, secretPrefix); found {
+		isSecret = true
+		ref = rest
+	}
+	name, def, hasDefault := strings.Cut(ref, ":-")
+	if !validVarName(name) {
+		w.Errorf(n, path, "invalid variable name %q in ${...} (letters, digits and _, not starting with a digit; write ${VAR:-default} for a default, $$ for a literal $)", name)
+		return "", false, false
+	}
+	if strings.Contains(def, "${") {
+		w.Errorf(n, path, "the default of ${%s:-...} cannot contain ${...}", name)
+		return "", false, false
+	}
+	val, set := w.Lookup(name)
+	switch {
+	case set && val != "":
+	case hasDefault:
+		val = def
+	case set:
+		// Set but empty, and no default: the empty value is what was asked for.
+	case w.Runtime != nil && !isSecret && w.Runtime.Unknown(name, n, path):
+		return "", false, false
+	default:
+		w.Errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
+		return "", false, false
+	}
+	if isSecret {
+		w.AddSecret(val)
+		if _, known := w.secretVars[val]; !known && val != "" {
+			if w.secretVars == nil {
+				w.secretVars = make(map[string]string)
+			}
+			w.secretVars[val] = name
+		}
+	}
+	return val, isSecret, true
 }
 
 // ValidVarName reports whether s is a variable name: letters, digits and
