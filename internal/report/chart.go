@@ -421,79 +421,18 @@ func latencyChart(p *result.Profile) (*chart, error) {
 		return nil, nil
 	}
 	unit := loadUnit(p)
-	var p50, p95, p99, offered, achieved plotter.XYs
-	var lat []float64
-	prev := math.Inf(-1)
-	for _, w := range p.Windows {
-		x := float64(w.Offset)
-		if x-prev > 1.5 && !math.IsInf(prev, -1) {
-			// A second without completions: a gap in latency, zero
-			// throughput.
-			gap := plotter.XY{X: prev + 1, Y: math.NaN()}
-			p50, p95, p99 = append(p50, gap), append(p95, gap), append(p99, gap)
-			achieved = append(achieved, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
-		}
-		prev = x
-		offered = append(offered, plotter.XY{X: x, Y: w.Offered})
-		achieved = append(achieved, plotter.XY{X: x, Y: w.Throughput})
-		if w.Requests-w.Errors <= 0 || w.P50 <= 0 {
-			nan := plotter.XY{X: x, Y: math.NaN()}
-			p50, p95, p99 = append(p50, nan), append(p95, nan), append(p99, nan)
-			continue
-		}
-		p50 = append(p50, plotter.XY{X: x, Y: float64(w.P50)})
-		p95 = append(p95, plotter.XY{X: x, Y: float64(w.P95)})
-		p99 = append(p99, plotter.XY{X: x, Y: float64(w.P99)})
-		lat = append(lat, float64(w.P50), float64(w.P95), float64(w.P99))
-	}
+	s := latencySeriesOf(p)
 	xMin, xMax := 0.0, math.Max(float64(p.Windows[len(p.Windows)-1].Offset), float64(p.Total.Elapsed))
 
-	top := newPlot("Response time per second", "", "ms")
-	logIfWide(&top.Y, "ms (log scale)", lat...)
-	stageRules(top, stageStarts(p))
-	if err := errors.Join(
-		line(top, "p50", p50, colP50, 1.2),
-		line(top, "p95", p95, colP95, 1.2),
-		line(top, "p99", p99, colP99, 1.2),
-	); err != nil {
+	top, err := percentilePlot(p, s)
+	if err != nil {
 		return nil, err
 	}
-	var limits []float64
-	if slo := p.Rules.Expect.P95; slo != nil {
-		top.Add(rule{At: float64(*slo), Label: "p95 limit " + ms(*slo), LineStyle: dashed(colP95)})
-		limits = append(limits, float64(*slo))
+	load, caption, err := loadPlots(unit, s)
+	if err != nil {
+		return nil, err
 	}
-	headroom(top, 0.33, limits...) // three legend entries in a short plot
-	hideXLabels(top)
-
-	plots := []*plot.Plot{top}
-	caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
-		"Bottom: the load offered and the completions achieved in the same seconds. Dotted lines mark stage boundaries."
-	if unit == "req/s" {
-		bottom := newPlot("", "seconds since the profile started", unit)
-		if err := errors.Join(
-			line(bottom, "offered", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
-			line(bottom, "achieved (completions/s)", achieved, colAchieved, 1.2),
-		); err != nil {
-			return nil, err
-		}
-		plots = append(plots, bottom)
-	} else {
-		// Users and completions per second are different units: a plot
-		// each.
-		users := newPlot("", "", unit)
-		thr := newPlot("", "seconds since the profile started", "req/s")
-		if err := errors.Join(
-			line(users, "offered ("+unit+")", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
-			line(thr, "achieved (completions/s)", achieved, colAchieved, 1.2),
-		); err != nil {
-			return nil, err
-		}
-		hideXLabels(users)
-		plots = append(plots, users, thr)
-		caption = "Top: percentiles of the response time of successful requests in each second (by completion time). " +
-			"Middle: the " + unit + " offered. Bottom: the completions achieved in the same seconds. Dotted lines mark stage boundaries."
-	}
+	plots := append([]*plot.Plot{top}, load...)
 	for _, pl := range plots {
 		if pl != top {
 			pl.Y.Min = 0
@@ -511,6 +450,98 @@ func latencyChart(p *result.Profile) (*chart, error) {
 		return nil, err
 	}
 	return &chart{Kind: chartLatency, Title: "Latency and load over time", Caption: caption, SVG: svg}, nil
+}
+
+// latencySeries are the latency chart's lines, a point per window.
+type latencySeries struct {
+	p50, p95, p99, offered, achieved plotter.XYs
+	lat                              []float64 // every percentile drawn, for the scale
+}
+
+// latencySeriesOf reads the latency chart's lines from the profile's
+// windows: a second without completions is a gap in latency and zero
+// throughput, and a window without a successful request has no latency.
+func latencySeriesOf(p *result.Profile) latencySeries {
+	var s latencySeries
+	prev := math.Inf(-1)
+	for _, w := range p.Windows {
+		x := float64(w.Offset)
+		if x-prev > 1.5 && !math.IsInf(prev, -1) {
+			// A second without completions: a gap in latency, zero
+			// throughput.
+			gap := plotter.XY{X: prev + 1, Y: math.NaN()}
+			s.p50, s.p95, s.p99 = append(s.p50, gap), append(s.p95, gap), append(s.p99, gap)
+			s.achieved = append(s.achieved, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
+		}
+		prev = x
+		s.offered = append(s.offered, plotter.XY{X: x, Y: w.Offered})
+		s.achieved = append(s.achieved, plotter.XY{X: x, Y: w.Throughput})
+		if w.Requests-w.Errors <= 0 || w.P50 <= 0 {
+			nan := plotter.XY{X: x, Y: math.NaN()}
+			s.p50, s.p95, s.p99 = append(s.p50, nan), append(s.p95, nan), append(s.p99, nan)
+			continue
+		}
+		s.p50 = append(s.p50, plotter.XY{X: x, Y: float64(w.P50)})
+		s.p95 = append(s.p95, plotter.XY{X: x, Y: float64(w.P95)})
+		s.p99 = append(s.p99, plotter.XY{X: x, Y: float64(w.P99)})
+		s.lat = append(s.lat, float64(w.P50), float64(w.P95), float64(w.P99))
+	}
+	return s
+}
+
+// percentilePlot is the latency chart's top plot: the percentiles per
+// second, with the stage boundaries and the p95 limit if there is one.
+func percentilePlot(p *result.Profile, s latencySeries) (*plot.Plot, error) {
+	top := newPlot("Response time per second", "", "ms")
+	logIfWide(&top.Y, "ms (log scale)", s.lat...)
+	stageRules(top, stageStarts(p))
+	if err := errors.Join(
+		line(top, "p50", s.p50, colP50, 1.2),
+		line(top, "p95", s.p95, colP95, 1.2),
+		line(top, "p99", s.p99, colP99, 1.2),
+	); err != nil {
+		return nil, err
+	}
+	var limits []float64
+	if slo := p.Rules.Expect.P95; slo != nil {
+		top.Add(rule{At: float64(*slo), Label: "p95 limit " + ms(*slo), LineStyle: dashed(colP95)})
+		limits = append(limits, float64(*slo))
+	}
+	headroom(top, 0.33, limits...) // three legend entries in a short plot
+	hideXLabels(top)
+	return top, nil
+}
+
+// loadPlots are the latency chart's plots below the percentiles: the
+// offered and the achieved load in one plot when both are req/s, else a
+// plot each. The caption says which plot is which.
+func loadPlots(unit string, s latencySeries) ([]*plot.Plot, string, error) {
+	if unit == "req/s" {
+		bottom := newPlot("", "seconds since the profile started", unit)
+		if err := errors.Join(
+			line(bottom, "offered", s.offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
+			line(bottom, "achieved (completions/s)", s.achieved, colAchieved, 1.2),
+		); err != nil {
+			return nil, "", err
+		}
+		caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
+			"Bottom: the load offered and the completions achieved in the same seconds. Dotted lines mark stage boundaries."
+		return []*plot.Plot{bottom}, caption, nil
+	}
+	// Users and completions per second are different units: a plot
+	// each.
+	users := newPlot("", "", unit)
+	thr := newPlot("", "seconds since the profile started", "req/s")
+	if err := errors.Join(
+		line(users, "offered ("+unit+")", s.offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
+		line(thr, "achieved (completions/s)", s.achieved, colAchieved, 1.2),
+	); err != nil {
+		return nil, "", err
+	}
+	hideXLabels(users)
+	caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
+		"Middle: the " + unit + " offered. Bottom: the completions achieved in the same seconds. Dotted lines mark stage boundaries."
+	return []*plot.Plot{users, thr}, caption, nil
 }
 
 // hideXLabels keeps a stacked plot's x ticks but drops their labels: the
