@@ -737,28 +737,8 @@ func stressChart(p *result.Profile) (*chart, error) {
 		return nil, nil
 	}
 	s := p.Verdict.Stress
-	var thr, p95, brokenThr, brokenP95 plotter.XYs
-	var lat []float64
-	unit := loadUnit(p)
-	for _, st := range s.Steps {
-		if st.Windows == 0 {
-			continue // never measured
-		}
-		thr = append(thr, plotter.XY{X: st.Offered, Y: st.Throughput})
-		if st.Unit != "" {
-			unit = st.Unit
-		}
-		if st.P95 > 0 {
-			p95 = append(p95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
-			lat = append(lat, float64(st.P95))
-		}
-		if st.Broken {
-			brokenThr = append(brokenThr, plotter.XY{X: st.Offered, Y: st.Throughput})
-			if st.P95 > 0 {
-				brokenP95 = append(brokenP95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
-			}
-		}
-	}
+	ser := stressSeriesOf(p, s)
+	thr, unit := ser.thr, ser.unit
 	if len(thr) == 0 {
 		return nil, nil
 	}
@@ -771,38 +751,13 @@ func stressChart(p *result.Profile) (*chart, error) {
 		}
 	}
 
-	top := newPlot("Stress steps: throughput and p95 against offered load", "", "throughput (ok/s)")
-	top.Y.Min = 0
-	if unit == "req/s" {
-		// What a service that kept up would achieve.
-		ideal := plotter.XYs{{X: 0, Y: 0}, {X: thr[len(thr)-1].X, Y: thr[len(thr)-1].X}}
-		if err := line(top, "offered (ideal)", ideal, colGuide, 1, vg.Points(4), vg.Points(3)); err != nil {
-			return nil, err
-		}
-	}
-	if err := errors.Join(
-		line(top, "throughput", thr, colAchieved, 1.4),
-		points(top, "", thr, colAchieved, draw.CircleGlyph{}, 2.5),
-	); err != nil {
+	top, err := stressThroughputPlot(s, ser)
+	if err != nil {
 		return nil, err
 	}
-	if s.CapacityAtSLO > 0 {
-		// Labelled on the left: the breaking point is usually at the right.
-		top.Add(rule{At: s.CapacityAtSLO, Label: fmt.Sprintf("capacity at SLO %s ok/s", sig4(s.CapacityAtSLO)), LabelLeft: true, LineStyle: dashed(colAchieved)})
-	}
-
-	bottom := newPlot("", "offered load ("+unit+")", "p95 (ms)")
-	logIfWide(&bottom.Y, "p95 ms (log scale)", lat...)
-	if err := errors.Join(
-		line(bottom, "p95", p95, colP95, 1.4),
-		points(bottom, "", p95, colP95, draw.CircleGlyph{}, 2.5),
-	); err != nil {
+	bottom, limits, err := stressP95Plot(p, ser)
+	if err != nil {
 		return nil, err
-	}
-	var limits []float64
-	if lim := p.Rules.Expect.P95; lim != nil {
-		bottom.Add(rule{At: float64(*lim), Label: "p95 limit " + ms(*lim), LabelLeft: true, LineStyle: dashed(colP95)})
-		limits = append(limits, float64(*lim))
 	}
 	headroom(top, 0.4, s.CapacityAtSLO) // four legend entries
 	headroom(bottom, 0.25, limits...)
@@ -817,8 +772,8 @@ func stressChart(p *result.Profile) (*chart, error) {
 		top.Legend.Add("breaking point", br)
 	}
 	if err := errors.Join(
-		points(top, "broken step", brokenThr, colBreak, draw.RingGlyph{}, 5),
-		points(bottom, "broken step", brokenP95, colBreak, draw.RingGlyph{}, 5),
+		points(top, "broken step", ser.brokenThr, colBreak, draw.RingGlyph{}, 5),
+		points(bottom, "broken step", ser.brokenP95, colBreak, draw.RingGlyph{}, 5),
 	); err != nil {
 		return nil, err
 	}
@@ -838,6 +793,85 @@ func stressChart(p *result.Profile) (*chart, error) {
 		caption += "No step broke."
 	}
 	return &chart{Kind: chartStress, Title: "Breaking point", Caption: caption, SVG: svg}, nil
+}
+
+// stressSeries are the stress chart's points, one per measured step.
+type stressSeries struct {
+	thr, p95, brokenThr, brokenP95 plotter.XYs
+	lat                            []float64 // every p95 drawn, for the scale
+	unit                           string    // of the offered load
+}
+
+// stressSeriesOf reads the stress chart's points from the steps: a step
+// never measured is left out, and one without a p95 has no latency point.
+func stressSeriesOf(p *result.Profile, s *result.Stress) stressSeries {
+	ser := stressSeries{unit: loadUnit(p)}
+	for _, st := range s.Steps {
+		if st.Windows == 0 {
+			continue // never measured
+		}
+		ser.thr = append(ser.thr, plotter.XY{X: st.Offered, Y: st.Throughput})
+		if st.Unit != "" {
+			ser.unit = st.Unit
+		}
+		if st.P95 > 0 {
+			ser.p95 = append(ser.p95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
+			ser.lat = append(ser.lat, float64(st.P95))
+		}
+		if st.Broken {
+			ser.brokenThr = append(ser.brokenThr, plotter.XY{X: st.Offered, Y: st.Throughput})
+			if st.P95 > 0 {
+				ser.brokenP95 = append(ser.brokenP95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
+			}
+		}
+	}
+	return ser
+}
+
+// stressThroughputPlot is the stress chart's top plot: the throughput of
+// each step, the ideal line when the load is in req/s, and the capacity at
+// SLO.
+func stressThroughputPlot(s *result.Stress, ser stressSeries) (*plot.Plot, error) {
+	thr := ser.thr
+	top := newPlot("Stress steps: throughput and p95 against offered load", "", "throughput (ok/s)")
+	top.Y.Min = 0
+	if ser.unit == "req/s" {
+		// What a service that kept up would achieve.
+		ideal := plotter.XYs{{X: 0, Y: 0}, {X: thr[len(thr)-1].X, Y: thr[len(thr)-1].X}}
+		if err := line(top, "offered (ideal)", ideal, colGuide, 1, vg.Points(4), vg.Points(3)); err != nil {
+			return nil, err
+		}
+	}
+	if err := errors.Join(
+		line(top, "throughput", thr, colAchieved, 1.4),
+		points(top, "", thr, colAchieved, draw.CircleGlyph{}, 2.5),
+	); err != nil {
+		return nil, err
+	}
+	if s.CapacityAtSLO > 0 {
+		// Labelled on the left: the breaking point is usually at the right.
+		top.Add(rule{At: s.CapacityAtSLO, Label: fmt.Sprintf("capacity at SLO %s ok/s", sig4(s.CapacityAtSLO)), LabelLeft: true, LineStyle: dashed(colAchieved)})
+	}
+	return top, nil
+}
+
+// stressP95Plot is the stress chart's bottom plot: the p95 of each step
+// and the p95 limit, which it returns for the plot's headroom.
+func stressP95Plot(p *result.Profile, ser stressSeries) (*plot.Plot, []float64, error) {
+	bottom := newPlot("", "offered load ("+ser.unit+")", "p95 (ms)")
+	logIfWide(&bottom.Y, "p95 ms (log scale)", ser.lat...)
+	if err := errors.Join(
+		line(bottom, "p95", ser.p95, colP95, 1.4),
+		points(bottom, "", ser.p95, colP95, draw.CircleGlyph{}, 2.5),
+	); err != nil {
+		return nil, nil, err
+	}
+	var limits []float64
+	if lim := p.Rules.Expect.P95; lim != nil {
+		bottom.Add(rule{At: float64(*lim), Label: "p95 limit " + ms(*lim), LabelLeft: true, LineStyle: dashed(colP95)})
+		limits = append(limits, float64(*lim))
+	}
+	return bottom, limits, nil
 }
 
 // uslChart draws the Universal Scalability Law curve fitted to the
