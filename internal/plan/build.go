@@ -139,57 +139,12 @@ func (b *builder) season(m time.Month) float64 {
 func (b *builder) demand() (*demandModel, error) {
 	cfg, p := b.cfg, b.p
 	g := cfg.Growth
-	if g.Monthly != nil && (g.History != nil || g.HistoryFile != "") {
-		return nil, cfg.errorf("growth", "give monthly (a rate) or history (a file to fit the rate to), not both")
+	d, hist, err := b.growth()
+	if err != nil {
+		return nil, err
 	}
-	hist := g.History
-	histName := g.HistoryFile
-	if hist == nil && histName != "" {
-		var err error
-		if hist, err = LoadHistory(histName); err != nil {
-			return nil, err
-		}
-	}
-	if histName == "" && hist != nil {
-		histName = "history"
-	}
-	d := DemandModel{Steps: g.Steps, History: histName}
-	switch {
-	case g.Monthly != nil:
-		d.Model, d.Monthly = "compound", *g.Monthly
-	case hist != nil:
-		fit, err := FitGrowth(histName, hist, b.season)
-		if err != nil {
-			return nil, err
-		}
-		d.Model, d.Monthly, d.Fit = "fitted", fit.Monthly, fit
-	default:
-		return nil, cfg.errorf("growth", "no growth model: give growth.monthly (a compound rate like 20%%/mo) or growth.history (a CSV of date,peak_rps to fit it to)")
-	}
-
-	switch {
-	case cfg.Demand.PeakRPS > 0:
-		d.PeakRPS = cfg.Demand.PeakRPS
-		d.Date = b.asOf
-		if cfg.Demand.Date != nil {
-			d.Date = *cfg.Demand.Date
-		}
-	case len(hist) > 0:
-		// Today's demand is the fitted line at the last row (times its
-		// month's configured factor), not the last row itself: one noisy
-		// month should not shift every projected date.
-		last := hist[len(hist)-1]
-		d.PeakRPS, d.Date = last.PeakRPS, last.Date
-		if d.Fit != nil {
-			d.PeakRPS = d.Fit.Fitted * b.season(last.Date.Month())
-			b.note("Today's demand is the fitted level at the last history row, %s req/s on %s (the row itself says %s req/s): the projection starts from the trend, not from one month's noise.",
-				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
-		}
-		if cfg.Demand.Date != nil {
-			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the fitted level at the last history row, %s)", last.Date)
-		}
-	default:
-		return nil, cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
+	if err := b.today(&d, hist); err != nil {
+		return nil, err
 	}
 	if d.Date.After(b.asOf.Time) {
 		return nil, cfg.errorf("demand.date", "%s is after the as-of date %s: a plan starts from demand already measured", d.Date, b.asOf)
@@ -217,6 +172,72 @@ func (b *builder) demand() (*demandModel, error) {
 	}
 	p.Demand = d
 	return newDemandModel(d.Date, d.PeakRPS, d.DailyUsers, d.DataGB, d.Monthly, d.UsersMonthly, d.DataMonthly, b.cfg.Seasonality, g.Steps), nil
+}
+
+// growth settles the growth model: a compound rate, or one fitted to the
+// history (given or loaded from its file), which it also returns.
+func (b *builder) growth() (DemandModel, []Observation, error) {
+	cfg := b.cfg
+	g := cfg.Growth
+	if g.Monthly != nil && (g.History != nil || g.HistoryFile != "") {
+		return DemandModel{}, nil, cfg.errorf("growth", "give monthly (a rate) or history (a file to fit the rate to), not both")
+	}
+	hist := g.History
+	histName := g.HistoryFile
+	if hist == nil && histName != "" {
+		var err error
+		if hist, err = LoadHistory(histName); err != nil {
+			return DemandModel{}, nil, err
+		}
+	}
+	if histName == "" && hist != nil {
+		histName = "history"
+	}
+	d := DemandModel{Steps: g.Steps, History: histName}
+	switch {
+	case g.Monthly != nil:
+		d.Model, d.Monthly = "compound", *g.Monthly
+	case hist != nil:
+		fit, err := FitGrowth(histName, hist, b.season)
+		if err != nil {
+			return DemandModel{}, nil, err
+		}
+		d.Model, d.Monthly, d.Fit = "fitted", fit.Monthly, fit
+	default:
+		return DemandModel{}, nil, cfg.errorf("growth", "no growth model: give growth.monthly (a compound rate like 20%%/mo) or growth.history (a CSV of date,peak_rps to fit it to)")
+	}
+	return d, hist, nil
+}
+
+// today settles today's demand in d: the configured peak and date, else
+// the fitted level at the last history row.
+func (b *builder) today(d *DemandModel, hist []Observation) error {
+	cfg := b.cfg
+	switch {
+	case cfg.Demand.PeakRPS > 0:
+		d.PeakRPS = cfg.Demand.PeakRPS
+		d.Date = b.asOf
+		if cfg.Demand.Date != nil {
+			d.Date = *cfg.Demand.Date
+		}
+	case len(hist) > 0:
+		// Today's demand is the fitted line at the last row (times its
+		// month's configured factor), not the last row itself: one noisy
+		// month should not shift every projected date.
+		last := hist[len(hist)-1]
+		d.PeakRPS, d.Date = last.PeakRPS, last.Date
+		if d.Fit != nil {
+			d.PeakRPS = d.Fit.Fitted * b.season(last.Date.Month())
+			b.note("Today's demand is the fitted level at the last history row, %s req/s on %s (the row itself says %s req/s): the projection starts from the trend, not from one month's noise.",
+				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
+		}
+		if cfg.Demand.Date != nil {
+			return cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the fitted level at the last history row, %s)", last.Date)
+		}
+	default:
+		return cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
+	}
+	return nil
 }
 
 func signedPercent(f float64) string {
