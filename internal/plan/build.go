@@ -447,34 +447,8 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 		units := r.Units
 		var measuredBy *ResourceMeasure // a monitored resource's measurement (monitored.go)
 		if i == mi {
-			s.measured = true
-			um := cfg.Capacity.Units
-			if um == 0 {
-				um = r.Units
-			}
-			if um == 0 {
-				return nil, cfg.errorf("capacity.units", "how many %s the capacity was measured on is missing: give capacity.units or %s.units", Plural(r.Unit, 2), key)
-			}
-			if units == 0 {
-				units = um
-			}
-			p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
-			s.measRPS = p.Measured.RPS
-			b.measuredTierCheck(r, um)
-			s.perUnit = p.Measured.RPS / float64(um)
-			s.ref = float64(um)
-			b.measuredScaling(s, usl)
-			if s.scaling == ScalingUSL {
-				s.usl = usl
-				s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)
-				s.uslBase = usl.Throughput(p.Measured.USL.ConcurrencyAtSLO)
-				if l := uslLimit(usl, s.uslScale); l > 0 {
-					if l < units {
-						b.risk(SeverityWarning, RiskOutpaces, r.Name, "The USL fitted on the stress run peaks at %d %s, fewer than the %d in place: more %s will not add capacity; the coherency cost (κ = %.3g) has to come down first.", l, Plural(r.Unit, l), units, Plural(r.Unit, 2), usl.Kappa)
-						l = units
-					}
-					s.limit, s.limitWhy = l, fmt.Sprintf("the USL fitted on the stress run peaks at %d %s", l, Plural(r.Unit, l))
-				}
+			if units, err = b.sizeMeasured(s, key, usl); err != nil {
+				return nil, err
 			}
 		} else {
 			s.perUnit = r.PerUnit
@@ -494,30 +468,77 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			s.limit, s.limitWhy = r.MaxUnits, fmt.Sprintf("max_units is %d", r.MaxUnits)
 		}
 		s.r.Units = units
-		rp := ResourcePlan{
-			Name: r.Name, Driver: r.Driver, Unit: r.Unit, Owner: r.Owner, Measured: s.measured,
-			PerUnit: s.perUnit, Scaling: s.scaling, LeadTime: r.Lead.String(), UnitCost: r.Cost,
-			MaxUnits: s.limit, UnitsNow: units, UnitsEnd: units,
-			CapacityNow: s.capacity(units), MeasuredBy: measuredBy,
-		}
-		if s.scaling == ScalingEfficiency {
-			rp.Efficiency = s.eff
-		}
-		if r.Latency != nil {
-			rp.Sizing = latencyText(r.Latency)
-		} else {
-			rp.Headroom = s.headroom
-			rp.Sizing = "peak utilisation at most " + FormatPercent(s.headroom)
-		}
-		rp.UsableNow = s.usable(units)
-		if s.scaling == ScalingUSL {
-			rp.PerUnit = s.capacity(1)
-		}
+		rp := s.resourcePlan(units, measuredBy)
 		p.Resources = append(p.Resources, rp)
 		out = append(out, s)
 	}
 	b.measuredRisks()
 	return out, nil
+}
+
+// sizeMeasured sizes the resource the capacity was measured on (s.r, at
+// key in the configuration): its units in place (the configured units,
+// else those measured on), its capacity per unit from the measurement, and
+// its scaling and limit from the USL fitted on the stress run, if any.
+func (b *builder) sizeMeasured(s *sizing, key string, usl *capacity.USL) (units int, err error) {
+	cfg, p, r := b.cfg, b.p, s.r
+	units = r.Units
+	s.measured = true
+	um := cfg.Capacity.Units
+	if um == 0 {
+		um = r.Units
+	}
+	if um == 0 {
+		return 0, cfg.errorf("capacity.units", "how many %s the capacity was measured on is missing: give capacity.units or %s.units", Plural(r.Unit, 2), key)
+	}
+	if units == 0 {
+		units = um
+	}
+	p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
+	s.measRPS = p.Measured.RPS
+	b.measuredTierCheck(r, um)
+	s.perUnit = p.Measured.RPS / float64(um)
+	s.ref = float64(um)
+	b.measuredScaling(s, usl)
+	if s.scaling == ScalingUSL {
+		s.usl = usl
+		s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)
+		s.uslBase = usl.Throughput(p.Measured.USL.ConcurrencyAtSLO)
+		if l := uslLimit(usl, s.uslScale); l > 0 {
+			if l < units {
+				b.risk(SeverityWarning, RiskOutpaces, r.Name, "The USL fitted on the stress run peaks at %d %s, fewer than the %d in place: more %s will not add capacity; the coherency cost (κ = %.3g) has to come down first.", l, Plural(r.Unit, l), units, Plural(r.Unit, 2), usl.Kappa)
+				l = units
+			}
+			s.limit, s.limitWhy = l, fmt.Sprintf("the USL fitted on the stress run peaks at %d %s", l, Plural(r.Unit, l))
+		}
+	}
+	return units, nil
+}
+
+// resourcePlan is the plan's row for the sized resource with units in
+// place; measuredBy is a monitored resource's measurement, or nil.
+func (s *sizing) resourcePlan(units int, measuredBy *ResourceMeasure) ResourcePlan {
+	r := s.r
+	rp := ResourcePlan{
+		Name: r.Name, Driver: r.Driver, Unit: r.Unit, Owner: r.Owner, Measured: s.measured,
+		PerUnit: s.perUnit, Scaling: s.scaling, LeadTime: r.Lead.String(), UnitCost: r.Cost,
+		MaxUnits: s.limit, UnitsNow: units, UnitsEnd: units,
+		CapacityNow: s.capacity(units), MeasuredBy: measuredBy,
+	}
+	if s.scaling == ScalingEfficiency {
+		rp.Efficiency = s.eff
+	}
+	if r.Latency != nil {
+		rp.Sizing = latencyText(r.Latency)
+	} else {
+		rp.Headroom = s.headroom
+		rp.Sizing = "peak utilisation at most " + FormatPercent(s.headroom)
+	}
+	rp.UsableNow = s.usable(units)
+	if s.scaling == ScalingUSL {
+		rp.PerUnit = s.capacity(1)
+	}
+	return rp
 }
 
 func latencyText(l *Latency) string {
