@@ -790,71 +790,11 @@ func (b *builder) summarise() {
 	p := b.p
 	var s []string
 	if m := p.Measured; m.Resource != "" {
-		src := "given in the plan configuration"
-		if m.Source == "result" {
-			src = "measured by the " + m.Profile + " profile"
-			if m.Measured != nil {
-				src += " on " + m.Measured.String()
-			}
-		}
-		at := ""
-		if m.AtLeast {
-			at = "at least "
-			src += "; no step broke, so this is a lower bound"
-		}
-		s = append(s, fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
+		s = append(s, measuredSentence(m))
 	}
-	d := p.Demand
-	growth := FormatPercent(d.Monthly) + "/month compound"
-	if d.Fit != nil {
-		growth = fmt.Sprintf("%s/month fitted to %d rows of history (R² %.2f)", FormatPercent(d.Monthly), d.Fit.Points, d.Fit.R2)
-	}
-	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
-	var marks []string
-	for _, pr := range p.Projections {
-		unit := ""
-		if len(marks) == 0 {
-			unit = " req/s"
-		}
-		marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(pr.PeakRPS), unit, pr.Months))
-	}
-	if len(marks) > 0 {
-		line += "; projected peak " + strings.Join(marks, ", ")
-	}
-	s = append(s, line+".")
-	if r := p.Runway; r.Date != nil {
-		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
-		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
-			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
-		}
-		if r.Band != nil {
-			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
-		}
-		s = append(s, x+".")
-	} else {
-		s = append(s, fmt.Sprintf("The capacity in place lasts beyond %s.", r.SearchEnd))
-	}
-	if len(p.Actions) == 0 {
-		end := p.Months[len(p.Months)-1].Month
-		if d.Monthly <= 0.001 {
-			s = append(s, fmt.Sprintf("No actions: demand is flat or shrinking (%s/month) and the capacity in place covers it through %s.", FormatPercent(d.Monthly), end))
-		} else {
-			s = append(s, fmt.Sprintf("No actions: the capacity in place covers the projected peak through %s.", end))
-		}
-	} else {
-		var adds []string
-		for _, r := range p.Resources {
-			if n := r.UnitsEnd - r.UnitsNow; n > 0 {
-				adds = append(adds, fmt.Sprintf("%d %s %s", n, r.Name, Plural(r.Unit, n)))
-			}
-		}
-		first := p.Actions[0]
-		x := fmt.Sprintf("The plan adds %s in %d actions over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), p.Horizon, first.Text, first.OrderBy)
-		if first.Urgent {
-			x += ": order it now"
-		}
-		s = append(s, x+".")
-	}
+	s = append(s, demandSentence(p))
+	s = append(s, b.runwaySentence())
+	s = append(s, actionsSentence(p))
 	if len(p.Months) > 0 {
 		now := 0.0
 		for _, r := range p.Resources {
@@ -875,6 +815,87 @@ func (b *builder) summarise() {
 		s = append(s, fmt.Sprintf("%d urgent %s: see Risks.", urgent, map[bool]string{true: "risk", false: "risks"}[urgent == 1]))
 	}
 	p.Summary = strings.Join(s, " ")
+}
+
+// measuredSentence is the summary's sentence on the measured capacity m.
+func measuredSentence(m MeasuredCapacity) string {
+	src := "given in the plan configuration"
+	if m.Source == "result" {
+		src = "measured by the " + m.Profile + " profile"
+		if m.Measured != nil {
+			src += " on " + m.Measured.String()
+		}
+	}
+	at := ""
+	if m.AtLeast {
+		at = "at least "
+		src += "; no step broke, so this is a lower bound"
+	}
+	return fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src)
+}
+
+// demandSentence is the summary's sentence on today's demand, its growth
+// and its projections.
+func demandSentence(p *Plan) string {
+	d := p.Demand
+	growth := FormatPercent(d.Monthly) + "/month compound"
+	if d.Fit != nil {
+		growth = fmt.Sprintf("%s/month fitted to %d rows of history (R² %.2f)", FormatPercent(d.Monthly), d.Fit.Points, d.Fit.R2)
+	}
+	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
+	var marks []string
+	for _, pr := range p.Projections {
+		unit := ""
+		if len(marks) == 0 {
+			unit = " req/s"
+		}
+		marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(pr.PeakRPS), unit, pr.Months))
+	}
+	if len(marks) > 0 {
+		line += "; projected peak " + strings.Join(marks, ", ")
+	}
+	return line + "."
+}
+
+// runwaySentence is the summary's sentence on the runway: when the
+// capacity in place runs out without action, or that it lasts.
+func (b *builder) runwaySentence() string {
+	r := b.p.Runway
+	if r.Date != nil {
+		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
+		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
+			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
+		}
+		if r.Band != nil {
+			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
+		}
+		return x + "."
+	}
+	return fmt.Sprintf("The capacity in place lasts beyond %s.", r.SearchEnd)
+}
+
+// actionsSentence is the summary's sentence on the actions: what the plan
+// adds and when the first must be ordered, or why there are none.
+func actionsSentence(p *Plan) string {
+	if len(p.Actions) == 0 {
+		end := p.Months[len(p.Months)-1].Month
+		if p.Demand.Monthly <= 0.001 {
+			return fmt.Sprintf("No actions: demand is flat or shrinking (%s/month) and the capacity in place covers it through %s.", FormatPercent(p.Demand.Monthly), end)
+		}
+		return fmt.Sprintf("No actions: the capacity in place covers the projected peak through %s.", end)
+	}
+	var adds []string
+	for _, r := range p.Resources {
+		if n := r.UnitsEnd - r.UnitsNow; n > 0 {
+			adds = append(adds, fmt.Sprintf("%d %s %s", n, r.Name, Plural(r.Unit, n)))
+		}
+	}
+	first := p.Actions[0]
+	x := fmt.Sprintf("The plan adds %s in %d actions over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), p.Horizon, first.Text, first.OrderBy)
+	if first.Urgent {
+		x += ": order it now"
+	}
+	return x + "."
 }
 
 func (b *builder) sizingOf(resource string) string {
