@@ -127,61 +127,21 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	}
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
-		b := sc.Target.Builtin
-		queue := b.Queue
-		if queue == 0 {
-			queue = simtarget.NoQueue // the scenario's 0 means no waiting room
-		}
-		srv, err := simtarget.Start(simtarget.Config{
-			Workers:      b.Workers,
-			ServiceTime:  b.ServiceTime,
-			Distribution: b.Distribution,
-			Queue:        queue,
-			Sigma:        b.Sigma,
-			Kappa:        b.Kappa,
-		}, "127.0.0.1:0")
+		srv, err := startBuiltin(sc.Target.Builtin, res)
 		if err != nil {
-			return nil, fmt.Errorf("start built-in target: %w", err)
+			return nil, err
 		}
 		defer srv.Close()
 		base = srv.URL
 		opt.builtinURL = srv.URL
-		res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
-			b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
-		res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
-			Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
 	}
 	prepared, weights := prepare(sc, base)
 	opt.data = engine.NewDataSet(sc.Data, opt.Segment)
 	doer := opt.Doer
 	if doer == nil {
-		maxConns := 0
-		for _, p := range sc.Profiles {
-			for _, st := range p.Stages {
-				if int(st.Load) > maxConns {
-					maxConns = int(st.Load)
-				}
-			}
-		}
-		if maxConns > 10000 {
-			maxConns = 10000
-		}
-		co := engine.ClientOptions{
-			Timeout:            sc.Target.Timeout,
-			MaxConns:           maxConns + 16,
-			Connections:        sc.Target.Connections,
-			InsecureSkipVerify: sc.Target.InsecureSkipVerify,
-			Compression:        sc.Target.Compression,
-		}
-		if useFastClient(sc, prepared) {
-			c := engine.NewFastClient(co)
-			defer c.CloseIdle()
-			doer = c
-		} else {
-			c := engine.NewHTTPClient(co)
-			defer c.CloseIdle()
-			doer = c
-		}
+		c := newClient(sc, prepared)
+		defer c.CloseIdle()
+		doer = c
 	}
 
 	if opt.Segment.Count > 1 || !opt.StartAt.IsZero() {
@@ -199,14 +159,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			continue
 		}
 		if !profileAt.IsZero() {
-			if wait := time.Until(profileAt); wait > 0 {
-				t := time.NewTimer(wait)
-				select {
-				case <-ctx.Done():
-				case <-t.C:
-				}
-				t.Stop()
-			}
+			waitUntil(ctx, profileAt)
 			if first {
 				res.Segment.ClockOffset = result.Sec(time.Since(profileAt))
 			}
@@ -217,14 +170,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			res.Status = result.StatusInterrupted
 			break
 		}
-		prof, abort, err := runProfile(ctx, opt, p, doer, prepared, weights)
-		if err == nil && abort == nil && p.Stepped && p.Break.Refine > 0 && prof.Status == result.StatusComplete {
-			if opt.Segment.Count > 1 {
-				res.Warnings = append(res.Warnings, "profile "+p.Name+": break.refine is ignored in a split run (each segment would bisect on its own share)")
-			} else {
-				prof, abort, err = refineSteps(ctx, opt, p, prof, doer, prepared, weights)
-			}
-		}
+		prof, abort, err := runAndRefine(ctx, opt, p, doer, prepared, weights, res)
 		if le := (*engine.EventLoopError)(nil); errors.As(err, &le) {
 			return epollRefused(res, p.Name, base, le)
 		}
@@ -246,6 +192,93 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	res.Environment.End = time.Now().UTC()
 	verdict.JudgeAll(res)
 	return res, nil
+}
+
+// startBuiltin starts the built-in target, the simulated service b, on a
+// loopback port, and describes it in res. The caller closes it.
+func startBuiltin(b scenario.Builtin, res *result.Result) (*simtarget.Running, error) {
+	queue := b.Queue
+	if queue == 0 {
+		queue = simtarget.NoQueue // the scenario's 0 means no waiting room
+	}
+	srv, err := simtarget.Start(simtarget.Config{
+		Workers:      b.Workers,
+		ServiceTime:  b.ServiceTime,
+		Distribution: b.Distribution,
+		Queue:        queue,
+		Sigma:        b.Sigma,
+		Kappa:        b.Kappa,
+	}, "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start built-in target: %w", err)
+	}
+	res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
+		b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
+	res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
+		Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
+	return srv, nil
+}
+
+// idleCloser is an HTTP client the run closes the idle connections of
+// when it ends.
+type idleCloser interface {
+	engine.Doer
+	CloseIdle()
+}
+
+// newClient is the run's HTTP client (useFastClient says which), with
+// connections enough for the largest stage's load, at most 10,000, and a
+// few more.
+func newClient(sc *scenario.Scenario, prepared []*engine.Prepared) idleCloser {
+	maxConns := 0
+	for _, p := range sc.Profiles {
+		for _, st := range p.Stages {
+			if int(st.Load) > maxConns {
+				maxConns = int(st.Load)
+			}
+		}
+	}
+	if maxConns > 10000 {
+		maxConns = 10000
+	}
+	co := engine.ClientOptions{
+		Timeout:            sc.Target.Timeout,
+		MaxConns:           maxConns + 16,
+		Connections:        sc.Target.Connections,
+		InsecureSkipVerify: sc.Target.InsecureSkipVerify,
+		Compression:        sc.Target.Compression,
+	}
+	if useFastClient(sc, prepared) {
+		return engine.NewFastClient(co)
+	}
+	return engine.NewHTTPClient(co)
+}
+
+// waitUntil returns at t, or sooner when ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	if wait := time.Until(t); wait > 0 {
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// runAndRefine runs profile p and, when it is a stepped profile that
+// completed with break.refine, bisects its bracket (refineSteps); a split
+// run does not, and res is warned.
+func runAndRefine(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int, res *result.Result) (result.Profile, *result.Abort, error) {
+	prof, abort, err := runProfile(ctx, opt, p, doer, prepared, weights)
+	if err == nil && abort == nil && p.Stepped && p.Break.Refine > 0 && prof.Status == result.StatusComplete {
+		if opt.Segment.Count > 1 {
+			res.Warnings = append(res.Warnings, "profile "+p.Name+": break.refine is ignored in a split run (each segment would bisect on its own share)")
+		} else {
+			prof, abort, err = refineSteps(ctx, opt, p, prof, doer, prepared, weights)
+		}
+	}
+	return prof, abort, err
 }
 
 // useFastClient picks the lean HTTP/1.1 client unless the scenario asks for
