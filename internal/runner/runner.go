@@ -145,12 +145,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	}
 
 	if opt.Segment.Count > 1 || !opt.StartAt.IsZero() {
-		seg := &result.Segment{Index: max(opt.Segment.Index, 1), Count: max(opt.Segment.Count, 1), Host: res.Environment.Hostname}
-		if !opt.StartAt.IsZero() {
-			at := opt.StartAt.UTC()
-			seg.StartAt = &at
-		}
-		res.Segment = seg
+		res.Segment = segmentOf(opt, res.Environment.Hostname)
 	}
 	profileAt := opt.StartAt
 	first := true
@@ -254,6 +249,17 @@ func newClient(sc *scenario.Scenario, prepared []*engine.Prepared) idleCloser {
 	return engine.NewHTTPClient(co)
 }
 
+// segmentOf describes the run's segment of a split or scheduled run, on
+// the machine host.
+func segmentOf(opt Options, host string) *result.Segment {
+	seg := &result.Segment{Index: max(opt.Segment.Index, 1), Count: max(opt.Segment.Count, 1), Host: host}
+	if !opt.StartAt.IsZero() {
+		at := opt.StartAt.UTC()
+		seg.StartAt = &at
+	}
+	return seg
+}
+
 // waitUntil returns at t, or sooner when ctx ends.
 func waitUntil(ctx context.Context, t time.Time) {
 	if wait := time.Until(t); wait > 0 {
@@ -345,21 +351,8 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	// bar's mean was 50.1/s for 50/s when drawn 4 ms early).
 	var ranAll atomic.Bool
 	if opt.OnProfile != nil {
-		done := opt.OnProfile(p, func() Live {
-			l := rec.Live()
-			el := time.Since(epoch)
-			if el > total || ranAll.Load() {
-				el = total
-			}
-			lv := Live{
-				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit, Open: p.Model != scenario.Closed,
-				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
-				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
-				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch, Names: names, Lateness: rec.LiveLateness,
-				WakeDelays: progress.WakeDelays.Load(), WakeDelayTotal: time.Duration(progress.WakeDelayTotal.Load()), WakeDelayMax: time.Duration(progress.WakeDelayMax.Load()),
-			}
-			return lv
-		})
+		lv := liveView{p: p, rec: rec, progress: progress, epoch: epoch, total: total, unit: unit, names: names, ranAll: &ranAll}
+		done := opt.OnProfile(p, lv.live)
 		defer done()
 	}
 
@@ -368,29 +361,10 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	pctx, stopProfile := context.WithCancel(ctx)
 	defer stopProfile()
 	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile}
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		w.run(pctx)
-	}()
+	watchDone := w.start(pctx)
 
 	cpu0 := cpuTime()
-	stats, err := engine.Run(pctx, p, engine.Options{
-		Doer:         doer,
-		Requests:     prepared,
-		Weights:      weights,
-		Recorder:     rec,
-		MaxInFlight:  opt.Scenario.Target.MaxInFlight,
-		Seed:         opt.Seed,
-		Hard:         opt.Hard,
-		Progress:     progress,
-		PacerQuantum: opt.PacerQuantum,
-		PacerEarly:   opt.PacerEarly,
-		Segment:      opt.Segment,
-		Flows:        opt.Scenario.Flows,
-		Data:         opt.data,
-		Engine:       opt.Engine,
-	})
+	stats, err := engine.Run(pctx, p, engineOptions(opt, doer, prepared, weights, rec, progress))
 	stopProfile()
 	<-watchDone
 	ranAll.Store(err == nil && !stats.Stopped)
@@ -417,12 +391,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	prof, err := result.BuildProfile(result.ProfileInput{
 		Name: p.Name, Model: string(p.Model), Status: status,
 		Snapshot: snap, Stages: plans,
-		Generator: result.Generator{
-			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
-			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
-			WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
-			EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
-		},
+		Generator: generator(stats, cpu, opt.MaxLateness),
 	})
 	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)
 	addFlows(&prof, opt.Scenario, stats)
@@ -430,16 +399,83 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
 	prof.Rules.Requests = requestRules(opt.Scenario)
 	if !p.Expect.HasErrorRate {
-		bound := verdict.DefaultErrorRate
-		if opt.MaxErrorRate != nil {
-			bound = *opt.MaxErrorRate
-		}
-		prof.Rules.DefaultErrorRate = &bound
+		prof.Rules.DefaultErrorRate = defaultErrorRate(opt)
 	}
 	if w.abort != nil {
 		w.abort.Profile = p.Name
 	}
 	return prof, w.abort, err
+}
+
+// liveView is what a profile's progress display reads while it runs.
+type liveView struct {
+	p        scenario.Profile
+	rec      *metrics.Recorder
+	progress *engine.Progress
+	epoch    time.Time
+	total    time.Duration // the profile's planned duration
+	unit     string
+	names    []string
+	ranAll   *atomic.Bool // the engine has run the whole schedule
+}
+
+// live is the profile's progress now (Options.OnProfile's figures).
+func (v liveView) live() Live {
+	l := v.rec.Live()
+	el := time.Since(v.epoch)
+	if el > v.total || v.ranAll.Load() {
+		el = v.total
+	}
+	progress := v.progress
+	lv := Live{
+		Elapsed: el, Total: v.total, Offered: progress.Offered(), Unit: v.unit, Open: v.p.Model != scenario.Closed,
+		Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
+		Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
+		InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: v.rec.WindowsAfter, Epoch: v.epoch, Names: v.names, Lateness: v.rec.LiveLateness,
+		WakeDelays: progress.WakeDelays.Load(), WakeDelayTotal: time.Duration(progress.WakeDelayTotal.Load()), WakeDelayMax: time.Duration(progress.WakeDelayMax.Load()),
+	}
+	return lv
+}
+
+// engineOptions are the engine's options for a profile of the run.
+func engineOptions(opt Options, doer engine.Doer, prepared []*engine.Prepared, weights []int, rec *metrics.Recorder, progress *engine.Progress) engine.Options {
+	return engine.Options{
+		Doer:         doer,
+		Requests:     prepared,
+		Weights:      weights,
+		Recorder:     rec,
+		MaxInFlight:  opt.Scenario.Target.MaxInFlight,
+		Seed:         opt.Seed,
+		Hard:         opt.Hard,
+		Progress:     progress,
+		PacerQuantum: opt.PacerQuantum,
+		PacerEarly:   opt.PacerEarly,
+		Segment:      opt.Segment,
+		Flows:        opt.Scenario.Flows,
+		Data:         opt.data,
+		Engine:       opt.Engine,
+	}
+}
+
+// generator is the result's account of the load generator for a profile:
+// the engine's figures, the CPU time it took and the lateness limit.
+func generator(stats engine.Stats, cpu time.Duration, maxLateness time.Duration) result.Generator {
+	return result.Generator{
+		Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
+		Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(maxLateness),
+		WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
+		EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
+	}
+}
+
+// defaultErrorRate is the error-rate bound of a profile whose expect gives
+// none: --max-error-rate, else verdict.DefaultErrorRate.
+func defaultErrorRate(opt Options) *float64 {
+	bound := verdict.DefaultErrorRate
+	if opt.MaxErrorRate != nil {
+		bound = *opt.MaxErrorRate
+	}
+	return &bound
 }
 
 // stagePlans describes each stage as run: a stage the run stopped in ends
