@@ -755,12 +755,10 @@ func stressChart(p *result.Profile) (*chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	bottom, limits, err := stressP95Plot(p, ser)
+	bottom, err := stressP95Plot(p, ser)
 	if err != nil {
 		return nil, err
 	}
-	headroom(top, 0.4, s.CapacityAtSLO) // four legend entries
-	headroom(bottom, 0.25, limits...)
 	if breakAt != nil {
 		label := fmt.Sprintf("breaks at %g %s", breakAt.Offered, unit)
 		if s.Reason != "" {
@@ -830,7 +828,7 @@ func stressSeriesOf(p *result.Profile, s *result.Stress) stressSeries {
 
 // stressThroughputPlot is the stress chart's top plot: the throughput of
 // each step, the ideal line when the load is in req/s, and the capacity at
-// SLO.
+// SLO, with room for the legend.
 func stressThroughputPlot(s *result.Stress, ser stressSeries) (*plot.Plot, error) {
 	thr := ser.thr
 	top := newPlot("Stress steps: throughput and p95 against offered load", "", "throughput (ok/s)")
@@ -852,26 +850,28 @@ func stressThroughputPlot(s *result.Stress, ser stressSeries) (*plot.Plot, error
 		// Labelled on the left: the breaking point is usually at the right.
 		top.Add(rule{At: s.CapacityAtSLO, Label: fmt.Sprintf("capacity at SLO %s ok/s", sig4(s.CapacityAtSLO)), LabelLeft: true, LineStyle: dashed(colAchieved)})
 	}
+	headroom(top, 0.4, s.CapacityAtSLO) // four legend entries
 	return top, nil
 }
 
 // stressP95Plot is the stress chart's bottom plot: the p95 of each step
-// and the p95 limit, which it returns for the plot's headroom.
-func stressP95Plot(p *result.Profile, ser stressSeries) (*plot.Plot, []float64, error) {
+// and the p95 limit, with room for the legend.
+func stressP95Plot(p *result.Profile, ser stressSeries) (*plot.Plot, error) {
 	bottom := newPlot("", "offered load ("+ser.unit+")", "p95 (ms)")
 	logIfWide(&bottom.Y, "p95 ms (log scale)", ser.lat...)
 	if err := errors.Join(
 		line(bottom, "p95", ser.p95, colP95, 1.4),
 		points(bottom, "", ser.p95, colP95, draw.CircleGlyph{}, 2.5),
 	); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var limits []float64
 	if lim := p.Rules.Expect.P95; lim != nil {
 		bottom.Add(rule{At: float64(*lim), Label: "p95 limit " + ms(*lim), LabelLeft: true, LineStyle: dashed(colP95)})
 		limits = append(limits, float64(*lim))
 	}
-	return bottom, limits, nil
+	headroom(bottom, 0.25, limits...)
+	return bottom, nil
 }
 
 // uslChart draws the Universal Scalability Law curve fitted to the
