@@ -326,10 +326,7 @@ func selected(name string, only []string) bool {
 }
 
 func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
-	names := make([]string, len(prepared))
-	for i, pr := range prepared {
-		names[i] = pr.Name
-	}
+	names := requestNames(prepared)
 	epoch := time.Now()
 	mon := startMonitor(opt, epoch)
 	defer mon.Stop()
@@ -405,6 +402,15 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		w.abort.Profile = p.Name
 	}
 	return prof, w.abort, err
+}
+
+// requestNames are the names of the prepared requests, in order.
+func requestNames(prepared []*engine.Prepared) []string {
+	names := make([]string, len(prepared))
+	for i, pr := range prepared {
+		names[i] = pr.Name
+	}
+	return names
 }
 
 // liveView is what a profile's progress display reads while it runs.
