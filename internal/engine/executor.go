@@ -344,13 +344,23 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	// ends when it is due; a sender is one user at a time.
 	senders := newSenderPool(ctx, r, &wg, r.opt.WorkerIdle)
 	senders.q = newStartQueue(sched, p.Stages, r.opt.Segment.scale(), rng)
-	var dropped int64
-	stopped := false
 	sl := pacerSleeper(ctx)
 	defer sl.close()
-	var lastWake time.Duration
 	late := wakeDelays{live: r.progress}
-	cutoff := overrunCutoff(p.Stages)
+	dropped, stopped := r.paceOpen(ctx, senders, sl, &late, overrunCutoff(p.Stages))
+	st := r.finish(stopped, senders.close, &wg, stopTick, dropped)
+	st.NoEventLoop = noLoop
+	late.into(&st)
+	return st, nil
+}
+
+// paceOpen is the open model's pacer: it hands the schedule's starts to
+// the senders as they fall due, sleeping between them, until the schedule
+// ends, ctx ends (stopped) or the generator is past cutoff (the starts left
+// are dropped). It notes its wake-up delays in late and returns the starts
+// it dropped.
+func (r *runner) paceOpen(ctx context.Context, senders *senderPool, sl sleeper, late *wakeDelays, cutoff time.Duration) (dropped int64, stopped bool) {
+	var lastWake time.Duration
 loop:
 	for {
 		if ctx.Err() != nil {
@@ -413,10 +423,7 @@ loop:
 			lastWake = now
 		}
 	}
-	st := r.finish(stopped, senders.close, &wg, stopTick, dropped)
-	st.NoEventLoop = noLoop
-	late.into(&st)
-	return st, nil
+	return dropped, stopped
 }
 
 // RunClosed runs a closed-model profile: N virtual users each send, wait

@@ -139,57 +139,12 @@ func (b *builder) season(m time.Month) float64 {
 func (b *builder) demand() (*demandModel, error) {
 	cfg, p := b.cfg, b.p
 	g := cfg.Growth
-	if g.Monthly != nil && (g.History != nil || g.HistoryFile != "") {
-		return nil, cfg.errorf("growth", "give monthly (a rate) or history (a file to fit the rate to), not both")
+	d, hist, err := b.growth()
+	if err != nil {
+		return nil, err
 	}
-	hist := g.History
-	histName := g.HistoryFile
-	if hist == nil && histName != "" {
-		var err error
-		if hist, err = LoadHistory(histName); err != nil {
-			return nil, err
-		}
-	}
-	if histName == "" && hist != nil {
-		histName = "history"
-	}
-	d := DemandModel{Steps: g.Steps, History: histName}
-	switch {
-	case g.Monthly != nil:
-		d.Model, d.Monthly = "compound", *g.Monthly
-	case hist != nil:
-		fit, err := FitGrowth(histName, hist, b.season)
-		if err != nil {
-			return nil, err
-		}
-		d.Model, d.Monthly, d.Fit = "fitted", fit.Monthly, fit
-	default:
-		return nil, cfg.errorf("growth", "no growth model: give growth.monthly (a compound rate like 20%%/mo) or growth.history (a CSV of date,peak_rps to fit it to)")
-	}
-
-	switch {
-	case cfg.Demand.PeakRPS > 0:
-		d.PeakRPS = cfg.Demand.PeakRPS
-		d.Date = b.asOf
-		if cfg.Demand.Date != nil {
-			d.Date = *cfg.Demand.Date
-		}
-	case len(hist) > 0:
-		// Today's demand is the fitted line at the last row (times its
-		// month's configured factor), not the last row itself: one noisy
-		// month should not shift every projected date.
-		last := hist[len(hist)-1]
-		d.PeakRPS, d.Date = last.PeakRPS, last.Date
-		if d.Fit != nil {
-			d.PeakRPS = d.Fit.Fitted * b.season(last.Date.Month())
-			b.note("Today's demand is the fitted level at the last history row, %s req/s on %s (the row itself says %s req/s): the projection starts from the trend, not from one month's noise.",
-				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
-		}
-		if cfg.Demand.Date != nil {
-			return nil, cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the fitted level at the last history row, %s)", last.Date)
-		}
-	default:
-		return nil, cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
+	if err := b.today(&d, hist); err != nil {
+		return nil, err
 	}
 	if d.Date.After(b.asOf.Time) {
 		return nil, cfg.errorf("demand.date", "%s is after the as-of date %s: a plan starts from demand already measured", d.Date, b.asOf)
@@ -217,6 +172,72 @@ func (b *builder) demand() (*demandModel, error) {
 	}
 	p.Demand = d
 	return newDemandModel(d.Date, d.PeakRPS, d.DailyUsers, d.DataGB, d.Monthly, d.UsersMonthly, d.DataMonthly, b.cfg.Seasonality, g.Steps), nil
+}
+
+// growth settles the growth model: a compound rate, or one fitted to the
+// history (given or loaded from its file), which it also returns.
+func (b *builder) growth() (DemandModel, []Observation, error) {
+	cfg := b.cfg
+	g := cfg.Growth
+	if g.Monthly != nil && (g.History != nil || g.HistoryFile != "") {
+		return DemandModel{}, nil, cfg.errorf("growth", "give monthly (a rate) or history (a file to fit the rate to), not both")
+	}
+	hist := g.History
+	histName := g.HistoryFile
+	if hist == nil && histName != "" {
+		var err error
+		if hist, err = LoadHistory(histName); err != nil {
+			return DemandModel{}, nil, err
+		}
+	}
+	if histName == "" && hist != nil {
+		histName = "history"
+	}
+	d := DemandModel{Steps: g.Steps, History: histName}
+	switch {
+	case g.Monthly != nil:
+		d.Model, d.Monthly = "compound", *g.Monthly
+	case hist != nil:
+		fit, err := FitGrowth(histName, hist, b.season)
+		if err != nil {
+			return DemandModel{}, nil, err
+		}
+		d.Model, d.Monthly, d.Fit = "fitted", fit.Monthly, fit
+	default:
+		return DemandModel{}, nil, cfg.errorf("growth", "no growth model: give growth.monthly (a compound rate like 20%%/mo) or growth.history (a CSV of date,peak_rps to fit it to)")
+	}
+	return d, hist, nil
+}
+
+// today settles today's demand in d: the configured peak and date, else
+// the fitted level at the last history row.
+func (b *builder) today(d *DemandModel, hist []Observation) error {
+	cfg := b.cfg
+	switch {
+	case cfg.Demand.PeakRPS > 0:
+		d.PeakRPS = cfg.Demand.PeakRPS
+		d.Date = b.asOf
+		if cfg.Demand.Date != nil {
+			d.Date = *cfg.Demand.Date
+		}
+	case len(hist) > 0:
+		// Today's demand is the fitted line at the last row (times its
+		// month's configured factor), not the last row itself: one noisy
+		// month should not shift every projected date.
+		last := hist[len(hist)-1]
+		d.PeakRPS, d.Date = last.PeakRPS, last.Date
+		if d.Fit != nil {
+			d.PeakRPS = d.Fit.Fitted * b.season(last.Date.Month())
+			b.note("Today's demand is the fitted level at the last history row, %s req/s on %s (the row itself says %s req/s): the projection starts from the trend, not from one month's noise.",
+				FormatCount(d.PeakRPS), last.Date, FormatCount(last.PeakRPS))
+		}
+		if cfg.Demand.Date != nil {
+			return cfg.errorf("demand.date", "goes with demand.peak_rps (without it, today's demand is the fitted level at the last history row, %s)", last.Date)
+		}
+	default:
+		return cfg.errorf("demand.peak_rps", "required: today's peak requests per second (or give growth.history, whose last row is taken)")
+	}
+	return nil
 }
 
 func signedPercent(f float64) string {
@@ -426,34 +447,8 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 		units := r.Units
 		var measuredBy *ResourceMeasure // a monitored resource's measurement (monitored.go)
 		if i == mi {
-			s.measured = true
-			um := cfg.Capacity.Units
-			if um == 0 {
-				um = r.Units
-			}
-			if um == 0 {
-				return nil, cfg.errorf("capacity.units", "how many %s the capacity was measured on is missing: give capacity.units or %s.units", Plural(r.Unit, 2), key)
-			}
-			if units == 0 {
-				units = um
-			}
-			p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
-			s.measRPS = p.Measured.RPS
-			b.measuredTierCheck(r, um)
-			s.perUnit = p.Measured.RPS / float64(um)
-			s.ref = float64(um)
-			b.measuredScaling(s, usl)
-			if s.scaling == ScalingUSL {
-				s.usl = usl
-				s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)
-				s.uslBase = usl.Throughput(p.Measured.USL.ConcurrencyAtSLO)
-				if l := uslLimit(usl, s.uslScale); l > 0 {
-					if l < units {
-						b.risk(SeverityWarning, RiskOutpaces, r.Name, "The USL fitted on the stress run peaks at %d %s, fewer than the %d in place: more %s will not add capacity; the coherency cost (κ = %.3g) has to come down first.", l, Plural(r.Unit, l), units, Plural(r.Unit, 2), usl.Kappa)
-						l = units
-					}
-					s.limit, s.limitWhy = l, fmt.Sprintf("the USL fitted on the stress run peaks at %d %s", l, Plural(r.Unit, l))
-				}
+			if units, err = b.sizeMeasured(s, key, usl); err != nil {
+				return nil, err
 			}
 		} else {
 			s.perUnit = r.PerUnit
@@ -473,30 +468,77 @@ func (b *builder) sizings(headroom float64) ([]*sizing, error) {
 			s.limit, s.limitWhy = r.MaxUnits, fmt.Sprintf("max_units is %d", r.MaxUnits)
 		}
 		s.r.Units = units
-		rp := ResourcePlan{
-			Name: r.Name, Driver: r.Driver, Unit: r.Unit, Owner: r.Owner, Measured: s.measured,
-			PerUnit: s.perUnit, Scaling: s.scaling, LeadTime: r.Lead.String(), UnitCost: r.Cost,
-			MaxUnits: s.limit, UnitsNow: units, UnitsEnd: units,
-			CapacityNow: s.capacity(units), MeasuredBy: measuredBy,
-		}
-		if s.scaling == ScalingEfficiency {
-			rp.Efficiency = s.eff
-		}
-		if r.Latency != nil {
-			rp.Sizing = latencyText(r.Latency)
-		} else {
-			rp.Headroom = s.headroom
-			rp.Sizing = "peak utilisation at most " + FormatPercent(s.headroom)
-		}
-		rp.UsableNow = s.usable(units)
-		if s.scaling == ScalingUSL {
-			rp.PerUnit = s.capacity(1)
-		}
+		rp := s.resourcePlan(units, measuredBy)
 		p.Resources = append(p.Resources, rp)
 		out = append(out, s)
 	}
 	b.measuredRisks()
 	return out, nil
+}
+
+// sizeMeasured sizes the resource the capacity was measured on (s.r, at
+// key in the configuration): its units in place (the configured units,
+// else those measured on), its capacity per unit from the measurement, and
+// its scaling and limit from the USL fitted on the stress run, if any.
+func (b *builder) sizeMeasured(s *sizing, key string, usl *capacity.USL) (units int, err error) {
+	cfg, p, r := b.cfg, b.p, s.r
+	units = r.Units
+	s.measured = true
+	um := cfg.Capacity.Units
+	if um == 0 {
+		um = r.Units
+	}
+	if um == 0 {
+		return 0, cfg.errorf("capacity.units", "how many %s the capacity was measured on is missing: give capacity.units or %s.units", Plural(r.Unit, 2), key)
+	}
+	if units == 0 {
+		units = um
+	}
+	p.Measured.Resource, p.Measured.Units, p.Measured.Unit = r.Name, um, r.Unit
+	s.measRPS = p.Measured.RPS
+	b.measuredTierCheck(r, um)
+	s.perUnit = p.Measured.RPS / float64(um)
+	s.ref = float64(um)
+	b.measuredScaling(s, usl)
+	if s.scaling == ScalingUSL {
+		s.usl = usl
+		s.uslScale = p.Measured.USL.ConcurrencyAtSLO / float64(um)
+		s.uslBase = usl.Throughput(p.Measured.USL.ConcurrencyAtSLO)
+		if l := uslLimit(usl, s.uslScale); l > 0 {
+			if l < units {
+				b.risk(SeverityWarning, RiskOutpaces, r.Name, "The USL fitted on the stress run peaks at %d %s, fewer than the %d in place: more %s will not add capacity; the coherency cost (κ = %.3g) has to come down first.", l, Plural(r.Unit, l), units, Plural(r.Unit, 2), usl.Kappa)
+				l = units
+			}
+			s.limit, s.limitWhy = l, fmt.Sprintf("the USL fitted on the stress run peaks at %d %s", l, Plural(r.Unit, l))
+		}
+	}
+	return units, nil
+}
+
+// resourcePlan is the plan's row for the sized resource with units in
+// place; measuredBy is a monitored resource's measurement, or nil.
+func (s *sizing) resourcePlan(units int, measuredBy *ResourceMeasure) ResourcePlan {
+	r := s.r
+	rp := ResourcePlan{
+		Name: r.Name, Driver: r.Driver, Unit: r.Unit, Owner: r.Owner, Measured: s.measured,
+		PerUnit: s.perUnit, Scaling: s.scaling, LeadTime: r.Lead.String(), UnitCost: r.Cost,
+		MaxUnits: s.limit, UnitsNow: units, UnitsEnd: units,
+		CapacityNow: s.capacity(units), MeasuredBy: measuredBy,
+	}
+	if s.scaling == ScalingEfficiency {
+		rp.Efficiency = s.eff
+	}
+	if r.Latency != nil {
+		rp.Sizing = latencyText(r.Latency)
+	} else {
+		rp.Headroom = s.headroom
+		rp.Sizing = "peak utilisation at most " + FormatPercent(s.headroom)
+	}
+	rp.UsableNow = s.usable(units)
+	if s.scaling == ScalingUSL {
+		rp.PerUnit = s.capacity(1)
+	}
+	return rp
 }
 
 func latencyText(l *Latency) string {
@@ -748,71 +790,11 @@ func (b *builder) summarise() {
 	p := b.p
 	var s []string
 	if m := p.Measured; m.Resource != "" {
-		src := "given in the plan configuration"
-		if m.Source == "result" {
-			src = "measured by the " + m.Profile + " profile"
-			if m.Measured != nil {
-				src += " on " + m.Measured.String()
-			}
-		}
-		at := ""
-		if m.AtLeast {
-			at = "at least "
-			src += "; no step broke, so this is a lower bound"
-		}
-		s = append(s, fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
+		s = append(s, measuredSentence(m))
 	}
-	d := p.Demand
-	growth := FormatPercent(d.Monthly) + "/month compound"
-	if d.Fit != nil {
-		growth = fmt.Sprintf("%s/month fitted to %d rows of history (R² %.2f)", FormatPercent(d.Monthly), d.Fit.Points, d.Fit.R2)
-	}
-	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
-	var marks []string
-	for _, pr := range p.Projections {
-		unit := ""
-		if len(marks) == 0 {
-			unit = " req/s"
-		}
-		marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(pr.PeakRPS), unit, pr.Months))
-	}
-	if len(marks) > 0 {
-		line += "; projected peak " + strings.Join(marks, ", ")
-	}
-	s = append(s, line+".")
-	if r := p.Runway; r.Date != nil {
-		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
-		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
-			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
-		}
-		if r.Band != nil {
-			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
-		}
-		s = append(s, x+".")
-	} else {
-		s = append(s, fmt.Sprintf("The capacity in place lasts beyond %s.", r.SearchEnd))
-	}
-	if len(p.Actions) == 0 {
-		end := p.Months[len(p.Months)-1].Month
-		if d.Monthly <= 0.001 {
-			s = append(s, fmt.Sprintf("No actions: demand is flat or shrinking (%s/month) and the capacity in place covers it through %s.", FormatPercent(d.Monthly), end))
-		} else {
-			s = append(s, fmt.Sprintf("No actions: the capacity in place covers the projected peak through %s.", end))
-		}
-	} else {
-		var adds []string
-		for _, r := range p.Resources {
-			if n := r.UnitsEnd - r.UnitsNow; n > 0 {
-				adds = append(adds, fmt.Sprintf("%d %s %s", n, r.Name, Plural(r.Unit, n)))
-			}
-		}
-		first := p.Actions[0]
-		x := fmt.Sprintf("The plan adds %s in %d actions over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), p.Horizon, first.Text, first.OrderBy)
-		if first.Urgent {
-			x += ": order it now"
-		}
-		s = append(s, x+".")
-	}
+	s = append(s, demandSentence(p))
+	s = append(s, b.runwaySentence())
+	s = append(s, actionsSentence(p))
 	if len(p.Months) > 0 {
 		now := 0.0
 		for _, r := range p.Resources {
@@ -833,6 +815,87 @@ func (b *builder) summarise() {
 		s = append(s, fmt.Sprintf("%d urgent %s: see Risks.", urgent, map[bool]string{true: "risk", false: "risks"}[urgent == 1]))
 	}
 	p.Summary = strings.Join(s, " ")
+}
+
+// measuredSentence is the summary's sentence on the measured capacity m.
+func measuredSentence(m MeasuredCapacity) string {
+	src := "given in the plan configuration"
+	if m.Source == "result" {
+		src = "measured by the " + m.Profile + " profile"
+		if m.Measured != nil {
+			src += " on " + m.Measured.String()
+		}
+	}
+	at := ""
+	if m.AtLeast {
+		at = "at least "
+		src += "; no step broke, so this is a lower bound"
+	}
+	return fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src)
+}
+
+// demandSentence is the summary's sentence on today's demand, its growth
+// and its projections.
+func demandSentence(p *Plan) string {
+	d := p.Demand
+	growth := FormatPercent(d.Monthly) + "/month compound"
+	if d.Fit != nil {
+		growth = fmt.Sprintf("%s/month fitted to %d rows of history (R² %.2f)", FormatPercent(d.Monthly), d.Fit.Points, d.Fit.R2)
+	}
+	line := fmt.Sprintf("Demand: %s req/s at peak on %s, growing %s", FormatCount(d.PeakRPS), d.Date, growth)
+	var marks []string
+	for _, pr := range p.Projections {
+		unit := ""
+		if len(marks) == 0 {
+			unit = " req/s"
+		}
+		marks = append(marks, fmt.Sprintf("%s%s in %d months", FormatCount(pr.PeakRPS), unit, pr.Months))
+	}
+	if len(marks) > 0 {
+		line += "; projected peak " + strings.Join(marks, ", ")
+	}
+	return line + "."
+}
+
+// runwaySentence is the summary's sentence on the runway: when the
+// capacity in place runs out without action, or that it lasts.
+func (b *builder) runwaySentence() string {
+	r := b.p.Runway
+	if r.Date != nil {
+		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
+		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
+			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
+		}
+		if r.Band != nil {
+			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
+		}
+		return x + "."
+	}
+	return fmt.Sprintf("The capacity in place lasts beyond %s.", r.SearchEnd)
+}
+
+// actionsSentence is the summary's sentence on the actions: what the plan
+// adds and when the first must be ordered, or why there are none.
+func actionsSentence(p *Plan) string {
+	if len(p.Actions) == 0 {
+		end := p.Months[len(p.Months)-1].Month
+		if p.Demand.Monthly <= 0.001 {
+			return fmt.Sprintf("No actions: demand is flat or shrinking (%s/month) and the capacity in place covers it through %s.", FormatPercent(p.Demand.Monthly), end)
+		}
+		return fmt.Sprintf("No actions: the capacity in place covers the projected peak through %s.", end)
+	}
+	var adds []string
+	for _, r := range p.Resources {
+		if n := r.UnitsEnd - r.UnitsNow; n > 0 {
+			adds = append(adds, fmt.Sprintf("%d %s %s", n, r.Name, Plural(r.Unit, n)))
+		}
+	}
+	first := p.Actions[0]
+	x := fmt.Sprintf("The plan adds %s in %d actions over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), p.Horizon, first.Text, first.OrderBy)
+	if first.Urgent {
+		x += ": order it now"
+	}
+	return x + "."
 }
 
 func (b *builder) sizingOf(resource string) string {

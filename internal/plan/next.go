@@ -100,19 +100,7 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	if len(sc.Requests) == 0 || sc.Target == "" || t.RPS <= 0 {
 		return ""
 	}
-	dur, ramp := cfg.Duration, cfg.Ramp
-	if dur == 0 {
-		dur = DefaultTestDuration
-	}
-	if ramp == 0 {
-		ramp = DefaultTestRamp
-	}
-	if ramp > dur {
-		ramp = dur
-	}
-	// Leave out the first moments at the full rate too, at most half of
-	// the steady part.
-	warmup := min(ramp/2, (dur-ramp)/2)
+	dur, ramp, warmup := nextTiming(cfg)
 	name := sc.Name
 	if name == "" {
 		name = "plan"
@@ -131,35 +119,8 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	if sc.Timeout > 0 {
 		doc.Target.Timeout = shortDuration(sc.Timeout.Duration())
 	}
-	base := strings.TrimRight(sc.Target, "/")
-	for _, r := range sc.Requests {
-		q := nsReq{Name: dollar(r.Name), Method: r.Method, Weight: r.Weight}
-		switch {
-		case isBuiltin:
-			q.Path = dollar(r.URL)
-		case strings.HasPrefix(r.URL, base+"/"):
-			q.Path = dollar(strings.TrimPrefix(r.URL, base))
-		case strings.HasPrefix(r.URL, "/"):
-			q.Path = dollar(r.URL)
-		default:
-			q.URL = dollar(r.URL)
-		}
-		doc.Requests = append(doc.Requests, q)
-	}
-	slo := nsSLO{}
-	ms := func(m *result.Millis) string {
-		if m == nil || *m <= 0 {
-			return ""
-		}
-		return shortDuration(m.Duration())
-	}
-	slo.P50, slo.P95, slo.P99 = ms(sc.SLO.P50), ms(sc.SLO.P95), ms(sc.SLO.P99)
-	if sc.SLO.ErrorRate != nil {
-		slo.ErrorRate = strconv.FormatFloat(*sc.SLO.ErrorRate*100, 'g', -1, 64) + "%"
-	}
-	if slo != (nsSLO{}) {
-		doc.SLO = &slo
-	}
+	doc.Requests = nextRequests(sc, isBuiltin)
+	doc.SLO = nextSLO(sc.SLO)
 	kept := keepContent(&doc, extra.orig)
 	if extra.stress != nil {
 		doc.Profiles.Stress = extendedStress(extra.stress, extra.orig)
@@ -191,6 +152,68 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	}
 	b.WriteString(body.String())
 	return b.String()
+}
+
+// nextTiming is the next test's target profile's duration and ramp (the
+// configuration's, else the defaults; the ramp at most the duration) and
+// its warm-up.
+func nextTiming(cfg NextTestConfig) (dur, ramp, warmup time.Duration) {
+	dur, ramp = cfg.Duration, cfg.Ramp
+	if dur == 0 {
+		dur = DefaultTestDuration
+	}
+	if ramp == 0 {
+		ramp = DefaultTestRamp
+	}
+	if ramp > dur {
+		ramp = dur
+	}
+	// Leave out the first moments at the full rate too, at most half of
+	// the steady part.
+	warmup = min(ramp/2, (dur-ramp)/2)
+	return dur, ramp, warmup
+}
+
+// nextRequests are the result's requests for the next scenario: a path
+// where the URL is under the target (or the target is built in), else the
+// URL.
+func nextRequests(sc result.Scenario, isBuiltin bool) []nsReq {
+	var reqs []nsReq
+	base := strings.TrimRight(sc.Target, "/")
+	for _, r := range sc.Requests {
+		q := nsReq{Name: dollar(r.Name), Method: r.Method, Weight: r.Weight}
+		switch {
+		case isBuiltin:
+			q.Path = dollar(r.URL)
+		case strings.HasPrefix(r.URL, base+"/"):
+			q.Path = dollar(strings.TrimPrefix(r.URL, base))
+		case strings.HasPrefix(r.URL, "/"):
+			q.Path = dollar(r.URL)
+		default:
+			q.URL = dollar(r.URL)
+		}
+		reqs = append(reqs, q)
+	}
+	return reqs
+}
+
+// nextSLO is the result's SLO for the next scenario, nil when it has none.
+func nextSLO(s result.SLO) *nsSLO {
+	slo := nsSLO{}
+	ms := func(m *result.Millis) string {
+		if m == nil || *m <= 0 {
+			return ""
+		}
+		return shortDuration(m.Duration())
+	}
+	slo.P50, slo.P95, slo.P99 = ms(s.P50), ms(s.P95), ms(s.P99)
+	if s.ErrorRate != nil {
+		slo.ErrorRate = strconv.FormatFloat(*s.ErrorRate*100, 'g', -1, 64) + "%"
+	}
+	if slo == (nsSLO{}) {
+		return nil
+	}
+	return &slo
 }
 
 // secretRef is a reference to a secret, ${secret:NAME}, as a result holds

@@ -37,54 +37,92 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 		return err
 	}
 
-	ci := c.CI
+	t := newFigureRows(b, c.CI)
+	capacityFitRows(t, c)
+	t.row("R²", strconv.FormatFloat(c.R2, 'f', 4, 64), nil)
+	t.row("knee", kneeText(c.Knee), nil)
+	if c.SaturationThroughput != nil {
+		t.row("saturation throughput", sig4(*c.SaturationThroughput)+" req/s, measured by the steps that could not keep up", nil)
+	}
+	t.row("capacity at SLO", capacityAtSLO(c), nil)
+	t.row("headroom", headroomText(c), nil)
+	t.row("limited by", limitedByText(c.LimitedBy), nil)
+	capacityPoints(b, c, true)
+	capacityWarnings(b, c.Warnings)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// figureRows writes the capacity model's table of figures, with a column
+// for the confidence intervals when the model has them.
+type figureRows struct {
+	b  *strings.Builder
+	ci *result.CapacityCI
+}
+
+// newFigureRows writes the table's header.
+func newFigureRows(b *strings.Builder, ci *result.CapacityCI) figureRows {
 	if ci != nil {
 		fmt.Fprintf(b, "| figure | value | %s CI |\n|---|---:|---:|\n", levelText(ci.Level))
 	} else {
 		b.WriteString("| figure | value |\n|---|---:|\n")
 	}
-	row := func(name, value string, iv *[2]float64) {
-		fmt.Fprintf(b, "| %s | %s |", name, value)
-		if ci != nil {
-			cell := ""
-			if iv != nil {
-				cell = sig4(iv[0]) + " – " + sig4(iv[1])
-			}
-			fmt.Fprintf(b, " %s |", cell)
+	return figureRows{b: b, ci: ci}
+}
+
+// row writes a figure, with its interval iv (nil: an empty cell) when the
+// table has an interval column.
+func (t figureRows) row(name, value string, iv *[2]float64) {
+	fmt.Fprintf(t.b, "| %s | %s |", name, value)
+	if t.ci != nil {
+		cell := ""
+		if iv != nil {
+			cell = sig4(iv[0]) + " – " + sig4(iv[1])
 		}
-		b.WriteString("\n")
+		fmt.Fprintf(t.b, " %s |", cell)
 	}
+	t.b.WriteString("\n")
+}
+
+// capacityFitRows writes the fitted model's rows: the model chosen, its
+// coefficients and the peak concurrency and maximum throughput they give,
+// each with its interval.
+func capacityFitRows(t figureRows, c *result.Capacity) {
 	var sigma, kappa, lambda, peakN, xmax *[2]float64
-	if ci != nil {
+	if ci := t.ci; ci != nil {
 		sigma, kappa, lambda, peakN, xmax = &ci.Sigma, &ci.Kappa, &ci.Lambda, ci.PeakConcurrency, ci.MaxThroughput
 	}
 	if c.Model != "" {
-		row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
+		t.row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
 	}
 	if c.Model != "ceiling" {
-		row("σ (contention)", sig4(c.Sigma), sigma)
-		row("κ (coherency)", sig4(c.Kappa), kappa)
+		t.row("σ (contention)", sig4(c.Sigma), sigma)
+		t.row("κ (coherency)", sig4(c.Kappa), kappa)
 	}
-	row("λ (one worker)", sig4(c.Lambda)+" req/s", lambda)
+	t.row("λ (one worker)", sig4(c.Lambda)+" req/s", lambda)
 	switch {
 	case c.Model == "ceiling" && c.MaxThroughput != nil:
-		row("N* (peak concurrency)", "none (flat beyond the ceiling: no fall measured)", nil)
-		row("X_max (ceiling X_c)", sig4(*c.MaxThroughput)+" req/s", xmax)
+		t.row("N* (peak concurrency)", "none (flat beyond the ceiling: no fall measured)", nil)
+		t.row("X_max (ceiling X_c)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.PeakConcurrency != nil && c.MaxThroughput != nil:
-		row("N* (peak concurrency)", sig4(*c.PeakConcurrency), peakN)
-		row("X_max (throughput at N*)", sig4(*c.MaxThroughput)+" req/s", xmax)
+		t.row("N* (peak concurrency)", sig4(*c.PeakConcurrency), peakN)
+		t.row("X_max (throughput at N*)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.MaxThroughput != nil:
-		row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
-		row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
+		t.row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
+		t.row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.Limit != "linear":
-		row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
+		t.row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:
-		row("N* (peak concurrency)", "none", nil)
-		row("X_max", "none: linear, no ceiling in range", nil)
+		t.row("N* (peak concurrency)", "none", nil)
+		t.row("X_max", "none: linear, no ceiling in range", nil)
 	}
-	row("R²", strconv.FormatFloat(c.R2, 'f', 4, 64), nil)
+}
+
+// kneeText is the knee row's value: the model's knee and Kneedle's on the
+// measurements.
+func kneeText(k *result.CapacityKnee) string {
 	knee := "none (linear)"
-	if k := c.Knee; k != nil {
+	if k != nil {
 		knee = fmt.Sprintf("N ≈ %s, X ≈ %s req/s", sig4(k.Concurrency), sig4(k.Throughput))
 		if k.KneedleConcurrency != nil {
 			knee += fmt.Sprintf(" (Kneedle on the measurements: N = %s)", sig4(*k.KneedleConcurrency))
@@ -92,11 +130,12 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 			knee += " (Kneedle on the measurements: no knee)"
 		}
 	}
-	row("knee", knee, nil)
-	if c.SaturationThroughput != nil {
-		row("saturation throughput", sig4(*c.SaturationThroughput)+" req/s, measured by the steps that could not keep up", nil)
-	}
-	row("capacity at SLO", capacityAtSLO(c), nil)
+	return knee
+}
+
+// headroomText is the headroom row's value: of the saturation throughput
+// when one was measured, else of X_max, or why there is none.
+func headroomText(c *result.Capacity) string {
 	headroom := "none: no finite X_max"
 	if h := c.Headroom; h != nil && c.SaturationThroughput != nil {
 		headroom = fmt.Sprintf("%s of the saturation throughput", capPct(*h))
@@ -105,12 +144,7 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	} else if c.MaxThroughput != nil {
 		headroom = "none: no step held the SLO"
 	}
-	row("headroom", headroom, nil)
-	row("limited by", limitedByText(c.LimitedBy), nil)
-	capacityPoints(b, c, true)
-	capacityWarnings(b, c.Warnings)
-	_, err := io.WriteString(w, b.String())
-	return err
+	return headroom
 }
 
 func capacityAtSLO(c *result.Capacity) string {

@@ -421,79 +421,18 @@ func latencyChart(p *result.Profile) (*chart, error) {
 		return nil, nil
 	}
 	unit := loadUnit(p)
-	var p50, p95, p99, offered, achieved plotter.XYs
-	var lat []float64
-	prev := math.Inf(-1)
-	for _, w := range p.Windows {
-		x := float64(w.Offset)
-		if x-prev > 1.5 && !math.IsInf(prev, -1) {
-			// A second without completions: a gap in latency, zero
-			// throughput.
-			gap := plotter.XY{X: prev + 1, Y: math.NaN()}
-			p50, p95, p99 = append(p50, gap), append(p95, gap), append(p99, gap)
-			achieved = append(achieved, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
-		}
-		prev = x
-		offered = append(offered, plotter.XY{X: x, Y: w.Offered})
-		achieved = append(achieved, plotter.XY{X: x, Y: w.Throughput})
-		if w.Requests-w.Errors <= 0 || w.P50 <= 0 {
-			nan := plotter.XY{X: x, Y: math.NaN()}
-			p50, p95, p99 = append(p50, nan), append(p95, nan), append(p99, nan)
-			continue
-		}
-		p50 = append(p50, plotter.XY{X: x, Y: float64(w.P50)})
-		p95 = append(p95, plotter.XY{X: x, Y: float64(w.P95)})
-		p99 = append(p99, plotter.XY{X: x, Y: float64(w.P99)})
-		lat = append(lat, float64(w.P50), float64(w.P95), float64(w.P99))
-	}
+	s := latencySeriesOf(p)
 	xMin, xMax := 0.0, math.Max(float64(p.Windows[len(p.Windows)-1].Offset), float64(p.Total.Elapsed))
 
-	top := newPlot("Response time per second", "", "ms")
-	logIfWide(&top.Y, "ms (log scale)", lat...)
-	stageRules(top, stageStarts(p))
-	if err := errors.Join(
-		line(top, "p50", p50, colP50, 1.2),
-		line(top, "p95", p95, colP95, 1.2),
-		line(top, "p99", p99, colP99, 1.2),
-	); err != nil {
+	top, err := percentilePlot(p, s)
+	if err != nil {
 		return nil, err
 	}
-	var limits []float64
-	if slo := p.Rules.Expect.P95; slo != nil {
-		top.Add(rule{At: float64(*slo), Label: "p95 limit " + ms(*slo), LineStyle: dashed(colP95)})
-		limits = append(limits, float64(*slo))
+	load, caption, err := loadPlots(unit, s)
+	if err != nil {
+		return nil, err
 	}
-	headroom(top, 0.33, limits...) // three legend entries in a short plot
-	hideXLabels(top)
-
-	plots := []*plot.Plot{top}
-	caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
-		"Bottom: the load offered and the completions achieved in the same seconds. Dotted lines mark stage boundaries."
-	if unit == "req/s" {
-		bottom := newPlot("", "seconds since the profile started", unit)
-		if err := errors.Join(
-			line(bottom, "offered", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
-			line(bottom, "achieved (completions/s)", achieved, colAchieved, 1.2),
-		); err != nil {
-			return nil, err
-		}
-		plots = append(plots, bottom)
-	} else {
-		// Users and completions per second are different units: a plot
-		// each.
-		users := newPlot("", "", unit)
-		thr := newPlot("", "seconds since the profile started", "req/s")
-		if err := errors.Join(
-			line(users, "offered ("+unit+")", offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
-			line(thr, "achieved (completions/s)", achieved, colAchieved, 1.2),
-		); err != nil {
-			return nil, err
-		}
-		hideXLabels(users)
-		plots = append(plots, users, thr)
-		caption = "Top: percentiles of the response time of successful requests in each second (by completion time). " +
-			"Middle: the " + unit + " offered. Bottom: the completions achieved in the same seconds. Dotted lines mark stage boundaries."
-	}
+	plots := append([]*plot.Plot{top}, load...)
 	for _, pl := range plots {
 		if pl != top {
 			pl.Y.Min = 0
@@ -511,6 +450,98 @@ func latencyChart(p *result.Profile) (*chart, error) {
 		return nil, err
 	}
 	return &chart{Kind: chartLatency, Title: "Latency and load over time", Caption: caption, SVG: svg}, nil
+}
+
+// latencySeries are the latency chart's lines, a point per window.
+type latencySeries struct {
+	p50, p95, p99, offered, achieved plotter.XYs
+	lat                              []float64 // every percentile drawn, for the scale
+}
+
+// latencySeriesOf reads the latency chart's lines from the profile's
+// windows: a second without completions is a gap in latency and zero
+// throughput, and a window without a successful request has no latency.
+func latencySeriesOf(p *result.Profile) latencySeries {
+	var s latencySeries
+	prev := math.Inf(-1)
+	for _, w := range p.Windows {
+		x := float64(w.Offset)
+		if x-prev > 1.5 && !math.IsInf(prev, -1) {
+			// A second without completions: a gap in latency, zero
+			// throughput.
+			gap := plotter.XY{X: prev + 1, Y: math.NaN()}
+			s.p50, s.p95, s.p99 = append(s.p50, gap), append(s.p95, gap), append(s.p99, gap)
+			s.achieved = append(s.achieved, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
+		}
+		prev = x
+		s.offered = append(s.offered, plotter.XY{X: x, Y: w.Offered})
+		s.achieved = append(s.achieved, plotter.XY{X: x, Y: w.Throughput})
+		if w.Requests-w.Errors <= 0 || w.P50 <= 0 {
+			nan := plotter.XY{X: x, Y: math.NaN()}
+			s.p50, s.p95, s.p99 = append(s.p50, nan), append(s.p95, nan), append(s.p99, nan)
+			continue
+		}
+		s.p50 = append(s.p50, plotter.XY{X: x, Y: float64(w.P50)})
+		s.p95 = append(s.p95, plotter.XY{X: x, Y: float64(w.P95)})
+		s.p99 = append(s.p99, plotter.XY{X: x, Y: float64(w.P99)})
+		s.lat = append(s.lat, float64(w.P50), float64(w.P95), float64(w.P99))
+	}
+	return s
+}
+
+// percentilePlot is the latency chart's top plot: the percentiles per
+// second, with the stage boundaries and the p95 limit if there is one.
+func percentilePlot(p *result.Profile, s latencySeries) (*plot.Plot, error) {
+	top := newPlot("Response time per second", "", "ms")
+	logIfWide(&top.Y, "ms (log scale)", s.lat...)
+	stageRules(top, stageStarts(p))
+	if err := errors.Join(
+		line(top, "p50", s.p50, colP50, 1.2),
+		line(top, "p95", s.p95, colP95, 1.2),
+		line(top, "p99", s.p99, colP99, 1.2),
+	); err != nil {
+		return nil, err
+	}
+	var limits []float64
+	if slo := p.Rules.Expect.P95; slo != nil {
+		top.Add(rule{At: float64(*slo), Label: "p95 limit " + ms(*slo), LineStyle: dashed(colP95)})
+		limits = append(limits, float64(*slo))
+	}
+	headroom(top, 0.33, limits...) // three legend entries in a short plot
+	hideXLabels(top)
+	return top, nil
+}
+
+// loadPlots are the latency chart's plots below the percentiles: the
+// offered and the achieved load in one plot when both are req/s, else a
+// plot each. The caption says which plot is which.
+func loadPlots(unit string, s latencySeries) ([]*plot.Plot, string, error) {
+	if unit == "req/s" {
+		bottom := newPlot("", "seconds since the profile started", unit)
+		if err := errors.Join(
+			line(bottom, "offered", s.offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
+			line(bottom, "achieved (completions/s)", s.achieved, colAchieved, 1.2),
+		); err != nil {
+			return nil, "", err
+		}
+		caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
+			"Bottom: the load offered and the completions achieved in the same seconds. Dotted lines mark stage boundaries."
+		return []*plot.Plot{bottom}, caption, nil
+	}
+	// Users and completions per second are different units: a plot
+	// each.
+	users := newPlot("", "", unit)
+	thr := newPlot("", "seconds since the profile started", "req/s")
+	if err := errors.Join(
+		line(users, "offered ("+unit+")", s.offered, colOffered, 1.2, vg.Points(4), vg.Points(3)),
+		line(thr, "achieved (completions/s)", s.achieved, colAchieved, 1.2),
+	); err != nil {
+		return nil, "", err
+	}
+	hideXLabels(users)
+	caption := "Top: percentiles of the response time of successful requests in each second (by completion time). " +
+		"Middle: the " + unit + " offered. Bottom: the completions achieved in the same seconds. Dotted lines mark stage boundaries."
+	return []*plot.Plot{users, thr}, caption, nil
 }
 
 // hideXLabels keeps a stacked plot's x ticks but drops their labels: the
@@ -706,28 +737,8 @@ func stressChart(p *result.Profile) (*chart, error) {
 		return nil, nil
 	}
 	s := p.Verdict.Stress
-	var thr, p95, brokenThr, brokenP95 plotter.XYs
-	var lat []float64
-	unit := loadUnit(p)
-	for _, st := range s.Steps {
-		if st.Windows == 0 {
-			continue // never measured
-		}
-		thr = append(thr, plotter.XY{X: st.Offered, Y: st.Throughput})
-		if st.Unit != "" {
-			unit = st.Unit
-		}
-		if st.P95 > 0 {
-			p95 = append(p95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
-			lat = append(lat, float64(st.P95))
-		}
-		if st.Broken {
-			brokenThr = append(brokenThr, plotter.XY{X: st.Offered, Y: st.Throughput})
-			if st.P95 > 0 {
-				brokenP95 = append(brokenP95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
-			}
-		}
-	}
+	ser := stressSeriesOf(p, s)
+	thr, unit := ser.thr, ser.unit
 	if len(thr) == 0 {
 		return nil, nil
 	}
@@ -740,41 +751,14 @@ func stressChart(p *result.Profile) (*chart, error) {
 		}
 	}
 
-	top := newPlot("Stress steps: throughput and p95 against offered load", "", "throughput (ok/s)")
-	top.Y.Min = 0
-	if unit == "req/s" {
-		// What a service that kept up would achieve.
-		ideal := plotter.XYs{{X: 0, Y: 0}, {X: thr[len(thr)-1].X, Y: thr[len(thr)-1].X}}
-		if err := line(top, "offered (ideal)", ideal, colGuide, 1, vg.Points(4), vg.Points(3)); err != nil {
-			return nil, err
-		}
-	}
-	if err := errors.Join(
-		line(top, "throughput", thr, colAchieved, 1.4),
-		points(top, "", thr, colAchieved, draw.CircleGlyph{}, 2.5),
-	); err != nil {
+	top, err := stressThroughputPlot(s, ser)
+	if err != nil {
 		return nil, err
 	}
-	if s.CapacityAtSLO > 0 {
-		// Labelled on the left: the breaking point is usually at the right.
-		top.Add(rule{At: s.CapacityAtSLO, Label: fmt.Sprintf("capacity at SLO %s ok/s", sig4(s.CapacityAtSLO)), LabelLeft: true, LineStyle: dashed(colAchieved)})
-	}
-
-	bottom := newPlot("", "offered load ("+unit+")", "p95 (ms)")
-	logIfWide(&bottom.Y, "p95 ms (log scale)", lat...)
-	if err := errors.Join(
-		line(bottom, "p95", p95, colP95, 1.4),
-		points(bottom, "", p95, colP95, draw.CircleGlyph{}, 2.5),
-	); err != nil {
+	bottom, err := stressP95Plot(p, ser)
+	if err != nil {
 		return nil, err
 	}
-	var limits []float64
-	if lim := p.Rules.Expect.P95; lim != nil {
-		bottom.Add(rule{At: float64(*lim), Label: "p95 limit " + ms(*lim), LabelLeft: true, LineStyle: dashed(colP95)})
-		limits = append(limits, float64(*lim))
-	}
-	headroom(top, 0.4, s.CapacityAtSLO) // four legend entries
-	headroom(bottom, 0.25, limits...)
 	if breakAt != nil {
 		label := fmt.Sprintf("breaks at %g %s", breakAt.Offered, unit)
 		if s.Reason != "" {
@@ -786,8 +770,8 @@ func stressChart(p *result.Profile) (*chart, error) {
 		top.Legend.Add("breaking point", br)
 	}
 	if err := errors.Join(
-		points(top, "broken step", brokenThr, colBreak, draw.RingGlyph{}, 5),
-		points(bottom, "broken step", brokenP95, colBreak, draw.RingGlyph{}, 5),
+		points(top, "broken step", ser.brokenThr, colBreak, draw.RingGlyph{}, 5),
+		points(bottom, "broken step", ser.brokenP95, colBreak, draw.RingGlyph{}, 5),
 	); err != nil {
 		return nil, err
 	}
@@ -807,6 +791,87 @@ func stressChart(p *result.Profile) (*chart, error) {
 		caption += "No step broke."
 	}
 	return &chart{Kind: chartStress, Title: "Breaking point", Caption: caption, SVG: svg}, nil
+}
+
+// stressSeries are the stress chart's points, one per measured step.
+type stressSeries struct {
+	thr, p95, brokenThr, brokenP95 plotter.XYs
+	lat                            []float64 // every p95 drawn, for the scale
+	unit                           string    // of the offered load
+}
+
+// stressSeriesOf reads the stress chart's points from the steps: a step
+// never measured is left out, and one without a p95 has no latency point.
+func stressSeriesOf(p *result.Profile, s *result.Stress) stressSeries {
+	ser := stressSeries{unit: loadUnit(p)}
+	for _, st := range s.Steps {
+		if st.Windows == 0 {
+			continue // never measured
+		}
+		ser.thr = append(ser.thr, plotter.XY{X: st.Offered, Y: st.Throughput})
+		if st.Unit != "" {
+			ser.unit = st.Unit
+		}
+		if st.P95 > 0 {
+			ser.p95 = append(ser.p95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
+			ser.lat = append(ser.lat, float64(st.P95))
+		}
+		if st.Broken {
+			ser.brokenThr = append(ser.brokenThr, plotter.XY{X: st.Offered, Y: st.Throughput})
+			if st.P95 > 0 {
+				ser.brokenP95 = append(ser.brokenP95, plotter.XY{X: st.Offered, Y: float64(st.P95)})
+			}
+		}
+	}
+	return ser
+}
+
+// stressThroughputPlot is the stress chart's top plot: the throughput of
+// each step, the ideal line when the load is in req/s, and the capacity at
+// SLO, with room for the legend.
+func stressThroughputPlot(s *result.Stress, ser stressSeries) (*plot.Plot, error) {
+	thr := ser.thr
+	top := newPlot("Stress steps: throughput and p95 against offered load", "", "throughput (ok/s)")
+	top.Y.Min = 0
+	if ser.unit == "req/s" {
+		// What a service that kept up would achieve.
+		ideal := plotter.XYs{{X: 0, Y: 0}, {X: thr[len(thr)-1].X, Y: thr[len(thr)-1].X}}
+		if err := line(top, "offered (ideal)", ideal, colGuide, 1, vg.Points(4), vg.Points(3)); err != nil {
+			return nil, err
+		}
+	}
+	if err := errors.Join(
+		line(top, "throughput", thr, colAchieved, 1.4),
+		points(top, "", thr, colAchieved, draw.CircleGlyph{}, 2.5),
+	); err != nil {
+		return nil, err
+	}
+	if s.CapacityAtSLO > 0 {
+		// Labelled on the left: the breaking point is usually at the right.
+		top.Add(rule{At: s.CapacityAtSLO, Label: fmt.Sprintf("capacity at SLO %s ok/s", sig4(s.CapacityAtSLO)), LabelLeft: true, LineStyle: dashed(colAchieved)})
+	}
+	headroom(top, 0.4, s.CapacityAtSLO) // four legend entries
+	return top, nil
+}
+
+// stressP95Plot is the stress chart's bottom plot: the p95 of each step
+// and the p95 limit, with room for the legend.
+func stressP95Plot(p *result.Profile, ser stressSeries) (*plot.Plot, error) {
+	bottom := newPlot("", "offered load ("+ser.unit+")", "p95 (ms)")
+	logIfWide(&bottom.Y, "p95 ms (log scale)", ser.lat...)
+	if err := errors.Join(
+		line(bottom, "p95", ser.p95, colP95, 1.4),
+		points(bottom, "", ser.p95, colP95, draw.CircleGlyph{}, 2.5),
+	); err != nil {
+		return nil, err
+	}
+	var limits []float64
+	if lim := p.Rules.Expect.P95; lim != nil {
+		bottom.Add(rule{At: float64(*lim), Label: "p95 limit " + ms(*lim), LabelLeft: true, LineStyle: dashed(colP95)})
+		limits = append(limits, float64(*lim))
+	}
+	headroom(bottom, 0.25, limits...)
+	return bottom, nil
 }
 
 // uslChart draws the Universal Scalability Law curve fitted to the

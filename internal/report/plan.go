@@ -51,6 +51,27 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 func planInputs(b *strings.Builder, p *plan.Plan) {
 	b.WriteString("\n## Inputs\n\n| input | value |\n|---|---|\n")
 	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, planEscape(v)) }
+	planMeasuredInputs(row, p)
+	planDemandInputs(row, p.Demand)
+	row("Headroom", "plan so that peak utilisation stays at most "+plan.FormatPercent(p.Headroom))
+	if len(p.Months) > 0 {
+		row("Horizon", fmt.Sprintf("%d months, %s to %s", p.Horizon, p.Months[0].Month, p.Months[len(p.Months)-1].Month))
+	}
+	if bg := p.Budget; bg != nil {
+		v := fmt.Sprintf("at most %s of revenue, %s/month", plan.FormatPercent(bg.Share), p.Money(bg.MonthlyRevenue))
+		if bg.RevenueGrowth != 0 {
+			v += fmt.Sprintf(" growing %s/month", plan.FormatPercent(bg.RevenueGrowth))
+		}
+		if len(p.Months) > 0 && p.Months[0].Budget != nil {
+			v += fmt.Sprintf(": %s/month in %s", p.Money(*p.Months[0].Budget), p.Months[0].Month)
+		}
+		row("Budget", v)
+	}
+}
+
+// planMeasuredInputs writes the inputs' rows for the measured capacity,
+// where it came from and the capacity model fitted to it, if any.
+func planMeasuredInputs(row func(k, v string), p *plan.Plan) {
 	if m := p.Measured; m.Resource != "" || m.RPS > 0 {
 		v := plan.FormatFigure(m.RPS) + " req/s"
 		if m.AtLeast {
@@ -90,7 +111,11 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 			row(label, v)
 		}
 	}
-	d := p.Demand
+}
+
+// planDemandInputs writes the inputs' rows for the demand: today's, its
+// growth, the seasonal peaks and the steps.
+func planDemandInputs(row func(k, v string), d plan.DemandModel) {
 	today := plan.FormatCount(d.PeakRPS) + " req/s at peak on " + d.Date.String()
 	if d.DailyUsers > 0 {
 		today += ", " + plan.FormatCount(d.DailyUsers) + " daily users"
@@ -126,20 +151,6 @@ func planInputs(b *strings.Builder, p *plan.Plan) {
 			v += " (" + s.Note + ")"
 		}
 		row("Step", v)
-	}
-	row("Headroom", "plan so that peak utilisation stays at most "+plan.FormatPercent(p.Headroom))
-	if len(p.Months) > 0 {
-		row("Horizon", fmt.Sprintf("%d months, %s to %s", p.Horizon, p.Months[0].Month, p.Months[len(p.Months)-1].Month))
-	}
-	if bg := p.Budget; bg != nil {
-		v := fmt.Sprintf("at most %s of revenue, %s/month", plan.FormatPercent(bg.Share), p.Money(bg.MonthlyRevenue))
-		if bg.RevenueGrowth != 0 {
-			v += fmt.Sprintf(" growing %s/month", plan.FormatPercent(bg.RevenueGrowth))
-		}
-		if len(p.Months) > 0 && p.Months[0].Budget != nil {
-			v += fmt.Sprintf(": %s/month in %s", p.Money(*p.Months[0].Budget), p.Months[0].Month)
-		}
-		row("Budget", v)
 	}
 }
 

@@ -113,7 +113,51 @@ func planChart(p *plan.Plan) (*chart, error) {
 	pl := newPlot("Projected peak demand and capacity in place", "", "req/s")
 	pl.Y.Min = 0
 	pl.X.Min, pl.X.Max = 0, float64(n)
-	every := (n + 6) / 7 // at most seven labels
+	planMonthTicks(pl, p)
+
+	drawn, targets, errs := planCapacityLines(pl, p, starts)
+	if targets {
+		pl.Legend.Add("at the headroom target", rule{LineStyle: dashed(colOffered)})
+	}
+	seasonal, err := planDemandLines(pl, p, starts)
+	if err := errors.Join(append(errs, err)...); err != nil {
+		return nil, err
+	}
+
+	pl.Add(rule{Vertical: true, At: planX(origin, p.AsOf), Label: "today " + p.AsOf.String(), LineStyle: draw.LineStyle{Color: colOffered, Width: vg.Points(1)}})
+	runway := planRunwayRule(pl, p, origin)
+	// The legend at the top right, away from today and (mostly) the
+	// runway, below the rules' labels; the data below the legend.
+	pl.Legend.Left = false
+	pl.Legend.XOffs, pl.Legend.YOffs = vg.Points(-6), vg.Points(-14)
+	entries := len(drawn) + 1
+	if targets {
+		entries++
+	}
+	if seasonal {
+		entries++
+	}
+	headroom(pl, math.Min(0.5, 0.06+0.045*float64(entries)))
+	svg, err := renderSVG(chartWidth, chartHeight*1.4, pl)
+	if err != nil {
+		return nil, err
+	}
+	caption := "The black line is the projected peak of each month"
+	if seasonal {
+		caption += " with its seasonal factor and steps (the dotted grey line is the trend without them)"
+	}
+	caption += ". Each step line is the capacity in place after the month's actions"
+	if len(drawn) > 0 {
+		caption += " (" + strings.Join(drawn, ", ") + ")"
+	}
+	caption += ", solid at 100% and dashed at its headroom target. The grey rule is today. " + runway
+	return &chart{Kind: chartPlan, ID: chartPlan, Title: "Demand and capacity, month by month", Caption: caption, SVG: svg}, nil
+}
+
+// planMonthTicks puts a tick at the start of every month on the plan
+// chart's x axis, with at most seven of them labelled.
+func planMonthTicks(pl *plot.Plot, p *plan.Plan) {
+	every := (len(p.Months) + 6) / 7 // at most seven labels
 	var ticks []plot.Tick
 	for i, m := range p.Months {
 		t := plot.Tick{Value: float64(i)}
@@ -123,11 +167,14 @@ func planChart(p *plan.Plan) (*chart, error) {
 		ticks = append(ticks, t)
 	}
 	pl.X.Tick.Marker = plot.ConstantTicks(ticks)
+}
 
-	var errs []error
+// planCapacityLines draws, for every measured or requests-driven resource,
+// the capacity in place after each month's actions as a step line at 100%
+// and (dashed) at its headroom target. It returns the names drawn, with
+// their targets, whether any target line was drawn, and the drawing errors.
+func planCapacityLines(pl *plot.Plot, p *plan.Plan, starts []float64) (drawn []string, targets bool, errs []error) {
 	k := 0
-	var drawn []string // the resources drawn, with their targets
-	targets := false
 	for j, r := range p.Resources {
 		if !r.Measured && r.Driver != plan.DriverRequests {
 			continue
@@ -158,64 +205,43 @@ func planChart(p *plan.Plan) (*chart, error) {
 		}
 		drawn = append(drawn, name)
 	}
+	return drawn, targets, errs
+}
 
+// planDemandLines draws each month's projected peak demand at the middle
+// of the month and, when any month has a seasonal factor or a step, the
+// trend without them. It says whether the trend was drawn.
+func planDemandLines(pl *plot.Plot, p *plan.Plan, starts []float64) (seasonal bool, err error) {
 	var peak, trend plotter.XYs
-	seasonal := false
 	for i, m := range p.Months {
 		x := (starts[i] + float64(i+1)) / 2
 		peak = append(peak, plotter.XY{X: x, Y: m.PeakRPS})
 		trend = append(trend, plotter.XY{X: x, Y: m.Trend})
 		seasonal = seasonal || m.Season != 1 || m.Step != 1
 	}
-	if targets {
-		pl.Legend.Add("at the headroom target", rule{LineStyle: dashed(colOffered)})
-	}
+	var errs []error
 	if seasonal {
 		errs = append(errs, line(pl, "trend (no seasons, steps)", trend, colGuide, 1, vg.Points(2), vg.Points(2)))
 	}
 	black := rgb(0x20, 0x21, 0x24)
 	errs = append(errs, line(pl, "projected peak demand", peak, black, 1.6),
 		points(pl, "", peak, black, draw.CircleGlyph{}, 1.8))
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
+	return seasonal, errors.Join(errs...)
+}
 
-	pl.Add(rule{Vertical: true, At: planX(origin, p.AsOf), Label: "today " + p.AsOf.String(), LineStyle: draw.LineStyle{Color: colOffered, Width: vg.Points(1)}})
+// planRunwayRule marks the runway on the plan chart, when there is one, and
+// returns the caption's sentence about it.
+func planRunwayRule(pl *plot.Plot, p *plan.Plan, origin plan.Date) string {
 	runway := "The capacity in place lasts beyond " + p.Runway.SearchEnd.String() + ", past the chart."
 	if d := p.Runway.Date; d != nil {
 		at := planX(origin, *d)
 		pl.Add(rule{Vertical: true, At: at, Label: "runway " + d.String(), LineStyle: dashed(colBreak)})
 		runway = "The red dashed rule is the runway: the day the projected demand first exceeds the capacity in place today of " + p.Runway.Resource + ", on " + d.String() + "."
-		if at > float64(n) {
+		if at > float64(len(p.Months)) {
 			runway = "The runway, " + d.String() + " (" + p.Runway.Resource + "), is past the chart."
 		}
 	}
-	// The legend at the top right, away from today and (mostly) the
-	// runway, below the rules' labels; the data below the legend.
-	pl.Legend.Left = false
-	pl.Legend.XOffs, pl.Legend.YOffs = vg.Points(-6), vg.Points(-14)
-	entries := len(drawn) + 1
-	if targets {
-		entries++
-	}
-	if seasonal {
-		entries++
-	}
-	headroom(pl, math.Min(0.5, 0.06+0.045*float64(entries)))
-	svg, err := renderSVG(chartWidth, chartHeight*1.4, pl)
-	if err != nil {
-		return nil, err
-	}
-	caption := "The black line is the projected peak of each month"
-	if seasonal {
-		caption += " with its seasonal factor and steps (the dotted grey line is the trend without them)"
-	}
-	caption += ". Each step line is the capacity in place after the month's actions"
-	if len(drawn) > 0 {
-		caption += " (" + strings.Join(drawn, ", ") + ")"
-	}
-	caption += ", solid at 100% and dashed at its headroom target. The grey rule is today. " + runway
-	return &chart{Kind: chartPlan, ID: chartPlan, Title: "Demand and capacity, month by month", Caption: caption, SVG: svg}, nil
+	return runway
 }
 
 var planPage = template.Must(template.New("plan").Parse(planTemplate))

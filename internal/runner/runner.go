@@ -127,70 +127,25 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	}
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
-		b := sc.Target.Builtin
-		queue := b.Queue
-		if queue == 0 {
-			queue = simtarget.NoQueue // the scenario's 0 means no waiting room
-		}
-		srv, err := simtarget.Start(simtarget.Config{
-			Workers:      b.Workers,
-			ServiceTime:  b.ServiceTime,
-			Distribution: b.Distribution,
-			Queue:        queue,
-			Sigma:        b.Sigma,
-			Kappa:        b.Kappa,
-		}, "127.0.0.1:0")
+		srv, err := startBuiltin(sc.Target.Builtin, res)
 		if err != nil {
-			return nil, fmt.Errorf("start built-in target: %w", err)
+			return nil, err
 		}
 		defer srv.Close()
 		base = srv.URL
 		opt.builtinURL = srv.URL
-		res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
-			b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
-		res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
-			Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
 	}
 	prepared, weights := prepare(sc, base)
 	opt.data = engine.NewDataSet(sc.Data, opt.Segment)
 	doer := opt.Doer
 	if doer == nil {
-		maxConns := 0
-		for _, p := range sc.Profiles {
-			for _, st := range p.Stages {
-				if int(st.Load) > maxConns {
-					maxConns = int(st.Load)
-				}
-			}
-		}
-		if maxConns > 10000 {
-			maxConns = 10000
-		}
-		co := engine.ClientOptions{
-			Timeout:            sc.Target.Timeout,
-			MaxConns:           maxConns + 16,
-			Connections:        sc.Target.Connections,
-			InsecureSkipVerify: sc.Target.InsecureSkipVerify,
-			Compression:        sc.Target.Compression,
-		}
-		if useFastClient(sc, prepared) {
-			c := engine.NewFastClient(co)
-			defer c.CloseIdle()
-			doer = c
-		} else {
-			c := engine.NewHTTPClient(co)
-			defer c.CloseIdle()
-			doer = c
-		}
+		c := newClient(sc, prepared)
+		defer c.CloseIdle()
+		doer = c
 	}
 
 	if opt.Segment.Count > 1 || !opt.StartAt.IsZero() {
-		seg := &result.Segment{Index: max(opt.Segment.Index, 1), Count: max(opt.Segment.Count, 1), Host: res.Environment.Hostname}
-		if !opt.StartAt.IsZero() {
-			at := opt.StartAt.UTC()
-			seg.StartAt = &at
-		}
-		res.Segment = seg
+		res.Segment = segmentOf(opt, res.Environment.Hostname)
 	}
 	profileAt := opt.StartAt
 	first := true
@@ -199,14 +154,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			continue
 		}
 		if !profileAt.IsZero() {
-			if wait := time.Until(profileAt); wait > 0 {
-				t := time.NewTimer(wait)
-				select {
-				case <-ctx.Done():
-				case <-t.C:
-				}
-				t.Stop()
-			}
+			waitUntil(ctx, profileAt)
 			if first {
 				res.Segment.ClockOffset = result.Sec(time.Since(profileAt))
 			}
@@ -217,14 +165,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			res.Status = result.StatusInterrupted
 			break
 		}
-		prof, abort, err := runProfile(ctx, opt, p, doer, prepared, weights)
-		if err == nil && abort == nil && p.Stepped && p.Break.Refine > 0 && prof.Status == result.StatusComplete {
-			if opt.Segment.Count > 1 {
-				res.Warnings = append(res.Warnings, "profile "+p.Name+": break.refine is ignored in a split run (each segment would bisect on its own share)")
-			} else {
-				prof, abort, err = refineSteps(ctx, opt, p, prof, doer, prepared, weights)
-			}
-		}
+		prof, abort, err := runAndRefine(ctx, opt, p, doer, prepared, weights, res)
 		if le := (*engine.EventLoopError)(nil); errors.As(err, &le) {
 			return epollRefused(res, p.Name, base, le)
 		}
@@ -246,6 +187,104 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	res.Environment.End = time.Now().UTC()
 	verdict.JudgeAll(res)
 	return res, nil
+}
+
+// startBuiltin starts the built-in target, the simulated service b, on a
+// loopback port, and describes it in res. The caller closes it.
+func startBuiltin(b scenario.Builtin, res *result.Result) (*simtarget.Running, error) {
+	queue := b.Queue
+	if queue == 0 {
+		queue = simtarget.NoQueue // the scenario's 0 means no waiting room
+	}
+	srv, err := simtarget.Start(simtarget.Config{
+		Workers:      b.Workers,
+		ServiceTime:  b.ServiceTime,
+		Distribution: b.Distribution,
+		Queue:        queue,
+		Sigma:        b.Sigma,
+		Kappa:        b.Kappa,
+	}, "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start built-in target: %w", err)
+	}
+	res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
+		b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
+	res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
+		Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
+	return srv, nil
+}
+
+// idleCloser is an HTTP client the run closes the idle connections of
+// when it ends.
+type idleCloser interface {
+	engine.Doer
+	CloseIdle()
+}
+
+// newClient is the run's HTTP client (useFastClient says which), with
+// connections enough for the largest stage's load, at most 10,000, and a
+// few more.
+func newClient(sc *scenario.Scenario, prepared []*engine.Prepared) idleCloser {
+	maxConns := 0
+	for _, p := range sc.Profiles {
+		for _, st := range p.Stages {
+			if int(st.Load) > maxConns {
+				maxConns = int(st.Load)
+			}
+		}
+	}
+	if maxConns > 10000 {
+		maxConns = 10000
+	}
+	co := engine.ClientOptions{
+		Timeout:            sc.Target.Timeout,
+		MaxConns:           maxConns + 16,
+		Connections:        sc.Target.Connections,
+		InsecureSkipVerify: sc.Target.InsecureSkipVerify,
+		Compression:        sc.Target.Compression,
+	}
+	if useFastClient(sc, prepared) {
+		return engine.NewFastClient(co)
+	}
+	return engine.NewHTTPClient(co)
+}
+
+// segmentOf describes the run's segment of a split or scheduled run, on
+// the machine host.
+func segmentOf(opt Options, host string) *result.Segment {
+	seg := &result.Segment{Index: max(opt.Segment.Index, 1), Count: max(opt.Segment.Count, 1), Host: host}
+	if !opt.StartAt.IsZero() {
+		at := opt.StartAt.UTC()
+		seg.StartAt = &at
+	}
+	return seg
+}
+
+// waitUntil returns at t, or sooner when ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	if wait := time.Until(t); wait > 0 {
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// runAndRefine runs profile p and, when it is a stepped profile that
+// completed with break.refine, bisects its bracket (refineSteps); a split
+// run does not, and res is warned.
+func runAndRefine(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int, res *result.Result) (result.Profile, *result.Abort, error) {
+	prof, abort, err := runProfile(ctx, opt, p, doer, prepared, weights)
+	if err == nil && abort == nil && p.Stepped && p.Break.Refine > 0 && prof.Status == result.StatusComplete {
+		if opt.Segment.Count > 1 {
+			res.Warnings = append(res.Warnings, "profile "+p.Name+": break.refine is ignored in a split run (each segment would bisect on its own share)")
+		} else {
+			prof, abort, err = refineSteps(ctx, opt, p, prof, doer, prepared, weights)
+		}
+	}
+	return prof, abort, err
 }
 
 // useFastClient picks the lean HTTP/1.1 client unless the scenario asks for
@@ -287,10 +326,7 @@ func selected(name string, only []string) bool {
 }
 
 func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
-	names := make([]string, len(prepared))
-	for i, pr := range prepared {
-		names[i] = pr.Name
-	}
+	names := requestNames(prepared)
 	epoch := time.Now()
 	mon := startMonitor(opt, epoch)
 	defer mon.Stop()
@@ -312,21 +348,8 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	// bar's mean was 50.1/s for 50/s when drawn 4 ms early).
 	var ranAll atomic.Bool
 	if opt.OnProfile != nil {
-		done := opt.OnProfile(p, func() Live {
-			l := rec.Live()
-			el := time.Since(epoch)
-			if el > total || ranAll.Load() {
-				el = total
-			}
-			lv := Live{
-				Elapsed: el, Total: total, Offered: progress.Offered(), Unit: unit, Open: p.Model != scenario.Closed,
-				Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
-				Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
-				InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: rec.WindowsAfter, Epoch: epoch, Names: names, Lateness: rec.LiveLateness,
-				WakeDelays: progress.WakeDelays.Load(), WakeDelayTotal: time.Duration(progress.WakeDelayTotal.Load()), WakeDelayMax: time.Duration(progress.WakeDelayMax.Load()),
-			}
-			return lv
-		})
+		lv := liveView{p: p, rec: rec, progress: progress, epoch: epoch, total: total, unit: unit, names: names, ranAll: &ranAll}
+		done := opt.OnProfile(p, lv.live)
 		defer done()
 	}
 
@@ -335,29 +358,10 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	pctx, stopProfile := context.WithCancel(ctx)
 	defer stopProfile()
 	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile}
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		w.run(pctx)
-	}()
+	watchDone := w.start(pctx)
 
 	cpu0 := cpuTime()
-	stats, err := engine.Run(pctx, p, engine.Options{
-		Doer:         doer,
-		Requests:     prepared,
-		Weights:      weights,
-		Recorder:     rec,
-		MaxInFlight:  opt.Scenario.Target.MaxInFlight,
-		Seed:         opt.Seed,
-		Hard:         opt.Hard,
-		Progress:     progress,
-		PacerQuantum: opt.PacerQuantum,
-		PacerEarly:   opt.PacerEarly,
-		Segment:      opt.Segment,
-		Flows:        opt.Scenario.Flows,
-		Data:         opt.data,
-		Engine:       opt.Engine,
-	})
+	stats, err := engine.Run(pctx, p, engineOptions(opt, doer, prepared, weights, rec, progress))
 	stopProfile()
 	<-watchDone
 	ranAll.Store(err == nil && !stats.Stopped)
@@ -384,12 +388,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	prof, err := result.BuildProfile(result.ProfileInput{
 		Name: p.Name, Model: string(p.Model), Status: status,
 		Snapshot: snap, Stages: plans,
-		Generator: result.Generator{
-			Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
-			Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(opt.MaxLateness),
-			WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
-			EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
-		},
+		Generator: generator(stats, cpu, opt.MaxLateness),
 	})
 	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)
 	addFlows(&prof, opt.Scenario, stats)
@@ -397,16 +396,92 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
 	prof.Rules.Requests = requestRules(opt.Scenario)
 	if !p.Expect.HasErrorRate {
-		bound := verdict.DefaultErrorRate
-		if opt.MaxErrorRate != nil {
-			bound = *opt.MaxErrorRate
-		}
-		prof.Rules.DefaultErrorRate = &bound
+		prof.Rules.DefaultErrorRate = defaultErrorRate(opt)
 	}
 	if w.abort != nil {
 		w.abort.Profile = p.Name
 	}
 	return prof, w.abort, err
+}
+
+// requestNames are the names of the prepared requests, in order.
+func requestNames(prepared []*engine.Prepared) []string {
+	names := make([]string, len(prepared))
+	for i, pr := range prepared {
+		names[i] = pr.Name
+	}
+	return names
+}
+
+// liveView is what a profile's progress display reads while it runs.
+type liveView struct {
+	p        scenario.Profile
+	rec      *metrics.Recorder
+	progress *engine.Progress
+	epoch    time.Time
+	total    time.Duration // the profile's planned duration
+	unit     string
+	names    []string
+	ranAll   *atomic.Bool // the engine has run the whole schedule
+}
+
+// live is the profile's progress now (Options.OnProfile's figures).
+func (v liveView) live() Live {
+	l := v.rec.Live()
+	el := time.Since(v.epoch)
+	if el > v.total || v.ranAll.Load() {
+		el = v.total
+	}
+	progress := v.progress
+	lv := Live{
+		Elapsed: el, Total: v.total, Offered: progress.Offered(), Unit: v.unit, Open: v.p.Model != scenario.Closed,
+		Throughput: float64(l.Last.Count), P95: l.Last.P95, LastOK: l.Last.Count - l.Last.Errors,
+		Requests: l.Requests, Errors: l.Errors, Dropped: progress.Dropped.Load(),
+		InFlight: progress.InFlight.Load(), Stage: int(progress.Stage.Load()), WindowsAfter: v.rec.WindowsAfter, Epoch: v.epoch, Names: v.names, Lateness: v.rec.LiveLateness,
+		WakeDelays: progress.WakeDelays.Load(), WakeDelayTotal: time.Duration(progress.WakeDelayTotal.Load()), WakeDelayMax: time.Duration(progress.WakeDelayMax.Load()),
+	}
+	return lv
+}
+
+// engineOptions are the engine's options for a profile of the run.
+func engineOptions(opt Options, doer engine.Doer, prepared []*engine.Prepared, weights []int, rec *metrics.Recorder, progress *engine.Progress) engine.Options {
+	return engine.Options{
+		Doer:         doer,
+		Requests:     prepared,
+		Weights:      weights,
+		Recorder:     rec,
+		MaxInFlight:  opt.Scenario.Target.MaxInFlight,
+		Seed:         opt.Seed,
+		Hard:         opt.Hard,
+		Progress:     progress,
+		PacerQuantum: opt.PacerQuantum,
+		PacerEarly:   opt.PacerEarly,
+		Segment:      opt.Segment,
+		Flows:        opt.Scenario.Flows,
+		Data:         opt.data,
+		Engine:       opt.Engine,
+	}
+}
+
+// generator is the result's account of the load generator for a profile:
+// the engine's figures, the CPU time it took and the lateness limit.
+func generator(stats engine.Stats, cpu time.Duration, maxLateness time.Duration) result.Generator {
+	return result.Generator{
+		Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
+		Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(maxLateness),
+		WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
+		EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
+	}
+}
+
+// defaultErrorRate is the error-rate bound of a profile whose expect gives
+// none: --max-error-rate, else verdict.DefaultErrorRate.
+func defaultErrorRate(opt Options) *float64 {
+	bound := verdict.DefaultErrorRate
+	if opt.MaxErrorRate != nil {
+		bound = *opt.MaxErrorRate
+	}
+	return &bound
 }
 
 // stagePlans describes each stage as run: a stage the run stopped in ends

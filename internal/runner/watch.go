@@ -49,6 +49,17 @@ type watcher struct {
 	brokenSince time.Time
 }
 
+// start runs the watcher in a goroutine of its own until ctx ends (or it
+// stops the profile); the channel it returns is closed when it has.
+func (w *watcher) start(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.run(ctx)
+	}()
+	return done
+}
+
 func (w *watcher) run(ctx context.Context) {
 	if len(w.aborts) == 0 && !w.profile.Stepped {
 		return

@@ -86,34 +86,7 @@ func (p *parser) profile(name string, v value, slo SLO) (Profile, bool) {
 	o, _ := p.mapping(v, profileKeys)
 
 	// Which form is it? stages wins; otherwise the shape of rate or users.
-	f := steady
-	var loadV value
-	hasLoad := false
-	switch rv, hasRate := o.get("rate"); {
-	case o.has("stages"):
-		f = explicit
-		for _, k := range []string{"rate", "users"} {
-			if kv, ok := o.get(k); ok {
-				p.errorf(kv.at, kv.path, "not allowed with stages (give %s in each stage)", k)
-			}
-		}
-	default:
-		uv, hasUsers := o.get("users")
-		switch {
-		case hasRate && hasUsers:
-			p.errorf(uv.at, uv.path, "give either rate (open model) or users (closed model), not both")
-			loadV, hasLoad, prof.Model = rv, true, Open
-		case hasRate:
-			loadV, hasLoad, prof.Model = rv, true, Open
-		case hasUsers:
-			loadV, hasLoad, prof.Model = uv, true, Closed
-		default:
-			p.missing(o, "rate", "give rate for the open model, in requests per second, or users for the closed model, in virtual users")
-		}
-		if hasLoad && loadV.n != nil && loadV.n.Kind == yaml.MappingNode {
-			f = p.shorthand(loadV)
-		}
-	}
+	f, loadV, hasLoad := p.profileForm(o, &prof)
 
 	// Keys that belong to another form. When the form is unclear (a rate
 	// mapping with neither start nor base) that is the one error to show.
@@ -158,6 +131,40 @@ func (p *parser) profile(name string, v value, slo SLO) (Profile, bool) {
 	prof.Stages = stages
 	p.judging(&prof, o, f, slo)
 	return prof, len(p.errs) == before && len(stages) > 0
+}
+
+// profileForm says which form the profile o is in: explicit when it has
+// stages, else the shape of its rate or users, whose value (loadV, when
+// hasLoad) it returns with the load model set in prof. It reports a
+// missing or doubled load.
+func (p *parser) profileForm(o object, prof *Profile) (f form, loadV value, hasLoad bool) {
+	f = steady
+	switch rv, hasRate := o.get("rate"); {
+	case o.has("stages"):
+		f = explicit
+		for _, k := range []string{"rate", "users"} {
+			if kv, ok := o.get(k); ok {
+				p.errorf(kv.at, kv.path, "not allowed with stages (give %s in each stage)", k)
+			}
+		}
+	default:
+		uv, hasUsers := o.get("users")
+		switch {
+		case hasRate && hasUsers:
+			p.errorf(uv.at, uv.path, "give either rate (open model) or users (closed model), not both")
+			loadV, hasLoad, prof.Model = rv, true, Open
+		case hasRate:
+			loadV, hasLoad, prof.Model = rv, true, Open
+		case hasUsers:
+			loadV, hasLoad, prof.Model = uv, true, Closed
+		default:
+			p.missing(o, "rate", "give rate for the open model, in requests per second, or users for the closed model, in virtual users")
+		}
+		if hasLoad && loadV.n != nil && loadV.n.Kind == yaml.MappingNode {
+			f = p.shorthand(loadV)
+		}
+	}
+	return f, loadV, hasLoad
 }
 
 // judging reads the keys that say how a profile is judged: expect, warmup,
