@@ -86,6 +86,33 @@ func fmtVal(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
+// runUsers runs the closed model with many users rounds times, printing a
+// line a run and adding each run's peak RSS to f.
+func runUsers(loadplan, dir, url string, users, rounds int, dur time.Duration, line func(string, int, *benchrun.Profile), f *figure) error {
+	for i := 0; i < rounds; i++ {
+		p, err := loadplanRun(loadplan, dir, "--url", url, "--users", fmt.Sprint(users), "--duration", dur.String(), "--timeout", "30s")
+		if err != nil {
+			return err
+		}
+		line(fmt.Sprintf("closed %d users", users), i, p)
+		f.vals = append(f.vals, p.PeakRSSMiB())
+	}
+	return nil
+}
+
+// parseRates reads -rates, a comma-separated list of positive rates.
+func parseRates(rates string) ([]float64, error) {
+	var rs []float64
+	for _, s := range strings.FieldsFunc(rates, func(r rune) bool { return r == ',' }) {
+		var r float64
+		if _, err := fmt.Sscan(strings.TrimSpace(s), &r); err != nil || r <= 0 {
+			return nil, fmt.Errorf("-rates %q: not a positive rate", s)
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
 func run(loadplan string, rounds int, dur time.Duration, rates string, high float64, users int, think time.Duration, extra []string) error {
 	addr, dir, cleanup, err := benchrun.SetUp("benchengine-")
 	if err != nil {
@@ -93,13 +120,9 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 	}
 	defer cleanup()
 	url := "http://" + addr + "/"
-	var rs []float64
-	for _, s := range strings.FieldsFunc(rates, func(r rune) bool { return r == ',' }) {
-		var r float64
-		if _, err := fmt.Sscan(strings.TrimSpace(s), &r); err != nil || r <= 0 {
-			return fmt.Errorf("-rates %q: not a positive rate", s)
-		}
-		rs = append(rs, r)
+	rs, err := parseRates(rates)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("engine figures, %s each, %d rounds; %s; %s\n\n", dur, rounds, benchrun.Placement(), time.Now().UTC().Format(time.RFC3339))
 	fmt.Println("| run | round | requests | req/s | dropped | lateness p99 | wake-up delays (count / total / longest) | most in flight | CPU s per 100k | peak RSS | load average |")
@@ -156,13 +179,8 @@ func run(loadplan string, rounds int, dur time.Duration, rates string, high floa
 	}
 	if users > 0 {
 		f := &figure{name: fmt.Sprintf("%d closed-model users: peak RSS", users), unit: " MiB", target: "≤ 128 MiB", met: func(m float64) bool { return m <= 128 }}
-		for i := 0; i < rounds; i++ {
-			p, err := loadplanRun(loadplan, dir, "--url", url, "--users", fmt.Sprint(users), "--duration", dur.String(), "--timeout", "30s")
-			if err != nil {
-				return err
-			}
-			line(fmt.Sprintf("closed %d users", users), i, p)
-			f.vals = append(f.vals, p.PeakRSSMiB())
+		if err := runUsers(loadplan, dir, url, users, rounds, dur, line, f); err != nil {
+			return err
 		}
 		figs = append(figs, f)
 	}
