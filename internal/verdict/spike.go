@@ -68,17 +68,20 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	if rampUp >= 0 {
 		surgeStart = spans[rampUp].Start
 	}
+	surgeOK := false // a request succeeded from the surge on
 	for _, w := range p.Windows {
 		if float64(w.Offset) < surgeStart-eps {
 			continue
 		}
 		sp.PeakP95 = max(sp.PeakP95, w.P95)
 		sp.PeakP99 = max(sp.PeakP99, w.P99)
+		surgeOK = surgeOK || w.Requests > w.Errors
 		if w.Requests > 0 {
 			sp.PeakErrorRate = max(sp.PeakErrorRate, float64(w.Errors)/float64(w.Requests))
 		}
 	}
 
+	sp.PeakUnmeasured = !surgeOK
 	limitErr := 0.0
 	if e := p.Rules.Expect.ErrorRate; e != nil {
 		limitErr = *e
@@ -100,6 +103,7 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	}
 	if n := len(after); n > 0 {
 		sp.LastP95 = after[n-1].P95
+		sp.LastUnmeasured = after[n-1].Requests <= after[n-1].Errors
 		if after[n-1].Requests > 0 {
 			sp.LastErrorRate = float64(after[n-1].Errors) / float64(after[n-1].Requests)
 		}
@@ -153,7 +157,7 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	case !sp.Recovered:
 		// No recovery time was measured: the 0 in Measured means nothing.
 		recCheck.Unmeasured = true
-		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
+		recCheck.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", spikeMs(sp.LastP95, sp.LastUnmeasured), pct(sp.LastErrorRate))
 	}
 	v.Checks = append(v.Checks, recCheck)
 	if sp.Recovered {
@@ -183,7 +187,7 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	default:
 		fmt.Fprintf(&b, "did not recover after the %s (%s)", fromText(rule.From), recCheck.Detail)
 	}
-	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", ms(sp.PeakP95), ms(sp.PeakP99), pct(surgeRate))
+	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", spikeMs(sp.PeakP95, sp.PeakUnmeasured), spikeMs(sp.PeakP99, sp.PeakUnmeasured), pct(surgeRate))
 	if surgeErr > 0 {
 		fmt.Fprintf(&b, " (%s)", classText(sp.SurgeErrorClasses))
 	}
@@ -195,6 +199,15 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 	}
 	v.Answer = b.String()
 	return v
+}
+
+// spikeMs prints a spike's latency figure, or NoFigure when no request
+// succeeded where it was read.
+func spikeMs(v result.Millis, unmeasured bool) string {
+	if unmeasured {
+		return NoFigure
+	}
+	return ms(v)
 }
 
 func fromText(from string) string {
