@@ -76,6 +76,8 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	case c.MaxThroughput != nil:
 		row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
+	case c.Limit != "linear" && c.SaturationThroughput == nil && c.Model == "ceiling":
+		row("X_max", "not reported: no ceiling measured (no step broke and every step kept up with its offered load)", nil)
 	case c.Limit != "linear":
 		row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:
