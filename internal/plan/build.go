@@ -282,7 +282,7 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 	var found float64
 	var usl *capacity.USL
 	if pr != nil {
-		m.Profile, m.Status = pr.Name, pr.Status
+		m.Profile, m.Status, m.Invalid = pr.Name, pr.Status, pr.Generator.Invalid
 		if !pr.Start.IsZero() {
 			d := DateOf(pr.Start.UTC())
 			m.Measured = &d
@@ -759,6 +759,11 @@ func (b *builder) summarise() {
 		if m.AtLeast {
 			at = "at least "
 			src += "; no step broke, so this is a lower bound"
+		}
+		if m.Source == "result" && m.Invalid { // said here, not only among the risks
+			src += "; the run is invalid: its generator was the bottleneck, see Risks"
+		} else if m.Source == "result" && m.Status != "" && m.Status != result.StatusComplete {
+			src += "; the run did not complete (" + m.Status + "), see Risks"
 		}
 		s = append(s, fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src))
 	}
