@@ -615,8 +615,12 @@ func (b *builder) action(s *sizing, month string, i int, start Date, add int) {
 		if order.Equal(b.asOf.Time) {
 			when = "is today"
 		}
-		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s are needed from %s and take %s to arrive, so the order-by date %s %s; ordered today they arrive on %s.",
-			add, s.r.Name, Plural(s.r.Unit, add), need, a.LeadTime, order, when, s.r.Lead.After(b.asOf))
+		are, take, they := "are", "take", "they arrive" // one unit: "is needed … takes … it arrives"
+		if add == 1 {
+			are, take, they = "is", "takes", "it arrives"
+		}
+		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s %s needed from %s and %s %s to arrive, so the order-by date %s %s; ordered today %s on %s.",
+			add, s.r.Name, Plural(s.r.Unit, add), are, need, take, a.LeadTime, order, when, they, s.r.Lead.After(b.asOf))
 	}
 }
 

@@ -33,3 +33,13 @@ func TestSummaryNamesAnUnsoundMeasurement(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderNowAgreesInNumber: the late-order risk for one unit reads "1 api
+// instance is needed … takes … it arrives", not "are … take … they".
+func TestOrderNowAgreesInNumber(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 700}\ngrowth: {monthly: 10%}\ncapacity: {rps: 1000, units: 4}\nresources: [{name: api, unit: instance, units: 4, lead_time: 1mo}]\n")
+	p := mustBuild(t, cfg, nil, "2027-01-01")
+	if !hasRisk(p, RiskOrderPast, "Order now: 1 api instance is needed from 2027-01-01 and takes 1mo to arrive, so the order-by date 2026-12-01 has passed; ordered today it arrives on 2027-02-01.") {
+		t.Errorf("no late-order risk in the singular: %+v", p.Risks)
+	}
+}
