@@ -365,8 +365,9 @@ profiles:
 // nothing listens on fails every request; with no expectations the run
 // exits 1 on the default error bound, and no output prints a latency of 0
 // for the successes there were none of. --max-error-rate 100% turns the
-// bound off. The lateness limit is raised so that a busy machine cannot
-// make the run invalid instead.
+// bound off, but a run whose every request failed still fails. The
+// lateness limit is raised so that a busy machine cannot make the run
+// invalid instead.
 func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
 	t.Parallel() // waits on loopback runs with a 5 s lateness limit (issue 17: the race pass)
 	url := "http://" + testkit.FreeAddr(t) + "/"
@@ -418,8 +419,8 @@ func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
 	}
 
 	code, _, r = run("--max-error-rate", "100%")
-	if p := r.Profiles[0]; code != 0 || !r.Pass || *p.Rules.DefaultErrorRate != 1 {
-		t.Errorf("--max-error-rate 100%%: exit %d, pass %v, rules %+v: %s", code, r.Pass, p.Rules, p.Verdict.Answer)
+	if p := r.Profiles[0]; code != ExitGateFailed || r.Pass || *p.Rules.DefaultErrorRate != 1 || !strings.Contains(p.Verdict.Answer, "every request failed") {
+		t.Errorf("--max-error-rate 100%%: exit %d, pass %v, rules %+v: %s; want exit 1: every request failed", code, r.Pass, p.Rules, p.Verdict.Answer)
 	}
 }
 

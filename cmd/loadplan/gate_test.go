@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -225,4 +228,125 @@ func TestBaselineRegressionExits1(t *testing.T) {
 	if want := old + " had "; !strings.HasPrefix(p95.Detail, want) || !strings.HasSuffix(p95.Detail, ", +10% allowed") {
 		t.Errorf("detail %q should name the baseline file and the allowance", p95.Detail)
 	}
+}
+
+// TestEveryRequestFailedNeverPasses: a loopback server that answers every
+// request 503 gets a run whose error bound is 100% (--max-error-rate 100%,
+// or expect error_rate: 100% in the scenario). The bound holds literally,
+// yet nothing was shown to work: the verdict fails, the run exits 1, no
+// "PASS" is printed, and the JUnit file names the reason. The server's own
+// count is the run's. The lateness limit is raised so that a busy machine
+// cannot make the run invalid instead.
+func TestEveryRequestFailedNeverPasses(t *testing.T) {
+	t.Parallel() // waits on two 1 s loopback runs (issue 17: make check)
+	url, hits := serve503(t)
+	scenario := scenario503(t, url, `  baseline:
+    rate: 20
+    duration: 1s
+    expect: { error_rate: 100% }
+`)
+	common := []string{"--max-lateness", "5s", "--gate", "error_rate<=100%"}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"--max-error-rate 100%", []string{"run", "--url", url, "--rate", "20", "--duration", "1s", "--max-error-rate", "100%"}},
+		{"expect error_rate 100%", []string{"run", scenario}},
+	} {
+		before := hits.Load()
+		out := t.TempDir()
+		junit := filepath.Join(out, "junit.xml")
+		env, stdout, stderr := testEnv(nil)
+		code := Run(context.Background(), append(append(tt.args, common...), "--out", out, "--junit", junit), env)
+		r, err := result.Read(filepath.Join(out, "result.json"))
+		if err != nil {
+			t.Fatalf("%s: exit %d: %v\n%s%s", tt.name, code, err, stdout, stderr)
+		}
+		p := r.Profiles[0]
+		if p.Total.Requests == 0 || p.Total.Errors != p.Total.Requests || hits.Load()-before != p.Total.Requests {
+			t.Fatalf("%s: want every request answered 503: %d of %d failed, the server saw %d", tt.name, p.Total.Errors, p.Total.Requests, hits.Load()-before)
+		}
+		if code != ExitGateFailed || r.Pass || p.Verdict.Pass {
+			t.Errorf("%s: exit %d, pass %v: %s; want exit 1", tt.name, code, r.Pass, p.Verdict.Answer)
+		}
+		if !strings.Contains(p.Verdict.Answer, "error rate 100%: every request failed, which no error bound passes") {
+			t.Errorf("%s: the verdict does not say why: %s", tt.name, p.Verdict.Answer)
+		}
+		if strings.Contains(stdout.String(), "PASS —") || strings.Contains(stdout.String(), "Verdict: PASS") || !strings.Contains(stdout.String(), "Verdict: FAIL") {
+			t.Errorf("%s: stdout prints a PASS on every request failing:\n%s", tt.name, stdout)
+		}
+		x, err := os.ReadFile(junit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(x), "every request failed, which no error bound passes") {
+			t.Errorf("%s: junit.xml does not say why the verdict failed:\n%s", tt.name, x)
+		}
+	}
+}
+
+// TestSpikeAgainstDownTargetPrintsNoFigure: a spike against a loopback
+// server that answers every request 503 has no successful request to read
+// a latency from: the verdict and summary.md print the surge's peak p95 and
+// p99 and the last window's p95 as "—", never "0ms", and result.json marks
+// them unmeasured.
+func TestSpikeAgainstDownTargetPrintsNoFigure(t *testing.T) {
+	t.Parallel() // waits on a 5 s loopback run (issue 17: make check)
+	url, _ := serve503(t)
+	scenario := scenario503(t, url, `  spike:
+    rate: { base: 10, peak: 40 }
+    before: 1s
+    ramp: 1s
+    hold: 1s
+    ramp_down: 1s
+    after: 1s
+    recovery: { windows: 1, budget: 1s }
+`)
+	out := t.TempDir()
+	env, stdout, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", scenario, "--max-lateness", "5s", "--out", out}, env)
+	r, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
+	}
+	p := r.Profiles[0]
+	if code != ExitGateFailed || p.Total.Requests == 0 || p.Total.Errors != p.Total.Requests {
+		t.Fatalf("exit %d, %d of %d failed: want exit 1 with every request failed\n%s", code, p.Total.Errors, p.Total.Requests, stdout)
+	}
+	if s := p.Verdict.Spike; s == nil || !s.PeakUnmeasured || !s.LastUnmeasured {
+		t.Errorf("result.json's spike does not mark its latencies unmeasured: %+v", s)
+	}
+	sum, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for where, text := range map[string]string{"stdout": stdout.String(), "summary.md": string(sum)} {
+		if !strings.Contains(text, "peak p95 —, p99 —") {
+			t.Errorf("%s lacks the surge's peak as \"peak p95 —, p99 —\":\n%s", where, text)
+		}
+		if strings.Contains(text, "p95 0ms") || strings.Contains(text, "p99 0ms") {
+			t.Errorf("%s prints a latency of 0 for no successful request:\n%s", where, text)
+		}
+	}
+}
+
+// serve503 starts a loopback server that answers every request 503, and
+// counts them.
+func serve503(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/", &n
+}
+
+// scenario503 writes a scenario of one GET to url with the profiles given
+// (YAML indented under profiles:).
+func scenario503(t *testing.T, url, profiles string) string {
+	t.Helper()
+	return writeFile(t, "all503.yaml", "version: 1\nname: all503\ntarget:\n  url: "+url+"\n  timeout: 5s\n"+
+		"requests:\n  - { name: home, method: GET, path: / }\nprofiles:\n"+profiles)
 }

@@ -64,7 +64,7 @@ func runFlags(fs *pflag.FlagSet, r *runner.Request, v *runView) {
 	fs.Lookup("pacer-early").DefValue = "half of --pacer-quantum"
 	fs.StringVar(&v.export.Listen, "metrics-listen", "", "serve the run's live metrics in OpenMetrics form on this address (GET /metrics), e.g. 127.0.0.1:9464")
 	fs.StringVar(&v.export.RemoteWrite, "prometheus-remote-write", "", "push the run's live metrics to this Prometheus remote-write URL every second, e.g. http://127.0.0.1:9090/api/v1/write")
-	fs.StringVar(&r.MaxErrorRate, "max-error-rate", "1%", "fail a baseline or target profile whose error rate passes this when its expect and the slo set no error_rate (a percentage, or a fraction; 100% turns the default bound off)")
+	fs.StringVar(&r.MaxErrorRate, "max-error-rate", "1%", "fail a baseline or target profile whose error rate passes this when its expect and the slo set no error_rate (a percentage, or a fraction; 100% turns the default bound off, but a profile whose every request failed still fails)")
 	fs.DurationVar(&r.MaxLateness, "max-lateness", 10*time.Millisecond, "mark a profile invalid when the p99 of its start lateness (the generator falling behind its schedule) passes this")
 	fs.StringVar(&v.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.StringVar(&v.memProf, "memprofile", "", "write a heap profile at the end of the run to this file")

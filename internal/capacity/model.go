@@ -110,6 +110,17 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 
 	ciNotes := setModel(c, u)
 
+	if x := c.MaxThroughput; x != nil && Model(c.Model) == ModelCeiling && p.Model != "closed" && s.FirstBroken == nil && c.SaturationThroughput == nil {
+		// Every step of an open ramp that never broke completed what it was
+		// offered: none showed the throughput level off, so the flat part
+		// the ceiling model draws among them is not measured. (A USL or
+		// Amdahl asymptote is reported as the model's, not as measured.)
+		notes = append(notes, fmt.Sprintf("no step broke and every step kept up with its offered load: the model's X_max of %s req/s is not measured and not reported; extend the ramp to find the ceiling", figure(*x)))
+		c.MaxThroughput = nil
+		if c.CI != nil {
+			c.CI.MaxThroughput = nil
+		}
+	}
 	notes = append(notes, bindingLimit(c, p, s)...)
 	if sat, x := c.SaturationThroughput, c.MaxThroughput; sat != nil && x != nil && math.Abs(*x-*sat) > throughputBindsWithin**sat {
 		// A direct measurement beats a model of the steady steps, whose
@@ -405,6 +416,8 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	switch lim := Limit(c.Limit); {
 	case lim == LimitNone || lim == "":
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
+	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling:
+		b.WriteString("no ceiling measured: no step broke and every step kept up with its offered load")
 	case c.MaxThroughput == nil:
 		b.WriteString("its X_max disagrees with the measured saturation and is not reported")
 	case lim == LimitPeak:

@@ -303,7 +303,7 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 	var found float64
 	var usl *capacity.USL
 	if pr != nil {
-		m.Profile, m.Status = pr.Name, pr.Status
+		m.Profile, m.Status, m.Invalid = pr.Name, pr.Status, pr.Generator.Invalid
 		if !pr.Start.IsZero() {
 			d := DateOf(pr.Start.UTC())
 			m.Measured = &d
@@ -657,8 +657,12 @@ func (b *builder) action(s *sizing, month string, i int, start Date, add int) {
 		if order.Equal(b.asOf.Time) {
 			when = "is today"
 		}
-		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s are needed from %s and take %s to arrive, so the order-by date %s %s; ordered today they arrive on %s.",
-			add, s.r.Name, Plural(s.r.Unit, add), need, a.LeadTime, order, when, s.r.Lead.After(b.asOf))
+		are, take, they := "are", "take", "they arrive" // one unit: "is needed … takes … it arrives"
+		if add == 1 {
+			are, take, they = "is", "takes", "it arrives"
+		}
+		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s %s needed from %s and %s %s to arrive, so the order-by date %s %s; ordered today %s on %s.",
+			add, s.r.Name, Plural(s.r.Unit, add), are, need, take, a.LeadTime, order, when, they, s.r.Lead.After(b.asOf))
 	}
 }
 
@@ -830,6 +834,11 @@ func measuredSentence(m MeasuredCapacity) string {
 	if m.AtLeast {
 		at = "at least "
 		src += "; no step broke, so this is a lower bound"
+	}
+	if m.Source == "result" && m.Invalid { // said here, not only among the risks
+		src += "; the run is invalid: its generator was the bottleneck, see Risks"
+	} else if m.Source == "result" && m.Status != "" && m.Status != result.StatusComplete {
+		src += "; the run did not complete (" + m.Status + "), see Risks"
 	}
 	return fmt.Sprintf("Capacity at SLO: %s%s req/s on %d %s %s (%s).", at, FormatFigure(m.RPS), m.Units, m.Resource, Plural(m.Unit, m.Units), src)
 }

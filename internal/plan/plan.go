@@ -48,6 +48,10 @@ type MeasuredCapacity struct {
 	Status   string    `json:"status,omitempty"` // the profile's run status
 	Measured *Date     `json:"measured,omitempty"`
 	USL      *USLModel `json:"usl,omitempty"`
+
+	// Invalid: the profile's generator was the bottleneck, so RPS may
+	// measure loadplan, not the service.
+	Invalid bool `json:"invalid,omitempty"`
 }
 
 // USLModel is the Universal Scalability Law fitted on the stress run, as

@@ -110,6 +110,8 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 	case c.MaxThroughput != nil:
 		t.row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		t.row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
+	case c.Limit != "linear" && c.SaturationThroughput == nil && c.Model == "ceiling":
+		t.row("X_max", "not reported: no ceiling measured (no step broke and every step kept up with its offered load)", nil)
 	case c.Limit != "linear":
 		t.row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:

@@ -227,6 +227,10 @@ func CompareRegression(profile string, m compare.Metric) string {
 }
 
 func cmpScope(p *compare.Profile) string {
+	if len(p.Stages) == 0 && p.OldWindows == 0 && p.NewWindows == 0 {
+		// Nothing was tested: "compared every window … 0 windows" read as if it had been.
+		return fmt.Sprintf("%s model; no per-second window to compare: the figures below are the whole profile's, untested.", p.Model)
+	}
 	var stages string
 	switch len(p.Stages) {
 	case 0:

@@ -145,7 +145,7 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	if s == nil {
 		return
 	}
-	fmt.Fprintf(b, "\nSurge: peak p95 %s, p99 %s, peak error rate %s, %d errors", ms(s.PeakP95), ms(s.PeakP99), pct(s.PeakErrorRate), s.SurgeErrors)
+	fmt.Fprintf(b, "\nSurge: peak p95 %s, p99 %s, peak error rate %s, %d errors", spikeMs(s.PeakP95, s.PeakUnmeasured), spikeMs(s.PeakP99, s.PeakUnmeasured), pct(s.PeakErrorRate), s.SurgeErrors)
 	if len(s.SurgeErrorClasses) > 0 {
 		fmt.Fprintf(b, " (%s)", counts(s.SurgeErrorClasses))
 	}
@@ -155,8 +155,17 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	} else if why := unmeasuredRecovery(v); why != "" {
 		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))
 	} else {
-		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), ms(s.LastP95), pct(s.LastErrorRate))
+		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), spikeMs(s.LastP95, s.LastUnmeasured), pct(s.LastErrorRate))
 	}
+}
+
+// spikeMs is a spike's latency figure, or NoFigure when no request
+// succeeded where it was read.
+func spikeMs(v result.Millis, unmeasured bool) string {
+	if unmeasured {
+		return NoFigure
+	}
+	return ms(v)
 }
 
 // unmeasuredRecovery is why a spike's recovery was not measured (no load,

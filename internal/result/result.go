@@ -431,6 +431,11 @@ type Spike struct {
 	ErrorsAfter       int64            `json:"errors_after"`
 	LastP95           Millis           `json:"last_p95_ms"`
 	LastErrorRate     float64          `json:"last_error_rate"`
+	// PeakUnmeasured and LastUnmeasured: no request succeeded from the
+	// surge on (in the last window), so PeakP95 and PeakP99 (LastP95)
+	// measure nothing and print as "—", not 0.
+	PeakUnmeasured bool `json:"peak_unmeasured,omitempty"`
+	LastUnmeasured bool `json:"last_unmeasured,omitempty"`
 }
 
 // Stage is one stage of a profile: what was offered and what came back.

@@ -107,16 +107,19 @@ func surgeFigures(p *result.Profile, spans []Span, rampUp int, rampDownEnd float
 	if rampUp >= 0 {
 		surgeStart = spans[rampUp].Start
 	}
+	surgeOK := false // a request succeeded from the surge on
 	for _, w := range p.Windows {
 		if float64(w.Offset) < surgeStart-eps {
 			continue
 		}
 		sp.PeakP95 = max(sp.PeakP95, w.P95)
 		sp.PeakP99 = max(sp.PeakP99, w.P99)
+		surgeOK = surgeOK || w.Requests > w.Errors
 		if w.Requests > 0 {
 			sp.PeakErrorRate = max(sp.PeakErrorRate, float64(w.Errors)/float64(w.Requests))
 		}
 	}
+	sp.PeakUnmeasured = !surgeOK
 	return surgeReq, surgeErr
 }
 
@@ -136,6 +139,7 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 	}
 	if n := len(after); n > 0 {
 		sp.LastP95 = after[n-1].P95
+		sp.LastUnmeasured = after[n-1].Requests <= after[n-1].Errors
 		if after[n-1].Requests > 0 {
 			sp.LastErrorRate = float64(after[n-1].Errors) / float64(after[n-1].Requests)
 		}
@@ -188,7 +192,7 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 	case !sp.Recovered:
 		// No recovery time was measured: the 0 in Measured means nothing.
 		c.Unmeasured = true
-		c.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", ms(sp.LastP95), pct(sp.LastErrorRate))
+		c.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", spikeMs(sp.LastP95, sp.LastUnmeasured), pct(sp.LastErrorRate))
 		return c, fmt.Sprintf("did not recover after the %s (%s)", fromText(rule.From), c.Detail)
 	}
 	return c, fmt.Sprintf("recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
@@ -205,7 +209,7 @@ func spikeAnswer(p *result.Profile, sp *result.Spike, pass bool, recovery string
 		b.WriteString("FAIL — ")
 	}
 	b.WriteString(recovery)
-	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", ms(sp.PeakP95), ms(sp.PeakP99), pct(surgeRate))
+	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", spikeMs(sp.PeakP95, sp.PeakUnmeasured), spikeMs(sp.PeakP99, sp.PeakUnmeasured), pct(surgeRate))
 	if sp.SurgeErrors > 0 {
 		fmt.Fprintf(&b, " (%s)", classText(sp.SurgeErrorClasses))
 	}
@@ -216,6 +220,15 @@ func spikeAnswer(p *result.Profile, sp *result.Spike, pass bool, recovery string
 		b.WriteString(" (interrupted: partial run)")
 	}
 	return b.String()
+}
+
+// spikeMs prints a spike's latency figure, or NoFigure when no request
+// succeeded where it was read.
+func spikeMs(v result.Millis, unmeasured bool) string {
+	if unmeasured {
+		return NoFigure
+	}
+	return ms(v)
 }
 
 func fromText(from string) string {

@@ -165,15 +165,23 @@ const NoSuccessDetail = "no successful request: no latency to check"
 // DefaultBoundDetail explains a check against the default error bound.
 const DefaultBoundDetail = "default bound: the scenario's expect and slo set no error_rate (set one, or run --max-error-rate)"
 
+// AllFailedDetail explains an error-rate check failed because every request
+// failed: no bound, not even 100%, lets a profile pass on no success.
+const AllFailedDetail = "every request failed, which no error bound passes"
+
 // steadyChecks checks a steady profile's part against its expectations;
 // a latency expectation fails when no request succeeded (no latency met
-// it).
+// it), and an error_rate one fails when every request failed, whatever
+// its limit.
 func steadyChecks(e result.Expect, part Part, stage *int) []result.Check {
 	cs := expectChecks(e, part, stage)
 	for i := range cs {
 		c := &cs[i]
 		if c.Unit == "ms" && part.Requests-part.Errors <= 0 {
 			c.Measured, c.Pass, c.Detail, c.Unmeasured = 0, false, NoSuccessDetail, true
+		}
+		if c.Name == "error_rate" && c.Pass && part.Requests > 0 && part.Errors >= part.Requests {
+			c.Pass, c.Detail = false, AllFailedDetail
 		}
 	}
 	return cs
@@ -182,7 +190,9 @@ func steadyChecks(e result.Expect, part Part, stage *int) []result.Check {
 // defaultErrorCheck bounds the error rate of a profile with no error_rate
 // expectation: over all of its requests (warm-up and ramps included), so
 // that failures in a second the steady part leaves out still count. A
-// profile that completed no request fails it: nothing was shown to work.
+// profile that completed no request fails it, and so does one whose every
+// request failed, whatever the bound (100% included): nothing was shown to
+// work.
 func defaultErrorCheck(p *result.Profile) (result.Check, bool) {
 	bound, byDefault := errorBound(p.Rules)
 	if !byDefault {
@@ -199,6 +209,9 @@ func defaultErrorCheck(p *result.Profile) (result.Check, bool) {
 	c := result.Check{Name: "error_rate", Measured: rate, Limit: bound, Op: "<=", Unit: "ratio", Pass: rate <= bound, Detail: DefaultBoundDetail}
 	if n == 0 {
 		c.Pass, c.Unmeasured, c.Detail = false, true, "no request completed: "+DefaultBoundDetail
+	}
+	if n > 0 && errs >= n && c.Pass {
+		c.Pass, c.Detail = false, AllFailedDetail+"; "+DefaultBoundDetail
 	}
 	return c, true
 }
@@ -308,6 +321,11 @@ func checkText(c result.Check) string {
 		return fmt.Sprintf("%s %s (no successful request) %s %s%s", c.Name, NoFigure, op, ms(result.Millis(c.Limit)), stage)
 	case c.Detail == DefaultBoundDetail:
 		stage += " (default bound, all requests)"
+	case strings.HasPrefix(c.Detail, AllFailedDetail):
+		if strings.HasSuffix(c.Detail, DefaultBoundDetail) {
+			stage += " (default bound, all requests)"
+		}
+		return fmt.Sprintf("%s %s: %s%s", strings.ReplaceAll(c.Name, "_", " "), pct(c.Measured), AllFailedDetail, stage)
 	case strings.HasSuffix(c.Detail, DefaultBoundDetail):
 		return fmt.Sprintf("%s %s (no request completed) %s %s (default bound)", strings.ReplaceAll(c.Name, "_", " "), NoFigure, op, pct(c.Limit))
 	}

@@ -296,7 +296,8 @@ func TestJudgeSpikeWithoutBaseLoad(t *testing.T) {
 // requests failed beyond the default bound fails, over all its requests
 // (a failing first second the steady part leaves out included); the bound
 // recorded with the run (run --max-error-rate) replaces the default, and an
-// expectation replaces both.
+// expectation replaces both; but no bound, not even 100%, passes a profile
+// whose every request failed.
 func TestDefaultErrorBound(t *testing.T) {
 	fast := func(int) time.Duration { return 20 * time.Millisecond }
 	all := func(int) int64 { return 20 }
@@ -317,9 +318,11 @@ func TestDefaultErrorBound(t *testing.T) {
 		{"every request failed", all, result.Rules{}, false, "FAIL — no expectations set, above the default error bound at 20.0 req/s: error rate 100% > 1% (default bound, all requests); p95 —"},
 		{"no request failed", none, result.Rules{}, true, "PASS — no expectations set, within the default error bound"},
 		{"failures outside the steady part count", firstSecond, result.Rules{Warmup: 1}, false, "error rate 33.3% > 1% (default bound, all requests)"},
-		{"the bound given with the run", all, result.Rules{DefaultErrorRate: ptrF(1)}, true, "error rate 100% <= 100% (default bound, all requests)"},
+		{"the bound given with the run", firstSecond, result.Rules{DefaultErrorRate: ptrF(1)}, true, "error rate 33.3% <= 100% (default bound, all requests)"},
 		{"the bound given with the run fails", firstSecond, result.Rules{DefaultErrorRate: ptrF(0.1)}, false, "33.3% > 10%"},
-		{"an expectation replaces the default", all, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, true, "PASS — meets its expectations"},
+		{"no bound passes every request failing", all, result.Rules{DefaultErrorRate: ptrF(1)}, false, "error rate 100%: every request failed, which no error bound passes (default bound, all requests); p95 —"},
+		{"an expectation replaces the default", firstSecond, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, true, "PASS — meets its expectations"},
+		{"no expectation passes every request failing", all, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, false, "FAIL — misses its expectations at 20.0 req/s: error rate 100%: every request failed, which no error bound passes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
