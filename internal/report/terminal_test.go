@@ -151,3 +151,25 @@ func TestWakeDelaySentence(t *testing.T) {
 		g.LatenessP99 = 1.9
 	}
 }
+
+// A failed check whose figure meets its limit by the numbers ("measured
+// 100%, limit <= 100%": every request failed, under --max-error-rate 100%)
+// says why it failed; one whose figure misses its limit says nothing more.
+func TestTerminalFailedCheckSaysWhy(t *testing.T) {
+	r := fixture(t)
+	r.Profiles[0].Verdict = &result.Verdict{Checks: []result.Check{
+		{Name: "error_rate", Measured: 1, Limit: 1, Op: "<=", Unit: "ratio", Detail: verdict.AllFailedDetail + "; " + verdict.DefaultBoundDetail},
+		{Name: "p95", Measured: 300, Limit: 200, Op: "<=", Unit: "ms", Detail: "over the steady part"},
+	}}
+	var b bytes.Buffer
+	if err := Terminal(&b, r, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	if !strings.Contains(got, "FAIL error_rate: measured 100%, limit <= 100%: every request failed, which no error bound passes\n") {
+		t.Errorf("the all-failed check does not say why:\n%s", got)
+	}
+	if !strings.Contains(got, "FAIL p95: measured 300ms, limit <= 200ms\n") {
+		t.Errorf("a check over its limit says more than its figures:\n%s", got)
+	}
+}

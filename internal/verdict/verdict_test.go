@@ -320,7 +320,7 @@ func TestDefaultErrorBound(t *testing.T) {
 		{"failures outside the steady part count", firstSecond, result.Rules{Warmup: 1}, false, "error rate 33.3% > 1% (default bound, all requests)"},
 		{"the bound given with the run", firstSecond, result.Rules{DefaultErrorRate: ptrF(1)}, true, "error rate 33.3% <= 100% (default bound, all requests)"},
 		{"the bound given with the run fails", firstSecond, result.Rules{DefaultErrorRate: ptrF(0.1)}, false, "33.3% > 10%"},
-		{"no bound passes every request failing", all, result.Rules{DefaultErrorRate: ptrF(1)}, false, "error rate 100%: every request failed, which no error bound passes (default bound, all requests); p95 —"},
+		{"no bound passes every request failing", all, result.Rules{DefaultErrorRate: ptrF(1)}, false, "FAIL — no expectations set, nothing succeeded at 20.0 req/s: error rate 100%: every request failed, which no error bound passes (default bound, all requests); p95 —"},
 		{"an expectation replaces the default", firstSecond, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, true, "PASS — meets its expectations"},
 		{"no expectation passes every request failing", all, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, false, "FAIL — misses its expectations at 20.0 req/s: error rate 100%: every request failed, which no error bound passes"},
 	}
