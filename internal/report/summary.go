@@ -44,7 +44,7 @@ func Markdown(w io.Writer, r *result.Result) error {
 		profile(b, &p)
 		if p.Capacity != nil {
 			b.WriteString("\n")
-			if err := CapacityMarkdown(b, p.Capacity); err != nil {
+			if err := CapacityMarkdown(b, p.Capacity, stressOf(&p)); err != nil {
 				return err
 			}
 		}
@@ -319,3 +319,11 @@ func secs(s result.Seconds) string {
 }
 
 func pct(f float64) string { return units.Pct(f) }
+
+// stressOf is p's stress verdict, or nil.
+func stressOf(p *result.Profile) *result.Stress {
+	if p.Verdict == nil {
+		return nil
+	}
+	return p.Verdict.Stress
+}

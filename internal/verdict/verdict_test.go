@@ -158,6 +158,9 @@ func TestJudgeStress(t *testing.T) {
 			if !v.Pass {
 				t.Errorf("a stress profile without min_throughput passes: %s", v.Answer)
 			}
+			if lower := strings.Contains(v.Answer, "no step broke: the capacity at SLO is a lower bound"); lower != (tt.firstBroken < 0) {
+				t.Errorf("the answer says the capacity is a lower bound: %v, want %v: %s", lower, tt.firstBroken < 0, v.Answer)
+			}
 			if tt.p.Model == "closed" && s.CapacityStep != nil && s.CapacityConcurrency != tt.p.Stages[*s.CapacityStep].Offered.Load {
 				t.Errorf("closed-model concurrency %v", s.CapacityConcurrency)
 			}
