@@ -132,12 +132,26 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 		case st.Broken:
 			verdict = "**broken**: " + st.Reason + " — " + st.Detail
 		}
-		fmt.Fprintf(b, "| %d | %g %s | %.1f | %.1f | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, st.Throughput, st.Concurrency,
-			ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate), verdict)
+		f := stepCells(st)
+		fmt.Fprintf(b, "| %d | %g %s | %s | %s | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, f.throughput, f.concurrency,
+			f.p50, f.p95, f.p99, f.errors, verdict)
 	}
 	if s.Bracket != nil {
 		fmt.Fprintf(b, "\nBreaking point: %s; capacity at SLO %.1f req/s (the highest held step below the first broken one).\n", s.Bracket, s.CapacityAtSLO)
 	}
+}
+
+// stepFigures are a stress step's figures as its table rows print them.
+type stepFigures struct{ throughput, concurrency, p50, p95, p99, errors string }
+
+// stepCells formats st's figures; a step that did not complete was not
+// measured (the verdict leaves its figures zero), so it gets NoFigure
+// rather than a 0 req/s and 0ms it never showed.
+func stepCells(st result.Step) stepFigures {
+	if !st.Complete {
+		return stepFigures{NoFigure, NoFigure, NoFigure, NoFigure, NoFigure, NoFigure}
+	}
+	return stepFigures{fmt.Sprintf("%.1f", st.Throughput), fmt.Sprintf("%.1f", st.Concurrency), ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate)}
 }
 
 func spikeBlock(b *strings.Builder, v *result.Verdict) {
