@@ -198,7 +198,7 @@ func TestStepNotCompletePrintsNoFigure(t *testing.T) {
 	row := page.String()
 	if i := strings.Index(row, `<td class="n">400 req/s</td>`); i < 0 {
 		t.Errorf("report.html has no row for the step not completed")
-	} else if row = row[i:strings.Index(row[i:], "</tr>")+i]; strings.Contains(row, "0ms") || strings.Contains(row, ">0.0<") {
+	} else if row = row[i : strings.Index(row[i:], "</tr>")+i]; strings.Contains(row, "0ms") || strings.Contains(row, ">0.0<") {
 		t.Errorf("report.html prints figures for a step not measured: %s", row)
 	}
 }
