@@ -165,7 +165,7 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	}
 	b.WriteString(".\n")
 	if s.Recovered {
-		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
+		fmt.Fprintf(b, "Recovery: within %.1fs after %.1fs into the profile (the start of the first good 1 s window: it may have come up to a window earlier; budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
 	} else if why := unmeasuredRecovery(v); why != "" {
 		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))
 	} else {

@@ -244,6 +244,9 @@ func TestJudgeSpike(t *testing.T) {
 			if v.Pass != tt.pass {
 				t.Errorf("pass %v, want %v: %s", v.Pass, tt.pass, v.Answer)
 			}
+			if want := "s after the ramp-down (the start of its first good 1 s window;"; tt.recovered && (!strings.Contains(v.Answer, "recovered within ") || !strings.Contains(v.Answer, want)) {
+				t.Errorf("answer %q lacks %q: the time is a window's start, the recovery may have come up to a window earlier", v.Answer, want)
+			}
 			if !tt.recovered && !strings.Contains(v.Answer, "did not recover") {
 				t.Errorf("answer %q should say it did not recover", v.Answer)
 			}
