@@ -314,19 +314,14 @@ func TestCompareUnsoundRuns(t *testing.T) {
 			"## Verdict: INVALID — old run 2, profile baseline: its generator was the bottleneck"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "cmp")
-			env, stdout, stderr := testEnv(nil)
-			if code := Run(context.Background(), []string{"compare", tc.old, tc.new, "--out", out}, env); code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", code, tc.code, stderr, stdout)
-			}
-			md := stdout.String()
+			out, md, stderr := compareInto(t, tc.old, tc.new, tc.code)
 			if !strings.Contains(md, tc.line) || strings.Contains(md, "PASS") {
 				t.Errorf("the verdict line is not %q (or PASS is printed):\n%s", tc.line, md)
 			}
 			if !strings.Contains(md, "- **warning:**") {
 				t.Errorf("the warning lines are gone:\n%s", md)
 			}
-			if !strings.Contains(stderr.String(), tc.verdict+": ") {
+			if !strings.Contains(stderr, tc.verdict+": ") {
 				t.Errorf("stderr does not say %s: %s", tc.verdict, stderr)
 			}
 			raw, err := os.ReadFile(filepath.Join(out, "compare.json"))
@@ -343,6 +338,18 @@ func TestCompareUnsoundRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// compareInto runs compare of old and new with --out into a new directory,
+// wants the exit code code, and returns the directory, stdout and stderr.
+func compareInto(t *testing.T, old, new string, code int) (out, stdout, stderr string) {
+	t.Helper()
+	out = filepath.Join(t.TempDir(), "cmp")
+	env, so, se := testEnv(nil)
+	if got := Run(context.Background(), []string{"compare", old, new, "--out", out}, env); got != code {
+		t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", got, code, se, so)
+	}
+	return out, so.String(), se.String()
 }
 
 // Two runs that offered different loads are no regression test: against
@@ -381,12 +388,7 @@ func TestCompareDifferentLoadsIncomparable(t *testing.T) {
 		{"the same load", low, lowAgain, ExitOK, "## Verdict: PASS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "cmp")
-			env, stdout, stderr := testEnv(nil)
-			if code := Run(context.Background(), []string{"compare", tc.old, tc.new, "--out", out}, env); code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", code, tc.code, stderr, stdout)
-			}
-			md := stdout.String()
+			out, md, stderr := compareInto(t, tc.old, tc.new, tc.code)
 			if !strings.Contains(md, tc.line) {
 				t.Errorf("the verdict line is not %q:\n%s", tc.line, md)
 			}
@@ -396,7 +398,7 @@ func TestCompareDifferentLoadsIncomparable(t *testing.T) {
 			if strings.Contains(md, "PASS") || strings.Contains(md, "regression(s)") || strings.Contains(md, "worse — regression") {
 				t.Errorf("PASS or a regression is claimed on different loads:\n%s", md)
 			}
-			if !strings.Contains(stderr.String(), "INCOMPARABLE: ") {
+			if !strings.Contains(stderr, "INCOMPARABLE: ") {
 				t.Errorf("stderr does not say INCOMPARABLE: %s", stderr)
 			}
 			var c compare.Comparison
