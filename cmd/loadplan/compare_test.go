@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/gate"
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/simtarget"
@@ -376,6 +377,26 @@ func TestCompareDifferentLoadsIncomparable(t *testing.T) {
 		return filepath.Join(out, "result.json")
 	}
 	low, high, lowAgain := run("low", 40), run("high", 120), run("low-again", 40)
+
+	// run --baseline at another load (its gate, applied to the run's
+	// result): one failed baseline:load check, no p95 or error-rate verdict
+	// resting on the load difference.
+	t.Run("run --baseline at another load", func(t *testing.T) {
+		res, err := result.Read(high)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := gate.LoadBaseline(low, 0.1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gate.Apply(res, nil, b)
+		if res.Pass || len(res.Gates) != 1 || res.Gates[0].Name != "baseline:load" ||
+			!strings.Contains(res.Gates[0].Detail, "its stage 1 offered 120 req/s, the baseline's 40 req/s") {
+			t.Errorf("pass %v, checks %+v: want one failed baseline:load check", res.Pass, res.Gates)
+		}
+	})
+
 	for _, tc := range []struct {
 		name, old, new string
 		code           int

@@ -2,7 +2,6 @@ package compare
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -142,7 +141,7 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 				if len(s.rs) > 1 {
 					run = i + 1
 				}
-				if why := loadDifference(ref, p, refName); why != "" {
+				if why := verdict.LoadDifference(ref, p, refName); why != "" {
 					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: UnsoundIncomparable,
 						Reason: why + ": a difference in its figures may be the load's, not the system's; run both sides with the same scenario and --scale"})
 				}
@@ -150,22 +149,6 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 		}
 	}
 	return us
-}
-
-// loadDifference says how p's offered load differs from ref's (the first
-// old run's, named refName), in a phrase, or "" when it does not: the
-// model, then the first stage both have whose load or unit differs.
-func loadDifference(ref, p *result.Profile, refName string) string {
-	if ref.Model != p.Model {
-		return fmt.Sprintf("it ran the %s model, %s the %s model", p.Model, refName, ref.Model)
-	}
-	for i := range min(len(ref.Stages), len(p.Stages)) {
-		a, b := ref.Stages[i].Offered, p.Stages[i].Offered
-		if a.Unit != b.Unit || math.Abs(a.Load-b.Load) > 1e-9*max(math.Abs(a.Load), math.Abs(b.Load)) {
-			return fmt.Sprintf("its stage %d offered %g %s, %s's %g %s", i+1, b.Load, b.Unit, refName, a.Load, a.Unit)
-		}
-	}
-	return ""
 }
 
 // dropLoadRegressions keeps a profile that was offered different loads
