@@ -16,7 +16,8 @@ import (
 // and exits 1 when a gated metric got significantly worse by more than
 // --max-regression or a compared run is invalid or interrupted, 3 when one
 // was aborted (compare.Comparison.ExitCode), 2 on a usage error (a file
-// that cannot be read, no profile in both).
+// that cannot be read, no profile in both) or runs that offered different
+// loads (INCOMPARABLE).
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	var req compare.Request
 	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")

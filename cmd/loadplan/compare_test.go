@@ -15,8 +15,10 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/gate"
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/simtarget"
 )
 
 // compareRun writes a result file of a synthetic baseline profile: secs
@@ -313,19 +315,14 @@ func TestCompareUnsoundRuns(t *testing.T) {
 			"## Verdict: INVALID — old run 2, profile baseline: its generator was the bottleneck"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "cmp")
-			env, stdout, stderr := testEnv(nil)
-			if code := Run(context.Background(), []string{"compare", tc.old, tc.new, "--out", out}, env); code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", code, tc.code, stderr, stdout)
-			}
-			md := stdout.String()
+			out, md, stderr := compareInto(t, tc.old, tc.new, tc.code)
 			if !strings.Contains(md, tc.line) || strings.Contains(md, "PASS") {
 				t.Errorf("the verdict line is not %q (or PASS is printed):\n%s", tc.line, md)
 			}
 			if !strings.Contains(md, "- **warning:**") {
 				t.Errorf("the warning lines are gone:\n%s", md)
 			}
-			if !strings.Contains(stderr.String(), tc.verdict+": ") {
+			if !strings.Contains(stderr, tc.verdict+": ") {
 				t.Errorf("stderr does not say %s: %s", tc.verdict, stderr)
 			}
 			raw, err := os.ReadFile(filepath.Join(out, "compare.json"))
@@ -339,6 +336,102 @@ func TestCompareUnsoundRuns(t *testing.T) {
 			page, err := os.ReadFile(filepath.Join(out, "compare.html"))
 			if err != nil || !strings.Contains(string(page), "Verdict: "+tc.verdict+" — ") {
 				t.Errorf("compare.html: %v, or its verdict is not %s", err, tc.verdict)
+			}
+		})
+	}
+}
+
+// compareInto runs compare of old and new with --out into a new directory,
+// wants the exit code code, and returns the directory, stdout and stderr.
+func compareInto(t *testing.T, old, new string, code int) (out, stdout, stderr string) {
+	t.Helper()
+	out = filepath.Join(t.TempDir(), "cmp")
+	env, so, se := testEnv(nil)
+	if got := Run(context.Background(), []string{"compare", old, new, "--out", out}, env); got != code {
+		t.Fatalf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", got, code, se, so)
+	}
+	return out, so.String(), se.String()
+}
+
+// Two runs that offered different loads are no regression test: against
+// two loopback services of the same capacity (16 workers × 10 ms: 1600
+// req/s), 40 req/s in one run and 120 req/s in the other read as a 200%
+// throughput gain (PASS) one way and a 67% regression (FAIL) the other
+// before compare checked the offered loads. Now either way is INCOMPARABLE,
+// exit 2, with no regression claimed; the same load on both is PASS.
+func TestCompareDifferentLoadsIncomparable(t *testing.T) {
+	t.Parallel() // waits on three 3 s loopback runs; lateness limit 1 s (issue 17)
+	dir := t.TempDir()
+	run := func(name string, rate int) string {
+		srv, err := simtarget.Start(simtarget.Config{Workers: 16, ServiceTime: 10 * time.Millisecond}, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		out := filepath.Join(dir, name)
+		env, stdout, stderr := testEnv(nil)
+		args := []string{"run", "--url", srv.URL + "/", "--rate", fmt.Sprint(rate), "-d", "3s", "-o", out, "-q", "--max-lateness", "1s"}
+		if code := Run(context.Background(), args, env); code != ExitOK {
+			t.Fatalf("run %s: exit %d; stderr:\n%s\nstdout:\n%s", name, code, stderr, stdout)
+		}
+		return filepath.Join(out, "result.json")
+	}
+	low, high, lowAgain := run("low", 40), run("high", 120), run("low-again", 40)
+
+	// run --baseline at another load (its gate, applied to the run's
+	// result): one failed baseline:load check, no p95 or error-rate verdict
+	// resting on the load difference.
+	t.Run("run --baseline at another load", func(t *testing.T) {
+		res, err := result.Read(high)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := gate.LoadBaseline(low, 0.1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gate.Apply(res, nil, b)
+		if res.Pass || len(res.Gates) != 1 || res.Gates[0].Name != "baseline:load" ||
+			!strings.Contains(res.Gates[0].Detail, "its stage 1 offered 120 req/s, the baseline's 40 req/s") {
+			t.Errorf("pass %v, checks %+v: want one failed baseline:load check", res.Pass, res.Gates)
+		}
+	})
+
+	for _, tc := range []struct {
+		name, old, new string
+		code           int
+		line           string
+	}{
+		{"more load in the new run", low, high, ExitUsage,
+			"## Verdict: INCOMPARABLE — the new run, profile baseline: its stage 1 offered 120 req/s, the old run's 40 req/s"},
+		{"less load in the new run", high, low, ExitUsage,
+			"## Verdict: INCOMPARABLE — the new run, profile baseline: its stage 1 offered 40 req/s, the old run's 120 req/s"},
+		{"the same load", low, lowAgain, ExitOK, "## Verdict: PASS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, md, stderr := compareInto(t, tc.old, tc.new, tc.code)
+			if !strings.Contains(md, tc.line) {
+				t.Errorf("the verdict line is not %q:\n%s", tc.line, md)
+			}
+			if tc.code == ExitOK {
+				return
+			}
+			if strings.Contains(md, "PASS") || strings.Contains(md, "regression(s)") || strings.Contains(md, "worse — regression") {
+				t.Errorf("PASS or a regression is claimed on different loads:\n%s", md)
+			}
+			if !strings.Contains(stderr, "INCOMPARABLE: ") {
+				t.Errorf("stderr does not say INCOMPARABLE: %s", stderr)
+			}
+			var c compare.Comparison
+			raw, err := os.ReadFile(filepath.Join(out, "compare.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &c); err != nil {
+				t.Fatal(err)
+			}
+			if c.Pass || c.Verdict != "INCOMPARABLE" || len(c.Unsound) != 1 || c.Unsound[0].Kind != compare.UnsoundIncomparable {
+				t.Errorf("compare.json: pass %v, verdict %q, unsound %+v", c.Pass, c.Verdict, c.Unsound)
 			}
 		})
 	}

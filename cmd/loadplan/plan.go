@@ -20,7 +20,7 @@ import (
 
 func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	req := runner.PlanRequest{Now: env.Now, LookupEnv: env.LookupEnv, Note: func(n string) { fmt.Fprintln(env.Stderr, n) }}
-	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html]")
+	fs := newFlags(env, "plan", "RESULT.json [--plan plan.yaml] [--history history.csv] [--as-of 2027-01-01] [--horizon 12mo] [--growth 20%/mo] [--out DIR] [--format md,json,csv,html] [-q]")
 	fs.StringVar(&req.Config, "plan", "", "the plan configuration: a plan.yaml, or a scenario with a plan: section (default: the result's scenario file)")
 	fs.StringVar(&req.Overrides.History, "history", "", "fit the growth to this CSV of date,peak_rps (replaces the configuration's growth)")
 	fs.StringVar(&req.AsOf, "as-of", "", "the plan's first day, YYYY-MM-DD (default today)")
@@ -32,6 +32,7 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&req.Prom.Query, "history-query", "", "PromQL giving the demand in req/s, e.g. 'sum(rate(http_requests_total[5m]))'")
 	fs.IntVar(&req.Prom.Months, "history-months", promhistory.MaxMonths, "--history-prom: months to read, 1 to 24")
 	fs.DurationVar(&req.Prom.Resolution, "history-resolution", 5*time.Minute, "--history-prom: the step each day's peak is taken at")
+	quiet := fs.BoolP("quiet", "q", false, "print nothing on stdout (the files are still written)")
 	if err := parseArgs(fs, args, 1, 1, "plan needs one result file, got %d arguments"); err != nil {
 		return err
 	}
@@ -40,7 +41,9 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	env.Stdout.Write(p.Markdown)
+	if !*quiet {
+		env.Stdout.Write(p.Markdown)
+	}
 	return writeFiles(env, p.Dir, p.Files)
 }
 

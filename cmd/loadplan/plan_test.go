@@ -136,6 +136,17 @@ func TestPlanCommandFlags(t *testing.T) {
 		}
 	}
 
+	// -q prints nothing on stdout and still writes every file, the same
+	// plan.md as without it.
+	quietOut := t.TempDir()
+	code, quietStdout, quietStderr := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "18mo", "--growth", "5%/mo", "--out", quietOut, "--format", "md,csv", "-q")
+	if code != 0 || quietStdout != "" || !strings.Contains(quietStderr, "wrote ") {
+		t.Errorf("plan -q: exit %d, stdout %q, stderr %q; want 0, nothing, the files named", code, quietStdout, quietStderr)
+	}
+	if md, err := os.ReadFile(filepath.Join(quietOut, "plan.md")); err != nil || string(md) != stdout {
+		t.Errorf("plan -q: plan.md is not the plan printed without -q (%v)", err)
+	}
+
 	// --history replaces the configuration's rate with a fitted one; the
 	// demand stays the configuration's.
 	stdout = runOK(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--history", hist, "--out", t.TempDir())

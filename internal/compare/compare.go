@@ -126,8 +126,9 @@ type Comparison struct {
 	// or any compared run is Unsound.
 	Pass bool `json:"pass"`
 	// Verdict is the verdict line's word: PASS, FAIL (a regression),
-	// INVALID (a generator was the bottleneck) or INCOMPLETE (a run did
-	// not complete); INVALID and INCOMPLETE win over FAIL.
+	// INVALID (a generator was the bottleneck), INCOMPLETE (a run did
+	// not complete) or INCOMPARABLE (the runs offered different loads);
+	// INVALID, INCOMPLETE and INCOMPARABLE win over FAIL, in that order.
 	Verdict string `json:"verdict"`
 }
 

@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -13,6 +14,10 @@ const (
 	UnsoundInvalid     = "invalid"     // the generator was the bottleneck
 	UnsoundInterrupted = "interrupted" // the run (or profile) was interrupted
 	UnsoundAborted     = "aborted"     // stopped by the scenario's abort condition
+	// UnsoundIncomparable: the run offered a compared profile another load
+	// (or model) than the first old run did, so a difference in its
+	// figures may be the load's, not the system's.
+	UnsoundIncomparable = "incomparable"
 )
 
 // Unsound is one reason a compared run's figures do not measure the
@@ -26,7 +31,7 @@ type Unsound struct {
 	// Profile is the compared profile it concerns; empty for the whole
 	// run (its status).
 	Profile string `json:"profile,omitempty"`
-	Kind    string `json:"kind"` // UnsoundInvalid, UnsoundInterrupted or UnsoundAborted
+	Kind    string `json:"kind"` // UnsoundInvalid, UnsoundInterrupted, UnsoundAborted or UnsoundIncomparable
 	Reason  string `json:"reason"`
 }
 
@@ -54,7 +59,8 @@ func (c *Comparison) settle(olds, news []*result.Result) {
 	for _, p := range c.Profiles {
 		compared = append(compared, p.Name)
 	}
-	c.Unsound = unsound(olds, news, compared)
+	c.Unsound = append(unsound(olds, news, compared), incomparable(olds, news, compared)...)
+	c.dropLoadRegressions()
 	c.Pass = c.Pass && len(c.Unsound) == 0
 	c.Verdict = "PASS"
 	if !c.Pass {
@@ -109,6 +115,68 @@ func unsound(olds, news []*result.Result, compared []string) []Unsound {
 	return us
 }
 
+// incomparable lists each run that offered a compared profile another
+// model, or a stage of it another load, than the first old run did. Two
+// runs at different loads are no regression test: the throughput follows
+// the offered load, and the latencies the utilisation (50 req/s against
+// 150 req/s of one service read as a 200% gain in throughput).
+func incomparable(olds, news []*result.Result, compared []string) []Unsound {
+	var us []Unsound
+	refName := "the old run"
+	if len(olds) > 1 {
+		refName = "old run 1"
+	}
+	for _, name := range compared {
+		ref := olds[0].Profile(name)
+		for _, s := range []struct {
+			side string
+			rs   []*result.Result
+		}{{"old", olds}, {"new", news}} {
+			for i, r := range s.rs {
+				p := r.Profile(name)
+				if p == nil || p == ref {
+					continue
+				}
+				run := 0
+				if len(s.rs) > 1 {
+					run = i + 1
+				}
+				if why := verdict.LoadDifference(ref, p, refName); why != "" {
+					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: UnsoundIncomparable,
+						Reason: why + ": a difference in its figures may be the load's, not the system's; run both sides with the same scenario and --scale"})
+				}
+			}
+		}
+	}
+	return us
+}
+
+// dropLoadRegressions keeps a profile that was offered different loads
+// from calling any of its metrics a regression: the change may be the
+// load's. The rows keep their better/worse, with a note.
+func (c *Comparison) dropLoadRegressions() {
+	for i := range c.Profiles {
+		p := &c.Profiles[i]
+		if !slices.ContainsFunc(c.Unsound, func(u Unsound) bool { return u.Kind == UnsoundIncomparable && u.Profile == p.Name }) {
+			continue
+		}
+		drop := func(ms []Metric) {
+			for j := range ms {
+				if ms[j].Regression {
+					ms[j].Regression = false
+					ms[j].Note = joinNote(ms[j].Note, "not a regression: the runs offered different loads")
+				}
+			}
+		}
+		drop(p.Metrics)
+		for k := range p.Requests {
+			drop(p.Requests[k].Metrics)
+			p.Requests[k].Pass = true
+		}
+		p.Pass = true
+	}
+}
+
 // ExitCode is how `loadplan compare` ends for c, with the codes `loadplan
 // run` gives the same evidence (docs/compare.md): 3 when a compared run
 // was aborted by its abort condition, 1 when one was invalid or
@@ -120,23 +188,33 @@ func (c *Comparison) ExitCode() int {
 		code = verdict.ExitFailed
 	}
 	for _, u := range c.Unsound {
-		if u.Kind == UnsoundAborted {
+		switch u.Kind {
+		case UnsoundAborted:
 			code = verdict.WorseExit(code, verdict.ExitAborted)
+		case UnsoundIncomparable:
+			// The inputs cannot answer the question asked of them, as
+			// with no profile in both: a usage error, not a regression.
+			code = verdict.WorseExit(code, verdict.ExitUsage)
 		}
 	}
 	return code
 }
 
 // UnsoundWord is the verdict word unsound runs give the comparison: "INVALID"
-// when a generator was the bottleneck, "INCOMPLETE" when runs only did
-// not complete, "" when every compared run is sound.
+// when a generator was the bottleneck, else "INCOMPLETE" when a run did
+// not complete, else "INCOMPARABLE" when the runs offered different loads,
+// "" when every compared run is sound.
 func (c *Comparison) UnsoundWord() string {
 	word := ""
 	for _, u := range c.Unsound {
-		if u.Kind == UnsoundInvalid {
+		switch {
+		case u.Kind == UnsoundInvalid:
 			return "INVALID"
+		case u.Kind != UnsoundIncomparable:
+			word = "INCOMPLETE"
+		case word == "":
+			word = "INCOMPARABLE"
 		}
-		word = "INCOMPLETE"
 	}
 	return word
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // ErrorRateFloor is the smallest rise in error rate that counts as a
@@ -106,6 +107,15 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				fmt.Sprintf("%s had %.1f req/s, −%s allowed", name, oldCap, pctText(a)))
 			continue
 		}
+		if why := verdict.LoadDifference(old, p, "the baseline"); why != "" {
+			// A steady profile's latency and errors at another load say
+			// nothing of a regression: fail on that, not on a p95.
+			load, unit := offeredLoad(p)
+			oldLoad, _ := offeredLoad(old)
+			check("load", result.Check{Measured: load, Limit: oldLoad, Op: "==", Unit: unit},
+				fmt.Sprintf("this run is not comparable with %s: %s; run it with the baseline's scenario and --scale", name, why))
+			continue
+		}
 		warnings = append(warnings, b.steady(old, p, check)...)
 		rc, rw := b.judgeRequests(old, p)
 		checks, warnings = append(checks, rc...), append(warnings, rw...)
@@ -138,6 +148,16 @@ func (b *Baseline) steady(old, p *result.Profile, check func(metric string, c re
 	check("error_rate", result.Check{Measured: newE, Limit: limit, Op: "<=", Unit: UnitRatio, Pass: newE <= limit},
 		fmt.Sprintf("%s had %s, +%s (at least +%s) allowed", name, pctText(oldE), pctText(a), pctText(ErrorRateFloor)))
 	return warnings
+}
+
+// offeredLoad is the load p's last stage offered, and its unit (0 and ""
+// without stages).
+func offeredLoad(p *result.Profile) (float64, string) {
+	if len(p.Stages) == 0 {
+		return 0, ""
+	}
+	o := p.Stages[len(p.Stages)-1].Offered
+	return o.Load, o.Unit
 }
 
 // capacityAtSLO is a stress profile's capacity at SLO, from its verdict or

@@ -184,3 +184,25 @@ func TestBaselineCheckProfiles(t *testing.T) {
 }
 
 func near(a, b float64) bool { d := a - b; return d < 1e-9 && d > -1e-9 }
+
+// A steady profile that offered another load than the baseline's is not
+// compared on p95, p99 or errors (a difference may be the load's): one
+// failed baseline:load check says why. The same load compares as before.
+func TestBaselineAtAnotherLoad(t *testing.T) {
+	at := func(rate float64) result.Profile {
+		p := steady("baseline", 10, 20, 1000, 0)
+		p.Stages = []result.Stage{{Offered: result.Offered{Load: rate, Unit: "req/s"}}}
+		return p
+	}
+	b := &Baseline{Path: "old.json", MaxRegression: 0.1, Result: &result.Result{Profiles: []result.Profile{at(50)}}}
+	checks, _ := b.Judge(&result.Result{Profiles: []result.Profile{at(150)}})
+	if len(checks) != 1 || checks[0].Name != "baseline:load" || checks[0].Pass ||
+		checks[0].Measured != 150 || checks[0].Limit != 50 ||
+		!strings.Contains(checks[0].Detail, "not comparable with old.json: its stage 1 offered 150 req/s, the baseline's 50 req/s") {
+		t.Errorf("another load: %+v, want one failed baseline:load check", checks)
+	}
+	checks, _ = b.Judge(&result.Result{Profiles: []result.Profile{at(50)}})
+	if len(checks) != 3 || checks[0].Name != "baseline:p95" || !checks[0].Pass {
+		t.Errorf("the same load: %+v, want p95, p99 and error rate compared", checks)
+	}
+}

@@ -15,8 +15,9 @@ import (
 // their confidence intervals, the capacity at SLO and headroom, the
 // measured points against the fitted curve, and the warnings. A nil model
 // writes nothing. A model that could not be fitted gets the reason and the
-// measured points.
-func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
+// measured points. s is the profile's stress verdict (nil: unknown): when
+// no step broke, the "limited by" row says so.
+func CapacityMarkdown(w io.Writer, c *result.Capacity, s *result.Stress) error {
 	if c == nil {
 		return nil
 	}
@@ -46,7 +47,7 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	}
 	t.row("capacity at SLO", capacityAtSLO(c), nil)
 	t.row("headroom", headroomText(c), nil)
-	t.row("limited by", limitedByText(c.LimitedBy), nil)
+	t.row("limited by", limitedByText(c, s), nil)
 	capacityPoints(b, c, true)
 	capacityWarnings(b, c.Warnings)
 	_, err := io.WriteString(w, b.String())
@@ -156,14 +157,19 @@ func capacityAtSLO(c *result.Capacity) string {
 	return fmt.Sprintf("%s req/s at N = %s", sig4(c.CapacityAtSLO), sig4(c.ConcurrencyAtSLO))
 }
 
-func limitedByText(s string) string {
-	switch s {
+// limitedByText is the "limited by" row's value. When no step broke,
+// nothing was seen to limit the capacity: it is a lower bound.
+func limitedByText(c *result.Capacity, s *result.Stress) string {
+	if s != nil && s.FirstBroken == nil && c.CapacityAtSLO > 0 {
+		return fmt.Sprintf("not measured: no step broke, so the capacity at SLO (%s req/s) is a lower bound; extend the ramp to find what binds", sig4(c.CapacityAtSLO))
+	}
+	switch c.LimitedBy {
 	case "throughput":
 		return "throughput: the ceiling binds first (capacity at SLO within 10% of it, or the SLO broke only within 10% of it)"
 	case "slo":
 		return "SLO: latency, errors or a plateau break it before the ceiling"
 	}
-	return s
+	return c.LimitedBy
 }
 
 // capacityPoints writes the measured points, with the fitted curve's

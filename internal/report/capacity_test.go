@@ -80,7 +80,7 @@ func TestCapacityMarkdownGolden(t *testing.T) {
 	var got bytes.Buffer
 	for _, tc := range capacityCases() {
 		got.WriteString("<!-- case: " + tc.name + " -->\n\n")
-		if err := CapacityMarkdown(&got, tc.c); err != nil {
+		if err := CapacityMarkdown(&got, tc.c, nil); err != nil {
 			t.Fatal(err)
 		}
 		got.WriteString("\n")
@@ -110,7 +110,7 @@ func TestCapacityMarkdownContent(t *testing.T) {
 	}
 	for i, tt := range tests {
 		var b bytes.Buffer
-		if err := CapacityMarkdown(&b, tt.c); err != nil {
+		if err := CapacityMarkdown(&b, tt.c, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range tt.want {
@@ -125,7 +125,32 @@ func TestCapacityMarkdownContent(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	if err := CapacityMarkdown(&b, nil); err != nil || b.Len() != 0 {
+	if err := CapacityMarkdown(&b, nil, nil); err != nil || b.Len() != 0 {
 		t.Errorf("nil model wrote %q, %v", b.String(), err)
+	}
+}
+
+// The "limited by" row of a ramp where no step broke says that nothing
+// was seen to limit the capacity (a lower bound), not that the SLO binds;
+// with a broken step, or no verdict at hand, it keeps the model's limit.
+func TestCapacityLimitedByNoStepBroke(t *testing.T) {
+	c := capacityCases()[2].c // linear, no ceiling in range, limited by the SLO
+	broken := 4
+	for _, tc := range []struct {
+		name string
+		s    *result.Stress
+		want string
+	}{
+		{"no step broke", &result.Stress{CapacityAtSLO: c.CapacityAtSLO}, "| limited by | not measured: no step broke, so the capacity at SLO (" + sig4(c.CapacityAtSLO) + " req/s) is a lower bound; extend the ramp to find what binds |"},
+		{"a step broke", &result.Stress{CapacityAtSLO: c.CapacityAtSLO, FirstBroken: &broken}, "| limited by | SLO: latency, errors or a plateau break it before the ceiling |"},
+		{"no verdict", nil, "| limited by | SLO: latency, errors or a plateau break it before the ceiling |"},
+	} {
+		var b bytes.Buffer
+		if err := CapacityMarkdown(&b, c, tc.s); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("%s: lacks %q:\n%s", tc.name, tc.want, b.String())
+		}
 	}
 }

@@ -192,6 +192,9 @@ func cmpVerdictLine(c *compare.Comparison) string {
 			why = append(why, u.String())
 		}
 		line := fmt.Sprintf("%s — %s. The comparison below cannot pass on such figures; run that side again", word, strings.Join(why, "; "))
+		if word == "INCOMPARABLE" {
+			line = fmt.Sprintf("%s — %s. The tables below are for diagnosis, not a regression test", word, strings.Join(why, "; "))
+		}
 		if len(regressions) > 0 {
 			line += fmt.Sprintf(". It also shows %d regression(s) beyond %s: %s", len(regressions), cmpShare(c.Settings.MaxRegression), strings.Join(regressions, "; "))
 		}

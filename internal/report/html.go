@@ -147,9 +147,10 @@ func newProfileView(p *result.Profile, key string) profileView {
 	if p.Verdict != nil && p.Verdict.Stress != nil {
 		s := p.Verdict.Stress
 		for _, st := range s.Steps {
+			f := stepCells(st)
 			row := stepRow{Index: st.Index + 1, Offered: fmt.Sprintf("%g %s", st.Offered, st.Unit),
-				Throughput: fmt.Sprintf("%.1f", st.Throughput), Concurrency: fmt.Sprintf("%.1f", st.Concurrency),
-				P50: ms(st.P50), P95: ms(st.P95), P99: ms(st.P99), ErrorRate: pct(st.ErrorRate),
+				Throughput: f.throughput, Concurrency: f.concurrency,
+				P50: f.p50, P95: f.p95, P99: f.p99, ErrorRate: f.errors,
 				Capacity: s.CapacityStep != nil && *s.CapacityStep == st.Index}
 			switch {
 			case !st.Complete:

@@ -50,6 +50,8 @@ func JUnit(w io.Writer, r *result.Result) error {
 			tc := junitCase{Name: "verdict", Class: class, Time: "0"}
 			if !v.Pass {
 				tc.Failure = &junitFailure{Type: "verdict", Message: v.Answer, Text: v.Answer}
+			} else {
+				tc.SystemOut = v.Answer
 			}
 			s.add(tc)
 			for _, c := range v.Checks {
@@ -198,6 +200,10 @@ type junitCase struct {
 	Class   string        `xml:"classname,attr"`
 	Time    string        `xml:"time,attr"`
 	Failure *junitFailure `xml:"failure,omitempty"`
+	// SystemOut carries a passed verdict's answer: a stress profile's
+	// capacity at SLO and breaking point, a spike's recovery, which a
+	// bare passed testcase would not show in CI.
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {

@@ -38,8 +38,19 @@ func TestSpikeBlockBudgetNotRounded(t *testing.T) {
 		v := &result.Verdict{Spike: &result.Spike{Budget: 1.5, Recovered: rec, RecoveryTime: 1.2}}
 		var b strings.Builder
 		spikeBlock(&b, v)
-		if !strings.Contains(b.String(), "(budget 1.5s)") {
+		if !strings.Contains(b.String(), "budget 1.5s)") {
 			t.Errorf("recovered %v: %q should give the budget as 1.5s", rec, b.String())
 		}
+	}
+}
+
+// A recovery time is the start of the first good one-second window: the
+// block says it is an upper bound.
+func TestSpikeBlockRecoveryIsWithin(t *testing.T) {
+	v := &result.Verdict{Spike: &result.Spike{Budget: 10, Recovered: true, RecoveryTime: 3.95, RecoveryFrom: 9}}
+	var b strings.Builder
+	spikeBlock(&b, v)
+	if want := "Recovery: within 4.0s after 9.0s into the profile (the start of the first good 1 s window: it may have come up to a window earlier; budget 10s)"; !strings.Contains(b.String(), want) {
+		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }

@@ -44,7 +44,7 @@ func Markdown(w io.Writer, r *result.Result) error {
 		profile(b, &p)
 		if p.Capacity != nil {
 			b.WriteString("\n")
-			if err := CapacityMarkdown(b, p.Capacity); err != nil {
+			if err := CapacityMarkdown(b, p.Capacity, stressOf(&p)); err != nil {
 				return err
 			}
 		}
@@ -132,12 +132,26 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 		case st.Broken:
 			verdict = "**broken**: " + st.Reason + " — " + st.Detail
 		}
-		fmt.Fprintf(b, "| %d | %g %s | %.1f | %.1f | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, st.Throughput, st.Concurrency,
-			ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate), verdict)
+		f := stepCells(st)
+		fmt.Fprintf(b, "| %d | %g %s | %s | %s | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, f.throughput, f.concurrency,
+			f.p50, f.p95, f.p99, f.errors, verdict)
 	}
 	if s.Bracket != nil {
 		fmt.Fprintf(b, "\nBreaking point: %s; capacity at SLO %.1f req/s (the highest held step below the first broken one).\n", s.Bracket, s.CapacityAtSLO)
 	}
+}
+
+// stepFigures are a stress step's figures as its table rows print them.
+type stepFigures struct{ throughput, concurrency, p50, p95, p99, errors string }
+
+// stepCells formats st's figures; a step that did not complete was not
+// measured (the verdict leaves its figures zero), so it gets NoFigure
+// rather than a 0 req/s and 0ms it never showed.
+func stepCells(st result.Step) stepFigures {
+	if !st.Complete {
+		return stepFigures{NoFigure, NoFigure, NoFigure, NoFigure, NoFigure, NoFigure}
+	}
+	return stepFigures{fmt.Sprintf("%.1f", st.Throughput), fmt.Sprintf("%.1f", st.Concurrency), ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate)}
 }
 
 func spikeBlock(b *strings.Builder, v *result.Verdict) {
@@ -151,7 +165,7 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	}
 	b.WriteString(".\n")
 	if s.Recovered {
-		fmt.Fprintf(b, "Recovery: %.1fs after %.1fs into the profile (budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
+		fmt.Fprintf(b, "Recovery: within %.1fs after %.1fs into the profile (the start of the first good 1 s window: it may have come up to a window earlier; budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
 	} else if why := unmeasuredRecovery(v); why != "" {
 		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))
 	} else {
@@ -319,3 +333,11 @@ func secs(s result.Seconds) string {
 }
 
 func pct(f float64) string { return units.Pct(f) }
+
+// stressOf is p's stress verdict, or nil.
+func stressOf(p *result.Profile) *result.Stress {
+	if p.Verdict == nil {
+		return nil
+	}
+	return p.Verdict.Stress
+}

@@ -151,3 +151,54 @@ func TestWakeDelaySentence(t *testing.T) {
 		g.LatenessP99 = 1.9
 	}
 }
+
+// A failed check whose figure meets its limit by the numbers ("measured
+// 100%, limit <= 100%": every request failed, under --max-error-rate 100%)
+// says why it failed; one whose figure misses its limit says nothing more.
+func TestTerminalFailedCheckSaysWhy(t *testing.T) {
+	r := fixture(t)
+	r.Profiles[0].Verdict = &result.Verdict{Checks: []result.Check{
+		{Name: "error_rate", Measured: 1, Limit: 1, Op: "<=", Unit: "ratio", Detail: verdict.AllFailedDetail + "; " + verdict.DefaultBoundDetail},
+		{Name: "p95", Measured: 300, Limit: 200, Op: "<=", Unit: "ms", Detail: "over the steady part"},
+	}}
+	var b bytes.Buffer
+	if err := Terminal(&b, r, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	if !strings.Contains(got, "FAIL error_rate: measured 100%, limit <= 100%: every request failed, which no error bound passes\n") {
+		t.Errorf("the all-failed check does not say why:\n%s", got)
+	}
+	if !strings.Contains(got, "FAIL p95: measured 300ms, limit <= 200ms\n") {
+		t.Errorf("a check over its limit says more than its figures:\n%s", got)
+	}
+}
+
+// A stress step that did not complete (the ramp stopped during it) was not
+// measured: summary.md and report.html print "—" for its figures, never
+// the 0 req/s and 0ms the verdict leaves in it.
+func TestStepNotCompletePrintsNoFigure(t *testing.T) {
+	r := fixture(t)
+	verdict.JudgeAll(r)
+	s := r.Profiles[1].Verdict.Stress
+	if s == nil {
+		t.Fatal("the fixture's stress profile has no stress verdict")
+	}
+	s.Steps = append(s.Steps, result.Step{Index: len(s.Steps), Offered: 400, Unit: "req/s"})
+	var md, page bytes.Buffer
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| 400 req/s | — | — | — | — | — | — | not complete (not judged) |"; !strings.Contains(md.String(), want) {
+		t.Errorf("summary.md lacks %q", want)
+	}
+	row := page.String()
+	if i := strings.Index(row, `<td class="n">400 req/s</td>`); i < 0 {
+		t.Errorf("report.html has no row for the step not completed")
+	} else if row = row[i : strings.Index(row[i:], "</tr>")+i]; strings.Contains(row, "0ms") || strings.Contains(row, ">0.0<") {
+		t.Errorf("report.html prints figures for a step not measured: %s", row)
+	}
+}

@@ -195,7 +195,9 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 		c.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", spikeMs(sp.LastP95, sp.LastUnmeasured), pct(sp.LastErrorRate))
 		return c, fmt.Sprintf("did not recover after the %s (%s)", fromText(rule.From), c.Detail)
 	}
-	return c, fmt.Sprintf("recovered %ss after the %s (budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
+	// The time is the start of the first good one-second window: the
+	// service may have recovered up to a window earlier, never later.
+	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
 }
 
 // spikeAnswer is the spike verdict's one line: pass or fail, the recovery

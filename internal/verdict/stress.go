@@ -239,6 +239,8 @@ func judgeStress(p *result.Profile) *result.Verdict {
 				b.WriteString(", 1 cut short")
 			}
 		}
+	} else if s.CapacityStep != nil {
+		b.WriteString("; no step broke: the capacity at SLO is a lower bound, the breaking point is above the highest step")
 	} else {
 		b.WriteString("; no step broke: the breaking point is above the highest step")
 	}

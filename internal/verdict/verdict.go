@@ -8,6 +8,7 @@ package verdict
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -290,6 +291,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Answer = fmt.Sprintf("%s: no expectations set%s: p95 %s, errors %s, %s req/s", p.Name, load, p95, pct(last.ErrorRate), num(last.Goodput))
 	case onlyDefault && v.Pass:
 		v.Answer = fmt.Sprintf("%s: PASS — no expectations set, within the default error bound%s: %s; p95 %s, %s req/s", p.Name, load, checkText(v.Checks[len(v.Checks)-1]), p95, num(last.Goodput))
+	case onlyDefault && slices.ContainsFunc(v.Checks, func(c result.Check) bool { return strings.HasPrefix(c.Detail, AllFailedDetail) }):
+		// The bound held (100%) and failed the profile only because
+		// nothing succeeded: "above the bound" would be false.
+		v.Answer = fmt.Sprintf("%s: FAIL — no expectations set, nothing succeeded%s: %s; p95 %s, %s req/s", p.Name, load, strings.Join(failed, ", "), p95, num(last.Goodput))
 	case onlyDefault:
 		v.Answer = fmt.Sprintf("%s: FAIL — no expectations set, above the default error bound%s: %s; p95 %s, %s req/s", p.Name, load, strings.Join(failed, ", "), p95, num(last.Goodput))
 	case v.Pass:

@@ -158,6 +158,9 @@ func TestJudgeStress(t *testing.T) {
 			if !v.Pass {
 				t.Errorf("a stress profile without min_throughput passes: %s", v.Answer)
 			}
+			if lower := strings.Contains(v.Answer, "no step broke: the capacity at SLO is a lower bound"); lower != (tt.firstBroken < 0) {
+				t.Errorf("the answer says the capacity is a lower bound: %v, want %v: %s", lower, tt.firstBroken < 0, v.Answer)
+			}
 			if tt.p.Model == "closed" && s.CapacityStep != nil && s.CapacityConcurrency != tt.p.Stages[*s.CapacityStep].Offered.Load {
 				t.Errorf("closed-model concurrency %v", s.CapacityConcurrency)
 			}
@@ -241,6 +244,9 @@ func TestJudgeSpike(t *testing.T) {
 			if v.Pass != tt.pass {
 				t.Errorf("pass %v, want %v: %s", v.Pass, tt.pass, v.Answer)
 			}
+			if want := "s after the ramp-down (the start of its first good 1 s window;"; tt.recovered && (!strings.Contains(v.Answer, "recovered within ") || !strings.Contains(v.Answer, want)) {
+				t.Errorf("answer %q lacks %q: the time is a window's start, the recovery may have come up to a window earlier", v.Answer, want)
+			}
 			if !tt.recovered && !strings.Contains(v.Answer, "did not recover") {
 				t.Errorf("answer %q should say it did not recover", v.Answer)
 			}
@@ -320,7 +326,7 @@ func TestDefaultErrorBound(t *testing.T) {
 		{"failures outside the steady part count", firstSecond, result.Rules{Warmup: 1}, false, "error rate 33.3% > 1% (default bound, all requests)"},
 		{"the bound given with the run", firstSecond, result.Rules{DefaultErrorRate: ptrF(1)}, true, "error rate 33.3% <= 100% (default bound, all requests)"},
 		{"the bound given with the run fails", firstSecond, result.Rules{DefaultErrorRate: ptrF(0.1)}, false, "33.3% > 10%"},
-		{"no bound passes every request failing", all, result.Rules{DefaultErrorRate: ptrF(1)}, false, "error rate 100%: every request failed, which no error bound passes (default bound, all requests); p95 —"},
+		{"no bound passes every request failing", all, result.Rules{DefaultErrorRate: ptrF(1)}, false, "FAIL — no expectations set, nothing succeeded at 20.0 req/s: error rate 100%: every request failed, which no error bound passes (default bound, all requests); p95 —"},
 		{"an expectation replaces the default", firstSecond, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, true, "PASS — meets its expectations"},
 		{"no expectation passes every request failing", all, result.Rules{Expect: result.Expect{ErrorRate: ptrF(1)}}, false, "FAIL — misses its expectations at 20.0 req/s: error rate 100%: every request failed, which no error bound passes"},
 	}

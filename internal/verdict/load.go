@@ -1,0 +1,27 @@
+package verdict
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// LoadDifference says how p's offered load differs from ref's (named
+// refName: "the old run's", "the baseline's" figures are ref's), in a
+// phrase, or "" when it does not: the model, then the first stage both
+// have whose load or unit differs. Two runs at different loads are no
+// regression test of each other: the throughput follows the offered load,
+// and the latencies the utilisation. Stage counts and durations may differ.
+func LoadDifference(ref, p *result.Profile, refName string) string {
+	if ref.Model != p.Model {
+		return fmt.Sprintf("it ran the %s model, %s the %s model", p.Model, refName, ref.Model)
+	}
+	for i := range min(len(ref.Stages), len(p.Stages)) {
+		a, b := ref.Stages[i].Offered, p.Stages[i].Offered
+		if a.Unit != b.Unit || math.Abs(a.Load-b.Load) > 1e-9*max(math.Abs(a.Load), math.Abs(b.Load)) {
+			return fmt.Sprintf("its stage %d offered %g %s, %s's %g %s", i+1, b.Load, b.Unit, refName, a.Load, a.Unit)
+		}
+	}
+	return ""
+}
