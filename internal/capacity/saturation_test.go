@@ -1,0 +1,152 @@
+package capacity
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// TestMeasureSaturationInterval checks the interval against the arithmetic
+// done by hand: z·√(Σ X_i/W_i)/k for the counting noise, combined in
+// quadrature with the steps' disagreement (none for one step, the
+// difference for two, t(k−1)·s/√k from three).
+func TestMeasureSaturationInterval(t *testing.T) {
+	step := func(i int, x float64, w int) result.Step {
+		return result.Step{Index: i, Offered: 2000, Throughput: x, Concurrency: 100, Windows: w, Complete: true}
+	}
+	all := func(result.Step) bool { return true }
+	tests := []struct {
+		name  string
+		steps []result.Step
+		x     float64
+		half  float64
+	}{
+		// z·√(1580/2) = 55.09
+		{"one step", []result.Step{step(6, 1580, 2)}, 1580, z975 * math.Sqrt(790)},
+		// z·√(790/5 + 789/5)/2 = 17.415, and 1 between them
+		{"two steps", []result.Step{step(9, 790, 5), step(10, 789, 5)}, 789.5, math.Hypot(1.96*math.Sqrt(315.8)/2, 1)},
+		// z·√(2340)/3 = 31.60; s = 60, t(2) = 4.303: 149.06
+		{"three steps", []result.Step{step(7, 1560, 2), step(8, 1620, 2), step(9, 1500, 2)}, 1560, math.Hypot(1.96*math.Sqrt(2340)/3, 4.303*60/math.Sqrt(3))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := measureSaturation(tt.steps, all, 0.95)
+			if s.X != tt.x || math.Abs(s.CI[0]-(tt.x-tt.half)) > 1e-3 || math.Abs(s.CI[1]-(tt.x+tt.half)) > 1e-3 {
+				t.Errorf("saturation %v (CI %v), want %v ± %.3f", s.X, s.CI, tt.x, tt.half)
+			}
+			if len(s.Steps) != len(tt.steps) {
+				t.Errorf("steps %v", s.Steps)
+			}
+		})
+	}
+	if s := measureSaturation(nil, all, 0.95); s.X != 0 || len(s.Steps) != 0 {
+		t.Errorf("no step: %+v", s)
+	}
+}
+
+// recordedStep is a step of a real run: index, offered req/s, successful
+// throughput, mean in flight, steady windows, broken and why.
+type recordedStep struct {
+	index                     int
+	offered, throughput, conc float64
+	windows                   int
+	broken                    bool
+	reason                    string
+}
+
+// recordedOpenProfile is an open-model stress profile made of recorded
+// steps, judged as the run judged them.
+func recordedOpenProfile(steps []recordedStep) *result.Profile {
+	s := &result.Stress{}
+	for _, r := range steps {
+		st := result.Step{Index: r.index, Offered: r.offered, Unit: "req/s", Throughput: r.throughput, Concurrency: r.conc, Windows: r.windows, Complete: true, Broken: r.broken, Reason: r.reason}
+		if st.Broken && s.FirstBroken == nil {
+			idx := r.index
+			s.FirstBroken, s.Reason = &idx, r.reason
+		}
+		if s.FirstBroken == nil {
+			idx := r.index
+			s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = math.Min(r.throughput, r.offered), &idx, r.conc
+		}
+		s.Steps = append(s.Steps, st)
+	}
+	return &result.Profile{Name: "stress", Model: "open", Rules: result.Rules{Stepped: true}, Verdict: &result.Verdict{Stress: s}}
+}
+
+// o16e200 is an open ramp of 3 s steps from 400 to 2,000 req/s by 200
+// against `loadplan sim --workers 16 --service-time 10ms` (exponential; a
+// true capacity of 1,600 req/s), recorded on 2026-12-06 (run
+// A-o16e200-c0b of docs/capacity.md's ground-truth table). Before the
+// ceiling came from the steps past saturation, it printed "flat at a
+// ceiling of 1,403 req/s (95% CI 1,359–1,447)": the ceiling model's flat
+// part was the 1,400 req/s step, which kept up with its offered rate.
+var o16e200 = []recordedStep{
+	{0, 400, 399, 4.301, 2, false, ""},
+	{1, 600, 601.5, 6.459, 2, false, ""},
+	{2, 800, 799, 8.389, 2, false, ""},
+	{3, 1000, 1001, 10.38, 2, false, ""},
+	{4, 1200, 1199.5, 12.27, 2, false, ""},
+	{5, 1400, 1403, 16.02, 2, false, ""},
+	{6, 1600, 1609, 36.56, 2, false, ""},
+	{7, 1800, 1542, 262.9, 2, true, "latency"},
+	{8, 2000, 1529, 997.2, 2, true, "latency"},
+}
+
+// TestOpenCeilingCoversTheTruth: recorded runs against simulated services
+// of known capacity; the X_max printed must have an interval that holds
+// the truth.
+func TestOpenCeilingCoversTheTruth(t *testing.T) {
+	tests := []struct {
+		name  string
+		truth float64
+		steps []recordedStep
+	}{
+		{"16 × 10ms exponential, 400–2,000 by 200", 1600, o16e200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := FromProfile(recordedOpenProfile(tt.steps), FitOptions{Seed: 1})
+			t.Logf("statement: %s", c.Statement)
+			if c.MaxThroughput == nil || c.CI == nil || c.CI.MaxThroughput == nil {
+				t.Fatalf("no X_max with an interval, but steps past saturation measured it: %s", c.Statement)
+			}
+			if iv := *c.CI.MaxThroughput; !(iv[0] <= tt.truth && tt.truth <= iv[1]) {
+				t.Errorf("X_max %.0f, 95%% CI %.0f–%.0f: excludes the true capacity %.0f", *c.MaxThroughput, iv[0], iv[1], tt.truth)
+			}
+			if c.SaturationThroughput == nil || *c.MaxThroughput != *c.SaturationThroughput {
+				t.Errorf("X_max %v is not the measured saturation %v", *c.MaxThroughput, fmtOpt(c.SaturationThroughput))
+			}
+		})
+	}
+}
+
+// TestOpenCeilingNotFromStepsThatKeptUp: the same run cut at its first
+// broken step, as a ramp that stops there leaves it. The 1,600 req/s step
+// broke on latency but completed what it was offered, so no step measured
+// the saturation. The ceiling model drew its flat part through that step
+// and printed "flat at a ceiling of 1,609 req/s (95% CI 1,403–1,738)": a
+// ceiling no step measured, the shape of the audit's 1,478 req/s (95% CI
+// 1,385–1,570, excluding the true 1,600), whose flat part averaged the
+// 1,400 req/s step, which kept up, with the 1,600 one. No ceiling is
+// reported; the statement says why and the warning gives the lower bound.
+func TestOpenCeilingNotFromStepsThatKeptUp(t *testing.T) {
+	steps := append([]recordedStep(nil), o16e200[:7]...)
+	steps[6].broken, steps[6].reason = true, "latency"
+	c := FromProfile(recordedOpenProfile(steps), FitOptions{Seed: 1})
+	t.Logf("statement: %s", c.Statement)
+	t.Logf("warnings: %q", c.Warnings)
+	if c.Model != string(ModelCeiling) {
+		t.Fatalf("model %s: the premise (the ceiling model is chosen) does not hold", c.Model)
+	}
+	if c.MaxThroughput != nil || (c.CI != nil && c.CI.MaxThroughput != nil) {
+		t.Fatalf("X_max %.0f reported from steps that kept up: %s", *c.MaxThroughput, c.Statement)
+	}
+	if !strings.Contains(c.Statement, "no ceiling measured: every step kept up with its offered load") {
+		t.Errorf("statement: %s", c.Statement)
+	}
+	if !containsSub(c.Warnings, "the ceiling is at least 1,609 req/s, the highest throughput a step achieved") {
+		t.Errorf("no lower bound in the warnings: %q", c.Warnings)
+	}
+}
