@@ -249,6 +249,9 @@ func TestFromProfileOpenModelLimitWithoutAModel(t *testing.T) {
 	if !strings.Contains(c.Statement, "against a measured saturation throughput of 790 req/s: the throughput ceiling binds first") {
 		t.Errorf("statement: %s", c.Statement)
 	}
+	if !containsSub(c.Warnings, "the saturation throughput, 790 req/s (95% CI 772–807), is measured by step(s) 10, 11") {
+		t.Errorf("no interval for the measured saturation: %q", c.Warnings)
+	}
 }
 
 // TestFromProfileOpenModelDropsAnXmaxTheSaturationContradicts: steady

@@ -102,6 +102,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 			// The ceiling was measured, not modelled: what binds first is
 			// known without a model.
 			notes = append(notes, bindingLimit(c, p, s)...)
+			notes = append(notes, fmt.Sprintf("the saturation throughput, %s req/s (%s CI %s–%s), is measured by step(s) %s, which could not keep up with their offered rate", figure(sat.X), pctText(opt.normalize().Level), figure(sat.CI[0]), figure(sat.CI[1]), strings.Join(sat.Steps, ", ")))
 		}
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes

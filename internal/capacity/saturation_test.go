@@ -104,6 +104,27 @@ func TestOpenCeilingCoversTheTruth(t *testing.T) {
 		steps []recordedStep
 	}{
 		{"16 × 10ms exponential, 400–2,000 by 200", 1600, o16e200},
+		// The other open runs of the table against 1,600 req/s that reached
+		// saturation; before, none printed an X_max (the ceiling model's
+		// was more than 10% off the saturation, or a linear model was
+		// chosen).
+		{"16 × 10ms exponential, 400–2,200 by 200, confirm 2", 1600, []recordedStep{
+			{0, 400, 401, 4.28, 2, false, ""}, {1, 600, 602, 8.986, 2, false, ""}, {2, 800, 799.5, 10.22, 2, false, ""},
+			{3, 1000, 1003, 10.4, 2, false, ""}, {4, 1200, 1199, 12.44, 2, false, ""}, {5, 1400, 1405.5, 16.53, 2, false, ""},
+			{6, 1600, 1600.5, 25.17, 2, false, ""}, {7, 1800, 1544, 326.3, 2, true, "latency"}, {8, 2000, 1552, 1279, 2, true, "latency"},
+			{9, 2200, 1584, 2809, 2, true, "latency"},
+		}},
+		{"16 × 10ms exponential, 400–2,500 by 300, confirm 2", 1600, []recordedStep{
+			{0, 400, 400.5, 4.247, 2, false, ""}, {1, 700, 700, 8.672, 2, false, ""}, {2, 1000, 998, 12.06, 2, false, ""},
+			{3, 1300, 1304, 13.9, 2, false, ""}, {4, 1600, 1588, 32.91, 2, false, ""}, {5, 1900, 1610.5, 341.5, 2, true, "latency"},
+			{6, 2200, 1581.5, 1300, 2, true, "latency"}, {7, 2500, 1614, 3132, 2, true, "latency"},
+		}},
+		{"16 × 10ms fixed, 400–2,200 by 200, confirm 2", 1600, []recordedStep{
+			{0, 400, 399.5, 4.198, 2, false, ""}, {1, 600, 599.5, 6.223, 2, false, ""}, {2, 800, 800, 8.632, 2, false, ""},
+			{3, 1000, 1000, 10.71, 2, false, ""}, {4, 1200, 1199, 12.87, 2, false, ""}, {5, 1400, 1399.5, 15.04, 2, false, ""},
+			{6, 1600, 1600, 21.6, 2, false, ""}, {7, 1800, 1600.5, 359.3, 2, true, "latency"}, {8, 2000, 1600, 1134, 2, true, "latency"},
+			{9, 2200, 1506, 2857, 2, true, "latency"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
