@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/loadplan/loadplan/internal/resample"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -247,7 +245,7 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity, level fl
 	var over []Point // past saturation: (offered rate, throughput)
 	var limit float64
 	if open {
-		limit = keepUpShare * saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) })
+		limit = keepUpShare * measureSaturation(s.Steps, func(st result.Step) bool { return !keptUp(st) }, level).X
 	}
 	for _, st := range s.Steps {
 		switch {
@@ -315,22 +313,6 @@ func offeredRetrograde(over []Point) string {
 		return ""
 	}
 	return fmt.Sprintf("throughput fell %.1f%% from %.4g req/s at %.4g req/s offered to %.4g req/s at %.4g req/s offered", 100*drop/hi.Throughput, hi.Throughput, hi.Concurrency, lo.Throughput, lo.Concurrency)
-}
-
-// saturationOf is the median throughput of the complete steps with
-// throughput that pick selects; 0 when there are none.
-func saturationOf(steps []result.Step, pick func(result.Step) bool) float64 {
-	var xs []float64
-	for _, st := range steps {
-		if st.Complete && st.Throughput > 0 && st.Concurrency > 0 && pick(st) {
-			xs = append(xs, st.Throughput)
-		}
-	}
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	return resample.Quantile(xs, 0.5)
 }
 
 // keptUp reports whether an open-model step was steady: not unstable,

@@ -171,3 +171,21 @@ func TestOpenCeilingNotFromStepsThatKeptUp(t *testing.T) {
 		t.Errorf("no lower bound in the warnings: %q", c.Warnings)
 	}
 }
+
+// TestOpenCeilingFromOneStepSaysSo: one step past saturation gives an
+// interval of its counting noise only, and a warning says what that
+// leaves out.
+func TestOpenCeilingFromOneStepSaysSo(t *testing.T) {
+	steps := append(append([]recordedStep(nil), o16e200[:6]...), o16e200[7])
+	c := FromProfile(recordedOpenProfile(steps), FitOptions{Seed: 1})
+	if c.MaxThroughput == nil || *c.MaxThroughput != 1542 || c.CI == nil || c.CI.MaxThroughput == nil {
+		t.Fatalf("X_max %v, want 1542 from the one step past saturation: %s", fmtOpt(c.MaxThroughput), c.Statement)
+	}
+	// z·√(1542/2) = 54.4 either side.
+	if iv := *c.CI.MaxThroughput; math.Abs(iv[1]-iv[0]-2*z975*math.Sqrt(771)) > 0.01 {
+		t.Errorf("interval %v: want 1542 ± %.1f", iv, z975*math.Sqrt(771))
+	}
+	if !containsSub(c.Warnings, "only one step measured the saturation") {
+		t.Errorf("no warning that one step measured it: %q", c.Warnings)
+	}
+}
