@@ -112,6 +112,8 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		// The open model's steady steps kept up with their offered rate:
 		// X_max comes from the steps past saturation, or is not reported.
 		notes = append(notes, openCeiling(c, s, sat)...)
+	} else {
+		widenForCounting(c, s.Steps)
 	}
 	notes = append(notes, bindingLimit(c, p, s)...)
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
