@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/loadplan/loadplan/internal/resample"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -82,9 +80,9 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		return c, nil
 	}
 
-	points, notes, sat, retro := fitPoints(p, s, c)
-	if sat > 0 {
-		c.SaturationThroughput = ptr(sat)
+	points, notes, sat, retro := fitPoints(p, s, c, opt.normalize().Level)
+	if sat.X > 0 {
+		c.SaturationThroughput = ptr(sat.X)
 	}
 	var u *USL
 	var err error
@@ -102,6 +100,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 			// The ceiling was measured, not modelled: what binds first is
 			// known without a model.
 			notes = append(notes, bindingLimit(c, p, s)...)
+			notes = append(notes, fmt.Sprintf("the saturation throughput, %s req/s (%s CI %s–%s), is measured by step(s) %s, which could not keep up with their offered rate", figure(sat.X), pctText(opt.normalize().Level), figure(sat.CI[0]), figure(sat.CI[1]), strings.Join(sat.Steps, ", ")))
 		}
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
@@ -109,28 +108,14 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 	}
 
 	ciNotes := setModel(c, u)
-
-	if x := c.MaxThroughput; x != nil && Model(c.Model) == ModelCeiling && p.Model != "closed" && s.FirstBroken == nil && c.SaturationThroughput == nil {
-		// Every step of an open ramp that never broke completed what it was
-		// offered: none showed the throughput level off, so the flat part
-		// the ceiling model draws among them is not measured. (A USL or
-		// Amdahl asymptote is reported as the model's, not as measured.)
-		notes = append(notes, fmt.Sprintf("no step broke and every step kept up with its offered load: the model's X_max of %s req/s is not measured and not reported; extend the ramp to find the ceiling", figure(*x)))
-		c.MaxThroughput = nil
-		if c.CI != nil {
-			c.CI.MaxThroughput = nil
-		}
+	if p.Model != "closed" {
+		// The open model's steady steps kept up with their offered rate:
+		// X_max comes from the steps past saturation, or is not reported.
+		notes = append(notes, openCeiling(c, s, sat)...)
+	} else {
+		widenForCounting(c, s.Steps)
 	}
 	notes = append(notes, bindingLimit(c, p, s)...)
-	if sat, x := c.SaturationThroughput, c.MaxThroughput; sat != nil && x != nil && math.Abs(*x-*sat) > throughputBindsWithin**sat {
-		// A direct measurement beats a model of the steady steps, whose
-		// in-flight counts carry the generator's and the machine's jitter.
-		notes = append(notes, fmt.Sprintf("the model fitted to the steady steps puts X_max at %s req/s, %s from the saturation throughput the steps past it measured (%s req/s): X_max is not reported; the measured saturation is the ceiling", figure(*x), pctText(math.Abs(*x-*sat) / *sat), figure(*sat)))
-		c.MaxThroughput = nil
-		if c.CI != nil {
-			c.CI.MaxThroughput = nil
-		}
-	}
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
 	}
@@ -254,7 +239,7 @@ const reasonUnstable = "unstable"
 // against the offered rate, over the steps past saturation (retro, "" when
 // none fell); in the closed model retro is nil and the fit tests the
 // points themselves.
-func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point, []string, float64, *string) {
+func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity, level float64) ([]Point, []string, saturation, *string) {
 	open := p.Model != "closed"
 	var points []Point
 	var cut, idle int
@@ -262,7 +247,7 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 	var over []Point // past saturation: (offered rate, throughput)
 	var limit float64
 	if open {
-		limit = keepUpShare * saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) })
+		limit = keepUpShare * measureSaturation(s.Steps, func(st result.Step) bool { return !keptUp(st) }, level).X
 	}
 	for _, st := range s.Steps {
 		switch {
@@ -283,16 +268,16 @@ func fitPoints(p *result.Profile, s *result.Stress, c *result.Capacity) ([]Point
 			erring = append(erring, strconv.Itoa(st.Index+1))
 		}
 	}
-	var sat float64
+	var sat saturation
 	if len(over) > 0 {
-		sat = saturationOf(s.Steps, func(st result.Step) bool { return !keptUp(st) || st.Offered >= limit })
+		sat = measureSaturation(s.Steps, func(st result.Step) bool { return !keptUp(st) || st.Offered >= limit }, level)
 	}
 	var notes []string
 	if open {
 		notes = append(notes, "open model: the concurrency of each point is the mean in flight by Little's law (X·R), which counts queued requests as well as those in service, so σ, κ and N* describe the queue as much as the system; when the model's coefficients matter, run a closed-model (users) stress ramp")
 	}
 	if len(past) > 0 {
-		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, successful completions below %s of the offered rate, or offered at least that share of the saturation throughput), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat)))
+		notes = append(notes, fmt.Sprintf("step(s) %s left out of the fit: past saturation (unstable, successful completions below %s of the offered rate, or offered at least that share of the saturation throughput), their mean in flight measures a growing queue, not the system; their median throughput is the saturation throughput, %s req/s", strings.Join(past, ", "), pctText(keepUpShare), figure(sat.X)))
 	}
 	if cut > 0 {
 		notes = append(notes, fmt.Sprintf("%d step(s) left out of the fit: not complete (the ramp stopped or the run was interrupted during them)", cut))
@@ -330,22 +315,6 @@ func offeredRetrograde(over []Point) string {
 		return ""
 	}
 	return fmt.Sprintf("throughput fell %.1f%% from %.4g req/s at %.4g req/s offered to %.4g req/s at %.4g req/s offered", 100*drop/hi.Throughput, hi.Throughput, hi.Concurrency, lo.Throughput, lo.Concurrency)
-}
-
-// saturationOf is the median throughput of the complete steps with
-// throughput that pick selects; 0 when there are none.
-func saturationOf(steps []result.Step, pick func(result.Step) bool) float64 {
-	var xs []float64
-	for _, st := range steps {
-		if st.Complete && st.Throughput > 0 && st.Concurrency > 0 && pick(st) {
-			xs = append(xs, st.Throughput)
-		}
-	}
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	return resample.Quantile(xs, 0.5)
 }
 
 // keptUp reports whether an open-model step was steady: not unstable,
@@ -413,11 +382,16 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	if c.CI != nil && c.CI.MaxThroughput != nil {
 		ci = fmt.Sprintf(" (%s CI %s–%s)", pctText(c.CI.Level), figure(c.CI.MaxThroughput[0]), figure(c.CI.MaxThroughput[1]))
 	}
+	measured := c.SaturationThroughput != nil && c.MaxThroughput != nil && *c.MaxThroughput == *c.SaturationThroughput
 	switch lim := Limit(c.Limit); {
+	case measured:
+		fmt.Fprintf(&b, "the steady steps cannot show the ceiling; the steps that could not keep up measured it at %s req/s%s", figure(*c.MaxThroughput), ci)
 	case lim == LimitNone || lim == "":
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
-	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling:
+	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling && s.FirstBroken == nil:
 		b.WriteString("no ceiling measured: no step broke and every step kept up with its offered load")
+	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling:
+		b.WriteString("no ceiling measured: every step kept up with its offered load")
 	case c.MaxThroughput == nil:
 		b.WriteString("its X_max disagrees with the measured saturation and is not reported")
 	case lim == LimitPeak:
@@ -427,7 +401,7 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	default:
 		fmt.Fprintf(&b, "no peak in range (κ = 0), ceiling λ/σ = %s req/s%s", figure(*c.MaxThroughput), ci)
 	}
-	if c.SaturationThroughput != nil {
+	if c.SaturationThroughput != nil && !measured {
 		fmt.Fprintf(&b, "; saturation measured at %s req/s (steps that could not keep up)", figure(*c.SaturationThroughput))
 	}
 	b.WriteString("; ")

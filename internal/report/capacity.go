@@ -102,6 +102,10 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 	}
 	t.row("λ (one worker)", sig4(c.Lambda)+" req/s", lambda)
 	switch {
+	case c.SaturationThroughput != nil && c.MaxThroughput != nil && *c.MaxThroughput == *c.SaturationThroughput:
+		// The open model's ceiling, measured by the steps past saturation
+		// (capacity.FromProfile), not by the model.
+		t.row("X_max (measured saturation)", sig4(*c.MaxThroughput)+" req/s, from the steps that could not keep up", xmax)
 	case c.Model == "ceiling" && c.MaxThroughput != nil:
 		t.row("N* (peak concurrency)", "none (flat beyond the ceiling: no fall measured)", nil)
 		t.row("X_max (ceiling X_c)", sig4(*c.MaxThroughput)+" req/s", xmax)
@@ -112,7 +116,7 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 		t.row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		t.row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.Limit != "linear" && c.SaturationThroughput == nil && c.Model == "ceiling":
-		t.row("X_max", "not reported: no ceiling measured (no step broke and every step kept up with its offered load)", nil)
+		t.row("X_max", "not reported: no ceiling measured (every step kept up with its offered load)", nil)
 	case c.Limit != "linear":
 		t.row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:

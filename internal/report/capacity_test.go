@@ -65,13 +65,17 @@ func capacityCases() []struct {
 		}},
 		{"linear-then-ceiling, open model, saturation measured", &result.Capacity{
 			Points: fitPoints([][3]float64{{4.9, 480, 485.1}, {5.7, 560, 564.3}, {6.5, 640, 643.5}, {7.3, 720, 722.7}, {12.7, 791, 791}}),
-			Lambda: 99, Limit: "ceiling", MaxThroughput: ptr(791.0), R2: 0.9995,
+			Lambda: 99, Limit: "ceiling", MaxThroughput: ptr(790.0), R2: 0.9995,
+			// The open model's X_max is the measured saturation, its interval
+			// from the steps past it (capacity.FromProfile).
+			CI:            &result.CapacityCI{Level: 0.95, Resamples: 500, Lambda: [2]float64{98.1, 99.6}, MaxThroughput: &[2]float64{772, 807}},
 			Residuals:     []float64{-5.1, -4.3, -3.5, -2.7, 0},
 			Knee:          &result.CapacityKnee{Concurrency: 7.99, Throughput: 791},
 			CapacityAtSLO: 720, ConcurrencyAtSLO: 7.3, Headroom: ptr(0.0887), LimitedBy: "throughput",
 			Model: "ceiling", ModelReason: "lowest AIC (too few points for AICc) of the models without a peak (linear 66.0, ceiling 42.3, amdahl 44.4, usl 34.2)",
 			SaturationThroughput: ptr(790.0),
-			Statement:            "Linear-then-ceiling fit over 5 steps (R² 0.999): linear, then flat at a ceiling of 791 req/s, no fall measured; saturation measured at 790 req/s (steps that could not keep up); capacity at SLO 720 req/s at 7.3 in flight leaves 9% headroom: the throughput ceiling binds first",
+			Statement:            "Linear-then-ceiling fit over 5 steps (R² 0.999): the steady steps cannot show the ceiling; the steps that could not keep up measured it at 790 req/s (95% CI 772–807); capacity at SLO 720 req/s at 7.3 in flight leaves 9% headroom: the throughput ceiling binds first",
+			Warnings:             []string{"X_max is the saturation throughput measured by step(s) 10, 11, which could not keep up with their offered rate (95% CI from each step's counting noise and the steps' spread), not the ceiling model's 791 req/s, drawn among steps that kept up and so cannot show the ceiling"},
 		}},
 	}
 }
@@ -104,7 +108,7 @@ func TestCapacityMarkdownContent(t *testing.T) {
 			"| 5 | 22 | 740.0 | 739.5 | 0.5 |"}, nil},
 		{cases[1].c, []string{"none (κ = 0: no retrograde region)", "X_max (ceiling λ/σ) | 1654 req/s", "| headroom | 9.3% of X_max |", "limited by | throughput", "- **warning:** only 4"}, []string{"CI |"}},
 		{cases[2].c, []string{"none: linear, no ceiling in range", "| headroom | none: no finite X_max |", "knee | none (linear)"}, nil},
-		{cases[4].c, []string{"| model | ceiling: lowest AIC", "| X_max (ceiling X_c) | 791 req/s |", "none (flat beyond the ceiling: no fall measured)",
+		{cases[4].c, []string{"| model | ceiling: lowest AIC", "| X_max (measured saturation) | 790 req/s, from the steps that could not keep up | 772 – 807 |",
 			"| saturation throughput | 790 req/s, measured by the steps that could not keep up |", "| headroom | 8.9% of the saturation throughput |"}, []string{"σ (contention)", "κ (coherency)"}},
 		{cases[3].c, []string{"**no USL fit over 3 step(s): need at least 4", "| capacity at SLO | 337 req/s at N = 4 |", "| 3 | 6 | 455.0 |"}, []string{"predicted", "σ (contention)", "No model was fitted"}},
 	}

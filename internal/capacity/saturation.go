@@ -1,0 +1,187 @@
+package capacity
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/resample"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// saturation is the ceiling the open-model steps past saturation measured
+// directly: the median of their successful throughputs, with an interval.
+type saturation struct {
+	X     float64    // median throughput; 0 when no step is past saturation
+	CI    [2]float64 // at the fit's level
+	Steps []string   // the steps behind it, numbered from 1
+}
+
+// measureSaturation is the saturation measured by the complete steps with
+// throughput that pick selects. Not the highest throughput, which is
+// biased up by a step's few percent of noise; not the mean, which one step
+// stalled by a busy machine drags down.
+//
+// The interval has two parts, added in quadrature. Each step's counting
+// noise: a saturated server completes requests as a Poisson-like stream,
+// so a step's throughput X over W steady seconds has a standard error of
+// about √(X/W). And the steps' disagreement, which carries what the
+// counting noise does not (a machine that stalled the generator or the
+// target for a second, a step that began before the queue filled): the t
+// interval of their mean for three steps or more; for two, their
+// difference (t with one degree of freedom, 12.7, makes the interval
+// useless); for one, nothing can be said of it, and the caller says so.
+func measureSaturation(steps []result.Step, pick func(result.Step) bool, level float64) saturation {
+	var xs []float64
+	var s saturation
+	var countVar float64
+	for _, st := range steps {
+		if st.Complete && st.Throughput > 0 && st.Concurrency > 0 && pick(st) {
+			xs = append(xs, st.Throughput)
+			countVar += st.Throughput / float64(max(st.Windows, 1))
+			s.Steps = append(s.Steps, strconv.Itoa(st.Index+1))
+		}
+	}
+	k := len(xs)
+	if k == 0 {
+		return s
+	}
+	spread := slices.Clone(xs)
+	slices.Sort(xs)
+	s.X = resample.Quantile(xs, 0.5)
+	// The t table is for 95%; another level scales it by the ratio of
+	// normal quantiles.
+	z := math.Sqrt2 * math.Erfinv(level)
+	count := z * math.Sqrt(countVar) / float64(k)
+	var between float64
+	switch {
+	case k == 2:
+		between = z / z975 * math.Abs(spread[0]-spread[1])
+	case k > 2:
+		between = z / z975 * tCrit975(k-1) * stdDev(spread) / math.Sqrt(float64(k))
+	}
+	half := math.Hypot(count, between)
+	s.CI = [2]float64{s.X - half, s.X + half}
+	return s
+}
+
+// z975 is the normal quantile of 97.5%, the level of tCrit975.
+const z975 = 1.959964
+
+// stdDev is the sample standard deviation of xs (two or more values).
+func stdDev(xs []float64) float64 {
+	var mean float64
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	return math.Sqrt(ss / float64(len(xs)-1))
+}
+
+// openCeiling sets an open-model profile's X_max from what its steps
+// measured, not from the model fitted to its steady steps, and returns the
+// notes that say so. Steady steps kept up with the rate they were offered:
+// their throughput is the offered rate, so a flat part the models draw
+// among them is a step's noise or a stalled second, not the ceiling (a
+// ceiling of 1,478 req/s, 95% CI 1,385–1,570, against a true 1,600 req/s).
+//
+//   - With steps past saturation, X_max is their measured saturation and
+//     its interval (measureSaturation), whatever the model — unless the
+//     model has a peak, which a fall of throughput measured against the
+//     offered rate allows: that X_max is kept when within
+//     throughputBindsWithin of the saturation, and not reported otherwise.
+//   - Without, the ceiling model's X_c is not reported: the highest
+//     throughput a step achieved is only a lower bound of the ceiling. (A
+//     USL or Amdahl asymptote is reported as the model's extrapolation.)
+func openCeiling(c *result.Capacity, s *result.Stress, sat saturation) []string {
+	x := c.MaxThroughput
+	model := Model(c.Model)
+	if sat.X > 0 && Limit(c.Limit) == LimitPeak {
+		if x != nil && math.Abs(*x-sat.X) > throughputBindsWithin*sat.X {
+			// A direct measurement beats a model of the steady steps, whose
+			// in-flight counts carry the generator's and the machine's jitter.
+			c.MaxThroughput = nil
+			if c.CI != nil {
+				c.CI.MaxThroughput = nil
+			}
+			return []string{fmt.Sprintf("the model fitted to the steady steps puts X_max at %s req/s, %s from the saturation throughput the steps past it measured (%s req/s): X_max is not reported; the measured saturation is the ceiling", figure(*x), pctText(math.Abs(*x-sat.X)/sat.X), figure(sat.X))}
+		}
+		return nil
+	}
+	if sat.X > 0 {
+		var notes []string
+		if c.CI == nil {
+			c.CI = &result.CapacityCI{Level: defaultLevel}
+		}
+		c.MaxThroughput, c.CI.MaxThroughput = ptr(sat.X), &[2]float64{sat.CI[0], sat.CI[1]}
+		from := fmt.Sprintf("X_max is the saturation throughput measured by step(s) %s, which could not keep up with their offered rate (%s CI from each step's counting noise and the steps' spread)", strings.Join(sat.Steps, ", "), pctText(c.CI.Level))
+		if x != nil && finite(*x) {
+			from += fmt.Sprintf(", not the %s model's %s req/s, drawn among steps that kept up and so cannot show the ceiling", model, figure(*x))
+		}
+		notes = append(notes, from)
+		if len(sat.Steps) == 1 {
+			notes = append(notes, "only one step measured the saturation: its interval counts that step's counting noise only, not a machine that stalled it; a ramp with more steps past saturation measures it better")
+		}
+		return notes
+	}
+	if x == nil || model != ModelCeiling {
+		return nil
+	}
+	c.MaxThroughput = nil
+	if c.CI != nil {
+		c.CI.MaxThroughput = nil
+	}
+	what := "no step broke and every step kept up with its offered load"
+	if s.FirstBroken != nil {
+		what = "every step kept up with its offered load (the ramp broke on the SLO, not on throughput)"
+	}
+	return []string{fmt.Sprintf("%s: the model's X_max of %s req/s is not measured and not reported; the ceiling is at least %s req/s, the highest throughput a step achieved; extend the ramp to find it", what, figure(*x), figure(highestThroughput(s.Steps)))}
+}
+
+// highestThroughput is the highest throughput of a complete step.
+func highestThroughput(steps []result.Step) float64 {
+	var top float64
+	for _, st := range steps {
+		if st.Complete {
+			top = math.Max(top, st.Throughput)
+		}
+	}
+	return top
+}
+
+// widenForCounting makes the closed model's interval of the ceiling X_c at
+// least its counting noise: z·√(Σ X_i/W_i)/m over the m steps on the flat
+// part, each of throughput X_i over W_i steady seconds. The bootstrap and
+// the residuals measure how well the points agree; steps of a fixed
+// service time agree to a request or two, and their interval collapsed to
+// 786–791 req/s against a true 800 (a sim of 8 × 10 ms slowed by a busy
+// machine). A step's count is a sample of the service's rate all the same.
+func widenForCounting(c *result.Capacity, steps []result.Step) {
+	if Model(c.Model) != ModelCeiling || c.MaxThroughput == nil || c.CI == nil || c.CI.MaxThroughput == nil {
+		return
+	}
+	windows := make(map[int]int, len(steps))
+	for _, st := range steps {
+		windows[st.Index] = st.Windows
+	}
+	x := *c.MaxThroughput
+	var countVar, m float64
+	for _, p := range c.Points {
+		if c.Lambda*p.Concurrency >= x {
+			countVar += p.Throughput / float64(max(windows[p.Step], 1))
+			m++
+		}
+	}
+	if m == 0 {
+		return
+	}
+	half := math.Sqrt2 * math.Erfinv(c.CI.Level) * math.Sqrt(countVar) / m
+	iv := c.CI.MaxThroughput
+	iv[0], iv[1] = math.Min(iv[0], x-half), math.Max(iv[1], x+half)
+}
