@@ -389,9 +389,11 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	case lim == LimitNone || lim == "":
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
 	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling && s.FirstBroken == nil:
-		b.WriteString("no ceiling measured: no step broke and every step kept up with its offered load")
+		fmt.Fprintf(&b, "no ceiling measured: no step broke and every complete step kept up with its offered load; the ceiling is at least %s req/s", figure(highestThroughput(s.Steps)))
 	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling:
-		b.WriteString("no ceiling measured: every step kept up with its offered load")
+		// "complete": a step the ramp cut short after the break (its
+		// confirmation) is not measured, though it may not have kept up.
+		fmt.Fprintf(&b, "no ceiling measured: every complete step kept up with its offered load; the ceiling is at least %s req/s", figure(highestThroughput(s.Steps)))
 	case c.MaxThroughput == nil:
 		b.WriteString("its X_max disagrees with the measured saturation and is not reported")
 	case lim == LimitPeak:

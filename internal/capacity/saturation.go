@@ -137,9 +137,9 @@ func openCeiling(c *result.Capacity, s *result.Stress, sat saturation) []string 
 	if c.CI != nil {
 		c.CI.MaxThroughput = nil
 	}
-	what := "no step broke and every step kept up with its offered load"
+	what := "no step broke and every complete step kept up with its offered load"
 	if s.FirstBroken != nil {
-		what = "every step kept up with its offered load (the ramp broke on the SLO, not on throughput)"
+		what = "every complete step kept up with its offered load (the ramp broke on the SLO, not on throughput; a step cut short is not measured)"
 	}
 	return []string{fmt.Sprintf("%s: the model's X_max of %s req/s is not measured and not reported; the ceiling is at least %s req/s, the highest throughput a step achieved; extend the ramp to find it", what, figure(*x), figure(highestThroughput(s.Steps)))}
 }

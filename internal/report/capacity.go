@@ -116,7 +116,7 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 		t.row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		t.row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.Limit != "linear" && c.SaturationThroughput == nil && c.Model == "ceiling":
-		t.row("X_max", "not reported: no ceiling measured (every step kept up with its offered load)", nil)
+		t.row("X_max", "not reported: no ceiling measured (every complete step kept up with its offered load)", nil)
 	case c.Limit != "linear":
 		t.row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
 	default:
@@ -143,7 +143,7 @@ func kneeText(k *result.CapacityKnee) string {
 // headroomText is the headroom row's value: of the saturation throughput
 // when one was measured, else of X_max, or why there is none.
 func headroomText(c *result.Capacity) string {
-	headroom := "none: no finite X_max"
+	headroom := "not computed: no X_max reported"
 	if h := c.Headroom; h != nil && c.SaturationThroughput != nil {
 		headroom = fmt.Sprintf("%s of the saturation throughput", capPct(*h))
 	} else if h != nil {

@@ -107,7 +107,7 @@ func TestCapacityMarkdownContent(t *testing.T) {
 			"| R² | 0.9987 |", "Kneedle on the measurements: N = 10", "| capacity at SLO | 545 req/s at N = 8 |", "| headroom | 26.3% of X_max |",
 			"| 5 | 22 | 740.0 | 739.5 | 0.5 |"}, nil},
 		{cases[1].c, []string{"none (κ = 0: no retrograde region)", "X_max (ceiling λ/σ) | 1654 req/s", "| headroom | 9.3% of X_max |", "limited by | throughput", "- **warning:** only 4"}, []string{"CI |"}},
-		{cases[2].c, []string{"none: linear, no ceiling in range", "| headroom | none: no finite X_max |", "knee | none (linear)"}, nil},
+		{cases[2].c, []string{"none: linear, no ceiling in range", "| headroom | not computed: no X_max reported |", "knee | none (linear)"}, nil},
 		{cases[4].c, []string{"| model | ceiling: lowest AIC", "| X_max (measured saturation) | 790 req/s, from the steps that could not keep up | 772 – 807 |",
 			"| saturation throughput | 790 req/s, measured by the steps that could not keep up |", "| headroom | 8.9% of the saturation throughput |"}, []string{"σ (contention)", "κ (coherency)"}},
 		{cases[3].c, []string{"**no USL fit over 3 step(s): need at least 4", "| capacity at SLO | 337 req/s at N = 4 |", "| 3 | 6 | 455.0 |"}, []string{"predicted", "σ (contention)", "No model was fitted"}},
