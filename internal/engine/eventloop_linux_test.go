@@ -440,6 +440,30 @@ func TestPacerWindow(t *testing.T) {
 // early is measured from its send. Measured from its intended time, up to
 // 0.5 ms later, an early start's latency would read under 20 ms. With no
 // allowance no start leaves early.
+// runEarly runs 2,000 starts at 4,000 req/s, quantum 1 ms, on one engine
+// with the early allowance against url, and returns its figures.
+func runEarly(t *testing.T, name string, engine Engine, early time.Duration, url string) (Stats, metrics.Percentiles) {
+	t.Helper()
+	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
+		Stages: []scenario.Stage{{From: 4000, Load: 4000, Duration: 500 * time.Millisecond}}}
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
+	st, err := RunOpen(context.Background(), p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
+		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, Engine: engine,
+		PacerQuantum: time.Millisecond, PacerEarly: early})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := rec.Close()
+	req, errs := total(snap)
+	resp := metrics.Summarize(snap.Stages[0].Response())
+	late := metrics.Summarize(snap.Stages[0].Lateness)
+	t.Logf("%v, early %v: %d requests (%d errors), %d early (most %v), latency min %v, lateness max %v", name, early, req, errs, st.Early, st.EarlyMax, resp.Min, late.Max)
+	if st.EventLoop != (engine == EngineEventLoop) || req != 2000 || errs != 0 {
+		t.Fatalf("%v: event loop %v, %d requests, %d errors: want 2000, none", name, st.EventLoop, req, errs)
+	}
+	return st, resp
+}
+
 func TestEarlyStartsMeasuredFromSend(t *testing.T) {
 	const service = 20 * time.Millisecond
 	var conns, served atomic.Int64
@@ -451,30 +475,27 @@ func TestEarlyStartsMeasuredFromSend(t *testing.T) {
 		early  time.Duration
 	}{{"loop", EngineEventLoop, 500 * time.Microsecond}, {"loop", EngineEventLoop, 0}, {"pool", EnginePool, 500 * time.Microsecond}, {"pool", EnginePool, 0}} {
 		early := c.early
-		p := scenario.Profile{Name: "baseline", Model: scenario.Open,
-			Stages: []scenario.Stage{{From: 4000, Load: 4000, Duration: 500 * time.Millisecond}}}
-		rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 1})
-		st, err := RunOpen(context.Background(), p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
-			Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Recorder: rec, Seed: 1, Engine: c.engine,
-			PacerQuantum: time.Millisecond, PacerEarly: early})
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap := rec.Close()
-		req, errs := total(snap)
-		resp := metrics.Summarize(snap.Stages[0].Response())
-		late := metrics.Summarize(snap.Stages[0].Lateness)
-		t.Logf("%v, early %v: %d requests (%d errors), %d early (most %v), latency min %v, lateness max %v", c.name, early, req, errs, st.Early, st.EarlyMax, resp.Min, late.Max)
-		if st.EventLoop != (c.engine == EngineEventLoop) || req != 2000 || errs != 0 {
-			t.Fatalf("%v: event loop %v, %d requests, %d errors: want 2000, none", c.name, st.EventLoop, req, errs)
-		}
-		// The histogram keeps 3 significant figures: 20 ms reads as low as
-		// 19.984 ms.
-		if resp.Min < service-20*time.Microsecond {
-			t.Errorf("%v, early %v: a latency of %v, under the server's %v: an early start measured from its intended time", c.name, early, resp.Min, service)
-		}
-		if st.EarlyMax > early || early > 0 && st.Early == 0 || early == 0 && st.Early != 0 {
-			t.Errorf("%v, early %v: %d starts early, the most %v: want some, none past the allowance (none at all with none)", c.name, early, st.Early, st.EarlyMax)
+		// A pacer behind its schedule at every wake-up (a loaded machine,
+		// the race detector) has no start left to send early: the premise
+		// "some starts leave early" is then retried, up to 5 runs of
+		// 0.5 s; every run's latencies and early starts are checked.
+		for attempt := 1; ; attempt++ {
+			st, resp := runEarly(t, c.name, c.engine, early, url)
+			if st.EarlyMax > early || early == 0 && st.Early != 0 {
+				t.Errorf("%v, early %v: %d starts early, the most %v: want none past the allowance (none at all with none)", c.name, early, st.Early, st.EarlyMax)
+			}
+			// The histogram keeps 3 significant figures: 20 ms reads as
+			// low as 19.984 ms.
+			if resp.Min < service-20*time.Microsecond {
+				t.Errorf("%v, early %v: a latency of %v, under the server's %v: an early start measured from its intended time", c.name, early, resp.Min, service)
+			}
+			if early == 0 || st.Early > 0 {
+				break
+			}
+			if attempt == 5 {
+				t.Errorf("%v, early %v: no start left early in %d runs: the allowance was never used", c.name, early, attempt)
+				break
+			}
 		}
 	}
 }

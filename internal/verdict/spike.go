@@ -137,6 +137,9 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 		}
 		return float64(w.Errors)/float64(w.Requests) <= limitErr
 	}
+	// No window after the surge (a run that ended, or a machine that
+	// recorded none, by then) measured no last p95 either.
+	sp.LastUnmeasured = true
 	if n := len(after); n > 0 {
 		sp.LastP95 = after[n-1].P95
 		sp.LastUnmeasured = after[n-1].Requests <= after[n-1].Errors

@@ -37,6 +37,16 @@ func TestJudgeSpikeNoSuccessPrintsNoFigure(t *testing.T) {
 		t.Errorf("answer prints a latency of 0 for no successful request: %s", v.Answer)
 	}
 
+	// No window after the ramp-down (a run that ended there, or a busy
+	// machine that recorded none): result.json's last_p95 of 0 is marked
+	// unmeasured (last_unmeasured), as the answer says "not observable".
+	cut := spikeProfile(t, lat, down, 30)
+	cut.Windows = cut.Windows[:12]
+	v = Judge(cut)
+	if !v.Spike.LastUnmeasured || strings.Contains(v.Answer, "0ms") {
+		t.Errorf("no window after the surge: last unmeasured %v: %s", v.Spike.LastUnmeasured, v.Answer)
+	}
+
 	half := func(i int) int64 { // half fail during the surge: figures stand
 		if i >= 5 && i < 14 {
 			return 50
