@@ -391,7 +391,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Generator: generator(stats, cpu, opt.MaxLateness),
 	})
 	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)
-	addFlows(&prof, opt.Scenario, stats)
+	addFlows(&prof, opt.Scenario, stats, stoppedAt, total)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
 	prof.Rules.Requests = requestRules(opt.Scenario)
