@@ -37,7 +37,9 @@ func recordingServer(t *testing.T) (*httptest.Server, func() []seenRequest) {
 }
 
 // A multi-header POST copied as a curl command imports into a scenario
-// that validates and sends that request, with the secret taken from the
+// that validates and sends that request, with the secret and the other
+// $VAR (a header that is no credential: it stays ${TENANT}, and import
+// says to set it instead of refusing its own scenario) taken from the
 // environment.
 func TestAcceptanceImportCurlRuns(t *testing.T) {
 	t.Parallel()
@@ -45,7 +47,7 @@ func TestAcceptanceImportCurlRuns(t *testing.T) {
 	srv, seen := recordingServer(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "order.yaml")
-	cmd := `curl -X POST '` + srv.URL + `/v1/orders?page=2' -H 'Content-Type: application/json' -H "Authorization: Bearer $MY_TOKEN" -H 'X-Tenant: acme' --data-raw '{"sku":"A1","qty":3}'`
+	cmd := `curl -X POST '` + srv.URL + `/v1/orders?page=2' -H 'Content-Type: application/json' -H "Authorization: Bearer $MY_TOKEN" -H "X-Tenant: $TENANT" --data-raw '{"sku":"A1","qty":3}'`
 	env, _, errb := testEnv(nil)
 	if code := Run(context.Background(), []string{"import", "curl", cmd, "-o", file}, env); code != ExitOK {
 		t.Fatalf("import: exit %d: %s", code, errb)
@@ -53,7 +55,10 @@ func TestAcceptanceImportCurlRuns(t *testing.T) {
 	if !strings.Contains(errb.String(), "secret: set MY_TOKEN") {
 		t.Errorf("import does not say which secret to set: %s", errb)
 	}
-	vars := map[string]string{"MY_TOKEN": "tok-42"}
+	if !strings.Contains(errb.String(), "set TENANT in the environment") {
+		t.Errorf("import does not say which variable to set: %s", errb)
+	}
+	vars := map[string]string{"MY_TOKEN": "tok-42", "TENANT": "acme"}
 	env, _, errb = testEnv(vars)
 	if code := Run(context.Background(), []string{"validate", file}, env); code != ExitOK {
 		t.Fatalf("validate: exit %d: %s", code, errb)

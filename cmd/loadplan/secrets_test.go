@@ -258,6 +258,68 @@ func TestQuietRunWarnsInsecure(t *testing.T) {
 	}
 }
 
+// TestShortSecretKeepsTheFigures: a secret of one character ("1", as a
+// test token may be) is masked where the scenario puts it, not in every "1"
+// of the outputs: result.json stays valid JSON with the server's count, the
+// run warns that it is too short to be searched for, and a scenario error
+// keeps its file, line and key. (Before, result.json read
+// "requests": ***0…, invalid JSON, and the limits read "<= ***%".)
+func TestShortSecretKeepsTheFigures(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	served := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	path := writeFile(t, "s.yaml", fmt.Sprintf("version: 1\nname: short\ntarget: {url: %s}\nrequests: [{name: home, path: \"/x?token=${secret:TOK}\"}]\nprofiles:\n  baseline: {rate: 10, duration: 1s}\n", srv.URL))
+	env, stdout, stderr := testEnv(map[string]string{"TOK": "1"})
+	if code := Run(context.Background(), []string{"run", path, "--out", dir, "--max-lateness", "1s"}, env); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Scenario struct {
+			Requests []struct{ URL string }
+		}
+		Profiles []struct {
+			Total struct{ Requests int }
+		}
+		Warnings []string
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatalf("result.json does not parse: %v\n%.300s", err, data)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(res.Profiles) != 1 || res.Profiles[0].Total.Requests != served || served == 0 {
+		t.Errorf("result.json: %+v requests, the server served %d (schedule 10)", res.Profiles, served)
+	}
+	if len(res.Scenario.Requests) != 1 || !strings.HasSuffix(res.Scenario.Requests[0].URL, "/x?token=${secret:TOK}") {
+		t.Errorf("the secret is not masked at its place: %+v", res.Scenario.Requests)
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "secret(s) TOK shorter than 4 characters") {
+		t.Errorf("warnings %q: want the short secret named", res.Warnings)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "***") {
+		t.Errorf("the terminal masked text that is no secret:\n%s%s", stdout, stderr)
+	}
+	bad := writeFile(t, "bad.yaml", "version: 1\nname: short\ntarget: {url: http://127.0.0.1:1, headers: {X-Api-Key: \"${secret:K}\"}}\nrequests: [{name: home, path: /}]\nprofiles:\n  baseline: {rate: ten, duration: 1s}\n")
+	env, _, stderr = testEnv(map[string]string{"K": "a"})
+	if code := Run(context.Background(), []string{"validate", bad}, env); code != ExitUsage {
+		t.Fatalf("validate: exit %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), "bad.yaml:6: profiles.baseline.rate: want a number") {
+		t.Errorf("the error lost its place to the masking of \"a\":\n%s", stderr)
+	}
+}
+
 // TestBadURLErrorHidesSecrets: a --url refused up front is quoted with its
 // password and sensitive query values masked.
 func TestBadURLErrorHidesSecrets(t *testing.T) {

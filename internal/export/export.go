@@ -167,12 +167,15 @@ type follower struct {
 	last    int64 // the last unix second counted from the windows
 }
 
-// stageOf is the stage a window of second sec belongs to, by its offset
-// from the profile's start.
+// stageOf is the stage a window of unix second sec belongs to: the one
+// that holds its middle, by offset from the profile's start. A second
+// across a stage boundary is counted whole in the stage that holds most of
+// it, at most half a second of load off (by the second's start, a profile
+// that began at .9 s put 0.9 s of each stage's load in the next one).
 func (f *follower) stageOf(sec int64, epoch time.Time) string {
-	off := time.Unix(sec, 0).Sub(epoch.Truncate(time.Second))
+	mid := time.Unix(sec, 0).Add(time.Second / 2).Sub(epoch)
 	for i, end := range f.stages {
-		if off < end {
+		if mid < end {
 			return strconv.Itoa(i)
 		}
 	}

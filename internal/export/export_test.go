@@ -120,3 +120,31 @@ func TestPollCountsEachWindowOnce(t *testing.T) {
 		t.Errorf("histogram: count %d, (2.5ms, 5ms] bucket %d (want 270), (250ms, 500ms] bucket %d (want 30)", hist.count, hist.counts[2], hist.counts[8])
 	}
 }
+
+// TestStageOfBoundarySecond: the wall-clock second across a stage boundary
+// counts in the stage that holds most of it. A 200 → 500 req/s ramp of two
+// 3 s steps exported 529 and 1,571 requests per stage where result.json
+// had 600 and 1,500: the profile began 0.355 s into a second, and each
+// boundary second went to the later stage whole.
+func TestStageOfBoundarySecond(t *testing.T) {
+	f := &follower{stages: []time.Duration{3 * time.Second, 6 * time.Second}}
+	for _, c := range []struct {
+		frac time.Duration // the profile's start, past unix second 1000
+		sec  int64
+		want string
+	}{
+		{900 * time.Millisecond, 1000, "0"}, // the 0.1 s before the start: none of it a stage's; the first
+		{900 * time.Millisecond, 1003, "0"}, // 0.9 s of stage 0, 0.1 s of stage 1
+		{900 * time.Millisecond, 1004, "1"},
+		{100 * time.Millisecond, 1003, "1"}, // 0.1 s of stage 0, 0.9 s of stage 1
+		{100 * time.Millisecond, 1002, "0"},
+		{0, 1003, "1"}, // on the boundary
+		{0, 1002, "0"},
+		{355 * time.Millisecond, 1003, "1"},
+		{900 * time.Millisecond, 1007, "1"}, // past the end: the last stage
+	} {
+		if got := f.stageOf(c.sec, time.Unix(1000, 0).Add(c.frac)); got != c.want {
+			t.Errorf("start at 1000+%v: second %d in stage %s, want %s", c.frac, c.sec, got, c.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/shell"
@@ -17,7 +18,13 @@ import (
 // are accepted and ignored; an option it does not know is an error, as are
 // bodies read from files (@file).
 func Curl(command string, opt Options) (*Result, error) {
-	words, err := shell.Fields(strings.TrimSpace(command), func(name string) string { return "${" + name + "}" })
+	var vars []string // the $VAR names the command references, in order
+	words, err := shell.Fields(strings.TrimSpace(command), func(name string) string {
+		if !slices.Contains(vars, name) {
+			vars = append(vars, name)
+		}
+		return "${" + name + "}"
+	})
 	if err != nil {
 		return nil, fmt.Errorf("the curl command cannot be read as a shell command: %v", err)
 	}
@@ -87,13 +94,31 @@ func Curl(command string, opt Options) (*Result, error) {
 	if c.insecure {
 		notes = append(notes, "-k/--insecure was given: the scenario checks TLS certificates; set target.insecure if the target's certificate is self-signed (docs/scenario.md).")
 	}
+	// A $VAR that is not a credential stays an environment reference, which
+	// the scenario needs set when it runs (the parser refuses it unset).
+	var env []string
+	for _, v := range vars {
+		if !slices.ContainsFunc(sec.list, func(s Secret) bool { return s.Name == v }) && requestRefers(r, "${"+v+"}") {
+			env = append(env, v)
+			notes = append(notes, fmt.Sprintf("Variable: set %s in the environment before running (from $%s in the command), or write ${%s:-default} in the file.", v, v, v))
+		}
+	}
 	name := opt.Name
 	if name == "" {
 		name = scenarioName(r.name)
 	}
-	res := &Result{Secrets: sec.list, Notes: notes, Steps: 1}
+	res := &Result{Secrets: sec.list, Env: env, Notes: notes, Steps: 1}
 	res.YAML = write(name, u.Scheme+"://"+u.Host, []request{r}, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
 	return res, nil
+}
+
+// requestRefers reports whether the request's path, a header or the body
+// holds ref.
+func requestRefers(r request, ref string) bool {
+	if strings.Contains(r.path, ref) || strings.Contains(r.body, ref) {
+		return true
+	}
+	return slices.ContainsFunc(r.headers, func(h [2]string) bool { return strings.Contains(h[1], ref) })
 }
 
 // curlCmd is what a curl command line asks for.

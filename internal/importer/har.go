@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/url"
@@ -50,7 +52,7 @@ type harHeader struct {
 func HAR(data []byte, opt Options) (*Result, error) {
 	var h har
 	if err := json.Unmarshal(data, &h); err != nil {
-		return nil, fmt.Errorf("%s: not a HAR file: %v", opt.Source, err)
+		return nil, harError(opt.Source, data, err)
 	}
 	if len(h.Log.Entries) == 0 {
 		return nil, fmt.Errorf("%s: the HAR file has no entries (log.entries is empty)", opt.Source)
@@ -212,4 +214,22 @@ func canonical(name string) string {
 		}
 	}
 	return strings.Join(parts, "-")
+}
+
+// harError names the file, the line and, for a value of the wrong type,
+// the key of a HAR that does not decode (a recording cut short, a hand
+// edit): file:line: key: what.
+func harError(file string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	line := func(off int64) int { return bytes.Count(data[:min(max(off, 0), int64(len(data)))], []byte("\n")) + 1 }
+	switch {
+	case strings.Contains(err.Error(), "unexpected end of JSON input"):
+		return fmt.Errorf("%s:%d: not a HAR file: it ends early (cut short?)", file, line(int64(len(data))))
+	case errors.As(err, &syn):
+		return fmt.Errorf("%s:%d: not a HAR file: %v", file, line(syn.Offset), err)
+	case errors.As(err, &typ):
+		return fmt.Errorf("%s:%d: %s: not a HAR file: want a %s, got a JSON %s", file, line(typ.Offset), strings.TrimPrefix(typ.Field, "."), typ.Type, typ.Value)
+	}
+	return fmt.Errorf("%s: not a HAR file: %v", file, err)
 }

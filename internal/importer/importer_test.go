@@ -127,7 +127,10 @@ func TestHARFromBrowser(t *testing.T) {
 
 func TestHARRefusesNonsense(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{`{`, "not a HAR file"},
+		{`{`, "x.har:1: not a HAR file: it ends early"},
+		// file:line: key — a hand-edited or cut recording is found by its line.
+		{"{\n \"log\": {\n  \"entries\": [\n   {\"request\": {\"method\": 5}}\n  ]\n }\n}\n", "x.har:4: log.entries.request.method: not a HAR file: want a string, got a JSON number"},
+		{"{\n \"log\": {\n  \"entries\": [\n   {\"request\": {},}\n  ]}}", "x.har:4: not a HAR file: invalid character '}'"},
 		{`{"log":{"entries":[]}}`, "no entries"},
 		{`{"log":{"entries":[{"request":{"method":"GET","url":"ftp://x/"}}]}}`, "no request to import"},
 	} {

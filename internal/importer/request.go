@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -56,15 +57,16 @@ func Import(req Request) (*Result, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	if _, perr := scenario.Parse("imported.yaml", res.YAML, placeholderSecrets(req.LookupEnv, res.Secrets)); perr != nil {
+	if _, perr := scenario.Parse("imported.yaml", res.YAML, placeholderSecrets(req.LookupEnv, res.Secrets, res.Env)); perr != nil {
 		return nil, fmt.Errorf("the imported scenario does not validate (a bug in import: please report it with the source):\n%v", perr)
 	}
 	return res, nil
 }
 
 // placeholderSecrets resolves the imported secrets' variables that are not
-// set yet, so that the scenario parses before the user sets them.
-func placeholderSecrets(lookup func(string) (string, bool), secrets []Secret) func(string) (string, bool) {
+// set yet, and the other variables it references (env), so that the
+// scenario parses before the user sets them.
+func placeholderSecrets(lookup func(string) (string, bool), secrets []Secret, env []string) func(string) (string, bool) {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
@@ -76,6 +78,9 @@ func placeholderSecrets(lookup func(string) (string, bool), secrets []Secret) fu
 			if s.Name == name {
 				return "placeholder", true
 			}
+		}
+		if slices.Contains(env, name) {
+			return "placeholder", true
 		}
 		return "", false
 	}

@@ -28,7 +28,7 @@ func TestImportChecksTheScenario(t *testing.T) {
 	if _, err := scenario.Parse("x.yaml", res.YAML, unset); err == nil {
 		t.Error("the scenario parses without its secret: the placeholder check proves nothing")
 	}
-	if _, err := scenario.Parse("x.yaml", res.YAML, placeholderSecrets(unset, res.Secrets)); err != nil {
+	if _, err := scenario.Parse("x.yaml", res.YAML, placeholderSecrets(unset, res.Secrets, res.Env)); err != nil {
 		t.Errorf("with placeholders: %v", err)
 	}
 	for _, bad := range []Request{

@@ -42,6 +42,9 @@ type Result struct {
 	// Secrets are the environment variables the scenario's ${secret:NAME}
 	// references need, each with where its value was found.
 	Secrets []Secret
+	// Env are the other environment variables the scenario's ${NAME}
+	// references need (a curl command's $VAR that is not a credential).
+	Env []string
 	// Notes say what was left out or changed, one line each.
 	Notes []string
 	// Steps is the number of requests written.

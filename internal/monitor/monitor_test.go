@@ -126,6 +126,45 @@ func TestScrapeSources(t *testing.T) {
 	}
 }
 
+// TestScrapeInFlightAtTheEnd: an exporter that has not answered when the
+// profile ends still gets its last window judged: Finish waits for the
+// scrape in flight (bounded by its timeout), and the window has its gap
+// (here) or its value, not nothing (a 28 s profile read "no data for 27 s").
+// The test stops the session once the exporter holds the first window's
+// request, so that scrape is always in flight.
+func TestScrapeInFlightAtTheEnd(t *testing.T) {
+	asked := make(chan struct{}, 8)
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked <- struct{}{}
+		<-r.Context().Done()
+	}))
+	defer hang.Close()
+	defer hang.CloseClientConnections()
+	mon := &scenario.Monitor{Metrics: []scenario.MonitorMetric{{Name: "held", Scrape: hang.URL, Metric: "busy", Unit: "count"}}}
+	start := time.Now()
+	// A timeout shorter than a window frees the base reading (taken at
+	// once) in time for the first window's.
+	s := Start(Config{Monitor: mon, ScrapeTimeout: 900 * time.Millisecond}, start)
+	<-asked // the base reading
+	<-asked // the first window's
+	end := time.Now()
+	got := s.Finish(context.Background(), end, []result.Span{{End: end.Sub(start).Seconds(), Complete: true}})
+	m := got.Metrics[0]
+	if len(m.Samples) != 0 || len(m.Gaps) == 0 {
+		t.Fatalf("samples %v, gaps %+v: want no sample and a gap", m.Samples, m.Gaps)
+	}
+	last := m.Gaps[len(m.Gaps)-1]
+	if !strings.Contains(last.Error, "no answer within 900ms") {
+		t.Errorf("last gap %+v: want the timed-out scrape's", last)
+	}
+	if d := time.Since(end); d > 9*time.Second {
+		t.Errorf("Finish took %v: it waits for the scrape in flight at most its timeout, 900 ms", d)
+	}
+	if ends := float64(last.To); ends > end.Sub(start).Seconds()+1e-6 || ends < end.Sub(start).Seconds()-1 {
+		t.Errorf("last gap ends at %.3f s, the profile at %.3f s: want the window that ended last before it", ends, end.Sub(start).Seconds())
+	}
+}
+
 func TestNoMonitor(t *testing.T) {
 	s := Start(Config{}, time.Now())
 	if m := s.Finish(context.Background(), time.Now(), nil); m != nil {

@@ -56,9 +56,6 @@ func (s *Session) scrapeOnce(ctx context.Context, urls []string, byURL map[strin
 	for _, u := range urls {
 		wg.Go(func() {
 			fams, at, err := s.fetch(ctx, u)
-			if ctx.Err() != nil && err != nil {
-				return // stopped mid-scrape: the profile is over
-			}
 			for _, sr := range byURL[u] {
 				sr.record(s, fams, at, tick, err, base)
 			}
@@ -69,9 +66,12 @@ func (s *Session) scrapeOnce(ctx context.Context, urls []string, byURL map[strin
 
 // fetch GETs one exporter and parses its answer with the Prometheus
 // parser. It asks for the classic text format so that names (counters'
-// _total) read as exported.
+// _total) read as exported. Stopping the session does not cut a scrape
+// short: the window it reads ended inside the profile, so its value, or
+// the timeout's gap, belongs in the result (cut short, the window had
+// neither: a 28 s profile read "no data for 27 s").
 func (s *Session) fetch(ctx context.Context, u string) (map[string]*dto.MetricFamily, time.Time, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ScrapeTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ScrapeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

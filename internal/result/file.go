@@ -2,12 +2,14 @@ package result
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/loadplan/loadplan/internal/metrics"
 )
@@ -172,11 +174,74 @@ func jsonError(name string, data []byte, err error) error {
 	case errors.As(err, &syn):
 		return &FormatError{File: name, Line: lineAt(data, int(syn.Offset)), Msg: "not valid JSON: " + syn.Error()}
 	case errors.As(err, &typ):
-		return &FormatError{File: name, Line: lineAt(data, int(typ.Offset)), Field: typ.Field, Msg: fmt.Sprintf("want %s, got JSON %s", typ.Type, typ.Value)}
+		return &FormatError{File: name, Line: lineAt(data, int(typ.Offset)), Field: cmp.Or(valuePath(data, typ.Offset), typ.Field), Msg: fmt.Sprintf("want %s, got JSON %s", typ.Type, typ.Value)}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &FormatError{File: name, Line: lineAt(data, len(data)), Msg: "truncated: the document ends early"}
 	}
 	return &FormatError{File: name, Msg: err.Error()}
+}
+
+// valuePath is the path, with array indices, of the value that ends at
+// byte off of data (profiles[1].total.requests: encoding/json's own Field
+// drops the indices, which leaves a result of several profiles ambiguous);
+// "" when data cannot be read that far.
+func valuePath(data []byte, off int64) string {
+	type frame struct {
+		arr    bool
+		idx    int
+		key    string
+		getKey bool // an object's next token is a key
+	}
+	var st []*frame
+	path := func() string {
+		var b strings.Builder
+		for i, f := range st {
+			switch {
+			case f.arr:
+				fmt.Fprintf(&b, "[%d]", f.idx)
+			case i > 0:
+				b.WriteString("." + f.key)
+			default:
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	next := func() { // a value of the container on top has been read
+		if n := len(st); n > 0 {
+			if st[n-1].arr {
+				st[n-1].idx++
+			} else {
+				st[n-1].getKey = true
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		d, delim := tok.(json.Delim)
+		if delim && (d == '}' || d == ']') {
+			st = st[:len(st)-1]
+			next()
+			continue
+		}
+		if n := len(st); n > 0 && st[n-1].getKey {
+			st[n-1].key, _ = tok.(string)
+			st[n-1].getKey = false
+			continue
+		}
+		if dec.InputOffset() >= off {
+			return path()
+		}
+		if delim {
+			st = append(st, &frame{arr: d == '[', getKey: d == '{'})
+			continue
+		}
+		next()
+	}
 }
 
 func lineAt(data []byte, off int) int {

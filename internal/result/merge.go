@@ -175,8 +175,8 @@ func (m *merger) check(parts []*Result) error {
 	return nil
 }
 
-// splitWarnings notes missing segments and parts that did not start
-// together.
+// splitWarnings notes missing segments, parts that did not start
+// together and parts that loaded different targets.
 func (m *merger) splitWarnings(parts []*Result) []string {
 	var out []string
 	n := parts[0].Segment.Count
@@ -210,6 +210,17 @@ func (m *merger) splitWarnings(parts []*Result) []string {
 	}
 	if len(starts) > 1 {
 		out = append(out, fmt.Sprintf("the parts have different start times (--start-at %s): their seconds may not line up", strings.Join(starts, ", ")))
+	}
+	// One scenario file can name several targets through ${VAR}: parts that
+	// loaded different services merge into figures of no one service.
+	var targets []string
+	for _, p := range parts {
+		if !slices.Contains(targets, p.Scenario.Target) {
+			targets = append(targets, p.Scenario.Target)
+		}
+	}
+	if len(targets) > 1 {
+		out = append(out, fmt.Sprintf("the parts ran against different targets (%s): the merged figures pool them as one service, and the result names the first", strings.Join(targets, ", ")))
 	}
 	return out
 }

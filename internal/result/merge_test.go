@@ -388,6 +388,11 @@ func TestMergeRunFigures(t *testing.T) {
 				t.Errorf("warnings %q", r.Warnings)
 			}
 		}},
+		{"different targets warn", func(p []*Result) { p[2].Scenario.Target = "http://127.0.0.1:18102" }, 0, func(t *testing.T, r *Result) {
+			if !strings.Contains(strings.Join(r.Warnings, "\n"), "different targets ("+r.Scenario.Target+", http://127.0.0.1:18102)") {
+				t.Errorf("warnings %q", r.Warnings)
+			}
+		}},
 		{"warnings of the parts kept once", func(p []*Result) {
 			for _, q := range p {
 				q.Warnings = []string{"TLS verification is off"}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,9 @@ func TestParseRejectsBadDocuments(t *testing.T) {
 		{"wrong schema", strings.Replace(s, Schema, "loadplan/result/v0", 1), `schema: want "loadplan/result/v1"`},
 		{"unknown field", strings.Replace(s, `"status"`, `"statsu": 1, "status"`, 1), "unknown field"},
 		{"wrong type", strings.Replace(s, `"cpus": 2`, `"cpus": "two"`, 1), "environment.cpus"},
+		// With the array index: encoding/json's own field name reads
+		// profiles.stages.requests, which fits every stage of every profile.
+		{"wrong type in a list", strings.Replace(s, `"index": 1,`, `"index": "one",`, 1), ":" + strconv.Itoa(lineOf(s, `"index": 1,`)) + ": profiles[0].stages[1].index: want int"},
 		{"bad status", strings.Replace(s, `"status": "complete"`, `"status": "done"`, 1), "status: want complete"},
 		{"trailing", s + "{}", "trailing data"},
 		{"bad histogram", strings.Replace(s, `"response": "`, `"response": "AAAA`, 1), "histogram does not decode"},
@@ -231,3 +235,6 @@ func TestSteadyWindows(t *testing.T) {
 		t.Errorf("steady windows at %v, want %v", offs, want)
 	}
 }
+
+// lineOf is the line of the first occurrence of sub in s.
+func lineOf(s, sub string) int { return strings.Count(s[:strings.Index(s, sub)], "\n") + 1 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/result"
@@ -32,7 +33,7 @@ func flowStep(pr *engine.Prepared, r scenario.Request, sc *scenario.Scenario, ba
 // addFlows puts the engine's flow and check counts into the profile's
 // total. A scenario of plain requests without checks adds nothing, so its
 // result reads as before.
-func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats) {
+func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats, ran, planned time.Duration) {
 	plain := sc.Flows == nil // a requests: list alone
 	if !plain {
 		prof.Generator.Iterations = st.Iterations
@@ -61,7 +62,8 @@ func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats) {
 		}
 	}
 	if st.Exhausted {
-		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped early; %s", exhaustedText(st.Flows)))
+		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped after %v of its planned %v; %s",
+			ran.Round(100*time.Millisecond), planned, exhaustedText(st.Flows)))
 	}
 }
 

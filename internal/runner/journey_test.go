@@ -324,8 +324,11 @@ func TestJourneyUniqueExhausted(t *testing.T) {
 			t.Errorf("user %s logged in %d times", u, n)
 		}
 	}
-	if !strings.Contains(strings.Join(p.Notes, "\n"), "ran out") {
-		t.Errorf("notes %q, want one saying the data ran out", p.Notes)
+	// It says when, against the plan (a 4 s run that stopped at 1.6 s read
+	// only "stopped early").
+	ran := time.Duration(float64(p.Total.Elapsed) * float64(time.Second)).Round(100 * time.Millisecond)
+	if want := fmt.Sprintf("ran out of rows (on_exhausted: stop): the profile stopped after %v of its planned 3s", ran); !strings.Contains(strings.Join(p.Notes, "\n"), want) {
+		t.Errorf("notes %q, want one saying %q", p.Notes, want)
 	}
 	if p.Total.Elapsed >= 2.5 {
 		t.Errorf("profile ran %.1fs of 3s: it should stop when the users ran out", float64(p.Total.Elapsed))

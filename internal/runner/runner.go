@@ -125,6 +125,9 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	if sc.Target.InsecureSkipVerify {
 		res.Warnings = append(res.Warnings, "TLS verification is off for this target (insecure_skip_verify)")
 	}
+	if short := scenario.ShortSecrets(sc); len(short) > 0 {
+		res.Warnings = append(res.Warnings, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a sensitive query key, a URL password, a header), not searched for in other text, where a path or name may show them")
+	}
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
 		srv, err := startBuiltin(sc.Target.Builtin, res)
@@ -391,7 +394,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Generator: generator(stats, cpu, opt.MaxLateness),
 	})
 	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)
-	addFlows(&prof, opt.Scenario, stats)
+	addFlows(&prof, opt.Scenario, stats, stoppedAt, total)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
 	prof.Rules.Requests = requestRules(opt.Scenario)

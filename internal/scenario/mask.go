@@ -69,10 +69,41 @@ type maskRef struct {
 	wide bool
 }
 
-// minWide is the length from which a secret found by its place (a URL's
-// password, the value of a sensitive query key) is also masked wherever
-// else it appears: ?token=1 must not mask every 1 of an output.
+// minWide is the length from which a secret is also masked wherever else
+// it appears, beyond its place (a URL's password, the value of a sensitive
+// query key): ?token=1 must not mask every 1 of an output, and neither
+// must ${secret:TOKEN} set to 1 (it turned result.json's figures into ***
+// and the file into invalid JSON). ShortSecrets names those.
 const minWide = 4
+
+// ShortSecrets names the ${secret:VAR} variables and secret headers whose
+// values are too short (under 4 characters) to be searched for in output
+// text: they are masked by their place only, and a run says so.
+func ShortSecrets(sc *Scenario) []string {
+	var out []string
+	add := func(name, v string) {
+		if v != "" && len(v) < minWide && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	for v, name := range sc.SecretVars {
+		add(name, v)
+	}
+	for _, h := range sc.Target.Headers {
+		if h.Secret {
+			add("header "+h.Name, h.Value)
+		}
+	}
+	for _, r := range sc.Requests {
+		for _, h := range r.Headers {
+			if h.Secret {
+				add("header "+h.Name, h.Value)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // NewMasker collects the secrets of sc: its secret values, the password of
 // each URL, and the values of sensitive query keys.
@@ -87,7 +118,7 @@ func NewMasker(sc *Scenario) *Masker {
 	}
 	slices.Sort(vals)
 	for _, v := range vals {
-		m.add(v, sc.SecretVars[v], true)
+		m.add(v, sc.SecretVars[v], len(v) >= minWide)
 	}
 	headers := slices.Clone(sc.Target.Headers)
 	for _, r := range sc.Requests {
@@ -95,7 +126,7 @@ func NewMasker(sc *Scenario) *Masker {
 	}
 	for _, h := range headers {
 		if h.Secret {
-			m.add(h.Value, envName(h.Name), true)
+			m.add(h.Value, envName(h.Name), len(h.Value) >= minWide)
 		}
 	}
 	urls := []string{sc.Target.URL}
@@ -107,7 +138,7 @@ func NewMasker(sc *Scenario) *Masker {
 	}
 	for _, v := range sc.Secrets { // any other: a form of one found already, or named SECRET
 		if !slices.ContainsFunc(m.refs, func(r maskRef) bool { return slices.Contains(r.forms, v) }) {
-			m.add(v, "SECRET", true)
+			m.add(v, "SECRET", len(v) >= minWide)
 		}
 	}
 	return m

@@ -343,13 +343,21 @@ func (w *Walker) Finish(mask func(string) string) Errors {
 
 // redact replaces every known secret in s with ***. It is the last line of
 // defence for error messages: values known to be secret are already shown
-// as *** where they are quoted.
+// as *** where they are quoted. A secret under minRedact characters is left
+// to that: replacing every "a" or "1" of a message hid its file, line and
+// key (d***t***.users.file).
 func redact(s string, secrets []string) string {
 	for _, v := range secrets {
-		s = strings.ReplaceAll(s, v, "***")
+		if len(v) >= minRedact {
+			s = strings.ReplaceAll(s, v, "***")
+		}
 	}
 	return s
 }
+
+// minRedact is the shortest secret searched for in free text (the
+// scenario's masker uses the same length).
+const minRedact = 4
 
 // Opt reads key k of o into *dst with read when k is given; it reports
 // false only when k is given and does not read (read has said why).
