@@ -35,7 +35,7 @@ func metricByName(t *testing.T, p result.Profile, name string) result.MonitorMet
 // service every second; a run reads it with query_range (busy workers and
 // served rate), scrapes the service and a real node exporter itself, and
 // the figures agree with the ground truth: mean busy workers = throughput ×
-// mean service time (Little's law) within 10%, Prometheus' served rate =
+// mean service time (Little's law) within -10% to +20%, Prometheus' served rate =
 // the run's throughput within 10%. 8 s of load at 300 req/s.
 func TestAcceptanceMonitorPrometheus(t *testing.T) {
 	race.SkipTiming(t)
@@ -93,8 +93,13 @@ monitor:
 		if st.Samples < 3 {
 			t.Errorf("%s: %d steady samples, want at least 3 of 5", name, st.Samples)
 		}
-		if math.Abs(st.Mean-wantBusy) > 0.10*wantBusy {
-			t.Errorf("%s: mean busy workers %.2f, want throughput × service time = %.2f ± 10%%", name, st.Mean, wantBusy)
+		// Asymmetric: a loaded machine only lengthens the service's busy
+		// time (a worker woken late from its service-time timer, or not
+		// run when woken, is still busy): 15.91 against 14.42 (+10.3%) once
+		// at load average 7 (issue 17, eighth round). Monitoring that read
+		// the wrong series or the wrong rate window is off by far more.
+		if st.Mean < 0.90*wantBusy || st.Mean > 1.20*wantBusy {
+			t.Errorf("%s: mean busy workers %.2f, want throughput × service time = %.2f, -10%% to +20%%", name, st.Mean, wantBusy)
 		}
 	}
 	served := metricByName(t, p, "served")
