@@ -7,6 +7,17 @@ import (
 	"testing"
 )
 
+// refused fails t unless a connection to addr is refused.
+func refused(t *testing.T, addr, when string) {
+	t.Helper()
+	if c, err := net.Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
+		if c != nil {
+			c.Close()
+		}
+		t.Errorf("dial %s %s: %v, want connection refused", addr, when, err)
+	}
+}
+
 // TestListen: the listener is on loopback and accepts a connection, and it
 // is closed when the test that made it ends.
 func TestListen(t *testing.T) {
@@ -24,15 +35,4 @@ func TestListen(t *testing.T) {
 		}
 	})
 	refused(t, addr, "after the test")
-}
-
-// refused fails t unless a connection to addr is refused.
-func refused(t *testing.T, addr, when string) {
-	t.Helper()
-	if c, err := net.Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
-		if c != nil {
-			c.Close()
-		}
-		t.Errorf("dial %s %s: %v, want connection refused", addr, when, err)
-	}
 }
