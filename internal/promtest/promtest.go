@@ -1,13 +1,13 @@
 // Package promtest starts real monitoring components for tests: a
 // Prometheus server (Debian's `prometheus` binary) on a loopback port it
-// chooses itself (127.0.0.1:0, read back from its log) with a temporary config and data folder, a `prometheus-node-exporter` on
-// loopback, and a backfill of OpenMetrics text through `promtool tsdb
-// create-blocks-from openmetrics`. Each is stopped by its PID on
-// t.Cleanup. Its HTTP calls go through promtest's own client, without
-// keep-alive (no connection pooled in net/http's process-wide
-// DefaultClient outlives the server it was opened to). When a binary is missing, a test fails under CI=true (CI must
-// not skip, .ci/run installs the packages) and skips with a clear message
-// otherwise.
+// binds itself (127.0.0.1:0, the address read back from its log) with a
+// temporary config and data folder, a `prometheus-node-exporter` on
+// loopback the same way, and a backfill of OpenMetrics text through
+// `promtool tsdb create-blocks-from openmetrics`. Each is stopped by its
+// PID on t.Cleanup. Its HTTP calls go through promtest's own client,
+// without keep-alive, not net/http's process-wide DefaultClient. When a
+// binary is missing, a test fails under CI=true (CI must not skip, .ci/run
+// installs the packages) and skips with a clear message otherwise.
 //
 // The API is small on purpose (other branches copy it): Start, Options,
 // Target, Server (URL, Dir, Query), NodeExporter, Backfill, Binary.
@@ -127,9 +127,9 @@ func Start(t testing.TB, opt Options) *Server {
 }
 
 // NodeExporter starts prometheus-node-exporter on a loopback port it
-// chooses (127.0.0.1:0) with
-// a few cheap collectors (cpu, meminfo, loadavg) and returns its metrics
-// URL once it answers. It is stopped on t.Cleanup.
+// binds itself (127.0.0.1:0) with a few cheap collectors (cpu, meminfo,
+// loadavg) and returns its metrics URL once it answers with node metrics.
+// It is stopped on t.Cleanup.
 func NodeExporter(t testing.TB) string {
 	t.Helper()
 	bin := Binary(t, "prometheus-node-exporter")
@@ -281,8 +281,7 @@ func loopbackURL(raw string) error {
 
 // newClient is promtest's HTTP client: its own Transport (nothing shared
 // with other tests in the process) without keep-alive, so that no idle
-// connection is kept to a server that has stopped; a request that cannot
-// connect fails rather than wait past the timeout.
+// connection is kept to a server that has stopped.
 func newClient() *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 }
