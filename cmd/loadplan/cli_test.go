@@ -370,7 +370,7 @@ profiles:
 // invalid instead.
 func TestEveryRequestRefusedFailsTheRun(t *testing.T) {
 	t.Parallel() // waits on loopback runs with a 5 s lateness limit (issue 17: the race pass)
-	url := "http://" + testkit.FreeAddr(t) + "/"
+	url := "http://" + testkit.DeadAddr(t) + "/"
 	run := func(extra ...string) (int, string, *result.Result) {
 		out := t.TempDir()
 		env, stdout, stderr := testEnv(nil)

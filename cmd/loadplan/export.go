@@ -8,6 +8,10 @@ import (
 	"github.com/loadplan/loadplan/internal/runner"
 )
 
+// liveMetricsOn begins the stderr line that says where --metrics-listen
+// serves (the bound address, so that 127.0.0.1:0 is usable).
+const liveMetricsOn = "loadplan: live metrics on "
+
 // startExport starts the live export when a flag asks for it (nil when
 // none does), after opt.OnProfile (the progress bars).
 func startExport(o export.Options, name string, opt *runner.Options) (*export.Exporter, error) {

@@ -46,7 +46,7 @@ func promValue(t *testing.T, srv *promtest.Server, q string) (float64, bool) {
 func TestAcceptanceLiveExportLandsInPrometheus(t *testing.T) {
 	t.Parallel()
 	race.Waiting(t)
-	listen := testkit.FreeAddr(t)
+	listen := testkit.ReservedAddr(t)
 	prom := promtest.Start(t, promtest.Options{
 		RemoteWrite:    true,
 		ScrapeInterval: time.Second,

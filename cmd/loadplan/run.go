@@ -111,6 +111,9 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if exp != nil && exp.Addr() != "" { // the port the system chose for port 0; on stderr even with -q or --json
+		fmt.Fprintf(env.Stderr, "%shttp://%s/metrics\n", liveMetricsOn, exp.Addr())
+	}
 	pipe.AfterRun = func(res *result.Result) {
 		if bars != nil {
 			bars.wait()

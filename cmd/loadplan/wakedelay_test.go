@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -61,20 +62,29 @@ func TestRunReportsMachineStall(t *testing.T) {
 			t.Parallel() // the two engines side by side
 			srv, served := testkit.CountingServer(t, 0)
 			out := t.TempDir()
-			listen := testkit.FreeAddr(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
+			// Port 0: the process binds a port nobody else has and says
+			// which on stderr (a port found free here could be another
+			// test's server's by the time the process binds it).
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperLoadplanProcess$", "--",
-				"run", "--url", srv.URL, "--rate", "50", "--duration", "4s", "--out", out, "--metrics-listen", listen)
+				"run", "--url", srv.URL, "--rate", "50", "--duration", "4s", "--out", out, "--metrics-listen", "127.0.0.1:0")
 			cmd.Env = append(os.Environ(), "LOADPLAN_HELPER_PROCESS=1", "LOADPLAN_ENGINE="+c.env)
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			var stdout strings.Builder
+			stderr := &lineWatch{prefix: liveMetricsOn, found: make(chan string, 1)}
+			cmd.Stdout, cmd.Stderr = &stdout, stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			scrapes := scrapeLive("http://"+listen+"/metrics", done)
+			var metricsURL string
+			select {
+			case metricsURL = <-stderr.found:
+			case err := <-done:
+				t.Fatalf("the run ended (%v) before it said where it serves /metrics; stderr:\n%s", err, stderr.String())
+			}
+			scrapes := scrapeLive(metricsURL, done)
 			// From when the run is under way, however long the process
 			// took to start.
 			for served.Load() < 10 {
@@ -129,6 +139,39 @@ func TestRunReportsMachineStall(t *testing.T) {
 			scrapes.check(t, g, res.Profiles[0].Total.Requests)
 		})
 	}
+}
+
+// lineWatch keeps what a process writes and sends the rest of the first
+// line that begins with prefix on found.
+type lineWatch struct {
+	prefix string
+	found  chan string
+
+	mu   sync.Mutex // guards text and sent
+	text strings.Builder
+	sent bool
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.text.Write(p)
+	if !w.sent {
+		for _, line := range strings.SplitAfter(w.text.String(), "\n") {
+			if rest, ok := strings.CutPrefix(line, w.prefix); ok && strings.HasSuffix(rest, "\n") {
+				w.found <- strings.TrimSpace(rest)
+				w.sent = true
+				break
+			}
+		}
+	}
+	return len(p), nil
+}
+
+func (w *lineWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.text.String()
 }
 
 // liveScrapes are the scrapes of a run's /metrics (the wake-up delays and

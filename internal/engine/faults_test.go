@@ -806,10 +806,10 @@ func garbage(n int) []byte {
 }
 
 // refusingPort is the address of a loopback port with nothing listening:
-// one that was free a moment ago.
+// held for the test (testkit.DeadAddr).
 func refusingPort(t *testing.T) (string, func()) {
 	t.Helper()
-	return "http://" + testkit.FreeAddr(t) + "/", func() {}
+	return "http://" + testkit.DeadAddr(t) + "/", func() {}
 }
 
 // storm is a target that answers every request 500, 502 or 503 in turn,

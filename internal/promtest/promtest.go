@@ -1,11 +1,13 @@
 // Package promtest starts real monitoring components for tests: a
-// Prometheus server (Debian's `prometheus` binary) on a free loopback port
-// with a temporary config and data folder, a `prometheus-node-exporter` on
-// loopback, and a backfill of OpenMetrics text through `promtool tsdb
-// create-blocks-from openmetrics`. Each is stopped by its PID on
-// t.Cleanup. When a binary is missing, a test fails under CI=true (CI must
-// not skip, .ci/run installs the packages) and skips with a clear message
-// otherwise.
+// Prometheus server (Debian's `prometheus` binary) on a loopback port it
+// binds itself (127.0.0.1:0, the address read back from its log) with a
+// temporary config and data folder, a `prometheus-node-exporter` on
+// loopback the same way, and a backfill of OpenMetrics text through
+// `promtool tsdb create-blocks-from openmetrics`. Each is stopped by its
+// PID on t.Cleanup. Its HTTP calls go through promtest's own client,
+// without keep-alive, not net/http's process-wide DefaultClient. When a
+// binary is missing, a test fails under CI=true (CI must not skip, .ci/run
+// installs the packages) and skips with a clear message otherwise.
 //
 // The API is small on purpose (other branches copy it): Start, Options,
 // Target, Server (URL, Dir, Query), NodeExporter, Backfill, Binary.
@@ -14,7 +16,6 @@ package promtest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +61,8 @@ type Server struct {
 	// PID is the process id, stopped on t.Cleanup.
 	PID int
 
-	targets int // how many scrape targets the config names
+	targets int          // how many scrape targets the config names
+	client  *http.Client // promtest's own, without keep-alive
 }
 
 // ciStrict reports whether a missing binary must fail the test.
@@ -107,35 +110,36 @@ func Start(t testing.TB, opt Options) *Server {
 	if err := os.WriteFile(cfg, []byte(config(opt)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr, pid := startOnFreePort(t, "prometheus", bin, filepath.Join(dir, "prometheus.log"), "/-/ready", func(addr string) []string {
+	addr, pid := startOnPortZero(t, "prometheus", bin, filepath.Join(dir, "prometheus.log"), "/-/ready", "Prometheus Server is Ready.", func(addr string) []string {
 		args := []string{
 			"--config.file=" + cfg,
 			"--storage.tsdb.path=" + data,
 			"--storage.tsdb.retention.time=36500d",
 			"--web.listen-address=" + addr,
-			"--log.level=warn",
+			"--log.level=info", // the bound address is logged at info
 		}
 		if opt.RemoteWrite {
 			args = append(args, "--web.enable-remote-write-receiver")
 		}
 		return args
 	})
-	return &Server{URL: "http://" + addr, Dir: dir, PID: pid, targets: len(opt.Targets)}
+	return &Server{URL: "http://" + addr, Dir: dir, PID: pid, targets: len(opt.Targets), client: newClient()}
 }
 
-// NodeExporter starts prometheus-node-exporter on a free loopback port with
-// a few cheap collectors (cpu, meminfo, loadavg) and returns its metrics
-// URL once it answers. It is stopped on t.Cleanup.
+// NodeExporter starts prometheus-node-exporter on a loopback port it
+// binds itself (127.0.0.1:0) with a few cheap collectors (cpu, meminfo,
+// loadavg) and returns its metrics URL once it answers with node metrics.
+// It is stopped on t.Cleanup.
 func NodeExporter(t testing.TB) string {
 	t.Helper()
 	bin := Binary(t, "prometheus-node-exporter")
 	dir := t.TempDir()
-	addr, _ := startOnFreePort(t, "prometheus-node-exporter", bin, filepath.Join(dir, "node-exporter.log"), "/metrics", func(addr string) []string {
+	addr, _ := startOnPortZero(t, "prometheus-node-exporter", bin, filepath.Join(dir, "node-exporter.log"), "/metrics", "\nnode_", func(addr string) []string {
 		return []string{
 			"--web.listen-address=" + addr,
 			"--collector.disable-defaults",
 			"--collector.cpu", "--collector.meminfo", "--collector.loadavg",
-			"--log.level=warn",
+			"--log.level=info", // the bound address is logged at info
 		}
 	})
 	return "http://" + addr + "/metrics"
@@ -167,7 +171,7 @@ func Backfill(t testing.TB, dataDir string, openmetrics []byte) {
 // field; a helper for tests that check what the server holds.
 func (s *Server) Query(t testing.TB, q string) json.RawMessage {
 	t.Helper()
-	resp, err := http.Get(s.URL + "/api/v1/query?query=" + url.QueryEscape(q))
+	resp, err := s.client.Get(s.URL + "/api/v1/query?query=" + url.QueryEscape(q))
 	if err != nil {
 		t.Fatalf("promtest: query %q: %v", q, err)
 	}
@@ -206,7 +210,7 @@ func (s *Server) WaitScraped(t testing.TB, timeout time.Duration) {
 }
 
 func (s *Server) allUp() (bool, string) {
-	resp, err := http.Get(s.URL + "/api/v1/targets?state=active")
+	resp, err := s.client.Get(s.URL + "/api/v1/targets?state=active")
 	if err != nil {
 		return false, err.Error()
 	}
@@ -275,51 +279,49 @@ func loopbackURL(raw string) error {
 	return nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+// newClient is promtest's HTTP client: its own Transport (nothing shared
+// with other tests in the process) without keep-alive, so that no idle
+// connection is kept to a server that has stopped.
+func newClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 }
 
-// startOnFreePort starts bin with args(addr) on a free loopback port and
-// waits until readyPath answers. A free port found by listening and
-// closing can be taken again before the process binds it: it tries a few
-// ports, and fails t when none started.
-func startOnFreePort(t testing.TB, name, bin, logPath, readyPath string, args func(addr string) []string) (addr string, pid int) {
+// listeningOn is the line the Prometheus components (exporter-toolkit)
+// log at info level once they listen, with the address bound.
+var listeningOn = regexp.MustCompile(`msg="Listening on" address=(127\.0\.0\.1:[0-9]+)`)
+
+// startOnPortZero starts bin with args("127.0.0.1:0"): the component binds
+// a port the system gives it, free by construction, and logs which. A port
+// found free here and handed back could be taken again before the process
+// binds it; the process then failed to start, and worse, the readiness
+// probe could be answered by the other test's server that took the port
+// (a request that server counts, and a test that talks to the wrong
+// server). The probe goes to the address the process logged, and its
+// answer must hold proof (the component's own text). It fails t when the
+// process does not start.
+func startOnPortZero(t testing.TB, name, bin, logPath, readyPath, proof string, args func(addr string) []string) (addr string, pid int) {
 	t.Helper()
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		pid, err := startProc(t, bin, args(addr), logPath, "http://"+addr+readyPath)
-		if err == nil {
-			return addr, pid
-		}
-		lastErr = err
+	addr, pid, err := startProc(t, bin, args("127.0.0.1:0"), logPath, readyPath, proof)
+	if err != nil {
+		t.Fatalf("promtest: %s did not start: %v", name, err)
 	}
-	t.Fatalf("promtest: %s did not start: %v", name, lastErr)
-	return "", 0
+	return addr, pid
 }
 
-// startProc starts bin, waits until readyURL answers 200 (or the process
-// exits, or 60 s pass), and registers its stop on t.Cleanup. It returns the
-// PID.
-func startProc(t testing.TB, bin string, args []string, logPath, readyURL string) (int, error) {
+// startProc starts bin, reads the address it listens on from its log,
+// waits until readyPath there answers 200 with proof in the body while the
+// process runs (or the process exits, or 60 s pass), and registers its
+// stop on t.Cleanup. It returns the address and the PID.
+func startProc(t testing.TB, bin string, args []string, logPath, readyPath, proof string) (string, int, error) {
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		return 0, err
+		return "", 0, err
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); logf.Close(); close(exited) }()
@@ -337,27 +339,57 @@ func startProc(t testing.TB, bin string, args []string, logPath, readyURL string
 			<-exited
 		}
 	}
-	client := &http.Client{Timeout: time.Second}
+	client := newClient()
+	client.Timeout = time.Second
+	addr, last := "", "no address logged"
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			return 0, fmt.Errorf("%s exited: %s", filepath.Base(bin), tail(logPath))
+			return "", 0, fmt.Errorf("%s exited: %s", filepath.Base(bin), tail(logPath))
 		default:
 		}
-		resp, err := client.Get(readyURL)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				t.Cleanup(stop)
-				return cmd.Process.Pid, nil
+		if addr == "" {
+			b, _ := os.ReadFile(logPath)
+			if m := listeningOn.FindSubmatch(b); m != nil {
+				addr = string(m[1])
+			}
+		}
+		if addr != "" {
+			last = probe(client, "http://"+addr+readyPath, proof)
+			if last == "" {
+				select {
+				case <-exited: // the answer was not from a running process
+				default:
+					t.Cleanup(stop)
+					return addr, cmd.Process.Pid, nil
+				}
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	stop()
-	return 0, errors.New(filepath.Base(bin) + " not ready within 60 s: " + tail(logPath))
+	return "", 0, fmt.Errorf("%s not ready within 60 s (%s): %s", filepath.Base(bin), last, tail(logPath))
+}
+
+// probe GETs url and says what is wrong with the answer ("" for a 200
+// whose body holds proof).
+func probe(client *http.Client, url, proof string) string {
+	resp, err := client.Get(url)
+	if err != nil {
+		return err.Error()
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return err.Error()
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Sprintf("%s: %s", url, resp.Status)
+	case !strings.Contains(string(body), proof):
+		return fmt.Sprintf("%s: the answer does not hold %q: %.200s", url, proof, body)
+	}
+	return ""
 }
 
 func tail(path string) string {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +45,7 @@ func TestStartScrapesATarget(t *testing.T) {
 	}
 	// Remote write receiver: the endpoint exists (a GET is refused as a
 	// wrong method, not as a missing path).
-	resp, err := http.Get(s.URL + "/api/v1/write")
+	resp, err := s.client.Get(s.URL + "/api/v1/write")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestBackfill(t *testing.T) {
 	}
 	s := Start(t, Options{Backfill: []byte(b.String())})
 	q := fmt.Sprintf("/api/v1/query?query=promtest_old&time=%d", at.Add(4*time.Minute).Unix())
-	resp, err := http.Get(s.URL + q)
+	resp, err := s.client.Get(s.URL + q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestBackfill(t *testing.T) {
 // TestNodeExporter: the exporter answers on loopback with node metrics.
 func TestNodeExporter(t *testing.T) {
 	u := NodeExporter(t)
-	resp, err := http.Get(u)
+	resp, err := newClient().Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,5 +96,46 @@ func TestConfigRefusesNonLoopback(t *testing.T) {
 	}
 	if err := loopbackURL("http://127.0.0.1:9100/metrics"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestProbeWantsTheComponentsOwnAnswer: a 200 from another server (a
+// test's target that answers every path, as one that got the port would)
+// is not a ready Prometheus or node exporter; the component's own text is.
+func TestProbeWantsTheComponentsOwnAnswer(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer other.Close()
+	own := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\nnode_load1 0.5\nPrometheus Server is Ready.\n")
+	}))
+	defer own.Close()
+	c := newClient()
+	for _, proof := range []string{"Prometheus Server is Ready.", "\nnode_"} {
+		if why := probe(c, other.URL+"/-/ready", proof); why == "" {
+			t.Errorf("another server's 200 \"ok\" passed for %q", proof)
+		}
+		if why := probe(c, own.URL+"/-/ready", proof); why != "" {
+			t.Errorf("the component's own answer failed for %q: %s", proof, why)
+		}
+	}
+}
+
+// TestListensOnTheLoggedAddress: Prometheus binds 127.0.0.1:0 and the
+// server's URL is the address it logged (no port was found free and
+// handed back before it bound), where its own ready text is.
+func TestListensOnTheLoggedAddress(t *testing.T) {
+	s := Start(t, Options{})
+	if why := probe(s.client, s.URL+"/-/ready", "Prometheus Server is Ready."); why != "" {
+		t.Fatal(why)
+	}
+	log, err := os.ReadFile(filepath.Join(s.Dir, "prometheus.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "address=127.0.0.1:0") {
+		t.Errorf("Prometheus was not asked to bind 127.0.0.1:0:\n%s", log)
+	}
+	if !strings.Contains(string(log), `msg="Listening on" address=`+strings.TrimPrefix(s.URL, "http://")) {
+		t.Errorf("%s is not the address Prometheus logged:\n%s", s.URL, log)
 	}
 }

@@ -40,7 +40,7 @@ func runQuick(t *testing.T, ctx context.Context, yaml string) *result.Result {
 
 // refusedURL is a loopback address nothing listens on.
 func refusedURL(t *testing.T) string {
-	return "http://" + testkit.FreeAddr(t)
+	return "http://" + testkit.DeadAddr(t)
 }
 
 // TestEveryRequestFailedFails: refused connections, a 401 for everything and

@@ -145,7 +145,7 @@ func TestAcceptanceMonitorFailures(t *testing.T) {
 	race.Waiting(t)
 	_, srv, ledger := startLedgerSim(t, simtarget.Config{Workers: 16, ServiceTime: 5 * time.Millisecond, Distribution: simtarget.Exponential, Queue: 1000})
 	// A port with nothing listening: a Prometheus that is not running.
-	deadProm := "http://" + testkit.FreeAddr(t)
+	deadProm := "http://" + testkit.DeadAddr(t)
 	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "{\"not\": \"metrics\"}\n")
 	}))
