@@ -159,7 +159,7 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	if s == nil {
 		return
 	}
-	fmt.Fprintf(b, "\nSurge: peak p95 %s, p99 %s, peak error rate %s, %d errors", spikeMs(s.PeakP95, s.PeakUnmeasured), spikeMs(s.PeakP99, s.PeakUnmeasured), pct(s.PeakErrorRate), s.SurgeErrors)
+	fmt.Fprintf(b, "\nSurge: peak p95 %s, p99 %s, peak error rate %s, %d errors", units.MsMeasured(float64(s.PeakP95), !s.PeakUnmeasured), units.MsMeasured(float64(s.PeakP99), !s.PeakUnmeasured), pct(s.PeakErrorRate), s.SurgeErrors)
 	if len(s.SurgeErrorClasses) > 0 {
 		fmt.Fprintf(b, " (%s)", counts(s.SurgeErrorClasses))
 	}
@@ -169,17 +169,8 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	} else if why := unmeasuredRecovery(v); why != "" {
 		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))
 	} else {
-		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), spikeMs(s.LastP95, s.LastUnmeasured), pct(s.LastErrorRate))
+		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), units.MsMeasured(float64(s.LastP95), !s.LastUnmeasured), pct(s.LastErrorRate))
 	}
-}
-
-// spikeMs is a spike's latency figure, or NoFigure when no request
-// succeeded where it was read.
-func spikeMs(v result.Millis, unmeasured bool) string {
-	if unmeasured {
-		return NoFigure
-	}
-	return ms(v)
 }
 
 // unmeasuredRecovery is why a spike's recovery was not measured (no load,
@@ -287,7 +278,7 @@ func counts(m map[string]int64) string {
 
 // NoFigure stands for a figure with nothing to measure: a latency
 // percentile when no request of its kind completed.
-const NoFigure = "—"
+const NoFigure = units.NoFigure
 
 // lms formats a figure of a latency summary: NoFigure when the summary
 // has no samples (its zeros were never measured).

@@ -7,6 +7,18 @@ import (
 	"strings"
 )
 
+// NoFigure stands where a figure was not measured (a latency with no
+// successful request), never a 0 that reads as measured.
+const NoFigure = "—"
+
+// MsMeasured is Ms of v, or NoFigure when v was not measured.
+func MsMeasured(v float64, measured bool) string {
+	if !measured {
+		return NoFigure
+	}
+	return Ms(v)
+}
+
 // Ms formats a latency given in milliseconds, the one way every output
 // prints one: µs below a millisecond, two decimals below 10 ms, one decimal
 // below a second (so 100.4ms never reads as 100ms), seconds from there;

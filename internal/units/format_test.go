@@ -45,3 +45,13 @@ func TestPctNeverRoundsToAllOrNone(t *testing.T) {
 		}
 	}
 }
+
+// TestMsMeasured: a figure not measured prints NoFigure, never its 0.
+func TestMsMeasured(t *testing.T) {
+	if got := MsMeasured(0, false); got != NoFigure {
+		t.Errorf("unmeasured: %q, want %q", got, NoFigure)
+	}
+	if got := MsMeasured(47.4, true); got != Ms(47.4) {
+		t.Errorf("measured: %q, want %q", got, Ms(47.4))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // surge finds the surge in a spike profile: the index of the stage that
@@ -195,7 +196,7 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 	case !sp.Recovered:
 		// No recovery time was measured: the 0 in Measured means nothing.
 		c.Unmeasured = true
-		c.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", spikeMs(sp.LastP95, sp.LastUnmeasured), pct(sp.LastErrorRate))
+		c.Detail = fmt.Sprintf("never recovered: last window p95 %s, error rate %s", units.MsMeasured(float64(sp.LastP95), !sp.LastUnmeasured), pct(sp.LastErrorRate))
 		return c, fmt.Sprintf("did not recover after the %s (%s)", fromText(rule.From), c.Detail)
 	}
 	// The time is the start of the first good one-second window: the
@@ -214,7 +215,7 @@ func spikeAnswer(p *result.Profile, sp *result.Spike, pass bool, recovery string
 		b.WriteString("FAIL — ")
 	}
 	b.WriteString(recovery)
-	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", spikeMs(sp.PeakP95, sp.PeakUnmeasured), spikeMs(sp.PeakP99, sp.PeakUnmeasured), pct(surgeRate))
+	fmt.Fprintf(&b, "; surge peak p95 %s, p99 %s, %s errors", units.MsMeasured(float64(sp.PeakP95), !sp.PeakUnmeasured), units.MsMeasured(float64(sp.PeakP99), !sp.PeakUnmeasured), pct(surgeRate))
 	if sp.SurgeErrors > 0 {
 		fmt.Fprintf(&b, " (%s)", classText(sp.SurgeErrorClasses))
 	}
@@ -225,15 +226,6 @@ func spikeAnswer(p *result.Profile, sp *result.Spike, pass bool, recovery string
 		b.WriteString(" (interrupted: partial run)")
 	}
 	return b.String()
-}
-
-// spikeMs prints a spike's latency figure, or NoFigure when no request
-// succeeded where it was read.
-func spikeMs(v result.Millis, unmeasured bool) string {
-	if unmeasured {
-		return NoFigure
-	}
-	return ms(v)
 }
 
 func fromText(from string) string {

@@ -158,7 +158,7 @@ func errorBound(r result.Rules) (bound float64, byDefault bool) {
 
 // NoFigure is printed for a figure with nothing to measure (a latency
 // percentile of no successful request).
-const NoFigure = "—"
+const NoFigure = units.NoFigure
 
 // NoSuccessDetail explains a latency check with no successful request.
 const NoSuccessDetail = "no successful request: no latency to check"
