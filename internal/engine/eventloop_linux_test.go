@@ -458,8 +458,12 @@ func runEarly(t *testing.T, name string, engine Engine, early time.Duration, url
 	resp := metrics.Summarize(snap.Stages[0].Response())
 	late := metrics.Summarize(snap.Stages[0].Lateness)
 	t.Logf("%v, early %v: %d requests (%d errors), %d early (most %v), latency min %v, lateness max %v", name, early, req, errs, st.Early, st.EarlyMax, resp.Min, late.Max)
-	if st.EventLoop != (engine == EngineEventLoop) || req != 2000 || errs != 0 {
-		t.Fatalf("%v: event loop %v, %d requests, %d errors: want 2000, none", name, st.EventLoop, req, errs)
+	// Every planned start is either recorded or dropped: a generator
+	// stalled past the profile's end by more than its bound drops the
+	// starts left (a machine at load 12 was seen to drop 564 of 2,000),
+	// which is the engine keeping a run bounded, not a lost request.
+	if st.EventLoop != (engine == EngineEventLoop) || req+st.Dropped != 2000 || req == 0 || errs != 0 {
+		t.Fatalf("%v: event loop %v, %d requests + %d dropped, %d errors: want 2000 planned starts accounted for, some sent, no errors", name, st.EventLoop, req, st.Dropped, errs)
 	}
 	return st, resp
 }
