@@ -29,14 +29,20 @@ func TestEventLoopLetsNeighboursRun(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		t.Run(fmt.Sprintf("GOMAXPROCS %d", procs), func(t *testing.T) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			neighbourRuns(t)
+			// A loaded machine (load 12 under -race: 25 ms median) also
+			// delays the neighbour, by the OS; the loop's hold on its P
+			// delays it in every run. Up to 3 runs; one under the bound
+			// passes.
+			for attempt := 1; !neighbourRuns(t, attempt == 3); attempt++ {
+			}
 		})
 	}
 }
 
 // neighbourRuns times a loopback round trip beside the loop (see
-// TestEventLoopLetsNeighboursRun).
-func neighbourRuns(t *testing.T) {
+// TestEventLoopLetsNeighboursRun) and says whether its median met the
+// bound; on the last attempt a miss is an error.
+func neighbourRuns(t *testing.T, last bool) bool {
 	var conns, served atomic.Int64
 	url, stop := delayedTarget(0, &conns, &served)(t)
 	defer stop()
@@ -81,9 +87,13 @@ func neighbourRuns(t *testing.T) {
 	slices.Sort(got)
 	med := got[len(got)/2]
 	t.Logf("%d round trips beside the loop: median %v, max %v; %d requests", len(got), med, got[len(got)-1], req)
-	if med > 20*time.Millisecond {
+	if med <= 20*time.Millisecond {
+		return true
+	}
+	if last {
 		t.Errorf("a round trip on loopback beside the event loop took %v median (%d of them, max %v): want under 20 ms: the loop keeps its P from the process's other goroutines", med, len(got), got[len(got)-1])
 	}
+	return last
 }
 
 // BenchmarkEventLoopYield is the cost of one yield of the loop's P with

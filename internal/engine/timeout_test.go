@@ -99,8 +99,13 @@ func TestTimeoutRespected(t *testing.T) {
 				if s.Min < timeout-timeout/1000 {
 					t.Errorf("a request failed after %v, before its timeout %v", s.Min, timeout)
 				}
-				if most := timeout + timeout/64 + noise; s.Max > most {
-					t.Errorf("a request failed after %v, want at most %v (timeout + timeout/64 + %v of scheduling)", s.Max, most, noise)
+				// The error latency counts from the intended start, so it
+				// holds the generator's lateness: the bound adds the run's
+				// own lateness (a machine at load 12 under -race made a
+				// request 955 ms late to fail, against 858 without it).
+				late := metrics.Summarize(snap.Stages[0].Lateness).Max
+				if most := timeout + timeout/64 + noise + late; s.Max > most {
+					t.Errorf("a request failed after %v, want at most %v (timeout + timeout/64 + %v of scheduling + %v of the generator's lateness)", s.Max, most, noise, late)
 				}
 				if st.ConnWaits != 0 {
 					t.Errorf("%d requests waited for a connection with no connections cap", st.ConnWaits)
@@ -236,8 +241,12 @@ func TestConnectionCapCountsWaits(t *testing.T) {
 			if st.ConnWaits < requests/2 || st.ConnWaits > requests {
 				t.Errorf("%d of %d requests counted as waiting for a connection, want at least half", st.ConnWaits, requests)
 			}
-			if svc.Max > work+300*time.Millisecond {
-				t.Errorf("service time max %v: it must start when the request got its connection (server time %v)", svc.Max, work)
+			// Had the service time started with the request, it would be
+			// its response time, wait included (p50 about 1 s). The median
+			// is judged: a machine at load 12 under -race stalled one
+			// request of 20 after it got its connection (616 ms, p50 208).
+			if svc.P50 > work+300*time.Millisecond || svc.Max > resp.Max-work {
+				t.Errorf("service time p50 %v, max %v (response max %v): it must start when the request got its connection (server time %v)", svc.P50, svc.Max, resp.Max, work)
 			}
 			if resp.Max < 3*work {
 				t.Errorf("response time max %v: it must hold the wait for a connection", resp.Max)
