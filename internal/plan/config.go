@@ -249,64 +249,52 @@ func (p *parser) config(top value, standalone bool) *Config {
 	})
 	yamlwalk.Opt(o, "headroom", &cfg.Headroom, p.share)
 	yamlwalk.Opt(o, "currency", &cfg.Currency, p.Str)
-	if v, ok := o.Get("capacity"); ok {
-		cfg.Capacity = p.measured(v)
-	}
-	if v, ok := o.Get("demand"); ok {
-		cfg.Demand = p.demand(v)
-	}
-	if v, ok := o.Get("growth"); ok {
-		cfg.Growth = p.growth(v)
-	}
-	if v, ok := o.Get("seasonality"); ok {
-		cfg.Seasonality = p.seasonality(v)
-	}
-	if v, ok := o.Get("resources"); !ok {
-		p.Missing(o, "resources", "a list of at least one resource")
-	} else {
-		cfg.Resources = p.resources(v)
-	}
-	if v, ok := o.Get("budget"); ok {
-		cfg.Budget = p.budget(v)
-	}
-	if v, ok := o.Get("next_test"); ok {
-		cfg.NextTest = p.nextTest(v)
-	}
+	yamlwalk.Opt(o, "capacity", &cfg.Capacity, p.measured)
+	yamlwalk.Opt(o, "demand", &cfg.Demand, p.demand)
+	yamlwalk.Opt(o, "growth", &cfg.Growth, p.growth)
+	yamlwalk.Opt(o, "seasonality", &cfg.Seasonality, p.seasonality)
+	yamlwalk.Req(p.Walker, o, "resources", "a list of at least one resource", &cfg.Resources, p.resources)
+	yamlwalk.Opt(o, "budget", &cfg.Budget, p.budget)
+	yamlwalk.Opt(o, "next_test", &cfg.NextTest, p.nextTest)
 	p.crossCheck(cfg, o)
 	return cfg
 }
 
-func (p *parser) measured(v value) Measured {
+// The section readers (measured, demand, growth, steps, seasonality,
+// resources, budget, nextTest) have the shape of yamlwalk's readers: false
+// when the value is not the mapping or list wanted (the problem is
+// collected), so that a section is read with Opt or Req like any key.
+func (p *parser) measured(v value) (Measured, bool) {
 	var m Measured
 	o, ok := p.Mapping(v, capacityKeys)
 	if !ok {
-		return m
+		return m, false
 	}
 	yamlwalk.Opt(o, "rps", &m.RPS, p.positive)
 	yamlwalk.Opt(o, "units", &m.Units, p.count)
 	yamlwalk.Opt(o, "resource", &m.Resource, p.Str)
 	yamlwalk.Opt(o, "profile", &m.Profile, p.Str)
-	return m
+	return m, true
 }
 
-func (p *parser) demand(v value) Demand {
+func (p *parser) demand(v value) (Demand, bool) {
 	var d Demand
 	o, ok := p.Mapping(v, demandKeys)
 	if !ok {
-		return d
+		return d, false
 	}
 	yamlwalk.Opt(o, "peak_rps", &d.PeakRPS, p.positive)
 	yamlwalk.OptPtr(o, "date", &d.Date, p.date)
 	yamlwalk.Opt(o, "daily_users", &d.DailyUsers, p.positive)
 	yamlwalk.Opt(o, "data_gb", &d.DataGB, p.positive)
-	return d
+	return d, true
 }
 
-func (p *parser) growth(v value) Growth {
+func (p *parser) growth(v value) (Growth, bool) {
 	var g Growth
 	o, ok := p.Mapping(v, growthKeys)
 	if !ok {
-		return g
+		return g, false
 	}
 	mv, hasMonthly := o.Get("monthly")
 	hv, hasHistory := o.Get("history")
@@ -335,19 +323,17 @@ func (p *parser) growth(v value) Growth {
 			}
 		}
 	}
-	if sv, ok := o.Get("steps"); ok {
-		g.Steps = p.steps(sv)
-	}
-	return g
+	yamlwalk.Opt(o, "steps", &g.Steps, p.steps)
+	return g, true
 }
 
-func (p *parser) steps(v value) []Step {
+func (p *parser) steps(v value) ([]Step, bool) {
 	if yamlwalk.IsNull(v.N) {
-		return nil
+		return nil, true
 	}
 	if v.N.Kind != yaml.SequenceNode {
 		p.Errorf(v.N, v.Path, "want a list of {date, change, note}, got %s", yamlwalk.Describe(v.N))
-		return nil
+		return nil, false
 	}
 	var steps []Step
 	for i := range v.N.Content {
@@ -364,14 +350,14 @@ func (p *parser) steps(v value) []Step {
 			steps = append(steps, s)
 		}
 	}
-	return steps
+	return steps, true
 }
 
-func (p *parser) seasonality(v value) [12]float64 {
+func (p *parser) seasonality(v value) ([12]float64, bool) {
 	var f [12]float64
 	o, ok := p.Mapping(v, nil)
 	if !ok {
-		return f
+		return f, false
 	}
 	seen := map[int]string{}
 	for _, k := range o.Keys {
@@ -390,7 +376,7 @@ func (p *parser) seasonality(v value) [12]float64 {
 			f[m] = n
 		}
 	}
-	return f
+	return f, true
 }
 
 // monthIndex reads jan..dec or the full name, any case; -1 if neither.
@@ -404,14 +390,14 @@ func monthIndex(s string) int {
 	return -1
 }
 
-func (p *parser) resources(v value) []Resource {
+func (p *parser) resources(v value) ([]Resource, bool) {
 	if yamlwalk.IsNull(v.N) || (v.N.Kind == yaml.SequenceNode && len(v.N.Content) == 0) {
 		p.Errorf(v.At, v.Path, "must list at least one resource")
-		return nil
+		return nil, false
 	}
 	if v.N.Kind != yaml.SequenceNode {
 		p.Errorf(v.N, v.Path, "want a list of resources, got %s", yamlwalk.Describe(v.N))
-		return nil
+		return nil, false
 	}
 	var rs []Resource
 	names := map[string]int{}
@@ -478,7 +464,7 @@ func (p *parser) resources(v value) []Resource {
 		}
 		rs = append(rs, r)
 	}
-	return rs
+	return rs, true
 }
 
 // scaling reads linear, usl, or an efficiency like 90%.
@@ -541,23 +527,23 @@ func (p *parser) latency(v value) *Latency {
 	return l
 }
 
-func (p *parser) budget(v value) *Budget {
+func (p *parser) budget(v value) (*Budget, bool) {
 	b := &Budget{}
 	o, ok := p.Mapping(v, budgetKeys)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	yamlwalk.Req(p.Walker, o, "monthly_revenue", "revenue per month, in the plan's currency", &b.MonthlyRevenue, p.positive)
 	yamlwalk.Req(p.Walker, o, "share", "the share of revenue infrastructure may cost, like 8%", &b.Share, p.share)
 	yamlwalk.Opt(o, "revenue_growth", &b.RevenueGrowth, p.rate)
-	return b
+	return b, true
 }
 
-func (p *parser) nextTest(v value) NextTestConfig {
+func (p *parser) nextTest(v value) (NextTestConfig, bool) {
 	var t NextTestConfig
 	o, ok := p.Mapping(v, nextTestKeys)
 	if !ok {
-		return t
+		return t, false
 	}
 	if x, ok := o.Get("months"); ok {
 		t.Months, _ = p.integer(x, 1)
@@ -567,7 +553,7 @@ func (p *parser) nextTest(v value) NextTestConfig {
 	}
 	yamlwalk.Opt(o, "duration", &t.Duration, p.duration)
 	yamlwalk.Opt(o, "ramp", &t.Ramp, p.duration)
-	return t
+	return t, true
 }
 
 // crossCheck finds problems that involve several keys.

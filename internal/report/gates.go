@@ -26,16 +26,12 @@ func GatesMarkdown(w io.Writer, gs []result.GateCheck) error {
 	fmt.Fprintf(b, "\n## Gates: %s\n\n", overall)
 	b.WriteString("| gate | profile | measured | limit | result |\n|---|---|---:|---:|---|\n")
 	for _, g := range gs {
-		res := passMark(g.Pass)
-		if g.Detail != "" {
-			res += " — " + g.Detail
-		}
 		profile := g.Profile
 		if profile == "" {
 			profile = "—"
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s %s | %s |\n", strings.ReplaceAll(g.Gate, "|", "\\|"), profile,
-			measured(g.Check), g.Op, value(g.Limit, g.Unit), strings.ReplaceAll(res, "|", "\\|"))
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", strings.ReplaceAll(g.Gate, "|", "\\|"), profile,
+			measured(g.Check), limitText(g.Check), strings.ReplaceAll(checkResult(g.Check), "|", "\\|"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -117,12 +117,8 @@ func newHTMLView(r *result.Result) *htmlView {
 }
 
 func newCheckRow(profile string, c result.Check) checkRow {
-	stage := "all"
-	if c.Stage != nil {
-		stage = fmt.Sprint(*c.Stage + 1)
-	}
-	return checkRow{Profile: profile, Name: c.Name, Stage: stage, Measured: measured(c),
-		Limit: c.Op + " " + value(c.Limit, c.Unit), Detail: c.Detail, Pass: c.Pass}
+	return checkRow{Profile: profile, Name: c.Name, Stage: checkStage(c), Measured: measured(c),
+		Limit: limitText(c), Detail: c.Detail, Pass: c.Pass}
 }
 
 func newProfileView(p *result.Profile, key string) profileView {

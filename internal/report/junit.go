@@ -119,7 +119,7 @@ func checkCase(name, class, profile string, c result.Check) junitCase {
 // failures and the run's stderr read: "measured 312.2ms, limit <= 100.0ms",
 // followed by the check's detail in brackets when it has one.
 func Measured(c result.Check) string {
-	msg := fmt.Sprintf("measured %s, limit %s %s", measured(c), c.Op, value(c.Limit, c.Unit))
+	msg := fmt.Sprintf("measured %s, limit %s", measured(c), limitText(c))
 	if c.Detail != "" {
 		msg += " (" + c.Detail + ")"
 	}
@@ -140,6 +140,10 @@ func measured(c result.Check) string {
 	}
 	return v
 }
+
+// limitText is a check's limit with its operator, as every report reads
+// it: "<= 100.0ms".
+func limitText(c result.Check) string { return c.Op + " " + value(c.Limit, c.Unit) }
 
 // precise writes v in unit with seven significant digits.
 func precise(v float64, unit string) string {

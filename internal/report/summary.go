@@ -87,21 +87,30 @@ func passMark(pass bool) string {
 	return "**FAIL**"
 }
 
+// checkResult is a check's result cell in a Markdown table: its passMark,
+// then its detail when it has one.
+func checkResult(c result.Check) string {
+	if c.Detail == "" {
+		return passMark(c.Pass)
+	}
+	return passMark(c.Pass) + " — " + c.Detail
+}
+
+// checkStage is the stage a check was judged on, 1-based, or "all".
+func checkStage(c result.Check) string {
+	if c.Stage == nil {
+		return "all"
+	}
+	return fmt.Sprint(*c.Stage + 1)
+}
+
 func checksTable(b *strings.Builder, v *result.Verdict) {
 	if v == nil || len(v.Checks) == 0 {
 		return
 	}
 	b.WriteString("\n| check | stage | measured | limit | result |\n|---|---:|---:|---:|---|\n")
 	for _, c := range v.Checks {
-		stage := "all"
-		if c.Stage != nil {
-			stage = fmt.Sprint(*c.Stage + 1)
-		}
-		res := passMark(c.Pass)
-		if c.Detail != "" {
-			res += " — " + c.Detail
-		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s %s | %s |\n", c.Name, stage, measured(c), c.Op, value(c.Limit, c.Unit), res)
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", c.Name, checkStage(c), measured(c), limitText(c), checkResult(c))
 	}
 }
 

@@ -83,7 +83,7 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	if v := p.Verdict; v != nil {
 		for _, c := range v.Checks {
 			if !c.Pass {
-				fmt.Fprintf(b, "      FAIL %s: measured %s, limit %s %s", c.Name, measured(c), c.Op, value(c.Limit, c.Unit))
+				fmt.Fprintf(b, "      FAIL %s: measured %s, limit %s", c.Name, measured(c), limitText(c))
 				if why, _, _ := strings.Cut(c.Detail, ";"); why != "" && limitHolds(c) {
 					// "measured 100%, limit <= 100%" reads as a pass (every
 					// request failed, which no bound passes): say why not.
@@ -141,7 +141,7 @@ func terminalGates(b *strings.Builder, gs []result.GateCheck) {
 			if g.Profile != "" {
 				fmt.Fprintf(b, " (%s)", g.Profile)
 			}
-			fmt.Fprintf(b, ": measured %s, limit %s %s", measured(g.Check), g.Op, value(g.Limit, g.Unit))
+			fmt.Fprintf(b, ": measured %s, limit %s", measured(g.Check), limitText(g.Check))
 			if g.Detail != "" {
 				fmt.Fprintf(b, " — %s", g.Detail)
 			}
