@@ -123,10 +123,17 @@ func capacityErlang(_ context.Context, env *Env, args []string) error {
 	fs.IntVar(&r.Servers, "servers", 0, "number of servers c: report this queue")
 	fs.DurationVar(&r.TargetWait, "target-wait", 0, "find the fewest servers whose mean wait is at most this")
 	fs.DurationVar(&r.Within, "within", 0, "service-level time T: with --target, find the fewest servers with P(wait ≤ T) ≥ P; with --servers, report P(wait ≤ T)")
-	fs.Float64Var(&r.Target, "target", 0, "service-level target P, a probability such as 0.95")
+	target := fs.String("target", "", "service-level target P, a probability such as 0.95 or 95%")
 	jsonOut := fs.Bool("json", false, "print the figures as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.Changed("target") {
+		f, _, err := units.ParseShare(*target)
+		if err != nil {
+			return usagef("--target %q: want a probability such as 0.95 or 95%%", *target)
+		}
+		r.Target = f
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()

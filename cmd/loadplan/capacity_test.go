@@ -169,6 +169,11 @@ func TestCapacityErlang(t *testing.T) {
 			[]string{"14  (fewest for P(wait ≤ 20s) ≥ 0.8)", "0.1741"},
 		},
 		{
+			// The Call Centre Helper's 80% as a percentage: the same answer.
+			"service-level target in percent", []string{"erlang", "--rate", "0.05555555555555555", "--service-time", "3m", "--within", "20s", "--target", "80%"},
+			[]string{"14  (fewest for P(wait ≤ 20s) ≥ 0.8)", "0.1741"},
+		},
+		{
 			"mean-wait target", []string{"erlang", "--rate", "100", "--service-time", "100ms", "--target-wait", "1ms"},
 			[]string{"16  (fewest for mean wait ≤ 1ms)"},
 		},
@@ -206,6 +211,8 @@ func TestCapacityErlangUsageErrors(t *testing.T) {
 		{"target without within", with("--target", "0.9"), "--target P needs --within T", ""},
 		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait", ""},
 		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)", ""},
+		{"percent target over 100", with("--within", "1s", "--target", "180%"), "probability in (0, 1)", ""},
+		{"target not a number", with("--within", "1s", "--target", "most"), `--target "most": want a probability such as 0.95 or 95%`, ""},
 		{"unstable", with("--servers", "9"), "unstable", ""},
 		{"zero servers", with("--servers", "0"), "--servers must be from 1 to 1000000, got 0", ""},
 		{"too many servers", with("--servers", "2000000000"), "--servers must be from 1 to 1000000, got 2000000000", ""}, // ran for minutes before
