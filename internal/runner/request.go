@@ -158,7 +158,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	dir := r.Out
 	if dir == "" {
-		name := r.now().Format("2006-01-02T150405") + "-" + scenario.SafeName(sc.Name)
+		name := r.now().Format("2006-01-02T150405") + "-" + scenario.SafeName(scenario.ReportName(sc))
 		if seg.Count > 1 {
 			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
 		}

@@ -126,7 +126,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		res.Warnings = append(res.Warnings, "TLS verification is off for this target (insecure_skip_verify)")
 	}
 	if short := scenario.ShortSecrets(sc); len(short) > 0 {
-		res.Warnings = append(res.Warnings, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a sensitive query key, a URL password, a header), not searched for in other text, where a path or name may show them")
+		res.Warnings = append(res.Warnings, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a ${secret:} reference in a name or URL, a sensitive query key, a URL password, a header), not searched for in other text (where it would mask every such run of characters, digits of figures too)")
 	}
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
