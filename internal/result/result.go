@@ -427,6 +427,14 @@ type Spike struct {
 	RecoveryFrom      Seconds          `json:"recovery_from_s"` // offset from the profile start
 	Recovered         bool             `json:"recovered"`
 	RecoveryTime      Seconds          `json:"recovery_s"`
+	// RecoveryLow is where the recovery may have come at the earliest: the
+	// start of the last bad one-second window before RecoveryTime (0 when
+	// none came after the recovery's start). RecoveryEstimate, when set,
+	// places it inside that window by the share of its requests that were
+	// bad (failed, or slower than the p95 expectation), as if the service
+	// was bad until then and good after: per-second windows, finer.
+	RecoveryLow      Seconds  `json:"recovery_low_s,omitempty"`
+	RecoveryEstimate *Seconds `json:"recovery_estimate_s,omitempty"`
 	Budget            Seconds          `json:"budget_s"`
 	ErrorsAfter       int64            `json:"errors_after"`
 	LastP95           Millis           `json:"last_p95_ms"`
