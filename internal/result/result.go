@@ -435,10 +435,10 @@ type Spike struct {
 	// was bad until then and good after: per-second windows, finer.
 	RecoveryLow      Seconds  `json:"recovery_low_s,omitempty"`
 	RecoveryEstimate *Seconds `json:"recovery_estimate_s,omitempty"`
-	Budget            Seconds          `json:"budget_s"`
-	ErrorsAfter       int64            `json:"errors_after"`
-	LastP95           Millis           `json:"last_p95_ms"`
-	LastErrorRate     float64          `json:"last_error_rate"`
+	Budget           Seconds  `json:"budget_s"`
+	ErrorsAfter      int64    `json:"errors_after"`
+	LastP95          Millis   `json:"last_p95_ms"`
+	LastErrorRate    float64  `json:"last_error_rate"`
 	// PeakUnmeasured and LastUnmeasured: no request succeeded from the
 	// surge on (in the last window), so PeakP95 and PeakP99 (LastP95)
 	// measure nothing and print as "—", not 0.
