@@ -427,9 +427,10 @@ type Spike struct {
 	RecoveryFrom      Seconds          `json:"recovery_from_s"` // offset from the profile start
 	Recovered         bool             `json:"recovered"`
 	RecoveryTime      Seconds          `json:"recovery_s"`
-	// RecoveryLow is where the recovery may have come at the earliest: the
-	// start of the last bad one-second window before RecoveryTime (0 when
-	// none came after the recovery's start). RecoveryEstimate, when set,
+	// RecoveryLow is the start of the last bad one-second window before
+	// RecoveryTime, where the recovery came (0 when none came after the
+	// recovery's start); windows hold requests by their completion, so
+	// with slow answers it may begin up to their latency after it. RecoveryEstimate, when set,
 	// places it inside that window by the share of its requests that were
 	// bad (failed, or slower than the p95 expectation), as if the service
 	// was bad until then and good after: per-second windows, finer.

@@ -331,9 +331,8 @@ func TestRulesRecordExpectations(t *testing.T) {
 // The recovery is measured per second of completions, so the first good
 // second starts up to a second after the truth (before: "within 4.69s" for
 // 4.0); the second before it, where the recovery came, starts before the
-// truth; the estimate inside it must be nearer the truth than that second's
-// ends. Bounds: 0.35 s for the 300 ms a slow answer completes late, and the
-// lateness of the generator; a second's width for the estimate.
+// truth; the estimate lies inside it. Bounds: 0.35 s for the 300 ms a slow
+// answer completes late, and the lateness of the generator.
 func TestAcceptanceSpikeRecoveryResolution(t *testing.T) {
 	est := func(s *result.Seconds) float64 {
 		if s == nil {
@@ -386,8 +385,11 @@ profiles:
 	if sp.RecoveryEstimate == nil {
 		t.Fatal("no estimate inside the last bad second")
 	}
-	if est := float64(*sp.RecoveryEstimate); est < truth-0.35 || est > truth+0.6 {
-		t.Errorf("estimate %.2f s, want %.1f s (−0.35 s … +0.6 s)", est, truth)
+	// On an idle machine 0.10–0.23 s late (docs/profiles.md); the bound is
+	// loose for a busy one: the estimate's arithmetic is
+	// TestSpikeRecoveryInsideTheLastBadSecond's, free of timing.
+	if est := float64(*sp.RecoveryEstimate); est < truth-0.5 || est > truth+1 || est < low || est > high {
+		t.Errorf("estimate %.2f s, want %.1f s (−0.5 s … +1 s) within %.2f … %.2f s", est, truth, low, high)
 	}
 	if !strings.Contains(res.Profiles[0].Verdict.Answer, "by the share of bad requests in the second before") {
 		t.Errorf("answer %q does not say how the estimate was made", res.Profiles[0].Verdict.Answer)
