@@ -331,8 +331,9 @@ func TestRulesRecordExpectations(t *testing.T) {
 // The recovery is measured per second of completions, so the first good
 // second starts up to a second after the truth (before: "within 4.69s" for
 // 4.0); the second before it, where the recovery came, starts before the
-// truth; the estimate lies inside it. Bounds: 0.35 s for the 300 ms a slow
-// answer completes late, and the lateness of the generator.
+// truth, or up to the 300 ms a slow answer completes late after it; the
+// estimate lies inside it. Bounds: 0.6 s for those 300 ms and the
+// generator's lateness on a busy machine.
 func TestAcceptanceSpikeRecoveryResolution(t *testing.T) {
 	est := func(s *result.Seconds) float64 {
 		if s == nil {
@@ -379,8 +380,8 @@ profiles:
 	}
 	high, low := float64(sp.RecoveryTime), float64(sp.RecoveryLow)
 	t.Logf("truth %.2f s: within %.2f s (from %.2f s), estimate %.2f s", truth, high, low, est(sp.RecoveryEstimate))
-	if high < truth-0.05 || high > truth+1.35 || low > truth+0.35 || low < high-1.01 {
-		t.Errorf("recovery between %.2f and %.2f s: want the truth %.1f s in it (0.35 s late at most)", low, high, truth)
+	if high < truth-0.05 || high > truth+1.6 || low > truth+0.6 || low < high-1.01 {
+		t.Errorf("recovery between %.2f and %.2f s: want the truth %.1f s in it (0.6 s late at most)", low, high, truth)
 	}
 	if sp.RecoveryEstimate == nil {
 		t.Fatal("no estimate inside the last bad second")
