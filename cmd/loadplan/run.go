@@ -107,7 +107,7 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 		bars = newProgressBars(env.Stdout)
 		pipe.Run.OnProfile = bars.onProfile
 	}
-	exp, err := startExport(v.export, pipe.Run.Scenario.Name, &pipe.Run)
+	exp, err := startExport(v.export, scenario.ReportName(pipe.Run.Scenario), &pipe.Run)
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -140,7 +140,7 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	for _, l := range append(stressComment(sc.Name, doc.Profiles.Stress), kept...) {
 		b.WriteString(l + "\n")
 	}
-	texts := []string{doc.Target.URL}
+	texts := []string{doc.Name, doc.Target.URL}
 	for _, r := range doc.Requests {
 		texts = append(texts, r.Name, r.Path, r.URL)
 	}

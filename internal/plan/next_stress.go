@@ -182,7 +182,7 @@ func keepContent(doc *nsDoc, orig *scenario.Scenario) []string {
 			}
 		}
 	}
-	lines := []string{"# Request bodies and Content-Type come from " + orig.Name + "'s scenario; other",
+	lines := []string{"# Request bodies and Content-Type come from " + scenario.ReportName(orig) + "'s scenario; other",
 		"# headers are not copied (their values may be secret): add them before running it."}
 	if len(held) > 0 {
 		lines = append(lines, fmt.Sprintf("# Left out, as they hold a secret: %s.", strings.Join(held, ", ")))

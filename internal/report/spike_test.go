@@ -54,3 +54,15 @@ func TestSpikeBlockRecoveryIsWithin(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+// With an estimate inside the last bad second, the block gives it and the
+// second it lies in beside the upper bound.
+func TestSpikeBlockRecoveryEstimate(t *testing.T) {
+	est := result.Seconds(4.16)
+	v := &result.Verdict{Spike: &result.Spike{Budget: 8, Recovered: true, RecoveryTime: 4.72, RecoveryLow: 3.72, RecoveryEstimate: &est, RecoveryFrom: 3}}
+	var b strings.Builder
+	spikeBlock(&b, v)
+	if want := "Recovery: within 4.7s after 3.0s into the profile (the start of the first good 1 s window), about 4.2s (from 3.7s: placed in the last bad second by the share of its requests that were bad; budget 8s); 0 errors after it."; !strings.Contains(b.String(), want) {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}

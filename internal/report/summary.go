@@ -173,7 +173,10 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 		fmt.Fprintf(b, " (%s)", counts(s.SurgeErrorClasses))
 	}
 	b.WriteString(".\n")
-	if s.Recovered {
+	if s.Recovered && s.RecoveryEstimate != nil {
+		fmt.Fprintf(b, "Recovery: within %.1fs after %.1fs into the profile (the start of the first good 1 s window), about %.1fs (from %.1fs: placed in the last bad second by the share of its requests that were bad; budget %s); %d errors after it.\n",
+			float64(s.RecoveryTime), float64(s.RecoveryFrom), float64(*s.RecoveryEstimate), float64(s.RecoveryLow), secs(s.Budget), s.ErrorsAfter)
+	} else if s.Recovered {
 		fmt.Fprintf(b, "Recovery: within %.1fs after %.1fs into the profile (the start of the first good 1 s window: it may have come up to a window earlier; budget %s); %d errors after it.\n", float64(s.RecoveryTime), float64(s.RecoveryFrom), secs(s.Budget), s.ErrorsAfter)
 	} else if why := unmeasuredRecovery(v); why != "" {
 		fmt.Fprintf(b, "Recovery: %s (budget %s).\n", why, secs(s.Budget))

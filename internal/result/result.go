@@ -427,10 +427,19 @@ type Spike struct {
 	RecoveryFrom      Seconds          `json:"recovery_from_s"` // offset from the profile start
 	Recovered         bool             `json:"recovered"`
 	RecoveryTime      Seconds          `json:"recovery_s"`
-	Budget            Seconds          `json:"budget_s"`
-	ErrorsAfter       int64            `json:"errors_after"`
-	LastP95           Millis           `json:"last_p95_ms"`
-	LastErrorRate     float64          `json:"last_error_rate"`
+	// RecoveryLow is the start of the last bad one-second window before
+	// RecoveryTime, where the recovery came (0 when none came after the
+	// recovery's start); windows hold requests by their completion, so
+	// with slow answers it may begin up to their latency after it. RecoveryEstimate, when set,
+	// places it inside that window by the share of its requests that were
+	// bad (failed, or slower than the p95 expectation), as if the service
+	// was bad until then and good after: per-second windows, finer.
+	RecoveryLow      Seconds  `json:"recovery_low_s,omitempty"`
+	RecoveryEstimate *Seconds `json:"recovery_estimate_s,omitempty"`
+	Budget           Seconds  `json:"budget_s"`
+	ErrorsAfter      int64    `json:"errors_after"`
+	LastP95          Millis   `json:"last_p95_ms"`
+	LastErrorRate    float64  `json:"last_error_rate"`
 	// PeakUnmeasured and LastUnmeasured: no request succeeded from the
 	// surge on (in the last window), so PeakP95 and PeakP99 (LastP95)
 	// measure nothing and print as "—", not 0.

@@ -103,6 +103,16 @@ func Prepare(r Request) (Pipeline, error) {
 	if err != nil {
 		return Pipeline{}, err
 	}
+	// The loads the run will offer are known now: a baseline run at
+	// another load is refused before anything is sent or written.
+	if baseline != nil {
+		if err := baseline.CheckLoads(plannedProfiles(opt)); err != nil {
+			return Pipeline{}, verdict.Usagef("--baseline: %v", err)
+		}
+	}
+	if err := result.CheckWritable(dir); err != nil {
+		return Pipeline{}, verdict.Usagef("output directory %s: %v", dir, err)
+	}
 	opt.Digest = digest
 	return Pipeline{
 		Run: opt,
@@ -121,7 +131,7 @@ func Prepare(r Request) (Pipeline, error) {
 }
 
 // options reads the run's options that depend on the scenario, and the
-// run's folder, checked writable.
+// run's folder (Prepare checks it writable, which creates it).
 func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	if r.Scale != 1 {
 		if err := sc.Scale(r.Scale); err != nil {
@@ -148,7 +158,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	dir := r.Out
 	if dir == "" {
-		name := r.now().Format("2006-01-02T150405") + "-" + scenario.SafeName(sc.Name)
+		name := r.now().Format("2006-01-02T150405") + "-" + scenario.SafeName(scenario.ReportName(sc))
 		if seg.Count > 1 {
 			name += fmt.Sprintf("-segment-%dof%d", seg.Index, seg.Count)
 		}
@@ -157,9 +167,6 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	eng, err := chooseEngine(r.getenv("LOADPLAN_ENGINE"), sc, r.Profiles, seg)
 	if err != nil {
 		return Options{}, "", err
-	}
-	if err := result.CheckWritable(dir); err != nil {
-		return Options{}, "", verdict.Usagef("output directory %s: %v", dir, err)
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,

@@ -126,7 +126,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		res.Warnings = append(res.Warnings, "TLS verification is off for this target (insecure_skip_verify)")
 	}
 	if short := scenario.ShortSecrets(sc); len(short) > 0 {
-		res.Warnings = append(res.Warnings, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a sensitive query key, a URL password, a header), not searched for in other text, where a path or name may show them")
+		res.Warnings = append(res.Warnings, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a ${secret:} reference in a name or URL, a sensitive query key, a URL password, a header), not searched for in other text (where it would mask every such run of characters, digits of figures too)")
 	}
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
@@ -341,10 +341,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	})
 	progress := &engine.Progress{}
 	total := p.Duration()
-	unit := "req/s"
-	if p.Model == scenario.Closed {
-		unit = "users"
-	}
+	unit := unitOf(p)
 	// ranAll is set once the engine has run the whole schedule: the
 	// profile then ran for its duration, however soon after its last
 	// start the last answer came and the bar drew its totals (a finished
@@ -485,6 +482,34 @@ func defaultErrorRate(opt Options) *float64 {
 		bound = *opt.MaxErrorRate
 	}
 	return &bound
+}
+
+// unitOf is the unit of p's offered load: users in the closed model,
+// req/s in the open one.
+func unitOf(p scenario.Profile) string {
+	if p.Model == scenario.Closed {
+		return "users"
+	}
+	return "req/s"
+}
+
+// plannedProfiles are the profiles opt will run as their result will
+// record them before any request is sent: name, model, rules and each
+// stage's offered load (after --scale; a segment's share), without
+// figures and without the refinement steps a stress ramp may add.
+func plannedProfiles(opt Options) []result.Profile {
+	var ps []result.Profile
+	for _, p := range opt.Scenario.Profiles {
+		if !selected(p.Name, opt.Profiles) {
+			continue
+		}
+		pr := result.Profile{Name: p.Name, Model: string(p.Model), Rules: rules(p)}
+		for i, sp := range stagePlans(p, unitOf(p), p.Duration(), opt.Segment) {
+			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: sp.Offered})
+		}
+		ps = append(ps, pr)
+	}
+	return ps
 }
 
 // stagePlans describes each stage as run: a stage the run stopped in ends

@@ -23,5 +23,5 @@ func Validate(path string, lookup func(string) (string, bool), checkPlan func(*s
 	for _, p := range sc.Profiles {
 		names = append(names, fmt.Sprintf("%s (%s, %d stages, %s)", p.Name, p.Model, len(p.Stages), p.Duration()))
 	}
-	return fmt.Sprintf("%s: ok: %q, %d requests, profiles: %v", path, sc.Name, len(sc.Requests), names), nil
+	return fmt.Sprintf("%s: ok: %q, %d requests, profiles: %v", path, scenario.ReportName(sc), len(sc.Requests), names), nil
 }

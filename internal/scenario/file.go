@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/yamlwalk"
 )
 
 // Defaults for keys left out of a scenario file.
@@ -87,9 +89,9 @@ func (p *parser) scenario(top value) *Scenario {
 
 	if v, ok := o.get("name"); !ok {
 		p.missing(o, "name", "letters, digits, '.', '_' and '-'")
-	} else if s, ok := p.str(v); ok {
+	} else if s, secret, ok := p.text(v, "a string"); ok {
 		if !namePattern.MatchString(s) {
-			p.errorf(v.n, v.path, "must be letters, digits, '.', '_' or '-', got %s", quote(s, false))
+			p.errorf(v.n, v.path, "must be letters, digits, '.', '_' or '-', got %s", quote(s, secret))
 		}
 		sc.Name = s
 	}
@@ -132,6 +134,7 @@ func (p *parser) scenario(top value) *Scenario {
 	p.monitor(o, sc)
 	sc.Secrets = p.w.Secrets()
 	sc.SecretVars = p.w.SecretVars()
+	sc.SecretSpans = p.w.SecretSpans()
 	return sc
 }
 
@@ -384,12 +387,12 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 	r := Request{Method: DefaultMethod, Weight: 1}
 	if nv, ok := o.get("name"); !ok {
 		p.missing(o, "name", "a unique name for reports")
-	} else if s, ok := p.str(nv); ok {
+	} else if s, secret, ok := p.text(nv, "a string"); ok {
 		switch line, dup := names[s]; {
 		case s == "":
 			p.errorf(nv.n, nv.path, "must not be empty")
 		case dup:
-			p.errorf(nv.n, nv.path, "duplicate request name %s (first at line %d)", quote(s, false), line)
+			p.errorf(nv.n, nv.path, "duplicate request name %s (first at line %d)", quote(s, secret), line)
 		default:
 			names[s] = nv.n.Line
 		}
@@ -421,6 +424,7 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 				p.errorf(v.n, v.path, "%v, got %s", err, quote(s, secret))
 			} else if kind == targetHTTP {
 				r.URL = full
+				p.joinSecretSpans(base, s, full)
 			} else {
 				r.URL = s
 			}
@@ -457,6 +461,23 @@ func (p *parser) request(o object, base string, kind targetKind, names map[strin
 	r.Expect = p.requestExpect(o)
 	p.compileRequest(&r)
 	return r
+}
+
+// joinSecretSpans records where the secret values of base (a target URL)
+// and path are in full, base without its trailing / joined to path.
+func (p *parser) joinSecretSpans(base, path, full string) {
+	spans := p.w.SecretSpans()
+	prefix := len(full) - len(path)
+	var out []yamlwalk.Span
+	for _, sp := range spans[base] {
+		if sp.End <= prefix {
+			out = append(out, sp)
+		}
+	}
+	for _, sp := range spans[path] {
+		out = append(out, yamlwalk.Span{Start: prefix + sp.Start, End: prefix + sp.End})
+	}
+	p.w.AddSecretSpans(full, out)
 }
 
 func (p *parser) slo(v value) SLO {

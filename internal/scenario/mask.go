@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/loadplan/loadplan/internal/yamlwalk"
 )
 
 // SensitiveQueryKeys are the query keys whose values are secret by default,
@@ -59,6 +61,9 @@ type Masker struct {
 	names []string       // reference names; a placeholder holds an index here
 	byVal map[string]int // value → index in names
 	refs  []maskRef      // longest value first
+	// spans are where ${secret:VAR} values went in the scenario's texts
+	// (Scenario.SecretSpans): masked there whatever their length.
+	spans map[string][]yamlwalk.Span
 }
 
 type maskRef struct {
@@ -108,7 +113,7 @@ func ShortSecrets(sc *Scenario) []string {
 // NewMasker collects the secrets of sc: its secret values, the password of
 // each URL, and the values of sensitive query keys.
 func NewMasker(sc *Scenario) *Masker {
-	m := &Masker{byVal: map[string]int{}}
+	m := &Masker{byVal: map[string]int{}, spans: sc.SecretSpans}
 	for _, k := range append(slices.Clone(SensitiveQueryKeys), sc.Target.SensitiveQueryKeys...) {
 		m.keys = append(m.keys, strings.ToLower(k))
 	}
@@ -145,10 +150,34 @@ func NewMasker(sc *Scenario) *Masker {
 }
 
 // URL returns u with every secret replaced by its reference.
-func (m *Masker) URL(u string) string { return m.resolve(m.url(u, false)) }
+func (m *Masker) URL(u string) string { return m.resolve(m.url(m.placed(u), false)) }
 
 // Text returns s with every secret value replaced by its reference.
-func (m *Masker) Text(s string) string { return m.resolve(m.hide(s)) }
+func (m *Masker) Text(s string) string { return m.resolve(m.hide(m.placed(s))) }
+
+// placed replaces the ${secret:VAR} values where the scenario put them in
+// s (a name or URL as the scenario holds it) with placeholders, however
+// short: hide searches only for values of 4 characters or more, and a
+// short one would show in a name or a path.
+func (m *Masker) placed(s string) string {
+	spans := m.spans[s]
+	if len(spans) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		n, known := m.byVal[s[sp.Start:sp.End]]
+		if !known || sp.Start < last {
+			continue
+		}
+		b.WriteString(s[last:sp.Start])
+		b.WriteString(placeholder(n))
+		last = sp.End
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // Forms lists every secret value and the forms an output may write it in
 // (percent-, JSON- and HTML-escaped), longest first: the last line of

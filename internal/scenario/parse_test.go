@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/yamlwalk"
 )
 
 // env returns a lookup over a fixed map, so tests never depend on the
@@ -116,6 +118,8 @@ func TestLoad(t *testing.T) {
 				},
 				Secrets:    []string{"demo-token", "Bearer demo-token", "t0k3n"},
 				SecretVars: map[string]string{"demo-token": "API_TOKEN", "t0k3n": "CHECKOUT_TOKEN"},
+				// where each ${secret:} value went: outputs mask it there
+				SecretSpans: map[string][]yamlwalk.Span{"Bearer demo-token": {{Start: 7, End: 17}}, "t0k3n": {{Start: 0, End: 5}}},
 			},
 			durations: map[string]time.Duration{"baseline": sec("30s"), "target": sec("1m"), "stress": sec("50s"), "spike": sec("85s")},
 		},
@@ -158,8 +162,9 @@ func TestLoad(t *testing.T) {
 						{Load: 25, Duration: sec("2m")},
 					}},
 				},
-				Secrets:    []string{"s3cr3t", "Bearer s3cr3t", "unsigned"},
-				SecretVars: map[string]string{"s3cr3t": "TOKEN"},
+				Secrets:     []string{"s3cr3t", "Bearer s3cr3t", "unsigned"},
+				SecretVars:  map[string]string{"s3cr3t": "TOKEN"},
+				SecretSpans: map[string][]yamlwalk.Span{"Bearer s3cr3t": {{Start: 7, End: 13}}},
 			},
 			durations: map[string]time.Duration{"baseline": sec("35s"), "target": sec("2m")},
 		},

@@ -17,6 +17,10 @@ func (e Expect) HasAny() bool {
 	return e.P50 > 0 || e.P95 > 0 || e.P99 > 0 || e.HasErrorRate || e.HasMinThroughput
 }
 
+// ReportName is the scenario's name as outputs show it: a ${secret:VAR} in
+// it written as the reference (Masker), as in the result.
+func ReportName(sc *Scenario) string { return NewMasker(sc).Text(sc.Name) }
+
 // RequestNames are the requests' names as results report them (a secret
 // in a name masked).
 func RequestNames(sc *Scenario) []string {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/yamlwalk"
 )
 
 // ProfileNames lists the four profiles in the order a run executes them.
@@ -51,6 +53,10 @@ type Scenario struct {
 	// SecretVars names the variable each ${secret:VAR} value came from
 	// (value → VAR), so that outputs write the reference, not the value.
 	SecretVars map[string]string
+	// SecretSpans maps each text (a name, a URL) that a ${secret:VAR}
+	// value went into to where the values are in it: outputs write the
+	// reference there however short the value (Masker).
+	SecretSpans map[string][]yamlwalk.Span
 	// Plan is the plan: section as written (nil when absent) when the file
 	// was read by Parse. Deprecated: read the file with
 	// internal/plan.ParseScenario (or LoadScenario), which returns the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
 )
@@ -161,6 +162,19 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 		}
 		sp.Recovered = true
 		sp.RecoveryTime = result.Seconds(max(0, float64(after[k].Offset)-from))
+		if k > 0 && after[k-1].Time == after[k].Time-1 {
+			last := after[k-1] // the last bad second: recovery came in it
+			low := max(0, float64(last.Offset)-from)
+			sp.RecoveryLow = result.Seconds(low)
+			if share, ok := badShare(last, limitP95); ok {
+				est := result.Seconds(min(max(low+share, low), float64(sp.RecoveryTime)))
+				sp.RecoveryEstimate = &est
+			}
+		} else if k > 0 {
+			// A second with no completion came before: recovery came at
+			// the earliest when that second began.
+			sp.RecoveryLow = result.Seconds(max(0, float64(sp.RecoveryTime)-1))
+		}
 		var req int64
 		for _, w := range after[k:] {
 			sp.ErrorsAfter += w.Errors
@@ -171,6 +185,29 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 		}
 		break
 	}
+}
+
+// badShare is the share of w's requests that were bad: failed, or (with a
+// p95 expectation) successful and slower than it, read from w's histogram;
+// ok is false when w has no requests, or a latency limit and no histogram.
+func badShare(w result.Window, limitP95 *result.Millis) (share float64, ok bool) {
+	if w.Requests <= 0 {
+		return 0, false
+	}
+	bad := w.Errors
+	if limitP95 != nil && w.Requests > w.Errors {
+		h, err := metrics.Decode(w.Hist)
+		if err != nil || h.TotalCount() == 0 {
+			return 0, false
+		}
+		limitUs := int64(float64(*limitP95) * 1000)
+		for _, bar := range h.Distribution() {
+			if bar.From > limitUs {
+				bad += bar.Count
+			}
+		}
+	}
+	return min(1, float64(bad)/float64(w.Requests)), true
 }
 
 // recoveryCheck is the recovery_time check, from what the after windows
@@ -200,7 +237,12 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 		return c, fmt.Sprintf("did not recover after the %s (%s)", fromText(rule.From), c.Detail)
 	}
 	// The time is the start of the first good one-second window: the
-	// service may have recovered up to a window earlier, never later.
+	// service may have recovered up to a window earlier, never later. The
+	// estimate places it inside the last bad second.
+	if sp.RecoveryEstimate != nil {
+		return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; about %ss by the share of bad requests in the second before, which began at %ss; budget %ss)",
+			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), num(float64(rule.Budget)))
+	}
 	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
 }
 

@@ -33,7 +33,8 @@ const secretPrefix = "secret:"
 // by neither { nor $ is kept as it is.
 //
 // secret reports whether any substituted value came from a secret variable;
-// such values are recorded in w's secret list as they are found. Without
+// such values are recorded in w's secret list as they are found, and where
+// they went in the text (SecretSpans). Without
 // a Lookup, s is returned as written.
 func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret, ok bool) {
 	if w.Runtime != nil {
@@ -46,6 +47,7 @@ func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret
 		return s, false, true
 	}
 	var b strings.Builder
+	var spans []Span // where secret values went
 	ok = true
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -90,12 +92,17 @@ func (w *Walker) Expand(s string, n *yaml.Node, path string) (out string, secret
 			continue
 		}
 		secret = secret || isSecret
+		if isSecret && val != "" {
+			spans = append(spans, Span{Start: b.Len(), End: b.Len() + len(val)})
+		}
 		b.WriteString(val)
 	}
 	if !ok {
 		return "", secret, false
 	}
-	return b.String(), secret, true
+	out = b.String()
+	w.AddSecretSpans(out, spans)
+	return out, secret, true
 }
 
 // variable is the value of the reference ref (the text inside ${...}): an

@@ -39,7 +39,10 @@ type Walker struct {
 	secretSet map[string]bool // guards against listing a secret twice
 	// secretVars maps a ${secret:VAR} value to VAR (the first VAR found).
 	secretVars map[string]string
-	merged     map[*yaml.Node][]Pair
+	// secretSpans maps a text that a ${secret:VAR} went into to where its
+	// values are in it.
+	secretSpans map[string][]Span
+	merged      map[*yaml.Node][]Pair
 }
 
 // Value is a node in the document with its dotted path and the node to
@@ -304,6 +307,31 @@ func (w *Walker) Secrets() []string { return w.secrets }
 
 // SecretVars maps each secret value to the variable it came from.
 func (w *Walker) SecretVars() map[string]string { return w.secretVars }
+
+// Span is where a ${secret:VAR} value is in a text after substitution:
+// text[Start:End].
+type Span struct{ Start, End int }
+
+// SecretSpans maps each text a ${secret:VAR} value went into (a scalar
+// after substitution) to where the values are in it, so that an output can
+// write the reference in their place however short they are (a value
+// under 4 characters is not searched for in other text).
+func (w *Walker) SecretSpans() map[string][]Span { return w.secretSpans }
+
+// AddSecretSpans records where secret values are in text, a text made of
+// scalars Expand returned (a base URL and a path joined); the first
+// record of a text stands.
+func (w *Walker) AddSecretSpans(text string, spans []Span) {
+	if len(spans) == 0 {
+		return
+	}
+	if w.secretSpans == nil {
+		w.secretSpans = make(map[string][]Span)
+	}
+	if _, known := w.secretSpans[text]; !known {
+		w.secretSpans[text] = spans
+	}
+}
 
 // AddSecret records a value that must never appear in output. Empty values
 // are not recorded: redacting "" would mean nothing, or everything.
