@@ -35,27 +35,9 @@ func Curl(command string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(c.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the curl command's URL %q is not an http(s) URL with a host", c.url)
-	}
-	if c.get && len(c.data) > 0 {
-		q := strings.Join(c.data, "&")
-		if u.RawQuery != "" {
-			q = u.RawQuery + "&" + q
-		}
-		u.RawQuery = q
-		c.data = nil
-	}
-	method := c.method
-	switch {
-	case method != "":
-	case c.head:
-		method = "HEAD"
-	case len(c.data) > 0:
-		method = "POST"
-	default:
-		method = "GET"
+	u, method, err := c.target()
+	if err != nil {
+		return nil, err
 	}
 	sec := newSecrets()
 	r := request{method: strings.ToUpper(method)}
@@ -63,20 +45,7 @@ func Curl(command string, opt Options) (*Result, error) {
 	where := "the request"
 	r.path = sec.pathQuery(u, nil, where)
 	var notes []string
-	for _, h := range c.headers {
-		name, v := h[0], h[1]
-		if strings.EqualFold(name, "cookie") {
-			notes = append(notes, "The Cookie header is not copied: the cookie jar keeps what the server sets.")
-			continue
-		}
-		if !keepHeader(name) && !strings.EqualFold(name, "user-agent") {
-			continue
-		}
-		if secretName(name, []string{"Authorization", "Proxy-Authorization", "X-Api-Key"}) {
-			v = sec.header(name, v, "header "+name)
-		}
-		r.headers = append(r.headers, [2]string{name, v})
-	}
+	r.headers, notes = c.copyHeaders(sec)
 	if c.user != "" {
 		r.headers = append(r.headers, [2]string{"Authorization", "Basic " + sec.ref("BASIC_AUTH", base64.StdEncoding.EncodeToString([]byte(c.user)), "-u (user:password, base64)")})
 	}
@@ -110,6 +79,53 @@ func Curl(command string, opt Options) (*Result, error) {
 	res := &Result{Secrets: sec.list, Env: env, Notes: notes, Steps: 1}
 	res.YAML = write(name, u.Scheme+"://"+u.Host, []request{r}, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
 	return res, nil
+}
+
+// target reads the command's URL, folds -G's data into its query and
+// chooses the method as curl would: -X, else HEAD for -I, POST with data,
+// GET.
+func (c *curlCmd) target() (*url.URL, string, error) {
+	u, err := url.Parse(c.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, "", fmt.Errorf("the curl command's URL %q is not an http(s) URL with a host", c.url)
+	}
+	if c.get && len(c.data) > 0 {
+		q := strings.Join(c.data, "&")
+		if u.RawQuery != "" {
+			q = u.RawQuery + "&" + q
+		}
+		u.RawQuery = q
+		c.data = nil
+	}
+	switch {
+	case c.method != "":
+		return u, c.method, nil
+	case c.head:
+		return u, "HEAD", nil
+	case len(c.data) > 0:
+		return u, "POST", nil
+	}
+	return u, "GET", nil
+}
+
+// copyHeaders returns the headers a scenario keeps, credentials as
+// secret references, and a note for a Cookie header left out.
+func (c *curlCmd) copyHeaders(sec *secrets) (headers [][2]string, notes []string) {
+	for _, h := range c.headers {
+		name, v := h[0], h[1]
+		if strings.EqualFold(name, "cookie") {
+			notes = append(notes, "The Cookie header is not copied: the cookie jar keeps what the server sets.")
+			continue
+		}
+		if !keepHeader(name) && !strings.EqualFold(name, "user-agent") {
+			continue
+		}
+		if secretName(name, []string{"Authorization", "Proxy-Authorization", "X-Api-Key"}) {
+			v = sec.header(name, v, "header "+name)
+		}
+		headers = append(headers, [2]string{name, v})
+	}
+	return headers, notes
 }
 
 // requestRefers reports whether the request's path, a header or the body
