@@ -202,15 +202,16 @@ func headingSlug(h string) string {
 // missing anchor, a link out of the repository — and reads anchors and
 // links as GitHub does.
 func TestDocLinkChecker(t *testing.T) {
-	for h, want := range map[string]string{
-		"`loadplan version`, `loadplan help`":                   "loadplan-version-loadplan-help",
-		"Rehearsal: `--scale`":                                  "rehearsal---scale",
-		"Why 20k lateness p99 misses (2026-12-06, 07:00–07:43)": "why-20k-lateness-p99-misses-2026-12-06-07000743",
-		"The bottleneck: the utilisation law":                   "the-bottleneck-the-utilisation-law",
-		"See [the guide](x.md) now":                             "see-the-guide-now",
-	} {
-		if got := headingSlug(h); got != want {
-			t.Errorf("headingSlug(%q) = %q, want %q", h, got, want)
+	headings := [][2]string{ // a heading and its anchor
+		{"`loadplan version`, `loadplan help`", "loadplan-version-loadplan-help"},
+		{"Rehearsal: `--scale`", "rehearsal---scale"},
+		{"Why 20k lateness p99 misses (2026-12-06, 07:00–07:43)", "why-20k-lateness-p99-misses-2026-12-06-07000743"},
+		{"The bottleneck: the utilisation law", "the-bottleneck-the-utilisation-law"},
+		{"See [the guide](x.md) now", "see-the-guide-now"},
+	}
+	for _, h := range headings {
+		if got := headingSlug(h[0]); got != h[1] {
+			t.Errorf("headingSlug(%q) = %q, want %q", h[0], got, h[1])
 		}
 	}
 	page := "# T\n\n## Same\n\n## Same\n\n```\n## Not a heading\n[no](nowhere.md)\n```\n\n<a id=\"set\"></a>\n"
