@@ -97,6 +97,12 @@ func TestReportEveryFormat(t *testing.T) {
 	if err != nil || len(windows) < 2 || windows[0][0] != "profile" {
 		t.Errorf("windows.csv: %v, %v", windows, err)
 	}
+	// requests.csv, as docs/cli.md says csv writes (it wrote only the two
+	// files above before).
+	requests, err := csv.NewReader(bytes.NewReader(read("requests.csv"))).ReadAll()
+	if err != nil || len(requests) < 2 || requests[0][0] != "profile" {
+		t.Errorf("requests.csv: %v, %v", requests, err)
+	}
 }
 
 // TestReportDefaultsToHTMLBesideResult: no flags writes report.html, and
@@ -133,7 +139,7 @@ func TestReportDefaultsToHTMLBesideResult(t *testing.T) {
 	if code := Run(context.Background(), []string{"report", path, "-f", "markdown", "--format", "csv,md"}, env); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	for _, name := range []string{"summary.md", "stages.csv", "windows.csv"} {
+	for _, name := range []string{"summary.md", "stages.csv", "windows.csv", "requests.csv"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Error(err)
 		}

@@ -42,13 +42,17 @@ func Formats() []Format {
 			return []result.File{{Name: "result.json", Data: data}}, nil
 		}},
 		{"junit", []string{"junit.xml"}, one("junit.xml", JUnit)},
-		{"csv", []string{StagesCSVFile, WindowsCSVFile}, func(r *result.Result) ([]result.File, error) {
+		{"csv", []string{StagesCSVFile, WindowsCSVFile, RequestsCSVFile}, func(r *result.Result) ([]result.File, error) {
 			stages, err := one(StagesCSVFile, StagesCSV)(r)
 			if err != nil {
 				return nil, err
 			}
 			windows, err := one(WindowsCSVFile, WindowsCSV)(r)
-			return append(stages, windows...), err
+			if err != nil {
+				return nil, err
+			}
+			requests, err := one(RequestsCSVFile, RequestsCSV)(r)
+			return append(append(stages, windows...), requests...), err
 		}},
 	}
 }

@@ -38,7 +38,11 @@ func FormatsHelp(comparison bool) string {
 		}
 	} else {
 		for _, f := range Formats() {
-			help = append(help, f.Name+" → "+strings.Join(f.Files, " and "))
+			files := strings.Join(f.Files[:len(f.Files)-1], ", ")
+			if files != "" {
+				files += " and "
+			}
+			help = append(help, f.Name+" → "+files+f.Files[len(f.Files)-1])
 		}
 	}
 	return strings.Join(help, ", ")

@@ -22,7 +22,7 @@ func TestChooseFormats(t *testing.T) {
 			t.Errorf("ChooseFormats(%q): %v, want %q", list, err, want)
 		}
 	}
-	if h := FormatsHelp(false); !strings.HasPrefix(h, "html → report.html, md → summary.md") || !strings.HasSuffix(h, "csv → "+StagesCSVFile+" and "+WindowsCSVFile) {
+	if h := FormatsHelp(false); !strings.HasPrefix(h, "html → report.html, md → summary.md") || !strings.HasSuffix(h, "csv → "+StagesCSVFile+", "+WindowsCSVFile+" and "+RequestsCSVFile) {
 		t.Errorf("FormatsHelp(false) = %q", h)
 	}
 	if h := FormatsHelp(true); h != "md → compare.md, json → compare.json, html → compare.html" {
