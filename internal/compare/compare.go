@@ -232,8 +232,14 @@ type Metric struct {
 	// sides have at least MinRuns runs. The metric is significant only
 	// when it agrees.
 	Runs *RunTest `json:"runs,omitempty"`
+	// Detectable is the run's resolution for a latency row (p50, p95,
+	// p99): about the smallest relative change its test calls with 80%
+	// chance at this size (setDetectable); absent for the other rows.
+	Detectable *float64 `json:"detectable,omitempty"`
 
 	shift int // the side the test puts the new run on: +1 higher, −1 lower
+	// spread is a latency row's per-second spread, for Detectable.
+	spread spread
 	// unresolved is set when the measurement cannot tell the two apart
 	// whatever the p-value (capacities within one step of the ramp).
 	unresolved bool
@@ -481,6 +487,7 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) 
 		runLevel(pc.Metrics, os, ns, pc.Stages, fallback, sos, sns)
 	}
 	holm(pc.Metrics)
+	setDetectable(pc.Metrics, opt.Alpha)
 	for i := range pc.Metrics {
 		m := &pc.Metrics[i]
 		if m.PAdjusted == nil {
@@ -649,7 +656,9 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		f    func(*window) (float64, bool)
 	}{{P50, q50, perSecondP50}, {P95, q95, perSecondP95}, {P99, q99, perSecondP99}} {
 		m := newMetric(l.name, oldAt(l.q), newAt(l.q))
-		rankVerdict(&m, VanElteren(series(strata, l.f)), opt)
+		ss := series(strata, l.f)
+		rankVerdict(&m, VanElteren(ss), opt)
+		m.spread, _ = spreadOf(ss)
 		metrics = append(metrics, m)
 	}
 

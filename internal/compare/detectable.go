@@ -1,0 +1,75 @@
+package compare
+
+import "math"
+
+// detectPower is the chance with which a change of Metric.Detectable is
+// called: the usual 80%.
+const detectPower = 0.8
+
+// spread is what a latency row's test has to see through: the standard
+// error of the difference of the two runs' mean per-second values (the
+// within-stage spread of the seconds, pooled over both runs and every
+// stage) and the old run's mean per-second value it is relative to.
+type spread struct {
+	se, oldMean float64
+}
+
+// spreadOf measures the spread of the per-second values of strata; ok is
+// false when there are too few values, or no old value above zero.
+func spreadOf(strata []Stratum) (s spread, ok bool) {
+	var ss, oldSum float64
+	var n1, n2, groups int
+	for _, st := range strata {
+		for _, side := range [][]float64{st.X, st.Y} {
+			if len(side) == 0 {
+				continue
+			}
+			groups++
+			m := 0.0
+			for _, v := range side {
+				m += v
+			}
+			m /= float64(len(side))
+			for _, v := range side {
+				ss += (v - m) * (v - m)
+			}
+		}
+		n1, n2 = n1+len(st.X), n2+len(st.Y)
+		for _, v := range st.Y {
+			oldSum += v
+		}
+	}
+	if n1 < minWindows || n2 < minWindows || oldSum <= 0 {
+		return spread{}, false
+	}
+	sd := math.Sqrt(ss / float64(n1+n2-groups))
+	return spread{se: sd * math.Sqrt(1/float64(n1)+1/float64(n2)), oldMean: oldSum / float64(n2)}, true
+}
+
+// setDetectable fills Metric.Detectable of the rows with a spread: the
+// relative change of the per-second values that a two-sided test at the
+// level Holm asks of a profile's most significant row (α ÷ the tested
+// rows) calls with 80% chance, by the normal approximation. It is an
+// estimate of the run's resolution, not a guarantee: a change well below
+// it is usually "no significant change" whatever its size in the table.
+func setDetectable(ms []Metric, alpha float64) {
+	tested := 0
+	for i := range ms {
+		if ms[i].PValue != nil {
+			tested++
+		}
+	}
+	if tested == 0 {
+		return
+	}
+	z := func(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+	k := z(1-alpha/(2*float64(tested))) + z(detectPower)
+	for i := range ms {
+		m := &ms[i]
+		if m.spread.oldMean <= 0 || m.PValue == nil {
+			continue
+		}
+		d := k * m.spread.se / m.spread.oldMean
+		m.Detectable = &d
+	}
+}
