@@ -110,6 +110,13 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 			c.Detail = join(detail, c.Detail)
 			checks = append(checks, result.GateCheck{Gate: c.Name, Profile: p.Name, Check: c})
 		}
+		if g := old.Generator; g.Invalid {
+			// Its figures measure the generator, not the target: no
+			// regression, and no absence of one, can be told from them.
+			check("valid", result.Check{Op: "==", Limit: 0, Unmeasured: true},
+				fmt.Sprintf("the baseline's %s profile is INVALID: its generator was the bottleneck (%s), so its figures measure the generator, not the target; store a valid run as the baseline", p.Name, strings.Join(g.Reasons, "; ")))
+			continue
+		}
 		if p.Rules.Stepped || old.Rules.Stepped {
 			oldCap, ok := capacityAtSLO(old)
 			if !ok {

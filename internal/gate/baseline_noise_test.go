@@ -128,3 +128,16 @@ func TestBaselineTooShortSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// A baseline whose generator was the bottleneck measured the generator:
+// comparing with it cannot pass. One failed baseline:valid check says
+// why, instead of p95, p99 and error-rate checks against its figures.
+func TestInvalidBaselineFails(t *testing.T) {
+	old := expRun(t, 6, 10, 0, 20)
+	old.Generator.Invalid, old.Generator.Reasons = true, []string{"start lateness p99 15ms > 10ms: the generator could not keep its schedule"}
+	failed, checks, _ := judgePair(old, expRun(t, 7, 10, 0, 20))
+	if len(checks) != 1 || len(failed) != 1 || failed[0] != "baseline:valid" ||
+		!strings.Contains(checks[0].Detail, "the baseline's baseline profile is INVALID: its generator was the bottleneck (start lateness p99 15ms") {
+		t.Errorf("invalid baseline: %+v, want one failed baseline:valid check", checks)
+	}
+}
