@@ -232,6 +232,13 @@ type Metric struct {
 	// sides have at least MinRuns runs. The metric is significant only
 	// when it agrees.
 	Runs *RunTest `json:"runs,omitempty"`
+	// Pooled is the bootstrap over the windows of the figure itself (the
+	// percentile of all the compared seconds' requests pooled), for p95
+	// and p99: it sees a stall of a few seconds that lifts the figure
+	// while the typical second, which the rank test compares, is
+	// unchanged. It is not part of the row's verdict; run --baseline
+	// reads it (docs/ci.md).
+	Pooled *PooledTest `json:"pooled,omitempty"`
 	// Detectable is the run's resolution for a latency row (p50, p95,
 	// p99): about the smallest relative change its test calls with 80%
 	// chance at this size (setDetectable); absent for the other rows.
@@ -659,6 +666,9 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		ss := series(strata, l.f)
 		rankVerdict(&m, VanElteren(ss), opt)
 		m.spread, _ = spreadOf(ss)
+		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 {
+			m.Pooled = pooledTest(bootstrap(ctx, rngFor(opt.Seed, os[0].Name, "pooled "+l.name), opt.Resamples, oh.quantileDraw(l.q), nh.quantileDraw(l.q)), opt)
+		}
 		metrics = append(metrics, m)
 	}
 

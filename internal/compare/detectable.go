@@ -73,3 +73,22 @@ func setDetectable(ms []Metric, alpha float64) {
 		m.Detectable = &d
 	}
 }
+
+// PooledTest is the bootstrap test of a row's pooled figure: its p-value
+// (unadjusted) and the interval of new − old at level 1 − α.
+type PooledTest struct {
+	P  float64    `json:"p_value"`
+	CI [2]float64 `json:"ci"`
+	// Higher is true when the bulk of the differences puts the new
+	// figure above the old.
+	Higher bool `json:"higher"`
+}
+
+// pooledTest summarises the bootstrap's differences (nil without any).
+func pooledTest(diffs []float64, opt Options) *PooledTest {
+	b, ok := summarizeBoot(diffs, opt.Alpha)
+	if !ok {
+		return nil
+	}
+	return &PooledTest{P: b.p, CI: b.ci, Higher: b.shift > 0}
+}

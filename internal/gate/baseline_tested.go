@@ -56,10 +56,11 @@ func (t *testedProfile) metric(name string) *comparison.Metric {
 // comparison. When m was tested, its figures (the steady part of each
 // stage, as compare shows them) are the check's, and the check fails only
 // when m is a regression (and, for the error rate, the rise passes
-// ErrorRateFloor); noise then says why a figure beyond the allowance
-// passed. An untested m, or none, is judged on the figures alone, and
+// ErrorRateFloor, or, pooled set, when the figure itself is significantly
+// higher: pooledRegression); noise then says why a figure beyond the
+// allowance passed. An untested m, or none, is judged on the figures alone, and
 // the detail says so.
-func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Metric) (c result.Check, detail, noise string) {
+func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Metric, pooled bool) (c result.Check, detail, noise string) {
 	tested := m != nil && m.PAdjusted != nil && m.Verdict != comparison.NotTested
 	if tested {
 		oldV, newV = m.Old, m.New
@@ -87,7 +88,7 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 		return c, join(detail, "untested ("+why+"): judged on the figures alone"), ""
 	}
 	beyond := !c.Pass
-	regression := m.Regression && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
+	regression := (m.Regression || pooled && pooledRegression(m, a)) && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
 	c.Pass = !regression
 	detail = join(detail, testedText(m))
 	if beyond && !regression {
@@ -95,6 +96,21 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 			figureText(unit, newV), c.Op, figureText(unit, c.Limit), testedText(m))
 	}
 	return c, detail, noise
+}
+
+// pooledAlpha is the level of a profile's pooled tests (p95, p99): 0.05
+// shared by the two rows, Bonferroni. A request's checks do not use them:
+// with each request's two more, unchanged pairs failed 3 of 20.
+const pooledAlpha = 0.025
+
+// pooledRegression is a regression of the figure itself: its bootstrap
+// over the seconds (compare.Metric.Pooled) puts it significantly higher,
+// by more than the allowance and at least compare's minimum effect (5%).
+// A stall of a few seconds lifts a run's p99 fourfold while the typical
+// second, which the rank test compares, is unchanged.
+func pooledRegression(m *comparison.Metric, a float64) bool {
+	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < pooledAlpha &&
+		m.Relative != nil && *m.Relative > max(a, 0.05)
 }
 
 // testedText is what a tested row's test said: the change, its
@@ -108,6 +124,9 @@ func testedText(m *comparison.Metric) string {
 	s := fmt.Sprintf("change %s, p = %.2g (%s, Holm-adjusted): %s", change, *m.PAdjusted, m.Test, m.Verdict)
 	if m.Note != "" {
 		s += " (" + m.Note + ")"
+	}
+	if m.Pooled != nil {
+		s += fmt.Sprintf("; the figure itself, bootstrap over the seconds: p = %.2g", m.Pooled.P)
 	}
 	if m.Detectable != nil {
 		s += fmt.Sprintf("; this run tells apart about ±%s", pctText(*m.Detectable))
