@@ -79,6 +79,8 @@ func setDetectable(ms []Metric, alpha float64) {
 type PooledTest struct {
 	P  float64    `json:"p_value"`
 	CI [2]float64 `json:"ci"`
+	// Alpha is the level of CI: 1 − Alpha.
+	Alpha float64 `json:"alpha"`
 	// Higher is true when the bulk of the differences puts the new
 	// figure above the old.
 	Higher bool `json:"higher"`
@@ -90,5 +92,5 @@ func pooledTest(diffs []float64, opt Options) *PooledTest {
 	if !ok {
 		return nil
 	}
-	return &PooledTest{P: b.p, CI: b.ci, Higher: b.shift > 0}
+	return &PooledTest{P: b.p, CI: b.ci, Alpha: opt.Alpha, Higher: b.shift > 0}
 }

@@ -175,8 +175,11 @@ func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request
 		}
 		check(metric, c, detail)
 		warnings = appendNoise(warnings, who, metric, noise)
-		if m != nil && m.Detectable != nil && *m.Detectable > b.MaxRegression {
-			blind = append(blind, fmt.Sprintf("%s ±%s", metric, pctText(*m.Detectable)))
+		if m == nil || m.PAdjusted == nil {
+			return
+		}
+		if d, ok := detectable(m, request == ""); ok && d > b.MaxRegression {
+			blind = append(blind, fmt.Sprintf("%s ±%s", metric, pctText(d)))
 		}
 	}
 	if old.Total.Response.Count == 0 {

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"math"
 
 	comparison "github.com/loadplan/loadplan/internal/compare"
 	"github.com/loadplan/loadplan/internal/result"
@@ -90,10 +91,10 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 	beyond := !c.Pass
 	regression := (m.Regression || pooled && pooledRegression(m, a)) && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
 	c.Pass = !regression
-	detail = join(detail, testedText(m))
+	detail = join(detail, testedText(m, pooled))
 	if beyond && !regression {
 		noise = fmt.Sprintf("beyond the allowance (measured %s, limit %s %s) but not a regression the test can tell from noise (%s)",
-			figureText(unit, newV), c.Op, figureText(unit, c.Limit), testedText(m))
+			figureText(unit, newV), c.Op, figureText(unit, c.Limit), testedText(m, pooled))
 	}
 	return c, detail, noise
 }
@@ -113,25 +114,44 @@ func pooledRegression(m *comparison.Metric, a float64) bool {
 		m.Relative != nil && *m.Relative > max(a, 0.05)
 }
 
-// testedText is what a tested row's test said: the change, its
-// Holm-adjusted p-value and test, the verdict, and, for a latency row,
-// the change the run could detect.
-func testedText(m *comparison.Metric) string {
+// testedText is what a tested row's tests said: the change, the
+// per-second test's Holm-adjusted p-value and verdict, the pooled
+// bootstrap's p-value of a profile's p95 or p99 (pooled set), and, for
+// a latency row, the change the run could detect.
+func testedText(m *comparison.Metric, pooled bool) string {
 	change := "from 0"
 	if m.Relative != nil {
 		change = fmt.Sprintf("%+.1f%%", 100**m.Relative)
 	}
-	s := fmt.Sprintf("change %s, p = %.2g (%s, Holm-adjusted): %s", change, *m.PAdjusted, m.Test, m.Verdict)
+	s := fmt.Sprintf("change %s; per-second test p = %.2g (%s, Holm-adjusted): %s", change, *m.PAdjusted, m.Test, m.Verdict)
 	if m.Note != "" {
 		s += " (" + m.Note + ")"
 	}
-	if m.Pooled != nil {
+	if pooled && m.Pooled != nil {
 		s += fmt.Sprintf("; the figure itself, bootstrap over the seconds: p = %.2g", m.Pooled.P)
 	}
-	if m.Detectable != nil {
-		s += fmt.Sprintf("; this run tells apart about ±%s", pctText(*m.Detectable))
+	if d, ok := detectable(m, pooled); ok {
+		s += fmt.Sprintf("; this run tells apart about ±%s", pctText(d))
 	}
 	return s
+}
+
+// detectable is about the smallest relative change of a latency row the
+// check calls 4 times in 5: the per-second test's (Metric.Detectable) or,
+// when pooled and smaller, the pooled bootstrap's, from its interval's
+// width (a standard error of width ÷ 2z at its level 1 − α, times
+// z(1 − pooledAlpha/2) + z(0.8)).
+func detectable(m *comparison.Metric, pooled bool) (float64, bool) {
+	d, ok := math.Inf(1), false
+	if m.Detectable != nil {
+		d, ok = *m.Detectable, true
+	}
+	if pooled && m.Pooled != nil && m.Old > 0 {
+		z := func(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+		se := (m.Pooled.CI[1] - m.Pooled.CI[0]) / (2 * z(1-m.Pooled.Alpha/2))
+		d, ok = min(d, (z(1-pooledAlpha/2)+z(0.8))*se/m.Old), true
+	}
+	return d, ok
 }
 
 // figureText prints a check's figure in its unit.
