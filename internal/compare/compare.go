@@ -501,6 +501,7 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) 
 			continue
 		}
 		decide(m, opt)
+		notePooled(m, opt)
 		if m.Regression {
 			pc.Pass = false
 		}

@@ -1,6 +1,9 @@
 package compare
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // detectPower is the chance with which a change of Metric.Detectable is
 // called: the usual 80%.
@@ -93,4 +96,18 @@ func pooledTest(diffs []float64, opt Options) *PooledTest {
 		return nil
 	}
 	return &PooledTest{P: b.p, CI: b.ci, Alpha: opt.Alpha, Higher: b.shift > 0}
+}
+
+// notePooled says so on a p95 or p99 row the rank test left "no
+// significant change" when the bootstrap of the figure itself calls it:
+// a stall of a few seconds lifts a run's p99 fourfold while the typical
+// second, which the rank test compares, is unchanged. The verdict stays
+// the rank test's (its calibration is the documented one); run
+// --baseline fails on it (docs/ci.md).
+func notePooled(m *Metric, opt Options) {
+	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || m.Relative == nil ||
+		math.Abs(*m.Relative) < opt.MinEffect || m.Pooled.Higher != (*m.Relative > 0) {
+		return
+	}
+	m.Note = joinNote(m.Note, fmt.Sprintf("but the figure itself differs, by the bootstrap over the seconds (p = %.2g): some seconds changed, not the typical one", m.Pooled.P))
 }
