@@ -84,14 +84,16 @@ func (b *Baseline) CheckProfiles(running []string) error {
 //
 // A check fails only on a regression loadplan compare would call: the
 // figure significantly worse (its test over the per-second windows,
-// Holm-adjusted) by more than the allowance. Two runs of one unchanged
+// Holm-adjusted) by more than the allowance; a profile's p95 and p99 also
+// when the figure itself is, by the bootstrap over the seconds
+// (pooledRegression: a stall of a few seconds). Two runs of one unchanged
 // system differ by chance, and the p99 of a short run by a lot: a plain
 // threshold on the figures failed 9 of 20 such pairs of 20 s
-// (TestBaselineNoiseIsNoRegression). A
-// figure beyond the allowance that the test cannot tell from noise passes
-// with a warning that says so, and each latency check says the change the
-// run could detect. A figure the comparison could not test (no per-second
-// windows) is judged on the figures alone, and its detail says so.
+// (TestBaselineNoiseIsNoRegression). A figure beyond the allowance that
+// the tests cannot tell from noise passes with a warning that says so,
+// and each latency check says the change the run could detect. A figure
+// the comparison could not test (no per-second windows) is judged on the
+// figures alone, and its detail says so.
 func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings []string) {
 	c, err := comparison.Compare(b.Result, r, b.compareOptions())
 	if err != nil {
