@@ -123,7 +123,11 @@ func testedText(m *comparison.Metric, pooled bool) string {
 	if m.Relative != nil {
 		change = fmt.Sprintf("%+.1f%%", 100**m.Relative)
 	}
-	s := fmt.Sprintf("change %s; per-second test p = %.2g (%s, Holm-adjusted): %s", change, *m.PAdjusted, m.Test, m.Verdict)
+	test := "per-second test"
+	if m.Test == comparison.TestBootstrap {
+		test = "bootstrap over the seconds"
+	}
+	s := fmt.Sprintf("change %s; %s p = %.2g (%s, Holm-adjusted): %s", change, test, *m.PAdjusted, m.Test, m.Verdict)
 	if m.Note != "" {
 		s += " (" + m.Note + ")"
 	}
