@@ -33,7 +33,7 @@ var allowed = map[string][]string{
 	"resample":  {},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
 	"compare":   {"result", "metrics", "resample", "verdict", "units"},
-	"gate":      {"result", "metrics", "verdict", "units"},
+	"gate":      {"result", "metrics", "verdict", "units", "compare"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 	// Demand history read from Prometheus for the plan's growth fit; the
 	// live export of a run's figures (OpenMetrics, remote write).

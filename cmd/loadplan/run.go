@@ -81,7 +81,7 @@ func runFlags(fs *pflag.FlagSet, r *runner.Request, v *runView) {
 	fs.IntVar(&q.MaxInFlight, "max-in-flight", scenario.DefaultMaxInFlight, "quick check: open model cap on requests in flight (1 to 1000000)")
 	fs.StringArrayVar(&r.Gates, "gate", nil, "fail the run (exit 1) unless [PROFILE:|REQUEST:|PROFILE/REQUEST:]METRIC OP VALUE[ over WINDOW] holds, e.g. 'p95<300ms', 'get_item:p95<50ms', 'error_rate<0.1%', 'throughput>=1000/s over 30s'; repeatable")
 	fs.StringVar(&r.JUnit, "junit", "", "also write the verdict checks and gates as JUnit XML to this file")
-	fs.StringVar(&r.Baseline, "baseline", "", "compare with this stored result.json: fail when p95, p99, error rate or stress capacity at SLO regress beyond --max-regression")
+	fs.StringVar(&r.Baseline, "baseline", "", "compare with this stored result.json: fail when p95, p99, error rate or stress capacity at SLO are significantly worse by more than --max-regression")
 	fs.StringVar(&r.MaxRegression, "max-regression", "10%", "regression allowed against --baseline (a percentage, or a fraction)")
 	fs.StringVar(&r.MinRequestShare, "min-request-share", "5%", "with --baseline, also compare on its own each request with at least this share of a profile's traffic (a percentage, or a fraction)")
 }

@@ -232,8 +232,21 @@ type Metric struct {
 	// sides have at least MinRuns runs. The metric is significant only
 	// when it agrees.
 	Runs *RunTest `json:"runs,omitempty"`
+	// Pooled is the bootstrap over the windows of the figure itself (the
+	// percentile of all the compared seconds' requests pooled), for p95
+	// and p99: it sees a stall of a few seconds that lifts the figure
+	// while the typical second, which the rank test compares, is
+	// unchanged. It is not part of the row's verdict; run --baseline
+	// reads it (docs/ci.md).
+	Pooled *PooledTest `json:"pooled,omitempty"`
+	// Detectable is the run's resolution for a latency row (p50, p95,
+	// p99): about the smallest relative change its test calls with 80%
+	// chance at this size (setDetectable); absent for the other rows.
+	Detectable *float64 `json:"detectable,omitempty"`
 
 	shift int // the side the test puts the new run on: +1 higher, −1 lower
+	// spread is a latency row's per-second spread, for Detectable.
+	spread spread
 	// unresolved is set when the measurement cannot tell the two apart
 	// whatever the p-value (capacities within one step of the ramp).
 	unresolved bool
@@ -481,12 +494,14 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) 
 		runLevel(pc.Metrics, os, ns, pc.Stages, fallback, sos, sns)
 	}
 	holm(pc.Metrics)
+	setDetectable(pc.Metrics, opt.Alpha)
 	for i := range pc.Metrics {
 		m := &pc.Metrics[i]
 		if m.PAdjusted == nil {
 			continue
 		}
 		decide(m, opt)
+		notePooled(m, opt)
 		if m.Regression {
 			pc.Pass = false
 		}
@@ -649,7 +664,12 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		f    func(*window) (float64, bool)
 	}{{P50, q50, perSecondP50}, {P95, q95, perSecondP95}, {P99, q99, perSecondP99}} {
 		m := newMetric(l.name, oldAt(l.q), newAt(l.q))
-		rankVerdict(&m, VanElteren(series(strata, l.f)), opt)
+		ss := series(strata, l.f)
+		rankVerdict(&m, VanElteren(ss), opt)
+		m.spread, _ = spreadOf(ss)
+		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 {
+			m.Pooled = pooledTest(bootstrap(ctx, rngFor(opt.Seed, os[0].Name, "pooled "+l.name), opt.Resamples, oh.quantileDraw(l.q), nh.quantileDraw(l.q)), opt)
+		}
 		metrics = append(metrics, m)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	comparison "github.com/loadplan/loadplan/internal/compare"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/verdict"
@@ -76,13 +77,28 @@ func (b *Baseline) CheckProfiles(running []string) error {
 
 // Judge compares each of r's profiles with the baseline's profile of the
 // same name. Steady profiles (baseline, target, spike) compare p95 and p99
-// of successful requests and the error rate over the whole profile; a
-// stepped stress profile compares its capacity at SLO instead, because its
-// whole-profile latency depends on how far its ramp went. Profiles the
-// baseline lacks are not compared and come back as warnings.
+// of successful requests and the error rate; a stepped stress profile
+// compares its capacity at SLO instead, because its whole-profile latency
+// depends on how far its ramp went. Profiles the baseline lacks are not
+// compared and come back as warnings.
+//
+// A check fails only on a regression loadplan compare would call: the
+// figure significantly worse (its test over the per-second windows,
+// Holm-adjusted) by more than the allowance; a profile's p95 and p99 also
+// when the figure itself is, by the bootstrap over the seconds
+// (pooledRegression: a stall of a few seconds). Two runs of one unchanged
+// system differ by chance, and the p99 of a short run by a lot: a plain
+// threshold on the figures failed 9 of 20 such pairs of 20 s
+// (TestBaselineNoiseIsNoRegression). A figure beyond the allowance that
+// the tests cannot tell from noise passes with a warning that says so,
+// and each latency check says the change the run could detect. A figure
+// the comparison could not test (no per-second windows) is judged on the
+// figures alone, and its detail says so.
 func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings []string) {
-	name := b.Path
-	a := b.MaxRegression
+	c, err := comparison.Compare(b.Result, r, b.compareOptions())
+	if err != nil {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %v: judged on the figures alone, with no test of significance", b.Path, err))
+	}
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
 		old := b.Result.Profile(p.Name)
@@ -90,10 +106,18 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 			warnings = append(warnings, fmt.Sprintf("baseline %s has no %s profile: %s not compared", b.Path, p.Name, p.Name))
 			continue
 		}
+		tested := comparedProfile(c, p.Name)
 		check := func(metric string, c result.Check, detail string) {
 			c.Name = "baseline:" + metric
 			c.Detail = join(detail, c.Detail)
 			checks = append(checks, result.GateCheck{Gate: c.Name, Profile: p.Name, Check: c})
+		}
+		if g := old.Generator; g.Invalid {
+			// Its figures measure the generator, not the target: no
+			// regression, and no absence of one, can be told from them.
+			check("valid", result.Check{Op: "==", Limit: 0, Unmeasured: true},
+				fmt.Sprintf("the baseline's %s profile is INVALID: its generator was the bottleneck (%s), so its figures measure the generator, not the target; store a valid run as the baseline", p.Name, strings.Join(g.Reasons, "; ")))
+			continue
 		}
 		if p.Rules.Stepped || old.Rules.Stepped {
 			oldCap, ok := capacityAtSLO(old)
@@ -102,9 +126,9 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				continue
 			}
 			newCap, _ := capacityAtSLO(p)
-			limit := oldCap * (1 - a)
-			check("capacity_at_slo", result.Check{Measured: newCap, Limit: limit, Op: ">=", Unit: UnitRate, Pass: newCap >= limit},
-				fmt.Sprintf("%s had %.1f req/s, −%s allowed", name, oldCap, pctText(a)))
+			c, detail, noise := b.judgeMetric(UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false)
+			check("capacity_at_slo", c, detail)
+			warnings = appendNoise(warnings, p.Name, "capacity_at_slo", noise)
 			continue
 		}
 		if why := verdict.LoadDifference(old, p, "the baseline"); why != "" {
@@ -113,40 +137,67 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 			load, unit := offeredLoad(p)
 			oldLoad, _ := offeredLoad(old)
 			check("load", result.Check{Measured: load, Limit: oldLoad, Op: "==", Unit: unit},
-				fmt.Sprintf("this run is not comparable with %s: %s; run it with the baseline's scenario and --scale", name, why))
+				fmt.Sprintf("this run is not comparable with %s: %s; run it with the baseline's scenario and --scale", b.Path, why))
 			continue
 		}
-		warnings = append(warnings, b.steady(old, p, check)...)
-		rc, rw := b.judgeRequests(old, p)
+		warnings = append(warnings, b.steady(old, p, tested, "", check)...)
+		rc, rw := b.judgeRequests(old, p, tested)
 		checks, warnings = append(checks, rc...), append(warnings, rw...)
 	}
 	return checks, warnings
 }
 
-// steady compares a steady profile (or one request's view of it) with the
-// baseline's: p95 and p99 of successful requests and the error rate over
-// the whole profile, each allowed MaxRegression.
-func (b *Baseline) steady(old, p *result.Profile, check func(metric string, c result.Check, detail string)) (warnings []string) {
-	name, a := b.Path, b.MaxRegression
+// compareOptions are the comparison's settings for the allowance: the
+// comparison's defaults otherwise (α 0.05, a minimum effect of 5%). A zero
+// allowance or share is passed as negative, which the comparison reads as
+// zero (its zero means the default).
+func (b *Baseline) compareOptions() comparison.Options {
+	o := comparison.Options{MaxRegression: b.MaxRegression, MinRequestShare: b.MinRequestShare}
+	if o.MaxRegression == 0 {
+		o.MaxRegression = -1
+	}
+	if o.MinRequestShare == 0 {
+		o.MinRequestShare = -1
+	}
+	return o
+}
+
+// steady compares a steady profile (or one request's view of it, request
+// set) with the baseline's: p95 and p99 of successful requests and the
+// error rate, each allowed MaxRegression; for a request also its p50 when
+// the comparison tested it (loadplan compare gates a request's p50).
+func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request string, check func(metric string, c result.Check, detail string)) (warnings []string) {
+	who := p.Name // a request's view is named PROFILE/REQUEST
+	var blind []string
+	judge := func(metric, unit string, oldV, newV float64) {
+		m := tested.metric(metric)
+		c, detail, noise := b.judgeMetric(unit, oldV, newV, m, request == "")
+		if unit == UnitMs && p.Total.Response.Count == 0 {
+			c.Pass, c.Detail, c.Unmeasured, c.Measured = false, "no successful requests", true, 0
+		}
+		check(metric, c, detail)
+		warnings = appendNoise(warnings, who, metric, noise)
+		if m == nil || m.PAdjusted == nil {
+			return
+		}
+		if d, ok := detectable(m, request == ""); ok && d > b.MaxRegression {
+			blind = append(blind, fmt.Sprintf("%s ±%s", metric, pctText(d)))
+		}
+	}
 	if old.Total.Response.Count == 0 {
 		warnings = append(warnings, fmt.Sprintf("baseline %s: %s had no successful requests: its latency not compared", b.Path, old.Name))
 	} else {
-		lat := func(metric string, oldV, newV result.Millis) {
-			limit := float64(oldV) * (1 + a)
-			c := result.Check{Measured: float64(newV), Limit: limit, Op: "<=", Unit: UnitMs, Pass: float64(newV) <= limit}
-			if p.Total.Response.Count == 0 {
-				c.Pass, c.Detail = false, "no successful requests"
-			}
-			check(metric, c, fmt.Sprintf("%s had %s, +%s allowed", name, msText(oldV), pctText(a)))
+		if m := tested.metric(comparison.P50); request != "" && m != nil && m.Gated {
+			judge("p50", UnitMs, float64(old.Total.Response.P50), float64(p.Total.Response.P50))
 		}
-		lat("p95", old.Total.Response.P95, p.Total.Response.P95)
-		lat("p99", old.Total.Response.P99, p.Total.Response.P99)
+		judge("p95", UnitMs, float64(old.Total.Response.P95), float64(p.Total.Response.P95))
+		judge("p99", UnitMs, float64(old.Total.Response.P99), float64(p.Total.Response.P99))
 	}
-	oldE, newE := old.Total.ErrorRate, p.Total.ErrorRate
-	// A regression needs both the relative rise and an absolute one.
-	limit := max(oldE*(1+a), oldE+ErrorRateFloor)
-	check("error_rate", result.Check{Measured: newE, Limit: limit, Op: "<=", Unit: UnitRatio, Pass: newE <= limit},
-		fmt.Sprintf("%s had %s, +%s (at least +%s) allowed", name, pctText(oldE), pctText(a), pctText(ErrorRateFloor)))
+	judge("error_rate", UnitRatio, old.Total.ErrorRate, p.Total.ErrorRate)
+	if len(blind) > 0 {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s: this run is too short to catch a +%s regression reliably: it tells apart about %s (80%% of the time); a smaller regression may pass — run longer or at a higher rate",
+			b.Path, who, pctText(b.MaxRegression), strings.Join(blind, ", ")))
+	}
 	return warnings
 }
 

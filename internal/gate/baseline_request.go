@@ -13,7 +13,7 @@ import (
 // requests in either run: a slower endpoint with most of the traffic is
 // a regression even when a slow minor endpoint sets the profile's
 // percentiles. Checks are named baseline:REQUEST:metric.
-func (b *Baseline) judgeRequests(old, p *result.Profile) (checks []result.GateCheck, warnings []string) {
+func (b *Baseline) judgeRequests(old, p *result.Profile, tested *testedProfile) (checks []result.GateCheck, warnings []string) {
 	if len(p.Total.PerRequest) < 2 && len(old.Total.PerRequest) < 2 {
 		return nil, nil
 	}
@@ -42,7 +42,7 @@ func (b *Baseline) judgeRequests(old, p *result.Profile) (checks []result.GateCh
 			}
 			checks = append(checks, result.GateCheck{Gate: c.Name, Profile: p.Name, Request: req, Check: c})
 		}
-		warnings = append(warnings, b.steady(ov, nv, check)...)
+		warnings = append(warnings, b.steady(ov, nv, tested.request(req), req, check)...)
 	}
 	return checks, warnings
 }

@@ -1,0 +1,113 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+)
+
+// detectPower is the chance with which a change of Metric.Detectable is
+// called: the usual 80%.
+const detectPower = 0.8
+
+// spread is what a latency row's test has to see through: the standard
+// error of the difference of the two runs' mean per-second values (the
+// within-stage spread of the seconds, pooled over both runs and every
+// stage) and the old run's mean per-second value it is relative to.
+type spread struct {
+	se, oldMean float64
+}
+
+// spreadOf measures the spread of the per-second values of strata; ok is
+// false when there are too few values, or no old value above zero.
+func spreadOf(strata []Stratum) (s spread, ok bool) {
+	var ss, oldSum float64
+	var n1, n2, groups int
+	for _, st := range strata {
+		for _, side := range [][]float64{st.X, st.Y} {
+			if len(side) == 0 {
+				continue
+			}
+			groups++
+			m := 0.0
+			for _, v := range side {
+				m += v
+			}
+			m /= float64(len(side))
+			for _, v := range side {
+				ss += (v - m) * (v - m)
+			}
+		}
+		n1, n2 = n1+len(st.X), n2+len(st.Y)
+		for _, v := range st.Y {
+			oldSum += v
+		}
+	}
+	if n1 < minWindows || n2 < minWindows || oldSum <= 0 {
+		return spread{}, false
+	}
+	sd := math.Sqrt(ss / float64(n1+n2-groups))
+	return spread{se: sd * math.Sqrt(1/float64(n1)+1/float64(n2)), oldMean: oldSum / float64(n2)}, true
+}
+
+// setDetectable fills Metric.Detectable of the rows with a spread: the
+// relative change of the per-second values that a two-sided test at the
+// level Holm asks of a profile's most significant row (α ÷ the tested
+// rows) calls with 80% chance, by the normal approximation. It is an
+// estimate of the run's resolution, not a guarantee: a change well below
+// it is usually "no significant change" whatever its size in the table.
+func setDetectable(ms []Metric, alpha float64) {
+	tested := 0
+	for i := range ms {
+		if ms[i].PValue != nil {
+			tested++
+		}
+	}
+	if tested == 0 {
+		return
+	}
+	z := func(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+	k := z(1-alpha/(2*float64(tested))) + z(detectPower)
+	for i := range ms {
+		m := &ms[i]
+		if m.spread.oldMean <= 0 || m.PValue == nil {
+			continue
+		}
+		d := k * m.spread.se / m.spread.oldMean
+		m.Detectable = &d
+	}
+}
+
+// PooledTest is the bootstrap test of a row's pooled figure: its p-value
+// (unadjusted) and the interval of new − old at level 1 − α.
+type PooledTest struct {
+	P  float64    `json:"p_value"`
+	CI [2]float64 `json:"ci"`
+	// Alpha is the level of CI: 1 − Alpha.
+	Alpha float64 `json:"alpha"`
+	// Higher is true when the bulk of the differences puts the new
+	// figure above the old.
+	Higher bool `json:"higher"`
+}
+
+// pooledTest summarises the bootstrap's differences (nil without any).
+func pooledTest(diffs []float64, opt Options) *PooledTest {
+	b, ok := summarizeBoot(diffs, opt.Alpha)
+	if !ok {
+		return nil
+	}
+	return &PooledTest{P: b.p, CI: b.ci, Alpha: opt.Alpha, Higher: b.shift > 0}
+}
+
+// notePooled says so on a p95 or p99 row the rank test left "no
+// significant change" when the bootstrap of the figure itself calls it:
+// a stall of a few seconds lifts a run's p99 fourfold while the typical
+// second, which the rank test compares, is unchanged. The verdict stays
+// the rank test's (its calibration is the documented one); run
+// --baseline fails on it (docs/ci.md).
+func notePooled(m *Metric, opt Options) {
+	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || m.Relative == nil ||
+		math.Abs(*m.Relative) < opt.MinEffect || m.Pooled.Higher != (*m.Relative > 0) {
+		return
+	}
+	m.Note = joinNote(m.Note, fmt.Sprintf("but the figure itself differs, by the bootstrap over the seconds (p = %.2g): some seconds changed, not the typical one", m.Pooled.P))
+}

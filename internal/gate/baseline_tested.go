@@ -1,0 +1,179 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+
+	comparison "github.com/loadplan/loadplan/internal/compare"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// testedProfile is the comparison of one profile (or of one request of
+// it) with the baseline's; a nil one has no tested metric.
+type testedProfile struct{ p *comparison.Profile }
+
+// comparedProfile finds profile name in c (nil when c is nil or lacks it).
+func comparedProfile(c *comparison.Comparison, name string) *testedProfile {
+	if c == nil {
+		return nil
+	}
+	for i := range c.Profiles {
+		if c.Profiles[i].Name == name {
+			return &testedProfile{&c.Profiles[i]}
+		}
+	}
+	return nil
+}
+
+// request is the comparison of one request of t's profile (nil when it
+// was not compared on its own).
+func (t *testedProfile) request(name string) *testedProfile {
+	if t == nil {
+		return nil
+	}
+	for i := range t.p.Requests {
+		if t.p.Requests[i].Request == name {
+			return &testedProfile{&t.p.Requests[i]}
+		}
+	}
+	return nil
+}
+
+// metric is t's row of that name, or nil.
+func (t *testedProfile) metric(name string) *comparison.Metric {
+	if t == nil {
+		return nil
+	}
+	for i := range t.p.Metrics {
+		if t.p.Metrics[i].Name == name {
+			return &t.p.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// judgeMetric is one baseline check of a figure whose old and new values
+// are oldV and newV (the whole profile's), with m its row in the
+// comparison. When m was tested, its figures (the steady part of each
+// stage, as compare shows them) are the check's, and the check fails only
+// when m is a regression (and, for the error rate, the rise passes
+// ErrorRateFloor, or, pooled set, when the figure itself is significantly
+// higher: pooledRegression); noise then says why a figure beyond the
+// allowance passed. An untested m, or none, is judged on the figures alone, and
+// the detail says so.
+func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Metric, pooled bool) (c result.Check, detail, noise string) {
+	tested := m != nil && m.PAdjusted != nil && m.Verdict != comparison.NotTested
+	if tested {
+		oldV, newV = m.Old, m.New
+	}
+	a := b.MaxRegression
+	c = result.Check{Measured: newV, Op: "<=", Unit: unit}
+	switch unit {
+	case UnitMs:
+		c.Limit = oldV * (1 + a)
+		detail = fmt.Sprintf("%s had %s, +%s allowed", b.Path, msText(result.Millis(oldV)), pctText(a))
+	case UnitRatio:
+		// A regression needs both the relative rise and an absolute one.
+		c.Limit = max(oldV*(1+a), oldV+ErrorRateFloor)
+		detail = fmt.Sprintf("%s had %s, +%s (at least +%s) allowed", b.Path, pctText(oldV), pctText(a), pctText(ErrorRateFloor))
+	default: // UnitRate: capacity at SLO
+		c.Limit, c.Op = oldV*(1-a), ">="
+		detail = fmt.Sprintf("%s had %.1f req/s, −%s allowed", b.Path, oldV, pctText(a))
+	}
+	c.Pass = compare(newV, c.Op, c.Limit)
+	if !tested {
+		why := "no comparison"
+		if m != nil && m.Note != "" {
+			why = m.Note
+		}
+		return c, join(detail, "untested ("+why+"): judged on the figures alone"), ""
+	}
+	beyond := !c.Pass
+	regression := (m.Regression || pooled && pooledRegression(m, a)) && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
+	c.Pass = !regression
+	detail = join(detail, testedText(m, pooled))
+	if beyond && !regression {
+		noise = fmt.Sprintf("beyond the allowance (measured %s, limit %s %s) but not a regression the test can tell from noise (%s)",
+			figureText(unit, newV), c.Op, figureText(unit, c.Limit), testedText(m, pooled))
+	}
+	return c, detail, noise
+}
+
+// pooledAlpha is the level of a profile's pooled tests (p95, p99): 0.05
+// shared by the two rows, Bonferroni. A request's checks do not use them:
+// with each request's two more, unchanged pairs failed 3 of 20.
+const pooledAlpha = 0.025
+
+// pooledRegression is a regression of the figure itself: its bootstrap
+// over the seconds (compare.Metric.Pooled) puts it significantly higher,
+// by more than the allowance and at least compare's minimum effect (5%).
+// A stall of a few seconds lifts a run's p99 fourfold while the typical
+// second, which the rank test compares, is unchanged.
+func pooledRegression(m *comparison.Metric, a float64) bool {
+	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < pooledAlpha &&
+		m.Relative != nil && *m.Relative > max(a, 0.05)
+}
+
+// testedText is what a tested row's tests said: the change, the
+// per-second test's Holm-adjusted p-value and verdict, the pooled
+// bootstrap's p-value of a profile's p95 or p99 (pooled set), and, for
+// a latency row, the change the run could detect.
+func testedText(m *comparison.Metric, pooled bool) string {
+	change := "from 0"
+	if m.Relative != nil {
+		change = fmt.Sprintf("%+.1f%%", 100**m.Relative)
+	}
+	test := "per-second test"
+	if m.Test == comparison.TestBootstrap {
+		test = "bootstrap over the seconds"
+	}
+	s := fmt.Sprintf("change %s; %s p = %.2g (%s, Holm-adjusted): %s", change, test, *m.PAdjusted, m.Test, m.Verdict)
+	if m.Note != "" {
+		s += " (" + m.Note + ")"
+	}
+	if pooled && m.Pooled != nil {
+		s += fmt.Sprintf("; the figure itself, bootstrap over the seconds: p = %.2g", m.Pooled.P)
+	}
+	if d, ok := detectable(m, pooled); ok {
+		s += fmt.Sprintf("; this run tells apart about ±%s", pctText(d))
+	}
+	return s
+}
+
+// detectable is about the smallest relative change of a latency row the
+// check calls 4 times in 5: the per-second test's (Metric.Detectable) or,
+// when pooled and smaller, the pooled bootstrap's, from its interval's
+// width (a standard error of width ÷ 2z at its level 1 − α, times
+// z(1 − pooledAlpha/2) + z(0.8)).
+func detectable(m *comparison.Metric, pooled bool) (float64, bool) {
+	d, ok := math.Inf(1), false
+	if m.Detectable != nil {
+		d, ok = *m.Detectable, true
+	}
+	if pooled && m.Pooled != nil && m.Old > 0 {
+		z := func(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+		se := (m.Pooled.CI[1] - m.Pooled.CI[0]) / (2 * z(1-m.Pooled.Alpha/2))
+		d, ok = min(d, (z(1-pooledAlpha/2)+z(0.8))*se/m.Old), true
+	}
+	return d, ok
+}
+
+// figureText prints a check's figure in its unit.
+func figureText(unit string, v float64) string {
+	switch unit {
+	case UnitMs:
+		return msText(result.Millis(v))
+	case UnitRatio:
+		return pctText(v)
+	}
+	return fmt.Sprintf("%.1f req/s", v)
+}
+
+// appendNoise adds the warning for a figure beyond the allowance that the
+// test could not tell from noise (none when noise is empty).
+func appendNoise(warnings []string, who, metric, noise string) []string {
+	if noise == "" {
+		return warnings
+	}
+	return append(warnings, fmt.Sprintf("baseline: %s %s: %s", who, metric, noise))
+}
