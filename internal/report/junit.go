@@ -86,7 +86,11 @@ func JUnit(w io.Writer, r *result.Result) error {
 		elapsed += float64(p.Total.Elapsed)
 	}
 	doc.Time = seconds(result.Seconds(elapsed))
+	return writeJUnit(w, doc)
+}
 
+// writeJUnit writes the document with its XML header, indented.
+func writeJUnit(w io.Writer, doc junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
