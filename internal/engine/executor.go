@@ -52,6 +52,13 @@ type Options struct {
 	// its intended time (metrics.Sample.From): latency is never
 	// understated. Stats.Early counts them.
 	PacerEarly time.Duration
+	// PacerSlack is the kernel's timer slack for the event loop's thread
+	// (Linux: prctl PR_SET_TIMERSLACK), how late the kernel may end the
+	// loop's timed waits to merge their wake-up with another timer's: a
+	// 1 ms wait ended up to 50 µs late with the kernel's default (issue
+	// #18, ADR 0021). Zero leaves the thread's slack as it is (the
+	// kernel's 50 µs, the pacing before 2026-12-06's session 11).
+	PacerSlack time.Duration
 	// WorkerIdle is how long an open-model sender waits for a start before
 	// it retires (0: DefaultWorkerIdle), so that the senders a pile-up made
 	// do not outlive it.
@@ -74,6 +81,12 @@ const (
 	DefaultPacerQuantum = time.Millisecond
 	DefaultPacerEarly   = DefaultPacerQuantum / 2
 )
+
+// DefaultPacerSlack is the timer slack of `loadplan run`'s event loop
+// unless told otherwise (Options.PacerSlack): a microsecond, the kernel's
+// own floor for a 1 ms wait (a thousandth of it), where its default is
+// 50 µs.
+const DefaultPacerSlack = time.Microsecond
 
 // Progress is live state an observer may read while a profile runs.
 type Progress struct {

@@ -64,3 +64,24 @@ func TestPacerEarly(t *testing.T) {
 		}
 	}
 }
+
+// TestPacerSlack: --pacer-slack reaches the engine as given (0: the
+// kernel's, left alone), and a negative slack is a usage error.
+func TestPacerSlack(t *testing.T) {
+	for _, slack := range []time.Duration{0, time.Microsecond, 50 * time.Microsecond} {
+		r := quickRequest(t)
+		r.PacerSlack = slack
+		p, err := Prepare(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := engineOptions(p.Run, nil, nil, nil, nil, nil).PacerSlack; got != slack {
+			t.Errorf("--pacer-slack %v: the engine got %v", slack, got)
+		}
+	}
+	r := quickRequest(t)
+	r.PacerSlack = -1
+	if _, err := Prepare(r); verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), "--pacer-slack") {
+		t.Errorf("--pacer-slack -1ns: %v, want a usage error naming it", err)
+	}
+}

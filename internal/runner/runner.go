@@ -62,6 +62,9 @@ type Options struct {
 	// due while its pacer is awake (engine.Options.PacerEarly; 0: never
 	// early).
 	PacerEarly time.Duration
+	// PacerSlack is the timer slack of the open model's event loop
+	// (engine.Options.PacerSlack; 0: the kernel's).
+	PacerSlack time.Duration
 	// Engine chooses the open model's engine (zero: the epoll event loop
 	// where it can serve the profile, else the sender pool; ADR 0019):
 	// Request sets it from LOADPLAN_ENGINE (epoll, pool or auto).
@@ -459,6 +462,7 @@ func engineOptions(opt Options, doer engine.Doer, prepared []*engine.Prepared, w
 		Progress:     progress,
 		PacerQuantum: opt.PacerQuantum,
 		PacerEarly:   opt.PacerEarly,
+		PacerSlack:   opt.PacerSlack,
 		Segment:      opt.Segment,
 		Flows:        opt.Scenario.Flows,
 		Data:         opt.data,
