@@ -62,6 +62,7 @@ func runFlags(fs *pflag.FlagSet, r *runner.Request, v *runView) {
 	fs.DurationVar(&r.PacerQuantum, "pacer-quantum", engine.DefaultPacerQuantum, "open model: the pacer wakes at most once per this; starts due within it go out together, each at most this minus --pacer-early late (0: a wake-up per start, exact to the microsecond, at a higher CPU cost)")
 	fs.DurationVar(&r.PacerEarly, "pacer-early", runner.PacerEarlyHalf, "open model: a start due within this after a wake-up of the pacer goes out with that wake-up's batch, up to this early (its latency then counts from when it was sent; the pacer never wakes early for a start); 0: never early, each start at most --pacer-quantum late")
 	fs.Lookup("pacer-early").DefValue = "half of --pacer-quantum"
+	fs.BoolVar(&r.GCFirst, "gc-first", true, "collect the garbage before each profile starts, so that the first collection does not fall in its first 100 ms (--gc-first=false: as before 2026-12-06's session 11)")
 	fs.DurationVar(&r.PacerSlack, "pacer-slack", engine.DefaultPacerSlack, "open model on Linux: the kernel's timer slack for the pacing thread, how late the kernel may end its waits (0: the kernel's own, 50us)")
 	fs.StringVar(&v.export.Listen, "metrics-listen", "", "serve the run's live metrics in OpenMetrics form on this address (GET /metrics), e.g. 127.0.0.1:9464")
 	fs.StringVar(&v.export.RemoteWrite, "prometheus-remote-write", "", "push the run's live metrics to this Prometheus remote-write URL every second, e.g. http://127.0.0.1:9090/api/v1/write")

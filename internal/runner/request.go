@@ -43,6 +43,8 @@ type Request struct {
 	PacerEarly time.Duration
 	// PacerSlack is the event loop's timer slack (0: the kernel's).
 	PacerSlack time.Duration
+	// GCFirst collects the garbage before each profile starts.
+	GCFirst bool
 
 	// CI gates: --gate, --junit, --baseline, --max-regression,
 	// --min-request-share.
@@ -167,7 +169,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
-		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), PacerSlack: r.PacerSlack, MaxErrorRate: &maxErr,
+		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), PacerSlack: r.PacerSlack, GCFirst: r.GCFirst, MaxErrorRate: &maxErr,
 		Engine: eng,
 	}, dir, nil
 }
