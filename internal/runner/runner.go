@@ -68,7 +68,8 @@ type Options struct {
 	// GCFirst collects the garbage before each profile's clock starts
 	// (runtime.GC), so that the process's first collection does not fall
 	// in the profile's first 100 ms, where the open model dials its
-	// connections and is already behind (issue #18, ADR 0021).
+	// connections and is already behind (issue #18, ADR 0021; off by
+	// default: no clear margin in pairs on a quiet machine).
 	GCFirst bool
 	// Engine chooses the open model's engine (zero: the epoll event loop
 	// where it can serve the profile, else the sender pool; ADR 0019):
