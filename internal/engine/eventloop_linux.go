@@ -177,6 +177,7 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	setTimerSlack(r.opt.PacerSlack)
 	stopTick := startTick(r.opt.Recorder)
 	q := newStartQueue(NewSchedule(p.Stages), p.Stages, r.opt.Segment.scale(), rng)
 	q.sched.Phase, q.sched.Scale = r.opt.Segment.phase(), r.opt.Segment.scale()
@@ -239,6 +240,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 	var lastWake int64
 	more := true
 	y := newYielder()
+	y.slack = r.opt.PacerSlack
 	defer y.close()
 	for {
 		now := r.now()

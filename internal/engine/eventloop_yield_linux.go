@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +41,7 @@ type yielder struct {
 	buf    [8]byte
 	readyF func(fd uintptr) bool // y.ready, bound once
 	off    bool                  // more than one P: nothing to yield to
+	slack  time.Duration         // the loop's timer slack, set again after each yield (setTimerSlack)
 }
 
 // newYielder makes the eventfd; without one (or the poller's), yield is
@@ -85,6 +87,7 @@ func (y *yielder) yield(now int64) {
 	y.rc.Read(y.readyF)
 	runtime.Gosched()
 	runtime.LockOSThread()
+	setTimerSlack(y.slack)
 }
 
 // ready is the poller's read callback: first it makes the eventfd

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +63,52 @@ func TestPacerEarly(t *testing.T) {
 		_, err := Prepare(r)
 		if verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), "--pacer-early") {
 			t.Errorf("--pacer-early %v: %v, want a usage error naming it", early, err)
+		}
+	}
+}
+
+// TestPacerSlack: --pacer-slack reaches the engine as given (0: the
+// kernel's, left alone), and a negative slack is a usage error.
+func TestPacerSlack(t *testing.T) {
+	for _, slack := range []time.Duration{0, time.Microsecond, 50 * time.Microsecond} {
+		r := quickRequest(t)
+		r.PacerSlack = slack
+		p, err := Prepare(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := engineOptions(p.Run, nil, nil, nil, nil, nil).PacerSlack; got != slack {
+			t.Errorf("--pacer-slack %v: the engine got %v", slack, got)
+		}
+	}
+	r := quickRequest(t)
+	r.PacerSlack = -1
+	if _, err := Prepare(r); verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), "--pacer-slack") {
+		t.Errorf("--pacer-slack -1ns: %v, want a usage error naming it", err)
+	}
+}
+
+// TestGCFirst: with GCFirst the run collects the garbage before each
+// profile (issue #18: the first collection otherwise fell in the open
+// model's first 100 ms), without it not. Automatic collection is off for
+// the test (debug.SetGCPercent(-1), process-wide: not parallel), so that
+// every cycle counted is the run's own.
+func TestGCFirst(t *testing.T) {
+	const yaml = "version: 1\nname: g\ntarget: {url: builtin, builtin: {workers: 4, service_time: 1ms}}\nrequests: [{name: get, path: /}]\nprofiles:\n  baseline: {rate: 50, duration: 100ms}\n  target: {rate: 50, duration: 100ms}\n"
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for _, first := range []bool{true, false} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := Run(ctx, Options{Scenario: parse(t, yaml), Version: "test", Seed: 1, MaxLateness: time.Second, PacerQuantum: time.Millisecond, GCFirst: first})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		n := after.NumGC - before.NumGC
+		if first && n < 2 || !first && n != 0 {
+			t.Errorf("GCFirst %v: %d collections in a run of two profiles, want one before each (none without)", first, n)
 		}
 	}
 }

@@ -41,6 +41,10 @@ type Request struct {
 	// PacerEarly is how early a start may leave (PacerEarlyHalf: half of
 	// PacerQuantum).
 	PacerEarly time.Duration
+	// PacerSlack is the event loop's timer slack (0: the kernel's).
+	PacerSlack time.Duration
+	// GCFirst collects the garbage before each profile starts.
+	GCFirst bool
 
 	// CI gates: --gate, --junit, --baseline, --max-regression,
 	// --min-request-share.
@@ -70,6 +74,8 @@ func Prepare(r Request) (Pipeline, error) {
 		return Pipeline{}, verdict.Usagef("--pacer-quantum %s: must be >= 0", r.PacerQuantum)
 	case r.PacerEarly != PacerEarlyHalf && (r.PacerEarly < 0 || r.PacerEarly > r.PacerQuantum):
 		return Pipeline{}, verdict.Usagef("--pacer-early %s: must be from 0 to --pacer-quantum (%s)", r.PacerEarly, r.PacerQuantum)
+	case r.PacerSlack < 0:
+		return Pipeline{}, verdict.Usagef("--pacer-slack %s: must be >= 0", r.PacerSlack)
 	case r.MaxLateness <= 0:
 		return Pipeline{}, verdict.Usagef("--max-lateness %s: must be > 0", r.MaxLateness)
 	}
@@ -170,7 +176,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
-		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), MaxErrorRate: &maxErr,
+		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), PacerSlack: r.PacerSlack, GCFirst: r.GCFirst, MaxErrorRate: &maxErr,
 		Engine: eng,
 	}, dir, nil
 }
