@@ -112,3 +112,24 @@ func TestGCFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestPreDial: --pre-dial reaches the engine as given (0: none), and a
+// negative count is a usage error.
+func TestPreDial(t *testing.T) {
+	for _, n := range []int{0, 1, 256} {
+		r := quickRequest(t)
+		r.PreDial = n
+		p, err := Prepare(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := engineOptions(p.Run, nil, nil, nil, nil, nil).PreDial; got != n {
+			t.Errorf("--pre-dial %d: the engine got %d", n, got)
+		}
+	}
+	r := quickRequest(t)
+	r.PreDial = -1
+	if _, err := Prepare(r); verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), "--pre-dial") {
+		t.Errorf("--pre-dial -1: %v, want a usage error naming it", err)
+	}
+}
