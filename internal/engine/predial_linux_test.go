@@ -17,13 +17,21 @@ import (
 )
 
 // preDialRun is an open profile at rate for dur against url, with the
-// default pacing and PreDial most: its options and profile.
-func preDialRun(url string, rate float64, dur time.Duration, most int) (scenario.Profile, Options) {
+// default pacing and PreDial 256: its profile, its options and what
+// PreDial opened for it (closed when the test ends; never nil).
+func preDialRun(t *testing.T, url string, rate float64, dur time.Duration) (scenario.Profile, Options, *Dialled) {
+	t.Helper()
 	p := scenario.Profile{Name: "baseline", Model: scenario.Open,
 		Stages: []scenario.Stage{{From: rate, Load: rate, Duration: dur}}}
-	return p, Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
+	opt := Options{Doer: NewFastClient(ClientOptions{Timeout: 5 * time.Second}),
 		Requests: []*Prepared{{Name: "get", Method: "GET", URL: url}}, Seed: 1, Engine: EngineEventLoop,
-		PacerQuantum: DefaultPacerQuantum, PacerEarly: DefaultPacerEarly, PreDial: most}
+		PacerQuantum: DefaultPacerQuantum, PacerEarly: DefaultPacerEarly, PreDial: 256}
+	d := PreDial(p, opt)
+	if d == nil {
+		t.Fatal("PreDial: nil, want a try")
+	}
+	t.Cleanup(d.Close)
+	return p, opt, d
 }
 
 // runDialled runs p with opt and d on a recorder whose clock starts now
@@ -50,12 +58,7 @@ func TestPreDialOpensBeforeTheClock(t *testing.T) {
 	var conns, served atomic.Int64
 	url, stop := delayedTarget(0, &conns, &served)(t)
 	defer stop()
-	p, opt := preDialRun(url, 2000, 300*time.Millisecond, 256)
-	d := PreDial(p, opt)
-	if d == nil {
-		t.Fatal("PreDial opened nothing (nil), want 5 connections")
-	}
-	defer d.Close()
+	p, opt, d := preDialRun(t, url, 2000, 300*time.Millisecond)
 	if d.Open != 5 || d.Wanted != 5 || d.Err != nil {
 		t.Fatalf("PreDial: %d open of %d wanted (err %v), want 5 of 5", d.Open, d.Wanted, d.Err)
 	}
@@ -83,12 +86,7 @@ func TestPreDialOpensBeforeTheClock(t *testing.T) {
 func TestPreDialRefused(t *testing.T) {
 	url, stop := refusingPort(t)
 	defer stop()
-	p, opt := preDialRun(url, 100, 200*time.Millisecond, 256)
-	d := PreDial(p, opt)
-	if d == nil {
-		t.Fatal("PreDial: nil, want a try that failed")
-	}
-	defer d.Close()
+	p, opt, d := preDialRun(t, url, 100, 200*time.Millisecond)
 	if d.Open != 0 || !errors.Is(d.Err, syscall.ECONNREFUSED) {
 		t.Fatalf("PreDial: %d open, err %v; want 0 and connection refused", d.Open, d.Err)
 	}
@@ -113,12 +111,7 @@ func TestPreDialRefused(t *testing.T) {
 func TestPreDialClosedAsAccepted(t *testing.T) {
 	url, stop := rawTarget(func(*net.TCPConn, <-chan struct{}) {})(t)
 	defer stop()
-	p, opt := preDialRun(url, 100, 200*time.Millisecond, 256)
-	d := PreDial(p, opt)
-	if d == nil {
-		t.Fatal("PreDial: nil, want a try")
-	}
-	defer d.Close()
+	p, opt, d := preDialRun(t, url, 100, 200*time.Millisecond)
 	time.Sleep(50 * time.Millisecond) // the server's closes arrive
 	st, snap := runDialled(t, p, opt, d)
 	if st.PreDialled != 0 {

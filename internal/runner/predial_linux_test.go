@@ -38,3 +38,24 @@ func TestRunPreDials(t *testing.T) {
 		}
 	}
 }
+
+// TestPreDialClockOffset: a split run's clock offset is when its first
+// profile's clock started after the common start, i.e. after the
+// connections opened before it, not when its wait for the start ended.
+func TestPreDialClockOffset(t *testing.T) {
+	srv, _ := testkit.CountingServer(t, 0)
+	yaml := "version: 1\nname: d\ntarget: {url: '" + srv.URL + "'}\nrequests: [{name: get, path: /}]\nprofiles:\n  baseline: {rate: 2000, duration: 100ms}\n"
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	at := time.Now().Add(100 * time.Millisecond)
+	res, err := Run(ctx, Options{Scenario: parse(t, yaml), Version: "test", Seed: 1, MaxLateness: time.Second, StartAt: at,
+		PacerQuantum: time.Millisecond, PacerEarly: 500 * time.Microsecond, PreDial: 256, Engine: engine.EngineEventLoop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := res.Profiles[0].Start.Sub(at)
+	if got := res.Segment.ClockOffset.Duration(); res.Profiles[0].Generator.PreDialled != 5 || got < 0 || (got-want).Abs() > time.Microsecond {
+		t.Errorf("clock offset %v with %d connections opened before the clock, want %v (the profile's start after --start-at)",
+			got, res.Profiles[0].Generator.PreDialled, want)
+	}
+}

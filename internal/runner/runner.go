@@ -189,6 +189,11 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			return res, err
 		}
 		res.Profiles = append(res.Profiles, prof)
+		if len(res.Profiles) == 1 && res.Segment != nil && res.Segment.StartAt != nil {
+			// When its clock started: after the connections opened
+			// before it (engine.PreDial), not when the wait ended.
+			res.Segment.ClockOffset = result.Sec(prof.Start.Sub(*res.Segment.StartAt))
+		}
 		if abort != nil {
 			res.Status = result.StatusAborted
 			res.Abort = abort
