@@ -9,8 +9,9 @@
 # context switches). Prints per run: CPU s per 100k (the result's cpu_s over
 # its starts), context switches per start, start ratio, lateness p99, early
 # starts and the earliest, the pacer's wake-up delays (count / total ms /
-# longest ms) and the generator CPU's steal time over the run (/proc/stat,
-# ms). Loopback only; every run is bounded (10 s).
+# longest ms), the generator CPU's steal time over the run (/proc/stat,
+# ms) and the connections open before the clock (generator.pre_dialled,
+# --pre-dial). Loopback only; every run is bounded (10 s).
 #
 #   PAIRS=3 RATES="5000 10000" scripts/bench-pacer-early.sh [bin/loadplan]
 #
@@ -18,6 +19,7 @@
 # flags), e.g. issue #18's lateness pairs (docs/performance.md):
 #
 #   OLD="--pacer-slack 50us" NEW="" PAIRS=6 RATES=20000 scripts/bench-pacer-early.sh
+#   OLD="--pre-dial 0" NEW="--pre-dial 256" PAIRS=5 RATES=20000 scripts/bench-pacer-early.sh
 set -eu
 lp=$(realpath "${1:-bin/loadplan}")
 work=$(mktemp -d)
@@ -35,8 +37,8 @@ cp "\$out/result.json" "$work/\$TAG.json"
 exit \$rc
 WRAP
 chmod +x "$work/wrap.sh"
-echo "| rate | pair | pacing | UTC | load | CPU s per 100k | context switches per start | start ratio | lateness p99 ms | early starts | earliest ms | wake-up delays | steal ms |"
-echo "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| rate | pair | pacing | UTC | load | CPU s per 100k | context switches per start | start ratio | lateness p99 ms | early starts | earliest ms | wake-up delays | steal ms | pre-dialled |"
+echo "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for p in $(seq 1 "${PAIRS:-3}"); do
 	for rate in ${RATES:-5000 10000}; do
 		# Odd pairs run the old pacing first, even ones the new: on a
@@ -57,8 +59,9 @@ g = json.load(open(base + ".json"))["profiles"][0]["generator"]
 cs = int(re.search(r"(\d+),,context-switches", open(base + ".perf").read()).group(1))
 n = g["started"]
 wake = "%d / %.1f / %.1f" % (g.get("wake_delays", 0), g.get("wake_delay_ms", 0), g.get("wake_delay_max_ms", 0))
-print("| %s | %s | %s | %s | %s | %.2f | %.3f | %.4f | %.3f | %d | %.3f | %s | %.0f |" % (rate, pair, v, t, load, g["cpu_s"] / n * 1e5, cs / n,
-      g.get("start_ratio", 0), g["lateness_p99_ms"], g.get("start_early", 0), g.get("start_early_max_ms", 0), wake, int(steal) * 1000 / int(tck)))
+print("| %s | %s | %s | %s | %s | %.2f | %.3f | %.4f | %.3f | %d | %.3f | %s | %.0f | %d |" % (rate, pair, v, t, load, g["cpu_s"] / n * 1e5, cs / n,
+      g.get("start_ratio", 0), g["lateness_p99_ms"], g.get("start_early", 0), g.get("start_early_max_ms", 0), wake, int(steal) * 1000 / int(tck),
+      g.get("pre_dialled", 0)))
 PY
 		done
 	done

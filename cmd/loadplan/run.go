@@ -64,6 +64,7 @@ func runFlags(fs *pflag.FlagSet, r *runner.Request, v *runView) {
 	fs.Lookup("pacer-early").DefValue = "half of --pacer-quantum"
 	fs.BoolVar(&r.GCFirst, "gc-first", false, "collect the garbage before each profile's clock starts, so that the process's first collection does not fall in its first 100 ms")
 	fs.DurationVar(&r.PacerSlack, "pacer-slack", 0, "open model on Linux: the kernel's timer slack for the pacing thread, how late the kernel may end its waits, e.g. 1us (0: the kernel's own, 50us)")
+	fs.IntVar(&r.PreDial, "pre-dial", engine.DefaultPreDial, "open model on Linux: open up to N connections before each profile's clock starts, as many as its first stage needs (rate x (quantum + early + 1 ms)); their dialling is then no start's lateness (0: none, each start dials while no connection is idle)")
 	fs.StringVar(&v.export.Listen, "metrics-listen", "", "serve the run's live metrics in OpenMetrics form on this address (GET /metrics), e.g. 127.0.0.1:9464")
 	fs.StringVar(&v.export.RemoteWrite, "prometheus-remote-write", "", "push the run's live metrics to this Prometheus remote-write URL every second, e.g. http://127.0.0.1:9090/api/v1/write")
 	fs.StringVar(&r.MaxErrorRate, "max-error-rate", "1%", "fail a baseline or target profile whose error rate passes this when its expect and the slo set no error_rate (a percentage, or a fraction; 100% turns the default bound off, but a profile whose every request failed still fails)")

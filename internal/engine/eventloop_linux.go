@@ -108,6 +108,11 @@ type eventLoop struct {
 	stoppedAt time.Duration
 	// late counts the paced waits that ended past their time (Stats.WakeDelays).
 	late wakeDelays
+	// opened: the epoll sets and the eventfd are made (openFDs).
+	opened bool
+	// preDialled counts the connections opened before the clock
+	// (Stats.PreDialled).
+	preDialled int
 }
 
 // eventLoopTarget tells whether the event loop can run opt's requests: a
@@ -175,6 +180,7 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 		l.closeFDs()
 	}()
 
+	l.settle()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	setTimerSlack(r.opt.PacerSlack)
@@ -191,12 +197,29 @@ func runOpenLoop(ctx context.Context, r *runner, l *eventLoop, p scenario.Profil
 		st.StoppedAt = l.stoppedAt
 	}
 	st.EventLoop = true
+	st.PreDialled = l.preDialled
 	l.late.into(&st)
 	return st, true
 }
 
-// open makes the loop's epoll set and its wake-up eventfd for r's run.
+// open makes the loop's epoll set and its wake-up eventfd for r's run
+// (made already when its connections were opened before the clock:
+// PreDial).
 func (l *eventLoop) open(r *runner) error {
+	if !l.opened {
+		if err := l.openFDs(); err != nil {
+			return err
+		}
+	}
+	l.r = r
+	for _, f := range r.flows.flows {
+		l.req = append(l.req, f.Steps[0].Request)
+	}
+	return nil
+}
+
+// openFDs makes the loop's epoll sets and its wake-up eventfd.
+func (l *eventLoop) openFDs() error {
 	var err error
 	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
 		return err
@@ -225,10 +248,7 @@ func (l *eventLoop) open(r *runner) error {
 	// milliseconds (a start then up to a millisecond late).
 	_, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), uintptr(unsafe.Pointer(&unix.Timespec{})), 0, 0)
 	l.msWait = errno == unix.ENOSYS
-	l.r = r
-	for _, f := range r.flows.flows {
-		l.req = append(l.req, f.Steps[0].Request)
-	}
+	l.opened = true
 	return nil
 }
 

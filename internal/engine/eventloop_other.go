@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/scenario"
 )
@@ -21,3 +22,7 @@ func eventLoopTarget(opt *Options, fs *flowSet) (*eventLoop, string) {
 func runOpenLoop(context.Context, *runner, *eventLoop, scenario.Profile, *rand.Rand) (Stats, bool) {
 	return Stats{}, false
 }
+
+func preDialLoop(*eventLoop, int, time.Duration) (int, error) { return 0, nil }
+
+func closeLoop(*eventLoop) {}

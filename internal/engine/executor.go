@@ -60,6 +60,11 @@ type Options struct {
 	// is (the kernel's 50 µs): 1 µs moved the wake-ups ~50 µs nearer their
 	// time but did not lower the lateness p99 by a clear margin in pairs.
 	PacerSlack time.Duration
+	// PreDial is the most connections PreDial opens before an open-model
+	// profile's clock starts (0: none; issue #18, ADR 0022); Dialled is
+	// what it opened, taken by the run's event loop as idle connections.
+	PreDial int
+	Dialled *Dialled
 	// WorkerIdle is how long an open-model sender waits for a start before
 	// it retires (0: DefaultWorkerIdle), so that the senders a pile-up made
 	// do not outlive it.
@@ -147,6 +152,9 @@ type Stats struct {
 	Early      int64
 	EarlyTotal time.Duration
 	EarlyMax   time.Duration
+	// PreDialled is how many connections the event loop had open when
+	// the profile's clock started (Options.Dialled).
+	PreDialled int
 }
 
 // ErrNoRequests is returned when there is nothing to send.
@@ -331,7 +339,10 @@ func RunOpen(ctx context.Context, p scenario.Profile, opt Options) (Stats, error
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 	noLoop := poolAsked
 	if r.opt.Engine != EnginePool {
-		l, why := eventLoopTarget(&r.opt, r.flows)
+		l, why := r.opt.Dialled.take(), ""
+		if l == nil {
+			l, why = eventLoopTarget(&r.opt, r.flows)
+		}
 		if l != nil {
 			if st, ok := runOpenLoop(ctx, r, l, p, rng); ok {
 				return st, nil

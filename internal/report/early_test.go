@@ -33,3 +33,23 @@ func TestEarlyStartSentence(t *testing.T) {
 		t.Errorf("no early start: %q, want nothing", got)
 	}
 }
+
+// TestPreDialSentence: when connections were opened before the profile's
+// clock (run --pre-dial, ADR 0022), summary.md says how many beside the
+// start lateness; with none it says nothing of it.
+func TestPreDialSentence(t *testing.T) {
+	r := fixture(t)
+	g := &r.Profiles[0].Generator
+	g.PreDialled = 50
+	var b bytes.Buffer
+	if err := Markdown(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := ", 50 connections opened before the clock (their dialling is in no start's lateness)"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary.md lacks %q", want)
+	}
+	g.PreDialled = 0
+	if got := preDialText(*g); got != "" {
+		t.Errorf("none opened before the clock: %q, want nothing", got)
+	}
+}

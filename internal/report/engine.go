@@ -80,3 +80,14 @@ func earlyText(g result.Generator) string {
 	}
 	return fmt.Sprintf(", %d sent early (at most %s, the pacer's early allowance; their latency counts from the send)", g.EarlyStarts, ms(g.EarlyMax))
 }
+
+// preDialText says, after the start lateness, how many connections were
+// open when the profile's clock started (result.Generator.PreDialled,
+// run --pre-dial): ", 50 connections opened before the clock (their
+// dialling is in no start's lateness)". Empty when none was.
+func preDialText(g result.Generator) string {
+	if g.PreDialled <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d connections opened before the clock (their dialling is in no start's lateness)", g.PreDialled)
+}

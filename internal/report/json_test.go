@@ -150,6 +150,7 @@ func withOptional(r *result.Result) {
 	sp.Generator.Invalid, sp.Generator.Reasons = true, []string{"an invalid reason"}
 	sp.Generator.ConnWaits = 3
 	sp.Generator.EarlyStarts, sp.Generator.EarlyTotal, sp.Generator.EarlyMax = 120, 30.5, 0.49
+	sp.Generator.PreDialled = 13
 	sp.Generator.Iterations = 400
 	sp.Notes = []string{"a profile note"}
 	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1}}

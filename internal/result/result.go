@@ -688,6 +688,10 @@ type Generator struct {
 	EarlyStarts int64  `json:"start_early,omitempty"`
 	EarlyTotal  Millis `json:"start_early_ms,omitempty"`
 	EarlyMax    Millis `json:"start_early_max_ms,omitempty"`
+	// PreDialled counts the connections the open model's event loop had
+	// open when the profile's clock started (run --pre-dial): their
+	// dialling is in no start's lateness. Absent when none.
+	PreDialled int64 `json:"pre_dialled,omitempty"`
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -718,7 +722,8 @@ func MergeEngines(labels []string, parts []Generator) (engine, note string) {
 
 // AddCounts adds pg's counts (starts, iterations, drops, cancels,
 // connection waits, late samples, CPU seconds, wake-up delays and their
-// total, early starts and their total) to g's and keeps the larger peak
+// total, early starts and their total, connections opened before the
+// clock) to g's and keeps the larger peak
 // memory, longest wake-up delay and earliest start: what two parts of a profile add up to, whether they
 // ran side by side (a split run's segments) or one after the other (a
 // stress ramp's refinement steps). The most in flight and the lateness
@@ -738,6 +743,7 @@ func (g *Generator) AddCounts(pg Generator) {
 	g.EarlyStarts += pg.EarlyStarts
 	g.EarlyTotal += pg.EarlyTotal
 	g.EarlyMax = max(g.EarlyMax, pg.EarlyMax)
+	g.PreDialled += pg.PreDialled
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -70,21 +71,30 @@ func TestPacerEarly(t *testing.T) {
 // TestPacerSlack: --pacer-slack reaches the engine as given (0: the
 // kernel's, left alone), and a negative slack is a usage error.
 func TestPacerSlack(t *testing.T) {
-	for _, slack := range []time.Duration{0, time.Microsecond, 50 * time.Microsecond} {
+	reachesEngine(t, "--pacer-slack", []time.Duration{0, time.Microsecond, 50 * time.Microsecond}, -1,
+		func(r *Request, v time.Duration) { r.PacerSlack = v }, func(o engine.Options) time.Duration { return o.PacerSlack })
+}
+
+// reachesEngine checks that each of vals, set on a quick check's request
+// by set, reaches the engine's options (got reads it there), and that bad
+// is a usage error naming flag.
+func reachesEngine[T comparable](t *testing.T, flag string, vals []T, bad T, set func(*Request, T), got func(engine.Options) T) {
+	t.Helper()
+	for _, v := range vals {
 		r := quickRequest(t)
-		r.PacerSlack = slack
+		set(&r, v)
 		p, err := Prepare(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := engineOptions(p.Run, nil, nil, nil, nil, nil).PacerSlack; got != slack {
-			t.Errorf("--pacer-slack %v: the engine got %v", slack, got)
+		if g := got(engineOptions(p.Run, nil, nil, nil, nil, nil)); g != v {
+			t.Errorf("%s %v: the engine got %v", flag, v, g)
 		}
 	}
 	r := quickRequest(t)
-	r.PacerSlack = -1
-	if _, err := Prepare(r); verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), "--pacer-slack") {
-		t.Errorf("--pacer-slack -1ns: %v, want a usage error naming it", err)
+	set(&r, bad)
+	if _, err := Prepare(r); verdict.ExitCode(err) != verdict.ExitUsage || !strings.Contains(err.Error(), flag) {
+		t.Errorf("%s %v: %v, want a usage error naming it", flag, bad, err)
 	}
 }
 
@@ -111,4 +121,11 @@ func TestGCFirst(t *testing.T) {
 			t.Errorf("GCFirst %v: %d collections in a run of two profiles, want one before each (none without)", first, n)
 		}
 	}
+}
+
+// TestPreDial: --pre-dial reaches the engine as given (0: none), and a
+// negative count is a usage error.
+func TestPreDial(t *testing.T) {
+	reachesEngine(t, "--pre-dial", []int{0, 1, 256}, -1,
+		func(r *Request, v int) { r.PreDial = v }, func(o engine.Options) int { return o.PreDial })
 }

@@ -45,6 +45,9 @@ type Request struct {
 	PacerSlack time.Duration
 	// GCFirst collects the garbage before each profile starts.
 	GCFirst bool
+	// PreDial is the most connections opened before each open-model
+	// profile's clock starts (0: none).
+	PreDial int
 
 	// CI gates: --gate, --junit, --baseline, --max-regression,
 	// --min-request-share.
@@ -76,6 +79,8 @@ func Prepare(r Request) (Pipeline, error) {
 		return Pipeline{}, verdict.Usagef("--pacer-early %s: must be from 0 to --pacer-quantum (%s)", r.PacerEarly, r.PacerQuantum)
 	case r.PacerSlack < 0:
 		return Pipeline{}, verdict.Usagef("--pacer-slack %s: must be >= 0", r.PacerSlack)
+	case r.PreDial < 0:
+		return Pipeline{}, verdict.Usagef("--pre-dial %d: must be >= 0", r.PreDial)
 	case r.MaxLateness <= 0:
 		return Pipeline{}, verdict.Usagef("--max-lateness %s: must be > 0", r.MaxLateness)
 	}
@@ -176,7 +181,7 @@ func (r Request) options(sc *scenario.Scenario) (Options, string, error) {
 	}
 	return Options{
 		Scenario: sc, Profiles: r.Profiles, Version: r.Version, Segment: seg, StartAt: at,
-		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), PacerSlack: r.PacerSlack, GCFirst: r.GCFirst, MaxErrorRate: &maxErr,
+		MaxLateness: r.MaxLateness, PacerQuantum: r.PacerQuantum, PacerEarly: r.pacerEarly(), PacerSlack: r.PacerSlack, GCFirst: r.GCFirst, PreDial: r.PreDial, MaxErrorRate: &maxErr,
 		Engine: eng,
 	}, dir, nil
 }

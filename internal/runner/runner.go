@@ -71,6 +71,9 @@ type Options struct {
 	// connections and is already behind (issue #18, ADR 0021; off by
 	// default: no clear margin in pairs on a quiet machine).
 	GCFirst bool
+	// PreDial is the most connections the open model's event loop opens
+	// before each profile's clock starts (engine.Options.PreDial; 0: none).
+	PreDial int
 	// Engine chooses the open model's engine (zero: the epoll event loop
 	// where it can serve the profile, else the sender pool; ADR 0019):
 	// Request sets it from LOADPLAN_ENGINE (epoll, pool or auto).
@@ -186,6 +189,11 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 			return res, err
 		}
 		res.Profiles = append(res.Profiles, prof)
+		if len(res.Profiles) == 1 && res.Segment != nil && res.Segment.StartAt != nil {
+			// When its clock started: after the connections opened
+			// before it (engine.PreDial), not when the wait ended.
+			res.Segment.ClockOffset = result.Sec(prof.Start.Sub(*res.Segment.StartAt))
+		}
 		if abort != nil {
 			res.Status = result.StatusAborted
 			res.Abort = abort
@@ -339,6 +347,11 @@ func selected(name string, only []string) bool {
 
 func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
 	names := requestNames(prepared)
+	// The connections the first starts need are opened before the clock
+	// starts (engine.PreDial): their dialling is no start's lateness.
+	eopt := engineOptions(opt, doer, prepared, weights, nil, nil)
+	dialled := engine.PreDial(p, eopt)
+	defer dialled.Close()
 	if opt.GCFirst {
 		runtime.GC()
 	}
@@ -373,7 +386,8 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	watchDone := w.start(pctx)
 
 	cpu0 := cpuTime()
-	stats, err := engine.Run(pctx, p, engineOptions(opt, doer, prepared, weights, rec, progress))
+	eopt.Recorder, eopt.Progress, eopt.Dialled = rec, progress, dialled
+	stats, err := engine.Run(pctx, p, eopt)
 	stopProfile()
 	<-watchDone
 	ranAll.Store(err == nil && !stats.Stopped)
@@ -469,6 +483,7 @@ func engineOptions(opt Options, doer engine.Doer, prepared []*engine.Prepared, w
 		PacerQuantum: opt.PacerQuantum,
 		PacerEarly:   opt.PacerEarly,
 		PacerSlack:   opt.PacerSlack,
+		PreDial:      opt.PreDial,
 		Segment:      opt.Segment,
 		Flows:        opt.Scenario.Flows,
 		Data:         opt.data,
@@ -484,6 +499,7 @@ func generator(stats engine.Stats, cpu time.Duration, maxLateness time.Duration)
 		Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(maxLateness),
 		WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
 		EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
+		PreDialled: int64(stats.PreDialled),
 	}
 }
 
