@@ -134,12 +134,7 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 		Scenario:    describe(sc, opt.Digest),
 		Environment: environment(opt.Version),
 	}
-	if sc.Target.InsecureSkipVerify {
-		res.Warnings = append(res.Warnings, "TLS verification is off for this target (insecure_skip_verify)")
-	}
-	if short := scenario.ShortSecrets(sc); len(short) > 0 {
-		res.Warnings = append(res.Warnings, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a ${secret:} reference in a name or URL, a sensitive query key, a URL password, a header), not searched for in other text (where it would mask every such run of characters, digits of figures too)")
-	}
+	res.Warnings = append(res.Warnings, scenarioWarnings(sc)...)
 	base := sc.Target.URL
 	if base == scenario.BuiltinURL {
 		srv, err := startBuiltin(sc.Target.Builtin, res)
@@ -207,6 +202,19 @@ func Run(ctx context.Context, opt Options) (*result.Result, error) {
 	res.Environment.End = time.Now().UTC()
 	verdict.JudgeAll(res)
 	return res, nil
+}
+
+// scenarioWarnings are what a run warns of its scenario before it starts:
+// TLS verification off, secrets too short to be searched for.
+func scenarioWarnings(sc *scenario.Scenario) []string {
+	var w []string
+	if sc.Target.InsecureSkipVerify {
+		w = append(w, "TLS verification is off for this target (insecure_skip_verify)")
+	}
+	if short := scenario.ShortSecrets(sc); len(short) > 0 {
+		w = append(w, "secret(s) "+strings.Join(short, ", ")+" shorter than 4 characters: masked where the scenario puts them (a ${secret:} reference in a name or URL, a sensitive query key, a URL password, a header), not searched for in other text (where it would mask every such run of characters, digits of figures too)")
+	}
+	return w
 }
 
 // startBuiltin starts the built-in target, the simulated service b, on a
@@ -347,14 +355,9 @@ func selected(name string, only []string) bool {
 
 func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engine.Doer, prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
 	names := requestNames(prepared)
-	// The connections the first starts need are opened before the clock
-	// starts (engine.PreDial): their dialling is no start's lateness.
 	eopt := engineOptions(opt, doer, prepared, weights, nil, nil)
-	dialled := engine.PreDial(p, eopt)
+	dialled := beforeTheClock(opt, p, eopt)
 	defer dialled.Close()
-	if opt.GCFirst {
-		runtime.GC()
-	}
 	epoch := time.Now()
 	mon := startMonitor(opt, epoch)
 	defer mon.Stop()
@@ -428,6 +431,17 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		w.abort.Profile = p.Name
 	}
 	return prof, w.abort, err
+}
+
+// beforeTheClock opens the connections the first starts need
+// (engine.PreDial) and, with GCFirst, collects the garbage, before the
+// profile's clock starts: neither is any start's lateness.
+func beforeTheClock(opt Options, p scenario.Profile, eopt engine.Options) *engine.Dialled {
+	dialled := engine.PreDial(p, eopt)
+	if opt.GCFirst {
+		runtime.GC()
+	}
+	return dialled
 }
 
 // requestNames are the names of the prepared requests, in order.
