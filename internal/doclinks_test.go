@@ -238,11 +238,11 @@ func TestDocLinkChecker(t *testing.T) {
 	}
 	anchorsOf := func(string) (map[string]bool, error) { return map[string]bool{"here": true}, nil }
 	for target, want := range map[string]string{
-		"cli.md#here":         "",
-		"cli.md#gone":         "no heading with the anchor #gone",
-		"missing.md":          "no such file docs/missing.md",
-		"../../shared/x.md":   "points outside the repository",
-		"https://example.org": "",
+		"cli.md#here":          "",
+		"cli.md#gone":          "no heading with the anchor #gone",
+		"missing.md":           "no such file docs/missing.md",
+		"../../elsewhere/x.md": "points outside the repository",
+		"https://example.org":  "",
 	} {
 		if got := checkLink(root, "docs/page.md", target, anchorsOf); (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("checkLink(%q) = %q, want %q", target, got, want)
