@@ -135,7 +135,12 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 			// A steady profile's latency and errors at another load say
 			// nothing of a regression: fail on that, not on a p95.
 			load, unit := offeredLoad(p)
-			oldLoad, _ := offeredLoad(old)
+			oldLoad, oldUnit := offeredLoad(old)
+			if oldUnit != unit {
+				// Users against req/s: one unit would misname one figure
+				// (the detail says which is which).
+				unit = ""
+			}
 			check("load", result.Check{Measured: load, Limit: oldLoad, Op: "==", Unit: unit},
 				fmt.Sprintf("this run is not comparable with %s: %s; run it with the baseline's scenario and --scale", b.Path, why))
 			continue

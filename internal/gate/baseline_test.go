@@ -201,6 +201,15 @@ func TestBaselineAtAnotherLoad(t *testing.T) {
 		!strings.Contains(checks[0].Detail, "not comparable with old.json: its stage 1 offered 150 req/s, the baseline's 50 req/s") {
 		t.Errorf("another load: %+v, want one failed baseline:load check", checks)
 	}
+	// A closed-model run against an open-model baseline: the check names
+	// no one unit for both figures (it read "measured 2 users, limit ==
+	// 40 users" for a baseline of 40 req/s).
+	closed := at(2)
+	closed.Model, closed.Stages[0].Offered.Unit = "closed", "users"
+	checks, _ = b.Judge(&result.Result{Profiles: []result.Profile{closed}})
+	if len(checks) != 1 || checks[0].Name != "baseline:load" || checks[0].Pass || checks[0].Unit != "" {
+		t.Errorf("users against req/s: %+v, want one failed baseline:load check with no unit", checks)
+	}
 	checks, _ = b.Judge(&result.Result{Profiles: []result.Profile{at(50)}})
 	if len(checks) != 3 || checks[0].Name != "baseline:p95" || !checks[0].Pass {
 		t.Errorf("the same load: %+v, want p95, p99 and error rate compared", checks)
