@@ -2,7 +2,10 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
 )
 
 func TestGatesMarkdown(t *testing.T) {
@@ -34,5 +37,16 @@ func TestGatesMarkdown(t *testing.T) {
 	}
 	if got := b.String(); got[:17] != "\n## Gates: PASS\n\n" {
 		t.Errorf("all passing: heading %q", got[:17])
+	}
+}
+
+// A check's detail may hold "|" (a request named "a|b", a quoted gate):
+// the verdict's checks table escapes it as the gates table does, so the
+// Markdown table keeps its columns.
+func TestChecksTableEscapesBars(t *testing.T) {
+	var b strings.Builder
+	checksTable(&b, &result.Verdict{Checks: []result.Check{{Name: "a|b:p95", Measured: 20, Limit: 30, Op: "<=", Unit: "ms", Pass: true, Detail: "x | y"}}})
+	if want := "| a\\|b:p95 | all | 20ms | <= 30ms | pass — x \\| y |\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("got:\n%s\nwant the row:\n%s", b.String(), want)
 	}
 }

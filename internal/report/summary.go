@@ -110,7 +110,7 @@ func checksTable(b *strings.Builder, v *result.Verdict) {
 	}
 	b.WriteString("\n| check | stage | measured | limit | result |\n|---|---:|---:|---:|---|\n")
 	for _, c := range v.Checks {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", c.Name, checkStage(c), measured(c), limitText(c), checkResult(c))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", cmpEscape(c.Name), checkStage(c), measured(c), limitText(c), cmpEscape(checkResult(c)))
 	}
 }
 
