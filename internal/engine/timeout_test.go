@@ -43,7 +43,8 @@ var neverAnswers = rawTarget(func(c *net.TCPConn, done <-chan struct{}) { io.Cop
 // request fails as timeout between the timeout and the timeout plus its
 // slack, and the run ends within its duration plus the timeout.
 //
-// Real time: the slack allowed on top of timeout/64 is 350 ms, about 10x
+// Real time: the slack allowed on top of timeout/64 (and the run's own
+// generator lateness, which the error latency holds) is 350 ms, about 10x
 // the scheduling noise seen on an idle machine and 3x the most seen on this
 // project's busy 2-core machine (the error latency counts from the intended
 // start, so it holds the generator's lateness too). Before the fix the fast
@@ -203,8 +204,10 @@ func TestConnectionsGrowWithDemand(t *testing.T) {
 // time starts when it got one, so it stays near the server's 200 ms while
 // its response time holds the wait.
 //
-// Real time: service time may pass 200 ms by 300 ms (about 10x the noise
-// on an idle machine); the last requests wait about 1.5 s for a connection.
+// Real time: the service time's median may pass 200 ms by 300 ms (about
+// 10x the noise on an idle machine), and its max stays under the response
+// max less the server's time; the last requests wait about 1.5 s for a
+// connection.
 // The three clients' runs, each against its own server, wait side by side
 // (t.Run from goroutines: whatever -parallel says); under -race with a core
 // kept busy the service time max was 252 ms.
