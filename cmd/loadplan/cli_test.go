@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/testkit"
 )
 
@@ -531,5 +532,24 @@ func TestRepeatKeepsEachRun(t *testing.T) {
 	}
 	if code := Run(context.Background(), []string{"run", "--url", srv.URL, "--users", "1", "--duration", "1s", "--repeat", "0"}, env); code != ExitUsage {
 		t.Errorf("--repeat 0: exit %d, want 2", code)
+	}
+}
+
+// TestRunStartUpDefaults (issue #18, ADRs 0021 and 0022): `loadplan run`
+// collects the garbage and opens the first connections before each
+// profile's clock starts unless told not to.
+func TestRunStartUpDefaults(t *testing.T) {
+	env, _, _ := testEnv(nil)
+	r, v := runner.Request{}, runView{}
+	fs := newFlags(env, "run", "")
+	runFlags(fs, &r, &v)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if !r.GCFirst || r.PreDial != 256 {
+		t.Errorf("defaults: --gc-first %v, --pre-dial %d; want true, 256", r.GCFirst, r.PreDial)
+	}
+	if err := fs.Parse([]string{"--gc-first=false", "--pre-dial", "0"}); err != nil || r.GCFirst || r.PreDial != 0 {
+		t.Errorf("--gc-first=false --pre-dial 0: %v, %d (%v); want false, 0", r.GCFirst, r.PreDial, err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 // DefaultPreDial is the most connections `loadplan run` opens before a
 // profile's clock starts unless told otherwise (--pre-dial).
-const DefaultPreDial = 0
+const DefaultPreDial = 256
 
 // preDialRoundTrip is the round trip preDialCount expects of a request
 // before any was made: 1 ms, a loopback or LAN target's answer with room

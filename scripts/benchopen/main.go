@@ -85,7 +85,19 @@ func run(loadplan string, rate float64, durations string) error {
 			p.Generator.LatenessP99, p.Generator.LatenessMax, p.WakeDelayText(), p.Generator.MaxInFlight, p.CPUPer100k(), mib, p.VerdictText())
 	}
 	if len(rss) >= 2 {
-		fmt.Printf("\npeak RSS, last run / first run: %.3f (target: within 10%%); largest %.1f MiB (target: at most 64 MiB for 10 million requests)\n", rss[len(rss)-1]/rss[0], slices.Max(rss))
+		ratio, most := rss[len(rss)-1]/rss[0], slices.Max(rss)
+		fmt.Printf("\n| figure | measured | target | |\n|---|---|---|---|\n")
+		fmt.Printf("| peak RSS, last run ÷ first run (issue #7) | %.3f × | within 10%% | %s |\n", ratio, metText(ratio <= 1.1 && ratio >= 1/1.1))
+		fmt.Printf("| peak RSS, last run ÷ first run (issue #18) | %.3f × | ≤ 1.2 × | %s |\n", ratio, metText(ratio <= 1.2))
+		fmt.Printf("| largest peak RSS | %.1f MiB | ≤ 64 MiB for 10 million requests | %s |\n", most, metText(most <= 64))
 	}
 	return nil
+}
+
+// metText is a target's last column: met or not.
+func metText(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**not met**"
 }
