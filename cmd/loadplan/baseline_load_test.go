@@ -70,3 +70,54 @@ func TestBaselineAtAnotherLoadRefusedBeforeSending(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidBaselineRefusedBeforeSending: a --baseline whose profile is
+// INVALID (its generator was the bottleneck) cannot judge any run, so the
+// run is refused before the first request (exit 2, the file, the profile
+// and the baseline's reason named, nothing written); before, it sent all
+// its load and then failed on baseline:valid. A baseline INVALID only in a
+// profile the run does not run does not stop it.
+func TestInvalidBaselineRefusedBeforeSending(t *testing.T) {
+	srv, hits := countingServer(t)
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.json")
+	profile := func(name string, invalid bool) result.Profile {
+		p := result.Profile{Name: name, Model: "open", Status: result.StatusComplete,
+			Stages: []result.Stage{{Offered: result.Offered{From: 40, Load: 40, Unit: "req/s", Duration: 1}}}}
+		if invalid {
+			p.Generator.Invalid, p.Generator.Reasons = true, []string{"start lateness p99 15ms > 10ms"}
+		}
+		return p
+	}
+	write := func(ps ...result.Profile) {
+		t.Helper()
+		if err := result.Write(old, &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: ps}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(profile("baseline", true))
+	out := filepath.Join(dir, "refused")
+	env, stdout, stderr := testEnv(nil)
+	args := []string{"run", "--url", srv.URL, "--rate", "40", "--duration", "1s", "-o", out, "-q", "--baseline", old}
+	if code := Run(context.Background(), args, env); code != ExitUsage {
+		t.Fatalf("exit %d, want 2; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "--baseline: baseline "+old+" is INVALID for profile baseline (start lateness p99 15ms > 10ms)") ||
+		!strings.Contains(msg, "the run was not started") {
+		t.Errorf("stderr %q: want the file, the profile, the reason and that the run was not started", msg)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the run's folder %s: %v; want nothing written", out, err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the server saw %d requests: an INVALID baseline must stop the run before anything is sent", n)
+	}
+
+	// INVALID only in a profile this run does not run: it goes ahead.
+	write(profile("baseline", false), profile("other", true))
+	env, stdout, stderr = testEnv(nil)
+	args = []string{"run", "--url", srv.URL, "--rate", "40", "--duration", "1s", "-o", filepath.Join(dir, "ran"), "-q", "--max-lateness", "1s", "--baseline", old}
+	if code := Run(context.Background(), args, env); code != ExitOK || hits.Load() == 0 {
+		t.Errorf("a baseline INVALID only elsewhere: exit %d (want 0), %d requests seen; stderr:\n%s\nstdout:\n%s", code, hits.Load(), stderr, stdout)
+	}
+}

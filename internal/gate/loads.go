@@ -8,6 +8,26 @@ import (
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
+// CheckBeforeRun refuses, before anything is sent, a run its baseline
+// cannot judge: one of the run's planned profiles whose baseline profile
+// is INVALID (its generator was the bottleneck: Judge's baseline:valid,
+// which would fail only after all the load was sent), or one run at
+// another load (CheckLoads). The error names the baseline file and every
+// such profile with the baseline's reasons.
+func (b *Baseline) CheckBeforeRun(planned []result.Profile) error {
+	var invalid []string
+	for i := range planned {
+		if old := b.Result.Profile(planned[i].Name); old != nil && old.Generator.Invalid {
+			invalid = append(invalid, fmt.Sprintf("profile %s (%s)", old.Name, strings.Join(old.Generator.Reasons, "; ")))
+		}
+	}
+	if len(invalid) > 0 {
+		return fmt.Errorf("baseline %s is INVALID for %s: its generator was the bottleneck, so its figures measure the generator, not the target, and no run can be judged against them; the run was not started; store a valid run as the baseline",
+			b.Path, strings.Join(invalid, ", "))
+	}
+	return b.CheckLoads(planned)
+}
+
 // CheckLoads refuses a run, before anything is sent, whose planned
 // profiles would offer another load than the baseline's profile of the
 // same name: Judge fails such a steady profile on baseline:load, and it

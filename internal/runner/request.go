@@ -114,10 +114,11 @@ func Prepare(r Request) (Pipeline, error) {
 	if err != nil {
 		return Pipeline{}, err
 	}
-	// The loads the run will offer are known now: a baseline run at
-	// another load is refused before anything is sent or written.
+	// The loads the run will offer are known now: an INVALID baseline,
+	// or one run at another load, is refused before anything is sent or
+	// written.
 	if baseline != nil {
-		if err := baseline.CheckLoads(plannedProfiles(opt)); err != nil {
+		if err := baseline.CheckBeforeRun(plannedProfiles(opt)); err != nil {
 			return Pipeline{}, verdict.Usagef("--baseline: %v", err)
 		}
 	}
