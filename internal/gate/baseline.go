@@ -95,6 +95,9 @@ func (b *Baseline) CheckProfiles(running []string) error {
 // the comparison could not test (no per-second windows) is judged on the
 // figures alone, and its detail says so.
 func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings []string) {
+	if od, nd := b.Result.Scenario.Digest, r.Scenario.Digest; od != "" && nd != "" && od != nd {
+		warnings = append(warnings, fmt.Sprintf("baseline %s came from another scenario file than this run (sha256 %.12s…, this run's %.12s…): check that both offered the same load to the same requests (a target URL may differ, the load should not)", b.Path, od, nd))
+	}
 	c, err := comparison.Compare(b.Result, r, b.compareOptions())
 	if err != nil {
 		warnings = append(warnings, fmt.Sprintf("baseline %s: %v: judged on the figures alone, with no test of significance", b.Path, err))

@@ -215,3 +215,35 @@ func TestBaselineAtAnotherLoad(t *testing.T) {
 		t.Errorf("the same load: %+v, want p95, p99 and error rate compared", checks)
 	}
 }
+
+// TestBaselineFromAnotherScenario: a baseline whose scenario file was not
+// this run's (another sha256) is still compared, by profile and request
+// name, but the run's warnings say so: the names may match while the
+// requests or their mix differ. The same file, or a result that carries
+// no digest (a quick check), adds no such warning.
+func TestBaselineFromAnotherScenario(t *testing.T) {
+	judged := func(oldDigest, newDigest string) []string {
+		old := &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{steady("baseline", 100, 200, 10000, 0)}}
+		cur := &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{steady("baseline", 100, 200, 10000, 0)}}
+		old.Scenario.Digest, cur.Scenario.Digest = oldDigest, newDigest
+		b := &Baseline{Path: "old.json", Result: old, MaxRegression: 0.1}
+		_, warnings := b.Judge(cur)
+		var about []string
+		for _, w := range warnings {
+			if strings.Contains(w, "another scenario file") {
+				about = append(about, w)
+			}
+		}
+		return about
+	}
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	got := judged(a, b)
+	if want := "baseline old.json came from another scenario file than this run (sha256 aaaaaaaaaaaa…, this run's bbbbbbbbbbbb…)"; len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("another scenario: warnings %q, want one starting %q", got, want)
+	}
+	for _, same := range [][2]string{{a, a}, {"", b}, {a, ""}} {
+		if got := judged(same[0], same[1]); len(got) != 0 {
+			t.Errorf("digests %q / %q: warnings %q, want none about the scenario", same[0], same[1], got)
+		}
+	}
+}
