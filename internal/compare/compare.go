@@ -314,7 +314,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 			c.OnlyInOld = append(c.OnlyInOld, name)
 			continue
 		}
-		pc := compareProfile(ctx, ps, pn, opt)
+		pc := compareProfile(ctx, ps, pn, opt, true)
 		compareRequests(ctx, &pc, ps, pn, opt)
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -435,7 +435,7 @@ func distribution(pool *pool, older, newer *counts) []Quantile {
 // profile of the new runs. Old run k is paired with new run k; each pair's
 // stages are strata of the window tests. Runs beyond the shorter side's
 // count take part only in the run-level test.
-func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) Profile {
+func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, callPooled bool) Profile {
 	o, n := os[0], ns[0]
 	pairs := min(len(os), len(ns))
 	multi := len(os) > 1 || len(ns) > 1
@@ -501,7 +501,7 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options) 
 			continue
 		}
 		decide(m, opt)
-		notePooled(m, opt)
+		notePooled(m, opt, callPooled)
 		if m.Regression {
 			pc.Pass = false
 		}

@@ -98,15 +98,35 @@ func pooledTest(diffs []float64, opt Options) *PooledTest {
 	return &PooledTest{P: b.p, CI: b.ci, Alpha: opt.Alpha, Higher: b.shift > 0}
 }
 
-// notePooled says so on a p95 or p99 row the rank test left "no
-// significant change" when the bootstrap of the figure itself calls it:
-// a stall of a few seconds lifts a run's p99 fourfold while the typical
-// second, which the rank test compares, is unchanged. The verdict stays
-// the rank test's (its calibration is the documented one); run
-// --baseline fails on it (docs/ci.md).
-func notePooled(m *Metric, opt Options) {
+// PooledRegression is a regression of the figure itself: its bootstrap
+// over the seconds (Pooled) puts it significantly higher (p < alpha), by
+// more than floor (the larger of the allowance and the minimum effect). A stall of
+// a few seconds lifts a run's p99 fourfold while the typical second, which
+// the rank test compares, is unchanged. compare calls it at α/2 (the p95
+// and p99 rows share α, Bonferroni), as run --baseline does.
+func (m *Metric) PooledRegression(alpha, floor float64) bool {
+	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < alpha &&
+		m.Relative != nil && *m.Relative > floor
+}
+
+// notePooled settles a p95 or p99 row the rank test left "no significant
+// change" when the bootstrap of the figure itself calls it. With call (a
+// profile's own rows, not a request's: with each request's two more,
+// unchanged pairs failed 3 of 20) and one run a side (with several, the
+// runs' own test has the last word: pooling their seconds ignores how
+// much runs differ), beyond the allowance at α/2
+// (PooledRegression), the row is worse, and a regression when gated: the
+// same rule as run --baseline's, so that compare and the CI gate give one
+// answer on one pair (a stall quadrupling p99 was PASS here and FAIL
+// there). Short of that, at α, its note says so.
+func notePooled(m *Metric, opt Options, call bool) {
 	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || m.Relative == nil ||
 		math.Abs(*m.Relative) < opt.MinEffect || m.Pooled.Higher != (*m.Relative > 0) {
+		return
+	}
+	if call && m.Runs == nil && m.WorseWhen == "higher" && m.PooledRegression(opt.Alpha/2, max(opt.MaxRegression, opt.MinEffect)) {
+		m.Verdict, m.Significant, m.Regression = Worse, true, m.Gated
+		m.Note = joinNote(m.Note, fmt.Sprintf("the figure itself is higher, by the bootstrap over the seconds (p = %.2g < %.2g): some seconds changed, not the typical one (a stall?)", m.Pooled.P, opt.Alpha/2))
 		return
 	}
 	m.Note = joinNote(m.Note, fmt.Sprintf("but the figure itself differs, by the bootstrap over the seconds (p = %.2g): some seconds changed, not the typical one", m.Pooled.P))

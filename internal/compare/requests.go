@@ -73,7 +73,7 @@ func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile,
 			pc.Warnings = append(pc.Warnings, fmt.Sprintf("request %s (%.0f%% of the traffic) is only in the %s run: not compared", name, 100*share, which))
 			continue
 		}
-		rc := compareProfile(ctx, ov, nv, opt)
+		rc := compareProfile(ctx, ov, nv, opt, false)
 		gateP50(&rc, opt)
 		rc.Name, rc.Request, rc.Share = pc.Name, name, share
 		rc.Notes = append(rc.Notes, notes...)

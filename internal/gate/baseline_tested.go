@@ -110,8 +110,7 @@ const pooledAlpha = 0.025
 // A stall of a few seconds lifts a run's p99 fourfold while the typical
 // second, which the rank test compares, is unchanged.
 func pooledRegression(m *comparison.Metric, a float64) bool {
-	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < pooledAlpha &&
-		m.Relative != nil && *m.Relative > max(a, 0.05)
+	return m.PooledRegression(pooledAlpha, max(a, 0.05))
 }
 
 // testedText is what a tested row's tests said: the change, the
