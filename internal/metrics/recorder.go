@@ -403,12 +403,7 @@ func (r *Recorder) foldWindow(sh *shard) {
 // window: each name's histogram into the name's and into the second's
 // overall one. r.mu must be held.
 func (r *Recorder) foldNamesLocked(w *windowAcc, names []nameWin) {
-	if names == nil {
-		return
-	}
-	if w.names == nil {
-		w.names = make([]nameWin, len(names))
-	}
+	w.names = perName(w.names, names)
 	for i := range names {
 		src, dst := &names[i], &w.names[i]
 		dst.count += src.count
@@ -428,16 +423,21 @@ func (r *Recorder) foldNamesLocked(w *windowAcc, names []nameWin) {
 // second (its latencies are not in the percentiles, as for the second's
 // own). r.mu must be held.
 func (r *Recorder) addLateNamesLocked(w *Window, names []nameWin) {
-	if names == nil {
-		return
-	}
-	if w.PerName == nil {
-		w.PerName = make([]NameWindow, len(names))
-	}
+	w.PerName = perName(w.PerName, names)
 	for i := range names {
 		w.PerName[i].Count += names[i].count
 		w.PerName[i].Errors += names[i].errors
 	}
+}
+
+// perName is a second's per-name parts, dst, made one per name the first
+// time a shard with names folds into it; a shard with one name (nil)
+// leaves dst as it is.
+func perName[T any](dst []T, names []nameWin) []T {
+	if dst == nil && names != nil {
+		return make([]T, len(names))
+	}
+	return dst
 }
 
 // Tick closes the windows that ended before now (less a short grace). The
