@@ -100,10 +100,10 @@ func pooledTest(diffs []float64, opt Options) *PooledTest {
 
 // PooledRegression is a regression of the figure itself: its bootstrap
 // over the seconds (Pooled) puts it significantly higher (p < alpha), by
-// more than floor (the larger of the allowance and the minimum effect). A stall of
-// a few seconds lifts a run's p99 fourfold while the typical second, which
-// the rank test compares, is unchanged. compare calls it at α/2 (the p95
-// and p99 rows share α, Bonferroni), as run --baseline does.
+// more than floor (the larger of the allowance and the minimum effect).
+// A stall of a few seconds lifts a run's p99 fourfold while the typical
+// second, which the rank test compares, is unchanged. compare calls it at
+// α/2 (the p95 and p99 rows share α, Bonferroni), as run --baseline does.
 func (m *Metric) PooledRegression(alpha, floor float64) bool {
 	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < alpha &&
 		m.Relative != nil && *m.Relative > floor
@@ -114,11 +114,11 @@ func (m *Metric) PooledRegression(alpha, floor float64) bool {
 // profile's own rows, not a request's: with each request's two more,
 // unchanged pairs failed 3 of 20) and one run a side (with several, the
 // runs' own test has the last word: pooling their seconds ignores how
-// much runs differ), beyond the allowance at α/2
-// (PooledRegression), the row is worse, and a regression when gated: the
-// same rule as run --baseline's, so that compare and the CI gate give one
-// answer on one pair (a stall quadrupling p99 was PASS here and FAIL
-// there). Short of that, at α, its note says so.
+// much runs differ), beyond the allowance at α/2 (PooledRegression), the
+// row is worse, and a regression when gated: the same rule as run
+// --baseline's, so that compare and the CI gate give one answer on one
+// pair (a stall quadrupling p99 was PASS here and FAIL there). Short of
+// that, at α, its note says so.
 func notePooled(m *Metric, opt Options, call bool) {
 	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || m.Relative == nil ||
 		math.Abs(*m.Relative) < opt.MinEffect || m.Pooled.Higher != (*m.Relative > 0) {
