@@ -112,7 +112,7 @@ func (m *Metric) PooledRegression(alpha, floor float64) bool {
 // notePooled settles a p95 or p99 row the rank test left "no significant
 // change" when the bootstrap of the figure itself calls it. With call (a
 // profile's own rows, not a request's: with each request's two more,
-// unchanged pairs failed 3 of 20) and one run a side (with several, the
+// unchanged pairs failed 3 of 20; not a spike's, see spike) and one run a side (with several, the
 // runs' own test has the last word: pooling their seconds ignores how
 // much runs differ), beyond the allowance at α/2 (PooledRegression), the
 // row is worse, and a regression when gated: the same rule as run

@@ -56,9 +56,10 @@ func (t *testedProfile) metric(name string) *comparison.Metric {
 // are oldV and newV (the whole profile's), with m its row in the
 // comparison. When m was tested, its figures (the steady part of each
 // stage, as compare shows them) are the check's, and the check fails only
-// when m is a regression (and, for the error rate, the rise passes
-// ErrorRateFloor, or, pooled set, when the figure itself is significantly
-// higher: pooledRegression); noise then says why a figure beyond the
+// when m is a regression (for a profile's p95 and p99 also when the figure
+// itself is significantly higher: compare.Metric.PooledRegression, which
+// compare calls on them; for the error rate, when the rise passes
+// ErrorRateFloor); noise then says why a figure beyond the
 // allowance passed. An untested m, or none, is judged on the figures alone, and
 // the detail says so.
 func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Metric, pooled bool) (c result.Check, detail, noise string) {
@@ -89,7 +90,7 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 		return c, join(detail, "untested ("+why+"): judged on the figures alone"), ""
 	}
 	beyond := !c.Pass
-	regression := (m.Regression || pooled && pooledRegression(m, a)) && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
+	regression := m.Regression && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
 	c.Pass = !regression
 	detail = join(detail, testedText(m, pooled))
 	if beyond && !regression {
@@ -103,15 +104,6 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 // shared by the two rows, Bonferroni. A request's checks do not use them:
 // with each request's two more, unchanged pairs failed 3 of 20.
 const pooledAlpha = 0.025
-
-// pooledRegression is a regression of the figure itself: its bootstrap
-// over the seconds (compare.Metric.Pooled) puts it significantly higher,
-// by more than the allowance and at least compare's minimum effect (5%).
-// A stall of a few seconds lifts a run's p99 fourfold while the typical
-// second, which the rank test compares, is unchanged.
-func pooledRegression(m *comparison.Metric, a float64) bool {
-	return m.PooledRegression(pooledAlpha, max(a, 0.05))
-}
 
 // testedText is what a tested row's tests said: the change, the
 // per-second test's Holm-adjusted p-value and verdict, the pooled
