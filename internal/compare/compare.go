@@ -314,7 +314,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 			c.OnlyInOld = append(c.OnlyInOld, name)
 			continue
 		}
-		pc := compareProfile(ctx, ps, pn, opt, !spike(ps, pn))
+		pc := compareProfile(ctx, ps, pn, opt, !Spike(slices.Concat(ps, pn)...))
 		compareRequests(ctx, &pc, ps, pn, opt)
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -908,13 +908,14 @@ func joinNote(a, b string) string {
 	return a + "; " + b
 }
 
-// spike says whether the profiles compared are a spike (a recovery rule):
+// Spike says whether the profiles compared are a spike (a recovery rule):
 // a spike's p95 and p99 are its surge's, whose depth differs from run to
 // run more than its seconds do (two runs of one system: p95 −20 % and
 // +25 %, the bootstrap over the seconds p = 0.002), so the bootstrap of
-// the figure itself is not called on them (notePooled).
-func spike(olds, news []*result.Profile) bool {
-	for _, p := range slices.Concat(olds, news) {
+// the figure itself is not called on them (notePooled), here or by run
+// --baseline.
+func Spike(ps ...*result.Profile) bool {
+	for _, p := range ps {
 		if p.Rules.Recovery != nil {
 			return true
 		}

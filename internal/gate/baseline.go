@@ -177,9 +177,13 @@ func (b *Baseline) compareOptions() comparison.Options {
 func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request string, check func(metric string, c result.Check, detail string)) (warnings []string) {
 	who := p.Name // a request's view is named PROFILE/REQUEST
 	var blind []string
+	// The bootstrap of the figure itself speaks for a profile's own rows,
+	// not a request's nor a spike's (compare.Spike): its p-value and the
+	// resolution it gives are shown only where compare calls it.
+	pooled := request == "" && !comparison.Spike(old, p)
 	judge := func(metric, unit string, oldV, newV float64) {
 		m := tested.metric(metric)
-		c, detail, noise := b.judgeMetric(unit, oldV, newV, m, request == "")
+		c, detail, noise := b.judgeMetric(unit, oldV, newV, m, pooled)
 		if unit == UnitMs && p.Total.Response.Count == 0 {
 			c.Pass, c.Detail, c.Unmeasured, c.Measured = false, "no successful requests", true, 0
 		}
@@ -188,7 +192,7 @@ func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request
 		if m == nil || m.PAdjusted == nil {
 			return
 		}
-		if d, ok := detectable(m, request == ""); ok && d > b.MaxRegression {
+		if d, ok := detectable(m, pooled); ok && d > b.MaxRegression {
 			blind = append(blind, fmt.Sprintf("%s ±%s", metric, pctText(d)))
 		}
 	}

@@ -246,8 +246,16 @@ func TestSpikeNotCalledByTheBootstrapOfTheFigure(t *testing.T) {
 			t.Errorf("spike p99: %s, regression %v, note %q; want no regression, the bootstrap's call noted", m.Verdict, m.Regression, m.Note)
 		}
 	}
-	if failed, _, _ := judgePair(old, cur); len(failed) > 0 {
+	failed, checks, _ := judgePair(old, cur)
+	if len(failed) > 0 {
 		t.Errorf("spike, run --baseline: failed %v, want none", failed)
+	}
+	for _, c := range checks {
+		// Not called on a spike, so neither shown nor counted in what
+		// the run can tell apart.
+		if strings.Contains(c.Detail, "the figure itself, bootstrap over the seconds") {
+			t.Errorf("spike %s: detail %q shows the bootstrap of the figure, which is not called on a spike", c.Gate, c.Detail)
+		}
 	}
 	// The same pair, steady, fails both (TestCompareCatchesStalls).
 	old.Rules.Recovery, cur.Rules.Recovery = nil, nil

@@ -68,8 +68,8 @@ type Options struct {
 	// GCFirst collects the garbage before each profile's clock starts
 	// (runtime.GC), so that the process's first collection does not fall
 	// in the profile's first 100 ms, where the open model dials its
-	// connections and is already behind (issue #18, ADR 0021; off by
-	// default: no clear margin in pairs on a quiet machine).
+	// connections and is already behind (issue #18, ADR 0021; `loadplan
+	// run`'s default since 20 pairs with PreDial, off in the zero value).
 	GCFirst bool
 	// PreDial is the most connections the open model's event loop opens
 	// before each profile's clock starts (engine.Options.PreDial; 0: none).
