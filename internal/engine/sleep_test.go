@@ -310,10 +310,14 @@ func TestPacerBehindYieldsToSenders(t *testing.T) {
 			t.Fatalf("%d started, %d dropped; want 20000 started", st.Started, st.Dropped)
 		}
 		// One batch of 64 when nothing preempts the pacer (about 64–400
-		// seen, the more under the race detector); without the yield, one
-		// sender for each of the 10,000 starts due at a wake-up.
-		if m := d.most.Load(); m > 2000 {
-			t.Errorf("%d senders alive at once for starts that each take no time, want at most 2000 (a few batches of %d)", m, paceBatch)
+		// seen on an idle machine, the more under the race detector;
+		// 2,240 once under the race detector at load average 8, when the
+		// runtime preempted the pacer between batches); without the
+		// yield, exactly one sender for each of the 10,000 starts due at
+		// a wake-up. The bound lies between the two: over ten times the
+		// idle figure, half of the figure without the yield.
+		if m := d.most.Load(); m > 5000 {
+			t.Errorf("%d senders alive at once for starts that each take no time, want at most 5000 (a few batches of %d; 10,000 without the yield)", m, paceBatch)
 		}
 	})
 }
