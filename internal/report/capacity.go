@@ -91,7 +91,12 @@ func (t figureRows) row(name, value string, iv *[2]float64) {
 func capacityFitRows(t figureRows, c *result.Capacity) {
 	var sigma, kappa, lambda, peakN, xmax *[2]float64
 	if ci := t.ci; ci != nil {
-		sigma, kappa, lambda, peakN, xmax = &ci.Sigma, &ci.Kappa, &ci.Lambda, ci.PeakConcurrency, ci.MaxThroughput
+		peakN, xmax = ci.PeakConcurrency, ci.MaxThroughput
+		if ci.Resamples > 0 {
+			// Without a bootstrap (too few points, or --resamples 0) the
+			// coefficients have no interval: the zeros stored are not one.
+			sigma, kappa, lambda = &ci.Sigma, &ci.Kappa, &ci.Lambda
+		}
 	}
 	if c.Model != "" {
 		t.row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
