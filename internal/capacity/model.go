@@ -175,10 +175,25 @@ func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress) []str
 	if h < throughputBindsWithin || brokeNearCeiling(p, s, *ceiling) {
 		c.LimitedBy = LimitedByThroughput
 	}
-	if h < 0 {
-		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
+	if h >= 0 {
+		return nil
 	}
-	return nil
+	if iv := ceilingInterval(c, *ceiling); iv != nil && c.CapacityAtSLO <= iv[1] {
+		// Inside the ceiling's own interval the two figures are one ceiling
+		// measured twice: neither is shown to be off.
+		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is %s above the %s (%s req/s) but inside its %s CI (%s–%s): the same ceiling within the noise, not an underestimate", figure(c.CapacityAtSLO), pctText(-h), what, figure(*ceiling), pctText(c.CI.Level), figure(iv[0]), figure(iv[1]))}
+	}
+	return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
+}
+
+// ceilingInterval is the interval of the ceiling x when the result holds
+// it: the interval of X_max when X_max is x (the model's ceiling, or the
+// open model's measured saturation); nil otherwise.
+func ceilingInterval(c *result.Capacity, x float64) *[2]float64 {
+	if c.CI == nil || c.CI.MaxThroughput == nil || c.MaxThroughput == nil || *c.MaxThroughput != x {
+		return nil
+	}
+	return c.CI.MaxThroughput
 }
 
 // brokeNearCeiling reports whether the first broken step was already
