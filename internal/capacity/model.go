@@ -102,6 +102,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 			notes = append(notes, bindingLimit(c, p, s)...)
 			notes = append(notes, fmt.Sprintf("the saturation throughput, %s req/s (%s CI %s–%s), is measured by step(s) %s, which could not keep up with their offered rate", figure(sat.X), pctText(opt.normalize().Level), figure(sat.CI[0]), figure(sat.CI[1]), strings.Join(sat.Steps, ", ")))
 		}
+		notes = append(notes, evenArrivals(p, s)...)
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
 		return c, nil
@@ -116,6 +117,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		widenForCounting(c, s.Steps)
 	}
 	notes = append(notes, bindingLimit(c, p, s)...)
+	notes = append(notes, evenArrivals(p, s)...)
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
 	}
@@ -223,6 +225,22 @@ func brokeNearCeiling(p *result.Profile, s *result.Stress, ceiling float64) bool
 // completions must reach for the step to count as keeping up: below it
 // requests queued faster than they were served during the step.
 const keepUpShare = 0.95
+
+// reasonLatency is the stress verdict's reason for a step whose
+// percentiles missed the SLO.
+const reasonLatency = "latency"
+
+// evenArrivals is the note for an open-model ramp that broke on latency:
+// its pacer starts requests evenly spaced, and the latency of regular
+// arrivals is below that of random ones at the same rate (D/M/c against
+// M/M/c), so the capacity at SLO holds for traffic as regular as the
+// test's, and may be lower for traffic that arrives at random.
+func evenArrivals(p *result.Profile, s *result.Stress) []string {
+	if p.Model == "closed" || s.FirstBroken == nil || s.Reason != reasonLatency {
+		return nil
+	}
+	return []string{"the SLO broke on latency, measured with requests started evenly spaced (one every 1/rate): traffic that arrives at random (Poisson-like) at the same rate queues longer near saturation, so it may break the latency SLO at a lower rate than this capacity at SLO (docs/capacity.md, \"Evenly spaced arrivals\")"}
+}
 
 // reasonUnstable is the stress verdict's reason for a step that reached
 // no steady state (latency or requests in flight still growing).
