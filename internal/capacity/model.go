@@ -102,7 +102,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 			notes = append(notes, bindingLimit(c, p, s)...)
 			notes = append(notes, fmt.Sprintf("the saturation throughput, %s req/s (%s CI %s–%s), is measured by step(s) %s, which could not keep up with their offered rate", figure(sat.X), pctText(opt.normalize().Level), figure(sat.CI[0]), figure(sat.CI[1]), strings.Join(sat.Steps, ", ")))
 		}
-		notes = append(notes, evenArrivals(p, s)...)
+		notes = append(notes, evenArrivals(c, p, s)...)
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
 		return c, nil
@@ -117,7 +117,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		widenForCounting(c, s.Steps)
 	}
 	notes = append(notes, bindingLimit(c, p, s)...)
-	notes = append(notes, evenArrivals(p, s)...)
+	notes = append(notes, evenArrivals(c, p, s)...)
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
 	}
@@ -234,10 +234,17 @@ const reasonLatency = "latency"
 // its pacer starts requests evenly spaced, and the latency of regular
 // arrivals is below that of random ones at the same rate (D/M/c against
 // M/M/c), so the capacity at SLO holds for traffic as regular as the
-// test's, and may be lower for traffic that arrives at random.
-func evenArrivals(p *result.Profile, s *result.Stress) []string {
+// test's, and may be lower for traffic that arrives at random. A step
+// offered at saturation (keepUpShare of the measured saturation or more)
+// broke on the ceiling, which the arrival pattern does not move.
+func evenArrivals(c *result.Capacity, p *result.Profile, s *result.Stress) []string {
 	if p.Model == "closed" || s.FirstBroken == nil || s.Reason != reasonLatency {
 		return nil
+	}
+	for _, st := range s.Steps {
+		if st.Index == *s.FirstBroken && c.SaturationThroughput != nil && st.Offered >= keepUpShare**c.SaturationThroughput {
+			return nil
+		}
 	}
 	return []string{"the SLO broke on latency, measured with requests started evenly spaced (one every 1/rate): traffic that arrives at random (Poisson-like) at the same rate queues longer near saturation, so it may break the latency SLO at a lower rate than this capacity at SLO (docs/capacity.md, \"Evenly spaced arrivals\")"}
 }

@@ -418,8 +418,10 @@ func TestCapacityAboveCeilingInsideItsInterval(t *testing.T) {
 // --workers 8 --service-time 20ms (exponential): at 350 req/s p95 63.2 ms,
 // as for evenly spaced arrivals (D/M/8: 67.6 ms) and not Poisson ones
 // (M/M/8: 87.2 ms); with a p95 SLO of 70 ms the ramp held 320 req/s, where
-// Poisson arrivals already reach 70.6 ms (70 ms near 319). A closed ramp, and an open
-// one broken by a growing queue, carry no such note.
+// Poisson arrivals already reach 70.6 ms (70 ms near 319). A closed ramp, an open
+// one broken by a growing queue, and one whose first broken step was offered
+// at saturation (400 req/s against a measured 392: the ceiling) carry no
+// such note.
 func TestOpenLatencyBreakNamesEvenArrivals(t *testing.T) {
 	pts := [][2]float64{{4.1, 200.5}, {4.9, 239.3}, {6.0, 280.5}, {7.2, 320.8}, {10.3, 361.8}, {30.8, 394.8}}
 	for _, tc := range []struct {
@@ -434,6 +436,18 @@ func TestOpenLatencyBreakNamesEvenArrivals(t *testing.T) {
 		got := strings.Contains(strings.Join(c.Warnings, "\n"), "requests started evenly spaced")
 		if got != tc.want {
 			t.Errorf("%s model broken by %s: evenly spaced arrivals named %v, want %v; warnings %q", tc.model, tc.reason, got, tc.want, c.Warnings)
+		}
+	}
+	sat := 392.3
+	for _, tc := range []struct {
+		offered float64
+		want    bool
+	}{{360, true}, {400, false}} {
+		p := stressProfile("open", pts, 4, "latency")
+		p.Verdict.Stress.Steps[4].Offered = tc.offered
+		notes := evenArrivals(&result.Capacity{SaturationThroughput: &sat}, p, p.Verdict.Stress)
+		if got := len(notes) > 0; got != tc.want {
+			t.Errorf("first broken step offered %v req/s against a saturation of %v: note %v, want %v", tc.offered, sat, got, tc.want)
 		}
 	}
 }
