@@ -188,3 +188,22 @@ func TestCapacityMarkdownNoBootstrapNoCoefficientInterval(t *testing.T) {
 		t.Errorf("an interval of 0 – 0 printed without a bootstrap:\n%s", out)
 	}
 }
+
+// TestCapacityMarkdownKneeOfAnUnmeasuredCeiling: an open ceiling model
+// whose ceiling no step measured has no knee (capacity.FromProfile drops
+// it, TestOpenKneeIsTheMeasuredCorner); the row says why rather than
+// "none (linear)".
+func TestCapacityMarkdownKneeOfAnUnmeasuredCeiling(t *testing.T) {
+	c := &result.Capacity{
+		Points: fitPoints([][3]float64{{2, 99.7, 92.6}, {3.3, 149.7, 152.9}, {4.3, 200.3, 199.5}, {7.6, 250.3, 274.9}, {6.7, 299.5, 274.9}}),
+		Lambda: 46.32, Limit: "ceiling", R2: 0.9499, CapacityAtSLO: 200, ConcurrencyAtSLO: 4.3, LimitedBy: "slo",
+		Model: "ceiling", ModelReason: "lowest AIC", Statement: "Linear-then-ceiling fit over 5 steps",
+	}
+	var b bytes.Buffer
+	if err := CapacityMarkdown(&b, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| knee | not reported: the corner of a ceiling no step measured |"; !strings.Contains(b.String(), want) {
+		t.Errorf("missing %q in\n%s", want, b.String())
+	}
+}
