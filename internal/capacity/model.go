@@ -102,6 +102,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 			notes = append(notes, bindingLimit(c, p, s)...)
 			notes = append(notes, fmt.Sprintf("the saturation throughput, %s req/s (%s CI %s–%s), is measured by step(s) %s, which could not keep up with their offered rate", figure(sat.X), pctText(opt.normalize().Level), figure(sat.CI[0]), figure(sat.CI[1]), strings.Join(sat.Steps, ", ")))
 		}
+		notes = append(notes, evenArrivals(c, p, s)...)
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
 		return c, nil
@@ -116,6 +117,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		widenForCounting(c, s.Steps)
 	}
 	notes = append(notes, bindingLimit(c, p, s)...)
+	notes = append(notes, evenArrivals(c, p, s)...)
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
 	}
@@ -175,10 +177,25 @@ func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress) []str
 	if h < throughputBindsWithin || brokeNearCeiling(p, s, *ceiling) {
 		c.LimitedBy = LimitedByThroughput
 	}
-	if h < 0 {
-		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
+	if h >= 0 {
+		return nil
 	}
-	return nil
+	if iv := ceilingInterval(c, *ceiling); iv != nil && c.CapacityAtSLO <= iv[1] {
+		// Inside the ceiling's own interval the two figures are one ceiling
+		// measured twice: neither is shown to be off.
+		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is %s above the %s (%s req/s) but inside its %s CI (%s–%s): the same ceiling within the noise, not an underestimate", figure(c.CapacityAtSLO), pctText(-h), what, figure(*ceiling), pctText(c.CI.Level), figure(iv[0]), figure(iv[1]))}
+	}
+	return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
+}
+
+// ceilingInterval is the interval of the ceiling x when the result holds
+// it: the interval of X_max when X_max is x (the model's ceiling, or the
+// open model's measured saturation); nil otherwise.
+func ceilingInterval(c *result.Capacity, x float64) *[2]float64 {
+	if c.CI == nil || c.CI.MaxThroughput == nil || c.MaxThroughput == nil || *c.MaxThroughput != x {
+		return nil
+	}
+	return c.CI.MaxThroughput
 }
 
 // brokeNearCeiling reports whether the first broken step was already
@@ -208,6 +225,29 @@ func brokeNearCeiling(p *result.Profile, s *result.Stress, ceiling float64) bool
 // completions must reach for the step to count as keeping up: below it
 // requests queued faster than they were served during the step.
 const keepUpShare = 0.95
+
+// reasonLatency is the stress verdict's reason for a step whose
+// percentiles missed the SLO.
+const reasonLatency = "latency"
+
+// evenArrivals is the note for an open-model ramp that broke on latency:
+// its pacer starts requests evenly spaced, and the latency of regular
+// arrivals is below that of random ones at the same rate (D/M/c against
+// M/M/c), so the capacity at SLO holds for traffic as regular as the
+// test's, and may be lower for traffic that arrives at random. A step
+// offered at saturation (keepUpShare of the measured saturation or more)
+// broke on the ceiling, which the arrival pattern does not move.
+func evenArrivals(c *result.Capacity, p *result.Profile, s *result.Stress) []string {
+	if p.Model == "closed" || s.FirstBroken == nil || s.Reason != reasonLatency {
+		return nil
+	}
+	for _, st := range s.Steps {
+		if st.Index == *s.FirstBroken && c.SaturationThroughput != nil && st.Offered >= keepUpShare**c.SaturationThroughput {
+			return nil
+		}
+	}
+	return []string{"the SLO broke on latency, measured with requests started evenly spaced (one every 1/rate): traffic that arrives at random (Poisson-like) at the same rate queues longer near saturation, so it may break the latency SLO at a lower rate than this capacity at SLO (docs/capacity.md, \"Evenly spaced arrivals\")"}
+}
 
 // reasonUnstable is the stress verdict's reason for a step that reached
 // no steady state (latency or requests in flight still growing).

@@ -120,6 +120,11 @@ func openCeiling(c *result.Capacity, s *result.Stress, sat saturation) []string 
 			c.CI = &result.CapacityCI{Level: defaultLevel}
 		}
 		c.MaxThroughput, c.CI.MaxThroughput = ptr(sat.X), &[2]float64{sat.CI[0], sat.CI[1]}
+		if model == ModelCeiling && c.Knee != nil && c.Lambda > 0 {
+			// The ceiling model's knee is its corner X_c/λ: with X_c the
+			// measured saturation, so is the corner.
+			c.Knee.Concurrency, c.Knee.Throughput = math.Max(sat.X/c.Lambda, 1), sat.X
+		}
 		from := fmt.Sprintf("X_max is the saturation throughput measured by step(s) %s, which could not keep up with their offered rate (%s CI from each step's counting noise and the steps' spread)", strings.Join(sat.Steps, ", "), pctText(c.CI.Level))
 		if x != nil && finite(*x) {
 			from += fmt.Sprintf(", not the %s model's %s req/s, drawn among steps that kept up and so cannot show the ceiling", model, figure(*x))
@@ -137,11 +142,13 @@ func openCeiling(c *result.Capacity, s *result.Stress, sat saturation) []string 
 	if c.CI != nil {
 		c.CI.MaxThroughput = nil
 	}
+	// The knee is that ceiling's corner: not measured either.
+	c.Knee = nil
 	what := "no step broke and every complete step kept up with its offered load"
 	if s.FirstBroken != nil {
 		what = "every complete step kept up with its offered load (the ramp broke on the SLO, not on throughput; a step cut short is not measured)"
 	}
-	return []string{fmt.Sprintf("%s: the model's X_max of %s req/s is not measured and not reported; the ceiling is at least %s req/s, the highest throughput a step achieved; extend the ramp to find it", what, figure(*x), figure(highestThroughput(s.Steps)))}
+	return []string{fmt.Sprintf("%s: the model's X_max of %s req/s is not measured and not reported; the ceiling is at least %s req/s, the highest throughput a step achieved; extend the ramp to find it; nor is the knee, its corner", what, figure(*x), figure(highestThroughput(s.Steps)))}
 }
 
 // highestThroughput is the highest throughput of a complete step.

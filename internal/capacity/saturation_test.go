@@ -229,3 +229,46 @@ func TestClosedCeilingCoversTheTruth(t *testing.T) {
 		t.Errorf("95%% CI %.0f–%.0f excludes the true 800 req/s", iv[0], iv[1])
 	}
 }
+
+// TestOpenKneeIsTheMeasuredCorner: the ceiling model's knee is its corner
+// X_c/λ, so it follows X_c. Recorded on 2026-12-06 against loadplan sim
+// --workers 8 --service-time 20ms (exponential, a true 400 req/s; the
+// corner at 8 in flight). With steps past saturation X_max is the measured
+// 392 req/s, and the knee was still printed at the steady steps' flat part,
+// "N ≈ 7.338, X ≈ 350 req/s", the figure a warning beside it called no
+// ceiling; it is now the corner of the measured ceiling. With none (rate
+// 100-300 by 50, the 250 step broken on latency by a 224 ms stall of the
+// machine), the knee was "N ≈ 5.935, X ≈ 274.9 req/s", the corner of a
+// ceiling the warning called "not measured and not reported", below the
+// 300 req/s a later step carried: it is not reported now.
+func TestOpenKneeIsTheMeasuredCorner(t *testing.T) {
+	saturated := rampOf7s([][3]float64{{200, 199.3, 4.231}, {250, 249.8, 5.182}, {300, 300.5, 6.311}, {350, 350, 8.087},
+		{400, 392.3, 23.2}, {450, 397.8, 290.3}, {500, 390.8, 879.2}}, map[int]string{4: "latency", 5: "unstable", 6: "unstable"})
+	c := FromProfile(recordedOpenProfile(saturated), FitOptions{Seed: 1})
+	if c.Model != string(ModelCeiling) || c.MaxThroughput == nil || c.Knee == nil {
+		t.Fatalf("premise: model %s, X_max %v, knee %v", c.Model, c.MaxThroughput, c.Knee)
+	}
+	if c.Knee.Throughput != *c.MaxThroughput || math.Abs(c.Knee.Concurrency-*c.MaxThroughput/c.Lambda) > 1e-9 {
+		t.Errorf("knee N %.4g X %.4g, want the corner of X_max %.4g: N %.4g", c.Knee.Concurrency, c.Knee.Throughput, *c.MaxThroughput, *c.MaxThroughput/c.Lambda)
+	}
+	unmeasured := rampOf7s([][3]float64{{100, 99.7, 2.0}, {150, 149.7, 3.3}, {200, 200.3, 4.308}, {250, 250.3, 7.62}, {300, 299.5, 6.7}},
+		map[int]string{3: "latency"})
+	c = FromProfile(recordedOpenProfile(unmeasured), FitOptions{Seed: 1})
+	if c.Model != string(ModelCeiling) || c.MaxThroughput != nil {
+		t.Fatalf("premise: model %s, X_max %v", c.Model, c.MaxThroughput)
+	}
+	if c.Knee != nil || !containsSub(c.Warnings, "nor is the knee, its corner") {
+		t.Errorf("knee %+v of a ceiling not measured; warnings %q", c.Knee, c.Warnings)
+	}
+}
+
+// rampOf7s is a ramp of recorded steps with 7 steady windows each, from
+// (offered, throughput, mean in flight) rows; broken maps a step's index
+// to the reason it broke.
+func rampOf7s(rows [][3]float64, broken map[int]string) []recordedStep {
+	out := make([]recordedStep, len(rows))
+	for i, r := range rows {
+		out[i] = recordedStep{i, r[0], r[1], r[2], 7, broken[i] != "", broken[i]}
+	}
+	return out
+}

@@ -687,6 +687,7 @@ func (b *builder) runway(dm *demandModel, sizings []*sizing) {
 		}
 		if rp.Runway != nil && (p.Runway.Date == nil || rp.Runway.Before(p.Runway.Date.Time)) {
 			p.Runway.Date, p.Runway.Resource = rp.Runway, rp.Name
+			p.Runway.Earliest = p.Earliest(rp.Name) != ""
 		}
 		if rp.TargetBreach != nil && (p.Runway.TargetBreach == nil || rp.TargetBreach.Before(p.Runway.TargetBreach.Time)) {
 			p.Runway.TargetBreach, p.Runway.TargetBreachResource = rp.TargetBreach, rp.Name
@@ -871,9 +872,9 @@ func demandSentence(p *Plan) string {
 func (b *builder) runwaySentence() string {
 	r := b.p.Runway
 	if r.Date != nil {
-		x := fmt.Sprintf("Without action, capacity runs out on %s (%s)", r.Date, r.Resource)
+		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s)", r.Date, b.p.Earliest(r.Resource), r.Resource)
 		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
-			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach)
+			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s%s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
 		}
 		if r.Band != nil {
 			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)

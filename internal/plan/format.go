@@ -118,13 +118,26 @@ func bandDate(d *Date, end Date) string {
 	return d.String()
 }
 
+// Earliest is " at the earliest" for a date on which resource runs out
+// when its capacity is a lower bound (the stress run that measured it
+// never broke, MeasuredCapacity.AtLeast): the true capacity is higher by
+// an unknown amount, so the day is no sooner, and may be months later.
+// It is "" for every other resource and date.
+func (p *Plan) Earliest(resource string) string {
+	if p.Measured.AtLeast && resource != "" && resource == p.Measured.Resource {
+		return " at the earliest"
+	}
+	return ""
+}
+
 // WhatIfText writes the what-if lines as one sentence: "If growth is 50%
 // higher (30%/month), capacity runs out on 2027-02-17 (api) and the first
 // order (add 3 api instances) is due by 2026-12-18; if growth is 50% lower
 // ...".
-func WhatIfText(ws []WhatIf, end Date) string {
+func (p *Plan) WhatIfText() string {
 	var parts []string
-	for i, w := range ws {
+	end := p.Runway.SearchEnd
+	for i, w := range p.WhatIf {
 		dir := "higher"
 		if w.Change < 0 {
 			dir = "lower"
@@ -134,7 +147,7 @@ func WhatIfText(ws []WhatIf, end Date) string {
 			s = "I" + s[1:]
 		}
 		if w.Runway != nil {
-			s += fmt.Sprintf(", capacity runs out on %s (%s)", w.Runway, w.Resource)
+			s += fmt.Sprintf(", capacity runs out on %s%s (%s)", w.Runway, p.Earliest(w.Resource), w.Resource)
 		} else {
 			s += ", capacity lasts beyond " + end.String()
 		}

@@ -64,12 +64,7 @@ func TestCapacityWarningsAreRisks(t *testing.T) {
 // next scenario extends the ramp above the highest step.
 func TestUnbrokenStressIsALowerBound(t *testing.T) {
 	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 5%}\ncapacity: {units: 10}\nresources: [{name: api, unit: instance}]\n")
-	res := stressResult(result.StatusComplete, 1500)
-	res.Profiles[0].Verdict.Stress.FirstBroken = nil
-	res.Profiles[0].Verdict.Stress.Steps[2].Broken = false
-	res.Profiles[0].Verdict.Stress.CapacityAtSLO = 1990
-	res.Profiles[0].Capacity.CapacityAtSLO = 1990
-	p := mustBuild(t, cfg, res, "2027-01-01")
+	p := mustBuild(t, cfg, unbrokenResult(), "2027-01-01")
 	if !p.Measured.AtLeast {
 		t.Errorf("measured %+v: not marked as a lower bound", p.Measured)
 	}
@@ -218,4 +213,38 @@ func TestDatesCarryABand(t *testing.T) {
 		math.Abs(p.WhatIf[0].Monthly-1.5*f.Monthly) > 1e-12 {
 		t.Errorf("what-if %+v", p.WhatIf)
 	}
+}
+
+// TestLowerBoundRunwayIsEarliest: a capacity that is a lower bound gives a
+// runway that is the earliest day, not the day. Measured: a closed ramp of
+// 1-6 users against loadplan sim --workers 8 --service-time 20ms (400
+// req/s on 2 units) never broke and held 299.7 req/s; planned at 200 req/s
+// growing 10%/month it said "capacity runs out on 2027-05-23", while the
+// true 400 req/s runs out on 2027-08-23. Dates of other resources, and of
+// a run that broke, are unqualified.
+func TestLowerBoundRunwayIsEarliest(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\nresources: [{name: api, unit: instance}]\n")
+	p := mustBuild(t, cfg, unbrokenResult(), "2027-01-01")
+	// 1000 × 1.1^t = 1990 at t = ln 1.99 / ln 1.1 = 7.22 months: 8 August.
+	if p.Runway.Date == nil || !p.Runway.Earliest || !strings.Contains(p.Summary, "capacity runs out on "+p.Runway.Date.String()+" at the earliest (api)") {
+		t.Errorf("runway %+v, summary %s: want the earliest day", p.Runway, p.Summary)
+	}
+	if w := p.WhatIfText(); strings.Count(w, "at the earliest (api)") != 2 {
+		t.Errorf("what-if %q: want both dates the earliest", w)
+	}
+	p = mustBuild(t, cfg, stressResult(result.StatusComplete, 1500), "2027-01-01")
+	if p.Runway.Earliest || strings.Contains(p.Summary+p.WhatIfText(), "earliest") {
+		t.Errorf("a broken run's runway qualified: %+v %s", p.Runway, p.Summary)
+	}
+}
+
+// unbrokenResult is a stress result whose steps all held, the highest at
+// 1,990 req/s: its capacity at SLO is a lower bound.
+func unbrokenResult() *result.Result {
+	res := stressResult(result.StatusComplete, 1500)
+	res.Profiles[0].Verdict.Stress.FirstBroken = nil
+	res.Profiles[0].Verdict.Stress.Steps[2].Broken = false
+	res.Profiles[0].Verdict.Stress.CapacityAtSLO = 1990
+	res.Profiles[0].Capacity.CapacityAtSLO = 1990
+	return res
 }

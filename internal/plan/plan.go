@@ -188,6 +188,10 @@ type Runway struct {
 	TargetBreach         *Date  `json:"target_breach,omitempty"`
 	TargetBreachResource string `json:"target_breach_resource,omitempty"`
 	SearchEnd            Date   `json:"search_end"`
+	// Earliest is true when Date is the measured resource's and its
+	// capacity is a lower bound (no stress step broke): capacity runs out
+	// on Date at the earliest, how much later is not known.
+	Earliest bool `json:"earliest,omitempty"`
 	// Band is Date at the ends of the growth interval; nil when growth
 	// has no interval (a rate given).
 	Band *DateBand `json:"band,omitempty"`

@@ -41,7 +41,7 @@ func CapacityMarkdown(w io.Writer, c *result.Capacity, s *result.Stress) error {
 	t := newFigureRows(b, c.CI)
 	capacityFitRows(t, c)
 	t.row("R²", strconv.FormatFloat(c.R2, 'f', 4, 64), nil)
-	t.row("knee", kneeText(c.Knee), nil)
+	t.row("knee", kneeText(c), nil)
 	if c.SaturationThroughput != nil {
 		t.row("saturation throughput", sig4(*c.SaturationThroughput)+" req/s, measured by the steps that could not keep up", nil)
 	}
@@ -91,7 +91,12 @@ func (t figureRows) row(name, value string, iv *[2]float64) {
 func capacityFitRows(t figureRows, c *result.Capacity) {
 	var sigma, kappa, lambda, peakN, xmax *[2]float64
 	if ci := t.ci; ci != nil {
-		sigma, kappa, lambda, peakN, xmax = &ci.Sigma, &ci.Kappa, &ci.Lambda, ci.PeakConcurrency, ci.MaxThroughput
+		peakN, xmax = ci.PeakConcurrency, ci.MaxThroughput
+		if ci.Resamples > 0 {
+			// Without a bootstrap (too few points, or --resamples 0) the
+			// coefficients have no interval: the zeros stored are not one.
+			sigma, kappa, lambda = &ci.Sigma, &ci.Kappa, &ci.Lambda
+		}
 	}
 	if c.Model != "" {
 		t.row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
@@ -127,8 +132,13 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 
 // kneeText is the knee row's value: the model's knee and Kneedle's on the
 // measurements.
-func kneeText(k *result.CapacityKnee) string {
+func kneeText(c *result.Capacity) string {
+	k := c.Knee
 	knee := "none (linear)"
+	if k == nil && c.Model == "ceiling" {
+		// capacity.FromProfile: an open ramp that measured no ceiling.
+		knee = "not reported: the corner of a ceiling no step measured"
+	}
 	if k != nil {
 		knee = fmt.Sprintf("N ≈ %s, X ≈ %s req/s", sig4(k.Concurrency), sig4(k.Throughput))
 		if k.KneedleConcurrency != nil {

@@ -158,3 +158,52 @@ func TestCapacityLimitedByNoStepBroke(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityMarkdownNoBootstrapNoCoefficientInterval: an open-model
+// ramp with too few steady steps for a bootstrap (fewer than six) still
+// has the saturation's interval, so the table has a CI column; λ has no
+// interval then and must not read "0 – 0" (measured: 4 steady steps
+// against loadplan sim --workers 8 --service-time 20ms printed
+// "λ (one worker) | 47.7 req/s | 0 – 0").
+func TestCapacityMarkdownNoBootstrapNoCoefficientInterval(t *testing.T) {
+	c := &result.Capacity{
+		Points: fitPoints([][3]float64{{4.2, 199.3, 201.8}, {5.2, 249.8, 247.2}, {6.3, 300.5, 301}, {8.1, 350, 350}}),
+		Lambda: 47.7, Limit: "ceiling", MaxThroughput: ptr(392.3), R2: 0.9989,
+		CI:            &result.CapacityCI{Level: 0.95, MaxThroughput: &[2]float64{379.4, 405.3}},
+		CapacityAtSLO: 350, ConcurrencyAtSLO: 8.1, Headroom: ptr(0.108), LimitedBy: "throughput",
+		Model: "ceiling", ModelReason: "lowest AIC", SaturationThroughput: ptr(392.3),
+		Statement: "Linear-then-ceiling fit over 4 steps",
+	}
+	var b bytes.Buffer
+	if err := CapacityMarkdown(&b, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, w := range []string{"| λ (one worker) | 47.7 req/s |  |", "| 379.4 – 405.3 |"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("missing %q in\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "0 – 0") {
+		t.Errorf("an interval of 0 – 0 printed without a bootstrap:\n%s", out)
+	}
+}
+
+// TestCapacityMarkdownKneeOfAnUnmeasuredCeiling: an open ceiling model
+// whose ceiling no step measured has no knee (capacity.FromProfile drops
+// it, TestOpenKneeIsTheMeasuredCorner); the row says why rather than
+// "none (linear)".
+func TestCapacityMarkdownKneeOfAnUnmeasuredCeiling(t *testing.T) {
+	c := &result.Capacity{
+		Points: fitPoints([][3]float64{{2, 99.7, 92.6}, {3.3, 149.7, 152.9}, {4.3, 200.3, 199.5}, {7.6, 250.3, 274.9}, {6.7, 299.5, 274.9}}),
+		Lambda: 46.32, Limit: "ceiling", R2: 0.9499, CapacityAtSLO: 200, ConcurrencyAtSLO: 4.3, LimitedBy: "slo",
+		Model: "ceiling", ModelReason: "lowest AIC", Statement: "Linear-then-ceiling fit over 5 steps",
+	}
+	var b bytes.Buffer
+	if err := CapacityMarkdown(&b, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| knee | not reported: the corner of a ceiling no step measured |"; !strings.Contains(b.String(), want) {
+		t.Errorf("missing %q in\n%s", want, b.String())
+	}
+}

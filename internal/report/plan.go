@@ -182,17 +182,26 @@ func planRunway(b *strings.Builder, p *plan.Plan) {
 	b.WriteString("\n## Runway\n\nWith no action, the units in place today carry the projected peak until:\n\n| resource | capacity now | target breached | capacity runs out |\n|---|---:|---|---|\n")
 	for _, r := range p.Resources {
 		fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", planEscape(r.Name), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
-			planDate(r.TargetBreach, p.Runway.SearchEnd), planDate(r.Runway, p.Runway.SearchEnd))
+			planDate(r.TargetBreach, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.TargetBreach), planDate(r.Runway, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.Runway))
 	}
 	if d := p.Runway.Date; d != nil {
-		fmt.Fprintf(b, "\nCapacity runs out on **%s** (%s, in %s).\n", d, p.Runway.Resource, d.MonthLabel())
+		fmt.Fprintf(b, "\nCapacity runs out on **%s**%s (%s, in %s).\n", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel())
 	} else {
 		fmt.Fprintf(b, "\nThe capacity in place lasts beyond %s.\n", p.Runway.SearchEnd)
 	}
 	b.WriteString("\n" + planBandLine(p) + "\n")
-	if w := plan.WhatIfText(p.WhatIf, p.Runway.SearchEnd); w != "" {
+	if w := p.WhatIfText(); w != "" {
 		b.WriteString("\n" + w + "\n")
 	}
+}
+
+// planEarliest qualifies a resource's date in the runway table: " at the
+// earliest" when it is set and the resource's capacity is a lower bound.
+func planEarliest(p *plan.Plan, resource string, d *plan.Date) string {
+	if d == nil {
+		return ""
+	}
+	return p.Earliest(resource)
 }
 
 // planBandLine says how far the runway moves within the growth interval,

@@ -76,10 +76,10 @@ func planOwnerHTML(o string) string {
 func planRunwayLine(p *plan.Plan) string {
 	line := fmt.Sprintf("With no action, the capacity in place lasts beyond %s.", p.Runway.SearchEnd)
 	if d := p.Runway.Date; d != nil {
-		line = fmt.Sprintf("With no action, capacity runs out on %s (%s, in %s).", d, p.Runway.Resource, d.MonthLabel())
+		line = fmt.Sprintf("With no action, capacity runs out on %s%s (%s, in %s).", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel())
 	}
 	line += " " + planBandLine(p)
-	if w := plan.WhatIfText(p.WhatIf, p.Runway.SearchEnd); w != "" {
+	if w := p.WhatIfText(); w != "" {
 		line += " " + w
 	}
 	return line

@@ -220,3 +220,24 @@ func TestPlanNamesTheChosenModel(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanMarkdownLowerBoundRunway: the runway of a capacity that is a
+// lower bound (no stress step broke) reads as the earliest day in the
+// runway table and the what-if (plan.TestLowerBoundRunwayIsEarliest).
+func TestPlanMarkdownLowerBoundRunway(t *testing.T) {
+	res := planResult()
+	res.Profiles[0].Verdict.Stress.FirstBroken = nil
+	var b bytes.Buffer
+	if err := PlanMarkdown(&b, fixturePlan(t, fullPlan, res)); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	// api's capacity is the lower bound; workers has its own, and runs out
+	// first: its date is the day.
+	for _, want := range []string{"| api | 1,650 req/s | 2027-03-06 at the earliest | 2027-05-13 at the earliest |",
+		"Capacity runs out on **2027-04-28** (workers, in 2027-04).", "runs out on 2027-04-15 at the earliest (api)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the plan of a lower bound lacks %q:\n%s", want, md)
+		}
+	}
+}
