@@ -21,7 +21,9 @@ import (
 // split into 4 segment processes that start together and merged with
 // loadplan merge measures what one process measures: the same request
 // count (the schedule's 2,000, within 1%) and the same latency percentiles
-// (within noise), and the segments start within 100 ms of the common start.
+// (within noise), and the segments start within 500 ms of the common
+// start (twice the most a busy machine has shown; a missed --start-at is
+// a second off, or early).
 func TestAcceptanceSegmentedRunMatchesSingle(t *testing.T) {
 	race.Long(t, "acceptance test: builds the binary and runs 11 s of load")
 	dir := t.TempDir()
@@ -97,8 +99,12 @@ profiles:
 		}
 		off := r.Segment.ClockOffset.Duration()
 		t.Logf("segment %d/4: %d requests, clock offset %v", i+1, r.Profiles[0].Total.Requests, off)
-		if off < 0 || off >= 100*time.Millisecond {
-			t.Errorf("segment %d/4 started %v after --start-at, want < 100ms", i+1, off)
+		// A few ms on an idle machine, 40–60 ms under -race beside other
+		// tests, 228 ms once at load average 9 (four processes waking
+		// together). A segment that missed --start-at is off by a second
+		// or more (its own start, or the next whole second), or early.
+		if off < 0 || off >= 500*time.Millisecond {
+			t.Errorf("segment %d/4 started %v after --start-at, want < 500ms", i+1, off)
 		}
 	}
 	t.Logf("single: %d requests, p50 %.3fms p95 %.3fms; merged: %d requests, p50 %.3fms p95 %.3fms",
