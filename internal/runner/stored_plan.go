@@ -13,6 +13,7 @@ import (
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // PlanRequest is `loadplan plan`'s question: the plan of a stored result,
@@ -29,8 +30,9 @@ type PlanRequest struct {
 	Formats   []string // plan.<format> files: some of report.PlanFormats
 	Now       func() time.Time
 	LookupEnv func(string) (string, bool) // the scenario file's variables (nil: os.LookupEnv)
-	// Note receives each note (a month left out of the history, a
-	// scenario changed since the run, a next scenario to edit), in order.
+	// Note receives each note (a stored verdict judged again, a month left
+	// out of the history, a scenario changed since the run, a next
+	// scenario to edit), in order.
 	Note func(string)
 }
 
@@ -56,7 +58,14 @@ func MakePlan(ctx context.Context, req PlanRequest) (*StoredPlan, error) {
 	if err != nil {
 		return nil, &PlanError{Err: err}
 	}
-	p, notes, err := BuildPlan(cfg, res, PlanOptions{AsOf: day, Result: req.Result, LookupEnv: req.LookupEnv})
+	// Judged again by today's rules, as loadplan report does: the plan
+	// sizes from the capacity today's loadplan gives, never from one an
+	// older loadplan stored (docs/plan.md#the-result-judged-again).
+	judged := verdict.Rejudge(res)
+	for _, n := range judged {
+		note("loadplan: warning: " + n)
+	}
+	p, notes, err := BuildPlan(cfg, res, PlanOptions{AsOf: day, Result: req.Result, LookupEnv: req.LookupEnv, Judged: judged})
 	note(notes...)
 	if err != nil {
 		return nil, err
