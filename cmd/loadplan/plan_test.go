@@ -32,13 +32,13 @@ func planResultFile(t *testing.T, scenarioFile string) string {
 	return writePlanResult(t, scenarioFile, nil)
 }
 
-// stressSteps is a real stress profile: steps of 500 to 2,000 req/s, 5 s
+// stressSteps is a real stress profile: steps of 250 to 2,000 req/s, 5 s
 // each, holding up to 1,500 req/s (p95 30 ms) and broken at 2,000 (p95
 // 900 ms).
 func stressSteps(t *testing.T) *result.Profile {
 	ms := time.Millisecond
-	return testkit.StressProfile(t, "open", []float64{500, 1000, 1500, 2000}, []float64{500, 1000, 1500, 1590},
-		[]time.Duration{10 * ms, 12 * ms, 30 * ms, 900 * ms}, []float64{0, 0, 0, 0}, 5)
+	return testkit.StressProfile(t, "open", []float64{250, 500, 1000, 1500, 2000}, []float64{250, 500, 1000, 1500, 1590},
+		[]time.Duration{10 * ms, 10 * ms, 12 * ms, 30 * ms, 900 * ms}, []float64{0, 0, 0, 0, 0}, 5)
 }
 
 // writePlanResult writes planResultFile's result, its verdicts judged from
@@ -423,10 +423,12 @@ resources:
 
 // TestPlanRejudgesTheStoredCapacity: loadplan plan judges a stored result
 // again, as loadplan report does. A stress result whose stored capacity
-// at SLO is twice what its steps give today (as an older loadplan might
-// have stored it) is planned from today's 1,500 req/s, not the stored
-// 3,000; stderr and the plan's risks name the stored figure. The same
-// result as judged today plans from 1,500 req/s without a warning.
+// at SLO is twice what its steps give today, in its verdict and its
+// capacity model (as an older loadplan might have stored it), is planned
+// from today's 1,500 req/s, not the stored 3,000, and from a capacity
+// model fitted to today's verdict; stderr and the plan's risks name the
+// stored figure. The same result as judged today plans from 1,500 req/s
+// without a warning.
 func TestPlanRejudgesTheStoredCapacity(t *testing.T) {
 	cfg := writeFile(t, "plan.yaml", measuredPlan)
 	planned := func(res string) (plan.Plan, string) {
@@ -452,11 +454,18 @@ func TestPlanRejudgesTheStoredCapacity(t *testing.T) {
 	}
 
 	older := writePlanResult(t, "", func(r *result.Result) {
-		r.Profiles[0].Verdict.Stress.CapacityAtSLO *= 2
+		pr := r.Profiles[0]
+		pr.Verdict.Stress.CapacityAtSLO *= 2
+		pr.Verdict.Stress.CapacityConcurrency *= 2
+		pr.Capacity.CapacityAtSLO, pr.Capacity.ConcurrencyAtSLO = pr.Verdict.Stress.CapacityAtSLO, pr.Verdict.Stress.CapacityConcurrency
 	})
 	p, errb = planned(older)
 	if p.Measured.RPS != 1500 || p.Measured.Source != "result" {
 		t.Errorf("the plan sizes from %+v, want today's 1,500 req/s, not the stored 3,000", p.Measured)
+	}
+	// Today's concurrency at SLO: 1,500 req/s × 30 ms (Little's law).
+	if u := p.Measured.USL; u == nil || math.Abs(u.ConcurrencyAtSLO-45) > 0.5 {
+		t.Errorf("the plan's capacity model is not fitted to today's verdict: %+v, want a concurrency at SLO of 45", u)
 	}
 	want := "its capacity at SLO was 3000.0 req/s, today's 1500.0 req/s"
 	if !strings.Contains(errb, "loadplan: warning: stress: the verdict stored by an older loadplan") || !strings.Contains(errb, want) {

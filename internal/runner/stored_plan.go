@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/promhistory"
 	"github.com/loadplan/loadplan/internal/report"
@@ -61,7 +62,7 @@ func MakePlan(ctx context.Context, req PlanRequest) (*StoredPlan, error) {
 	// Judged again by today's rules, as loadplan report does: the plan
 	// sizes from the capacity today's loadplan gives, never from one an
 	// older loadplan stored (docs/plan.md#the-result-judged-again).
-	judged := verdict.Rejudge(res)
+	judged := rejudge(res)
 	for _, n := range judged {
 		note("loadplan: warning: " + n)
 	}
@@ -163,4 +164,30 @@ func ScenarioPlan(sc *scenario.Scenario, complete bool) (*plan.Config, error) {
 		return nil, &PlanError{Err: err}
 	}
 	return cfg, nil
+}
+
+// rejudge judges a stored result again (verdict.Rejudge) and returns its
+// warnings. A stepped profile whose capacity at SLO, or the concurrency
+// there, today's judging does not give has its capacity model fitted
+// again to today's verdict: the stored one was fitted to the old verdict,
+// and the plan takes the USL and the concurrency at SLO from it.
+func rejudge(res *result.Result) []string {
+	stored := make([]*result.Stress, len(res.Profiles))
+	for i, p := range res.Profiles {
+		if p.Verdict != nil {
+			stored[i] = p.Verdict.Stress
+		}
+	}
+	notes := verdict.Rejudge(res)
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		if p.Capacity == nil || p.Verdict == nil || p.Verdict.Stress == nil {
+			continue
+		}
+		old, now := stored[i], p.Verdict.Stress
+		if old == nil || old.CapacityAtSLO != now.CapacityAtSLO || old.CapacityConcurrency != now.CapacityConcurrency {
+			p.Capacity = capacity.FromProfile(p, capacity.FitOptions{})
+		}
+	}
+	return notes
 }
