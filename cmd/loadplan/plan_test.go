@@ -485,3 +485,52 @@ func TestPlanRejudgesTheStoredCapacity(t *testing.T) {
 		t.Errorf("plan.md does not say the result was judged again: %v\n%s", err, md)
 	}
 }
+
+// TestPlanRejudgesARealRun: the same on a real run (a closed-model ramp
+// of 2, 4 and 6 users, 1 s each, against the built-in service on
+// loopback): plan of the result as run warns of nothing and sizes from
+// its stored capacity at SLO; with that capacity stored doubled, as an
+// older loadplan might have, it sizes from the same figure, judged again
+// from the run's windows, and stderr names the doubled one.
+func TestPlanRejudgesARealRun(t *testing.T) {
+	sc := writeFile(t, "real.yaml", testkit.GetScenario("real-stress", "url: builtin, builtin: {workers: 4, service_time: 5ms, distribution: fixed}",
+		"profiles:\n  stress: {users: {start: 2, step: 2, max: 6}, step_duration: 1s}\n"))
+	path, pr := runStressResult(t, sc, 30*time.Second)
+	got := pr.Verdict.Stress.CapacityAtSLO
+	if got <= 0 {
+		t.Fatalf("the run found no capacity at SLO: %s", pr.Verdict.Answer)
+	}
+	cfg := writeFile(t, "plan.yaml", measuredPlan)
+	sizedFrom := func(res string) (float64, string) {
+		t.Helper()
+		code, _, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--format", "json")
+		var p plan.Plan
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(res), "plan.json"))
+		if err == nil {
+			err = json.Unmarshal(data, &p)
+		}
+		if code != ExitOK || err != nil {
+			t.Fatalf("plan exit %d, %v; stderr:\n%s", code, err, errb)
+		}
+		return p.Measured.RPS, errb
+	}
+	if rps, errb := sizedFrom(path); math.Abs(rps-got) > 1e-6*got || strings.Contains(errb, "warning") {
+		t.Errorf("the run as stored: sized from %v req/s, want its %v; stderr:\n%s", rps, got, errb)
+	}
+	r, err := result.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Profiles[0].Verdict.Stress.CapacityAtSLO = 2 * got
+	older := filepath.Join(t.TempDir(), "result.json")
+	if err := result.Write(older, r); err != nil {
+		t.Fatal(err)
+	}
+	rps, errb := sizedFrom(older)
+	if math.Abs(rps-got) > 1e-6*got {
+		t.Errorf("sized from %v req/s, want today's %v, not the stored %v", rps, got, 2*got)
+	}
+	if want := fmt.Sprintf("its capacity at SLO was %.1f req/s, today's %.1f req/s", 2*got, got); !strings.Contains(errb, want) {
+		t.Errorf("stderr does not name the stored capacity (%q):\n%s", want, errb)
+	}
+}
