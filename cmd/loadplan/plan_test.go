@@ -453,12 +453,7 @@ func TestPlanRejudgesTheStoredCapacity(t *testing.T) {
 		t.Errorf("a result judged today: measured %+v; stderr:\n%s", p.Measured, errb)
 	}
 
-	older := writePlanResult(t, "", func(r *result.Result) {
-		pr := r.Profiles[0]
-		pr.Verdict.Stress.CapacityAtSLO *= 2
-		pr.Verdict.Stress.CapacityConcurrency *= 2
-		pr.Capacity.CapacityAtSLO, pr.Capacity.ConcurrencyAtSLO = pr.Verdict.Stress.CapacityAtSLO, pr.Verdict.Stress.CapacityConcurrency
-	})
+	older := doubledCapacity(t)
 	p, errb = planned(older)
 	if p.Measured.RPS != 1500 || p.Measured.Source != "result" {
 		t.Errorf("the plan sizes from %+v, want today's 1,500 req/s, not the stored 3,000", p.Measured)
@@ -532,5 +527,37 @@ func TestPlanRejudgesARealRun(t *testing.T) {
 	}
 	if want := fmt.Sprintf("its capacity at SLO was %.1f req/s, today's %.1f req/s", 2*got, got); !strings.Contains(errb, want) {
 		t.Errorf("stderr does not name the stored capacity (%q):\n%s", want, errb)
+	}
+}
+
+// doubledCapacity writes planResultFile's result with its capacity at SLO
+// and the concurrency there stored doubled, in its verdict and its
+// capacity model, as an older loadplan might have stored them.
+func doubledCapacity(t *testing.T) string {
+	return writePlanResult(t, "", func(r *result.Result) {
+		pr := r.Profiles[0]
+		pr.Verdict.Stress.CapacityAtSLO *= 2
+		pr.Verdict.Stress.CapacityConcurrency *= 2
+		pr.Capacity.CapacityAtSLO, pr.Capacity.ConcurrencyAtSLO = pr.Verdict.Stress.CapacityAtSLO, pr.Verdict.Stress.CapacityConcurrency
+	})
+}
+
+// TestReportRefitsTheCapacityModel: loadplan report of a result whose
+// capacity at SLO is stored doubled re-renders today's capacity model
+// (1,500 req/s at a concurrency of 45) beside today's verdict, not the
+// stored model of 3,000 req/s, which plan would not use either.
+func TestReportRefitsTheCapacityModel(t *testing.T) {
+	out := t.TempDir()
+	code, _, errb := runCommand(t, "report", doubledCapacity(t), "--format", "json", "--out", out)
+	if code != ExitOK || !strings.Contains(errb, "its capacity at SLO was 3000.0 req/s, today's 1500.0 req/s") {
+		t.Fatalf("report exit %d; stderr:\n%s", code, errb)
+	}
+	r, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := r.Profiles[0]
+	if c := pr.Capacity; c == nil || c.CapacityAtSLO != 1500 || math.Abs(c.ConcurrencyAtSLO-45) > 0.5 || pr.Verdict.Stress.CapacityAtSLO != 1500 {
+		t.Errorf("the re-rendered capacity model %+v (verdict %v req/s), want today's 1,500 req/s at 45", c, pr.Verdict.Stress.CapacityAtSLO)
 	}
 }

@@ -62,7 +62,7 @@ func MakePlan(ctx context.Context, req PlanRequest) (*StoredPlan, error) {
 	// Judged again by today's rules, as loadplan report does: the plan
 	// sizes from the capacity today's loadplan gives, never from one an
 	// older loadplan stored (docs/plan.md#the-result-judged-again).
-	judged := rejudge(res)
+	judged := Rejudge(res)
 	for _, n := range judged {
 		note("loadplan: warning: " + n)
 	}
@@ -166,12 +166,13 @@ func ScenarioPlan(sc *scenario.Scenario, complete bool) (*plan.Config, error) {
 	return cfg, nil
 }
 
-// rejudge judges a stored result again (verdict.Rejudge) and returns its
-// warnings. A stepped profile whose capacity at SLO, or the concurrency
-// there, today's judging does not give has its capacity model fitted
-// again to today's verdict: the stored one was fitted to the old verdict,
-// and the plan takes the USL and the concurrency at SLO from it.
-func rejudge(res *result.Result) []string {
+// Rejudge judges a stored result again (verdict.Rejudge: loadplan report
+// and plan) and returns its warnings. A stepped profile whose capacity at
+// SLO, or the concurrency there, today's judging does not give has its
+// capacity model fitted again to today's verdict: the stored one was
+// fitted to the old verdict, and the plan takes the USL and the
+// concurrency at SLO from it, as the report shows them.
+func Rejudge(res *result.Result) []string {
 	stored := make([]*result.Stress, len(res.Profiles))
 	for i, p := range res.Profiles {
 		if p.Verdict != nil {
