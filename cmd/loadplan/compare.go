@@ -19,7 +19,7 @@ import (
 // that cannot be read, no profile in both) or runs that offered different
 // loads (INCOMPARABLE).
 func cmdCompare(ctx context.Context, env *Env, args []string) error {
-	var req compare.Request
+	req := compare.Request{Note: func(n string) { fmt.Fprintf(env.Stderr, "loadplan: warning: %s\n", n) }}
 	fs := newFlags(env, "compare", "OLD NEW [--max-regression 10%] [--alpha 0.05] [--min-effect 5%] [--format md,json,html] [--out DIR] [--seed N]")
 	fs.StringVar(&req.MaxRegression, "max-regression", "10%", "exit 1 when p95, p99, error rate, throughput or capacity at SLO is significantly worse by more than this (a percentage, or a fraction)")
 	fs.Float64Var(&req.Alpha, "alpha", 0.05, "significance level: a change is significant only when its test's p-value (Holm-adjusted) is below it")

@@ -19,6 +19,7 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/simtarget"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // compareRun writes a result file of a synthetic baseline profile: secs
@@ -56,8 +57,10 @@ func compareRun(t *testing.T, dir, name string, seed uint64, median time.Duratio
 			p.Stages[0].Requests += n
 		}
 		p.Total = p.Stages[0].Stats
+		p.Generator.Started = secs * rate // every scheduled start made
 		r.Profiles = append(r.Profiles, p)
 	}
+	verdict.JudgeAll(r) // as run judges it: judging it again changes nothing
 	path := filepath.Join(dir, name)
 	if err := result.Write(path, r); err != nil {
 		t.Fatal(err)
@@ -280,6 +283,7 @@ func TestCompareUnsoundRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		edit(r)
+		verdict.JudgeAll(r) // as run judges what the edit made
 		path := filepath.Join(dir, name)
 		if err := result.Write(path, r); err != nil {
 			t.Fatal(err)
@@ -288,8 +292,7 @@ func TestCompareUnsoundRuns(t *testing.T) {
 	}
 	late := "start lateness p99 25.8ms > 10ms: the generator could not keep its schedule"
 	invalid := edited("invalid.json", old, func(r *result.Result) {
-		r.Pass = false
-		r.Profiles[0].Generator.Invalid, r.Profiles[0].Generator.Reasons = true, []string{late}
+		r.Profiles[0].Generator.LatenessP99 = 25.8 // judged: late
 	})
 	stopped := func(name, status string) string {
 		return edited(name, same, func(r *result.Result) {
@@ -434,5 +437,47 @@ func TestCompareDifferentLoadsIncomparable(t *testing.T) {
 				t.Errorf("compare.json: pass %v, verdict %q, unsound %+v", c.Pass, c.Verdict, c.Unsound)
 			}
 		})
+	}
+}
+
+// TestCompareRejudgesTheStoredCapacity: loadplan compare judges both
+// sides again by today's rules, as report and plan do. The same stress
+// steps on both sides, the old side's capacity at SLO stored at twice what
+// they give today (3,000 req/s, as an older loadplan might have stored
+// it), compare at today's 1,500 on both: no change, exit 0; stderr and
+// the comparison's warnings name the stored figure.
+func TestCompareRejudgesTheStoredCapacity(t *testing.T) {
+	older := writePlanResult(t, "", func(r *result.Result) {
+		r.Profiles[0].Verdict.Stress.CapacityAtSLO *= 2
+	})
+	same := planResultFile(t, "")
+	out, md, stderr := compareInto(t, older, same, ExitOK)
+	want := "its capacity at SLO was 3000.0 req/s, today's 1500.0 req/s"
+	if !strings.Contains(stderr, "loadplan: warning: the old run "+older+", judged again by today's rules: stress: the verdict stored by an older loadplan") ||
+		!strings.Contains(stderr, want) || strings.Count(stderr, "warning") != 1 {
+		t.Errorf("stderr does not name the old side's stored capacity once (%q):\n%s", want, stderr)
+	}
+	if !strings.Contains(md, want) {
+		t.Errorf("the comparison does not warn of the stored capacity:\n%s", md)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c compare.Comparison
+	if err := json.Unmarshal(raw, &c); err != nil || len(c.Profiles) != 1 {
+		t.Fatalf("compare.json: %v, %d profiles", err, len(c.Profiles))
+	}
+	found := false
+	for _, m := range c.Profiles[0].Metrics {
+		if m.Name == compare.CapacityAtSLO {
+			found = true
+			if m.Old != 1500 || m.New != 1500 || m.Regression {
+				t.Errorf("capacity at SLO compared %v → %v (regression %v), want today's 1,500 on both sides", m.Old, m.New, m.Regression)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no capacity at SLO row: %+v", c.Profiles[0].Metrics)
 	}
 }

@@ -62,6 +62,13 @@ func checkUsageErrors(t *testing.T, command string, cases []usageCase) {
 // must have a stress verdict.
 func runStressProfile(t *testing.T, path string, timeout time.Duration, args ...string) *result.Profile {
 	t.Helper()
+	_, p := runStressResult(t, path, timeout, args...)
+	return p
+}
+
+// runStressResult is runStressProfile that also returns the result file.
+func runStressResult(t *testing.T, path string, timeout time.Duration, args ...string) (string, *result.Profile) {
+	t.Helper()
 	out := t.TempDir()
 	env, _, stderr := testEnv(nil)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -79,7 +86,7 @@ func runStressProfile(t *testing.T, path string, timeout time.Duration, args ...
 	if p == nil || p.Verdict == nil || p.Verdict.Stress == nil {
 		t.Fatalf("no stress verdict in the result: %+v", p)
 	}
-	return p
+	return filepath.Join(out, "result.json"), p
 }
 
 // planResult is planResultFile without a scenario file, read back.

@@ -18,12 +18,33 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // planResultFile writes a result whose stress profile measured 1,500 req/s
 // at SLO (with a USL fit) into a fresh directory, naming scenarioFile as
-// its scenario.
+// its scenario. Its steps hold up to 1,500 req/s and break at 2,000 (p95
+// 900 ms), and its verdict is judged from them: today's judging gives it
+// again.
 func planResultFile(t *testing.T, scenarioFile string) string {
+	t.Helper()
+	return writePlanResult(t, scenarioFile, nil)
+}
+
+// stressSteps is a real stress profile: steps of 250 to 2,000 req/s, 5 s
+// each, holding up to 1,500 req/s (p95 30 ms) and broken at 2,000 (p95
+// 900 ms).
+func stressSteps(t *testing.T) *result.Profile {
+	ms := time.Millisecond
+	return testkit.StressProfile(t, "open", []float64{250, 500, 1000, 1500, 2000}, []float64{250, 500, 1000, 1500, 1590},
+		[]time.Duration{10 * ms, 10 * ms, 12 * ms, 30 * ms, 900 * ms}, []float64{0, 0, 0, 0, 0}, 5)
+}
+
+// writePlanResult writes planResultFile's result, its verdicts judged from
+// its figures, then changed by stored (nil: as judged), as an older
+// loadplan might have stored them.
+func writePlanResult(t *testing.T, scenarioFile string, stored func(*result.Result)) string {
 	t.Helper()
 	maxX := 2600.0
 	p95 := result.Millis(200)
@@ -36,13 +57,17 @@ func planResultFile(t *testing.T, scenarioFile string) string {
 				{Name: "search", Method: "GET", URL: "http://127.0.0.1:8080/search?q=$shoes", Weight: 1},
 			},
 			SLO: result.SLO{P95: &p95, ErrorRate: &errRate}},
-		Profiles: []result.Profile{{
-			Name: "stress", Model: "open", Status: result.StatusComplete,
-			Start:    time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC),
-			Stages:   []result.Stage{{}}, // a complete run has stages (result.Parse checks)
-			Verdict:  &result.Verdict{Stress: &result.Stress{CapacityAtSLO: 1500, CapacityConcurrency: 30}},
-			Capacity: &result.Capacity{Sigma: 0.004, Kappa: 0.00002, Lambda: 60, CapacityAtSLO: 1500, ConcurrencyAtSLO: 30, MaxThroughput: &maxX, Limit: "peak"},
-		}},
+		Profiles: []result.Profile{*stressSteps(t)},
+	}
+	pr := &res.Profiles[0]
+	pr.Status, pr.Start = result.StatusComplete, time.Date(2026, 12, 14, 9, 30, 0, 0, time.UTC)
+	pr.Capacity = &result.Capacity{Sigma: 0.004, Kappa: 0.00002, Lambda: 60, CapacityAtSLO: 1500, ConcurrencyAtSLO: 30, MaxThroughput: &maxX, Limit: "peak"}
+	verdict.JudgeAll(res)
+	if s := pr.Verdict.Stress; s == nil || s.CapacityAtSLO != 1500 {
+		t.Fatalf("the stress steps are judged %+v, want 1,500 req/s at SLO", pr.Verdict)
+	}
+	if stored != nil {
+		stored(res)
 	}
 	path := filepath.Join(t.TempDir(), "result.json")
 	if err := result.Write(path, res); err != nil {
@@ -385,5 +410,154 @@ func TestPlanDocsScenario(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("docs/plan.md shows no scenario with a plan: section")
+	}
+}
+
+// measuredPlan takes the capacity from the result (no capacity.rps).
+const measuredPlan = `capacity: {units: 10}
+demand: {peak_rps: 1000}
+growth: {monthly: 20%}
+resources:
+  - {name: api, unit: instance, cost: 300, lead_time: 2w}
+`
+
+// TestPlanRejudgesTheStoredCapacity: loadplan plan judges a stored result
+// again, as loadplan report does. A stress result whose stored capacity
+// at SLO is twice what its steps give today, in its verdict and its
+// capacity model (as an older loadplan might have stored it), is planned
+// from today's 1,500 req/s, not the stored 3,000, and from a capacity
+// model fitted to today's verdict; stderr and the plan's risks name the
+// stored figure. The same result as judged today plans from 1,500 req/s
+// without a warning.
+func TestPlanRejudgesTheStoredCapacity(t *testing.T) {
+	cfg := writeFile(t, "plan.yaml", measuredPlan)
+	planned := func(res string) (plan.Plan, string) {
+		t.Helper()
+		code, _, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--format", "json,md")
+		if code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, errb)
+		}
+		var p plan.Plan
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(res), "plan.json"))
+		if err == nil {
+			err = json.Unmarshal(data, &p)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, errb
+	}
+
+	p, errb := planned(planResultFile(t, ""))
+	if p.Measured.RPS != 1500 || p.Measured.Source != "result" || strings.Contains(errb, "warning") {
+		t.Errorf("a result judged today: measured %+v; stderr:\n%s", p.Measured, errb)
+	}
+
+	older := doubledCapacity(t)
+	p, errb = planned(older)
+	if p.Measured.RPS != 1500 || p.Measured.Source != "result" {
+		t.Errorf("the plan sizes from %+v, want today's 1,500 req/s, not the stored 3,000", p.Measured)
+	}
+	// Today's concurrency at SLO: 1,500 req/s × 30 ms (Little's law).
+	if u := p.Measured.USL; u == nil || math.Abs(u.ConcurrencyAtSLO-45) > 0.5 {
+		t.Errorf("the plan's capacity model is not fitted to today's verdict: %+v, want a concurrency at SLO of 45", u)
+	}
+	want := "its capacity at SLO was 3000.0 req/s, today's 1500.0 req/s"
+	if !strings.Contains(errb, "loadplan: warning: stress: the verdict stored by an older loadplan") || !strings.Contains(errb, want) {
+		t.Errorf("stderr does not name the stored capacity (%q):\n%s", want, errb)
+	}
+	var risk *plan.Risk
+	for i := range p.Risks {
+		if strings.Contains(p.Risks[i].Text, want) {
+			risk = &p.Risks[i]
+		}
+	}
+	if risk == nil || risk.Kind != plan.RiskMeasurement || risk.Severity != plan.SeverityWarning {
+		t.Errorf("no measurement risk names the stored capacity: %+v", p.Risks)
+	}
+	md, err := os.ReadFile(filepath.Join(filepath.Dir(older), "plan.md"))
+	if err != nil || !strings.Contains(string(md), "Judged again by today's rules: stress: the verdict stored by an older loadplan") {
+		t.Errorf("plan.md does not say the result was judged again: %v\n%s", err, md)
+	}
+}
+
+// TestPlanRejudgesARealRun: the same on a real run (a closed-model ramp
+// of 2, 4 and 6 users, 1 s each, against the built-in service on
+// loopback): plan of the result as run warns of nothing and sizes from
+// its stored capacity at SLO; with that capacity stored doubled, as an
+// older loadplan might have, it sizes from the same figure, judged again
+// from the run's windows, and stderr names the doubled one.
+func TestPlanRejudgesARealRun(t *testing.T) {
+	sc := writeFile(t, "real.yaml", testkit.GetScenario("real-stress", "url: builtin, builtin: {workers: 4, service_time: 5ms, distribution: fixed}",
+		"profiles:\n  stress: {users: {start: 2, step: 2, max: 6}, step_duration: 1s}\n"))
+	path, pr := runStressResult(t, sc, 30*time.Second)
+	got := pr.Verdict.Stress.CapacityAtSLO
+	if got <= 0 {
+		t.Fatalf("the run found no capacity at SLO: %s", pr.Verdict.Answer)
+	}
+	cfg := writeFile(t, "plan.yaml", measuredPlan)
+	sizedFrom := func(res string) (float64, string) {
+		t.Helper()
+		code, _, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--format", "json")
+		var p plan.Plan
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(res), "plan.json"))
+		if err == nil {
+			err = json.Unmarshal(data, &p)
+		}
+		if code != ExitOK || err != nil {
+			t.Fatalf("plan exit %d, %v; stderr:\n%s", code, err, errb)
+		}
+		return p.Measured.RPS, errb
+	}
+	if rps, errb := sizedFrom(path); math.Abs(rps-got) > 1e-6*got || strings.Contains(errb, "warning") {
+		t.Errorf("the run as stored: sized from %v req/s, want its %v; stderr:\n%s", rps, got, errb)
+	}
+	r, err := result.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Profiles[0].Verdict.Stress.CapacityAtSLO = 2 * got
+	older := filepath.Join(t.TempDir(), "result.json")
+	if err := result.Write(older, r); err != nil {
+		t.Fatal(err)
+	}
+	rps, errb := sizedFrom(older)
+	if math.Abs(rps-got) > 1e-6*got {
+		t.Errorf("sized from %v req/s, want today's %v, not the stored %v", rps, got, 2*got)
+	}
+	if want := fmt.Sprintf("its capacity at SLO was %.1f req/s, today's %.1f req/s", 2*got, got); !strings.Contains(errb, want) {
+		t.Errorf("stderr does not name the stored capacity (%q):\n%s", want, errb)
+	}
+}
+
+// doubledCapacity writes planResultFile's result with its capacity at SLO
+// and the concurrency there stored doubled, in its verdict and its
+// capacity model, as an older loadplan might have stored them.
+func doubledCapacity(t *testing.T) string {
+	return writePlanResult(t, "", func(r *result.Result) {
+		pr := r.Profiles[0]
+		pr.Verdict.Stress.CapacityAtSLO *= 2
+		pr.Verdict.Stress.CapacityConcurrency *= 2
+		pr.Capacity.CapacityAtSLO, pr.Capacity.ConcurrencyAtSLO = pr.Verdict.Stress.CapacityAtSLO, pr.Verdict.Stress.CapacityConcurrency
+	})
+}
+
+// TestReportRefitsTheCapacityModel: loadplan report of a result whose
+// capacity at SLO is stored doubled re-renders today's capacity model
+// (1,500 req/s at a concurrency of 45) beside today's verdict, not the
+// stored model of 3,000 req/s, which plan would not use either.
+func TestReportRefitsTheCapacityModel(t *testing.T) {
+	out := t.TempDir()
+	code, _, errb := runCommand(t, "report", doubledCapacity(t), "--format", "json", "--out", out)
+	if code != ExitOK || !strings.Contains(errb, "its capacity at SLO was 3000.0 req/s, today's 1500.0 req/s") {
+		t.Fatalf("report exit %d; stderr:\n%s", code, errb)
+	}
+	r, err := result.Read(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := r.Profiles[0]
+	if c := pr.Capacity; c == nil || c.CapacityAtSLO != 1500 || math.Abs(c.ConcurrencyAtSLO-45) > 0.5 || pr.Verdict.Stress.CapacityAtSLO != 1500 {
+		t.Errorf("the re-rendered capacity model %+v (verdict %v req/s), want today's 1,500 req/s at 45", c, pr.Verdict.Stress.CapacityAtSLO)
 	}
 }

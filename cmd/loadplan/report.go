@@ -8,7 +8,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
-	"github.com/loadplan/loadplan/internal/verdict"
+	"github.com/loadplan/loadplan/internal/runner"
 )
 
 // cmdReport re-renders a stored result in the formats asked for, without
@@ -33,9 +33,10 @@ func cmdReport(_ context.Context, env *Env, args []string) error {
 		return &UsageError{Err: err}
 	}
 	// Judged again by today's rules: an older loadplan's verdict that
-	// today's judging would not give is never re-rendered as it was
+	// today's judging would not give is never re-rendered as it was, nor
+	// the capacity model fitted to it
 	// (docs/result-schema.md#judged-again-when-re-rendered).
-	for _, note := range verdict.Rejudge(r) {
+	for _, note := range runner.Rejudge(r) {
 		fmt.Fprintf(env.Stderr, "loadplan: warning: %s\n", note)
 	}
 	files, err := report.RenderAll(r, chosen)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Request is `loadplan compare`'s question: two runs named by path, and
@@ -19,6 +21,10 @@ type Request struct {
 	MaxRegression, MinEffect, MinRequestShare string
 	Seed                                      uint64
 	Resamples                                 int
+	// Note receives each warning of a result's verdicts judged again by
+	// today's rules (nil: none is passed on; each is in the comparison's
+	// warnings too).
+	Note func(string)
 }
 
 // InputError is a comparison that cannot be made from what was given: a
@@ -71,8 +77,11 @@ func parseShare(flag, s string) (float64, error) {
 	return v, nil
 }
 
-// Files reads both sides (ReadRuns) and compares them; the comparison
-// names the files it read.
+// Files reads both sides (ReadRuns), judges their verdicts again by
+// today's rules (verdict.Rejudge, as loadplan report and plan do: a
+// capacity at SLO an older loadplan stored is not compared as it was) and
+// compares them; the comparison names the files it read, and warns of
+// each verdict judged again.
 func Files(ctx context.Context, r Request) (*Comparison, error) {
 	opt, err := r.options()
 	if err != nil {
@@ -86,12 +95,20 @@ func Files(ctx context.Context, r Request) (*Comparison, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	judged := rejudgeSide("old", r.Old, oldFiles, older)
+	judged = append(judged, rejudgeSide("new", r.New, newFiles, newer)...)
 	c, err := CompareRunsContext(ctx, older, newer, opt)
 	if none := (*NoCommonProfileError)(nil); errors.As(err, &none) {
 		return nil, &InputError{fmt.Errorf("%s and %s: %w", r.Old, r.New, err)}
 	}
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range judged {
+		if r.Note != nil {
+			r.Note(w)
+		}
+		c.Warnings = append(c.Warnings, w)
 	}
 	c.Old.File, c.New.File = r.Old, r.New
 	if len(oldFiles) > 1 {
@@ -101,4 +118,20 @@ func Files(ctx context.Context, r Request) (*Comparison, error) {
 		c.New.Files = newFiles
 	}
 	return c, nil
+}
+
+// rejudgeSide judges one side's results again by today's rules and
+// returns the warnings, each naming the side and the file.
+func rejudgeSide(which, arg string, files []string, rs []*result.Result) []string {
+	var out []string
+	for i, r := range rs {
+		file := arg
+		if i < len(files) {
+			file = files[i]
+		}
+		for _, n := range verdict.Rejudge(r) {
+			out = append(out, fmt.Sprintf("the %s run %s, judged again by today's rules: %s", which, file, n))
+		}
+	}
+	return out
 }

@@ -27,6 +27,11 @@ type Options struct {
 	// the next scenario takes request bodies and Content-Type from it (a
 	// result keeps neither). nil: they are left out, and the file says so.
 	Scenario *scenario.Scenario
+	// Judged are the warnings of the result's verdicts judged again by
+	// today's rules (loadplan plan judges a stored result again): a
+	// verdict an older loadplan stored differs from today's. Each is a
+	// measurement risk.
+	Judged []string
 }
 
 // RunwaySearchYears is how far ahead runway dates are searched.
@@ -99,6 +104,9 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 	b.runway(dm, sizings)
 	b.bands(sizings)
 	b.growthRisks()
+	for _, j := range opt.Judged {
+		b.risk(SeverityWarning, RiskMeasurement, "", "Judged again by today's rules: %s. The plan uses today's verdict.", strings.TrimSuffix(j, "."))
+	}
 	b.nextTest(dm)
 	b.summarise()
 	sortRisks(p.Risks)

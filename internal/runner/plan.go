@@ -28,6 +28,9 @@ type PlanOptions struct {
 	// LookupEnv reads the variables of the result's scenario file (nil:
 	// os.LookupEnv).
 	LookupEnv func(string) (string, bool)
+	// Judged are the warnings of the result's verdicts judged again
+	// (verdict.Rejudge): each is a risk of the plan.
+	Judged []string
 }
 
 // PlanError is a plan that cannot be made from this configuration and
@@ -42,7 +45,7 @@ func (e *PlanError) Unwrap() error { return e.Err }
 // same file (OriginalScenario); notes say when it is not.
 func BuildPlan(cfg *plan.Config, res *result.Result, opt PlanOptions) (*plan.Plan, []string, error) {
 	sc, notes := OriginalScenario(res, opt.LookupEnv)
-	p, err := plan.Build(cfg, res, plan.Options{AsOf: opt.AsOf, Result: opt.Result, Scenario: sc})
+	p, err := plan.Build(cfg, res, plan.Options{AsOf: opt.AsOf, Result: opt.Result, Scenario: sc, Judged: opt.Judged})
 	if err != nil {
 		return nil, notes, &PlanError{Err: err}
 	}

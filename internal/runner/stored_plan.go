@@ -8,11 +8,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/promhistory"
 	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // PlanRequest is `loadplan plan`'s question: the plan of a stored result,
@@ -29,8 +31,9 @@ type PlanRequest struct {
 	Formats   []string // plan.<format> files: some of report.PlanFormats
 	Now       func() time.Time
 	LookupEnv func(string) (string, bool) // the scenario file's variables (nil: os.LookupEnv)
-	// Note receives each note (a month left out of the history, a
-	// scenario changed since the run, a next scenario to edit), in order.
+	// Note receives each note (a stored verdict judged again, a month left
+	// out of the history, a scenario changed since the run, a next
+	// scenario to edit), in order.
 	Note func(string)
 }
 
@@ -56,7 +59,14 @@ func MakePlan(ctx context.Context, req PlanRequest) (*StoredPlan, error) {
 	if err != nil {
 		return nil, &PlanError{Err: err}
 	}
-	p, notes, err := BuildPlan(cfg, res, PlanOptions{AsOf: day, Result: req.Result, LookupEnv: req.LookupEnv})
+	// Judged again by today's rules, as loadplan report does: the plan
+	// sizes from the capacity today's loadplan gives, never from one an
+	// older loadplan stored (docs/plan.md#the-result-judged-again).
+	judged := Rejudge(res)
+	for _, n := range judged {
+		note("loadplan: warning: " + n)
+	}
+	p, notes, err := BuildPlan(cfg, res, PlanOptions{AsOf: day, Result: req.Result, LookupEnv: req.LookupEnv, Judged: judged})
 	note(notes...)
 	if err != nil {
 		return nil, err
@@ -154,4 +164,31 @@ func ScenarioPlan(sc *scenario.Scenario, complete bool) (*plan.Config, error) {
 		return nil, &PlanError{Err: err}
 	}
 	return cfg, nil
+}
+
+// Rejudge judges a stored result again (verdict.Rejudge: loadplan report
+// and plan) and returns its warnings. A stepped profile whose capacity at
+// SLO, or the concurrency there, today's judging does not give has its
+// capacity model fitted again to today's verdict: the stored one was
+// fitted to the old verdict, and the plan takes the USL and the
+// concurrency at SLO from it, as the report shows them.
+func Rejudge(res *result.Result) []string {
+	stored := make([]*result.Stress, len(res.Profiles))
+	for i, p := range res.Profiles {
+		if p.Verdict != nil {
+			stored[i] = p.Verdict.Stress
+		}
+	}
+	notes := verdict.Rejudge(res)
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		if p.Capacity == nil || p.Verdict == nil || p.Verdict.Stress == nil {
+			continue
+		}
+		old, now := stored[i], p.Verdict.Stress
+		if old == nil || old.CapacityAtSLO != now.CapacityAtSLO || old.CapacityConcurrency != now.CapacityConcurrency {
+			p.Capacity = capacity.FromProfile(p, capacity.FitOptions{})
+		}
+	}
+	return notes
 }

@@ -13,15 +13,19 @@ import (
 	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // storedResult writes a complete result whose one profile, baseline, is
-// not stepped and has no capacity model.
+// not stepped and has no capacity model; its verdict is today's (judged
+// from its figures: judging it again changes nothing).
 func storedResult(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "result.json")
 	res := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Scenario: result.Scenario{Name: "x"},
-		Profiles: []result.Profile{{Name: "baseline", Model: "open", Status: result.StatusComplete, Stages: []result.Stage{{}}}}}
+		Profiles: []result.Profile{testkit.MixProfile(t, 20)}}
+	verdict.JudgeAll(res)
 	if err := result.Write(path, res); err != nil {
 		t.Fatal(err)
 	}

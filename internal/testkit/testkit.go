@@ -4,6 +4,7 @@
 package testkit
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -56,4 +57,45 @@ func Hist(t testing.TB, counts map[time.Duration]int64) string {
 		t.Fatal(err)
 	}
 	return enc
+}
+
+// Window is a one-second window at offset off (seconds) with n requests,
+// errs of them failed, and every success taking lat.
+func Window(t testing.TB, off int, n, errs int64, lat time.Duration) result.Window {
+	t.Helper()
+	return result.Window{Time: int64(1_700_000_000 + off), Offset: result.Seconds(off), Requests: n, Errors: errs,
+		P95: result.Ms(lat), P99: result.Ms(lat), Hist: Hist(t, map[time.Duration]int64{lat: n - errs})}
+}
+
+// StressProfile is a stepped profile "stress" (p95 ≤ 100 ms, errors
+// ≤ 1%, plateau 0.5) of the model given: step i offers offered[i] (req/s
+// or users) for stepSecs one-second windows, each carrying good[i]
+// successes a second at latency lat[i] with errRate[i] of its requests
+// failed; its generator made every start the open model scheduled.
+// Judging it (verdict.Judge, JudgeAll) finds its capacity at SLO from
+// these figures, as it does for a run's.
+func StressProfile(t testing.TB, model string, offered, good []float64, lat []time.Duration, errRate []float64, stepSecs int) *result.Profile {
+	t.Helper()
+	p95, maxErr := result.Ms(100*time.Millisecond), 0.01
+	p := &result.Profile{Name: "stress", Model: model, Rules: result.Rules{
+		Stepped: true, Expect: result.Expect{P95: &p95, ErrorRate: &maxErr},
+		Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01},
+	}}
+	for i := range offered {
+		p.Stages = append(p.Stages, result.Stage{Index: i,
+			Offered: result.Offered{Load: offered[i], Unit: "req/s", Duration: result.Seconds(stepSecs)},
+			Stats:   result.Stats{Elapsed: result.Seconds(stepSecs)}})
+		st := &p.Stages[i].Stats
+		for s := 0; s < stepSecs; s++ {
+			total := good[i] / (1 - errRate[i])
+			n := int64(math.Round(total))
+			e := n - int64(math.Round(good[i]))
+			p.Windows = append(p.Windows, Window(t, i*stepSecs+s, n, e, lat[i]))
+			st.Requests, st.Errors = st.Requests+n, st.Errors+e
+		}
+		if model == "open" {
+			p.Generator.Started += int64(math.Ceil(offered[i] * float64(stepSecs)))
+		}
+	}
+	return p
 }

@@ -13,9 +13,7 @@ import (
 // win builds a one-second window at offset off with n requests, errs of
 // them failed, and every success taking lat.
 func win(t *testing.T, off int, n, errs int64, lat time.Duration) result.Window {
-	t.Helper()
-	return result.Window{Time: int64(1_700_000_000 + off), Offset: result.Seconds(off), Requests: n, Errors: errs,
-		P95: result.Ms(lat), P99: result.Ms(lat), Hist: testkit.Hist(t, map[time.Duration]int64{lat: n - errs})}
+	return testkit.Window(t, off, n, errs, lat)
 }
 
 func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
@@ -84,22 +82,7 @@ func TestJudgeSteady(t *testing.T) {
 // stress builds a stepped profile: step i offers offered[i] and achieves
 // good[i] successful req/s at lat[i] with errRate[i].
 func stress(t *testing.T, model string, offered, good []float64, lat []time.Duration, errRate []float64, stepSecs int) *result.Profile {
-	p := &result.Profile{Name: "stress", Model: model, Rules: result.Rules{
-		Stepped: true, Expect: result.Expect{P95: ptrMs(100 * time.Millisecond), ErrorRate: ptrF(0.01)},
-		Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01},
-	}}
-	for i := range offered {
-		p.Stages = append(p.Stages, result.Stage{Index: i,
-			Offered: result.Offered{Load: offered[i], Unit: "req/s", Duration: result.Seconds(stepSecs)},
-			Stats:   result.Stats{Elapsed: result.Seconds(stepSecs)}})
-		for s := 0; s < stepSecs; s++ {
-			total := good[i] / (1 - errRate[i])
-			n := int64(math.Round(total))
-			e := n - int64(math.Round(good[i]))
-			p.Windows = append(p.Windows, win(t, i*stepSecs+s, n, e, lat[i]))
-		}
-	}
-	return p
+	return testkit.StressProfile(t, model, offered, good, lat, errRate, stepSecs)
 }
 
 func TestJudgeStress(t *testing.T) {
