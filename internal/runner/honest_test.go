@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,8 +137,14 @@ func TestRatesOverTheirIntervals(t *testing.T) {
 
 // TestInterruptedRampIsNotTheGenerator: a run stopped 3 s into a ramp from
 // 0 to 400 req/s made the starts the ramp offered by then (about 180), far
-// fewer than 3/20 of the stage's 6,000; it is interrupted, not "the
-// generator was the bottleneck", and it does not pass.
+// fewer than 3/20 of the stage's 6,000; it is interrupted, its start ratio
+// is counted against what the ramp offered by the stop (not 0.2 or 0.03 of
+// it, as when counted against the stage's time or whole schedule), and it
+// does not pass. A generator held by a busy machine at the stop is behind
+// there, and may be called the bottleneck for it (at load average 8: 180
+// of 187 starts, 58 ms behind, 96.2%): the check is that the ratio is not
+// the wrong schedule's, above half, which a stall of over a second at the
+// stop would take to miss.
 func TestInterruptedRampIsNotTheGenerator(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
@@ -150,10 +155,8 @@ func TestInterruptedRampIsNotTheGenerator(t *testing.T) {
 	if res.Status != result.StatusInterrupted || p.Status != result.StatusInterrupted {
 		t.Fatalf("status %s / %s, want interrupted", res.Status, p.Status)
 	}
-	for _, r := range p.Generator.Reasons {
-		if strings.Contains(r, "scheduled starts") {
-			t.Errorf("an interrupted ramp blamed on the generator: %s (start ratio %v, %d started)", r, p.Generator.StartRatio, p.Generator.Started)
-		}
+	if p.Generator.StartRatio < 0.5 {
+		t.Errorf("an interrupted ramp's starts counted against more than it offered: start ratio %v, %d started; reasons %q", p.Generator.StartRatio, p.Generator.Started, p.Generator.Reasons)
 	}
 	if res.Pass || p.Verdict.Pass {
 		t.Errorf("an interrupted run passed: %s", p.Verdict.Answer)
