@@ -679,6 +679,11 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		tail.Verdict, tail.Note = NotTested, "no window histograms"
 	case oldOK == 0 || newOK == 0:
 		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
+	case len(oldAll) < minWindows || len(newAll) < minWindows:
+		// A bootstrap over one or two windows sees no spread on that side:
+		// one window's p99.9 (its maximum, near enough) against the other
+		// run's, "better" at p = 0.002 for a service unchanged.
+		tail.Verdict, tail.Note = NotTested, fmt.Sprintf("fewer than %d per-second windows in a run: the bootstrap over them cannot see how much the figure varies", minWindows)
 	default:
 		diffs := bootstrap(ctx, rngFor(opt.Seed, os[0].Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
 		tail.OldN, tail.NewN = len(oldAll), len(newAll)

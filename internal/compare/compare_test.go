@@ -170,6 +170,22 @@ func TestFasterServiceIsBetter(t *testing.T) {
 	}
 }
 
+// TestTailNotTestedOnTooFewWindows: a run with one steady second against
+// a minute of the same service has no p99.9 to call: the bootstrap over
+// one window has no spread on that side (loopback, 16 workers × 10 ms at
+// 400 req/s, 4 s with 2 s of warm-up against 25 s: p99.9 −29.3%
+// "better", p = 0.002).
+func TestTailNotTestedOnTooFewWindows(t *testing.T) {
+	older := doc(checkout.run(t, 3, "baseline", baselineStages))
+	for secs := 1; secs < minWindows; secs++ {
+		newer := doc(checkout.run(t, 4, "baseline", []stage{{rate: 100, secs: secs}}))
+		_, p := compared(t, older, newer)
+		if m := metric(t, p, P999); m.Verdict != NotTested || m.PValue != nil {
+			t.Errorf("%d window(s): p99.9 %q (%s), want not tested%s", secs, m.Verdict, m.Note, describe(p))
+		}
+	}
+}
+
 // TestErrorFree: an error rate of 0 in both runs is no change, with p = 1.
 func TestErrorFree(t *testing.T) {
 	clean := checkout
