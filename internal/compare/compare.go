@@ -595,6 +595,7 @@ func profileWarnings(o, n *result.Profile) []string {
 	if len(o.Stages) != len(n.Stages) {
 		ws = append(ws, fmt.Sprintf("the old run has %d stage(s), the new %d: only the stages both have are compared", len(o.Stages), len(n.Stages)))
 	}
+	ws = append(ws, lengthWarnings(o, n)...)
 	if og, ng := o.Generator, n.Generator; og.Engine != "" && ng.Engine != "" && og.Engine != ng.Engine {
 		ws = append(ws, fmt.Sprintf("the old run ran on the %s engine and the new on the %s engine: the generator's own lateness and CPU differ between engines (LOADPLAN_ENGINE=pool or epoll runs both on one)",
 			engineWords(og), engineWords(ng)))
@@ -609,6 +610,32 @@ func profileWarnings(o, n *result.Profile) []string {
 		}
 		if s.p.Status != "" && s.p.Status != result.StatusComplete {
 			ws = append(ws, fmt.Sprintf("the %s run of this profile is %s", s.which, s.p.Status))
+		}
+	}
+	return ws
+}
+
+// lengthWarnings says when the runs held their loads for different
+// times: a stage's planned duration, or the profile's warm-up. The load
+// is the same (else the runs are incomparable), but the seconds compared
+// are not: more of them in the longer run, taken at other ages of the
+// system (a cache still filling, a leak growing) and after another
+// warm-up. A stress ramp's refinement steps follow each run's break and
+// are not counted.
+func lengthWarnings(o, n *result.Profile) []string {
+	var ws []string
+	if o.Rules.Warmup != n.Rules.Warmup {
+		ws = append(ws, fmt.Sprintf("the old run warmed up for %gs and the new for %gs: the seconds compared start at different ages of the two systems",
+			float64(o.Rules.Warmup), float64(n.Rules.Warmup)))
+	}
+	for i := range min(len(o.Stages), len(n.Stages)) {
+		so, sn := o.Stages[i], n.Stages[i]
+		if so.Refinement || sn.Refinement {
+			break
+		}
+		if so.Offered.Duration != sn.Offered.Duration {
+			ws = append(ws, fmt.Sprintf("stage %d was planned for %gs in the old run and %gs in the new: the longer run has more seconds to test, and they reach a later age of its system",
+				i+1, float64(so.Offered.Duration), float64(sn.Offered.Duration)))
 		}
 	}
 	return ws

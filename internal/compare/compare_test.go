@@ -186,6 +186,32 @@ func TestTailNotTestedOnTooFewWindows(t *testing.T) {
 	}
 }
 
+// TestLengthsThatDifferAreSaid: runs at the same load held for different
+// times compare, with a warning for each difference: a stage's planned
+// duration, the warm-up.
+func TestLengthsThatDifferAreSaid(t *testing.T) {
+	op := checkout.run(t, 3, "baseline", baselineStages)
+	np := checkout.run(t, 4, "baseline", []stage{{rate: 100, secs: 20}})
+	op.Rules.Warmup, np.Rules.Warmup = 2, 10
+	c, p := compared(t, doc(op), doc(np))
+	if c.Verdict == "INCOMPARABLE" {
+		t.Fatalf("same load, different lengths: %s", c.Verdict)
+	}
+	got := strings.Join(p.Warnings, "\n")
+	for _, want := range []string{
+		"stage 1 was planned for 60s in the old run and 20s in the new",
+		"the old run warmed up for 2s and the new for 10s",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings miss %q:\n%s", want, got)
+		}
+	}
+	_, same := compared(t, doc(checkout.run(t, 3, "baseline", baselineStages)), doc(checkout.run(t, 4, "baseline", baselineStages)))
+	if len(same.Warnings) > 0 {
+		t.Errorf("runs of one length warned: %q", same.Warnings)
+	}
+}
+
 // TestErrorFree: an error rate of 0 in both runs is no change, with p = 1.
 func TestErrorFree(t *testing.T) {
 	clean := checkout
