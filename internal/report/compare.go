@@ -232,6 +232,12 @@ func CompareRegression(profile string, m compare.Metric) string {
 	default:
 		p = by + "p = " + cmpP(*pv)
 	}
+	if r := m.Runs; r != nil {
+		// With several runs a side the runs' own test must agree too, and
+		// its p-value, not the windows', bounds the evidence (0.1 at best
+		// with 3 runs a side).
+		p += fmt.Sprintf("; over the runs, %d old vs %d new, p = %s", len(r.Old), len(r.New), cmpP(r.PValue))
+	}
 	return fmt.Sprintf("%s %s %s (%s → %s, %s)", profile, cmpMetricName(m.Name), rel, cmpValue(m.Old, m.Unit), cmpValue(m.New, m.Unit), p)
 }
 

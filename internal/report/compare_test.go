@@ -116,6 +116,18 @@ func TestCompareRegressionPooled(t *testing.T) {
 	}
 }
 
+// TestCompareRegressionRuns: with 3 runs a side a regression stands on
+// the runs' own test as well (p = 0.1 at best), and its line says so
+// beside the windows' p < 0.001 (16 × 10 ms against 16 × 13 ms, --repeat 3).
+func TestCompareRegressionRuns(t *testing.T) {
+	m := comparisonFixture().Profiles[0].Metrics[2]
+	m.Runs = &compare.RunTest{Old: []float64{30, 30, 30.5}, New: []float64{39, 39.5, 40}, PValue: 0.1, MinP: 0.1, Separated: true, Agrees: true}
+	got := CompareRegression("baseline", m)
+	if want := "baseline p95 +30.3% (114.7ms → 149.5ms, p < 0.001; over the runs, 3 old vs 3 new, p = 0.1)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 // TestCompareJSONRoundTrip: compare.json decodes back into the same
 // comparison.
 func TestCompareJSONRoundTrip(t *testing.T) {
