@@ -441,7 +441,11 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	multi := len(os) > 1 || len(ns) > 1
 	pc := Profile{Name: o.Name, Model: n.Model, Pass: true, Stages: []int{}}
 	for k := range pairs {
-		for _, w := range profileWarnings(os[k], ns[k]) {
+		run := 0
+		if multi {
+			run = k + 1
+		}
+		for _, w := range profileWarnings(os[k], ns[k], run) {
 			if !slices.Contains(pc.Warnings, w) {
 				pc.Warnings = append(pc.Warnings, w)
 			}
@@ -587,7 +591,10 @@ func holm(ms []Metric) {
 	}
 }
 
-func profileWarnings(o, n *result.Profile) []string {
+// profileWarnings is what may make the pair o, n unfair to compare; run
+// is the pair's number with several runs a side (0: one run a side), so
+// that a warning about one run says which.
+func profileWarnings(o, n *result.Profile, run int) []string {
 	var ws []string
 	if o.Model != n.Model {
 		ws = append(ws, fmt.Sprintf("the old run used the %s model and the new the %s model: their latencies mean different things", o.Model, n.Model))
@@ -604,12 +611,16 @@ func profileWarnings(o, n *result.Profile) []string {
 		which string
 		p     *result.Profile
 	}{{"old", o}, {"new", n}} {
+		name := "the " + s.which + " run"
+		if run > 0 {
+			name = fmt.Sprintf("%s run %d", s.which, run)
+		}
 		if s.p.Generator.Invalid {
-			ws = append(ws, fmt.Sprintf("the %s run's generator was the bottleneck (%s): its figures measure the generator, not the target",
-				s.which, strings.Join(s.p.Generator.Reasons, "; ")))
+			ws = append(ws, fmt.Sprintf("%s's generator was the bottleneck (%s): its figures measure the generator, not the target",
+				name, strings.Join(s.p.Generator.Reasons, "; ")))
 		}
 		if s.p.Status != "" && s.p.Status != result.StatusComplete {
-			ws = append(ws, fmt.Sprintf("the %s run of this profile is %s", s.which, s.p.Status))
+			ws = append(ws, fmt.Sprintf("%s of this profile is %s", name, s.p.Status))
 		}
 	}
 	return ws

@@ -200,3 +200,22 @@ func TestCompareRunsTwoAndStress(t *testing.T) {
 		t.Errorf("notes %q", p.Notes)
 	}
 }
+
+// TestCompareRunsWarningNamesTheRun: with several runs a side, a warning
+// about one run's generator names that run, as the verdict line does
+// (--repeat 3, new run 3 invalid: the table's warning read "the new
+// run's generator was the bottleneck").
+func TestCompareRunsWarningNamesTheRun(t *testing.T) {
+	olds := []*result.Result{doc(checkout.run(t, 1, "baseline", baselineStages)), doc(checkout.run(t, 2, "baseline", baselineStages))}
+	news := []*result.Result{doc(checkout.run(t, 3, "baseline", baselineStages)), doc(checkout.run(t, 4, "baseline", baselineStages))}
+	g := &news[1].Profiles[0].Generator
+	g.Invalid, g.Reasons = true, []string{"start lateness p99 31.2ms > 30ms"}
+	c, err := CompareRuns(olds, news, Options{Resamples: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.Profiles[0].Warnings, "\n")
+	if !strings.Contains(got, "new run 2's generator was the bottleneck") || strings.Contains(got, "the new run's") {
+		t.Errorf("warnings do not name the run:\n%s", got)
+	}
+}
