@@ -732,17 +732,18 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	}
 	metrics = append(metrics, tail)
 
-	oldRate, newRate := 0.0, 0.0
-	if oldReq > 0 {
-		oldRate = float64(oldErr) / float64(oldReq)
-	}
-	if newReq > 0 {
-		newRate = float64(newErr) / float64(newReq)
-	}
-	er := newMetric(ErrorRate, oldRate, newRate)
+	er := newMetric(ErrorRate, errorRate(oldErr, oldReq), errorRate(newErr, newReq))
 	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
 	metrics = append(metrics, er)
 	return metrics, dist, notes
+}
+
+// errorRate is errs ÷ req, 0 with no request.
+func errorRate(errs, req int64) float64 {
+	if req == 0 {
+		return 0
+	}
+	return float64(errs) / float64(req)
 }
 
 // windowSums is the requests, errors and successful requests of windows.
