@@ -441,7 +441,11 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	multi := len(os) > 1 || len(ns) > 1
 	pc := Profile{Name: o.Name, Model: n.Model, Pass: true, Stages: []int{}}
 	for k := range pairs {
-		for _, w := range profileWarnings(os[k], ns[k]) {
+		run := 0
+		if multi {
+			run = k + 1
+		}
+		for _, w := range profileWarnings(os[k], ns[k], run) {
 			if !slices.Contains(pc.Warnings, w) {
 				pc.Warnings = append(pc.Warnings, w)
 			}
@@ -587,7 +591,10 @@ func holm(ms []Metric) {
 	}
 }
 
-func profileWarnings(o, n *result.Profile) []string {
+// profileWarnings is what may make the pair o, n unfair to compare; run
+// is the pair's number with several runs a side (0: one run a side), so
+// that a warning about one run says which.
+func profileWarnings(o, n *result.Profile, run int) []string {
 	var ws []string
 	if o.Model != n.Model {
 		ws = append(ws, fmt.Sprintf("the old run used the %s model and the new the %s model: their latencies mean different things", o.Model, n.Model))
@@ -595,6 +602,7 @@ func profileWarnings(o, n *result.Profile) []string {
 	if len(o.Stages) != len(n.Stages) {
 		ws = append(ws, fmt.Sprintf("the old run has %d stage(s), the new %d: only the stages both have are compared", len(o.Stages), len(n.Stages)))
 	}
+	ws = append(ws, lengthWarnings(o, n)...)
 	if og, ng := o.Generator, n.Generator; og.Engine != "" && ng.Engine != "" && og.Engine != ng.Engine {
 		ws = append(ws, fmt.Sprintf("the old run ran on the %s engine and the new on the %s engine: the generator's own lateness and CPU differ between engines (LOADPLAN_ENGINE=pool or epoll runs both on one)",
 			engineWords(og), engineWords(ng)))
@@ -603,12 +611,42 @@ func profileWarnings(o, n *result.Profile) []string {
 		which string
 		p     *result.Profile
 	}{{"old", o}, {"new", n}} {
+		name := "the " + s.which + " run"
+		if run > 0 {
+			name = fmt.Sprintf("%s run %d", s.which, run)
+		}
 		if s.p.Generator.Invalid {
-			ws = append(ws, fmt.Sprintf("the %s run's generator was the bottleneck (%s): its figures measure the generator, not the target",
-				s.which, strings.Join(s.p.Generator.Reasons, "; ")))
+			ws = append(ws, fmt.Sprintf("%s's generator was the bottleneck (%s): its figures measure the generator, not the target",
+				name, strings.Join(s.p.Generator.Reasons, "; ")))
 		}
 		if s.p.Status != "" && s.p.Status != result.StatusComplete {
-			ws = append(ws, fmt.Sprintf("the %s run of this profile is %s", s.which, s.p.Status))
+			ws = append(ws, fmt.Sprintf("%s of this profile is %s", name, s.p.Status))
+		}
+	}
+	return ws
+}
+
+// lengthWarnings says when the runs held their loads for different
+// times: a stage's planned duration, or the profile's warm-up. The load
+// is the same (else the runs are incomparable), but the seconds compared
+// are not: more of them in the longer run, taken at other ages of the
+// system (a cache still filling, a leak growing) and after another
+// warm-up. A stress ramp's refinement steps follow each run's break and
+// are not counted.
+func lengthWarnings(o, n *result.Profile) []string {
+	var ws []string
+	if o.Rules.Warmup != n.Rules.Warmup {
+		ws = append(ws, fmt.Sprintf("the old run warmed up for %gs and the new for %gs: the seconds compared start at different ages of the two systems",
+			float64(o.Rules.Warmup), float64(n.Rules.Warmup)))
+	}
+	for i := range min(len(o.Stages), len(n.Stages)) {
+		so, sn := o.Stages[i], n.Stages[i]
+		if so.Refinement || sn.Refinement {
+			break
+		}
+		if so.Offered.Duration != sn.Offered.Duration {
+			ws = append(ws, fmt.Sprintf("stage %d was planned for %gs in the old run and %gs in the new: the longer run has more seconds to test, and they reach a later age of its system",
+				i+1, float64(so.Offered.Duration), float64(sn.Offered.Duration)))
 		}
 	}
 	return ws
@@ -679,6 +717,11 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		tail.Verdict, tail.Note = NotTested, "no window histograms"
 	case oldOK == 0 || newOK == 0:
 		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
+	case len(oldAll) < minWindows || len(newAll) < minWindows:
+		// A bootstrap over one or two windows sees no spread on that side:
+		// one window's p99.9 (its maximum, near enough) against the other
+		// run's, "better" at p = 0.002 for a service unchanged.
+		tail.Verdict, tail.Note = NotTested, fmt.Sprintf("fewer than %d per-second windows in a run: the bootstrap over them cannot see how much the figure varies", minWindows)
 	default:
 		diffs := bootstrap(ctx, rngFor(opt.Seed, os[0].Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
 		tail.OldN, tail.NewN = len(oldAll), len(newAll)
@@ -689,17 +732,18 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	}
 	metrics = append(metrics, tail)
 
-	oldRate, newRate := 0.0, 0.0
-	if oldReq > 0 {
-		oldRate = float64(oldErr) / float64(oldReq)
-	}
-	if newReq > 0 {
-		newRate = float64(newErr) / float64(newReq)
-	}
-	er := newMetric(ErrorRate, oldRate, newRate)
+	er := newMetric(ErrorRate, errorRate(oldErr, oldReq), errorRate(newErr, newReq))
 	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
 	metrics = append(metrics, er)
 	return metrics, dist, notes
+}
+
+// errorRate is errs ÷ req, 0 with no request.
+func errorRate(errs, req int64) float64 {
+	if req == 0 {
+		return 0
+	}
+	return float64(errs) / float64(req)
 }
 
 // windowSums is the requests, errors and successful requests of windows.

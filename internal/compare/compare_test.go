@@ -170,6 +170,48 @@ func TestFasterServiceIsBetter(t *testing.T) {
 	}
 }
 
+// TestTailNotTestedOnTooFewWindows: a run with one steady second against
+// a minute of the same service has no p99.9 to call: the bootstrap over
+// one window has no spread on that side (loopback, 16 workers × 10 ms at
+// 400 req/s, 4 s with 2 s of warm-up against 25 s: p99.9 −29.3%
+// "better", p = 0.002).
+func TestTailNotTestedOnTooFewWindows(t *testing.T) {
+	older := doc(checkout.run(t, 3, "baseline", baselineStages))
+	for secs := 1; secs < minWindows; secs++ {
+		newer := doc(checkout.run(t, 4, "baseline", []stage{{rate: 100, secs: secs}}))
+		_, p := compared(t, older, newer)
+		if m := metric(t, p, P999); m.Verdict != NotTested || m.PValue != nil {
+			t.Errorf("%d window(s): p99.9 %q (%s), want not tested%s", secs, m.Verdict, m.Note, describe(p))
+		}
+	}
+}
+
+// TestLengthsThatDifferAreSaid: runs at the same load held for different
+// times compare, with a warning for each difference: a stage's planned
+// duration, the warm-up.
+func TestLengthsThatDifferAreSaid(t *testing.T) {
+	op := checkout.run(t, 3, "baseline", baselineStages)
+	np := checkout.run(t, 4, "baseline", []stage{{rate: 100, secs: 20}})
+	op.Rules.Warmup, np.Rules.Warmup = 2, 10
+	c, p := compared(t, doc(op), doc(np))
+	if c.Verdict == "INCOMPARABLE" {
+		t.Fatalf("same load, different lengths: %s", c.Verdict)
+	}
+	got := strings.Join(p.Warnings, "\n")
+	for _, want := range []string{
+		"stage 1 was planned for 60s in the old run and 20s in the new",
+		"the old run warmed up for 2s and the new for 10s",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings miss %q:\n%s", want, got)
+		}
+	}
+	_, same := compared(t, doc(checkout.run(t, 3, "baseline", baselineStages)), doc(checkout.run(t, 4, "baseline", baselineStages)))
+	if len(same.Warnings) > 0 {
+		t.Errorf("runs of one length warned: %q", same.Warnings)
+	}
+}
+
 // TestErrorFree: an error rate of 0 in both runs is no change, with p = 1.
 func TestErrorFree(t *testing.T) {
 	clean := checkout

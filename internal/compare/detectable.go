@@ -109,6 +109,15 @@ func (m *Metric) PooledRegression(alpha, floor float64) bool {
 		m.Relative != nil && *m.Relative > floor
 }
 
+// CalledByPooled says whether the row's verdict came from the bootstrap
+// of the figure itself (notePooled) rather than its own test: a
+// significant row whose adjusted p-value is not below α (Pooled.Alpha).
+// Its evidence is then Pooled.P, which is what a line naming the
+// regression must cite: the rank test's p-value of such a row is above α.
+func (m *Metric) CalledByPooled() bool {
+	return m.Significant && m.Pooled != nil && m.PAdjusted != nil && *m.PAdjusted >= m.Pooled.Alpha
+}
+
 // notePooled settles a p95 or p99 row the rank test left "no significant
 // change" when the bootstrap of the figure itself calls it. With call (a
 // profile's own rows, not a request's: with each request's two more,

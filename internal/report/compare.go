@@ -218,13 +218,25 @@ func CompareRegression(profile string, m compare.Metric) string {
 	if m.Relative != nil {
 		rel = cmpSigned(*m.Relative*100, 1) + "%"
 	}
-	p := "untested"
+	p, by := "untested", ""
+	pv := m.PAdjusted
+	if m.CalledByPooled() {
+		// The rank test left it unchanged (its p is above α): cite the
+		// evidence that called it.
+		pv, by = &m.Pooled.P, "the figure's bootstrap over the seconds, "
+	}
 	switch {
-	case m.PAdjusted == nil:
-	case *m.PAdjusted < 0.001:
-		p = "p < 0.001"
+	case pv == nil:
+	case *pv < 0.001:
+		p = by + "p < 0.001"
 	default:
-		p = "p = " + cmpP(*m.PAdjusted)
+		p = by + "p = " + cmpP(*pv)
+	}
+	if r := m.Runs; r != nil {
+		// With several runs a side the runs' own test must agree too, and
+		// its p-value, not the windows', bounds the evidence (0.1 at best
+		// with 3 runs a side).
+		p += fmt.Sprintf("; over the runs, %d old vs %d new, p = %s", len(r.Old), len(r.New), cmpP(r.PValue))
 	}
 	return fmt.Sprintf("%s %s %s (%s → %s, %s)", profile, cmpMetricName(m.Name), rel, cmpValue(m.Old, m.Unit), cmpValue(m.New, m.Unit), p)
 }

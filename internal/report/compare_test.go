@@ -101,6 +101,33 @@ func TestCompareRegression(t *testing.T) {
 	}
 }
 
+// TestCompareRegressionPooled: a p95 the rank test left unchanged
+// (p = 0.578) and the bootstrap of the figure itself called a regression
+// (p = 0.018 < α/2), as an A/A pair on a loaded machine gave, is named
+// with the p-value that called it, not one above α.
+func TestCompareRegressionPooled(t *testing.T) {
+	m := comparisonFixture().Profiles[0].Metrics[2]
+	m.Old, m.New, m.Relative = 30.45, 34.03, ptr(34.03/30.45-1)
+	m.PValue, m.PAdjusted = ptr(0.289), ptr(0.578)
+	m.Pooled = &compare.PooledTest{P: 0.018, CI: [2]float64{0.5, 7}, Alpha: 0.05, Higher: true}
+	got := CompareRegression("baseline", m)
+	if want := "baseline p95 +11.8% (30.4ms → 34ms, the figure's bootstrap over the seconds, p = 0.018)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestCompareRegressionRuns: with 3 runs a side a regression stands on
+// the runs' own test as well (p = 0.1 at best), and its line says so
+// beside the windows' p < 0.001 (16 × 10 ms against 16 × 13 ms, --repeat 3).
+func TestCompareRegressionRuns(t *testing.T) {
+	m := comparisonFixture().Profiles[0].Metrics[2]
+	m.Runs = &compare.RunTest{Old: []float64{30, 30, 30.5}, New: []float64{39, 39.5, 40}, PValue: 0.1, MinP: 0.1, Separated: true, Agrees: true}
+	got := CompareRegression("baseline", m)
+	if want := "baseline p95 +30.3% (114.7ms → 149.5ms, p < 0.001; over the runs, 3 old vs 3 new, p = 0.1)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 // TestCompareJSONRoundTrip: compare.json decodes back into the same
 // comparison.
 func TestCompareJSONRoundTrip(t *testing.T) {

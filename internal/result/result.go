@@ -467,6 +467,10 @@ type Offered struct {
 	Ramp     Seconds `json:"ramp_s"`
 	// Requests is the number of starts the schedule offered (open model).
 	Requests float64 `json:"requests,omitempty"`
+	// Think is each user's pause between requests in the closed model
+	// (the profile's think): with the users, it sets the load offered.
+	// Absent in the open model and in results written before it existed.
+	Think *Seconds `json:"think_s,omitempty"`
 }
 
 // Stats are the figures of a stage or of a whole profile.

@@ -587,6 +587,9 @@ func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration, seg en
 		}
 		if p.Model == scenario.Open {
 			plans[i].Offered.Requests = share(engine.NewSchedule([]scenario.Stage{st}).Offered())
+		} else {
+			think := result.Sec(p.Think)
+			plans[i].Offered.Think = &think
 		}
 		at += st.Duration
 	}

@@ -10,7 +10,7 @@ import (
 // LoadDifference says how p's offered load differs from ref's (named
 // refName: "the old run's", "the baseline's" figures are ref's), in a
 // phrase, or "" when it does not: the model, then the first stage both
-// have whose load or unit differs. Two runs at different loads are no
+// have whose load, unit or (closed model) think time differs. Two runs at different loads are no
 // regression test of each other: the throughput follows the offered load,
 // and the latencies the utilisation. Stage counts and durations may differ.
 // Only the planned stages count: a stress ramp's refinement steps
@@ -27,6 +27,13 @@ func LoadDifference(ref, p *result.Profile, refName string) string {
 		a, b := ref.Stages[i].Offered, p.Stages[i].Offered
 		if a.Unit != b.Unit || math.Abs(a.Load-b.Load) > 1e-9*max(math.Abs(a.Load), math.Abs(b.Load)) {
 			return fmt.Sprintf("its stage %d offered %g %s, %s's %g %s", i+1, b.Load, b.Unit, refName, a.Load, a.Unit)
+		}
+		// In the closed model the users' think time sets the load as much
+		// as their number: 8 users thinking 10 ms and 30 ms offered 385 and
+		// 196 req/s to one service. Unknown (nil) in older results.
+		if a.Think != nil && b.Think != nil && *a.Think != *b.Think {
+			return fmt.Sprintf("its stage %d offered %g %s thinking %gs between requests, %s's %g %s thinking %gs",
+				i+1, b.Load, b.Unit, float64(*b.Think), refName, a.Load, a.Unit, float64(*a.Think))
 		}
 	}
 	return ""

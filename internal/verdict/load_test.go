@@ -33,3 +33,25 @@ func TestLoadDifferenceRefinement(t *testing.T) {
 		t.Errorf("a planned step at another load: %q", why)
 	}
 }
+
+// TestLoadDifferenceThink: in the closed model the same users with
+// another think time offer another load (8 users against 16 × 10 ms:
+// 385 req/s thinking 10 ms, 196 thinking 30 ms, which compare read as a
+// 49% throughput regression of an unchanged service); a result without
+// the think time (written before it was recorded) is not refused on it.
+func TestLoadDifferenceThink(t *testing.T) {
+	closed := func(think *result.Seconds) *result.Profile {
+		return &result.Profile{Name: "target", Model: "closed", Stages: []result.Stage{
+			{Offered: result.Offered{Load: 8, Unit: "users", Think: think}}}}
+	}
+	sec := func(s float64) *result.Seconds { v := result.Seconds(s); return &v }
+	why := LoadDifference(closed(sec(0.01)), closed(sec(0.03)), "the old run")
+	if want := "its stage 1 offered 8 users thinking 0.03s between requests, the old run's 8 users thinking 0.01s"; why != want {
+		t.Errorf("got %q, want %q", why, want)
+	}
+	for _, pair := range [][2]*result.Seconds{{sec(0.01), sec(0.01)}, {nil, sec(0.03)}, {sec(0.01), nil}} {
+		if why := LoadDifference(closed(pair[0]), closed(pair[1]), "the old run"); why != "" {
+			t.Errorf("think %v against %v: %q", pair[0], pair[1], why)
+		}
+	}
+}

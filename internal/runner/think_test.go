@@ -1,0 +1,27 @@
+package runner
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
+)
+
+// TestStagePlansRecordThink: a closed-model stage records its users' think
+// time with its load, so that compare and run --baseline can tell 8 users
+// thinking 10 ms from 8 thinking 30 ms (docs/compare.md, "Runs at different
+// loads"); an open-model stage has none.
+func TestStagePlansRecordThink(t *testing.T) {
+	st := []scenario.Stage{{Load: 8, Duration: 10 * time.Second}}
+	closed := scenario.Profile{Name: "target", Model: scenario.Closed, Think: 30 * time.Millisecond, Stages: st}
+	ps := stagePlans(closed, "users", closed.Duration(), engine.Segment{})
+	if th := ps[0].Offered.Think; th == nil || *th != result.Seconds(0.03) {
+		t.Errorf("closed model: think %v, want 0.03 s", th)
+	}
+	open := scenario.Profile{Name: "baseline", Model: scenario.Open, Stages: []scenario.Stage{{Load: 100, Duration: 10 * time.Second}}}
+	if th := stagePlans(open, "req/s", open.Duration(), engine.Segment{})[0].Offered.Think; th != nil {
+		t.Errorf("open model: think %v, want none", *th)
+	}
+}
