@@ -502,6 +502,10 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	for i := range pc.Metrics {
 		m := &pc.Metrics[i]
 		if m.PAdjusted == nil {
+			untestedRegression(m, opt)
+			if m.Regression {
+				pc.Pass = false
+			}
 			continue
 		}
 		decide(m, opt)
@@ -943,6 +947,34 @@ func decide(m *Metric, opt Options) {
 		m.Verdict = Better
 	}
 	m.Regression = m.Gated && m.Verdict == Worse && effect > opt.MaxRegression
+}
+
+// ErrorRateFloor is the smallest rise in error rate that counts as a
+// regression on the figures alone, whatever the allowance: from 0 to
+// 0.05% is noise, not a regression of infinitely many percent.
+const ErrorRateFloor = 0.001
+
+// untestedRegression judges a gated row its test could not (fewer than
+// minWindows per-second values a run, no windows at all) on the figures
+// alone, as run --baseline judges such a row: worse by more than the
+// maximum regression (and at least the minimum effect; an error rate by
+// ErrorRateFloor too) is a regression. A run too short to test gives no
+// evidence that it is as good, and must not pass on figures that say it
+// is worse (a 1-second run of a service 30% slower passed, "4 gated
+// metrics not tested").
+func untestedRegression(m *Metric, opt Options) {
+	dir := sign(m.Change)
+	if !m.Gated || m.Verdict != NotTested || dir == 0 || (dir > 0) != (m.WorseWhen == "higher") {
+		return
+	}
+	effect := math.Inf(1)
+	if m.Relative != nil {
+		effect = math.Abs(*m.Relative)
+	}
+	if effect <= opt.MaxRegression || effect < opt.MinEffect || m.Name == ErrorRate && m.Change <= ErrorRateFloor {
+		return
+	}
+	m.Regression = true
 }
 
 func joinNote(a, b string) string {

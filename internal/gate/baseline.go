@@ -12,9 +12,8 @@ import (
 )
 
 // ErrorRateFloor is the smallest rise in error rate that counts as a
-// regression, whatever the allowance: from 0 to 0.05% is noise, not a
-// regression of infinitely many percent.
-const ErrorRateFloor = 0.001
+// regression, whatever the allowance (compare's, one figure for both).
+const ErrorRateFloor = comparison.ErrorRateFloor
 
 // Baseline is a stored result a run is compared with, profile by profile.
 type Baseline struct {

@@ -218,7 +218,7 @@ func CompareRegression(profile string, m compare.Metric) string {
 	if m.Relative != nil {
 		rel = cmpSigned(*m.Relative*100, 1) + "%"
 	}
-	p, by := "untested", ""
+	p, by := "untested: on the figures alone", ""
 	pv := m.PAdjusted
 	if m.CalledByPooled() {
 		// The rank test left it unchanged (its p is above α): cite the

@@ -128,6 +128,17 @@ func TestCompareRegressionRuns(t *testing.T) {
 	}
 }
 
+// TestCompareRegressionUntested: a row too short to test, called a
+// regression on its figures alone, says so where a p-value would stand.
+func TestCompareRegressionUntested(t *testing.T) {
+	m := comparisonFixture().Profiles[0].Metrics[2]
+	m.Verdict, m.PValue, m.PAdjusted = compare.NotTested, nil, nil
+	got := CompareRegression("baseline", m)
+	if want := "baseline p95 +30.3% (114.7ms → 149.5ms, untested: on the figures alone)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 // TestCompareJSONRoundTrip: compare.json decodes back into the same
 // comparison.
 func TestCompareJSONRoundTrip(t *testing.T) {
