@@ -75,6 +75,8 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	msg := strings.Join(why, "; ")
 	if w := c.UnsoundWord(); w != "" {
 		msg = w + ": " + msg
+	} else if c.Verdict == compare.Inconclusive {
+		msg = c.Verdict + " (too short to test; on the figures alone): " + msg
 	}
 	return &ExitError{Code: c.ExitCode(), Err: errors.New(msg)}
 }

@@ -126,9 +126,11 @@ type Comparison struct {
 	// or any compared run is Unsound.
 	Pass bool `json:"pass"`
 	// Verdict is the verdict line's word: PASS, FAIL (a regression),
-	// INVALID (a generator was the bottleneck), INCOMPLETE (a run did
-	// not complete) or INCOMPARABLE (the runs offered different loads);
-	// INVALID, INCOMPLETE and INCOMPARABLE win over FAIL, in that order.
+	// INCONCLUSIVE (every regression a row too short to test, worse on
+	// its figures alone), INVALID (a generator was the bottleneck),
+	// INCOMPLETE (a run did not complete) or INCOMPARABLE (the runs
+	// offered different loads); INVALID, INCOMPLETE and INCOMPARABLE win
+	// over FAIL and INCONCLUSIVE, in that order.
 	Verdict string `json:"verdict"`
 }
 

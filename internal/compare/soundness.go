@@ -65,10 +65,38 @@ func (c *Comparison) settle(olds, news []*result.Result) {
 	c.Verdict = "PASS"
 	if !c.Pass {
 		c.Verdict = "FAIL"
+		if c.untestedOnly() {
+			c.Verdict = Inconclusive
+		}
 	}
 	if w := c.UnsoundWord(); w != "" {
 		c.Verdict = w
 	}
+}
+
+// Inconclusive is the verdict of a comparison whose every regression is a
+// row too short to test, worse on its figures alone (untestedRegression):
+// not a pass, and no regression a test has called either.
+const Inconclusive = "INCONCLUSIVE"
+
+// untestedOnly reports whether c has regressions and every one of them is
+// a row its test could not judge (no p-value).
+func (c *Comparison) untestedOnly() bool {
+	n := 0
+	for _, p := range c.Profiles {
+		for _, ps := range append([]Profile{p}, p.Requests...) {
+			for _, m := range ps.Metrics {
+				if !m.Regression {
+					continue
+				}
+				if m.PAdjusted != nil {
+					return false
+				}
+				n++
+			}
+		}
+	}
+	return n > 0
 }
 
 // unsound lists what makes the compared runs' figures unsound: each run

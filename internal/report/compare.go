@@ -208,6 +208,9 @@ func cmpVerdictLine(c *compare.Comparison) string {
 		}
 		return line
 	}
+	if c.Verdict == compare.Inconclusive {
+		return fmt.Sprintf("%s — too short to test, and worse beyond %s on the figures alone: %s. Not a pass; run each side for more steady seconds (at least 3 per-second windows after the warm-up) to tell", compare.Inconclusive, cmpShare(c.Settings.MaxRegression), strings.Join(regressions, "; "))
+	}
 	return fmt.Sprintf("FAIL — %d regression(s) beyond %s: %s", len(regressions), cmpShare(c.Settings.MaxRegression), strings.Join(regressions, "; "))
 }
 

@@ -137,6 +137,16 @@ func TestCompareRegressionUntested(t *testing.T) {
 	if want := "baseline p95 +30.3% (114.7ms → 149.5ms, untested: on the figures alone)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	c := comparisonFixture()
+	for i := range c.Profiles[0].Metrics {
+		c.Profiles[0].Metrics[i].Regression = false
+	}
+	c.Profiles[0].Metrics[2] = m
+	c.Pass, c.Verdict = false, compare.Inconclusive
+	line := cmpVerdictLine(c)
+	if !strings.HasPrefix(line, "INCONCLUSIVE — too short to test, and worse beyond 10% on the figures alone: baseline p95 +30.3%") || strings.Contains(line, "FAIL") {
+		t.Errorf("verdict line %q", line)
+	}
 }
 
 // TestCompareJSONRoundTrip: compare.json decodes back into the same
