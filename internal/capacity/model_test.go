@@ -391,25 +391,21 @@ func TestFromProfileRefusesInvalidRun(t *testing.T) {
 // ceiling is underestimated; trust the measured capacity". Outside the
 // interval it still says so.
 func TestCapacityAboveCeilingInsideItsInterval(t *testing.T) {
-	for _, tc := range []struct {
-		atSLO  float64
-		want   string
-		absent string
-	}{
-		{398.3, "is 0.3% above the fitted X_max (397 req/s) but inside its 95% CI (391–403): the same ceiling within the noise", "underestimated;"},
-		{410, "the ceiling is underestimated; trust the measured capacity", "inside its"},
-	} {
-		c := &result.Capacity{CapacityAtSLO: tc.atSLO, MaxThroughput: ptr(397.2),
+	// check judges a capacity at SLO beside X_max 397.2 (CI 391.1–403.2).
+	check := func(atSLO float64, want, absent string) {
+		t.Helper()
+		c := &result.Capacity{CapacityAtSLO: atSLO, MaxThroughput: ptr(397.2),
 			CI: &result.CapacityCI{Level: 0.95, Resamples: 500, MaxThroughput: &[2]float64{391.1, 403.2}}}
-		notes := bindingLimit(c, &result.Profile{Model: "closed"}, &result.Stress{})
-		got := strings.Join(notes, "\n")
-		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.absent) {
-			t.Errorf("capacity at SLO %v: notes %q, want %q and not %q", tc.atSLO, got, tc.want, tc.absent)
+		got := strings.Join(bindingLimit(c, &result.Profile{Model: "closed"}, &result.Stress{}), "\n")
+		if !strings.Contains(got, want) || strings.Contains(got, absent) {
+			t.Errorf("capacity at SLO %v: notes %q, want %q and not %q", atSLO, got, want, absent)
 		}
 		if c.LimitedBy != LimitedByThroughput {
-			t.Errorf("capacity at SLO %v: limited by %q, want throughput", tc.atSLO, c.LimitedBy)
+			t.Errorf("capacity at SLO %v: limited by %q, want throughput", atSLO, c.LimitedBy)
 		}
 	}
+	check(398.3, "is 0.3% above the fitted X_max (397 req/s) but inside its 95% CI (391–403): the same ceiling within the noise", "underestimated;")
+	check(410, "the ceiling is underestimated; trust the measured capacity", "inside its")
 }
 
 // TestOpenLatencyBreakNamesEvenArrivals: an open ramp whose SLO broke on
