@@ -99,7 +99,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		if c.SaturationThroughput != nil {
 			// The ceiling was measured, not modelled: what binds first is
 			// known without a model.
-			notes = append(notes, bindingLimit(c, p, s)...)
+			notes = append(notes, bindingLimit(c, p, s, sat, opt.normalize().Level)...)
 			notes = append(notes, fmt.Sprintf("the saturation throughput, %s req/s (%s CI %s–%s), is measured by step(s) %s, which could not keep up with their offered rate", figure(sat.X), pctText(opt.normalize().Level), figure(sat.CI[0]), figure(sat.CI[1]), strings.Join(sat.Steps, ", ")))
 		}
 		notes = append(notes, evenArrivals(c, p, s)...)
@@ -116,7 +116,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 	} else {
 		widenForCounting(c, s.Steps)
 	}
-	notes = append(notes, bindingLimit(c, p, s)...)
+	notes = append(notes, bindingLimit(c, p, s, sat, opt.normalize().Level)...)
 	notes = append(notes, evenArrivals(c, p, s)...)
 	if s.FirstBroken == nil && c.CapacityAtSLO > 0 && c.LimitedBy == LimitedBySLO {
 		notes = append(notes, "no step broke: the capacity at SLO is only the highest load offered; extend the ramp to find what binds")
@@ -160,14 +160,24 @@ func setModel(c *result.Capacity, u *USL) (ciNotes []string) {
 }
 
 // bindingLimit sets LimitedBy and Headroom: against the saturation
-// throughput when an open-model step measured it directly, against the
-// model's X_max otherwise. It returns a note when the capacity at SLO is
-// above that ceiling.
-func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress) []string {
+// throughput when an open-model step measured it directly (sat, its
+// interval at level), against the model's X_max otherwise. It returns a
+// note when the capacity at SLO is above that ceiling: an underestimated
+// ceiling, or, inside the ceiling's own interval, the same ceiling
+// measured twice.
+func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress, sat saturation, level float64) []string {
 	c.LimitedBy = LimitedBySLO
 	ceiling, what := c.MaxThroughput, "fitted X_max"
+	var iv *[2]float64
+	if c.CI != nil {
+		iv, level = c.CI.MaxThroughput, c.CI.Level
+	}
 	if c.SaturationThroughput != nil {
 		ceiling, what = c.SaturationThroughput, "measured saturation throughput"
+		iv = nil
+		if sat.X == *c.SaturationThroughput {
+			iv = &sat.CI
+		}
 	}
 	if ceiling == nil || !(*ceiling > 0) || !(c.CapacityAtSLO > 0) {
 		return nil
@@ -180,22 +190,12 @@ func bindingLimit(c *result.Capacity, p *result.Profile, s *result.Stress) []str
 	if h >= 0 {
 		return nil
 	}
-	if iv := ceilingInterval(c, *ceiling); iv != nil && c.CapacityAtSLO <= iv[1] {
+	if iv != nil && c.CapacityAtSLO <= iv[1] {
 		// Inside the ceiling's own interval the two figures are one ceiling
 		// measured twice: neither is shown to be off.
-		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is %s above the %s (%s req/s) but inside its %s CI (%s–%s): the same ceiling within the noise, not an underestimate", figure(c.CapacityAtSLO), pctText(-h), what, figure(*ceiling), pctText(c.CI.Level), figure(iv[0]), figure(iv[1]))}
+		return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is %s above the %s (%s req/s) but inside its %s CI (%s–%s): the same ceiling within the noise, not an underestimate", figure(c.CapacityAtSLO), pctText(-h), what, figure(*ceiling), pctText(level), figure(iv[0]), figure(iv[1]))}
 	}
 	return []string{fmt.Sprintf("the capacity at SLO (%s req/s) is above the %s (%s req/s): the ceiling is underestimated; trust the measured capacity", figure(c.CapacityAtSLO), what, figure(*ceiling))}
-}
-
-// ceilingInterval is the interval of the ceiling x when the result holds
-// it: the interval of X_max when X_max is x (the model's ceiling, or the
-// open model's measured saturation); nil otherwise.
-func ceilingInterval(c *result.Capacity, x float64) *[2]float64 {
-	if c.CI == nil || c.CI.MaxThroughput == nil || c.MaxThroughput == nil || *c.MaxThroughput != x {
-		return nil
-	}
-	return c.CI.MaxThroughput
 }
 
 // brokeNearCeiling reports whether the first broken step was already

@@ -391,12 +391,11 @@ func TestFromProfileRefusesInvalidRun(t *testing.T) {
 // ceiling is underestimated; trust the measured capacity". Outside the
 // interval it still says so.
 func TestCapacityAboveCeilingInsideItsInterval(t *testing.T) {
-	// check judges a capacity at SLO beside X_max 397.2 (CI 391.1–403.2).
-	check := func(atSLO float64, want, absent string) {
+	// check judges capacity at SLO atSLO against c's ceiling.
+	check := func(c *result.Capacity, sat saturation, atSLO float64, want, absent string) {
 		t.Helper()
-		c := &result.Capacity{CapacityAtSLO: atSLO, MaxThroughput: ptr(397.2),
-			CI: &result.CapacityCI{Level: 0.95, Resamples: 500, MaxThroughput: &[2]float64{391.1, 403.2}}}
-		got := strings.Join(bindingLimit(c, &result.Profile{Model: "closed"}, &result.Stress{}), "\n")
+		c.CapacityAtSLO = atSLO
+		got := strings.Join(bindingLimit(c, &result.Profile{Model: "closed"}, &result.Stress{}, sat, 0.95), "\n")
 		if !strings.Contains(got, want) || strings.Contains(got, absent) {
 			t.Errorf("capacity at SLO %v: notes %q, want %q and not %q", atSLO, got, want, absent)
 		}
@@ -404,8 +403,20 @@ func TestCapacityAboveCeilingInsideItsInterval(t *testing.T) {
 			t.Errorf("capacity at SLO %v: limited by %q, want throughput", atSLO, c.LimitedBy)
 		}
 	}
-	check(398.3, "is 0.3% above the fitted X_max (397 req/s) but inside its 95% CI (391–403): the same ceiling within the noise", "underestimated;")
-	check(410, "the ceiling is underestimated; trust the measured capacity", "inside its")
+	// X_max 397.2 (CI 391.1–403.2).
+	fitted := func() *result.Capacity {
+		return &result.Capacity{MaxThroughput: ptr(397.2),
+			CI: &result.CapacityCI{Level: 0.95, Resamples: 500, MaxThroughput: &[2]float64{391.1, 403.2}}}
+	}
+	check(fitted(), saturation{}, 398.3, "is 0.3% above the fitted X_max (397 req/s) but inside its 95% CI (391–403): the same ceiling within the noise", "underestimated;")
+	check(fitted(), saturation{}, 410, "the ceiling is underestimated; trust the measured capacity", "inside its")
+	// No model fitted (3 steps): the open model's measured saturation and
+	// its interval. make demo read "the capacity at SLO (1,600 req/s) is
+	// above the measured saturation throughput (1,598 req/s): the ceiling
+	// is underestimated" beside "1,598 req/s (95% CI 1,574–1,623)".
+	sat := saturation{X: 1598, CI: [2]float64{1574, 1623}}
+	check(&result.Capacity{SaturationThroughput: ptr(sat.X)}, sat, 1600, "is 0.1% above the measured saturation throughput (1,598 req/s) but inside its 95% CI (1,574–1,623)", "underestimated;")
+	check(&result.Capacity{SaturationThroughput: ptr(sat.X)}, sat, 1640, "the ceiling is underestimated", "inside its")
 }
 
 // TestOpenLatencyBreakNamesEvenArrivals: an open ramp whose SLO broke on
