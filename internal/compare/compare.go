@@ -948,7 +948,10 @@ func decide(m *Metric, opt Options) {
 	} else {
 		m.Verdict = Better
 	}
-	m.Regression = m.Gated && m.Verdict == Worse && effect > opt.MaxRegression
+	// An error rate must also rise by ErrorRateFloor, as run --baseline
+	// requires: 0.02% → 0.08% is significant over 60,000 requests a side,
+	// and a fourfold rise, but 0.06 of a point.
+	m.Regression = m.Gated && m.Verdict == Worse && effect > opt.MaxRegression && (m.Name != ErrorRate || m.Change > ErrorRateFloor)
 }
 
 // ErrorRateFloor is the smallest rise in error rate that counts as a

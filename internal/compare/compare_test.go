@@ -205,6 +205,29 @@ func TestTooShortToTestIsJudgedOnTheFigures(t *testing.T) {
 	}
 }
 
+// TestErrorRateFloor: an error rate four times the old one over 60,000
+// requests a side (0.02% → 0.08%) is significantly worse, and not a
+// regression: it rose by less than ErrorRateFloor (0.1 of a point), the
+// rule run --baseline fails by, so compare and the gate give one answer.
+// Ten times (0.02% → 0.2%) is one.
+func TestErrorRateFloor(t *testing.T) {
+	rare := checkout
+	rare.errP = 0.0002
+	older := doc(rare.run(t, 7, "baseline", []stage{{rate: 1000, secs: 60}}))
+	for _, tc := range []struct {
+		errP       float64
+		regression bool
+	}{{0.0008, false}, {0.002, true}} {
+		worse := rare
+		worse.errP = tc.errP
+		_, p := compared(t, older, doc(worse.run(t, 8, "baseline", []stage{{rate: 1000, secs: 60}})))
+		m := metric(t, p, ErrorRate)
+		if m.Verdict != Worse || m.Regression != tc.regression {
+			t.Errorf("error rate %.4f%% → %.4f%%: %s, regression %v; want worse, regression %v%s", m.Old*100, m.New*100, m.Verdict, m.Regression, tc.regression, describe(p))
+		}
+	}
+}
+
 // TestLengthsThatDifferAreSaid: runs at the same load held for different
 // times compare, with a warning for each difference: a stage's planned
 // duration, the warm-up.

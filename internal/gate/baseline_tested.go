@@ -90,7 +90,7 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 		return c, join(detail, "untested ("+why+"): judged on the figures alone"), ""
 	}
 	beyond := !c.Pass
-	regression := m.Regression && (unit != UnitRatio || newV-oldV > ErrorRateFloor)
+	regression := m.Regression // compare's: an error rate also by ErrorRateFloor
 	c.Pass = !regression
 	detail = join(detail, testedText(m, pooled))
 	if beyond && !regression {
