@@ -83,7 +83,8 @@ func capacityFit(ctx context.Context, env *Env, args []string) error {
 // capacityFromResult fits the capacity model to a result file's stress
 // profile (or another stepped profile named with --profile) and prints it.
 // The model is always refitted, so --seed and --resamples take effect
-// whatever the run stored.
+// whatever the run stored. The result is judged again first (as report
+// and plan do); its warnings go to stderr.
 func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "capacity", "RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]")
 	name := fs.String("profile", "stress", "the stepped profile to model")
@@ -96,6 +97,9 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	m, err := runner.CapacityOf(ctx, path, *name, opt)
 	if err != nil {
 		return inputError(err)
+	}
+	for _, note := range m.Notes {
+		fmt.Fprintf(env.Stderr, "loadplan: warning: %s\n", note)
 	}
 	c := m.Capacity
 	if *jsonOut {

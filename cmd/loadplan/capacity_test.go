@@ -10,6 +10,8 @@ import (
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // sdm91CSV is the SPEC SDM91 data set of Gunther's Guerrilla Capacity
@@ -222,39 +224,41 @@ func TestCapacityErlangUsageErrors(t *testing.T) {
 	})
 }
 
-// stressResult writes a result file whose stepped profile's steps lie on
-// the USL curve σ 0.05, κ 0.002, λ 100 (N* 21.8, X_max 740) with a ±2%
-// wobble; the first `held` steps held the SLO. extra profiles are added
-// before it.
+// stressResult writes a result file whose closed stepped profile's steps
+// lie on the USL curve σ 0.05, κ 0.002, λ 100 (N* 21.8, X_max 740) with a
+// ±2% wobble, measured in 8 one-second windows each (testkit.StressProfile,
+// judged by today's rules before it is written): the first `held` steps
+// answer in 50 ms, the rest in 200 ms and break on latency. Only latency
+// breaks them: the curve's gains flatten before its peak, so the fixture's
+// plateau rule is off. extra profiles are added before it; tamper, if
+// given, changes the result after judging, as an older loadplan's verdict.
 func stressResult(t *testing.T, name string, levels []float64, held int, extra ...result.Profile) string {
+	return stressResultTampered(t, name, levels, held, nil, extra...)
+}
+
+func stressResultTampered(t *testing.T, name string, levels []float64, held int, tamper func(*result.Result), extra ...result.Profile) string {
 	t.Helper()
-	s := &result.Stress{}
+	xs, lat, errRate := make([]float64, len(levels)), make([]time.Duration, len(levels)), make([]float64, len(levels))
 	for i, n := range levels {
-		x := 100 * n / (1 + 0.05*(n-1) + 0.002*n*(n-1)) * (1 + 0.02*math.Sin(float64(i)*2.3))
-		st := result.Step{Index: i, Offered: n, Unit: "users", Concurrency: n, Throughput: x, Complete: true, Windows: 8}
+		xs[i] = 100 * n / (1 + 0.05*(n-1) + 0.002*n*(n-1)) * (1 + 0.02*math.Sin(float64(i)*2.3))
+		lat[i] = 50 * time.Millisecond
 		if i >= held {
-			st.Broken, st.Reason = true, "latency"
-			if s.FirstBroken == nil {
-				idx := i
-				s.FirstBroken, s.Reason = &idx, "latency"
-			}
-		} else if x > s.CapacityAtSLO {
-			idx := i
-			s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = x, &idx, n
+			lat[i] = 200 * time.Millisecond
 		}
-		s.Steps = append(s.Steps, st)
 	}
+	p := testkit.StressProfile(t, "closed", levels, xs, lat, errRate, 8)
+	p.Rules.Break.Plateau = 0
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	p.Name, p.Status, p.Start, p.End = name, result.StatusComplete, at, at.Add(time.Duration(8*len(levels))*time.Second)
 	r := &result.Result{
 		Schema: result.Schema, Status: result.StatusComplete,
 		Scenario:    result.Scenario{Name: "capacity-cli", Target: "builtin"},
-		Environment: result.Environment{LoadplanVersion: "test", Start: at, End: at.Add(time.Minute)},
-		Profiles: append(extra, result.Profile{
-			Name: name, Model: "closed", Status: result.StatusComplete, Start: at, End: at.Add(time.Minute),
-			Rules: result.Rules{Stepped: true}, Verdict: &result.Verdict{Pass: true, Stress: s},
-			Stages: []result.Stage{{}}, // a complete run has stages (result.Parse checks)
-		}),
-		Pass: true,
+		Environment: result.Environment{LoadplanVersion: "test", Start: at, End: p.End},
+		Profiles:    append(extra, *p),
+	}
+	verdict.JudgeAll(r)
+	if tamper != nil {
+		tamper(r)
 	}
 	path := filepath.Join(t.TempDir(), "result.json")
 	if err := result.Write(path, r); err != nil {
@@ -284,6 +288,33 @@ func TestCapacityResultText(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCapacityResultJudgesAgain: a stored verdict that today's judging
+// does not give (an older loadplan's, here steps 5–9 marked held and the
+// capacity at SLO moved to step 9's) is judged again before the model is
+// fitted, as loadplan report and plan do: the model is today's steps,
+// and stderr names the stored answer.
+func TestCapacityResultJudgesAgain(t *testing.T) {
+	path := stressResultTampered(t, "stress", levels(2, 2, 40), 4, func(r *result.Result) {
+		s := r.Profiles[0].Verdict.Stress
+		for i := 4; i < 9; i++ {
+			s.Steps[i].Broken, s.Steps[i].Reason, s.Steps[i].Detail = false, "", ""
+		}
+		idx, capIdx := 9, 8
+		s.FirstBroken, s.CapacityStep = &idx, &capIdx
+		s.CapacityAtSLO, s.CapacityConcurrency = s.Steps[8].Throughput, s.Steps[8].Concurrency
+		r.Profiles[0].Verdict.Answer = "stress: capacity at SLO 725 req/s (step 9, 18 users offered); broke at step 10 (20.0 users offered): latency"
+	})
+	code, out, errOut := runCommand(t, "capacity", path, "--resamples", "0")
+	if code != ExitOK || !strings.Contains(out, "the SLO binds first (step 5 at 10 users broke: latency)") {
+		t.Errorf("exit %d, the model is not fitted to today's steps:\n%s", code, out)
+	}
+	for _, want := range []string{"loadplan: warning: stress: the verdict stored by loadplan test", "capacity at SLO 725 req/s (step 9", "its capacity at SLO was 725.0 req/s, today's 554.0 req/s"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
 }

@@ -14,11 +14,16 @@ type StoredCapacity struct {
 	Profile    *result.Profile
 	Capacity   *result.Capacity
 	Bottleneck *result.Bottleneck // by the utilisation law (none without a model)
+	Notes      []string           // warnings from judging the result again (verdict.Rejudge)
 }
 
 // CapacityOf refits the capacity model of the stepped profile named in
 // the result file at path, so opt's seed and resamples take effect
-// whatever the run stored. A result that cannot be read, or has no such
+// whatever the run stored. The result is judged again first
+// (verdict.Rejudge, as loadplan report and plan do), so the model is
+// fitted to today's held and broken steps, not to a verdict an older
+// loadplan stored; Notes names each stored answer today's judging does
+// not give. A result that cannot be read, or has no such
 // stepped profile, is a *capacity.InputError; when ctx is done, ctx's
 // error. A profile the model cannot be fitted to is no error: its
 // Capacity says why (Error).
@@ -27,6 +32,7 @@ func CapacityOf(ctx context.Context, path, profile string, opt capacity.FitOptio
 	if err != nil {
 		return nil, &capacity.InputError{Msg: err.Error()}
 	}
+	notes := verdict.Rejudge(r)
 	p, err := verdict.SteppedProfile(r, profile, path)
 	if err != nil {
 		return nil, &capacity.InputError{Msg: err.Error()}
@@ -35,7 +41,7 @@ func CapacityOf(ctx context.Context, path, profile string, opt capacity.FitOptio
 	if err != nil {
 		return nil, err // interrupted
 	}
-	sc := &StoredCapacity{Profile: p, Capacity: c}
+	sc := &StoredCapacity{Profile: p, Capacity: c, Notes: notes}
 	if c.Error == "" {
 		sc.Bottleneck = capacity.BottleneckFor(p, c)
 	}

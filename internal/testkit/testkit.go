@@ -68,10 +68,10 @@ func Window(t testing.TB, off int, n, errs int64, lat time.Duration) result.Wind
 }
 
 // StressProfile is a stepped profile "stress" (p95 ≤ 100 ms, errors
-// ≤ 1%, plateau 0.5) of the model given: step i offers offered[i] (req/s
-// or users) for stepSecs one-second windows, each carrying good[i]
-// successes a second at latency lat[i] with errRate[i] of its requests
-// failed; its generator made every start the open model scheduled.
+// ≤ 1%, plateau 0.5) of the model given: step i offers offered[i] (users
+// in the closed model, else req/s) for stepSecs one-second windows, each
+// carrying good[i] successes a second at latency lat[i] with errRate[i]
+// of its requests failed; its generator made every start the open model scheduled.
 // Judging it (verdict.Judge, JudgeAll) finds its capacity at SLO from
 // these figures, as it does for a run's.
 func StressProfile(t testing.TB, model string, offered, good []float64, lat []time.Duration, errRate []float64, stepSecs int) *result.Profile {
@@ -81,9 +81,13 @@ func StressProfile(t testing.TB, model string, offered, good []float64, lat []ti
 		Stepped: true, Expect: result.Expect{P95: &p95, ErrorRate: &maxErr},
 		Break: &result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01},
 	}}
+	unit := "req/s"
+	if model == "closed" {
+		unit = "users"
+	}
 	for i := range offered {
 		p.Stages = append(p.Stages, result.Stage{Index: i,
-			Offered: result.Offered{Load: offered[i], Unit: "req/s", Duration: result.Seconds(stepSecs)},
+			Offered: result.Offered{Load: offered[i], Unit: unit, Duration: result.Seconds(stepSecs)},
 			Stats:   result.Stats{Elapsed: result.Seconds(stepSecs)}})
 		st := &p.Stages[i].Stats
 		for s := 0; s < stepSecs; s++ {
