@@ -257,14 +257,7 @@ func stressResultTampered(t *testing.T, name string, levels []float64, held int,
 		Profiles:    append(extra, *p),
 	}
 	verdict.JudgeAll(r)
-	if tamper != nil {
-		tamper(r)
-	}
-	path := filepath.Join(t.TempDir(), "result.json")
-	if err := result.Write(path, r); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeStored(t, r, tamper)
 }
 
 func levels(from, step, to float64) []float64 {

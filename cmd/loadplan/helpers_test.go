@@ -37,6 +37,21 @@ func writeFile(t *testing.T, name, body string) string {
 	return p
 }
 
+// writeStored writes r, judged by the caller, as result.json in a fresh
+// directory, after stored (nil: as judged) changes it as an older
+// loadplan might have stored it, and returns the path.
+func writeStored(t *testing.T, r *result.Result, stored func(*result.Result)) string {
+	t.Helper()
+	if stored != nil {
+		stored(r)
+	}
+	path := filepath.Join(t.TempDir(), "result.json")
+	if err := result.Write(path, r); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // interruptedRun runs `loadplan run ARGS --out DIR --quiet`, sending an
 // interrupt after each of after; it wants exit 130 and returns the partial
 // result and how long the run took.

@@ -66,14 +66,7 @@ func writePlanResult(t *testing.T, scenarioFile string, stored func(*result.Resu
 	if s := pr.Verdict.Stress; s == nil || s.CapacityAtSLO != 1500 {
 		t.Fatalf("the stress steps are judged %+v, want 1,500 req/s at SLO", pr.Verdict)
 	}
-	if stored != nil {
-		stored(res)
-	}
-	path := filepath.Join(t.TempDir(), "result.json")
-	if err := result.Write(path, res); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeStored(t, res, stored)
 }
 
 const cliPlan = `capacity: {rps: 1500, units: 10}
