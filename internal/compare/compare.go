@@ -948,16 +948,22 @@ func decide(m *Metric, opt Options) {
 	} else {
 		m.Verdict = Better
 	}
-	// An error rate must also rise by ErrorRateFloor, as run --baseline
-	// requires: 0.02% → 0.08% is significant over 60,000 requests a side,
-	// and a fourfold rise, but 0.06 of a point.
-	m.Regression = m.Gated && m.Verdict == Worse && effect > opt.MaxRegression && (m.Name != ErrorRate || m.Change > ErrorRateFloor)
+	m.Regression = m.Gated && m.Verdict == Worse && beyondAllowance(m, effect, opt)
 }
 
 // ErrorRateFloor is the smallest rise in error rate that counts as a
-// regression on the figures alone, whatever the allowance: from 0 to
-// 0.05% is noise, not a regression of infinitely many percent.
+// regression, whatever the allowance: from 0 to 0.05% is noise, not a
+// regression of infinitely many percent; and 0.02% → 0.08% is
+// significant over 60,000 requests a side, a fourfold rise, but 0.06 of
+// a point.
 const ErrorRateFloor = 0.001
+
+// beyondAllowance says whether m's change, of relative size effect, is
+// more than the gate allows: by more than the maximum regression, and an
+// error rate by ErrorRateFloor too (run --baseline's rule).
+func beyondAllowance(m *Metric, effect float64, opt Options) bool {
+	return effect > opt.MaxRegression && (m.Name != ErrorRate || m.Change > ErrorRateFloor)
+}
 
 // untestedRegression judges a gated row its test could not (fewer than
 // minWindows per-second values a run, no windows at all) on the figures
@@ -976,10 +982,7 @@ func untestedRegression(m *Metric, opt Options) {
 	if m.Relative != nil {
 		effect = math.Abs(*m.Relative)
 	}
-	if effect <= opt.MaxRegression || effect < opt.MinEffect || m.Name == ErrorRate && m.Change <= ErrorRateFloor {
-		return
-	}
-	m.Regression = true
+	m.Regression = effect >= opt.MinEffect && beyondAllowance(m, effect, opt)
 }
 
 func joinNote(a, b string) string {
