@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
 )
@@ -101,7 +102,7 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 	if c.Model != "" {
 		t.row("model", fmt.Sprintf("%s: %s", c.Model, c.ModelReason), nil)
 	}
-	if c.Model != "ceiling" {
+	if c.Model != string(capacity.ModelCeiling) {
 		t.row("σ (contention)", sig4(c.Sigma), sigma)
 		t.row("κ (coherency)", sig4(c.Kappa), kappa)
 	}
@@ -111,7 +112,7 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 		// The open model's ceiling, measured by the steps past saturation
 		// (capacity.FromProfile), not by the model.
 		t.row("X_max (measured saturation)", sig4(*c.MaxThroughput)+" req/s, from the steps that could not keep up", xmax)
-	case c.Model == "ceiling" && c.MaxThroughput != nil:
+	case c.Model == string(capacity.ModelCeiling) && c.MaxThroughput != nil:
 		t.row("N* (peak concurrency)", "none (flat beyond the ceiling: no fall measured)", nil)
 		t.row("X_max (ceiling X_c)", sig4(*c.MaxThroughput)+" req/s", xmax)
 	case c.PeakConcurrency != nil && c.MaxThroughput != nil:
@@ -120,7 +121,7 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 	case c.MaxThroughput != nil:
 		t.row("N* (peak concurrency)", "none (κ = 0: no retrograde region)", nil)
 		t.row("X_max (ceiling λ/σ)", sig4(*c.MaxThroughput)+" req/s", xmax)
-	case c.Limit != "linear" && c.SaturationThroughput == nil && c.Model == "ceiling":
+	case c.Limit != "linear" && c.SaturationThroughput == nil && c.Model == string(capacity.ModelCeiling):
 		t.row("X_max", "not reported: no ceiling measured (every complete step kept up with its offered load)", nil)
 	case c.Limit != "linear":
 		t.row("X_max", "not reported: the model disagrees with the measured saturation throughput", nil)
@@ -135,7 +136,7 @@ func capacityFitRows(t figureRows, c *result.Capacity) {
 func kneeText(c *result.Capacity) string {
 	k := c.Knee
 	knee := "none (linear)"
-	if k == nil && c.Model == "ceiling" {
+	if k == nil && c.Model == string(capacity.ModelCeiling) {
 		// capacity.FromProfile: an open ramp that measured no ceiling.
 		knee = "not reported: the corner of a ceiling no step measured"
 	}
