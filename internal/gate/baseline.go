@@ -128,7 +128,7 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				continue
 			}
 			newCap, _ := capacityAtSLO(p)
-			c, detail, noise := b.judgeMetric(UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false)
+			c, detail, noise := b.judgeMetric(comparison.CapacityAtSLO, UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false)
 			check("capacity_at_slo", c, detail)
 			warnings = appendNoise(warnings, p.Name, "capacity_at_slo", noise)
 			continue
@@ -182,7 +182,7 @@ func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request
 	pooled := request == "" && !comparison.Spike(old, p)
 	judge := func(metric, unit string, oldV, newV float64) {
 		m := tested.metric(metric)
-		c, detail, noise := b.judgeMetric(unit, oldV, newV, m, pooled)
+		c, detail, noise := b.judgeMetric(metric, unit, oldV, newV, m, pooled)
 		if unit == UnitMs && p.Total.Response.Count == 0 {
 			c.Pass, c.Detail, c.Unmeasured, c.Measured = false, "no successful requests", true, 0
 		}
