@@ -290,14 +290,15 @@ func TestCapacityResultText(t *testing.T) {
 // it: steps 5–9, broken on latency, marked held, the capacity at SLO moved
 // from step 4's 554 req/s to step 9's 725.
 func brokenStepsHeld(r *result.Result) {
-	s := r.Profiles[0].Verdict.Stress
+	p := r.Profile("stress")
+	s := p.Verdict.Stress
 	for i := 4; i < 9; i++ {
 		s.Steps[i].Broken, s.Steps[i].Reason, s.Steps[i].Detail = false, "", ""
 	}
 	idx, capIdx := 9, 8
 	s.FirstBroken, s.CapacityStep = &idx, &capIdx
 	s.CapacityAtSLO, s.CapacityConcurrency = s.Steps[8].Throughput, s.Steps[8].Concurrency
-	r.Profiles[0].Verdict.Answer = "stress: capacity at SLO 725 req/s (step 9, 18 users offered); broke at step 10 (20.0 users offered): latency"
+	p.Verdict.Answer = "stress: capacity at SLO 725 req/s (step 9, 18 users offered); broke at step 10 (20.0 users offered): latency"
 }
 
 // TestCapacityResultJudgesAgain: a stored verdict that today's judging
@@ -314,6 +315,26 @@ func TestCapacityResultJudgesAgain(t *testing.T) {
 	for _, want := range []string{"loadplan: warning: stress: the verdict stored by loadplan test", "capacity at SLO 725 req/s (step 9", "its capacity at SLO was 725.0 req/s, today's 554.0 req/s"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+// TestCapacityProfileMismatchJudgesAgain: a --profile the result lacks,
+// or one that is not stepped, is a usage error, and the warnings of
+// judging the result again are still printed before it (they were lost
+// on that path: session 13).
+func TestCapacityProfileMismatchJudgesAgain(t *testing.T) {
+	steady := result.Profile{Name: "baseline", Model: "open", Status: result.StatusComplete, Verdict: &result.Verdict{Pass: true}, Stages: []result.Stage{{}}}
+	path := stressResultTampered(t, "stress", levels(2, 2, 40), 4, brokenStepsHeld, steady)
+	for _, tc := range []struct{ profile, err string }{
+		{"nope", "has no nope profile (profiles: baseline, stress (stepped))"},
+		{"baseline", "profile baseline in " + path + " is not stepped"},
+	} {
+		code, _, errOut := runCommand(t, "capacity", path, "--profile", tc.profile)
+		warn := "loadplan: warning: stress: the verdict stored by loadplan test"
+		if code != ExitUsage || !strings.Contains(errOut, tc.err) || !strings.Contains(errOut, "its capacity at SLO was 725.0 req/s, today's 554.0 req/s") ||
+			!strings.Contains(errOut, warn) || strings.Index(errOut, warn) > strings.Index(errOut, tc.err) {
+			t.Errorf("--profile %s: exit %d, want 2 with the warning of the stored capacity before %q:\n%s", tc.profile, code, tc.err, errOut)
 		}
 	}
 }
