@@ -235,18 +235,7 @@ func TestAcceptanceRequestRegressionCompare(t *testing.T) {
 	if strings.Contains(stderr.String(), "request report") || strings.Contains(stderr.String(), "request others") {
 		t.Errorf("compare names an unchanged request: %s", stderr.String())
 	}
-	ra, err := result.Read(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := result.Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compare.Compare(ra, rb, compare.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := comparedFiles(t, a, b)
 	for _, m := range c.Profiles[0].Metrics {
 		if m.Regression {
 			t.Errorf("the profile's own %s is a regression: the case should need the per-request check", m.Name)
@@ -307,14 +296,7 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exit %d: %v; stderr: %s", code, err, stderr.String())
 	}
-	ra, err := result.Read(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compare.Compare(ra, rb, compare.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := comparedFiles(t, a, filepath.Join(out, "result.json"))
 	var failed, all []string
 	items := false
 	for _, g := range rb.Gates {
@@ -342,4 +324,23 @@ func profileRowRegressed(c *compare.Comparison, metric string) bool {
 		}
 	}
 	return false
+}
+
+// comparedFiles is compare's comparison (its defaults) of the result files
+// a and b.
+func comparedFiles(t *testing.T, a, b string) *compare.Comparison {
+	t.Helper()
+	var rs [2]*result.Result
+	for i, path := range []string{a, b} {
+		r, err := result.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs[i] = r
+	}
+	c, err := compare.Compare(rs[0], rs[1], compare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
