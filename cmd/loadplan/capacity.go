@@ -95,11 +95,13 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 	}
 	path := fs.Arg(0)
 	m, err := runner.CapacityOf(ctx, path, *name, opt)
+	if m != nil {
+		for _, note := range m.Notes {
+			fmt.Fprintf(env.Stderr, "loadplan: warning: %s\n", note)
+		}
+	}
 	if err != nil {
 		return inputError(err)
-	}
-	for _, note := range m.Notes {
-		fmt.Fprintf(env.Stderr, "loadplan: warning: %s\n", note)
 	}
 	c := m.Capacity
 	if *jsonOut {

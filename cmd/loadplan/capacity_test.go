@@ -285,22 +285,29 @@ func TestCapacityResultText(t *testing.T) {
 	}
 }
 
+// brokenStepsHeld tampers with the stored verdict of stressResult(…,
+// levels(2, 2, 40), 4) as an older loadplan's judging could have stored
+// it: steps 5–9, broken on latency, marked held, the capacity at SLO moved
+// from step 4's 554 req/s to step 9's 725.
+func brokenStepsHeld(r *result.Result) {
+	p := r.Profile("stress")
+	s := p.Verdict.Stress
+	for i := 4; i < 9; i++ {
+		s.Steps[i].Broken, s.Steps[i].Reason, s.Steps[i].Detail = false, "", ""
+	}
+	idx, capIdx := 9, 8
+	s.FirstBroken, s.CapacityStep = &idx, &capIdx
+	s.CapacityAtSLO, s.CapacityConcurrency = s.Steps[8].Throughput, s.Steps[8].Concurrency
+	p.Verdict.Answer = "stress: capacity at SLO 725 req/s (step 9, 18 users offered); broke at step 10 (20.0 users offered): latency"
+}
+
 // TestCapacityResultJudgesAgain: a stored verdict that today's judging
 // does not give (an older loadplan's, here steps 5–9 marked held and the
 // capacity at SLO moved to step 9's) is judged again before the model is
 // fitted, as loadplan report and plan do: the model is today's steps,
 // and stderr names the stored answer.
 func TestCapacityResultJudgesAgain(t *testing.T) {
-	path := stressResultTampered(t, "stress", levels(2, 2, 40), 4, func(r *result.Result) {
-		s := r.Profiles[0].Verdict.Stress
-		for i := 4; i < 9; i++ {
-			s.Steps[i].Broken, s.Steps[i].Reason, s.Steps[i].Detail = false, "", ""
-		}
-		idx, capIdx := 9, 8
-		s.FirstBroken, s.CapacityStep = &idx, &capIdx
-		s.CapacityAtSLO, s.CapacityConcurrency = s.Steps[8].Throughput, s.Steps[8].Concurrency
-		r.Profiles[0].Verdict.Answer = "stress: capacity at SLO 725 req/s (step 9, 18 users offered); broke at step 10 (20.0 users offered): latency"
-	})
+	path := stressResultTampered(t, "stress", levels(2, 2, 40), 4, brokenStepsHeld)
 	code, out, errOut := runCommand(t, "capacity", path, "--resamples", "0")
 	if code != ExitOK || !strings.Contains(out, "the SLO binds first (step 5 at 10 users broke: latency)") {
 		t.Errorf("exit %d, the model is not fitted to today's steps:\n%s", code, out)
@@ -308,6 +315,26 @@ func TestCapacityResultJudgesAgain(t *testing.T) {
 	for _, want := range []string{"loadplan: warning: stress: the verdict stored by loadplan test", "capacity at SLO 725 req/s (step 9", "its capacity at SLO was 725.0 req/s, today's 554.0 req/s"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+// TestCapacityProfileMismatchJudgesAgain: a --profile the result lacks,
+// or one that is not stepped, is a usage error, and the warnings of
+// judging the result again are still printed before it (they were lost
+// on that path: session 13).
+func TestCapacityProfileMismatchJudgesAgain(t *testing.T) {
+	steady := result.Profile{Name: "baseline", Model: "open", Status: result.StatusComplete, Verdict: &result.Verdict{Pass: true}, Stages: []result.Stage{{}}}
+	path := stressResultTampered(t, "stress", levels(2, 2, 40), 4, brokenStepsHeld, steady)
+	for _, tc := range []struct{ profile, err string }{
+		{"nope", "has no nope profile (profiles: baseline, stress (stepped))"},
+		{"baseline", "profile baseline in " + path + " is not stepped"},
+	} {
+		code, _, errOut := runCommand(t, "capacity", path, "--profile", tc.profile)
+		warn := "loadplan: warning: stress: the verdict stored by loadplan test"
+		if code != ExitUsage || !strings.Contains(errOut, tc.err) || !strings.Contains(errOut, "its capacity at SLO was 725.0 req/s, today's 554.0 req/s") ||
+			!strings.Contains(errOut, warn) || strings.Index(errOut, warn) > strings.Index(errOut, tc.err) {
+			t.Errorf("--profile %s: exit %d, want 2 with the warning of the stored capacity before %q:\n%s", tc.profile, code, tc.err, errOut)
 		}
 	}
 }

@@ -494,3 +494,41 @@ func TestCompareRejudgesTheStoredCapacity(t *testing.T) {
 		t.Errorf("no capacity at SLO row: %+v", c.Profiles[0].Metrics)
 	}
 }
+
+// TestBaselineJudgedAgain: run --baseline judges its baseline again by
+// today's rules when it loads it, as compare, report, plan and capacity
+// do: a stress baseline whose older loadplan stored broken steps as held
+// (capacity at SLO 725 req/s where today's judging gives 554) is compared
+// with today's 554, so the same run again passes against it, and a
+// warning naming the baseline file says what was stored. Before, the gate
+// held the run to 725 × 0.9.
+func TestBaselineJudgedAgain(t *testing.T) {
+	stored := stressResultTampered(t, "stress", levels(2, 2, 40), 4, brokenStepsHeld)
+	b, err := gate.LoadBaseline(stored, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := result.Read(stressResult(t, "stress", levels(2, 2, 40), 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Pass = true
+	gate.Apply(res, nil, b)
+	if len(res.Gates) != 1 || res.Gates[0].Name != "baseline:capacity_at_slo" {
+		t.Fatalf("checks %+v: want baseline:capacity_at_slo", res.Gates)
+	}
+	c := res.Gates[0]
+	if math.Abs(c.Limit-554*0.9) > 1 || !c.Pass || !res.Pass || !strings.Contains(c.Detail, stored+" had 554.0 req/s") {
+		t.Errorf("capacity check %+v: want today's 554 req/s × 0.9 as its limit, passed", c.Check)
+	}
+	want := "baseline " + stored + ", judged again by today's rules: stress: the verdict stored by loadplan test"
+	found := 0
+	for _, w := range res.Warnings {
+		if strings.Contains(w, want) && strings.Contains(w, "its capacity at SLO was 725.0 req/s, today's 554.0 req/s") {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("warnings %q: want one naming the baseline's stored capacity", res.Warnings)
+	}
+}

@@ -235,18 +235,7 @@ func TestAcceptanceRequestRegressionCompare(t *testing.T) {
 	if strings.Contains(stderr.String(), "request report") || strings.Contains(stderr.String(), "request others") {
 		t.Errorf("compare names an unchanged request: %s", stderr.String())
 	}
-	ra, err := result.Read(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := result.Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compare.Compare(ra, rb, compare.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := comparedFiles(t, a, b)
 	for _, m := range c.Profiles[0].Metrics {
 		if m.Regression {
 			t.Errorf("the profile's own %s is a regression: the case should need the per-request check", m.Name)
@@ -256,8 +245,14 @@ func TestAcceptanceRequestRegressionCompare(t *testing.T) {
 
 // TestAcceptanceRequestRegressionBaseline: real load on loopback, A then B
 // with --baseline A (3 s each), items 200 → 300 ms: the run exits 1 and
-// names items. The baseline check is a threshold per request (+10%), not a
-// significance test, so the delays are long (others 100 ms, report 1 s)
+// names items. With 2 steady seconds a side no row
+// can be tested: each is judged on compare's figures alone, as compare
+// judges it, so the profile's own p95 — which sits on the boundary between
+// items and report (report is ~10% of the requests: one run's two seconds
+// read 227 ms, the other's 1,003 ms) — may fail too, but only where compare
+// calls that row a regression on the same pair (one judge; before, the gate
+// judged the whole profile's p95, 1,001 ms both, and passed what compare
+// called). The per-request check is on the figures, so the delays are long (others 100 ms, report 1 s)
 // beside a busy machine's scheduling jitter, and items slows by 50%: with
 // 240 ms (+20%), run A's items p95 read 228.6 ms on a machine at load 8-16
 // (issue 17), and B's 246.3 ms passed its limit of 251.5 ms. Skipped
@@ -301,6 +296,7 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exit %d: %v; stderr: %s", code, err, stderr.String())
 	}
+	c := comparedFiles(t, a, filepath.Join(out, "result.json"))
 	var failed, all []string
 	items := false
 	for _, g := range rb.Gates {
@@ -310,11 +306,41 @@ func TestAcceptanceRequestRegressionBaseline(t *testing.T) {
 		}
 		failed = append(failed, g.Gate+": "+report.Measured(g.Check))
 		items = items || g.Request == "items"
-		if g.Request == "" {
-			t.Errorf("the profile's own %s failed: the case should need the per-request check (%+v)", g.Gate, g)
+		if g.Request == "" && !profileRowRegressed(c, strings.TrimPrefix(g.Gate, "baseline:")) {
+			t.Errorf("the profile's own %s failed where compare calls no regression on the pair (%+v)", g.Gate, g)
 		}
 	}
 	if code != ExitGateFailed || !items || !strings.Contains(stderr.String(), "gate baseline:items:") {
 		t.Fatalf("run B --baseline A: exit %d, want 1 naming items; failed: %v; checks: %v", code, failed, all)
 	}
+}
+
+// profileRowRegressed says whether compare calls the first profile's row
+// named metric a regression.
+func profileRowRegressed(c *compare.Comparison, metric string) bool {
+	for _, m := range c.Profiles[0].Metrics {
+		if m.Name == metric {
+			return m.Regression
+		}
+	}
+	return false
+}
+
+// comparedFiles is compare's comparison (its defaults) of the result files
+// a and b.
+func comparedFiles(t *testing.T, a, b string) *compare.Comparison {
+	t.Helper()
+	var rs [2]*result.Result
+	for i, path := range []string{a, b} {
+		r, err := result.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs[i] = r
+	}
+	c, err := compare.Compare(rs[0], rs[1], compare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -985,6 +985,19 @@ func untestedRegression(m *Metric, opt Options) {
 	m.Regression = effect >= opt.MinEffect && beyondAllowance(m, effect, opt)
 }
 
+// FiguresAlone is the row of metric name (one of this package's metric
+// names) judged on its figures alone, old and new, where there was no
+// comparison to test it (run --baseline when Compare returned an error):
+// not tested, why its note, and a regression by untestedRegression's rule,
+// the one rule of a row too short to test, with opt's allowance and
+// minimum effect (its defaults filled in).
+func FiguresAlone(name string, oldV, newV float64, why string, opt Options) Metric {
+	m := newMetric(name, oldV, newV)
+	m.Verdict, m.Note = NotTested, why
+	untestedRegression(&m, opt.normalize())
+	return m
+}
+
 func joinNote(a, b string) string {
 	if a == "" {
 		return b

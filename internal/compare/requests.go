@@ -98,6 +98,8 @@ func viewShare(p, v *result.Profile) float64 {
 // precise reading of a shift of its whole distribution: per-second p95s
 // of a few hundred requests move with every scheduling hiccup of a busy
 // machine, so a request 20% slower throughout can show in its p50 alone.
+// An untested p50 is judged on its figures alone (untestedRegression), as
+// the other gated rows are.
 func gateP50(rc *Profile, opt Options) {
 	for i := range rc.Metrics {
 		m := &rc.Metrics[i]
@@ -105,9 +107,13 @@ func gateP50(rc *Profile, opt Options) {
 			continue
 		}
 		m.Gated = true
-		m.Regression = m.Verdict == Worse && m.Relative != nil && math.Abs(*m.Relative) > opt.MaxRegression
-		if m.Verdict == Worse && m.Relative == nil {
+		switch {
+		case m.PAdjusted == nil:
+			untestedRegression(m, opt) // too short to test: the figures alone, as every gated row
+		case m.Verdict == Worse && m.Relative == nil:
 			m.Regression = true // from 0: an unbounded worsening
+		default:
+			m.Regression = m.Verdict == Worse && math.Abs(*m.Relative) > opt.MaxRegression
 		}
 		if m.Regression {
 			rc.Pass = false

@@ -26,6 +26,10 @@ type Baseline struct {
 	// from which a request is checked on its own as well (steady profiles
 	// with several requests); LoadBaseline sets DefaultMinRequestShare.
 	MinRequestShare float64
+	// Judged are the warnings of judging the stored baseline again by
+	// today's rules (LoadBaseline), each naming the file; Judge adds them
+	// to the run's warnings.
+	Judged []string
 }
 
 // DefaultMinRequestShare is the default --min-request-share: a request
@@ -43,10 +47,14 @@ func ParseRegression(s string) (float64, error) {
 	return v, nil
 }
 
-// LoadBaseline reads a stored result to compare with. A file that cannot be
-// read, is not a result, holds no profile or is not a complete run is an
-// error: comparing with it would judge nothing, or judge against a partial
-// run.
+// LoadBaseline reads a stored result to compare with and judges its
+// verdicts again by today's rules (verdict.Rejudge, as loadplan report,
+// plan, compare and capacity do), so that a run is compared with the
+// capacity at SLO today's loadplan gives the baseline, not one an older
+// loadplan stored; each verdict judged otherwise is a warning in Judged.
+// A file that cannot be read, is not a result, holds no profile or is not
+// a complete run is an error: comparing with it would judge nothing, or
+// judge against a partial run.
 func LoadBaseline(path string, maxRegression float64) (*Baseline, error) {
 	r, err := result.Read(path)
 	if err != nil {
@@ -58,7 +66,11 @@ func LoadBaseline(path string, maxRegression float64) (*Baseline, error) {
 	if len(r.Profiles) == 0 {
 		return nil, fmt.Errorf("baseline %s: holds no profile", path)
 	}
-	return &Baseline{Path: path, Result: r, MaxRegression: maxRegression, MinRequestShare: DefaultMinRequestShare}, nil
+	b := &Baseline{Path: path, Result: r, MaxRegression: maxRegression, MinRequestShare: DefaultMinRequestShare}
+	for _, n := range verdict.Rejudge(r) {
+		b.Judged = append(b.Judged, fmt.Sprintf("baseline %s, judged again by today's rules: %s", path, n))
+	}
+	return b, nil
 }
 
 // CheckProfiles makes sure the baseline shares at least one profile with
@@ -92,8 +104,10 @@ func (b *Baseline) CheckProfiles(running []string) error {
 // the tests cannot tell from noise passes with a warning that says so,
 // and each latency check says the change the run could detect. A figure
 // the comparison could not test (no per-second windows) is judged on the
-// figures alone, and its detail says so.
+// figures alone, and its detail says so. The warnings start with the
+// baseline's verdicts judged again (Judged).
 func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings []string) {
+	warnings = append(warnings, b.Judged...)
 	if od, nd := b.Result.Scenario.Digest, r.Scenario.Digest; od != "" && nd != "" && od != nd {
 		warnings = append(warnings, fmt.Sprintf("baseline %s came from another scenario file than this run (sha256 %.12s…, this run's %.12s…): check that both offered the same load to the same requests (a target URL may differ, the load should not)", b.Path, od, nd))
 	}
@@ -128,7 +142,7 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				continue
 			}
 			newCap, _ := capacityAtSLO(p)
-			c, detail, noise := b.judgeMetric(UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false)
+			c, detail, noise := b.judgeMetric(comparison.CapacityAtSLO, UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false)
 			check("capacity_at_slo", c, detail)
 			warnings = appendNoise(warnings, p.Name, "capacity_at_slo", noise)
 			continue
@@ -182,7 +196,7 @@ func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request
 	pooled := request == "" && !comparison.Spike(old, p)
 	judge := func(metric, unit string, oldV, newV float64) {
 		m := tested.metric(metric)
-		c, detail, noise := b.judgeMetric(unit, oldV, newV, m, pooled)
+		c, detail, noise := b.judgeMetric(metric, unit, oldV, newV, m, pooled)
 		if unit == UnitMs && p.Total.Response.Count == 0 {
 			c.Pass, c.Detail, c.Unmeasured, c.Measured = false, "no successful requests", true, 0
 		}

@@ -52,21 +52,26 @@ func (t *testedProfile) metric(name string) *comparison.Metric {
 	return nil
 }
 
-// judgeMetric is one baseline check of a figure whose old and new values
-// are oldV and newV (the whole profile's), with m its row in the
-// comparison. When m was tested, its figures (the steady part of each
-// stage, as compare shows them) are the check's, and the check fails only
-// when m is a regression (for a profile's p95 and p99 also when the figure
-// itself is significantly higher: compare.Metric.PooledRegression, which
-// compare calls on them; for the error rate, when the rise passes
-// ErrorRateFloor); noise then says why a figure beyond the
-// allowance passed. An untested m, or none, is judged on the figures alone, and
-// the detail says so.
-func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Metric, pooled bool) (c result.Check, detail, noise string) {
-	tested := m != nil && m.PAdjusted != nil && m.Verdict != comparison.NotTested
-	if tested {
-		oldV, newV = m.Old, m.New
+// judgeMetric is one baseline check of the figure named metric (a
+// compare metric name) whose old and new values are oldV and newV (the
+// whole profile's), with m its row in the comparison. The check's figures
+// are m's (the steady part of each stage, as compare shows them), and it
+// fails only when compare calls m a regression: a tested row significantly
+// worse beyond the allowance (for a profile's p95 and p99 also when the
+// figure itself is significantly higher: compare.Metric.PooledRegression,
+// which compare calls on them; for the error rate, when the rise passes
+// ErrorRateFloor); a row too short to test on its figures alone, by
+// compare's one rule for it (the detail says so). Without a row (no
+// comparison), the figures oldV and newV are judged by that same rule
+// (compare.FiguresAlone). noise says why a figure beyond the allowance
+// passed.
+func (b *Baseline) judgeMetric(metric, unit string, oldV, newV float64, m *comparison.Metric, pooled bool) (c result.Check, detail, noise string) {
+	if m == nil {
+		fa := comparison.FiguresAlone(metric, oldV, newV, "no comparison", b.compareOptions())
+		m = &fa
 	}
+	tested := m.PAdjusted != nil && m.Verdict != comparison.NotTested
+	oldV, newV = m.Old, m.New
 	a := b.MaxRegression
 	c = result.Check{Measured: newV, Op: "<=", Unit: unit}
 	switch unit {
@@ -81,21 +86,26 @@ func (b *Baseline) judgeMetric(unit string, oldV, newV float64, m *comparison.Me
 		c.Limit, c.Op = oldV*(1-a), ">="
 		detail = fmt.Sprintf("%s had %.1f req/s, −%s allowed", b.Path, oldV, pctText(a))
 	}
-	c.Pass = compare(newV, c.Op, c.Limit)
-	if !tested {
-		why := "no comparison"
-		if m != nil && m.Note != "" {
-			why = m.Note
+	beyond := !compare(newV, c.Op, c.Limit)
+	c.Pass = !m.Regression // compare's call, tested or on the figures alone
+	var why string
+	if tested {
+		why = testedText(m, pooled)
+	} else {
+		note := "no comparison"
+		if m.Note != "" {
+			note = m.Note
 		}
-		return c, join(detail, "untested ("+why+"): judged on the figures alone"), ""
+		why = "untested (" + note + "): judged on the figures alone"
 	}
-	beyond := !c.Pass
-	regression := m.Regression // compare's: an error rate also by ErrorRateFloor
-	c.Pass = !regression
-	detail = join(detail, testedText(m, pooled))
-	if beyond && !regression {
-		noise = fmt.Sprintf("beyond the allowance (measured %s, limit %s %s) but not a regression the test can tell from noise (%s)",
-			figureText(unit, newV), c.Op, figureText(unit, c.Limit), testedText(m, pooled))
+	detail = join(detail, why)
+	if beyond && c.Pass {
+		tell := "not a regression the test can tell from noise"
+		if !tested {
+			tell = "less than the smallest change called a regression (the minimum effect)"
+		}
+		noise = fmt.Sprintf("beyond the allowance (measured %s, limit %s %s) but %s (%s)",
+			figureText(unit, newV), c.Op, figureText(unit, c.Limit), tell, why)
 	}
 	return c, detail, noise
 }

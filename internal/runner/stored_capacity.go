@@ -24,8 +24,9 @@ type StoredCapacity struct {
 // fitted to today's held and broken steps, not to a verdict an older
 // loadplan stored; Notes names each stored answer today's judging does
 // not give. A result that cannot be read, or has no such
-// stepped profile, is a *capacity.InputError; when ctx is done, ctx's
-// error. A profile the model cannot be fitted to is no error: its
+// stepped profile, is a *capacity.InputError (for a profile missing or not
+// stepped, with a StoredCapacity that holds only the Notes, so that they
+// are still printed); when ctx is done, ctx's error. A profile the model cannot be fitted to is no error: its
 // Capacity says why (Error).
 func CapacityOf(ctx context.Context, path, profile string, opt capacity.FitOptions) (*StoredCapacity, error) {
 	r, err := result.Read(path)
@@ -35,7 +36,8 @@ func CapacityOf(ctx context.Context, path, profile string, opt capacity.FitOptio
 	notes := verdict.Rejudge(r)
 	p, err := verdict.SteppedProfile(r, profile, path)
 	if err != nil {
-		return nil, &capacity.InputError{Msg: err.Error()}
+		// The notes still say what today's judging changed in the file.
+		return &StoredCapacity{Notes: notes}, &capacity.InputError{Msg: err.Error()}
 	}
 	c, err := capacity.FromProfileContext(ctx, p, opt)
 	if err != nil {
