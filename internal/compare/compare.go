@@ -515,27 +515,28 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	}
 	holm(pc.Metrics)
 	setDetectable(pc.Metrics, opt.Alpha)
-	for i := range pc.Metrics {
-		m := &pc.Metrics[i]
-		if m.PAdjusted == nil {
-			untestedRegression(m, opt)
-			if m.Regression {
-				pc.Pass = false
-			}
-			continue
-		}
-		decide(m, opt)
-		notePooled(m, opt, callPooled)
-		if m.Regression {
-			pc.Pass = false
-		}
-	}
+	pc.judge(opt, callPooled)
 	if stepped {
 		// After the tested rows: it is no part of their Holm family, and
 		// never gated.
 		pc.Metrics = append(pc.Metrics, ceilingMetric(ctx, os, ns, opt))
 	}
 	return pc
+}
+
+// judge gives each row of pc its verdict (decide, notePooled; a row not
+// tested, untestedRegression) and fails pc on a regression.
+func (pc *Profile) judge(opt Options, callPooled bool) {
+	for i := range pc.Metrics {
+		m := &pc.Metrics[i]
+		if m.PAdjusted == nil {
+			untestedRegression(m, opt)
+		} else {
+			decide(m, opt)
+			notePooled(m, opt, callPooled)
+		}
+		pc.Pass = pc.Pass && !m.Regression
+	}
 }
 
 // profileStrata is the strata of the window tests over the paired runs
