@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"capacity":  {"result", "metrics", "csvrows", "resample", "units"},
 	"resample":  {},
 	"plan":      {"scenario", "capacity", "result", "csvrows", "units", "yamlwalk"},
-	"compare":   {"result", "metrics", "resample", "verdict", "units"},
+	"compare":   {"result", "metrics", "resample", "verdict", "units", "capacity"},
 	"gate":      {"result", "metrics", "verdict", "units", "compare"},
 	"report":    {"result", "metrics", "capacity", "plan", "compare", "units"},
 	// Demand history read from Prometheus for the plan's growth fit; the

@@ -63,8 +63,15 @@ func FromProfile(p *result.Profile, opt FitOptions) *result.Capacity {
 // FromProfileContext is FromProfile that stops the fit's bootstrap when
 // ctx is done; its error is then ctx's, and the only error it returns.
 func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) (*result.Capacity, error) {
+	c, _, err := fromProfile(ctx, p, opt)
+	return c, err
+}
+
+// fromProfile is FromProfileContext that also returns the saturation the
+// open-model steps past it measured, with its interval (MeasuredCeiling).
+func fromProfile(ctx context.Context, p *result.Profile, opt FitOptions) (*result.Capacity, saturation, error) {
 	if p == nil || p.Verdict == nil || p.Verdict.Stress == nil {
-		return nil, nil
+		return nil, saturation{}, nil
 	}
 	s := p.Verdict.Stress
 	c := &result.Capacity{
@@ -77,7 +84,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		// the target can be fitted to them.
 		c.Error = "the run is invalid: the generator was the bottleneck (" + strings.Join(p.Generator.Reasons, "; ") + "), so its steps measure loadplan, not the target"
 		c.Statement = "No capacity model: " + c.Error
-		return c, nil
+		return c, saturation{}, nil
 	}
 
 	points, notes, sat, retro := fitPoints(p, s, c, opt.normalize().Level)
@@ -92,7 +99,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		u, err = fit(ctx, points, opt, retro)
 	}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, saturation{}, ctx.Err()
 	}
 	if err != nil {
 		c.Error = err.Error()
@@ -105,7 +112,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 		notes = append(notes, evenArrivals(c, p, s)...)
 		c.Statement = fmt.Sprintf("no capacity model fitted over %d step(s): %s; %s", len(points), c.Error, sloClause(c, s, unit))
 		c.Warnings = notes
-		return c, nil
+		return c, sat, nil
 	}
 
 	ciNotes := setModel(c, u)
@@ -124,7 +131,7 @@ func FromProfileContext(ctx context.Context, p *result.Profile, opt FitOptions) 
 
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
 	c.Statement = statement(c, s, unit)
-	return c, nil
+	return c, sat, nil
 }
 
 // setModel sets the fitted model's figures on c: coefficients, fit

@@ -51,20 +51,27 @@ func measureSaturation(steps []result.Step, pick func(result.Step) bool, level f
 	spread := slices.Clone(xs)
 	slices.Sort(xs)
 	s.X = resample.Quantile(xs, 0.5)
-	// The t table is for 95%; another level scales it by the ratio of
-	// normal quantiles.
-	z := math.Sqrt2 * math.Erfinv(level)
-	count := z * math.Sqrt(countVar) / float64(k)
-	var between float64
-	switch {
-	case k == 2:
-		between = z / z975 * math.Abs(spread[0]-spread[1])
-	case k > 2:
-		between = z / z975 * tCrit975(k-1) * stdDev(spread) / math.Sqrt(float64(k))
-	}
-	half := math.Hypot(count, between)
+	count := math.Sqrt2 * math.Erfinv(level) * math.Sqrt(countVar) / float64(k)
+	half := math.Hypot(count, spreadHalf(spread, level))
 	s.CI = [2]float64{s.X - half, s.X + half}
 	return s
+}
+
+// spreadHalf is the half-width, at level, that the disagreement of
+// measurements xs of one figure gives their mean: the t interval for three
+// or more; for two, their difference (t with one degree of freedom, 12.7,
+// makes the interval useless); for one, 0 (nothing can be said of it).
+func spreadHalf(xs []float64, level float64) float64 {
+	// The t table is for 95%; another level scales it by the ratio of
+	// normal quantiles.
+	scale := math.Sqrt2 * math.Erfinv(level) / z975
+	switch k := len(xs); {
+	case k == 2:
+		return scale * math.Abs(xs[0]-xs[1])
+	case k > 2:
+		return scale * tCrit975(k-1) * stdDev(xs) / math.Sqrt(float64(k))
+	}
+	return 0
 }
 
 // z975 is the normal quantile of 97.5%, the level of tCrit975.

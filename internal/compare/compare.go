@@ -2,7 +2,8 @@
 // documents: for each profile both runs have, throughput, latency
 // percentiles, error rate and (stress) capacity at SLO, each with a
 // statistical test over the per-second windows, so that a migration's
-// go/no-go does not rest on run-to-run noise. docs/compare.md describes the
+// go/no-go does not rest on run-to-run noise; and (stress, informational)
+// the measured throughput ceilings, by their intervals. docs/compare.md describes the
 // method for users.
 //
 // It reads results only. Everything is a pure function of the two results
@@ -35,6 +36,7 @@ const (
 	P999          = "p99_9"           //
 	ErrorRate     = "error_rate"      // failed ÷ all
 	CapacityAtSLO = "capacity_at_slo" // stress: the verdict's, highest held step below the first broken
+	Ceiling       = "ceiling"         // stress: the measured throughput ceiling (capacity.MeasuredCeiling); informational
 )
 
 // Verdicts of one metric.
@@ -48,6 +50,10 @@ const (
 // TestBootstrap names the bootstrap in Metric.Test; the rank tests are
 // named by their RankTest.Method.
 const TestBootstrap = "bootstrap"
+
+// TestIntervals names the ceiling row's test in Metric.Test: the interval
+// of the difference made from the two ceilings' intervals (ceilingMetric).
+const TestIntervals = "intervals"
 
 // minWindows is the fewest windows on each side for a rank test: below
 // it no p-value could reach any usual α.
@@ -204,7 +210,8 @@ type Metric struct {
 	New       float64 `json:"new"`
 	Change    float64 `json:"change"` // new − old, in Unit
 	// Relative is (new − old) / old; null when old is 0 and new is not
-	// (an unbounded relative change).
+	// (an unbounded relative change), and on the ceiling row when a side
+	// measured no ceiling (its figure is a lower bound).
 	Relative *float64 `json:"relative"`
 	// Test names the test behind PValue: a RankTest.Method over the
 	// per-second values, or TestBootstrap; empty when not tested.
@@ -215,8 +222,15 @@ type Metric struct {
 	// unchanged system the chance of calling any of them changed is at
 	// most α.
 	PAdjusted *float64 `json:"p_adjusted,omitempty"`
-	// CI is the bootstrap's interval of new − old at level 1 − α.
+	// CI is the bootstrap's interval of new − old at level 1 − α; on the
+	// ceiling row, the interval of new − old made from the two ceilings'
+	// intervals (TestIntervals).
 	CI *[2]float64 `json:"ci,omitempty"`
+	// OldCeiling and NewCeiling say what each side's figure on the
+	// ceiling row is: a measured ceiling with its interval, or a lower
+	// bound and why.
+	OldCeiling *CeilingSide `json:"old_ceiling,omitempty"`
+	NewCeiling *CeilingSide `json:"new_ceiling,omitempty"`
 	// OldN and NewN are the sample sizes behind the test: per-second
 	// values for a rank test, windows resampled for the bootstrap.
 	OldN int `json:"old_n"`
@@ -501,22 +515,28 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	}
 	holm(pc.Metrics)
 	setDetectable(pc.Metrics, opt.Alpha)
+	pc.judge(opt, callPooled)
+	if stepped {
+		// After the tested rows: it is no part of their Holm family, and
+		// never gated.
+		pc.Metrics = append(pc.Metrics, ceilingMetric(ctx, os, ns, opt))
+	}
+	return pc
+}
+
+// judge gives each row of pc its verdict (decide, notePooled; a row not
+// tested, untestedRegression) and fails pc on a regression.
+func (pc *Profile) judge(opt Options, callPooled bool) {
 	for i := range pc.Metrics {
 		m := &pc.Metrics[i]
 		if m.PAdjusted == nil {
 			untestedRegression(m, opt)
-			if m.Regression {
-				pc.Pass = false
-			}
-			continue
+		} else {
+			decide(m, opt)
+			notePooled(m, opt, callPooled)
 		}
-		decide(m, opt)
-		notePooled(m, opt, callPooled)
-		if m.Regression {
-			pc.Pass = false
-		}
+		pc.Pass = pc.Pass && !m.Regression
 	}
-	return pc
 }
 
 // profileStrata is the strata of the window tests over the paired runs
@@ -868,7 +888,7 @@ func capacityMetric(ctx context.Context, os, ns []*result.Profile, sos, sns []*s
 func newMetric(name string, oldV, newV float64) Metric {
 	m := Metric{Name: name, Old: oldV, New: newV, Change: newV - oldV, WorseWhen: "higher"}
 	switch name {
-	case Throughput, CapacityAtSLO:
+	case Throughput, CapacityAtSLO, Ceiling:
 		m.Unit, m.WorseWhen = "req/s", "lower"
 	case ErrorRate:
 		m.Unit = "ratio"

@@ -86,6 +86,12 @@ func TestPrecisionSameServiceNoChange(t *testing.T) {
 				o := outcome{calm: c.Pass, minP: 1}
 				for _, p := range c.Profiles {
 					for _, m := range p.Metrics {
+						if m.Name == Ceiling {
+							// Informational, no p-value (TestCeilingRow*):
+							// here only not called.
+							o.calm = o.calm && !m.Significant
+							continue
+						}
 						if m.Verdict == NotTested {
 							t.Fatalf("%s %s not tested: %s", p.Name, m.Name, m.Note)
 						}

@@ -144,3 +144,21 @@ func stressProfile(t testing.TB, s service, seed uint64) result.Profile {
 }
 
 func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
+
+// saturatedRamp is an open stepped run of a service of the capacity given
+// (synthetic: Poisson arrivals, no more than capacity completions a second)
+// from 250 to 700 req/s by 50, 5 s a step, judged against p95 ≤ 200 ms: a
+// service of capacity below 700 req/s is past saturation in its last
+// steps, and those measure its ceiling; one of 1,000 req/s keeps up with
+// every step and measures none.
+func saturatedRamp(t *testing.T, capacity float64, seed uint64) *result.Result {
+	t.Helper()
+	var stages []stage
+	for rate := 250.0; rate <= 700; rate += 50 {
+		stages = append(stages, stage{rate, 5})
+	}
+	svc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: capacity}
+	p := svc.run(t, seed, "stress", stages)
+	p.Rules = result.Rules{Stepped: true, Expect: result.Expect{P95: ptrMs(200 * time.Millisecond)}}
+	return doc(p)
+}

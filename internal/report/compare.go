@@ -125,6 +125,9 @@ func cmpRows(p *compare.Profile, s compare.Settings) []cmpRow {
 		if m.PAdjusted != nil {
 			r.P = cmpP(*m.PAdjusted)
 		}
+		if m.Name == compare.Ceiling {
+			cmpCeilingCells(&r, m)
+		}
 		rows = append(rows, r)
 	}
 	return rows
@@ -275,8 +278,31 @@ func cmpMetricName(name string) string {
 		return "error rate"
 	case compare.CapacityAtSLO:
 		return "capacity at SLO"
+	case compare.Ceiling:
+		return "ceiling (measured)"
 	}
 	return name
+}
+
+// cmpCeilingCells writes the ceiling row's figures: each side's ceiling
+// with its interval, or "≥" its lower bound when the run measured none
+// (then no change is shown: a bound's difference is not a change).
+func cmpCeilingCells(r *cmpRow, m compare.Metric) {
+	cell := func(v float64, s *compare.CeilingSide) string {
+		switch {
+		case s == nil:
+			return cmpValue(v, m.Unit)
+		case !s.Measured:
+			return "≥ " + cmpValue(v, m.Unit)
+		case s.CI == nil:
+			return cmpValue(v, m.Unit) + " (no CI)"
+		}
+		return fmt.Sprintf("%s (%s–%s)", cmpValue(v, m.Unit), strconv.FormatFloat(s.CI[0], 'f', 1, 64), strconv.FormatFloat(s.CI[1], 'f', 1, 64))
+	}
+	r.Old, r.New = cell(m.Old, m.OldCeiling), cell(m.New, m.NewCeiling)
+	if m.Relative == nil {
+		r.Change, r.Relative = "—", "—"
+	}
 }
 
 func cmpTestName(m compare.Metric, alpha float64) string {
@@ -287,6 +313,12 @@ func cmpTestName(m compare.Metric, alpha float64) string {
 		return "Mann–Whitney"
 	case compare.MethodVanElteren:
 		return "Mann–Whitney by stage (van Elteren)"
+	case compare.TestIntervals:
+		if m.CI == nil {
+			return "intervals"
+		}
+		// Not Holm-adjusted: the row is no part of the tested family.
+		return fmt.Sprintf("the two ceilings' %s CIs (MOVER); CI of the change %s … %s", cmpLevel(1-alpha), cmpChange(m.CI[0], m.Unit), cmpChange(m.CI[1], m.Unit))
 	case compare.TestBootstrap:
 		if m.CI == nil {
 			return "bootstrap"

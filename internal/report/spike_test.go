@@ -56,13 +56,22 @@ func TestSpikeBlockRecoveryIsWithin(t *testing.T) {
 }
 
 // With an estimate inside the last bad second, the block gives it and the
-// second it lies in beside the upper bound.
+// second it lies in beside the upper bound; an estimate before that second
+// began (its bad answers were sent before it) says why it lies outside.
 func TestSpikeBlockRecoveryEstimate(t *testing.T) {
-	est := result.Seconds(4.16)
-	v := &result.Verdict{Spike: &result.Spike{Budget: 8, Recovered: true, RecoveryTime: 4.72, RecoveryLow: 3.72, RecoveryEstimate: &est, RecoveryFrom: 3}}
-	var b strings.Builder
-	spikeBlock(&b, v)
-	if want := "Recovery: within 4.7s after 3.0s into the profile (the start of the first good 1 s window), about 4.2s (from 3.7s: placed in the last bad second by the share of its requests that were bad; budget 8s); 0 errors after it."; !strings.Contains(b.String(), want) {
-		t.Errorf("got %q, want %q", b.String(), want)
+	for _, tc := range []struct {
+		est, high, low float64
+		want           string
+	}{
+		{4.16, 4.72, 3.72, "Recovery: within 4.7s after 3.0s into the profile (the start of the first good 1 s window), about 4.2s (from 3.7s: placed in the last bad second by the share of its requests that were bad; budget 8s); 0 errors after it."},
+		{4.02, 5.25, 4.25, "about 4.0s (from 4.2s: placed in the last bad second by the share of its requests that were bad, less their latency: they were sent before that second began; budget 8s)"},
+	} {
+		est := result.Seconds(tc.est)
+		v := &result.Verdict{Spike: &result.Spike{Budget: 8, Recovered: true, RecoveryTime: result.Seconds(tc.high), RecoveryLow: result.Seconds(tc.low), RecoveryEstimate: &est, RecoveryFrom: 3}}
+		var b strings.Builder
+		spikeBlock(&b, v)
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("got %q, want %q", b.String(), tc.want)
+		}
 	}
 }

@@ -433,7 +433,10 @@ type Spike struct {
 	// with slow answers it may begin up to their latency after it. RecoveryEstimate, when set,
 	// places it inside that window by the share of its requests that were
 	// bad (failed, or slower than the p95 expectation), as if the service
-	// was bad until then and good after: per-second windows, finer.
+	// was bad until then and good after: per-second windows, finer. In the
+	// open model it takes the bad answers' mean latency out of that share
+	// (they completed that much after they were sent), so it may lie up to
+	// that latency before RecoveryLow.
 	RecoveryLow      Seconds  `json:"recovery_low_s,omitempty"`
 	RecoveryEstimate *Seconds `json:"recovery_estimate_s,omitempty"`
 	Budget           Seconds  `json:"budget_s"`

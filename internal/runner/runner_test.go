@@ -386,11 +386,14 @@ profiles:
 	if sp.RecoveryEstimate == nil {
 		t.Fatal("no estimate inside the last bad second")
 	}
-	// On an idle machine 0.10–0.23 s late (docs/profiles.md); the bound is
-	// loose for a busy one: the estimate's arithmetic is
-	// TestSpikeRecoveryInsideTheLastBadSecond's, free of timing.
-	if est := float64(*sp.RecoveryEstimate); est < truth-0.5 || est > truth+1 || est < low || est > high {
-		t.Errorf("estimate %.2f s, want %.1f s (−0.5 s … +1 s) within %.2f … %.2f s", est, truth, low, high)
+	// 0.01–0.02 s late on the shared machine (docs/profiles.md; by the
+	// share alone 0.16–0.22 s); the bound is loose for a busy one: the
+	// estimate's arithmetic is TestSpikeRecoveryInsideTheLastBadSecond's,
+	// free of timing. The last bad second may begin after the recovery
+	// (its bad answers were sent before it): the estimate is then up to
+	// their latency, 300 ms and a busy machine's queueing, before it.
+	if est := float64(*sp.RecoveryEstimate); est < truth-0.5 || est > truth+1 || est < low-0.5 || est > high {
+		t.Errorf("estimate %.2f s, want %.1f s (−0.5 s … +1 s) within %.2f − 0.5 … %.2f s", est, truth, low, high)
 	}
 	if !strings.Contains(res.Profiles[0].Verdict.Answer, "by the share of bad requests in the second before") {
 		t.Errorf("answer %q does not say how the estimate was made", res.Profiles[0].Verdict.Answer)

@@ -66,7 +66,7 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 		}
 	}
 	need := max(rule.Windows, 1)
-	findRecovery(sp, after, need, from, p.Rules.Expect.P95, limitErr)
+	findRecovery(sp, after, need, from, p.Rules.Expect.P95, limitErr, p.Model != "closed")
 
 	surgeRate := 0.0
 	if surgeReq > 0 {
@@ -128,8 +128,10 @@ func surgeFigures(p *result.Profile, spans []Span, rampUp int, rampDownEnd float
 // findRecovery looks in the windows after the surge for the first run of
 // need consecutive good seconds (p95 within limitP95 when set, error rate
 // within limitErr) and records in sp the last window's figures, whether and
-// when it recovered, and the errors after recovery beyond the budget.
-func findRecovery(sp *result.Spike, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr float64) {
+// when it recovered, and the errors after recovery beyond the budget. open
+// is the open model, whose send rate does not follow the latency
+// (recoveryIn).
+func findRecovery(sp *result.Spike, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr float64, open bool) {
 	good := func(w result.Window) bool {
 		if w.Requests == 0 {
 			return false
@@ -166,8 +168,8 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 			last := after[k-1] // the last bad second: recovery came in it
 			low := max(0, float64(last.Offset)-from)
 			sp.RecoveryLow = result.Seconds(low)
-			if share, ok := badShare(last, limitP95); ok {
-				est := result.Seconds(min(max(low+share, low), float64(sp.RecoveryTime)))
+			if share, lat, ok := badShare(last, limitP95); ok {
+				est := result.Seconds(recoveryIn(low, share, lat, float64(sp.RecoveryTime), open))
 				sp.RecoveryEstimate = &est
 			}
 		} else if k > 0 {
@@ -189,25 +191,59 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 
 // badShare is the share of w's requests that were bad: failed, or (with a
 // p95 expectation) successful and slower than it, read from w's histogram;
-// ok is false when w has no requests, or a latency limit and no histogram.
-func badShare(w result.Window, limitP95 *result.Millis) (share float64, ok bool) {
+// lat is the bad requests' mean latency in seconds, a failure counted as 0
+// (its latency is not recorded; a refusal is fast); ok is false when w has
+// no requests, or a latency limit and no histogram.
+func badShare(w result.Window, limitP95 *result.Millis) (share, lat float64, ok bool) {
 	if w.Requests <= 0 {
-		return 0, false
+		return 0, 0, false
 	}
 	bad := w.Errors
+	var slowUs float64 // the slow successes' latencies, summed
 	if limitP95 != nil && w.Requests > w.Errors {
 		h, err := metrics.Decode(w.Hist)
 		if err != nil || h.TotalCount() == 0 {
-			return 0, false
+			return 0, 0, false
 		}
 		limitUs := int64(float64(*limitP95) * 1000)
 		for _, bar := range h.Distribution() {
 			if bar.From > limitUs {
 				bad += bar.Count
+				slowUs += float64(bar.Count) * float64(bar.From+bar.To) / 2
 			}
 		}
 	}
-	return min(1, float64(bad)/float64(w.Requests)), true
+	if bad > 0 {
+		lat = slowUs / 1e6 / float64(bad)
+	}
+	return min(1, float64(bad)/float64(w.Requests)), lat, true
+}
+
+// earlierThanLow is what the answer adds when the
+// recovery estimate lies before the last bad second began: that second
+// held only slow answers sent before it.
+const earlierThanLow = ", though its bad answers were sent before it began"
+
+// recoveryIn places the recovery inside the last bad second, which began
+// at low, by the share of its requests that were bad, their mean latency
+// lat (seconds), never after high (the first good second's start).
+//
+// A window holds a request by its completion. In the open model the
+// requests are sent at a rate r whatever the latency: when the service
+// turns good x seconds into the second, the bad answers sent until then
+// complete until x + lat, r·(x + lat) of them, and the good ones from x on,
+// r·(1 − x): the share is (x + lat)/(1 + lat), and x = share·(1 + lat) −
+// lat. Dating by the share alone, x = share, put answers 300 ms slow
+// 0.1–0.25 s late (docs/profiles.md). The second may begin after the
+// recovery (its bad answers completed in it, sent before it): x is then
+// negative, down to −lat. In the closed model the users send less while
+// the service is slow, so the share alone dates it, as before.
+func recoveryIn(low, share, lat, high float64, open bool) float64 {
+	if !open {
+		return min(max(low+share, low), high)
+	}
+	x := share*(1+lat) - lat
+	return min(max(low+x, low-lat, 0), high)
 }
 
 // recoveryCheck is the recovery_time check, from what the after windows
@@ -240,8 +276,12 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 	// service may have recovered up to a window earlier, never later. The
 	// estimate places it inside the last bad second.
 	if sp.RecoveryEstimate != nil {
-		return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; about %ss by the share of bad requests in the second before, which began at %ss; budget %ss)",
-			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), num(float64(rule.Budget)))
+		before := ""
+		if *sp.RecoveryEstimate < sp.RecoveryLow {
+			before = earlierThanLow
+		}
+		return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; about %ss by the share of bad requests in the second before, which began at %ss%s; budget %ss)",
+			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), before, num(float64(rule.Budget)))
 	}
 	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
 }

@@ -1,0 +1,80 @@
+package capacity
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestMeasuredCeiling: the figure `loadplan compare` compares. The open
+// model's is the saturation with its interval, even where the model
+// fitted to the steady steps is another; none from steps that kept up (a
+// lower bound, and why); the closed model's is the ceiling model's X_c
+// with its interval.
+func TestMeasuredCeiling(t *testing.T) {
+	ctx := context.Background()
+	c, err := MeasuredCeiling(ctx, recordedOpenProfile(o16e200), FitOptions{Seed: 1})
+	// Steps 7–9 (1,609, 1,542 and 1,529 req/s; the first offered within
+	// keepUpShare of the saturation): the median, with the interval the
+	// result's X_max carries (docs/capacity.md: 1,542, 1,431–1,653).
+	want := FromProfile(recordedOpenProfile(o16e200), FitOptions{Seed: 1})
+	if err != nil || !c.Measured || c.From != CeilingFromSaturation || c.X != 1542 || c.CI == nil ||
+		*c.CI != *want.CI.MaxThroughput || math.Round(c.CI[0]) != 1431 || math.Round(c.CI[1]) != 1653 || c.Level != 0.95 {
+		t.Errorf("open, past saturation: %+v (CI %v), %v; want the saturation 1,542 (1,431–1,653)", c, c.CI, err)
+	}
+
+	steps := append([]recordedStep(nil), o16e200[:7]...)
+	steps[6].broken, steps[6].reason = true, "latency"
+	c, _ = MeasuredCeiling(ctx, recordedOpenProfile(steps), FitOptions{Seed: 1})
+	if c.Measured || c.CI != nil || c.X != 1609 || !strings.Contains(c.Why, "the ceiling is at least 1,609 req/s") {
+		t.Errorf("open, every step kept up: %+v; want no ceiling, at least 1,609 req/s", c)
+	}
+
+	closed := []recordedStep{
+		{0, 2, 182.835, 2, 0, false, ""}, {1, 4, 372.15, 4, 0, false, ""}, {2, 6, 565.287, 6, 0, false, ""},
+		{3, 8, 762.134, 8, 0, false, ""}, {4, 10, 776.805, 10, 0, true, "plateau"}, {5, 12, 782.524, 12, 0, true, "plateau"},
+		{6, 14, 785.78, 14, 0, true, "plateau"}, {7, 16, 785.656, 16, 0, true, "plateau"},
+	}
+	p := recordedProfile("closed", closed)
+	model := FromProfile(p, FitOptions{Seed: 1})
+	c, _ = MeasuredCeiling(ctx, p, FitOptions{Seed: 1})
+	if !c.Measured || c.From != string(ModelCeiling) || c.X != *model.MaxThroughput || c.CI == nil || *c.CI != *model.CI.MaxThroughput {
+		t.Errorf("closed, flat at the ceiling: %+v (CI %v); want the model's X_max %v (CI %v)", c, c.CI, *model.MaxThroughput, *model.CI.MaxThroughput)
+	}
+	// Four steps still rising: no ceiling in range.
+	c, _ = MeasuredCeiling(ctx, recordedProfile("closed", closed[:4]), FitOptions{Seed: 1})
+	if c.Measured || c.X != 762.134 || !strings.Contains(c.Why, "at least 762 req/s") {
+		t.Errorf("closed, still rising: %+v; want no ceiling, at least 762 req/s", c)
+	}
+}
+
+// TestCombineCeilings: several runs a side are one ceiling, their mean,
+// with an interval from each run's and their spread; a run without a
+// measured ceiling leaves the side without one (its lower bound the
+// highest), and one without an interval leaves it without an interval.
+func TestCombineCeilings(t *testing.T) {
+	m := func(x, lo, hi float64) Ceiling {
+		return Ceiling{Measured: true, X: x, CI: &[2]float64{lo, hi}, Level: 0.95, From: CeilingFromSaturation}
+	}
+	c := CombineCeilings([]Ceiling{m(400, 380, 430), m(410, 400, 420)})
+	// Below: √(20² + 10²)/2 = 11.18 with the difference 10; above:
+	// √(30² + 10²)/2 = 15.81 with 10.
+	if !c.Measured || c.X != 405 || c.CI == nil || math.Abs(c.CI[0]-(405-math.Hypot(math.Sqrt(500)/2, 10))) > 1e-6 ||
+		math.Abs(c.CI[1]-(405+math.Hypot(math.Sqrt(1000)/2, 10))) > 1e-6 || c.From != CeilingFromSaturation {
+		t.Errorf("two runs: %+v (CI %v)", c, c.CI)
+	}
+	if one := m(400, 380, 430); CombineCeilings([]Ceiling{one}).CI != one.CI {
+		t.Error("one run is not returned as it is")
+	}
+	c = CombineCeilings([]Ceiling{m(400, 380, 430), {X: 390, Why: "kept up"}, {X: 395, Why: "kept up too"}})
+	if c.Measured || c.X != 395 || c.CI != nil || !strings.Contains(c.Why, "run 2: kept up; run 3: kept up too") {
+		t.Errorf("runs without a ceiling: %+v", c)
+	}
+	noCI := m(410, 0, 0)
+	noCI.CI, noCI.Why = nil, "no interval"
+	c = CombineCeilings([]Ceiling{m(400, 380, 430), noCI})
+	if !c.Measured || c.X != 405 || c.CI != nil || !strings.Contains(c.Why, "run 2: no interval") {
+		t.Errorf("a run without an interval: %+v", c)
+	}
+}
