@@ -427,8 +427,9 @@ func TestCapacityAboveCeilingInsideItsInterval(t *testing.T) {
 // (M/M/8: 87.2 ms); with a p95 SLO of 70 ms the ramp held 320 req/s, where
 // Poisson arrivals already reach 70.6 ms (70 ms near 319). A closed ramp, an open
 // one broken by a growing queue, and one whose first broken step was offered
-// at saturation (400 req/s against a measured 392: the ceiling) carry no
-// such note.
+// at saturation (400 req/s against a measured 392: the ceiling) or that
+// stalled (200 req/s done of 340 offered) carry no such note; the note
+// says how near the saturation the held step was.
 func TestOpenLatencyBreakNamesEvenArrivals(t *testing.T) {
 	pts := [][2]float64{{4.1, 200.5}, {4.9, 239.3}, {6.0, 280.5}, {7.2, 320.8}, {10.3, 361.8}, {30.8, 394.8}}
 	for _, tc := range []struct {
@@ -447,14 +448,21 @@ func TestOpenLatencyBreakNamesEvenArrivals(t *testing.T) {
 	}
 	sat := 392.3
 	for _, tc := range []struct {
-		offered float64
-		want    bool
-	}{{360, true}, {400, false}} {
+		offered, throughput float64
+		want                string // "": no note
+	}{
+		{360, 361.8, "this capacity at SLO (321 req/s, 82% of the saturation throughput of 392 req/s; docs/capacity.md"},
+		{400, 361.8, ""}, // offered at saturation: the ceiling
+		// A stall: the first broken step fell behind its offered rate
+		// (200 of 340 req/s) below the saturation the later steps
+		// measured; its latency is no queue of evenly spaced arrivals.
+		{340, 200, ""},
+	} {
 		p := stressProfile("open", pts, 4, "latency")
-		p.Verdict.Stress.Steps[4].Offered = tc.offered
-		notes := evenArrivals(&result.Capacity{SaturationThroughput: &sat}, p, p.Verdict.Stress)
-		if got := len(notes) > 0; got != tc.want {
-			t.Errorf("first broken step offered %v req/s against a saturation of %v: note %v, want %v", tc.offered, sat, got, tc.want)
+		p.Verdict.Stress.Steps[4].Offered, p.Verdict.Stress.Steps[4].Throughput = tc.offered, tc.throughput
+		notes := evenArrivals(&result.Capacity{SaturationThroughput: &sat, CapacityAtSLO: p.Verdict.Stress.CapacityAtSLO}, p, p.Verdict.Stress)
+		if got := strings.Join(notes, "\n"); (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("first broken step offered %v req/s, %v done, against a saturation of %v: note %q, want %q", tc.offered, tc.throughput, sat, got, tc.want)
 		}
 	}
 }

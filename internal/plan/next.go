@@ -142,7 +142,7 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	}
 	texts := []string{doc.Name, doc.Target.URL}
 	for _, r := range doc.Requests {
-		texts = append(texts, r.Name, r.Path, r.URL)
+		texts = append(texts, r.Name, r.Path, r.URL, r.Body)
 	}
 	if names := secretNames(texts...); len(names) > 0 {
 		fmt.Fprintf(&b, "# It reads the run's secrets from the environment, as ${secret:NAME}: set %s.\n", strings.Join(names, ", "))

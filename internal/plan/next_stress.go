@@ -133,20 +133,17 @@ func stressComment(run string, st *nsStress) []string {
 
 // keepContent copies each request's body and Content-Type header from the
 // scenario the result was run from (matched by name), which a result does
-// not keep. A body or header that holds a secret is left out. It returns
+// not keep. A body keeps its ${secret:NAME} references (bodyRefs); a body
+// or header that holds a secret's value otherwise is left out. It returns
 // the comment lines that say what was left out, or why nothing was kept.
 func keepContent(doc *nsDoc, orig *scenario.Scenario) []string {
 	if orig == nil {
 		return []string{"# A result keeps no request bodies or headers, and the scenario it was run",
 			"# from was not at hand: add them from the original scenario before running it."}
 	}
+	forms := scenario.LiteralForms(orig)
 	secret := func(s string) bool {
-		for _, v := range orig.Secrets {
-			if v != "" && strings.Contains(s, v) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(forms, func(f string) bool { return strings.Contains(s, f) })
 	}
 	var held []string
 	contentType := func(hs []scenario.Header) (string, bool) {
@@ -168,10 +165,10 @@ func keepContent(doc *nsDoc, orig *scenario.Scenario) []string {
 		}
 		r := orig.Requests[j]
 		if r.Body != "" {
-			if secret(r.Body) {
-				held = append(held, strconv.Quote(r.Name)+"'s body")
+			if body, ok := bodyRefs(orig, r.Body, secret); ok {
+				q.Body = body
 			} else {
-				q.Body = dollar(r.Body)
+				held = append(held, strconv.Quote(r.Name)+"'s body")
 			}
 		}
 		if ct, sec := contentType(r.Headers); ct != "" {
@@ -185,7 +182,37 @@ func keepContent(doc *nsDoc, orig *scenario.Scenario) []string {
 	lines := []string{"# Request bodies and Content-Type come from " + scenario.ReportName(orig) + "'s scenario; other",
 		"# headers are not copied (their values may be secret): add them before running it."}
 	if len(held) > 0 {
-		lines = append(lines, fmt.Sprintf("# Left out, as they hold a secret: %s.", strings.Join(held, ", ")))
+		lines = append(lines, fmt.Sprintf("# Left out, as they hold a secret's value, not a ${secret:NAME} reference: %s.", strings.Join(held, ", ")))
 	}
 	return lines
+}
+
+// bodyRefs is body as the next scenario writes it: each ${secret:VAR}
+// value where the scenario put it (its SecretSpans) written back as the
+// reference, so the next run reads the secret from the environment as the
+// first did, and every other $ escaped. It reports false when body holds
+// a secret anywhere else (secret: a value written in the file, a secret
+// header's, a URL password): such a body is left out.
+func bodyRefs(orig *scenario.Scenario, body string, secret func(string) bool) (string, bool) {
+	var b strings.Builder
+	last := 0
+	rest := func(s string) bool {
+		b.WriteString(strings.ReplaceAll(s, "$", "$$"))
+		return !secret(s)
+	}
+	for _, sp := range orig.SecretSpans[body] {
+		name, ok := orig.SecretVars[body[sp.Start:sp.End]]
+		if !ok || sp.Start < last {
+			continue // a value escaped in a JSON body: the rest holds it
+		}
+		if !rest(body[last:sp.Start]) {
+			return "", false
+		}
+		b.WriteString("${secret:" + name + "}")
+		last = sp.End
+	}
+	if !rest(body[last:]) {
+		return "", false
+	}
+	return b.String(), true
 }

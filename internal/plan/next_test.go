@@ -77,8 +77,9 @@ func unbrokenRun(t *testing.T) (*result.Result, *scenario.Scenario) {
 // (200 to 1,000 req/s) gives a next scenario whose stress profile carries
 // the same steps on to 2,000 req/s, with the same step length, ramp,
 // warmup and break rule, and keeps the request bodies and Content-Type —
-// all as the scenario parser reads the file back. The secret token's body
-// is left out, and the file says so.
+// all as the scenario parser reads the file back. The body whose token is
+// a ${secret:TOKEN} reference keeps the reference, and the file says to
+// set TOKEN (TestNextScenarioSecretBodies).
 func TestNextScenarioExtendsUnbrokenRamp(t *testing.T) {
 	res, orig := unbrokenRun(t)
 	cfg := mustConfig(t, "demand: {peak_rps: 400}\ngrowth: {monthly: 5%}\ncapacity: {units: 4}\nresources: [{name: api, unit: instance}]\n")
@@ -90,7 +91,7 @@ func TestNextScenarioExtendsUnbrokenRamp(t *testing.T) {
 	if strings.Contains(y, "s3cr3t") {
 		t.Fatalf("the next scenario holds the secret:\n%s", y)
 	}
-	sc, err := scenario.Parse("next-scenario.yaml", []byte(y), func(string) (string, bool) { return "", false })
+	sc, err := scenario.Parse("next-scenario.yaml", []byte(y), func(name string) (string, bool) { return "set-again", name == "TOKEN" })
 	if err != nil {
 		t.Fatalf("next scenario does not parse: %v\n%s", err, y)
 	}
@@ -125,10 +126,10 @@ func TestNextScenarioExtendsUnbrokenRamp(t *testing.T) {
 		t.Errorf("buy: %+v", buy)
 	}
 	login := byName["login"]
-	if login.Body != "" || len(login.Headers) != 1 || login.Headers[0].Value != "application/x-www-form-urlencoded" {
-		t.Errorf("login: %+v (the body holds a secret: left out, the Content-Type kept)", login)
+	if login.Body != "user=demo&token=set-again" || len(login.Headers) != 1 || login.Headers[0].Value != "application/x-www-form-urlencoded" {
+		t.Errorf("login: %+v (the body reads its token from TOKEN, the Content-Type kept)", login)
 	}
-	for _, want := range []string{`Left out, as they hold a secret: "login"'s body.`, "carries the ramp on to 2,000 req/s"} {
+	for _, want := range []string{"body: user=demo&token=${secret:TOKEN}\n", "set TOKEN.", "carries the ramp on to 2,000 req/s"} {
 		if !strings.Contains(y, want) {
 			t.Errorf("next scenario lacks %q:\n%s", want, y)
 		}
@@ -214,5 +215,71 @@ func TestBuiltinOfTypedAndOlder(t *testing.T) {
 	}
 	if _, ok := builtinOf(result.Scenario{Target: "http://127.0.0.1:8080"}); ok {
 		t.Error("a URL target read as built-in")
+	}
+}
+
+// TestNextScenarioSecretBodies: a request body keeps its ${secret:NAME}
+// references in next-scenario.yaml, a string body and a YAML (JSON) body
+// alike, and reads back as the body the run sent once the secrets are
+// set; a body that holds a secret's value written out (a ${secret:}
+// value typed in, a secret header's value), or one JSON had to escape,
+// is left out. No form of any secret value is in the file.
+func TestNextScenarioSecretBodies(t *testing.T) {
+	env := map[string]string{"TOKEN": "s3cr3t-t0ken", "PIN": "42", "PASS": `p"w\d`}
+	lookup := func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+	orig, err := scenario.Parse("secrets.yaml", []byte(`version: 1
+name: secrets
+target: {url: "http://127.0.0.1:8080"}
+requests:
+  - {name: form, method: POST, path: /a, body: "user=demo&token=${secret:TOKEN}&pin=${secret:PIN}&price=$$5"}
+  - name: json
+    method: POST
+    path: /b
+    body: {user: demo, token: "${secret:TOKEN}", note: "id ${secret:TOKEN} ok", n: 3}
+  - {name: typed, method: POST, path: /c, body: "token=s3cr3t-t0ken"}
+  - {name: header, method: POST, path: /d, headers: {X-Api-Key: "abcdefgh-1234"}, body: "key=abcdefgh-1234"}
+  - name: escaped
+    method: POST
+    path: /e
+    body: {pass: "${secret:PASS}"}
+profiles:
+  baseline: {rate: 10, duration: 10s}
+`), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &result.Result{Schema: result.Schema, Status: result.StatusComplete,
+		Scenario: result.Scenario{Name: "secrets", Target: "http://127.0.0.1:8080"}}
+	for _, r := range orig.Requests {
+		res.Scenario.Requests = append(res.Scenario.Requests, result.Request{Name: r.Name, Method: r.Method, URL: r.URL, Weight: 1})
+	}
+	cfg := mustConfig(t, "demand: {peak_rps: 400}\ngrowth: {monthly: 5%}\ncapacity: {rps: 1000, units: 4}\nresources: [{name: api, unit: instance}]\n")
+	p, err := Build(cfg, res, Options{AsOf: d("2027-01-01").Time, Scenario: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := p.NextTest.YAML
+	for _, f := range scenario.LiteralForms(orig) {
+		if strings.Contains(y, f) {
+			t.Errorf("the next scenario holds the secret form %q:\n%s", f, y)
+		}
+	}
+	for _, want := range []string{`"typed"'s body, "header"'s body, "escaped"'s body.`, "set TOKEN, PIN."} {
+		if !strings.Contains(y, want) {
+			t.Errorf("the next scenario lacks %q:\n%s", want, y)
+		}
+	}
+	next, err := scenario.Parse("next-scenario.yaml", []byte(y), lookup)
+	if err != nil {
+		t.Fatalf("next scenario does not parse: %v\n%s", err, y)
+	}
+	for i, r := range next.Requests {
+		want := orig.Requests[i].Body
+		if r.Name == "typed" || r.Name == "header" || r.Name == "escaped" {
+			want = ""
+		}
+		if r.Body != want {
+			t.Errorf("%s: body %q, want %q", r.Name, r.Body, want)
+		}
 	}
 }

@@ -145,6 +145,8 @@ func withOptional(r *result.Result) {
 	sp.Stages[0].Offered.Requests = 1000
 	think := result.Seconds(0.02)
 	sp.Stages[0].Offered.Think = &think // the closed model's; the field is pinned all the same
+	jitter := 0.25
+	sp.Stages[0].Offered.ThinkJitter = &jitter
 	sp.Stages[0].StartRate, sp.Stages[0].CompletionSpan = 200, 5.25
 	sp.Total.StartRate, sp.Total.CompletionSpan = 200, 5.25
 	sp.Rules.DefaultErrorRate = f(0.01)

@@ -334,7 +334,7 @@ var planCSVHeader = []string{"month", "start", "months_out", "peak_rps", "daily_
 	"resource", "demand", "required", "in_place", "added", "utilisation", "short",
 	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month",
 	"order_by_high_growth", "order_by_low_growth", "runway", "runway_high_growth", "runway_low_growth",
-	"runway_growth_plus_50", "runway_growth_minus_50"}
+	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest"}
 
 // PlanCSV writes the month-by-month plan as CSV, one row per month and
 // resource, with the month's action for the resource on its row: a table
@@ -351,7 +351,10 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 	}
 	// Each resource's runway, its band and its what-ifs: the same on
 	// every row of the resource. An empty cell is a date beyond the
-	// search, or no band (growth given as a rate).
+	// search, or no band (growth given as a rate). runway_earliest is
+	// true where the resource's capacity is a lower bound (no stress
+	// step broke): its runway dates are the earliest days, as plan.md
+	// says "at the earliest".
 	runways := map[string][]string{}
 	for _, r := range p.Resources {
 		row := []string{csvDate(r.Runway), "", ""}
@@ -365,7 +368,7 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 				row = append(row, "")
 			}
 		}
-		runways[r.Name] = row
+		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""))
 	}
 	f := func(v float64) string { return strconv.FormatFloat(roundTo(v, 4), 'f', -1, 64) }
 	blank := func(v float64) string { // a driver the plan does not use

@@ -221,6 +221,53 @@ func TestPlanNamesTheChosenModel(t *testing.T) {
 	}
 }
 
+// TestPlanCSVLowerBoundRunway: plan.csv marks the runway of a capacity
+// that is a lower bound (no stress step broke) as the earliest day,
+// runway_earliest true on the rows of that resource only; a plan from a
+// ramp that broke marks none.
+func TestPlanCSVLowerBoundRunway(t *testing.T) {
+	col := len(planCSVHeader) - 1
+	if planCSVHeader[col] != "runway_earliest" {
+		t.Fatalf("last column %q", planCSVHeader[col])
+	}
+	for _, tt := range []struct {
+		name  string
+		broke bool
+		want  string // api's runway_earliest; every other resource's is false
+	}{
+		{"lower bound", false, "true"},
+		{"broken ramp", true, "false"},
+	} {
+		res := planResult()
+		if !tt.broke {
+			res.Profiles[0].Verdict.Stress.FirstBroken = nil
+		}
+		p := fixturePlan(t, fullPlan, res)
+		if p.Measured.AtLeast == tt.broke || p.Measured.Resource != "api" {
+			t.Fatalf("%s: measured %s, a lower bound: %v", tt.name, p.Measured.Resource, p.Measured.AtLeast)
+		}
+		var b bytes.Buffer
+		if err := PlanCSV(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := readCSV(t, &b)
+		seen := map[string]int{}
+		for _, r := range rows[1:] {
+			want := "false"
+			if r[6] == "api" {
+				want = tt.want
+			}
+			if r[col] != want {
+				t.Errorf("%s: %s runway_earliest %q, want %q", tt.name, r[6], r[col], want)
+			}
+			seen[r[6]]++
+		}
+		if seen["api"] == 0 || len(seen) < 2 {
+			t.Errorf("%s: rows of %v, want api's and others'", tt.name, seen)
+		}
+	}
+}
+
 // TestPlanMarkdownLowerBoundRunway: the runway of a capacity that is a
 // lower bound (no stress step broke) reads as the earliest day in the
 // runway table and the what-if (plan.TestLowerBoundRunwayIsEarliest).

@@ -474,6 +474,11 @@ type Offered struct {
 	// (the profile's think): with the users, it sets the load offered.
 	// Absent in the open model and in results written before it existed.
 	Think *Seconds `json:"think_s,omitempty"`
+	// ThinkJitter is the share by which each pause varies, uniformly
+	// (the profile's jitter: 0.9 is ±90%), beside Think: the mean is the
+	// same, the users' requests bunch differently. Absent where Think is,
+	// and in results written before it existed.
+	ThinkJitter *float64 `json:"think_jitter,omitempty"`
 }
 
 // Stats are the figures of a stage or of a whole profile.

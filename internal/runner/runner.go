@@ -588,8 +588,8 @@ func stagePlans(p scenario.Profile, unit string, stoppedAt time.Duration, seg en
 		if p.Model == scenario.Open {
 			plans[i].Offered.Requests = share(engine.NewSchedule([]scenario.Stage{st}).Offered())
 		} else {
-			think := result.Sec(p.Think)
-			plans[i].Offered.Think = &think
+			think, jitter := result.Sec(p.Think), p.Jitter
+			plans[i].Offered.Think, plans[i].Offered.ThinkJitter = &think, &jitter
 		}
 		at += st.Duration
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/theory/jsonpath"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/yamlwalk"
 )
 
 // Flow is an ordered list of steps that one virtual user performs as one
@@ -498,11 +500,15 @@ func (p *parser) body(v value) (string, bool) {
 		return s, false
 	}
 	var b bytes.Buffer
-	p.jsonBody(&b, v)
+	var spans []yamlwalk.Span
+	p.jsonBody(&b, v, &spans)
+	p.w.AddSecretSpans(b.String(), spans)
 	return b.String(), true
 }
 
-func (p *parser) jsonBody(b *bytes.Buffer, v value) {
+// jsonBody writes v as JSON to b, and in spans where the ${secret:VAR}
+// values of its strings went in b, JSON-escaped (SecretSpans of the body).
+func (p *parser) jsonBody(b *bytes.Buffer, v value, spans *[]yamlwalk.Span) {
 	switch n := v.n; {
 	case n == nil || isNull(n):
 		b.WriteString("null")
@@ -515,7 +521,7 @@ func (p *parser) jsonBody(b *bytes.Buffer, v value) {
 			}
 			writeJSONString(b, k)
 			b.WriteByte(':')
-			p.jsonBody(b, o.fields[k])
+			p.jsonBody(b, o.fields[k], spans)
 		}
 		b.WriteByte('}')
 	case n.Kind == yaml.SequenceNode:
@@ -524,7 +530,7 @@ func (p *parser) jsonBody(b *bytes.Buffer, v value) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			p.jsonBody(b, value{path: index(v.path, i), at: it, n: resolve(it)})
+			p.jsonBody(b, value{path: index(v.path, i), at: it, n: resolve(it)}, spans)
 		}
 		b.WriteByte(']')
 	case n.Kind == yaml.ScalarNode && n.Style == 0 && (n.ShortTag() == "!!int" || n.ShortTag() == "!!float" || n.ShortTag() == "!!bool"):
@@ -536,8 +542,21 @@ func (p *parser) jsonBody(b *bytes.Buffer, v value) {
 		writeJSONString(b, n.Value)
 	default:
 		s, _ := p.str(v)
+		at := b.Len() + 1 // after the opening quote
+		for _, sp := range p.w.SecretSpans()[s] {
+			start := at + len(JSONText(s[:sp.Start]))
+			*spans = append(*spans, yamlwalk.Span{Start: start, End: start + len(JSONText(s[sp.Start:sp.End]))})
+		}
 		writeJSONString(b, s)
 	}
+}
+
+// JSONText is s as a JSON string writes it, without the quotes: as a
+// request body written as YAML holds it.
+func JSONText(s string) string {
+	var b bytes.Buffer
+	writeJSONString(&b, s)
+	return b.String()[1 : b.Len()-1]
 }
 
 // writeJSONString writes s as a JSON string; the markers of runtime

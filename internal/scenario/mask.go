@@ -394,3 +394,20 @@ func envName(s string) string {
 	}
 	return name
 }
+
+// LiteralForms lists every secret value of sc, whatever its length, and
+// the forms a request body may hold it in (JSON-, percent- and
+// HTML-escaped), longest first: what a file written for the user to run
+// (next-scenario.yaml) must never hold outside a ${secret:NAME} reference.
+func LiteralForms(sc *Scenario) []string {
+	out := NewMasker(sc).Forms()
+	for _, v := range sc.Secrets {
+		for _, f := range []string{v, JSONText(v)} {
+			if f != "" && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}

@@ -5,12 +5,14 @@ import (
 	"math"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // LoadDifference says how p's offered load differs from ref's (named
 // refName: "the old run's", "the baseline's" figures are ref's), in a
 // phrase, or "" when it does not: the model, then the first stage both
-// have whose load, unit or (closed model) think time differs. Two runs at different loads are no
+// have whose load, unit or (closed model) think time or its jitter
+// differs. Two runs at different loads are no
 // regression test of each other: the throughput follows the offered load,
 // and the latencies the utilisation. Stage counts and durations may differ.
 // Only the planned stages count: a stress ramp's refinement steps
@@ -35,6 +37,25 @@ func LoadDifference(ref, p *result.Profile, refName string) string {
 			return fmt.Sprintf("its stage %d offered %g %s thinking %gs between requests, %s's %g %s thinking %gs",
 				i+1, b.Load, b.Unit, float64(*b.Think), refName, a.Load, a.Unit, float64(*a.Think))
 		}
+		if why := jitterDifference(a, b); why != "" {
+			return fmt.Sprintf("its stage %d offered %g %s thinking %s, %s's %g %s thinking %s",
+				i+1, b.Load, b.Unit, why, refName, a.Load, a.Unit, jitterDifference(b, a))
+		}
 	}
 	return ""
+}
+
+// jitterDifference is b's think time and jitter ("0.01s ±90%") when b's
+// jitter differs from a's and the think time is the same, not zero: the
+// same mean pause, spread differently, bunches the users' requests
+// differently. 32 users thinking 10 ms against 16 workers of a fixed
+// 10 ms service: ±90% against none raised p95 by 10% (12.4 to 13.6 ms,
+// five runs a side, no overlap) and cut throughput by 1.7%. Unknown
+// (nil) in results written before it was recorded.
+func jitterDifference(a, b result.Offered) string {
+	if a.Think == nil || b.Think == nil || *b.Think <= 0 || *a.Think != *b.Think || a.ThinkJitter == nil || b.ThinkJitter == nil ||
+		math.Abs(*a.ThinkJitter-*b.ThinkJitter) <= 1e-9 {
+		return ""
+	}
+	return fmt.Sprintf("%gs ±%s", float64(*b.Think), units.Pct(*b.ThinkJitter))
 }

@@ -55,3 +55,36 @@ func TestLoadDifferenceThink(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDifferenceJitter: the same users and mean think time with
+// another jitter offer the same mean load in another shape (32 users
+// thinking 10 ms ±90% against none, 16 × 10 ms fixed service: p95 13.6
+// against 12.4 ms, five runs a side); a result without the jitter
+// (written before it was recorded), or users that do not think, are not
+// refused on it.
+func TestLoadDifferenceJitter(t *testing.T) {
+	sec := func(s float64) *result.Seconds { v := result.Seconds(s); return &v }
+	share := func(f float64) *float64 { return &f }
+	closed := func(think *result.Seconds, jitter *float64) *result.Profile {
+		return &result.Profile{Name: "target", Model: "closed", Stages: []result.Stage{
+			{Offered: result.Offered{Load: 32, Unit: "users", Think: think, ThinkJitter: jitter}}}}
+	}
+	why := LoadDifference(closed(sec(0.01), share(0)), closed(sec(0.01), share(0.9)), "the old run")
+	if want := "its stage 1 offered 32 users thinking 0.01s ±90%, the old run's 32 users thinking 0.01s ±0%"; why != want {
+		t.Errorf("got %q, want %q", why, want)
+	}
+	for _, tt := range []struct {
+		think [2]*result.Seconds
+		jit   [2]*float64
+	}{
+		{[2]*result.Seconds{sec(0.01), sec(0.01)}, [2]*float64{share(0.2), share(0.2)}},
+		{[2]*result.Seconds{sec(0.01), sec(0.01)}, [2]*float64{nil, share(0.9)}},
+		{[2]*result.Seconds{sec(0.01), sec(0.01)}, [2]*float64{share(0.9), nil}},
+		{[2]*result.Seconds{sec(0), sec(0)}, [2]*float64{share(0), share(0.9)}},
+		{[2]*result.Seconds{nil, sec(0.01)}, [2]*float64{nil, share(0.9)}},
+	} {
+		if why := LoadDifference(closed(tt.think[0], tt.jit[0]), closed(tt.think[1], tt.jit[1]), "the old run"); why != "" {
+			t.Errorf("think %v jitter %v against %v %v: %q", tt.think[0], tt.jit[0], tt.think[1], tt.jit[1], why)
+		}
+	}
+}
