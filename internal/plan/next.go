@@ -122,6 +122,8 @@ func nextScenario(res *result.Result, cfg NextTestConfig, t NextTest, asOf Date,
 	doc.Requests = nextRequests(sc, isBuiltin)
 	doc.SLO = nextSLO(sc.SLO)
 	kept := keepContent(&doc, extra.orig)
+	flows := flowNames(res, extra.orig)
+	kept = append(kept, flowComment(&doc, flows, weighByCounts(&doc, res, extra.orig), name)...)
 	if extra.stress != nil {
 		doc.Profiles.Stress = extendedStress(extra.stress, extra.orig)
 	}
