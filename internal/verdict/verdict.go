@@ -256,6 +256,9 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		}
 		last = SteadyPart(p, i, sp)
 		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
+		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
+			v.Checks = append(v.Checks, c)
+		}
 		judged++
 	}
 	if judged == 0 && len(p.Stages) > 0 {
@@ -343,6 +346,9 @@ func checkText(c result.Check) string {
 			m = strconv.FormatFloat(c.Measured*scale, 'g', 7, 64) + suffix
 		}
 		return m, l
+	}
+	if c.Name == CheckP50Growth && !c.Pass {
+		return fmt.Sprintf("p50 growth %s ms/s >= %s ms/s%s (%s)", num(c.Measured), num(c.Limit), stage, c.Detail)
 	}
 	switch c.Unit {
 	case "ms":
