@@ -275,6 +275,13 @@ func TestTargetOverCapacityFails(t *testing.T) {
 	if v.Pass || growth == nil || growth.Pass || math.Abs(growth.Measured-20) > 2 || !strings.Contains(v.Answer, "no steady state") {
 		t.Errorf("target at ρ = 1.02: pass %v, check %+v, answer %q; want a failed p50_growth check near +20 ms/s", v.Pass, growth, v.Answer)
 	}
+	// With no expectations set, the answer says so, not "misses its expectations".
+	none := target(202, func(i int) int64 { return 198 + noise[i%len(noise)] }, 20)
+	none.Rules.Expect = result.Expect{}
+	none.Stages[0].Requests = 1980
+	if v := Judge(none); v.Pass || !strings.Contains(v.Answer, "no expectations set, but offered more than the target carries at 202 req/s: p50 growth") {
+		t.Errorf("no expectations, at rho = 1.02: %s", v.Answer)
+	}
 	held := target(180, func(i int) int64 { return 180 - (noise[(i+1)%len(noise)] - noise[i%len(noise)]) }, 0)
 	if v := Judge(held); !v.Pass || strings.Contains(v.Answer, "p50 growth") {
 		t.Errorf("target at ρ = 0.9: %s; want a pass with no p50_growth check", v.Answer)

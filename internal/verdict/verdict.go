@@ -281,9 +281,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		o := p.Stages[n-1].Offered
 		load = fmt.Sprintf(" at %s %s", num(o.Load), o.Unit)
 	}
-	onlyDefault := len(v.Checks) > 0
+	onlyDefault, growth := len(v.Checks) > 0, false
 	for _, c := range v.Checks {
-		onlyDefault = onlyDefault && strings.HasSuffix(c.Detail, DefaultBoundDetail)
+		growth = growth || c.Name == CheckP50Growth
+		onlyDefault = onlyDefault && (strings.HasSuffix(c.Detail, DefaultBoundDetail) || c.Name == CheckP50Growth)
 	}
 	p95 := ms(result.Ms(last.P95))
 	if last.Requests-last.Errors <= 0 {
@@ -292,6 +293,8 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	switch {
 	case len(v.Checks) == 0:
 		v.Answer = fmt.Sprintf("%s: no expectations set%s: p95 %s, errors %s, %s req/s", p.Name, load, p95, pct(last.ErrorRate), num(last.Goodput))
+	case onlyDefault && growth:
+		v.Answer = fmt.Sprintf("%s: FAIL — no expectations set, but offered more than the target carries%s: %s", p.Name, load, strings.Join(failed, ", "))
 	case onlyDefault && v.Pass:
 		v.Answer = fmt.Sprintf("%s: PASS — no expectations set, within the default error bound%s: %s; p95 %s, %s req/s", p.Name, load, checkText(v.Checks[len(v.Checks)-1]), p95, num(last.Goodput))
 	case onlyDefault && slices.ContainsFunc(v.Checks, func(c result.Check) bool { return strings.HasPrefix(c.Detail, AllFailedDetail) }):
