@@ -123,8 +123,7 @@ func JudgeAll(r *result.Result) {
 		}
 		if p.Generator.Invalid {
 			// The figures measure the generator: no verdict can stand on them.
-			p.Verdict.Pass = false
-			p.Verdict.Answer = invalidAnswer(p, p.Verdict.Answer)
+			markInvalid(p)
 		}
 		if !p.Verdict.Pass {
 			r.Pass = false
