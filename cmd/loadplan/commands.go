@@ -10,6 +10,7 @@ import (
 	"github.com/loadplan/loadplan/internal/runner"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/simtarget"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // command is one subcommand, with the examples its help ends with.
@@ -90,16 +91,17 @@ func cmdSim(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&cfg.Queue, "queue", 1000, "requests that may wait for a worker before the service answers 503")
 	fs.Float64Var(&cfg.Sigma, "sigma", 0, "USL contention penalty σ (>= 0)")
 	fs.Float64Var(&cfg.Kappa, "kappa", 0, "USL coherence penalty κ (>= 0)")
+	errorRate := fs.String("error-rate", "0%", "share of requests answered 500 after their service time (a percentage, or a fraction)")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "random seed")
 	if err := parseArgs(fs, args, 0, 0, "sim takes no arguments, got %d"); err != nil {
 		return err
 	}
-	srv, err := runner.StartSim(cfg, *listen)
+	srv, err := runner.StartSim(cfg, *errorRate, *listen)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "loadplan sim: serving %s — %d workers, %s %s service time, queue %d, σ %g, κ %g: capacity %.0f req/s\n",
-		srv.URL, cfg.Workers, cfg.ServiceTime, cfg.Distribution, cfg.Queue, cfg.Sigma, cfg.Kappa, cfg.Capacity())
+	fmt.Fprintf(env.Stdout, "loadplan sim: serving %s — %d workers, %s %s service time, queue %d, σ %g, κ %g, errors %s: capacity %.0f req/s\n",
+		srv.URL, cfg.Workers, cfg.ServiceTime, cfg.Distribution, cfg.Queue, cfg.Sigma, cfg.Kappa, units.Pct(srv.Server.Config().ErrorRate), cfg.Capacity())
 	fmt.Fprintln(env.Stdout, "Press Ctrl-C to stop.")
 	select {
 	case <-ctx.Done():
@@ -108,7 +110,7 @@ func cmdSim(ctx context.Context, env *Env, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	st := srv.Server.Stats()
-	fmt.Fprintf(env.Stdout, "loadplan sim: served %d, rejected %d\n", st.Served, st.Rejected)
+	fmt.Fprintf(env.Stdout, "loadplan sim: served %d, failed %d, rejected %d\n", st.Served, st.Failed, st.Rejected)
 	return srv.Shutdown(sctx)
 }
 

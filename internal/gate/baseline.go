@@ -255,7 +255,8 @@ func msText(m result.Millis) string { return units.Ms(float64(m)) }
 
 // Apply judges the gates and the baseline (either may be empty) against r,
 // records every check in r.Gates and clears r.Pass when any fails. A
-// baseline's warnings go to r.Warnings.
+// baseline's warnings go to r.Warnings. A check on a profile whose
+// generator was the bottleneck fails, not judged (notJudgedOnInvalid).
 func Apply(r *result.Result, gs []Gate, b *Baseline) {
 	checks := Judge(gs, r)
 	if b != nil {
@@ -263,6 +264,7 @@ func Apply(r *result.Result, gs []Gate, b *Baseline) {
 		checks = append(checks, bc...)
 		r.Warnings = append(r.Warnings, warn...)
 	}
+	notJudgedOnInvalid(r, checks)
 	r.Gates = append(r.Gates, checks...)
 	for _, c := range checks {
 		if !c.Pass {

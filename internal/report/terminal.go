@@ -84,9 +84,11 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 		for _, c := range v.Checks {
 			if !c.Pass {
 				fmt.Fprintf(b, "      FAIL %s: measured %s, limit %s", c.Name, measured(c), limitText(c))
-				if why, _, _ := strings.Cut(c.Detail, ";"); why != "" && limitHolds(c) {
+				if why, _, _ := strings.Cut(c.Detail, ";"); why != "" && (limitHolds(c) || p.Generator.Invalid) {
 					// "measured 100%, limit <= 100%" reads as a pass (every
 					// request failed, which no bound passes): say why not.
+					// An invalid profile's figure is the generator's: its
+					// detail opens with that (verdict.InvalidCheckDetail).
 					b.WriteString(": " + why)
 				}
 				b.WriteString("\n")

@@ -202,3 +202,21 @@ func TestStepNotCompletePrintsNoFigure(t *testing.T) {
 		t.Errorf("report.html prints figures for a step not measured: %s", row)
 	}
 }
+
+// TestTerminalInvalidCheckSaysWhoseFigure: a failed check of a profile
+// whose generator was the bottleneck says its figure is the generator's,
+// not only "measured 7.21s, limit <= 300ms" under the INVALID answer (a
+// connection cap of 2 against a service whose p95 was 120 ms).
+func TestTerminalInvalidCheckSaysWhoseFigure(t *testing.T) {
+	r := fixture(t)
+	r.Profiles[0].Generator.Started, r.Profiles[0].Generator.ConnWaits = 1000, 980
+	r.Profiles[0].Rules.Expect.P95 = new(result.Millis(1))
+	verdict.JudgeAll(r)
+	var b bytes.Buffer
+	if err := Terminal(&b, r, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "limit <= 1ms: " + verdict.InvalidCheckDetail + "\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("the invalid profile's failed check does not say whose figure it is (want %q):\n%s", want, b.String())
+	}
+}

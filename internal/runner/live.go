@@ -5,13 +5,15 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/report"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // Line is a profile's live state for a progress bar: the last closed
 // second's completions and their p95 — report.NoFigure when none of them
-// succeeded, as there is then no latency to show.
+// succeeded, as there is then no latency to show. The p95 is written as
+// every other output writes a latency (units.Ms: 63.5ms, not 63.49ms).
 func (l Live) Line() string {
-	p95 := l.P95.Round(time.Microsecond * 10).String()
+	p95 := units.Ms(float64(l.P95) / float64(time.Millisecond))
 	if l.LastOK == 0 {
 		p95 = report.NoFigure
 	}

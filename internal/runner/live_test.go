@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,14 @@ func TestProgressLineShowsNoLatencyOfNoSuccess(t *testing.T) {
 	l.LastOK, l.P95, l.Errors = 20, 12*time.Millisecond, 0
 	if got, want := l.Line(), "2s/3s  offered 20 req/s  completed 20/s  p95 12ms  errors 0"; got != want {
 		t.Errorf("all succeeded: %q, want %q", got, want)
+	}
+	// As every other output writes a latency (units.Ms): before, the bar
+	// read "p95 63.49ms" and "p95 1.23457s".
+	for p95, want := range map[time.Duration]string{63490 * time.Microsecond: "p95 63.5ms", 1234567 * time.Microsecond: "p95 1.23s", 850 * time.Microsecond: "p95 850µs"} {
+		l.P95 = p95
+		if got := l.Line(); !strings.Contains(got, want+"  errors") {
+			t.Errorf("p95 %v: %q, want %q", p95, got, want)
+		}
 	}
 }
 

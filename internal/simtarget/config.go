@@ -47,6 +47,11 @@ type Config struct {
 	// LognormalSigma is the shape (the σ of the underlying normal) of the
 	// lognormal distribution; the mean stays ServiceTime whatever the shape.
 	LognormalSigma float64
+	// ErrorRate is the share of requests, from 0 to 1, answered 500 after
+	// their service time instead of 200: a service that fails that share of
+	// its work (drawn per request, so a run's share is binomial around it).
+	// Requests rejected at a full queue (503) are apart from it.
+	ErrorRate float64
 	// Seed seeds the service-time draws. Each source drawn from is seeded
 	// from Seed and a sequence number, so the draws are reproducible, but
 	// which request gets which draw depends on goroutine scheduling.
@@ -96,6 +101,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.Kappa >= 0 && !math.IsInf(c.Kappa, 1)) {
 		errs = append(errs, fmt.Errorf("kappa %v: must be zero or positive and finite", c.Kappa))
+	}
+	if !(c.ErrorRate >= 0 && c.ErrorRate <= 1) { // also rejects NaN
+		errs = append(errs, fmt.Errorf("error rate %v: must be between 0 and 1", c.ErrorRate))
 	}
 	if !(c.LognormalSigma >= 0 && c.LognormalSigma <= 4) {
 		errs = append(errs, fmt.Errorf("lognormal sigma %v: must be between 0 and 4", c.LognormalSigma))

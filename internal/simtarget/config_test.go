@@ -48,6 +48,9 @@ func TestValidate(t *testing.T) {
 		{"sigma NaN", func(c *Config) { c.Sigma = math.NaN() }, "sigma NaN"},
 		{"kappa negative", func(c *Config) { c.Kappa = -1e-3 }, "kappa"},
 		{"kappa infinite", func(c *Config) { c.Kappa = math.Inf(1) }, "kappa"},
+		{"error rate one", func(c *Config) { c.ErrorRate = 1 }, ""},
+		{"error rate above one", func(c *Config) { c.ErrorRate = 1.05 }, "error rate 1.05"},
+		{"error rate NaN", func(c *Config) { c.ErrorRate = math.NaN() }, "error rate NaN"},
 		{"lognormal sigma negative", func(c *Config) { c.LognormalSigma = -1 }, "lognormal sigma"},
 	}
 	for _, tc := range tests {

@@ -15,6 +15,9 @@
 //     penalty 1 + σ(n−1) + κn(n−1), where n is the number of requests in
 //     service when it starts (itself included). σ (Config.Sigma) models
 //     contention, κ (Config.Kappa) coherence.
+//   - A share Config.ErrorRate of the requests, drawn per request, is
+//     answered 500 after its service time instead of 200 (Stats.Failed):
+//     a service whose error rate the test sets.
 //
 // With n requests in service the throughput is therefore
 //

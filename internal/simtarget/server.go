@@ -29,6 +29,7 @@ type Server struct {
 	inService atomic.Int64
 	waiting   atomic.Int64
 	served    atomic.Int64
+	failed    atomic.Int64
 	rejected  atomic.Int64
 	abandoned atomic.Int64
 	busyNS    atomic.Int64 // worker-nanoseconds of finished services (MetricBusySeconds)
@@ -92,6 +93,7 @@ func (s *Server) Config() Config { return s.cfg }
 // with respect to each other.
 type Stats struct {
 	Served    int64 // answered 200
+	Failed    int64 // answered 500 after service: the Config.ErrorRate share
 	Rejected  int64 // answered 503 because the queue was full
 	Abandoned int64 // the client went away while waiting or in service
 	InService int64 // now in service
@@ -102,6 +104,7 @@ type Stats struct {
 func (s *Server) Stats() Stats {
 	return Stats{
 		Served:    s.served.Load(),
+		Failed:    s.failed.Load(),
 		Rejected:  s.rejected.Load(),
 		Abandoned: s.abandoned.Load(),
 		InService: s.inService.Load(),
@@ -180,6 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tools := s.tools.Get().(*serviceTools)
 	n := s.inService.Add(1)
 	want := int64(min(s.sampler.draw(tools.rng)*s.cfg.Penalty(int(n)), maxServiceTime))
+	fail := s.cfg.ErrorRate > 0 && tools.rng.Float64() < s.cfg.ErrorRate
 	tools.timer.Reset(time.Duration(max(start+want-s.now()-s.shorten.Load(), 0)))
 	done := false
 	select {
@@ -207,6 +211,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.compensate(end - (start + want))
+	if fail {
+		s.failed.Add(1)
+		reply(w, http.StatusInternalServerError, bodyFailed, lengthFailed)
+		return
+	}
 	s.served.Add(1)
 	reply(w, http.StatusOK, bodyOK, lengthOK)
 }
@@ -250,9 +259,11 @@ var (
 	bodyOK          = []byte("ok\n")
 	bodyBusy        = []byte("queue full\n")
 	bodyAbandoned   = []byte("abandoned\n")
+	bodyFailed      = []byte("failed\n")
 	lengthOK        = []string{"3"}
 	lengthBusy      = []string{"11"}
 	lengthAbandoned = []string{"10"}
+	lengthFailed    = []string{"7"}
 	contentPlain    = []string{"text/plain; charset=utf-8"}
 )
 

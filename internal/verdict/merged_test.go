@@ -32,4 +32,25 @@ func TestJudgeMergedKeepsALateSegmentInvalid(t *testing.T) {
 	if q := r.Profiles[1]; q.Generator.Invalid || !q.Verdict.Pass {
 		t.Errorf("the other profile: invalid %v, pass %v (%s); want a pass", q.Generator.Invalid, q.Verdict.Pass, q.Verdict.Answer)
 	}
+	// Every check of the invalid profile says its figure is the
+	// generator's (JUnit and summary.md print the detail beside the
+	// figure); the valid profile's checks do not.
+	for _, c := range p.Verdict.Checks {
+		if !strings.HasPrefix(c.Detail, InvalidCheckDetail) {
+			t.Errorf("invalid profile's check %s: detail %q, want it to start %q", c.Name, c.Detail, InvalidCheckDetail)
+		}
+	}
+	for _, c := range r.Profiles[1].Verdict.Checks {
+		if strings.Contains(c.Detail, InvalidCheckDetail) {
+			t.Errorf("valid profile's check %s: detail %q", c.Name, c.Detail)
+		}
+	}
+	// A run's own invalid profile (JudgeAll) too.
+	conn := steady(t, 5, 10, fast, noErr)
+	conn.Generator.Started, conn.Generator.ConnWaits = 50, 40
+	r = &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{*conn}}
+	JudgeAll(r)
+	if c := r.Profiles[0].Verdict.Checks; !r.Profiles[0].Generator.Invalid || len(c) == 0 || !strings.HasPrefix(c[0].Detail, InvalidCheckDetail) {
+		t.Errorf("40 of 50 requests waited for a connection: invalid %v, checks %+v; want each check to say it measures the generator", r.Profiles[0].Generator.Invalid, c)
+	}
 }

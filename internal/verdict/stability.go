@@ -241,3 +241,29 @@ func unstable(model string, offered, short float64, p50, inFlight *result.StepTr
 	}
 	return out
 }
+
+// CheckP50Growth names the check that fails a baseline or target stage
+// offered more than the target carries: in the open model, its p50 trends
+// upward over the steady part (Mann–Kendall at α = 0.01) by latencySlope or
+// more. Such a queue grows without bound, so its percentiles say how long
+// the stage ran, not that the target carries the load: a loose SLO met on a
+// short run is no pass. A stage with fewer than minTrendWindows steady
+// windows cannot be tested and gets no such check.
+const CheckP50Growth = "p50_growth"
+
+// steadyStateCheck is stage i's p50_growth check, only when it fails (a
+// stage that reached a steady state adds nothing to the verdict).
+func steadyStateCheck(p *result.Profile, i int, span Span, part Part, stage *int) (result.Check, bool) {
+	if p.Model == "closed" {
+		return result.Check{}, false // its users are fixed: waits cannot grow without bound
+	}
+	p50, inFlight, ok := stepTrends(p, span)
+	if !ok || p50 == nil || p50.Z < trendZ || p50.Slope < latencySlope {
+		return result.Check{}, false
+	}
+	offered := p.Stages[i].Offered.Load
+	return result.Check{Name: CheckP50Growth, Stage: stage, Measured: math.Round(p50.Slope*10) / 10, Limit: latencySlope,
+		Op: "<", Unit: "ms/s", Pass: false,
+		Detail: unstable(p.Model, offered, shortfall(p.Model, offered, part), p50, inFlight, part.Windows) +
+			": more offered than the target carries, so its latency grows for as long as the load lasts"}, true
+}

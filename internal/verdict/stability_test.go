@@ -247,3 +247,49 @@ func TestBacklogLatencyBySize(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetOverCapacityFails: a target profile offered 2% more than the
+// service carries (its p50 growing by 20 ms/s) fails with a p50_growth
+// check, although its p95 meets a loose 5 s expectation on a 10 s run:
+// before, it read "PASS — meets its expectations". The same profile at 90%
+// passes with no such check, and a closed-model one (fixed users) gets none.
+func TestTargetOverCapacityFails(t *testing.T) {
+	noise := []int64{3, -2, 0, 4, -4, 1, -1, 2, -3, 0, 2, -2}
+	latNoise := []float64{1.5, -0.5, 2, -1.5, 0, 1, -2, 0.5, 1.5, -1, 0, -0.5}
+	target := func(offered float64, done func(int) int64, slope float64) *result.Profile {
+		p := queueStep(t, 10, offered, done, func(i int) time.Duration {
+			return time.Duration((101 + slope*float64(i) + latNoise[i%len(latNoise)]) * float64(time.Millisecond))
+		})
+		maxErr := 0.01
+		p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate = "target", false, nil, &maxErr
+		return p
+	}
+	over := target(202, func(i int) int64 { return 198 + noise[i%len(noise)] }, 20)
+	v := Judge(over)
+	var growth *result.Check
+	for i := range v.Checks {
+		if v.Checks[i].Name == CheckP50Growth {
+			growth = &v.Checks[i]
+		}
+	}
+	if v.Pass || growth == nil || growth.Pass || math.Abs(growth.Measured-20) > 2 || !strings.Contains(v.Answer, "no steady state") {
+		t.Errorf("target at ρ = 1.02: pass %v, check %+v, answer %q; want a failed p50_growth check near +20 ms/s", v.Pass, growth, v.Answer)
+	}
+	// With no expectations set, the answer says so, not "misses its expectations".
+	none := target(202, func(i int) int64 { return 198 + noise[i%len(noise)] }, 20)
+	none.Rules.Expect = result.Expect{}
+	none.Stages[0].Requests = 1980
+	if v := Judge(none); v.Pass || !strings.Contains(v.Answer, "no expectations set, but offered more than the target carries at 202 req/s: p50 growth") {
+		t.Errorf("no expectations, at rho = 1.02: %s", v.Answer)
+	}
+	held := target(180, func(i int) int64 { return 180 - (noise[(i+1)%len(noise)] - noise[i%len(noise)]) }, 0)
+	if v := Judge(held); !v.Pass || strings.Contains(v.Answer, "p50 growth") {
+		t.Errorf("target at ρ = 0.9: %s; want a pass with no p50_growth check", v.Answer)
+	}
+	closed := target(0, func(int) int64 { return 200 }, 3)
+	closed.Model = "closed"
+	closed.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 10}
+	if v := Judge(closed); !v.Pass {
+		t.Errorf("closed target, p50 +3 ms/s: %s; want a pass: its users are fixed", v.Answer)
+	}
+}

@@ -123,8 +123,7 @@ func JudgeAll(r *result.Result) {
 		}
 		if p.Generator.Invalid {
 			// The figures measure the generator: no verdict can stand on them.
-			p.Verdict.Pass = false
-			p.Verdict.Answer = invalidAnswer(p, p.Verdict.Answer)
+			markInvalid(p)
 		}
 		if !p.Verdict.Pass {
 			r.Pass = false
@@ -256,6 +255,9 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		}
 		last = SteadyPart(p, i, sp)
 		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
+		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
+			v.Checks = append(v.Checks, c)
+		}
 		judged++
 	}
 	if judged == 0 && len(p.Stages) > 0 {
@@ -278,9 +280,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		o := p.Stages[n-1].Offered
 		load = fmt.Sprintf(" at %s %s", num(o.Load), o.Unit)
 	}
-	onlyDefault := len(v.Checks) > 0
+	onlyDefault, growth := len(v.Checks) > 0, false
 	for _, c := range v.Checks {
-		onlyDefault = onlyDefault && strings.HasSuffix(c.Detail, DefaultBoundDetail)
+		growth = growth || c.Name == CheckP50Growth
+		onlyDefault = onlyDefault && (strings.HasSuffix(c.Detail, DefaultBoundDetail) || c.Name == CheckP50Growth)
 	}
 	p95 := ms(result.Ms(last.P95))
 	if last.Requests-last.Errors <= 0 {
@@ -289,6 +292,8 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	switch {
 	case len(v.Checks) == 0:
 		v.Answer = fmt.Sprintf("%s: no expectations set%s: p95 %s, errors %s, %s req/s", p.Name, load, p95, pct(last.ErrorRate), num(last.Goodput))
+	case onlyDefault && growth:
+		v.Answer = fmt.Sprintf("%s: FAIL — no expectations set, but offered more than the target carries%s: %s", p.Name, load, strings.Join(failed, ", "))
 	case onlyDefault && v.Pass:
 		v.Answer = fmt.Sprintf("%s: PASS — no expectations set, within the default error bound%s: %s; p95 %s, %s req/s", p.Name, load, checkText(v.Checks[len(v.Checks)-1]), p95, num(last.Goodput))
 	case onlyDefault && slices.ContainsFunc(v.Checks, func(c result.Check) bool { return strings.HasPrefix(c.Detail, AllFailedDetail) }):
@@ -343,6 +348,9 @@ func checkText(c result.Check) string {
 			m = strconv.FormatFloat(c.Measured*scale, 'g', 7, 64) + suffix
 		}
 		return m, l
+	}
+	if c.Name == CheckP50Growth && !c.Pass {
+		return fmt.Sprintf("p50 growth %s ms/s >= %s ms/s%s (%s)", num(c.Measured), num(c.Limit), stage, c.Detail)
 	}
 	switch c.Unit {
 	case "ms":
