@@ -108,8 +108,11 @@ func CombineCeilings(cs []Ceiling) Ceiling {
 	out := Ceiling{Measured: true, Level: cs[0].Level, From: cs[0].From}
 	var xs []float64
 	var lo, hi float64
-	var whys []string
+	var whys, notes []string
 	for i, c := range cs {
+		if c.Note != "" {
+			notes = append(notes, fmt.Sprintf("run %d: %s", i+1, c.Note))
+		}
 		switch {
 		case !c.Measured:
 			if out.Measured {
@@ -131,7 +134,7 @@ func CombineCeilings(cs []Ceiling) Ceiling {
 			lo, hi = lo+sq(c.X-c.CI[0]), hi+sq(c.CI[1]-c.X)
 		}
 	}
-	out.Why = strings.Join(whys, "; ")
+	out.Why, out.Note = strings.Join(whys, "; "), strings.Join(notes, "; ")
 	if !out.Measured {
 		return out
 	}

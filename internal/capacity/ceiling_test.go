@@ -77,4 +77,9 @@ func TestCombineCeilings(t *testing.T) {
 	if !c.Measured || c.X != 405 || c.CI != nil || !strings.Contains(c.Why, "run 2: no interval") {
 		t.Errorf("a run without an interval: %+v", c)
 	}
+	oneStep := m(410, 395, 425)
+	oneStep.Note = "one step measured it"
+	if c = CombineCeilings([]Ceiling{m(400, 380, 430), oneStep}); c.Note != "run 2: one step measured it" {
+		t.Errorf("a run's note is not kept: %+v", c)
+	}
 }

@@ -51,7 +51,7 @@ type CeilingSide struct {
 // its machine: a gate on it would fail on machine noise that the row can
 // only report.
 func ceilingMetric(ctx context.Context, os, ns []*result.Profile, opt Options) Metric {
-	fit := capacity.FitOptions{Level: 1 - opt.Alpha}
+	fit := capacity.FitOptions{Level: 1 - opt.Alpha} // loadplan capacity's bootstrap (its resamples and seed), so the row shows its figures
 	side := func(ps []*result.Profile) capacity.Ceiling {
 		cs := make([]capacity.Ceiling, 0, len(ps))
 		for _, p := range ps {

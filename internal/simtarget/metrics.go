@@ -42,7 +42,7 @@ func (s *Server) MetricsHandler() http.Handler {
 		outcome string
 		n       func() int64
 	}{
-		{"served", s.served.Load}, {"rejected", s.rejected.Load}, {"abandoned", s.abandoned.Load},
+		{"served", s.served.Load}, {"failed", s.failed.Load}, {"rejected", s.rejected.Load}, {"abandoned", s.abandoned.Load},
 	} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: MetricRequests, Help: "Requests answered, by outcome.",

@@ -111,3 +111,21 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Errorf("POST /metrics: served %d, want 5", st.Served)
 	}
 }
+
+// TestMetricsCountFailed: requests answered 500 by Config.ErrorRate are a
+// requests_total outcome of their own, so a monitor summing the outcomes
+// counts every request the service answered.
+func TestMetricsCountFailed(t *testing.T) {
+	run := startT(t, Config{Workers: 2, ServiceTime: time.Millisecond, Distribution: Fixed, ErrorRate: 1})
+	for range 3 {
+		resp, err := http.Get(run.URL + "/work")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	got := scrape(t, run)
+	if got[MetricRequests+"{outcome=failed}"] != 3 || got[MetricRequests+"{outcome=served}"] != 0 {
+		t.Errorf("failed %v, served %v: want 3 and 0", got[MetricRequests+"{outcome=failed}"], got[MetricRequests+"{outcome=served}"])
+	}
+}
