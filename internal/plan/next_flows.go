@@ -16,7 +16,9 @@ const flowWeightScale = 1000
 
 // flowNames are the names of the run's flows of more than one step: from
 // the scenario it was run from when at hand, else from the result's flow
-// counts (a requests: list alone has none).
+// counts (a requests: list alone has none), less the flows a requests:
+// entry beside flows is run as (one step, named after its request; a
+// one-step flow of flows: cannot be told from the counts, and is named).
 func flowNames(res *result.Result, orig *scenario.Scenario) []string {
 	var names []string
 	if orig != nil {
@@ -28,6 +30,9 @@ func flowNames(res *result.Result, orig *scenario.Scenario) []string {
 		return names
 	}
 	seen := map[string]bool{}
+	for _, r := range res.Scenario.Requests {
+		seen[r.Name] = true // its own flow of one step
+	}
 	for _, p := range res.Profiles {
 		for _, f := range p.Total.PerFlow {
 			if !seen[f.Name] {

@@ -128,3 +128,14 @@ func equalWeights(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestFlowNamesFromCounts: without the scenario at hand, the flows named
+// are the result's flow counts less the flows of one step a requests:
+// entry beside flows runs as (named after the request).
+func TestFlowNamesFromCounts(t *testing.T) {
+	res := &result.Result{Scenario: result.Scenario{Requests: []result.Request{{Name: "ping"}, {Name: "home"}, {Name: "item"}}},
+		Profiles: []result.Profile{{Total: result.Stats{PerFlow: []result.FlowStats{{Name: "ping"}, {Name: "browse"}}}}}}
+	if got := flowNames(res, nil); len(got) != 1 || got[0] != "browse" {
+		t.Errorf("flows %v, want [browse]", got)
+	}
+}
