@@ -39,6 +39,7 @@ type nsBuiltin struct {
 	Queue        int     `yaml:"queue"`
 	Sigma        float64 `yaml:"sigma,omitempty"`
 	Kappa        float64 `yaml:"kappa,omitempty"`
+	ErrorRate    float64 `yaml:"error_rate,omitempty"` // a fraction
 }
 
 // builtinOf returns the built-in target's settings from the result's
@@ -58,7 +59,11 @@ func builtinOf(sc result.Scenario) (b *nsBuiltin, ok bool) {
 	if r.Workers < 1 || st <= 0 || r.Queue < 0 || r.Sigma < 0 || r.Kappa < 0 || r.Distribution == "" {
 		return nil, true
 	}
-	return &nsBuiltin{Workers: r.Workers, ServiceTime: shortDuration(st), Distribution: r.Distribution, Queue: r.Queue, Sigma: r.Sigma, Kappa: r.Kappa}, true
+	b = &nsBuiltin{Workers: r.Workers, ServiceTime: shortDuration(st), Distribution: r.Distribution, Queue: r.Queue, Sigma: r.Sigma, Kappa: r.Kappa}
+	if r.ErrorRate > 0 && r.ErrorRate <= 1 {
+		b.ErrorRate = r.ErrorRate
+	}
+	return b, true
 }
 
 type nsReq struct {

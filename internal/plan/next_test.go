@@ -203,9 +203,9 @@ profiles:
 // internal/result's TestParseUpgradesOlderBuiltin); a URL target is not
 // built-in.
 func TestBuiltinOfTypedAndOlder(t *testing.T) {
-	want := nsBuiltin{Workers: 16, ServiceTime: "10ms", Distribution: "exponential", Queue: 2000, Sigma: 0.02}
+	want := nsBuiltin{Workers: 16, ServiceTime: "10ms", Distribution: "exponential", Queue: 2000, Sigma: 0.02, ErrorRate: 0.07}
 	typed := result.Scenario{Target: "builtin (the simulated service, worded for people)",
-		Builtin: &result.Builtin{Workers: 16, ServiceTime: 10, Distribution: "exponential", Queue: 2000, Sigma: 0.02}}
+		Builtin: &result.Builtin{Workers: 16, ServiceTime: 10, Distribution: "exponential", Queue: 2000, Sigma: 0.02, ErrorRate: 0.07}}
 	if b, ok := builtinOf(typed); !ok || b == nil || *b != want {
 		t.Errorf("typed: builtinOf = %+v, %v; want %+v", b, ok, want)
 	}

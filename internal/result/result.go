@@ -99,6 +99,10 @@ type Builtin struct {
 	Queue        int     `json:"queue"`
 	Sigma        float64 `json:"sigma"` // USL contention
 	Kappa        float64 `json:"kappa"` // USL coherence
+	// ErrorRate is the share of requests (0 to 1) the service answered
+	// 500 after their service time; absent: none (and in results written
+	// before it existed, whose built-in target had none).
+	ErrorRate float64 `json:"error_rate,omitempty"`
 }
 
 // Request is one request of the mix.

@@ -24,6 +24,7 @@ import (
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/simtarget"
+	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -231,14 +232,19 @@ func startBuiltin(b scenario.Builtin, res *result.Result) (*simtarget.Running, e
 		Queue:        queue,
 		Sigma:        b.Sigma,
 		Kappa:        b.Kappa,
+		ErrorRate:    b.ErrorRate,
 	}, "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("start built-in target: %w", err)
 	}
-	res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g)",
-		b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa)
+	failing := ""
+	if b.ErrorRate > 0 {
+		failing = ", error rate " + units.Pct(b.ErrorRate)
+	}
+	res.Scenario.Target = fmt.Sprintf("builtin (simulated service: %d workers, %s %s service time, queue %d, sigma %g, kappa %g%s)",
+		b.Workers, b.ServiceTime, b.Distribution, b.Queue, b.Sigma, b.Kappa, failing)
 	res.Scenario.Builtin = &result.Builtin{Workers: b.Workers, ServiceTime: result.Ms(b.ServiceTime),
-		Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa}
+		Distribution: b.Distribution, Queue: b.Queue, Sigma: b.Sigma, Kappa: b.Kappa, ErrorRate: b.ErrorRate}
 	return srv, nil
 }
 

@@ -287,17 +287,25 @@ profiles:
 // TestBuiltinSettingsInResult: a run on the built-in target leaves the
 // simulated service's settings in the result as typed values
 // (scenario.builtin), beside the sentence in scenario.target. The run is
-// one user for 1 s; nothing here depends on timing.
+// one user for 1 s; nothing here depends on timing. Its error_rate is
+// the share of requests the service fails (500): half of them here, so
+// the run's error count is binomial around half of what it sent.
 func TestBuiltinSettingsInResult(t *testing.T) {
-	res := runScenario(t, testkit.GetScenario("typed", "url: builtin, builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001}", `profiles:
+	res := runScenario(t, testkit.GetScenario("typed", "url: builtin, builtin: {workers: 3, service_time: 2ms, distribution: lognormal, queue: 7, sigma: 0.01, kappa: 0.001, error_rate: 50%}", `profiles:
   baseline: {users: 1, duration: 1s}
 `))
-	want := result.Builtin{Workers: 3, ServiceTime: 2, Distribution: "lognormal", Queue: 7, Sigma: 0.01, Kappa: 0.001}
+	want := result.Builtin{Workers: 3, ServiceTime: 2, Distribution: "lognormal", Queue: 7, Sigma: 0.01, Kappa: 0.001, ErrorRate: 0.5}
 	if b := res.Scenario.Builtin; b == nil || *b != want {
 		t.Errorf("scenario.builtin = %+v, want %+v", b, want)
 	}
-	if !strings.HasPrefix(res.Scenario.Target, "builtin (simulated service: 3 workers") {
+	if !strings.HasPrefix(res.Scenario.Target, "builtin (simulated service: 3 workers") || !strings.HasSuffix(res.Scenario.Target, ", error rate 50%)") {
 		t.Errorf("scenario.target = %q", res.Scenario.Target)
+	}
+	// At least 20 requests (about 400 on an idle machine); outside 20–80%
+	// failed has a chance under 1e-5 at 20 requests, less at more.
+	tot := res.Profiles[0].Total
+	if share := float64(tot.Errors) / float64(tot.Requests); tot.Requests < 20 || share < 0.2 || share > 0.8 {
+		t.Errorf("%d of %d requests failed, want about half (error_rate 50%%)", tot.Errors, tot.Requests)
 	}
 }
 

@@ -196,7 +196,10 @@ func TestParseErrors(t *testing.T) {
 			{7, "target.builtin.kappa", `want a number, got "x"`},
 		}},
 		{"builtin unknown key", targetDoc("target:\n  url: builtin\n  builtin:\n    threads: 2\n"), nil, []wantErr{
-			{6, "target.builtin.threads", `unknown key "threads" (allowed: workers, service_time, distribution, queue, sigma, kappa)`},
+			{6, "target.builtin.threads", `unknown key "threads" (allowed: workers, service_time, distribution, queue, sigma, kappa, error_rate)`},
+		}},
+		{"builtin error_rate over all", targetDoc("target:\n  url: builtin\n  builtin:\n    error_rate: 120%\n"), nil, []wantErr{
+			{6, "target.builtin.error_rate", "must be between 0 and 100% (0.1% or the fraction 0.001), got \"120%\""},
 		}},
 
 		// headers.

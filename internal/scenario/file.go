@@ -54,7 +54,7 @@ var SensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"
 var (
 	rootKeys    = []string{"version", "name", "target", "requests", "flows", "data", "slo", "profiles", "abort", "plan", "monitor"}
 	targetKeys  = []string{"url", "timeout", "headers", "insecure_skip_verify", "max_in_flight", "compression", "client", "connections", "builtin", "sensitive_query_keys"}
-	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa"}
+	builtinKeys = []string{"workers", "service_time", "distribution", "queue", "sigma", "kappa", "error_rate"}
 	requestKeys = []string{"name", "method", "path", "url", "headers", "body", "weight", "check", "slo", "expect"}
 	headerKeys  = []string{"value", "secret"}
 	sloKeys     = []string{"p50", "p95", "p99", "error_rate"}
@@ -243,6 +243,9 @@ func (p *parser) builtin(v value) Builtin {
 	}
 	b.Sigma = p.optFloat(o, "sigma", 0)
 	b.Kappa = p.optFloat(o, "kappa", 0)
+	if ev, ok := o.get("error_rate"); ok {
+		b.ErrorRate, _ = p.percent(ev)
+	}
 	return b
 }
 

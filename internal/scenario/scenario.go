@@ -91,6 +91,9 @@ type Builtin struct {
 	Queue        int           // bounded queue length; 503 when full
 	Sigma        float64       // USL contention
 	Kappa        float64       // USL coherence
+	// ErrorRate is the share of requests (0 to 1) answered 500 after
+	// their service time: a service that fails that share of its work.
+	ErrorRate float64
 }
 
 // Header is one HTTP header.
