@@ -96,7 +96,7 @@ func withOptional(r *result.Result) {
 
 	r.Scenario.File = "scenarios/golden.yaml"
 	r.Scenario.Digest = "sha256:0123456789abcdef"
-	r.Scenario.Builtin = &result.Builtin{Workers: 16, ServiceTime: 10, Distribution: "exponential", Queue: 2000, Sigma: 0.02, Kappa: 0.001}
+	r.Scenario.Builtin = &result.Builtin{Workers: 16, ServiceTime: 10, Distribution: "exponential", Queue: 2000, Sigma: 0.02, Kappa: 0.001, ErrorRate: 0.05}
 	r.Scenario.Requests = []result.Request{{Name: "home", Method: "GET", URL: "/", Weight: 3}, {Name: "search", Method: "GET", URL: "/search?q=x", Weight: 1}}
 	r.Scenario.SLO.P50, r.Scenario.SLO.P99 = ms(50), ms(250)
 	r.Environment.Hostname = "golden-host"

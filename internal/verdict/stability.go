@@ -267,3 +267,26 @@ func steadyStateCheck(p *result.Profile, i int, span Span, part Part, stage *int
 		Detail: unstable(p.Model, offered, shortfall(p.Model, offered, part), p50, inFlight, part.Windows) +
 			": more offered than the target carries, so its latency grows for as long as the load lasts"}, true
 }
+
+// untestedGrowth says, for an open stage whose steady part is too short
+// for the p50_growth check (fewer than minTrendWindows seconds), that a
+// pass there does not show the target carries the load, with the
+// completions beside what was offered: a queue that grows for 5 s meets
+// a loose SLO as well as one that does not grow. "" for the closed model
+// or a stage long enough to test.
+func untestedGrowth(p *result.Profile, i int, span Span, part Part, stage *int) string {
+	if p.Model == "closed" {
+		return ""
+	}
+	n := len(result.SteadyWindows(p, span))
+	if n >= minTrendWindows {
+		return ""
+	}
+	where := ""
+	if stage != nil {
+		where = fmt.Sprintf("stage %d: ", *stage+1)
+	}
+	o := p.Stages[i].Offered
+	return fmt.Sprintf("too short to tell whether the target keeps up (%s%d steady s, %d needed for the p50_growth check; completed %s of %s req/s offered)",
+		where, n, minTrendWindows, num(part.Throughput), num(o.Load))
+}

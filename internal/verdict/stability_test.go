@@ -293,3 +293,38 @@ func TestTargetOverCapacityFails(t *testing.T) {
 		t.Errorf("closed target, p50 +3 ms/s: %s; want a pass: its users are fixed", v.Answer)
 	}
 }
+
+// TestShortTargetSaysUntested: an open target whose steady part is too
+// short for the p50_growth check (4 seconds of 6) passes a loose SLO
+// while offered 10% more than it completes; its answer says the pass
+// does not show the target keeps up, with the completions beside the
+// offered rate. A 10-second target that holds says nothing of the kind,
+// nor does a closed one.
+func TestShortTargetSaysUntested(t *testing.T) {
+	target := func(windows int, offered float64, done int64) *result.Profile {
+		p := queueStep(t, windows, offered, func(int) int64 { return done }, func(i int) time.Duration {
+			return time.Duration(100+20*i) * time.Millisecond
+		})
+		maxErr := 0.01
+		p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate, p.Rules.Warmup = "target", false, nil, &maxErr, 0
+		return p
+	}
+	short := Judge(target(4, 220, 200))
+	if !short.Pass || !strings.Contains(short.Answer, "too short to tell whether the target keeps up (4 steady s, 6 needed for the p50_growth check; completed 200 of 220 req/s offered)") {
+		t.Errorf("4 s at 220 req/s offered, 200 completed: pass %v, %q; want a pass that says it is too short to tell", short.Pass, short.Answer)
+	}
+	long := target(10, 180, 180)
+	long.Stages[0].Offered.Duration = 10
+	for i := range long.Windows {
+		long.Windows[i].P50 = 100
+	}
+	if v := Judge(long); !v.Pass || strings.Contains(v.Answer, "too short") {
+		t.Errorf("10 s at 180 req/s held: %s; want a pass with no caveat", v.Answer)
+	}
+	closed := target(4, 0, 200)
+	closed.Model = "closed"
+	closed.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 4}
+	if v := Judge(closed); !v.Pass || strings.Contains(v.Answer, "too short") {
+		t.Errorf("closed target: %s; want a pass with no caveat (its users are fixed)", v.Answer)
+	}
+}

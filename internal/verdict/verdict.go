@@ -243,6 +243,7 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	spans := Spans(p)
 	var last Part
 	judged := 0
+	untested := ""
 	for i := range p.Stages {
 		sp := spans[i]
 		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 {
@@ -257,6 +258,8 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
 		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
 			v.Checks = append(v.Checks, c)
+		} else if untested == "" {
+			untested = untestedGrowth(p, i, sp, last, stage)
 		}
 		judged++
 	}
@@ -310,6 +313,9 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Answer = fmt.Sprintf("%s: PASS — meets its expectations%s: %s", p.Name, load, strings.Join(held, ", "))
 	default:
 		v.Answer = fmt.Sprintf("%s: FAIL — misses its expectations%s: %s", p.Name, load, strings.Join(failed, ", "))
+	}
+	if v.Pass && untested != "" {
+		v.Answer += "; " + untested
 	}
 	if p.Status == result.StatusInterrupted {
 		v.Answer += " (interrupted: partial run)"
