@@ -115,10 +115,3 @@ func writeUsers(b *testing.B, dir string) string {
 }
 
 func writeFileBytes(path string, data []byte) error { return os.WriteFile(path, data, 0o644) }
-
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
-}

@@ -119,12 +119,6 @@ func TestPacerQuantumBatchesStarts(t *testing.T) {
 // quantum plus 1 ms. `make bench` runs it; the behaviour is tested on a
 // fake clock (TestPacerQuantumBatchesStarts).
 func BenchmarkPacerLateness(b *testing.B) {
-	met := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
 	for _, q := range []time.Duration{0, 5 * time.Millisecond} {
 		b.Run("quantum "+q.String(), func(b *testing.B) {
 			var late metrics.Percentiles
@@ -367,4 +361,13 @@ func TestOpenModelStopsAtOverrunBound(t *testing.T) {
 			t.Errorf("run took %v of the fake clock, want it to stop at the first wake past the cutoff (5 s)", took)
 		}
 	})
+}
+
+// met is the word a benchmark's or a timing test's logged figure ends
+// with, beside its target: met or NOT met.
+func met(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
 }

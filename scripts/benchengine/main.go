@@ -69,11 +69,7 @@ func (f *figure) print() {
 	for i, v := range f.vals {
 		rounds[i] = fmtVal(v)
 	}
-	met := "NOT met"
-	if f.met(med) {
-		met = "met"
-	}
-	fmt.Printf("| %s | **%s%s** (%s) | %s | %s |\n", f.name, fmtVal(med), f.unit, strings.Join(rounds, ", "), f.target, met)
+	fmt.Printf("| %s | **%s%s** (%s) | %s | %s |\n", f.name, fmtVal(med), f.unit, strings.Join(rounds, ", "), f.target, benchrun.Met(f.met(med)))
 }
 
 func fmtVal(v float64) string {

@@ -107,14 +107,8 @@ func run(loadplan string, rate float64, dur time.Duration) error {
 	fmt.Printf("3-step flow (JSON extraction, CSV row) at %.0f iterations/s for %s; API on CPU 0, loadplan on CPU 1\n\n", rate, dur)
 	fmt.Printf("| iterations started | of scheduled | requests | req/s | errors | dropped | start lateness p99 | CPU s per 100k req |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Printf("| %d | %.4f | %d | %.0f | %d | %d | %.2f ms | %.2f |\n\n", p.Generator.Iterations, share, p.Total.Requests, p.Total.Throughput, p.Total.Errors, p.Generator.Dropped, p.Generator.LatenessP99, p.CPUPer100k())
-	met := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
-	fmt.Printf("share of the schedule: %.4f (target: 1.0000): %s\n", share, met(share >= 0.99995))
-	fmt.Printf("dropped: %d (target: 0): %s\n", p.Generator.Dropped, met(p.Generator.Dropped == 0))
-	fmt.Printf("errors: %d (target: 0): %s\n", p.Total.Errors, met(p.Total.Errors == 0))
+	fmt.Printf("share of the schedule: %.4f (target: 1.0000): %s\n", share, benchrun.Met(share >= 0.99995))
+	fmt.Printf("dropped: %d (target: 0): %s\n", p.Generator.Dropped, benchrun.Met(p.Generator.Dropped == 0))
+	fmt.Printf("errors: %d (target: 0): %s\n", p.Total.Errors, benchrun.Met(p.Total.Errors == 0))
 	return nil
 }

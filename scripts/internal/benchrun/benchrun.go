@@ -67,6 +67,15 @@ func Placement() string {
 	return fmt.Sprintf("generator and server share this machine's %d CPUs (taskset missing or one CPU)", runtime.NumCPU())
 }
 
+// Met is the word a figure's line ends with, beside its target: met or
+// NOT met.
+func Met(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
 // Profile is what the scripts read of a result's first profile, and the
 // exit code of the run that wrote it.
 type Profile struct {
