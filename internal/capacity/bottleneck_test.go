@@ -207,3 +207,39 @@ func TestAnnotateCrossChecksCeiling(t *testing.T) {
 		})
 	}
 }
+
+// A metric whose exporter went away during the ramp: the ceiling comes
+// from the readings there were, and the note says which held steps were
+// not read and for how long, instead of reading as whole. Truth: 8
+// workers × 20 ms = 400 req/s; held steps at 100, 200, 300 req/s (step
+// 4 at 400 breaks); the exporter answers until 15 s, so step 2 (10–20 s)
+// is read over 5 of its 10 s and step 3 not at all.
+func TestBottleneckSaysPartialReadings(t *testing.T) {
+	p := simStress(8, 0.020, []float64{100, 200, 300, 400}, 0)
+	if b := BottleneckOf(p); b == nil || strings.Contains(b.Note, "partial") {
+		t.Fatalf("whole readings: %+v, want a bottleneck with no partial note", b)
+	}
+	if c := HeldCoverage(p, "busy"); c.Partial() || c.Held != 30 {
+		t.Fatalf("whole readings: coverage %+v, want 30 held seconds all read", c)
+	}
+	m := &p.Monitor.Metrics[0]
+	var kept []result.MonitorSample
+	for _, s := range m.Samples {
+		if s.Offset <= 15 {
+			kept = append(kept, s)
+		}
+	}
+	m.Samples = kept
+	m.Gaps = []result.MonitorGap{{From: 15, To: 40, Error: "connection refused"}}
+	b := BottleneckOf(p)
+	if b == nil || len(b.Resources) != 1 || !closeTo(b.Ceiling, 400, 1e-9, 0) {
+		t.Fatalf("bottleneck %+v, want busy at 400 from what was read", b)
+	}
+	if got := b.Resources[0].Steps; len(got) != 2 {
+		t.Errorf("steps %v, want the two read", got)
+	}
+	want := "busy's ceiling is from partial readings: no reading in held step(s) 3 (left out), gaps in held step(s) 2; 15 of 30 held seconds unread (first error: connection refused)"
+	if !strings.Contains(b.Note, want) {
+		t.Errorf("note %q\nwant it to say %q", b.Note, want)
+	}
+}

@@ -880,9 +880,9 @@ func demandSentence(p *Plan) string {
 func (b *builder) runwaySentence() string {
 	r := b.p.Runway
 	if r.Date != nil {
-		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s)", r.Date, b.p.Earliest(r.Resource), r.Resource)
+		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s%s)", r.Date, b.p.Earliest(r.Resource), r.Resource, b.p.PartialNote(r.Resource))
 		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
-			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s%s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
+			x += fmt.Sprintf("; %s's sizing target (%s%s) is breached first, on %s%s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), b.p.PartialNote(r.TargetBreachResource), r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
 		}
 		if r.Band != nil {
 			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)

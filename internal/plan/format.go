@@ -130,6 +130,19 @@ func (p *Plan) Earliest(resource string) string {
 	return ""
 }
 
+// PartialNote is "; from partial monitoring, see Risks" for a resource
+// whose per-unit capacity a monitored metric measured with held steps it
+// was not read over (ResourceMeasure.Partial), to go after its name where
+// a date of its is given; "" for every other resource.
+func (p *Plan) PartialNote(resource string) string {
+	for _, r := range p.Resources {
+		if r.Name == resource && r.MeasuredBy != nil && r.MeasuredBy.Partial != "" {
+			return "; from partial monitoring, see Risks"
+		}
+	}
+	return ""
+}
+
 // WhatIfText writes the what-if lines as one sentence: "If growth is 50%
 // higher (30%/month), capacity runs out on 2027-02-17 (api) and the first
 // order (add 3 api instances) is due by 2026-12-18; if growth is 50% lower
@@ -147,7 +160,7 @@ func (p *Plan) WhatIfText() string {
 			s = "I" + s[1:]
 		}
 		if w.Runway != nil {
-			s += fmt.Sprintf(", capacity runs out on %s%s (%s)", w.Runway, p.Earliest(w.Resource), w.Resource)
+			s += fmt.Sprintf(", capacity runs out on %s%s (%s%s)", w.Runway, p.Earliest(w.Resource), w.Resource, p.PartialNote(w.Resource))
 		} else {
 			s += ", capacity lasts beyond " + end.String()
 		}

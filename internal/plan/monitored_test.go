@@ -62,3 +62,54 @@ func TestMonitoredResourcePerUnit(t *testing.T) {
 		}
 	}
 }
+
+// A resource sized from a metric whose exporter went away during the
+// stress run says so beside its figure and its dates: the resources
+// table's "from partial readings", a measurement risk with what was not
+// read, and the runway sentence. db's pool was read over held step 1
+// (0–10 s) only; step 2 (10–20 s) is a gap. Its ceiling, 3,000 req/s on
+// 2 shards, is the plan's runway by hand: 1,000 × 1.1^t = 3,000 at t =
+// ln 3 / ln 1.1 = 11.53 months after 2027-01-01: 2027-12-01 + 0.53 × 31 days, 2027-12-18.
+func TestMonitoredResourceFromPartialReadings(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\n"+
+		"resources:\n  - {name: api, unit: instance, scaling: linear}\n  - {name: db, unit: shard, per_unit: 1500, units: 2}\n")
+	for _, whole := range []bool{true, false} {
+		res := stressResult(result.StatusComplete, 5000)
+		pr := &res.Profiles[0]
+		for i := range pr.Verdict.Stress.Steps {
+			st := &pr.Verdict.Stress.Steps[i]
+			st.Complete, st.Throughput = true, st.Offered
+			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: st.Offered, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
+		}
+		pool := result.MonitorMetric{Name: "db_connections", Resource: "db", Unit: "count", Source: "prometheus"}
+		last := 20
+		if !whole {
+			last = 10
+			pool.Gaps = []result.MonitorGap{{From: 10, To: 30, Error: "no value from Prometheus at this time"}}
+		}
+		for k := 1; k <= last; k++ {
+			pool.Samples = append(pool.Samples, result.MonitorSample{Offset: result.Seconds(k), V: 1})
+		}
+		pr.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{pool}}
+		pr.Bottleneck = &result.Bottleneck{Resource: "db_connections", Ceiling: 3000, Resources: []result.ResourceCeiling{
+			{Metric: "db_connections", Resource: "db", Demand: 1.0 / 3000, Ceiling: 3000, Steps: []int{0}},
+		}}
+		p := mustBuild(t, cfg, res, "2027-01-01")
+		db := p.Resources[1]
+		if db.MeasuredBy == nil || math.Abs(db.PerUnit-1500) > 1e-9 || p.Runway.Resource != "db" || p.Runway.Date.String() != "2027-12-18" {
+			t.Fatalf("db %+v measured by %+v, runway %+v: want 1,500 per shard measured, the runway db's on 2027-12-18", db, db.MeasuredBy, p.Runway)
+		}
+		said := []bool{
+			db.MeasuredBy.Partial == "no reading in held step(s) 2 (left out); 10 of 20 held seconds unread (first error: no value from Prometheus at this time)",
+			strings.HasSuffix(db.MeasuredBy.String(), "of stress, from partial readings"),
+			hasRisk(p, RiskMeasurement, "db: its capacity, 1,500 req/s per shard, is measured by db_connections from partial readings: no reading in held step(s) 2"),
+			strings.Contains(p.Summary, "capacity runs out on 2027-12-18 (db; from partial monitoring, see Risks)"),
+			p.PartialNote("db") != "" && p.PartialNote("api") == "",
+		}
+		for i, s := range said {
+			if s == whole {
+				t.Errorf("whole readings %v: check %d said partial %v (measured by %+v; summary %q; risks %+v)", whole, i, s, db.MeasuredBy, p.Summary, p.Risks)
+			}
+		}
+	}
+}
