@@ -923,7 +923,14 @@ func (b *builder) runwaySentence() string {
 			}
 		}
 		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
-			x += fmt.Sprintf("; %s's sizing target (%s%s) is breached first, on %s%s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), b.p.PartialNote(r.TargetBreachResource), r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
+			when := fmt.Sprintf("first, on %s%s", r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
+			if !r.TargetBreach.After(b.asOf.Time) {
+				when = "already, today"
+				if b.p.Earliest(r.TargetBreachResource) != "" {
+					when = "today, unless it carries more than the lower bound measured"
+				}
+			}
+			x += fmt.Sprintf("; %s's sizing target (%s%s) is breached %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), b.p.PartialNote(r.TargetBreachResource), when)
 		}
 		if r.Band != nil {
 			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
