@@ -243,3 +243,35 @@ func TestBottleneckSaysPartialReadings(t *testing.T) {
 		t.Errorf("note %q\nwant it to say %q", b.Note, want)
 	}
 }
+
+// A metric that does not grow with the load (a CPU shared with other
+// work) gets a ceiling by the slope all the same; the note says it does
+// not measure this load. Truth: 8 workers × 20 ms = 400 req/s, held
+// steps at 100, 200, 300 req/s. The busy workers follow U = X·S/W (0.25,
+// 0.5, 0.75); a "cpu" of 2 cores reads 1.2, 1.9, 0.7 (other work), and one
+// with an idle floor, 0.3 + 0.002·X cores (0.5, 0.7, 0.9: 1.8× over a
+// 3× spread, more than a quarter of the growth the law predicts), is
+// left alone.
+func TestBottleneckSaysMetricDoesNotFollowTheLaw(t *testing.T) {
+	p := simStress(8, 0.020, []float64{100, 200, 300, 400}, 0)
+	shared := result.MonitorMetric{Name: "cpu", Resource: "host", Unit: "cores", Capacity: ptr(2.0), Source: "scrape"}
+	floor := result.MonitorMetric{Name: "cpu_floor", Resource: "app", Unit: "cores", Capacity: ptr(2.0), Source: "scrape"}
+	for i, v := range []float64{1.2, 1.9, 0.7, 1.95} {
+		for k := 1; k <= 10; k++ {
+			off := result.Seconds(float64(10*i + k))
+			shared.Samples = append(shared.Samples, result.MonitorSample{Offset: off, V: v})
+			floor.Samples = append(floor.Samples, result.MonitorSample{Offset: off, V: math.Min(2, 0.3+0.002*float64(100*(i+1)))})
+		}
+	}
+	p.Monitor.Metrics = append(p.Monitor.Metrics, shared, floor)
+	b := BottleneckOf(p)
+	want := "cpu's ceiling does not measure this load: the metric did not grow with the load: it read 60% of its capacity at 100 req/s (step 1) and 35% at 300 req/s (step 3), where U = D·X grows 3×"
+	if b == nil || !strings.Contains(b.Note, want) {
+		t.Fatalf("note %q\nwant it to say %q", b.Note, want)
+	}
+	for _, m := range []string{"busy", "cpu_floor"} {
+		if d := LawDoubt(p, m); d != "" || strings.Contains(b.Note, m+"'s ceiling does not") {
+			t.Errorf("%s: doubt %q, note %q; want none", m, d, b.Note)
+		}
+	}
+}

@@ -116,3 +116,74 @@ func gapOverlap(gaps []result.MonitorGap, from, to float64) (float64, string) {
 	}
 	return total, first
 }
+
+// lawGrowthShare is the least share of the growth the utilisation law
+// predicts between the held steps of lowest and highest throughput that
+// a metric must show to count as measuring the load: U = D·X grows in
+// proportion to X, an idle floor (a CPU that burns a little with no load)
+// makes it grow less, noise moves it a little either way; a metric that
+// grew less than a quarter of the predicted amount, or fell, measures
+// something else (other work on a shared machine).
+const lawGrowthShare = 0.25
+
+// lawMinSpread is the least ratio of the highest to the lowest held
+// throughput over which the law's growth is judged: closer steps cannot
+// tell growth from noise.
+const lawMinSpread = 1.5
+
+// LawDoubt says, when the named metric's readings over p's held steps
+// contradict the utilisation law, how: "did not grow with the load: it
+// read 63.1% of its capacity at 120 req/s (step 1) and 33% at 359 req/s
+// (step 3), where U = D·X grows 3×". "" when they follow it, or when too
+// few held steps were read to tell.
+func LawDoubt(p *result.Profile, metric string) string {
+	if p == nil || p.Monitor == nil || p.Verdict == nil || p.Verdict.Stress == nil {
+		return ""
+	}
+	spans := result.Spans(p)
+	for i := range p.Monitor.Metrics {
+		if m := &p.Monitor.Metrics[i]; m.Name == metric {
+			return lawDoubt(m, p.Verdict.Stress.Steps, spans)
+		}
+	}
+	return ""
+}
+
+// lawDoubt compares the readings at the held steps of lowest and highest
+// throughput with the growth U = D·X predicts between them.
+func lawDoubt(m *result.MonitorMetric, steps []result.Step, spans []result.Span) string {
+	capy := m.CapacityFor()
+	if capy <= 0 {
+		return ""
+	}
+	type point struct {
+		step int
+		x, u float64
+	}
+	var lo, hi *point
+	for _, st := range steps {
+		if !held(st, spans) {
+			continue
+		}
+		stat, ok := m.StageStat(st.Index, spans[st.Index])
+		if !ok {
+			continue
+		}
+		pt := &point{st.Index, st.Throughput, stat.Mean / capy}
+		if lo == nil || pt.x < lo.x {
+			lo = pt
+		}
+		if hi == nil || pt.x > hi.x {
+			hi = pt
+		}
+	}
+	if lo == nil || hi.x < lawMinSpread*lo.x || lo.u <= 0 {
+		return ""
+	}
+	r := hi.x / lo.x
+	if hi.u-lo.u >= lawGrowthShare*(r-1)*lo.u {
+		return ""
+	}
+	return fmt.Sprintf("did not grow with the load: it read %s of its capacity at %s req/s (step %d) and %s at %s req/s (step %d), where U = D·X grows %s×",
+		pctText(lo.u), figure(lo.x), lo.step+1, pctText(hi.u), figure(hi.x), hi.step+1, figure(r))
+}

@@ -913,11 +913,11 @@ func demandSentence(p *Plan) string {
 func (b *builder) runwaySentence() string {
 	r := b.p.Runway
 	if r.Date != nil {
-		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s%s)", r.Date, b.p.Earliest(r.Resource), r.Resource, b.p.PartialNote(r.Resource))
+		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s%s)", r.Date, b.p.Earliest(r.Resource), r.Resource, b.p.MeasureNote(r.Resource))
 		if !r.Date.After(b.asOf.Time) {
 			// The search starts today: demand is above the capacity
 			// already, not on a day to come.
-			x = fmt.Sprintf("Without action, capacity has already run out (%s%s): today's projected peak is above what is in place", r.Resource, b.p.PartialNote(r.Resource))
+			x = fmt.Sprintf("Without action, capacity has already run out (%s%s): today's projected peak is above what is in place", r.Resource, b.p.MeasureNote(r.Resource))
 			if r.Earliest {
 				x = fmt.Sprintf("Without action, %s may already be out of capacity: today's projected peak is above the lower bound its stress run measured", r.Resource)
 			}
@@ -930,7 +930,7 @@ func (b *builder) runwaySentence() string {
 					when = "today, unless it carries more than the lower bound measured"
 				}
 			}
-			x += fmt.Sprintf("; %s's sizing target (%s%s) is breached %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), b.p.PartialNote(r.TargetBreachResource), when)
+			x += fmt.Sprintf("; %s's sizing target (%s%s) is breached %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), b.p.MeasureNote(r.TargetBreachResource), when)
 		}
 		if r.Band != nil {
 			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)

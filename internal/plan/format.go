@@ -130,14 +130,26 @@ func (p *Plan) Earliest(resource string) string {
 	return ""
 }
 
-// PartialNote is "; from partial monitoring, see Risks" for a resource
+// MeasureNote is "; from partial monitoring, see Risks" for a resource
 // whose per-unit capacity a monitored metric measured with held steps it
-// was not read over (ResourceMeasure.Partial), to go after its name where
-// a date of its is given; "" for every other resource.
-func (p *Plan) PartialNote(resource string) string {
+// was not read over (ResourceMeasure.Partial), "; its metric does not
+// follow the utilisation law, see Risks" for one whose metric did not
+// grow with the load (ResourceMeasure.Doubt), both when both, to go after
+// its name where a date of its is given; "" for every other resource.
+func (p *Plan) MeasureNote(resource string) string {
 	for _, r := range p.Resources {
-		if r.Name == resource && r.MeasuredBy != nil && r.MeasuredBy.Partial != "" {
-			return "; from partial monitoring, see Risks"
+		if r.Name != resource || r.MeasuredBy == nil {
+			continue
+		}
+		var why []string
+		if r.MeasuredBy.Partial != "" {
+			why = append(why, "from partial monitoring")
+		}
+		if r.MeasuredBy.Doubt != "" {
+			why = append(why, "its metric does not follow the utilisation law")
+		}
+		if len(why) > 0 {
+			return "; " + strings.Join(why, ", ") + ", see Risks"
 		}
 	}
 	return ""
@@ -160,7 +172,7 @@ func (p *Plan) WhatIfText() string {
 			s = "I" + s[1:]
 		}
 		if w.Runway != nil {
-			s += fmt.Sprintf(", capacity runs out on %s%s (%s%s)", w.Runway, p.Earliest(w.Resource), w.Resource, p.PartialNote(w.Resource))
+			s += fmt.Sprintf(", capacity runs out on %s%s (%s%s)", w.Runway, p.Earliest(w.Resource), w.Resource, p.MeasureNote(w.Resource))
 		} else {
 			s += ", capacity lasts beyond " + end.String()
 		}

@@ -30,6 +30,10 @@ type ResourceMeasure struct {
 	// ceiling rests on the readings there were. Empty when every held
 	// step was read throughout.
 	Partial string `json:"partial,omitempty"`
+	// Doubt says how the metric's readings over the held steps contradict
+	// the utilisation law (it did not grow with the load): the ceiling does
+	// not measure this load. Empty when they follow it.
+	Doubt string `json:"doubt,omitempty"`
 }
 
 // String is "busy over steps 2, 3, 4 of stress: 6,400 req/s on 2 instances".
@@ -41,6 +45,9 @@ func (m *ResourceMeasure) String() string {
 	s := fmt.Sprintf("%s over step(s) %s of %s", m.Metric, strings.Join(st, ", "), m.Profile)
 	if m.Partial != "" {
 		s += ", from partial readings"
+	}
+	if m.Doubt != "" {
+		s += ", not following the utilisation law"
 	}
 	return s
 }
@@ -76,6 +83,11 @@ func (b *builder) monitoredPerUnit(r Resource, units int) (perUnit float64, m *R
 		m.Partial = c.String()
 		b.risk(SeverityWarning, RiskMeasurement, r.Name, "%s: its capacity, %s req/s per %s, is measured by %s from partial readings: %s. Its runway and orders rest on the readings there were: rerun the stress profile with the monitoring up before relying on them.",
 			r.Name, FormatFigure(perUnit), r.Unit, best.Metric, m.Partial)
+	}
+	if d := capacity.LawDoubt(pr, best.Metric); d != "" {
+		m.Doubt = d
+		b.risk(SeverityWarning, RiskMeasurement, r.Name, "%s: its capacity, %s req/s per %s, is measured by %s, which %s. Check what else uses the resource, or give its per_unit instead.",
+			r.Name, FormatFigure(perUnit), r.Unit, best.Metric, d)
 	}
 	b.note("%s: %s req/s per %s measured by the utilisation law (%s req/s on %d %s, %s), instead of the typed per_unit.", r.Name, FormatFigure(perUnit), r.Unit, FormatFigure(best.Ceiling), units, Plural(r.Unit, units), m)
 	if r.PerUnit > 0 && math.Abs(r.PerUnit-perUnit) > typedDiffersBy*perUnit {

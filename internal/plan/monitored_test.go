@@ -104,11 +104,58 @@ func TestMonitoredResourceFromPartialReadings(t *testing.T) {
 			strings.HasSuffix(db.MeasuredBy.String(), "of stress, from partial readings"),
 			hasRisk(p, RiskMeasurement, "db: its capacity, 1,500 req/s per shard, is measured by db_connections from partial readings: no reading in held step(s) 2"),
 			strings.Contains(p.Summary, "capacity runs out on 2027-12-18 (db; from partial monitoring, see Risks)"),
-			p.PartialNote("db") != "" && p.PartialNote("api") == "",
+			p.MeasureNote("db") != "" && p.MeasureNote("api") == "",
 		}
 		for i, s := range said {
 			if s == whole {
 				t.Errorf("whole readings %v: check %d said partial %v (measured by %+v; summary %q; risks %+v)", whole, i, s, db.MeasuredBy, p.Summary, p.Risks)
+			}
+		}
+	}
+}
+
+// A resource sized from a metric that did not grow with the load (75% of
+// its capacity at 1,000 req/s, 25% at 1,500) says its metric does not
+// follow the utilisation law, beside the figure and its runway; the same
+// metric growing in proportion (50%, 75%) says nothing.
+func TestMonitoredResourceNotFollowingTheLaw(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\n"+
+		"resources:\n  - {name: api, unit: instance, scaling: linear}\n  - {name: db, unit: shard, per_unit: 1500, units: 2}\n")
+	for _, follows := range []bool{true, false} {
+		res := stressResult(result.StatusComplete, 5000)
+		pr := &res.Profiles[0]
+		for i := range pr.Verdict.Stress.Steps {
+			st := &pr.Verdict.Stress.Steps[i]
+			st.Complete, st.Throughput = true, st.Offered
+			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: st.Offered, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
+		}
+		capy := 4.0
+		pool := result.MonitorMetric{Name: "db_connections", Resource: "db", Unit: "count", Capacity: &capy, Source: "scrape"}
+		read := []float64{3, 1}
+		if follows {
+			read = []float64{2, 3}
+		}
+		for k := 1; k <= 20; k++ {
+			pool.Samples = append(pool.Samples, result.MonitorSample{Offset: result.Seconds(k), V: read[(k-1)/10]})
+		}
+		pr.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{pool}}
+		pr.Bottleneck = &result.Bottleneck{Resource: "db_connections", Ceiling: 3000, Resources: []result.ResourceCeiling{
+			{Metric: "db_connections", Resource: "db", Demand: 1.0 / 3000, Ceiling: 3000, Steps: []int{0, 1}},
+		}}
+		p := mustBuild(t, cfg, res, "2027-01-01")
+		db := p.Resources[1]
+		if db.MeasuredBy == nil || p.Runway.Resource != "db" {
+			t.Fatalf("db measured by %+v, runway %+v: want db measured and the runway db's", db.MeasuredBy, p.Runway)
+		}
+		said := []bool{
+			db.MeasuredBy.Doubt == "did not grow with the load: it read 75% of its capacity at 1,000 req/s (step 1) and 25% at 1,500 req/s (step 2), where U = D·X grows 1.5×",
+			strings.HasSuffix(db.MeasuredBy.String(), "of stress, not following the utilisation law"),
+			hasRisk(p, RiskMeasurement, "db: its capacity, 1,500 req/s per shard, is measured by db_connections, which did not grow with the load"),
+			strings.Contains(p.Summary, "(db; its metric does not follow the utilisation law, see Risks)"),
+		}
+		for i, s := range said {
+			if s == follows {
+				t.Errorf("follows the law %v: check %d said %v (measured by %+v; summary %q; risks %+v)", follows, i, s, db.MeasuredBy, p.Summary, p.Risks)
 			}
 		}
 	}

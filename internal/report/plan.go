@@ -185,7 +185,7 @@ func planRunway(b *strings.Builder, p *plan.Plan) {
 			planDate(r.TargetBreach, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.TargetBreach), planDate(r.Runway, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.Runway))
 	}
 	if d := p.Runway.Date; d != nil {
-		fmt.Fprintf(b, "\nCapacity runs out on **%s**%s (%s, in %s%s).\n", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel(), p.PartialNote(p.Runway.Resource))
+		fmt.Fprintf(b, "\nCapacity runs out on **%s**%s (%s, in %s%s).\n", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel(), p.MeasureNote(p.Runway.Resource))
 	} else {
 		fmt.Fprintf(b, "\nThe capacity in place lasts beyond %s.\n", p.Runway.SearchEnd)
 	}
@@ -369,7 +369,7 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 				row = append(row, "")
 			}
 		}
-		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""), strconv.FormatBool(p.PartialNote(r.Name) != ""))
+		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""), strconv.FormatBool(r.MeasuredBy != nil && r.MeasuredBy.Partial != ""))
 	}
 	f := func(v float64) string { return strconv.FormatFloat(roundTo(v, 4), 'f', -1, 64) }
 	blank := func(v float64) string { // a driver the plan does not use
