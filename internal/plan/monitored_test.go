@@ -71,17 +71,8 @@ func TestMonitoredResourcePerUnit(t *testing.T) {
 // 2 shards, is the plan's runway by hand: 1,000 × 1.1^t = 3,000 at t =
 // ln 3 / ln 1.1 = 11.53 months after 2027-01-01: 2027-12-01 + 0.53 × 31 days, 2027-12-18.
 func TestMonitoredResourceFromPartialReadings(t *testing.T) {
-	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\n"+
-		"resources:\n  - {name: api, unit: instance, scaling: linear}\n  - {name: db, unit: shard, per_unit: 1500, units: 2}\n")
 	for _, whole := range []bool{true, false} {
-		res := stressResult(result.StatusComplete, 5000)
-		pr := &res.Profiles[0]
-		for i := range pr.Verdict.Stress.Steps {
-			st := &pr.Verdict.Stress.Steps[i]
-			st.Complete, st.Throughput = true, st.Offered
-			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: st.Offered, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
-		}
-		pool := result.MonitorMetric{Name: "db_connections", Resource: "db", Unit: "count", Source: "prometheus"}
+		pool := result.MonitorMetric{Unit: "count", Source: "prometheus"}
 		last := 20
 		if !whole {
 			last = 10
@@ -90,14 +81,10 @@ func TestMonitoredResourceFromPartialReadings(t *testing.T) {
 		for k := 1; k <= last; k++ {
 			pool.Samples = append(pool.Samples, result.MonitorSample{Offset: result.Seconds(k), V: 1})
 		}
-		pr.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{pool}}
-		pr.Bottleneck = &result.Bottleneck{Resource: "db_connections", Ceiling: 3000, Resources: []result.ResourceCeiling{
-			{Metric: "db_connections", Resource: "db", Demand: 1.0 / 3000, Ceiling: 3000, Steps: []int{0}},
-		}}
-		p := mustBuild(t, cfg, res, "2027-01-01")
+		p := dbMonitoredPlan(t, pool)
 		db := p.Resources[1]
-		if db.MeasuredBy == nil || math.Abs(db.PerUnit-1500) > 1e-9 || p.Runway.Resource != "db" || p.Runway.Date.String() != "2027-12-18" {
-			t.Fatalf("db %+v measured by %+v, runway %+v: want 1,500 per shard measured, the runway db's on 2027-12-18", db, db.MeasuredBy, p.Runway)
+		if p.Runway.Date.String() != "2027-12-18" {
+			t.Fatalf("runway %+v, want db's on 2027-12-18", p.Runway)
 		}
 		said := []bool{
 			db.MeasuredBy.Partial == "no reading in held step(s) 2 (left out); 10 of 20 held seconds unread (first error: no value from Prometheus at this time)",
@@ -119,18 +106,9 @@ func TestMonitoredResourceFromPartialReadings(t *testing.T) {
 // follow the utilisation law, beside the figure and its runway; the same
 // metric growing in proportion (50%, 75%) says nothing.
 func TestMonitoredResourceNotFollowingTheLaw(t *testing.T) {
-	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\n"+
-		"resources:\n  - {name: api, unit: instance, scaling: linear}\n  - {name: db, unit: shard, per_unit: 1500, units: 2}\n")
 	for _, follows := range []bool{true, false} {
-		res := stressResult(result.StatusComplete, 5000)
-		pr := &res.Profiles[0]
-		for i := range pr.Verdict.Stress.Steps {
-			st := &pr.Verdict.Stress.Steps[i]
-			st.Complete, st.Throughput = true, st.Offered
-			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: st.Offered, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
-		}
 		capy := 4.0
-		pool := result.MonitorMetric{Name: "db_connections", Resource: "db", Unit: "count", Capacity: &capy, Source: "scrape"}
+		pool := result.MonitorMetric{Unit: "count", Capacity: &capy, Source: "scrape"}
 		read := []float64{3, 1}
 		if follows {
 			read = []float64{2, 3}
@@ -138,15 +116,8 @@ func TestMonitoredResourceNotFollowingTheLaw(t *testing.T) {
 		for k := 1; k <= 20; k++ {
 			pool.Samples = append(pool.Samples, result.MonitorSample{Offset: result.Seconds(k), V: read[(k-1)/10]})
 		}
-		pr.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{pool}}
-		pr.Bottleneck = &result.Bottleneck{Resource: "db_connections", Ceiling: 3000, Resources: []result.ResourceCeiling{
-			{Metric: "db_connections", Resource: "db", Demand: 1.0 / 3000, Ceiling: 3000, Steps: []int{0, 1}},
-		}}
-		p := mustBuild(t, cfg, res, "2027-01-01")
+		p := dbMonitoredPlan(t, pool)
 		db := p.Resources[1]
-		if db.MeasuredBy == nil || p.Runway.Resource != "db" {
-			t.Fatalf("db measured by %+v, runway %+v: want db measured and the runway db's", db.MeasuredBy, p.Runway)
-		}
 		said := []bool{
 			db.MeasuredBy.Doubt == "did not grow with the load: it read 75% of its capacity at 1,000 req/s (step 1) and 25% at 1,500 req/s (step 2), where U = D·X grows 1.5×",
 			strings.HasSuffix(db.MeasuredBy.String(), "of stress, not following the utilisation law"),
@@ -159,4 +130,32 @@ func TestMonitoredResourceNotFollowingTheLaw(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dbMonitoredPlan plans 1,000 req/s growing 10% a month from 2027-01-01
+// on api (5,000 req/s at SLO on 10 instances) and db (2 shards), db's
+// per-unit capacity measured by pool ("db_connections": a ceiling of
+// 3,000 req/s) over held steps 1 and 2 of the stress result (1,000 and
+// 1,500 req/s, 10 s each; step 3 broke).
+func dbMonitoredPlan(t *testing.T, pool result.MonitorMetric) *Plan {
+	t.Helper()
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\n"+
+		"resources:\n  - {name: api, unit: instance, scaling: linear}\n  - {name: db, unit: shard, per_unit: 1500, units: 2}\n")
+	res := stressResult(result.StatusComplete, 5000)
+	pr := &res.Profiles[0]
+	for i := range pr.Verdict.Stress.Steps {
+		st := &pr.Verdict.Stress.Steps[i]
+		st.Complete, st.Throughput = true, st.Offered
+		pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: st.Offered, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
+	}
+	pool.Name, pool.Resource = "db_connections", "db"
+	pr.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{pool}}
+	pr.Bottleneck = &result.Bottleneck{Resource: "db_connections", Ceiling: 3000, Resources: []result.ResourceCeiling{
+		{Metric: "db_connections", Resource: "db", Demand: 1.0 / 3000, Ceiling: 3000, Steps: []int{0}},
+	}}
+	p := mustBuild(t, cfg, res, "2027-01-01")
+	if db := p.Resources[1]; db.MeasuredBy == nil || math.Abs(db.PerUnit-1500) > 1e-9 || p.Runway.Resource != "db" {
+		t.Fatalf("db %+v measured by %+v, runway %+v: want 1,500 per shard measured, the runway db's", db, db.MeasuredBy, p.Runway)
+	}
+	return p
 }
