@@ -114,7 +114,7 @@ func metricCeiling(m *result.MonitorMetric, steps []result.Step, spans []result.
 			idx := st.Index
 			rc.AtCapacity = &idx
 		}
-		if st.Broken || st.Throughput <= 0 {
+		if !held(st, spans) {
 			continue
 		}
 		stat, ok := m.StageStat(st.Index, sp)
@@ -134,7 +134,16 @@ func metricCeiling(m *result.MonitorMetric, steps []result.Step, spans []result.
 		return nil, fmt.Sprintf("%s read 0 in every held step: no demand, no ceiling", m.Name)
 	}
 	rc.Ceiling = 1 / rc.Demand
-	return rc, ""
+	// Said beside the figure: a gap in the monitoring is otherwise only
+	// in the monitor's warnings, and the ceiling reads as whole.
+	var notes []string
+	if c := coverage(m, steps, spans); c.Partial() {
+		notes = append(notes, fmt.Sprintf("%s's ceiling is from partial readings: %s", m.Name, c))
+	}
+	if d := lawDoubt(m, steps, spans); d != "" {
+		notes = append(notes, fmt.Sprintf("%s's ceiling does not measure this load: the metric %s", m.Name, d))
+	}
+	return rc, strings.Join(notes, "; ")
 }
 
 // crossCheck compares the binding resource's ceiling with what the stress

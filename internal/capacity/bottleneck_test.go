@@ -207,3 +207,71 @@ func TestAnnotateCrossChecksCeiling(t *testing.T) {
 		})
 	}
 }
+
+// A metric whose exporter went away during the ramp: the ceiling comes
+// from the readings there were, and the note says which held steps were
+// not read and for how long, instead of reading as whole. Truth: 8
+// workers × 20 ms = 400 req/s; held steps at 100, 200, 300 req/s (step
+// 4 at 400 breaks); the exporter answers until 15 s, so step 2 (10–20 s)
+// is read over 5 of its 10 s and step 3 not at all.
+func TestBottleneckSaysPartialReadings(t *testing.T) {
+	p := simStress(8, 0.020, []float64{100, 200, 300, 400}, 0)
+	if b := BottleneckOf(p); b == nil || strings.Contains(b.Note, "partial") {
+		t.Fatalf("whole readings: %+v, want a bottleneck with no partial note", b)
+	}
+	if c := HeldCoverage(p, "busy"); c.Partial() || c.Held != 30 {
+		t.Fatalf("whole readings: coverage %+v, want 30 held seconds all read", c)
+	}
+	m := &p.Monitor.Metrics[0]
+	var kept []result.MonitorSample
+	for _, s := range m.Samples {
+		if s.Offset <= 15 {
+			kept = append(kept, s)
+		}
+	}
+	m.Samples = kept
+	m.Gaps = []result.MonitorGap{{From: 15, To: 40, Error: "connection refused"}}
+	b := BottleneckOf(p)
+	if b == nil || len(b.Resources) != 1 || !closeTo(b.Ceiling, 400, 1e-9, 0) {
+		t.Fatalf("bottleneck %+v, want busy at 400 from what was read", b)
+	}
+	if got := b.Resources[0].Steps; len(got) != 2 {
+		t.Errorf("steps %v, want the two read", got)
+	}
+	want := "busy's ceiling is from partial readings: no reading in held step(s) 3 (left out), gaps in held step(s) 2; 15 of 30 held seconds unread (first error: connection refused)"
+	if !strings.Contains(b.Note, want) {
+		t.Errorf("note %q\nwant it to say %q", b.Note, want)
+	}
+}
+
+// A metric that does not grow with the load (a CPU shared with other
+// work) gets a ceiling by the slope all the same; the note says it does
+// not measure this load. Truth: 8 workers × 20 ms = 400 req/s, held
+// steps at 100, 200, 300 req/s. The busy workers follow U = X·S/W (0.25,
+// 0.5, 0.75); a "cpu" of 2 cores reads 1.2, 1.9, 0.7 (other work), and one
+// with an idle floor, 0.3 + 0.002·X cores (0.5, 0.7, 0.9: 1.8× over a
+// 3× spread, more than a quarter of the growth the law predicts), is
+// left alone.
+func TestBottleneckSaysMetricDoesNotFollowTheLaw(t *testing.T) {
+	p := simStress(8, 0.020, []float64{100, 200, 300, 400}, 0)
+	shared := result.MonitorMetric{Name: "cpu", Resource: "host", Unit: "cores", Capacity: ptr(2.0), Source: "scrape"}
+	floor := result.MonitorMetric{Name: "cpu_floor", Resource: "app", Unit: "cores", Capacity: ptr(2.0), Source: "scrape"}
+	for i, v := range []float64{1.2, 1.9, 0.7, 1.95} {
+		for k := 1; k <= 10; k++ {
+			off := result.Seconds(float64(10*i + k))
+			shared.Samples = append(shared.Samples, result.MonitorSample{Offset: off, V: v})
+			floor.Samples = append(floor.Samples, result.MonitorSample{Offset: off, V: math.Min(2, 0.3+0.002*float64(100*(i+1)))})
+		}
+	}
+	p.Monitor.Metrics = append(p.Monitor.Metrics, shared, floor)
+	b := BottleneckOf(p)
+	want := "cpu's ceiling does not measure this load: the metric did not grow with the load: it read 60% of its capacity at 100 req/s (step 1) and 35% at 300 req/s (step 3), where U = D·X grows 3×"
+	if b == nil || !strings.Contains(b.Note, want) {
+		t.Fatalf("note %q\nwant it to say %q", b.Note, want)
+	}
+	for _, m := range []string{"busy", "cpu_floor"} {
+		if d := LawDoubt(p, m); d != "" || strings.Contains(b.Note, m+"'s ceiling does not") {
+			t.Errorf("%s: doubt %q, note %q; want none", m, d, b.Note)
+		}
+	}
+}

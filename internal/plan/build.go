@@ -99,9 +99,9 @@ func Build(cfg *Config, res *result.Result, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.runway(dm, sizings) // before the months: an urgent order says whether it arrives in time
 	b.months(dm, sizings)
 	b.projections(dm)
-	b.runway(dm, sizings)
 	b.bands(sizings)
 	b.growthRisks()
 	for _, j := range opt.Judged {
@@ -669,9 +669,42 @@ func (b *builder) action(s *sizing, month string, i int, start Date, add int) {
 		if add == 1 {
 			are, take, they = "is", "takes", "it arrives"
 		}
-		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s %s needed from %s and %s %s to arrive, so the order-by date %s %s; ordered today %s on %s.",
-			add, s.r.Name, Plural(s.r.Unit, add), are, need, take, a.LeadTime, order, when, they, s.r.Lead.After(b.asOf))
+		arrive := s.r.Lead.After(b.asOf)
+		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s %s needed from %s and %s %s to arrive, so the order-by date %s %s; ordered today %s on %s.%s",
+			add, s.r.Name, Plural(s.r.Unit, add), are, need, take, a.LeadTime, order, when, they, arrive, b.shortUntil(s.r.Name, arrive, they))
 	}
+}
+
+// shortUntil says, for the first urgent order of a resource, when the
+// units ordered today arrive (they: "it arrives", "they arrive") after its
+// capacity runs out: the days in between the projected peak is above what
+// is in place, not only above the sizing target. "" when they arrive in
+// time, or for a later order (the first one's sentence covers the
+// resource).
+func (b *builder) shortUntil(resource string, arrive Date, they string) string {
+	for _, a := range b.p.Actions[:len(b.p.Actions)-1] {
+		if a.Resource == resource {
+			return ""
+		}
+	}
+	for _, r := range b.p.Resources {
+		if r.Name != resource || r.Runway == nil || !arrive.After(r.Runway.Time) {
+			continue
+		}
+		days := int(arrive.Sub(r.Runway.Time).Hours()/24 + 0.5)
+		capNow := FormatFigure(r.CapacityNow) + " " + driverMeasure(r.Driver)
+		lower := b.p.Earliest(resource) != ""
+		switch {
+		case !r.Runway.After(b.asOf.Time) && lower:
+			return fmt.Sprintf(" Today's projected peak is already above %s's measured capacity, at least %s: if it carries no more, it is short for the %d days until %s.", resource, capNow, days, they)
+		case !r.Runway.After(b.asOf.Time):
+			return fmt.Sprintf(" %s's capacity has already run out: today's projected peak is above the %s in place, and stays above it for the %d days until %s.", resource, capNow, days, they)
+		case lower:
+			return fmt.Sprintf(" That is %d days after %s's capacity runs out (%s at the earliest): if it carries no more than the %s measured, the projected peak is above it until %s.", days, resource, r.Runway, capNow, they)
+		}
+		return fmt.Sprintf(" That is %d days after %s's capacity runs out (%s): until %s the projected peak is above the %s in place, not only above the sizing target.", days, resource, r.Runway, they, capNow)
+	}
+	return ""
 }
 
 // runway finds, day by day, when the units in place today stop carrying
@@ -880,9 +913,24 @@ func demandSentence(p *Plan) string {
 func (b *builder) runwaySentence() string {
 	r := b.p.Runway
 	if r.Date != nil {
-		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s)", r.Date, b.p.Earliest(r.Resource), r.Resource)
+		x := fmt.Sprintf("Without action, capacity runs out on %s%s (%s%s)", r.Date, b.p.Earliest(r.Resource), r.Resource, b.p.MeasureNote(r.Resource))
+		if !r.Date.After(b.asOf.Time) {
+			// The search starts today: demand is above the capacity
+			// already, not on a day to come.
+			x = fmt.Sprintf("Without action, capacity has already run out (%s%s): today's projected peak is above what is in place", r.Resource, b.p.MeasureNote(r.Resource))
+			if r.Earliest {
+				x = fmt.Sprintf("Without action, %s may already be out of capacity: today's projected peak is above the lower bound its stress run measured", r.Resource)
+			}
+		}
 		if r.TargetBreach != nil && r.TargetBreach.Before(r.Date.Time) {
-			x += fmt.Sprintf("; %s's sizing target (%s) is breached first, on %s%s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
+			when := fmt.Sprintf("first, on %s%s", r.TargetBreach, b.p.Earliest(r.TargetBreachResource))
+			if !r.TargetBreach.After(b.asOf.Time) {
+				when = "already, today"
+				if b.p.Earliest(r.TargetBreachResource) != "" {
+					when = "today, unless it carries more than the lower bound measured"
+				}
+			}
+			x += fmt.Sprintf("; %s's sizing target (%s%s) is breached %s", r.TargetBreachResource, b.sizingOf(r.TargetBreachResource), b.p.MeasureNote(r.TargetBreachResource), when)
 		}
 		if r.Band != nil {
 			x += "; within the growth's 95% interval, from " + BandText(r.Band, r.SearchEnd)
@@ -909,7 +957,7 @@ func actionsSentence(p *Plan) string {
 		}
 	}
 	first := p.Actions[0]
-	x := fmt.Sprintf("The plan adds %s in %d actions over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), p.Horizon, first.Text, first.OrderBy)
+	x := fmt.Sprintf("The plan adds %s in %d %s over %d months; the first (%s) must be ordered by %s", joinAnd(adds), len(p.Actions), Plural("action", len(p.Actions)), p.Horizon, first.Text, first.OrderBy)
 	if first.Urgent {
 		x += ": order it now"
 	}

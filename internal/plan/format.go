@@ -130,6 +130,31 @@ func (p *Plan) Earliest(resource string) string {
 	return ""
 }
 
+// MeasureNote is "; from partial monitoring, see Risks" for a resource
+// whose per-unit capacity a monitored metric measured with held steps it
+// was not read over (ResourceMeasure.Partial), "; its metric does not
+// follow the utilisation law, see Risks" for one whose metric did not
+// grow with the load (ResourceMeasure.Doubt), both when both, to go after
+// its name where a date of its is given; "" for every other resource.
+func (p *Plan) MeasureNote(resource string) string {
+	for _, r := range p.Resources {
+		if r.Name != resource || r.MeasuredBy == nil {
+			continue
+		}
+		var why []string
+		if r.MeasuredBy.Partial != "" {
+			why = append(why, "from partial monitoring")
+		}
+		if r.MeasuredBy.Doubt != "" {
+			why = append(why, "its metric does not follow the utilisation law")
+		}
+		if len(why) > 0 {
+			return "; " + strings.Join(why, ", ") + ", see Risks"
+		}
+	}
+	return ""
+}
+
 // WhatIfText writes the what-if lines as one sentence: "If growth is 50%
 // higher (30%/month), capacity runs out on 2027-02-17 (api) and the first
 // order (add 3 api instances) is due by 2026-12-18; if growth is 50% lower
@@ -147,7 +172,7 @@ func (p *Plan) WhatIfText() string {
 			s = "I" + s[1:]
 		}
 		if w.Runway != nil {
-			s += fmt.Sprintf(", capacity runs out on %s%s (%s)", w.Runway, p.Earliest(w.Resource), w.Resource)
+			s += fmt.Sprintf(", capacity runs out on %s%s (%s%s)", w.Runway, p.Earliest(w.Resource), w.Resource, p.MeasureNote(w.Resource))
 		} else {
 			s += ", capacity lasts beyond " + end.String()
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -24,6 +25,15 @@ type ResourceMeasure struct {
 	// Typed is the per_unit the configuration gives, kept as a
 	// cross-check.
 	Typed float64 `json:"typed,omitempty"`
+	// Partial says which held steps the metric was not read over (its
+	// exporter or Prometheus target went away during the run): the
+	// ceiling rests on the readings there were. Empty when every held
+	// step was read throughout.
+	Partial string `json:"partial,omitempty"`
+	// Doubt says how the metric's readings over the held steps contradict
+	// the utilisation law (it did not grow with the load): the ceiling does
+	// not measure this load. Empty when they follow it.
+	Doubt string `json:"doubt,omitempty"`
 }
 
 // String is "busy over steps 2, 3, 4 of stress: 6,400 req/s on 2 instances".
@@ -32,7 +42,14 @@ func (m *ResourceMeasure) String() string {
 	for i, v := range m.Steps {
 		st[i] = fmt.Sprint(v + 1)
 	}
-	return fmt.Sprintf("%s over step(s) %s of %s", m.Metric, strings.Join(st, ", "), m.Profile)
+	s := fmt.Sprintf("%s over step(s) %s of %s", m.Metric, strings.Join(st, ", "), m.Profile)
+	if m.Partial != "" {
+		s += ", from partial readings"
+	}
+	if m.Doubt != "" {
+		s += ", not following the utilisation law"
+	}
+	return s
 }
 
 // monitoredPerUnit is the per-unit capacity of resource r measured by the
@@ -61,6 +78,16 @@ func (b *builder) monitoredPerUnit(r Resource, units int) (perUnit float64, m *R
 	perUnit = best.Ceiling / float64(units)
 	if r.PerUnit > 0 {
 		m.Typed = r.PerUnit
+	}
+	if c := capacity.HeldCoverage(pr, best.Metric); c.Partial() {
+		m.Partial = c.String()
+		b.risk(SeverityWarning, RiskMeasurement, r.Name, "%s: its capacity, %s req/s per %s, is measured by %s from partial readings: %s. Its runway and orders rest on the readings there were: rerun the stress profile with the monitoring up before relying on them.",
+			r.Name, FormatFigure(perUnit), r.Unit, best.Metric, m.Partial)
+	}
+	if d := capacity.LawDoubt(pr, best.Metric); d != "" {
+		m.Doubt = d
+		b.risk(SeverityWarning, RiskMeasurement, r.Name, "%s: its capacity, %s req/s per %s, is measured by %s, which %s. Check what else uses the resource, or give its per_unit instead.",
+			r.Name, FormatFigure(perUnit), r.Unit, best.Metric, d)
 	}
 	b.note("%s: %s req/s per %s measured by the utilisation law (%s req/s on %d %s, %s), instead of the typed per_unit.", r.Name, FormatFigure(perUnit), r.Unit, FormatFigure(best.Ceiling), units, Plural(r.Unit, units), m)
 	if r.PerUnit > 0 && math.Abs(r.PerUnit-perUnit) > typedDiffersBy*perUnit {
@@ -111,7 +138,7 @@ func (b *builder) measuredTierCheck(r Resource, units int) {
 	if best == nil {
 		return
 	}
-	m := ResourceMeasure{Profile: pr.Name, Metric: best.Metric, Steps: best.Steps}
+	m := ResourceMeasure{Profile: pr.Name, Metric: best.Metric, Steps: best.Steps, Partial: capacity.HeldCoverage(pr, best.Metric).String()}
 	b.note("%s: the utilisation law puts its ceiling at %s req/s per %s (%s req/s on %d %s, %s); it is sized from its capacity at SLO, %s req/s per %s, %s of that ceiling.",
 		r.Name, FormatFigure(best.Ceiling/float64(units)), r.Unit, FormatFigure(best.Ceiling), units, Plural(r.Unit, units), m.String(),
 		FormatFigure(b.p.Measured.RPS/float64(units)), r.Unit, FormatPercent(b.p.Measured.RPS/best.Ceiling))

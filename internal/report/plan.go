@@ -185,7 +185,7 @@ func planRunway(b *strings.Builder, p *plan.Plan) {
 			planDate(r.TargetBreach, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.TargetBreach), planDate(r.Runway, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.Runway))
 	}
 	if d := p.Runway.Date; d != nil {
-		fmt.Fprintf(b, "\nCapacity runs out on **%s**%s (%s, in %s).\n", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel())
+		fmt.Fprintf(b, "\nCapacity runs out on **%s**%s (%s, in %s%s).\n", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel(), p.MeasureNote(p.Runway.Resource))
 	} else {
 		fmt.Fprintf(b, "\nThe capacity in place lasts beyond %s.\n", p.Runway.SearchEnd)
 	}
@@ -334,7 +334,7 @@ var planCSVHeader = []string{"month", "start", "months_out", "peak_rps", "daily_
 	"resource", "demand", "required", "in_place", "added", "utilisation", "short",
 	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month",
 	"order_by_high_growth", "order_by_low_growth", "runway", "runway_high_growth", "runway_low_growth",
-	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest"}
+	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest", "capacity_partial"}
 
 // PlanCSV writes the month-by-month plan as CSV, one row per month and
 // resource, with the month's action for the resource on its row: a table
@@ -354,7 +354,8 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 	// search, or no band (growth given as a rate). runway_earliest is
 	// true where the resource's capacity is a lower bound (no stress
 	// step broke): its runway dates are the earliest days, as plan.md
-	// says "at the earliest".
+	// says "at the earliest". capacity_partial is true where a monitored
+	// metric measured the resource's capacity from partial readings.
 	runways := map[string][]string{}
 	for _, r := range p.Resources {
 		row := []string{csvDate(r.Runway), "", ""}
@@ -368,7 +369,7 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 				row = append(row, "")
 			}
 		}
-		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""))
+		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""), strconv.FormatBool(r.MeasuredBy != nil && r.MeasuredBy.Partial != ""))
 	}
 	f := func(v float64) string { return strconv.FormatFloat(roundTo(v, 4), 'f', -1, 64) }
 	blank := func(v float64) string { // a driver the plan does not use

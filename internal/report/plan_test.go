@@ -3,6 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -226,10 +229,7 @@ func TestPlanNamesTheChosenModel(t *testing.T) {
 // runway_earliest true on the rows of that resource only; a plan from a
 // ramp that broke marks none.
 func TestPlanCSVLowerBoundRunway(t *testing.T) {
-	col := len(planCSVHeader) - 1
-	if planCSVHeader[col] != "runway_earliest" {
-		t.Fatalf("last column %q", planCSVHeader[col])
-	}
+	col := slices.Index(planCSVHeader, "runway_earliest")
 	for _, tt := range []struct {
 		name  string
 		broke bool
@@ -285,6 +285,45 @@ func TestPlanMarkdownLowerBoundRunway(t *testing.T) {
 		"Capacity runs out on **2027-04-28** (workers, in 2027-04).", "runs out on 2027-04-15 at the earliest (api)"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the plan of a lower bound lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+// A resource whose capacity a monitored metric measured from partial
+// readings (its exporter went away during the stress run) is marked
+// where its runway is given: capacity_partial true on its CSV rows and
+// only on its, and the runway line of plan.md and plan.html.
+func TestPlanPartialMonitoringRendered(t *testing.T) {
+	p := fixturePlan(t, fullPlan, planResult())
+	r := &p.Resources[0]
+	r.MeasuredBy = &plan.ResourceMeasure{Profile: "stress", Metric: "busy", Steps: []int{0}, Partial: "no reading in held step(s) 2 (left out)"}
+	p.Runway.Resource = r.Name
+	var b bytes.Buffer
+	if err := PlanCSV(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	rows, col := readCSV(t, &b)
+	c, ok := col["capacity_partial"]
+	if !ok {
+		t.Fatalf("no capacity_partial column in %v", rows[0])
+	}
+	seen := map[string]bool{}
+	for _, row := range rows[1:] {
+		if want := strconv.FormatBool(row[6] == r.Name); row[c] != want {
+			t.Errorf("%s capacity_partial %q, want %s", row[6], row[c], want)
+		}
+		seen[row[6]] = true
+	}
+	if !seen[r.Name] || len(seen) < 2 {
+		t.Errorf("rows of %v, want %s's and others'", seen, r.Name)
+	}
+	for name, render := range map[string]func(io.Writer, *plan.Plan) error{"md": PlanMarkdown, "html": PlanHTML} {
+		b.Reset()
+		if err := render(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		if want := r.Name + ", in " + p.Runway.Date.MonthLabel() + "; from partial monitoring, see Risks)"; !strings.Contains(b.String(), want) {
+			t.Errorf("%s: no %q in the runway line", name, want)
 		}
 	}
 }
