@@ -626,3 +626,22 @@ func TestLowerBoundAlreadyPassed(t *testing.T) {
 		}
 	}
 }
+
+// TestRunwayLineSaysAlreadyOut: plan.md's and plan.html's runway sentence
+// (RunwayLine) says capacity has already run out when demand is above it
+// on the as-of date (80 req/s on 72: the runway search ends where it
+// starts), instead of "runs out on" that date; 65 req/s keeps its day
+// (2027-03-04, by hand in TestLateOrderSaysCapacityRunsOutFirst).
+func TestRunwayLineSaysAlreadyOut(t *testing.T) {
+	bold := func(s string) string { return "**" + s + "**" }
+	for _, tc := range []struct{ peak, want string }{
+		{"80", "Capacity has already run out on **2027-01-01** (api): today's projected peak is above what is in place."},
+		{"65", "Capacity runs out on **2027-03-04** (api, in 2027-03)."},
+	} {
+		cfg := mustConfig(t, "capacity: {rps: 72, units: 2}\ndemand: {peak_rps: "+tc.peak+"}\ngrowth: {monthly: 5%}\n"+
+			"resources: [{name: api, unit: instance, lead_time: 1mo}]\n")
+		if got := mustBuild(t, cfg, nil, "2027-01-01").RunwayLine(bold); got != tc.want {
+			t.Errorf("%s req/s on 72: %q\nwant %q", tc.peak, got, tc.want)
+		}
+	}
+}

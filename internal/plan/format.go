@@ -130,6 +130,24 @@ func (p *Plan) Earliest(resource string) string {
 	return ""
 }
 
+// RunwayLine is the plan's runway with no action in one sentence, for
+// plan.md and plan.html: the day capacity runs out, that it has already
+// run out (the search starts on the as-of date: demand is above the
+// capacity in place today; with a lower bound, it may be), or that it
+// lasts beyond the search. strong wraps the date (Markdown's ** **).
+func (p *Plan) RunwayLine(strong func(string) string) string {
+	d, res := p.Runway.Date, p.Runway.Resource
+	switch {
+	case d == nil:
+		return fmt.Sprintf("The capacity in place lasts beyond %s.", p.Runway.SearchEnd)
+	case !d.After(p.AsOf.Time) && p.Runway.Earliest:
+		return fmt.Sprintf("Capacity may already have run out on %s (%s): today's projected peak is above the lower bound its stress run measured.", strong(d.String()), res)
+	case !d.After(p.AsOf.Time):
+		return fmt.Sprintf("Capacity has already run out on %s (%s%s): today's projected peak is above what is in place.", strong(d.String()), res, p.MeasureNote(res))
+	}
+	return fmt.Sprintf("Capacity runs out on %s%s (%s, in %s%s).", strong(d.String()), p.Earliest(res), res, d.MonthLabel(), p.MeasureNote(res))
+}
+
 // MeasureNote is "; from partial monitoring, see Risks" for a resource
 // whose per-unit capacity a monitored metric measured with held steps it
 // was not read over (ResourceMeasure.Partial), "; its metric does not

@@ -184,11 +184,7 @@ func planRunway(b *strings.Builder, p *plan.Plan) {
 		fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", planEscape(r.Name), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
 			planDate(r.TargetBreach, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.TargetBreach), planDate(r.Runway, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.Runway))
 	}
-	if d := p.Runway.Date; d != nil {
-		fmt.Fprintf(b, "\nCapacity runs out on **%s**%s (%s, in %s%s).\n", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel(), p.MeasureNote(p.Runway.Resource))
-	} else {
-		fmt.Fprintf(b, "\nThe capacity in place lasts beyond %s.\n", p.Runway.SearchEnd)
-	}
+	b.WriteString("\n" + p.RunwayLine(func(s string) string { return "**" + s + "**" }) + "\n")
 	b.WriteString("\n" + planBandLine(p) + "\n")
 	if w := p.WhatIfText(); w != "" {
 		b.WriteString("\n" + w + "\n")

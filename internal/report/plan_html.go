@@ -2,7 +2,6 @@ package report
 
 import (
 	"errors"
-	"fmt"
 	"html/template"
 	"image/color"
 	"io"
@@ -74,11 +73,7 @@ func planOwnerHTML(o string) string {
 }
 
 func planRunwayLine(p *plan.Plan) string {
-	line := fmt.Sprintf("With no action, the capacity in place lasts beyond %s.", p.Runway.SearchEnd)
-	if d := p.Runway.Date; d != nil {
-		line = fmt.Sprintf("With no action, capacity runs out on %s%s (%s, in %s%s).", d, p.Earliest(p.Runway.Resource), p.Runway.Resource, d.MonthLabel(), p.MeasureNote(p.Runway.Resource))
-	}
-	line += " " + planBandLine(p)
+	line := "With no action: " + p.RunwayLine(func(s string) string { return s }) + " " + planBandLine(p)
 	if w := p.WhatIfText(); w != "" {
 		line += " " + w
 	}
