@@ -150,7 +150,7 @@ func TestPrecisionUtilisationLawOnSim(t *testing.T) {
 		busy.Stages = append(busy.Stages, result.MonitorStat{Stage: i, Samples: b - a, Mean: mean, Max: mean})
 	}
 	p.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{busy}}
-	p.Verdict = verdict.Judge(p) // again, now with the metric
+	p.Verdict = verdict.Judge(p, 0) // again, now with the metric
 	capacity.Annotate(res, capacity.FitOptions{Resamples: -1})
 
 	for _, st := range p.Verdict.Stress.Steps {

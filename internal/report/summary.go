@@ -179,6 +179,9 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 			// That second held only slow answers sent before it began.
 			before = ", less their latency: they were sent before that second began"
 		}
+		if s.RecoveryNote != "" {
+			before += "; " + s.RecoveryNote
+		}
 		fmt.Fprintf(b, "Recovery: within %.1fs after %.1fs into the profile (the start of the first good 1 s window), about %.1fs (from %.1fs: placed in the last bad second by the share of its requests that were bad%s; budget %s); %d errors after it.\n",
 			float64(s.RecoveryTime), float64(s.RecoveryFrom), float64(*s.RecoveryEstimate), float64(s.RecoveryLow), before, secs(s.Budget), s.ErrorsAfter)
 	} else if s.Recovered {

@@ -438,15 +438,19 @@ type Spike struct {
 	// places it inside that window by the share of its requests that were
 	// bad (failed, or slower than the p95 expectation), as if the service
 	// was bad until then and good after: per-second windows, finer. In the
-	// open model it takes the bad answers' mean latency out of that share
-	// (they completed that much after they were sent), so it may lie up to
-	// that latency before RecoveryLow.
+	// open model it takes out how long after their send the bad answers
+	// completed (a slow answer its latency, a timeout the client timeout,
+	// a refusal 0), so it may lie up to that long before RecoveryLow.
 	RecoveryLow      Seconds  `json:"recovery_low_s,omitempty"`
 	RecoveryEstimate *Seconds `json:"recovery_estimate_s,omitempty"`
-	Budget           Seconds  `json:"budget_s"`
-	ErrorsAfter      int64    `json:"errors_after"`
-	LastP95          Millis   `json:"last_p95_ms"`
-	LastErrorRate    float64  `json:"last_error_rate"`
+	// RecoveryNote says why RecoveryEstimate may be off: timeouts in that
+	// second in the closed model, or with no client timeout recorded
+	// (absent when none, and in older results).
+	RecoveryNote  string  `json:"recovery_note,omitempty"`
+	Budget        Seconds `json:"budget_s"`
+	ErrorsAfter   int64   `json:"errors_after"`
+	LastP95       Millis  `json:"last_p95_ms"`
+	LastErrorRate float64 `json:"last_error_rate"`
 	// PeakUnmeasured and LastUnmeasured: no request succeeded from the
 	// surge on (in the last window), so PeakP95 and PeakP99 (LastP95)
 	// measure nothing and print as "—", not 0.

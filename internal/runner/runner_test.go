@@ -332,27 +332,69 @@ func TestRulesRecordExpectations(t *testing.T) {
 }
 
 // TestAcceptanceSpikeRecoveryResolution measures the spike's recovery
-// figures against a loopback service whose recovery the test sets: it
-// answers in 300 ms (over the 100 ms p95 expectation) from the surge until
-// 4.0 s after the surge's end, in 2 ms before and after, counted from its
-// first request (the profile's start, within the generator's lateness).
+// figures against a loopback service whose recovery the test sets: from
+// the surge until 4.0 s after the surge's end its answers are bad, in 2 ms
+// good before and after, counted from its first request (the profile's
+// start, within the generator's lateness). Bad is, by subtest: answered in
+// 300 ms (over the 100 ms p95 expectation); refused at once (503); or held
+// past the client's 500 ms timeout (the service hangs, then answers fast),
+// in the open model and in the closed one (5 users, 10 in the surge; its
+// answer says the estimate does not take the timeouts' lag out).
 // The recovery is measured per second of completions, so the first good
-// second starts up to a second after the truth (before: "within 4.69s" for
-// 4.0); the second before it, where the recovery came, starts before the
-// truth, or up to the 300 ms a slow answer completes late after it; the
-// estimate lies inside it. Bounds: 0.6 s for those 300 ms and the
+// second starts up to a second after the truth, and later by how long a
+// bad answer completes after its send (before: "within 4.69s" for 4.0
+// with 300 ms answers); the second before it, where the recovery came,
+// starts before the truth, or up to that lag after it; the estimate lies
+// inside it, or up to that lag before it. Bounds: 0.3 s more for the
 // generator's lateness on a busy machine.
 func TestAcceptanceSpikeRecoveryResolution(t *testing.T) {
-	est := func(s *result.Seconds) float64 {
-		if s == nil {
-			return -1
-		}
-		return float64(*s)
-	}
 	race.SkipTiming(t)
 	t.Parallel()
-	race.Waiting(t)
+	slow := func(w http.ResponseWriter, r *http.Request) { time.Sleep(300 * time.Millisecond) }
+	refuse := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		select { // past the client's timeout: it gives up and closes
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+	for _, tc := range []resolutionCase{
+		{"300 ms answers", slow, "5s", 0.3, false},
+		{"503 answers", refuse, "5s", 0, false},
+		{"timeouts", hang, "500ms", 0.5, false},
+		{"timeouts, closed model", hang, "500ms", 0.5, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			race.Waiting(t)
+			spikeRecoveryResolution(t, tc)
+		})
+	}
+}
+
+// resolutionCase is one of TestAcceptanceSpikeRecoveryResolution's
+// services: bad is how it answers from the surge to the truth, late how
+// long after its send such an answer completes; closed runs 5 users
+// (10 in the surge) whose good answers take 20 ms, not 50 req/s (100).
+type resolutionCase struct {
+	name    string
+	bad     http.HandlerFunc
+	timeout string
+	late    float64
+	closed  bool
+}
+
+// spikeRecoveryResolution runs TestAcceptanceSpikeRecoveryResolution's
+// spike against a service that answers as tc.bad from 2 s after its first
+// request until 4.0 s after the surge's end, and checks the recovery's
+// bound, the second before it and the estimate against that truth.
+func spikeRecoveryResolution(t *testing.T, tc resolutionCase) {
 	const truth = 4.0 // seconds after the surge's end (3 s into the profile)
+	load, base, peak, good := "rate", "50", "100", 2*time.Millisecond
+	if tc.closed {
+		load, base, peak, good = "users", "5", "10", 20*time.Millisecond
+	}
+	late := tc.late
 	var mu sync.Mutex
 	var first time.Time
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -363,23 +405,23 @@ func TestAcceptanceSpikeRecoveryResolution(t *testing.T) {
 		at := time.Since(first).Seconds()
 		mu.Unlock()
 		if at >= 2 && at < 3+truth {
-			time.Sleep(300 * time.Millisecond)
-		} else {
-			time.Sleep(2 * time.Millisecond)
+			tc.bad(w, r)
+			return
 		}
+		time.Sleep(good)
 	}))
 	defer srv.Close()
 	res := runScenario(t, `version: 1
 name: spike-resolution
-target: {url: `+srv.URL+`, timeout: 5s}
+target: {url: `+srv.URL+`, timeout: `+tc.timeout+`}
 requests: [{name: get, path: /}]
 slo: {p95: 100ms, error_rate: 0%}
 profiles:
   spike:
     stages:
-      - {rate: 50, duration: 2s}
-      - {rate: 100, duration: 1s}
-      - {rate: 50, duration: 9s}
+      - {`+load+`: `+base+`, duration: 2s}
+      - {`+load+`: `+peak+`, duration: 1s}
+      - {`+load+`: `+base+`, duration: 9s}
     recovery: {from: surge, windows: 3, budget: 8s}
 `)
 	sp := res.Profiles[0].Verdict.Spike
@@ -387,23 +429,39 @@ profiles:
 		t.Fatalf("did not recover: %s", res.Profiles[0].Verdict.Answer)
 	}
 	high, low := float64(sp.RecoveryTime), float64(sp.RecoveryLow)
-	t.Logf("truth %.2f s: within %.2f s (from %.2f s), estimate %.2f s", truth, high, low, est(sp.RecoveryEstimate))
-	if high < truth-0.05 || high > truth+1.6 || low > truth+0.6 || low < high-1.01 {
-		t.Errorf("recovery between %.2f and %.2f s: want the truth %.1f s in it (0.6 s late at most)", low, high, truth)
+	est := -1.0
+	if sp.RecoveryEstimate != nil {
+		est = float64(*sp.RecoveryEstimate)
+	}
+	t.Logf("%s: truth %.2f s: within %.2f s (from %.2f s), estimate %.2f s", t.Name(), truth, high, low, est)
+	if high < truth-0.05 || high > truth+late+1.3 || low > truth+late+0.3 || low < high-1.01 {
+		t.Errorf("recovery between %.2f and %.2f s: want the truth %.1f s in it (%.1f s late at most)", low, high, truth, late+0.3)
 	}
 	if sp.RecoveryEstimate == nil {
 		t.Fatal("no estimate inside the last bad second")
 	}
-	// 0.01–0.02 s late on the shared machine (docs/profiles.md; by the
-	// share alone 0.16–0.22 s); the bound is loose for a busy one: the
+	answer := res.Profiles[0].Verdict.Answer
+	if !strings.Contains(answer, "by the share of bad requests in the second before") {
+		t.Errorf("answer %q does not say how the estimate was made", answer)
+	}
+	// The closed model's estimate does not take the timeouts' lag out
+	// (3.57–4.06 s for 4.0): the answer says so, and that the recovery
+	// came between the second's start less that lag and the bound, checked
+	// above.
+	says, closedTimeouts := strings.Contains(answer, "which the closed model's estimate does not take out"), tc.closed && late > 0
+	if says != closedTimeouts {
+		t.Errorf("answer %q: names the timeouts the closed model's estimate does not take out: %v, want %v", answer, says, closedTimeouts)
+	}
+	if closedTimeouts {
+		return
+	}
+	// A few hundredths of a second off on the shared machine
+	// (docs/profiles.md); the bound is loose for a busy one: the
 	// estimate's arithmetic is TestSpikeRecoveryInsideTheLastBadSecond's,
 	// free of timing. The last bad second may begin after the recovery
 	// (its bad answers were sent before it): the estimate is then up to
-	// their latency, 300 ms and a busy machine's queueing, before it.
-	if est := float64(*sp.RecoveryEstimate); est < truth-0.5 || est > truth+1 || est < low-0.5 || est > high {
-		t.Errorf("estimate %.2f s, want %.1f s (−0.5 s … +1 s) within %.2f − 0.5 … %.2f s", est, truth, low, high)
-	}
-	if !strings.Contains(res.Profiles[0].Verdict.Answer, "by the share of bad requests in the second before") {
-		t.Errorf("answer %q does not say how the estimate was made", res.Profiles[0].Verdict.Answer)
+	// their lag, and a busy machine's queueing, before it.
+	if est < truth-0.5 || est > truth+1 || est < low-late-0.2 || est > high {
+		t.Errorf("estimate %.2f s, want %.1f s (−0.5 s … +1 s) within %.2f − %.1f … %.2f s", est, truth, low, late+0.2, high)
 	}
 }

@@ -30,7 +30,7 @@ func JudgeMerged(r *result.Result) {
 		g.Invalid = true
 		// Judge afresh for the answer, then say why it cannot stand, as
 		// JudgeAll does for an invalid profile.
-		p.Verdict = Judge(p)
+		p.Verdict = Judge(p, r.Scenario.Timeout)
 		markInvalid(p)
 		r.Pass = false
 	}

@@ -20,7 +20,7 @@ func TestRequestExpectations(t *testing.T) {
 		p := testkit.MixProfile(t, tt.itemsMs)
 		p.Rules.Expect.P95 = lim(250) // the profile's: report's 200 ms sets it
 		p.Rules.Requests = []result.RequestRule{{Name: "items", Expect: result.Expect{P95: lim(20)}}}
-		v := Judge(&p)
+		v := Judge(&p, 0)
 		if v.Pass != tt.pass {
 			t.Errorf("items at %d ms: pass %v, want %v: %s", tt.itemsMs, v.Pass, tt.pass, v.Answer)
 		}
@@ -43,7 +43,7 @@ func TestRequestExpectationNotRun(t *testing.T) {
 	p := testkit.MixProfile(t, 10)
 	er := 0.01
 	p.Rules.Requests = []result.RequestRule{{Name: "checkout", Expect: result.Expect{ErrorRate: &er}}}
-	v := Judge(&p)
+	v := Judge(&p, 0)
 	if v.Pass || len(v.Checks) == 0 || !v.Checks[len(v.Checks)-1].Unmeasured {
 		t.Errorf("an expectation on a request that did not run passed: %+v", v)
 	}

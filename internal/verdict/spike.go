@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/metrics"
@@ -42,8 +43,10 @@ func surge(p *result.Profile, spans []Span) (rampUp int, surgeEnd, rampDownEnd f
 }
 
 // judgeSpike judges a spike profile: the error rate during the surge, the
-// time to recover after it, and the errors once recovered.
-func judgeSpike(p *result.Profile) *result.Verdict {
+// time to recover after it, and the errors once recovered. timeout is the
+// client's (the result's scenario): a request that timed out completed
+// that long after its send; 0 when unknown.
+func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 	rule := *p.Rules.Recovery
 	spans := Spans(p)
 	rampUp, surgeEnd, rampDownEnd := surge(p, spans)
@@ -66,7 +69,7 @@ func judgeSpike(p *result.Profile) *result.Verdict {
 		}
 	}
 	need := max(rule.Windows, 1)
-	findRecovery(sp, after, need, from, p.Rules.Expect.P95, limitErr, p.Model != "closed")
+	findRecovery(sp, after, need, from, p.Rules.Expect.P95, limitErr, float64(timeout)/1000, p.Model != "closed")
 
 	surgeRate := 0.0
 	if surgeReq > 0 {
@@ -128,10 +131,10 @@ func surgeFigures(p *result.Profile, spans []Span, rampUp int, rampDownEnd float
 // findRecovery looks in the windows after the surge for the first run of
 // need consecutive good seconds (p95 within limitP95 when set, error rate
 // within limitErr) and records in sp the last window's figures, whether and
-// when it recovered, and the errors after recovery beyond the budget. open
-// is the open model, whose send rate does not follow the latency
-// (recoveryIn).
-func findRecovery(sp *result.Spike, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr float64, open bool) {
+// when it recovered, and the errors after recovery beyond the budget.
+// timeout is the client's in seconds (0: unknown); open is the open model,
+// whose send rate does not follow the latency (recoveryIn).
+func findRecovery(sp *result.Spike, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr, timeout float64, open bool) {
 	good := func(w result.Window) bool {
 		if w.Requests == 0 {
 			return false
@@ -168,9 +171,10 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 			last := after[k-1] // the last bad second: recovery came in it
 			low := max(0, float64(last.Offset)-from)
 			sp.RecoveryLow = result.Seconds(low)
-			if share, lat, ok := badShare(last, limitP95); ok {
-				est := result.Seconds(recoveryIn(low, share, lat, float64(sp.RecoveryTime), open))
+			if kinds, good, note, ok := lastBad(last, limitP95, timeout); ok {
+				est := result.Seconds(recoveryIn(low, kinds, good, float64(sp.RecoveryTime), open))
 				sp.RecoveryEstimate = &est
+				sp.RecoveryNote = estimateNote(note, kinds[1], open, low, float64(sp.RecoveryTime)) // kinds[1]: the timeouts
 			}
 		} else if k > 0 {
 			// A second with no completion came before: recovery came at
@@ -189,34 +193,46 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 	}
 }
 
-// badShare is the share of w's requests that were bad: failed, or (with a
-// p95 expectation) successful and slower than it, read from w's histogram;
-// lat is the bad requests' mean latency in seconds, a failure counted as 0
-// (its latency is not recorded; a refusal is fast); ok is false when w has
-// no requests, or a latency limit and no histogram.
-func badShare(w result.Window, limitP95 *result.Millis) (share, lat float64, ok bool) {
+// badKind is one kind of bad request in a second: n of them, each
+// completed lat seconds after it was sent.
+type badKind struct{ n, lat float64 }
+
+// lastBad reads the second w, where the recovery came: its bad requests
+// by kind and its good ones. Bad are failures, which complete at once (a
+// refusal: lat 0) except timeouts, which complete one client timeout
+// (timeout, seconds) after their send (counted apart when the window has
+// their class), and, with a p95 expectation, successes slower than it,
+// read from w's histogram, each bar at its middle: kinds[0] are the
+// failures answered at once, kinds[1] the timeouts, then the slow
+// successes, one kind a histogram bar. note says why the
+// estimate may be off: no client timeout in the result to date its
+// timeouts by. ok is false when w has no requests, or a latency limit and
+// no histogram.
+func lastBad(w result.Window, limitP95 *result.Millis, timeout float64) (kinds []badKind, good float64, note string, ok bool) {
 	if w.Requests <= 0 {
-		return 0, 0, false
+		return nil, 0, "", false
 	}
-	bad := w.Errors
-	var slowUs float64 // the slow successes' latencies, summed
+	timedOut := min(w.ErrorClasses[metrics.Timeout.String()], w.Errors)
+	if timedOut > 0 && timeout <= 0 {
+		note = fmt.Sprintf("its %d timeouts counted as answered at once: the result records no client timeout, so the recovery may have come up to that timeout earlier", timedOut)
+		timedOut = 0
+	}
+	kinds = append(kinds, badKind{float64(w.Errors - timedOut), 0}, badKind{float64(timedOut), timeout})
+	good = float64(w.Requests - w.Errors)
 	if limitP95 != nil && w.Requests > w.Errors {
 		h, err := metrics.Decode(w.Hist)
 		if err != nil || h.TotalCount() == 0 {
-			return 0, 0, false
+			return nil, 0, "", false
 		}
 		limitUs := int64(float64(*limitP95) * 1000)
 		for _, bar := range h.Distribution() {
 			if bar.From > limitUs {
-				bad += bar.Count
-				slowUs += float64(bar.Count) * float64(bar.From+bar.To) / 2
+				kinds = append(kinds, badKind{float64(bar.Count), float64(bar.From+bar.To) / 2 / 1e6})
+				good -= float64(bar.Count)
 			}
 		}
 	}
-	if bad > 0 {
-		lat = slowUs / 1e6 / float64(bad)
-	}
-	return min(1, float64(bad)/float64(w.Requests)), lat, true
+	return kinds, max(good, 0), note, true
 }
 
 // earlierThanLow is what the answer adds when the
@@ -225,25 +241,78 @@ func badShare(w result.Window, limitP95 *result.Millis) (share, lat float64, ok 
 const earlierThanLow = ", though its bad answers were sent before it began"
 
 // recoveryIn places the recovery inside the last bad second, which began
-// at low, by the share of its requests that were bad, their mean latency
-// lat (seconds), never after high (the first good second's start).
+// at low, by its bad requests (kinds: how many, and how long after their
+// send each completed) and good ones, never after high (the first good
+// second's start).
 //
 // A window holds a request by its completion. In the open model the
-// requests are sent at a rate r whatever the latency: when the service
-// turns good x seconds into the second, the bad answers sent until then
-// complete until x + lat, r·(x + lat) of them, and the good ones from x on,
-// r·(1 − x): the share is (x + lat)/(1 + lat), and x = share·(1 + lat) −
-// lat. Dating by the share alone, x = share, put answers 300 ms slow
-// 0.1–0.25 s late (docs/profiles.md). The second may begin after the
-// recovery (its bad answers completed in it, sent before it): x is then
-// negative, down to −lat. In the closed model the users send less while
-// the service is slow, so the share alone dates it, as before.
-func recoveryIn(low, share, lat, high float64, open bool) float64 {
+// requests are sent at a rate r whatever the latency. Say the service
+// turns good x seconds into the second, and a share f of the bad requests
+// complete lat after their send: those sent from −lat to x complete in
+// the second, n = r·f·(x + lat) of them. The good ones sent from x on
+// (from 0 when x < 0: the second then holds only bad answers sent before
+// it) complete at once, good = r·(1 − max(x, 0)) of them.
+// The shares f add up to 1, so Σ n/(x + lat) = r = good/(1 − max(x, 0)),
+// solved for x by bisection (its left side falls with x, its right side
+// rises). With one latency it is x = share·(1 + lat) − lat for x ≥ 0;
+// weighting the kinds' latencies by their counts instead is biased (a
+// kind's count in the second grows with its latency): refusals and 500 ms
+// timeouts sent half and half, good from 0.3 s, read 0.24 s. Dating by the
+// share alone, x = share, put answers 300 ms slow 0.1–0.25 s late and
+// timeouts of 500 ms up to 0.5 s late (docs/profiles.md). In the closed
+// model the users send less while the service is slow, so the share alone
+// dates it, as before.
+func recoveryIn(low float64, kinds []badKind, good, high float64, open bool) float64 {
+	bad, minLat := 0.0, math.Inf(1)
+	for _, k := range kinds {
+		if k.n > 0 {
+			bad += k.n
+			minLat = min(minLat, k.lat)
+		}
+	}
+	if bad == 0 {
+		return min(low, high)
+	}
+	share := bad / (bad + good)
 	if !open {
 		return min(max(low+share, low), high)
 	}
-	x := share*(1+lat) - lat
-	return min(max(low+x, low-lat, 0), high)
+	if good == 0 {
+		return min(low+1, high)
+	}
+	excess := func(x float64) float64 {
+		sum := 0.0
+		for _, k := range kinds {
+			if k.n > 0 {
+				sum += k.n / (x + k.lat)
+			}
+		}
+		return sum - good/(1-max(x, 0))
+	}
+	lo, hi := -minLat, 1.0
+	for range 64 {
+		if mid := (lo + hi) / 2; excess(mid) > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return min(max(low+(lo+hi)/2, 0), high)
+}
+
+// estimateNote says why the recovery estimate may be off, or "": note
+// (lastBad's), or in the closed model the timeouts in the last bad second
+// (which began at low; the first good one at high), which complete their
+// lag after their send: its estimate by the share alone does not take
+// that out, and the users freed one by one as their timeouts end fill
+// the second with good answers, so it may be early or late. What holds is
+// that the last of them was sent while the service was still bad: the
+// recovery came between low less their lag and high.
+func estimateNote(note string, timeouts badKind, open bool, low, high float64) string {
+	if note != "" || open || timeouts.n == 0 {
+		return note
+	}
+	return fmt.Sprintf("its %d timeouts completed %ss after they were sent, which the closed model's estimate does not take out: the recovery came between %ss and %ss", int64(timeouts.n), num(timeouts.lat), num(max(low-timeouts.lat, 0)), num(high))
 }
 
 // recoveryCheck is the recovery_time check, from what the after windows
@@ -279,6 +348,9 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 		before := ""
 		if *sp.RecoveryEstimate < sp.RecoveryLow {
 			before = earlierThanLow
+		}
+		if sp.RecoveryNote != "" {
+			before += "; " + sp.RecoveryNote
 		}
 		return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; about %ss by the share of bad requests in the second before, which began at %ss%s; budget %ss)",
 			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), before, num(float64(rule.Budget)))

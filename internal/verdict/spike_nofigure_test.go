@@ -23,7 +23,7 @@ func TestJudgeSpikeNoSuccessPrintsNoFigure(t *testing.T) {
 		}
 		return 10 * time.Millisecond
 	}
-	v := Judge(spikeProfile(t, lat, down, 30))
+	v := Judge(spikeProfile(t, lat, down, 30), 0)
 	s := v.Spike
 	if v.Pass || !s.PeakUnmeasured || !s.LastUnmeasured {
 		t.Errorf("pass %v, peak unmeasured %v, last unmeasured %v: want a failed spike with both unmeasured: %s", v.Pass, s.PeakUnmeasured, s.LastUnmeasured, v.Answer)
@@ -42,7 +42,7 @@ func TestJudgeSpikeNoSuccessPrintsNoFigure(t *testing.T) {
 	// unmeasured (last_unmeasured), as the answer says "not observable".
 	cut := spikeProfile(t, lat, down, 30)
 	cut.Windows = cut.Windows[:12]
-	v = Judge(cut)
+	v = Judge(cut, 0)
 	if !v.Spike.LastUnmeasured || strings.Contains(v.Answer, "0ms") {
 		t.Errorf("no window after the surge: last unmeasured %v: %s", v.Spike.LastUnmeasured, v.Answer)
 	}
@@ -53,7 +53,7 @@ func TestJudgeSpikeNoSuccessPrintsNoFigure(t *testing.T) {
 		}
 		return 0
 	}
-	v = Judge(spikeProfile(t, func(int) time.Duration { return 40 * time.Millisecond }, half, 30))
+	v = Judge(spikeProfile(t, func(int) time.Duration { return 40 * time.Millisecond }, half, 30), 0)
 	if v.Spike.PeakUnmeasured || v.Spike.LastUnmeasured || !strings.Contains(v.Answer, "surge peak p95 40ms, p99 40ms") {
 		t.Errorf("peak unmeasured %v, last %v: %s; want the measured 40ms", v.Spike.PeakUnmeasured, v.Spike.LastUnmeasured, v.Answer)
 	}

@@ -139,7 +139,7 @@ func TestCapacityBelowFirstBroken(t *testing.T) {
 	if got, want := b.String(), "between 500 (held) and 600 req/s (broken)"; got != want {
 		t.Errorf("bracket text %q, want %q", got, want)
 	}
-	if v := Judge(p); !strings.Contains(v.Answer, "between 500 (held) and 600 req/s (broken)") {
+	if v := Judge(p, 0); !strings.Contains(v.Answer, "between 500 (held) and 600 req/s (broken)") {
 		t.Errorf("the answer does not give the bracket: %s", v.Answer)
 	}
 	// No step broke: no bracket (the capacity is a lower bound).
@@ -265,7 +265,7 @@ func TestTargetOverCapacityFails(t *testing.T) {
 		return p
 	}
 	over := target(202, func(i int) int64 { return 198 + noise[i%len(noise)] }, 20)
-	v := Judge(over)
+	v := Judge(over, 0)
 	var growth *result.Check
 	for i := range v.Checks {
 		if v.Checks[i].Name == CheckP50Growth {
@@ -279,17 +279,17 @@ func TestTargetOverCapacityFails(t *testing.T) {
 	none := target(202, func(i int) int64 { return 198 + noise[i%len(noise)] }, 20)
 	none.Rules.Expect = result.Expect{}
 	none.Stages[0].Requests = 1980
-	if v := Judge(none); v.Pass || !strings.Contains(v.Answer, "no expectations set, but offered more than the target carries at 202 req/s: p50 growth") {
+	if v := Judge(none, 0); v.Pass || !strings.Contains(v.Answer, "no expectations set, but offered more than the target carries at 202 req/s: p50 growth") {
 		t.Errorf("no expectations, at rho = 1.02: %s", v.Answer)
 	}
 	held := target(180, func(i int) int64 { return 180 - (noise[(i+1)%len(noise)] - noise[i%len(noise)]) }, 0)
-	if v := Judge(held); !v.Pass || strings.Contains(v.Answer, "p50 growth") {
+	if v := Judge(held, 0); !v.Pass || strings.Contains(v.Answer, "p50 growth") {
 		t.Errorf("target at ρ = 0.9: %s; want a pass with no p50_growth check", v.Answer)
 	}
 	closed := target(0, func(int) int64 { return 200 }, 3)
 	closed.Model = "closed"
 	closed.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 10}
-	if v := Judge(closed); !v.Pass {
+	if v := Judge(closed, 0); !v.Pass {
 		t.Errorf("closed target, p50 +3 ms/s: %s; want a pass: its users are fixed", v.Answer)
 	}
 }

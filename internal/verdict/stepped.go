@@ -17,7 +17,7 @@ func SteppedProfile(r *result.Result, name, file string) (*result.Profile, error
 		return nil, fmt.Errorf("%s has no %s profile (profiles: %s); name a stepped profile with --profile", file, name, profileList(r))
 	}
 	if p.Verdict == nil && p.Rules.Stepped {
-		p.Verdict = Judge(p)
+		p.Verdict = Judge(p, r.Scenario.Timeout)
 	}
 	if p.Verdict == nil || p.Verdict.Stress == nil {
 		return nil, fmt.Errorf("profile %s in %s is not stepped: the capacity model needs the steps of a stepped profile (profiles: %s)", name, file, profileList(r))

@@ -110,7 +110,7 @@ func JudgeAll(r *result.Result) {
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
 		CheckGenerator(p)
-		p.Verdict = Judge(p)
+		p.Verdict = Judge(p, r.Scenario.Timeout)
 		if p.Status == result.StatusInterrupted && p.Verdict.Pass {
 			p.Verdict.Pass = false
 			ran := strings.TrimSuffix(strings.TrimPrefix(p.Verdict.Answer, p.Name+": "), " (interrupted: partial run)")
@@ -131,13 +131,14 @@ func JudgeAll(r *result.Result) {
 	}
 }
 
-// Judge answers a profile's question.
-func Judge(p *result.Profile) *result.Verdict {
+// Judge answers a profile's question. timeout is the client's, the result's
+// scenario's (a spike's recovery dates its timeouts by it; 0 when unknown).
+func Judge(p *result.Profile, timeout result.Millis) *result.Verdict {
 	switch {
 	case p.Rules.Stepped:
 		return judgeStress(p)
 	case p.Rules.Recovery != nil:
-		return judgeSpike(p)
+		return judgeSpike(p, timeout)
 	}
 	return judgeSteady(p)
 }

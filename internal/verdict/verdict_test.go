@@ -60,7 +60,7 @@ func TestJudgeSteady(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.p.Rules = result.Rules{Expect: tt.expect, Warmup: result.Seconds(tt.warmup)}
-			v := Judge(tt.p)
+			v := Judge(tt.p, 0)
 			if v.Pass != tt.pass {
 				t.Fatalf("pass = %v, want %v: %s", v.Pass, tt.pass, v.Answer)
 			}
@@ -121,7 +121,7 @@ func TestJudgeStress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := Judge(tt.p)
+			v := Judge(tt.p, 0)
 			s := v.Stress
 			if s == nil {
 				t.Fatal("no stress verdict")
@@ -219,7 +219,7 @@ func TestJudgeSpike(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := Judge(tt.p)
+			v := Judge(tt.p, 0)
 			s := v.Spike
 			if s.Recovered != tt.recovered || math.Abs(float64(s.RecoveryTime)-tt.recovery) > 1e-6 {
 				t.Errorf("recovered %v in %v s, want %v in %v s", s.Recovered, s.RecoveryTime, tt.recovered, tt.recovery)
@@ -247,7 +247,7 @@ func TestJudgeSpikeSurgeErrorsFail(t *testing.T) {
 	p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, errs, 30)
 	p.Stages[2].ErrorClasses = map[string]int64{"http": 150}
 	p.Stages[2].Errors = 150
-	v := Judge(p)
+	v := Judge(p, 0)
 	if v.Pass {
 		t.Fatalf("a spike with 503s during the surge passed: %s", v.Answer)
 	}
@@ -275,7 +275,7 @@ func TestJudgeAllSetsPass(t *testing.T) {
 func TestJudgeSpikeWithoutBaseLoad(t *testing.T) {
 	p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
 	p.Windows = p.Windows[:14] // nothing completes after the ramp-down: base 0
-	v := Judge(p)
+	v := Judge(p, 0)
 	if !v.Pass || !strings.Contains(v.Answer, "not observable") {
 		t.Errorf("a 0-base spike without errors: pass %v, %s", v.Pass, v.Answer)
 	}
@@ -317,7 +317,7 @@ func TestDefaultErrorBound(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := steady(t, 3, 20, fast, tt.errs)
 			p.Rules = tt.rules
-			v := Judge(p)
+			v := Judge(p, 0)
 			if v.Pass != tt.pass {
 				t.Fatalf("pass = %v, want %v: %s", v.Pass, tt.pass, v.Answer)
 			}
@@ -337,7 +337,7 @@ func TestDefaultErrorBound(t *testing.T) {
 // nothing to work; its default check fails as unmeasured.
 func TestNoRequestCompletedFails(t *testing.T) {
 	p := &result.Profile{Name: "baseline", Model: "closed", Stages: []result.Stage{{Offered: result.Offered{Load: 2, Unit: "users", Duration: 3}, Stats: result.Stats{Elapsed: 3}}}}
-	v := Judge(p)
+	v := Judge(p, 0)
 	if v.Pass || len(v.Checks) != 1 || !v.Checks[0].Unmeasured || !strings.Contains(v.Answer, "error rate — (no request completed)") {
 		t.Errorf("pass %v checks %+v: %s", v.Pass, v.Checks, v.Answer)
 	}
@@ -348,7 +348,7 @@ func TestNoRequestCompletedFails(t *testing.T) {
 func TestLatencyOfNoSuccessFails(t *testing.T) {
 	p := steady(t, 5, 10, func(int) time.Duration { return 0 }, func(int) int64 { return 10 })
 	p.Rules.Expect = result.Expect{P95: ptrMs(200 * time.Millisecond), ErrorRate: ptrF(1)}
-	v := Judge(p)
+	v := Judge(p, 0)
 	if v.Pass {
 		t.Fatalf("passed: %s", v.Answer)
 	}
@@ -392,7 +392,7 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 		}
 		return 10 * time.Millisecond
 	}
-	v := Judge(spikeProfile(t, slow, func(int) int64 { return 0 }, 30))
+	v := Judge(spikeProfile(t, slow, func(int) int64 { return 0 }, 30), 0)
 	rc := findCheck(v, "recovery_time")
 	if rc == nil {
 		t.Fatalf("no recovery_time check: %+v", v.Checks)
@@ -411,7 +411,7 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 // recovery time.
 func TestJudgeSpikeTooShortAfterIsNotMeasured(t *testing.T) {
 	fast := func(int) time.Duration { return 10 * time.Millisecond }
-	v := Judge(spikeProfile(t, fast, func(int) int64 { return 0 }, 16)) // 2 s after, 3 windows needed
+	v := Judge(spikeProfile(t, fast, func(int) int64 { return 0 }, 16), 0) // 2 s after, 3 windows needed
 	if v.Pass {
 		t.Errorf("a recovery not measured passed: %s", v.Answer)
 	}
@@ -496,55 +496,76 @@ func TestStressPlateauNoise(t *testing.T) {
 // (0.46) put the recovery at 5.86 s, 0.16 s late; in the open model the
 // estimate takes the bad answers' latency out (recoveryIn). The closed
 // model's users send less while slow, and the share alone dates it.
+//
+// A timeout completes one client timeout after its send (500 ms here):
+// good from 0.3 s in, the second holds the timeouts sent from 0.2 s
+// before it (80 at 100 req/s) and 70 good answers. Counted as answered at
+// once (a failure's latency is not recorded), they put the recovery at
+// 5.4 + 80/150 = 5.93 s, 0.23 s late, and at 5.63 s for 5.2 s when the
+// second began after the recovery. Kinds of bad answers mixed are solved
+// together (recoveryIn), not by their latencies weighted by their counts
+// (5.64 s for 5.7 with refusals and timeouts half and half). In the closed
+// model the answer says the estimate does not take the timeouts' lag out,
+// and between what times the recovery came; with no client timeout in the
+// result, that the timeouts were counted as answered at once.
 func TestSpikeRecoveryInsideTheLastBadSecond(t *testing.T) {
-	drain := func(i int) time.Duration {
-		if i >= 7 && i < 20 {
-			return time.Second
-		}
-		return 10 * time.Millisecond
-	}
 	none := func(int) int64 { return 0 }
 	slow := result.Window{Requests: 130, P95: result.Ms(300 * time.Millisecond),
 		Hist: testkit.Hist(t, map[time.Duration]int64{300 * time.Millisecond: 60, 10 * time.Millisecond: 70})}
+	fast := func(n int64) string { return testkit.Hist(t, map[time.Duration]int64{10 * time.Millisecond: n}) }
+	const closedNote = "; its 80 timeouts completed 0.5s after they were sent, which the closed model's estimate does not take out: the recovery came between 4.9s and 6.4s"
 	for _, tc := range []struct {
 		name     string
 		last     result.Window // the second that began 5.4 s after the ramp-down
 		closed   bool
 		estimate float64
+		timeout  result.Millis
+		note     string // what the answer adds after the second's start
 	}{
-		{"slow until 0.3 s in", slow, false, 5.7},
-		{"slow until 0.3 s in, closed model", slow, true, 5.4 + 60.0/130},
+		{"slow until 0.3 s in", slow, false, 5.7, 0, ""},
+		{"slow until 0.3 s in, closed model", slow, true, 5.4 + 60.0/130, 0, ""},
 		{"20% failed", result.Window{Requests: 100, Errors: 20, P95: result.Ms(10 * time.Millisecond),
-			Hist: testkit.Hist(t, map[time.Duration]int64{10 * time.Millisecond: 80})}, false, 5.6},
+			Hist: fast(80)}, false, 5.6, 0, ""},
 		// Good from 5.3 s: the second that began at 5.4 s held the slow
-		// answers sent before 5.3 s, until 5.6 s (20), and 100 fast ones;
-		// 20/120 · 1.3 − 0.3 = −0.083 s into it.
+		// answers sent before 5.3 s, until 5.6 s (20), and 100 fast ones,
+		// r = 100 of them: 20/(x + 0.3) = 100, x = −0.1 s into it (the
+		// formula for x ≥ 0, 20/120 · 1.3 − 0.3, read 5.32 s).
 		{"slow answers sent before the second", result.Window{Requests: 120, P95: result.Ms(300 * time.Millisecond),
-			Hist: testkit.Hist(t, map[time.Duration]int64{300 * time.Millisecond: 20, 10 * time.Millisecond: 100})}, false, 5.4 + 20.0/120*1.3 - 0.3},
+			Hist: testkit.Hist(t, map[time.Duration]int64{300 * time.Millisecond: 20, 10 * time.Millisecond: 100})}, false, 5.3, 0, ""},
+		{"timeouts until 0.3 s in", timeoutsWindow(80, 0, 70, fast(70)), false, 5.7, 500, ""},
+		// Good from 5.2 s: the timeouts sent from 4.9 s complete until
+		// 5.7 s (30 of them), beside 100 fast answers.
+		{"timeouts sent before the second", timeoutsWindow(30, 0, 100, fast(100)), false, 5.2, 500, ""},
+		// 200 req/s, half refused and half timing out until 0.3 s in: 30
+		// refusals, 80 timeouts, 140 good answers.
+		{"refusals and timeouts", timeoutsWindow(80, 30, 140, fast(140)), false, 5.7, 500, ""},
+		// 300 req/s, a third each refused, timing out and 300 ms slow.
+		{"refusals, timeouts and slow answers", timeoutsWindow(80, 30, 270, testkit.Hist(t, map[time.Duration]int64{300 * time.Millisecond: 60, 10 * time.Millisecond: 210})), false, 5.7, 500, ""},
+		{"timeouts, closed model", timeoutsWindow(80, 0, 70, fast(70)), true, 5.4 + 80.0/150, 500, closedNote},
+		{"timeouts, no client timeout recorded", timeoutsWindow(80, 0, 70, fast(70)), false, 5.4 + 80.0/150, 0,
+			"; its 80 timeouts counted as answered at once: the result records no client timeout, so the recovery may have come up to that timeout earlier"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := spikeProfile(t, drain, none, 30)
+			p := lastBadSpike(t, tc.last)
 			if tc.closed {
 				p.Model = "closed"
 			}
-			for i := range p.Windows {
-				p.Windows[i].Offset += 0.4
-			}
-			w := &p.Windows[19]
-			w.Requests, w.Errors, w.P95, w.P99, w.Hist = tc.last.Requests, tc.last.Errors, tc.last.P95, tc.last.P95, tc.last.Hist
-			v := Judge(p)
+			v := Judge(p, tc.timeout)
 			s := v.Spike
 			if !s.Recovered || math.Abs(float64(s.RecoveryTime)-6.4) > 1e-9 || math.Abs(float64(s.RecoveryLow)-5.4) > 1e-9 {
 				t.Fatalf("recovered %v within %v s from %v s, want within 6.4 s from 5.4 s", s.Recovered, s.RecoveryTime, s.RecoveryLow)
 			}
-			if s.RecoveryEstimate == nil || math.Abs(float64(*s.RecoveryEstimate)-tc.estimate) > 0.02 {
-				t.Fatalf("estimate %v, want %v s", s.RecoveryEstimate, tc.estimate)
+			if s.RecoveryEstimate == nil {
+				t.Fatalf("no estimate, want %v s", tc.estimate)
+			}
+			if math.Abs(float64(*s.RecoveryEstimate)-tc.estimate) > 0.02 {
+				t.Fatalf("estimate %.3f s, want %v s", float64(*s.RecoveryEstimate), tc.estimate)
 			}
 			before := ""
 			if tc.estimate < 5.4 {
 				before = earlierThanLow
 			}
-			want := "recovered within 6.4s after the ramp-down (the start of its first good 1 s window; about " + num(tc.estimate) + "s by the share of bad requests in the second before, which began at 5.4s" + before + "; budget 10.0s)"
+			want := "recovered within 6.4s after the ramp-down (the start of its first good 1 s window; about " + num(tc.estimate) + "s by the share of bad requests in the second before, which began at 5.4s" + before + tc.note + "; budget 10.0s)"
 			if !strings.Contains(v.Answer, want) {
 				t.Errorf("answer %q lacks %q", v.Answer, want)
 			}
@@ -553,7 +574,37 @@ func TestSpikeRecoveryInsideTheLastBadSecond(t *testing.T) {
 	// Recovered in the first second after the ramp-down: no bad second
 	// after it to place the recovery in; the answer keeps the bound alone.
 	p := spikeProfile(t, func(i int) time.Duration { return 10 * time.Millisecond }, none, 30)
-	if s := Judge(p).Spike; !s.Recovered || s.RecoveryEstimate != nil || s.RecoveryLow != 0 {
+	if s := Judge(p, 0).Spike; !s.Recovered || s.RecoveryEstimate != nil || s.RecoveryLow != 0 {
 		t.Errorf("recovered at once: estimate %v, low %v; want none and 0", s.RecoveryEstimate, s.RecoveryLow)
 	}
+}
+
+// timeoutsWindow is a second of n timeouts, refused 503s and ok successes
+// (their latencies in hist).
+func timeoutsWindow(n, refused, ok int64, hist string) result.Window {
+	w := result.Window{Requests: n + refused + ok, Errors: n + refused, ErrorClasses: map[string]int64{"timeout": n}, P95: result.Ms(10 * time.Millisecond), Hist: hist}
+	if refused > 0 {
+		w.ErrorClasses["http"] = refused
+	}
+	return w
+}
+
+// lastBadSpike is spikeProfile's spike, slow from its surge to 5.4 s after
+// the ramp-down and good from 6.4 s, with last as the second that began at
+// 5.4 s: windows start 0.4 s after a whole second of the profile.
+func lastBadSpike(t *testing.T, last result.Window) *result.Profile {
+	drain := func(i int) time.Duration {
+		if i >= 7 && i < 20 {
+			return time.Second
+		}
+		return 10 * time.Millisecond
+	}
+	p := spikeProfile(t, drain, func(int) int64 { return 0 }, 30)
+	for i := range p.Windows {
+		p.Windows[i].Offset += 0.4
+	}
+	w := &p.Windows[19]
+	w.Requests, w.Errors, w.P95, w.P99, w.Hist = last.Requests, last.Errors, last.P95, last.P95, last.Hist
+	w.ErrorClasses = last.ErrorClasses
+	return p
 }
