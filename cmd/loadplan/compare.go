@@ -35,7 +35,7 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 		"(each may also be a `loadplan run --repeat` directory or a comma-separated list of result files)"); err != nil {
 		return err
 	}
-	req.Old, req.New = fs.Arg(0), fs.Arg(1)
+	req.Old, req.New, req.Quiet = fs.Arg(0), fs.Arg(1), *quiet || *jsonOut
 	if err := req.Check(); err != nil {
 		return inputError(err)
 	}

@@ -532,3 +532,31 @@ func TestBaselineJudgedAgain(t *testing.T) {
 		t.Errorf("warnings %q: want one naming the baseline's stored capacity", res.Warnings)
 	}
 }
+
+// TestQuietCompareSaysWhyAFigureMayBeWrong: compare -q and --json print
+// no table, so the warnings it would show go to stderr: here the two runs
+// warmed up for different times (a warning, not an incomparable load), and
+// came from different scenario files. --json's stdout stays one document.
+func TestQuietCompareSaysWhyAFigureMayBeWrong(t *testing.T) {
+	dir := t.TempDir()
+	old := compareRun(t, dir, "old.json", 1, 20*time.Millisecond)
+	newer := edited(t, compareRun(t, dir, "new.json", 2, 20*time.Millisecond), func(r *result.Result) {
+		r.Profiles[0].Rules.Warmup = 5
+		r.Scenario.Digest = "b"
+	})
+	old = edited(t, old, func(r *result.Result) { r.Scenario.Digest = "a" })
+	for _, mode := range []string{"-q", "--json"} {
+		code, stdout, errb := runCommand(t, "compare", old, newer, mode)
+		for _, want := range []string{
+			"loadplan: warning: the two runs used different scenario files",
+			"loadplan: warning: baseline: the old run warmed up for 0s and the new for 5s",
+		} {
+			if code != ExitOK || strings.Count(errb, want) != 1 {
+				t.Errorf("compare %s: exit %d; stderr does not say %q once:\n%s", mode, code, want, errb)
+			}
+		}
+		if mode == "--json" && !json.Valid([]byte(stdout)) {
+			t.Errorf("compare --json: stdout is not one JSON document:\n%s", stdout)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -349,4 +350,61 @@ func scenario503(t *testing.T, url, profiles string) string {
 	t.Helper()
 	return writeFile(t, "all503.yaml", "version: 1\nname: all503\ntarget:\n  url: "+url+"\n  timeout: 5s\n"+
 		"requests:\n  - { name: home, method: GET, path: / }\nprofiles:\n"+profiles)
+}
+
+// TestQuietAndJSONRunsSayWhyAFigureMayBeWrong: what makes a figure
+// doubtful reaches a CI log whatever the output mode. A run compared with
+// a baseline whose stored verdict today's rules judge otherwise (as an
+// older loadplan might have stored it) says so on stderr with -q and with
+// --json (whose stdout stays one JSON document holding it in warnings),
+// and in the JUnit file's system-err; a run whose generator was the
+// bottleneck (one request in flight against a 30 ms endpoint at 200 req/s)
+// says INVALID on stderr with -q. Before, -q and --json printed only the
+// files written and the failed gates, and JUnit no warning at all.
+func TestQuietAndJSONRunsSayWhyAFigureMayBeWrong(t *testing.T) {
+	t.Parallel() // four 1 s loopback runs
+	srv, _ := countingServer(t)
+	run := func(extra ...string) (code int, stdout, stderr, dir string) {
+		t.Helper()
+		dir = t.TempDir()
+		code, stdout, stderr = runCommand(t, "run", append([]string{"--out", dir, "--duration", "1s"}, extra...)...)
+		return code, stdout, stderr, dir
+	}
+	closed := []string{"--url", srv.URL + "/fast", "--users", "2", "--think", "20ms"}
+	_, _, errb, dir := run(append(closed, "--quiet")...)
+	if _, err := os.Stat(filepath.Join(dir, "result.json")); err != nil {
+		t.Fatalf("baseline run: %v; stderr: %s", err, errb)
+	}
+	base := edited(t, filepath.Join(dir, "result.json"), func(r *result.Result) {
+		r.Profiles[0].Verdict.Pass, r.Profiles[0].Verdict.Answer, r.Pass = false, "baseline: FAIL (as stored)", false
+	})
+	const judged = "judged again by today's rules: baseline: the verdict stored by"
+
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	_, stdout, errb, _ := run(append(closed, "--quiet", "--baseline", base, "--junit", junit)...)
+	if stdout != "" || !strings.Contains(errb, "loadplan: warning: baseline "+base+", "+judged) {
+		t.Errorf("-q: stdout %q; stderr does not say the baseline was judged again:\n%s", stdout, errb)
+	}
+	x, err := os.ReadFile(junit)
+	if err != nil || !strings.Contains(string(x), "<system-err>warning: baseline "+base+", "+strings.ReplaceAll(judged, "'", "&#39;")) {
+		t.Errorf("the JUnit file does not say the baseline was judged again: %v\n%s", err, x)
+	}
+
+	_, stdout, errb, _ = run(append(closed, "--json", "--baseline", base)...)
+	var res result.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("--json: stdout is not one JSON document: %v\n%s", err, stdout)
+	}
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], judged) || !strings.Contains(errb, judged) {
+		t.Errorf("--json: warnings %q; stderr:\n%s", res.Warnings, errb)
+	}
+
+	code, _, errb, dir := run("--url", srv.URL+"/slow", "--rate", "200", "--max-in-flight", "1", "--quiet")
+	r, err := result.Read(filepath.Join(dir, "result.json"))
+	if err != nil || !r.Profiles[0].Generator.Invalid || code != ExitGateFailed {
+		t.Fatalf("one in flight at 200 req/s against 30 ms: exit %d, %v; want an INVALID profile", code, err)
+	}
+	if !strings.Contains(errb, "loadplan: baseline: INVALID — the generator was the bottleneck") || !strings.Contains(errb, "at the in-flight cap") {
+		t.Errorf("-q: stderr does not say the profile is INVALID and why:\n%s", errb)
+	}
 }

@@ -20,14 +20,16 @@ func cmdMerge(_ context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	view := "full"
 	switch {
 	case *jsonOut:
-		env.Stdout.Write(m.JSON)
-	case !*quiet:
-		env.Stdout.Write(m.Summary)
+		view = "json"
+	case *quiet:
+		view = "none"
 	}
-	if m.SaveErr == nil {
-		fmt.Fprintf(env.Stderr, "loadplan: merged %d parts into %s and %s\n", fs.NArg()-1, fs.Arg(0), m.SummaryPath)
+	env.Stdout.Write(m.Stdout(view))
+	for _, line := range m.Stderr(view, fs.NArg()-1, fs.Arg(0)) {
+		fmt.Fprintln(env.Stderr, line)
 	}
 	return m.Exit()
 }

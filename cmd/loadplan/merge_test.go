@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -336,4 +337,26 @@ func statsOf(p *result.Profile) []*result.Stats {
 		out[i] = &p.Stages[i].Stats
 	}
 	return out
+}
+
+// TestQuietMergeSaysASegmentIsMissing: merge -q and --json of one segment
+// of two say on stderr that the merged figures cover half the load (the
+// summary they do not print says it); --json's stdout is one document.
+func TestQuietMergeSaysASegmentIsMissing(t *testing.T) {
+	t.Parallel() // one 1 s loopback run
+	srv, _ := countingServer(t)
+	dir := t.TempDir()
+	runCommand(t, "run", "--url", srv.URL+"/fast", "--users", "2", "--think", "20ms", "--duration", "1s", "--segment", "1/2", "--out", dir, "--quiet")
+	part := filepath.Join(dir, "result.json")
+	const missing = "loadplan: warning: segment 2 of 2 missing: the merged figures cover 1 of 2 shares of the load"
+	for _, mode := range []string{"--quiet", "--json"} {
+		_, stdout, errb := runCommand(t, "merge", filepath.Join(t.TempDir(), "merged.json"), part, mode)
+		if !strings.Contains(errb, missing) {
+			t.Errorf("merge %s: stderr does not say a segment is missing:\n%s", mode, errb)
+		}
+		var res result.Result
+		if mode == "--json" && json.Unmarshal([]byte(stdout), &res) != nil {
+			t.Errorf("merge --json: stdout is not one JSON document:\n%s", stdout)
+		}
+	}
 }

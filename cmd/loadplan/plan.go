@@ -32,7 +32,7 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&req.Prom.Query, "history-query", "", "PromQL giving the demand in req/s, e.g. 'sum(rate(http_requests_total[5m]))'")
 	fs.IntVar(&req.Prom.Months, "history-months", promhistory.MaxMonths, "--history-prom: months to read, 1 to 24")
 	fs.DurationVar(&req.Prom.Resolution, "history-resolution", 5*time.Minute, "--history-prom: the step each day's peak is taken at")
-	quiet := fs.BoolP("quiet", "q", false, "print nothing on stdout (the files are still written)")
+	fs.BoolVarP(&req.Quiet, "quiet", "q", false, "print nothing on stdout (the files are still written; what makes a figure doubtful still goes to stderr)")
 	if err := parseArgs(fs, args, 1, 1, "plan needs one result file, got %d arguments"); err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func cmdPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	if !*quiet {
+	if !req.Quiet {
 		env.Stdout.Write(p.Markdown)
 	}
 	return writeFiles(env, p.Dir, p.Files)

@@ -554,3 +554,22 @@ func TestReportRefitsTheCapacityModel(t *testing.T) {
 		t.Errorf("the re-rendered capacity model %+v (verdict %v req/s), want today's 1,500 req/s at 45", c, pr.Verdict.Stress.CapacityAtSLO)
 	}
 }
+
+// TestQuietPlanSaysWhyAFigureMayBeWrong: plan -q prints no plan, so each
+// of its risks that doubts a figure goes to stderr (the capacity model's
+// warning here), once; a stored verdict judged again is among them and is
+// named once, not also as the note plan prints beside the plan.
+func TestQuietPlanSaysWhyAFigureMayBeWrong(t *testing.T) {
+	cfg := writeFile(t, "plan.yaml", measuredPlan)
+	const warns = "the points are few"
+	res := writePlanResult(t, "", func(r *result.Result) { r.Profiles[0].Capacity.Warnings = []string{warns} })
+	code, stdout, errb := runCommand(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--format", "json", "-q")
+	want := "loadplan: warning: The capacity model of the stress profile warns: " + warns
+	if code != ExitOK || stdout != "" || strings.Count(errb, want) != 1 {
+		t.Errorf("plan -q: exit %d, stdout %q; stderr does not name the model's warning once:\n%s", code, stdout, errb)
+	}
+	_, _, errb = runCommand(t, "plan", doubledCapacity(t), "--plan", cfg, "--as-of", "2027-01-01", "--format", "json", "-q")
+	if n := strings.Count(errb, "its capacity at SLO was 3000.0 req/s, today's 1500.0 req/s"); n != 1 {
+		t.Errorf("plan -q names the stored capacity %d times, want once:\n%s", n, errb)
+	}
+}

@@ -135,7 +135,7 @@ func runOnce(ctx context.Context, env *Env, r runner.Request, v runView) error {
 		view = "none"
 	}
 	env.Stdout.Write(out.Stdout(view))
-	for _, n := range out.Notes {
+	for _, n := range out.Stderr(view) {
 		fmt.Fprintln(env.Stderr, n)
 	}
 	if err != nil {

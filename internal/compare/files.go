@@ -25,6 +25,10 @@ type Request struct {
 	// today's rules (nil: none is passed on; each is in the comparison's
 	// warnings too).
 	Note func(string)
+	// Quiet is set when the Markdown table is not printed (compare -q or
+	// --json): then Note also receives the comparison's other warnings
+	// and each profile's ("PROFILE: …"), which the table would show.
+	Quiet bool
 }
 
 // InputError is a comparison that cannot be made from what was given: a
@@ -103,6 +107,16 @@ func Files(ctx context.Context, r Request) (*Comparison, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if r.Note != nil && r.Quiet {
+		for _, w := range c.Warnings {
+			r.Note(w)
+		}
+		for _, p := range c.Profiles {
+			for _, w := range p.Warnings {
+				r.Note(p.Name + ": " + w)
+			}
+		}
 	}
 	for _, w := range judged {
 		if r.Note != nil {

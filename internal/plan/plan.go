@@ -255,6 +255,19 @@ type Risk struct {
 	Text     string `json:"text"`
 }
 
+// Doubt is whether the risk says a figure of the plan may not be what it
+// seems (the measured capacity, its model, the fitted growth, a scaling
+// model, a season the plan misses), not what to do about the figures
+// (order now, growth outpacing scaling, the budget): `loadplan plan -q`
+// notes these on stderr.
+func (r Risk) Doubt() bool {
+	switch r.Kind {
+	case RiskOrderPast, RiskOutpaces, RiskBudget:
+		return false
+	}
+	return true
+}
+
 // NextTest is the load test to run next.
 type NextTest struct {
 	RPS       float64 `json:"rps"`       // target rate, rounded up to two significant figures

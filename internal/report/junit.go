@@ -76,6 +76,7 @@ func JUnit(w io.Writer, r *result.Result) error {
 		s.add(checkCase(name, "loadplan."+s.Name, g.Profile, g.Check))
 	}
 
+	doubtsInSuites(r, suites)
 	var elapsed float64
 	for _, s := range order {
 		doc.Suites = append(doc.Suites, *s)
@@ -87,6 +88,25 @@ func JUnit(w io.Writer, r *result.Result) error {
 	}
 	doc.Time = seconds(result.Seconds(elapsed))
 	return writeJUnit(w, doc)
+}
+
+// doubtsInSuites puts each suite's Doubts that no testcase carries in its
+// system-err: the run's warnings (a baseline judged again, a baseline
+// too short to catch the allowance…) in every suite, a profile's own
+// (an INVALID generator's reasons, notes, capacity-model and monitoring
+// warnings) in its suite, so that a CI page of the gates says why a
+// figure may not be right, as the summary does.
+func doubtsInSuites(r *result.Result, suites map[string]*junitSuite) {
+	for _, d := range Doubts(r) {
+		if d.Case {
+			continue
+		}
+		for name, s := range suites {
+			if d.Profile == "" || d.Profile == name {
+				s.SystemErr += "warning: " + d.Text + "\n"
+			}
+		}
+	}
 }
 
 // writeJUnit writes the document with its XML header, indented.
@@ -190,6 +210,9 @@ type junitSuite struct {
 	Timestamp  string      `xml:"timestamp,attr,omitempty"`
 	Properties *junitProps `xml:"properties,omitempty"`
 	Cases      []junitCase `xml:"testcase"`
+	// SystemErr holds the suite's Doubts that no testcase carries, a
+	// "warning: " line each.
+	SystemErr string `xml:"system-err,omitempty"`
 }
 
 func (s *junitSuite) add(tc junitCase) {

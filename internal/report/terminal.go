@@ -44,8 +44,8 @@ func Terminal(w io.Writer, r *result.Result, dir string, files []string) error {
 				line = "no model fitted: " + c.Error
 			}
 			fmt.Fprintf(b, "Capacity (%s): %s", p.Name, line)
-			if n := len(c.Warnings); n > 0 {
-				fmt.Fprintf(b, " (%d warning(s) in summary.md)", n)
+			if len(c.Warnings) > 0 { // each: a count alone would not say why the figure may not be right
+				fmt.Fprintf(b, " (warning: %s)", strings.Join(c.Warnings, "; "))
 			}
 			b.WriteString("\n")
 		}

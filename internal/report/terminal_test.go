@@ -41,7 +41,7 @@ func TestTerminalCompactView(t *testing.T) {
 		"warning: clock jumped",
 		"errors by class: http 150; by status: 503 150",
 		"baseline: INVALID",
-		"Capacity (stress): capacity at SLO 200 req/s (1 warning(s) in summary.md)",
+		"Capacity (stress): capacity at SLO 200 req/s (warning: few steps)",
 		"Files in reports/x: result.json, summary.md, report.html",
 		"reports/x/summary.md",
 	} {

@@ -70,6 +70,33 @@ func Merge(out string, paths []string) (*Merged, error) {
 	return m, nil
 }
 
+// Stdout is what merge prints on stdout for view: "json" the merged
+// result.json, "none" nothing, else its summary.
+func (m *Merged) Stdout(view string) []byte {
+	switch view {
+	case "json":
+		return m.JSON
+	case "none":
+		return nil
+	}
+	return m.Summary
+}
+
+// Stderr are the lines merge prints on stderr: when stdout holds no
+// summary (view "none" or "json"), what makes a figure doubtful or
+// failed a profile (report.DoubtLines: a missing or late segment, an
+// INVALID profile…), as `run` does; then where the files went.
+func (m *Merged) Stderr(view string, parts int, out string) []string {
+	var lines []string
+	if view == "none" || view == "json" {
+		lines = report.DoubtLines(m.Result)
+	}
+	if m.SaveErr == nil {
+		lines = append(lines, fmt.Sprintf("loadplan: merged %d parts into %s and %s", parts, out, m.SummaryPath))
+	}
+	return lines
+}
+
 // Exit is how a merge ends once printed: the files not saved, an aborted
 // segment (exit 3), a failed verdict (1), else nil. An interrupted
 // segment counts by its figures: the merge itself was not interrupted.

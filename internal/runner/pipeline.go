@@ -94,6 +94,19 @@ func (o *Outcome) Stdout(view string) []byte {
 	return o.Terminal
 }
 
+// Stderr are the lines a run prints on stderr after its stdout: when
+// stdout holds no summary (view "none" or "json", or nothing could be
+// rendered), first what makes a figure doubtful or failed a profile
+// (report.DoubtLines: the summary's warnings, INVALID profiles, a capacity
+// that is a lower bound…), so that a CI log of `run -q` or `--json` says
+// why a figure may not be right; then the Notes.
+func (o *Outcome) Stderr(view string) []string {
+	if view != "none" && view != "json" && o.Stdout(view) != nil {
+		return o.Notes
+	}
+	return append(report.DoubtLines(o.Result), o.Notes...)
+}
+
 // Exit is how the run ends the command once its Outcome is printed: the
 // folder not saved, the --junit file not written, then the result's own
 // exit (verdict.ResultExit: interrupted, aborted, failed or nil).

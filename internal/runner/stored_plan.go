@@ -35,6 +35,11 @@ type PlanRequest struct {
 	// out of the history, a scenario changed since the run, a next
 	// scenario to edit), in order.
 	Note func(string)
+	// Quiet is set when the plan is not printed (plan -q): then each of
+	// its risks that doubts a figure (plan.Risk.Doubt: the stored verdict
+	// judged again among them) is noted as a warning instead, after the
+	// other notes.
+	Quiet bool
 }
 
 // StoredPlan is the plan of a stored result, rendered.
@@ -63,13 +68,28 @@ func MakePlan(ctx context.Context, req PlanRequest) (*StoredPlan, error) {
 	// sizes from the capacity today's loadplan gives, never from one an
 	// older loadplan stored (docs/plan.md#the-result-judged-again).
 	judged := Rejudge(res)
-	for _, n := range judged {
-		note("loadplan: warning: " + n)
+	noteJudged := func() {
+		for _, n := range judged {
+			note("loadplan: warning: " + n)
+		}
+	}
+	if !req.Quiet {
+		noteJudged()
 	}
 	p, notes, err := BuildPlan(cfg, res, PlanOptions{AsOf: day, Result: req.Result, LookupEnv: req.LookupEnv, Judged: judged})
 	note(notes...)
 	if err != nil {
+		if req.Quiet {
+			noteJudged()
+		}
 		return nil, err
+	}
+	if req.Quiet { // the plan's risks hold the judged verdicts
+		for _, r := range p.Risks {
+			if r.Doubt() {
+				note("loadplan: warning: " + r.Text)
+			}
+		}
 	}
 	out := &StoredPlan{Plan: p, Dir: req.Out}
 	if out.Dir == "" {
