@@ -309,7 +309,7 @@ func TestShortTargetSaysUntested(t *testing.T) {
 		p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate, p.Rules.Warmup = "target", false, nil, &maxErr, 0
 		return p
 	}
-	short := Judge(target(4, 220, 200))
+	short := Judge(target(4, 220, 200), 0)
 	if !short.Pass || !strings.Contains(short.Answer, "too short to tell whether the target keeps up (4 steady s, 6 needed for the p50_growth check; completed 200 of 220 req/s offered)") {
 		t.Errorf("4 s at 220 req/s offered, 200 completed: pass %v, %q; want a pass that says it is too short to tell", short.Pass, short.Answer)
 	}
@@ -318,13 +318,13 @@ func TestShortTargetSaysUntested(t *testing.T) {
 	for i := range long.Windows {
 		long.Windows[i].P50 = 100
 	}
-	if v := Judge(long); !v.Pass || strings.Contains(v.Answer, "too short") {
+	if v := Judge(long, 0); !v.Pass || strings.Contains(v.Answer, "too short") {
 		t.Errorf("10 s at 180 req/s held: %s; want a pass with no caveat", v.Answer)
 	}
 	closed := target(4, 0, 200)
 	closed.Model = "closed"
 	closed.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 4}
-	if v := Judge(closed); !v.Pass || strings.Contains(v.Answer, "too short") {
+	if v := Judge(closed, 0); !v.Pass || strings.Contains(v.Answer, "too short") {
 		t.Errorf("closed target: %s; want a pass with no caveat (its users are fixed)", v.Answer)
 	}
 }
