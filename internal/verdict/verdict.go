@@ -241,33 +241,7 @@ func expectChecks(e result.Expect, part Part, stage *int) []result.Check {
 
 func judgeSteady(p *result.Profile) *result.Verdict {
 	v := &result.Verdict{Pass: true}
-	spans := Spans(p)
-	var last Part
-	judged := 0
-	untested := ""
-	for i := range p.Stages {
-		sp := spans[i]
-		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 {
-			continue // a pure ramp has no steady part
-		}
-		idx := i
-		var stage *int
-		if len(p.Stages) > 1 {
-			stage = &idx
-		}
-		last = SteadyPart(p, i, sp)
-		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
-		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
-			v.Checks = append(v.Checks, c)
-		} else if untested == "" {
-			untested = untestedGrowth(p, i, sp, last, stage)
-		}
-		judged++
-	}
-	if judged == 0 && len(p.Stages) > 0 {
-		last = SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)})
-		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, nil)...)
-	}
+	last, untested := judgeStages(p, v)
 	if c, ok := defaultErrorCheck(p); ok {
 		v.Checks = append(v.Checks, c)
 	}
@@ -322,6 +296,39 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Answer += " (interrupted: partial run)"
 	}
 	return v
+}
+
+// judgeStages adds each stage's checks over its steady part to v (the
+// whole profile's when no stage has one) and returns the last steady part
+// judged, and what untestedGrowth says of the first open stage too short
+// for the p50_growth check ("" when none).
+func judgeStages(p *result.Profile, v *result.Verdict) (last Part, untested string) {
+	spans := Spans(p)
+	judged := 0
+	for i := range p.Stages {
+		sp := spans[i]
+		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 {
+			continue // a pure ramp has no steady part
+		}
+		idx := i
+		var stage *int
+		if len(p.Stages) > 1 {
+			stage = &idx
+		}
+		last = SteadyPart(p, i, sp)
+		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
+		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
+			v.Checks = append(v.Checks, c)
+		} else if untested == "" {
+			untested = untestedGrowth(p, i, sp, last, stage)
+		}
+		judged++
+	}
+	if judged == 0 && len(p.Stages) > 0 {
+		last = SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)})
+		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, nil)...)
+	}
+	return last, untested
 }
 
 func checkText(c result.Check) string {
