@@ -20,8 +20,8 @@ import (
 // TestAcceptanceSegmentedRunMatchesSingle: a 400 req/s, 5 s open-model run
 // split into 4 segment processes that start together and merged with
 // loadplan merge measures what one process measures: the same request
-// count (the schedule's 2,000, within 1%) and the same latency percentiles
-// (within noise), and the segments start within 500 ms of the common
+// count (the schedule's 2,000, within 1%), latency percentiles among the
+// segments' (and near the single run's, within noise), and the segments start within 500 ms of the common
 // start (twice the most a busy machine has shown; a missed --start-at is
 // a second off, or early).
 func TestAcceptanceSegmentedRunMatchesSingle(t *testing.T) {
@@ -92,11 +92,13 @@ profiles:
 	}
 	single := read(singlePath)
 	m := read(merged)
+	var segs []*result.Result
 	for i, path := range parts {
 		r, err := result.Read(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		segs = append(segs, r)
 		off := r.Segment.ClockOffset.Duration()
 		t.Logf("segment %d/4: %d requests, clock offset %v", i+1, r.Profiles[0].Total.Requests, off)
 		// A few ms on an idle machine, 40–60 ms under -race beside other
@@ -119,30 +121,38 @@ profiles:
 	if m.Total.Errors != 0 || single.Total.Errors != 0 {
 		t.Errorf("errors: merged %d, single %d", m.Total.Errors, single.Total.Errors)
 	}
-	// An overloaded generator's latencies measure the machine (they count
-	// from the intended start), and two runs of it do not agree: compare
-	// the percentiles only when both generators kept their schedules.
-	if single.Generator.Invalid || m.Generator.Invalid {
-		t.Logf("the machine is too busy for a latency comparison, which is skipped (single: %q; merged: %q); counts and clock offsets were checked",
-			single.Generator.Reasons, m.Generator.Reasons)
-		return
-	}
-	// HDR precision (0.1%) is nothing next to the noise of two separate
-	// runs on a shared machine: loopback latencies are a few hundred
-	// microseconds, so scheduler jitter moves a p95 by tens of percent
-	// and a fixed floor is needed too. Within 20% or 2 ms, whichever is
-	// larger, still catches a merge that averages percentiles across
-	// segments badly, loses samples, or mixes units (µs vs ms: 1000×).
+	// The merged percentiles are those of the segments' recordings put
+	// together: a quantile of a mixture lies between its parts' (HDR
+	// precision 0.1%), whatever the machine did. Against the separate
+	// single run only loosely: loopback latencies are a few hundred
+	// microseconds, so scheduler jitter moves a p95 several-fold between
+	// two runs (1.15 against 4.62 ms once with a core busy); within 3×
+	// and 10 ms still catches mixed units (µs vs ms: 1000×).
 	for _, q := range []struct {
 		name         string
 		merged, once result.Millis
+		seg          func(result.Latency) result.Millis
 	}{
-		{"p50", m.Total.Response.P50, single.Total.Response.P50},
-		{"p95", m.Total.Response.P95, single.Total.Response.P95},
+		{"p50", m.Total.Response.P50, single.Total.Response.P50, func(l result.Latency) result.Millis { return l.P50 }},
+		{"p95", m.Total.Response.P95, single.Total.Response.P95, func(l result.Latency) result.Millis { return l.P95 }},
 	} {
-		tol := math.Max(0.2*float64(q.once), 2)
-		if math.Abs(float64(q.merged-q.once)) > tol {
-			t.Errorf("%s: merged %.3fms, single %.3fms: differ by more than %.3fms", q.name, q.merged, q.once, tol)
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, r := range segs {
+			v := float64(q.seg(r.Profiles[0].Total.Response))
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		if v := float64(q.merged); v < lo*0.998 || v > hi*1.002 {
+			t.Errorf("%s: merged %.3fms, outside the segments' %.3f–%.3fms", q.name, v, lo, hi)
+		}
+		// An overloaded generator's latencies measure the machine (they
+		// count from the intended start), and two runs of it do not agree:
+		// the single run is compared only when both kept their schedules.
+		if single.Generator.Invalid || m.Generator.Invalid {
+			t.Logf("%s: the single run is not compared, a generator was too busy (single: %q; merged: %q)", q.name, single.Generator.Reasons, m.Generator.Reasons)
+			continue
+		}
+		if a, b := float64(q.merged), float64(q.once); a > 3*b+10 || b > 3*a+10 {
+			t.Errorf("%s: merged %.3fms, single %.3fms: more than 3× and 10 ms apart", q.name, a, b)
 		}
 	}
 }
