@@ -18,6 +18,9 @@ type Doubt struct {
 	// that is a lower bound; it starts with the profile's name) or the
 	// abort (its own testcase).
 	Case bool
+	// Exit is set on the abort: the run's exit error says it on stderr
+	// already (verdict.ResultExit), so DoubtLines leaves it out.
+	Exit bool
 }
 
 // Doubts lists, from the result's own fields, what the compact view and
@@ -25,7 +28,8 @@ type Doubt struct {
 // it is: the run's warnings (a baseline or stored verdict judged again,
 // a baseline too short to catch the allowance, a live export not sent…),
 // an abort, each failed verdict's answer (an INVALID profile's names its
-// generator's reasons), a stress capacity at SLO that is a lower bound,
+// generator's reasons), a stress capacity at SLO that is a lower bound, a
+// passing verdict's caveat,
 // an INVALID profile's reasons otherwise, and each profile's notes,
 // capacity-model and monitoring warnings. `loadplan run` and `merge` print
 // them on stderr when stdout holds no summary (-q, --json); JUnit puts
@@ -36,7 +40,7 @@ func Doubts(r *result.Result) []Doubt {
 		ds = append(ds, Doubt{Text: w})
 	}
 	if a := r.Abort; a != nil {
-		ds = append(ds, Doubt{Profile: a.Profile, Text: "aborted during " + a.Profile + ": " + a.Condition + " — " + a.Detail, Case: true})
+		ds = append(ds, Doubt{Profile: a.Profile, Text: "aborted during " + a.Profile + ": " + a.Condition + " — " + a.Detail, Case: true, Exit: true})
 	}
 	for i := range r.Profiles {
 		ds = append(ds, profileDoubts(&r.Profiles[i])...)
@@ -57,6 +61,8 @@ func profileDoubts(p *result.Profile) []Doubt {
 		answer = v.Answer
 		if !v.Pass || (v.Stress != nil && v.Stress.FirstBroken == nil && v.Stress.CapacityAtSLO > 0) {
 			add(true, answer)
+		} else if v.Caveat != "" {
+			add(true, p.Name+": "+v.Caveat) // the testcase's answer ends with it
 		}
 	}
 	if g := p.Generator; g.Invalid && !strings.Contains(answer, "INVALID") {
@@ -73,14 +79,16 @@ func profileDoubts(p *result.Profile) []Doubt {
 }
 
 // DoubtLines are a result's Doubts as stderr lines: a verdict's answer or
-// the abort after "loadplan: " (each names its profile), anything else
-// after "loadplan: warning: " and its profile's name unless it starts
-// with it.
+// caveat after "loadplan: " (each names its profile), anything else after
+// "loadplan: warning: " and its profile's name unless it starts with it;
+// not the abort, which the run's exit error says.
 func DoubtLines(r *result.Result) []string {
 	var lines []string
 	for _, d := range Doubts(r) {
 		text := d.Text
 		switch {
+		case d.Exit:
+			continue
 		case d.Case:
 			lines = append(lines, "loadplan: "+text)
 			continue

@@ -59,3 +59,28 @@ func TestDoubts(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubtLinesCaveatAndAbort: a passing verdict's caveat (a stage too
+// short for the p50_growth check) reaches stderr under -q and --json,
+// naming its profile; the abort does not, since the run's exit error says
+// it (it stays a Doubt for JUnit, as its own testcase).
+func TestDoubtLinesCaveatAndAbort(t *testing.T) {
+	r := junitFixture()
+	base := &r.Profiles[0]
+	base.Verdict = &result.Verdict{Pass: true, Answer: "baseline: PASS — meets its expectations; too short to tell", Caveat: "too short to tell"}
+	r.Abort = &result.Abort{Profile: "target", Condition: "error_rate > 50% for 2s", Detail: "92%"}
+	lines := strings.Join(DoubtLines(r), "\n")
+	if !strings.Contains(lines, "loadplan: baseline: too short to tell") {
+		t.Errorf("the caveat is not on stderr:\n%s", lines)
+	}
+	if strings.Contains(lines, "aborted") {
+		t.Errorf("the abort is on stderr twice (the exit error says it):\n%s", lines)
+	}
+	abort := false
+	for _, d := range Doubts(r) {
+		abort = abort || d.Case && d.Exit && strings.HasPrefix(d.Text, "aborted during target")
+	}
+	if !abort {
+		t.Errorf("the abort is no Doubt: %+v", Doubts(r))
+	}
+}

@@ -107,6 +107,9 @@ func withOptional(r *result.Result) {
 	r.Segment = &result.Segment{Index: 1, Count: 2, StartAt: &at, ClockOffset: 0.004, Host: "golden-host"}
 	r.Segments = []result.Segment{*r.Segment, {Index: 2, Count: 2, StartAt: &at, ClockOffset: 0.006, Host: "other-host"}}
 
+	if v := r.Profiles[0].Verdict; v != nil {
+		v.Caveat = "a caveat (set only on a pass that cannot show all)"
+	}
 	st := &r.Profiles[1]
 	st.Capacity = &result.Capacity{
 		Error: "an error (set only when no model was fitted)",

@@ -309,6 +309,10 @@ type Verdict struct {
 	Checks []Check `json:"checks"`
 	Stress *Stress `json:"stress,omitempty"`
 	Spike  *Spike  `json:"spike,omitempty"`
+	// Caveat is what a pass cannot show, also at the end of Answer: an
+	// open baseline or target stage too short for the p50_growth check.
+	// Absent otherwise, and in results written before it existed.
+	Caveat string `json:"caveat,omitempty"`
 }
 
 // Check is one expectation checked: measured against limit.

@@ -290,6 +290,7 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Answer = fmt.Sprintf("%s: FAIL — misses its expectations%s: %s", p.Name, load, strings.Join(failed, ", "))
 	}
 	if v.Pass && untested != "" {
+		v.Caveat = untested
 		v.Answer += "; " + untested
 	}
 	if p.Status == result.StatusInterrupted {
