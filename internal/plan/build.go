@@ -615,7 +615,7 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 				b.actBefore, b.actSizing = append(b.actBefore, inPlace[j]), append(b.actSizing, j)
 				mr.Added = req - inPlace[j]
 				inPlace[j] = req
-				b.action(s, m.Month, i, start, mr.Added)
+				b.action(dm, s, m.Month, i, start, mr.Added)
 			}
 			mr.InPlace = inPlace[j]
 			if c := s.capacity(inPlace[j]); c > 0 {
@@ -646,7 +646,7 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 	}
 }
 
-func (b *builder) action(s *sizing, month string, i int, start Date, add int) {
+func (b *builder) action(dm *demandModel, s *sizing, month string, i int, start Date, add int) {
 	need := start
 	if i == 0 {
 		need = b.asOf // needed now
@@ -671,17 +671,18 @@ func (b *builder) action(s *sizing, month string, i int, start Date, add int) {
 		}
 		arrive := s.r.Lead.After(b.asOf)
 		b.risk(SeverityUrgent, RiskOrderPast, s.r.Name, "Order now: %d %s %s %s needed from %s and %s %s to arrive, so the order-by date %s %s; ordered today %s on %s.%s",
-			add, s.r.Name, Plural(s.r.Unit, add), are, need, take, a.LeadTime, order, when, they, arrive, b.shortUntil(s.r.Name, arrive, they))
+			add, s.r.Name, Plural(s.r.Unit, add), are, need, take, a.LeadTime, order, when, they, arrive, b.shortUntil(dm, s.r.Name, arrive, they))
 	}
 }
 
 // shortUntil says, for the first urgent order of a resource, when the
 // units ordered today arrive (they: "it arrives", "they arrive") after its
-// capacity runs out: the days in between the projected peak is above what
-// is in place, not only above the sizing target. "" when they arrive in
-// time, or for a later order (the first one's sentence covers the
-// resource).
-func (b *builder) shortUntil(resource string, arrive Date, they string) string {
+// capacity runs out: on how many of the days in between the projected
+// peak is above what is in place, not only above the sizing target (all
+// of them while demand grows; a season or a step down can bring it back
+// under). "" when they arrive in time, or for a later order (the first
+// one's sentence covers the resource).
+func (b *builder) shortUntil(dm *demandModel, resource string, arrive Date, they string) string {
 	for _, a := range b.p.Actions[:len(b.p.Actions)-1] {
 		if a.Resource == resource {
 			return ""
@@ -691,20 +692,39 @@ func (b *builder) shortUntil(resource string, arrive Date, they string) string {
 		if r.Name != resource || r.Runway == nil || !arrive.After(r.Runway.Time) {
 			continue
 		}
-		days := int(arrive.Sub(r.Runway.Time).Hours()/24 + 0.5)
+		over, days := daysAbove(dm, r.Driver, r.CapacityNow, *r.Runway, arrive)
+		span, stays := fmt.Sprintf("for the %d days until %s", days, they), "stays above"
+		until, until0 := "above it until "+they, "until "+they
+		if over < days {
+			span, stays = fmt.Sprintf("on %d of the %d days until %s", over, days, they), "is above"
+			until, until0 = fmt.Sprintf("above it on %d of those days", over), fmt.Sprintf("on %d of those days", over)
+		}
 		capNow := FormatFigure(r.CapacityNow) + " " + driverMeasure(r.Driver)
 		lower := b.p.Earliest(resource) != ""
 		switch {
 		case !r.Runway.After(b.asOf.Time) && lower:
-			return fmt.Sprintf(" Today's projected peak is already above %s's measured capacity, at least %s: if it carries no more, it is short for the %d days until %s.", resource, capNow, days, they)
+			return fmt.Sprintf(" Today's projected peak is already above %s's measured capacity, at least %s: if it carries no more, it is short %s.", resource, capNow, span)
 		case !r.Runway.After(b.asOf.Time):
-			return fmt.Sprintf(" %s's capacity has already run out: today's projected peak is above the %s in place, and stays above it for the %d days until %s.", resource, capNow, days, they)
+			return fmt.Sprintf(" %s's capacity has already run out: today's projected peak is above the %s in place, and %s it %s.", resource, capNow, stays, span)
 		case lower:
-			return fmt.Sprintf(" That is %d days after %s's capacity runs out (%s at the earliest): if it carries no more than the %s measured, the projected peak is above it until %s.", days, resource, r.Runway, capNow, they)
+			return fmt.Sprintf(" That is %d days after %s's capacity runs out (%s at the earliest): if it carries no more than the %s measured, the projected peak is %s.", days, resource, r.Runway, capNow, until)
 		}
-		return fmt.Sprintf(" That is %d days after %s's capacity runs out (%s): until %s the projected peak is above the %s in place, not only above the sizing target.", days, resource, r.Runway, they, capNow)
+		return fmt.Sprintf(" That is %d days after %s's capacity runs out (%s): %s the projected peak is above the %s in place, not only above the sizing target.", days, resource, r.Runway, until0, capNow)
 	}
 	return ""
+}
+
+// daysAbove counts the days from from up to to (not counting to): all of
+// them, and those on which the driver's projected demand is above c (as
+// the runway search compares).
+func daysAbove(dm *demandModel, driver string, c float64, from, to Date) (over, days int) {
+	for d := from; d.Before(to.Time); d = d.AddDays(1) {
+		days++
+		if dm.at(driver, d) > c*(1+1e-9) {
+			over++
+		}
+	}
+	return over, days
 }
 
 // runway finds, day by day, when the units in place today stop carrying

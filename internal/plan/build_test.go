@@ -594,6 +594,37 @@ func TestLateOrderSaysCapacityRunsOutFirst(t *testing.T) {
 	}
 }
 
+// TestLateOrderCountsDaysShort: the urgent order's risk counts the days
+// until the units arrive on which the projected peak is above what is in
+// place, not the whole span, when demand comes back under it first. 75
+// req/s on 72 in January (season 1.1, no growth) falls to 75 / 1.1 × 0.8
+// = 54.5 from February: above on 10–31 January, 22 of the 90 days to 10
+// April (it said "stays above it for the 90 days"). 65 req/s growing 5% a
+// month passes 72 on 4 March (TestLateOrderSaysCapacityRunsOutFirst) and
+// a 20% step down on 20 March takes it to 59: above on 4–19 March, 16 of
+// the 28 days to 1 April.
+func TestLateOrderCountsDaysShort(t *testing.T) {
+	for _, tc := range []struct{ name, cfg, asOf, risk string }{
+		{"season", "demand: {peak_rps: 75}\ngrowth: {monthly: 0%}\nseasonality: {jan: 1.1, feb: 0.8, mar: 0.8, apr: 0.8}\n", "2027-01-10",
+			"ordered today it arrives on 2027-04-10. api's capacity has already run out: today's projected peak is above the 72 req/s in place, and is above it on 22 of the 90 days until it arrives."},
+		{"step", "demand: {peak_rps: 65}\ngrowth:\n  monthly: 5%\n  steps:\n    - {date: 2027-03-20, change: -20%}\n", "2027-01-01",
+			"ordered today it arrives on 2027-04-01. That is 28 days after api's capacity runs out (2027-03-04): on 16 of those days the projected peak is above the 72 req/s in place, not only above the sizing target."},
+	} {
+		cfg := mustConfig(t, "capacity: {rps: 72, units: 2}\n"+tc.cfg+"resources: [{name: api, unit: instance, lead_time: 3mo}]\n")
+		p := mustBuild(t, cfg, nil, tc.asOf)
+		var first string
+		for _, r := range p.Risks {
+			if r.Kind == RiskOrderPast {
+				first = r.Text
+				break
+			}
+		}
+		if !strings.HasSuffix(first, tc.risk) {
+			t.Errorf("%s: first urgent risk %q\nwant it to end %q", tc.name, first, tc.risk)
+		}
+	}
+}
+
 // One action is "1 action": 1,000 req/s growing 1% a month on 1,500 req/s
 // of 10 instances needs an 11th when the peak passes 1,050 (month 5) and
 // no 12th within the year (1,000 × 1.01¹² = 1,127 < 11 × 105 = 1,155).
@@ -610,7 +641,7 @@ func TestSummaryCountsOneAction(t *testing.T) {
 // req/s on 2 instances; at 65 req/s (over 70% of 72) the target "is
 // breached today, unless it carries more than the lower bound measured",
 // and at 80 (over 72) the summary says it "may already be out of
-// capacity".
+// capacity", and the what-if sentence that it "may already have run out".
 func TestLowerBoundAlreadyPassed(t *testing.T) {
 	for peak, want := range map[string]string{
 		"65": "api's sizing target (peak utilisation at most 70%) is breached today, unless it carries more than the lower bound measured",
@@ -624,6 +655,9 @@ func TestLowerBoundAlreadyPassed(t *testing.T) {
 		if !p.Measured.AtLeast || !strings.Contains(p.Summary, want) {
 			t.Errorf("%s req/s (at least %v): summary %q\nwant %q", peak, p.Measured.AtLeast, p.Summary, want)
 		}
+		if w := p.WhatIfText(); peak == "80" && strings.Count(w, "capacity may already have run out (api)") != 2 {
+			t.Errorf("80 req/s on at least 72: what-if %q\nwant \"capacity may already have run out (api)\" twice", w)
+		}
 	}
 }
 
@@ -631,17 +665,26 @@ func TestLowerBoundAlreadyPassed(t *testing.T) {
 // (RunwayLine) says capacity has already run out when demand is above it
 // on the as-of date (80 req/s on 72: the runway search ends where it
 // starts), instead of "runs out on" that date; 65 req/s keeps its day
-// (2027-03-04, by hand in TestLateOrderSaysCapacityRunsOutFirst).
+// (2027-03-04, by hand in TestLateOrderSaysCapacityRunsOutFirst). The
+// what-if sentence after it says so too (it said "capacity runs out on
+// 2027-01-01"); at 65 req/s its days are 65 × 1.075^t = 72 at t = 1.41
+// months (13 February) and 65 × 1.025^t = 72 at t = 4.14 (6 May).
 func TestRunwayLineSaysAlreadyOut(t *testing.T) {
 	bold := func(s string) string { return "**" + s + "**" }
-	for _, tc := range []struct{ peak, want string }{
-		{"80", "Capacity has already run out on **2027-01-01** (api): today's projected peak is above what is in place."},
-		{"65", "Capacity runs out on **2027-03-04** (api, in 2027-03)."},
+	for _, tc := range []struct{ peak, want, whatIf string }{
+		{"80", "Capacity has already run out on **2027-01-01** (api): today's projected peak is above what is in place.",
+			"If growth is 50% higher (7.5%/month), capacity has already run out (api) and the first order (add 2 api instances) is due by 2026-12-01; if growth is 50% lower (2.5%/month), capacity has already run out (api) and the first order (add 2 api instances) is due by 2026-12-01."},
+		{"65", "Capacity runs out on **2027-03-04** (api, in 2027-03).",
+			"If growth is 50% higher (7.5%/month), capacity runs out on 2027-02-13 (api) and the first order (add 1 api instance) is due by 2026-12-01; if growth is 50% lower (2.5%/month), capacity runs out on 2027-05-06 (api) and the first order (add 1 api instance) is due by 2026-12-01."},
 	} {
 		cfg := mustConfig(t, "capacity: {rps: 72, units: 2}\ndemand: {peak_rps: "+tc.peak+"}\ngrowth: {monthly: 5%}\n"+
 			"resources: [{name: api, unit: instance, lead_time: 1mo}]\n")
-		if got := mustBuild(t, cfg, nil, "2027-01-01").RunwayLine(bold); got != tc.want {
+		p := mustBuild(t, cfg, nil, "2027-01-01")
+		if got := p.RunwayLine(bold); got != tc.want {
 			t.Errorf("%s req/s on 72: %q\nwant %q", tc.peak, got, tc.want)
+		}
+		if got := p.WhatIfText(); got != tc.whatIf {
+			t.Errorf("%s req/s on 72: what-if %q\nwant %q", tc.peak, got, tc.whatIf)
 		}
 	}
 }

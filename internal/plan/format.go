@@ -176,7 +176,8 @@ func (p *Plan) MeasureNote(resource string) string {
 // WhatIfText writes the what-if lines as one sentence: "If growth is 50%
 // higher (30%/month), capacity runs out on 2027-02-17 (api) and the first
 // order (add 3 api instances) is due by 2026-12-18; if growth is 50% lower
-// ...".
+// ...". A runway on the as-of date "has already run out" ("may already
+// have run out" for a lower bound), as RunwayLine says.
 func (p *Plan) WhatIfText() string {
 	var parts []string
 	end := p.Runway.SearchEnd
@@ -189,10 +190,15 @@ func (p *Plan) WhatIfText() string {
 		if i == 0 {
 			s = "I" + s[1:]
 		}
-		if w.Runway != nil {
-			s += fmt.Sprintf(", capacity runs out on %s%s (%s%s)", w.Runway, p.Earliest(w.Resource), w.Resource, p.MeasureNote(w.Resource))
-		} else {
+		switch {
+		case w.Runway == nil:
 			s += ", capacity lasts beyond " + end.String()
+		case !w.Runway.After(p.AsOf.Time) && p.Earliest(w.Resource) != "":
+			s += fmt.Sprintf(", capacity may already have run out (%s)", w.Resource)
+		case !w.Runway.After(p.AsOf.Time):
+			s += fmt.Sprintf(", capacity has already run out (%s%s)", w.Resource, p.MeasureNote(w.Resource))
+		default:
+			s += fmt.Sprintf(", capacity runs out on %s%s (%s%s)", w.Runway, p.Earliest(w.Resource), w.Resource, p.MeasureNote(w.Resource))
 		}
 		if w.FirstOrderBy != nil {
 			s += fmt.Sprintf(" and the first order (%s) is due by %s", w.FirstAction, w.FirstOrderBy)
