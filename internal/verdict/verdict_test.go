@@ -16,8 +16,9 @@ func win(t *testing.T, off int, n, errs int64, lat time.Duration) result.Window 
 	return testkit.Window(t, off, n, errs, lat)
 }
 
-func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
-func ptrF(f float64) *float64              { return &f }
+func ptrMs(d time.Duration) *result.Millis  { m := result.Ms(d); return &m }
+func ptrF(f float64) *float64               { return &f }
+func ptrS(s result.Seconds) *result.Seconds { return &s }
 
 // steady builds a one-stage steady profile of n seconds whose windows are
 // given by lat(i) and errs(i).
@@ -613,22 +614,42 @@ func lastBadSpike(t *testing.T, last result.Window) *result.Profile {
 // with its timeouts dated by the client timeout the result records (its
 // scenario's timeout_ms; a window's error classes): the estimate stored by
 // an older loadplan, which counted them as answered at once (5.93 s for
-// 5.7), is not kept, and the bound and the pass it gave are, so no
-// warning. TestSpikeRecoveryInsideTheLastBadSecond has the arithmetic.
+// 5.7), is not kept, and the warning says so (the outputs print today's
+// "about 5.7s"), the bound and the pass unchanged. An estimate within
+// 0.05 s of today's, or the same, adds no warning; none stored, one.
+// TestSpikeRecoveryInsideTheLastBadSecond has the arithmetic.
 func TestRejudgeSpikeDatesTimeouts(t *testing.T) {
 	last := timeoutsWindow(80, 0, 70, testkit.Hist(t, map[time.Duration]int64{10 * time.Millisecond: 70}))
-	r := &result.Result{Schema: result.Schema, Status: result.StatusComplete,
-		Scenario: result.Scenario{Timeout: result.Ms(500 * time.Millisecond)}, Profiles: []result.Profile{*lastBadSpike(t, last)}}
-	JudgeAll(r)
-	old := result.Seconds(5.4 + 80.0/150)
-	r.Profiles[0].Verdict.Spike.RecoveryEstimate = &old
-	r = testkit.Reread(t, "stored.json", r)
-	notes := Rejudge(r)
-	s := r.Profiles[0].Verdict.Spike
-	if s.RecoveryEstimate == nil {
-		t.Fatal("judged again: no estimate")
-	}
-	if len(notes) != 0 || !r.Pass || !s.Recovered || math.Abs(float64(s.RecoveryTime)-6.4) > 1e-9 || math.Abs(float64(*s.RecoveryEstimate)-5.7) > 0.02 {
-		t.Errorf("judged again: notes %q, pass %v, recovered %v within %v s, estimate %.3f s; want no note, a pass, within 6.4 s, about 5.7 s", notes, r.Pass, s.Recovered, s.RecoveryTime, float64(*s.RecoveryEstimate))
+	for _, tc := range []struct {
+		name   string
+		stored *result.Seconds
+		note   string // "" for none
+	}{
+		{"counted as answered at once", ptrS(result.Seconds(5.4 + 80.0/150)), "its recovery estimate was 5.93s, today's 5.7s (timeouts are now dated by the client timeout"},
+		{"the same", ptrS(result.Seconds(5.7)), ""},
+		{"0.04 s apart", ptrS(result.Seconds(5.74)), ""},
+		{"none stored", nil, "it gave no recovery estimate, today's is 5.7s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &result.Result{Schema: result.Schema, Status: result.StatusComplete,
+				Scenario: result.Scenario{Timeout: result.Ms(500 * time.Millisecond)}, Profiles: []result.Profile{*lastBadSpike(t, last)}}
+			JudgeAll(r)
+			r.Profiles[0].Verdict.Spike.RecoveryEstimate = tc.stored
+			r = testkit.Reread(t, "stored.json", r)
+			notes := Rejudge(r)
+			s := r.Profiles[0].Verdict.Spike
+			if s.RecoveryEstimate == nil {
+				t.Fatal("judged again: no estimate")
+			}
+			if !r.Pass || !s.Recovered || math.Abs(float64(s.RecoveryTime)-6.4) > 1e-9 || math.Abs(float64(*s.RecoveryEstimate)-5.7) > 0.02 {
+				t.Errorf("judged again: pass %v, recovered %v within %v s, estimate %.3f s; want a pass, within 6.4 s, about 5.7 s", r.Pass, s.Recovered, s.RecoveryTime, float64(*s.RecoveryEstimate))
+			}
+			switch {
+			case tc.note == "" && len(notes) != 0:
+				t.Errorf("notes %q, want none", notes)
+			case tc.note != "" && (len(notes) != 1 || !strings.Contains(notes[0], tc.note) || !strings.Contains(notes[0], "PASS")):
+				t.Errorf("notes %q, want one with %q", notes, tc.note)
+			}
+		})
 	}
 }
