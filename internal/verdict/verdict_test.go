@@ -653,3 +653,76 @@ func TestRejudgeSpikeDatesTimeouts(t *testing.T) {
 		})
 	}
 }
+
+// TestSpikeRecoveryMixOfKindsSent: refusals (which complete at once) and
+// timeouts sent half and half at 100 req/s until the service turns good:
+// when it turned good before the last bad second began, that second holds
+// only timeouts and good answers, and solved alone (as if the timeouts
+// were all the bad requests sent) the recovery read early. The reviewer's
+// figures: 500 ms timeouts, good from 9.8 s, the second [10, 11) holds 15
+// timeouts and 100 good answers: 9.65 s; 5 s timeouts, good from 6.0 s,
+// 50 timeouts and 100 good answers: 5.5 s. With the refusals' share of
+// the surge's bad requests still sent: 9.8 and 6.0 s. A service whose
+// refusals stopped 5 s before the recovery (a queue no longer full) is
+// dated by the last bad second alone: 8.0 s, not the 8.44 s the surge's
+// share would give.
+func TestSpikeRecoveryMixOfKindsSent(t *testing.T) {
+	// recoveryIn on the last bad second alone, and with half the bad
+	// requests sent of a class it lacks.
+	for _, tc := range []struct {
+		timeouts, lat, alone, mixed float64
+	}{{15, 0.5, 9.65, 9.8}, {50, 5, 5.5, 6.0}} {
+		kinds := []badKind{{0, 0}, {tc.timeouts, tc.lat}}
+		if got := recoveryIn(10, kinds, 100, 11, 0, true); math.Abs(got-tc.alone) > 0.005 {
+			t.Errorf("%v timeouts of %vs alone: %.3f s, want %v", tc.timeouts, tc.lat, got, tc.alone)
+		}
+		if got := recoveryIn(10, kinds, 100, 11, 0.5, true); math.Abs(got-tc.mixed) > 0.005 {
+			t.Errorf("%v timeouts of %vs, half the bad requests refused: %.3f s, want %v", tc.timeouts, tc.lat, got, tc.mixed)
+		}
+	}
+	// The same from the windows a run records, bad from the surge's start
+	// at −5 s (the ramp-down ends at 0).
+	for _, tc := range []struct {
+		name                       string
+		timeout, refusedTill, good float64
+	}{
+		{"500 ms timeouts, refused until the recovery", 0.5, 9.8, 9.8},
+		{"5 s timeouts, refused until the recovery", 5, 6, 6},
+		{"5 s timeouts, refusals stopped at 3 s", 5, 3, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			during, after := mixedWindows(-5, tc.timeout, tc.refusedTill, tc.good)
+			sp := &result.Spike{}
+			findRecovery(sp, during, after, 3, 0, nil, 0.01, tc.timeout, true)
+			if !sp.Recovered || sp.RecoveryEstimate == nil {
+				t.Fatalf("recovered %v, estimate %v", sp.Recovered, sp.RecoveryEstimate)
+			}
+			if got := float64(*sp.RecoveryEstimate); math.Abs(got-tc.good) > 0.01 || got > float64(sp.RecoveryTime) || sp.RecoveryNote != "" {
+				t.Errorf("estimate %.3f s (bound %v s, note %q), want %v s", got, sp.RecoveryTime, sp.RecoveryNote, tc.good)
+			}
+		})
+	}
+}
+
+// mixedWindows are the one-second windows, from start, of an open-model
+// service sent 100 req/s: bad from start until good, refusing half the
+// requests until refusedTill and timing the rest out (after timeout
+// seconds), then answering at once; split at 0 (during, after).
+func mixedWindows(start, timeout, refusedTill, good float64) (during, after []result.Window) {
+	overlap := func(a, b, c, d float64) float64 { return max(0, min(b, d)-max(a, c)) }
+	for s := start; s < good+timeout+5; s++ {
+		refused := math.Round(50 * overlap(s, s+1, start, min(refusedTill, good)))
+		// timeouts completing in [s, s+1) were sent a timeout before.
+		a, b := s-timeout, s+1-timeout
+		timedOut := math.Round(50*overlap(a, b, start, refusedTill) + 100*overlap(a, b, min(refusedTill, good), good))
+		ok := math.Round(100 * overlap(s, s+1, good, math.Inf(1)))
+		w := timeoutsWindow(int64(timedOut), int64(refused), int64(ok), "")
+		w.Time, w.Offset = int64(s), result.Seconds(s)
+		if s < 0 {
+			during = append(during, w)
+		} else {
+			after = append(after, w)
+		}
+	}
+	return during, after
+}
