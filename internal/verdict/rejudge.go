@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -70,8 +71,35 @@ func verdictChange(old, now *result.Verdict) string {
 		return fmt.Sprintf("its spike recovery was %s, today's %s", recoveryWords(old.Spike), recoveryWords(now.Spike))
 	case old.Spike != nil && now.Spike != nil && (now.Spike.PeakUnmeasured && !old.Spike.PeakUnmeasured || now.Spike.LastUnmeasured && !old.Spike.LastUnmeasured):
 		return "its spike latencies were printed as measured where no request succeeded (today: " + NoFigure + ")"
+	case old.Spike != nil && now.Spike != nil && estimateMoved(old.Spike.RecoveryEstimate, now.Spike.RecoveryEstimate):
+		return estimateChange(old.Spike.RecoveryEstimate, now.Spike.RecoveryEstimate)
 	}
 	return ""
+}
+
+// estimateMoved says whether a spike's recovery estimate judged again is
+// not the stored one: one of them missing, or more than 0.05 s apart (the
+// printed figure's resolution is 0.01 s; the estimate is good to a few
+// hundredths: docs/profiles.md).
+func estimateMoved(old, now *result.Seconds) bool {
+	if old == nil || now == nil {
+		return old != now
+	}
+	return math.Abs(float64(*old-*now)) > 0.05
+}
+
+// estimateChange says how a spike's recovery estimate judged again
+// differs from the stored one (estimateMoved), and why when both exist:
+// today's estimate dates timeouts by the client timeout and solves the
+// kinds of bad answers together (docs/profiles.md).
+func estimateChange(old, now *result.Seconds) string {
+	switch {
+	case old == nil:
+		return fmt.Sprintf("it gave no recovery estimate, today's is %ss", num(float64(*now)))
+	case now == nil:
+		return fmt.Sprintf("its recovery estimate was %ss, today's judging gives none", num(float64(*old)))
+	}
+	return fmt.Sprintf("its recovery estimate was %ss, today's %ss (timeouts are now dated by the client timeout, and the kinds of bad answers solved together)", num(float64(*old)), num(float64(*now)))
 }
 
 func recoveryWords(s *result.Spike) string {

@@ -62,14 +62,20 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 	if e := p.Rules.Expect.ErrorRate; e != nil {
 		limitErr = *e
 	}
-	var after []result.Window
+	surgeStart := 0.0
+	if rampUp >= 0 {
+		surgeStart = spans[rampUp].Start
+	}
+	var during, after []result.Window // from the surge's start until from; from on
 	for _, w := range p.Windows {
 		if float64(w.Offset) >= from-eps {
 			after = append(after, w)
+		} else if float64(w.Offset) >= surgeStart-eps {
+			during = append(during, w)
 		}
 	}
 	need := max(rule.Windows, 1)
-	findRecovery(sp, after, need, from, p.Rules.Expect.P95, limitErr, float64(timeout)/1000, p.Model != "closed")
+	findRecovery(sp, during, after, need, from, p.Rules.Expect.P95, limitErr, float64(timeout)/1000, p.Model != "closed")
 
 	surgeRate := 0.0
 	if surgeReq > 0 {
@@ -133,8 +139,10 @@ func surgeFigures(p *result.Profile, spans []Span, rampUp int, rampDownEnd float
 // within limitErr) and records in sp the last window's figures, whether and
 // when it recovered, and the errors after recovery beyond the budget.
 // timeout is the client's in seconds (0: unknown); open is the open model,
-// whose send rate does not follow the latency (recoveryIn).
-func findRecovery(sp *result.Spike, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr, timeout float64, open bool) {
+// whose send rate does not follow the latency (recoveryIn). during are the
+// windows from the surge's start until from, whose bad requests give the
+// mix of kinds sent (placeRecovery).
+func findRecovery(sp *result.Spike, during, after []result.Window, need int, from float64, limitP95 *result.Millis, limitErr, timeout float64, open bool) {
 	good := func(w result.Window) bool {
 		if w.Requests == 0 {
 			return false
@@ -168,14 +176,9 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 		sp.Recovered = true
 		sp.RecoveryTime = result.Seconds(max(0, float64(after[k].Offset)-from))
 		if k > 0 && after[k-1].Time == after[k].Time-1 {
-			last := after[k-1] // the last bad second: recovery came in it
-			low := max(0, float64(last.Offset)-from)
-			sp.RecoveryLow = result.Seconds(low)
-			if kinds, good, note, ok := lastBad(last, limitP95, timeout); ok {
-				est := result.Seconds(recoveryIn(low, kinds, good, float64(sp.RecoveryTime), open))
-				sp.RecoveryEstimate = &est
-				sp.RecoveryNote = estimateNote(note, kinds[1], open, low, float64(sp.RecoveryTime)) // kinds[1]: the timeouts
-			}
+			// after[k-1] is the last bad second: recovery came in it.
+			mix := sentMix(good, limitP95, timeout, during, after[:k])
+			placeRecovery(sp, after[k-1], mix, from, limitP95, timeout, open)
 		} else if k > 0 {
 			// A second with no completion came before: recovery came at
 			// the earliest when that second began.
@@ -196,6 +199,94 @@ func findRecovery(sp *result.Spike, after []result.Window, need int, from float6
 // badKind is one kind of bad request in a second: n of them, each
 // completed lat seconds after it was sent.
 type badKind struct{ n, lat float64 }
+
+// kindMix is the bad requests of a spike's bad seconds by class, as
+// lastBad reads them: n[0] the failures answered at once, n[1] the
+// timeouts, n[2] the slow answers; seen[c] the offset of the last of
+// those seconds that held class c; seconds, how many bad seconds.
+type kindMix struct {
+	n, seen [3]float64
+	seconds float64
+}
+
+// sentMix adds up the bad seconds of ws (those good says are not) by
+// class. From the surge's start to the end of the last bad second, the bad
+// requests completed are those sent while the service was bad (each
+// completes its lag after its send, within that span), so the share of
+// each class is the share sent, whatever the lags.
+func sentMix(good func(result.Window) bool, limitP95 *result.Millis, timeout float64, ws ...[]result.Window) kindMix {
+	m := kindMix{seen: [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}}
+	for _, part := range ws {
+		for _, w := range part {
+			kinds, _, _, ok := lastBad(w, limitP95, timeout)
+			if good(w) || !ok {
+				continue
+			}
+			m.seconds++
+			for i, k := range kinds {
+				if c := min(i, 2); k.n > 0 {
+					m.n[c] += k.n
+					m.seen[c] = float64(w.Offset)
+				}
+			}
+		}
+	}
+	return m
+}
+
+// placeRecovery records in sp where inside the last bad second (last) the
+// recovery came (recoveryIn), from its bad requests by kind and good ones.
+//
+// A class of bad requests (mix) sent in the surge but absent from the last
+// bad second (refusals, which complete at once, when the service turned
+// good before the second began) was either sent until the recovery or
+// stopped before it: recoveryIn solving the second alone assumes the
+// latter, and sent half and half with 500 ms timeouts, good from 0.2 s
+// before the second, read 0.15 s early. The recovery is solved with that
+// class's share of the surge's bad requests still sent, and kept when the
+// class was seen late enough to have been: its last second began at most
+// a second, less its lag (slow answers: the p95 expectation), plus the
+// mean gap between its requests, before that recovery. Otherwise the
+// class stopped before the recovery and the second alone dates it.
+func placeRecovery(sp *result.Spike, last result.Window, mix kindMix, from float64, limitP95 *result.Millis, timeout float64, open bool) {
+	low := max(0, float64(last.Offset)-from)
+	sp.RecoveryLow = result.Seconds(low)
+	kinds, good, note, ok := lastBad(last, limitP95, timeout)
+	if !ok {
+		return
+	}
+	high := float64(sp.RecoveryTime)
+	est := recoveryIn(low, kinds, good, high, 0, open)
+	lag := [3]float64{0, timeout, 0}
+	if limitP95 != nil {
+		lag[2] = float64(*limitP95) / 1000
+	}
+	present := [3]float64{}
+	for i, k := range kinds {
+		present[min(i, 2)] += k.n
+	}
+	total, missing := mix.n[0]+mix.n[1]+mix.n[2], 0.0
+	for c := range 3 {
+		if present[c] == 0 && mix.n[c] > 0 {
+			missing += mix.n[c] / total
+		}
+	}
+	if open && missing > 0 {
+		mixed := recoveryIn(low, kinds, good, high, missing, open)
+		sent := true // the missing classes seen late enough to be sent until mixed
+		for c := range 3 {
+			if present[c] == 0 && mix.n[c] > 0 && mixed+from > mix.seen[c]+1-lag[c]+mix.seconds/mix.n[c] {
+				sent = false
+			}
+		}
+		if sent {
+			est = mixed
+		}
+	}
+	e := result.Seconds(est)
+	sp.RecoveryEstimate = &e
+	sp.RecoveryNote = estimateNote(note, kinds[1], open, low, high) // kinds[1]: the timeouts
+}
 
 // lastBad reads the second w, where the recovery came: its bad requests
 // by kind and its good ones. Bad are failures, which complete at once (a
@@ -262,7 +353,11 @@ const earlierThanLow = ", though its bad answers were sent before it began"
 // timeouts of 500 ms up to 0.5 s late (docs/profiles.md). In the closed
 // model the users send less while the service is slow, so the share alone
 // dates it, as before.
-func recoveryIn(low float64, kinds []badKind, good, high float64, open bool) float64 {
+//
+// missing is the share of the bad requests sent of classes the second
+// lacks (placeRecovery): the kinds it holds are then 1 − missing of them,
+// Σ n/(x + lat) = (1 − missing)·r.
+func recoveryIn(low float64, kinds []badKind, good, high, missing float64, open bool) float64 {
 	bad, minLat := 0.0, math.Inf(1)
 	for _, k := range kinds {
 		if k.n > 0 {
@@ -287,7 +382,7 @@ func recoveryIn(low float64, kinds []badKind, good, high float64, open bool) flo
 				sum += k.n / (x + k.lat)
 			}
 		}
-		return sum - good/(1-max(x, 0))
+		return sum - (1-missing)*good/(1-max(x, 0))
 	}
 	lo, hi := -minLat, 1.0
 	for range 64 {

@@ -16,8 +16,9 @@ func win(t *testing.T, off int, n, errs int64, lat time.Duration) result.Window 
 	return testkit.Window(t, off, n, errs, lat)
 }
 
-func ptrMs(d time.Duration) *result.Millis { m := result.Ms(d); return &m }
-func ptrF(f float64) *float64              { return &f }
+func ptrMs(d time.Duration) *result.Millis  { m := result.Ms(d); return &m }
+func ptrF(f float64) *float64               { return &f }
+func ptrS(s result.Seconds) *result.Seconds { return &s }
 
 // steady builds a one-stage steady profile of n seconds whose windows are
 // given by lat(i) and errs(i).
@@ -613,22 +614,115 @@ func lastBadSpike(t *testing.T, last result.Window) *result.Profile {
 // with its timeouts dated by the client timeout the result records (its
 // scenario's timeout_ms; a window's error classes): the estimate stored by
 // an older loadplan, which counted them as answered at once (5.93 s for
-// 5.7), is not kept, and the bound and the pass it gave are, so no
-// warning. TestSpikeRecoveryInsideTheLastBadSecond has the arithmetic.
+// 5.7), is not kept, and the warning says so (the outputs print today's
+// "about 5.7s"), the bound and the pass unchanged. An estimate within
+// 0.05 s of today's, or the same, adds no warning; none stored, one.
+// TestSpikeRecoveryInsideTheLastBadSecond has the arithmetic.
 func TestRejudgeSpikeDatesTimeouts(t *testing.T) {
 	last := timeoutsWindow(80, 0, 70, testkit.Hist(t, map[time.Duration]int64{10 * time.Millisecond: 70}))
-	r := &result.Result{Schema: result.Schema, Status: result.StatusComplete,
-		Scenario: result.Scenario{Timeout: result.Ms(500 * time.Millisecond)}, Profiles: []result.Profile{*lastBadSpike(t, last)}}
-	JudgeAll(r)
-	old := result.Seconds(5.4 + 80.0/150)
-	r.Profiles[0].Verdict.Spike.RecoveryEstimate = &old
-	r = testkit.Reread(t, "stored.json", r)
-	notes := Rejudge(r)
-	s := r.Profiles[0].Verdict.Spike
-	if s.RecoveryEstimate == nil {
-		t.Fatal("judged again: no estimate")
+	for _, tc := range []struct {
+		name   string
+		stored *result.Seconds
+		note   string // "" for none
+	}{
+		{"counted as answered at once", ptrS(result.Seconds(5.4 + 80.0/150)), "its recovery estimate was 5.93s, today's 5.7s (timeouts are now dated by the client timeout"},
+		{"the same", ptrS(result.Seconds(5.7)), ""},
+		{"0.04 s apart", ptrS(result.Seconds(5.74)), ""},
+		{"none stored", nil, "it gave no recovery estimate, today's is 5.7s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &result.Result{Schema: result.Schema, Status: result.StatusComplete,
+				Scenario: result.Scenario{Timeout: result.Ms(500 * time.Millisecond)}, Profiles: []result.Profile{*lastBadSpike(t, last)}}
+			JudgeAll(r)
+			r.Profiles[0].Verdict.Spike.RecoveryEstimate = tc.stored
+			r = testkit.Reread(t, "stored.json", r)
+			notes := Rejudge(r)
+			s := r.Profiles[0].Verdict.Spike
+			if s.RecoveryEstimate == nil {
+				t.Fatal("judged again: no estimate")
+			}
+			if !r.Pass || !s.Recovered || math.Abs(float64(s.RecoveryTime)-6.4) > 1e-9 || math.Abs(float64(*s.RecoveryEstimate)-5.7) > 0.02 {
+				t.Errorf("judged again: pass %v, recovered %v within %v s, estimate %.3f s; want a pass, within 6.4 s, about 5.7 s", r.Pass, s.Recovered, s.RecoveryTime, float64(*s.RecoveryEstimate))
+			}
+			switch {
+			case tc.note == "" && len(notes) != 0:
+				t.Errorf("notes %q, want none", notes)
+			case tc.note != "" && (len(notes) != 1 || !strings.Contains(notes[0], tc.note) || !strings.Contains(notes[0], "PASS")):
+				t.Errorf("notes %q, want one with %q", notes, tc.note)
+			}
+		})
 	}
-	if len(notes) != 0 || !r.Pass || !s.Recovered || math.Abs(float64(s.RecoveryTime)-6.4) > 1e-9 || math.Abs(float64(*s.RecoveryEstimate)-5.7) > 0.02 {
-		t.Errorf("judged again: notes %q, pass %v, recovered %v within %v s, estimate %.3f s; want no note, a pass, within 6.4 s, about 5.7 s", notes, r.Pass, s.Recovered, s.RecoveryTime, float64(*s.RecoveryEstimate))
+}
+
+// TestSpikeRecoveryMixOfKindsSent: refusals (which complete at once) and
+// timeouts sent half and half at 100 req/s until the service turns good:
+// when it turned good before the last bad second began, that second holds
+// only timeouts and good answers, and solved alone (as if the timeouts
+// were all the bad requests sent) the recovery read early. The reviewer's
+// figures: 500 ms timeouts, good from 9.8 s, the second [10, 11) holds 15
+// timeouts and 100 good answers: 9.65 s; 5 s timeouts, good from 6.0 s,
+// 50 timeouts and 100 good answers: 5.5 s. With the refusals' share of
+// the surge's bad requests still sent: 9.8 and 6.0 s. A service whose
+// refusals stopped 5 s before the recovery (a queue no longer full) is
+// dated by the last bad second alone: 8.0 s, not the 8.44 s the surge's
+// share would give.
+func TestSpikeRecoveryMixOfKindsSent(t *testing.T) {
+	// recoveryIn on the last bad second alone, and with half the bad
+	// requests sent of a class it lacks.
+	for _, tc := range []struct {
+		timeouts, lat, alone, mixed float64
+	}{{15, 0.5, 9.65, 9.8}, {50, 5, 5.5, 6.0}} {
+		kinds := []badKind{{0, 0}, {tc.timeouts, tc.lat}}
+		if got := recoveryIn(10, kinds, 100, 11, 0, true); math.Abs(got-tc.alone) > 0.005 {
+			t.Errorf("%v timeouts of %vs alone: %.3f s, want %v", tc.timeouts, tc.lat, got, tc.alone)
+		}
+		if got := recoveryIn(10, kinds, 100, 11, 0.5, true); math.Abs(got-tc.mixed) > 0.005 {
+			t.Errorf("%v timeouts of %vs, half the bad requests refused: %.3f s, want %v", tc.timeouts, tc.lat, got, tc.mixed)
+		}
 	}
+	// The same from the windows a run records, bad from the surge's start
+	// at −5 s (the ramp-down ends at 0).
+	for _, tc := range []struct {
+		name                       string
+		timeout, refusedTill, good float64
+	}{
+		{"500 ms timeouts, refused until the recovery", 0.5, 9.8, 9.8},
+		{"5 s timeouts, refused until the recovery", 5, 6, 6},
+		{"5 s timeouts, refusals stopped at 3 s", 5, 3, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			during, after := mixedWindows(-5, tc.timeout, tc.refusedTill, tc.good)
+			sp := &result.Spike{}
+			findRecovery(sp, during, after, 3, 0, nil, 0.01, tc.timeout, true)
+			if !sp.Recovered || sp.RecoveryEstimate == nil {
+				t.Fatalf("recovered %v, estimate %v", sp.Recovered, sp.RecoveryEstimate)
+			}
+			if got := float64(*sp.RecoveryEstimate); math.Abs(got-tc.good) > 0.01 || got > float64(sp.RecoveryTime) || sp.RecoveryNote != "" {
+				t.Errorf("estimate %.3f s (bound %v s, note %q), want %v s", got, sp.RecoveryTime, sp.RecoveryNote, tc.good)
+			}
+		})
+	}
+}
+
+// mixedWindows are the one-second windows, from start, of an open-model
+// service sent 100 req/s: bad from start until good, refusing half the
+// requests until refusedTill and timing the rest out (after timeout
+// seconds), then answering at once; split at 0 (during, after).
+func mixedWindows(start, timeout, refusedTill, good float64) (during, after []result.Window) {
+	overlap := func(a, b, c, d float64) float64 { return max(0, min(b, d)-max(a, c)) }
+	for s := start; s < good+timeout+5; s++ {
+		refused := math.Round(50 * overlap(s, s+1, start, min(refusedTill, good)))
+		// timeouts completing in [s, s+1) were sent a timeout before.
+		a, b := s-timeout, s+1-timeout
+		timedOut := math.Round(50*overlap(a, b, start, refusedTill) + 100*overlap(a, b, min(refusedTill, good), good))
+		ok := math.Round(100 * overlap(s, s+1, good, math.Inf(1)))
+		w := timeoutsWindow(int64(timedOut), int64(refused), int64(ok), "")
+		w.Time, w.Offset = int64(s), result.Seconds(s)
+		if s < 0 {
+			during = append(during, w)
+		} else {
+			after = append(after, w)
+		}
+	}
+	return during, after
 }
