@@ -82,8 +82,11 @@ func verdictChange(old, now *result.Verdict) string {
 // printed figure's resolution is 0.01 s; the estimate is good to a few
 // hundredths: docs/profiles.md).
 func estimateMoved(old, now *result.Seconds) bool {
-	if old == nil || now == nil {
-		return old != now
+	switch {
+	case old == nil:
+		return false // a result stored before estimates, or without one: a figure added, none changed
+	case now == nil:
+		return true
 	}
 	return math.Abs(float64(*old-*now)) > 0.05
 }
@@ -94,8 +97,6 @@ func estimateMoved(old, now *result.Seconds) bool {
 // kinds of bad answers together (docs/profiles.md).
 func estimateChange(old, now *result.Seconds) string {
 	switch {
-	case old == nil:
-		return fmt.Sprintf("it gave no recovery estimate, today's is %ss", num(float64(*now)))
 	case now == nil:
 		return fmt.Sprintf("its recovery estimate was %ss, today's judging gives none", num(float64(*old)))
 	}
