@@ -330,7 +330,7 @@ var planCSVHeader = []string{"month", "start", "months_out", "peak_rps", "daily_
 	"resource", "demand", "required", "in_place", "added", "utilisation", "short",
 	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month",
 	"order_by_high_growth", "order_by_low_growth", "runway", "runway_high_growth", "runway_low_growth",
-	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest", "capacity_partial"}
+	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest", "capacity_partial", "capacity_doubt"}
 
 // PlanCSV writes the month-by-month plan as CSV, one row per month and
 // resource, with the month's action for the resource on its row: a table
@@ -351,7 +351,9 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 	// true where the resource's capacity is a lower bound (no stress
 	// step broke): its runway dates are the earliest days, as plan.md
 	// says "at the earliest". capacity_partial is true where a monitored
-	// metric measured the resource's capacity from partial readings.
+	// metric measured the resource's capacity from partial readings;
+	// capacity_doubt where that metric did not follow the utilisation law
+	// (plan.ResourceMeasure.Doubt).
 	runways := map[string][]string{}
 	for _, r := range p.Resources {
 		row := []string{csvDate(r.Runway), "", ""}
@@ -365,7 +367,8 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 				row = append(row, "")
 			}
 		}
-		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""), strconv.FormatBool(r.MeasuredBy != nil && r.MeasuredBy.Partial != ""))
+		runways[r.Name] = append(row, strconv.FormatBool(p.Earliest(r.Name) != ""), strconv.FormatBool(r.MeasuredBy != nil && r.MeasuredBy.Partial != ""),
+			strconv.FormatBool(r.MeasuredBy != nil && r.MeasuredBy.Doubt != ""))
 	}
 	f := func(v float64) string { return strconv.FormatFloat(roundTo(v, 4), 'f', -1, 64) }
 	blank := func(v float64) string { // a driver the plan does not use

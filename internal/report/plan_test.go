@@ -292,27 +292,33 @@ func TestPlanMarkdownLowerBoundRunway(t *testing.T) {
 // A resource whose capacity a monitored metric measured from partial
 // readings (its exporter went away during the stress run) is marked
 // where its runway is given: capacity_partial true on its CSV rows and
-// only on its, and the runway line of plan.md and plan.html.
+// only on its (capacity_doubt likewise, for another resource whose
+// metric did not follow the utilisation law), and the runway line of
+// plan.md and plan.html.
 func TestPlanPartialMonitoringRendered(t *testing.T) {
 	p := fixturePlan(t, fullPlan, planResult())
 	r := &p.Resources[0]
 	r.MeasuredBy = &plan.ResourceMeasure{Profile: "stress", Metric: "busy", Steps: []int{0}, Partial: "no reading in held step(s) 2 (left out)"}
+	r2 := &p.Resources[1]
+	r2.MeasuredBy = &plan.ResourceMeasure{Profile: "stress", Metric: "cpu", Steps: []int{0}, Doubt: "it grew by 10% of what the utilisation law predicts"}
 	p.Runway.Resource = r.Name
 	var b bytes.Buffer
 	if err := PlanCSV(&b, p); err != nil {
 		t.Fatal(err)
 	}
 	rows, col := readCSV(t, &b)
-	c, ok := col["capacity_partial"]
-	if !ok {
-		t.Fatalf("no capacity_partial column in %v", rows[0])
-	}
 	seen := map[string]bool{}
-	for _, row := range rows[1:] {
-		if want := strconv.FormatBool(row[6] == r.Name); row[c] != want {
-			t.Errorf("%s capacity_partial %q, want %s", row[6], row[c], want)
+	for name, only := range map[string]string{"capacity_partial": r.Name, "capacity_doubt": r2.Name} {
+		c, ok := col[name]
+		if !ok {
+			t.Fatalf("no %s column in %v", name, rows[0])
 		}
-		seen[row[6]] = true
+		for _, row := range rows[1:] {
+			if want := strconv.FormatBool(row[6] == only); row[c] != want {
+				t.Errorf("%s %s %q, want %s", row[6], name, row[c], want)
+			}
+			seen[row[6]] = true
+		}
 	}
 	if !seen[r.Name] || len(seen) < 2 {
 		t.Errorf("rows of %v, want %s's and others'", seen, r.Name)
