@@ -78,13 +78,14 @@ func verdictChange(old, now *result.Verdict) string {
 }
 
 // estimateMoved says whether a spike's recovery estimate judged again is
-// not the stored one: one of them missing, or more than 0.05 s apart (the
-// printed figure's resolution is 0.01 s; the estimate is good to a few
-// hundredths: docs/profiles.md).
+// not the stored one: today's missing where one was stored, or both more
+// than 0.05 s apart (the printed figure's resolution is 0.01 s; the
+// estimate is good to a few hundredths: docs/profiles.md). None stored is
+// no change: a figure added, none changed.
 func estimateMoved(old, now *result.Seconds) bool {
 	switch {
 	case old == nil:
-		return false // a result stored before estimates, or without one: a figure added, none changed
+		return false
 	case now == nil:
 		return true
 	}
@@ -92,12 +93,11 @@ func estimateMoved(old, now *result.Seconds) bool {
 }
 
 // estimateChange says how a spike's recovery estimate judged again
-// differs from the stored one (estimateMoved), and why when both exist:
-// today's estimate dates timeouts by the client timeout and solves the
-// kinds of bad answers together (docs/profiles.md).
+// differs from the stored one (estimateMoved: old is set), and why when
+// both exist: today's estimate dates timeouts by the client timeout and
+// solves the kinds of bad answers together (docs/profiles.md).
 func estimateChange(old, now *result.Seconds) string {
-	switch {
-	case now == nil:
+	if now == nil {
 		return fmt.Sprintf("its recovery estimate was %ss, today's judging gives none", num(float64(*old)))
 	}
 	return fmt.Sprintf("its recovery estimate was %ss, today's %ss (timeouts are now dated by the client timeout, and the kinds of bad answers solved together)", num(float64(*old)), num(float64(*now)))

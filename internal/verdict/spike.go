@@ -218,8 +218,11 @@ func sentMix(good func(result.Window) bool, limitP95 *result.Millis, timeout flo
 	m := kindMix{seen: [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}}
 	for _, part := range ws {
 		for _, w := range part {
-			kinds, _, _, ok := lastBad(w, limitP95, timeout)
-			if good(w) || !ok {
+			if good(w) {
+				continue
+			}
+			kinds, _, _, ok := lastBad(w, limitP95, timeout) // decodes the second's histogram
+			if !ok {
 				continue
 			}
 			m.seconds++
