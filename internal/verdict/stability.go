@@ -251,21 +251,40 @@ func unstable(model string, offered, short float64, p50, inFlight *result.StepTr
 // windows cannot be tested and gets no such check.
 const CheckP50Growth = "p50_growth"
 
-// steadyStateCheck is stage i's p50_growth check, only when it fails (a
-// stage that reached a steady state adds nothing to the verdict).
+// CheckShortfall names the check that fails an open baseline or target
+// stage whose completions (failures included) fell more than shortfallMax
+// short of the offered load over its steady part, beyond what one stall
+// displaces: the rule that makes a stress step unstable at any length.
+// The missing requests are a backlog, so it needs no trend and holds for
+// a stage too short for the p50_growth check.
+const CheckShortfall = "shortfall"
+
+// growthCheck reports whether a check is one of a stage's steady-state
+// checks (p50_growth, shortfall), which fail with no expectation set.
+func growthCheck(name string) bool { return name == CheckP50Growth || name == CheckShortfall }
+
+// steadyStateCheck is stage i's p50_growth check, or its shortfall check
+// when that holds, only when it fails (a stage that reached a steady state
+// adds nothing to the verdict).
 func steadyStateCheck(p *result.Profile, i int, span Span, part Part, stage *int) (result.Check, bool) {
 	if p.Model == "closed" {
 		return result.Check{}, false // its users are fixed: waits cannot grow without bound
 	}
+	offered := p.Stages[i].Offered.Load
+	short := shortfall(p.Model, offered, part)
 	p50, inFlight, ok := stepTrends(p, span)
-	if !ok || p50 == nil || p50.Z < trendZ || p50.Slope < latencySlope {
+	const carries = ": more offered than the target carries, so its latency grows for as long as the load lasts"
+	if ok && p50 != nil && p50.Z >= trendZ && p50.Slope >= latencySlope {
+		return result.Check{Name: CheckP50Growth, Stage: stage, Measured: math.Round(p50.Slope*10) / 10, Limit: latencySlope,
+			Op: "<", Unit: "ms/s", Pass: false,
+			Detail: unstable(p.Model, offered, short, p50, inFlight, part.Windows) + carries}, true
+	}
+	if short <= shortfallMax {
 		return result.Check{}, false
 	}
-	offered := p.Stages[i].Offered.Load
-	return result.Check{Name: CheckP50Growth, Stage: stage, Measured: math.Round(p50.Slope*10) / 10, Limit: latencySlope,
-		Op: "<", Unit: "ms/s", Pass: false,
-		Detail: unstable(p.Model, offered, shortfall(p.Model, offered, part), p50, inFlight, part.Windows) +
-			": more offered than the target carries, so its latency grows for as long as the load lasts"}, true
+	return result.Check{Name: CheckShortfall, Stage: stage, Measured: math.Round(short*1000) / 1000, Limit: shortfallMax,
+		Op: "<=", Unit: "ratio", Pass: false,
+		Detail: fmt.Sprintf("completed %s of %s req/s offered over %d steady s", num(part.Throughput), num(offered), part.Windows) + carries}, true
 }
 
 // untestedGrowth says, for an open stage whose steady part is too short

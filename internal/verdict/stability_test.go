@@ -328,3 +328,43 @@ func TestShortTargetSaysUntested(t *testing.T) {
 		t.Errorf("closed target: %s; want a pass with no caveat (its users are fixed)", v.Answer)
 	}
 }
+
+// A target whose completions fall more than 10% short of what was offered
+// fails at any length, as a stress step does, beyond what one stall moves
+// (half a second of the offered load); 9% short stays a pass that says it
+// cannot tell.
+func TestShortTargetShortOfOfferedFails(t *testing.T) {
+	target := func(windows int, offered float64, done int64) *result.Profile {
+		p := queueStep(t, windows, offered, func(int) int64 { return done }, func(i int) time.Duration {
+			return time.Duration(100+20*i) * time.Millisecond
+		})
+		maxErr := 0.01
+		p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate, p.Rules.Warmup = "target", false, nil, &maxErr, 0
+		return p
+	}
+	v := Judge(target(4, 300, 200), 0)
+	want := "shortfall 33.3% > 10% (completed 200 of 300 req/s offered over 4 steady s: more offered than the target carries"
+	if v.Pass || !strings.Contains(v.Answer, want) || strings.Contains(v.Answer, "too short") {
+		t.Errorf("4 s at 300 req/s offered, 200 completed: %s; want a FAIL with %q and no caveat", v.Answer, want)
+	}
+	none := target(4, 300, 200)
+	none.Rules.Expect = result.Expect{}
+	bound := 0.01
+	none.Rules.DefaultErrorRate = &bound
+	none.Stages[0].Requests = 800
+	if v := Judge(none, 0); !strings.Contains(v.Answer, "FAIL — no expectations set, but offered more than the target carries") {
+		t.Errorf("no expectations set: %s; want the answer to say more was offered than the target carries", v.Answer)
+	}
+	if v := Judge(target(4, 220, 200), 0); !v.Pass || !strings.Contains(v.Answer, "too short") {
+		t.Errorf("4 s at 220 req/s offered, 200 completed (9%% short): %s; want a pass with the caveat", v.Answer)
+	}
+	if v := Judge(target(1, 300, 250), 0); !v.Pass {
+		t.Errorf("1 s at 300 req/s offered, 250 completed (a sixth of a second's load, within one stall): %s; want a pass", v.Answer)
+	}
+	closed := target(4, 0, 200)
+	closed.Model = "closed"
+	closed.Stages[0].Offered = result.Offered{Load: 4, Unit: "users", Duration: 4}
+	if v := Judge(closed, 0); !v.Pass {
+		t.Errorf("closed target: %s; want a pass (its users are fixed)", v.Answer)
+	}
+}

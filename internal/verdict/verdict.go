@@ -260,8 +260,8 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	}
 	onlyDefault, growth := len(v.Checks) > 0, false
 	for _, c := range v.Checks {
-		growth = growth || c.Name == CheckP50Growth
-		onlyDefault = onlyDefault && (strings.HasSuffix(c.Detail, DefaultBoundDetail) || c.Name == CheckP50Growth)
+		growth = growth || growthCheck(c.Name)
+		onlyDefault = onlyDefault && (strings.HasSuffix(c.Detail, DefaultBoundDetail) || growthCheck(c.Name))
 	}
 	p95 := ms(result.Ms(last.P95))
 	if last.Requests-last.Errors <= 0 {
@@ -366,6 +366,9 @@ func checkText(c result.Check) string {
 	}
 	if c.Name == CheckP50Growth && !c.Pass {
 		return fmt.Sprintf("p50 growth %s ms/s >= %s ms/s%s (%s)", num(c.Measured), num(c.Limit), stage, c.Detail)
+	}
+	if c.Name == CheckShortfall && !c.Pass {
+		return fmt.Sprintf("shortfall %s > %s%s (%s)", pct(c.Measured), pct(c.Limit), stage, c.Detail)
 	}
 	switch c.Unit {
 	case "ms":
