@@ -306,6 +306,37 @@ func untestedGrowth(p *result.Profile, i int, span Span, part Part, stage *int) 
 		where = fmt.Sprintf("stage %d: ", *stage+1)
 	}
 	o := p.Stages[i].Offered
-	return fmt.Sprintf("too short to tell whether the target keeps up (%s%d steady s, %d needed for the p50_growth check; completed %s of %s req/s offered)",
-		where, n, minTrendWindows, num(part.Throughput), num(o.Load))
+	return fmt.Sprintf("too short to tell whether the target keeps up (%s%d steady s%s, %d needed for the p50_growth check; completed %s of %s req/s offered)",
+		where, n, lagText(span, p.Rules.Warmup), minTrendWindows, num(part.Throughput), num(o.Load))
+}
+
+// lagText says, for a stage whose latency set its steady start
+// (result.Span.Lag), that the steady part starts after that latency; ""
+// otherwise.
+func lagText(span Span, warmup result.Seconds) string {
+	if span.Lag <= 0 {
+		return ""
+	}
+	if warmup <= 0 {
+		return fmt.Sprintf(" from %s after the load changed, its p95 latency", ms(result.Millis(span.Lag*1000)))
+	}
+	return fmt.Sprintf(" from %s after the load changed, its p95 latency, longer than the %s warm-up", ms(result.Millis(span.Lag*1000)), ms(result.Millis(float64(warmup)*1000)))
+}
+
+// untestedCapacity says, for an open stress ramp whose capacity step had
+// too few steady windows for the trend test, that only a shortfall of more
+// than shortfallMax would have broken it: a step that fell behind by less
+// holds, and the capacity at SLO is read from it. "" when the step could
+// be tested, when there is none, or in the closed model.
+func untestedCapacity(p *result.Profile, s *result.Stress) string {
+	if p.Model == "closed" || s.CapacityStep == nil {
+		return ""
+	}
+	st := s.Steps[stepPos(s, *s.CapacityStep)]
+	spans := Spans(p)
+	if st.Windows >= minTrendWindows || st.Index >= len(spans) {
+		return ""
+	}
+	return fmt.Sprintf("the capacity step is too short to tell whether it kept up (step %d: %d steady s%s, %d needed for the trend test; only a shortfall of more than %s breaks a step, and it completed %s of %s req/s offered)",
+		st.Index+1, st.Windows, lagText(spans[st.Index], p.Rules.Warmup), minTrendWindows, pct(shortfallMax), num(st.Throughput), num(st.Offered))
 }

@@ -368,3 +368,58 @@ func TestShortTargetShortOfOfferedFails(t *testing.T) {
 		t.Errorf("closed target: %s; want a pass (its users are fixed)", v.Answer)
 	}
 }
+
+// slowSteps is an open stress ramp against a service that keeps up with
+// every rate but answers in lat: each second completes what was sent lat
+// earlier (windows count by completion), so for lat after each step's
+// start its windows complete the step before's rate.
+func slowSteps(t *testing.T, offered []float64, stepSecs, warmup int, lat time.Duration) *result.Profile {
+	p := testkit.StressProfile(t, "open", offered, offered, []time.Duration{lat, lat, lat, lat, lat}[:len(offered)], make([]float64, len(offered)), stepSecs)
+	p95 := result.Ms(5 * time.Second)
+	p.Rules.Expect.P95, p.Rules.Warmup = &p95, result.Seconds(warmup)
+	shift := int(lat / time.Second)
+	for i := range p.Windows {
+		w := &p.Windows[i]
+		w.Offered = offered[i/stepSecs]
+		done := int64(0)
+		if j := i - shift; j >= 0 {
+			done = int64(offered[j/stepSecs])
+		}
+		*w = testkit.Window(t, i, done, 0, lat)
+		w.Offered, w.P50 = offered[i/stepSecs], result.Ms(lat)
+	}
+	return p
+}
+
+// A service that answers in 3 s keeps up with every step: its capacity at
+// SLO is the top step's, none broke. Judged from the end of each step's
+// 2 s warm-up, a window completed the step before's rate and the capacity
+// at SLO read 116 req/s for 120 (against `loadplan sim` 400 workers × 3 s,
+// 6 s steps from 40 req/s, step 1 broke as unstable: "completions 31.7 of
+// 40.0 req/s offered"); the steady part now starts after the latency.
+func TestSlowServiceStepsStartAfterTheLatency(t *testing.T) {
+	p := slowSteps(t, []float64{40, 80, 120}, 12, 2, 3*time.Second)
+	v := Judge(p, 0)
+	s := v.Stress
+	if s.FirstBroken != nil || s.CapacityAtSLO != 120 {
+		t.Fatalf("3 s service, steps 40/80/120 req/s of 12 s: %s; want no step broken and capacity at SLO 120", v.Answer)
+	}
+	for _, st := range s.Steps {
+		if st.Throughput != st.Offered || st.Windows != 9 {
+			t.Errorf("step %d: throughput %v over %d steady s; want %v over 9 (12 s less the 3 s latency)", st.Index+1, st.Throughput, st.Windows, st.Offered)
+		}
+	}
+	if v.Caveat != "" {
+		t.Errorf("9 steady s a step: caveat %q; want none", v.Caveat)
+	}
+	short := slowSteps(t, []float64{40, 80, 120}, 6, 2, 3*time.Second)
+	v = Judge(short, 0)
+	want := "the capacity step is too short to tell whether it kept up (step 3: 3 steady s from 3s after the load changed, its p95 latency, longer than the 2s warm-up, 6 needed"
+	if v.Stress.FirstBroken != nil || !strings.Contains(v.Caveat, want) || !strings.HasSuffix(v.Answer, v.Caveat) {
+		t.Errorf("6 s steps: %s (caveat %q); want no step broken and a caveat with %q", v.Answer, v.Caveat, want)
+	}
+	fast := slowSteps(t, []float64{40, 80, 120}, 12, 2, 2*time.Second)
+	if sp := Spans(fast); sp[1].SteadyStart != 14 || sp[1].Lag != 0 {
+		t.Errorf("2 s latency, 2 s warm-up: step 2's span %+v; want the steady part from the warm-up (14 s), no lag", sp[1])
+	}
+}

@@ -252,6 +252,10 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		}
 		b.WriteString(checkText(v.Checks[0]))
 	}
+	if c := untestedCapacity(p, s); c != "" {
+		v.Caveat = c
+		b.WriteString("; " + c)
+	}
 	if p.Status == result.StatusInterrupted {
 		b.WriteString(" (interrupted: partial run)")
 	}
