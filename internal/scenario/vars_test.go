@@ -53,7 +53,7 @@ func TestSubstitution(t *testing.T) {
 func TestSubstitutionErrors(t *testing.T) {
 	for _, tt := range []struct{ in, msg string }{
 		{"${NOPE}", "environment variable NOPE is not set (write ${NOPE:-default} to give a default)"},
-		{"${secret:NOPE}", "environment variable NOPE is not set"},
+		{"${secret:NOPE}", "environment variable NOPE is not set (write ${secret:NOPE:-default} to give a default)"},
 		{"${}", `invalid variable name ""`},
 		{"${A-B}", `invalid variable name "A-B"`},
 		{"${A:default}", `invalid variable name "A:default"`},

@@ -133,7 +133,11 @@ func (w *Walker) variable(ref string, n *yaml.Node, path string) (val string, is
 	case w.Runtime != nil && !isSecret && w.Runtime.Unknown(name, n, path):
 		return "", false, false
 	default:
-		w.Errorf(n, path, "environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
+		prefix := ""
+		if isSecret {
+			prefix = secretPrefix // the default it suggests stays a secret
+		}
+		w.Errorf(n, path, "environment variable %s is not set (write ${%s%s:-default} to give a default)", name, prefix, name)
 		return "", false, false
 	}
 	if isSecret {
