@@ -482,6 +482,27 @@ func TestStressPlateauNoise(t *testing.T) {
 	}
 }
 
+// TestStressPlateauOneWindow: a step with one steady window has no spread
+// to measure its noise by, and the plateau rule takes the counting noise
+// of its completions (√x per second) instead of none. The figures are a
+// closed ramp of 2.5 s steps (one whole window each) against loadplan sim
+// --workers 100 --service-time 50ms, linear to 2,000 req/s: 40 users
+// counted 789 and 46 users 843 (+6.8% for +15%, under the bare rule's
+// +7.5%), where the seconds either side of that one counted 865 and 924.
+func TestStressPlateauOneWindow(t *testing.T) {
+	ms := time.Millisecond
+	lat := []time.Duration{50 * ms, 50 * ms, 50 * ms, 50 * ms}
+	linear := stress(t, "closed", []float64{34, 40, 46, 52}, []float64{676, 789, 843, 978}, lat, []float64{0, 0, 0, 0}, 1)
+	if s := JudgeSteps(linear); s.FirstBroken != nil {
+		t.Errorf("one second's count broke a linear ramp: step %d, %s %s", *s.FirstBroken+1, s.Reason, s.ReasonDetail)
+	}
+	// A fall of 12.5% for 15% more users is beyond the counting noise.
+	fall := stress(t, "closed", []float64{34, 40, 46, 52}, []float64{676, 789, 690, 700}, lat, []float64{0, 0, 0, 0}, 1)
+	if s := JudgeSteps(fall); s.FirstBroken == nil || *s.FirstBroken != 2 || s.Reason != ReasonPlateau {
+		t.Errorf("a fall: first broken %v, reason %q (%s); want step 3, plateau", s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}
+
 // TestSpikeRecoveryInsideTheLastBadSecond: the recovery time is the start
 // of the first good one-second window, up to a second late; the estimate
 // places it inside the last bad second by the share of that second's
