@@ -223,7 +223,14 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	fmt.Fprintf(&b, "%s: ", p.Name)
 	if s.CapacityStep != nil {
 		st := s.Steps[stepPos(s, *s.CapacityStep)]
-		fmt.Fprintf(&b, "capacity at SLO %s req/s (step %d, %s %s offered)", num(s.CapacityAtSLO), st.Index+1, num(st.Offered), st.Unit)
+		fmt.Fprintf(&b, "capacity at SLO %s req/s (step %d, %s %s offered", num(s.CapacityAtSLO), st.Index+1, num(st.Offered), st.Unit)
+		if p.Model != "closed" && st.Windows < minTrendWindows {
+			// No trend test ran: near saturation an open queue settles
+			// slower than such a step lasts, and its percentiles sit below
+			// the steady state's.
+			fmt.Fprintf(&b, "; a %d s steady part, too short to test for a steady state (%d s): its latency may not have settled", st.Windows, minTrendWindows)
+		}
+		b.WriteString(")")
 	} else {
 		b.WriteString("no step held the SLO")
 	}

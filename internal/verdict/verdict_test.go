@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -500,6 +501,33 @@ func TestStressPlateauOneWindow(t *testing.T) {
 	fall := stress(t, "closed", []float64{34, 40, 46, 52}, []float64{676, 789, 690, 700}, lat, []float64{0, 0, 0, 0}, 1)
 	if s := JudgeSteps(fall); s.FirstBroken == nil || *s.FirstBroken != 2 || s.Reason != ReasonPlateau {
 		t.Errorf("a fall: first broken %v, reason %q (%s); want step 3, plateau", s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}
+
+// TestStressAnswerShortCapacityStep: in the open model a capacity step
+// whose steady part is under minTrendWindows seconds had no trend test,
+// and the answer says its latency may not have settled. Measured against
+// loadplan sim --workers 16 --service-time 10ms (exponential): 5 s steps
+// of 1,350 to 1,600 req/s with a p95 SLO of 40 ms held 1,550 at a p95 of
+// 37.4 ms, where evenly spaced arrivals settle at 45 ms (and Poisson ones,
+// by Erlang C, at 70 ms): the queue near ρ 0.97 had not filled in 4 s.
+func TestStressAnswerShortCapacityStep(t *testing.T) {
+	ms := time.Millisecond
+	lat := []time.Duration{10 * ms, 20 * ms, 40 * ms, 300 * ms}
+	for _, tt := range []struct {
+		model string
+		secs  int
+		want  bool
+	}{{"open", 4, true}, {"open", 8, false}, {"closed", 4, false}} {
+		p := stress(t, tt.model, []float64{400, 800, 1200, 1600}, []float64{400, 800, 1200, 1590}, lat, []float64{0, 0, 0, 0}, tt.secs)
+		v := judgeStress(p)
+		if v.Stress == nil || v.Stress.CapacityStep == nil || *v.Stress.CapacityStep != 2 {
+			t.Fatalf("%s %d s: want step 3 to hold: %s", tt.model, tt.secs, v.Answer)
+		}
+		got := strings.Contains(v.Answer, fmt.Sprintf("step 3, 1200 %s offered; a %d s steady part, too short to test for a steady state (6 s): its latency may not have settled)", p.Stages[2].Offered.Unit, tt.secs))
+		if got != tt.want {
+			t.Errorf("%s, %d s steps: caveat %v, want %v: %s", tt.model, tt.secs, got, tt.want, v.Answer)
+		}
 	}
 }
 
