@@ -110,7 +110,14 @@ func capacityFromResult(ctx context.Context, env *Env, args []string) error {
 		err = report.StoredCapacityText(env.Stdout, path, m.Profile, c, m.Bottleneck)
 	}
 	if err == nil && c.Error != "" {
-		err = usagef("%s: profile %s: no capacity model: %s (capacity at SLO %s req/s)", path, m.Profile.Name, c.Error, units.Sig4(c.CapacityAtSLO))
+		if !*jsonOut {
+			// The refused model's notes (a measured saturation with its
+			// interval among them) are printed with it, as the JSON carries them.
+			for _, note := range c.Warnings {
+				fmt.Fprintf(env.Stderr, "loadplan: warning: %s: %s\n", m.Profile.Name, note)
+			}
+		}
+		err = usagef("%s: profile %s: %s", path, m.Profile.Name, c.Statement)
 	}
 	return err
 }

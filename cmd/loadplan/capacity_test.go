@@ -384,7 +384,7 @@ func TestCapacityResultErrors(t *testing.T) {
 		{"no stress profile", []string{noStress}, "has no stress profile (profiles: baseline, target (stepped)); name a stepped profile with --profile", ""},
 		{"unknown profile", []string{good, "--profile", "spike"}, "has no spike profile (profiles: stress (stepped))", ""},
 		{"not stepped", []string{noStress, "--profile", "baseline"}, "profile baseline in " + noStress + " is not stepped", ""},
-		{"too few levels", []string{few}, "profile stress: no capacity model: need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3 (capacity at SLO", ""},
+		{"too few levels", []string{few}, "profile stress: no capacity model fitted over 3 step(s): need at least 4 distinct concurrency levels to fit σ, κ and λ, got 3; capacity at SLO", ""},
 		{"too few levels, JSON", []string{few, "--json"}, "need at least 4 distinct", `"error": "need at least 4 distinct`},
 		{"negative resamples", []string{good, "--resamples", "-1"}, "--resamples -1: want 0 to 100000", ""},
 		{"too many resamples", []string{good, "--resamples", "1000000000"}, "--resamples 1000000000: want 0 to 100000", ""},
@@ -410,7 +410,7 @@ func TestCapacityResultJudgesUnjudgedSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := runCommand(t, "capacity", path)
-	if code != ExitUsage || !strings.Contains(errOut, "no capacity model: no complete step") {
+	if code != ExitUsage || !strings.Contains(errOut, "no capacity model fitted over 0 step(s): no complete step") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

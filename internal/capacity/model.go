@@ -84,7 +84,7 @@ func fromProfile(ctx context.Context, p *result.Profile, opt FitOptions) (*resul
 		// The figures measure the generator, not the target: no model of
 		// the target can be fitted to them.
 		c.Error = "the run is invalid: the generator was the bottleneck (" + strings.Join(p.Generator.Reasons, "; ") + "), so its steps measure loadplan, not the target"
-		c.Statement = "No capacity model: " + c.Error
+		c.Statement = "no capacity model: " + c.Error
 		return c, saturation{}, nil
 	}
 
@@ -494,8 +494,12 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	switch {
 	case c.Error != "" && c.LimitedBy == LimitedByThroughput:
 		return fmt.Sprintf("%s, against a measured saturation throughput of %s req/s: the throughput ceiling binds first", at, figure(*c.SaturationThroughput))
+	case c.Error != "" && s.FirstBroken == nil:
+		// No model and no break: the held steps say only that the
+		// capacity is at least this.
+		return at + " and no step broke: it is a lower bound; load further"
 	case c.Error != "":
-		return at
+		return at + " (" + broke + ")"
 	case c.Headroom == nil:
 		if s.FirstBroken == nil {
 			return at + " and no step broke: load further"

@@ -116,7 +116,15 @@ func TestFromProfile(t *testing.T) {
 		{
 			name: "too few levels", profile: stressProfile("closed", peak[:3], 2, "latency"), opt: noBootstrap,
 			wantErr: "need at least 4 distinct concurrency levels", capSLO: peak[1][1], headroom: math.NaN(), points: 3,
-			statement: []string{"no capacity model fitted over 3 step(s): need at least 4", "capacity at SLO 341 req/s at 4 users"},
+			statement: []string{"no capacity model fitted over 3 step(s): need at least 4", "capacity at SLO 341 req/s at 4 users (step 3 at "},
+		},
+		{
+			// Measured against loadplan sim (1,600 req/s): steps 400, 800
+			// and 1,200 req/s all held, and the statement gave 1,200 as if
+			// it were the capacity.
+			name: "too few levels, none broke", profile: stressProfile("closed", peak[:3], 3, ""), opt: noBootstrap,
+			wantErr: "need at least 4 distinct concurrency levels", capSLO: peak[2][1], headroom: math.NaN(), points: 3,
+			statement: []string{"no capacity model fitted over 3 step(s)", "and no step broke: it is a lower bound; load further"},
 		},
 		{
 			// Rising points only: the USL's peak at 21.8 is not measured, so

@@ -239,26 +239,26 @@ func TestSteadyWindows(t *testing.T) {
 // lineOf is the line of the first occurrence of sub in s.
 func lineOf(s, sub string) int { return strings.Count(s[:strings.Index(s, sub)], "\n") + 1 }
 
-// A stage's steady part starts after its latency (the median of its
-// seconds' p95) when that exceeds the warm-up by more than half a second:
+// A stage's steady part starts after its latency (the lowest of its
+// seconds' p50) when that exceeds the warm-up by more than half a second:
 // until then its windows complete what the load before it sent. A spike's
 // stages keep the warm-up.
 func TestSpansStartAfterTheLatency(t *testing.T) {
-	prof := func(p95 time.Duration) *Profile {
+	prof := func(low time.Duration) *Profile {
 		p := &Profile{Rules: Rules{Warmup: 2}}
 		for i := 0; i < 2; i++ {
 			p.Stages = append(p.Stages, Stage{Offered: Offered{Load: 10, Duration: 10}, Stats: Stats{Elapsed: 10}})
 		}
 		for i := 0; i < 20; i++ {
-			p.Windows = append(p.Windows, Window{Offset: Seconds(i), Requests: 10, P95: Ms(p95)})
+			p.Windows = append(p.Windows, Window{Offset: Seconds(i), Requests: 10, P50: Ms(low + time.Duration(i%3)*100*time.Millisecond)})
 		}
 		return p
 	}
 	if sp := Spans(prof(3200 * time.Millisecond)); sp[1].SteadyStart != 13.2 || sp[1].Lag != 3.2 || sp[0].SteadyStart != 3.2 {
-		t.Errorf("p95 3.2 s, warm-up 2 s: %+v; want the steady parts from 3.2 s into each stage", sp)
+		t.Errorf("p50 from 3.2 s, warm-up 2 s: %+v; want the steady parts from 3.2 s into each stage", sp)
 	}
 	if sp := Spans(prof(2500 * time.Millisecond)); sp[1].SteadyStart != 12 || sp[1].Lag != 0 {
-		t.Errorf("p95 2.5 s, warm-up 2 s: %+v; want the steady part from the warm-up", sp[1])
+		t.Errorf("p50 from 2.5 s, warm-up 2 s: %+v; want the steady part from the warm-up", sp[1])
 	}
 	spike := prof(3200 * time.Millisecond)
 	spike.Rules.Recovery = &RecoveryRule{}

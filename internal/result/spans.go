@@ -1,17 +1,15 @@
 package result
 
-import "slices"
-
 // Span is a stage's place in the profile timeline, in seconds from the
 // profile start: the steady part (docs/profiles.md, "The steady part") runs
-// from the end of the ramp plus the warm-up — or plus the stage's latency,
+// from the end of the ramp plus the warm-up — or plus the service's latency,
 // when that is longer (Lag) — to the end of the stage as run. verdict and
 // compare both judge over it.
 type Span struct {
 	Start, SteadyStart, End float64
 	Complete                bool // the stage ran its planned duration
-	// Lag is the stage's latency (the median of its seconds' p95) when it
-	// exceeds the warm-up by more than lagSlack and so set the steady
+	// Lag is the profile's latency (the lowest of its seconds' p50) when
+	// it exceeds the warm-up by more than lagSlack and so set the steady
 	// start; 0 otherwise.
 	Lag float64
 }
@@ -29,6 +27,10 @@ const lagSlack = 0.5
 func Spans(p *Profile) []Span {
 	out := make([]Span, len(p.Stages))
 	at := 0.0
+	lag := 0.0
+	if p.Rules.Recovery == nil { // a spike is judged by its own clock
+		lag = lowestLatency(p)
+	}
 	for i, st := range p.Stages {
 		planned := float64(st.Offered.Duration)
 		ran := float64(st.Elapsed)
@@ -37,10 +39,8 @@ func Spans(p *Profile) []Span {
 		}
 		held := at + float64(st.Offered.Ramp)
 		sp := Span{Start: at, SteadyStart: held + float64(p.Rules.Warmup), End: at + ran, Complete: ran >= planned-0.5}
-		if p.Rules.Recovery == nil { // a spike is judged by its own clock
-			if lag := stageLatency(p, held, sp.End); lag > float64(p.Rules.Warmup)+lagSlack {
-				sp.SteadyStart, sp.Lag = held+lag, lag
-			}
+		if lag > float64(p.Rules.Warmup)+lagSlack {
+			sp.SteadyStart, sp.Lag = held+lag, lag
 		}
 		out[i] = sp
 		at += planned
@@ -48,25 +48,23 @@ func Spans(p *Profile) []Span {
 	return out
 }
 
-// stageLatency is the median p95 (seconds) of the windows that completed
-// a successful request from from to end: how long after the load changed
-// the windows still complete requests sent before it. 0 with none.
-func stageLatency(p *Profile, from, end float64) float64 {
-	var p95 []float64
+// lowestLatency is the lowest p50 (seconds) of the profile's seconds that
+// completed a successful request: how long after the load changed the
+// windows still complete requests sent before it. The lowest of the whole
+// profile, not of a stage and not a typical one: past saturation a queue
+// lengthens every answer, and a lag read from that would push a step's
+// steady part past the seconds that show its queue growing (3 s steps at
+// 125% of the capacity, after a step at 100%, held). 0 with none.
+func lowestLatency(p *Profile) float64 {
+	low := 0.0
 	for _, w := range p.Windows {
-		if off := float64(w.Offset); off >= from-spanEps && off+1 <= end+spanEps && w.P95 > 0 {
-			p95 = append(p95, float64(w.P95)/1000)
+		if w.P50 > 0 {
+			if l := float64(w.P50) / 1000; low == 0 || l < low {
+				low = l
+			}
 		}
 	}
-	if len(p95) == 0 {
-		return 0
-	}
-	slices.Sort(p95)
-	n := len(p95)
-	if n%2 == 1 {
-		return p95[n/2]
-	}
-	return (p95[n/2-1] + p95[n/2]) / 2
+	return low
 }
 
 // spanEps absorbs float rounding in window offsets.

@@ -318,16 +318,19 @@ func lagText(span Span, warmup result.Seconds) string {
 		return ""
 	}
 	if warmup <= 0 {
-		return fmt.Sprintf(" from %s after the load changed, its p95 latency", ms(result.Millis(span.Lag*1000)))
+		return fmt.Sprintf(" from %s after the load changed, its lowest p50 latency", ms(result.Millis(span.Lag*1000)))
 	}
-	return fmt.Sprintf(" from %s after the load changed, its p95 latency, longer than the %s warm-up", ms(result.Millis(span.Lag*1000)), ms(result.Millis(float64(warmup)*1000)))
+	return fmt.Sprintf(" from %s after the load changed, its lowest p50 latency, longer than the %s warm-up", ms(result.Millis(span.Lag*1000)), ms(result.Millis(float64(warmup)*1000)))
 }
 
 // untestedCapacity says, for an open stress ramp whose capacity step had
-// too few steady windows for the trend test, that only a shortfall of more
-// than shortfallMax would have broken it: a step that fell behind by less
-// holds, and the capacity at SLO is read from it. "" when the step could
-// be tested, when there is none, or in the closed model.
+// too few steady windows for the trend test, that its latency may not have
+// settled (near saturation an open queue fills for longer than such a step
+// lasts, and its percentiles sit below the steady state's) and that only a
+// shortfall of more than shortfallMax would have broken it: a step that
+// fell behind by less holds, and the capacity at SLO is read from it. ""
+// when the step could be tested, when there is none, or in the closed
+// model.
 func untestedCapacity(p *result.Profile, s *result.Stress) string {
 	if p.Model == "closed" || s.CapacityStep == nil {
 		return ""
@@ -337,6 +340,6 @@ func untestedCapacity(p *result.Profile, s *result.Stress) string {
 	if st.Windows >= minTrendWindows || st.Index >= len(spans) {
 		return ""
 	}
-	return fmt.Sprintf("the capacity step is too short to tell whether it kept up (step %d: %d steady s%s, %d needed for the trend test; only a shortfall of more than %s breaks a step, and it completed %s of %s req/s offered)",
+	return fmt.Sprintf("the capacity step is too short to tell whether it kept up (step %d: %d steady s%s, %d needed for the trend test): its latency may not have settled, and only a shortfall of more than %s breaks a step (it completed %s of %s req/s offered)",
 		st.Index+1, st.Windows, lagText(spans[st.Index], p.Rules.Warmup), minTrendWindows, pct(shortfallMax), num(st.Throughput), num(st.Offered))
 }

@@ -414,7 +414,7 @@ func TestSlowServiceStepsStartAfterTheLatency(t *testing.T) {
 	}
 	short := slowSteps(t, []float64{40, 80, 120}, 6, 2, 3*time.Second)
 	v = Judge(short, 0)
-	want := "the capacity step is too short to tell whether it kept up (step 3: 3 steady s from 3s after the load changed, its p95 latency, longer than the 2s warm-up, 6 needed"
+	want := "the capacity step is too short to tell whether it kept up (step 3: 3 steady s from 3s after the load changed, its lowest p50 latency, longer than the 2s warm-up, 6 needed"
 	if v.Stress.FirstBroken != nil || !strings.Contains(v.Caveat, want) || !strings.HasSuffix(v.Answer, v.Caveat) {
 		t.Errorf("6 s steps: %s (caveat %q); want no step broken and a caveat with %q", v.Answer, v.Caveat, want)
 	}
