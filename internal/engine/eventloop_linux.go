@@ -45,9 +45,13 @@ type elConn struct {
 	got   bool  // bytes of the response have arrived
 	at    int64 // the kernel's receive time of the last bytes read (CLOCK_REALTIME ns; 0: none)
 	early bool  // bytes arrived while connecting or writing
-	p     respParser
-	buf   []byte // what has arrived and not been parsed: buf[:n]
-	n     int
+	// hup: the peer closed its end (or the socket failed); reported with
+	// a response's last bytes, that edge is the only one (EPOLLET), so
+	// the connection must not go back to the idle ones.
+	hup bool
+	p   respParser
+	buf []byte // what has arrived and not been parsed: buf[:n]
+	n   int
 }
 
 const (
@@ -443,7 +447,7 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)}
 	}
 	c := l.slot()
-	c.fd, c.state, c.n, c.got, c.early, c.at = fd, state, 0, false, false, 0
+	c.fd, c.state, c.n, c.got, c.early, c.hup, c.at = fd, state, 0, false, false, false, 0
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: c.idx}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		unix.Close(fd)
@@ -508,6 +512,9 @@ func (l *eventLoop) event(ev *unix.EpollEvent) {
 	c := l.conns[ev.Fd]
 	if ev.Events&unix.EPOLLIN != 0 && (c.state == csConnecting || c.state == csWriting) {
 		c.early = true
+	}
+	if ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		c.hup = true
 	}
 	switch c.state {
 	case csConnecting:
@@ -640,7 +647,7 @@ func sockErr(op string, err error) error {
 func (l *eventLoop) finish(c *elConn) {
 	out := Outcome{Status: c.p.status, Bytes: c.p.bytes}
 	c.seq = 0
-	if c.p.close || c.fp.close || c.n > 0 {
+	if c.p.close || c.fp.close || c.n > 0 || c.hup {
 		l.drop(c)
 	} else {
 		c.state = csIdle

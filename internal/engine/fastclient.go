@@ -364,6 +364,13 @@ type deadlineConn struct {
 	first    *[firstChunk]byte
 	off, end int
 	firstErr error
+	// served: the connection has been handed to a request before, so it
+	// sat idle in the pool since (see acquireLive); gone is what its
+	// probe found (probeFD, one closure per connection).
+	served bool
+	gone   bool
+	probe  func(fd uintptr)
+	scrap  [1]byte
 }
 
 // monoEpoch anchors monoClock, a monotonic clock read with one vDSO call.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 
 	"github.com/valyala/fasthttp"
 )
@@ -31,6 +32,10 @@ type lazyRead struct{}
 // not an error of its own, the read that follows meets the same failure.
 func (lazyRead) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response) (retry bool, err error) {
 	cc, err := hc.AcquireConn(0, req.ConnectionClose())
+	for err == nil && stale(cc.Conn()) {
+		hc.CloseConn(cc)
+		cc, err = hc.AcquireConn(0, req.ConnectionClose())
+	}
 	if err != nil {
 		return false, err
 	}
@@ -70,6 +75,29 @@ func (lazyRead) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, resp *
 		hc.ReleaseConn(cc)
 	}
 	return false, nil
+}
+
+// stale tells whether conn, just taken from the pool for a request, is an
+// idle one the server has ended meanwhile: closed after its last response
+// without "Connection: close", or at its idle timeout (a Node.js server's
+// is 5 s, so closed-model users thinking longer met it on every request).
+// The caller closes it and takes another, as net/http does. A request sent
+// on it never reached the server and failed as connection_reset: a fault
+// of the generator's pool counted as the target's (docs/reliability.md).
+// A connection's first request is never checked, so a server that closes
+// each connection as soon as it is accepted still fails its requests. The
+// check is one non-blocking read per reused connection; over TLS there is
+// none (the pool's connection is then not a deadlineConn).
+func stale(conn net.Conn) bool {
+	dc, ok := conn.(*deadlineConn)
+	if !ok {
+		return false
+	}
+	if dc.served {
+		return dc.peerGone()
+	}
+	dc.served = true
+	return false
 }
 
 // awaitResponse waits until the response begins to arrive (or the
@@ -139,6 +167,10 @@ func wire(req *fasthttp.Request) ([]byte, error) {
 func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
 	hc := fp.host.hc
 	cc, err := hc.AcquireConn(0, fp.close)
+	for err == nil && stale(cc.Conn()) {
+		hc.CloseConn(cc)
+		cc, err = hc.AcquireConn(0, fp.close)
+	}
 	if err != nil {
 		return fasthttp.AcquireResponse(), err
 	}

@@ -21,6 +21,34 @@ func (c *deadlineConn) arm() {
 	}
 	c.raw = raw
 	c.readable = c.readFirst // one closure per connection, none per request
+	c.probe = c.probeFD
+}
+
+// peerGone tells whether an idle connection is unusable: the server closed
+// or reset it, or sent bytes no request asked for (a 408 before its idle
+// timeout's close, say). Not a socket: false.
+func (c *deadlineConn) peerGone() bool {
+	if c.raw == nil || c.first != nil || c.firstErr != nil {
+		return c.firstErr != nil
+	}
+	c.gone = false
+	if c.raw.Control(c.probe) != nil {
+		return true
+	}
+	return c.gone
+}
+
+// probeFD reads fd without waiting: only "nothing yet" (EAGAIN) leaves an
+// idle connection usable. A byte read is dropped with the connection.
+func (c *deadlineConn) probeFD(fd uintptr) {
+	for {
+		_, err := syscall.Read(int(fd), c.scrap[:])
+		if err == syscall.EINTR {
+			continue
+		}
+		c.gone = err != syscall.EAGAIN
+		return
+	}
 }
 
 // readFirst reads what has arrived on fd into a pooled chunk; false when
