@@ -360,6 +360,9 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	if len(digests) > 1 {
 		c.Warnings = append(c.Warnings, "the two runs used different scenario files: check that they offered the same load (a target URL may differ, the load should not)")
 	}
+	if w := layoutWarning(olds, news); w != "" {
+		c.Warnings = append(c.Warnings, w)
+	}
 	for _, s := range []struct {
 		which string
 		rs    []*result.Result
@@ -378,6 +381,34 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 		}
 	}
 	return c, nil
+}
+
+// layoutWarning says when the two sides' generators were laid out
+// differently: one process against a result merged from segments, or
+// another number of segments. The load is the same, but the generators
+// that sent it are not (their lateness, their network path to the
+// target), and both show in the latencies (docs/compare.md, step 2).
+func layoutWarning(olds, news []*result.Result) string {
+	describe := func(rs []*result.Result) (ns []int, words []string) {
+		for _, r := range rs {
+			n := max(1, len(r.Segments))
+			if slices.Contains(ns, n) {
+				continue
+			}
+			ns, words = append(ns, n), append(words, fmt.Sprintf("merged from %d segments", n))
+			if n == 1 {
+				words[len(words)-1] = "one generator process"
+			}
+		}
+		return ns, words
+	}
+	on, ow := describe(olds)
+	nn, nw := describe(news)
+	if len(on) == 1 && slices.Equal(on, nn) {
+		return ""
+	}
+	return fmt.Sprintf("the two sides' generators were laid out differently (old: %s; new: %s): the generators' lateness and network path show in the latencies; run both sides with the same segment layout",
+		strings.Join(ow, ", "), strings.Join(nw, ", "))
 }
 
 // profileNames lists the profile names of the runs, first run's order

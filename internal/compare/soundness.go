@@ -1,11 +1,13 @@
 package compare
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -59,7 +61,7 @@ func (c *Comparison) settle(olds, news []*result.Result) {
 	for _, p := range c.Profiles {
 		compared = append(compared, p.Name)
 	}
-	c.Unsound = append(unsound(olds, news, compared), incomparable(olds, news, compared)...)
+	c.Unsound = slices.Concat(unsound(olds, news, compared), lenientLateness(olds, news, compared), incomparable(olds, news, compared))
 	c.dropLoadRegressions()
 	c.Pass = c.Pass && len(c.Unsound) == 0
 	c.Verdict = "PASS"
@@ -109,10 +111,7 @@ func unsound(olds, news []*result.Result, compared []string) []Unsound {
 		rs   []*result.Result
 	}{{"old", olds}, {"new", news}} {
 		for i, r := range s.rs {
-			run := 0
-			if len(s.rs) > 1 {
-				run = i + 1
-			}
+			run := numbered(s.rs, i)
 			if r.Status != result.StatusComplete {
 				why := "it was interrupted before its end: its figures are partial"
 				if r.Status == result.StatusAborted {
@@ -143,6 +142,69 @@ func unsound(olds, news []*result.Result, compared []string) []Unsound {
 	return us
 }
 
+// lenientLateness lists each open-model run of a compared profile whose
+// generator kept within its own --max-lateness but not within the
+// stricter limit another compared run was held to. Open-model latencies
+// count from each request's intended start, so a generator's lateness is
+// in them: the same service read p95 +17% and p99 +36% (FAIL) from a run
+// split over two segments with --max-lateness 100ms (start lateness p99
+// 26 ms) against a single process held to 10 ms (1 ms). Both sides are
+// held to the one limit, the strictest; a run already invalid by its own
+// is unsound() already.
+func lenientLateness(olds, news []*result.Result, compared []string) []Unsound {
+	limitOf := func(p *result.Profile) float64 {
+		if l := float64(p.Generator.LatenessLimit); l > 0 {
+			return l
+		}
+		return verdict.MaxLatenessP99
+	}
+	type run struct {
+		side string
+		num  int
+		p    *result.Profile
+	}
+	var us []Unsound
+	for _, name := range compared {
+		var runs []run
+		for _, s := range []struct {
+			side string
+			rs   []*result.Result
+		}{{"old", olds}, {"new", news}} {
+			for i, r := range s.rs {
+				if p := r.Profile(name); p != nil && p.Model == "open" {
+					runs = append(runs, run{s.side, numbered(s.rs, i), p})
+				}
+			}
+		}
+		if len(runs) == 0 {
+			continue
+		}
+		strict := slices.MinFunc(runs, func(a, b run) int { return cmp.Compare(limitOf(a.p), limitOf(b.p)) })
+		limit := limitOf(strict.p)
+		for _, r := range runs {
+			g := r.p.Generator
+			if g.Invalid || float64(g.LatenessP99) <= limit {
+				continue
+			}
+			by := Unsound{Side: strict.side, Run: strict.num}.What()
+			us = append(us, Unsound{Side: r.side, Run: r.num, Profile: name, Kind: UnsoundInvalid,
+				Reason: fmt.Sprintf("its generator was the bottleneck by the limit %s was held to (start lateness p99 %s > %s; this run allowed itself %s): "+
+					"its latencies, counted from each request's intended start, include the generator's lateness; hold both sides to one --max-lateness",
+					by, units.Ms(float64(g.LatenessP99)), units.Ms(limit), units.Ms(limitOf(r.p)))})
+		}
+	}
+	return us
+}
+
+// numbered is run i's number among rs for an Unsound: 1-based when its
+// side has several runs, else 0.
+func numbered(rs []*result.Result, i int) int {
+	if len(rs) > 1 {
+		return i + 1
+	}
+	return 0
+}
+
 // incomparable lists each run that offered a compared profile another
 // model, or a stage of it another load, than the first old run did. Two
 // runs at different loads are no regression test: the throughput follows
@@ -165,10 +227,7 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 				if p == nil || p == ref {
 					continue
 				}
-				run := 0
-				if len(s.rs) > 1 {
-					run = i + 1
-				}
+				run := numbered(s.rs, i)
 				if why := verdict.LoadDifference(ref, p, refName); why != "" {
 					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: UnsoundIncomparable,
 						Reason: why + ": a difference in its figures may be the load's, not the system's; run both sides with the same scenario and --scale"})
