@@ -255,6 +255,11 @@ type Metric struct {
 	// unchanged. It is not part of the row's verdict; run --baseline
 	// reads it (docs/ci.md).
 	Pooled *PooledTest `json:"pooled,omitempty"`
+	// Missing names the side with no figure on a latency row, "old",
+	// "new" or "both": no successful request in its compared windows (or
+	// its whole profile), so its Old or New is 0 and means none; Change is
+	// then 0, Relative null and the row not tested.
+	Missing string `json:"missing,omitempty"`
 	// Detectable is the run's resolution for a latency row (p50, p95,
 	// p99): about the smallest relative change its test calls with 80%
 	// chance at this size (setDetectable); absent for the other rows.
@@ -792,7 +797,30 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	er := newMetric(ErrorRate, errorRate(oldErr, oldReq), errorRate(newErr, newReq))
 	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
 	metrics = append(metrics, er)
+	noLatency(metrics, oldGood == 0, newGood == 0)
 	return metrics, dist, notes
+}
+
+// noLatency marks the latency rows of ms when a side had no successful
+// request (oldNone, newNone): its figure is 0 and means none, so the row
+// has no change, no relative change and no test (a run whose every
+// request failed read p95 30ms → 0ms, −100%, "fewer than 3 per-second
+// values in a run").
+func noLatency(ms []Metric, oldNone, newNone bool) {
+	side := map[[2]bool]string{{true, false}: "old", {false, true}: "new", {true, true}: "both"}[[2]bool{oldNone, newNone}]
+	if side == "" {
+		return
+	}
+	why := "no successful request in the " + side + " run: no latency to compare"
+	if side == "both" {
+		why = "no successful request in either run: no latency to compare"
+	}
+	for i := range ms {
+		if m := &ms[i]; m.Unit == "ms" {
+			*m = Metric{Name: m.Name, Unit: m.Unit, WorseWhen: m.WorseWhen, Old: m.Old, New: m.New, Gated: m.Gated,
+				Missing: side, Verdict: NotTested, Note: why}
+		}
+	}
 }
 
 // errorRate is errs ÷ req, 0 with no request.
@@ -847,6 +875,7 @@ func totalsOnly(os, ns []*result.Profile) []Metric {
 	for i := range ms {
 		ms[i].Verdict, ms[i].Note = NotTested, "no per-second windows"
 	}
+	noLatency(ms, mean(os, good) == 0, mean(ns, good) == 0)
 	return ms
 }
 

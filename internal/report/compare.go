@@ -128,6 +128,16 @@ func cmpRows(p *compare.Profile, s compare.Settings) []cmpRow {
 		if m.Name == compare.Ceiling {
 			cmpCeilingCells(&r, m)
 		}
+		if m.Missing != "" {
+			// No successful request on that side: no figure, not 0 ms.
+			r.Change, r.Relative = "—", "—"
+			if m.Missing != "new" {
+				r.Old = "—"
+			}
+			if m.Missing != "old" {
+				r.New = "—"
+			}
+		}
 		rows = append(rows, r)
 	}
 	return rows
