@@ -75,3 +75,27 @@ func TestLayoutsThatDifferAreSaid(t *testing.T) {
 		}
 	}
 }
+
+// TestDifferentLoadsEveryCallSaysSo: runs at different loads are
+// INCOMPARABLE, and no row of theirs reads as a like-for-like change
+// without a word. Measured against loadplan sim (16 × 10 ms): 400 against
+// 440 req/s offered read throughput +10.0% "better" with no note on the
+// row (only regressions carried one). 100 against 130 req/s here.
+func TestDifferentLoadsEveryCallSaysSo(t *testing.T) {
+	for _, rates := range [][2]float64{{100, 130}, {130, 100}} {
+		c, p := compared(t, doc(checkout.run(t, 1, "baseline", []stage{{rates[0], 60}})), doc(checkout.run(t, 2, "baseline", []stage{{rates[1], 60}})))
+		called := 0
+		for _, m := range p.Metrics {
+			if m.Verdict != Better && m.Verdict != Worse {
+				continue
+			}
+			called++
+			if m.Regression || !strings.Contains(m.Note, "the runs offered different loads") {
+				t.Errorf("%v req/s: %s %s, regression %v, note %q: want a note that the loads differ", rates, m.Name, m.Verdict, m.Regression, m.Note)
+			}
+		}
+		if c.Verdict != "INCOMPARABLE" || called == 0 {
+			t.Errorf("%v req/s: verdict %s, %d rows called; want INCOMPARABLE and the throughput called:%s", rates, c.Verdict, called, describe(p))
+		}
+	}
+}

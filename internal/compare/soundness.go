@@ -240,7 +240,7 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 
 // dropLoadRegressions keeps a profile that was offered different loads
 // from calling any of its metrics a regression: the change may be the
-// load's. The rows keep their better/worse, with a note.
+// load's. The rows keep their better/worse, each with a note.
 func (c *Comparison) dropLoadRegressions() {
 	for i := range c.Profiles {
 		p := &c.Profiles[i]
@@ -249,9 +249,14 @@ func (c *Comparison) dropLoadRegressions() {
 		}
 		drop := func(ms []Metric) {
 			for j := range ms {
-				if ms[j].Regression {
+				switch {
+				case ms[j].Regression:
 					ms[j].Regression = false
 					ms[j].Note = joinNote(ms[j].Note, "not a regression: the runs offered different loads")
+				case ms[j].Verdict == Better || ms[j].Verdict == Worse:
+					// 400 against 440 req/s offered read throughput +10%
+					// "better" with no word on the row.
+					ms[j].Note = joinNote(ms[j].Note, "not like for like: the runs offered different loads")
 				}
 			}
 		}
