@@ -81,6 +81,22 @@ func (c *Comparison) settle(olds, news []*result.Result) {
 // not a pass, and no regression a test has called either.
 const Inconclusive = "INCONCLUSIVE"
 
+// UntestedGated names each profile's gated rows that were not tested, with
+// why: "baseline p95 (fewer than 3 per-second values in a run)". A pass
+// with one is no evidence either way on it; the verdict line says so, and
+// `compare -q` or `--json`, which print no verdict line, on stderr.
+func (c *Comparison) UntestedGated() []string {
+	var out []string
+	for _, p := range c.Profiles {
+		for _, m := range p.Metrics {
+			if m.Gated && m.Verdict == NotTested {
+				out = append(out, fmt.Sprintf("%s %s (%s)", p.Name, m.Name, m.Note))
+			}
+		}
+	}
+	return out
+}
+
 // untestedOnly reports whether c has regressions and every one of them is
 // a row its test could not judge (no p-value).
 func (c *Comparison) untestedOnly() bool {

@@ -179,7 +179,7 @@ func cmpMethod(s compare.Settings) string {
 }
 
 func cmpVerdictLine(c *compare.Comparison) string {
-	var regressions, untested []string
+	var regressions []string
 	for _, p := range c.Profiles {
 		for _, q := range p.Requests {
 			for _, m := range q.Metrics {
@@ -191,9 +191,6 @@ func cmpVerdictLine(c *compare.Comparison) string {
 		for _, m := range p.Metrics {
 			if m.Regression {
 				regressions = append(regressions, CompareRegression(p.Name, m))
-			}
-			if m.Gated && m.Verdict == compare.NotTested {
-				untested = append(untested, fmt.Sprintf("%s %s (%s)", p.Name, m.Name, m.Note))
 			}
 		}
 	}
@@ -215,7 +212,7 @@ func cmpVerdictLine(c *compare.Comparison) string {
 	}
 	if len(regressions) == 0 {
 		line := fmt.Sprintf("PASS — no gated metric is significantly worse by more than %s", cmpShare(c.Settings.MaxRegression))
-		if len(untested) > 0 {
+		if untested := c.UntestedGated(); len(untested) > 0 {
 			// A metric not tested is no evidence either way: say which.
 			line += fmt.Sprintf("; %d gated metric(s) not tested: %s", len(untested), strings.Join(untested, "; "))
 		}
