@@ -941,6 +941,8 @@ func capacityMetric(ctx context.Context, os, ns []*result.Profile, sos, sns []*s
 	bootVerdict(&m, diffs, opt)
 	if note, ok := unresolvedRuns(sos, sns); ok {
 		m.unresolved, m.Note = true, note
+	} else if len(sos) == 1 && len(sns) == 1 {
+		m.Note = apart(sos[0], sns[0])
 	}
 	return m
 }
