@@ -770,7 +770,7 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		ss := series(strata, l.f)
 		rankVerdict(&m, VanElteren(ss), opt)
 		m.spread, _ = spreadOf(ss)
-		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 {
+		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 && thick(strata) {
 			m.Pooled = pooledTest(bootstrap(ctx, rngFor(opt.Seed, os[0].Name, "pooled "+l.name), opt.Resamples, oh.quantileDraw(l.q), nh.quantileDraw(l.q)), opt)
 		}
 		metrics = append(metrics, m)
@@ -878,7 +878,8 @@ func totalsOnly(os, ns []*result.Profile) []Metric {
 	for i := range ms {
 		ms[i].Verdict, ms[i].Note = NotTested, "no per-second windows"
 	}
-	noLatency(ms, mean(os, good) == 0, mean(ns, good) == 0)
+	answered := func(p *result.Profile) float64 { return float64(p.Total.Response.Count) } // successful requests timed
+	noLatency(ms, mean(os, answered) == 0, mean(ns, answered) == 0)
 	return ms
 }
 

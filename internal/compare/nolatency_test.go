@@ -3,6 +3,8 @@ package compare
 import (
 	"strings"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
 )
 
 // TestNoSuccessfulRequestNoLatency: a run whose every request failed has
@@ -34,5 +36,27 @@ func TestNoSuccessfulRequestNoLatency(t *testing.T) {
 		if tc.side == "new" && (!metric(t, p, ErrorRate).Regression || !metric(t, p, Throughput).Regression || c.Pass) {
 			t.Errorf("%s: the error rate and the throughput must still be regressions:%s", tc.name, describe(p))
 		}
+	}
+}
+
+// TestNoSuccessfulRequestWholeProfile: without per-second windows the rows
+// are the whole profiles' figures; a profile none of whose requests
+// succeeded has no latency there either (Total.Response.Count 0), while
+// one with requests timed has.
+func TestNoSuccessfulRequestWholeProfile(t *testing.T) {
+	whole := func(ok int64, p95 result.Millis) *result.Result {
+		p := result.Profile{Name: "baseline", Model: "open", Status: result.StatusComplete}
+		p.Total.Requests, p.Total.Errors = 1000, 1000-ok
+		p.Total.ErrorRate = float64(1000-ok) / 1000
+		p.Total.Response = result.Latency{Count: ok, P95: p95, P99: p95}
+		return &result.Result{Schema: result.Schema, Status: result.StatusComplete, Profiles: []result.Profile{p}}
+	}
+	_, p := compared(t, whole(1000, 30), whole(0, 0))
+	if m := metric(t, p, P95); m.Missing != "new" || m.Relative != nil {
+		t.Errorf("all failed, no windows: p95 %+v; want missing new", m)
+	}
+	_, p = compared(t, whole(1000, 30), whole(990, 33))
+	if m := metric(t, p, P95); m.Missing != "" || m.Relative == nil {
+		t.Errorf("1%% failed, no windows: p95 %+v; want both figures", m)
 	}
 }
