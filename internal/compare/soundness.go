@@ -123,10 +123,7 @@ func (c *Comparison) untestedOnly() bool {
 // whose generator was the bottleneck or that did not complete.
 func unsound(olds, news []*result.Result, compared []string) []Unsound {
 	var us []Unsound
-	for _, s := range []struct {
-		side string
-		rs   []*result.Result
-	}{{"old", olds}, {"new", news}} {
+	for _, s := range bothSides(olds, news) {
 		for i, r := range s.rs {
 			run := numbered(s.rs, i)
 			if r.Status != result.StatusComplete {
@@ -183,10 +180,7 @@ func lenientLateness(olds, news []*result.Result, compared []string) []Unsound {
 	var us []Unsound
 	for _, name := range compared {
 		var runs []run
-		for _, s := range []struct {
-			side string
-			rs   []*result.Result
-		}{{"old", olds}, {"new", news}} {
+		for _, s := range bothSides(olds, news) {
 			for i, r := range s.rs {
 				if p := r.Profile(name); p != nil && p.Model == "open" {
 					runs = append(runs, run{s.side, numbered(s.rs, i), p})
@@ -245,6 +239,16 @@ func latenessWarning(os, ns []*result.Profile, ms []Metric) string {
 		units.Ms(lo), units.Ms(ln), strings.Join(rows, ", "))
 }
 
+// side is one side of a comparison: "old" or "new", and its runs.
+type side struct {
+	side string
+	rs   []*result.Result
+}
+
+func bothSides(olds, news []*result.Result) []side {
+	return []side{{"old", olds}, {"new", news}}
+}
+
 // numbered is run i's number among rs for an Unsound: 1-based when its
 // side has several runs, else 0.
 func numbered(rs []*result.Result, i int) int {
@@ -267,10 +271,7 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 	}
 	for _, name := range compared {
 		ref := olds[0].Profile(name)
-		for _, s := range []struct {
-			side string
-			rs   []*result.Result
-		}{{"old", olds}, {"new", news}} {
+		for _, s := range bothSides(olds, news) {
 			for i, r := range s.rs {
 				p := r.Profile(name)
 				if p == nil || p == ref {
