@@ -560,3 +560,26 @@ func TestQuietCompareSaysWhyAFigureMayBeWrong(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietComparePassSaysWhatWasNotTested: a pass with gated rows not
+// tested says so on its verdict line ("PASS …; 4 gated metric(s) not
+// tested"); compare -q and --json print no verdict line, and passed
+// silently with exit 0. They now say it on stderr, once.
+func TestQuietComparePassSaysWhatWasNotTested(t *testing.T) {
+	dir := t.TempDir()
+	short := edited(t, compareRun(t, dir, "short.json", 1, 20*time.Millisecond), func(r *result.Result) {
+		p := &r.Profiles[0]
+		p.Windows = p.Windows[:2] // two seconds: no rank test
+		p.Stages[0].Offered.Duration, p.Stages[0].Elapsed = 2, 2
+	})
+	_, md, _ := runCommand(t, "compare", short, short)
+	if !strings.Contains(md, "gated metric(s) not tested") {
+		t.Fatalf("the verdict line does not name the rows not tested:\n%s", md)
+	}
+	for _, mode := range []string{"-q", "--json"} {
+		code, _, errb := runCommand(t, "compare", short, short, mode)
+		if code != ExitOK || strings.Count(errb, "gated metric(s) not tested, no evidence either way: baseline throughput (") != 1 {
+			t.Errorf("compare %s: exit %d; stderr does not name the rows not tested once:\n%s", mode, code, errb)
+		}
+	}
+}

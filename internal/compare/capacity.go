@@ -160,8 +160,7 @@ func unresolved(o, n *stress) (string, bool) {
 		}
 		return head + ro.words(achieved) + ", in both runs" + tail, true
 	}
-	return head + "in the old run " + ro.words(fmt.Sprintf("%.1f req/s achieved", ro.achieved)) +
-		"; in the new " + rn.words(fmt.Sprintf("%.1f req/s achieved", rn.achieved)) + tail, true
+	return head + eachRun(ro, rn) + tail, true
 }
 
 // words says where a ramp places a capacity, each number labelled: the
@@ -175,4 +174,33 @@ func (r ramp) words(achieved string) string {
 		return fmt.Sprintf("no step held: the ramp broke at its first step, %g %s offered", r.broke, r.unit)
 	}
 	return fmt.Sprintf("the ramp held at %g %s offered (%s) and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
+}
+
+// apart says where two stepped runs whose brackets are apart place their
+// capacities, and by how much the ramp's steps say the breaking point
+// moved: the bootstrap keeps each break where its run found it, so its
+// interval counts the held steps' seconds only (16 against 12 workers ×
+// 10 ms, steps of 100 req/s: "-400.0/s … -400.0/s"), and the steps are the
+// measurement's resolution. "" when either run has no bracket, or the two
+// are within one step (unresolved says that).
+func apart(o, n *stress) string {
+	ro, okO := o.bracket()
+	rn, okN := n.bracket()
+	if !okO || !okN || ro.unit != rn.unit {
+		return ""
+	}
+	if _, within := unresolved(o, n); within {
+		return ""
+	}
+	moved := ""
+	if lo, hi := rn.held-ro.broke, rn.broke-ro.held; !math.IsInf(lo, 0) && !math.IsInf(hi, 0) && ro.held > 0 && rn.held > 0 {
+		moved = fmt.Sprintf(": by the steps, the breaking point moved by between %+g and %+g %s offered (the bootstrap's interval counts the held steps' seconds, not the steps)", lo, hi, ro.unit)
+	}
+	return eachRun(ro, rn) + moved
+}
+
+// eachRun says where each of two ramps places its capacity.
+func eachRun(ro, rn ramp) string {
+	return "in the old run " + ro.words(fmt.Sprintf("%.1f req/s achieved", ro.achieved)) +
+		"; in the new " + rn.words(fmt.Sprintf("%.1f req/s achieved", rn.achieved))
 }

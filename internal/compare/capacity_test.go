@@ -164,3 +164,25 @@ func TestCapacityUnresolvedWords(t *testing.T) {
 		t.Error("a ramp that held above the other's break called unresolved")
 	}
 }
+
+// TestCapacityApartSaysTheSteps: capacities whose brackets are apart are
+// called, and the row says where each ramp placed its capacity and by how
+// much the steps say the breaking point moved. Measured against loadplan
+// sim (16 and 12 workers × 10 ms, exponential, p95 ≤ 100 ms; truth about
+// 1,570 and 1,170 req/s): the row read "CI of the change -400.0/s …
+// -400.0/s", the held steps' seconds having no spread, with no word of the
+// 100 req/s steps; the steps put the move between -500 and -300 req/s.
+func TestCapacityApartSaysTheSteps(t *testing.T) {
+	svc := service{median: 20 * time.Millisecond, sigma: 0.3, capacity: 220}
+	weaker := svc
+	weaker.capacity *= 0.7
+	older, newer := doc(stressProfile(t, svc, 11)), doc(stressProfile(t, weaker, 12))
+	ro, _ := newStress(&older.Profiles[0]).bracket()
+	rn, _ := newStress(&newer.Profiles[0]).bracket()
+	_, p := compared(t, older, newer)
+	m := metric(t, p, CapacityAtSLO)
+	want := fmt.Sprintf("the breaking point moved by between %+g and %+g req/s offered", rn.held-ro.broke, rn.broke-ro.held)
+	if m.Verdict != Worse || !strings.Contains(m.Note, want) || !strings.Contains(m.Note, fmt.Sprintf("in the old run the ramp held at %g req/s offered", ro.held)) {
+		t.Errorf("capacity apart: %s, note %q; want %q", m.Verdict, m.Note, want)
+	}
+}

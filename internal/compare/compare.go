@@ -255,6 +255,11 @@ type Metric struct {
 	// unchanged. It is not part of the row's verdict; run --baseline
 	// reads it (docs/ci.md).
 	Pooled *PooledTest `json:"pooled,omitempty"`
+	// Missing names the side with no figure on a latency row, "old",
+	// "new" or "both": no successful request in its compared windows (or
+	// its whole profile), so its Old or New is 0 and means none; Change is
+	// then 0, Relative null and the row not tested.
+	Missing string `json:"missing,omitempty"`
 	// Detectable is the run's resolution for a latency row (p50, p95,
 	// p99): about the smallest relative change its test calls with 80%
 	// chance at this size (setDetectable); absent for the other rows.
@@ -360,6 +365,9 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	if len(digests) > 1 {
 		c.Warnings = append(c.Warnings, "the two runs used different scenario files: check that they offered the same load (a target URL may differ, the load should not)")
 	}
+	if w := layoutWarning(olds, news); w != "" {
+		c.Warnings = append(c.Warnings, w)
+	}
 	for _, s := range []struct {
 		which string
 		rs    []*result.Result
@@ -378,6 +386,34 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 		}
 	}
 	return c, nil
+}
+
+// layoutWarning says when the two sides' generators were laid out
+// differently: one process against a result merged from segments, or
+// another number of segments. The load is the same, but the generators
+// that sent it are not (their lateness, their network path to the
+// target), and both show in the latencies (docs/compare.md, step 2).
+func layoutWarning(olds, news []*result.Result) string {
+	describe := func(rs []*result.Result) (ns []int, words []string) {
+		for _, r := range rs {
+			n := max(1, len(r.Segments))
+			if slices.Contains(ns, n) {
+				continue
+			}
+			ns, words = append(ns, n), append(words, fmt.Sprintf("merged from %d segments", n))
+			if n == 1 {
+				words[len(words)-1] = "one generator process"
+			}
+		}
+		return ns, words
+	}
+	on, ow := describe(olds)
+	nn, nw := describe(news)
+	if len(on) == 1 && slices.Equal(on, nn) {
+		return ""
+	}
+	return fmt.Sprintf("the two sides' generators were laid out differently (old: %s; new: %s): the generators' lateness and network path show in the latencies; run both sides with the same segment layout",
+		strings.Join(ow, ", "), strings.Join(nw, ", "))
 }
 
 // profileNames lists the profile names of the runs, first run's order
@@ -516,6 +552,9 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	holm(pc.Metrics)
 	setDetectable(pc.Metrics, opt.Alpha)
 	pc.judge(opt, callPooled)
+	if w := latenessWarning(os, ns, pc.Metrics); w != "" {
+		pc.Warnings = append(pc.Warnings, w)
+	}
 	if stepped {
 		// After the tested rows: it is no part of their Holm family, and
 		// never gated.
@@ -731,7 +770,7 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 		ss := series(strata, l.f)
 		rankVerdict(&m, VanElteren(ss), opt)
 		m.spread, _ = spreadOf(ss)
-		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 {
+		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 && thick(strata) {
 			m.Pooled = pooledTest(bootstrap(ctx, rngFor(opt.Seed, os[0].Name, "pooled "+l.name), opt.Resamples, oh.quantileDraw(l.q), nh.quantileDraw(l.q)), opt)
 		}
 		metrics = append(metrics, m)
@@ -761,7 +800,30 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	er := newMetric(ErrorRate, errorRate(oldErr, oldReq), errorRate(newErr, newReq))
 	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
 	metrics = append(metrics, er)
+	noLatency(metrics, oldGood == 0, newGood == 0)
 	return metrics, dist, notes
+}
+
+// noLatency marks the latency rows of ms when a side had no successful
+// request (oldNone, newNone): its figure is 0 and means none, so the row
+// has no change, no relative change and no test (a run whose every
+// request failed read p95 30ms → 0ms, −100%, "fewer than 3 per-second
+// values in a run").
+func noLatency(ms []Metric, oldNone, newNone bool) {
+	side := map[[2]bool]string{{true, false}: "old", {false, true}: "new", {true, true}: "both"}[[2]bool{oldNone, newNone}]
+	if side == "" {
+		return
+	}
+	why := "no successful request in the " + side + " run: no latency to compare"
+	if side == "both" {
+		why = "no successful request in either run: no latency to compare"
+	}
+	for i := range ms {
+		if m := &ms[i]; m.Unit == "ms" {
+			*m = Metric{Name: m.Name, Unit: m.Unit, WorseWhen: m.WorseWhen, Old: m.Old, New: m.New, Gated: m.Gated,
+				Missing: side, Verdict: NotTested, Note: why}
+		}
+	}
 }
 
 // errorRate is errs ÷ req, 0 with no request.
@@ -816,6 +878,8 @@ func totalsOnly(os, ns []*result.Profile) []Metric {
 	for i := range ms {
 		ms[i].Verdict, ms[i].Note = NotTested, "no per-second windows"
 	}
+	answered := func(p *result.Profile) float64 { return float64(p.Total.Response.Count) } // successful requests timed
+	noLatency(ms, mean(os, answered) == 0, mean(ns, answered) == 0)
 	return ms
 }
 
@@ -881,6 +945,8 @@ func capacityMetric(ctx context.Context, os, ns []*result.Profile, sos, sns []*s
 	bootVerdict(&m, diffs, opt)
 	if note, ok := unresolvedRuns(sos, sns); ok {
 		m.unresolved, m.Note = true, note
+	} else if len(sos) == 1 && len(sns) == 1 {
+		m.Note = apart(sos[0], sns[0])
 	}
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
@@ -116,6 +117,11 @@ func Files(ctx context.Context, r Request) (*Comparison, error) {
 			for _, w := range p.Warnings {
 				r.Note(p.Name + ": " + w)
 			}
+		}
+		if untested := c.UntestedGated(); c.Pass && len(untested) > 0 {
+			// The verdict line's "PASS; … not tested", which -q and
+			// --json do not print (a failure's exit error names the rest).
+			r.Note(fmt.Sprintf("%d gated metric(s) not tested, no evidence either way: %s", len(untested), strings.Join(untested, "; ")))
 		}
 	}
 	for _, w := range judged {

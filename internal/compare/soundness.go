@@ -1,11 +1,14 @@
 package compare
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -59,7 +62,7 @@ func (c *Comparison) settle(olds, news []*result.Result) {
 	for _, p := range c.Profiles {
 		compared = append(compared, p.Name)
 	}
-	c.Unsound = append(unsound(olds, news, compared), incomparable(olds, news, compared)...)
+	c.Unsound = slices.Concat(unsound(olds, news, compared), lenientLateness(olds, news, compared), incomparable(olds, news, compared))
 	c.dropLoadRegressions()
 	c.Pass = c.Pass && len(c.Unsound) == 0
 	c.Verdict = "PASS"
@@ -78,6 +81,22 @@ func (c *Comparison) settle(olds, news []*result.Result) {
 // row too short to test, worse on its figures alone (untestedRegression):
 // not a pass, and no regression a test has called either.
 const Inconclusive = "INCONCLUSIVE"
+
+// UntestedGated names each profile's gated rows that were not tested, with
+// why: "baseline p95 (fewer than 3 per-second values in a run)". A pass
+// with one is no evidence either way on it; the verdict line says so, and
+// `compare -q` or `--json`, which print no verdict line, on stderr.
+func (c *Comparison) UntestedGated() []string {
+	var out []string
+	for _, p := range c.Profiles {
+		for _, m := range p.Metrics {
+			if m.Gated && m.Verdict == NotTested {
+				out = append(out, fmt.Sprintf("%s %s (%s)", p.Name, m.Name, m.Note))
+			}
+		}
+	}
+	return out
+}
 
 // untestedOnly reports whether c has regressions and every one of them is
 // a row its test could not judge (no p-value).
@@ -104,15 +123,9 @@ func (c *Comparison) untestedOnly() bool {
 // whose generator was the bottleneck or that did not complete.
 func unsound(olds, news []*result.Result, compared []string) []Unsound {
 	var us []Unsound
-	for _, s := range []struct {
-		side string
-		rs   []*result.Result
-	}{{"old", olds}, {"new", news}} {
+	for _, s := range bothSides(olds, news) {
 		for i, r := range s.rs {
-			run := 0
-			if len(s.rs) > 1 {
-				run = i + 1
-			}
+			run := numbered(s.rs, i)
 			if r.Status != result.StatusComplete {
 				why := "it was interrupted before its end: its figures are partial"
 				if r.Status == result.StatusAborted {
@@ -143,6 +156,108 @@ func unsound(olds, news []*result.Result, compared []string) []Unsound {
 	return us
 }
 
+// lenientLateness lists each open-model run of a compared profile whose
+// generator kept within its own --max-lateness but not within the
+// stricter limit another compared run was held to. Open-model latencies
+// count from each request's intended start, so a generator's lateness is
+// in them: the same service read p95 +17% and p99 +36% (FAIL) from a run
+// split over two segments with --max-lateness 100ms (start lateness p99
+// 26 ms) against a single process held to 10 ms (1 ms). Both sides are
+// held to the one limit, the strictest; a run already invalid by its own
+// is unsound() already.
+func lenientLateness(olds, news []*result.Result, compared []string) []Unsound {
+	limitOf := func(p *result.Profile) float64 {
+		if l := float64(p.Generator.LatenessLimit); l > 0 {
+			return l
+		}
+		return verdict.MaxLatenessP99
+	}
+	type run struct {
+		side string
+		num  int
+		p    *result.Profile
+	}
+	var us []Unsound
+	for _, name := range compared {
+		var runs []run
+		for _, s := range bothSides(olds, news) {
+			for i, r := range s.rs {
+				if p := r.Profile(name); p != nil && p.Model == "open" {
+					runs = append(runs, run{s.side, numbered(s.rs, i), p})
+				}
+			}
+		}
+		if len(runs) == 0 {
+			continue
+		}
+		strict := slices.MinFunc(runs, func(a, b run) int { return cmp.Compare(limitOf(a.p), limitOf(b.p)) })
+		limit := limitOf(strict.p)
+		for _, r := range runs {
+			g := r.p.Generator
+			if g.Invalid || float64(g.LatenessP99) <= limit {
+				continue
+			}
+			by := Unsound{Side: strict.side, Run: strict.num}.What()
+			us = append(us, Unsound{Side: r.side, Run: r.num, Profile: name, Kind: UnsoundInvalid,
+				Reason: fmt.Sprintf("its generator was the bottleneck by the limit %s was held to (start lateness p99 %s > %s; this run allowed itself %s): "+
+					"its latencies, counted from each request's intended start, include the generator's lateness; hold both sides to one --max-lateness",
+					by, units.Ms(float64(g.LatenessP99)), units.Ms(limit), units.Ms(limitOf(r.p)))})
+		}
+	}
+	return us
+}
+
+// latenessWarning says when a latency row called better or worse changed
+// by no more than the two sides' generators' start lateness p99 differs
+// (means over the runs): open-model latencies count from the intended
+// start, so that much of the change may be the generator's, within the
+// limits both were held to. Measured: two runs of one nginx config on a
+// shared machine read p95 +167% (559µs → 1.5ms), FAIL, while the new
+// run's generator was late by 6.59 ms at p99 against the old run's
+// 1.07 ms.
+func latenessWarning(os, ns []*result.Profile, ms []Metric) string {
+	if os[0].Model != "open" || ns[0].Model != "open" {
+		return ""
+	}
+	lateness := func(p *result.Profile) float64 { return float64(p.Generator.LatenessP99) }
+	lo, ln := mean(os, lateness), mean(ns, lateness)
+	var rows []string
+	for _, m := range ms {
+		if m.Unit == "ms" && (m.Verdict == Better || m.Verdict == Worse) && math.Abs(m.Change) <= math.Abs(ln-lo) {
+			sign := ""
+			if m.Change > 0 {
+				sign = "+"
+			}
+			rows = append(rows, m.Name+" "+sign+units.Ms(m.Change))
+		}
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the generators' start lateness p99 was %s in the old run and %s in the new, a difference as large as the change called in %s: "+
+		"open-model latencies count from the intended start, so the change may be the generator's, not the target's; compare runs whose generators kept their schedule alike",
+		units.Ms(lo), units.Ms(ln), strings.Join(rows, ", "))
+}
+
+// side is one side of a comparison: "old" or "new", and its runs.
+type side struct {
+	side string
+	rs   []*result.Result
+}
+
+func bothSides(olds, news []*result.Result) []side {
+	return []side{{"old", olds}, {"new", news}}
+}
+
+// numbered is run i's number among rs for an Unsound: 1-based when its
+// side has several runs, else 0.
+func numbered(rs []*result.Result, i int) int {
+	if len(rs) > 1 {
+		return i + 1
+	}
+	return 0
+}
+
 // incomparable lists each run that offered a compared profile another
 // model, or a stage of it another load, than the first old run did. Two
 // runs at different loads are no regression test: the throughput follows
@@ -156,19 +271,13 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 	}
 	for _, name := range compared {
 		ref := olds[0].Profile(name)
-		for _, s := range []struct {
-			side string
-			rs   []*result.Result
-		}{{"old", olds}, {"new", news}} {
+		for _, s := range bothSides(olds, news) {
 			for i, r := range s.rs {
 				p := r.Profile(name)
 				if p == nil || p == ref {
 					continue
 				}
-				run := 0
-				if len(s.rs) > 1 {
-					run = i + 1
-				}
+				run := numbered(s.rs, i)
 				if why := verdict.LoadDifference(ref, p, refName); why != "" {
 					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: UnsoundIncomparable,
 						Reason: why + ": a difference in its figures may be the load's, not the system's; run both sides with the same scenario and --scale"})
@@ -181,7 +290,7 @@ func incomparable(olds, news []*result.Result, compared []string) []Unsound {
 
 // dropLoadRegressions keeps a profile that was offered different loads
 // from calling any of its metrics a regression: the change may be the
-// load's. The rows keep their better/worse, with a note.
+// load's. The rows keep their better/worse, each with a note.
 func (c *Comparison) dropLoadRegressions() {
 	for i := range c.Profiles {
 		p := &c.Profiles[i]
@@ -190,9 +299,14 @@ func (c *Comparison) dropLoadRegressions() {
 		}
 		drop := func(ms []Metric) {
 			for j := range ms {
-				if ms[j].Regression {
+				switch {
+				case ms[j].Regression:
 					ms[j].Regression = false
 					ms[j].Note = joinNote(ms[j].Note, "not a regression: the runs offered different loads")
+				case ms[j].Verdict == Better || ms[j].Verdict == Worse:
+					// 400 against 440 req/s offered read throughput +10%
+					// "better" with no word on the row.
+					ms[j].Note = joinNote(ms[j].Note, "not like for like: the runs offered different loads")
 				}
 			}
 		}

@@ -128,6 +128,16 @@ func cmpRows(p *compare.Profile, s compare.Settings) []cmpRow {
 		if m.Name == compare.Ceiling {
 			cmpCeilingCells(&r, m)
 		}
+		if m.Missing != "" {
+			// No successful request on that side: no figure, not 0 ms.
+			r.Change, r.Relative = "—", "—"
+			if m.Missing != "new" {
+				r.Old = "—"
+			}
+			if m.Missing != "old" {
+				r.New = "—"
+			}
+		}
 		rows = append(rows, r)
 	}
 	return rows
@@ -169,7 +179,7 @@ func cmpMethod(s compare.Settings) string {
 }
 
 func cmpVerdictLine(c *compare.Comparison) string {
-	var regressions, untested []string
+	var regressions []string
 	for _, p := range c.Profiles {
 		for _, q := range p.Requests {
 			for _, m := range q.Metrics {
@@ -181,9 +191,6 @@ func cmpVerdictLine(c *compare.Comparison) string {
 		for _, m := range p.Metrics {
 			if m.Regression {
 				regressions = append(regressions, CompareRegression(p.Name, m))
-			}
-			if m.Gated && m.Verdict == compare.NotTested {
-				untested = append(untested, fmt.Sprintf("%s %s (%s)", p.Name, m.Name, m.Note))
 			}
 		}
 	}
@@ -205,7 +212,7 @@ func cmpVerdictLine(c *compare.Comparison) string {
 	}
 	if len(regressions) == 0 {
 		line := fmt.Sprintf("PASS — no gated metric is significantly worse by more than %s", cmpShare(c.Settings.MaxRegression))
-		if len(untested) > 0 {
+		if untested := c.UntestedGated(); len(untested) > 0 {
 			// A metric not tested is no evidence either way: say which.
 			line += fmt.Sprintf("; %d gated metric(s) not tested: %s", len(untested), strings.Join(untested, "; "))
 		}

@@ -22,3 +22,20 @@ func TestCmpScopeWithNoWindowSaysUntested(t *testing.T) {
 		t.Errorf("cmpScope with windows = %q", got)
 	}
 }
+
+// TestCmpRowsNoLatencyDashed: a latency row of a side with no successful
+// request (compare.Metric.Missing) shows no figure on that side and no
+// change, not "0ms" and "-100.0%".
+func TestCmpRowsNoLatencyDashed(t *testing.T) {
+	p := &compare.Profile{Metrics: []compare.Metric{
+		{Name: compare.P95, Unit: "ms", Old: 32, New: 0, Missing: "new", Verdict: compare.NotTested},
+		{Name: compare.P99, Unit: "ms", Old: 0, New: 0, Missing: "both", Verdict: compare.NotTested},
+	}}
+	rows := cmpRows(p, compare.Settings{Alpha: 0.05})
+	for i, want := range [][4]string{{"32ms", "—", "—", "—"}, {"—", "—", "—", "—"}} {
+		r := rows[i]
+		if got := [4]string{r.Old, r.New, r.Change, r.Relative}; got != want {
+			t.Errorf("%s: old, new, change, change %% = %q, want %q", r.Metric, got, want)
+		}
+	}
+}
