@@ -368,9 +368,11 @@ type deadlineConn struct {
 	// sat idle in the pool since (see acquireLive); gone is what its
 	// probe found (probeFD, one closure per connection).
 	served bool
-	gone   bool
-	probe  func(fd uintptr)
-	scrap  [1]byte
+	// released: monoClock when it last went back to the pool.
+	released time.Duration
+	gone     bool
+	probe    func(fd uintptr)
+	scrap    [1]byte
 }
 
 // monoEpoch anchors monoClock, a monotonic clock read with one vDSO call.

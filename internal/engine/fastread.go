@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -72,6 +73,7 @@ func (lazyRead) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, resp *
 	if req.ConnectionClose() || resp.ConnectionClose() {
 		hc.CloseConn(cc)
 	} else {
+		released(cc.Conn())
 		hc.ReleaseConn(cc)
 	}
 	return false, nil
@@ -86,19 +88,39 @@ func (lazyRead) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, resp *
 // of the generator's pool counted as the target's (docs/reliability.md).
 // A connection's first request is never checked, so a server that closes
 // each connection as soon as it is accepted still fails its requests. The
-// check is one non-blocking read per reused connection; over TLS there is
-// none (the pool's connection is then not a deadlineConn).
+// check is one non-blocking read, made only on a connection that sat in
+// the pool staleAfter or more (one clock read per request otherwise): a
+// read is a system call, and on every request of a tight closed loop it
+// cost 1.2 µs of a 21.7 µs round trip (BenchmarkSendGET/fast, +5.5%).
+// Over TLS there is no check (the pool's connection is then not a
+// deadlineConn).
 func stale(conn net.Conn) bool {
 	dc, ok := conn.(*deadlineConn)
 	if !ok {
 		return false
 	}
-	if dc.served {
-		return dc.peerGone()
+	if !dc.served {
+		dc.served = true
+		return false
 	}
-	dc.served = true
-	return false
+	return monoClock()-dc.released >= staleAfter && dc.peerGone()
 }
+
+// released notes when conn goes back to the pool (for stale).
+func released(conn net.Conn) {
+	if dc, ok := conn.(*deadlineConn); ok {
+		dc.released = monoClock()
+	}
+}
+
+// staleAfter is how long a connection must sit in the pool before its
+// next request checks it for a server's close: a loop that takes its
+// connection straight back (a few µs) is spared the read, and its server's
+// close, if one follows the response at once, is still in flight then
+// anyway; a connection another user takes later (two closed-model users
+// swapped theirs within 100–500 µs against a server that closes after
+// each response) or one idle past a server's idle timeout is checked.
+const staleAfter = 50 * time.Microsecond
 
 // awaitResponse waits until the response begins to arrive (or the
 // connection fails, or its deadline passes) and reads what has arrived
@@ -197,6 +219,7 @@ func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
 	case fp.close || resp.ConnectionClose():
 		hc.CloseConn(cc)
 	default:
+		released(cc.Conn())
 		hc.ReleaseConn(cc)
 	}
 	return resp, nil
