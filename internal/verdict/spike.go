@@ -450,11 +450,15 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 		if sp.RecoveryNote != "" {
 			before += "; " + sp.RecoveryNote
 		}
-		return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; about %ss by the share of bad requests in the second before, which began at %ss%s; budget %ss)",
-			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), before, num(float64(rule.Budget)))
+		return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; about %ss by the share of bad requests in the second before, which began at %ss%s; budget %s)",
+			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), before, budgetText(rule.Budget))
 	}
-	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %ss)", num(rt), fromText(rule.From), num(float64(rule.Budget)))
+	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %s)", num(rt), fromText(rule.From), budgetText(rule.Budget))
 }
+
+// budgetText writes the recovery budget as the scenario's durations are
+// written (10s, 8s, 1.5s): num gave "10.0s" beside "8s".
+func budgetText(b result.Seconds) string { return ms(result.Millis(float64(b) * 1000)) }
 
 // spikeAnswer is the spike verdict's one line: pass or fail, the recovery
 // clause, the surge's figures and the failed checks.

@@ -623,7 +623,7 @@ func TestSpikeRecoveryInsideTheLastBadSecond(t *testing.T) {
 			if tc.estimate < 5.4 {
 				before = earlierThanLow
 			}
-			want := "recovered within 6.4s after the ramp-down (the start of its first good 1 s window; about " + num(tc.estimate) + "s by the share of bad requests in the second before, which began at 5.4s" + before + tc.note + "; budget 10.0s)"
+			want := "recovered within 6.4s after the ramp-down (the start of its first good 1 s window; about " + num(tc.estimate) + "s by the share of bad requests in the second before, which began at 5.4s" + before + tc.note + "; budget 10s)"
 			if !strings.Contains(v.Answer, want) {
 				t.Errorf("answer %q lacks %q", v.Answer, want)
 			}
