@@ -294,6 +294,18 @@ func TestTargetOverCapacityFails(t *testing.T) {
 	}
 }
 
+// shortTarget is an open target of windows seconds, no warm-up, offered
+// offered req/s and completing done a second, its p50 rising 20 ms a
+// second from 100 ms, with an error_rate expectation of 1%.
+func shortTarget(t *testing.T, windows int, offered float64, done int64) *result.Profile {
+	p := queueStep(t, windows, offered, func(int) int64 { return done }, func(i int) time.Duration {
+		return time.Duration(100+20*i) * time.Millisecond
+	})
+	maxErr := 0.01
+	p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate, p.Rules.Warmup = "target", false, nil, &maxErr, 0
+	return p
+}
+
 // TestShortTargetSaysUntested: an open target whose steady part is too
 // short for the p50_growth check (4 seconds of 6) passes a loose SLO
 // while offered 10% more than it completes; its answer says the pass
@@ -302,12 +314,7 @@ func TestTargetOverCapacityFails(t *testing.T) {
 // nor does a closed one.
 func TestShortTargetSaysUntested(t *testing.T) {
 	target := func(windows int, offered float64, done int64) *result.Profile {
-		p := queueStep(t, windows, offered, func(int) int64 { return done }, func(i int) time.Duration {
-			return time.Duration(100+20*i) * time.Millisecond
-		})
-		maxErr := 0.01
-		p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate, p.Rules.Warmup = "target", false, nil, &maxErr, 0
-		return p
+		return shortTarget(t, windows, offered, done)
 	}
 	short := Judge(target(4, 220, 200), 0)
 	if !short.Pass || !strings.Contains(short.Answer, "too short to tell whether the target keeps up (4 steady s, 6 needed for the p50_growth check; completed 200 of 220 req/s offered)") {
@@ -335,12 +342,7 @@ func TestShortTargetSaysUntested(t *testing.T) {
 // cannot tell.
 func TestShortTargetShortOfOfferedFails(t *testing.T) {
 	target := func(windows int, offered float64, done int64) *result.Profile {
-		p := queueStep(t, windows, offered, func(int) int64 { return done }, func(i int) time.Duration {
-			return time.Duration(100+20*i) * time.Millisecond
-		})
-		maxErr := 0.01
-		p.Name, p.Rules.Stepped, p.Rules.Break, p.Rules.Expect.ErrorRate, p.Rules.Warmup = "target", false, nil, &maxErr, 0
-		return p
+		return shortTarget(t, windows, offered, done)
 	}
 	v := Judge(target(4, 300, 200), 0)
 	want := "shortfall 33.3% > 10% (completed 200 of 300 req/s offered over 4 steady s: more offered than the target carries"
