@@ -76,7 +76,7 @@ func coverage(m *result.MonitorMetric, steps []result.Step, spans []result.Span)
 			continue
 		}
 		sp := spans[st.Index]
-		c.Held += sp.End - sp.SteadyStart
+		c.Held += math.Max(sp.End-sp.SteadyStart, 0) // a lag past the step's end leaves none
 		over, first := gapOverlap(m.Gaps, sp.SteadyStart, sp.End)
 		if c.FirstError == "" {
 			c.FirstError = first

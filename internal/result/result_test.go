@@ -260,9 +260,45 @@ func TestSpansStartAfterTheLatency(t *testing.T) {
 	if sp := Spans(prof(2500 * time.Millisecond)); sp[1].SteadyStart != 12 || sp[1].Lag != 0 {
 		t.Errorf("p50 from 2.5 s, warm-up 2 s: %+v; want the steady part from the warm-up", sp[1])
 	}
+	// A 3 s request beside a 10 ms one: the mix's p50 is the fast one's,
+	// the lag the slow one's; not when the slow one is 2% of the requests.
+	mixed := func(slow int64) *Profile {
+		p := prof(10 * time.Millisecond)
+		for i := range p.Windows {
+			p.Windows[i].Requests = 100
+			p.Windows[i].PerRequest = []RequestWindow{{Name: "fast", Requests: 100 - slow, P50: Ms(10 * time.Millisecond)},
+				{Name: "slow", Requests: slow, P50: Ms(3 * time.Second)}}
+		}
+		return p
+	}
+	if sp := Spans(mixed(50)); sp[1].SteadyStart != 13 || sp[1].Lag != 3 {
+		t.Errorf("half the requests 3 s, half 10 ms: %+v; want the steady part from 3 s into the stage", sp[1])
+	}
+	if sp := Spans(mixed(2)); sp[1].SteadyStart != 12 || sp[1].Lag != 0 {
+		t.Errorf("2%% of the requests 3 s: %+v; want the warm-up", sp[1])
+	}
 	spike := prof(3200 * time.Millisecond)
 	spike.Rules.Recovery = &RecoveryRule{}
 	if sp := Spans(spike); sp[1].SteadyStart != 12 || sp[1].Lag != 0 {
 		t.Errorf("spike: %+v; want the warm-up", sp[1])
+	}
+}
+
+// A second of the steady part in which nothing completed has no window in
+// the result; SteadyWindows returns it as an empty one on the windows'
+// grid, with the part's offered load, so that a hang counts as the seconds
+// it lasted.
+func TestSteadyWindowsCountSecondsWithNoCompletion(t *testing.T) {
+	p := &Profile{Stages: []Stage{{Offered: Offered{Load: 20, Duration: 8}, Stats: Stats{Elapsed: 8}}}}
+	for i := 0; i < 3; i++ { // the target hung 3 s in
+		p.Windows = append(p.Windows, Window{Time: int64(1000 + i), Offset: Seconds(0.25 + float64(i)), Offered: 20, Requests: 20})
+	}
+	ws := SteadyWindows(p, Spans(p)[0])
+	var n int64
+	for _, w := range ws {
+		n += w.Requests
+	}
+	if len(ws) != 7 || n != 60 || ws[6].Offset != 6.25 || ws[6].Time != 1006 || ws[6].Offered != 20 || ws[3].Requests != 0 {
+		t.Errorf("3 s of 20 completions then a hang, 8 s stage: %d windows, %d requests, last %+v; want 7 (0.25 … 6.25 s), 60, the last empty at 6.25 s offered 20", len(ws), n, ws[len(ws)-1])
 	}
 }

@@ -326,20 +326,28 @@ func lagText(span Span, warmup result.Seconds) string {
 // untestedCapacity says, for an open stress ramp whose capacity step had
 // too few steady windows for the trend test, that its latency may not have
 // settled (near saturation an open queue fills for longer than such a step
-// lasts, and its percentiles sit below the steady state's) and that only a
-// shortfall of more than shortfallMax would have broken it: a step that
-// fell behind by less holds, and the capacity at SLO is read from it. ""
-// when the step could be tested, when there is none, or in the closed
-// model.
-func untestedCapacity(p *result.Profile, s *result.Stress) string {
+// lasts, and its percentiles sit below the steady state's) and what
+// shortfall would have broken it: more than shortfallMax, or than
+// shortfallStall seconds of its load where that is more (a step with 2
+// steady seconds holds up to 25% short). short is true when the step fell
+// short by more than shortfallMax: its capacity may be a backlog's, and the
+// breaking point at or below it. "" when the step could be tested, when
+// there is none, or in the closed model.
+func untestedCapacity(p *result.Profile, s *result.Stress) (text string, short bool) {
 	if p.Model == "closed" || s.CapacityStep == nil {
-		return ""
+		return "", false
 	}
 	st := s.Steps[stepPos(s, *s.CapacityStep)]
 	spans := Spans(p)
 	if st.Windows >= minTrendWindows || st.Index >= len(spans) {
-		return ""
+		return "", false
 	}
-	return fmt.Sprintf("the capacity step is too short to tell whether it kept up (step %d: %d steady s%s, %d needed for the trend test): its latency may not have settled, and only a shortfall of more than %s breaks a step (it completed %s of %s req/s offered)",
-		st.Index+1, st.Windows, lagText(spans[st.Index], p.Rules.Warmup), minTrendWindows, pct(shortfallMax), num(st.Throughput), num(st.Offered))
+	limit := math.Max(shortfallMax, shortfallStall/float64(max(st.Windows, 1)))
+	lag := lagText(spans[st.Index], p.Rules.Warmup)
+	if st.Offered > 0 && 1-st.Throughput/st.Offered > shortfallMax {
+		return fmt.Sprintf("the capacity step fell %s short of its offered rate (step %d: %s of %s req/s in %d steady s%s), too few seconds to tell a backlog from a stall (a step breaks on a shortfall of more than %s here: %s, or half a second of its load): the breaking point may be at or below it",
+			pct(1-st.Throughput/st.Offered), st.Index+1, num(st.Throughput), num(st.Offered), st.Windows, lag, pct(limit), pct(shortfallMax)), true
+	}
+	return fmt.Sprintf("the capacity step is too short to tell whether it kept up (step %d: %d steady s%s, %d needed for the trend test): its latency may not have settled, and only a shortfall of more than %s breaks it (it completed %s of %s req/s offered)",
+		st.Index+1, st.Windows, lag, minTrendWindows, pct(limit), num(st.Throughput), num(st.Offered)), false
 }

@@ -425,3 +425,24 @@ func TestSlowServiceStepsStartAfterTheLatency(t *testing.T) {
 		t.Errorf("2 s latency, 2 s warm-up: step 2's span %+v; want the steady part from the warm-up (14 s), no lag", sp[1])
 	}
 }
+
+// A capacity step too short for the trend test that fell more than 10%
+// short of its offered rate, by less than the stall allowance of half a
+// second of its load, holds by the rules; the answer must not call its
+// capacity a lower bound with the breaking point above the highest step
+// (a 3 s service offered 160 req/s, 133 its capacity, completed 136 in 2
+// steady s and read so).
+func TestShortCapacityStepThatFellShort(t *testing.T) {
+	ms := time.Millisecond
+	p := stress(t, "open", []float64{40, 80, 120}, []float64{40, 80, 104}, []time.Duration{10 * ms, 10 * ms, 10 * ms}, make([]float64, 3), 3)
+	v := Judge(p, 0)
+	want := "the capacity step fell 13.3% short of its offered rate (step 3: 104 of 120 req/s in 3 steady s), too few seconds to tell a backlog from a stall (a step breaks on a shortfall of more than 16.7% here"
+	if v.Stress.FirstBroken != nil || !strings.Contains(v.Caveat, want) || strings.Contains(v.Answer, "above the highest step") ||
+		!strings.Contains(v.Answer, "no step broke by the rules, but the capacity step fell short of its offered rate") {
+		t.Errorf("step 3 completed 104 of 120 req/s in 3 s: %s\nwant no break, no 'above the highest step', and the caveat %q", v.Answer, want)
+	}
+	kept := stress(t, "open", []float64{40, 80, 120}, []float64{40, 80, 120}, []time.Duration{10 * ms, 10 * ms, 10 * ms}, make([]float64, 3), 3)
+	if v := Judge(kept, 0); !strings.Contains(v.Answer, "above the highest step") || !strings.Contains(v.Caveat, "only a shortfall of more than 16.7% breaks it (it completed 120 of 120") {
+		t.Errorf("step 3 kept up in 3 s: %s; want a lower bound and the caveat with the 16.7%% limit", v.Answer)
+	}
+}

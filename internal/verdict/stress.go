@@ -219,6 +219,7 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		v.Checks = append(v.Checks, c)
 		v.Pass = c.Pass
 	}
+	caveat, fellShort := untestedCapacity(p, s)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: ", p.Name)
 	if s.CapacityStep != nil {
@@ -239,6 +240,8 @@ func judgeStress(p *result.Profile) *result.Verdict {
 				b.WriteString(", 1 cut short")
 			}
 		}
+	} else if s.CapacityStep != nil && fellShort {
+		b.WriteString("; no step broke by the rules, but the capacity step fell short of its offered rate (below)")
 	} else if s.CapacityStep != nil {
 		b.WriteString("; no step broke: the capacity at SLO is a lower bound, the breaking point is above the highest step")
 	} else {
@@ -252,9 +255,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		}
 		b.WriteString(checkText(v.Checks[0]))
 	}
-	if c := untestedCapacity(p, s); c != "" {
-		v.Caveat = c
-		b.WriteString("; " + c)
+	if caveat != "" {
+		v.Caveat = caveat
+		b.WriteString("; " + caveat)
 	}
 	if p.Status == result.StatusInterrupted {
 		b.WriteString(" (interrupted: partial run)")

@@ -333,8 +333,8 @@ func judgeStages(p *result.Profile, v *result.Verdict) (last Part, untested stri
 	judged := 0
 	for i := range p.Stages {
 		sp := spans[i]
-		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 {
-			continue // a pure ramp has no steady part
+		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 && sp.Lag == 0 {
+			continue // a pure ramp has no steady part (a stage whose latency outlasts it is judged on its whole figures)
 		}
 		idx := i
 		var stage *int
