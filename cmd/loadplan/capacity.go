@@ -18,8 +18,10 @@ const capacityUsage = `Usage:
   loadplan capacity fit POINTS.csv [--json] [--seed N] [--resamples N]
       fit the USL and simpler models (Amdahl, linear-then-ceiling, linear) to a
       concurrency,throughput CSV and report the one the data support
-  loadplan capacity erlang --rate R --service-time S (--servers C [--within T] | --target-wait W | --within T --target P) [--json]
-      size an M/M/c queue with Erlang C
+  loadplan capacity erlang --rate R --service-time S (--servers C [--within T] [--response-within T] |
+      --target-wait W | --response-within T --target P | --within T --target P) [--json]
+      size an M/M/c queue with Erlang C (--response-within: a response-time target such as
+      a p95 latency SLO; --within: the wait before service only)
   loadplan capacity RESULT.json [--profile stress] [--json] [--seed N] [--resamples N]
       the capacity model (USL fit, capacity at SLO, headroom) of a run's stress profile
 
@@ -129,14 +131,15 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func capacityErlang(_ context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "capacity erlang", "--rate R --service-time S (--servers C [--within T] | --target-wait W | --within T --target P) [--json]")
+	fs := newFlags(env, "capacity erlang", "--rate R --service-time S (--servers C [--within T] [--response-within T] | --target-wait W | --response-within T --target P | --within T --target P) [--json]")
 	r := capacity.ErlangRequest{Given: fs.Changed}
 	fs.Float64Var(&r.Rate, "rate", 0, "arrival rate λ, requests per second (required)")
 	fs.DurationVar(&r.ServiceTime, "service-time", 0, "mean service time of one server, e.g. 120ms (required)")
 	fs.IntVar(&r.Servers, "servers", 0, "number of servers c: report this queue")
 	fs.DurationVar(&r.TargetWait, "target-wait", 0, "find the fewest servers whose mean wait is at most this")
-	fs.DurationVar(&r.Within, "within", 0, "service-level time T: with --target, find the fewest servers with P(wait ≤ T) ≥ P; with --servers, report P(wait ≤ T)")
-	target := fs.String("target", "", "service-level target P, a probability such as 0.95 or 95%")
+	fs.DurationVar(&r.ResponseWithin, "response-within", 0, "response time T (wait + service; a latency SLO such as p95 ≤ 40ms is --response-within 40ms --target 0.95): with --target, find the fewest servers with P(response ≤ T) ≥ P; with --servers, report P(response ≤ T)")
+	fs.DurationVar(&r.Within, "within", 0, "wait time T (in the queue, before service; not the response time): with --target, find the fewest servers with P(wait ≤ T) ≥ P; with --servers, report P(wait ≤ T)")
+	target := fs.String("target", "", "target share P for --response-within or --within, a probability such as 0.95 or 95%")
 	jsonOut := fs.Bool("json", false, "print the figures as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -163,6 +166,6 @@ func capacityErlang(_ context.Context, env *Env, args []string) error {
 	if *jsonOut {
 		return printJSON(env.Stdout, rep)
 	}
-	report.ErlangText(env.Stdout, rep, r.Within)
+	report.ErlangText(env.Stdout, rep, r.Within, r.ResponseWithin)
 	return nil
 }

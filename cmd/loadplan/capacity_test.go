@@ -177,7 +177,26 @@ func TestCapacityErlang(t *testing.T) {
 		},
 		{
 			"mean-wait target", []string{"erlang", "--rate", "100", "--service-time", "100ms", "--target-wait", "1ms"},
-			[]string{"16  (fewest for mean wait ≤ 1ms)"},
+			[]string{"16  (fewest for mean wait ≤ 1ms)", "the mean wait in the queue before service (not the response time)"},
+		},
+		{
+			// A latency SLO "p95 ≤ 40ms" at 1500 req/s of 10 ms exponential
+			// service: 17 servers (p95 34.03 ms), where the wait target
+			// P(wait ≤ 30ms) ≥ 0.95 passes 16, whose response p95 is 44.41 ms
+			// (internal/capacity/erlang_response_test.go checks both against
+			// a simulation).
+			"response-time target", []string{"erlang", "--rate", "1500", "--service-time", "10ms", "--response-within", "40ms", "--target", "95%"},
+			[]string{"17  (fewest for P(response ≤ 40ms) ≥ 0.95)", "answers             the response time: wait in the queue + exponential service",
+				"P(response ≤ 40ms)  0.9723", "response p95        34.03ms"},
+		},
+		{
+			"wait target says it is not the response time", []string{"erlang", "--rate", "1500", "--service-time", "10ms", "--within", "30ms", "--target", "0.95"},
+			[]string{"16  (fewest for P(wait ≤ 30ms) ≥ 0.95)", "the wait in the queue before service (not the response time)", "P(wait ≤ 30ms)  0.9637",
+				"response p95    44.41ms", "95% have a response time (wait + service) of at most 44.4ms; for a response-time target (a latency SLO) ask --response-within T --target 0.95"},
+		},
+		{
+			"servers with a response time", []string{"erlang", "--rate", "1500", "--service-time", "10ms", "--servers", "16", "--response-within", "40ms"},
+			[]string{"P(response ≤ 40ms)  0.9282", "response p50        13.96ms", "response p99        63.32ms"},
 		},
 	}
 	for _, tt := range tests {
@@ -210,8 +229,12 @@ func TestCapacityErlangUsageErrors(t *testing.T) {
 		{"no rate", []string{"erlang", "--service-time", "1s", "--servers", "2"}, "needs --rate and --service-time", ""},
 		{"no mode", with(), "exactly one of", ""},
 		{"two modes", with("--servers", "12", "--target-wait", "1s"), "exactly one of", ""},
-		{"target without within", with("--target", "0.9"), "--target P needs --within T", ""},
+		{"target without within", with("--target", "0.9"), "--target P needs --response-within T", ""},
 		{"within with target-wait", with("--target-wait", "1s", "--within", "1s"), "not with --target-wait", ""},
+		{"response-within with target-wait", with("--target-wait", "1s", "--response-within", "1s"), "not with --target-wait", ""},
+		{"target with both times", with("--within", "1s", "--response-within", "1s", "--target", "0.9"), "not both", ""},
+		{"zero response time", with("--response-within", "0s", "--target", "0.9"), "--response-within must be greater than zero", ""},
+		{"response time below the service's own", with("--response-within", "100ms", "--target", "0.9"), "its 90% percentile at 230.259ms", ""},
 		{"percent target", with("--within", "1s", "--target", "80"), "probability in (0, 1)", ""},
 		{"percent target over 100", with("--within", "1s", "--target", "180%"), "probability in (0, 1)", ""},
 		{"target not a number", with("--within", "1s", "--target", "most"), `--target "most": want a probability such as 0.95 or 95%`, ""},

@@ -44,7 +44,7 @@ func commands() []command {
 func printExamples(w io.Writer, name string) {
 	ex := map[string][]string{
 		"capacity fit":    {"loadplan capacity fit points.csv --seed 1"},
-		"capacity erlang": {"loadplan capacity erlang --rate 400 --service-time 120ms --target-wait 50ms"},
+		"capacity erlang": {"loadplan capacity erlang --rate 1500 --service-time 10ms --response-within 40ms --target 0.95", "loadplan capacity erlang --rate 400 --service-time 120ms --target-wait 50ms"},
 	}[name]
 	for _, c := range commands() {
 		if c.name == name {

@@ -51,12 +51,14 @@ type ErlangRequest struct {
 	ServiceTime        time.Duration
 	Servers            int
 	TargetWait, Within time.Duration
+	ResponseWithin     time.Duration // --response-within: the response-time counterpart of --within
 	Target             float64
 	Given              func(flag string) bool
 }
 
 // Answer checks that the flags ask one question (--servers, --target-wait,
-// or --within with --target) of a valid queue and answers it (Erlang).
+// or --within or --response-within with --target) of a valid queue and
+// answers it (Erlang).
 // Every mistake is an *InputError.
 func (r ErlangRequest) Answer() (ErlangReport, error) {
 	modes := 0
@@ -67,11 +69,15 @@ func (r ErlangRequest) Answer() (ErlangReport, error) {
 	}
 	switch {
 	case modes != 1:
-		return ErlangReport{}, inputErrorf("capacity erlang needs exactly one of --servers C, --target-wait W, or --within T --target P")
-	case r.Given("target") && !r.Given("within"):
-		return ErlangReport{}, inputErrorf("--target P needs --within T (the wait that P of requests must not exceed)")
-	case r.Given("within") && r.Given("target-wait"):
-		return ErlangReport{}, inputErrorf("--within goes with --target or --servers, not with --target-wait")
+		return ErlangReport{}, inputErrorf("capacity erlang needs exactly one of --servers C, --target-wait W, --within T --target P, or --response-within T --target P")
+	case r.Given("target") && !r.Given("within") && !r.Given("response-within"):
+		return ErlangReport{}, inputErrorf("--target P needs --response-within T (the response time, wait + service, that P of requests must not exceed) or --within T (the wait before service)")
+	case r.Given("target") && r.Given("within") && r.Given("response-within"):
+		return ErlangReport{}, inputErrorf("--target P goes with one of --within T (the wait before service) and --response-within T (the response time), not both")
+	case r.Given("target-wait") && (r.Given("within") || r.Given("response-within")):
+		return ErlangReport{}, inputErrorf("--within and --response-within go with --target or --servers, not with --target-wait")
+	case r.Given("response-within") && r.ResponseWithin <= 0:
+		return ErlangReport{}, inputErrorf("--response-within must be greater than zero, got %s", r.ResponseWithin)
 	}
 	q := Queue{ArrivalRate: r.Rate, ServiceTime: r.ServiceTime, Servers: max(r.Servers, 1)}
 	if err := q.Validate(); err != nil {
@@ -80,12 +86,15 @@ func (r ErlangRequest) Answer() (ErlangReport, error) {
 	if r.Given("servers") && (r.Servers < 1 || r.Servers > MaxServers) {
 		return ErlangReport{}, inputErrorf("--servers must be from 1 to %d, got %d", MaxServers, r.Servers)
 	}
-	ask := ErlangQuestion{Ask: AskServiceLevel, Servers: r.Servers, TargetWait: r.TargetWait, Within: r.Within, Target: r.Target, ReportWithin: r.Given("within")}
+	ask := ErlangQuestion{Ask: AskServiceLevel, Servers: r.Servers, TargetWait: r.TargetWait, Within: r.Within, Target: r.Target,
+		ResponseWithin: r.ResponseWithin, ReportWithin: r.Given("within"), ReportResponse: r.Given("response-within")}
 	switch {
 	case r.Given("servers"):
 		ask.Ask = AskQueue
 	case r.Given("target-wait"):
 		ask.Ask = AskWait
+	case r.Given("response-within"):
+		ask.Ask = AskResponse
 	}
 	return Erlang(q, ask)
 }

@@ -68,13 +68,20 @@ func TestErlangRequest(t *testing.T) {
 	if err != nil || rep.Servers != 14 || math.Round(rep.ProbWait*10000) != 1741 {
 		t.Errorf("14 servers: %+v, %v", rep, err)
 	}
+	rep, err = ErlangRequest{Rate: 1500, ServiceTime: 1e7, ResponseWithin: 4e7, Target: 0.95, Given: given("rate", "service-time", "response-within", "target")}.Answer()
+	if err != nil || rep.Servers != 17 || rep.Answers != "response" || rep.ServiceLevel != nil {
+		t.Errorf("p95 response ≤ 40ms: %+v, %v", rep, err)
+	}
 	for _, tt := range []struct {
 		r    ErlangRequest
 		want string
 	}{
 		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Given: given()}, "exactly one of"},
 		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Servers: 2, TargetWait: 1e6, Given: given("servers", "target-wait")}, "exactly one of"},
-		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Target: 0.9, Given: given("target")}, "--target P needs --within T"},
+		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Target: 0.9, Given: given("target")}, "--target P needs --response-within T"},
+		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Target: 0.9, Within: 1e9, ResponseWithin: 1e9, Given: given("target", "within", "response-within")}, "not both"},
+		{ErlangRequest{Rate: 100, ServiceTime: 1e8, TargetWait: 1e9, ResponseWithin: 1e9, Given: given("target-wait", "response-within")}, "not with --target-wait"},
+		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Target: 0.9, ResponseWithin: -1, Given: given("target", "response-within")}, "--response-within must be greater than zero"},
 		{ErlangRequest{Rate: 100, ServiceTime: 1e8, TargetWait: 1e9, Within: 1e9, Given: given("target-wait", "within")}, "not with --target-wait"},
 		{ErlangRequest{Rate: -1, ServiceTime: 1e8, Servers: 2, Given: given("servers")}, "arrival rate"},
 		{ErlangRequest{Rate: 100, ServiceTime: 1e8, Servers: MaxServers + 1, Given: given("servers")}, "--servers must be from 1 to"},

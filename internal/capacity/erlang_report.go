@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/units"
@@ -21,6 +22,20 @@ type ErlangReport struct {
 	MeanResponseSeconds float64  `json:"mean_response_seconds"`
 	WithinSeconds       *float64 `json:"within_seconds,omitempty"`
 	ServiceLevel        *float64 `json:"service_level,omitempty"`
+	// Answers is the figure the question was about: "queue" (the figures
+	// of given servers), "mean_wait" or "wait" (the wait in the queue
+	// before service) or "response" (wait plus service).
+	Answers               string     `json:"answers"`
+	ResponseWithinSeconds *float64   `json:"response_within_seconds,omitempty"`
+	ResponseLevel         *float64   `json:"response_level,omitempty"`
+	ResponsePercentiles   []Quantile `json:"response_percentiles"`
+	Notes                 []string   `json:"notes,omitempty"`
+}
+
+// Quantile is the time, in seconds, that a share of arrivals stays within.
+type Quantile struct {
+	Share   float64 `json:"share"`
+	Seconds float64 `json:"seconds"`
 }
 
 // ErlangQuestion is what is asked of an M/M/c queue (Ask).
@@ -29,9 +44,13 @@ type ErlangQuestion struct {
 	Servers    int           // AskQueue: the servers
 	TargetWait time.Duration // AskWait: the mean wait
 	Within     time.Duration // AskServiceLevel: the wait that Target of requests must not exceed
-	Target     float64       // AskServiceLevel: a probability such as 0.95
-	// ReportWithin adds P(wait ≤ Within) to the report.
-	ReportWithin bool
+	Target     float64       // AskServiceLevel, AskResponse: a probability such as 0.95
+	// ResponseWithin is AskResponse's response time (wait + service) that
+	// Target of requests must not exceed.
+	ResponseWithin time.Duration
+	// ReportWithin adds P(wait ≤ Within) to the report, ReportResponse
+	// P(response ≤ ResponseWithin).
+	ReportWithin, ReportResponse bool
 }
 
 // ErlangAsk is the question asked of a queue.
@@ -41,13 +60,21 @@ const (
 	AskQueue        ErlangAsk = iota // the figures of a queue with Servers
 	AskWait                          // the fewest servers whose mean wait is at most TargetWait
 	AskServiceLevel                  // the fewest servers with P(wait ≤ Within) ≥ Target
+	AskResponse                      // the fewest servers with P(response ≤ ResponseWithin) ≥ Target
 )
+
+// answers names each question's figure (ErlangReport.Answers).
+var answers = [...]string{AskQueue: "queue", AskWait: "mean_wait", AskServiceLevel: "wait", AskResponse: "response"}
+
+// reportedShares are the response percentiles every report carries,
+// besides the target's.
+var reportedShares = []float64{0.5, 0.95, 0.99}
 
 // Erlang answers ask about q (whose Servers is replaced by the answer). An
 // unstable queue, or a target no number of servers up to MaxServers
 // meets, is an *InputError.
 func Erlang(q Queue, ask ErlangQuestion) (ErlangReport, error) {
-	rep := ErlangReport{ArrivalRate: q.ArrivalRate, ServiceTimeSeconds: q.ServiceTime.Seconds(), OfferedErlangs: q.Offered()}
+	rep := ErlangReport{ArrivalRate: q.ArrivalRate, ServiceTimeSeconds: q.ServiceTime.Seconds(), OfferedErlangs: q.Offered(), Answers: answers[ask.Ask]}
 	switch {
 	case ask.Ask == AskQueue:
 		q.Servers = ask.Servers
@@ -62,6 +89,13 @@ func Erlang(q Queue, ask ErlangQuestion) (ErlangReport, error) {
 		}
 		q.Servers = n
 		rep.Target = "mean wait ≤ " + ask.TargetWait.String()
+	case ask.Ask == AskResponse:
+		n, err := q.MinServersForResponse(ask.ResponseWithin, ask.Target)
+		if err != nil {
+			return rep, err
+		}
+		q.Servers = n
+		rep.Target = fmt.Sprintf("P(response ≤ %s) ≥ %g", ask.ResponseWithin, ask.Target)
 	default:
 		n, err := q.MinServersForServiceLevel(ask.Within, ask.Target)
 		if err != nil {
@@ -79,5 +113,34 @@ func Erlang(q Queue, ask ErlangQuestion) (ErlangReport, error) {
 		w, sl := ask.Within.Seconds(), q.ServiceLevel(ask.Within)
 		rep.WithinSeconds, rep.ServiceLevel = &w, &sl
 	}
+	responseFigures(&rep, q, ask)
 	return rep, nil
+}
+
+// responseFigures adds the response time's figures to rep: its
+// percentiles (the target's share among them), P(response ≤
+// ResponseWithin) where asked, and, where the target was on the wait, a
+// note that it was not on the response time, with the response time's
+// percentile at the target's share.
+func responseFigures(rep *ErlangReport, q Queue, ask ErlangQuestion) {
+	shares := slices.Clone(reportedShares)
+	if ask.Ask == AskResponse || ask.Ask == AskServiceLevel {
+		shares = append(shares, ask.Target)
+		slices.Sort(shares)
+		shares = slices.Compact(shares)
+	}
+	for _, p := range shares {
+		rep.ResponsePercentiles = append(rep.ResponsePercentiles, Quantile{Share: p, Seconds: q.ResponsePercentile(p)})
+	}
+	if ask.ReportResponse || ask.Ask == AskResponse {
+		t, l := ask.ResponseWithin.Seconds(), q.ResponseLevel(ask.ResponseWithin)
+		rep.ResponseWithinSeconds, rep.ResponseLevel = &t, &l
+	}
+	if ask.Ask == AskServiceLevel {
+		share := units.Pct(ask.Target)
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the target is on the wait in the queue before service starts, not on the response time: "+
+			"on %d servers %s of requests wait at most %s, and %s have a response time (wait + service) of at most %s; "+
+			"for a response-time target (a latency SLO) ask --response-within T --target %g",
+			q.Servers, share, ask.Within, share, units.Ms(q.ResponsePercentile(ask.Target)*1000), ask.Target))
+	}
 }

@@ -3,6 +3,8 @@ package capacity
 import (
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,5 +41,32 @@ func TestErlangAnswers(t *testing.T) {
 	var ie *InputError
 	if !errors.As(err, &ie) {
 		t.Errorf("10 servers for 10 erlangs: %v, want an unstable InputError", err)
+	}
+}
+
+// TestErlangResponseAnswer: a response-time question is answered with
+// response figures only (no P(wait ≤ T)), says so, and carries the
+// target's percentile; a wait question says it is not the response time
+// and names the response time's percentile at its share.
+func TestErlangResponseAnswer(t *testing.T) {
+	q := Queue{ArrivalRate: 1500, ServiceTime: 10 * time.Millisecond}
+	r, err := Erlang(q, ErlangQuestion{Ask: AskResponse, ResponseWithin: 40 * time.Millisecond, Target: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Servers != 16 || r.Answers != "response" || r.Target != "P(response ≤ 40ms) ≥ 0.9" || r.ServiceLevel != nil || r.WithinSeconds != nil || len(r.Notes) != 0 ||
+		r.ResponseLevel == nil || math.Round(*r.ResponseLevel*10000) != 9282 || *r.ResponseWithinSeconds != 0.04 {
+		t.Errorf("p90 response ≤ 40ms: %+v", r)
+	}
+	var shares []float64
+	for _, p := range r.ResponsePercentiles {
+		shares = append(shares, p.Share)
+	}
+	if !slices.Equal(shares, []float64{0.5, 0.9, 0.95, 0.99}) || math.Round(r.ResponsePercentiles[2].Seconds*1e5) != 4441 {
+		t.Errorf("percentiles %+v, want p50, p90, p95 (44.41ms), p99", r.ResponsePercentiles)
+	}
+	r, err = Erlang(q, ErlangQuestion{Ask: AskServiceLevel, Within: 30 * time.Millisecond, Target: 0.95})
+	if err != nil || r.Servers != 16 || r.Answers != "wait" || r.ResponseLevel != nil || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "at most 44.4ms") {
+		t.Errorf("P(wait ≤ 30ms) ≥ 0.95: %+v, %v", r, err)
 	}
 }

@@ -115,8 +115,9 @@ func candidatesText(w io.Writer, cands []capacity.Candidate) {
 func measuredText(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // ErlangText writes the terminal summary of an M/M/c queue (`loadplan
-// capacity erlang`); within is the service-level time of ServiceLevel.
-func ErlangText(w io.Writer, r capacity.ErlangReport, within time.Duration) {
+// capacity erlang`); within and responseWithin are the times of
+// ServiceLevel and ResponseLevel, as the user wrote them.
+func ErlangText(w io.Writer, r capacity.ErlangReport, within, responseWithin time.Duration) {
 	fmt.Fprintf(w, "M/M/c queue: λ = %s/s, service time %s, offered load A = %s erlangs\n\n",
 		units.Sig4(r.ArrivalRate), waitText(r.ServiceTimeSeconds), units.Sig4(r.OfferedErlangs))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -125,6 +126,7 @@ func ErlangText(w io.Writer, r capacity.ErlangReport, within time.Duration) {
 		servers += "  (fewest for " + r.Target + ")"
 	}
 	fmt.Fprintf(tw, "  servers c\t%s\n", servers)
+	fmt.Fprintf(tw, "  answers\t%s\n", erlangAnswers[r.Answers])
 	fmt.Fprintf(tw, "  utilisation ρ\t%.1f%%\n", r.Utilisation*100)
 	fmt.Fprintf(tw, "  P(wait)\t%.4f\n", r.ProbWait)
 	fmt.Fprintf(tw, "  mean wait W_q\t%s\n", waitText(r.MeanWaitSeconds))
@@ -132,7 +134,25 @@ func ErlangText(w io.Writer, r capacity.ErlangReport, within time.Duration) {
 	if r.ServiceLevel != nil {
 		fmt.Fprintf(tw, "  P(wait ≤ %s)\t%.4f\n", within, *r.ServiceLevel)
 	}
+	if r.ResponseLevel != nil {
+		fmt.Fprintf(tw, "  P(response ≤ %s)\t%.4f\n", responseWithin, *r.ResponseLevel)
+	}
+	for _, q := range r.ResponsePercentiles {
+		fmt.Fprintf(tw, "  response p%s\t%s\n", strconv.FormatFloat(q.Share*100, 'f', -1, 64), waitText(q.Seconds))
+	}
 	tw.Flush()
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "\nnote: %s\n", n)
+	}
+}
+
+// erlangAnswers says which figure a capacity erlang question was about
+// (capacity.ErlangReport.Answers).
+var erlangAnswers = map[string]string{
+	"queue":     "the queue's figures (response = wait in the queue + exponential service)",
+	"mean_wait": "the mean wait in the queue before service (not the response time)",
+	"wait":      "the wait in the queue before service (not the response time)",
+	"response":  "the response time: wait in the queue + exponential service",
 }
 
 // waitText formats a time in seconds as a duration with about four
