@@ -113,6 +113,9 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 	if od, nd := b.Result.Scenario.Digest, r.Scenario.Digest; od != "" && nd != "" && od != nd {
 		warnings = append(warnings, fmt.Sprintf("baseline %s came from another scenario file than this run (sha256 %.12s…, this run's %.12s…): check that both offered the same load to the same requests (a target URL may differ, the load should not)", b.Path, od, nd))
 	}
+	if w := comparison.LayoutWarning([]*result.Result{b.Result}, []*result.Result{r}); w != "" {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s", b.Path, w))
+	}
 	c, err := comparison.Compare(b.Result, r, b.compareOptions())
 	if err != nil {
 		warnings = append(warnings, fmt.Sprintf("baseline %s: %v: judged on the figures alone, with no test of significance", b.Path, err))
@@ -135,6 +138,12 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 			// regression, and no absence of one, can be told from them.
 			check("valid", result.Check{Op: "==", Limit: 0, Unmeasured: true},
 				fmt.Sprintf("the baseline's %s profile is INVALID: its generator was the bottleneck (%s), so its figures measure the generator, not the target; store a valid run as the baseline", p.Name, strings.Join(g.Reasons, "; ")))
+			continue
+		}
+		if metric, c, ok := b.stricterLateness(old, p); ok {
+			detail := c.Detail
+			c.Detail = ""
+			check(metric, c, detail)
 			continue
 		}
 		if p.Rules.Stepped || old.Rules.Stepped {
