@@ -365,7 +365,7 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	if len(digests) > 1 {
 		c.Warnings = append(c.Warnings, "the two runs used different scenario files: check that they offered the same load (a target URL may differ, the load should not)")
 	}
-	if w := layoutWarning(olds, news); w != "" {
+	if w := LayoutWarning(olds, news); w != "" {
 		c.Warnings = append(c.Warnings, w)
 	}
 	for _, s := range []struct {
@@ -388,12 +388,12 @@ func CompareRunsContext(ctx context.Context, olds, news []*result.Result, opt Op
 	return c, nil
 }
 
-// layoutWarning says when the two sides' generators were laid out
+// LayoutWarning says when the two sides' generators were laid out
 // differently: one process against a result merged from segments, or
 // another number of segments. The load is the same, but the generators
 // that sent it are not (their lateness, their network path to the
 // target), and both show in the latencies (docs/compare.md, step 2).
-func layoutWarning(olds, news []*result.Result) string {
+func LayoutWarning(olds, news []*result.Result) string {
 	describe := func(rs []*result.Result) (ns []int, words []string) {
 		for _, r := range rs {
 			n := max(1, len(r.Segments))

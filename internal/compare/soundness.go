@@ -166,12 +166,7 @@ func unsound(olds, news []*result.Result, compared []string) []Unsound {
 // held to the one limit, the strictest; a run already invalid by its own
 // is unsound() already.
 func lenientLateness(olds, news []*result.Result, compared []string) []Unsound {
-	limitOf := func(p *result.Profile) float64 {
-		if l := float64(p.Generator.LatenessLimit); l > 0 {
-			return l
-		}
-		return verdict.MaxLatenessP99
-	}
+	limitOf := LatenessLimit
 	type run struct {
 		side string
 		num  int
@@ -205,6 +200,16 @@ func lenientLateness(olds, news []*result.Result, compared []string) []Unsound {
 		}
 	}
 	return us
+}
+
+// LatenessLimit is the p99 start lateness in ms p's run was held to (its
+// --max-lateness; verdict.MaxLatenessP99 for a result that does not say):
+// compare and run --baseline hold both sides to the stricter of two.
+func LatenessLimit(p *result.Profile) float64 {
+	if l := float64(p.Generator.LatenessLimit); l > 0 {
+		return l
+	}
+	return verdict.MaxLatenessP99
 }
 
 // latenessWarning says when a latency row called better or worse changed

@@ -104,12 +104,17 @@ func (b *Baseline) CheckProfiles(running []string) error {
 // the tests cannot tell from noise passes with a warning that says so,
 // and each latency check says the change the run could detect. A figure
 // the comparison could not test (no per-second windows) is judged on the
-// figures alone, and its detail says so. The warnings start with the
-// baseline's verdicts judged again (Judged).
+// figures alone, and its detail says so. On a profile whose generator
+// was the bottleneck (INVALID) neither warning is given: its figures are
+// the generator's, and Apply fails its checks, not judged. The warnings
+// start with the baseline's verdicts judged again (Judged).
 func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings []string) {
 	warnings = append(warnings, b.Judged...)
 	if od, nd := b.Result.Scenario.Digest, r.Scenario.Digest; od != "" && nd != "" && od != nd {
 		warnings = append(warnings, fmt.Sprintf("baseline %s came from another scenario file than this run (sha256 %.12s…, this run's %.12s…): check that both offered the same load to the same requests (a target URL may differ, the load should not)", b.Path, od, nd))
+	}
+	if w := comparison.LayoutWarning([]*result.Result{b.Result}, []*result.Result{r}); w != "" {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s", b.Path, w))
 	}
 	c, err := comparison.Compare(b.Result, r, b.compareOptions())
 	if err != nil {
@@ -135,6 +140,12 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				fmt.Sprintf("the baseline's %s profile is INVALID: its generator was the bottleneck (%s), so its figures measure the generator, not the target; store a valid run as the baseline", p.Name, strings.Join(g.Reasons, "; ")))
 			continue
 		}
+		if metric, c, ok := b.stricterLateness(old, p); ok {
+			detail := c.Detail
+			c.Detail = ""
+			check(metric, c, detail)
+			continue
+		}
 		if p.Rules.Stepped || old.Rules.Stepped {
 			oldCap, ok := capacityAtSLO(old)
 			if !ok {
@@ -142,7 +153,7 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				continue
 			}
 			newCap, _ := capacityAtSLO(p)
-			c, detail, noise := b.judgeMetric(comparison.CapacityAtSLO, UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false)
+			c, detail, noise := b.judgeMetric(comparison.CapacityAtSLO, UnitRate, oldCap, newCap, tested.metric(comparison.CapacityAtSLO), false, p.Generator.Invalid)
 			check("capacity_at_slo", c, detail)
 			warnings = appendNoise(warnings, p.Name, "capacity_at_slo", noise)
 			continue
@@ -196,14 +207,14 @@ func (b *Baseline) steady(old, p *result.Profile, tested *testedProfile, request
 	pooled := request == "" && !comparison.Spike(old, p)
 	judge := func(metric, unit string, oldV, newV float64) {
 		m := tested.metric(metric)
-		c, detail, noise := b.judgeMetric(metric, unit, oldV, newV, m, pooled)
+		c, detail, noise := b.judgeMetric(metric, unit, oldV, newV, m, pooled, p.Generator.Invalid)
 		if unit == UnitMs && p.Total.Response.Count == 0 {
 			c.Pass, c.Detail, c.Unmeasured, c.Measured = false, "no successful requests", true, 0
 		}
 		check(metric, c, detail)
 		warnings = appendNoise(warnings, who, metric, noise)
-		if m == nil || m.PAdjusted == nil {
-			return
+		if m == nil || m.PAdjusted == nil || p.Generator.Invalid {
+			return // an invalid profile's figures are the generator's: no resolution to speak of
 		}
 		if d, ok := detectable(m, pooled); ok && d > b.MaxRegression {
 			blind = append(blind, fmt.Sprintf("%s ±%s", metric, pctText(d)))

@@ -64,8 +64,11 @@ func (t *testedProfile) metric(name string) *comparison.Metric {
 // compare's one rule for it (the detail says so). Without a row (no
 // comparison), the figures oldV and newV are judged by that same rule
 // (compare.FiguresAlone). noise says why a figure beyond the allowance
-// passed.
-func (b *Baseline) judgeMetric(metric, unit string, oldV, newV float64, m *comparison.Metric, pooled bool) (c result.Check, detail, noise string) {
+// passed. On a profile whose generator was the bottleneck (invalid) the
+// detail gives the baseline's figure and the allowance only, and noise is
+// empty: no test of its figures, nor a pass on them, judges the target
+// (notJudgedOnInvalid fails the check and says so).
+func (b *Baseline) judgeMetric(metric, unit string, oldV, newV float64, m *comparison.Metric, pooled, invalid bool) (c result.Check, detail, noise string) {
 	if m == nil {
 		fa := comparison.FiguresAlone(metric, oldV, newV, "no comparison", b.compareOptions())
 		m = &fa
@@ -88,6 +91,9 @@ func (b *Baseline) judgeMetric(metric, unit string, oldV, newV float64, m *compa
 	}
 	beyond := !compare(newV, c.Op, c.Limit)
 	c.Pass = !m.Regression // compare's call, tested or on the figures alone
+	if invalid {
+		return c, detail, ""
+	}
 	var why string
 	if tested {
 		why = testedText(m, pooled)

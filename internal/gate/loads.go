@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	comparison "github.com/loadplan/loadplan/internal/compare"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
@@ -11,19 +12,34 @@ import (
 // CheckBeforeRun refuses, before anything is sent, a run its baseline
 // cannot judge: one of the run's planned profiles whose baseline profile
 // is INVALID (its generator was the bottleneck: Judge's baseline:valid,
-// which would fail only after all the load was sent), or one run at
-// another load (CheckLoads). The error names the baseline file and every
-// such profile with the baseline's reasons.
+// which would fail only after all the load was sent), or whose baseline
+// profile's generator was later than the run's --max-lateness allows
+// (planned carries it in generator.lateness_limit_ms, the default when
+// 0; Judge's stricterLateness), or one run at another load (CheckLoads). The error
+// names the baseline file and every such profile with the baseline's
+// reasons.
 func (b *Baseline) CheckBeforeRun(planned []result.Profile) error {
-	var invalid []string
+	var invalid, lenient []string
 	for i := range planned {
-		if old := b.Result.Profile(planned[i].Name); old != nil && old.Generator.Invalid {
+		old := b.Result.Profile(planned[i].Name)
+		switch {
+		case old == nil:
+		case old.Generator.Invalid:
 			invalid = append(invalid, fmt.Sprintf("profile %s (%s)", old.Name, strings.Join(old.Generator.Reasons, "; ")))
+		default:
+			if metric, c, ok := b.stricterLateness(old, &planned[i]); ok && metric == "valid" {
+				lenient = append(lenient, fmt.Sprintf("profile %s (start lateness p99 %s > %s; it allowed itself %s)", old.Name,
+					msText(result.Millis(c.Measured)), msText(result.Millis(c.Limit)), msText(result.Millis(comparison.LatenessLimit(old)))))
+			}
 		}
 	}
-	if len(invalid) > 0 {
+	switch {
+	case len(invalid) > 0:
 		return fmt.Errorf("baseline %s is INVALID for %s: its generator was the bottleneck, so its figures measure the generator, not the target, and no run can be judged against them; the run was not started; store a valid run as the baseline",
 			b.Path, strings.Join(invalid, ", "))
+	case len(lenient) > 0:
+		return fmt.Errorf("baseline %s is INVALID by this run's --max-lateness for %s: latencies counted from each request's intended start include the generator's lateness, so its figures cannot judge a run held to the stricter limit; the run was not started; hold both to one --max-lateness (this run's with a baseline stored under it, or the baseline's)",
+			b.Path, strings.Join(lenient, ", "))
 	}
 	return b.CheckLoads(planned)
 }

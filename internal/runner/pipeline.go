@@ -157,7 +157,8 @@ func Execute(ctx context.Context, p Pipeline) (*Outcome, error) {
 // applyGates judges the gates and the baseline on the result, records them
 // in res.Gates and clears res.Pass when one fails (so the run exits 1).
 // Failed gates are also noted, for a CI log that keeps stderr even with
-// --quiet.
+// --quiet; a gate on an INVALID profile without the generator's reasons,
+// which its verdict's line gives (gate.Brief).
 func (o *Outcome) applyGates(p Pipeline) {
 	if len(p.Gates) == 0 && p.Baseline == nil {
 		return
@@ -171,7 +172,9 @@ func (o *Outcome) applyGates(p Pipeline) {
 		if g.Profile != "" {
 			where = " on " + g.Profile
 		}
-		o.note("loadplan: gate %s failed%s: %s", g.Gate, where, report.Measured(g.Check))
+		// A check on an INVALID profile points to its verdict for the
+		// generator's reasons rather than saying them once more.
+		o.note("loadplan: gate %s failed%s: %s", g.Gate, where, report.Measured(gate.Brief(o.Result, g)))
 	}
 }
 

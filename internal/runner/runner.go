@@ -543,16 +543,17 @@ func unitOf(p scenario.Profile) string {
 }
 
 // plannedProfiles are the profiles opt will run as their result will
-// record them before any request is sent: name, model, rules and each
-// stage's offered load (after --scale; a segment's share), without
-// figures and without the refinement steps a stress ramp may add.
+// record them before any request is sent: name, model, rules, each
+// stage's offered load (after --scale; a segment's share) and the start
+// lateness limit (--max-lateness), without figures and without the
+// refinement steps a stress ramp may add.
 func plannedProfiles(opt Options) []result.Profile {
 	var ps []result.Profile
 	for _, p := range opt.Scenario.Profiles {
 		if !selected(p.Name, opt.Profiles) {
 			continue
 		}
-		pr := result.Profile{Name: p.Name, Model: string(p.Model), Rules: rules(p)}
+		pr := result.Profile{Name: p.Name, Model: string(p.Model), Rules: rules(p), Generator: result.Generator{LatenessLimit: result.Ms(opt.MaxLateness)}}
 		for i, sp := range stagePlans(p, unitOf(p), p.Duration(), opt.Segment) {
 			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: sp.Offered})
 		}
