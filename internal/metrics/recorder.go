@@ -108,6 +108,9 @@ type windowAcc struct {
 	hist          *hdr.Histogram
 	count, errors int64
 	byClass       [numClasses]int64
+	// lateMax is the largest start lateness (Start − Intended, ns) of the
+	// second's completions: a stall of the generator shows here.
+	lateMax int64
 	// names holds each request name's share of the second when there are
 	// several names (nil with one). A shard records successful latencies
 	// into its names' histograms only; the second's overall histogram is
@@ -305,6 +308,7 @@ func (r *Recorder) recordWindow(sh *shard, s *Sample) {
 		sh.wacc.hist = NewHistogram(r.maxLat, WindowSigFigs)
 	}
 	sh.wacc.count++
+	sh.wacc.lateMax = max(sh.wacc.lateMax, s.Start-s.Intended)
 	var nw *nameWin
 	if len(r.names) > 1 && s.Request >= 0 && s.Request < len(r.names) {
 		if sh.wacc.names == nil {
@@ -372,6 +376,7 @@ func (r *Recorder) foldWindow(sh *shard) {
 		}
 		r.closed[i].Count += sh.wacc.count
 		r.closed[i].Errors += sh.wacc.errors
+		r.closed[i].LateMax = max(r.closed[i].LateMax, time.Duration(sh.wacc.lateMax))
 		addClassMap(&r.closed[i], &sh.wacc.byClass)
 		r.addLateNamesLocked(&r.closed[i], sh.wacc.names)
 	} else {
@@ -383,11 +388,12 @@ func (r *Recorder) foldWindow(sh *shard) {
 		w.hist.Merge(sh.wacc.hist)
 		w.count += sh.wacc.count
 		w.errors += sh.wacc.errors
+		w.lateMax = max(w.lateMax, sh.wacc.lateMax)
 		w.addClasses(&sh.wacc.byClass)
 		r.foldNamesLocked(w, sh.wacc.names)
 	}
 	r.mu.Unlock()
-	sh.wacc.count, sh.wacc.errors = 0, 0
+	sh.wacc.count, sh.wacc.errors, sh.wacc.lateMax = 0, 0, 0
 	sh.wacc.byClass = [numClasses]int64{}
 	sh.wacc.hist.Reset()
 	for i := range sh.wacc.names {
@@ -514,7 +520,7 @@ func (r *Recorder) windowHistLocked() *hdr.Histogram {
 }
 
 func summarizeWindow(sec int64, w *windowAcc, enc *histEncoder) Window {
-	out := Window{Second: sec, Count: w.count, Errors: w.errors}
+	out := Window{Second: sec, Count: w.count, Errors: w.errors, LateMax: time.Duration(w.lateMax)}
 	addClassMap(&out, &w.byClass)
 	out.P50, out.P95, out.P99, out.Max, out.Hist = summarizeHist(w.hist, enc)
 	if w.names != nil {

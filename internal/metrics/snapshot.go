@@ -51,6 +51,11 @@ type Window struct {
 	ErrorClasses map[string]int64
 	// Percentiles of the response time of successful requests.
 	P50, P95, P99, Max time.Duration
+	// LateMax is the largest start lateness (actual minus intended start;
+	// 0 when every start was on time or early) of the second's
+	// completions, failed ones included: a stall of the generator (or of
+	// the machine) within a step shows in the second its late starts end.
+	LateMax time.Duration
 	// Hist is the second's histogram (2 significant digits) in HdrHistogram's
 	// compressed V2 encoding, base64, so windows merge exactly.
 	Hist string

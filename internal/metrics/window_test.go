@@ -324,3 +324,31 @@ func TestWindowMemory(t *testing.T) {
 		t.Logf("closed windows take %d bytes on average; an open one %d", avg, hdr.New(1, 100_000_000, WindowSigFigs).ByteSize())
 	}
 }
+
+// TestWindowLateMax: each second keeps the largest start lateness of its
+// completions, failed ones included, across shards and for a shard that
+// folds after its second closed; an early start (negative lateness) is 0.
+func TestWindowLateMax(t *testing.T) {
+	ms := time.Millisecond
+	r := NewRecorder(Config{Epoch: testEpoch, Shards: 4})
+	record := func(key int, s Sample) { r.Record(key, &s) }
+	record(0, at(0, 0, 100*ms, 2*ms, 5*ms, OK, 200))    // second 0, 2 ms late
+	record(1, at(0, 0, 200*ms, 64*ms, 5*ms, HTTP, 503)) // second 0, 64 ms late, failed
+	record(2, at(0, 0, 300*ms, 7*ms, 5*ms, OK, 200))    // second 0
+	record(0, at(0, 0, 1100*ms, 0, 5*ms, OK, 200))      // second 1, on time
+	record(3, at(0, 0, 1200*ms, -ms, 3*ms, OK, 200))    // second 1, early
+	record(1, at(0, 0, 2100*ms, 30*ms, 5*ms, OK, 200))  // second 2
+	r.Tick(testEpoch.Add(4 * time.Second))              // seconds 0-2 close
+	record(2, at(0, 0, 2500*ms, 40*ms, 5*ms, OK, 200))  // second 2 again, after it closed
+	record(2, at(0, 0, 3100*ms, ms, 5*ms, OK, 200))     // second 3: shard 2 folds its late second 2
+	snap := r.Close()
+	want := map[int64]time.Duration{0: 64 * ms, 1: 0, 2: 40 * ms, 3: ms}
+	if len(snap.Windows) != len(want) {
+		t.Fatalf("%d windows, want %d", len(snap.Windows), len(want))
+	}
+	for _, w := range snap.Windows {
+		if got := w.LateMax; got != want[w.Second-epochSec] {
+			t.Errorf("second %d: LateMax %v, want %v", w.Second-epochSec, got, want[w.Second-epochSec])
+		}
+	}
+}

@@ -107,6 +107,7 @@ func BuildNamedWindows(ws []metrics.Window, names []string, epoch time.Time, run
 			P99:          Ms(w.P99),
 			Max:          Ms(w.Max),
 			Hist:         w.Hist,
+			LatenessMax:  Ms(w.LateMax),
 		}
 		for i, nw := range w.PerName {
 			if i >= len(names) {

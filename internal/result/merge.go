@@ -659,6 +659,7 @@ func secondsOf(ps []*Profile) map[int64]*secondAcc {
 			a.w.Offered += w.Offered
 			a.w.Requests += w.Requests
 			a.w.Errors += w.Errors
+			a.w.LatenessMax = max(a.w.LatenessMax, w.LatenessMax)
 			for k, n := range w.ErrorClasses {
 				if a.w.ErrorClasses == nil {
 					a.w.ErrorClasses = map[string]int64{}

@@ -350,6 +350,12 @@ type Stress struct {
 	// (held) and the first broken step. Nil when no step broke (the
 	// capacity is then a lower bound) or none held before the break.
 	Bracket *Bracket `json:"bracket,omitempty"`
+	// Stall says that the generator itself was late, by more than the
+	// profile's lateness limit, in a steady second of the first broken step,
+	// by enough to account for the break: that break, and so the capacity
+	// at SLO, may be the generator's, not the target's (docs/capacity.md,
+	// "A stall of the generator"). Absent otherwise.
+	Stall string `json:"stall,omitempty"`
 }
 
 // Bracket is the interval a stress ramp put the breaking point in.
@@ -637,6 +643,11 @@ type Window struct {
 	P99  Millis `json:"p99_ms,omitempty"`
 	Max  Millis `json:"max_ms,omitempty"`
 	Hist string `json:"hist,omitempty"`
+	// LatenessMax is the largest start lateness (actual minus intended
+	// start) of the second's completions: where a stall of the generator
+	// (or of the machine) fell (absent when every start was on time, and
+	// in older results).
+	LatenessMax Millis `json:"lateness_max_ms,omitempty"`
 	// PerRequest is each request name's part of the second, when the
 	// scenario has several names (absent with one, and in older results).
 	PerRequest []RequestWindow `json:"per_request,omitempty"`

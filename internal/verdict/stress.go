@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
 )
@@ -50,8 +51,13 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		if st.Refinement {
 			before = nil // a refinement step starts from idle: no plateau rule
 		}
-		step.Reason, step.Detail = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth)
+		stall := stallOver(p, part)
+		var stalled bool
+		step.Reason, step.Detail, stalled = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth, stall)
 		step.Broken = step.Reason != ""
+		if stalled {
+			step.Detail += "; " + stallDetail(part)
+		}
 		if at := atCapacity(p, i, sp); step.Broken && at != "" {
 			step.Detail += "; " + at
 		}
@@ -63,6 +69,9 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 			idx := i
 			s.FirstBroken = &idx
 			s.Reason, s.ReasonDetail = step.Reason, step.Detail
+			if stalled {
+				s.Stall = stallText(i, part)
+			}
 		}
 		// Capacity at SLO counts only held steps below the first broken one:
 		// a step that holds after a break (break.confirm) is not evidence of
@@ -121,9 +130,13 @@ const plateauNoise = 3
 // breakReason says why a step broke, or "" when it held. Every failing rule
 // is named in the detail; the reason is the first in the order unstable
 // (growth, from unstable), latency, errors, plateau. prevSE is prev's
-// goodput standard error (Part.GoodputSE).
-func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step, prevSE float64, growth string) (string, string) {
+// goodput standard error (Part.GoodputSE). stall is how late the
+// generator started requests in one of the step's steady seconds, when more
+// than the profile's lateness limit (stallOver); stalled says the stall
+// could account for the break (stallCould).
+func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *result.Step, prevSE float64, growth string, stall time.Duration) (reason, detail string, stalled bool) {
 	var reasons, details []string
+	firm := false // a failed rule no stall of the generator accounts for
 	add := func(reason, detail string) {
 		if len(reasons) == 0 || reasons[len(reasons)-1] != reason {
 			reasons = append(reasons, reason)
@@ -136,6 +149,7 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 	for _, c := range expectChecks(result.Expect{P50: e.P50, P95: e.P95, P99: e.P99}, part, nil) {
 		if !c.Pass {
 			add(ReasonLatency, checkText(c))
+			firm = firm || !stallCould(c, stall)
 		}
 	}
 	maxErr := rule.MaxErrorRate
@@ -144,6 +158,7 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 	}
 	if part.ErrorRate > maxErr {
 		add(ReasonErrors, fmt.Sprintf("error rate %s > %s", pct(part.ErrorRate), pct(maxErr)))
+		firm = true
 	}
 	if prev != nil && prev.Offered > 0 && prev.Throughput > 0 && step.Offered > prev.Offered {
 		gainO := (step.Offered - prev.Offered) / prev.Offered
@@ -157,12 +172,13 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 		slack := plateauNoise * math.Hypot(part.GoodputSE, step.Throughput/prev.Throughput*prevSE) / prev.Throughput
 		if gainX < rule.Plateau*gainO-slack {
 			add(ReasonPlateau, fmt.Sprintf("throughput %+.1f%% for %+.1f%% offered load (needs at least %+.1f%%)", gainX*100, gainO*100, rule.Plateau*gainO*100))
+			firm = true
 		}
 	}
 	if len(reasons) == 0 {
-		return "", ""
+		return "", "", false
 	}
-	return reasons[0], strings.Join(details, "; ")
+	return reasons[0], strings.Join(details, "; "), stall > 0 && !firm
 }
 
 // refine narrows the bracket with the refinement steps (break.refine), in
@@ -255,10 +271,14 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		}
 		b.WriteString(checkText(v.Checks[0]))
 	}
-	if caveat != "" {
-		v.Caveat = caveat
-		b.WriteString("; " + caveat)
+	var caveats []string
+	for _, c := range []string{s.Stall, caveat} {
+		if c != "" {
+			caveats = append(caveats, c)
+			b.WriteString("; " + c)
+		}
 	}
+	v.Caveat = strings.Join(caveats, "; ")
 	if p.Status == result.StatusInterrupted {
 		b.WriteString(" (interrupted: partial run)")
 	}

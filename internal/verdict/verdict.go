@@ -40,6 +40,11 @@ type Part struct {
 	// Poisson-like stream of completions (countingSE), in the open one 0.
 	GoodputSE float64
 	ErrorRate float64
+	// LateMax is the largest start lateness of the generator in a steady
+	// second (result.Window.LatenessMax), and LateAt that second's offset
+	// from the profile start; 0 with no steady second, or none late.
+	LateMax time.Duration
+	LateAt  result.Seconds
 }
 
 // Span is a stage's place in the profile timeline (result.Span: the one
@@ -63,6 +68,9 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		goodSq += float64(w.Requests-w.Errors) * float64(w.Requests-w.Errors)
 		part.Requests += w.Requests
 		part.Errors += w.Errors
+		if l := w.LatenessMax.Duration(); l > part.LateMax {
+			part.LateMax, part.LateAt = l, w.Offset
+		}
 		if w.Hist == "" {
 			continue
 		}
