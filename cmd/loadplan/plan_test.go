@@ -173,6 +173,27 @@ func TestPlanCommandFlags(t *testing.T) {
 	}
 }
 
+// TestPlanLatencyResponseTarget: the plan file's response-time target
+// through loadplan plan: 17 servers for "p95 response ≤ 40 ms" at 1,500
+// req/s of 10 ms exponential service (the wait form, "95% wait ≤ 30 ms",
+// passes 16 whose p95 response is 44.4 ms), and a response time no
+// number of servers meets refused at its file, line and key, exit 2.
+func TestPlanLatencyResponseTarget(t *testing.T) {
+	res := planResultFile(t, "")
+	body := "demand: {peak_rps: 1500}\ngrowth: {monthly: 0%}\nresources:\n  - name: workers\n    unit: server\n    units: 1\n    latency:\n" +
+		"      service_time: 10ms\n      servers_per_unit: 1\n      response_within: 40ms\n      share: 95%\n"
+	cfg := writeFile(t, "plan.yaml", body)
+	out := runOK(t, "plan", res, "--plan", cfg, "--as-of", "2027-01-01", "--horizon", "2mo", "--out", t.TempDir())
+	if !strings.Contains(out, "| 2027-01 | 1 | 1,500 | 17 / 17 (+16) | 88.2% | 34ms |") {
+		t.Errorf("plan does not size 17 servers for p95 response ≤ 40ms:\n%s", out)
+	}
+	bad := writeFile(t, "bad.yaml", strings.Replace(body, "40ms", "20ms", 1))
+	code, _, errb := runCommand(t, "plan", res, "--plan", bad, "--as-of", "2027-01-01", "--out", t.TempDir())
+	if want := bad + ":10: resources[0].latency.response_within: no number of servers gives P(response ≤ 20ms) ≥ 0.95"; code != ExitUsage || !strings.Contains(errb, want) {
+		t.Errorf("exit %d, stderr %q; want %d and %q", code, errb, ExitUsage, want)
+	}
+}
+
 // TestPlanFromScenarioSection takes the configuration from the plan:
 // section of the scenario the result names.
 func TestPlanFromScenarioSection(t *testing.T) {

@@ -66,6 +66,26 @@ const (
 // answers names each question's figure (ErlangReport.Answers).
 var answers = [...]string{AskQueue: "queue", AskWait: "mean_wait", AskServiceLevel: "wait", AskResponse: "response"}
 
+// Answers names the figure the question is on, as ErlangReport.Answers
+// does: "queue", "mean_wait", "wait" (the wait before service) or
+// "response" (wait + service).
+func (a ErlangAsk) Answers() string { return answers[a] }
+
+// TargetText is the question's target as the reports write it ("mean
+// wait ≤ 5ms", "P(wait ≤ 30ms) ≥ 0.95", "P(response ≤ 40ms) ≥ 0.95");
+// "" for AskQueue.
+func (ask ErlangQuestion) TargetText() string {
+	switch ask.Ask {
+	case AskWait:
+		return "mean wait ≤ " + ask.TargetWait.String()
+	case AskServiceLevel:
+		return fmt.Sprintf("P(wait ≤ %s) ≥ %g", ask.Within, ask.Target)
+	case AskResponse:
+		return fmt.Sprintf("P(response ≤ %s) ≥ %g", ask.ResponseWithin, ask.Target)
+	}
+	return ""
+}
+
 // reportedShares are the response percentiles every report carries,
 // besides the target's.
 var reportedShares = []float64{0.5, 0.95, 0.99}
@@ -74,7 +94,7 @@ var reportedShares = []float64{0.5, 0.95, 0.99}
 // unstable queue, or a target no number of servers up to MaxServers
 // meets, is an *InputError.
 func Erlang(q Queue, ask ErlangQuestion) (ErlangReport, error) {
-	rep := ErlangReport{ArrivalRate: q.ArrivalRate, ServiceTimeSeconds: q.ServiceTime.Seconds(), OfferedErlangs: q.Offered(), Answers: answers[ask.Ask]}
+	rep := ErlangReport{ArrivalRate: q.ArrivalRate, ServiceTimeSeconds: q.ServiceTime.Seconds(), OfferedErlangs: q.Offered(), Answers: answers[ask.Ask], Target: ask.TargetText()}
 	switch {
 	case ask.Ask == AskQueue:
 		q.Servers = ask.Servers
@@ -88,21 +108,18 @@ func Erlang(q Queue, ask ErlangQuestion) (ErlangReport, error) {
 			return rep, err
 		}
 		q.Servers = n
-		rep.Target = "mean wait ≤ " + ask.TargetWait.String()
 	case ask.Ask == AskResponse:
 		n, err := q.MinServersForResponse(ask.ResponseWithin, ask.Target)
 		if err != nil {
 			return rep, err
 		}
 		q.Servers = n
-		rep.Target = fmt.Sprintf("P(response ≤ %s) ≥ %g", ask.ResponseWithin, ask.Target)
 	default:
 		n, err := q.MinServersForServiceLevel(ask.Within, ask.Target)
 		if err != nil {
 			return rep, err
 		}
 		q.Servers = n
-		rep.Target = fmt.Sprintf("P(wait ≤ %s) ≥ %g", ask.Within, ask.Target)
 	}
 	rep.Servers = q.Servers
 	rep.Utilisation = q.Utilisation()

@@ -538,22 +538,18 @@ func (s *sizing) resourcePlan(units int, measuredBy *ResourceMeasure) ResourcePl
 	}
 	if r.Latency != nil {
 		rp.Sizing = latencyText(r.Latency)
+		rp.SizedBy = r.Latency.Question().Ask.Answers()
+		rp.Latency = latencySizing(r.Latency)
 	} else {
 		rp.Headroom = s.headroom
 		rp.Sizing = "peak utilisation at most " + FormatPercent(s.headroom)
+		rp.SizedBy = SizedByHeadroom
 	}
 	rp.UsableNow = s.usable(units)
 	if s.scaling == ScalingUSL {
 		rp.PerUnit = s.capacity(1)
 	}
 	return rp
-}
-
-func latencyText(l *Latency) string {
-	if l.MeanWait > 0 {
-		return fmt.Sprintf("mean queueing wait at most %s (Erlang C, %d servers per unit, %s service time)", l.MeanWait, l.ServersPerUnit, l.ServiceTime)
-	}
-	return fmt.Sprintf("%s of requests wait at most %s (Erlang C, %d servers per unit, %s service time)", FormatPercent(l.Share), l.Within, l.ServersPerUnit, l.ServiceTime)
 }
 
 // projections are the summary's "in 3, 6, 12 months": the demand on the
@@ -618,6 +614,7 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 				b.action(dm, s, m.Month, i, start, mr.Added)
 			}
 			mr.InPlace = inPlace[j]
+			mr.ResponseSeconds = s.response(inPlace[j], d)
 			if c := s.capacity(inPlace[j]); c > 0 {
 				mr.Utilisation = d / c
 			}
@@ -641,8 +638,12 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 		}
 		p.Months = append(p.Months, m)
 	}
-	for j := range sizings {
+	for j, s := range sizings {
 		p.Resources[j].UnitsEnd = inPlace[j]
+		if l := p.Resources[j].Latency; l != nil {
+			l.highest(p.Months, j)
+			l.Note = s.latencyNote(l, p.Months, j)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/yamlwalk"
 	"go.yaml.in/yaml/v3"
 )
@@ -130,13 +131,30 @@ type Resource struct {
 
 // Latency sizes a resource by queueing (Erlang C, an M/M/c queue) instead
 // of the headroom rule: enough servers that the mean wait stays under
-// MeanWait, or that a share Share of requests waits at most Within.
+// MeanWait, that a share Share of requests waits at most Within before
+// service, or that a share Share has a response time (wait + service) of
+// at most ResponseWithin. One of the three is set.
 type Latency struct {
 	ServiceTime    time.Duration // mean service time of one request on one server
 	ServersPerUnit int           // servers (workers, cores) in one unit
 	MeanWait       time.Duration
 	Within         time.Duration
+	ResponseWithin time.Duration
 	Share          float64
+}
+
+// Question is the target as a question of `loadplan capacity erlang`:
+// capacity.AskWait (mean_wait), AskServiceLevel (within and share: the
+// wait before service) or AskResponse (response_within and share: wait +
+// service).
+func (l *Latency) Question() capacity.ErlangQuestion {
+	switch {
+	case l.MeanWait > 0:
+		return capacity.ErlangQuestion{Ask: capacity.AskWait, TargetWait: l.MeanWait}
+	case l.ResponseWithin > 0:
+		return capacity.ErlangQuestion{Ask: capacity.AskResponse, ResponseWithin: l.ResponseWithin, Target: l.Share}
+	}
+	return capacity.ErlangQuestion{Ask: capacity.AskServiceLevel, Within: l.Within, Target: l.Share}
 }
 
 // Budget is the share of revenue infrastructure may cost.
@@ -160,7 +178,7 @@ var (
 	growthKeys   = []string{"monthly", "history", "users", "data", "steps"}
 	stepKeys     = []string{"date", "change", "note"}
 	resourceKeys = []string{"name", "driver", "unit", "per_unit", "units", "cost", "lead_time", "owner", "scaling", "max_units", "headroom", "latency"}
-	latencyKeys  = []string{"service_time", "servers_per_unit", "mean_wait", "within", "share"}
+	latencyKeys  = []string{"service_time", "servers_per_unit", "mean_wait", "within", "response_within", "share"}
 	budgetKeys   = []string{"monthly_revenue", "share", "revenue_growth"}
 	nextTestKeys = []string{"months", "duration", "ramp"}
 	drivers      = []string{DriverRequests, DriverUsers, DriverData}
@@ -501,30 +519,61 @@ func (p *parser) latency(v value) *Latency {
 	yamlwalk.Req(p.Walker, o, "servers_per_unit", "workers or cores in one unit", &l.ServersPerUnit, p.count)
 	mw, hasMean := o.Get("mean_wait")
 	wi, hasWithin := o.Get("within")
+	rw, hasResponse := o.Get("response_within")
 	sh, hasShare := o.Get("share")
 	switch {
-	case hasMean && (hasWithin || hasShare):
-		p.Errorf(mw.At, mw.Path, "give mean_wait, or within and share, not both")
+	case hasMean && (hasWithin || hasResponse || hasShare):
+		p.Errorf(mw.At, mw.Path, "give one target: mean_wait; within and share (the wait before service); or response_within and share (the response time, wait + service)")
+	case hasWithin && hasResponse:
+		p.Errorf(rw.At, rw.Path, "give within (the wait in the queue before service) or response_within (the response time, wait + service), not both")
 	case hasMean:
 		l.MeanWait, _ = p.duration(mw)
-	case hasWithin && hasShare:
-		if d, ok := p.duration(wi); ok {
-			l.Within = d
-		}
-		if f, ok := p.share(sh); ok {
-			if f >= 1 {
-				p.Errorf(sh.N, sh.Path, "must be below 100%% (no queue answers every request within a bound)")
-			}
-			l.Share = f
+	case (hasWithin || hasResponse) && hasShare:
+		l.Share = p.latencyShare(sh)
+		if hasWithin {
+			l.Within, _ = p.duration(wi)
+		} else if d, ok := p.duration(rw); ok {
+			l.ResponseWithin = d
+			p.responseReachable(l, rw)
 		}
 	case hasWithin:
 		p.Missing(o, "share", "the share of requests that must wait at most within, like 95%")
+	case hasResponse:
+		p.Missing(o, "share", "the share of requests that must be answered within response_within, like 95% for the p95")
 	case hasShare:
-		p.Missing(o, "within", "the wait bound, like 50ms")
+		p.Missing(o, "response_within", "the response time (wait + service) that share of requests must not exceed, like 40ms; or within, the wait before service")
 	default:
-		p.Missing(o, "mean_wait", "the target mean wait, like 5ms; or within and share")
+		p.Missing(o, "response_within", "with share: the response time (wait + service) a share of requests must not exceed, like 40ms and 95% for a p95 SLO; "+
+			"or within and share, the wait before service; or mean_wait")
 	}
 	return l
+}
+
+// latencyShare reads a latency target's share: below 100%.
+func (p *parser) latencyShare(v value) float64 {
+	f, ok := p.share(v)
+	if !ok {
+		return 0
+	}
+	if f >= 1 {
+		p.Errorf(v.N, v.Path, "must be below 100%% (no queue answers every request within a bound)")
+	}
+	return f
+}
+
+// responseReachable refuses, at response_within (v), a response-time
+// target that no number of servers meets: the exponential service time
+// alone misses it for more than 1 − share of requests
+// (capacity.Queue.MinServersForResponse says so, with the service time's
+// own percentile).
+func (p *parser) responseReachable(l *Latency, v value) {
+	if l.ServiceTime <= 0 || !(l.Share > 0 && l.Share < 1) {
+		return // already reported
+	}
+	q := capacity.Queue{ServiceTime: l.ServiceTime, Servers: 1}
+	if _, err := q.MinServersForResponse(l.ResponseWithin, l.Share); err != nil {
+		p.Errorf(v.N, v.Path, "%s", err)
+	}
 }
 
 func (p *parser) budget(v value) (*Budget, bool) {

@@ -133,7 +133,7 @@ func (s *sizing) capacity(n int) float64 {
 
 // usable is the most demand n units carry while meeting the target: the
 // headroom share of their capacity, or for latency sizing the highest
-// arrival rate whose queueing wait meets the target.
+// arrival rate whose queueing wait (or response time) meets the target.
 func (s *sizing) usable(n int) float64 {
 	if s.r.Latency == nil {
 		return s.headroom * s.capacity(n)
@@ -164,8 +164,11 @@ func (s *sizing) meetsLatency(n int, rate float64) bool {
 	if !q.Stable() {
 		return false
 	}
-	if l.MeanWait > 0 {
+	switch l.Question().Ask {
+	case capacity.AskWait:
 		return q.MeanWait() <= l.MeanWait.Seconds()
+	case capacity.AskResponse:
+		return q.ResponseLevel(l.ResponseWithin) >= l.Share
 	}
 	return q.ServiceLevel(l.Within) >= l.Share
 }
@@ -184,9 +187,12 @@ func (s *sizing) required(d float64) (int, bool) {
 		q := s.queue(1, d)
 		var servers int
 		var err error
-		if l.MeanWait > 0 {
+		switch l.Question().Ask {
+		case capacity.AskWait:
 			servers, err = q.MinServersForWait(l.MeanWait)
-		} else {
+		case capacity.AskResponse:
+			servers, err = q.MinServersForResponse(l.ResponseWithin, l.Share)
+		default:
 			servers, err = q.MinServersForServiceLevel(l.Within, l.Share)
 		}
 		if err != nil {

@@ -102,12 +102,21 @@ type ResourcePlan struct {
 	Scaling    string  `json:"scaling"`  // linear, efficiency, usl, latency
 	Efficiency float64 `json:"efficiency,omitempty"`
 	Sizing     string  `json:"sizing"` // how required units are found, in words
-	Headroom   float64 `json:"headroom,omitempty"`
-	LeadTime   string  `json:"lead_time"`
-	UnitCost   float64 `json:"unit_cost"`
-	MaxUnits   int     `json:"max_units,omitempty"` // most units that help; 0: no limit
-	UnitsNow   int     `json:"units_now"`
-	UnitsEnd   int     `json:"units_end"`
+	// SizedBy is the figure the required units are sized on: "headroom"
+	// (peak utilisation), or for latency sizing the figure its target is
+	// on, as `loadplan capacity erlang --json` names it in "answers":
+	// "mean_wait" or "wait" (the wait in the queue before service) or
+	// "response" (the response time, wait + service).
+	SizedBy string `json:"sized_by"`
+	// Latency is latency sizing's target and the response time on the
+	// units the plan puts in place; nil under the headroom rule.
+	Latency  *LatencySizing `json:"latency,omitempty"`
+	Headroom float64        `json:"headroom,omitempty"`
+	LeadTime string         `json:"lead_time"`
+	UnitCost float64        `json:"unit_cost"`
+	MaxUnits int            `json:"max_units,omitempty"` // most units that help; 0: no limit
+	UnitsNow int            `json:"units_now"`
+	UnitsEnd int            `json:"units_end"`
 	// CapacityNow is what today's units carry at 100% (at SLO), in the
 	// driver's measure; Usable what they carry within the target.
 	CapacityNow float64 `json:"capacity_now"`
@@ -127,6 +136,31 @@ type ResourcePlan struct {
 	// utilisation-law ceiling instead of the typed per_unit
 	// (monitored.go); nil otherwise.
 	MeasuredBy *ResourceMeasure `json:"measured_by,omitempty"`
+}
+
+// SizedByHeadroom is ResourcePlan.SizedBy under the headroom rule.
+const SizedByHeadroom = "headroom"
+
+// LatencySizing is a resource sized by queueing (Erlang C, latency:):
+// its target, and the response time (wait + service) on the units the
+// plan puts in place, whatever figure the target is on, so that a target
+// on the wait is not read as a latency SLO.
+type LatencySizing struct {
+	// Target is the target as `loadplan capacity erlang` writes it:
+	// "P(response ≤ 40ms) ≥ 0.95", "P(wait ≤ 30ms) ≥ 0.95", "mean wait ≤ 5ms".
+	Target             string  `json:"target"`
+	ServiceTimeSeconds float64 `json:"service_time_seconds"`
+	ServersPerUnit     int     `json:"servers_per_unit"`
+	// ResponseShare is the share of requests whose response time each
+	// month's response_seconds is: the target's share (0.95 for mean_wait).
+	ResponseShare float64 `json:"response_share"`
+	// HighestResponseSeconds is the highest month's response_seconds, in
+	// HighestMonth; nil when no month's units in place carry its peak.
+	HighestResponseSeconds *float64 `json:"highest_response_seconds,omitempty"`
+	HighestMonth           string   `json:"highest_month,omitempty"`
+	// Note says in words what the target is on and the response time on
+	// the units in place (the first month's and the highest).
+	Note string `json:"note"`
 }
 
 // Month is one calendar month of the plan.
@@ -156,6 +190,12 @@ type MonthResource struct {
 	Added       int     `json:"added"`
 	Utilisation float64 `json:"utilisation"` // demand / capacity of the units in place
 	Short       bool    `json:"short"`       // even the most units that help fall short
+	// ResponseSeconds is, for a resource sized by latency, the response
+	// time (wait + service, M/M/c) that its LatencySizing.ResponseShare of
+	// requests stays within at the month's peak on the units in place;
+	// nil under the headroom rule, or when those units cannot carry the
+	// peak (the queue grows without bound).
+	ResponseSeconds *float64 `json:"response_seconds,omitempty"`
 }
 
 // Action is one step of the resource planning matrix.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // PlanMarkdown writes a dated resource plan as Markdown, ready to paste
@@ -176,6 +177,32 @@ func planResources(b *strings.Builder, p *plan.Plan) {
 			r.UnitsNow, plan.Plural(r.Unit, r.UnitsNow), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
 			r.LeadTime, p.Money(r.UnitCost), planOwner(r.Owner))
 	}
+	first := true
+	for _, r := range p.Resources {
+		if r.Latency != nil {
+			if first {
+				b.WriteString("\n")
+				first = false
+			}
+			fmt.Fprintf(b, "- %s\n", planEscape(r.Latency.Note))
+		}
+	}
+}
+
+// planResponseHeader is the month table's heading for a resource sized
+// by latency: the response time at its share on the units in place, "p95
+// response".
+func planResponseHeader(r plan.ResourcePlan) string {
+	return fmt.Sprintf("%s p%s response", planEscape(r.Name), strconv.FormatFloat(r.Latency.ResponseShare*100, 'g', 6, 64))
+}
+
+// planResponseCell is a month's response time for a resource sized by
+// latency: "no bound" where the units in place cannot carry the peak.
+func planResponseCell(r plan.MonthResource) string {
+	if r.ResponseSeconds == nil {
+		return "no bound"
+	}
+	return units.Ms(*r.ResponseSeconds * 1000)
 }
 
 func planRunway(b *strings.Builder, p *plan.Plan) {
@@ -225,7 +252,14 @@ func planDate(d *plan.Date, end plan.Date) string {
 }
 
 func planMonths(b *strings.Builder, p *plan.Plan) {
-	b.WriteString("\n## Month by month\n\nProjected peak of each month (with its seasonal factor and steps), the units each resource needs for its target, the units in place after the month's actions, and their utilisation at the peak.\n\n")
+	b.WriteString("\n## Month by month\n\nProjected peak of each month (with its seasonal factor and steps), the units each resource needs for its target, the units in place after the month's actions, and their utilisation at the peak")
+	for _, r := range p.Resources {
+		if r.Latency != nil {
+			b.WriteString("; for a resource sized by latency, the response time (wait + service, M/M/c) that its share of requests stays within at the peak on the units in place, whatever its target is on")
+			break
+		}
+	}
+	b.WriteString(".\n\n")
 	hasUsers := len(p.Months) > 0 && p.Months[0].Users > 0
 	hasData := len(p.Months) > 0 && p.Months[0].DataGB > 0
 	hasBudget := len(p.Months) > 0 && p.Months[0].Budget != nil
@@ -240,6 +274,9 @@ func planMonths(b *strings.Builder, p *plan.Plan) {
 	for _, r := range p.Resources {
 		hdr = append(hdr, planEscape(r.Name)+" need / in place", planEscape(r.Name)+" utilisation")
 		align = append(align, "---:", "---:")
+		if r.Latency != nil {
+			hdr, align = append(hdr, planResponseHeader(r)), append(align, "---:")
+		}
 	}
 	hdr, align = append(hdr, "cost/month"), append(align, "---:")
 	if hasBudget {
@@ -257,7 +294,7 @@ func planMonths(b *strings.Builder, p *plan.Plan) {
 		if hasData {
 			cells = append(cells, plan.FormatCount(m.DataGB))
 		}
-		for _, r := range m.Resources {
+		for j, r := range m.Resources {
 			c := fmt.Sprintf("%d / %d", r.Required, r.InPlace)
 			if r.Added > 0 {
 				c += fmt.Sprintf(" (+%d)", r.Added)
@@ -266,6 +303,9 @@ func planMonths(b *strings.Builder, p *plan.Plan) {
 				c += " **short**"
 			}
 			cells = append(cells, c, plan.FormatPercent(r.Utilisation))
+			if j < len(p.Resources) && p.Resources[j].Latency != nil {
+				cells = append(cells, planResponseCell(r))
+			}
 		}
 		cost := p.Money(m.Cost)
 		if m.Budget != nil && m.Cost > *m.Budget {
@@ -330,7 +370,8 @@ var planCSVHeader = []string{"month", "start", "months_out", "peak_rps", "daily_
 	"resource", "demand", "required", "in_place", "added", "utilisation", "short",
 	"action", "need", "order_by", "lead_time", "cost_change", "owner", "cost_month", "budget_month",
 	"order_by_high_growth", "order_by_low_growth", "runway", "runway_high_growth", "runway_low_growth",
-	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest", "capacity_partial", "capacity_doubt"}
+	"runway_growth_plus_50", "runway_growth_minus_50", "runway_earliest", "capacity_partial", "capacity_doubt",
+	"sized_by", "response_share", "response_seconds"}
 
 // PlanCSV writes the month-by-month plan as CSV, one row per month and
 // resource, with the month's action for the resource on its row: a table
@@ -393,6 +434,7 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 				}
 			}
 			rec = append(rec, runways[r.Name]...)
+			rec = append(rec, planCSVSizing(p, r)...)
 			if err := cw.Write(rec); err != nil {
 				return err
 			}
@@ -400,6 +442,27 @@ func PlanCSV(w io.Writer, p *plan.Plan) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// planCSVSizing is a month row's sizing cells: the figure the resource
+// is sized on (sized_by), and for latency sizing the response time that
+// its share of requests stays within on the units in place (empty where
+// they cannot carry the peak).
+func planCSVSizing(p *plan.Plan, r plan.MonthResource) []string {
+	for _, rp := range p.Resources {
+		if rp.Name != r.Name {
+			continue
+		}
+		if rp.Latency == nil {
+			return []string{rp.SizedBy, "", ""}
+		}
+		secs := ""
+		if r.ResponseSeconds != nil {
+			secs = strconv.FormatFloat(roundTo(*r.ResponseSeconds, 6), 'f', -1, 64)
+		}
+		return []string{rp.SizedBy, strconv.FormatFloat(rp.Latency.ResponseShare, 'f', -1, 64), secs}
+	}
+	return []string{"", "", ""}
 }
 
 func csvDate(d *plan.Date) string {

@@ -48,7 +48,33 @@ func PlanHTML(w io.Writer, p *plan.Plan) error {
 			Text: a.Text, Cost: "+" + p.Money(a.CostChange) + "/month", Owner: planOwnerHTML(a.Owner),
 		})
 	}
+	for _, r := range p.Resources {
+		row := planSizingRow{Name: r.Name, On: planSizedOn(r.SizedBy), Target: r.Sizing}
+		if r.Latency != nil {
+			row.Note = r.Latency.Note
+		}
+		v.Sizing = append(v.Sizing, row)
+	}
 	return planPage.Execute(w, v)
+}
+
+// planSizedOn is ResourcePlan.SizedBy in words.
+func planSizedOn(s string) string {
+	switch s {
+	case plan.SizedByHeadroom:
+		return "peak utilisation"
+	case "mean_wait":
+		return "mean wait before service (not the response time)"
+	case "wait":
+		return "wait before service (not the response time)"
+	case "response":
+		return "response time (wait + service)"
+	}
+	return s
+}
+
+type planSizingRow struct {
+	Name, On, Target, Note string
 }
 
 type planHTMLView struct {
@@ -58,6 +84,7 @@ type planHTMLView struct {
 	Chart   *chart
 	Problem string
 	Actions []planActionRow
+	Sizing  []planSizingRow
 }
 
 type planActionRow struct {
@@ -260,6 +287,15 @@ const planTemplate = pageTop + `<meta name="generator" content="loadplan">
 <figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption>
 </figure>{{end}}
 </section>
+
+<section id="sizing">
+<h2>Sizing</h2>
+<table>
+<tr><th>resource</th><th>sized on</th><th>target</th></tr>
+{{range .Sizing}}<tr><td>{{.Name}}</td><td>{{.On}}</td><td>{{.Target}}</td></tr>
+{{end}}</table>
+{{range .Sizing}}{{with .Note}}<p class="note">{{.}}</p>
+{{end}}{{end}}</section>
 
 <section id="actions">
 <h2>Actions</h2>

@@ -333,3 +333,79 @@ func TestPlanPartialMonitoringRendered(t *testing.T) {
 		}
 	}
 }
+
+// latencyPlanBody is 1,500 req/s of 10 ms exponential service on single
+// servers, flat, sized by target (docs/plan.md, "A wait target is not a
+// latency SLO").
+func latencyPlanBody(target string) string {
+	return "horizon: 2mo\ncapacity: {rps: 1, units: 1}\ndemand: {peak_rps: 1500}\ngrowth: {monthly: 0%}\nresources:\n" +
+		"  - {name: api, unit: instance}\n" +
+		"  - name: workers\n    unit: server\n    units: 1\n    latency: {service_time: 10ms, servers_per_unit: 1, " + target + ", share: 95%}\n"
+}
+
+// TestPlanSaysWhatLatencyIsSizedOn: every plan format says which figure
+// sized a latency resource (the wait before service, or the response
+// time) and the response time on the servers it chose: 16 servers and a
+// p95 response of 44.4 ms under "95% wait ≤ 30 ms", 17 and 34.0 ms under
+// "p95 response ≤ 40 ms".
+func TestPlanSaysWhatLatencyIsSizedOn(t *testing.T) {
+	for _, c := range []struct {
+		target, sizedBy, servers, seconds string
+		md, html                          []string
+	}{
+		{"within: 30ms", "wait", "16", "0.044408",
+			[]string{"wait at most 30ms before service (Erlang C, 1 server per unit, 10ms service time; the wait, not the response time)",
+				"| workers need / in place | workers utilisation | workers p95 response |", "| 16 / 16 (+15) | 93.8% | 44.4ms |",
+				"- workers is sized on the wait in the queue before service (P(wait ≤ 30ms) ≥ 0.95), not on the response time"},
+			[]string{"<td>workers</td><td>wait before service (not the response time)</td>", "of at most 44.4ms at the peak of 2027-01 (1,500 req/s on 16 servers)"}},
+		{"response_within: 40ms", "response", "17", "0.034032",
+			[]string{"95% of requests answered within 40ms, wait + service (Erlang C, 1 server per unit, 10ms service time; the response time)",
+				"| 17 / 17 (+16) | 88.2% | 34ms |", "- workers is sized on the response time (wait + service), P(response ≤ 40ms) ≥ 0.95"},
+			[]string{"<td>workers</td><td>response time (wait &#43; service)</td>", "answered within 34ms at the peak of 2027-01 (1,500 req/s on 17 servers)"}},
+	} {
+		p := fixturePlan(t, latencyPlanBody(c.target), nil)
+		out := map[string]string{}
+		for _, f := range PlanFormats {
+			var b bytes.Buffer
+			if err := WritePlan(&b, p, f); err != nil {
+				t.Fatal(err)
+			}
+			out[f] = b.String()
+		}
+		for _, w := range c.md {
+			if !strings.Contains(out["md"], w) {
+				t.Errorf("%s: plan.md lacks %q:\n%s", c.target, w, out["md"])
+			}
+		}
+		for _, w := range c.html {
+			if !strings.Contains(out["html"], w) {
+				t.Errorf("%s: plan.html lacks %q", c.target, w)
+			}
+		}
+		if !strings.Contains(out["html"], "<td>api</td><td>peak utilisation</td>") {
+			t.Errorf("%s: plan.html does not say api is sized on peak utilisation", c.target)
+		}
+		var back plan.Plan
+		if err := json.Unmarshal([]byte(out["json"]), &back); err != nil {
+			t.Fatal(err)
+		}
+		if w := back.Resources[1]; w.SizedBy != c.sizedBy || w.Latency == nil || back.Resources[0].SizedBy != "headroom" ||
+			back.Months[0].Resources[1].ResponseSeconds == nil || back.Months[0].Resources[0].ResponseSeconds != nil {
+			t.Errorf("%s: plan.json resources %+v, month %+v", c.target, back.Resources, back.Months[0].Resources)
+		}
+		rows, _ := readCSV(t, strings.NewReader(out["csv"]))
+		col := func(name string) int { return slices.Index(rows[0], name) }
+		for _, r := range rows[1:] {
+			want := []string{"headroom", "", ""}
+			if r[col("resource")] == "workers" {
+				want = []string{c.sizedBy, "0.95", c.seconds}
+				if r[col("required")] != c.servers {
+					t.Errorf("%s: plan.csv %s needs %s servers, want %s", c.target, r[col("month")], r[col("required")], c.servers)
+				}
+			}
+			if got := []string{r[col("sized_by")], r[col("response_share")], r[col("response_seconds")]}; !slices.Equal(got, want) {
+				t.Errorf("%s: plan.csv %s %s: sized_by, response_share, response_seconds %v, want %v", c.target, r[col("month")], r[col("resource")], got, want)
+			}
+		}
+	}
+}
