@@ -1,6 +1,9 @@
 package result
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // Span is a stage's place in the profile timeline, in seconds from the
 // profile start: the steady part (docs/profiles.md, "The steady part") runs
@@ -119,31 +122,38 @@ func SteadyWindows(p *Profile, span Span) []Window {
 }
 
 // fillSeconds adds to ws, the windows of span's steady part in order, an
-// empty window for each whole second of that part on their grid (whole
-// seconds from the first one) that none of them covers. None when ws is
-// empty: with no second to place the grid, the part has no windows.
+// empty window for each whole second of their grid (whole seconds from the
+// first one) that lies in the part by SteadyWindows' own test and that no
+// window covers. None when ws is empty: with no second to place the grid,
+// the part has no windows. A window off the grid keeps its place in time.
 func fillSeconds(ws []Window, span Span) []Window {
 	if len(ws) == 0 {
 		return ws
 	}
 	ref := ws[0]
-	from := math.Ceil(span.SteadyStart - float64(ref.Offset) - gridEps)
-	to := math.Floor(span.End - 1 - float64(ref.Offset) + gridEps)
-	if int(to-from)+1 <= len(ws) {
-		return ws // every second has its window
+	have := make(map[int64]bool, len(ws))
+	for _, w := range ws {
+		d := float64(w.Offset - ref.Offset)
+		if k := math.Round(d); math.Abs(d-k) < gridEps {
+			have[int64(k)] = true
+		}
 	}
-	out := make([]Window, 0, int(to-from)+1)
-	i := 0
-	for k := from; k <= to; k++ {
+	out := ws
+	first := math.Floor(span.SteadyStart - float64(ref.Offset))
+	for k := first; float64(ref.Offset)+k+1 <= span.End+spanEps; k++ {
 		off := float64(ref.Offset) + k
-		if i < len(ws) && math.Abs(float64(ws[i].Offset)-off) < gridEps {
-			out = append(out, ws[i])
-			i++
+		if off < span.SteadyStart-spanEps || have[int64(k)] {
 			continue
+		}
+		if len(out) == len(ws) {
+			out = append([]Window(nil), ws...)
 		}
 		out = append(out, Window{Time: ref.Time + int64(k), Offset: Seconds(off), Offered: ref.Offered})
 	}
-	return append(out, ws[i:]...) // none, unless a window was off the grid
+	if len(out) > len(ws) {
+		sort.SliceStable(out, func(a, b int) bool { return out[a].Offset < out[b].Offset })
+	}
+	return out
 }
 
 // gridEps absorbs float rounding when windows are placed on their grid of

@@ -3,12 +3,14 @@ package runner
 import (
 	"context"
 	"fmt"
-	"github.com/loadplan/loadplan/internal/race"
 	"os"
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -243,5 +245,26 @@ func TestBreakMustPersist(t *testing.T) {
 	}
 	if w.persists(-1) || w.persists(3) {
 		t.Error("a break that went away still counts")
+	}
+}
+
+// TestLiveJudgeSeesEachRequestsLag: the watcher that stops a ramp judges
+// its steps as the final verdict will, so its profile carries each request
+// name's part of every second: a 3 s request beside a 10 ms one sets the
+// steady part's lag (result.Spans), which the mix's p50 alone does not.
+func TestLiveJudgeSeesEachRequestsLag(t *testing.T) {
+	epoch := time.Unix(1_700_000_000, 0)
+	p := scenario.Profile{Name: "stress", Model: scenario.Open, Stepped: true, Warmup: time.Second,
+		Stages: []scenario.Stage{{Load: 40, Duration: 8 * time.Second}, {From: 40, Load: 80, Duration: 8 * time.Second}}}
+	var ws []metrics.Window
+	for i := int64(0); i < 16; i++ {
+		ws = append(ws, metrics.Window{Second: epoch.Unix() + i, Count: 40, P50: 10 * time.Millisecond,
+			PerName: []metrics.NameWindow{{Count: 20, P50: 10 * time.Millisecond}, {Count: 20, P50: 3 * time.Second}}})
+	}
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"fast", "slow"}, Epoch: epoch})
+	w := &watcher{profile: p, rec: rec, epoch: epoch, unit: "req/s"}
+	sp := result.Spans(w.liveProfile(ws, 16*time.Second))
+	if len(sp) != 2 || sp[1].Lag != 3 || sp[1].SteadyStart != 11 {
+		t.Errorf("live spans %+v; want step 2's steady part from 3 s in (the slow request's p50), as the result's", sp)
 	}
 }

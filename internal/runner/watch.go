@@ -103,12 +103,7 @@ func (w *watcher) rampBroken(ws []metrics.Window) int {
 	if visible <= 0 {
 		return -1
 	}
-	plans := stagePlans(w.profile, w.unit, visible, w.segment)
-	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile)}
-	for i, sp := range plans {
-		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: sp.Offered, Stats: result.Stats{Elapsed: result.Sec(sp.End - sp.Start)}})
-	}
-	p.Windows = result.BuildWindows(ws, w.epoch, 0, plans)
+	p := w.liveProfile(ws, visible)
 	s := verdict.JudgeSteps(p)
 	if s.FirstBroken == nil {
 		return -1
@@ -126,6 +121,23 @@ func (w *watcher) rampBroken(ws []metrics.Window) int {
 		return -1
 	}
 	return *s.FirstBroken
+}
+
+// liveProfile is the profile as far as visible, from the closed windows
+// ws, as the result will hold it: with each request name's part of every
+// second, since the steady part's lag is the slowest name's (result.Spans).
+func (w *watcher) liveProfile(ws []metrics.Window, visible time.Duration) *result.Profile {
+	plans := stagePlans(w.profile, w.unit, visible, w.segment)
+	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile)}
+	for i, sp := range plans {
+		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: sp.Offered, Stats: result.Stats{Elapsed: result.Sec(sp.End - sp.Start)}})
+	}
+	var names []string
+	if w.rec != nil {
+		names = w.rec.Names()
+	}
+	p.Windows = result.BuildNamedWindows(ws, names, w.epoch, 0, plans)
+	return p
 }
 
 // checkAborts returns the first abort condition that held over the last

@@ -342,8 +342,12 @@ func untestedCapacity(p *result.Profile, s *result.Stress) (text string, short b
 	if st.Windows >= minTrendWindows || st.Index >= len(spans) {
 		return "", false
 	}
-	limit := math.Max(shortfallMax, shortfallStall/float64(max(st.Windows, 1)))
 	lag := lagText(spans[st.Index], p.Rules.Warmup)
+	if st.Windows == 0 {
+		return fmt.Sprintf("the capacity step had no whole steady second (step %d%s), so it was judged on its whole figures, with neither the trend test nor the shortfall rule: it completed %s of %s req/s offered; make steps longer",
+			st.Index+1, lag, num(st.Throughput), num(st.Offered)), st.Offered > 0 && 1-st.Throughput/st.Offered > shortfallMax
+	}
+	limit := math.Max(shortfallMax, shortfallStall/float64(st.Windows))
 	if st.Offered > 0 && 1-st.Throughput/st.Offered > shortfallMax {
 		return fmt.Sprintf("the capacity step fell %s short of its offered rate (step %d: %s of %s req/s in %d steady s%s), too few seconds to tell a backlog from a stall (a step breaks on a shortfall of more than %s here: %s, or half a second of its load): the breaking point may be at or below it",
 			pct(1-st.Throughput/st.Offered), st.Index+1, num(st.Throughput), num(st.Offered), st.Windows, lag, pct(limit), pct(shortfallMax)), true

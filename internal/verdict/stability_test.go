@@ -441,8 +441,53 @@ func TestShortCapacityStepThatFellShort(t *testing.T) {
 		!strings.Contains(v.Answer, "no step broke by the rules, but the capacity step fell short of its offered rate") {
 		t.Errorf("step 3 completed 104 of 120 req/s in 3 s: %s\nwant no break, no 'above the highest step', and the caveat %q", v.Answer, want)
 	}
+	// With a broken step above, the bracket's low end is the rules'; the
+	// capacity step's shortfall says it may be lower.
+	above := stress(t, "open", []float64{40, 80, 120, 160}, []float64{40, 80, 104, 100}, []time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, make([]float64, 4), 3)
+	if v := Judge(above, 0); !strings.Contains(v.Answer, "the breaking point is between 120 (held at 104 req/s) and 160 req/s (broken) by the rules, or at or below the capacity step, which fell short (below)") {
+		t.Errorf("step 4 broke above a short capacity step: %s; want the bracket qualified", v.Answer)
+	}
+	// A capacity step with no whole steady second was judged on its whole
+	// figures: no shortfall limit to state.
+	none := stress(t, "open", []float64{40, 80, 120}, []float64{40, 80, 120}, []time.Duration{10 * ms, 10 * ms, 10 * ms}, make([]float64, 3), 3)
+	none.Rules.Warmup = 2.5
+	for i := range none.Stages {
+		none.Stages[i].Throughput = none.Stages[i].Offered.Load
+		none.Stages[i].Response.P95 = result.Ms(10 * ms)
+	}
+	if v := Judge(none, 0); !strings.Contains(v.Caveat, "the capacity step had no whole steady second (step 3), so it was judged on its whole figures, with neither the trend test nor the shortfall rule") {
+		t.Errorf("3 s steps, 2.5 s warm-up: caveat %q; want it to say no rule of the steady part applied", v.Caveat)
+	}
 	kept := stress(t, "open", []float64{40, 80, 120}, []float64{40, 80, 120}, []time.Duration{10 * ms, 10 * ms, 10 * ms}, make([]float64, 3), 3)
 	if v := Judge(kept, 0); !strings.Contains(v.Answer, "above the highest step") || !strings.Contains(v.Caveat, "only a shortfall of more than 16.7% breaks it (it completed 120 of 120") {
 		t.Errorf("step 3 kept up in 3 s: %s; want a lower bound and the caveat with the 16.7%% limit", v.Answer)
+	}
+}
+
+// A pure ramp stage has no steady part and is not judged, whatever the
+// service's latency: the lag (result.Span.Lag) falls back to a stage's
+// whole figures only where the latency alone used up what its warm-up
+// left (the review found a 0→40 ramp judged, and a pass that said "stage
+// 1: 0 steady s … completed 14.6 of 40.0 req/s offered").
+func TestPureRampNotJudgedWithALag(t *testing.T) {
+	p := &result.Profile{Name: "target", Model: "open", Rules: result.Rules{Expect: result.Expect{P95: ptrMs(2 * time.Second), ErrorRate: ptrF(0.01)}}}
+	p.Stages = []result.Stage{
+		{Offered: result.Offered{Load: 40, Unit: "req/s", Ramp: 4, Duration: 4}, Stats: result.Stats{Elapsed: 4}},
+		{Offered: result.Offered{Load: 40, Unit: "req/s", Duration: 12}, Stats: result.Stats{Elapsed: 12}},
+	}
+	for i := 0; i < 16; i++ {
+		w := win(t, i, 40, 0, 1500*time.Millisecond)
+		w.P50, w.Offered = result.Ms(1500*time.Millisecond), 40
+		p.Windows = append(p.Windows, w)
+	}
+	v := Judge(p, 0)
+	for _, c := range v.Checks {
+		if c.Stage != nil && *c.Stage == 0 {
+			t.Errorf("the ramp was judged: %s", v.Answer)
+			break
+		}
+	}
+	if strings.Contains(v.Answer, "stage 1:") {
+		t.Errorf("answer %q: want no word on the ramp stage", v.Answer)
 	}
 }

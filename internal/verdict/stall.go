@@ -27,7 +27,9 @@ import (
 //     percentile, by at most L: a percentile more than L over its limit
 //     broke whatever the generator did, one within L may not have. An
 //     error rate or a plateau is not the stall's (late starts are still
-//     made); an unstable step's trend may be.
+//     made); an unstable step's trend may be, unless it is larger than the
+//     stall (growthBeyond): starts held back L hold back at most L seconds
+//     of the load and raise the p50 by at most L.
 //
 // The step stays broken (the figures are what was measured); its detail,
 // the stress answer and the verdict's caveat say that the break may be the
@@ -69,4 +71,15 @@ func stallText(i int, part Part) string {
 // (its window's offset_s).
 func stallSecond(part Part) string {
 	return fmt.Sprintf("%.1f s", float64(part.LateAt))
+}
+
+// growthBeyond says whether an unstable step's growth is more than a stall
+// of the generator accounts for: starts held back by stall hold back at
+// most stall seconds of the offered load (short × windows is the seconds
+// of load that did not complete) and raise the p50 by at most stall.
+func growthBeyond(short float64, windows int, p50 *result.StepTrend, stall time.Duration) bool {
+	if short*float64(windows) > stall.Seconds() {
+		return true
+	}
+	return p50 != nil && p50.To-p50.From > float64(result.Ms(stall))
 }

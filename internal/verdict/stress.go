@@ -46,7 +46,8 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		part := stepFigures(p, i, sp, &step)
 		p50, inFlight, _ := stepTrends(p, sp)
 		step.P50Trend, step.InFlightTrend = p50, inFlight
-		growth := unstable(p.Model, st.Offered.Load, shortfall(p.Model, st.Offered.Load, part), p50, inFlight, part.Windows)
+		short := shortfall(p.Model, st.Offered.Load, part)
+		growth := unstable(p.Model, st.Offered.Load, short, p50, inFlight, part.Windows)
 		before := prev
 		if st.Refinement {
 			before = nil // a refinement step starts from idle: no plateau rule
@@ -54,6 +55,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		stall := stallOver(p, part)
 		var stalled bool
 		step.Reason, step.Detail, stalled = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth, stall)
+		stalled = stalled && !(growth != "" && growthBeyond(short, part.Windows, p50, stall))
 		step.Broken = step.Reason != ""
 		if stalled {
 			step.Detail += "; " + stallDetail(part)
@@ -249,6 +251,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		fmt.Fprintf(&b, "; broke at step %d (%s %s offered): %s — %s", st.Index+1, num(st.Offered), st.Unit, s.Reason, s.ReasonDetail)
 		if s.Bracket != nil {
 			fmt.Fprintf(&b, "; the breaking point is %s", s.Bracket.String())
+			if fellShort {
+				b.WriteString(" by the rules, or at or below the capacity step, which fell short (below)")
+			}
 		}
 		if s.StoppedEarly {
 			fmt.Fprintf(&b, "; ramp stopped early, %d step(s) not run", s.StepsNotRun)

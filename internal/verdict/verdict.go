@@ -341,8 +341,10 @@ func judgeStages(p *result.Profile, v *result.Verdict) (last Part, untested stri
 	judged := 0
 	for i := range p.Stages {
 		sp := spans[i]
-		if sp.End-sp.SteadyStart < 1-eps && len(p.Stages) > 1 && sp.Lag == 0 {
-			continue // a pure ramp has no steady part (a stage whose latency outlasts it is judged on its whole figures)
+		// A pure ramp has no steady part; a stage whose latency alone
+		// outlasts what its warm-up leaves is judged on its whole figures.
+		if held := sp.Start + float64(p.Stages[i].Offered.Ramp) + float64(p.Rules.Warmup); sp.End-held < 1-eps && len(p.Stages) > 1 {
+			continue
 		}
 		idx := i
 		var stage *int
