@@ -260,6 +260,11 @@ type Metric struct {
 	// its whole profile), so its Old or New is 0 and means none; Change is
 	// then 0, Relative null and the row not tested.
 	Missing string `json:"missing,omitempty"`
+	// Serial is the factor the variance of the row's test was widened by
+	// because its seconds are not independent (serialFactor: (1 + ρ) /
+	// (1 − ρ), ρ the lag-1 autocorrelation of the per-second values'
+	// ranks); absent when 1. p99.9's is p99's.
+	Serial *float64 `json:"serial,omitempty"`
 	// Detectable is the run's resolution for a latency row (p50, p95,
 	// p99): about the smallest relative change its test calls with 80%
 	// chance at this size (setDetectable); absent for the other rows.
@@ -758,8 +763,16 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	oldAt, newAt := tableAt(oq, os, noHists), tableAt(nq, ns, noHists)
 
 	tp := newMetric(Throughput, float64(oldGood)/float64(len(oldAll)), float64(newGood)/float64(len(newAll)))
-	rankVerdict(&tp, VanElteren(series(strata, perSecondThroughput)), opt)
+	rankRow(&tp, series(strata, perSecondThroughput), opt)
 	metrics = append(metrics, tp)
+	serial99 := 1.0
+	var ps *pooledSides
+	if !noHists && oldOK > 0 && newOK > 0 {
+		ps = newPooledSides(pool, strata, oh, nh)
+		if note := pooledNote(ps, strata); note != "" {
+			notes = append(notes, note)
+		}
+	}
 
 	for _, l := range []struct {
 		name string
@@ -768,40 +781,63 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 	}{{P50, q50, perSecondP50}, {P95, q95, perSecondP95}, {P99, q99, perSecondP99}} {
 		m := newMetric(l.name, oldAt(l.q), newAt(l.q))
 		ss := series(strata, l.f)
-		rankVerdict(&m, VanElteren(ss), opt)
+		f := rankRow(&m, ss, opt)
 		m.spread, _ = spreadOf(ss)
-		if l.q != q50 && !noHists && oldOK > 0 && newOK > 0 && thick(strata) {
-			m.Pooled = pooledTest(bootstrap(ctx, rngFor(opt.Seed, os[0].Name, "pooled "+l.name), opt.Resamples, oh.quantileDraw(l.q), nh.quantileDraw(l.q)), opt)
+		m.spread.se *= math.Sqrt(f)
+		if l.q == q99 {
+			serial99 = pooledSerial(ss, f)
+		}
+		if l.q != q50 && ps != nil {
+			m.Pooled = ps.test(ctx, &m, l.q, pooledSerial(ss, f), os[0].Name, opt)
 		}
 		metrics = append(metrics, m)
 	}
 
 	tail := newMetric(P999, oldAt(q999), newAt(q999))
+	tailTest(ctx, &tail, tailSides{oh, nh, len(oldAll), len(newAll), oldOK, newOK, noHists}, serial99, os[0].Name, opt)
+	metrics = append(metrics, tail)
+
+	er := newMetric(ErrorRate, errorRate(oldErr, oldReq), errorRate(newErr, newReq))
+	rankRow(&er, series(strata, perSecondErrorRate), opt)
+	metrics = append(metrics, er)
+	noLatency(metrics, oldGood == 0, newGood == 0)
+	return metrics, dist, notes
+}
+
+// tailSides is what the p99.9 row's bootstrap resamples: both sides'
+// windows, how many, their successful requests, and whether the windows
+// carry no histograms.
+type tailSides struct {
+	old, new               *histSide
+	oldWindows, newWindows int
+	oldOK, newOK           int64
+	noHists                bool
+}
+
+// tailTest tests the p99.9 row by the bootstrap over the seconds, its
+// differences widened by f, the p99 row's serial factor: its seconds move
+// together as the p99's do.
+func tailTest(ctx context.Context, tail *Metric, ts tailSides, f float64, profile string, opt Options) {
 	switch {
-	case noHists:
+	case ts.noHists:
 		tail.Verdict, tail.Note = NotTested, "no window histograms"
-	case oldOK == 0 || newOK == 0:
+	case ts.oldOK == 0 || ts.newOK == 0:
 		tail.Verdict, tail.Note = NotTested, "no successful request in one of the runs"
-	case len(oldAll) < minWindows || len(newAll) < minWindows:
+	case ts.oldWindows < minWindows || ts.newWindows < minWindows:
 		// A bootstrap over one or two windows sees no spread on that side:
 		// one window's p99.9 (its maximum, near enough) against the other
 		// run's, "better" at p = 0.002 for a service unchanged.
 		tail.Verdict, tail.Note = NotTested, fmt.Sprintf("fewer than %d per-second windows in a run: the bootstrap over them cannot see how much the figure varies", minWindows)
 	default:
-		diffs := bootstrap(ctx, rngFor(opt.Seed, os[0].Name, P999), opt.Resamples, oh.quantileDraw(q999), nh.quantileDraw(q999))
-		tail.OldN, tail.NewN = len(oldAll), len(newAll)
-		bootVerdict(&tail, diffs, opt)
-		if min(oldOK, newOK) < 1000 {
+		diffs := bootstrap(ctx, rngFor(opt.Seed, profile, P999), opt.Resamples, ts.old.quantileDraw(q999), ts.new.quantileDraw(q999))
+		tail.OldN, tail.NewN = ts.oldWindows, ts.newWindows
+		// Its seconds move together as the p99's do.
+		bootVerdict(tail, widen(diffs, tail.Change, f), opt)
+		setSerial(tail, f)
+		if min(ts.oldOK, ts.newOK) < 1000 {
 			tail.Note = "fewer than 1000 successful requests in a run: its p99.9 is close to its maximum"
 		}
 	}
-	metrics = append(metrics, tail)
-
-	er := newMetric(ErrorRate, errorRate(oldErr, oldReq), errorRate(newErr, newReq))
-	rankVerdict(&er, VanElteren(series(strata, perSecondErrorRate)), opt)
-	metrics = append(metrics, er)
-	noLatency(metrics, oldGood == 0, newGood == 0)
-	return metrics, dist, notes
 }
 
 // noLatency marks the latency rows of ms when a side had no successful
@@ -974,6 +1010,24 @@ func newMetric(name string, oldV, newV float64) Metric {
 		m.Relative = &r
 	}
 	return m
+}
+
+// rankRow tests a row over its per-second values ss by the van Elteren
+// test, its variance widened by the seconds' serial dependence
+// (serialFactor), and returns that factor.
+func rankRow(m *Metric, ss []Stratum, opt Options) float64 {
+	f := serialFactor(ss)
+	rankVerdict(m, VanElterenWidened(ss, f), opt)
+	setSerial(m, f)
+	return f
+}
+
+// setSerial records on a tested row the factor f its variance was
+// widened by, when it was.
+func setSerial(m *Metric, f float64) {
+	if f > 1 && m.PValue != nil {
+		m.Serial = &f
+	}
 }
 
 func rankVerdict(m *Metric, t RankTest, opt Options) {

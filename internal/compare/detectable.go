@@ -87,6 +87,27 @@ type PooledTest struct {
 	// Higher is true when the bulk of the differences puts the new
 	// figure above the old.
 	Higher bool `json:"higher"`
+	// LeftOut are the stages (1-based) it left out, with fewer than
+	// minWindows steady seconds a side (thickStrata); Old and New are then
+	// the figure over the other stages' seconds, which it tested, not the
+	// row's.
+	LeftOut []int    `json:"left_out,omitempty"`
+	Old     *float64 `json:"old,omitempty"`
+	New     *float64 `json:"new,omitempty"`
+}
+
+// pooledRelative is the relative change the bootstrap of the figure
+// itself tested: the row's, or, when it left stages out, that of its own
+// figures; nil when undefined.
+func (m *Metric) pooledRelative() *float64 {
+	if m.Pooled == nil || m.Pooled.Old == nil || m.Pooled.New == nil {
+		return m.Relative
+	}
+	if *m.Pooled.Old == 0 {
+		return nil
+	}
+	r := (*m.Pooled.New - *m.Pooled.Old) / *m.Pooled.Old
+	return &r
 }
 
 // pooledTest summarises the bootstrap's differences (nil without any).
@@ -105,8 +126,9 @@ func pooledTest(diffs []float64, opt Options) *PooledTest {
 // second, which the rank test compares, is unchanged. compare calls it at
 // α/2 (the p95 and p99 rows share α, Bonferroni), as run --baseline does.
 func (m *Metric) PooledRegression(alpha, floor float64) bool {
-	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < alpha &&
-		m.Relative != nil && *m.Relative > floor
+	r := m.pooledRelative()
+	return m.Pooled != nil && m.Pooled.Higher && m.Pooled.P < alpha && r != nil && *r > floor &&
+		m.Relative != nil && *m.Relative > 0
 }
 
 // CalledByPooled says whether the row's verdict came from the bootstrap
@@ -129,8 +151,9 @@ func (m *Metric) CalledByPooled() bool {
 // pair (a stall quadrupling p99 was PASS here and FAIL there). Short of
 // that, at α, its note says so.
 func notePooled(m *Metric, opt Options, call bool) {
-	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || m.Relative == nil ||
-		math.Abs(*m.Relative) < opt.MinEffect || m.Pooled.Higher != (*m.Relative > 0) {
+	r := m.pooledRelative()
+	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || r == nil ||
+		math.Abs(*r) < opt.MinEffect || m.Pooled.Higher != (*r > 0) {
 		return
 	}
 	if call && m.Runs == nil && m.WorseWhen == "higher" && m.PooledRegression(opt.Alpha/2, max(opt.MaxRegression, opt.MinEffect)) {

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,5 +159,29 @@ func TestThinStrataNoPooledBootstrap(t *testing.T) {
 				t.Errorf("%d s stages: %s pooled %+v, regression %v; want pooled computed: %v", tc.secs, name, m.Pooled, m.Regression, tc.pooled)
 			}
 		}
+	}
+}
+
+// TestThinStageLeftOutOfPooled: a stage too short for the bootstrap of
+// the figure itself is left out of it, not the whole profile's bootstrap;
+// the note names it, and the test's figures are the other stages'. With
+// every stage short, the note says it was not computed.
+func TestThinStageLeftOutOfPooled(t *testing.T) {
+	stages := []stage{{60, 10}, {80, 2}, {100, 10}}
+	_, p := compared(t, doc(checkout.run(t, 1, "baseline", stages)), doc(checkout.run(t, 2, "baseline", stages)))
+	notes := strings.Join(p.Notes, "\n")
+	for _, name := range []string{P95, P99} {
+		m := metric(t, p, name)
+		if m.Pooled == nil || !slices.Equal(m.Pooled.LeftOut, []int{2}) || m.Pooled.Old == nil || m.Pooled.New == nil {
+			t.Fatalf("%s: pooled %+v, want it computed without stage 2", name, m.Pooled)
+		}
+	}
+	if !strings.Contains(notes, "left out stage(s) 2, with fewer than 3 steady seconds a side") {
+		t.Errorf("notes %q: want stage 2 named as left out", p.Notes)
+	}
+	short := []stage{{60, 2}, {80, 2}}
+	_, p = compared(t, doc(checkout.run(t, 3, "baseline", short)), doc(checkout.run(t, 4, "baseline", short)))
+	if m := metric(t, p, P95); m.Pooled != nil || !strings.Contains(strings.Join(p.Notes, "\n"), "was not computed: every compared stage has fewer than 3") {
+		t.Errorf("2 s stages: pooled %+v, notes %q; want none, and the note saying why", m.Pooled, p.Notes)
 	}
 }

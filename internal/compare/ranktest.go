@@ -71,7 +71,12 @@ func MannWhitney(x, y []float64) RankTest {
 // with the tie-corrected variance and a continuity correction of ½
 // towards the mean. All values tied (no variance) gives z = 0, p = 1.
 func normalApprox(n1, n2 int, u, ties float64) (z, p float64) {
-	sd := math.Sqrt(varianceU(n1, n2, ties))
+	return normalApproxVar(n1, n2, u, varianceU(n1, n2, ties))
+}
+
+// normalApproxVar is normalApprox with the null variance of U given.
+func normalApproxVar(n1, n2 int, u, variance float64) (z, p float64) {
+	sd := math.Sqrt(variance)
 	if sd == 0 {
 		return 0, 1
 	}
@@ -95,15 +100,32 @@ type Stratum struct {
 // strata — a stress run that stopped one step earlier — from passing for
 // a shift in the values. Strata with an empty sample are left out; with a
 // single stratum left it is exactly MannWhitney.
-func VanElteren(strata []Stratum) RankTest {
+func VanElteren(strata []Stratum) RankTest { return VanElterenWidened(strata, 1) }
+
+// VanElterenWidened is VanElteren with the null variance of the statistic
+// multiplied by f (at least 1): the per-second values of a run are not
+// independent (serialFactor), and a variance counting each second as
+// news is too narrow. With f above 1 a single stratum is tested by the
+// normal approximation (MethodNormal, with its continuity correction),
+// not the exact distribution, which holds for independent values only.
+func VanElterenWidened(strata []Stratum, f float64) RankTest {
+	f = max(f, 1)
 	var used []Stratum
 	for _, s := range strata {
 		if len(s.X) > 0 && len(s.Y) > 0 {
 			used = append(used, s)
 		}
 	}
-	if len(used) == 1 {
+	if len(used) == 1 && f == 1 {
 		return MannWhitney(used[0].X, used[0].Y)
+	}
+	if len(used) == 1 {
+		x, y := used[0].X, used[0].Y
+		t := RankTest{Method: MethodNormal, P: 1, N1: len(x), N2: len(y)}
+		u, ties := rankSum(x, y)
+		t.U, t.Shift = u, sign(u-float64(len(x))*float64(len(y))/2)
+		t.Z, t.P = normalApproxVar(len(x), len(y), u, f*varianceU(len(x), len(y), ties))
+		return t
 	}
 	t := RankTest{Method: MethodVanElteren, P: 1}
 	var mean, variance float64
@@ -117,6 +139,7 @@ func VanElteren(strata []Stratum) RankTest {
 		mean += w * float64(n1) * float64(n2) / 2
 		variance += w * w * varianceU(n1, n2, ties)
 	}
+	variance *= f
 	if variance <= 0 {
 		return t
 	}

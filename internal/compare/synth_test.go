@@ -26,7 +26,19 @@ type service struct {
 	// M/M/1 queue: the median is median / (1 − load/capacity), and no
 	// more than capacity requests complete per second.
 	capacity float64
+	// exponential, when set, draws each response time from an exponential
+	// distribution of mean median (sigma unused), as an M/M/c service time.
+	exponential bool
+	// drift, when set, makes the seconds' latencies move together: each
+	// second's response times are multiplied by e^a, a an AR(1) series
+	// (coefficient driftPhi) of stationary standard deviation drift. A
+	// live service's seconds do (a GC, a neighbour's burst, a queue that
+	// lasts a few seconds).
+	drift float64
 }
+
+// driftPhi is the lag-1 autocorrelation of service.drift.
+const driftPhi = 0.6
 
 // stage is one stage of a synthetic profile: a steady rate.
 type stage struct {
@@ -44,6 +56,10 @@ func (s service) run(t testing.TB, seed uint64, name string, stages []stage) res
 	p := result.Profile{Name: name, Model: "open", Status: result.StatusComplete}
 	total := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs)
 	at := 0
+	a := 0.0 // the drift's state, drawn from its stationary law
+	if s.drift > 0 {
+		a = s.drift * rng.NormFloat64()
+	}
 	for si, st := range stages {
 		stageHist := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs)
 		var req, errs int64
@@ -53,8 +69,16 @@ func (s service) run(t testing.TB, seed uint64, name string, stages []stage) res
 			rho := min(load/s.capacity, 0.99)
 			median /= 1 - rho
 		}
-		lat := distuv.LogNormal{Mu: math.Log(median), Sigma: s.sigma, Src: src}
+		var lat interface{ Rand() float64 } = distuv.LogNormal{Mu: math.Log(median), Sigma: s.sigma, Src: src}
+		if s.exponential {
+			lat = distuv.Exponential{Rate: 1 / median, Src: src}
+		}
 		for i := range st.secs {
+			scale := 1.0
+			if s.drift > 0 {
+				a = driftPhi*a + s.drift*math.Sqrt(1-driftPhi*driftPhi)*rng.NormFloat64()
+				scale = math.Exp(a)
+			}
 			n := int64(distuv.Poisson{Lambda: st.rate, Src: src}.Rand())
 			if s.capacity > 0 {
 				n = min(n, int64(s.capacity))
@@ -67,7 +91,7 @@ func (s service) run(t testing.TB, seed uint64, name string, stages []stage) res
 			}
 			h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.WindowSigFigs)
 			for range n - e {
-				us := int64(lat.Rand())
+				us := int64(scale * lat.Rand())
 				if err := h.RecordValue(us); err != nil {
 					t.Fatal(err)
 				}

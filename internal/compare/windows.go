@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"slices"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
@@ -66,21 +67,27 @@ type stratum struct {
 	old, new []window
 }
 
-// thick reports whether every stratum has at least minWindows windows on
-// each side: enough for the bootstrap of the figure itself (Metric.Pooled,
-// not computed otherwise), which resamples within each stratum, to see
-// how much its seconds vary. A
-// stress ramp of 2.5 s steps has one to three steady seconds a step, and
-// one loopback service (16 × 10 ms) against itself read p95 +10.9%, a
-// regression "by the bootstrap over the seconds" at p = 0.002, from a
-// step of two seconds, 31.5 and 44.0 ms, near its capacity.
-func thick(strata []stratum) bool {
+// thickStrata splits strata for the bootstrap of the figure itself
+// (Metric.Pooled), which resamples within each stratum to see how much
+// its seconds vary: those with at least minWindows windows on each side
+// (their windows, by side) and the stages (1-based, each once) of the
+// others, which it leaves out. A stress ramp of 2.5 s steps has one to
+// three steady seconds a step, and one loopback service (16 × 10 ms)
+// against itself read p95 +10.9%, a regression "by the bootstrap over the
+// seconds" at p = 0.002, from a step of two seconds, 31.5 and 44.0 ms, near
+// its capacity: one or two seconds show no spread. Only the thin strata
+// are left out: one short stage no longer costs the whole profile its
+// bootstrap.
+func thickStrata(strata []stratum) (oldWs, newWs [][]window, thin []int) {
 	for _, s := range strata {
-		if min(len(s.old), len(s.new)) < minWindows {
-			return false
+		if min(len(s.old), len(s.new)) >= minWindows {
+			oldWs, newWs = append(oldWs, s.old), append(newWs, s.new)
+		} else if !slices.Contains(thin, s.stage+1) {
+			thin = append(thin, s.stage+1)
 		}
 	}
-	return true
+	slices.Sort(thin)
+	return oldWs, newWs, thin
 }
 
 // pairStrata pairs the stages the two profiles share, by index, keeping
