@@ -15,7 +15,7 @@ import (
 
 // compared compares older with newer with the default options and
 // returns the comparison and its first profile's.
-func compared(t *testing.T, older, newer *result.Result) (*Comparison, Profile) {
+func compared(t testing.TB, older, newer *result.Result) (*Comparison, Profile) {
 	t.Helper()
 	c, err := Compare(older, newer, Options{})
 	if err != nil {

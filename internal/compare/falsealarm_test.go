@@ -125,26 +125,28 @@ func aaHeader() string {
 }
 
 // aaPairs is how many pairs a setting of the tables compares:
-// LOADPLAN_AA_PAIRS. The tables are measurements that print and judge
-// nothing (200 pairs a setting take minutes): without it they step aside;
-// TestDriftingSecondsFalseAlarms is the check that runs every time.
-func aaPairs(t *testing.T) int {
+// LOADPLAN_AA_PAIRS, 200 when unset. The tables are measurements that
+// print and judge nothing, so they are benchmarks (200 pairs a setting
+// take minutes), run once whatever b.N; TestDriftingSecondsFalseAlarms is
+// the check that runs every time.
+func aaPairs(b *testing.B) int {
 	v := os.Getenv("LOADPLAN_AA_PAIRS")
 	if v == "" {
-		t.Skip("a measurement: LOADPLAN_AA_PAIRS=200 prints it")
+		return 200
 	}
 	k, err := strconv.Atoi(v)
 	if err != nil || k <= 0 {
-		t.Fatalf("LOADPLAN_AA_PAIRS=%q: want a positive count", v)
+		b.Fatalf("LOADPLAN_AA_PAIRS=%q: want a positive count", v)
 	}
 	return k
 }
 
-// TestFalseAlarmTable compares pairs of runs of one unchanged synthetic
-// service (A/A) and prints, for each test compare runs, the share of
-// pairs whose p-value fell below 0.05: a calibrated test gives about 5%.
-// LOADPLAN_AA_PAIRS=200 go test ./internal/compare/ -run TestFalseAlarmTable -v
-func TestFalseAlarmTable(t *testing.T) {
+// BenchmarkFalseAlarmTable compares pairs of runs of one unchanged
+// synthetic service (A/A) and prints, for each test compare runs, the
+// share of pairs whose p-value fell below 0.05: a calibrated test gives
+// about 5%.
+// go test ./internal/compare/ -run '^$' -bench FalseAlarmTable -benchtime 1x
+func BenchmarkFalseAlarmTable(t *testing.B) {
 	pairs := aaPairs(t)
 	t.Log(aaHeader())
 	for si, s := range aaSettings() {
@@ -158,11 +160,11 @@ func TestFalseAlarmTable(t *testing.T) {
 	}
 }
 
-// TestPowerTable compares pairs of runs of a 10 ms service with runs of
-// the same service 20% slower (12 ms) and prints how often each latency
+// BenchmarkPowerTable compares pairs of runs of a 10 ms service with runs
+// of the same service 20% slower (12 ms) and prints how often each latency
 // row is called worse, and how often the comparison fails.
-// LOADPLAN_AA_PAIRS=50 go test ./internal/compare/ -run TestPowerTable -v
-func TestPowerTable(t *testing.T) {
+// LOADPLAN_AA_PAIRS=50 go test ./internal/compare/ -run '^$' -bench PowerTable -benchtime 1x
+func BenchmarkPowerTable(t *testing.B) {
 	pairs := aaPairs(t)
 	exp10 := aaSettings()[0].svc
 	drifting := aaSettings()[2].svc
