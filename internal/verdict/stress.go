@@ -52,10 +52,9 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		if st.Refinement {
 			before = nil // a refinement step starts from idle: no plateau rule
 		}
-		stall := stallOver(p, part)
 		var stalled bool
-		step.Reason, step.Detail, stalled = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth, stall)
-		stalled = stalled && !(growth != "" && growthBeyond(short, part.Windows, p50, stall))
+		step.Reason, step.Detail, stalled = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth, stallOver(p, part))
+		stalled = stalled && !(growth != "" && growthBeyond(short, part.Windows, p50, stallOver(p, part)))
 		step.Broken = step.Reason != ""
 		if stalled {
 			step.Detail += "; " + stallDetail(part)
