@@ -317,10 +317,11 @@ func lagText(span Span, warmup result.Seconds) string {
 	if span.Lag <= 0 {
 		return ""
 	}
-	if warmup <= 0 {
-		return fmt.Sprintf(" from %s after the load changed, its lowest p50 latency", ms(result.Millis(span.Lag*1000)))
+	text := fmt.Sprintf(" from %s after the load changed, its lowest p50 latency", ms(result.Millis(span.Lag*1000)))
+	if warmup > 0 {
+		text += fmt.Sprintf(", longer than the %s warm-up", ms(result.Millis(float64(warmup)*1000)))
 	}
-	return fmt.Sprintf(" from %s after the load changed, its lowest p50 latency, longer than the %s warm-up", ms(result.Millis(span.Lag*1000)), ms(result.Millis(float64(warmup)*1000)))
+	return text
 }
 
 // untestedCapacity says, for an open stress ramp whose capacity step had
@@ -343,14 +344,18 @@ func untestedCapacity(p *result.Profile, s *result.Stress) (text string, short b
 		return "", false
 	}
 	lag := lagText(spans[st.Index], p.Rules.Warmup)
+	behind := 0.0 // the share of its offered rate the step did not complete
+	if st.Offered > 0 {
+		behind = 1 - st.Throughput/st.Offered
+	}
 	if st.Windows == 0 {
 		return fmt.Sprintf("the capacity step had no whole steady second (step %d%s), so it was judged on its whole figures, with neither the trend test nor the shortfall rule: it completed %s of %s req/s offered; make steps longer",
-			st.Index+1, lag, num(st.Throughput), num(st.Offered)), st.Offered > 0 && 1-st.Throughput/st.Offered > shortfallMax
+			st.Index+1, lag, num(st.Throughput), num(st.Offered)), behind > shortfallMax
 	}
 	limit := math.Max(shortfallMax, shortfallStall/float64(st.Windows))
-	if st.Offered > 0 && 1-st.Throughput/st.Offered > shortfallMax {
+	if behind > shortfallMax {
 		return fmt.Sprintf("the capacity step fell %s short of its offered rate (step %d: %s of %s req/s in %d steady s%s), too few seconds to tell a backlog from a stall (a step breaks on a shortfall of more than %s here: %s, or half a second of its load): the breaking point may be at or below it",
-			pct(1-st.Throughput/st.Offered), st.Index+1, num(st.Throughput), num(st.Offered), st.Windows, lag, pct(limit), pct(shortfallMax)), true
+			pct(behind), st.Index+1, num(st.Throughput), num(st.Offered), st.Windows, lag, pct(limit), pct(shortfallMax)), true
 	}
 	return fmt.Sprintf("the capacity step is too short to tell whether it kept up (step %d: %d steady s%s, %d needed for the trend test): its latency may not have settled, and only a shortfall of more than %s breaks it (it completed %s of %s req/s offered)",
 		st.Index+1, st.Windows, lag, minTrendWindows, pct(limit), num(st.Throughput), num(st.Offered)), false
