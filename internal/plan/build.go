@@ -643,6 +643,12 @@ func (b *builder) months(dm *demandModel, sizings []*sizing) {
 		if l := p.Resources[j].Latency; l != nil {
 			l.highest(p.Months, j)
 			l.Note = s.latencyNote(l, p.Months, j)
+			if s.r.Latency.Question().Ask != capacity.AskResponse {
+				// A wait target read as a latency SLO sizes too few units
+				// (docs/plan.md, Risks): said among the risks too, so that
+				// plan -q says it.
+				b.risk(SeverityNote, RiskLatencyWait, s.r.Name, "%s", l.Note)
+			}
 		}
 	}
 }

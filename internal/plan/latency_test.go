@@ -66,6 +66,25 @@ func TestLatencyResponseTarget(t *testing.T) {
 	if strings.Contains(resp.Resources[0].Latency.Note, "instead of") {
 		t.Errorf("the response form is told to use itself: %q", resp.Resources[0].Latency.Note)
 	}
+	// The wait form is a risk too (plan -q prints the doubts), the
+	// response form is not.
+	for _, c := range []struct {
+		p    *Plan
+		want int
+	}{{wait, 1}, {resp, 0}} {
+		n := 0
+		for _, r := range c.p.Risks {
+			if r.Kind == RiskLatencyWait {
+				n++
+				if r.Resource != "workers" || r.Text != c.p.Resources[0].Latency.Note || !r.Doubt() {
+					t.Errorf("latency risk %+v (doubt %v); want the note on workers, a doubt", r, r.Doubt())
+				}
+			}
+		}
+		if n != c.want {
+			t.Errorf("%s form: %d latency_wait risks, want %d: %+v", c.p.Resources[0].SizedBy, n, c.want, c.p.Risks)
+		}
+	}
 }
 
 // TestLatencyResponseTargetBreach: 17 servers in place, demand 1,500

@@ -285,6 +285,7 @@ const (
 	RiskModel       = "capacity_model"     // the capacity model warned
 	RiskNotFound    = "capacity_not_found" // no stress step broke: the capacity is a lower bound
 	RiskSeasonality = "seasonality"        // the history shows a season the plan does not configure
+	RiskLatencyWait = "latency_wait"       // a latency target on the wait, not the response time
 )
 
 // Risk is something a capacity review should hear about.

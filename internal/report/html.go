@@ -139,6 +139,10 @@ func newProfileView(p *result.Profile, key string) profileView {
 			P50: lms(r, r.P50), P90: lms(r, r.P90), P95: lms(r, r.P95), P99: lms(r, r.P99),
 			P999: lms(r, r.P999), Max: lms(r, r.Max), ServiceP50: lms(c, c.P50), ServiceP99: lms(c, c.P99),
 		})
+		if notRun(s) {
+			row := &pv.Stages[len(pv.Stages)-1]
+			row.Started, row.Completed, row.Errors = "not run", "—", "—"
+		}
 	}
 	if p.Verdict != nil && p.Verdict.Stress != nil {
 		s := p.Verdict.Stress

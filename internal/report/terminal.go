@@ -115,6 +115,10 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
 	}
 	for _, s := range p.Stages {
+		if notRun(s) {
+			fmt.Fprintf(b, "      stage %d  %s: not run\n", s.Index+1, offered(s.Offered))
+			continue
+		}
 		fmt.Fprintf(b, "      stage %d  %s: %d requests, completed %.1f/s, errors %s, p95 %s\n",
 			s.Index+1, offered(s.Offered), s.Requests, s.Throughput, pct(s.ErrorRate), lms(s.Response, s.Response.P95))
 	}

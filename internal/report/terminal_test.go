@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -200,6 +201,30 @@ func TestStepNotCompletePrintsNoFigure(t *testing.T) {
 		t.Errorf("report.html has no row for the step not completed")
 	} else if row = row[i : strings.Index(row[i:], "</tr>")+i]; strings.Contains(row, "0ms") || strings.Contains(row, ">0.0<") {
 		t.Errorf("report.html prints figures for a step not measured: %s", row)
+	}
+}
+
+// TestStageNotRunPrintsNoFigure: a stage never started (a stress ramp
+// stopped after a broken step; make demo's stress, step 6) reads "not
+// run" in the terminal, summary.md and report.html, not "0 requests,
+// completed 0.0/s, errors 0%", which reads like a stage that carried
+// nothing.
+func TestStageNotRunPrintsNoFigure(t *testing.T) {
+	r := fixture(t)
+	p := &r.Profiles[1]
+	p.Stages = append(p.Stages, result.Stage{Index: len(p.Stages), Offered: result.Offered{From: 400, Load: 800, Unit: "req/s", Duration: 10}})
+	n := len(p.Stages)
+	term, md, page := renderTerminal(t, r), renderMarkdown(t, r), renderHTML(t, r)
+	if want := fmt.Sprintf("stage %d  800 req/s, 10s: not run\n", n); !strings.Contains(term, want) {
+		t.Errorf("terminal lacks %q:\n%s", want, term)
+	}
+	if want := fmt.Sprintf("| %d | 800 req/s, 10s | not run | — | 0 |", n); !strings.Contains(md, want) {
+		t.Errorf("summary.md lacks %q", want)
+	}
+	if i := strings.Index(page, ">not run<"); i < 0 {
+		t.Errorf("report.html has no stage not run")
+	} else if row := page[i : strings.Index(page[i:], "</tr>")+i]; strings.Contains(row, "0.0/s") || strings.Contains(row, ">0%<") {
+		t.Errorf("report.html prints figures for a stage not run: %s", row)
 	}
 }
 
