@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/shell"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // Curl imports one curl command line (as a browser's "Copy as cURL" or a
@@ -227,7 +229,11 @@ func (c *curlCmd) option(flag string, value func() (string, error)) (bool, error
 	var v string
 	switch flag {
 	case "-X", "--request":
-		c.method, err = value()
+		if v, err = value(); err == nil {
+			if c.method, err = scenario.CheckMethod(v); err != nil {
+				err = fmt.Errorf("curl %s: %v", flag, err)
+			}
+		}
 	case "-H", "--header":
 		if v, err = value(); err == nil {
 			name, hv, ok := strings.Cut(v, ":")

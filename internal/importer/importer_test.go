@@ -133,6 +133,11 @@ func TestHARRefusesNonsense(t *testing.T) {
 		{"{\n \"log\": {\n  \"entries\": [\n   {\"request\": {},}\n  ]}}", "x.har:4: not a HAR file: invalid character '}'"},
 		{`{"log":{"entries":[]}}`, "no entries"},
 		{`{"log":{"entries":[{"request":{"method":"GET","url":"ftp://x/"}}]}}`, "no request to import"},
+		// A method loadplan does not send is the recording's, not a bug of
+		// import's (it read "the imported scenario does not validate (a
+		// bug in import …)").
+		{`{"log":{"entries":[{"request":{"method":"GET","url":"http://h/a"}},{"request":{"method":"TRACE","url":"http://h/b"}}]}}`,
+			`x.har: log.entries[1].request.method: unsupported method "TRACE"`},
 	} {
 		_, err := HAR([]byte(c.in), Options{Source: "x.har"})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "x.har") {
@@ -206,6 +211,8 @@ func TestCurlRefusesWhatItCannotImport(t *testing.T) {
 		{`curl https://h/a https://h/b`, "two URLs"},
 		{`curl -H`, "needs a value"},
 		{`curl 'https://h/x`, "cannot be read as a shell command"},
+		{`curl -X 'BAD METHOD' https://h/x`, `curl -X: unsupported method "BAD METHOD"`},
+		{`curl --request TRACE https://h/x`, `curl --request: unsupported method "TRACE"`},
 	} {
 		if _, err := Curl(c.cmd, Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err %v, want %q", c.cmd, err, c.want)
