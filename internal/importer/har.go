@@ -95,6 +95,13 @@ func HAR(data []byte, opt Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: log.entries[%d].request.method: %v", opt.Source, i, err)
 		}
+		for j, hd := range e.Request.Headers {
+			if keepHeader(hd.Name) {
+				if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
+					return nil, fmt.Errorf("%s: log.entries[%d].request.headers[%d]: %v", opt.Source, i, j, err)
+				}
+			}
+		}
 		r := harRequest(sec, e, u, method, taken)
 		start, _ := time.Parse(time.RFC3339Nano, e.StartedDateTime)
 		starts = append(starts, start)
