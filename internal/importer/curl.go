@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/shell"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // Curl imports one curl command line (as a browser's "Copy as cURL" or a
@@ -46,8 +48,15 @@ func Curl(command string, opt Options) (*Result, error) {
 	r.path = sec.pathQuery(u, nil, where)
 	var notes []string
 	r.headers, notes = c.copyHeaders(sec)
-	if c.user != "" {
-		r.headers = append(r.headers, [2]string{"Authorization", "Basic " + sec.ref("BASIC_AUTH", base64.StdEncoding.EncodeToString([]byte(c.user)), "-u (user:password, base64)")})
+	user, from := c.user, "-u (user:password, base64)"
+	if user == "" && u.User != nil { // curl sends a URL's user:password as Basic auth; -u wins
+		user, from = u.User.Username(), "URL's user:password (base64)"
+		if pw, ok := u.User.Password(); ok {
+			user += ":" + pw
+		}
+	}
+	if user != "" {
+		r.headers = append(r.headers, [2]string{"Authorization", "Basic " + sec.ref("BASIC_AUTH", base64.StdEncoding.EncodeToString([]byte(user)), from)})
 	}
 	if len(c.data) > 0 {
 		ct := headerValue(r.headers, "Content-Type")
@@ -61,7 +70,7 @@ func Curl(command string, opt Options) (*Result, error) {
 		notes = append(notes, "-b/--cookie is not copied: the cookie jar keeps what the server sets.")
 	}
 	if c.insecure {
-		notes = append(notes, "-k/--insecure was given: the scenario checks TLS certificates; set target.insecure if the target's certificate is self-signed (docs/scenario.md).")
+		notes = append(notes, "-k/--insecure was given: the scenario checks TLS certificates; set target.insecure_skip_verify if the target's certificate is self-signed (docs/scenario.md).")
 	}
 	// A $VAR that is not a credential stays an environment reference, which
 	// the scenario needs set when it runs (the parser refuses it unset).
@@ -227,14 +236,22 @@ func (c *curlCmd) option(flag string, value func() (string, error)) (bool, error
 	var v string
 	switch flag {
 	case "-X", "--request":
-		c.method, err = value()
+		if v, err = value(); err == nil {
+			if c.method, err = scenario.CheckMethod(v); err != nil {
+				err = fmt.Errorf("curl %s: %v", flag, err)
+			}
+		}
 	case "-H", "--header":
 		if v, err = value(); err == nil {
 			name, hv, ok := strings.Cut(v, ":")
 			if !ok {
 				return true, fmt.Errorf("curl header %q has no ':'", v)
 			}
-			c.headers = append(c.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(hv)})
+			name, hv = strings.TrimSpace(name), strings.TrimSpace(hv)
+			if err := scenario.CheckHeader(name, hv); err != nil {
+				return true, fmt.Errorf("curl header %q: %v", v, err)
+			}
+			c.headers = append(c.headers, [2]string{name, hv})
 		}
 	case "-d", "--data", "--data-ascii", "--data-raw", "--data-binary", "--data-urlencode", "--json":
 		if v, err = value(); err == nil {

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // har is the part of a HAR 1.2 file (W3C draft "HTTP Archive") the
@@ -86,9 +88,19 @@ func HAR(data []byte, opt Options) (*Result, error) {
 			hosts[u.Host] = true
 			continue
 		}
-		method := strings.ToUpper(e.Request.Method)
-		if method == "" {
+		if e.Request.Method == "" {
 			return nil, fmt.Errorf("%s: log.entries[%d].request.method is empty", opt.Source, i)
+		}
+		method, err := scenario.CheckMethod(e.Request.Method)
+		if err != nil {
+			return nil, fmt.Errorf("%s: log.entries[%d].request.method: %v", opt.Source, i, err)
+		}
+		for j, hd := range e.Request.Headers {
+			if keepHeader(hd.Name) {
+				if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
+					return nil, fmt.Errorf("%s: log.entries[%d].request.headers[%d]: %v", opt.Source, i, j, err)
+				}
+			}
 		}
 		r := harRequest(sec, e, u, method, taken)
 		start, _ := time.Parse(time.RFC3339Nano, e.StartedDateTime)

@@ -1,12 +1,16 @@
 package importer
 
 import (
+	"encoding/base64"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/loadplan/loadplan/internal/scenario"
 )
 
 // scenarioDoc is the part of a written scenario the tests look at.
@@ -133,6 +137,13 @@ func TestHARRefusesNonsense(t *testing.T) {
 		{"{\n \"log\": {\n  \"entries\": [\n   {\"request\": {},}\n  ]}}", "x.har:4: not a HAR file: invalid character '}'"},
 		{`{"log":{"entries":[]}}`, "no entries"},
 		{`{"log":{"entries":[{"request":{"method":"GET","url":"ftp://x/"}}]}}`, "no request to import"},
+		// A method loadplan does not send is the recording's, not a bug of
+		// import's (it read "the imported scenario does not validate (a
+		// bug in import …)").
+		{`{"log":{"entries":[{"request":{"method":"GET","url":"http://h/a"}},{"request":{"method":"TRACE","url":"http://h/b"}}]}}`,
+			`x.har: log.entries[1].request.method: unsupported method "TRACE"`},
+		{`{"log":{"entries":[{"request":{"method":"GET","url":"http://h/a","headers":[{"name":":authority","value":"h"},{"name":"X-Ok","value":"a\r\nb"}]}}]}}`,
+			`x.har: log.entries[0].request.headers[1]: a header value must not contain a line break`},
 	} {
 		_, err := HAR([]byte(c.in), Options{Source: "x.har"})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "x.har") {
@@ -206,9 +217,50 @@ func TestCurlRefusesWhatItCannotImport(t *testing.T) {
 		{`curl https://h/a https://h/b`, "two URLs"},
 		{`curl -H`, "needs a value"},
 		{`curl 'https://h/x`, "cannot be read as a shell command"},
+		{`curl -X 'BAD METHOD' https://h/x`, `curl -X: unsupported method "BAD METHOD"`},
+		{`curl -H 'Bad Name: x' https://h/x`, `curl header "Bad Name: x": invalid header name "Bad Name"`},
+		{`curl --request TRACE https://h/x`, `curl --request: unsupported method "TRACE"`},
 	} {
 		if _, err := Curl(c.cmd, Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err %v, want %q", c.cmd, err, c.want)
 		}
+	}
+}
+
+// TestCurlURLCredentials: curl sends a URL's user:password as Basic auth
+// (-u wins over it); import dropped it without a word, so the scenario
+// met a 401 the command did not.
+func TestCurlURLCredentials(t *testing.T) {
+	for _, c := range []struct{ cmd, user, from string }{
+		{`curl http://ann:p%40ss@h/x`, "ann:p@ss", "URL's user:password"},
+		{`curl -u bob:pw http://ann:p%40ss@h/x`, "bob:pw", "-u"},
+	} {
+		res, err := Curl(c.cmd, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.cmd, err)
+		}
+		if len(res.Secrets) != 1 || res.Secrets[0].Name != "BASIC_AUTH" || !strings.Contains(res.Secrets[0].Where, c.from) {
+			t.Errorf("%s: secrets %+v, want BASIC_AUTH from %s", c.cmd, res.Secrets, c.from)
+		}
+		if y := string(res.YAML); !strings.Contains(y, "Authorization: Basic ${secret:BASIC_AUTH}") || strings.Contains(y, "ann") || strings.Contains(y, base64.StdEncoding.EncodeToString([]byte(c.user))) {
+			t.Errorf("%s: scenario lacks the secret's header or holds the credentials:\n%s", c.cmd, y)
+		}
+	}
+}
+
+// TestCurlInsecureNamesTheKey: -k's note names the scenario key that
+// skips the certificate check; it named target.insecure, which the
+// scenario refuses as an unknown key.
+func TestCurlInsecureNamesTheKey(t *testing.T) {
+	res, err := Curl(`curl -k https://h/x`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(res.YAML), "target:\n", "target:\n  insecure_skip_verify: true\n", 1)
+	if _, err := scenario.Parse("x.yaml", []byte(y), func(string) (string, bool) { return "", false }); err != nil {
+		t.Fatalf("the key added by hand does not parse: %v", err)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "set target.insecure_skip_verify ") }) {
+		t.Errorf("notes %q do not name target.insecure_skip_verify", res.Notes)
 	}
 }

@@ -35,6 +35,7 @@ func TestImportChecksTheScenario(t *testing.T) {
 		{Kind: "postman", Source: "x.json"},
 		{Kind: "har", Source: filepath.Join(t.TempDir(), "nope.har")},
 		{Kind: "curl", Source: "wget http://127.0.0.1/"},
+		{Kind: "curl", Source: "curl -X 'BAD METHOD' http://127.0.0.1/"},
 	} {
 		var ie *InputError
 		if _, err := Import(bad); !errors.As(err, &ie) {

@@ -28,8 +28,11 @@ type htmlView struct {
 	SLO      string
 	Verdicts []verdictRow
 	Checks   []checkRow
-	Gates    []checkRow
-	Profiles []profileView
+	// SteadyNote says what a check counted "steady" counts; empty when
+	// none is.
+	SteadyNote string
+	Gates      []checkRow
+	Profiles   []profileView
 }
 
 type verdictRow struct {
@@ -103,6 +106,9 @@ func newHTMLView(r *result.Result) *htmlView {
 			row.Judged, row.Pass, row.Answer = true, p.Verdict.Pass, p.Verdict.Answer
 			for _, c := range p.Verdict.Checks {
 				v.Checks = append(v.Checks, newCheckRow(p.Name, c))
+				if c.Counted != nil && c.Counted.SteadySeconds > 0 {
+					v.SteadyNote = steadyNote
+				}
 			}
 		}
 		v.Verdicts = append(v.Verdicts, row)
@@ -255,9 +261,9 @@ const htmlTemplate = pageTop + `<meta name="generator" content="loadplan {{.R.En
 {{end}}</table>{{else}}<p>No profile ran.</p>{{end}}
 {{if .Checks}}<h3>Checks</h3>
 <table>
-<tr><th>profile</th><th>check</th><th class="n">stage</th><th class="n">measured</th><th class="n">limit</th><th>result</th></tr>
+<tr><th>profile</th><th>check</th><th class="n">stage: counted</th><th class="n">measured</th><th class="n">limit</th><th>result</th></tr>
 {{range .Checks}}<tr><td>{{.Profile}}</td><td>{{.Name}}</td><td class="n">{{.Stage}}</td><td class="n">{{.Measured}}</td><td class="n">{{.Limit}}</td><td>{{if .Pass}}pass{{else}}<b>FAIL</b>{{end}}{{with .Detail}} — {{.}}{{end}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table>{{with .SteadyNote}}<p class="note">{{.}}</p>{{end}}{{end}}
 {{if .Gates}}<h3>Gates</h3>
 <table>
 <tr><th>gate</th><th>profile</th><th class="n">stage</th><th class="n">measured</th><th class="n">limit</th><th>result</th></tr>

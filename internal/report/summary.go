@@ -96,23 +96,42 @@ func checkResult(c result.Check) string {
 	return passMark(c.Pass) + " — " + c.Detail
 }
 
-// checkStage is the stage a check was judged on, 1-based, or "all".
+// checkStage is the stage a check was judged on, 1-based, or "all", and
+// what its figure counts (result.Counted): "1: steady 7s, 350 of 400
+// requests", "all: every request (400)".
 func checkStage(c result.Check) string {
-	if c.Stage == nil {
-		return "all"
+	stage := "all"
+	if c.Stage != nil {
+		stage = fmt.Sprint(*c.Stage + 1)
 	}
-	return fmt.Sprint(*c.Stage + 1)
+	switch n := c.Counted; {
+	case n == nil:
+		return stage
+	case n.SteadySeconds == 0 && n.Requests == n.Of:
+		return fmt.Sprintf("%s: every request (%d)", stage, n.Of)
+	case n.SteadySeconds == 0:
+		return fmt.Sprintf("%s: %d of %d requests", stage, n.Requests, n.Of)
+	}
+	return fmt.Sprintf("%s: steady %ds, %d of %d requests", stage, c.Counted.SteadySeconds, c.Counted.Requests, c.Counted.Of)
 }
 
 func checksTable(b *strings.Builder, v *result.Verdict) {
 	if v == nil || len(v.Checks) == 0 {
 		return
 	}
-	b.WriteString("\n| check | stage | measured | limit | result |\n|---|---:|---:|---:|---|\n")
+	b.WriteString("\n| check | stage: counted | measured | limit | result |\n|---|---:|---:|---:|---|\n")
+	steady := false
 	for _, c := range v.Checks {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", cmpEscape(c.Name), checkStage(c), measured(c), limitText(c), cmpEscape(checkResult(c)))
+		steady = steady || c.Counted != nil && c.Counted.SteadySeconds > 0
+	}
+	if steady {
+		b.WriteString("\n_" + steadyNote + "_\n")
 	}
 }
+
+// steadyNote says why a check's figure and the stage table's can differ.
+const steadyNote = "A check counted \"steady\" counts the whole seconds of its stage's steady part (after the ramp and the warm-up, and a slow service's latency); the stage table counts every request."
 
 func value(v float64, unit string) string {
 	switch unit {

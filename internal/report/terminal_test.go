@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"strings"
 	"testing"
 
@@ -243,5 +244,29 @@ func TestTerminalInvalidCheckSaysWhoseFigure(t *testing.T) {
 	}
 	if want := "limit <= 1ms: " + verdict.InvalidCheckDetail + "\n"; !strings.Contains(b.String(), want) {
 		t.Errorf("the invalid profile's failed check does not say whose figure it is (want %q):\n%s", want, b.String())
+	}
+}
+
+// TestChecksTableSaysWhatEachCheckCounted: summary.md and report.html
+// name, beside each check's stage, what its figure counted (the steady
+// part's seconds and requests, or every request) and say why the stage
+// table's figures can differ.
+func TestChecksTableSaysWhatEachCheckCounted(t *testing.T) {
+	r := fixture(t)
+	p := &r.Profiles[0]
+	p.Verdict = &result.Verdict{Pass: true, Checks: []result.Check{
+		{Name: "p95", Measured: 30, Limit: 100, Op: "<=", Unit: "ms", Pass: true, Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400}},
+		{Name: "error_rate", Limit: 0.01, Op: "<=", Unit: "ratio", Pass: true, Counted: &result.Counted{Requests: 400, Of: 400}},
+	}}
+	md, page := renderMarkdown(t, r), renderHTML(t, r)
+	for _, want := range []string{"| p95 | all: steady 7s, 350 of 400 requests | 30ms |", "| error_rate | all: every request (400) |", "_" + steadyNote + "_"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
+	}
+	for _, want := range []string{">all: steady 7s, 350 of 400 requests<", html.EscapeString(steadyNote)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
 	}
 }

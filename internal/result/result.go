@@ -330,6 +330,23 @@ type Check struct {
 	// had no load after its surge): Measured is then 0 and means nothing,
 	// and reports print "—" for it.
 	Unmeasured bool `json:"unmeasured,omitempty"`
+	// Counted says which requests the figure counts; absent where the
+	// check's own rule says it (gates, spike, stress) and in results
+	// written before it existed.
+	Counted *Counted `json:"counted,omitempty"`
+}
+
+// Counted is what a check's figure counts: Requests of the Of requests
+// of its stage (of the profile, for a check of all stages), over
+// SteadySeconds whole seconds of the stage's steady part (after its ramp
+// and warm-up, and a slow service's latency); SteadySeconds 0: every
+// request, warm-up and ramps included. So a check's p95 and the stage
+// table's, which counts every request, can differ, and the report says
+// why.
+type Counted struct {
+	SteadySeconds int   `json:"steady_s,omitempty"`
+	Requests      int64 `json:"requests"`
+	Of            int64 `json:"of"`
 }
 
 // Stress is the stress profile's answer: the steps, the capacity at SLO and

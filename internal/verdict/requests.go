@@ -52,11 +52,11 @@ func steadyExpectChecks(p *result.Profile) []result.Check {
 		if len(p.Stages) > 1 {
 			stage = &idx
 		}
-		cs = append(cs, steadyChecks(p.Rules.Expect, SteadyPart(p, i, sp), stage)...)
+		cs = append(cs, steadyChecks(p.Rules.Expect, SteadyPart(p, i, sp), stage, p.Stages[i].Requests)...)
 		judged++
 	}
 	if judged == 0 && len(p.Stages) > 0 {
-		cs = append(cs, steadyChecks(p.Rules.Expect, SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)}), nil)...)
+		cs = append(cs, steadyChecks(p.Rules.Expect, SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)}), nil, p.Stages[0].Requests)...)
 	}
 	return cs
 }

@@ -207,10 +207,11 @@ const AllFailedDetail = "every request failed, which no error bound passes"
 // a latency expectation fails when no request succeeded (no latency met
 // it), and an error_rate one fails when every request failed, whatever
 // its limit.
-func steadyChecks(e result.Expect, part Part, stage *int) []result.Check {
+func steadyChecks(e result.Expect, part Part, stage *int, of int64) []result.Check {
 	cs := expectChecks(e, part, stage)
 	for i := range cs {
 		c := &cs[i]
+		c.Counted = &result.Counted{SteadySeconds: part.Windows, Requests: part.Requests, Of: of}
 		if c.Unit == "ms" && part.Requests-part.Errors <= 0 {
 			c.Measured, c.Pass, c.Detail, c.Unmeasured = 0, false, NoSuccessDetail, true
 		}
@@ -240,7 +241,8 @@ func defaultErrorCheck(p *result.Profile) (result.Check, bool) {
 	if n > 0 {
 		rate = float64(errs) / float64(n)
 	}
-	c := result.Check{Name: "error_rate", Measured: rate, Limit: bound, Op: "<=", Unit: "ratio", Pass: rate <= bound, Detail: DefaultBoundDetail}
+	c := result.Check{Name: "error_rate", Measured: rate, Limit: bound, Op: "<=", Unit: "ratio", Pass: rate <= bound, Detail: DefaultBoundDetail,
+		Counted: &result.Counted{Requests: n, Of: n}}
 	if n == 0 {
 		c.Pass, c.Unmeasured, c.Detail = false, true, "no request completed: "+DefaultBoundDetail
 	}
@@ -352,7 +354,7 @@ func judgeStages(p *result.Profile, v *result.Verdict) (last Part, untested stri
 			stage = &idx
 		}
 		last = SteadyPart(p, i, sp)
-		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage)...)
+		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage, p.Stages[i].Requests)...)
 		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
 			v.Checks = append(v.Checks, c)
 		} else if untested == "" {
@@ -362,7 +364,7 @@ func judgeStages(p *result.Profile, v *result.Verdict) (last Part, untested stri
 	}
 	if judged == 0 && len(p.Stages) > 0 {
 		last = SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)})
-		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, nil)...)
+		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, nil, p.Stages[0].Requests)...)
 	}
 	return last, untested
 }

@@ -81,6 +81,41 @@ func TestJudgeSteady(t *testing.T) {
 	}
 }
 
+// TestChecksSayWhatTheyCount: a 10 s stage with a 3 s warm-up judges
+// its p95 on 7 steady seconds, 700 of its 1,000 requests, while the
+// default error bound counts all 1,000: each check records which
+// (result.Check.Counted), so that a report can say why the check's p95
+// is not the stage table's. Without a steady second (a 1 s stage) the
+// check counts every request of the stage.
+func TestChecksSayWhatTheyCount(t *testing.T) {
+	fast := func(int) time.Duration { return 20 * time.Millisecond }
+	noErr := func(int) int64 { return 0 }
+	p := steady(t, 10, 100, fast, noErr)
+	p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(200 * time.Millisecond)}, Warmup: 3}
+	v := Judge(p, 0)
+	want := map[string]result.Counted{"p95": {SteadySeconds: 7, Requests: 700, Of: 1000}, "error_rate": {Requests: 1000, Of: 1000}}
+	for _, c := range v.Checks {
+		w, ok := want[c.Name]
+		if !ok {
+			continue
+		}
+		delete(want, c.Name)
+		if c.Counted == nil || *c.Counted != w {
+			t.Errorf("%s counted %+v, want %+v", c.Name, c.Counted, w)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("checks %+v lack %v", v.Checks, want)
+	}
+	short := steady(t, 1, 50, fast, noErr)
+	short.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(200 * time.Millisecond), ErrorRate: ptrF(0.01)}, Warmup: 3}
+	for _, c := range Judge(short, 0).Checks {
+		if c.Counted == nil || *c.Counted != (result.Counted{Requests: 50, Of: 50}) {
+			t.Errorf("1 s stage: %s counted %+v, want every request (50 of 50)", c.Name, c.Counted)
+		}
+	}
+}
+
 // stress builds a stepped profile: step i offers offered[i] and achieves
 // good[i] successful req/s at lat[i] with errRate[i].
 func stress(t *testing.T, model string, offered, good []float64, lat []time.Duration, errRate []float64, stepSecs int) *result.Profile {
