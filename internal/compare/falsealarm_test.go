@@ -46,6 +46,8 @@ func aaSettings() []aaSetting {
 	exp10 := service{median: 10 * time.Millisecond, exponential: true, errP: 0.002}
 	drifting := exp10
 	drifting.drift = 0.1
+	evenly := exp10
+	evenly.even = true
 	return []aaSetting{
 		{"steady exp 10ms 60s", exp10, []stage{{100, 60}}, false},
 		{"steady lognormal 60s", checkout, []stage{{100, 60}}, false},
@@ -53,6 +55,9 @@ func aaSettings() []aaSetting {
 		{"stepped exp 7×10s", exp10, steps(10), true},
 		{"stepped exp 7×5s", exp10, steps(5), true},
 		{"stepped exp, drift 10%", drifting, steps(10), true},
+		// The engine's open schedule spaces arrivals evenly: its steps
+		// offer their rate exactly, not a Poisson count a second.
+		{"stepped 7×5s, even arrivals", evenly, steps(5), true},
 	}
 }
 

@@ -35,6 +35,11 @@ type service struct {
 	// live service's seconds do (a GC, a neighbour's burst, a queue that
 	// lasts a few seconds).
 	drift float64
+	// even, when set, spaces each stage's arrivals evenly by its rate, as
+	// the engine's open-model schedule does, instead of drawing each
+	// second's count from a Poisson law: a second then offers exactly its
+	// share of the rate, and every arrival completes in it.
+	even bool
 }
 
 // driftPhi is the lag-1 autocorrelation of service.drift.
@@ -79,7 +84,12 @@ func (s service) run(t testing.TB, seed uint64, name string, stages []stage) res
 				a = driftPhi*a + s.drift*math.Sqrt(1-driftPhi*driftPhi)*rng.NormFloat64()
 				scale = math.Exp(a)
 			}
-			n := int64(distuv.Poisson{Lambda: st.rate, Src: src}.Rand())
+			var n int64
+			if s.even {
+				n = int64(math.Floor(float64(i+1)*st.rate) - math.Floor(float64(i)*st.rate))
+			} else {
+				n = int64(distuv.Poisson{Lambda: st.rate, Src: src}.Rand())
+			}
 			if s.capacity > 0 {
 				n = min(n, int64(s.capacity))
 			}

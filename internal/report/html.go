@@ -157,15 +157,8 @@ func newProfileView(p *result.Profile, key string) profileView {
 			row := stepRow{Index: st.Index + 1, Offered: fmt.Sprintf("%g %s", st.Offered, st.Unit),
 				Throughput: f.throughput, Concurrency: f.concurrency,
 				P50: f.p50, P95: f.p95, P99: f.p99, ErrorRate: f.errors,
-				Capacity: s.CapacityStep != nil && *s.CapacityStep == st.Index}
-			switch {
-			case !st.Complete:
-				row.Verdict = "not complete (not judged)"
-			case st.Broken:
-				row.Broken, row.Verdict = true, "broken: "+st.Reason+" — "+st.Detail
-			default:
-				row.Verdict = "held"
-			}
+				Capacity: s.CapacityStep != nil && *s.CapacityStep == st.Index,
+				Broken:   st.Complete && st.Broken, Verdict: stepVerdict(st)}
 			pv.Steps = append(pv.Steps, row)
 		}
 	}

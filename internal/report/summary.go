@@ -153,12 +153,9 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 	}
 	b.WriteString("\nSteps, judged over their steady part:\n\n| step | offered | throughput (ok/s) | concurrency | p50 | p95 | p99 | errors | verdict |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, st := range s.Steps {
-		verdict := "held"
-		switch {
-		case !st.Complete:
-			verdict = "not complete (not judged)"
-		case st.Broken:
-			verdict = "**broken**: " + st.Reason + " — " + st.Detail
+		verdict := stepVerdict(st)
+		if st.Broken {
+			verdict = "**broken**" + strings.TrimPrefix(verdict, "broken")
 		}
 		f := stepCells(st)
 		fmt.Fprintf(b, "| %d | %g %s | %s | %s | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, f.throughput, f.concurrency,
@@ -167,6 +164,21 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 	if s.Bracket != nil {
 		fmt.Fprintf(b, "\nBreaking point: %s; capacity at SLO %.1f req/s (the highest held step below the first broken one).\n", s.Bracket, s.CapacityAtSLO)
 	}
+}
+
+// stepVerdict is a stress step's verdict as its table rows print it: held
+// (with its detail when it has one: an error rate above the bound, not
+// significantly), broken with its reason and detail, or not judged.
+func stepVerdict(st result.Step) string {
+	switch {
+	case !st.Complete:
+		return "not complete (not judged)"
+	case st.Broken:
+		return "broken: " + st.Reason + " — " + st.Detail
+	case st.Detail != "":
+		return "held — " + st.Detail
+	}
+	return "held"
 }
 
 // stepFigures are a stress step's figures as its table rows print them.

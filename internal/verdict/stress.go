@@ -129,7 +129,9 @@ func stepFigures(p *result.Profile, i int, sp Span, step *result.Step) Part {
 const plateauNoise = 3
 
 // breakReason says why a step broke, or "" when it held. Every failing rule
-// is named in the detail; the reason is the first in the order unstable
+// is named in the detail, and so is an error rate above the bound that
+// breaks nothing for want of evidence (errorRule): the only detail a held
+// step has. The reason is the first in the order unstable
 // (growth, from unstable), latency, errors, plateau. prevSE is prev's
 // goodput standard error (Part.GoodputSE). stall is how late the
 // generator started requests in one of the step's steady seconds, when more
@@ -157,8 +159,9 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 	if e.ErrorRate != nil && *e.ErrorRate < maxErr {
 		maxErr = *e.ErrorRate
 	}
-	if part.ErrorRate > maxErr {
-		add(ReasonErrors, fmt.Sprintf("error rate %s > %s", pct(part.ErrorRate), pct(maxErr)))
+	failed, errText := errorRule(part, maxErr)
+	if failed {
+		add(ReasonErrors, errText)
 		firm = true
 	}
 	if prev != nil && prev.Offered > 0 && prev.Throughput > 0 && step.Offered > prev.Offered {
@@ -176,8 +179,11 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 			firm = true
 		}
 	}
+	if !failed && errText != "" {
+		details = append(details, errText) // above the bound, not significantly
+	}
 	if len(reasons) == 0 {
-		return "", "", false
+		return "", strings.Join(details, "; "), false
 	}
 	return reasons[0], strings.Join(details, "; "), stall > 0 && !firm
 }

@@ -819,3 +819,125 @@ func mixedWindows(start, timeout, refusedTill, good float64) (during, after []re
 	}
 	return during, after
 }
+
+// binomialTail is P(X ≥ k) for X ~ Binomial(n, p), summed term by term
+// (log-gamma): the check errorTail's incomplete beta is held to.
+func binomialTail(k, n int64, p float64) float64 {
+	sum := 0.0
+	for i := k; i <= n; i++ {
+		lc, _ := math.Lgamma(float64(n + 1))
+		li, _ := math.Lgamma(float64(i + 1))
+		lr, _ := math.Lgamma(float64(n - i + 1))
+		sum += math.Exp(lc - li - lr + float64(i)*math.Log(p) + float64(n-i)*math.Log1p(-p))
+	}
+	return sum
+}
+
+func TestErrorTail(t *testing.T) {
+	for _, c := range []struct {
+		errs, reqs int64
+		bound      float64
+	}{{1, 1, 0.01}, {2, 160, 0.01}, {3, 100, 0.01}, {4, 100, 0.01}, {14, 800, 0.01}, {72, 3600, 0.01}, {5, 20, 0.1}} {
+		want := binomialTail(c.errs, c.reqs, c.bound)
+		if got := errorTail(c.errs, c.reqs, c.bound); math.Abs(got-want) > 1e-9*math.Max(1, want) {
+			t.Errorf("errorTail(%d, %d, %g) = %g, want %g", c.errs, c.reqs, c.bound, got, want)
+		}
+	}
+	if errorTail(0, 100, 0.01) != 1 || errorTail(1, 100, 0) != 0 {
+		t.Error("no error must give p 1, an error under a bound of 0 p 0")
+	}
+}
+
+// errorSteps is a stress ramp of 5 s steps at 40, 60 and 80 req/s, 10 ms
+// each, with errs[i] of step i's requests failed (spread over its
+// seconds), judged against an error-rate bound.
+func errorSteps(t *testing.T, errs []int64, bound float64) *result.Profile {
+	ms := 10 * time.Millisecond
+	p := stress(t, "open", []float64{40, 60, 80}, []float64{40, 60, 80}, []time.Duration{ms, ms, ms}, []float64{0, 0, 0}, 5)
+	p.Rules.Expect.ErrorRate = &bound
+	for i, e := range errs {
+		for k := int64(0); k < e; k++ {
+			p.Windows[i*5+int(k%5)].Errors++
+		}
+		p.Stages[i].Errors = e
+	}
+	return p
+}
+
+// TestStepErrorsNeedEvidence: a step breaks on errors only when they show
+// its true error rate above the bound (one-sided exact binomial test at
+// 5%), or when every request failed. 3 errors in 200 requests (1.5%) are
+// what a 0.2% service throws now and then over a short step (before, such
+// a step broke, and in internal/compare's A/A table one run of an
+// unchanged service broke steps below the other): the step holds, and its
+// detail says its error rate read above the bound but not significantly.
+func TestStepErrorsNeedEvidence(t *testing.T) {
+	tests := []struct {
+		name   string
+		errs   []int64
+		bound  float64
+		broken int // -1: none
+		detail string
+		step   int // whose detail starts with detail
+	}{
+		{"3 of 200 at 1%: p 0.32, held", []int64{3, 0, 0}, 0.01, -1,
+			"error rate 1.5% > 1%, but not significantly: 3 errors in 200 requests come as often as p = 0.32 from a true rate at the bound (one-sided binomial test at 0.05)", 0},
+		{"4 of 200 (2%) at 1%: p 0.14, held", []int64{4, 0, 0}, 0.01, -1,
+			"error rate 2% > 1%, but not significantly: 4 errors in 200 requests come as often as p = 0.14", 0},
+		{"7 of 300 at 1%: p 0.033, broken", []int64{0, 7, 0}, 0.01, 1,
+			"error rate 2.33% > 1% (7 of 300 requests failed, one-sided binomial p = 0.033)", 1},
+		{"every request failed", []int64{0, 0, 400}, 0.01, 2,
+			"error rate 100% > 1% (every one of 400 requests failed)", 2},
+		{"one error under a bound of 0", []int64{0, 1, 0}, 0, 1,
+			"error rate 0.333% > 0% (1 of 300 requests failed, one-sided binomial p < 0.0001)", 1},
+		{"within the bound", []int64{2, 0, 0}, 0.01, -1, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := JudgeSteps(errorSteps(t, tt.errs, tt.bound))
+			switch {
+			case tt.broken < 0 && s.FirstBroken != nil:
+				t.Errorf("first broken %d (%s), want none", *s.FirstBroken, s.ReasonDetail)
+			case tt.broken >= 0 && (s.FirstBroken == nil || *s.FirstBroken != tt.broken || s.Reason != ReasonErrors):
+				t.Errorf("first broken %v (%s), want %d on errors", s.FirstBroken, s.Reason, tt.broken)
+			}
+			if d := s.Steps[tt.step].Detail; !strings.HasPrefix(d, tt.detail) || (tt.detail == "") != (d == "") {
+				t.Errorf("step %d's detail %q, want it to start %q", tt.step, d, tt.detail)
+			}
+		})
+	}
+}
+
+// TestTwoPercentBreaksOrdinaryStep: a service failing 2% of its requests
+// under a 1% bound still breaks a step of ordinary length (10 s at 800
+// req/s: 160 errors in 8,160 requests), and the ramp's capacity is the
+// step below.
+func TestTwoPercentBreaksOrdinaryStep(t *testing.T) {
+	ms := 10 * time.Millisecond
+	s := JudgeSteps(stress(t, "open", []float64{400, 800}, []float64{400, 800}, []time.Duration{ms, ms}, []float64{0, 0.02}, 10))
+	if s.FirstBroken == nil || *s.FirstBroken != 1 || s.Reason != ReasonErrors || s.CapacityAtSLO != 400 {
+		t.Fatalf("first broken %v (%s: %s), capacity %v; want step 1 on errors, 400", s.FirstBroken, s.Reason, s.ReasonDetail, s.CapacityAtSLO)
+	}
+	if want := "error rate 1.96% > 1% (160 of 8160 requests failed, one-sided binomial p < 0.0001)"; !strings.HasPrefix(s.ReasonDetail, want) {
+		t.Errorf("detail %q, want it to start %q", s.ReasonDetail, want)
+	}
+}
+
+// TestLoneFailedRequestBreaks: a step whose every request failed breaks
+// at once, even on one request, where the binomial test alone (p = the
+// bound, 10%) would not.
+func TestLoneFailedRequestBreaks(t *testing.T) {
+	ms := 10 * time.Millisecond
+	p := stress(t, "closed", []float64{1, 2}, []float64{40, 60}, []time.Duration{ms, ms}, []float64{0, 0}, 5)
+	bound := 0.1
+	p.Rules.Expect.ErrorRate, p.Rules.Break.MaxErrorRate = &bound, bound
+	for k := range 5 {
+		p.Windows[k] = testkit.Window(t, k, 0, 0, ms)
+	}
+	p.Windows[4] = testkit.Window(t, 4, 1, 1, ms)
+	p.Stages[0].Requests, p.Stages[0].Errors = 1, 1
+	s := JudgeSteps(p)
+	if s.FirstBroken == nil || *s.FirstBroken != 0 || !strings.Contains(s.ReasonDetail, "error rate 100% > 10% (its one request failed)") {
+		t.Fatalf("first broken %v (%s: %s), want step 0 on its one failed request", s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}

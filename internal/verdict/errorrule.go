@@ -1,0 +1,74 @@
+package verdict
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mathext"
+)
+
+// errorLevel is the one-sided level at which a stress step's errors show
+// its true error rate above the break bound (docs/profiles.md, "stress:
+// the breaking point"). A step's error rate is a count of a few rare
+// events: at a true 0.2% under a 1% bound, 2 errors in a 40 req/s step's
+// 160 steady requests read 1.25%, and the bare comparison broke one run
+// of an unchanged service a step or more below the other (internal/
+// compare's A/A table, 5 s steps). A step breaks on errors only when k
+// errors or more in its n requests would come less often than this from
+// a rate at the bound.
+const errorLevel = 0.05
+
+// errorTail is the one-sided exact binomial p-value of errs errors in
+// reqs requests when each fails with probability bound: P(X ≥ errs) for
+// X ~ Binomial(reqs, bound), the regularized incomplete beta
+// I_bound(errs, reqs − errs + 1).
+func errorTail(errs, reqs int64, bound float64) float64 {
+	switch {
+	case errs <= 0:
+		return 1
+	case bound <= 0:
+		return 0 // no error is allowed: one shows the rate above it
+	case bound >= 1 || errs > reqs:
+		return 1
+	}
+	return mathext.RegIncBeta(float64(errs), float64(reqs-errs+1), bound)
+}
+
+// errorRule judges a step's errors against the bound: failed when its
+// error rate is above the bound on evidence (errorTail below errorLevel),
+// or when every request failed, whatever their number. text names the
+// figures either way; when the rate is above the bound but not
+// significantly, the step holds and text says why its error rate may
+// read above the bound. "" when the rate is within the bound.
+func errorRule(part Part, bound float64) (failed bool, text string) {
+	if !(part.ErrorRate > bound) {
+		return false, ""
+	}
+	p := errorTail(part.Errors, part.Requests, bound)
+	figures := fmt.Sprintf("error rate %s > %s", pct(part.ErrorRate), pct(bound))
+	switch {
+	case part.Requests == 1 && part.Errors == 1:
+		return true, figures + " (its one request failed)"
+	case part.Requests > 0 && part.Errors >= part.Requests:
+		return true, figures + fmt.Sprintf(" (every one of %d requests failed)", part.Requests)
+	case p < errorLevel:
+		return true, figures + fmt.Sprintf(" (%d of %d requests failed, one-sided binomial p %s)", part.Errors, part.Requests, pValue(p))
+	}
+	return false, figures + fmt.Sprintf(", but not significantly: %s in %d requests come as often as p %s from a true rate at the bound (one-sided binomial test at %g), so the step is not broken on errors",
+		errorCount(part.Errors), part.Requests, pValue(p), errorLevel)
+}
+
+// pValue writes a p-value after its sign, with two significant digits:
+// "= 0.012", or "< 0.0001" for a smaller one.
+func pValue(p float64) string {
+	if p < 1e-4 {
+		return "< 0.0001"
+	}
+	return fmt.Sprintf("= %.2g", p)
+}
+
+func errorCount(n int64) string {
+	if n == 1 {
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
+}
