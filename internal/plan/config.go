@@ -278,71 +278,71 @@ func (p *parser) config(top value, standalone bool) *Config {
 	return cfg
 }
 
-// The section readers (measured, demand, growth, steps, seasonality,
-// resources, budget, nextTest) have the shape of yamlwalk's readers: false
-// when the value is not the mapping or list wanted (the problem is
-// collected), so that a section is read with Opt or Req like any key.
-func (p *parser) measured(v value) (Measured, bool) {
-	var m Measured
-	o, ok := p.Mapping(v, capacityKeys)
+// section reads a section that is a mapping of the given keys (nil: any
+// key): fill reads its keys into a fresh T. The section readers (measured,
+// demand, growth, steps, seasonality, resources, budget, nextTest) have
+// the shape of yamlwalk's readers: false when the value is not the mapping
+// or list wanted (the problem is collected), so that a section is read
+// with Opt or Req like any key; those of a mapping are read with section.
+func section[T any](p *parser, v value, keys []string, fill func(o object, t *T)) (T, bool) {
+	var t T
+	o, ok := p.Mapping(v, keys)
 	if !ok {
-		return m, false
+		return t, false
 	}
-	yamlwalk.Opt(o, "rps", &m.RPS, p.positive)
-	yamlwalk.Opt(o, "units", &m.Units, p.count)
-	yamlwalk.Opt(o, "resource", &m.Resource, p.Str)
-	yamlwalk.Opt(o, "profile", &m.Profile, p.Str)
-	return m, true
+	fill(o, &t)
+	return t, true
+}
+
+func (p *parser) measured(v value) (Measured, bool) {
+	return section(p, v, capacityKeys, func(o object, m *Measured) {
+		yamlwalk.Opt(o, "rps", &m.RPS, p.positive)
+		yamlwalk.Opt(o, "units", &m.Units, p.count)
+		yamlwalk.Opt(o, "resource", &m.Resource, p.Str)
+		yamlwalk.Opt(o, "profile", &m.Profile, p.Str)
+	})
 }
 
 func (p *parser) demand(v value) (Demand, bool) {
-	var d Demand
-	o, ok := p.Mapping(v, demandKeys)
-	if !ok {
-		return d, false
-	}
-	yamlwalk.Opt(o, "peak_rps", &d.PeakRPS, p.positive)
-	yamlwalk.OptPtr(o, "date", &d.Date, p.date)
-	yamlwalk.Opt(o, "daily_users", &d.DailyUsers, p.positive)
-	yamlwalk.Opt(o, "data_gb", &d.DataGB, p.positive)
-	return d, true
+	return section(p, v, demandKeys, func(o object, d *Demand) {
+		yamlwalk.Opt(o, "peak_rps", &d.PeakRPS, p.positive)
+		yamlwalk.OptPtr(o, "date", &d.Date, p.date)
+		yamlwalk.Opt(o, "daily_users", &d.DailyUsers, p.positive)
+		yamlwalk.Opt(o, "data_gb", &d.DataGB, p.positive)
+	})
 }
 
 func (p *parser) growth(v value) (Growth, bool) {
-	var g Growth
-	o, ok := p.Mapping(v, growthKeys)
-	if !ok {
-		return g, false
-	}
-	mv, hasMonthly := o.Get("monthly")
-	hv, hasHistory := o.Get("history")
-	if hasMonthly && hasHistory {
-		p.Errorf(hv.At, hv.Path, "give monthly (a rate) or history (a file to fit the rate to), not both")
-	}
-	if hasMonthly {
-		if r, ok := p.rate(mv); ok {
-			g.Monthly = &r
+	return section(p, v, growthKeys, func(o object, g *Growth) {
+		mv, hasMonthly := o.Get("monthly")
+		hv, hasHistory := o.Get("history")
+		if hasMonthly && hasHistory {
+			p.Errorf(hv.At, hv.Path, "give monthly (a rate) or history (a file to fit the rate to), not both")
 		}
-	}
-	if hasHistory {
-		g.HistoryFile, _ = p.Str(hv)
-		if g.HistoryFile == "" {
-			p.Errorf(hv.At, hv.Path, "want the path of a CSV of date,peak_rps")
+		if hasMonthly {
+			if r, ok := p.rate(mv); ok {
+				g.Monthly = &r
+			}
 		}
-	}
-	for _, k := range []string{"users", "data"} {
-		if x, ok := o.Get(k); ok {
-			if r, ok := p.rate(x); ok {
-				if k == "users" {
-					g.Users = &r
-				} else {
-					g.Data = &r
+		if hasHistory {
+			g.HistoryFile, _ = p.Str(hv)
+			if g.HistoryFile == "" {
+				p.Errorf(hv.At, hv.Path, "want the path of a CSV of date,peak_rps")
+			}
+		}
+		for _, k := range []string{"users", "data"} {
+			if x, ok := o.Get(k); ok {
+				if r, ok := p.rate(x); ok {
+					if k == "users" {
+						g.Users = &r
+					} else {
+						g.Data = &r
+					}
 				}
 			}
 		}
-	}
-	yamlwalk.Opt(o, "steps", &g.Steps, p.steps)
-	return g, true
+		yamlwalk.Opt(o, "steps", &g.Steps, p.steps)
+	})
 }
 
 func (p *parser) steps(v value) ([]Step, bool) {
@@ -372,29 +372,25 @@ func (p *parser) steps(v value) ([]Step, bool) {
 }
 
 func (p *parser) seasonality(v value) ([12]float64, bool) {
-	var f [12]float64
-	o, ok := p.Mapping(v, nil)
-	if !ok {
-		return f, false
-	}
-	seen := map[int]string{}
-	for _, k := range o.Keys {
-		x := o.Fields[k]
-		m := monthIndex(k)
-		if m < 0 {
-			p.Errorf(x.At, x.Path, "unknown month %q (jan, feb, ... dec, or the full name)", k)
-			continue
+	return section(p, v, nil, func(o object, f *[12]float64) {
+		seen := map[int]string{}
+		for _, k := range o.Keys {
+			x := o.Fields[k]
+			m := monthIndex(k)
+			if m < 0 {
+				p.Errorf(x.At, x.Path, "unknown month %q (jan, feb, ... dec, or the full name)", k)
+				continue
+			}
+			if prev, dup := seen[m]; dup {
+				p.Errorf(x.At, x.Path, "%s is given twice (also as %s)", k, prev)
+				continue
+			}
+			seen[m] = k
+			if n, ok := p.number(x, true); ok {
+				f[m] = n
+			}
 		}
-		if prev, dup := seen[m]; dup {
-			p.Errorf(x.At, x.Path, "%s is given twice (also as %s)", k, prev)
-			continue
-		}
-		seen[m] = k
-		if n, ok := p.number(x, true); ok {
-			f[m] = n
-		}
-	}
-	return f, true
+	})
 }
 
 // monthIndex reads jan..dec or the full name, any case; -1 if neither.
@@ -510,43 +506,40 @@ func (p *parser) scaling(v value) (string, float64) {
 }
 
 func (p *parser) latency(v value) *Latency {
-	l := &Latency{}
-	o, ok := p.Mapping(v, latencyKeys)
-	if !ok {
-		return l
-	}
-	yamlwalk.Req(p.Walker, o, "service_time", "mean service time of one request, like 20ms", &l.ServiceTime, p.duration)
-	yamlwalk.Req(p.Walker, o, "servers_per_unit", "workers or cores in one unit", &l.ServersPerUnit, p.count)
-	mw, hasMean := o.Get("mean_wait")
-	wi, hasWithin := o.Get("within")
-	rw, hasResponse := o.Get("response_within")
-	sh, hasShare := o.Get("share")
-	switch {
-	case hasMean && (hasWithin || hasResponse || hasShare):
-		p.Errorf(mw.At, mw.Path, "give one target: mean_wait; within and share (the wait before service); or response_within and share (the response time, wait + service)")
-	case hasWithin && hasResponse:
-		p.Errorf(rw.At, rw.Path, "give within (the wait in the queue before service) or response_within (the response time, wait + service), not both")
-	case hasMean:
-		l.MeanWait, _ = p.duration(mw)
-	case (hasWithin || hasResponse) && hasShare:
-		l.Share = p.latencyShare(sh)
-		if hasWithin {
-			l.Within, _ = p.duration(wi)
-		} else if d, ok := p.duration(rw); ok {
-			l.ResponseWithin = d
-			p.responseReachable(l, rw)
+	l, _ := section(p, v, latencyKeys, func(o object, l *Latency) {
+		yamlwalk.Req(p.Walker, o, "service_time", "mean service time of one request, like 20ms", &l.ServiceTime, p.duration)
+		yamlwalk.Req(p.Walker, o, "servers_per_unit", "workers or cores in one unit", &l.ServersPerUnit, p.count)
+		mw, hasMean := o.Get("mean_wait")
+		wi, hasWithin := o.Get("within")
+		rw, hasResponse := o.Get("response_within")
+		sh, hasShare := o.Get("share")
+		switch {
+		case hasMean && (hasWithin || hasResponse || hasShare):
+			p.Errorf(mw.At, mw.Path, "give one target: mean_wait; within and share (the wait before service); or response_within and share (the response time, wait + service)")
+		case hasWithin && hasResponse:
+			p.Errorf(rw.At, rw.Path, "give within (the wait in the queue before service) or response_within (the response time, wait + service), not both")
+		case hasMean:
+			l.MeanWait, _ = p.duration(mw)
+		case (hasWithin || hasResponse) && hasShare:
+			l.Share = p.latencyShare(sh)
+			if hasWithin {
+				l.Within, _ = p.duration(wi)
+			} else if d, ok := p.duration(rw); ok {
+				l.ResponseWithin = d
+				p.responseReachable(l, rw)
+			}
+		case hasWithin:
+			p.Missing(o, "share", "the share of requests that must wait at most within, like 95%")
+		case hasResponse:
+			p.Missing(o, "share", "the share of requests that must be answered within response_within, like 95% for the p95")
+		case hasShare:
+			p.Missing(o, "response_within", "the response time (wait + service) that share of requests must not exceed, like 40ms; or within, the wait before service")
+		default:
+			p.Missing(o, "response_within", "with share: the response time (wait + service) a share of requests must not exceed, like 40ms and 95% for a p95 SLO; "+
+				"or within and share, the wait before service; or mean_wait")
 		}
-	case hasWithin:
-		p.Missing(o, "share", "the share of requests that must wait at most within, like 95%")
-	case hasResponse:
-		p.Missing(o, "share", "the share of requests that must be answered within response_within, like 95% for the p95")
-	case hasShare:
-		p.Missing(o, "response_within", "the response time (wait + service) that share of requests must not exceed, like 40ms; or within, the wait before service")
-	default:
-		p.Missing(o, "response_within", "with share: the response time (wait + service) a share of requests must not exceed, like 40ms and 95% for a p95 SLO; "+
-			"or within and share, the wait before service; or mean_wait")
-	}
-	return l
+	})
+	return &l
 }
 
 // latencyShare reads a latency target's share: below 100%.
@@ -577,32 +570,28 @@ func (p *parser) responseReachable(l *Latency, v value) {
 }
 
 func (p *parser) budget(v value) (*Budget, bool) {
-	b := &Budget{}
-	o, ok := p.Mapping(v, budgetKeys)
+	b, ok := section(p, v, budgetKeys, func(o object, b *Budget) {
+		yamlwalk.Req(p.Walker, o, "monthly_revenue", "revenue per month, in the plan's currency", &b.MonthlyRevenue, p.positive)
+		yamlwalk.Req(p.Walker, o, "share", "the share of revenue infrastructure may cost, like 8%", &b.Share, p.share)
+		yamlwalk.Opt(o, "revenue_growth", &b.RevenueGrowth, p.rate)
+	})
 	if !ok {
 		return nil, false
 	}
-	yamlwalk.Req(p.Walker, o, "monthly_revenue", "revenue per month, in the plan's currency", &b.MonthlyRevenue, p.positive)
-	yamlwalk.Req(p.Walker, o, "share", "the share of revenue infrastructure may cost, like 8%", &b.Share, p.share)
-	yamlwalk.Opt(o, "revenue_growth", &b.RevenueGrowth, p.rate)
-	return b, true
+	return &b, true
 }
 
 func (p *parser) nextTest(v value) (NextTestConfig, bool) {
-	var t NextTestConfig
-	o, ok := p.Mapping(v, nextTestKeys)
-	if !ok {
-		return t, false
-	}
-	if x, ok := o.Get("months"); ok {
-		t.Months, _ = p.integer(x, 1)
-		if t.Months > MaxHorizon {
-			p.Errorf(x.N, x.Path, "must be at most %d, got %d", MaxHorizon, t.Months)
+	return section(p, v, nextTestKeys, func(o object, t *NextTestConfig) {
+		if x, ok := o.Get("months"); ok {
+			t.Months, _ = p.integer(x, 1)
+			if t.Months > MaxHorizon {
+				p.Errorf(x.N, x.Path, "must be at most %d, got %d", MaxHorizon, t.Months)
+			}
 		}
-	}
-	yamlwalk.Opt(o, "duration", &t.Duration, p.duration)
-	yamlwalk.Opt(o, "ramp", &t.Ramp, p.duration)
-	return t, true
+		yamlwalk.Opt(o, "duration", &t.Duration, p.duration)
+		yamlwalk.Opt(o, "ramp", &t.Ramp, p.duration)
+	})
 }
 
 // crossCheck finds problems that involve several keys.
