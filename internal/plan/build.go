@@ -364,6 +364,12 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 		}
 		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile is marked invalid: the load generator was the bottleneck%s, so its capacity of %s req/s measures the generator, not the service. Run it again from a bigger or split generator before ordering on it.", pr.Name, why, FormatFigure(found))
 	}
+	if pr != nil && m.Source == "result" && pr.Verdict != nil && pr.Verdict.Caveat != "" {
+		// What the stress verdict says its capacity may not show (a
+		// capacity step too short to tell, or held above the error
+		// bound for want of evidence; a break during a generator stall).
+		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile's capacity of %s req/s comes with a caveat: %s.", pr.Name, FormatFigure(found), strings.TrimSuffix(pr.Verdict.Caveat, "."))
+	}
 	if m.Source == "config" {
 		usl = nil // the fit belongs to the run, not to a figure given by hand
 		m.USL = nil

@@ -25,10 +25,7 @@ const (
 // judged.
 func JudgeSteps(p *result.Profile) *result.Stress {
 	s := &result.Stress{}
-	rule := result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}
-	if p.Rules.Break != nil {
-		rule = *p.Rules.Break
-	}
+	rule := breakRule(p.Rules)
 	spans := Spans(p)
 	var prev *result.Step
 	var prevSE float64 // prev's goodput standard error
@@ -155,11 +152,7 @@ func breakReason(e result.Expect, rule result.BreakRule, part Part, step, prev *
 			firm = firm || !stallCould(c, stall)
 		}
 	}
-	maxErr := rule.MaxErrorRate
-	if e.ErrorRate != nil && *e.ErrorRate < maxErr {
-		maxErr = *e.ErrorRate
-	}
-	failed, errText := errorRule(part, maxErr)
+	failed, errText := errorRule(part, stepErrorBound(e, rule))
 	if failed {
 		add(ReasonErrors, errText)
 		firm = true
@@ -243,6 +236,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		v.Pass = c.Pass
 	}
 	caveat, fellShort := untestedCapacity(p, s)
+	if c := capacityErrors(p, s); c != "" {
+		caveat = strings.TrimPrefix(caveat+"; "+c, "; ")
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: ", p.Name)
 	if s.CapacityStep != nil {
@@ -303,4 +299,37 @@ func stepPos(s *result.Stress, index int) int {
 		}
 	}
 	return 0
+}
+
+// stepErrorBound is the error rate a step breaks above: the break rule's,
+// or the expectation's when lower.
+func stepErrorBound(e result.Expect, rule result.BreakRule) float64 {
+	if e.ErrorRate != nil && *e.ErrorRate < rule.MaxErrorRate {
+		return *e.ErrorRate
+	}
+	return rule.MaxErrorRate
+}
+
+// capacityErrors says when the capacity step held with an error rate
+// above the bound, for want of evidence that its true rate is (errorRule):
+// the capacity at SLO is then a rate at which the SLO's error bound may
+// not hold, and the answer says so, not only the step's detail. "" else.
+func capacityErrors(p *result.Profile, s *result.Stress) string {
+	if s.CapacityStep == nil {
+		return ""
+	}
+	i := *s.CapacityStep
+	failed, text := errorRule(SteadyPart(p, i, Spans(p)[i]), stepErrorBound(p.Rules.Expect, breakRule(p.Rules)))
+	if failed || text == "" {
+		return ""
+	}
+	return fmt.Sprintf("the capacity step (step %d) held with its %s: the capacity at SLO may be above the rate that keeps the SLO's error bound; a longer step tells", i+1, text)
+}
+
+// breakRule is the profile's break rule, or the default one.
+func breakRule(r result.Rules) result.BreakRule {
+	if r.Break != nil {
+		return *r.Break
+	}
+	return result.BreakRule{Plateau: 0.5, MaxErrorRate: 0.01}
 }

@@ -941,3 +941,23 @@ func TestLoneFailedRequestBreaks(t *testing.T) {
 		t.Fatalf("first broken %v (%s: %s), want step 0 on its one failed request", s.FirstBroken, s.Reason, s.ReasonDetail)
 	}
 }
+
+// TestCapacityStepErrorsSaid: the capacity step held with 8 errors in
+// 400 requests (2% under a 1% bound; one-sided binomial p 0.05, not
+// evidence enough to break it): the answer and the caveat say that the
+// capacity at SLO may not keep the SLO's error bound, not only the step's
+// detail in the steps table. A capacity step within the bound says
+// nothing of errors.
+func TestCapacityStepErrorsSaid(t *testing.T) {
+	v := Judge(errorSteps(t, []int64{0, 0, 8}, 0.01), 0)
+	want := "the capacity step (step 3) held with its error rate 2% > 1%, but not significantly: 8 errors in 400 requests"
+	if v.Stress == nil || v.Stress.CapacityStep == nil || *v.Stress.CapacityStep != 2 {
+		t.Fatalf("capacity step %v, want step 3: %s", v.Stress, v.Answer)
+	}
+	if !strings.Contains(v.Answer, want) || !strings.Contains(v.Caveat, want) || !strings.Contains(v.Caveat, "may be above the rate that keeps the SLO's error bound") {
+		t.Errorf("answer %q\ncaveat %q\nwant both to say %q", v.Answer, v.Caveat, want)
+	}
+	if v := Judge(errorSteps(t, []int64{0, 0, 2}, 0.01), 0); strings.Contains(v.Answer, "error rate") {
+		t.Errorf("a capacity step within the bound speaks of errors: %s", v.Answer)
+	}
+}
