@@ -74,5 +74,3 @@ func pValue(p float64) string {
 	}
 	return fmt.Sprintf("= %.3g", p)
 }
-
-
