@@ -104,15 +104,21 @@ func checkStage(c result.Check) string {
 	if c.Stage != nil {
 		stage = fmt.Sprint(*c.Stage + 1)
 	}
-	switch n := c.Counted; {
-	case n == nil:
+	n := c.Counted
+	if n == nil {
 		return stage
+	}
+	ok := ""
+	if n.Successful {
+		ok = " successful"
+	}
+	switch {
 	case n.SteadySeconds == 0 && n.Requests == n.Of:
 		return fmt.Sprintf("%s: every request (%d)", stage, n.Of)
 	case n.SteadySeconds == 0:
-		return fmt.Sprintf("%s: %d of %d requests", stage, n.Requests, n.Of)
+		return fmt.Sprintf("%s: %d%s of %d requests", stage, n.Requests, ok, n.Of)
 	}
-	return fmt.Sprintf("%s: steady %ds, %d of %d requests", stage, c.Counted.SteadySeconds, c.Counted.Requests, c.Counted.Of)
+	return fmt.Sprintf("%s: steady %ds, %d%s of %d requests", stage, n.SteadySeconds, n.Requests, ok, n.Of)
 }
 
 func checksTable(b *strings.Builder, v *result.Verdict) {
@@ -131,7 +137,7 @@ func checksTable(b *strings.Builder, v *result.Verdict) {
 }
 
 // steadyNote says why a check's figure and the stage table's can differ.
-const steadyNote = "A check counted \"steady\" counts the whole seconds of its stage's steady part (after the ramp and the warm-up, and a slow service's latency); the stage table counts every request."
+const steadyNote = "A check counted \"steady\" counts the whole seconds of its stage's steady part (after the ramp and the warm-up, and a slow service's latency); the stage table counts every request of the stage (its latencies, every successful one)."
 
 func value(v float64, unit string) string {
 	switch unit {

@@ -255,16 +255,16 @@ func TestChecksTableSaysWhatEachCheckCounted(t *testing.T) {
 	r := fixture(t)
 	p := &r.Profiles[0]
 	p.Verdict = &result.Verdict{Pass: true, Checks: []result.Check{
-		{Name: "p95", Measured: 30, Limit: 100, Op: "<=", Unit: "ms", Pass: true, Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400}},
+		{Name: "p95", Measured: 30, Limit: 100, Op: "<=", Unit: "ms", Pass: true, Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400, Successful: true}},
 		{Name: "error_rate", Limit: 0.01, Op: "<=", Unit: "ratio", Pass: true, Counted: &result.Counted{Requests: 400, Of: 400}},
 	}}
 	md, page := renderMarkdown(t, r), renderHTML(t, r)
-	for _, want := range []string{"| p95 | all: steady 7s, 350 of 400 requests | 30ms |", "| error_rate | all: every request (400) |", "_" + steadyNote + "_"} {
+	for _, want := range []string{"| p95 | all: steady 7s, 350 successful of 400 requests | 30ms |", "| error_rate | all: every request (400) |", "_" + steadyNote + "_"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary.md lacks %q", want)
 		}
 	}
-	for _, want := range []string{">all: steady 7s, 350 of 400 requests<", html.EscapeString(steadyNote)} {
+	for _, want := range []string{">all: steady 7s, 350 successful of 400 requests<", html.EscapeString(steadyNote)} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}

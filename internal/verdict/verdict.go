@@ -219,6 +219,9 @@ func steadyChecks(e result.Expect, part Part, stage *int, of int64) []result.Che
 	for i := range cs {
 		c := &cs[i]
 		c.Counted = &result.Counted{SteadySeconds: part.Windows, Requests: part.Requests, Of: of}
+		if c.Unit == "ms" { // a latency is measured on the successful requests
+			c.Counted.Requests, c.Counted.Successful = part.Requests-part.Errors, true
+		}
 		if c.Unit == "ms" && part.Requests-part.Errors <= 0 {
 			c.Measured, c.Pass, c.Detail, c.Unmeasured = 0, false, NoSuccessDetail, true
 		}

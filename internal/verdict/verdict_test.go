@@ -90,10 +90,12 @@ func TestJudgeSteady(t *testing.T) {
 func TestChecksSayWhatTheyCount(t *testing.T) {
 	fast := func(int) time.Duration { return 20 * time.Millisecond }
 	noErr := func(int) int64 { return 0 }
-	p := steady(t, 10, 100, fast, noErr)
+	p := steady(t, 10, 100, fast, func(int) int64 { return 1 })
 	p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(200 * time.Millisecond)}, Warmup: 3}
 	v := Judge(p, 0)
-	want := map[string]result.Counted{"p95": {SteadySeconds: 7, Requests: 700, Of: 1000}, "error_rate": {Requests: 1000, Of: 1000}}
+	// The p95 counts the successful requests of the steady part: 700 less
+	// its 7 errors.
+	want := map[string]result.Counted{"p95": {SteadySeconds: 7, Requests: 693, Of: 1000, Successful: true}, "error_rate": {Requests: 1000, Of: 1000}}
 	for _, c := range v.Checks {
 		w, ok := want[c.Name]
 		if !ok {
@@ -110,7 +112,7 @@ func TestChecksSayWhatTheyCount(t *testing.T) {
 	short := steady(t, 1, 50, fast, noErr)
 	short.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(200 * time.Millisecond), ErrorRate: ptrF(0.01)}, Warmup: 3}
 	for _, c := range Judge(short, 0).Checks {
-		if c.Counted == nil || *c.Counted != (result.Counted{Requests: 50, Of: 50}) {
+		if c.Counted == nil || *c.Counted != (result.Counted{Requests: 50, Of: 50, Successful: c.Unit == "ms"}) {
 			t.Errorf("1 s stage: %s counted %+v, want every request (50 of 50)", c.Name, c.Counted)
 		}
 	}
