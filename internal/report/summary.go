@@ -281,9 +281,10 @@ func profile(b *strings.Builder, p *result.Profile) {
 
 	b.WriteString("| stage | offered | started | completed | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, s := range p.Stages {
-		if notRun(s) {
-			fmt.Fprintf(b, "| %d | %s | not run | — | 0 | — | — | — | — | — | — | — | — |\n", s.Index+1, offered(s.Offered))
+	spans := result.Spans(p)
+	for i, s := range p.Stages {
+		if result.NotRun(s, spans[i]) {
+			fmt.Fprintf(b, "| %d | %s | not run | — | %d | — | — | — | — | — | — | — | — |\n", s.Index+1, offered(s.Offered), s.Requests)
 			continue
 		}
 		r, c := s.Response, s.Service
@@ -350,12 +351,6 @@ func lms(l result.Latency, m result.Millis) string {
 	return ms(m)
 }
 
-// notRun is whether a stage was never started: a stress ramp stopped
-// after a broken step, or a run ended before it. Its zeros are not
-// measurements ("0.0/s, errors 0%" read like a stage that carried nothing).
-func notRun(s result.Stage) bool {
-	return s.Requests == 0 && s.Elapsed == 0
-}
 
 // startRate is a stage's achieved start rate: starts per second of its
 // scheduled length (computed for results written before start_rate).

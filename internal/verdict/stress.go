@@ -33,7 +33,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		sp := spans[i]
 		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
 		if !sp.Complete {
-			if st.Elapsed < 0.5 {
+			if result.NotRun(st, sp) {
 				s.StepsNotRun++
 				continue
 			}
