@@ -351,7 +351,6 @@ func lms(l result.Latency, m result.Millis) string {
 	return ms(m)
 }
 
-
 // startRate is a stage's achieved start rate: starts per second of its
 // scheduled length (computed for results written before start_rate).
 func startRate(s result.Stats) float64 {
