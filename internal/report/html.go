@@ -136,7 +136,8 @@ func newProfileView(p *result.Profile, key string) profileView {
 			t.Requests, secs(t.Elapsed), rates(t), t.Errors, pct(t.ErrorRate), lms(t.Response, t.Response.P50), lms(t.Response, t.Response.P95), lms(t.Response, t.Response.P99), lms(t.Response, t.Response.Max)),
 	}
 	pv.Charts, pv.Problems = profileCharts(p, key)
-	for _, s := range p.Stages {
+	spans := result.Spans(p)
+	for i, s := range p.Stages {
 		r, c := s.Response, s.Service
 		pv.Stages = append(pv.Stages, stageRow{
 			Index: s.Index + 1, Offered: offered(s.Offered),
@@ -145,9 +146,10 @@ func newProfileView(p *result.Profile, key string) profileView {
 			P50: lms(r, r.P50), P90: lms(r, r.P90), P95: lms(r, r.P95), P99: lms(r, r.P99),
 			P999: lms(r, r.P999), Max: lms(r, r.Max), ServiceP50: lms(c, c.P50), ServiceP99: lms(c, c.P99),
 		})
-		if notRun(s) {
+		if result.NotRun(s, spans[i]) {
 			row := &pv.Stages[len(pv.Stages)-1]
 			row.Started, row.Completed, row.Errors = "not run", "—", "—"
+			row.P50, row.P90, row.P95, row.P99, row.P999, row.Max, row.ServiceP50, row.ServiceP99 = "—", "—", "—", "—", "—", "—", "—", "—"
 		}
 	}
 	if p.Verdict != nil && p.Verdict.Stress != nil {

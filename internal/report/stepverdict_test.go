@@ -12,7 +12,7 @@ import (
 // of summary.md and report.html, so its error-rate cell above the bound
 // is not read as a break the verdict missed; a plain held step says held.
 func TestHeldStepSaysWhy(t *testing.T) {
-	detail := "error rate 1.25% > 1%, but not significantly: 1 error in 80 requests come as often as p = 0.55 from a true rate at the bound (one-sided binomial test at 0.05), so the step is not broken on errors"
+	detail := "error rate 1.25% > 1%, but not significantly: 1 or more errors in 80 requests come with probability p = 0.55 from a true rate at the bound (one-sided binomial test at 0.05), so the step is not broken on errors"
 	s := &result.Stress{Steps: []result.Step{
 		{Index: 0, Offered: 20, Unit: "req/s", Complete: true, ErrorRate: 0.0125, Windows: 4, Detail: detail},
 		{Index: 1, Offered: 30, Unit: "req/s", Complete: true, Windows: 4},

@@ -104,15 +104,21 @@ func checkStage(c result.Check) string {
 	if c.Stage != nil {
 		stage = fmt.Sprint(*c.Stage + 1)
 	}
-	switch n := c.Counted; {
-	case n == nil:
+	n := c.Counted
+	if n == nil {
 		return stage
+	}
+	ok := ""
+	if n.Successful {
+		ok = " successful"
+	}
+	switch {
 	case n.SteadySeconds == 0 && n.Requests == n.Of:
 		return fmt.Sprintf("%s: every request (%d)", stage, n.Of)
 	case n.SteadySeconds == 0:
-		return fmt.Sprintf("%s: %d of %d requests", stage, n.Requests, n.Of)
+		return fmt.Sprintf("%s: %d%s of %d requests", stage, n.Requests, ok, n.Of)
 	}
-	return fmt.Sprintf("%s: steady %ds, %d of %d requests", stage, c.Counted.SteadySeconds, c.Counted.Requests, c.Counted.Of)
+	return fmt.Sprintf("%s: steady %ds, %d%s of %d requests", stage, n.SteadySeconds, n.Requests, ok, n.Of)
 }
 
 func checksTable(b *strings.Builder, v *result.Verdict) {
@@ -131,7 +137,7 @@ func checksTable(b *strings.Builder, v *result.Verdict) {
 }
 
 // steadyNote says why a check's figure and the stage table's can differ.
-const steadyNote = "A check counted \"steady\" counts the whole seconds of its stage's steady part (after the ramp and the warm-up, and a slow service's latency); the stage table counts every request."
+const steadyNote = "A check counted \"steady\" counts the whole seconds of its stage's steady part (after the ramp and the warm-up, and a slow service's latency); the stage table counts every request of the stage (its latencies, every successful one)."
 
 func value(v float64, unit string) string {
 	switch unit {
@@ -275,9 +281,10 @@ func profile(b *strings.Builder, p *result.Profile) {
 
 	b.WriteString("| stage | offered | started | completed | requests | errors | p50 | p90 | p95 | p99 | p99.9 | max | service p99 |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, s := range p.Stages {
-		if notRun(s) {
-			fmt.Fprintf(b, "| %d | %s | not run | — | 0 | — | — | — | — | — | — | — | — |\n", s.Index+1, offered(s.Offered))
+	spans := result.Spans(p)
+	for i, s := range p.Stages {
+		if result.NotRun(s, spans[i]) {
+			fmt.Fprintf(b, "| %d | %s | not run | — | %d | — | — | — | — | — | — | — | — |\n", s.Index+1, offered(s.Offered), s.Requests)
 			continue
 		}
 		r, c := s.Response, s.Service
@@ -342,13 +349,6 @@ func lms(l result.Latency, m result.Millis) string {
 		return NoFigure
 	}
 	return ms(m)
-}
-
-// notRun is whether a stage was never started: a stress ramp stopped
-// after a broken step, or a run ended before it. Its zeros are not
-// measurements ("0.0/s, errors 0%" read like a stage that carried nothing).
-func notRun(s result.Stage) bool {
-	return s.Requests == 0 && s.Elapsed == 0
 }
 
 // startRate is a stage's achieved start rate: starts per second of its

@@ -114,8 +114,9 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
 		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
 	}
-	for _, s := range p.Stages {
-		if notRun(s) {
+	spans := result.Spans(p)
+	for i, s := range p.Stages {
+		if result.NotRun(s, spans[i]) {
 			fmt.Fprintf(b, "      stage %d  %s: not run\n", s.Index+1, offered(s.Offered))
 			continue
 		}

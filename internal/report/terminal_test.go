@@ -214,18 +214,33 @@ func TestStageNotRunPrintsNoFigure(t *testing.T) {
 	r := fixture(t)
 	p := &r.Profiles[1]
 	p.Stages = append(p.Stages, result.Stage{Index: len(p.Stages), Offered: result.Offered{From: 400, Load: 800, Unit: "req/s", Duration: 10}})
+	// A stage the ramp had just started when it stopped (1.4 ms, one
+	// request) is not run too, by the rule the stress verdict counts
+	// "steps not run" by (result.NotRun): its one request is no figure.
+	p.Stages = append(p.Stages, result.Stage{Index: len(p.Stages), Offered: result.Offered{From: 800, Load: 1000, Unit: "req/s", Duration: 10},
+		Stats: result.Stats{Elapsed: 0.0014, Requests: 1, Throughput: 4.5, StartRate: 705.8, Response: result.Latency{Count: 1, P50: 221.8, P95: 221.8, P99: 221.8, Max: 221.8}}})
 	n := len(p.Stages)
 	term, md, page := renderTerminal(t, r), renderMarkdown(t, r), renderHTML(t, r)
-	if want := fmt.Sprintf("stage %d  800 req/s, 10s: not run\n", n); !strings.Contains(term, want) {
-		t.Errorf("terminal lacks %q:\n%s", want, term)
+	for _, want := range []string{fmt.Sprintf("stage %d  800 req/s, 10s: not run\n", n-1), fmt.Sprintf("stage %d  1000 req/s, 10s: not run\n", n)} {
+		if !strings.Contains(term, want) {
+			t.Errorf("terminal lacks %q:\n%s", want, term)
+		}
 	}
-	if want := fmt.Sprintf("| %d | 800 req/s, 10s | not run | — | 0 |", n); !strings.Contains(md, want) {
-		t.Errorf("summary.md lacks %q", want)
+	for _, want := range []string{fmt.Sprintf("| %d | 800 req/s, 10s | not run | — | 0 |", n-1), fmt.Sprintf("| %d | 1000 req/s, 10s | not run | — | 1 | — |", n)} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
 	}
-	if i := strings.Index(page, ">not run<"); i < 0 {
-		t.Errorf("report.html has no stage not run")
-	} else if row := page[i : strings.Index(page[i:], "</tr>")+i]; strings.Contains(row, "0.0/s") || strings.Contains(row, ">0%<") {
-		t.Errorf("report.html prints figures for a stage not run: %s", row)
+	if strings.Count(page, ">not run<") != 2 {
+		t.Errorf("report.html has %d stages not run, want 2", strings.Count(page, ">not run<"))
+	}
+	for rest := page; strings.Contains(rest, ">not run<"); {
+		i := strings.Index(rest, ">not run<")
+		row := rest[i : strings.Index(rest[i:], "</tr>")+i]
+		if strings.Contains(row, "0.0/s") || strings.Contains(row, ">0%<") || strings.Contains(row, "221.8") {
+			t.Errorf("report.html prints figures for a stage not run: %s", row)
+		}
+		rest = rest[i+1:]
 	}
 }
 
@@ -255,16 +270,16 @@ func TestChecksTableSaysWhatEachCheckCounted(t *testing.T) {
 	r := fixture(t)
 	p := &r.Profiles[0]
 	p.Verdict = &result.Verdict{Pass: true, Checks: []result.Check{
-		{Name: "p95", Measured: 30, Limit: 100, Op: "<=", Unit: "ms", Pass: true, Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400}},
+		{Name: "p95", Measured: 30, Limit: 100, Op: "<=", Unit: "ms", Pass: true, Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400, Successful: true}},
 		{Name: "error_rate", Limit: 0.01, Op: "<=", Unit: "ratio", Pass: true, Counted: &result.Counted{Requests: 400, Of: 400}},
 	}}
 	md, page := renderMarkdown(t, r), renderHTML(t, r)
-	for _, want := range []string{"| p95 | all: steady 7s, 350 of 400 requests | 30ms |", "| error_rate | all: every request (400) |", "_" + steadyNote + "_"} {
+	for _, want := range []string{"| p95 | all: steady 7s, 350 successful of 400 requests | 30ms |", "| error_rate | all: every request (400) |", "_" + steadyNote + "_"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary.md lacks %q", want)
 		}
 	}
-	for _, want := range []string{">all: steady 7s, 350 of 400 requests<", html.EscapeString(steadyNote)} {
+	for _, want := range []string{">all: steady 7s, 350 successful of 400 requests<", html.EscapeString(steadyNote)} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}

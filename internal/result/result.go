@@ -347,6 +347,9 @@ type Counted struct {
 	SteadySeconds int   `json:"steady_s,omitempty"`
 	Requests      int64 `json:"requests"`
 	Of            int64 `json:"of"`
+	// Successful is true on a latency check: Requests counts the
+	// successful requests only, the ones a latency is measured on.
+	Successful bool `json:"successful,omitempty"`
 }
 
 // Stress is the stress profile's answer: the steps, the capacity at SLO and

@@ -159,3 +159,12 @@ func fillSeconds(ws []Window, span Span) []Window {
 // gridEps absorbs float rounding when windows are placed on their grid of
 // whole seconds.
 const gridEps = 1e-3
+
+// NotRun is whether stage st, whose span is sp, counts as not run: it
+// did not complete and ran under half a second (a stress ramp stopped
+// after a broken step started it, or the run ended first). The one rule
+// the stress verdict's "steps not run" and the reports' "not run" share;
+// its few requests are no measurement of the stage.
+func NotRun(st Stage, sp Span) bool {
+	return !sp.Complete && st.Elapsed < 0.5
+}

@@ -40,35 +40,37 @@ func errorTail(errs, reqs int64, bound float64) float64 {
 // significantly, the step holds and text says why its error rate may
 // read above the bound. "" when the rate is within the bound.
 func errorRule(part Part, bound float64) (failed bool, text string) {
-	if !(part.ErrorRate > bound) {
+	allFailed := part.Requests > 0 && part.Errors >= part.Requests
+	if !(part.ErrorRate > bound) && !allFailed {
 		return false, ""
 	}
 	p := errorTail(part.Errors, part.Requests, bound)
 	figures := fmt.Sprintf("error rate %s > %s", pct(part.ErrorRate), pct(bound))
+	if !(part.ErrorRate > bound) { // a bound of 100%: none passes a step where nothing succeeded
+		figures = fmt.Sprintf("error rate %s, bound %s", pct(part.ErrorRate), pct(bound))
+	}
 	switch {
 	case part.Requests == 1 && part.Errors == 1:
 		return true, figures + " (its one request failed)"
-	case part.Requests > 0 && part.Errors >= part.Requests:
+	case allFailed:
 		return true, figures + fmt.Sprintf(" (every one of %d requests failed)", part.Requests)
 	case p < errorLevel:
 		return true, figures + fmt.Sprintf(" (%d of %d requests failed, one-sided binomial p %s)", part.Errors, part.Requests, pValue(p))
 	}
-	return false, figures + fmt.Sprintf(", but not significantly: %s in %d requests come as often as p %s from a true rate at the bound (one-sided binomial test at %g), so the step is not broken on errors",
-		errorCount(part.Errors), part.Requests, pValue(p), errorLevel)
+	return false, figures + fmt.Sprintf(", but not significantly: %d or more errors in %d requests come with probability p %s from a true rate at the bound (one-sided binomial test at %g), so the step is not broken on errors",
+		part.Errors, part.Requests, pValue(p), errorLevel)
 }
 
-// pValue writes a p-value after its sign, with two significant digits:
-// "= 0.012", or "< 0.0001" for a smaller one.
+// pValue writes a p-value after its sign, with two significant digits
+// ("= 0.012", or "< 0.0001" for a smaller one), or three where two would
+// round it onto the test's level (0.0497 and 0.0502 both read "0.05",
+// one of them significant).
 func pValue(p float64) string {
 	if p < 1e-4 {
 		return "< 0.0001"
 	}
-	return fmt.Sprintf("= %.2g", p)
-}
-
-func errorCount(n int64) string {
-	if n == 1 {
-		return "1 error"
+	if s := fmt.Sprintf("%.2g", p); s != fmt.Sprintf("%g", errorLevel) {
+		return "= " + s
 	}
-	return fmt.Sprintf("%d errors", n)
+	return fmt.Sprintf("= %.3g", p)
 }

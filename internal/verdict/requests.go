@@ -1,8 +1,6 @@
 package verdict
 
 import (
-	"math"
-
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -56,7 +54,7 @@ func steadyExpectChecks(p *result.Profile) []result.Check {
 		judged++
 	}
 	if judged == 0 && len(p.Stages) > 0 {
-		cs = append(cs, steadyChecks(p.Rules.Expect, SteadyPart(p, 0, Span{SteadyStart: math.Inf(1)}), nil, p.Stages[0].Requests)...)
+		cs = append(cs, steadyChecks(p.Rules.Expect, statsPart(p.Model, p.Total), nil, p.Total.Requests)...)
 	}
 	return cs
 }

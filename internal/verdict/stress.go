@@ -33,7 +33,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		sp := spans[i]
 		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
 		if !sp.Complete {
-			if st.Elapsed < 0.5 {
+			if result.NotRun(st, sp) {
 				s.StepsNotRun++
 				continue
 			}
@@ -312,7 +312,7 @@ func stepErrorBound(e result.Expect, rule result.BreakRule) float64 {
 
 // capacityErrors says when the capacity step held with an error rate
 // above the bound, for want of evidence that its true rate is (errorRule):
-// the capacity at SLO is then a rate at which the SLO's error bound may
+// the capacity at SLO is then a rate at which the error bound may
 // not hold, and the answer says so, not only the step's detail. "" else.
 func capacityErrors(p *result.Profile, s *result.Stress) string {
 	if s.CapacityStep == nil {
@@ -323,7 +323,7 @@ func capacityErrors(p *result.Profile, s *result.Stress) string {
 	if failed || text == "" {
 		return ""
 	}
-	return fmt.Sprintf("the capacity step (step %d) held with its %s: the capacity at SLO may be above the rate that keeps the SLO's error bound; a longer step tells", i+1, text)
+	return fmt.Sprintf("the capacity step (step %d) held with its %s: the capacity at SLO may be above the rate that keeps the error bound; a longer step tells", i+1, text)
 }
 
 // breakRule is the profile's break rule, or the default one.

@@ -90,10 +90,12 @@ func TestJudgeSteady(t *testing.T) {
 func TestChecksSayWhatTheyCount(t *testing.T) {
 	fast := func(int) time.Duration { return 20 * time.Millisecond }
 	noErr := func(int) int64 { return 0 }
-	p := steady(t, 10, 100, fast, noErr)
+	p := steady(t, 10, 100, fast, func(int) int64 { return 1 })
 	p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(200 * time.Millisecond)}, Warmup: 3}
 	v := Judge(p, 0)
-	want := map[string]result.Counted{"p95": {SteadySeconds: 7, Requests: 700, Of: 1000}, "error_rate": {Requests: 1000, Of: 1000}}
+	// The p95 counts the successful requests of the steady part: 700 less
+	// its 7 errors.
+	want := map[string]result.Counted{"p95": {SteadySeconds: 7, Requests: 693, Of: 1000, Successful: true}, "error_rate": {Requests: 1000, Of: 1000}}
 	for _, c := range v.Checks {
 		w, ok := want[c.Name]
 		if !ok {
@@ -110,7 +112,7 @@ func TestChecksSayWhatTheyCount(t *testing.T) {
 	short := steady(t, 1, 50, fast, noErr)
 	short.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(200 * time.Millisecond), ErrorRate: ptrF(0.01)}, Warmup: 3}
 	for _, c := range Judge(short, 0).Checks {
-		if c.Counted == nil || *c.Counted != (result.Counted{Requests: 50, Of: 50}) {
+		if c.Counted == nil || *c.Counted != (result.Counted{Requests: 50, Of: 50, Successful: c.Unit == "ms"}) {
 			t.Errorf("1 s stage: %s counted %+v, want every request (50 of 50)", c.Name, c.Counted)
 		}
 	}
@@ -881,9 +883,9 @@ func TestStepErrorsNeedEvidence(t *testing.T) {
 		step   int // whose detail starts with detail
 	}{
 		{"3 of 200 at 1%: p 0.32, held", []int64{3, 0, 0}, 0.01, -1,
-			"error rate 1.5% > 1%, but not significantly: 3 errors in 200 requests come as often as p = 0.32 from a true rate at the bound (one-sided binomial test at 0.05)", 0},
+			"error rate 1.5% > 1%, but not significantly: 3 or more errors in 200 requests come with probability p = 0.32 from a true rate at the bound (one-sided binomial test at 0.05)", 0},
 		{"4 of 200 (2%) at 1%: p 0.14, held", []int64{4, 0, 0}, 0.01, -1,
-			"error rate 2% > 1%, but not significantly: 4 errors in 200 requests come as often as p = 0.14", 0},
+			"error rate 2% > 1%, but not significantly: 4 or more errors in 200 requests come with probability p = 0.14", 0},
 		{"7 of 300 at 1%: p 0.033, broken", []int64{0, 7, 0}, 0.01, 1,
 			"error rate 2.33% > 1% (7 of 300 requests failed, one-sided binomial p = 0.033)", 1},
 		{"every request failed", []int64{0, 0, 400}, 0.01, 2,
@@ -945,19 +947,73 @@ func TestLoneFailedRequestBreaks(t *testing.T) {
 // TestCapacityStepErrorsSaid: the capacity step held with 8 errors in
 // 400 requests (2% under a 1% bound; one-sided binomial p 0.05, not
 // evidence enough to break it): the answer and the caveat say that the
-// capacity at SLO may not keep the SLO's error bound, not only the step's
+// capacity at SLO may not keep the error bound, not only the step's
 // detail in the steps table. A capacity step within the bound says
 // nothing of errors.
 func TestCapacityStepErrorsSaid(t *testing.T) {
 	v := Judge(errorSteps(t, []int64{0, 0, 8}, 0.01), 0)
-	want := "the capacity step (step 3) held with its error rate 2% > 1%, but not significantly: 8 errors in 400 requests"
+	want := "the capacity step (step 3) held with its error rate 2% > 1%, but not significantly: 8 or more errors in 400 requests come with probability p = 0.0502"
 	if v.Stress == nil || v.Stress.CapacityStep == nil || *v.Stress.CapacityStep != 2 {
 		t.Fatalf("capacity step %v, want step 3: %s", v.Stress, v.Answer)
 	}
-	if !strings.Contains(v.Answer, want) || !strings.Contains(v.Caveat, want) || !strings.Contains(v.Caveat, "may be above the rate that keeps the SLO's error bound") {
+	if !strings.Contains(v.Answer, want) || !strings.Contains(v.Caveat, want) || !strings.Contains(v.Caveat, "may be above the rate that keeps the error bound") {
 		t.Errorf("answer %q\ncaveat %q\nwant both to say %q", v.Answer, v.Caveat, want)
 	}
 	if v := Judge(errorSteps(t, []int64{0, 0, 2}, 0.01), 0); strings.Contains(v.Answer, "error rate") {
 		t.Errorf("a capacity step within the bound speaks of errors: %s", v.Answer)
+	}
+}
+
+// TestNoSteadyStageJudgedOnAllRequests: a profile of two pure ramps (0→50
+// and 50→4,000 req/s, 3 s each) has no steady second in any stage; it is
+// judged on all of its requests, not on its first stage's. It passed on
+// the first stage's 88 requests (p95 14.7 ms, no error) beside 2,085
+// errors and a p95 of 649 ms in the second (the review's live run against
+// loadplan sim, 8 workers × 5 ms).
+func TestNoSteadyStageJudgedOnAllRequests(t *testing.T) {
+	stats := func(n, errs int64, p95 float64) result.Stats {
+		return result.Stats{Elapsed: 3, Requests: n, Errors: errs, ErrorRate: float64(errs) / float64(n), Throughput: float64(n) / 3,
+			Response: result.Latency{Count: n - errs, P50: 5, P95: result.Millis(p95), P99: result.Millis(p95), Max: result.Millis(p95), Mean: 5}}
+	}
+	p := &result.Profile{Name: "baseline", Model: "open",
+		Stages: []result.Stage{
+			{Offered: result.Offered{From: 0, Load: 50, Unit: "req/s", Duration: 3, Ramp: 3}, Stats: stats(88, 0, 14.7)},
+			{Index: 1, Offered: result.Offered{From: 50, Load: 4000, Unit: "req/s", Duration: 3, Ramp: 3}, Stats: stats(7062, 2085, 649)},
+		},
+		Total: stats(7150, 2085, 649),
+		Rules: result.Rules{Expect: result.Expect{P95: ptrMs(100 * time.Millisecond), ErrorRate: ptrF(0.01)}},
+	}
+	v := Judge(p, 0)
+	if v.Pass {
+		t.Fatalf("passed: %s", v.Answer)
+	}
+	for _, c := range v.Checks {
+		if c.Pass || c.Counted == nil || c.Counted.Of != 7150 {
+			t.Errorf("check %s: pass %v, measured %v, counted %+v; want a failure over all 7,150 requests", c.Name, c.Pass, c.Measured, c.Counted)
+		}
+	}
+}
+
+// TestEveryFailedBreaksAtBound100: under break.error_rate 100% (validate
+// accepts it) a step where every request failed breaks, as docs/
+// profiles.md promises: no bound passes a step where nothing succeeded.
+// It held, and the ramp read "no step held the SLO; no step broke".
+func TestEveryFailedBreaksAtBound100(t *testing.T) {
+	p := errorSteps(t, []int64{0, 300, 400}, 1)
+	p.Rules.Break = &result.BreakRule{Plateau: 0.5, MaxErrorRate: 1}
+	s := JudgeSteps(p)
+	if s.FirstBroken == nil || *s.FirstBroken != 1 || s.Reason != ReasonErrors || !strings.HasPrefix(s.ReasonDetail, "error rate 100%, bound 100% (every one of 300 requests failed)") {
+		t.Errorf("first broken %v (%s: %q), want step 2 on errors, every request failed", s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}
+
+// TestPValueNotRoundedOntoTheLevel: two significant digits wrote 0.0497
+// (significant) and 0.0502 (not) both as "p = 0.05"; near the level the
+// p-value keeps a third.
+func TestPValueNotRoundedOntoTheLevel(t *testing.T) {
+	for p, want := range map[float64]string{0.0497: "= 0.0497", 0.0502: "= 0.0502", 0.033: "= 0.033", 0.32: "= 0.32", 0.00005: "< 0.0001"} {
+		if got := pValue(p); got != want {
+			t.Errorf("pValue(%g) = %q, want %q", p, got, want)
+		}
 	}
 }
