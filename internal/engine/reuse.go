@@ -72,11 +72,13 @@ func (c *watchedConn) Write(b []byte) (int, error) {
 	c.lost = c.lost || c.ended
 	c.mu.Unlock()
 	n, err := c.Conn.Write(b)
-	if err != nil && lostReset(err) {
-		c.mu.Lock()
+	c.mu.Lock()
+	// An end met by a read while this write was under way was judged
+	// before these bytes left: judge it again now they have.
+	if err != nil && lostReset(err) || c.ended && !c.lost && c.unacked() {
 		c.lost = true
-		c.mu.Unlock()
 	}
+	c.mu.Unlock()
 	return n, err
 }
 
