@@ -253,4 +253,7 @@ func (c *HTTPClient) send(ctx context.Context, client *http.Client, out *Outcome
 }
 
 // CloseIdle closes the client's idle connections.
-func (c *HTTPClient) CloseIdle() { c.client.CloseIdleConnections() }
+func (c *HTTPClient) CloseIdle() {
+	c.client.CloseIdleConnections()
+	c.fresh.CloseIdleConnections()
+}
