@@ -49,6 +49,18 @@ type Outcome struct {
 	// ConnWait is true when the request found every connection the
 	// connections cap allows busy and waited for one.
 	ConnWait bool
+	// Retried is true when a reused connection lost the request before any
+	// byte of its response and it was sent again on a new one (reuse.go);
+	// its latency holds the lost attempt.
+	Retried bool
+	// ReuseLost is true when a request that may not be sent again (POST,
+	// PATCH) failed that way: a connection_reset the server's close of the
+	// connection racing its reuse caused, not the service.
+	ReuseLost bool
+	// via: HTTPClient's connection for the request when it was a reused
+	// plain one (reuse.go); here, not in a variable of Do's, to allocate
+	// nothing more per request.
+	via *watchedConn
 }
 
 // Doer sends one request. A transport failure is returned as err
@@ -73,7 +85,12 @@ const DefaultBodyCap = 1 << 20
 // HTTPClient is a net/http client tuned for load: a keep-alive pool sized to
 // the concurrency, per-request timeout, bodies drained and capped.
 type HTTPClient struct {
-	client  *http.Client
+	client *http.Client
+	// fresh sends a request again on a connection of its own after a
+	// reused one lost it (reuse.go): none of client's idle ones, which a
+	// server that closes each connection after its response may be
+	// closing too.
+	fresh   *http.Client
 	bodyCap int64
 	capped  bool // a connections cap is set: report requests that waited for one
 }
@@ -97,12 +114,16 @@ func (o ClientOptions) normalize() ClientOptions {
 // NewHTTPClient builds the client.
 func NewHTTPClient(o ClientOptions) *HTTPClient {
 	o = o.normalize()
+	dialer := &net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   o.Timeout,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &watchedConn{Conn: conn}, nil
+		},
 		MaxIdleConns:          o.MaxConns,
 		MaxIdleConnsPerHost:   o.MaxConns,
 		MaxConnsPerHost:       o.Connections,
@@ -113,20 +134,21 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 		ForceAttemptHTTP2:     true,
 		TLSClientConfig:       &tls.Config{InsecureSkipVerify: o.InsecureSkipVerify}, //nolint:gosec // opt-in per target, warned about in the summary
 	}
+	one := tr.Clone()
+	one.DisableKeepAlives = true
+	// A load test measures the response it got, not where it points.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &HTTPClient{
-		client: &http.Client{
-			Transport: tr,
-			Timeout:   o.Timeout,
-			// A load test measures the response it got, not where it points.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		client:  &http.Client{Transport: tr, Timeout: o.Timeout, CheckRedirect: noRedirect},
+		fresh:   &http.Client{Transport: one, Timeout: o.Timeout, CheckRedirect: noRedirect},
 		bodyCap: o.BodyCap,
 		capped:  o.Connections > 0,
 	}
 }
 
 // newRequest makes a request whose trace notes in out when it got its
-// connection and whether it waited for one.
+// connection, whether it waited for one and the connection when it is a
+// reused plain one (reuse.go).
 func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url string, body []byte) (*http.Request, error) {
 	var rd io.Reader
 	if len(body) > 0 {
@@ -138,6 +160,10 @@ func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url s
 		// finished (reused, yet never idle) went to a request that was
 		// waiting for one: at the cap, or while its own dial was under way.
 		out.ConnWait = c.capped && info.Reused && !info.WasIdle
+		out.via = nil
+		if w, ok := info.Conn.(*watchedConn); ok && info.Reused {
+			out.via = w
+		}
 	}}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, url, rd)
 	if err != nil {
@@ -180,17 +206,18 @@ func (noRewind) Close() error             { return nil }
 // Do sends p and reads at most the body cap of the response.
 func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 	var out Outcome
-	req, err := c.newRequest(ctx, &out, p.Method, p.URL, p.Body)
-	if err != nil {
-		return out, err
-	}
-	if p.Header != nil {
-		req.Header = p.Header
-		if h := p.Header.Get("Host"); h != "" {
-			req.Host = h
+	resp, err := c.send(ctx, c.client, &out, p)
+	if err != nil && stdLost(out.via, err) {
+		if !idempotent(p.Method) {
+			out.ReuseLost = true
+			return out, err
 		}
+		// Sent again (reuse.go); its send time and wait stay the first
+		// attempt's, so its service time holds the attempt lost.
+		first := out
+		resp, err = c.send(ctx, c.fresh, &out, p)
+		out.Sent, out.ConnWait, out.Retried = first.Sent, first.ConnWait, true
 	}
-	resp, err := c.client.Do(req)
 	if err != nil {
 		return out, err
 	}
@@ -210,5 +237,23 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 	return out, err
 }
 
+// send sends p once with client.
+func (c *HTTPClient) send(ctx context.Context, client *http.Client, out *Outcome, p *Prepared) (*http.Response, error) {
+	req, err := c.newRequest(ctx, out, p.Method, p.URL, p.Body)
+	if err != nil {
+		return nil, err
+	}
+	if p.Header != nil {
+		req.Header = p.Header
+		if h := p.Header.Get("Host"); h != "" {
+			req.Host = h
+		}
+	}
+	return client.Do(req)
+}
+
 // CloseIdle closes the client's idle connections.
-func (c *HTTPClient) CloseIdle() { c.client.CloseIdleConnections() }
+func (c *HTTPClient) CloseIdle() {
+	c.client.CloseIdleConnections()
+	c.fresh.CloseIdleConnections()
+}

@@ -49,9 +49,13 @@ type elConn struct {
 	// a response's last bytes, that edge is the only one (EPOLLET), so
 	// the connection must not go back to the idle ones.
 	hup bool
-	p   respParser
-	buf []byte // what has arrived and not been parsed: buf[:n]
-	n   int
+	// reused: the request went on a connection that had served one
+	// before; retried: it is a request sent again after such a connection
+	// lost it, lost: one that could not be (reuse.go).
+	reused, retried, lost bool
+	p                     respParser
+	buf                   []byte // what has arrived and not been parsed: buf[:n]
+	n                     int
 }
 
 const (
@@ -400,7 +404,7 @@ func (l *eventLoop) start(fp *fastPrepared, s metrics.Sample) {
 		l.done(&s, nil, err, 0)
 		return
 	}
-	c.fp, c.s, c.wrote = fp, s, 0
+	c.fp, c.s, c.wrote, c.retried, c.lost = fp, s, 0, false, false
 	l.arm(c)
 	if c.state == csConnecting {
 		return
@@ -410,7 +414,8 @@ func (l *eventLoop) start(fp *fastPrepared, s metrics.Sample) {
 
 // send begins s on c, an idle connection.
 func (l *eventLoop) send(c *elConn, fp *fastPrepared, s metrics.Sample) {
-	c.fp, c.s, c.wrote = fp, s, 0
+	c.fp, c.s, c.wrote, c.retried, c.lost = fp, s, 0, false, false
+	c.reused, c.got = true, false
 	l.arm(c)
 	c.state = csWriting
 	l.write(c)
@@ -447,7 +452,7 @@ func (l *eventLoop) dial() (*elConn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)}
 	}
 	c := l.slot()
-	c.fd, c.state, c.n, c.got, c.early, c.hup, c.at = fd, state, 0, false, false, false, 0
+	c.fd, c.state, c.n, c.got, c.early, c.hup, c.at, c.reused = fd, state, 0, false, false, false, 0, false
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: c.idx}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		unix.Close(fd)
@@ -482,7 +487,7 @@ func (l *eventLoop) write(c *elConn) {
 		// interrupted (no EINTR).
 		n, err := rawWrite(c.fd, w[c.wrote:])
 		if err != 0 {
-			if err != unix.EAGAIN {
+			if err != unix.EAGAIN && !l.resend(c, err) {
 				l.fail(c, sockErr("write", err))
 			}
 			return
@@ -565,9 +570,14 @@ func (l *eventLoop) read(c *elConn) {
 		case err == unix.EAGAIN:
 			return
 		case err != 0:
-			l.fail(c, sockErr("read", err))
+			if !l.resend(c, err) {
+				l.fail(c, sockErr("read", err))
+			}
 			return
 		case n == 0:
+			if l.resend(c, 0) {
+				return
+			}
 			if err := c.p.eof(c.got); err != nil {
 				l.fail(c, err)
 				return
@@ -645,7 +655,7 @@ func sockErr(op string, err error) error {
 // finish records c's whole response and frees c for the next request (or
 // closes it).
 func (l *eventLoop) finish(c *elConn) {
-	out := Outcome{Status: c.p.status, Bytes: c.p.bytes}
+	out := Outcome{Status: c.p.status, Bytes: c.p.bytes, Retried: c.retried}
 	c.seq = 0
 	if c.p.close || c.fp.close || c.n > 0 || c.hup {
 		l.drop(c)
@@ -665,11 +675,52 @@ func (l *eventLoop) fail(c *elConn, err error) {
 		// protocol, or http for a status >= 400), as the clients class it.
 		out.Status = c.p.status
 	}
-	out.Bytes = c.p.bytes
+	out.Bytes, out.Retried, out.ReuseLost = c.p.bytes, c.retried, c.lost
 	c.seq = 0
 	l.drop(c)
 	l.done(&c.s, &out, err, 0)
 	l.next(c)
+}
+
+// resend sends c's request again on a new connection when c, reused,
+// lost it before any byte of the response (errno: the read's or write's
+// error, 0 for an end of stream) in a way that shows the server never
+// served it, and its method allows (reuse.go): true when it did, c then
+// closed. A request it may not send again is marked lost for fail. The
+// sample keeps its start: its latency holds the lost attempt.
+func (l *eventLoop) resend(c *elConn, errno unix.Errno) bool {
+	if !c.reused || c.got {
+		return false
+	}
+	switch errno {
+	case unix.ECONNRESET, unix.EPIPE:
+	case 0:
+		if !reuseUnacked(c.fd) {
+			return false
+		}
+	default:
+		return false
+	}
+	if !c.fp.idem {
+		c.lost = true
+		return false
+	}
+	fp, s := c.fp, c.s
+	c.seq = 0
+	l.drop(c)
+	// The slot c held goes to the request again, on a new connection.
+	nc, err := l.dial()
+	if err != nil {
+		l.done(&s, &Outcome{Retried: true}, err, 0)
+		l.next(c)
+		return true
+	}
+	nc.fp, nc.s, nc.wrote, nc.retried, nc.lost = fp, s, 0, true, false
+	l.arm(nc)
+	if nc.state != csConnecting {
+		l.write(nc)
+	}
+	return true
 }
 
 // next gives a start waiting for a connection the one just freed (or a

@@ -122,6 +122,11 @@ type Stats struct {
 	// client's connections cap (Outcome.ConnWait): the target saw less
 	// concurrency than the generator offered.
 	ConnWaits int64
+	// Retries counts the requests sent again on a new connection after a
+	// reused one lost them before any byte of the response (Outcome.Retried);
+	// ReuseLost the requests lost that way that could not be sent again
+	// (Outcome.ReuseLost), which are among the errors.
+	Retries, ReuseLost int64
 	// Flows count each flow's iterations; CheckFailures, per request, the
 	// failures of each of its checks (in Check.Names order).
 	Flows         []FlowStats
@@ -168,8 +173,10 @@ type runner struct {
 	started  atomic.Int64
 	canceled atomic.Int64
 	waits    atomic.Int64
-	progress *Progress
-	flows    *flowSet
+	// retries and reuseLost count Outcome.Retried and Outcome.ReuseLost.
+	retries, reuseLost atomic.Int64
+	progress           *Progress
+	flows              *flowSet
 	// stopRun ends the run's own context (a unique data source ran out).
 	stopRun   context.CancelFunc
 	exhausted atomic.Bool
@@ -247,6 +254,12 @@ func (r *runner) end(s *metrics.Sample, out *Outcome, err error) bool {
 	if out.ConnWait {
 		r.waits.Add(1)
 	}
+	if out.Retried {
+		r.retries.Add(1)
+	}
+	if out.ReuseLost {
+		r.reuseLost.Add(1)
+	}
 	if err != nil && r.opt.Hard.Err() != nil && errors.Is(err, context.Canceled) {
 		r.canceled.Add(1)
 		return false
@@ -268,7 +281,7 @@ func (r *runner) send(key, req, stage int, intended int64) metrics.ErrorClass {
 }
 
 func (r *runner) stats(stopped bool, stoppedAt time.Duration, dropped int64) Stats {
-	st := Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Stopped: stopped, StoppedAt: stoppedAt,
+	st := Stats{Started: r.started.Load(), Dropped: dropped, MaxInFlight: r.maxIn.Load(), Canceled: r.canceled.Load(), ConnWaits: r.waits.Load(), Retries: r.retries.Load(), ReuseLost: r.reuseLost.Load(), Stopped: stopped, StoppedAt: stoppedAt,
 		Flows: r.flows.stats(), CheckFailures: r.flows.checkFailures(), Exhausted: r.exhausted.Load(),
 		Early: r.early.Load(), EarlyTotal: time.Duration(r.earlyNs.Load()), EarlyMax: time.Duration(r.earliest.Load())}
 	for _, f := range st.Flows {

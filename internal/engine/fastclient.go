@@ -84,7 +84,10 @@ type fastPrepared struct {
 	wire  []byte
 	close bool // the request asks to close its connection
 	head  bool // a HEAD request: its response has no body
-	err   error
+	// idem: its method may be sent again when a reused connection loses
+	// it (reuse.go).
+	idem bool
+	err  error
 }
 
 var _ Doer = (*FastClient)(nil)
@@ -229,7 +232,7 @@ func (c *FastClient) prepared(p *Prepared) *fastPrepared {
 		isTLS := bytes.EqualFold(uri.Scheme(), []byte("https"))
 		fp.host = c.host(fasthttp.AddMissingPort(string(uri.Host()), isTLS), isTLS)
 		fp.wire, fp.err = wire(req)
-		fp.close, fp.head = req.ConnectionClose(), req.Header.IsHead()
+		fp.close, fp.head, fp.idem = req.ConnectionClose(), req.Header.IsHead(), idempotent(p.Method)
 	}
 	p.fast.Store(fp)
 	return fp
@@ -285,7 +288,7 @@ func (c *FastClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		}
 		defer func() { <-slots }()
 	}
-	resp, err := fp.roundTrip()
+	resp, err := fp.roundTrip(&out)
 	defer fasthttp.ReleaseResponse(resp)
 	out.Status, out.Bytes = resp.StatusCode(), int64(len(resp.Body()))
 	return c.settle(ctx, out, err)
@@ -368,8 +371,10 @@ type deadlineConn struct {
 	// sat idle in the pool since (see acquireLive); gone is what its
 	// probe found (probeFD, one closure per connection).
 	served bool
-	// released: monoClock when it last went back to the pool.
+	// released: monoClock when it last went back to the pool; reused:
+	// the request it was last handed to is not its first (reuse.go).
 	released time.Duration
+	reused   bool
 	gone     bool
 	probe    func(fd uintptr)
 	scrap    [1]byte

@@ -99,6 +99,7 @@ func stale(conn net.Conn) bool {
 	if !ok {
 		return false
 	}
+	dc.reused = dc.served
 	if !dc.served {
 		dc.served = true
 		return false
@@ -186,7 +187,48 @@ func wire(req *fasthttp.Request) ([]byte, error) {
 // for the same request (its errors too: an end of stream before the
 // response is ErrConnectionClosed); resp is never nil, for
 // fasthttp.ReleaseResponse.
-func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
+func (fp *fastPrepared) roundTrip(out *Outcome) (resp *fasthttp.Response, err error) {
+	resp, lost, err := fp.attempt()
+	switch {
+	case !lost:
+		return resp, err
+	case !fp.idem:
+		out.ReuseLost = true
+		return resp, err
+	}
+	fasthttp.ReleaseResponse(resp)
+	out.Retried = true
+	return fp.fresh()
+}
+
+// fresh sends the request on a connection of its own, dialled for it and
+// closed after it: a request sent again after a reused connection lost it
+// (reuse.go). Not one the pool has idle: a server that closes each
+// connection after its response may be closing those too.
+func (fp *fastPrepared) fresh() (*fasthttp.Response, error) {
+	c, resp := fp.owner, fasthttp.AcquireResponse()
+	conn, err := c.dial(fp.host.hc.Addr, c.opt.Timeout)
+	if err != nil {
+		return resp, err
+	}
+	dc := &deadlineConn{Conn: conn, timeout: c.opt.Timeout, owner: c}
+	dc.arm()
+	if _, err := c.track(dc); err != nil {
+		return resp, err
+	}
+	defer dc.Close()
+	if _, err := dc.Write(fp.wire); err != nil {
+		return resp, fastEOF(err)
+	}
+	dc.awaitResponse()
+	resp.SkipBody = fp.head
+	return resp, fastEOF(resp.ReadLimitBody(bufio.NewReader(dc), fp.host.hc.MaxResponseBodySize))
+}
+
+// attempt sends the request once. lost: a reused connection lost it
+// before any byte of the response, in a way that shows the server never
+// served it (reuse.go).
+func (fp *fastPrepared) attempt() (resp *fasthttp.Response, lost bool, err error) {
 	hc := fp.host.hc
 	cc, err := hc.AcquireConn(0, fp.close)
 	for err == nil && stale(cc.Conn()) {
@@ -194,18 +236,22 @@ func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
 		cc, err = hc.AcquireConn(0, fp.close)
 	}
 	if err != nil {
-		return fasthttp.AcquireResponse(), err
+		return fasthttp.AcquireResponse(), false, err
 	}
 	conn := cc.Conn()
+	dc, _ := conn.(*deadlineConn)
 	if _, err := conn.Write(fp.wire); err != nil {
 		hc.CloseConn(cc)
 		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
 			err = fasthttp.ErrTimeout
 		}
-		return fasthttp.AcquireResponse(), fastEOF(err)
+		return fasthttp.AcquireResponse(), dc != nil && dc.reused && lostReset(err), fastEOF(err)
 	}
-	if dc, ok := conn.(*deadlineConn); ok {
+	if dc != nil {
 		dc.awaitResponse()
+		if dc.reused && dc.lostUnserved() {
+			lost = true
+		}
 	}
 	resp = fasthttp.AcquireResponse()
 	resp.SkipBody = fp.head
@@ -215,14 +261,14 @@ func (fp *fastPrepared) roundTrip() (resp *fasthttp.Response, err error) {
 	switch {
 	case err != nil:
 		hc.CloseConn(cc)
-		return resp, fastEOF(err)
+		return resp, lost, fastEOF(err)
 	case fp.close || resp.ConnectionClose():
 		hc.CloseConn(cc)
 	default:
 		released(cc.Conn())
 		hc.ReleaseConn(cc)
 	}
-	return resp, nil
+	return resp, false, nil
 }
 
 // fastEOF is HostClient.Do's mapping of a bare end of stream.

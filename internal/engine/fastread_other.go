@@ -8,3 +8,6 @@ func (c *deadlineConn) arm() {}
 
 // peerGone cannot tell off unix: false, the connection is used as it is.
 func (c *deadlineConn) peerGone() bool { return false }
+
+// lostUnserved cannot tell off unix: false, the failure stands.
+func (c *deadlineConn) lostUnserved() bool { return false }

@@ -78,3 +78,24 @@ func (c *deadlineConn) readFirst(fd uintptr) bool {
 		return true
 	}
 }
+
+// lostUnserved tells, once awaitResponse has run, whether the connection
+// ended before any byte of the response in a way that shows the server
+// never served the request (reuse.go): a reset, or an end of stream with
+// the request not acknowledged by the server's TCP.
+func (c *deadlineConn) lostUnserved() bool {
+	if c.raw == nil || c.first != nil || c.firstErr == nil {
+		return false
+	}
+	if c.firstErr != io.EOF {
+		return lostReset(c.firstErr)
+	}
+	c.gone = false
+	if c.raw.Control(c.unacked) != nil {
+		return false
+	}
+	return c.gone
+}
+
+// unacked is reuseUnacked for raw.Control, its answer in gone.
+func (c *deadlineConn) unacked(fd uintptr) { c.gone = reuseUnacked(int(fd)) }

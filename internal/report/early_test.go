@@ -5,6 +5,8 @@ import (
 	"html"
 	"strings"
 	"testing"
+
+	"github.com/loadplan/loadplan/internal/result"
 )
 
 // TestEarlyStartSentence: when the pacer sent starts early (its early
@@ -16,18 +18,7 @@ func TestEarlyStartSentence(t *testing.T) {
 	g := &r.Profiles[0].Generator
 	g.EarlyStarts, g.EarlyTotal, g.EarlyMax = 1234, 300, 0.49
 	want := "1234 sent early (at most 490µs, the pacer's early allowance; their latency counts from the send)"
-	for name, render := range map[string]func(*bytes.Buffer) error{
-		"summary.md":  func(b *bytes.Buffer) error { return Markdown(b, r) },
-		"report.html": func(b *bytes.Buffer) error { return HTML(b, r) },
-	} {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(b.String(), want) && !strings.Contains(b.String(), html.EscapeString(want)) {
-			t.Errorf("%s lacks the early starts' sentence %q", name, want)
-		}
-	}
+	bothSay(t, r, want)
 	g.EarlyStarts, g.EarlyTotal, g.EarlyMax = 0, 0, 0
 	if got := earlyText(*g); got != "" {
 		t.Errorf("no early start: %q, want nothing", got)
@@ -51,5 +42,37 @@ func TestPreDialSentence(t *testing.T) {
 	g.PreDialled = 0
 	if got := preDialText(*g); got != "" {
 		t.Errorf("none opened before the clock: %q, want nothing", got)
+	}
+}
+
+// TestReuseSentence: requests sent again after a server closed a reused
+// connection, and those that could not be, are said in summary.md and
+// report.html beside the start lateness; with none, nothing.
+func TestReuseSentence(t *testing.T) {
+	r := fixture(t)
+	g := &r.Profiles[0].Generator
+	g.Retries, g.ReusedConnErrors = 12, 3
+	want := ", 12 sent again on a new connection (a reused one was closed by the server before any byte of the response; their latency holds the lost attempt), 3 errors were such a close of a request that may not be sent again (POST, PATCH: connection_reset), not the service's answer"
+	bothSay(t, r, want)
+	g.Retries, g.ReusedConnErrors = 0, 0
+	if got := reuseText(*g); got != "" {
+		t.Errorf("none sent again: %q, want nothing", got)
+	}
+}
+
+// bothSay fails t unless summary.md and report.html of r both hold want.
+func bothSay(t *testing.T, r *result.Result, want string) {
+	t.Helper()
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"summary.md":  func(b *bytes.Buffer) error { return Markdown(b, r) },
+		"report.html": func(b *bytes.Buffer) error { return HTML(b, r) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) && !strings.Contains(b.String(), html.EscapeString(want)) {
+			t.Errorf("%s lacks the sentence %q", name, want)
+		}
 	}
 }

@@ -91,3 +91,21 @@ func preDialText(g result.Generator) string {
 	}
 	return fmt.Sprintf(", %d connections opened before the clock (their dialling is in no start's lateness)", g.PreDialled)
 }
+
+// reuseText says, after the start lateness, how many requests a server's
+// close of a reused connection made the generator send again, and how
+// many it could not (result.Generator.Retries, ReusedConnErrors): ", 12
+// sent again on a new connection (a reused one was closed by the server
+// before any byte of the response; their latency holds the lost attempt),
+// 3 POST or PATCH errors were such a close (connection_reset), not the
+// service's answer". Empty when there were none.
+func reuseText(g result.Generator) string {
+	s := ""
+	if g.Retries > 0 {
+		s += fmt.Sprintf(", %d sent again on a new connection (a reused one was closed by the server before any byte of the response; their latency holds the lost attempt)", g.Retries)
+	}
+	if g.ReusedConnErrors > 0 {
+		s += fmt.Sprintf(", %d errors were such a close of a request that may not be sent again (POST, PATCH: connection_reset), not the service's answer", g.ReusedConnErrors)
+	}
+	return s
+}

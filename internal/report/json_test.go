@@ -162,6 +162,7 @@ func withOptional(r *result.Result) {
 	sp.Generator.LatenessLimit = 10
 	sp.Generator.Invalid, sp.Generator.Reasons = true, []string{"an invalid reason"}
 	sp.Generator.ConnWaits = 3
+	sp.Generator.Retries, sp.Generator.ReusedConnErrors = 7, 2
 	sp.Generator.EarlyStarts, sp.Generator.EarlyTotal, sp.Generator.EarlyMax = 120, 30.5, 0.49
 	sp.Generator.PreDialled = 13
 	sp.Generator.Iterations = 400

@@ -308,7 +308,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 	}
 	g := p.Generator
 	fmt.Fprintf(b, "\nGenerator: %d sent (%.1f%% of the schedule), %d dropped (at the in-flight cap, or not made by the profile's end plus 10%%), at most %d in flight, start lateness p99 %s (max %s)%s, %.2f CPU s, peak memory %.0f MiB.\n",
-		g.Started, g.StartRatio*100, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), earlyText(g)+preDialText(g), g.CPUSeconds, float64(g.PeakRSS)/(1<<20))
+		g.Started, g.StartRatio*100, g.Dropped, g.MaxInFlight, ms(g.LatenessP99), ms(g.LatenessMax), earlyText(g)+preDialText(g)+reuseText(g), g.CPUSeconds, float64(g.PeakRSS)/(1<<20))
 	if w := wakeDelayText(g); w != "" {
 		fmt.Fprintf(b, "\nWake-up delays: %s.\n", w)
 	}

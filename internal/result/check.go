@@ -46,7 +46,7 @@ func checkFigures(r *Result) *FormatError {
 		for _, c := range []struct {
 			n string
 			v int64
-		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}, {"conn_waits", g.ConnWaits}, {"wake_delays", g.WakeDelays}, {"start_early", g.EarlyStarts}} {
+		}{{"started", g.Started}, {"dropped", g.Dropped}, {"max_in_flight", g.MaxInFlight}, {"canceled", g.Canceled}, {"late_samples", g.LateSamples}, {"conn_waits", g.ConnWaits}, {"retries", g.Retries}, {"reused_conn_errors", g.ReusedConnErrors}, {"wake_delays", g.WakeDelays}, {"start_early", g.EarlyStarts}} {
 			if c.v < 0 {
 				return bad(at+".generator."+c.n, "must not be negative, got %d", c.v)
 			}

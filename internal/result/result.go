@@ -710,6 +710,15 @@ type Generator struct {
 	// ConnWaits counts requests that waited for a connection at the
 	// target's connections cap: their response times hold that wait.
 	ConnWaits int64 `json:"conn_waits,omitempty"`
+	// Retries counts the requests sent again on a new connection because
+	// a reused one ended before any byte of their response, the server's
+	// close racing the reuse (idempotent methods only): each counts once,
+	// by its last attempt, its latency holding the lost one.
+	Retries int64 `json:"retries,omitempty"`
+	// ReusedConnErrors counts the requests (POST, PATCH: not sent again)
+	// lost that way: connection_reset errors the server's close racing
+	// the reuse caused, not the service.
+	ReusedConnErrors int64 `json:"reused_conn_errors,omitempty"`
 	// Iterations counts the flow iterations begun, when the scenario has
 	// flows: in the open model each scheduled start is one iteration (of
 	// one or more requests), so StartRatio is Iterations over the starts
@@ -789,6 +798,8 @@ func (g *Generator) AddCounts(pg Generator) {
 	g.Dropped += pg.Dropped
 	g.Canceled += pg.Canceled
 	g.ConnWaits += pg.ConnWaits
+	g.Retries += pg.Retries
+	g.ReusedConnErrors += pg.ReusedConnErrors
 	g.LateSamples += pg.LateSamples
 	g.CPUSeconds += pg.CPUSeconds
 	g.PeakRSS = max(g.PeakRSS, pg.PeakRSS)

@@ -516,7 +516,7 @@ func engineOptions(opt Options, doer engine.Doer, prepared []*engine.Prepared, w
 func generator(stats engine.Stats, cpu time.Duration, maxLateness time.Duration) result.Generator {
 	return result.Generator{
 		Started: stats.Started, Dropped: stats.Dropped, MaxInFlight: stats.MaxInFlight,
-		Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(maxLateness),
+		Canceled: stats.Canceled, ConnWaits: stats.ConnWaits, Retries: stats.Retries, ReusedConnErrors: stats.ReuseLost, CPUSeconds: cpu.Seconds(), PeakRSS: peakRSS(), LatenessLimit: result.Ms(maxLateness),
 		WakeDelays: stats.WakeDelays, WakeDelayTotal: result.Ms(stats.WakeDelayTotal), WakeDelayMax: result.Ms(stats.WakeDelayMax),
 		EarlyStarts: stats.Early, EarlyTotal: result.Ms(stats.EarlyTotal), EarlyMax: result.Ms(stats.EarlyMax),
 		PreDialled: int64(stats.PreDialled),
