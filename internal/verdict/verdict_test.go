@@ -959,6 +959,11 @@ func TestCapacityStepErrorsSaid(t *testing.T) {
 	if !strings.Contains(v.Answer, want) || !strings.Contains(v.Caveat, want) || !strings.Contains(v.Caveat, "may be above the rate that keeps the error bound") {
 		t.Errorf("answer %q\ncaveat %q\nwant both to say %q", v.Answer, v.Caveat, want)
 	}
+	// Not "the capacity at SLO is a lower bound" beside "may be above"
+	// (review 1).
+	if !strings.Contains(v.Answer, "no step broke by the rules, but the capacity step held above the error bound for want of evidence (below)") || strings.Contains(v.Answer, "lower bound") {
+		t.Errorf("answer %q calls the capacity a lower bound, or does not say why it may not be", v.Answer)
+	}
 	if v := Judge(errorSteps(t, []int64{0, 0, 2}, 0.01), 0); strings.Contains(v.Answer, "error rate") {
 		t.Errorf("a capacity step within the bound speaks of errors: %s", v.Answer)
 	}
@@ -1014,6 +1019,29 @@ func TestPValueNotRoundedOntoTheLevel(t *testing.T) {
 	for p, want := range map[float64]string{0.0497: "= 0.0497", 0.0502: "= 0.0502", 0.033: "= 0.033", 0.32: "= 0.32", 0.00005: "< 0.0001"} {
 		if got := pValue(p); got != want {
 			t.Errorf("pValue(%g) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestHeldStepsJudgedTogether: a service failing 2% of its requests at
+// every load under a 1% bound: 4, 6 and 8 errors in 5 s steps of 40, 60
+// and 80 req/s hold one by one (p 0.14, 0.08, 0.05), but steps 1–2
+// together (10 of 500, p 0.03) show the bound exceeded, so step 1 breaks
+// and no step held the SLO (review 1: the ramp passed at 78.4 req/s, and
+// the old bare rule broke step 1). A service at 0.2% (errors 0, 1, 0:
+// within the bound together) is not broken by the pooled test, nor are
+// the few errors of one step above the bound (0, 0, 8: 8 of 900).
+func TestHeldStepsJudgedTogether(t *testing.T) {
+	s := JudgeSteps(errorSteps(t, []int64{4, 6, 8}, 0.01))
+	if s.FirstBroken == nil || *s.FirstBroken != 0 || s.Reason != ReasonErrors || s.CapacityStep != nil || s.CapacityAtSLO != 0 {
+		t.Fatalf("first broken %v (%s), capacity %v at %v; want step 1 on errors, no capacity", s.FirstBroken, s.Reason, s.CapacityAtSLO, s.CapacityStep)
+	}
+	if want := "error rate 2% > 1%: not significantly on its own, but the held steps 1–2 together failed 10 of 500 requests (2%, one-sided binomial p = 0.03"; !strings.HasPrefix(s.ReasonDetail, want) {
+		t.Errorf("detail %q, want it to start %q", s.ReasonDetail, want)
+	}
+	for _, errs := range [][]int64{{0, 1, 0}, {0, 0, 8}} {
+		if s := JudgeSteps(errorSteps(t, errs, 0.01)); s.FirstBroken != nil || s.CapacityStep == nil || *s.CapacityStep != 2 {
+			t.Errorf("errors %v: first broken %v (%s), capacity step %v; want none broken, step 3", errs, s.FirstBroken, s.ReasonDetail, s.CapacityStep)
 		}
 	}
 }
