@@ -159,40 +159,63 @@ func steadyStall(p *result.Profile, checks []result.Check) string {
 
 // spikeStall is a failed spike's doubt when a stall of the generator could
 // account for the failure: only its recovery failed (the surge's errors and
-// those after recovery are the target's), a second from the surge's start
-// on (during, after) held a start later than the profile's lateness limit,
-// and with every later second's p95 lowered by that stall (a FIFO service
-// delays no completion by more than its arrivals were delayed) it
-// recovers within its budget with no errors after (recovers, the verdict's
-// own rule). "" otherwise.
+// those after recovery are the target's), seconds from the surge's start on
+// (during, after) held starts later than the profile's lateness limit, and
+// with each second after the surge lower in p95 by the longest such stall
+// begun before that second ended (a FIFO service delays no completion by
+// more than its arrivals were delayed; several stalls may lie in a spike's
+// seconds, the machine's too) it recovers within its budget with no errors
+// after (recovers, the verdict's own rule). It names the stall that turned
+// the first bad second good. "" otherwise.
 func spikeStall(p *result.Profile, checks []result.Check, during, after []result.Window, recovers func([]result.Window) bool) string {
+	limit := p.Rules.Expect.P95
+	if limit == nil {
+		return "" // recovery reads errors alone, which a stall does not make
+	}
 	for _, c := range checks {
 		if !c.Pass && c.Name != "recovery_time" {
 			return ""
 		}
 	}
-	var part Part
+	var stalls []Part
 	for _, w := range slices.Concat(during, after) {
-		part.seeLate(w)
-	}
-	stall := stallOver(p, part)
-	if stall == 0 || slices.IndexFunc(checks, func(c result.Check) bool { return !c.Pass }) < 0 {
-		return ""
-	}
-	begin := math.Inf(-1) // an older result: any second may hold the stall's delay
-	if part.LateDueKnown {
-		begin = float64(part.LateDue)
-	}
-	alt := slices.Clone(after)
-	for i := range alt {
-		if float64(alt[i].Offset)+1 > begin {
-			alt[i].P95 = max(0, alt[i].P95-result.Ms(stall))
+		var one Part
+		one.seeLate(w)
+		if stallOver(p, one) > 0 {
+			stalls = append(stalls, one)
 		}
 	}
-	if !recovers(alt) {
+	alt := slices.Clone(after)
+	var named Part
+	for i := range alt {
+		by := longestBefore(stalls, float64(alt[i].Offset)+1)
+		lowered := max(0, alt[i].P95-result.Ms(by.LateMax))
+		if alt[i].P95 > *limit && lowered <= *limit && named.LateMax == 0 {
+			named = by
+		}
+		alt[i].P95 = lowered
+	}
+	if named.LateMax == 0 || !recovers(alt) {
 		return ""
 	}
-	return fmt.Sprintf("the generator %s, and with each second's p95 from then on lower by that much it recovers within its budget: the failure may be the generator's, not the target's; run again", stallWhen(part))
+	return fmt.Sprintf("the generator %s; with each second after the surge lower in p95 by the longest stall begun before it ended, it recovers within its budget: the failure may be the generator's, not the target's; run again", stallWhen(named))
+}
+
+// longestBefore is the longest of stalls that began before end (seconds
+// from the profile start); one whose start was not recorded (an older
+// result) may have begun at any time.
+func longestBefore(stalls []Part, end float64) Part {
+	var by Part
+	for _, s := range stalls {
+		begin := math.Inf(-1)
+		if s.LateDueKnown {
+			begin = float64(s.LateDue)
+		}
+		if begin < end && s.LateMax > by.LateMax {
+			by = s
+		}
+	}
+	return by
 }
 
 // growthBeyond says whether an unstable step's growth is more than a stall

@@ -162,7 +162,8 @@ func TestSteadyStallOfTheGenerator(t *testing.T) {
 // second's p95 from then on 64ms lower it recovers at once. Not when the
 // seconds read 200ms (more than the stall explains), nor when the
 // lateness is within the run's limit, nor when the surge's errors failed
-// it too.
+// it too. A longer stall later on (88ms at 25.5 s, the machine's) lowers
+// only the seconds after it began: it neither hides the first nor is named.
 func TestSpikeStallOfTheGenerator(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
@@ -170,12 +171,15 @@ func TestSpikeStallOfTheGenerator(t *testing.T) {
 		slow  time.Duration // p95 of the seconds 14-26 after the ramp-down
 		stall time.Duration
 		errs  int64 // errors a second in the surge (seconds 7-13)
+		later bool  // another, longer stall at 25.5 s
 		doubt bool
 	}{
-		{"a stall that accounts for the failure", 130 * ms, 64 * ms, 0, true},
-		{"failed by more than the stall", 200 * ms, 64 * ms, 0, false},
-		{"lateness within the run's limit", 105 * ms, 8 * ms, 0, false},
-		{"the surge's errors failed it too", 130 * ms, 64 * ms, 1, false},
+		{"a stall that accounts for the failure", 130 * ms, 64 * ms, 0, false, true},
+		{"a longer stall later", 130 * ms, 64 * ms, 0, true, true},
+		{"failed by more than the stall", 200 * ms, 64 * ms, 0, false, false},
+		{"failed by more than the first stall", 200 * ms, 64 * ms, 0, true, false},
+		{"lateness within the run's limit", 105 * ms, 8 * ms, 0, false, false},
+		{"the surge's errors failed it too", 130 * ms, 64 * ms, 1, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,11 +200,15 @@ func TestSpikeStallOfTheGenerator(t *testing.T) {
 			p.Stages[2].Errors = tc.errs * 5 // the hold's stage figures count the surge's errors
 			p.Windows[15].LatenessMax = result.Ms(tc.stall)
 			p.Windows[15].LatenessDue = float64(p.Windows[15].Time) - 0.2
+			if tc.later {
+				p.Windows[25].LatenessMax = result.Ms(88 * ms)
+				p.Windows[25].LatenessDue = float64(p.Windows[25].Time) + 0.5
+			}
 			v := Judge(p, 0)
 			if v.Pass {
 				t.Fatalf("a spike that recovered 13 s after its ramp-down passed a 10 s budget: %s", v.Answer)
 			}
-			want := "the generator stalled 64ms from 14.800 s, and with each second's p95 from then on lower by that much it recovers within its budget: the failure may be the generator's, not the target's; run again"
+			want := "the generator stalled 64ms from 14.800 s; with each second after the surge lower in p95 by the longest stall begun before it ended, it recovers within its budget: the failure may be the generator's, not the target's; run again"
 			if !tc.doubt {
 				want = ""
 			}
