@@ -141,16 +141,7 @@ func TestSteadyStallOfTheGenerator(t *testing.T) {
 			if tc.old {
 				when = "stalled 64ms (late sends seen in the second from 5.0 s)"
 			}
-			want := "the generator " + when + ", more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again"
-			if !tc.doubt {
-				want = ""
-			}
-			if v.Caveat != want {
-				t.Errorf("caveat %q, want %q", v.Caveat, want)
-			}
-			if got := strings.Contains(v.Answer, "stalled"); got != tc.doubt || !strings.HasSuffix(v.Answer, want) {
-				t.Errorf("answer %q, want it to end %q", v.Answer, want)
-			}
+			checkDoubt(t, v, tc.doubt, "the generator "+when+", more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again")
 		})
 	}
 }
@@ -208,16 +199,7 @@ func TestSpikeStallOfTheGenerator(t *testing.T) {
 			if v.Pass {
 				t.Fatalf("a spike that recovered 13 s after its ramp-down passed a 10 s budget: %s", v.Answer)
 			}
-			want := "the generator stalled 64ms from 14.800 s; with each second after the surge lower in p95 by the longest stall begun before it ended, it recovers within its budget: the failure may be the generator's, not the target's; run again"
-			if !tc.doubt {
-				want = ""
-			}
-			if v.Caveat != want {
-				t.Errorf("caveat %q, want %q", v.Caveat, want)
-			}
-			if got := strings.Contains(v.Answer, "stalled"); got != tc.doubt || !strings.HasSuffix(v.Answer, want) {
-				t.Errorf("answer %q, want it to end %q", v.Answer, want)
-			}
+			checkDoubt(t, v, tc.doubt, "the generator stalled 64ms from 14.800 s; with each second after the surge lower in p95 by the longest stall begun before it ended, it recovers within its budget: the failure may be the generator's, not the target's; run again")
 		})
 	}
 }
@@ -239,5 +221,20 @@ func TestStressStallRampWentOn(t *testing.T) {
 	want := "step 2 broke while the generator stalled 64ms from 8.500 s: the break may be the generator's, not the target's, and the capacity at SLO too low; the ramp went on past it (a break a stall may explain does not stop it): 1 later step(s) held, 1 broke; run again"
 	if s.Stall != want {
 		t.Errorf("Stall %q, want %q", s.Stall, want)
+	}
+}
+
+// checkDoubt: v's caveat is want, and its answer ends with it, when doubt;
+// neither names a stall otherwise.
+func checkDoubt(t *testing.T, v *result.Verdict, doubt bool, want string) {
+	t.Helper()
+	if !doubt {
+		want = ""
+	}
+	if v.Caveat != want {
+		t.Errorf("caveat %q, want %q", v.Caveat, want)
+	}
+	if got := strings.Contains(v.Answer, "stalled"); got != doubt || !strings.HasSuffix(v.Answer, want) {
+		t.Errorf("answer %q, want it to end %q", v.Answer, want)
 	}
 }
