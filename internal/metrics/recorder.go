@@ -109,8 +109,10 @@ type windowAcc struct {
 	count, errors int64
 	byClass       [numClasses]int64
 	// lateMax is the largest start lateness (Start − Intended, ns) of the
-	// second's completions: a stall of the generator shows here.
-	lateMax int64
+	// second's completions: a stall of the generator shows here. lateDue
+	// is when that start was due (its intended start, unix ns): where the
+	// stall began, not the second its late requests ended in.
+	lateMax, lateDue int64
 	// names holds each request name's share of the second when there are
 	// several names (nil with one). A shard records successful latencies
 	// into its names' histograms only; the second's overall histogram is
@@ -308,7 +310,9 @@ func (r *Recorder) recordWindow(sh *shard, s *Sample) {
 		sh.wacc.hist = NewHistogram(r.maxLat, WindowSigFigs)
 	}
 	sh.wacc.count++
-	sh.wacc.lateMax = max(sh.wacc.lateMax, s.Start-s.Intended)
+	if l, due := s.Start-s.Intended, r.epochNs+s.Intended; later(l, due, sh.wacc.lateMax, sh.wacc.lateDue) {
+		sh.wacc.lateMax, sh.wacc.lateDue = l, due
+	}
 	var nw *nameWin
 	if len(r.names) > 1 && s.Request >= 0 && s.Request < len(r.names) {
 		if sh.wacc.names == nil {
@@ -376,7 +380,9 @@ func (r *Recorder) foldWindow(sh *shard) {
 		}
 		r.closed[i].Count += sh.wacc.count
 		r.closed[i].Errors += sh.wacc.errors
-		r.closed[i].LateMax = max(r.closed[i].LateMax, time.Duration(sh.wacc.lateMax))
+		if c := &r.closed[i]; later(sh.wacc.lateMax, sh.wacc.lateDue, int64(c.LateMax), c.LateDue.UnixNano()) {
+			c.LateMax, c.LateDue = time.Duration(sh.wacc.lateMax), time.Unix(0, sh.wacc.lateDue)
+		}
 		addClassMap(&r.closed[i], &sh.wacc.byClass)
 		r.addLateNamesLocked(&r.closed[i], sh.wacc.names)
 	} else {
@@ -388,12 +394,14 @@ func (r *Recorder) foldWindow(sh *shard) {
 		w.hist.Merge(sh.wacc.hist)
 		w.count += sh.wacc.count
 		w.errors += sh.wacc.errors
-		w.lateMax = max(w.lateMax, sh.wacc.lateMax)
+		if later(sh.wacc.lateMax, sh.wacc.lateDue, w.lateMax, w.lateDue) {
+			w.lateMax, w.lateDue = sh.wacc.lateMax, sh.wacc.lateDue
+		}
 		w.addClasses(&sh.wacc.byClass)
 		r.foldNamesLocked(w, sh.wacc.names)
 	}
 	r.mu.Unlock()
-	sh.wacc.count, sh.wacc.errors, sh.wacc.lateMax = 0, 0, 0
+	sh.wacc.count, sh.wacc.errors, sh.wacc.lateMax, sh.wacc.lateDue = 0, 0, 0, 0
 	sh.wacc.byClass = [numClasses]int64{}
 	sh.wacc.hist.Reset()
 	for i := range sh.wacc.names {
@@ -403,6 +411,14 @@ func (r *Recorder) foldWindow(sh *shard) {
 			nw.hist.Reset()
 		}
 	}
+}
+
+// later says whether a start late by l and due at due (unix ns) replaces
+// the latest start so far (lateMax, lateDue): a larger lateness, or an
+// equal one due earlier, so the choice does not hang on the order samples
+// are recorded or merged in. A start on time or early (l <= 0) never does.
+func later(l, due, lateMax, lateDue int64) bool {
+	return l > lateMax || (l > 0 && l == lateMax && due < lateDue)
 }
 
 // foldNamesLocked adds a shard's per-name part of a second into an open
@@ -521,6 +537,9 @@ func (r *Recorder) windowHistLocked() *hdr.Histogram {
 
 func summarizeWindow(sec int64, w *windowAcc, enc *histEncoder) Window {
 	out := Window{Second: sec, Count: w.count, Errors: w.errors, LateMax: time.Duration(w.lateMax)}
+	if w.lateMax > 0 {
+		out.LateDue = time.Unix(0, w.lateDue)
+	}
 	addClassMap(&out, &w.byClass)
 	out.P50, out.P95, out.P99, out.Max, out.Hist = summarizeHist(w.hist, enc)
 	if w.names != nil {

@@ -56,6 +56,10 @@ type Window struct {
 	// completions, failed ones included: a stall of the generator (or of
 	// the machine) within a step shows in the second its late starts end.
 	LateMax time.Duration
+	// LateDue is when that latest start was due (its intended start): the
+	// stall began then or just before, often in an earlier second than
+	// the one its late requests ended in. Zero when LateMax is 0.
+	LateDue time.Time
 	// Hist is the second's histogram (2 significant digits) in HdrHistogram's
 	// compressed V2 encoding, base64, so windows merge exactly.
 	Hist string

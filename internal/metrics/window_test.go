@@ -328,6 +328,8 @@ func TestWindowMemory(t *testing.T) {
 // TestWindowLateMax: each second keeps the largest start lateness of its
 // completions, failed ones included, across shards and for a shard that
 // folds after its second closed; an early start (negative lateness) is 0.
+// LateDue is when that latest start was due (where a stall began), zero
+// with no late start.
 func TestWindowLateMax(t *testing.T) {
 	ms := time.Millisecond
 	r := NewRecorder(Config{Epoch: testEpoch, Shards: 4})
@@ -343,12 +345,21 @@ func TestWindowLateMax(t *testing.T) {
 	record(2, at(0, 0, 3100*ms, ms, 5*ms, OK, 200))     // second 3: shard 2 folds its late second 2
 	snap := r.Close()
 	want := map[int64]time.Duration{0: 64 * ms, 1: 0, 2: 40 * ms, 3: ms}
+	due := map[int64]time.Duration{0: 200 * ms, 2: 2500 * ms, 3: 3100 * ms}
 	if len(snap.Windows) != len(want) {
 		t.Fatalf("%d windows, want %d", len(snap.Windows), len(want))
 	}
 	for _, w := range snap.Windows {
-		if got := w.LateMax; got != want[w.Second-epochSec] {
-			t.Errorf("second %d: LateMax %v, want %v", w.Second-epochSec, got, want[w.Second-epochSec])
+		sec := w.Second - epochSec
+		if got := w.LateMax; got != want[sec] {
+			t.Errorf("second %d: LateMax %v, want %v", sec, got, want[sec])
+		}
+		wantDue := time.Time{}
+		if d, ok := due[sec]; ok {
+			wantDue = testEpoch.Add(d)
+		}
+		if !w.LateDue.Equal(wantDue) {
+			t.Errorf("second %d: LateDue %v, want %v", sec, w.LateDue, wantDue)
 		}
 	}
 }

@@ -131,11 +131,13 @@ func withOptional(r *result.Result) {
 		ss.Steps[0].P50Trend = &result.StepTrend{From: 14, To: 14.5, Slope: 0.1, Z: 0.4}
 		ss.Steps[0].InFlightTrend = &result.StepTrend{From: 1.4, To: 1.5, Slope: 0.02, Z: 0.3}
 		ss.Steps[len(ss.Steps)-1].Refinement = true
+		ss.Steps[len(ss.Steps)-1].Stalled = true
 		ss.Stall = "a stall (set only when the generator's lateness may account for the first break)"
 	}
 	if len(st.Windows) > 0 {
 		st.Windows = slices.Clone(st.Windows)
 		st.Windows[0].LatenessMax = 12.5
+		st.Windows[0].LatenessDue = float64(st.Windows[0].Time) - 0.25
 	}
 	st.Stages = slices.Clone(st.Stages)
 	st.Stages[len(st.Stages)-1].Refinement = true

@@ -109,6 +109,9 @@ func BuildNamedWindows(ws []metrics.Window, names []string, epoch time.Time, run
 			Hist:         w.Hist,
 			LatenessMax:  Ms(w.LateMax),
 		}
+		if !w.LateDue.IsZero() {
+			win.LatenessDue = float64(w.LateDue.UnixNano()) / 1e9
+		}
 		for i, nw := range w.PerName {
 			if i >= len(names) {
 				break

@@ -659,7 +659,9 @@ func secondsOf(ps []*Profile) map[int64]*secondAcc {
 			a.w.Offered += w.Offered
 			a.w.Requests += w.Requests
 			a.w.Errors += w.Errors
-			a.w.LatenessMax = max(a.w.LatenessMax, w.LatenessMax)
+			if w.LatenessMax > a.w.LatenessMax || (w.LatenessMax > 0 && w.LatenessMax == a.w.LatenessMax && w.LatenessDue < a.w.LatenessDue) {
+				a.w.LatenessMax, a.w.LatenessDue = w.LatenessMax, w.LatenessDue
+			}
 			for k, n := range w.ErrorClasses {
 				if a.w.ErrorClasses == nil {
 					a.w.ErrorClasses = map[string]int64{}

@@ -409,6 +409,10 @@ type Step struct {
 	Broken      bool    `json:"broken"`
 	Reason      string  `json:"reason,omitempty"`
 	Detail      string  `json:"detail,omitempty"`
+	// Stalled marks a broken step that a stall of the generator may
+	// account for (its detail says so; docs/capacity.md, "A stall of the
+	// generator"): a live ramp does not stop on it.
+	Stalled bool `json:"stalled,omitempty"`
 	// P50Trend and InFlightTrend are the step's trends over its steady
 	// windows (docs/capacity.md, "Step stability"); absent when it had too
 	// few windows to test (fewer than 6). InFlightTrend is open-model only.
@@ -668,6 +672,12 @@ type Window struct {
 	// (or of the machine) fell (absent when every start was on time, and
 	// in older results).
 	LatenessMax Millis `json:"lateness_max_ms,omitempty"`
+	// LatenessDue is when that latest start was due (its intended start),
+	// in unix seconds with a fraction, like Time: the generator was not
+	// sending from then for LatenessMax, so a stall began then or just
+	// before, often in an earlier second than this one, where its late
+	// requests ended (absent with LatenessMax, and in older results).
+	LatenessDue float64 `json:"lateness_max_due_t,omitempty"`
 	// PerRequest is each request name's part of the second, when the
 	// scenario has several names (absent with one, and in older results).
 	PerRequest []RequestWindow `json:"per_request,omitempty"`

@@ -41,6 +41,9 @@ type watcher struct {
 	unit    string
 	segment engine.Segment
 	stop    context.CancelFunc
+	// lateLimit is the run's lateness limit (--max-lateness), which the
+	// final verdict judges a stall of the generator by.
+	lateLimit time.Duration
 
 	abort *result.Abort
 	// brokenAt is the first broken step the last check found (-1: none),
@@ -97,7 +100,11 @@ func (w *watcher) persists(broken int) bool {
 
 // rampBroken judges the steps whose windows have all closed, exactly as the
 // final verdict will, and returns the first broken step once the ramp
-// should stop (after break.confirm more steps), or -1.
+// should stop (after break.confirm more steps), or -1. A step that broke by
+// no more than a stall of the generator accounts for (result.Step.Stalled)
+// does not stop the ramp: the verdict says the break may be the
+// generator's, and the steps after it are what tell; the ramp stops at the
+// first break no stall explains.
 func (w *watcher) rampBroken(ws []metrics.Window) int {
 	visible := time.Since(w.epoch) - windowLag
 	if visible <= 0 {
@@ -105,22 +112,22 @@ func (w *watcher) rampBroken(ws []metrics.Window) int {
 	}
 	p := w.liveProfile(ws, visible)
 	s := verdict.JudgeSteps(p)
-	if s.FirstBroken == nil {
-		return -1
-	}
-	confirmed := 0
+	firm, confirmed := -1, 0
 	for _, st := range s.Steps {
-		if st.Index == *s.FirstBroken && st.Windows == 0 {
-			return -1 // judged on no data: wait
-		}
-		if st.Index > *s.FirstBroken && st.Complete {
+		switch {
+		case firm < 0 && st.Broken && !st.Stalled && !st.Refinement:
+			if st.Windows == 0 {
+				return -1 // judged on no data: wait
+			}
+			firm = st.Index
+		case firm >= 0 && st.Complete:
 			confirmed++
 		}
 	}
-	if confirmed < p.Rules.Break.Confirm {
+	if firm < 0 || confirmed < p.Rules.Break.Confirm {
 		return -1
 	}
-	return *s.FirstBroken
+	return firm
 }
 
 // liveProfile is the profile as far as visible, from the closed windows
@@ -128,7 +135,7 @@ func (w *watcher) rampBroken(ws []metrics.Window) int {
 // second, since the steady part's lag is the slowest name's (result.Spans).
 func (w *watcher) liveProfile(ws []metrics.Window, visible time.Duration) *result.Profile {
 	plans := stagePlans(w.profile, w.unit, visible, w.segment)
-	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile)}
+	p := &result.Profile{Name: w.profile.Name, Model: string(w.profile.Model), Rules: rules(w.profile), Generator: result.Generator{LatenessLimit: result.Ms(w.lateLimit)}}
 	for i, sp := range plans {
 		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: sp.Offered, Stats: result.Stats{Elapsed: result.Sec(sp.End - sp.Start)}})
 	}

@@ -95,6 +95,15 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 		}
 	}
 	v.Answer = spikeAnswer(p, sp, v.Pass, recovery, surgeRate, failed)
+	if stall := spikeStall(p, v.Checks, during, after, func(after []result.Window) bool {
+		var alt result.Spike
+		findRecovery(&alt, during, after, need, from, p.Rules.Expect.P95, limitErr, float64(timeout)/1000, p.Model != "closed")
+		c, _ := recoveryCheck(&alt, rule, len(after), need)
+		return c.Pass && alt.ErrorsAfter == 0
+	}); stall != "" {
+		v.Caveat = stall
+		v.Answer += "; " + stall
+	}
 	return v
 }
 

@@ -2,6 +2,9 @@ package verdict
 
 import (
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -35,6 +38,26 @@ import (
 // the stress answer and the verdict's caveat say that the break may be the
 // generator's, so that -q prints it on stderr.
 
+// seeLate keeps w's start lateness in part when it is the largest so far.
+func (part *Part) seeLate(w result.Window) {
+	if l := w.LatenessMax.Duration(); l > part.LateMax {
+		part.LateMax, part.LateAt = l, w.Offset
+		// The due time is in unix seconds: to the profile's clock by the
+		// window's own offset less its time.
+		part.LateDue, part.LateDueKnown = result.Seconds(w.LatenessDue-float64(w.Time))+w.Offset, w.LatenessDue > 0
+	}
+}
+
+// lateIn is the generator's largest start lateness over a stage's steady
+// part (Part's Late fields alone).
+func lateIn(p *result.Profile, span Span) Part {
+	var part Part
+	for _, w := range result.SteadyWindows(p, span) {
+		part.seeLate(w)
+	}
+	return part
+}
+
 // stallOver is the largest start lateness in the steady part when it is
 // above the profile's lateness limit, else 0.
 func stallOver(p *result.Profile, part Part) time.Duration {
@@ -57,20 +80,142 @@ func stallCould(c result.Check, stall time.Duration) bool {
 // stallDetail is what a broken step's detail adds when a stall could
 // account for its break.
 func stallDetail(part Part) string {
-	return fmt.Sprintf("the generator started requests up to %s late in the second from %s (the break may be the generator's)", ms(result.Ms(part.LateMax)), stallSecond(part))
+	return fmt.Sprintf("the generator %s: the break may be the generator's", stallWhen(part))
 }
 
 // stallText is the stress answer's and the caveat's sentence for the first
-// broken step (stage i).
-func stallText(i int, part Part) string {
-	return fmt.Sprintf("step %d broke while the generator stalled %s in the second from %s: the break may be the generator's, not the target's, and the capacity at SLO too low; run again",
-		i+1, ms(result.Ms(part.LateMax)), stallSecond(part))
+// broken step (stage i) of s, which a stall in part may account for. A live
+// ramp goes on past such a break (runner's watcher): when steps after it
+// ran, it says so and what they showed.
+func stallText(s *result.Stress, i int, part Part) string {
+	var held, broke int
+	for _, st := range s.Steps {
+		if st.Index > i && st.Complete && !st.Refinement {
+			if st.Broken {
+				broke++
+			} else {
+				held++
+			}
+		}
+	}
+	went := ""
+	if held+broke > 0 {
+		went = fmt.Sprintf("; the ramp went on past it (a break a stall may explain does not stop it): %d later step(s) held, %d broke", held, broke)
+	}
+	return fmt.Sprintf("step %d broke while the generator %s: the break may be the generator's, not the target's, and the capacity at SLO too low%s; run again",
+		i+1, stallWhen(part), went)
 }
 
-// stallSecond is when the stalled second began, from the profile start
-// (its window's offset_s).
-func stallSecond(part Part) string {
-	return fmt.Sprintf("%.1f s", float64(part.LateAt))
+// stallWhen says how long the generator stalled and when the stall began:
+// the latest start's lateness and when that start was due (the generator
+// sent nothing due from then until it), from the profile start. A result
+// that did not record the due time (older ones) has only the second the
+// late requests ended in, which may be a second or more after the stall
+// began: the text says that is what the figure is.
+func stallWhen(part Part) string {
+	if part.LateDueKnown {
+		return fmt.Sprintf("stalled %s from %.3f s", ms(result.Ms(part.LateMax)), float64(part.LateDue))
+	}
+	return fmt.Sprintf("stalled %s (late sends seen in the second from %.1f s)", ms(result.Ms(part.LateMax)), float64(part.LateAt))
+}
+
+// steadyStall is a failed baseline's or target's doubt when a stall of the
+// generator could account for every failed check, by the stress rule
+// (stallCould): each is a latency percentile of a stage whose steady part
+// held a start later than the profile's lateness limit, and over its limit
+// by no more than that stall. Any other failed check (errors, throughput,
+// a growing queue, a percentile with a note) is the target's whatever the
+// generator did: "" then, and when no check failed.
+func steadyStall(p *result.Profile, checks []result.Check) string {
+	spans := Spans(p)
+	var worst Part
+	var failed []string
+	for _, c := range checks {
+		if c.Pass {
+			continue
+		}
+		if c.Stage == nil && len(p.Stages) != 1 {
+			return "" // judged over the whole profile: no steady second to read
+		}
+		i := 0
+		if c.Stage != nil {
+			i = *c.Stage
+		}
+		part := lateIn(p, spans[i])
+		stall := stallOver(p, part)
+		if stall == 0 || !stallCould(c, stall) {
+			return ""
+		}
+		if part.LateMax > worst.LateMax {
+			worst = part
+		}
+		failed = append(failed, c.Name)
+	}
+	if len(failed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the generator %s, more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again", stallWhen(worst), strings.Join(failed, ", "))
+}
+
+// spikeStall is a failed spike's doubt when a stall of the generator could
+// account for the failure: only its recovery failed (the surge's errors and
+// those after recovery are the target's), seconds from the surge's start on
+// (during, after) held starts later than the profile's lateness limit, and
+// with each second after the surge lower in p95 by the longest such stall
+// begun before that second ended (a FIFO service delays no completion by
+// more than its arrivals were delayed; several stalls may lie in a spike's
+// seconds, the machine's too) it recovers within its budget with no errors
+// after (recovers, the verdict's own rule). It names the stall that turned
+// the first bad second good. "" otherwise.
+func spikeStall(p *result.Profile, checks []result.Check, during, after []result.Window, recovers func([]result.Window) bool) string {
+	limit := p.Rules.Expect.P95
+	if limit == nil {
+		return "" // recovery reads errors alone, which a stall does not make
+	}
+	for _, c := range checks {
+		if !c.Pass && c.Name != "recovery_time" {
+			return ""
+		}
+	}
+	var stalls []Part
+	for _, w := range slices.Concat(during, after) {
+		var one Part
+		one.seeLate(w)
+		if stallOver(p, one) > 0 {
+			stalls = append(stalls, one)
+		}
+	}
+	alt := slices.Clone(after)
+	var named Part
+	for i := range alt {
+		by := longestBefore(stalls, float64(alt[i].Offset)+1)
+		lowered := max(0, alt[i].P95-result.Ms(by.LateMax))
+		if alt[i].P95 > *limit && lowered <= *limit && named.LateMax == 0 {
+			named = by
+		}
+		alt[i].P95 = lowered
+	}
+	if named.LateMax == 0 || !recovers(alt) {
+		return ""
+	}
+	return fmt.Sprintf("the generator %s; with each second after the surge lower in p95 by the longest stall begun before it ended, it recovers within its budget: the failure may be the generator's, not the target's; run again", stallWhen(named))
+}
+
+// longestBefore is the longest of stalls that began before end (seconds
+// from the profile start); one whose start was not recorded (an older
+// result) may have begun at any time.
+func longestBefore(stalls []Part, end float64) Part {
+	var by Part
+	for _, s := range stalls {
+		begin := math.Inf(-1)
+		if s.LateDueKnown {
+			begin = float64(s.LateDue)
+		}
+		if begin < end && s.LateMax > by.LateMax {
+			by = s
+		}
+	}
+	return by
 }
 
 // growthBeyond says whether an unstable step's growth is more than a stall

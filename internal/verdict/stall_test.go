@@ -15,7 +15,10 @@ import (
 // say the break may be the generator's. The stall must be over the
 // profile's lateness limit and able to account for the break: the failed
 // percentile less the stall within its limit, and no error-rate or
-// plateau break beside it.
+// plateau break beside it. The text says when the stall began: when its
+// latest start was due (windows[].lateness_max_due_t), 0.4 s before the
+// second its late requests ended in; a result without it (older ones) says
+// the figure is that second.
 func TestStressStallOfTheGenerator(t *testing.T) {
 	ms := time.Millisecond
 	const stalled = 21 // the second of step 4 (seconds 18-23) that stalled
@@ -28,18 +31,20 @@ func TestStressStallOfTheGenerator(t *testing.T) {
 		doubt   bool
 		done    float64 // step 4's completions a second (0: its 1,400 offered)
 		offered float64 // step 4's offered rate (0: 1,400)
+		old     bool    // a result without lateness_max_due_t
 	}{
-		{"a stall that accounts for the break", 130 * ms, 0, 64 * ms, 0, true, 0, 0},
-		{"just within the stall", 160 * ms, 0, 64 * ms, 0, true, 0, 0},
-		{"just beyond the stall", 175 * ms, 0, 64 * ms, 0, false, 0, 0},
-		{"lateness within the run's limit", 105 * ms, 0, 8 * ms, 0, false, 0, 0},
-		{"within a raised lateness limit", 130 * ms, 0, 64 * ms, 100, false, 0, 0},
-		{"broke by more than the stall", 300 * ms, 0, 64 * ms, 0, false, 0, 0},
-		{"broke on errors too", 130 * ms, 0.05, 64 * ms, 0, false, 0, 0},
+		{"a stall that accounts for the break", 130 * ms, 0, 64 * ms, 0, true, 0, 0, false},
+		{"just within the stall", 160 * ms, 0, 64 * ms, 0, true, 0, 0, false},
+		{"just beyond the stall", 175 * ms, 0, 64 * ms, 0, false, 0, 0, false},
+		{"lateness within the run's limit", 105 * ms, 0, 8 * ms, 0, false, 0, 0, false},
+		{"within a raised lateness limit", 130 * ms, 0, 64 * ms, 100, false, 0, 0, false},
+		{"broke by more than the stall", 300 * ms, 0, 64 * ms, 0, false, 0, 0, false},
+		{"broke on errors too", 130 * ms, 0.05, 64 * ms, 0, false, 0, 0, false},
 		// 15% short over 6 s is 0.9 s of the load, where a 64 ms stall
 		// holds back 64 ms of it (and +42% throughput for +67% load is no
 		// plateau).
-		{"fell short by more than the stall", 130 * ms, 0, 64 * ms, 0, false, 1700, 2000},
+		{"fell short by more than the stall", 130 * ms, 0, 64 * ms, 0, false, 1700, 2000, false},
+		{"an older result: when is not recorded", 130 * ms, 0, 64 * ms, 0, true, 0, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,6 +55,9 @@ func TestStressStallOfTheGenerator(t *testing.T) {
 			p := stress(t, "open", []float64{400, 800, 1200, offered}, []float64{400, 800, 1200, done},
 				[]time.Duration{10 * ms, 12 * ms, 30 * ms, tc.p95}, []float64{0, 0, 0, tc.errRate}, 6)
 			p.Windows[stalled].LatenessMax = result.Ms(tc.stall)
+			if !tc.old {
+				p.Windows[stalled].LatenessDue = float64(p.Windows[stalled].Time) - 0.4
+			}
 			p.Windows[3].LatenessMax = result.Ms(90 * ms) // in held step 1: names nothing
 			p.Generator.LatenessLimit = tc.limit
 			v := Judge(p, 0)
@@ -57,8 +65,12 @@ func TestStressStallOfTheGenerator(t *testing.T) {
 			if s == nil || s.FirstBroken == nil || *s.FirstBroken != 3 || s.CapacityAtSLO != 1200 {
 				t.Fatalf("stress %+v: want step 4 broken, capacity at SLO 1200 (a stall changes neither)", s)
 			}
-			want := "step 4 broke while the generator stalled 64ms in the second from 21.0 s: the break may be the generator's, not the target's, and the capacity at SLO too low; run again"
-			detail := "the generator started requests up to 64ms late in the second from 21.0 s (the break may be the generator's)"
+			when := "stalled 64ms from 20.600 s"
+			if tc.old {
+				when = "stalled 64ms (late sends seen in the second from 21.0 s)"
+			}
+			want := "step 4 broke while the generator " + when + ": the break may be the generator's, not the target's, and the capacity at SLO too low; run again"
+			detail := "the generator " + when + ": the break may be the generator's"
 			if !tc.doubt {
 				want, detail = "", ""
 			}
@@ -71,12 +83,158 @@ func TestStressStallOfTheGenerator(t *testing.T) {
 			if got := strings.Contains(v.Answer, "stalled"); got != tc.doubt || (tc.doubt && !strings.HasSuffix(v.Answer, want)) {
 				t.Errorf("answer %q, want it to end %q", v.Answer, want)
 			}
-			if got := strings.Contains(s.Steps[3].Detail, "started requests"); got != tc.doubt || !strings.Contains(s.Steps[3].Detail, detail) {
+			if got := strings.Contains(s.Steps[3].Detail, "stalled"); got != tc.doubt || !strings.Contains(s.Steps[3].Detail, detail) {
 				t.Errorf("step 4 detail %q, want it to hold %q", s.Steps[3].Detail, detail)
 			}
 			if strings.Contains(s.Steps[0].Detail+s.Steps[1].Detail+s.Steps[2].Detail, "generator") {
 				t.Errorf("held steps name a stall: %+v", s.Steps[:3])
 			}
 		})
+	}
+}
+
+// TestSteadyStallOfTheGenerator: a baseline or target that fails a latency
+// percentile while the generator started requests up to 64ms late in one
+// of its steady seconds says the failure may be the generator's (the
+// answer, which -q prints, and the caveat) when each failed percentile is
+// over its limit by no more than the stall, by the stress rule; not when
+// it is over by more, when the lateness is within the run's limit, or when
+// an error bound failed beside it.
+func TestSteadyStallOfTheGenerator(t *testing.T) {
+	ms := time.Millisecond
+	const stalled = 5
+	tests := []struct {
+		name  string
+		slow  time.Duration // the stalled second's latency: the 10 s part's p95
+		stall time.Duration
+		errs  int64 // failed requests a second (error bound 0.1%)
+		old   bool  // a result without lateness_max_due_t
+		pass  bool
+		doubt bool
+	}{
+		{"a stall that accounts for the failure", 100 * ms, 64 * ms, 0, false, false, true},
+		{"an older result: when is not recorded", 100 * ms, 64 * ms, 0, true, false, true},
+		{"failed by more than the stall", 130 * ms, 64 * ms, 0, false, false, false},
+		{"lateness within the run's limit", 55 * ms, 8 * ms, 0, false, false, false},
+		{"errors failed too", 100 * ms, 64 * ms, 1, false, false, false},
+		{"passed", 40 * ms, 64 * ms, 0, false, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := steady(t, 10, 100, func(i int) time.Duration {
+				if i == stalled {
+					return tc.slow
+				}
+				return 20 * ms
+			}, func(int) int64 { return tc.errs })
+			p.Name = "target"
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(50 * ms), ErrorRate: ptrF(0.001)}}
+			p.Windows[stalled].LatenessMax = result.Ms(tc.stall)
+			if !tc.old {
+				p.Windows[stalled].LatenessDue = float64(p.Windows[stalled].Time) - 0.25
+			}
+			v := Judge(p, 0)
+			if v.Pass != tc.pass {
+				t.Fatalf("pass %v, want %v: %s", v.Pass, tc.pass, v.Answer)
+			}
+			when := "stalled 64ms from 4.750 s"
+			if tc.old {
+				when = "stalled 64ms (late sends seen in the second from 5.0 s)"
+			}
+			checkDoubt(t, v, tc.doubt, "the generator "+when+", more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again")
+		})
+	}
+}
+
+// TestSpikeStallOfTheGenerator: a spike that failed its recovery budget
+// because the seconds after its ramp-down read p95 130ms against 100ms,
+// while the generator started requests up to 64ms late just after it
+// (due at 14.8 s), says the failure may be the generator's: with each
+// second's p95 from then on 64ms lower it recovers at once. Not when the
+// seconds read 200ms (more than the stall explains), nor when the
+// lateness is within the run's limit, nor when the surge's errors failed
+// it too. A longer stall later on (88ms at 25.5 s, the machine's) lowers
+// only the seconds after it began: it neither hides the first nor is named.
+func TestSpikeStallOfTheGenerator(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name  string
+		slow  time.Duration // p95 of the seconds 14-26 after the ramp-down
+		stall time.Duration
+		errs  int64 // errors a second in the surge (seconds 7-13)
+		later bool  // another, longer stall at 25.5 s
+		doubt bool
+	}{
+		{"a stall that accounts for the failure", 130 * ms, 64 * ms, 0, false, true},
+		{"a longer stall later", 130 * ms, 64 * ms, 0, true, true},
+		{"failed by more than the stall", 200 * ms, 64 * ms, 0, false, false},
+		{"failed by more than the first stall", 200 * ms, 64 * ms, 0, true, false},
+		{"lateness within the run's limit", 105 * ms, 8 * ms, 0, false, false},
+		{"the surge's errors failed it too", 130 * ms, 64 * ms, 1, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := spikeProfile(t, func(i int) time.Duration {
+				switch {
+				case i >= 7 && i < 14:
+					return time.Second
+				case i >= 14 && i < 27:
+					return tc.slow
+				}
+				return 10 * ms
+			}, func(i int) int64 {
+				if i >= 7 && i < 14 {
+					return tc.errs
+				}
+				return 0
+			}, 35)
+			p.Stages[2].Errors = tc.errs * 5 // the hold's stage figures count the surge's errors
+			p.Windows[15].LatenessMax = result.Ms(tc.stall)
+			p.Windows[15].LatenessDue = float64(p.Windows[15].Time) - 0.2
+			if tc.later {
+				p.Windows[25].LatenessMax = result.Ms(88 * ms)
+				p.Windows[25].LatenessDue = float64(p.Windows[25].Time) + 0.5
+			}
+			v := Judge(p, 0)
+			if v.Pass {
+				t.Fatalf("a spike that recovered 13 s after its ramp-down passed a 10 s budget: %s", v.Answer)
+			}
+			checkDoubt(t, v, tc.doubt, "the generator stalled 64ms from 14.800 s; with each second after the surge lower in p95 by the longest stall begun before it ended, it recovers within its budget: the failure may be the generator's, not the target's; run again")
+		})
+	}
+}
+
+// TestStressStallRampWentOn: a step broken by no more than a stall
+// explains is marked stalled (the live ramp goes on past it), and when
+// steps after it ran the sentence says what they showed; the first break
+// no stall explains is not marked.
+func TestStressStallRampWentOn(t *testing.T) {
+	ms := time.Millisecond
+	p := stress(t, "open", []float64{400, 800, 1200, 1600}, []float64{400, 800, 1200, 1600},
+		[]time.Duration{10 * ms, 130 * ms, 30 * ms, 300 * ms}, []float64{0, 0, 0, 0}, 6)
+	p.Windows[9].LatenessMax = result.Ms(64 * ms)
+	p.Windows[9].LatenessDue = float64(p.Windows[9].Time) - 0.5
+	s := Judge(p, 0).Stress
+	if s.FirstBroken == nil || *s.FirstBroken != 1 || !s.Steps[1].Stalled || s.Steps[3].Stalled || !s.Steps[3].Broken {
+		t.Fatalf("stress %+v: want step 2 first broken and stalled, step 4 broken and not", s)
+	}
+	want := "step 2 broke while the generator stalled 64ms from 8.500 s: the break may be the generator's, not the target's, and the capacity at SLO too low; the ramp went on past it (a break a stall may explain does not stop it): 1 later step(s) held, 1 broke; run again"
+	if s.Stall != want {
+		t.Errorf("Stall %q, want %q", s.Stall, want)
+	}
+}
+
+// checkDoubt: v's caveat is want, and its answer ends with it, when doubt;
+// neither names a stall otherwise.
+func checkDoubt(t *testing.T, v *result.Verdict, doubt bool, want string) {
+	t.Helper()
+	if !doubt {
+		want = ""
+	}
+	if v.Caveat != want {
+		t.Errorf("caveat %q, want %q", v.Caveat, want)
+	}
+	if got := strings.Contains(v.Answer, "stalled"); got != doubt || !strings.HasSuffix(v.Answer, want) {
+		t.Errorf("answer %q, want it to end %q", v.Answer, want)
 	}
 }

@@ -51,9 +51,9 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		}
 		var stalled bool
 		step.Reason, step.Detail, stalled = breakReason(p.Rules.Expect, rule, part, &step, before, prevSE, growth, stallOver(p, part))
-		stalled = stalled && !(growth != "" && growthBeyond(short, part.Windows, p50, stallOver(p, part)))
+		step.Stalled = stalled && !(growth != "" && growthBeyond(short, part.Windows, p50, stallOver(p, part)))
 		step.Broken = step.Reason != ""
-		if stalled {
+		if step.Stalled {
 			step.Detail += "; " + stallDetail(part)
 		}
 		if at := atCapacity(p, i, sp); step.Broken && at != "" {
@@ -67,9 +67,6 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 			idx := i
 			s.FirstBroken = &idx
 			s.Reason, s.ReasonDetail = step.Reason, step.Detail
-			if stalled {
-				s.Stall = stallText(i, part)
-			}
 		}
 		// Capacity at SLO counts only held steps below the first broken one:
 		// a step that holds after a break (break.confirm) is not evidence of
@@ -91,6 +88,9 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		prev, prevSE = &s.Steps[len(s.Steps)-1], part.GoodputSE
 	}
 	pooledErrors(p, s, stepErrorBound(p.Rules.Expect, rule))
+	if fb := s.FirstBroken; fb != nil && s.Steps[stepPos(s, *fb)].Stalled {
+		s.Stall = stallText(s, *fb, lateIn(p, spans[*fb]))
+	}
 	s.Bracket = bracket(s)
 	refine(s, p.Model)
 	cut := 0

@@ -43,8 +43,13 @@ type Part struct {
 	// LateMax is the largest start lateness of the generator in a steady
 	// second (result.Window.LatenessMax), and LateAt that second's offset
 	// from the profile start; 0 with no steady second, or none late.
-	LateMax time.Duration
-	LateAt  result.Seconds
+	// LateDue is when that latest start was due, from the profile start
+	// (result.Window.LatenessDue): where the stall began; LateDueKnown is
+	// false for a result that did not record it.
+	LateMax      time.Duration
+	LateAt       result.Seconds
+	LateDue      result.Seconds
+	LateDueKnown bool
 }
 
 // Span is a stage's place in the profile timeline (result.Span: the one
@@ -68,9 +73,7 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		goodSq += float64(w.Requests-w.Errors) * float64(w.Requests-w.Errors)
 		part.Requests += w.Requests
 		part.Errors += w.Errors
-		if l := w.LatenessMax.Duration(); l > part.LateMax {
-			part.LateMax, part.LateAt = l, w.Offset
-		}
+		part.seeLate(w)
 		if w.Hist == "" {
 			continue
 		}
@@ -337,6 +340,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	if v.Pass && untested != "" {
 		v.Caveat = untested
 		v.Answer += "; " + untested
+	}
+	if stall := steadyStall(p, v.Checks); stall != "" {
+		v.Caveat = stall
+		v.Answer += "; " + stall
 	}
 	if p.Status == result.StatusInterrupted {
 		v.Answer += " (interrupted: partial run)"

@@ -1,0 +1,65 @@
+package runner
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/scenario"
+	"github.com/loadplan/loadplan/internal/testkit"
+)
+
+// TestLiveRampGoesOnPastAStall: the watcher that stops a stress ramp does
+// not stop on a step that broke by no more than a stall of the generator
+// accounts for (64ms late starts in one second of step 2, whose p95 is
+// 130ms against 100ms), as the final verdict says that break may be the
+// generator's; it stops on the first break no stall explains (step 4, p95
+// 300ms). A lateness within the run's limit (8ms, or 64ms under
+// --max-lateness 100ms, which the live judge must read as the verdict
+// does) explains nothing: the ramp stops at step 2.
+func TestLiveRampGoesOnPastAStall(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name  string
+		late  time.Duration
+		limit time.Duration // the run's --max-lateness (0: 10ms)
+		want  int
+	}{
+		{"a stall explains step 2's break", 64 * ms, 0, 3},
+		{"lateness within the limit", 8 * ms, 0, 1},
+		{"within a raised limit", 64 * ms, 100 * ms, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Four 6 s steps, all of them visible (their windows closed).
+			epoch := time.Unix(time.Now().Unix()-40, 0)
+			loads := []float64{400, 800, 1200, 1600}
+			lat := []time.Duration{10 * ms, 12 * ms, 30 * ms, 300 * ms}
+			p := scenario.Profile{Name: "stress", Model: scenario.Open, Stepped: true, Expect: scenario.Expect{P95: 100 * ms}}
+			var ws []metrics.Window
+			for i, load := range loads {
+				from := 0.0
+				if i > 0 {
+					from = loads[i-1]
+				}
+				p.Stages = append(p.Stages, scenario.Stage{From: from, Load: load, Duration: 6 * time.Second})
+				for s := 0; s < 6; s++ {
+					l, n := lat[i], int64(load)
+					w := metrics.Window{Second: epoch.Unix() + int64(i*6+s), Count: n, P50: l, P95: l, P99: l, Max: l}
+					if i == 1 && s == 3 {
+						l = 130 * ms
+						w.P95, w.P99, w.Max = l, l, l
+						w.LateMax, w.LateDue = tc.late, epoch.Add(time.Duration(i*6+s)*time.Second-200*ms)
+					}
+					w.Hist = testkit.Hist(t, map[time.Duration]int64{l: n})
+					ws = append(ws, w)
+				}
+			}
+			p.Break.Plateau = 0.5
+			w := &watcher{profile: p, epoch: epoch, unit: "req/s", lateLimit: tc.limit}
+			if got := w.rampBroken(ws); got != tc.want {
+				t.Errorf("the ramp stops on step index %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
