@@ -40,23 +40,21 @@ const (
 
 // TestPrecisionUSLFitRecoversSim runs a closed-model stress ramp against the
 // built-in service with known σ and κ, and checks that the capacity model
-// fitted to the run's steps recovers σ, κ, N* and X_max. About 80 s, all
+// fitted to the run's steps recovers σ, κ, N* and X_max. About 40 s, all
 // of it on the CPU-bound tests' lock: it runs in `make test-slow`, which
 // CI runs after `make test` (issue 17; was TestAcceptanceUSLFitRecoversSim,
 // and twenty 1 s steps or ten 2 s steps missed on a busy machine).
 //
-// Each step is 4 s, three steady seconds (was 2 s, one). A closed loop's
-// throughput falls by the share of a second the process is not run: at
-// load average 8–19 on 2 cores, stalls of 100–285 ms (a second's slowest
-// answer, against 15–60 ms for its p50) took single-second steps 10–15%
-// under the truth, and 10 of 14 runs failed (R² 0.87–0.967 where a quiet
-// machine gives 0.997–0.999; the ceiling model won, N* off by 10–11%).
-// Over three seconds one such stall moves a step a third as much; the
-// tolerances are unchanged. At load 12–19 that is not enough (5 of 6
-// failed: stalls hit half of all seconds), and a closed-model result marks
-// no stall (docs/testing.md, "Busy-machine robustness, session 17").
+// On a busy machine it still fails, rightly: a closed loop's throughput
+// falls by the share of a second the process is not run, and a starved
+// second (its slowest answer 100–285 ms against a p50 of 15–60 ms) takes a
+// step 10–23% under the truth, so the fit's figures are off (N* by 10–11%,
+// or the ceiling model chosen), and the result does not say why: the
+// closed model marks no stall. 4 s steps were tried and passed 2 of 8 runs
+// against 6 of 16 for these (docs/testing.md, "Busy-machine robustness,
+// session 17"). A failure logs each step beside the truth and each second.
 func TestPrecisionUSLFitRecoversSim(t *testing.T) {
-	race.Long(t, "an 80 s run against the simulated service")
+	race.Long(t, "a 40 s run against the simulated service")
 	race.Exclusive(t)
 	scenario := fmt.Sprintf(`version: 1
 name: usl-acceptance
@@ -69,11 +67,11 @@ requests:
 profiles:
   stress:
     users: {start: 2, step: 2, max: 40}
-    step_duration: 4s
+    step_duration: 2s
     break: {confirm: 100}
 `, simS, simSigma, simKappa)
 	path := writeFile(t, "usl.yaml", scenario)
-	p := runStressProfile(t, path, 3*time.Minute)
+	p := runStressProfile(t, path, 90*time.Second)
 	defer func() {
 		if t.Failed() {
 			logSteps(t, p, func(n float64) float64 {
