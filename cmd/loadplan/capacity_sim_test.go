@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/race"
+	"github.com/loadplan/loadplan/internal/result"
 )
 
 // The simulated service's USL coefficients, and what they imply: the
@@ -43,6 +44,15 @@ const (
 // of it on the CPU-bound tests' lock: it runs in `make test-slow`, which
 // CI runs after `make test` (issue 17; was TestAcceptanceUSLFitRecoversSim,
 // and twenty 1 s steps or ten 2 s steps missed on a busy machine).
+//
+// On a busy machine it still fails, rightly: a closed loop's throughput
+// falls by the share of a second the process is not run, and a starved
+// second (its slowest answer 100–285 ms against a p50 of 15–60 ms) takes a
+// step 10–23% under the truth, so the fit's figures are off (N* by 10–11%,
+// or the ceiling model chosen), and the result does not say why: the
+// closed model marks no stall. 4 s steps were tried and passed 2 of 8 runs
+// against 6 of 16 for these (docs/testing.md, "Busy-machine robustness,
+// session 17"). A failure logs each step beside the truth and each second.
 func TestPrecisionUSLFitRecoversSim(t *testing.T) {
 	race.Long(t, "a 40 s run against the simulated service")
 	race.Exclusive(t)
@@ -62,6 +72,13 @@ profiles:
 `, simS, simSigma, simKappa)
 	path := writeFile(t, "usl.yaml", scenario)
 	p := runStressProfile(t, path, 90*time.Second)
+	defer func() {
+		if t.Failed() {
+			logSteps(t, p, func(n float64) float64 {
+				return n / (simS.Seconds() * (1 + simSigma*(n-1) + simKappa*n*(n-1)))
+			})
+		}
+	}()
 	c := capacity.FromProfile(p, capacity.FitOptions{Seed: 1})
 	if c.Error != "" {
 		t.Fatalf("no model: %s", c.Error)
@@ -97,5 +114,23 @@ profiles:
 	t.Logf("statement: %s", c.Statement)
 	if c.CI != nil {
 		t.Logf("95%% CI: σ %v κ %v N* %v X_max %v", c.CI.Sigma, c.CI.Kappa, c.CI.PeakConcurrency, c.CI.MaxThroughput)
+	}
+}
+
+// logSteps logs each step of a stress profile beside the truth's
+// throughput at its concurrency, with the generator's CPU and lateness:
+// what a failed fit was fitted to.
+func logSteps(t *testing.T, p *result.Profile, truth func(n float64) float64) {
+	t.Helper()
+	g := p.Generator
+	t.Logf("generator: CPU %.1f s, lateness p99 %.1f ms max %.1f ms, invalid %v", g.CPUSeconds, float64(g.LatenessP99), float64(g.LatenessMax), g.Invalid)
+	for _, st := range p.Verdict.Stress.Steps {
+		want := truth(st.Concurrency)
+		t.Logf("step %2d: %g %s, %.1f req/s (truth %.1f: %+.1f%%), p50 %.2f ms, %d windows",
+			st.Index+1, st.Offered, st.Unit, st.Throughput, want, (st.Throughput/want-1)*100, float64(st.P50), st.Windows)
+	}
+	for _, w := range p.Windows {
+		t.Logf("second at %5.1f s: %g users, %d requests, %.0f req/s, p50 %.2f ms, max %.1f ms, lateness max %.1f ms",
+			float64(w.Offset), w.Offered, w.Requests, w.Throughput, float64(w.P50), float64(w.Max), float64(w.LatenessMax))
 	}
 }
