@@ -23,7 +23,11 @@ import (
 //
 //   - a reset (ECONNRESET, EPIPE) before any byte of the response: the
 //     request reached a socket the server had closed, or sat unread in it
-//     when the server closed;
+//     when the server closed — or the server read it and then reset: a
+//     reset acknowledges nothing and the server's TCP may not have
+//     acknowledged the request yet (a delayed ACK), so no client can tell
+//     (docs/reliability.md, "What a reset cannot tell"; the reports say
+//     so beside the count);
 //   - an end of stream (FIN) before any byte of the response, with the
 //     request not acknowledged by the server's TCP (reuseUnacked): its FIN
 //     left before the request arrived. A server that read the request and

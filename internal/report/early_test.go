@@ -52,8 +52,14 @@ func TestReuseSentence(t *testing.T) {
 	r := fixture(t)
 	g := &r.Profiles[0].Generator
 	g.Retries, g.ReusedConnErrors = 12, 3
-	want := ", 12 sent again on a new connection (a reused one was closed by the server before any byte of the response; their latency holds the lost attempt), 3 errors were such a close of a request that may not be sent again (POST, PATCH: connection_reset), not the service's answer"
+	want := ", 12 sent again on a new connection (a reused one was closed or reset by the server before any byte of the response; their latency holds the lost attempt; " + resetCaveat +
+		"), 3 errors were such a close of a request that may not be sent again (POST, PATCH: connection_reset), most likely the close racing the reuse, not the service's answer (" + resetCaveat + ")"
 	bothSay(t, r, want)
+	// The terminal says it too: a reset after the server read a request is
+	// its failure, hidden by the retry (review 2).
+	if term := renderTerminal(t, r); !strings.Contains(term, "      connections: "+strings.TrimPrefix(want, ", ")+"\n") {
+		t.Errorf("the terminal does not say what was sent again:\n%s", term)
+	}
 	g.Retries, g.ReusedConnErrors = 0, 0
 	if got := reuseText(*g); got != "" {
 		t.Errorf("none sent again: %q, want nothing", got)

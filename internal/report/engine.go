@@ -102,10 +102,16 @@ func preDialText(g result.Generator) string {
 func reuseText(g result.Generator) string {
 	s := ""
 	if g.Retries > 0 {
-		s += fmt.Sprintf(", %d sent again on a new connection (a reused one was closed by the server before any byte of the response; their latency holds the lost attempt)", g.Retries)
+		s += fmt.Sprintf(", %d sent again on a new connection (a reused one was closed or reset by the server before any byte of the response; their latency holds the lost attempt; %s)", g.Retries, resetCaveat)
 	}
 	if g.ReusedConnErrors > 0 {
-		s += fmt.Sprintf(", %d errors were such a close of a request that may not be sent again (POST, PATCH: connection_reset), not the service's answer", g.ReusedConnErrors)
+		s += fmt.Sprintf(", %d errors were such a close of a request that may not be sent again (POST, PATCH: connection_reset), most likely the close racing the reuse, not the service's answer (%s)", g.ReusedConnErrors, resetCaveat)
 	}
 	return s
 }
+
+// resetCaveat says what a reused connection's reset cannot tell: a server
+// that read the request and then reset it, without answering, failed; its
+// TCP need not have acknowledged the request yet (a delayed ACK), so no
+// client can tell that from the close racing the reuse.
+const resetCaveat = "a server that reset the connection after reading the request failed it, and nothing tells that apart from the race: docs/reliability.md"

@@ -111,6 +111,9 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	if w := wakeDelayText(p.Generator); w != "" && p.Generator.LatenessP99 >= terminalLatenessMs {
 		fmt.Fprintf(b, "      wake-up delays: %s\n", w)
 	}
+	if r := strings.TrimPrefix(reuseText(p.Generator), ", "); r != "" {
+		fmt.Fprintf(b, "      connections: %s\n", r)
+	}
 	if p.Generator.Invalid && !strings.Contains(answer, "INVALID") {
 		fmt.Fprintf(b, "      INVALID measurement, the generator was the bottleneck: %s\n", strings.Join(p.Generator.Reasons, "; "))
 	}
