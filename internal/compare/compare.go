@@ -788,10 +788,7 @@ func windowMetrics(ctx context.Context, os, ns []*result.Profile, strata []strat
 			serial99 = pooledSerial(ss, f)
 		}
 		if l.q != q50 && ps != nil {
-			var note string
-			if m.Pooled, note = ps.test(ctx, &m, l.q, os[0].Name, opt); note != "" && !slices.Contains(notes, note) {
-				notes = append(notes, note)
-			}
+			m.Pooled = ps.test(ctx, &m, l.q, pooledSerial(ss, f), os[0].Name, opt)
 		}
 		metrics = append(metrics, m)
 	}

@@ -94,12 +94,6 @@ type PooledTest struct {
 	LeftOut []int    `json:"left_out,omitempty"`
 	Old     *float64 `json:"old,omitempty"`
 	New     *float64 `json:"new,omitempty"`
-	// Blocks is how many blocks of blockSeconds, paired between the runs,
-	// Widened (≥ 1) was read from: the factor the variance of the
-	// bootstrap's differences was widened by because neighbouring seconds
-	// drift together (blockFactor).
-	Blocks  int     `json:"blocks"`
-	Widened float64 `json:"widened"`
 }
 
 // pooledRelative is the relative change the bootstrap of the figure

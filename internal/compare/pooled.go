@@ -42,31 +42,18 @@ func (ps *pooledSides) figures(q int64) (oldV, newV float64) {
 }
 
 // test is the bootstrap of row m's figure, the q quantile, its
-// differences widened by how much more the runs' blocks of seconds
-// scatter than its seconds (blockFactor, widen). With fewer than
-// minBlocks blocks it is not computed: nil, and a note saying why.
-func (ps *pooledSides) test(ctx context.Context, m *Metric, q int64, profile string, opt Options) (*PooledTest, string) {
-	f, blocks := blockFactor(ps.old, ps.new, q, opt.Alpha)
-	if blocks < minBlocks {
-		return nil, fmt.Sprintf("the bootstrap of p95 and p99 themselves (over the seconds) was not computed: the compared stages hold %d block(s) of about %d s paired between the runs, fewer than %d, too few to see how much the seconds drift together (a longer run, or longer stages, gives them)",
-			blocks, blockSeconds, minBlocks)
-	}
+// differences widened by the seconds' serial factor f (widen).
+func (ps *pooledSides) test(ctx context.Context, m *Metric, q int64, f float64, profile string, opt Options) *PooledTest {
 	diffs := bootstrap(ctx, rngFor(opt.Seed, profile, "pooled "+m.Name), opt.Resamples, ps.old.quantileDraw(q), ps.new.quantileDraw(q))
-	d := m.Change
-	var oldV, newV float64
-	if ps.partial {
-		oldV, newV = ps.figures(q)
-		d = newV - oldV
+	if !ps.partial {
+		return pooledTest(widen(diffs, m.Change, f), opt)
 	}
-	t := pooledTest(widen(diffs, d, f), opt)
-	if t == nil {
-		return nil, ""
-	}
-	t.Blocks, t.Widened = blocks, f
-	if ps.partial {
+	oldV, newV := ps.figures(q)
+	t := pooledTest(widen(diffs, newV-oldV, f), opt)
+	if t != nil {
 		t.Old, t.New, t.LeftOut = &oldV, &newV, ps.thin
 	}
-	return t, ""
+	return t
 }
 
 // pooledNote says which stages the bootstrap of the figure itself left

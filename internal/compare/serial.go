@@ -69,17 +69,16 @@ func serialFactor(strata []Stratum) float64 {
 }
 
 // minPooledSerial is the fewest seconds a stage's series needs, on
-// average, for the bootstrap of p99.9 (tailTest) to be widened by p99's
-// serial factor (the bootstrap of p95 and p99 themselves is widened by
-// their blocks' dispersion instead, blockFactor). Read from fewer its
-// noise hid real changes: a stall of 250 ms every 5 s in a 20 s run (p99
-// ×5) read a factor of 2.15 and p = 0.13 instead of 0.003, while the rank
-// test it also widens has the allowance and Holm between it and a call.
+// average, for the bootstrap of the figure itself to be widened by the
+// serial factor. Read from fewer its noise hid real changes: a stall of
+// 250 ms every 5 s in a 20 s run (p99 ×5) read a factor of 2.15 and
+// p = 0.13 instead of 0.003, while the rank test it also widens has the
+// allowance and Holm between it and a call.
 const minPooledSerial = 30
 
-// pooledSerial is the factor the bootstrap of p99.9 is widened by: the
-// row's serial factor f when its stages' series are minPooledSerial
-// seconds long on average, 1 otherwise.
+// pooledSerial is the factor the bootstrap of the figure itself is
+// widened by: the row's serial factor f when its stages' series are
+// minPooledSerial seconds long on average, 1 otherwise.
 func pooledSerial(strata []Stratum, f float64) float64 {
 	points, series := 0, 0
 	for _, s := range strata {
