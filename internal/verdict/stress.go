@@ -72,13 +72,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		// a step that holds after a break (break.confirm) is not evidence of
 		// capacity the ramp already showed missing.
 		if !step.Broken && s.FirstBroken == nil {
-			x := step.Throughput
-			if p.Model != "closed" && x > step.Offered {
-				// A held step carries what it was offered; more is a backlog
-				// from the step before draining, not capacity.
-				x = step.Offered
-			}
-			if x > s.CapacityAtSLO {
+			if x := heldCapacity(step, p.Model); x > s.CapacityAtSLO {
 				idx := i
 				s.CapacityAtSLO = x
 				s.CapacityStep = &idx
@@ -200,10 +194,7 @@ func refine(s *result.Stress, model string) {
 			b.BrokenStep, b.BrokenOffered, b.BrokenThroughput = st.Index, st.Offered, st.Throughput
 			continue
 		}
-		x := st.Throughput
-		if model != "closed" && x > st.Offered {
-			x = st.Offered
-		}
+		x := heldCapacity(st, model)
 		b.HeldStep, b.HeldOffered = st.Index, st.Offered
 		if x > s.CapacityAtSLO {
 			idx := st.Index
@@ -407,13 +398,19 @@ func breakOnPooled(p *result.Profile, s *result.Stress, j, k int, errs, n int64,
 		if !h.Complete || h.Refinement || h.Broken {
 			continue
 		}
-		x := h.Throughput
-		if p.Model != "closed" && x > h.Offered {
-			x = h.Offered
-		}
-		if x > s.CapacityAtSLO {
+		if x := heldCapacity(h, p.Model); x > s.CapacityAtSLO {
 			hi := h.Index
 			s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = x, &hi, h.Concurrency
 		}
 	}
+}
+
+// heldCapacity is what a held step shows the system carries: its
+// throughput, in the open model at most what it was offered (more is a
+// backlog from the step before draining, not capacity).
+func heldCapacity(st result.Step, model string) float64 {
+	if model != "closed" && st.Throughput > st.Offered {
+		return st.Offered
+	}
+	return st.Throughput
 }
