@@ -81,7 +81,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		}
 		prev, prevSE = &s.Steps[len(s.Steps)-1], part.GoodputSE
 	}
-	pooledErrors(p, s, stepErrorBound(p.Rules.Expect, rule))
+	pooledErrors(p, spans, s, stepErrorBound(p.Rules.Expect, rule))
 	if fb := s.FirstBroken; fb != nil && s.Steps[stepPos(s, *fb)].Stalled {
 		s.Stall = stallText(s, *fb, lateIn(p, spans[*fb]))
 	}
@@ -314,7 +314,7 @@ func capacityErrors(p *result.Profile, s *result.Stress) string {
 		return ""
 	}
 	i := *s.CapacityStep
-	failed, text := errorRule(SteadyPart(p, i, Spans(p)[i]), stepErrorBound(p.Rules.Expect, breakRule(p.Rules)))
+	failed, text := errorRule(countsPart(stepCounts(p, i, Spans(p)[i])), stepErrorBound(p.Rules.Expect, breakRule(p.Rules)))
 	if failed || text == "" {
 		return ""
 	}
@@ -338,8 +338,7 @@ func breakRule(r result.Rules) result.BreakRule {
 // first k where the steps so far show it, the first of them whose own
 // rate read above the bound breaks on errors, and the capacity at SLO is
 // the held steps' below it. Complete ramp steps only (not refinements).
-func pooledErrors(p *result.Profile, s *result.Stress, bound float64) {
-	spans := Spans(p)
+func pooledErrors(p *result.Profile, spans []Span, s *result.Stress, bound float64) {
 	var n, errs int64
 	first := -1 // position in s.Steps of the first held step above the bound
 	for k := range s.Steps {
@@ -363,6 +362,16 @@ func pooledErrors(p *result.Profile, s *result.Stress, bound float64) {
 			return
 		}
 	}
+}
+
+// countsPart is the Part of n requests, errs of them failed: all that
+// errorRule reads.
+func countsPart(n, errs int64) Part {
+	part := Part{Requests: n, Errors: errs}
+	if n > 0 {
+		part.ErrorRate = float64(errs) / float64(n)
+	}
+	return part
 }
 
 // stepCounts is the requests and errors of stage i's steady part, as
