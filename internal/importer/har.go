@@ -59,6 +59,13 @@ func HAR(data []byte, opt Options) (*Result, error) {
 	if len(h.Log.Entries) == 0 {
 		return nil, fmt.Errorf("%s: the HAR file has no entries (log.entries is empty)", opt.Source)
 	}
+	lines := harEntryLines(data)
+	at := func(i int) string { // file:line of entry i, or the file
+		if i < len(lines) {
+			return fmt.Sprintf("%s:%d", opt.Source, lines[i])
+		}
+		return opt.Source
+	}
 	sec := newSecrets()
 	taken := map[string]bool{}
 	var (
@@ -89,16 +96,16 @@ func HAR(data []byte, opt Options) (*Result, error) {
 			continue
 		}
 		if e.Request.Method == "" {
-			return nil, fmt.Errorf("%s: log.entries[%d].request.method is empty", opt.Source, i)
+			return nil, fmt.Errorf("%s: log.entries[%d].request.method is empty", at(i), i)
 		}
 		method, err := scenario.CheckMethod(e.Request.Method)
 		if err != nil {
-			return nil, fmt.Errorf("%s: log.entries[%d].request.method: %v", opt.Source, i, err)
+			return nil, fmt.Errorf("%s: log.entries[%d].request.method: %v", at(i), i, err)
 		}
 		for j, hd := range e.Request.Headers {
 			if keepHeader(hd.Name) {
 				if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
-					return nil, fmt.Errorf("%s: log.entries[%d].request.headers[%d]: %v", opt.Source, i, j, err)
+					return nil, fmt.Errorf("%s: log.entries[%d].request.headers[%d]: %v", at(i), i, j, err)
 				}
 			}
 		}

@@ -141,9 +141,17 @@ func TestHARRefusesNonsense(t *testing.T) {
 		// import's (it read "the imported scenario does not validate (a
 		// bug in import …)").
 		{`{"log":{"entries":[{"request":{"method":"GET","url":"http://h/a"}},{"request":{"method":"TRACE","url":"http://h/b"}}]}}`,
-			`x.har: log.entries[1].request.method: unsupported method "TRACE"`},
+			`x.har:1: log.entries[1].request.method: unsupported method "TRACE"`},
 		{`{"log":{"entries":[{"request":{"method":"GET","url":"http://h/a","headers":[{"name":":authority","value":"h"},{"name":"X-Ok","value":"a\r\nb"}]}}]}}`,
-			`x.har: log.entries[0].request.headers[1]: a header value must not contain a line break`},
+			`x.har:1: log.entries[0].request.headers[1]: a header value must not contain a line break`},
+		// The entry's line is named too: a HAR's entries decode as one
+		// slice, so the decoder gives none of its own.
+		{"{\"log\": {\"creator\": {\"name\": \"x\"}, \"entries\": [\n  {\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n\n  {\"request\": {\"method\": \"TRACE\", \"url\": \"http://h/b\"}}\n]}}\n",
+			`x.har:4: log.entries[1].request.method: unsupported method "TRACE"`},
+		{"{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n {\"request\": {\"method\": \"\", \"url\": \"http://h/b\"}}]}}",
+			`x.har:2: log.entries[1].request.method is empty`},
+		{"{\n\"log\": {\"entries\": [\n{\"request\":\n {\"method\": \"GET\", \"url\": \"http://h/a\", \"headers\": [{\"name\": \"X Bad\", \"value\": \"v\"}]}}]}}",
+			`x.har:3: log.entries[0].request.headers[0]:`},
 	} {
 		_, err := HAR([]byte(c.in), Options{Source: "x.har"})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "x.har") {
