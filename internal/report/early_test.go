@@ -39,6 +39,10 @@ func TestPreDialSentence(t *testing.T) {
 	if want := ", 50 connections opened before the clock (their dialling is in no start's lateness)"; !strings.Contains(b.String(), want) {
 		t.Errorf("summary.md lacks %q", want)
 	}
+	g.PreDialled = 1
+	if got, want := preDialText(*g), ", 1 connection opened before the clock (its dialling is in no start's lateness)"; got != want {
+		t.Errorf("one opened before the clock: %q, want %q", got, want)
+	}
 	g.PreDialled = 0
 	if got := preDialText(*g); got != "" {
 		t.Errorf("none opened before the clock: %q, want nothing", got)

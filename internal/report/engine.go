@@ -89,6 +89,9 @@ func preDialText(g result.Generator) string {
 	if g.PreDialled <= 0 {
 		return ""
 	}
+	if g.PreDialled == 1 {
+		return ", 1 connection opened before the clock (its dialling is in no start's lateness)"
+	}
 	return fmt.Sprintf(", %d connections opened before the clock (their dialling is in no start's lateness)", g.PreDialled)
 }
 
