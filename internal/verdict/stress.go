@@ -229,8 +229,10 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	}
 	caveat, fellShort := untestedCapacity(p, s)
 	errCaveat := capacityErrors(p, s)
-	if errCaveat != "" {
-		caveat = strings.TrimPrefix(caveat+"; "+errCaveat, "; ")
+	for _, c := range []string{errCaveat, nearSaturation(p, s)} {
+		if c != "" {
+			caveat = strings.TrimPrefix(caveat+"; "+c, "; ")
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: ", p.Name)
