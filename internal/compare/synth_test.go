@@ -40,6 +40,16 @@ type service struct {
 	// second's count from a Poisson law: a second then offers exactly its
 	// share of the rate, and every arrival completes in it.
 	even bool
+	// stall, when its factor is set, multiplies the response times of
+	// the profile's seconds at … at+secs−1 (counted from its start) by
+	// factor: a stall in one part of a run.
+	stall stall
+}
+
+// stall is a few seconds of a run slower by a factor.
+type stall struct {
+	at, secs int
+	factor   float64
 }
 
 // driftPhi is the lag-1 autocorrelation of service.drift.
@@ -83,6 +93,9 @@ func (s service) run(t testing.TB, seed uint64, name string, stages []stage) res
 			if s.drift > 0 {
 				a = driftPhi*a + s.drift*math.Sqrt(1-driftPhi*driftPhi)*rng.NormFloat64()
 				scale = math.Exp(a)
+			}
+			if off := at + i; s.stall.factor > 0 && off >= s.stall.at && off < s.stall.at+s.stall.secs {
+				scale *= s.stall.factor
 			}
 			var n int64
 			if s.even {
