@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 )
 
 // TestCPUWaitLog: the growth of the wait for a CPU between two readings
@@ -49,5 +50,49 @@ func TestCPUWaitLog(t *testing.T) {
 	none.fill(q)
 	if q.Generator.CPUWait != nil || q.Windows[0].CPUWait != 0 {
 		t.Errorf("not measured: profile %v, window %v; want both unset", q.Generator.CPUWait, q.Windows[0].CPUWait)
+	}
+}
+
+// TestRunRecordsCPUWait: a run records the wait for a CPU where the
+// machine measures it — the profile's total, the sum of its windows', and
+// the times its threads ran — and leaves it absent where it does not.
+func TestRunRecordsCPUWait(t *testing.T) {
+	_, measured := newCPUWaitReader()()
+	res := runScenario(t, testkit.GetScenario("cpu", "url: builtin, builtin: {workers: 2, service_time: 2ms}", `profiles:
+  baseline: {users: 2, duration: 2s}
+`))
+	p := res.Profiles[0]
+	var sum result.Millis
+	var slices float64
+	for _, w := range p.Windows {
+		sum += w.CPUWait
+		slices += w.CPUSlices
+	}
+	if !measured {
+		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 {
+			t.Errorf("not measured here, yet recorded: total %v, windows %v ms over %v runs", p.Generator.CPUWait, sum, slices)
+		}
+		return
+	}
+	if p.Generator.CPUWait == nil || slices <= 0 {
+		t.Fatalf("measured here, but the result holds total %v, %v runs", p.Generator.CPUWait, slices)
+	}
+	// The total counts the seconds that completed nothing too; the windows
+	// cannot hold more than it.
+	if float64(sum) > float64(*p.Generator.CPUWait)+1e-6 {
+		t.Errorf("windows hold %v ms, more than the total %v ms", sum, *p.Generator.CPUWait)
+	}
+}
+
+// TestStartCPUWaitsStops: the sampler stops when asked, whether it reads
+// or measures nothing, and the log says which.
+func TestStartCPUWaitsStops(t *testing.T) {
+	stop := startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{Wait: time.Millisecond, Slices: 1}, true })
+	if l := stop(); !l.measured {
+		t.Error("a reader that reads: not measured")
+	}
+	stop = startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false })
+	if l := stop(); l.measured {
+		t.Error("a reader that measures nothing: measured")
 	}
 }
