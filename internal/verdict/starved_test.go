@@ -19,10 +19,11 @@ func setCPUWait(p *result.Profile, from, to int, each time.Duration) {
 
 // TestStressStarvedGenerator: a closed stress step measured while the
 // generator's threads waited for a CPU 0.8 ms each time they were ready
-// (1.6 s a second: a loadplan pinned to a core beside a busy loop read
-// 0.3–3 ms and completed 5–60% under the truth) is marked cpu_starved,
+// (1.6 s a second: a loadplan pinned to a core beside a busy loop read up
+// to 3.2 ms, its steps as low as 41% of the truth) is marked cpu_starved,
 // and the stress answer and the caveat say its throughput may be low;
-// the steps at 0.05 ms (a quiet machine) are not. An open step is never
+// the steps at 0.05 ms (a machine about as quiet as a shared one gets) are
+// not. An open step is never
 // starved (its lateness judges the generator there), nor a closed one
 // whose wait is under 1% of its latency, nor one with no wait recorded.
 func TestStressStarvedGenerator(t *testing.T) {
