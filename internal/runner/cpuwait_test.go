@@ -59,7 +59,7 @@ func TestCPUWaitLog(t *testing.T) {
 func TestRunRecordsCPUWait(t *testing.T) {
 	_, measured := newCPUWaitReader()()
 	res := runScenario(t, testkit.GetScenario("cpu", "url: builtin, builtin: {workers: 2, service_time: 2ms}", `profiles:
-  baseline: {users: 2, duration: 2s}
+  baseline: {users: 2, duration: 1s}
 `))
 	p := res.Profiles[0]
 	var sum result.Millis
