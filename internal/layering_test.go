@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"metrics":   {},
 	"engine":    {"scenario", "metrics", "ticker"},
 	"result":    {"metrics"},
-	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor", "capacity", "gate", "plan", "report", "promhistory"},
+	"runner":    {"scenario", "engine", "metrics", "result", "simtarget", "verdict", "units", "monitor", "capacity", "gate", "plan", "report", "promhistory", "ticker"},
 	"monitor":   {"scenario", "result"},
 	"verdict":   {"result", "metrics", "units"},
 	"capacity":  {"result", "metrics", "csvrows", "resample", "units"},

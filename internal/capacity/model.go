@@ -89,6 +89,7 @@ func fromProfile(ctx context.Context, p *result.Profile, opt FitOptions) (*resul
 	}
 
 	points, notes, sat, retro := fitPoints(p, s, c, opt.normalize().Level)
+	notes = append(notes, starvedPoints(c, s)...)
 	if sat.X > 0 {
 		c.SaturationThroughput = ptr(sat.X)
 	}
@@ -268,6 +269,22 @@ func evenArrivals(c *result.Capacity, p *result.Profile, s *result.Stress) []str
 		near = fmt.Sprintf("%s req/s, %s of the saturation throughput of %s req/s; ", figure(c.CapacityAtSLO), pctText(c.CapacityAtSLO / *sat), figure(*sat))
 	}
 	return []string{"the SLO broke on latency, measured with requests started evenly spaced (one every 1/rate): traffic that arrives at random (Poisson-like) at the same rate queues longer near saturation, so it may break the latency SLO at a lower rate than this capacity at SLO (" + near + "docs/capacity.md, \"Evenly spaced arrivals\")"}
+}
+
+// starvedPoints is the note on the fitted steps measured while the
+// generator was short of CPU (result.Step.Starved): their throughput may
+// be the machine's, low, and the model fitted to them with it.
+func starvedPoints(c *result.Capacity, s *result.Stress) []string {
+	var idx []string
+	for _, pt := range c.Points {
+		if i := slices.IndexFunc(s.Steps, func(st result.Step) bool { return st.Index == pt.Step }); i >= 0 && s.Steps[i].Starved {
+			idx = append(idx, strconv.Itoa(pt.Step+1))
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("step(s) %s of the fit were measured while the generator waited for a CPU (cpu_starved in the stress verdict's steps): their throughput may be low for want of the generator's CPU, not the target's, and the model fitted to them with it; run again on a quieter machine (docs/capacity.md, \"A generator short of CPU\")", strings.Join(idx, ", "))}
 }
 
 // reasonUnstable is the stress verdict's reason for a step that reached

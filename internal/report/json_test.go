@@ -132,12 +132,14 @@ func withOptional(r *result.Result) {
 		ss.Steps[0].InFlightTrend = &result.StepTrend{From: 1.4, To: 1.5, Slope: 0.02, Z: 0.3}
 		ss.Steps[len(ss.Steps)-1].Refinement = true
 		ss.Steps[len(ss.Steps)-1].Stalled = true
+		ss.Steps[0].CPUWait, ss.Steps[0].CPUWaitEach, ss.Steps[0].Starved = 912.5, 0.75, true
 		ss.Stall = "a stall (set only when the generator's lateness may account for the first break)"
 	}
 	if len(st.Windows) > 0 {
 		st.Windows = slices.Clone(st.Windows)
 		st.Windows[0].LatenessMax = 12.5
 		st.Windows[0].LatenessDue = float64(st.Windows[0].Time) - 0.25
+		st.Windows[0].CPUWait, st.Windows[0].CPUSlices = 912.5, 1217
 	}
 	st.Stages = slices.Clone(st.Stages)
 	st.Stages[len(st.Stages)-1].Refinement = true
@@ -167,6 +169,8 @@ func withOptional(r *result.Result) {
 	sp.Generator.Retries, sp.Generator.ReusedConnErrors = 7, 2
 	sp.Generator.EarlyStarts, sp.Generator.EarlyTotal, sp.Generator.EarlyMax = 120, 30.5, 0.49
 	sp.Generator.PreDialled = 13
+	cpuWait := result.Millis(2310.25)
+	sp.Generator.CPUWait = &cpuWait
 	sp.Generator.Iterations = 400
 	sp.Notes = []string{"a profile note"}
 	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1}}

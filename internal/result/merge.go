@@ -659,6 +659,8 @@ func secondsOf(ps []*Profile) map[int64]*secondAcc {
 			a.w.Offered += w.Offered
 			a.w.Requests += w.Requests
 			a.w.Errors += w.Errors
+			a.w.CPUWait += w.CPUWait // each part's generator's own threads
+			a.w.CPUSlices += w.CPUSlices
 			if w.LatenessMax > a.w.LatenessMax || (w.LatenessMax > 0 && w.LatenessMax == a.w.LatenessMax && w.LatenessDue < a.w.LatenessDue) {
 				a.w.LatenessMax, a.w.LatenessDue = w.LatenessMax, w.LatenessDue
 			}

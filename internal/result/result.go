@@ -413,6 +413,15 @@ type Step struct {
 	// account for (its detail says so; docs/capacity.md, "A stall of the
 	// generator"): a live ramp does not stop on it.
 	Stalled bool `json:"stalled,omitempty"`
+	// CPUWait is how long the generator's threads waited for a CPU per
+	// second of the step's steady part, and CPUWaitEach the mean wait each
+	// time one was ready to run; Starved marks a step whose CPUWaitEach
+	// is material (CPUWaitEachMaterial): its throughput may be low for
+	// want of the generator's CPU, not the target's (docs/capacity.md, "A
+	// generator short of CPU"). Absent where the windows do not record it.
+	CPUWait     Millis `json:"cpu_wait_ms,omitempty"`
+	CPUWaitEach Millis `json:"cpu_wait_each_ms,omitempty"`
+	Starved     bool   `json:"cpu_starved,omitempty"`
 	// P50Trend and InFlightTrend are the step's trends over its steady
 	// windows (docs/capacity.md, "Step stability"); absent when it had too
 	// few windows to test (fewer than 6). InFlightTrend is open-model only.
@@ -681,6 +690,14 @@ type Window struct {
 	// PerRequest is each request name's part of the second, when the
 	// scenario has several names (absent with one, and in older results).
 	PerRequest []RequestWindow `json:"per_request,omitempty"`
+	// CPUWait is how long the generator's threads, together, waited in
+	// the machine's run queue for a CPU during the second (Linux
+	// schedstat), and CPUSlices how many times they were given one: their
+	// quotient is the mean wait each time a thread was ready to run
+	// (docs/capacity.md, "A generator short of CPU"). Absent when none,
+	// where it is not measured (Generator.CPUWait), and in older results.
+	CPUWait   Millis  `json:"cpu_wait_ms,omitempty"`
+	CPUSlices float64 `json:"cpu_slices,omitempty"`
 }
 
 // RequestWindow is one request name's part of a second.
@@ -766,6 +783,10 @@ type Generator struct {
 	// open when the profile's clock started (run --pre-dial): their
 	// dialling is in no start's lateness. Absent when none.
 	PreDialled int64 `json:"pre_dialled,omitempty"`
+	// CPUWait is how long the generator's threads, together, waited for
+	// a CPU during the profile (the sum of its windows'): nil where it is
+	// not measured (not Linux, or no schedstat), and in older results.
+	CPUWait *Millis `json:"cpu_wait_ms,omitempty"`
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -797,7 +818,8 @@ func MergeEngines(labels []string, parts []Generator) (engine, note string) {
 // AddCounts adds pg's counts (starts, iterations, drops, cancels,
 // connection waits, late samples, CPU seconds, wake-up delays and their
 // total, early starts and their total, connections opened before the
-// clock) to g's and keeps the larger peak
+// clock, the wait for a CPU where a part measured it) to g's and keeps
+// the larger peak
 // memory, longest wake-up delay and earliest start: what two parts of a profile add up to, whether they
 // ran side by side (a split run's segments) or one after the other (a
 // stress ramp's refinement steps). The most in flight and the lateness
@@ -820,6 +842,13 @@ func (g *Generator) AddCounts(pg Generator) {
 	g.EarlyTotal += pg.EarlyTotal
 	g.EarlyMax = max(g.EarlyMax, pg.EarlyMax)
 	g.PreDialled += pg.PreDialled
+	if pg.CPUWait != nil {
+		sum := *pg.CPUWait
+		if g.CPUWait != nil {
+			sum += *g.CPUWait
+		}
+		g.CPUWait = &sum
+	}
 }
 
 // Millis is a duration written as milliseconds (a JSON number).

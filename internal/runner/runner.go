@@ -394,11 +394,12 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile, lateLimit: opt.MaxLateness}
 	watchDone := w.start(pctx)
 
-	cpu0 := cpuTime()
+	cpu0, stopWaits := cpuTime(), startCPUWaits(newCPUWaitReader())
 	eopt.Recorder, eopt.Progress, eopt.Dialled = rec, progress, dialled
 	stats, err := engine.Run(pctx, p, eopt)
 	stopProfile()
 	<-watchDone
+	waits := stopWaits()
 	ranAll.Store(err == nil && !stats.Stopped)
 	if err != nil {
 		return result.Profile{}, nil, fmt.Errorf("profile %s: %w", p.Name, err)
@@ -425,7 +426,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Snapshot: snap, Stages: plans,
 		Generator: generator(stats, cpu, opt.MaxLateness),
 	})
-	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, opt.Engine)
+	describeGenerator(&prof, p, stats, opt.Engine, waits)
 	addFlows(&prof, opt.Scenario, stats, stoppedAt, total)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))
@@ -437,6 +438,13 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		w.abort.Profile = p.Name
 	}
 	return prof, w.abort, err
+}
+
+// describeGenerator adds to prof's generator what ran the profile
+// (engineOf) and, to it and its windows, the wait for a CPU.
+func describeGenerator(prof *result.Profile, p scenario.Profile, stats engine.Stats, asked engine.Engine, waits *cpuWaitLog) {
+	prof.Generator.Engine, prof.Generator.EngineNote = engineOf(p, stats, asked)
+	waits.fill(prof)
 }
 
 // beforeTheClock opens the connections the first starts need

@@ -106,6 +106,7 @@ func stepFigures(p *result.Profile, i int, sp Span, step *result.Step) Part {
 	step.MeanLatency = result.Ms(part.Mean)
 	step.ErrorRate = part.ErrorRate
 	step.Windows = part.Windows
+	step.CPUWait, step.CPUWaitEach, step.Starved = starvedPart(p.Model, part)
 	if p.Model == "closed" {
 		step.Concurrency = p.Stages[i].Offered.Load
 	} else {
@@ -275,7 +276,7 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		b.WriteString(checkText(v.Checks[0]))
 	}
 	var caveats []string
-	for _, c := range []string{s.Stall, caveat} {
+	for _, c := range []string{s.Stall, caveat, starvedSteps(s)} {
 		if c != "" {
 			caveats = append(caveats, c)
 			b.WriteString("; " + c)

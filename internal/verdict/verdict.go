@@ -50,6 +50,11 @@ type Part struct {
 	LateAt       result.Seconds
 	LateDue      result.Seconds
 	LateDueKnown bool
+	// CPUWait is how long the generator's threads waited for a CPU over
+	// the steady seconds, and CPUSlices how many times they were given one
+	// (result.Window.CPUWait): 0 where not measured.
+	CPUWait   time.Duration
+	CPUSlices float64
 }
 
 // Span is a stage's place in the profile timeline (result.Span: the one
@@ -74,6 +79,8 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		part.Requests += w.Requests
 		part.Errors += w.Errors
 		part.seeLate(w)
+		part.CPUWait += w.CPUWait.Duration()
+		part.CPUSlices += w.CPUSlices
 		if w.Hist == "" {
 			continue
 		}
@@ -344,6 +351,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	if stall := steadyStall(p, v.Checks); stall != "" {
 		v.Caveat = stall
 		v.Answer += "; " + stall
+	}
+	if starved := steadyStarved(p); starved != "" {
+		v.Caveat = strings.TrimPrefix(v.Caveat+"; "+starved, "; ")
+		v.Answer += "; " + starved
 	}
 	if p.Status == result.StatusInterrupted {
 		v.Answer += " (interrupted: partial run)"

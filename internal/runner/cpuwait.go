@@ -1,0 +1,128 @@
+package runner
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/ticker"
+)
+
+// cpuWaitReading is the process's run-queue account so far: how long its
+// threads, together, waited for a CPU when ready to run, and how many
+// times they were given one.
+type cpuWaitReading struct {
+	Wait   time.Duration
+	Slices int64
+}
+
+// cpuWaitReader reads the account now; false where it is not measured.
+type cpuWaitReader func() (cpuWaitReading, bool)
+
+// cpuWaitSecond is what one wall-clock second holds of the account.
+type cpuWaitSecond struct {
+	wait   time.Duration
+	slices float64
+}
+
+// cpuWaitLog spreads the growth of the account between two readings over
+// the wall-clock seconds between them, in proportion to the time each
+// second holds of that span, so that a reading taken late (the machine
+// did not run the sampler either) still places the wait in its seconds.
+// Readings come once a second from their own goroutine, off the
+// recorder's path; the engine's windows take their seconds' shares when
+// the profile ends (fill).
+type cpuWaitLog struct {
+	read cpuWaitReader
+
+	mu       sync.Mutex
+	measured bool
+	last     cpuWaitReading
+	lastAt   time.Time
+	secs     map[int64]*cpuWaitSecond
+}
+
+// newCPUWaitLog takes the first reading at now.
+func newCPUWaitLog(read cpuWaitReader, now time.Time) *cpuWaitLog {
+	l := &cpuWaitLog{read: read, secs: map[int64]*cpuWaitSecond{}}
+	l.last, l.measured = read()
+	l.lastAt = now
+	return l
+}
+
+// sample takes a reading at now and spreads what grew since the last one.
+func (l *cpuWaitLog) sample(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.measured || !now.After(l.lastAt) {
+		return
+	}
+	r, ok := l.read()
+	if !ok {
+		return
+	}
+	span := now.Sub(l.lastAt)
+	wait, slices := r.Wait-l.last.Wait, r.Slices-l.last.Slices
+	if wait < 0 || slices < 0 {
+		wait, slices = 0, 0 // never: the reader's account only grows
+	}
+	for t := l.lastAt; t.Before(now); {
+		next := time.Unix(t.Unix()+1, 0)
+		if next.After(now) {
+			next = now
+		}
+		share := float64(next.Sub(t)) / float64(span)
+		s := l.secs[t.Unix()]
+		if s == nil {
+			s = &cpuWaitSecond{}
+			l.secs[t.Unix()] = s
+		}
+		s.wait += time.Duration(math.Round(float64(wait) * share))
+		s.slices += float64(slices) * share
+		t = next
+	}
+	l.last, l.lastAt = r, now
+}
+
+// fill sets each window's share of the wait and the profile's total; it
+// leaves them unset where the wait is not measured.
+func (l *cpuWaitLog) fill(p *result.Profile) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.measured {
+		return
+	}
+	var total time.Duration
+	for i := range p.Windows {
+		w := &p.Windows[i]
+		if s := l.secs[w.Time]; s != nil {
+			w.CPUWait = result.Ms(s.wait)
+			w.CPUSlices = math.Round(s.slices)
+			total += s.wait
+		}
+	}
+	ms := result.Ms(total)
+	p.Generator.CPUWait = &ms
+}
+
+// startCPUWaits reads the process's wait for a CPU once a second until
+// the returned stop is called, which takes a last reading and returns the
+// log.
+func startCPUWaits(read cpuWaitReader) (stop func() *cpuWaitLog) {
+	l := newCPUWaitLog(read, time.Now())
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		if l.measured {
+			ticker.Every(done, time.Second, l.sample)
+		}
+	}()
+	return func() *cpuWaitLog {
+		close(done)
+		<-ended
+		l.sample(time.Now())
+		return l
+	}
+}

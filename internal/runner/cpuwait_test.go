@@ -1,0 +1,98 @@
+package runner
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
+)
+
+// TestCPUWaitLog: the growth of the wait for a CPU between two readings
+// is spread over the wall-clock seconds between them by the time each
+// holds of the span (a reading the machine took late still places the
+// wait in its seconds), windows take their seconds' shares, and the
+// profile the total. A failed reading is skipped; a reader that measures
+// nothing leaves the fields unset (not measured, not 0). A fake reader and
+// fake times: no real time.
+func TestCPUWaitLog(t *testing.T) {
+	ms := time.Millisecond
+	at := func(sec int64, frac time.Duration) time.Time { return time.Unix(sec, int64(frac)) }
+	readings := []cpuWaitReading{{Wait: 7 * ms, Slices: 50}, {Wait: 17 * ms, Slices: 150}, {}, {Wait: 57 * ms, Slices: 550}}
+	i := 0
+	read := func() (cpuWaitReading, bool) {
+		r := readings[i]
+		i++
+		return r, r.Slices > 0
+	}
+	l := newCPUWaitLog(read, at(100, 500*ms)) // 7 ms so far: before the profile
+	l.sample(at(101, 500*ms))                 // +10 ms over 100.5–101.5
+	l.sample(at(102, 0))                      // a failed reading: skipped
+	l.sample(at(103, 500*ms))                 // +40 ms over 101.5–103.5, taken late
+	p := &result.Profile{Windows: []result.Window{{Time: 100}, {Time: 101}, {Time: 102}, {Time: 103}, {Time: 104}}}
+	l.fill(p)
+	want := []struct {
+		wait   time.Duration
+		slices float64
+	}{{5 * ms, 50}, {15 * ms, 150}, {20 * ms, 200}, {10 * ms, 100}, {0, 0}}
+	for k, w := range want {
+		if got := p.Windows[k]; got.CPUWait.Duration() != w.wait || got.CPUSlices != w.slices {
+			t.Errorf("second %d: waited %v over %v runs, want %v over %v", got.Time, got.CPUWait.Duration(), got.CPUSlices, w.wait, w.slices)
+		}
+	}
+	if g := p.Generator.CPUWait; g == nil || g.Duration() != 50*ms {
+		t.Errorf("profile's wait %v, want 50ms", g)
+	}
+
+	none := newCPUWaitLog(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false }, at(100, 0))
+	none.sample(at(101, 0))
+	q := &result.Profile{Windows: []result.Window{{Time: 100}}}
+	none.fill(q)
+	if q.Generator.CPUWait != nil || q.Windows[0].CPUWait != 0 {
+		t.Errorf("not measured: profile %v, window %v; want both unset", q.Generator.CPUWait, q.Windows[0].CPUWait)
+	}
+}
+
+// TestRunRecordsCPUWait: a run records the wait for a CPU where the
+// machine measures it — the profile's total, the sum of its windows', and
+// the times its threads ran — and leaves it absent where it does not.
+func TestRunRecordsCPUWait(t *testing.T) {
+	_, measured := newCPUWaitReader()()
+	res := runScenario(t, testkit.GetScenario("cpu", "url: builtin, builtin: {workers: 2, service_time: 2ms}", `profiles:
+  baseline: {users: 2, duration: 1s}
+`))
+	p := res.Profiles[0]
+	var sum result.Millis
+	var slices float64
+	for _, w := range p.Windows {
+		sum += w.CPUWait
+		slices += w.CPUSlices
+	}
+	if !measured {
+		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 {
+			t.Errorf("not measured here, yet recorded: total %v, windows %v ms over %v runs", p.Generator.CPUWait, sum, slices)
+		}
+		return
+	}
+	if p.Generator.CPUWait == nil || slices <= 0 {
+		t.Fatalf("measured here, but the result holds total %v, %v runs", p.Generator.CPUWait, slices)
+	}
+	// The total counts the seconds that completed nothing too; the windows
+	// cannot hold more than it.
+	if float64(sum) > float64(*p.Generator.CPUWait)+1e-6 {
+		t.Errorf("windows hold %v ms, more than the total %v ms", sum, *p.Generator.CPUWait)
+	}
+}
+
+// TestStartCPUWaitsStops: the sampler stops when asked, whether it reads
+// or measures nothing, and the log says which.
+func TestStartCPUWaitsStops(t *testing.T) {
+	stop := startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{Wait: time.Millisecond, Slices: 1}, true })
+	if l := stop(); !l.measured {
+		t.Error("a reader that reads: not measured")
+	}
+	stop = startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false })
+	if l := stop(); l.measured {
+		t.Error("a reader that measures nothing: measured")
+	}
+}

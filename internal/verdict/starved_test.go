@@ -1,0 +1,125 @@
+package verdict
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// setCPUWait gives the seconds [from, to) of p a wait for a CPU of each
+// per time a thread ran, 2,000 runs a second.
+func setCPUWait(p *result.Profile, from, to int, each time.Duration) {
+	for i := from; i < to; i++ {
+		p.Windows[i].CPUSlices = 2000
+		p.Windows[i].CPUWait = result.Ms(2000 * each)
+	}
+}
+
+// TestStressStarvedGenerator: a closed stress step measured while the
+// generator's threads waited for a CPU 0.8 ms each time they were ready
+// (1.6 s a second: a loadplan pinned to a core beside a busy loop read up
+// to 3.2 ms, its steps as low as 41% of the truth) is marked cpu_starved,
+// and the stress answer and the caveat say its throughput may be low;
+// the steps at 0.05 ms (a machine about as quiet as a shared one gets) are
+// not. An open step is never
+// starved (its lateness judges the generator there), nor a closed one
+// whose wait is under 1% of its latency, nor one with no wait recorded.
+func TestStressStarvedGenerator(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name   string
+		model  string
+		lat    time.Duration // every step's latency
+		each   time.Duration // step 2's wait each time a thread ran
+		record bool          // the windows record the wait
+		want   bool
+	}{
+		{"a starved closed step", "closed", 10 * ms, 800 * time.Microsecond, true, true},
+		{"at the floor", "closed", 10 * ms, CPUWaitEachFloor, true, true},
+		{"under the floor", "closed", 10 * ms, CPUWaitEachFloor - 10*time.Microsecond, true, false},
+		{"under 1% of a slow latency", "closed", 100 * ms, 800 * time.Microsecond, true, false},
+		{"the open model", "open", 10 * ms, 800 * time.Microsecond, true, false},
+		{"not recorded", "closed", 10 * ms, 0, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			offered := []float64{4, 8, 12, 16}
+			if tc.model == "open" {
+				offered = []float64{400, 800, 1200, 1600}
+			}
+			lat := []time.Duration{tc.lat, tc.lat, tc.lat, tc.lat}
+			p := stress(t, tc.model, offered, []float64{400, 800, 1200, 1600}, lat, []float64{0, 0, 0, 0}, 5)
+			if tc.record {
+				setCPUWait(p, 0, 20, 50*time.Microsecond)
+				setCPUWait(p, 5, 10, tc.each)
+			}
+			v := Judge(p, 0)
+			st := v.Stress.Steps[1]
+			if st.Starved != tc.want {
+				t.Errorf("step 2 cpu_starved %v, want %v (%+v)", st.Starved, tc.want, st)
+			}
+			for _, o := range []int{0, 2, 3} {
+				if v.Stress.Steps[o].Starved {
+					t.Errorf("step %d at 0.05 ms a run is marked starved", o+1)
+				}
+			}
+			if tc.record && (st.CPUWaitEach.Duration() != tc.each || st.CPUWait.Duration() != 2000*tc.each) {
+				t.Errorf("step 2 waited %v each, %v a second; want %v, %v", st.CPUWaitEach.Duration(), st.CPUWait.Duration(), tc.each, 2000*tc.each)
+			}
+			word := "the generator waited for a CPU in step(s) 2 ("
+			if got := strings.Contains(v.Caveat, word) && strings.Contains(v.Answer, word); got != tc.want {
+				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
+			}
+			if !v.Pass {
+				t.Errorf("a starved step fails nothing: %s", v.Answer)
+			}
+		})
+	}
+	t.Run("the text", func(t *testing.T) {
+		p := stress(t, "closed", []float64{4, 8, 12, 16}, []float64{400, 800, 1200, 1600},
+			[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+		setCPUWait(p, 0, 20, 50*time.Microsecond)
+		setCPUWait(p, 5, 10, 500*time.Microsecond)
+		setCPUWait(p, 15, 20, 800*time.Microsecond)
+		v := Judge(p, 0)
+		want := "the generator waited for a CPU in step(s) 2, 4 (up to 800µs each time a thread was ready to run, 1.6s a second in all, in step 4, against a mean latency of "
+		if !strings.Contains(v.Caveat, want) || !strings.HasSuffix(v.Caveat, "run again on a quieter machine") {
+			t.Errorf("caveat %q, want %q…", v.Caveat, want)
+		}
+	})
+}
+
+// TestSteadyStarvedGenerator: a closed steady profile whose steady part
+// the generator spent waiting for a CPU 0.6 ms each time a thread was
+// ready passes as before, with the caveat; at 0.05 ms, or in the open
+// model, nothing is said.
+func TestSteadyStarvedGenerator(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model string
+		each  time.Duration
+		want  bool
+	}{
+		{"starved", "closed", 600 * time.Microsecond, true},
+		{"quiet", "closed", 50 * time.Microsecond, false},
+		{"open", "open", 600 * time.Microsecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := steady(t, 10, 100, func(int) time.Duration { return 20 * time.Millisecond }, func(int) int64 { return 0 })
+			p.Model = tc.model
+			p.Stages[0].Stats.Response.Mean = result.Ms(20 * time.Millisecond)
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(50 * time.Millisecond)}}
+			setCPUWait(p, 0, 10, tc.each)
+			v := Judge(p, 0)
+			if !v.Pass {
+				t.Fatalf("fails: %s", v.Answer)
+			}
+			want := "the generator waited for a CPU in its steady part (600µs each time a thread was ready to run, 1.2s a second in all, against a mean latency of 20ms): its throughput may be low"
+			if got := strings.Contains(v.Caveat, want) && strings.Contains(v.Answer, want); got != tc.want {
+				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
+			}
+		})
+	}
+}
