@@ -133,6 +133,7 @@ func withOptional(r *result.Result) {
 		ss.Steps[len(ss.Steps)-1].Refinement = true
 		ss.Steps[len(ss.Steps)-1].Stalled = true
 		ss.Stall = "a stall (set only when the generator's lateness may account for the first break)"
+		ss.CapacityUnproven = true
 	}
 	if len(st.Windows) > 0 {
 		st.Windows = slices.Clone(st.Windows)

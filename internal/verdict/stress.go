@@ -229,6 +229,7 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	}
 	caveat, fellShort := untestedCapacity(p, s)
 	errCaveat := capacityErrors(p, s)
+	s.CapacityUnproven = fellShort || errCaveat != ""
 	if errCaveat != "" {
 		caveat = strings.TrimPrefix(caveat+"; "+errCaveat, "; ")
 	}
