@@ -489,6 +489,11 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	return b.String()
 }
 
+// unprovenClause follows the capacity at SLO of a ramp that broke at no
+// step while its capacity step held only for want of evidence
+// (stress.capacity_unproven): not a lower bound.
+const unprovenClause = " and no step broke by the rules, but the capacity step held only for want of evidence (the verdict's caveat): it may be below as well as above the capacity; longer steps tell, and load further"
+
 // sloClause says what the capacity at SLO is and, with a model, which
 // limit binds first and why.
 func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
@@ -511,6 +516,10 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	switch {
 	case c.Error != "" && c.LimitedBy == LimitedByThroughput:
 		return fmt.Sprintf("%s, against a measured saturation throughput of %s req/s: the throughput ceiling binds first", at, figure(*c.SaturationThroughput))
+	case c.Error != "" && s.FirstBroken == nil && s.CapacityUnproven:
+		// No break, but the capacity step held only for want of
+		// evidence (verdict): no lower bound either.
+		return at + unprovenClause
 	case c.Error != "" && s.FirstBroken == nil:
 		// No model and no break: the held steps say only that the
 		// capacity is at least this.
@@ -518,6 +527,9 @@ func sloClause(c *result.Capacity, s *result.Stress, unit string) string {
 	case c.Error != "":
 		return at + " (" + broke + ")"
 	case c.Headroom == nil:
+		if s.FirstBroken == nil && s.CapacityUnproven {
+			return at + unprovenClause
+		}
 		if s.FirstBroken == nil {
 			return at + " and no step broke: load further"
 		}

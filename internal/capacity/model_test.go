@@ -127,6 +127,19 @@ func TestFromProfile(t *testing.T) {
 			statement: []string{"no capacity model fitted over 3 step(s)", "and no step broke: it is a lower bound; load further"},
 		},
 		{
+			// The same, but the capacity step held only for want of
+			// evidence (its error rate above the bound, not
+			// significantly): no lower bound either.
+			name: "too few levels, none broke, capacity step unproven", profile: unproven(stressProfile("closed", peak[:3], 3, "")), opt: noBootstrap,
+			wantErr: "need at least 4 distinct concurrency levels", capSLO: peak[2][1], headroom: math.NaN(), points: 3,
+			statement: []string{"and no step broke by the rules, but the capacity step held only for want of evidence (the verdict's caveat): it may be below as well as above the capacity; longer steps tell, and load further"},
+		},
+		{
+			name: "linear: no ceiling, capacity step unproven", profile: unproven(stressProfile("closed", uslPoints(0, 0, 50, 1, 1, 8, 0), 8, "")), opt: noBootstrap,
+			limit: LimitNone, capSLO: 400, headroom: math.NaN(), limitedBy: LimitedBySLO, points: 8,
+			statement: []string{"no ceiling in range; capacity at SLO 400 req/s at 8 users and no step broke by the rules, but the capacity step held only for want of evidence"},
+		},
+		{
 			// Rising points only: the USL's peak at 21.8 is not measured, so
 			// no peak is reported; the Amdahl ceiling is far above the points.
 			name: "few levels: fitted, warned", profile: stressProfile("closed", peak[:5], 5, ""), opt: FitOptions{Seed: 1},
@@ -473,4 +486,11 @@ func TestOpenLatencyBreakNamesEvenArrivals(t *testing.T) {
 			t.Errorf("first broken step offered %v req/s, %v done, against a saturation of %v: note %q, want %q", tc.offered, tc.throughput, sat, got, tc.want)
 		}
 	}
+}
+
+// unproven marks p's stress verdict's capacity step as held only for want
+// of evidence (stress.capacity_unproven).
+func unproven(p *result.Profile) *result.Profile {
+	p.Verdict.Stress.CapacityUnproven = true
+	return p
 }

@@ -11,10 +11,12 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -91,6 +93,7 @@ type HTTPClient struct {
 	// server that closes each connection after its response may be
 	// closing too.
 	fresh   *http.Client
+	timeout time.Duration
 	bodyCap int64
 	capped  bool // a connections cap is set: report requests that waited for one
 }
@@ -141,6 +144,7 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 	return &HTTPClient{
 		client:  &http.Client{Transport: tr, Timeout: o.Timeout, CheckRedirect: noRedirect},
 		fresh:   &http.Client{Transport: one, Timeout: o.Timeout, CheckRedirect: noRedirect},
+		timeout: o.Timeout,
 		bodyCap: o.BodyCap,
 		capped:  o.Connections > 0,
 	}
@@ -206,16 +210,25 @@ func (noRewind) Close() error             { return nil }
 // Do sends p and reads at most the body cap of the response.
 func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 	var out Outcome
+	start := time.Now()
 	resp, err := c.send(ctx, c.client, &out, p)
 	if err != nil && stdLost(out.via, err) {
 		if !idempotent(p.Method) {
 			out.ReuseLost = true
 			return out, err
 		}
-		// Sent again (reuse.go); its send time and wait stay the first
-		// attempt's, so its service time holds the attempt lost.
+		// Sent again (reuse.go) with what is left of the timeout, which
+		// bounds the request, not each attempt (none left: it times out);
+		// its send time and wait stay the first attempt's, so its service
+		// time holds the attempt lost.
+		deadline := start.Add(c.timeout)
+		if !time.Now().Before(deadline) {
+			return out, fmt.Errorf("%w: the attempt lost took the whole %s timeout", os.ErrDeadlineExceeded, c.timeout)
+		}
+		rctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel() // after the body is read
 		first := out
-		resp, err = c.send(ctx, c.fresh, &out, p)
+		resp, err = c.send(rctx, c.fresh, &out, p)
 		out.Sent, out.ConnWait, out.Retried = first.Sent, first.ConnWait, true
 	}
 	if err != nil {

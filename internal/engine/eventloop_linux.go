@@ -421,16 +421,36 @@ func (l *eventLoop) send(c *elConn, fp *fastPrepared, s metrics.Sample) {
 	l.write(c)
 }
 
-// arm puts c's request in the timeout queue.
-func (l *eventLoop) arm(c *elConn) {
+// arm puts c's request in the timeout queue, due a whole timeout from
+// now: after every request in it.
+func (l *eventLoop) arm(c *elConn) { l.queue(c, l.r.now()+l.timeout) }
+
+// queue puts c's request at the end of the timeout queue, due at until.
+func (l *eventLoop) queue(c *elConn, until int64) {
 	l.seq++
-	c.seq, c.until = l.seq, l.r.now()+l.timeout
+	c.seq, c.until = l.seq, until
 	if l.dueHead > 0 && l.dueHead >= len(l.dues)/2 {
 		k := copy(l.dues, l.dues[l.dueHead:])
 		clear(l.dues[k:])
 		l.dues, l.dueHead = l.dues[:k], 0
 	}
 	l.dues = append(l.dues, elDue{c, c.seq})
+}
+
+// armUntil puts c's request in the timeout queue due at until, which may
+// be earlier than the deadlines of requests queued after the one it is
+// sent again for (resend): in before them, so that the queue stays in the
+// order of the deadlines (expire reads its head only). It moves past the
+// later ones and past those no longer in flight, which expire skips
+// wherever they are; a rare walk, never on a request's first attempt.
+func (l *eventLoop) armUntil(c *elConn, until int64) {
+	l.queue(c, until)
+	for i := len(l.dues) - 1; i > l.dueHead; i-- {
+		if d := l.dues[i-1]; d.c.seq == d.seq && d.c.until <= until {
+			return
+		}
+		l.dues[i-1], l.dues[i] = l.dues[i], l.dues[i-1]
+	}
 }
 
 // dial opens a non-blocking connection; its connect may still be under way
@@ -687,7 +707,9 @@ func (l *eventLoop) fail(c *elConn, err error) {
 // error, 0 for an end of stream) in a way that shows the server never
 // served it, and its method allows (reuse.go): true when it did, c then
 // closed. A request it may not send again is marked lost for fail. The
-// sample keeps its start: its latency holds the lost attempt.
+// sample keeps its start: its latency holds the lost attempt; and its
+// deadline: the timeout bounds the request, not each attempt (none left:
+// it times out).
 func (l *eventLoop) resend(c *elConn, errno unix.Errno) bool {
 	if !c.reused || c.got {
 		return false
@@ -705,9 +727,14 @@ func (l *eventLoop) resend(c *elConn, errno unix.Errno) bool {
 		c.lost = true
 		return false
 	}
-	fp, s := c.fp, c.s
+	fp, s, until := c.fp, c.s, c.until
 	c.seq = 0
 	l.drop(c)
+	if until <= l.r.now() {
+		l.done(&s, nil, l.timedOut(), 0)
+		l.next(c)
+		return true
+	}
 	// The slot c held goes to the request again, on a new connection.
 	nc, err := l.dial()
 	if err != nil {
@@ -716,7 +743,7 @@ func (l *eventLoop) resend(c *elConn, errno unix.Errno) bool {
 		return true
 	}
 	nc.fp, nc.s, nc.wrote, nc.retried, nc.lost = fp, s, 0, true, false
-	l.arm(nc)
+	l.armUntil(nc, until)
 	if nc.state != csConnecting {
 		l.write(nc)
 	}
@@ -810,7 +837,7 @@ func (l *eventLoop) expire(now, wait int64) int64 {
 		}
 		l.dues[l.dueHead] = elDue{}
 		l.dueHead++
-		l.fail(d.c, fmt.Errorf("%w: no response within %s", os.ErrDeadlineExceeded, time.Duration(l.timeout)))
+		l.fail(d.c, l.timedOut())
 	}
 	if len(l.waiting) > 0 {
 		if left := l.waiting[0].until - now; wait < 0 || left < wait {
@@ -818,6 +845,12 @@ func (l *eventLoop) expire(now, wait int64) int64 {
 		}
 	}
 	return wait
+}
+
+// timedOut is the error of a request that had no response within the
+// timeout.
+func (l *eventLoop) timedOut() error {
+	return fmt.Errorf("%w: no response within %s", os.ErrDeadlineExceeded, time.Duration(l.timeout))
 }
 
 // rawWaitMax is the longest wait the loop makes in a raw system call.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -556,5 +557,35 @@ func TestEventLoopSetsTimerSlack(t *testing.T) {
 	}
 	if n := threadsWithSlack(t, "7777"); n == 0 {
 		t.Errorf("no thread has the loop's timer slack of %s after the run", slack)
+	}
+}
+
+// TestResendQueuedByDeadline: a request the loop sends again keeps its
+// lost attempt's deadline, earlier than those of requests queued after
+// that attempt; expire reads the timeout queue's head only, so it must
+// go in before them, or its timeout would wait for theirs to pass (the
+// requests ahead of it answered in time, one after another, kept it from
+// timing out until the last of them ended). Requests due at 10, 20, 30
+// and 40, the second one done; one sent again due at 15 must be read
+// second.
+func TestResendQueuedByDeadline(t *testing.T) {
+	l := &eventLoop{}
+	cs := make([]*elConn, 5)
+	for i := range cs {
+		cs[i] = &elConn{}
+	}
+	for i, c := range cs[:4] {
+		l.queue(c, int64(10*(i+1)))
+	}
+	cs[1].seq = 0 // done: its entry is left for expire to skip
+	l.armUntil(cs[4], 15)
+	var order []int64
+	for _, d := range l.dues[l.dueHead:] {
+		if d.c.seq == d.seq {
+			order = append(order, d.c.until)
+		}
+	}
+	if want := []int64{10, 15, 30, 40}; !slices.Equal(order, want) {
+		t.Errorf("the requests in flight are due in the queue's order %v, want %v", order, want)
 	}
 }

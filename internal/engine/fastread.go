@@ -188,26 +188,33 @@ func wire(req *fasthttp.Request) ([]byte, error) {
 // response is ErrConnectionClosed); resp is never nil, for
 // fasthttp.ReleaseResponse.
 func (fp *fastPrepared) roundTrip(out *Outcome) (resp *fasthttp.Response, err error) {
-	resp, lost, err := fp.attempt()
+	resp, until, err := fp.attempt()
 	switch {
-	case !lost:
+	case until == 0:
 		return resp, err
 	case !fp.idem:
 		out.ReuseLost = true
 		return resp, err
 	}
 	fasthttp.ReleaseResponse(resp)
+	if monoClock() >= until {
+		// The lost attempt took the whole timeout: a timeout, as any.
+		return fasthttp.AcquireResponse(), fasthttp.ErrTimeout
+	}
 	out.Retried = true
-	return fp.fresh()
+	return fp.fresh(until)
 }
 
 // fresh sends the request on a connection of its own, dialled for it and
 // closed after it: a request sent again after a reused connection lost it
 // (reuse.go). Not one the pool has idle: a server that closes each
-// connection after its response may be closing those too.
-func (fp *fastPrepared) fresh() (*fasthttp.Response, error) {
+// connection after its response may be closing those too. It has what is
+// left of the lost attempt's deadline, until (on monoClock), for its dial
+// and its exchange, not a whole timeout of its own: the timeout bounds the
+// request as its user sees it (docs/reliability.md).
+func (fp *fastPrepared) fresh(until time.Duration) (*fasthttp.Response, error) {
 	c, resp := fp.owner, fasthttp.AcquireResponse()
-	conn, err := c.dial(fp.host.hc.Addr, c.opt.Timeout)
+	conn, err := c.dial(fp.host.hc.Addr, until-monoClock())
 	if err != nil {
 		return resp, err
 	}
@@ -217,7 +224,12 @@ func (fp *fastPrepared) fresh() (*fasthttp.Response, error) {
 		return resp, err
 	}
 	defer dc.Close()
-	if _, err := dc.Write(fp.wire); err != nil {
+	// The deadline is set once and written past deadlineConn.Write, which
+	// would move it a whole timeout ahead.
+	if err := conn.SetDeadline(monoEpoch.Add(until)); err != nil {
+		return resp, err
+	}
+	if _, err := conn.Write(fp.wire); err != nil {
 		return resp, fastEOF(err)
 	}
 	dc.awaitResponse()
@@ -225,10 +237,11 @@ func (fp *fastPrepared) fresh() (*fasthttp.Response, error) {
 	return resp, fastEOF(resp.ReadLimitBody(bufio.NewReader(dc), fp.host.hc.MaxResponseBodySize))
 }
 
-// attempt sends the request once. lost: a reused connection lost it
-// before any byte of the response, in a way that shows the server never
-// served it (reuse.go).
-func (fp *fastPrepared) attempt() (resp *fasthttp.Response, lost bool, err error) {
+// attempt sends the request once. until: when a reused connection lost
+// it before any byte of the response, in a way that shows the server never
+// served it (reuse.go), the deadline the attempt had (on monoClock); 0
+// otherwise.
+func (fp *fastPrepared) attempt() (resp *fasthttp.Response, until time.Duration, err error) {
 	hc := fp.host.hc
 	cc, err := hc.AcquireConn(0, fp.close)
 	for err == nil && stale(cc.Conn()) {
@@ -236,7 +249,7 @@ func (fp *fastPrepared) attempt() (resp *fasthttp.Response, lost bool, err error
 		cc, err = hc.AcquireConn(0, fp.close)
 	}
 	if err != nil {
-		return fasthttp.AcquireResponse(), false, err
+		return fasthttp.AcquireResponse(), 0, err
 	}
 	conn := cc.Conn()
 	dc, _ := conn.(*deadlineConn)
@@ -245,12 +258,15 @@ func (fp *fastPrepared) attempt() (resp *fasthttp.Response, lost bool, err error
 		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
 			err = fasthttp.ErrTimeout
 		}
-		return fasthttp.AcquireResponse(), dc != nil && dc.reused && lostReset(err), fastEOF(err)
+		if dc != nil && dc.reused && lostReset(err) {
+			until = dc.until
+		}
+		return fasthttp.AcquireResponse(), until, fastEOF(err)
 	}
 	if dc != nil {
 		dc.awaitResponse()
 		if dc.reused && dc.lostUnserved() {
-			lost = true
+			until = dc.until
 		}
 	}
 	resp = fasthttp.AcquireResponse()
@@ -261,14 +277,14 @@ func (fp *fastPrepared) attempt() (resp *fasthttp.Response, lost bool, err error
 	switch {
 	case err != nil:
 		hc.CloseConn(cc)
-		return resp, lost, fastEOF(err)
+		return resp, until, fastEOF(err)
 	case fp.close || resp.ConnectionClose():
 		hc.CloseConn(cc)
 	default:
 		released(cc.Conn())
 		hc.ReleaseConn(cc)
 	}
-	return resp, false, nil
+	return resp, 0, nil
 }
 
 // fastEOF is HostClient.Do's mapping of a bare end of stream.

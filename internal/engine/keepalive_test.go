@@ -207,10 +207,16 @@ func servedAll(t *testing.T, r endCase, serve func(c *net.TCPConn, served *atomi
 	return st, snap
 }
 
-// endRun runs r with p, bounded by 10 s.
+// endRun runs r with p, bounded by 10 s, with a 2 s timeout.
 func endRun(t *testing.T, r endCase, p *Prepared) (Stats, *metrics.Snapshot) {
 	t.Helper()
-	opt := ClientOptions{Timeout: 2 * time.Second, MaxConns: 16}
+	return endRunTimeout(t, r, p, 2*time.Second)
+}
+
+// endRunTimeout is endRun with the given timeout.
+func endRunTimeout(t *testing.T, r endCase, p *Prepared, timeout time.Duration) (Stats, *metrics.Snapshot) {
+	t.Helper()
+	opt := ClientOptions{Timeout: timeout, MaxConns: 16}
 	var doer interface {
 		Doer
 		CloseIdle()
@@ -244,4 +250,69 @@ func answerThenClose(c *net.TCPConn, linger time.Duration, served *atomic.Int64)
 	}
 	served.Add(1)
 	time.Sleep(linger)
+}
+
+// TestResentWithinTimeout: a request sent again after a reused connection
+// lost it has what is left of its timeout, not a whole one of its own:
+// the timeout bounds the request as its user sees it. The server answers
+// a connection's first request, waits 700 ms once the second has come
+// and resets the connection, having read none of it (the attempt lost
+// took 0.7 of the 1 s timeout); on a new connection it answers after
+// 750 ms. The request sent again must time out at about 1 s, not succeed
+// at about 1.45 s, which is what it did with a whole timeout for the
+// second attempt. Every client and engine: the event loop, the sender
+// pool and closed-model users on the fast client, closed-model users on
+// net/http. The margins are 250 ms and more each way (the answer comes at
+// 1.45 s, the timeout's end at 1 s + 1/64).
+func TestResentWithinTimeout(t *testing.T) {
+	const timeout = time.Second
+	// Two starts 100 ms apart: the second finds the first's connection idle.
+	open := scenario.Profile{Name: "baseline", Model: scenario.Open,
+		Stages: []scenario.Stage{{From: 10, Load: 10, Duration: 200 * time.Millisecond}}}
+	// One user: its second request at once after its first, then the stage is over.
+	closed := scenario.Profile{Name: "target", Model: scenario.Closed,
+		Stages: []scenario.Stage{{From: 1, Load: 1, Duration: 100 * time.Millisecond}}}
+	for _, r := range endRuns(open, closed, true) {
+		t.Run(r.name, func(t *testing.T) {
+			var conns atomic.Int64
+			url, stop := rawTarget(func(c *net.TCPConn, done <-chan struct{}) {
+				if conns.Add(1) == 1 {
+					answerThenReset(c, 700*time.Millisecond, done)
+					return
+				}
+				if readRequest(c) && sleepOrDone(done, 750*time.Millisecond) {
+					_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				}
+			})(t)
+			defer stop()
+			st, snap := endRunTimeout(t, r, &Prepared{Name: "get", Method: "GET", URL: url}, timeout)
+			stage := snap.Stages[0]
+			slowest := time.Duration(stage.ErrorLatency.Max()) * time.Microsecond
+			t.Logf("%d requests, %d errors %v, %d sent again, slowest failure %v, slowest success %v", stage.Requests, stage.Errors, stage.ByClass,
+				st.Retries, slowest, time.Duration(stage.PerName[0].Response.Max())*time.Microsecond)
+			if stage.Requests != 2 || stage.Errors != 1 || stage.ByClass["timeout"] != 1 || st.Retries != 1 {
+				t.Fatalf("%d requests, %d errors %v, %d sent again: want 2, the second sent again and a timeout", stage.Requests, stage.Errors, stage.ByClass, st.Retries)
+			}
+			if limit := timeout + 400*time.Millisecond; slowest > limit {
+				t.Errorf("the request sent again timed out after %v: want about the %v timeout (at most %v)", slowest, timeout, limit)
+			}
+		})
+	}
+}
+
+// answerThenReset answers the first request on c with a whole 200 and,
+// once the next request begins to arrive, waits wait and closes c having
+// read one byte of it: the rest unread, the close is a reset.
+func answerThenReset(c *net.TCPConn, wait time.Duration, done <-chan struct{}) {
+	if !readRequest(c) {
+		return
+	}
+	if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+		return
+	}
+	var one [1]byte
+	if _, err := c.Read(one[:]); err != nil {
+		return
+	}
+	sleepOrDone(done, wait)
 }

@@ -122,6 +122,9 @@ type builder struct {
 	// the capacity at SLO it measured.
 	stress *result.Profile
 	found  float64
+	// unbroken: no step of stress broke (measuredRisks); the next
+	// scenario carries its ramp on.
+	unbroken bool
 	// actBefore and actSizing are, for each action, the units in place
 	// before it and the index of its resource's sizing.
 	actBefore, actSizing []int
@@ -354,6 +357,19 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 	default:
 		m.RPS, m.Source = found, "result"
 	}
+	b.runRisks(pr, found)
+	if m.Source == "config" {
+		usl = nil // the fit belongs to the run, not to a figure given by hand
+		m.USL = nil
+	}
+	return usl, nil
+}
+
+// runRisks are the risks of the stress run pr the capacity comes from
+// (found: what it measured): a run that did not complete, one whose
+// generator was the bottleneck, and the caveat of its verdict.
+func (b *builder) runRisks(pr *result.Profile, found float64) {
+	m := &b.p.Measured
 	if pr != nil && pr.Status != result.StatusComplete && (m.Source == "result" || found > 0) {
 		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile did not complete (status %s): its capacity of %s req/s may be understated, or its steps cut short. Run it again before ordering on it.", pr.Name, pr.Status, FormatFigure(found))
 	}
@@ -364,22 +380,50 @@ func (b *builder) measured(mi int) (*capacity.USL, error) {
 		}
 		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile is marked invalid: the load generator was the bottleneck%s, so its capacity of %s req/s measures the generator, not the service. Run it again from a bigger or split generator before ordering on it.", pr.Name, why, FormatFigure(found))
 	}
-	if pr != nil && m.Source == "result" && pr.Verdict != nil && pr.Verdict.Caveat != "" {
-		// What the stress verdict says its capacity may not show (a
-		// capacity step too short to tell, or held above the error
-		// bound for want of evidence; a break during a generator stall).
-		b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile's capacity of %s req/s comes with a caveat: %s.", pr.Name, FormatFigure(found), strings.TrimSuffix(pr.Verdict.Caveat, "."))
+	if pr == nil || m.Source != "result" || pr.Verdict == nil || pr.Verdict.Caveat == "" || unknownEitherWay(pr, found) {
+		// (A run that never broke with a capacity step held only for
+		// want of evidence: its caveat is in measuredRisks' one risk.)
+		return
 	}
-	if m.Source == "config" {
-		usl = nil // the fit belongs to the run, not to a figure given by hand
-		m.USL = nil
+	// What the stress verdict says its capacity may not show (a
+	// capacity step too short to tell, or held above the error bound
+	// for want of evidence; a break during a generator stall), and
+	// which way that may take the plan.
+	b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile's capacity of %s req/s comes with a caveat: %s.%s", pr.Name, FormatFigure(found), strings.TrimSuffix(pr.Verdict.Caveat, "."), caveatEffect(pr.Verdict.Stress))
+}
+
+// unknownEitherWay tells whether the stress run pr, which measured found,
+// broke at no step while its capacity step held only for want of evidence
+// (stress.capacity_unproven): the capacity is then no lower bound, and may
+// be below found as well as above it.
+func unknownEitherWay(pr *result.Profile, found float64) bool {
+	v := pr.Verdict
+	return found > 0 && v != nil && v.Stress != nil && v.Stress.FirstBroken == nil && v.Stress.CapacityUnproven
+}
+
+// caveatEffect is which way a stress verdict's caveat may take the plan
+// sized on its capacity: a capacity step held only for want of evidence
+// may overstate the capacity (the plan orders too little); a break a
+// stall of the generator may explain, understate it (too much). "" when
+// the caveat says neither.
+func caveatEffect(s *result.Stress) string {
+	switch {
+	case s == nil:
+		return ""
+	case s.CapacityUnproven && s.Stall != "":
+		return " The capacity may thus be too high (the capacity step) or too low (the break): the plan, sized on it, may order less than is needed, or more."
+	case s.CapacityUnproven:
+		return " The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed."
+	case s.Stall != "":
+		return " The capacity may thus be too low: the plan, sized on it, may order more than is needed."
 	}
-	return usl, nil
+	return ""
 }
 
 // measuredRisks turns what the stress run and its capacity model say
 // about their own figures into plan risks: the model's warnings, and a
-// run that never broke (its capacity is only a lower bound).
+// run that never broke (its capacity is only a lower bound; or, when its
+// capacity step held only for want of evidence, not known either way).
 func (b *builder) measuredRisks() {
 	m, pr, found := &b.p.Measured, b.stress, b.found
 	if pr == nil || m.Source != "result" {
@@ -394,7 +438,7 @@ func (b *builder) measuredRisks() {
 	if s == nil || s.Stress == nil || s.Stress.FirstBroken != nil || found <= 0 {
 		return
 	}
-	m.AtLeast = true
+	b.unbroken = true
 	top, unit := found, "req/s"
 	if len(s.Stress.Steps) > 0 {
 		top, unit = 0, stepUnit(s.Stress.Steps)
@@ -402,6 +446,14 @@ func (b *builder) measuredRisks() {
 			top = math.Max(top, st.Offered)
 		}
 	}
+	if unknownEitherWay(pr, found) {
+		// Not "at least": the capacity step may not have held.
+		m.Unproven = true
+		b.risk(SeverityWarning, RiskNotFound, m.Resource, "Capacity not known either way: no step of the %s profile broke, but its capacity of %s req/s is no lower bound: %s. So the capacity may be below %s req/s as well as above it, and the plan, sized on it, may order less than is needed (or more). Rerun stress with longer steps to tell, and above %s %s, its highest step (next-scenario.yaml carries the ramp on), to find where it breaks.",
+			pr.Name, FormatFigure(found), strings.TrimSuffix(s.Caveat, "."), FormatFigure(found), FormatFigure(top), unit)
+		return
+	}
+	m.AtLeast = true
 	b.risk(SeverityWarning, RiskNotFound, m.Resource, "Capacity not found: no step of the %s profile broke, so the capacity is at least %s req/s, and how much more is not known. Rerun stress above %s %s, its highest step (next-scenario.yaml carries the ramp on), to find where it breaks; until then the plan may order more than is needed.",
 		pr.Name, FormatFigure(found), FormatFigure(top), unit)
 }
@@ -854,7 +906,7 @@ func (b *builder) nextTest(dm *demandModel) {
 	t.Text = fmt.Sprintf("Load test at %s req/s: the projected peak of %s (%s req/s), the highest of the next %d months.", FormatCount(t.RPS), t.Month, FormatCount(t.Projected), n)
 	if b.res != nil {
 		extra := nextExtra{orig: b.orig}
-		if p.Measured.AtLeast {
+		if b.unbroken {
 			extra.stress = b.stress
 		}
 		t.YAML = nextScenario(b.res, b.cfg.NextTest, t, b.asOf, extra)
@@ -909,6 +961,9 @@ func measuredSentence(m MeasuredCapacity) string {
 	if m.AtLeast {
 		at = "at least "
 		src += "; no step broke, so this is a lower bound"
+	}
+	if m.Unproven {
+		src += "; no step broke, but its capacity step held only for want of evidence, so it may be lower, see Risks"
 	}
 	if m.Source == "result" && m.Invalid { // said here, not only among the risks
 		src += "; the run is invalid: its generator was the bottleneck, see Risks"

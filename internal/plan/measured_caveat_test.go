@@ -63,3 +63,68 @@ func TestStressCaveatIsARisk(t *testing.T) {
 		t.Errorf("a caveat risk without a caveat: %+v", p.Risks)
 	}
 }
+
+// TestUnprovenCapacityIsNoLowerBound: a stress run in which no step broke
+// but whose capacity step held only for want of evidence (its error rate
+// above the bound, not significantly: stress.capacity_unproven) measured
+// no lower bound: the capacity may be below it (a service failing 2% of
+// its requests at every load under a 1% bound keeps the bound at no
+// rate), or above (no step broke). The plan must not say "at least" and
+// "may order more than is needed" beside a caveat saying the capacity
+// may be above what keeps the error bound; it says one thing: not known
+// either way, and the plan may order less than is needed. With a broken
+// step above, the caveat's risk says which way it goes; a break a stall
+// may explain goes the other way.
+func TestUnprovenCapacityIsNoLowerBound(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 5%}\ncapacity: {units: 10}\nresources: [{name: api, unit: instance}]\n")
+	const caveat = "the capacity step (step 3) held with its error rate 2% > 1%, but not significantly: the capacity at SLO may be above the rate that keeps the error bound; a longer step tells"
+	r := unbrokenResult()
+	for i, load := range []float64{1000, 1500, 2000} { // its steps, for the next scenario's ramp
+		r.Profiles[0].Stages = append(r.Profiles[0].Stages, result.Stage{Index: i, Offered: result.Offered{Load: load, Unit: "req/s", Duration: 10}})
+	}
+	r.Profiles[0].Verdict.Caveat = caveat
+	r.Profiles[0].Verdict.Stress.CapacityUnproven = true
+	p := mustBuild(t, cfg, r, "2027-01-01")
+	if p.Measured.AtLeast || !p.Measured.Unproven || strings.Contains(p.Summary, "at least") || p.Earliest("api") != "" ||
+		!strings.Contains(p.Summary, "(measured by the stress profile on 2026-11-23; no step broke, but its capacity step held only for want of evidence, so it may be lower, see Risks).") {
+		t.Errorf("an unproven capacity read as a lower bound: measured %+v, earliest %q, summary %s", p.Measured, p.Earliest("api"), p.Summary)
+	}
+	var notFound []string
+	for _, k := range p.Risks {
+		if strings.Contains(k.Text, "may order more than is needed") || strings.Contains(k.Text, "at least") {
+			t.Errorf("risk %q says the capacity is a lower bound", k.Text)
+		}
+		if k.Kind == RiskNotFound {
+			notFound = append(notFound, k.Text)
+		}
+	}
+	want := "Capacity not known either way: no step of the stress profile broke, but its capacity of 1,990 req/s is no lower bound: " + caveat +
+		". So the capacity may be below 1,990 req/s as well as above it, and the plan, sized on it, may order less than is needed (or more). Rerun stress with longer steps to tell, and above 2,000 req/s, its highest step"
+	if len(notFound) != 1 || !strings.HasPrefix(notFound[0], want) {
+		t.Errorf("capacity_not_found risks %q; want one, %q…", notFound, want)
+	}
+	if hasRisk(p, RiskMeasurement, "comes with a caveat") {
+		t.Errorf("the caveat said twice, in its own risk too: %+v", p.Risks)
+	}
+	if !strings.Contains(p.NextTest.YAML, "stress:") {
+		t.Errorf("no step broke, yet the next scenario does not carry the ramp on:\n%s", p.NextTest.YAML)
+	}
+
+	// A step broke above a capacity step held for want of evidence: the
+	// capacity may be too high, the plan may order too little.
+	b := stressResult(result.StatusComplete, 1500)
+	b.Profiles[0].Verdict.Caveat = caveat
+	b.Profiles[0].Verdict.Stress.CapacityUnproven = true
+	p = mustBuild(t, cfg, b, "2027-01-01")
+	if w := "; a longer step tells. The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed."; !hasRisk(p, RiskMeasurement, w) {
+		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
+	}
+	// A break a stall of the generator may explain: too low, too much.
+	s := stressResult(result.StatusComplete, 1500)
+	s.Profiles[0].Verdict.Stress.Stall = "step 3 broke while the generator stalled 83.6ms from 19.418 s: the break may be the generator's, not the target's, and the capacity at SLO too low; run again"
+	s.Profiles[0].Verdict.Caveat = s.Profiles[0].Verdict.Stress.Stall
+	p = mustBuild(t, cfg, s, "2027-01-01")
+	if w := "; run again. The capacity may thus be too low: the plan, sized on it, may order more than is needed."; !hasRisk(p, RiskMeasurement, w) {
+		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
+	}
+}

@@ -52,6 +52,10 @@ type MeasuredCapacity struct {
 	// Invalid: the profile's generator was the bottleneck, so RPS may
 	// measure loadplan, not the service.
 	Invalid bool `json:"invalid,omitempty"`
+	// Unproven: no step of the stress run broke, but its capacity step
+	// held only for want of evidence (stress.capacity_unproven), so RPS
+	// is no lower bound: the capacity may be below it as well as above.
+	Unproven bool `json:"unproven,omitempty"`
 }
 
 // USLModel is the Universal Scalability Law fitted on the stress run, as

@@ -173,8 +173,12 @@ func capacityAtSLO(c *result.Capacity) string {
 }
 
 // limitedByText is the "limited by" row's value. When no step broke,
-// nothing was seen to limit the capacity: it is a lower bound.
+// nothing was seen to limit the capacity: it is a lower bound, unless the
+// capacity step held only for want of evidence.
 func limitedByText(c *result.Capacity, s *result.Stress) string {
+	if s != nil && s.FirstBroken == nil && c.CapacityAtSLO > 0 && s.CapacityUnproven {
+		return fmt.Sprintf("not measured: no step broke by the rules, but the capacity step held only for want of evidence (the verdict's caveat), so the capacity at SLO (%s req/s) is no lower bound: the capacity may be below it as well as above; longer steps tell", sig4(c.CapacityAtSLO))
+	}
 	if s != nil && s.FirstBroken == nil && c.CapacityAtSLO > 0 {
 		return fmt.Sprintf("not measured: no step broke, so the capacity at SLO (%s req/s) is a lower bound; extend the ramp to find what binds", sig4(c.CapacityAtSLO))
 	}

@@ -136,7 +136,9 @@ func TestCapacityMarkdownContent(t *testing.T) {
 
 // The "limited by" row of a ramp where no step broke says that nothing
 // was seen to limit the capacity (a lower bound), not that the SLO binds;
-// with a broken step, or no verdict at hand, it keeps the model's limit.
+// unless its capacity step held only for want of evidence
+// (stress.capacity_unproven): then no lower bound either. With a broken
+// step, or no verdict at hand, it keeps the model's limit.
 func TestCapacityLimitedByNoStepBroke(t *testing.T) {
 	c := capacityCases()[2].c // linear, no ceiling in range, limited by the SLO
 	broken := 4
@@ -146,6 +148,7 @@ func TestCapacityLimitedByNoStepBroke(t *testing.T) {
 		want string
 	}{
 		{"no step broke", &result.Stress{CapacityAtSLO: c.CapacityAtSLO}, "| limited by | not measured: no step broke, so the capacity at SLO (" + sig4(c.CapacityAtSLO) + " req/s) is a lower bound; extend the ramp to find what binds |"},
+		{"no step broke, the capacity step unproven", &result.Stress{CapacityAtSLO: c.CapacityAtSLO, CapacityUnproven: true}, "| limited by | not measured: no step broke by the rules, but the capacity step held only for want of evidence (the verdict's caveat), so the capacity at SLO (" + sig4(c.CapacityAtSLO) + " req/s) is no lower bound: the capacity may be below it as well as above; longer steps tell |"},
 		{"a step broke", &result.Stress{CapacityAtSLO: c.CapacityAtSLO, FirstBroken: &broken}, "| limited by | SLO: latency, errors or a plateau break it before the ceiling |"},
 		{"no verdict", nil, "| limited by | SLO: latency, errors or a plateau break it before the ceiling |"},
 	} {

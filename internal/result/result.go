@@ -376,6 +376,16 @@ type Stress struct {
 	// at SLO, may be the generator's, not the target's (docs/capacity.md,
 	// "A stall of the generator"). Absent otherwise.
 	Stall string `json:"stall,omitempty"`
+	// CapacityUnproven says that the capacity step held by the rules only
+	// for want of evidence that it broke: its error rate above the bound,
+	// not significantly, or it fell short of its offered rate in too few
+	// steady seconds to tell a backlog from a stall, or it was offered 95%
+	// or more of the saturation throughput the broken steps past it
+	// measured, so it held for its length, not necessarily for good (the
+	// verdict's caveat says which). The capacity at SLO may then be above what the service
+	// sustains within the SLO: with no step broken it is no lower bound.
+	// Absent otherwise.
+	CapacityUnproven bool `json:"capacity_unproven,omitempty"`
 }
 
 // Bracket is the interval a stress ramp put the breaking point in.

@@ -191,7 +191,11 @@ func ScenarioPlan(sc *scenario.Scenario, complete bool) (*plan.Config, error) {
 // SLO, or the concurrency there, today's judging does not give has its
 // capacity model fitted again to today's verdict: the stored one was
 // fitted to the old verdict, and the plan takes the USL and the
-// concurrency at SLO from it, as the report shows them.
+// concurrency at SLO from it, as the report shows them. So has one whose
+// capacity step today's judging finds held only for want of evidence
+// where the stored verdict did not (stress.capacity_unproven, or a
+// result written before it): the model's statement says whether the
+// capacity is a lower bound.
 func Rejudge(res *result.Result) []string {
 	stored := make([]*result.Stress, len(res.Profiles))
 	for i, p := range res.Profiles {
@@ -206,7 +210,8 @@ func Rejudge(res *result.Result) []string {
 			continue
 		}
 		old, now := stored[i], p.Verdict.Stress
-		if old == nil || old.CapacityAtSLO != now.CapacityAtSLO || old.CapacityConcurrency != now.CapacityConcurrency {
+		if old == nil || old.CapacityAtSLO != now.CapacityAtSLO || old.CapacityConcurrency != now.CapacityConcurrency ||
+			old.CapacityUnproven != now.CapacityUnproven {
 			p.Capacity = capacity.FromProfile(p, capacity.FitOptions{})
 		}
 	}

@@ -116,3 +116,55 @@ func TestCapacityOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanOfAnUnprovenCapacity: a real run (testdata/unproven-capacity.json,
+// written before stress.capacity_unproven existed) against `loadplan sim
+// --error-rate 2%` (no rate keeps its 1% bound: the true capacity at SLO
+// is none) with a stress ramp of 10 and 20 req/s in 8 s steps: no step
+// broke, and the capacity step held with 3 errors in 120 requests (2.5%,
+// p = 0.12) only for want of evidence. Judged again, its capacity step is
+// unproven and its capacity model's statement, fitted again, calls the
+// capacity no lower bound; the plan says one thing, that the capacity is
+// not known either way and the plan may order less than is needed, where
+// it said "at least 19.5 req/s", "may order more than is needed" and,
+// beside them, that the capacity may be above what keeps the error bound.
+func TestPlanOfAnUnprovenCapacity(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("testdata", "unproven-capacity.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := filepath.Join(dir, "result.json")
+	cfg := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(res, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("capacity: {units: 4}\ndemand: {peak_rps: 30}\ngrowth: {monthly: 5%}\nresources: [{name: api, unit: instance}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := result.Read(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Rejudge(r)
+	pr := &r.Profiles[0]
+	if s := pr.Verdict.Stress; s == nil || s.FirstBroken != nil || !s.CapacityUnproven {
+		t.Fatalf("judged again: %+v; want no step broken, the capacity step unproven", s)
+	}
+	if st := pr.Capacity.Statement; strings.Contains(st, "lower bound") || !strings.Contains(st, "held only for want of evidence") {
+		t.Errorf("capacity statement %q: want it fitted again, no lower bound", st)
+	}
+	p, err := MakePlan(context.Background(), PlanRequest{Result: res, Config: cfg, AsOf: "2026-12-07", Formats: []string{"md"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(p.Markdown)
+	for _, bad := range []string{"at least", "at the earliest", "may order more than is needed", "comes with a caveat"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("plan.md says %q:\n%s", bad, md)
+		}
+	}
+	if want := "Capacity not known either way: no step of the stress profile broke, but its capacity of 19.5 req/s is no lower bound"; !strings.Contains(md, want) || !strings.Contains(md, "may order less than is needed") {
+		t.Errorf("plan.md lacks %q … may order less than is needed:\n%s", want, md)
+	}
+}

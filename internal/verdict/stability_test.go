@@ -441,11 +441,17 @@ func TestShortCapacityStepThatFellShort(t *testing.T) {
 		!strings.Contains(v.Answer, "no step broke by the rules, but the capacity step fell short of its offered rate") {
 		t.Errorf("step 3 completed 104 of 120 req/s in 3 s: %s\nwant no break, no 'above the highest step', and the caveat %q", v.Answer, want)
 	}
+	// Marked for the plan (stress.capacity_unproven): no lower bound.
+	if !v.Stress.CapacityUnproven {
+		t.Errorf("a capacity step that fell short, too short to tell: capacity_unproven not set")
+	}
 	// With a broken step above, the bracket's low end is the rules'; the
 	// capacity step's shortfall says it may be lower.
 	above := stress(t, "open", []float64{40, 80, 120, 160}, []float64{40, 80, 104, 100}, []time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, make([]float64, 4), 3)
 	if v := Judge(above, 0); !strings.Contains(v.Answer, "the breaking point is between 120 (held at 104 req/s) and 160 req/s (broken) by the rules, or at or below the capacity step, which fell short (below)") {
 		t.Errorf("step 4 broke above a short capacity step: %s; want the bracket qualified", v.Answer)
+	} else if !v.Stress.CapacityUnproven {
+		t.Errorf("step 4 broke above a short capacity step that fell short: capacity_unproven not set")
 	}
 	// A capacity step with no whole steady second was judged on its whole
 	// figures: no shortfall limit to state.
@@ -457,6 +463,8 @@ func TestShortCapacityStepThatFellShort(t *testing.T) {
 	}
 	if v := Judge(none, 0); !strings.Contains(v.Caveat, "the capacity step had no whole steady second (step 3), so it was judged on its whole figures, with neither the trend test nor the shortfall rule") {
 		t.Errorf("3 s steps, 2.5 s warm-up: caveat %q; want it to say no rule of the steady part applied", v.Caveat)
+	} else if v.Stress.CapacityUnproven {
+		t.Errorf("a capacity step that completed its offered rate: capacity_unproven set")
 	}
 	kept := stress(t, "open", []float64{40, 80, 120}, []float64{40, 80, 120}, []time.Duration{10 * ms, 10 * ms, 10 * ms}, make([]float64, 3), 3)
 	if v := Judge(kept, 0); !strings.Contains(v.Answer, "above the highest step") || !strings.Contains(v.Caveat, "only a shortfall of more than 16.7% breaks it (it completed 120 of 120") {

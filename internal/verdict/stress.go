@@ -230,7 +230,9 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	}
 	caveat, fellShort := untestedCapacity(p, s)
 	errCaveat := capacityErrors(p, s)
-	for _, c := range []string{errCaveat, nearSaturation(p, s)} {
+	near := nearSaturation(p, s)
+	s.CapacityUnproven = fellShort || errCaveat != "" || near != ""
+	for _, c := range []string{errCaveat, near} {
 		if c != "" {
 			caveat = strings.TrimPrefix(caveat+"; "+c, "; ")
 		}

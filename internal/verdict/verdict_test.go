@@ -964,8 +964,13 @@ func TestCapacityStepErrorsSaid(t *testing.T) {
 	if !strings.Contains(v.Answer, "no step broke by the rules, but the capacity step held above the error bound for want of evidence (below)") || strings.Contains(v.Answer, "lower bound") {
 		t.Errorf("answer %q calls the capacity a lower bound, or does not say why it may not be", v.Answer)
 	}
-	if v := Judge(errorSteps(t, []int64{0, 0, 2}, 0.01), 0); strings.Contains(v.Answer, "error rate") {
-		t.Errorf("a capacity step within the bound speaks of errors: %s", v.Answer)
+	// Marked for the plan (stress.capacity_unproven), which must not call
+	// it a lower bound either.
+	if !v.Stress.CapacityUnproven {
+		t.Errorf("capacity step held above the error bound for want of evidence: capacity_unproven not set")
+	}
+	if v := Judge(errorSteps(t, []int64{0, 0, 2}, 0.01), 0); strings.Contains(v.Answer, "error rate") || v.Stress.CapacityUnproven {
+		t.Errorf("a capacity step within the bound speaks of errors, or is marked unproven (%v): %s", v.Stress.CapacityUnproven, v.Answer)
 	}
 }
 
@@ -1068,10 +1073,13 @@ func TestCapacityStepNearSaturation(t *testing.T) {
 	if !strings.Contains(v.Answer, want) || !strings.Contains(v.Caveat, want) || !strings.Contains(v.Caveat, "may be lower, down to step 3's 1200 req/s") {
 		t.Errorf("answer %q\ncaveat %q\nwant both to say %q, and how low", v.Answer, v.Caveat, want)
 	}
+	if !s.CapacityUnproven {
+		t.Error("capacity_unproven not set: the plan would not say it may order less than is needed")
+	}
 	// Offered 1,200 against a saturation of 1,420 (85%): nothing to say.
 	p = stress(t, "open", []float64{400, 800, 1200, 1600}, []float64{400, 800, 1200, 1420},
 		[]time.Duration{10 * ms, 10 * ms, 10 * ms, 900 * ms}, []float64{0, 0, 0, 0}, 7)
-	if v := Judge(p, 0); strings.Contains(v.Answer, "saturation throughput") || v.Caveat != "" {
+	if v := Judge(p, 0); strings.Contains(v.Answer, "saturation throughput") || v.Caveat != "" || v.Stress.CapacityUnproven {
 		t.Errorf("a capacity step at 85%% of the saturation carries the caveat: %s", v.Answer)
 	}
 }
