@@ -20,8 +20,9 @@ const nearShare = 0.95
 // offered at least nearShare of the saturation throughput the steps past
 // it measured (the median successful throughput of the complete steps
 // above it that broke and fell short of their offered rate or were
-// unstable). A queue offered that share of what it can serve takes long
-// to settle, and does not at all at 100%: against loadplan sim (16
+// unstable, and that no stall of the generator may account for). A queue
+// offered that share of what it can serve takes long to settle, and does
+// not at all at 100%: against loadplan sim (16
 // workers × 10 ms, exponential) a 10 s step offered 1,600 req/s held p95
 // 93.7 ms < 100 ms once, its requests in flight 78 → 162 with too few
 // seconds for the trend test to call it, where Erlang C gives a steady
@@ -38,7 +39,10 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 	var named []string
 	for _, st := range s.Steps {
 		behind := st.Offered > 0 && st.Throughput < nearShare*st.Offered
-		if st.Complete && st.Broken && st.Offered > capStep.Offered && st.Throughput > 0 && (behind || st.Reason == ReasonUnstable) {
+		// A step a stall of the generator may account for measured the
+		// generator's pauses, not the service's ceiling: it is no
+		// saturation.
+		if st.Complete && st.Broken && !st.Stalled && st.Offered > capStep.Offered && st.Throughput > 0 && (behind || st.Reason == ReasonUnstable) {
 			xs = append(xs, st.Throughput)
 			named = append(named, strconv.Itoa(st.Index+1))
 		}

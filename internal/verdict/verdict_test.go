@@ -1075,3 +1075,33 @@ func TestCapacityStepNearSaturation(t *testing.T) {
 		t.Errorf("a capacity step at 85%% of the saturation carries the caveat: %s", v.Answer)
 	}
 }
+
+// nearStress is a hand-made open-model stress verdict for nearSaturation:
+// steps (offered, successful throughput, broken), each complete, 7 steady
+// seconds; the capacity step is capIdx.
+func nearStress(capIdx int, steps ...[3]float64) (*result.Profile, *result.Stress) {
+	s := &result.Stress{CapacityStep: &capIdx}
+	for i, st := range steps {
+		s.Steps = append(s.Steps, result.Step{Index: i, Offered: st[0], Unit: "req/s", Throughput: st[1], Complete: true, Broken: st[2] == 1, Windows: 7})
+		if st[2] == 1 {
+			s.Steps[i].Reason = ReasonLatency
+		}
+	}
+	return &result.Profile{Name: "stress", Model: "open"}, s
+}
+
+// TestNearSaturationNotFromAStall: a broken step a stall of the generator
+// may account for measured the generator's pauses, not the service's
+// ceiling; it is no saturation, and a capacity step below a true ceiling
+// of 1,600 req/s carries no caveat from it.
+func TestNearSaturationNotFromAStall(t *testing.T) {
+	p, s := nearStress(0, [3]float64{1200, 1200, 0}, [3]float64{1400, 1060, 1})
+	s.Steps[1].Stalled = true
+	if got := nearSaturation(p, s); got != "" {
+		t.Errorf("a stalled step measured a saturation: %s", got)
+	}
+	s.Steps[1].Stalled = false // the same step, no stall: it measured one
+	if got := nearSaturation(p, s); !strings.Contains(got, "113% of the saturation throughput the step(s) past it measured (1060 req/s, step(s) 2)") {
+		t.Errorf("want the caveat from an unstalled step: %q", got)
+	}
+}
