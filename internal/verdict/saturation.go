@@ -20,9 +20,8 @@ const nearShare = 0.95
 // offered at least nearShare of the saturation throughput the steps past
 // it measured (the median successful throughput of the complete steps
 // above it that broke and fell short of their offered rate or were
-// unstable, and that no stall of the generator may account for). A queue
-// offered that share of what it can serve takes long to settle, and does
-// not at all at 100%: against loadplan sim (16
+// unstable). A queue offered that share of what it can serve takes long
+// to settle, and does not at all at 100%: against loadplan sim (16
 // workers × 10 ms, exponential) a 10 s step offered 1,600 req/s held p95
 // 93.7 ms < 100 ms once, its requests in flight 78 → 162 with too few
 // seconds for the trend test to call it, where Erlang C gives a steady
@@ -63,20 +62,21 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 		grew = fmt.Sprintf(" (its requests in flight went %s → %s)", num(t.From), num(t.To))
 	}
 	lower := "lower"
-	if prev := heldBelow(s, capStep); prev != nil {
+	if prev := heldBelow(s, nearShare*sat); prev != nil {
 		lower = fmt.Sprintf("lower, down to step %d's %s req/s", prev.Index+1, num(prev.Throughput))
 	}
 	return fmt.Sprintf("the capacity step (step %d) was offered %s req/s, %s of the saturation throughput the step(s) past it measured (%s req/s, step(s) %s): a queue offered that share of what it can serve settles slowly or not at all, so the step held its SLO for its %d steady s%s, not necessarily for good; the capacity at SLO held for good may be %s (a finer ramp between them tells)",
 		capStep.Index+1, num(capStep.Offered), pct(capStep.Offered/sat), num(sat), strings.Join(named, ", "), capStep.Windows, grew, lower)
 }
 
-// heldBelow is the held complete step of highest offered rate below st's,
-// or nil.
-func heldBelow(s *result.Stress, st result.Step) *result.Step {
+// heldBelow is the held complete step of highest offered rate below
+// limit, or nil: a held step offered nearShare of the saturation or more
+// may not have settled either, so it is no floor.
+func heldBelow(s *result.Stress, limit float64) *result.Step {
 	var best *result.Step
 	for i := range s.Steps {
 		c := &s.Steps[i]
-		if c.Complete && !c.Broken && c.Offered < st.Offered && (best == nil || c.Offered > best.Offered) {
+		if c.Complete && !c.Broken && c.Offered < limit && (best == nil || c.Offered > best.Offered) {
 			best = c
 		}
 	}
