@@ -20,15 +20,16 @@ const nearShare = 0.95
 // offered at least nearShare of the saturation throughput the steps past
 // it measured (the median successful throughput of the complete steps
 // above it that broke and fell short of their offered rate or were
-// unstable). A queue offered that share of what it can serve takes long
-// to settle, and does not at all at 100%: against loadplan sim (16
+// unstable, and that no stall of the generator may account for, nor shed
+// requests alone). A queue offered that share of what it can serve takes
+// long to settle, and does not at all at 100%: against loadplan sim (16
 // workers × 10 ms, exponential) a 10 s step offered 1,600 req/s held p95
 // 93.7 ms < 100 ms once, its requests in flight 78 → 162 with too few
 // seconds for the trend test to call it, where Erlang C gives a steady
 // p95 of 507 ms at 1,594 req/s (random arrivals; 100 ms holds up to about
-// 1,567). The step held its SLO for its length, not
-// necessarily for good. "" when no step measured a saturation, when the
-// capacity step was offered less, or in the closed model.
+// 1,567). The step held its SLO for its length, not necessarily for good.
+// "" when no step measured a saturation, when the capacity step was
+// offered less, or in the closed model.
 func nearSaturation(p *result.Profile, s *result.Stress) string {
 	if p.Model == "closed" || s.CapacityStep == nil {
 		return ""
@@ -37,7 +38,7 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 	var xs []float64
 	var named []string
 	for _, st := range s.Steps {
-		behind := st.Offered > 0 && st.Throughput < nearShare*st.Offered
+		behind := st.Offered > 0 && st.Throughput < nearShare*st.Offered && !shed(st)
 		// A step a stall of the generator may account for measured the
 		// generator's pauses, not the service's ceiling: it is no
 		// saturation.
@@ -81,4 +82,14 @@ func heldBelow(s *result.Stress, limit float64) *result.Step {
 		}
 	}
 	return best
+}
+
+// shed reports whether a broken step fell short of its offered rate in
+// successes only because it refused requests: it broke on errors, not
+// on latency nor unstable (those come first), and its completions, failures
+// counted, kept up. A service that sheds load (503 at once) reaches a
+// steady state in moments: no queue grew, so its successful throughput is
+// no saturation a queue fills towards.
+func shed(st result.Step) bool {
+	return st.Reason == ReasonErrors && st.ErrorRate < 1 && st.Throughput/(1-st.ErrorRate) >= nearShare*st.Offered
 }
