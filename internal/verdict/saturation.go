@@ -62,11 +62,11 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 	if t := capStep.InFlightTrend; t != nil && t.To > t.From {
 		grew = fmt.Sprintf(" (its requests in flight went %s → %s)", num(t.From), num(t.To))
 	}
-	lower := "lower"
+	lower := "lower (a finer ramp below it tells)"
 	if prev := heldBelow(s, nearShare*sat); prev != nil {
-		lower = fmt.Sprintf("lower, down to step %d's %s req/s", prev.Index+1, num(prev.Throughput))
+		lower = fmt.Sprintf("lower, down to step %d's %s req/s (a finer ramp between them tells)", prev.Index+1, num(prev.Throughput))
 	}
-	return fmt.Sprintf("the capacity step (step %d) was offered %s req/s, %s of the saturation throughput the step(s) past it measured (%s req/s, step(s) %s): a queue offered that share of what it can serve settles slowly or not at all, so the step held its SLO for its %d steady s%s, not necessarily for good; the capacity at SLO held for good may be %s (a finer ramp between them tells)",
+	return fmt.Sprintf("the capacity step (step %d) was offered %s req/s, %s of the saturation throughput the step(s) past it measured (%s req/s, step(s) %s): a queue offered that share of what it can serve settles slowly or not at all, so the step held its SLO for its %d steady s%s, not necessarily for good; the capacity at SLO held for good may be %s",
 		capStep.Index+1, num(capStep.Offered), pct(capStep.Offered/sat), num(sat), strings.Join(named, ", "), capStep.Windows, grew, lower)
 }
 

@@ -1117,8 +1117,13 @@ func TestNearSaturationNotFromAStall(t *testing.T) {
 		t.Errorf("a stalled step measured a saturation: %s", got)
 	}
 	s.Steps[1].Stalled = false // the same step, no stall: it measured one
-	if got := nearSaturation(p, s); !strings.Contains(got, "113% of the saturation throughput the step(s) past it measured (1060 req/s, step(s) 2)") {
+	got := nearSaturation(p, s)
+	if !strings.Contains(got, "113% of the saturation throughput the step(s) past it measured (1060 req/s, step(s) 2)") {
 		t.Errorf("want the caveat from an unstalled step: %q", got)
+	}
+	// No held step below it: no "between them" without a second step.
+	if !strings.HasSuffix(got, "may be lower (a finer ramp below it tells)") {
+		t.Errorf("no floor, want 'a finer ramp below it': %q", got)
 	}
 }
 
