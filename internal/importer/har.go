@@ -52,6 +52,10 @@ type harHeader struct {
 // to the origin of the first page or API request, without static
 // resources unless opt.IncludeStatic.
 func HAR(data []byte, opt Options) (*Result, error) {
+	// A UTF-8 byte-order mark (tools that write files the Windows way) is
+	// no JSON value: without this the file was "not a HAR file: invalid
+	// character 'ï'". It holds no line break, so lines stay the file's.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var h har
 	if err := json.Unmarshal(data, &h); err != nil {
 		return nil, harError(opt.Source, data, err)

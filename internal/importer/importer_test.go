@@ -152,6 +152,15 @@ func TestHARRefusesNonsense(t *testing.T) {
 			`x.har:2: log.entries[1].request.method is empty`},
 		{"{\n\"log\": {\"entries\": [\n{\"request\":\n {\"method\": \"GET\", \"url\": \"http://h/a\", \"headers\": [{\"name\": \"X Bad\", \"value\": \"v\"}]}}]}}",
 			`x.har:3: log.entries[0].request.headers[0]:`},
+		// The line is the entry's that was decoded: of a key given twice
+		// the last, keys matched without regard to case.
+		{"{\"log\": {\"entries\": [\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/c\"}}],\n\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n\n{\"request\": {\"method\": \"TRACE\", \"url\": \"http://h/b\"}}]}}\n",
+			`x.har:6: log.entries[1].request.method: unsupported method "TRACE"`},
+		{"{\"log\": {\"entries\": [\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/c\"}}]},\n\"log\": {\"creator\": {}},\n\"LOG\": {\"Entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n\n{\"request\": {\"method\": \"TRACE\", \"url\": \"http://h/b\"}}]}}\n",
+			`x.har:7: log.entries[1].request.method: unsupported method "TRACE"`},
+		// A byte-order mark and CRLF line ends: the entry's line still.
+		{"\xef\xbb\xbf{\"log\": {\"entries\": [\r\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\r\n{\"request\": {\"method\": \"TRACE\", \"url\": \"http://h/b\"}}]}}\r\n",
+			`x.har:3: log.entries[1].request.method: unsupported method "TRACE"`},
 	} {
 		_, err := HAR([]byte(c.in), Options{Source: "x.har"})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "x.har") {
