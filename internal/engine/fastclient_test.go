@@ -100,7 +100,7 @@ func TestFastClientTimeoutOnReusedConnection(t *testing.T) {
 // connection's deadline was last moved: requests that each take a tenth of
 // the timeout, back to back on one connection, all succeed, though
 // together they take 1.5 timeouts (with a deadline set once, per
-// connection, request 11 is cut). Each has 900 ms to spare, nine times its
+// connection, request 10 or 11 is cut). Each has 900 ms to spare, nine times its
 // own length: a loaded machine delayed a 150 ms answer past a 250 ms
 // timeout (CI beside three helpers, load 11).
 func TestFastClientDeadlineMovesWithRequests(t *testing.T) {

@@ -386,9 +386,11 @@ func (b *builder) runRisks(pr *result.Profile, found float64) {
 		return
 	}
 	// What the stress verdict says its capacity may not show (a
-	// capacity step too short to tell, or held above the error bound
-	// for want of evidence; a break during a generator stall), and
-	// which way that may take the plan.
+	// capacity step too short to tell, held above the error bound for
+	// want of evidence, or offered near the saturation the steps past it
+	// measured; a break during a generator stall; steps measured while
+	// the generator waited for a CPU), and which way that may take the
+	// plan.
 	b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile's capacity of %s req/s comes with a caveat: %s.%s", pr.Name, FormatFigure(found), strings.TrimSuffix(pr.Verdict.Caveat, "."), caveatEffect(pr.Verdict.Stress))
 }
 

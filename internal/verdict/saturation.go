@@ -19,9 +19,9 @@ const nearShare = 0.95
 // nearSaturation is the caveat of an open-model capacity step that was
 // offered at least nearShare of the saturation throughput the steps past
 // it measured (the median successful throughput of the complete steps
-// above it that broke and fell short of their offered rate or were
-// unstable, and that no stall of the generator may account for, nor shed
-// requests alone). A queue offered that share of what it can serve takes
+// above it that broke and fell short of their offered rate, less the
+// share the service fails at its held steps, or were unstable, and that
+// no stall of the generator may account for, nor shed requests alone). A queue offered that share of what it can serve takes
 // long to settle, and does not at all at 100%: against loadplan sim (16
 // workers × 10 ms, exponential) a 10 s step offered 1,600 req/s held p95
 // 93.7 ms < 100 ms once, its requests in flight 78 → 162 with too few
@@ -35,10 +35,21 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 		return ""
 	}
 	capStep := s.Steps[stepPos(s, *s.CapacityStep)]
+	// What a step that kept up succeeds in: its offered rate less the
+	// share the service fails at any load, the least error rate of the
+	// held steps (a service failing 6% everywhere is not behind at 94%; one
+	// that sheds load fails little at its lowest step).
+	least := min(max(capStep.ErrorRate, 0), 1)
+	for _, st := range s.Steps {
+		if st.Complete && !st.Broken {
+			least = min(least, max(st.ErrorRate, 0))
+		}
+	}
+	succeeds := 1 - least
 	var xs []float64
 	var named []string
 	for _, st := range s.Steps {
-		behind := st.Offered > 0 && st.Throughput < nearShare*st.Offered && !shed(st)
+		behind := st.Offered > 0 && st.Throughput < nearShare*st.Offered*succeeds && !shed(st)
 		// A step a stall of the generator may account for measured the
 		// generator's pauses, not the service's ceiling: it is no
 		// saturation.
@@ -65,6 +76,14 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 	lower := "lower (a finer ramp below it tells)"
 	if prev := heldBelow(s, nearShare*sat); prev != nil {
 		lower = fmt.Sprintf("lower, down to step %d's %s req/s (a finer ramp between them tells)", prev.Index+1, num(prev.Throughput))
+	}
+	if capStep.Throughput > sat {
+		// The steps past it carried less than it did: a service whose
+		// throughput falls past its peak, or steps a starved machine cut.
+		// Its own load is at or past the peak either way; a share of
+		// theirs above 100% would read as a contradiction.
+		return fmt.Sprintf("the capacity step (step %d) carried %s req/s and the step(s) past it, which could not keep up, less (%s req/s, step(s) %s): its load of %s req/s is at or past the peak of what was served, where a queue settles slowly or not at all, so the step held its SLO for its %d steady s%s, not necessarily for good; the capacity at SLO held for good may be %s",
+			capStep.Index+1, num(capStep.Throughput), num(sat), strings.Join(named, ", "), num(capStep.Offered), capStep.Windows, grew, lower)
 	}
 	return fmt.Sprintf("the capacity step (step %d) was offered %s req/s, %s of the saturation throughput the step(s) past it measured (%s req/s, step(s) %s): a queue offered that share of what it can serve settles slowly or not at all, so the step held its SLO for its %d steady s%s, not necessarily for good; the capacity at SLO held for good may be %s",
 		capStep.Index+1, num(capStep.Offered), pct(capStep.Offered/sat), num(sat), strings.Join(named, ", "), capStep.Windows, grew, lower)
