@@ -41,6 +41,7 @@ type stressStep struct {
 
 func newStress(p *result.Profile) *stress {
 	s := &stress{judged: verdict.JudgeSteps(p), closed: p.Model == "closed"}
+	s.judged.CapacityUnproven = verdict.CapacityUnproven(p, s.judged)
 	sps := spans(p)
 	top, broken := math.Inf(-1), math.MaxInt
 	if c := s.judged.CapacityStep; c != nil {
@@ -118,18 +119,22 @@ type ramp struct {
 	held, broke float64 // offered load, in unit
 	unit        string  // of the offered load: req/s, or users (closed model)
 	achieved    float64 // successful req/s at the held step
+	// unproven: the held step held only for want of evidence
+	// (stress.capacity_unproven), so with no step broken the capacity is
+	// no lower bound.
+	unproven bool
 }
 
 // bracket is the run's ramp; ok is false when no step was judged.
 func (s *stress) bracket() (ramp, bool) {
 	js := s.judged
 	if b := js.Bracket; b != nil {
-		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO}, true
+		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven}, true
 	}
 	for _, st := range js.Steps {
 		switch {
 		case js.CapacityStep != nil && st.Index == *js.CapacityStep:
-			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO}, true
+			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven}, true
 		case js.CapacityStep == nil && js.FirstBroken != nil && st.Index == *js.FirstBroken:
 			return ramp{broke: st.Offered, unit: st.Unit}, true
 		}
@@ -153,7 +158,7 @@ func unresolved(o, n *stress) (string, bool) {
 		head = "cannot tell, within one step of the ramp: "
 		tail = "; use smaller steps or several runs to tell them apart"
 	)
-	if ro.held == rn.held && ro.broke == rn.broke {
+	if ro.held == rn.held && ro.broke == rn.broke && ro.unproven == rn.unproven {
 		achieved := fmt.Sprintf("%.1f req/s achieved", ro.achieved)
 		if a, b := fmt.Sprintf("%.1f", ro.achieved), fmt.Sprintf("%.1f", rn.achieved); a != b {
 			achieved = fmt.Sprintf("%s req/s achieved in the old run, %s in the new", a, b)
@@ -168,6 +173,8 @@ func unresolved(o, n *stress) (string, bool) {
 // achieved (the capacity at SLO the row shows).
 func (r ramp) words(achieved string) string {
 	switch {
+	case math.IsInf(r.broke, 1) && r.unproven:
+		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above", r.held, r.unit, achieved)
 	case math.IsInf(r.broke, 1):
 		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke: the capacity at SLO is at least that", r.held, r.unit, achieved)
 	case r.held == 0:

@@ -2,11 +2,13 @@ package compare
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // calibrationPairs is how many pairs of runs TestSlowCapacityCallCalibrated
@@ -132,6 +134,7 @@ func TestCapacityUnresolvedWords(t *testing.T) {
 	noneHeld := func(offered float64) *stress {
 		return &stress{judged: &result.Stress{FirstBroken: step(0), Steps: []result.Step{{Index: 0, Offered: offered, Unit: "req/s", Broken: true}}}}
 	}
+	unproven := func(s *stress) *stress { s.judged.CapacityUnproven = true; return s }
 	const head, tail = "cannot tell, within one step of the ramp: ", "; use smaller steps or several runs to tell them apart"
 	for _, tc := range []struct {
 		name     string
@@ -149,6 +152,14 @@ func TestCapacityUnresolvedWords(t *testing.T) {
 				"in the new the ramp held at 89 req/s offered (85.2 req/s achieved) and broke at 95 req/s offered"},
 		{"no step broke", noneBroke(200, 196.5), noneBroke(200, 196.5),
 			"the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke: the capacity at SLO is at least that, in both runs"},
+		// A capacity step held only for want of evidence
+		// (stress.capacity_unproven): no lower bound, as the verdict,
+		// the capacity statement and the plan say.
+		{"no step broke, unproven", unproven(noneBroke(200, 196.5)), unproven(noneBroke(200, 196.5)),
+			"the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above, in both runs"},
+		{"no step broke, the new unproven", noneBroke(200, 196.5), unproven(noneBroke(200, 196.5)),
+			"in the old run the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke: the capacity at SLO is at least that; " +
+				"in the new the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above"},
 		{"no step held", noneHeld(60), noneHeld(60),
 			"no step held: the ramp broke at its first step, 60 req/s offered, in both runs"},
 	} {
@@ -184,5 +195,27 @@ func TestCapacityApartSaysTheSteps(t *testing.T) {
 	want := fmt.Sprintf("the breaking point moved by between %+g and %+g req/s offered", rn.held-ro.broke, rn.broke-ro.held)
 	if m.Verdict != Worse || !strings.Contains(m.Note, want) || !strings.Contains(m.Note, fmt.Sprintf("in the old run the ramp held at %g req/s offered", ro.held)) {
 		t.Errorf("capacity apart: %s, note %q; want %q", m.Verdict, m.Note, want)
+	}
+}
+
+// TestCapacityUnprovenCompared: the real run of runner's
+// testdata/unproven-capacity.json (`loadplan sim --error-rate 2%`: no rate
+// keeps its 1% bound, the true capacity at SLO is none; no step broke, the
+// capacity step held at 2.5% errors, not significantly) compared with
+// itself says its capacity at SLO may be below the held step as well as
+// above, as its verdict, capacity statement and plan do; it said "the
+// capacity at SLO is at least that" (compare judges the steps itself,
+// verdict.JudgeSteps, which leaves stress.capacity_unproven unset).
+func TestCapacityUnprovenCompared(t *testing.T) {
+	r, err := result.Read(filepath.Join("..", "runner", "testdata", "unproven-capacity.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict.JudgeAll(r)
+	_, p := compared(t, r, r)
+	m := metric(t, p, CapacityAtSLO)
+	want := "and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above, in both runs"
+	if !strings.Contains(m.Note, want) || strings.Contains(m.Note, "at least") {
+		t.Errorf("note %q; want %q", m.Note, want)
 	}
 }

@@ -406,18 +406,27 @@ func unknownEitherWay(pr *result.Profile, found float64) bool {
 // caveatEffect is which way a stress verdict's caveat may take the plan
 // sized on its capacity: a capacity step held only for want of evidence
 // may overstate the capacity (the plan orders too little); a break a
-// stall of the generator may explain, understate it (too much). "" when
-// the caveat says neither.
+// stall of the generator may explain, or steps measured while the
+// generator waited for a CPU (cpu_starved: their throughput may be low),
+// understate it (too much). "" when the caveat says neither.
 func caveatEffect(s *result.Stress) string {
-	switch {
-	case s == nil:
+	if s == nil {
 		return ""
-	case s.CapacityUnproven && s.Stall != "":
-		return " The capacity may thus be too high (the capacity step) or too low (the break): the plan, sized on it, may order less than is needed, or more."
+	}
+	var low []string
+	if s.Stall != "" {
+		low = append(low, "the break")
+	}
+	if slices.ContainsFunc(s.Steps, func(st result.Step) bool { return st.Starved }) {
+		low = append(low, "the generator's wait for a CPU")
+	}
+	switch {
+	case s.CapacityUnproven && len(low) > 0:
+		return " The capacity may thus be too high (the capacity step) or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more."
 	case s.CapacityUnproven:
 		return " The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed."
-	case s.Stall != "":
-		return " The capacity may thus be too low: the plan, sized on it, may order more than is needed."
+	case len(low) > 0:
+		return " The capacity may thus be too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order more than is needed."
 	}
 	return ""
 }

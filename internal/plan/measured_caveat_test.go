@@ -124,7 +124,38 @@ func TestUnprovenCapacityIsNoLowerBound(t *testing.T) {
 	s.Profiles[0].Verdict.Stress.Stall = "step 3 broke while the generator stalled 83.6ms from 19.418 s: the break may be the generator's, not the target's, and the capacity at SLO too low; run again"
 	s.Profiles[0].Verdict.Caveat = s.Profiles[0].Verdict.Stress.Stall
 	p = mustBuild(t, cfg, s, "2027-01-01")
-	if w := "; run again. The capacity may thus be too low: the plan, sized on it, may order more than is needed."; !hasRisk(p, RiskMeasurement, w) {
+	if w := "; run again. The capacity may thus be too low (the break): the plan, sized on it, may order more than is needed."; !hasRisk(p, RiskMeasurement, w) {
 		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
+	}
+}
+
+// TestStarvedCaveatGoesLow: a stress caveat that steps were measured
+// while the generator waited for a CPU (cpu_starved: their throughput may
+// be low, and so the capacity at SLO) says the capacity may be too low and
+// the plan may order more than is needed; beside a capacity step held only
+// for want of evidence, either way. Before, the caveat's risk said nothing
+// of its direction alone, and beside an unproven capacity step only "may
+// order less". Figures of a closed ramp against `loadplan sim` (16 × 10 ms
+// fixed, truth 1,600 req/s) on a loaded machine: capacity at SLO 1,383
+// req/s, every step starved.
+func TestStarvedCaveatGoesLow(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 5%}\ncapacity: {units: 10}\nresources: [{name: api, unit: instance}]\n")
+	const starved = "the generator waited for a CPU in step(s) 1, 2 (up to 725µs each time a thread was ready to run, 517.6ms a second in all, in step 1, against a mean latency of 11.9ms): their throughput may be low and their latency high for want of the generator's CPU, not the target's, and so may the capacity at SLO and the capacity model; run again on a quieter machine"
+	for _, tc := range []struct {
+		name     string
+		unproven bool
+		want     string
+	}{
+		{"starved", false, "; run again on a quieter machine. The capacity may thus be too low (the generator's wait for a CPU): the plan, sized on it, may order more than is needed."},
+		{"starved and unproven", true, "; run again on a quieter machine. The capacity may thus be too high (the capacity step) or too low (the generator's wait for a CPU): the plan, sized on it, may order less than is needed, or more."},
+	} {
+		r := stressResult(result.StatusComplete, 1500)
+		s := r.Profiles[0].Verdict.Stress
+		s.Steps[0].Starved, s.Steps[1].Starved, s.CapacityUnproven = true, true, tc.unproven
+		r.Profiles[0].Verdict.Caveat = starved
+		p := mustBuild(t, cfg, r, "2027-01-01")
+		if !hasRisk(p, RiskMeasurement, tc.want) {
+			t.Errorf("%s: no caveat risk ending %q: %+v", tc.name, tc.want, p.Risks)
+		}
 	}
 }

@@ -34,7 +34,8 @@ type cpuWaitSecond struct {
 // recorder's path; the engine's windows take their seconds' shares when
 // the profile ends (fill).
 type cpuWaitLog struct {
-	read cpuWaitReader
+	read  cpuWaitReader
+	clock func() time.Time // time.Now; a fake one in tests
 
 	mu       sync.Mutex
 	measured bool
@@ -45,21 +46,37 @@ type cpuWaitLog struct {
 
 // newCPUWaitLog takes the first reading at now.
 func newCPUWaitLog(read cpuWaitReader, now time.Time) *cpuWaitLog {
-	l := &cpuWaitLog{read: read, secs: map[int64]*cpuWaitSecond{}}
+	l := &cpuWaitLog{read: read, clock: time.Now, secs: map[int64]*cpuWaitSecond{}}
 	l.last, l.measured = read()
 	l.lastAt = now
 	return l
 }
 
-// sample takes a reading at now and spreads what grew since the last one.
-func (l *cpuWaitLog) sample(now time.Time) {
+// sample takes a reading stamped now and spreads what grew since the
+// last one.
+func (l *cpuWaitLog) sample(now time.Time) { l.sampleAt(func() time.Time { return now }) }
+
+// tick takes a reading on the ticker's tick, stamped with the clock when
+// the reading is in hand, not with the tick's time: the ticker delivers
+// the time it was due, and a sampler the machine ran late (as it does when
+// the generator is short of CPU) would place all that grew between that
+// time and the reading in the seconds before it.
+func (l *cpuWaitLog) tick(time.Time) { l.sampleAt(l.clock) }
+
+// sampleAt takes a reading, stamps it with clock read after it and
+// spreads what grew since the last one.
+func (l *cpuWaitLog) sampleAt(clock func() time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.measured || !now.After(l.lastAt) {
+	if !l.measured {
 		return
 	}
 	r, ok := l.read()
 	if !ok {
+		return
+	}
+	now := clock()
+	if !now.After(l.lastAt) {
 		return
 	}
 	span := now.Sub(l.lastAt)
@@ -116,13 +133,13 @@ func startCPUWaits(read cpuWaitReader) (stop func() *cpuWaitLog) {
 	go func() {
 		defer close(ended)
 		if l.measured {
-			ticker.Every(done, time.Second, l.sample)
+			ticker.Every(done, time.Second, l.tick)
 		}
 	}()
 	return func() *cpuWaitLog {
 		close(done)
 		<-ended
-		l.sample(time.Now())
+		l.sampleAt(l.clock)
 		return l
 	}
 }

@@ -34,12 +34,25 @@ const (
 // starvedPart is a steady part's wait for a CPU: per second, each time a
 // thread was ready, and whether that starved a closed-model part.
 func starvedPart(model string, part Part) (perSec, each result.Millis, starved bool) {
-	if part.Windows == 0 || part.CPUSlices <= 0 {
+	if part.CPUSeconds == 0 || part.CPUSlices <= 0 {
 		return 0, 0, false
 	}
 	e := time.Duration(float64(part.CPUWait) / part.CPUSlices)
 	starved = model == "closed" && e >= CPUWaitEachFloor && float64(e) >= CPUWaitEachShare*float64(part.Mean)
-	return result.Ms(part.CPUWait / time.Duration(part.Windows)), result.Ms(e), starved
+	return result.Ms(part.CPUWait / time.Duration(part.CPUSeconds)), result.Ms(e), starved
+}
+
+// seeCPUWait adds w's wait for a CPU to the part's. A second with no
+// runs recorded is one whose wait was not recorded (it completed nothing,
+// so it had no window to hold it): it does not count as a second of no
+// wait in the wait per second.
+func (part *Part) seeCPUWait(w result.Window) {
+	if w.CPUSlices <= 0 && w.CPUWait <= 0 {
+		return
+	}
+	part.CPUSeconds++
+	part.CPUWait += w.CPUWait.Duration()
+	part.CPUSlices += w.CPUSlices
 }
 
 // starvedSteps is the stress verdict's sentence on the steps measured
@@ -75,8 +88,7 @@ func steadyStarved(p *result.Profile) string {
 		var part Part
 		for _, w := range result.SteadyWindows(p, sp) {
 			part.Windows++
-			part.CPUWait += w.CPUWait.Duration()
-			part.CPUSlices += w.CPUSlices
+			part.seeCPUWait(w)
 		}
 		part.Mean = p.Stages[i].Stats.Response.Mean.Duration()
 		perSec, each, starved := starvedPart(p.Model, part)

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,29 @@ func TestSteadyStarvedGenerator(t *testing.T) {
 				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestStarvedPerSecondOfRecordedSeconds: a steady second that completed
+// nothing has no window, so its wait for a CPU is not recorded, and the
+// verdict's steady part fills it in as an empty second; the wait a second
+// (cpu_wait_ms of the step, "… a second in all" in the caveat) is over the
+// seconds that recorded it, not over those too, as if they had waited
+// nothing. Step 2's steady seconds waited 1.6 s each (2,000 runs × 0.8
+// ms); with one of its five without a completion, it read 1.28 s a second.
+func TestStarvedPerSecondOfRecordedSeconds(t *testing.T) {
+	ms := time.Millisecond
+	p := stress(t, "closed", []float64{4, 8, 12, 16}, []float64{400, 800, 1200, 1600},
+		[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+	setCPUWait(p, 0, 20, 50*time.Microsecond)
+	setCPUWait(p, 5, 10, 800*time.Microsecond)
+	full := Judge(p, 0).Stress.Steps[1]
+	p.Windows = slices.Delete(p.Windows, 8, 9) // step 2's fourth second completed nothing
+	st := Judge(p, 0).Stress.Steps[1]
+	if st.Windows != full.Windows {
+		t.Fatalf("step 2 has %d steady seconds, %d with all its windows: the gap is not in its steady part", st.Windows, full.Windows)
+	}
+	if got, want := st.CPUWait.Duration(), 1600*ms; got != want || st.CPUWaitEach.Duration() != 800*time.Microsecond || !st.Starved {
+		t.Errorf("step 2 waited %v a second, %v each time (starved %v); want %v, 800µs, starved", got, st.CPUWaitEach.Duration(), st.Starved, want)
 	}
 }

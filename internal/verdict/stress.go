@@ -220,6 +220,15 @@ func bracket(s *result.Stress) *result.Bracket {
 	}
 }
 
+// CapacityUnproven tells whether the capacity step of s (JudgeSteps of
+// p) held only for want of evidence, as the stress verdict marks it
+// (result.Stress.CapacityUnproven): for a caller of JudgeSteps, which
+// leaves it unset.
+func CapacityUnproven(p *result.Profile, s *result.Stress) bool {
+	_, fellShort := untestedCapacity(p, s)
+	return fellShort || capacityErrors(p, s) != "" || nearSaturation(p, s) != ""
+}
+
 func judgeStress(p *result.Profile) *result.Verdict {
 	s := JudgeSteps(p)
 	v := &result.Verdict{Pass: true, Stress: s}

@@ -55,6 +55,10 @@ type Part struct {
 	// (result.Window.CPUWait): 0 where not measured.
 	CPUWait   time.Duration
 	CPUSlices float64
+	// CPUSeconds are the steady seconds that recorded the wait: those
+	// with a window of their own (a second that completed nothing has
+	// none, and its wait is not recorded; SteadyWindows fills it in empty).
+	CPUSeconds int
 }
 
 // Span is a stage's place in the profile timeline (result.Span: the one
@@ -79,8 +83,7 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		part.Requests += w.Requests
 		part.Errors += w.Errors
 		part.seeLate(w)
-		part.CPUWait += w.CPUWait.Duration()
-		part.CPUSlices += w.CPUSlices
+		part.seeCPUWait(w)
 		if w.Hist == "" {
 			continue
 		}
