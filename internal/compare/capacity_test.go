@@ -3,11 +3,13 @@ package compare
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/testkit"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -217,5 +219,34 @@ func TestCapacityUnprovenCompared(t *testing.T) {
 	want := "and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above, in both runs"
 	if !strings.Contains(m.Note, want) || strings.Contains(m.Note, "at least") {
 		t.Errorf("note %q; want %q", m.Note, want)
+	}
+}
+
+// TestStarvedSideWarned: a closed run whose generator waited for a CPU
+// (0.8 ms each time a thread was ready, against a 10 ms latency) in its
+// second step is named in the comparison's warnings, so a change called
+// between the sides is not read as the target's without a word (review 2:
+// compare took a starved run at face value).
+func TestStarvedSideWarned(t *testing.T) {
+	ms := time.Millisecond
+	mk := func(starved bool) *result.Result {
+		p := testkit.StressProfile(t, "closed", []float64{4, 8, 12, 16}, []float64{400, 800, 1200, 1600},
+			[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+		for i := range p.Windows {
+			w := &p.Windows[i]
+			w.CPUWait, w.CPUSlices = result.Ms(20*time.Millisecond), 1000 // 20 µs each: quiet
+			if starved && i >= 5 && i < 10 {
+				w.CPUWait = result.Ms(800 * time.Millisecond)
+			}
+		}
+		return doc(*p)
+	}
+	_, p := compared(t, mk(false), mk(true))
+	want := "the generator waited for a CPU (the new run in stage(s) 2): a closed loop short of CPU"
+	if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, want) }) {
+		t.Errorf("warnings %q; want one saying %q", p.Warnings, want)
+	}
+	if _, p := compared(t, mk(false), mk(false)); slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "waited for a CPU") }) {
+		t.Errorf("two quiet runs warned of a wait for a CPU: %q", p.Warnings)
 	}
 }

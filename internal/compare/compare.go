@@ -557,8 +557,10 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	holm(pc.Metrics)
 	setDetectable(pc.Metrics, opt.Alpha)
 	pc.judge(opt, callPooled)
-	if w := latenessWarning(os, ns, pc.Metrics); w != "" {
-		pc.Warnings = append(pc.Warnings, w)
+	for _, w := range []string{latenessWarning(os, ns, pc.Metrics), starvedWarning(os, ns)} {
+		if w != "" {
+			pc.Warnings = append(pc.Warnings, w)
+		}
 	}
 	if stepped {
 		// After the tested rows: it is no part of their Holm family, and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -364,4 +365,39 @@ func (c *Comparison) UnsoundWord() string {
 		}
 	}
 	return word
+}
+
+// starvedWarning names the closed-model runs of either side whose
+// generator waited for a CPU in the stages compared (verdict.StarvedStages:
+// docs/capacity.md, "A generator short of CPU"): a closed loop short of CPU
+// sends less and waits longer, so its throughput reads low and its latency
+// high for the machine's sake, and a change called between the sides may be
+// the machine's. Measured: a closed ramp against 16 workers × 10 ms pinned
+// beside a busy loop read 41–95% of the truth. "" when none was.
+func starvedWarning(os, ns []*result.Profile) string {
+	var parts []string
+	for _, sd := range []struct {
+		name string
+		ps   []*result.Profile
+	}{{"old", os}, {"new", ns}} {
+		for k, p := range sd.ps {
+			idx := verdict.StarvedStages(p)
+			if len(idx) == 0 {
+				continue
+			}
+			var stages []string
+			for _, i := range idx {
+				stages = append(stages, strconv.Itoa(i+1))
+			}
+			run := "the " + sd.name + " run"
+			if len(sd.ps) > 1 {
+				run = fmt.Sprintf("run %d of the %s side", k+1, sd.name)
+			}
+			parts = append(parts, run+" in stage(s) "+strings.Join(stages, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "the generator waited for a CPU (" + strings.Join(parts, "; ") + "): a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's, and a change called here may be the machine's; compare runs made on a quiet machine"
 }

@@ -79,12 +79,41 @@ func starvedSteps(s *result.Stress) string {
 // steadyStarved is a closed steady profile's sentence on its stages
 // measured while the generator was short of CPU, or "".
 func steadyStarved(p *result.Profile) string {
-	if p.Model != "closed" {
+	idx, worst := starvedStages(p)
+	if len(idx) == 0 {
 		return ""
 	}
-	var idx []string
-	var worstEach, worstSec, worstMean result.Millis
+	where := "its steady part"
+	if len(p.Stages) > 1 {
+		var ns []string
+		for _, i := range idx {
+			ns = append(ns, strconv.Itoa(i+1))
+		}
+		where = "stage(s) " + strings.Join(ns, ", ")
+	}
+	return fmt.Sprintf("the generator waited for a CPU in %s (%s each time a thread was ready to run, %s a second in all, against a mean latency of %s): its throughput may be low and its latency high for want of the generator's CPU, not the target's; run again on a quieter machine",
+		where, ms(worst[0]), ms(worst[1]), ms(worst[2]))
+}
+
+// StarvedStages are the stages (0-based) of a closed-model profile whose
+// steady part was measured while the generator was short of CPU, by the
+// rule of a stress step (starvedPart); none in the open model or where
+// the wait was not measured. internal/compare warns with it.
+func StarvedStages(p *result.Profile) []int {
+	idx, _ := starvedStages(p)
+	return idx
+}
+
+// starvedStages is StarvedStages with the worst stage's wait each time a
+// thread was ready, wait a second and mean latency.
+func starvedStages(p *result.Profile) (idx []int, worst [3]result.Millis) {
+	if p.Model != "closed" {
+		return nil, worst
+	}
 	for i, sp := range Spans(p) {
+		if i >= len(p.Stages) {
+			break
+		}
 		var part Part
 		for _, w := range result.SteadyWindows(p, sp) {
 			part.Windows++
@@ -95,18 +124,10 @@ func steadyStarved(p *result.Profile) string {
 		if !starved {
 			continue
 		}
-		idx = append(idx, strconv.Itoa(i+1))
-		if each > worstEach {
-			worstEach, worstSec, worstMean = each, perSec, result.Ms(part.Mean)
+		idx = append(idx, i)
+		if each > worst[0] {
+			worst = [3]result.Millis{each, perSec, result.Ms(part.Mean)}
 		}
 	}
-	if len(idx) == 0 {
-		return ""
-	}
-	where := "its steady part"
-	if len(p.Stages) > 1 {
-		where = "stage(s) " + strings.Join(idx, ", ")
-	}
-	return fmt.Sprintf("the generator waited for a CPU in %s (%s each time a thread was ready to run, %s a second in all, against a mean latency of %s): its throughput may be low and its latency high for want of the generator's CPU, not the target's; run again on a quieter machine",
-		where, ms(worstEach), ms(worstSec), ms(worstMean))
+	return idx, worst
 }
