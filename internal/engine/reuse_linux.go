@@ -16,3 +16,14 @@ func reuseUnacked(fd int) bool {
 	}
 	return ti.Bytes_acked <= ti.Bytes_sent-ti.Bytes_retrans
 }
+
+// reuseAcked tells how many bytes written on fd the peer's TCP has
+// acknowledged (its bytes_acked less the SYN); known false on an old
+// kernel without the counter (0) or an error.
+func reuseAcked(fd int) (acked uint64, known bool) {
+	ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil || ti.Bytes_acked == 0 {
+		return 0, false
+	}
+	return ti.Bytes_acked - 1, true
+}
