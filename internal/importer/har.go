@@ -63,13 +63,7 @@ func HAR(data []byte, opt Options) (*Result, error) {
 	if len(h.Log.Entries) == 0 {
 		return nil, fmt.Errorf("%s: the HAR file has no entries (log.entries is empty)", opt.Source)
 	}
-	lines := harEntryLines(data)
-	at := func(i int) string { // file:line of entry i, or the file
-		if i < len(lines) {
-			return fmt.Sprintf("%s:%d", opt.Source, lines[i])
-		}
-		return opt.Source
-	}
+	at := entryPlace(opt.Source, harEntryLines(data))
 	sec := newSecrets()
 	taken := map[string]bool{}
 	var (
@@ -255,4 +249,15 @@ func harError(file string, data []byte, err error) error {
 		return fmt.Errorf("%s:%d: %s: not a HAR file: want a %s, got a JSON %s", file, line(typ.Offset), strings.TrimPrefix(typ.Field, "."), typ.Type, typ.Value)
 	}
 	return fmt.Errorf("%s: not a HAR file: %v", file, err)
+}
+
+// entryPlace names where entry i of a HAR starts, for its errors:
+// "file:line", or the file alone where its line is not known.
+func entryPlace(file string, lines []int) func(i int) string {
+	return func(i int) string {
+		if i < len(lines) {
+			return fmt.Sprintf("%s:%d", file, lines[i])
+		}
+		return file
+	}
 }
