@@ -368,7 +368,8 @@ func (c *Comparison) UnsoundWord() string {
 }
 
 // starvedWarning names the closed-model runs of either side whose
-// generator waited for a CPU in the stages compared (verdict.StarvedStages:
+// generator waited for a CPU in any stage, compared or not (a stress
+// run's broken steps place its capacity row too; verdict.StarvedStages:
 // docs/capacity.md, "A generator short of CPU"): a closed loop short of CPU
 // sends less and waits longer, so its throughput reads low and its latency
 // high for the machine's sake, and a change called between the sides may be
