@@ -62,10 +62,7 @@ func nearSaturation(p *result.Profile, s *result.Stress) string {
 		return ""
 	}
 	slices.Sort(xs)
-	sat := xs[len(xs)/2]
-	if len(xs)%2 == 0 {
-		sat = (xs[len(xs)/2-1] + sat) / 2
-	}
+	sat := median(xs)
 	if capStep.Offered < nearShare*sat {
 		return ""
 	}
