@@ -142,22 +142,29 @@ func (s *stress) bracket() (ramp, bool) {
 	return ramp{}, false
 }
 
-// unresolved reports whether two stepped runs' capacities are within one
-// step of each other: their brackets touch or overlap. A ramp's steps
-// are its resolution, and at the step nearest the breaking point whether
-// it holds is one draw per run, not one per second, so no test over the
-// windows can settle a one-step difference: the comparison then says so,
-// with where each run places its capacity, instead of calling it.
+// unresolved reports whether two stepped runs' capacities cannot be told
+// apart: their brackets touch or overlap (within one step of each other),
+// or they are apart only by a held end that is no lower bound (apartBy).
+// A ramp's steps are its resolution, and at the step nearest the breaking
+// point whether it holds is one draw per run, not one per second, so no
+// test over the windows can settle a one-step difference: the comparison
+// then says so, with where each run places its capacity, instead of
+// calling it.
 func unresolved(o, n *stress) (string, bool) {
 	ro, okO := o.bracket()
 	rn, okN := n.bracket()
-	if !okO || !okN || ro.unit != rn.unit || ro.held > rn.broke || rn.held > ro.broke {
+	if !okO || !okN || ro.unit != rn.unit {
 		return "", false
 	}
-	const (
-		head = "cannot tell, within one step of the ramp: "
-		tail = "; use smaller steps or several runs to tell them apart"
-	)
+	const tail = "; use smaller steps or several runs to tell them apart"
+	switch apartBy(ro, rn) {
+	case apartFirm:
+		return "", false
+	case apartUnproven:
+		return "cannot tell: the brackets are apart only by a capacity step that held only for want of evidence, which is no lower end (the capacity at SLO may be below it): " +
+			eachRun(ro, rn) + "; that run's verdict caveat says what would tell", true
+	}
+	const head = "cannot tell, within one step of the ramp: "
 	if ro.held == rn.held && ro.broke == rn.broke && ro.unproven == rn.unproven {
 		achieved := fmt.Sprintf("%.1f req/s achieved", ro.achieved)
 		if a, b := fmt.Sprintf("%.1f", ro.achieved), fmt.Sprintf("%.1f", rn.achieved); a != b {
@@ -166,6 +173,28 @@ func unresolved(o, n *stress) (string, bool) {
 		return head + ro.words(achieved) + ", in both runs" + tail, true
 	}
 	return head + eachRun(ro, rn) + tail, true
+}
+
+// How two ramps' brackets lie (apartBy).
+const (
+	apartNot      = iota // they touch or overlap: within one step
+	apartFirm            // one run held a load the other broke at
+	apartUnproven        // apart, but only by a held step that was unproven
+)
+
+// apartBy says how the brackets of two ramps of one unit lie: apart when
+// one run held a load above the one the other broke at. A held step that
+// held only for want of evidence (stress.capacity_unproven) is no lower
+// end: the capacity may be below it, so brackets apart only by it are
+// apartUnproven, not apart (the capacity row does not call them).
+func apartBy(ro, rn ramp) int {
+	switch {
+	case ro.held > rn.broke && ro.unproven, rn.held > ro.broke && rn.unproven:
+		return apartUnproven
+	case ro.held > rn.broke, rn.held > ro.broke:
+		return apartFirm
+	}
+	return apartNot
 }
 
 // words says where a ramp places a capacity, each number labelled: the
@@ -179,6 +208,8 @@ func (r ramp) words(achieved string) string {
 		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke: the capacity at SLO is at least that", r.held, r.unit, achieved)
 	case r.held == 0:
 		return fmt.Sprintf("no step held: the ramp broke at its first step, %g %s offered", r.broke, r.unit)
+	case r.unproven:
+		return fmt.Sprintf("the ramp held at %g %s offered (%s) only for want of evidence, so the capacity at SLO may be below that, and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
 	}
 	return fmt.Sprintf("the ramp held at %g %s offered (%s) and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
 }
