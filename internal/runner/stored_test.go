@@ -168,3 +168,42 @@ func TestPlanOfAnUnprovenCapacity(t *testing.T) {
 		t.Errorf("plan.md lacks %q … may order less than is needed:\n%s", want, md)
 	}
 }
+
+// TestPlanOfAShortCapacityStep: an open stress ramp (400, 800 and 1,200
+// req/s, 5 s steps) in which no step broke, its capacity step too short
+// for the trend test (5 steady s, 6 needed): its latency may not have
+// settled, so its capacity may be above what the service sustains within
+// the SLO. The plan printed "at least 1,200 req/s" and "may order more
+// than is needed" beside the verdict's caveat saying so; it now says the
+// capacity is not known either way and the plan may order less than is
+// needed (stress.capacity_unproven), as for an unproven one.
+func TestPlanOfAShortCapacityStep(t *testing.T) {
+	dir := t.TempDir()
+	ms := 10 * time.Millisecond
+	p := testkit.StressProfile(t, "open", []float64{400, 800, 1200}, []float64{400, 800, 1200}, []time.Duration{ms, ms, ms}, []float64{0, 0, 0}, 5)
+	r := &result.Result{Schema: result.Schema, Status: result.StatusComplete, Scenario: result.Scenario{Name: "x"}, Profiles: []result.Profile{*p}}
+	verdict.JudgeAll(r)
+	res, cfg := filepath.Join(dir, "result.json"), filepath.Join(dir, "plan.yaml")
+	if err := result.Write(res, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("capacity: {units: 4}\ndemand: {peak_rps: 600}\ngrowth: {monthly: 5%}\nresources: [{name: api, unit: instance}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Profiles[0].Verdict.Caveat; !strings.Contains(c, "the capacity step is too short to tell whether it kept up (step 3: 5 steady s") {
+		t.Fatalf("caveat %q; want the capacity step too short to tell", c)
+	}
+	pl, err := MakePlan(context.Background(), PlanRequest{Result: res, Config: cfg, AsOf: "2026-12-07", Formats: []string{"md"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(pl.Markdown)
+	for _, bad := range []string{"at least", "at the earliest", "may order more than is needed"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("plan.md says %q:\n%s", bad, md)
+		}
+	}
+	if want := "Capacity not known either way: no step of the stress profile broke, but its capacity of 1,200 req/s is no lower bound: the capacity step is too short to tell whether it kept up"; !strings.Contains(md, want) || !strings.Contains(md, "may order less than is needed") {
+		t.Errorf("plan.md lacks %q … may order less than is needed:\n%s", want, md)
+	}
+}
