@@ -123,23 +123,38 @@ type ramp struct {
 	// (stress.capacity_unproven), so with no step broken the capacity is
 	// no lower bound.
 	unproven bool
+	// below is the offered load of the highest held step below the held
+	// one (0 when none): the lower end of an unproven ramp (apartBy).
+	below float64
 }
 
 // bracket is the run's ramp; ok is false when no step was judged.
 func (s *stress) bracket() (ramp, bool) {
 	js := s.judged
 	if b := js.Bracket; b != nil {
-		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven}, true
+		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven, below: heldBelow(js, b.HeldOffered)}, true
 	}
 	for _, st := range js.Steps {
 		switch {
 		case js.CapacityStep != nil && st.Index == *js.CapacityStep:
-			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven}, true
+			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven, below: heldBelow(js, st.Offered)}, true
 		case js.CapacityStep == nil && js.FirstBroken != nil && st.Index == *js.FirstBroken:
 			return ramp{broke: st.Offered, unit: st.Unit}, true
 		}
 	}
 	return ramp{}, false
+}
+
+// heldBelow is the offered load of the highest complete held step of s
+// offered less than load, 0 when there is none.
+func heldBelow(s *result.Stress, load float64) float64 {
+	below := 0.0
+	for _, st := range s.Steps {
+		if st.Complete && !st.Broken && st.Offered < load {
+			below = max(below, st.Offered)
+		}
+	}
+	return below
 }
 
 // unresolved reports whether two stepped runs' capacities cannot be told
@@ -183,16 +198,27 @@ const (
 )
 
 // apartBy says how the brackets of two ramps of one unit lie: apart when
-// one run held a load above the one the other broke at. A held step that
-// held only for want of evidence (stress.capacity_unproven) is no lower
-// end: the capacity may be below it, so brackets apart only by it are
-// apartUnproven, not apart (the capacity row does not call them).
+// one run held a load above the one the other broke at. A capacity step
+// that held only for want of evidence (stress.capacity_unproven) is no
+// lower end: the capacity may be below it, so the ramp's lower end is
+// the held step below it (the capacity held for good may be lower, down
+// to that step, as the verdict's caveats say), and brackets apart only by
+// the unproven step are apartUnproven, not apart (the capacity row does
+// not call them). With 5 s steps every capacity step is unproven (too
+// short for the trend test), and a change of two steps or more is still
+// called.
 func apartBy(ro, rn ramp) int {
+	low := func(r ramp) float64 {
+		if r.unproven {
+			return r.below
+		}
+		return r.held
+	}
 	switch {
-	case ro.held > rn.broke && ro.unproven, rn.held > ro.broke && rn.unproven:
-		return apartUnproven
-	case ro.held > rn.broke, rn.held > ro.broke:
+	case low(ro) > rn.broke, low(rn) > ro.broke:
 		return apartFirm
+	case ro.held > rn.broke, rn.held > ro.broke:
+		return apartUnproven
 	}
 	return apartNot
 }

@@ -259,7 +259,8 @@ func TestStarvedSideWarned(t *testing.T) {
 // run's break. Either way round: old unproven at 300 req/s against a new
 // run that held 100 and broke at 200 (it read "worse", a regression),
 // and the reverse ("better"). Two firm runs as far apart are still
-// called.
+// called, and so is a change beyond the held step below the unproven one
+// (the ramp's lower end then).
 func TestCapacityUnprovenEndNotApart(t *testing.T) {
 	ms := time.Millisecond
 	offered := []float64{100, 200, 300, 400}
@@ -313,5 +314,12 @@ func TestCapacityUnprovenEndNotApart(t *testing.T) {
 	_, p := compared(t, firmRun(3), firmRun(1))
 	if m := metric(t, p, CapacityAtSLO); m.Verdict != Worse {
 		t.Errorf("two firm runs apart: %s, note %q", m.Verdict, m.Note)
+	}
+	// The unproven ramp's lower end is its held step below (200 req/s):
+	// against a run that broke at its first step, 100 req/s, the change
+	// is still called.
+	_, p = compared(t, un, firmRun(0))
+	if m := metric(t, p, CapacityAtSLO); m.Verdict != Worse || strings.Contains(m.Note, "cannot tell") {
+		t.Errorf("unproven at 300 req/s, held 200 firm, against a break at 100: %s, note %q", m.Verdict, m.Note)
 	}
 }
