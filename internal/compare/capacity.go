@@ -123,18 +123,21 @@ type ramp struct {
 	// (stress.capacity_unproven), so with no step broken the capacity is
 	// no lower bound.
 	unproven bool
+	// below is the offered load of the highest held step below the held
+	// one (0 when none): the lower end of an unproven ramp (apartBy).
+	below float64
 }
 
 // bracket is the run's ramp; ok is false when no step was judged.
 func (s *stress) bracket() (ramp, bool) {
 	js := s.judged
 	if b := js.Bracket; b != nil {
-		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven}, true
+		return ramp{held: b.HeldOffered, broke: b.BrokenOffered, unit: b.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven, below: heldBelow(js, b.HeldOffered)}, true
 	}
 	for _, st := range js.Steps {
 		switch {
 		case js.CapacityStep != nil && st.Index == *js.CapacityStep:
-			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven}, true
+			return ramp{held: st.Offered, broke: math.Inf(1), unit: st.Unit, achieved: js.CapacityAtSLO, unproven: js.CapacityUnproven, below: heldBelow(js, st.Offered)}, true
 		case js.CapacityStep == nil && js.FirstBroken != nil && st.Index == *js.FirstBroken:
 			return ramp{broke: st.Offered, unit: st.Unit}, true
 		}
@@ -142,22 +145,41 @@ func (s *stress) bracket() (ramp, bool) {
 	return ramp{}, false
 }
 
-// unresolved reports whether two stepped runs' capacities are within one
-// step of each other: their brackets touch or overlap. A ramp's steps
-// are its resolution, and at the step nearest the breaking point whether
-// it holds is one draw per run, not one per second, so no test over the
-// windows can settle a one-step difference: the comparison then says so,
-// with where each run places its capacity, instead of calling it.
+// heldBelow is the offered load of the highest complete held step of s
+// offered less than load, 0 when there is none.
+func heldBelow(s *result.Stress, load float64) float64 {
+	below := 0.0
+	for _, st := range s.Steps {
+		if st.Complete && !st.Broken && st.Offered < load {
+			below = max(below, st.Offered)
+		}
+	}
+	return below
+}
+
+// unresolved reports whether two stepped runs' capacities cannot be told
+// apart: their brackets touch or overlap (within one step of each other),
+// or they are apart only by a held end that is no lower bound (apartBy).
+// A ramp's steps are its resolution, and at the step nearest the breaking
+// point whether it holds is one draw per run, not one per second, so no
+// test over the windows can settle a one-step difference: the comparison
+// then says so, with where each run places its capacity, instead of
+// calling it.
 func unresolved(o, n *stress) (string, bool) {
 	ro, okO := o.bracket()
 	rn, okN := n.bracket()
-	if !okO || !okN || ro.unit != rn.unit || ro.held > rn.broke || rn.held > ro.broke {
+	if !okO || !okN || ro.unit != rn.unit {
 		return "", false
 	}
-	const (
-		head = "cannot tell, within one step of the ramp: "
-		tail = "; use smaller steps or several runs to tell them apart"
-	)
+	const tail = "; use smaller steps or several runs to tell them apart"
+	switch apartBy(ro, rn) {
+	case apartFirm:
+		return "", false
+	case apartUnproven:
+		return "cannot tell: the brackets are apart only by a capacity step that held only for want of evidence, which is no lower end (the capacity at SLO may be below it): " +
+			eachRun(ro, rn) + "; that run's verdict caveat says what would tell", true
+	}
+	const head = "cannot tell, within one step of the ramp: "
 	if ro.held == rn.held && ro.broke == rn.broke && ro.unproven == rn.unproven {
 		achieved := fmt.Sprintf("%.1f req/s achieved", ro.achieved)
 		if a, b := fmt.Sprintf("%.1f", ro.achieved), fmt.Sprintf("%.1f", rn.achieved); a != b {
@@ -166,6 +188,39 @@ func unresolved(o, n *stress) (string, bool) {
 		return head + ro.words(achieved) + ", in both runs" + tail, true
 	}
 	return head + eachRun(ro, rn) + tail, true
+}
+
+// How two ramps' brackets lie (apartBy).
+const (
+	apartNot      = iota // they touch or overlap: within one step
+	apartFirm            // one run held a load the other broke at
+	apartUnproven        // apart, but only by a held step that was unproven
+)
+
+// apartBy says how the brackets of two ramps of one unit lie: apart when
+// one run held a load above the one the other broke at. A capacity step
+// that held only for want of evidence (stress.capacity_unproven) is no
+// lower end: the capacity may be below it, so the ramp's lower end is
+// the held step below it (the capacity held for good may be lower, down
+// to that step, as the verdict's caveats say), and brackets apart only by
+// the unproven step are apartUnproven, not apart (the capacity row does
+// not call them). With 5 s steps every capacity step is unproven (too
+// short for the trend test), and a change of two steps or more is still
+// called.
+func apartBy(ro, rn ramp) int {
+	low := func(r ramp) float64 {
+		if r.unproven {
+			return r.below
+		}
+		return r.held
+	}
+	switch {
+	case low(ro) > rn.broke, low(rn) > ro.broke:
+		return apartFirm
+	case ro.held > rn.broke, rn.held > ro.broke:
+		return apartUnproven
+	}
+	return apartNot
 }
 
 // words says where a ramp places a capacity, each number labelled: the
@@ -179,6 +234,8 @@ func (r ramp) words(achieved string) string {
 		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke: the capacity at SLO is at least that", r.held, r.unit, achieved)
 	case r.held == 0:
 		return fmt.Sprintf("no step held: the ramp broke at its first step, %g %s offered", r.broke, r.unit)
+	case r.unproven:
+		return fmt.Sprintf("the ramp held at %g %s offered (%s) only for want of evidence, so the capacity at SLO may be below that, and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
 	}
 	return fmt.Sprintf("the ramp held at %g %s offered (%s) and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
 }

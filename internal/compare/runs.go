@@ -189,17 +189,25 @@ func runLevel(ms []Metric, os, ns []*result.Profile, stages []int, fallback bool
 
 // unresolvedRuns is unresolved over several runs a side: the capacities
 // cannot be told apart when every old run is within one step of every
-// new run.
+// new run, or apart from it only by a capacity step held only for want
+// of evidence (apartBy).
 func unresolvedRuns(sos, sns []*stress) (string, bool) {
 	if len(sos) == 1 && len(sns) == 1 {
 		return unresolved(sos[0], sns[0])
 	}
+	unproven := false
 	for _, o := range sos {
 		for _, n := range sns {
 			if _, ok := unresolved(o, n); !ok {
 				return "", false
 			}
+			ro, _ := o.bracket()
+			rn, _ := n.bracket()
+			unproven = unproven || apartBy(ro, rn) == apartUnproven
 		}
+	}
+	if unproven {
+		return "cannot tell: every old run's capacity at SLO is within one step of every new run's, or apart from it only by a capacity step that held only for want of evidence, which is no lower end; use smaller and longer steps to tell them apart", true
 	}
 	return "cannot tell, within one step of the ramp: every old run's capacity at SLO is within one step of every new run's; use smaller steps to tell them apart", true
 }

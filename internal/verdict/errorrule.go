@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -59,6 +60,47 @@ func errorRule(part Part, bound float64) (failed bool, text string) {
 	}
 	return false, figures + fmt.Sprintf(", but not significantly: %d or more errors in %d requests come with probability p %s from a true rate at the bound (one-sided binomial test at %g), so the step is not broken on errors",
 		part.Errors, part.Requests, pValue(p), errorLevel)
+}
+
+// errorUnder reports whether errs errors in reqs requests show the true
+// error rate under bound at errorLevel: k or fewer errors would come less
+// often than that from a rate at the bound, P(X ≤ errs) < errorLevel for
+// X ~ Binomial(reqs, bound) (errorTail's other side). Never with a bound
+// of 0 (no rate is under it) and always with one of 100% or more.
+func errorUnder(errs, reqs int64, bound float64) bool {
+	switch {
+	case bound >= 1:
+		return true
+	case bound <= 0 || reqs <= 0 || errs >= reqs:
+		return false
+	}
+	return 1-errorTail(errs+1, reqs, bound) < errorLevel
+}
+
+// errorUpper is the one-sided upper confidence limit, at 1 − errorLevel,
+// of the true error rate behind errs errors in reqs requests (exact,
+// Clopper–Pearson): the highest rate that gives as few errors at least
+// errorLevel of the time. It is under a bound exactly when errorUnder.
+func errorUpper(errs, reqs int64) float64 {
+	if reqs <= 0 || errs >= reqs {
+		return 1
+	}
+	return mathext.InvRegIncBeta(float64(errs+1), float64(reqs-errs), 1-errorLevel)
+}
+
+// errorFreeNeeded is how many requests without an error show a true error
+// rate under bound (errorUnder of 0 errors): (1 − bound)^n < errorLevel.
+// 299 for a 1% bound.
+func errorFreeNeeded(bound float64) int64 {
+	return int64(math.Floor(math.Log(errorLevel)/math.Log1p(-bound))) + 1
+}
+
+// errorCount is "1 error" or "n errors".
+func errorCount(n int64) string {
+	if n == 1 {
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
 }
 
 // pValue writes a p-value after its sign, with two significant digits

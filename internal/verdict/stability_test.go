@@ -463,12 +463,18 @@ func TestShortCapacityStepThatFellShort(t *testing.T) {
 	}
 	if v := Judge(none, 0); !strings.Contains(v.Caveat, "the capacity step had no whole steady second (step 3), so it was judged on its whole figures, with neither the trend test nor the shortfall rule") {
 		t.Errorf("3 s steps, 2.5 s warm-up: caveat %q; want it to say no rule of the steady part applied", v.Caveat)
-	} else if v.Stress.CapacityUnproven {
-		t.Errorf("a capacity step that completed its offered rate: capacity_unproven set")
+	} else if !v.Stress.CapacityUnproven {
+		t.Errorf("a capacity step judged with no rule of its steady part: capacity_unproven not set")
 	}
+	// A capacity step that kept up, but in too few seconds for the trend
+	// test: its latency may not have settled, so its capacity may be
+	// above what the service sustains within the SLO. Not a lower bound,
+	// and marked unproven, so that the plan says which way it may be off
+	// (it printed "at least 120 req/s": docs/plan.md).
 	kept := stress(t, "open", []float64{40, 80, 120}, []float64{40, 80, 120}, []time.Duration{10 * ms, 10 * ms, 10 * ms}, make([]float64, 3), 3)
-	if v := Judge(kept, 0); !strings.Contains(v.Answer, "above the highest step") || !strings.Contains(v.Caveat, "only a shortfall of more than 16.7% breaks it (it completed 120 of 120") {
-		t.Errorf("step 3 kept up in 3 s: %s; want a lower bound and the caveat with the 16.7%% limit", v.Answer)
+	if v := Judge(kept, 0); strings.Contains(v.Answer, "above the highest step") || !strings.Contains(v.Answer, "no step broke by the rules, but the capacity step was too short to tell whether it kept up (below)") ||
+		!strings.Contains(v.Caveat, "only a shortfall of more than 16.7% breaks it (it completed 120 of 120") || !v.Stress.CapacityUnproven {
+		t.Errorf("step 3 kept up in 3 s: %s (unproven %v); want no lower bound, the caveat with the 16.7%% limit, and capacity_unproven", v.Answer, v.Stress.CapacityUnproven)
 	}
 }
 
