@@ -444,6 +444,70 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 	}
 }
 
+// A spike whose service recovers for recovery.windows seconds and then
+// goes bad again did not recover gracefully: it passed ("recovered within
+// 2s", last window p95 1 s) before the relapse check. A lone bad second
+// after the recovery, shorter than the run of good ones recovery needs, is
+// not a relapse.
+func TestJudgeSpikeRelapseFails(t *testing.T) {
+	lat := func(bad ...[2]int) func(int) time.Duration {
+		return func(i int) time.Duration {
+			for _, b := range bad {
+				if i >= b[0] && i < b[1] {
+					return time.Second
+				}
+			}
+			return 10 * time.Millisecond
+		}
+	}
+	none := func(int) int64 { return 0 }
+	tests := []struct {
+		name    string
+		lat     func(int) time.Duration
+		pass    bool
+		relapse float64
+	}{
+		// Bad until 16 s (2 s after the ramp-down ends at 14 s), good for
+		// 4 s, bad again from 20 s to the end (30 s).
+		{"relapses for good", lat([2]int{7, 16}, [2]int{20, 100}), false, 6},
+		{"relapses for 3 s", lat([2]int{7, 16}, [2]int{20, 23}), false, 6},
+		{"one bad second after", lat([2]int{7, 16}, [2]int{22, 23}), true, 0},
+		{"two bad seconds after", lat([2]int{7, 16}, [2]int{22, 24}), true, 0},
+		{"stays recovered", lat([2]int{7, 16}), true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(spikeProfile(t, tt.lat, none, 30), 0)
+			s := v.Spike
+			if !s.Recovered || float64(s.RecoveryTime) != 2 {
+				t.Fatalf("recovered %v in %vs, want in 2s", s.Recovered, s.RecoveryTime)
+			}
+			if v.Pass != tt.pass {
+				t.Errorf("pass %v, want %v: %s", v.Pass, tt.pass, v.Answer)
+			}
+			c := findCheck(v, "relapse")
+			if c == nil {
+				t.Fatalf("no relapse check: %+v", v.Checks)
+			}
+			if c.Pass != tt.pass {
+				t.Errorf("relapse check pass %v, want %v", c.Pass, tt.pass)
+			}
+			if tt.pass {
+				if s.Relapse != nil {
+					t.Errorf("relapse at %v recorded for a spike that stayed recovered", *s.Relapse)
+				}
+				return
+			}
+			if s.Relapse == nil || float64(*s.Relapse) != tt.relapse {
+				t.Errorf("relapse %v, want %vs", s.Relapse, tt.relapse)
+			}
+			if want := "but it did not stay recovered: it went bad again in the second from 6s after the ramp-down"; !strings.Contains(v.Answer, want) {
+				t.Errorf("answer %q lacks %q", v.Answer, want)
+			}
+		})
+	}
+}
+
 // A spike with fewer seconds after the surge than recovery.windows asks for
 // (a rehearsal at --scale 0.1 cuts after: 15s to 1.5 s) could not show
 // recovery: it must say "not measured", not "never recovered", and give no
