@@ -84,6 +84,9 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 	v.Checks = append(v.Checks, result.Check{Name: "surge_error_rate", Measured: surgeRate, Limit: limitErr, Op: "<=", Unit: "ratio", Pass: surgeRate <= limitErr})
 	recCheck, recovery := recoveryCheck(sp, rule, len(after), need)
 	v.Checks = append(v.Checks, recCheck)
+	if sp.Recovered && p.Rules.Expect.P95 == nil {
+		recovery += errorsAloneNote(p, rampUp, sp)
+	}
 	if sp.Recovered {
 		relapse := relapseCheck(sp, rule.From, need)
 		if !relapse.Pass {
@@ -495,6 +498,19 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), before, budgetText(rule.Budget))
 	}
 	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %s)", num(rt), fromText(rule.From), budgetText(rule.Budget))
+}
+
+// errorsAloneNote says that a recovery with no p95 expectation was judged
+// by the error rate alone, with the p95 before the surge (the stage before
+// its ramp up) beside the last window's: a service 300 ms slow from the
+// surge to the end, 1 ms before, read "recovered within 0.641s after the
+// ramp-down" without a word.
+func errorsAloneNote(p *result.Profile, rampUp int, sp *result.Spike) string {
+	note := " — by its error rate alone: no p95 expectation is set (slo or the spike's expect), so its latency was not judged"
+	if rampUp > 0 && p.Stages[rampUp-1].Requests > p.Stages[rampUp-1].Errors {
+		note += fmt.Sprintf(": p95 %s before the surge, %s in the last window", ms(p.Stages[rampUp-1].Response.P95), units.MsMeasured(float64(sp.LastP95), !sp.LastUnmeasured))
+	}
+	return note
 }
 
 // relapseCheck is a recovered spike's check that it stayed recovered: its

@@ -508,6 +508,32 @@ func TestJudgeSpikeRelapseFails(t *testing.T) {
 	}
 }
 
+// A spike with no p95 expectation recovers by its error rate alone: a
+// service slow from the surge to the end "recovered within 0s" without a
+// word that its latency was not judged.
+func TestJudgeSpikeWithoutP95SaysErrorsAlone(t *testing.T) {
+	slow := func(i int) time.Duration {
+		if i >= 7 {
+			return 300 * time.Millisecond
+		}
+		return 10 * time.Millisecond
+	}
+	p := spikeProfile(t, slow, func(int) int64 { return 0 }, 30)
+	p.Stages[0].Response.P95 = 10
+	p.Rules.Expect.P95 = nil
+	v := Judge(p, 0)
+	if !v.Spike.Recovered {
+		t.Fatalf("not recovered: %s", v.Answer)
+	}
+	if want := "by its error rate alone: no p95 expectation is set (slo or the spike's expect), so its latency was not judged: p95 10ms before the surge, 300ms in the last window"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	p.Rules.Expect.P95 = ptrMs(100 * time.Millisecond)
+	if v := Judge(p, 0); strings.Contains(v.Answer, "error rate alone") {
+		t.Errorf("with a p95 expectation the answer %q says the recovery read errors alone", v.Answer)
+	}
+}
+
 // A spike with fewer seconds after the surge than recovery.windows asks for
 // (a rehearsal at --scale 0.1 cuts after: 15s to 1.5 s) could not show
 // recovery: it must say "not measured", not "never recovered", and give no
