@@ -1268,3 +1268,49 @@ func TestNearSaturationConstantErrors(t *testing.T) {
 		t.Errorf("a step behind by more than its errors measured no saturation: %q", got)
 	}
 }
+
+// An error_rate expectation is judged over the steady part, the whole
+// seconds inside the stage; a stage with no ramp and no warm-up leaves
+// nothing out by the scenario's wish, so failures in the partial seconds at
+// its edges count too. Measured against a loopback server failing every
+// 4th request, 2 s at 2 req/s with error_rate: 0%: "error rate 0% <= 0%"
+// (PASS) from the 2 requests of its one whole second, the stage 25%
+// failed. With a warm-up the steady part alone is judged, as documented.
+func TestErrorRateCountsTheEdgesOfAStageWithNoRampOrWarmup(t *testing.T) {
+	build := func(warmup result.Seconds) *result.Profile {
+		p := &result.Profile{Name: "baseline", Model: "open", Rules: result.Rules{Warmup: warmup, Expect: result.Expect{ErrorRate: ptrF(0)}}}
+		p.Stages = []result.Stage{{Offered: result.Offered{Load: 2, Unit: "req/s", Duration: 2},
+			Stats: result.Stats{Elapsed: 2, Requests: 4, Errors: 1}}}
+		for _, w := range []struct {
+			off     float64
+			n, errs int64
+		}{{-0.8, 1, 0}, {0.2, 2, 0}, {1.2, 1, 1}} {
+			x := win(t, 0, w.n, w.errs, 5*time.Millisecond)
+			x.Offset, x.Time = result.Seconds(w.off), 1_700_000_000+int64(math.Floor(w.off))
+			p.Windows = append(p.Windows, x)
+		}
+		return p
+	}
+	v := Judge(build(0), 0)
+	c := findCheck(v, "error_rate")
+	if c == nil || c.Pass || v.Pass || c.Measured != 0.25 {
+		t.Fatalf("error_rate check %+v, verdict %v: want a failure at 25%%: %s", c, v.Pass, v.Answer)
+	}
+	if want := "error rate 25% > 0% (every request of the stage, partial seconds at its edges included)"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	if c.Counted == nil || c.Counted.Requests != 4 || c.Counted.SteadySeconds != 0 {
+		t.Errorf("counted %+v, want every request (4)", c.Counted)
+	}
+	// A warm-up leaves the seconds before its end out, as asked: the steady
+	// part alone is judged (here none holds a whole second past it, so the
+	// stage's figures are; a 0.5 s warm-up leaves one).
+	p := build(0.5)
+	p.Stages[0].Offered.Duration, p.Stages[0].Elapsed = 3, 3
+	p.Windows = append(p.Windows[:2], win(t, 1, 2, 0, 5*time.Millisecond), p.Windows[2])
+	p.Windows[2].Offset = 1.2
+	p.Windows[3].Offset, p.Windows[3].Time = 2.2, 1_700_000_002
+	if v := Judge(p, 0); findCheck(v, "error_rate") == nil || !findCheck(v, "error_rate").Pass {
+		t.Errorf("with a warm-up the steady part alone is judged: %s", v.Answer)
+	}
+}
