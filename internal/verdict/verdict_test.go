@@ -1314,3 +1314,43 @@ func TestErrorRateCountsTheEdgesOfAStageWithNoRampOrWarmup(t *testing.T) {
 		t.Errorf("with a warm-up the steady part alone is judged: %s", v.Answer)
 	}
 }
+
+// With flows the open model's offered rate counts iterations and its
+// throughput requests: a 2-step flow offered 30 iterations/s (60 req/s)
+// against a service of 40 req/s (loadplan's builtin, 2 workers × 50 ms
+// fixed) "completed 37.8 of 30.0 req/s offered" and passed its target; a
+// stress ramp of 6 to 30 iterations/s named 24 req/s (step 4, 48 req/s
+// offered, 20% short) its capacity at SLO. The offered requests are the
+// iterations times the requests they sent each (total.per_flow).
+func TestFlowsOfferedInRequests(t *testing.T) {
+	flows := func(p *result.Profile, iterations int64) {
+		p.Total.Requests = 2 * iterations // each sent both its requests (the last after the run's end)
+		p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: iterations, Completed: iterations}}
+	}
+	// 5 s at 30 iterations/s, 2 requests each; 38 requests complete a second.
+	p := steady(t, 5, 38, func(int) time.Duration { return 500 * time.Millisecond }, func(int) int64 { return 0 })
+	p.Stages[0].Offered.Load = 30
+	p.Rules.Expect.P95 = ptrMs(5 * time.Second)
+	flows(p, 150)
+	if k := RequestsPerStart(p); k != 2 {
+		t.Errorf("requests per start %v, want 2", k)
+	}
+	v := Judge(p, 0)
+	if c := findCheck(v, CheckShortfall); c == nil || c.Pass || math.Abs(c.Measured-(60-38)/60.0) > 0.001 {
+		t.Errorf("shortfall check %+v, want a failure at 36.7%%: %s", c, v.Answer)
+	}
+	if want := "completed 38.0 of 60.0 req/s offered (30.0 iterations/s × 2 requests each)"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	// Stress: 2 requests an iteration, a service of 40 req/s.
+	its := []float64{6, 12, 18, 24, 30}
+	good := []float64{12, 24, 36, 38.5, 38}
+	lat := []time.Duration{60 * time.Millisecond, 70 * time.Millisecond, 100 * time.Millisecond, 600 * time.Millisecond, 900 * time.Millisecond}
+	sp := testkit.StressProfile(t, "open", its, good, lat, make([]float64, 5), 6)
+	sp.Rules.Expect.P95 = ptrMs(2 * time.Second)
+	flows(sp, 540)
+	s := JudgeSteps(sp)
+	if s.CapacityAtSLO != 36 || s.FirstBroken == nil || *s.FirstBroken != 3 {
+		t.Errorf("capacity at SLO %v, first broken %v; want 36 req/s, step 4: %s %s", s.CapacityAtSLO, s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}
