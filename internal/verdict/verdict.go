@@ -383,6 +383,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Caveat = stall
 		v.Answer += "; " + stall
 	}
+	if tie := resolutionTie(v.Checks); tie != "" {
+		v.Caveat = strings.TrimPrefix(v.Caveat+"; "+tie, "; ")
+		v.Answer += "; " + tie
+	}
 	if starved := steadyStarved(p); starved != "" {
 		v.Caveat = strings.TrimPrefix(v.Caveat+"; "+starved, "; ")
 		v.Answer += "; " + starved
@@ -391,6 +395,45 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Answer += " (interrupted: partial run)"
 	}
 	return v
+}
+
+// resolutionTie says, for the failed latency checks measured from the
+// one-second windows' histograms (2 significant digits), which figure is
+// the top of a histogram bucket that also holds its limit: the true
+// percentile may meet the limit, and the histogram cannot tell. Every
+// request at 99.9 ms reads "p95 100.4ms > 100ms" (the bucket 99.84 to
+// 100.35 ms). "" when none.
+func resolutionTie(checks []result.Check) string {
+	var ties []string
+	for _, c := range checks {
+		if c.Pass || c.Unmeasured || c.Unit != "ms" || c.Counted == nil || c.Counted.SteadySeconds == 0 || c.Measured <= c.Limit {
+			continue
+		}
+		low := bucketLow(c.Measured)
+		if low > c.Limit {
+			continue
+		}
+		ties = append(ties, fmt.Sprintf("%s %s is the top of the histogram bucket %s–%s, which holds its limit %s", c.Name, ms(result.Millis(c.Measured)), ms(result.Millis(low)), ms(result.Millis(c.Measured)), ms(result.Millis(c.Limit))))
+	}
+	if len(ties) == 0 {
+		return ""
+	}
+	return strings.Join(ties, ", ") + ": latencies are kept to 2 significant digits, so the true figure may meet its limit"
+}
+
+// bucketLow is the lowest latency (ms) the windows' histograms record in
+// the bucket that holds m.
+func bucketLow(m float64) float64 {
+	h := metrics.NewHistogram(time.Hour, metrics.WindowSigFigs)
+	if err := h.RecordValue(int64(math.Round(m * 1000))); err != nil {
+		return m
+	}
+	for _, bar := range h.Distribution() {
+		if bar.Count > 0 {
+			return float64(bar.From) / 1000
+		}
+	}
+	return m
 }
 
 // judgeStages adds each stage's checks over its steady part to v (the

@@ -1354,3 +1354,26 @@ func TestFlowsOfferedInRequests(t *testing.T) {
 		t.Errorf("capacity at SLO %v, first broken %v; want 36 req/s, step 4: %s %s", s.CapacityAtSLO, s.FirstBroken, s.Reason, s.ReasonDetail)
 	}
 }
+
+// The windows' histograms keep 2 significant digits and a percentile reads
+// the top of its bucket: every request at 99.9 ms reads "p95 100.4ms >
+// 100ms", its bucket 99.84–100.35 ms holding the limit. The failure stands,
+// with a word that the true figure may meet the limit; 101 ms, in a bucket
+// wholly above it, gets none.
+func TestLatencyFailureWithinTheHistogramsResolution(t *testing.T) {
+	for _, tc := range []struct {
+		lat time.Duration
+		tie bool
+	}{{99900 * time.Microsecond, true}, {101 * time.Millisecond, false}} {
+		p := steady(t, 8, 50, func(int) time.Duration { return tc.lat }, func(int) int64 { return 0 })
+		p.Rules.Expect.P95 = ptrMs(100 * time.Millisecond)
+		v := Judge(p, 0)
+		if v.Pass {
+			t.Fatalf("%v: pass: %s", tc.lat, v.Answer)
+		}
+		want := "p95 100.4ms is the top of the histogram bucket 99.8ms–100.4ms, which holds its limit 100ms: latencies are kept to 2 significant digits, so the true figure may meet its limit"
+		if got := strings.Contains(v.Answer, want); got != tc.tie {
+			t.Errorf("%v: the answer says the bucket holds the limit: %v, want %v: %s", tc.lat, got, tc.tie, v.Answer)
+		}
+	}
+}
