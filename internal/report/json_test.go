@@ -186,7 +186,7 @@ func withOptional(r *result.Result) {
 		Checks: []result.Check{{Name: "recovery_time", Stage: n(1), Measured: 31, Limit: 30, Op: "<=", Unit: "s", Pass: false, Detail: "a check detail"},
 			{Name: "p95", Limit: 100, Op: "<=", Unit: "ms", Pass: false, Detail: "no successful request: no latency to check", Unmeasured: true}},
 		Spike: &result.Spike{PeakP95: 180, PeakP99: 240, PeakErrorRate: 0.2, SurgeErrors: 42, SurgeErrorClasses: map[string]int64{"http": 40, "timeout": 2},
-			RecoveryFrom: 10, Recovered: true, RecoveryTime: 31, RecoveryLow: 30, RecoveryEstimate: sec(30.25), RecoveryNote: "a note on the estimate", Budget: 30, ErrorsAfter: 1, LastP95: 20, LastErrorRate: 0.001,
+			RecoveryFrom: 10, Recovered: true, RecoveryTime: 31, RecoveryLow: 30, RecoveryEstimate: sec(30.25), RecoveryNote: "a note on the estimate", Relapse: sec(36), RelapseSeconds: 4, Budget: 30, ErrorsAfter: 1, LastP95: 20, LastErrorRate: 0.001,
 			PeakUnmeasured: true, LastUnmeasured: true}} // as if no request had succeeded: pins the fields
 	r.Profiles = append(r.Profiles, sp)
 	withRequests(r)

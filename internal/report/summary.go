@@ -228,6 +228,9 @@ func spikeBlock(b *strings.Builder, v *result.Verdict) {
 	} else {
 		fmt.Fprintf(b, "Recovery: **none** by the end of the run (budget %s); last window p95 %s, error rate %s.\n", secs(s.Budget), units.MsMeasured(float64(s.LastP95), !s.LastUnmeasured), pct(s.LastErrorRate))
 	}
+	if s.Relapse != nil {
+		fmt.Fprintf(b, "Relapse: **it did not stay recovered**: bad again in the second from %.1fs after the recovery clock's start, %d bad seconds in a row; last window p95 %s, error rate %s.\n", float64(*s.Relapse), s.RelapseSeconds, units.MsMeasured(float64(s.LastP95), !s.LastUnmeasured), pct(s.LastErrorRate))
+	}
 }
 
 // unmeasuredRecovery is why a spike's recovery was not measured (no load,

@@ -499,11 +499,19 @@ type Spike struct {
 	// RecoveryNote says why RecoveryEstimate may be off: timeouts in that
 	// second in the closed model, or with no client timeout recorded
 	// (absent when none, and in older results).
-	RecoveryNote  string  `json:"recovery_note,omitempty"`
-	Budget        Seconds `json:"budget_s"`
-	ErrorsAfter   int64   `json:"errors_after"`
-	LastP95       Millis  `json:"last_p95_ms"`
-	LastErrorRate float64 `json:"last_error_rate"`
+	RecoveryNote string `json:"recovery_note,omitempty"`
+	// Relapse, when set, is when, from RecoveryFrom, the first run of
+	// recovery.windows or more bad seconds in a row after the recovery
+	// began, and RelapseSeconds how many bad seconds that run held: the
+	// service recovered, then went bad again for as long as its recovery
+	// had to be good (absent when it stayed recovered, and in older
+	// results; judged again, they get it).
+	Relapse        *Seconds `json:"relapse_s,omitempty"`
+	RelapseSeconds int      `json:"relapse_seconds,omitempty"`
+	Budget         Seconds  `json:"budget_s"`
+	ErrorsAfter    int64    `json:"errors_after"`
+	LastP95        Millis   `json:"last_p95_ms"`
+	LastErrorRate  float64  `json:"last_error_rate"`
 	// PeakUnmeasured and LastUnmeasured: no request succeeded from the
 	// surge on (in the last window), so PeakP95 and PeakP99 (LastP95)
 	// measure nothing and print as "—", not 0.

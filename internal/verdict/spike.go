@@ -84,7 +84,15 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 	v.Checks = append(v.Checks, result.Check{Name: "surge_error_rate", Measured: surgeRate, Limit: limitErr, Op: "<=", Unit: "ratio", Pass: surgeRate <= limitErr})
 	recCheck, recovery := recoveryCheck(sp, rule, len(after), need)
 	v.Checks = append(v.Checks, recCheck)
+	if sp.Recovered && p.Rules.Expect.P95 == nil {
+		recovery += errorsAloneNote(p, rampUp, sp)
+	}
 	if sp.Recovered {
+		relapse := relapseCheck(sp, rule.From, need)
+		if !relapse.Pass {
+			recovery += fmt.Sprintf(", but it did not stay recovered: it %s (last window p95 %s, error rate %s)", relapse.Detail, units.MsMeasured(float64(sp.LastP95), !sp.LastUnmeasured), pct(sp.LastErrorRate))
+		}
+		v.Checks = append(v.Checks, relapse)
 		v.Checks = append(v.Checks, result.Check{Name: "errors_after_recovery", Measured: float64(sp.ErrorsAfter), Limit: 0, Op: "<=", Unit: "requests", Pass: sp.ErrorsAfter == 0})
 	}
 	var failed []string
@@ -99,7 +107,7 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 		var alt result.Spike
 		findRecovery(&alt, during, after, need, from, p.Rules.Expect.P95, limitErr, float64(timeout)/1000, p.Model != "closed")
 		c, _ := recoveryCheck(&alt, rule, len(after), need)
-		return c.Pass && alt.ErrorsAfter == 0
+		return c.Pass && alt.ErrorsAfter == 0 && alt.Relapse == nil
 	}); stall != "" {
 		v.Caveat = stall
 		v.Answer += "; " + stall
@@ -193,6 +201,7 @@ func findRecovery(sp *result.Spike, during, after []result.Window, need int, fro
 			// the earliest when that second began.
 			sp.RecoveryLow = result.Seconds(max(0, float64(sp.RecoveryTime)-1))
 		}
+		findRelapse(sp, after[k+need:], need, from, good)
 		var req int64
 		for _, w := range after[k:] {
 			sp.ErrorsAfter += w.Errors
@@ -202,6 +211,32 @@ func findRecovery(sp *result.Spike, during, after []result.Window, need int, fro
 			sp.ErrorsAfter = 0 // within the error budget
 		}
 		break
+	}
+}
+
+// findRelapse records in sp the first run of need or more bad seconds in a
+// row (consecutive windows good says are not) in ws, the windows after a
+// recovery's good ones: a service that recovered and went bad again for
+// as long as its recovery had to be good did not stay recovered. Without
+// it a spike whose service was good for 3 s after the ramp-down and then
+// slow (300 ms over a 100 ms p95) for the 4 s left passed: "recovered
+// within 4.92s", its last window's p95 330 ms.
+func findRelapse(sp *result.Spike, ws []result.Window, need int, from float64, good func(result.Window) bool) {
+	for i := 0; i < len(ws); {
+		if good(ws[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(ws) && !good(ws[j]) && ws[j].Time == ws[j-1].Time+1 {
+			j++
+		}
+		if j-i >= need {
+			at := result.Seconds(max(0, float64(ws[i].Offset)-from))
+			sp.Relapse, sp.RelapseSeconds = &at, j-i
+			return
+		}
+		i = j
 	}
 }
 
@@ -463,6 +498,31 @@ func recoveryCheck(sp *result.Spike, rule result.RecoveryRule, after, need int) 
 			num(rt), fromText(rule.From), num(float64(*sp.RecoveryEstimate)), num(float64(sp.RecoveryLow)), before, budgetText(rule.Budget))
 	}
 	return c, fmt.Sprintf("recovered within %ss after the %s (the start of its first good 1 s window; budget %s)", num(rt), fromText(rule.From), budgetText(rule.Budget))
+}
+
+// errorsAloneNote says that a recovery with no p95 expectation was judged
+// by the error rate alone, with the p95 before the surge (the stage before
+// its ramp up) beside the last window's: a service 300 ms slow from the
+// surge to the end, 1 ms before, read "recovered within 0.641s after the
+// ramp-down" without a word.
+func errorsAloneNote(p *result.Profile, rampUp int, sp *result.Spike) string {
+	note := " — by its error rate alone: no p95 expectation is set (slo or the spike's expect), so its latency was not judged"
+	if rampUp > 0 && p.Stages[rampUp-1].Requests > p.Stages[rampUp-1].Errors {
+		note += fmt.Sprintf(": p95 %s before the surge, %s in the last window", ms(p.Stages[rampUp-1].Response.P95), units.MsMeasured(float64(sp.LastP95), !sp.LastUnmeasured))
+	}
+	return note
+}
+
+// relapseCheck is a recovered spike's check that it stayed recovered: its
+// longest run of bad seconds after the recovery (sp.RelapseSeconds, 0
+// when no run reached need) is under the need good ones it took to
+// recover.
+func relapseCheck(sp *result.Spike, from string, need int) result.Check {
+	c := result.Check{Name: "relapse", Measured: float64(sp.RelapseSeconds), Limit: float64(need), Op: "<", Unit: "s", Pass: sp.Relapse == nil}
+	if sp.Relapse != nil {
+		c.Detail = fmt.Sprintf("went bad again in the second from %ss after the %s, %d bad seconds in a row", num(float64(*sp.Relapse)), fromText(from), sp.RelapseSeconds)
+	}
+	return c
 }
 
 // budgetText writes the recovery budget as the scenario's durations are

@@ -29,9 +29,10 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	spans := Spans(p)
 	var prev *result.Step
 	var prevSE float64 // prev's goodput standard error
+	perStart := RequestsPerStart(p)
 	for i, st := range p.Stages {
 		sp := spans[i]
-		step := result.Step{Index: i, Offered: st.Offered.Load, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
+		step := result.Step{Index: i, Offered: st.Offered.Load * perStart, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
 		if !sp.Complete {
 			if result.NotRun(st, sp) {
 				s.StepsNotRun++
@@ -43,8 +44,8 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		part := stepFigures(p, i, sp, &step)
 		p50, inFlight, _ := stepTrends(p, sp)
 		step.P50Trend, step.InFlightTrend = p50, inFlight
-		short := shortfall(p.Model, st.Offered.Load, part)
-		growth := unstable(p.Model, st.Offered.Load, short, p50, inFlight, part.Windows)
+		short := shortfall(p.Model, step.Offered, part)
+		growth := unstable(p.Model, step.Offered, short, p50, inFlight, part.Windows)
 		before := prev
 		if st.Refinement {
 			before = nil // a refinement step starts from idle: no plateau rule

@@ -245,6 +245,34 @@ func steadyChecks(e result.Expect, part Part, stage *int, of int64) []result.Che
 	return cs
 }
 
+// WholeStageDetail explains an error_rate expectation judged over every
+// request of its stage (wholeStageErrors).
+const WholeStageDetail = "every request of the stage: it has no ramp or warm-up to leave out, and the failures in the partial seconds at its edges, which its steady part leaves out, put it over the limit"
+
+// wholeStageErrors fails stage i's passed error_rate expectation among
+// checks when the stage has neither a ramp nor a warm-up, so nothing its
+// scenario asked to leave out, and its every request's error rate is over
+// the limit: the steady part holds only the whole seconds inside the
+// stage, and the failures of the partial ones at its edges are no less
+// the target's. A 2 s stage at 2 req/s whose last of 4 requests failed
+// (25%) read "error rate 0% <= 0%" from the 2 requests of its one whole
+// second, and passed where the default bound, over every request, fails.
+func wholeStageErrors(p *result.Profile, i int, checks []result.Check) {
+	st := p.Stages[i]
+	if st.Offered.Ramp > 0 || p.Rules.Warmup > 0 || st.Requests == 0 {
+		return
+	}
+	rate := float64(st.Errors) / float64(st.Requests)
+	for k := range checks {
+		c := &checks[k]
+		if c.Name != "error_rate" || !c.Pass || rate <= c.Limit {
+			continue
+		}
+		c.Measured, c.Pass, c.Detail = rate, false, WholeStageDetail
+		c.Counted = &result.Counted{Requests: st.Requests, Of: st.Requests}
+	}
+}
+
 // defaultErrorCheck bounds the error rate of a profile with no error_rate
 // expectation: over all of its requests (warm-up and ramps included), so
 // that failures in a second the steady part leaves out still count. A
@@ -355,6 +383,10 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Caveat = stall
 		v.Answer += "; " + stall
 	}
+	if tie := resolutionTie(v.Checks); tie != "" {
+		v.Caveat = strings.TrimPrefix(v.Caveat+"; "+tie, "; ")
+		v.Answer += "; " + tie
+	}
 	if starved := steadyStarved(p); starved != "" {
 		v.Caveat = strings.TrimPrefix(v.Caveat+"; "+starved, "; ")
 		v.Answer += "; " + starved
@@ -363,6 +395,45 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 		v.Answer += " (interrupted: partial run)"
 	}
 	return v
+}
+
+// resolutionTie says, for the failed latency checks measured from the
+// one-second windows' histograms (2 significant digits), which figure is
+// the top of a histogram bucket that also holds its limit: the true
+// percentile may meet the limit, and the histogram cannot tell. Every
+// request at 99.9 ms reads "p95 100.4ms > 100ms" (the bucket 99.84 to
+// 100.35 ms). "" when none.
+func resolutionTie(checks []result.Check) string {
+	var ties []string
+	for _, c := range checks {
+		if c.Pass || c.Unmeasured || c.Unit != "ms" || c.Counted == nil || c.Counted.SteadySeconds == 0 || c.Measured <= c.Limit {
+			continue
+		}
+		low := bucketLow(c.Measured)
+		if low > c.Limit {
+			continue
+		}
+		ties = append(ties, fmt.Sprintf("%s %s is the top of the histogram bucket %s–%s, which holds its limit %s", c.Name, ms(result.Millis(c.Measured)), ms(result.Millis(low)), ms(result.Millis(c.Measured)), ms(result.Millis(c.Limit))))
+	}
+	if len(ties) == 0 {
+		return ""
+	}
+	return strings.Join(ties, ", ") + ": latencies are kept to 2 significant digits, so the true figure may meet its limit"
+}
+
+// bucketLow is the lowest latency (ms) the windows' histograms record in
+// the bucket that holds m.
+func bucketLow(m float64) float64 {
+	h := metrics.NewHistogram(time.Hour, metrics.WindowSigFigs)
+	if err := h.RecordValue(int64(math.Round(m * 1000))); err != nil {
+		return m
+	}
+	for _, bar := range h.Distribution() {
+		if bar.Count > 0 {
+			return float64(bar.From) / 1000
+		}
+	}
+	return m
 }
 
 // judgeStages adds each stage's checks over its steady part to v (the
@@ -385,7 +456,9 @@ func judgeStages(p *result.Profile, v *result.Verdict) (last Part, untested stri
 			stage = &idx
 		}
 		last = SteadyPart(p, i, sp)
-		v.Checks = append(v.Checks, steadyChecks(p.Rules.Expect, last, stage, p.Stages[i].Requests)...)
+		checks := steadyChecks(p.Rules.Expect, last, stage, p.Stages[i].Requests)
+		wholeStageErrors(p, i, checks)
+		v.Checks = append(v.Checks, checks...)
 		if c, ok := steadyStateCheck(p, i, sp, last, stage); ok {
 			v.Checks = append(v.Checks, c)
 		} else if untested == "" {
@@ -418,6 +491,8 @@ func checkText(c result.Check) string {
 		return fmt.Sprintf("%s %s (no successful request) %s %s%s", c.Name, NoFigure, op, ms(result.Millis(c.Limit)), stage)
 	case c.Detail == DefaultBoundDetail:
 		stage += " (default bound, all requests)"
+	case c.Detail == WholeStageDetail:
+		stage += " (every request of the stage, partial seconds at its edges included)"
 	case strings.HasPrefix(c.Detail, AllFailedDetail):
 		if strings.HasSuffix(c.Detail, DefaultBoundDetail) {
 			stage += " (default bound, all requests)"

@@ -447,6 +447,96 @@ func TestJudgeSpikeNeverRecoveredIsNotZero(t *testing.T) {
 	}
 }
 
+// A spike whose service recovers for recovery.windows seconds and then
+// goes bad again did not recover gracefully: it passed ("recovered within
+// 2s", last window p95 1 s) before the relapse check. A lone bad second
+// after the recovery, shorter than the run of good ones recovery needs, is
+// not a relapse.
+func TestJudgeSpikeRelapseFails(t *testing.T) {
+	lat := func(bad ...[2]int) func(int) time.Duration {
+		return func(i int) time.Duration {
+			for _, b := range bad {
+				if i >= b[0] && i < b[1] {
+					return time.Second
+				}
+			}
+			return 10 * time.Millisecond
+		}
+	}
+	none := func(int) int64 { return 0 }
+	tests := []struct {
+		name    string
+		lat     func(int) time.Duration
+		pass    bool
+		relapse float64
+	}{
+		// Bad until 16 s (2 s after the ramp-down ends at 14 s), good for
+		// 4 s, bad again from 20 s to the end (30 s).
+		{"relapses for good", lat([2]int{7, 16}, [2]int{20, 100}), false, 6},
+		{"relapses for 3 s", lat([2]int{7, 16}, [2]int{20, 23}), false, 6},
+		{"one bad second after", lat([2]int{7, 16}, [2]int{22, 23}), true, 0},
+		{"two bad seconds after", lat([2]int{7, 16}, [2]int{22, 24}), true, 0},
+		{"stays recovered", lat([2]int{7, 16}), true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(spikeProfile(t, tt.lat, none, 30), 0)
+			s := v.Spike
+			if !s.Recovered || float64(s.RecoveryTime) != 2 {
+				t.Fatalf("recovered %v in %vs, want in 2s", s.Recovered, s.RecoveryTime)
+			}
+			if v.Pass != tt.pass {
+				t.Errorf("pass %v, want %v: %s", v.Pass, tt.pass, v.Answer)
+			}
+			c := findCheck(v, "relapse")
+			if c == nil {
+				t.Fatalf("no relapse check: %+v", v.Checks)
+			}
+			if c.Pass != tt.pass {
+				t.Errorf("relapse check pass %v, want %v", c.Pass, tt.pass)
+			}
+			if tt.pass {
+				if s.Relapse != nil {
+					t.Errorf("relapse at %v recorded for a spike that stayed recovered", *s.Relapse)
+				}
+				return
+			}
+			if s.Relapse == nil || float64(*s.Relapse) != tt.relapse {
+				t.Errorf("relapse %v, want %vs", s.Relapse, tt.relapse)
+			}
+			if want := "but it did not stay recovered: it went bad again in the second from 6s after the ramp-down"; !strings.Contains(v.Answer, want) {
+				t.Errorf("answer %q lacks %q", v.Answer, want)
+			}
+		})
+	}
+}
+
+// A spike with no p95 expectation recovers by its error rate alone: a
+// service slow from the surge to the end "recovered within 0s" without a
+// word that its latency was not judged.
+func TestJudgeSpikeWithoutP95SaysErrorsAlone(t *testing.T) {
+	slow := func(i int) time.Duration {
+		if i >= 7 {
+			return 300 * time.Millisecond
+		}
+		return 10 * time.Millisecond
+	}
+	p := spikeProfile(t, slow, func(int) int64 { return 0 }, 30)
+	p.Stages[0].Response.P95 = 10
+	p.Rules.Expect.P95 = nil
+	v := Judge(p, 0)
+	if !v.Spike.Recovered {
+		t.Fatalf("not recovered: %s", v.Answer)
+	}
+	if want := "by its error rate alone: no p95 expectation is set (slo or the spike's expect), so its latency was not judged: p95 10ms before the surge, 300ms in the last window"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	p.Rules.Expect.P95 = ptrMs(100 * time.Millisecond)
+	if v := Judge(p, 0); strings.Contains(v.Answer, "error rate alone") {
+		t.Errorf("with a p95 expectation the answer %q says the recovery read errors alone", v.Answer)
+	}
+}
+
 // A spike with fewer seconds after the surge than recovery.windows asks for
 // (a rehearsal at --scale 0.1 cuts after: 15s to 1.5 s) could not show
 // recovery: it must say "not measured", not "never recovered", and give no
@@ -1182,5 +1272,114 @@ func TestNearSaturationConstantErrors(t *testing.T) {
 	s.Steps[1].Throughput = 1100 // 85% of 1,300 offered: behind
 	if got := nearSaturation(p, s); !strings.Contains(got, "(1100 req/s, step(s) 2)") {
 		t.Errorf("a step behind by more than its errors measured no saturation: %q", got)
+	}
+}
+
+// An error_rate expectation is judged over the steady part, the whole
+// seconds inside the stage; a stage with no ramp and no warm-up leaves
+// nothing out by the scenario's wish, so failures in the partial seconds at
+// its edges count too. Measured against a loopback server failing every
+// 4th request, 2 s at 2 req/s with error_rate: 0%: "error rate 0% <= 0%"
+// (PASS) from the 2 requests of its one whole second, the stage 25%
+// failed. With a warm-up the steady part alone is judged, as documented.
+func TestErrorRateCountsTheEdgesOfAStageWithNoRampOrWarmup(t *testing.T) {
+	build := func(warmup result.Seconds) *result.Profile {
+		p := &result.Profile{Name: "baseline", Model: "open", Rules: result.Rules{Warmup: warmup, Expect: result.Expect{ErrorRate: ptrF(0)}}}
+		p.Stages = []result.Stage{{Offered: result.Offered{Load: 2, Unit: "req/s", Duration: 2},
+			Stats: result.Stats{Elapsed: 2, Requests: 4, Errors: 1}}}
+		for _, w := range []struct {
+			off     float64
+			n, errs int64
+		}{{-0.8, 1, 0}, {0.2, 2, 0}, {1.2, 1, 1}} {
+			x := win(t, 0, w.n, w.errs, 5*time.Millisecond)
+			x.Offset, x.Time = result.Seconds(w.off), 1_700_000_000+int64(math.Floor(w.off))
+			p.Windows = append(p.Windows, x)
+		}
+		return p
+	}
+	v := Judge(build(0), 0)
+	c := findCheck(v, "error_rate")
+	if c == nil || c.Pass || v.Pass || c.Measured != 0.25 {
+		t.Fatalf("error_rate check %+v, verdict %v: want a failure at 25%%: %s", c, v.Pass, v.Answer)
+	}
+	if want := "error rate 25% > 0% (every request of the stage, partial seconds at its edges included)"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	if c.Counted == nil || c.Counted.Requests != 4 || c.Counted.SteadySeconds != 0 {
+		t.Errorf("counted %+v, want every request (4)", c.Counted)
+	}
+	// A warm-up leaves the seconds before its end out, as asked: the steady
+	// part alone is judged (here none holds a whole second past it, so the
+	// stage's figures are; a 0.5 s warm-up leaves one).
+	p := build(0.5)
+	p.Stages[0].Offered.Duration, p.Stages[0].Elapsed = 3, 3
+	p.Windows = append(p.Windows[:2], win(t, 1, 2, 0, 5*time.Millisecond), p.Windows[2])
+	p.Windows[2].Offset = 1.2
+	p.Windows[3].Offset, p.Windows[3].Time = 2.2, 1_700_000_002
+	if v := Judge(p, 0); findCheck(v, "error_rate") == nil || !findCheck(v, "error_rate").Pass {
+		t.Errorf("with a warm-up the steady part alone is judged: %s", v.Answer)
+	}
+}
+
+// With flows the open model's offered rate counts iterations and its
+// throughput requests: a 2-step flow offered 30 iterations/s (60 req/s)
+// against a service of 40 req/s (loadplan's builtin, 2 workers × 50 ms
+// fixed) "completed 37.8 of 30.0 req/s offered" and passed its target; a
+// stress ramp of 6 to 30 iterations/s named 24 req/s (step 4, 48 req/s
+// offered, 20% short) its capacity at SLO. The offered requests are the
+// iterations times the requests they sent each (total.per_flow).
+func TestFlowsOfferedInRequests(t *testing.T) {
+	flows := func(p *result.Profile, iterations int64) {
+		p.Total.Requests = 2 * iterations // each sent both its requests (the last after the run's end)
+		p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: iterations, Completed: iterations}}
+	}
+	// 5 s at 30 iterations/s, 2 requests each; 38 requests complete a second.
+	p := steady(t, 5, 38, func(int) time.Duration { return 500 * time.Millisecond }, func(int) int64 { return 0 })
+	p.Stages[0].Offered.Load = 30
+	p.Rules.Expect.P95 = ptrMs(5 * time.Second)
+	flows(p, 150)
+	if k := RequestsPerStart(p); k != 2 {
+		t.Errorf("requests per start %v, want 2", k)
+	}
+	v := Judge(p, 0)
+	if c := findCheck(v, CheckShortfall); c == nil || c.Pass || math.Abs(c.Measured-(60-38)/60.0) > 0.001 {
+		t.Errorf("shortfall check %+v, want a failure at 36.7%%: %s", c, v.Answer)
+	}
+	if want := "completed 38.0 of 60.0 req/s offered (30.0 iterations/s × 2 requests each)"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	// Stress: 2 requests an iteration, a service of 40 req/s.
+	its := []float64{6, 12, 18, 24, 30}
+	good := []float64{12, 24, 36, 38.5, 38}
+	lat := []time.Duration{60 * time.Millisecond, 70 * time.Millisecond, 100 * time.Millisecond, 600 * time.Millisecond, 900 * time.Millisecond}
+	sp := testkit.StressProfile(t, "open", its, good, lat, make([]float64, 5), 6)
+	sp.Rules.Expect.P95 = ptrMs(2 * time.Second)
+	flows(sp, 540)
+	s := JudgeSteps(sp)
+	if s.CapacityAtSLO != 36 || s.FirstBroken == nil || *s.FirstBroken != 3 {
+		t.Errorf("capacity at SLO %v, first broken %v; want 36 req/s, step 4: %s %s", s.CapacityAtSLO, s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+}
+
+// The windows' histograms keep 2 significant digits and a percentile reads
+// the top of its bucket: every request at 99.9 ms reads "p95 100.4ms >
+// 100ms", its bucket 99.84–100.35 ms holding the limit. The failure stands,
+// with a word that the true figure may meet the limit; 101 ms, in a bucket
+// wholly above it, gets none.
+func TestLatencyFailureWithinTheHistogramsResolution(t *testing.T) {
+	for _, tc := range []struct {
+		lat time.Duration
+		tie bool
+	}{{99900 * time.Microsecond, true}, {101 * time.Millisecond, false}} {
+		p := steady(t, 8, 50, func(int) time.Duration { return tc.lat }, func(int) int64 { return 0 })
+		p.Rules.Expect.P95 = ptrMs(100 * time.Millisecond)
+		v := Judge(p, 0)
+		if v.Pass {
+			t.Fatalf("%v: pass: %s", tc.lat, v.Answer)
+		}
+		want := "p95 100.4ms is the top of the histogram bucket 99.8ms–100.4ms, which holds its limit 100ms: latencies are kept to 2 significant digits, so the true figure may meet its limit"
+		if got := strings.Contains(v.Answer, want); got != tc.tie {
+			t.Errorf("%v: the answer says the bucket holds the limit: %v, want %v: %s", tc.lat, got, tc.tie, v.Answer)
+		}
 	}
 }
