@@ -96,6 +96,11 @@ type HTTPClient struct {
 	timeout time.Duration
 	bodyCap int64
 	capped  bool // a connections cap is set: report requests that waited for one
+	// now reads the clock where a request a reused connection lost would
+	// be sent again, to tell whether any of its timeout is left:
+	// time.Now, or a test's clock with the timeout spent (the reset
+	// read as the timeout ends, which real time reaches only by chance).
+	now func() time.Time
 }
 
 var _ Doer = (*HTTPClient)(nil)
@@ -147,6 +152,7 @@ func NewHTTPClient(o ClientOptions) *HTTPClient {
 		timeout: o.Timeout,
 		bodyCap: o.BodyCap,
 		capped:  o.Connections > 0,
+		now:     time.Now,
 	}
 }
 
@@ -222,7 +228,7 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		// its send time and wait stay the first attempt's, so its service
 		// time holds the attempt lost.
 		deadline := start.Add(c.timeout)
-		if !time.Now().Before(deadline) {
+		if !c.now().Before(deadline) {
 			return out, fmt.Errorf("%w: the attempt lost took the whole %s timeout", os.ErrDeadlineExceeded, c.timeout)
 		}
 		rctx, cancel := context.WithDeadline(ctx, deadline)

@@ -54,6 +54,10 @@ type FastClient struct {
 	// chunks are the buffers a response's first bytes are read into when
 	// they arrive (*[firstChunk]byte; see lazyRead).
 	chunks sync.Pool
+	// clock reads monoClock where a request a reused connection lost
+	// would be sent again, to tell whether any of its timeout is left
+	// (roundTrip); a test's clock has the timeout spent.
+	clock func() time.Duration
 }
 
 type hardCtx struct{ ctx context.Context }
@@ -97,7 +101,7 @@ func NewFastClient(o ClientOptions) *FastClient {
 	o = o.normalize()
 	return &FastClient{
 		opt: o, dialer: &fasthttp.TCPDialer{}, bodyCap: int(o.BodyCap),
-		hosts: map[hostKey]*fastHost{}, open: map[*deadlineConn]struct{}{},
+		hosts: map[hostKey]*fastHost{}, open: map[*deadlineConn]struct{}{}, clock: monoClock,
 	}
 }
 

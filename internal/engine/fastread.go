@@ -197,7 +197,7 @@ func (fp *fastPrepared) roundTrip(out *Outcome) (resp *fasthttp.Response, err er
 		return resp, err
 	}
 	fasthttp.ReleaseResponse(resp)
-	if monoClock() >= until {
+	if fp.owner.clock() >= until {
 		// The lost attempt took the whole timeout: a timeout, as any.
 		return fasthttp.AcquireResponse(), fasthttp.ErrTimeout
 	}

@@ -188,23 +188,38 @@ func endRuns(open, closed scenario.Profile, std bool) []endCase {
 // servedAll runs r against a server whose connections serve answers,
 // counting the requests answered, and fails t unless every request the
 // run recorded is one the server answered, none failed (nor was lost to
-// reuse).
+// reuse). A run that recorded fewer than 10 requests is run again, at most
+// three runs in all, each held to the same: what a run sends depends on
+// the CPU the machine gives its users, not on the client: under -race
+// beside a busy loop and other tests (load average 11–19 on 2 cores) 12 of
+// 3,600 runs of TestReuseRaceIsNoError/0s/closed_std recorded 2–9 in the
+// 400 ms, every one answered and none failed; one logged 7 requests of
+// p50 1 ms, at most 60 ms (the users waited for a CPU, not in net/http),
+// another 2 of 418 ms each, straddling one stall (docs/testing.md,
+// "Busy-machine robustness, session 19"). A passing run records 26–1,084.
+// Those runs checked too little of the race to count; a failed or
+// unanswered request in any run fails t.
 func servedAll(t *testing.T, r endCase, serve func(c *net.TCPConn, served *atomic.Int64)) (Stats, *metrics.Snapshot) {
 	t.Helper()
-	var served atomic.Int64
-	url, stop := rawTarget(func(c *net.TCPConn, _ <-chan struct{}) { serve(c, &served) })(t)
-	defer stop()
-	st, snap := endRun(t, r, &Prepared{Name: "get", Method: "GET", URL: url})
-	requests, errs := total(snap)
-	t.Logf("%d requests, %d answered, %d errors %v, %d started, %d sent again", requests, served.Load(), errs, snap.Stages[0].ByClass, st.Started, st.Retries)
-	if requests < 10 {
-		t.Fatalf("%d requests recorded, want the run's 10 or more", requests)
+	const runs = 3
+	for try := 1; ; try++ {
+		var served atomic.Int64
+		url, stop := rawTarget(func(c *net.TCPConn, _ <-chan struct{}) { serve(c, &served) })(t)
+		st, snap := endRun(t, r, &Prepared{Name: "get", Method: "GET", URL: url})
+		stop()
+		requests, errs := total(snap)
+		t.Logf("run %d: %d requests, %d answered, %d errors %v, %d started, %d sent again", try, requests, served.Load(), errs, snap.Stages[0].ByClass, st.Started, st.Retries)
+		if errs != 0 || requests != served.Load() || st.ReuseLost != 0 {
+			t.Fatalf("%d requests recorded, %d failed (%v, %d lost to reuse); the server answered %d whole: every request sent must be one it received and answered, the errors its failures, none",
+				requests, errs, snap.Stages[0].ByClass, st.ReuseLost, served.Load())
+		}
+		if requests >= 10 {
+			return st, snap
+		}
+		if try == runs {
+			t.Fatalf("%d runs recorded fewer than 10 requests each (the last %d): want a run of 10 or more", runs, requests)
+		}
 	}
-	if errs != 0 || requests != served.Load() || st.ReuseLost != 0 {
-		t.Errorf("%d requests recorded, %d failed (%v, %d lost to reuse); the server answered %d whole: every request sent must be one it received and answered, the errors its failures, none",
-			requests, errs, snap.Stages[0].ByClass, st.ReuseLost, served.Load())
-	}
-	return st, snap
 }
 
 // endRun runs r with p, bounded by 10 s, with a 2 s timeout.

@@ -63,7 +63,7 @@ func HAR(data []byte, opt Options) (*Result, error) {
 	if len(h.Log.Entries) == 0 {
 		return nil, fmt.Errorf("%s: the HAR file has no entries (log.entries is empty)", opt.Source)
 	}
-	at := entryPlace(opt.Source, harEntryLines(data))
+	at := harPlaces{opt.Source, harEntryLines(data)}
 	sec := newSecrets()
 	taken := map[string]bool{}
 	var (
@@ -94,16 +94,16 @@ func HAR(data []byte, opt Options) (*Result, error) {
 			continue
 		}
 		if e.Request.Method == "" {
-			return nil, fmt.Errorf("%s: log.entries[%d].request.method is empty", at(i), i)
+			return nil, fmt.Errorf("%s: log.entries[%d].request.method is empty", at.method(i), i)
 		}
 		method, err := scenario.CheckMethod(e.Request.Method)
 		if err != nil {
-			return nil, fmt.Errorf("%s: log.entries[%d].request.method: %v", at(i), i, err)
+			return nil, fmt.Errorf("%s: log.entries[%d].request.method: %v", at.method(i), i, err)
 		}
 		for j, hd := range e.Request.Headers {
 			if keepHeader(hd.Name) {
 				if err := scenario.CheckHeader(hd.Name, hd.Value); err != nil {
-					return nil, fmt.Errorf("%s: log.entries[%d].request.headers[%d]: %v", at(i), i, j, err)
+					return nil, fmt.Errorf("%s: log.entries[%d].request.headers[%d]: %v", at.header(i, j), i, j, err)
 				}
 			}
 		}
@@ -249,15 +249,4 @@ func harError(file string, data []byte, err error) error {
 		return fmt.Errorf("%s:%d: %s: not a HAR file: want a %s, got a JSON %s", file, line(typ.Offset), strings.TrimPrefix(typ.Field, "."), typ.Type, typ.Value)
 	}
 	return fmt.Errorf("%s: not a HAR file: %v", file, err)
-}
-
-// entryPlace names where entry i of a HAR starts, for its errors:
-// "file:line", or the file alone where its line is not known.
-func entryPlace(file string, lines []int) func(i int) string {
-	return func(i int) string {
-		if i < len(lines) {
-			return fmt.Sprintf("%s:%d", file, lines[i])
-		}
-		return file
-	}
 }

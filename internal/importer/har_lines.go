@@ -3,31 +3,43 @@ package importer
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
-// harEntryLines returns the line each of log.entries' elements starts on,
-// read from data, which json.Unmarshal has accepted: a HAR's entries are
+// harLines are the lines of one of log.entries' elements that its errors
+// name: where the entry starts, where its request's "method" key is (0:
+// none), where each of its request's headers starts.
+type harLines struct {
+	entry, method int
+	headers       []int
+}
+
+// harEntryLines returns the lines of each of log.entries' elements, read
+// from data, which json.Unmarshal has accepted: a HAR's entries are
 // decoded as one slice, so its errors would name an entry by index alone.
 // It reads the entries Unmarshal decoded: keys matched without regard to
 // case, and of a key given twice the last (a second log object adds its
 // keys to the first; a second entries array replaces the first). It
 // returns nil where the walk does not find the array (then errors name no
 // line).
-func harEntryLines(data []byte) []int {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var lines []int
-	ok := eachMember(dec, func(key string) bool {
+func harEntryLines(data []byte) []harLines {
+	w := jsonWalk{dec: json.NewDecoder(bytes.NewReader(data)), data: data}
+	var lines []harLines
+	ok := w.eachMember(func(key string) bool {
 		if !strings.EqualFold(key, "log") {
-			return skipValue(dec)
+			return w.skipValue()
 		}
-		return eachMember(dec, func(key string) bool {
+		return w.eachMember(func(key string) bool {
 			if !strings.EqualFold(key, "entries") {
-				return skipValue(dec)
+				return w.skipValue()
 			}
-			var ok bool
-			lines, ok = elementLines(dec, data)
-			return ok
+			lines = nil
+			return w.eachElement(func() bool {
+				e := harLines{entry: w.line()}
+				lines = append(lines, e)
+				return w.entryLines(&lines[len(lines)-1])
+			})
 		})
 	})
 	if !ok {
@@ -36,11 +48,55 @@ func harEntryLines(data []byte) []int {
 	return lines
 }
 
-// eachMember reads the value at dec: an object, whose members it passes
-// to member by key (member reads the value), or null, which it skips.
-// false when the JSON is otherwise or member fails.
-func eachMember(dec *json.Decoder, member func(key string) bool) bool {
-	t, err := dec.Token()
+// entryLines reads the entry at w into e: its request's method and
+// headers as Unmarshal decodes them (a second request object adds its
+// keys to the first; a second headers array replaces the first).
+func (w *jsonWalk) entryLines(e *harLines) bool {
+	return w.eachMember(func(key string) bool {
+		if !strings.EqualFold(key, "request") {
+			return w.skipValue()
+		}
+		return w.eachMember(func(key string) bool {
+			switch {
+			case strings.EqualFold(key, "method"):
+				e.method = w.keyLine
+				return w.skipValue()
+			case strings.EqualFold(key, "headers"):
+				e.headers = nil
+				return w.eachElement(func() bool {
+					e.headers = append(e.headers, w.line())
+					return w.skipValue()
+				})
+			}
+			return w.skipValue()
+		})
+	})
+}
+
+// jsonWalk reads JSON that json.Unmarshal has accepted, token by token,
+// with the line of each key (keyLine, set as eachMember reads it) and of
+// the value next (line).
+type jsonWalk struct {
+	dec     *json.Decoder
+	data    []byte
+	keyLine int
+}
+
+// line is the line the next token starts on.
+func (w *jsonWalk) line() int {
+	start := int(w.dec.InputOffset())
+	for start < len(w.data) && bytes.IndexByte([]byte(" \t\r\n,:"), w.data[start]) >= 0 {
+		start++
+	}
+	return bytes.Count(w.data[:start], []byte("\n")) + 1
+}
+
+// eachMember reads the value at w: an object, whose members it passes
+// to member by key (member reads the value; keyLine is the key's line),
+// or null, which it skips. false when the JSON is otherwise or member
+// fails.
+func (w *jsonWalk) eachMember(member func(key string) bool) bool {
+	t, err := w.dec.Token()
 	if err != nil {
 		return false
 	}
@@ -50,8 +106,9 @@ func eachMember(dec *json.Decoder, member func(key string) bool) bool {
 	if t != json.Delim('{') {
 		return false
 	}
-	for dec.More() {
-		t, err := dec.Token()
+	for w.dec.More() {
+		w.keyLine = w.line()
+		t, err := w.dec.Token()
 		if err != nil {
 			return false
 		}
@@ -60,37 +117,72 @@ func eachMember(dec *json.Decoder, member func(key string) bool) bool {
 			return false
 		}
 	}
-	_, err = dec.Token() // the closing brace
+	_, err = w.dec.Token() // the closing brace
 	return err == nil
 }
 
-// elementLines reads the array at dec and returns the line each element
-// starts on (nil for null).
-func elementLines(dec *json.Decoder, data []byte) ([]int, bool) {
-	t, err := dec.Token()
+// eachElement reads the array at w and calls element for each of its
+// elements (element reads it); null is skipped. false when the JSON is
+// otherwise or element fails.
+func (w *jsonWalk) eachElement(element func() bool) bool {
+	t, err := w.dec.Token()
 	if err != nil || t == nil {
-		return nil, err == nil
+		return err == nil
 	}
 	if t != json.Delim('[') {
-		return nil, false
+		return false
 	}
-	var lines []int
-	for dec.More() {
-		start := int(dec.InputOffset())
-		for start < len(data) && bytes.IndexByte([]byte(" \t\r\n,"), data[start]) >= 0 {
-			start++
-		}
-		lines = append(lines, bytes.Count(data[:start], []byte("\n"))+1)
-		if !skipValue(dec) {
-			return nil, false
+	for w.dec.More() {
+		if !element() {
+			return false
 		}
 	}
-	_, err = dec.Token() // the closing bracket
-	return lines, err == nil
+	_, err = w.dec.Token() // the closing bracket
+	return err == nil
 }
 
-// skipValue reads the value at dec and drops it.
-func skipValue(dec *json.Decoder) bool {
+// skipValue reads the value at w and drops it.
+func (w *jsonWalk) skipValue() bool {
 	var skip json.RawMessage
-	return dec.Decode(&skip) == nil
+	return w.dec.Decode(&skip) == nil
+}
+
+// harPlaces names where the parts of a HAR's entries are, for their
+// errors: "file:line", or the file alone where the line is not known.
+type harPlaces struct {
+	file  string
+	lines []harLines
+}
+
+// place is "file:line", or file where line is 0.
+func (p harPlaces) place(line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", p.file, line)
+	}
+	return p.file
+}
+
+// entry names where entry i starts.
+func (p harPlaces) entry(i int) string {
+	if i < len(p.lines) {
+		return p.place(p.lines[i].entry)
+	}
+	return p.file
+}
+
+// method names entry i's request method: its key's line, or where the
+// entry starts when it has none.
+func (p harPlaces) method(i int) string {
+	if i < len(p.lines) && p.lines[i].method > 0 {
+		return p.place(p.lines[i].method)
+	}
+	return p.entry(i)
+}
+
+// header names entry i's request header j: the line it starts on.
+func (p harPlaces) header(i, j int) string {
+	if i < len(p.lines) && j < len(p.lines[i].headers) {
+		return p.place(p.lines[i].headers[j])
+	}
+	return p.entry(i)
 }

@@ -151,7 +151,20 @@ func TestHARRefusesNonsense(t *testing.T) {
 		{"{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n {\"request\": {\"method\": \"\", \"url\": \"http://h/b\"}}]}}",
 			`x.har:2: log.entries[1].request.method is empty`},
 		{"{\n\"log\": {\"entries\": [\n{\"request\":\n {\"method\": \"GET\", \"url\": \"http://h/a\", \"headers\": [{\"name\": \"X Bad\", \"value\": \"v\"}]}}]}}",
-			`x.har:3: log.entries[0].request.headers[0]:`},
+			`x.har:4: log.entries[0].request.headers[0]:`},
+		// The line is the bad key's own, not the line its entry starts
+		// on: the method's key, each header where it starts; the entry's
+		// line for a method not given; of a key given twice the last.
+		{"{\"log\": {\"entries\": [\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\n \"request\": {\n  \"url\": \"http://h/b\",\n  \"method\": \"TRACE\"\n }\n}]}}",
+			`x.har:6: log.entries[1].request.method: unsupported method "TRACE"`},
+		{"{\"log\": {\"entries\": [{\n \"request\": {\"method\": \"GET\", \"url\": \"http://h/a\", \"headers\": [\n  {\"name\": \"X-Ok\", \"value\": \"a\"},\n  {\"name\": \"X Bad\", \"value\": \"v\"}\n ]}}]}}",
+			`x.har:4: log.entries[0].request.headers[1]: invalid header name "X Bad"`},
+		{"{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\n\"request\": {\"url\": \"http://h/b\"}}]}}",
+			`x.har:2: log.entries[1].request.method is empty`},
+		{"{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\"request\": {\"url\": \"http://h/b\",\n \"method\": \"GET\",\n \"METHOD\": \"TRACE\"}}]}}",
+			`x.har:4: log.entries[1].request.method: unsupported method "TRACE"`},
+		{"{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\"request\": {\"url\": \"http://h/b\",\n \"method\": \"TRACE\"},\n \"Request\": {\"url\": \"http://h/c\"}}]}}",
+			`x.har:3: log.entries[1].request.method: unsupported method "TRACE"`},
 		// The line is the entry's that was decoded: of a key given twice
 		// the last, keys matched without regard to case.
 		{"{\"log\": {\"entries\": [\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n{\"request\": {\"method\": \"GET\", \"url\": \"http://h/c\"}}],\n\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"http://h/a\"}},\n\n{\"request\": {\"method\": \"TRACE\", \"url\": \"http://h/b\"}}]}}\n",
