@@ -52,6 +52,11 @@ type GateCheck struct {
 	// REQUEST:metric gate, or a baseline check of one request).
 	Request string `json:"request,omitempty"`
 	Check
+	// Caveat is what a passed check cannot show: a baseline check passed
+	// against a baseline profile measured while its generator waited for
+	// a CPU, whose figures err towards a pass (docs/ci.md). Absent
+	// otherwise, and in results written before it existed.
+	Caveat string `json:"caveat,omitempty"`
 }
 
 // Segment describes one share of a split run.

@@ -131,3 +131,19 @@ func starvedStages(p *result.Profile) (idx []int, worst [3]result.Millis) {
 	}
 	return idx, worst
 }
+
+// StarvedText names the stages StarvedStages gives for p, with the worst
+// one's wait each time a thread was ready to run against its mean
+// latency: "stage(s) 2 (0.8ms each time a thread was ready to run,
+// against a mean latency of 10ms)"; "" when none. internal/gate says it.
+func StarvedText(p *result.Profile) string {
+	idx, worst := starvedStages(p)
+	if len(idx) == 0 {
+		return ""
+	}
+	var ns []string
+	for _, i := range idx {
+		ns = append(ns, strconv.Itoa(i+1))
+	}
+	return fmt.Sprintf("stage(s) %s (up to %s each time a thread was ready to run, against a mean latency of %s)", strings.Join(ns, ", "), ms(worst[0]), ms(worst[2]))
+}
