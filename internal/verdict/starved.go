@@ -43,9 +43,10 @@ func starvedPart(model string, part Part) (perSec, each result.Millis, starved b
 }
 
 // seeCPUWait adds w's wait for a CPU to the part's. A second with no
-// runs recorded is one whose wait was not recorded (it completed nothing,
-// so it had no window to hold it): it does not count as a second of no
-// wait in the wait per second.
+// runs recorded is one whose wait was not recorded (a second filled in
+// empty: in results written before the runner gave a second that
+// completed nothing a window of its wait): it does not count as a second
+// of no wait in the wait per second.
 func (part *Part) seeCPUWait(w result.Window) {
 	if w.CPUSlices <= 0 && w.CPUWait <= 0 {
 		return
