@@ -80,6 +80,21 @@ func starvedSteps(s *result.Stress) string {
 // steadyStarved is a closed steady profile's sentence on its stages
 // measured while the generator was short of CPU, or "".
 func steadyStarved(p *result.Profile) string {
+	return starvedSentence(p, "its throughput may be low and its latency high")
+}
+
+// spikeStarved is a closed spike profile's sentence on its stages
+// measured while the generator was short of CPU, or "": its recovery is
+// read from a closed loop's latency and throughput too, which a starved
+// generator holds down and up (findRecovery).
+func spikeStarved(p *result.Profile) string {
+	return starvedSentence(p, "its latency may be high, its recovery late and its surge's figures off")
+}
+
+// starvedSentence names the stages of a closed profile measured while the
+// generator was short of CPU, with the worst one's figures, and what that
+// may have done to the profile's figures (effect); "" when none.
+func starvedSentence(p *result.Profile, effect string) string {
 	idx, worst := starvedStages(p)
 	if len(idx) == 0 {
 		return ""
@@ -92,8 +107,8 @@ func steadyStarved(p *result.Profile) string {
 		}
 		where = "stage(s) " + strings.Join(ns, ", ")
 	}
-	return fmt.Sprintf("the generator waited for a CPU in %s (%s each time a thread was ready to run, %s a second in all, against a mean latency of %s): its throughput may be low and its latency high for want of the generator's CPU, not the target's; run again on a quieter machine",
-		where, ms(worst[0]), ms(worst[1]), ms(worst[2]))
+	return fmt.Sprintf("the generator waited for a CPU in %s (%s each time a thread was ready to run, %s a second in all, against a mean latency of %s): %s for want of the generator's CPU, not the target's; run again on a quieter machine",
+		where, ms(worst[0]), ms(worst[1]), ms(worst[2]), effect)
 }
 
 // StarvedStages are the stages (0-based) of a closed-model profile whose

@@ -148,3 +148,40 @@ func TestStarvedPerSecondOfRecordedSeconds(t *testing.T) {
 		t.Errorf("step 2 waited %v a second, %v each time (starved %v); want %v, 800µs, starved", got, st.CPUWaitEach.Duration(), st.Starved, want)
 	}
 }
+
+// TestSpikeStarvedGenerator: a closed spike whose surge the generator
+// spent waiting for a CPU 0.8 ms each time a thread was ready (its
+// recovery is read from a closed loop's latency and throughput, which a
+// starved generator holds up and down) keeps its verdict and says so in
+// its caveat and answer; at 0.05 ms, or in the open model, nothing is
+// said. Before, the spike verdict had no such word.
+func TestSpikeStarvedGenerator(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model string
+		each  time.Duration
+		want  bool
+	}{
+		{"starved", "closed", 800 * time.Microsecond, true},
+		{"quiet", "closed", 50 * time.Microsecond, false},
+		{"open", "open", 800 * time.Microsecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
+			p.Model = tc.model
+			for i := range p.Stages {
+				p.Stages[i].Stats.Response.Mean = result.Ms(10 * time.Millisecond)
+			}
+			setCPUWait(p, 0, 30, 50*time.Microsecond)
+			setCPUWait(p, 7, 12, tc.each) // the surge's held seconds
+			v := Judge(p, 0)
+			if !v.Pass {
+				t.Fatalf("fails: %s", v.Answer)
+			}
+			want := "the generator waited for a CPU in stage(s) 3 (800µs each time a thread was ready to run, 1.6s a second in all, against a mean latency of 10ms): its latency may be high, its recovery late and its surge's figures off"
+			if got := strings.Contains(v.Caveat, want) && strings.Contains(v.Answer, want); got != tc.want {
+				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
+			}
+		})
+	}
+}
