@@ -172,6 +172,7 @@ func withOptional(r *result.Result) {
 	sp.Generator.PreDialled = 13
 	cpuWait := result.Millis(2310.25)
 	sp.Generator.CPUWait = &cpuWait
+	sp.Generator.CPUWaitUnmeasured = "not Linux: a golden reason" // a merged part that did not measure it
 	sp.Generator.Iterations = 400
 	sp.Notes = []string{"a profile note"}
 	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1}}

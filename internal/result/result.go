@@ -802,6 +802,10 @@ type Generator struct {
 	// a CPU during the profile (the sum of its windows'): nil where it is
 	// not measured (not Linux, or no schedstat), and in older results.
 	CPUWait *Millis `json:"cpu_wait_ms,omitempty"`
+	// CPUWaitUnmeasured says why the wait for a CPU was not measured (not
+	// Linux, or no readable schedstat), so that an absent CPUWait does not
+	// read as no wait; absent where it was measured, and in older results.
+	CPUWaitUnmeasured string `json:"cpu_wait_unmeasured,omitempty"`
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -863,6 +867,9 @@ func (g *Generator) AddCounts(pg Generator) {
 			sum += *g.CPUWait
 		}
 		g.CPUWait = &sum
+	}
+	if g.CPUWaitUnmeasured == "" {
+		g.CPUWaitUnmeasured = pg.CPUWaitUnmeasured // a part that did not measure it
 	}
 }
 

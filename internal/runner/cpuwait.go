@@ -137,12 +137,20 @@ func (l *cpuWaitLog) addSeconds(snap *metrics.Snapshot, stoppedAt time.Duration)
 	}
 }
 
-// fill sets each window's share of the wait and the profile's total; it
-// leaves them unset where the wait is not measured.
+// fill sets each window's share of the wait and the profile's total. It
+// leaves them unset where the wait is not measured, and says why in the
+// generator (cpuWaitUnmeasured) and, for the closed model, whose verdict
+// would name a starved generator, in a note: an absent wait must not read
+// as none.
 func (l *cpuWaitLog) fill(p *result.Profile) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.measured {
+		p.Generator.CPUWaitUnmeasured = cpuWaitUnmeasured
+		if p.Model == "closed" {
+			p.Notes = append(p.Notes, "the generator's wait for a CPU was not measured ("+cpuWaitUnmeasured+
+				"): a closed loop whose generator is short of CPU sends less and waits longer, its throughput low and its latency high for the machine's sake, and nothing in this result would say so (docs/capacity.md, \"A generator short of CPU\")")
+		}
 		return
 	}
 	var total time.Duration

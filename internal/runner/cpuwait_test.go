@@ -3,6 +3,7 @@ package runner
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,10 +50,26 @@ func TestCPUWaitLog(t *testing.T) {
 
 	none := newCPUWaitLog(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false }, at(100, 0))
 	none.sample(at(101, 0))
-	q := &result.Profile{Windows: []result.Window{{Time: 100}}}
-	none.fill(q)
-	if q.Generator.CPUWait != nil || q.Windows[0].CPUWait != 0 {
-		t.Errorf("not measured: profile %v, window %v; want both unset", q.Generator.CPUWait, q.Windows[0].CPUWait)
+	for _, model := range []string{"closed", "open"} {
+		q := &result.Profile{Model: model, Windows: []result.Window{{Time: 100}}}
+		none.fill(q)
+		if q.Generator.CPUWait != nil || q.Windows[0].CPUWait != 0 {
+			t.Errorf("not measured: profile %v, window %v; want both unset", q.Generator.CPUWait, q.Windows[0].CPUWait)
+		}
+		// Not measured says so, not 0: the generator why, and a closed
+		// profile, whose verdict would name a starved generator, a note.
+		if q.Generator.CPUWaitUnmeasured != cpuWaitUnmeasured {
+			t.Errorf("%s, not measured: generator says %q, want %q", model, q.Generator.CPUWaitUnmeasured, cpuWaitUnmeasured)
+		}
+		noted := slices.ContainsFunc(q.Notes, func(n string) bool {
+			return strings.HasPrefix(n, "the generator's wait for a CPU was not measured ("+cpuWaitUnmeasured+"): a closed loop")
+		})
+		if noted != (model == "closed") {
+			t.Errorf("%s, not measured: notes %q; want the note in the closed model only", model, q.Notes)
+		}
+	}
+	if p.Generator.CPUWaitUnmeasured != "" || len(p.Notes) > 0 {
+		t.Errorf("measured: generator says %q, notes %q; want neither", p.Generator.CPUWaitUnmeasured, p.Notes)
 	}
 }
 
@@ -72,10 +89,13 @@ func TestRunRecordsCPUWait(t *testing.T) {
 		slices += w.CPUSlices
 	}
 	if !measured {
-		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 {
-			t.Errorf("not measured here, yet recorded: total %v, windows %v ms over %v runs", p.Generator.CPUWait, sum, slices)
+		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 || p.Generator.CPUWaitUnmeasured == "" {
+			t.Errorf("not measured here, yet recorded: total %v, windows %v ms over %v runs, unmeasured %q", p.Generator.CPUWait, sum, slices, p.Generator.CPUWaitUnmeasured)
 		}
 		return
+	}
+	if p.Generator.CPUWaitUnmeasured != "" {
+		t.Errorf("measured here, yet the generator says %q", p.Generator.CPUWaitUnmeasured)
 	}
 	if p.Generator.CPUWait == nil || slices <= 0 {
 		t.Fatalf("measured here, but the result holds total %v, %v runs", p.Generator.CPUWait, slices)
