@@ -73,8 +73,24 @@ func starvedSteps(s *result.Stress) string {
 	if len(idx) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("the generator waited for a CPU in step(s) %s (up to %s each time a thread was ready to run, %s a second in all, in step %d, against a mean latency of %s): their throughput may be low and their latency high for want of the generator's CPU, not the target's, and so may the capacity at SLO and the capacity model; run again on a quieter machine",
-		strings.Join(idx, ", "), ms(worst.CPUWaitEach), ms(worst.CPUWait), worst.Index+1, ms(worst.MeanLatency))
+	return fmt.Sprintf("the generator waited for a CPU in step(s) %s (up to %s each time a thread was ready to run, %s a second in all, in step %d, against a mean latency of %s): their throughput may be low and their latency high for want of the generator's CPU, not the target's, and so may the capacity at SLO and the capacity model%s; run again on a quieter machine",
+		strings.Join(idx, ", "), ms(worst.CPUWaitEach), ms(worst.CPUWait), worst.Index+1, ms(worst.MeanLatency), starvedStop(s))
+}
+
+// starvedStop is what starvedSteps adds when the ramp stopped early on a
+// break measured while the generator waited for a CPU (a broken step from
+// the first on is starved): the live ramp's stop, and the steps it left
+// unrun, may be the machine's. "" otherwise.
+func starvedStop(s *result.Stress) string {
+	if !s.StoppedEarly || s.FirstBroken == nil {
+		return ""
+	}
+	for _, st := range s.Steps {
+		if st.Index >= *s.FirstBroken && st.Starved {
+			return fmt.Sprintf(", and so may the break the ramp stopped on (step %d broke while the generator waited for a CPU: the steps it left unrun may have held)", st.Index+1)
+		}
+	}
+	return ""
 }
 
 // steadyStarved is a closed steady profile's sentence on its stages
