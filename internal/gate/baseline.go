@@ -140,6 +140,7 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 				fmt.Sprintf("the baseline's %s profile is INVALID: its generator was the bottleneck (%s), so its figures measure the generator, not the target; store a valid run as the baseline", p.Name, strings.Join(g.Reasons, "; ")))
 			continue
 		}
+		warnings = append(warnings, b.starvedWarnings(old, p)...)
 		if metric, c, ok := b.stricterLateness(old, p); ok {
 			detail := c.Detail
 			c.Detail = ""
@@ -176,6 +177,7 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 		rc, rw := b.judgeRequests(old, p, tested)
 		checks, warnings = append(checks, rc...), append(warnings, rw...)
 	}
+	b.starvedBaselineCaveat(r, checks)
 	return checks, warnings
 }
 
@@ -267,7 +269,9 @@ func msText(m result.Millis) string { return units.Ms(float64(m)) }
 // Apply judges the gates and the baseline (either may be empty) against r,
 // records every check in r.Gates and clears r.Pass when any fails. A
 // baseline's warnings go to r.Warnings. A check on a profile whose
-// generator was the bottleneck fails, not judged (notJudgedOnInvalid).
+// generator was the bottleneck fails, not judged (notJudgedOnInvalid); a
+// failed one on a profile whose generator waited for a CPU says its
+// figure may be the generator's (starvedCaveat).
 func Apply(r *result.Result, gs []Gate, b *Baseline) {
 	checks := Judge(gs, r)
 	if b != nil {
@@ -276,6 +280,7 @@ func Apply(r *result.Result, gs []Gate, b *Baseline) {
 		r.Warnings = append(r.Warnings, warn...)
 	}
 	notJudgedOnInvalid(r, checks)
+	starvedCaveat(r, checks)
 	r.Gates = append(r.Gates, checks...)
 	for _, c := range checks {
 		if !c.Pass {

@@ -50,3 +50,32 @@ func TestChecksTableEscapesBars(t *testing.T) {
 		t.Errorf("got:\n%s\nwant the row:\n%s", b.String(), want)
 	}
 }
+
+// TestGatesPassWithACaveat: gates that all passed, some against a
+// baseline measured while its generator waited for a CPU (whose figures
+// err towards a pass), are not a bare PASS, in the terminal's line or the
+// Markdown heading; with no such check they are.
+func TestGatesPassWithACaveat(t *testing.T) {
+	gs := []result.GateCheck{
+		{Gate: "baseline:p95", Profile: "target", Check: result.Check{Measured: 13, Limit: 14.3, Op: "<=", Unit: "ms", Pass: true}, Caveat: "a pass against old.json may hide a regression: …"},
+		{Gate: "p95<300ms", Profile: "target", Check: result.Check{Measured: 13, Limit: 300, Op: "<", Unit: "ms", Pass: true}},
+	}
+	const word = "with a caveat: 1 of them passed against a baseline measured while its generator waited for a CPU, which may hide a regression"
+	var tb strings.Builder
+	terminalGates(&tb, gs)
+	if got := tb.String(); !strings.HasPrefix(got, "Gates: PASS (2 of 2 held) — "+word) {
+		t.Errorf("terminal: %q; want the PASS with its caveat", got)
+	}
+	var mb bytes.Buffer
+	if err := GatesMarkdown(&mb, gs); err != nil {
+		t.Fatal(err)
+	}
+	if got := mb.String(); !strings.HasPrefix(got, "\n## Gates: PASS\n\nW"+word[1:]) {
+		t.Errorf("Markdown: %q; want the PASS with its caveat", got)
+	}
+	tb.Reset()
+	terminalGates(&tb, gs[1:])
+	if got := tb.String(); got != "Gates: PASS (1 of 1 held)\n" {
+		t.Errorf("terminal, no caveat: %q", got)
+	}
+}

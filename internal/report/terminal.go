@@ -141,7 +141,7 @@ func terminalGates(b *strings.Builder, gs []result.GateCheck) {
 		}
 	}
 	if failed == 0 {
-		fmt.Fprintf(b, "Gates: PASS (%d of %d held)\n", len(gs), len(gs))
+		fmt.Fprintf(b, "Gates: PASS (%d of %d held)%s\n", len(gs), len(gs), gatesCaveat(gs, " — "))
 		return
 	}
 	fmt.Fprintf(b, "Gates: FAIL (%d of %d failed)\n", failed, len(gs))

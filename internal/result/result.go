@@ -52,6 +52,11 @@ type GateCheck struct {
 	// REQUEST:metric gate, or a baseline check of one request).
 	Request string `json:"request,omitempty"`
 	Check
+	// Caveat is what a passed check cannot show: a baseline check passed
+	// against a baseline profile measured while its generator waited for
+	// a CPU, whose figures err towards a pass (docs/ci.md). Absent
+	// otherwise, and in results written before it existed.
+	Caveat string `json:"caveat,omitempty"`
 }
 
 // Segment describes one share of a split run.
@@ -805,6 +810,10 @@ type Generator struct {
 	// a CPU during the profile (the sum of its windows'): nil where it is
 	// not measured (not Linux, or no schedstat), and in older results.
 	CPUWait *Millis `json:"cpu_wait_ms,omitempty"`
+	// CPUWaitUnmeasured says why the wait for a CPU was not measured (not
+	// Linux, or no readable schedstat), so that an absent CPUWait does not
+	// read as no wait; absent where it was measured, and in older results.
+	CPUWaitUnmeasured string `json:"cpu_wait_unmeasured,omitempty"`
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -866,6 +875,9 @@ func (g *Generator) AddCounts(pg Generator) {
 			sum += *g.CPUWait
 		}
 		g.CPUWait = &sum
+	}
+	if g.CPUWaitUnmeasured == "" {
+		g.CPUWaitUnmeasured = pg.CPUWaitUnmeasured // a part that did not measure it
 	}
 }
 

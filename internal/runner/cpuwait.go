@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/ticker"
 )
@@ -102,12 +105,52 @@ func (l *cpuWaitLog) sampleAt(clock func() time.Time) {
 	l.last, l.lastAt = r, now
 }
 
-// fill sets each window's share of the wait and the profile's total; it
-// leaves them unset where the wait is not measured.
+// addSeconds adds to snap, whose windows are the seconds that completed
+// something, an empty window for each whole second of the profile (from
+// its start, snap's epoch, to stoppedAt after it) that completed nothing
+// but in which the threads waited for a CPU: a stall long enough to
+// complete nothing in a second is where the generator was held up most,
+// and without a window fill had nowhere to put its wait. Such a second is
+// what the verdict, compare and windowed gates count as an empty second
+// already (result.SteadyWindows); its window now holds its wait too.
+func (l *cpuWaitLog) addSeconds(snap *metrics.Snapshot, stoppedAt time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.measured {
+		return
+	}
+	have := make(map[int64]bool, len(snap.Windows))
+	for _, w := range snap.Windows {
+		have[w.Second] = true
+	}
+	first, end := snap.Epoch.Add(time.Second-1).Unix(), snap.Epoch.Add(stoppedAt)
+	added := false
+	for t, s := range l.secs {
+		if t < first || time.Unix(t+1, 0).After(end) || have[t] || s.wait <= 0 {
+			continue
+		}
+		snap.Windows = append(snap.Windows, metrics.Window{Second: t})
+		added = true
+	}
+	if added {
+		slices.SortFunc(snap.Windows, func(a, b metrics.Window) int { return cmp.Compare(a.Second, b.Second) })
+	}
+}
+
+// fill sets each window's share of the wait and the profile's total. It
+// leaves them unset where the wait is not measured, and says why in the
+// generator (cpuWaitUnmeasured) and, for the closed model, whose verdict
+// would name a starved generator, in a note: an absent wait must not read
+// as none.
 func (l *cpuWaitLog) fill(p *result.Profile) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.measured {
+		p.Generator.CPUWaitUnmeasured = cpuWaitUnmeasured
+		if p.Model == "closed" {
+			p.Notes = append(p.Notes, "the generator's wait for a CPU was not measured ("+cpuWaitUnmeasured+
+				"): a closed loop whose generator is short of CPU sends less and waits longer, its throughput low and its latency high for the machine's sake, and nothing in this result would say so (docs/capacity.md, \"A generator short of CPU\")")
+		}
 		return
 	}
 	var total time.Duration

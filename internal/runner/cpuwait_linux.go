@@ -18,6 +18,10 @@ type schedstat struct {
 	gone [2]int64            // the last readings of threads that ended
 }
 
+// cpuWaitUnmeasured is why the wait is not measured where the reader
+// reads nothing (result.Generator.CPUWaitUnmeasured).
+const cpuWaitUnmeasured = "no readable /proc/self/task/*/schedstat: a kernel without schedstats, or no /proc"
+
 // newCPUWaitReader is the Linux reader.
 func newCPUWaitReader() cpuWaitReader {
 	s := &schedstat{dir: "/proc/self/task", seen: map[string][2]int64{}}

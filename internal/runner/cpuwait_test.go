@@ -2,9 +2,12 @@ package runner
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/testkit"
 )
@@ -47,10 +50,26 @@ func TestCPUWaitLog(t *testing.T) {
 
 	none := newCPUWaitLog(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false }, at(100, 0))
 	none.sample(at(101, 0))
-	q := &result.Profile{Windows: []result.Window{{Time: 100}}}
-	none.fill(q)
-	if q.Generator.CPUWait != nil || q.Windows[0].CPUWait != 0 {
-		t.Errorf("not measured: profile %v, window %v; want both unset", q.Generator.CPUWait, q.Windows[0].CPUWait)
+	for _, model := range []string{"closed", "open"} {
+		q := &result.Profile{Model: model, Windows: []result.Window{{Time: 100}}}
+		none.fill(q)
+		if q.Generator.CPUWait != nil || q.Windows[0].CPUWait != 0 {
+			t.Errorf("not measured: profile %v, window %v; want both unset", q.Generator.CPUWait, q.Windows[0].CPUWait)
+		}
+		// Not measured says so, not 0: the generator why, and a closed
+		// profile, whose verdict would name a starved generator, a note.
+		if q.Generator.CPUWaitUnmeasured != cpuWaitUnmeasured {
+			t.Errorf("%s, not measured: generator says %q, want %q", model, q.Generator.CPUWaitUnmeasured, cpuWaitUnmeasured)
+		}
+		noted := slices.ContainsFunc(q.Notes, func(n string) bool {
+			return strings.HasPrefix(n, "the generator's wait for a CPU was not measured ("+cpuWaitUnmeasured+"): a closed loop")
+		})
+		if noted != (model == "closed") {
+			t.Errorf("%s, not measured: notes %q; want the note in the closed model only", model, q.Notes)
+		}
+	}
+	if p.Generator.CPUWaitUnmeasured != "" || len(p.Notes) > 0 {
+		t.Errorf("measured: generator says %q, notes %q; want neither", p.Generator.CPUWaitUnmeasured, p.Notes)
 	}
 }
 
@@ -70,18 +89,22 @@ func TestRunRecordsCPUWait(t *testing.T) {
 		slices += w.CPUSlices
 	}
 	if !measured {
-		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 {
-			t.Errorf("not measured here, yet recorded: total %v, windows %v ms over %v runs", p.Generator.CPUWait, sum, slices)
+		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 || p.Generator.CPUWaitUnmeasured == "" {
+			t.Errorf("not measured here, yet recorded: total %v, windows %v ms over %v runs, unmeasured %q", p.Generator.CPUWait, sum, slices, p.Generator.CPUWaitUnmeasured)
 		}
 		return
+	}
+	if p.Generator.CPUWaitUnmeasured != "" {
+		t.Errorf("measured here, yet the generator says %q", p.Generator.CPUWaitUnmeasured)
 	}
 	if p.Generator.CPUWait == nil || slices <= 0 {
 		t.Fatalf("measured here, but the result holds total %v, %v runs", p.Generator.CPUWait, slices)
 	}
 	// The total is the sum of the windows' (docs/result-schema.md): a
-	// second that completed nothing has no window, and its wait is in
-	// neither. (This said the total counted such seconds too and checked
-	// only that the windows held no more, which fill cannot fail.)
+	// whole second that completed nothing has a window of its wait
+	// (TestCPUWaitOfASecondThatCompletedNothing). (This said the total
+	// counted such seconds too and checked only that the windows held no
+	// more, which fill cannot fail.)
 	if d := math.Abs(float64(sum) - float64(*p.Generator.CPUWait)); d > 1e-6*float64(len(p.Windows)+1) {
 		t.Errorf("windows hold %v ms, the total %v ms: want the same", sum, *p.Generator.CPUWait)
 	}
@@ -129,5 +152,38 @@ func TestCPUWaitTickedLate(t *testing.T) {
 		if got := w.CPUWait.Duration(); got < 990*time.Millisecond || got > 1010*time.Millisecond {
 			t.Errorf("second %d: waited %v, want 1s (the threads waited all along)", w.Time, got)
 		}
+	}
+}
+
+// TestCPUWaitOfASecondThatCompletedNothing: a whole second of the profile
+// that completed nothing but in which the threads waited for a CPU gets
+// an empty window holding its wait, so a stall long enough to complete
+// nothing (where the generator was held up most) is counted, in the
+// profile's total and by the verdict; before, it had no window and its
+// wait was lost. A part-second at the profile's edges, a second with no
+// wait, and a second after the profile get none. Fake log, no real time.
+func TestCPUWaitOfASecondThatCompletedNothing(t *testing.T) {
+	ms := time.Millisecond
+	l := newCPUWaitLog(func() (cpuWaitReading, bool) { return cpuWaitReading{}, true }, time.Unix(99, 0))
+	for sec, wait := range map[int64]time.Duration{99: 5 * ms, 100: 10 * ms, 101: 900 * ms, 102: 10 * ms, 103: 0, 104: 700 * ms, 105: 50 * ms} {
+		l.secs[sec] = &cpuWaitSecond{wait: wait, slices: float64(wait / (10 * time.Microsecond))}
+	}
+	epoch := time.Unix(99, int64(500*ms)) // the profile runs 99.5–104.5
+	snap := &metrics.Snapshot{Epoch: epoch, Windows: []metrics.Window{{Second: 99, Count: 3}, {Second: 100, Count: 50}, {Second: 102, Count: 50}, {Second: 104, Count: 20}}}
+	l.addSeconds(snap, 5*time.Second)
+	var secs []int64
+	for _, w := range snap.Windows {
+		secs = append(secs, w.Second)
+	}
+	if want := []int64{99, 100, 101, 102, 104}; !slices.Equal(secs, want) {
+		t.Fatalf("windows of seconds %v, want %v (101 added: whole, no completion, a wait; 103 no wait; 105 after the profile)", secs, want)
+	}
+	p := &result.Profile{Windows: result.BuildWindows(snap.Windows, epoch, 0, nil)}
+	l.fill(p)
+	if w := p.Windows[2]; w.Time != 101 || w.Requests != 0 || w.CPUWait.Duration() != 900*ms || float64(w.Offset) != 1.5 {
+		t.Errorf("the second that completed nothing: %+v; want 900ms of wait, 0 requests, 1.5 s in", w)
+	}
+	if g := p.Generator.CPUWait; g == nil || g.Duration() != 1625*ms {
+		t.Errorf("profile's wait %v, want 1.625s (99: 5ms, 100: 10ms, 101: 900ms, 102: 10ms, 104: 700ms)", g)
 	}
 }

@@ -112,6 +112,10 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 		v.Caveat = stall
 		v.Answer += "; " + stall
 	}
+	if starved := spikeStarved(p); starved != "" {
+		v.Caveat = strings.TrimPrefix(v.Caveat+"; "+starved, "; ")
+		v.Answer += "; " + starved
+	}
 	return v
 }
 

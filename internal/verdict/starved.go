@@ -43,9 +43,10 @@ func starvedPart(model string, part Part) (perSec, each result.Millis, starved b
 }
 
 // seeCPUWait adds w's wait for a CPU to the part's. A second with no
-// runs recorded is one whose wait was not recorded (it completed nothing,
-// so it had no window to hold it): it does not count as a second of no
-// wait in the wait per second.
+// runs recorded is one whose wait was not recorded (a second filled in
+// empty: in results written before the runner gave a second that
+// completed nothing a window of its wait): it does not count as a second
+// of no wait in the wait per second.
 func (part *Part) seeCPUWait(w result.Window) {
 	if w.CPUSlices <= 0 && w.CPUWait <= 0 {
 		return
@@ -72,13 +73,44 @@ func starvedSteps(s *result.Stress) string {
 	if len(idx) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("the generator waited for a CPU in step(s) %s (up to %s each time a thread was ready to run, %s a second in all, in step %d, against a mean latency of %s): their throughput may be low and their latency high for want of the generator's CPU, not the target's, and so may the capacity at SLO and the capacity model; run again on a quieter machine",
-		strings.Join(idx, ", "), ms(worst.CPUWaitEach), ms(worst.CPUWait), worst.Index+1, ms(worst.MeanLatency))
+	return fmt.Sprintf("the generator waited for a CPU in step(s) %s (up to %s each time a thread was ready to run, %s a second in all, in step %d, against a mean latency of %s): their throughput may be low and their latency high for want of the generator's CPU, not the target's, and so may the capacity at SLO and the capacity model%s; run again on a quieter machine",
+		strings.Join(idx, ", "), ms(worst.CPUWaitEach), ms(worst.CPUWait), worst.Index+1, ms(worst.MeanLatency), starvedStop(s))
+}
+
+// starvedStop is what starvedSteps adds when the ramp stopped early on a
+// break measured while the generator waited for a CPU (a broken step from
+// the first on is starved): the live ramp's stop, and the steps it left
+// unrun, may be the machine's. "" otherwise.
+func starvedStop(s *result.Stress) string {
+	if !s.StoppedEarly || s.FirstBroken == nil {
+		return ""
+	}
+	for _, st := range s.Steps {
+		if st.Index >= *s.FirstBroken && st.Starved {
+			return fmt.Sprintf(", and so may the break the ramp stopped on (step %d broke while the generator waited for a CPU: the steps it left unrun may have held)", st.Index+1)
+		}
+	}
+	return ""
 }
 
 // steadyStarved is a closed steady profile's sentence on its stages
 // measured while the generator was short of CPU, or "".
 func steadyStarved(p *result.Profile) string {
+	return starvedSentence(p, "its throughput may be low and its latency high")
+}
+
+// spikeStarved is a closed spike profile's sentence on its stages
+// measured while the generator was short of CPU, or "": its recovery is
+// read from a closed loop's latency and throughput too, which a starved
+// generator holds down and up (findRecovery).
+func spikeStarved(p *result.Profile) string {
+	return starvedSentence(p, "its latency may be high, its recovery late and its surge's figures off")
+}
+
+// starvedSentence names the stages of a closed profile measured while the
+// generator was short of CPU, with the worst one's figures, and what that
+// may have done to the profile's figures (effect); "" when none.
+func starvedSentence(p *result.Profile, effect string) string {
 	idx, worst := starvedStages(p)
 	if len(idx) == 0 {
 		return ""
@@ -91,8 +123,8 @@ func steadyStarved(p *result.Profile) string {
 		}
 		where = "stage(s) " + strings.Join(ns, ", ")
 	}
-	return fmt.Sprintf("the generator waited for a CPU in %s (%s each time a thread was ready to run, %s a second in all, against a mean latency of %s): its throughput may be low and its latency high for want of the generator's CPU, not the target's; run again on a quieter machine",
-		where, ms(worst[0]), ms(worst[1]), ms(worst[2]))
+	return fmt.Sprintf("the generator waited for a CPU in %s (%s each time a thread was ready to run, %s a second in all, against a mean latency of %s): %s for want of the generator's CPU, not the target's; run again on a quieter machine",
+		where, ms(worst[0]), ms(worst[1]), ms(worst[2]), effect)
 }
 
 // StarvedStages are the stages (0-based) of a closed-model profile whose
@@ -130,4 +162,20 @@ func starvedStages(p *result.Profile) (idx []int, worst [3]result.Millis) {
 		}
 	}
 	return idx, worst
+}
+
+// StarvedText names the stages StarvedStages gives for p, with the worst
+// one's wait each time a thread was ready to run against its mean
+// latency: "stage(s) 2 (0.8ms each time a thread was ready to run,
+// against a mean latency of 10ms)"; "" when none. internal/gate says it.
+func StarvedText(p *result.Profile) string {
+	idx, worst := starvedStages(p)
+	if len(idx) == 0 {
+		return ""
+	}
+	var ns []string
+	for _, i := range idx {
+		ns = append(ns, strconv.Itoa(i+1))
+	}
+	return fmt.Sprintf("stage(s) %s (up to %s each time a thread was ready to run, against a mean latency of %s)", strings.Join(ns, ", "), ms(worst[0]), ms(worst[2]))
 }

@@ -148,3 +148,80 @@ func TestStarvedPerSecondOfRecordedSeconds(t *testing.T) {
 		t.Errorf("step 2 waited %v a second, %v each time (starved %v); want %v, 800µs, starved", got, st.CPUWaitEach.Duration(), st.Starved, want)
 	}
 }
+
+// TestSpikeStarvedGenerator: a closed spike whose surge the generator
+// spent waiting for a CPU 0.8 ms each time a thread was ready (its
+// recovery is read from a closed loop's latency and throughput, which a
+// starved generator holds up and down) keeps its verdict and says so in
+// its caveat and answer; at 0.05 ms, or in the open model, nothing is
+// said. Before, the spike verdict had no such word.
+func TestSpikeStarvedGenerator(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model string
+		each  time.Duration
+		want  bool
+	}{
+		{"starved", "closed", 800 * time.Microsecond, true},
+		{"quiet", "closed", 50 * time.Microsecond, false},
+		{"open", "open", 800 * time.Microsecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
+			p.Model = tc.model
+			for i := range p.Stages {
+				p.Stages[i].Stats.Response.Mean = result.Ms(10 * time.Millisecond)
+			}
+			setCPUWait(p, 0, 30, 50*time.Microsecond)
+			setCPUWait(p, 7, 12, tc.each) // the surge's held seconds
+			v := Judge(p, 0)
+			if !v.Pass {
+				t.Fatalf("fails: %s", v.Answer)
+			}
+			want := "the generator waited for a CPU in stage(s) 3 (800µs each time a thread was ready to run, 1.6s a second in all, against a mean latency of 10ms): its latency may be high, its recovery late and its surge's figures off"
+			if got := strings.Contains(v.Caveat, want) && strings.Contains(v.Answer, want); got != tc.want {
+				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestStarvedStopSaid: a live ramp that stopped early on a break measured
+// while the generator waited for a CPU says the stop may be the
+// machine's; a ramp that stopped on a quiet break, or ran out, does not.
+// Before, the caveat named the starved step but not that the stop came
+// from it (docs/capacity.md: a live ramp still stops on such a break).
+func TestStarvedStopSaid(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name            string
+		starvedBreak    bool
+		stopped, saying bool
+	}{
+		{"stopped on a starved break", true, true, true},
+		{"stopped on a quiet break", false, true, false},
+		{"a starved break, the ramp ran out", true, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := stress(t, "closed", []float64{4, 8, 12, 16}, []float64{400, 800, 600, 1600},
+				[]time.Duration{10 * ms, 10 * ms, 400 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+			setCPUWait(p, 0, 20, 50*time.Microsecond)
+			setCPUWait(p, 0, 5, 800*time.Microsecond) // step 1 starved, whatever the break
+			if tc.starvedBreak {
+				setCPUWait(p, 10, 15, 5*ms)
+			}
+			if tc.stopped {
+				p.Windows = p.Windows[:15]
+				p.Stages[3].Elapsed = 0 // step 4 not run: the ramp stopped on step 3's break
+			}
+			v := Judge(p, 0)
+			if fb := v.Stress.FirstBroken; fb == nil || *fb != 2 || v.Stress.StoppedEarly != tc.stopped {
+				t.Fatalf("first broken %v, stopped early %v; want step 3, %v: %s", fb, v.Stress.StoppedEarly, tc.stopped, v.Answer)
+			}
+			word := "and so may the break the ramp stopped on (step 3 broke while the generator waited for a CPU"
+			if got := strings.Contains(v.Caveat, word) && strings.Contains(v.Answer, word); got != tc.saying {
+				t.Errorf("caveat %q: the word %v, want %v", v.Caveat, got, tc.saying)
+			}
+		})
+	}
+}

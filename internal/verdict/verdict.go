@@ -56,8 +56,9 @@ type Part struct {
 	CPUWait   time.Duration
 	CPUSlices float64
 	// CPUSeconds are the steady seconds that recorded the wait: those
-	// with a window of their own (a second that completed nothing has
-	// none, and its wait is not recorded; SteadyWindows fills it in empty).
+	// with a window of their own (a whole second that completed nothing
+	// has one holding its wait where the threads waited, from the runner;
+	// in older results it has none, and SteadyWindows fills it in empty).
 	CPUSeconds int
 }
 

@@ -1,0 +1,85 @@
+package gate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
+)
+
+// A generator short of CPU (docs/capacity.md): a closed loop whose
+// generator waited for a CPU sends less and waits longer, so its
+// throughput reads low and its latency high for the machine's sake
+// (verdict.StarvedStages; measured: a closed ramp against 16 workers ×
+// 10 ms pinned beside a busy loop read 41–95% of the truth). Against a
+// baseline the two sides err in opposite directions. This run starved
+// errs towards a FAIL: its failed checks say the figure may be the
+// generator's (starvedCaveat), and the gate still fails, since a real
+// regression cannot be told apart. The baseline starved errs towards a
+// PASS: a run within the allowance of a low capacity or a high latency
+// may have regressed, so a check passed against it carries a caveat
+// (starvedBaselineCaveat) and the gates' word says so. Neither is
+// refused: a busy machine (CI's, one core kept busy) reads such waits
+// routinely, on runs within a few percent of the truth too.
+
+// starvedWarnings are the run's warnings on its profile p and the
+// baseline's old: each side measured while its generator waited for a
+// CPU (not an INVALID one: its verdict has spoken).
+func (b *Baseline) starvedWarnings(old, p *result.Profile) (warnings []string) {
+	if where := verdict.StarvedText(old); where != "" {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s, so a pass against it may hide a regression; store a baseline run on a quiet machine (docs/capacity.md, \"A generator short of CPU\")",
+			b.Path, starvedBaselineText(old.Name, where)))
+	}
+	if where := verdict.StarvedText(p); where != "" && !p.Generator.Invalid {
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s: this run's generator waited for a CPU in %s: a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's, and a regression called here may be the machine's; run again on a quiet machine (docs/capacity.md, \"A generator short of CPU\")",
+			b.Path, p.Name, where))
+	}
+	return warnings
+}
+
+// starvedBaselineText says why a baseline profile named name, measured
+// short of CPU (where: verdict.StarvedText), may pass a run that
+// regressed.
+func starvedBaselineText(name, where string) string {
+	return fmt.Sprintf("the baseline's %s profile was measured while its generator waited for a CPU in %s: a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's, and a run within the allowance of those figures may still have regressed",
+		name, where)
+}
+
+// starvedBaselineCaveat gives each passed check made on a profile whose
+// baseline profile was measured short of CPU its caveat, which opens its
+// detail too (not on an INVALID profile of r: notJudgedOnInvalid fails
+// its checks). A failed one keeps its own: a baseline that read low or
+// slow makes a check harder to fail, not easier.
+func (b *Baseline) starvedBaselineCaveat(r *result.Result, checks []result.GateCheck) {
+	for i := range checks {
+		c := &checks[i]
+		old, p := b.Result.Profile(c.Profile), r.Profile(c.Profile)
+		if !c.Pass || old == nil || p == nil || p.Generator.Invalid {
+			continue
+		}
+		if where := verdict.StarvedText(old); where != "" {
+			c.Caveat = "a pass against " + b.Path + " may hide a regression: " + starvedBaselineText(old.Name, where)
+			c.Detail = join2(c.Caveat, c.Detail)
+		}
+	}
+}
+
+// starvedCaveat opens the detail of each failed check made on a profile
+// of r measured while its generator waited for a CPU (not an INVALID one:
+// notJudgedOnInvalid has spoken) with that: the figure may be the
+// generator's. A passed check keeps its detail: starving lowers the
+// throughput and raises the latency, which can make a check fail, not
+// pass.
+func starvedCaveat(r *result.Result, checks []result.GateCheck) {
+	for i := range checks {
+		c := &checks[i]
+		p := r.Profile(c.Profile)
+		if c.Pass || p == nil || p.Generator.Invalid || strings.HasPrefix(c.Detail, "not judged") {
+			continue
+		}
+		if where := verdict.StarvedText(p); where != "" {
+			c.Detail = join2("this run's generator waited for a CPU in "+where+", so this figure may be the generator's, not the target's; run again on a quiet machine", c.Detail)
+		}
+	}
+}

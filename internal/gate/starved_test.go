@@ -1,0 +1,87 @@
+package gate
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// closedRun is a closed-model profile of 20 s at 100 req/s whose every
+// request took lat, its generator's threads waiting each second
+// 1,000 times for 20 µs (a quiet machine) or for 0.8 ms (starved: the
+// verdict's rule, 0.2 ms and 1% of the mean latency, names it).
+func closedRun(t *testing.T, lat time.Duration, starved bool) result.Profile {
+	p := profileRun{name: "target", rate: 100, secs: 20, at: func(int, int) (time.Duration, bool) { return lat, false }}.build(t)
+	p.Model = "closed"
+	for i := range p.Windows {
+		w := &p.Windows[i]
+		w.CPUWait, w.CPUSlices = result.Ms(20*time.Millisecond), 1000
+		if starved {
+			w.CPUWait = result.Ms(800 * time.Millisecond)
+		}
+	}
+	return p
+}
+
+// TestStarvedSideOfTheGate: against a baseline, a closed-model side
+// measured while its generator waited for a CPU is not taken at face
+// value. Its throughput reads low and its latency high for the machine's
+// sake, so the two sides err in opposite directions. A starved run
+// (13 ms against a quiet baseline's 10 ms: +30%) still fails, since a
+// real regression cannot be told apart, but its failed check and the
+// run's warnings say the figure may be the generator's. A starved baseline
+// (13 ms) passes a run 30% slower than the truth (13 ms): each passed
+// check carries a caveat that opens its detail, and the run's warnings
+// say a pass may hide a regression. Before, both read as the target's,
+// with no word: a FAIL that was the generator's, and a bare PASS.
+func TestStarvedSideOfTheGate(t *testing.T) {
+	judge := func(old, cur result.Profile) (*Baseline, *result.Result) {
+		b := &Baseline{Path: "old.json", MaxRegression: 0.1, MinRequestShare: DefaultMinRequestShare,
+			Result: &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{old}}}
+		r := &result.Result{Pass: true, Profiles: []result.Profile{cur}}
+		Apply(r, nil, b)
+		return b, r
+	}
+	ms := time.Millisecond
+	quietOld, quietNew := closedRun(t, 10*ms, false), closedRun(t, 10*ms, false)
+	if _, r := judge(quietOld, quietNew); !r.Pass || slices.ContainsFunc(r.Warnings, func(w string) bool { return strings.Contains(w, "waited for a CPU") }) {
+		t.Fatalf("two quiet runs: pass %v, warnings %q; want a pass and no word of a CPU", r.Pass, r.Warnings)
+	}
+
+	_, r := judge(quietOld, closedRun(t, 13*ms, true))
+	if r.Pass {
+		t.Fatal("a starved run 30% slower passed: a regression cannot be told from the machine's, and the gate errs towards failing")
+	}
+	if !slices.ContainsFunc(r.Warnings, func(w string) bool {
+		return strings.Contains(w, "this run's generator waited for a CPU in stage(s) 1") && strings.Contains(w, "may be the machine's")
+	}) {
+		t.Errorf("a starved run: warnings %q; want one naming its starved stage", r.Warnings)
+	}
+	for _, c := range r.Gates {
+		if !c.Pass && !strings.HasPrefix(c.Detail, "this run's generator waited for a CPU in stage(s) 1 (up to 800µs each time") {
+			t.Errorf("failed check %s: detail %q; want it to open with the wait for a CPU", c.Gate, c.Detail)
+		}
+	}
+
+	starvedOld := closedRun(t, 13*ms, true)
+	b, r := judge(starvedOld, closedRun(t, 13*ms, false))
+	if !r.Pass {
+		t.Fatalf("a run no slower than its starved baseline: failed %+v", r.Gates)
+	}
+	for _, c := range r.Gates {
+		if !strings.HasPrefix(c.Caveat, "a pass against old.json may hide a regression: the baseline's target profile was measured while its generator waited for a CPU in stage(s) 1") ||
+			!strings.HasPrefix(c.Detail, c.Caveat) {
+			t.Errorf("check %s against a starved baseline: caveat %q, detail %q; want the caveat, opening the detail", c.Gate, c.Caveat, c.Detail)
+		}
+	}
+	if !slices.ContainsFunc(r.Warnings, func(w string) bool { return strings.Contains(w, "a pass against it may hide a regression") }) {
+		t.Errorf("a starved baseline: warnings %q; want one saying a pass may hide a regression", r.Warnings)
+	}
+	// Not refused: a busy machine reads such waits routinely.
+	if err := b.CheckBeforeRun([]result.Profile{closedRun(t, 10*ms, false)}); err != nil {
+		t.Errorf("a starved baseline before the run: %v; want the run to go ahead", err)
+	}
+}
