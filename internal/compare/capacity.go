@@ -44,8 +44,10 @@ func newStress(p *result.Profile) *stress {
 	s.judged.CapacityUnproven = verdict.CapacityUnproven(p, s.judged)
 	sps := spans(p)
 	top, broken := math.Inf(-1), math.MaxInt
-	if c := s.judged.CapacityStep; c != nil {
-		top = p.Stages[*c].Offered.Load
+	for _, st := range s.judged.Steps {
+		if c := s.judged.CapacityStep; c != nil && st.Index == *c {
+			top = st.Offered // in requests, as each step's (flows: verdict.RequestsPerStart)
+		}
 	}
 	if b := s.judged.FirstBroken; b != nil {
 		broken = *b

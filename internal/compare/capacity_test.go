@@ -323,3 +323,44 @@ func TestCapacityUnprovenEndNotApart(t *testing.T) {
 		t.Errorf("unproven at 300 req/s, held 200 firm, against a break at 100: %s, note %q", m.Verdict, m.Note)
 	}
 }
+
+// TestFlowsCapacityStepCounted: with flows the open model's steps are
+// offered in requests (iterations × requests each: verdict's
+// RequestsPerStart), and the capacity step is the highest step the
+// resampled capacity counts. A 2-step flow ramp of 6 to 30 iterations/s
+// whose capacity step is step 3 (18 iterations/s, 36 req/s offered)
+// counted only step 1 (12 req/s): the capacity step's stage load, 18,
+// was compared with the steps' offered requests, so steps 2 and 3 were
+// left out and every resample's capacity was step 1's goodput, a third
+// of the verdict's 36 req/s.
+func TestFlowsCapacityStepCounted(t *testing.T) {
+	its := []float64{6, 12, 18, 24, 30}
+	good := []float64{12, 24, 36, 38.5, 38}
+	ms := time.Millisecond
+	lat := []time.Duration{60 * ms, 70 * ms, 100 * ms, 600 * ms, 900 * ms}
+	p := testkit.StressProfile(t, "open", its, good, lat, make([]float64, 5), 6)
+	two := 2 * time.Second
+	p2 := result.Ms(two)
+	p.Rules.Expect.P95 = &p2
+	p.Total.Requests = 2 * 540
+	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 540, Completed: 540}}
+	s := newStress(p)
+	if c := s.judged.CapacityStep; c == nil || *c != 2 || s.judged.CapacityAtSLO != 36 {
+		t.Fatalf("capacity step %v at %v req/s, want step 3 at 36", c, s.judged.CapacityAtSLO)
+	}
+	var counted []float64
+	for _, st := range s.steps {
+		counted = append(counted, st.offered)
+	}
+	if want := []float64{12, 24, 36}; !slices.Equal(counted, want) {
+		t.Errorf("steps counted offered %v req/s, want %v (the held steps up to the capacity step)", counted, want)
+	}
+	// Against the same ramp whose step 3 broke (24 req/s): the interval
+	// of new − old printed [0, 0] beside a difference of −12 req/s.
+	broke := testkit.StressProfile(t, "open", its, good, []time.Duration{60 * ms, 70 * ms, 2500 * ms, 600 * ms, 900 * ms}, make([]float64, 5), 6)
+	broke.Rules.Expect.P95, broke.Total = &p2, p.Total
+	_, cp := compared(t, doc(*p), doc(*broke))
+	if m := metric(t, cp, CapacityAtSLO); m.CI == nil || m.New-m.Old != -12 || m.CI[0] > -12 || m.CI[1] < -12 {
+		t.Errorf("old %v, new %v req/s: interval %v does not hold the difference", m.Old, m.New, m.CI)
+	}
+}
