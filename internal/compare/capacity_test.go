@@ -364,3 +364,50 @@ func TestFlowsCapacityStepCounted(t *testing.T) {
 		t.Errorf("old %v, new %v req/s: interval %v does not hold the difference", m.Old, m.New, m.CI)
 	}
 }
+
+// TestMovedFromAnUnprovenEnd: the range by which the steps say the
+// breaking point moved starts from an unproven ramp's lower end (its
+// held step below the capacity step), as the note beside it says: the
+// old run held 100 and broke at 200 req/s, the new held 400 only for
+// want of evidence (38 errors in 3,200 requests, 1.19% over a 1% bound,
+// p 0.16) above a held 300, and broke at 500. It read "moved by between
+// +200 and +400" (from 400); the capacity may be as low as 300, so
+// +100; the other way round "-400 and -200", not -100.
+func TestMovedFromAnUnprovenEnd(t *testing.T) {
+	ms := time.Millisecond
+	offered := []float64{100, 200, 300, 400, 500}
+	lat := func(brokeAt int) []time.Duration {
+		l := make([]time.Duration, len(offered))
+		for i := range l {
+			l[i] = 10 * ms
+			if i >= brokeAt {
+				l[i] = 300 * ms
+			}
+		}
+		return l
+	}
+	p := testkit.StressProfile(t, "open", offered, offered, lat(4), make([]float64, 5), 8)
+	for k := range 38 {
+		p.Windows[3*8+k%8].Errors++
+	}
+	p.Stages[3].Errors = 38
+	un := doc(*p)
+	if s := un.Profiles[0].Verdict.Stress; !s.CapacityUnproven || s.CapacityStep == nil || *s.CapacityStep != 3 {
+		t.Fatalf("the unproven run: %s", un.Profiles[0].Verdict.Answer)
+	}
+	firm := doc(*testkit.StressProfile(t, "open", offered, offered, lat(1), make([]float64, 5), 8))
+	for _, tc := range []struct {
+		name     string
+		old, new *result.Result
+		verdict  string
+		moved    string
+	}{
+		{"new unproven", firm, un, Better, "moved by between +100 and +400 req/s offered"},
+		{"old unproven", un, firm, Worse, "moved by between -400 and -100 req/s offered"},
+	} {
+		_, cp := compared(t, tc.old, tc.new)
+		if m := metric(t, cp, CapacityAtSLO); m.Verdict != tc.verdict || !strings.Contains(m.Note, tc.moved) {
+			t.Errorf("%s: %s, note %q; want %s and %q", tc.name, m.Verdict, m.Note, tc.verdict, tc.moved)
+		}
+	}
+}
