@@ -1394,6 +1394,11 @@ func TestFlowsOfferedInRequests(t *testing.T) {
 	if want := "completed 38.0 of 60.0 req/s offered (30.0 iterations/s × 2 requests each)"; !strings.Contains(v.Answer, want) {
 		t.Errorf("answer %q lacks %q", v.Answer, want)
 	}
+	// The answer's head names the load as its checks count it: it read
+	// "misses its expectations at 30.0 req/s" before "60.0 req/s offered".
+	if want := "misses its expectations at 60.0 req/s (30.0 iterations/s × 2 requests each): "; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
 	// Stress: 2 requests an iteration, a service of 40 req/s.
 	its := []float64{6, 12, 18, 24, 30}
 	good := []float64{12, 24, 36, 38.5, 38}
