@@ -44,8 +44,10 @@ func newStress(p *result.Profile) *stress {
 	s.judged.CapacityUnproven = verdict.CapacityUnproven(p, s.judged)
 	sps := spans(p)
 	top, broken := math.Inf(-1), math.MaxInt
-	if c := s.judged.CapacityStep; c != nil {
-		top = p.Stages[*c].Offered.Load
+	for _, st := range s.judged.Steps {
+		if c := s.judged.CapacityStep; c != nil && st.Index == *c {
+			top = st.Offered // in requests, as each step's (flows: verdict.RequestsPerStart)
+		}
 	}
 	if b := s.judged.FirstBroken; b != nil {
 		broken = *b
@@ -208,19 +210,22 @@ const (
 // short for the trend test), and a change of two steps or more is still
 // called.
 func apartBy(ro, rn ramp) int {
-	low := func(r ramp) float64 {
-		if r.unproven {
-			return r.below
-		}
-		return r.held
-	}
 	switch {
-	case low(ro) > rn.broke, low(rn) > ro.broke:
+	case ro.low() > rn.broke, rn.low() > ro.broke:
 		return apartFirm
 	case ro.held > rn.broke, rn.held > ro.broke:
 		return apartUnproven
 	}
 	return apartNot
+}
+
+// low is the ramp's lower end: its held step, or for an unproven one
+// the held step below it (apartBy).
+func (r ramp) low() float64 {
+	if r.unproven {
+		return r.below
+	}
+	return r.held
 }
 
 // words says where a ramp places a capacity, each number labelled: the
@@ -257,7 +262,8 @@ func apart(o, n *stress) string {
 		return ""
 	}
 	moved := ""
-	if lo, hi := rn.held-ro.broke, rn.broke-ro.held; !math.IsInf(lo, 0) && !math.IsInf(hi, 0) && ro.held > 0 && rn.held > 0 {
+	// From each run's lower end: an unproven capacity step is none.
+	if lo, hi := rn.low()-ro.broke, rn.broke-ro.low(); !math.IsInf(lo, 0) && !math.IsInf(hi, 0) && ro.low() > 0 && rn.low() > 0 {
 		moved = fmt.Sprintf(": by the steps, the breaking point moved by between %+g and %+g %s offered (the bootstrap's interval counts the held steps' seconds, not the steps)", lo, hi, ro.unit)
 	}
 	return eachRun(ro, rn) + moved

@@ -323,3 +323,91 @@ func TestCapacityUnprovenEndNotApart(t *testing.T) {
 		t.Errorf("unproven at 300 req/s, held 200 firm, against a break at 100: %s, note %q", m.Verdict, m.Note)
 	}
 }
+
+// TestFlowsCapacityStepCounted: with flows the open model's steps are
+// offered in requests (iterations × requests each: verdict's
+// RequestsPerStart), and the capacity step is the highest step the
+// resampled capacity counts. A 2-step flow ramp of 6 to 30 iterations/s
+// whose capacity step is step 3 (18 iterations/s, 36 req/s offered)
+// counted only step 1 (12 req/s): the capacity step's stage load, 18,
+// was compared with the steps' offered requests, so steps 2 and 3 were
+// left out and every resample's capacity was step 1's goodput, a third
+// of the verdict's 36 req/s.
+func TestFlowsCapacityStepCounted(t *testing.T) {
+	its := []float64{6, 12, 18, 24, 30}
+	good := []float64{12, 24, 36, 38.5, 38}
+	ms := time.Millisecond
+	lat := []time.Duration{60 * ms, 70 * ms, 100 * ms, 600 * ms, 900 * ms}
+	p := testkit.StressProfile(t, "open", its, good, lat, make([]float64, 5), 6)
+	two := 2 * time.Second
+	p2 := result.Ms(two)
+	p.Rules.Expect.P95 = &p2
+	p.Total.Requests = 2 * 540
+	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 540, Completed: 540}}
+	s := newStress(p)
+	if c := s.judged.CapacityStep; c == nil || *c != 2 || s.judged.CapacityAtSLO != 36 {
+		t.Fatalf("capacity step %v at %v req/s, want step 3 at 36", c, s.judged.CapacityAtSLO)
+	}
+	var counted []float64
+	for _, st := range s.steps {
+		counted = append(counted, st.offered)
+	}
+	if want := []float64{12, 24, 36}; !slices.Equal(counted, want) {
+		t.Errorf("steps counted offered %v req/s, want %v (the held steps up to the capacity step)", counted, want)
+	}
+	// Against the same ramp whose step 3 broke (24 req/s): the interval
+	// of new − old printed [0, 0] beside a difference of −12 req/s.
+	broke := testkit.StressProfile(t, "open", its, good, []time.Duration{60 * ms, 70 * ms, 2500 * ms, 600 * ms, 900 * ms}, make([]float64, 5), 6)
+	broke.Rules.Expect.P95, broke.Total = &p2, p.Total
+	_, cp := compared(t, doc(*p), doc(*broke))
+	if m := metric(t, cp, CapacityAtSLO); m.CI == nil || m.New-m.Old != -12 || m.CI[0] > -12 || m.CI[1] < -12 {
+		t.Errorf("old %v, new %v req/s: interval %v does not hold the difference", m.Old, m.New, m.CI)
+	}
+}
+
+// TestMovedFromAnUnprovenEnd: the range by which the steps say the
+// breaking point moved starts from an unproven ramp's lower end (its
+// held step below the capacity step), as the note beside it says: the
+// old run held 100 and broke at 200 req/s, the new held 400 only for
+// want of evidence (38 errors in 3,200 requests, 1.19% over a 1% bound,
+// p 0.16) above a held 300, and broke at 500. It read "moved by between
+// +200 and +400" (from 400); the capacity may be as low as 300, so
+// +100; the other way round "-400 and -200", not -100.
+func TestMovedFromAnUnprovenEnd(t *testing.T) {
+	ms := time.Millisecond
+	offered := []float64{100, 200, 300, 400, 500}
+	lat := func(brokeAt int) []time.Duration {
+		l := make([]time.Duration, len(offered))
+		for i := range l {
+			l[i] = 10 * ms
+			if i >= brokeAt {
+				l[i] = 300 * ms
+			}
+		}
+		return l
+	}
+	p := testkit.StressProfile(t, "open", offered, offered, lat(4), make([]float64, 5), 8)
+	for k := range 38 {
+		p.Windows[3*8+k%8].Errors++
+	}
+	p.Stages[3].Errors = 38
+	un := doc(*p)
+	if s := un.Profiles[0].Verdict.Stress; !s.CapacityUnproven || s.CapacityStep == nil || *s.CapacityStep != 3 {
+		t.Fatalf("the unproven run: %s", un.Profiles[0].Verdict.Answer)
+	}
+	firm := doc(*testkit.StressProfile(t, "open", offered, offered, lat(1), make([]float64, 5), 8))
+	for _, tc := range []struct {
+		name     string
+		old, new *result.Result
+		verdict  string
+		moved    string
+	}{
+		{"new unproven", firm, un, Better, "moved by between +100 and +400 req/s offered"},
+		{"old unproven", un, firm, Worse, "moved by between -400 and -100 req/s offered"},
+	} {
+		_, cp := compared(t, tc.old, tc.new)
+		if m := metric(t, cp, CapacityAtSLO); m.Verdict != tc.verdict || !strings.Contains(m.Note, tc.moved) {
+			t.Errorf("%s: %s, note %q; want %s and %q", tc.name, m.Verdict, m.Note, tc.verdict, tc.moved)
+		}
+	}
+}

@@ -33,11 +33,8 @@ func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof resu
 		if b == nil || ctx.Err() != nil {
 			break
 		}
-		mid := (b.HeldOffered + b.BrokenOffered) / 2
-		if p.Model == scenario.Closed {
-			mid = math.Round(mid)
-		}
-		if mid <= b.HeldOffered || mid >= b.BrokenOffered {
+		mid, ok := refineLoad(&prof, b, p.Model == scenario.Closed)
+		if !ok {
 			break
 		}
 		t := time.NewTimer(refineGap)
@@ -63,6 +60,26 @@ func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof resu
 		}
 	}
 	return prof, nil, nil
+}
+
+// refineLoad is the load of the next refinement step, in the scenario's
+// units: the middle of the stage loads of the bracket b's held and broken
+// steps (users rounded). Not the bracket's offered figures: with flows
+// those count requests (iterations × requests each,
+// verdict.RequestsPerStart), and a flow's rate counts iterations, so the
+// middle of 48 and 60 req/s offered (24 and 30 iterations/s, 2 requests
+// each) was run at 54 iterations/s, above the broken step. ok is false
+// when no load lies between them.
+func refineLoad(prof *result.Profile, b *result.Bracket, closed bool) (mid float64, ok bool) {
+	if b.HeldStep < 0 || b.BrokenStep < 0 || b.HeldStep >= len(prof.Stages) || b.BrokenStep >= len(prof.Stages) {
+		return 0, false
+	}
+	held, broke := prof.Stages[b.HeldStep].Offered.Load, prof.Stages[b.BrokenStep].Offered.Load
+	mid = (held + broke) / 2
+	if closed {
+		mid = math.Round(mid)
+	}
+	return mid, mid > held && mid < broke
 }
 
 // appendStep adds a one-stage run to a stepped profile as its next stage,

@@ -125,3 +125,22 @@ func TestCapacityErrorsUnshown(t *testing.T) {
 		t.Error("CapacityUnproven: false for a capacity step whose requests cannot show its bound")
 	}
 }
+
+// TestErrorUpperNotReadAsTheBound: an upper limit just above the bound
+// is written with the digits that tell it from the bound: 0 errors in 298
+// requests leave up to 1.0002%, which read "a true error rate up to 1%"
+// beside "too few requests to show it" under a 1% bound.
+func TestErrorUpperNotReadAsTheBound(t *testing.T) {
+	p := evidenceRamp(t, []float64{37}, []int64{0})
+	for _, i := range []int{0, 1} {
+		p.Windows[i].Requests++
+	}
+	p.Stages[0].Requests += 2
+	v := Judge(p, 0)
+	if want := "a true error rate up to 1.0002% is consistent with its 0 errors in 298 requests"; !strings.Contains(v.Caveat, want) {
+		t.Errorf("caveat %q lacks %q", v.Caveat, want)
+	}
+	if got := upperPct(0.0101, 0.01); got != "1.01%" {
+		t.Errorf("upperPct(1.01%%, 1%%) = %s", got)
+	}
+}

@@ -3,6 +3,7 @@ package verdict
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -93,6 +94,18 @@ func errorUpper(errs, reqs int64) float64 {
 // 299 for a 1% bound.
 func errorFreeNeeded(bound float64) int64 {
 	return int64(math.Floor(math.Log(errorLevel)/math.Log1p(-bound))) + 1
+}
+
+// upperPct writes an upper confidence limit u at or above bound as pct
+// does, or with as many more digits as it takes not to read as the bound
+// (as pValue does at the test's level): 0 errors in 298 requests leave up
+// to 1.0002%, which pct writes "1%", a rate within a 1% bound.
+func upperPct(u, bound float64) string {
+	s := pct(u)
+	for digits := 4; digits <= 7 && u > bound && s == pct(bound); digits++ {
+		s = strconv.FormatFloat(u*100, 'g', digits, 64) + "%"
+	}
+	return s
 }
 
 // errorCount is "1 error" or "n errors".

@@ -205,7 +205,7 @@ func findRecovery(sp *result.Spike, during, after []result.Window, need int, fro
 			// the earliest when that second began.
 			sp.RecoveryLow = result.Seconds(max(0, float64(sp.RecoveryTime)-1))
 		}
-		findRelapse(sp, after[k+need:], need, from, good)
+		findRelapse(sp, after[k+need-1:], need, from, good)
 		var req int64
 		for _, w := range after[k:] {
 			sp.ErrorsAfter += w.Errors
@@ -219,29 +219,45 @@ func findRecovery(sp *result.Spike, during, after []result.Window, need int, fro
 }
 
 // findRelapse records in sp the first run of need or more bad seconds in a
-// row (consecutive windows good says are not) in ws, the windows after a
-// recovery's good ones: a service that recovered and went bad again for
-// as long as its recovery had to be good did not stay recovered. Without
-// it a spike whose service was good for 3 s after the ramp-down and then
-// slow (300 ms over a 100 ms p95) for the 4 s left passed: "recovered
-// within 4.92s", its last window's p95 330 ms.
+// row in ws, the windows from a recovery's last good one on: a service
+// that recovered and went bad again for as long as its recovery had to be
+// good did not stay recovered. A bad second is a window good says is not,
+// or a second with no window (nothing completed: good says a window with
+// no request is bad too). Without it a spike whose service was good for
+// 3 s after the ramp-down and then slow (300 ms over a 100 ms p95) for the
+// 4 s left passed: "recovered within 4.92s", its last window's p95 330 ms;
+// and one that hung 4 s after recovering (no window, then one of the late
+// answers) passed, its one bad window shorter than the run recovery needs.
 func findRelapse(sp *result.Spike, ws []result.Window, need int, from float64, good func(result.Window) bool) {
-	for i := 0; i < len(ws); {
-		if good(ws[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(ws) && !good(ws[j]) && ws[j].Time == ws[j-1].Time+1 {
-			j++
-		}
-		if j-i >= need {
-			at := result.Seconds(max(0, float64(ws[i].Offset)-from))
-			sp.Relapse, sp.RelapseSeconds = &at, j-i
-			return
-		}
-		i = j
+	if len(ws) < 2 {
+		return
 	}
+	run := false
+	var first int64                   // the run's first bad second (Time)
+	var firstAt result.Seconds        // and its offset
+	ended := func(until int64) bool { // the run ends before second until
+		if run && until-first >= int64(need) {
+			at := result.Seconds(max(0, float64(firstAt)-from))
+			sp.Relapse, sp.RelapseSeconds = &at, int(until-first)
+			return true
+		}
+		run = false
+		return false
+	}
+	for i := 1; i < len(ws); i++ {
+		if !run && ws[i].Time > ws[i-1].Time+1 {
+			run, first, firstAt = true, ws[i-1].Time+1, ws[i-1].Offset+1
+		}
+		switch {
+		case good(ws[i]):
+			if ended(ws[i].Time) {
+				return
+			}
+		case !run:
+			run, first, firstAt = true, ws[i].Time, ws[i].Offset
+		}
+	}
+	ended(ws[len(ws)-1].Time + 1)
 }
 
 // badKind is one kind of bad request in a second: n of them, each

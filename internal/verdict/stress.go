@@ -404,10 +404,10 @@ func heldErrorsUnshown(p *result.Profile, s *result.Stress, spans []Span, bound 
 	}
 	pooled := ""
 	if steps > 1 {
-		pooled = fmt.Sprintf(", and one up to %s with the %d held steps at or below its load together (%s in %d requests)", pct(errorUpper(perrs, pn)), steps, errorCount(perrs), pn)
+		pooled = fmt.Sprintf(", and one up to %s with the %d held steps at or below its load together (%s in %d requests)", upperPct(errorUpper(perrs, pn), bound), steps, errorCount(perrs), pn)
 	}
 	return fmt.Sprintf("the capacity step (step %d) held within the %s error bound on too few requests to show it: a true error rate up to %s is consistent with its %s in %d requests (one-sided %g%% upper confidence limit, exact binomial)%s; %d requests show a true rate under %s when none fails, more when some do: the capacity at SLO may be above the rate that keeps the error bound; a longer step or a higher rate tells",
-		capStep.Index+1, pct(bound), pct(errorUpper(errs, n)), errorCount(errs), n, (1-errorLevel)*100, pooled, errorFreeNeeded(bound), pct(bound))
+		capStep.Index+1, pct(bound), upperPct(errorUpper(errs, n), bound), errorCount(errs), n, (1-errorLevel)*100, pooled, errorFreeNeeded(bound), pct(bound))
 }
 
 // breakRule is the profile's break rule, or the default one.

@@ -3,6 +3,7 @@ package verdict
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -506,6 +507,51 @@ func TestJudgeSpikeRelapseFails(t *testing.T) {
 			}
 			if want := "but it did not stay recovered: it went bad again in the second from 6s after the ramp-down"; !strings.Contains(v.Answer, want) {
 				t.Errorf("answer %q lacks %q", v.Answer, want)
+			}
+		})
+	}
+}
+
+// A spike whose service recovers and then hangs: nothing completes for a
+// few seconds, so they have no window, then one window holds the late
+// answers. Those seconds are bad (good says so of a window with no
+// request): a hang of 4 s, with the late answers' second, is a relapse of
+// 5 s; it passed, its one bad window shorter than recovery.windows. A
+// lone second with no window beside one bad one is not.
+func TestJudgeSpikeRelapseThroughAHang(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		gap     []int // seconds with no window
+		late    int   // the second holding the late answers
+		relapse float64
+		seconds int
+	}{
+		{"hangs 4 s", []int{20, 21, 22, 23}, 24, 6, 5},
+		{"hangs 2 s", []int{20, 21}, 22, 6, 3},
+		{"right after the recovery", []int{19, 20}, 21, 5, 3},
+		{"one second", []int{20}, 21, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := spikeProfile(t, func(i int) time.Duration {
+				if i >= 7 && i < 16 || i == tc.late {
+					return 4 * time.Second
+				}
+				return 10 * time.Millisecond
+			}, func(int) int64 { return 0 }, 30)
+			p.Windows = slices.DeleteFunc(p.Windows, func(w result.Window) bool { return slices.Contains(tc.gap, int(w.Offset)) })
+			v := Judge(p, 0)
+			s := v.Spike
+			if !s.Recovered || float64(s.RecoveryTime) != 2 {
+				t.Fatalf("recovered %v in %vs, want in 2s", s.Recovered, s.RecoveryTime)
+			}
+			if tc.seconds == 0 {
+				if s.Relapse != nil || !v.Pass {
+					t.Errorf("relapse %v, pass %v: %s", s.Relapse, v.Pass, v.Answer)
+				}
+				return
+			}
+			if s.Relapse == nil || float64(*s.Relapse) != tc.relapse || s.RelapseSeconds != tc.seconds || v.Pass {
+				t.Errorf("relapse %v (%d s), pass %v; want from %vs, %d s, and a failure: %s", s.Relapse, s.RelapseSeconds, v.Pass, tc.relapse, tc.seconds, v.Answer)
 			}
 		})
 	}
@@ -1346,6 +1392,11 @@ func TestFlowsOfferedInRequests(t *testing.T) {
 		t.Errorf("shortfall check %+v, want a failure at 36.7%%: %s", c, v.Answer)
 	}
 	if want := "completed 38.0 of 60.0 req/s offered (30.0 iterations/s × 2 requests each)"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+	// The answer's head names the load as its checks count it: it read
+	// "misses its expectations at 30.0 req/s" before "60.0 req/s offered".
+	if want := "misses its expectations at 60.0 req/s (30.0 iterations/s × 2 requests each): "; !strings.Contains(v.Answer, want) {
 		t.Errorf("answer %q lacks %q", v.Answer, want)
 	}
 	// Stress: 2 requests an iteration, a service of 40 req/s.
