@@ -262,18 +262,8 @@ func TestStarvedSideWarned(t *testing.T) {
 // called, and so is a change beyond the held step below the unproven one
 // (the ramp's lower end then).
 func TestCapacityUnprovenEndNotApart(t *testing.T) {
-	ms := time.Millisecond
 	offered := []float64{100, 200, 300, 400}
-	lat := func(brokeAt int) []time.Duration {
-		l := make([]time.Duration, len(offered))
-		for i := range l {
-			l[i] = 10 * ms
-			if i >= brokeAt {
-				l[i] = 300 * ms
-			}
-		}
-		return l
-	}
+	lat := func(brokeAt int) []time.Duration { return brokenFrom(len(offered), brokeAt) }
 	unprovenRun := func() *result.Result {
 		p := testkit.StressProfile(t, "open", offered, offered, lat(3), []float64{0, 0, 0, 0}, 8)
 		for k := range 29 {
@@ -374,18 +364,8 @@ func TestFlowsCapacityStepCounted(t *testing.T) {
 // +200 and +400" (from 400); the capacity may be as low as 300, so
 // +100; the other way round "-400 and -200", not -100.
 func TestMovedFromAnUnprovenEnd(t *testing.T) {
-	ms := time.Millisecond
 	offered := []float64{100, 200, 300, 400, 500}
-	lat := func(brokeAt int) []time.Duration {
-		l := make([]time.Duration, len(offered))
-		for i := range l {
-			l[i] = 10 * ms
-			if i >= brokeAt {
-				l[i] = 300 * ms
-			}
-		}
-		return l
-	}
+	lat := func(brokeAt int) []time.Duration { return brokenFrom(len(offered), brokeAt) }
 	p := testkit.StressProfile(t, "open", offered, offered, lat(4), make([]float64, 5), 8)
 	for k := range 38 {
 		p.Windows[3*8+k%8].Errors++
@@ -410,4 +390,17 @@ func TestMovedFromAnUnprovenEnd(t *testing.T) {
 			t.Errorf("%s: %s, note %q; want %s and %q", tc.name, m.Verdict, m.Note, tc.verdict, tc.moved)
 		}
 	}
+}
+
+// brokenFrom is the latency of n steps of a ramp that held at 10 ms up to
+// step brokeAt (0-based) and broke at 300 ms from it on.
+func brokenFrom(n, brokeAt int) []time.Duration {
+	l := make([]time.Duration, n)
+	for i := range l {
+		l[i] = 10 * time.Millisecond
+		if i >= brokeAt {
+			l[i] = 300 * time.Millisecond
+		}
+	}
+	return l
 }

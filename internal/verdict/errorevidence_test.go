@@ -59,13 +59,19 @@ func evidenceRamp(t *testing.T, offered []float64, errs []int64) *result.Profile
 		lat[i] = ms
 	}
 	p := stress(t, "open", offered, offered, lat, make([]float64, len(offered)), 8)
+	addStepErrors(p, errs, 8)
+	return p
+}
+
+// addStepErrors spreads errs[i] errors over the windows of step i of p,
+// whose steps have perStep windows each, and counts them in its stage.
+func addStepErrors(p *result.Profile, errs []int64, perStep int) {
 	for i, e := range errs {
 		for k := int64(0); k < e; k++ {
-			p.Windows[i*8+int(k%8)].Errors++
+			p.Windows[i*perStep+int(k%int64(perStep))].Errors++
 		}
 		p.Stages[i].Errors = e
 	}
-	return p
 }
 
 // TestCapacityErrorsUnshown: a capacity step that held its 1% error

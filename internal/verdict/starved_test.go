@@ -97,30 +97,15 @@ func TestStressStarvedGenerator(t *testing.T) {
 // ready passes as before, with the caveat; at 0.05 ms, or in the open
 // model, nothing is said.
 func TestSteadyStarvedGenerator(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		model string
-		each  time.Duration
-		want  bool
-	}{
-		{"starved", "closed", 600 * time.Microsecond, true},
-		{"quiet", "closed", 50 * time.Microsecond, false},
-		{"open", "open", 600 * time.Microsecond, false},
-	} {
+	for _, tc := range starvedCases(600 * time.Microsecond) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := steady(t, 10, 100, func(int) time.Duration { return 20 * time.Millisecond }, func(int) int64 { return 0 })
 			p.Model = tc.model
 			p.Stages[0].Stats.Response.Mean = result.Ms(20 * time.Millisecond)
 			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(50 * time.Millisecond)}}
 			setCPUWait(p, 0, 10, tc.each)
-			v := Judge(p, 0)
-			if !v.Pass {
-				t.Fatalf("fails: %s", v.Answer)
-			}
 			want := "the generator waited for a CPU in its steady part (600µs each time a thread was ready to run, 1.2s a second in all, against a mean latency of 20ms): its throughput may be low"
-			if got := strings.Contains(v.Caveat, want) && strings.Contains(v.Answer, want); got != tc.want {
-				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
-			}
+			passSaying(t, p, want, tc.want)
 		})
 	}
 }
@@ -156,16 +141,7 @@ func TestStarvedPerSecondOfRecordedSeconds(t *testing.T) {
 // its caveat and answer; at 0.05 ms, or in the open model, nothing is
 // said. Before, the spike verdict had no such word.
 func TestSpikeStarvedGenerator(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		model string
-		each  time.Duration
-		want  bool
-	}{
-		{"starved", "closed", 800 * time.Microsecond, true},
-		{"quiet", "closed", 50 * time.Microsecond, false},
-		{"open", "open", 800 * time.Microsecond, false},
-	} {
+	for _, tc := range starvedCases(800 * time.Microsecond) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
 			p.Model = tc.model
@@ -174,14 +150,8 @@ func TestSpikeStarvedGenerator(t *testing.T) {
 			}
 			setCPUWait(p, 0, 30, 50*time.Microsecond)
 			setCPUWait(p, 7, 12, tc.each) // the surge's held seconds
-			v := Judge(p, 0)
-			if !v.Pass {
-				t.Fatalf("fails: %s", v.Answer)
-			}
 			want := "the generator waited for a CPU in stage(s) 3 (800µs each time a thread was ready to run, 1.6s a second in all, against a mean latency of 10ms): its latency may be high, its recovery late and its surge's figures off"
-			if got := strings.Contains(v.Caveat, want) && strings.Contains(v.Answer, want); got != tc.want {
-				t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, tc.want)
-			}
+			passSaying(t, p, want, tc.want)
 		})
 	}
 }
@@ -223,5 +193,37 @@ func TestStarvedStopSaid(t *testing.T) {
 				t.Errorf("caveat %q: the word %v, want %v", v.Caveat, got, tc.saying)
 			}
 		})
+	}
+}
+
+// passSaying judges p, which must pass, and checks that its caveat and
+// answer both say want when should, and neither does when not.
+func passSaying(t *testing.T, p *result.Profile, want string, should bool) {
+	t.Helper()
+	v := Judge(p, 0)
+	if !v.Pass {
+		t.Fatalf("fails: %s", v.Answer)
+	}
+	if got := strings.Contains(v.Caveat, want) && strings.Contains(v.Answer, want); got != should {
+		t.Errorf("caveat %q, answer %q: the word %v, want %v", v.Caveat, v.Answer, got, should)
+	}
+}
+
+// starvedCase is a profile's model and its generator's wait for a CPU
+// each time a thread was ready, and whether the verdict must say so.
+type starvedCase struct {
+	name  string
+	model string
+	each  time.Duration
+	want  bool
+}
+
+// starvedCases: a closed profile waiting each time must be said; the
+// same waiting 0.05 ms, or an open profile waiting each, must not.
+func starvedCases(each time.Duration) []starvedCase {
+	return []starvedCase{
+		{"starved", "closed", each, true},
+		{"quiet", "closed", 50 * time.Microsecond, false},
+		{"open", "open", each, false},
 	}
 }

@@ -996,12 +996,7 @@ func errorSteps(t *testing.T, errs []int64, bound float64) *result.Profile {
 	ms := 10 * time.Millisecond
 	p := stress(t, "open", []float64{40, 60, 80}, []float64{40, 60, 80}, []time.Duration{ms, ms, ms}, []float64{0, 0, 0}, 5)
 	p.Rules.Expect.ErrorRate = &bound
-	for i, e := range errs {
-		for k := int64(0); k < e; k++ {
-			p.Windows[i*5+int(k%5)].Errors++
-		}
-		p.Stages[i].Errors = e
-	}
+	addStepErrors(p, errs, 5)
 	return p
 }
 
