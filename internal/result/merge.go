@@ -124,6 +124,26 @@ func (m *merger) inSegmentOrder(parts []*Result) []*Result {
 // merger holds the parts' file names for errors.
 type merger struct {
 	files []string
+	// oneAfter: the parts ran one after the other (a stress ramp and its
+	// refinement steps), not side by side, so their elapsed times and
+	// completion spans add up.
+	oneAfter bool
+}
+
+// AddAfter adds to s, a profile's total, the figures of part, run after
+// it (a stress ramp's refinement step): counts, error classes, statuses,
+// flow and check counts add up, histograms merge, and every summary is
+// recomputed from them, as Merge does; the elapsed time and the
+// completion span add up, the idle pause between them left out. labels
+// name s and part in errors.
+func (s *Stats) AddAfter(part Stats, labels [2]string) error {
+	m := &merger{files: labels[:], oneAfter: true}
+	out, err := m.stats(labels[0]+" and "+labels[1], []*Stats{s, &part})
+	if err != nil {
+		return err
+	}
+	*s = out
+	return nil
 }
 
 // seg names part i's segment, e.g. "segment 2/8 (part-1.json)".
@@ -372,7 +392,8 @@ func (m *merger) stage(ps []*Profile, si int) (Stage, string, error) {
 
 // stats merges the figures of one stage (or total) across parts: counts
 // add up, histograms merge, and every summary is recomputed from them.
-// Elapsed is the longest part's: the segments ran side by side.
+// Elapsed is the longest part's: the segments ran side by side (with
+// m.oneAfter, the parts' sum).
 func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 	out := Stats{
 		ErrorClasses: map[string]int64{},
@@ -380,8 +401,13 @@ func (m *merger) stats(what string, ss []*Stats) (Stats, error) {
 		Histograms:   Histograms{PerRequest: map[string]NameHists{}},
 	}
 	for _, s := range ss {
-		out.Elapsed = max(out.Elapsed, s.Elapsed)
-		out.CompletionSpan = max(out.CompletionSpan, s.CompletionSpan)
+		if m.oneAfter {
+			out.Elapsed += s.Elapsed
+			out.CompletionSpan += max(s.CompletionSpan, s.Elapsed)
+		} else {
+			out.Elapsed = max(out.Elapsed, s.Elapsed)
+			out.CompletionSpan = max(out.CompletionSpan, s.CompletionSpan)
+		}
 		out.Requests += s.Requests
 		out.Errors += s.Errors
 		out.Bytes += s.Bytes

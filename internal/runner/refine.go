@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/engine"
@@ -53,7 +54,9 @@ func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof resu
 		if err != nil {
 			return prof, nil, err
 		}
-		appendStep(&prof, part)
+		if err := appendStep(&prof, part); err != nil {
+			return prof, nil, err
+		}
 		if abort != nil || part.Status != result.StatusComplete {
 			prof.Status = part.Status
 			return prof, abort, nil
@@ -83,8 +86,9 @@ func refineLoad(prof *result.Profile, b *result.Bracket, closed bool) (mid float
 }
 
 // appendStep adds a one-stage run to a stepped profile as its next stage,
-// placed in the timeline after every planned stage so far.
-func appendStep(prof *result.Profile, part result.Profile) {
+// placed in the timeline after every planned stage so far, and its
+// figures to the profile's total, generator counts and notes.
+func appendStep(prof *result.Profile, part result.Profile) error {
 	var at result.Seconds
 	for _, st := range prof.Stages {
 		at += st.Offered.Duration
@@ -106,4 +110,14 @@ func appendStep(prof *result.Profile, part result.Profile) {
 	g.MaxInFlight = max(g.MaxInFlight, pg.MaxInFlight) // one after the other
 	g.LatenessP99 = max(g.LatenessP99, pg.LatenessP99)
 	g.LatenessMax = max(g.LatenessMax, pg.LatenessMax)
+	for _, n := range part.Notes {
+		if !slices.Contains(prof.Notes, n) {
+			prof.Notes = append(prof.Notes, n)
+		}
+	}
+	step := fmt.Sprintf("refinement step %d", len(prof.Stages))
+	if err := prof.Total.AddAfter(part.Total, [2]string{"profile " + prof.Name + " total", step}); err != nil {
+		return fmt.Errorf("profile %s: %w", prof.Name, err)
+	}
+	return nil
 }

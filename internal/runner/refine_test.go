@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/testkit"
 	"github.com/loadplan/loadplan/internal/verdict"
@@ -21,7 +22,9 @@ func TestAppendStepAddsGeneratorCounts(t *testing.T) {
 	part := result.Profile{Stages: []result.Stage{{Offered: result.Offered{Duration: 4}}},
 		Generator: result.Generator{Started: 150, Iterations: 50, ConnWaits: 2, Dropped: 1, MaxInFlight: 12, LatenessP99: 2,
 			WakeDelays: 1, WakeDelayTotal: 13, WakeDelayMax: 13}}
-	appendStep(&prof, part)
+	if err := appendStep(&prof, part); err != nil {
+		t.Fatal(err)
+	}
 	g := prof.Generator
 	want := result.Generator{Started: 450, Iterations: 150, ConnWaits: 3, Dropped: 3, MaxInFlight: 12, LatenessP99: 3,
 		WakeDelays: 3, WakeDelayTotal: 18, WakeDelayMax: 13}
@@ -59,5 +62,65 @@ func TestRefineLoadInTheScenariosUnits(t *testing.T) {
 		t.Fatal("closed ramp: no bracket")
 	} else if mid, ok := refineLoad(c, b, true); ok {
 		t.Errorf("between 4 and 5 users: refinement at %v users", mid)
+	}
+}
+
+// stepTotal is a profile total of n requests (errs of them failed, with
+// a 500 status) of one request name and one flow, every successful
+// response lat long, over el seconds.
+func stepTotal(t *testing.T, n, errs int64, lat time.Duration, el result.Seconds) result.Stats {
+	t.Helper()
+	h := metrics.NewHistogram(metrics.DefaultMaxLatency, metrics.SigFigs)
+	for range n - errs {
+		if err := h.RecordValue(lat.Microseconds()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enc, err := metrics.Encode(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result.Stats{Elapsed: el, CompletionSpan: el, Requests: n, Errors: errs,
+		ErrorClasses: map[string]int64{"http_5xx": errs}, Statuses: map[string]int64{"500": errs},
+		PerRequest: []result.RequestStats{{Name: "home", Requests: n, Errors: errs, ErrorsCounted: true,
+			ErrorClasses: map[string]int64{"http_5xx": errs}, Checks: map[string]int64{"status": errs}}},
+		PerFlow:    []result.FlowStats{{Name: "browse", Started: n, Completed: n - errs, Failed: errs}},
+		Histograms: result.Histograms{Response: enc, Service: enc, PerRequest: map[string]result.NameHists{"home": {Response: enc, Service: enc}}}}
+}
+
+// TestAppendStepAddsTotals: a refinement step's requests join the
+// profile's total, its per-request and per-flow counts, its checks and its
+// latencies. The total covered the ramp only: a 4 × 10 ms simulated
+// service (400 req/s) ramped 200..600 req/s by 100 in 3 s steps with
+// refine: 2 served 8,625 requests, and the total said 6,000 (the two
+// refinement steps' 2,625 missing) while the stages and windows added up
+// to 8,625.
+func TestAppendStepAddsTotals(t *testing.T) {
+	ms := time.Millisecond
+	prof := result.Profile{Name: "stress", Stages: []result.Stage{{Offered: result.Offered{Duration: 15}}},
+		Total: stepTotal(t, 6000, 10, 10*ms, 15)}
+	part := result.Profile{Stages: []result.Stage{{Offered: result.Offered{Duration: 3}}}, Total: stepTotal(t, 2625, 5, 100*ms, 3),
+		Notes: []string{"a note"}}
+	if err := appendStep(&prof, part); err != nil {
+		t.Fatal(err)
+	}
+	tot := prof.Total
+	if tot.Requests != 8625 || tot.Errors != 15 || tot.ErrorClasses["http_5xx"] != 15 || tot.Statuses["500"] != 15 {
+		t.Errorf("total: %d requests, %d errors (%v, %v), want 8625 and 15", tot.Requests, tot.Errors, tot.ErrorClasses, tot.Statuses)
+	}
+	if tot.Elapsed != 18 || tot.Throughput != 8625.0/18 || tot.ErrorRate != 15.0/8625 {
+		t.Errorf("total: elapsed %vs, throughput %v/s, error rate %v; want 18 s, %v/s, %v", tot.Elapsed, tot.Throughput, tot.ErrorRate, 8625.0/18, 15.0/8625)
+	}
+	if tot.Response.Count != 8610 || tot.Response.P99 < 99 || tot.Response.P99 > 101 {
+		t.Errorf("total response: %d successful, p99 %vms; want 8610 and 100ms (the step's 2620 are 30%%)", tot.Response.Count, tot.Response.P99)
+	}
+	if len(tot.PerRequest) != 1 || tot.PerRequest[0].Requests != 8625 || tot.PerRequest[0].Errors != 15 || tot.PerRequest[0].Checks["status"] != 15 {
+		t.Errorf("per request %+v: want home, 8625 requests, 15 errors, 15 failed checks", tot.PerRequest)
+	}
+	if len(tot.PerFlow) != 1 || tot.PerFlow[0].Started != 8625 || tot.PerFlow[0].Completed != 8610 || tot.PerFlow[0].Failed != 15 {
+		t.Errorf("per flow %+v: want browse, 8625 started, 8610 completed, 15 failed", tot.PerFlow)
+	}
+	if len(prof.Notes) != 1 {
+		t.Errorf("notes %q: want the step's note", prof.Notes)
 	}
 }

@@ -236,7 +236,16 @@ profiles:
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := runScenario(t, svc+tt.load).Profiles[0].Verdict.Stress
+			prof := runScenario(t, svc+tt.load).Profiles[0]
+			s := prof.Verdict.Stress
+			// The total counts every step's requests, refinement steps too.
+			var sum int64
+			for _, st := range prof.Stages {
+				sum += st.Requests
+			}
+			if prof.Total.Requests != sum {
+				t.Errorf("total %d requests, the stages %d", prof.Total.Requests, sum)
+			}
 			if s == nil || s.FirstBroken == nil {
 				t.Fatalf("no breaking point found: %+v", s)
 			}
