@@ -174,13 +174,18 @@ func findRecovery(sp *result.Spike, during, after []result.Window, need int, fro
 		return float64(w.Errors)/float64(w.Requests) <= limitErr
 	}
 	// No window after the surge (a run that ended, or a machine that
-	// recorded none, by then) measured no last p95 either.
+	// recorded none, by then) measured no last p95 either. The last
+	// window is the last that completed something: a second that
+	// completed nothing has a window (requests 0) only where the runner
+	// measured its wait for a CPU, and no p95 or error rate to give (it
+	// read "error rate 0%", of no request).
 	sp.LastUnmeasured = true
-	if n := len(after); n > 0 {
-		sp.LastP95 = after[n-1].P95
-		sp.LastUnmeasured = after[n-1].Requests <= after[n-1].Errors
-		if after[n-1].Requests > 0 {
-			sp.LastErrorRate = float64(after[n-1].Errors) / float64(after[n-1].Requests)
+	for i := len(after) - 1; i >= 0; i-- {
+		if w := after[i]; w.Requests > 0 {
+			sp.LastP95 = w.P95
+			sp.LastUnmeasured = w.Requests <= w.Errors
+			sp.LastErrorRate = float64(w.Errors) / float64(w.Requests)
+			break
 		}
 	}
 	for k := 0; k+need <= len(after); k++ {
