@@ -39,6 +39,7 @@ func TestSpikeZeroRequestWindowsReadAsMissingSeconds(t *testing.T) {
 		{"right after the recovery", []int{19, 20}, 21},
 		{"one second", []int{20}, 21},
 		{"before the recovery", []int{15}, 0},
+		{"hangs to the end", []int{22, 23, 24, 25, 26, 27, 28, 29}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mk := func() *result.Profile {
@@ -108,5 +109,33 @@ func TestSteadyPartOfZeroRequestWindows(t *testing.T) {
 	part := SteadyPart(p, 4, sp[4])
 	if part.Windows == 0 || part.Requests != 0 || part.Throughput != 0 || part.Goodput != 0 || part.P95 != 0 || part.CPUSeconds != part.Windows {
 		t.Errorf("steady part %+v: want its empty seconds, 0 req/s, no latency, each second's wait", part)
+	}
+}
+
+// TestSpikeToZeroLoadWithEmptyWindows: a spike back down to no load
+// (base 0) leaves nothing to measure after the surge: "recovery not
+// observable". The runner gives each whole second after it, in which
+// nothing was offered or completed, a window of its wait for a CPU
+// (requests 0, offered 0); those are no seconds of load, and must not
+// turn the spike into "never recovered".
+func TestSpikeToZeroLoadWithEmptyWindows(t *testing.T) {
+	for _, zero := range []bool{false, true} {
+		p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
+		p.Stages[3].Offered.Load = 0
+		p.Stages[4].Offered.From, p.Stages[4].Offered.Load = 0, 0
+		var ws []result.Window
+		for _, w := range p.Windows {
+			switch {
+			case w.Offset < 13:
+				ws = append(ws, w)
+			case zero:
+				ws = append(ws, result.Window{Time: w.Time, Offset: w.Offset, CPUWait: 1, CPUSlices: 3})
+			}
+		}
+		p.Windows = ws
+		v := Judge(p, 0)
+		if !v.Pass || !strings.Contains(v.Answer, "recovery not observable") {
+			t.Errorf("empty windows %v: pass %v: %s; want recovery not observable", zero, v.Pass, v.Answer)
+		}
 	}
 }
