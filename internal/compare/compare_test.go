@@ -513,3 +513,38 @@ func TestDistribution(t *testing.T) {
 		t.Error("the distribution has no 99.9% point")
 	}
 }
+
+// TestFallbackCountsEmptySeconds: with no whole steady second, a run is
+// compared on its windows but the first and the last; a second between
+// them that completed nothing counts as an empty one whether the result
+// has a window of it (requests 0: the runner's, where it measured a wait
+// for a CPU) or none, so the same run reads the same throughput either
+// way (the mean over the seconds, not over the seconds that completed
+// something).
+func TestFallbackCountsEmptySeconds(t *testing.T) {
+	mk := func(zero bool) *result.Profile {
+		p := &result.Profile{Name: "quick", Model: "open", Stages: []result.Stage{{Offered: result.Offered{Duration: 1}, Stats: result.Stats{Elapsed: 1}}}}
+		for i := range 6 {
+			w := result.Window{Time: int64(100 + i), Offset: result.Seconds(float64(i) - 0.5), Requests: 10}
+			if i == 2 || i == 3 {
+				if !zero {
+					continue
+				}
+				w.Requests = 0
+			}
+			p.Windows = append(p.Windows, w)
+		}
+		return p
+	}
+	for _, zero := range []bool{false, true} {
+		p := mk(zero)
+		f := figuresOf(p, nil, true)
+		if f[Throughput] != 5 {
+			t.Errorf("empty windows %v: throughput %v, want 5 (20 requests over the 4 inner seconds)", zero, f[Throughput])
+		}
+		strata, fallback := pairStrata(p, p, nil)
+		if !fallback || len(strata) != 1 || len(strata[0].old) != 4 {
+			t.Errorf("empty windows %v: strata %+v, fallback %v; want the 4 inner seconds", zero, strata, fallback)
+		}
+	}
+}

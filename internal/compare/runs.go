@@ -97,11 +97,7 @@ var runQuantiles = []string{P50, P95, P99, P999}
 func figuresOf(p *result.Profile, stages []int, fallback bool) runFigures {
 	var ws []window
 	if fallback && len(stages) == 0 {
-		if len(p.Windows) >= 3 {
-			for _, w := range p.Windows[1 : len(p.Windows)-1] {
-				ws = append(ws, prepare(w))
-			}
-		}
+		ws = innerWindows(p)
 	} else {
 		sp := spans(p)
 		for _, i := range stages {

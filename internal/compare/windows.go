@@ -113,21 +113,34 @@ func pairStrata(o, n *result.Profile, keep func(stage int) bool) ([]stratum, boo
 	if len(out) > 0 || keep != nil {
 		return out, false
 	}
-	trim := func(p *result.Profile) []window {
-		if len(p.Windows) < 3 {
-			return nil
-		}
-		var ws []window
-		for _, w := range p.Windows[1 : len(p.Windows)-1] {
-			ws = append(ws, prepare(w))
-		}
-		return ws
-	}
-	wo, wn := trim(o), trim(n)
+	wo, wn := innerWindows(o), innerWindows(n)
 	if len(wo) == 0 || len(wn) == 0 {
 		return nil, true
 	}
 	return []stratum{{stage: -1, old: wo, new: wn}}, true
+}
+
+// innerWindows are p's windows but the first and the last (partial
+// seconds), prepared: the fallback when no stage has a whole steady
+// second. A second between the first and the last with no window counts
+// as an empty one, as result.SteadyWindows counts it: the runner gives
+// such a second a window (requests 0) only where it measured a wait for a
+// CPU, and without it the same run's throughput read higher off Linux.
+func innerWindows(p *result.Profile) []window {
+	if len(p.Windows) < 3 {
+		return nil
+	}
+	var ws []window
+	n := len(p.Windows)
+	for i := 1; i < n; i++ {
+		for t := p.Windows[i-1].Time + 1; t < p.Windows[i].Time; t++ {
+			ws = append(ws, window{})
+		}
+		if i < n-1 {
+			ws = append(ws, prepare(p.Windows[i]))
+		}
+	}
+	return ws
 }
 
 // series extracts one per-window figure from each side of each stratum,

@@ -341,24 +341,16 @@ const eps = 1e-6
 // the profile's one-second windows and returns the worst figure. Only
 // seconds wholly inside the profile's run count, as in the verdict's steady
 // parts, so a part-second at either end does not read as a throughput dip;
-// a second inside the stretch with no completions counts as an empty one.
+// a whole second with no completions counts as an empty one, at either
+// end too (wholeSeconds).
 // A profile shorter than the window is judged over the seconds it has.
 func (g Gate) worstWindow(p *result.Profile) figure {
-	elapsed := float64(p.Total.Elapsed)
-	var ws []result.Window
-	for _, w := range p.Windows {
-		if off := float64(w.Offset); off >= -eps && off+1 <= elapsed+eps {
-			ws = append(ws, w)
-		}
-	}
+	ws, t0, off0, n := wholeSeconds(p)
 	if len(ws) == 0 {
 		f := g.measure(wholeProfile(p))
 		f.detail = join("no whole one-second windows: judged over the whole profile", f.detail)
 		return f
 	}
-	slices.SortFunc(ws, func(a, b result.Window) int { return int(a.Time - b.Time) })
-	t0 := ws[0].Time
-	n := int(ws[len(ws)-1].Time-t0) + 1
 	width := int(g.Window / time.Second)
 	short := n < width
 	if short {
@@ -399,7 +391,7 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 			}
 			if err != nil {
 				// Judging without that second could hide it: fail.
-				return figure{detail: fmt.Sprintf("the histogram of a second at %s into the profile does not decode: %v", secs2(float64(ws[0].Offset)+float64(i)), err)}
+				return figure{detail: fmt.Sprintf("the histogram of a second at %s into the profile does not decode: %v", secs2(off0+float64(i)), err)}
 			}
 		}
 		if i < width-1 {
@@ -410,13 +402,39 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 			worst, worstAt = f, i-width+1
 		}
 	}
-	from := float64(ws[0].Offset) + float64(worstAt)
+	from := off0 + float64(worstAt)
 	where := fmt.Sprintf("worst %s window %s–%s into the profile", g.Window, secs2(from), secs2(from+float64(width)))
 	if short {
 		where = fmt.Sprintf("the profile has only %d whole seconds, shorter than the %s window: judged over them", n, g.Window)
 	}
 	worst.detail = join(where, worst.detail)
 	return worst
+}
+
+// wholeSeconds returns p's windows of the seconds wholly inside its run,
+// by time, and the grid of those seconds: the first one's time t0 and
+// offset off0, and how many there are, n. The grid runs from the profile's
+// first whole second to its last, not from the first window to the last
+// one: a whole second at either end in which nothing completed (a slow
+// first answer, a hang at the end) is an empty second, as one in between
+// is. Before, it counted only where the runner had given it a window of
+// its wait for a CPU (Linux, a wait recorded), so one run's gate read
+// otherwise on another machine.
+func wholeSeconds(p *result.Profile) (ws []result.Window, t0 int64, off0 float64, n int) {
+	elapsed := float64(p.Total.Elapsed)
+	for _, w := range p.Windows {
+		if off := float64(w.Offset); off >= -eps && off+1 <= elapsed+eps {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return nil, 0, 0, 0
+	}
+	slices.SortFunc(ws, func(a, b result.Window) int { return int(a.Time - b.Time) })
+	ref := float64(ws[0].Offset)
+	t0 = min(ws[0].Time, ws[0].Time-int64(math.Floor(ref+eps)))
+	last := max(ws[len(ws)-1].Time, ws[0].Time+int64(math.Floor(elapsed+eps-1-ref)))
+	return ws, t0, ref + float64(t0-ws[0].Time), int(last-t0) + 1
 }
 
 func join(a, b string) string {

@@ -296,6 +296,41 @@ func TestWindowedGateCountsASilentStretch(t *testing.T) {
 	}
 }
 
+// TestWindowedGateCountsSilentSecondsAtTheEdges: a whole second at the
+// start or the end of the profile in which nothing completed (a slow first
+// answer, a hang at the end) is an empty second too (docs/ci.md: "a second
+// inside the profile with no completions counts as an empty second"), as
+// it is where the runner gave it a window of its wait for a CPU (requests
+// 0): the gate reads the same with the window or without it. Before, a
+// second before the first window or after the last one was not counted,
+// and the gate passed where the Linux run's, with those windows, failed.
+func TestWindowedGateCountsSilentSecondsAtTheEdges(t *testing.T) {
+	for _, edge := range []string{"start", "end"} {
+		for _, zero := range []bool{false, true} {
+			p := profileRun{name: "baseline", rate: 10, secs: 20, at: func(sec, i int) (time.Duration, bool) { return time.Millisecond, false }}.build(t)
+			var kept []result.Window
+			for _, w := range p.Windows {
+				silent := (edge == "start" && w.Offset < 3) || (edge == "end" && w.Offset >= 17)
+				switch {
+				case !silent:
+					kept = append(kept, w)
+				case zero:
+					kept = append(kept, result.Window{Time: w.Time, Offset: w.Offset, Offered: w.Offered, CPUWait: 1, CPUSlices: 3})
+				}
+			}
+			p.Windows = kept
+			c := mustGate(t, "throughput>=5/s over 3s").Check(&p)
+			want := "worst 3s window 0s–3s into the profile"
+			if edge == "end" {
+				want = "worst 3s window 17s–20s into the profile"
+			}
+			if c.Pass || c.Measured != 0 || c.Detail != want {
+				t.Errorf("silent 3 s at the %s (empty windows %v): %+v; want a fail at 0 req/s, %q", edge, zero, c, want)
+			}
+		}
+	}
+}
+
 func TestWindowLongerThanTheProfile(t *testing.T) {
 	p := profileRun{name: "baseline", rate: 20, secs: 10, at: func(sec, i int) (time.Duration, bool) { return 50 * time.Millisecond, false }}.build(t)
 	c := mustGate(t, "p95<40ms over 1m").Check(&p)

@@ -416,7 +416,6 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	cpu := cpuTime() - cpu0
 	snap := rec.Close()
 	waits.addSeconds(snap, stoppedAt)
-
 	status := result.StatusComplete
 	if stats.Stopped && ctx.Err() != nil {
 		status = result.StatusInterrupted

@@ -67,7 +67,7 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 		surgeStart = spans[rampUp].Start
 	}
 	var during, after []result.Window // from the surge's start until from; from on
-	for _, w := range p.Windows {
+	for _, w := range spikeWindows(p, spans) {
 		if float64(w.Offset) >= from-eps {
 			after = append(after, w)
 		} else if float64(w.Offset) >= surgeStart-eps {
@@ -117,6 +117,47 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 		v.Answer += "; " + starved
 	}
 	return v
+}
+
+// spikeWindows are p's windows as the spike reads its seconds. A whole
+// second of load that completed nothing is a bad one whether it has a
+// window or not (the runner gives it one, requests 0, only where it
+// measured a wait for a CPU): the whole seconds after the last window
+// until the profile's end are added empty, as the ones between windows
+// already count (findRecovery, findRelapse), so a service that hung to the
+// end relapses off Linux too. A second that completed nothing in which
+// nothing was offered (the runner's window of it, after a spike back down
+// to no load) is no second of load, and is left out: it made such a spike
+// "never recovered" where it is "not observable".
+func spikeWindows(p *result.Profile, spans []Span) []result.Window {
+	var ws []result.Window
+	for _, w := range p.Windows {
+		if w.Requests > 0 || secondOffered(p, spans, float64(w.Offset)) > 0 {
+			ws = append(ws, w)
+		}
+	}
+	if n, m := len(ws), len(spans); n > 0 && m > 0 {
+		last := ws[n-1]
+		for k := int64(1); float64(last.Offset)+float64(k)+1 <= spans[m-1].End+eps; k++ {
+			if off := float64(last.Offset) + float64(k); secondOffered(p, spans, off) > 0 {
+				ws = append(ws, result.Window{Time: last.Time + k, Offset: result.Seconds(off)})
+			}
+		}
+	}
+	return ws
+}
+
+// secondOffered is the load the stages offered in the second from off
+// (seconds into the profile): requests, iterations or user-seconds.
+func secondOffered(p *result.Profile, spans []Span, off float64) float64 {
+	n := 0.0
+	for i, sp := range spans {
+		if i < len(p.Stages) && off+1 > sp.Start && off < sp.End {
+			o := p.Stages[i].Offered
+			n += offeredBy(o, off+1-sp.Start) - offeredBy(o, off-sp.Start)
+		}
+	}
+	return n
 }
 
 // surgeFigures adds up the surge, from the ramp up to the end of the ramp
@@ -174,13 +215,18 @@ func findRecovery(sp *result.Spike, during, after []result.Window, need int, fro
 		return float64(w.Errors)/float64(w.Requests) <= limitErr
 	}
 	// No window after the surge (a run that ended, or a machine that
-	// recorded none, by then) measured no last p95 either.
+	// recorded none, by then) measured no last p95 either. The last
+	// window is the last that completed something: a second that
+	// completed nothing has a window (requests 0) only where the runner
+	// measured its wait for a CPU, and no p95 or error rate to give (it
+	// read "error rate 0%", of no request).
 	sp.LastUnmeasured = true
-	if n := len(after); n > 0 {
-		sp.LastP95 = after[n-1].P95
-		sp.LastUnmeasured = after[n-1].Requests <= after[n-1].Errors
-		if after[n-1].Requests > 0 {
-			sp.LastErrorRate = float64(after[n-1].Errors) / float64(after[n-1].Requests)
+	for i := len(after) - 1; i >= 0; i-- {
+		if w := after[i]; w.Requests > 0 {
+			sp.LastP95 = w.P95
+			sp.LastUnmeasured = w.Requests <= w.Errors
+			sp.LastErrorRate = float64(w.Errors) / float64(w.Requests)
+			break
 		}
 	}
 	for k := 0; k+need <= len(after); k++ {
