@@ -421,7 +421,7 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 // its wait for a CPU (Linux, a wait recorded), so one run's gate read
 // otherwise on another machine.
 func wholeSeconds(p *result.Profile) (ws []result.Window, t0 int64, off0 float64, n int) {
-	elapsed := float64(p.Total.Elapsed)
+	elapsed := rampElapsed(p)
 	for _, w := range p.Windows {
 		if off := float64(w.Offset); off >= -eps && off+1 <= elapsed+eps {
 			ws = append(ws, w)
@@ -435,6 +435,24 @@ func wholeSeconds(p *result.Profile) (ws []result.Window, t0 int64, off0 float64
 	t0 = min(ws[0].Time, ws[0].Time-int64(math.Floor(ref+eps)))
 	last := max(ws[len(ws)-1].Time, ws[0].Time+int64(math.Floor(elapsed+eps-1-ref)))
 	return ws, t0, ref + float64(t0-ws[0].Time), int(last-t0) + 1
+}
+
+// rampElapsed is how long p ran in its planned stages: the total's
+// elapsed time, but for a stress ramp with refinement steps (break.refine)
+// only up to the ramp's planned end. The total adds the steps' elapsed
+// times, but each step ran after an idle pause (the refinement gap) that
+// is no second of the profile: counted on the windows' clock, it read as
+// an empty second and failed a latency or error-rate gate over 1 s.
+func rampElapsed(p *result.Profile) float64 {
+	elapsed := float64(p.Total.Elapsed)
+	var planned float64
+	for _, st := range p.Stages {
+		if st.Refinement {
+			return min(elapsed, planned)
+		}
+		planned += float64(st.Offered.Duration)
+	}
+	return elapsed
 }
 
 func join(a, b string) string {

@@ -489,3 +489,31 @@ func TestRequestGateJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowedGateSkipsTheRefinementGap: a stress ramp's refinement step
+// runs after an idle second (the runner's refinement gap) and its figures
+// join the profile's total, elapsed time too. The windowed gate's seconds
+// stay the ramp's: the idle second read as an empty one, and a healthy
+// refined ramp (1 ms answers, no error) failed "p95<500ms over 1s" with
+// "worst 1s window 15s–16s into the profile: no successful requests".
+func TestWindowedGateSkipsTheRefinementGap(t *testing.T) {
+	fast := func(sec, i int) (time.Duration, bool) { return time.Millisecond, false }
+	p := profileRun{name: "stress", rate: 10, secs: 15, at: fast}.build(t)
+	step := profileRun{name: "stress", rate: 10, secs: 3, at: fast}.build(t)
+	for _, w := range step.Windows {
+		w.Time += 15 + 1 // after the ramp and the idle second
+		w.Offset += 15   // after the ramp's planned end
+		p.Windows = append(p.Windows, w)
+	}
+	st := step.Stages[0]
+	st.Refinement = true
+	p.Stages = append(p.Stages, st)
+	if err := p.Total.AddAfter(step.Total, [2]string{"ramp", "refinement step 1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []string{"p95<500ms over 1s", "error_rate<1% over 1s"} {
+		if c := mustGate(t, g).Check(&p); !c.Pass {
+			t.Errorf("%s on a healthy refined ramp: %+v; want a pass", g, c)
+		}
+	}
+}
