@@ -148,12 +148,17 @@ func spikeWindows(p *result.Profile, spans []Span) []result.Window {
 }
 
 // secondOffered is the load the stages offered in the second from off
-// (seconds into the profile): requests, iterations or user-seconds.
+// (seconds into the profile): requests or iterations (open model), or
+// user-seconds (closed model, whose stages record no count of starts:
+// read by that count, every closed-model second offered nothing).
 func secondOffered(p *result.Profile, spans []Span, off float64) float64 {
 	n := 0.0
 	for i, sp := range spans {
 		if i < len(p.Stages) && off+1 > sp.Start && off < sp.End {
 			o := p.Stages[i].Offered
+			if o.Requests == 0 {
+				o.Requests = loadIntegral(o, float64(o.Duration))
+			}
 			n += offeredBy(o, off+1-sp.Start) - offeredBy(o, off-sp.Start)
 		}
 	}
