@@ -147,6 +147,18 @@ func spikeWindows(p *result.Profile, spans []Span) []result.Window {
 	return ws
 }
 
+// SecondsOffered is the load p's stages offered in each of the n seconds
+// from off0 (seconds into the profile), as secondOffered: 0 for a second
+// in which no load was planned (a spike's base 0, before and after it).
+func SecondsOffered(p *result.Profile, off0 float64, n int) []float64 {
+	spans := Spans(p)
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = secondOffered(p, spans, off0+float64(i))
+	}
+	return out
+}
+
 // secondOffered is the load the stages offered in the second from off
 // (seconds into the profile): requests or iterations (open model), or
 // user-seconds (closed model, whose stages record no count of starts:
