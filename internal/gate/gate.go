@@ -19,6 +19,7 @@ import (
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/units"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // Grammar is the gate grammar, for usage messages.
@@ -366,6 +367,7 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 			s.hists = append(s.hists, w.Hist)
 		}
 	}
+	load := secondsOfLoad(p, secs, off0)
 	var tl *timeline
 	if g.Unit == UnitMs {
 		tl = &timeline{secs: secs}
@@ -376,13 +378,15 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 		cur.latency = tl.percentiles
 	}
 	var worst figure
-	worstAt := -1
+	worstAt, loaded := -1, 0
 	for i := 0; i < n; i++ {
 		cur.requests += secs[i].requests
 		cur.errors += secs[i].errors
+		loaded += load[i]
 		if i >= width {
 			cur.requests -= secs[i-width].requests
 			cur.errors -= secs[i-width].errors
+			loaded -= load[i-width]
 		}
 		if tl != nil {
 			err := tl.add(i, 1)
@@ -394,13 +398,18 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 				return figure{detail: fmt.Sprintf("the histogram of a second at %s into the profile does not decode: %v", secs2(off0+float64(i)), err)}
 			}
 		}
-		if i < width-1 {
-			continue
+		if i < width-1 || loaded == 0 {
+			continue // a window of no load is not judged (secondsOfLoad)
 		}
 		f := g.measure(cur)
 		if worstAt < 0 || g.worse(f, worst) {
 			worst, worstAt = f, i-width+1
 		}
+	}
+	if worstAt < 0 {
+		f := g.measure(wholeProfile(p))
+		f.detail = join("no whole second of load: judged over the whole profile", f.detail)
+		return f
 	}
 	from := off0 + float64(worstAt)
 	where := fmt.Sprintf("worst %s window %s–%s into the profile", g.Window, secs2(from), secs2(from+float64(width)))
@@ -421,7 +430,7 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 // its wait for a CPU (Linux, a wait recorded), so one run's gate read
 // otherwise on another machine.
 func wholeSeconds(p *result.Profile) (ws []result.Window, t0 int64, off0 float64, n int) {
-	elapsed := float64(p.Total.Elapsed)
+	elapsed := rampElapsed(p)
 	for _, w := range p.Windows {
 		if off := float64(w.Offset); off >= -eps && off+1 <= elapsed+eps {
 			ws = append(ws, w)
@@ -435,6 +444,41 @@ func wholeSeconds(p *result.Profile) (ws []result.Window, t0 int64, off0 float64
 	t0 = min(ws[0].Time, ws[0].Time-int64(math.Floor(ref+eps)))
 	last := max(ws[len(ws)-1].Time, ws[0].Time+int64(math.Floor(elapsed+eps-1-ref)))
 	return ws, t0, ref + float64(t0-ws[0].Time), int(last-t0) + 1
+}
+
+// secondsOfLoad is 1 for each of the grid's seconds (secs, the first at
+// off0 into the profile) that completed something or in which the stages
+// offered load, 0 for the others: a spike's base 0 before and after it.
+// A window of only such seconds is not judged: nothing was planned in it,
+// and a latency or error-rate gate read it as "no successful requests"
+// and failed (a hang, load offered and nothing completed, still counts).
+func secondsOfLoad(p *result.Profile, secs []second, off0 float64) []int {
+	offered := verdict.SecondsOffered(p, off0, len(secs))
+	out := make([]int, len(secs))
+	for i, s := range secs {
+		if s.requests > 0 || offered[i] > 0 {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// rampElapsed is how long p ran in its planned stages: the total's
+// elapsed time, but for a stress ramp with refinement steps (break.refine)
+// only up to the ramp's planned end. The total adds the steps' elapsed
+// times, but each step ran after an idle pause (the refinement gap) that
+// is no second of the profile: counted on the windows' clock, it read as
+// an empty second and failed a latency or error-rate gate over 1 s.
+func rampElapsed(p *result.Profile) float64 {
+	elapsed := float64(p.Total.Elapsed)
+	var planned float64
+	for _, st := range p.Stages {
+		if st.Refinement {
+			return min(elapsed, planned)
+		}
+		planned += float64(st.Offered.Duration)
+	}
+	return elapsed
 }
 
 func join(a, b string) string {

@@ -489,3 +489,77 @@ func TestRequestGateJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowedGateSkipsTheRefinementGap: a stress ramp's refinement step
+// runs after an idle second (the runner's refinement gap) and its figures
+// join the profile's total, elapsed time too. The windowed gate's seconds
+// stay the ramp's: the idle second read as an empty one, and a healthy
+// refined ramp (1 ms answers, no error) failed "p95<500ms over 1s" with
+// "worst 1s window 15s–16s into the profile: no successful requests".
+func TestWindowedGateSkipsTheRefinementGap(t *testing.T) {
+	fast := func(sec, i int) (time.Duration, bool) { return time.Millisecond, false }
+	p := profileRun{name: "stress", rate: 10, secs: 15, at: fast}.build(t)
+	step := profileRun{name: "stress", rate: 10, secs: 3, at: fast}.build(t)
+	for _, w := range step.Windows {
+		w.Time += 15 + 1 // after the ramp and the idle second
+		w.Offset += 15   // after the ramp's planned end
+		p.Windows = append(p.Windows, w)
+	}
+	st := step.Stages[0]
+	st.Refinement = true
+	p.Stages = append(p.Stages, st)
+	if err := p.Total.AddAfter(step.Total, [2]string{"ramp", "refinement step 1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []string{"p95<500ms over 1s", "error_rate<1% over 1s"} {
+		if c := mustGate(t, g).Check(&p); !c.Pass {
+			t.Errorf("%s on a healthy refined ramp: %+v; want a pass", g, c)
+		}
+	}
+}
+
+// baseZeroSpike is a profile of 3 s of no load, 3 s at 10 req/s (1 ms
+// answers) and 4 s of no load (a spike with base 0), recorded by the real
+// recorder; with hang, the load stays on for the last 4 s and nothing
+// completes in them.
+func baseZeroSpike(t *testing.T, hang bool) result.Profile {
+	t.Helper()
+	rec := metrics.NewRecorder(metrics.Config{Names: []string{"get"}, Stages: 3, Epoch: epoch, Shards: 1})
+	for i := range 30 {
+		at := 3*time.Second + time.Duration(i)*100*time.Millisecond
+		rec.Record(1, &metrics.Sample{Intended: int64(at), Start: int64(at), End: int64(at + time.Millisecond), Status: 200})
+	}
+	stage := func(load float64, from, to time.Duration) result.StagePlan {
+		return result.StagePlan{Offered: result.Offered{From: load, Load: load, Unit: "req/s", Duration: result.Sec(to - from), Requests: load * (to - from).Seconds()},
+			Start: from, End: to, LoadAt: func(time.Duration) float64 { return load }}
+	}
+	after := 0.0
+	if hang {
+		after = 10
+	}
+	s := time.Second
+	p, err := result.BuildProfile(result.ProfileInput{Name: "spike", Model: "open", Status: result.StatusComplete, Snapshot: rec.Close(),
+		Stages: []result.StagePlan{stage(0, 0, 3*s), stage(10, 3*s, 6*s), stage(after, 6*s, 10*s)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestWindowedGateOverNoLoad: a window in which the profile offered no
+// load and nothing completed (a spike's base 0, before and after it) is
+// not judged; a latency or error-rate gate over 1 s or 2 s failed a
+// healthy base-0 spike with "worst 2s window 0s–2s into the profile: no
+// successful requests". Seconds of load in which nothing completed (a
+// hang) still fail it.
+func TestWindowedGateOverNoLoad(t *testing.T) {
+	for _, g := range []string{"p95<500ms over 2s", "error_rate<1% over 2s", "p95<500ms over 1s"} {
+		ok, hung := baseZeroSpike(t, false), baseZeroSpike(t, true)
+		if c := mustGate(t, g).Check(&ok); !c.Pass || c.Unmeasured {
+			t.Errorf("%s on a healthy base-0 spike: %+v; want a pass", g, c)
+		}
+		if c := mustGate(t, g).Check(&hung); c.Pass || !c.Unmeasured {
+			t.Errorf("%s on a spike that hung after its surge: %+v; want a fail, unmeasured", g, c)
+		}
+	}
+}

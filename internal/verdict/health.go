@@ -71,26 +71,31 @@ func CheckGenerator(p *result.Profile) {
 // says (the start of a ramp from 0 offers almost nothing), and counting by
 // time would charge the generator for starts never scheduled.
 func offeredBy(o result.Offered, t float64) float64 {
-	d, r := float64(o.Duration), float64(o.Ramp)
+	d := float64(o.Duration)
 	if d <= 0 {
 		return 0
 	}
-	r = min(max(r, 0), d)
-	t = min(max(t, 0), d)
-	integral := func(x float64) float64 {
-		if x <= r {
-			if r == 0 {
-				return 0
-			}
-			return o.From*x + (o.Load-o.From)*x*x/(2*r)
-		}
-		return (o.From+o.Load)/2*r + o.Load*(x-r)
-	}
-	whole := integral(d)
+	whole := loadIntegral(o, d)
 	if whole <= 0 {
-		return o.Requests * t / d // no load recorded: by time
+		return o.Requests * min(max(t, 0), d) / d // no load recorded: by time
 	}
 	// Scale to the count the run recorded for the whole stage, so a
 	// segment's share and the schedule's own arithmetic agree.
-	return o.Requests * integral(t) / whole
+	return o.Requests * loadIntegral(o, t) / whole
+}
+
+// loadIntegral is the load a stage offered over its first t seconds, in
+// its unit times seconds (requests, or user-seconds): the load ramps
+// linearly from From to Load over Ramp, then holds.
+func loadIntegral(o result.Offered, t float64) float64 {
+	d, r := float64(o.Duration), float64(o.Ramp)
+	r = min(max(r, 0), d)
+	t = min(max(t, 0), d)
+	if t <= r {
+		if r == 0 {
+			return 0
+		}
+		return o.From*t + (o.Load-o.From)*t*t/(2*r)
+	}
+	return (o.From+o.Load)/2*r + o.Load*(t-r)
 }

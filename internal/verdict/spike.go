@@ -147,13 +147,30 @@ func spikeWindows(p *result.Profile, spans []Span) []result.Window {
 	return ws
 }
 
+// SecondsOffered is the load p's stages offered in each of the n seconds
+// from off0 (seconds into the profile), as secondOffered: 0 for a second
+// in which no load was planned (a spike's base 0, before and after it).
+func SecondsOffered(p *result.Profile, off0 float64, n int) []float64 {
+	spans := Spans(p)
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = secondOffered(p, spans, off0+float64(i))
+	}
+	return out
+}
+
 // secondOffered is the load the stages offered in the second from off
-// (seconds into the profile): requests, iterations or user-seconds.
+// (seconds into the profile): requests or iterations (open model), or
+// user-seconds (closed model, whose stages record no count of starts:
+// read by that count, every closed-model second offered nothing).
 func secondOffered(p *result.Profile, spans []Span, off float64) float64 {
 	n := 0.0
 	for i, sp := range spans {
 		if i < len(p.Stages) && off+1 > sp.Start && off < sp.End {
 			o := p.Stages[i].Offered
+			if o.Requests == 0 {
+				o.Requests = loadIntegral(o, float64(o.Duration))
+			}
 			n += offeredBy(o, off+1-sp.Start) - offeredBy(o, off-sp.Start)
 		}
 	}

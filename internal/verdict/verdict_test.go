@@ -318,6 +318,8 @@ func TestJudgeAllSetsPass(t *testing.T) {
 func TestJudgeSpikeWithoutBaseLoad(t *testing.T) {
 	p := spikeProfile(t, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 0 }, 30)
 	p.Windows = p.Windows[:14] // nothing completes after the ramp-down: base 0
+	p.Stages[3].Offered.Load = 0
+	p.Stages[4].Offered.From, p.Stages[4].Offered.Load = 0, 0
 	v := Judge(p, 0)
 	if !v.Pass || !strings.Contains(v.Answer, "not observable") {
 		t.Errorf("a 0-base spike without errors: pass %v, %s", v.Pass, v.Answer)

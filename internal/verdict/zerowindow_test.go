@@ -139,3 +139,43 @@ func TestSpikeToZeroLoadWithEmptyWindows(t *testing.T) {
 		}
 	}
 }
+
+// TestSpikeHangToTheEndRelapsesClosedModel: a spike that recovered and
+// then hung until the profile's end relapses, with or without the
+// runner's empty windows of the hang, in either model. The closed model's
+// stages record no count of starts (Offered.Requests, open model only),
+// so every second read as offered nothing: the hang's empty windows were
+// dropped as no load, no second was added after the last window, and the
+// spike PASSED. spikeProfile's stages carry no count either, so the open
+// case here sets the runner's.
+func TestSpikeHangToTheEndRelapsesClosedModel(t *testing.T) {
+	for _, model := range []string{"open", "closed"} {
+		for _, zero := range []bool{false, true} {
+			p := spikeProfile(t, func(i int) time.Duration {
+				if i >= 7 && i < 16 {
+					return 4 * time.Second
+				}
+				return 10 * time.Millisecond
+			}, func(int) int64 { return 0 }, 30)
+			p.Model = model
+			for i := range p.Stages {
+				o := &p.Stages[i].Offered
+				if o.Unit = "users"; model == "open" {
+					o.Unit = "req/s"
+					o.Requests = (o.From+o.Load)/2*float64(o.Ramp) + o.Load*float64(o.Duration-o.Ramp)
+				}
+			}
+			hang := []int{22, 23, 24, 25, 26, 27, 28, 29}
+			if zero {
+				emptied(p, hang...)
+			} else {
+				p.Windows = slices.DeleteFunc(p.Windows, func(w result.Window) bool { return slices.Contains(hang, int(w.Offset)) })
+			}
+			v := Judge(p, 0)
+			if v.Pass || v.Spike.Relapse == nil || v.Spike.RelapseSeconds != len(hang) {
+				t.Errorf("%s model, empty windows %v: pass %v, relapse %v (%d s): %s; want a fail, relapse of %d s",
+					model, zero, v.Pass, v.Spike.Relapse, v.Spike.RelapseSeconds, v.Answer, len(hang))
+			}
+		}
+	}
+}
