@@ -281,13 +281,7 @@ func (l *eventLoop) run(ctx context.Context, q *startQueue, cutoff time.Duration
 			l.stoppedAt = time.Duration(now)
 		}
 		if more && now > int64(cutoff) {
-			for {
-				if _, ok := q.peek(); !ok {
-					break
-				}
-				q.has = false
-				dropped++
-			}
+			dropped += q.dropRest()
 			r.progress.Dropped.Store(dropped)
 			more = false
 		}

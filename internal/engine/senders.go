@@ -64,6 +64,19 @@ func (q *startQueue) peek() (job, bool) {
 	return q.next, q.has
 }
 
+// dropRest takes every start left without sending it, and returns how
+// many there were: the schedule is over.
+func (q *startQueue) dropRest() int64 {
+	var n int64
+	for {
+		if _, ok := q.peek(); !ok {
+			return n
+		}
+		q.has = false
+		n++
+	}
+}
+
 // take takes the next start if it is due at now (an offset from the
 // epoch): never before its time.
 func (q *startQueue) take(now int64, r *runner) (job, bool) {
@@ -173,14 +186,7 @@ func (p *senderPool) pace(now, early int64, max int) (next int64, dropped int64,
 func (p *senderPool) dropRest() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var n int64
-	for {
-		if _, ok := p.q.peek(); !ok {
-			return n
-		}
-		p.q.has = false
-		n++
-	}
+	return p.q.dropRest()
 }
 
 func (p *senderPool) loop(s *sender, j job) {
