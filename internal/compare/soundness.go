@@ -400,5 +400,5 @@ func starvedWarning(os, ns []*result.Profile) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "the generator waited for a CPU (" + strings.Join(parts, "; ") + "): a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's, and a change called here may be the machine's; compare runs made on a quiet machine"
+	return "the generator waited for a CPU (" + strings.Join(parts, "; ") + "): " + verdict.StarvedWhy + ", and a change called here may be the machine's; compare runs made on a quiet machine"
 }

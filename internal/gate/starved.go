@@ -32,8 +32,8 @@ func (b *Baseline) starvedWarnings(old, p *result.Profile) (warnings []string) {
 			b.Path, starvedBaselineText(old.Name, where)))
 	}
 	if where := verdict.StarvedText(p); where != "" && !p.Generator.Invalid {
-		warnings = append(warnings, fmt.Sprintf("baseline %s: %s: this run's generator waited for a CPU in %s: a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's, and a regression called here may be the machine's; run again on a quiet machine (docs/capacity.md, \"A generator short of CPU\")",
-			b.Path, p.Name, where))
+		warnings = append(warnings, fmt.Sprintf("baseline %s: %s: this run's generator waited for a CPU in %s: %s, and a regression called here may be the machine's; run again on a quiet machine (docs/capacity.md, \"A generator short of CPU\")",
+			b.Path, p.Name, where, verdict.StarvedWhy))
 	}
 	return warnings
 }
@@ -42,8 +42,8 @@ func (b *Baseline) starvedWarnings(old, p *result.Profile) (warnings []string) {
 // short of CPU (where: verdict.StarvedText), may pass a run that
 // regressed.
 func starvedBaselineText(name, where string) string {
-	return fmt.Sprintf("the baseline's %s profile was measured while its generator waited for a CPU in %s: a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's, and a run within the allowance of those figures may still have regressed",
-		name, where)
+	return fmt.Sprintf("the baseline's %s profile was measured while its generator waited for a CPU in %s: %s, and a run within the allowance of those figures may still have regressed",
+		name, where, verdict.StarvedWhy)
 }
 
 // starvedBaselineCaveat gives each passed check made on a profile whose

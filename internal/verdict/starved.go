@@ -179,3 +179,8 @@ func StarvedText(p *result.Profile) string {
 	}
 	return fmt.Sprintf("stage(s) %s (up to %s each time a thread was ready to run, against a mean latency of %s)", strings.Join(ns, ", "), ms(worst[0]), ms(worst[2]))
 }
+
+// StarvedWhy says why a figure of a closed loop whose generator waited for
+// a CPU is not the target's: the words compare's and the gates' warnings
+// share.
+const StarvedWhy = "a closed loop short of CPU sends less and waits longer, so its throughput reads low and its latency high for want of the generator's CPU, not the target's"
