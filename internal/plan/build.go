@@ -405,7 +405,9 @@ func unknownEitherWay(pr *result.Profile, found float64) bool {
 
 // caveatEffect is which way a stress verdict's caveat may take the plan
 // sized on its capacity: a capacity step held only for want of evidence
-// may overstate the capacity (the plan orders too little); a break a
+// may overstate the capacity (the plan orders too little), and so may one
+// whose errors only the held steps together showed under the bound
+// (errors_pooled), if the errors grow with the load; a break a
 // stall of the generator may explain, or steps measured while the
 // generator waited for a CPU (cpu_starved: their throughput may be low),
 // understate it (too much). "" when the caveat says neither.
@@ -425,8 +427,12 @@ func caveatEffect(s *result.Stress) string {
 		return " The capacity may thus be too high (the capacity step) or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more."
 	case s.CapacityUnproven:
 		return " The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed."
+	case len(low) > 0 && s.ErrorsPooled:
+		return " The capacity may thus be too high, if the errors grow with the load (the capacity step), or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more."
 	case len(low) > 0:
 		return " The capacity may thus be too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order more than is needed."
+	case s.ErrorsPooled:
+		return " If the errors grow with the load, the capacity may thus be above what the service sustains within the error bound: the plan, sized on it, may order less than is needed."
 	}
 	return ""
 }

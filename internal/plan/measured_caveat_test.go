@@ -119,6 +119,15 @@ func TestUnprovenCapacityIsNoLowerBound(t *testing.T) {
 	if w := "; a longer step tells. The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed."; !hasRisk(p, RiskMeasurement, w) {
 		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
 	}
+	// Errors only the held steps together showed under the bound
+	// (errors_pooled): too high if they grow with the load.
+	e := stressResult(result.StatusComplete, 1500)
+	e.Profiles[0].Verdict.Caveat = "the capacity step (step 3) alone has too few requests to show it held within the 1% error bound: …, which is right if the error rate does not grow with the load"
+	e.Profiles[0].Verdict.Stress.ErrorsPooled = true
+	p = mustBuild(t, cfg, e, "2027-01-01")
+	if w := "does not grow with the load. If the errors grow with the load, the capacity may thus be above what the service sustains within the error bound: the plan, sized on it, may order less than is needed."; !hasRisk(p, RiskMeasurement, w) {
+		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
+	}
 	// A break a stall of the generator may explain: too low, too much.
 	s := stressResult(result.StatusComplete, 1500)
 	s.Profiles[0].Verdict.Stress.Stall = "step 3 broke while the generator stalled 83.6ms from 19.418 s: the break may be the generator's, not the target's, and the capacity at SLO too low; run again"

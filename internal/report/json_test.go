@@ -134,7 +134,7 @@ func withOptional(r *result.Result) {
 		ss.Steps[len(ss.Steps)-1].Stalled = true
 		ss.Steps[0].CPUWait, ss.Steps[0].CPUWaitEach, ss.Steps[0].Starved = 912.5, 0.75, true
 		ss.Stall = "a stall (set only when the generator's lateness may account for the first break)"
-		ss.CapacityUnproven = true
+		ss.CapacityUnproven, ss.ErrorsPooled = true, true
 	}
 	if len(st.Windows) > 0 {
 		st.Windows = slices.Clone(st.Windows)

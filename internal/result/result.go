@@ -391,6 +391,13 @@ type Stress struct {
 	// sustains within the SLO: with no step broken it is no lower bound.
 	// Absent otherwise.
 	CapacityUnproven bool `json:"capacity_unproven,omitempty"`
+	// ErrorsPooled says that the capacity step's own requests were too
+	// few to show its true error rate under the bound, and the held steps
+	// at or below its load, counted together, showed it: right when the
+	// error rate does not grow with the load, so the capacity may be above
+	// the rate that keeps the bound if it does (the verdict's caveat says
+	// so; docs/capacity.md). Absent otherwise.
+	ErrorsPooled bool `json:"errors_pooled,omitempty"`
 }
 
 // Bracket is the interval a stress ramp put the breaking point in.

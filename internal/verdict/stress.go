@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Break reasons, in the order they are checked. An unstable step comes
@@ -227,7 +228,7 @@ func bracket(s *result.Stress) *result.Bracket {
 // leaves it unset.
 func CapacityUnproven(p *result.Profile, s *result.Stress) bool {
 	untested, _ := untestedCapacity(p, s)
-	errs, _ := capacityErrors(p, s)
+	errs, _, _ := capacityErrors(p, s)
 	return untested != "" || errs != "" || nearSaturation(p, s) != ""
 }
 
@@ -240,14 +241,15 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		v.Pass = c.Pass
 	}
 	caveat, fellShort := untestedCapacity(p, s)
-	errCaveat, errAbove := capacityErrors(p, s)
+	errCaveat, pooled, errAbove := capacityErrors(p, s)
 	near := nearSaturation(p, s)
+	s.ErrorsPooled = pooled != ""
 	// A capacity step too short for the trend test is unproven too: its
 	// latency may not have settled, so it may be above the rate the
 	// service sustains within the SLO (docs/plan.md).
 	s.CapacityUnproven = caveat != "" || errCaveat != "" || near != ""
 	unbroken := unbrokenClause(s, caveat != "", fellShort, errCaveat != "", errAbove)
-	for _, c := range []string{errCaveat, near} {
+	for _, c := range []string{errCaveat, pooled, near} {
 		if c != "" {
 			caveat = strings.TrimPrefix(caveat+"; "+c, "; ")
 		}
@@ -353,10 +355,11 @@ func stepErrorBound(e result.Expect, rule result.BreakRule) float64 {
 // bound on too few requests to show its true rate is under it
 // (heldErrorsUnshown). The capacity at SLO is then a rate at which the
 // error bound may not hold, and the answer says so, not only the step's
-// detail. above tells the first case. "" else.
-func capacityErrors(p *result.Profile, s *result.Stress) (text string, above bool) {
+// detail. above tells the first case. pooled is the note when only the
+// held steps together show it (errorsPooled). "" else.
+func capacityErrors(p *result.Profile, s *result.Stress) (text, pooled string, above bool) {
 	if s.CapacityStep == nil {
-		return "", false
+		return "", "", false
 	}
 	i := *s.CapacityStep
 	spans := Spans(p)
@@ -365,11 +368,12 @@ func capacityErrors(p *result.Profile, s *result.Stress) (text string, above boo
 	failed, text := errorRule(countsPart(n, errs), bound)
 	switch {
 	case failed:
-		return "", false
+		return "", "", false
 	case text != "":
-		return fmt.Sprintf("the capacity step (step %d) held with its %s: the capacity at SLO may be above the rate that keeps the error bound; a longer step tells", i+1, text), true
+		return fmt.Sprintf("the capacity step (step %d) held with its %s: the capacity at SLO may be above the rate that keeps the error bound; a longer step tells", i+1, text), "", true
 	}
-	return heldErrorsUnshown(p, s, spans, bound, n, errs), false
+	text, pooled = heldErrorsUnshown(p, s, spans, bound, n, errs)
+	return text, pooled, false
 }
 
 // heldErrorsUnshown says when the capacity step (n requests, errs
@@ -383,31 +387,65 @@ func capacityErrors(p *result.Profile, s *result.Stress) (text string, above boo
 // --error-rate 2%, open steps of 10 and 20 req/s of 8 s: 5 runs of 8;
 // docs/profiles.md). The held steps count together, as pooledErrors
 // counts them the other way: the same share of errors at every load is
-// the usual case (a service whose errors grow with the load, still under
-// the bound at the capacity step, is what pooling can miss). "" when
-// either shows it.
-func heldErrorsUnshown(p *result.Profile, s *result.Stress, spans []Span, bound float64, n, errs int64) string {
+// the usual case. A service whose errors grow with the load, still
+// under the bound at the capacity step, is what pooling can miss: the
+// held steps are not counted together when their errors rise with the
+// load on evidence (errorTrend), and when they are, pooled says that the
+// capacity rests on that (text ""). Both "" when the step shows it.
+func heldErrorsUnshown(p *result.Profile, s *result.Stress, spans []Span, bound float64, n, errs int64) (text, pooled string) {
 	if bound <= 0 || bound >= 1 || errorUnder(errs, n, bound) {
-		return ""
+		return "", ""
 	}
 	capStep := s.Steps[stepPos(s, *s.CapacityStep)]
 	var pn, perrs int64
-	steps := 0
+	var ns, es, loads []float64
 	for _, st := range s.Steps {
 		if st.Complete && !st.Broken && st.Offered <= capStep.Offered {
 			sn, se := stepCounts(p, st.Index, spans[st.Index])
-			pn, perrs, steps = pn+sn, perrs+se, steps+1
+			pn, perrs = pn+sn, perrs+se
+			ns, es, loads = append(ns, float64(sn)), append(es, float64(se)), append(loads, st.Offered)
 		}
 	}
-	if steps > 1 && errorUnder(perrs, pn, bound) {
-		return ""
+	steps := len(ns)
+	own := fmt.Sprintf("a true error rate up to %s is consistent with its %s in %d requests (one-sided %g%% upper confidence limit, exact binomial)", upperPct(errorUpper(errs, n), bound), errorCount(errs), n, (1-errorLevel)*100)
+	trend := errorTrend(ns, es, loads)
+	if steps > 1 && trend >= errorLevel && errorUnder(perrs, pn, bound) {
+		noTrend := ""
+		if perrs > 0 {
+			noTrend = fmt.Sprintf(" (a rise with the load is not shown: one-sided trend test p %s)", pValue(trend))
+		}
+		return "", fmt.Sprintf("the capacity step (step %d) alone has too few requests to show it held within the %s error bound: %s; the %d held steps at or below its load together show a true rate under it (%s in %d requests: up to %s), which is right if the error rate does not grow with the load%s",
+			capStep.Index+1, pct(bound), own, steps, errorCount(perrs), pn, upperPct(errorUpper(perrs, pn), bound), noTrend)
 	}
-	pooled := ""
-	if steps > 1 {
-		pooled = fmt.Sprintf(", and one up to %s with the %d held steps at or below its load together (%s in %d requests)", upperPct(errorUpper(perrs, pn), bound), steps, errorCount(perrs), pn)
+	together := ""
+	switch {
+	case steps > 1 && trend < errorLevel:
+		together = fmt.Sprintf(", and the %d held steps at or below its load are not counted together: their error rate grows with the load (one-sided trend test p %s)", steps, pValue(trend))
+	case steps > 1:
+		together = fmt.Sprintf(", and one up to %s with the %d held steps at or below its load together (%s in %d requests)", upperPct(errorUpper(perrs, pn), bound), steps, errorCount(perrs), pn)
 	}
-	return fmt.Sprintf("the capacity step (step %d) held within the %s error bound on too few requests to show it: a true error rate up to %s is consistent with its %s in %d requests (one-sided %g%% upper confidence limit, exact binomial)%s; %d requests show a true rate under %s when none fails, more when some do: the capacity at SLO may be above the rate that keeps the error bound; a longer step or a higher rate tells",
-		capStep.Index+1, pct(bound), upperPct(errorUpper(errs, n), bound), errorCount(errs), n, (1-errorLevel)*100, pooled, errorFreeNeeded(bound), pct(bound))
+	return fmt.Sprintf("the capacity step (step %d) held within the %s error bound on too few requests to show it: %s%s; %d requests show a true rate under %s when none fails, more when some do: the capacity at SLO may be above the rate that keeps the error bound; a longer step or a higher rate tells",
+		capStep.Index+1, pct(bound), own, together, errorFreeNeeded(bound), pct(bound)), ""
+}
+
+// errorTrend is the one-sided p-value of the Cochran–Armitage test that
+// the error rate of steps with n[i] requests, e[i] of them failed, rises
+// with their load x[i] (normal approximation): 1 when no error or no
+// spread of load leaves a trend to show.
+func errorTrend(n, e, x []float64) float64 {
+	var sn, se, snx, snxx, sex float64
+	for i := range n {
+		sn, se, snx, snxx, sex = sn+n[i], se+e[i], snx+n[i]*x[i], snxx+n[i]*x[i]*x[i], sex+e[i]*x[i]
+	}
+	if sn <= 0 || se <= 0 || se >= sn {
+		return 1
+	}
+	pbar := se / sn
+	v := pbar * (1 - pbar) * (snxx - snx*snx/sn)
+	if v <= 0 {
+		return 1
+	}
+	return distuv.UnitNormal.Survival((sex - se*snx/sn) / math.Sqrt(v))
 }
 
 // breakRule is the profile's break rule, or the default one.
