@@ -532,7 +532,7 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	}
 	strata, fallback := profileStrata(os[:pairs], ns[:pairs], sos, sns)
 	if fallback && len(strata) > 0 {
-		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every window but the first and the last")
+		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every second but the first and the last")
 	}
 	oldWs, newWs := pc.addStrata(o, n, strata)
 
@@ -588,7 +588,7 @@ func (pc *Profile) judge(opt Options, callPooled bool) {
 // profileStrata is the strata of the window tests over the paired runs
 // (os[k] with ns[k]): of a stress profile (sos and sns set), only the steps
 // that held in both runs. fallback is true when a pair had no whole steady
-// second in a stage and compared every window but the first and the last.
+// second in a stage and compared every second but the first and the last.
 func profileStrata(os, ns []*result.Profile, sos, sns []*stress) (strata []stratum, fallback bool) {
 	stepped := sos != nil
 	for k := range os {

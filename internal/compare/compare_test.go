@@ -451,7 +451,7 @@ func TestSteadyWindows(t *testing.T) {
 		t.Errorf("steady windows %d and %d, want 8 and 6", a, b)
 	}
 
-	// Too short for a whole steady second: every window but the first and
+	// Too short for a whole steady second: every second but the first and
 	// the last.
 	short := result.Profile{Name: "quick", Model: "open", Stages: []result.Stage{{Offered: result.Offered{Duration: 1}, Stats: result.Stats{Elapsed: 1}}}}
 	for i := range 4 {
@@ -514,8 +514,37 @@ func TestDistribution(t *testing.T) {
 	}
 }
 
+// TestFallbackEdgesAreSeconds: the fallback leaves out the partial
+// seconds at the profile's start and at its last window or its end,
+// whichever is later, not the first and the last windows: a run whose
+// first second completed nothing (no window straddles its start) lost its
+// first whole second, 0.5 s, and one that hung to its end lost its last
+// whole second with a window and did not count the empty ones after it
+// (throughput 10/s over one second, not 20 requests over 4).
+func TestFallbackEdgesAreSeconds(t *testing.T) {
+	mk := func(elapsed result.Seconds, secs ...int) *result.Profile { // the seconds (0: the one at −0.5 s) with a window
+		p := &result.Profile{Name: "quick", Model: "open", Stages: []result.Stage{{Offered: result.Offered{Duration: elapsed}, Stats: result.Stats{Elapsed: elapsed}}},
+			Total: result.Stats{Elapsed: elapsed}}
+		for _, i := range secs {
+			p.Windows = append(p.Windows, result.Window{Time: int64(100 + i), Offset: result.Seconds(float64(i) - 0.5), Requests: 10})
+		}
+		return p
+	}
+	late := mk(1, 1, 2, 3, 4) // a slow first answer: no window at −0.5 s
+	if ws := innerWindows(late); len(ws) != 3 {
+		t.Errorf("no window of the partial first second: %d seconds, want 3 (0.5, 1.5, 2.5 s; the last window, 3.5 s, is partial)", len(ws))
+	}
+	hung := mk(5, 0, 1, 2) // a hang from 2.5 s to the end at 5 s
+	if ws := innerWindows(hung); len(ws) != 4 || ws[1].requests != 10 || ws[2].requests != 0 {
+		t.Errorf("a hang to the end: %d seconds %+v, want 4 (0.5, 1.5 s with 10 requests, 2.5 and 3.5 s empty)", len(ws), ws)
+	}
+	if f := figuresOf(hung, nil, true); f[Throughput] != 5 {
+		t.Errorf("a hang to the end: throughput %v, want 5 (20 requests over 4 whole seconds)", f[Throughput])
+	}
+}
+
 // TestFallbackCountsEmptySeconds: with no whole steady second, a run is
-// compared on its windows but the first and the last; a second between
+// compared on every second but the first and the last; a second between
 // them that completed nothing counts as an empty one whether the result
 // has a window of it (requests 0: the runner's, where it measured a wait
 // for a CPU) or none, so the same run reads the same throughput either

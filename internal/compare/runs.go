@@ -92,8 +92,8 @@ type runFigures map[string]float64
 var runQuantiles = []string{P50, P95, P99, P999}
 
 // figuresOf computes a run's figures over the steady windows of the
-// compared stages (all windows but the first and the last when the
-// comparison fell back to them), or its whole profile's when it has none.
+// compared stages (every second but the first and the last when the
+// comparison fell back to them, innerWindows), or its whole profile's when it has none.
 func figuresOf(p *result.Profile, stages []int, fallback bool) runFigures {
 	var ws []window
 	if fallback && len(stages) == 0 {

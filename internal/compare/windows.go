@@ -120,25 +120,20 @@ func pairStrata(o, n *result.Profile, keep func(stage int) bool) ([]stratum, boo
 	return []stratum{{stage: -1, old: wo, new: wn}}, true
 }
 
-// innerWindows are p's windows but the first and the last (partial
-// seconds), prepared: the fallback when no stage has a whole steady
-// second. A second between the first and the last with no window counts
-// as an empty one, as result.SteadyWindows counts it: the runner gives
-// such a second a window (requests 0) only where it measured a wait for a
-// CPU, and without it the same run's throughput read higher off Linux.
+// innerWindows are p's whole seconds from its start to its last window or
+// its end, whichever is later (result.SecondsRule), prepared: the fallback
+// when no stage has a whole steady second. The partial seconds at either
+// edge are left out, not the first and the last windows: a run whose
+// first second completed nothing lost its first whole second, one that
+// hung to its end its last, and not its empty seconds.
 func innerWindows(p *result.Profile) []window {
-	if len(p.Windows) < 3 {
-		return nil
+	to := result.RunEnd(p)
+	if n := len(p.Windows); n > 0 {
+		to = max(to, float64(p.Windows[n-1].Offset))
 	}
 	var ws []window
-	n := len(p.Windows)
-	for i := 1; i < n; i++ {
-		for t := p.Windows[i-1].Time + 1; t < p.Windows[i].Time; t++ {
-			ws = append(ws, window{})
-		}
-		if i < n-1 {
-			ws = append(ws, prepare(p.Windows[i]))
-		}
+	for _, w := range result.ProfileSeconds(p, result.SecondsRule{To: to}) {
+		ws = append(ws, prepare(w))
 	}
 	return ws
 }

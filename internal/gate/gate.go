@@ -336,22 +336,21 @@ func (g Gate) worse(a, b figure) bool {
 	return a.value < b.value
 }
 
-const eps = 1e-6
-
 // worstWindow slides a window of g.Window seconds one second at a time over
 // the profile's one-second windows and returns the worst figure. Only
 // seconds wholly inside the profile's run count, as in the verdict's steady
 // parts, so a part-second at either end does not read as a throughput dip;
 // a whole second with no completions counts as an empty one, at either
-// end too (wholeSeconds).
-// A profile shorter than the window is judged over the seconds it has.
+// end too, and the run ends at the ramp's planned end (result.SecondsRule,
+// result.RunEnd). A profile shorter than the window is judged over the seconds it has.
 func (g Gate) worstWindow(p *result.Profile) figure {
-	ws, t0, off0, n := wholeSeconds(p)
+	ws := result.ProfileSeconds(p, result.SecondsRule{To: result.RunEnd(p)})
 	if len(ws) == 0 {
 		f := g.measure(wholeProfile(p))
 		f.detail = join("no whole one-second windows: judged over the whole profile", f.detail)
 		return f
 	}
+	t0, off0, n := ws[0].Time, float64(ws[0].Offset), int(ws[len(ws)-1].Time-ws[0].Time)+1
 	width := int(g.Window / time.Second)
 	short := n < width
 	if short {
@@ -420,32 +419,6 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 	return worst
 }
 
-// wholeSeconds returns p's windows of the seconds wholly inside its run,
-// by time, and the grid of those seconds: the first one's time t0 and
-// offset off0, and how many there are, n. The grid runs from the profile's
-// first whole second to its last, not from the first window to the last
-// one: a whole second at either end in which nothing completed (a slow
-// first answer, a hang at the end) is an empty second, as one in between
-// is. Before, it counted only where the runner had given it a window of
-// its wait for a CPU (Linux, a wait recorded), so one run's gate read
-// otherwise on another machine.
-func wholeSeconds(p *result.Profile) (ws []result.Window, t0 int64, off0 float64, n int) {
-	elapsed := rampElapsed(p)
-	for _, w := range p.Windows {
-		if off := float64(w.Offset); off >= -eps && off+1 <= elapsed+eps {
-			ws = append(ws, w)
-		}
-	}
-	if len(ws) == 0 {
-		return nil, 0, 0, 0
-	}
-	slices.SortFunc(ws, func(a, b result.Window) int { return int(a.Time - b.Time) })
-	ref := float64(ws[0].Offset)
-	t0 = min(ws[0].Time, ws[0].Time-int64(math.Floor(ref+eps)))
-	last := max(ws[len(ws)-1].Time, ws[0].Time+int64(math.Floor(elapsed+eps-1-ref)))
-	return ws, t0, ref + float64(t0-ws[0].Time), int(last-t0) + 1
-}
-
 // secondsOfLoad is 1 for each of the grid's seconds (secs, the first at
 // off0 into the profile) that completed something or in which the stages
 // offered load, 0 for the others: a spike's base 0 before and after it.
@@ -461,24 +434,6 @@ func secondsOfLoad(p *result.Profile, secs []second, off0 float64) []int {
 		}
 	}
 	return out
-}
-
-// rampElapsed is how long p ran in its planned stages: the total's
-// elapsed time, but for a stress ramp with refinement steps (break.refine)
-// only up to the ramp's planned end. The total adds the steps' elapsed
-// times, but each step ran after an idle pause (the refinement gap) that
-// is no second of the profile: counted on the windows' clock, it read as
-// an empty second and failed a latency or error-rate gate over 1 s.
-func rampElapsed(p *result.Profile) float64 {
-	elapsed := float64(p.Total.Elapsed)
-	var planned float64
-	for _, st := range p.Stages {
-		if st.Refinement {
-			return min(elapsed, planned)
-		}
-		planned += float64(st.Offered.Duration)
-	}
-	return elapsed
 }
 
 func join(a, b string) string {

@@ -262,7 +262,7 @@ func cmpScope(p *compare.Profile) string {
 	var stages string
 	switch len(p.Stages) {
 	case 0:
-		stages = "every window but the first and the last"
+		stages = "every second but the first and the last"
 	case 1:
 		stages = fmt.Sprintf("the steady part of stage %d", p.Stages[0]+1)
 	default:

@@ -10,7 +10,7 @@ import (
 // TestCmpScopeWithNoWindowSaysUntested: a compared profile with no
 // per-second window in either run (a stress profile with no step held in
 // both, as old 16 × 10 ms against new 8 × 10 ms with a 2-deep queue gave)
-// says nothing was tested, instead of "compared every window but the first
+// says nothing was tested, instead of "compared every second but the first
 // and the last: 0 per-second windows".
 func TestCmpScopeWithNoWindowSaysUntested(t *testing.T) {
 	got := cmpScope(&compare.Profile{Model: "open"})
@@ -18,7 +18,7 @@ func TestCmpScopeWithNoWindowSaysUntested(t *testing.T) {
 		t.Errorf("cmpScope = %q, want %q", got, want)
 	}
 	got = cmpScope(&compare.Profile{Model: "open", OldWindows: 12, NewWindows: 11})
-	if !strings.Contains(got, "compared every window but the first and the last: 12 per-second windows old, 11 new") {
+	if !strings.Contains(got, "compared every second but the first and the last: 12 per-second windows old, 11 new") {
 		t.Errorf("cmpScope with windows = %q", got)
 	}
 }

@@ -57,7 +57,7 @@ func comparisonFixture() *compare.Comparison {
 				m(compare.Throughput, "req/s", "lower", 144.1, 143.5, compare.MethodVanElteren, 0.935, 1, compare.NoChange, true, false),
 				capacity,
 			},
-				Notes:    []string{"no stage has a whole steady second in both runs: compared every window but the first and the last"},
+				Notes:    []string{"no stage has a whole steady second in both runs: compared every second but the first and the last"},
 				Warnings: []string{"the old run has 5 stage(s), the new 4: only the stages both have are compared"},
 			},
 		},

@@ -2,6 +2,7 @@ package result
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -327,5 +328,66 @@ func TestSteadyWindowsFillOnlyWholeSeconds(t *testing.T) {
 		if ws[i].Offset < ws[i-1].Offset {
 			t.Fatalf("out of order: %+v", ws)
 		}
+	}
+}
+
+// TestProfileSecondsEdges: the one rule set of a profile's seconds
+// (SecondsRule) at its edges. Windows start 0.4 s into a wall-clock
+// second (offsets −0.4, 0.6, …), 10 requests each; a 6 s profile's whole
+// seconds are 0.6 … 4.6.
+func TestProfileSecondsEdges(t *testing.T) {
+	prof := func(secs ...int) *Profile { // the seconds (0: the one at −0.4 s) that have a window
+		p := &Profile{Stages: []Stage{{Offered: Offered{Load: 10, Duration: 6}, Stats: Stats{Elapsed: 6}}}, Total: Stats{Elapsed: 6}}
+		for _, i := range secs {
+			p.Windows = append(p.Windows, Window{Time: int64(1000 + i), Offset: Seconds(float64(i) - 0.4), Offered: 10, Requests: 10})
+		}
+		return p
+	}
+	read := func(ws []Window) string { // each second taken: its offset and requests
+		var b strings.Builder
+		for _, w := range ws {
+			fmt.Fprintf(&b, "%.1f:%d ", float64(w.Offset), w.Requests)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	whole := SecondsRule{To: 6}
+	offered := func(off float64) float64 { return 10 }
+	none := func(off float64) float64 { // nothing offered from 2 s to 4 s
+		if off+1 > 2 && off < 4 {
+			return 0
+		}
+		return 10
+	}
+	zero := prof(0, 1, 2, 3, 4, 5, 6)
+	zero.Windows[3].Requests = 0 // the runner's window of a second that completed nothing (its CPU wait)
+	refined := prof(0, 1, 2, 3, 4, 5, 6, 8, 9)
+	refined.Stages = append(refined.Stages, Stage{Refinement: true, Offered: Offered{Load: 10, Duration: 2}, Stats: Stats{Elapsed: 2}})
+	refined.Total.Elapsed = 8 // 6 s of ramp, a 1 s pause, a 2 s refinement step
+	for _, c := range []struct {
+		name string
+		p    *Profile
+		r    SecondsRule
+		want string
+	}{
+		{"all there: the partial first and last left out", prof(0, 1, 2, 3, 4, 5, 6), whole, "0.6:10 1.6:10 2.6:10 3.6:10 4.6:10"},
+		{"no window of the first whole second", prof(0, 2, 3, 4, 5, 6), whole, "0.6:0 1.6:10 2.6:10 3.6:10 4.6:10"},
+		{"no window of the first two seconds: the first window taken is whole", prof(2, 3, 4, 5, 6), whole, "0.6:0 1.6:10 2.6:10 3.6:10 4.6:10"},
+		{"no window of the last seconds", prof(0, 1, 2, 3), whole, "0.6:10 1.6:10 2.6:10 3.6:0 4.6:0"},
+		{"a window with no requests reads as a missing one", zero, whole, "0.6:10 1.6:10 2.6:0 3.6:10 4.6:10"},
+		{"a missing one", prof(0, 1, 2, 4, 5, 6), whole, "0.6:10 1.6:10 2.6:0 3.6:10 4.6:10"},
+		{"nothing offered, nothing completed: not taken, window or not", zero, SecondsRule{To: 6, Offered: none}, "0.6:10 1.6:10 3.6:10 4.6:10"},
+		{"nothing offered, nothing completed, no window", prof(0, 1, 2, 4, 5, 6), SecondsRule{To: 6, Offered: none}, "0.6:10 1.6:10 3.6:10 4.6:10"},
+		{"a hang: offered, nothing completed", prof(0, 1, 2), SecondsRule{To: 6, Offered: offered}, "0.6:10 1.6:10 2.6:0 3.6:0 4.6:0"},
+		{"the refinement gap is no second of the profile", refined, SecondsRule{To: RunEnd(refined)}, "0.6:10 1.6:10 2.6:10 3.6:10 4.6:10"},
+		{"(the total's elapsed time would make it an empty one)", refined, SecondsRule{To: float64(refined.Total.Elapsed)}, "0.6:10 1.6:10 2.6:10 3.6:10 4.6:10 5.6:10 6.6:0"},
+		{"every window, the tail filled, a gap left", prof(0, 1, 3), SecondsRule{To: 6, Every: true, Tail: true}, "-0.4:10 0.6:10 2.6:10 3.6:0 4.6:0"},
+		{"no window: no grid", prof(), whole, ""},
+	} {
+		if got := read(ProfileSeconds(c.p, c.r)); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	if got := RunEnd(refined); got != 6 {
+		t.Errorf("RunEnd of a 6 s ramp with a refinement step: %v, want 6", got)
 	}
 }

@@ -100,60 +100,105 @@ func lower(low float64, p50 Millis) float64 {
 // spanEps absorbs float rounding in window offsets.
 const spanEps = 1e-6
 
-// SteadyWindows returns the windows wholly inside span's steady part, in
-// order: a window that straddles the steady start or the stage's end is a
-// partial second of it, and the ramp and warm-up are not what the stage
-// is meant to measure. The one rule verdict and compare count by. A second
-// of the steady part in which nothing completed has no window in the
-// result; it is returned as one with no requests (and the offered load of
-// the part's other seconds), so that a stall or a hang counts as the
-// seconds it lasted: without them a target that hung 3 s into an 8 s stage
-// read "completed 16.0 of 20.0 req/s over 3 steady s".
+// SteadyWindows returns span's steady part as ProfileSeconds takes it: the
+// ramp and warm-up are not what the stage is meant to measure. The one
+// rule verdict and compare count by. A second of the part in which nothing
+// completed is one with no requests (and the part's offered load), so that
+// a hang counts as the seconds it lasted: without them a target that hung
+// 3 s into an 8 s stage read "completed 16.0 of 20.0 req/s over 3 steady s".
 func SteadyWindows(p *Profile, span Span) []Window {
-	var out []Window
-	for _, w := range p.Windows {
-		off := float64(w.Offset)
-		if off < span.SteadyStart-spanEps || off+1 > span.End+spanEps {
-			continue
-		}
-		out = append(out, w)
-	}
-	return fillSeconds(out, span)
+	return ProfileSeconds(p, SecondsRule{From: span.SteadyStart, To: span.End})
 }
 
-// fillSeconds adds to ws, the windows of span's steady part in order, an
-// empty window for each whole second of their grid (whole seconds from the
-// first one) that lies in the part by SteadyWindows' own test and that no
-// window covers. None when ws is empty: with no second to place the grid,
-// the part has no windows. A window off the grid keeps its place in time.
-func fillSeconds(ws []Window, span Span) []Window {
+// SecondsRule is which of a profile's seconds a reader takes: the one rule
+// set of the steady parts, the windowed gates, compare's fallback and the
+// spike (docs/architecture.md, "A profile's seconds").
+//
+//   - A second is a wall-clock second on the grid of the windows taken.
+//     A window with no requests (the runner's, of a second it measured a
+//     wait for a CPU in) and a second with no window are the same: nothing
+//     completed, not a second of 0 latency and 0 errors.
+//   - Only the seconds wholly inside [From, To] are taken: one that
+//     straddles an edge is partial. The edges are seconds, not windows: a
+//     missing first or last second is not replaced by the next window.
+//   - Each whole second inside [From, To] with no window is taken empty
+//     (requests 0), at either end too: a slow first answer, a hang to the
+//     end. With no window taken there is no grid and nothing is taken.
+//   - With Offered, a second in which nothing was offered and nothing
+//     completed is no second of load and is not taken; a hang (load
+//     offered, nothing completed) is.
+//   - For the whole profile To is RunEnd: a stress ramp's refinement steps
+//     ran after a pause that is no second of the profile.
+type SecondsRule struct {
+	From, To float64 // seconds into the profile
+	// Every takes every window, partial or outside [From, To] too (the
+	// spike reads all its seconds); those filled in stay inside.
+	Every bool
+	// Tail fills in only the seconds after the last window: the spike's
+	// readers take a gap between windows (by Time) as empty seconds.
+	Tail bool
+	// Offered, when set, is the load the stages offered in the second
+	// from off.
+	Offered func(off float64) float64
+}
+
+// ProfileSeconds returns p's seconds as r takes them, in order of offset;
+// a second filled in has no requests and the offered load of the first
+// window taken (a steady part's; not to be read where the load changes).
+// A window off the grid keeps its place in time.
+func ProfileSeconds(p *Profile, r SecondsRule) []Window {
+	unloaded := func(off float64) bool { return r.Offered != nil && r.Offered(off) <= 0 }
+	var ws []Window
+	for _, w := range p.Windows {
+		off := float64(w.Offset)
+		if (!r.Every && (off < r.From-spanEps || off+1 > r.To+spanEps)) || (w.Requests == 0 && unloaded(off)) {
+			continue
+		}
+		ws = append(ws, w)
+	}
 	if len(ws) == 0 {
 		return ws
 	}
 	ref := ws[0]
 	have := make(map[int64]bool, len(ws))
+	last := math.Inf(-1)
 	for _, w := range ws {
 		d := float64(w.Offset - ref.Offset)
 		if k := math.Round(d); math.Abs(d-k) < gridEps {
-			have[int64(k)] = true
+			have[int64(k)], last = true, max(last, k)
 		}
 	}
-	out := ws
-	first := math.Floor(span.SteadyStart - float64(ref.Offset))
-	for k := first; float64(ref.Offset)+k+1 <= span.End+spanEps; k++ {
-		off := float64(ref.Offset) + k
-		if off < span.SteadyStart-spanEps || have[int64(k)] {
-			continue
-		}
-		if len(out) == len(ws) {
-			out = append([]Window(nil), ws...)
-		}
-		out = append(out, Window{Time: ref.Time + int64(k), Offset: Seconds(off), Offered: ref.Offered})
+	n := len(ws)
+	k := math.Floor(r.From - float64(ref.Offset))
+	if r.Tail {
+		k = last + 1
 	}
-	if len(out) > len(ws) {
-		sort.SliceStable(out, func(a, b int) bool { return out[a].Offset < out[b].Offset })
+	for ; float64(ref.Offset)+k+1 <= r.To+spanEps; k++ {
+		if off := float64(ref.Offset) + k; off >= r.From-spanEps && !have[int64(k)] && !unloaded(off) {
+			ws = append(ws, Window{Time: ref.Time + int64(k), Offset: Seconds(off), Offered: ref.Offered})
+		}
 	}
-	return out
+	if len(ws) > n {
+		sort.SliceStable(ws, func(a, b int) bool { return ws[a].Offset < ws[b].Offset })
+	}
+	return ws
+}
+
+// RunEnd is how long p ran in its planned stages, on the windows' clock:
+// the total's elapsed time, but for a stress ramp with refinement steps
+// (break.refine) only up to the ramp's planned end. Each step ran after an
+// idle pause that is no second of the profile: it read as an empty second
+// and failed a latency or error-rate gate over 1 s.
+func RunEnd(p *Profile) float64 {
+	elapsed := float64(p.Total.Elapsed)
+	var planned float64
+	for _, st := range p.Stages {
+		if st.Refinement {
+			return min(elapsed, planned)
+		}
+		planned += float64(st.Offered.Duration)
+	}
+	return elapsed
 }
 
 // gridEps absorbs float rounding when windows are placed on their grid of

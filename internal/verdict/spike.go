@@ -119,32 +119,19 @@ func judgeSpike(p *result.Profile, timeout result.Millis) *result.Verdict {
 	return v
 }
 
-// spikeWindows are p's windows as the spike reads its seconds. A whole
-// second of load that completed nothing is a bad one whether it has a
-// window or not (the runner gives it one, requests 0, only where it
-// measured a wait for a CPU): the whole seconds after the last window
-// until the profile's end are added empty, as the ones between windows
-// already count (findRecovery, findRelapse), so a service that hung to the
-// end relapses off Linux too. A second that completed nothing in which
-// nothing was offered (the runner's window of it, after a spike back down
-// to no load) is no second of load, and is left out: it made such a spike
-// "never recovered" where it is "not observable".
+// spikeWindows are p's windows as the spike reads its seconds
+// (result.SecondsRule): every window; the whole seconds of load after the
+// last one until the profile's end added empty, as the ones between
+// windows already count (findRecovery, findRelapse), so a service that
+// hung to the end relapses off Linux too; and a second in which nothing
+// was offered and nothing completed (after a spike back down to no load)
+// left out: it made such a spike "never recovered", not "not observable".
 func spikeWindows(p *result.Profile, spans []Span) []result.Window {
-	var ws []result.Window
-	for _, w := range p.Windows {
-		if w.Requests > 0 || secondOffered(p, spans, float64(w.Offset)) > 0 {
-			ws = append(ws, w)
-		}
+	r := result.SecondsRule{Every: true, Tail: true, Offered: func(off float64) float64 { return secondOffered(p, spans, off) }}
+	if m := len(spans); m > 0 {
+		r.To = spans[m-1].End
 	}
-	if n, m := len(ws), len(spans); n > 0 && m > 0 {
-		last := ws[n-1]
-		for k := int64(1); float64(last.Offset)+float64(k)+1 <= spans[m-1].End+eps; k++ {
-			if off := float64(last.Offset) + float64(k); secondOffered(p, spans, off) > 0 {
-				ws = append(ws, result.Window{Time: last.Time + k, Offset: result.Seconds(off)})
-			}
-		}
-	}
-	return ws
+	return result.ProfileSeconds(p, r)
 }
 
 // SecondsOffered is the load p's stages offered in each of the n seconds
