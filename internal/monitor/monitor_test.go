@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/model"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -259,5 +260,32 @@ func TestStatsLookback(t *testing.T) {
 	}
 	if w := lookbackWarning(m, spans); !strings.Contains(w, "looks back 15 s") || !strings.Contains(w, "stage(s) 1, 2") {
 		t.Errorf("warning %q does not name the 15 s range and stages 1, 2", w)
+	}
+}
+
+// TestRateAcrossCounterReset: a counter read with rate: true that goes
+// down (the exporter restarted) leaves a gap for that window only; the
+// windows either side read the true rate (10/s here), none a negative or
+// a huge one.
+func TestRateAcrossCounterReset(t *testing.T) {
+	start := time.Unix(1000, 0)
+	s := &Session{start: start}
+	sr := &series{def: scenario.MonitorMetric{Name: "busy", Metric: "busy_seconds_total", Rate: true}, warned: map[string]bool{}}
+	fam := func(v float64) map[string]*dto.MetricFamily {
+		name := "busy_seconds_total"
+		return map[string]*dto.MetricFamily{name: {
+			Name: &name, Type: dto.MetricType_COUNTER.Enum(),
+			Metric: []*dto.Metric{{Counter: &dto.Counter{Value: &v}}}}}
+	}
+	for i, v := range []float64{100, 110, 120, 5, 15, 25} { // restarted between the 3rd and 4th reading
+		at := start.Add(time.Duration(i) * time.Second)
+		sr.record(s, fam(v), at, at, nil, i == 0)
+	}
+	var got []float64
+	for _, x := range sr.out.Samples {
+		got = append(got, x.V)
+	}
+	if fmt.Sprint(got) != "[10 10 10 10]" || len(sr.out.Gaps) != 1 || !strings.Contains(sr.out.Gaps[0].Error, "reset") || sr.out.Gaps[0].From != 2 {
+		t.Errorf("samples %v, gaps %+v: want 10/s in the four windows around one reset gap at offset 2", got, sr.out.Gaps)
 	}
 }
