@@ -240,3 +240,23 @@ func TestMonitorCapacityFullScale(t *testing.T) {
 		}
 	}
 }
+
+// TestOfferedOfMergedShares: a merged stage offers its segments' shares
+// added up; six segments of a 1 req/s profile read "0.9999999999999999
+// req/s" in summary.md's stage table (loadplan merge of six --segment
+// parts, 3 s at 1 req/s), and now "1 req/s".
+func TestOfferedOfMergedShares(t *testing.T) {
+	var o result.Offered
+	for range 6 {
+		o.Load += 1.0 / 6
+		o.From += 100.0 / 6
+	}
+	o.Unit, o.Duration = "req/s", 3
+	if got := offered(o); got != "1 req/s, 3s" {
+		t.Errorf("offered %q, want \"1 req/s, 3s\"", got)
+	}
+	o.Ramp = 1
+	if got := offered(o); got != "100→1 req/s over 1s, 3s" {
+		t.Errorf("offered %q, want \"100→1 req/s over 1s, 3s\"", got)
+	}
+}
