@@ -127,6 +127,9 @@ func metricCeiling(m *result.MonitorMetric, steps []result.Step, spans []result.
 		rc.Steps = append(rc.Steps, st.Index)
 	}
 	if len(rc.Steps) == 0 {
+		if c := coverage(m, steps, spans); len(c.Mixed) > 0 {
+			return nil, fmt.Sprintf("%s had no samples in a held step that did not reach back before it: no ceiling (%s)", m.Name, c)
+		}
 		return nil, fmt.Sprintf("%s had no samples in a held step: no ceiling", m.Name)
 	}
 	rc.Demand = sux / sxx

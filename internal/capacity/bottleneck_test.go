@@ -275,3 +275,63 @@ func TestBottleneckSaysMetricDoesNotFollowTheLaw(t *testing.T) {
 		}
 	}
 }
+
+// lookbackStress is a held open-model ramp of 100…500 req/s in 10 s steps
+// with a 2 s warm-up, its metric read through a PromQL range of lookback
+// seconds the way Prometheus evaluates a rate at each step: U = D·X with
+// D = 1/1000 (true ceiling 1,000 req/s), idle before the profile; read as
+// simStress's are (no stage summaries: a sample at offset o describes the
+// seconds before it), the sample at o is the mean over (o-lookback, o].
+func lookbackStress(lookback int) *result.Profile {
+	const d = 0.001
+	st := &result.Stress{}
+	p := &result.Profile{Name: "stress", Model: "open", Rules: result.Rules{Stepped: true, Warmup: 2}}
+	cpu := result.MonitorMetric{Name: "cpu", Unit: "ratio", Source: "prometheus", Lookback: result.Seconds(lookback)}
+	load := func(sec int) float64 { // the load of second [sec, sec+1)
+		if sec < 0 || sec >= 50 {
+			return 0
+		}
+		return float64(100 * (sec/10 + 1))
+	}
+	for i := range 5 {
+		p.Stages = append(p.Stages, result.Stage{Index: i, Offered: result.Offered{Load: load(10 * i), Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
+		st.Steps = append(st.Steps, result.Step{Index: i, Offered: load(10 * i), Unit: "req/s", Throughput: load(10 * i), Complete: true, Windows: 10})
+	}
+	for o := 1; o <= 50; o++ {
+		var u float64
+		for s := o - lookback; s < o; s++ {
+			u += d * load(s)
+		}
+		cpu.Samples = append(cpu.Samples, result.MonitorSample{Offset: result.Seconds(o), V: u / float64(lookback)})
+	}
+	p.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{cpu}}
+	p.Verdict = &result.Verdict{Stress: st}
+	return p
+}
+
+// TestBottleneckQueryLookback: a query whose range reaches back past the
+// step's warm-up reads the step before into every early steady second.
+// Counted, a [8s] range put the ceiling at +7% (1,070 req/s against the
+// true 1,000) and a [15s] one at +18%, with nothing said; the readings
+// that reach back before their step are left out, and a step left with
+// none says why.
+func TestBottleneckQueryLookback(t *testing.T) {
+	b := BottleneckOf(lookbackStress(8))
+	if b == nil || b.Resource != "cpu" || !closeTo(b.Ceiling, 1000, 0.02, 0) {
+		t.Fatalf("[8s] range: bottleneck %+v, want cpu at 1000 req/s within 2%%", b)
+	}
+	t.Logf("[8s]: ceiling %.1f req/s (truth 1000)", b.Ceiling)
+	b = BottleneckOf(lookbackStress(15))
+	if b == nil || b.Resource != "" || b.Ceiling != 0 {
+		t.Fatalf("[15s] range on 10 s steps: bottleneck %+v, want no ceiling: every reading mixes the step before", b)
+	}
+	if !strings.Contains(b.Note, "15 s range reached back before the step began") {
+		t.Errorf("[15s] note %q does not say why there is no ceiling", b.Note)
+	}
+	// A [2s] range over a 2 s warm-up reaches back only into the step's
+	// own warm-up: every steady reading counts, the ceiling is exact.
+	b = BottleneckOf(lookbackStress(2))
+	if b == nil || !closeTo(b.Ceiling, 1000, 0.001, 0) || strings.Contains(b.Note, "partial") {
+		t.Errorf("[2s] range: bottleneck %+v, want cpu at 1000 req/s from whole readings", b)
+	}
+}

@@ -18,6 +18,12 @@ type Coverage struct {
 	// Missing are the held steps (0-based) with no reading in their
 	// steady part: left out of the ceiling.
 	Missing []int
+	// Mixed are the held steps whose steady readings all looked back, by
+	// the query's range (MonitorMetric.Lookback), to before the step
+	// began: left out of the ceiling like Missing, for another reason.
+	Mixed []int
+	// Lookback is that range, in seconds.
+	Lookback float64
 	// Gapped are the held steps that have readings but whose steady part
 	// a gap of the metric overlaps.
 	Gapped []int
@@ -29,7 +35,7 @@ type Coverage struct {
 }
 
 // Partial reports whether some held step lacked readings.
-func (c Coverage) Partial() bool { return len(c.Missing) > 0 || len(c.Gapped) > 0 }
+func (c Coverage) Partial() bool { return len(c.Missing) > 0 || len(c.Gapped) > 0 || len(c.Mixed) > 0 }
 
 // String says what was not read: "no reading in held step(s) 3 (left
 // out), gaps in step(s) 2; 8.2 of 15 held seconds unread (first error:
@@ -41,6 +47,9 @@ func (c Coverage) String() string {
 	var parts []string
 	if len(c.Missing) > 0 {
 		parts = append(parts, fmt.Sprintf("no reading in held step(s) %s (left out)", stepList(c.Missing)))
+	}
+	if len(c.Mixed) > 0 {
+		parts = append(parts, fmt.Sprintf("held step(s) %s read only by readings whose %s s range reached back before the step began (left out)", stepList(c.Mixed), figure(c.Lookback)))
 	}
 	if len(c.Gapped) > 0 {
 		parts = append(parts, fmt.Sprintf("gaps in held step(s) %s", stepList(c.Gapped)))
@@ -82,7 +91,11 @@ func coverage(m *result.MonitorMetric, steps []result.Step, spans []result.Span)
 			c.FirstError = first
 		}
 		if _, ok := m.StageStat(st.Index, sp); !ok {
-			c.Missing = append(c.Missing, st.Index)
+			if mixedOnly(m, st.Index, sp) {
+				c.Mixed, c.Lookback = append(c.Mixed, st.Index), float64(m.Lookback)
+			} else {
+				c.Missing = append(c.Missing, st.Index)
+			}
 			c.Unread += sp.End - sp.SteadyStart
 			continue
 		}
@@ -92,6 +105,18 @@ func coverage(m *result.MonitorMetric, steps []result.Step, spans []result.Span)
 		}
 	}
 	return c
+}
+
+// mixedOnly reports whether m read the stage's steady part only with
+// readings that looked back to before the stage began.
+func mixedOnly(m *result.MonitorMetric, stage int, sp result.Span) bool {
+	if m.Lookback <= 1 {
+		return false
+	}
+	plain := *m
+	plain.Lookback, plain.Stages = 0, nil
+	_, ok := plain.StageStat(stage, sp)
+	return ok
 }
 
 // held reports whether a stress step is one the utilisation law reads:

@@ -85,8 +85,10 @@ func Curl(command string, opt Options) (*Result, error) {
 	if name == "" {
 		name = scenarioName(r.name)
 	}
+	reqs := []request{r}
+	escapeLiterals(reqs, sec.list, vars)
 	res := &Result{Secrets: sec.list, Env: env, Notes: notes, Steps: 1}
-	res.YAML = write(name, u.Scheme+"://"+u.Host, []request{r}, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
+	res.YAML = write(name, u.Scheme+"://"+u.Host, reqs, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +293,50 @@ func TestCurlInsecureNamesTheKey(t *testing.T) {
 	}
 	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "set target.insecure_skip_verify ") }) {
 		t.Errorf("notes %q do not name target.insecure_skip_verify", res.Notes)
+	}
+}
+
+// TestImportSendsDollarsAsRecorded: recorded text with a $ is written
+// escaped ($$), so that the scenario sends what was recorded. Before, a
+// recorded body {"note":"${HOME} ${uuid}"} was sent as {"note":"/root
+// 5b0c…"}: the environment's HOME and a fresh UUID. The references import
+// writes itself (${secret:TOKEN}, a curl command's $VAR) stay references.
+func TestImportSendsDollarsAsRecorded(t *testing.T) {
+	body := `{"note":"${HOME} ${uuid} $5 $$"}`
+	har := `{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[{"startedDateTime":"2026-12-07T10:00:00.000Z","time":30,
+"request":{"method":"POST","url":"https://shop.example/p/$x?q=${HOME}","httpVersion":"HTTP/1.1","headers":[{"name":"Content-Type","value":"application/json"},{"name":"X-Price","value":"$${HOME}"},{"name":"Authorization","value":"Bearer a$b"}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":30,
+"postData":{"mimeType":"application/json","text":` + strconv.Quote(body) + `}},
+"response":{"status":201,"statusText":"Created","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"content":{"size":0,"mimeType":""},"redirectURL":"","headersSize":-1,"bodySize":0},"cache":{},"timings":{"send":0,"wait":30,"receive":0}}]}}`
+	env := map[string]string{"HOME": "/root", "TOKEN": "tok", "TARGET_URL": "http://127.0.0.1:1"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	res, err := HAR([]byte(har), Options{Source: "dollar.har"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("dollar.yaml", res.YAML, lookup)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	r := sc.Requests[0]
+	if r.Body != body || r.URL != "http://127.0.0.1:1/p/$x?q=${HOME}" {
+		t.Errorf("sends %s %s, want the recorded %s /p/$x?q=${HOME}\n%s", r.URL, r.Body, body, res.YAML)
+	}
+	for _, h := range r.Headers {
+		if h.Name == "X-Price" && h.Value != "$${HOME}" || h.Name == "Authorization" && h.Value != "Bearer tok" {
+			t.Errorf("header %s: %q, want it as recorded (Authorization: the reference's value)", h.Name, h.Value)
+		}
+	}
+	// curl: $VAR is a reference; '${HOME}' in single quotes is text.
+	res, err = Curl(`curl https://api.example/v1 -H "X-Key: $MY_KEY" --data-raw '{"a":"${HOME}"}'`, Options{Source: "a curl command"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env["MY_KEY"] = "k1"
+	sc, err = scenario.Parse("curl.yaml", res.YAML, lookup)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	if r := sc.Requests[0]; r.Body != `{"a":"${HOME}"}` || len(r.Headers) == 0 || r.Headers[0].Value != "k1" {
+		t.Errorf("curl: sends body %s headers %+v, want the quoted text and the variable's value\n%s", r.Body, r.Headers, res.YAML)
 	}
 }

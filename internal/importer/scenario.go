@@ -57,6 +57,38 @@ type Secret struct {
 	Where string // e.g. "header Authorization of step post_login"
 }
 
+// literal escapes each $ of recorded text as $$ (docs/scenario.md,
+// "Variables and secrets"), so that the scenario sends the text as
+// recorded — a recorded "${HOME}" was otherwise sent as the environment's
+// HOME — but for the references import wrote itself, refs
+// ("${secret:TOKEN}", a curl command's "${VAR}"), which stay references.
+func literal(s string, refs []string) string {
+	s = strings.ReplaceAll(s, "$", "$$")
+	for _, r := range refs {
+		s = strings.ReplaceAll(s, "$"+r, r)
+	}
+	return s
+}
+
+// escapeLiterals applies literal to every request's path, header values
+// and body, keeping the secrets' references and vars' ("${VAR}").
+func escapeLiterals(reqs []request, sec []Secret, vars []string) {
+	var refs []string
+	for _, s := range sec {
+		refs = append(refs, "${secret:"+s.Name+"}")
+	}
+	for _, v := range vars {
+		refs = append(refs, "${"+v+"}")
+	}
+	for i := range reqs {
+		r := &reqs[i]
+		r.path, r.body = literal(r.path, refs), literal(r.body, refs)
+		for j := range r.headers {
+			r.headers[j][1] = literal(r.headers[j][1], refs)
+		}
+	}
+}
+
 // request is one request as imported, before it is written.
 type request struct {
 	name    string

@@ -112,6 +112,7 @@ func Start(cfg Config, start time.Time) *Session {
 		}
 		if m.Query != "" {
 			sr.out.Source, sr.out.Query = "prometheus", m.Query
+			sr.out.Lookback = result.Sec(m.Lookback)
 		} else {
 			sr.url = m.Scrape
 			if m.Scrape == scenario.BuiltinScrape {
@@ -165,9 +166,12 @@ func (s *Session) Finish(ctx context.Context, end time.Time, spans []result.Span
 		out := sr.out
 		sr.mu.Unlock()
 		sort.SliceStable(out.Samples, func(i, j int) bool { return out.Samples[i].Offset < out.Samples[j].Offset })
-		out.Stages = Stats(out.Samples, spans)
+		out.Stages = Stats(out, spans)
 		if len(out.Gaps) > 0 {
 			m.Warnings = append(m.Warnings, gapWarning(out))
+		}
+		if w := lookbackWarning(out, spans); w != "" {
+			m.Warnings = append(m.Warnings, w)
 		}
 		m.Warnings = append(m.Warnings, sr.warnings()...)
 		m.Metrics = append(m.Metrics, out)
@@ -239,18 +243,19 @@ func gapWarning(m result.MonitorMetric) string {
 	return fmt.Sprintf("monitor %s: no data for %.0f s (%d gap(s)); first: %s", m.Name, missing, len(m.Gaps), m.Gaps[0].Error)
 }
 
-// Stats summarises samples per stage over each span's steady part (the
-// windows the verdict judges: [SteadyStart, End]); stages with no sample
-// are left out.
-func Stats(samples []result.MonitorSample, spans []result.Span) []result.MonitorStat {
+// Stats summarises m's samples per stage over each span's steady part
+// (the windows the verdict judges: [SteadyStart, End]), leaving out a
+// sample whose query looked back to before the stage began
+// (MonitorMetric.ReachesBefore); stages with no sample are left out.
+func Stats(m result.MonitorMetric, spans []result.Span) []result.MonitorStat {
 	const eps = 1e-6
 	var out []result.MonitorStat
 	for i, sp := range spans {
 		st := result.MonitorStat{Stage: i}
 		var sum float64
-		for _, s := range samples {
+		for _, s := range m.Samples {
 			off := float64(s.Offset)
-			if off < sp.SteadyStart-eps || off+1 > sp.End+eps {
+			if off < sp.SteadyStart-eps || off+1 > sp.End+eps || m.ReachesBefore(off, sp) {
 				continue
 			}
 			if st.Samples == 0 || s.V > st.Max {
@@ -265,6 +270,32 @@ func Stats(samples []result.MonitorSample, spans []result.Span) []result.Monitor
 		}
 	}
 	return out
+}
+
+// lookbackWarning says which stages had readings in their steady part
+// that all looked back to before the stage began (a query range longer
+// than the stage's warm-up): those stages have no figure. "" when none.
+func lookbackWarning(m result.MonitorMetric, spans []result.Span) string {
+	if m.Lookback <= 1 {
+		return ""
+	}
+	plain := m
+	plain.Lookback = 0
+	have := map[int]bool{}
+	for _, st := range m.Stages {
+		have[st.Stage] = true
+	}
+	var lost []string
+	for _, st := range Stats(plain, spans) {
+		if !have[st.Stage] {
+			lost = append(lost, fmt.Sprint(st.Stage+1))
+		}
+	}
+	if len(lost) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("monitor %s: the query looks back %g s (its longest range), so each of its readings in the steady part of stage(s) %s also read the load before the stage began: those stages have no figure; use a range of two scrape intervals (e.g. [2s] with a 1 s scrape) or longer warm-ups",
+		m.Name, float64(m.Lookback), strings.Join(lost, ", "))
 }
 
 func selectorText(m scenario.MonitorMetric) string {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/model"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -180,7 +181,7 @@ func TestStats(t *testing.T) {
 		{Start: 3, SteadyStart: 3, End: 5}, // [3,4), [4,5)
 		{Start: 5, SteadyStart: 5, End: 5}, // nothing steady
 	}
-	got := Stats(samples, spans)
+	got := Stats(result.MonitorMetric{Samples: samples}, spans)
 	want := []result.MonitorStat{{Stage: 0, Samples: 2, Mean: 6, Max: 10}, {Stage: 1, Samples: 2, Mean: 5, Max: 6}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Stats = %+v, want %+v", got, want)
@@ -219,5 +220,72 @@ func TestFill(t *testing.T) {
 	empty.fill(s, model.Matrix{}, first, last)
 	if len(empty.out.Gaps) != 1 || empty.out.Gaps[0].Error != "query returned no series" {
 		t.Errorf("no series: gaps %+v", empty.out.Gaps)
+	}
+}
+
+// TestStatsLookback: a reading whose query range reaches back before its
+// stage began mixes the load before in: a stage does not count it, and a
+// stage whose steady readings all do so is named in a warning.
+func TestStatsLookback(t *testing.T) {
+	// Two 10 s stages with a 2 s warm-up, a reading every second: 1 in
+	// the first stage's seconds, 2 in the second's, read through an 8 s
+	// range: the second stage's readings at offsets 12–16 still average
+	// in seconds of the first.
+	m := result.MonitorMetric{Name: "cpu", Lookback: 8}
+	for o := range 20 {
+		var u float64
+		for s := o - 7; s <= o; s++ {
+			u += map[bool]float64{true: 1, false: 2}[s < 10]
+		}
+		m.Samples = append(m.Samples, result.MonitorSample{Offset: result.Seconds(o), V: u / 8})
+	}
+	spans := []result.Span{{Start: 0, SteadyStart: 2, End: 10}, {Start: 10, SteadyStart: 12, End: 20}}
+	got := Stats(m, spans)
+	// Stage 0 counts 7–9 (a reading that reaches back before the profile
+	// began reaches before its first stage too); stage 1 counts 17–19,
+	// all at 2.
+	want := []result.MonitorStat{{Stage: 0, Samples: 3, Mean: 1, Max: 1}, {Stage: 1, Samples: 3, Mean: 2, Max: 2}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Stats with an 8 s lookback = %+v, want %+v", got, want)
+	}
+	m.Stages = got
+	if w := lookbackWarning(m, spans); w != "" {
+		t.Errorf("warning %q with every stage read", w)
+	}
+	// A 15 s range on 10 s stages: no reading of either stage counts.
+	m.Lookback = 15
+	m.Stages = Stats(m, spans)
+	if len(m.Stages) != 0 {
+		t.Errorf("Stats with a 15 s lookback = %+v, want none", m.Stages)
+	}
+	if w := lookbackWarning(m, spans); !strings.Contains(w, "looks back 15 s") || !strings.Contains(w, "stage(s) 1, 2") {
+		t.Errorf("warning %q does not name the 15 s range and stages 1, 2", w)
+	}
+}
+
+// TestRateAcrossCounterReset: a counter read with rate: true that goes
+// down (the exporter restarted) leaves a gap for that window only; the
+// windows either side read the true rate (10/s here), none a negative or
+// a huge one.
+func TestRateAcrossCounterReset(t *testing.T) {
+	start := time.Unix(1000, 0)
+	s := &Session{start: start}
+	sr := &series{def: scenario.MonitorMetric{Name: "busy", Metric: "busy_seconds_total", Rate: true}, warned: map[string]bool{}}
+	fam := func(v float64) map[string]*dto.MetricFamily {
+		name := "busy_seconds_total"
+		return map[string]*dto.MetricFamily{name: {
+			Name: &name, Type: dto.MetricType_COUNTER.Enum(),
+			Metric: []*dto.Metric{{Counter: &dto.Counter{Value: &v}}}}}
+	}
+	for i, v := range []float64{100, 110, 120, 5, 15, 25} { // restarted between the 3rd and 4th reading
+		at := start.Add(time.Duration(i) * time.Second)
+		sr.record(s, fam(v), at, at, nil, i == 0)
+	}
+	var got []float64
+	for _, x := range sr.out.Samples {
+		got = append(got, x.V)
+	}
+	if fmt.Sprint(got) != "[10 10 10 10]" || len(sr.out.Gaps) != 1 || !strings.Contains(sr.out.Gaps[0].Error, "reset") || sr.out.Gaps[0].From != 2 {
+		t.Errorf("samples %v, gaps %+v: want 10/s in the four windows around one reset gap at offset 2", got, sr.out.Gaps)
 	}
 }

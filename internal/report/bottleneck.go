@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -85,7 +86,28 @@ func bottleneckLine(p *result.Profile) string {
 			res = " (" + rc.Resource + ")"
 		}
 	}
-	return fmt.Sprintf("Bottleneck (%s): %s%s binds first, ceiling %s req/s by the utilisation law\n", p.Name, b.Resource, res, sig4(b.Ceiling))
+	line := fmt.Sprintf("Bottleneck (%s): %s%s binds first, ceiling %s req/s by the utilisation law", p.Name, b.Resource, res, sig4(b.Ceiling))
+	if d := bottleneckDoubts(p); len(d) > 0 { // as the capacity line's: the note's reasons, not only in summary.md
+		line += " (warning: " + strings.Join(d, "; ") + ")"
+	}
+	return line + "\n"
+}
+
+// bottleneckDoubts are the reasons the bottleneck's note gives why the
+// binding ceiling may not be right: its metric did not follow the load,
+// it was read over part of the held steps, the run is invalid.
+func bottleneckDoubts(p *result.Profile) []string {
+	var out []string
+	if d := capacity.LawDoubt(p, p.Bottleneck.Resource); d != "" {
+		out = append(out, "the metric "+d)
+	}
+	if c := capacity.HeldCoverage(p, p.Bottleneck.Resource); c.Partial() {
+		out = append(out, "from partial readings: "+c.String())
+	}
+	if p.Generator.Invalid {
+		out = append(out, "the run is invalid (the generator was the bottleneck)")
+	}
+	return out
 }
 
 func steps1(idx []int) string {

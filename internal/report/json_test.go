@@ -149,6 +149,9 @@ func withOptional(r *result.Result) {
 		Samples: []result.MonitorSample{{Offset: 1, V: 4}, {Offset: 3, V: 8}},
 		Gaps:    []result.MonitorGap{{From: 1, To: 3, Error: "a scrape error"}},
 		Stages:  []result.MonitorStat{{Stage: 0, Samples: 1, Mean: 4, Max: 4}},
+	}, {
+		Name: "cpu", Unit: "ratio", Source: "prometheus", Query: "sum(rate(cpu_seconds_total[2s]))", Lookback: 2,
+		Samples: []result.MonitorSample{{Offset: 1, V: 0.25}},
 	}}}
 	st.Bottleneck = &result.Bottleneck{Resource: "busy", Ceiling: 1600, Note: "a bottleneck note",
 		Resources: []result.ResourceCeiling{{Metric: "busy", Resource: "api", Demand: 0.000625, Ceiling: 1600, Steps: []int{0}, AtCapacity: n(1)}}}

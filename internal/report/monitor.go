@@ -14,12 +14,18 @@ func monitorValue(v float64, unit string) string {
 	return units.Sig4(v) + " " + unit
 }
 
-// monitorCapacity is a metric's stated capacity, or "—".
+// monitorCapacity is the capacity a metric's utilisation is read against
+// (MonitorMetric.CapacityFor): the stated one, the full scale of a ratio or
+// a percentage ("1 ratio (full scale)"), or "—".
 func monitorCapacity(m result.MonitorMetric) string {
-	if m.Capacity == nil {
+	c := m.CapacityFor()
+	switch {
+	case c <= 0:
 		return "—"
+	case m.Capacity == nil:
+		return monitorValue(c, m.Unit) + " (full scale)"
 	}
-	return monitorValue(*m.Capacity, m.Unit)
+	return monitorValue(c, m.Unit)
 }
 
 // terminalMonitor is the compact view of a profile's monitor: one line

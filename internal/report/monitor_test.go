@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadplan/loadplan/internal/capacity"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/testkit"
 )
@@ -170,5 +171,92 @@ func TestResourceLoneReading(t *testing.T) {
 	}
 	if got := resourceCaption(m, 16); !strings.Contains(got, "its capacity, 16.") || !strings.Contains(got, "Shaded: 2 gap(s)") {
 		t.Errorf("caption %q", got)
+	}
+}
+
+// TestBottleneckLineSaysDoubts: the terminal's one bottleneck line gives
+// the note's reasons its ceiling may not be right. A CPU at 100% from the
+// first step (other work on the machine) gave "ceiling 150 req/s by the
+// utilisation law" and nothing else, while summary.md said the metric did
+// not grow with the load; a metric read over part of the held steps, and
+// an invalid run, likewise.
+func TestBottleneckLineSaysDoubts(t *testing.T) {
+	build := func(read func(sec int) (float64, bool), invalid bool) *result.Profile {
+		p := &result.Profile{Name: "stress", Model: "open", Rules: result.Rules{Stepped: true}}
+		st := &result.Stress{}
+		cpu := result.MonitorMetric{Name: "cpu", Resource: "api", Unit: "ratio", Source: "prometheus"}
+		for i, x := range []float64{100, 200, 300} {
+			p.Stages = append(p.Stages, result.Stage{Index: i, Offered: result.Offered{Load: x, Unit: "req/s", Duration: 10}, Stats: result.Stats{Elapsed: 10}})
+			st.Steps = append(st.Steps, result.Step{Index: i, Offered: x, Unit: "req/s", Throughput: x, Complete: true, Windows: 10})
+		}
+		for s := 1; s <= 30; s++ {
+			if v, ok := read(s); ok {
+				cpu.Samples = append(cpu.Samples, result.MonitorSample{Offset: result.Seconds(s), V: v})
+			} else {
+				cpu.Gaps = append(cpu.Gaps, result.MonitorGap{From: result.Seconds(s - 1), To: result.Seconds(s), Error: "connection refused"})
+			}
+		}
+		p.Monitor = &result.Monitor{Metrics: []result.MonitorMetric{cpu}}
+		p.Verdict = &result.Verdict{Stress: st}
+		p.Generator.Invalid = invalid
+		p.Bottleneck = capacity.BottleneckOf(p)
+		return p
+	}
+	law := func(sec int) (float64, bool) { return float64(100*((sec-1)/10+1)) / 1000, true }
+	if line := bottleneckLine(build(law, false)); line != "Bottleneck (stress): cpu (api) binds first, ceiling 1000 req/s by the utilisation law\n" {
+		t.Errorf("a metric that follows the law: %q", line)
+	}
+	for _, tc := range []struct {
+		name    string
+		read    func(int) (float64, bool)
+		invalid bool
+		want    string
+	}{
+		{"at 100% from the start", func(int) (float64, bool) { return 1, true }, false, "(warning: the metric did not grow with the load: it read 100% of its capacity at 100 req/s (step 1) and 100% at 300 req/s (step 3)"},
+		{"partial readings", func(s int) (float64, bool) { v, _ := law(s); return v, s <= 15 }, false, "(warning: from partial readings: no reading in held step(s) 3 (left out), gaps in held step(s) 2"},
+		{"invalid run", law, true, "(warning: the run is invalid (the generator was the bottleneck))"},
+	} {
+		if line := bottleneckLine(build(tc.read, tc.invalid)); !strings.Contains(line, tc.want) {
+			t.Errorf("%s: %q, want it to say %q", tc.name, line, tc.want)
+		}
+	}
+}
+
+// TestMonitorCapacityFullScale: a ratio or a percentage with no max: is
+// read by the utilisation law against its full scale (1, 100), and the
+// monitor lines say that capacity, not "—" beside a ceiling drawn from it.
+func TestMonitorCapacityFullScale(t *testing.T) {
+	for _, tc := range []struct {
+		m    result.MonitorMetric
+		want string
+	}{
+		{result.MonitorMetric{Name: "cpu", Unit: "ratio"}, "1 ratio (full scale)"},
+		{result.MonitorMetric{Name: "cpu", Unit: "percent"}, "100 percent (full scale)"},
+		{result.MonitorMetric{Name: "queue", Unit: "count"}, "—"},
+		{result.MonitorMetric{Name: "cpu", Unit: "cores", Capacity: ptr(4.0)}, "4 cores"},
+	} {
+		if got := monitorCapacity(tc.m); got != tc.want {
+			t.Errorf("%s in %s: capacity %q, want %q", tc.m.Name, tc.m.Unit, got, tc.want)
+		}
+	}
+}
+
+// TestOfferedOfMergedShares: a merged stage offers its segments' shares
+// added up; six segments of a 1 req/s profile read "0.9999999999999999
+// req/s" in summary.md's stage table (loadplan merge of six --segment
+// parts, 3 s at 1 req/s), and now "1 req/s".
+func TestOfferedOfMergedShares(t *testing.T) {
+	var o result.Offered
+	for range 6 {
+		o.Load += 1.0 / 6
+		o.From += 100.0 / 6
+	}
+	o.Unit, o.Duration = "req/s", 3
+	if got := offered(o); got != "1 req/s, 3s" {
+		t.Errorf("offered %q, want \"1 req/s, 3s\"", got)
+	}
+	o.Ramp = 1
+	if got := offered(o); got != "100→1 req/s over 1s, 3s" {
+		t.Errorf("offered %q, want \"100→1 req/s over 1s, 3s\"", got)
 	}
 }

@@ -321,11 +321,14 @@ func profile(b *strings.Builder, p *result.Profile) {
 	}
 }
 
+// offered is a stage's offered load as the scenario gave it. Ten
+// significant digits: a merged stage's load is its segments' shares added
+// up, and six shares of 1/6 req/s read "0.9999999999999999 req/s" at %g.
 func offered(o result.Offered) string {
 	if o.Ramp > 0 && o.From != o.Load {
-		return fmt.Sprintf("%g→%g %s over %s, %s", o.From, o.Load, o.Unit, secs(o.Ramp), secs(o.Duration))
+		return fmt.Sprintf("%.10g→%.10g %s over %s, %s", o.From, o.Load, o.Unit, secs(o.Ramp), secs(o.Duration))
 	}
-	return fmt.Sprintf("%g %s, %s", o.Load, o.Unit, secs(o.Duration))
+	return fmt.Sprintf("%.10g %s, %s", o.Load, o.Unit, secs(o.Duration))
 }
 
 func counts(m map[string]int64) string {

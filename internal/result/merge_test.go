@@ -382,6 +382,16 @@ func TestMergeRunFigures(t *testing.T) {
 			if r.Profiles[0].Stages[1].Elapsed != 2 {
 				t.Errorf("elapsed %v, want the longest part's", r.Profiles[0].Stages[1].Elapsed)
 			}
+			// The part that ran 0.4 s of 2 offered a fifth of its share:
+			// 750 + 250/5 req/s over the 2 s, 1500 + 100 starts. Summed as
+			// planned (1000, 2000), its unsent share read as missed starts
+			// and a shortfall of the target.
+			if o := r.Profiles[0].Stages[1].Offered; math.Abs(o.Load-800) > 1e-9 || math.Abs(o.From-800) > 1e-9 || math.Abs(o.Requests-1600) > 1e-9 {
+				t.Errorf("offered %+v, want 800 req/s and 1600 starts: what the segments offered while they ran", o)
+			}
+			if o := r.Profiles[0].Stages[0].Offered; o.Load != 1000 || o.Requests != 2000 {
+				t.Errorf("stage 0 offered %+v, want 1000 req/s and 2000 starts: every segment ran it whole", o)
+			}
 		}},
 		{"different start times warn", func(p []*Result) { p[1].Segment.StartAt = &late }, 0, func(t *testing.T, r *Result) {
 			if !strings.Contains(strings.Join(r.Warnings, "\n"), "different start times") {

@@ -31,6 +31,12 @@ type MonitorMetric struct {
 	Source string `json:"source"`
 	// Query is the PromQL (prometheus) or "URL metric{labels}" (scrape).
 	Query string `json:"query"`
+	// Lookback is how far back a query's reading reaches (its longest
+	// PromQL range, rate(x[15s]): 15): a sample at offset o describes
+	// (o+1-Lookback, o+1]. A stage counts it only when that lies after the
+	// stage began. 0 for a scrape metric, a query without a range, and in
+	// older results.
+	Lookback Seconds `json:"lookback_s,omitempty"`
 	// Samples are the metric's values, one per window read, in time
 	// order.
 	Samples []MonitorSample `json:"samples"`

@@ -5,7 +5,8 @@ package result
 // the samples read after the span's steady start up to its end: a sample
 // is a reading at its offset of what held just before it, so one taken at
 // the steady start still describes the ramp or the stage before, and one
-// taken at the end describes this stage. ok is false when no sample fell
+// taken at the end describes this stage; one whose query range reaches
+// back before the stage began is left out (ReachesBefore). ok is false when no sample fell
 // in the steady part.
 func (m *MonitorMetric) StageStat(stage int, sp Span) (st MonitorStat, ok bool) {
 	for _, s := range m.Stages {
@@ -18,7 +19,7 @@ func (m *MonitorMetric) StageStat(stage int, sp Span) (st MonitorStat, ok bool) 
 	sum := 0.0
 	for _, s := range m.Samples {
 		off := float64(s.Offset)
-		if off <= sp.SteadyStart+eps || off > sp.End+eps {
+		if off <= sp.SteadyStart+eps || off > sp.End+eps || m.ReachesBefore(off-1, sp) { // read here, a window ends at its offset
 			continue
 		}
 		if st.Samples == 0 || s.V > st.Max {
@@ -32,6 +33,18 @@ func (m *MonitorMetric) StageStat(stage int, sp Span) (st MonitorStat, ok bool) 
 	}
 	st.Mean = sum / float64(st.Samples)
 	return st, true
+}
+
+// ReachesBefore reports whether the sample at offset off looks back, by
+// the metric's Lookback, to before the stage's span began: a rate over a
+// range longer than the step's warm-up mixes the step before in (a 15 s
+// range on 10 s steps reads every steady second partly at the load
+// before), so a stage does not count it. Never for a metric without a
+// lookback over one window.
+func (m *MonitorMetric) ReachesBefore(off float64, sp Span) bool {
+	const eps = 1e-6
+	l := float64(m.Lookback)
+	return l > 1 && off+1-l < sp.Start-eps
 }
 
 // CapacityFor is the metric's capacity in its unit: the stated one, else

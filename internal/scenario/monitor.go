@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	promparser "github.com/prometheus/prometheus/promql/parser"
 )
@@ -38,7 +39,10 @@ type MonitorMetric struct {
 	Unit     string
 	Capacity float64 // stated capacity in Unit (cpus: or max:); 0 when none
 	Resource string  // a key of the plan's resources:, or ""
-	Line     int     // line of the metric's key, for messages
+	// Lookback is how far back a query's reading reaches (QueryLookback):
+	// its longest range; 0 for a scrape metric or a query with no range.
+	Lookback time.Duration
+	Line     int // line of the metric's key, for messages
 }
 
 var (
@@ -105,7 +109,7 @@ func (p *parser) monitorMetric(name string, v value, havePrometheus, builtin boo
 			if err := CheckPromQL(s); err != nil {
 				p.errorf(src.n, src.path, "PromQL: %v", err)
 			}
-			mm.Query = s
+			mm.Query, mm.Lookback = s, QueryLookback(s)
 		}
 		if !havePrometheus {
 			p.errorf(src.at, src.path, "a query needs monitor.prometheus: the server's URL")
@@ -223,4 +227,37 @@ func CheckPromQL(q string) error {
 	}
 	_, err := promparser.NewParser(promparser.Options{}).ParseExpr(q)
 	return err
+}
+
+// QueryLookback is how far back before its evaluation time a PromQL
+// query reads: its longest range (rate(x[15s]): 15 s), a subquery's range
+// added to what its inner query reads, each with its offset. A reading at
+// time t describes (t-lookback, t]; 0 for a query with no range (a gauge
+// read as it is) or one that does not parse.
+func QueryLookback(q string) time.Duration {
+	e, err := promparser.NewParser(promparser.Options{}).ParseExpr(q)
+	if err != nil {
+		return 0
+	}
+	return lookback(e)
+}
+
+func lookback(n promparser.Node) time.Duration {
+	switch e := n.(type) {
+	case *promparser.MatrixSelector:
+		d := e.Range
+		if vs, ok := e.VectorSelector.(*promparser.VectorSelector); ok {
+			d += max(vs.OriginalOffset, 0)
+		}
+		return d
+	case *promparser.SubqueryExpr:
+		return e.Range + max(e.OriginalOffset, 0) + lookback(e.Expr)
+	case *promparser.VectorSelector:
+		return max(e.OriginalOffset, 0)
+	}
+	var d time.Duration
+	for _, c := range promparser.Children(n) {
+		d = max(d, lookback(c))
+	}
+	return d
 }

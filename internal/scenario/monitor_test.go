@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // monitorDoc puts a monitor: section (starting on line 6) in a scenario
@@ -37,7 +38,7 @@ func TestParseMonitor(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Monitor{Prometheus: "http://127.0.0.1:9090", Metrics: []MonitorMetric{
-		{Name: "cpu", Query: `avg(rate(process_cpu_seconds_total{job="api"}[15s]))`, Unit: "cores", Capacity: 4, Resource: "api", Line: 9},
+		{Name: "cpu", Query: `avg(rate(process_cpu_seconds_total{job="api"}[15s]))`, Unit: "cores", Capacity: 4, Resource: "api", Lookback: 15 * time.Second, Line: 9},
 		{Name: "busy", Scrape: "builtin", Metric: "loadplan_sim_busy_workers", Unit: "count", Capacity: 64, Resource: "api", Line: 13},
 		{Name: "load", Scrape: "http://127.0.0.1:9100/metrics", Metric: "node_cpu_seconds_total", Labels: map[string]string{"mode": "idle", "cpu": "0"}, Rate: true, Unit: "cores", Line: 19},
 	}}
@@ -92,6 +93,25 @@ func TestParseSelector(t *testing.T) {
 	for _, bad := range []string{"", "1x", "a{", "a{b}", `a{b="c" d="e"}`, `a{b='c'}`} {
 		if _, _, err := ParseSelector(bad); err == nil {
 			t.Errorf("ParseSelector(%q) accepted", bad)
+		}
+	}
+}
+
+// TestQueryLookback: how far back a query's reading reaches is its
+// longest range with its offset, a subquery's range added to its inner
+// query's; 0 without a range.
+func TestQueryLookback(t *testing.T) {
+	for q, want := range map[string]time.Duration{
+		`up`:                                       0,
+		`sum(loadplan_sim_busy_workers)`:           0,
+		`sum(rate(x_total[2s]))`:                   2 * time.Second,
+		`avg(rate(a[15s])) / sum(rate(b[1m]))`:     time.Minute,
+		`rate(x_total[2s] offset 1m)`:              62 * time.Second,
+		`max_over_time(rate(x_total[2s])[30s:1s])`: 32 * time.Second,
+		`not valid((`:                              0,
+	} {
+		if got := QueryLookback(q); got != want {
+			t.Errorf("QueryLookback(%q) = %v, want %v", q, got, want)
 		}
 	}
 }
