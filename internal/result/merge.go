@@ -567,6 +567,9 @@ func addFlows(a, b []FlowStats) []FlowStats {
 		a[i].Failed += f.Failed
 		a[i].Skipped += f.Skipped
 		a[i].Exhausted += f.Exhausted
+		if a[i].RequestSteps != f.RequestSteps {
+			a[i].RequestSteps = 0 // not one flow: unknown
+		}
 	}
 	return a
 }

@@ -595,6 +595,9 @@ type FlowStats struct {
 	// Exhausted counts iterations not begun because a unique data source
 	// had no row left (on_exhausted: stop, which also ends the run).
 	Exhausted int64 `json:"exhausted,omitempty"`
+	// RequestSteps is how many requests one iteration of the flow sends
+	// when no step fails; absent in results written before it existed.
+	RequestSteps int `json:"request_steps,omitempty"`
 }
 
 // RequestStats are one request name's figures.
