@@ -466,7 +466,9 @@ func (b *Bracket) String() string {
 	if b == nil {
 		return ""
 	}
-	g := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	// A load as written (150, 1.5); a flow's, in requests (iterations/s ×
+	// requests each), to two decimals, not 34.25063938618926.
+	g := func(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64) }
 	r := func(f float64) string { return strconv.FormatFloat(math.Round(f), 'f', 0, 64) }
 	if b.Unit == "users" {
 		return fmt.Sprintf("between %s users (held, %s req/s) and %s users (broken, %s req/s)", g(b.HeldOffered), r(b.HeldThroughput), g(b.BrokenOffered), r(b.BrokenThroughput))
