@@ -47,7 +47,7 @@ type watcher struct {
 	// flows, when set, reads the flows' iteration counts so far
 	// (engine.Progress.Flows): with flows an open-model step's offered
 	// requests are its iterations/s times the requests each offered
-	// (verdict.RequestsPerStart), live as in the final verdict.
+	// (result.Profile.RequestsPerStart), live as in the final verdict.
 	flows func() []engine.FlowStats
 
 	abort *result.Abort

@@ -270,7 +270,7 @@ func steadyStateCheck(p *result.Profile, i int, span Span, part Part, stage *int
 	if p.Model == "closed" {
 		return result.Check{}, false // its users are fixed: waits cannot grow without bound
 	}
-	offered := p.Stages[i].Offered.Load * RequestsPerStart(p)
+	offered := p.Stages[i].Offered.Load * p.RequestsPerStart()
 	short := shortfall(p.Model, offered, part)
 	p50, inFlight, ok := stepTrends(p, span)
 	const carries = ": more offered than the target carries, so its latency grows for as long as the load lasts"
@@ -307,48 +307,14 @@ func untestedGrowth(p *result.Profile, i int, span Span, part Part, stage *int) 
 	}
 	o := p.Stages[i].Offered
 	return fmt.Sprintf("too short to tell whether the target keeps up (%s%d steady s%s, %d needed for the p50_growth check; completed %s of %s req/s offered%s)",
-		where, n, lagText(span, p.Rules.Warmup), minTrendWindows, num(part.Throughput), num(o.Load*RequestsPerStart(p)), perStartText(p, o.Load))
-}
-
-// RequestsPerStart is how many requests an open-model profile's
-// scheduled start offered on average: with flows the offered rate counts
-// iterations, each one or more requests, and its completions, requests,
-// are compared with what was offered in requests. An iteration offers its
-// request steps (total.per_flow's request_steps) less those it never sent
-// after a failed step (skipped_steps); the steps a stopped run's
-// iterations in progress had yet to send were offered all the same (a
-// stress ramp stopped with a queue of first steps: counting the requests
-// recorded made a 2-step flow's 24 iterations/s 42.2 req/s, not 48). In a
-// result without request_steps, the requests recorded over the iterations
-// begun. 1 for the closed model, a profile without flows, or none begun.
-// A 2-step flow offered 24 iterations/s (48 req/s) against a service of 40
-// req/s held, "completed 38.5 of 24.0 req/s offered", and named 24 req/s
-// its capacity at SLO.
-func RequestsPerStart(p *result.Profile) float64 {
-	if p.Model == "closed" {
-		return 1
-	}
-	var started, offered int64
-	steps := true
-	for _, f := range p.Total.PerFlow {
-		started += f.Started
-		offered += f.Started*int64(f.RequestSteps) - f.Skipped
-		steps = steps && f.RequestSteps > 0
-	}
-	if !steps {
-		offered = p.Total.Requests
-	}
-	if started == 0 || offered <= started {
-		return 1
-	}
-	return float64(offered) / float64(started)
+		where, n, lagText(span, p.Rules.Warmup), minTrendWindows, num(part.Throughput), num(o.Load*p.RequestsPerStart()), perStartText(p, o.Load))
 }
 
 // perStartText says, for an open-model profile of flows whose iterations
 // sent more than one request each, how a stage's offered requests were
 // counted from its load (iterations/s); "" otherwise.
 func perStartText(p *result.Profile, load float64) string {
-	k := RequestsPerStart(p)
+	k := p.RequestsPerStart()
 	if k == 1 {
 		return ""
 	}

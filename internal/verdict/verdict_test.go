@@ -1381,7 +1381,7 @@ func TestFlowsOfferedInRequests(t *testing.T) {
 	p.Stages[0].Offered.Load = 30
 	p.Rules.Expect.P95 = ptrMs(5 * time.Second)
 	flows(p, 150)
-	if k := RequestsPerStart(p); k != 2 {
+	if k := p.RequestsPerStart(); k != 2 {
 		t.Errorf("requests per start %v, want 2", k)
 	}
 	v := Judge(p, 0)
@@ -1442,16 +1442,16 @@ func TestRequestsPerStartCountsUnsentSteps(t *testing.T) {
 	p := &result.Profile{Model: "open"}
 	p.Total.Requests = 838
 	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 477, RequestSteps: 2}}
-	if k := RequestsPerStart(p); k != 2 {
+	if k := p.RequestsPerStart(); k != 2 {
 		t.Errorf("requests per start %v, want 2 (each iteration offered both steps)", k)
 	}
 	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 400, Failed: 40, Skipped: 40, RequestSteps: 2},
 		{Name: "one", Started: 100, RequestSteps: 1}}
-	if k := RequestsPerStart(p); math.Abs(k-(800-40+100)/500.0) > 1e-9 {
+	if k := p.RequestsPerStart(); math.Abs(k-(800-40+100)/500.0) > 1e-9 {
 		t.Errorf("requests per start %v, want %v (skipped steps were never offered)", k, (800-40+100)/500.0)
 	}
 	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 477}}
-	if k := RequestsPerStart(p); math.Abs(k-838.0/477) > 1e-9 {
+	if k := p.RequestsPerStart(); math.Abs(k-838.0/477) > 1e-9 {
 		t.Errorf("an older result: requests per start %v, want the recorded over the begun, %v", k, 838.0/477)
 	}
 }
