@@ -168,6 +168,12 @@ type Profile struct {
 	// unique data source that ran out and stopped it early; an open-model
 	// rate that counts flow iterations, not requests.
 	Notes []string `json:"notes,omitempty"`
+	// DataRanOut is, when a unique data source ran out of rows (on_exhausted:
+	// stop) and so ended the profile, how long it had run (seconds); the
+	// verdict holds it against the profile's planned length. Absent
+	// otherwise, and in results written before it existed (their notes say
+	// so).
+	DataRanOut *Seconds `json:"data_ran_out_s,omitempty"`
 }
 
 // Capacity is the capacity model of a stress run: a Universal Scalability

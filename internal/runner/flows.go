@@ -59,6 +59,8 @@ func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats, ran,
 		}
 	}
 	if st.Exhausted {
+		r := result.Sec(ran)
+		prof.DataRanOut = &r
 		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped after %v of its planned %v; %s",
 			ran.Round(100*time.Millisecond), planned, exhaustedText(st.Flows)))
 	}

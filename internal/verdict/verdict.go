@@ -170,6 +170,7 @@ func JudgeAll(r *result.Result) {
 			ran := strings.TrimSuffix(strings.TrimPrefix(p.Verdict.Answer, p.Name+": "), " (interrupted: partial run)")
 			p.Verdict.Answer = fmt.Sprintf("%s: INTERRUPTED — not a pass: the run stopped before the profile ended; the part that ran: %s", p.Name, ran)
 		}
+		judgeRanOut(p)
 		if p.Rules.Stepped && p.Verdict.Stress != nil && p.Verdict.Stress.CapacityStep == nil && p.Verdict.Pass {
 			// No step held the SLO: there is no capacity to report.
 			p.Verdict.Pass = false
