@@ -68,3 +68,25 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 		t.Errorf("a profile without flows changed:\n%s", term.String())
 	}
 }
+
+// A flow's stress step offered iterations/s × requests each, rarely a
+// whole number: the step tables printed it with %g ("34.25063938618926
+// req/s").
+func TestStepOfferedToFourFigures(t *testing.T) {
+	p := testkit.MixProfile(t, 20)
+	p.Verdict = &result.Verdict{Answer: "stress: a golden answer", Stress: &result.Stress{Steps: []result.Step{
+		{Index: 0, Offered: 34.25063938618926, Unit: "req/s", Complete: true, Throughput: 34.2, Windows: 4}}}}
+	r := &result.Result{Profiles: []result.Profile{p}}
+	var md, html bytes.Buffer
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&html, r); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"summary.md": md.String(), "report.html": html.String()} {
+		if !strings.Contains(out, "34.25 req/s") || strings.Contains(out, "34.2506") {
+			t.Errorf("%s does not give the step's offered load as 34.25 req/s", name)
+		}
+	}
+}
