@@ -46,7 +46,7 @@ func newStress(p *result.Profile) *stress {
 	top, broken := math.Inf(-1), math.MaxInt
 	for _, st := range s.judged.Steps {
 		if c := s.judged.CapacityStep; c != nil && st.Index == *c {
-			top = st.Offered // in requests, as each step's (flows: verdict.RequestsPerStart)
+			top = st.Offered // in requests, as each step's (flows: result.Profile.RequestsPerStart)
 		}
 	}
 	if b := s.judged.FirstBroken; b != nil {

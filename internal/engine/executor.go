@@ -101,6 +101,21 @@ type Progress struct {
 	// export: stored only when a delay is counted, so a wake-up on time
 	// costs nothing more.
 	WakeDelays, WakeDelayTotal, WakeDelayMax atomic.Int64
+	// flows is the run's flow set, whose iteration counts Flows reads.
+	flows atomic.Pointer[flowSet]
+}
+
+// Flows is each flow's iteration counts so far (the counters Stats.Flows
+// reads at the end), or nil before the run began or when the scenario has
+// no flows: section. Safe to call while the run goes on: the stress
+// ramp's live judge counts a flow profile's offered requests from it as
+// the final verdict does.
+func (p *Progress) Flows() []FlowStats {
+	fs := p.flows.Load()
+	if fs == nil || !fs.count {
+		return nil
+	}
+	return fs.stats()
 }
 
 // Offered is the current offered load (req/s or users).
@@ -207,6 +222,7 @@ func newRunner(opt Options) (*runner, error) {
 	if r.progress == nil {
 		r.progress = &Progress{}
 	}
+	r.progress.flows.Store(fs)
 	return r, nil
 }
 

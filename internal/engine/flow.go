@@ -30,6 +30,9 @@ type FlowStats struct {
 	Failed    int64 // stopped at a failed step
 	Skipped   int64 // request steps not sent because an earlier step failed
 	Exhausted int64 // iterations not begun: a unique data source ran out (on_exhausted: stop)
+	// RequestSteps is how many requests an iteration sends when no step
+	// fails (its request steps; pauses are not requests).
+	RequestSteps int
 }
 
 type flowCounters struct {
@@ -112,7 +115,7 @@ func (fs *flowSet) stats() []FlowStats {
 	for i := range fs.flows {
 		c := &fs.counters[i]
 		out[i] = FlowStats{Name: fs.flows[i].Name, Started: c.started.Load(), Completed: c.completed.Load(),
-			Failed: c.failed.Load(), Skipped: c.skipped.Load(), Exhausted: c.exhausted.Load()}
+			Failed: c.failed.Load(), Skipped: c.skipped.Load(), Exhausted: c.exhausted.Load(), RequestSteps: fs.flows[i].Requests()}
 	}
 	return out
 }

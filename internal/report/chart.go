@@ -464,6 +464,9 @@ type latencySeries struct {
 func latencySeriesOf(p *result.Profile) latencySeries {
 	var s latencySeries
 	prev := math.Inf(-1)
+	// A flow profile's offered rate counts iterations: drawn in requests,
+	// as the completions beside it.
+	perStart := p.RequestsPerStart()
 	for _, w := range p.Windows {
 		x := float64(w.Offset)
 		if x-prev > 1.5 && !math.IsInf(prev, -1) {
@@ -474,7 +477,7 @@ func latencySeriesOf(p *result.Profile) latencySeries {
 			s.achieved = append(s.achieved, plotter.XY{X: prev + 1, Y: 0}, plotter.XY{X: x - 1, Y: 0})
 		}
 		prev = x
-		s.offered = append(s.offered, plotter.XY{X: x, Y: w.Offered})
+		s.offered = append(s.offered, plotter.XY{X: x, Y: w.Offered * perStart})
 		s.achieved = append(s.achieved, plotter.XY{X: x, Y: w.Throughput})
 		if w.Requests-w.Errors <= 0 || w.P50 <= 0 {
 			nan := plotter.XY{X: x, Y: math.NaN()}
@@ -760,7 +763,7 @@ func stressChart(p *result.Profile) (*chart, error) {
 		return nil, err
 	}
 	if breakAt != nil {
-		label := fmt.Sprintf("breaks at %g %s", breakAt.Offered, unit)
+		label := fmt.Sprintf("breaks at %s %s", sig4(breakAt.Offered), unit)
 		if s.Reason != "" {
 			label += " (" + s.Reason + ")"
 		}
@@ -786,7 +789,7 @@ func stressChart(p *result.Profile) (*chart, error) {
 	}
 	caption := "Each point is one step, judged over its steady part (after the warm-up). "
 	if breakAt != nil {
-		caption += fmt.Sprintf("The dashed red line marks the first broken step, step %d at %g %s offered: %s.", breakAt.Index+1, breakAt.Offered, unit, breakAt.Detail)
+		caption += fmt.Sprintf("The dashed red line marks the first broken step, step %d at %s %s offered: %s.", breakAt.Index+1, sig4(breakAt.Offered), unit, breakAt.Detail)
 	} else {
 		caption += "No step broke."
 	}

@@ -70,7 +70,7 @@ func StagesCSV(w io.Writer, r *result.Result) error {
 	for _, p := range r.Profiles {
 		for _, s := range p.Stages {
 			row := []string{p.Name, p.Model, strconv.Itoa(s.Index + 1),
-				num(s.Offered.From), num(s.Offered.Load), s.Offered.Unit, num(float64(s.Offered.Duration)), num(float64(s.Offered.Ramp)),
+				num(s.Offered.From), num(s.Offered.Load), csvUnit(&p, s.Offered), num(float64(s.Offered.Duration)), num(float64(s.Offered.Ramp)),
 				num(float64(s.Elapsed)), strconv.FormatInt(s.Requests, 10), strconv.FormatInt(s.Errors, 10), num(s.ErrorRate),
 				num(startRate(s.Stats)), num(s.Throughput), num(float64(max(s.CompletionSpan, s.Elapsed))), strconv.FormatInt(s.Bytes, 10),
 				latNum(s.Response, s.Response.P50), latNum(s.Response, s.Response.P90), latNum(s.Response, s.Response.P95), latNum(s.Response, s.Response.P99), latNum(s.Response, s.Response.P999),
@@ -107,6 +107,16 @@ func WindowsCSV(w io.Writer, r *result.Result) error {
 }
 
 // num writes a figure in its shortest exact form: a CSV is for machines.
+// csvUnit is a stage's offered unit: iterations/s for an open-model
+// profile of flows (result.Profile.CountsIterations), whose stored unit is
+// req/s as the scenario's rate is written.
+func csvUnit(p *result.Profile, o result.Offered) string {
+	if p.CountsIterations() {
+		return "iterations/s"
+	}
+	return o.Unit
+}
+
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func msNum(m result.Millis) string { return num(float64(m)) }

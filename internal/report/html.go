@@ -140,7 +140,7 @@ func newProfileView(p *result.Profile, key string) profileView {
 	for i, s := range p.Stages {
 		r, c := s.Response, s.Service
 		pv.Stages = append(pv.Stages, stageRow{
-			Index: s.Index + 1, Offered: offered(s.Offered),
+			Index: s.Index + 1, Offered: offered(p, s.Offered),
 			Started: fmt.Sprintf("%.1f/s", startRate(s.Stats)), Completed: fmt.Sprintf("%.1f/s", s.Throughput),
 			Requests: fmt.Sprint(s.Requests), Errors: pct(s.ErrorRate), Elapsed: secs(s.Elapsed),
 			P50: lms(r, r.P50), P90: lms(r, r.P90), P95: lms(r, r.P95), P99: lms(r, r.P99),
@@ -156,7 +156,7 @@ func newProfileView(p *result.Profile, key string) profileView {
 		s := p.Verdict.Stress
 		for _, st := range s.Steps {
 			f := stepCells(st)
-			row := stepRow{Index: st.Index + 1, Offered: fmt.Sprintf("%g %s", st.Offered, st.Unit),
+			row := stepRow{Index: st.Index + 1, Offered: sig4(st.Offered) + " " + st.Unit,
 				Throughput: f.throughput, Concurrency: f.concurrency,
 				P50: f.p50, P95: f.p95, P99: f.p99, ErrorRate: f.errors,
 				Capacity: s.CapacityStep != nil && *s.CapacityStep == st.Index,

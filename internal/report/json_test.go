@@ -178,7 +178,9 @@ func withOptional(r *result.Result) {
 	sp.Generator.CPUWaitUnmeasured = "not Linux: a golden reason" // a merged part that did not measure it
 	sp.Generator.Iterations = 400
 	sp.Notes = []string{"a profile note"}
-	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1}}
+	ranOut := result.Seconds(9.5)
+	sp.DataRanOut = &ranOut
+	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1, RequestSteps: 3}}
 	sp.Stages[0].PerFlow = sp.Total.PerFlow
 	sp.Stages[0].PerRequest = slices.Clone(sp.Stages[0].PerRequest)
 	sp.Stages[0].PerRequest[0].Checks = map[string]int64{"status": 10}

@@ -252,11 +252,11 @@ func TestOfferedOfMergedShares(t *testing.T) {
 		o.From += 100.0 / 6
 	}
 	o.Unit, o.Duration = "req/s", 3
-	if got := offered(o); got != "1 req/s, 3s" {
+	if got := offered(&result.Profile{}, o); got != "1 req/s, 3s" {
 		t.Errorf("offered %q, want \"1 req/s, 3s\"", got)
 	}
 	o.Ramp = 1
-	if got := offered(o); got != "100→1 req/s over 1s, 3s" {
+	if got := offered(&result.Profile{}, o); got != "100→1 req/s over 1s, 3s" {
 		t.Errorf("offered %q, want \"100→1 req/s over 1s, 3s\"", got)
 	}
 }

@@ -164,7 +164,7 @@ func stressTable(b *strings.Builder, s *result.Stress) {
 			verdict = "**broken**" + strings.TrimPrefix(verdict, "broken")
 		}
 		f := stepCells(st)
-		fmt.Fprintf(b, "| %d | %g %s | %s | %s | %s | %s | %s | %s | %s |\n", st.Index+1, st.Offered, st.Unit, f.throughput, f.concurrency,
+		fmt.Fprintf(b, "| %d | %s %s | %s | %s | %s | %s | %s | %s | %s |\n", st.Index+1, sig4(st.Offered), st.Unit, f.throughput, f.concurrency,
 			f.p50, f.p95, f.p99, f.errors, verdict)
 	}
 	if s.Bracket != nil {
@@ -287,15 +287,21 @@ func profile(b *strings.Builder, p *result.Profile) {
 	spans := result.Spans(p)
 	for i, s := range p.Stages {
 		if result.NotRun(s, spans[i]) {
-			fmt.Fprintf(b, "| %d | %s | not run | — | %d | — | — | — | — | — | — | — | — |\n", s.Index+1, offered(s.Offered), s.Requests)
+			fmt.Fprintf(b, "| %d | %s | not run | — | %d | — | — | — | — | — | — | — | — |\n", s.Index+1, offered(p, s.Offered), s.Requests)
 			continue
 		}
 		r, c := s.Response, s.Service
 		fmt.Fprintf(b, "| %d | %s | %.1f/s | %.1f/s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			s.Index+1, offered(s.Offered), startRate(s.Stats), s.Throughput, s.Requests, pct(s.ErrorRate),
+			s.Index+1, offered(p, s.Offered), startRate(s.Stats), s.Throughput, s.Requests, pct(s.ErrorRate),
 			lms(r, r.P50), lms(r, r.P90), lms(r, r.P95), lms(r, r.P99), lms(r, r.P999), lms(r, r.Max), lms(c, c.P99))
 	}
 	b.WriteString("\n_started: requests started per second of the stage's scheduled length; completed: completions per second from the stage start to its end or its last completion, whichever is later._\n")
+	if fl := flowLines(p); len(fl) > 0 {
+		b.WriteString("\nFlow iterations:\n\n")
+		for _, l := range fl {
+			fmt.Fprintf(b, "- %s\n", l)
+		}
+	}
 	markdownMonitor(b, p)
 	if len(t.PerRequest) > 1 {
 		requestTable(b, t)
@@ -321,14 +327,27 @@ func profile(b *strings.Builder, p *result.Profile) {
 	}
 }
 
-// offered is a stage's offered load as the scenario gave it. Ten
-// significant digits: a merged stage's load is its segments' shares added
-// up, and six shares of 1/6 req/s read "0.9999999999999999 req/s" at %g.
-func offered(o result.Offered) string {
-	if o.Ramp > 0 && o.From != o.Load {
-		return fmt.Sprintf("%.10g→%.10g %s over %s, %s", o.From, o.Load, o.Unit, secs(o.Ramp), secs(o.Duration))
+// offered is a stage's load as the scenario wrote it, at ten significant
+// digits: a merged stage's load is its segments' shares added up, and six
+// shares of 1/6 req/s read "0.9999999999999999 req/s" at %g. An
+// open-model profile of flows counts iterations/s
+// (result.Profile.CountsIterations): it says so, with the requests they
+// offered beside it (result.Profile.RequestsPerStart), as the verdict
+// compares them; "30 req/s" read for 30 iterations/s of a 2-step flow.
+func offered(p *result.Profile, o result.Offered) string {
+	unit, inRequests := o.Unit, ""
+	if p.CountsIterations() {
+		unit = "iterations/s"
+		k := p.RequestsPerStart()
+		inRequests = fmt.Sprintf(" (%s req/s)", sig4(o.Load*k))
+		if o.Ramp > 0 && o.From != o.Load {
+			inRequests = fmt.Sprintf(" (%s→%s req/s)", sig4(o.From*k), sig4(o.Load*k))
+		}
 	}
-	return fmt.Sprintf("%.10g %s, %s", o.Load, o.Unit, secs(o.Duration))
+	if o.Ramp > 0 && o.From != o.Load {
+		return fmt.Sprintf("%.10g→%.10g %s%s over %s, %s", o.From, o.Load, unit, inRequests, secs(o.Ramp), secs(o.Duration))
+	}
+	return fmt.Sprintf("%.10g %s%s, %s", o.Load, unit, inRequests, secs(o.Duration))
 }
 
 func counts(m map[string]int64) string {

@@ -120,11 +120,14 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	spans := result.Spans(p)
 	for i, s := range p.Stages {
 		if result.NotRun(s, spans[i]) {
-			fmt.Fprintf(b, "      stage %d  %s: not run\n", s.Index+1, offered(s.Offered))
+			fmt.Fprintf(b, "      stage %d  %s: not run\n", s.Index+1, offered(p, s.Offered))
 			continue
 		}
 		fmt.Fprintf(b, "      stage %d  %s: %d requests, completed %.1f/s, errors %s, p95 %s\n",
-			s.Index+1, offered(s.Offered), s.Requests, s.Throughput, pct(s.ErrorRate), lms(s.Response, s.Response.P95))
+			s.Index+1, offered(p, s.Offered), s.Requests, s.Throughput, pct(s.ErrorRate), lms(s.Response, s.Response.P95))
+	}
+	for _, l := range flowLines(p) {
+		fmt.Fprintf(b, "      %s\n", l)
 	}
 	terminalMonitor(b, p)
 }

@@ -309,6 +309,9 @@ func (m *merger) profile(parts []*Result, ps []*Profile) (Profile, []string, err
 				out.Notes = append(out.Notes, n)
 			}
 		}
+		if r := p.DataRanOut; r != nil && (out.DataRanOut == nil || *r < *out.DataRanOut) {
+			out.DataRanOut = r // the earliest segment to run out
+		}
 		if statusRank(p.Status) > statusRank(out.Status) {
 			out.Status = p.Status
 		}
@@ -578,6 +581,9 @@ func addFlows(a, b []FlowStats) []FlowStats {
 		a[i].Failed += f.Failed
 		a[i].Skipped += f.Skipped
 		a[i].Exhausted += f.Exhausted
+		if a[i].RequestSteps != f.RequestSteps {
+			a[i].RequestSteps = 0 // not one flow: unknown
+		}
 	}
 	return a
 }

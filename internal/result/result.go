@@ -168,6 +168,12 @@ type Profile struct {
 	// unique data source that ran out and stopped it early; an open-model
 	// rate that counts flow iterations, not requests.
 	Notes []string `json:"notes,omitempty"`
+	// DataRanOut is, when a unique data source ran out of rows (on_exhausted:
+	// stop) and so ended the profile, how long it had run (seconds); the
+	// verdict holds it against the profile's planned length. Absent
+	// otherwise, and in results written before it existed (their notes say
+	// so).
+	DataRanOut *Seconds `json:"data_ran_out_s,omitempty"`
 }
 
 // Capacity is the capacity model of a stress run: a Universal Scalability
@@ -473,7 +479,9 @@ func (b *Bracket) String() string {
 	if b == nil {
 		return ""
 	}
-	g := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	// A load as written (150, 1.5); a flow's, in requests (iterations/s ×
+	// requests each), to two decimals, not 34.25063938618926.
+	g := func(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64) }
 	r := func(f float64) string { return strconv.FormatFloat(math.Round(f), 'f', 0, 64) }
 	if b.Unit == "users" {
 		return fmt.Sprintf("between %s users (held, %s req/s) and %s users (broken, %s req/s)", g(b.HeldOffered), r(b.HeldThroughput), g(b.BrokenOffered), r(b.BrokenThroughput))
@@ -602,6 +610,52 @@ type FlowStats struct {
 	// Exhausted counts iterations not begun because a unique data source
 	// had no row left (on_exhausted: stop, which also ends the run).
 	Exhausted int64 `json:"exhausted,omitempty"`
+	// RequestSteps is how many requests one iteration of the flow sends
+	// when no step fails; absent in results written before it existed.
+	RequestSteps int `json:"request_steps,omitempty"`
+}
+
+// RequestsPerStart is how many requests an open-model profile's
+// scheduled start offered on average: with flows the offered rate counts
+// iterations, each one or more requests, and its completions, requests,
+// are compared with what was offered in requests. An iteration offers its
+// request steps (total.per_flow's request_steps) less those it never sent
+// after a failed step (skipped_steps); the steps a stopped run's
+// iterations in progress had yet to send were offered all the same (a
+// stress ramp stopped with a queue of first steps: counting the requests
+// recorded made a 2-step flow's 24 iterations/s 42.2 req/s, not 48). In a
+// result without request_steps, the requests recorded over the iterations
+// begun. 1 for the closed model, a profile without flows, or none begun.
+// A 2-step flow offered 24 iterations/s (48 req/s) against a service of 40
+// req/s held, "completed 38.5 of 24.0 req/s offered", and named 24 req/s
+// its capacity at SLO.
+func (p *Profile) RequestsPerStart() float64 {
+	if p.Model == "closed" {
+		return 1
+	}
+	var started, offered int64
+	steps := true
+	for _, f := range p.Total.PerFlow {
+		started += f.Started
+		offered += f.Started*int64(f.RequestSteps) - f.Skipped
+		steps = steps && f.RequestSteps > 0
+	}
+	if !steps {
+		offered = p.Total.Requests
+	}
+	if started == 0 || offered <= started {
+		return 1
+	}
+	return float64(offered) / float64(started)
+}
+
+// CountsIterations says whether the profile's offered rate counts flow
+// iterations, not requests: an open-model profile of a scenario with
+// flows:, where each scheduled start runs one iteration of one or more
+// requests (the stages' offered unit stays req/s as the scenario's rate
+// is written; a printed rate says iterations/s).
+func (p *Profile) CountsIterations() bool {
+	return p.Model != "closed" && len(p.Total.PerFlow) > 0
 }
 
 // RequestStats are one request name's figures.

@@ -391,3 +391,17 @@ func TestProfileSecondsEdges(t *testing.T) {
 		t.Errorf("RunEnd of a 6 s ramp with a refinement step: %v, want 6", got)
 	}
 }
+
+// A flow's offered loads are in requests (iterations/s × requests each),
+// rarely whole: "between 34.25063938618926 (held) and 45.66751918158568
+// req/s (broken)" was printed by a stress answer.
+func TestBracketRoundsAFlowsLoads(t *testing.T) {
+	b := &Bracket{HeldOffered: 34.25063938618926, HeldThroughput: 34.2, BrokenOffered: 45.66751918158568, Unit: "req/s"}
+	if got, want := b.String(), "between 34.25 (held) and 45.67 req/s (broken)"; got != want {
+		t.Errorf("bracket %q, want %q", got, want)
+	}
+	b = &Bracket{HeldOffered: 150, HeldThroughput: 150, BrokenOffered: 1.5, Unit: "req/s"}
+	if got, want := b.String(), "between 150 (held) and 1.5 req/s (broken)"; got != want {
+		t.Errorf("bracket %q, want %q", got, want)
+	}
+}

@@ -40,10 +40,7 @@ func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats, ran,
 		if sc.Flows != nil && prof.Model == string(scenario.Open) {
 			prof.Notes = append(prof.Notes, "open model with flows: the offered rate counts iterations (a scheduled start runs one flow iteration of one or more requests); the request rate is the start rate and throughput")
 		}
-		for _, f := range st.Flows {
-			prof.Total.PerFlow = append(prof.Total.PerFlow, result.FlowStats{Name: f.Name, Started: f.Started,
-				Completed: f.Completed, Failed: f.Failed, Skipped: f.Skipped, Exhausted: f.Exhausted})
-		}
+		prof.Total.PerFlow = flowStats(st.Flows)
 	}
 	for i, fails := range st.CheckFailures {
 		if fails == nil || i >= len(sc.Requests) {
@@ -62,9 +59,21 @@ func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats, ran,
 		}
 	}
 	if st.Exhausted {
+		r := result.Sec(ran)
+		prof.DataRanOut = &r
 		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped after %v of its planned %v; %s",
 			ran.Round(100*time.Millisecond), planned, exhaustedText(st.Flows)))
 	}
+}
+
+// flowStats are the engine's flow counts as the result holds them.
+func flowStats(fs []engine.FlowStats) []result.FlowStats {
+	var out []result.FlowStats
+	for _, f := range fs {
+		out = append(out, result.FlowStats{Name: f.Name, Started: f.Started, Completed: f.Completed,
+			Failed: f.Failed, Skipped: f.Skipped, Exhausted: f.Exhausted, RequestSteps: f.RequestSteps})
+	}
+	return out
 }
 
 func exhaustedText(fs []engine.FlowStats) string {

@@ -3,11 +3,14 @@ package runner
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadplan/loadplan/internal/race"
 )
 
 // TestFlowExtractionAndChecks runs a two-step flow with each client: the
@@ -103,5 +106,55 @@ profiles:
 	p := res.Profiles[0]
 	if p.Total.PerFlow != nil || p.Total.PerRequest[0].Checks != nil || p.Total.Requests == 0 {
 		t.Errorf("per flow %v, checks %v, requests %d", p.Total.PerFlow, p.Total.PerRequest[0].Checks, p.Total.Requests)
+	}
+}
+
+// TestAcceptanceFlowRampStopsAtTheVerdictsBreak: a 2-step flow ramped 10,
+// 25, 40, 55 iterations/s (20, 50, 80, 110 req/s) against the built-in
+// service of 2 workers × 50 ms fixed (40 req/s, 20 iterations/s). Step 2
+// completes about 40 of 50 req/s offered: 20% short, broken; in
+// iterations/s (40 completed of 25 offered) nothing is short and its
+// throughput doubled for 2.5 times the load, so no plateau either. The live
+// judge judged iterations/s and stopped the ramp only in step 4, after step
+// 3's plateau, where the verdict's first break is step 2; it now counts
+// requests as the verdict does (verdict.RequestsPerStart from the flows'
+// live counts) and stops in step 3. About 14 s.
+func TestAcceptanceFlowRampStopsAtTheVerdictsBreak(t *testing.T) {
+	race.Long(t, "a 5 s-step stress ramp against the built-in service")
+	race.Waiting(t)
+	res := runScenario(t, `version: 1
+name: flowramp
+target:
+  url: builtin
+  timeout: 30s
+  builtin: { workers: 2, service_time: 50ms, distribution: fixed, queue: 100000 }
+flows:
+  - name: two
+    steps:
+      - { name: a, path: /a }
+      - { name: b, path: /b }
+slo:
+  p95: 30s
+  error_rate: 1%
+profiles:
+  stress:
+    rate: { start: 10, step: 15, max: 55 }
+    step_duration: 5s
+`)
+	p := res.Profiles[0]
+	s := p.Verdict.Stress
+	for _, st := range s.Steps {
+		t.Logf("step %d: %.1f req/s offered, %.1f completed, complete %v, broken %v %s", st.Index+1, st.Offered, st.Throughput, st.Complete, st.Broken, st.Detail)
+	}
+	if s.FirstBroken == nil || *s.FirstBroken != 1 {
+		t.Fatalf("first broken %v, want step 2 (50 req/s offered, 40 served): %s", s.FirstBroken, p.Verdict.Answer)
+	}
+	if off := s.Steps[1].Offered; math.Abs(off-50) > 0.5 {
+		t.Errorf("step 2 offered %.2f req/s, want 50 (25 iterations/s × 2 requests)", off)
+	}
+	// The live judge stops the ramp in the step after the break (break.confirm 0).
+	if len(s.Steps) != 3 || s.Steps[2].Complete || s.StepsNotRun != 1 {
+		t.Errorf("steps run %d (step 3 complete %v), %d not run; want the ramp stopped during step 3, step 4 not run",
+			len(s.Steps), len(s.Steps) > 2 && s.Steps[2].Complete, s.StepsNotRun)
 	}
 }

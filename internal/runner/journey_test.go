@@ -333,4 +333,8 @@ func TestJourneyUniqueExhausted(t *testing.T) {
 	if p.Total.Elapsed >= 2.5 {
 		t.Errorf("profile ran %.1fs of 3s: it should stop when the users ran out", float64(p.Total.Elapsed))
 	}
+	// It did not run as planned: no pass (it passed, "too short to tell").
+	if p.DataRanOut == nil || p.Verdict.Pass || res.Pass || !strings.Contains(p.Verdict.Answer, "INCOMPLETE — not a pass: a unique data source ran out") {
+		t.Errorf("data ran out at %v: pass %v (run %v): %s", p.DataRanOut, p.Verdict.Pass, res.Pass, p.Verdict.Answer)
+	}
 }

@@ -69,7 +69,7 @@ func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof resu
 // units: the middle of the stage loads of the bracket b's held and broken
 // steps (users rounded). Not the bracket's offered figures: with flows
 // those count requests (iterations × requests each,
-// verdict.RequestsPerStart), and a flow's rate counts iterations, so the
+// result.Profile.RequestsPerStart), and a flow's rate counts iterations, so the
 // middle of 48 and 60 req/s offered (24 and 30 iterations/s, 2 requests
 // each) was run at 54 iterations/s, above the broken step. ok is false
 // when no load lies between them.

@@ -391,7 +391,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	// ramp has broken or an abort condition holds.
 	pctx, stopProfile := context.WithCancel(ctx)
 	defer stopProfile()
-	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile, lateLimit: opt.MaxLateness}
+	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile, lateLimit: opt.MaxLateness, flows: progress.Flows}
 	watchDone := w.start(pctx)
 
 	cpu0, stopWaits := cpuTime(), startCPUWaits(newCPUWaitReader())

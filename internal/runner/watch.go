@@ -44,6 +44,11 @@ type watcher struct {
 	// lateLimit is the run's lateness limit (--max-lateness), which the
 	// final verdict judges a stall of the generator by.
 	lateLimit time.Duration
+	// flows, when set, reads the flows' iteration counts so far
+	// (engine.Progress.Flows): with flows an open-model step's offered
+	// requests are its iterations/s times the requests each offered
+	// (result.Profile.RequestsPerStart), live as in the final verdict.
+	flows func() []engine.FlowStats
 
 	abort *result.Abort
 	// brokenAt is the first broken step the last check found (-1: none),
@@ -144,6 +149,9 @@ func (w *watcher) liveProfile(ws []metrics.Window, visible time.Duration) *resul
 		names = w.rec.Names()
 	}
 	p.Windows = result.BuildNamedWindows(ws, names, w.epoch, 0, plans)
+	if w.flows != nil {
+		p.Total.PerFlow = flowStats(w.flows())
+	}
 	return p
 }
 

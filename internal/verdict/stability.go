@@ -270,7 +270,7 @@ func steadyStateCheck(p *result.Profile, i int, span Span, part Part, stage *int
 	if p.Model == "closed" {
 		return result.Check{}, false // its users are fixed: waits cannot grow without bound
 	}
-	offered := p.Stages[i].Offered.Load * RequestsPerStart(p)
+	offered := p.Stages[i].Offered.Load * p.RequestsPerStart()
 	short := shortfall(p.Model, offered, part)
 	p50, inFlight, ok := stepTrends(p, span)
 	const carries = ": more offered than the target carries, so its latency grows for as long as the load lasts"
@@ -307,37 +307,14 @@ func untestedGrowth(p *result.Profile, i int, span Span, part Part, stage *int) 
 	}
 	o := p.Stages[i].Offered
 	return fmt.Sprintf("too short to tell whether the target keeps up (%s%d steady s%s, %d needed for the p50_growth check; completed %s of %s req/s offered%s)",
-		where, n, lagText(span, p.Rules.Warmup), minTrendWindows, num(part.Throughput), num(o.Load*RequestsPerStart(p)), perStartText(p, o.Load))
-}
-
-// RequestsPerStart is how many requests an open-model profile's
-// scheduled start sent on average: with flows the offered rate counts
-// iterations, each one or more requests, and its completions, requests,
-// are compared with what was offered in requests (the requests recorded
-// over the iterations begun, total.per_flow: those an iteration never sent
-// after a failed step were never offered). 1 for the closed model, a
-// profile without flows, or none begun. A 2-step flow offered 24
-// iterations/s (48 req/s) against a service of 40 req/s held, "completed
-// 38.5 of 24.0 req/s offered", and named 24 req/s its capacity at SLO.
-func RequestsPerStart(p *result.Profile) float64 {
-	if p.Model == "closed" {
-		return 1
-	}
-	var started int64
-	for _, f := range p.Total.PerFlow {
-		started += f.Started
-	}
-	if started == 0 || p.Total.Requests <= started {
-		return 1
-	}
-	return float64(p.Total.Requests) / float64(started)
+		where, n, lagText(span, p.Rules.Warmup), minTrendWindows, num(part.Throughput), num(o.Load*p.RequestsPerStart()), perStartText(p, o.Load))
 }
 
 // perStartText says, for an open-model profile of flows whose iterations
 // sent more than one request each, how a stage's offered requests were
 // counted from its load (iterations/s); "" otherwise.
 func perStartText(p *result.Profile, load float64) string {
-	k := RequestsPerStart(p)
+	k := p.RequestsPerStart()
 	if k == 1 {
 		return ""
 	}

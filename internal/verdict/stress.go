@@ -30,7 +30,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	spans := Spans(p)
 	var prev *result.Step
 	var prevSE float64 // prev's goodput standard error
-	perStart := RequestsPerStart(p)
+	perStart := p.RequestsPerStart()
 	for i, st := range p.Stages {
 		sp := spans[i]
 		step := result.Step{Index: i, Offered: st.Offered.Load * perStart, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}

@@ -170,6 +170,7 @@ func JudgeAll(r *result.Result) {
 			ran := strings.TrimSuffix(strings.TrimPrefix(p.Verdict.Answer, p.Name+": "), " (interrupted: partial run)")
 			p.Verdict.Answer = fmt.Sprintf("%s: INTERRUPTED — not a pass: the run stopped before the profile ended; the part that ran: %s", p.Name, ran)
 		}
+		judgeRanOut(p)
 		if p.Rules.Stepped && p.Verdict.Stress != nil && p.Verdict.Stress.CapacityStep == nil && p.Verdict.Pass {
 			// No step held the SLO: there is no capacity to report.
 			p.Verdict.Pass = false
@@ -342,9 +343,9 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	}
 	load := ""
 	if n := len(p.Stages); n > 0 {
-		// In requests, as the checks compare it (RequestsPerStart).
+		// In requests, as the checks compare it (result.Profile.RequestsPerStart).
 		o := p.Stages[n-1].Offered
-		load = fmt.Sprintf(" at %s %s%s", num(o.Load*RequestsPerStart(p)), o.Unit, perStartText(p, o.Load))
+		load = fmt.Sprintf(" at %s %s%s", num(o.Load*p.RequestsPerStart()), o.Unit, perStartText(p, o.Load))
 	}
 	onlyDefault, growth := len(v.Checks) > 0, false
 	for _, c := range v.Checks {
