@@ -93,8 +93,8 @@ func thickStrata(strata []stratum) (oldWs, newWs [][]window, thin []int) {
 // pairStrata pairs the stages the two profiles share, by index, keeping
 // those with at least one steady window in both runs. When there are none
 // (runs too short to hold a whole second after the ramps) it falls back to
-// each run's windows without the first and the last, which are partial
-// seconds; the bool says so.
+// each run's whole seconds without the partial first and last ones
+// (innerWindows); the bool says so.
 //
 // keep, when not nil, chooses the stages that may be compared (for a
 // stress profile: the steps that held in both runs).

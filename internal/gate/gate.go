@@ -341,8 +341,8 @@ func (g Gate) worse(a, b figure) bool {
 // seconds wholly inside the profile's run count, as in the verdict's steady
 // parts, so a part-second at either end does not read as a throughput dip;
 // a whole second with no completions counts as an empty one, at either
-// end too, and the run ends at the ramp's planned end (result.SecondsRule,
-// result.RunEnd). A profile shorter than the window is judged over the seconds it has.
+// end too, and a refined stress ramp ends where the ramp itself ended
+// (result.SecondsRule, result.RunEnd). A profile shorter than the window is judged over the seconds it has.
 func (g Gate) worstWindow(p *result.Profile) figure {
 	ws := result.ProfileSeconds(p, result.SecondsRule{To: result.RunEnd(p)})
 	if len(ws) == 0 {

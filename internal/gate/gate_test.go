@@ -563,3 +563,44 @@ func TestWindowedGateOverNoLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowedGateEndsAtTheStoppedRamp: a stress ramp stopped at its
+// break (the steps after it not run, elapsed 0) and then refined. Its
+// total elapsed time is the ramp's 15 s and the 3 s refinement step,
+// 18 s, under the 25 s planned, and the gate's seconds ran to 18 s: 3 s
+// past the ramp's stop, taken empty, the first of them straddling the
+// start of a step never run and so read as one of load (its planned
+// 20 req/s). A healthy ramp (1 ms answers, no error, 10 req/s) failed
+// "p95<500ms over 1s" and "error_rate<1% over 1s" (worst 1s window
+// 14.6s–15.6s: no successful requests) and read "throughput>=5/s over 3s"
+// 0/s. The ramp ends where it stopped (result.RunEnd: 15 s).
+func TestWindowedGateEndsAtTheStoppedRamp(t *testing.T) {
+	fast := func(sec, i int) (time.Duration, bool) { return time.Millisecond, false }
+	p := profileRun{name: "stress", rate: 10, secs: 15, at: fast}.build(t)
+	for i := range p.Windows { // a run that started 0.4 s into a wall-clock second
+		p.Windows[i].Offset -= 0.4
+	}
+	for range 2 { // the steps the stopped ramp never ran
+		p.Stages = append(p.Stages, result.Stage{Index: len(p.Stages), Offered: result.Offered{From: 20, Load: 20, Unit: "req/s", Duration: 5, Requests: 100}})
+	}
+	step := profileRun{name: "stress", rate: 10, secs: 3, at: fast}.build(t)
+	for _, w := range step.Windows {
+		w.Time += 15 + 1     // after the ramp's stop and the idle second
+		w.Offset += 25 - 0.4 // after the ramp's planned end (appendStep)
+		p.Windows = append(p.Windows, w)
+	}
+	st := step.Stages[0]
+	st.Refinement, st.Index = true, len(p.Stages)
+	p.Stages = append(p.Stages, st)
+	if err := p.Total.AddAfter(step.Total, [2]string{"ramp", "refinement step 1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := result.RunEnd(&p); got != 15 {
+		t.Errorf("RunEnd = %v, want 15 (the ramp stopped there)", got)
+	}
+	for _, g := range []string{"p95<500ms over 1s", "error_rate<1% over 1s", "throughput>=5/s over 3s"} {
+		if c := mustGate(t, g).Check(&p); !c.Pass {
+			t.Errorf("%s on a healthy ramp stopped and refined: %+v; want a pass", g, c)
+		}
+	}
+}

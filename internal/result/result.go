@@ -402,7 +402,7 @@ type Stress struct {
 	// at or below its load, counted together, showed it: right when the
 	// error rate does not grow with the load, so the capacity may be above
 	// the rate that keeps the bound if it does (the verdict's caveat says
-	// so; docs/capacity.md). Absent otherwise.
+	// so; docs/profiles.md). Absent otherwise.
 	ErrorsPooled bool `json:"errors_pooled,omitempty"`
 }
 

@@ -390,6 +390,16 @@ func TestProfileSecondsEdges(t *testing.T) {
 	if got := RunEnd(refined); got != 6 {
 		t.Errorf("RunEnd of a 6 s ramp with a refinement step: %v, want 6", got)
 	}
+	// A ramp of 3, 2 and 1 s steps stopped 1 s into the second (the third
+	// not run) and then refined: its total, 4 s and the 2 s step, is 6 s,
+	// the planned end; the ramp ends where it stopped, at 4 s.
+	stopped := prof(0, 1, 2, 3, 4, 7, 8)
+	stopped.Stages = []Stage{{Offered: Offered{Load: 10, Duration: 3}, Stats: Stats{Elapsed: 3}}, {Offered: Offered{Load: 20, Duration: 2}, Stats: Stats{Elapsed: 1}},
+		{Offered: Offered{Load: 30, Duration: 1}}, {Refinement: true, Offered: Offered{Load: 25, Duration: 2}, Stats: Stats{Elapsed: 2}}}
+	stopped.Total.Elapsed = 6
+	if got := RunEnd(stopped); got != 4 {
+		t.Errorf("RunEnd of a ramp stopped at 4 s and refined: %v, want 4", got)
+	}
 }
 
 // A flow's offered loads are in requests (iterations/s × requests each),

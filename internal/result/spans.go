@@ -186,15 +186,25 @@ func ProfileSeconds(p *Profile, r SecondsRule) []Window {
 
 // RunEnd is how long p ran in its planned stages, on the windows' clock:
 // the total's elapsed time, but for a stress ramp with refinement steps
-// (break.refine) only up to the ramp's planned end. Each step ran after an
-// idle pause that is no second of the profile: it read as an empty second
-// and failed a latency or error-rate gate over 1 s.
+// (break.refine) only up to where the ramp itself ended. Each step ran
+// after an idle pause that is no second of the profile: it read as an
+// empty second and failed a latency or error-rate gate over 1 s. A ramp
+// stopped at its break ends where it stopped (the stage it stopped in
+// ends at its elapsed time, as in Spans), not at its planned end: its
+// total elapsed time, the refinement steps' included, ran past the stop
+// into steps never run, whose seconds read as empty seconds of load.
 func RunEnd(p *Profile) float64 {
 	elapsed := float64(p.Total.Elapsed)
-	var planned float64
+	var planned, ran float64
 	for _, st := range p.Stages {
 		if st.Refinement {
-			return min(elapsed, planned)
+			if ran <= 0 { // no stage with an elapsed time: the plan's end
+				ran = planned
+			}
+			return min(elapsed, ran)
+		}
+		if st.Elapsed > 0 {
+			ran = planned + min(float64(st.Elapsed), float64(st.Offered.Duration))
 		}
 		planned += float64(st.Offered.Duration)
 	}
