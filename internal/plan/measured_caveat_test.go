@@ -128,6 +128,12 @@ func TestUnprovenCapacityIsNoLowerBound(t *testing.T) {
 	if w := "does not grow with the load. If the errors grow with the load, the capacity may thus be above what the service sustains within the error bound: the plan, sized on it, may order less than is needed."; !hasRisk(p, RiskMeasurement, w) {
 		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
 	}
+	// Both: pooled errors (too high) and a stall (too low).
+	e.Profiles[0].Verdict.Stress.Stall = "step 3 broke while the generator stalled"
+	p = mustBuild(t, cfg, e, "2027-01-01")
+	if w := "The capacity may thus be too high, if the errors grow with the load (the capacity step), or too low (the break): the plan, sized on it, may order less than is needed, or more."; !hasRisk(p, RiskMeasurement, w) {
+		t.Errorf("no caveat risk ending %q: %+v", w, p.Risks)
+	}
 	// A break a stall of the generator may explain: too low, too much.
 	s := stressResult(result.StatusComplete, 1500)
 	s.Profiles[0].Verdict.Stress.Stall = "step 3 broke while the generator stalled 83.6ms from 19.418 s: the break may be the generator's, not the target's, and the capacity at SLO too low; run again"
