@@ -577,3 +577,30 @@ func TestFallbackCountsEmptySeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestDataRanOutIsIncomplete: a run whose unique data source ran out
+// before 90% of the profile's planned length (verdict.RanOutEarly) did not
+// run as planned; a comparison with it is INCOMPLETE, not PASS, and says
+// why. One that ran out at 95% stays comparable.
+func TestDataRanOutIsIncomplete(t *testing.T) {
+	clean := checkout
+	clean.errP = 0
+	older, newer := doc(clean.run(t, 5, "baseline", baselineStages)), doc(clean.run(t, 6, "baseline", baselineStages))
+	p := &newer.Profiles[0]
+	var planned result.Seconds
+	for _, st := range p.Stages {
+		planned += st.Offered.Duration
+	}
+	early := planned / 10
+	p.DataRanOut = &early
+	c, _ := compared(t, older, newer)
+	if c.Verdict != "INCOMPLETE" || c.Pass || len(c.Unsound) != 1 || c.Unsound[0].Kind != UnsoundDataRanOut ||
+		!strings.Contains(c.Unsound[0].Reason, "a unique data source ran out of rows (on_exhausted: stop) after") {
+		t.Errorf("ran out at 10%%: verdict %s, pass %v, unsound %+v; want INCOMPLETE, the data named", c.Verdict, c.Pass, c.Unsound)
+	}
+	late := planned * 95 / 100
+	p.DataRanOut = &late
+	if c, _ := compared(t, older, newer); len(c.Unsound) != 0 {
+		t.Errorf("ran out at 95%%: unsound %+v, want none", c.Unsound)
+	}
+}

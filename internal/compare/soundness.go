@@ -18,6 +18,9 @@ const (
 	UnsoundInvalid     = "invalid"     // the generator was the bottleneck
 	UnsoundInterrupted = "interrupted" // the run (or profile) was interrupted
 	UnsoundAborted     = "aborted"     // stopped by the scenario's abort condition
+	// UnsoundDataRanOut: a unique data source ran out and stopped the
+	// profile before 90% of its planned length (verdict.RanOutEarly).
+	UnsoundDataRanOut = "data_ran_out"
 	// UnsoundIncomparable: the run offered a compared profile another load
 	// (or model) than the first old run did, so a difference in its
 	// figures may be the load's, not the system's.
@@ -35,7 +38,7 @@ type Unsound struct {
 	// Profile is the compared profile it concerns; empty for the whole
 	// run (its status).
 	Profile string `json:"profile,omitempty"`
-	Kind    string `json:"kind"` // UnsoundInvalid, UnsoundInterrupted, UnsoundAborted or UnsoundIncomparable
+	Kind    string `json:"kind"` // UnsoundInvalid, UnsoundInterrupted, UnsoundAborted, UnsoundDataRanOut or UnsoundIncomparable
 	Reason  string `json:"reason"`
 }
 
@@ -146,6 +149,10 @@ func unsound(olds, news []*result.Result, compared []string) []Unsound {
 				if p.Generator.Invalid {
 					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: UnsoundInvalid,
 						Reason: fmt.Sprintf("its generator was the bottleneck (%s): its figures measure the generator, not the target", strings.Join(p.Generator.Reasons, "; "))})
+				}
+				if _, _, early := verdict.RanOutEarly(p); early {
+					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: UnsoundDataRanOut,
+						Reason: verdict.RanOutText(p) + ": it did not run as planned, and its figures are partial"})
 				}
 				if r.Status == result.StatusComplete && p.Status != "" && p.Status != result.StatusComplete {
 					us = append(us, Unsound{Side: s.side, Run: run, Profile: name, Kind: p.Status,

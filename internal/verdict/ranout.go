@@ -26,13 +26,9 @@ func judgeRanOut(p *result.Profile) {
 	if p.DataRanOut == nil || v == nil {
 		return
 	}
-	var planned result.Seconds
-	for _, st := range p.Stages {
-		planned += st.Offered.Duration
-	}
-	ran := *p.DataRanOut
-	what := fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop) after %s of its planned %s", secText(ran), secText(planned))
-	if planned <= 0 || ran >= ranOutMinShare*planned {
+	ran, planned, early := RanOutEarly(p)
+	what := RanOutText(p)
+	if !early {
 		if ran < planned {
 			c := fmt.Sprintf("%s: its last %s was not run", what, pct(float64(1-ran/planned)))
 			v.Caveat = strings.TrimPrefix(v.Caveat+"; "+c, "; ")
@@ -44,6 +40,31 @@ func judgeRanOut(p *result.Profile) {
 	ranPart := strings.TrimPrefix(v.Answer, p.Name+": ")
 	v.Answer = fmt.Sprintf("%s: INCOMPLETE — not a pass: %s (%s of it, under the %s a verdict needs), so it did not run as planned; the part that ran: %s",
 		p.Name, what, pct(float64(ran/planned)), pct(ranOutMinShare), ranPart)
+}
+
+// RanOutEarly tells whether a unique data source ended profile p
+// (result.Profile.DataRanOut) before ranOutMinShare of its planned length:
+// it then did not run as planned, and is no pass (judgeRanOut), nor a
+// side of a comparison (compare). ran and planned are its lengths.
+func RanOutEarly(p *result.Profile) (ran, planned result.Seconds, early bool) {
+	if p.DataRanOut == nil {
+		return 0, 0, false
+	}
+	for _, st := range p.Stages {
+		planned += st.Offered.Duration
+	}
+	ran = *p.DataRanOut
+	return ran, planned, planned > 0 && ran < ranOutMinShare*planned
+}
+
+// RanOutText says how far profile p ran before its unique data source ran
+// out; "" when none did.
+func RanOutText(p *result.Profile) string {
+	if p.DataRanOut == nil {
+		return ""
+	}
+	ran, planned, _ := RanOutEarly(p)
+	return fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop) after %s of its planned %s", secText(ran), secText(planned))
 }
 
 // secText writes a profile's length as the runner's note does (0.5s, 5s).
