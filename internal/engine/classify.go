@@ -22,7 +22,9 @@ import (
 //  2. a failed name lookup is dns, even when the lookup timed out;
 //  3. a deadline (the client's timeout, a context's, a socket's) is timeout,
 //     whatever network error it wraps;
-//  4. ECONNREFUSED is connection_refused; ECONNRESET, EPIPE and ECONNABORTED
+//  4. a request on a connection whose server sent bytes before it (an SSH
+//     or SMTP banner: HTTPClient's errSpokeFirst) is protocol;
+//     ECONNREFUSED is connection_refused; ECONNRESET, EPIPE and ECONNABORTED
 //     are connection_reset, mid-body or not;
 //  5. a TLS handshake that failed is tls, a plain-HTTP server answering
 //     an https URL included;
@@ -51,6 +53,11 @@ func Classify(status int, err error) metrics.ErrorClass {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return metrics.Timeout
+	}
+	if errors.Is(err, errSpokeFirst) {
+		// The server sent bytes before the request (an SSH or SMTP
+		// banner): not HTTP, however net/http's goroutines then failed it.
+		return metrics.Protocol
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return metrics.ConnRefused

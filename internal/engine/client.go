@@ -63,6 +63,8 @@ type Outcome struct {
 	// plain one (reuse.go); here, not in a variable of Do's, to allocate
 	// nothing more per request.
 	via *watchedConn
+	// conn: HTTPClient's plain connection for the request, reused or not.
+	conn *watchedConn
 }
 
 // Doer sends one request. A transport failure is returned as err
@@ -170,9 +172,12 @@ func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url s
 		// finished (reused, yet never idle) went to a request that was
 		// waiting for one: at the cap, or while its own dial was under way.
 		out.ConnWait = c.capped && info.Reused && !info.WasIdle
-		out.via = nil
-		if w, ok := info.Conn.(*watchedConn); ok && info.Reused {
-			out.via = w
+		out.via, out.conn = nil, nil
+		if w, ok := info.Conn.(*watchedConn); ok {
+			out.conn = w
+			if info.Reused {
+				out.via = w
+			}
 		}
 	}}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, url, rd)
@@ -238,7 +243,7 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 		out.Sent, out.ConnWait, out.Retried = first.Sent, first.ConnWait, true
 	}
 	if err != nil {
-		return out, err
+		return out, out.conn.failed(err)
 	}
 	out.Status = resp.StatusCode
 	if resp.ProtoMajor >= 2 {

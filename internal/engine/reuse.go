@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -79,6 +80,7 @@ type watchedConn struct {
 	got   bool   // bytes arrived since the last write
 	ended bool   // the connection ended (an end of stream or an error)
 	lost  bool   // it lost what was last written on it
+	spoke bool   // bytes arrived before any was written: the server spoke first
 	wrote uint64 // bytes handed to Write since the dial
 }
 
@@ -104,6 +106,7 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 		switch {
 		case n > 0:
 			c.got = true
+			c.spoke = c.spoke || c.wrote == 0
 		case c.got:
 			c.ended = true
 		case lostReset(err), err == io.EOF && c.unacked():
@@ -122,6 +125,33 @@ func (c *watchedConn) lostIt() bool {
 	defer c.mu.Unlock()
 	return c.lost
 }
+
+// spokeFirst tells whether the server sent bytes on the connection
+// before the first request was written to it: not an HTTP server (an SSH
+// or SMTP banner). net/http's read loop then closes the connection, and
+// the request fails as whichever of its goroutines saw that first: a
+// malformed response, readLoopPeekFailLocked, or a write on a closed
+// connection ("use of closed network connection", classed other before:
+// 1 request of 20 in TestTargetFaults/SSH_banner_before_the_request/std
+// under -race on a loaded machine).
+func (c *watchedConn) spokeFirst() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.spoke
+}
+
+// failed is err, a request's failure on c (nil: not a watched one),
+// marked errSpokeFirst when the server spoke first on c.
+func (c *watchedConn) failed(err error) error {
+	if c != nil && c.spokeFirst() {
+		return fmt.Errorf("%w: %w", errSpokeFirst, err)
+	}
+	return err
+}
+
+// errSpokeFirst marks a request that failed on a connection whose server
+// spoke first (watchedConn.spokeFirst): Classify calls it protocol.
+var errSpokeFirst = errors.New("the server sent bytes before the request, as no HTTP server does")
 
 // unacked tells whether the server's TCP, its end of stream read, had not
 // acknowledged every byte handed to Write (a FIN acknowledges all that
