@@ -170,7 +170,7 @@ func TestCPUWaitOfASecondThatCompletedNothing(t *testing.T) {
 	}
 	epoch := time.Unix(99, int64(500*ms)) // the profile runs 99.5–104.5
 	snap := &metrics.Snapshot{Epoch: epoch, Windows: []metrics.Window{{Second: 99, Count: 3}, {Second: 100, Count: 50}, {Second: 102, Count: 50}, {Second: 104, Count: 20}}}
-	l.addSeconds(snap, 5*time.Second)
+	addEmptySeconds(snap, 5*time.Second, l.waitedSeconds())
 	var secs []int64
 	for _, w := range snap.Windows {
 		secs = append(secs, w.Second)
