@@ -2,7 +2,6 @@ package gate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/loadplan/loadplan/internal/result"
@@ -97,7 +96,7 @@ func stallCaveat(r *result.Result, checks []result.GateCheck) {
 	for i := range checks {
 		c := &checks[i]
 		p := r.Profile(c.Profile)
-		q, ok := checkRank(c.Name)
+		q, ok := verdict.PercentileRank(c.Name)
 		if c.Pass || !ok || c.Unit != UnitMs || c.Unmeasured || c.Op == ">=" || p == nil || p.Generator.Invalid ||
 			strings.HasPrefix(c.Detail, "not judged") || verdict.StarvedText(p) != "" {
 			continue
@@ -112,18 +111,4 @@ func stallCaveat(r *result.Result, checks []result.GateCheck) {
 				msText(result.Ms(stall)), pctText(1-q), msText(result.Millis(over))), c.Detail)
 		}
 	}
-}
-
-// checkRank is the rank of a latency percentile check named "p95" or
-// "baseline:p99.9" (0.95, 0.999); false for any other.
-func checkRank(name string) (float64, bool) {
-	name = strings.TrimPrefix(name, "baseline:")
-	if !strings.HasPrefix(name, "p") {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(name[1:], 64)
-	if err != nil || v <= 0 || v >= 100 {
-		return 0, false
-	}
-	return v / 100, true
 }
