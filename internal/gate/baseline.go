@@ -281,6 +281,7 @@ func Apply(r *result.Result, gs []Gate, b *Baseline) {
 	}
 	notJudgedOnInvalid(r, checks)
 	starvedCaveat(r, checks)
+	stallCaveat(r, checks)
 	r.Gates = append(r.Gates, checks...)
 	for _, c := range checks {
 		if !c.Pass {

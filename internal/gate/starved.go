@@ -83,3 +83,32 @@ func starvedCaveat(r *result.Result, checks []result.GateCheck) {
 		}
 	}
 }
+
+// stallCaveat opens the detail of each failed latency percentile check
+// (p50 to p99.9, a gate's or the baseline's) with the generator's stalls
+// when they could account for it: its hiccup meter
+// (verdict.StallAt) holds that the requests at the check's rank met a
+// stall of the whole generator at least as long as the figure is over its
+// limit, so the figure may be the generator's (docs/capacity.md, "A
+// generator short of CPU"). Not on an INVALID profile (notJudgedOnInvalid
+// has spoken), nor one whose starved stages starvedCaveat named.
+func stallCaveat(r *result.Result, checks []result.GateCheck) {
+	for i := range checks {
+		c := &checks[i]
+		p := r.Profile(c.Profile)
+		q, ok := verdict.PercentileRank(c.Name)
+		if c.Pass || !ok || c.Unit != UnitMs || c.Unmeasured || c.Op == ">=" || p == nil || p.Generator.Invalid ||
+			strings.HasPrefix(c.Detail, "not judged") || verdict.StarvedText(p) != "" {
+			continue
+		}
+		ws := p.Windows
+		if c.Stage != nil && *c.Stage < len(p.Stages) {
+			ws = result.SteadyWindows(p, result.Spans(p)[*c.Stage])
+		}
+		stall := verdict.StallAt(ws, q)
+		if over := c.Measured - c.Limit; stall > 0 && over <= float64(result.Ms(stall)) {
+			c.Detail = join2(fmt.Sprintf("this run's generator stalled %s or longer in the seconds of %s of its requests, more than this figure is over its limit (%s), so it may be the generator's, not the target's; run again on a quiet machine",
+				msText(result.Ms(stall)), pctText(1-q), msText(result.Millis(over))), c.Detail)
+		}
+	}
+}

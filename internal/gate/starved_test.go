@@ -85,3 +85,62 @@ func TestStarvedSideOfTheGate(t *testing.T) {
 		t.Errorf("a starved baseline before the run: %v; want the run to go ahead", err)
 	}
 }
+
+// TestStallSideOfTheGate: a run whose generator's hiccup meter stalled,
+// in the seconds of 5% of its requests or more, for longer than a failed
+// latency percentile is over its limit says the figure may be the
+// generator's (a stall holds up the requests in flight through it by no
+// more than its length), in either model and whether the loop was
+// starved or not; the check still fails. Stalls shorter than the excess,
+// a percentile over its limit by more, or a check of another kind say
+// nothing. Before, the busy core's tail read as the target's, with no
+// word (docs/capacity.md, "A generator short of CPU").
+func TestStallSideOfTheGate(t *testing.T) {
+	ms := time.Millisecond
+	run := func(model string, lat, stall time.Duration) result.Profile {
+		p := closedRun(t, lat, false)
+		p.Model = model
+		var total result.Millis
+		for i := range p.Windows {
+			p.Windows[i].Stall, p.Windows[i].StallMax = result.Ms(stall), result.Ms(stall) // 1 stall a second: far under the starved share
+			total += result.Ms(stall)
+		}
+		p.Generator.Stall, p.Generator.StallMax = &total, ptrMillis(result.Ms(stall))
+		return p
+	}
+	tests := []struct {
+		name       string
+		model      string
+		lat, stall time.Duration // the run's; the baseline's latency is 10 ms, its limit 11 ms (+10%)
+		want       bool
+	}{
+		{"closed, stalls longer than the excess", "closed", 13 * ms, 5 * ms, true},
+		{"open, stalls longer than the excess", "open", 13 * ms, 5 * ms, true},
+		{"stalls shorter than the excess", "closed", 13 * ms, 1500 * time.Microsecond, false},
+		{"a percentile over by more than the stalls", "closed", 30 * ms, 5 * ms, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			old := run(tc.model, 10*ms, 0)
+			b := &Baseline{Path: "old.json", MaxRegression: 0.1, MinRequestShare: DefaultMinRequestShare,
+				Result: &result.Result{Status: result.StatusComplete, Profiles: []result.Profile{old}}}
+			r := &result.Result{Pass: true, Profiles: []result.Profile{run(tc.model, tc.lat, tc.stall)}}
+			Apply(r, nil, b)
+			if r.Pass {
+				t.Fatalf("a run %v slower than its baseline passed", tc.lat-10*ms)
+			}
+			for _, c := range r.Gates {
+				said := strings.HasPrefix(c.Detail, "this run's generator stalled ")
+				latency := c.Gate == "baseline:p95" || c.Gate == "baseline:p99"
+				if !c.Pass && latency && said != tc.want {
+					t.Errorf("failed %s: detail %q; want the stall said %v", c.Gate, c.Detail, tc.want)
+				}
+				if (c.Pass || !latency) && said {
+					t.Errorf("%s (pass %v): detail %q; a stall said on a check it cannot explain", c.Gate, c.Pass, c.Detail)
+				}
+			}
+		})
+	}
+}
+
+func ptrMillis(m result.Millis) *result.Millis { return &m }

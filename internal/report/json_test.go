@@ -133,6 +133,7 @@ func withOptional(r *result.Result) {
 		ss.Steps[len(ss.Steps)-1].Refinement = true
 		ss.Steps[len(ss.Steps)-1].Stalled = true
 		ss.Steps[0].CPUWait, ss.Steps[0].CPUWaitEach, ss.Steps[0].Starved = 912.5, 0.75, true
+		ss.Steps[0].StallShare, ss.Steps[0].StallMax = 0.067, 100.4
 		ss.Stall = "a stall (set only when the generator's lateness may account for the first break)"
 		ss.CapacityUnproven, ss.ErrorsPooled = true, true
 	}
@@ -141,6 +142,7 @@ func withOptional(r *result.Result) {
 		st.Windows[0].LatenessMax = 12.5
 		st.Windows[0].LatenessDue = float64(st.Windows[0].Time) - 0.25
 		st.Windows[0].CPUWait, st.Windows[0].CPUSlices = 912.5, 1217
+		st.Windows[0].Stall, st.Windows[0].StallMax = 67, 100.4
 	}
 	st.Stages = slices.Clone(st.Stages)
 	st.Stages[len(st.Stages)-1].Refinement = true
@@ -175,6 +177,8 @@ func withOptional(r *result.Result) {
 	sp.Generator.PreDialled = 13
 	cpuWait := result.Millis(2310.25)
 	sp.Generator.CPUWait = &cpuWait
+	stall, stallMax := result.Millis(67), result.Millis(100.4)
+	sp.Generator.Stall, sp.Generator.StallMax = &stall, &stallMax
 	sp.Generator.CPUWaitUnmeasured = "not Linux: a golden reason" // a merged part that did not measure it
 	sp.Generator.Iterations = 400
 	sp.Notes = []string{"a profile note"}

@@ -704,6 +704,9 @@ func secondsOf(ps []*Profile) map[int64]*secondAcc {
 			a.w.Errors += w.Errors
 			a.w.CPUWait += w.CPUWait // each part's generator's own threads
 			a.w.CPUSlices += w.CPUSlices
+			// A stall is a share of the second a part could not send in:
+			// the worst part's, not a sum over parts.
+			a.w.Stall, a.w.StallMax = max(a.w.Stall, w.Stall), max(a.w.StallMax, w.StallMax)
 			if w.LatenessMax > a.w.LatenessMax || (w.LatenessMax > 0 && w.LatenessMax == a.w.LatenessMax && w.LatenessDue < a.w.LatenessDue) {
 				a.w.LatenessMax, a.w.LatenessDue = w.LatenessMax, w.LatenessDue
 			}

@@ -450,6 +450,13 @@ type Step struct {
 	CPUWait     Millis `json:"cpu_wait_ms,omitempty"`
 	CPUWaitEach Millis `json:"cpu_wait_each_ms,omitempty"`
 	Starved     bool   `json:"cpu_starved,omitempty"`
+	// StallShare is the share of the step's steady seconds its generator
+	// stalled, and StallMax its longest stall in them, as its hiccup meter
+	// measured (Window.Stall: stalls longer than 10 ms): a closed step
+	// that stalled verdict.StalledShareFloor of its time or more is
+	// Starved too. Absent when none, and in older results.
+	StallShare float64 `json:"stall_share,omitempty"`
+	StallMax   Millis  `json:"stall_max_ms,omitempty"`
 	// P50Trend and InFlightTrend are the step's trends over its steady
 	// windows (docs/capacity.md, "Step stability"); absent when it had too
 	// few windows to test (fewer than 6). InFlightTrend is open-model only.
@@ -782,6 +789,15 @@ type Window struct {
 	// where it is not measured (Generator.CPUWait), and in older results.
 	CPUWait   Millis  `json:"cpu_wait_ms,omitempty"`
 	CPUSlices float64 `json:"cpu_slices,omitempty"`
+	// Stall is how long the generator was stalled during the second, as
+	// its hiccup meter measured (a goroutine that sleeps 1 ms and notes
+	// how late it woke: a wake-up more than 1 ms late is a stall), and
+	// StallMax the longest stall that touched the second: the share of
+	// the second a closed loop could not send in, and what a stall could
+	// add to a request's latency (docs/capacity.md, "A generator short of
+	// CPU"). On every system; absent when none, and in older results.
+	Stall    Millis `json:"stall_ms,omitempty"`
+	StallMax Millis `json:"stall_max_ms,omitempty"`
 }
 
 // RequestWindow is one request name's part of a second.
@@ -875,6 +891,23 @@ type Generator struct {
 	// Linux, or no readable schedstat), so that an absent CPUWait does not
 	// read as no wait; absent where it was measured, and in older results.
 	CPUWaitUnmeasured string `json:"cpu_wait_unmeasured,omitempty"`
+	// Stall is how long the generator stalled during the profile (the sum
+	// of its windows' Window.Stall) and StallMax its longest stall, as its
+	// hiccup meter measured: 0 when none; nil in older results.
+	Stall    *Millis `json:"stall_ms,omitempty"`
+	StallMax *Millis `json:"stall_max_ms,omitempty"`
+}
+
+// addMillis is a + b where either may be absent (nil when both are).
+func addMillis(a, b *Millis) *Millis {
+	if b == nil {
+		return a
+	}
+	sum := *b
+	if a != nil {
+		sum += *a
+	}
+	return &sum
 }
 
 // MergeEngines is the engine of a profile made of parts (a split run's
@@ -930,12 +963,10 @@ func (g *Generator) AddCounts(pg Generator) {
 	g.EarlyTotal += pg.EarlyTotal
 	g.EarlyMax = max(g.EarlyMax, pg.EarlyMax)
 	g.PreDialled += pg.PreDialled
-	if pg.CPUWait != nil {
-		sum := *pg.CPUWait
-		if g.CPUWait != nil {
-			sum += *g.CPUWait
-		}
-		g.CPUWait = &sum
+	g.CPUWait = addMillis(g.CPUWait, pg.CPUWait)
+	g.Stall = addMillis(g.Stall, pg.Stall)
+	if pg.StallMax != nil && (g.StallMax == nil || *pg.StallMax > *g.StallMax) {
+		g.StallMax = pg.StallMax
 	}
 	if g.CPUWaitUnmeasured == "" {
 		g.CPUWaitUnmeasured = pg.CPUWaitUnmeasured // a part that did not measure it

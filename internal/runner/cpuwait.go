@@ -1,13 +1,10 @@
 package runner
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
-	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/ticker"
 )
@@ -105,36 +102,26 @@ func (l *cpuWaitLog) sampleAt(clock func() time.Time) {
 	l.last, l.lastAt = r, now
 }
 
-// addSeconds adds to snap, whose windows are the seconds that completed
-// something, an empty window for each whole second of the profile (from
-// its start, snap's epoch, to stoppedAt after it) that completed nothing
-// but in which the threads waited for a CPU: a stall long enough to
-// complete nothing in a second is where the generator was held up most,
-// and without a window fill had nowhere to put its wait. Such a second is
-// what the verdict, compare and windowed gates count as an empty second
-// already (result.SteadyWindows); its window now holds its wait too.
-func (l *cpuWaitLog) addSeconds(snap *metrics.Snapshot, stoppedAt time.Duration) {
+// waitedSeconds are the seconds in which the threads waited for a CPU,
+// for addEmptySeconds: a whole second of the profile that completed
+// nothing but in which they waited gets a window of its own (a stall
+// long enough to complete nothing in a second is where the generator was
+// held up most). Such a second is what the verdict, compare and windowed
+// gates count as an empty second already (result.SteadyWindows); its
+// window now holds its wait too. None where the wait is not measured.
+func (l *cpuWaitLog) waitedSeconds() []int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.measured {
-		return
+		return nil
 	}
-	have := make(map[int64]bool, len(snap.Windows))
-	for _, w := range snap.Windows {
-		have[w.Second] = true
-	}
-	first, end := snap.Epoch.Add(time.Second-1).Unix(), snap.Epoch.Add(stoppedAt)
-	added := false
+	ts := make([]int64, 0, len(l.secs))
 	for t, s := range l.secs {
-		if t < first || time.Unix(t+1, 0).After(end) || have[t] || s.wait <= 0 {
-			continue
+		if s.wait > 0 {
+			ts = append(ts, t)
 		}
-		snap.Windows = append(snap.Windows, metrics.Window{Second: t})
-		added = true
 	}
-	if added {
-		slices.SortFunc(snap.Windows, func(a, b metrics.Window) int { return cmp.Compare(a.Second, b.Second) })
-	}
+	return ts
 }
 
 // fill sets each window's share of the wait and the profile's total. It
@@ -149,7 +136,7 @@ func (l *cpuWaitLog) fill(p *result.Profile) {
 		p.Generator.CPUWaitUnmeasured = cpuWaitUnmeasured
 		if p.Model == "closed" {
 			p.Notes = append(p.Notes, "the generator's wait for a CPU was not measured ("+cpuWaitUnmeasured+
-				"): a closed loop whose generator is short of CPU sends less and waits longer, its throughput low and its latency high for the machine's sake, and nothing in this result would say so (docs/capacity.md, \"A generator short of CPU\")")
+				"): a closed loop whose generator is short of CPU sends less and waits longer, its throughput low and its latency high for the machine's sake; its hiccup meter still names the stalls (windows[].stall_ms), but not a generator run late by shorter waits (docs/capacity.md, \"A generator short of CPU\")")
 		}
 		return
 	}

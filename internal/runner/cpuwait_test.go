@@ -75,18 +75,26 @@ func TestCPUWaitLog(t *testing.T) {
 
 // TestRunRecordsCPUWait: a run records the wait for a CPU where the
 // machine measures it — the profile's total, the sum of its windows', and
-// the times its threads ran — and leaves it absent where it does not.
+// the times its threads ran — and leaves it absent where it does not; and
+// its hiccup meter's stalls everywhere.
 func TestRunRecordsCPUWait(t *testing.T) {
 	_, measured := newCPUWaitReader()()
 	res := runScenario(t, testkit.GetScenario("cpu", "url: builtin, builtin: {workers: 2, service_time: 2ms}", `profiles:
   baseline: {users: 2, duration: 1s}
 `))
 	p := res.Profiles[0]
-	var sum result.Millis
+	var sum, stalled result.Millis
 	var slices float64
 	for _, w := range p.Windows {
 		sum += w.CPUWait
 		slices += w.CPUSlices
+		stalled += w.Stall
+	}
+	// The hiccup meter measures on every system: its total is present
+	// (0 when nothing stalled) and the sum of the windows' (a stall at the
+	// profile's edges may fall outside them: no more than the total).
+	if g := p.Generator; g.Stall == nil || g.StallMax == nil || float64(stalled) > float64(*g.Stall)+1e-6 {
+		t.Errorf("the hiccup meter: total %v, longest %v, windows %v ms; want the total measured and no less than the windows'", g.Stall, g.StallMax, stalled)
 	}
 	if !measured {
 		if p.Generator.CPUWait != nil || sum != 0 || slices != 0 || p.Generator.CPUWaitUnmeasured == "" {
@@ -170,7 +178,7 @@ func TestCPUWaitOfASecondThatCompletedNothing(t *testing.T) {
 	}
 	epoch := time.Unix(99, int64(500*ms)) // the profile runs 99.5–104.5
 	snap := &metrics.Snapshot{Epoch: epoch, Windows: []metrics.Window{{Second: 99, Count: 3}, {Second: 100, Count: 50}, {Second: 102, Count: 50}, {Second: 104, Count: 20}}}
-	l.addSeconds(snap, 5*time.Second)
+	addEmptySeconds(snap, 5*time.Second, l.waitedSeconds())
 	var secs []int64
 	for _, w := range snap.Windows {
 		secs = append(secs, w.Second)

@@ -394,12 +394,12 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile, lateLimit: opt.MaxLateness, flows: progress.Flows}
 	watchDone := w.start(pctx)
 
-	cpu0, stopWaits := cpuTime(), startCPUWaits(newCPUWaitReader())
+	cpu0, stopWaits, stopHiccups := cpuTime(), startCPUWaits(newCPUWaitReader()), startHiccups(realClock{})
 	eopt.Recorder, eopt.Progress, eopt.Dialled = rec, progress, dialled
 	stats, err := engine.Run(pctx, p, eopt)
 	stopProfile()
 	<-watchDone
-	waits := stopWaits()
+	waits, hiccups := stopWaits(), stopHiccups()
 	ranAll.Store(err == nil && !stats.Stopped)
 	if err != nil {
 		return result.Profile{}, nil, fmt.Errorf("profile %s: %w", p.Name, err)
@@ -415,7 +415,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	}
 	cpu := cpuTime() - cpu0
 	snap := rec.Close()
-	waits.addSeconds(snap, stoppedAt)
+	addEmptySeconds(snap, stoppedAt, append(waits.waitedSeconds(), hiccups.stalledSeconds()...))
 	status := result.StatusComplete
 	if stats.Stopped && ctx.Err() != nil {
 		status = result.StatusInterrupted
@@ -427,6 +427,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 		Generator: generator(stats, cpu, opt.MaxLateness),
 	})
 	describeGenerator(&prof, p, stats, opt.Engine, waits)
+	hiccups.fill(&prof)
 	addFlows(&prof, opt.Scenario, stats, stoppedAt, total)
 	prof.Rules = rules(p)
 	prof.Monitor = mon.Finish(ctx, epoch.Add(stoppedAt), result.Spans(&prof))

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 )
 
 // A stall of the generator (or of the machine) inside one stress step
@@ -122,13 +124,17 @@ func stallWhen(part Part) string {
 // steadyStall is a failed baseline's or target's doubt when a stall of the
 // generator could account for every failed check, by the stress rule
 // (stallCould): each is a latency percentile of a stage whose steady part
-// held a start later than the profile's lateness limit, and over its limit
-// by no more than that stall. Any other failed check (errors, throughput,
-// a growing queue, a percentile with a note) is the target's whatever the
-// generator did: "" then, and when no check failed.
+// held a start later than the profile's lateness limit, or whose requests
+// at its rank met a stall of the generator's hiccup meter (StallAt), over
+// its limit by no more than that stall. Any other failed check (errors,
+// throughput, a growing queue, a percentile with a note) is the target's
+// whatever the generator did: "" then, and when no check failed. The
+// lateness names when its stall began; the meter, when it alone explains
+// a check, how long its stalls were.
 func steadyStall(p *result.Profile, checks []result.Check) string {
 	spans := Spans(p)
 	var worst Part
+	var metered meterStall
 	var failed []string
 	for _, c := range checks {
 		if c.Pass {
@@ -142,19 +148,66 @@ func steadyStall(p *result.Profile, checks []result.Check) string {
 			i = *c.Stage
 		}
 		part := lateIn(p, spans[i])
-		stall := stallOver(p, part)
-		if stall == 0 || !stallCould(c, stall) {
+		if stall := stallOver(p, part); stall > 0 && stallCould(c, stall) {
+			if part.LateMax > worst.LateMax {
+				worst = part
+			}
+		} else if m, ok := meterCould(p, spans[i], c); ok {
+			metered = metered.longer(m)
+		} else {
 			return ""
-		}
-		if part.LateMax > worst.LateMax {
-			worst = part
 		}
 		failed = append(failed, c.Name)
 	}
 	if len(failed) == 0 {
 		return ""
 	}
+	if metered.stall > 0 {
+		return fmt.Sprintf("the generator stalled %s or longer in the seconds of %s of its requests (its hiccup meter), more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again",
+			ms(result.Ms(metered.stall)), units.Pct(metered.tail), strings.Join(failed, ", "))
+	}
 	return fmt.Sprintf("the generator %s, more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again", stallWhen(worst), strings.Join(failed, ", "))
+}
+
+// meterStall is a stall of the hiccup meter that the requests at a
+// percentile's rank met (StallAt), and the share of the requests at and
+// above that rank (tail); the larger stall is the larger.
+type meterStall struct {
+	stall time.Duration
+	tail  float64
+}
+
+func (a meterStall) longer(b meterStall) meterStall {
+	if b.stall > a.stall {
+		return b
+	}
+	return a
+}
+
+// meterCould says whether the hiccup meter's stalls in the steady part
+// of span could account for the failed latency percentile c (stallCould),
+// with the stall.
+func meterCould(p *result.Profile, span Span, c result.Check) (meterStall, bool) {
+	q, ok := PercentileRank(c.Name)
+	if !ok {
+		return meterStall{}, false
+	}
+	stall := StallAt(result.SteadyWindows(p, span), q)
+	return meterStall{stall, 1 - q}, stall > 0 && stallCould(c, stall)
+}
+
+// PercentileRank is the rank of a latency percentile check named "p95" or
+// "baseline:p99.9" (0.95, 0.999); false for any other.
+func PercentileRank(name string) (float64, bool) {
+	name = strings.TrimPrefix(name, "baseline:")
+	if !strings.HasPrefix(name, "p") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(name[1:], 64)
+	if err != nil || v <= 0 || v >= 100 {
+		return 0, false
+	}
+	return v / 100, true
 }
 
 // spikeStall is a failed spike's doubt when a stall of the generator could

@@ -238,3 +238,45 @@ func checkDoubt(t *testing.T, v *result.Verdict, doubt bool, want string) {
 		t.Errorf("answer %q, want it to end %q", v.Answer, want)
 	}
 }
+
+// TestSteadyStallOfTheMeter: a target that failed its p95 because one
+// second of ten read 100ms against 50ms, while the generator's hiccup
+// meter stalled 64ms in that second (no start late: the closed model, or
+// a stall while responses waited to be read), says the failure may be the
+// generator's; not with a 30ms stall (less than the p95 is over its
+// limit), nor when errors failed too.
+func TestSteadyStallOfTheMeter(t *testing.T) {
+	ms := time.Millisecond
+	const stalled = 5
+	for _, tc := range []struct {
+		name  string
+		model string
+		stall time.Duration
+		errs  int64
+		doubt bool
+	}{
+		{"closed, a stall that accounts for the failure", "closed", 64 * ms, 0, true},
+		{"open, a stall that accounts for the failure", "open", 64 * ms, 0, true},
+		{"a stall shorter than the excess", "closed", 30 * ms, 0, false},
+		{"errors failed too", "closed", 64 * ms, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := steady(t, 10, 100, func(i int) time.Duration {
+				if i == stalled {
+					return 100 * ms
+				}
+				return 20 * ms
+			}, func(int) int64 { return tc.errs })
+			p.Name, p.Model = "target", tc.model
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(50 * ms), ErrorRate: ptrF(0.001)}}
+			p.Windows[stalled].StallMax = result.Ms(tc.stall)
+			total := result.Ms(tc.stall)
+			p.Generator.Stall = &total
+			v := Judge(p, 0)
+			if v.Pass {
+				t.Fatalf("passed: %s", v.Answer)
+			}
+			checkDoubt(t, v, tc.doubt, "the generator stalled 64ms or longer in the seconds of 5% of its requests (its hiccup meter), more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again")
+		})
+	}
+}

@@ -227,3 +227,87 @@ func starvedCases(each time.Duration) []starvedCase {
 		{"open", "open", each, false},
 	}
 }
+
+// setStall gives windows [from, to) a stall of share of each second, the
+// longest longest, and p a meter that measured.
+func setStall(p *result.Profile, from, to int, share float64, longest time.Duration) {
+	var total result.Millis
+	for i := from; i < to; i++ {
+		p.Windows[i].Stall = result.Ms(time.Duration(share * float64(time.Second)))
+		p.Windows[i].StallMax = result.Ms(longest)
+		total += p.Windows[i].Stall
+	}
+	p.Generator.Stall = &total
+}
+
+// TestStressStalledGenerator: a closed stress step whose generator's
+// hiccup meter stalled StalledShareFloor of its steady time or more is
+// starved though its mean wait for a CPU is a quiet machine's (a burst
+// stall the mean misses), and the answer gives its stalls; a step under
+// the floor, an open step, and a result without the meter are not.
+func TestStressStalledGenerator(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name  string
+		model string
+		share float64 // step 2's stalled share
+		meter bool
+		want  bool
+	}{
+		{"at the floor", "closed", StalledShareFloor, true, true},
+		{"under the floor", "closed", StalledShareFloor * 0.9, true, false},
+		{"the open model", "open", StalledShareFloor, true, false},
+		{"no meter", "closed", StalledShareFloor, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			offered := []float64{4, 8, 12, 16}
+			if tc.model == "open" {
+				offered = []float64{400, 800, 1200, 1600}
+			}
+			p := stress(t, tc.model, offered, []float64{400, 800, 1200, 1600},
+				[]time.Duration{10 * ms, 10 * ms, 10 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+			setCPUWait(p, 0, 20, 50*time.Microsecond)
+			setStall(p, 5, 10, tc.share, 150*ms)
+			if !tc.meter {
+				p.Generator.Stall = nil
+			}
+			v := Judge(p, 0)
+			st := v.Stress.Steps[1]
+			if st.Starved != tc.want {
+				t.Errorf("step 2 cpu_starved %v, want %v (%+v)", st.Starved, tc.want, st)
+			}
+			for _, o := range []int{0, 2, 3} {
+				if v.Stress.Steps[o].Starved {
+					t.Errorf("step %d, no stall, is marked starved", o+1)
+				}
+			}
+			word := "the generator waited for a CPU in step(s) 2 (up to 50µs each time a thread was ready to run, 100ms a second in all, in step 2; stalled 5% of the time, 150ms at the longest, in step 2, against"
+			if got := strings.Contains(v.Caveat, word); got != tc.want {
+				t.Errorf("caveat %q: the word %v, want %v", v.Caveat, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSteadyStalledGenerator: a closed steady profile whose generator
+// spent 10% of its steady part in long stalls, its mean wait a quiet
+// machine's, passes with the caveat giving its stalls; in the open model
+// nothing is said.
+func TestSteadyStalledGenerator(t *testing.T) {
+	for _, tc := range []struct {
+		model string
+		want  bool
+	}{{"closed", true}, {"open", false}} {
+		t.Run(tc.model, func(t *testing.T) {
+			p := steady(t, 10, 100, func(int) time.Duration { return 20 * time.Millisecond }, func(int) int64 { return 0 })
+			p.Model = tc.model
+			p.Stages[0].Stats.Response.Mean = result.Ms(20 * time.Millisecond)
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(50 * time.Millisecond)}}
+			setCPUWait(p, 0, 10, 50*time.Microsecond)
+			setStall(p, 0, 10, 0.1, 150*time.Millisecond)
+			want := "the generator waited for a CPU in its steady part (50µs each time a thread was ready to run, 100ms a second in all; stalled 10% of the time, 150ms at the longest, against a mean latency of 20ms): its throughput may be low"
+			passSaying(t, p, want, tc.want)
+		})
+	}
+}

@@ -109,6 +109,7 @@ func stepFigures(p *result.Profile, i int, sp Span, step *result.Step) Part {
 	step.ErrorRate = part.ErrorRate
 	step.Windows = part.Windows
 	step.CPUWait, step.CPUWaitEach, step.Starved = starvedPart(p.Model, part)
+	step.StallShare, step.StallMax = stalledShare(part), result.Ms(part.StallMax)
 	if p.Model == "closed" {
 		step.Concurrency = p.Stages[i].Offered.Load
 	} else {

@@ -60,6 +60,12 @@ type Part struct {
 	// has one holding its wait where the threads waited, from the runner;
 	// in older results it has none, and SteadyWindows fills it in empty).
 	CPUSeconds int
+	// Stall is how long the generator stalled over the steady seconds,
+	// and StallMax its longest stall in them, as its hiccup meter measured
+	// (result.Window.Stall); StallMeasured is false for a result written
+	// before the meter (result.Generator.Stall absent).
+	Stall, StallMax time.Duration
+	StallMeasured   bool
 }
 
 // Span is a stage's place in the profile timeline (result.Span: the one
@@ -75,7 +81,7 @@ const eps = 1e-6
 // none (a stage shorter than two seconds), it falls back to the stage's
 // whole figures.
 func SteadyPart(p *result.Profile, stage int, span Span) Part {
-	var part Part
+	part := Part{StallMeasured: p.Generator.Stall != nil}
 	var h *hdr.Histogram
 	var goodSq float64 // Σ per-second goodput², for GoodputSE
 	for _, w := range result.SteadyWindows(p, span) {
@@ -85,6 +91,7 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		part.Errors += w.Errors
 		part.seeLate(w)
 		part.seeCPUWait(w)
+		part.seeStall(w)
 		if w.Hist == "" {
 			continue
 		}

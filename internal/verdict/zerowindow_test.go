@@ -11,7 +11,7 @@ import (
 
 // emptied replaces the windows of p at the given offsets by the runner's
 // window of a whole second that completed nothing but in which the
-// generator waited for a CPU (runner cpuWaitLog.addSeconds): requests 0,
+// generator waited for a CPU (runner addEmptySeconds): requests 0,
 // no histogram, its wait.
 func emptied(p *result.Profile, secs ...int) {
 	for i, w := range p.Windows {
