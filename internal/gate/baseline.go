@@ -133,6 +133,12 @@ func (b *Baseline) Judge(r *result.Result) (checks []result.GateCheck, warnings 
 			c.Detail = join(detail, c.Detail)
 			checks = append(checks, result.GateCheck{Gate: c.Name, Profile: p.Name, Check: c})
 		}
+		if ranOutEarly(old) {
+			// Partial figures: no regression, and no absence of one.
+			check("complete", result.Check{Op: "==", Limit: 0, Unmeasured: true},
+				fmt.Sprintf("the baseline's %s profile is INCOMPLETE: %s, so it did not run as planned and its figures are partial; store a complete run as the baseline", p.Name, verdict.RanOutText(old)))
+			continue
+		}
 		if g := old.Generator; g.Invalid {
 			// Its figures measure the generator, not the target: no
 			// regression, and no absence of one, can be told from them.

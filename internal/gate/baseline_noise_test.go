@@ -2,6 +2,7 @@ package gate
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,31 @@ func TestSpikeNotCalledByTheBootstrapOfTheFigure(t *testing.T) {
 	old.Rules.Recovery, cur.Rules.Recovery = nil, nil
 	if failed, _, _ := judgePair(old, cur); !strings.Contains(strings.Join(failed, " "), "baseline:p99") {
 		t.Errorf("steady: failed %v, want baseline:p99", failed)
+	}
+}
+
+// A baseline whose unique data source ran out 2 s into its 20 s profile
+// (on_exhausted: stop) ran a tenth of it: its run said INCOMPLETE and
+// exited 1, and compare calls a comparison with it INCOMPLETE. As a
+// --baseline it was taken as it was: a run judged against its 2 s of
+// figures could pass. It is refused before the run (CheckBeforeRun), and
+// Judge fails one baseline:complete check that says why, as for an INVALID
+// baseline; one that ran 19 of 20 s stays a baseline.
+func TestRanOutBaselineIsRefused(t *testing.T) {
+	old := expRun(t, 6, 10, 0, 20)
+	ran := result.Seconds(2)
+	old.DataRanOut = &ran
+	failed, checks, _ := judgePair(old, expRun(t, 7, 10, 0, 20))
+	if len(checks) != 1 || len(failed) != 1 || failed[0] != "baseline:complete" ||
+		!strings.Contains(checks[0].Detail, "the baseline's baseline profile is INCOMPLETE: a unique data source ran out of rows (on_exhausted: stop) after 2s of its planned 20s") {
+		t.Errorf("baseline that ran out: %+v, want one failed baseline:complete check", checks)
+	}
+	b := &Baseline{Path: "old.json", Result: &result.Result{Profiles: []result.Profile{old}}}
+	if err := b.CheckBeforeRun([]result.Profile{expRun(t, 7, 10, 0, 20)}); err == nil || !strings.Contains(err.Error(), "baseline old.json is INCOMPLETE for profile baseline (a unique data source ran out") {
+		t.Errorf("CheckBeforeRun: %v, want the baseline refused", err)
+	}
+	ran = 19
+	if failed, _, _ := judgePair(old, expRun(t, 7, 10, 0, 20)); slices.Contains(failed, "baseline:complete") {
+		t.Errorf("ran 19 s of 20: failed %v, want it a baseline", failed)
 	}
 }

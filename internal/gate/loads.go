@@ -19,11 +19,13 @@ import (
 // names the baseline file and every such profile with the baseline's
 // reasons.
 func (b *Baseline) CheckBeforeRun(planned []result.Profile) error {
-	var invalid, lenient []string
+	var invalid, lenient, ranOut []string
 	for i := range planned {
 		old := b.Result.Profile(planned[i].Name)
 		switch {
 		case old == nil:
+		case ranOutEarly(old):
+			ranOut = append(ranOut, fmt.Sprintf("profile %s (%s)", old.Name, verdict.RanOutText(old)))
 		case old.Generator.Invalid:
 			invalid = append(invalid, fmt.Sprintf("profile %s (%s)", old.Name, strings.Join(old.Generator.Reasons, "; ")))
 		default:
@@ -37,6 +39,9 @@ func (b *Baseline) CheckBeforeRun(planned []result.Profile) error {
 	case len(invalid) > 0:
 		return fmt.Errorf("baseline %s is INVALID for %s: its generator was the bottleneck, so its figures measure the generator, not the target, and no run can be judged against them; the run was not started; store a valid run as the baseline",
 			b.Path, strings.Join(invalid, ", "))
+	case len(ranOut) > 0:
+		return fmt.Errorf("baseline %s is INCOMPLETE for %s: it did not run as planned, and its figures are partial; the run was not started; store a complete run as the baseline",
+			b.Path, strings.Join(ranOut, ", "))
 	case len(lenient) > 0:
 		return fmt.Errorf("baseline %s is INVALID by this run's --max-lateness for %s: latencies counted from each request's intended start include the generator's lateness, so its figures cannot judge a run held to the stricter limit; the run was not started; hold both to one --max-lateness (this run's with a baseline stored under it, or the baseline's)",
 			b.Path, strings.Join(lenient, ", "))
@@ -71,4 +76,13 @@ func (b *Baseline) CheckLoads(planned []result.Profile) error {
 	}
 	return fmt.Errorf("baseline %s was run at another load (%s): latency and errors at another load say nothing of a regression, so the run was not started; run the baseline's scenario at its --scale, or store a new baseline",
 		b.Path, strings.Join(diffs, "; "))
+}
+
+// ranOutEarly says whether a unique data source ended the baseline's
+// profile before the share of its planned length a verdict needs
+// (verdict.RanOutEarly): its run called it INCOMPLETE, and compare calls a
+// comparison with it INCOMPLETE; its figures are no baseline.
+func ranOutEarly(p *result.Profile) bool {
+	_, _, early := verdict.RanOutEarly(p)
+	return early
 }

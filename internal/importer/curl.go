@@ -46,6 +46,12 @@ func Curl(command string, opt Options) (*Result, error) {
 	r.name = stepName(r.method, u.Path, map[string]bool{})
 	where := "the request"
 	r.path = sec.pathQuery(u, nil, where)
+	for _, v := range vars {
+		// The URL's path escapes the braces of a $VAR it holds
+		// ("/items/$ID" read "/items/$%7BID%7D", sent as such): it stays
+		// the environment reference the command made it.
+		r.path = strings.ReplaceAll(r.path, "$%7B"+v+"%7D", "${"+v+"}")
+	}
 	var notes []string
 	r.headers, notes = c.copyHeaders(sec)
 	user, from := c.user, "-u (user:password, base64)"

@@ -340,3 +340,25 @@ func TestImportSendsDollarsAsRecorded(t *testing.T) {
 		t.Errorf("curl: sends body %s headers %+v, want the quoted text and the variable's value\n%s", r.Body, r.Headers, res.YAML)
 	}
 }
+
+// TestCurlPathVariable: a $VAR in a curl command's URL path is the
+// environment reference it is in a header or the query. It was written
+// "/items/$$%7BID%7D" (its braces escaped as the path's) and the scenario
+// sent GET /items/$%7BID%7D whatever ID was, with no note to set it.
+func TestCurlPathVariable(t *testing.T) {
+	res, err := Curl(`curl "https://api.example/items/$ID/x?q=$Q"`, Options{Source: "a curl command"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ID": "42", "Q": "q1", "TARGET_URL": "http://127.0.0.1:1"}
+	sc, err := scenario.Parse("curl.yaml", res.YAML, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	if u := sc.Requests[0].URL; u != "http://127.0.0.1:1/items/42/x?q=q1" {
+		t.Errorf("sends %s, want /items/42/x?q=q1 (ID and Q from the environment)\n%s", u, res.YAML)
+	}
+	if !slices.Contains(res.Env, "ID") {
+		t.Errorf("env %q: want ID named to be set\n%s", res.Env, res.YAML)
+	}
+}

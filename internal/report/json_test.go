@@ -166,6 +166,8 @@ func withOptional(r *result.Result) {
 	sp.Stages[0].Offered.Think = &think // the closed model's; the field is pinned all the same
 	jitter := 0.25
 	sp.Stages[0].Offered.ThinkJitter = &jitter
+	planned := 250.0
+	sp.Stages[0].Offered.Planned = &planned // a merged stage a segment stopped early
 	sp.Stages[0].StartRate, sp.Stages[0].CompletionSpan = 200, 5.25
 	sp.Total.StartRate, sp.Total.CompletionSpan = 200, 5.25
 	sp.Rules.DefaultErrorRate = f(0.01)

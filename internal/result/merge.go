@@ -387,6 +387,7 @@ func (m *merger) stage(ps []*Profile, si int) (Stage, string, error) {
 	early := hi-lo > 1
 	off := first.Stages[si].Offered
 	off.From, off.Load, off.Requests = 0, 0, 0
+	var planned float64
 	for _, p := range ps {
 		o, f := p.Stages[si].Offered, 1.0
 		if early && hi > 0 {
@@ -395,6 +396,11 @@ func (m *merger) stage(ps []*Profile, si int) (Stage, string, error) {
 		off.From += o.From * f
 		off.Load += o.Load * f
 		off.Requests += o.Requests * f
+		planned += o.PlannedLoad()
+	}
+	off.Planned = nil
+	if early {
+		off.Planned = &planned // the plan, which LoadDifference compares
 	}
 	warn := ""
 	if early {

@@ -389,6 +389,12 @@ func TestMergeRunFigures(t *testing.T) {
 			if o := r.Profiles[0].Stages[1].Offered; math.Abs(o.Load-800) > 1e-9 || math.Abs(o.From-800) > 1e-9 || math.Abs(o.Requests-1600) > 1e-9 {
 				t.Errorf("offered %+v, want 800 req/s and 1600 starts: what the segments offered while they ran", o)
 			}
+			if o := r.Profiles[0].Stages[1].Offered; o.PlannedLoad() != 1000 {
+				t.Errorf("planned load %v, want 1000 req/s: the plan, which another run's is compared with", o.PlannedLoad())
+			}
+			if o := r.Profiles[0].Stages[0].Offered; o.Planned != nil {
+				t.Errorf("stage 0 planned_load %v, want none: its load is the plan", *o.Planned)
+			}
 			if o := r.Profiles[0].Stages[0].Offered; o.Load != 1000 || o.Requests != 2000 {
 				t.Errorf("stage 0 offered %+v, want 1000 req/s and 2000 starts: every segment ran it whole", o)
 			}

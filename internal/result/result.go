@@ -575,6 +575,24 @@ type Offered struct {
 	// same, the users' requests bunch differently. Absent where Think is,
 	// and in results written before it existed.
 	ThinkJitter *float64 `json:"think_jitter,omitempty"`
+	// Planned is the load the stage was planned to offer after its ramp,
+	// where Load is not it: a merged stage the segments ran for different
+	// lengths, whose Load is what they offered while they ran (merge.go).
+	// Absent otherwise (Load is the plan), and in older results.
+	Planned *float64 `json:"planned_load,omitempty"`
+}
+
+// PlannedLoad is the load the stage was planned to offer after its ramp:
+// Planned when set, else Load. Whether two runs offered one load is a
+// question of their plans (verdict.LoadDifference): a merged split stress
+// run whose segment stopped its ramp on its own offered 80 of a planned
+// 120 req/s in that step, and was called INCOMPARABLE with a run of the
+// same scenario.
+func (o Offered) PlannedLoad() float64 {
+	if o.Planned != nil {
+		return *o.Planned
+	}
+	return o.Load
 }
 
 // Stats are the figures of a stage or of a whole profile.
