@@ -130,6 +130,9 @@ func (l *cpuWaitLog) waitedSeconds() []int64 {
 // would name a starved generator, in a note: an absent wait must not read
 // as none.
 func (l *cpuWaitLog) fill(p *result.Profile) {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.measured {
@@ -156,8 +159,8 @@ func (l *cpuWaitLog) fill(p *result.Profile) {
 // startCPUWaits reads the process's wait for a CPU once a second until
 // the returned stop is called, which takes a last reading and returns the
 // log.
-func startCPUWaits(read cpuWaitReader) (stop func() *cpuWaitLog) {
-	l := newCPUWaitLog(read, time.Now())
+func startCPUWaits(read cpuWaitReader) (l *cpuWaitLog, stop func() *cpuWaitLog) {
+	l = newCPUWaitLog(read, time.Now())
 	done := make(chan struct{})
 	ended := make(chan struct{})
 	go func() {
@@ -166,7 +169,7 @@ func startCPUWaits(read cpuWaitReader) (stop func() *cpuWaitLog) {
 			ticker.Every(done, time.Second, l.tick)
 		}
 	}()
-	return func() *cpuWaitLog {
+	return l, func() *cpuWaitLog {
 		close(done)
 		<-ended
 		l.sampleAt(l.clock)

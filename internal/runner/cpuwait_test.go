@@ -121,11 +121,11 @@ func TestRunRecordsCPUWait(t *testing.T) {
 // TestStartCPUWaitsStops: the sampler stops when asked, whether it reads
 // or measures nothing, and the log says which.
 func TestStartCPUWaitsStops(t *testing.T) {
-	stop := startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{Wait: time.Millisecond, Slices: 1}, true })
+	_, stop := startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{Wait: time.Millisecond, Slices: 1}, true })
 	if l := stop(); !l.measured {
 		t.Error("a reader that reads: not measured")
 	}
-	stop = startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false })
+	_, stop = startCPUWaits(func() (cpuWaitReading, bool) { return cpuWaitReading{}, false })
 	if l := stop(); l.measured {
 		t.Error("a reader that measures nothing: measured")
 	}

@@ -3,6 +3,7 @@ package runner
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,14 +51,15 @@ type hiccupSecond struct {
 	stalled, max time.Duration
 }
 
-// hiccupMeter holds the seconds' stalls. Only its goroutine writes them,
-// and they are read after it has ended (stop), so no lock is taken per
-// tick; a tick allocates nothing (a second's first stall adds it to the
-// map).
+// hiccupMeter holds the seconds' stalls. Only its goroutine writes them;
+// the live ramp judge reads them while it runs (watcher), so a wake-up
+// late past the floor takes the lock to note it; an on-time tick takes
+// none and allocates nothing (a second's first stall adds it to the map).
 type hiccupMeter struct {
 	clock                 hiccupClock
 	interval, floor, long time.Duration
 	stopped               atomic.Bool
+	mu                    sync.Mutex
 	secs                  map[int64]*hiccupSecond
 }
 
@@ -88,6 +90,8 @@ func (m *hiccupMeter) see(from, to time.Time) {
 	if late <= m.floor {
 		return
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for t := due; t.Before(to); {
 		next := time.Unix(t.Unix()+1, 0)
 		if next.After(to) {
@@ -108,14 +112,14 @@ func (m *hiccupMeter) see(from, to time.Time) {
 
 // startHiccups starts the meter; the returned stop ends it and returns
 // it, its seconds then read.
-func startHiccups(clock hiccupClock) (stop func() *hiccupMeter) {
-	m := newHiccupMeter(clock)
+func startHiccups(clock hiccupClock) (m *hiccupMeter, stop func() *hiccupMeter) {
+	m = newHiccupMeter(clock)
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
 		m.run()
 	}()
-	return func() *hiccupMeter {
+	return m, func() *hiccupMeter {
 		m.stopped.Store(true)
 		<-ended
 		return m
@@ -124,6 +128,8 @@ func startHiccups(clock hiccupClock) (stop func() *hiccupMeter) {
 
 // stalledSeconds are the seconds with a stall, for addEmptySeconds.
 func (m *hiccupMeter) stalledSeconds() []int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	ts := make([]int64, 0, len(m.secs))
 	for t, s := range m.secs {
 		if s.stalled > 0 {
@@ -135,6 +141,11 @@ func (m *hiccupMeter) stalledSeconds() []int64 {
 
 // fill sets each window's stalls and the profile's total and longest.
 func (m *hiccupMeter) fill(p *result.Profile) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var total, longest time.Duration
 	for i := range p.Windows {
 		w := &p.Windows[i]

@@ -111,7 +111,7 @@ func TestHiccupSecondThatCompletedNothing(t *testing.T) {
 // TestHiccupMeterStops: the real meter runs beside the caller and stops
 // when told, having noted nothing it should not (no real time is judged).
 func TestHiccupMeterStops(t *testing.T) {
-	stop := startHiccups(realClock{})
+	_, stop := startHiccups(realClock{})
 	time.Sleep(20 * time.Millisecond)
 	m := stop()
 	for sec, s := range m.secs {

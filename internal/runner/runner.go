@@ -391,10 +391,12 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	// ramp has broken or an abort condition holds.
 	pctx, stopProfile := context.WithCancel(ctx)
 	defer stopProfile()
-	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile, lateLimit: opt.MaxLateness, flows: progress.Flows}
+	cpu0 := cpuTime()
+	liveWaits, stopWaits := startCPUWaits(newCPUWaitReader())
+	liveHiccups, stopHiccups := startHiccups(realClock{})
+	w := &watcher{profile: p, rec: rec, epoch: epoch, aborts: opt.Scenario.Abort, unit: unit, segment: opt.Segment, stop: stopProfile, lateLimit: opt.MaxLateness, flows: progress.Flows,
+		waits: liveWaits, hiccups: liveHiccups}
 	watchDone := w.start(pctx)
-
-	cpu0, stopWaits, stopHiccups := cpuTime(), startCPUWaits(newCPUWaitReader()), startHiccups(realClock{})
 	eopt.Recorder, eopt.Progress, eopt.Dialled = rec, progress, dialled
 	stats, err := engine.Run(pctx, p, eopt)
 	stopProfile()

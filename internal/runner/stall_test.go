@@ -63,3 +63,49 @@ func TestLiveRampGoesOnPastAStall(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveRampGoesOnPastAStarvedStep: nor does it stop a closed ramp on
+// a step that broke while the generator was short of CPU (its hiccup
+// meter stalled 300 ms in each of step 2's seconds, 30% of them, over the
+// 5% that marks a closed step starved: result.Step.Starved), as the final
+// verdict says that break may be the generator's; it stops on the first
+// break no starvation explains (step 4). Without the stalls the ramp
+// stops at step 2, as before; before, it stopped there with them too.
+func TestLiveRampGoesOnPastAStarvedStep(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		stalled time.Duration
+		want    int
+	}{
+		{"starved step 2", 300 * ms, 3},
+		{"not starved", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			epoch := time.Unix(time.Now().Unix()-40, 0)
+			users := []float64{4, 8, 12, 16}
+			lat := []time.Duration{10 * ms, 130 * ms, 12 * ms, 300 * ms}
+			p := scenario.Profile{Name: "stress", Model: scenario.Closed, Stepped: true, Expect: scenario.Expect{P95: 100 * ms}}
+			m := newHiccupMeter(nil)
+			var ws []metrics.Window
+			for i, u := range users {
+				p.Stages = append(p.Stages, scenario.Stage{From: u, Load: u, Duration: 6 * time.Second})
+				for s := 0; s < 6; s++ {
+					l, n := lat[i], int64(u*100)
+					sec := epoch.Unix() + int64(i*6+s)
+					w := metrics.Window{Second: sec, Count: n, P50: l, P95: l, P99: l, Max: l}
+					w.Hist = testkit.Hist(t, map[time.Duration]int64{l: n})
+					ws = append(ws, w)
+					if i == 1 && tc.stalled > 0 {
+						m.secs[sec] = &hiccupSecond{stalled: tc.stalled, max: 120 * ms}
+					}
+				}
+			}
+			p.Break.Plateau = 0.5
+			w := &watcher{profile: p, epoch: epoch, unit: "users", hiccups: m}
+			if got := w.rampBroken(ws); got != tc.want {
+				t.Errorf("the ramp stops on step index %d, want %d", got, tc.want)
+			}
+		})
+	}
+}

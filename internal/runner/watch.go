@@ -49,6 +49,12 @@ type watcher struct {
 	// requests are its iterations/s times the requests each offered
 	// (result.Profile.RequestsPerStart), live as in the final verdict.
 	flows func() []engine.FlowStats
+	// waits and hiccups, when set, are the generator's wait for a CPU and
+	// its stalls so far (cpuWaitLog, hiccupMeter): a closed step that
+	// broke while the generator was short of CPU (result.Step.Starved)
+	// does not stop the ramp, as in the final verdict it is no firm break.
+	waits   *cpuWaitLog
+	hiccups *hiccupMeter
 
 	abort *result.Abort
 	// brokenAt is the first broken step the last check found (-1: none),
@@ -106,10 +112,13 @@ func (w *watcher) persists(broken int) bool {
 // rampBroken judges the steps whose windows have all closed, exactly as the
 // final verdict will, and returns the first broken step once the ramp
 // should stop (after break.confirm more steps), or -1. A step that broke by
-// no more than a stall of the generator accounts for (result.Step.Stalled)
-// does not stop the ramp: the verdict says the break may be the
-// generator's, and the steps after it are what tell; the ramp stops at the
-// first break no stall explains.
+// no more than a stall of the generator accounts for (result.Step.Stalled),
+// or a closed step that broke while the generator was short of CPU
+// (result.Step.Starved: its wait for a CPU, or its stalls), does not stop
+// the ramp: the verdict says the break may be the generator's, and the
+// steps after it are what tell; the ramp stops at the first break neither
+// explains. Before, a starved closed step stopped it, and the verdict
+// could only say the steps left unrun might have held.
 func (w *watcher) rampBroken(ws []metrics.Window) int {
 	visible := time.Since(w.epoch) - windowLag
 	if visible <= 0 {
@@ -120,7 +129,7 @@ func (w *watcher) rampBroken(ws []metrics.Window) int {
 	firm, confirmed := -1, 0
 	for _, st := range s.Steps {
 		switch {
-		case firm < 0 && st.Broken && !st.Stalled && !st.Refinement:
+		case firm < 0 && st.Broken && !st.Stalled && !st.Starved && !st.Refinement:
 			if st.Windows == 0 {
 				return -1 // judged on no data: wait
 			}
@@ -152,6 +161,8 @@ func (w *watcher) liveProfile(ws []metrics.Window, visible time.Duration) *resul
 	if w.flows != nil {
 		p.Total.PerFlow = flowStats(w.flows())
 	}
+	w.waits.fill(p)
+	w.hiccups.fill(p)
 	return p
 }
 

@@ -123,9 +123,17 @@ func starvedSteps(s *result.Stress) string {
 // starvedStop is what starvedSteps adds when the ramp stopped early on a
 // break measured while the generator waited for a CPU (a broken step from
 // the first on is starved): the live ramp's stop, and the steps it left
-// unrun, may be the machine's. "" otherwise.
+// unrun, may be the machine's. "" otherwise, and when a broken step
+// neither starved nor stalled came after it: the live ramp goes on past a
+// starved break (runner's watcher, since session 20) and stopped on that
+// one, the target's.
 func starvedStop(s *result.Stress) string {
 	if !s.StoppedEarly || s.FirstBroken == nil {
+		return ""
+	}
+	if slices.ContainsFunc(s.Steps, func(st result.Step) bool {
+		return st.Index >= *s.FirstBroken && st.Broken && !st.Starved && !st.Stalled && !st.Refinement
+	}) {
 		return ""
 	}
 	for _, st := range s.Steps {

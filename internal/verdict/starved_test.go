@@ -196,6 +196,28 @@ func TestStarvedStopSaid(t *testing.T) {
 	}
 }
 
+// TestStarvedBreakThenAQuietStop: the live ramp goes on past a starved
+// break (runner's watcher) and stops on a later one measured with the
+// generator at ease: the caveat still names the starved step, but not as
+// the break the ramp stopped on, nor the steps left unrun as ones that may
+// have held (the quiet break says they would not).
+func TestStarvedBreakThenAQuietStop(t *testing.T) {
+	ms := time.Millisecond
+	p := stress(t, "closed", []float64{4, 8, 12, 16, 20}, []float64{400, 800, 600, 800, 2000},
+		[]time.Duration{10 * ms, 10 * ms, 400 * ms, 400 * ms, 10 * ms}, []float64{0, 0, 0, 0, 0}, 5)
+	setCPUWait(p, 0, 25, 50*time.Microsecond)
+	setCPUWait(p, 10, 15, 5*ms) // step 3 starved
+	p.Windows = p.Windows[:20]
+	p.Stages[4].Elapsed = 0 // step 5 not run: the ramp stopped on step 4's break
+	v := Judge(p, 0)
+	if fb := v.Stress.FirstBroken; fb == nil || *fb != 2 || !v.Stress.StoppedEarly {
+		t.Fatalf("first broken %v, stopped early %v; want step 3, true: %s", fb, v.Stress.StoppedEarly, v.Answer)
+	}
+	if !strings.Contains(v.Caveat, "the generator waited for a CPU in step(s) 3") || strings.Contains(v.Caveat, "the break the ramp stopped on") {
+		t.Errorf("caveat %q: want step 3 named starved, not as the break the ramp stopped on", v.Caveat)
+	}
+}
+
 // passSaying judges p, which must pass, and checks that its caveat and
 // answer both say want when should, and neither does when not.
 func passSaying(t *testing.T, p *result.Profile, want string, should bool) {
