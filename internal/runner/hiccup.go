@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // The hiccup meter (docs/capacity.md, "The hiccup meter"): one goroutine
@@ -29,7 +30,7 @@ import (
 const (
 	hiccupInterval = time.Millisecond
 	hiccupFloor    = time.Millisecond
-	hiccupLong     = 10 * time.Millisecond
+	hiccupLong     = verdict.StallAtFloor
 )
 
 // hiccupClock is what the meter reads and waits on: the real clock, or a
