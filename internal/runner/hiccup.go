@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadplan/loadplan/internal/metrics"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // The hiccup meter (docs/capacity.md, "The hiccup meter"): one goroutine
@@ -25,12 +26,13 @@ import (
 // (0.5 ms sleeps took 1.1 ms too: the timer's resolution); stalls of
 // 1–10 ms were a busy machine's time slicing, one thread at a time, and
 // cost a closed loop far less than their sum; the meter costs about 1% of
-// a core (0.1 s of CPU in a 10 s run of 4 users), nothing measurable at
-// 2,000 req/s.
+// a core in a busy run (0.1 s of CPU in a 10 s run of 4 users), nothing
+// measurable at 2,000 req/s, but 4-5% of a core in a run with little else
+// to do (0.4-0.5 s in 10 s at 5 req/s: docs/capacity.md).
 const (
 	hiccupInterval = time.Millisecond
 	hiccupFloor    = time.Millisecond
-	hiccupLong     = 10 * time.Millisecond
+	hiccupLong     = verdict.StallAtFloor
 )
 
 // hiccupClock is what the meter reads and waits on: the real clock, or a

@@ -244,7 +244,8 @@ func checkDoubt(t *testing.T, v *result.Verdict, doubt bool, want string) {
 // meter stalled 64ms in that second (no start late: the closed model, or
 // a stall while responses waited to be read), says the failure may be the
 // generator's; not with a 30ms stall (less than the p95 is over its
-// limit), nor when errors failed too.
+// limit), nor when errors failed too, nor with a stall of 3ms against a
+// p95 1ms over its limit: shorter than StallAtFloor, a quiet machine's.
 func TestSteadyStallOfTheMeter(t *testing.T) {
 	ms := time.Millisecond
 	const stalled = 5
@@ -253,12 +254,16 @@ func TestSteadyStallOfTheMeter(t *testing.T) {
 		model string
 		stall time.Duration
 		errs  int64
+		limit time.Duration
 		doubt bool
 	}{
-		{"closed, a stall that accounts for the failure", "closed", 64 * ms, 0, true},
-		{"open, a stall that accounts for the failure", "open", 64 * ms, 0, true},
-		{"a stall shorter than the excess", "closed", 30 * ms, 0, false},
-		{"errors failed too", "closed", 64 * ms, 1, false},
+		{"closed, a stall that accounts for the failure", "closed", 64 * ms, 0, 50 * ms, true},
+		{"open, a stall that accounts for the failure", "open", 64 * ms, 0, 50 * ms, true},
+		{"a stall shorter than the excess", "closed", 30 * ms, 0, 50 * ms, false},
+		{"errors failed too", "closed", 64 * ms, 1, 50 * ms, false},
+		// p95 100ms against 99ms: a stall of 3ms, a quiet machine's
+		// (under StallAtFloor), is no doubt, though longer than the excess.
+		{"a quiet machine's stall", "closed", 3 * ms, 0, 99 * ms, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := steady(t, 10, 100, func(i int) time.Duration {
@@ -268,7 +273,7 @@ func TestSteadyStallOfTheMeter(t *testing.T) {
 				return 20 * ms
 			}, func(int) int64 { return tc.errs })
 			p.Name, p.Model = "target", tc.model
-			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(50 * ms), ErrorRate: ptrF(0.001)}}
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(tc.limit), ErrorRate: ptrF(0.001)}}
 			p.Windows[stalled].StallMax = result.Ms(tc.stall)
 			total := result.Ms(tc.stall)
 			p.Generator.Stall = &total
