@@ -107,7 +107,7 @@ func stallCaveat(r *result.Result, checks []result.GateCheck) {
 		}
 		stall := verdict.StallAt(ws, q)
 		if over := c.Measured - c.Limit; stall > 0 && over <= float64(result.Ms(stall)) {
-			c.Detail = join2(fmt.Sprintf("this run's generator stalled %s or longer in the seconds of %s of its requests, more than this figure is over its limit (%s), so it may be the generator's, not the target's; run again on a quiet machine",
+			c.Detail = join2(fmt.Sprintf("this run's generator stalled %s or longer, in stalls that could hold up %s of its requests, more than this figure is over its limit (%s), so it may be the generator's, not the target's; run again on a quiet machine",
 				msText(result.Ms(stall)), pctText(1-q), msText(result.Millis(over))), c.Detail)
 		}
 	}

@@ -163,7 +163,7 @@ func steadyStall(p *result.Profile, checks []result.Check) string {
 		return ""
 	}
 	if metered.stall > 0 {
-		return fmt.Sprintf("the generator stalled %s or longer in the seconds of %s of its requests (its hiccup meter), more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again",
+		return fmt.Sprintf("the generator stalled %s or longer, in stalls that could hold up %s of its requests (its hiccup meter), more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again",
 			ms(result.Ms(metered.stall)), units.Pct(metered.tail), strings.Join(failed, ", "))
 	}
 	return fmt.Sprintf("the generator %s, more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again", stallWhen(worst), strings.Join(failed, ", "))

@@ -241,29 +241,33 @@ func checkDoubt(t *testing.T, v *result.Verdict, doubt bool, want string) {
 
 // TestSteadyStallOfTheMeter: a target that failed its p95 because one
 // second of ten read 100ms against 50ms, while the generator's hiccup
-// meter stalled 64ms in that second (no start late: the closed model, or
-// a stall while responses waited to be read), says the failure may be the
-// generator's; not with a 30ms stall (less than the p95 is over its
-// limit), nor when errors failed too, nor with a stall of 3ms against a
-// p95 1ms over its limit: shorter than StallAtFloor, a quiet machine's.
+// meter stalled 450 ms of that second in stalls of up to 64ms (no start
+// late: the closed model, or a stall while responses waited to be read),
+// says the failure may be the generator's; not with 30ms stalls (less
+// than the p95 is over its limit), nor when errors failed too, nor with a
+// stall of 3ms against a p95 1ms over its limit: shorter than
+// StallAtFloor, a quiet machine's; nor with one 64 ms stall in that
+// second, which could hold up 16 of its 100 requests, 1.6% of the run's,
+// too few to lift its p95.
 func TestSteadyStallOfTheMeter(t *testing.T) {
 	ms := time.Millisecond
 	const stalled = 5
 	for _, tc := range []struct {
-		name  string
-		model string
-		stall time.Duration
-		errs  int64
-		limit time.Duration
-		doubt bool
+		name         string
+		model        string
+		stall, total time.Duration
+		errs         int64
+		limit        time.Duration
+		doubt        bool
 	}{
-		{"closed, a stall that accounts for the failure", "closed", 64 * ms, 0, 50 * ms, true},
-		{"open, a stall that accounts for the failure", "open", 64 * ms, 0, 50 * ms, true},
-		{"a stall shorter than the excess", "closed", 30 * ms, 0, 50 * ms, false},
-		{"errors failed too", "closed", 64 * ms, 1, 50 * ms, false},
+		{"closed, a stall that accounts for the failure", "closed", 64 * ms, 450 * ms, 0, 50 * ms, true},
+		{"open, a stall that accounts for the failure", "open", 64 * ms, 450 * ms, 0, 50 * ms, true},
+		{"a stall shorter than the excess", "closed", 30 * ms, 450 * ms, 0, 50 * ms, false},
+		{"errors failed too", "closed", 64 * ms, 450 * ms, 1, 50 * ms, false},
+		{"one stall, too few requests held up", "closed", 64 * ms, 64 * ms, 0, 50 * ms, false},
 		// p95 100ms against 99ms: a stall of 3ms, a quiet machine's
 		// (under StallAtFloor), is no doubt, though longer than the excess.
-		{"a quiet machine's stall", "closed", 3 * ms, 0, 99 * ms, false},
+		{"a quiet machine's stall", "closed", 3 * ms, 0, 0, 99 * ms, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := steady(t, 10, 100, func(i int) time.Duration {
@@ -274,14 +278,15 @@ func TestSteadyStallOfTheMeter(t *testing.T) {
 			}, func(int) int64 { return tc.errs })
 			p.Name, p.Model = "target", tc.model
 			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(tc.limit), ErrorRate: ptrF(0.001)}}
-			p.Windows[stalled].StallMax = result.Ms(tc.stall)
-			total := result.Ms(tc.stall)
+			p.Windows[stalled].StallMax, p.Windows[stalled].Stall = result.Ms(tc.stall), result.Ms(tc.total)
+			p.Windows[stalled].P50 = result.Ms(100 * ms)
+			total := result.Ms(tc.total)
 			p.Generator.Stall = &total
 			v := Judge(p, 0)
 			if v.Pass {
 				t.Fatalf("passed: %s", v.Answer)
 			}
-			checkDoubt(t, v, tc.doubt, "the generator stalled 64ms or longer in the seconds of 5% of its requests (its hiccup meter), more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again")
+			checkDoubt(t, v, tc.doubt, "the generator stalled 64ms or longer, in stalls that could hold up 5% of its requests (its hiccup meter), more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again")
 		})
 	}
 }
