@@ -24,22 +24,10 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 	// steps never sent): 990 offered, 1.98 a start, 99 req/s.
 	p.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 500, Completed: 480, Failed: 10, Skipped: 10, RequestSteps: 2}}
 	r := &result.Result{Profiles: []result.Profile{p}}
-	var term, md, csvOut, html bytes.Buffer
-	if err := Terminal(&term, r, "out", nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := Markdown(&md, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := StagesCSV(&csvOut, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := HTML(&html, r); err != nil {
-		t.Fatal(err)
-	}
+	csvOut := render(t, r, StagesCSV)
 	const stage = "50 iterations/s (99 req/s), 10s"
 	const flow = "flow shop: 500 iterations started (2 requests each), 480 completed, 10 failed (10 steps not sent after a failed one), 10 unfinished when the profile ended"
-	for name, out := range map[string]string{"terminal": term.String(), "summary.md": md.String(), "report.html": html.String()} {
+	for name, out := range map[string]string{"terminal": renderTerminal(t, r), "summary.md": renderMarkdown(t, r), "report.html": renderHTML(t, r)} {
 		if !strings.Contains(out, stage) {
 			t.Errorf("%s lacks the stage's rate %q:\n%s", name, stage, out)
 		}
@@ -50,8 +38,8 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 			t.Errorf("%s lacks the flow's line %q:\n%s", name, flow, out)
 		}
 	}
-	if !strings.Contains(csvOut.String(), ",50,iterations/s,") {
-		t.Errorf("stages.csv's offered unit is not iterations/s:\n%s", csvOut.String())
+	if !strings.Contains(csvOut, ",50,iterations/s,") {
+		t.Errorf("stages.csv's offered unit is not iterations/s:\n%s", csvOut)
 	}
 	// The latency chart draws the offered load beside the completions, in
 	// requests: it drew 50 (iterations/s) under 100 completions/s.
@@ -60,12 +48,8 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 	}
 	// A closed-model or plain profile reads as before.
 	p.Total.PerFlow = nil
-	term.Reset()
-	if err := Terminal(&term, &result.Result{Profiles: []result.Profile{p}}, "out", nil); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(term.String(), "stage 1  50 req/s, 10s:") || strings.Contains(term.String(), "flow ") {
-		t.Errorf("a profile without flows changed:\n%s", term.String())
+	if term := renderTerminal(t, &result.Result{Profiles: []result.Profile{p}}); !strings.Contains(term, "stage 1  50 req/s, 10s:") || strings.Contains(term, "flow ") {
+		t.Errorf("a profile without flows changed:\n%s", term)
 	}
 }
 

@@ -115,13 +115,7 @@ func (l *cpuWaitLog) waitedSeconds() []int64 {
 	if !l.measured {
 		return nil
 	}
-	ts := make([]int64, 0, len(l.secs))
-	for t, s := range l.secs {
-		if s.wait > 0 {
-			ts = append(ts, t)
-		}
-	}
-	return ts
+	return secondsWhere(l.secs, func(s *cpuWaitSecond) bool { return s.wait > 0 })
 }
 
 // fill sets each window's share of the wait and the profile's total. It

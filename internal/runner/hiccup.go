@@ -132,9 +132,16 @@ func startHiccups(clock hiccupClock) (m *hiccupMeter, stop func() *hiccupMeter) 
 func (m *hiccupMeter) stalledSeconds() []int64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ts := make([]int64, 0, len(m.secs))
-	for t, s := range m.secs {
-		if s.stalled > 0 {
+	return secondsWhere(m.secs, func(s *hiccupSecond) bool { return s.stalled > 0 })
+}
+
+// secondsWhere are the seconds of secs whose value keep holds: the
+// seconds a profile's generator was held up in, which addEmptySeconds
+// gives a window of their own.
+func secondsWhere[V any](secs map[int64]V, keep func(V) bool) []int64 {
+	ts := make([]int64, 0, len(secs))
+	for t, v := range secs {
+		if keep(v) {
 			ts = append(ts, t)
 		}
 	}

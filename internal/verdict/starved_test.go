@@ -57,15 +57,7 @@ func TestStressStarvedGenerator(t *testing.T) {
 				setCPUWait(p, 5, 10, tc.each)
 			}
 			v := Judge(p, 0)
-			st := v.Stress.Steps[1]
-			if st.Starved != tc.want {
-				t.Errorf("step 2 cpu_starved %v, want %v (%+v)", st.Starved, tc.want, st)
-			}
-			for _, o := range []int{0, 2, 3} {
-				if v.Stress.Steps[o].Starved {
-					t.Errorf("step %d at 0.05 ms a run is marked starved", o+1)
-				}
-			}
+			st := onlyStep2Starved(t, v, tc.want, "at 0.05 ms a run")
 			if tc.record && (st.CPUWaitEach.Duration() != tc.each || st.CPUWait.Duration() != 2000*tc.each) {
 				t.Errorf("step 2 waited %v each, %v a second; want %v, %v", st.CPUWaitEach.Duration(), st.CPUWait.Duration(), tc.each, 2000*tc.each)
 			}
@@ -218,6 +210,22 @@ func TestStarvedBreakThenAQuietStop(t *testing.T) {
 	}
 }
 
+// onlyStep2Starved checks that step 2 of v's four is starved when want,
+// and no other step (each measured so), and returns step 2.
+func onlyStep2Starved(t *testing.T, v *result.Verdict, want bool, others string) result.Step {
+	t.Helper()
+	st := v.Stress.Steps[1]
+	if st.Starved != want {
+		t.Errorf("step 2 cpu_starved %v, want %v (%+v)", st.Starved, want, st)
+	}
+	for _, o := range []int{0, 2, 3} {
+		if v.Stress.Steps[o].Starved {
+			t.Errorf("step %d %s is marked starved", o+1, others)
+		}
+	}
+	return st
+}
+
 // passSaying judges p, which must pass, and checks that its caveat and
 // answer both say want when should, and neither does when not.
 func passSaying(t *testing.T, p *result.Profile, want string, should bool) {
@@ -295,15 +303,7 @@ func TestStressStalledGenerator(t *testing.T) {
 				p.Generator.Stall = nil
 			}
 			v := Judge(p, 0)
-			st := v.Stress.Steps[1]
-			if st.Starved != tc.want {
-				t.Errorf("step 2 cpu_starved %v, want %v (%+v)", st.Starved, tc.want, st)
-			}
-			for _, o := range []int{0, 2, 3} {
-				if v.Stress.Steps[o].Starved {
-					t.Errorf("step %d, no stall, is marked starved", o+1)
-				}
-			}
+			onlyStep2Starved(t, v, tc.want, "with no stall")
 			word := "the generator waited for a CPU in step(s) 2 (up to 50µs each time a thread was ready to run, 100ms a second in all, in step 2; stalled 5% of the time, 150ms at the longest, in step 2, against"
 			if got := strings.Contains(v.Caveat, word); got != tc.want {
 				t.Errorf("caveat %q: the word %v, want %v", v.Caveat, got, tc.want)
