@@ -19,7 +19,8 @@ const (
 	UnsoundInterrupted = "interrupted" // the run (or profile) was interrupted
 	UnsoundAborted     = "aborted"     // stopped by the scenario's abort condition
 	// UnsoundDataRanOut: a unique data source ran out and stopped the
-	// profile before 90% of its planned length (verdict.RanOutEarly).
+	// profile before it ran as planned (verdict.RanOutEarly: in a stage
+	// but the last, or before 90% of the last).
 	UnsoundDataRanOut = "data_ran_out"
 	// UnsoundIncomparable: the run offered a compared profile another load
 	// (or model) than the first old run did, so a difference in its
