@@ -334,10 +334,13 @@ func (c *Comparison) dropLoadRegressions() {
 }
 
 // ExitCode is how `loadplan compare` ends for c, with the codes `loadplan
-// run` gives the same evidence (docs/compare.md): 3 when a compared run
-// was aborted by its abort condition, 1 when one was invalid or
-// interrupted or a gated metric regressed, else 0. An interrupted input
-// is 1, not 130: 130 says compare itself was cancelled.
+// run` gives the same evidence (docs/compare.md): 2 when runs offered a
+// compared profile different loads, whatever else holds (the loads are
+// the pipeline's to fix, and a rerun would not; the verdict word still
+// names INVALID or INCOMPLETE first), 3 when a compared run was aborted by
+// its abort condition, 1 when one was invalid or interrupted or a gated
+// metric regressed, else 0. An interrupted input is 1, not 130: 130 says
+// compare itself was cancelled.
 func (c *Comparison) ExitCode() int {
 	code := verdict.ExitOK
 	if !c.Pass {
