@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -40,11 +42,11 @@ func Curl(command string, opt Options) (*Result, error) {
 	}
 	c, err := parseCurl(words)
 	if err != nil {
-		return nil, err
+		return nil, unmarkErr(err, mark, vars)
 	}
 	u, method, err := c.target()
 	if err != nil {
-		return nil, err
+		return nil, unmarkErr(err, mark, vars)
 	}
 	sec := newSecrets()
 	for _, v := range vars {
@@ -93,7 +95,7 @@ func Curl(command string, opt Options) (*Result, error) {
 	}
 	res := &Result{Secrets: sec.list, Env: env, Notes: notes, Steps: 1}
 	res.YAML = write(name, u.Scheme+"://"+u.Host, reqs, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
-	return res, nil
+	return res, markLeft(res.YAML, mark, vars)
 }
 
 // varMarker returns letters that the command does not hold, to mark its
@@ -104,6 +106,28 @@ func varMarker(command string) string {
 		m += "x"
 	}
 	return m
+}
+
+// unmarkErr writes the marked $VAR references in err's message as the
+// command wrote them ($VAR).
+func unmarkErr(err error, mark string, vars []string) error {
+	msg := err.Error()
+	for _, v := range vars {
+		msg = strings.ReplaceAll(msg, mark+v+mark, "$"+v)
+	}
+	return errors.New(msg)
+}
+
+// markLeft refuses a scenario that still holds a marked $VAR: one where no
+// reference can stand (the URL's host or port, a header's name), which
+// would otherwise be written as the marker's letters.
+func markLeft(yaml []byte, mark string, vars []string) error {
+	for _, v := range vars {
+		if bytes.Contains(yaml, []byte(mark+v+mark)) {
+			return fmt.Errorf("the curl command's $%s is in its URL's host or port or in a header's name, where a scenario takes no variable: write the value (the target can be set when running: TARGET_URL=https://host loadplan run FILE)", v)
+		}
+	}
+	return nil
 }
 
 // unmarkVars turns the marked $VAR references of r (escaped as literal

@@ -385,6 +385,13 @@ func TestCurlQuotedReferenceStaysText(t *testing.T) {
 	if len(r.Headers) == 0 || r.Headers[0].Value != "Bearer s3cr3t" {
 		t.Errorf("headers %+v: want Authorization: Bearer s3cr3t (the variable's value)\n%s", r.Headers, res.YAML)
 	}
+	// Where a scenario takes no variable, the mark that tells a $VAR apart
+	// is never written: refused, naming the variable as the command does.
+	for cmd, v := range map[string]string{`curl "https://$HOST/x"`: "$HOST", `curl -H "$N: v" https://a.example/x`: "$N", `curl -X "$M" https://a.example/x`: `"$M"`} {
+		if _, err := Curl(cmd, Options{Source: "a curl command"}); err == nil || !strings.Contains(err.Error(), v) {
+			t.Errorf("%s: err %v, want a refusal naming %s", cmd, err, v)
+		}
+	}
 }
 
 // TestCurlGeneratorNamedVariableRefused: a $seq or $uuid of the command
