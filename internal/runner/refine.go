@@ -27,8 +27,8 @@ const refineGap = time.Second
 // unique data source ran out (recorded in the profile's data_ran_out_s).
 func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof result.Profile, doer engine.Doer,
 	prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
-	if len(p.Stages) == 0 {
-		return prof, nil, nil
+	if len(p.Stages) == 0 || prof.DataRanOut != nil {
+		return prof, nil, nil // a ramp whose unique data ran out: a step would run empty
 	}
 	stepDur := p.Stages[len(p.Stages)-1].Duration
 	for range p.Break.Refine {

@@ -210,3 +210,25 @@ profiles:
 	}
 	t.Log(p.Verdict.Answer)
 }
+
+// TestRefineNotAfterTheRampRanOut: a ramp whose unique data ran out
+// (data_ran_out_s) runs no refinement step: it would have no row to send.
+func TestRefineNotAfterTheRampRanOut(t *testing.T) {
+	ms := time.Millisecond
+	prof := testkit.StressProfile(t, "open", []float64{80, 240}, []float64{80, 160},
+		[]time.Duration{20 * ms, 900 * ms}, make([]float64, 2), 6)
+	if verdict.JudgeSteps(prof).Bracket == nil {
+		t.Fatal("no bracket to refine")
+	}
+	ran := result.Seconds(11)
+	prof.DataRanOut = &ran
+	p := scenario.Profile{Name: "stress", Model: scenario.Open, Stepped: true,
+		Stages: []scenario.Stage{{Load: 80, From: 80, Duration: 6 * time.Second}, {Load: 240, From: 240, Duration: 6 * time.Second}}}
+	p.Break.Refine = 2
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, abort, err := refineSteps(ctx, Options{}, p, *prof, nil, nil, nil)
+	if err != nil || abort != nil || len(got.Stages) != 2 {
+		t.Errorf("after the ramp ran out: %d stages, abort %v, err %v; want the ramp's 2, no refinement", len(got.Stages), abort, err)
+	}
+}
