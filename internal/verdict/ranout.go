@@ -42,7 +42,7 @@ func judgeRanOut(p *result.Profile) {
 		case ran >= planned:
 			c += ": the refinement stopped there"
 		case stopped:
-			c += fmt.Sprintf(": the ramp had found its break (step %d) and stops early there", step)
+			c += fmt.Sprintf(": the ramp had found its break (step %d) and stops early there", step+1)
 		default:
 			c += fmt.Sprintf(": its last %s was not run", pct(float64(1-ran/planned)))
 		}

@@ -97,7 +97,7 @@ func TestRanOutAfterTheRampsBreak(t *testing.T) {
 	}
 	r := judge(35)
 	v := r.Profiles[0].Verdict
-	if strings.Contains(v.Answer, "INCOMPLETE") || !strings.Contains(v.Answer, "the ramp had found its break (step 2) and stops early there") {
+	if strings.Contains(v.Answer, "INCOMPLETE") || !strings.Contains(v.Answer, "the ramp had found its break (step 3) and stops early there") {
 		t.Errorf("ran out in the confirmation step: %s", v.Answer)
 	}
 	if s := v.Stress; s == nil || s.FirstBroken == nil || *s.FirstBroken != 2 || s.CapacityStep == nil || *s.CapacityStep != 1 || !s.StoppedEarly {
