@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // TestLenientLatenessHeldToTheStricterLimit: open-model latencies count
@@ -183,5 +184,26 @@ func TestThinStageLeftOutOfPooled(t *testing.T) {
 	_, p = compared(t, doc(checkout.run(t, 3, "baseline", short)), doc(checkout.run(t, 4, "baseline", short)))
 	if m := metric(t, p, P95); m.Pooled != nil || !strings.Contains(strings.Join(p.Notes, "\n"), "was not computed: every compared stage has fewer than 3") {
 		t.Errorf("2 s stages: pooled %+v, notes %q; want none, and the note saying why", m.Pooled, p.Notes)
+	}
+}
+
+// TestIncompleteAndIncomparableExit: a comparison whose new run was
+// interrupted (or aborted) and offered another load is named INCOMPLETE
+// first on its verdict line and exits 2, as INCOMPARABLE alone does: the
+// loads are the pipeline's to fix (a rerun of the same job is
+// INCOMPARABLE again), where INCOMPLETE alone asks only for a rerun. The
+// docs said "INCOMPLETE wins" of both; they now say which wins where.
+func TestIncompleteAndIncomparableExit(t *testing.T) {
+	for _, st := range []string{result.StatusInterrupted, result.StatusAborted} {
+		newer := doc(checkout.run(t, 2, "baseline", []stage{{130, 60}}))
+		newer.Status = st
+		c, _ := compared(t, doc(checkout.run(t, 1, "baseline", []stage{{100, 60}})), newer)
+		kinds := map[string]bool{}
+		for _, u := range c.Unsound {
+			kinds[u.Kind] = true
+		}
+		if c.Verdict != "INCOMPLETE" || !kinds[UnsoundIncomparable] || c.ExitCode() != verdict.ExitUsage {
+			t.Errorf("new run %s at another load: verdict %s, unsound %v, exit %d; want INCOMPLETE, incomparable listed, exit %d", st, c.Verdict, kinds, c.ExitCode(), verdict.ExitUsage)
+		}
 	}
 }

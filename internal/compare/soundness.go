@@ -19,7 +19,8 @@ const (
 	UnsoundInterrupted = "interrupted" // the run (or profile) was interrupted
 	UnsoundAborted     = "aborted"     // stopped by the scenario's abort condition
 	// UnsoundDataRanOut: a unique data source ran out and stopped the
-	// profile before 90% of its planned length (verdict.RanOutEarly).
+	// profile before it ran as planned (verdict.RanOutEarly: in a stage
+	// but the last, or before 90% of the last).
 	UnsoundDataRanOut = "data_ran_out"
 	// UnsoundIncomparable: the run offered a compared profile another load
 	// (or model) than the first old run did, so a difference in its
@@ -333,10 +334,13 @@ func (c *Comparison) dropLoadRegressions() {
 }
 
 // ExitCode is how `loadplan compare` ends for c, with the codes `loadplan
-// run` gives the same evidence (docs/compare.md): 3 when a compared run
-// was aborted by its abort condition, 1 when one was invalid or
-// interrupted or a gated metric regressed, else 0. An interrupted input
-// is 1, not 130: 130 says compare itself was cancelled.
+// run` gives the same evidence (docs/compare.md): 2 when runs offered a
+// compared profile different loads, whatever else holds (the loads are
+// the pipeline's to fix, and a rerun would not; the verdict word still
+// names INVALID or INCOMPLETE first), 3 when a compared run was aborted by
+// its abort condition, 1 when one was invalid or interrupted or a gated
+// metric regressed, else 0. An interrupted input is 1, not 130: 130 says
+// compare itself was cancelled.
 func (c *Comparison) ExitCode() int {
 	code := verdict.ExitOK
 	if !c.Pass {

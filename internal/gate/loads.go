@@ -79,8 +79,7 @@ func (b *Baseline) CheckLoads(planned []result.Profile) error {
 }
 
 // ranOutEarly says whether a unique data source ended the baseline's
-// profile before the share of its planned length a verdict needs
-// (verdict.RanOutEarly): its run called it INCOMPLETE, and compare calls a
+// profile before it ran as planned (verdict.RanOutEarly): its run called it INCOMPLETE, and compare calls a
 // comparison with it INCOMPLETE; its figures are no baseline.
 func ranOutEarly(p *result.Profile) bool {
 	_, _, early := verdict.RanOutEarly(p)

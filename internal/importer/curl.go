@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -21,11 +23,16 @@ import (
 // bodies read from files (@file).
 func Curl(command string, opt Options) (*Result, error) {
 	var vars []string // the $VAR names the command references, in order
+	// A $VAR expands to a marker (letters and digits: kept as they are by
+	// URL, JSON and form handling) that no text of the command holds, so
+	// that a reference stays told apart from the same text written
+	// literally ('${TOKEN}' in single quotes, sent as written).
+	mark := varMarker(command)
 	words, err := shell.Fields(strings.TrimSpace(command), func(name string) string {
 		if !slices.Contains(vars, name) {
 			vars = append(vars, name)
 		}
-		return "${" + name + "}"
+		return mark + name + mark
 	})
 	if err != nil {
 		return nil, fmt.Errorf("the curl command cannot be read as a shell command: %v", err)
@@ -35,23 +42,20 @@ func Curl(command string, opt Options) (*Result, error) {
 	}
 	c, err := parseCurl(words)
 	if err != nil {
-		return nil, err
+		return nil, unmarkErr(err, mark, vars)
 	}
 	u, method, err := c.target()
 	if err != nil {
-		return nil, err
+		return nil, unmarkErr(err, mark, vars)
 	}
 	sec := newSecrets()
+	for _, v := range vars {
+		sec.vars[mark+v+mark] = v
+	}
 	r := request{method: strings.ToUpper(method)}
-	r.name = stepName(r.method, u.Path, map[string]bool{})
+	r.name = stepName(r.method, strings.ReplaceAll(u.Path, mark, ""), map[string]bool{})
 	where := "the request"
 	r.path = sec.pathQuery(u, nil, where)
-	for _, v := range vars {
-		// The URL's path escapes the braces of a $VAR it holds
-		// ("/items/$ID" read "/items/$%7BID%7D", sent as such): it stays
-		// the environment reference the command made it.
-		r.path = strings.ReplaceAll(r.path, "$%7B"+v+"%7D", "${"+v+"}")
-	}
 	var notes []string
 	r.headers, notes = c.copyHeaders(sec)
 	user, from := c.user, "-u (user:password, base64)"
@@ -78,24 +82,84 @@ func Curl(command string, opt Options) (*Result, error) {
 	if c.insecure {
 		notes = append(notes, "-k/--insecure was given: the scenario checks TLS certificates; set target.insecure_skip_verify if the target's certificate is self-signed (docs/scenario.md).")
 	}
-	// A $VAR that is not a credential stays an environment reference, which
-	// the scenario needs set when it runs (the parser refuses it unset).
-	var env []string
-	for _, v := range vars {
-		if !slices.ContainsFunc(sec.list, func(s Secret) bool { return s.Name == v }) && requestRefers(r, "${"+v+"}") {
-			env = append(env, v)
-			notes = append(notes, fmt.Sprintf("Variable: set %s in the environment before running (from $%s in the command), or write ${%s:-default} in the file.", v, v, v))
-		}
+	reqs := []request{r}
+	escapeLiterals(reqs, sec.list)
+	unmarkVars(&reqs[0], mark, vars)
+	env, notes, err := curlEnv(reqs[0], vars, sec.list, notes)
+	if err != nil {
+		return nil, err
 	}
 	name := opt.Name
 	if name == "" {
 		name = scenarioName(r.name)
 	}
-	reqs := []request{r}
-	escapeLiterals(reqs, sec.list, vars)
 	res := &Result{Secrets: sec.list, Env: env, Notes: notes, Steps: 1}
 	res.YAML = write(name, u.Scheme+"://"+u.Host, reqs, false, headerLines("curl", opt, 0, 0, notes, sec.list), c.compressed)
-	return res, nil
+	return res, markLeft(res.YAML, mark, vars)
+}
+
+// varMarker returns letters that the command does not hold, to mark its
+// $VAR references with.
+func varMarker(command string) string {
+	m := "Zq9LPVAR"
+	for strings.Contains(command, m) {
+		m += "x"
+	}
+	return m
+}
+
+// unmarkErr writes the marked $VAR references in err's message as the
+// command wrote them ($VAR).
+func unmarkErr(err error, mark string, vars []string) error {
+	msg := err.Error()
+	for _, v := range vars {
+		msg = strings.ReplaceAll(msg, mark+v+mark, "$"+v)
+	}
+	return errors.New(msg)
+}
+
+// markLeft refuses a scenario that still holds a marked $VAR: one where no
+// reference can stand (the URL's host or port, a header's name), which
+// would otherwise be written as the marker's letters.
+func markLeft(yaml []byte, mark string, vars []string) error {
+	for _, v := range vars {
+		if bytes.Contains(yaml, []byte(mark+v+mark)) {
+			return fmt.Errorf("the curl command's $%s is in its URL's host or port or in a header's name, where a scenario takes no variable: write the value (the target can be set when running: TARGET_URL=https://host loadplan run FILE)", v)
+		}
+	}
+	return nil
+}
+
+// unmarkVars turns the marked $VAR references of r (escaped as literal
+// text already) into the scenario's ${VAR} references.
+func unmarkVars(r *request, mark string, vars []string) {
+	for _, v := range vars {
+		m, ref := mark+v+mark, "${"+v+"}"
+		r.path, r.body = strings.ReplaceAll(r.path, m, ref), strings.ReplaceAll(r.body, m, ref)
+		for j := range r.headers {
+			r.headers[j][1] = strings.ReplaceAll(r.headers[j][1], m, ref)
+		}
+	}
+}
+
+// curlEnv returns the $VARs of the command that r refers to as environment
+// variables (a $VAR that is not a credential), which the scenario needs set
+// when it runs (the parser refuses it unset), with a note for each. A $VAR
+// named as one of the scenario's generators (${seq}, ${uuid}) is refused:
+// the scenario would read it as the generator, not the environment.
+func curlEnv(r request, vars []string, sec []Secret, notes []string) ([]string, []string, error) {
+	var env []string
+	for _, v := range vars {
+		if slices.ContainsFunc(sec, func(s Secret) bool { return s.Name == v }) || !requestRefers(r, "${"+v+"}") {
+			continue
+		}
+		if scenario.Generator(v) {
+			return nil, nil, fmt.Errorf("the curl command's $%s would be written ${%s}, which a scenario reads as loadplan's own generator, not the environment: rename the variable (e.g. $%s) or write its value in the command", v, v, strings.ToUpper(v)+"_VALUE")
+		}
+		env = append(env, v)
+		notes = append(notes, fmt.Sprintf("Variable: set %s in the environment before running (from $%s in the command), or write ${%s:-default} in the file.", v, v, v))
+	}
+	return env, notes, nil
 }
 
 // target reads the command's URL, folds -G's data into its query and

@@ -124,7 +124,7 @@ func HAR(data []byte, opt Options) (*Result, error) {
 	if name == "" {
 		name = scenarioName(strings.TrimSuffix(path.Base(opt.Source), path.Ext(opt.Source)))
 	}
-	escapeLiterals(reqs, sec.list, nil)
+	escapeLiterals(reqs, sec.list)
 	res := &Result{Secrets: sec.list, Notes: notes, Steps: len(reqs)}
 	res.YAML = write(name, origin, reqs, true, headerLines("har", opt, len(reqs), len(h.Log.Entries), notes, sec.list), false)
 	return res, nil

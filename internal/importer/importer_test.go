@@ -362,3 +362,52 @@ func TestCurlPathVariable(t *testing.T) {
 		t.Errorf("env %q: want ID named to be set\n%s", res.Env, res.YAML)
 	}
 }
+
+// TestCurlQuotedReferenceStaysText: '${TOKEN}' in single quotes is sent as
+// written even when the command also references $TOKEN. Before, the
+// reference $TOKEN made every "${TOKEN}" of the request a reference, so
+// the body sent the token's value: a secret leaked where the recorded
+// command sent the text.
+func TestCurlQuotedReferenceStaysText(t *testing.T) {
+	res, err := Curl(`curl https://api.example/v1 -H "Authorization: Bearer $TOKEN" --data-raw '{"t":"${TOKEN}"}'`, Options{Source: "a curl command"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TOKEN": "s3cr3t", "TARGET_URL": "http://127.0.0.1:1"}
+	sc, err := scenario.Parse("curl.yaml", res.YAML, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	r := sc.Requests[0]
+	if r.Body != `{"t":"${TOKEN}"}` {
+		t.Errorf("sends body %s, want the single-quoted text {\"t\":\"${TOKEN}\"}\n%s", r.Body, res.YAML)
+	}
+	if len(r.Headers) == 0 || r.Headers[0].Value != "Bearer s3cr3t" {
+		t.Errorf("headers %+v: want Authorization: Bearer s3cr3t (the variable's value)\n%s", r.Headers, res.YAML)
+	}
+	// Where a scenario takes no variable, the mark that tells a $VAR apart
+	// is never written: refused, naming the variable as the command does.
+	for cmd, v := range map[string]string{`curl "https://$HOST/x"`: "$HOST", `curl -H "$N: v" https://a.example/x`: "$N", `curl -X "$M" https://a.example/x`: `"$M"`} {
+		if _, err := Curl(cmd, Options{Source: "a curl command"}); err == nil || !strings.Contains(err.Error(), v) {
+			t.Errorf("%s: err %v, want a refusal naming %s", cmd, err, v)
+		}
+	}
+}
+
+// TestCurlGeneratorNamedVariableRefused: a $seq or $uuid of the command
+// would be written ${seq}/${uuid}, which the scenario reads as its own
+// generator, not the environment the note told the user to set. Before,
+// the import succeeded and the scenario sent 1, 2, 3, … whatever seq was.
+func TestCurlGeneratorNamedVariableRefused(t *testing.T) {
+	for _, v := range []string{"seq", "uuid"} {
+		_, err := Curl(`curl "https://api.example/items?n=$`+v+`"`, Options{Source: "a curl command"})
+		if err == nil || !strings.Contains(err.Error(), "$"+v) || !strings.Contains(err.Error(), "generator") {
+			t.Errorf("$%s: err %v, want a refusal naming $%s as a generator's name", v, err, v)
+		}
+	}
+	// As a credential it is a ${secret:seq} reference, read from the
+	// environment: no ambiguity, imported.
+	if _, err := Curl(`curl https://api.example/ -H "Authorization: Bearer $seq"`, Options{Source: "a curl command"}); err != nil {
+		t.Errorf("$seq as a secret: %v", err)
+	}
+}

@@ -61,7 +61,8 @@ type Secret struct {
 // "Variables and secrets"), so that the scenario sends the text as
 // recorded — a recorded "${HOME}" was otherwise sent as the environment's
 // HOME — but for the references import wrote itself, refs
-// ("${secret:TOKEN}", a curl command's "${VAR}"), which stay references.
+// ("${secret:TOKEN}"), which stay references. (A curl command's $VAR is
+// marked apart until after this: see Curl.)
 func literal(s string, refs []string) string {
 	s = strings.ReplaceAll(s, "$", "$$")
 	for _, r := range refs {
@@ -71,14 +72,11 @@ func literal(s string, refs []string) string {
 }
 
 // escapeLiterals applies literal to every request's path, header values
-// and body, keeping the secrets' references and vars' ("${VAR}").
-func escapeLiterals(reqs []request, sec []Secret, vars []string) {
+// and body, keeping the secrets' references.
+func escapeLiterals(reqs []request, sec []Secret) {
 	var refs []string
 	for _, s := range sec {
 		refs = append(refs, "${secret:"+s.Name+"}")
-	}
-	for _, v := range vars {
-		refs = append(refs, "${"+v+"}")
 	}
 	for i := range reqs {
 		r := &reqs[i]
@@ -106,10 +104,11 @@ type secrets struct {
 	byValue map[string]string
 	used    map[string]bool
 	list    []Secret
+	vars    map[string]string // a curl command's marked $VAR -> its name
 }
 
 func newSecrets() *secrets {
-	return &secrets{byValue: map[string]string{}, used: map[string]bool{}}
+	return &secrets{byValue: map[string]string{}, used: map[string]bool{}, vars: map[string]string{}}
 }
 
 // ref returns the reference for value v found under key (a header, query
@@ -119,10 +118,10 @@ func (s *secrets) ref(key, v, where string) string {
 		return "${secret:" + name + "}"
 	}
 	base := envName(key)
-	if m := envRef.FindStringSubmatch(v); m != nil {
+	if v, ok := s.vars[v]; ok {
 		// Already a reference to the environment ($TOKEN in a curl
 		// command): keep its name, as a secret.
-		base = m[1]
+		base = v
 	}
 	name := base
 	for i := 2; s.used[name]; i++ {
@@ -133,8 +132,6 @@ func (s *secrets) ref(key, v, where string) string {
 	s.list = append(s.list, Secret{Name: name, Where: where})
 	return "${secret:" + name + "}"
 }
-
-var envRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 
 var nonEnv = regexp.MustCompile(`[^A-Z0-9]+`)
 

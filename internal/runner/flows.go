@@ -61,10 +61,15 @@ func addFlows(prof *result.Profile, sc *scenario.Scenario, st engine.Stats, ran,
 	if st.Exhausted {
 		r := result.Sec(ran)
 		prof.DataRanOut = &r
-		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop): the profile stopped after %v of its planned %v; %s",
+		prof.Notes = append(prof.Notes, fmt.Sprintf("a unique data source ran out of rows (on_exhausted: stop)"+ranOutNote+" %v of its planned %v; %s",
 			ran.Round(100*time.Millisecond), planned, exhaustedText(st.Flows)))
 	}
 }
+
+// ranOutNote is the part of a profile's note on its unique data running
+// out that names the profile (a refinement step's note names the step:
+// appendStep).
+const ranOutNote = ": the profile stopped after"
 
 // flowStats are the engine's flow counts as the result holds them.
 func flowStats(fs []engine.FlowStats) []result.FlowStats {

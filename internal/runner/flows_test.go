@@ -117,7 +117,7 @@ profiles:
 // throughput doubled for 2.5 times the load, so no plateau either. The live
 // judge judged iterations/s and stopped the ramp only in step 4, after step
 // 3's plateau, where the verdict's first break is step 2; it now counts
-// requests as the verdict does (verdict.RequestsPerStart from the flows'
+// requests as the verdict does (result.Profile.RequestsPerStart from the flows'
 // live counts) and stops in step 3. About 14 s.
 func TestAcceptanceFlowRampStopsAtTheVerdictsBreak(t *testing.T) {
 	race.Long(t, "a 5 s-step stress ramp against the built-in service")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/engine"
@@ -22,11 +23,12 @@ const refineGap = time.Second
 // step_duration and starts from idle; its stage and windows are appended
 // to the profile, after the ramp's planned end, marked as a refinement.
 // It stops early when no step broke, the bracket closed (users: no whole
-// number between), the run was stopped, or an abort condition held.
+// number between), the run was stopped, an abort condition held, or a
+// unique data source ran out (recorded in the profile's data_ran_out_s).
 func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof result.Profile, doer engine.Doer,
 	prepared []*engine.Prepared, weights []int) (result.Profile, *result.Abort, error) {
-	if len(p.Stages) == 0 {
-		return prof, nil, nil
+	if len(p.Stages) == 0 || prof.DataRanOut != nil {
+		return prof, nil, nil // a ramp whose unique data ran out: a step would run empty
 	}
 	stepDur := p.Stages[len(p.Stages)-1].Duration
 	for range p.Break.Refine {
@@ -60,6 +62,9 @@ func refineSteps(ctx context.Context, opt Options, p scenario.Profile, prof resu
 		if abort != nil || part.Status != result.StatusComplete {
 			prof.Status = part.Status
 			return prof, abort, nil
+		}
+		if part.DataRanOut != nil {
+			break // the unique data is gone: a further step would run empty
 		}
 	}
 	return prof, nil, nil
@@ -110,12 +115,21 @@ func appendStep(prof *result.Profile, part result.Profile) error {
 	g.MaxInFlight = max(g.MaxInFlight, pg.MaxInFlight) // one after the other
 	g.LatenessP99 = max(g.LatenessP99, pg.LatenessP99)
 	g.LatenessMax = max(g.LatenessMax, pg.LatenessMax)
+	step := fmt.Sprintf("refinement step %d", len(prof.Stages))
+	if part.DataRanOut != nil {
+		// The step's own run out, placed in the profile's timeline; its
+		// note names the step, not "the profile".
+		r := at + *part.DataRanOut
+		prof.DataRanOut = &r
+	}
 	for _, n := range part.Notes {
+		if part.DataRanOut != nil && strings.Contains(n, ranOutNote) {
+			n = strings.Replace(n, ranOutNote, ": "+step+" stopped after", 1) + " (the refinement stopped there)"
+		}
 		if !slices.Contains(prof.Notes, n) {
 			prof.Notes = append(prof.Notes, n)
 		}
 	}
-	step := fmt.Sprintf("refinement step %d", len(prof.Stages))
 	if err := prof.Total.AddAfter(part.Total, [2]string{"profile " + prof.Name + " total", step}); err != nil {
 		return fmt.Errorf("profile %s: %w", prof.Name, err)
 	}

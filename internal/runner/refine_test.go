@@ -1,11 +1,18 @@
 package runner
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/race"
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/testkit"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
@@ -122,5 +129,106 @@ func TestAppendStepAddsTotals(t *testing.T) {
 	}
 	if len(prof.Notes) != 1 {
 		t.Errorf("notes %q: want the step's note", prof.Notes)
+	}
+}
+
+// TestRefineStopsWhenTheDataRanOut: a refinement step whose unique data ran
+// out stops the refinement and is recorded. A ramp of 80 and 240 req/s
+// against 4 workers × 25 ms fixed (160 req/s) holds 80 and breaks at 240
+// (as TestAcceptanceStressFindsBreak); its 960 starts leave 140 of 1,100
+// rows, which the first refinement step (160 req/s for 3 s) uses up in
+// about 0.9 s. Before, appendStep dropped the step's data_ran_out_s, its
+// note called it "the profile", and the two further refinement steps ran
+// with no row left.
+func TestRefineStopsWhenTheDataRanOut(t *testing.T) {
+	race.SkipTiming(t)
+	race.Waiting(t)
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("id\n")
+	for i := range 1100 {
+		fmt.Fprintf(&csv, "%d\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ids.csv"), []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := `version: 1
+name: refine-ran-out
+target:
+  url: builtin
+  timeout: 5s
+  builtin: {workers: 4, service_time: 25ms, distribution: fixed, queue: 1000}
+data:
+  ids: {file: ids.csv, mode: unique, on_exhausted: stop}
+flows:
+  - name: get
+    steps:
+      - {name: get, path: "/?id=${data.ids.id}"}
+slo: {p95: 250ms, error_rate: 1%}
+profiles:
+  stress:
+    rate: {start: 80, step: 160, max: 240}
+    step_duration: 3s
+    break: {refine: 3}
+`
+	path := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Load(path, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, Options{Scenario: sc, Version: "test", Seed: 1, MaxLateness: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Profiles[0]
+	refined := 0
+	for _, st := range p.Stages {
+		if st.Refinement {
+			refined++
+		}
+	}
+	if s := p.Verdict.Stress; s == nil || s.FirstBroken == nil || *s.FirstBroken != 1 {
+		t.Fatalf("the ramp did not break at its second step: %s", p.Verdict.Answer)
+	}
+	if refined != 1 {
+		t.Errorf("%d refinement steps ran, want 1: the data ran out in the first", refined)
+	}
+	if p.DataRanOut == nil || *p.DataRanOut <= 6 || *p.DataRanOut > 9 {
+		t.Errorf("data_ran_out_s %v, want in the refinement step (after the ramp's 6 s)", p.DataRanOut)
+	}
+	notes := strings.Join(p.Notes, "\n")
+	if !strings.Contains(notes, "refinement step 3 stopped after") || strings.Contains(notes, "the profile stopped after") {
+		t.Errorf("notes %q: want the run out named as refinement step 3's", p.Notes)
+	}
+	if strings.Contains(p.Verdict.Answer, "INCOMPLETE") || !strings.Contains(p.Verdict.Answer, "in refinement step 3, after the planned 6s had run whole: the refinement stopped there") {
+		t.Errorf("answer %q: want the ramp's verdict, with the refinement's run out as a caveat", p.Verdict.Answer)
+	}
+	t.Log(p.Verdict.Answer)
+}
+
+// TestRefineNotAfterTheRampRanOut: a ramp whose unique data ran out
+// (data_ran_out_s) runs no refinement step: it would have no row to send.
+func TestRefineNotAfterTheRampRanOut(t *testing.T) {
+	ms := time.Millisecond
+	prof := testkit.StressProfile(t, "open", []float64{80, 240}, []float64{80, 160},
+		[]time.Duration{20 * ms, 900 * ms}, make([]float64, 2), 6)
+	if verdict.JudgeSteps(prof).Bracket == nil {
+		t.Fatal("no bracket to refine")
+	}
+	ran := result.Seconds(11)
+	prof.DataRanOut = &ran
+	p := scenario.Profile{Name: "stress", Model: scenario.Open, Stepped: true,
+		Stages: []scenario.Stage{{Load: 80, From: 80, Duration: 6 * time.Second}, {Load: 240, From: 240, Duration: 6 * time.Second}}}
+	p.Break.Refine = 2
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, abort, err := refineSteps(ctx, Options{}, p, *prof, nil, nil, nil)
+	if err != nil || abort != nil || len(got.Stages) != 2 {
+		t.Errorf("after the ramp ran out: %d stages, abort %v, err %v; want the ramp's 2, no refinement", len(got.Stages), abort, err)
 	}
 }

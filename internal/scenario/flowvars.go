@@ -233,6 +233,13 @@ func (rt *runtimeScope) resolve(p *parser, ref string, n *yaml.Node, path string
 	return markOpen + strconv.Itoa(len(rt.segs)-1) + markClose, true
 }
 
+// Generator reports whether ${name} is one of the generators a request
+// reads as such (${uuid}, ${seq}: runtimeScope.resolve), never as an
+// environment variable.
+func Generator(name string) bool {
+	return name == "uuid" || name == "seq"
+}
+
 func containsInt(list []int, x int) bool {
 	for _, v := range list {
 		if v == x {
