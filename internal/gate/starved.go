@@ -84,6 +84,43 @@ func starvedCaveat(r *result.Result, checks []result.GateCheck) {
 	}
 }
 
+// checkMetric is c's metric without its request's name: "p95" of
+// "slow:p95" and "baseline:p95" of "baseline:slow:p95".
+func checkMetric(c *result.GateCheck) string {
+	if c.Request == "" {
+		return c.Name
+	}
+	base, rest := "", c.Name
+	if r, ok := strings.CutPrefix(rest, "baseline:"); ok {
+		base, rest = "baseline:", r
+	}
+	return base + strings.TrimPrefix(rest, c.Request+":")
+}
+
+// requestStalls are ws narrowed to the request name's part of each second
+// (its requests and median) with the second's stalls, the whole
+// generator's: StallAt then counts the share of that request's requests a
+// stall could hold up, a slow request having more of them in flight than
+// the profile's median says. A second without per-request parts (a
+// scenario of one request) is the request's already.
+func requestStalls(ws []result.Window, name string) []result.Window {
+	out := make([]result.Window, 0, len(ws))
+	for _, w := range ws {
+		if len(w.PerRequest) == 0 {
+			out = append(out, w)
+			continue
+		}
+		rw := result.Window{Time: w.Time, Offset: w.Offset, Stall: w.Stall, StallMax: w.StallMax}
+		for _, r := range w.PerRequest {
+			if r.Name == name {
+				rw.Requests, rw.Errors, rw.P50 = r.Requests, r.Errors, r.P50
+			}
+		}
+		out = append(out, rw)
+	}
+	return out
+}
+
 // stallCaveat opens the detail of each failed latency percentile check
 // (p50 to p99.9, a gate's or the baseline's) with the generator's stalls
 // when they could account for it: its hiccup meter
@@ -96,7 +133,7 @@ func stallCaveat(r *result.Result, checks []result.GateCheck) {
 	for i := range checks {
 		c := &checks[i]
 		p := r.Profile(c.Profile)
-		q, ok := verdict.PercentileRank(c.Name)
+		q, ok := verdict.PercentileRank(checkMetric(c))
 		if c.Pass || !ok || c.Unit != UnitMs || c.Unmeasured || c.Op == ">=" || p == nil || p.Generator.Invalid ||
 			strings.HasPrefix(c.Detail, "not judged") || verdict.StarvedText(p) != "" {
 			continue
@@ -104,6 +141,9 @@ func stallCaveat(r *result.Result, checks []result.GateCheck) {
 		ws := p.Windows
 		if c.Stage != nil && *c.Stage < len(p.Stages) {
 			ws = result.SteadyWindows(p, result.Spans(p)[*c.Stage])
+		}
+		if c.Request != "" {
+			ws = requestStalls(ws, c.Request)
 		}
 		stall := verdict.StallAt(ws, q)
 		if over := c.Measured - c.Limit; stall > 0 && over <= float64(result.Ms(stall)) {

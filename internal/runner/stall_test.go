@@ -71,15 +71,20 @@ func TestLiveRampGoesOnPastAStall(t *testing.T) {
 // verdict says that break may be the generator's; it stops on the first
 // break no starvation explains (step 4). Without the stalls the ramp
 // stops at step 2, as before; before, it stopped there with them too.
+// A starved step its errors broke (half of step 2's requests failed)
+// stops it: no want of CPU makes errors, and the ramp went on loading a
+// failing target to step 4 before (review 4 of session 20).
 func TestLiveRampGoesOnPastAStarvedStep(t *testing.T) {
 	ms := time.Millisecond
 	for _, tc := range []struct {
 		name    string
 		stalled time.Duration
+		errs    bool // step 2 broke by its errors too: no want of CPU explains them
 		want    int
 	}{
-		{"starved step 2", 300 * ms, 3},
-		{"not starved", 0, 1},
+		{"starved step 2", 300 * ms, false, 3},
+		{"not starved", 0, false, 1},
+		{"starved step 2 broken by its errors", 300 * ms, true, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			epoch := time.Unix(time.Now().Unix()-40, 0)
@@ -95,6 +100,9 @@ func TestLiveRampGoesOnPastAStarvedStep(t *testing.T) {
 					sec := epoch.Unix() + int64(i*6+s)
 					w := metrics.Window{Second: sec, Count: n, P50: l, P95: l, P99: l, Max: l}
 					w.Hist = testkit.Hist(t, map[time.Duration]int64{l: n})
+					if i == 1 && tc.errs {
+						w.Errors, w.ErrorClasses = n/2, map[string]int64{"http": n / 2}
+					}
 					ws = append(ws, w)
 					if i == 1 && tc.stalled > 0 {
 						m.secs[sec] = &hiccupSecond{stalled: tc.stalled, max: 120 * ms}

@@ -114,7 +114,8 @@ func (w *watcher) persists(broken int) bool {
 // should stop (after break.confirm more steps), or -1. A step that broke by
 // no more than a stall of the generator accounts for (result.Step.Stalled),
 // or a closed step that broke while the generator was short of CPU
-// (result.Step.Starved: its wait for a CPU, or its stalls), does not stop
+// (result.Step.Starved: its wait for a CPU, or its stalls) by its latency
+// or throughput, not its errors (verdict.StarvedBreak), does not stop
 // the ramp: the verdict says the break may be the generator's, and the
 // steps after it are what tell; the ramp stops at the first break neither
 // explains. Before, a starved closed step stopped it, and the verdict
@@ -129,7 +130,7 @@ func (w *watcher) rampBroken(ws []metrics.Window) int {
 	firm, confirmed := -1, 0
 	for _, st := range s.Steps {
 		switch {
-		case firm < 0 && st.Broken && !st.Stalled && !st.Starved && !st.Refinement:
+		case firm < 0 && st.Broken && !st.Stalled && !verdict.StarvedBreak(p, st) && !st.Refinement:
 			if st.Windows == 0 {
 				return -1 // judged on no data: wait
 			}

@@ -89,7 +89,7 @@ func (part *Part) seeCPUWait(w result.Window) {
 
 // starvedSteps is the stress verdict's sentence on the steps measured
 // while the generator was short of CPU, or "".
-func starvedSteps(s *result.Stress) string {
+func starvedSteps(p *result.Profile, s *result.Stress) string {
 	var idx []string
 	var worst, stalled result.Step
 	for _, st := range s.Steps {
@@ -117,31 +117,48 @@ func starvedSteps(s *result.Stress) string {
 		figs = append(figs, fmt.Sprintf("stalled %s of the time, %s at the longest, in step %d", units.Pct(stalled.StallShare), ms(stalled.StallMax), stalled.Index+1))
 	}
 	return fmt.Sprintf("the generator waited for a CPU in step(s) %s (%s, against a mean latency of %s): their throughput may be low and their latency high for want of the generator's CPU, not the target's, and so may the capacity at SLO and the capacity model%s; run again on a quieter machine",
-		strings.Join(idx, ", "), strings.Join(figs, "; "), ms(worst.MeanLatency), starvedStop(s))
+		strings.Join(idx, ", "), strings.Join(figs, "; "), ms(worst.MeanLatency), starvedStop(p, s))
 }
 
 // starvedStop is what starvedSteps adds when the ramp stopped early on a
 // break measured while the generator waited for a CPU (a broken step from
 // the first on is starved): the live ramp's stop, and the steps it left
 // unrun, may be the machine's. "" otherwise, and when a broken step
-// neither starved nor stalled came after it: the live ramp goes on past a
+// neither stalled nor a starved break (StarvedBreak: one its errors broke
+// is firm) came after it or is it: the live ramp goes on past a
 // starved break (runner's watcher, since session 20) and stopped on that
 // one, the target's.
-func starvedStop(s *result.Stress) string {
+func starvedStop(p *result.Profile, s *result.Stress) string {
 	if !s.StoppedEarly || s.FirstBroken == nil {
 		return ""
 	}
 	if slices.ContainsFunc(s.Steps, func(st result.Step) bool {
-		return st.Index >= *s.FirstBroken && st.Broken && !st.Starved && !st.Stalled && !st.Refinement
+		return st.Index >= *s.FirstBroken && st.Broken && !StarvedBreak(p, st) && !st.Stalled && !st.Refinement
 	}) {
 		return ""
 	}
 	for _, st := range s.Steps {
-		if st.Index >= *s.FirstBroken && st.Starved {
+		if st.Index >= *s.FirstBroken && StarvedBreak(p, st) {
 			return fmt.Sprintf(", and so may the break the ramp stopped on (step %d broke while the generator waited for a CPU: the steps it left unrun may have held)", st.Index+1)
 		}
 	}
 	return ""
+}
+
+// StarvedBreak tells a broken closed step of p (JudgeSteps') measured
+// while the generator was short of CPU whose break that may account for:
+// its latency or its throughput, not its errors (the error rule, whatever
+// the step's first reason), which no want of the generator's CPU makes. A
+// live ramp goes on past it (runner's watcher); past a starved step its
+// errors broke, it stops, or it would go on loading a failing target to
+// the ramp's last step.
+func StarvedBreak(p *result.Profile, st result.Step) bool {
+	if !st.Broken || !st.Starved || st.Index >= len(p.Stages) {
+		return false
+	}
+	part := SteadyPart(p, st.Index, Spans(p)[st.Index])
+	failed, _ := errorRule(part, stepErrorBound(p.Rules.Expect, breakRule(p.Rules)))
+	return !failed
 }
 
 // steadyStarved is a closed steady profile's sentence on its stages
@@ -325,8 +342,18 @@ func StallAt(ws []result.Window, q float64) time.Duration {
 // those in flight as a stall began (w's throughput times their median
 // latency, by Little's law) and those due while it lasted (its stalled
 // time, or its longest stall where that is longer, at w's rate): all of
-// them at most.
+// them at most. A second with several request names counts each name's
+// requests by its own median: one median of them all is the many fast
+// requests', and a slow name has more in flight (900 requests of 1 ms and
+// 100 of 230 ms, one 40 ms stall: 64 held up, not 41).
 func stallTouched(w result.Window) float64 {
-	span := max(w.Stall.Duration(), w.StallMax.Duration()) + w.P50.Duration()
-	return float64(w.Requests) * min(1, span.Seconds())
+	stall := max(w.Stall.Duration(), w.StallMax.Duration())
+	if len(w.PerRequest) == 0 {
+		return float64(w.Requests) * min(1, (stall+w.P50.Duration()).Seconds())
+	}
+	var n float64
+	for _, r := range w.PerRequest {
+		n += float64(r.Requests) * min(1, (stall+r.P50.Duration()).Seconds())
+	}
+	return n
 }

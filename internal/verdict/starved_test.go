@@ -159,14 +159,16 @@ func TestStarvedStopSaid(t *testing.T) {
 		name            string
 		starvedBreak    bool
 		stopped, saying bool
+		errRate         float64 // step 3's: an error break no want of CPU makes
 	}{
-		{"stopped on a starved break", true, true, true},
-		{"stopped on a quiet break", false, true, false},
-		{"a starved break, the ramp ran out", true, false, false},
+		{"stopped on a starved break", true, true, true, 0},
+		{"stopped on a quiet break", false, true, false, 0},
+		{"a starved break, the ramp ran out", true, false, false, 0},
+		{"stopped on a starved break its errors made", true, true, false, 0.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := stress(t, "closed", []float64{4, 8, 12, 16}, []float64{400, 800, 600, 1600},
-				[]time.Duration{10 * ms, 10 * ms, 400 * ms, 10 * ms}, []float64{0, 0, 0, 0}, 5)
+				[]time.Duration{10 * ms, 10 * ms, 400 * ms, 10 * ms}, []float64{0, 0, tc.errRate, 0}, 5)
 			setCPUWait(p, 0, 20, 50*time.Microsecond)
 			setCPUWait(p, 0, 5, 800*time.Microsecond) // step 1 starved, whatever the break
 			if tc.starvedBreak {

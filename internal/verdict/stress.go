@@ -290,7 +290,7 @@ func judgeStress(p *result.Profile) *result.Verdict {
 		b.WriteString(checkText(v.Checks[0]))
 	}
 	var caveats []string
-	for _, c := range []string{s.Stall, caveat, starvedSteps(s)} {
+	for _, c := range []string{s.Stall, caveat, starvedSteps(p, s)} {
 		if c != "" {
 			caveats = append(caveats, c)
 			b.WriteString("; " + c)
