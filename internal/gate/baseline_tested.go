@@ -142,7 +142,11 @@ func testedText(m *comparison.Metric, pooled bool) string {
 		s += fmt.Sprintf("; the figure itself, bootstrap over the seconds: p = %.2g", m.Pooled.P)
 	}
 	if d, ok := detectable(m, pooled); ok {
-		s += fmt.Sprintf("; this run tells apart about ±%s", pctText(d))
+		apart := "±" + pctText(d)
+		if d < 0.001 { // seconds that do not vary: "±1.13e-14%" was printed
+			apart = "under ±0.1%"
+		}
+		s += "; this run tells apart about " + apart
 	}
 	return s
 }

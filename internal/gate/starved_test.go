@@ -210,6 +210,9 @@ func TestStallSideOfARequestGate(t *testing.T) {
 	want := map[string]bool{"slow:p95": true, "baseline:slow:p95": true, "baseline:p95": true, "fast:p95": false}
 	for _, c := range r.Gates {
 		said := strings.HasPrefix(c.Detail, "this run's generator stalled ")
+		if strings.Contains(c.Detail, "e-1") { // seconds that do not vary: "±1.13e-14%" was printed
+			t.Errorf("%s: detail %q prints a figure in e-notation", c.Name, c.Detail)
+		}
 		w, named := want[c.Name]
 		switch {
 		case named && w && (c.Pass || !said):
