@@ -367,12 +367,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	epoch := time.Now()
 	mon := startMonitor(opt, epoch)
 	defer mon.Stop()
-	rec := metrics.NewRecorder(metrics.Config{
-		Names:      names,
-		Stages:     len(p.Stages),
-		Epoch:      epoch,
-		MaxLatency: 2 * opt.Scenario.Target.Timeout,
-	})
+	rec := metrics.NewRecorder(metrics.Config{Names: names, Stages: len(p.Stages), Epoch: epoch, MaxLatency: 2 * opt.Scenario.Target.Timeout})
 	progress := &engine.Progress{}
 	total := p.Duration()
 	unit := unitOf(p)
