@@ -59,12 +59,11 @@ type Outcome struct {
 	// PATCH) failed that way: a connection_reset the server's close of the
 	// connection racing its reuse caused, not the service.
 	ReuseLost bool
-	// via: HTTPClient's connection for the request when it was a reused
-	// plain one (reuse.go); here, not in a variable of Do's, to allocate
-	// nothing more per request.
-	via *watchedConn
-	// conn: HTTPClient's plain connection for the request, reused or not.
-	conn *watchedConn
+	// conn: HTTPClient's plain connection for the request (reuse.go), and
+	// reused whether it had served a request before; here, not in
+	// variables of Do's, to allocate nothing more per request.
+	conn   *watchedConn
+	reused bool
 }
 
 // Doer sends one request. A transport failure is returned as err
@@ -172,13 +171,8 @@ func (c *HTTPClient) newRequest(ctx context.Context, out *Outcome, method, url s
 		// finished (reused, yet never idle) went to a request that was
 		// waiting for one: at the cap, or while its own dial was under way.
 		out.ConnWait = c.capped && info.Reused && !info.WasIdle
-		out.via, out.conn = nil, nil
-		if w, ok := info.Conn.(*watchedConn); ok {
-			out.conn = w
-			if info.Reused {
-				out.via = w
-			}
-		}
+		out.conn, _ = info.Conn.(*watchedConn)
+		out.reused = info.Reused
 	}}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, url, rd)
 	if err != nil {
@@ -223,7 +217,7 @@ func (c *HTTPClient) Do(ctx context.Context, p *Prepared) (Outcome, error) {
 	var out Outcome
 	start := time.Now()
 	resp, err := c.send(ctx, c.client, &out, p)
-	if err != nil && stdLost(out.via, err) {
+	if err != nil && out.reused && stdLost(out.conn, err) {
 		if !idempotent(p.Method) {
 			out.ReuseLost = true
 			return out, err

@@ -175,7 +175,8 @@ func (c *watchedConn) unacked() bool {
 }
 
 // stdLost tells whether net/http's err for a request sent on via, a
-// reused connection (nil: not a reused plain one), shows the connection
+// reused connection (nil: not a plain one; Do asks only for a reused
+// one), shows the connection
 // lost it unserved: via noted so, or net/http found the server had closed
 // it while idle, before the request was under way on it
 // (errServerClosedIdle).
