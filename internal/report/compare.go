@@ -33,7 +33,7 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 		b.WriteString("\n")
 	}
 	for _, wn := range c.Warnings {
-		fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
+		fmt.Fprintf(b, "- **warning:** %s\n", mdCell(wn))
 	}
 	if len(c.OnlyInOld) > 0 {
 		fmt.Fprintf(b, "- only in the old run, not compared: %s\n", strings.Join(c.OnlyInOld, ", "))
@@ -72,16 +72,16 @@ func cmpProfileMarkdown(b *strings.Builder, p *compare.Profile, settings compare
 			verdict += " — " + r.Note
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Metric, r.Old, r.New, r.Change, r.Relative, r.P,
-			cmpEscape(r.Test), cmpEscape(verdict))
+			mdCell(r.Test), mdCell(verdict))
 	}
 	if len(p.Notes)+len(p.Warnings) > 0 {
 		b.WriteString("\n")
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(b, "- note: %s\n", cmpEscape(n))
+		fmt.Fprintf(b, "- note: %s\n", mdCell(n))
 	}
 	for _, wn := range p.Warnings {
-		fmt.Fprintf(b, "- **warning:** %s\n", cmpEscape(wn))
+		fmt.Fprintf(b, "- **warning:** %s\n", mdCell(wn))
 	}
 }
 
@@ -416,5 +416,3 @@ func cmpShare(f float64) string {
 	return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
 }
 
-// cmpEscape keeps a text from breaking a Markdown table row.
-func cmpEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

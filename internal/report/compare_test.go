@@ -247,3 +247,19 @@ func TestCompareMarkdownPassNamesUntested(t *testing.T) {
 		t.Errorf("the verdict line should say %q:\n%s", want, b.String())
 	}
 }
+
+// TestCompareMarkdownRowsStayRows: a metric's note with a line break in it
+// (notes are built from texts such as a scenario's names) leaves its table
+// row one row, as the plan's tables already did: the compare and summary
+// tables shared an escape that did not fold line breaks.
+func TestCompareMarkdownRowsStayRows(t *testing.T) {
+	c := comparisonFixture()
+	c.Profiles[0].Metrics[2].Note = "first line\nsecond | line"
+	var b bytes.Buffer
+	if err := CompareMarkdown(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "first line second \\| line |") {
+		t.Errorf("the note's row was broken or not escaped:\n%s", b.String())
+	}
+}

@@ -25,7 +25,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		title += ": " + p.Scenario
 	}
 	fmt.Fprintf(b, "# %s, as of %s\n\n", title, p.AsOf)
-	fmt.Fprintf(b, "%s\n", planEscape(p.Summary))
+	fmt.Fprintf(b, "%s\n", mdCell(p.Summary))
 
 	planInputs(b, p)
 	planResources(b, p)
@@ -42,7 +42,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	if len(p.Notes) > 0 {
 		b.WriteString("\n## Notes\n\n")
 		for _, n := range p.Notes {
-			fmt.Fprintf(b, "- %s\n", planEscape(n))
+			fmt.Fprintf(b, "- %s\n", mdCell(n))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -51,7 +51,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 
 func planInputs(b *strings.Builder, p *plan.Plan) {
 	b.WriteString("\n## Inputs\n\n| input | value |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, planEscape(v)) }
+	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, mdCell(v)) }
 	planMeasuredInputs(row, p)
 	planDemandInputs(row, p.Demand)
 	row("Headroom", "plan so that peak utilisation stays at most "+plan.FormatPercent(p.Headroom))
@@ -173,7 +173,7 @@ func planResources(b *strings.Builder, p *plan.Plan) {
 			scaling += fmt.Sprintf(", at most %d", r.MaxUnits)
 		}
 		fmt.Fprintf(b, "| %s | %s | %s %s | %s | %s | %d %s | %s %s | %s | %s/month | %s |\n",
-			planEscape(name), r.Driver, plan.FormatFigure(r.PerUnit), planMeasure(r.Driver), scaling, planEscape(r.Sizing),
+			mdCell(name), r.Driver, plan.FormatFigure(r.PerUnit), planMeasure(r.Driver), scaling, mdCell(r.Sizing),
 			r.UnitsNow, plan.Plural(r.Unit, r.UnitsNow), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
 			r.LeadTime, p.Money(r.UnitCost), planOwner(r.Owner))
 	}
@@ -184,7 +184,7 @@ func planResources(b *strings.Builder, p *plan.Plan) {
 				b.WriteString("\n")
 				first = false
 			}
-			fmt.Fprintf(b, "- %s\n", planEscape(r.Latency.Note))
+			fmt.Fprintf(b, "- %s\n", mdCell(r.Latency.Note))
 		}
 	}
 }
@@ -193,7 +193,7 @@ func planResources(b *strings.Builder, p *plan.Plan) {
 // by latency: the response time at its share on the units in place, "p95
 // response".
 func planResponseHeader(r plan.ResourcePlan) string {
-	return fmt.Sprintf("%s p%s response", planEscape(r.Name), strconv.FormatFloat(r.Latency.ResponseShare*100, 'g', 6, 64))
+	return fmt.Sprintf("%s p%s response", mdCell(r.Name), strconv.FormatFloat(r.Latency.ResponseShare*100, 'g', 6, 64))
 }
 
 // planResponseCell is a month's response time for a resource sized by
@@ -208,7 +208,7 @@ func planResponseCell(r plan.MonthResource) string {
 func planRunway(b *strings.Builder, p *plan.Plan) {
 	b.WriteString("\n## Runway\n\nWith no action, the units in place today carry the projected peak until:\n\n| resource | capacity now | target breached | capacity runs out |\n|---|---:|---|---|\n")
 	for _, r := range p.Resources {
-		fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", planEscape(r.Name), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
+		fmt.Fprintf(b, "| %s | %s %s | %s | %s |\n", mdCell(r.Name), plan.FormatFigure(r.CapacityNow), planMeasure(r.Driver),
 			planDate(r.TargetBreach, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.TargetBreach), planDate(r.Runway, p.Runway.SearchEnd)+planEarliest(p, r.Name, r.Runway))
 	}
 	b.WriteString("\n" + p.RunwayLine(func(s string) string { return "**" + s + "**" }) + "\n")
@@ -272,7 +272,7 @@ func planMonths(b *strings.Builder, p *plan.Plan) {
 		hdr, align = append(hdr, "data GB"), append(align, "---:")
 	}
 	for _, r := range p.Resources {
-		hdr = append(hdr, planEscape(r.Name)+" need / in place", planEscape(r.Name)+" utilisation")
+		hdr = append(hdr, mdCell(r.Name)+" need / in place", mdCell(r.Name)+" utilisation")
 		align = append(align, "---:", "---:")
 		if r.Latency != nil {
 			hdr, align = append(hdr, planResponseHeader(r)), append(align, "---:")
@@ -343,7 +343,7 @@ func planActions(b *strings.Builder, p *plan.Plan) {
 		if a.Urgent {
 			order = "**" + a.OrderBy.String() + ": now**" + " (" + a.LeadTime + " lead time" + planOrderBand(a, p.Runway.SearchEnd) + ")"
 		}
-		fmt.Fprintf(b, "| needed %s | %s | %s | +%s/month | %s |\n", a.Need, planEscape(a.Text), order, p.Money(a.CostChange), planOwner(a.Owner))
+		fmt.Fprintf(b, "| needed %s | %s | %s | +%s/month | %s |\n", a.Need, mdCell(a.Text), order, p.Money(a.CostChange), planOwner(a.Owner))
 	}
 }
 
@@ -354,7 +354,7 @@ func planRisks(b *strings.Builder, p *plan.Plan) {
 		return
 	}
 	for _, r := range p.Risks {
-		fmt.Fprintf(b, "- **%s**: %s\n", r.Severity, planEscape(r.Text))
+		fmt.Fprintf(b, "- **%s**: %s\n", r.Severity, mdCell(r.Text))
 	}
 }
 
@@ -512,7 +512,7 @@ func planOwner(o string) string {
 	if o == "" {
 		return "—"
 	}
-	return planEscape(o)
+	return mdCell(o)
 }
 
 func planSigned(f float64) string {
@@ -523,6 +523,8 @@ func planSigned(f float64) string {
 }
 
 // planEscape keeps user text from breaking a table row.
-func planEscape(s string) string {
+// mdCell is s fit for a cell of a Markdown table (and a list item): a
+// "|" escaped, a newline read as a space, so that the row stays one row.
+func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
 }

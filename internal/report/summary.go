@@ -128,7 +128,7 @@ func checksTable(b *strings.Builder, v *result.Verdict) {
 	b.WriteString("\n| check | stage: counted | measured | limit | result |\n|---|---:|---:|---:|---|\n")
 	steady := false
 	for _, c := range v.Checks {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", cmpEscape(c.Name), checkStage(c), measured(c), limitText(c), cmpEscape(checkResult(c)))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(c.Name), checkStage(c), measured(c), limitText(c), mdCell(checkResult(c)))
 		steady = steady || c.Counted != nil && c.Counted.SteadySeconds > 0
 	}
 	if steady {
