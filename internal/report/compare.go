@@ -415,4 +415,3 @@ func cmpP(p float64) string {
 func cmpShare(f float64) string {
 	return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
 }
-
