@@ -97,38 +97,38 @@ func checkMetric(c *result.GateCheck) string {
 	return base + strings.TrimPrefix(rest, c.Request+":")
 }
 
-// requestStalls are ws narrowed to the request name's part of each second
-// (its requests and median) with the second's stalls, the whole
-// generator's: StallAt then counts the share of that request's requests a
-// stall could hold up, a slow request having more of them in flight than
-// the profile's median says. A second without per-request parts (a
-// scenario of one request) is the request's already.
-func requestStalls(ws []result.Window, name string) []result.Window {
-	out := make([]result.Window, 0, len(ws))
-	for _, w := range ws {
-		if len(w.PerRequest) == 0 {
-			out = append(out, w)
-			continue
+// checkSeconds are the seconds of p a check c was made over: its stage's
+// steady part or the whole profile's, each narrowed to c's request's part
+// where it is one request's (result.RequestView, which keeps the stalls
+// of the second, the whole generator's: StallAt then counts the share of
+// that request's requests a stall could hold up, a slow request having
+// more of them in flight than the profile's median says). None for a
+// request p has no figures for.
+func checkSeconds(p *result.Profile, c *result.GateCheck) []result.Window {
+	view := p
+	if c.Request != "" {
+		v, _, ok := result.RequestView(p, c.Request)
+		if !ok {
+			return nil
 		}
-		rw := result.Window{Time: w.Time, Offset: w.Offset, Stall: w.Stall, StallMax: w.StallMax}
-		for _, r := range w.PerRequest {
-			if r.Name == name {
-				rw.Requests, rw.Errors, rw.P50 = r.Requests, r.Errors, r.P50
-			}
-		}
-		out = append(out, rw)
+		view = v
 	}
-	return out
+	if c.Stage != nil && *c.Stage < len(p.Stages) {
+		return result.SteadyWindows(view, result.Spans(p)[*c.Stage])
+	}
+	return view.Windows
 }
 
 // stallCaveat opens the detail of each failed latency percentile check
 // (p50 to p99.9, a gate's or the baseline's) with the generator's stalls
-// when they could account for it: its hiccup meter
+// when they could account for it (verdict.MeterCould): its hiccup meter
 // (verdict.StallAt) holds that the requests at the check's rank met a
 // stall of the whole generator at least as long as the figure is over its
 // limit, so the figure may be the generator's (docs/capacity.md, "A
-// generator short of CPU"). Not on an INVALID profile (notJudgedOnInvalid
-// has spoken), nor one whose starved stages starvedCaveat named.
+// generator short of CPU"), unless the seconds no stall touched fail the
+// limit too: the detail then says so, and the failure is the target's.
+// Not on an INVALID profile (notJudgedOnInvalid has spoken), nor one
+// whose starved stages starvedCaveat named.
 func stallCaveat(r *result.Result, checks []result.GateCheck) {
 	for i := range checks {
 		c := &checks[i]
@@ -138,17 +138,13 @@ func stallCaveat(r *result.Result, checks []result.GateCheck) {
 			strings.HasPrefix(c.Detail, "not judged") || verdict.StarvedText(p) != "" {
 			continue
 		}
-		ws := p.Windows
-		if c.Stage != nil && *c.Stage < len(p.Stages) {
-			ws = result.SteadyWindows(p, result.Spans(p)[*c.Stage])
-		}
-		if c.Request != "" {
-			ws = requestStalls(ws, c.Request)
-		}
-		stall := verdict.StallAt(ws, q)
-		if over := c.Measured - c.Limit; stall > 0 && over <= float64(result.Ms(stall)) {
+		m := verdict.MeterCould(checkSeconds(p, c), q, c.Measured, c.Limit)
+		switch over := c.Measured - c.Limit; {
+		case m.Could:
 			c.Detail = join2(fmt.Sprintf("this run's generator stalled %s or longer, in stalls that could hold up %s of its requests, more than this figure is over its limit (%s), so it may be the generator's, not the target's; run again on a quiet machine",
-				msText(result.Ms(stall)), pctText(1-q), msText(result.Millis(over))), c.Detail)
+				msText(result.Ms(m.Stall)), pctText(1-q), msText(result.Millis(over))), c.Detail)
+		case m.Quiet > 0:
+			c.Detail = join2(fmt.Sprintf("its seconds without a stall of the generator fail it too (%s over their %d requests): not the generator's stalls", msText(result.Ms(m.Quiet)), m.QuietRequests), c.Detail)
 		}
 	}
 }

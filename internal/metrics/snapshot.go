@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -128,6 +129,15 @@ func Summarize(h *hdr.Histogram) Percentiles {
 		P999:  usDur(valueAt(h, 9990)),
 		Max:   usDur(h.Max()),
 	}
+}
+
+// At is the percentile q (0.95 for the p95) of h, by valueAt's rule: the
+// figure Summarize gives for its percentiles, at any rank.
+func At(h *hdr.Histogram, q float64) time.Duration {
+	if h == nil || h.TotalCount() == 0 {
+		return 0
+	}
+	return usDur(valueAt(h, int64(math.Round(q*10000))))
 }
 
 // valueAt is the percentile q (in hundredths of a percent) as HdrHistogram

@@ -4,7 +4,10 @@ import "fmt"
 
 // RequestView returns a profile made of one request name's figures alone:
 // its stages' and total's counts, latencies and histograms, and each
-// second's part that was this name's. The verdict, the gates, the
+// second's part that was this name's, with the facts of the second that
+// are the whole generator's: its start lateness (a stall of the
+// generator's schedule), its wait for a CPU and its hiccup meter's stalls,
+// which hold up this name's requests as they do the others'. The verdict, the gates, the
 // baseline check and the comparison judge it with the code that judges a
 // whole profile, so a request is judged exactly as a profile is.
 //
@@ -51,7 +54,9 @@ func RequestView(p *Profile, name string) (view *Profile, note string, ok bool) 
 			}
 			v.Windows = append(v.Windows, Window{Time: w.Time, Offset: w.Offset, Offered: w.Offered * share,
 				Requests: rw.Requests, Errors: rw.Errors, Throughput: float64(rw.Requests),
-				P50: rw.P50, P95: rw.P95, P99: rw.P99, Max: rw.Max, Hist: rw.Hist})
+				P50: rw.P50, P95: rw.P95, P99: rw.P99, Max: rw.Max, Hist: rw.Hist,
+				LatenessMax: w.LatenessMax, LatenessDue: w.LatenessDue,
+				CPUWait: w.CPUWait, CPUSlices: w.CPUSlices, Stall: w.Stall, StallMax: w.StallMax})
 		}
 	}
 	switch {

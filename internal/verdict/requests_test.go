@@ -48,3 +48,50 @@ func TestRequestExpectationNotRun(t *testing.T) {
 		t.Errorf("an expectation on a request that did not run passed: %+v", v)
 	}
 }
+
+// TestRequestExpectationStall: a request's own failed percentile gets the
+// hiccup meter's doubt on that request's seconds (result.RequestView
+// keeps each second's stalls, the whole generator's), by the rule of a
+// profile's (MeterCould). items (60 req/s) at 12 ms against its p95 of
+// 10 ms, the generator stalled up to 30 ms in every second: the failure
+// may be the generator's. items at 30 ms against 10 ms, stalled up to
+// 40 ms in seconds 3 and 7 alone: its quiet seconds (1, 2, 5, 6, 9: 300
+// requests) read 30 ms too, so the failure is the target's, no doubt.
+// Before, a request's check never got the doubt: RequestView dropped the
+// stalls, and the verdict read none for a check named items:p95.
+func TestRequestExpectationStall(t *testing.T) {
+	lim := func(v float64) *result.Millis { m := result.Millis(v); return &m }
+	for _, tt := range []struct {
+		name    string
+		itemsMs int
+		stalled func(i int) bool
+		longest float64 // ms
+		doubt   bool
+	}{
+		{"stalled every second", 12, func(int) bool { return true }, 30, true},
+		{"the request fails alone", 30, func(i int) bool { return i == 3 || i == 7 }, 40, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testkit.MixProfile(t, tt.itemsMs)
+			p.Name = "target"
+			p.Rules.Expect.P95 = lim(250)
+			p.Rules.Requests = []result.RequestRule{{Name: "items", Expect: result.Expect{P95: lim(10)}}}
+			var total result.Millis
+			for i := range p.Windows {
+				if tt.stalled(i) {
+					p.Windows[i].Stall, p.Windows[i].StallMax = 250, result.Millis(tt.longest)
+					total += 250
+				}
+			}
+			p.Generator.Stall = &total
+			v := Judge(&p, 0)
+			if c := findCheck(v, "items:p95"); c == nil || c.Pass {
+				t.Fatalf("items:p95 %+v; want it failed", c)
+			}
+			said := strings.Contains(v.Caveat, "more than each failed percentile (items:p95) is over its limit: the failure may be the generator's")
+			if said != tt.doubt {
+				t.Errorf("caveat %q; want the generator's doubt on items:p95 %v", v.Caveat, tt.doubt)
+			}
+		})
+	}
+}

@@ -147,12 +147,13 @@ func steadyStall(p *result.Profile, checks []result.Check) string {
 		if c.Stage != nil {
 			i = *c.Stage
 		}
-		part := lateIn(p, spans[i])
+		on, own := stallSubject(p, c)
+		part := lateIn(on, spans[i])
 		if stall := stallOver(p, part); stall > 0 && stallCould(c, stall) {
 			if part.LateMax > worst.LateMax {
 				worst = part
 			}
-		} else if m, ok := meterCould(p, spans[i], c); ok {
+		} else if m, ok := meterCould(on, spans[i], own); ok {
 			metered = metered.longer(m)
 		} else {
 			return ""
@@ -167,6 +168,27 @@ func steadyStall(p *result.Profile, checks []result.Check) string {
 			ms(result.Ms(metered.stall)), units.Pct(metered.tail), strings.Join(failed, ", "))
 	}
 	return fmt.Sprintf("the generator %s, more than each failed percentile (%s) is over its limit: the failure may be the generator's, not the target's; run again", stallWhen(worst), strings.Join(failed, ", "))
+}
+
+// stallSubject is the profile a check c of p was made on, for the stalls
+// its requests met, and c named by its own metric: a request's own
+// expectation (requestChecks: "slow:p95") on that request's seconds
+// (result.RequestView, which keeps the generator's stalls of each second:
+// StallAt then counts the share of that request's requests a stall could
+// hold up, and the quiet seconds' percentile is that request's); any
+// other on p.
+func stallSubject(p *result.Profile, c result.Check) (*result.Profile, result.Check) {
+	for _, rule := range p.Rules.Requests {
+		metric, ok := strings.CutPrefix(c.Name, rule.Name+":")
+		if !ok {
+			continue
+		}
+		if view, _, ok := result.RequestView(p, rule.Name); ok {
+			c.Name = metric
+			return view, c
+		}
+	}
+	return p, c
 }
 
 // meterStall is a stall of the hiccup meter that the requests at a
@@ -185,15 +207,16 @@ func (a meterStall) longer(b meterStall) meterStall {
 }
 
 // meterCould says whether the hiccup meter's stalls in the steady part
-// of span could account for the failed latency percentile c (stallCould),
-// with the stall.
+// of span could account for the failed latency percentile c, by the rule
+// of MeterCould (stallCould's, unless the seconds no stall touched fail
+// c's limit too), with the stall.
 func meterCould(p *result.Profile, span Span, c result.Check) (meterStall, bool) {
 	q, ok := PercentileRank(c.Name)
-	if !ok {
+	if !ok || c.Unit != "ms" || c.Detail != "" {
 		return meterStall{}, false
 	}
-	stall := StallAt(result.SteadyWindows(p, span), q)
-	return meterStall{stall, 1 - q}, stall > 0 && stallCould(c, stall)
+	m := MeterCould(result.SteadyWindows(p, span), q, c.Measured, c.Limit)
+	return meterStall{m.Stall, 1 - q}, m.Could
 }
 
 // PercentileRank is the rank of a latency percentile check named "p95" or

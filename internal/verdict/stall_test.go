@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,5 +289,90 @@ func TestSteadyStallOfTheMeter(t *testing.T) {
 			}
 			checkDoubt(t, v, tc.doubt, "the generator stalled 64ms or longer, in stalls that could hold up 5% of its requests (its hiccup meter), more than each failed percentile (p95) is over its limit: the failure may be the generator's, not the target's; run again")
 		})
+	}
+}
+
+// TestMeterDoubtOfATargetThatFailsAlone: a failed p95 whose requests at
+// its rank met stalls of the generator's hiccup meter longer than its
+// excess may be the generator's, unless the seconds no stall touched (nor
+// the second before them) fail the limit too: then the target fails
+// alone, and there is no doubt. The ground truth is each second's
+// latency, set here. Session 20's case: a target answering in 30 ms
+// against p95<10ms, stalls of 50.8 ms in 4 seconds of 20 (each holding up
+// 48 of its 100 requests, 9.6% of the run's), read "may be the
+// generator's"; its 11 quiet seconds' p95 is 30 ms. A target answering in
+// 5 ms whose stalled seconds read 60 ms keeps the doubt (its quiet
+// seconds pass); so does the 30 ms target when every second but one
+// stalled (100 quiet requests: 5 at or above rank p95, fewer than
+// QuietTailMin, too few to say it fails alone).
+func TestMeterDoubtOfATargetThatFailsAlone(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name          string
+		quiet         time.Duration // the latency of the seconds no stall touched
+		stalledSecond func(i int) bool
+		doubt         bool
+	}{
+		{"the target fails alone", 30 * ms, func(i int) bool { return i%5 == 3 }, false},
+		{"the generator's stalls fail it", 5 * ms, func(i int) bool { return i%5 == 3 }, true},
+		{"too few quiet seconds to tell", 30 * ms, func(i int) bool { return i != 0 }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := steady(t, 20, 100, func(i int) time.Duration {
+				if tc.stalledSecond(i) {
+					return 60 * ms
+				}
+				return tc.quiet
+			}, func(int) int64 { return 0 })
+			p.Name, p.Model = "target", "open" // a closed loop stalled 9% of its time is starved: a caveat of its own
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(10 * ms)}}
+			var total result.Millis
+			for i := range p.Windows {
+				if tc.stalledSecond(i) {
+					p.Windows[i].StallMax, p.Windows[i].Stall = result.Ms(50800*time.Microsecond), result.Ms(450*ms)
+					total += p.Windows[i].Stall
+				}
+			}
+			p.Generator.Stall = &total
+			v := Judge(p, 0)
+			if v.Pass {
+				t.Fatalf("passed: %s", v.Answer)
+			}
+			if said := strings.Contains(v.Caveat, "may be the generator's"); said != tc.doubt {
+				t.Errorf("caveat %q; want the generator's doubt %v", v.Caveat, tc.doubt)
+			}
+		})
+	}
+}
+
+// TestQuietSeconds: a second is quiet when no stall of StallAtFloor or
+// more touched it nor any second its requests could have been in flight
+// in (the second before, or as far back as its slowest took), and those
+// seconds are in the slice; the quiet percentile needs QuietTailMin
+// requests at or above its rank.
+func TestQuietSeconds(t *testing.T) {
+	ms := time.Millisecond
+	ws := make([]result.Window, 10)
+	for i := range ws {
+		ws[i] = win(t, i, 100, 0, 20*ms)
+	}
+	ws[2].StallMax = result.Ms(12 * ms)
+	ws[5].Max = result.Ms(2500 * ms)   // its slowest in flight from second 2 on
+	ws[7].StallMax = result.Ms(9 * ms) // a quiet machine's
+	want := []bool{false, true, false, false, true, false, true, true, true, true}
+	for i := range ws {
+		if got := quietSecond(ws, i); got != want[i] {
+			t.Errorf("second %d: quiet %v, want %v", i, got, want[i])
+		}
+	}
+	gap := slices.Delete(slices.Clone(ws[:5]), 3, 4) // second 3 missing: 4 is not known quiet
+	if quietSecond(gap, 3) {
+		t.Error("a second after a missing one read quiet")
+	}
+	if at, n, ok := QuietAt(ws, 0.95); n != 600 || !ok || at < 19*ms || at > 21*ms {
+		t.Errorf("p95 of 6 quiet seconds: %v over %d requests, ok %v; want 20ms over 600, true", at, n, ok)
+	}
+	if _, n, ok := QuietAt(ws, 0.99); n != 600 || ok {
+		t.Errorf("p99 of 600 quiet requests: ok %v (%d); want too few: 6 at or above its rank", ok, n)
 	}
 }

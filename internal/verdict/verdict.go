@@ -92,18 +92,7 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		part.seeLate(w)
 		part.seeCPUWait(w)
 		part.seeStall(w)
-		if w.Hist == "" {
-			continue
-		}
-		wh, err := metrics.Decode(w.Hist)
-		if err != nil {
-			continue
-		}
-		if h == nil {
-			h = wh
-		} else {
-			h.Merge(wh)
-		}
+		h = mergeHist(h, w)
 	}
 	if part.Windows == 0 {
 		return statsPart(p.Model, p.Stages[stage].Stats)
@@ -124,6 +113,23 @@ func SteadyPart(p *result.Profile, stage int, span Span) Part {
 		part.ErrorRate = float64(part.Errors) / float64(part.Requests)
 	}
 	return part
+}
+
+// mergeHist is h with w's histogram merged in (w's alone when h is nil);
+// h as it was when w has none or it does not decode.
+func mergeHist(h *hdr.Histogram, w result.Window) *hdr.Histogram {
+	if w.Hist == "" {
+		return h
+	}
+	wh, err := metrics.Decode(w.Hist)
+	if err != nil {
+		return h
+	}
+	if h == nil {
+		return wh
+	}
+	h.Merge(wh)
+	return h
 }
 
 // statsPart is the part of the whole figures st (a stage's, or the

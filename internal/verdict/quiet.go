@@ -1,0 +1,106 @@
+package verdict
+
+import (
+	"math"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
+)
+
+// A stall of the generator may account for a failed latency percentile
+// (StallAt), but a target that fails alone fails in the seconds no stall
+// touched too. Measured in session 20: under -race beside a busy core, a
+// target answering in about 30 ms that failed p95<10ms was said to "may
+// be the generator's" (stalls of 50.8 ms in enough of its seconds), and
+// a reader could discount a real failure. So the doubt also asks the
+// quiet seconds (quietSecond): when they hold at least QuietTailMin
+// requests at or above the rank and their own percentile fails the limit
+// too, the failure is the target's, and there is no doubt.
+
+// QuietTailMin is the fewest requests at or above a percentile's rank
+// the quiet seconds must hold for MeterCould to read the percentile from
+// them alone (200 requests for a p95, 1,000 for a p99, 10,000 for a
+// p99.9). Their percentile over the limit then puts every one of those
+// requests over it, in seconds no stall of StallAtFloor or more touched:
+// at least ten of them, so that no one slow request (a delay of one
+// goroutine the meter's sleeps did not meet) decides that the target
+// fails alone. With fewer, the doubt stands as StallAt says it.
+const QuietTailMin = 10
+
+// MeterWord is the hiccup meter's word on a failed latency percentile
+// (MeterCould).
+type MeterWord struct {
+	// Stall is the stall the requests at the percentile's rank could have
+	// met (StallAt): 0 when none.
+	Stall time.Duration
+	// Quiet is the percentile over the quiet seconds alone, and
+	// QuietRequests their requests, when those seconds held enough to
+	// read it (QuietTailMin) and it failed the limit too; 0 otherwise.
+	Quiet         time.Duration
+	QuietRequests int64
+	// Could says the stall could account for the excess (the figure less
+	// the stall is within its limit) and the quiet seconds do not fail the
+	// limit alone (Quiet is 0): the figure may be the generator's.
+	Could bool
+}
+
+// MeterCould is the one rule of the hiccup meter's doubt on a latency
+// percentile at rank q measured over ws (a stage's steady seconds, the
+// whole profile's, or one request's: result.RequestView) at measured
+// milliseconds against a limit of limit: the verdict's expectations
+// (meterCould) and the gates' checks (internal/gate's stallCaveat) both
+// ask it.
+func MeterCould(ws []result.Window, q, measured, limit float64) MeterWord {
+	m := MeterWord{Stall: StallAt(ws, q)}
+	if m.Stall == 0 || measured-float64(result.Ms(m.Stall)) > limit {
+		return m
+	}
+	if at, n, ok := QuietAt(ws, q); ok && float64(result.Ms(at)) > limit {
+		m.Quiet, m.QuietRequests = at, n
+		return m
+	}
+	m.Could = true
+	return m
+}
+
+// QuietAt is the percentile q of the requests of ws's quiet seconds
+// (quietSecond) and how many they are; ok is false when they hold fewer
+// than QuietTailMin requests at or above rank q (or no histogram: an
+// older result).
+func QuietAt(ws []result.Window, q float64) (at time.Duration, n int64, ok bool) {
+	var h *hdr.Histogram
+	for i, w := range ws {
+		if quietSecond(ws, i) {
+			h = mergeHist(h, w)
+		}
+	}
+	if h == nil {
+		return 0, 0, false
+	}
+	n = h.TotalCount()
+	if (1-q)*float64(n) < QuietTailMin-eps {
+		return 0, n, false
+	}
+	return metrics.At(h, q), n, true
+}
+
+// quietSecond says whether no stall of the hiccup meter of StallAtFloor
+// or more touched ws[i]'s second, nor any second its requests could have
+// been in flight in: as far back as its slowest took, one second at least
+// (a stall late in one second holds up requests that complete in the
+// next). A second before the first of ws, or missing from it, is not
+// known quiet, nor then is ws[i].
+func quietSecond(ws []result.Window, i int) bool {
+	back := max(1, math.Ceil(ws[i].Max.Duration().Seconds()))
+	from := float64(ws[i].Offset) - back
+	want := float64(ws[i].Offset)
+	for j := i; j >= 0 && float64(ws[j].Offset) > from-eps; j-- {
+		if math.Abs(float64(ws[j].Offset)-want) > eps || ws[j].StallMax.Duration() >= StallAtFloor {
+			return false
+		}
+		want--
+	}
+	return want < from-1+eps // every second from "from" on was there
+}
