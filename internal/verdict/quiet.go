@@ -86,8 +86,10 @@ func QuietAt(ws []result.Window, q float64) (at time.Duration, n int64, ok bool)
 	return metrics.At(h, q), n, true
 }
 
-// quietSecond says whether no stall of the hiccup meter of StallAtFloor
-// or more touched ws[i]'s second, nor any second its requests could have
+// quietSecond says whether no stall of StallAtFloor or more touched
+// ws[i]'s second (of the hiccup meter, or a start that late: a stall of
+// the open model's schedule, which older results without the meter
+// have alone), nor any second its requests could have
 // been in flight in: as far back as its slowest took, one second at least
 // (a stall late in one second holds up requests that complete in the
 // next). A second before the first of ws, or missing from it, is not
@@ -97,7 +99,8 @@ func quietSecond(ws []result.Window, i int) bool {
 	from := float64(ws[i].Offset) - back
 	want := float64(ws[i].Offset)
 	for j := i; j >= 0 && float64(ws[j].Offset) > from-eps; j-- {
-		if math.Abs(float64(ws[j].Offset)-want) > eps || ws[j].StallMax.Duration() >= StallAtFloor {
+		if math.Abs(float64(ws[j].Offset)-want) > eps || ws[j].StallMax.Duration() >= StallAtFloor ||
+			ws[j].LatenessMax.Duration() >= StallAtFloor {
 			return false
 		}
 		want--

@@ -126,7 +126,8 @@ func stallWhen(part Part) string {
 // (stallCould): each is a latency percentile of a stage whose steady part
 // held a start later than the profile's lateness limit, or whose requests
 // at its rank met a stall of the generator's hiccup meter (StallAt), over
-// its limit by no more than that stall. Any other failed check (errors,
+// its limit by no more than that stall, and whose seconds no stall touched
+// do not fail the limit alone (quietFails, MeterCould). Any other failed check (errors,
 // throughput, a growing queue, a percentile with a note) is the target's
 // whatever the generator did: "" then, and when no check failed. The
 // lateness names when its stall began; the meter, when it alone explains
@@ -149,7 +150,7 @@ func steadyStall(p *result.Profile, checks []result.Check) string {
 		}
 		on, own := stallSubject(p, c)
 		part := lateIn(on, spans[i])
-		if stall := stallOver(p, part); stall > 0 && stallCould(c, stall) {
+		if stall := stallOver(p, part); stall > 0 && stallCould(c, stall) && !quietFails(on, spans[i], own) {
 			if part.LateMax > worst.LateMax {
 				worst = part
 			}
@@ -189,6 +190,19 @@ func stallSubject(p *result.Profile, c result.Check) (*result.Profile, result.Ch
 		}
 	}
 	return p, c
+}
+
+// quietFails says whether the seconds of span's steady part that no stall
+// touched (QuietAt) hold enough requests to read c's percentile and fail
+// its limit too: then a late start in some other second does not explain
+// the failure, the target fails alone.
+func quietFails(p *result.Profile, span Span, c result.Check) bool {
+	q, ok := PercentileRank(c.Name)
+	if !ok {
+		return false
+	}
+	at, _, ok := QuietAt(result.SteadyWindows(p, span), q)
+	return ok && float64(result.Ms(at)) > c.Limit
 }
 
 // meterStall is a stall of the hiccup meter that the requests at a

@@ -376,3 +376,46 @@ func TestQuietSeconds(t *testing.T) {
 		t.Errorf("p99 of 600 quiet requests: ok %v (%d); want too few: 6 at or above its rank", ok, n)
 	}
 }
+
+// TestLateStartDoubtOfATargetThatFailsAlone: the open model's lateness
+// rule (a start later than the lateness limit in the steady part) gave a
+// target answering in 30 ms that failed p95 < 10 ms "may be the
+// generator's" on one second with a start 60 ms late; its seconds no
+// stall touched fail the limit too (the quiet rule the hiccup meter's
+// doubt asks), so the failure is the target's. A 5 ms target whose late
+// seconds alone read 60 ms keeps the doubt.
+func TestLateStartDoubtOfATargetThatFailsAlone(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		quiet time.Duration
+		doubt bool
+	}{
+		{"the target fails alone", 30 * ms, false},
+		{"the late starts fail it", 5 * ms, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			late := func(i int) bool { return i%5 == 3 }
+			p := steady(t, 20, 100, func(i int) time.Duration {
+				if late(i) {
+					return 60 * ms
+				}
+				return tc.quiet
+			}, func(int) int64 { return 0 })
+			p.Name, p.Model = "target", "open"
+			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(10 * ms)}}
+			for i := range p.Windows {
+				if late(i) {
+					p.Windows[i].LatenessMax = result.Ms(60 * ms)
+				}
+			}
+			v := Judge(p, 0)
+			if v.Pass {
+				t.Fatalf("passed: %s", v.Answer)
+			}
+			if said := strings.Contains(v.Caveat, "may be the generator's"); said != tc.doubt {
+				t.Errorf("caveat %q; want the generator's doubt %v", v.Caveat, tc.doubt)
+			}
+		})
+	}
+}
