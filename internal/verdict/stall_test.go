@@ -419,3 +419,27 @@ func TestLateStartDoubtOfATargetThatFailsAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestStallAtCountsEachStall: a second whose meter saw 100 ms in stalls,
+// the longest 20 ms, had at least five stalls, each beginning with a
+// median's worth of requests in flight. Two such seconds of 1,000 requests
+// at a 50 ms median hold up 2 × 1,000 × (0.1 + 5 × 0.05) = 700 requests,
+// more than the 500 at and above the p95 of 10,000: the p95 could have
+// met a 20 ms stall. Counted as one stall a second (300) they could not.
+func TestStallAtCountsEachStall(t *testing.T) {
+	ms := time.Millisecond
+	ws := make([]result.Window, 10)
+	for i := range ws {
+		ws[i] = result.Window{Offset: result.Seconds(i), Requests: 1000, P50: result.Ms(50 * ms)}
+	}
+	for _, i := range []int{3, 6} {
+		ws[i].Stall, ws[i].StallMax = result.Ms(100*ms), result.Ms(20*ms)
+	}
+	if got := StallAt(ws, 0.95); got != 20*ms {
+		t.Errorf("StallAt p95 = %v, want 20ms", got)
+	}
+	ws[6].Stall = result.Ms(20 * ms) // one stall: 1,000 × (0.1 + 0.25) + 1,000 × (0.02 + 0.05) = 420
+	if got := StallAt(ws, 0.95); got != 0 {
+		t.Errorf("StallAt p95 = %v with 420 requests held up, want 0", got)
+	}
+}

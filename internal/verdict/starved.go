@@ -3,6 +3,7 @@ package verdict
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -339,8 +340,9 @@ func StallAt(ws []result.Window, q float64) time.Duration {
 }
 
 // stallTouched is how many of w's requests its stalls could have held up:
-// those in flight as a stall began (w's throughput times their median
-// latency, by Little's law) and those due while it lasted (its stalled
+// those in flight as each stall began (w's throughput times their median
+// latency, by Little's law, for each of at least its stalled time over its
+// longest stall) and those due while it lasted (its stalled
 // time, or its longest stall where that is longer, at w's rate): all of
 // them at most. A second with several request names counts each name's
 // requests by its own median: one median of them all is the many fast
@@ -348,12 +350,19 @@ func StallAt(ws []result.Window, q float64) time.Duration {
 // 100 of 230 ms, one 40 ms stall: 64 held up, not 41).
 func stallTouched(w result.Window) float64 {
 	stall := max(w.Stall.Duration(), w.StallMax.Duration())
+	// Each stall begins with its own requests in flight: at least
+	// stall/longest stalls (five stalls of 20 ms in a second each hold up a
+	// median's worth, not one).
+	stalls := 1.0
+	if w.StallMax > 0 {
+		stalls = max(1, math.Ceil(float64(w.Stall)/float64(w.StallMax)-1e-9))
+	}
 	if len(w.PerRequest) == 0 {
-		return float64(w.Requests) * min(1, (stall+w.P50.Duration()).Seconds())
+		return float64(w.Requests) * min(1, stall.Seconds()+stalls*w.P50.Duration().Seconds())
 	}
 	var n float64
 	for _, r := range w.PerRequest {
-		n += float64(r.Requests) * min(1, (stall+r.P50.Duration()).Seconds())
+		n += float64(r.Requests) * min(1, stall.Seconds()+stalls*r.P50.Duration().Seconds())
 	}
 	return n
 }
