@@ -289,13 +289,14 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 		if junit != "" {
 			r.JUnit = filepath.Join(dir, "junit.xml")
 		}
+		began := time.Now()
 		err := once(r)
 		if msg := verdict.Message(err); msg != "" {
 			fmt.Fprintf(warn, "loadplan run %d: %s\n", i+1, msg)
 		}
 		code := verdict.ExitCode(err)
 		if junit != "" {
-			runs = appendRun(runs, dir, code, err)
+			runs = appendRun(runs, dir, began, code, err)
 		}
 		if worst = verdict.WorseExit(worst, code); code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
 			break
@@ -321,10 +322,19 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 }
 
 // appendRun adds the run saved in dir to runs for the series' JUnit file:
-// its result.json (already redacted), or, when it has none, the run's
-// error — unless that was a usage error, which sent nothing.
-func appendRun(runs []report.JUnitRun, dir string, code int, runErr error) []report.JUnitRun {
-	res, err := result.Read(filepath.Join(dir, "result.json"))
+// its result.json (already redacted), or, when it has none — or only one
+// older than the run's start (began), an earlier series' — the run's
+// error, unless that was a usage error, which sent nothing.
+func appendRun(runs []report.JUnitRun, dir string, began time.Time, code int, runErr error) []report.JUnitRun {
+	path := filepath.Join(dir, "result.json")
+	var res *result.Result
+	fi, err := os.Stat(path)
+	if err == nil && fi.ModTime().Before(began.Add(-time.Second)) { // a second for coarse file clocks
+		err = fmt.Errorf("%s is from an earlier run (%s)", path, fi.ModTime().UTC().Format(time.RFC3339))
+	}
+	if err == nil {
+		res, err = result.Read(path)
+	}
 	switch {
 	case err == nil:
 		return append(runs, report.JUnitRun{Result: res})
