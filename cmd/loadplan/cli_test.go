@@ -539,6 +539,45 @@ func TestRepeatKeepsEachRun(t *testing.T) {
 	}
 }
 
+// TestRepeatJUnitHoldsEveryRun: with --repeat N the --junit file holds
+// every run's suites, so a run that failed shows there as in the exit
+// code. Before, each run overwrote the file: 3 runs against a service
+// failing for its first 6 s exited 1 (100% and 49.5% errors) with a
+// junit.xml of failures="0", the last run's.
+func TestRepeatJUnitHoldsEveryRun(t *testing.T) {
+	t.Parallel() // waits on loopback runs; the first run is bad whatever the machine's speed
+	var first atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now().UnixNano()
+		first.CompareAndSwap(0, now)
+		if now-first.Load() < int64(450*time.Millisecond) { // the whole first run of 300 ms
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	junit := filepath.Join(out, "junit.xml")
+	env, _, stderr := testEnv(nil)
+	code := Run(context.Background(), []string{"run", "--url", srv.URL, "--users", "1", "--duration", "300ms", "--repeat", "3",
+		"--gate", "error_rate<1%", "--junit", junit, "--out", out, "--quiet"}, env)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (run 1 failed every request): %s", code, stderr)
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	head := regexp.MustCompile(`<testsuites [^>]*failures="(\d+)"`).FindStringSubmatch(doc)
+	run1 := regexp.MustCompile(`(?s)<testsuite name="run-1/baseline".*?</testsuite>`).FindString(doc)
+	if head == nil || head[1] == "0" || !strings.Contains(run1, "<failure") || !strings.Contains(doc, `<testsuite name="run-3/baseline"`) {
+		t.Errorf("the --junit file should hold runs 1 to 3 and count run 1's failures:\n%s", doc)
+	}
+	if _, err := os.Stat(filepath.Join(out, "run-2", "junit.xml")); err != nil {
+		t.Errorf("each run keeps its own junit.xml: %v", err)
+	}
+}
+
 // TestRunStartUpDefaults (issue #18, ADRs 0021 and 0022): `loadplan run`
 // collects the garbage and opens the first connections before each
 // profile's clock starts unless told not to.

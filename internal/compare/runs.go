@@ -75,10 +75,20 @@ func newRunTest(old, new []float64) *RunTest {
 func runsNote(old, new int) string {
 	pairs := min(old, new)
 	s := fmt.Sprintf("%d old run(s), %d new: the window tests are stratified by run and stage (old run k against new run k, %d pair(s))", old, new, pairs)
+	tested := old >= MinRuns && new >= MinRuns
 	if old != new {
-		s += fmt.Sprintf("; the runs beyond the %dth of a side take part only in the run-level test", pairs)
+		side := "old"
+		if new > old {
+			side = "new"
+		}
+		if tested {
+			s += fmt.Sprintf("; the %s runs beyond run %d take part only in the run-level test", side, pairs)
+		} else {
+			// Unpaired runs feed only the run-level test, and there is none.
+			s += fmt.Sprintf("; the %s runs beyond run %d are not used but in a stress profile's capacity at SLO: no per-second test and no other figure of the table reads them (only the run-level test would, and it needs %d runs on each side)", side, pairs, MinRuns)
+		}
 	}
-	if old >= MinRuns && new >= MinRuns {
+	if tested {
 		return s + "; a metric is called changed only when the run-level Mann–Whitney over the per-run figures agrees"
 	}
 	return s + fmt.Sprintf("; fewer than %d runs on a side: no run-level test, the window tests alone decide", MinRuns)

@@ -219,3 +219,19 @@ func TestCompareRunsWarningNamesTheRun(t *testing.T) {
 		t.Errorf("warnings do not name the run:\n%s", got)
 	}
 }
+
+// TestRunsNoteSaysUnusedRuns: runs beyond the other side's count feed only
+// the run-level test; with fewer than MinRuns on a side there is none, and
+// the note said they took part in it ("beyond the 2th of a side"), when
+// `compare old new` with 3 old and 2 new runs read no figure of old run 3.
+func TestRunsNoteSaysUnusedRuns(t *testing.T) {
+	if got := runsNote(3, 2); !strings.Contains(got, "the old runs beyond run 2 are not used but in a stress profile") || strings.Contains(got, "2th") {
+		t.Errorf("3 old, 2 new: %q", got)
+	}
+	if got := runsNote(1, 3); !strings.Contains(got, "the new runs beyond run 1 are not used but in a stress profile") {
+		t.Errorf("1 old, 3 new: %q", got)
+	}
+	if got := runsNote(4, 3); !strings.Contains(got, "the old runs beyond run 3 take part only in the run-level test") {
+		t.Errorf("4 old, 3 new: %q", got)
+	}
+}

@@ -16,7 +16,54 @@ import (
 // verdict check, and one per gate or baseline check on that profile. A
 // failure's message reads "measured X, limit OP Y". Testcase names hold no
 // measured values, so a CI system can follow each test from run to run.
-func JUnit(w io.Writer, r *result.Result) error {
+func JUnit(w io.Writer, r *result.Result) error { return writeJUnit(w, junitDoc(r)) }
+
+// JUnitRun is one run of a series (`run --repeat N`): its result, or the
+// error that left it without one.
+type JUnitRun struct {
+	Result *result.Result
+	Err    error
+}
+
+// JUnitRuns writes the runs of a series as one JUnit document, so that a
+// run that failed shows however the last one went: each run's suites as
+// JUnit writes them, named "run-K/PROFILE" with classes
+// "loadplan.run-K.PROFILE"; a run with no result is a suite "run-K" of one
+// failed testcase that says why.
+func JUnitRuns(w io.Writer, runs []JUnitRun) error {
+	doc := junitSuites{Name: "loadplan"}
+	var elapsed float64
+	for i, run := range runs {
+		tag := fmt.Sprintf("run-%d", i+1)
+		if run.Result == nil {
+			msg := fmt.Sprintf("%s: no result: %v", tag, run.Err)
+			s := junitSuite{Name: tag, Time: seconds(0)}
+			s.add(junitCase{Name: "result", Class: "loadplan." + tag, Time: "0", Failure: &junitFailure{Type: "result", Message: msg, Text: msg}})
+			doc.Suites = append(doc.Suites, s)
+			doc.Tests, doc.Failures = doc.Tests+1, doc.Failures+1
+			continue
+		}
+		d := junitDoc(run.Result)
+		doc.Name = d.Name
+		for _, s := range d.Suites {
+			s.Name = tag + "/" + s.Name
+			for j := range s.Cases {
+				s.Cases[j].Class = strings.Replace(s.Cases[j].Class, "loadplan.", "loadplan."+tag+".", 1)
+			}
+			doc.Suites = append(doc.Suites, s)
+		}
+		doc.Tests, doc.Failures = doc.Tests+d.Tests, doc.Failures+d.Failures
+		for _, p := range run.Result.Profiles {
+			elapsed += float64(p.Total.Elapsed)
+		}
+	}
+	doc.Name += fmt.Sprintf(" (%d runs)", len(runs))
+	doc.Time = seconds(result.Seconds(elapsed))
+	return writeJUnit(w, doc)
+}
+
+// junitDoc is a run's JUnit document (JUnit).
+func junitDoc(r *result.Result) junitSuites {
 	doc := junitSuites{Name: "loadplan: " + r.Scenario.Name}
 	suites := map[string]*junitSuite{}
 	var order []*junitSuite
@@ -87,7 +134,7 @@ func JUnit(w io.Writer, r *result.Result) error {
 		elapsed += float64(p.Total.Elapsed)
 	}
 	doc.Time = seconds(result.Seconds(elapsed))
-	return writeJUnit(w, doc)
+	return doc
 }
 
 // doubtsInSuites puts each suite's Doubts that no testcase carries in its

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,37 @@ func TestJUnitAbortAndNoProfile(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("JUnit lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestJUnitRunsKeepsEveryRun: a series' JUnit holds each run's suites under
+// its number and counts every run's failures; a run with no result is a
+// failed testcase, never left out.
+func TestJUnitRunsKeepsEveryRun(t *testing.T) {
+	var b bytes.Buffer
+	err := JUnitRuns(&b, []JUnitRun{{Result: junitFixture()}, {Err: errors.New("disk full")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one bytes.Buffer
+	if err := JUnit(&one, junitFixture()); err != nil {
+		t.Fatal(err)
+	}
+	var doc, single junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(one.Bytes(), &single); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Failures != single.Failures+1 || doc.Tests != single.Tests+1 || len(doc.Suites) != len(single.Suites)+1 {
+		t.Errorf("tests %d, failures %d, suites %d; want %d, %d, %d", doc.Tests, doc.Failures, len(doc.Suites), single.Tests+1, single.Failures+1, len(single.Suites)+1)
+	}
+	if s := doc.Suites[0]; s.Name != "run-1/baseline" || s.Cases[0].Class != "loadplan.run-1.baseline" {
+		t.Errorf("first suite %q, class %q", s.Name, s.Cases[0].Class)
+	}
+	last := doc.Suites[len(doc.Suites)-1]
+	if last.Name != "run-2" || last.Failures != 1 || !strings.Contains(last.Cases[0].Failure.Message, "disk full") {
+		t.Errorf("the run without a result: %+v", last)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/gate"
 	"github.com/loadplan/loadplan/internal/plan"
+	"github.com/loadplan/loadplan/internal/report"
 	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/units"
@@ -249,39 +250,100 @@ func (r Request) gates() ([]gate.Gate, *gate.Baseline, error) {
 	case r.changed("min-request-share"):
 		return nil, nil, verdict.Usagef("--min-request-share needs --baseline OLD.json")
 	}
-	if r.JUnit != "" {
-		if fi, err := os.Stat(r.JUnit); err == nil && fi.IsDir() {
-			return nil, nil, verdict.Usagef("--junit %s: is a directory, want a file", r.JUnit)
-		}
-		if err := result.CheckWritable(filepath.Dir(r.JUnit)); err != nil {
-			return nil, nil, verdict.Usagef("--junit %s: %v", r.JUnit, err)
-		}
+	if err := checkJUnit(r.JUnit); err != nil {
+		return nil, nil, err
 	}
 	return gs, b, nil
+}
+
+// checkJUnit refuses a --junit file that cannot be written (none: nil).
+func checkJUnit(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return verdict.Usagef("--junit %s: is a directory, want a file", path)
+	}
+	if err := result.CheckWritable(filepath.Dir(path)); err != nil {
+		return verdict.Usagef("--junit %s: %v", path, err)
+	}
+	return nil
 }
 
 // Repeat runs r n times with once, each into its own folder (OUT/run-1 …
 // OUT/run-N), saying each on warn, and ends with the most serious exit
 // (verdict.WorseExit). An interrupt, an abort, a usage error or a done
-// ctx ends the series.
+// ctx ends the series. With --junit each run writes its own junit.xml in
+// its folder, and the --junit file holds every run's (report.JUnitRuns),
+// so that it says what the exit code says, not only the last run's.
 func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Request) error) error {
+	junit := r.JUnit
+	if err := checkJUnit(junit); err != nil {
+		return err
+	}
 	worst := verdict.ExitOK
+	var runs []report.JUnitRun
 	for i, dir := range r.repeatDirs(n) {
 		fmt.Fprintf(warn, "loadplan: run %d of %d into %s\n", i+1, n, dir)
 		r.Out = dir
+		if junit != "" {
+			r.JUnit = filepath.Join(dir, "junit.xml")
+		}
+		began := time.Now()
 		err := once(r)
 		if msg := verdict.Message(err); msg != "" {
 			fmt.Fprintf(warn, "loadplan run %d: %s\n", i+1, msg)
 		}
 		code := verdict.ExitCode(err)
+		if junit != "" {
+			runs = appendRun(runs, dir, began, code, err)
+		}
 		if worst = verdict.WorseExit(worst, code); code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
 			break
+		}
+	}
+	if len(runs) > 0 {
+		var b strings.Builder
+		err := report.JUnitRuns(&b, runs)
+		if err == nil {
+			err = result.WriteFile(junit, []byte(b.String()))
+		}
+		if err != nil {
+			fmt.Fprintf(warn, "loadplan: --junit: %v\n", err)
+			worst = verdict.WorseExit(worst, verdict.ExitFailed)
+		} else {
+			fmt.Fprintf(warn, "loadplan: wrote %s (%d runs)\n", junit, len(runs))
 		}
 	}
 	if worst == verdict.ExitOK {
 		return nil
 	}
 	return &verdict.ExitError{Code: worst}
+}
+
+// appendRun adds the run saved in dir to runs for the series' JUnit file:
+// its result.json (already redacted), or, when it has none — or only one
+// older than the run's start (began), an earlier series' — the run's
+// error, unless that was a usage error, which sent nothing.
+func appendRun(runs []report.JUnitRun, dir string, began time.Time, code int, runErr error) []report.JUnitRun {
+	path := filepath.Join(dir, "result.json")
+	var res *result.Result
+	fi, err := os.Stat(path)
+	if err == nil && fi.ModTime().Before(began.Add(-time.Second)) { // a second for coarse file clocks
+		err = fmt.Errorf("%s is from an earlier run (%s)", path, fi.ModTime().UTC().Format(time.RFC3339))
+	}
+	if err == nil {
+		res, err = result.Read(path)
+	}
+	switch {
+	case err == nil:
+		return append(runs, report.JUnitRun{Result: res})
+	case code == verdict.ExitUsage:
+		return runs
+	case runErr != nil:
+		err = runErr
+	}
+	return append(runs, report.JUnitRun{Err: err})
 }
 
 // repeatDirs are the folders of n runs of r (without Out, under

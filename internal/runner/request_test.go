@@ -3,12 +3,14 @@ package runner
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/engine"
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
@@ -148,5 +150,41 @@ func TestRepeat(t *testing.T) {
 	}
 	if !strings.Contains(warn.String(), "loadplan run 3: disk full") || strings.Contains(warn.String(), "loadplan run 2:") {
 		t.Errorf("said:\n%s", warn.String())
+	}
+}
+
+// TestRepeatJUnitSaysARunWithoutResult: a run of a series that saved no
+// result is a failed testcase of the --junit file, never a result an
+// earlier series left in its folder (which may have passed).
+func TestRepeatJUnitSaysARunWithoutResult(t *testing.T) {
+	out := t.TempDir()
+	old := filepath.Join(out, "run-1", "result.json")
+	data, err := os.ReadFile(filepath.Join("testdata", "unproven-capacity.json")) // a stored result that parses
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := result.WriteFile(old, data); err != nil {
+		t.Fatal(err)
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
+	junit := filepath.Join(out, "junit.xml")
+	var warn strings.Builder
+	r := Request{Out: out, JUnit: junit}
+	err = r.Repeat(context.Background(), 1, &warn, func(Request) error { return &verdict.ExitError{Code: verdict.ExitFailed} })
+	if verdict.ExitCode(err) != verdict.ExitFailed {
+		t.Fatalf("exit %v", err)
+	}
+	doc, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), `failures="1"`) || !strings.Contains(string(doc), "run-1: no result") || strings.Contains(string(doc), "run-1/") {
+		t.Errorf("junit:\n%s", doc)
 	}
 }
