@@ -246,7 +246,7 @@ func (g Gate) Check(p *result.Profile) result.GateCheck {
 	} else {
 		f = g.measure(wholeProfile(p))
 	}
-	gc.Measured, gc.Detail = f.value, f.detail
+	gc.Measured, gc.Detail, gc.Window = f.value, f.detail, f.window
 	gc.Unmeasured = !f.ok // reports print — for it, not a 0 never measured
 	gc.Pass = f.ok && compare(f.value, g.Op, g.Limit)
 	return gc
@@ -263,6 +263,9 @@ type figure struct {
 	// a latency gate, so that of the windows whose p95 reached the same
 	// bucket the one most inside a bad stretch is named.
 	tie float64
+	// window is the worst window's from and to (seconds into the
+	// profile) of a windowed gate judged over its windows (worstWindow).
+	window *[2]result.Seconds
 }
 
 // span is the figures of a stretch of a profile.
@@ -416,6 +419,7 @@ func (g Gate) worstWindow(p *result.Profile) figure {
 		where = fmt.Sprintf("the profile has only %d whole seconds, shorter than the %s window: judged over them", n, g.Window)
 	}
 	worst.detail = join(where, worst.detail)
+	worst.window = &[2]result.Seconds{result.Seconds(from), result.Seconds(from + float64(width))}
 	return worst
 }
 

@@ -97,8 +97,10 @@ func checkMetric(c *result.GateCheck) string {
 	return base + strings.TrimPrefix(rest, c.Request+":")
 }
 
-// checkSeconds are the seconds of p a check c was made over: its stage's
-// steady part or the whole profile's, each narrowed to c's request's part
+// checkSeconds are the seconds of p a check c was made over: a windowed
+// gate's worst window (the whole profile's stalls said a window with none
+// "may be the generator's": review of session 21), its stage's steady part
+// or the whole profile's, each narrowed to c's request's part
 // where it is one request's (result.RequestView, which keeps the stalls
 // of the second, the whole generator's: StallAt then counts the share of
 // that request's requests a stall could hold up, a slow request having
@@ -113,7 +115,10 @@ func checkSeconds(p *result.Profile, c *result.GateCheck) []result.Window {
 		}
 		view = v
 	}
-	if c.Stage != nil && *c.Stage < len(p.Stages) {
+	switch {
+	case c.Window != nil:
+		return result.ProfileSeconds(view, result.SecondsRule{From: float64(c.Window[0]), To: float64(c.Window[1])})
+	case c.Stage != nil && *c.Stage < len(p.Stages):
 		return result.SteadyWindows(view, result.Spans(p)[*c.Stage])
 	}
 	return view.Windows

@@ -277,3 +277,50 @@ func TestStallSideOfATargetThatFailsAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestStallSideOfAWindowedGate: a windowed gate's doubt reads the stalls
+// of its worst window, not the whole profile's (review of session 21: the
+// whole profile's stalls said a window with none may be the generator's).
+// 60 s at 100 req/s of 5 ms, but seconds 30 and 31 at 150 ms; `p95<100ms
+// over 5s` fails on a window within 26–36 s. With the generator stalled
+// 200 ms in every second but 25 to 36, the window had no stall: no doubt.
+// With the stalls in 25 to 36 only, the window's requests met them: the
+// doubt, which the whole profile's seconds (12 stalls among 6,000
+// requests, too few at its p95's rank) did not give.
+func TestStallSideOfAWindowedGate(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		stalled func(sec int) bool
+		doubt   bool
+	}{
+		{"no stall in the worst window", func(s int) bool { return s < 25 || s > 36 }, false},
+		{"stalls in the worst window", func(s int) bool { return s >= 25 && s <= 36 }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := profileRun{name: "target", rate: 100, secs: 60, at: func(sec, _ int) (time.Duration, bool) {
+				if sec == 30 || sec == 31 {
+					return 150 * ms, false
+				}
+				return 5 * ms, false
+			}}.build(t)
+			for i := range p.Windows {
+				if tc.stalled(int(p.Windows[i].Offset)) {
+					p.Windows[i].Stall, p.Windows[i].StallMax = result.Ms(200*ms), result.Ms(200*ms)
+				}
+			}
+			r := &result.Result{Pass: true, Profiles: []result.Profile{p}}
+			Apply(r, []Gate{mustGate(t, "p95<100ms over 5s")}, nil)
+			c := r.Gates[0]
+			if c.Pass || c.Window == nil {
+				t.Fatalf("the gate: pass %v, window %v; want a failed windowed check: %s", c.Pass, c.Window, c.Detail)
+			}
+			if from, to := float64(c.Window[0]), float64(c.Window[1]); from < 26 || to > 36 || to-from != 5 {
+				t.Errorf("worst window %v–%v s, want 5 s within 26–36 s", from, to)
+			}
+			if said := strings.Contains(c.Detail, "may be the generator's"); said != tc.doubt {
+				t.Errorf("detail %q; want the generator's doubt %v", c.Detail, tc.doubt)
+			}
+		})
+	}
+}

@@ -254,12 +254,12 @@ func TestCompareMarkdownPassNamesUntested(t *testing.T) {
 // tables shared an escape that did not fold line breaks.
 func TestCompareMarkdownRowsStayRows(t *testing.T) {
 	c := comparisonFixture()
-	c.Profiles[0].Metrics[2].Note = "first line\nsecond | line"
+	c.Profiles[0].Metrics[2].Note = "first line\nsecond | line\r\nthird\rfourth"
 	var b bytes.Buffer
 	if err := CompareMarkdown(&b, c); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "first line second \\| line |") {
+	if !strings.Contains(b.String(), "first line second \\| line third fourth |") {
 		t.Errorf("the note's row was broken or not escaped:\n%s", b.String())
 	}
 }

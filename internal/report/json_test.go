@@ -104,7 +104,7 @@ func withOptional(r *result.Result) {
 	r.Abort = &result.Abort{Profile: "spike", Condition: "error_rate > 50% for 10s", Line: 12, At: at, Detail: "error rate 61% for 10s"}
 	r.Gates = []result.GateCheck{{Gate: "p95<300ms", Profile: "baseline",
 		Check: result.Check{Name: "p95", Stage: n(0), Measured: 23.5, Limit: 300, Op: "<", Unit: "ms", Pass: true, Detail: "gate detail", Unmeasured: true,
-			Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400, Successful: true}}, Caveat: "gate caveat"}}
+			Counted: &result.Counted{SteadySeconds: 7, Requests: 350, Of: 400, Successful: true}}, Window: &[2]result.Seconds{3, 8}, Caveat: "gate caveat"}}
 	r.Segment = &result.Segment{Index: 1, Count: 2, StartAt: &at, ClockOffset: 0.004, Host: "golden-host"}
 	r.Segments = []result.Segment{*r.Segment, {Index: 2, Count: 2, StartAt: &at, ClockOffset: 0.006, Host: "other-host"}}
 

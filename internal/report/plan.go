@@ -522,9 +522,9 @@ func planSigned(f float64) string {
 	return plan.FormatPercent(f)
 }
 
-// planEscape keeps user text from breaking a table row.
 // mdCell is s fit for a cell of a Markdown table (and a list item): a
-// "|" escaped, a newline read as a space, so that the row stays one row.
+// "|" escaped, a line ending (\n, \r\n or \r, each a line ending to
+// CommonMark) read as a space, so that the row stays one row.
 func mdCell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
+	return strings.NewReplacer("|", "\\|", "\r\n", " ", "\r", " ", "\n", " ").Replace(s)
 }

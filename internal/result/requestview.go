@@ -38,26 +38,18 @@ func RequestView(p *Profile, name string) (view *Profile, note string, ok bool) 
 	single := len(p.Total.PerRequest) == 1
 	v.Windows = make([]Window, 0, len(p.Windows))
 	perSecond := single
+	avgShare := 0.0
+	if p.Total.Requests > 0 {
+		avgShare = float64(tot.Requests) / float64(p.Total.Requests)
+	}
 	for _, w := range p.Windows {
 		if single {
 			v.Windows = append(v.Windows, w)
 			continue
 		}
-		for _, rw := range w.PerRequest {
-			if rw.Name != name {
-				continue
-			}
-			perSecond = true
-			share := 0.0
-			if w.Requests > 0 {
-				share = float64(rw.Requests) / float64(w.Requests)
-			}
-			v.Windows = append(v.Windows, Window{Time: w.Time, Offset: w.Offset, Offered: w.Offered * share,
-				Requests: rw.Requests, Errors: rw.Errors, Throughput: float64(rw.Requests),
-				P50: rw.P50, P95: rw.P95, P99: rw.P99, Max: rw.Max, Hist: rw.Hist,
-				LatenessMax: w.LatenessMax, LatenessDue: w.LatenessDue,
-				CPUWait: w.CPUWait, CPUSlices: w.CPUSlices, Stall: w.Stall, StallMax: w.StallMax})
-		}
+		rw, found := requestSecond(w, name, avgShare)
+		perSecond = perSecond || found
+		v.Windows = append(v.Windows, rw)
 	}
 	switch {
 	case !tot.ErrorsCounted:
@@ -67,6 +59,32 @@ func RequestView(p *Profile, name string) (view *Profile, note string, ok bool) 
 		v.Windows = nil
 	}
 	return &v, note, true
+}
+
+// requestSecond is w's part that was the request name's, with the facts
+// of the second that are the whole generator's; found is false when name
+// completed nothing in w: the second is then the name's with no requests
+// (SecondsRule: the same as a second with no window), still with the
+// generator's stalls, so that a second after it is not read quiet
+// (verdict's quietSecond), and offered the name's share of the profile's
+// requests (avgShare) of w's load.
+func requestSecond(w Window, name string, avgShare float64) (rw Window, found bool) {
+	rw = Window{Time: w.Time, Offset: w.Offset, Offered: w.Offered * avgShare,
+		LatenessMax: w.LatenessMax, LatenessDue: w.LatenessDue,
+		CPUWait: w.CPUWait, CPUSlices: w.CPUSlices, Stall: w.Stall, StallMax: w.StallMax}
+	for _, part := range w.PerRequest {
+		if part.Name != name {
+			continue
+		}
+		share := 0.0
+		if w.Requests > 0 {
+			share = float64(part.Requests) / float64(w.Requests)
+		}
+		rw.Offered, rw.Requests, rw.Errors, rw.Throughput = w.Offered*share, part.Requests, part.Errors, float64(part.Requests)
+		rw.P50, rw.P95, rw.P99, rw.Max, rw.Hist = part.P50, part.P95, part.P99, part.Max, part.Hist
+		return rw, true
+	}
+	return rw, false
 }
 
 // requestStats is a stage's (or total's) Stats narrowed to one request.

@@ -30,3 +30,27 @@ func TestRequestViewKeepsTheGeneratorsSecond(t *testing.T) {
 		t.Errorf("the request's part: %+v, want %+v", got, want)
 	}
 }
+
+// TestRequestViewKeepsASecondTheRequestMissed: a second in which the
+// generator stalled 400 ms and request "slow" completed nothing is in the
+// view, with no requests and the stall, so that a reader of the stalls
+// (verdict's quiet seconds) does not read the second after it as quiet
+// (review of session 21: the view dropped the second, and the steady part
+// filled it in empty, without its stall).
+func TestRequestViewKeepsASecondTheRequestMissed(t *testing.T) {
+	part := func(n int64) []RequestWindow {
+		return []RequestWindow{{Name: "fast", Requests: 90}, {Name: "slow", Requests: n}}
+	}
+	p := &Profile{Name: "target", Windows: []Window{
+		{Time: 100, Offset: 3, Offered: 100, Requests: 100, PerRequest: part(10)},
+		{Time: 101, Offset: 4, Offered: 100, Requests: 90, Stall: 400, StallMax: 400, PerRequest: part(0)[:1]},
+		{Time: 102, Offset: 5, Offered: 100, Requests: 100, PerRequest: part(10)}},
+		Total: Stats{Requests: 290, PerRequest: []RequestStats{{Name: "fast", Requests: 270, ErrorsCounted: true}, {Name: "slow", Requests: 20, ErrorsCounted: true}}}}
+	v, _, ok := RequestView(p, "slow")
+	if !ok || len(v.Windows) != 3 {
+		t.Fatalf("view ok %v, %d windows, want 3", ok, len(v.Windows))
+	}
+	if w := v.Windows[1]; w.Offset != 4 || w.Requests != 0 || w.StallMax != 400 || w.Stall != 400 {
+		t.Errorf("the missed second: %+v, want offset 4, no requests, the 400 ms stall", w)
+	}
+}

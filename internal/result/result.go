@@ -52,6 +52,10 @@ type GateCheck struct {
 	// REQUEST:metric gate, or a baseline check of one request).
 	Request string `json:"request,omitempty"`
 	Check
+	// Window is where a windowed gate's worst window lay, from and to in
+	// seconds into the profile: the seconds its figure was measured over.
+	// Absent for any other check, and in older results.
+	Window *[2]Seconds `json:"window_s,omitempty"`
 	// Caveat is what a passed check cannot show: a baseline check passed
 	// against a baseline profile measured while its generator waited for
 	// a CPU, whose figures err towards a pass (docs/ci.md). Absent

@@ -201,8 +201,7 @@ func quietFails(p *result.Profile, span Span, c result.Check) bool {
 	if !ok {
 		return false
 	}
-	at, _, ok := QuietAt(result.SteadyWindows(p, span), q)
-	return ok && float64(result.Ms(at)) > c.Limit
+	return QuietAt(result.SteadyWindows(p, span), q).Fails(c.Limit)
 }
 
 // meterStall is a stall of the hiccup meter that the requests at a
