@@ -556,7 +556,7 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	}
 	holm(pc.Metrics)
 	setDetectable(pc.Metrics, opt.Alpha)
-	pc.judge(opt, callPooled)
+	pc.judge(opt, callPooled, minorRequests(os, ns, opt))
 	for _, w := range []string{latenessWarning(os, ns, pc.Metrics), starvedWarning(os, ns)} {
 		if w != "" {
 			pc.Warnings = append(pc.Warnings, w)
@@ -571,15 +571,21 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 }
 
 // judge gives each row of pc its verdict (decide, notePooled; a row not
-// tested, untestedRegression) and fails pc on a regression.
-func (pc *Profile) judge(opt Options, callPooled bool) {
+// tested, untestedRegression) and fails pc on a regression. A latency row
+// that is worse, or whose figure differs (notePooled), names the minor
+// requests that may explain it (minorHint): where to look, untested.
+func (pc *Profile) judge(opt Options, callPooled bool, minors []minorRequest) {
 	for i := range pc.Metrics {
 		m := &pc.Metrics[i]
+		hint, hinted := minorHint(m, minors), false
 		if m.PAdjusted == nil {
 			untestedRegression(m, opt)
 		} else {
 			decide(m, opt)
-			notePooled(m, opt, callPooled)
+			hinted = notePooled(m, opt, callPooled, hint)
+		}
+		if hint != "" && !hinted && (m.Verdict == Worse || m.Regression) {
+			m.Note = joinNote(m.Note, hint)
 		}
 		pc.Pass = pc.Pass && !m.Regression
 	}

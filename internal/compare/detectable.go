@@ -149,17 +149,27 @@ func (m *Metric) CalledByPooled() bool {
 // row is worse, and a regression when gated: the same rule as run
 // --baseline's, so that compare and the CI gate give one answer on one
 // pair (a stall quadrupling p99 was PASS here and FAIL there). Short of
-// that, at α, its note says so.
-func notePooled(m *Metric, opt Options, call bool) {
+// that, at α, its note says so. Its note guesses why the typical second
+// did not change: hint (minorHint) when a minor request may explain a
+// higher figure, else a stall; hinted says whether it gave hint.
+func notePooled(m *Metric, opt Options, call bool, hint string) (hinted bool) {
 	r := m.pooledRelative()
 	if m.Pooled == nil || m.Verdict != NoChange || m.Pooled.P >= opt.Alpha || r == nil ||
 		math.Abs(*r) < opt.MinEffect || m.Pooled.Higher != (*r > 0) {
-		return
+		return false
+	}
+	why := "some seconds changed, not the typical one"
+	if hint != "" && *r > 0 {
+		why, hinted = "not the typical second; "+hint, true
 	}
 	if call && m.Runs == nil && m.WorseWhen == "higher" && m.PooledRegression(opt.Alpha/2, max(opt.MaxRegression, opt.MinEffect)) {
 		m.Verdict, m.Significant, m.Regression = Worse, true, m.Gated
-		m.Note = joinNote(m.Note, fmt.Sprintf("the figure itself is higher, by the bootstrap over the seconds (p = %.2g < %.2g): some seconds changed, not the typical one (a stall?)", m.Pooled.P, opt.Alpha/2))
-		return
+		if !hinted {
+			why += " (a stall?)"
+		}
+		m.Note = joinNote(m.Note, fmt.Sprintf("the figure itself is higher, by the bootstrap over the seconds (p = %.2g < %.2g): %s", m.Pooled.P, opt.Alpha/2, why))
+		return hinted
 	}
-	m.Note = joinNote(m.Note, fmt.Sprintf("but the figure itself differs, by the bootstrap over the seconds (p = %.2g): some seconds changed, not the typical one", m.Pooled.P))
+	m.Note = joinNote(m.Note, fmt.Sprintf("but the figure itself differs, by the bootstrap over the seconds (p = %.2g): %s", m.Pooled.P, why))
+	return hinted
 }

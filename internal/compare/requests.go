@@ -20,12 +20,7 @@ const DefaultMinRequestShare = 0.05
 // of the traffic that got slower is a regression even when a slow minor
 // endpoint sets the profile's percentiles.
 func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile, opt Options) {
-	stepped := false
-	many := false
-	for _, p := range slices.Concat(os, ns) {
-		stepped = stepped || p.Rules.Stepped
-		many = many || len(p.Total.PerRequest) > 1
-	}
+	many, stepped := perRequest(slices.Concat(os, ns))
 	if !many {
 		return
 	}
@@ -33,15 +28,7 @@ func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile,
 		pc.Notes = append(pc.Notes, "stress: requests are not compared one by one (the capacity at SLO compares the breaking points)")
 		return
 	}
-	var names []string
-	for _, p := range slices.Concat(os, ns) {
-		for _, rs := range p.Total.PerRequest {
-			if !slices.Contains(names, rs.Name) {
-				names = append(names, rs.Name)
-			}
-		}
-	}
-	slices.Sort(names)
+	names := requestNames(os, ns)
 	for _, name := range names {
 		var ov, nv []*result.Profile
 		var notes []string
@@ -55,7 +42,7 @@ func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile,
 				if !ok {
 					continue
 				}
-				share = max(share, viewShare(p, v))
+				share = max(share, nameShare(p, name))
 				*side.out = append(*side.out, v)
 				if note != "" && !slices.Contains(notes, note) {
 					notes = append(notes, note)
@@ -84,12 +71,39 @@ func compareRequests(ctx context.Context, pc *Profile, os, ns []*result.Profile,
 	}
 }
 
-// viewShare is a request's share of its profile's requests.
-func viewShare(p, v *result.Profile) float64 {
-	if p.Total.Requests == 0 {
+// perRequest says whether any of ps has several request names (many)
+// and whether any is stepped (stress: its requests are not compared one
+// by one).
+func perRequest(ps []*result.Profile) (many, stepped bool) {
+	for _, p := range ps {
+		stepped = stepped || p.Rules.Stepped
+		many = many || len(p.Total.PerRequest) > 1
+	}
+	return many, stepped
+}
+
+// requestNames are the request names of the profiles, sorted.
+func requestNames(os, ns []*result.Profile) []string {
+	var names []string
+	for _, p := range slices.Concat(os, ns) {
+		for _, rs := range p.Total.PerRequest {
+			if !slices.Contains(names, rs.Name) {
+				names = append(names, rs.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// nameShare is a request's share of its profile's requests (0 when the
+// profile has none of it).
+func nameShare(p *result.Profile, name string) float64 {
+	rs := p.Total.Request(name)
+	if rs == nil || p.Total.Requests == 0 {
 		return 0
 	}
-	return float64(v.Total.Requests) / float64(p.Total.Requests)
+	return float64(rs.Requests) / float64(p.Total.Requests)
 }
 
 // gateP50 gates a request's p50 as well as its p95 and p99. A profile's

@@ -1,0 +1,126 @@
+package compare
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
+)
+
+// minorFactor is how many times more than its profile a request under
+// MinRequestShare must have risen, at p50 or p95, to be named under a
+// worse latency row (minorRequests).
+const minorFactor = 2
+
+// minorMinCount is the fewest successful requests of a request in each
+// run for its p95 to count in minorRequests: below it the p95 is about
+// its maximum, one request's luck. Its p50 counts from one.
+const minorMinCount = 20
+
+// minorRequest is a request under MinRequestShare, not compared on its
+// own, whose own figures rose far more than its profile's: where to look
+// when the profile's latency is worse.
+type minorRequest struct {
+	name  string
+	share float64
+	// rise is the highest of the request's figures that rose (in every
+	// new run, the lowest): it can lift a row only from below its level.
+	rise float64
+	text string
+}
+
+// minorRequests finds, in a steady profile with several requests, each
+// request under MinRequestShare (in every run) whose p50 or p95 (its
+// whole-profile figures; the p95 with at least minorMinCount successful
+// requests a run) rose at least minorFactor times as much as the
+// profile's same figure: new ÷ old of the request, its lowest new run
+// over its highest old run, at least minorFactor × new ÷ old of the
+// profile, its highest new run over its lowest old run. Such a request
+// is too small to be tested; it is named as where to look, not as a
+// finding (minorHint).
+func minorRequests(os, ns []*result.Profile, opt Options) []minorRequest {
+	many, stepped := perRequest(slices.Concat(os, ns))
+	if !many || stepped {
+		return nil
+	}
+	var out []minorRequest
+	for _, name := range requestNames(os, ns) {
+		share := 0.0
+		for _, p := range slices.Concat(os, ns) {
+			share = max(share, nameShare(p, name))
+		}
+		if share >= opt.MinRequestShare {
+			continue // compared on its own
+		}
+		var rows []string
+		rise := 0.0
+		for _, q := range []struct {
+			name string
+			of   func(result.Latency) result.Millis
+			min  int64
+		}{{"p50", func(l result.Latency) result.Millis { return l.P50 }, 1}, {"p95", func(l result.Latency) result.Millis { return l.P95 }, minorMinCount}} {
+			_, oldHi, ok1 := latencyRange(os, name, q.of, q.min)
+			newLo, _, ok2 := latencyRange(ns, name, q.of, q.min)
+			pOldLo, _, ok3 := latencyRange(os, "", q.of, 1)
+			_, pNewHi, ok4 := latencyRange(ns, "", q.of, 1)
+			if !ok1 || !ok2 || !ok3 || !ok4 || oldHi <= 0 || pOldLo <= 0 || newLo/oldHi < minorFactor*pNewHi/pOldLo {
+				continue
+			}
+			rows = append(rows, fmt.Sprintf("%s %s → %s", q.name, units.Ms(oldHi), units.Ms(newLo)))
+			rise = max(rise, newLo)
+		}
+		if len(rows) > 0 {
+			out = append(out, minorRequest{name: name, share: share, rise: rise,
+				text: fmt.Sprintf("request %s (%s of requests, under --min-request-share %s: not compared on its own, untested) %s",
+					name, units.Pct(share), units.Pct(opt.MinRequestShare), strings.Join(rows, ", "))})
+		}
+	}
+	return out
+}
+
+// latencyRange is the lowest and highest over the profiles of a figure of
+// the named request (of the whole profile when name is empty); ok is
+// false when a profile has fewer than least successful requests of it.
+func latencyRange(ps []*result.Profile, name string, of func(result.Latency) result.Millis, least int64) (lo, hi float64, ok bool) {
+	for i, p := range ps {
+		l := p.Total.Response
+		if name != "" {
+			rs := p.Total.Request(name)
+			if rs == nil {
+				return 0, 0, false
+			}
+			l = rs.Response
+		}
+		if l.Count < max(least, 1) {
+			return 0, 0, false
+		}
+		v := float64(of(l))
+		if i == 0 {
+			lo, hi = v, v
+		}
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi, len(ps) > 0
+}
+
+// minorHint names the minor requests that may explain m, a latency row
+// that is worse or whose figure differs: those whose risen figure reaches
+// the row's old figure (a request lifts a percentile only from below it).
+// Empty when m is not a latency row or none does.
+func minorHint(m *Metric, minors []minorRequest) string {
+	if m.Unit != "ms" || m.WorseWhen != "higher" {
+		return ""
+	}
+	var named []string
+	for _, r := range minors {
+		if r.rise >= m.Old {
+			named = append(named, r.text)
+		}
+	}
+	if len(named) == 0 {
+		return ""
+	}
+	return "look at " + strings.Join(named, "; and ")
+}
