@@ -105,17 +105,26 @@ func latencyRange(ps []*result.Profile, name string, of func(result.Latency) res
 	return lo, hi, len(ps) > 0
 }
 
-// minorHint names the minor requests that may explain m, a latency row
-// that is worse or whose figure differs: those whose risen figure reaches
-// the row's old figure (a request lifts a percentile only from below it).
-// Empty when m is not a latency row or none does.
+// minorTail is the share of the requests at and above each percentile
+// row's rank: a request lifts the percentile only by moving into that
+// tail, and one with less than half of its share of the requests moves it
+// little (a 2.8% request named under a p50 row whose own majority had
+// slowed: review of session 21).
+var minorTail = map[string]float64{P50: 0.5, P95: 0.05, P99: 0.01, P999: 0.001}
+
+// minorHint names the minor requests that may explain m, a latency
+// percentile row that is worse or whose figure differs: those whose risen
+// figure reaches the row's old figure (a request lifts a percentile only
+// from below it) and whose share is at least half of the row's tail
+// (minorTail). Empty when m is not such a row or none does.
 func minorHint(m *Metric, minors []minorRequest) string {
-	if m.Unit != "ms" || m.WorseWhen != "higher" {
+	tail, ok := minorTail[m.Name]
+	if !ok || m.Unit != "ms" || m.WorseWhen != "higher" {
 		return ""
 	}
 	var named []string
 	for _, r := range minors {
-		if r.rise >= m.Old {
+		if r.rise >= m.Old && r.share >= tail/2 {
 			named = append(named, r.text)
 		}
 	}

@@ -81,12 +81,14 @@ func runsNote(old, new int) string {
 		if new > old {
 			side = "new"
 		}
+		s += fmt.Sprintf("; the %s runs beyond run %d are in no per-second test", side, pairs)
 		if tested {
-			s += fmt.Sprintf("; the %s runs beyond run %d take part only in the run-level test", side, pairs)
+			s += ", only in the run-level test"
 		} else {
-			// Unpaired runs feed only the run-level test, and there is none.
-			s += fmt.Sprintf("; the %s runs beyond run %d are not used but in a stress profile's capacity at SLO: no per-second test and no other figure of the table reads them (only the run-level test would, and it needs %d runs on each side)", side, pairs, MinRuns)
+			// Unpaired runs feed the run-level test, and there is none.
+			s += fmt.Sprintf(" and no run-level test (it needs %d runs on each side)", MinRuns)
 		}
+		s += "; figures taken from whole runs count them too (a stress profile's capacity at SLO, and the table's figures where the seconds have no histograms)"
 	}
 	if tested {
 		return s + "; a metric is called changed only when the run-level Mann–Whitney over the per-run figures agrees"

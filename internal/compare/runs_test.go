@@ -220,18 +220,41 @@ func TestCompareRunsWarningNamesTheRun(t *testing.T) {
 	}
 }
 
-// TestRunsNoteSaysUnusedRuns: runs beyond the other side's count feed only
-// the run-level test; with fewer than MinRuns on a side there is none, and
-// the note said they took part in it ("beyond the 2th of a side"), when
-// `compare old new` with 3 old and 2 new runs read no figure of old run 3.
+// TestRunsNoteSaysUnusedRuns: runs beyond the other side's count are in
+// no per-second test; with fewer than MinRuns on a side there is no
+// run-level test either, and the note said they took part in one ("beyond
+// the 2th of a side"). Figures taken from whole runs still count them (the
+// review of session 21: a note that said "no other figure reads them" while
+// an old p95 without histograms moved 114.5 → 191.2 ms with old run 3).
 func TestRunsNoteSaysUnusedRuns(t *testing.T) {
-	if got := runsNote(3, 2); !strings.Contains(got, "the old runs beyond run 2 are not used but in a stress profile") || strings.Contains(got, "2th") {
+	if got := runsNote(3, 2); !strings.Contains(got, "the old runs beyond run 2 are in no per-second test and no run-level test") || strings.Contains(got, "2th") || !strings.Contains(got, "figures taken from whole runs count them too") {
 		t.Errorf("3 old, 2 new: %q", got)
 	}
-	if got := runsNote(1, 3); !strings.Contains(got, "the new runs beyond run 1 are not used but in a stress profile") {
+	if got := runsNote(1, 3); !strings.Contains(got, "the new runs beyond run 1 are in no per-second test and no run-level test") {
 		t.Errorf("1 old, 3 new: %q", got)
 	}
-	if got := runsNote(4, 3); !strings.Contains(got, "the old runs beyond run 3 take part only in the run-level test") {
+	if got := runsNote(4, 3); !strings.Contains(got, "the old runs beyond run 3 are in no per-second test, only in the run-level test") {
 		t.Errorf("4 old, 3 new: %q", got)
+	}
+}
+
+// TestMinorHintNeedsItsShareOfTheTail: a request of 2.8% of the traffic
+// that rose 2 → 60 ms is named under a worse p99 or p95 row, where it can
+// fill the tail at and above the rank (at least half of it), not under a
+// worse p50 row, which a request that small moves little: the review of
+// session 21 saw it named where the majority's own p50 had slowed.
+func TestMinorHintNeedsItsShareOfTheTail(t *testing.T) {
+	minors := []minorRequest{{name: "slow", share: 0.028, rise: 60, text: "request slow"}}
+	for _, tc := range []struct {
+		row   string
+		named bool
+	}{{P50, false}, {P95, true}, {P99, true}, {P999, true}} {
+		m := &Metric{Name: tc.row, Unit: "ms", WorseWhen: "higher", Old: 2.35}
+		if got := minorHint(m, minors) != ""; got != tc.named {
+			t.Errorf("%s row: named %v, want %v", tc.row, got, tc.named)
+		}
+	}
+	if minorHint(&Metric{Name: P99, Unit: "ms", WorseWhen: "higher", Old: 2.35}, []minorRequest{{share: 0.004, rise: 60, text: "x"}}) != "" {
+		t.Error("a 0.4% request named under p99 (tail 1%)")
 	}
 }

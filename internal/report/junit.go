@@ -25,22 +25,26 @@ type JUnitRun struct {
 	Err    error
 }
 
-// JUnitRuns writes the runs of a series as one JUnit document, so that a
-// run that failed shows however the last one went: each run's suites as
-// JUnit writes them, named "run-K/PROFILE" with classes
-// "loadplan.run-K.PROFILE"; a run with no result is a suite "run-K" of one
-// failed testcase that says why.
-func JUnitRuns(w io.Writer, runs []JUnitRun) error {
+// JUnitRuns writes the runs of a series of planned runs as one JUnit
+// document, so that a run that failed shows however the last one went:
+// each run's suites as JUnit writes them, named "run-K/PROFILE" with
+// classes "loadplan.run-K.PROFILE"; a run with no result is a suite
+// "run-K" of one failed testcase that says why; and when fewer than
+// planned ran (an interrupt, an abort, or a series still running when it
+// was killed) a suite "series" of one failed testcase says how many.
+func JUnitRuns(w io.Writer, runs []JUnitRun, planned int) error {
 	doc := junitSuites{Name: "loadplan"}
 	var elapsed float64
+	fail := func(tag, name, msg string) {
+		s := junitSuite{Name: tag, Time: seconds(0)}
+		s.add(junitCase{Name: name, Class: "loadplan." + tag, Time: "0", Failure: &junitFailure{Type: name, Message: msg, Text: msg}})
+		doc.Suites = append(doc.Suites, s)
+		doc.Tests, doc.Failures = doc.Tests+1, doc.Failures+1
+	}
 	for i, run := range runs {
 		tag := fmt.Sprintf("run-%d", i+1)
 		if run.Result == nil {
-			msg := fmt.Sprintf("%s: no result: %v", tag, run.Err)
-			s := junitSuite{Name: tag, Time: seconds(0)}
-			s.add(junitCase{Name: "result", Class: "loadplan." + tag, Time: "0", Failure: &junitFailure{Type: "result", Message: msg, Text: msg}})
-			doc.Suites = append(doc.Suites, s)
-			doc.Tests, doc.Failures = doc.Tests+1, doc.Failures+1
+			fail(tag, "result", fmt.Sprintf("%s: no result: %v", tag, run.Err))
 			continue
 		}
 		d := junitDoc(run.Result)
@@ -53,11 +57,12 @@ func JUnitRuns(w io.Writer, runs []JUnitRun) error {
 			doc.Suites = append(doc.Suites, s)
 		}
 		doc.Tests, doc.Failures = doc.Tests+d.Tests, doc.Failures+d.Failures
-		for _, p := range run.Result.Profiles {
-			elapsed += float64(p.Total.Elapsed)
-		}
+		elapsed += d.elapsed
 	}
-	doc.Name += fmt.Sprintf(" (%d runs)", len(runs))
+	if len(runs) < planned {
+		fail("series", "complete", fmt.Sprintf("the series stopped after run %d of %d: runs %d to %d have no result", len(runs), planned, len(runs)+1, planned))
+	}
+	doc.Name += fmt.Sprintf(" (%d of %d runs)", len(runs), planned)
 	doc.Time = seconds(result.Seconds(elapsed))
 	return writeJUnit(w, doc)
 }
@@ -133,6 +138,7 @@ func junitDoc(r *result.Result) junitSuites {
 	for _, p := range r.Profiles {
 		elapsed += float64(p.Total.Elapsed)
 	}
+	doc.elapsed = elapsed
 	doc.Time = seconds(result.Seconds(elapsed))
 	return doc
 }
@@ -245,6 +251,7 @@ type junitSuites struct {
 	Failures int          `xml:"failures,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
+	elapsed  float64      // seconds: the profiles' elapsed time, which Time prints
 }
 
 type junitSuite struct {

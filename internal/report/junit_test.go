@@ -132,7 +132,7 @@ func TestJUnitAbortAndNoProfile(t *testing.T) {
 // failed testcase, never left out.
 func TestJUnitRunsKeepsEveryRun(t *testing.T) {
 	var b bytes.Buffer
-	err := JUnitRuns(&b, []JUnitRun{{Result: junitFixture()}, {Err: errors.New("disk full")}})
+	err := JUnitRuns(&b, []JUnitRun{{Result: junitFixture()}, {Err: errors.New("disk full")}}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -275,7 +275,10 @@ func checkJUnit(path string) error {
 // (verdict.WorseExit). An interrupt, an abort, a usage error or a done
 // ctx ends the series. With --junit each run writes its own junit.xml in
 // its folder, and the --junit file holds every run's (report.JUnitRuns),
-// so that it says what the exit code says, not only the last run's.
+// so that it says what the exit code says, not only the last run's: it
+// is written again after each run, so that a series killed part-way
+// leaves the runs it made, and a failed testcase says how many of the n
+// had not run.
 func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Request) error) error {
 	junit := r.JUnit
 	if err := checkJUnit(junit); err != nil {
@@ -289,31 +292,26 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 		if junit != "" {
 			r.JUnit = filepath.Join(dir, "junit.xml")
 		}
-		began := time.Now()
+		before, _ := os.Stat(filepath.Join(dir, "result.json"))
 		err := once(r)
 		if msg := verdict.Message(err); msg != "" {
 			fmt.Fprintf(warn, "loadplan run %d: %s\n", i+1, msg)
 		}
 		code := verdict.ExitCode(err)
+		worst = verdict.WorseExit(worst, code)
 		if junit != "" {
-			runs = appendRun(runs, dir, began, code, err)
+			runs = appendRun(runs, dir, before, code, err)
+			if werr := writeSeriesJUnit(junit, runs, n); werr != nil {
+				fmt.Fprintf(warn, "loadplan: --junit: %v\n", werr)
+				worst = verdict.WorseExit(worst, verdict.ExitFailed)
+			}
 		}
-		if worst = verdict.WorseExit(worst, code); code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
+		if code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
 			break
 		}
 	}
 	if len(runs) > 0 {
-		var b strings.Builder
-		err := report.JUnitRuns(&b, runs)
-		if err == nil {
-			err = result.WriteFile(junit, []byte(b.String()))
-		}
-		if err != nil {
-			fmt.Fprintf(warn, "loadplan: --junit: %v\n", err)
-			worst = verdict.WorseExit(worst, verdict.ExitFailed)
-		} else {
-			fmt.Fprintf(warn, "loadplan: wrote %s (%d runs)\n", junit, len(runs))
-		}
+		fmt.Fprintf(warn, "loadplan: wrote %s (%d of %d runs)\n", junit, len(runs), n)
 	}
 	if worst == verdict.ExitOK {
 		return nil
@@ -321,16 +319,30 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 	return &verdict.ExitError{Code: worst}
 }
 
+// writeSeriesJUnit writes the runs of a series of n so far to path.
+func writeSeriesJUnit(path string, runs []report.JUnitRun, n int) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	if err := report.JUnitRuns(&b, runs, n); err != nil {
+		return err
+	}
+	return result.WriteFile(path, []byte(b.String()))
+}
+
 // appendRun adds the run saved in dir to runs for the series' JUnit file:
-// its result.json (already redacted), or, when it has none — or only one
-// older than the run's start (began), an earlier series' — the run's
-// error, unless that was a usage error, which sent nothing.
-func appendRun(runs []report.JUnitRun, dir string, began time.Time, code int, runErr error) []report.JUnitRun {
+// its result.json (already redacted), or, when it has none — or only the
+// one that was there before the run (before: an earlier series'; the
+// result is written by rename, a new file, so a file clock's skew cannot
+// mistake one for the other) — the run's error, unless that was a usage
+// error, which sent nothing.
+func appendRun(runs []report.JUnitRun, dir string, before os.FileInfo, code int, runErr error) []report.JUnitRun {
 	path := filepath.Join(dir, "result.json")
 	var res *result.Result
 	fi, err := os.Stat(path)
-	if err == nil && fi.ModTime().Before(began.Add(-time.Second)) { // a second for coarse file clocks
-		err = fmt.Errorf("%s is from an earlier run (%s)", path, fi.ModTime().UTC().Format(time.RFC3339))
+	if err == nil && before != nil && os.SameFile(before, fi) && fi.ModTime().Equal(before.ModTime()) && fi.Size() == before.Size() {
+		err = fmt.Errorf("%s is from an earlier run (%s): this run saved none", path, fi.ModTime().UTC().Format(time.RFC3339))
 	}
 	if err == nil {
 		res, err = result.Read(path)

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +188,92 @@ func TestRepeatJUnitSaysARunWithoutResult(t *testing.T) {
 	if !strings.Contains(string(doc), `failures="1"`) || !strings.Contains(string(doc), "run-1: no result") || strings.Contains(string(doc), "run-1/") {
 		t.Errorf("junit:\n%s", doc)
 	}
+}
+
+// TestRepeatJUnitSeriesEdges (review of session 21): a run's own result is
+// told from an earlier series' by the file, not by its clock — a fresh
+// result.json whose time reads an hour back (a file server's clock) is the
+// run's, and an earlier one whose time reads now is not; the --junit file
+// is written after each run, so a series killed part-way leaves the runs
+// it made; and a series stopped before its end says how many runs did not
+// run, in a failed testcase.
+func TestRepeatJUnitSeriesEdges(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "unproven-capacity.json")) // a stored result that parses
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(t *testing.T, dir string, mtime time.Time) {
+		t.Helper()
+		path := filepath.Join(dir, "result.json")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := result.WriteFile(path, data); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(t *testing.T, path string) string {
+		t.Helper()
+		doc, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(doc)
+	}
+	t.Run("a fresh result with a skewed clock is the run's", func(t *testing.T) {
+		out := t.TempDir()
+		junit := filepath.Join(out, "junit.xml")
+		r := Request{Out: out, JUnit: junit}
+		err := r.Repeat(context.Background(), 1, io.Discard, func(r Request) error {
+			save(t, r.Out, time.Now().Add(-time.Hour))
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("exit %v", err)
+		}
+		if doc := read(t, junit); strings.Contains(doc, "no result") || !strings.Contains(doc, "run-1/") {
+			t.Errorf("junit:\n%s", doc)
+		}
+	})
+	t.Run("an earlier series' result with a current clock is not", func(t *testing.T) {
+		out := t.TempDir()
+		save(t, filepath.Join(out, "run-1"), time.Now())
+		junit := filepath.Join(out, "junit.xml")
+		r := Request{Out: out, JUnit: junit}
+		err := r.Repeat(context.Background(), 1, io.Discard, func(Request) error { return &verdict.ExitError{Code: verdict.ExitFailed} })
+		if verdict.ExitCode(err) != verdict.ExitFailed {
+			t.Fatalf("exit %v", err)
+		}
+		if doc := read(t, junit); !strings.Contains(doc, "run-1: no result") || strings.Contains(doc, "run-1/") {
+			t.Errorf("junit:\n%s", doc)
+		}
+	})
+	t.Run("written after each run, and a stopped series says so", func(t *testing.T) {
+		out := t.TempDir()
+		junit := filepath.Join(out, "junit.xml")
+		r := Request{Out: out, JUnit: junit}
+		var during string
+		err := r.Repeat(context.Background(), 3, io.Discard, func(r Request) error {
+			if strings.HasSuffix(r.Out, "run-2") {
+				during = read(t, junit) // what a kill now would leave
+				save(t, r.Out, time.Now())
+				return &verdict.ExitError{Code: verdict.ExitInterrupted}
+			}
+			save(t, r.Out, time.Now())
+			return nil
+		})
+		if verdict.ExitCode(err) != verdict.ExitInterrupted {
+			t.Fatalf("exit %v", err)
+		}
+		if !strings.Contains(during, "run-1/") || !strings.Contains(during, "stopped after run 1 of 3") {
+			t.Errorf("the --junit file during run 2:\n%s", during)
+		}
+		doc := read(t, junit)
+		if !strings.Contains(doc, "run-2/") || !strings.Contains(doc, "the series stopped after run 2 of 3: runs 3 to 3 have no result") {
+			t.Errorf("junit after the interrupt:\n%s", doc)
+		}
+	})
 }
