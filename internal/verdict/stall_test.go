@@ -318,30 +318,41 @@ func TestMeterDoubtOfATargetThatFailsAlone(t *testing.T) {
 		{"too few quiet seconds to tell", 30 * ms, func(i int) bool { return i != 0 }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := steady(t, 20, 100, func(i int) time.Duration {
-				if tc.stalledSecond(i) {
-					return 60 * ms
-				}
-				return tc.quiet
-			}, func(int) int64 { return 0 })
-			p.Name, p.Model = "target", "open" // a closed loop stalled 9% of its time is starved: a caveat of its own
-			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(10 * ms)}}
 			var total result.Millis
-			for i := range p.Windows {
-				if tc.stalledSecond(i) {
-					p.Windows[i].StallMax, p.Windows[i].Stall = result.Ms(50800*time.Microsecond), result.Ms(450*ms)
-					total += p.Windows[i].Stall
+			doubtOfStalls(t, tc.quiet, tc.stalledSecond, tc.doubt, func(p *result.Profile) {
+				for i := range p.Windows {
+					if tc.stalledSecond(i) {
+						p.Windows[i].StallMax, p.Windows[i].Stall = result.Ms(50800*time.Microsecond), result.Ms(450*ms)
+						total += p.Windows[i].Stall
+					}
 				}
-			}
-			p.Generator.Stall = &total
-			v := Judge(p, 0)
-			if v.Pass {
-				t.Fatalf("passed: %s", v.Answer)
-			}
-			if said := strings.Contains(v.Caveat, "may be the generator's"); said != tc.doubt {
-				t.Errorf("caveat %q; want the generator's doubt %v", v.Caveat, tc.doubt)
-			}
+				p.Generator.Stall = &total
+			})
 		})
+	}
+}
+
+// doubtOfStalls judges a 20 s open-model target of 100 req/s against
+// p95 < 10 ms whose seconds answer in quiet, but 60 ms in the seconds
+// stalled says, after mark has set the profile's stalls, and checks that
+// its caveat says "may be the generator's" as doubt says.
+func doubtOfStalls(t *testing.T, quiet time.Duration, stalled func(i int) bool, doubt bool, mark func(p *result.Profile)) {
+	t.Helper()
+	p := steady(t, 20, 100, func(i int) time.Duration {
+		if stalled(i) {
+			return 60 * time.Millisecond
+		}
+		return quiet
+	}, func(int) int64 { return 0 })
+	p.Name, p.Model = "target", "open" // a closed loop stalled 9% of its time is starved: a caveat of its own
+	p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(10 * time.Millisecond)}}
+	mark(p)
+	v := Judge(p, 0)
+	if v.Pass {
+		t.Fatalf("passed: %s", v.Answer)
+	}
+	if said := strings.Contains(v.Caveat, "may be the generator's"); said != doubt {
+		t.Errorf("caveat %q; want the generator's doubt %v", v.Caveat, doubt)
 	}
 }
 
@@ -405,27 +416,14 @@ func TestLateStartDoubtOfATargetThatFailsAlone(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			late := func(i int) bool { return i%5 == 3 }
-			p := steady(t, 20, 100, func(i int) time.Duration {
-				if late(i) {
-					return 60 * ms
+			doubtOfStalls(t, tc.quiet, late, tc.doubt, func(p *result.Profile) {
+				for i := range p.Windows {
+					p.Windows[i].LatenessMax = result.Ms(tc.quietLate)
+					if late(i) {
+						p.Windows[i].LatenessMax = result.Ms(60 * ms)
+					}
 				}
-				return tc.quiet
-			}, func(int) int64 { return 0 })
-			p.Name, p.Model = "target", "open"
-			p.Rules = result.Rules{Expect: result.Expect{P95: ptrMs(10 * ms)}}
-			for i := range p.Windows {
-				p.Windows[i].LatenessMax = result.Ms(tc.quietLate)
-				if late(i) {
-					p.Windows[i].LatenessMax = result.Ms(60 * ms)
-				}
-			}
-			v := Judge(p, 0)
-			if v.Pass {
-				t.Fatalf("passed: %s", v.Answer)
-			}
-			if said := strings.Contains(v.Caveat, "may be the generator's"); said != tc.doubt {
-				t.Errorf("caveat %q; want the generator's doubt %v", v.Caveat, tc.doubt)
-			}
+			})
 		})
 	}
 }
