@@ -85,7 +85,7 @@ func BottleneckFor(p *result.Profile, c *result.Capacity) *result.Bottleneck {
 // with c's, the sentence that says so.
 func bottleneckFor(p *result.Profile, c *result.Capacity) (*result.Bottleneck, string) {
 	b := BottleneckOf(p)
-	text, disagree := crossCheck(b, c)
+	text, disagree := crossCheck(b, c, p.Generator.Invalid)
 	if text == "" {
 		return b, ""
 	}
@@ -153,8 +153,10 @@ func metricCeiling(m *result.MonitorMetric, steps []result.Step, spans []result.
 // run measured directly (the saturation throughput) or, without one, the
 // fitted X_max, and says whether they agree within ceilingAgreesWithin;
 // disagree is true when they do not. It returns "" when there is nothing
-// to compare.
-func crossCheck(b *result.Bottleneck, c *result.Capacity) (text string, disagree bool) {
+// to compare. invalid is true when the run's generator was the
+// bottleneck: no capacity model is made then, so the steps' saturation
+// was not measured (not "no step saturated").
+func crossCheck(b *result.Bottleneck, c *result.Capacity, invalid bool) (text string, disagree bool) {
 	if b == nil || b.Ceiling <= 0 || c == nil {
 		return "", false
 	}
@@ -164,6 +166,8 @@ func crossCheck(b *result.Bottleneck, c *result.Capacity) (text string, disagree
 		ref, what = *c.SaturationThroughput, "the measured saturation throughput"
 	case c.MaxThroughput != nil:
 		ref, what = *c.MaxThroughput, "the fitted X_max"
+	case invalid:
+		return fmt.Sprintf("the run is invalid, so no capacity model was made and no step's saturation was measured: the utilisation-law ceiling of %s is not cross-checked", b.Resource), false
 	default:
 		return fmt.Sprintf("no step saturated and no model ceiling was fitted: the utilisation-law ceiling of %s is not cross-checked", b.Resource), false
 	}

@@ -208,6 +208,30 @@ func TestAnnotateCrossChecksCeiling(t *testing.T) {
 	}
 }
 
+// An invalid run (the generator was the bottleneck) gets no capacity
+// model, so no step's saturation is measured: the note must not say that
+// no step saturated. Measured: 4 workers × 10 ms (400 req/s) on a busy
+// machine, stress 100–400 req/s, start lateness p99 106 ms, busy at 4 of
+// 4 from step 3 and steps 3 and 4 short of their rate; the note read "no
+// step saturated and no model ceiling was fitted".
+func TestBottleneckOfInvalidRunDoesNotSayNoStepSaturated(t *testing.T) {
+	p := simStress(4, 0.010, []float64{100, 200, 300, 400, 500}, 0)
+	p.Generator.Invalid = true
+	p.Generator.Reasons = []string{"start lateness p99 106.1ms > 10ms"}
+	r := &result.Result{Profiles: []result.Profile{*p}}
+	Annotate(r, noBootstrap)
+	b := r.Profiles[0].Bottleneck
+	if b == nil {
+		t.Fatal("no bottleneck")
+	}
+	if strings.Contains(b.Note, "no step saturated") {
+		t.Errorf("note %q says no step saturated; the invalid run's saturation was not measured", b.Note)
+	}
+	if !strings.Contains(b.Note, "no step's saturation was measured") {
+		t.Errorf("note %q does not say why it is not cross-checked", b.Note)
+	}
+}
+
 // A metric whose exporter went away during the ramp: the ceiling comes
 // from the readings there were, and the note says which held steps were
 // not read and for how long, instead of reading as whole. Truth: 8
