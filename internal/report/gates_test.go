@@ -45,7 +45,7 @@ func TestGatesMarkdown(t *testing.T) {
 // Markdown table keeps its columns.
 func TestChecksTableEscapesBars(t *testing.T) {
 	var b strings.Builder
-	checksTable(&b, &result.Verdict{Checks: []result.Check{{Name: "a|b:p95", Measured: 20, Limit: 30, Op: "<=", Unit: "ms", Pass: true, Detail: "x | y"}}})
+	checksTable(&b, &result.Profile{Verdict: &result.Verdict{Checks: []result.Check{{Name: "a|b:p95", Measured: 20, Limit: 30, Op: "<=", Unit: "ms", Pass: true, Detail: "x | y"}}}})
 	if want := "| a\\|b:p95 | all | 20ms | <= 30ms | pass — x \\| y |\n"; !strings.HasSuffix(b.String(), want) {
 		t.Errorf("got:\n%s\nwant the row:\n%s", b.String(), want)
 	}

@@ -105,7 +105,7 @@ func newHTMLView(r *result.Result) *htmlView {
 		if p.Verdict != nil {
 			row.Judged, row.Pass, row.Answer = true, p.Verdict.Pass, p.Verdict.Answer
 			for _, c := range p.Verdict.Checks {
-				v.Checks = append(v.Checks, newCheckRow(p.Name, c))
+				v.Checks = append(v.Checks, newCheckRow(p.Name, shownCheck(p, c)))
 				if c.Counted != nil && c.Counted.SteadySeconds > 0 {
 					v.SteadyNote = steadyNote
 				}

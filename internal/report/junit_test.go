@@ -133,6 +133,21 @@ func TestJUnitInvalidProfileHasNoPassingCheck(t *testing.T) {
 	if want := `message="measured 0%, limit &lt;= 1% (not judged: the profile is INVALID`; !strings.Contains(b.String(), want) {
 		t.Errorf("JUnit lacks %s:\n%s", want, b.String())
 	}
+	// summary.md and report.html show it as JUnit does (shownCheck): they
+	// printed "pass — the profile is INVALID".
+	var md, html bytes.Buffer
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&html, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| **FAIL** — not judged: the profile is INVALID"; !strings.Contains(md.String(), want) || strings.Contains(md.String(), "| pass — ") {
+		t.Errorf("summary.md lacks %q or has a pass:\n%s", want, md.String())
+	}
+	if want := "<b>FAIL</b> — not judged: the profile is INVALID"; !strings.Contains(html.String(), want) {
+		t.Errorf("report.html lacks %q", want)
+	}
 }
 
 func TestJUnitAbortAndNoProfile(t *testing.T) {

@@ -87,6 +87,18 @@ func passMark(pass bool) string {
 	return "**FAIL**"
 }
 
+// shownCheck is c of p as the reports show it: on an INVALID profile a
+// check its figure passed is not judged, a failure (its figure is the
+// generator's: a green JUnit testcase and summary.md's "pass — the profile
+// is INVALID" read as the target's pass; a gate on it fails as not judged,
+// and so does this; session 21's audit).
+func shownCheck(p *result.Profile, c result.Check) result.Check {
+	if p.Generator.Invalid && c.Pass {
+		c.Pass, c.Detail = false, "not judged: "+c.Detail
+	}
+	return c
+}
+
 // checkResult is a check's result cell in a Markdown table: its passMark,
 // then its detail when it has one.
 func checkResult(c result.Check) string {
@@ -121,13 +133,15 @@ func checkStage(c result.Check) string {
 	return fmt.Sprintf("%s: steady %ds, %d%s of %d requests", stage, n.SteadySeconds, n.Requests, ok, n.Of)
 }
 
-func checksTable(b *strings.Builder, v *result.Verdict) {
+func checksTable(b *strings.Builder, p *result.Profile) {
+	v := p.Verdict
 	if v == nil || len(v.Checks) == 0 {
 		return
 	}
 	b.WriteString("\n| check | stage: counted | measured | limit | result |\n|---|---:|---:|---:|---|\n")
 	steady := false
 	for _, c := range v.Checks {
+		c = shownCheck(p, c)
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(c.Name), checkStage(c), measured(c), limitText(c), mdCell(checkResult(c)))
 		steady = steady || c.Counted != nil && c.Counted.SteadySeconds > 0
 	}
@@ -272,7 +286,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 	fmt.Fprintf(b, "; response p50 %s, p95 %s, p99 %s, max %s.\n\n", lms(t.Response, t.Response.P50), lms(t.Response, t.Response.P95), lms(t.Response, t.Response.P99), lms(t.Response, t.Response.Max))
 	if p.Verdict != nil {
 		fmt.Fprintf(b, "**%s**\n", p.Verdict.Answer)
-		checksTable(b, p.Verdict)
+		checksTable(b, p)
 		stressTable(b, p.Verdict.Stress)
 		spikeBlock(b, p.Verdict)
 		b.WriteString("\n")
