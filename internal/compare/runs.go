@@ -86,7 +86,7 @@ func runsNote(old, new int) string {
 			s += ", only in the run-level test"
 		} else {
 			// Unpaired runs feed the run-level test, and there is none.
-			s += fmt.Sprintf(" and no run-level test (it needs %d runs on each side)", MinRuns)
+			s += ", and so in no test"
 		}
 		s += "; figures taken from whole runs count them too (a stress profile's capacity at SLO, and the table's figures where the seconds have no histograms)"
 	}

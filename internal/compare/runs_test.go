@@ -227,10 +227,10 @@ func TestCompareRunsWarningNamesTheRun(t *testing.T) {
 // review of session 21: a note that said "no other figure reads them" while
 // an old p95 without histograms moved 114.5 → 191.2 ms with old run 3).
 func TestRunsNoteSaysUnusedRuns(t *testing.T) {
-	if got := runsNote(3, 2); !strings.Contains(got, "the old runs beyond run 2 are in no per-second test and no run-level test") || strings.Contains(got, "2th") || !strings.Contains(got, "figures taken from whole runs count them too") {
+	if got := runsNote(3, 2); !strings.Contains(got, "the old runs beyond run 2 are in no per-second test, and so in no test") || strings.Contains(got, "2th") || !strings.Contains(got, "figures taken from whole runs count them too") {
 		t.Errorf("3 old, 2 new: %q", got)
 	}
-	if got := runsNote(1, 3); !strings.Contains(got, "the new runs beyond run 1 are in no per-second test and no run-level test") {
+	if got := runsNote(1, 3); !strings.Contains(got, "the new runs beyond run 1 are in no per-second test, and so in no test") {
 		t.Errorf("1 old, 3 new: %q", got)
 	}
 	if got := runsNote(4, 3); !strings.Contains(got, "the old runs beyond run 3 are in no per-second test, only in the run-level test") {

@@ -30,8 +30,9 @@ type JUnitRun struct {
 // each run's suites as JUnit writes them, named "run-K/PROFILE" with
 // classes "loadplan.run-K.PROFILE"; a run with no result is a suite
 // "run-K" of one failed testcase that says why; and when fewer than
-// planned ran (an interrupt, an abort, or a series still running when it
-// was killed) a suite "series" of one failed testcase says how many.
+// planned have run (an interrupt or an abort ended the series, or it is
+// still running, or was killed) a suite "series" of one failed testcase
+// says which did not.
 func JUnitRuns(w io.Writer, runs []JUnitRun, planned int) error {
 	doc := junitSuites{Name: "loadplan"}
 	var elapsed float64
@@ -59,8 +60,12 @@ func JUnitRuns(w io.Writer, runs []JUnitRun, planned int) error {
 		doc.Tests, doc.Failures = doc.Tests+d.Tests, doc.Failures+d.Failures
 		elapsed += d.elapsed
 	}
-	if len(runs) < planned {
-		fail("series", "complete", fmt.Sprintf("the series stopped after run %d of %d: runs %d to %d have no result", len(runs), planned, len(runs)+1, planned))
+	if k := len(runs); k < planned {
+		left := fmt.Sprintf("runs %d to %d of %d have", k+1, planned, planned)
+		if k+1 == planned {
+			left = fmt.Sprintf("run %d of %d has", planned, planned)
+		}
+		fail("series", "complete", fmt.Sprintf("%s not run: the series stopped after run %d, or was still running when this was written", left, k))
 	}
 	doc.Name += fmt.Sprintf(" (%d of %d runs)", len(runs), planned)
 	doc.Time = seconds(result.Seconds(elapsed))

@@ -286,6 +286,20 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 	}
 	worst := verdict.ExitOK
 	var runs []report.JUnitRun
+	wrote := junit != ""
+	note := func(err error) {
+		if err != nil {
+			fmt.Fprintf(warn, "loadplan: --junit: %v\n", err)
+			worst, wrote = verdict.WorseExit(worst, verdict.ExitFailed), false
+		} else {
+			wrote = true
+		}
+	}
+	if junit != "" {
+		// Before run 1, so that a series killed in it leaves no earlier
+		// invocation's file, all green, behind.
+		note(writeSeriesJUnit(junit, nil, n))
+	}
 	for i, dir := range r.repeatDirs(n) {
 		fmt.Fprintf(warn, "loadplan: run %d of %d into %s\n", i+1, n, dir)
 		r.Out = dir
@@ -293,6 +307,7 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 			r.JUnit = filepath.Join(dir, "junit.xml")
 		}
 		before, _ := os.Stat(filepath.Join(dir, "result.json"))
+		began := time.Now()
 		err := once(r)
 		if msg := verdict.Message(err); msg != "" {
 			fmt.Fprintf(warn, "loadplan run %d: %s\n", i+1, msg)
@@ -300,17 +315,14 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 		code := verdict.ExitCode(err)
 		worst = verdict.WorseExit(worst, code)
 		if junit != "" {
-			runs = appendRun(runs, dir, before, code, err)
-			if werr := writeSeriesJUnit(junit, runs, n); werr != nil {
-				fmt.Fprintf(warn, "loadplan: --junit: %v\n", werr)
-				worst = verdict.WorseExit(worst, verdict.ExitFailed)
-			}
+			runs = appendRun(runs, dir, began, before, code, err)
+			note(writeSeriesJUnit(junit, runs, n))
 		}
 		if code == verdict.ExitInterrupted || code == verdict.ExitAborted || code == verdict.ExitUsage || ctx.Err() != nil {
 			break
 		}
 	}
-	if len(runs) > 0 {
+	if wrote {
 		fmt.Fprintf(warn, "loadplan: wrote %s (%d of %d runs)\n", junit, len(runs), n)
 	}
 	if worst == verdict.ExitOK {
@@ -321,9 +333,6 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 
 // writeSeriesJUnit writes the runs of a series of n so far to path.
 func writeSeriesJUnit(path string, runs []report.JUnitRun, n int) error {
-	if len(runs) == 0 {
-		return nil
-	}
 	var b strings.Builder
 	if err := report.JUnitRuns(&b, runs, n); err != nil {
 		return err
@@ -332,20 +341,25 @@ func writeSeriesJUnit(path string, runs []report.JUnitRun, n int) error {
 }
 
 // appendRun adds the run saved in dir to runs for the series' JUnit file:
-// its result.json (already redacted), or, when it has none — or only the
-// one that was there before the run (before: an earlier series'; the
-// result is written by rename, a new file, so a file clock's skew cannot
-// mistake one for the other) — the run's error, unless that was a usage
-// error, which sent nothing.
-func appendRun(runs []report.JUnitRun, dir string, before os.FileInfo, code int, runErr error) []report.JUnitRun {
+// its result.json (already redacted), or, when it has none, or only an
+// earlier one — the file that was there before the run (before: unchanged,
+// the same file: a result is written by rename, a new one), or a result
+// that began before this run did (began; the result's own start is this
+// process's clock, not a file's, which a file server may skew) — the
+// run's error beside why, unless that was a usage error, which sent
+// nothing.
+func appendRun(runs []report.JUnitRun, dir string, began time.Time, before os.FileInfo, code int, runErr error) []report.JUnitRun {
 	path := filepath.Join(dir, "result.json")
 	var res *result.Result
 	fi, err := os.Stat(path)
 	if err == nil && before != nil && os.SameFile(before, fi) && fi.ModTime().Equal(before.ModTime()) && fi.Size() == before.Size() {
-		err = fmt.Errorf("%s is from an earlier run (%s): this run saved none", path, fi.ModTime().UTC().Format(time.RFC3339))
+		err = fmt.Errorf("%s is from an earlier run: this run saved none", path)
 	}
 	if err == nil {
 		res, err = result.Read(path)
+	}
+	if err == nil && !res.Environment.Start.IsZero() && res.Environment.Start.Before(began.Add(-time.Second)) {
+		res, err = nil, fmt.Errorf("%s is from an earlier run (it began %s): this run saved none", path, res.Environment.Start.UTC().Format(time.RFC3339))
 	}
 	switch {
 	case err == nil:
@@ -353,7 +367,7 @@ func appendRun(runs []report.JUnitRun, dir string, before os.FileInfo, code int,
 	case code == verdict.ExitUsage:
 		return runs
 	case runErr != nil:
-		err = runErr
+		err = fmt.Errorf("%v (%v)", runErr, err)
 	}
 	return append(runs, report.JUnitRun{Err: err})
 }

@@ -185,30 +185,37 @@ func TestRepeatJUnitSaysARunWithoutResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(doc), `failures="1"`) || !strings.Contains(string(doc), "run-1: no result") || strings.Contains(string(doc), "run-1/") {
+	if !strings.Contains(string(doc), `failures="1"`) || !strings.Contains(string(doc), "run-1: no result") || strings.Contains(string(doc), `name="run-1/`) {
 		t.Errorf("junit:\n%s", doc)
 	}
 }
 
-// TestRepeatJUnitSeriesEdges (review of session 21): a run's own result is
-// told from an earlier series' by the file, not by its clock — a fresh
-// result.json whose time reads an hour back (a file server's clock) is the
-// run's, and an earlier one whose time reads now is not; the --junit file
-// is written after each run, so a series killed part-way leaves the runs
-// it made; and a series stopped before its end says how many runs did not
-// run, in a failed testcase.
+// TestRepeatJUnitSeriesEdges (reviews of session 21): a run's own result
+// is told from an earlier one by the file (unchanged: the same file) and by
+// the result's own start, this process's clock — not by the file's time,
+// which a file server may skew: a fresh result.json whose file time reads
+// an hour back, replacing an earlier one, is the run's; an earlier one
+// left as it was, or rewritten as it was (a filesystem whose inodes tell
+// nothing), is not. The --junit file is written before run 1 and after
+// each run, so a series killed part-way leaves what it made, not an
+// earlier invocation's file; a failed "series" testcase says which runs
+// did not run; and "wrote FILE" is not said when the write failed.
 func TestRepeatJUnitSeriesEdges(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "unproven-capacity.json")) // a stored result that parses
+	fixture, err := result.Read(filepath.Join("testdata", "unproven-capacity.json")) // a stored result
 	if err != nil {
 		t.Fatal(err)
 	}
-	save := func(t *testing.T, dir string, mtime time.Time) {
+	// save writes a result that began at began into dir, its file dated
+	// mtime.
+	save := func(t *testing.T, dir string, began, mtime time.Time) {
 		t.Helper()
 		path := filepath.Join(dir, "result.json")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := result.WriteFile(path, data); err != nil {
+		r := *fixture
+		r.Environment.Start = began
+		if err := result.Write(path, &r); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chtimes(path, mtime, mtime); err != nil {
@@ -223,57 +230,81 @@ func TestRepeatJUnitSeriesEdges(t *testing.T) {
 		}
 		return string(doc)
 	}
-	t.Run("a fresh result with a skewed clock is the run's", func(t *testing.T) {
-		out := t.TempDir()
-		junit := filepath.Join(out, "junit.xml")
-		r := Request{Out: out, JUnit: junit}
-		err := r.Repeat(context.Background(), 1, io.Discard, func(r Request) error {
-			save(t, r.Out, time.Now().Add(-time.Hour))
-			return nil
+	now, hourAgo := time.Now(), time.Now().Add(-time.Hour)
+	for _, tc := range []struct {
+		name    string
+		earlier bool                           // run-1/result.json there before the series
+		run     func(t *testing.T, dir string) // what run 1 saves
+		its     bool                           // the result read is the run's
+	}{
+		{"a fresh result dated an hour back by its file", true, func(t *testing.T, dir string) { save(t, dir, time.Now(), hourAgo) }, true},
+		{"an earlier result left as it was", true, func(*testing.T, string) {}, false},
+		{"an earlier result rewritten as it was", true, func(t *testing.T, dir string) { save(t, dir, hourAgo, time.Now()) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			if tc.earlier {
+				save(t, filepath.Join(out, "run-1"), hourAgo, now)
+			}
+			junit := filepath.Join(out, "junit.xml")
+			r := Request{Out: out, JUnit: junit}
+			err := r.Repeat(context.Background(), 1, io.Discard, func(r Request) error {
+				tc.run(t, r.Out)
+				if !tc.its {
+					return &verdict.ExitError{Code: verdict.ExitFailed}
+				}
+				return nil
+			})
+			doc := read(t, junit)
+			if tc.its && (err != nil || strings.Contains(doc, "no result") || !strings.Contains(doc, `name="run-1/`)) {
+				t.Errorf("exit %v; junit:\n%s", err, doc)
+			}
+			if !tc.its && (!strings.Contains(doc, "run-1: no result: exit") || !strings.Contains(doc, "is from an earlier run") || strings.Contains(doc, `name="run-1/`)) {
+				t.Errorf("junit:\n%s", doc)
+			}
 		})
-		if err != nil {
-			t.Fatalf("exit %v", err)
-		}
-		if doc := read(t, junit); strings.Contains(doc, "no result") || !strings.Contains(doc, "run-1/") {
-			t.Errorf("junit:\n%s", doc)
-		}
-	})
-	t.Run("an earlier series' result with a current clock is not", func(t *testing.T) {
-		out := t.TempDir()
-		save(t, filepath.Join(out, "run-1"), time.Now())
-		junit := filepath.Join(out, "junit.xml")
-		r := Request{Out: out, JUnit: junit}
-		err := r.Repeat(context.Background(), 1, io.Discard, func(Request) error { return &verdict.ExitError{Code: verdict.ExitFailed} })
-		if verdict.ExitCode(err) != verdict.ExitFailed {
-			t.Fatalf("exit %v", err)
-		}
-		if doc := read(t, junit); !strings.Contains(doc, "run-1: no result") || strings.Contains(doc, "run-1/") {
-			t.Errorf("junit:\n%s", doc)
-		}
-	})
-	t.Run("written after each run, and a stopped series says so", func(t *testing.T) {
+	}
+	t.Run("written before and after each run, and a stopped series says so", func(t *testing.T) {
 		out := t.TempDir()
 		junit := filepath.Join(out, "junit.xml")
+		if err := os.WriteFile(junit, []byte(`<testsuites tests="1" failures="0"></testsuites>`), 0o644); err != nil {
+			t.Fatal(err) // an earlier invocation's, all green
+		}
 		r := Request{Out: out, JUnit: junit}
-		var during string
+		var during []string
 		err := r.Repeat(context.Background(), 3, io.Discard, func(r Request) error {
+			during = append(during, read(t, junit)) // what a kill now would leave
+			save(t, r.Out, time.Now(), time.Now())
 			if strings.HasSuffix(r.Out, "run-2") {
-				during = read(t, junit) // what a kill now would leave
-				save(t, r.Out, time.Now())
 				return &verdict.ExitError{Code: verdict.ExitInterrupted}
 			}
-			save(t, r.Out, time.Now())
 			return nil
 		})
 		if verdict.ExitCode(err) != verdict.ExitInterrupted {
 			t.Fatalf("exit %v", err)
 		}
-		if !strings.Contains(during, "run-1/") || !strings.Contains(during, "stopped after run 1 of 3") {
-			t.Errorf("the --junit file during run 2:\n%s", during)
+		if len(during) != 2 || !strings.Contains(during[0], "runs 1 to 3 of 3 have not run") ||
+			!strings.Contains(during[1], `name="run-1/`) || !strings.Contains(during[1], "runs 2 to 3 of 3 have not run: the series stopped after run 1") {
+			t.Errorf("the --junit file during runs 1 and 2:\n%s", strings.Join(during, "\n---\n"))
 		}
-		doc := read(t, junit)
-		if !strings.Contains(doc, "run-2/") || !strings.Contains(doc, "the series stopped after run 2 of 3: runs 3 to 3 have no result") {
+		if doc := read(t, junit); !strings.Contains(doc, `name="run-2/`) || !strings.Contains(doc, "run 3 of 3 has not run: the series stopped after run 2") {
 			t.Errorf("junit after the interrupt:\n%s", doc)
+		}
+	})
+	t.Run("no word of a file not written", func(t *testing.T) {
+		out := t.TempDir()
+		sub := filepath.Join(out, "sub")
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var warn strings.Builder
+		r := Request{Out: out, JUnit: filepath.Join(sub, "series.xml")}
+		err := r.Repeat(context.Background(), 1, &warn, func(r Request) error {
+			save(t, r.Out, time.Now(), time.Now())
+			return os.RemoveAll(sub) // the --junit folder goes during the run
+		})
+		if verdict.ExitCode(err) == verdict.ExitOK || strings.Contains(warn.String(), "wrote") || !strings.Contains(warn.String(), "--junit:") {
+			t.Errorf("exit %v; stderr:\n%s", err, warn.String())
 		}
 	})
 }
