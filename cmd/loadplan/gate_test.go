@@ -230,7 +230,12 @@ func TestBaselineRegressionExits1(t *testing.T) {
 	if p95 == nil || p95.Pass || p95.Measured < 30 || p95.Op != "<=" {
 		t.Fatalf("baseline:p95 %+v: want a failed check measuring >= 30ms", p95)
 	}
-	if want := old + " had "; !strings.HasPrefix(p95.Detail, want) || !strings.Contains(p95.Detail, ", +10% allowed") {
+	// The detail opens with the baseline's figure, or, when the run's
+	// generator stalled long enough to explain the excess (a 106 ms stall
+	// under -race beside a busy core, CI of session 21: its 1 s run has too
+	// few quiet seconds to say the target fails alone), with that doubt.
+	at := strings.Index(p95.Detail, old+" had ")
+	if at < 0 || at > 0 && !strings.Contains(p95.Detail[:at], "may be the generator's") || !strings.Contains(p95.Detail, ", +10% allowed") {
 		t.Errorf("detail %q should name the baseline file and the allowance", p95.Detail)
 	}
 }
