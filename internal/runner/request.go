@@ -278,7 +278,8 @@ func checkJUnit(path string) error {
 // so that it says what the exit code says, not only the last run's: it
 // is written again after each run, so that a series killed part-way
 // leaves the runs it made, and a failed testcase says how many of the n
-// had not run.
+// had not run. Not before run 1: a usage error there (bad input) sends
+// nothing and overwrites nothing.
 func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Request) error) error {
 	junit := r.JUnit
 	if err := checkJUnit(junit); err != nil {
@@ -286,7 +287,7 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 	}
 	worst := verdict.ExitOK
 	var runs []report.JUnitRun
-	wrote := junit != ""
+	wrote := false
 	note := func(err error) {
 		if err != nil {
 			fmt.Fprintf(warn, "loadplan: --junit: %v\n", err)
@@ -294,11 +295,6 @@ func (r Request) Repeat(ctx context.Context, n int, warn io.Writer, once func(Re
 		} else {
 			wrote = true
 		}
-	}
-	if junit != "" {
-		// Before run 1, so that a series killed in it leaves no earlier
-		// invocation's file, all green, behind.
-		note(writeSeriesJUnit(junit, nil, n))
 	}
 	for i, dir := range r.repeatDirs(n) {
 		fmt.Fprintf(warn, "loadplan: run %d of %d into %s\n", i+1, n, dir)
