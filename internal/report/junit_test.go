@@ -148,6 +148,21 @@ func TestJUnitInvalidProfileHasNoPassingCheck(t *testing.T) {
 	if want := "<b>FAIL</b> — not judged: the profile is INVALID"; !strings.Contains(html.String(), want) {
 		t.Errorf("report.html lacks %q", want)
 	}
+	// The compact terminal view lists only failed checks (p95 here): it
+	// says on the profile's line how many are within their limit and not
+	// judged, where it said nothing of error_rate.
+	var term bytes.Buffer
+	if err := Terminal(&term, r, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "; 1 check within limit not judged — baseline: INVALID"; !strings.Contains(term.String(), want) || !strings.Contains(term.String(), "FAIL p95:") {
+		t.Errorf("the terminal view lacks %q or the failed p95:\n%s", want, term.String())
+	}
+	r.Profiles[0].Generator.Invalid = false // a valid profile's passing check is judged: nothing said
+	term.Reset()
+	if err := Terminal(&term, r, "", nil); err != nil || strings.Contains(term.String(), "not judged") {
+		t.Errorf("a valid profile's terminal view says 'not judged' (%v):\n%s", err, term.String())
+	}
 }
 
 func TestJUnitAbortAndNoProfile(t *testing.T) {

@@ -93,10 +93,17 @@ func passMark(pass bool) string {
 // is INVALID" read as the target's pass; a gate on it fails as not judged,
 // and so does this; session 21's audit).
 func shownCheck(p *result.Profile, c result.Check) result.Check {
-	if p.Generator.Invalid && c.Pass {
+	if notJudged(p, c) {
 		c.Pass, c.Detail = false, "not judged: "+c.Detail
 	}
 	return c
+}
+
+// notJudged is whether the reports show c of p as a failure not judged
+// (shownCheck): p is INVALID and c's figure is within its limit. The
+// compact terminal view, which lists only failed checks, counts these.
+func notJudged(p *result.Profile, c result.Check) bool {
+	return p.Generator.Invalid && c.Pass
 }
 
 // checkResult is a check's result cell in a Markdown table: its passMark,

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/loadplan/loadplan/internal/plan"
 	"github.com/loadplan/loadplan/internal/result"
 )
 
@@ -76,6 +77,7 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 	t := p.Total
 	fmt.Fprintf(b, "  %-9s %-5s %d requests, completed %.1f/s, errors %d (%s), p95 %s",
 		p.Name, word, t.Requests, t.Throughput, t.Errors, pct(t.ErrorRate), lms(t.Response, t.Response.P95))
+	b.WriteString(notJudgedText(p))
 	if answer != "" {
 		fmt.Fprintf(b, " — %s", answer)
 	}
@@ -130,6 +132,25 @@ func terminalProfile(b *strings.Builder, p *result.Profile) {
 		fmt.Fprintf(b, "      %s\n", l)
 	}
 	terminalMonitor(b, p)
+}
+
+// notJudgedText is, for an INVALID profile, how many of its checks are
+// within their limit and so not judged ("; 2 checks within limit not
+// judged"): the view lists only failed checks, and summary.md, report.html
+// and JUnit show these as failures not judged (shownCheck). "" when none.
+func notJudgedText(p *result.Profile) string {
+	n := 0
+	if v := p.Verdict; v != nil {
+		for _, c := range v.Checks {
+			if notJudged(p, c) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d %s within limit not judged", n, plan.Plural("check", n))
 }
 
 // terminalGates is one line for the gates, plus one per failed gate.

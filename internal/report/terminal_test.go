@@ -37,7 +37,7 @@ func TestTerminalCompactView(t *testing.T) {
 	for _, want := range []string{
 		"Verdict: FAIL",
 		"Engine: event loop (epoll) for baseline; sender pool for stress (LOADPLAN_ENGINE=pool)",
-		"baseline  FAIL  1000 requests, completed 99.9/s, errors 0 (0%)",
+		"baseline  FAIL  1000 requests, completed 99.9/s, errors 0 (0%), p95 23ms; 2 checks within limit not judged — baseline: INVALID",
 		"stage 1  100 req/s, 10s: 1000 requests",
 		"stage 3  300 req/s, 5s: 1500 requests, completed 288.7/s, errors 10%",
 		"warning: clock jumped",

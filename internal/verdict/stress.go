@@ -259,13 +259,13 @@ func judgeStress(p *result.Profile) *result.Verdict {
 	fmt.Fprintf(&b, "%s: ", p.Name)
 	if s.CapacityStep != nil {
 		st := s.Steps[stepPos(s, *s.CapacityStep)]
-		fmt.Fprintf(&b, "capacity at SLO %s req/s (step %d, %s %s offered)", num(s.CapacityAtSLO), st.Index+1, num(st.Offered), st.Unit)
+		fmt.Fprintf(&b, "capacity at SLO %s req/s (step %d, %s offered)", num(s.CapacityAtSLO), st.Index+1, offeredText(st.Offered, st.Unit))
 	} else {
 		b.WriteString("no step held the SLO")
 	}
 	if s.FirstBroken != nil {
 		st := s.Steps[stepPos(s, *s.FirstBroken)]
-		fmt.Fprintf(&b, "; broke at step %d (%s %s offered): %s — %s", st.Index+1, num(st.Offered), st.Unit, s.Reason, s.ReasonDetail)
+		fmt.Fprintf(&b, "; broke at step %d (%s offered): %s — %s", st.Index+1, offeredText(st.Offered, st.Unit), s.Reason, s.ReasonDetail)
 		if s.Bracket != nil {
 			fmt.Fprintf(&b, "; the breaking point is %s", s.Bracket.String())
 			if fellShort {

@@ -358,7 +358,7 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	if n := len(p.Stages); n > 0 {
 		// In requests, as the checks compare it (result.Profile.RequestsPerStart).
 		o := p.Stages[n-1].Offered
-		load = fmt.Sprintf(" at %s %s%s", num(o.Load*p.RequestsPerStart()), o.Unit, perStartText(p, o.Load))
+		load = fmt.Sprintf(" at %s%s", offeredText(o.Load*p.RequestsPerStart(), o.Unit), perStartText(p, o.Load))
 	}
 	onlyDefault, growth := len(v.Checks) > 0, false
 	for _, c := range v.Checks {
@@ -556,6 +556,17 @@ func checkText(c result.Check) string {
 func ms(m result.Millis) string { return units.Ms(float64(m)) }
 
 func pct(f float64) string { return units.Pct(f) }
+
+// offeredText is an offered load with its unit, as the answers print it:
+// users are whole numbers and read as such ("32 users", where num printed
+// "32.0 users"); a rate, or a load of users that is not whole, by num
+// ("450 req/s", "12.5 req/s").
+func offeredText(load float64, unit string) string {
+	if unit == "users" && load == math.Trunc(load) {
+		return strconv.FormatFloat(load, 'f', 0, 64) + " " + unit
+	}
+	return num(load) + " " + unit
+}
 
 func num(f float64) string {
 	switch {

@@ -378,6 +378,36 @@ func TestDefaultErrorBound(t *testing.T) {
 	}
 }
 
+// TestUsersReadWhole: users are whole numbers, and the answers print them
+// so: a closed steady profile "at 32 users", a closed ramp's capacity and
+// break steps "24 users offered", where num printed "32.0" and "24.0"
+// (measured: loadplan run, builtin 16 workers x 5 ms, baseline users: 32,
+// stress users {start: 8, step: 16, max: 56}). A rate keeps num's form.
+func TestUsersReadWhole(t *testing.T) {
+	ms := time.Millisecond
+	ramp := stress(t, "closed", []float64{8, 24, 40}, []float64{1600, 4500, 4510},
+		[]time.Duration{5 * ms, 8 * ms, 13 * ms}, []float64{0, 0, 0}, 8)
+	v := Judge(ramp, 0)
+	for _, want := range []string{"(step 2, 24 users offered)", "broke at step 3 (40 users offered)"} {
+		if !strings.Contains(v.Answer, want) {
+			t.Errorf("stress answer lacks %q: %s", want, v.Answer)
+		}
+	}
+	one := stress(t, "closed", []float64{32}, []float64{3000}, []time.Duration{13 * ms}, []float64{0}, 8)
+	one.Name, one.Rules.Stepped, one.Rules.Break = "baseline", false, nil
+	if v := Judge(one, 0); !strings.Contains(v.Answer, "meets its expectations at 32 users: ") {
+		t.Errorf("steady answer: %s", v.Answer)
+	}
+	for _, tt := range []struct {
+		load       float64
+		unit, want string
+	}{{32, "users", "32 users"}, {150, "users", "150 users"}, {12.5, "users", num(12.5) + " users"}, {32, "req/s", num(32) + " req/s"}} {
+		if got := offeredText(tt.load, tt.unit); got != tt.want {
+			t.Errorf("offeredText(%v, %s) = %q, want %q", tt.load, tt.unit, got, tt.want)
+		}
+	}
+}
+
 // TestNoRequestCompletedFails: a profile that completed nothing has shown
 // nothing to work; its default check fails as unmeasured.
 func TestNoRequestCompletedFails(t *testing.T) {
