@@ -28,8 +28,9 @@ const CeilingFromSaturation = "saturation"
 // Anything else measured no ceiling: an open ramp whose every complete
 // step kept up, a closed model still linear or an Amdahl asymptote λ/σ
 // (an extrapolation the steps never reached), no model fitted. X is then
-// the highest throughput a complete step achieved, a lower bound of the
-// ceiling, and Why says why.
+// the ceiling's lower bound (ceilingFloor: the highest low end of a complete
+// step's throughput interval, not its throughput, which noise lifts above
+// the truth), and Why says why.
 type Ceiling struct {
 	Measured bool
 	X        float64 // req/s: the ceiling, or its lower bound when not Measured
@@ -59,7 +60,7 @@ func MeasuredCeiling(ctx context.Context, p *result.Profile, opt FitOptions) (Ce
 		out.Why = "no stress verdict"
 		return out, nil
 	}
-	lower := highestThroughput(p.Verdict.Stress.Steps)
+	lower := ceilingFloor(p, opt.Level)
 	if p.Model != "closed" {
 		if sat.X > 0 {
 			out.Measured, out.X, out.From = true, sat.X, CeilingFromSaturation

@@ -88,7 +88,8 @@ func fromProfile(ctx context.Context, p *result.Profile, opt FitOptions) (*resul
 		return c, saturation{}, nil
 	}
 
-	points, notes, sat, retro := fitPoints(p, s, c, opt.normalize().Level)
+	level := opt.normalize().Level
+	points, notes, sat, retro := fitPoints(p, s, c, level)
 	notes = append(notes, starvedPoints(c, s)...)
 	if sat.X > 0 {
 		c.SaturationThroughput = ptr(sat.X)
@@ -121,7 +122,7 @@ func fromProfile(ctx context.Context, p *result.Profile, opt FitOptions) (*resul
 	if p.Model != "closed" {
 		// The open model's steady steps kept up with their offered rate:
 		// X_max comes from the steps past saturation, or is not reported.
-		notes = append(notes, openCeiling(c, s, sat)...)
+		notes = append(notes, openCeiling(c, s, sat, ceilingFloor(p, level), level)...)
 	} else {
 		widenForCounting(c, s.Steps)
 	}
@@ -132,7 +133,7 @@ func fromProfile(ctx context.Context, p *result.Profile, opt FitOptions) (*resul
 	}
 
 	c.Warnings = append(append(append([]string(nil), u.Warnings...), ciNotes...), notes...)
-	c.Statement = statement(c, s, unit)
+	c.Statement = statement(c, s, unit, ceilingFloor(p, level))
 	return c, sat, nil
 }
 
@@ -450,9 +451,10 @@ func capacityCI(u *USL) (*result.CapacityCI, []string) {
 	return out, notes
 }
 
-// statement is the one line a reviewer acts on: the fit, its limit, the
+// statement is the one line a reviewer acts on: the fit, its limit (floor:
+// the ceiling's lower bound, ceilingFloor, where no step measured it), the
 // capacity at SLO and what binds first.
-func statement(c *result.Capacity, s *result.Stress, unit string) string {
+func statement(c *result.Capacity, s *result.Stress, unit string, floor float64) string {
 	var b strings.Builder
 	// R² is truncated, not rounded: 0.9996 must not read as a perfect fit.
 	fmt.Fprintf(&b, "%s fit over %d steps (R² %s): ", modelName(c.Model), len(c.Points), strconv.FormatFloat(math.Floor(c.R2*1000)/1000, 'f', -1, 64))
@@ -467,11 +469,11 @@ func statement(c *result.Capacity, s *result.Stress, unit string) string {
 	case lim == LimitNone || lim == "":
 		b.WriteString("throughput still linear (σ = κ = 0), no ceiling in range")
 	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling && s.FirstBroken == nil:
-		fmt.Fprintf(&b, "no ceiling measured: no step broke and every complete step kept up with its offered load; the ceiling is at least %s req/s", figure(highestThroughput(s.Steps)))
+		fmt.Fprintf(&b, "no ceiling measured: no step broke and every complete step kept up with its offered load; the ceiling is at least %s req/s", figure(floor))
 	case c.MaxThroughput == nil && c.SaturationThroughput == nil && Model(c.Model) == ModelCeiling:
 		// "complete": a step the ramp cut short after the break (its
 		// confirmation) is not measured, though it may not have kept up.
-		fmt.Fprintf(&b, "no ceiling measured: every complete step kept up with its offered load; the ceiling is at least %s req/s", figure(highestThroughput(s.Steps)))
+		fmt.Fprintf(&b, "no ceiling measured: every complete step kept up with its offered load; the ceiling is at least %s req/s", figure(floor))
 	case c.MaxThroughput == nil:
 		b.WriteString("its X_max disagrees with the measured saturation and is not reported")
 	case lim == LimitPeak:

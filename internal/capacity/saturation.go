@@ -106,7 +106,7 @@ func stdDev(xs []float64) float64 {
 //   - Without, the ceiling model's X_c is not reported: the highest
 //     throughput a step achieved is only a lower bound of the ceiling. (A
 //     USL or Amdahl asymptote is reported as the model's extrapolation.)
-func openCeiling(c *result.Capacity, s *result.Stress, sat saturation) []string {
+func openCeiling(c *result.Capacity, s *result.Stress, sat saturation, floor, level float64) []string {
 	x := c.MaxThroughput
 	model := Model(c.Model)
 	if sat.X > 0 && Limit(c.Limit) == LimitPeak {
@@ -155,16 +155,44 @@ func openCeiling(c *result.Capacity, s *result.Stress, sat saturation) []string 
 	if s.FirstBroken != nil {
 		what = "every complete step kept up with its offered load (the ramp broke on the SLO, not on throughput; a step cut short is not measured)"
 	}
-	return []string{fmt.Sprintf("%s: the model's X_max of %s req/s is not measured and not reported; the ceiling is at least %s req/s, the highest throughput a step achieved; extend the ramp to find it; nor is the knee, its corner", what, figure(*x), figure(highestThroughput(s.Steps)))}
+	return []string{fmt.Sprintf("%s: the model's X_max of %s req/s is not measured and not reported; the ceiling is at least %s req/s, the highest throughput a step achieved less its noise (the low end of its %s interval); extend the ramp to find it; nor is the knee, its corner", what, figure(*x), figure(floor), pctText(level))}
 }
 
-// highestThroughput is the highest throughput of a complete step.
-func highestThroughput(steps []result.Step) float64 {
+// ceilingFloor is the lower bound of the ceiling that p's complete steps
+// give when none measured it: the highest lower end, at level, of a
+// step's throughput interval. Not the highest throughput itself: a step's
+// throughput over its few steady seconds is a sample of the service's
+// rate, and the highest of several samples is biased up by their noise.
+// It read 529 req/s against a true 500 (`loadplan sim`, 10 × 20 ms
+// exponential, 3 steady seconds of 518, 521 and 547 completions on a busy
+// machine, whose seconds a stall of the generator shifts completions
+// between), and 1,609 against a true 1,600 (o16e200's step 7). The
+// interval is the one measureSaturation gives its steps: the step's
+// counting noise, z·√(X/W) over W steady seconds, with the spread of its
+// seconds' successful completions (spreadHalf) added in quadrature, so a
+// step whose seconds disagree, as after a stall, bounds the ceiling
+// lower. A step whose seconds the profile does not hold has its counting
+// noise only.
+func ceilingFloor(p *result.Profile, level float64) float64 {
+	if p.Verdict == nil || p.Verdict.Stress == nil {
+		return 0
+	}
+	spans := result.Spans(p)
+	z := math.Sqrt2 * math.Erfinv(level)
 	var top float64
-	for _, st := range steps {
-		if st.Complete {
-			top = math.Max(top, st.Throughput)
+	for _, st := range p.Verdict.Stress.Steps {
+		if !st.Complete || !(st.Throughput > 0) {
+			continue
 		}
+		half := z * math.Sqrt(st.Throughput/float64(max(st.Windows, 1)))
+		if st.Index >= 0 && st.Index < len(spans) {
+			var good []float64
+			for _, w := range result.SteadyWindows(p, spans[st.Index]) {
+				good = append(good, float64(w.Requests-w.Errors))
+			}
+			half = math.Hypot(half, spreadHalf(good, level))
+		}
+		top = math.Max(top, st.Throughput-half)
 	}
 	return top
 }

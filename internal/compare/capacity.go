@@ -189,7 +189,26 @@ func unresolved(o, n *stress) (string, bool) {
 		}
 		return head + ro.words(achieved) + ", in both runs" + tail, true
 	}
-	return head + eachRun(ro, rn) + tail, true
+	return head + eachRun(ro, rn) + touching(ro, rn) + tail, true
+}
+
+// touching says, for two brackets that meet at one step (one run held the
+// load the other broke at), why even the direction is not taken from
+// them: a step offered about the breaking point holds or breaks by the
+// draw of its run (its queue, a stall of the machine), so an unchanged
+// service run twice places its capacity either side of it (`loadplan sim`
+// 10 × 20 ms fixed, ramps 300–700 by 100 in 5 s steps on a busy machine:
+// held 400, broke 500 in one run and held 300, broke 400 in the next).
+// "" when the brackets do not meet so.
+func touching(ro, rn ramp) string {
+	const why = ": whether the step at the breaking point holds is one draw per run, so these brackets do not tell even the direction of a change (an unchanged service, run twice, holds such a step once and breaks at it once)"
+	switch {
+	case rn.held > 0 && rn.held == ro.broke:
+		return fmt.Sprintf("; the new run held the step the old one broke at (%g %s offered)%s", rn.held, rn.unit, why)
+	case ro.held > 0 && ro.held == rn.broke:
+		return fmt.Sprintf("; the old run held the step the new one broke at (%g %s offered)%s", ro.held, ro.unit, why)
+	}
+	return ""
 }
 
 // How two ramps' brackets lie (apartBy).

@@ -138,6 +138,7 @@ func TestCapacityUnresolvedWords(t *testing.T) {
 	}
 	unproven := func(s *stress) *stress { s.judged.CapacityUnproven = true; return s }
 	const head, tail = "cannot tell, within one step of the ramp: ", "; use smaller steps or several runs to tell them apart"
+	const touchWhy = ": whether the step at the breaking point holds is one draw per run, so these brackets do not tell even the direction of a change (an unchanged service, run twice, holds such a step once and breaks at it once)"
 	for _, tc := range []struct {
 		name     string
 		old, new *stress
@@ -149,9 +150,20 @@ func TestCapacityUnresolvedWords(t *testing.T) {
 			"the ramp held at 83 req/s offered (80.0 req/s achieved in the old run, 78.5 in the new) and broke at 89 req/s offered, in both runs"},
 		{"closed model", held(20, 25, 80, "users"), held(20, 25, 80, "users"),
 			"the ramp held at 20 users offered (80.0 req/s achieved) and broke at 25 users offered, in both runs"},
+		// Brackets that meet at one step: the order they seem to give is
+		// not a direction (an unchanged service's two runs meet so), and
+		// the note says why it is not called.
 		{"one step apart", held(83, 89, 80, "req/s"), held(89, 95, 85.2, "req/s"),
 			"in the old run the ramp held at 83 req/s offered (80.0 req/s achieved) and broke at 89 req/s offered; " +
-				"in the new the ramp held at 89 req/s offered (85.2 req/s achieved) and broke at 95 req/s offered"},
+				"in the new the ramp held at 89 req/s offered (85.2 req/s achieved) and broke at 95 req/s offered" +
+				"; the new run held the step the old one broke at (89 req/s offered)" + touchWhy},
+		{"one step apart, the old higher", held(400, 500, 398.3, "req/s"), held(300, 400, 300, "req/s"),
+			"in the old run the ramp held at 400 req/s offered (398.3 req/s achieved) and broke at 500 req/s offered; " +
+				"in the new the ramp held at 300 req/s offered (300.0 req/s achieved) and broke at 400 req/s offered" +
+				"; the old run held the step the new one broke at (400 req/s offered)" + touchWhy},
+		{"overlapping, not meeting at a step", held(83, 95, 80, "req/s"), held(89, 101, 85.2, "req/s"),
+			"in the old run the ramp held at 83 req/s offered (80.0 req/s achieved) and broke at 95 req/s offered; " +
+				"in the new the ramp held at 89 req/s offered (85.2 req/s achieved) and broke at 101 req/s offered"},
 		{"no step broke", noneBroke(200, 196.5), noneBroke(200, 196.5),
 			"the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke: the capacity at SLO is at least that, in both runs"},
 		// A capacity step held only for want of evidence

@@ -125,6 +125,9 @@ type builder struct {
 	// unbroken: no step of stress broke (measuredRisks); the next
 	// scenario carries its ramp on.
 	unbroken bool
+	// caveat is the summary's clause on the stress verdict's caveat
+	// (runRisks), "" when its capacity comes with none.
+	caveat string
 	// actBefore and actSizing are, for each action, the units in place
 	// before it and the index of its resource's sizing.
 	actBefore, actSizing []int
@@ -391,7 +394,12 @@ func (b *builder) runRisks(pr *result.Profile, found float64) {
 	// measured; a break during a generator stall; steps measured while
 	// the generator waited for a CPU), and which way that may take the
 	// plan.
-	b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile's capacity of %s req/s comes with a caveat: %s.%s", pr.Name, FormatFigure(found), strings.TrimSuffix(pr.Verdict.Caveat, "."), caveatEffect(pr.Verdict.Stress))
+	effect, way := caveatEffect(pr.Verdict.Stress)
+	b.risk(SeverityWarning, RiskMeasurement, "", "The %s profile's capacity of %s req/s comes with a caveat: %s.%s", pr.Name, FormatFigure(found), strings.TrimSuffix(pr.Verdict.Caveat, "."), effect)
+	// Said in the summary's capacity sentence too, where the figure is: a
+	// reader of the summary alone sizes on it (a step broke above a
+	// capacity step held only for want of evidence read as a sound figure).
+	b.caveat = "its verdict has a caveat: " + way + ", see Risks"
 }
 
 // unknownEitherWay tells whether the stress run pr, which measured found,
@@ -404,16 +412,18 @@ func unknownEitherWay(pr *result.Profile, found float64) bool {
 }
 
 // caveatEffect is which way a stress verdict's caveat may take the plan
-// sized on its capacity: a capacity step held only for want of evidence
-// may overstate the capacity (the plan orders too little), and so may one
-// whose errors only the held steps together showed under the bound
-// (errors_pooled), if the errors grow with the load; a break a
+// sized on its capacity, as the risk's closing sentences (effect) and as
+// the summary's short clause (way): a capacity step held only for want of
+// evidence may overstate the capacity (the plan orders too little), and
+// so may one whose errors only the held steps together showed under the
+// bound (errors_pooled), if the errors grow with the load; a break a
 // stall of the generator may explain, or steps measured while the
 // generator waited for a CPU (cpu_starved: their throughput may be low),
-// understate it (too much). "" when the caveat says neither.
-func caveatEffect(s *result.Stress) string {
+// understate it (too much). effect is "" when the caveat says neither,
+// and way then only that the figure may not be the capacity.
+func caveatEffect(s *result.Stress) (effect, way string) {
 	if s == nil {
-		return ""
+		return "", "the capacity may be other than this"
 	}
 	var low []string
 	if s.Stall != "" {
@@ -424,17 +434,17 @@ func caveatEffect(s *result.Stress) string {
 	}
 	switch {
 	case s.CapacityUnproven && len(low) > 0:
-		return " The capacity may thus be too high (the capacity step) or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more."
+		return " The capacity may thus be too high (the capacity step) or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more.", "the capacity may be lower or higher"
 	case s.CapacityUnproven:
-		return " The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed."
+		return " The capacity may thus be above what the service sustains within the SLO: the plan, sized on it, may order less than is needed.", "the capacity may be lower"
 	case len(low) > 0 && s.ErrorsPooled:
-		return " The capacity may thus be too high, if the errors grow with the load (the capacity step), or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more."
+		return " The capacity may thus be too high, if the errors grow with the load (the capacity step), or too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order less than is needed, or more.", "the capacity may be lower or higher"
 	case len(low) > 0:
-		return " The capacity may thus be too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order more than is needed."
+		return " The capacity may thus be too low (" + strings.Join(low, ", ") + "): the plan, sized on it, may order more than is needed.", "the capacity may be higher"
 	case s.ErrorsPooled:
-		return " If the errors grow with the load, the capacity may thus be above what the service sustains within the error bound: the plan, sized on it, may order less than is needed."
+		return " If the errors grow with the load, the capacity may thus be above what the service sustains within the error bound: the plan, sized on it, may order less than is needed.", "the capacity may be lower if the errors grow with the load"
 	}
-	return ""
+	return "", "the capacity may be other than this"
 }
 
 // measuredRisks turns what the stress run and its capacity model say
@@ -938,7 +948,7 @@ func (b *builder) summarise() {
 	p := b.p
 	var s []string
 	if m := p.Measured; m.Resource != "" {
-		s = append(s, measuredSentence(m))
+		s = append(s, measuredSentence(m, b.caveat))
 	}
 	s = append(s, demandSentence(p))
 	s = append(s, b.runwaySentence())
@@ -965,8 +975,9 @@ func (b *builder) summarise() {
 	p.Summary = strings.Join(s, " ")
 }
 
-// measuredSentence is the summary's sentence on the measured capacity m.
-func measuredSentence(m MeasuredCapacity) string {
+// measuredSentence is the summary's sentence on the measured capacity m;
+// caveat, when not "", is the clause on its stress verdict's caveat.
+func measuredSentence(m MeasuredCapacity, caveat string) string {
 	src := "given in the plan configuration"
 	if m.Source == "result" {
 		src = "measured by the " + m.Profile + " profile"
@@ -981,6 +992,9 @@ func measuredSentence(m MeasuredCapacity) string {
 	}
 	if m.Unproven {
 		src += "; no step broke, but its capacity step held only for want of evidence, so it may be lower, see Risks"
+	}
+	if caveat != "" {
+		src += "; " + caveat
 	}
 	if m.Source == "result" && m.Invalid { // said here, not only among the risks
 		src += "; the run is invalid: its generator was the bottleneck, see Risks"

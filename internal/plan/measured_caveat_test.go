@@ -174,3 +174,37 @@ func TestStarvedCaveatGoesLow(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryCarriesTheCaveat: a step broke above a capacity step held
+// only for want of evidence (too short to tell whether it kept up, near
+// the saturation the steps past it measured): the caveat was only among
+// the risks, and the summary's capacity sentence, the line a reader sizes
+// on, read as a sound figure. It now points at the caveat, and says which
+// way it may take the figure; a verdict without a caveat adds nothing.
+func TestSummaryCarriesTheCaveat(t *testing.T) {
+	cfg := mustConfig(t, "demand: {peak_rps: 1000}\ngrowth: {monthly: 10%}\ncapacity: {units: 10}\nresources: [{name: api, unit: instance, scaling: linear}]\n")
+	const head = "(measured by the stress profile on 2026-11-23; its verdict has a caveat: "
+	for _, tt := range []struct {
+		name              string
+		unproven, stalled bool
+		want              string
+	}{
+		{"unproven", true, false, head + "the capacity may be lower, see Risks)."},
+		{"stalled", false, true, head + "the capacity may be higher, see Risks)."},
+		{"both", true, true, head + "the capacity may be lower or higher, see Risks)."},
+		{"neither", false, false, head + "the capacity may be other than this, see Risks)."},
+	} {
+		r := stressResult(result.StatusComplete, 1500)
+		r.Profiles[0].Verdict.Caveat = "the capacity step is too short to tell whether it kept up (step 2: 3 steady s, 6 needed for the trend test)"
+		r.Profiles[0].Verdict.Stress.CapacityUnproven = tt.unproven
+		if tt.stalled {
+			r.Profiles[0].Verdict.Stress.Stall = "step 3 broke while the generator stalled 132ms"
+		}
+		if p := mustBuild(t, cfg, r, "2027-01-01"); !strings.Contains(p.Summary, tt.want) {
+			t.Errorf("%s: summary %q; want %q", tt.name, p.Summary, tt.want)
+		}
+	}
+	if p := mustBuild(t, cfg, stressResult(result.StatusComplete, 1500), "2027-01-01"); strings.Contains(p.Summary, "caveat") {
+		t.Errorf("no caveat, yet the summary names one: %q", p.Summary)
+	}
+}
