@@ -19,7 +19,7 @@ const (
 	MetricErrorClasses  = "loadplan_stage_errors_total"         // counter {profile, stage, class}: per closed second
 	MetricResponse      = "loadplan_response_seconds"           // histogram {profile}: successful requests, from the intended start
 	MetricInFlight      = "loadplan_in_flight"                  // gauge {profile}
-	MetricOffered       = "loadplan_offered_load"               // gauge {profile, unit}: req/s or users
+	MetricOffered       = "loadplan_offered_load"               // gauge {profile, unit}: req/s, iterations/s or users
 	MetricDropped       = "loadplan_dropped_total"              // counter {profile}: open-model starts skipped (at the in-flight cap, or past the profile's end plus 10%)
 	MetricLastP95       = "loadplan_last_second_p95_seconds"    // gauge {profile}
 	MetricRemoteDropped = "loadplan_export_dropped_total"       // counter: remote-write batches dropped (queue full or server down)

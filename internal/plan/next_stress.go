@@ -30,6 +30,9 @@ type nsStress struct {
 	StepRamp     string     `yaml:"step_ramp,omitempty"`
 	Warmup       string     `yaml:"warmup,omitempty"`
 	Break        *nsBreak   `yaml:"break,omitempty"`
+	// rateUnit is Rate's unit as the run offered it: req/s, or
+	// iterations/s for a scenario of flows (the comment names it).
+	rateUnit string
 }
 
 type nsStepped struct {
@@ -106,7 +109,7 @@ func extendedStress(pr *result.Profile, orig *scenario.Scenario) *nsStress {
 			}
 		}
 	} else {
-		s.Rate = steps
+		s.Rate, s.rateUnit = steps, unit
 	}
 	return s
 }
@@ -117,7 +120,10 @@ func stressComment(run string, st *nsStress) []string {
 	if st == nil {
 		return nil
 	}
-	steps, unit := st.Rate, "req/s"
+	steps, unit := st.Rate, st.rateUnit
+	if unit == "" {
+		unit = "req/s"
+	}
 	if st.Users != nil {
 		steps, unit = st.Users, "users"
 		if st.Think == "" {

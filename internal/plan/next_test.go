@@ -283,3 +283,17 @@ profiles:
 		}
 	}
 }
+
+// A stress ramp of flows offered iterations/s, and the next scenario's
+// rate counts them: its comment read "carries the ramp on to 40 req/s"
+// for 40 iterations/s of a 2-step flow (80 req/s).
+func TestNextStressCommentNamesIterations(t *testing.T) {
+	pr := &result.Profile{Name: "stress", Model: "open"}
+	for i, load := range []float64{10, 20} {
+		pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: load, Unit: result.UnitIterations, Duration: 5}})
+	}
+	got := strings.Join(stressComment("r", extendedStress(pr, nil)), "\n")
+	if !strings.Contains(got, "carries the ramp on to 40 iterations/s") {
+		t.Errorf("comment %q, want the ramp's top in iterations/s", got)
+	}
+}

@@ -559,9 +559,12 @@ func hideXLabels(p *plot.Plot) {
 	})
 }
 
+// loadUnit is the unit of the charts' offered load: the stages' own, but
+// in requests for a profile of flows, whose iterations/s the charts draw
+// in requests (latencySeriesOf, the stress steps).
 func loadUnit(p *result.Profile) string {
 	if len(p.Stages) > 0 && p.Stages[0].Offered.Unit != "" {
-		return p.Stages[0].Offered.Unit
+		return p.Stages[0].Offered.RequestUnit()
 	}
 	if p.Model == "closed" {
 		return "users"

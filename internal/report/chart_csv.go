@@ -108,11 +108,12 @@ func WindowsCSV(w io.Writer, r *result.Result) error {
 
 // num writes a figure in its shortest exact form: a CSV is for machines.
 // csvUnit is a stage's offered unit: iterations/s for an open-model
-// profile of flows (result.Profile.CountsIterations), whose stored unit is
-// req/s as the scenario's rate is written.
+// profile of flows (result.Profile.CountsIterations), as its stage
+// records it (result.UnitIterations); a profile built in memory the way
+// older results were read req/s there.
 func csvUnit(p *result.Profile, o result.Offered) string {
 	if p.CountsIterations() {
-		return "iterations/s"
+		return result.UnitIterations
 	}
 	return o.Unit
 }

@@ -46,6 +46,14 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 	if s := latencySeriesOf(&r.Profiles[0]); len(s.offered) == 0 || s.offered[0].Y != 99 {
 		t.Errorf("the chart's offered load %v, want 99 req/s", s.offered[:min(1, len(s.offered))])
 	}
+	// A run now records the stage's unit as iterations/s: the chart's
+	// offered load is still drawn in requests beside the completions, and
+	// its axis says req/s (it read iterations/s over 99 req/s).
+	p.Stages[0].Offered.Unit = result.UnitIterations
+	if u := loadUnit(&p); u != "req/s" {
+		t.Errorf("the charts' load unit %q, want req/s", u)
+	}
+	p.Stages[0].Offered.Unit = "req/s"
 	// A closed-model or plain profile reads as before.
 	p.Total.PerFlow = nil
 	if term := renderTerminal(t, &result.Result{Profiles: []result.Profile{p}}); !strings.Contains(term, "stage 1  50 req/s, 10s:") || strings.Contains(term, "flow ") {

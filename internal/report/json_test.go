@@ -188,6 +188,9 @@ func withOptional(r *result.Result) {
 	sp.DataRanOut = &ranOut
 	sp.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 400, Completed: 390, Failed: 10, Skipped: 20, Exhausted: 1, RequestSteps: 3}}
 	sp.Stages[0].PerFlow = sp.Total.PerFlow
+	for i := range sp.Stages { // an open-model profile of flows offers iterations
+		sp.Stages[i].Offered.Unit = result.UnitIterations
+	}
 	sp.Stages[0].PerRequest = slices.Clone(sp.Stages[0].PerRequest)
 	sp.Stages[0].PerRequest[0].Checks = map[string]int64{"status": 10}
 	sp.Total.PerRequest = slices.Clone(sp.Total.PerRequest)

@@ -358,7 +358,7 @@ func profile(b *strings.Builder, p *result.Profile) {
 func offered(p *result.Profile, o result.Offered) string {
 	unit, inRequests := o.Unit, ""
 	if p.CountsIterations() {
-		unit = "iterations/s"
+		unit = result.UnitIterations
 		k := p.RequestsPerStart()
 		inRequests = fmt.Sprintf(" (%s req/s)", sig4(o.Load*k))
 		if o.Ramp > 0 && o.From != o.Load {

@@ -122,6 +122,7 @@ func Parse(name string, data []byte) (*Result, error) {
 		return nil, &FormatError{File: name, Field: "status", Msg: fmt.Sprintf("want complete, interrupted or aborted, got %q", r.Status)}
 	}
 	upgradeBuiltin(&r.Scenario)
+	upgradeFlowUnits(&r)
 	if fe := checkFigures(&r); fe != nil {
 		fe.File = name
 		return nil, fe

@@ -37,3 +37,22 @@ func upgradeBuiltin(sc *Scenario) {
 	}
 	sc.Builtin = &Builtin{Workers: workers, ServiceTime: Ms(st), Distribution: m[3], Queue: queue, Sigma: sigma, Kappa: kappa}
 }
+
+// upgradeFlowUnits gives the stages of an open-model profile of flows,
+// written before results said so, their offered unit: iterations/s, not
+// the req/s they read (a 2-step flow's 30 iterations/s offered 60 req/s),
+// so that every later stage reads one unit whatever the result's age, and
+// a comparison with a run of requests sees two units, not one.
+func upgradeFlowUnits(r *Result) {
+	for i := range r.Profiles {
+		p := &r.Profiles[i]
+		if !p.CountsIterations() {
+			continue
+		}
+		for j := range p.Stages {
+			if p.Stages[j].Offered.Unit == "req/s" {
+				p.Stages[j].Offered.Unit = UnitIterations
+			}
+		}
+	}
+}

@@ -563,9 +563,11 @@ type Stage struct {
 
 // Offered is the load a stage asked for.
 type Offered struct {
-	From     float64 `json:"from"` // load at the stage start (req/s or users)
-	Load     float64 `json:"load"` // load after the ramp
-	Unit     string  `json:"unit"` // "req/s" or "users"
+	From float64 `json:"from"` // load at the stage start (req/s or users)
+	Load float64 `json:"load"` // load after the ramp
+	// Unit is "req/s", "users" (the closed model) or "iterations/s" (an
+	// open-model profile of flows: UnitIterations).
+	Unit     string  `json:"unit"`
 	Duration Seconds `json:"duration_s"`
 	Ramp     Seconds `json:"ramp_s"`
 	// Requests is the number of starts the schedule offered (open model).
@@ -597,6 +599,22 @@ func (o Offered) PlannedLoad() float64 {
 		return *o.Planned
 	}
 	return o.Load
+}
+
+// UnitIterations is the offered unit of an open-model profile of flows:
+// each scheduled start runs one flow iteration of one or more requests
+// (Profile.CountsIterations). Results written before it existed read
+// "req/s" there; Parse upgrades them (upgradeFlowUnits).
+const UnitIterations = "iterations/s"
+
+// RequestUnit is the unit of o's load once multiplied by the profile's
+// RequestsPerStart: req/s for a load in iterations/s, else o's own unit
+// (req/s, or users in the closed model, where RequestsPerStart is 1).
+func (o Offered) RequestUnit() string {
+	if o.Unit == UnitIterations {
+		return "req/s"
+	}
+	return o.Unit
 }
 
 // Stats are the figures of a stage or of a whole profile.
@@ -681,8 +699,7 @@ func (p *Profile) RequestsPerStart() float64 {
 // CountsIterations says whether the profile's offered rate counts flow
 // iterations, not requests: an open-model profile of a scenario with
 // flows:, where each scheduled start runs one iteration of one or more
-// requests (the stages' offered unit stays req/s as the scenario's rate
-// is written; a printed rate says iterations/s).
+// requests (the stages' offered unit is then UnitIterations).
 func (p *Profile) CountsIterations() bool {
 	return p.Model != "closed" && len(p.Total.PerFlow) > 0
 }

@@ -109,6 +109,32 @@ profiles:
 	}
 }
 
+// TestFlowRunOffersIterations: an open-model profile of flows offers
+// flow iterations a second, and result.json's offered unit says so
+// (iterations/s); before, it read req/s for 20 iterations/s of a 2-step
+// flow (40 req/s). A requests: list still offers req/s.
+func TestFlowRunOffersIterations(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	for _, c := range []struct{ body, want string }{
+		{"flows:\n  - name: f\n    steps: [{name: a, path: /a}, {name: b, path: /b}]\n", "iterations/s"},
+		{"requests: [{name: a, path: /a}]\n", "req/s"},
+	} {
+		res, err := Run(context.Background(), Options{Scenario: parse(t, `version: 1
+name: units
+target: {url: "`+srv.URL+`"}
+`+c.body+`profiles:
+  baseline: {rate: 20, duration: 300ms}
+`), Version: "test", Seed: 1, MaxLateness: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := res.Profiles[0].Stages[0].Offered.Unit; u != c.want {
+			t.Errorf("%s: offered unit %q, want %q", c.want, u, c.want)
+		}
+	}
+}
+
 // TestAcceptanceFlowRampStopsAtTheVerdictsBreak: a 2-step flow ramped 10,
 // 25, 40, 55 iterations/s (20, 50, 80, 110 req/s) against the built-in
 // service of 2 workers × 50 ms fixed (40 req/s, 20 iterations/s). Step 2

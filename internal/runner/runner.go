@@ -370,7 +370,7 @@ func runProfile(ctx context.Context, opt Options, p scenario.Profile, doer engin
 	rec := metrics.NewRecorder(metrics.Config{Names: names, Stages: len(p.Stages), Epoch: epoch, MaxLatency: 2 * opt.Scenario.Target.Timeout})
 	progress := &engine.Progress{}
 	total := p.Duration()
-	unit := unitOf(p)
+	unit := unitOf(p, opt.Scenario)
 	// ranAll is set once the engine has run the whole schedule: the
 	// profile then ran for its duration, however soon after its last
 	// start the last answer came and the bar drew its totals (a finished
@@ -540,10 +540,15 @@ func defaultErrorRate(opt Options) *float64 {
 }
 
 // unitOf is the unit of p's offered load: users in the closed model,
-// req/s in the open one.
-func unitOf(p scenario.Profile) string {
-	if p.Model == scenario.Closed {
+// req/s in the open one, iterations/s in the open one when sc has flows:
+// (each scheduled start runs one flow iteration of one or more requests;
+// addFlows' note says so too).
+func unitOf(p scenario.Profile, sc *scenario.Scenario) string {
+	switch {
+	case p.Model == scenario.Closed:
 		return "users"
+	case sc.Flows != nil:
+		return result.UnitIterations
 	}
 	return "req/s"
 }
@@ -560,7 +565,7 @@ func plannedProfiles(opt Options) []result.Profile {
 			continue
 		}
 		pr := result.Profile{Name: p.Name, Model: string(p.Model), Rules: rules(p), Generator: result.Generator{LatenessLimit: result.Ms(opt.MaxLateness)}}
-		for i, sp := range stagePlans(p, unitOf(p), p.Duration(), opt.Segment) {
+		for i, sp := range stagePlans(p, unitOf(p, opt.Scenario), p.Duration(), opt.Segment) {
 			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: sp.Offered})
 		}
 		ps = append(ps, pr)

@@ -33,7 +33,7 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 	perStart := p.RequestsPerStart()
 	for i, st := range p.Stages {
 		sp := spans[i]
-		step := result.Step{Index: i, Offered: st.Offered.Load * perStart, Unit: st.Offered.Unit, Complete: sp.Complete, Refinement: st.Refinement}
+		step := result.Step{Index: i, Offered: st.Offered.Load * perStart, Unit: st.Offered.RequestUnit(), Complete: sp.Complete, Refinement: st.Refinement}
 		if !sp.Complete {
 			if result.NotRun(st, sp) {
 				s.StepsNotRun++

@@ -358,7 +358,7 @@ func judgeSteady(p *result.Profile) *result.Verdict {
 	if n := len(p.Stages); n > 0 {
 		// In requests, as the checks compare it (result.Profile.RequestsPerStart).
 		o := p.Stages[n-1].Offered
-		load = fmt.Sprintf(" at %s%s", offeredText(o.Load*p.RequestsPerStart(), o.Unit), perStartText(p, o.Load))
+		load = fmt.Sprintf(" at %s%s", offeredText(o.Load*p.RequestsPerStart(), o.RequestUnit()), perStartText(p, o.Load))
 	}
 	onlyDefault, growth := len(v.Checks) > 0, false
 	for _, c := range v.Checks {

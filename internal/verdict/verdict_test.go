@@ -1405,6 +1405,9 @@ func TestFlowsOfferedInRequests(t *testing.T) {
 	flows := func(p *result.Profile, iterations int64) {
 		p.Total.Requests = 2 * iterations // each sent both its requests (the last after the run's end)
 		p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: iterations, Completed: iterations}}
+		for i := range p.Stages {
+			p.Stages[i].Offered.Unit = result.UnitIterations // as a run records it
+		}
 	}
 	// 5 s at 30 iterations/s, 2 requests each; 38 requests complete a second.
 	p := steady(t, 5, 38, func(int) time.Duration { return 500 * time.Millisecond }, func(int) int64 { return 0 })
@@ -1436,6 +1439,21 @@ func TestFlowsOfferedInRequests(t *testing.T) {
 	s := JudgeSteps(sp)
 	if s.CapacityAtSLO != 36 || s.FirstBroken == nil || *s.FirstBroken != 3 {
 		t.Errorf("capacity at SLO %v, first broken %v; want 36 req/s, step 4: %s %s", s.CapacityAtSLO, s.FirstBroken, s.Reason, s.ReasonDetail)
+	}
+	// A step's offered load is in requests, and says so: "48
+	// iterations/s" read for step 4's 24 iterations/s (48 req/s).
+	for _, st := range s.Steps {
+		if st.Unit != "req/s" {
+			t.Errorf("step %d offered %v %s, want req/s", st.Index+1, st.Offered, st.Unit)
+		}
+	}
+	// 30 iterations/s of a flow and 30 req/s of requests are two loads:
+	// with one unit for both, compare and the baseline gate compared them
+	// as one.
+	plain := steady(t, 5, 38, func(int) time.Duration { return 500 * time.Millisecond }, func(int) int64 { return 0 })
+	plain.Stages[0].Offered.Load = 30
+	if why := LoadDifference(plain, p, "the old run"); !strings.Contains(why, "30 iterations/s, the old run's 30 req/s") {
+		t.Errorf("a flow run against a run of requests at one figure: %q", why)
 	}
 }
 
