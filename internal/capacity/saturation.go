@@ -103,8 +103,8 @@ func stdDev(xs []float64) float64 {
 //     model has a peak, which a fall of throughput measured against the
 //     offered rate allows: that X_max is kept when within
 //     throughputBindsWithin of the saturation, and not reported otherwise.
-//   - Without, the ceiling model's X_c is not reported: the highest
-//     throughput a step achieved is only a lower bound of the ceiling. (A
+//   - Without, the ceiling model's X_c is not reported: the steps give
+//     only a lower bound of the ceiling (floor, ceilingFloor). (A
 //     USL or Amdahl asymptote is reported as the model's extrapolation.)
 func openCeiling(c *result.Capacity, s *result.Stress, sat saturation, floor, level float64) []string {
 	x := c.MaxThroughput

@@ -13,8 +13,8 @@ import (
 // CeilingSide is one side of the ceiling row: what its figure is.
 type CeilingSide struct {
 	// Measured is false when the run measured no ceiling: the row's figure
-	// is then a lower bound (the highest throughput a complete step
-	// achieved) and Why says why.
+	// is then a lower bound (the highest low end of a complete step's
+	// throughput interval, capacity.MeasuredCeiling) and Why says why.
 	Measured bool `json:"measured"`
 	// From is "saturation" (open model: the median throughput of the steps
 	// past saturation) or the closed model's capacity model ("ceiling",

@@ -399,7 +399,12 @@ func (b *builder) runRisks(pr *result.Profile, found float64) {
 	// Said in the summary's capacity sentence too, where the figure is: a
 	// reader of the summary alone sizes on it (a step broke above a
 	// capacity step held only for want of evidence read as a sound figure).
-	b.caveat = "its verdict has a caveat: " + way + ", see Risks"
+	// Not a caveat that says no way: none of the capacity's (each sets a
+	// flag caveatEffect reads), but a unique data source that ran out after
+	// the ramp found its break, whose verdict and capacity stand.
+	if way != "" {
+		b.caveat = "its verdict has a caveat: " + way + ", see Risks"
+	}
 }
 
 // unknownEitherWay tells whether the stress run pr, which measured found,
@@ -419,11 +424,10 @@ func unknownEitherWay(pr *result.Profile, found float64) bool {
 // bound (errors_pooled), if the errors grow with the load; a break a
 // stall of the generator may explain, or steps measured while the
 // generator waited for a CPU (cpu_starved: their throughput may be low),
-// understate it (too much). effect is "" when the caveat says neither,
-// and way then only that the figure may not be the capacity.
+// understate it (too much). Both are "" when the caveat says neither.
 func caveatEffect(s *result.Stress) (effect, way string) {
 	if s == nil {
-		return "", "the capacity may be other than this"
+		return "", ""
 	}
 	var low []string
 	if s.Stall != "" {
@@ -444,7 +448,7 @@ func caveatEffect(s *result.Stress) (effect, way string) {
 	case s.ErrorsPooled:
 		return " If the errors grow with the load, the capacity may thus be above what the service sustains within the error bound: the plan, sized on it, may order less than is needed.", "the capacity may be lower if the errors grow with the load"
 	}
-	return "", "the capacity may be other than this"
+	return "", ""
 }
 
 // measuredRisks turns what the stress run and its capacity model say

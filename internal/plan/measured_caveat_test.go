@@ -192,7 +192,6 @@ func TestSummaryCarriesTheCaveat(t *testing.T) {
 		{"unproven", true, false, head + "the capacity may be lower, see Risks)."},
 		{"stalled", false, true, head + "the capacity may be higher, see Risks)."},
 		{"both", true, true, head + "the capacity may be lower or higher, see Risks)."},
-		{"neither", false, false, head + "the capacity may be other than this, see Risks)."},
 	} {
 		r := stressResult(result.StatusComplete, 1500)
 		r.Profiles[0].Verdict.Caveat = "the capacity step is too short to tell whether it kept up (step 2: 3 steady s, 6 needed for the trend test)"
@@ -206,5 +205,21 @@ func TestSummaryCarriesTheCaveat(t *testing.T) {
 	}
 	if p := mustBuild(t, cfg, stressResult(result.StatusComplete, 1500), "2027-01-01"); strings.Contains(p.Summary, "caveat") {
 		t.Errorf("no caveat, yet the summary names one: %q", p.Summary)
+	}
+	// A caveat on no way of the capacity: a unique data source ran out
+	// after the ramp found its break (this caveat is a run's, loadplan run
+	// against builtin 4 × 20 ms fixed with 1,700 unique rows, steps
+	// 100–400 by 50 of 4 s): the ramp stops there anyway, and its verdict
+	// and capacity stand (verdict.rampStoppedBy). The summary read "its
+	// verdict has a caveat: the capacity may be other than this"; it is
+	// among the risks only.
+	r := stressResult(result.StatusComplete, 1500)
+	r.Profiles[0].Verdict.Caveat = "a unique data source ran out of rows (on_exhausted: stop) after 12s of its planned 28s: the ramp had found its break (step 3) and stops early there"
+	p := mustBuild(t, cfg, r, "2027-01-01")
+	if strings.Contains(p.Summary, "caveat") || strings.Contains(p.Summary, "may be other") {
+		t.Errorf("a caveat on no way of the capacity is said in the summary as doubting it: %q", p.Summary)
+	}
+	if !hasRisk(p, RiskMeasurement, "comes with a caveat: a unique data source ran out") {
+		t.Errorf("the caveat is not among the risks: %+v", p.Risks)
 	}
 }
