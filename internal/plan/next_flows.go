@@ -128,7 +128,15 @@ func flowComment(doc *nsDoc, flows []string, weighed bool, scenarioName string) 
 		lines = append(lines, "# A runtime reference (${uuid}, ${data.NAME.column}, an extracted variable) is",
 			"# written as $${...}: it is sent as that text, not a fresh value.")
 	}
-	if len(flows) > 0 || escaped {
+	switch {
+	case len(flows) > 0:
+		// Its rates are req/s; a rate of flows: counts iterations: kept as
+		// written beside flows:, a target of 180 req/s for a 2-step flow
+		// would offer 360.
+		lines = append(lines, fmt.Sprintf("# For the same traffic, copy flows:, data: and the references from %s's", scenarioName),
+			"# scenario, and keep this file's profiles with their rates divided by the requests",
+			"# an iteration sends: these are req/s, and a rate of flows: counts iterations.")
+	case escaped:
 		lines = append(lines, fmt.Sprintf("# For the same traffic, copy flows:, data: and the references from %s's", scenarioName),
 			"# scenario, and keep this file's profiles.")
 	}

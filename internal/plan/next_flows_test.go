@@ -78,7 +78,8 @@ func TestNextScenarioWeighsFlowSteps(t *testing.T) {
 		t.Errorf("weights %v, want the run's mix %v:\n%s", w, want, y)
 	}
 	for _, s := range []string{"weights are the requests the run sent", "flows (browse) are written here as independent requests",
-		"extracted variables are not kept", "it is sent as that text, not a fresh value", "copy flows:, data: and the references from shop's"} {
+		"extracted variables are not kept", "it is sent as that text, not a fresh value", "copy flows:, data: and the references from shop's",
+		"rates divided by the requests\n# an iteration sends: these are req/s, and a rate of flows: counts iterations"} {
 		if !strings.Contains(y, s) {
 			t.Errorf("the next scenario does not say %q:\n%s", s, y)
 		}

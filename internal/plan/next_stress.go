@@ -30,9 +30,6 @@ type nsStress struct {
 	StepRamp     string     `yaml:"step_ramp,omitempty"`
 	Warmup       string     `yaml:"warmup,omitempty"`
 	Break        *nsBreak   `yaml:"break,omitempty"`
-	// rateUnit is Rate's unit as the run offered it: req/s, or
-	// iterations/s for a scenario of flows (the comment names it).
-	rateUnit string
 }
 
 type nsStepped struct {
@@ -55,15 +52,28 @@ const maxNextSteps = 40
 // (wider when that would take more than maxNextSteps), so that the next
 // run finds where it breaks. A closed model's think time and jitter come
 // from orig, the scenario the run was made from (nil: not at hand). nil
-// when the profile's steps cannot be read.
+// when the profile's steps cannot be read. The next scenario writes a
+// run's flows as independent requests (flowComment), so its rate is in
+// req/s: a ramp of flows, in iterations/s, is carried on in the requests
+// it offered (result.Profile.RequestsPerStart), as its stress steps are
+// judged. Copied as written, 30 iterations/s of a 2-step flow ran at 30
+// req/s, half the load of the run's top step, not twice it.
 func extendedStress(pr *result.Profile, orig *scenario.Scenario) *nsStress {
 	var loads []float64
 	var unit string
 	var dur, ramp result.Seconds
+	k := 1.0
+	if pr.CountsIterations() {
+		k = pr.RequestsPerStart()
+	}
 	for _, st := range pr.Stages {
-		if st.Offered.Load > 0 && !slices.Contains(loads, st.Offered.Load) {
-			loads = append(loads, st.Offered.Load)
-			unit, dur, ramp = st.Offered.Unit, st.Offered.Duration, st.Offered.Ramp
+		load := st.Offered.Load
+		if k != 1 {
+			load = math.Round(load*k*100) / 100 // 2 decimals, not 34.25063938618926
+		}
+		if load > 0 && !slices.Contains(loads, load) {
+			loads = append(loads, load)
+			unit, dur, ramp = st.Offered.RequestUnit(), st.Offered.Duration, st.Offered.Ramp
 		}
 	}
 	slices.Sort(loads)
@@ -109,7 +119,7 @@ func extendedStress(pr *result.Profile, orig *scenario.Scenario) *nsStress {
 			}
 		}
 	} else {
-		s.Rate, s.rateUnit = steps, unit
+		s.Rate = steps
 	}
 	return s
 }
@@ -120,10 +130,7 @@ func stressComment(run string, st *nsStress) []string {
 	if st == nil {
 		return nil
 	}
-	steps, unit := st.Rate, st.rateUnit
-	if unit == "" {
-		unit = "req/s"
-	}
+	steps, unit := st.Rate, "req/s"
 	if st.Users != nil {
 		steps, unit = st.Users, "users"
 		if st.Think == "" {

@@ -284,16 +284,26 @@ profiles:
 	}
 }
 
-// A stress ramp of flows offered iterations/s, and the next scenario's
-// rate counts them: its comment read "carries the ramp on to 40 req/s"
-// for 40 iterations/s of a 2-step flow (80 req/s).
-func TestNextStressCommentNamesIterations(t *testing.T) {
+// A stress ramp of flows offered iterations/s, and the next scenario
+// writes its flows as independent requests, so its rate is req/s: the
+// ramp is carried on in requests. Copied in iterations/s, a ramp of 10
+// and 20 iterations/s of a 2-step flow (20 and 40 req/s offered) went on
+// to "40 iterations/s" that the file ran as 40 req/s: no more than the
+// run's top step, not twice it (against 4 built-in workers x 20 ms, 200
+// req/s, a ramp to 60 iterations/s carried on to 120 "iterations/s" ran
+// 20 to 120 req/s, the run's own top step, and broke nowhere).
+func TestNextStressCarriesFlowsOnInRequests(t *testing.T) {
 	pr := &result.Profile{Name: "stress", Model: "open"}
+	pr.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 150, Completed: 150, RequestSteps: 2}}
 	for i, load := range []float64{10, 20} {
 		pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: result.Offered{Load: load, Unit: result.UnitIterations, Duration: 5}})
 	}
-	got := strings.Join(stressComment("r", extendedStress(pr, nil)), "\n")
-	if !strings.Contains(got, "carries the ramp on to 40 iterations/s") {
-		t.Errorf("comment %q, want the ramp's top in iterations/s", got)
+	st := extendedStress(pr, nil)
+	got := strings.Join(stressComment("r", st), "\n")
+	if !strings.Contains(got, "carries the ramp on to 80 req/s") {
+		t.Errorf("comment %q, want the ramp's top in requests, 80 req/s", got)
+	}
+	if st.Rate == nil || *st.Rate != (nsStepped{Start: 20, Step: 20, Max: 80}) {
+		t.Errorf("rate %+v, want 20 to 80 req/s in steps of 20", st.Rate)
 	}
 }

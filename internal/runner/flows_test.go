@@ -6,11 +6,14 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/loadplan/loadplan/internal/race"
+	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/verdict"
 )
 
 // TestFlowExtractionAndChecks runs a two-step flow with each client: the
@@ -182,5 +185,37 @@ profiles:
 	if len(s.Steps) != 3 || s.Steps[2].Complete || s.StepsNotRun != 1 {
 		t.Errorf("steps run %d (step 3 complete %v), %d not run; want the ramp stopped during step 3, step 4 not run",
 			len(s.Steps), len(s.Steps) > 2 && s.Steps[2].Complete, s.StepsNotRun)
+	}
+}
+
+// TestPlannedProfilesKeepFlowSteps: --baseline refuses a run before it
+// starts whose planned load differs from the baseline's
+// (verdict.LoadDifference), and in the closed model that reads the flows'
+// request steps (users think after each iteration): the planned profiles
+// record them as the run's result will, so a closed run of a 2-step flow
+// is not refused against its own baseline, and is against a list's.
+func TestPlannedProfilesKeepFlowSteps(t *testing.T) {
+	sc := parse(t, `version: 1
+name: units
+target: {url: "http://127.0.0.1:1"}
+flows:
+  - name: f
+    steps: [{name: a, path: /a}, {name: b, path: /b}]
+profiles:
+  baseline: {users: 4, think: 100ms, duration: 6s}
+`)
+	planned := plannedProfiles(Options{Scenario: sc})
+	if len(planned) != 1 {
+		t.Fatalf("%d planned profiles", len(planned))
+	}
+	ran := planned[0]
+	ran.Total.PerFlow = []result.FlowStats{{Name: "f", Started: 170, Completed: 170, RequestSteps: 2}}
+	if why := verdict.LoadDifference(&ran, &planned[0], "the baseline"); why != "" {
+		t.Errorf("a flows run against its own baseline: %s", why)
+	}
+	list := planned[0]
+	list.Total.PerFlow = nil
+	if why := verdict.LoadDifference(&list, &planned[0], "the baseline"); !strings.Contains(why, "after each flow iteration") {
+		t.Errorf("a flows run against a list's baseline: %q", why)
 	}
 }

@@ -568,6 +568,11 @@ func plannedProfiles(opt Options) []result.Profile {
 		for i, sp := range stagePlans(p, unitOf(p, opt.Scenario), p.Duration(), opt.Segment) {
 			pr.Stages = append(pr.Stages, result.Stage{Index: i, Offered: sp.Offered})
 		}
+		// Its flows' request steps, as addFlows records them: a closed
+		// model's users think after each iteration (verdict.LoadDifference).
+		for _, f := range opt.Scenario.Flows {
+			pr.Total.PerFlow = append(pr.Total.PerFlow, result.FlowStats{Name: f.Name, RequestSteps: f.Requests()})
+		}
 		ps = append(ps, pr)
 	}
 	return ps

@@ -40,6 +40,9 @@ func LoadDifference(ref, p *result.Profile, refName string) string {
 			return fmt.Sprintf("its stage %d offered %g %s thinking %gs between requests, %s's %g %s thinking %gs",
 				i+1, bl, b.Unit, float64(*b.Think), refName, al, a.Unit, float64(*a.Think))
 		}
+		if why := thinkPerIteration(ref, p, a, b, refName); why != "" {
+			return fmt.Sprintf("its stage %d offered %g %s %s", i+1, bl, b.Unit, why)
+		}
 		if why := jitterDifference(a, b); why != "" {
 			return fmt.Sprintf("its stage %d offered %g %s thinking %s, %s's %g %s thinking %s",
 				i+1, bl, b.Unit, why, refName, al, a.Unit, jitterDifference(b, a))
@@ -61,4 +64,43 @@ func jitterDifference(a, b result.Offered) string {
 		return ""
 	}
 	return fmt.Sprintf("%gs ±%s", float64(*b.Think), units.Pct(*b.ThinkJitter))
+}
+
+// thinkPerIteration says, for two closed-model stages of one think time
+// (not zero), that one profile's users think after each iteration of a
+// flow of several requests and the other's after each request: the same
+// users and pause offer other loads. 4 users thinking 100 ms against a
+// service of 20 ms sent 33.6 req/s from a requests: list and 56.0 req/s
+// from a 2-step flow (truth 33.3 and 57.1), which compare read as
+// throughput +66.7%, like for like. "" when the think times differ (said
+// already), are zero, or a result does not say its flows' request steps.
+func thinkPerIteration(ref, p *result.Profile, a, b result.Offered, refName string) string {
+	if ref.Model != "closed" || a.Think == nil || b.Think == nil || *a.Think <= 0 || *a.Think != *b.Think {
+		return ""
+	}
+	rk, rok := multiStep(ref)
+	pk, pok := multiStep(p)
+	if !rok || !pok || rk == pk {
+		return ""
+	}
+	each := func(multi bool) string {
+		if multi {
+			return "each flow iteration (flows: of several requests)"
+		}
+		return "each request"
+	}
+	return fmt.Sprintf("thinking %gs after %s, %s's after %s", float64(*b.Think), each(pk), refName, each(rk))
+}
+
+// multiStep says whether a profile ran a flow of more than one request
+// step; ok is false when its flows do not say how many they have (results
+// written before request_steps).
+func multiStep(p *result.Profile) (multi, ok bool) {
+	for _, f := range p.Total.PerFlow {
+		if f.RequestSteps == 0 {
+			return false, false
+		}
+		multi = multi || f.RequestSteps > 1
+	}
+	return multi, true
 }
