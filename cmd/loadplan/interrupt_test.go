@@ -51,19 +51,27 @@ func silentServer(t *testing.T) string {
 // second cuts them off at once (counted as canceled) and still writes it.
 // Exit 130 either way, and never an exit without a result.
 //
-// Real time: 25 req/s for 2 s puts 50 requests in flight, more than the 41
-// connections (rate + 16) the fast client was once capped at. Bounds: a
-// request may end 500 ms past its 3 s timeout + 1/64 (about 10x the
-// scheduling noise of an idle machine); after the second interrupt the run must return within 2 s
-// against a 10 s timeout (a few milliseconds when idle).
+// Real time: 25 req/s until the interrupt at 4 s puts 100 requests in
+// flight, more than the 41 connections (rate + 16) the fast client was
+// once capped at. The interrupt was at 2 s (50 in flight), but under -race
+// beside busy loops on both cores (load about 20) a run's clock started
+// late and only 31 requests had started by then. Bounds: a request may
+// end 500 ms past its 3 s timeout + 1/64 (about 10x the scheduling noise
+// of an idle machine), plus the generator's own lateness (the error
+// latency counts from the intended start); the run may end 30 s past
+// interrupt + timeout (a few milliseconds when idle, 7.7 s at load 20;
+// one that ignored the interrupt runs its whole minute); after the second
+// interrupt the run, result written, must return within 15 s against a
+// 60 s timeout (a few milliseconds when idle, 3.8 s at load 20).
 func TestInterruptNeverAnsweringTarget(t *testing.T) {
 	t.Parallel() // its four runs wait beside the other tests (issue 17: make check)
+	const interrupt = 4 * time.Second
 	for _, client := range []string{"fast", "std"} {
 		for _, signals := range []int{1, 2} {
 			name := client + "/one interrupt"
 			timeout := 3 * time.Second
 			if signals == 2 {
-				name, timeout = client+"/two interrupts", 10*time.Second
+				name, timeout = client+"/two interrupts", time.Minute
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel() // the four wait side by side: 100 req/s in all
@@ -76,9 +84,9 @@ func TestInterruptNeverAnsweringTarget(t *testing.T) {
 				env.Exit = func(code int) { exited <- code }
 				var second time.Time
 				var mu sync.Mutex // guards second
-				time.AfterFunc(2*time.Second, func() { sig <- os.Interrupt })
+				time.AfterFunc(interrupt, func() { sig <- os.Interrupt })
 				if signals == 2 {
-					time.AfterFunc(2300*time.Millisecond, func() {
+					time.AfterFunc(interrupt+300*time.Millisecond, func() {
 						mu.Lock()
 						second = time.Now()
 						mu.Unlock()
@@ -108,15 +116,18 @@ func TestInterruptNeverAnsweringTarget(t *testing.T) {
 				if res.Status != result.StatusInterrupted {
 					t.Errorf("status %q, want interrupted", res.Status)
 				}
-				if g.Started != p.Total.Requests+g.Canceled || g.Started < 40 {
+				if g.Started != p.Total.Requests+g.Canceled {
 					t.Errorf("started %d, recorded %d, canceled %d: every request counted once", g.Started, p.Total.Requests, g.Canceled)
+				}
+				if g.Started <= 41 {
+					t.Errorf("started %d: want more than the 41 connections the fast client was once capped at in flight", g.Started)
 				}
 				if signals == 2 {
 					mu.Lock()
 					took := end.Sub(second)
 					mu.Unlock()
-					if took > 2*time.Second {
-						t.Errorf("returned %v after the second interrupt, want at once (under 2 s)", took)
+					if took > 15*time.Second {
+						t.Errorf("returned %v after the second interrupt, want at once (under 15 s, against a %v timeout)", took, timeout)
 					}
 					if g.Canceled == 0 {
 						t.Errorf("no request counted as canceled")
@@ -126,14 +137,15 @@ func TestInterruptNeverAnsweringTarget(t *testing.T) {
 				if n := st.ErrorClasses["timeout"]; n != p.Total.Requests || p.Total.Errors != p.Total.Requests {
 					t.Errorf("classes %v of %d requests: want every one a timeout", st.ErrorClasses, p.Total.Requests)
 				}
-				if most := result.Ms(timeout + timeout/64 + 500*time.Millisecond); st.ErrorLatency.Max > most {
-					t.Errorf("a request ended after %.0f ms, want at most %.0f ms (timeout + 1/64 + 500 ms)", float64(st.ErrorLatency.Max), float64(most))
+				if most := result.Ms(timeout+timeout/64+500*time.Millisecond) + g.LatenessMax; st.ErrorLatency.Max > most {
+					t.Errorf("a request ended after %.0f ms, want at most %.0f ms (timeout + 1/64 + 500 ms + the generator's lateness max %.0f ms)", float64(st.ErrorLatency.Max), float64(most), float64(g.LatenessMax))
 				}
-				// 6 s of slack: a machine at load 12 under -race took
-				// 2.7 s past interrupt + timeout; a run that did not stop
-				// at the interrupt runs its whole minute.
-				if took, most := end.Sub(start), 2*time.Second+timeout+timeout/64+6*time.Second; took > most {
-					t.Errorf("run took %v, want at most %v (interrupt + timeout + 6 s; the run asked for 1 m)", took, most)
+				// 30 s of slack: a machine at load 12 under -race took
+				// 2.7 s past interrupt + timeout, one at load 20 7.7 s; a
+				// run that did not stop at the interrupt runs its whole
+				// minute.
+				if took, most := end.Sub(start), interrupt+timeout+timeout/64+30*time.Second; took > most {
+					t.Errorf("run took %v, want at most %v (interrupt + timeout + 30 s; the run asked for 1 m)", took, most)
 				}
 			})
 		}

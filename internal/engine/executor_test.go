@@ -151,11 +151,16 @@ func TestClosedModelNeverExceedsUsers(t *testing.T) {
 
 // TestStallShowsInResponseNotService: a target that stalls for 1 s shows
 // the stall in the open model's response-time p99 (measured from the
-// intended start) but not in the service-time p99 (from the actual send).
+// intended start) but not in the service time (from the actual send).
 // One connection makes the requests queue behind the stalled one, as a
 // generator with a connection pool does. Real time: on an idle machine the
 // service p99 is about 1 ms, the bound half the stall; were the queueing
-// counted in service time, its p99 would be near the whole second.
+// counted in service time, the requests started during the stall (half of
+// them) would count their wait, up to the whole second, and its p90 would
+// be near 0.8 s. The check is on the service p90, not the p99: under -race
+// beside busy loops on both cores (load about 12) the service p99 read
+// 36-543 ms (once over the bound), a few requests held by the loaded
+// machine, not by the queue.
 func TestStallShowsInResponseNotService(t *testing.T) {
 	t.Parallel() // waits out a 1 s stall; its bound is 500 ms against about 1 ms idle (issue 17: make check)
 	const stall = time.Second
@@ -173,12 +178,12 @@ func TestStallShowsInResponseNotService(t *testing.T) {
 	snap, _ := run(t, p, srv.URL, client, 0)
 	resp := metrics.Summarize(snap.Stages[0].Response())
 	svc := metrics.Summarize(snap.Stages[0].Service())
-	t.Logf("response p50 %v p99 %v max %v; service p50 %v p99 %v max %v", resp.P50, resp.P99, resp.Max, svc.P50, svc.P99, svc.Max)
+	t.Logf("response p50 %v p99 %v max %v; service p50 %v p90 %v p99 %v max %v", resp.P50, resp.P99, resp.Max, svc.P50, svc.P90, svc.P99, svc.Max)
 	if resp.P99 < stall/2 {
 		t.Errorf("response p99 %v: the %v stall should show", resp.P99, stall)
 	}
-	if svc.P99 > stall/2 {
-		t.Errorf("service p99 %v: only one request was served slowly, the stall should not show", svc.P99)
+	if svc.P90 > stall/2 {
+		t.Errorf("service p90 %v: only one request was served slowly, the stall should not show", svc.P90)
 	}
 	if svc.Max < stall*9/10 {
 		t.Errorf("service max %v: the stalled request itself took %v", svc.Max, stall)
