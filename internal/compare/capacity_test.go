@@ -176,6 +176,17 @@ func TestCapacityUnresolvedWords(t *testing.T) {
 				"in the new the ramp held up to 200 req/s offered (196.5 req/s achieved) and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above"},
 		{"no step held", noneHeld(60), noneHeld(60),
 			"no step held: the ramp broke at its first step, 60 req/s offered, in both runs"},
+		// A flow ramp's offered loads are iterations × requests each:
+		// "held at 193.59375 req/s offered" was printed at %g.
+		{"loads of flows, rounded", held(193.59375, 271.03125, 193.6, "req/s"), held(193.28125, 270.59375, 193.3, "req/s"),
+			"in the old run the ramp held at 193.6 req/s offered (193.6 req/s achieved) and broke at 271 req/s offered; " +
+				"in the new the ramp held at 193.3 req/s offered (193.3 req/s achieved) and broke at 270.6 req/s offered"},
+		{"loads of flows meeting at a step, rounded", held(116.15625, 193.59375, 116, "req/s"), held(193.59375, 271.03125, 193.6, "req/s"),
+			"in the old run the ramp held at 116.2 req/s offered (116.0 req/s achieved) and broke at 193.6 req/s offered; " +
+				"in the new the ramp held at 193.6 req/s offered (193.6 req/s achieved) and broke at 271 req/s offered" +
+				"; the new run held the step the old one broke at (193.6 req/s offered)" + touchWhy},
+		{"no step held, rounded", noneHeld(38.71875), noneHeld(38.71875),
+			"no step held: the ramp broke at its first step, 38.72 req/s offered, in both runs"},
 	} {
 		got, ok := unresolved(tc.old, tc.new)
 		if want := head + tc.want + tail; !ok || got != want {
