@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/loadplan/loadplan/internal/result"
+	"github.com/loadplan/loadplan/internal/units"
 	"github.com/loadplan/loadplan/internal/verdict"
 )
 
@@ -204,9 +205,9 @@ func touching(ro, rn ramp) string {
 	const why = ": whether the step at the breaking point holds is one draw per run, so these brackets do not tell even the direction of a change (an unchanged service, run twice, holds such a step once and breaks at it once)"
 	switch {
 	case rn.held > 0 && rn.held == ro.broke:
-		return fmt.Sprintf("; the new run held the step the old one broke at (%g %s offered)%s", rn.held, rn.unit, why)
+		return fmt.Sprintf("; the new run held the step the old one broke at (%s %s offered)%s", units.Sig4(rn.held), rn.unit, why)
 	case ro.held > 0 && ro.held == rn.broke:
-		return fmt.Sprintf("; the old run held the step the new one broke at (%g %s offered)%s", ro.held, ro.unit, why)
+		return fmt.Sprintf("; the old run held the step the new one broke at (%s %s offered)%s", units.Sig4(ro.held), ro.unit, why)
 	}
 	return ""
 }
@@ -253,15 +254,15 @@ func (r ramp) low() float64 {
 func (r ramp) words(achieved string) string {
 	switch {
 	case math.IsInf(r.broke, 1) && r.unproven:
-		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above", r.held, r.unit, achieved)
+		return fmt.Sprintf("the ramp held up to %s %s offered (%s) and no step broke by the rules, but its capacity step held only for want of evidence: the capacity at SLO may be below that as well as above", units.Sig4(r.held), r.unit, achieved)
 	case math.IsInf(r.broke, 1):
-		return fmt.Sprintf("the ramp held up to %g %s offered (%s) and no step broke: the capacity at SLO is at least that", r.held, r.unit, achieved)
+		return fmt.Sprintf("the ramp held up to %s %s offered (%s) and no step broke: the capacity at SLO is at least that", units.Sig4(r.held), r.unit, achieved)
 	case r.held == 0:
-		return fmt.Sprintf("no step held: the ramp broke at its first step, %g %s offered", r.broke, r.unit)
+		return fmt.Sprintf("no step held: the ramp broke at its first step, %s %s offered", units.Sig4(r.broke), r.unit)
 	case r.unproven:
-		return fmt.Sprintf("the ramp held at %g %s offered (%s) only for want of evidence, so the capacity at SLO may be below that, and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
+		return fmt.Sprintf("the ramp held at %s %s offered (%s) only for want of evidence, so the capacity at SLO may be below that, and broke at %s %s offered", units.Sig4(r.held), r.unit, achieved, units.Sig4(r.broke), r.unit)
 	}
-	return fmt.Sprintf("the ramp held at %g %s offered (%s) and broke at %g %s offered", r.held, r.unit, achieved, r.broke, r.unit)
+	return fmt.Sprintf("the ramp held at %s %s offered (%s) and broke at %s %s offered", units.Sig4(r.held), r.unit, achieved, units.Sig4(r.broke), r.unit)
 }
 
 // apart says where two stepped runs whose brackets are apart place their

@@ -488,6 +488,23 @@ func distribution(pool *pool, older, newer *counts) []Quantile {
 	return out
 }
 
+// measuredPerStart notes, for each side with a run of flows whose
+// requests per iteration are measured, not planned (a result without
+// request_steps: result.Profile.PerStartMeasured), that its offered loads
+// in requests may read low, as that run's own notes say.
+func measuredPerStart(os, ns []*result.Profile) []string {
+	var notes []string
+	for _, side := range []struct {
+		name string
+		ps   []*result.Profile
+	}{{"the old run", os}, {"the new run", ns}} {
+		if slices.ContainsFunc(side.ps, (*result.Profile).PerStartMeasured) {
+			notes = append(notes, side.name+": "+result.PerStartNote)
+		}
+	}
+	return notes
+}
+
 // compareProfile compares one profile of the old runs with the same
 // profile of the new runs. Old run k is paired with new run k; each pair's
 // stages are strata of the window tests. Runs beyond the shorter side's
@@ -530,6 +547,7 @@ func compareProfile(ctx context.Context, os, ns []*result.Profile, opt Options, 
 	if multi {
 		pc.Notes = append(pc.Notes, runsNote(len(os), len(ns)))
 	}
+	pc.Notes = append(pc.Notes, measuredPerStart(os, ns)...)
 	strata, fallback := profileStrata(os[:pairs], ns[:pairs], sos, sns)
 	if fallback && len(strata) > 0 {
 		pc.Notes = append(pc.Notes, "no stage has a whole steady second in both runs: compared every second but the first and the last")

@@ -21,11 +21,11 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 		p.Windows[i].Offered = 50
 	}
 	// 500 iterations of 2 requests, 10 failed at their first step (10
-	// steps never sent): 990 offered, 1.98 a start, 99 req/s.
+	// steps not sent, offered all the same): 2 a start, 100 req/s.
 	p.Total.PerFlow = []result.FlowStats{{Name: "shop", Started: 500, Completed: 480, Failed: 10, Skipped: 10, RequestSteps: 2}}
 	r := &result.Result{Profiles: []result.Profile{p}}
 	csvOut := render(t, r, StagesCSV)
-	const stage = "50 iterations/s (99 req/s), 10s"
+	const stage = "50 iterations/s (100 req/s), 10s"
 	const flow = "flow shop: 500 iterations started (2 requests each), 480 completed, 10 failed (10 steps not sent after a failed one), 10 unfinished when the profile ended"
 	for name, out := range map[string]string{"terminal": renderTerminal(t, r), "summary.md": renderMarkdown(t, r), "report.html": renderHTML(t, r)} {
 		if !strings.Contains(out, stage) {
@@ -43,12 +43,12 @@ func TestFlowProfileRatesAndIterations(t *testing.T) {
 	}
 	// The latency chart draws the offered load beside the completions, in
 	// requests: it drew 50 (iterations/s) under 100 completions/s.
-	if s := latencySeriesOf(&r.Profiles[0]); len(s.offered) == 0 || s.offered[0].Y != 99 {
-		t.Errorf("the chart's offered load %v, want 99 req/s", s.offered[:min(1, len(s.offered))])
+	if s := latencySeriesOf(&r.Profiles[0]); len(s.offered) == 0 || s.offered[0].Y != 100 {
+		t.Errorf("the chart's offered load %v, want 100 req/s", s.offered[:min(1, len(s.offered))])
 	}
 	// A run now records the stage's unit as iterations/s: the chart's
 	// offered load is still drawn in requests beside the completions, and
-	// its axis says req/s (it read iterations/s over 99 req/s).
+	// its axis says req/s (it read iterations/s over 100 req/s).
 	p.Stages[0].Offered.Unit = result.UnitIterations
 	if u := loadUnit(&p); u != "req/s" {
 		t.Errorf("the charts' load unit %q, want req/s", u)

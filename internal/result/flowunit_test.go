@@ -1,6 +1,9 @@
 package result
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestOlderFlowResultReadsIterations: a result written before the offered
 // unit of an open-model profile of flows said iterations/s read req/s
@@ -45,5 +48,51 @@ func TestOlderFlowResultReadsIterations(t *testing.T) {
 				t.Errorf("%s: stage %d's unit %q, want %q", c.name, i+1, st.Offered.Unit, c.want)
 			}
 		}
+	}
+}
+
+// TestOlderFlowResultNotesMeasuredSteps: a result written before
+// request_steps counts each iteration's offered requests as those it
+// recorded (Profile.RequestsPerStart), so steps skipped after a failed one
+// lower every step's offered load; read, it says so in a note. One whose
+// flows record their steps, and segments merged whose flows of one name
+// differ in steps (unknown again), likewise.
+func TestOlderFlowResultNotesMeasuredSteps(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		steps int
+		want  bool
+	}{{"request_steps recorded", 2, false}, {"no request_steps", 0, true}} {
+		r := sample(t)
+		p := &r.Profiles[0]
+		p.Model = "open"
+		p.Total.PerFlow = []FlowStats{{Name: "f", Started: 10, Completed: 9, Failed: 1, Skipped: 1, RequestSteps: c.steps}}
+		data, err := Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse("old.json", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := slices.Contains(got.Profiles[0].Notes, PerStartNote); has != c.want {
+			t.Errorf("%s: notes %q, want the measured note: %v", c.name, got.Profiles[0].Notes, c.want)
+		}
+	}
+	parts, names, err := splitRun(knownSamples(), 2, func(i int) int { return i % 2 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, p := range parts {
+		pr := &p.Profiles[0]
+		pr.Model = "open"
+		pr.Total.PerFlow = []FlowStats{{Name: "shop", Started: 10, Completed: 10, RequestSteps: 2 + k}}
+	}
+	m, err := Merge(parts, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Profiles[0]; !slices.Contains(p.Notes, PerStartNote) {
+		t.Errorf("merged flows of unknown steps: notes %q lack the measured note", p.Notes)
 	}
 }

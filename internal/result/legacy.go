@@ -42,13 +42,16 @@ func upgradeBuiltin(sc *Scenario) {
 // written before results said so, their offered unit: iterations/s, not
 // the req/s they read (a 2-step flow's 30 iterations/s offered 60 req/s),
 // so that every later stage reads one unit whatever the result's age, and
-// a comparison with a run of requests sees two units, not one.
+// a comparison with a run of requests sees two units, not one. A profile
+// whose flows do not record their request steps is noted (notePerStart):
+// its requests per iteration are measured.
 func upgradeFlowUnits(r *Result) {
 	for i := range r.Profiles {
 		p := &r.Profiles[i]
 		if !p.CountsIterations() {
 			continue
 		}
+		notePerStart(p)
 		for j := range p.Stages {
 			if p.Stages[j].Offered.Unit == "req/s" {
 				p.Stages[j].Offered.Unit = UnitIterations

@@ -343,6 +343,7 @@ func (m *merger) profile(parts []*Result, ps []*Profile) (Profile, []string, err
 		return out, nil, err
 	}
 	out.Total = total
+	notePerStart(&out)
 
 	if out.Windows, err = m.windows(first.Name, ps, out.Start); err != nil {
 		return out, nil, err

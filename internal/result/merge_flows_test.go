@@ -15,7 +15,7 @@ func TestMergeAddsFlowCounts(t *testing.T) {
 	}
 	for k, p := range parts {
 		pr := &p.Profiles[0]
-		pr.Total.PerFlow = []FlowStats{{Name: "shop", Started: 10, Completed: 8 - int64(k), Failed: 2 + int64(k), Skipped: 4, Exhausted: int64(k)}}
+		pr.Total.PerFlow = []FlowStats{{Name: "shop", Started: 10, Completed: 8 - int64(k), Failed: 2 + int64(k), Skipped: 4, Exhausted: int64(k), RequestSteps: 2}}
 		pr.Total.PerRequest[0].Checks = map[string]int64{"status": 1 + int64(k)}
 		pr.Notes = []string{"open model with flows: iterations"}
 		// Part 0: 10 iterations (30 requests) of 20 scheduled starts; part
@@ -29,7 +29,7 @@ func TestMergeAddsFlowCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := m.Profiles[0]
-	want := FlowStats{Name: "shop", Started: 20, Completed: 15, Failed: 5, Skipped: 8, Exhausted: 1}
+	want := FlowStats{Name: "shop", Started: 20, Completed: 15, Failed: 5, Skipped: 8, Exhausted: 1, RequestSteps: 2}
 	if len(p.Total.PerFlow) != 1 || p.Total.PerFlow[0] != want {
 		t.Errorf("per flow %+v, want %+v", p.Total.PerFlow, want)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -663,37 +664,66 @@ type FlowStats struct {
 }
 
 // RequestsPerStart is how many requests an open-model profile's
-// scheduled start offered on average: with flows the offered rate counts
+// scheduled start was planned to offer: with flows the offered rate counts
 // iterations, each one or more requests, and its completions, requests,
-// are compared with what was offered in requests. An iteration offers its
-// request steps (total.per_flow's request_steps) less those it never sent
-// after a failed step (skipped_steps); the steps a stopped run's
-// iterations in progress had yet to send were offered all the same (a
-// stress ramp stopped with a queue of first steps: counting the requests
-// recorded made a 2-step flow's 24 iterations/s 42.2 req/s, not 48). In a
-// result without request_steps, the requests recorded over the iterations
-// begun. 1 for the closed model, a profile without flows, or none begun.
-// A 2-step flow offered 24 iterations/s (48 req/s) against a service of 40
-// req/s held, "completed 38.5 of 24.0 req/s offered", and named 24 req/s
-// its capacity at SLO.
+// are compared with what was offered in requests. An iteration is planned
+// to send its flow's request steps (total.per_flow's request_steps); with
+// several flows, each flow's weighs by the iterations it began, since
+// each start picks its flow by weight before anything is sent. Steps
+// skipped after a failed one, or left unsent when a stopped ramp ended,
+// were offered all the same: counting them out, the errors of the steps
+// that broke lowered every step's offered load (a 2-step flow against a
+// service of 200 req/s held 100 iterations/s, "192.1 req/s offered" beside
+// "started 200.0/s", and named 192 req/s its capacity at SLO). In a result
+// without request_steps (PerStartMeasured), the requests recorded over the
+// iterations begun. 1 for the closed model, a profile without flows, or
+// none begun.
 func (p *Profile) RequestsPerStart() float64 {
 	if p.Model == "closed" {
 		return 1
 	}
 	var started, offered int64
-	steps := true
 	for _, f := range p.Total.PerFlow {
 		started += f.Started
-		offered += f.Started*int64(f.RequestSteps) - f.Skipped
-		steps = steps && f.RequestSteps > 0
+		offered += f.Started * int64(f.RequestSteps)
 	}
-	if !steps {
+	if p.PerStartMeasured() {
 		offered = p.Total.Requests
 	}
 	if started == 0 || offered <= started {
 		return 1
 	}
 	return float64(offered) / float64(started)
+}
+
+// PerStartMeasured says whether RequestsPerStart is measured, not planned:
+// an open-model profile of flows one of which does not record its request
+// steps (a result written before request_steps, or merged from segments
+// whose flows of one name differ). Its factor then counts the requests
+// recorded, and a step that broke (steps skipped after a failed one)
+// lowers every step's offered load (PerStartNote).
+func (p *Profile) PerStartMeasured() bool {
+	if !p.CountsIterations() {
+		return false
+	}
+	for _, f := range p.Total.PerFlow {
+		if f.RequestSteps <= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// PerStartNote is the profile note of a profile whose RequestsPerStart is
+// measured (PerStartMeasured).
+const PerStartNote = "the requests each flow iteration offered are measured, not planned (this result does not record its flows' request_steps): the steps not sent after a failed one count out, so where steps broke every step's offered load in requests may read low"
+
+// notePerStart adds PerStartNote to a profile whose RequestsPerStart is
+// measured, once.
+func notePerStart(p *Profile) {
+	if p.PerStartMeasured() && !slices.Contains(p.Notes, PerStartNote) {
+		p.Notes = append(p.Notes, PerStartNote)
+	}
 }
 
 // CountsIterations says whether the profile's offered rate counts flow

@@ -1482,24 +1482,68 @@ func TestLatencyFailureWithinTheHistogramsResolution(t *testing.T) {
 
 // A stress ramp of a 2-step flow stopped with a queue of first steps
 // recorded 838 requests over 477 iterations begun: counting the requests
-// recorded, its 24 iterations/s step read 42.2 req/s offered (truth 48)
-// and held while completing 39 of the 40 req/s the service carries. An
-// iteration offers its request steps, less those skipped after a failed
-// step; a result without request_steps keeps the count of the recorded.
-func TestRequestsPerStartCountsUnsentSteps(t *testing.T) {
+// recorded, its 24 iterations/s step read 42.2 req/s offered (truth 48).
+// An iteration offers the request steps it was planned to send, the steps
+// skipped after a failed one too: counting them out, a ramp of a 2-step
+// flow against a service of 200 req/s (4 workers × 20 ms fixed) whose last
+// step broke skipped 212 steps over 2692 iterations and read its held step
+// of 100 iterations/s "192.1 req/s offered" (truth 200). With several
+// flows, each flow's steps weigh by the iterations it began. A result
+// without request_steps keeps the count of the recorded, and says so.
+func TestRequestsPerStartCountsPlannedSteps(t *testing.T) {
 	p := &result.Profile{Model: "open"}
 	p.Total.Requests = 838
 	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 477, RequestSteps: 2}}
 	if k := p.RequestsPerStart(); k != 2 {
 		t.Errorf("requests per start %v, want 2 (each iteration offered both steps)", k)
 	}
+	p.Total.Requests = 2692*2 - 212
+	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 2692, Failed: 212, Skipped: 212, RequestSteps: 2}}
+	if k := p.RequestsPerStart(); k != 2 {
+		t.Errorf("requests per start %v, want 2 (the steps skipped after a failed one were offered)", k)
+	}
 	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 400, Failed: 40, Skipped: 40, RequestSteps: 2},
 		{Name: "one", Started: 100, RequestSteps: 1}}
-	if k := p.RequestsPerStart(); math.Abs(k-(800-40+100)/500.0) > 1e-9 {
-		t.Errorf("requests per start %v, want %v (skipped steps were never offered)", k, (800-40+100)/500.0)
+	if k := p.RequestsPerStart(); math.Abs(k-(800+100)/500.0) > 1e-9 {
+		t.Errorf("requests per start %v, want %v (each flow's steps by the iterations it began)", k, (800+100)/500.0)
 	}
+	if p.PerStartMeasured() {
+		t.Error("a profile whose flows record their request steps reads as measured")
+	}
+	p.Total.Requests = 838
 	p.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 477}}
 	if k := p.RequestsPerStart(); math.Abs(k-838.0/477) > 1e-9 {
 		t.Errorf("an older result: requests per start %v, want the recorded over the begun, %v", k, 838.0/477)
+	}
+	if !p.PerStartMeasured() {
+		t.Error("an older result's requests per start does not read as measured")
+	}
+}
+
+// The reviewer's ramp: a 2-step flow against a service of 200 req/s (4
+// workers × 20 ms fixed) at 20, 60, 100 and 140 iterations/s; the last
+// step broke, and 123 second steps went unsent after a failed first one.
+// Counting them out of every step's offered load, step 3 (100
+// iterations/s, 200 req/s started) read "193.6 req/s offered" and the
+// capacity at SLO 194 req/s; planned, 200 and 200 (truth 200).
+func TestStressStepsOfferPlannedSteps(t *testing.T) {
+	its := []float64{20, 60, 100, 140}
+	good := []float64{40, 120, 200, 178}
+	lat := []time.Duration{20 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 999 * time.Millisecond}
+	sp := testkit.StressProfile(t, "open", its, good, lat, []float64{0, 0, 0, 0.14}, 6)
+	sp.Rules.Expect.P95 = ptrMs(500 * time.Millisecond)
+	for i := range sp.Stages {
+		sp.Stages[i].Offered.Unit = result.UnitIterations
+		sp.Total.Requests += sp.Stages[i].Stats.Requests
+	}
+	sp.Total.PerFlow = []result.FlowStats{{Name: "two", Started: 1920, Completed: 1797, Failed: 123, Skipped: 123, RequestSteps: 2}}
+	s := JudgeSteps(sp)
+	if s.CapacityStep == nil || *s.CapacityStep != 2 || s.CapacityAtSLO != 200 {
+		t.Errorf("capacity at SLO %v (step %v), want 200 req/s at step 3: %s %s", s.CapacityAtSLO, s.CapacityStep, s.Reason, s.ReasonDetail)
+	}
+	for i, st := range s.Steps {
+		if want := its[i] * 2; st.Offered != want {
+			t.Errorf("step %d offered %v %s, want %v req/s (%v iterations/s × 2 planned requests each)", i+1, st.Offered, st.Unit, want, its[i])
+		}
 	}
 }
