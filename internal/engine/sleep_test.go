@@ -308,10 +308,14 @@ func TestPacerBehindYieldsToSenders(t *testing.T) {
 		// 2,240 once under the race detector at load average 8, when the
 		// runtime preempted the pacer between batches); without the
 		// yield, exactly one sender for each of the 10,000 starts due at
-		// a wake-up. The bound lies between the two: over ten times the
-		// idle figure, half of the figure without the yield.
-		if m := d.most.Load(); m > 5000 {
-			t.Errorf("%d senders alive at once for starts that each take no time, want at most 5000 (a few batches of %d; 10,000 without the yield)", m, paceBatch)
+		// a wake-up. 5,056 once in make test-passes beside one busy core
+		// (session 22), where the bound was 5,000; without the yield
+		// 10,000 in 3 of 3 under the race detector at load average 7. The
+		// bound lies between the two: far over the idle figure, under the
+		// figure without the yield (which it must still fail); it cannot
+		// be ten times the figures seen under load.
+		if m := d.most.Load(); m > 9000 {
+			t.Errorf("%d senders alive at once for starts that each take no time, want at most 9000 (a few batches of %d; 10,000 without the yield)", m, paceBatch)
 		}
 	})
 }
