@@ -319,7 +319,7 @@ func skippedText(skipped float64) string {
 	if skipped <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(", less %s req/s of steps not sent after a failed one", num(skipped))
+	return fmt.Sprintf(", less about %s req/s of steps not sent after a failed one (the profile's steps skipped per error)", num(skipped))
 }
 
 // untestedGrowth says, for an open stage whose steady part is too short

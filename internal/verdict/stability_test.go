@@ -527,7 +527,7 @@ func TestShortCapacityStepSkippedSteps(t *testing.T) {
 	if v.Stress.CapacityStep == nil || *v.Stress.CapacityStep != 1 || strings.Contains(v.Caveat, "short of its offered rate") {
 		t.Errorf("step 2 held at 40%% of the capacity: %s\ncaveat %s", v.Answer, v.Caveat)
 	}
-	if want := "it completed 65.0 of 80.0 req/s offered, less 10.2 req/s of steps not sent after a failed one)"; !strings.Contains(v.Caveat, want) {
+	if want := "it completed 65.0 of 80.0 req/s offered, less about 10.2 req/s of steps not sent after a failed one (the profile's steps skipped per error))"; !strings.Contains(v.Caveat, want) {
 		t.Errorf("caveat %q lacks %q", v.Caveat, want)
 	}
 }

@@ -1573,7 +1573,7 @@ func TestSkippedStepsAreNoShortfall(t *testing.T) {
 	if c == nil || c.Pass || math.Abs(c.Measured-0.529) > 0.001 {
 		t.Errorf("shortfall check %+v, want a failure at 52.9%%: %s", c, v.Answer)
 	}
-	if want := "completed 178 of 400 req/s offered (100 iterations/s × 4 requests each), less 21.8 req/s of steps not sent after a failed one over 12 steady s"; !strings.Contains(v.Answer, want) {
+	if want := "completed 178 of 400 req/s offered (100 iterations/s × 4 requests each), less about 21.8 req/s of steps not sent after a failed one (the profile's steps skipped per error) over 12 steady s"; !strings.Contains(v.Answer, want) {
 		t.Errorf("answer %q lacks %q", v.Answer, want)
 	}
 }
