@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"math"
 	"testing"
 	"time"
 
+	"github.com/loadplan/loadplan/internal/engine"
 	"github.com/loadplan/loadplan/internal/metrics"
+	"github.com/loadplan/loadplan/internal/result"
 	"github.com/loadplan/loadplan/internal/scenario"
 	"github.com/loadplan/loadplan/internal/testkit"
 )
@@ -115,5 +118,46 @@ func TestLiveRampGoesOnPastAStarvedStep(t *testing.T) {
 				t.Errorf("the ramp stops on step index %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLiveRampSkippedStepsNoBreak: a ramp of a 4-step flow (10, 20, 30,
+// 40 iterations/s) against a service that answers 8% of its requests 500
+// and carries 200 req/s completes about 89% of the requests planned: the
+// rest are steps never sent after a failed one. The final verdict does
+// not count them short (verdict's skippedRate, from the profile's errors);
+// the watcher, whose live profile held no errors, counted them short,
+// 11%, and stopped the ramp at its first step (builtin, 4 workers × 20 ms
+// fixed, error_rate 8%: stopped in step 2 of 6 at 35% of the capacity).
+func TestLiveRampSkippedStepsNoBreak(t *testing.T) {
+	ms := time.Millisecond
+	epoch := time.Unix(time.Now().Unix()-40, 0)
+	its := []float64{10, 20, 30, 40}
+	p := scenario.Profile{Name: "stress", Model: scenario.Open, Stepped: true, Expect: scenario.Expect{P95: 500 * ms, ErrorRate: 0.12, HasErrorRate: true}}
+	p.Break = scenario.BreakRule{Plateau: 0.5, MaxErrorRate: 0.12, HasMaxError: true}
+	var ws []metrics.Window
+	var started, failed, skipped int64
+	for i, it := range its {
+		from := 0.0
+		if i > 0 {
+			from = its[i-1]
+		}
+		p.Stages = append(p.Stages, scenario.Stage{From: from, Load: it, Duration: 6 * time.Second})
+		for s := 0; s < 6; s++ {
+			// Each iteration sends 1 + .92 + .92² + .92³ = 3.55 requests,
+			// fails with 1 − .92⁴ = 0.284 and skips .08 × 3 + .92 × .08 × 2
+			// + .92² × .08 = 0.455 steps.
+			n, e := int64(math.Round(it*3.55)), int64(math.Round(it*0.284))
+			w := metrics.Window{Second: epoch.Unix() + int64(i*6+s), Count: n, Errors: e, ErrorClasses: map[string]int64{"http": e},
+				P50: 21 * ms, P95: 21 * ms, P99: 21 * ms, Max: 21 * ms}
+			w.Hist = testkit.Hist(t, map[time.Duration]int64{21 * ms: n - e})
+			ws = append(ws, w)
+			started, failed, skipped = started+int64(it), failed+e, skipped+int64(math.Round(it*0.45))
+		}
+	}
+	flows := []engine.FlowStats{{Name: "four", Started: started, Completed: started - failed, Failed: failed, Skipped: skipped, RequestSteps: 4}}
+	w := &watcher{profile: p, epoch: epoch, unit: result.UnitIterations, flows: func() []engine.FlowStats { return flows }}
+	if got := w.rampBroken(ws); got != -1 {
+		t.Errorf("the ramp stops on step index %d, want none: its steps held", got)
 	}
 }

@@ -161,6 +161,14 @@ func (w *watcher) liveProfile(ws []metrics.Window, visible time.Duration) *resul
 	p.Windows = result.BuildNamedWindows(ws, names, w.epoch, 0, plans)
 	if w.flows != nil {
 		p.Total.PerFlow = flowStats(w.flows())
+		// The errors so far, over which the verdict spreads the steps
+		// skipped after a failed one (verdict's skippedRate): without
+		// them a ramp of a 4-step flow against a service answering 8% of
+		// requests 500 was stopped at 20 iterations/s, 35% of its
+		// capacity, on the skipped steps, that its verdict then held.
+		for _, win := range p.Windows {
+			p.Total.Errors += win.Errors
+		}
 	}
 	w.waits.fill(p)
 	w.hiccups.fill(p)

@@ -505,3 +505,29 @@ func TestPureRampNotJudgedWithALag(t *testing.T) {
 		t.Errorf("answer %q: want no word on the ramp stage", v.Answer)
 	}
 }
+
+// A ramp of a 4-step flow whose service answers 8% of its requests 500
+// (builtin, 4 workers × 20 ms fixed: 200 req/s) sends about 3.55 of the 4
+// requests each iteration plans; 10 iterations/s completed 32.6 successful
+// req/s of 40 planned in 5 steady s. Its capacity step's caveat read "fell
+// 18.5% short of its offered rate … the breaking point may be at or below
+// it" at 20% of the capacity: the steps never sent after a failed one are
+// no backlog (skippedRate).
+func TestShortCapacityStepSkippedSteps(t *testing.T) {
+	ms := time.Millisecond
+	p := stress(t, "open", []float64{10, 20}, []float64{32.6, 65.2}, []time.Duration{21 * ms, 21 * ms}, []float64{0.08, 0.08}, 5)
+	p.Rules.Expect.ErrorRate, p.Rules.Break.MaxErrorRate = ptrF(0.12), 0.12
+	for i := range p.Stages {
+		p.Stages[i].Offered.Unit = result.UnitIterations
+		p.Total.Requests += p.Stages[i].Requests
+		p.Total.Errors += p.Stages[i].Errors
+	}
+	p.Total.PerFlow = []result.FlowStats{{Name: "four", Started: 150, Completed: 107, Failed: 43, Skipped: 68, RequestSteps: 4}}
+	v := Judge(p, 0)
+	if v.Stress.CapacityStep == nil || *v.Stress.CapacityStep != 1 || strings.Contains(v.Caveat, "short of its offered rate") {
+		t.Errorf("step 2 held at 40%% of the capacity: %s\ncaveat %s", v.Answer, v.Caveat)
+	}
+	if want := "it completed 65.0 of 80.0 req/s offered, less about 10.2 req/s of steps not sent after a failed one (the profile's steps skipped per error))"; !strings.Contains(v.Caveat, want) {
+		t.Errorf("caveat %q lacks %q", v.Caveat, want)
+	}
+}

@@ -45,8 +45,9 @@ func JudgeSteps(p *result.Profile) *result.Stress {
 		part := stepFigures(p, i, sp, &step)
 		p50, inFlight, _ := stepTrends(p, sp)
 		step.P50Trend, step.InFlightTrend = p50, inFlight
-		short := shortfall(p.Model, step.Offered, part)
-		growth := unstable(p.Model, step.Offered, short, p50, inFlight, part.Windows)
+		skipped := skippedRate(p, part)
+		short := shortfall(p.Model, step.Offered, skipped, part)
+		growth := unstable(p.Model, step.Offered, skipped, short, p50, inFlight, part.Windows)
 		before := prev
 		if st.Refinement {
 			before = nil // a refinement step starts from idle: no plateau rule

@@ -1547,3 +1547,33 @@ func TestStressStepsOfferPlannedSteps(t *testing.T) {
 		}
 	}
 }
+
+// A 4-step flow at 50 iterations/s against a service of 800 req/s
+// (loadplan's builtin, 8 workers × 10 ms fixed) that answers 8% of its
+// requests 500: each failed step leaves its iteration's later steps unsent
+// (261 of them over 12 s, 160 errors), so 178 of the 200 req/s planned
+// completed. Planned, every step counts as offered (RequestsPerStart), and
+// the run failed "shortfall 11% > 10% (completed 178 of 200 req/s offered
+// …: more offered than the target carries)" at 25% of the service's
+// capacity: the steps never sent are no backlog.
+func TestSkippedStepsAreNoShortfall(t *testing.T) {
+	p := steady(t, 12, 178, func(int) time.Duration { return 10 * time.Millisecond }, func(int) int64 { return 13 })
+	p.Stages[0].Offered = result.Offered{Load: 50, Unit: result.UnitIterations, Duration: 12}
+	p.Rules.Expect = result.Expect{P95: ptrMs(500 * time.Millisecond), ErrorRate: ptrF(0.1)}
+	p.Total.Requests, p.Total.Errors = 178*12, 13*12
+	p.Total.PerFlow = []result.FlowStats{{Name: "four", Started: 600, Completed: 444, Failed: 156, Skipped: 261, RequestSteps: 4}}
+	if v := Judge(p, 0); !v.Pass || findCheck(v, CheckShortfall) != nil {
+		t.Errorf("a service at 25%% of its capacity: %s", v.Answer)
+	}
+	// Twice the iterations' first steps then find a backlog: 178 of the
+	// 400 − 21.8 req/s sent or due completed.
+	p.Stages[0].Offered.Load = 100
+	v := Judge(p, 0)
+	c := findCheck(v, CheckShortfall)
+	if c == nil || c.Pass || math.Abs(c.Measured-0.529) > 0.001 {
+		t.Errorf("shortfall check %+v, want a failure at 52.9%%: %s", c, v.Answer)
+	}
+	if want := "completed 178 of 400 req/s offered (100 iterations/s × 4 requests each), less about 21.8 req/s of steps not sent after a failed one (the profile's steps skipped per error) over 12 steady s"; !strings.Contains(v.Answer, want) {
+		t.Errorf("answer %q lacks %q", v.Answer, want)
+	}
+}
