@@ -35,14 +35,7 @@ func TestOlderFlowResultReadsIterations(t *testing.T) {
 		if c.flows {
 			p.Total.PerFlow = []FlowStats{{Name: "f", Started: 10, Completed: 10, RequestSteps: 2}}
 		}
-		data, err := Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := Parse("old.json", data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := reparse(t, r)
 		for i, st := range got.Profiles[0].Stages {
 			if st.Offered.Unit != c.want {
 				t.Errorf("%s: stage %d's unit %q, want %q", c.name, i+1, st.Offered.Unit, c.want)
@@ -67,14 +60,7 @@ func TestOlderFlowResultNotesMeasuredSteps(t *testing.T) {
 		p := &r.Profiles[0]
 		p.Model = "open"
 		p.Total.PerFlow = []FlowStats{{Name: "f", Started: 10, Completed: 9, Failed: 1, Skipped: 1, RequestSteps: c.steps}}
-		data, err := Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := Parse("old.json", data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := reparse(t, r)
 		if has := slices.Contains(got.Profiles[0].Notes, PerStartNote); has != c.want {
 			t.Errorf("%s: notes %q, want the measured note: %v", c.name, got.Profiles[0].Notes, c.want)
 		}
@@ -95,4 +81,19 @@ func TestOlderFlowResultNotesMeasuredSteps(t *testing.T) {
 	if p := m.Profiles[0]; !slices.Contains(p.Notes, PerStartNote) {
 		t.Errorf("merged flows of unknown steps: notes %q lack the measured note", p.Notes)
 	}
+}
+
+// reparse is r written as result.json and read back, as a later command
+// reads a file an older loadplan wrote.
+func reparse(t *testing.T, r *Result) *Result {
+	t.Helper()
+	data, err := Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("old.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
