@@ -127,3 +127,43 @@ func TestCeilingFloorUnderTruth(t *testing.T) {
 		t.Errorf("statement %q: want the lower bound %s", m.Statement, figure(c.X))
 	}
 }
+
+// TestCeilingFloorOfAOneSecondStep: a step of one steady second has no
+// spread to measure, so its counting noise alone bounds it, and a stall
+// that shifted completions into that second lifts it past that noise
+// (review of session 22: seconds of 563 and 556 completions against a
+// true 500 req/s, `loadplan sim`, 10 × 20 ms exponential, would bound the
+// ceiling near 517). Such a step bounds the ceiling only where no step
+// measured a spread.
+func TestCeilingFloorOfAOneSecondStep(t *testing.T) {
+	offered := []float64{460, 480, 520}
+	lat := []time.Duration{90 * time.Millisecond, 88 * time.Millisecond, 362 * time.Millisecond}
+	// floor builds steps of 3 steady seconds of secs[i] completions each,
+	// the last step of one second, and takes their lower bound.
+	floor := func(secs [][]int64) float64 {
+		n := len(secs)
+		p := testkit.StressProfile(t, "open", offered[:n], offered[:n], lat[:n], make([]float64, n), 3)
+		last := &p.Stages[n-1]
+		last.Offered.Duration, last.Stats.Elapsed = 1, 1
+		p.Windows = p.Windows[:3*(n-1)+1]
+		s := &result.Stress{}
+		for i, ns := range secs {
+			var sum int64
+			for j, c := range ns {
+				p.Windows[i*3+j] = testkit.Window(t, i*3+j, c, 0, lat[i])
+				sum += c
+			}
+			s.Steps = append(s.Steps, result.Step{Index: i, Offered: offered[i], Unit: "req/s", Throughput: float64(sum) / float64(len(ns)), Windows: len(ns), Complete: true})
+		}
+		p.Verdict = &result.Verdict{Stress: s}
+		return ceilingFloor(p, 0.95)
+	}
+	const truth = 500
+	if got := floor([][]int64{{451, 451, 477}, {487, 494, 458}, {563}}); got > truth || got < 0.85*truth {
+		t.Errorf("lower bound %.1f req/s with a one-second step of 563: want at most the true %d (and within 15%% of it)", got, truth)
+	}
+	want := 563 - 1.959964*math.Sqrt(563)
+	if got := floor([][]int64{{563}}); math.Abs(got-want) > 0.5 {
+		t.Errorf("lower bound %.1f req/s from a one-second step alone: want its counting noise's low end, %.1f", got, want)
+	}
+}

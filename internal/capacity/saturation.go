@@ -179,22 +179,34 @@ func ceilingFloor(p *result.Profile, level float64) float64 {
 	}
 	spans := result.Spans(p)
 	z := math.Sqrt2 * math.Erfinv(level)
-	var top float64
+	// spread: the top over steps of two or more steady seconds, whose
+	// spread is measured; all: over every step. A step of one steady
+	// second has its counting noise only, and a stall that shifted
+	// completions into that second lifts it past that noise (seconds of
+	// 563 and 556 against a true 500: a bound near 517); it bounds the
+	// ceiling only where no step measured a spread.
+	var spread, all float64
 	for _, st := range p.Verdict.Stress.Steps {
 		if !st.Complete || !(st.Throughput > 0) {
 			continue
 		}
 		half := z * math.Sqrt(st.Throughput/float64(max(st.Windows, 1)))
+		var good []float64
 		if st.Index >= 0 && st.Index < len(spans) {
-			var good []float64
 			for _, w := range result.SteadyWindows(p, spans[st.Index]) {
 				good = append(good, float64(w.Requests-w.Errors))
 			}
 			half = math.Hypot(half, spreadHalf(good, level))
 		}
-		top = math.Max(top, st.Throughput-half)
+		all = math.Max(all, st.Throughput-half)
+		if len(good) >= 2 {
+			spread = math.Max(spread, st.Throughput-half)
+		}
 	}
-	return top
+	if spread > 0 {
+		return spread
+	}
+	return all
 }
 
 // widenForCounting makes the closed model's interval of the ceiling X_c at
