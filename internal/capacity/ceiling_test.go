@@ -104,17 +104,11 @@ func TestCeilingFloorUnderTruth(t *testing.T) {
 	conc := []float64{18.16, 18.75, 62.45, 164.5}
 	lat := []time.Duration{90 * time.Millisecond, 88 * time.Millisecond, 195 * time.Millisecond, 362 * time.Millisecond}
 	p := testkit.StressProfile(t, "open", offered, offered, lat, make([]float64, 4), 3)
-	s := &result.Stress{}
-	for i, ns := range secs {
-		var sum int64
-		for j, n := range ns {
-			p.Windows[i*3+j] = testkit.Window(t, i*3+j, n, 0, lat[i])
-			sum += n
-		}
-		x := float64(sum) / 3
-		s.Steps = append(s.Steps, result.Step{Index: i, Offered: offered[i], Unit: "req/s", Throughput: x, Concurrency: conc[i], Windows: 3, Complete: true})
+	s := stepsOfSeconds(t, p, secs, offered, lat)
+	for i := range s.Steps {
+		s.Steps[i].Concurrency = conc[i]
 		idx := i
-		s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = math.Min(x, offered[i]), &idx, conc[i]
+		s.CapacityAtSLO, s.CapacityStep, s.CapacityConcurrency = math.Min(s.Steps[i].Throughput, offered[i]), &idx, conc[i]
 	}
 	p.Verdict = &result.Verdict{Stress: s}
 	const truth = 500
@@ -146,16 +140,7 @@ func TestCeilingFloorOfAOneSecondStep(t *testing.T) {
 		last := &p.Stages[n-1]
 		last.Offered.Duration, last.Stats.Elapsed = 1, 1
 		p.Windows = p.Windows[:3*(n-1)+1]
-		s := &result.Stress{}
-		for i, ns := range secs {
-			var sum int64
-			for j, c := range ns {
-				p.Windows[i*3+j] = testkit.Window(t, i*3+j, c, 0, lat[i])
-				sum += c
-			}
-			s.Steps = append(s.Steps, result.Step{Index: i, Offered: offered[i], Unit: "req/s", Throughput: float64(sum) / float64(len(ns)), Windows: len(ns), Complete: true})
-		}
-		p.Verdict = &result.Verdict{Stress: s}
+		p.Verdict = &result.Verdict{Stress: stepsOfSeconds(t, p, secs, offered, lat)}
 		return ceilingFloor(p, 0.95)
 	}
 	const truth = 500
@@ -166,4 +151,21 @@ func TestCeilingFloorOfAOneSecondStep(t *testing.T) {
 	if got := floor([][]int64{{563}}); math.Abs(got-want) > 0.5 {
 		t.Errorf("lower bound %.1f req/s from a one-second step alone: want its counting noise's low end, %.1f", got, want)
 	}
+}
+
+// stepsOfSeconds sets p's windows of step i (three seconds a step) to
+// secs[i]'s completions, none failed, and returns the complete steps they
+// measure: each step's throughput the mean of its seconds.
+func stepsOfSeconds(t *testing.T, p *result.Profile, secs [][]int64, offered []float64, lat []time.Duration) *result.Stress {
+	t.Helper()
+	s := &result.Stress{}
+	for i, ns := range secs {
+		var sum int64
+		for j, n := range ns {
+			p.Windows[i*3+j] = testkit.Window(t, i*3+j, n, 0, lat[i])
+			sum += n
+		}
+		s.Steps = append(s.Steps, result.Step{Index: i, Offered: offered[i], Unit: "req/s", Throughput: float64(sum) / float64(len(ns)), Windows: len(ns), Complete: true})
+	}
+	return s
 }
