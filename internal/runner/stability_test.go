@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,7 +36,12 @@ func runKnown(t *testing.T, yaml string) (s *result.Stress, invalid bool) {
 	if p.Generator.Invalid {
 		t.Logf("note: the generator fell behind: %v", p.Generator.Reasons)
 	}
-	return p.Verdict.Stress, p.Generator.Invalid
+	// The closed model has no schedule to fall behind: its own check that
+	// the generator was the bottleneck is a step starved of CPU (CI on
+	// 59e0a5d: 20 users stalled 8.97% of step 1, 168 ms at the longest, p95
+	// 258 ms against the SLO's 250 with the server at 100 ms).
+	starved := slices.ContainsFunc(p.Verdict.Stress.Steps, func(st result.Step) bool { return st.Starved })
+	return p.Verdict.Stress, p.Generator.Invalid || starved
 }
 
 // TestAcceptanceStepStability: one stress step against the known server of
@@ -189,7 +195,8 @@ func knownCeiling(t *testing.T, workers int, service time.Duration, model string
 	// Measure once, and once more when it missed while the generator was
 	// the bottleneck (its own check says so: on a loaded 2-core machine the
 	// open model at 1,600 req/s fell 172 ms behind once and broke a step 5%
-	// below the ceiling). A second miss fails.
+	// below the ceiling; the closed model at 200 req/s was starved in its
+	// first step). A second miss fails.
 	s, invalid := runKnown(t, yaml)
 	m := miss(s)
 	if m != "" && invalid {
